@@ -1,0 +1,53 @@
+/*
+ * common.h - internal helpers shared by every backend: visibility, branch
+ * hints, argument checks and the op state word.
+ */
+#ifndef CPORT_COMMON_H
+#define CPORT_COMMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cport.h"
+
+#if defined(__GNUC__)
+#  define CP_LIKELY(x) __builtin_expect(!!(x), 1)
+#  define CP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#  define CP_INTERNAL __attribute__((visibility("hidden")))
+#else
+#  define CP_LIKELY(x) (x)
+#  define CP_UNLIKELY(x) (x)
+#  define CP_INTERNAL
+#endif
+
+#define CP_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define CP_CONTAINER_OF(ptr, type, member) \
+  ((type *)((char *)(ptr) - offsetof(type, member)))
+
+/*
+ * Every backend keeps the op's life-cycle in priv[0]: a magic value while
+ * the operation is in flight, anything else when the op is free. The magic
+ * makes it unlikely that a zeroed or reused op is mistaken for a busy one.
+ */
+#define CP_OP_BUSY_MAGIC ((uintptr_t)0x63706f7274427573ull) /* "cportBus" */
+
+static inline bool cp_op_busy(const cport_op_t *op) {
+  return __atomic_load_n(&op->priv[0], __ATOMIC_ACQUIRE) == CP_OP_BUSY_MAGIC;
+}
+static inline void cp_op_set_busy(cport_op_t *op) {
+  __atomic_store_n(&op->priv[0], CP_OP_BUSY_MAGIC, __ATOMIC_RELAXED);
+}
+static inline void cp_op_set_idle(cport_op_t *op) {
+  __atomic_store_n(&op->priv[0], 0, __ATOMIC_RELEASE);
+}
+
+/* Reads $CPORT_BACKEND; returns CPORT_BACKEND_AUTO when unset, or
+ * CPORT_EINVAL for a name that is not a backend. */
+CP_INTERNAL int cp_backend_from_env(void);
+
+/* Validates options shared by every platform; fills *kind with the backend
+ * requested (AUTO, IOCP, URING, EPOLL). */
+CP_INTERNAL int cp_check_options(const cport_options_t *opts,
+                                 cport_backend_t *kind);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * sys.h - thin wrappers over Linux primitives used by the port core:
+ * futex wait/wake, the monotonic clock and the CPU count.
+ */
+#ifndef CPORT_LINUX_SYS_H
+#define CPORT_LINUX_SYS_H
+
+#include <errno.h>
+#include <linux/futex.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Sleeps while *word == expect, at most timeout_ns (< 0: forever).
+ * Returns 0 (woken or value changed) or ETIMEDOUT. */
+static inline int cp_futex_wait(uint32_t *word, uint32_t expect,
+                                int64_t timeout_ns) {
+  struct timespec ts, *tsp = NULL;
+  if (timeout_ns >= 0) {
+    ts.tv_sec = (time_t)(timeout_ns / 1000000000);
+    ts.tv_nsec = (long)(timeout_ns % 1000000000);
+    tsp = &ts;
+  }
+  long r = syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, expect, tsp, NULL, 0);
+  if (r == -1 && errno == ETIMEDOUT)
+    return ETIMEDOUT;
+  return 0;
+}
+
+static inline void cp_futex_wake(uint32_t *word, int n) {
+  syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
+}
+
+/* A pause for spin-wait loops. */
+static inline void cp_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+#endif

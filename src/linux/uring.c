@@ -1,0 +1,189 @@
+/*
+ * uring.c - the io_uring backend: one ring per port. Any thread may
+ * submit (under sq_lock); only the leader reads the completion ring.
+ */
+#include <errno.h>
+#include <liburing.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "handle.h"
+#include "uring.h"
+
+static struct cp_uring *ur(struct cport *p) { return p->be_data; }
+
+static int uring_init(struct cport *p) {
+  struct cp_uring *u = p->be_data;
+  if (u == NULL) {
+    u = calloc(1, sizeof(*u));
+    if (u == NULL)
+      return CPORT_ENOMEM;
+    pthread_mutex_init(&u->sq_lock, NULL);
+    p->be_data = u;
+  }
+  unsigned entries = p->opts.entries ? p->opts.entries : 256;
+  struct io_uring_params params;
+  memset(&params, 0, sizeof(params));
+  params.flags = IORING_SETUP_CLAMP;
+  params.cq_entries = entries * 4;
+  params.flags |= IORING_SETUP_CQSIZE;
+  int rc = io_uring_queue_init_params(entries, &u->ring, &params);
+  if (rc < 0) {
+    pthread_mutex_destroy(&u->sq_lock);
+    free(u);
+    p->be_data = NULL;
+    return rc; /* -errno is the CPORT_E* code */
+  }
+  if (!(params.features & IORING_FEAT_EXT_ARG)) {
+    /* Before 5.11 a timed wait needs a timeout SQE, which would race with
+     * other threads' submissions: use epoll on such kernels. */
+    io_uring_queue_exit(&u->ring);
+    pthread_mutex_destroy(&u->sq_lock);
+    free(u);
+    p->be_data = NULL;
+    return CPORT_ENOSYS;
+  }
+  u->features = params.features;
+  u->dead = false;
+  u->dirty = false;
+  u->inflight = 0;
+  return 0;
+}
+
+/*
+ * The port is closed and every op still in the kernel has been asked to
+ * cancel (cp_handles_detach_port). Wait for their CQEs, so that once
+ * cport_close returns the kernel touches no buffer of the caller's; give
+ * up after a few seconds of no progress rather than hang.
+ */
+static void drain(struct cp_uring *u) {
+  cp_uring_submit_locked(u);
+  int idle_rounds = 0;
+  while (__atomic_load_n(&u->inflight, __ATOMIC_RELAXED) > 0 &&
+         idle_rounds < 30) {
+    struct __kernel_timespec ts = {.tv_sec = 0, .tv_nsec = 100000000};
+    struct io_uring_cqe *cqe;
+    if (io_uring_wait_cqe_timeout(&u->ring, &cqe, &ts) != 0) {
+      idle_rounds++;
+      continue;
+    }
+    unsigned head, seen = 0;
+    io_uring_for_each_cqe(&u->ring, head, cqe) {
+      if (io_uring_cqe_get_data64(cqe) > CP_URING_TAG_MAX)
+        __atomic_sub_fetch(&u->inflight, 1, __ATOMIC_RELAXED);
+      seen++;
+    }
+    io_uring_cq_advance(&u->ring, seen);
+  }
+}
+
+static void uring_fini(struct cport *p) {
+  struct cp_uring *u = ur(p);
+  pthread_mutex_lock(&u->sq_lock);
+  drain(u);
+  u->dead = true;
+  io_uring_queue_exit(&u->ring);
+  pthread_mutex_unlock(&u->sq_lock);
+}
+
+static void uring_free(struct cport *p) {
+  struct cp_uring *u = ur(p);
+  if (u == NULL)
+    return;
+  pthread_mutex_destroy(&u->sq_lock);
+  free(u);
+  p->be_data = NULL;
+}
+
+struct io_uring_sqe *cp_uring_sqe_locked(struct cp_uring *u) {
+  struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
+  if (sqe == NULL) {
+    /* SQ full: push what is there and try again. */
+    io_uring_submit(&u->ring);
+    sqe = io_uring_get_sqe(&u->ring);
+  }
+  if (sqe != NULL)
+    u->dirty = true;
+  return sqe;
+}
+
+void cp_uring_submit_locked(struct cp_uring *u) {
+  if (!u->dirty || u->dead)
+    return;
+  u->dirty = false;
+  for (;;) {
+    int rc = io_uring_submit(&u->ring);
+    if (rc != -EINTR && rc != -EAGAIN && rc != -EBUSY)
+      break;
+    if (rc != -EINTR)
+      break; /* the kernel is short of memory or CQ room: retry later */
+  }
+}
+
+static void uring_flush(struct cport *p) {
+  struct cp_uring *u = ur(p);
+  if (!__atomic_load_n(&u->dirty, __ATOMIC_RELAXED))
+    return;
+  pthread_mutex_lock(&u->sq_lock);
+  cp_uring_submit_locked(u);
+  pthread_mutex_unlock(&u->sq_lock);
+}
+
+static void uring_wake(struct cport *p) {
+  struct cp_uring *u = ur(p);
+  pthread_mutex_lock(&u->sq_lock);
+  if (!u->dead) {
+    struct io_uring_sqe *sqe = cp_uring_sqe_locked(u);
+    if (sqe != NULL) {
+      io_uring_prep_nop(sqe);
+      io_uring_sqe_set_data64(sqe, CP_URING_TAG_WAKE);
+    }
+    cp_uring_submit_locked(u);
+  }
+  pthread_mutex_unlock(&u->sq_lock);
+}
+
+static int uring_wait(struct cport *p, struct cp_batch *b, int timeout_ms) {
+  struct cp_uring *u = ur(p);
+  uring_flush(p);
+  struct io_uring_cqe *cqe;
+  int rc;
+  if (timeout_ms < 0) {
+    rc = io_uring_wait_cqe(&u->ring, &cqe);
+  } else {
+    struct __kernel_timespec ts;
+    ts.tv_sec = timeout_ms / 1000;
+    ts.tv_nsec = (long long)(timeout_ms % 1000) * 1000000;
+    rc = timeout_ms == 0 ? io_uring_peek_cqe(&u->ring, &cqe)
+                         : io_uring_wait_cqe_timeout(&u->ring, &cqe, &ts);
+  }
+  if (rc < 0 && rc != -ETIME && rc != -EAGAIN && rc != -EINTR)
+    return rc;
+  unsigned head, seen = 0;
+  io_uring_for_each_cqe(&u->ring, head, cqe) {
+    uint64_t tag = io_uring_cqe_get_data64(cqe);
+    int res = cqe->res;
+    seen++;
+    if (tag > CP_URING_TAG_MAX)
+      cp_uring_op_done(p, (cport_op_t *)(uintptr_t)tag, res, b);
+    if (seen == 4 * CP_BATCH_MAX)
+      break;
+  }
+  io_uring_cq_advance(&u->ring, seen);
+  return 0;
+}
+
+const struct cp_backend cp_uring_backend = {
+    .name = "io_uring",
+    .init = uring_init,
+    .fini = uring_fini,
+    .free = uring_free,
+    .wait = uring_wait,
+    .wake = uring_wake,
+    .flush = uring_flush,
+    .attach = cp_uring_attach,
+    .detach = cp_uring_detach,
+    .start = cp_uring_start,
+    .cancel = cp_uring_cancel,
+};

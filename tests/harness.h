@@ -1,0 +1,71 @@
+/*
+ * harness.h - helpers shared by the CMocka suites: the port under test
+ * (backend from $CPORT_BACKEND), threads, clocks, and the closing check
+ * every test ends with.
+ */
+#ifndef CPORT_TEST_HARNESS_H
+#define CPORT_TEST_HARNESS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cport.h"
+
+#if defined(_WIN32)
+#  include <windows.h>
+typedef HANDLE h_thread_t;
+#else
+#  include <pthread.h>
+#  include <time.h>
+#  include <unistd.h>
+typedef pthread_t h_thread_t;
+#endif
+
+/* Skip the current test with a reason (cmocka's skip() says none). */
+#define H_SKIP(...)                                                      \
+  do {                                                                   \
+    fprintf(stderr, "# skipped: " __VA_ARGS__);                          \
+    fprintf(stderr, "\n");                                               \
+    skip();                                                              \
+  } while (0)
+
+#define H_ASSERT_RC(expr, want)                                          \
+  do {                                                                   \
+    int h_rc_ = (expr);                                                  \
+    if (h_rc_ != (want))                                                 \
+      fail_msg("%s = %s (%d), want %s", #expr, cport_err_name(h_rc_),     \
+               h_rc_, cport_err_name(want));                             \
+  } while (0)
+
+#define H_OK(expr) H_ASSERT_RC(expr, 0)
+
+/* Port on the backend under test, with the given concurrency. */
+cport_t *h_port(unsigned concurrency);
+/* The backend the suite runs on: "io_uring", "epoll", "iocp". */
+const char *h_backend(void);
+/* Asserts nothing is left in the port, then closes it. */
+void h_close_clean(cport_t *port);
+/* Take one completion, failing the test if none arrives in timeout_ms. */
+cport_completion_t h_get(cport_t *port, int timeout_ms);
+/* Assert that no completion arrives within ms. */
+void h_expect_none(cport_t *port, int ms);
+
+uint64_t h_now_ms(void);
+void h_sleep_ms(unsigned ms);
+void h_thread_start(h_thread_t *t, void *(*fn)(void *), void *arg);
+void *h_thread_join(h_thread_t t);
+
+/* Run a group of tests through CMocka with the group name suffixed by the
+ * backend. */
+int h_run(const char *name, const struct CMUnitTest *tests, size_t n);
+#define H_RUN(name, tests) h_run(name, tests, sizeof(tests) / sizeof(tests[0]))
+
+#endif

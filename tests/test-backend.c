@@ -1,0 +1,208 @@
+/*
+ * test-backend.c - backend choice (DESIGN.md semantic 9) and the kernel
+ * wait: default io_uring, fallback to epoll when io_uring_setup is refused,
+ * forcing by option and by $CPORT_BACKEND, and a leader that really sleeps
+ * in the kernel and is woken by a post.
+ */
+#include "harness.h"
+
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+static void reports_the_backend_under_test(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  assert_string_equal(cport_backend(p), h_backend());
+  h_close_clean(p);
+}
+
+static int create_forced(cport_backend_t kind, cport_t **out) {
+  cport_options_t o;
+  memset(&o, 0, sizeof(o));
+  o.backend = kind;
+  return cport_create(out, &o);
+}
+
+static void options_force_a_backend(void **state) {
+  (void)state;
+  cport_t *p;
+  H_OK(create_forced(CPORT_BACKEND_EPOLL, &p));
+  assert_string_equal(cport_backend(p), "epoll");
+  h_close_clean(p);
+  int rc = create_forced(CPORT_BACKEND_URING, &p);
+  if (rc == 0) {
+    assert_string_equal(cport_backend(p), "io_uring");
+    h_close_clean(p);
+  } else {
+    /* Refused by this kernel or built without liburing: said plainly. */
+    assert_true(rc == CPORT_EPERM || rc == CPORT_ENOSYS || rc == CPORT_EINVAL);
+  }
+  H_ASSERT_RC(create_forced(CPORT_BACKEND_IOCP, &p), CPORT_ENOSYS);
+}
+
+static void environment_forces_a_backend(void **state) {
+  (void)state;
+  char *saved = getenv("CPORT_BACKEND") ? strdup(getenv("CPORT_BACKEND")) : NULL;
+  cport_t *p;
+  setenv("CPORT_BACKEND", "epoll", 1);
+  H_OK(cport_create(&p, NULL));
+  assert_string_equal(cport_backend(p), "epoll");
+  h_close_clean(p);
+  setenv("CPORT_BACKEND", "no-such-backend", 1);
+  H_ASSERT_RC(cport_create(&p, NULL), CPORT_EINVAL);
+  /* An explicit option wins over the environment. */
+  H_OK(create_forced(CPORT_BACKEND_EPOLL, &p));
+  h_close_clean(p);
+  if (saved) {
+    setenv("CPORT_BACKEND", saved, 1);
+    free(saved);
+  } else {
+    unsetenv("CPORT_BACKEND");
+  }
+}
+
+/* In a child: io_uring_setup fails with `err` from now on. */
+static int refuse_io_uring(int err) {
+  struct sock_filter filter[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (unsigned)err),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog = {.len = sizeof(filter) / sizeof(filter[0]),
+                            .filter = filter};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    return -1;
+  return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/* Exit codes: 0 ok, 10+ failures. */
+static int fallback_child(int err) {
+  if (refuse_io_uring(err) != 0)
+    return 10;
+  unsetenv("CPORT_BACKEND");
+  cport_t *p;
+  if (cport_create(&p, NULL) != 0)
+    return 11;
+  if (strcmp(cport_backend(p), "epoll") != 0)
+    return 12;
+  /* The fallback port works. */
+  cport_completion_t c;
+  if (cport_post(p, 5, 6, NULL) != 0 || cport_get(p, &c, 1000) != 0 ||
+      c.key != 5 || c.bytes != 6)
+    return 13;
+  if (cport_close(p) != 0)
+    return 14;
+  /* Forcing io_uring reports the refusal instead of hiding it. */
+  if (create_forced(CPORT_BACKEND_URING, &p) != -err)
+    return 15;
+  return 0;
+}
+
+static void falls_back_to_epoll_when_io_uring_is_refused(void **state) {
+  (void)state;
+  int errs[] = {EPERM, ENOSYS, EINVAL};
+  for (int i = 0; i < 3; i++) {
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+      _exit(fallback_child(errs[i]));
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) != 0)
+      fail_msg("child for errno %d exited %d", errs[i], WEXITSTATUS(status));
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* The kernel wait                                                           */
+/* ------------------------------------------------------------------------ */
+
+struct sleeper {
+  cport_t *port;
+  cport_completion_t c;
+  int rc;
+  double cpu_ms;
+};
+
+static void *sleep_in_get(void *arg) {
+  struct sleeper *s = arg;
+  struct timespec a, b;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+  s->rc = cport_get(s->port, &s->c, -1);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+  s->cpu_ms = (double)(b.tv_sec - a.tv_sec) * 1e3 +
+              (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+  return NULL;
+}
+
+static void post_wakes_a_leader_sleeping_in_the_kernel(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  int sv[2];
+  assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  H_OK(cport_associate(p, sv[0], 42, 0));
+  /* A pending receive: the waiting thread must wait in the kernel. */
+  char buf[8];
+  cport_buf_t b = CPORT_BUF(buf, sizeof(buf));
+  cport_op_t op;
+  memset(&op, 0, sizeof(op));
+  H_OK(cport_recv(sv[0], &b, 1, &op));
+
+  struct sleeper s = {p, {0}, -1, 0};
+  h_thread_t t;
+  h_thread_start(&t, sleep_in_get, &s);
+  h_sleep_ms(300);
+  H_OK(cport_post(p, 9, 9, NULL)); /* from another thread */
+  h_thread_join(t);
+  H_OK(s.rc);
+  assert_int_equal(s.c.key, 9);
+  /* It slept: an idle port costs no CPU (a spinning waiter would burn
+   * the whole 300 ms). */
+  assert_true(s.cpu_ms < 100.0);
+
+  /* The receive still completes through the kernel. */
+  assert_int_equal(write(sv[1], "hi", 2), 2);
+  cport_completion_t c = h_get(p, 5000);
+  assert_ptr_equal(c.op, &op);
+  assert_int_equal(c.key, 42);
+  assert_int_equal(c.bytes, 2);
+  assert_memory_equal(buf, "hi", 2);
+  H_OK(cport_closesocket(sv[0]));
+  close(sv[1]);
+  h_close_clean(p);
+}
+
+static void idle_waiter_does_not_spin(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  struct sleeper s = {p, {0}, -1, 0};
+  h_thread_t t;
+  h_thread_start(&t, sleep_in_get, &s);
+  h_sleep_ms(300);
+  H_OK(cport_post(p, 1, 0, NULL));
+  h_thread_join(t);
+  H_OK(s.rc);
+  assert_true(s.cpu_ms < 100.0);
+  h_close_clean(p);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(reports_the_backend_under_test),
+      cmocka_unit_test(options_force_a_backend),
+      cmocka_unit_test(environment_forces_a_backend),
+      cmocka_unit_test(falls_back_to_epoll_when_io_uring_is_refused),
+      cmocka_unit_test(post_wakes_a_leader_sleeping_in_the_kernel),
+      cmocka_unit_test(idle_waiter_does_not_spin),
+  };
+  return H_RUN("backend", tests);
+}
