@@ -328,7 +328,13 @@ CPORT_API int cport_create(cport_t **out, const cport_options_t *opts) {
   if (opts)
     p->opts = *opts;
   p->concurrency = p->opts.concurrency ? p->opts.concurrency : cp_cpu_count();
-  pthread_mutex_init(&p->lock, NULL);
+  /* Critical sections are a few dozen instructions: spin a little
+   * before sleeping on a contended lock. */
+  pthread_mutexattr_t ma;
+  pthread_mutexattr_init(&ma);
+  pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
+  pthread_mutex_init(&p->lock, &ma);
+  pthread_mutexattr_destroy(&ma);
   pthread_cond_init(&p->kernel_idle, NULL);
   pthread_mutex_init(&p->handles_lock, NULL);
   rc = cp_cqueue_init(&p->queue, 256);

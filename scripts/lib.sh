@@ -1,0 +1,31 @@
+# scripts/lib.sh - shared by demo.sh and test.sh: install what is missing.
+
+# ensure_packages pkg... : apt-get install the Debian packages not yet there.
+ensure_packages() {
+  local missing=()
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+      missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "== installing: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# Packages every Linux build needs.
+BUILD_PACKAGES=(meson ninja-build pkg-config gcc libc6-dev liburing-dev python3)
+
+# configure DIR [meson options...] : set up (or reconfigure) a build dir.
+configure() {
+  local dir=$1
+  shift
+  if [ -f "$dir/build.ninja" ]; then
+    meson configure "$dir" "$@" >/dev/null
+  else
+    meson setup "$dir" "$@" >/dev/null
+  fi
+}

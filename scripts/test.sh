@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# scripts/test.sh - install what is missing, build every configuration and
+# run the whole suite once per backend; ends with "N passed, N failed".
+#
+#   release   (build/)       io_uring, epoll
+#   asan      (build-asan/)  io_uring, epoll under AddressSanitizer + UBSan
+set -u
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+ensure_packages "${BUILD_PACKAGES[@]}" libcmocka-dev || exit 1
+
+status=0
+dirs=()
+
+run_config() {
+  local dir=$1
+  shift
+  echo "== $dir: configure and build"
+  if ! configure "$dir" "$@" || ! ninja -C "$dir" >/dev/null; then
+    echo "== $dir: BUILD FAILED"
+    ninja -C "$dir" 2>&1 | tail -30
+    status=1
+    return
+  fi
+  echo "== $dir: test"
+  meson test -C "$dir" --no-rebuild --print-errorlogs >"$dir/test-output.txt" 2>&1 ||
+    status=1
+  grep -E "^ *[0-9]+/[0-9]+ " "$dir/test-output.txt"
+  dirs+=("$dir")
+}
+
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+
+run_config build -Dbuildtype=release -Dwerror=true
+run_config build-asan -Dbuildtype=debug -Db_sanitize=address,undefined \
+  -Db_lundef=false -Dwerror=true
+
+python3 scripts/summarize.py "${dirs[@]}" || status=1
+exit $status
