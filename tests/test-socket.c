@@ -1,0 +1,725 @@
+/*
+ * test-socket.c - socket operations with the IOCP semantics (DESIGN.md
+ * 1-6): accept/connect, scatter/gather, zero-byte receive, order, resets,
+ * close and cancel, skip-on-success, UDP, and bad input. Runs once per
+ * backend.
+ */
+#include "net.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+
+static cport_op_t *new_op(void) {
+  cport_op_t *op = calloc(1, sizeof(*op));
+  assert_non_null(op);
+  return op;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Accept and connect                                                        */
+/* ------------------------------------------------------------------------ */
+
+static void accept_and_connect_with_data(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  struct sockaddr_in addr;
+  cport_handle_t l = n_listener(p, 100, &addr);
+  cport_op_t aop = {0}, cop = {0};
+  H_OK(cport_accept(l, NULL, 0, &aop));
+
+  cport_handle_t c;
+  H_OK(cport_socket(AF_INET, SOCK_STREAM, 0, &c));
+  H_OK(cport_associate(p, c, 200, 0));
+  H_OK(cport_connect(c, (struct sockaddr *)&addr, sizeof(addr), "hello", 5, &cop));
+
+  bool got_accept = false, got_connect = false;
+  for (int i = 0; i < 2; i++) {
+    cport_completion_t cc = h_get(p, 5000);
+    H_OK(cc.status);
+    if (cc.op == &aop) {
+      assert_int_equal(cc.key, 100); /* the listener's key */
+      assert_int_equal(cc.bytes, 0);
+      got_accept = true;
+    } else {
+      assert_ptr_equal(cc.op, &cop);
+      assert_int_equal(cc.key, 200);
+      assert_int_equal(cc.bytes, 5);
+      got_connect = true;
+    }
+  }
+  assert_true(got_accept && got_connect);
+
+  cport_handle_t s = cport_op_socket(&aop);
+  assert_true(s != CPORT_INVALID_HANDLE);
+  struct sockaddr_in local, peer, cl;
+  int llen = sizeof(local), plen = sizeof(peer);
+  H_OK(cport_op_addresses(&aop, (struct sockaddr *)&local, &llen,
+                          (struct sockaddr *)&peer, &plen));
+  socklen_t clen = sizeof(cl);
+  assert_int_equal(getsockname(c, (struct sockaddr *)&cl, &clen), 0);
+  assert_int_equal(llen, sizeof(local));
+  assert_int_equal(local.sin_port, addr.sin_port);
+  assert_int_equal(peer.sin_port, cl.sin_port);
+
+  /* The accepted socket is not associated yet; then it works. */
+  char buf[16];
+  cport_buf_t b = CPORT_BUF(buf, sizeof(buf));
+  cport_op_t rop = {0};
+  H_ASSERT_RC(cport_recv(s, &b, 1, &rop), CPORT_EINVAL);
+  H_OK(cport_associate(p, s, 300, 0));
+  H_OK(cport_recv(s, &b, 1, &rop));
+  cport_completion_t cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &rop);
+  assert_int_equal(cc.key, 300);
+  assert_int_equal(cc.bytes, 5);
+  assert_memory_equal(buf, "hello", 5);
+
+  H_OK(cport_closesocket(s));
+  H_OK(cport_closesocket(c));
+  H_OK(cport_closesocket(l));
+  h_close_clean(p);
+}
+
+static void accept_waits_for_first_data(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  struct sockaddr_in addr;
+  cport_handle_t l = n_listener(p, 1, &addr);
+  char buf[64];
+  cport_op_t aop = {0};
+  H_OK(cport_accept(l, buf, sizeof(buf), &aop));
+  int raw = n_raw_client(&addr);
+  /* Connected but silent: AcceptEx with a buffer does not complete. */
+  h_expect_none(p, 200);
+  assert_int_equal(write(raw, "abc", 3), 3);
+  cport_completion_t cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &aop);
+  H_OK(cc.status);
+  assert_int_equal(cc.key, 1);
+  assert_int_equal(cc.bytes, 3);
+  assert_memory_equal(buf, "abc", 3);
+  cport_handle_t s = cport_op_socket(&aop);
+  assert_true(s != CPORT_INVALID_HANDLE);
+  H_OK(cport_closesocket(s));
+  close(raw);
+
+  /* A peer that connects and leaves without a byte: 0 bytes. */
+  H_OK(cport_accept(l, buf, sizeof(buf), &aop));
+  raw = n_raw_client(&addr);
+  close(raw);
+  cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &aop);
+  H_OK(cc.status);
+  assert_int_equal(cc.bytes, 0);
+  H_OK(cport_closesocket(cport_op_socket(&aop)));
+
+  /* Cancel while it waits for data: canceled, and the socket is gone. */
+  H_OK(cport_accept(l, buf, sizeof(buf), &aop));
+  raw = n_raw_client(&addr);
+  h_expect_none(p, 100);
+  H_OK(cport_cancel(l, &aop));
+  cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &aop);
+  assert_int_equal(cc.status, CPORT_ECANCELED);
+  assert_true(cport_op_socket(&aop) == CPORT_INVALID_HANDLE);
+  char x;
+  assert_int_equal(read(raw, &x, 1), 0); /* the server side was closed */
+  close(raw);
+  H_OK(cport_closesocket(l));
+  h_close_clean(p);
+}
+
+static void connect_refused_completes_with_error(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  struct sockaddr_in addr;
+  cport_handle_t l = n_listener(NULL, 0, &addr);
+  H_OK(cport_closesocket(l)); /* nobody listens there now */
+  cport_handle_t c;
+  H_OK(cport_socket(AF_INET, SOCK_STREAM, 0, &c));
+  H_OK(cport_associate(p, c, 5, 0));
+  cport_op_t op = {0};
+  H_OK(cport_connect(c, (struct sockaddr *)&addr, sizeof(addr), NULL, 0, &op));
+  cport_completion_t cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &op);
+  assert_int_equal(cc.key, 5);
+  assert_int_equal(cc.status, CPORT_ECONNREFUSED);
+  H_OK(cport_closesocket(c));
+  h_close_clean(p);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Data                                                                      */
+/* ------------------------------------------------------------------------ */
+
+static void scatter_receive_gather_send(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_handle_t a, b;
+  n_pair(p, &a, 1, &b, 2);
+  cport_buf_t out[3] = {CPORT_BUF("abc", 3), CPORT_BUF("", 0),
+                        CPORT_BUF("defgh", 5)};
+  cport_op_t sop = {0}, rop = {0};
+  H_OK(cport_send(a, out, 3, &sop));
+  cport_completion_t cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &sop);
+  assert_int_equal(cc.bytes, 8);
+  h_sleep_ms(20);
+  char x[3], y[10];
+  cport_buf_t in[2] = {CPORT_BUF(x, sizeof(x)), CPORT_BUF(y, sizeof(y))};
+  H_OK(cport_recv(b, in, 2, &rop));
+  cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &rop);
+  assert_int_equal(cc.key, 2);
+  assert_int_equal(cc.bytes, 8);
+  assert_memory_equal(x, "abc", 3);
+  assert_memory_equal(y, "defgh", 5);
+  assert_int_equal(cport_op_bytes(&rop), 8);
+  H_OK(cport_op_status(&rop));
+  H_OK(cport_closesocket(a));
+  H_OK(cport_closesocket(b));
+  h_close_clean(p);
+}
+
+static void zero_byte_receive_leaves_data_queued(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_handle_t s;
+  int raw;
+  n_pair_raw(p, &s, 7, &raw);
+  cport_buf_t z = CPORT_BUF(NULL, 0);
+  cport_op_t op = {0};
+  H_OK(cport_recv(s, &z, 1, &op));
+  h_expect_none(p, 100);
+  assert_int_equal(write(raw, "0123456789", 10), 10);
+  cport_completion_t cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &op);
+  H_OK(cc.status);
+  assert_int_equal(cc.bytes, 0);
+  char buf[16];
+  cport_buf_t b = CPORT_BUF(buf, sizeof(buf));
+  H_OK(cport_recv(s, &b, 1, &op));
+  cc = h_get(p, 5000);
+  assert_int_equal(cc.bytes, 10); /* all of it was still there */
+  assert_memory_equal(buf, "0123456789", 10);
+  H_OK(cport_closesocket(s));
+  close(raw);
+  h_close_clean(p);
+}
+
+static void receives_fill_in_posting_order(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_handle_t s;
+  int raw;
+  n_pair_raw(p, &s, 1, &raw);
+  char bufs[3][4];
+  cport_op_t ops[3];
+  memset(ops, 0, sizeof(ops));
+  for (int i = 0; i < 3; i++) {
+    cport_buf_t b = CPORT_BUF(bufs[i], 4);
+    H_OK(cport_recv(s, &b, 1, &ops[i]));
+  }
+  assert_int_equal(write(raw, "AAAABBBBCCCC", 12), 12);
+  for (int i = 0; i < 3; i++) {
+    cport_completion_t cc = h_get(p, 5000);
+    assert_ptr_equal(cc.op, &ops[i]);
+    assert_int_equal(cc.bytes, 4);
+    char want[4];
+    memset(want, 'A' + i, 4);
+    assert_memory_equal(bufs[i], want, 4);
+  }
+  H_OK(cport_closesocket(s));
+  close(raw);
+  h_close_clean(p);
+}
+
+struct slow_reader {
+  int fd;
+  size_t total;
+  int bad;
+};
+
+static void *read_slowly(void *arg) {
+  struct slow_reader *r = arg;
+  static char buf[65536];
+  size_t got = 0;
+  while (got < r->total) {
+    ssize_t n = read(r->fd, buf, sizeof(buf));
+    if (n <= 0) {
+      r->bad = 1;
+      break;
+    }
+    /* Four streams of 2 MiB, each with its own pattern, in order. */
+    for (ssize_t i = 0; i < n; i++) {
+      size_t at = got + (size_t)i;
+      uint32_t seed = (uint32_t)(at / (2u << 20));
+      if (n_check(buf + i, 1, at % (2u << 20), seed) != 0) {
+        r->bad = 1;
+        return NULL;
+      }
+    }
+    got += (size_t)n;
+    h_sleep_ms(1);
+  }
+  return NULL;
+}
+
+static void large_sends_go_out_whole_and_in_order(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_handle_t s;
+  int raw;
+  n_pair_raw(p, &s, 1, &raw);
+  enum { EACH = 2 << 20, N = 4 };
+  char *data[N];
+  cport_op_t ops[N];
+  memset(ops, 0, sizeof(ops));
+  for (int i = 0; i < N; i++) {
+    data[i] = malloc(EACH);
+    n_fill(data[i], EACH, 0, (uint32_t)i);
+    /* Two halves per send: a gather that spans partial writes. */
+    cport_buf_t b[2] = {CPORT_BUF(data[i], EACH / 2 + 1),
+                        CPORT_BUF(data[i] + EACH / 2 + 1, EACH / 2 - 1)};
+    H_OK(cport_send(s, b, 2, &ops[i]));
+  }
+  struct slow_reader r = {raw, (size_t)EACH * N, 0};
+  h_thread_t t;
+  h_thread_start(&t, read_slowly, &r);
+  for (int i = 0; i < N; i++) {
+    cport_completion_t cc = h_get(p, 60000);
+    assert_ptr_equal(cc.op, &ops[i]); /* completes in posting order */
+    H_OK(cc.status);
+    assert_int_equal(cc.bytes, EACH);
+  }
+  h_thread_join(t);
+  assert_int_equal(r.bad, 0);
+  for (int i = 0; i < N; i++)
+    free(data[i]);
+  H_OK(cport_closesocket(s));
+  close(raw);
+  h_close_clean(p);
+}
+
+static void peer_reset_and_graceful_close(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_handle_t s;
+  int raw;
+  char buf[16];
+  cport_buf_t b = CPORT_BUF(buf, sizeof(buf));
+  cport_op_t op = {0};
+
+  n_pair_raw(p, &s, 1, &raw);
+  H_OK(cport_recv(s, &b, 1, &op));
+  n_reset(raw);
+  cport_completion_t cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &op);
+  assert_int_equal(cc.status, CPORT_ECONNRESET);
+  H_OK(cport_closesocket(s));
+
+  n_pair_raw(p, &s, 1, &raw);
+  H_OK(cport_recv(s, &b, 1, &op));
+  close(raw);
+  cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &op);
+  H_OK(cc.status);
+  assert_int_equal(cc.bytes, 0);
+  H_OK(cport_closesocket(s));
+  h_close_clean(p);
+}
+
+static void disconnect_shuts_the_send_side_after_sends(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_handle_t a, b;
+  n_pair(p, &a, 1, &b, 2);
+  cport_buf_t out = CPORT_BUF("bye", 3);
+  cport_op_t sop = {0}, dop = {0}, r1 = {0}, r2 = {0};
+  H_OK(cport_send(a, &out, 1, &sop));
+  H_OK(cport_disconnect(a, 0, &dop));
+  for (int i = 0; i < 2; i++) {
+    cport_completion_t cc = h_get(p, 5000);
+    H_OK(cc.status);
+    assert_ptr_equal(cc.op, i == 0 ? &sop : &dop);
+  }
+  char buf[8];
+  cport_buf_t in = CPORT_BUF(buf, sizeof(buf));
+  H_OK(cport_recv(b, &in, 1, &r1));
+  cport_completion_t cc = h_get(p, 5000);
+  assert_int_equal(cc.bytes, 3);
+  H_OK(cport_recv(b, &in, 1, &r2));
+  cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &r2);
+  H_OK(cc.status);
+  assert_int_equal(cc.bytes, 0); /* the peer's graceful close */
+  /* Sending after the shutdown is refused at once. */
+  H_ASSERT_RC(cport_send(a, &out, 1, &sop), CPORT_ESHUTDOWN);
+  H_OK(cport_closesocket(a));
+  H_OK(cport_closesocket(b));
+  h_close_clean(p);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Close and cancel                                                          */
+/* ------------------------------------------------------------------------ */
+
+static void closesocket_completes_pending_ops_once(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_handle_t s;
+  int raw;
+  n_pair_raw(p, &s, 11, &raw);
+  n_fill_sndbuf(s);
+  static char big[1 << 20];
+  char in[16];
+  cport_buf_t sb = CPORT_BUF(big, sizeof(big)), rb = CPORT_BUF(in, sizeof(in));
+  cport_op_t sop = {0}, rop = {0};
+  H_OK(cport_send(s, &sb, 1, &sop));
+  H_OK(cport_recv(s, &rb, 1, &rop));
+  h_expect_none(p, 50);
+  H_OK(cport_closesocket(s));
+  bool seen_s = false, seen_r = false;
+  for (int i = 0; i < 2; i++) {
+    cport_completion_t cc = h_get(p, 5000);
+    assert_int_equal(cc.key, 11);
+    assert_int_equal(cc.status, CPORT_ECANCELED);
+    if (cc.op == &sop) {
+      assert_false(seen_s);
+      seen_s = true;
+    } else {
+      assert_ptr_equal(cc.op, &rop);
+      assert_false(seen_r);
+      seen_r = true;
+    }
+  }
+  h_expect_none(p, 100); /* nothing after that */
+
+  /* The fd number is reused at once by a new socket: no mixing. */
+  cport_handle_t s2, extra[64];
+  int nextra = 0;
+  for (;;) {
+    H_OK(cport_socket(AF_INET, SOCK_STREAM, 0, &s2));
+    if (s2 == s)
+      break;
+    assert_true(nextra < 64);
+    extra[nextra++] = s2; /* a lower free number: keep looking */
+  }
+  while (nextra > 0)
+    H_OK(cport_closesocket(extra[--nextra]));
+  H_OK(cport_associate(p, s2, 22, 0));
+  cport_handle_t b2;
+  close(raw);
+  struct sockaddr_in addr;
+  cport_handle_t l = n_listener(NULL, 0, &addr);
+  cport_op_t cop = {0};
+  H_OK(cport_connect(s2, (struct sockaddr *)&addr, sizeof(addr), "x", 1, &cop));
+  cport_completion_t cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &cop);
+  assert_int_equal(cc.key, 22);
+  H_OK(cc.status);
+  b2 = accept(l, NULL, NULL);
+  assert_true(b2 >= 0);
+  /* Closing with nothing pending posts nothing. */
+  H_OK(cport_closesocket(s2));
+  h_expect_none(p, 50);
+  close(b2);
+  H_OK(cport_closesocket(l));
+  h_close_clean(p);
+}
+
+static void cancel_one_leaves_the_others(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_handle_t s;
+  int raw;
+  n_pair_raw(p, &s, 1, &raw);
+  char b1[4], b2[4], b3[4];
+  cport_buf_t x = CPORT_BUF(b1, 4), y = CPORT_BUF(b2, 4), z = CPORT_BUF(b3, 4);
+  cport_op_t o1 = {0}, o2 = {0}, o3 = {0};
+  H_OK(cport_recv(s, &x, 1, &o1));
+  H_OK(cport_recv(s, &y, 1, &o2));
+  H_OK(cport_recv(s, &z, 1, &o3));
+  /* Not the head: canceled at once; the others stay. */
+  H_OK(cport_cancel(s, &o2));
+  cport_completion_t cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &o2);
+  assert_int_equal(cc.status, CPORT_ECANCELED);
+  h_expect_none(p, 50);
+  /* The head (busy in the kernel on io_uring): canceled, o3 moves up. */
+  H_OK(cport_cancel(s, &o1));
+  cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &o1);
+  assert_int_equal(cc.status, CPORT_ECANCELED);
+  H_ASSERT_RC(cport_cancel(s, &o1), CPORT_ENOENT); /* no longer pending */
+  assert_int_equal(write(raw, "data", 4), 4);
+  cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &o3);
+  H_OK(cc.status);
+  assert_int_equal(cc.bytes, 4);
+  assert_memory_equal(b3, "data", 4);
+  H_OK(cport_closesocket(s));
+  close(raw);
+  h_close_clean(p);
+}
+
+static void cancel_all_completes_everything(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_handle_t s;
+  int raw;
+  n_pair_raw(p, &s, 1, &raw);
+  n_fill_sndbuf(s);
+  static char big[256 << 10];
+  char in[8];
+  cport_buf_t sb = CPORT_BUF(big, sizeof(big)), rb = CPORT_BUF(in, sizeof(in));
+  cport_op_t ops[4];
+  memset(ops, 0, sizeof(ops));
+  H_OK(cport_send(s, &sb, 1, &ops[0]));
+  H_OK(cport_send(s, &sb, 1, &ops[1]));
+  H_OK(cport_recv(s, &rb, 1, &ops[2]));
+  H_OK(cport_recv(s, &rb, 1, &ops[3]));
+  H_OK(cport_cancel(s, NULL));
+  int seen[4] = {0};
+  for (int i = 0; i < 4; i++) {
+    cport_completion_t cc = h_get(p, 5000);
+    assert_int_equal(cc.status, CPORT_ECANCELED);
+    seen[cc.op - ops]++;
+  }
+  for (int i = 0; i < 4; i++)
+    assert_int_equal(seen[i], 1);
+  h_expect_none(p, 50);
+  H_ASSERT_RC(cport_cancel(s, NULL), CPORT_ENOENT);
+  /* The socket still works after a cancel. */
+  H_OK(cport_recv(s, &rb, 1, &ops[0]));
+  assert_int_equal(write(raw, "ok", 2), 2);
+  cport_completion_t cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &ops[0]);
+  assert_int_equal(cc.bytes, 2);
+  H_OK(cport_closesocket(s));
+  close(raw);
+  h_close_clean(p);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Skip on success                                                           */
+/* ------------------------------------------------------------------------ */
+
+static void skip_on_success_posts_only_pending_ops(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  struct sockaddr_in addr;
+  cport_handle_t l = n_listener(NULL, 0, &addr);
+  int raw = n_raw_client(&addr);
+  cport_handle_t s = accept(l, NULL, NULL);
+  assert_true(s >= 0);
+  H_OK(cport_associate(p, s, 3, CPORT_SKIP_ON_SUCCESS));
+  char buf[16];
+  cport_buf_t b = CPORT_BUF(buf, sizeof(buf));
+  cport_op_t op = {0};
+
+  /* Data already there: finishes inside the call, nothing posted. */
+  assert_int_equal(write(raw, "now", 3), 3);
+  h_sleep_ms(20);
+  H_ASSERT_RC(cport_recv(s, &b, 1, &op), CPORT_COMPLETED);
+  H_OK(cport_op_status(&op));
+  assert_int_equal(cport_op_bytes(&op), 3);
+  cport_buf_t out = CPORT_BUF("x", 1);
+  H_ASSERT_RC(cport_send(s, &out, 1, &op), CPORT_COMPLETED);
+  assert_int_equal(cport_op_bytes(&op), 1);
+  h_expect_none(p, 50);
+
+  /* Pending: completes through the port as usual. */
+  H_OK(cport_recv(s, &b, 1, &op));
+  assert_int_equal(write(raw, "later", 5), 5);
+  cport_completion_t cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &op);
+  assert_int_equal(cc.bytes, 5);
+  /* Pending failures too. */
+  H_OK(cport_recv(s, &b, 1, &op));
+  n_reset(raw);
+  cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &op);
+  assert_int_equal(cc.status, CPORT_ECONNRESET);
+  H_OK(cport_closesocket(s));
+
+  /* Without the flag an immediate completion is still posted. */
+  raw = n_raw_client(&addr);
+  s = accept(l, NULL, NULL);
+  H_OK(cport_associate(p, s, 4, 0));
+  assert_int_equal(write(raw, "now", 3), 3);
+  h_sleep_ms(20);
+  H_OK(cport_recv(s, &b, 1, &op));
+  cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &op);
+  assert_int_equal(cc.bytes, 3);
+  H_OK(cport_closesocket(s));
+  close(raw);
+  H_OK(cport_closesocket(l));
+  h_close_clean(p);
+}
+
+/* ------------------------------------------------------------------------ */
+/* UDP                                                                       */
+/* ------------------------------------------------------------------------ */
+
+static cport_handle_t udp_bound(cport_t *p, uintptr_t key, struct sockaddr_in *a) {
+  cport_handle_t u;
+  H_OK(cport_socket(AF_INET, SOCK_DGRAM, 0, &u));
+  memset(a, 0, sizeof(*a));
+  a->sin_family = AF_INET;
+  a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  assert_int_equal(bind(u, (struct sockaddr *)a, sizeof(*a)), 0);
+  socklen_t len = sizeof(*a);
+  getsockname(u, (struct sockaddr *)a, &len);
+  H_OK(cport_associate(p, u, key, 0));
+  return u;
+}
+
+static void udp_sendto_recvfrom_with_source(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  struct sockaddr_in aa, ba;
+  cport_handle_t a = udp_bound(p, 1, &aa), b = udp_bound(p, 2, &ba);
+  char buf[32];
+  cport_buf_t rb = CPORT_BUF(buf, sizeof(buf));
+  struct sockaddr_in from;
+  int fromlen = sizeof(from) + 8; /* longer than needed: shrinks to fit */
+  cport_op_t rop = {0}, sop = {0};
+  H_OK(cport_recvfrom(b, &rb, 1, (struct sockaddr *)&from, &fromlen, &rop));
+  cport_buf_t sb = CPORT_BUF("ping", 4);
+  H_OK(cport_sendto(a, &sb, 1, (struct sockaddr *)&ba, sizeof(ba), &sop));
+  for (int i = 0; i < 2; i++) {
+    cport_completion_t cc = h_get(p, 5000);
+    H_OK(cc.status);
+    assert_int_equal(cc.bytes, 4);
+    if (cc.op == &rop) {
+      assert_int_equal(cc.key, 2);
+      assert_memory_equal(buf, "ping", 4);
+      assert_int_equal(fromlen, sizeof(struct sockaddr_in));
+      assert_int_equal(from.sin_port, aa.sin_port);
+      assert_int_equal(from.sin_addr.s_addr, aa.sin_addr.s_addr);
+    } else {
+      assert_ptr_equal(cc.op, &sop);
+      assert_int_equal(cc.key, 1);
+    }
+  }
+  /* A datagram bigger than the buffer: EMSGSIZE with what fit. */
+  char small[4];
+  cport_buf_t smb = CPORT_BUF(small, sizeof(small));
+  fromlen = sizeof(from);
+  H_OK(cport_recvfrom(b, &smb, 1, (struct sockaddr *)&from, &fromlen, &rop));
+  cport_buf_t big = CPORT_BUF("0123456789", 10);
+  H_OK(cport_sendto(a, &big, 1, (struct sockaddr *)&ba, sizeof(ba), &sop));
+  for (int i = 0; i < 2; i++) {
+    cport_completion_t cc = h_get(p, 5000);
+    if (cc.op == &rop) {
+      assert_int_equal(cc.status, CPORT_EMSGSIZE);
+      assert_int_equal(cc.bytes, 4);
+      assert_memory_equal(small, "0123", 4);
+    }
+  }
+  H_OK(cport_closesocket(a));
+  H_OK(cport_closesocket(b));
+  h_close_clean(p);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Bad input                                                                 */
+/* ------------------------------------------------------------------------ */
+
+static void bad_input_is_an_error_and_posts_nothing(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_handle_t s;
+  int raw;
+  n_pair_raw(p, &s, 1, &raw);
+  char buf[8];
+  cport_buf_t b = CPORT_BUF(buf, sizeof(buf));
+  cport_op_t op = {0}, op2 = {0};
+
+  H_ASSERT_RC(cport_recv(s, &b, 1, NULL), CPORT_EINVAL);
+  H_ASSERT_RC(cport_recv(s, NULL, 1, &op), CPORT_EINVAL);
+  H_ASSERT_RC(cport_recv(s, &b, 0, &op), CPORT_EINVAL);
+  H_ASSERT_RC(cport_send(s, &b, 0, &op), CPORT_EINVAL);
+  H_ASSERT_RC(cport_disconnect(s, 99, &op), CPORT_EINVAL);
+  H_ASSERT_RC(cport_connect(s, NULL, 0, NULL, 0, &op), CPORT_EINVAL);
+  /* An op still in flight. */
+  H_OK(cport_recv(s, &b, 1, &op));
+  H_ASSERT_RC(cport_recv(s, &b, 1, &op), CPORT_EBUSY);
+  H_ASSERT_RC(cport_send(s, &b, 1, &op), CPORT_EBUSY);
+  /* Wrong socket type. */
+  H_ASSERT_RC(cport_accept(s, NULL, 0, &op2), CPORT_EINVAL); /* not listening */
+  struct sockaddr_in ua;
+  cport_handle_t u = udp_bound(p, 9, &ua);
+  H_ASSERT_RC(cport_accept(u, NULL, 0, &op2), CPORT_EOPNOTSUPP);
+  H_ASSERT_RC(cport_recvfrom(s, &b, 1, NULL, NULL, &op2), CPORT_EOPNOTSUPP);
+  H_ASSERT_RC(cport_disconnect(u, 0, &op2), CPORT_EOPNOTSUPP);
+  /* Not associated, unconnected, closed. */
+  cport_handle_t fresh;
+  H_OK(cport_socket(AF_INET, SOCK_STREAM, 0, &fresh));
+  H_ASSERT_RC(cport_recv(fresh, &b, 1, &op2), CPORT_EINVAL);
+  H_OK(cport_associate(p, fresh, 5, 0));
+  H_ASSERT_RC(cport_associate(p, fresh, 5, 0), CPORT_EEXIST);
+  H_ASSERT_RC(cport_send(fresh, &b, 1, &op2), CPORT_ENOTCONN);
+  H_ASSERT_RC(cport_recv(fresh, &b, 1, &op2), CPORT_ENOTCONN);
+  H_OK(cport_closesocket(fresh));
+  H_ASSERT_RC(cport_recv(fresh, &b, 1, &op2), CPORT_EBADF);
+  H_ASSERT_RC(cport_closesocket(fresh), CPORT_EBADF);
+  H_ASSERT_RC(cport_cancel(fresh, NULL), CPORT_EBADF);
+  H_ASSERT_RC(cport_socket(AF_INET, SOCK_RAW, 0, &fresh), CPORT_EINVAL);
+  H_ASSERT_RC(cport_socket(AF_INET, SOCK_STREAM, 0, NULL), CPORT_EINVAL);
+  H_ASSERT_RC(cport_associate(p, s, 1, 0x80), CPORT_EINVAL);
+  /* None of that posted anything; the one good recv is still pending. */
+  h_expect_none(p, 50);
+  assert_int_equal(write(raw, "z", 1), 1);
+  cport_completion_t cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &op);
+  h_expect_none(p, 50);
+  H_OK(cport_closesocket(u));
+  H_OK(cport_closesocket(s));
+  close(raw);
+  h_close_clean(p);
+}
+
+static void port_close_drops_pending_ops(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_handle_t s;
+  int raw;
+  n_pair_raw(p, &s, 1, &raw);
+  char buf[8];
+  cport_buf_t b = CPORT_BUF(buf, sizeof(buf));
+  cport_op_t *op = new_op();
+  H_OK(cport_recv(s, &b, 1, op));
+  H_OK(cport_close(p));
+  /* The op is free again and the socket has no port. */
+  free(op);
+  cport_op_t op2 = {0};
+  H_ASSERT_RC(cport_recv(s, &b, 1, &op2), CPORT_EINVAL);
+  H_OK(cport_closesocket(s));
+  close(raw);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(accept_and_connect_with_data),
+      cmocka_unit_test(accept_waits_for_first_data),
+      cmocka_unit_test(connect_refused_completes_with_error),
+      cmocka_unit_test(scatter_receive_gather_send),
+      cmocka_unit_test(zero_byte_receive_leaves_data_queued),
+      cmocka_unit_test(receives_fill_in_posting_order),
+      cmocka_unit_test(large_sends_go_out_whole_and_in_order),
+      cmocka_unit_test(peer_reset_and_graceful_close),
+      cmocka_unit_test(disconnect_shuts_the_send_side_after_sends),
+      cmocka_unit_test(closesocket_completes_pending_ops_once),
+      cmocka_unit_test(cancel_one_leaves_the_others),
+      cmocka_unit_test(cancel_all_completes_everything),
+      cmocka_unit_test(skip_on_success_posts_only_pending_ops),
+      cmocka_unit_test(udp_sendto_recvfrom_with_source),
+      cmocka_unit_test(bad_input_is_an_error_and_posts_nothing),
+      cmocka_unit_test(port_close_drops_pending_ops),
+  };
+  return H_RUN("socket", tests);
+}
