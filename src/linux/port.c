@@ -442,7 +442,7 @@ static void lead_in_kernel(struct cport *p, int timeout_ms) {
   p->leader_state = CP_LEAD_KERNEL;
   p->leader_woken = false;
   p->in_kernel = true;
-  pthread_mutex_unlock(&p->lock);
+  unlock_and_wake(p); /* never sleep on pending wake-ups */
   cp_batch_init(&b, p);
   tls_harvesting = p;
   p->be->wait(p, &b, timeout_ms);
@@ -543,7 +543,7 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
       stack_push(p, &w);
     w.word = CP_W_WAITING;
     w.result = CP_W_NONE;
-    pthread_mutex_unlock(&p->lock);
+    unlock_and_wake(p); /* never sleep on pending wake-ups */
     sleep_waiter(&w, deadline);
     if (__atomic_load_n(&w.word, __ATOMIC_ACQUIRE) == CP_W_SIGNALED &&
         w.result == CP_W_GOT) {
@@ -554,7 +554,7 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
     pthread_mutex_lock(&p->lock);
     if (w.result == CP_W_GOT) {
       /* Handed off while we were timing out. */
-      pthread_mutex_unlock(&p->lock);
+      unlock_and_wake(p);
       mark_running(p);
       return (int)w.got;
     }

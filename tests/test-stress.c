@@ -1,0 +1,290 @@
+/*
+ * test-stress.c - faults and load: accept when the process is out of file
+ * descriptors, and 1,000 concurrent connections echoed through one port
+ * served by 2 worker threads, every byte verified. Runs once per backend.
+ */
+#include "net.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+
+/* ------------------------------------------------------------------------ */
+/* Out of file descriptors                                                   */
+/* ------------------------------------------------------------------------ */
+
+static double process_cpu_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void accept_out_of_fds_neither_spins_nor_loses_listener(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  struct sockaddr_in addr;
+  cport_handle_t l = n_listener(p, 1, &addr);
+  int client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  assert_true(client >= 0);
+  struct rlimit saved, low;
+  getrlimit(RLIMIT_NOFILE, &saved);
+  low = saved;
+  low.rlim_cur = (rlim_t)client + 16;
+  assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+  /* An accept posted while descriptors are still free (io_uring takes
+   * the limit in force when the accept is issued)... */
+  cport_op_t op = {0};
+  H_OK(cport_accept(l, NULL, 0, &op));
+  int hog[64], nhog = 0;
+  for (;;) {
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      assert_int_equal(errno, EMFILE);
+      break;
+    }
+    assert_true(nhog < 64);
+    hog[nhog++] = fd;
+  }
+
+  /* ...meets a connection when there are none left: it completes with
+   * the error. */
+  assert_int_equal(connect(client, (struct sockaddr *)&addr, sizeof(addr)), 0);
+  cport_completion_t c = h_get(p, 5000);
+  assert_ptr_equal(c.op, &op);
+  assert_int_equal(c.key, 1);
+  assert_int_equal(c.status, CPORT_EMFILE);
+  assert_true(cport_op_socket(&op) == CPORT_INVALID_HANDLE);
+
+  /* Another accept now fails too: at once, or through the port. */
+  int rc = cport_accept(l, NULL, 0, &op);
+  if (rc == 0) {
+    c = h_get(p, 5000);
+    assert_ptr_equal(c.op, &op);
+    rc = c.status;
+  }
+  assert_int_equal(rc, CPORT_EMFILE);
+
+  /* No thread spins on the connection still waiting in the backlog. */
+  double cpu0 = process_cpu_ms();
+  h_expect_none(p, 300);
+  assert_true(process_cpu_ms() - cpu0 < 100.0);
+
+  /* Once descriptors free up, the same listener accepts it. */
+  while (nhog > 0)
+    close(hog[--nhog]);
+  assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  H_OK(cport_accept(l, NULL, 0, &op));
+  c = h_get(p, 5000);
+  assert_ptr_equal(c.op, &op);
+  H_OK(c.status);
+  cport_handle_t s = cport_op_socket(&op);
+  assert_true(s != CPORT_INVALID_HANDLE);
+  assert_int_equal(write(client, "!", 1), 1);
+  char x = 0;
+  H_OK(cport_associate(p, s, 2, 0));
+  cport_buf_t b = CPORT_BUF(&x, 1);
+  H_OK(cport_recv(s, &b, 1, &op));
+  c = h_get(p, 5000);
+  assert_int_equal(c.bytes, 1);
+  assert_int_equal(x, '!');
+  H_OK(cport_closesocket(s));
+  close(client);
+  H_OK(cport_closesocket(l));
+  h_close_clean(p);
+}
+
+/* ------------------------------------------------------------------------ */
+/* 1,000 connections                                                         */
+/* ------------------------------------------------------------------------ */
+
+enum { CONNS = 1000, MSG = 4096, ACCEPTS = 64 };
+#define QUIT_KEY UINTPTR_MAX
+
+enum { K_LISTENER = 1 };
+
+struct srv_conn {
+  cport_handle_t s;
+  cport_op_t rop, sop;
+  char buf[MSG];
+};
+
+struct cli_conn {
+  cport_handle_t s;
+  uint32_t seed;
+  cport_op_t cop, rop;
+  char out[MSG];
+  char in[MSG];
+  uint32_t got;
+};
+
+struct world {
+  cport_t *server, *client;
+  cport_handle_t listener;
+  cport_op_t accepts[ACCEPTS];
+  int verified;
+  int errors;
+  int live; /* server connections not yet closed */
+};
+
+static void fail_once(struct world *w, const char *what, int rc) {
+  if (__atomic_fetch_add(&w->errors, 1, __ATOMIC_SEQ_CST) == 0)
+    fprintf(stderr, "# %s: %s\n", what, cport_err_name(rc));
+}
+
+static void srv_recv(struct world *w, struct srv_conn *c) {
+  cport_buf_t b = CPORT_BUF(c->buf, sizeof(c->buf));
+  int rc = cport_recv(c->s, &b, 1, &c->rop);
+  if (rc != 0)
+    fail_once(w, "server recv", rc);
+}
+
+static void *server_worker(void *arg) {
+  struct world *w = arg;
+  for (;;) {
+    cport_completion_t c;
+    if (cport_get(w->server, &c, -1) != 0)
+      return NULL;
+    if (c.key == QUIT_KEY)
+      return NULL;
+    if (c.key == K_LISTENER) {
+      if (c.status != 0) {
+        fail_once(w, "accept", c.status);
+        continue;
+      }
+      struct srv_conn *conn = calloc(1, sizeof(*conn));
+      __atomic_add_fetch(&w->live, 1, __ATOMIC_SEQ_CST);
+      conn->s = cport_op_socket(c.op);
+      int rc = cport_associate(w->server, conn->s, (uintptr_t)conn, 0);
+      if (rc != 0)
+        fail_once(w, "associate", rc);
+      srv_recv(w, conn);
+      rc = cport_accept(w->listener, NULL, 0, c.op);
+      if (rc != 0)
+        fail_once(w, "re-accept", rc);
+      continue;
+    }
+    struct srv_conn *conn = (struct srv_conn *)c.key;
+    if (c.op == &conn->rop) {
+      if (c.status != 0 || c.bytes == 0) {
+        cport_closesocket(conn->s);
+        free(conn);
+        __atomic_sub_fetch(&w->live, 1, __ATOMIC_SEQ_CST);
+        continue;
+      }
+      cport_buf_t b = CPORT_BUF(conn->buf, c.bytes);
+      int rc = cport_send(conn->s, &b, 1, &conn->sop);
+      if (rc != 0)
+        fail_once(w, "server send", rc);
+    } else {
+      if (c.status != 0)
+        fail_once(w, "server send done", c.status);
+      srv_recv(w, conn);
+    }
+  }
+}
+
+static void *client_worker(void *arg) {
+  struct world *w = arg;
+  for (;;) {
+    cport_completion_t c;
+    if (cport_get(w->client, &c, -1) != 0)
+      return NULL;
+    if (c.key == QUIT_KEY)
+      return NULL;
+    struct cli_conn *cc = (struct cli_conn *)c.key;
+    if (c.status != 0) {
+      fail_once(w, c.op == &cc->cop ? "connect" : "client recv", c.status);
+      continue;
+    }
+    if (c.op == &cc->cop) {
+      if (c.bytes != MSG)
+        fail_once(w, "connect sent short", (int)c.bytes);
+    } else {
+      if (c.bytes == 0) {
+        fail_once(w, "client eof", 0);
+        continue;
+      }
+      cc->got += c.bytes;
+    }
+    if (cc->got == MSG) {
+      if (memcmp(cc->in, cc->out, MSG) != 0)
+        fail_once(w, "bytes differ", 0);
+      else
+        __atomic_add_fetch(&w->verified, 1, __ATOMIC_SEQ_CST);
+      cport_closesocket(cc->s);
+      continue;
+    }
+    if (c.op == &cc->rop || cc->got == 0) {
+      cport_buf_t b = CPORT_BUF(cc->in + cc->got, MSG - cc->got);
+      int rc = cport_recv(cc->s, &b, 1, &cc->rop);
+      if (rc != 0)
+        fail_once(w, "client recv post", rc);
+    }
+  }
+}
+
+static void thousand_connections_two_workers(void **state) {
+  (void)state;
+  n_raise_nofile(8192);
+  struct world *w = calloc(1, sizeof(*w));
+  w->server = h_port(0);
+  w->client = h_port(0);
+  struct sockaddr_in addr;
+  w->listener = n_listener(w->server, K_LISTENER, &addr);
+  for (int i = 0; i < ACCEPTS; i++)
+    H_OK(cport_accept(w->listener, NULL, 0, &w->accepts[i]));
+  h_thread_t st[2], ct[2];
+  for (int i = 0; i < 2; i++) {
+    h_thread_start(&st[i], server_worker, w);
+    h_thread_start(&ct[i], client_worker, w);
+  }
+  struct cli_conn *cl = calloc(CONNS, sizeof(*cl));
+  for (int i = 0; i < CONNS; i++) {
+    struct cli_conn *c = &cl[i];
+    n_fill(c->out, MSG, 0, (uint32_t)i);
+    H_OK(cport_socket(AF_INET, SOCK_STREAM, 0, &c->s));
+    H_OK(cport_associate(w->client, c->s, (uintptr_t)c, 0));
+    H_OK(cport_connect(c->s, (struct sockaddr *)&addr, sizeof(addr), c->out,
+                       MSG, &c->cop));
+  }
+  uint64_t t0 = h_now_ms();
+  while (__atomic_load_n(&w->verified, __ATOMIC_SEQ_CST) +
+                 __atomic_load_n(&w->errors, __ATOMIC_SEQ_CST) <
+             CONNS &&
+         h_now_ms() - t0 < 120000)
+    h_sleep_ms(10);
+  int verified = w->verified, errors = w->errors;
+  /* Let the server see every client's close, then stop the workers. */
+  while (__atomic_load_n(&w->live, __ATOMIC_SEQ_CST) > 0 &&
+         h_now_ms() - t0 < 120000)
+    h_sleep_ms(10);
+  assert_int_equal(w->live, 0);
+  for (int i = 0; i < 2; i++) {
+    H_OK(cport_post(w->server, QUIT_KEY, 0, NULL));
+    H_OK(cport_post(w->client, QUIT_KEY, 0, NULL));
+  }
+  for (int i = 0; i < 2; i++) {
+    h_thread_join(st[i]);
+    h_thread_join(ct[i]);
+  }
+  assert_int_equal(errors, 0);
+  assert_int_equal(verified, CONNS);
+  H_OK(cport_closesocket(w->listener));
+  /* The listener's accepts complete as canceled; then nothing is left. */
+  for (int i = 0; i < ACCEPTS; i++) {
+    cport_completion_t c = h_get(w->server, 5000);
+    assert_int_equal(c.status, CPORT_ECANCELED);
+  }
+  h_close_clean(w->server);
+  h_close_clean(w->client);
+  free(cl);
+  free(w);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(accept_out_of_fds_neither_spins_nor_loses_listener),
+      cmocka_unit_test(thousand_connections_two_workers),
+  };
+  return H_RUN("stress", tests);
+}
