@@ -33,9 +33,9 @@ run_config() {
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 
-run_config build -Dbuildtype=release -Dwerror=true
+run_config build -Dbuildtype=release -Dwerror=true -Dtests=true
 run_config build-asan -Dbuildtype=debug -Db_sanitize=address,undefined \
-  -Db_lundef=false -Dwerror=true
+  -Db_lundef=false -Dwerror=true -Dtests=true
 
 python3 scripts/summarize.py "${dirs[@]}" || status=1
 exit $status

@@ -25,7 +25,8 @@ struct cp_backend {
   int (*wait)(struct cport *port, struct cp_batch *b, int timeout_ms);
   /* Any thread, port lock held: make a wait() in progress return soon. */
   void (*wake)(struct cport *port);
-  /* Any thread, no port lock: push deferred submissions to the kernel. */
+  /* Any thread, no port lock: push deferred submissions to the kernel.
+   * May be NULL. */
   void (*flush)(struct cport *port);
 
   /* h->lock held: h joins / leaves the port (epoll registers the fd;

@@ -4,6 +4,9 @@
  */
 #include <errno.h>
 #include <liburing.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,22 +147,56 @@ static void uring_wake(struct cport *p) {
   pthread_mutex_unlock(&u->sq_lock);
 }
 
-static int uring_wait(struct cport *p, struct cp_batch *b, int timeout_ms) {
-  struct cp_uring *u = ur(p);
-  uring_flush(p);
-  struct io_uring_cqe *cqe;
-  int rc;
-  if (timeout_ms < 0) {
-    rc = io_uring_wait_cqe(&u->ring, &cqe);
-  } else {
-    struct __kernel_timespec ts;
+/*
+ * Publish the prepared SQEs to the kernel without entering it; returns
+ * how many are waiting to be consumed. sq_lock held.
+ */
+static unsigned publish_locked(struct cp_uring *u) {
+  struct io_uring_sq *sq = &u->ring.sq;
+  unsigned tail = sq->sqe_tail;
+  if (sq->sqe_head != tail) {
+    sq->sqe_head = tail;
+    io_uring_smp_store_release(sq->ktail, tail);
+  }
+  u->dirty = false;
+  return tail - io_uring_smp_load_acquire(sq->khead);
+}
+
+/* One io_uring_enter: submit what is published and wait for a CQE. */
+static int submit_and_wait(struct cp_uring *u, unsigned to_submit,
+                           int timeout_ms) {
+  struct __kernel_timespec ts;
+  struct io_uring_getevents_arg arg;
+  memset(&arg, 0, sizeof(arg));
+  arg.sigmask_sz = _NSIG / 8;
+  if (timeout_ms >= 0) {
     ts.tv_sec = timeout_ms / 1000;
     ts.tv_nsec = (long long)(timeout_ms % 1000) * 1000000;
-    rc = timeout_ms == 0 ? io_uring_peek_cqe(&u->ring, &cqe)
-                         : io_uring_wait_cqe_timeout(&u->ring, &cqe, &ts);
+    arg.ts = (uint64_t)(uintptr_t)&ts;
   }
-  if (rc < 0 && rc != -ETIME && rc != -EAGAIN && rc != -EINTR)
+  unsigned flags = IORING_ENTER_EXT_ARG;
+  unsigned wait_nr = 0;
+  if (timeout_ms != 0 && io_uring_cq_ready(&u->ring) == 0) {
+    flags |= IORING_ENTER_GETEVENTS;
+    wait_nr = 1;
+  }
+  if (to_submit == 0 && wait_nr == 0)
+    return 0;
+  long rc = syscall(__NR_io_uring_enter, u->ring.ring_fd, to_submit, wait_nr,
+                    flags, &arg, sizeof(arg));
+  return rc < 0 ? -errno : 0;
+}
+
+static int uring_wait(struct cport *p, struct cp_batch *b, int timeout_ms) {
+  struct cp_uring *u = ur(p);
+  pthread_mutex_lock(&u->sq_lock);
+  unsigned to_submit = u->dead ? 0 : publish_locked(u);
+  pthread_mutex_unlock(&u->sq_lock);
+  int rc = submit_and_wait(u, to_submit, timeout_ms);
+  if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN &&
+      rc != -EBUSY)
     return rc;
+  struct io_uring_cqe *cqe;
   unsigned head, seen = 0;
   io_uring_for_each_cqe(&u->ring, head, cqe) {
     uint64_t tag = io_uring_cqe_get_data64(cqe);

@@ -21,6 +21,8 @@ struct cp_uring {
   unsigned features;
 };
 
+/* Deferred submissions are pushed once this many are waiting. */
+
 /* user_data values below this are internal tags, not ops. */
 enum {
   CP_URING_TAG_WAKE = 1,   /* NOP that wakes the leader */

@@ -1,0 +1,282 @@
+/*
+ * echo-client.c - load client for echo servers, on cport.
+ *
+ * Opens --connections connections, keeps --depth messages of --size bytes
+ * in flight on each for --seconds, verifies every echoed byte against the
+ * pattern it sent, and prints one machine-readable line:
+ *
+ *   echo-client: backend=B connections=N size=S depth=D seconds=T msgs=M
+ *     msgs_per_s=R mb_per_s=X p50_us=A p99_us=B errors=E
+ *
+ * Exit status 0 only if some messages went through and no error was seen.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cport.h"
+#include "example-util.h"
+
+#define KEY_QUIT ((uintptr_t)0)
+#define HIST_MAX_US 200000
+
+struct slot {
+  cport_op_t op;
+  bool busy; /* send in flight */
+  bool want; /* a message waits for this slot */
+};
+
+struct cconn {
+  ex_mutex_t lock;
+  struct client *cl;
+  int id;
+  cport_handle_t s;
+  cport_op_t cop, rop;
+  struct slot *slots;
+  char *sbuf;         /* depth * size */
+  double *sent_at;    /* per slot */
+  char *rbuf;
+  uint32_t rcap;
+  uint64_t next_msg;  /* next message number to send */
+  uint64_t done_msgs; /* messages fully echoed */
+  uint64_t recv_off;  /* stream bytes received */
+  bool dead;
+};
+
+struct client {
+  struct ex_args a;
+  cport_t *port;
+  struct cconn *conns;
+  volatile int stop;
+  uint64_t msgs, errors, connected;
+  uint32_t *hist; /* microsecond histogram */
+};
+
+static uint8_t pattern(uint64_t off, int id) {
+  uint64_t x = off * 0x9e3779b97f4a7c15ull + (uint64_t)id * 0x632be59bd9b4e019ull;
+  return (uint8_t)(x >> 29 ^ x >> 47);
+}
+
+static void error_seen(struct client *cl, const char *what, int rc) {
+  if (__atomic_fetch_add(&cl->errors, 1, __ATOMIC_RELAXED) < 5)
+    fprintf(stderr, "echo-client: %s: %s\n", what, cport_err_name(rc));
+}
+
+/* Conn lock held. */
+static void send_msg(struct cconn *c) {
+  struct client *cl = c->cl;
+  uint32_t size = (uint32_t)cl->a.size;
+  uint64_t k = c->next_msg;
+  struct slot *sl = &c->slots[k % (uint64_t)cl->a.depth];
+  if (sl->busy) {
+    sl->want = true; /* its previous send has not completed yet */
+    return;
+  }
+  char *buf = c->sbuf + (k % (uint64_t)cl->a.depth) * size;
+  for (uint32_t i = 0; i < size; i++)
+    buf[i] = (char)pattern(k * size + i, c->id);
+  c->sent_at[k % (uint64_t)cl->a.depth] = ex_now();
+  c->next_msg++;
+  sl->busy = true;
+  cport_buf_t b = CPORT_BUF(buf, size);
+  int rc = cport_send(c->s, &b, 1, &sl->op);
+  if (rc != 0) {
+    sl->busy = false;
+    c->dead = true;
+    error_seen(cl, "send", rc);
+  }
+}
+
+static void post_recv(struct cconn *c) {
+  cport_buf_t b = CPORT_BUF(c->rbuf, c->rcap);
+  int rc = cport_recv(c->s, &b, 1, &c->rop);
+  if (rc != 0) {
+    c->dead = true;
+    error_seen(c->cl, "recv", rc);
+  }
+}
+
+static void on_recv(struct cconn *c, cport_completion_t *cc) {
+  struct client *cl = c->cl;
+  if (cc->status != 0 || cc->bytes == 0) {
+    c->dead = true;
+    if (!cl->stop)
+      error_seen(cl, cc->bytes == 0 ? "server closed" : "recv done",
+                 cc->status);
+    return;
+  }
+  for (uint32_t i = 0; i < cc->bytes; i++) {
+    if ((uint8_t)c->rbuf[i] != pattern(c->recv_off + i, c->id)) {
+      error_seen(cl, "echoed byte differs", 0);
+      c->dead = true;
+      return;
+    }
+  }
+  c->recv_off += cc->bytes;
+  uint64_t size = (uint64_t)cl->a.size;
+  double now = ex_now();
+  while (c->recv_off >= (c->done_msgs + 1) * size) {
+    double us = (now - c->sent_at[c->done_msgs % (uint64_t)cl->a.depth]) * 1e6;
+    uint32_t b = us < HIST_MAX_US ? (uint32_t)us : HIST_MAX_US;
+    __atomic_add_fetch(&cl->hist[b], 1, __ATOMIC_RELAXED);
+    if (!cl->stop)
+      __atomic_add_fetch(&cl->msgs, 1, __ATOMIC_RELAXED);
+    c->done_msgs++;
+    if (!cl->stop)
+      send_msg(c);
+  }
+  post_recv(c);
+}
+
+static void *worker(void *arg) {
+  struct client *cl = arg;
+  for (;;) {
+    cport_completion_t cc;
+    if (cport_get(cl->port, &cc, -1) != 0 || cc.key == KEY_QUIT)
+      return NULL;
+    struct cconn *c = (struct cconn *)cc.key;
+    ex_mutex_lock(&c->lock);
+    if (cc.op == &c->cop) {
+      if (cc.status != 0) {
+        c->dead = true;
+        error_seen(cl, "connect", cc.status);
+      } else {
+        __atomic_add_fetch(&cl->connected, 1, __ATOMIC_RELAXED);
+        post_recv(c);
+        for (int i = 0; i < cl->a.depth && !c->dead; i++)
+          send_msg(c);
+      }
+    } else if (cc.op == &c->rop) {
+      if (!c->dead)
+        on_recv(c, &cc);
+    } else {
+      struct slot *sl = (struct slot *)cc.op;
+      sl->busy = false;
+      if (cc.status != 0 && !cl->stop) {
+        c->dead = true;
+        error_seen(cl, "send done", cc.status);
+      } else if (sl->want && !c->dead && !cl->stop) {
+        sl->want = false;
+        send_msg(c);
+      }
+    }
+    ex_mutex_unlock(&c->lock);
+  }
+}
+
+static double percentile(const uint32_t *hist, uint64_t total, double q) {
+  uint64_t want = (uint64_t)((double)total * q), seen = 0;
+  for (uint32_t i = 0; i <= HIST_MAX_US; i++) {
+    seen += hist[i];
+    if (seen > want)
+      return i;
+  }
+  return HIST_MAX_US;
+}
+
+int main(int argc, char **argv) {
+  struct client cl;
+  memset(&cl, 0, sizeof(cl));
+  cl.a = ex_parse(argc, argv, "echo-client");
+  bool threads_given = false;
+  for (int i = 1; i < argc; i++)
+    threads_given |= strcmp(argv[i], "--threads") == 0;
+  if (!threads_given)
+    cl.a.threads = 1; /* one worker is plenty for a load client */
+  struct ex_args *a = &cl.a;
+  cl.hist = calloc(HIST_MAX_US + 1, sizeof(uint32_t));
+
+  cport_options_t o;
+  memset(&o, 0, sizeof(o));
+  o.backend = a->backend;
+  int rc = cport_create(&cl.port, &o);
+  if (rc != 0)
+    ex_die("cport_create", rc);
+  struct sockaddr_in addr;
+  if (ex_resolve(a->host, a->port, &addr) != 0)
+    ex_die("resolve", CPORT_EINVAL);
+
+  cl.conns = calloc((size_t)a->connections, sizeof(struct cconn));
+  for (int i = 0; i < a->connections; i++) {
+    struct cconn *c = &cl.conns[i];
+    ex_mutex_init(&c->lock);
+    c->cl = &cl;
+    c->id = i;
+    c->slots = calloc((size_t)a->depth, sizeof(struct slot));
+    c->sbuf = malloc((size_t)a->depth * (size_t)a->size);
+    c->sent_at = calloc((size_t)a->depth, sizeof(double));
+    c->rcap = (uint32_t)(a->size * a->depth < 65536 ? a->size * a->depth : 65536);
+    c->rbuf = malloc(c->rcap);
+  }
+  ex_thread_t *t = calloc((size_t)a->threads, sizeof(*t));
+  for (int i = 0; i < a->threads; i++)
+    ex_thread_start(&t[i], worker, &cl);
+
+  double t0 = ex_now();
+  for (int i = 0; i < a->connections; i++) {
+    struct cconn *c = &cl.conns[i];
+    rc = cport_socket(AF_INET, SOCK_STREAM, 0, &c->s);
+    if (rc == 0)
+      rc = cport_associate(cl.port, c->s, (uintptr_t)c, 0);
+    if (rc == 0)
+      rc = cport_connect(c->s, (struct sockaddr *)&addr, sizeof(addr), NULL, 0,
+                         &c->cop);
+    if (rc != 0)
+      ex_die("connect", rc);
+  }
+  while (ex_now() - t0 < a->seconds)
+    ex_sleep_ms(10);
+  cl.stop = 1;
+  double elapsed = ex_now() - t0;
+  uint64_t msgs = __atomic_load_n(&cl.msgs, __ATOMIC_RELAXED);
+
+  /* Let in-flight messages come back (still verified), then stop. */
+  double t1 = ex_now();
+  for (;;) {
+    bool busy = false;
+    for (int i = 0; i < a->connections; i++) {
+      struct cconn *c = &cl.conns[i];
+      ex_mutex_lock(&c->lock);
+      busy |= !c->dead && c->done_msgs < c->next_msg;
+      ex_mutex_unlock(&c->lock);
+    }
+    if (!busy || ex_now() - t1 > 5)
+      break;
+    ex_sleep_ms(10);
+  }
+  for (int i = 0; i < a->threads; i++)
+    cport_post(cl.port, KEY_QUIT, 0, NULL);
+  for (int i = 0; i < a->threads; i++)
+    ex_thread_join(t[i]);
+  char backend[16];
+  snprintf(backend, sizeof(backend), "%s", cport_backend(cl.port));
+  cport_close(cl.port);
+
+  uint64_t total = 0;
+  for (uint32_t i = 0; i <= HIST_MAX_US; i++)
+    total += cl.hist[i];
+  for (int i = 0; i < a->connections; i++) {
+    struct cconn *c = &cl.conns[i];
+    cport_closesocket(c->s);
+    ex_mutex_destroy(&c->lock);
+    free(c->slots);
+    free(c->sbuf);
+    free(c->sent_at);
+    free(c->rbuf);
+  }
+  double rate = (double)msgs / elapsed;
+  printf("echo-client: backend=%s connections=%d size=%d depth=%d "
+         "seconds=%.1f msgs=%llu msgs_per_s=%.0f mb_per_s=%.2f p50_us=%.0f "
+         "p99_us=%.0f errors=%llu\n",
+         backend, a->connections, a->size, a->depth, elapsed,
+         (unsigned long long)msgs, rate, rate * a->size / 1e6,
+         percentile(cl.hist, total, 0.50), percentile(cl.hist, total, 0.99),
+         (unsigned long long)cl.errors);
+  int ok = msgs > 0 && cl.errors == 0 &&
+           cl.connected == (uint64_t)a->connections;
+  free(cl.conns);
+  free(cl.hist);
+  free(t);
+  return ok ? 0 : 1;
+}

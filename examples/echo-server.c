@@ -1,0 +1,200 @@
+/*
+ * echo-server.c - the classic IOCP server shape on cport.
+ *
+ * One port; N worker threads looping on cport_get(); a number of accepts
+ * kept posted on the listener; per connection recv -> send -> recv. SIGINT
+ * or SIGTERM stops it cleanly and prints one stats line.
+ *
+ *   echo-server [--port 7000] [--threads CPUs] [--accepts 16]
+ *               [--backend io_uring|epoll|iocp] [--buffer 16384]
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cport.h"
+#include "example-util.h"
+
+#define KEY_LISTENER ((uintptr_t)1)
+#define KEY_QUIT ((uintptr_t)2)
+
+struct conn {
+  struct conn *prev, *next; /* live connections, for shutdown */
+  cport_handle_t s;
+  cport_op_t rop, sop;
+  uint32_t cap;
+  char buf[];
+};
+
+struct server {
+  cport_t *port;
+  cport_handle_t listener;
+  cport_op_t *accepts;
+  uint32_t bufsize;
+  ex_mutex_t live_lock;
+  struct conn *live;
+  /* stats */
+  uint64_t accepted, closed, bytes, messages, errors;
+};
+
+static void count(uint64_t *c, uint64_t n) {
+  __atomic_add_fetch(c, n, __ATOMIC_RELAXED);
+}
+
+static void live_add(struct server *sv, struct conn *c) {
+  ex_mutex_lock(&sv->live_lock);
+  c->prev = NULL;
+  c->next = sv->live;
+  if (sv->live)
+    sv->live->prev = c;
+  sv->live = c;
+  ex_mutex_unlock(&sv->live_lock);
+}
+
+static void conn_close(struct server *sv, struct conn *c) {
+  ex_mutex_lock(&sv->live_lock);
+  if (c->prev)
+    c->prev->next = c->next;
+  else
+    sv->live = c->next;
+  if (c->next)
+    c->next->prev = c->prev;
+  ex_mutex_unlock(&sv->live_lock);
+  cport_closesocket(c->s);
+  free(c);
+  count(&sv->closed, 1);
+}
+
+static void conn_recv(struct server *sv, struct conn *c) {
+  cport_buf_t b = CPORT_BUF(c->buf, c->cap);
+  int rc = cport_recv(c->s, &b, 1, &c->rop);
+  if (rc != 0) {
+    count(&sv->errors, 1);
+    conn_close(sv, c);
+  }
+}
+
+static void on_accept(struct server *sv, cport_completion_t *cc) {
+  if (cc->status == 0) {
+    struct conn *c = malloc(sizeof(*c) + sv->bufsize);
+    if (c == NULL) {
+      cport_closesocket(cport_op_socket(cc->op));
+    } else {
+      memset(c, 0, sizeof(*c));
+      c->cap = sv->bufsize;
+      c->s = cport_op_socket(cc->op);
+      count(&sv->accepted, 1);
+      live_add(sv, c);
+      if (cport_associate(sv->port, c->s, (uintptr_t)c, 0) != 0) {
+        count(&sv->errors, 1);
+        conn_close(sv, c);
+      } else {
+        conn_recv(sv, c);
+      }
+    }
+  } else if (cc->status != CPORT_ECANCELED) {
+    count(&sv->errors, 1); /* e.g. out of descriptors: try again later */
+  }
+  if (cc->status != CPORT_ECANCELED)
+    cport_accept(sv->listener, NULL, 0, cc->op); /* keep it posted */
+}
+
+static void on_io(struct server *sv, cport_completion_t *cc) {
+  struct conn *c = (struct conn *)cc->key;
+  if (cc->op == &c->rop) {
+    if (cc->status != 0 || cc->bytes == 0) { /* error, or peer closed */
+      if (cc->status != 0 && cc->status != CPORT_ECONNRESET)
+        count(&sv->errors, 1);
+      conn_close(sv, c);
+      return;
+    }
+    count(&sv->bytes, cc->bytes);
+    count(&sv->messages, 1);
+    cport_buf_t b = CPORT_BUF(c->buf, cc->bytes);
+    if (cport_send(c->s, &b, 1, &c->sop) != 0) {
+      count(&sv->errors, 1);
+      conn_close(sv, c);
+    }
+  } else {
+    if (cc->status != 0) {
+      conn_close(sv, c);
+      return;
+    }
+    conn_recv(sv, c);
+  }
+}
+
+static void *worker(void *arg) {
+  struct server *sv = arg;
+  for (;;) {
+    cport_completion_t cc;
+    int rc = cport_get(sv->port, &cc, -1);
+    if (rc != 0 || cc.key == KEY_QUIT)
+      return NULL;
+    if (cc.key == KEY_LISTENER)
+      on_accept(sv, &cc);
+    else
+      on_io(sv, &cc);
+  }
+}
+
+int main(int argc, char **argv) {
+  struct ex_args a = ex_parse(argc, argv, "echo-server");
+  struct server sv;
+  memset(&sv, 0, sizeof(sv));
+  sv.bufsize = (uint32_t)a.buffer;
+  ex_mutex_init(&sv.live_lock);
+
+  ex_block_stop_signals();
+  cport_options_t o;
+  memset(&o, 0, sizeof(o));
+  o.backend = a.backend;
+  int rc = cport_create(&sv.port, &o);
+  if (rc != 0)
+    ex_die("cport_create", rc);
+  rc = ex_listen(a.port, &sv.listener);
+  if (rc != 0)
+    ex_die("listen", rc);
+  rc = cport_associate(sv.port, sv.listener, KEY_LISTENER, 0);
+  if (rc != 0)
+    ex_die("cport_associate", rc);
+  sv.accepts = calloc((size_t)a.accepts, sizeof(cport_op_t));
+  for (int i = 0; i < a.accepts; i++) {
+    rc = cport_accept(sv.listener, NULL, 0, &sv.accepts[i]);
+    if (rc != 0)
+      ex_die("cport_accept", rc);
+  }
+  printf("echo-server: backend=%s port=%d threads=%d accepts=%d\n",
+         cport_backend(sv.port), a.port, a.threads, a.accepts);
+  fflush(stdout);
+
+  ex_thread_t *t = calloc((size_t)a.threads, sizeof(*t));
+  for (int i = 0; i < a.threads; i++)
+    ex_thread_start(&t[i], worker, &sv);
+
+  ex_wait_stop_signal();
+
+  /* Stop: one quit packet per worker; then close the port (what is still
+   * pending is dropped with it), the connections and the listener. */
+  for (int i = 0; i < a.threads; i++)
+    cport_post(sv.port, KEY_QUIT, 0, NULL);
+  for (int i = 0; i < a.threads; i++)
+    ex_thread_join(t[i]);
+  char backend[16];
+  snprintf(backend, sizeof(backend), "%s", cport_backend(sv.port));
+  cport_close(sv.port);
+  while (sv.live)
+    conn_close(&sv, sv.live);
+  cport_closesocket(sv.listener);
+  printf("echo-server stats: backend=%s accepted=%llu closed=%llu "
+         "messages=%llu bytes=%llu errors=%llu\n",
+         backend, (unsigned long long)sv.accepted,
+         (unsigned long long)sv.closed, (unsigned long long)sv.messages,
+         (unsigned long long)sv.bytes, (unsigned long long)sv.errors);
+  free(sv.accepts);
+  free(t);
+  ex_mutex_destroy(&sv.live_lock);
+  return 0;
+}

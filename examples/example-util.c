@@ -1,0 +1,221 @@
+/*
+ * example-util.c - see example-util.h.
+ */
+#include "example-util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if !defined(_WIN32)
+#  include <netdb.h>
+#  include <signal.h>
+#  include <time.h>
+#  include <unistd.h>
+#endif
+
+void ex_die(const char *what, int err) {
+  fprintf(stderr, "%s: %s (%s)\n", what, cport_strerror(err),
+          cport_err_name(err));
+  exit(1);
+}
+
+static void usage(const char *prog) {
+  fprintf(stderr,
+          "usage: %s [--port N] [--threads N] [--accepts N] [--buffer N]\n"
+          "          [--host H] [--connections N] [--size N] [--depth N]\n"
+          "          [--seconds S] [--root DIR] [--backend io_uring|epoll|iocp]\n",
+          prog);
+  exit(2);
+}
+
+struct ex_args ex_parse(int argc, char **argv, const char *prog) {
+  struct ex_args a;
+  memset(&a, 0, sizeof(a));
+  a.port = 7000;
+  a.threads = ex_cpu_count();
+  a.accepts = 16;
+  a.buffer = 16384;
+  a.host = "127.0.0.1";
+  a.connections = 64;
+  a.size = 64;
+  a.depth = 1;
+  a.seconds = 5;
+  a.root = ".";
+  a.backend = CPORT_BACKEND_AUTO;
+  a.backend_name = "auto";
+  for (int i = 1; i < argc; i++) {
+    const char *k = argv[i];
+    if (strcmp(k, "--help") == 0 || strcmp(k, "-h") == 0)
+      usage(prog);
+    if (i + 1 >= argc)
+      usage(prog);
+    const char *v = argv[++i];
+    if (strcmp(k, "--port") == 0)
+      a.port = atoi(v);
+    else if (strcmp(k, "--threads") == 0)
+      a.threads = atoi(v);
+    else if (strcmp(k, "--accepts") == 0)
+      a.accepts = atoi(v);
+    else if (strcmp(k, "--buffer") == 0)
+      a.buffer = atoi(v);
+    else if (strcmp(k, "--host") == 0)
+      a.host = v;
+    else if (strcmp(k, "--connections") == 0)
+      a.connections = atoi(v);
+    else if (strcmp(k, "--size") == 0)
+      a.size = atoi(v);
+    else if (strcmp(k, "--depth") == 0)
+      a.depth = atoi(v);
+    else if (strcmp(k, "--seconds") == 0)
+      a.seconds = atof(v);
+    else if (strcmp(k, "--root") == 0)
+      a.root = v;
+    else if (strcmp(k, "--backend") == 0) {
+      a.backend_name = v;
+      if (strcmp(v, "io_uring") == 0)
+        a.backend = CPORT_BACKEND_URING;
+      else if (strcmp(v, "epoll") == 0)
+        a.backend = CPORT_BACKEND_EPOLL;
+      else if (strcmp(v, "iocp") == 0)
+        a.backend = CPORT_BACKEND_IOCP;
+      else if (strcmp(v, "auto") != 0)
+        usage(prog);
+    } else
+      usage(prog);
+  }
+  if (a.port <= 0 || a.port > 65535 || a.threads <= 0 || a.accepts <= 0 ||
+      a.buffer <= 0 || a.connections <= 0 || a.size <= 0 || a.depth <= 0 ||
+      a.seconds <= 0)
+    usage(prog);
+  return a;
+}
+
+int ex_listen(int port, cport_handle_t *out) {
+  int rc = cport_socket(AF_INET, SOCK_STREAM, 0, out);
+  if (rc != 0)
+    return rc;
+  int on = 1;
+  setsockopt(*out, SOL_SOCKET, SO_REUSEADDR, (const char *)&on, sizeof(on));
+  struct sockaddr_in a;
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_ANY);
+  a.sin_port = htons((uint16_t)port);
+  if (bind(*out, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+      listen(*out, 1024) != 0) {
+    cport_closesocket(*out);
+    return CPORT_EADDRINUSE;
+  }
+  return 0;
+}
+
+int ex_resolve(const char *host, int port, struct sockaddr_in *out) {
+  memset(out, 0, sizeof(*out));
+  out->sin_family = AF_INET;
+  out->sin_port = htons((uint16_t)port);
+  if (inet_pton(AF_INET, host, &out->sin_addr) == 1)
+    return 0;
+  struct addrinfo hints, *res = NULL;
+  memset(&hints, 0, sizeof(hints));
+  hints.ai_family = AF_INET;
+  if (getaddrinfo(host, NULL, &hints, &res) != 0 || res == NULL)
+    return CPORT_EINVAL;
+  out->sin_addr = ((struct sockaddr_in *)res->ai_addr)->sin_addr;
+  freeaddrinfo(res);
+  return 0;
+}
+
+#if defined(_WIN32)
+
+struct tramp {
+  void *(*fn)(void *);
+  void *arg;
+};
+static DWORD WINAPI tramp_fn(LPVOID p) {
+  struct tramp t = *(struct tramp *)p;
+  free(p);
+  t.fn(t.arg);
+  return 0;
+}
+void ex_thread_start(ex_thread_t *t, void *(*fn)(void *), void *arg) {
+  struct tramp *tr = malloc(sizeof(*tr));
+  tr->fn = fn;
+  tr->arg = arg;
+  *t = CreateThread(NULL, 0, tramp_fn, tr, 0, NULL);
+}
+void ex_thread_join(ex_thread_t t) {
+  WaitForSingleObject(t, INFINITE);
+  CloseHandle(t);
+}
+void ex_mutex_init(ex_mutex_t *m) { InitializeCriticalSection(m); }
+void ex_mutex_destroy(ex_mutex_t *m) { DeleteCriticalSection(m); }
+void ex_mutex_lock(ex_mutex_t *m) { EnterCriticalSection(m); }
+void ex_mutex_unlock(ex_mutex_t *m) { LeaveCriticalSection(m); }
+
+static HANDLE stop_event;
+static BOOL WINAPI on_ctrl(DWORD type) {
+  (void)type;
+  SetEvent(stop_event);
+  return TRUE;
+}
+void ex_block_stop_signals(void) {
+  stop_event = CreateEventA(NULL, TRUE, FALSE, NULL);
+  SetConsoleCtrlHandler(on_ctrl, TRUE);
+}
+void ex_wait_stop_signal(void) { WaitForSingleObject(stop_event, INFINITE); }
+double ex_now(void) {
+  LARGE_INTEGER f, c;
+  QueryPerformanceFrequency(&f);
+  QueryPerformanceCounter(&c);
+  return (double)c.QuadPart / (double)f.QuadPart;
+}
+void ex_sleep_ms(unsigned ms) { Sleep(ms); }
+int ex_cpu_count(void) {
+  SYSTEM_INFO si;
+  GetSystemInfo(&si);
+  return (int)si.dwNumberOfProcessors;
+}
+
+#else
+
+void ex_thread_start(ex_thread_t *t, void *(*fn)(void *), void *arg) {
+  pthread_create(t, NULL, fn, arg);
+}
+void ex_thread_join(ex_thread_t t) { pthread_join(t, NULL); }
+void ex_mutex_init(ex_mutex_t *m) { pthread_mutex_init(m, NULL); }
+void ex_mutex_destroy(ex_mutex_t *m) { pthread_mutex_destroy(m); }
+void ex_mutex_lock(ex_mutex_t *m) { pthread_mutex_lock(m); }
+void ex_mutex_unlock(ex_mutex_t *m) { pthread_mutex_unlock(m); }
+
+static sigset_t stop_set;
+void ex_block_stop_signals(void) {
+  /* A shell may start us with SIGINT ignored (background job): restore
+   * the default so that, blocked, it stays pending for sigwait. */
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+  sigemptyset(&stop_set);
+  sigaddset(&stop_set, SIGINT);
+  sigaddset(&stop_set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
+  signal(SIGPIPE, SIG_IGN);
+}
+void ex_wait_stop_signal(void) {
+  int sig;
+  sigwait(&stop_set, &sig);
+}
+double ex_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+void ex_sleep_ms(unsigned ms) {
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+int ex_cpu_count(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (int)n : 1;
+}
+
+#endif

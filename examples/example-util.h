@@ -1,0 +1,68 @@
+/*
+ * example-util.h - what the examples share: argument parsing, a listening
+ * socket, threads, a mutex, the stop signal, and a clock. Portable between
+ * Linux and Windows so the same example sources build on both.
+ */
+#ifndef CPORT_EXAMPLE_UTIL_H
+#define CPORT_EXAMPLE_UTIL_H
+
+#include <stdint.h>
+
+#include "cport.h"
+
+#if defined(_WIN32)
+#  include <winsock2.h>
+#  include <ws2tcpip.h>
+#  include <windows.h>
+typedef HANDLE ex_thread_t;
+typedef CRITICAL_SECTION ex_mutex_t;
+#else
+#  include <arpa/inet.h>
+#  include <netinet/in.h>
+#  include <pthread.h>
+#  include <sys/socket.h>
+typedef pthread_t ex_thread_t;
+typedef pthread_mutex_t ex_mutex_t;
+#endif
+
+struct ex_args {
+  int port;
+  int threads;
+  int accepts;
+  int buffer;
+  const char *host;
+  int connections;
+  int size;
+  int depth;
+  double seconds;
+  const char *root;
+  cport_backend_t backend;
+  const char *backend_name;
+};
+
+/* Parses the flags every example understands; exits on a bad one. */
+struct ex_args ex_parse(int argc, char **argv, const char *prog);
+void ex_die(const char *what, int err);
+
+/* A listening TCP socket (cport_socket) on 0.0.0.0:port. */
+int ex_listen(int port, cport_handle_t *out);
+/* IPv4 address of host:port. */
+int ex_resolve(const char *host, int port, struct sockaddr_in *out);
+
+void ex_thread_start(ex_thread_t *t, void *(*fn)(void *), void *arg);
+void ex_thread_join(ex_thread_t t);
+void ex_mutex_init(ex_mutex_t *m);
+void ex_mutex_destroy(ex_mutex_t *m);
+void ex_mutex_lock(ex_mutex_t *m);
+void ex_mutex_unlock(ex_mutex_t *m);
+
+/* Call before starting threads; then ex_wait_stop_signal() returns on
+ * SIGINT or SIGTERM (Ctrl-C / close on Windows). */
+void ex_block_stop_signals(void);
+void ex_wait_stop_signal(void);
+
+double ex_now(void);          /* seconds, monotonic */
+void ex_sleep_ms(unsigned ms);
+int ex_cpu_count(void);
+
+#endif
