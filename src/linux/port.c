@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/grave.h"
 #include "backend.h"
 #include "handle.h"
 #include "port.h"
@@ -254,42 +255,6 @@ void cp_port_complete(struct cport *p, cport_op_t *op, uintptr_t key,
 /* Create, close, and the memory of closed ports                             */
 /* ------------------------------------------------------------------------ */
 
-/*
- * A closed port keeps its small shell (this struct) so that late calls on
- * it return CPORT_ECLOSED instead of touching freed memory. Shells are
- * reused only once more than CP_GRAVE_KEEP ports have been closed since.
- */
-#define CP_GRAVE_KEEP 64
-static pthread_mutex_t grave_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct cport *grave_head, *grave_tail;
-static unsigned grave_count;
-
-static struct cport *shell_take(void) {
-  struct cport *p = NULL;
-  pthread_mutex_lock(&grave_lock);
-  if (grave_count > CP_GRAVE_KEEP) {
-    p = grave_head;
-    grave_head = p->grave_next;
-    if (grave_head == NULL)
-      grave_tail = NULL;
-    grave_count--;
-  }
-  pthread_mutex_unlock(&grave_lock);
-  return p;
-}
-
-static void shell_bury(struct cport *p) {
-  pthread_mutex_lock(&grave_lock);
-  p->grave_next = NULL;
-  if (grave_tail)
-    grave_tail->grave_next = p;
-  else
-    grave_head = p;
-  grave_tail = p;
-  grave_count++;
-  pthread_mutex_unlock(&grave_lock);
-}
-
 /* After close, once no thread waits in the kernel: release the kernel
  * objects and the queue. p->lock held. */
 static void destroy_locked(struct cport *p) {
@@ -309,7 +274,7 @@ CPORT_API int cport_create(cport_t **out, const cport_options_t *opts) {
     return CPORT_ENOSYS;
   pthread_once(&tls_once, tls_init);
 
-  struct cport *p = shell_take();
+  struct cport *p = (struct cport *)cp_grave_take();
   uint32_t gen = 1;
   if (p != NULL) {
     gen = p->generation + 1;
@@ -390,7 +355,7 @@ CPORT_API int cport_close(cport_t *p) {
   pthread_mutex_lock(&p->lock);
   destroy_locked(p);
   pthread_mutex_unlock(&p->lock);
-  shell_bury(p);
+  cp_grave_bury(&p->shell);
   return 0;
 }
 

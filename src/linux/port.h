@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "../common/common.h"
+#include "../common/grave.h"
 #include "queue.h"
 
 struct cp_backend;
@@ -37,6 +38,7 @@ enum { CP_W_NONE = 0, CP_W_GOT = 1, CP_W_LEAD = 2 };
 enum { CP_LEAD_NONE = 0, CP_LEAD_FUTEX = 1, CP_LEAD_KERNEL = 2 };
 
 struct cport {
+  struct cp_shell shell;        /* first: see grave.h */
   pthread_mutex_t lock;
   struct cp_cqueue queue;       /* FIFO of completions */
   struct cp_waiter *top;        /* LIFO stack of waiters (not the leader) */
@@ -61,7 +63,6 @@ struct cport {
   pthread_mutex_t handles_lock;
   struct cp_handle *handles;
 
-  struct cport *grave_next;     /* closed shells awaiting reuse */
 };
 
 /*
