@@ -25,10 +25,8 @@ extern "C" {
 #endif
 
 #if defined(_WIN32)
-#  if defined(CPORT_BUILDING) && defined(CPORT_SHARED)
-#    define CPORT_API __declspec(dllexport)
-#  elif defined(CPORT_SHARED_USE)
-#    define CPORT_API __declspec(dllimport)
+#  if defined(CPORT_BUILDING)
+#    define CPORT_API __declspec(dllexport) /* only cport_* leave the DLL */
 #  else
 #    define CPORT_API
 #  endif

@@ -18,13 +18,15 @@ ensure_packages() {
 
 # Packages every Linux build needs.
 BUILD_PACKAGES=(meson ninja-build pkg-config gcc libc6-dev liburing-dev python3)
+# The Windows build: mingw-w64, Wine to run it, dpkg-dev for apt-get source.
+WINDOWS_PACKAGES=(gcc-mingw-w64-x86-64 wine wine64 dpkg-dev xz-utils)
 
 # configure DIR [meson options...] : set up (or reconfigure) a build dir.
 configure() {
   local dir=$1
   shift
   if [ -f "$dir/build.ninja" ]; then
-    meson configure "$dir" "$@" >/dev/null
+    meson setup --reconfigure "$dir" "$@" >/dev/null
   else
     meson setup "$dir" "$@" >/dev/null
   fi

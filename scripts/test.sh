@@ -4,11 +4,17 @@
 #
 #   release   (build/)       io_uring, epoll
 #   asan      (build-asan/)  io_uring, epoll under AddressSanitizer + UBSan
+#   windows   (build-win/)   iocp: mingw-w64 cross build, run under Wine
+#
+# CPORT_SKIP_WINDOWS=1 leaves the Windows configuration out.
 set -u
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 ensure_packages "${BUILD_PACKAGES[@]}" libcmocka-dev || exit 1
+if [ "${CPORT_SKIP_WINDOWS:-0}" != 1 ]; then
+  ensure_packages "${WINDOWS_PACKAGES[@]}" || exit 1
+fi
 
 status=0
 dirs=()
@@ -36,6 +42,14 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 run_config build -Dbuildtype=release -Dwerror=true -Dtests=true
 run_config build-asan -Dbuildtype=debug -Db_sanitize=address,undefined \
   -Db_lundef=false -Dwerror=true -Dtests=true
+
+if [ "${CPORT_SKIP_WINDOWS:-0}" != 1 ]; then
+  bash scripts/fetch-cmocka.sh || status=1
+  export WINEDEBUG=-all
+  wineboot -i >/dev/null 2>&1 || true # the first start of Wine is slow
+  run_config build-win --cross-file scripts/cross/mingw64.txt \
+    -Dbuildtype=release -Dwerror=true -Dtests=true -Dbenchmarks=false
+fi
 
 python3 scripts/summarize.py "${dirs[@]}" || status=1
 exit $status

@@ -12,6 +12,15 @@ const char *h_backend(void) {
 #endif
 }
 
+bool h_on_wine(void) {
+#if defined(_WIN32)
+  HMODULE ntdll = GetModuleHandleA("ntdll.dll");
+  return ntdll && GetProcAddress(ntdll, "wine_get_version") != NULL;
+#else
+  return false;
+#endif
+}
+
 cport_t *h_port(unsigned concurrency) {
   cport_options_t o;
   memset(&o, 0, sizeof(o));
@@ -55,28 +64,31 @@ void h_expect_none(cport_t *port, int ms) {
 #if defined(_WIN32)
 uint64_t h_now_ms(void) { return GetTickCount64(); }
 void h_sleep_ms(unsigned ms) { Sleep(ms); }
-struct h_tramp {
+struct h_win_thread {
+  HANDLE h;
   void *(*fn)(void *);
   void *arg;
+  void *result;
 };
 static DWORD WINAPI h_tramp_fn(LPVOID p) {
-  struct h_tramp t = *(struct h_tramp *)p;
-  free(p);
-  return (DWORD)(uintptr_t)t.fn(t.arg);
+  struct h_win_thread *t = p;
+  t->result = t->fn(t->arg);
+  return 0;
 }
 void h_thread_start(h_thread_t *t, void *(*fn)(void *), void *arg) {
-  struct h_tramp *tr = malloc(sizeof(*tr));
-  tr->fn = fn;
-  tr->arg = arg;
-  *t = CreateThread(NULL, 0, h_tramp_fn, tr, 0, NULL);
-  assert_non_null(*t);
+  struct h_win_thread *w = calloc(1, sizeof(*w));
+  w->fn = fn;
+  w->arg = arg;
+  w->h = CreateThread(NULL, 0, h_tramp_fn, w, 0, NULL);
+  assert_non_null(w->h);
+  *t = w;
 }
 void *h_thread_join(h_thread_t t) {
-  WaitForSingleObject(t, INFINITE);
-  DWORD code = 0;
-  GetExitCodeThread(t, &code);
-  CloseHandle(t);
-  return (void *)(uintptr_t)code;
+  WaitForSingleObject(t->h, INFINITE);
+  CloseHandle(t->h);
+  void *r = t->result;
+  free(t);
+  return r;
 }
 #else
 uint64_t h_now_ms(void) {
@@ -99,8 +111,41 @@ void *h_thread_join(h_thread_t t) {
 }
 #endif
 
+char h_skip_reason[256];
+
 int h_run(const char *name, const struct CMUnitTest *tests, size_t n) {
-  char full[128];
-  snprintf(full, sizeof(full), "%s/%s", name, h_backend());
-  return _cmocka_run_group_tests(full, tests, n, NULL, NULL);
+  /* TAP goes to the real stdout; CMocka prints its own progress with
+   * printf, so stdout is pointed at stderr while tests run. */
+  fflush(stdout);
+#if defined(_WIN32)
+  int tap_fd = _dup(1);
+  _dup2(2, 1);
+  FILE *tap = _fdopen(tap_fd, "w");
+#else
+  int tap_fd = dup(1);
+  dup2(2, 1);
+  FILE *tap = fdopen(tap_fd, "w");
+#endif
+  fprintf(tap, "1..%u\n", (unsigned)n);
+  fflush(tap);
+  int failed = 0;
+  for (size_t i = 0; i < n; i++) {
+    char group[160];
+    snprintf(group, sizeof(group), "%s/%s/%s", name, h_backend(), tests[i].name);
+    h_skip_reason[0] = '\0';
+    int rc = _cmocka_run_group_tests(group, &tests[i], 1, NULL, NULL);
+    fflush(stdout);
+    if (rc != 0) {
+      failed++;
+      fprintf(tap, "not ok %u - %s\n", (unsigned)(i + 1), tests[i].name);
+    } else if (h_skip_reason[0] != '\0') {
+      fprintf(tap, "ok %u - %s # SKIP %s\n", (unsigned)(i + 1), tests[i].name,
+              h_skip_reason);
+    } else {
+      fprintf(tap, "ok %u - %s\n", (unsigned)(i + 1), tests[i].name);
+    }
+    fflush(tap);
+  }
+  fclose(tap);
+  return failed ? 1 : 0;
 }

@@ -20,8 +20,10 @@
 #include "cport.h"
 
 #if defined(_WIN32)
+#  include <winsock2.h>
+#  include <io.h>
 #  include <windows.h>
-typedef HANDLE h_thread_t;
+typedef struct h_win_thread *h_thread_t;
 #else
 #  include <pthread.h>
 #  include <time.h>
@@ -29,11 +31,13 @@ typedef HANDLE h_thread_t;
 typedef pthread_t h_thread_t;
 #endif
 
-/* Skip the current test with a reason (cmocka's skip() says none). */
+/* Skip the current test with a reason, reported in the TAP stream as
+ * "ok N - name # SKIP reason" (cmocka's skip() gives no reason). */
+extern char h_skip_reason[256];
 #define H_SKIP(...)                                                      \
   do {                                                                   \
-    fprintf(stderr, "# skipped: " __VA_ARGS__);                          \
-    fprintf(stderr, "\n");                                               \
+    snprintf(h_skip_reason, sizeof(h_skip_reason), __VA_ARGS__);         \
+    fprintf(stderr, "# skipped: %s\n", h_skip_reason);                   \
     skip();                                                              \
   } while (0)
 
@@ -49,6 +53,8 @@ typedef pthread_t h_thread_t;
 
 /* Port on the backend under test, with the given concurrency. */
 cport_t *h_port(unsigned concurrency);
+/* True when running under Wine (ntdll exports wine_get_version). */
+bool h_on_wine(void);
 /* The backend the suite runs on: "io_uring", "epoll", "iocp". */
 const char *h_backend(void);
 /* Asserts nothing is left in the port, then closes it. */
@@ -63,8 +69,8 @@ void h_sleep_ms(unsigned ms);
 void h_thread_start(h_thread_t *t, void *(*fn)(void *), void *arg);
 void *h_thread_join(h_thread_t t);
 
-/* Run a group of tests through CMocka with the group name suffixed by the
- * backend. */
+/* Run tests through CMocka one by one and report them as TAP on stdout
+ * (CMocka's own messages go to stderr). Returns non-zero if one failed. */
 int h_run(const char *name, const struct CMUnitTest *tests, size_t n);
 #define H_RUN(name, tests) h_run(name, tests, sizeof(tests) / sizeof(tests[0]))
 

@@ -3,18 +3,39 @@
  */
 #include "net.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/resource.h>
+
+#if defined(_WIN32)
+static void set_blocking(n_sock_t s, int blocking) {
+  u_long nb = !blocking;
+  ioctlsocket((SOCKET)s, FIONBIO, &nb);
+}
+#else
+#  include <fcntl.h>
+#  include <poll.h>
+#  include <sys/resource.h>
+#  include <unistd.h>
+static void set_blocking(n_sock_t s, int blocking) {
+  int fl = fcntl(s, F_GETFL);
+  fcntl(s, F_SETFL, blocking ? fl & ~O_NONBLOCK : fl | O_NONBLOCK);
+}
+#endif
+
+/* Wait until s is readable (select works for both). */
+static void wait_readable(n_sock_t s) {
+  fd_set r;
+  FD_ZERO(&r);
+  FD_SET(s, &r);
+  struct timeval tv = {5, 0};
+  assert_int_equal(select((int)s + 1, &r, NULL, NULL, &tv), 1);
+}
 
 cport_handle_t n_listener(cport_t *port, uintptr_t key,
                           struct sockaddr_in *addr) {
   cport_handle_t l;
   H_OK(cport_socket(AF_INET, SOCK_STREAM, 0, &l));
   int on = 1;
-  setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+  setsockopt(l, SOL_SOCKET, SO_REUSEADDR, (const char *)&on, sizeof(on));
   struct sockaddr_in a;
   memset(&a, 0, sizeof(a));
   a.sin_family = AF_INET;
@@ -28,19 +49,19 @@ cport_handle_t n_listener(cport_t *port, uintptr_t key,
   return l;
 }
 
-int n_raw_client(const struct sockaddr_in *addr) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  assert_true(fd >= 0);
-  assert_int_equal(connect(fd, (const struct sockaddr *)addr, sizeof(*addr)), 0);
-  return fd;
+n_sock_t n_raw_client(const struct sockaddr_in *addr) {
+  n_sock_t s = (n_sock_t)socket(AF_INET, SOCK_STREAM, 0);
+  assert_true(s != CPORT_INVALID_HANDLE);
+  assert_int_equal(connect(s, (const struct sockaddr *)addr, sizeof(*addr)), 0);
+  return s;
 }
 
-static int accept_blocking(int l) {
-  struct pollfd pfd = {l, POLLIN, 0};
-  assert_int_equal(poll(&pfd, 1, 5000), 1);
-  int fd = accept4(l, NULL, NULL, SOCK_CLOEXEC);
-  assert_true(fd >= 0);
-  return fd;
+n_sock_t n_accept(cport_handle_t l) {
+  wait_readable(l);
+  n_sock_t s = (n_sock_t)accept(l, NULL, NULL);
+  assert_true(s != CPORT_INVALID_HANDLE);
+  set_blocking(s, 1);
+  return s;
 }
 
 void n_pair(cport_t *port, cport_handle_t *a, uintptr_t ka, cport_handle_t *b,
@@ -48,23 +69,86 @@ void n_pair(cport_t *port, cport_handle_t *a, uintptr_t ka, cport_handle_t *b,
   struct sockaddr_in addr;
   cport_handle_t l = n_listener(NULL, 0, &addr);
   H_OK(cport_socket(AF_INET, SOCK_STREAM, 0, a));
-  int r = connect(*a, (struct sockaddr *)&addr, sizeof(addr));
-  assert_true(r == 0 || errno == EINPROGRESS);
-  *b = accept_blocking(l);
-  struct pollfd pfd = {*a, POLLOUT, 0};
-  assert_int_equal(poll(&pfd, 1, 5000), 1);
+  set_blocking(*a, 1);
+  assert_int_equal(connect(*a, (struct sockaddr *)&addr, sizeof(addr)), 0);
+  *b = n_accept(l);
   H_OK(cport_associate(port, *a, ka, 0));
   H_OK(cport_associate(port, *b, kb, 0));
   H_OK(cport_closesocket(l));
 }
 
-void n_pair_raw(cport_t *port, cport_handle_t *s, uintptr_t key, int *raw) {
+void n_pair_raw(cport_t *port, cport_handle_t *s, uintptr_t key, n_sock_t *raw) {
   struct sockaddr_in addr;
   cport_handle_t l = n_listener(NULL, 0, &addr);
   *raw = n_raw_client(&addr);
-  *s = accept_blocking(l);
+  *s = n_accept(l);
   H_OK(cport_associate(port, *s, key, 0));
   H_OK(cport_closesocket(l));
+}
+
+int n_raw_send(n_sock_t s, const void *buf, size_t len) {
+  return (int)send(s, (const char *)buf, (int)len, 0);
+}
+
+int n_raw_recv(n_sock_t s, void *buf, size_t len) {
+  return (int)recv(s, (char *)buf, (int)len, 0);
+}
+
+int n_raw_recv_all(n_sock_t s, void *buf, size_t len) {
+  size_t got = 0;
+  while (got < len) {
+    int n = n_raw_recv(s, (char *)buf + got, len - got);
+    if (n <= 0)
+      return -1;
+    got += (size_t)n;
+  }
+  return 0;
+}
+
+void n_raw_close(n_sock_t s) {
+#if defined(_WIN32)
+  closesocket((SOCKET)s);
+#else
+  close(s);
+#endif
+}
+
+void n_reset(n_sock_t s) {
+  struct linger lg = {1, 0};
+  setsockopt(s, SOL_SOCKET, SO_LINGER, (const char *)&lg, sizeof(lg));
+  n_raw_close(s);
+}
+
+size_t n_fill_sndbuf(n_sock_t s) {
+  static char junk[65536];
+  size_t total = 0;
+  set_blocking(s, 0);
+  for (;;) {
+    int n = (int)send(s, junk, sizeof(junk), 0);
+    if (n <= 0)
+      break;
+    total += (size_t)n;
+  }
+#if !defined(_WIN32)
+  /* cport's own sockets stay non-blocking on Linux. */
+  return total;
+#else
+  set_blocking(s, 1);
+  return total;
+#endif
+}
+
+void n_raise_nofile(unsigned long n) {
+#if defined(_WIN32)
+  (void)n; /* no descriptor limit to raise */
+#else
+  struct rlimit rl;
+  getrlimit(RLIMIT_NOFILE, &rl);
+  if (rl.rlim_cur < n) {
+    rl.rlim_cur = n < rl.rlim_max ? n : rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+#endif
 }
 
 static uint8_t pattern_byte(uint64_t i, uint32_t seed) {
@@ -84,41 +168,4 @@ int n_check(const void *buf, size_t len, uint64_t offset, uint32_t seed) {
     if (p[i] != pattern_byte(offset + i, seed))
       return -1;
   return 0;
-}
-
-int n_read_all(int fd, void *buf, size_t len) {
-  size_t got = 0;
-  while (got < len) {
-    ssize_t n = read(fd, (char *)buf + got, len - got);
-    if (n <= 0)
-      return -1;
-    got += (size_t)n;
-  }
-  return 0;
-}
-
-void n_reset(int fd) {
-  struct linger lg = {1, 0};
-  setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-  close(fd);
-}
-
-size_t n_fill_sndbuf(int fd) {
-  static char junk[65536];
-  size_t total = 0;
-  for (;;) {
-    ssize_t n = send(fd, junk, sizeof(junk), MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n <= 0)
-      return total;
-    total += (size_t)n;
-  }
-}
-
-void n_raise_nofile(unsigned long n) {
-  struct rlimit rl;
-  getrlimit(RLIMIT_NOFILE, &rl);
-  if (rl.rlim_cur < n) {
-    rl.rlim_cur = n < rl.rlim_max ? n : rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
-  }
 }

@@ -6,15 +6,16 @@
  */
 #include "harness.h"
 
-#include <errno.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <stddef.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
+#if defined(__linux__)
+#  include <errno.h>
+#  include <linux/filter.h>
+#  include <linux/seccomp.h>
+#  include <stddef.h>
+#  include <sys/prctl.h>
+#  include <sys/socket.h>
+#  include <sys/syscall.h>
+#  include <sys/wait.h>
+#endif
 
 static void reports_the_backend_under_test(void **state) {
   (void)state;
@@ -33,6 +34,13 @@ static int create_forced(cport_backend_t kind, cport_t **out) {
 static void options_force_a_backend(void **state) {
   (void)state;
   cport_t *p;
+#if defined(_WIN32)
+  H_OK(create_forced(CPORT_BACKEND_IOCP, &p));
+  assert_string_equal(cport_backend(p), "iocp");
+  h_close_clean(p);
+  H_ASSERT_RC(create_forced(CPORT_BACKEND_URING, &p), CPORT_ENOSYS);
+  H_ASSERT_RC(create_forced(CPORT_BACKEND_EPOLL, &p), CPORT_ENOSYS);
+#else
   H_OK(create_forced(CPORT_BACKEND_EPOLL, &p));
   assert_string_equal(cport_backend(p), "epoll");
   h_close_clean(p);
@@ -45,29 +53,49 @@ static void options_force_a_backend(void **state) {
     assert_true(rc == CPORT_EPERM || rc == CPORT_ENOSYS || rc == CPORT_EINVAL);
   }
   H_ASSERT_RC(create_forced(CPORT_BACKEND_IOCP, &p), CPORT_ENOSYS);
+#endif
+}
+
+static void set_env(const char *name, const char *value) {
+#if defined(_WIN32)
+  _putenv_s(name, value ? value : "");
+#else
+  if (value)
+    setenv(name, value, 1);
+  else
+    unsetenv(name);
+#endif
 }
 
 static void environment_forces_a_backend(void **state) {
   (void)state;
   char *saved = getenv("CPORT_BACKEND") ? strdup(getenv("CPORT_BACKEND")) : NULL;
   cport_t *p;
-  setenv("CPORT_BACKEND", "epoll", 1);
+#if defined(_WIN32)
+  set_env("CPORT_BACKEND", "iocp");
+  H_OK(cport_create(&p, NULL));
+  assert_string_equal(cport_backend(p), "iocp");
+  h_close_clean(p);
+  set_env("CPORT_BACKEND", "epoll");
+  H_ASSERT_RC(cport_create(&p, NULL), CPORT_ENOSYS);
+#else
+  set_env("CPORT_BACKEND", "epoll");
   H_OK(cport_create(&p, NULL));
   assert_string_equal(cport_backend(p), "epoll");
   h_close_clean(p);
-  setenv("CPORT_BACKEND", "no-such-backend", 1);
-  H_ASSERT_RC(cport_create(&p, NULL), CPORT_EINVAL);
   /* An explicit option wins over the environment. */
+  set_env("CPORT_BACKEND", "io_uring");
   H_OK(create_forced(CPORT_BACKEND_EPOLL, &p));
+  assert_string_equal(cport_backend(p), "epoll");
   h_close_clean(p);
-  if (saved) {
-    setenv("CPORT_BACKEND", saved, 1);
-    free(saved);
-  } else {
-    unsetenv("CPORT_BACKEND");
-  }
+#endif
+  set_env("CPORT_BACKEND", "no-such-backend");
+  H_ASSERT_RC(cport_create(&p, NULL), CPORT_EINVAL);
+  set_env("CPORT_BACKEND", saved);
+  free(saved);
 }
 
+#if defined(__linux__)
 /* In a child: io_uring_setup fails with `err` from now on. */
 static int refuse_io_uring(int err) {
   struct sock_filter filter[] = {
@@ -122,6 +150,8 @@ static void falls_back_to_epoll_when_io_uring_is_refused(void **state) {
   }
 }
 
+#endif /* __linux__ */
+
 /* ------------------------------------------------------------------------ */
 /* The kernel wait                                                           */
 /* ------------------------------------------------------------------------ */
@@ -133,17 +163,29 @@ struct sleeper {
   double cpu_ms;
 };
 
+static double thread_cpu_ms(void) {
+#if defined(_WIN32)
+  FILETIME c, e, k, u;
+  GetThreadTimes(GetCurrentThread(), &c, &e, &k, &u);
+  uint64_t t = ((uint64_t)k.dwHighDateTime << 32 | k.dwLowDateTime) +
+               ((uint64_t)u.dwHighDateTime << 32 | u.dwLowDateTime);
+  return (double)t / 1e4;
+#else
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+#endif
+}
+
 static void *sleep_in_get(void *arg) {
   struct sleeper *s = arg;
-  struct timespec a, b;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+  double a = thread_cpu_ms();
   s->rc = cport_get(s->port, &s->c, -1);
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
-  s->cpu_ms = (double)(b.tv_sec - a.tv_sec) * 1e3 +
-              (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+  s->cpu_ms = thread_cpu_ms() - a;
   return NULL;
 }
 
+#if defined(__linux__)
 static void post_wakes_a_leader_sleeping_in_the_kernel(void **state) {
   (void)state;
   cport_t *p = h_port(0);
@@ -180,6 +222,7 @@ static void post_wakes_a_leader_sleeping_in_the_kernel(void **state) {
   close(sv[1]);
   h_close_clean(p);
 }
+#endif
 
 static void idle_waiter_does_not_spin(void **state) {
   (void)state;
@@ -200,8 +243,10 @@ int main(void) {
       cmocka_unit_test(reports_the_backend_under_test),
       cmocka_unit_test(options_force_a_backend),
       cmocka_unit_test(environment_forces_a_backend),
+#if defined(__linux__)
       cmocka_unit_test(falls_back_to_epoll_when_io_uring_is_refused),
       cmocka_unit_test(post_wakes_a_leader_sleeping_in_the_kernel),
+#endif
       cmocka_unit_test(idle_waiter_does_not_spin),
   };
   return H_RUN("backend", tests);

@@ -234,8 +234,14 @@ static void concurrency_one_never_two_running(void **state) {
     H_OK(cport_post(p, 0, 0, NULL));
   for (int i = 0; i < 4; i++)
     assert_null(h_thread_join(t[i]));
-  assert_int_equal(k.max_active, 1);
   assert_int_equal(k.handled, 200);
+  if (k.max_active != 1 && h_on_wine()) {
+    h_close_clean(p);
+    H_SKIP("known Wine difference: Wine's completion ports have no "
+           "concurrency limit (%d threads ran at once); see docs/windows.md",
+           k.max_active);
+  }
+  assert_int_equal(k.max_active, 1);
   h_close_clean(p);
 }
 
@@ -297,6 +303,12 @@ static void lifo_wakes_newest_waiter_first(void **state) {
   }
   for (int i = 0; i < 3; i++)
     assert_null(h_thread_join(t[i]));
+  if (order[0] != 2 && h_on_wine()) {
+    h_close_clean(p);
+    H_SKIP("known Wine difference: Wine releases waiting threads first in, "
+           "first out (order %d %d %d); Windows documents LIFO; see "
+           "docs/windows.md", order[0], order[1], order[2]);
+  }
   assert_int_equal(order[0], 2);
   assert_int_equal(order[1], 1);
   assert_int_equal(order[2], 0);

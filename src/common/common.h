@@ -13,7 +13,11 @@
 #if defined(__GNUC__)
 #  define CP_LIKELY(x) __builtin_expect(!!(x), 1)
 #  define CP_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#  define CP_INTERNAL __attribute__((visibility("hidden")))
+#  if defined(_WIN32)
+#    define CP_INTERNAL /* PE: only dllexport'ed symbols leave the DLL */
+#  else
+#    define CP_INTERNAL __attribute__((visibility("hidden")))
+#  endif
 #else
 #  define CP_LIKELY(x) (x)
 #  define CP_UNLIKELY(x) (x)

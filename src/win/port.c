@@ -1,0 +1,270 @@
+/*
+ * port.c - the port on Windows: a real I/O completion port.
+ *
+ * cport_get/cport_get_many are GetQueuedCompletionStatusEx; the kernel
+ * gives FIFO order, LIFO wake-up and the concurrency limit. What cport adds:
+ * each completion's status is read from its OVERLAPPED.Internal and mapped
+ * to a CPORT_E* code, and an operation is finished (accept and connect
+ * contexts updated, accept data copied) before the caller sees it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "win.h"
+
+_Static_assert(sizeof(cport_op_t) == 32 * sizeof(void *),
+               "cport_op_t has a fixed size");
+_Static_assert(offsetof(cport_op_t, internal) == offsetof(OVERLAPPED, Internal) &&
+                   offsetof(cport_op_t, internal_high) ==
+                       offsetof(OVERLAPPED, InternalHigh) &&
+                   offsetof(cport_op_t, u.off.offset) == offsetof(OVERLAPPED, Offset) &&
+                   offsetof(cport_op_t, u.off.offset_high) ==
+                       offsetof(OVERLAPPED, OffsetHigh) &&
+                   offsetof(cport_op_t, event) == offsetof(OVERLAPPED, hEvent) &&
+                   offsetof(cport_op_t, data) == sizeof(OVERLAPPED),
+               "cport_op_t starts with an OVERLAPPED");
+_Static_assert(sizeof(cport_buf_t) == sizeof(WSABUF) &&
+                   offsetof(cport_buf_t, len) == offsetof(WSABUF, len) &&
+                   offsetof(cport_buf_t, base) == offsetof(WSABUF, buf),
+               "cport_buf_t is WSABUF");
+_Static_assert(sizeof(cport_handle_t) == sizeof(SOCKET) &&
+                   sizeof(cport_handle_t) == sizeof(HANDLE),
+               "cport_handle_t holds a SOCKET or a HANDLE");
+_Static_assert(sizeof(struct cp_wop) <= sizeof(((cport_op_t *)0)->priv),
+               "the Windows op overlay fits in cport_op_t.priv");
+
+/* Packets that tell threads inside GetQueuedCompletionStatusEx that the
+ * port is closing. */
+#define CP_CLOSE_KEY ((ULONG_PTR)0x636c6f7365ull)
+static OVERLAPPED close_marker;
+
+CPORT_API int cport_create(cport_t **out, const cport_options_t *opts) {
+  if (out == NULL)
+    return CPORT_EINVAL;
+  cport_backend_t kind;
+  int rc = cp_check_options(opts, &kind);
+  if (rc != 0)
+    return rc;
+  if (kind != CPORT_BACKEND_AUTO && kind != CPORT_BACKEND_IOCP)
+    return CPORT_ENOSYS;
+  if (cp_winsock(&rc) == NULL)
+    return rc;
+  unsigned conc = opts ? opts->concurrency : 0; /* 0: one per CPU */
+  HANDLE iocp = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, conc);
+  if (iocp == NULL)
+    return cp_win_error(GetLastError());
+
+  struct cport *p = (struct cport *)cp_grave_take();
+  uint32_t gen = p ? p->generation + 1 : 1;
+  if (p == NULL && (p = calloc(1, sizeof(*p))) == NULL) {
+    CloseHandle(iocp);
+    return CPORT_ENOMEM;
+  }
+  memset(p, 0, sizeof(*p));
+  p->generation = gen;
+  p->iocp = iocp;
+  *out = p;
+  return 0;
+}
+
+CPORT_API int cport_close(cport_t *p) {
+  if (p == NULL)
+    return CPORT_EINVAL;
+  if (InterlockedCompareExchange(&p->closed, 1, 0) != 0)
+    return CPORT_ECLOSED;
+  /* Wake the threads inside with marker packets, so the handle is not
+   * closed under a thread that is about to wait on it; after a second,
+   * close it anyway (ERROR_ABANDONED_WAIT_0 wakes the rest). */
+  LONG inside = p->inside;
+  for (LONG i = 0; i < inside; i++)
+    PostQueuedCompletionStatus(p->iocp, 0, CP_CLOSE_KEY, &close_marker);
+  for (int i = 0; i < 1000 && p->inside > 0; i++)
+    Sleep(1);
+  cp_wh_forget_port(p);
+  CloseHandle(p->iocp);
+  cp_grave_bury(&p->shell);
+  return 0;
+}
+
+CPORT_API const char *cport_backend(const cport_t *p) {
+  return p ? "iocp" : NULL;
+}
+
+/*
+ * A cport_post() must come out verbatim, and its op is never dereferenced,
+ * while the op of an I/O completion is read to finish it. So a user post
+ * travels in a small packet under a key no handle can have (the address
+ * of `post_key`); packets are recycled through a lock-free list.
+ */
+static const char post_key;
+#define CP_POST_KEY ((ULONG_PTR)&post_key)
+
+struct cp_post {
+  SLIST_ENTRY link; /* first, and MEMORY_ALLOCATION_ALIGNMENT-aligned */
+  uintptr_t key;
+  cport_op_t *op;
+};
+
+static SLIST_HEADER free_posts;
+static INIT_ONCE free_posts_once = INIT_ONCE_STATIC_INIT;
+
+static BOOL CALLBACK init_free_posts(PINIT_ONCE o, PVOID a, PVOID *c) {
+  (void)o;
+  (void)a;
+  (void)c;
+  InitializeSListHead(&free_posts);
+  return TRUE;
+}
+
+static struct cp_post *post_alloc(void) {
+  InitOnceExecuteOnce(&free_posts_once, init_free_posts, NULL, NULL);
+  struct cp_post *pk = (struct cp_post *)InterlockedPopEntrySList(&free_posts);
+  if (pk == NULL)
+    pk = _aligned_malloc(sizeof(*pk), MEMORY_ALLOCATION_ALIGNMENT);
+  return pk;
+}
+
+static void post_free(struct cp_post *pk) {
+  InterlockedPushEntrySList(&free_posts, &pk->link);
+}
+
+CPORT_API int cport_post(cport_t *p, uintptr_t key, uint32_t bytes,
+                         cport_op_t *op) {
+  if (p == NULL)
+    return CPORT_EINVAL;
+  if (p->closed)
+    return CPORT_ECLOSED;
+  struct cp_post *pk = post_alloc();
+  if (pk == NULL)
+    return CPORT_ENOMEM;
+  pk->key = key;
+  pk->op = op;
+  if (!PostQueuedCompletionStatus(p->iocp, bytes, CP_POST_KEY,
+                                  (LPOVERLAPPED)pk)) {
+    post_free(pk);
+    return p->closed ? CPORT_ECLOSED : cp_win_error(GetLastError());
+  }
+  return 0;
+}
+
+int cp_win_post_op(struct cport *p, uintptr_t key, uint32_t bytes,
+                   cport_op_t *op) {
+  if (p->closed)
+    return CPORT_ECLOSED;
+  if (!PostQueuedCompletionStatus(p->iocp, bytes, key, (LPOVERLAPPED)op))
+    return p->closed ? CPORT_ECLOSED : cp_win_error(GetLastError());
+  return 0;
+}
+
+CPORT_API int cport_associate(cport_t *p, cport_handle_t h, uintptr_t key,
+                              unsigned flags) {
+  if (p == NULL || (flags & ~CPORT_SKIP_ON_SUCCESS) != 0)
+    return CPORT_EINVAL;
+  if (h == 0 || h == CPORT_INVALID_HANDLE)
+    return CPORT_EBADF;
+  if (p->closed)
+    return CPORT_ECLOSED;
+  struct cp_whandle e;
+  if (!cp_wh_get(h, &e)) {
+    /* Not created by cport: learn what it is. */
+    memset(&e, 0, sizeof(e));
+    e.h = h;
+    int type = 0, len = sizeof(type);
+    if (getsockopt((SOCKET)h, SOL_SOCKET, SO_TYPE, (char *)&type, &len) == 0) {
+      e.type = (uint8_t)type;
+      WSAPROTOCOL_INFOW info;
+      len = sizeof(info);
+      if (getsockopt((SOCKET)h, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&info,
+                     &len) == 0)
+        e.family = (uint8_t)info.iAddressFamily;
+    } else {
+      e.flags |= CP_WH_FILE;
+    }
+  } else if (e.port != NULL) {
+    return CPORT_EEXIST;
+  }
+  if (CreateIoCompletionPort((HANDLE)h, p->iocp, key, 0) == NULL) {
+    DWORD err = GetLastError();
+    /* A handle can be bound to one port only, for good. */
+    return err == ERROR_INVALID_PARAMETER ? CPORT_EEXIST : cp_win_error(err);
+  }
+  if (flags & CPORT_SKIP_ON_SUCCESS) {
+    if (!SetFileCompletionNotificationModes(
+            (HANDLE)h, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS |
+                           FILE_SKIP_SET_EVENT_ON_HANDLE))
+      return cp_win_error(GetLastError());
+    e.flags |= CP_WH_SKIP;
+  }
+  e.port = p;
+  e.key = key;
+  return cp_wh_add(&e);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Taking completions                                                        */
+/* ------------------------------------------------------------------------ */
+
+static int take(struct cport *p, cport_completion_t *out, unsigned max,
+                int timeout_ms) {
+  if (p == NULL || out == NULL || max == 0 || timeout_ms < -1)
+    return CPORT_EINVAL;
+  OVERLAPPED_ENTRY ents[64];
+  ULONG want = max < 64 ? max : 64, n = 0;
+  InterlockedIncrement(&p->inside);
+  if (p->closed) {
+    InterlockedDecrement(&p->inside);
+    return CPORT_ECLOSED;
+  }
+  BOOL ok = GetQueuedCompletionStatusEx(
+      p->iocp, ents, want, &n, timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms,
+      FALSE);
+  DWORD err = ok ? 0 : GetLastError();
+  if (ok && p->closed) {
+    /* What was queued is dropped with the port. A close marker beyond the
+     * first one we took belongs to another thread still waiting. */
+    bool mine = false;
+    for (ULONG i = 0; i < n; i++) {
+      if (ents[i].lpCompletionKey != CP_CLOSE_KEY)
+        continue;
+      if (mine)
+        PostQueuedCompletionStatus(p->iocp, 0, CP_CLOSE_KEY, &close_marker);
+      mine = true;
+    }
+  }
+  InterlockedDecrement(&p->inside);
+  if (p->closed)
+    return CPORT_ECLOSED;
+  if (!ok) {
+    if (err == WAIT_TIMEOUT)
+      return CPORT_ETIMEDOUT;
+    if (err == ERROR_ABANDONED_WAIT_0 || err == ERROR_INVALID_HANDLE)
+      return CPORT_ECLOSED;
+    return cp_win_error(err);
+  }
+  for (ULONG i = 0; i < n; i++) {
+    cport_completion_t *c = &out[i];
+    c->bytes = ents[i].dwNumberOfBytesTransferred;
+    if (ents[i].lpCompletionKey == CP_POST_KEY) {
+      struct cp_post *pk = (struct cp_post *)ents[i].lpOverlapped;
+      c->op = pk->op;
+      c->key = pk->key;
+      c->status = 0;
+      post_free(pk);
+    } else {
+      c->op = (cport_op_t *)ents[i].lpOverlapped;
+      c->key = ents[i].lpCompletionKey;
+      c->status = cp_wop_done(c->op, &c->bytes);
+    }
+  }
+  return (int)n;
+}
+
+CPORT_API int cport_get(cport_t *p, cport_completion_t *out, int timeout_ms) {
+  int rc = take(p, out, 1, timeout_ms);
+  return rc > 0 ? 0 : rc;
+}
+
+CPORT_API int cport_get_many(cport_t *p, cport_completion_t *out, unsigned max,
+                             int timeout_ms) {
+  return take(p, out, max, timeout_ms);
+}

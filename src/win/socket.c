@@ -1,0 +1,454 @@
+/*
+ * socket.c - the socket half of cport.h on Windows: overlapped Winsock
+ * calls on the op's OVERLAPPED. The kernel keeps the IOCP rules (exactly
+ * once, order, cancel); this file checks arguments the way the Linux
+ * backends do, so every backend refuses the same bad input with the same
+ * code, and turns "finished inside the call" into CPORT_COMPLETED on
+ * skip-on-success handles.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "win.h"
+
+void cp_wop_begin(cport_op_t *op, uint8_t kind, SOCKET s) {
+  memset(op, 0, offsetof(cport_op_t, data)); /* the OVERLAPPED */
+  memset(op->priv, 0, sizeof(op->priv));
+  struct cp_wop *w = cp_wop(op);
+  w->kind = kind;
+  w->s = s;
+  w->acc = INVALID_SOCKET;
+  cp_op_set_busy(op);
+}
+
+static void set_flag(SOCKET s, uint16_t flag) {
+  struct cp_whandle e;
+  if (cp_wh_get((uintptr_t)s, &e) && !(e.flags & flag)) {
+    e.flags |= flag;
+    cp_wh_update(&e);
+  }
+}
+
+/* The end of an accept: the new socket becomes a full socket (or goes). */
+static int accept_done(cport_op_t *op, int status, uint32_t *bytes) {
+  struct cp_wop *w = cp_wop(op);
+  if (status == 0 &&
+      setsockopt(w->acc, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT,
+                 (const char *)&w->s, sizeof(w->s)) != 0)
+    status = cp_win_error((DWORD)WSAGetLastError());
+  if (w->tmp != NULL) {
+    if (status == 0) {
+      memcpy(w->user_buf, w->tmp, *bytes);
+      memcpy(w->addrs, w->tmp + w->len, sizeof(w->addrs));
+    }
+    free(w->tmp);
+    w->tmp = NULL;
+  }
+  w->has_addrs = status == 0;
+  if (status == 0)
+    set_flag(w->acc, CP_WH_CONNECTED);
+  if (status != 0) {
+    cp_wh_remove((uintptr_t)w->acc);
+    closesocket(w->acc);
+    w->acc = INVALID_SOCKET;
+  }
+  return status;
+}
+
+int cp_wop_done(cport_op_t *op, uint32_t *bytes) {
+  struct cp_wop *w = cp_wop(op);
+  int status = cp_nt_error(op->internal);
+  switch (w->kind) {
+  case CP_W_ACCEPT:
+    status = accept_done(op, status, bytes);
+    break;
+  case CP_W_CONNECT:
+    if (status == 0) {
+      setsockopt(w->s, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, NULL, 0);
+      set_flag(w->s, CP_WH_CONNECTED);
+    }
+    break;
+  case CP_W_DISCONNECT:
+    if (status == 0)
+      set_flag(w->s, CP_WH_SHUT);
+    break;
+  default:
+    break;
+  }
+  cp_op_set_idle(op);
+  return status;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Common checks                                                             */
+/* ------------------------------------------------------------------------ */
+
+static int check_op(const cport_op_t *op) {
+  if (op == NULL)
+    return CPORT_EINVAL;
+  return cp_op_busy(op) ? CPORT_EBUSY : 0;
+}
+
+static int check_bufs(const cport_buf_t *bufs, unsigned n) {
+  if (bufs == NULL || n == 0 || n > 1024)
+    return CPORT_EINVAL;
+  for (unsigned i = 0; i < n; i++)
+    if (bufs[i].base == NULL && bufs[i].len > 0)
+      return CPORT_EINVAL;
+  return 0;
+}
+
+/* A stream socket with a peer; learned once, then remembered. Checked by
+ * cport itself so every backend (and Wine) answers CPORT_ENOTCONN. */
+static bool connected(struct cp_whandle *e) {
+  if (e->type != SOCK_STREAM || (e->flags & CP_WH_CONNECTED))
+    return true;
+  struct sockaddr_storage ss;
+  int len = sizeof(ss);
+  if (getpeername((SOCKET)e->h, (struct sockaddr *)&ss, &len) != 0)
+    return false;
+  set_flag((SOCKET)e->h, CP_WH_CONNECTED);
+  return true;
+}
+
+/* The socket's entry, if it is an open socket associated with a port. */
+static int lookup(cport_handle_t s, struct cp_whandle *e) {
+  if (!cp_wh_get(s, e))
+    return CPORT_EBADF;
+  if (e->flags & CP_WH_FILE)
+    return CPORT_ENOTSOCK;
+  if (e->port == NULL)
+    return CPORT_EINVAL;
+  return 0;
+}
+
+/*
+ * What an overlapped call returned. ok: it returned success (finished
+ * inside the call). Pending and finished-without-skip: the completion comes
+ * through the port. Finished with skip: CPORT_COMPLETED, the op is free.
+ * Failed at once: its error, the op is free, nothing is posted.
+ */
+static int started(const struct cp_whandle *e, cport_op_t *op, bool ok,
+                   int err) {
+  if (ok) {
+    if (e->flags & CP_WH_SKIP) {
+      uint32_t bytes = (uint32_t)op->internal_high;
+      int status = cp_wop_done(op, &bytes);
+      return status == 0 ? CPORT_COMPLETED : status;
+    }
+    return 0;
+  }
+  if (err == WSA_IO_PENDING || err == ERROR_IO_PENDING)
+    return 0;
+  struct cp_wop *w = cp_wop(op);
+  if (w->tmp) {
+    free(w->tmp);
+    w->tmp = NULL;
+  }
+  cp_op_set_idle(op);
+  return cp_win_error((DWORD)err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sockets                                                                   */
+/* ------------------------------------------------------------------------ */
+
+CPORT_API int cport_socket(int family, int type, int protocol,
+                           cport_handle_t *out) {
+  if (out == NULL || (type != SOCK_STREAM && type != SOCK_DGRAM))
+    return CPORT_EINVAL;
+  int rc;
+  if (cp_winsock(&rc) == NULL)
+    return rc;
+  SOCKET s = WSASocketW(family, type, protocol, NULL, 0,
+                        WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT);
+  if (s == INVALID_SOCKET)
+    return cp_win_error((DWORD)WSAGetLastError());
+  struct cp_whandle e;
+  memset(&e, 0, sizeof(e));
+  e.h = (uintptr_t)s;
+  e.type = (uint8_t)type;
+  e.family = (uint8_t)family;
+  rc = cp_wh_add(&e);
+  if (rc != 0) {
+    closesocket(s);
+    return rc;
+  }
+  *out = (cport_handle_t)s;
+  return 0;
+}
+
+CPORT_API int cport_closesocket(cport_handle_t s) {
+  bool known = cp_wh_remove(s);
+  /* Cancel first: every pending op then completes once with
+   * ERROR_OPERATION_ABORTED, on Windows and on Wine alike (Wine's
+   * closesocket alone leaves them pending forever). */
+  CancelIoEx((HANDLE)s, NULL);
+  if (closesocket((SOCKET)s) != 0) {
+    int err = WSAGetLastError();
+    return known || err != WSAENOTSOCK ? cp_win_error((DWORD)err) : CPORT_EBADF;
+  }
+  return 0;
+}
+
+CPORT_API int cport_accept(cport_handle_t listener, void *buf, uint32_t len,
+                           cport_op_t *op) {
+  int rc = check_op(op);
+  if (rc != 0)
+    return rc;
+  if (buf == NULL && len > 0)
+    return CPORT_EINVAL;
+  struct cp_whandle e;
+  if ((rc = lookup(listener, &e)) != 0)
+    return rc;
+  if (e.type != SOCK_STREAM)
+    return CPORT_EOPNOTSUPP;
+  BOOL listening = FALSE;
+  int optlen = sizeof(listening);
+  if (getsockopt((SOCKET)listener, SOL_SOCKET, SO_ACCEPTCONN,
+                 (char *)&listening, &optlen) != 0 ||
+      !listening)
+    return CPORT_EINVAL; /* as AcceptEx's WSAEINVAL, checked up front */
+  const struct cp_winsock *ws = cp_winsock(&rc);
+  cport_handle_t acc;
+  if ((rc = cport_socket(e.family, SOCK_STREAM, 0, &acc)) != 0)
+    return rc; /* out of sockets: the call fails, nothing is posted */
+  cp_wop_begin(op, CP_W_ACCEPT, (SOCKET)listener);
+  struct cp_wop *w = cp_wop(op);
+  w->acc = (SOCKET)acc;
+  char *out = w->addrs;
+  if (len > 0) {
+    /* AcceptEx puts the data and then the addresses in one buffer. */
+    w->tmp = malloc((size_t)len + sizeof(w->addrs));
+    if (w->tmp == NULL) {
+      cport_closesocket(acc);
+      cp_op_set_idle(op);
+      return CPORT_ENOMEM;
+    }
+    w->user_buf = buf;
+    w->len = len;
+    out = w->tmp;
+  }
+  DWORD bytes = 0;
+  BOOL ok = ws->AcceptEx((SOCKET)listener, (SOCKET)acc, out, len,
+                         CP_ACCEPT_ADDRLEN, CP_ACCEPT_ADDRLEN, &bytes,
+                         (LPOVERLAPPED)op);
+  int err = ok ? 0 : WSAGetLastError();
+  if (!ok && err != WSA_IO_PENDING) {
+    cport_closesocket(acc);
+    w->acc = INVALID_SOCKET;
+  }
+  op->internal_high = bytes;
+  return started(&e, op, ok, err);
+}
+
+/* ConnectEx wants a bound socket: bind to the wildcard address first. */
+static int bind_if_unbound(SOCKET s, int family) {
+  struct sockaddr_storage ss;
+  int len = sizeof(ss);
+  if (getsockname(s, (struct sockaddr *)&ss, &len) == 0)
+    return 0;
+  memset(&ss, 0, sizeof(ss));
+  ss.ss_family = (ADDRESS_FAMILY)family;
+  len = family == AF_INET6 ? (int)sizeof(struct sockaddr_in6)
+                           : (int)sizeof(struct sockaddr_in);
+  if (bind(s, (struct sockaddr *)&ss, len) != 0)
+    return cp_win_error((DWORD)WSAGetLastError());
+  return 0;
+}
+
+CPORT_API int cport_connect(cport_handle_t s, const struct sockaddr *to,
+                            int tolen, const void *data, uint32_t len,
+                            cport_op_t *op) {
+  int rc = check_op(op);
+  if (rc != 0)
+    return rc;
+  if (to == NULL || tolen <= 0 || tolen > (int)sizeof(struct sockaddr_storage) ||
+      (data == NULL && len > 0))
+    return CPORT_EINVAL;
+  struct cp_whandle e;
+  if ((rc = lookup(s, &e)) != 0)
+    return rc;
+  if (e.type == SOCK_DGRAM) {
+    if (len > 0)
+      return CPORT_EOPNOTSUPP;
+    /* A datagram socket only records its peer: done now, completed by
+     * cport through the port like any other op. */
+    if (connect((SOCKET)s, to, tolen) != 0)
+      return cp_win_error((DWORD)WSAGetLastError());
+    cp_wop_begin(op, CP_W_POSTED, (SOCKET)s);
+    if (e.flags & CP_WH_SKIP) {
+      cp_op_set_idle(op);
+      return CPORT_COMPLETED;
+    }
+    return cp_win_post_op(e.port, e.key, 0, op);
+  }
+  if ((rc = bind_if_unbound((SOCKET)s, to->sa_family)) != 0)
+    return rc;
+  const struct cp_winsock *ws = cp_winsock(&rc);
+  cp_wop_begin(op, CP_W_CONNECT, (SOCKET)s);
+  DWORD sent = 0;
+  BOOL ok = ws->ConnectEx((SOCKET)s, to, tolen, (PVOID)data, len, &sent,
+                          (LPOVERLAPPED)op);
+  return started(&e, op, ok, ok ? 0 : WSAGetLastError());
+}
+
+static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
+                       struct sockaddr *from, int *fromlen, bool datagram,
+                       cport_op_t *op) {
+  int rc = check_op(op);
+  if (rc == 0)
+    rc = check_bufs(bufs, n);
+  if (rc == 0 && datagram && from != NULL && (fromlen == NULL || *fromlen <= 0))
+    rc = CPORT_EINVAL;
+  struct cp_whandle e;
+  if (rc == 0)
+    rc = lookup(s, &e);
+  if (rc == 0 && datagram && e.type != SOCK_DGRAM)
+    rc = CPORT_EOPNOTSUPP;
+  if (rc == 0 && !connected(&e))
+    rc = CPORT_ENOTCONN;
+  if (rc != 0)
+    return rc;
+  cp_wop_begin(op, datagram ? CP_W_RECVFROM : CP_W_RECV, (SOCKET)s);
+  DWORD bytes = 0, flags = 0;
+  int r = datagram ? WSARecvFrom((SOCKET)s, (LPWSABUF)bufs, n, &bytes, &flags,
+                                 from, fromlen, (LPWSAOVERLAPPED)op, NULL)
+                   : WSARecv((SOCKET)s, (LPWSABUF)bufs, n, &bytes, &flags,
+                             (LPWSAOVERLAPPED)op, NULL);
+  return started(&e, op, r == 0, r == 0 ? 0 : WSAGetLastError());
+}
+
+CPORT_API int cport_recv(cport_handle_t s, cport_buf_t *bufs, unsigned n,
+                         cport_op_t *op) {
+  return recv_common(s, bufs, n, NULL, NULL, false, op);
+}
+
+CPORT_API int cport_recvfrom(cport_handle_t s, cport_buf_t *bufs, unsigned n,
+                             struct sockaddr *from, int *fromlen,
+                             cport_op_t *op) {
+  return recv_common(s, bufs, n, from, fromlen, true, op);
+}
+
+static int send_common(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
+                       const struct sockaddr *to, int tolen, bool datagram,
+                       cport_op_t *op) {
+  int rc = check_op(op);
+  if (rc == 0)
+    rc = check_bufs(bufs, n);
+  if (rc == 0 && datagram && to != NULL && (tolen <= 0 || tolen > 32))
+    rc = CPORT_EINVAL;
+  struct cp_whandle e;
+  if (rc == 0)
+    rc = lookup(s, &e);
+  if (rc == 0 && datagram && e.type != SOCK_DGRAM)
+    rc = CPORT_EOPNOTSUPP;
+  if (rc == 0 && !connected(&e))
+    rc = CPORT_ENOTCONN;
+  if (rc == 0 && (e.flags & CP_WH_SHUT))
+    rc = CPORT_ESHUTDOWN;
+  if (rc != 0)
+    return rc;
+  cp_wop_begin(op, datagram ? CP_W_SENDTO : CP_W_SEND, (SOCKET)s);
+  DWORD sent = 0;
+  int r = datagram && to != NULL
+              ? WSASendTo((SOCKET)s, (LPWSABUF)bufs, n, &sent, 0, to, tolen,
+                          (LPWSAOVERLAPPED)op, NULL)
+              : WSASend((SOCKET)s, (LPWSABUF)bufs, n, &sent, 0,
+                        (LPWSAOVERLAPPED)op, NULL);
+  return started(&e, op, r == 0, r == 0 ? 0 : WSAGetLastError());
+}
+
+CPORT_API int cport_send(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
+                         cport_op_t *op) {
+  return send_common(s, bufs, n, NULL, 0, false, op);
+}
+
+CPORT_API int cport_sendto(cport_handle_t s, const cport_buf_t *bufs,
+                           unsigned n, const struct sockaddr *to, int tolen,
+                           cport_op_t *op) {
+  return send_common(s, bufs, n, to, tolen, true, op);
+}
+
+CPORT_API int cport_disconnect(cport_handle_t s, unsigned flags,
+                               cport_op_t *op) {
+  int rc = check_op(op);
+  if (rc != 0)
+    return rc;
+  if (flags != 0)
+    return CPORT_EINVAL;
+  struct cp_whandle e;
+  if ((rc = lookup(s, &e)) != 0)
+    return rc;
+  if (e.type != SOCK_STREAM)
+    return CPORT_EOPNOTSUPP;
+  if (!connected(&e))
+    return CPORT_ENOTCONN;
+  const struct cp_winsock *ws = cp_winsock(&rc);
+  cp_wop_begin(op, CP_W_DISCONNECT, (SOCKET)s);
+  BOOL ok = ws->DisconnectEx((SOCKET)s, (LPOVERLAPPED)op, 0, 0);
+  return started(&e, op, ok, ok ? 0 : WSAGetLastError());
+}
+
+CPORT_API int cport_cancel(cport_handle_t h, cport_op_t *op) {
+  struct cp_whandle e;
+  if (!cp_wh_get(h, &e))
+    return CPORT_EBADF;
+  if (e.port == NULL)
+    return CPORT_ENOENT;
+  if (!CancelIoEx((HANDLE)h, (LPOVERLAPPED)op))
+    return cp_win_error(GetLastError()); /* ERROR_NOT_FOUND: ENOENT */
+  return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Results                                                                   */
+/* ------------------------------------------------------------------------ */
+
+CPORT_API int cport_op_status(const cport_op_t *op) {
+  return op ? cp_nt_error(op->internal) : CPORT_EINVAL;
+}
+
+CPORT_API uint32_t cport_op_bytes(const cport_op_t *op) {
+  return op ? (uint32_t)op->internal_high : 0;
+}
+
+CPORT_API cport_handle_t cport_op_socket(const cport_op_t *op) {
+  if (op == NULL || cp_op_busy(op))
+    return CPORT_INVALID_HANDLE;
+  const struct cp_wop *w = (const struct cp_wop *)(const void *)op->priv;
+  if (w->kind != CP_W_ACCEPT || w->acc == INVALID_SOCKET)
+    return CPORT_INVALID_HANDLE;
+  return (cport_handle_t)w->acc;
+}
+
+CPORT_API int cport_op_addresses(const cport_op_t *op, struct sockaddr *local,
+                                 int *local_len, struct sockaddr *peer,
+                                 int *peer_len) {
+  if (cport_op_socket(op) == CPORT_INVALID_HANDLE)
+    return CPORT_EINVAL;
+  if ((local && (!local_len || *local_len <= 0)) ||
+      (peer && (!peer_len || *peer_len <= 0)))
+    return CPORT_EINVAL;
+  const struct cp_wop *w = (const struct cp_wop *)(const void *)op->priv;
+  int err;
+  const struct cp_winsock *ws = cp_winsock(&err);
+  struct sockaddr *l = NULL, *r = NULL;
+  INT ll = 0, rl = 0;
+  /* The addresses AcceptEx wrote, parsed the documented way. */
+  ws->GetAcceptExSockaddrs((PVOID)w->addrs, 0, CP_ACCEPT_ADDRLEN,
+                           CP_ACCEPT_ADDRLEN, &l, &ll, &r, &rl);
+  if (local) {
+    if (*local_len < ll)
+      return CPORT_ENOBUFS;
+    memcpy(local, l, (size_t)ll);
+    *local_len = ll;
+  }
+  if (peer) {
+    if (*peer_len < rl)
+      return CPORT_ENOBUFS;
+    memcpy(peer, r, (size_t)rl);
+    *peer_len = rl;
+  }
+  return 0;
+}

@@ -1,0 +1,142 @@
+/*
+ * win.h - internals of the Windows backend: real I/O completion ports.
+ *
+ *   port.c     CreateIoCompletionPort / GetQueuedCompletionStatusEx /
+ *              PostQueuedCompletionStatus, close, and what a completion
+ *              needs before the user sees it
+ *   handles.c  SOCKET/HANDLE -> {port, key, flags} table
+ *   socket.c   WSARecv/WSASend/..., AcceptEx, ConnectEx, DisconnectEx
+ *   winsock.c  WSAStartup and the extension function pointers
+ *   errors.c   Win32 / WSA / NTSTATUS -> CPORT_E*
+ */
+#ifndef CPORT_WIN_H
+#define CPORT_WIN_H
+
+#ifndef _WIN32_WINNT
+#  define _WIN32_WINNT 0x0601
+#endif
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <mswsock.h>
+#include <windows.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../common/common.h"
+#include "../common/grave.h"
+
+struct cport {
+  struct cp_shell shell; /* first: see grave.h */
+  HANDLE iocp;
+  volatile LONG closed;
+  volatile LONG inside;  /* threads inside GetQueuedCompletionStatusEx */
+  uint32_t generation;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Operations                                                                */
+/* ------------------------------------------------------------------------ */
+
+enum cp_wop_kind {
+  CP_W_NONE = 0,
+  CP_W_RECV,
+  CP_W_RECVFROM,
+  CP_W_SEND,
+  CP_W_SENDTO,
+  CP_W_ACCEPT,
+  CP_W_CONNECT,
+  CP_W_DISCONNECT,
+  CP_W_READ,
+  CP_W_WRITE,
+  CP_W_TRANSMIT,
+  CP_W_TIMER,
+  CP_W_POSTED, /* completed by cport itself (datagram connect) */
+};
+
+/* AcceptEx wants room for two addresses, each 16 bytes longer than the
+ * largest address of the family. */
+#define CP_ACCEPT_ADDRLEN ((DWORD)(sizeof(struct sockaddr_in6) + 16))
+
+/* The Windows overlay of cport_op_t.priv (asserted to fit). */
+struct cp_wop {
+  uintptr_t magic;    /* CP_OP_BUSY_MAGIC while in flight */
+  uint8_t kind;       /* enum cp_wop_kind */
+  uint8_t has_addrs;  /* accept: addrs[] holds what AcceptEx wrote */
+  uint16_t pad;
+  uint32_t len;       /* accept: data length asked for */
+  SOCKET s;           /* the handle the op was issued on */
+  SOCKET acc;         /* accept: the new socket */
+  char *tmp;          /* accept with data: AcceptEx's own buffer */
+  void *user_buf;     /* accept with data: the caller's buffer */
+  uintptr_t aux[4];   /* per-kind scratch (files, timers) */
+  char addrs[2 * (sizeof(struct sockaddr_in6) + 16)];
+};
+
+static inline struct cp_wop *cp_wop(cport_op_t *op) {
+  return (struct cp_wop *)(void *)op->priv;
+}
+
+/* Queue the completion of an op cport finished itself (not a user post:
+ * the op is finished by cp_wop_done when taken). */
+CP_INTERNAL int cp_win_post_op(struct cport *p, uintptr_t key, uint32_t bytes,
+                               cport_op_t *op);
+
+/* Prepares op for a new overlapped call: OVERLAPPED zeroed, busy. */
+CP_INTERNAL void cp_wop_begin(cport_op_t *op, uint8_t kind, SOCKET s);
+
+/* Runs when the port hands a completion out: finishes the op (update
+ * contexts, copy accept data, close a failed accept socket) and returns
+ * its status as a CPORT_E* code. */
+CP_INTERNAL int cp_wop_done(cport_op_t *op, uint32_t *bytes);
+
+/* ------------------------------------------------------------------------ */
+/* Handles                                                                   */
+/* ------------------------------------------------------------------------ */
+
+enum { CP_WH_SKIP = 1, CP_WH_SHUT = 2, CP_WH_FILE = 4, CP_WH_CONNECTED = 8 };
+
+struct cp_whandle {
+  uintptr_t h;
+  struct cport *port; /* NULL: not associated */
+  uintptr_t key;
+  uint16_t flags;     /* CP_WH_* */
+  uint8_t type;       /* SOCK_STREAM, SOCK_DGRAM, or 0 for a file */
+  uint8_t family;
+};
+
+CP_INTERNAL int cp_wh_add(const struct cp_whandle *e);
+CP_INTERNAL bool cp_wh_get(uintptr_t h, struct cp_whandle *out);
+CP_INTERNAL bool cp_wh_update(const struct cp_whandle *e);
+CP_INTERNAL bool cp_wh_remove(uintptr_t h);
+/* Every handle of a closing port loses it. */
+CP_INTERNAL void cp_wh_forget_port(struct cport *port);
+
+/* ------------------------------------------------------------------------ */
+/* Winsock                                                                   */
+/* ------------------------------------------------------------------------ */
+
+struct cp_winsock {
+  LPFN_ACCEPTEX AcceptEx;
+  LPFN_CONNECTEX ConnectEx;
+  LPFN_DISCONNECTEX DisconnectEx;
+  LPFN_GETACCEPTEXSOCKADDRS GetAcceptExSockaddrs;
+  LPFN_TRANSMITFILE TransmitFile;
+  ULONG(WINAPI *RtlNtStatusToDosError)(LONG status);
+  bool on_wine;
+};
+
+/* WSAStartup and the extension pointers, once per process; NULL (with
+ * *err set) if Winsock could not start. */
+CP_INTERNAL const struct cp_winsock *cp_winsock(int *err);
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* A Win32 or WSA error code as a CPORT_E* code. */
+CP_INTERNAL int cp_win_error(DWORD err);
+/* An NTSTATUS (OVERLAPPED.Internal) as a CPORT_E* code; 0 for success. */
+CP_INTERNAL int cp_nt_error(uintptr_t status);
+
+#endif

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Smoke test of the examples: start echo-server, drive it with
+echo-client for a couple of seconds, and pass only if the client verified
+every byte (errors=0, msgs>0) and the server exited cleanly on request.
+
+usage: echo-smoke.py BACKEND SERVER CLIENT [WRAPPER...]
+  WRAPPER: a command to run the programs with (e.g. wine)
+"""
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def main(argv):
+    backend, server, client = argv[1:4]
+    wrap = argv[4:]
+    port = free_port()
+    srv = subprocess.Popen(wrap + [server, "--port", str(port), "--threads", "2",
+                                   "--backend", backend],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True)
+    try:
+        deadline = time.time() + 60
+        while True:
+            if srv.poll() is not None:
+                print("server exited early:", srv.stdout.read())
+                return 1
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    print("server never listened")
+                    return 1
+                time.sleep(0.1)
+        out = subprocess.run(wrap + [client, "--port", str(port), "--connections",
+                                     "16", "--size", "1000", "--depth", "2",
+                                     "--seconds", "2", "--backend", backend],
+                             capture_output=True, text=True, timeout=120)
+        print(out.stdout.strip())
+        if out.stderr.strip():
+            print(out.stderr.strip())
+        m = re.search(r"msgs=(\d+).*errors=(\d+)", out.stdout)
+        ok = out.returncode == 0 and m and int(m.group(1)) > 0 and m.group(2) == "0"
+        return 0 if ok else 1
+    finally:
+        if srv.poll() is None:
+            srv.send_signal(signal.SIGINT)
+            try:
+                srv.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                srv.kill()
+                srv.wait()
+        rest = srv.stdout.read()
+        if rest:
+            print(rest.strip())
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
