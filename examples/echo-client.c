@@ -50,7 +50,7 @@ struct client {
   struct cconn *conns;
   volatile int stop;
   uint64_t msgs, errors, connected;
-  uint32_t *hist; /* microsecond histogram */
+  uint64_t *hist; /* microsecond histogram */
 };
 
 static uint8_t pattern(uint64_t off, int id) {
@@ -59,7 +59,7 @@ static uint8_t pattern(uint64_t off, int id) {
 }
 
 static void error_seen(struct client *cl, const char *what, int rc) {
-  if (__atomic_fetch_add(&cl->errors, 1, __ATOMIC_RELAXED) < 5)
+  if (ex_count(&cl->errors, 1) <= 5)
     fprintf(stderr, "echo-client: %s: %s\n", what, cport_err_name(rc));
 }
 
@@ -119,9 +119,9 @@ static void on_recv(struct cconn *c, cport_completion_t *cc) {
   while (c->recv_off >= (c->done_msgs + 1) * size) {
     double us = (now - c->sent_at[c->done_msgs % (uint64_t)cl->a.depth]) * 1e6;
     uint32_t b = us < HIST_MAX_US ? (uint32_t)us : HIST_MAX_US;
-    __atomic_add_fetch(&cl->hist[b], 1, __ATOMIC_RELAXED);
+    ex_count(&cl->hist[b], 1);
     if (!cl->stop)
-      __atomic_add_fetch(&cl->msgs, 1, __ATOMIC_RELAXED);
+      ex_count(&cl->msgs, 1);
     c->done_msgs++;
     if (!cl->stop)
       send_msg(c);
@@ -142,7 +142,7 @@ static void *worker(void *arg) {
         c->dead = true;
         error_seen(cl, "connect", cc.status);
       } else {
-        __atomic_add_fetch(&cl->connected, 1, __ATOMIC_RELAXED);
+        ex_count(&cl->connected, 1);
         post_recv(c);
         for (int i = 0; i < cl->a.depth && !c->dead; i++)
           send_msg(c);
@@ -165,7 +165,7 @@ static void *worker(void *arg) {
   }
 }
 
-static double percentile(const uint32_t *hist, uint64_t total, double q) {
+static double percentile(const uint64_t *hist, uint64_t total, double q) {
   uint64_t want = (uint64_t)((double)total * q), seen = 0;
   for (uint32_t i = 0; i <= HIST_MAX_US; i++) {
     seen += hist[i];
@@ -185,7 +185,7 @@ int main(int argc, char **argv) {
   if (!threads_given)
     cl.a.threads = 1; /* one worker is plenty for a load client */
   struct ex_args *a = &cl.a;
-  cl.hist = calloc(HIST_MAX_US + 1, sizeof(uint32_t));
+  cl.hist = calloc(HIST_MAX_US + 1, sizeof(uint64_t));
 
   cport_options_t o;
   memset(&o, 0, sizeof(o));
@@ -229,7 +229,7 @@ int main(int argc, char **argv) {
     ex_sleep_ms(10);
   cl.stop = 1;
   double elapsed = ex_now() - t0;
-  uint64_t msgs = __atomic_load_n(&cl.msgs, __ATOMIC_RELAXED);
+  uint64_t msgs = ex_count(&cl.msgs, 0);
 
   /* Let in-flight messages come back (still verified), then stop. */
   double t1 = ex_now();

@@ -39,9 +39,7 @@ struct server {
   uint64_t accepted, closed, bytes, messages, errors;
 };
 
-static void count(uint64_t *c, uint64_t n) {
-  __atomic_add_fetch(c, n, __ATOMIC_RELAXED);
-}
+static void count(uint64_t *c, uint64_t n) { ex_count(c, n); }
 
 static void live_add(struct server *sv, struct conn *c) {
   ex_mutex_lock(&sv->live_lock);

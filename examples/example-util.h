@@ -61,6 +61,16 @@ void ex_mutex_unlock(ex_mutex_t *m);
 void ex_block_stop_signals(void);
 void ex_wait_stop_signal(void);
 
+/* Add to a shared counter; returns the new value. */
+#if defined(_MSC_VER)
+#  include <intrin.h>
+#  define ex_count(p, n)                                                   \
+    ((uint64_t)_InterlockedExchangeAdd64((volatile long long *)(p),        \
+                                         (long long)(n)) + (n))
+#else
+#  define ex_count(p, n) __atomic_add_fetch((p), (n), __ATOMIC_RELAXED)
+#endif
+
 double ex_now(void);          /* seconds, monotonic */
 void ex_sleep_ms(unsigned ms);
 int ex_cpu_count(void);

@@ -28,6 +28,8 @@ def count(entry):
             else:
                 passed += 1
     result = entry.get("result")
+    if result == "SKIP" and passed + failed == 0:
+        return 0, 0, max(skipped, 1)
     if planned is None and passed + failed + skipped == 0:
         # Not a TAP program: one result for the whole run.
         if result == "SKIP":
@@ -52,7 +54,8 @@ def main(dirs):
         per = {}
         for line in open(path):
             e = json.loads(line)
-            suite = e["name"].split(" / ")[0].split(":")[-1]
+            # Tests are named <area>-<backend>.
+            suite = e["name"].split(" / ")[-1].rsplit("-", 1)[-1]
             p, f, s = count(e)
             acc = per.setdefault(suite, [0, 0, 0, []])
             acc[0] += p

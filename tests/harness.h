@@ -51,6 +51,21 @@ extern char h_skip_reason[256];
 
 #define H_OK(expr) H_ASSERT_RC(expr, 0)
 
+/* Sequentially consistent int atomics for test bookkeeping (GCC/Clang
+ * builtins, or MSVC intrinsics). H_ADD returns the new value. */
+#if defined(_MSC_VER)
+#  include <intrin.h>
+#  define H_ADD(p, v) ((int)_InterlockedExchangeAdd((volatile long *)(p), (long)(v)) + (v))
+#  define H_LOAD(p) ((int)_InterlockedOr((volatile long *)(p), 0))
+#  define H_CAS(p, expect, want)                                           \
+    (_InterlockedCompareExchange((volatile long *)(p), (long)(want),       \
+                                 (long)(expect)) == (long)(expect))
+#else
+#  define H_ADD(p, v) __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
+#  define H_LOAD(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#  define H_CAS(p, expect, want) __sync_bool_compare_and_swap((p), (expect), (want))
+#endif
+
 /* Port on the backend under test, with the given concurrency. */
 cport_t *h_port(unsigned concurrency);
 /* True when running under Wine (ntdll exports wine_get_version). */

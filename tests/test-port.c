@@ -207,15 +207,14 @@ static void *conc_worker(void *arg) {
       return (void *)1;
     if (c.key == 0)
       return NULL; /* quit */
-    int now = __atomic_add_fetch(&k->active, 1, __ATOMIC_SEQ_CST);
-    int seen = __atomic_load_n(&k->max_active, __ATOMIC_SEQ_CST);
-    while (now > seen &&
-           !__atomic_compare_exchange_n(&k->max_active, &seen, now, false,
-                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-      ;
+    int now = H_ADD(&k->active, 1);
+    for (int seen = H_LOAD(&k->max_active); now > seen;
+         seen = H_LOAD(&k->max_active))
+      if (H_CAS(&k->max_active, seen, now))
+        break;
     h_sleep_ms(1); /* "work" while counted as running */
-    __atomic_sub_fetch(&k->active, 1, __ATOMIC_SEQ_CST);
-    __atomic_add_fetch(&k->handled, 1, __ATOMIC_SEQ_CST);
+    H_ADD(&k->active, -1);
+    H_ADD(&k->handled, 1);
   }
 }
 
@@ -228,7 +227,7 @@ static void concurrency_one_never_two_running(void **state) {
     h_thread_start(&t[i], conc_worker, &k);
   for (int i = 0; i < 200; i++)
     H_OK(cport_post(p, 1, 0, NULL));
-  while (__atomic_load_n(&k.handled, __ATOMIC_SEQ_CST) < 200)
+  while (H_LOAD(&k.handled) < 200)
     h_sleep_ms(5);
   for (int i = 0; i < 4; i++)
     H_OK(cport_post(p, 0, 0, NULL));
@@ -280,7 +279,7 @@ static void *lifo_waiter(void *arg) {
   cport_completion_t c;
   if (cport_get(w->port, &c, -1) != 0)
     return (void *)1;
-  int at = __atomic_fetch_add(w->n, 1, __ATOMIC_SEQ_CST);
+  int at = H_ADD(w->n, 1) - 1;
   w->order[at] = w->id;
   return NULL;
 }
@@ -298,7 +297,7 @@ static void lifo_wakes_newest_waiter_first(void **state) {
   }
   for (int i = 0; i < 3; i++) {
     H_OK(cport_post(p, 1, 0, NULL));
-    while (__atomic_load_n(&n, __ATOMIC_SEQ_CST) < i + 1)
+    while (H_LOAD(&n) < i + 1)
       h_sleep_ms(1);
   }
   for (int i = 0; i < 3; i++)

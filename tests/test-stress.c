@@ -138,7 +138,7 @@ struct world {
 };
 
 static void fail_once(struct world *w, const char *what, int rc) {
-  if (__atomic_fetch_add(&w->errors, 1, __ATOMIC_SEQ_CST) == 0)
+  if (H_ADD(&w->errors, 1) == 1)
     fprintf(stderr, "# %s: %s\n", what, cport_err_name(rc));
 }
 
@@ -163,7 +163,7 @@ static void *server_worker(void *arg) {
         continue;
       }
       struct srv_conn *conn = calloc(1, sizeof(*conn));
-      __atomic_add_fetch(&w->live, 1, __ATOMIC_SEQ_CST);
+      H_ADD(&w->live, 1);
       conn->s = cport_op_socket(c.op);
       int rc = cport_associate(w->server, conn->s, (uintptr_t)conn, 0);
       if (rc != 0)
@@ -179,7 +179,7 @@ static void *server_worker(void *arg) {
       if (c.status != 0 || c.bytes == 0) {
         cport_closesocket(conn->s);
         free(conn);
-        __atomic_sub_fetch(&w->live, 1, __ATOMIC_SEQ_CST);
+        H_ADD(&w->live, -1);
         continue;
       }
       cport_buf_t b = CPORT_BUF(conn->buf, c.bytes);
@@ -221,7 +221,7 @@ static void *client_worker(void *arg) {
       if (memcmp(cc->in, cc->out, MSG_SIZE) != 0)
         fail_once(w, "bytes differ", 0);
       else
-        __atomic_add_fetch(&w->verified, 1, __ATOMIC_SEQ_CST);
+        H_ADD(&w->verified, 1);
       cport_closesocket(cc->s);
       continue;
     }
@@ -259,14 +259,13 @@ static void thousand_connections_two_workers(void **state) {
                        MSG_SIZE, &c->cop));
   }
   uint64_t t0 = h_now_ms();
-  while (__atomic_load_n(&w->verified, __ATOMIC_SEQ_CST) +
-                 __atomic_load_n(&w->errors, __ATOMIC_SEQ_CST) <
+  while (H_LOAD(&w->verified) + H_LOAD(&w->errors) <
              CONNS &&
          h_now_ms() - t0 < 120000)
     h_sleep_ms(10);
   int verified = w->verified, errors = w->errors;
   /* Let the server see every client's close, then stop the workers. */
-  while (__atomic_load_n(&w->live, __ATOMIC_SEQ_CST) > 0 &&
+  while (H_LOAD(&w->live) > 0 &&
          h_now_ms() - t0 < 120000)
     h_sleep_ms(10);
   assert_int_equal(w->live, 0);

@@ -35,6 +35,18 @@
  */
 #define CP_OP_BUSY_MAGIC ((uintptr_t)0x63706f7274427573ull) /* "cportBus" */
 
+#if defined(_MSC_VER)
+/* x86/x64 MSVC: volatile accesses are acquire/release (/volatile:ms). */
+static inline bool cp_op_busy(const cport_op_t *op) {
+  return *(const volatile uintptr_t *)&op->priv[0] == CP_OP_BUSY_MAGIC;
+}
+static inline void cp_op_set_busy(cport_op_t *op) {
+  *(volatile uintptr_t *)&op->priv[0] = CP_OP_BUSY_MAGIC;
+}
+static inline void cp_op_set_idle(cport_op_t *op) {
+  *(volatile uintptr_t *)&op->priv[0] = 0;
+}
+#else
 static inline bool cp_op_busy(const cport_op_t *op) {
   return __atomic_load_n(&op->priv[0], __ATOMIC_ACQUIRE) == CP_OP_BUSY_MAGIC;
 }
@@ -44,6 +56,7 @@ static inline void cp_op_set_busy(cport_op_t *op) {
 static inline void cp_op_set_idle(cport_op_t *op) {
   __atomic_store_n(&op->priv[0], 0, __ATOMIC_RELEASE);
 }
+#endif
 
 /* Reads $CPORT_BACKEND; returns CPORT_BACKEND_AUTO when unset, or
  * CPORT_EINVAL for a name that is not a backend. */
