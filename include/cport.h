@@ -358,6 +358,81 @@ CPORT_API int cport_disconnect(cport_handle_t s, unsigned flags,
 CPORT_API int cport_cancel(cport_handle_t h, cport_op_t *op);
 
 /* ------------------------------------------------------------------------ */
+/* Files                                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* cport_file_open() flags. */
+#define CPORT_FILE_READ 0x01u     /* open for reading */
+#define CPORT_FILE_WRITE 0x02u    /* open for writing */
+#define CPORT_FILE_CREATE 0x04u   /* create if missing (mode 0644) */
+#define CPORT_FILE_TRUNCATE 0x08u /* truncate to 0 bytes on open */
+#define CPORT_FILE_APPEND 0x10u   /* every write goes to the end */
+#define CPORT_FILE_EXCL 0x20u     /* with CREATE: fail if it exists */
+
+/**
+ * Open a file for overlapped I/O (never inherited by child processes).
+ * Associate it with a port before cport_read()/cport_write(). The file
+ * position is never used: every operation names its offset.
+ * Returns 0 or CPORT_EINVAL (no READ/WRITE, unknown flag), CPORT_ENOENT,
+ * CPORT_EACCES, CPORT_EEXIST, CPORT_EISDIR, ...
+ */
+CPORT_API int cport_file_open(const char *path, unsigned flags,
+                              cport_handle_t *out);
+
+/** Close a file; its pending operations complete once, as for sockets. */
+CPORT_API int cport_file_close(cport_handle_t f);
+
+/** The size of an open file in bytes. */
+CPORT_API int cport_file_size(cport_handle_t f, uint64_t *size);
+
+/**
+ * Read up to len bytes at offset off (64-bit). A short read reports the
+ * bytes read; a read at or past the end of the file completes with
+ * CPORT_EOF; len 0 completes with 0 bytes.
+ */
+CPORT_API int cport_read(cport_handle_t f, void *buf, uint32_t len,
+                         uint64_t off, cport_op_t *op);
+
+/** Write len bytes at offset off (at the end with CPORT_FILE_APPEND). */
+CPORT_API int cport_write(cport_handle_t f, const void *buf, uint32_t len,
+                          uint64_t off, cport_op_t *op);
+
+/* cport_transmit_file() flags. */
+#define CPORT_TF_DISCONNECT 0x01u /* shut the send side down afterwards */
+
+/**
+ * Send head, then len bytes of file f from offset off (len 0: to the end
+ * of the file), then tail, on a connected stream socket, as one operation
+ * with one completion whose bytes count all of it, like TransmitFile. head
+ * and tail may be NULL; their buffers must stay valid until completion.
+ * The completion carries the socket's key.
+ */
+CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
+                                  uint64_t off, uint32_t len,
+                                  const cport_buf_t *head,
+                                  const cport_buf_t *tail, unsigned flags,
+                                  cport_op_t *op);
+
+/* ------------------------------------------------------------------------ */
+/* Timers                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * One completion {op, key, 0 bytes, status 0} through the port after
+ * timeout_ms milliseconds. Thousands of timers cost no thread or
+ * descriptor each. Returns 0, CPORT_EINVAL, CPORT_EBUSY, CPORT_ECLOSED.
+ */
+CPORT_API int cport_timer(cport_t *port, uintptr_t key, uint32_t timeout_ms,
+                          cport_op_t *op);
+
+/**
+ * Cancel a timer that has not fired: it completes with CPORT_ECANCELED
+ * instead. Returns 0, or CPORT_ENOENT if it already fired (its completion
+ * stands) or is not a pending timer of this port.
+ */
+CPORT_API int cport_timer_cancel(cport_t *port, cport_op_t *op);
+
+/* ------------------------------------------------------------------------ */
 /* Operation results                                                         */
 /* ------------------------------------------------------------------------ */
 

@@ -62,6 +62,29 @@ void h_expect_none(cport_t *port, int ms) {
 }
 
 #if defined(_WIN32)
+#  include <tlhelp32.h>
+int h_thread_count(void) {
+  HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
+  THREADENTRY32 te;
+  te.dwSize = sizeof(te);
+  int n = 0;
+  DWORD me = GetCurrentProcessId();
+  for (BOOL ok = Thread32First(snap, &te); ok; ok = Thread32Next(snap, &te))
+    n += te.th32OwnerProcessID == me;
+  CloseHandle(snap);
+  return n;
+}
+int h_fd_count(void) {
+  DWORD n = 0;
+  GetProcessHandleCount(GetCurrentProcess(), &n);
+  return (int)n;
+}
+void h_temp_path(char *out, size_t size, const char *name) {
+  char dir[MAX_PATH];
+  GetTempPathA(sizeof(dir), dir);
+  snprintf(out, size, "%scport-%lu-%s", dir, (unsigned long)GetCurrentProcessId(),
+           name);
+}
 uint64_t h_now_ms(void) { return GetTickCount64(); }
 void h_sleep_ms(unsigned ms) { Sleep(ms); }
 struct h_win_thread {
@@ -91,6 +114,32 @@ void *h_thread_join(h_thread_t t) {
   return r;
 }
 #else
+#  include <dirent.h>
+int h_thread_count(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[256];
+  int n = -1;
+  while (f && fgets(line, sizeof(line), f))
+    if (sscanf(line, "Threads: %d", &n) == 1)
+      break;
+  if (f)
+    fclose(f);
+  return n;
+}
+int h_fd_count(void) {
+  DIR *d = opendir("/proc/self/fd");
+  int n = 0;
+  while (d && readdir(d))
+    n++;
+  if (d)
+    closedir(d);
+  return n;
+}
+void h_temp_path(char *out, size_t size, const char *name) {
+  const char *dir = getenv("TMPDIR");
+  snprintf(out, size, "%s/cport-%d-%s", dir && *dir ? dir : "/tmp",
+           (int)getpid(), name);
+}
 uint64_t h_now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);

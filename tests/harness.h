@@ -79,6 +79,12 @@ cport_completion_t h_get(cport_t *port, int timeout_ms);
 /* Assert that no completion arrives within ms. */
 void h_expect_none(cport_t *port, int ms);
 
+/* Threads and open descriptors (handles on Windows) of this process. */
+int h_thread_count(void);
+int h_fd_count(void);
+/* A path for a scratch file named `name` in the temporary directory. */
+void h_temp_path(char *out, size_t size, const char *name);
+
 uint64_t h_now_ms(void);
 void h_sleep_ms(unsigned ms);
 void h_thread_start(h_thread_t *t, void *(*fn)(void *), void *arg);

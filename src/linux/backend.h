@@ -43,6 +43,9 @@ struct cp_backend {
                bool at_call);
   /* h->lock held: ask the kernel to stop an op it owns (INFLIGHT). */
   void (*cancel)(struct cport *port, struct cp_handle *h, cport_op_t *op);
+  /* h->lock held, h closing: true if a blocking call still uses the fd
+   * and the backend will close it when that returns. May be NULL. */
+  bool (*close_later)(struct cport *port, struct cp_handle *h);
 };
 
 #ifdef CPORT_HAVE_URING

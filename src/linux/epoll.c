@@ -13,11 +13,17 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "engine.h"
+#include "fileio.h"
+#include "pool.h"
 #include "sockio.h"
+
+#define CP_EPOLL_DEFAULT_WORKERS 4
 
 struct cp_epoll {
   int epfd;
-  int evfd; /* wakes the leader */
+  int evfd;            /* wakes the leader */
+  struct cp_pool pool; /* regular-file reads and writes */
 };
 
 /* epoll_event.data.u64: fd in the low 32 bits, the handle generation in
@@ -41,6 +47,9 @@ static int epoll_init(struct cport *p) {
       return CPORT_ENOMEM;
     p->be_data = e;
   }
+  cp_pool_init(&e->pool,
+               p->opts.workers ? p->opts.workers : CP_EPOLL_DEFAULT_WORKERS,
+               cp_file_run);
   e->epfd = epoll_create1(EPOLL_CLOEXEC);
   e->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   struct epoll_event ev = {.events = EPOLLIN, .data.u64 = EP_WAKE};
@@ -53,6 +62,7 @@ static int epoll_init(struct cport *p) {
       close(e->epfd);
     if (e->evfd >= 0)
       close(e->evfd);
+    cp_pool_destroy(&e->pool);
     free(e);
     p->be_data = NULL;
   }
@@ -61,12 +71,14 @@ static int epoll_init(struct cport *p) {
 
 static void epoll_fini(struct cport *p) {
   struct cp_epoll *e = ep(p);
+  cp_pool_stop(&e->pool); /* running file calls finish first */
   close(e->epfd);
   close(e->evfd);
   e->epfd = e->evfd = -1;
 }
 
 static void epoll_free(struct cport *p) {
+  cp_pool_destroy(&ep(p)->pool);
   free(p->be_data);
   p->be_data = NULL;
 }
@@ -160,6 +172,16 @@ static int epoll_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
                        bool at_call) {
   (void)at_call;
   struct cp_lop *l = cp_lop(op);
+  if (l->kind == CP_OP_READ || l->kind == CP_OP_WRITE) {
+    /* Regular files never wait in epoll: a pool thread runs the call. */
+    l->flags |= CP_OPF_INFLIGHT;
+    int rc = cp_pool_submit(&ep(p)->pool, op);
+    if (rc == 0)
+      return CP_TRY_AGAIN;
+    l->flags &= (uint8_t)~CP_OPF_INFLIGHT;
+    op->internal = (uintptr_t)(intptr_t)rc;
+    return CP_TRY_REJECT;
+  }
   bool parked = l->kind == CP_OP_ACCEPT && (l->flags & CP_OPF_STAGE2);
   int r = cp_try(h, op);
   if (r == CP_TRY_AGAIN && !parked && l->kind == CP_OP_ACCEPT &&
@@ -182,12 +204,24 @@ static int epoll_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
   return r;
 }
 
+/* Only pool ops are ever "in flight" on epoll: one no thread has started
+ * is taken back and completes now; a running one completes when its call
+ * returns. */
 static void epoll_cancel(struct cport *p, struct cp_handle *h,
                          cport_op_t *op) {
-  /* Never called: no epoll op is owned by the kernel. */
+  struct cp_lop *l = cp_lop(op);
+  if (!cp_pool_cancel(&ep(p)->pool, op))
+    return;
+  l->flags &= (uint8_t)~CP_OPF_INFLIGHT;
+  if (!(l->flags & CP_OPF_ORPHAN))
+    cp_opq_remove(cp_op_queue(h, op), op);
+  op->internal = (uintptr_t)(intptr_t)CPORT_ECANCELED;
+  cp_op_finish(op, NULL);
+}
+
+static bool epoll_close_later(struct cport *p, struct cp_handle *h) {
   (void)p;
-  (void)h;
-  (void)op;
+  return h->blocking > 0;
 }
 
 const struct cp_backend cp_epoll_backend = {
@@ -202,4 +236,5 @@ const struct cp_backend cp_epoll_backend = {
     .detach = epoll_detach,
     .start = epoll_start,
     .cancel = epoll_cancel,
+    .close_later = epoll_close_later,
 };

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "backend.h"
+#include "engine.h"
 #include "handle.h"
 #include "sockio.h"
 
@@ -213,10 +214,19 @@ CPORT_API int cport_associate(cport_t *port, cport_handle_t fd, uintptr_t key,
     h->type = type_of(fd, &st, &h->family);
     memset(h->be, 0, sizeof(h->be));
   }
+  int fl = fcntl(fd, F_GETFL);
   if (h->type != CP_H_FILE) {
-    int fl = fcntl(fd, F_GETFL);
     if (fl >= 0 && !(fl & O_NONBLOCK))
       fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+  } else if (fl >= 0) {
+    /* What the file was opened for, so a read or write it cannot do is
+     * refused at once (as Windows does), not through a completion. */
+    int mode = fl & O_ACCMODE;
+    h->flags &= (uint16_t)~(CP_HF_NO_READ | CP_HF_NO_WRITE);
+    if (mode == O_WRONLY)
+      h->flags |= CP_HF_NO_READ;
+    if (mode == O_RDONLY)
+      h->flags |= CP_HF_NO_WRITE;
   }
   h->dev = st.st_dev;
   h->ino = st.st_ino;

@@ -47,6 +47,9 @@ enum {
 
 #define CP_INLINE_IOV 4
 
+/* Stages of cport_transmit_file. */
+enum { CP_TF_HEAD = 0, CP_TF_FILE, CP_TF_TAIL, CP_TF_SHUTDOWN, CP_TF_DONE };
+
 /*
  * The Linux overlay of cport_op_t.priv (asserted to fit in handle.c).
  * The buffer array is always copied (inline up to CP_INLINE_IOV entries),
@@ -87,7 +90,16 @@ struct cp_lop {
     struct {
       cport_buf_t iov;
       uint64_t offset;
+      cport_op_t *pool_next;    /* epoll: the worker pool's queue */
     } file;
+    struct {
+      cport_buf_t part[2];      /* head, tail (copies of the structs) */
+      uint64_t off;             /* next file offset */
+      uint32_t left;            /* file bytes still to send */
+      int32_t fd;               /* the file */
+      uint8_t stage;            /* CP_TF_HEAD .. CP_TF_DONE */
+      uint8_t flags;            /* CPORT_TF_* */
+    } tf;
     uintptr_t words[19];
   } u;
 };
@@ -125,6 +137,10 @@ enum {
   CP_HF_CONNECTED = 1u << 4, /* seen connected (stream or datagram) */
   CP_HF_SHUT_WR = 1u << 5,   /* send side shut down by cport_disconnect */
   CP_HF_CONNECTING = 1u << 6,/* a cport_connect is pending */
+  CP_HF_ZOMBIE = 1u << 7,    /* closed by the user; the backend closes
+                                the fd once its blocking calls return */
+  CP_HF_NO_READ = 1u << 8,   /* file opened without read access */
+  CP_HF_NO_WRITE = 1u << 9,  /* file opened without write access */
 };
 
 struct cp_handle {
@@ -141,6 +157,7 @@ struct cp_handle {
   struct cp_opq rq;           /* receive side, in posting order */
   struct cp_opq wq;           /* send side, in posting order */
   struct cp_handle *port_prev, *port_next; /* the port's handle list */
+  uint32_t blocking;          /* blocking calls on fd in progress (pool) */
   uintptr_t be[4];            /* backend scratch (per handle) */
 };
 
@@ -153,24 +170,8 @@ CP_INTERNAL struct cp_handle *cp_handle_peek(int fd);
 CP_INTERNAL void cp_handle_open_locked(struct cp_handle *h, int fd,
                                        uint8_t type, uint8_t family);
 
-/*
- * The handle goes away (closed, or its fd number was reused behind cport's
- * back): each of its ops completes once, with CPORT_ECANCELED, now or when
- * the kernel gives it back; none of them touches the handle again.
- * h->lock held (socket.c).
- */
-CP_INTERNAL void cp_handle_abandon_locked(struct cp_handle *h);
-
 /* Leave the port h is associated with (no-op if none). h->lock held. */
 CP_INTERNAL void cp_handle_detach_locked(struct cp_handle *h);
-
-/* The queue an op of h belongs on (socket.c). */
-CP_INTERNAL struct cp_opq *cp_op_queue(struct cp_handle *h, cport_op_t *op);
-
-/* Start what may start on q after its head changed. h->lock held; b is
- * the leader's batch or NULL (socket.c). */
-CP_INTERNAL void cp_queue_kick(struct cport *p, struct cp_handle *h,
-                               struct cp_opq *q, struct cp_batch *b);
 
 /* Close: every port's handles lose their port (port.c calls this). */
 CP_INTERNAL void cp_handles_detach_port(struct cport *port);

@@ -255,12 +255,15 @@ void cp_port_complete(struct cport *p, cport_op_t *op, uintptr_t key,
 /* Create, close, and the memory of closed ports                             */
 /* ------------------------------------------------------------------------ */
 
-/* After close, once no thread waits in the kernel: release the kernel
- * objects and the queue. p->lock held. */
+/* After close, once the backend let go of its kernel objects: the
+ * queue and the timers go. p->lock held. */
 static void destroy_locked(struct cport *p) {
   p->destroyed = true;
-  p->be->fini(p);
   cp_cqueue_free(&p->queue);
+  cport_op_t *op;
+  while ((op = cp_timers_pop_due(&p->timers, UINT64_MAX)) != NULL)
+    cp_op_set_idle(op); /* dropped with the port */
+  cp_timers_free(&p->timers);
 }
 
 CPORT_API int cport_create(cport_t **out, const cport_options_t *opts) {
@@ -351,6 +354,9 @@ CPORT_API int cport_close(cport_t *p) {
 
   /* Handles lose their port; their pending operations are dropped. */
   cp_handles_detach_port(p);
+  /* Without the port lock: the backend may wait for its own threads,
+   * which may still be finishing ops into the (closed) port. */
+  p->be->fini(p);
 
   pthread_mutex_lock(&p->lock);
   destroy_locked(p);
@@ -385,6 +391,69 @@ CPORT_API int cport_post(cport_t *p, uintptr_t key, uint32_t bytes,
   dispatch_locked(p);
   unlock_and_wake(p);
   return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Timers                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Queue the completion of every timer that is due. p->lock held. */
+static void fire_due_timers_locked(struct cport *p) {
+  uint64_t now = cp_now_ns();
+  cport_op_t *op;
+  while ((op = cp_timers_pop_due(&p->timers, now)) != NULL) {
+    cport_completion_t c = {op, cp_lop(op)->key, 0, 0};
+    op->internal = 0;
+    op->internal_high = 0;
+    cp_op_set_idle(op);
+    push_locked(p, &c, 1);
+  }
+}
+
+CPORT_API int cport_timer(cport_t *p, uintptr_t key, uint32_t timeout_ms,
+                          cport_op_t *op) {
+  if (p == NULL || op == NULL)
+    return CPORT_EINVAL;
+  if (cp_op_busy(op))
+    return CPORT_EBUSY;
+  struct cp_lop *l = cp_lop(op);
+  memset(op->priv, 0, sizeof(op->priv));
+  op->internal = op->internal_high = 0;
+  l->kind = CP_OP_TIMER;
+  l->port = p;
+  l->key = key;
+  l->aux_fd = -1;
+  uint64_t due = cp_now_ns() + (uint64_t)timeout_ms * 1000000u;
+  pthread_mutex_lock(&p->lock);
+  int rc = p->closed ? CPORT_ECLOSED : cp_timers_add(&p->timers, op, due);
+  if (rc == 0) {
+    cp_op_set_busy(op);
+    /* A new earliest deadline: the waiting leader must wait less. */
+    if (cp_timers_next(&p->timers) == due)
+      poke_leader_locked(p);
+  }
+  unlock_and_wake(p);
+  return rc;
+}
+
+CPORT_API int cport_timer_cancel(cport_t *p, cport_op_t *op) {
+  if (p == NULL || op == NULL)
+    return CPORT_EINVAL;
+  pthread_mutex_lock(&p->lock);
+  int rc = CPORT_ENOENT;
+  if (p->closed) {
+    rc = CPORT_ECLOSED;
+  } else if (cp_op_busy(op) && cp_lop(op)->kind == CP_OP_TIMER &&
+             cp_lop(op)->port == p && cp_timers_remove(&p->timers, op)) {
+    cport_completion_t c = {op, cp_lop(op)->key, 0, CPORT_ECANCELED};
+    op->internal = (uintptr_t)(intptr_t)CPORT_ECANCELED;
+    op->internal_high = 0;
+    cp_op_set_idle(op);
+    push_locked(p, &c, 1);
+    rc = 0;
+  }
+  unlock_and_wake(p);
+  return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -481,6 +550,8 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
       rc = CPORT_ECLOSED;
       break;
     }
+    if (CP_UNLIKELY(p->timers.count > 0))
+      fire_due_timers_locked(p);
     if (p->queue.count > 0 && p->running < p->concurrency) {
       rc = (int)cp_cqueue_pop(&p->queue, out, max);
       p->running++;
@@ -507,8 +578,12 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
       p->leader_state = CP_LEAD_FUTEX;
       p->leader_woken = false;
     }
+    /* The leader also watches the earliest timer. */
+    uint64_t until = deadline;
+    if (p->leader == &w && cp_timers_next(&p->timers) < until)
+      until = cp_timers_next(&p->timers);
     if (p->leader == &w && kernel) {
-      lead_in_kernel(p, remaining_ms(deadline));
+      lead_in_kernel(p, remaining_ms(until));
       continue;
     }
     if (p->leader != &w && !on_stack(p, &w))
@@ -517,7 +592,7 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
     w.result = CP_W_NONE;
     unlock_and_wake(p); /* never sleep on pending wake-ups */
     flush(p);
-    sleep_waiter(&w, deadline);
+    sleep_waiter(&w, until);
     if (__atomic_load_n(&w.word, __ATOMIC_ACQUIRE) == CP_W_SIGNALED &&
         w.result == CP_W_GOT) {
       /* Handed off: running was counted by the dispatcher. */

@@ -16,6 +16,7 @@
 #include "../common/common.h"
 #include "../common/grave.h"
 #include "queue.h"
+#include "timers.h"
 
 struct cp_backend;
 struct cp_handle;
@@ -41,6 +42,7 @@ struct cport {
   struct cp_shell shell;        /* first: see grave.h */
   pthread_mutex_t lock;
   struct cp_cqueue queue;       /* FIFO of completions */
+  struct cp_timers timers;      /* pending cport_timer() ops */
   struct cp_waiter *top;        /* LIFO stack of waiters (not the leader) */
   struct cp_waiter *bottom;     /* its oldest entry */
   struct cp_waiter *leader;     /* waiter in the leader role, if any */

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -189,13 +190,15 @@ static int try_recvfrom(struct cp_handle *h, cport_op_t *op) {
   }
 }
 
-static int try_send(struct cp_handle *h, cport_op_t *op) {
+/* Send what is left of the op's buffers; `more` tells TCP that more
+ * data follows at once (no partial segment yet). */
+static int send_bufs(struct cp_handle *h, cport_op_t *op, int more) {
   struct cp_lop *l = cp_lop(op);
   while (cp_bufs_left(l)) {
     struct msghdr *m = cp_op_msghdr(l);
     m->msg_name = NULL;
     m->msg_namelen = 0;
-    ssize_t n = sendmsg(h->fd, m, MSG_DONTWAIT | MSG_NOSIGNAL);
+    ssize_t n = sendmsg(h->fd, m, MSG_DONTWAIT | MSG_NOSIGNAL | more);
     if (n >= 0) {
       l->done += (uint32_t)n;
       cp_bufs_consume(l, (size_t)n);
@@ -258,8 +261,63 @@ static int try_connect(struct cp_handle *h, cport_op_t *op) {
     l->flags |= CP_OPF_STAGE2;
   }
   /* Connected: send the data given to cport_connect, if any. */
-  int r = try_send(h, op);
+  int r = send_bufs(h, op, 0);
   return r == CP_TRY_REJECT ? CP_TRY_DONE : r;
+}
+
+/*
+ * TransmitFile: head, the file range, tail, then the optional shutdown,
+ * as one op. The file part is sendfile(2) to the non-blocking socket: it
+ * never waits for the peer (EAGAIN sends us back to waiting for
+ * writability) and copies nothing through user space.
+ */
+static int try_transmit(struct cp_handle *h, cport_op_t *op) {
+  struct cp_lop *l = cp_lop(op);
+  for (;;) {
+    switch (l->u.tf.stage) {
+    case CP_TF_HEAD:
+    case CP_TF_TAIL: {
+      bool head = l->u.tf.stage == CP_TF_HEAD;
+      bool more = head && (l->u.tf.left > 0 || l->u.tf.part[1].len > 0);
+      l->bufs = &l->u.tf.part[head ? 0 : 1];
+      l->nbufs = 1;
+      int r = send_bufs(h, op, more ? MSG_MORE : 0);
+      if (r != CP_TRY_DONE || op->internal != 0)
+        return r;
+      l->u.tf.stage = head ? CP_TF_FILE : CP_TF_SHUTDOWN;
+      break;
+    }
+    case CP_TF_FILE:
+      while (l->u.tf.left > 0) {
+        off_t at = (off_t)l->u.tf.off;
+        size_t chunk = l->u.tf.left < (1u << 30) ? l->u.tf.left : (1u << 30);
+        ssize_t n = sendfile(h->fd, l->u.tf.fd, &at, chunk);
+        if (n > 0) {
+          l->done += (uint32_t)n;
+          l->u.tf.left -= (uint32_t)n;
+          l->u.tf.off = (uint64_t)at;
+        } else if (n == 0) {
+          l->u.tf.left = 0; /* the file ended early */
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+          return CP_TRY_AGAIN;
+        } else if (errno != EINTR) {
+          return fail(op, cp_send_errno(h, errno));
+        }
+      }
+      l->u.tf.stage = CP_TF_TAIL;
+      break;
+    case CP_TF_SHUTDOWN:
+      if (l->u.tf.flags & CPORT_TF_DISCONNECT) {
+        if (shutdown(h->fd, SHUT_WR) != 0)
+          return fail(op, -errno);
+        h->flags |= CP_HF_SHUT_WR;
+      }
+      l->u.tf.stage = CP_TF_DONE;
+      break;
+    default:
+      return ok(op);
+    }
+  }
 }
 
 int cp_try_disconnect(struct cp_handle *h, cport_op_t *op) {
@@ -333,7 +391,9 @@ int cp_try(struct cp_handle *h, cport_op_t *op) {
   case CP_OP_ACCEPT:
     return try_accept(h, op);
   case CP_OP_SEND:
-    return try_send(h, op);
+    return send_bufs(h, op, 0);
+  case CP_OP_TRANSMIT:
+    return try_transmit(h, op);
   case CP_OP_SENDTO:
     return try_sendto(h, op);
   case CP_OP_CONNECT:

@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 
 #include "backend.h"
+#include "engine.h"
+#include "fileio.h"
 #include "sockio.h"
 #include "uring.h"
 
@@ -90,6 +92,17 @@ static int prep(struct cport *p, struct cp_handle *h, cport_op_t *op) {
     else
       io_uring_prep_accept(sqe, fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
     break;
+  case CP_OP_READ:
+    io_uring_prep_read(sqe, fd, l->u.file.iov.base, (unsigned)l->u.file.iov.len,
+                       l->u.file.offset);
+    break;
+  case CP_OP_WRITE:
+    io_uring_prep_write(sqe, fd, l->u.file.iov.base,
+                        (unsigned)l->u.file.iov.len, l->u.file.offset);
+    break;
+  case CP_OP_TRANSMIT:
+    io_uring_prep_poll_add(sqe, fd, POLLOUT); /* the socket is full */
+    break;
   default:
     io_uring_prep_nop(sqe);
     break;
@@ -118,6 +131,14 @@ int cp_uring_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
   switch (l->kind) {
   case CP_OP_DISCONNECT:
     return cp_try_disconnect(h, op);
+  case CP_OP_READ:
+  case CP_OP_WRITE:
+    return start_in_kernel(p, h, op);
+  case CP_OP_TRANSMIT: {
+    /* sendfile until the socket is full, then wait for POLLOUT. */
+    int r = cp_try(h, op);
+    return r == CP_TRY_AGAIN ? start_in_kernel(p, h, op) : r;
+  }
   case CP_OP_CONNECT:
     /* connect() already ran in cport_connect(); stage 2 sends its data. */
     if ((l->flags & CP_OPF_STAGE2) && !cp_bufs_left(l)) {
@@ -258,6 +279,17 @@ static int interpret(struct cport *p, struct cp_handle *h, cport_op_t *op,
       return set_status(op, 0);
     l->flags |= CP_OPF_STAGE2;
     return again(p, h, op);
+  case CP_OP_READ:
+  case CP_OP_WRITE:
+    return cp_file_result(op, res);
+  case CP_OP_TRANSMIT: {
+    if (res < 0)
+      return set_status(op, res);
+    int r = cp_try(h, op);
+    if (r == CP_TRY_AGAIN)
+      return again(p, h, op);
+    return CP_TRY_DONE;
+  }
   default:
     return set_status(op, res < 0 ? res : 0);
   }

@@ -1,0 +1,186 @@
+/*
+ * file.c - files and TransmitFile on Linux: opening, and setting up read,
+ * write and transmit ops for the engine. Reads and writes run side by
+ * side (many at once on one file); a transmit is a send, ordered with the
+ * socket's other sends.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "engine.h"
+#include "sockio.h"
+
+#define CP_FILE_FLAGS                                                        \
+  (CPORT_FILE_READ | CPORT_FILE_WRITE | CPORT_FILE_CREATE |                  \
+   CPORT_FILE_TRUNCATE | CPORT_FILE_APPEND | CPORT_FILE_EXCL)
+
+CPORT_API int cport_file_open(const char *path, unsigned flags,
+                              cport_handle_t *out) {
+  if (path == NULL || out == NULL || (flags & ~CP_FILE_FLAGS) != 0 ||
+      !(flags & (CPORT_FILE_READ | CPORT_FILE_WRITE)) ||
+      ((flags & CPORT_FILE_EXCL) && !(flags & CPORT_FILE_CREATE)) ||
+      ((flags & (CPORT_FILE_TRUNCATE | CPORT_FILE_APPEND)) &&
+       !(flags & CPORT_FILE_WRITE)))
+    return CPORT_EINVAL;
+  int o = O_CLOEXEC;
+  if ((flags & CPORT_FILE_READ) && (flags & CPORT_FILE_WRITE))
+    o |= O_RDWR;
+  else if (flags & CPORT_FILE_WRITE)
+    o |= O_WRONLY;
+  else
+    o |= O_RDONLY;
+  if (flags & CPORT_FILE_CREATE)
+    o |= O_CREAT;
+  if (flags & CPORT_FILE_TRUNCATE)
+    o |= O_TRUNC;
+  if (flags & CPORT_FILE_APPEND)
+    o |= O_APPEND;
+  if (flags & CPORT_FILE_EXCL)
+    o |= O_EXCL;
+  int fd;
+  do
+    fd = open(path, o, 0644);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0)
+    return -errno;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    close(fd);
+    return CPORT_EISDIR;
+  }
+  struct cp_handle *h = cp_handle_slot(fd);
+  if (h == NULL) {
+    close(fd);
+    return CPORT_EMFILE;
+  }
+  pthread_mutex_lock(&h->lock);
+  cp_handle_open_locked(h, fd, CP_H_FILE, 0);
+  pthread_mutex_unlock(&h->lock);
+  *out = fd;
+  return 0;
+}
+
+CPORT_API int cport_file_close(cport_handle_t f) { return cp_handle_close(f); }
+
+CPORT_API int cport_file_size(cport_handle_t f, uint64_t *size) {
+  struct stat st;
+  if (size == NULL)
+    return CPORT_EINVAL;
+  if (f < 0 || fstat(f, &st) != 0)
+    return CPORT_EBADF;
+  *size = (uint64_t)st.st_size;
+  return 0;
+}
+
+/* Locks the handle of an open file associated with a port. */
+static struct cp_handle *lock_file(cport_handle_t f, int *rc) {
+  struct cp_handle *h = cp_handle_peek(f);
+  if (h == NULL) {
+    *rc = CPORT_EBADF;
+    return NULL;
+  }
+  pthread_mutex_lock(&h->lock);
+  if (!(h->flags & CP_HF_OPEN))
+    *rc = CPORT_EBADF;
+  else if (h->port == NULL)
+    *rc = CPORT_EINVAL; /* not associated with a port */
+  else if (h->type != CP_H_FILE)
+    *rc = CPORT_EBADF;
+  else
+    return h;
+  pthread_mutex_unlock(&h->lock);
+  return NULL;
+}
+
+static int file_op(cport_handle_t f, uint8_t kind, const void *buf,
+                   uint32_t len, uint64_t off, cport_op_t *op) {
+  int rc = cp_check_op(op);
+  if (rc != 0)
+    return rc;
+  if ((buf == NULL && len > 0) || off > (uint64_t)INT64_MAX - len)
+    return CPORT_EINVAL;
+  struct cp_handle *h = lock_file(f, &rc);
+  if (h == NULL)
+    return rc;
+  if (h->flags & (kind == CP_OP_READ ? CP_HF_NO_READ : CP_HF_NO_WRITE)) {
+    pthread_mutex_unlock(&h->lock);
+    return CPORT_EACCES;
+  }
+  cp_op_init(op, h, kind);
+  struct cp_lop *l = cp_lop(op);
+  l->u.file.iov.base = (void *)buf;
+  l->u.file.iov.len = len;
+  l->u.file.offset = off;
+  l->bufs = &l->u.file.iov;
+  l->nbufs = 1;
+  op->u.off.offset = (uint32_t)off;
+  op->u.off.offset_high = (uint32_t)(off >> 32);
+  rc = cp_submit_locked(h->port, h, op);
+  pthread_mutex_unlock(&h->lock);
+  return rc;
+}
+
+CPORT_API int cport_read(cport_handle_t f, void *buf, uint32_t len,
+                         uint64_t off, cport_op_t *op) {
+  return file_op(f, CP_OP_READ, buf, len, off, op);
+}
+
+CPORT_API int cport_write(cport_handle_t f, const void *buf, uint32_t len,
+                          uint64_t off, cport_op_t *op) {
+  return file_op(f, CP_OP_WRITE, buf, len, off, op);
+}
+
+CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
+                                  uint64_t off, uint32_t len,
+                                  const cport_buf_t *head,
+                                  const cport_buf_t *tail, unsigned flags,
+                                  cport_op_t *op) {
+  int rc = cp_check_op(op);
+  if (rc != 0)
+    return rc;
+  if ((flags & ~CPORT_TF_DISCONNECT) != 0 ||
+      (head && head->base == NULL && head->len > 0) ||
+      (tail && tail->base == NULL && tail->len > 0))
+    return CPORT_EINVAL;
+  struct stat st;
+  if (f < 0 || fstat(f, &st) != 0)
+    return CPORT_EBADF;
+  if (!S_ISREG(st.st_mode))
+    return CPORT_EINVAL;
+  uint64_t size = (uint64_t)st.st_size;
+  uint64_t avail = off < size ? size - off : 0;
+  if (len == 0 || len > avail)
+    len = avail > UINT32_MAX ? UINT32_MAX : (uint32_t)avail;
+
+  struct cp_handle *h = cp_lock_socket(s, &rc);
+  if (h == NULL)
+    return rc;
+  if (h->type != CP_H_STREAM)
+    rc = CPORT_EOPNOTSUPP;
+  else if (!cp_is_connected(h))
+    rc = CPORT_ENOTCONN;
+  else if (h->flags & CP_HF_SHUT_WR)
+    rc = CPORT_ESHUTDOWN;
+  if (rc == 0) {
+    cp_op_init(op, h, CP_OP_TRANSMIT);
+    struct cp_lop *l = cp_lop(op);
+    if (head)
+      l->u.tf.part[0] = *head;
+    if (tail)
+      l->u.tf.part[1] = *tail;
+    l->u.tf.off = off;
+    l->u.tf.left = len;
+    l->u.tf.fd = f;
+    l->u.tf.flags = (uint8_t)flags;
+    l->u.tf.stage = CP_TF_HEAD;
+    l->bufs = &l->u.tf.part[0];
+    l->nbufs = 1;
+    rc = cp_submit_locked(h->port, h, op);
+  }
+  pthread_mutex_unlock(&h->lock);
+  return rc;
+}

@@ -1,0 +1,359 @@
+/*
+ * test-file.c - files and TransmitFile: reads and writes at 64-bit offsets
+ * (a sparse file past 4 GiB), short reads and end of file, many reads in
+ * flight on one file, bad handles, and transmit of empty, tiny and 64 MiB
+ * files with head and tail, byte-exact at the receiver, to a peer that
+ * resets, and canceled. Runs once per backend.
+ */
+#include "net.h"
+
+#if defined(_WIN32)
+#  include <winioctl.h>
+#endif
+
+static cport_op_t *ops_new(int n) {
+  cport_op_t *ops = calloc((size_t)n, sizeof(cport_op_t));
+  assert_non_null(ops);
+  return ops;
+}
+
+/* Open (creating) a scratch file associated with p. */
+static cport_handle_t scratch(cport_t *p, const char *name, unsigned flags,
+                              char *path, size_t pathlen) {
+  h_temp_path(path, pathlen, name);
+  cport_handle_t f;
+  H_OK(cport_file_open(path, flags | CPORT_FILE_CREATE, &f));
+  if (p)
+    H_OK(cport_associate(p, f, 77, 0));
+  return f;
+}
+
+static void remove_file(const char *path) {
+#if defined(_WIN32)
+  DeleteFileA(path);
+#else
+  unlink(path);
+#endif
+}
+
+static void make_file(const char *path, size_t len, uint32_t seed) {
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  char *buf = malloc(1 << 20);
+  for (size_t at = 0; at < len;) {
+    size_t n = len - at < (1u << 20) ? len - at : (1u << 20);
+    n_fill(buf, n, at, seed);
+    assert_int_equal(fwrite(buf, 1, n, f), n);
+    at += n;
+  }
+  free(buf);
+  fclose(f);
+}
+
+static cport_completion_t io(cport_t *p, int rc) {
+  H_OK(rc);
+  return h_get(p, 10000);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void write_then_read_at_64bit_offsets(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  char path[512];
+  cport_handle_t f = scratch(p, "offsets", CPORT_FILE_READ | CPORT_FILE_WRITE |
+                                               CPORT_FILE_TRUNCATE,
+                             path, sizeof(path));
+#if defined(_WIN32)
+  DWORD ret;
+  DeviceIoControl((HANDLE)f, FSCTL_SET_SPARSE, NULL, 0, NULL, 0, &ret, NULL);
+#endif
+  const uint64_t offs[] = {0, 4095, (UINT64_C(4) << 30) + 3};
+  char data[3][64], back[64];
+  cport_op_t op = {0};
+  for (int i = 0; i < 3; i++) {
+    n_fill(data[i], sizeof(data[i]), offs[i], 9);
+    cport_completion_t c = io(p, cport_write(f, data[i], 64, offs[i], &op));
+    assert_ptr_equal(c.op, &op);
+    assert_int_equal(c.key, 77);
+    H_OK(c.status);
+    assert_int_equal(c.bytes, 64);
+  }
+  for (int i = 2; i >= 0; i--) {
+    memset(back, 0, sizeof(back));
+    cport_completion_t c = io(p, cport_read(f, back, 64, offs[i], &op));
+    H_OK(c.status);
+    assert_int_equal(c.bytes, 64);
+    assert_memory_equal(back, data[i], 64);
+  }
+  uint64_t size = 0;
+  H_OK(cport_file_size(f, &size));
+  assert_true(size == offs[2] + 64);
+  /* The hole reads as zeros. */
+  cport_completion_t c = io(p, cport_read(f, back, 64, UINT64_C(1) << 30, &op));
+  H_OK(c.status);
+  char zeros[64] = {0};
+  assert_memory_equal(back, zeros, 64);
+  H_OK(cport_file_close(f));
+  remove_file(path);
+  h_close_clean(p);
+}
+
+static void short_reads_and_end_of_file(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  char path[512];
+  h_temp_path(path, sizeof(path), "short");
+  make_file(path, 10, 3);
+  cport_handle_t f;
+  H_OK(cport_file_open(path, CPORT_FILE_READ, &f));
+  H_OK(cport_associate(p, f, 1, 0));
+  char buf[100];
+  cport_op_t op = {0};
+  cport_completion_t c = io(p, cport_read(f, buf, 100, 0, &op));
+  H_OK(c.status);
+  assert_int_equal(c.bytes, 10); /* a short read reports what it read */
+  assert_int_equal(n_check(buf, 10, 0, 3), 0);
+  c = io(p, cport_read(f, buf, 100, 10, &op));
+  assert_int_equal(c.status, CPORT_EOF);
+  assert_int_equal(c.bytes, 0);
+  c = io(p, cport_read(f, buf, 100, 1000, &op));
+  assert_int_equal(c.status, CPORT_EOF);
+  c = io(p, cport_read(f, buf, 0, 0, &op)); /* zero-length: not EOF */
+  H_OK(c.status);
+  assert_int_equal(c.bytes, 0);
+  H_OK(cport_file_close(f));
+  remove_file(path);
+  h_close_clean(p);
+}
+
+static void many_reads_in_flight_on_one_file(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  char path[512];
+  h_temp_path(path, sizeof(path), "many");
+  enum { N = 64, CHUNK = 16384 };
+  make_file(path, (size_t)N * CHUNK, 5);
+  cport_handle_t f;
+  H_OK(cport_file_open(path, CPORT_FILE_READ, &f));
+  H_OK(cport_associate(p, f, 1, 0));
+  cport_op_t *ops = ops_new(N);
+  char *bufs = malloc((size_t)N * CHUNK);
+  for (int i = 0; i < N; i++) {
+    int k = (i * 37) % N; /* scattered offsets */
+    H_OK(cport_read(f, bufs + (size_t)k * CHUNK, CHUNK, (uint64_t)k * CHUNK,
+                    &ops[k]));
+  }
+  int seen[N] = {0};
+  for (int i = 0; i < N; i++) {
+    cport_completion_t c = h_get(p, 10000);
+    H_OK(c.status);
+    assert_int_equal(c.bytes, CHUNK);
+    int k = (int)(c.op - ops);
+    assert_int_equal(seen[k]++, 0);
+  }
+  assert_int_equal(n_check(bufs, (size_t)N * CHUNK, 0, 5), 0);
+  free(bufs);
+  free(ops);
+  H_OK(cport_file_close(f));
+  remove_file(path);
+  h_close_clean(p);
+}
+
+static void bad_file_handles_and_flags(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  char path[512], dir[512];
+  h_temp_path(path, sizeof(path), "ro");
+  make_file(path, 8, 1);
+  cport_handle_t f;
+  char buf[8];
+  cport_op_t op = {0};
+  H_ASSERT_RC(cport_file_open(path, 0, &f), CPORT_EINVAL);
+  H_ASSERT_RC(cport_file_open(path, CPORT_FILE_READ | 0x400, &f), CPORT_EINVAL);
+  H_ASSERT_RC(cport_file_open(NULL, CPORT_FILE_READ, &f), CPORT_EINVAL);
+  H_ASSERT_RC(cport_file_open(path, CPORT_FILE_WRITE | CPORT_FILE_CREATE |
+                                        CPORT_FILE_EXCL, &f),
+              CPORT_EEXIST);
+  h_temp_path(dir, sizeof(dir), "no-such-file");
+  H_ASSERT_RC(cport_file_open(dir, CPORT_FILE_READ, &f), CPORT_ENOENT);
+
+  H_OK(cport_file_open(path, CPORT_FILE_READ, &f));
+  H_ASSERT_RC(cport_read(f, buf, 8, 0, &op), CPORT_EINVAL); /* no port */
+  H_OK(cport_associate(p, f, 1, 0));
+  /* Read-only: a write is refused at once, nothing posted. */
+  H_ASSERT_RC(cport_write(f, "x", 1, 0, &op), CPORT_EACCES);
+  H_ASSERT_RC(cport_read(f, NULL, 8, 0, &op), CPORT_EINVAL);
+  H_ASSERT_RC(cport_read(f, buf, 8, 0, NULL), CPORT_EINVAL);
+  H_OK(cport_file_close(f));
+  H_ASSERT_RC(cport_read(f, buf, 8, 0, &op), CPORT_EBADF);
+  H_ASSERT_RC(cport_file_close(f), CPORT_EBADF);
+  h_expect_none(p, 50);
+  remove_file(path);
+  h_close_clean(p);
+}
+
+/* ------------------------------------------------------------------------ */
+/* TransmitFile                                                              */
+/* ------------------------------------------------------------------------ */
+
+struct receiver {
+  n_sock_t s;
+  size_t expect; /* bytes before EOF */
+  const char *head, *tail;
+  size_t head_len, tail_len;
+  uint32_t seed;
+  int bad;
+  size_t got;
+};
+
+/* Reads to EOF and checks head + pattern + tail byte for byte. */
+static void *receive_all(void *arg) {
+  struct receiver *r = arg;
+  char *buf = malloc(1 << 16);
+  for (;;) {
+    int n = n_raw_recv(r->s, buf, 1 << 16);
+    if (n <= 0)
+      break;
+    for (int i = 0; i < n; i++, r->got++) {
+      size_t at = r->got;
+      char want;
+      if (at < r->head_len)
+        want = r->head[at];
+      else if (at < r->expect - r->tail_len) {
+        n_fill(&want, 1, at - r->head_len, r->seed);
+      } else if (at < r->expect)
+        want = r->tail[at - (r->expect - r->tail_len)];
+      else {
+        r->bad = 1;
+        continue;
+      }
+      if (buf[i] != want)
+        r->bad = 1;
+    }
+  }
+  free(buf);
+  return NULL;
+}
+
+static void transmit_case(size_t file_len, bool with_parts) {
+  cport_t *p = h_port(0);
+  char path[512];
+  h_temp_path(path, sizeof(path), "tf");
+  make_file(path, file_len, 11);
+  cport_handle_t f, s;
+  n_sock_t raw;
+  H_OK(cport_file_open(path, CPORT_FILE_READ, &f));
+  n_pair_raw(p, &s, 5, &raw);
+  static const char head[] = "HTTP/1.1 200 OK\r\n\r\n", tail[] = "--tail--";
+  cport_buf_t hb = CPORT_BUF((void *)head, sizeof(head) - 1);
+  cport_buf_t tb = CPORT_BUF((void *)tail, sizeof(tail) - 1);
+  struct receiver r = {raw, 0, head, tail, 0, 0, 11, 0, 0};
+  if (with_parts) {
+    r.head_len = hb.len;
+    r.tail_len = tb.len;
+  }
+  r.expect = r.head_len + file_len + r.tail_len;
+  h_thread_t t;
+  h_thread_start(&t, receive_all, &r);
+  cport_op_t op = {0};
+  H_OK(cport_transmit_file(s, f, 0, 0, with_parts ? &hb : NULL,
+                           with_parts ? &tb : NULL, CPORT_TF_DISCONNECT, &op));
+  cport_completion_t c = h_get(p, 60000);
+  assert_ptr_equal(c.op, &op);
+  assert_int_equal(c.key, 5);
+  H_OK(c.status);
+  assert_int_equal(c.bytes, r.expect);
+  h_thread_join(t); /* the disconnect ends the receiver's stream */
+  assert_int_equal(r.bad, 0);
+  assert_int_equal(r.got, r.expect);
+  H_OK(cport_closesocket(s));
+  n_raw_close(raw);
+  H_OK(cport_file_close(f));
+  remove_file(path);
+  h_close_clean(p);
+}
+
+static void transmit_empty_file(void **state) {
+  (void)state;
+  transmit_case(0, false);
+  transmit_case(0, true);
+}
+
+static void transmit_one_byte_file(void **state) {
+  (void)state;
+  transmit_case(1, false);
+  transmit_case(1, true);
+}
+
+static void transmit_64_mib_with_head_and_tail(void **state) {
+  (void)state;
+  transmit_case((size_t)64 << 20, true);
+}
+
+static void transmit_to_a_peer_that_resets(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  char path[512];
+  h_temp_path(path, sizeof(path), "tf-reset");
+  make_file(path, (size_t)32 << 20, 2);
+  cport_handle_t f, s;
+  n_sock_t raw;
+  H_OK(cport_file_open(path, CPORT_FILE_READ, &f));
+  n_pair_raw(p, &s, 5, &raw);
+  cport_op_t op = {0};
+  H_OK(cport_transmit_file(s, f, 0, 0, NULL, NULL, 0, &op));
+  char buf[4096];
+  assert_true(n_raw_recv(raw, buf, sizeof(buf)) > 0); /* it started */
+  n_reset(raw);
+  cport_completion_t c = h_get(p, 30000);
+  assert_ptr_equal(c.op, &op);
+  assert_true(c.status == CPORT_ECONNRESET || c.status == CPORT_ECONNABORTED ||
+              c.status == CPORT_EPIPE);
+  assert_true(c.bytes < ((uint32_t)32 << 20));
+  h_expect_none(p, 100); /* exactly once */
+  H_OK(cport_closesocket(s));
+  H_OK(cport_file_close(f));
+  remove_file(path);
+  h_close_clean(p);
+}
+
+static void transmit_canceled(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  char path[512];
+  h_temp_path(path, sizeof(path), "tf-cancel");
+  make_file(path, (size_t)32 << 20, 2);
+  cport_handle_t f, s;
+  n_sock_t raw;
+  H_OK(cport_file_open(path, CPORT_FILE_READ, &f));
+  n_pair_raw(p, &s, 5, &raw);
+  cport_op_t op = {0};
+  H_OK(cport_transmit_file(s, f, 0, 0, NULL, NULL, 0, &op));
+  h_expect_none(p, 100); /* the peer does not read: it waits */
+  H_OK(cport_cancel(s, &op));
+  cport_completion_t c = h_get(p, 10000);
+  assert_ptr_equal(c.op, &op);
+  assert_int_equal(c.status, CPORT_ECANCELED);
+  h_expect_none(p, 50);
+  H_OK(cport_closesocket(s));
+  n_raw_close(raw);
+  H_OK(cport_file_close(f));
+  remove_file(path);
+  h_close_clean(p);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(write_then_read_at_64bit_offsets),
+      cmocka_unit_test(short_reads_and_end_of_file),
+      cmocka_unit_test(many_reads_in_flight_on_one_file),
+      cmocka_unit_test(bad_file_handles_and_flags),
+      cmocka_unit_test(transmit_empty_file),
+      cmocka_unit_test(transmit_one_byte_file),
+      cmocka_unit_test(transmit_64_mib_with_head_and_tail),
+      cmocka_unit_test(transmit_to_a_peer_that_resets),
+      cmocka_unit_test(transmit_canceled),
+  };
+  return H_RUN("file", tests);
+}

@@ -1,0 +1,153 @@
+/*
+ * test-timer.c - port timers: deadline order, a waiter blocked forever is
+ * woken by a timer, 10,000 timers without a thread or descriptor each,
+ * cancel before and after firing, bad input. Runs once per backend.
+ */
+#include "harness.h"
+
+static void fire_in_deadline_order(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  uint32_t ms[] = {120, 40, 80, 10, 60};
+  cport_op_t ops[5];
+  memset(ops, 0, sizeof(ops));
+  uint64_t t0 = h_now_ms();
+  for (int i = 0; i < 5; i++)
+    H_OK(cport_timer(p, ms[i], ms[i], &ops[i]));
+  uint32_t last = 0;
+  for (int i = 0; i < 5; i++) {
+    cport_completion_t c = h_get(p, -1); /* the wait ends at each deadline */
+    uint64_t at = h_now_ms() - t0;
+    H_OK(c.status);
+    assert_int_equal(c.bytes, 0);
+    assert_true(c.key > last);
+    assert_ptr_equal(c.op, &ops[c.key == 120 ? 0 : c.key == 40 ? 1
+                                : c.key == 80 ? 2 : c.key == 10 ? 3 : 4]);
+    assert_true(at + 1 >= c.key); /* never early */
+    printf("# timer %lu ms fired at %lu ms\n", (unsigned long)c.key,
+           (unsigned long)at);
+    last = (uint32_t)c.key;
+  }
+  h_close_clean(p);
+}
+
+static void zero_timeout_fires_at_once(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_op_t op = {0};
+  H_OK(cport_timer(p, 5, 0, &op));
+  cport_completion_t c = h_get(p, 5000);
+  assert_ptr_equal(c.op, &op);
+  assert_int_equal(c.key, 5);
+  H_OK(c.status);
+  h_close_clean(p);
+}
+
+enum { MANY = 10000 };
+
+static void ten_thousand_timers_cost_no_thread(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_op_t *ops = calloc(MANY, sizeof(*ops));
+  uint64_t *due = calloc(MANY, sizeof(*due));
+  int threads0 = h_thread_count(), fds0 = h_fd_count();
+  for (int i = 0; i < MANY; i++) {
+    uint32_t ms = (uint32_t)((i * 7919) % 200) + 1; /* scattered deadlines */
+    due[i] = h_now_ms() + ms;
+    H_OK(cport_timer(p, ms, ms, &ops[i]));
+  }
+  int threads1 = h_thread_count(), fds1 = h_fd_count();
+  printf("# threads %d -> %d, descriptors %d -> %d\n", threads0, threads1,
+         fds0, fds1);
+  /* One timer thread at most for all of them (Windows' timer queue). */
+  assert_true(threads1 - threads0 <= 1);
+  assert_true(fds1 - fds0 <= 0);
+  char *seen = calloc(MANY, 1);
+  uint64_t last = 0;
+  for (int i = 0; i < MANY; i++) {
+    cport_completion_t c = h_get(p, 10000);
+    H_OK(c.status);
+    int idx = (int)(c.op - ops);
+    assert_true(idx >= 0 && idx < MANY);
+    assert_int_equal(seen[idx], 0);
+    seen[idx] = 1;
+    /* In deadline order (deadlines known to the millisecond here). */
+    assert_true(due[idx] + 1 >= last);
+    if (due[idx] > last)
+      last = due[idx];
+  }
+  free(seen);
+  free(due);
+  free(ops);
+  h_close_clean(p);
+}
+
+static void cancel_before_and_after_firing(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_op_t slow = {0}, fast = {0};
+  H_OK(cport_timer(p, 1, 60000, &slow));
+  H_ASSERT_RC(cport_timer(p, 1, 10, &slow), CPORT_EBUSY);
+  H_OK(cport_timer_cancel(p, &slow));
+  cport_completion_t c = h_get(p, 5000);
+  assert_ptr_equal(c.op, &slow);
+  assert_int_equal(c.key, 1);
+  assert_int_equal(c.status, CPORT_ECANCELED);
+  H_ASSERT_RC(cport_timer_cancel(p, &slow), CPORT_ENOENT);
+
+  H_OK(cport_timer(p, 2, 10, &fast));
+  c = h_get(p, 5000);
+  assert_ptr_equal(c.op, &fast);
+  H_OK(c.status);
+  /* Too late: the completion stands, nothing more is posted. */
+  H_ASSERT_RC(cport_timer_cancel(p, &fast), CPORT_ENOENT);
+  h_expect_none(p, 50);
+  /* The op can be used again at once. */
+  H_OK(cport_timer(p, 3, 1, &fast));
+  c = h_get(p, 5000);
+  assert_int_equal(c.key, 3);
+  h_close_clean(p);
+}
+
+static void timer_bad_input(void **state) {
+  (void)state;
+  cport_t *p = h_port(0), *q = h_port(0);
+  cport_op_t op = {0};
+  H_ASSERT_RC(cport_timer(NULL, 0, 1, &op), CPORT_EINVAL);
+  H_ASSERT_RC(cport_timer(p, 0, 1, NULL), CPORT_EINVAL);
+  H_ASSERT_RC(cport_timer_cancel(NULL, &op), CPORT_EINVAL);
+  H_ASSERT_RC(cport_timer_cancel(p, NULL), CPORT_EINVAL);
+  H_ASSERT_RC(cport_timer_cancel(p, &op), CPORT_ENOENT); /* never started */
+  H_OK(cport_timer(p, 0, 60000, &op));
+  H_ASSERT_RC(cport_timer_cancel(q, &op), CPORT_ENOENT); /* not q's */
+  H_OK(cport_timer_cancel(p, &op));
+  cport_completion_t c = h_get(p, 5000);
+  assert_int_equal(c.status, CPORT_ECANCELED);
+  h_expect_none(q, 20);
+  h_close_clean(q);
+  h_close_clean(p);
+  /* A closed port takes no timer. */
+  H_ASSERT_RC(cport_timer(p, 0, 1, &op), CPORT_ECLOSED);
+}
+
+static void close_drops_pending_timers(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_op_t *ops = calloc(100, sizeof(*ops));
+  for (int i = 0; i < 100; i++)
+    H_OK(cport_timer(p, (uintptr_t)i, 60000, &ops[i]));
+  H_OK(cport_close(p));
+  free(ops); /* nothing refers to them any more */
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(fire_in_deadline_order),
+      cmocka_unit_test(zero_timeout_fires_at_once),
+      cmocka_unit_test(ten_thousand_timers_cost_no_thread),
+      cmocka_unit_test(cancel_before_and_after_firing),
+      cmocka_unit_test(timer_bad_input),
+      cmocka_unit_test(close_drops_pending_timers),
+  };
+  return H_RUN("timer", tests);
+}
