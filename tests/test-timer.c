@@ -5,6 +5,12 @@
  */
 #include "harness.h"
 
+#if defined(_WIN32)
+#  define H_TIMER_TICK_MS 16
+#else
+#  define H_TIMER_TICK_MS 1
+#endif
+
 static void fire_in_deadline_order(void **state) {
   (void)state;
   cport_t *p = h_port(0);
@@ -71,8 +77,10 @@ static void ten_thousand_timers_cost_no_thread(void **state) {
     assert_true(idx >= 0 && idx < MANY);
     assert_int_equal(seen[idx], 0);
     seen[idx] = 1;
-    /* In deadline order (deadlines known to the millisecond here). */
-    assert_true(due[idx] + 1 >= last);
+    /* In deadline order, to the timer resolution: the millisecond on
+     * Linux; Windows timer queues tick every ~15.6 ms, and timers due in
+     * one tick fire together in any order. */
+    assert_true(due[idx] + H_TIMER_TICK_MS >= last);
     if (due[idx] > last)
       last = due[idx];
   }

@@ -63,6 +63,7 @@ CPORT_API int cport_create(cport_t **out, const cport_options_t *opts) {
   memset(p, 0, sizeof(*p));
   p->generation = gen;
   p->iocp = iocp;
+  InitializeSRWLock(&p->timers_lock);
   *out = p;
   return 0;
 }
@@ -80,6 +81,7 @@ CPORT_API int cport_close(cport_t *p) {
     PostQueuedCompletionStatus(p->iocp, 0, CP_CLOSE_KEY, &close_marker);
   for (int i = 0; i < 1000 && p->inside > 0; i++)
     Sleep(1);
+  cp_win_timers_stop(p);
   cp_wh_forget_port(p);
   CloseHandle(p->iocp);
   cp_grave_bury(&p->shell);

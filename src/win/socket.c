@@ -21,7 +21,7 @@ void cp_wop_begin(cport_op_t *op, uint8_t kind, SOCKET s) {
   cp_op_set_busy(op);
 }
 
-static void set_flag(SOCKET s, uint16_t flag) {
+void cp_win_set_flag(SOCKET s, uint16_t flag) {
   struct cp_whandle e;
   if (cp_wh_get((uintptr_t)s, &e) && !(e.flags & flag)) {
     e.flags |= flag;
@@ -46,7 +46,7 @@ static int accept_done(cport_op_t *op, int status, uint32_t *bytes) {
   }
   w->has_addrs = status == 0;
   if (status == 0)
-    set_flag(w->acc, CP_WH_CONNECTED);
+    cp_win_set_flag(w->acc, CP_WH_CONNECTED);
   if (status != 0) {
     cp_wh_remove((uintptr_t)w->acc);
     closesocket(w->acc);
@@ -65,12 +65,23 @@ int cp_wop_done(cport_op_t *op, uint32_t *bytes) {
   case CP_W_CONNECT:
     if (status == 0) {
       setsockopt(w->s, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, NULL, 0);
-      set_flag(w->s, CP_WH_CONNECTED);
+      cp_win_set_flag(w->s, CP_WH_CONNECTED);
     }
     break;
   case CP_W_DISCONNECT:
     if (status == 0)
-      set_flag(w->s, CP_WH_SHUT);
+      cp_win_set_flag(w->s, CP_WH_SHUT);
+    break;
+  case CP_W_TRANSMIT:
+    if (status == 0 && (w->pad & CPORT_TF_DISCONNECT)) {
+      /* TF_DISCONNECT has started the disconnect on Windows; Wine does
+       * not, so the send side is shut here too (harmless on Windows). */
+      shutdown(w->s, SD_SEND);
+      cp_win_set_flag(w->s, CP_WH_SHUT);
+    }
+    break;
+  case CP_W_TIMER:
+    cp_win_timer_done(op);
     break;
   default:
     break;
@@ -100,19 +111,19 @@ static int check_bufs(const cport_buf_t *bufs, unsigned n) {
 
 /* A stream socket with a peer; learned once, then remembered. Checked by
  * cport itself so every backend (and Wine) answers CPORT_ENOTCONN. */
-static bool connected(struct cp_whandle *e) {
+bool cp_win_connected(struct cp_whandle *e) {
   if (e->type != SOCK_STREAM || (e->flags & CP_WH_CONNECTED))
     return true;
   struct sockaddr_storage ss;
   int len = sizeof(ss);
   if (getpeername((SOCKET)e->h, (struct sockaddr *)&ss, &len) != 0)
     return false;
-  set_flag((SOCKET)e->h, CP_WH_CONNECTED);
+  cp_win_set_flag((SOCKET)e->h, CP_WH_CONNECTED);
   return true;
 }
 
 /* The socket's entry, if it is an open socket associated with a port. */
-static int lookup(cport_handle_t s, struct cp_whandle *e) {
+int cp_win_lookup_socket(cport_handle_t s, struct cp_whandle *e) {
   if (!cp_wh_get(s, e))
     return CPORT_EBADF;
   if (e->flags & CP_WH_FILE)
@@ -128,7 +139,7 @@ static int lookup(cport_handle_t s, struct cp_whandle *e) {
  * through the port. Finished with skip: CPORT_COMPLETED, the op is free.
  * Failed at once: its error, the op is free, nothing is posted.
  */
-static int started(const struct cp_whandle *e, cport_op_t *op, bool ok,
+int cp_win_started(const struct cp_whandle *e, cport_op_t *op, bool ok,
                    int err) {
   if (ok) {
     if (e->flags & CP_WH_SKIP) {
@@ -199,7 +210,7 @@ CPORT_API int cport_accept(cport_handle_t listener, void *buf, uint32_t len,
   if (buf == NULL && len > 0)
     return CPORT_EINVAL;
   struct cp_whandle e;
-  if ((rc = lookup(listener, &e)) != 0)
+  if ((rc = cp_win_lookup_socket(listener, &e)) != 0)
     return rc;
   if (e.type != SOCK_STREAM)
     return CPORT_EOPNOTSUPP;
@@ -239,7 +250,7 @@ CPORT_API int cport_accept(cport_handle_t listener, void *buf, uint32_t len,
     w->acc = INVALID_SOCKET;
   }
   op->internal_high = bytes;
-  return started(&e, op, ok, err);
+  return cp_win_started(&e, op, ok, err);
 }
 
 /* ConnectEx wants a bound socket: bind to the wildcard address first. */
@@ -267,7 +278,7 @@ CPORT_API int cport_connect(cport_handle_t s, const struct sockaddr *to,
       (data == NULL && len > 0))
     return CPORT_EINVAL;
   struct cp_whandle e;
-  if ((rc = lookup(s, &e)) != 0)
+  if ((rc = cp_win_lookup_socket(s, &e)) != 0)
     return rc;
   if (e.type == SOCK_DGRAM) {
     if (len > 0)
@@ -290,7 +301,7 @@ CPORT_API int cport_connect(cport_handle_t s, const struct sockaddr *to,
   DWORD sent = 0;
   BOOL ok = ws->ConnectEx((SOCKET)s, to, tolen, (PVOID)data, len, &sent,
                           (LPOVERLAPPED)op);
-  return started(&e, op, ok, ok ? 0 : WSAGetLastError());
+  return cp_win_started(&e, op, ok, ok ? 0 : WSAGetLastError());
 }
 
 static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
@@ -303,10 +314,10 @@ static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
     rc = CPORT_EINVAL;
   struct cp_whandle e;
   if (rc == 0)
-    rc = lookup(s, &e);
+    rc = cp_win_lookup_socket(s, &e);
   if (rc == 0 && datagram && e.type != SOCK_DGRAM)
     rc = CPORT_EOPNOTSUPP;
-  if (rc == 0 && !connected(&e))
+  if (rc == 0 && !cp_win_connected(&e))
     rc = CPORT_ENOTCONN;
   if (rc != 0)
     return rc;
@@ -316,7 +327,7 @@ static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
                                  from, fromlen, (LPWSAOVERLAPPED)op, NULL)
                    : WSARecv((SOCKET)s, (LPWSABUF)bufs, n, &bytes, &flags,
                              (LPWSAOVERLAPPED)op, NULL);
-  return started(&e, op, r == 0, r == 0 ? 0 : WSAGetLastError());
+  return cp_win_started(&e, op, r == 0, r == 0 ? 0 : WSAGetLastError());
 }
 
 CPORT_API int cport_recv(cport_handle_t s, cport_buf_t *bufs, unsigned n,
@@ -340,10 +351,10 @@ static int send_common(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
     rc = CPORT_EINVAL;
   struct cp_whandle e;
   if (rc == 0)
-    rc = lookup(s, &e);
+    rc = cp_win_lookup_socket(s, &e);
   if (rc == 0 && datagram && e.type != SOCK_DGRAM)
     rc = CPORT_EOPNOTSUPP;
-  if (rc == 0 && !connected(&e))
+  if (rc == 0 && !cp_win_connected(&e))
     rc = CPORT_ENOTCONN;
   if (rc == 0 && (e.flags & CP_WH_SHUT))
     rc = CPORT_ESHUTDOWN;
@@ -356,7 +367,7 @@ static int send_common(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
                           (LPWSAOVERLAPPED)op, NULL)
               : WSASend((SOCKET)s, (LPWSABUF)bufs, n, &sent, 0,
                         (LPWSAOVERLAPPED)op, NULL);
-  return started(&e, op, r == 0, r == 0 ? 0 : WSAGetLastError());
+  return cp_win_started(&e, op, r == 0, r == 0 ? 0 : WSAGetLastError());
 }
 
 CPORT_API int cport_send(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
@@ -378,16 +389,16 @@ CPORT_API int cport_disconnect(cport_handle_t s, unsigned flags,
   if (flags != 0)
     return CPORT_EINVAL;
   struct cp_whandle e;
-  if ((rc = lookup(s, &e)) != 0)
+  if ((rc = cp_win_lookup_socket(s, &e)) != 0)
     return rc;
   if (e.type != SOCK_STREAM)
     return CPORT_EOPNOTSUPP;
-  if (!connected(&e))
+  if (!cp_win_connected(&e))
     return CPORT_ENOTCONN;
   const struct cp_winsock *ws = cp_winsock(&rc);
   cp_wop_begin(op, CP_W_DISCONNECT, (SOCKET)s);
   BOOL ok = ws->DisconnectEx((SOCKET)s, (LPOVERLAPPED)op, 0, 0);
-  return started(&e, op, ok, ok ? 0 : WSAGetLastError());
+  return cp_win_started(&e, op, ok, ok ? 0 : WSAGetLastError());
 }
 
 CPORT_API int cport_cancel(cport_handle_t h, cport_op_t *op) {

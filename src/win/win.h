@@ -31,6 +31,8 @@ struct cport {
   HANDLE iocp;
   volatile LONG closed;
   volatile LONG inside;  /* threads inside GetQueuedCompletionStatusEx */
+  HANDLE timers;         /* timer queue, created with the first timer */
+  SRWLOCK timers_lock;
   uint32_t generation;
 };
 
@@ -85,6 +87,23 @@ CP_INTERNAL int cp_win_post_op(struct cport *p, uintptr_t key, uint32_t bytes,
 /* Prepares op for a new overlapped call: OVERLAPPED zeroed, busy. */
 CP_INTERNAL void cp_wop_begin(cport_op_t *op, uint8_t kind, SOCKET s);
 
+struct cp_whandle;
+
+/* What an overlapped call returned (socket.c): 0 pending or posted,
+ * CPORT_COMPLETED on skip-on-success handles, or the call's error. */
+CP_INTERNAL int cp_win_started(const struct cp_whandle *e, cport_op_t *op,
+                               bool ok, int err);
+/* The entry of an open socket associated with a port, or the error. */
+CP_INTERNAL int cp_win_lookup_socket(cport_handle_t s, struct cp_whandle *e);
+/* A stream socket with a peer (learned once, then remembered). */
+CP_INTERNAL bool cp_win_connected(struct cp_whandle *e);
+CP_INTERNAL void cp_win_set_flag(SOCKET s, uint16_t flag);
+
+/* Timers (timer.c): fired or canceled timer ops finish here, and a
+ * closing port stops its timer queue. */
+CP_INTERNAL void cp_win_timer_done(cport_op_t *op);
+CP_INTERNAL void cp_win_timers_stop(struct cport *p);
+
 /* Runs when the port hands a completion out: finishes the op (update
  * contexts, copy accept data, close a failed accept socket) and returns
  * its status as a CPORT_E* code. */
@@ -94,7 +113,15 @@ CP_INTERNAL int cp_wop_done(cport_op_t *op, uint32_t *bytes);
 /* Handles                                                                   */
 /* ------------------------------------------------------------------------ */
 
-enum { CP_WH_SKIP = 1, CP_WH_SHUT = 2, CP_WH_FILE = 4, CP_WH_CONNECTED = 8 };
+enum {
+  CP_WH_SKIP = 1,       /* FILE_SKIP_COMPLETION_PORT_ON_SUCCESS */
+  CP_WH_SHUT = 2,       /* send side shut down */
+  CP_WH_FILE = 4,       /* a file, not a socket */
+  CP_WH_CONNECTED = 8,  /* stream socket known to have a peer */
+  CP_WH_NO_READ = 16,   /* file opened without read access */
+  CP_WH_NO_WRITE = 32,  /* file opened without write access */
+  CP_WH_APPEND = 64,    /* file writes go to the end */
+};
 
 struct cp_whandle {
   uintptr_t h;

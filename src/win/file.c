@@ -1,0 +1,201 @@
+/*
+ * file.c - files and TransmitFile on Windows: CreateFileW with
+ * FILE_FLAG_OVERLAPPED, ReadFile/WriteFile at OVERLAPPED.Offset/OffsetHigh,
+ * TransmitFile with TRANSMIT_FILE_BUFFERS.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "win.h"
+
+#define CP_FILE_FLAGS                                                        \
+  (CPORT_FILE_READ | CPORT_FILE_WRITE | CPORT_FILE_CREATE |                  \
+   CPORT_FILE_TRUNCATE | CPORT_FILE_APPEND | CPORT_FILE_EXCL)
+
+#define CP_STATUS_END_OF_FILE 0xC0000011u
+
+/* UTF-8 path to a new wide string (free it), NULL if it is not UTF-8. */
+static wchar_t *wide(const char *s) {
+  int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
+  if (n <= 0)
+    return NULL;
+  wchar_t *w = malloc((size_t)n * sizeof(wchar_t));
+  if (w != NULL)
+    MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n);
+  return w;
+}
+
+CPORT_API int cport_file_open(const char *path, unsigned flags,
+                              cport_handle_t *out) {
+  if (path == NULL || out == NULL || (flags & ~CP_FILE_FLAGS) != 0 ||
+      !(flags & (CPORT_FILE_READ | CPORT_FILE_WRITE)) ||
+      ((flags & CPORT_FILE_EXCL) && !(flags & CPORT_FILE_CREATE)) ||
+      ((flags & (CPORT_FILE_TRUNCATE | CPORT_FILE_APPEND)) &&
+       !(flags & CPORT_FILE_WRITE)))
+    return CPORT_EINVAL;
+  wchar_t *w = wide(path);
+  if (w == NULL)
+    return CPORT_EINVAL;
+  DWORD attrs = GetFileAttributesW(w);
+  if (attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY)) {
+    free(w);
+    return CPORT_EISDIR;
+  }
+  DWORD access = 0;
+  if (flags & CPORT_FILE_READ)
+    access |= GENERIC_READ;
+  if (flags & CPORT_FILE_WRITE)
+    access |= (flags & CPORT_FILE_APPEND) ? FILE_APPEND_DATA : GENERIC_WRITE;
+  DWORD disp = OPEN_EXISTING;
+  if ((flags & CPORT_FILE_CREATE) && (flags & CPORT_FILE_EXCL))
+    disp = CREATE_NEW;
+  else if ((flags & CPORT_FILE_CREATE) && (flags & CPORT_FILE_TRUNCATE))
+    disp = CREATE_ALWAYS;
+  else if (flags & CPORT_FILE_CREATE)
+    disp = OPEN_ALWAYS;
+  else if (flags & CPORT_FILE_TRUNCATE)
+    disp = TRUNCATE_EXISTING;
+  SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, FALSE}; /* not inherited */
+  HANDLE h = CreateFileW(w, access,
+                         FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                         &sa, disp, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OVERLAPPED,
+                         NULL);
+  free(w);
+  if (h == INVALID_HANDLE_VALUE) {
+    DWORD err = GetLastError();
+    return err == ERROR_FILE_EXISTS ? CPORT_EEXIST : cp_win_error(err);
+  }
+  struct cp_whandle e;
+  memset(&e, 0, sizeof(e));
+  e.h = (uintptr_t)h;
+  e.flags = CP_WH_FILE;
+  if (!(flags & CPORT_FILE_READ))
+    e.flags |= CP_WH_NO_READ;
+  if (!(flags & CPORT_FILE_WRITE))
+    e.flags |= CP_WH_NO_WRITE;
+  if (flags & CPORT_FILE_APPEND)
+    e.flags |= CP_WH_APPEND;
+  int rc = cp_wh_add(&e);
+  if (rc != 0) {
+    CloseHandle(h);
+    return rc;
+  }
+  *out = (cport_handle_t)h;
+  return 0;
+}
+
+CPORT_API int cport_file_close(cport_handle_t f) {
+  struct cp_whandle e;
+  if (!cp_wh_get(f, &e) || !(e.flags & CP_WH_FILE))
+    return CPORT_EBADF;
+  cp_wh_remove(f);
+  CancelIoEx((HANDLE)f, NULL); /* pending ops complete, aborted */
+  return CloseHandle((HANDLE)f) ? 0 : cp_win_error(GetLastError());
+}
+
+CPORT_API int cport_file_size(cport_handle_t f, uint64_t *size) {
+  LARGE_INTEGER li;
+  if (size == NULL)
+    return CPORT_EINVAL;
+  if (!GetFileSizeEx((HANDLE)f, &li))
+    return CPORT_EBADF;
+  *size = (uint64_t)li.QuadPart;
+  return 0;
+}
+
+static int file_op(cport_handle_t f, bool read, const void *buf, uint32_t len,
+                   uint64_t off, cport_op_t *op) {
+  if (op == NULL || (buf == NULL && len > 0) ||
+      off > (uint64_t)INT64_MAX - len)
+    return CPORT_EINVAL;
+  if (cp_op_busy(op))
+    return CPORT_EBUSY;
+  struct cp_whandle e;
+  if (!cp_wh_get(f, &e) || !(e.flags & CP_WH_FILE))
+    return CPORT_EBADF;
+  if (e.port == NULL)
+    return CPORT_EINVAL;
+  if (e.flags & (read ? CP_WH_NO_READ : CP_WH_NO_WRITE))
+    return CPORT_EACCES;
+  cp_wop_begin(op, read ? CP_W_READ : CP_W_WRITE, (SOCKET)f);
+  if (!read && (e.flags & CP_WH_APPEND))
+    off = UINT64_MAX; /* 0xFFFFFFFF:0xFFFFFFFF: write at the end */
+  op->u.off.offset = (uint32_t)off;
+  op->u.off.offset_high = (uint32_t)(off >> 32);
+  BOOL ok = read ? ReadFile((HANDLE)f, (void *)buf, len, NULL, (LPOVERLAPPED)op)
+                 : WriteFile((HANDLE)f, buf, len, NULL, (LPOVERLAPPED)op);
+  DWORD err = ok ? 0 : GetLastError();
+  if (!ok && err == ERROR_HANDLE_EOF) {
+    /* The end of the file may be reported at once, with no packet: post
+     * it, so it arrives as it does everywhere else. */
+    op->internal = CP_STATUS_END_OF_FILE;
+    op->internal_high = 0;
+    return cp_win_post_op(e.port, e.key, 0, op);
+  }
+  return cp_win_started(&e, op, ok, (int)err);
+}
+
+CPORT_API int cport_read(cport_handle_t f, void *buf, uint32_t len,
+                         uint64_t off, cport_op_t *op) {
+  return file_op(f, true, buf, len, off, op);
+}
+
+CPORT_API int cport_write(cport_handle_t f, const void *buf, uint32_t len,
+                          uint64_t off, cport_op_t *op) {
+  return file_op(f, false, buf, len, off, op);
+}
+
+CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
+                                  uint64_t off, uint32_t len,
+                                  const cport_buf_t *head,
+                                  const cport_buf_t *tail, unsigned flags,
+                                  cport_op_t *op) {
+  if (op == NULL || (flags & ~CPORT_TF_DISCONNECT) != 0 ||
+      (head && head->base == NULL && head->len > 0) ||
+      (tail && tail->base == NULL && tail->len > 0))
+    return CPORT_EINVAL;
+  if (cp_op_busy(op))
+    return CPORT_EBUSY;
+  LARGE_INTEGER size;
+  if (!GetFileSizeEx((HANDLE)f, &size))
+    return CPORT_EBADF;
+  struct cp_whandle e;
+  int rc = cp_win_lookup_socket(s, &e);
+  if (rc != 0)
+    return rc;
+  if (e.type != SOCK_STREAM)
+    return CPORT_EOPNOTSUPP;
+  if (!cp_win_connected(&e))
+    return CPORT_ENOTCONN;
+  if (e.flags & CP_WH_SHUT)
+    return CPORT_ESHUTDOWN;
+  uint64_t avail = off < (uint64_t)size.QuadPart ? (uint64_t)size.QuadPart - off : 0;
+  if (len == 0 || len > avail)
+    len = avail > 0x7FFFFFFEu ? 0x7FFFFFFEu : (DWORD)avail;
+  const struct cp_winsock *ws = cp_winsock(&rc);
+  cp_wop_begin(op, CP_W_TRANSMIT, (SOCKET)s);
+  op->u.off.offset = (uint32_t)off;
+  op->u.off.offset_high = (uint32_t)(off >> 32);
+  /* TransmitFile reads the buffers' description while it runs: keep it
+   * in the op. */
+  _Static_assert(sizeof(TRANSMIT_FILE_BUFFERS) <= sizeof(cp_wop(op)->aux),
+                 "TRANSMIT_FILE_BUFFERS fits in the op");
+  TRANSMIT_FILE_BUFFERS *tfb = (TRANSMIT_FILE_BUFFERS *)(void *)cp_wop(op)->aux;
+  memset(tfb, 0, sizeof(*tfb));
+  if (head) {
+    tfb->Head = head->base;
+    tfb->HeadLength = head->len;
+  }
+  if (tail) {
+    tfb->Tail = tail->base;
+    tfb->TailLength = tail->len;
+  }
+  /* With nothing to send (an empty file, no head, no tail) TransmitFile
+   * still completes; len 0 would mean "the whole file" to it, so an empty
+   * range sends the head and tail only. */
+  BOOL ok = ws->TransmitFile((SOCKET)s, avail == 0 ? NULL : (HANDLE)f, len, 0,
+                             (LPOVERLAPPED)op, tfb,
+                             (flags & CPORT_TF_DISCONNECT) ? TF_DISCONNECT : 0);
+  cp_wop(op)->pad = (uint16_t)flags; /* TF_DISCONNECT: shut when done */
+  return cp_win_started(&e, op, ok, ok ? 0 : WSAGetLastError());
+}
