@@ -24,7 +24,8 @@ static void usage(const char *prog) {
   fprintf(stderr,
           "usage: %s [--port N] [--threads N] [--accepts N] [--buffer N]\n"
           "          [--host H] [--connections N] [--size N] [--depth N]\n"
-          "          [--seconds S] [--root DIR] [--backend io_uring|epoll|iocp]\n",
+          "          [--seconds S] [--root DIR] [--timeout S] [--from F] [--to F]\n"
+          "          [--backend io_uring|epoll|iocp]\n",
           prog);
   exit(2);
 }
@@ -42,6 +43,7 @@ struct ex_args ex_parse(int argc, char **argv, const char *prog) {
   a.depth = 1;
   a.seconds = 5;
   a.root = ".";
+  a.timeout = 10;
   a.backend = CPORT_BACKEND_AUTO;
   a.backend_name = "auto";
   for (int i = 1; i < argc; i++) {
@@ -71,6 +73,12 @@ struct ex_args ex_parse(int argc, char **argv, const char *prog) {
       a.seconds = atof(v);
     else if (strcmp(k, "--root") == 0)
       a.root = v;
+    else if (strcmp(k, "--timeout") == 0)
+      a.timeout = atof(v);
+    else if (strcmp(k, "--from") == 0)
+      a.from = v;
+    else if (strcmp(k, "--to") == 0)
+      a.to = v;
     else if (strcmp(k, "--backend") == 0) {
       a.backend_name = v;
       if (strcmp(v, "io_uring") == 0)
@@ -86,7 +94,7 @@ struct ex_args ex_parse(int argc, char **argv, const char *prog) {
   }
   if (a.port <= 0 || a.port > 65535 || a.threads <= 0 || a.accepts <= 0 ||
       a.buffer <= 0 || a.connections <= 0 || a.size <= 0 || a.depth <= 0 ||
-      a.seconds <= 0)
+      a.seconds <= 0 || a.timeout <= 0)
     usage(prog);
   return a;
 }

@@ -36,6 +36,8 @@ struct ex_args {
   int depth;
   double seconds;
   const char *root;
+  double timeout;     /* seconds */
+  const char *from, *to;
   cport_backend_t backend;
   const char *backend_name;
 };
