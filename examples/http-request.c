@@ -13,8 +13,13 @@
 #if defined(_WIN32)
 #  include <windows.h>
 #else
+#  include <errno.h>
+#  include <fcntl.h>
 #  include <limits.h>
+#  include <linux/openat2.h>
 #  include <sys/stat.h>
+#  include <sys/syscall.h>
+#  include <unistd.h>
 #endif
 
 const char *http_find_head_end(const char *buf, size_t len) {
@@ -255,4 +260,85 @@ int http_root_real(const char *root, char *out, size_t size) {
   if (l > 1 && out[l - 1] == '/')
     out[l - 1] = '\0';
   return 0;
+}
+
+int http_root_open(const char *root, struct http_root *r) {
+  if (http_root_real(root, r->real, sizeof(r->real)) != 0)
+    return -1;
+#if defined(_WIN32)
+  r->dirfd = -1;
+#else
+  r->dirfd = open(r->real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (r->dirfd < 0)
+    return -1;
+#endif
+  return 0;
+}
+
+/* The portable way: resolve, check, then open. */
+static int open_resolved(const struct http_root *r, const char *clean,
+                         cport_handle_t *f, uint64_t *size) {
+  char path[HTTP_MAX_PATH * 2];
+  int code = http_resolve(r->real, clean, path, sizeof(path));
+  if (code != 0)
+    return code;
+  int rc = cport_file_open(path, CPORT_FILE_READ, f);
+  if (rc != 0)
+    return rc == CPORT_EACCES ? 403 : 404;
+  if (cport_file_size(*f, size) != 0) {
+    cport_file_close(*f);
+    return 404;
+  }
+  return 0;
+}
+
+#if !defined(_WIN32)
+/* One system call: the kernel refuses any path (".." or a link) that
+ * would resolve outside the root. */
+static int open_beneath(int dirfd, const char *rel, int *fd) {
+  struct open_how how;
+  memset(&how, 0, sizeof(how));
+  how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  long rc = syscall(SYS_openat2, dirfd, rel[0] ? rel : ".", &how, sizeof(how));
+  if (rc < 0)
+    return errno;
+  *fd = (int)rc;
+  return 0;
+}
+#endif
+
+int http_open(const struct http_root *r, const char *clean, cport_handle_t *f,
+              uint64_t *size) {
+#if defined(_WIN32)
+  return open_resolved(r, clean, f, size);
+#else
+  char rel[HTTP_MAX_PATH + 16];
+  size_t cl = strlen(clean);
+  if (snprintf(rel, sizeof(rel), "%s%s", clean + 1,
+               cl > 0 && clean[cl - 1] == '/' ? "index.html" : "") >=
+      (int)sizeof(rel))
+    return 414;
+  int fd = -1, err = open_beneath(r->dirfd, rel, &fd);
+  if (err == ENOSYS)
+    return open_resolved(r, clean, f, size); /* kernel before 5.6 */
+  if (err != 0)
+    return err == EACCES ? 403 : 404; /* EXDEV: it tried to leave */
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return 404;
+  }
+  *f = fd;
+  *size = (uint64_t)st.st_size;
+  return 0;
+#endif
+}
+
+void http_close(cport_handle_t f) {
+#if defined(_WIN32)
+  cport_file_close(f);
+#else
+  close(f);
+#endif
 }

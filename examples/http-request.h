@@ -7,6 +7,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "cport.h"
 
 #if defined(_MSC_VER)
 #  define strncasecmp _strnicmp
@@ -44,6 +47,22 @@ int http_root_real(const char *root, char *out, size_t size);
  * regular file inside the root once links are followed; 0, 404 or 414. */
 int http_resolve(const char *root_real, const char *clean, char *out,
                  size_t size);
+
+/*
+ * Open the regular file `clean` names under the root for reading, links
+ * followed only while they stay inside the root. *f is a handle for
+ * cport_transmit_file (close it with http_close). Returns 0, 403, 404 or
+ * 414. On Linux one openat2(RESOLVE_BENEATH) does the containment check
+ * (realpath where the kernel lacks openat2); elsewhere http_resolve.
+ */
+struct http_root {
+  char real[HTTP_MAX_PATH];
+  int dirfd; /* Linux: the root directory, or -1 */
+};
+int http_root_open(const char *root, struct http_root *r);
+int http_open(const struct http_root *r, const char *clean, cport_handle_t *f,
+              uint64_t *size);
+void http_close(cport_handle_t f);
 const char *http_content_type(const char *path);
 
 #endif

@@ -27,7 +27,7 @@
 struct server {
   cport_t *port;
   cport_handle_t listener;
-  char root[HTTP_MAX_PATH];
+  struct http_root root;
   uint32_t timeout_ms;
   uint64_t requests, errors, accepted;
 };
@@ -84,7 +84,7 @@ static bool conn_done(struct conn *c) {
 
 static void conn_free(struct conn *c) {
   if (c->file != CPORT_INVALID_HANDLE)
-    cport_file_close(c->file);
+    http_close(c->file);
   ex_mutex_destroy(&c->lock);
   free(c);
 }
@@ -146,38 +146,36 @@ static void respond(struct conn *c, const char *req, size_t len) {
     respond_error(c, 413, true); /* GET and HEAD take no body */
     return;
   }
-  char clean[HTTP_MAX_PATH], path[HTTP_MAX_PATH * 2];
-  if ((code = http_clean_path(r.target, clean, sizeof(clean))) != 0 ||
-      (code = http_resolve(c->sv->root, clean, path, sizeof(path))) != 0) {
-    respond_error(c, code, code != 404);
-    return;
-  }
+  char clean[HTTP_MAX_PATH];
   cport_handle_t f;
   uint64_t size = 0;
-  int rc = cport_file_open(path, CPORT_FILE_READ, &f);
-  if (rc != 0) {
-    respond_error(c, rc == CPORT_EACCES ? 403 : 404, false);
+  if ((code = http_clean_path(r.target, clean, sizeof(clean))) != 0 ||
+      (code = http_open(&c->sv->root, clean, &f, &size)) != 0) {
+    respond_error(c, code, code != 404 && code != 403);
     return;
   }
-  if (cport_file_size(f, &size) != 0 || size > UINT32_MAX) {
-    cport_file_close(f);
+  if (size > UINT32_MAX) {
+    http_close(f);
     respond_error(c, 500, false);
     return;
   }
   int n = snprintf(c->head, sizeof(c->head),
                    "HTTP/1.1 200 OK\r\nServer: cport\r\nContent-Type: %s\r\n"
                    "Content-Length: %llu\r\nConnection: %s\r\n\r\n",
-                   http_content_type(path), (unsigned long long)size,
+                   http_content_type(clean[strlen(clean) - 1] == '/'
+                                         ? "index.html"
+                                         : clean),
+                   (unsigned long long)size,
                    c->keep_alive ? "keep-alive" : "close");
   ex_count(&c->sv->requests, 1);
   if (head_only || size == 0) {
-    cport_file_close(f);
+    http_close(f);
     send_head(c, (size_t)n);
     return;
   }
   c->file = f;
   cport_buf_t hb = CPORT_BUF(c->head, (size_t)n);
-  rc = cport_transmit_file(c->s, f, 0, (uint32_t)size, &hb, NULL,
+  int rc = cport_transmit_file(c->s, f, 0, (uint32_t)size, &hb, NULL,
                            c->keep_alive ? 0 : CPORT_TF_DISCONNECT, &c->wop);
   if (rc == 0)
     c->write_pending = true;
@@ -257,7 +255,7 @@ static void on_conn(struct conn *c, cport_completion_t *cc) {
   } else {
     c->write_pending = false;
     if (c->file != CPORT_INVALID_HANDLE) {
-      cport_file_close(c->file);
+      http_close(c->file);
       c->file = CPORT_INVALID_HANDLE;
     }
     c->last_active = ex_now();
@@ -294,7 +292,7 @@ int main(int argc, char **argv) {
   struct ex_args a = ex_parse(argc, argv, "http-server");
   struct server sv;
   memset(&sv, 0, sizeof(sv));
-  if (http_root_real(a.root, sv.root, sizeof(sv.root)) != 0) {
+  if (http_root_open(a.root, &sv.root) != 0) {
     fprintf(stderr, "http-server: cannot use root %s\n", a.root);
     return 1;
   }
@@ -315,7 +313,7 @@ int main(int argc, char **argv) {
     if ((rc = cport_accept(sv.listener, NULL, 0, &accepts[i])) != 0)
       ex_die("cport_accept", rc);
   printf("http-server: backend=%s port=%d root=%s threads=%d\n",
-         cport_backend(sv.port), a.port, sv.root, a.threads);
+         cport_backend(sv.port), a.port, sv.root.real, a.threads);
   fflush(stdout);
 
   ex_thread_t *t = calloc((size_t)a.threads, sizeof(*t));

@@ -146,15 +146,20 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
       (head && head->base == NULL && head->len > 0) ||
       (tail && tail->base == NULL && tail->len > 0))
     return CPORT_EINVAL;
-  struct stat st;
-  if (f < 0 || fstat(f, &st) != 0)
+  if (f < 0)
     return CPORT_EBADF;
-  if (!S_ISREG(st.st_mode))
-    return CPORT_EINVAL;
-  uint64_t size = (uint64_t)st.st_size;
-  uint64_t avail = off < size ? size - off : 0;
-  if (len == 0 || len > avail)
+  if (len == 0) {
+    /* To the end of the file. (With a length, sendfile itself refuses a
+     * handle that is not a regular file, and stops at its end.) */
+    struct stat st;
+    if (fstat(f, &st) != 0)
+      return CPORT_EBADF;
+    if (!S_ISREG(st.st_mode))
+      return CPORT_EINVAL;
+    uint64_t size = (uint64_t)st.st_size;
+    uint64_t avail = off < size ? size - off : 0;
     len = avail > UINT32_MAX ? UINT32_MAX : (uint32_t)avail;
+  }
 
   struct cp_handle *h = cp_lock_socket(s, &rc);
   if (h == NULL)
