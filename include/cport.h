@@ -405,6 +405,7 @@ CPORT_API int cport_write(cport_handle_t f, const void *buf, uint32_t len,
  * of the file), then tail, on a connected stream socket, as one operation
  * with one completion whose bytes count all of it, like TransmitFile. head
  * and tail may be NULL; their buffers must stay valid until completion.
+ * f may be CPORT_INVALID_HANDLE: then only head and tail are sent.
  * The completion carries the socket's key.
  */
 CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,

@@ -132,6 +132,8 @@ static bool cancel_locked(struct cport *p, struct cp_handle *h,
                           struct cp_batch *b) {
   struct cp_lop *l = cp_lop(op);
   bool was_head = q->head == op;
+  if (orphan)
+    l->flags |= CP_OPF_CLOSED;
   if (l->flags & CP_OPF_INFLIGHT) {
     l->flags |= CP_OPF_CANCEL;
     if (orphan) {
@@ -225,7 +227,7 @@ bool cp_is_listening(struct cp_handle *h) {
 void cp_op_init(cport_op_t *op, struct cp_handle *h, uint8_t kind) {
   struct cp_lop *l = cp_lop(op);
   memset(op->priv, 0, sizeof(op->priv));
-  op->internal = 0;
+  op->internal = CP_STATUS_PENDING;
   op->internal_high = 0;
   l->h = h;
   l->port = h->port;

@@ -146,9 +146,11 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
       (head && head->base == NULL && head->len > 0) ||
       (tail && tail->base == NULL && tail->len > 0))
     return CPORT_EINVAL;
-  if (f < 0)
+  if (f == CPORT_INVALID_HANDLE) {
+    len = 0; /* no file: head and tail only */
+  } else if (f < 0) {
     return CPORT_EBADF;
-  if (len == 0) {
+  } else if (len == 0) {
     /* To the end of the file. (With a length, sendfile itself refuses a
      * handle that is not a regular file, and stops at its end.) */
     struct stat st;

@@ -43,7 +43,12 @@ enum {
                                 connect: connected, sending its data */
   CP_OPF_COUNTED = 1u << 4,  /* counted in port->kernel_work */
   CP_OPF_HEAPIOV = 1u << 5,  /* bufs is a heap copy */
+  CP_OPF_CLOSED = 1u << 6,   /* ended because its handle was closed */
 };
+
+/* op->internal while an op is in flight: Windows' STATUS_PENDING, so
+ * OVERLAPPED-style code can tell a finished op from a pending one. */
+#define CP_STATUS_PENDING ((uintptr_t)0x103)
 
 #define CP_INLINE_IOV 4
 

@@ -157,8 +157,9 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
   if (cp_op_busy(op))
     return CPORT_EBUSY;
   LARGE_INTEGER size;
-  if (!GetFileSizeEx((HANDLE)f, &size))
-    return CPORT_EBADF;
+  size.QuadPart = 0;
+  if (f != CPORT_INVALID_HANDLE && !GetFileSizeEx((HANDLE)f, &size))
+    return CPORT_EBADF; /* (no file: head and tail only) */
   struct cp_whandle e;
   int rc = cp_win_lookup_socket(s, &e);
   if (rc != 0)
