@@ -106,7 +106,16 @@ static int replace_socket(SOCKET target, int from) {
   return rc;
 }
 
-/* AcceptEx writes each address as a length and the sockaddr. */
+/*
+ * Each AcceptEx address area holds the address length (2 bytes) and the
+ * sockaddr at the next 8-byte boundary: the 16 spare bytes Windows asks
+ * for leave room for both, and the caller gets an aligned sockaddr.
+ */
+static char *address_at(char *area) {
+  uintptr_t p = ((uintptr_t)area + sizeof(uint16_t) + 7) & ~(uintptr_t)7;
+  return (char *)p;
+}
+
 static void put_address(char *area, int fd, bool peer) {
   struct sockaddr_storage ss;
   socklen_t len = sizeof(ss);
@@ -114,7 +123,7 @@ static void put_address(char *area, int fd, bool peer) {
                 : getsockname(fd, (struct sockaddr *)&ss, &len);
   uint16_t l = rc == 0 ? (uint16_t)len : 0;
   memcpy(area, &l, sizeof(l));
-  memcpy(area + sizeof(l), &ss, l);
+  memcpy(address_at(area), &ss, l);
 }
 
 void w32_fixup_run(cport_completion_t *c) {
@@ -387,10 +396,10 @@ CPORT_API VOID GetAcceptExSockaddrs(PVOID buf, DWORD recvlen, DWORD locallen,
   char *b = buf;
   uint16_t l;
   memcpy(&l, b + recvlen, sizeof(l));
-  *local = (struct sockaddr *)(void *)(b + recvlen + sizeof(l));
+  *local = (struct sockaddr *)(void *)address_at(b + recvlen);
   *local_len = l;
   memcpy(&l, b + recvlen + locallen, sizeof(l));
-  *remote = (struct sockaddr *)(void *)(b + recvlen + locallen + sizeof(l));
+  *remote = (struct sockaddr *)(void *)address_at(b + recvlen + locallen);
   *remote_len = l;
 }
 

@@ -129,7 +129,10 @@ CPORT_API void WSASetLastError(int err) { last_error = (DWORD)err; }
 struct w32_port {
   struct w32_object obj;
   cport_t *port;
+  struct w32_port *next; /* all of them, kept on purpose */
 };
+static struct w32_port *all_ports;
+static pthread_mutex_t ports_lock = PTHREAD_MUTEX_INITIALIZER;
 
 cport_t *w32_port(HANDLE h) {
   if (h == NULL || h == INVALID_HANDLE_VALUE || w32_is_fd(h))
@@ -163,6 +166,10 @@ CPORT_API HANDLE CreateIoCompletionPort(HANDLE file, HANDLE port, ULONG_PTR key,
     }
     wp->obj.magic = W32_MAGIC;
     wp->obj.type = W32_PORT;
+    pthread_mutex_lock(&ports_lock);
+    wp->next = all_ports;
+    all_ports = wp;
+    pthread_mutex_unlock(&ports_lock);
     p = wp->port;
     result = wp;
   }

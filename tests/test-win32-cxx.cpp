@@ -1,0 +1,48 @@
+// test-win32-cxx.cpp - the porting layer from C++: a per-I/O class that
+// derives from OVERLAPPED, found again from the OVERLAPPED* a completion
+// hands back, and CONTAINING_RECORD on an embedded one. Exit 0 = pass.
+#include "cport_win32.h"
+
+#include <cstdio>
+
+struct Io : OVERLAPPED {
+  int opcode;
+  Io() : OVERLAPPED(), opcode(0) {}
+};
+
+struct Record {
+  int tag;
+  OVERLAPPED ov;
+};
+
+int main() {
+  HANDLE port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 1);
+  if (port == nullptr)
+    return 1;
+  Io io;
+  io.opcode = 7;
+  Record rec;
+  rec.tag = 9;
+  if (!PostQueuedCompletionStatus(port, 3, 4, &io) ||
+      !PostQueuedCompletionStatus(port, 5, 6, &rec.ov))
+    return 2;
+  DWORD bytes = 0;
+  ULONG_PTR key = 0;
+  LPOVERLAPPED ov = nullptr;
+  if (!GetQueuedCompletionStatus(port, &bytes, &key, &ov, 1000))
+    return 3;
+  Io *back = static_cast<Io *>(ov);
+  if (back != &io || back->opcode != 7 || bytes != 3 || key != 4)
+    return 4;
+  if (!GetQueuedCompletionStatus(port, &bytes, &key, &ov, 1000))
+    return 5;
+  Record *r = CONTAINING_RECORD(ov, Record, ov);
+  if (r != &rec || r->tag != 9 || bytes != 5 || key != 6)
+    return 6;
+  LONG n = 0;
+  InterlockedIncrement(&n);
+  if (!CloseHandle(port) || n != 1)
+    return 7;
+  std::printf("win32-cxx: ok\n");
+  return 0;
+}
