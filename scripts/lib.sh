@@ -17,7 +17,7 @@ ensure_packages() {
 }
 
 # Packages every Linux build needs.
-BUILD_PACKAGES=(meson ninja-build pkg-config gcc libc6-dev liburing-dev python3)
+BUILD_PACKAGES=(meson ninja-build pkg-config gcc g++ libc6-dev liburing-dev python3)
 # The Windows build: mingw-w64, Wine to run it, dpkg-dev for apt-get source.
 WINDOWS_PACKAGES=(gcc-mingw-w64-x86-64 wine wine64 dpkg-dev xz-utils)
 
