@@ -58,6 +58,21 @@ static inline void cp_op_set_idle(cport_op_t *op) {
 }
 #endif
 
+/* Argument checks shared by every platform (args.c). Each returns 0 or
+ * the CPORT_E* code the call must fail with. */
+#define CP_SENDTO_MAX_ADDR 32 /* cport_sendto copies the address */
+CP_INTERNAL int cp_check_op(const cport_op_t *op);
+CP_INTERNAL int cp_check_bufs(const cport_buf_t *bufs, unsigned n);
+CP_INTERNAL int cp_check_recv(const cport_op_t *op, const cport_buf_t *bufs,
+                              unsigned n, const void *from, const int *fromlen);
+CP_INTERNAL int cp_check_send(const cport_op_t *op, const cport_buf_t *bufs,
+                              unsigned n, const void *to, int tolen);
+CP_INTERNAL int cp_check_connect(const cport_op_t *op, const void *to,
+                                 int tolen, const void *data, uint32_t len);
+CP_INTERNAL int cp_check_transmit(const cport_op_t *op, const cport_buf_t *head,
+                                  const cport_buf_t *tail, unsigned flags);
+CP_INTERNAL int cp_check_file_flags(unsigned flags);
+
 /* Reads $CPORT_BACKEND; returns CPORT_BACKEND_AUTO when unset, or
  * CPORT_EINVAL for a name that is not a backend. */
 CP_INTERNAL int cp_backend_from_env(void);

@@ -20,8 +20,6 @@
 #include "engine.h"
 #include "sockio.h"
 
-#define CP_MAX_BUFS 1024
-
 static bool is_recv_side(uint8_t kind) {
   return kind == CP_OP_RECV || kind == CP_OP_POLLIN ||
          kind == CP_OP_RECVFROM || kind == CP_OP_ACCEPT ||
@@ -250,25 +248,6 @@ int cp_op_bufs(cport_op_t *op, const cport_buf_t *bufs, unsigned n) {
   memcpy(dst, bufs, n * sizeof(*dst));
   l->bufs = dst;
   l->nbufs = (uint16_t)n;
-  return 0;
-}
-
-int cp_check_op(const cport_op_t *op) {
-  if (op == NULL)
-    return CPORT_EINVAL;
-  if (cp_op_busy(op))
-    return CPORT_EBUSY;
-  return 0;
-}
-
-int cp_check_bufs(const cport_buf_t *bufs, unsigned n) {
-  if (bufs == NULL || n == 0 || n > CP_MAX_BUFS)
-    return CPORT_EINVAL;
-  if (cp_bufs_total(bufs, n) > UINT32_MAX)
-    return CPORT_EINVAL;
-  for (unsigned i = 0; i < n; i++)
-    if (bufs[i].base == NULL && bufs[i].len > 0)
-      return CPORT_EINVAL;
   return 0;
 }
 

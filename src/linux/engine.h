@@ -40,7 +40,5 @@ CP_INTERNAL bool cp_is_listening(struct cp_handle *h);
 /* Setting up an op. */
 CP_INTERNAL void cp_op_init(cport_op_t *op, struct cp_handle *h, uint8_t kind);
 CP_INTERNAL int cp_op_bufs(cport_op_t *op, const cport_buf_t *bufs, unsigned n);
-CP_INTERNAL int cp_check_op(const cport_op_t *op);
-CP_INTERNAL int cp_check_bufs(const cport_buf_t *bufs, unsigned n);
 
 #endif

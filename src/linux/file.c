@@ -14,17 +14,9 @@
 #include "engine.h"
 #include "sockio.h"
 
-#define CP_FILE_FLAGS                                                        \
-  (CPORT_FILE_READ | CPORT_FILE_WRITE | CPORT_FILE_CREATE |                  \
-   CPORT_FILE_TRUNCATE | CPORT_FILE_APPEND | CPORT_FILE_EXCL)
-
 CPORT_API int cport_file_open(const char *path, unsigned flags,
                               cport_handle_t *out) {
-  if (path == NULL || out == NULL || (flags & ~CP_FILE_FLAGS) != 0 ||
-      !(flags & (CPORT_FILE_READ | CPORT_FILE_WRITE)) ||
-      ((flags & CPORT_FILE_EXCL) && !(flags & CPORT_FILE_CREATE)) ||
-      ((flags & (CPORT_FILE_TRUNCATE | CPORT_FILE_APPEND)) &&
-       !(flags & CPORT_FILE_WRITE)))
+  if (path == NULL || out == NULL || cp_check_file_flags(flags) != 0)
     return CPORT_EINVAL;
   int o = O_CLOEXEC;
   if ((flags & CPORT_FILE_READ) && (flags & CPORT_FILE_WRITE))
@@ -139,13 +131,9 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
                                   const cport_buf_t *head,
                                   const cport_buf_t *tail, unsigned flags,
                                   cport_op_t *op) {
-  int rc = cp_check_op(op);
+  int rc = cp_check_transmit(op, head, tail, flags);
   if (rc != 0)
     return rc;
-  if ((flags & ~CPORT_TF_DISCONNECT) != 0 ||
-      (head && head->base == NULL && head->len > 0) ||
-      (tail && tail->base == NULL && tail->len > 0))
-    return CPORT_EINVAL;
   if (f == CPORT_INVALID_HANDLE) {
     len = 0; /* no file: head and tail only */
   } else if (f < 0) {

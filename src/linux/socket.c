@@ -70,12 +70,9 @@ CPORT_API int cport_accept(cport_handle_t listener, void *buf, uint32_t len,
 CPORT_API int cport_connect(cport_handle_t s, const struct sockaddr *to,
                             int tolen, const void *data, uint32_t len,
                             cport_op_t *op) {
-  int rc = cp_check_op(op);
+  int rc = cp_check_connect(op, to, tolen, data, len);
   if (rc != 0)
     return rc;
-  if (to == NULL || tolen <= 0 || tolen > (int)sizeof(struct sockaddr_storage) ||
-      (data == NULL && len > 0))
-    return CPORT_EINVAL;
   struct cp_handle *h = cp_lock_socket(s, &rc);
   if (h == NULL)
     return rc;
@@ -122,11 +119,7 @@ CPORT_API int cport_connect(cport_handle_t s, const struct sockaddr *to,
 static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
                        void *from, int *fromlen, bool datagram,
                        cport_op_t *op) {
-  int rc = cp_check_op(op);
-  if (rc == 0)
-    rc = cp_check_bufs(bufs, n);
-  if (rc == 0 && datagram && from != NULL && (fromlen == NULL || *fromlen <= 0))
-    rc = CPORT_EINVAL;
+  int rc = cp_check_recv(op, bufs, n, from, fromlen);
   if (rc != 0)
     return rc;
   struct cp_handle *h = cp_lock_socket(s, &rc);
@@ -170,12 +163,7 @@ CPORT_API int cport_recvfrom(cport_handle_t s, cport_buf_t *bufs, unsigned n,
 static int send_common(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
                        const struct sockaddr *to, int tolen, bool datagram,
                        cport_op_t *op) {
-  int rc = cp_check_op(op);
-  if (rc == 0)
-    rc = cp_check_bufs(bufs, n);
-  if (rc == 0 && datagram && to != NULL &&
-      (tolen <= 0 || (size_t)tolen > sizeof(cp_lop(op)->u.io.a.to)))
-    rc = CPORT_EINVAL;
+  int rc = cp_check_send(op, bufs, n, to, tolen);
   if (rc != 0)
     return rc;
   struct cp_handle *h = cp_lock_socket(s, &rc);

@@ -8,10 +8,6 @@
 
 #include "win.h"
 
-#define CP_FILE_FLAGS                                                        \
-  (CPORT_FILE_READ | CPORT_FILE_WRITE | CPORT_FILE_CREATE |                  \
-   CPORT_FILE_TRUNCATE | CPORT_FILE_APPEND | CPORT_FILE_EXCL)
-
 #define CP_STATUS_END_OF_FILE 0xC0000011u
 
 /* UTF-8 path to a new wide string (free it), NULL if it is not UTF-8. */
@@ -27,11 +23,7 @@ static wchar_t *wide(const char *s) {
 
 CPORT_API int cport_file_open(const char *path, unsigned flags,
                               cport_handle_t *out) {
-  if (path == NULL || out == NULL || (flags & ~CP_FILE_FLAGS) != 0 ||
-      !(flags & (CPORT_FILE_READ | CPORT_FILE_WRITE)) ||
-      ((flags & CPORT_FILE_EXCL) && !(flags & CPORT_FILE_CREATE)) ||
-      ((flags & (CPORT_FILE_TRUNCATE | CPORT_FILE_APPEND)) &&
-       !(flags & CPORT_FILE_WRITE)))
+  if (path == NULL || out == NULL || cp_check_file_flags(flags) != 0)
     return CPORT_EINVAL;
   wchar_t *w = wide(path);
   if (w == NULL)
@@ -150,19 +142,15 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
                                   const cport_buf_t *head,
                                   const cport_buf_t *tail, unsigned flags,
                                   cport_op_t *op) {
-  if (op == NULL || (flags & ~CPORT_TF_DISCONNECT) != 0 ||
-      (head && head->base == NULL && head->len > 0) ||
-      (tail && tail->base == NULL && tail->len > 0))
-    return CPORT_EINVAL;
-  if (cp_op_busy(op))
-    return CPORT_EBUSY;
+  int rc = cp_check_transmit(op, head, tail, flags);
+  if (rc != 0)
+    return rc;
   LARGE_INTEGER size;
   size.QuadPart = 0;
   if (f != CPORT_INVALID_HANDLE && !GetFileSizeEx((HANDLE)f, &size))
     return CPORT_EBADF; /* (no file: head and tail only) */
   struct cp_whandle e;
-  int rc = cp_win_lookup_socket(s, &e);
-  if (rc != 0)
+  if ((rc = cp_win_lookup_socket(s, &e)) != 0)
     return rc;
   if (e.type != SOCK_STREAM)
     return CPORT_EOPNOTSUPP;

@@ -94,21 +94,6 @@ int cp_wop_done(cport_op_t *op, uint32_t *bytes) {
 /* Common checks                                                             */
 /* ------------------------------------------------------------------------ */
 
-static int check_op(const cport_op_t *op) {
-  if (op == NULL)
-    return CPORT_EINVAL;
-  return cp_op_busy(op) ? CPORT_EBUSY : 0;
-}
-
-static int check_bufs(const cport_buf_t *bufs, unsigned n) {
-  if (bufs == NULL || n == 0 || n > 1024)
-    return CPORT_EINVAL;
-  for (unsigned i = 0; i < n; i++)
-    if (bufs[i].base == NULL && bufs[i].len > 0)
-      return CPORT_EINVAL;
-  return 0;
-}
-
 /* A stream socket with a peer; learned once, then remembered. Checked by
  * cport itself so every backend (and Wine) answers CPORT_ENOTCONN. */
 bool cp_win_connected(struct cp_whandle *e) {
@@ -204,7 +189,7 @@ CPORT_API int cport_closesocket(cport_handle_t s) {
 
 CPORT_API int cport_accept(cport_handle_t listener, void *buf, uint32_t len,
                            cport_op_t *op) {
-  int rc = check_op(op);
+  int rc = cp_check_op(op);
   if (rc != 0)
     return rc;
   if (buf == NULL && len > 0)
@@ -271,12 +256,9 @@ static int bind_if_unbound(SOCKET s, int family) {
 CPORT_API int cport_connect(cport_handle_t s, const struct sockaddr *to,
                             int tolen, const void *data, uint32_t len,
                             cport_op_t *op) {
-  int rc = check_op(op);
+  int rc = cp_check_connect(op, to, tolen, data, len);
   if (rc != 0)
     return rc;
-  if (to == NULL || tolen <= 0 || tolen > (int)sizeof(struct sockaddr_storage) ||
-      (data == NULL && len > 0))
-    return CPORT_EINVAL;
   struct cp_whandle e;
   if ((rc = cp_win_lookup_socket(s, &e)) != 0)
     return rc;
@@ -307,11 +289,7 @@ CPORT_API int cport_connect(cport_handle_t s, const struct sockaddr *to,
 static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
                        struct sockaddr *from, int *fromlen, bool datagram,
                        cport_op_t *op) {
-  int rc = check_op(op);
-  if (rc == 0)
-    rc = check_bufs(bufs, n);
-  if (rc == 0 && datagram && from != NULL && (fromlen == NULL || *fromlen <= 0))
-    rc = CPORT_EINVAL;
+  int rc = cp_check_recv(op, bufs, n, from, fromlen);
   struct cp_whandle e;
   if (rc == 0)
     rc = cp_win_lookup_socket(s, &e);
@@ -344,11 +322,7 @@ CPORT_API int cport_recvfrom(cport_handle_t s, cport_buf_t *bufs, unsigned n,
 static int send_common(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
                        const struct sockaddr *to, int tolen, bool datagram,
                        cport_op_t *op) {
-  int rc = check_op(op);
-  if (rc == 0)
-    rc = check_bufs(bufs, n);
-  if (rc == 0 && datagram && to != NULL && (tolen <= 0 || tolen > 32))
-    rc = CPORT_EINVAL;
+  int rc = cp_check_send(op, bufs, n, to, tolen);
   struct cp_whandle e;
   if (rc == 0)
     rc = cp_win_lookup_socket(s, &e);
@@ -383,7 +357,7 @@ CPORT_API int cport_sendto(cport_handle_t s, const cport_buf_t *bufs,
 
 CPORT_API int cport_disconnect(cport_handle_t s, unsigned flags,
                                cport_op_t *op) {
-  int rc = check_op(op);
+  int rc = cp_check_op(op);
   if (rc != 0)
     return rc;
   if (flags != 0)

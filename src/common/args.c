@@ -1,0 +1,79 @@
+/*
+ * args.c - the argument checks every platform makes the same way, so that
+ * every backend refuses the same bad input with the same code before any
+ * system call.
+ */
+#include "common.h"
+
+#define CP_MAX_BUFS 1024
+#define CP_MAX_ADDR 128 /* sizeof(struct sockaddr_storage) */
+
+int cp_check_op(const cport_op_t *op) {
+  if (op == NULL)
+    return CPORT_EINVAL;
+  return cp_op_busy(op) ? CPORT_EBUSY : 0;
+}
+
+int cp_check_bufs(const cport_buf_t *bufs, unsigned n) {
+  if (bufs == NULL || n == 0 || n > CP_MAX_BUFS)
+    return CPORT_EINVAL;
+  uint64_t total = 0;
+  for (unsigned i = 0; i < n; i++) {
+    if (bufs[i].base == NULL && bufs[i].len > 0)
+      return CPORT_EINVAL;
+    total += bufs[i].len;
+  }
+  return total > UINT32_MAX ? CPORT_EINVAL : 0;
+}
+
+int cp_check_recv(const cport_op_t *op, const cport_buf_t *bufs, unsigned n,
+                  const void *from, const int *fromlen) {
+  int rc = cp_check_op(op);
+  if (rc == 0)
+    rc = cp_check_bufs(bufs, n);
+  if (rc == 0 && from != NULL && (fromlen == NULL || *fromlen <= 0))
+    rc = CPORT_EINVAL;
+  return rc;
+}
+
+int cp_check_send(const cport_op_t *op, const cport_buf_t *bufs, unsigned n,
+                  const void *to, int tolen) {
+  int rc = cp_check_op(op);
+  if (rc == 0)
+    rc = cp_check_bufs(bufs, n);
+  if (rc == 0 && to != NULL && (tolen <= 0 || tolen > CP_SENDTO_MAX_ADDR))
+    rc = CPORT_EINVAL;
+  return rc;
+}
+
+int cp_check_connect(const cport_op_t *op, const void *to, int tolen,
+                     const void *data, uint32_t len) {
+  int rc = cp_check_op(op);
+  if (rc == 0 && (to == NULL || tolen <= 0 || tolen > CP_MAX_ADDR ||
+                  (data == NULL && len > 0)))
+    rc = CPORT_EINVAL;
+  return rc;
+}
+
+int cp_check_transmit(const cport_op_t *op, const cport_buf_t *head,
+                      const cport_buf_t *tail, unsigned flags) {
+  int rc = cp_check_op(op);
+  if (rc == 0 && ((flags & ~CPORT_TF_DISCONNECT) != 0 ||
+                  (head && head->base == NULL && head->len > 0) ||
+                  (tail && tail->base == NULL && tail->len > 0)))
+    rc = CPORT_EINVAL;
+  return rc;
+}
+
+int cp_check_file_flags(unsigned flags) {
+  const unsigned known = CPORT_FILE_READ | CPORT_FILE_WRITE |
+                         CPORT_FILE_CREATE | CPORT_FILE_TRUNCATE |
+                         CPORT_FILE_APPEND | CPORT_FILE_EXCL;
+  if ((flags & ~known) != 0 ||
+      !(flags & (CPORT_FILE_READ | CPORT_FILE_WRITE)) ||
+      ((flags & CPORT_FILE_EXCL) && !(flags & CPORT_FILE_CREATE)) ||
+      ((flags & (CPORT_FILE_TRUNCATE | CPORT_FILE_APPEND)) &&
+       !(flags & CPORT_FILE_WRITE)))
+    return CPORT_EINVAL;
+  return 0;
+}
