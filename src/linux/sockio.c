@@ -242,10 +242,13 @@ int cp_connect_check(struct cp_handle *h, cport_op_t *op) {
   if (err == 0) {
     struct sockaddr_storage ss;
     len = sizeof(ss);
-    if (getpeername(h->fd, (struct sockaddr *)&ss, &len) != 0)
-      return errno == ENOTCONN ? CP_TRY_AGAIN : (op->internal = (uintptr_t)(intptr_t)-errno, CP_TRY_DONE);
-    h->flags = (uint16_t)((h->flags | CP_HF_CONNECTED) & ~CP_HF_CONNECTING);
-    return ok(op);
+    if (getpeername(h->fd, (struct sockaddr *)&ss, &len) == 0) {
+      h->flags = (uint16_t)((h->flags | CP_HF_CONNECTED) & ~CP_HF_CONNECTING);
+      return ok(op);
+    }
+    if (errno == ENOTCONN)
+      return CP_TRY_AGAIN; /* still connecting */
+    err = errno;
   }
   h->flags &= (uint16_t)~CP_HF_CONNECTING;
   op->internal = (uintptr_t)(intptr_t)-err;
