@@ -98,7 +98,7 @@ CPORT_API const char *cport_backend(const cport_t *p) {
  * travels in a small packet under a key no handle can have (the address
  * of `post_key`); packets are recycled through a lock-free list.
  */
-static const char post_key;
+static const char post_key = 0;
 #define CP_POST_KEY ((ULONG_PTR)&post_key)
 
 struct cp_post {
