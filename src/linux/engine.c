@@ -83,7 +83,12 @@ void cp_queue_kick(struct cport *p, struct cp_handle *h, struct cp_opq *q,
 }
 
 /* An op that finished inside the call that started it. */
+__thread struct cp_inline cp_last_inline;
+
 int cp_finish_at_call(struct cp_handle *h, cport_op_t *op) {
+  cp_last_inline.done = true;
+  cp_last_inline.status = (int)(intptr_t)op->internal;
+  cp_last_inline.bytes = cp_lop(op)->done;
   if (h->flags & CP_HF_SKIP) {
     cp_op_release(op);
     cp_op_set_idle(op);

@@ -11,6 +11,19 @@
  * come), CPORT_COMPLETED (skip on success) or the call's error. */
 CP_INTERNAL int cp_submit_locked(struct cport *p, struct cp_handle *h,
                                  cport_op_t *op);
+/*
+ * What the calling thread's last op did if it finished inside its call
+ * (posted or, with skip-on-success, not). Lets the Win32 layer answer
+ * "completed at once" without touching the OVERLAPPED after the call:
+ * another thread may already have taken its completion and freed it.
+ */
+struct cp_inline {
+  bool done;
+  int status;
+  uint32_t bytes;
+};
+CP_INTERNAL extern __thread struct cp_inline cp_last_inline;
+
 /* An op that finished inside its call: post it, or CPORT_COMPLETED. */
 CP_INTERNAL int cp_finish_at_call(struct cp_handle *h, cport_op_t *op);
 

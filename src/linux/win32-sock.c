@@ -227,11 +227,14 @@ CPORT_API int ioctlsocket(SOCKET s, long cmd, u_long *arg) {
 /* Overlapped send and receive                                               */
 /* ------------------------------------------------------------------------ */
 
-/* Winsock's answer for an overlapped call cport accepted or refused. */
-static int wsa_started(int rc, LPWSAOVERLAPPED ov, LPDWORD bytes) {
-  if (rc == CPORT_COMPLETED || (rc == 0 && ov->Internal == 0)) {
+/* Winsock's answer for an overlapped call cport accepted or refused. The
+ * OVERLAPPED is not read: once posted, its completion may already be in
+ * another thread's hands. */
+static int wsa_started(int rc, LPDWORD bytes) {
+  if (rc == CPORT_COMPLETED ||
+      (rc == 0 && cp_last_inline.done && cp_last_inline.status == 0)) {
     if (bytes)
-      *bytes = (DWORD)ov->InternalHigh;
+      *bytes = cp_last_inline.bytes;
     return 0; /* finished inside the call (still posted unless skip mode) */
   }
   return wsa_fail(rc == 0 ? WSA_IO_PENDING : w32_wsa_error(rc));
@@ -293,7 +296,8 @@ CPORT_API int WSARecv(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
     return wsa_fail(err);
   if (ov == NULL)
     return blocking_io(s, b, n, true, NULL, NULL, bytes);
-  return wsa_started(cport_recv((int)s, b, n, (cport_op_t *)ov), ov, bytes);
+  cp_last_inline.done = false;
+  return wsa_started(cport_recv((int)s, b, n, (cport_op_t *)ov), bytes);
 }
 
 CPORT_API int WSASend(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
@@ -307,7 +311,8 @@ CPORT_API int WSASend(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
     return wsa_fail(err);
   if (ov == NULL)
     return blocking_io(s, b, n, false, NULL, NULL, bytes);
-  return wsa_started(cport_send((int)s, b, n, (cport_op_t *)ov), ov, bytes);
+  cp_last_inline.done = false;
+  return wsa_started(cport_send((int)s, b, n, (cport_op_t *)ov), bytes);
 }
 
 CPORT_API int WSARecvFrom(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
@@ -324,9 +329,10 @@ CPORT_API int WSARecvFrom(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
     return wsa_fail(WSAEFAULT);
   if (ov == NULL)
     return blocking_io(s, b, n, true, from, fromlen, bytes);
+  cp_last_inline.done = false;
   return wsa_started(
       cport_recvfrom((int)s, b, n, from, from ? fromlen : NULL, (cport_op_t *)ov),
-      ov, bytes);
+      bytes);
 }
 
 CPORT_API int WSASendTo(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
@@ -344,8 +350,9 @@ CPORT_API int WSASendTo(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
     return blocking_io(s, b, n, false, (struct sockaddr *)to, to ? &len : NULL,
                        bytes);
   }
+  cp_last_inline.done = false;
   return wsa_started(cport_sendto((int)s, b, n, to, tolen, (cport_op_t *)ov),
-                     ov, bytes);
+                     bytes);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -470,6 +477,7 @@ CPORT_API BOOL TransmitFile(SOCKET s, HANDLE file, DWORD bytes, DWORD per_send,
     if (w32_fixup_add(&fx) != 0)
       return wsa_false(WSAENOBUFS);
   }
+  cp_last_inline.done = false;
   int rc = cport_transmit_file(
       (int)s, f, off, bytes, hp, tp,
       (flags & (TF_DISCONNECT | TF_REUSE_SOCKET)) ? CPORT_TF_DISCONNECT : 0,
@@ -479,7 +487,8 @@ CPORT_API BOOL TransmitFile(SOCKET s, HANDLE file, DWORD bytes, DWORD per_send,
     return wsa_false(w32_wsa_error(rc));
   }
   if (!(flags & TF_REUSE_SOCKET) &&
-      (rc == CPORT_COMPLETED || ov->Internal == 0))
+      (rc == CPORT_COMPLETED ||
+       (cp_last_inline.done && cp_last_inline.status == 0)))
     return TRUE;
   return wsa_false(WSA_IO_PENDING);
 }

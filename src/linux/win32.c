@@ -407,11 +407,13 @@ CPORT_API HANDLE CreateFileA(LPCSTR path, DWORD access, DWORD share,
 
 /* What an overlapped call returned: TRUE if it finished inside the call,
  * FALSE with ERROR_IO_PENDING if its completion comes later, FALSE with
- * the error if it failed at once. */
-static BOOL file_started(int rc, LPOVERLAPPED ov, LPDWORD done) {
-  if (rc == CPORT_COMPLETED || (rc == 0 && ov->Internal == 0)) {
+ * the error if it failed at once. (The OVERLAPPED is not read after the
+ * call: its completion may already be another thread's.) */
+static BOOL file_started(int rc, LPDWORD done) {
+  if (rc == CPORT_COMPLETED ||
+      (rc == 0 && cp_last_inline.done && cp_last_inline.status == 0)) {
     if (done)
-      *done = (DWORD)ov->InternalHigh;
+      *done = cp_last_inline.bytes;
     return TRUE;
   }
   return fail(rc == 0 ? ERROR_IO_PENDING : w32_error(rc));
@@ -434,8 +436,9 @@ CPORT_API BOOL ReadFile(HANDLE h, LPVOID buf, DWORD len, LPDWORD done,
       *done = (DWORD)n;
     return TRUE;
   }
+  cp_last_inline.done = false;
   return file_started(cport_read(fd, buf, len, offset_of(ov), (cport_op_t *)ov),
-                      ov, done);
+                      done);
 }
 
 CPORT_API BOOL WriteFile(HANDLE h, LPCVOID buf, DWORD len, LPDWORD done,
@@ -451,8 +454,9 @@ CPORT_API BOOL WriteFile(HANDLE h, LPCVOID buf, DWORD len, LPDWORD done,
       *done = (DWORD)n;
     return TRUE;
   }
+  cp_last_inline.done = false;
   return file_started(
-      cport_write(fd, buf, len, offset_of(ov), (cport_op_t *)ov), ov, done);
+      cport_write(fd, buf, len, offset_of(ov), (cport_op_t *)ov), done);
 }
 
 CPORT_API BOOL DeleteFileA(LPCSTR path) {
