@@ -182,9 +182,9 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
   /* With nothing to send (an empty file, no head, no tail) TransmitFile
    * still completes; len 0 would mean "the whole file" to it, so an empty
    * range sends the head and tail only. */
+  cp_wop(op)->pad = (uint16_t)flags; /* TF_DISCONNECT: shut when done */
   BOOL ok = ws->TransmitFile((SOCKET)s, avail == 0 ? NULL : (HANDLE)f, len, 0,
                              (LPOVERLAPPED)op, tfb,
                              (flags & CPORT_TF_DISCONNECT) ? TF_DISCONNECT : 0);
-  cp_wop(op)->pad = (uint16_t)flags; /* TF_DISCONNECT: shut when done */
   return cp_win_started(&e, op, ok, ok ? 0 : WSAGetLastError());
 }

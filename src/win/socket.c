@@ -234,7 +234,7 @@ CPORT_API int cport_accept(cport_handle_t listener, void *buf, uint32_t len,
     cport_closesocket(acc);
     w->acc = INVALID_SOCKET;
   }
-  op->internal_high = bytes;
+  /* From here the op may be another thread's: not touched again. */
   return cp_win_started(&e, op, ok, err);
 }
 
