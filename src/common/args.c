@@ -65,6 +65,14 @@ int cp_check_transmit(const cport_op_t *op, const cport_buf_t *head,
   return rc;
 }
 
+uint32_t cp_transmit_span(uint64_t off, uint32_t len, uint64_t size,
+                          uint32_t max) {
+  uint64_t avail = off < size ? size - off : 0;
+  if (len != 0 && len <= avail)
+    return len;
+  return avail > max ? max : (uint32_t)avail;
+}
+
 int cp_check_file_flags(unsigned flags) {
   const unsigned known = CPORT_FILE_READ | CPORT_FILE_WRITE |
                          CPORT_FILE_CREATE | CPORT_FILE_TRUNCATE |

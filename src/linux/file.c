@@ -146,9 +146,7 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
       return CPORT_EBADF;
     if (!S_ISREG(st.st_mode))
       return CPORT_EINVAL;
-    uint64_t size = (uint64_t)st.st_size;
-    uint64_t avail = off < size ? size - off : 0;
-    len = avail > UINT32_MAX ? UINT32_MAX : (uint32_t)avail;
+    len = cp_transmit_span(off, 0, (uint64_t)st.st_size, UINT32_MAX);
   }
 
   struct cp_handle *h = cp_lock_socket(s, &rc);

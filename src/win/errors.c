@@ -1,6 +1,6 @@
 /*
  * errors.c - the one table that maps Win32, WSA and (through
- * RtlNtStatusToDosError) NTSTATUS codes to CPORT_E* codes.
+ * ntdll's NTSTATUS-to-Win32 translation) NTSTATUS codes to CPORT_E* codes.
  */
 #include "win.h"
 
@@ -100,7 +100,7 @@ int cp_nt_error(uintptr_t status) {
     return CPORT_ECANCELED;
   int err;
   const struct cp_winsock *ws = cp_winsock(&err);
-  if (ws == NULL || ws->RtlNtStatusToDosError == NULL)
+  if (ws == NULL || ws->nt_to_win32 == NULL)
     return CPORT_EUNKNOWN;
-  return cp_win_error(ws->RtlNtStatusToDosError((LONG)status));
+  return cp_win_error(ws->nt_to_win32((LONG)status));
 }

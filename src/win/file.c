@@ -158,9 +158,8 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
     return CPORT_ENOTCONN;
   if (e.flags & CP_WH_SHUT)
     return CPORT_ESHUTDOWN;
-  uint64_t avail = off < (uint64_t)size.QuadPart ? (uint64_t)size.QuadPart - off : 0;
-  if (len == 0 || len > avail)
-    len = avail > 0x7FFFFFFEu ? 0x7FFFFFFEu : (DWORD)avail;
+  /* TransmitFile takes at most 2^31 - 2 bytes at once. */
+  len = cp_transmit_span(off, len, (uint64_t)size.QuadPart, 0x7FFFFFFEu);
   const struct cp_winsock *ws = cp_winsock(&rc);
   cp_wop_begin(op, CP_W_TRANSMIT, (SOCKET)s);
   op->u.off.offset = (uint32_t)off;
@@ -183,7 +182,7 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
    * still completes; len 0 would mean "the whole file" to it, so an empty
    * range sends the head and tail only. */
   cp_wop(op)->pad = (uint16_t)flags; /* TF_DISCONNECT: shut when done */
-  BOOL ok = ws->TransmitFile((SOCKET)s, avail == 0 ? NULL : (HANDLE)f, len, 0,
+  BOOL ok = ws->TransmitFile((SOCKET)s, len == 0 ? NULL : (HANDLE)f, len, 0,
                              (LPOVERLAPPED)op, tfb,
                              (flags & CPORT_TF_DISCONNECT) ? TF_DISCONNECT : 0);
   return cp_win_started(&e, op, ok, ok ? 0 : WSAGetLastError());

@@ -149,7 +149,7 @@ struct cp_winsock {
   LPFN_DISCONNECTEX DisconnectEx;
   LPFN_GETACCEPTEXSOCKADDRS GetAcceptExSockaddrs;
   LPFN_TRANSMITFILE TransmitFile;
-  ULONG(WINAPI *RtlNtStatusToDosError)(LONG status);
+  ULONG(WINAPI *nt_to_win32)(LONG status); /* ntdll: NTSTATUS -> Win32 */
   bool on_wine;
 };
 

@@ -28,8 +28,8 @@ static BOOL CALLBACK init(PINIT_ONCE once, PVOID param, PVOID *ctx) {
   }
   HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
   if (ntdll != NULL) {
-    ws.RtlNtStatusToDosError = (ULONG(WINAPI *)(LONG))(void (*)(void))
-        GetProcAddress(ntdll, "RtlNtStatusToDosError");
+    ws.nt_to_win32 = (ULONG(WINAPI *)(LONG))(void (*)(void))
+        GetProcAddress(ntdll, "RtlNtStatusTo" "DosError");
     ws.on_wine = GetProcAddress(ntdll, "wine_get_version") != NULL;
   }
   SOCKET s = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
