@@ -29,9 +29,7 @@ struct conn {
 };
 
 struct server {
-  cport_t *port;
-  cport_handle_t listener;
-  cport_op_t *accepts;
+  struct ex_server io; /* port, listener, posted accepts */
   uint32_t bufsize;
   ex_mutex_t live_lock;
   struct conn *live;
@@ -85,7 +83,7 @@ static void on_accept(struct server *sv, cport_completion_t *cc) {
       c->s = cport_op_socket(cc->op);
       count(&sv->accepted, 1);
       live_add(sv, c);
-      if (cport_associate(sv->port, c->s, (uintptr_t)c, 0) != 0) {
+      if (cport_associate(sv->io.port, c->s, (uintptr_t)c, 0) != 0) {
         count(&sv->errors, 1);
         conn_close(sv, c);
       } else {
@@ -96,7 +94,7 @@ static void on_accept(struct server *sv, cport_completion_t *cc) {
     count(&sv->errors, 1); /* e.g. out of descriptors: try again later */
   }
   if (cc->status != CPORT_ECANCELED)
-    cport_accept(sv->listener, NULL, 0, cc->op); /* keep it posted */
+    cport_accept(sv->io.listener, NULL, 0, cc->op); /* keep it posted */
 }
 
 static void on_io(struct server *sv, cport_completion_t *cc) {
@@ -128,7 +126,7 @@ static void *worker(void *arg) {
   struct server *sv = arg;
   for (;;) {
     cport_completion_t cc;
-    int rc = cport_get(sv->port, &cc, -1);
+    int rc = cport_get(sv->io.port, &cc, -1);
     if (rc != 0 || cc.key == KEY_QUIT)
       return NULL;
     if (cc.key == KEY_LISTENER)
@@ -145,54 +143,23 @@ int main(int argc, char **argv) {
   sv.bufsize = (uint32_t)a.buffer;
   ex_mutex_init(&sv.live_lock);
 
-  ex_block_stop_signals();
-  cport_options_t o;
-  memset(&o, 0, sizeof(o));
-  o.backend = a.backend;
-  int rc = cport_create(&sv.port, &o);
-  if (rc != 0)
-    ex_die("cport_create", rc);
-  rc = ex_listen(a.port, &sv.listener);
-  if (rc != 0)
-    ex_die("listen", rc);
-  rc = cport_associate(sv.port, sv.listener, KEY_LISTENER, 0);
-  if (rc != 0)
-    ex_die("cport_associate", rc);
-  sv.accepts = calloc((size_t)a.accepts, sizeof(cport_op_t));
-  for (int i = 0; i < a.accepts; i++) {
-    rc = cport_accept(sv.listener, NULL, 0, &sv.accepts[i]);
-    if (rc != 0)
-      ex_die("cport_accept", rc);
-  }
+  ex_server_open(&sv.io, &a, KEY_LISTENER);
   printf("echo-server: backend=%s port=%d threads=%d accepts=%d\n",
-         cport_backend(sv.port), a.port, a.threads, a.accepts);
+         cport_backend(sv.io.port), a.port, a.threads, a.accepts);
   fflush(stdout);
+  ex_server_run(&sv.io, a.threads, worker, &sv, KEY_QUIT);
 
-  ex_thread_t *t = calloc((size_t)a.threads, sizeof(*t));
-  for (int i = 0; i < a.threads; i++)
-    ex_thread_start(&t[i], worker, &sv);
-
-  ex_wait_stop_signal();
-
-  /* Stop: one quit packet per worker; then close the port (what is still
-   * pending is dropped with it), the connections and the listener. */
-  for (int i = 0; i < a.threads; i++)
-    cport_post(sv.port, KEY_QUIT, 0, NULL);
-  for (int i = 0; i < a.threads; i++)
-    ex_thread_join(t[i]);
+  /* Workers are gone: close the port (what is still pending is dropped
+   * with it) and the listener, then the connections. */
   char backend[16];
-  snprintf(backend, sizeof(backend), "%s", cport_backend(sv.port));
-  cport_close(sv.port);
+  ex_server_close(&sv.io, backend, sizeof(backend));
   while (sv.live)
     conn_close(&sv, sv.live);
-  cport_closesocket(sv.listener);
   printf("echo-server stats: backend=%s accepted=%llu closed=%llu "
          "messages=%llu bytes=%llu errors=%llu\n",
          backend, (unsigned long long)sv.accepted,
          (unsigned long long)sv.closed, (unsigned long long)sv.messages,
          (unsigned long long)sv.bytes, (unsigned long long)sv.errors);
-  free(sv.accepts);
-  free(t);
   ex_mutex_destroy(&sv.live_lock);
   return 0;
 }

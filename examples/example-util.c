@@ -99,7 +99,7 @@ struct ex_args ex_parse(int argc, char **argv, const char *prog) {
   return a;
 }
 
-int ex_listen(int port, cport_handle_t *out) {
+static int listen_on(int port, cport_handle_t *out) {
   int rc = cport_socket(AF_INET, SOCK_STREAM, 0, out);
   if (rc != 0)
     return rc;
@@ -116,6 +116,49 @@ int ex_listen(int port, cport_handle_t *out) {
     return CPORT_EADDRINUSE;
   }
   return 0;
+}
+
+void ex_server_open(struct ex_server *s, const struct ex_args *a,
+                    uintptr_t listener_key) {
+  ex_block_stop_signals();
+  cport_options_t o;
+  memset(&o, 0, sizeof(o));
+  o.backend = a->backend;
+  int rc = cport_create(&s->port, &o);
+  if (rc != 0)
+    ex_die("cport_create", rc);
+  if ((rc = listen_on(a->port, &s->listener)) != 0)
+    ex_die("listen", rc);
+  if ((rc = cport_associate(s->port, s->listener, listener_key, 0)) != 0)
+    ex_die("cport_associate", rc);
+  s->accepts = calloc((size_t)a->accepts, sizeof(cport_op_t));
+  if (s->accepts == NULL)
+    ex_die("calloc", CPORT_ENOMEM);
+  for (int i = 0; i < a->accepts; i++)
+    if ((rc = cport_accept(s->listener, NULL, 0, &s->accepts[i])) != 0)
+      ex_die("cport_accept", rc);
+}
+
+void ex_server_run(struct ex_server *s, int threads, void *(*fn)(void *),
+                   void *arg, uintptr_t quit_key) {
+  ex_thread_t *t = calloc((size_t)threads, sizeof(*t));
+  if (t == NULL)
+    ex_die("calloc", CPORT_ENOMEM);
+  for (int i = 0; i < threads; i++)
+    ex_thread_start(&t[i], fn, arg);
+  ex_wait_stop_signal();
+  for (int i = 0; i < threads; i++)
+    cport_post(s->port, quit_key, 0, NULL);
+  for (int i = 0; i < threads; i++)
+    ex_thread_join(t[i]);
+  free(t);
+}
+
+void ex_server_close(struct ex_server *s, char *backend, size_t size) {
+  snprintf(backend, size, "%s", cport_backend(s->port));
+  cport_close(s->port);
+  cport_closesocket(s->listener);
+  free(s->accepts);
 }
 
 int ex_resolve(const char *host, int port, struct sockaddr_in *out) {

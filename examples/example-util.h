@@ -6,6 +6,7 @@
 #ifndef CPORT_EXAMPLE_UTIL_H
 #define CPORT_EXAMPLE_UTIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cport.h"
@@ -46,8 +47,25 @@ struct ex_args {
 struct ex_args ex_parse(int argc, char **argv, const char *prog);
 void ex_die(const char *what, int err);
 
-/* A listening TCP socket (cport_socket) on 0.0.0.0:port. */
-int ex_listen(int port, cport_handle_t *out);
+/* The accepting half of an IOCP-style server: a port of the chosen
+ * backend, a listener on 0.0.0.0:a->port associated with listener_key, and
+ * a->accepts accepts kept posted on it (the worker re-posts each one it
+ * takes). Blocks the stop signals first, since the port may start threads.
+ * Exits on error. */
+struct ex_server {
+  cport_t *port;
+  cport_handle_t listener;
+  cport_op_t *accepts;
+};
+void ex_server_open(struct ex_server *s, const struct ex_args *a,
+                    uintptr_t listener_key);
+/* Runs `threads` workers fn(arg) until SIGINT/SIGTERM, then posts quit_key
+ * once per worker and joins them all. */
+void ex_server_run(struct ex_server *s, int threads, void *(*fn)(void *),
+                   void *arg, uintptr_t quit_key);
+/* Closes the port (pending operations are dropped with it) and the
+ * listener; copies the backend name into backend[size] first. */
+void ex_server_close(struct ex_server *s, char *backend, size_t size);
 /* IPv4 address of host:port. */
 int ex_resolve(const char *host, int port, struct sockaddr_in *out);
 

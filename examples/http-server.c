@@ -25,8 +25,7 @@
 #define KEY_QUIT ((uintptr_t)2)
 
 struct server {
-  cport_t *port;
-  cport_handle_t listener;
+  struct ex_server io; /* port, listener, posted accepts */
   struct http_root root;
   uint32_t timeout_ms;
   uint64_t requests, errors, accepted;
@@ -74,7 +73,7 @@ static void conn_close(struct conn *c) {
   c->closing = true;
   cport_closesocket(c->s);
   if (c->timer_pending)
-    cport_timer_cancel(c->sv->port, &c->top);
+    cport_timer_cancel(c->sv->io.port, &c->top);
 }
 
 static bool conn_done(struct conn *c) {
@@ -98,7 +97,7 @@ static void post_recv(struct conn *c) {
 }
 
 static void arm_timer(struct conn *c, uint32_t ms) {
-  if (cport_timer(c->sv->port, (uintptr_t)c, ms, &c->top) == 0)
+  if (cport_timer(c->sv->io.port, (uintptr_t)c, ms, &c->top) == 0)
     c->timer_pending = true;
 }
 
@@ -216,7 +215,7 @@ static void on_accept(struct server *sv, cport_completion_t *cc) {
       c->last_active = ex_now();
       ex_count(&sv->accepted, 1);
       ex_mutex_lock(&c->lock);
-      if (cport_associate(sv->port, c->s, (uintptr_t)c, 0) != 0) {
+      if (cport_associate(sv->io.port, c->s, (uintptr_t)c, 0) != 0) {
         conn_close(c);
       } else {
         arm_timer(c, sv->timeout_ms);
@@ -229,7 +228,7 @@ static void on_accept(struct server *sv, cport_completion_t *cc) {
     }
   }
   if (cc->status != CPORT_ECANCELED)
-    cport_accept(sv->listener, NULL, 0, cc->op); /* keep it posted */
+    cport_accept(sv->io.listener, NULL, 0, cc->op); /* keep it posted */
 }
 
 static void on_conn(struct conn *c, cport_completion_t *cc) {
@@ -279,7 +278,7 @@ static void *worker(void *arg) {
   struct server *sv = arg;
   for (;;) {
     cport_completion_t cc;
-    if (cport_get(sv->port, &cc, -1) != 0 || cc.key == KEY_QUIT)
+    if (cport_get(sv->io.port, &cc, -1) != 0 || cc.key == KEY_QUIT)
       return NULL;
     if (cc.key == KEY_LISTENER)
       on_accept(sv, &cc);
@@ -297,42 +296,18 @@ int main(int argc, char **argv) {
     return 1;
   }
   sv.timeout_ms = (uint32_t)(a.timeout * 1000);
-  ex_block_stop_signals();
-  cport_options_t o;
-  memset(&o, 0, sizeof(o));
-  o.backend = a.backend;
-  int rc = cport_create(&sv.port, &o);
-  if (rc != 0)
-    ex_die("cport_create", rc);
-  if ((rc = ex_listen(a.port, &sv.listener)) != 0)
-    ex_die("listen", rc);
-  if ((rc = cport_associate(sv.port, sv.listener, KEY_LISTENER, 0)) != 0)
-    ex_die("cport_associate", rc);
-  cport_op_t *accepts = calloc((size_t)a.accepts, sizeof(cport_op_t));
-  for (int i = 0; i < a.accepts; i++)
-    if ((rc = cport_accept(sv.listener, NULL, 0, &accepts[i])) != 0)
-      ex_die("cport_accept", rc);
+  ex_server_open(&sv.io, &a, KEY_LISTENER);
   printf("http-server: backend=%s port=%d root=%s threads=%d\n",
-         cport_backend(sv.port), a.port, sv.root.real, a.threads);
+         cport_backend(sv.io.port), a.port, sv.root.real, a.threads);
   fflush(stdout);
+  ex_server_run(&sv.io, a.threads, worker, &sv, KEY_QUIT);
 
-  ex_thread_t *t = calloc((size_t)a.threads, sizeof(*t));
-  for (int i = 0; i < a.threads; i++)
-    ex_thread_start(&t[i], worker, &sv);
-  ex_wait_stop_signal();
-  for (int i = 0; i < a.threads; i++)
-    cport_post(sv.port, KEY_QUIT, 0, NULL);
-  for (int i = 0; i < a.threads; i++)
-    ex_thread_join(t[i]);
+  /* Open connections die with the process. */
   char backend[16];
-  snprintf(backend, sizeof(backend), "%s", cport_backend(sv.port));
-  cport_close(sv.port); /* open connections die with the process */
-  cport_closesocket(sv.listener);
+  ex_server_close(&sv.io, backend, sizeof(backend));
   printf("http-server stats: backend=%s accepted=%llu requests=%llu "
          "errors=%llu\n",
          backend, (unsigned long long)sv.accepted,
          (unsigned long long)sv.requests, (unsigned long long)sv.errors);
-  free(accepts);
-  free(t);
   return 0;
 }
