@@ -13,48 +13,26 @@ usage: bench-echo.py ECHO_SERVER ECHO_CLIENT RAW_EPOLL [RAW_URING]
 """
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
-import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "scripts"))
+from netutil import free_port, pin, stop, wait_listening  # noqa: E402
 
 SHAPES = [(64, 64, 1), (64, 4096, 4), (1, 64, 1)]
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_listening(port, proc):
-    for _ in range(200):
-        if proc.poll() is not None:
-            raise RuntimeError("server exited early")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError("server did not listen")
-
-
-def taskset(cpu):
-    return ["taskset", "-c", str(cpu)] if os.cpu_count() and os.cpu_count() > 1 else []
-
-
 def run_once(server_cmd, client, shape, seconds):
     port = free_port()
-    srv = subprocess.Popen(taskset(0) + server_cmd(port),
+    srv = subprocess.Popen(pin(0) + server_cmd(port),
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_listening(port, srv)
         conns, size, depth = shape
         out = subprocess.run(
-            taskset(1) + [client, "--port", str(port), "--connections",
+            pin(1) + [client, "--port", str(port), "--connections",
                           str(conns), "--size", str(size), "--depth",
                           str(depth), "--seconds", str(seconds),
                           "--backend", "epoll"],
@@ -65,11 +43,7 @@ def run_once(server_cmd, client, shape, seconds):
             raise RuntimeError("client failed: " + out.stdout + out.stderr)
         return float(m.group(1))
     finally:
-        srv.terminate()
-        try:
-            srv.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            srv.kill()
+        stop(srv)
 
 
 def main(argv):

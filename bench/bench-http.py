@@ -14,12 +14,14 @@ usage: bench-http.py HTTP_SERVER [BACKEND...]
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "scripts"))
+from netutil import free_port, pin, stop, wait_listening  # noqa: E402
 
 NGINX_CONF = """
 user root;
@@ -46,30 +48,6 @@ http {{
 """
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_listening(port, proc):
-    for _ in range(300):
-        if proc.poll() is not None:
-            raise RuntimeError("server exited early")
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError("server did not listen")
-
-
-def pin(cpu):
-    return ["taskset", "-c", str(cpu)] if (os.cpu_count() or 1) > 1 else []
-
-
 def run_wrk(port, path, seconds, conns):
     out = subprocess.run(pin(1) + ["wrk", "-t1", "-c%d" % conns, "-d%ds" % seconds,
                                    "http://127.0.0.1:%d/%s" % (port, path)],
@@ -85,15 +63,6 @@ def start(cmd, port):
                          stderr=subprocess.DEVNULL)
     wait_listening(port, p)
     return p
-
-
-def stop(p):
-    p.terminate()
-    try:
-        p.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        p.wait()
 
 
 def main(argv):

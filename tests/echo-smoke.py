@@ -6,20 +6,15 @@ every byte (errors=0, msgs>0) and the server exited cleanly on request.
 usage: echo-smoke.py BACKEND SERVER CLIENT [WRAPPER...]
   WRAPPER: a command to run the programs with (e.g. wine)
 """
+import os
 import re
 import signal
-import socket
 import subprocess
 import sys
-import time
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "scripts"))
+from netutil import free_port, stop, wait_listening  # noqa: E402
 
 
 def main(argv):
@@ -31,19 +26,11 @@ def main(argv):
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True)
     try:
-        deadline = time.time() + 60
-        while True:
-            if srv.poll() is not None:
-                print("server exited early:", srv.stdout.read())
-                return 1
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    print("server never listened")
-                    return 1
-                time.sleep(0.1)
+        try:
+            wait_listening(port, srv)
+        except RuntimeError as e:
+            print(e)
+            return 1
         out = subprocess.run(wrap + [client, "--port", str(port), "--connections",
                                      "16", "--size", "1000", "--depth", "2",
                                      "--seconds", "2", "--backend", backend],
@@ -55,13 +42,7 @@ def main(argv):
         ok = out.returncode == 0 and m and int(m.group(1)) > 0 and m.group(2) == "0"
         return 0 if ok else 1
     finally:
-        if srv.poll() is None:
-            srv.send_signal(signal.SIGINT)
-            try:
-                srv.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                srv.kill()
-                srv.wait()
+        stop(srv, signal.SIGINT)
         rest = srv.stdout.read()
         if rest:
             print(rest.strip())

@@ -18,6 +18,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "scripts"))
+from netutil import free_port, stop, wait_listening  # noqa: E402
+
 SECRET = b"TOP-SECRET-outside-the-root\n"
 
 
@@ -28,14 +32,6 @@ class Fail(Exception):
 def check(cond, what):
     if not cond:
         raise Fail(what)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def raw(port, data, timeout=10.0):
@@ -238,17 +234,12 @@ def main(argv):
 
     failed = 0
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                if srv.poll() is not None or time.time() > deadline:
-                    print("1..0 # SKIP http-server did not start: %r" %
-                          srv.stdout.read())
-                    return 1
-                time.sleep(0.1)
+        try:
+            wait_listening(port, srv)
+        except RuntimeError as e:
+            out = srv.stdout.read() if srv.poll() is not None else b""
+            print("Bail out! http-server did not start: %s %r" % (e, out))
+            return 1
         print("1..%d" % len(tests))
         for i, fn in enumerate(tests, 1):
             try:
@@ -260,11 +251,7 @@ def main(argv):
                 print("# %s" % e)
             sys.stdout.flush()
     finally:
-        srv.send_signal(signal.SIGINT)
-        try:
-            srv.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            srv.kill()
+        stop(srv, signal.SIGINT)
         shutil.rmtree(tmp, ignore_errors=True)
     return 1 if failed else 0
 
