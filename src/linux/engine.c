@@ -202,6 +202,22 @@ struct cp_handle *cp_lock_socket(cport_handle_t s, int *rc) {
   return NULL;
 }
 
+/* cp_lock_socket() for what only a connected stream can do (disconnect,
+ * transmit a file). */
+struct cp_handle *cp_lock_stream_peer(cport_handle_t s, int *rc) {
+  struct cp_handle *h = cp_lock_socket(s, rc);
+  if (h == NULL)
+    return NULL;
+  if (h->type != CP_H_STREAM)
+    *rc = CPORT_EOPNOTSUPP;
+  else if (!cp_is_connected(h))
+    *rc = CPORT_ENOTCONN;
+  else
+    return h;
+  pthread_mutex_unlock(&h->lock);
+  return NULL;
+}
+
 bool cp_is_connected(struct cp_handle *h) {
   if (h->flags & CP_HF_CONNECTED)
     return true;

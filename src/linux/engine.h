@@ -47,6 +47,9 @@ CP_INTERNAL int cp_handle_close(cport_handle_t s);
 /* Locks and returns the handle of an associated, open socket (or NULL
  * with *rc set). */
 CP_INTERNAL struct cp_handle *cp_lock_socket(cport_handle_t s, int *rc);
+/* The same, for a connected stream socket only (else CPORT_EOPNOTSUPP or
+ * CPORT_ENOTCONN). */
+CP_INTERNAL struct cp_handle *cp_lock_stream_peer(cport_handle_t s, int *rc);
 CP_INTERNAL bool cp_is_connected(struct cp_handle *h);
 CP_INTERNAL bool cp_is_listening(struct cp_handle *h);
 

@@ -149,31 +149,27 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
     len = cp_transmit_span(off, 0, (uint64_t)st.st_size, UINT32_MAX);
   }
 
-  struct cp_handle *h = cp_lock_socket(s, &rc);
+  struct cp_handle *h = cp_lock_stream_peer(s, &rc);
   if (h == NULL)
     return rc;
-  if (h->type != CP_H_STREAM)
-    rc = CPORT_EOPNOTSUPP;
-  else if (!cp_is_connected(h))
-    rc = CPORT_ENOTCONN;
-  else if (h->flags & CP_HF_SHUT_WR)
-    rc = CPORT_ESHUTDOWN;
-  if (rc == 0) {
-    cp_op_init(op, h, CP_OP_TRANSMIT);
-    struct cp_lop *l = cp_lop(op);
-    if (head)
-      l->u.tf.part[0] = *head;
-    if (tail)
-      l->u.tf.part[1] = *tail;
-    l->u.tf.off = off;
-    l->u.tf.left = len;
-    l->u.tf.fd = f;
-    l->u.tf.flags = (uint8_t)flags;
-    l->u.tf.stage = CP_TF_HEAD;
-    l->bufs = &l->u.tf.part[0];
-    l->nbufs = 1;
-    rc = cp_submit_locked(h->port, h, op);
+  if (h->flags & CP_HF_SHUT_WR) {
+    pthread_mutex_unlock(&h->lock);
+    return CPORT_ESHUTDOWN;
   }
+  cp_op_init(op, h, CP_OP_TRANSMIT);
+  struct cp_lop *l = cp_lop(op);
+  if (head)
+    l->u.tf.part[0] = *head;
+  if (tail)
+    l->u.tf.part[1] = *tail;
+  l->u.tf.off = off;
+  l->u.tf.left = len;
+  l->u.tf.fd = f;
+  l->u.tf.flags = (uint8_t)flags;
+  l->u.tf.stage = CP_TF_HEAD;
+  l->bufs = &l->u.tf.part[0];
+  l->nbufs = 1;
+  rc = cp_submit_locked(h->port, h, op);
   pthread_mutex_unlock(&h->lock);
   return rc;
 }

@@ -209,17 +209,11 @@ CPORT_API int cport_disconnect(cport_handle_t s, unsigned flags,
     return rc;
   if (flags != 0)
     return CPORT_EINVAL;
-  struct cp_handle *h = cp_lock_socket(s, &rc);
+  struct cp_handle *h = cp_lock_stream_peer(s, &rc);
   if (h == NULL)
     return rc;
-  if (h->type != CP_H_STREAM)
-    rc = CPORT_EOPNOTSUPP;
-  else if (!cp_is_connected(h))
-    rc = CPORT_ENOTCONN;
-  if (rc == 0) {
-    cp_op_init(op, h, CP_OP_DISCONNECT);
-    rc = cp_submit_locked(h->port, h, op);
-  }
+  cp_op_init(op, h, CP_OP_DISCONNECT);
+  rc = cp_submit_locked(h->port, h, op);
   pthread_mutex_unlock(&h->lock);
   return rc;
 }

@@ -150,12 +150,8 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
   if (f != CPORT_INVALID_HANDLE && !GetFileSizeEx((HANDLE)f, &size))
     return CPORT_EBADF; /* (no file: head and tail only) */
   struct cp_whandle e;
-  if ((rc = cp_win_lookup_socket(s, &e)) != 0)
+  if ((rc = cp_win_lookup_stream_peer(s, &e)) != 0)
     return rc;
-  if (e.type != SOCK_STREAM)
-    return CPORT_EOPNOTSUPP;
-  if (!cp_win_connected(&e))
-    return CPORT_ENOTCONN;
   if (e.flags & CP_WH_SHUT)
     return CPORT_ESHUTDOWN;
   /* TransmitFile takes at most 2^31 - 2 bytes at once. */

@@ -118,6 +118,17 @@ int cp_win_lookup_socket(cport_handle_t s, struct cp_whandle *e) {
   return 0;
 }
 
+/* cp_win_lookup_socket() for what only a connected stream can do
+ * (disconnect, transmit a file). */
+int cp_win_lookup_stream_peer(cport_handle_t s, struct cp_whandle *e) {
+  int rc = cp_win_lookup_socket(s, e);
+  if (rc != 0)
+    return rc;
+  if (e->type != SOCK_STREAM)
+    return CPORT_EOPNOTSUPP;
+  return cp_win_connected(e) ? 0 : CPORT_ENOTCONN;
+}
+
 /*
  * What an overlapped call returned. ok: it returned success (finished
  * inside the call). Pending and finished-without-skip: the completion comes
@@ -363,12 +374,8 @@ CPORT_API int cport_disconnect(cport_handle_t s, unsigned flags,
   if (flags != 0)
     return CPORT_EINVAL;
   struct cp_whandle e;
-  if ((rc = cp_win_lookup_socket(s, &e)) != 0)
+  if ((rc = cp_win_lookup_stream_peer(s, &e)) != 0)
     return rc;
-  if (e.type != SOCK_STREAM)
-    return CPORT_EOPNOTSUPP;
-  if (!cp_win_connected(&e))
-    return CPORT_ENOTCONN;
   const struct cp_winsock *ws = cp_winsock(&rc);
   cp_wop_begin(op, CP_W_DISCONNECT, (SOCKET)s);
   BOOL ok = ws->DisconnectEx((SOCKET)s, (LPOVERLAPPED)op, 0, 0);

@@ -95,6 +95,10 @@ CP_INTERNAL int cp_win_started(const struct cp_whandle *e, cport_op_t *op,
                                bool ok, int err);
 /* The entry of an open socket associated with a port, or the error. */
 CP_INTERNAL int cp_win_lookup_socket(cport_handle_t s, struct cp_whandle *e);
+/* The same, for a connected stream socket only (else CPORT_EOPNOTSUPP or
+ * CPORT_ENOTCONN). */
+CP_INTERNAL int cp_win_lookup_stream_peer(cport_handle_t s,
+                                          struct cp_whandle *e);
 /* A stream socket with a peer (learned once, then remembered). */
 CP_INTERNAL bool cp_win_connected(struct cp_whandle *e);
 CP_INTERNAL void cp_win_set_flag(SOCKET s, uint16_t flag);
