@@ -73,6 +73,18 @@ uint32_t cp_transmit_span(uint64_t off, uint32_t len, uint64_t size,
   return avail > max ? max : (uint32_t)avail;
 }
 
+int cp_check_file_io(const cport_op_t *op, const void *buf, uint32_t len,
+                     uint64_t off) {
+  int rc = cp_check_op(op);
+  if (rc == 0 && ((buf == NULL && len > 0) || off > (uint64_t)INT64_MAX - len))
+    rc = CPORT_EINVAL;
+  return rc;
+}
+
+int cp_check_timer(const void *port, const cport_op_t *op) {
+  return port == NULL ? CPORT_EINVAL : cp_check_op(op);
+}
+
 int cp_check_file_flags(unsigned flags) {
   const unsigned known = CPORT_FILE_READ | CPORT_FILE_WRITE |
                          CPORT_FILE_CREATE | CPORT_FILE_TRUNCATE |

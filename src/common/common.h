@@ -72,6 +72,9 @@ CP_INTERNAL int cp_check_connect(const cport_op_t *op, const void *to,
 CP_INTERNAL int cp_check_transmit(const cport_op_t *op, const cport_buf_t *head,
                                   const cport_buf_t *tail, unsigned flags);
 CP_INTERNAL int cp_check_file_flags(unsigned flags);
+CP_INTERNAL int cp_check_file_io(const cport_op_t *op, const void *buf,
+                                 uint32_t len, uint64_t off);
+CP_INTERNAL int cp_check_timer(const void *port, const cport_op_t *op);
 /* The file bytes a transmit sends: len, or (len 0, or beyond the end)
  * what is left of a file of `size` bytes after `off`, at most `max`. */
 CP_INTERNAL uint32_t cp_transmit_span(uint64_t off, uint32_t len,

@@ -90,11 +90,9 @@ static struct cp_handle *lock_file(cport_handle_t f, int *rc) {
 
 static int file_op(cport_handle_t f, uint8_t kind, const void *buf,
                    uint32_t len, uint64_t off, cport_op_t *op) {
-  int rc = cp_check_op(op);
+  int rc = cp_check_file_io(op, buf, len, off);
   if (rc != 0)
     return rc;
-  if ((buf == NULL && len > 0) || off > (uint64_t)INT64_MAX - len)
-    return CPORT_EINVAL;
   struct cp_handle *h = lock_file(f, &rc);
   if (h == NULL)
     return rc;

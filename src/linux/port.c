@@ -412,10 +412,9 @@ static void fire_due_timers_locked(struct cport *p) {
 
 CPORT_API int cport_timer(cport_t *p, uintptr_t key, uint32_t timeout_ms,
                           cport_op_t *op) {
-  if (p == NULL || op == NULL)
-    return CPORT_EINVAL;
-  if (cp_op_busy(op))
-    return CPORT_EBUSY;
+  int rc = cp_check_timer(p, op);
+  if (rc != 0)
+    return rc;
   struct cp_lop *l = cp_lop(op);
   memset(op->priv, 0, sizeof(op->priv));
   op->internal = op->internal_high = 0;
@@ -425,7 +424,7 @@ CPORT_API int cport_timer(cport_t *p, uintptr_t key, uint32_t timeout_ms,
   l->aux_fd = -1;
   uint64_t due = cp_now_ns() + (uint64_t)timeout_ms * 1000000u;
   pthread_mutex_lock(&p->lock);
-  int rc = p->closed ? CPORT_ECLOSED : cp_timers_add(&p->timers, op, due);
+  rc = p->closed ? CPORT_ECLOSED : cp_timers_add(&p->timers, op, due);
   if (rc == 0) {
     cp_op_set_busy(op);
     /* A new earliest deadline: the waiting leader must wait less. */

@@ -97,11 +97,9 @@ CPORT_API int cport_file_size(cport_handle_t f, uint64_t *size) {
 
 static int file_op(cport_handle_t f, bool read, const void *buf, uint32_t len,
                    uint64_t off, cport_op_t *op) {
-  if (op == NULL || (buf == NULL && len > 0) ||
-      off > (uint64_t)INT64_MAX - len)
-    return CPORT_EINVAL;
-  if (cp_op_busy(op))
-    return CPORT_EBUSY;
+  int rc = cp_check_file_io(op, buf, len, off);
+  if (rc != 0)
+    return rc;
   struct cp_whandle e;
   if (!cp_wh_get(f, &e) || !(e.flags & CP_WH_FILE))
     return CPORT_EBADF;

@@ -47,12 +47,9 @@ static HANDLE queue_of(struct cport *p) {
 
 CPORT_API int cport_timer(cport_t *p, uintptr_t key, uint32_t timeout_ms,
                           cport_op_t *op) {
-  if (p == NULL || op == NULL)
-    return CPORT_EINVAL;
-  if (cp_op_busy(op))
-    return CPORT_EBUSY;
-  if (p->closed)
-    return CPORT_ECLOSED;
+  int rc = cp_check_timer(p, op);
+  if (rc != 0)
+    return rc;
   HANDLE q = queue_of(p);
   if (q == NULL)
     return p->closed ? CPORT_ECLOSED : cp_win_error(GetLastError());
