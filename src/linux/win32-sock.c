@@ -285,74 +285,62 @@ static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, bool recv_side,
   }
 }
 
-CPORT_API int WSARecv(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
-                      LPDWORD flags, LPWSAOVERLAPPED ov,
-                      LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
+/* What the four calls share. `refused`: an argument cport does not take
+ * (a completion routine, MSG_PEEK or other flags). addr/addrlen: the
+ * datagram peer (NULL for WSARecv and WSASend), `datagram` says which. */
+static int wsa_io(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
+                  bool refused, bool recv_side, bool datagram,
+                  struct sockaddr *addr, int *addrlen, LPWSAOVERLAPPED ov) {
   cport_buf_t b[W32_MAX_BUFS];
-  if (routine != NULL || (flags && *flags != 0))
-    return wsa_fail(WSAEOPNOTSUPP); /* completion routines, MSG_PEEK/OOB */
-  int err = convert(bufs, n, b);
-  if (err)
-    return wsa_fail(err);
-  if (ov == NULL)
-    return blocking_io(s, b, n, true, NULL, NULL, bytes);
-  cp_last_inline.done = false;
-  return wsa_started(cport_recv((int)s, b, n, (cport_op_t *)ov), bytes);
-}
-
-CPORT_API int WSASend(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
-                      DWORD flags, LPWSAOVERLAPPED ov,
-                      LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
-  cport_buf_t b[W32_MAX_BUFS];
-  if (routine != NULL || flags != 0)
+  if (refused)
     return wsa_fail(WSAEOPNOTSUPP);
   int err = convert(bufs, n, b);
   if (err)
     return wsa_fail(err);
   if (ov == NULL)
-    return blocking_io(s, b, n, false, NULL, NULL, bytes);
+    return blocking_io(s, b, n, recv_side, addr, addrlen, bytes);
+  cport_op_t *op = (cport_op_t *)ov;
+  int rc;
   cp_last_inline.done = false;
-  return wsa_started(cport_send((int)s, b, n, (cport_op_t *)ov), bytes);
+  if (recv_side)
+    rc = datagram ? cport_recvfrom((int)s, b, n, addr, addrlen, op)
+                  : cport_recv((int)s, b, n, op);
+  else
+    rc = datagram ? cport_sendto((int)s, b, n, addr, addr ? *addrlen : 0, op)
+                  : cport_send((int)s, b, n, op);
+  return wsa_started(rc, bytes);
+}
+
+CPORT_API int WSARecv(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
+                      LPDWORD flags, LPWSAOVERLAPPED ov,
+                      LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
+  return wsa_io(s, bufs, n, bytes, routine != NULL || (flags && *flags != 0),
+                true, false, NULL, NULL, ov);
+}
+
+CPORT_API int WSASend(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
+                      DWORD flags, LPWSAOVERLAPPED ov,
+                      LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
+  return wsa_io(s, bufs, n, bytes, routine != NULL || flags != 0, false,
+                false, NULL, NULL, ov);
 }
 
 CPORT_API int WSARecvFrom(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                           LPDWORD flags, struct sockaddr *from, LPINT fromlen,
                           LPWSAOVERLAPPED ov,
                           LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
-  cport_buf_t b[W32_MAX_BUFS];
-  if (routine != NULL || (flags && *flags != 0))
-    return wsa_fail(WSAEOPNOTSUPP);
-  int err = convert(bufs, n, b);
-  if (err)
-    return wsa_fail(err);
   if (from != NULL && fromlen == NULL)
     return wsa_fail(WSAEFAULT);
-  if (ov == NULL)
-    return blocking_io(s, b, n, true, from, fromlen, bytes);
-  cp_last_inline.done = false;
-  return wsa_started(
-      cport_recvfrom((int)s, b, n, from, from ? fromlen : NULL, (cport_op_t *)ov),
-      bytes);
+  return wsa_io(s, bufs, n, bytes, routine != NULL || (flags && *flags != 0),
+                true, true, from, from ? fromlen : NULL, ov);
 }
 
 CPORT_API int WSASendTo(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                         DWORD flags, const struct sockaddr *to, int tolen,
                         LPWSAOVERLAPPED ov,
                         LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
-  cport_buf_t b[W32_MAX_BUFS];
-  if (routine != NULL || flags != 0)
-    return wsa_fail(WSAEOPNOTSUPP);
-  int err = convert(bufs, n, b);
-  if (err)
-    return wsa_fail(err);
-  if (ov == NULL) {
-    int len = tolen;
-    return blocking_io(s, b, n, false, (struct sockaddr *)to, to ? &len : NULL,
-                       bytes);
-  }
-  cp_last_inline.done = false;
-  return wsa_started(cport_sendto((int)s, b, n, to, tolen, (cport_op_t *)ov),
-                     bytes);
+  return wsa_io(s, bufs, n, bytes, routine != NULL || flags != 0, false, true,
+                (struct sockaddr *)to, to ? &tolen : NULL, ov);
 }
 
 /* ------------------------------------------------------------------------ */
