@@ -291,56 +291,62 @@ static void transmit_64_mib_with_head_and_tail(void **state) {
   transmit_case((size_t)64 << 20, true);
 }
 
-static void transmit_to_a_peer_that_resets(void **state) {
-  (void)state;
-  cport_t *p = h_port(0);
+/* A 32 MiB TransmitFile in flight to a raw peer that does not read. */
+struct big_transmit {
+  cport_t *p;
   char path[512];
-  h_temp_path(path, sizeof(path), "tf-reset");
-  make_file(path, (size_t)32 << 20, 2);
   cport_handle_t f, s;
   n_sock_t raw;
-  H_OK(cport_file_open(path, CPORT_FILE_READ, &f));
-  n_pair_raw(p, &s, 5, &raw);
-  cport_op_t op = {0};
-  H_OK(cport_transmit_file(s, f, 0, 0, NULL, NULL, 0, &op));
+  cport_op_t op;
+};
+
+static void big_transmit_start(struct big_transmit *t, const char *name) {
+  memset(t, 0, sizeof(*t));
+  t->p = h_port(0);
+  h_temp_path(t->path, sizeof(t->path), name);
+  make_file(t->path, (size_t)32 << 20, 2);
+  H_OK(cport_file_open(t->path, CPORT_FILE_READ, &t->f));
+  n_pair_raw(t->p, &t->s, 5, &t->raw);
+  H_OK(cport_transmit_file(t->s, t->f, 0, 0, NULL, NULL, 0, &t->op));
+}
+
+/* Closes everything; the raw peer too unless n_reset() closed it. */
+static void big_transmit_end(struct big_transmit *t, bool close_raw) {
+  H_OK(cport_closesocket(t->s));
+  if (close_raw)
+    n_raw_close(t->raw);
+  H_OK(cport_file_close(t->f));
+  remove_file(t->path);
+  h_close_clean(t->p);
+}
+
+static void transmit_to_a_peer_that_resets(void **state) {
+  (void)state;
+  struct big_transmit t;
+  big_transmit_start(&t, "tf-reset");
   char buf[4096];
-  assert_true(n_raw_recv(raw, buf, sizeof(buf)) > 0); /* it started */
-  n_reset(raw);
-  cport_completion_t c = h_get(p, 30000);
-  assert_ptr_equal(c.op, &op);
+  assert_true(n_raw_recv(t.raw, buf, sizeof(buf)) > 0); /* it started */
+  n_reset(t.raw);
+  cport_completion_t c = h_get(t.p, 30000);
+  assert_ptr_equal(c.op, &t.op);
   assert_true(c.status == CPORT_ECONNRESET || c.status == CPORT_ECONNABORTED ||
               c.status == CPORT_EPIPE);
   assert_true(c.bytes < ((uint32_t)32 << 20));
-  h_expect_none(p, 100); /* exactly once */
-  H_OK(cport_closesocket(s));
-  H_OK(cport_file_close(f));
-  remove_file(path);
-  h_close_clean(p);
+  h_expect_none(t.p, 100); /* exactly once */
+  big_transmit_end(&t, false);
 }
 
 static void transmit_canceled(void **state) {
   (void)state;
-  cport_t *p = h_port(0);
-  char path[512];
-  h_temp_path(path, sizeof(path), "tf-cancel");
-  make_file(path, (size_t)32 << 20, 2);
-  cport_handle_t f, s;
-  n_sock_t raw;
-  H_OK(cport_file_open(path, CPORT_FILE_READ, &f));
-  n_pair_raw(p, &s, 5, &raw);
-  cport_op_t op = {0};
-  H_OK(cport_transmit_file(s, f, 0, 0, NULL, NULL, 0, &op));
-  h_expect_none(p, 100); /* the peer does not read: it waits */
-  H_OK(cport_cancel(s, &op));
-  cport_completion_t c = h_get(p, 10000);
-  assert_ptr_equal(c.op, &op);
+  struct big_transmit t;
+  big_transmit_start(&t, "tf-cancel");
+  h_expect_none(t.p, 100); /* the peer does not read: it waits */
+  H_OK(cport_cancel(t.s, &t.op));
+  cport_completion_t c = h_get(t.p, 10000);
+  assert_ptr_equal(c.op, &t.op);
   assert_int_equal(c.status, CPORT_ECANCELED);
-  h_expect_none(p, 50);
-  H_OK(cport_closesocket(s));
-  n_raw_close(raw);
-  H_OK(cport_file_close(f));
-  remove_file(path);
-  h_close_clean(p);
+  h_expect_none(t.p, 50);
+  big_transmit_end(&t, true);
 }
 
 int main(void) {
