@@ -23,14 +23,17 @@ struct cp_backend {
    * into the port while waiting). Returns 0 or a CPORT_E* code.
    */
   int (*wait)(struct cport *port, struct cp_batch *b, int timeout_ms);
-  /* Any thread, port lock held: make a wait() in progress return soon. */
+  /* Any thread, no port lock: make a wait() in progress return soon. It
+   * may come after the port is closed (then it does nothing), so what it
+   * touches must live until free(). */
   void (*wake)(struct cport *port);
   /* Any thread, no port lock: push deferred submissions to the kernel.
    * May be NULL. */
   void (*flush)(struct cport *port);
 
   /* h->lock held: h joins / leaves the port (epoll registers the fd;
-   * io_uring pushes pending submissions before the fd can close). */
+   * io_uring pushes pending submissions before the fd can close). attach
+   * may be NULL. */
   int (*attach)(struct cport *port, struct cp_handle *h);
   void (*detach)(struct cport *port, struct cp_handle *h);
   /*

@@ -328,11 +328,10 @@ CPORT_API int cport_cancel(cport_handle_t s, cport_op_t *op) {
     if (cp_op_busy(op) && l->h == h && l->gen == h->gen &&
         !(l->flags & CP_OPF_ORPHAN))
       q = queue_of(h, l->kind);
-    bool found = false;
-    if (q != NULL)
-      for (cport_op_t *it = q->head; it; it = cp_lop(it)->next)
-        found |= it == op;
-    if (!found)
+    cport_op_t *it = q != NULL ? q->head : NULL;
+    while (it != NULL && it != op)
+      it = cp_lop(it)->next;
+    if (it == NULL)
       rc = CPORT_ENOENT;
     else if (!(l->flags & CP_OPF_CANCEL) &&
              cancel_locked(p, h, q, op, false, NULL))

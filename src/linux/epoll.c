@@ -26,15 +26,22 @@ struct cp_epoll {
   struct cp_pool pool; /* regular-file reads and writes */
 };
 
-/* epoll_event.data.u64: fd in the low 32 bits, the handle generation in
- * the next 31, and a flag marking the socket of an accept that waits for
- * its first data (the fd is then the listener's). */
+/* epoll_event.data.u64: fd in the low 32 bits and the handle generation
+ * in the next 31. With EP_STAGE2 set, the event is for the new socket of
+ * an accept that waits for its first data: the listener's fd, then the new
+ * socket's fd in the next 31 bits (no generation: the op is found by that
+ * fd among the listener's accepts, and a stale match only costs an
+ * attempt that says EAGAIN). */
 #define EP_WAKE UINT64_MAX
 #define EP_STAGE2 (UINT64_C(1) << 63)
 
-static uint64_t ev_data(const struct cp_handle *h, bool stage2) {
-  return (uint64_t)(uint32_t)h->fd |
-         ((uint64_t)(h->gen & 0x7fffffffu) << 32) | (stage2 ? EP_STAGE2 : 0);
+static uint64_t ev_data(const struct cp_handle *h) {
+  return (uint64_t)(uint32_t)h->fd | ((uint64_t)(h->gen & 0x7fffffffu) << 32);
+}
+
+static uint64_t ev_data_accepted(const struct cp_handle *listener, int fd) {
+  return (uint64_t)(uint32_t)listener->fd |
+         ((uint64_t)((uint32_t)fd & 0x7fffffffu) << 32) | EP_STAGE2;
 }
 
 static struct cp_epoll *ep(struct cport *p) { return p->be_data; }
@@ -73,11 +80,14 @@ static void epoll_fini(struct cport *p) {
   struct cp_epoll *e = ep(p);
   cp_pool_stop(&e->pool); /* running file calls finish first */
   close(e->epfd);
-  close(e->evfd);
-  e->epfd = e->evfd = -1;
+  e->epfd = -1;
+  /* evfd stays open until free(): a late wake() may still write to it. */
 }
 
 static void epoll_free(struct cport *p) {
+  if (ep(p) == NULL)
+    return;
+  close(ep(p)->evfd);
   cp_pool_destroy(&ep(p)->pool);
   free(p->be_data);
   p->be_data = NULL;
@@ -89,36 +99,34 @@ static void epoll_wake(struct cport *p) {
   (void)n; /* EAGAIN: the counter is already non-zero, a wake is pending */
 }
 
-/* The accept ops of listener h whose socket may have received data. */
-static void accept_data_ready(struct cport *p, struct cp_handle *h,
+/* The new socket fd of an accept on listener h may have received data. */
+static void accept_data_ready(struct cport *p, struct cp_handle *h, int fd,
                               struct cp_batch *b) {
   cport_op_t *op = h->rq.head;
-  while (op != NULL) {
-    struct cp_lop *l = cp_lop(op);
-    cport_op_t *next = l->next;
-    if ((l->flags & CP_OPF_STAGE2) && cp_try_accept_data(op) == CP_TRY_DONE) {
-      if (l->aux_fd >= 0)
-        epoll_ctl(ep(p)->epfd, EPOLL_CTL_DEL, l->aux_fd, NULL);
-      cp_opq_remove(&h->rq, op);
-      cp_op_finish(op, b);
-    }
-    op = next;
+  while (op != NULL && !((cp_lop(op)->flags & CP_OPF_STAGE2) &&
+                         cp_lop(op)->aux_fd == fd))
+    op = cp_lop(op)->next;
+  if (op != NULL && cp_try_accept_data(op) == CP_TRY_DONE) {
+    epoll_ctl(ep(p)->epfd, EPOLL_CTL_DEL, fd, NULL);
+    cp_opq_remove(&h->rq, op);
+    cp_op_finish(op, b);
   }
 }
 
 static void handle_event(struct cport *p, const struct epoll_event *ev,
                          struct cp_batch *b) {
   int fd = (int)(uint32_t)ev->data.u64;
-  uint32_t gen = (uint32_t)(ev->data.u64 >> 32) & 0x7fffffffu;
+  uint32_t high = (uint32_t)(ev->data.u64 >> 32) & 0x7fffffffu;
+  bool stage2 = (ev->data.u64 & EP_STAGE2) != 0;
   struct cp_handle *h = cp_handle_peek(fd);
   if (h == NULL)
     return;
   pthread_mutex_lock(&h->lock);
   if ((h->flags & CP_HF_OPEN) && h->port == p &&
-      (h->gen & 0x7fffffffu) == gen) {
+      (stage2 || (h->gen & 0x7fffffffu) == high)) {
     uint32_t e = ev->events;
-    if (ev->data.u64 & EP_STAGE2) {
-      accept_data_ready(p, h, b);
+    if (stage2) {
+      accept_data_ready(p, h, (int)high, b);
     } else {
       if (e & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP))
         cp_queue_kick(p, h, &h->rq, b);
@@ -153,7 +161,7 @@ static int epoll_attach(struct cport *p, struct cp_handle *h) {
     return 0; /* regular files are not pollable: the worker pool serves them */
   struct epoll_event ev = {
       .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
-      .data.u64 = ev_data(h, false),
+      .data.u64 = ev_data(h),
   };
   if (epoll_ctl(ep(p)->epfd, EPOLL_CTL_ADD, h->fd, &ev) == 0)
     return 0;
@@ -189,7 +197,7 @@ static int epoll_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
     /* Accepted; its first data is awaited on the new socket, whose
      * readiness is reported to the listener. */
     struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET,
-                             .data.u64 = ev_data(h, true)};
+                             .data.u64 = ev_data_accepted(h, l->aux_fd)};
     if (epoll_ctl(ep(p)->epfd, EPOLL_CTL_ADD, l->aux_fd, &ev) != 0) {
       op->internal = (uintptr_t)(intptr_t)-errno;
       return CP_TRY_DONE;

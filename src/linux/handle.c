@@ -109,14 +109,13 @@ void cp_handle_open_locked(struct cp_handle *h, int fd, uint8_t type,
   }
   h->fd = fd;
   h->gen++;
-  h->flags = CP_HF_OPEN | CP_HF_OWNED;
+  h->flags = CP_HF_OPEN;
   h->type = type;
   h->family = family;
   h->dev = 0;
   h->ino = 0;
   h->port = NULL;
   h->key = 0;
-  memset(h->be, 0, sizeof(h->be));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -212,7 +211,6 @@ CPORT_API int cport_associate(cport_t *port, cport_handle_t fd, uintptr_t key,
     h->gen++;
     h->flags = CP_HF_OPEN;
     h->type = type_of(fd, &st, &h->family);
-    memset(h->be, 0, sizeof(h->be));
   }
   int fl = fcntl(fd, F_GETFL);
   if (h->type != CP_H_FILE) {
@@ -230,7 +228,7 @@ CPORT_API int cport_associate(cport_t *port, cport_handle_t fd, uintptr_t key,
   }
   h->dev = st.st_dev;
   h->ino = st.st_ino;
-  rc = port->be->attach(port, h);
+  rc = port->be->attach ? port->be->attach(port, h) : 0;
   if (rc != 0)
     goto out;
   h->port = port;

@@ -136,7 +136,6 @@ enum cp_handle_type {
 /* Handle flags. */
 enum {
   CP_HF_OPEN = 1u << 0,      /* slot in use */
-  CP_HF_OWNED = 1u << 1,     /* fd created by cport (socket/accept/file) */
   CP_HF_SKIP = 1u << 2,      /* CPORT_SKIP_ON_SUCCESS */
   CP_HF_LISTENING = 1u << 3, /* seen listening (SO_ACCEPTCONN) */
   CP_HF_CONNECTED = 1u << 4, /* seen connected (stream or datagram) */
@@ -163,7 +162,6 @@ struct cp_handle {
   struct cp_opq wq;           /* send side, in posting order */
   struct cp_handle *port_prev, *port_next; /* the port's handle list */
   uint32_t blocking;          /* blocking calls on fd in progress (pool) */
-  uintptr_t be[4];            /* backend scratch (per handle) */
 };
 
 /* The slot for fd (allocating its chunk), or NULL if fd is out of range. */

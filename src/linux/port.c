@@ -84,9 +84,14 @@ bool cp_port_defers_submit(struct cport *p) {
   return tls_port == p || tls_harvesting == p;
 }
 
+/* Whether this thread has set tls_exit_key (so tls_exit runs at its end). */
+static __thread bool tls_exit_armed;
+
 static void mark_running(struct cport *p) {
-  if (CP_UNLIKELY(pthread_getspecific(tls_exit_key) == NULL))
+  if (CP_UNLIKELY(!tls_exit_armed)) {
     pthread_setspecific(tls_exit_key, (void *)1);
+    tls_exit_armed = true;
+  }
   tls_port = p;
   tls_gen = p->generation;
 }
@@ -96,15 +101,19 @@ static void mark_running(struct cport *p) {
 /* ------------------------------------------------------------------------ */
 
 /*
- * Futex wake-ups are issued after the port lock is dropped. The signalled
- * waiter may already have returned by then; FUTEX_WAKE only uses the
- * address as a key, so that is harmless (at worst a spurious wake-up, which
- * every waiter loop tolerates).
+ * Wake-ups are issued after the port lock is dropped, so no thread waits
+ * on that lock behind a system call. The signalled waiter may already have
+ * returned by then; FUTEX_WAKE only uses the address as a key, so that is
+ * harmless (at worst a spurious wake-up, which every waiter loop
+ * tolerates). Likewise the leader may have left the kernel, or the port
+ * been closed, before its backend is woken: backends keep what wake()
+ * touches until free(), and a spare wake-up costs one empty harvest.
  */
 #define CP_WAKE_MAX 16
 struct wake_list {
   unsigned n;
   uint32_t *words[CP_WAKE_MAX];
+  struct cport *kernel; /* a port whose leader waits in the kernel */
 };
 static __thread struct wake_list tls_wakes;
 
@@ -118,12 +127,23 @@ static void signal_waiter_locked(struct cp_waiter *w) {
   }
 }
 
+static void wake_kernel_locked(struct cport *p) {
+  if (tls_wakes.kernel != NULL && tls_wakes.kernel != p)
+    p->be->wake(p); /* (one port lock is held at a time: not reached) */
+  else
+    tls_wakes.kernel = p;
+}
+
 static void unlock_and_wake(struct cport *p) {
   pthread_mutex_unlock(&p->lock);
   unsigned n = tls_wakes.n;
+  struct cport *k = tls_wakes.kernel;
   tls_wakes.n = 0;
+  tls_wakes.kernel = NULL;
   for (unsigned i = 0; i < n; i++)
     cp_futex_wake(tls_wakes.words[i], 1);
+  if (k != NULL)
+    k->be->wake(k);
 }
 
 static void stack_push(struct cport *p, struct cp_waiter *w) {
@@ -157,8 +177,8 @@ static void poke_leader_locked(struct cport *p) {
   if (p->leader == NULL || p->leader_woken)
     return;
   p->leader_woken = true;
-  if (p->leader_state == CP_LEAD_KERNEL)
-    p->be->wake(p);
+  if (p->in_kernel)
+    wake_kernel_locked(p);
   else
     signal_waiter_locked(p->leader);
 }
@@ -188,14 +208,12 @@ static void dispatch_locked(struct cport *p) {
  */
 static void resign_leader_locked(struct cport *p) {
   p->leader = NULL;
-  p->leader_state = CP_LEAD_NONE;
   p->leader_woken = false;
   struct cp_waiter *w = p->bottom;
   if (w == NULL)
     return;
   stack_remove(p, w);
   p->leader = w;
-  p->leader_state = CP_LEAD_FUTEX;
   if (__atomic_load_n(&p->kernel_work, __ATOMIC_ACQUIRE) > 0) {
     p->leader_woken = true;
     signal_waiter_locked(w);
@@ -208,7 +226,7 @@ void cp_port_kernel_work_add(struct cport *p, int n) {
   if (n > 0 && before == 0) {
     /* A leader sleeping on its futex must move into the kernel. */
     pthread_mutex_lock(&p->lock);
-    if (p->leader_state == CP_LEAD_FUTEX)
+    if (!p->in_kernel) /* (poking no leader does nothing) */
       poke_leader_locked(p);
     unlock_and_wake(p);
   }
@@ -218,19 +236,24 @@ void cp_port_kernel_work_add(struct cport *p, int n) {
 /* Queueing completions                                                      */
 /* ------------------------------------------------------------------------ */
 
-static void push_locked(struct cport *p, const cport_completion_t *c,
-                        unsigned n) {
+/* Queue n completions and hand them out. Returns CPORT_ECLOSED (the port
+ * is gone: nobody can take them) or CPORT_ENOMEM (only what fit was
+ * queued: the ring fails to grow only beyond 2^30 entries or when malloc
+ * fails, and a completion never waits for memory). */
+static int push_locked(struct cport *p, const cport_completion_t *c,
+                       unsigned n) {
   if (p->closed)
-    return; /* the port is gone: nobody can take them */
-  if (cp_cqueue_reserve(&p->queue, n) != 0) {
-    /* Out of memory for the queue: keep what fits, never block. The
-     * ring only fails to grow beyond 2^30 entries or on malloc failure. */
+    return CPORT_ECLOSED;
+  int rc = 0;
+  if (CP_UNLIKELY(cp_cqueue_reserve(&p->queue, n) != 0)) {
     uint32_t room = p->queue.mask + 1 - p->queue.count;
     n = n < room ? n : room;
+    rc = CPORT_ENOMEM;
   }
   for (unsigned i = 0; i < n; i++)
     cp_cqueue_push(&p->queue, &c[i]);
   dispatch_locked(p);
+  return rc;
 }
 
 void cp_batch_flush(struct cp_batch *b) {
@@ -258,7 +281,6 @@ void cp_port_complete(struct cport *p, cport_op_t *op, uintptr_t key,
 /* After close, once the backend let go of its kernel objects: the
  * queue and the timers go. p->lock held. */
 static void destroy_locked(struct cport *p) {
-  p->destroyed = true;
   cp_cqueue_free(&p->queue);
   cport_op_t *op;
   while ((op = cp_timers_pop_due(&p->timers, UINT64_MAX)) != NULL)
@@ -379,18 +401,9 @@ CPORT_API int cport_post(cport_t *p, uintptr_t key, uint32_t bytes,
     return CPORT_EINVAL;
   cport_completion_t c = {op, key, bytes, 0};
   pthread_mutex_lock(&p->lock);
-  if (CP_UNLIKELY(p->closed)) {
-    pthread_mutex_unlock(&p->lock);
-    return CPORT_ECLOSED;
-  }
-  if (CP_UNLIKELY(cp_cqueue_reserve(&p->queue, 1) != 0)) {
-    pthread_mutex_unlock(&p->lock);
-    return CPORT_ENOMEM;
-  }
-  cp_cqueue_push(&p->queue, &c);
-  dispatch_locked(p);
+  int rc = push_locked(p, &c, 1);
   unlock_and_wake(p);
-  return 0;
+  return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -472,7 +485,6 @@ static int remaining_ms(uint64_t deadline) {
 /* Leader in the kernel: p->lock held on entry and on return. */
 static void lead_in_kernel(struct cport *p, int timeout_ms) {
   struct cp_batch b;
-  p->leader_state = CP_LEAD_KERNEL;
   p->leader_woken = false;
   p->in_kernel = true;
   unlock_and_wake(p); /* never sleep on pending wake-ups */
@@ -484,7 +496,6 @@ static void lead_in_kernel(struct cport *p, int timeout_ms) {
   p->in_kernel = false;
   if (p->closed)
     pthread_cond_broadcast(&p->kernel_idle);
-  p->leader_state = CP_LEAD_FUTEX;
   p->leader_woken = true; /* awake already: do not poke ourselves */
   push_locked(p, b.e, b.n);
   p->leader_woken = false;
@@ -564,7 +575,6 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
         p->leader = &w;
         lead_in_kernel(p, 0);
         p->leader = NULL;
-        p->leader_state = CP_LEAD_NONE;
         continue;
       }
       rc = CPORT_ETIMEDOUT;
@@ -574,7 +584,6 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
       if (on_stack(p, &w))
         stack_remove(p, &w);
       p->leader = &w;
-      p->leader_state = CP_LEAD_FUTEX;
       p->leader_woken = false;
     }
     /* The leader also watches the earliest timer. */

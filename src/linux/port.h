@@ -35,9 +35,6 @@ struct cp_waiter {
 enum { CP_W_WAITING = 0, CP_W_SIGNALED = 1, CP_W_SLEEPING = 2 };
 enum { CP_W_NONE = 0, CP_W_GOT = 1, CP_W_LEAD = 2 };
 
-/* Where the leader is waiting. */
-enum { CP_LEAD_NONE = 0, CP_LEAD_FUTEX = 1, CP_LEAD_KERNEL = 2 };
-
 struct cport {
   struct cp_shell shell;        /* first: see grave.h */
   pthread_mutex_t lock;
@@ -46,14 +43,13 @@ struct cport {
   struct cp_waiter *top;        /* LIFO stack of waiters (not the leader) */
   struct cp_waiter *bottom;     /* its oldest entry */
   struct cp_waiter *leader;     /* waiter in the leader role, if any */
-  unsigned leader_state;        /* CP_LEAD_* */
   bool leader_woken;            /* a wake-up is already on its way */
   unsigned running;             /* threads released and not back in get */
   unsigned concurrency;
-  bool in_kernel;               /* the leader is inside backend->wait */
+  bool in_kernel;               /* the leader is inside backend->wait
+                                   (else it sleeps on its futex) */
   pthread_cond_t kernel_idle;   /* signalled when it leaves, after close */
   bool closed;
-  bool destroyed;               /* backend resources released */
   uint32_t generation;          /* bumped when a shell is reused */
   uint32_t kernel_work;         /* ops waiting in the kernel (atomic) */
 

@@ -171,12 +171,6 @@ void cp_uring_cancel(struct cport *p, struct cp_handle *h, cport_op_t *op) {
   pthread_mutex_unlock(&u->sq_lock);
 }
 
-int cp_uring_attach(struct cport *p, struct cp_handle *h) {
-  (void)p;
-  (void)h;
-  return 0;
-}
-
 void cp_uring_detach(struct cport *p, struct cp_handle *h) {
   (void)h;
   /* SQEs naming this fd must reach the kernel before the fd can close. */

@@ -47,7 +47,6 @@ static int uring_init(struct cport *p) {
     p->be_data = NULL;
     return CPORT_ENOSYS;
   }
-  u->features = params.features;
   u->dead = false;
   u->dirty = false;
   u->inflight = 0;
@@ -115,13 +114,10 @@ void cp_uring_submit_locked(struct cp_uring *u) {
   if (!u->dirty || u->dead)
     return;
   u->dirty = false;
-  for (;;) {
-    int rc = io_uring_submit(&u->ring);
-    if (rc != -EINTR && rc != -EAGAIN && rc != -EBUSY)
-      break;
-    if (rc != -EINTR)
-      break; /* the kernel is short of memory or CQ room: retry later */
-  }
+  /* (-EAGAIN or -EBUSY: the kernel is short of memory or CQ room; what
+   * was not taken stays in the SQ for the next submit.) */
+  while (io_uring_submit(&u->ring) == -EINTR)
+    ;
 }
 
 static void uring_flush(struct cport *p) {
@@ -219,7 +215,6 @@ const struct cp_backend cp_uring_backend = {
     .wait = uring_wait,
     .wake = uring_wake,
     .flush = uring_flush,
-    .attach = cp_uring_attach,
     .detach = cp_uring_detach,
     .start = cp_uring_start,
     .cancel = cp_uring_cancel,

@@ -18,10 +18,7 @@ struct cp_uring {
   bool dead;               /* ring released (port closed) */
   bool dirty;              /* SQEs prepared but not submitted */
   uint32_t inflight;       /* op SQEs whose CQE has not been seen */
-  unsigned features;
 };
-
-/* Deferred submissions are pushed once this many are waiting. */
 
 /* user_data values below this are internal tags, not ops. */
 enum {
@@ -40,7 +37,6 @@ CP_INTERNAL void cp_uring_op_done(struct cport *p, cport_op_t *op, int res,
                                   struct cp_batch *b);
 
 /* struct cp_backend's handle hooks (uring-ops.c). */
-CP_INTERNAL int cp_uring_attach(struct cport *p, struct cp_handle *h);
 CP_INTERNAL void cp_uring_detach(struct cport *p, struct cp_handle *h);
 CP_INTERNAL int cp_uring_start(struct cport *p, struct cp_handle *h,
                                cport_op_t *op, bool at_call);
