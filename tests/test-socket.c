@@ -126,6 +126,46 @@ static void accept_waits_for_first_data(void **state) {
   h_close_clean(p);
 }
 
+/* Several accepts wait for first data: each completes when its own
+ * connection speaks, in the order they speak, not in posting order. */
+static void accepts_complete_as_their_data_arrives(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  struct sockaddr_in addr;
+  cport_handle_t l = n_listener(p, 1, &addr);
+  enum { N = 3 };
+  char bufs[N][16];
+  cport_op_t aops[N];
+  n_sock_t raw[N];
+  memset(aops, 0, sizeof(aops));
+  for (int i = 0; i < N; i++)
+    H_OK(cport_accept(l, bufs[i], sizeof(bufs[i]), &aops[i]));
+  for (int i = 0; i < N; i++)
+    raw[i] = n_raw_client(&addr);
+  h_expect_none(p, 100); /* all connected, all silent */
+  const int order[N] = {2, 0, 1};
+  bool done[N] = {false, false, false};
+  for (int k = 0; k < N; k++) {
+    char msg[3] = {'c', (char)('0' + order[k]), 0};
+    assert_int_equal(n_raw_send(raw[order[k]], msg, 2), 2);
+    cport_completion_t cc = h_get(p, 5000);
+    H_OK(cc.status);
+    assert_int_equal(cc.bytes, 2);
+    int i = (int)((cport_op_t *)cc.op - aops);
+    assert_true(i >= 0 && i < N && !done[i]);
+    done[i] = true;
+    assert_memory_equal(bufs[i], msg, 2); /* the data of the one that spoke */
+    h_expect_none(p, 20);                 /* and nothing else */
+    cport_handle_t s = cport_op_socket(&aops[i]);
+    assert_true(s != CPORT_INVALID_HANDLE);
+    H_OK(cport_closesocket(s));
+  }
+  for (int i = 0; i < N; i++)
+    n_raw_close(raw[i]);
+  H_OK(cport_closesocket(l));
+  h_close_clean(p);
+}
+
 static void connect_refused_completes_with_error(void **state) {
   (void)state;
   cport_t *p = h_port(0);
@@ -726,6 +766,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(accept_and_connect_with_data),
       cmocka_unit_test(accept_waits_for_first_data),
+      cmocka_unit_test(accepts_complete_as_their_data_arrives),
       cmocka_unit_test(connect_refused_completes_with_error),
       cmocka_unit_test(scatter_receive_gather_send),
       cmocka_unit_test(zero_byte_receive_leaves_data_queued),
