@@ -624,7 +624,8 @@ static void skip_on_success_posts_only_pending_ops(void **state) {
 /* UDP                                                                       */
 /* ------------------------------------------------------------------------ */
 
-static cport_handle_t udp_bound(cport_t *p, uintptr_t key, struct sockaddr_in *a) {
+static cport_handle_t udp_bound_flags(cport_t *p, uintptr_t key,
+                                      struct sockaddr_in *a, unsigned flags) {
   cport_handle_t u;
   H_OK(cport_socket(AF_INET, SOCK_DGRAM, 0, &u));
   memset(a, 0, sizeof(*a));
@@ -633,8 +634,12 @@ static cport_handle_t udp_bound(cport_t *p, uintptr_t key, struct sockaddr_in *a
   assert_int_equal(bind(u, (struct sockaddr *)a, sizeof(*a)), 0);
   socklen_t len = sizeof(*a);
   getsockname(u, (struct sockaddr *)a, &len);
-  H_OK(cport_associate(p, u, key, 0));
+  H_OK(cport_associate(p, u, key, flags));
   return u;
+}
+
+static cport_handle_t udp_bound(cport_t *p, uintptr_t key, struct sockaddr_in *a) {
+  return udp_bound_flags(p, key, a, 0);
 }
 
 static void udp_sendto_recvfrom_with_source(void **state) {
@@ -682,6 +687,51 @@ static void udp_sendto_recvfrom_with_source(void **state) {
   }
   H_OK(cport_closesocket(a));
   H_OK(cport_closesocket(b));
+  h_close_clean(p);
+}
+
+/* A datagram too big for the buffer, already queued when the receive is
+ * posted: the call still succeeds and the result (CPORT_EMSGSIZE and the
+ * bytes that fit) comes exactly once: as a completion, or in the op when
+ * the handle skips completions on success. (Windows reports
+ * WSAEMSGSIZE from the call and still queues a packet.) */
+static void udp_truncated_datagram_already_queued(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  for (int skip = 0; skip < 2; skip++) {
+    struct sockaddr_in aa, ba;
+    cport_handle_t a = udp_bound(p, 1, &aa);
+    cport_handle_t b =
+        udp_bound_flags(p, 2, &ba, skip ? CPORT_SKIP_ON_SUCCESS : 0);
+    cport_buf_t big = CPORT_BUF("0123456789", 10);
+    cport_op_t sop = {0}, rop = {0};
+    H_OK(cport_sendto(a, &big, 1, (struct sockaddr *)&ba, sizeof(ba), &sop));
+    cport_completion_t cc = h_get(p, 5000);
+    assert_ptr_equal(cc.op, &sop);
+    H_OK(cc.status);
+    h_sleep_ms(20); /* the datagram is in b's queue */
+    char small[4];
+    cport_buf_t smb = CPORT_BUF(small, sizeof(small));
+    struct sockaddr_in from;
+    int fromlen = sizeof(from);
+    int rc = cport_recvfrom(b, &smb, 1, (struct sockaddr *)&from, &fromlen,
+                            &rop);
+    if (skip) {
+      assert_int_equal(rc, CPORT_COMPLETED);
+      assert_int_equal(cport_op_status(&rop), CPORT_EMSGSIZE);
+      assert_int_equal(cport_op_bytes(&rop), 4);
+    } else {
+      H_OK(rc);
+      cc = h_get(p, 5000);
+      assert_ptr_equal(cc.op, &rop);
+      assert_int_equal(cc.status, CPORT_EMSGSIZE);
+      assert_int_equal(cc.bytes, 4);
+    }
+    assert_memory_equal(small, "0123", 4);
+    h_expect_none(p, 50); /* exactly once */
+    H_OK(cport_closesocket(a));
+    H_OK(cport_closesocket(b));
+  }
   h_close_clean(p);
 }
 
@@ -780,6 +830,7 @@ int main(void) {
       cmocka_unit_test(cancel_with_nothing_pending_is_enoent),
       cmocka_unit_test(skip_on_success_posts_only_pending_ops),
       cmocka_unit_test(udp_sendto_recvfrom_with_source),
+      cmocka_unit_test(udp_truncated_datagram_already_queued),
       cmocka_unit_test(bad_input_is_an_error_and_posts_nothing),
       cmocka_unit_test(port_close_drops_pending_ops),
   };

@@ -132,18 +132,23 @@ int cp_win_lookup_stream_peer(cport_handle_t s, struct cp_whandle *e) {
 /*
  * What an overlapped call returned. ok: it returned success (finished
  * inside the call). Pending and finished-without-skip: the completion comes
- * through the port. Finished with skip: CPORT_COMPLETED, the op is free.
- * Failed at once: its error, the op is free, nothing is posted.
+ * through the port. Finished with skip: CPORT_COMPLETED, the op is free
+ * and holds the result. Failed at once: its error, the op is free, nothing
+ * is posted.
  */
 int cp_win_started(const struct cp_whandle *e, cport_op_t *op, bool ok,
                    int err) {
-  if (ok) {
-    if (e->flags & CP_WH_SKIP) {
-      uint32_t bytes = (uint32_t)op->internal_high;
-      int status = cp_wop_done(op, &bytes);
-      return status == 0 ? CPORT_COMPLETED : status;
-    }
-    return 0;
+  /* A truncated datagram is reported by the call as an error, but the
+   * status underneath (STATUS_BUFFER_OVERFLOW) is a warning: the receive
+   * finished, its result is in the OVERLAPPED, and a packet is queued as
+   * for a success (none with skip-on-success). */
+  bool truncated = !ok && (err == WSAEMSGSIZE || err == ERROR_MORE_DATA);
+  if (ok || truncated) {
+    if (!(e->flags & CP_WH_SKIP))
+      return 0;
+    uint32_t bytes = (uint32_t)op->internal_high;
+    int status = cp_wop_done(op, &bytes);
+    return status == 0 || truncated ? CPORT_COMPLETED : status;
   }
   if (err == WSA_IO_PENDING || err == ERROR_IO_PENDING)
     return 0;
