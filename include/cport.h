@@ -226,6 +226,14 @@ CPORT_API const char *cport_backend(const cport_t *port);
 #define CPORT_SKIP_ON_SUCCESS 0x1u
 
 /**
+ * Add flags to a handle, before or after its association, like
+ * SetFileCompletionNotificationModes: CPORT_SKIP_ON_SUCCESS. Flags cannot
+ * be cleared once set (as on Windows); 0 changes nothing.
+ * @return 0, CPORT_EINVAL (unknown flag), CPORT_EBADF (not an open handle).
+ */
+CPORT_API int cport_set_handle_flags(cport_handle_t h, unsigned flags);
+
+/**
  * Associate a handle (socket or file) with the port. Completions of
  * operations on it carry `key`. A handle is associated at most once.
  * Returns 0, CPORT_EINVAL, CPORT_EBADF, CPORT_EEXIST (already associated),
@@ -255,6 +263,20 @@ CPORT_API int cport_get(cport_t *port, cport_completion_t *out, int timeout_ms);
  */
 CPORT_API int cport_get_many(cport_t *port, cport_completion_t *out,
                              unsigned max, int timeout_ms);
+
+/**
+ * Mark blocking work in a thread the port released (between two
+ * cport_get() calls): until the matching cport_blocking_end(), the thread
+ * does not count against the port's concurrency limit, so another waiting
+ * thread may take a completion, as Windows does for a worker that blocks.
+ * When it ends, the thread counts again (the running count may exceed the
+ * limit for a while, as on Windows). Calls nest; in a thread no port
+ * released they do nothing.
+ * @return 0; cport_blocking_end() without a begin: CPORT_EINVAL.
+ */
+CPORT_API int cport_blocking_begin(void);
+/** Ends what cport_blocking_begin() started. @return 0 or CPORT_EINVAL. */
+CPORT_API int cport_blocking_end(void);
 
 /* ------------------------------------------------------------------------ */
 /* Sockets                                                                   */
@@ -449,10 +471,24 @@ CPORT_API int cport_op_addresses(const cport_op_t *op, struct sockaddr *local,
                                  int *local_len, struct sockaddr *peer,
                                  int *peer_len);
 
-/** Status of a finished operation: 0 or CPORT_E*. */
+/**
+ * Status of an operation, from any thread: CPORT_EINPROGRESS while it is
+ * pending, then 0 or its CPORT_E* code. An operation's result is written
+ * as soon as it finishes, whether or not a thread waits on the port (its
+ * completion is queued at the same time).
+ */
 CPORT_API int cport_op_status(const cport_op_t *op);
-/** Bytes transferred by a finished operation. */
+/** Bytes transferred by a finished operation (0 while pending). */
 CPORT_API uint32_t cport_op_bytes(const cport_op_t *op);
+
+/**
+ * Wait, from any thread, until the operation started on op has finished
+ * (its status and bytes are then readable; its completion is still
+ * queued as usual, unless it was skipped). timeout_ms: 0 polls, -1 waits
+ * forever. An op that is not pending returns at once.
+ * @return 0, CPORT_ETIMEDOUT, CPORT_EINVAL.
+ */
+CPORT_API int cport_op_wait(const cport_op_t *op, int timeout_ms);
 
 /** Build a cport_buf_t (also available as the CPORT_BUF macro). */
 CPORT_API cport_buf_t cport_buf_init(void *base, size_t len);
