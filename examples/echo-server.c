@@ -3,10 +3,12 @@
  *
  * One port; N worker threads looping on cport_get(); a number of accepts
  * kept posted on the listener; per connection recv -> send -> recv. SIGINT
- * or SIGTERM stops it cleanly and prints one stats line.
+ * or SIGTERM stops it cleanly and prints one stats line. It listens on
+ * loopback unless --bind says otherwise (0.0.0.0 or :: for every address).
  *
- *   echo-server [--port 7000] [--threads CPUs] [--accepts 16]
- *               [--backend io_uring|epoll|iocp] [--buffer 16384]
+ *   echo-server [--bind 127.0.0.1] [--port 7000] [--threads CPUs]
+ *               [--accepts 16] [--backend io_uring|epoll|iocp]
+ *               [--buffer 16384]
  */
 #include <errno.h>
 #include <signal.h>
@@ -144,8 +146,8 @@ int main(int argc, char **argv) {
   ex_mutex_init(&sv.live_lock);
 
   ex_server_open(&sv.io, &a, KEY_LISTENER);
-  printf("echo-server: backend=%s port=%d threads=%d accepts=%d\n",
-         cport_backend(sv.io.port), a.port, a.threads, a.accepts);
+  printf("echo-server: backend=%s bind=%s port=%d threads=%d accepts=%d\n",
+         cport_backend(sv.io.port), a.bind, a.port, a.threads, a.accepts);
   fflush(stdout);
   ex_server_run(&sv.io, a.threads, worker, &sv, KEY_QUIT);
 
