@@ -23,10 +23,10 @@ class BackendRefused(RuntimeError):
     the test skips (TAP "1..0 # SKIP", or exit status 77) with the reason."""
 
 
-def free_port():
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
+def free_port(host="127.0.0.1"):
+    """A TCP port on host (127.0.0.1, or ::1) that nothing listens on now."""
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    s.bind((host, 0))
     port = s.getsockname()[1]
     s.close()
     return port
@@ -92,3 +92,11 @@ def rss_kib(pid):
     except OSError:
         return None
     return None
+
+
+def fd_count(pid):
+    """Open descriptors of a Linux process, or None where there is no /proc."""
+    try:
+        return len(os.listdir("/proc/%d/fd" % pid))
+    except OSError:
+        return None
