@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,13 +66,27 @@ static void conn_close(struct server *sv, struct conn *c) {
   count(&sv->closed, 1);
 }
 
+/* The peer closed, reset the connection or went away: a normal end for a
+ * server, whether the call says so (the error is known before anything
+ * moved, e.g. on epoll) or the completion does (e.g. on io_uring). */
+static bool peer_gone(int rc) {
+  return rc == 0 || rc == CPORT_ECONNRESET || rc == CPORT_EPIPE ||
+         rc == CPORT_ECONNABORTED || rc == CPORT_ENOTCONN;
+}
+
+/* Close after a failed call or completion (rc 0: end of stream); count it
+ * unless the peer left. */
+static void conn_fail(struct server *sv, struct conn *c, int rc) {
+  if (!peer_gone(rc) && rc != CPORT_ECANCELED)
+    count(&sv->errors, 1);
+  conn_close(sv, c);
+}
+
 static void conn_recv(struct server *sv, struct conn *c) {
   cport_buf_t b = CPORT_BUF(c->buf, c->cap);
   int rc = cport_recv(c->s, &b, 1, &c->rop);
-  if (rc != 0) {
-    count(&sv->errors, 1);
-    conn_close(sv, c);
-  }
+  if (rc != 0)
+    conn_fail(sv, c, rc);
 }
 
 static void on_accept(struct server *sv, cport_completion_t *cc) {
@@ -103,21 +118,20 @@ static void on_io(struct server *sv, cport_completion_t *cc) {
   struct conn *c = (struct conn *)cc->key;
   if (cc->op == &c->rop) {
     if (cc->status != 0 || cc->bytes == 0) { /* error, or peer closed */
-      if (cc->status != 0 && cc->status != CPORT_ECONNRESET)
-        count(&sv->errors, 1);
-      conn_close(sv, c);
+      conn_fail(sv, c, cc->status);
       return;
     }
     count(&sv->bytes, cc->bytes);
     count(&sv->messages, 1);
+    /* The whole echo goes out before the next receive: a client that
+     * never reads stops being read (back-pressure, no buffering). */
     cport_buf_t b = CPORT_BUF(c->buf, cc->bytes);
-    if (cport_send(c->s, &b, 1, &c->sop) != 0) {
-      count(&sv->errors, 1);
-      conn_close(sv, c);
-    }
+    int rc = cport_send(c->s, &b, 1, &c->sop);
+    if (rc != 0)
+      conn_fail(sv, c, rc);
   } else {
     if (cc->status != 0) {
-      conn_close(sv, c);
+      conn_fail(sv, c, cc->status);
       return;
     }
     conn_recv(sv, c);
