@@ -21,7 +21,7 @@
  * applies back-pressure: it stops posting accepts, so new clients wait in
  * the listen backlog (nobody is answered 503) until a connection closes.
  *
- *   http-server [--bind 127.0.0.1] [--port 8080] [--root .]
+ *   http-server [--bind 127.0.0.1] [--port 7000] [--root .]
  *               [--threads CPUs] [--backend io_uring|epoll|iocp]
  *               [--timeout 10] [--head-timeout 10] [--max-conns 512]
  */
