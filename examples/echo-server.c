@@ -42,6 +42,13 @@ struct server {
 
 static void count(uint64_t *c, uint64_t n) { ex_count(c, n); }
 
+/* A failure that is the server's to count; the first few are named. */
+static void error_seen(struct server *sv, const char *what, int rc) {
+  if (ex_count(&sv->errors, 1) <= 10)
+    fprintf(stderr, "echo-server: %s: %s (%s)\n", what, cport_err_name(rc),
+            cport_strerror(rc));
+}
+
 static void live_add(struct server *sv, struct conn *c) {
   ex_mutex_lock(&sv->live_lock);
   c->prev = NULL;
@@ -76,9 +83,10 @@ static bool peer_gone(int rc) {
 
 /* Close after a failed call or completion (rc 0: end of stream); count it
  * unless the peer left. */
-static void conn_fail(struct server *sv, struct conn *c, int rc) {
+static void conn_fail(struct server *sv, struct conn *c, const char *what,
+                      int rc) {
   if (!peer_gone(rc) && rc != CPORT_ECANCELED)
-    count(&sv->errors, 1);
+    error_seen(sv, what, rc);
   conn_close(sv, c);
 }
 
@@ -86,7 +94,7 @@ static void conn_recv(struct server *sv, struct conn *c) {
   cport_buf_t b = CPORT_BUF(c->buf, c->cap);
   int rc = cport_recv(c->s, &b, 1, &c->rop);
   if (rc != 0)
-    conn_fail(sv, c, rc);
+    conn_fail(sv, c, "recv", rc);
 }
 
 static void on_accept(struct server *sv, cport_completion_t *cc) {
@@ -100,15 +108,18 @@ static void on_accept(struct server *sv, cport_completion_t *cc) {
       c->s = cport_op_socket(cc->op);
       count(&sv->accepted, 1);
       live_add(sv, c);
-      if (cport_associate(sv->io.port, c->s, (uintptr_t)c, 0) != 0) {
-        count(&sv->errors, 1);
+      int rc = cport_associate(sv->io.port, c->s, (uintptr_t)c, 0);
+      if (rc != 0) {
+        error_seen(sv, "associate", rc);
         conn_close(sv, c);
       } else {
         conn_recv(sv, c);
       }
     }
-  } else if (cc->status != CPORT_ECANCELED) {
-    count(&sv->errors, 1); /* e.g. out of descriptors: try again later */
+  } else if (cc->status != CPORT_ECANCELED && !peer_gone(cc->status)) {
+    /* e.g. out of descriptors: try again later. (A client that reset
+     * while queued in the backlog is no error.) */
+    error_seen(sv, "accept", cc->status);
   }
   if (cc->status != CPORT_ECANCELED)
     cport_accept(sv->io.listener, NULL, 0, cc->op); /* keep it posted */
@@ -118,7 +129,7 @@ static void on_io(struct server *sv, cport_completion_t *cc) {
   struct conn *c = (struct conn *)cc->key;
   if (cc->op == &c->rop) {
     if (cc->status != 0 || cc->bytes == 0) { /* error, or peer closed */
-      conn_fail(sv, c, cc->status);
+      conn_fail(sv, c, "recv", cc->status);
       return;
     }
     count(&sv->bytes, cc->bytes);
@@ -128,10 +139,10 @@ static void on_io(struct server *sv, cport_completion_t *cc) {
     cport_buf_t b = CPORT_BUF(c->buf, cc->bytes);
     int rc = cport_send(c->s, &b, 1, &c->sop);
     if (rc != 0)
-      conn_fail(sv, c, rc);
+      conn_fail(sv, c, "send", rc);
   } else {
     if (cc->status != 0) {
-      conn_fail(sv, c, cc->status);
+      conn_fail(sv, c, "send", cc->status);
       return;
     }
     conn_recv(sv, c);
