@@ -16,7 +16,8 @@
  *   --head-timeout S  a request head (request line and headers) must
  *                     arrive whole within S seconds of its first byte (of
  *                     the accept, for the first request) however steadily
- *                     it trickles in: else 408 and close (slowloris).
+ *                     it trickles in: else 408 and close (slowloris; a
+ *                     client that sent nothing is closed without a 408).
  * At most --max-conns connections are open at once. When full the server
  * applies back-pressure: it stops posting accepts, so new clients wait in
  * the listen backlog (nobody is answered 503) until a connection closes.
@@ -53,7 +54,7 @@ struct conn {
   struct server *sv;
   cport_handle_t s;
   cport_handle_t file;            /* being transmitted, or invalid */
-  cport_op_t rop, wop, top;       /* receive, response, idle timer */
+  cport_op_t rop, wop, top;       /* receive, response, idle/head timer */
   bool recv_pending, write_pending, timer_pending;
   bool closing, keep_alive;
   bool expired;                   /* a 408 went out: close at next tick */
@@ -330,10 +331,11 @@ static void on_timer(struct conn *c) {
     conn_close(c); /* the 408 had its chance to go out */
   } else if (c->head_start > 0 && now - c->head_start >= sv->head_timeout) {
     /* The head is too slow however steadily it trickles: answer 408
-     * (nothing else is being sent while a head is read) and close. */
+     * (nothing else is being sent while a head is read) and close. A
+     * client that sent nothing at all is just closed. */
     ex_count(&sv->head_timeouts, 1);
     c->expired = true;
-    if (c->write_pending) {
+    if (c->write_pending || c->len == 0) {
       conn_close(c);
       return;
     }
@@ -434,5 +436,6 @@ int main(int argc, char **argv) {
          (unsigned long long)sv.requests, (unsigned long long)sv.errors,
          (unsigned long long)sv.head_timeouts);
   free(sv.parked);
+  ex_mutex_destroy(&sv.accept_lock);
   return 0;
 }
