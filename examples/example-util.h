@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cport.h"
 
@@ -46,6 +47,9 @@ struct ex_args {
 /* Parses the flags every example understands; exits on a bad one. */
 struct ex_args ex_parse(int argc, char **argv, const char *prog);
 void ex_die(const char *what, int err);
+/* fopen() for reading/writing plain files, without the MSVC deprecation
+ * warning (fopen_s there). NULL on failure. */
+FILE *ex_fopen(const char *path, const char *mode);
 
 /* The accepting half of an IOCP-style server: a port of the chosen
  * backend, a listener on 0.0.0.0:a->port associated with listener_key, and

@@ -39,6 +39,21 @@ extern "C" {
 struct sockaddr;
 
 /* ------------------------------------------------------------------------ */
+/* Version                                                                   */
+/* ------------------------------------------------------------------------ */
+
+#define CPORT_VERSION_MAJOR 0
+#define CPORT_VERSION_MINOR 1
+#define CPORT_VERSION_PATCH 0
+#define CPORT_MAKE_VERSION(major, minor, patch) \
+  (((major) << 16) | ((minor) << 8) | (patch))
+#define CPORT_VERSION 0x000100
+#define CPORT_VERSION_STRING "0.1.0"
+
+CPORT_API uint32_t cport_version(void);
+CPORT_API const char *cport_version_string(void);
+
+/* ------------------------------------------------------------------------ */
 /* Error codes                                                               */
 /* ------------------------------------------------------------------------ */
 

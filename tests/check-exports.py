@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""check-exports.py LIBRARY HEADER... - the dynamic symbols a shared
+library exports are exactly the functions its public headers declare.
+
+Reads the declarations marked CPORT_API / CPORT_WIN32_API in the headers,
+lists the library's defined dynamic symbols with nm, and fails if one
+declared function is not exported (a missing CPORT_API, or a version
+script that forgot it) or if anything else leaks out (a helper without
+static or hidden visibility that the version script let through).
+"""
+import re
+import subprocess
+import sys
+
+DECL = re.compile(r"\b(?:CPORT_API|CPORT_WIN32_API)\b[^;{]*?\b(\w+)\s*\(",
+                  re.S)
+
+
+def declared(headers):
+    names = set()
+    for h in headers:
+        text = open(h, encoding="utf-8").read()
+        text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
+        text = re.sub(r"^\s*#\s*define\b.*$", " ", text, flags=re.M)
+        names.update(m.group(1) for m in DECL.finditer(text))
+    return names
+
+
+def exported(lib, nm):
+    out = subprocess.run([nm, "-D", "--defined-only", lib], check=True,
+                         capture_output=True, text=True).stdout
+    names = set()
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) < 3 or parts[1] == "A":  # version node names
+            continue
+        names.add(parts[2].split("@")[0])
+    return names
+
+
+def main(argv):
+    nm = "nm"
+    if argv and argv[0].startswith("--nm="):
+        nm = argv.pop(0)[5:]
+    lib, headers = argv[0], argv[1:]
+    want = declared(headers)
+    got = exported(lib, nm)
+    missing = sorted(want - got)
+    leaked = sorted(got - want)
+    for n in missing:
+        print(f"declared but not exported: {n}")
+    for n in leaked:
+        print(f"exported but not declared in {', '.join(headers)}: {n}")
+    print(f"{len(got)} symbols exported, {len(want)} declared")
+    return 1 if missing or leaked else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
