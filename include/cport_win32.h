@@ -48,6 +48,14 @@ extern "C" {
 #  define WINAPI
 #  define CALLBACK
 #  define WSAAPI
+/* The one extension this header uses: the nameless structs and unions of
+ * LARGE_INTEGER and OVERLAPPED, standard in C11 but not in C99 or C++,
+ * marked the way mingw-w64's headers mark them so -pedantic stays quiet. */
+#  if defined(__GNUC__)
+#    define CPORT_W32_NAMELESS __extension__
+#  else
+#    define CPORT_W32_NAMELESS
+#  endif
 
 /* ------------------------------------------------------------------------ */
 /* Base types                                                                */
@@ -92,7 +100,7 @@ typedef struct sockaddr_storage SOCKADDR_STORAGE;
 typedef unsigned long u_long;
 typedef unsigned short u_short;
 typedef union _LARGE_INTEGER {
-  struct {
+  CPORT_W32_NAMELESS struct {
     DWORD LowPart;
     LONG HighPart;
   };
@@ -210,8 +218,8 @@ CPORT_WIN32_API void WSASetLastError(int err);
 typedef struct _OVERLAPPED {
   ULONG_PTR Internal;     /* STATUS_PENDING while in flight, then status */
   ULONG_PTR InternalHigh; /* bytes transferred */
-  union {
-    struct {
+  CPORT_W32_NAMELESS union {
+    CPORT_W32_NAMELESS struct {
       DWORD Offset;
       DWORD OffsetHigh;
     };
