@@ -11,7 +11,7 @@ set -u
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-ensure_packages "${BUILD_PACKAGES[@]}" libcmocka-dev curl || exit 1
+ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" || exit 1
 if [ "${CPORT_SKIP_WINDOWS:-0}" != 1 ]; then
   ensure_packages "${WINDOWS_PACKAGES[@]}" || exit 1
 fi
