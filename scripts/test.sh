@@ -4,7 +4,9 @@
 #
 #   release   (build/)       io_uring, epoll
 #   asan      (build-asan/)  io_uring, epoll under AddressSanitizer + UBSan
-#   windows   (build-win/)   iocp: mingw-w64 cross build, run under Wine
+#   windows   (build-win/)   iocp: mingw-w64 cross build, run under Wine;
+#                            -Wconversion -Wsign-conversion -Wshadow as a
+#                            stand-in for MSVC's /W4
 #
 # CPORT_SKIP_WINDOWS=1 leaves the Windows configuration out.
 set -u
@@ -48,7 +50,8 @@ if [ "${CPORT_SKIP_WINDOWS:-0}" != 1 ]; then
   export WINEDEBUG=-all
   wineboot -i >/dev/null 2>&1 || true # the first start of Wine is slow
   run_config build-win --cross-file scripts/cross/mingw64.txt \
-    -Dbuildtype=release -Dwerror=true -Dtests=true -Dbenchmarks=false
+    -Dbuildtype=release -Dwerror=true -Dtests=true -Dbenchmarks=false \
+    -Dconversion_warnings=true
 fi
 
 python3 scripts/summarize.py "${dirs[@]}" || status=1

@@ -221,9 +221,9 @@ int h_run(const char *name, const struct CMUnitTest *tests, size_t n) {
     char group[160];
     snprintf(group, sizeof(group), "%s/%s/%s", name, h_backend(), tests[i].name);
     h_skip_reason[0] = '\0';
-    int rc = _cmocka_run_group_tests(group, &tests[i], 1, NULL, NULL);
+    int failed_here = _cmocka_run_group_tests(group, &tests[i], 1, NULL, NULL);
     fflush(stdout);
-    if (rc != 0) {
+    if (failed_here != 0) {
       failed++;
       fprintf(tap, "not ok %u - %s\n", (unsigned)(i + 1), tests[i].name);
     } else if (h_skip_reason[0] != '\0') {
