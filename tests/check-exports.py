@@ -8,22 +8,13 @@ declared function is not exported (a missing CPORT_API, or a version
 script that forgot it) or if anything else leaks out (a helper without
 static or hidden visibility that the version script let through).
 """
-import re
 import subprocess
 import sys
 
-DECL = re.compile(r"\b(?:CPORT_API|CPORT_WIN32_API)\b[^;{]*?\b(\w+)\s*\(",
-                  re.S)
-
+import pubapi
 
 def declared(headers):
-    names = set()
-    for h in headers:
-        text = open(h, encoding="utf-8").read()
-        text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
-        text = re.sub(r"^\s*#\s*define\b.*$", " ", text, flags=re.M)
-        names.update(m.group(1) for m in DECL.finditer(text))
-    return names
+    return set(pubapi.declared_functions(headers))
 
 
 def exported(lib, nm):
