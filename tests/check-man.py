@@ -46,7 +46,10 @@ def check(man, lexgrog, path, sections):
 def main(argv):
     mandir, headers = argv[0], argv[1:]
     man = shutil.which("man")
-    if not man:
+    if man and os.path.exists(man + ".REAL"):
+        man += ".REAL"  # a minimized Ubuntu image keeps the real one aside
+    if not man or subprocess.run([man, "--version"], capture_output=True,
+                                 text=True).returncode != 0:
         print("1..0 # SKIP man is not installed (apt-get install man-db)")
         return 77
     lexgrog = shutil.which("lexgrog")
