@@ -8,6 +8,10 @@
 #                            -Wconversion -Wsign-conversion -Wshadow as a
 #                            stand-in for MSVC's /W4
 #
+# Each configuration also checks the headers under -pedantic, the API
+# reference (doxygen) and the man pages; the Linux ones the exported
+# symbols and cport installed and consumed (pkg-config, CMake, subproject).
+#
 # CPORT_SKIP_WINDOWS=1 leaves the Windows configuration out.
 set -u
 cd "$(dirname "$0")/.."
