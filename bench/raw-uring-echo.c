@@ -53,7 +53,8 @@ int main(int argc, char **argv) {
   int port = argc > 1 ? atoi(argv[1]) : 7000;
   int lfd = socket(AF_INET, SOCK_STREAM, 0), on = 1;
   setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK)}; /* loopback only */
   if (bind(lfd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(lfd, 1024) != 0) {
     perror("listen");
     return 1;

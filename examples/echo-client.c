@@ -48,7 +48,7 @@ struct client {
   struct ex_args a;
   cport_t *port;
   struct cconn *conns;
-  volatile int stop;
+  ex_flag_t stop; /* set by main, read by the workers: ex_flag_* only */
   uint64_t msgs, errors, connected;
   uint64_t *hist; /* microsecond histogram */
 };
@@ -101,7 +101,7 @@ static void on_recv(struct cconn *c, cport_completion_t *cc) {
   struct client *cl = c->cl;
   if (cc->status != 0 || cc->bytes == 0) {
     c->dead = true;
-    if (!cl->stop)
+    if (!ex_flag_get(&cl->stop))
       error_seen(cl, cc->bytes == 0 ? "server closed" : "recv done",
                  cc->status);
     return;
@@ -120,10 +120,10 @@ static void on_recv(struct cconn *c, cport_completion_t *cc) {
     double us = (now - c->sent_at[c->done_msgs % (uint64_t)cl->a.depth]) * 1e6;
     uint32_t b = us < HIST_MAX_US ? (uint32_t)us : HIST_MAX_US;
     ex_count(&cl->hist[b], 1);
-    if (!cl->stop)
+    if (!ex_flag_get(&cl->stop))
       ex_count(&cl->msgs, 1);
     c->done_msgs++;
-    if (!cl->stop)
+    if (!ex_flag_get(&cl->stop))
       send_msg(c);
   }
   post_recv(c);
@@ -153,10 +153,10 @@ static void *worker(void *arg) {
     } else {
       struct slot *sl = (struct slot *)cc.op;
       sl->busy = false;
-      if (cc.status != 0 && !cl->stop) {
+      if (cc.status != 0 && !ex_flag_get(&cl->stop)) {
         c->dead = true;
         error_seen(cl, "send done", cc.status);
-      } else if (sl->want && !c->dead && !cl->stop) {
+      } else if (sl->want && !c->dead && !ex_flag_get(&cl->stop)) {
         sl->want = false;
         send_msg(c);
       }
@@ -187,12 +187,8 @@ int main(int argc, char **argv) {
   struct ex_args *a = &cl.a;
   cl.hist = calloc(HIST_MAX_US + 1, sizeof(uint64_t));
 
-  cport_options_t o;
-  memset(&o, 0, sizeof(o));
-  o.backend = a->backend;
-  int rc = cport_create(&cl.port, &o);
-  if (rc != 0)
-    ex_die("cport_create", rc);
+  cl.port = ex_port_create(a);
+  int rc;
   struct sockaddr_in addr;
   if (ex_resolve(a->host, a->port, &addr) != 0)
     ex_die("resolve", CPORT_EINVAL);
@@ -227,7 +223,7 @@ int main(int argc, char **argv) {
   }
   while (ex_now() - t0 < a->seconds)
     ex_sleep_ms(10);
-  cl.stop = 1;
+  ex_flag_set(&cl.stop);
   double elapsed = ex_now() - t0;
   uint64_t msgs = ex_count(&cl.msgs, 0);
 

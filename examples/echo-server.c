@@ -3,13 +3,16 @@
  *
  * One port; N worker threads looping on cport_get(); a number of accepts
  * kept posted on the listener; per connection recv -> send -> recv. SIGINT
- * or SIGTERM stops it cleanly and prints one stats line.
+ * or SIGTERM stops it cleanly and prints one stats line. It listens on
+ * loopback unless --bind says otherwise (0.0.0.0 or :: for every address).
  *
- *   echo-server [--port 7000] [--threads CPUs] [--accepts 16]
- *               [--backend io_uring|epoll|iocp] [--buffer 16384]
+ *   echo-server [--bind 127.0.0.1] [--port 7000] [--threads CPUs]
+ *               [--accepts 16] [--backend io_uring|epoll|iocp]
+ *               [--buffer 16384]
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +42,13 @@ struct server {
 
 static void count(uint64_t *c, uint64_t n) { ex_count(c, n); }
 
+/* A failure that is the server's to count; the first few are named. */
+static void error_seen(struct server *sv, const char *what, int rc) {
+  if (ex_count(&sv->errors, 1) <= 10)
+    fprintf(stderr, "echo-server: %s: %s (%s)\n", what, cport_err_name(rc),
+            cport_strerror(rc));
+}
+
 static void live_add(struct server *sv, struct conn *c) {
   ex_mutex_lock(&sv->live_lock);
   c->prev = NULL;
@@ -63,13 +73,28 @@ static void conn_close(struct server *sv, struct conn *c) {
   count(&sv->closed, 1);
 }
 
+/* The peer closed, reset the connection or went away: a normal end for a
+ * server, whether the call says so (the error is known before anything
+ * moved, e.g. on epoll) or the completion does (e.g. on io_uring). */
+static bool peer_gone(int rc) {
+  return rc == 0 || rc == CPORT_ECONNRESET || rc == CPORT_EPIPE ||
+         rc == CPORT_ECONNABORTED || rc == CPORT_ENOTCONN;
+}
+
+/* Close after a failed call or completion (rc 0: end of stream); count it
+ * unless the peer left. */
+static void conn_fail(struct server *sv, struct conn *c, const char *what,
+                      int rc) {
+  if (!peer_gone(rc) && rc != CPORT_ECANCELED)
+    error_seen(sv, what, rc);
+  conn_close(sv, c);
+}
+
 static void conn_recv(struct server *sv, struct conn *c) {
   cport_buf_t b = CPORT_BUF(c->buf, c->cap);
   int rc = cport_recv(c->s, &b, 1, &c->rop);
-  if (rc != 0) {
-    count(&sv->errors, 1);
-    conn_close(sv, c);
-  }
+  if (rc != 0)
+    conn_fail(sv, c, "recv", rc);
 }
 
 static void on_accept(struct server *sv, cport_completion_t *cc) {
@@ -83,15 +108,18 @@ static void on_accept(struct server *sv, cport_completion_t *cc) {
       c->s = cport_op_socket(cc->op);
       count(&sv->accepted, 1);
       live_add(sv, c);
-      if (cport_associate(sv->io.port, c->s, (uintptr_t)c, 0) != 0) {
-        count(&sv->errors, 1);
+      int rc = cport_associate(sv->io.port, c->s, (uintptr_t)c, 0);
+      if (rc != 0) {
+        error_seen(sv, "associate", rc);
         conn_close(sv, c);
       } else {
         conn_recv(sv, c);
       }
     }
-  } else if (cc->status != CPORT_ECANCELED) {
-    count(&sv->errors, 1); /* e.g. out of descriptors: try again later */
+  } else if (cc->status != CPORT_ECANCELED && !peer_gone(cc->status)) {
+    /* e.g. out of descriptors: try again later. (A client that reset
+     * while queued in the backlog is no error.) */
+    error_seen(sv, "accept", cc->status);
   }
   if (cc->status != CPORT_ECANCELED)
     cport_accept(sv->io.listener, NULL, 0, cc->op); /* keep it posted */
@@ -101,21 +129,20 @@ static void on_io(struct server *sv, cport_completion_t *cc) {
   struct conn *c = (struct conn *)cc->key;
   if (cc->op == &c->rop) {
     if (cc->status != 0 || cc->bytes == 0) { /* error, or peer closed */
-      if (cc->status != 0 && cc->status != CPORT_ECONNRESET)
-        count(&sv->errors, 1);
-      conn_close(sv, c);
+      conn_fail(sv, c, "recv", cc->status);
       return;
     }
     count(&sv->bytes, cc->bytes);
     count(&sv->messages, 1);
+    /* The whole echo goes out before the next receive: a client that
+     * never reads stops being read (back-pressure, no buffering). */
     cport_buf_t b = CPORT_BUF(c->buf, cc->bytes);
-    if (cport_send(c->s, &b, 1, &c->sop) != 0) {
-      count(&sv->errors, 1);
-      conn_close(sv, c);
-    }
+    int rc = cport_send(c->s, &b, 1, &c->sop);
+    if (rc != 0)
+      conn_fail(sv, c, "send", rc);
   } else {
     if (cc->status != 0) {
-      conn_close(sv, c);
+      conn_fail(sv, c, "send", cc->status);
       return;
     }
     conn_recv(sv, c);
@@ -144,8 +171,8 @@ int main(int argc, char **argv) {
   ex_mutex_init(&sv.live_lock);
 
   ex_server_open(&sv.io, &a, KEY_LISTENER);
-  printf("echo-server: backend=%s port=%d threads=%d accepts=%d\n",
-         cport_backend(sv.io.port), a.port, a.threads, a.accepts);
+  printf("echo-server: backend=%s bind=%s port=%d threads=%d accepts=%d\n",
+         cport_backend(sv.io.port), a.bind, a.port, a.threads, a.accepts);
   fflush(stdout);
   ex_server_run(&sv.io, a.threads, worker, &sv, KEY_QUIT);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #if !defined(_WIN32)
+#  include <errno.h>
 #  include <netdb.h>
 #  include <signal.h>
 #  include <time.h>
@@ -31,10 +32,13 @@ FILE *ex_fopen(const char *path, const char *mode) {
 
 static void usage(const char *prog) {
   fprintf(stderr,
-          "usage: %s [--port N] [--threads N] [--accepts N] [--buffer N]\n"
-          "          [--host H] [--connections N] [--size N] [--depth N]\n"
-          "          [--seconds S] [--root DIR] [--timeout S] [--from F] [--to F]\n"
-          "          [--backend io_uring|epoll|iocp]\n",
+          "usage: %s [--bind ADDR] [--port N] [--threads N] [--accepts N]\n"
+          "          [--buffer N] [--host H] [--connections N] [--size N]\n"
+          "          [--depth N] [--seconds S] [--root DIR] [--timeout S]\n"
+          "          [--head-timeout S] [--max-conns N] [--from F] [--to F]\n"
+          "          [--backend io_uring|epoll|iocp]\n"
+          "  --bind ADDR  servers listen on ADDR, IPv4 or IPv6 (default\n"
+          "               127.0.0.1: loopback only; 0.0.0.0 or :: for all)\n",
           prog);
   exit(2);
 }
@@ -42,6 +46,8 @@ static void usage(const char *prog) {
 struct ex_args ex_parse(int argc, char **argv, const char *prog) {
   struct ex_args a;
   memset(&a, 0, sizeof(a));
+  a.prog = prog;
+  a.bind = "127.0.0.1";
   a.port = 7000;
   a.threads = ex_cpu_count();
   a.accepts = 16;
@@ -53,6 +59,8 @@ struct ex_args ex_parse(int argc, char **argv, const char *prog) {
   a.seconds = 5;
   a.root = ".";
   a.timeout = 10;
+  a.head_timeout = 10;
+  a.max_conns = 512;
   a.backend = CPORT_BACKEND_AUTO;
   a.backend_name = "auto";
   for (int i = 1; i < argc; i++) {
@@ -62,7 +70,9 @@ struct ex_args ex_parse(int argc, char **argv, const char *prog) {
     if (i + 1 >= argc)
       usage(prog);
     const char *v = argv[++i];
-    if (strcmp(k, "--port") == 0)
+    if (strcmp(k, "--bind") == 0)
+      a.bind = v;
+    else if (strcmp(k, "--port") == 0)
       a.port = atoi(v);
     else if (strcmp(k, "--threads") == 0)
       a.threads = atoi(v);
@@ -84,6 +94,10 @@ struct ex_args ex_parse(int argc, char **argv, const char *prog) {
       a.root = v;
     else if (strcmp(k, "--timeout") == 0)
       a.timeout = atof(v);
+    else if (strcmp(k, "--head-timeout") == 0)
+      a.head_timeout = atof(v);
+    else if (strcmp(k, "--max-conns") == 0)
+      a.max_conns = atoi(v);
     else if (strcmp(k, "--from") == 0)
       a.from = v;
     else if (strcmp(k, "--to") == 0)
@@ -103,42 +117,86 @@ struct ex_args ex_parse(int argc, char **argv, const char *prog) {
   }
   if (a.port <= 0 || a.port > 65535 || a.threads <= 0 || a.accepts <= 0 ||
       a.buffer <= 0 || a.connections <= 0 || a.size <= 0 || a.depth <= 0 ||
-      a.seconds <= 0 || a.timeout <= 0)
+      a.seconds <= 0 || a.timeout <= 0 || a.timeout > 86400 ||
+      a.head_timeout <= 0 || a.head_timeout > 86400 || a.max_conns <= 0)
     usage(prog);
   return a;
 }
 
-static int listen_on(int port, cport_handle_t *out) {
-  int rc = cport_socket(AF_INET, SOCK_STREAM, 0, out);
-  if (rc != 0)
-    return rc;
-  int on = 1;
-  setsockopt(*out, SOL_SOCKET, SO_REUSEADDR, (const char *)&on, sizeof(on));
-  struct sockaddr_in a;
-  memset(&a, 0, sizeof(a));
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_ANY);
-  a.sin_port = htons((uint16_t)port);
-  if (bind(*out, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-      listen(*out, 1024) != 0) {
-    cport_closesocket(*out);
-    return CPORT_EADDRINUSE;
+/* ADDR (IPv4 dotted or IPv6) and port as a socket address. */
+static int parse_bind(const char *addr, int port, struct sockaddr_storage *ss,
+                      int *len) {
+  memset(ss, 0, sizeof(*ss));
+  struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+  struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+  if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons((uint16_t)port);
+    *len = (int)sizeof(*v4);
+    return 0;
   }
-  return 0;
+  if (inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons((uint16_t)port);
+    *len = (int)sizeof(*v6);
+    return 0;
+  }
+  return CPORT_EINVAL;
+}
+
+static int last_socket_error(void) {
+#if defined(_WIN32)
+  return WSAGetLastError();
+#else
+  return errno;
+#endif
+}
+
+/* A listening socket on addr:port; exits with the reason if there is none. */
+static cport_handle_t listen_on(const struct ex_args *a) {
+  struct sockaddr_storage ss;
+  int len;
+  if (parse_bind(a->bind, a->port, &ss, &len) != 0) {
+    fprintf(stderr, "%s: --bind %s is not an IPv4 or IPv6 address\n", a->prog,
+            a->bind);
+    exit(2);
+  }
+  cport_handle_t s;
+  int rc = cport_socket(ss.ss_family, SOCK_STREAM, 0, &s);
+  if (rc != 0)
+    ex_die("socket", rc);
+  int on = 1;
+  setsockopt(s, SOL_SOCKET, SO_REUSEADDR, (const char *)&on, sizeof(on));
+  if (bind(s, (struct sockaddr *)&ss, len) != 0 || listen(s, 1024) != 0) {
+    int err = last_socket_error();
+    fprintf(stderr, "%s: cannot listen on %s port %d (system error %d)\n",
+            a->prog, a->bind, a->port, err);
+    exit(1);
+  }
+  return s;
+}
+
+cport_t *ex_port_create(const struct ex_args *a) {
+  cport_options_t o;
+  memset(&o, 0, sizeof(o));
+  o.backend = a->backend;
+  cport_t *port = NULL;
+  int rc = cport_create(&port, &o);
+  if (rc != 0) {
+    fprintf(stderr, "%s: backend %s is not available here: %s (%s)\n",
+            a->prog, a->backend_name, cport_strerror(rc), cport_err_name(rc));
+    exit(1);
+  }
+  return port;
 }
 
 void ex_server_open(struct ex_server *s, const struct ex_args *a,
                     uintptr_t listener_key) {
   ex_block_stop_signals();
-  cport_options_t o;
-  memset(&o, 0, sizeof(o));
-  o.backend = a->backend;
-  int rc = cport_create(&s->port, &o);
+  s->port = ex_port_create(a);
+  s->listener = listen_on(a);
+  int rc = cport_associate(s->port, s->listener, listener_key, 0);
   if (rc != 0)
-    ex_die("cport_create", rc);
-  if ((rc = listen_on(a->port, &s->listener)) != 0)
-    ex_die("listen", rc);
-  if ((rc = cport_associate(s->port, s->listener, listener_key, 0)) != 0)
     ex_die("cport_associate", rc);
   s->accepts = calloc((size_t)a->accepts, sizeof(cport_op_t));
   if (s->accepts == NULL)

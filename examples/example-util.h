@@ -28,6 +28,8 @@ typedef pthread_mutex_t ex_mutex_t;
 #endif
 
 struct ex_args {
+  const char *prog;   /* for messages */
+  const char *bind;   /* servers: the address to listen on */
   int port;
   int threads;
   int accepts;
@@ -39,6 +41,8 @@ struct ex_args {
   double seconds;
   const char *root;
   double timeout;     /* seconds */
+  double head_timeout; /* seconds to receive a whole request head */
+  int max_conns;      /* connections a server keeps open at once */
   const char *from, *to;
   cport_backend_t backend;
   const char *backend_name;
@@ -50,12 +54,16 @@ void ex_die(const char *what, int err);
 /* fopen() for reading/writing plain files, without the MSVC deprecation
  * warning (fopen_s there). NULL on failure. */
 FILE *ex_fopen(const char *path, const char *mode);
+/* cport_create with a->backend; on failure says "PROG: backend B is not
+ * available here: REASON" on stderr and exits 1 (the tests skip on it). */
+cport_t *ex_port_create(const struct ex_args *a);
 
 /* The accepting half of an IOCP-style server: a port of the chosen
- * backend, a listener on 0.0.0.0:a->port associated with listener_key, and
- * a->accepts accepts kept posted on it (the worker re-posts each one it
- * takes). Blocks the stop signals first, since the port may start threads.
- * Exits on error. */
+ * backend, a listener on a->bind (IPv4 or IPv6, loopback by default) port
+ * a->port associated with listener_key, and a->accepts accepts kept posted
+ * on it (the worker re-posts each one it takes). Blocks the stop signals
+ * first, since the port may start threads. Exits on error; a backend the
+ * system refuses is reported as "backend B is not available here: ...". */
 struct ex_server {
   cport_t *port;
   cport_handle_t listener;
@@ -85,14 +93,22 @@ void ex_mutex_unlock(ex_mutex_t *m);
 void ex_block_stop_signals(void);
 void ex_wait_stop_signal(void);
 
-/* Add to a shared counter; returns the new value. */
+/* Add to a shared counter; returns the new value. A flag one thread sets
+ * and others poll (ex_flag_set publishes what was written before it to
+ * the thread whose ex_flag_get sees it). GCC/Clang builtins or MSVC
+ * intrinsics: C11 <stdatomic.h> is not in every MSVC. */
+typedef long ex_flag_t;
 #if defined(_MSC_VER)
 #  include <intrin.h>
 #  define ex_count(p, n)                                                   \
     ((uint64_t)_InterlockedExchangeAdd64((volatile long long *)(p),        \
                                          (long long)(n)) + (n))
+#  define ex_flag_set(p) ((void)_InterlockedExchange((volatile long *)(p), 1))
+#  define ex_flag_get(p) (_InterlockedOr((volatile long *)(p), 0) != 0)
 #else
 #  define ex_count(p, n) __atomic_add_fetch((p), (n), __ATOMIC_RELAXED)
+#  define ex_flag_set(p) __atomic_store_n((p), 1, __ATOMIC_RELEASE)
+#  define ex_flag_get(p) (__atomic_load_n((p), __ATOMIC_ACQUIRE) != 0)
 #endif
 
 double ex_now(void);          /* seconds, monotonic */

@@ -64,6 +64,11 @@ int http_parse(const char *buf, size_t len, struct http_request *r) {
   sp = memchr(p, ' ', (size_t)(end - p));
   if (sp == NULL || sp == p || sp - p >= (long)sizeof(r->target))
     return sp && sp - p >= (long)sizeof(r->target) ? 414 : 400;
+  /* No control byte may hide in the target: a NUL would cut the path
+   * short of what follows it ("/a.txt\0/../x" must not serve /a.txt). */
+  for (const char *q = p; q < sp; q++)
+    if ((unsigned char)*q < 0x21 || *q == 0x7f)
+      return 400;
   memcpy(r->target, p, (size_t)(sp - p));
   p = sp + 1;
   const char *eol = memchr(p, '\r', (size_t)(end - p));
@@ -98,8 +103,8 @@ int http_parse(const char *buf, size_t len, struct http_request *r) {
       v++;
     size_t nlen = (size_t)(colon - p), vl = (size_t)(eol - v);
     for (size_t i = 0; i < vl; i++)
-      if (v[i] == '\0')
-        return 400;
+      if (((unsigned char)v[i] < 0x20 && v[i] != '\t') || v[i] == 0x7f)
+        return 400; /* NUL, bare LF and other controls; tabs are allowed */
     if (header_is(p, nlen, "connection")) {
       if (has_token(v, vl, "close"))
         r->keep_alive = false;

@@ -36,10 +36,12 @@ struct http_request {
 /* Where the head ends ("\r\n\r\n" included), or NULL if not yet. */
 const char *http_find_head_end(const char *buf, size_t len);
 /* Parse a complete head. Returns 0, or the HTTP status to answer with
- * (400, 414, 431, 505). */
+ * (400, 414, 431, 505). A control byte (0x00-0x20, 0x7f) in the target,
+ * or one other than a tab in a header value, is a 400. */
 int http_parse(const char *buf, size_t len, struct http_request *r);
 /* Percent-decode the target's path and refuse what could escape the root
- * (".." segments, encoded "/" "\\" or NUL, absolute forms). 0 or 400/414. */
+ * (".." segments, encoded "/" "\\", NUL or other control bytes, absolute
+ * forms). 0 or 400/414. */
 int http_clean_path(const char *target, char *out, size_t size);
 /* The real path of root (links resolved), without a trailing slash. */
 int http_root_real(const char *root, char *out, size_t size);

@@ -7,11 +7,24 @@
  * GET and HEAD; Content-Length and Content-Type by extension; 400, 404,
  * 405, 413, 414, 431 and 505 with small bodies. It never serves anything
  * outside --root: ".." segments, encoded "/" "\" and NUL, absolute forms
- * and links that lead out of the root are refused. A connection idle (or
- * stuck mid-response) for --timeout seconds is closed by a port timer.
+ * and links that lead out of the root are refused, and so are control
+ * bytes (raw or percent-encoded) in the target.
  *
- *   http-server [--port 8080] [--root .] [--threads CPUs]
- *               [--backend io_uring|epoll|iocp] [--timeout 10]
+ * Slow and idle clients are bounded by one port timer per connection:
+ *   --timeout S       idle limit: no byte either way for S seconds closes
+ *                     the connection (also one stuck mid-response);
+ *   --head-timeout S  a request head (request line and headers) must
+ *                     arrive whole within S seconds of its first byte (of
+ *                     the accept, for the first request) however steadily
+ *                     it trickles in: else 408 and close (slowloris; a
+ *                     client that sent nothing is closed without a 408).
+ * At most --max-conns connections are open at once. When full the server
+ * applies back-pressure: it stops posting accepts, so new clients wait in
+ * the listen backlog (nobody is answered 503) until a connection closes.
+ *
+ *   http-server [--bind 127.0.0.1] [--port 7000] [--root .]
+ *               [--threads CPUs] [--backend io_uring|epoll|iocp]
+ *               [--timeout 10] [--head-timeout 10] [--max-conns 512]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +40,13 @@
 struct server {
   struct ex_server io; /* port, listener, posted accepts */
   struct http_root root;
-  uint32_t timeout_ms;
-  uint64_t requests, errors, accepted;
+  double timeout, head_timeout; /* seconds */
+  /* The connection cap: accepts are posted only while live + posted <
+   * max_conns; the others wait in parked. */
+  ex_mutex_t accept_lock;
+  int live, posted, max_conns, nparked;
+  cport_op_t **parked;
+  uint64_t requests, errors, accepted, head_timeouts;
 };
 
 struct conn {
@@ -36,10 +54,13 @@ struct conn {
   struct server *sv;
   cport_handle_t s;
   cport_handle_t file;            /* being transmitted, or invalid */
-  cport_op_t rop, wop, top;       /* receive, response, idle timer */
+  cport_op_t rop, wop, top;       /* receive, response, idle/head timer */
   bool recv_pending, write_pending, timer_pending;
   bool closing, keep_alive;
-  double last_active;
+  bool expired;                   /* a 408 went out: close at next tick */
+  double last_active;             /* last completion, for --timeout */
+  double head_start;              /* first byte of the pending head, or 0 */
+  double timer_due;               /* when the pending timer fires */
   size_t len;                     /* request bytes in buf */
   size_t consumed;                /* of which belong to the answered one */
   char head[640];                 /* response head (and small bodies) */
@@ -53,6 +74,7 @@ static const char *reason(int code) {
   case 403: return "Forbidden";
   case 404: return "Not Found";
   case 405: return "Method Not Allowed";
+  case 408: return "Request Timeout";
   case 413: return "Payload Too Large";
   case 414: return "URI Too Long";
   case 431: return "Request Header Fields Too Large";
@@ -81,11 +103,53 @@ static bool conn_done(struct conn *c) {
          !c->timer_pending;
 }
 
+/* ------------------------------------------------------------------------ */
+/* The connection cap                                                        */
+/* ------------------------------------------------------------------------ */
+
+/* Post op again if the cap allows, else park it. */
+static void accept_repost_or_park(struct server *sv, cport_op_t *op) {
+  ex_mutex_lock(&sv->accept_lock);
+  bool post = sv->live + sv->posted < sv->max_conns;
+  if (post)
+    sv->posted++;
+  else
+    sv->parked[sv->nparked++] = op;
+  ex_mutex_unlock(&sv->accept_lock);
+  if (post && cport_accept(sv->io.listener, NULL, 0, op) != 0) {
+    ex_mutex_lock(&sv->accept_lock);
+    sv->posted--;
+    sv->parked[sv->nparked++] = op;
+    ex_mutex_unlock(&sv->accept_lock);
+  }
+}
+
+/* An accept completed, with a new connection or not. */
+static void accept_taken(struct server *sv, bool opened) {
+  ex_mutex_lock(&sv->accept_lock);
+  sv->posted--;
+  if (opened)
+    sv->live++;
+  ex_mutex_unlock(&sv->accept_lock);
+}
+
+/* A connection is gone: a parked accept may go out again. */
+static void conn_released(struct server *sv) {
+  ex_mutex_lock(&sv->accept_lock);
+  sv->live--;
+  cport_op_t *op = sv->nparked > 0 ? sv->parked[--sv->nparked] : NULL;
+  ex_mutex_unlock(&sv->accept_lock);
+  if (op != NULL)
+    accept_repost_or_park(sv, op);
+}
+
 static void conn_free(struct conn *c) {
+  struct server *sv = c->sv;
   if (c->file != CPORT_INVALID_HANDLE)
     http_close(c->file);
   ex_mutex_destroy(&c->lock);
   free(c);
+  conn_released(sv);
 }
 
 static void post_recv(struct conn *c) {
@@ -96,9 +160,27 @@ static void post_recv(struct conn *c) {
     conn_close(c);
 }
 
-static void arm_timer(struct conn *c, uint32_t ms) {
-  if (cport_timer(c->sv->io.port, (uintptr_t)c, ms, &c->top) == 0)
+/* One timer per connection, due at the nearer of the idle limit and the
+ * head deadline. */
+static void arm_timer(struct conn *c) {
+  struct server *sv = c->sv;
+  double due = c->last_active + sv->timeout;
+  if (c->head_start > 0 && c->head_start + sv->head_timeout < due)
+    due = c->head_start + sv->head_timeout;
+  double ms = (due - ex_now()) * 1000.0 + 1;
+  c->timer_due = due;
+  if (cport_timer(sv->io.port, (uintptr_t)c, ms < 1 ? 1 : (uint32_t)ms,
+                  &c->top) == 0)
     c->timer_pending = true;
+  else
+    conn_close(c); /* no timer, no bound on this connection: drop it */
+}
+
+/* A new request head begins: its deadline may come before the timer. */
+static void head_begins(struct conn *c) {
+  c->head_start = ex_now();
+  if (c->timer_pending && c->head_start + c->sv->head_timeout < c->timer_due)
+    cport_timer_cancel(c->sv->io.port, &c->top); /* re-armed when it ends */
 }
 
 /* ------------------------------------------------------------------------ */
@@ -114,6 +196,7 @@ static void send_head(struct conn *c, size_t len) {
 }
 
 static void respond_error(struct conn *c, int code, bool close) {
+  c->head_start = 0;
   if (close)
     c->keep_alive = false;
   ex_count(&c->sv->errors, 1);
@@ -188,12 +271,15 @@ static void process(struct conn *c) {
     return;
   const char *end = http_find_head_end(c->buf, c->len);
   if (end == NULL) {
+    if (c->len > 0 && c->head_start == 0)
+      head_begins(c);
     if (c->len == sizeof(c->buf))
       respond_error(c, 431, true); /* the head does not fit */
     else
       post_recv(c);
     return;
   }
+  c->head_start = 0;
   c->consumed = (size_t)(end - c->buf);
   respond(c, c->buf, c->consumed);
 }
@@ -203,45 +289,73 @@ static void process(struct conn *c) {
 /* ------------------------------------------------------------------------ */
 
 static void on_accept(struct server *sv, cport_completion_t *cc) {
+  if (cc->status == CPORT_ECANCELED)
+    return; /* the port is closing */
+  struct conn *c = NULL;
+  cport_handle_t s = cport_op_socket(cc->op); /* before op is reused */
   if (cc->status == 0) {
-    struct conn *c = calloc(1, sizeof(*c));
-    if (c == NULL) {
-      cport_closesocket(cport_op_socket(cc->op));
-    } else {
-      ex_mutex_init(&c->lock);
-      c->sv = sv;
-      c->s = cport_op_socket(cc->op);
-      c->file = CPORT_INVALID_HANDLE;
-      c->last_active = ex_now();
-      ex_count(&sv->accepted, 1);
-      ex_mutex_lock(&c->lock);
-      if (cport_associate(sv->io.port, c->s, (uintptr_t)c, 0) != 0) {
-        conn_close(c);
-      } else {
-        arm_timer(c, sv->timeout_ms);
-        post_recv(c);
-      }
-      bool done = conn_done(c);
-      ex_mutex_unlock(&c->lock);
-      if (done)
-        conn_free(c);
-    }
+    c = calloc(1, sizeof(*c));
+    if (c == NULL)
+      cport_closesocket(s);
   }
-  if (cc->status != CPORT_ECANCELED)
-    cport_accept(sv->io.listener, NULL, 0, cc->op); /* keep it posted */
+  accept_taken(sv, c != NULL);
+  /* Keep it posted, unless the cap says wait (then conn_released will). */
+  accept_repost_or_park(sv, cc->op);
+  if (c == NULL)
+    return;
+  ex_mutex_init(&c->lock);
+  c->sv = sv;
+  c->s = s;
+  c->file = CPORT_INVALID_HANDLE;
+  c->last_active = c->head_start = ex_now();
+  ex_count(&sv->accepted, 1);
+  ex_mutex_lock(&c->lock);
+  if (cport_associate(sv->io.port, c->s, (uintptr_t)c, 0) != 0) {
+    conn_close(c);
+  } else {
+    arm_timer(c);
+    if (!c->closing)
+      post_recv(c);
+  }
+  bool done = conn_done(c);
+  ex_mutex_unlock(&c->lock);
+  if (done)
+    conn_free(c);
+}
+
+/* The connection's timer fired (or was canceled to be re-armed sooner). */
+static void on_timer(struct conn *c) {
+  struct server *sv = c->sv;
+  double now = ex_now();
+  if (c->expired) {
+    conn_close(c); /* the 408 had its chance to go out */
+  } else if (c->head_start > 0 && now - c->head_start >= sv->head_timeout) {
+    /* The head is too slow however steadily it trickles: answer 408
+     * (nothing else is being sent while a head is read) and close. A
+     * client that sent nothing at all is just closed. */
+    ex_count(&sv->head_timeouts, 1);
+    c->expired = true;
+    if (c->write_pending || c->len == 0) {
+      conn_close(c);
+      return;
+    }
+    respond_error(c, 408, true);
+    if (!c->closing && cport_timer(sv->io.port, (uintptr_t)c, 1000,
+                                   &c->top) == 0)
+      c->timer_pending = true;
+  } else if (now - c->last_active >= sv->timeout) {
+    conn_close(c); /* idle, or a response stuck on a silent peer */
+  } else {
+    arm_timer(c);
+  }
 }
 
 static void on_conn(struct conn *c, cport_completion_t *cc) {
   ex_mutex_lock(&c->lock);
   if (cc->op == &c->top) {
     c->timer_pending = false;
-    if (!c->closing) {
-      double idle_ms = (ex_now() - c->last_active) * 1000.0;
-      if (idle_ms >= c->sv->timeout_ms)
-        conn_close(c); /* idle, or a response stuck on a silent peer */
-      else
-        arm_timer(c, c->sv->timeout_ms - (uint32_t)idle_ms + 1);
-    }
+    if (!c->closing)
+      on_timer(c);
   } else if (cc->op == &c->rop) {
     c->recv_pending = false;
     if (cc->status != 0 || cc->bytes == 0) {
@@ -295,10 +409,21 @@ int main(int argc, char **argv) {
     fprintf(stderr, "http-server: cannot use root %s\n", a.root);
     return 1;
   }
-  sv.timeout_ms = (uint32_t)(a.timeout * 1000);
+  sv.timeout = a.timeout;
+  sv.head_timeout = a.head_timeout;
+  sv.max_conns = a.max_conns;
+  if (a.accepts > a.max_conns)
+    a.accepts = a.max_conns; /* never more accepts out than room */
+  sv.posted = a.accepts;
+  sv.parked = calloc((size_t)a.accepts, sizeof(*sv.parked));
+  if (sv.parked == NULL)
+    ex_die("calloc", CPORT_ENOMEM);
+  ex_mutex_init(&sv.accept_lock);
   ex_server_open(&sv.io, &a, KEY_LISTENER);
-  printf("http-server: backend=%s port=%d root=%s threads=%d\n",
-         cport_backend(sv.io.port), a.port, sv.root.real, a.threads);
+  printf("http-server: backend=%s bind=%s port=%d root=%s threads=%d "
+         "max_conns=%d\n",
+         cport_backend(sv.io.port), a.bind, a.port, sv.root.real, a.threads,
+         a.max_conns);
   fflush(stdout);
   ex_server_run(&sv.io, a.threads, worker, &sv, KEY_QUIT);
 
@@ -306,8 +431,11 @@ int main(int argc, char **argv) {
   char backend[16];
   ex_server_close(&sv.io, backend, sizeof(backend));
   printf("http-server stats: backend=%s accepted=%llu requests=%llu "
-         "errors=%llu\n",
+         "errors=%llu head_timeouts=%llu\n",
          backend, (unsigned long long)sv.accepted,
-         (unsigned long long)sv.requests, (unsigned long long)sv.errors);
+         (unsigned long long)sv.requests, (unsigned long long)sv.errors,
+         (unsigned long long)sv.head_timeouts);
+  free(sv.parked);
+  ex_mutex_destroy(&sv.accept_lock);
   return 0;
 }

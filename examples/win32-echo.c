@@ -5,9 +5,12 @@
  * pre-created sockets, and worker threads sized from GetSystemInfo.
  *
  * The same file builds natively for Windows and, through cport_win32.h,
- * on Linux (io_uring or epoll, chosen by $CPORT_BACKEND).
+ * on Linux (io_uring or epoll, chosen by $CPORT_BACKEND). It listens on
+ * loopback unless --bind says otherwise (IPv4 or IPv6; 0.0.0.0 or :: for
+ * every address).
  *
- *   win32-echo [--port 7000] [--accepts 16]   (other flags are ignored)
+ *   win32-echo [--bind 127.0.0.1] [--port 7000] [--accepts 16]
+ *              (other flags are ignored)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,13 +40,14 @@ struct conn {
 
 static HANDLE port;
 static SOCKET listener;
+static int family = AF_INET; /* the listener's, for AcceptEx's sockets */
 static LPFN_ACCEPTEX pAcceptEx;
 static volatile LONG connections, messages;
 
 static void post_accept(struct io *io) {
   memset(&io->ov, 0, sizeof(io->ov));
   io->op = OP_ACCEPT;
-  io->accepted = WSASocket(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
+  io->accepted = WSASocket(family, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
                            WSA_FLAG_OVERLAPPED);
   if (io->accepted == INVALID_SOCKET)
     return;
@@ -131,10 +135,30 @@ static DWORD WINAPI worker(LPVOID arg) {
   }
 }
 
+/* IPv4 dotted or IPv6 text and a port as a socket address; 0 if neither. */
+static int make_addr(const char *text, int port_no, struct sockaddr_in6 *out) {
+  memset(out, 0, sizeof(*out));
+  struct sockaddr_in *v4 = (struct sockaddr_in *)out;
+  if (inet_pton(AF_INET, text, &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons((unsigned short)port_no);
+    return (int)sizeof(*v4);
+  }
+  if (inet_pton(AF_INET6, text, &out->sin6_addr) == 1) {
+    out->sin6_family = AF_INET6;
+    out->sin6_port = htons((unsigned short)port_no);
+    return (int)sizeof(*out);
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   int port_no = 7000, accepts = 16;
+  const char *bind_to = "127.0.0.1";
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (strcmp(argv[i], "--port") == 0)
+    if (strcmp(argv[i], "--bind") == 0)
+      bind_to = argv[i + 1];
+    else if (strcmp(argv[i], "--port") == 0)
       port_no = atoi(argv[i + 1]);
     else if (strcmp(argv[i], "--accepts") == 0)
       accepts = atoi(argv[i + 1]);
@@ -145,22 +169,30 @@ int main(int argc, char **argv) {
   SYSTEM_INFO si;
   GetSystemInfo(&si);
   DWORD threads = si.dwNumberOfProcessors;
+  struct sockaddr_in6 a; /* room for either family */
+  int alen = make_addr(bind_to, port_no, &a);
+  if (alen == 0) {
+    fprintf(stderr, "win32-echo: --bind %s is not an IPv4 or IPv6 address\n",
+            bind_to);
+    return 2;
+  }
+  family = a.sin6_family;
   port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, threads);
-  listener = WSASocket(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
+  if (port == NULL) {
+    fprintf(stderr, "win32-echo: the completion port is not available here "
+            "(error %lu)\n", (unsigned long)GetLastError());
+    return 1;
+  }
+  listener = WSASocket(family, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
                        WSA_FLAG_OVERLAPPED);
-  struct sockaddr_in a;
-  memset(&a, 0, sizeof(a));
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_ANY);
-  a.sin_port = htons((unsigned short)port_no);
   int on = 1;
   setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, (char *)&on, sizeof(on));
-  if (port == NULL || listener == INVALID_SOCKET ||
-      bind(listener, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+  if (listener == INVALID_SOCKET ||
+      bind(listener, (struct sockaddr *)&a, alen) != 0 ||
       listen(listener, SOMAXCONN) != 0 ||
       CreateIoCompletionPort((HANDLE)listener, port, 0, 0) == NULL) {
-    fprintf(stderr, "win32-echo: cannot listen on %d (error %d)\n", port_no,
-            WSAGetLastError());
+    fprintf(stderr, "win32-echo: cannot listen on %s port %d (error %d)\n",
+            bind_to, port_no, WSAGetLastError());
     return 1;
   }
   GUID guid = WSAID_ACCEPTEX;
@@ -177,8 +209,8 @@ int main(int argc, char **argv) {
   HANDLE *t = calloc(threads, sizeof(HANDLE));
   for (DWORD i = 0; i < threads; i++)
     t[i] = CreateThread(NULL, 0, worker, NULL, 0, NULL);
-  printf("win32-echo: port=%d threads=%u accepts=%d\n", port_no,
-         (unsigned)threads, accepts);
+  printf("win32-echo: bind=%s port=%d threads=%u accepts=%d\n", bind_to,
+         port_no, (unsigned)threads, accepts);
   fflush(stdout);
   for (DWORD i = 0; i < threads; i++) {
     WaitForSingleObject(t[i], INFINITE);

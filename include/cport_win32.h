@@ -16,9 +16,9 @@
  * than on Windows; struct in_addr has no S_un; SOCKET values are file
  * descriptors). Every name declared, by area: @ref cport_win32_api.
  *
- * Link with cport (CMake: cport::win32; pkg-config: cport). C and C++ (a
- * class may derive from OVERLAPPED), also as C99 or C++ under -pedantic:
- * the one extension used is marked (#CPORT_W32_NAMELESS).
+ * Link with cport-win32 (CMake: cport::win32; pkg-config: cport-win32).
+ * C and C++ (a class may derive from OVERLAPPED), also as C99 or C++
+ * under -pedantic: the one extension used is marked (#CPORT_W32_NAMELESS).
  *
  * @par OVERLAPPED on Linux
  * Internal, InternalHigh, Offset/OffsetHigh (or Pointer) and hEvent sit

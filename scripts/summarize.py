@@ -3,8 +3,9 @@
 and backend, then the final line "N passed, N failed".
 
 A test program that crashed or timed out counts every subtest it did not
-report as failed; one that skipped as a whole (exit 77) counts as one
-skipped.
+report as failed; one that skipped as a whole (a TAP program's
+"1..0 # SKIP reason", or exit status 77 for the others: meson's SKIP)
+counts as one skipped.
 """
 import json
 import os

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """check-exports.py LIBRARY HEADER... - the dynamic symbols a shared
-library exports are exactly the functions its public headers declare.
+library exports are exactly the functions its headers declare (its public
+headers, and for libcport the private interface of the Win32 layer,
+src/linux/hooks.h).
 
 Reads the declarations marked CPORT_API / CPORT_WIN32_API in the headers,
 lists the library's defined dynamic symbols with nm, and fails if one
@@ -8,6 +10,7 @@ declared function is not exported (a missing CPORT_API, or a version
 script that forgot it) or if anything else leaks out (a helper without
 static or hidden visibility that the version script let through).
 """
+import os
 import subprocess
 import sys
 
@@ -34,6 +37,7 @@ def main(argv):
     if argv and argv[0].startswith("--nm="):
         nm = argv.pop(0)[5:]
     lib, headers = argv[0], argv[1:]
+    names = [os.path.basename(h) for h in headers]
     want = declared(headers)
     got = exported(lib, nm)
     missing = sorted(want - got)
@@ -41,8 +45,9 @@ def main(argv):
     for n in missing:
         print(f"declared but not exported: {n}")
     for n in leaked:
-        print(f"exported but not declared in {', '.join(headers)}: {n}")
-    print(f"{len(got)} symbols exported, {len(want)} declared")
+        print(f"exported but not declared in {', '.join(names)}: {n}")
+    print(f"{os.path.basename(lib)}: {len(got)} symbols exported, "
+          f"{len(want)} declared in {', '.join(names)}")
     return 1 if missing or leaked else 0
 
 

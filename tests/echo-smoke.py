@@ -2,6 +2,7 @@
 """Smoke test of the examples: start echo-server, drive it with
 echo-client for a couple of seconds, and pass only if the client verified
 every byte (errors=0, msgs>0) and the server exited cleanly on request.
+Exit status 77 (meson's SKIP) if the server's backend is refused here.
 
 usage: echo-smoke.py BACKEND SERVER CLIENT [WRAPPER...]
   WRAPPER: a command to run the programs with (e.g. wine)
@@ -14,7 +15,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "scripts"))
-from netutil import free_port, stop, wait_listening  # noqa: E402
+from netutil import (BackendRefused, free_port, stop,  # noqa: E402
+                     wait_listening)
 
 
 def main(argv):
@@ -28,6 +30,9 @@ def main(argv):
     try:
         try:
             wait_listening(port, srv)
+        except BackendRefused as e:
+            print("SKIP: %s" % e)
+            return 77
         except RuntimeError as e:
             print(e)
             return 1

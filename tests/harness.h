@@ -96,7 +96,9 @@ void h_thread_start(h_thread_t *t, void *(*fn)(void *), void *arg);
 void *h_thread_join(h_thread_t t);
 
 /* Run tests through CMocka one by one and report them as TAP on stdout
- * (CMocka's own messages go to stderr). Returns non-zero if one failed. */
+ * (CMocka's own messages go to stderr). Returns non-zero if one failed.
+ * If the backend under test is refused, prints "1..0 # SKIP reason" and
+ * returns 0 (skipped, for TAP and `meson test`). */
 int h_run(const char *name, const struct CMUnitTest *tests, size_t n);
 #define H_RUN(name, tests) h_run(name, tests, sizeof(tests) / sizeof(tests[0]))
 

@@ -1,42 +1,40 @@
 #!/usr/bin/env python3
 """End-to-end tests of examples/http-server with curl and raw sockets:
 content and headers, traversal attempts that must never leak a file from
-outside the root, malformed and oversized requests answered with errors
-while the server keeps serving, 200 keep-alive requests on one
-connection, and the idle timeout. Prints TAP.
+outside the root (dots plain and encoded, links out of the root, absolute
+URLs), control bytes in the target, malformed, oversized and bad-method
+requests answered with errors while the server keeps serving, 200
+keep-alive requests on one connection, the idle timeout, a short slowloris
+(heads trickled byte by byte are cut at --head-timeout while other clients
+are served), the --max-conns cap, and --bind. Prints TAP; skips if the
+backend is refused here. Bounded: about 20 s (more under Wine).
 
 usage: test-http.py BACKEND HTTP_SERVER [WRAPPER...]
 """
 import hashlib
 import os
 import re
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "scripts"))
+from taprun import Fail, Skip, check, run  # noqa: E402  (sets sys.path)
 from netutil import free_port, stop, wait_listening  # noqa: E402
 
 SECRET = b"TOP-SECRET-outside-the-root\n"
+IDLE_S = 2       # --timeout of the main server
+HEAD_S = 3       # --head-timeout of the main server
 
 
-class Fail(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
-
-
-def raw(port, data, timeout=10.0):
+def raw(port, data, timeout=10.0, host="127.0.0.1"):
     """Send raw bytes, read until the server closes or stops talking."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    s = socket.create_connection((host, port), timeout=timeout)
     s.sendall(data)
     out = b""
     try:
@@ -73,10 +71,59 @@ def parse_response(buf, complete_only=False):
     return int(m.group(1)), headers, body, buf[end + 4 + n:]
 
 
-def status_of(port, data):
-    r = parse_response(raw(port, data))
+def status_of(port, data, host="127.0.0.1"):
+    r = parse_response(raw(port, data, host=host))
     check(r is not None, "no complete response to %r" % data[:60])
     return r[0], r[2]
+
+
+def read_response(s):
+    """Read one whole response from s: (status, headers, body, rest)."""
+    buf = b""
+    while True:
+        r = parse_response(buf)
+        if r:
+            return r
+        chunk = s.recv(65536)
+        check(chunk, "closed before a whole response (%r)" % buf[:40])
+        buf += chunk
+
+
+def trickle(port, data, every, limit):
+    """A slowloris client: send data one byte every `every` seconds, never
+    finishing the head. Returns (seconds until the server closed, or None
+    if it had not after `limit`; what the server sent)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=limit)
+    t0 = time.time()
+    got = b""
+    i = 0
+    try:
+        while time.time() - t0 < limit:
+            readable, _, _ = select.select([s], [], [], every)
+            if readable:
+                chunk = s.recv(4096)
+                if not chunk:
+                    return time.time() - t0, got
+                got += chunk
+                continue
+            s.send(data[i:i + 1])
+            i = (i + 1) % len(data)
+    except OSError:
+        return time.time() - t0, got  # reset: closed too
+    finally:
+        s.close()
+    return None, got
+
+
+def ipv6_loopback():
+    """Whether this system has ::1 to listen on."""
+    try:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        s.bind(("::1", 0))
+        s.close()
+        return True
+    except OSError:
+        return False
 
 
 def curl(*args):
@@ -102,11 +149,22 @@ def main(argv):
         f.write(big)
     os.symlink(os.path.join(tmp, "secret.txt"), os.path.join(root, "leak.txt"))
     os.symlink(tmp, os.path.join(root, "up"))
+    servers = []
+
+    def start_server(p, *extra):
+        """Start an http-server on the root, listening on port p."""
+        proc = subprocess.Popen(wrap + [server, "--port", str(p), "--root", root,
+                                        "--threads", "2",
+                                        "--backend", backend] + list(extra),
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        servers.append(proc)
+        host = "127.0.0.1"
+        if "--bind" in extra:
+            host = extra[list(extra).index("--bind") + 1]
+        wait_listening(p, proc, host=host)
+        return proc
+
     port = free_port()
-    srv = subprocess.Popen(wrap + [server, "--port", str(port), "--root", root,
-                                   "--threads", "2", "--timeout", "2",
-                                   "--backend", backend],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     tests = []
 
     def test(fn):
@@ -157,7 +215,38 @@ def main(argv):
         b"/up/secret.txt", b"/index.html%00.txt", b"//secret.txt",
         b"http://127.0.0.1/../secret.txt", b"/./../secret.txt", b"/.%2e/secret.txt",
         b"/" + os.path.join(tmp, "secret.txt").encode(),
+        b"/%2e%2e%2fsecret.txt", b"/sub/%2E./secret.txt", b"/sub/.%2E/../secret.txt",
+        b"/%252e%252e/secret.txt", b"/up/%2e%2e/secret.txt", b"/up/",
+        b"HTTP://127.0.0.1/secret.txt", b"http://127.0.0.1/index.html",
+        b"http://x/../../secret.txt", b"127.0.0.1:80", b"*",
+        b"/index.html/../../secret.txt", b"/sub/..%5c..%5csecret.txt",
     ]
+
+    # Control bytes, raw or percent-encoded, are never part of a name: a
+    # raw NUL used to cut the path short ("/index.html\0/.." served the
+    # file with 200).
+    controls = [
+        b"/index.html\x00/../../secret.txt", b"/index.html\x00", b"/ind\x01ex.html",
+        b"/index.html\x1f", b"/index.html\x7f", b"/index\t.html", b"/index.html\x0b",
+        b"/index.html?\x00", b"/index.html%00", b"/index.html%00/../../secret.txt",
+        b"/ind%01ex.html", b"/index%0a.html", b"/index%0d%0a.html", b"/index.html%1f",
+        b"/index.html%7f", b"/index.html%7F", b"/index.html%09",
+    ]
+
+    @test
+    def control_bytes_in_the_target_are_refused():
+        for target in controls:
+            out = raw(port, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+            check(SECRET not in out, "leaked via %r" % target)
+            r = parse_response(out)
+            check(r is not None and r[0] == 400,
+                  "%r answered %r, want 400" % (target, out[:40]))
+        # ... and in header values (a tab is allowed there)
+        for value, want in [(b"a\x00b", 400), (b"a\x01b", 400), (b"a\x7fb", 400),
+                            (b"a\nX: b", 400), (b"a\tb", 200)]:
+            got, _ = status_of(port, b"GET / HTTP/1.1\r\nHost: x\r\nX: " + value +
+                               b"\r\n\r\n")
+            check(got == want, "header value %r -> %d, want %d" % (value, got, want))
 
     @test
     def traversal_never_leaks():
@@ -187,6 +276,21 @@ def main(argv):
         (b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X: y\r\n" * 100 + b"\r\n", 431),
         (b"GET /" + b"a" * 2000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
         (b"GET /nope.html HTTP/1.1\r\nHost: x\r\n\r\n", 404),
+        # bad methods: unknown, lower case (methods are case-sensitive), not
+        # a token, too long
+        (b"get / HTTP/1.1\r\nHost: x\r\n\r\n", 405),
+        (b"TRACE / HTTP/1.1\r\nHost: x\r\n\r\n", 405),
+        (b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", 405),
+        (b"CONNECT 127.0.0.1:80 HTTP/1.1\r\nHost: x\r\n\r\n", 405),
+        (b"G(T / HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        (b"GETGETGETGETGETGET / HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        (b" GET / HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        # overlong lines: a request line, a header line past the head limit
+        (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 431),
+        (b"GET / HTTP/1.1\r\nHost: " + b"h" * 8200 + b"\r\n\r\n", 431),
+        # bare LF inside the head, a version with extra bytes
+        (b"GET / HTTP/1.1\r\nHost: x\nX: y\r\n\r\n", 400),
+        (b"GET / HTTP/1.10\r\nHost: x\r\n\r\n", 400),
     ]
 
     @test
@@ -232,28 +336,118 @@ def main(argv):
         check(s.recv(100) == b"", "half request not timed out")
         s.close()
 
-    failed = 0
-    try:
+    @test
+    def slowloris_heads_are_cut_at_the_head_deadline():
+        # Heads trickled a byte every 0.4 s never let the idle limit (2 s)
+        # fire; --head-timeout (3 s) closes them, with a 408, while a
+        # normal client is served meanwhile.
+        head = b"GET /index.html HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 4000
+        limit = HEAD_S + 8
+        results = [None] * 5
+
+        def slow(k):
+            results[k] = trickle(port, head, 0.4, limit)
+
+        threads = [threading.Thread(target=slow, args=(k,)) for k in range(5)]
+        for t in threads:
+            t.start()
+        time.sleep(1.0)
+        t0 = time.time()
+        ok, body = status_of(port, b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")
+        took = time.time() - t0
+        for t in threads:
+            t.join()
+        check(ok == 200 and body == b"<h1>cport</h1>\n", "normal client: %d" % ok)
+        check(took < HEAD_S, "normal client waited %.1f s" % took)
+        for k, (closed, got) in enumerate(results):
+            check(closed is not None,
+                  "slow client %d still open after %d s" % (k, limit))
+            check(HEAD_S - 0.5 <= closed <= HEAD_S + 3,
+                  "slow client %d closed after %.1f s (head deadline %d s)"
+                  % (k, closed, HEAD_S))
+            check(got == b"" or got.startswith(b"HTTP/1.1 408 "),
+                  "slow client %d got %r" % (k, got[:40]))
+        check(any(got.startswith(b"HTTP/1.1 408 ") for _, got in results),
+              "no slow client was answered 408")
+
+    @test
+    def connection_cap_holds_new_clients_until_one_closes():
+        cap_port = free_port()
+        proc = start_server(cap_port, "--max-conns", "4", "--timeout", "30",
+                            "--head-timeout", "30")
+        get = b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"
+        held = []
         try:
-            wait_listening(port, srv)
-        except RuntimeError as e:
-            out = srv.stdout.read() if srv.poll() is not None else b""
-            print("Bail out! http-server did not start: %s %r" % (e, out))
-            return 1
-        print("1..%d" % len(tests))
-        for i, fn in enumerate(tests, 1):
+            for _ in range(4):  # four served, kept alive, held open
+                s = socket.create_connection(("127.0.0.1", cap_port), timeout=10)
+                held.append(s)
+                s.sendall(get)
+                check(read_response(s)[0] == 200, "held connection not served")
+            extra = socket.create_connection(("127.0.0.1", cap_port), timeout=10)
+            held.append(extra)
+            extra.sendall(get)
+            extra.settimeout(1.5)
             try:
-                fn()
-                print("ok %d - %s" % (i, fn.__name__))
-            except Exception as e:  # noqa: BLE001 - any failure is a failed test
-                failed += 1
-                print("not ok %d - %s" % (i, fn.__name__))
-                print("# %s" % e)
-            sys.stdout.flush()
+                data = extra.recv(100)
+                raise Fail("a fifth connection was served over the cap: %r" % data)
+            except socket.timeout:
+                pass  # waiting in the backlog: back-pressure
+            held.pop(0).close()
+            extra.settimeout(10)
+            t0 = time.time()
+            check(read_response(extra)[0] == 200, "fifth not served")
+            check(time.time() - t0 < 5, "fifth served only after %.1f s"
+                  % (time.time() - t0))
+            # Still capped: the four open ones are served, one more waits.
+            for s in held:
+                s.sendall(get)
+                check(read_response(s)[0] == 200, "held connection not served")
+        finally:
+            for s in held:
+                s.close()
+            stop(proc, signal.SIGINT)
+
+    @test
+    def listens_on_loopback_by_default_and_where_bind_says():
+        # The default is 127.0.0.1 only: 127.0.0.2, loopback too, is refused.
+        try:
+            socket.create_connection(("127.0.0.2", port), timeout=5).close()
+            raise Fail("the default bind answers on 127.0.0.2")
+        except ConnectionRefusedError:
+            pass
+        other = free_port()
+        proc = start_server(other, "--bind", "127.0.0.2")
+        try:
+            got, _ = status_of(other, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+                               host="127.0.0.2")
+            check(got == 200, "--bind 127.0.0.2: %d" % got)
+            try:
+                socket.create_connection(("127.0.0.1", other), timeout=5).close()
+                raise Fail("--bind 127.0.0.2 answers on 127.0.0.1")
+            except ConnectionRefusedError:
+                pass
+        finally:
+            stop(proc, signal.SIGINT)
+        if not ipv6_loopback():
+            raise Skip("no IPv6 loopback here (IPv4 --bind checked)")
+        v6 = free_port("::1")
+        proc = start_server(v6, "--bind", "::1")
+        try:
+            got, _ = status_of(v6, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", host="::1")
+            check(got == 200, "--bind ::1: %d" % got)
+        finally:
+            stop(proc, signal.SIGINT)
+
+    def start():
+        start_server(port, "--timeout", str(IDLE_S),
+                     "--head-timeout", str(HEAD_S))
+
+    try:
+        return run(tests, start)
     finally:
-        stop(srv, signal.SIGINT)
+        for proc in servers:
+            stop(proc, signal.SIGINT)
         shutil.rmtree(tmp, ignore_errors=True)
-    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -691,10 +691,10 @@ static void udp_sendto_recvfrom_with_source(void **state) {
 }
 
 /* A datagram too big for the buffer, already queued when the receive is
- * posted: the call still succeeds and the result (CPORT_EMSGSIZE and the
- * bytes that fit) comes exactly once: as a completion, or in the op when
- * the handle skips completions on success. (Windows reports
- * WSAEMSGSIZE from the call and still queues a packet.) */
+ * posted: one answer, the same with or without skip mode (which skips
+ * only successes, as FILE_SKIP_COMPLETION_PORT_ON_SUCCESS does): the call
+ * returns 0 and one completion brings CPORT_EMSGSIZE and the bytes that
+ * fit. */
 static void udp_truncated_datagram_already_queued(void **state) {
   (void)state;
   cport_t *p = h_port(0);
@@ -716,17 +716,18 @@ static void udp_truncated_datagram_already_queued(void **state) {
     int fromlen = sizeof(from);
     int rc = cport_recvfrom(b, &smb, 1, (struct sockaddr *)&from, &fromlen,
                             &rop);
-    if (skip) {
-      assert_int_equal(rc, CPORT_COMPLETED);
-      assert_int_equal(cport_op_status(&rop), CPORT_EMSGSIZE);
-      assert_int_equal(cport_op_bytes(&rop), 4);
-    } else {
-      H_OK(rc);
-      cc = h_get(p, 5000);
-      assert_ptr_equal(cc.op, &rop);
-      assert_int_equal(cc.status, CPORT_EMSGSIZE);
-      assert_int_equal(cc.bytes, 4);
-    }
+    H_OK(rc);
+    if (skip && h_on_wine())
+      H_SKIP("known Wine difference: on a skip-on-success socket Wine queues "
+             "no packet for a datagram truncated at the call; Windows skips "
+             "only calls that return success "
+             "(SetFileCompletionNotificationModes); see docs/windows.md");
+    cc = h_get(p, 5000);
+    assert_ptr_equal(cc.op, &rop);
+    assert_int_equal(cc.status, CPORT_EMSGSIZE);
+    assert_int_equal(cc.bytes, 4);
+    assert_int_equal(cport_op_status(&rop), CPORT_EMSGSIZE);
+    assert_int_equal(cport_op_bytes(&rop), 4);
     assert_memory_equal(small, "0123", 4);
     h_expect_none(p, 50); /* exactly once */
     H_OK(cport_closesocket(a));

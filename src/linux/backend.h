@@ -1,62 +1,82 @@
 /*
- * backend.h - the one internal interface the Linux backends implement.
- * The port core (port.c) and the socket layer never know which backend
- * runs; they call through struct cp_backend.
+ * backend.h - the one internal interface the Linux backends implement
+ * (layer 0: declarations only). The port core and the engine never know
+ * which backend runs; they call through struct cp_backend.
+ *
+ * Threads. init runs in cport_create's caller; wait, drain run on the
+ * port's progress thread only; wake from any thread; the handle hooks run
+ * under the handle's lock, on any thread.
  */
 #ifndef CPORT_LINUX_BACKEND_H
 #define CPORT_LINUX_BACKEND_H
 
-#include "port.h"
+#include <stdbool.h>
+
+#include "op.h"
+
+struct cport;
+struct cp_handle;
+struct cp_batch;
+
+/* What backend->start made of an op. The result is in the op's record. */
+enum {
+  CP_TRY_DONE = 0,   /* finished (success, or an error to complete with) */
+  CP_TRY_AGAIN = 1,  /* in progress: the backend reports its end later */
+  CP_TRY_REJECT = 2, /* failed before anything happened: at call time this
+                        is the call's error and nothing is posted */
+};
 
 struct cp_backend {
   const char *name;
-  /* Allocates port->be_data and the kernel objects. Returns 0 or -errno
-   * (EPERM, ENOSYS, EINVAL make the automatic choice fall back). */
+  /* Allocates port->be_data and the kernel objects. Returns 0 or a
+   * CPORT_E* code (EPERM, ENOSYS, EINVAL make the automatic choice fall
+   * back to epoll). */
   int (*init)(struct cport *port);
-  /* Releases the kernel objects; called once no thread is inside wait(). */
+  /* Releases the kernel objects, once the progress thread has left (or
+   * never started). */
   void (*fini)(struct cport *port);
   /* Frees port->be_data; called when the port's memory is reused. */
   void (*free)(struct cport *port);
+  /* Progress thread, first thing: take ownership of the kernel objects
+   * (io_uring: enable the ring, which makes this thread its submitter).
+   * Returns 0 or a CPORT_E* code. */
+  int (*enter)(struct cport *port);
   /*
-   * Leader only: wait up to timeout_ms (-1 forever, 0 poll) for kernel
-   * events and turn them into completions in b (the batch may be flushed
-   * into the port while waiting). Returns 0 or a CPORT_E* code.
+   * Progress thread: hand pending work to the kernel, wait up to
+   * timeout_ms (-1 forever) unless cp_port_progress_may_sleep() says work
+   * is waiting, and turn what the kernel reports into completions in b.
    */
   int (*wait)(struct cport *port, struct cp_batch *b, int timeout_ms);
-  /* Any thread, no port lock: make a wait() in progress return soon. It
-   * may come after the port is closed (then it does nothing), so what it
-   * touches must live until free(). */
+  /* Any thread, no lock: make a wait() in progress return soon. It may
+   * come after the port is closed, so what it touches lives until free(). */
   void (*wake)(struct cport *port);
-  /* Any thread, no port lock: push deferred submissions to the kernel.
-   * May be NULL. */
-  void (*flush)(struct cport *port);
+  /* Progress thread, the port closing: every op the kernel still owns has
+   * been asked to cancel; wait (boundedly) until the kernel gave each
+   * back, ending them into b. May be NULL. */
+  void (*drain)(struct cport *port, struct cp_batch *b);
 
-  /* h->lock held: h joins / leaves the port (epoll registers the fd;
-   * io_uring pushes pending submissions before the fd can close). attach
-   * may be NULL. */
+  /* h->lock held: h joins / leaves the port. attach may be NULL. */
   int (*attach)(struct cport *port, struct cp_handle *h);
   void (*detach)(struct cport *port, struct cp_handle *h);
   /*
    * h->lock held: start op, which is on its queue and may run now.
-   * at_call: inside the call that issued it. Returns CP_TRY_DONE (finished;
-   * status in op), CP_TRY_REJECT (failed before anything happened) or
-   * CP_TRY_AGAIN (in progress: the backend reports its end later).
+   * at_call: inside the call that issued it. Returns CP_TRY_*.
    */
   int (*start)(struct cport *port, struct cp_handle *h, cport_op_t *op,
                bool at_call);
-  /* h->lock held: ask the kernel to stop an op it owns (INFLIGHT). */
-  void (*cancel)(struct cport *port, struct cp_handle *h, cport_op_t *op);
-  /* h->lock held, h closing: true if a blocking call still uses the fd
-   * and the backend will close it when that returns. May be NULL. */
-  bool (*close_later)(struct cport *port, struct cp_handle *h);
+  /* h->lock held: ask the kernel to stop an op it owns (INFLIGHT).
+   * Returns true if the backend took it back at once (no kernel or thread
+   * had it yet): the engine then ends it; false if its end is reported
+   * later, as usual. */
+  bool (*cancel)(struct cport *port, struct cp_handle *h, cport_op_t *op);
+  /* h->lock held, h closing and detached: close h->fd, now or once the
+   * backend no longer needs it. Returns 0 or -errno. */
+  int (*close_fd)(struct cport *port, struct cp_handle *h);
 };
 
 #ifdef CPORT_HAVE_URING
 CP_INTERNAL extern const struct cp_backend cp_uring_backend;
 #endif
 CP_INTERNAL extern const struct cp_backend cp_epoll_backend;
-
-/* Picks and initialises the backend for a new port (backend-select.c). */
-CP_INTERNAL int cp_backend_open(struct cport *port, cport_backend_t kind);
 
 #endif

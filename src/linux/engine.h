@@ -1,16 +1,80 @@
 /*
- * engine.h - the operation engine shared by sockets and files (engine.c).
+ * engine.h - the operation engine (layer 3): an op's whole life on a
+ * handle, the same for every Linux backend. engine.c: accepting an op,
+ * starting it, ending it (the one call backends use), cancel.
+ * engine-handle.c: what happens to a handle's ops when the handle opens,
+ * is associated, closes, or loses its port.
+ *
+ * Each handle has a receive queue and a send queue. Ops of an ordered
+ * queue run one at a time, head first (receives fill in posting order,
+ * sends never interleave); accepts, datagram sends and file reads and
+ * writes run side by side.
  */
 #ifndef CPORT_LINUX_ENGINE_H
 #define CPORT_LINUX_ENGINE_H
 
-#include "handle.h"
+#include "backend.h"
+#include "handles.h"
+#include "port.h"
 
-/* Queue op (set up by cp_op_init and friends) on h and start it if
- * nothing runs before it. h->lock held. Returns 0 (one completion will
- * come), CPORT_COMPLETED (skip on success) or the call's error. */
-CP_INTERNAL int cp_submit_locked(struct cport *p, struct cp_handle *h,
-                                 cport_op_t *op);
+/* ------------------------------------------------------------------------ */
+/* An op's life (engine.c)                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Starts the record of an op of `kind` on h (h->lock held). */
+CP_INTERNAL void cp_engine_op_init(cport_op_t *op, struct cp_handle *h,
+                                   uint8_t kind);
+
+/*
+ * Accepts op (set up by cp_engine_op_init and the caller) on h: holds its
+ * completion slot, queues it, and starts it if nothing runs before it.
+ * h->lock held. Returns 0 (one completion will come), CPORT_COMPLETED
+ * (finished inside the call on a skip-on-success handle: no completion)
+ * or the call's error (nothing will be posted).
+ */
+CP_INTERNAL int cp_engine_submit(struct cp_handle *h, cport_op_t *op);
+
+/* Accepts op as already finished inside the call with `status` (a
+ * connect refused at once completes through the port, as ConnectEx
+ * does). Returns as cp_engine_submit. */
+CP_INTERNAL int cp_engine_submit_done(struct cp_handle *h, cport_op_t *op,
+                                      int status);
+
+/*
+ * A call that cannot even set its op up refuses it: the op's status reads
+ * `status` and nothing is posted. Returns status.
+ */
+CP_INTERNAL int cp_engine_refuse(cport_op_t *op, int status);
+
+/*
+ * The one way an op ends, for every backend: its result is in its record
+ * (status, done). It leaves its queue (unless orphaned), its result is
+ * published, its completion is queued (into b when b is the same port's,
+ * else straight into the port), and, if it was at the head, what may start
+ * next starts. h->lock held.
+ */
+CP_INTERNAL void cp_engine_end(struct cp_handle *h, cport_op_t *op,
+                               struct cp_batch *b);
+
+/* Starts what may start on q (readiness, data, or room arrived). h->lock
+ * held; b is the progress thread's batch or NULL. */
+CP_INTERNAL void cp_engine_kick(struct cp_handle *h, struct cp_opq *q,
+                                struct cp_batch *b);
+
+/* The queue an op of h belongs on. */
+CP_INTERNAL struct cp_opq *cp_engine_queue_of(struct cp_handle *h,
+                                              const cport_op_t *op);
+
+/*
+ * Cancels the ops of q (all, or only `one`). `orphan`: the handle is
+ * closing or losing its port: the ops leave the queue now and nothing
+ * touches the handle for them later. h->lock held. Returns how many were
+ * asked to stop.
+ */
+CP_INTERNAL unsigned cp_engine_cancel_locked(struct cp_handle *h,
+                                             struct cp_opq *q, cport_op_t *one,
+                                             bool orphan);
+
 /*
  * What the calling thread's last op did if it finished inside its call
  * (posted or, with skip-on-success, not). Lets the Win32 layer answer
@@ -24,37 +88,51 @@ struct cp_inline {
 };
 CP_INTERNAL extern __thread struct cp_inline cp_last_inline;
 
-/* An op that finished inside its call: post it, or CPORT_COMPLETED. */
-CP_INTERNAL int cp_finish_at_call(struct cp_handle *h, cport_op_t *op);
+/* The Win32 layer's event signaller (NULL until it registers). */
+CP_INTERNAL extern void (*cp_event_hook)(void *event);
 
-/* Start what may start on q after its head changed. h->lock held; b is
- * the leader's batch or NULL. */
-CP_INTERNAL void cp_queue_kick(struct cport *p, struct cp_handle *h,
-                               struct cp_opq *q, struct cp_batch *b);
-/* The queue an op of h belongs on. */
-CP_INTERNAL struct cp_opq *cp_op_queue(struct cp_handle *h, cport_op_t *op);
+/* ------------------------------------------------------------------------ */
+/* A handle's life (engine-handle.c)                                         */
+/* ------------------------------------------------------------------------ */
 
-/*
- * The handle goes away (closed, or its fd number was reused behind cport's
- * back): each of its ops completes once, with CPORT_ECANCELED, now or when
- * the kernel gives it back; none of them touches the handle again.
- * h->lock held.
- */
-CP_INTERNAL void cp_handle_abandon_locked(struct cp_handle *h);
+/* Gives a new fd created by cport (socket, accept, file open) its slot.
+ * Returns 0, CPORT_EMFILE or CPORT_ENOMEM (fd left open). */
+CP_INTERNAL int cp_engine_open(int fd, uint8_t type, uint8_t family,
+                               uint16_t flags);
+
+/* cport_associate. */
+CP_INTERNAL int cp_engine_associate(struct cport *p, int fd, uintptr_t key,
+                                    unsigned flags);
+/* Adds CP_HF_SKIP (and such) to fd's handle, associated or not. */
+CP_INTERNAL int cp_engine_set_flags(int fd, uint16_t flags);
+
+/* Puts socket `from` in place of `target`, keeping target's association
+ * (the porting layer's AcceptEx and socket reuse). */
+CP_INTERNAL int cp_engine_replace(int target, int from, bool connected);
+
 /* cport_closesocket / cport_file_close. */
-CP_INTERNAL int cp_handle_close(cport_handle_t s);
+CP_INTERNAL int cp_engine_close(cport_handle_t s);
 
-/* Locks and returns the handle of an associated, open socket (or NULL
- * with *rc set). */
-CP_INTERNAL struct cp_handle *cp_lock_socket(cport_handle_t s, int *rc);
-/* The same, for a connected stream socket only (else CPORT_EOPNOTSUPP or
- * CPORT_ENOTCONN). */
-CP_INTERNAL struct cp_handle *cp_lock_stream_peer(cport_handle_t s, int *rc);
-CP_INTERNAL bool cp_is_connected(struct cp_handle *h);
-CP_INTERNAL bool cp_is_listening(struct cp_handle *h);
+/* The port closes: each of its handles loses it; their pending ops end
+ * with CPORT_ECLOSED (no completion: the queue is gone). */
+CP_INTERNAL void cp_engine_detach_port(struct cport *p);
 
-/* Setting up an op. */
-CP_INTERNAL void cp_op_init(cport_op_t *op, struct cp_handle *h, uint8_t kind);
-CP_INTERNAL int cp_op_bufs(cport_op_t *op, const cport_buf_t *bufs, unsigned n);
+/* What a handle must be for a call. */
+enum { CP_WANT_SOCKET = 1, CP_WANT_FILE = 2, CP_WANT_STREAM_PEER = 3 };
+/* Locks and returns the handle of s, open, associated and as wanted; or
+ * NULL with *rc set (CPORT_EBADF, CPORT_EINVAL: not associated,
+ * CPORT_ENOTSOCK, CPORT_EOPNOTSUPP, CPORT_ENOTCONN). */
+CP_INTERNAL struct cp_handle *cp_engine_lock(cport_handle_t s, int want,
+                                             int *rc);
+
+CP_INTERNAL bool cp_engine_connected(struct cp_handle *h);
+CP_INTERNAL bool cp_engine_listening(struct cp_handle *h);
+
+/* An accept took fd: it gets a slot and becomes the op's result socket.
+ * On failure fd is closed and the error returned. */
+CP_INTERNAL int cp_engine_accept_setup(struct cp_handle *listener,
+                                       cport_op_t *op, int fd);
+/* Closes the socket an unfinished accept had taken. */
+CP_INTERNAL void cp_engine_accept_drop(cport_op_t *op);
 
 #endif

@@ -1,9 +1,11 @@
 /*
- * epoll.c - the epoll backend, in the manner of Asio's epoll_reactor:
- * each associated socket is registered once, edge-triggered; a new op is
- * tried at once when nothing runs before it; a readiness edge drains the
- * socket's queues until the kernel says EAGAIN. An eventfd wakes the
- * leader out of epoll_wait.
+ * epoll.c - the epoll backend (layer 5), in the manner of Asio's
+ * epoll_reactor: each associated socket is registered once,
+ * edge-triggered; a new op is tried at once when nothing runs before it;
+ * a readiness edge runs the socket's queues until the kernel says EAGAIN.
+ * The port's progress thread is the one thread in epoll_wait; an eventfd
+ * wakes it. Regular files, which epoll cannot wait for, run on a small
+ * pool of threads.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,17 +14,17 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "backend.h"
 #include "engine.h"
 #include "fileio.h"
 #include "pool.h"
 #include "sockio.h"
 
 #define CP_EPOLL_DEFAULT_WORKERS 4
+#define CP_EPOLL_EVENTS 128
 
 struct cp_epoll {
   int epfd;
-  int evfd;            /* wakes the leader */
+  int evfd;            /* wakes the progress thread */
   struct cp_pool pool; /* regular-file reads and writes */
 };
 
@@ -35,6 +37,11 @@ struct cp_epoll {
 #define EP_WAKE UINT64_MAX
 #define EP_STAGE2 (UINT64_C(1) << 63)
 
+/* h->be[0]: what cport knows of the socket's readiness. An attempt made
+ * inside a call is skipped when the last one said EAGAIN and no edge came
+ * since (it would say EAGAIN again). */
+enum { EP_RX_MAYBE = 1u << 0, EP_TX_MAYBE = 1u << 1 };
+
 static uint64_t ev_data(const struct cp_handle *h) {
   return (uint64_t)(uint32_t)h->fd | ((uint64_t)(h->gen & 0x7fffffffu) << 32);
 }
@@ -46,6 +53,41 @@ static uint64_t ev_data_accepted(const struct cp_handle *listener, int fd) {
 
 static struct cp_epoll *ep(struct cport *p) { return p->be_data; }
 
+/* ------------------------------------------------------------------------ */
+/* Files, on the pool                                                        */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A pool thread runs a file op to its end. While the call runs the handle
+ * counts it, so a close in the meantime leaves the fd open until it
+ * returns (CP_HF_ZOMBIE) and its number cannot be reused under the call.
+ */
+static void run_file_op(cport_op_t *op) {
+  struct cp_lop *l = cp_lop(op);
+  struct cp_handle *h = l->h;
+  pthread_mutex_lock(&h->lock);
+  if (l->flags & CP_OPF_CANCEL) {
+    cp_op_result(op, CPORT_ECANCELED);
+  } else {
+    h->blocking++;
+    int fd = l->u.file.fd;
+    pthread_mutex_unlock(&h->lock);
+    cp_file_io(op, fd);
+    pthread_mutex_lock(&h->lock);
+    h->blocking--;
+  }
+  cp_engine_end(h, op, NULL);
+  if ((h->flags & CP_HF_ZOMBIE) && h->blocking == 0) {
+    close(h->fd); /* closed by the user while we were using it */
+    h->flags = 0;
+  }
+  pthread_mutex_unlock(&h->lock);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The port                                                                  */
+/* ------------------------------------------------------------------------ */
+
 static int epoll_init(struct cport *p) {
   struct cp_epoll *e = p->be_data;
   if (e == NULL) {
@@ -56,7 +98,7 @@ static int epoll_init(struct cport *p) {
   }
   cp_pool_init(&e->pool,
                p->opts.workers ? p->opts.workers : CP_EPOLL_DEFAULT_WORKERS,
-               cp_file_run);
+               run_file_op);
   e->epfd = epoll_create1(EPOLL_CLOEXEC);
   e->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   struct epoll_event ev = {.events = EPOLLIN, .data.u64 = EP_WAKE};
@@ -100,16 +142,15 @@ static void epoll_wake(struct cport *p) {
 }
 
 /* The new socket fd of an accept on listener h may have received data. */
-static void accept_data_ready(struct cport *p, struct cp_handle *h, int fd,
-                              struct cp_batch *b) {
+static void accept_data_ready(struct cp_handle *h, int fd, struct cp_batch *b) {
+  struct cport *p = h->port;
   cport_op_t *op = h->rq.head;
   while (op != NULL && !((cp_lop(op)->flags & CP_OPF_STAGE2) &&
                          cp_lop(op)->aux_fd == fd))
     op = cp_lop(op)->next;
   if (op != NULL && cp_try_accept_data(op) == CP_TRY_DONE) {
     epoll_ctl(ep(p)->epfd, EPOLL_CTL_DEL, fd, NULL);
-    cp_opq_remove(&h->rq, op);
-    cp_op_finish(op, b);
+    cp_engine_end(h, op, b);
   }
 }
 
@@ -126,12 +167,16 @@ static void handle_event(struct cport *p, const struct epoll_event *ev,
       (stage2 || (h->gen & 0x7fffffffu) == high)) {
     uint32_t e = ev->events;
     if (stage2) {
-      accept_data_ready(p, h, (int)high, b);
+      accept_data_ready(h, (int)high, b);
     } else {
-      if (e & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP))
-        cp_queue_kick(p, h, &h->rq, b);
-      if (e & (EPOLLOUT | EPOLLERR | EPOLLHUP))
-        cp_queue_kick(p, h, &h->wq, b);
+      if (e & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP)) {
+        h->be[0] |= EP_RX_MAYBE;
+        cp_engine_kick(h, &h->rq, b);
+      }
+      if (e & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+        h->be[0] |= EP_TX_MAYBE;
+        cp_engine_kick(h, &h->wq, b);
+      }
     }
   }
   pthread_mutex_unlock(&h->lock);
@@ -140,8 +185,12 @@ static void handle_event(struct cport *p, const struct epoll_event *ev,
 static int epoll_wait_events(struct cport *p, struct cp_batch *b,
                              int timeout_ms) {
   struct cp_epoll *e = ep(p);
-  struct epoll_event evs[64];
-  int n = epoll_wait(e->epfd, evs, 64, timeout_ms);
+  struct epoll_event evs[CP_EPOLL_EVENTS];
+  if (timeout_ms != 0 && !cp_port_progress_may_sleep(p))
+    timeout_ms = 0;
+  cp_port_progress_take_work(p);
+  int n = epoll_wait(e->epfd, evs, CP_EPOLL_EVENTS, timeout_ms);
+  cp_port_progress_awake(p);
   if (n < 0)
     return errno == EINTR ? 0 : -errno;
   for (int i = 0; i < n; i++) {
@@ -156,9 +205,14 @@ static int epoll_wait_events(struct cport *p, struct cp_batch *b,
   return 0;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Handles and ops                                                           */
+/* ------------------------------------------------------------------------ */
+
 static int epoll_attach(struct cport *p, struct cp_handle *h) {
+  h->be[0] = EP_RX_MAYBE | EP_TX_MAYBE;
   if (h->type == CP_H_FILE)
-    return 0; /* regular files are not pollable: the worker pool serves them */
+    return 0; /* regular files are not pollable: the pool serves them */
   struct epoll_event ev = {
       .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
       .data.u64 = ev_data(h),
@@ -176,60 +230,75 @@ static void epoll_detach(struct cport *p, struct cp_handle *h) {
     epoll_ctl(ep(p)->epfd, EPOLL_CTL_DEL, h->fd, NULL);
 }
 
+static bool recv_side(uint8_t kind) {
+  return kind == CP_OP_RECV || kind == CP_OP_POLLIN ||
+         kind == CP_OP_RECVFROM || kind == CP_OP_ACCEPT;
+}
+
+/* Parks an accepted socket whose first data is awaited: its readiness is
+ * reported to the listener. */
+static int park_accept(struct cport *p, struct cp_handle *h, cport_op_t *op) {
+  struct cp_lop *l = cp_lop(op);
+  struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET,
+                           .data.u64 = ev_data_accepted(h, l->aux_fd)};
+  if (epoll_ctl(ep(p)->epfd, EPOLL_CTL_ADD, l->aux_fd, &ev) != 0) {
+    cp_op_result(op, -errno);
+    return CP_TRY_DONE;
+  }
+  /* Data may have arrived between the attempt and the registration. */
+  if (cp_try_accept_data(op) == CP_TRY_DONE) {
+    if (l->aux_fd >= 0)
+      epoll_ctl(ep(p)->epfd, EPOLL_CTL_DEL, l->aux_fd, NULL);
+    return CP_TRY_DONE;
+  }
+  return CP_TRY_AGAIN;
+}
+
 static int epoll_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
                        bool at_call) {
-  (void)at_call;
   struct cp_lop *l = cp_lop(op);
   if (l->kind == CP_OP_READ || l->kind == CP_OP_WRITE) {
     /* Regular files never wait in epoll: a pool thread runs the call. */
     l->flags |= CP_OPF_INFLIGHT;
+    l->u.file.fd = h->fd;
     int rc = cp_pool_submit(&ep(p)->pool, op);
     if (rc == 0)
       return CP_TRY_AGAIN;
-    l->flags &= (uint8_t)~CP_OPF_INFLIGHT;
-    op->internal = (uintptr_t)(intptr_t)rc;
+    l->flags &= (uint16_t)~CP_OPF_INFLIGHT;
+    cp_op_result(op, rc);
     return CP_TRY_REJECT;
   }
+  bool rx = recv_side(l->kind);
+  uintptr_t maybe = rx ? EP_RX_MAYBE : EP_TX_MAYBE;
+  if (at_call && !(h->be[0] & maybe) && l->kind != CP_OP_CONNECT &&
+      l->kind != CP_OP_DISCONNECT)
+    return CP_TRY_AGAIN; /* no edge since the last EAGAIN */
   bool parked = l->kind == CP_OP_ACCEPT && (l->flags & CP_OPF_STAGE2);
   int r = cp_try(h, op);
-  if (r == CP_TRY_AGAIN && !parked && l->kind == CP_OP_ACCEPT &&
-      (l->flags & CP_OPF_STAGE2)) {
-    /* Accepted; its first data is awaited on the new socket, whose
-     * readiness is reported to the listener. */
-    struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLET,
-                             .data.u64 = ev_data_accepted(h, l->aux_fd)};
-    if (epoll_ctl(ep(p)->epfd, EPOLL_CTL_ADD, l->aux_fd, &ev) != 0) {
-      op->internal = (uintptr_t)(intptr_t)-errno;
-      return CP_TRY_DONE;
-    }
-    /* Data may have arrived between the attempt and the registration. */
-    if (cp_try_accept_data(op) == CP_TRY_DONE) {
-      if (l->aux_fd >= 0)
-        epoll_ctl(ep(p)->epfd, EPOLL_CTL_DEL, l->aux_fd, NULL);
-      return CP_TRY_DONE;
-    }
+  if (r == CP_TRY_AGAIN) {
+    if (!parked && l->kind == CP_OP_ACCEPT && (l->flags & CP_OPF_STAGE2))
+      return park_accept(p, h, op);
+    if (!(l->kind == CP_OP_ACCEPT && (l->flags & CP_OPF_STAGE2)))
+      h->be[0] &= ~maybe;
   }
   return r;
 }
 
-/* Only pool ops are ever "in flight" on epoll: one no thread has started
- * is taken back and completes now; a running one completes when its call
- * returns. */
-static void epoll_cancel(struct cport *p, struct cp_handle *h,
+/* Only pool ops are ever in flight on epoll: one no thread has started
+ * is taken back; a running one ends when its call returns. */
+static bool epoll_cancel(struct cport *p, struct cp_handle *h,
                          cport_op_t *op) {
-  struct cp_lop *l = cp_lop(op);
-  if (!cp_pool_cancel(&ep(p)->pool, op))
-    return;
-  l->flags &= (uint8_t)~CP_OPF_INFLIGHT;
-  if (!(l->flags & CP_OPF_ORPHAN))
-    cp_opq_remove(cp_op_queue(h, op), op);
-  op->internal = (uintptr_t)(intptr_t)CPORT_ECANCELED;
-  cp_op_finish(op, NULL);
+  (void)h;
+  return cp_pool_cancel(&ep(p)->pool, op);
 }
 
-static bool epoll_close_later(struct cport *p, struct cp_handle *h) {
+static int epoll_close_fd(struct cport *p, struct cp_handle *h) {
   (void)p;
-  return h->blocking > 0;
+  if (h->blocking > 0) {
+    h->flags = CP_HF_ZOMBIE; /* the pool closes it when its call returns */
+    return 0;
+  }
+  return close(h->fd) == 0 ? 0 : -errno;
 }
 
 const struct cp_backend cp_epoll_backend = {
@@ -237,12 +306,13 @@ const struct cp_backend cp_epoll_backend = {
     .init = epoll_init,
     .fini = epoll_fini,
     .free = epoll_free,
+    .enter = NULL,
     .wait = epoll_wait_events,
     .wake = epoll_wake,
-    .flush = NULL,
+    .drain = NULL,
     .attach = epoll_attach,
     .detach = epoll_detach,
     .start = epoll_start,
     .cancel = epoll_cancel,
-    .close_later = epoll_close_later,
+    .close_fd = epoll_close_fd,
 };

@@ -1,8 +1,8 @@
 /*
- * file.c - files and TransmitFile on Linux: opening, and setting up read,
- * write and transmit ops for the engine. Reads and writes run side by
- * side (many at once on one file); a transmit is a send, ordered with the
- * socket's other sends.
+ * file.c - the file calls of cport.h on Linux and TransmitFile (layer 6):
+ * opening, and setting up read, write and transmit ops for the engine.
+ * Reads and writes run side by side (many at once on one file); a
+ * transmit is a send, ordered with the socket's other sends.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,9 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "backend.h"
 #include "engine.h"
-#include "sockio.h"
 
 CPORT_API int cport_file_open(const char *path, unsigned flags,
                               cport_handle_t *out) {
@@ -44,19 +42,16 @@ CPORT_API int cport_file_open(const char *path, unsigned flags,
     close(fd);
     return CPORT_EISDIR;
   }
-  struct cp_handle *h = cp_handle_slot(fd);
-  if (h == NULL) {
+  int rc = cp_engine_open(fd, CP_H_FILE, 0, 0);
+  if (rc != 0) {
     close(fd);
-    return CPORT_EMFILE;
+    return rc;
   }
-  pthread_mutex_lock(&h->lock);
-  cp_handle_open_locked(h, fd, CP_H_FILE, 0);
-  pthread_mutex_unlock(&h->lock);
   *out = fd;
   return 0;
 }
 
-CPORT_API int cport_file_close(cport_handle_t f) { return cp_handle_close(f); }
+CPORT_API int cport_file_close(cport_handle_t f) { return cp_engine_close(f); }
 
 CPORT_API int cport_file_size(cport_handle_t f, uint64_t *size) {
   struct stat st;
@@ -68,39 +63,19 @@ CPORT_API int cport_file_size(cport_handle_t f, uint64_t *size) {
   return 0;
 }
 
-/* Locks the handle of an open file associated with a port. */
-static struct cp_handle *lock_file(cport_handle_t f, int *rc) {
-  struct cp_handle *h = cp_handle_peek(f);
-  if (h == NULL) {
-    *rc = CPORT_EBADF;
-    return NULL;
-  }
-  pthread_mutex_lock(&h->lock);
-  if (!(h->flags & CP_HF_OPEN))
-    *rc = CPORT_EBADF;
-  else if (h->port == NULL)
-    *rc = CPORT_EINVAL; /* not associated with a port */
-  else if (h->type != CP_H_FILE)
-    *rc = CPORT_EBADF;
-  else
-    return h;
-  pthread_mutex_unlock(&h->lock);
-  return NULL;
-}
-
 static int file_op(cport_handle_t f, uint8_t kind, const void *buf,
                    uint32_t len, uint64_t off, cport_op_t *op) {
   int rc = cp_check_file_io(op, buf, len, off);
   if (rc != 0)
     return rc;
-  struct cp_handle *h = lock_file(f, &rc);
+  struct cp_handle *h = cp_engine_lock(f, CP_WANT_FILE, &rc);
   if (h == NULL)
     return rc;
   if (h->flags & (kind == CP_OP_READ ? CP_HF_NO_READ : CP_HF_NO_WRITE)) {
     pthread_mutex_unlock(&h->lock);
     return CPORT_EACCES;
   }
-  cp_op_init(op, h, kind);
+  cp_engine_op_init(op, h, kind);
   struct cp_lop *l = cp_lop(op);
   l->u.file.iov.base = (void *)buf;
   l->u.file.iov.len = len;
@@ -109,7 +84,7 @@ static int file_op(cport_handle_t f, uint8_t kind, const void *buf,
   l->nbufs = 1;
   op->u.off.offset = (uint32_t)off;
   op->u.off.offset_high = (uint32_t)(off >> 32);
-  rc = cp_submit_locked(h->port, h, op);
+  rc = cp_engine_submit(h, op);
   pthread_mutex_unlock(&h->lock);
   return rc;
 }
@@ -147,14 +122,15 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
     len = cp_transmit_span(off, 0, (uint64_t)st.st_size, UINT32_MAX);
   }
 
-  struct cp_handle *h = cp_lock_stream_peer(s, &rc);
+  struct cp_handle *h = cp_engine_lock(s, CP_WANT_STREAM_PEER, &rc);
   if (h == NULL)
     return rc;
-  if (h->flags & CP_HF_SHUT_WR) {
+  if (h->flags & (CP_HF_SHUT_WR | CP_HF_RESET)) {
+    rc = (h->flags & CP_HF_RESET) ? CPORT_ECONNRESET : CPORT_ESHUTDOWN;
     pthread_mutex_unlock(&h->lock);
-    return CPORT_ESHUTDOWN;
+    return rc;
   }
-  cp_op_init(op, h, CP_OP_TRANSMIT);
+  cp_engine_op_init(op, h, CP_OP_TRANSMIT);
   struct cp_lop *l = cp_lop(op);
   if (head)
     l->u.tf.part[0] = *head;
@@ -167,7 +143,7 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
   l->u.tf.stage = CP_TF_HEAD;
   l->bufs = &l->u.tf.part[0];
   l->nbufs = 1;
-  rc = cp_submit_locked(h->port, h, op);
+  rc = cp_engine_submit(h, op);
   pthread_mutex_unlock(&h->lock);
   return rc;
 }

@@ -1,15 +1,17 @@
 /*
- * fileio.h - file operations run as blocking calls (fileio.c).
+ * fileio.h - the system calls behind file operations (layer 4): a read or
+ * write at the op's offset, and what its result means. Ending the op is
+ * the engine's.
  */
 #ifndef CPORT_LINUX_FILEIO_H
 #define CPORT_LINUX_FILEIO_H
 
-#include "handle.h"
+#include "op.h"
 
 /* Records what a read or write returned (bytes, or -errno): a read of 0
- * bytes for a non-empty buffer is CPORT_EOF. Returns CP_TRY_DONE. */
-CP_INTERNAL int cp_file_result(cport_op_t *op, long res);
-/* Run a READ or WRITE op to the end on this thread and complete it. */
-CP_INTERNAL void cp_file_run(cport_op_t *op);
+ * bytes for a non-empty buffer is CPORT_EOF. */
+CP_INTERNAL void cp_file_result(cport_op_t *op, long res);
+/* Runs the op's pread or pwrite on fd, blocking, and records the result. */
+CP_INTERNAL void cp_file_io(cport_op_t *op, int fd);
 
 #endif

@@ -9,7 +9,7 @@
 #define CP_POOL_IDLE_S 30 /* an idle thread leaves after this long */
 
 static cport_op_t **link_of(cport_op_t *op) {
-  return &cp_lop(op)->u.file.pool_next;
+  return &cp_lop(op)->link;
 }
 
 void cp_pool_init(struct cp_pool *pl, unsigned max,

@@ -9,7 +9,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 
-#include "handle.h"
+#include "op.h"
 
 struct cp_pool {
   pthread_mutex_t lock;

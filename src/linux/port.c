@@ -1,37 +1,20 @@
 /*
- * port.c - the Linux port core (see port.h and docs/design.md).
+ * port.c - the Linux port core (see port.h and docs/design.md §3):
  *
- *   cport_post ---> [ FIFO queue ] ---> hand-off to the newest waiter (LIFO)
- *                         ^                 or wake the leader
- *   leader: waits in the kernel (backend->wait) or on its futex, and
- *           pushes what it harvests into the queue.
+ *   completions ---> [ FIFO queue ] ---> hand-off to the newest waiting
+ *   (posts, the progress thread,           thread (LIFO), while the
+ *    ops finished inside a call)           concurrency limit allows
  *
  * Everything below is protected by port->lock except the waiters' futex
- * words and kernel_work, which are atomics.
+ * words and the progress thread's marks, which are atomics.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/grave.h"
 #include "backend.h"
-#include "handle.h"
 #include "port.h"
 #include "sys.h"
-
-/* ------------------------------------------------------------------------ */
-/* Time and CPUs                                                             */
-/* ------------------------------------------------------------------------ */
-
-uint64_t cp_now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-unsigned cp_cpu_count(void) {
-  long n = sysconf(_SC_NPROCESSORS_ONLN);
-  return n > 0 ? (unsigned)n : 1;
-}
 
 /* ------------------------------------------------------------------------ */
 /* The running count of the calling thread                                   */
@@ -41,10 +24,21 @@ unsigned cp_cpu_count(void) {
  * there. The generation guards against a port shell reused since. */
 static __thread struct cport *tls_port;
 static __thread uint32_t tls_gen;
+/* cport_blocking_begin() depth; the slot was given back at depth 1. */
+static __thread unsigned tls_blocked;
+static __thread bool tls_blocked_gave;
+/* A port whose progress thread this thread owes a wake-up (port.h). */
+static __thread struct cport *tls_owed;
 static pthread_key_t tls_exit_key;
 static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
 
 static void dispatch_locked(struct cport *p);
+static void unlock_and_wake(struct cport *p);
+static void pay_owed(void);
+
+static bool counted_on(struct cport *p) {
+  return tls_port == p && tls_gen == p->generation;
+}
 
 /*
  * Called with p->lock held: this thread stops counting as running on p.
@@ -52,15 +46,14 @@ static void dispatch_locked(struct cport *p);
  * next completion itself, as IOCP does.
  */
 static void release_running_locked(struct cport *p, bool hand_off) {
-  if (tls_port == p && tls_gen == p->generation && p->running > 0) {
+  if (counted_on(p) && !tls_blocked_gave && p->running > 0) {
     p->running--;
     if (hand_off)
       dispatch_locked(p);
   }
   tls_port = NULL;
+  tls_blocked_gave = false;
 }
-
-static void unlock_and_wake(struct cport *p);
 
 static void release_running_elsewhere(struct cport *p) {
   pthread_mutex_lock(&p->lock);
@@ -68,21 +61,16 @@ static void release_running_elsewhere(struct cport *p) {
   unlock_and_wake(p);
 }
 
-/* A thread that exits while counted as running releases its slot. */
+/* A thread that exits while counted as running releases its slot, and
+ * pays the wake-up it owes. */
 static void tls_exit(void *arg) {
   (void)arg;
+  pay_owed();
   if (tls_port != NULL)
     release_running_elsewhere(tls_port);
 }
 
 static void tls_init(void) { pthread_key_create(&tls_exit_key, tls_exit); }
-
-/* The port whose kernel completions this thread is harvesting. */
-static __thread struct cport *tls_harvesting;
-
-bool cp_port_defers_submit(struct cport *p) {
-  return tls_port == p || tls_harvesting == p;
-}
 
 /* Whether this thread has set tls_exit_key (so tls_exit runs at its end). */
 static __thread bool tls_exit_armed;
@@ -94,6 +82,49 @@ static void mark_running(struct cport *p) {
   }
   tls_port = p;
   tls_gen = p->generation;
+  tls_blocked_gave = false;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Blocking work inside a released thread                                    */
+/* ------------------------------------------------------------------------ */
+
+CPORT_API int cport_blocking_begin(void) {
+  pay_owed();
+  if (tls_blocked++ > 0)
+    return 0;
+  struct cport *p = tls_port;
+  if (p == NULL)
+    return 0;
+  pthread_mutex_lock(&p->lock);
+  if (counted_on(p) && p->running > 0) {
+    /* Give the slot back: another waiting thread may take a completion.
+     * The count may exceed the limit for a while when this one returns,
+     * as on Windows. */
+    p->running--;
+    tls_blocked_gave = true;
+    dispatch_locked(p);
+  }
+  unlock_and_wake(p);
+  return 0;
+}
+
+CPORT_API int cport_blocking_end(void) {
+  if (tls_blocked == 0)
+    return CPORT_EINVAL;
+  if (--tls_blocked > 0)
+    return 0;
+  struct cport *p = tls_port;
+  if (p == NULL || !tls_blocked_gave)
+    return 0;
+  pthread_mutex_lock(&p->lock);
+  if (counted_on(p) && !p->closed)
+    p->running++;
+  else
+    tls_port = NULL;
+  tls_blocked_gave = false;
+  pthread_mutex_unlock(&p->lock);
+  return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -105,15 +136,12 @@ static void mark_running(struct cport *p) {
  * on that lock behind a system call. The signalled waiter may already have
  * returned by then; FUTEX_WAKE only uses the address as a key, so that is
  * harmless (at worst a spurious wake-up, which every waiter loop
- * tolerates). Likewise the leader may have left the kernel, or the port
- * been closed, before its backend is woken: backends keep what wake()
- * touches until free(), and a spare wake-up costs one empty harvest.
+ * tolerates).
  */
 #define CP_WAKE_MAX 16
 struct wake_list {
   unsigned n;
   uint32_t *words[CP_WAKE_MAX];
-  struct cport *kernel; /* a port whose leader waits in the kernel */
 };
 static __thread struct wake_list tls_wakes;
 
@@ -127,23 +155,12 @@ static void signal_waiter_locked(struct cp_waiter *w) {
   }
 }
 
-static void wake_kernel_locked(struct cport *p) {
-  if (tls_wakes.kernel != NULL && tls_wakes.kernel != p)
-    p->be->wake(p); /* (one port lock is held at a time: not reached) */
-  else
-    tls_wakes.kernel = p;
-}
-
 static void unlock_and_wake(struct cport *p) {
   pthread_mutex_unlock(&p->lock);
   unsigned n = tls_wakes.n;
-  struct cport *k = tls_wakes.kernel;
   tls_wakes.n = 0;
-  tls_wakes.kernel = NULL;
   for (unsigned i = 0; i < n; i++)
     cp_futex_wake(tls_wakes.words[i], 1);
-  if (k != NULL)
-    k->be->wake(k);
 }
 
 static void stack_push(struct cport *p, struct cp_waiter *w) {
@@ -172,22 +189,8 @@ static bool on_stack(struct cport *p, struct cp_waiter *w) {
   return w->above != NULL || p->top == w;
 }
 
-/* Make the leader look at the port again (new work or a role change). */
-static void poke_leader_locked(struct cport *p) {
-  if (p->leader == NULL || p->leader_woken)
-    return;
-  p->leader_woken = true;
-  if (p->in_kernel)
-    wake_kernel_locked(p);
-  else
-    signal_waiter_locked(p->leader);
-}
-
-/*
- * Hand queued completions to waiting threads, newest waiter first, while
- * the concurrency limit allows; then, if work is still queued and may run,
- * poke the leader.
- */
+/* Hand queued completions to waiting threads, newest waiter first, while
+ * the concurrency limit allows. */
 static void dispatch_locked(struct cport *p) {
   while (p->queue.count > 0 && p->running < p->concurrency && p->top) {
     struct cp_waiter *w = p->top;
@@ -197,63 +200,35 @@ static void dispatch_locked(struct cport *p) {
     p->running++;
     signal_waiter_locked(w);
   }
-  if (p->queue.count > 0 && p->running < p->concurrency)
-    poke_leader_locked(p);
-}
-
-/*
- * The leader leaves its role. The oldest waiter inherits it, so the others
- * keep their LIFO order (the leader is served last), and is woken only if
- * it has to move into the kernel.
- */
-static void resign_leader_locked(struct cport *p) {
-  p->leader = NULL;
-  p->leader_woken = false;
-  struct cp_waiter *w = p->bottom;
-  if (w == NULL)
-    return;
-  stack_remove(p, w);
-  p->leader = w;
-  if (__atomic_load_n(&p->kernel_work, __ATOMIC_ACQUIRE) > 0) {
-    p->leader_woken = true;
-    signal_waiter_locked(w);
-  }
-}
-
-void cp_port_kernel_work_add(struct cport *p, int n) {
-  uint32_t before = __atomic_fetch_add(&p->kernel_work, (uint32_t)n,
-                                       __ATOMIC_ACQ_REL);
-  if (n > 0 && before == 0) {
-    /* A leader sleeping on its futex must move into the kernel. */
-    pthread_mutex_lock(&p->lock);
-    if (!p->in_kernel) /* (poking no leader does nothing) */
-      poke_leader_locked(p);
-    unlock_and_wake(p);
-  }
 }
 
 /* ------------------------------------------------------------------------ */
 /* Queueing completions                                                      */
 /* ------------------------------------------------------------------------ */
 
-/* Queue n completions and hand them out. Returns CPORT_ECLOSED (the port
- * is gone: nobody can take them) or CPORT_ENOMEM (only what fit was
- * queued: the ring fails to grow only beyond 2^30 entries or when malloc
- * fails, and a completion never waits for memory). */
-static int push_locked(struct cport *p, const cport_completion_t *c,
-                       unsigned n) {
-  if (p->closed)
-    return CPORT_ECLOSED;
-  int rc = 0;
-  if (CP_UNLIKELY(cp_cqueue_reserve(&p->queue, n) != 0)) {
-    uint32_t room = p->queue.mask + 1 - p->queue.count;
-    n = n < room ? n : room;
-    rc = CPORT_ENOMEM;
-  }
-  for (unsigned i = 0; i < n; i++)
-    cp_cqueue_push(&p->queue, &c[i]);
-  dispatch_locked(p);
+int cp_port_hold(struct cport *p) {
+  pthread_mutex_lock(&p->lock);
+  int rc = p->closed ? CPORT_ECLOSED : cp_cqueue_hold(&p->queue, 1);
+  pthread_mutex_unlock(&p->lock);
   return rc;
+}
+
+void cp_port_unhold(struct cport *p) {
+  pthread_mutex_lock(&p->lock);
+  if (!p->closed)
+    cp_cqueue_unhold(&p->queue, 1);
+  pthread_mutex_unlock(&p->lock);
+}
+
+/* Queue n completions into held slots and hand them out. After close the
+ * slots are gone with the queue and the completions are dropped. */
+static void push_held_locked(struct cport *p, const cport_completion_t *c,
+                             unsigned n) {
+  if (CP_UNLIKELY(p->closed))
+    return;
+  for (unsigned i = 0; i < n; i++)
+    cp_cqueue_push_held(&p->queue, &c[i]);
+  dispatch_locked(p);
 }
 
 void cp_batch_flush(struct cp_batch *b) {
@@ -261,7 +236,7 @@ void cp_batch_flush(struct cp_batch *b) {
     return;
   struct cport *p = b->port;
   pthread_mutex_lock(&p->lock);
-  push_locked(p, b->e, b->n);
+  push_held_locked(p, b->e, b->n);
   unlock_and_wake(p);
   b->n = 0;
 }
@@ -270,130 +245,9 @@ void cp_port_complete(struct cport *p, cport_op_t *op, uintptr_t key,
                       uint32_t bytes, int status) {
   cport_completion_t c = {op, key, bytes, status};
   pthread_mutex_lock(&p->lock);
-  push_locked(p, &c, 1);
+  push_held_locked(p, &c, 1);
   unlock_and_wake(p);
 }
-
-/* ------------------------------------------------------------------------ */
-/* Create, close, and the memory of closed ports                             */
-/* ------------------------------------------------------------------------ */
-
-/* After close, once the backend let go of its kernel objects: the
- * queue and the timers go. p->lock held. */
-static void destroy_locked(struct cport *p) {
-  cp_cqueue_free(&p->queue);
-  cport_op_t *op;
-  while ((op = cp_timers_pop_due(&p->timers, UINT64_MAX)) != NULL)
-    cp_op_set_idle(op); /* dropped with the port */
-  cp_timers_free(&p->timers);
-}
-
-CPORT_API int cport_create(cport_t **out, const cport_options_t *opts) {
-  if (out == NULL)
-    return CPORT_EINVAL;
-  cport_backend_t kind;
-  int rc = cp_check_options(opts, &kind);
-  if (rc != 0)
-    return rc;
-  if (kind == CPORT_BACKEND_IOCP)
-    return CPORT_ENOSYS;
-  pthread_once(&tls_once, tls_init);
-
-  struct cport *p = (struct cport *)cp_grave_take();
-  uint32_t gen = 1;
-  if (p != NULL) {
-    gen = p->generation + 1;
-    if (p->be->free)
-      p->be->free(p);
-    pthread_mutex_destroy(&p->lock);
-    pthread_mutex_destroy(&p->handles_lock);
-    pthread_cond_destroy(&p->kernel_idle);
-    memset(p, 0, sizeof(*p));
-  } else {
-    p = calloc(1, sizeof(*p));
-    if (p == NULL)
-      return CPORT_ENOMEM;
-  }
-  p->generation = gen;
-  if (opts)
-    p->opts = *opts;
-  p->concurrency = p->opts.concurrency ? p->opts.concurrency : cp_cpu_count();
-  /* Critical sections are a few dozen instructions: spin a little
-   * before sleeping on a contended lock. */
-  pthread_mutexattr_t ma;
-  pthread_mutexattr_init(&ma);
-  pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
-  pthread_mutex_init(&p->lock, &ma);
-  pthread_mutexattr_destroy(&ma);
-  pthread_cond_init(&p->kernel_idle, NULL);
-  pthread_mutex_init(&p->handles_lock, NULL);
-  rc = cp_cqueue_init(&p->queue, 256);
-  if (rc == 0) {
-    rc = cp_backend_open(p, kind);
-    if (rc != 0)
-      cp_cqueue_free(&p->queue);
-  }
-  if (rc != 0) {
-    pthread_mutex_destroy(&p->lock);
-    pthread_mutex_destroy(&p->handles_lock);
-    pthread_cond_destroy(&p->kernel_idle);
-    free(p);
-    return rc;
-  }
-  *out = p;
-  return 0;
-}
-
-CPORT_API int cport_close(cport_t *p) {
-  if (p == NULL)
-    return CPORT_EINVAL;
-  pthread_mutex_lock(&p->lock);
-  if (p->closed) {
-    pthread_mutex_unlock(&p->lock);
-    return CPORT_ECLOSED;
-  }
-  p->closed = true;
-  while (p->top) {
-    struct cp_waiter *w = p->top;
-    stack_remove(p, w);
-    w->result = CPORT_ECLOSED;
-    signal_waiter_locked(w);
-  }
-  if (p->leader) {
-    p->leader_woken = false;
-    poke_leader_locked(p);
-  }
-  p->queue.head = p->queue.count = 0;
-  /* Wait for the leader to leave the kernel: after that no thread reads a
-   * kernel completion, so no op is touched once close returns. */
-  while (p->in_kernel) {
-    unlock_and_wake(p);
-    pthread_mutex_lock(&p->lock);
-    if (p->in_kernel)
-      pthread_cond_wait(&p->kernel_idle, &p->lock);
-  }
-  unlock_and_wake(p);
-
-  /* Handles lose their port; their pending operations are dropped. */
-  cp_handles_detach_port(p);
-  /* Without the port lock: the backend may wait for its own threads,
-   * which may still be finishing ops into the (closed) port. */
-  p->be->fini(p);
-
-  pthread_mutex_lock(&p->lock);
-  destroy_locked(p);
-  pthread_mutex_unlock(&p->lock);
-  cp_grave_bury(&p->shell);
-  return 0;
-}
-
-CPORT_API const char *cport_backend(const cport_t *p) {
-  return p ? p->be->name : NULL;
-}
-
-/* ------------------------------------------------------------------------ */
-/* cport_post                                                                */
-/* ------------------------------------------------------------------------ */
 
 CPORT_API int cport_post(cport_t *p, uintptr_t key, uint32_t bytes,
                          cport_op_t *op) {
@@ -401,7 +255,12 @@ CPORT_API int cport_post(cport_t *p, uintptr_t key, uint32_t bytes,
     return CPORT_EINVAL;
   cport_completion_t c = {op, key, bytes, 0};
   pthread_mutex_lock(&p->lock);
-  int rc = push_locked(p, &c, 1);
+  int rc = CPORT_ECLOSED;
+  if (CP_LIKELY(!p->closed)) {
+    rc = cp_cqueue_hold(&p->queue, 1);
+    if (CP_LIKELY(rc == 0))
+      push_held_locked(p, &c, 1);
+  }
   unlock_and_wake(p);
   return rc;
 }
@@ -416,10 +275,8 @@ static void fire_due_timers_locked(struct cport *p) {
   cport_op_t *op;
   while ((op = cp_timers_pop_due(&p->timers, now)) != NULL) {
     cport_completion_t c = {op, cp_lop(op)->key, 0, 0};
-    op->internal = 0;
-    op->internal_high = 0;
-    cp_op_set_idle(op);
-    push_locked(p, &c, 1);
+    cp_op_publish(op, 0, 0);
+    push_held_locked(p, &c, 1);
   }
 }
 
@@ -428,23 +285,28 @@ CPORT_API int cport_timer(cport_t *p, uintptr_t key, uint32_t timeout_ms,
   int rc = cp_check_timer(p, op);
   if (rc != 0)
     return rc;
+  cp_op_begin(op, CP_OP_TIMER);
   struct cp_lop *l = cp_lop(op);
-  memset(op->priv, 0, sizeof(op->priv));
-  op->internal = op->internal_high = 0;
-  l->kind = CP_OP_TIMER;
   l->port = p;
   l->key = key;
-  l->aux_fd = -1;
   uint64_t due = cp_now_ns() + (uint64_t)timeout_ms * 1000000u;
+  rc = cp_port_progress_start(p);
+  if (rc != 0)
+    return rc;
   pthread_mutex_lock(&p->lock);
-  rc = p->closed ? CPORT_ECLOSED : cp_timers_add(&p->timers, op, due);
+  rc = p->closed ? CPORT_ECLOSED : cp_cqueue_hold(&p->queue, 1);
   if (rc == 0) {
-    cp_op_set_busy(op);
-    /* A new earliest deadline: the waiting leader must wait less. */
-    if (cp_timers_next(&p->timers) == due)
-      poke_leader_locked(p);
+    rc = cp_timers_add(&p->timers, op, due);
+    if (rc != 0)
+      cp_cqueue_unhold(&p->queue, 1);
   }
+  bool earliest = rc == 0 && cp_timers_next(&p->timers) == due;
+  if (rc == 0)
+    cp_op_set_busy(op);
   unlock_and_wake(p);
+  /* A new earliest deadline: the progress thread must wait less. */
+  if (earliest)
+    cp_port_progress_poke(p);
   return rc;
 }
 
@@ -458,10 +320,8 @@ CPORT_API int cport_timer_cancel(cport_t *p, cport_op_t *op) {
   } else if (cp_op_busy(op) && cp_lop(op)->kind == CP_OP_TIMER &&
              cp_lop(op)->port == p && cp_timers_remove(&p->timers, op)) {
     cport_completion_t c = {op, cp_lop(op)->key, 0, CPORT_ECANCELED};
-    op->internal = (uintptr_t)(intptr_t)CPORT_ECANCELED;
-    op->internal_high = 0;
-    cp_op_set_idle(op);
-    push_locked(p, &c, 1);
+    cp_op_publish(op, CPORT_ECANCELED, 0);
+    push_held_locked(p, &c, 1);
     rc = 0;
   }
   unlock_and_wake(p);
@@ -471,46 +331,6 @@ CPORT_API int cport_timer_cancel(cport_t *p, cport_op_t *op) {
 /* ------------------------------------------------------------------------ */
 /* cport_get / cport_get_many                                                */
 /* ------------------------------------------------------------------------ */
-
-static int remaining_ms(uint64_t deadline) {
-  if (deadline == UINT64_MAX)
-    return -1;
-  uint64_t now = cp_now_ns();
-  if (now >= deadline)
-    return 0;
-  uint64_t ms = (deadline - now + 999999) / 1000000;
-  return ms > INT32_MAX ? INT32_MAX : (int)ms;
-}
-
-/* Leader in the kernel: p->lock held on entry and on return. */
-static void lead_in_kernel(struct cport *p, int timeout_ms) {
-  struct cp_batch b;
-  p->leader_woken = false;
-  p->in_kernel = true;
-  unlock_and_wake(p); /* never sleep on pending wake-ups */
-  cp_batch_init(&b, p);
-  tls_harvesting = p;
-  p->be->wait(p, &b, timeout_ms);
-  tls_harvesting = NULL;
-  pthread_mutex_lock(&p->lock);
-  p->in_kernel = false;
-  if (p->closed)
-    pthread_cond_broadcast(&p->kernel_idle);
-  p->leader_woken = true; /* awake already: do not poke ourselves */
-  push_locked(p, b.e, b.n);
-  p->leader_woken = false;
-}
-
-/*
- * Work this thread queued for the kernel goes out before it sleeps or
- * returns (a thread about to wait in the kernel submits it as part of
- * that wait instead). Holding it back longer to batch more was measured
- * to halve echo throughput: the peer waits for those bytes.
- */
-static void flush(struct cport *p) {
-  if (p->be->flush)
-    p->be->flush(p);
-}
 
 /* Sleep on the waiter's futex until signalled or the deadline passes. */
 static void sleep_waiter(struct cp_waiter *w, uint64_t deadline) {
@@ -537,7 +357,7 @@ static void sleep_waiter(struct cp_waiter *w, uint64_t deadline) {
 }
 
 static int take(struct cport *p, cport_completion_t *out, unsigned max,
-                 int timeout_ms) {
+                int timeout_ms) {
   if (CP_UNLIKELY(p == NULL || out == NULL || max == 0 || timeout_ms < -1))
     return CPORT_EINVAL;
   if (tls_port != NULL && tls_port != p)
@@ -547,10 +367,6 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
   if (timeout_ms > 0)
     deadline = cp_now_ns() + (uint64_t)timeout_ms * 1000000u;
   struct cp_waiter w;
-  memset(&w, 0, sizeof(w));
-  w.out = out;
-  w.max = max;
-  bool polled = false;
   int rc;
 
   pthread_mutex_lock(&p->lock);
@@ -568,67 +384,40 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
       mark_running(p);
       break;
     }
-    bool kernel = __atomic_load_n(&p->kernel_work, __ATOMIC_ACQUIRE) > 0;
-    if (timeout_ms == 0 || remaining_ms(deadline) == 0) {
-      if (!polled && kernel && p->leader == NULL) {
-        polled = true;
-        p->leader = &w;
-        lead_in_kernel(p, 0);
-        p->leader = NULL;
-        continue;
-      }
+    if (timeout_ms == 0 || (deadline != UINT64_MAX && cp_now_ns() >= deadline)) {
       rc = CPORT_ETIMEDOUT;
       break;
     }
-    if (p->leader == NULL) {
-      if (on_stack(p, &w))
-        stack_remove(p, &w);
-      p->leader = &w;
-      p->leader_woken = false;
-    }
-    /* The leader also watches the earliest timer. */
-    uint64_t until = deadline;
-    if (p->leader == &w && cp_timers_next(&p->timers) < until)
-      until = cp_timers_next(&p->timers);
-    if (p->leader == &w && kernel) {
-      lead_in_kernel(p, remaining_ms(until));
-      continue;
-    }
-    if (p->leader != &w && !on_stack(p, &w))
-      stack_push(p, &w);
-    w.word = CP_W_WAITING;
-    w.result = CP_W_NONE;
+    memset(&w, 0, sizeof(w));
+    w.out = out;
+    w.max = max;
+    stack_push(p, &w);
     unlock_and_wake(p); /* never sleep on pending wake-ups */
-    flush(p);
-    sleep_waiter(&w, until);
+    pay_owed();         /* nor on work the progress thread has not seen */
+    sleep_waiter(&w, deadline);
     if (__atomic_load_n(&w.word, __ATOMIC_ACQUIRE) == CP_W_SIGNALED &&
         w.result == CP_W_GOT) {
       /* Handed off: running was counted by the dispatcher. */
       mark_running(p);
-      flush(p);
       return (int)w.got;
     }
     pthread_mutex_lock(&p->lock);
+    if (on_stack(p, &w))
+      stack_remove(p, &w);
     if (w.result == CP_W_GOT) {
       /* Handed off while we were timing out. */
       unlock_and_wake(p);
       mark_running(p);
-      flush(p);
       return (int)w.got;
     }
     if (w.result == CPORT_ECLOSED) {
       rc = CPORT_ECLOSED;
       break;
     }
-    if (p->leader == &w)
-      p->leader_woken = false;
   }
-  if (on_stack(p, &w))
-    stack_remove(p, &w);
-  if (p->leader == &w)
-    resign_leader_locked(p);
   unlock_and_wake(p);
-  flush(p);
+  if (rc <= 0)
+    pay_owed(); /* leaving without work: what it handed over must go */
   return rc;
 }
 
@@ -640,4 +429,234 @@ CPORT_API int cport_get(cport_t *p, cport_completion_t *out, int timeout_ms) {
 CPORT_API int cport_get_many(cport_t *p, cport_completion_t *out, unsigned max,
                              int timeout_ms) {
   return take(p, out, max, timeout_ms);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The progress thread                                                       */
+/* ------------------------------------------------------------------------ */
+
+/* The port whose progress thread this is. */
+static __thread struct cport *tls_progress;
+
+bool cp_port_on_progress_thread(struct cport *p) { return tls_progress == p; }
+
+/*
+ * The hand-over protocol. A thread with work for the progress thread sets
+ * prog_work, then reads prog_asleep; the progress thread sets prog_asleep,
+ * then reads prog_work before it sleeps (both sequentially consistent), so
+ * one of them always sees the other. Whoever turns prog_asleep from 1 to
+ * 0 owes the one wake-up system call.
+ */
+static void wake_progress(struct cport *p) {
+  uint32_t one = 1;
+  if (__atomic_compare_exchange_n(&p->prog_asleep, &one, 0, false,
+                                  __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+    p->be->wake(p);
+}
+
+static void pay_owed(void) {
+  struct cport *p = tls_owed;
+  if (p != NULL) {
+    tls_owed = NULL;
+    wake_progress(p);
+  }
+}
+
+void cp_port_progress_poke(struct cport *p) {
+  __atomic_store_n(&p->prog_work, 1, __ATOMIC_SEQ_CST);
+  if (tls_progress == p ||
+      __atomic_load_n(&p->prog_asleep, __ATOMIC_SEQ_CST) == 0)
+    return; /* it is awake and will see the work */
+  if (counted_on(p) && !tls_blocked_gave) {
+    /* A worker of this port: it will pass through cport_get() soon, and
+     * its later work joins the same wake-up. */
+    if (tls_owed != p) {
+      pay_owed();
+      tls_owed = p;
+    }
+    return;
+  }
+  wake_progress(p);
+}
+
+bool cp_port_progress_may_sleep(struct cport *p) {
+  __atomic_store_n(&p->prog_asleep, 1, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n(&p->prog_work, __ATOMIC_SEQ_CST) == 0)
+    return true;
+  __atomic_store_n(&p->prog_asleep, 0, __ATOMIC_SEQ_CST);
+  return false;
+}
+
+void cp_port_progress_awake(struct cport *p) {
+  __atomic_store_n(&p->prog_asleep, 0, __ATOMIC_SEQ_CST);
+}
+
+bool cp_port_progress_take_work(struct cport *p) {
+  return __atomic_exchange_n(&p->prog_work, 0, __ATOMIC_SEQ_CST) != 0;
+}
+
+/* How long the progress thread may sleep: until the next timer, and no
+ * more than a millisecond while workers are out running user code (the
+ * wake-ups they owe are then paid within that bound, however long their
+ * code runs). p->lock held. */
+static int sleep_ms_locked(struct cport *p) {
+  uint64_t next = cp_timers_next(&p->timers);
+  int ms = -1;
+  if (next != UINT64_MAX) {
+    uint64_t now = cp_now_ns();
+    uint64_t d = next > now ? (next - now + 999999) / 1000000 : 0;
+    ms = d > INT32_MAX ? INT32_MAX : (int)d;
+  }
+  if (p->running > 0 && (ms < 0 || ms > 1))
+    ms = 1;
+  return ms;
+}
+
+static void *progress_main(void *arg) {
+  struct cport *p = arg;
+  tls_progress = p;
+  if (p->be->enter != NULL)
+    p->be->enter(p); /* (a failure leaves the ring disabled: ops fail) */
+  struct cp_batch b;
+  cp_batch_init(&b, p);
+  for (;;) {
+    pthread_mutex_lock(&p->lock);
+    if (p->prog_state != CP_PROG_RUNNING) {
+      pthread_mutex_unlock(&p->lock);
+      break;
+    }
+    if (p->timers.count > 0)
+      fire_due_timers_locked(p);
+    int ms = sleep_ms_locked(p);
+    unlock_and_wake(p);
+    p->be->wait(p, &b, ms);
+    cp_batch_flush(&b);
+  }
+  if (p->be->drain) {
+    p->be->drain(p, &b);
+    cp_batch_flush(&b);
+  }
+  return NULL;
+}
+
+int cp_port_progress_start(struct cport *p) {
+  if (CP_LIKELY(__atomic_load_n(&p->prog_state, __ATOMIC_ACQUIRE) ==
+                CP_PROG_RUNNING))
+    return 0;
+  pthread_mutex_lock(&p->lock);
+  int rc = 0;
+  if (p->closed) {
+    rc = CPORT_ECLOSED;
+  } else if (p->prog_state == CP_PROG_NONE) {
+    pthread_attr_t a;
+    pthread_attr_init(&a);
+    pthread_attr_setstacksize(&a, 256 * 1024);
+    /* The progress thread takes no signal: the program's handlers run
+     * on its own threads. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    /* It runs before anything can be waiting for it, so it is marked
+     * running first (and must first own the kernel objects). */
+    __atomic_store_n(&p->prog_state, CP_PROG_RUNNING, __ATOMIC_RELEASE);
+    if (pthread_create(&p->prog_thread, &a, progress_main, p) != 0) {
+      __atomic_store_n(&p->prog_state, CP_PROG_NONE, __ATOMIC_RELEASE);
+      rc = CPORT_EAGAIN;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&a);
+  }
+  pthread_mutex_unlock(&p->lock);
+  return rc;
+}
+
+void cp_port_progress_stop(struct cport *p) {
+  pthread_mutex_lock(&p->lock);
+  bool running = p->prog_state == CP_PROG_RUNNING;
+  if (running)
+    __atomic_store_n(&p->prog_state, CP_PROG_STOPPING, __ATOMIC_RELEASE);
+  pthread_mutex_unlock(&p->lock);
+  if (!running)
+    return;
+  __atomic_store_n(&p->prog_work, 1, __ATOMIC_SEQ_CST);
+  wake_progress(p);
+  pthread_join(p->prog_thread, NULL);
+  __atomic_store_n(&p->prog_state, CP_PROG_GONE, __ATOMIC_RELEASE);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Create and close                                                          */
+/* ------------------------------------------------------------------------ */
+
+int cp_port_alloc(struct cport **out, const cport_options_t *opts) {
+  pthread_once(&tls_once, tls_init);
+  struct cport *p = (struct cport *)cp_grave_take();
+  uint32_t gen = 1;
+  if (p != NULL) {
+    gen = p->generation + 1;
+    if (p->be && p->be->free)
+      p->be->free(p);
+    pthread_mutex_destroy(&p->lock);
+    pthread_mutex_destroy(&p->handles_lock);
+    memset(p, 0, sizeof(*p));
+  } else {
+    p = calloc(1, sizeof(*p));
+    if (p == NULL)
+      return CPORT_ENOMEM;
+  }
+  p->generation = gen;
+  if (opts)
+    p->opts = *opts;
+  p->concurrency = p->opts.concurrency ? p->opts.concurrency : cp_cpu_count();
+  /* Critical sections are a few dozen instructions: spin a little
+   * before sleeping on a contended lock. */
+  pthread_mutexattr_t ma;
+  pthread_mutexattr_init(&ma);
+  pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
+  pthread_mutex_init(&p->lock, &ma);
+  pthread_mutexattr_destroy(&ma);
+  pthread_mutex_init(&p->handles_lock, NULL);
+  int rc = cp_cqueue_init(&p->queue, 256);
+  if (rc != 0) {
+    cp_port_free_unused(p);
+    return rc;
+  }
+  *out = p;
+  return 0;
+}
+
+void cp_port_free_unused(struct cport *p) {
+  cp_cqueue_free(&p->queue);
+  pthread_mutex_destroy(&p->lock);
+  pthread_mutex_destroy(&p->handles_lock);
+  free(p);
+}
+
+int cp_port_close_begin(struct cport *p) {
+  pthread_mutex_lock(&p->lock);
+  if (p->closed) {
+    pthread_mutex_unlock(&p->lock);
+    return CPORT_ECLOSED;
+  }
+  p->closed = true;
+  while (p->top) {
+    struct cp_waiter *w = p->top;
+    stack_remove(p, w);
+    w->result = CPORT_ECLOSED;
+    signal_waiter_locked(w);
+  }
+  cp_cqueue_clear(&p->queue);
+  unlock_and_wake(p);
+  return 0;
+}
+
+void cp_port_close_end(struct cport *p) {
+  pthread_mutex_lock(&p->lock);
+  cp_cqueue_free(&p->queue);
+  cport_op_t *op;
+  while ((op = cp_timers_pop_due(&p->timers, UINT64_MAX)) != NULL)
+    cp_op_publish(op, CPORT_ECLOSED, 0); /* dropped with the port */
+  cp_timers_free(&p->timers);
+  pthread_mutex_unlock(&p->lock);
+  cp_grave_bury(&p->shell);
 }

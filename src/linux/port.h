@@ -1,9 +1,19 @@
 /*
- * port.h - the Linux port core: completion queue, waiting threads, the
- * concurrency limit, the leader that waits in the kernel, and close.
+ * port.h - the Linux port core (layer 1): the completion queue, the
+ * threads waiting on it, the concurrency limit, timers, the progress
+ * thread, and the steps of creating and closing a port.
  *
- * Shared by the io_uring and epoll backends; the backend is reached only
+ * The port core knows nothing of handles. It reaches the backend only
  * through struct cp_backend (backend.h).
+ *
+ * Progress. Each port that has kernel work gets one progress thread. It
+ * is the only thread that waits in the kernel (io_uring_enter or
+ * epoll_wait) and the only one that submits to io_uring, so operations
+ * finish, have their results written and their completions queued
+ * whether or not any thread is in cport_get(), exactly as the Windows
+ * kernel does for a completion port. Worker threads only take
+ * completions; work they hand to the progress thread costs no system
+ * call while that thread is awake, and one wake-up when it sleeps.
  */
 #ifndef CPORT_LINUX_PORT_H
 #define CPORT_LINUX_PORT_H
@@ -11,7 +21,6 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <time.h>
 
 #include "../common/common.h"
 #include "../common/grave.h"
@@ -26,46 +35,55 @@ struct cp_waiter {
   struct cp_waiter *below;   /* next older waiter on the LIFO stack */
   struct cp_waiter *above;   /* next newer waiter */
   uint32_t word;             /* CP_W_WAITING / _SIGNALED / _SLEEPING */
-  int result;                /* CP_W_GOT, CP_W_LEAD or CPORT_ECLOSED */
+  int result;                /* CP_W_GOT or CPORT_ECLOSED */
   cport_completion_t *out;   /* where a hand-off is written */
   unsigned max;              /* room in out */
   unsigned got;              /* entries handed off */
 };
 
 enum { CP_W_WAITING = 0, CP_W_SIGNALED = 1, CP_W_SLEEPING = 2 };
-enum { CP_W_NONE = 0, CP_W_GOT = 1, CP_W_LEAD = 2 };
+enum { CP_W_NONE = 0, CP_W_GOT = 1 };
+
+/* The progress thread's life. */
+enum {
+  CP_PROG_NONE = 0,   /* not started (no kernel work so far) */
+  CP_PROG_RUNNING,    /* running its loop */
+  CP_PROG_STOPPING,   /* asked to drain and leave (port closing) */
+  CP_PROG_GONE,       /* left; joined */
+};
 
 struct cport {
   struct cp_shell shell;        /* first: see grave.h */
   pthread_mutex_t lock;
-  struct cp_cqueue queue;       /* FIFO of completions */
+  struct cp_cqueue queue;       /* FIFO of completions, held slots */
   struct cp_timers timers;      /* pending cport_timer() ops */
-  struct cp_waiter *top;        /* LIFO stack of waiters (not the leader) */
+  struct cp_waiter *top;        /* LIFO stack of waiting threads */
   struct cp_waiter *bottom;     /* its oldest entry */
-  struct cp_waiter *leader;     /* waiter in the leader role, if any */
-  bool leader_woken;            /* a wake-up is already on its way */
   unsigned running;             /* threads released and not back in get */
   unsigned concurrency;
-  bool in_kernel;               /* the leader is inside backend->wait
-                                   (else it sleeps on its futex) */
-  pthread_cond_t kernel_idle;   /* signalled when it leaves, after close */
   bool closed;
   uint32_t generation;          /* bumped when a shell is reused */
-  uint32_t kernel_work;         /* ops waiting in the kernel (atomic) */
 
   const struct cp_backend *be;
   void *be_data;
   cport_options_t opts;
 
-  /* Handles associated with this port (for close). */
+  /* The progress thread. prog_state changes under lock; prog_work and
+   * prog_asleep are atomics shared with workers (see port.c). */
+  pthread_t prog_thread;
+  uint8_t prog_state;
+  uint32_t prog_work;           /* work is waiting for the progress thread */
+  uint32_t prog_asleep;         /* it sleeps in the kernel: wake it */
+
+  /* Handles associated with this port (the engine's list, for close). */
   pthread_mutex_t handles_lock;
   struct cp_handle *handles;
-
 };
 
 /*
- * A batch of completions gathered outside the port lock (by the leader or
- * by a thread completing several ops) and pushed under one lock.
+ * A batch of completions gathered outside the port lock (by the progress
+ * thread, or a thread ending several ops) and pushed under one lock. Every
+ * entry uses a slot its op held (see queue.h).
  */
 #define CP_BATCH_MAX 64
 struct cp_batch {
@@ -93,29 +111,66 @@ static inline void cp_batch_add(struct cp_batch *b, cport_op_t *op,
     cp_batch_flush(b);
 }
 
-/* Queue one completion from any thread (not the leader's batch). */
-CP_INTERNAL void cp_port_complete(struct cport *port, cport_op_t *op,
+/* ------------------------------------------------------------------------ */
+/* Slots: what an accepted operation holds until its completion is queued    */
+/* ------------------------------------------------------------------------ */
+
+/* Holds a queue slot for an op being accepted. CPORT_ECLOSED or
+ * CPORT_ENOMEM: the call must fail and post nothing. */
+CP_INTERNAL int cp_port_hold(struct cport *p);
+/* Gives back a held slot: the op ended without a completion (skip on
+ * success, an event with its low bit set, or the port closed). */
+CP_INTERNAL void cp_port_unhold(struct cport *p);
+/* Queues one completion into a held slot, from any thread. */
+CP_INTERNAL void cp_port_complete(struct cport *p, cport_op_t *op,
                                   uintptr_t key, uint32_t bytes, int status);
 
-/*
- * kernel_work counts operations whose completion will be found by waiting
- * in the kernel. While it is zero no thread needs to wait there, and
- * waiters sleep on their own futex only. A 0 -> 1 step moves the leader
- * into the kernel.
- */
-CP_INTERNAL void cp_port_kernel_work_add(struct cport *port, int n);
+/* ------------------------------------------------------------------------ */
+/* The progress thread                                                       */
+/* ------------------------------------------------------------------------ */
+
+/* Starts the progress thread if it is not running yet. Returns 0,
+ * CPORT_ECLOSED or CPORT_EAGAIN (no thread could be created). */
+CP_INTERNAL int cp_port_progress_start(struct cport *p);
 
 /*
- * True when the calling thread will soon pass through the port anyway (a
- * worker released by it, or its leader harvesting), so work it queues for
- * the kernel may wait for that instead of a system call now.
+ * Tells the progress thread that work waits for it (SQEs to submit, an
+ * earlier timer). A worker of this port that will pass through cport_get()
+ * soon only marks it; any other thread wakes the progress thread now if
+ * it sleeps in the kernel.
  */
-CP_INTERNAL bool cp_port_defers_submit(struct cport *port);
+CP_INTERNAL void cp_port_progress_poke(struct cport *p);
 
-/* Monotonic time in nanoseconds. */
-CP_INTERNAL uint64_t cp_now_ns(void);
+/*
+ * Progress thread only, right before it waits in the kernel: returns true
+ * if it may sleep (nothing is waiting for it), after marking itself
+ * asleep; false if work arrived (do it instead). After the wait it calls
+ * cp_port_progress_awake().
+ */
+CP_INTERNAL bool cp_port_progress_may_sleep(struct cport *p);
+CP_INTERNAL void cp_port_progress_awake(struct cport *p);
+/* Progress thread: takes the "work is waiting" mark (true if it was set). */
+CP_INTERNAL bool cp_port_progress_take_work(struct cport *p);
 
-/* The CPU count used for the default concurrency. */
-CP_INTERNAL unsigned cp_cpu_count(void);
+/* True on the port's progress thread. */
+CP_INTERNAL bool cp_port_on_progress_thread(struct cport *p);
+
+/* ------------------------------------------------------------------------ */
+/* Life of a port                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* A new or reused port record with its queue; no backend yet. */
+CP_INTERNAL int cp_port_alloc(struct cport **out, const cport_options_t *opts);
+/* Frees a port whose backend failed to open. */
+CP_INTERNAL void cp_port_free_unused(struct cport *p);
+/* Close, step 1: mark closed, release every waiting thread with
+ * CPORT_ECLOSED, drop queued completions. Returns CPORT_ECLOSED if the
+ * port was closed already. */
+CP_INTERNAL int cp_port_close_begin(struct cport *p);
+/* Close, step 2 (after the engine let go of the handles): stop the
+ * progress thread, which first drains what the kernel still owns. */
+CP_INTERNAL void cp_port_progress_stop(struct cport *p);
+/* Close, step 3: free the queue and timers; the shell rests in the grave. */
+CP_INTERNAL void cp_port_close_end(struct cport *p);
 
 #endif

@@ -16,6 +16,7 @@ int cp_cqueue_init(struct cp_cqueue *q, uint32_t capacity) {
   q->mask = cap - 1;
   q->head = 0;
   q->count = 0;
+  q->held = 0;
   return 0;
 }
 
@@ -25,16 +26,20 @@ void cp_cqueue_free(struct cp_cqueue *q) {
   q->mask = 0;
   q->head = 0;
   q->count = 0;
+  q->held = 0;
 }
 
-int cp_cqueue_reserve(struct cp_cqueue *q, uint32_t n) {
+int cp_cqueue_hold(struct cp_cqueue *q, uint32_t n) {
   uint32_t cap = q->mask + 1;
-  if (CP_LIKELY(q->count + n <= cap))
+  uint64_t need = (uint64_t)q->count + q->held + n;
+  if (CP_LIKELY(need <= cap)) {
+    q->held += n;
     return 0;
-  if (q->count + n < q->count || q->count + n > (UINT32_C(1) << 30))
+  }
+  if (need > (UINT32_C(1) << 30))
     return CPORT_ENOMEM;
   uint32_t ncap = cap;
-  while (ncap < q->count + n)
+  while (ncap < need)
     ncap <<= 1;
   cport_completion_t *nring = malloc(sizeof(*nring) * ncap);
   if (nring == NULL)
@@ -49,5 +54,6 @@ int cp_cqueue_reserve(struct cp_cqueue *q, uint32_t n) {
   q->ring = nring;
   q->mask = ncap - 1;
   q->head = 0;
+  q->held += n;
   return 0;
 }

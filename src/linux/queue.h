@@ -1,8 +1,13 @@
 /*
- * queue.h - the port's FIFO of completions: a growable ring of
+ * queue.h - the port's FIFO of completions (layer 0): a growable ring of
  * cport_completion_t values. Entries are copies, so one op may be posted
  * any number of times and a NULL op is fine. Not thread-safe: the port
  * lock protects it.
+ *
+ * Slots can be held in advance: an operation accepted by a call holds one
+ * until it completes, so queueing its completion never needs memory (a
+ * call that cannot hold a slot fails with CPORT_ENOMEM instead). The ring
+ * always has room for every entry plus every held slot.
  */
 #ifndef CPORT_LINUX_QUEUE_H
 #define CPORT_LINUX_QUEUE_H
@@ -13,19 +18,27 @@
 
 struct cp_cqueue {
   cport_completion_t *ring;
-  uint32_t mask;   /* capacity - 1; capacity is a power of two */
-  uint32_t head;   /* index of the oldest entry */
-  uint32_t count;
+  uint32_t mask;     /* capacity - 1; capacity is a power of two */
+  uint32_t head;     /* index of the oldest entry */
+  uint32_t count;    /* entries queued */
+  uint32_t held;     /* slots held for completions still to come */
 };
 
 CP_INTERNAL int cp_cqueue_init(struct cp_cqueue *q, uint32_t capacity);
 CP_INTERNAL void cp_cqueue_free(struct cp_cqueue *q);
-/* Makes room for n more entries; CPORT_ENOMEM if it cannot. */
-CP_INTERNAL int cp_cqueue_reserve(struct cp_cqueue *q, uint32_t n);
+/* Holds n more slots, growing the ring if needed; CPORT_ENOMEM if it
+ * cannot. */
+CP_INTERNAL int cp_cqueue_hold(struct cp_cqueue *q, uint32_t n);
 
-/* Room must have been reserved. */
-static inline void cp_cqueue_push(struct cp_cqueue *q,
-                                  const cport_completion_t *c) {
+/* Gives back n held slots that will not be used. */
+static inline void cp_cqueue_unhold(struct cp_cqueue *q, uint32_t n) {
+  q->held -= n;
+}
+
+/* Queues an entry into a held slot (never fails). */
+static inline void cp_cqueue_push_held(struct cp_cqueue *q,
+                                       const cport_completion_t *c) {
+  q->held--;
   q->ring[(q->head + q->count) & q->mask] = *c;
   q->count++;
 }
@@ -34,11 +47,18 @@ static inline void cp_cqueue_push(struct cp_cqueue *q,
 static inline unsigned cp_cqueue_pop(struct cp_cqueue *q,
                                      cport_completion_t *out, unsigned max) {
   unsigned n = max < q->count ? max : q->count;
+  uint32_t h = q->head;
   for (unsigned i = 0; i < n; i++)
-    out[i] = q->ring[(q->head + i) & q->mask];
-  q->head = (q->head + n) & q->mask;
+    out[i] = q->ring[(h + i) & q->mask];
+  q->head = (h + n) & q->mask;
   q->count -= n;
   return n;
+}
+
+/* Drops every queued entry (held slots stay held). */
+static inline void cp_cqueue_clear(struct cp_cqueue *q) {
+  q->head = 0;
+  q->count = 0;
 }
 
 #endif

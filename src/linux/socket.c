@@ -1,7 +1,7 @@
 /*
- * socket.c - the socket half of cport.h on Linux: argument checks and
- * setting up each operation. Queues, exactly-once, cancel and close are the
- * engine's (engine.c); the backend starts ops (backend->start).
+ * socket.c - the socket calls of cport.h on Linux (layer 6): argument
+ * checks and setting up each operation. Queues, exactly-once, cancel and
+ * close are the engine's (engine.h); the backend starts ops.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "backend.h"
 #include "engine.h"
 #include "sockio.h"
 
@@ -25,21 +24,18 @@ CPORT_API int cport_socket(int family, int type, int protocol,
   int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
   if (fd < 0)
     return -errno;
-  struct cp_handle *h = cp_handle_slot(fd);
-  if (h == NULL) {
+  int rc = cp_engine_open(fd, type == SOCK_DGRAM ? CP_H_DGRAM : CP_H_STREAM,
+                          (uint8_t)family, 0);
+  if (rc != 0) {
     close(fd);
-    return CPORT_EMFILE;
+    return rc;
   }
-  pthread_mutex_lock(&h->lock);
-  cp_handle_open_locked(h, fd, type == SOCK_DGRAM ? CP_H_DGRAM : CP_H_STREAM,
-                        (uint8_t)family);
-  pthread_mutex_unlock(&h->lock);
   *out = fd;
   return 0;
 }
 
 CPORT_API int cport_closesocket(cport_handle_t s) {
-  return cp_handle_close(s);
+  return cp_engine_close(s);
 }
 
 CPORT_API int cport_accept(cport_handle_t listener, void *buf, uint32_t len,
@@ -49,22 +45,40 @@ CPORT_API int cport_accept(cport_handle_t listener, void *buf, uint32_t len,
     return rc;
   if (buf == NULL && len > 0)
     return CPORT_EINVAL;
-  struct cp_handle *h = cp_lock_socket(listener, &rc);
+  struct cp_handle *h = cp_engine_lock(listener, CP_WANT_SOCKET, &rc);
   if (h == NULL)
     return rc;
   if (h->type != CP_H_STREAM)
     rc = CPORT_EOPNOTSUPP;
-  else if (!cp_is_listening(h))
+  else if (!cp_engine_listening(h))
     rc = CPORT_EINVAL;
   if (rc == 0) {
-    cp_op_init(op, h, CP_OP_ACCEPT);
+    cp_engine_op_init(op, h, CP_OP_ACCEPT);
     cport_buf_t b = {buf, len};
     if (len > 0)
       cp_op_bufs(op, &b, 1);
-    rc = cp_submit_locked(h->port, h, op);
+    rc = cp_engine_submit(h, op);
   }
   pthread_mutex_unlock(&h->lock);
   return rc;
+}
+
+/* connect(); returns 0 or errno. After a refused attempt Linux reports
+ * ECONNABORTED once on the next connect(): a retry after a failure (which
+ * ConnectEx allows) absorbs it. */
+static int try_connect(struct cp_handle *h, const struct sockaddr *to,
+                       int tolen) {
+  for (int tries = 0;; tries++) {
+    if (connect(h->fd, to, (socklen_t)tolen) == 0)
+      break;
+    if (errno == EINTR)
+      continue;
+    if (errno == ECONNABORTED && tries == 0 && (h->flags & CP_HF_CONN_FAILED))
+      continue;
+    return errno;
+  }
+  h->flags &= (uint16_t)~CP_HF_CONN_FAILED;
+  return 0;
 }
 
 CPORT_API int cport_connect(cport_handle_t s, const struct sockaddr *to,
@@ -73,47 +87,83 @@ CPORT_API int cport_connect(cport_handle_t s, const struct sockaddr *to,
   int rc = cp_check_connect(op, to, tolen, data, len);
   if (rc != 0)
     return rc;
-  struct cp_handle *h = cp_lock_socket(s, &rc);
+  struct cp_handle *h = cp_engine_lock(s, CP_WANT_SOCKET, &rc);
   if (h == NULL)
     return rc;
   if (h->type == CP_H_DGRAM && len > 0)
     rc = CPORT_EOPNOTSUPP;
   else if (h->flags & CP_HF_CONNECTING)
     rc = CPORT_EALREADY;
-  else if (h->type == CP_H_STREAM && cp_is_connected(h))
+  else if (h->type == CP_H_STREAM && cp_engine_connected(h))
     rc = CPORT_EISCONN;
-  else if (cp_is_listening(h))
+  else if (cp_engine_listening(h))
     rc = CPORT_EINVAL;
   if (rc == 0) {
-    cp_op_init(op, h, CP_OP_CONNECT);
+    cp_engine_op_init(op, h, CP_OP_CONNECT);
     cport_buf_t b = {(void *)data, len};
     cp_op_bufs(op, &b, 1);
     /* The connect itself happens now, while `to` is valid. */
-    int r;
-    do
-      r = connect(h->fd, to, (socklen_t)tolen);
-    while (r != 0 && errno == EINTR);
-    if (r == 0) {
+    int err = try_connect(h, to, tolen);
+    if (err == 0) {
       h->flags |= CP_HF_CONNECTED;
       cp_lop(op)->flags |= CP_OPF_STAGE2;
-    } else if (errno == EINPROGRESS) {
+    } else if (err == EINPROGRESS) {
       h->flags |= CP_HF_CONNECTING;
-    } else if (cp_connect_error_is_outcome(errno)) {
+    } else if (cp_connect_error_is_outcome(err)) {
       /* Refused and friends are the operation's result, as with
        * ConnectEx: it completes, with that status. */
-      op->internal = (uintptr_t)(intptr_t)-errno;
-      cp_op_set_busy(op);
-      rc = cp_finish_at_call(h, op);
+      h->flags |= CP_HF_CONN_FAILED;
+      rc = cp_engine_submit_done(h, op, -err);
       pthread_mutex_unlock(&h->lock);
       return rc;
     } else {
-      rc = -errno;
+      rc = cp_engine_refuse(op, -err);
     }
     if (rc == 0)
-      rc = cp_submit_locked(h->port, h, op);
+      rc = cp_engine_submit(h, op);
   }
   pthread_mutex_unlock(&h->lock);
   return rc;
+}
+
+/*
+ * Whether a receive may start on stream socket h, and if not, the error.
+ * A socket cport never saw connected (created elsewhere) is asked: after a
+ * reset Linux no longer names its peer, yet the data that arrived before
+ * the reset must still be delivered, and then the reset reported.
+ */
+static int stream_recv_state(struct cp_handle *h) {
+  if (h->flags & CP_HF_SHUT_RD)
+    return CPORT_ESHUTDOWN;
+  if (cp_engine_connected(h) || (h->flags & CP_HF_RESET))
+    return 0;
+  char c;
+  ssize_t n = recv(h->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n >= 0)
+    return 0; /* data, or the peer's close, is there to take */
+  if (errno == ECONNRESET) {
+    h->flags |= CP_HF_RESET;
+    return 0;
+  }
+  return CPORT_ENOTCONN;
+}
+
+/* The same for a send: after a reset the call fails with it. */
+static int stream_send_state(struct cp_handle *h) {
+  if (h->flags & CP_HF_SHUT_WR)
+    return CPORT_ESHUTDOWN;
+  if (h->flags & CP_HF_RESET)
+    return CPORT_ECONNRESET;
+  if (cp_engine_connected(h))
+    return 0;
+  int err = 0;
+  socklen_t len = sizeof(err);
+  if (getsockopt(h->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
+      (err == ECONNRESET || err == EPIPE)) {
+    h->flags |= CP_HF_RESET;
+    return CPORT_ECONNRESET;
+  }
+  return CPORT_ENOTCONN;
 }
 
 static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
@@ -122,19 +172,19 @@ static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
   int rc = cp_check_recv(op, bufs, n, from, fromlen);
   if (rc != 0)
     return rc;
-  struct cp_handle *h = cp_lock_socket(s, &rc);
+  struct cp_handle *h = cp_engine_lock(s, CP_WANT_SOCKET, &rc);
   if (h == NULL)
     return rc;
   if (datagram && h->type != CP_H_DGRAM)
     rc = CPORT_EOPNOTSUPP;
-  else if (h->type == CP_H_STREAM && !cp_is_connected(h))
-    rc = CPORT_ENOTCONN;
+  else if (h->type == CP_H_STREAM)
+    rc = stream_recv_state(h);
   if (rc == 0) {
     size_t total = cp_bufs_total(bufs, n);
-    uint8_t kind = datagram ? CP_OP_RECVFROM
+    uint8_t kind = datagram     ? CP_OP_RECVFROM
                    : total == 0 ? CP_OP_POLLIN
                                 : CP_OP_RECV;
-    cp_op_init(op, h, kind);
+    cp_engine_op_init(op, h, kind);
     rc = cp_op_bufs(op, bufs, n);
     if (rc == 0 && datagram) {
       struct cp_lop *l = cp_lop(op);
@@ -142,8 +192,7 @@ static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
       l->u.io.msg.namelen = from ? (uint32_t)*fromlen : 0;
       l->u.io.a.fromlen = from ? fromlen : NULL;
     }
-    if (rc == 0)
-      rc = cp_submit_locked(h->port, h, op);
+    rc = rc == 0 ? cp_engine_submit(h, op) : cp_engine_refuse(op, rc);
   }
   pthread_mutex_unlock(&h->lock);
   return rc;
@@ -166,17 +215,19 @@ static int send_common(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
   int rc = cp_check_send(op, bufs, n, to, tolen);
   if (rc != 0)
     return rc;
-  struct cp_handle *h = cp_lock_socket(s, &rc);
+  struct cp_handle *h = cp_engine_lock(s, CP_WANT_SOCKET, &rc);
   if (h == NULL)
     return rc;
   if (datagram && h->type != CP_H_DGRAM)
     rc = CPORT_EOPNOTSUPP;
-  else if ((!datagram || to == NULL) && !cp_is_connected(h))
+  else if (h->type == CP_H_STREAM)
+    rc = stream_send_state(h);
+  else if (to == NULL && !cp_engine_connected(h))
     rc = CPORT_ENOTCONN;
   else if (h->flags & CP_HF_SHUT_WR)
     rc = CPORT_ESHUTDOWN;
   if (rc == 0) {
-    cp_op_init(op, h, datagram ? CP_OP_SENDTO : CP_OP_SEND);
+    cp_engine_op_init(op, h, datagram ? CP_OP_SENDTO : CP_OP_SEND);
     rc = cp_op_bufs(op, bufs, n);
     if (rc == 0 && datagram) {
       struct cp_lop *l = cp_lop(op);
@@ -184,8 +235,7 @@ static int send_common(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
         memcpy(l->u.io.a.to, to, (size_t)tolen);
       l->u.io.msg.namelen = to ? (uint32_t)tolen : 0;
     }
-    if (rc == 0)
-      rc = cp_submit_locked(h->port, h, op);
+    rc = rc == 0 ? cp_engine_submit(h, op) : cp_engine_refuse(op, rc);
   }
   pthread_mutex_unlock(&h->lock);
   return rc;
@@ -209,11 +259,11 @@ CPORT_API int cport_disconnect(cport_handle_t s, unsigned flags,
     return rc;
   if (flags != 0)
     return CPORT_EINVAL;
-  struct cp_handle *h = cp_lock_stream_peer(s, &rc);
+  struct cp_handle *h = cp_engine_lock(s, CP_WANT_STREAM_PEER, &rc);
   if (h == NULL)
     return rc;
-  cp_op_init(op, h, CP_OP_DISCONNECT);
-  rc = cp_submit_locked(h->port, h, op);
+  cp_engine_op_init(op, h, CP_OP_DISCONNECT);
+  rc = cp_engine_submit(h, op);
   pthread_mutex_unlock(&h->lock);
   return rc;
 }
@@ -226,8 +276,8 @@ CPORT_API int cport_disconnect(cport_handle_t s, unsigned flags,
 CPORT_API cport_handle_t cport_op_socket(const cport_op_t *op) {
   if (op == NULL || cp_op_busy(op))
     return CPORT_INVALID_HANDLE;
-  const struct cp_lop *l = (const struct cp_lop *)(const void *)op->priv;
-  if (l->kind != CP_OP_ACCEPT || op->internal != 0)
+  const struct cp_lop *l = cp_lop_const(op);
+  if (l->kind != CP_OP_ACCEPT || cport_op_status(op) != 0)
     return CPORT_INVALID_HANDLE;
   return l->aux_fd;
 }

@@ -1,8 +1,10 @@
 /*
- * sockio.c - the non-blocking system calls behind each socket operation,
- * and how an operation finishes. The epoll backend makes every attempt
- * here; the io_uring backend uses these for its eager attempts (skip on
- * success), for connect and for disconnect.
+ * sockio.c - the non-blocking system calls behind each socket operation
+ * (layer 4). An attempt records its result in the op (status, bytes) and
+ * says whether the op finished; ending the op is the engine's. The epoll
+ * backend makes every attempt here; the io_uring backend uses these for
+ * its attempts inside a call (skip on success), for connect, disconnect
+ * and TransmitFile.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,63 +15,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "backend.h"
+#include "engine.h"
 #include "sockio.h"
-
-_Static_assert(sizeof(cport_buf_t) == sizeof(struct iovec) &&
-                   offsetof(cport_buf_t, base) == offsetof(struct iovec, iov_base) &&
-                   offsetof(cport_buf_t, len) == offsetof(struct iovec, iov_len),
-               "cport_buf_t is struct iovec");
-_Static_assert(sizeof(struct cp_msghdr) == sizeof(struct msghdr) &&
-                   offsetof(struct cp_msghdr, iov) == offsetof(struct msghdr, msg_iov) &&
-                   offsetof(struct cp_msghdr, flags) == offsetof(struct msghdr, msg_flags),
-               "cp_msghdr is struct msghdr");
-
-/* ------------------------------------------------------------------------ */
-/* Buffers                                                                   */
-/* ------------------------------------------------------------------------ */
-
-size_t cp_bufs_total(const cport_buf_t *b, unsigned n) {
-  size_t t = 0;
-  for (unsigned i = 0; i < n; i++)
-    t += b[i].len;
-  return t;
-}
-
-/* The first buffer with bytes left, and how many remain from there. */
-static cport_buf_t *bufs_rest(struct cp_lop *l, unsigned *n) {
-  unsigned i = 0;
-  while (i < l->nbufs && l->bufs[i].len == 0)
-    i++;
-  *n = l->nbufs - i;
-  return l->bufs + i;
-}
-
-void cp_bufs_consume(struct cp_lop *l, size_t n) {
-  for (unsigned i = 0; i < l->nbufs && n > 0; i++) {
-    size_t k = l->bufs[i].len < n ? l->bufs[i].len : n;
-    l->bufs[i].base = (char *)l->bufs[i].base + k;
-    l->bufs[i].len -= k;
-    n -= k;
-  }
-}
-
-bool cp_bufs_left(struct cp_lop *l) {
-  unsigned n;
-  bufs_rest(l, &n);
-  return n > 0;
-}
-
-struct msghdr *cp_op_msghdr(struct cp_lop *l) {
-  unsigned n;
-  struct cp_msghdr *m = &l->u.io.msg;
-  m->iov = bufs_rest(l, &n);
-  m->iovlen = n;
-  m->control = NULL;
-  m->controllen = 0;
-  m->flags = 0;
-  return (struct msghdr *)(void *)m;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Error classification                                                      */
@@ -102,14 +49,14 @@ bool cp_connect_error_is_outcome(int err) {
 /* ------------------------------------------------------------------------ */
 
 static int fail(cport_op_t *op, int status) {
-  op->internal = (uintptr_t)(intptr_t)status;
+  cp_op_result(op, status);
   /* Failing before any byte moved is the caller's to see at once;
    * after progress it becomes the operation's result. */
   return cp_lop(op)->done == 0 ? CP_TRY_REJECT : CP_TRY_DONE;
 }
 
 static int ok(cport_op_t *op) {
-  op->internal = 0;
+  cp_op_result(op, 0);
   return CP_TRY_DONE;
 }
 
@@ -118,7 +65,7 @@ static int try_recv(struct cp_handle *h, cport_op_t *op) {
   size_t want = cp_bufs_total(l->bufs, l->nbufs);
   int flags = MSG_DONTWAIT | (h->type == CP_H_DGRAM ? MSG_TRUNC : 0);
   for (;;) {
-    struct msghdr *m = cp_op_msghdr(l);
+    struct msghdr *m = (struct msghdr *)(void *)cp_op_msghdr(l);
     m->msg_name = NULL;
     m->msg_namelen = 0;
     ssize_t n = recvmsg(h->fd, m, flags);
@@ -138,7 +85,7 @@ int cp_recv_result(struct cp_handle *h, cport_op_t *op, ssize_t n,
   if (h->type == CP_H_DGRAM && (size_t)n > want) {
     /* MSG_TRUNC made the kernel report the datagram's full size. */
     l->done = (uint32_t)want;
-    op->internal = (uintptr_t)(intptr_t)CPORT_EMSGSIZE;
+    cp_op_result(op, CPORT_EMSGSIZE);
     return CP_TRY_DONE;
   }
   l->done = (uint32_t)n;
@@ -174,7 +121,7 @@ static int try_recvfrom(struct cp_handle *h, cport_op_t *op) {
   struct cp_lop *l = cp_lop(op);
   size_t want = cp_bufs_total(l->bufs, l->nbufs);
   for (;;) {
-    struct msghdr *m = cp_op_msghdr(l);
+    struct msghdr *m = (struct msghdr *)(void *)cp_op_msghdr(l);
     m->msg_name = l->u.io.msg.name;
     m->msg_namelen = l->u.io.msg.namelen;
     ssize_t n = recvmsg(h->fd, m, MSG_DONTWAIT | MSG_TRUNC);
@@ -195,7 +142,7 @@ static int try_recvfrom(struct cp_handle *h, cport_op_t *op) {
 static int send_bufs(struct cp_handle *h, cport_op_t *op, int more) {
   struct cp_lop *l = cp_lop(op);
   while (cp_bufs_left(l)) {
-    struct msghdr *m = cp_op_msghdr(l);
+    struct msghdr *m = (struct msghdr *)(void *)cp_op_msghdr(l);
     m->msg_name = NULL;
     m->msg_namelen = 0;
     ssize_t n = sendmsg(h->fd, m, MSG_DONTWAIT | MSG_NOSIGNAL | more);
@@ -216,7 +163,7 @@ static int send_bufs(struct cp_handle *h, cport_op_t *op, int more) {
 static int try_sendto(struct cp_handle *h, cport_op_t *op) {
   struct cp_lop *l = cp_lop(op);
   for (;;) {
-    struct msghdr *m = cp_op_msghdr(l);
+    struct msghdr *m = (struct msghdr *)(void *)cp_op_msghdr(l);
     m->msg_name = l->u.io.a.to;
     m->msg_namelen = l->u.io.msg.namelen;
     ssize_t n = sendmsg(h->fd, m, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -250,8 +197,8 @@ int cp_connect_check(struct cp_handle *h, cport_op_t *op) {
       return CP_TRY_AGAIN; /* still connecting */
     err = errno;
   }
-  h->flags &= (uint16_t)~CP_HF_CONNECTING;
-  op->internal = (uintptr_t)(intptr_t)-err;
+  h->flags = (uint16_t)((h->flags & ~CP_HF_CONNECTING) | CP_HF_CONN_FAILED);
+  cp_op_result(op, -err);
   return CP_TRY_DONE;
 }
 
@@ -259,7 +206,7 @@ static int try_connect(struct cp_handle *h, cport_op_t *op) {
   struct cp_lop *l = cp_lop(op);
   if (!(l->flags & CP_OPF_STAGE2)) {
     int r = cp_connect_check(h, op);
-    if (r != CP_TRY_DONE || op->internal != 0)
+    if (r != CP_TRY_DONE || cp_lop(op)->status != 0)
       return r;
     l->flags |= CP_OPF_STAGE2;
   }
@@ -285,7 +232,7 @@ static int try_transmit(struct cp_handle *h, cport_op_t *op) {
       l->bufs = &l->u.tf.part[head ? 0 : 1];
       l->nbufs = 1;
       int r = send_bufs(h, op, more ? MSG_MORE : 0);
-      if (r != CP_TRY_DONE || op->internal != 0)
+      if (r != CP_TRY_DONE || cp_lop(op)->status != 0)
         return r;
       l->u.tf.stage = head ? CP_TF_FILE : CP_TF_SHUTDOWN;
       break;
@@ -343,8 +290,8 @@ int cp_try_accept_data(cport_op_t *op) {
       continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK)
       return CP_TRY_AGAIN;
-    op->internal = (uintptr_t)(intptr_t)-errno;
-    cp_accept_drop(op);
+    cp_op_result(op, -errno);
+    cp_engine_accept_drop(op);
     return CP_TRY_DONE;
   }
 }
@@ -372,7 +319,7 @@ static int try_accept(struct cp_handle *h, cport_op_t *op) {
         return fail(op, -errno);
       }
     }
-    int rc = cp_accept_setup(h, op, fd);
+    int rc = cp_engine_accept_setup(h, op, fd);
     if (rc != 0)
       return fail(op, rc);
     if (l->nbufs == 0)
@@ -408,68 +355,3 @@ int cp_try(struct cp_handle *h, cport_op_t *op) {
   }
 }
 
-/* ------------------------------------------------------------------------ */
-/* Accepted sockets                                                          */
-/* ------------------------------------------------------------------------ */
-
-int cp_accept_setup(struct cp_handle *listener, cport_op_t *op, int fd) {
-  struct cp_handle *n = cp_handle_slot(fd);
-  if (n == NULL) {
-    close(fd);
-    return CPORT_EMFILE;
-  }
-  pthread_mutex_lock(&n->lock);
-  cp_handle_open_locked(n, fd, CP_H_STREAM, listener->family);
-  n->flags |= CP_HF_CONNECTED;
-  pthread_mutex_unlock(&n->lock);
-  cp_lop(op)->aux_fd = fd;
-  return 0;
-}
-
-void cp_accept_drop(cport_op_t *op) {
-  struct cp_lop *l = cp_lop(op);
-  if (l->aux_fd < 0)
-    return;
-  struct cp_handle *n = cp_handle_peek(l->aux_fd);
-  if (n != NULL) {
-    pthread_mutex_lock(&n->lock);
-    n->flags = 0;
-    pthread_mutex_unlock(&n->lock);
-  }
-  close(l->aux_fd);
-  l->aux_fd = -1;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Finishing                                                                 */
-/* ------------------------------------------------------------------------ */
-
-void cp_op_release(cport_op_t *op) {
-  struct cp_lop *l = cp_lop(op);
-  if (l->flags & CP_OPF_HEAPIOV) {
-    free(l->bufs);
-    l->bufs = NULL;
-    l->flags &= (uint8_t)~CP_OPF_HEAPIOV;
-  }
-  if ((l->flags & CP_OPF_COUNTED) && l->port != NULL) {
-    l->flags &= (uint8_t)~CP_OPF_COUNTED;
-    cp_port_kernel_work_add(l->port, -1);
-  }
-  if (l->kind == CP_OP_ACCEPT && (int)op->internal != 0)
-    cp_accept_drop(op);
-  op->internal_high = l->done;
-}
-
-void cp_op_finish(cport_op_t *op, struct cp_batch *b) {
-  struct cp_lop *l = cp_lop(op);
-  cp_op_release(op);
-  struct cport *p = l->port;
-  uintptr_t key = l->key;
-  uint32_t bytes = l->done;
-  int status = (int)(intptr_t)op->internal;
-  cp_op_set_idle(op);
-  if (b != NULL && b->port == p)
-    cp_batch_add(b, op, key, bytes, status);
-  else
-    cp_port_complete(p, op, key, bytes, status);
-}

@@ -1,6 +1,6 @@
 /*
- * sys.h - thin wrappers over Linux primitives used by the port core:
- * futex wait/wake, the monotonic clock and the CPU count.
+ * sys.h - thin wrappers over Linux primitives (layer 0): futex wait and
+ * wake, a pause for spin loops, the monotonic clock and the CPU count.
  */
 #ifndef CPORT_LINUX_SYS_H
 #define CPORT_LINUX_SYS_H
@@ -28,6 +28,8 @@ static inline int cp_futex_wait(uint32_t *word, uint32_t expect,
   return 0;
 }
 
+/* Wakes up to n threads sleeping on word. The address is only a key: it
+ * may already belong to memory that was freed or reused. */
 static inline void cp_futex_wake(uint32_t *word, int n) {
   syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
 }
@@ -39,6 +41,19 @@ static inline void cp_cpu_relax(void) {
 #elif defined(__aarch64__)
   __asm__ __volatile__("yield");
 #endif
+}
+
+/* Monotonic time in nanoseconds. */
+static inline uint64_t cp_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The number of CPUs online (at least 1). */
+static inline unsigned cp_cpu_count(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (unsigned)n : 1;
 }
 
 #endif

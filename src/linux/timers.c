@@ -7,15 +7,12 @@
  */
 #include <stdlib.h>
 
-#include "handle.h"
 #include "timers.h"
 
 /* A timer op keeps its deadline and its heap slot in the op overlay. */
-static uint64_t deadline_of(cport_op_t *op) { return cp_lop(op)->u.words[0]; }
-static void set_slot(cport_op_t *op, uint32_t i) { cp_lop(op)->u.words[1] = i; }
-static uint32_t slot_of(cport_op_t *op) {
-  return (uint32_t)cp_lop(op)->u.words[1];
-}
+static uint64_t deadline_of(cport_op_t *op) { return cp_lop(op)->u.timer.due; }
+static void set_slot(cport_op_t *op, uint32_t i) { cp_lop(op)->u.timer.slot = i; }
+static uint32_t slot_of(cport_op_t *op) { return cp_lop(op)->u.timer.slot; }
 
 static void place(struct cp_timers *t, uint32_t i, cport_op_t *op) {
   t->heap[i] = op;
@@ -59,7 +56,7 @@ int cp_timers_add(struct cp_timers *t, cport_op_t *op, uint64_t deadline) {
     t->heap = n;
     t->cap = ncap;
   }
-  cp_lop(op)->u.words[0] = deadline;
+  cp_lop(op)->u.timer.due = deadline;
   t->heap[t->count++] = op;
   sift_up(t, t->count - 1);
   return 0;

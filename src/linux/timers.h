@@ -1,6 +1,6 @@
 /*
- * timers.h - the port's timer heap (timers.c). Not thread-safe: the port
- * lock protects it.
+ * timers.h - the port's timer heap (layer 0; timers.c). Not thread-safe:
+ * the port lock protects it.
  */
 #ifndef CPORT_LINUX_TIMERS_H
 #define CPORT_LINUX_TIMERS_H
@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../common/common.h"
+#include "op.h"
 
 struct cp_timers {
   cport_op_t **heap;

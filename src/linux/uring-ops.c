@@ -1,44 +1,24 @@
 /*
- * uring-ops.c - socket operations on io_uring: one SQE per running op
- * (user_data = the op), and what each CQE means for it. Partial sends are
- * resubmitted here; the order and exactly-once rules live in socket.c.
+ * uring-ops.c - operations on io_uring (see uring.h): one SQE per running
+ * op (user_data = the op), what each CQE means for it, cancel, and closing
+ * an fd that SQEs may still name. Stream receives and accepts are fed by
+ * the multishot requests of uring-recv.c instead.
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
-#include "backend.h"
-#include "engine.h"
 #include "fileio.h"
 #include "sockio.h"
 #include "uring.h"
 
-static struct cp_uring *ur(struct cport *p) { return p->be_data; }
-
-/* Get an SQE, sq_lock held; NULL if the ring is gone or full. */
-static struct io_uring_sqe *op_sqe(struct cp_uring *u) {
-  return u->dead ? NULL : cp_uring_sqe_locked(u);
-}
-
-/* Submit now unless this thread will flush soon anyway (a worker of the
- * port before its next cport_get, or the leader harvesting). */
-static void submit_policy_locked(struct cport *p, struct cp_uring *u) {
-  if (!cp_port_defers_submit(p))
-    cp_uring_submit_locked(u);
-}
-
-/* Prepare the SQE that runs op (its current stage). */
-static int prep(struct cport *p, struct cp_handle *h, cport_op_t *op) {
-  struct cp_uring *u = ur(p);
+/* Fill in the SQE that runs op (its current stage). */
+static void prep_sqe(struct io_uring_sqe *sqe, struct cp_handle *h,
+                     cport_op_t *op) {
   struct cp_lop *l = cp_lop(op);
-  pthread_mutex_lock(&u->sq_lock);
-  struct io_uring_sqe *sqe = op_sqe(u);
-  if (sqe == NULL) {
-    pthread_mutex_unlock(&u->sq_lock);
-    return u->dead ? CPORT_ECLOSED : CPORT_ENOBUFS;
-  }
   int fd = h->fd;
   struct msghdr *m;
   switch (l->kind) {
@@ -47,7 +27,7 @@ static int prep(struct cport *p, struct cp_handle *h, cport_op_t *op) {
       io_uring_prep_recv(sqe, fd, l->bufs[0].base, l->bufs[0].len,
                          h->type == CP_H_DGRAM ? MSG_TRUNC : 0);
     } else {
-      m = cp_op_msghdr(l);
+      m = (struct msghdr *)(void *)cp_op_msghdr(l);
       m->msg_name = NULL;
       m->msg_namelen = 0;
       io_uring_prep_recvmsg(sqe, fd, m, h->type == CP_H_DGRAM ? MSG_TRUNC : 0);
@@ -57,7 +37,7 @@ static int prep(struct cport *p, struct cp_handle *h, cport_op_t *op) {
     io_uring_prep_recv(sqe, fd, &l->u.io.a.byte, 1, MSG_PEEK);
     break;
   case CP_OP_RECVFROM:
-    m = cp_op_msghdr(l);
+    m = (struct msghdr *)(void *)cp_op_msghdr(l);
     m->msg_name = l->u.io.msg.name;
     m->msg_namelen = l->u.io.msg.namelen;
     io_uring_prep_recvmsg(sqe, fd, m, MSG_TRUNC);
@@ -70,7 +50,7 @@ static int prep(struct cport *p, struct cp_handle *h, cport_op_t *op) {
     /* stage 2 sends the data given to cport_connect */
     __attribute__((fallthrough));
   case CP_OP_SEND:
-    m = cp_op_msghdr(l);
+    m = (struct msghdr *)(void *)cp_op_msghdr(l);
     if (m->msg_iovlen == 1) {
       io_uring_prep_send(sqe, fd, m->msg_iov[0].iov_base, m->msg_iov[0].iov_len,
                          MSG_NOSIGNAL | MSG_WAITALL);
@@ -81,7 +61,7 @@ static int prep(struct cport *p, struct cp_handle *h, cport_op_t *op) {
     }
     break;
   case CP_OP_SENDTO:
-    m = cp_op_msghdr(l);
+    m = (struct msghdr *)(void *)cp_op_msghdr(l);
     m->msg_name = l->u.io.msg.namelen ? l->u.io.a.to : NULL;
     m->msg_namelen = l->u.io.msg.namelen;
     io_uring_prep_sendmsg(sqe, fd, m, MSG_NOSIGNAL);
@@ -108,44 +88,105 @@ static int prep(struct cport *p, struct cp_handle *h, cport_op_t *op) {
     break;
   }
   io_uring_sqe_set_data64(sqe, (uint64_t)(uintptr_t)op);
-  l->flags |= CP_OPF_INFLIGHT;
-  __atomic_add_fetch(&u->inflight, 1, __ATOMIC_RELAXED);
-  submit_policy_locked(p, u);
-  pthread_mutex_unlock(&u->sq_lock);
-  return 0;
 }
 
-static int start_in_kernel(struct cport *p, struct cp_handle *h,
-                           cport_op_t *op) {
-  int rc = prep(p, h, op);
-  if (rc != 0) {
-    op->internal = (uintptr_t)(intptr_t)rc;
-    return cp_lop(op)->done ? CP_TRY_DONE : CP_TRY_REJECT;
+/* Hands op to the kernel: an SQE now, or (SQ full) a place on the
+ * overflow list that the progress thread turns into SQEs. */
+static void prep(struct cport *p, struct cp_handle *h, cport_op_t *op) {
+  struct cp_uring *u = cp_ur(p);
+  struct cp_lop *l = cp_lop(op);
+  l->flags |= CP_OPF_INFLIGHT;
+  pthread_mutex_lock(&u->sq_lock);
+  struct io_uring_sqe *sqe = u->overflow ? NULL : cp_uring_sqe_locked(u, h);
+  if (sqe != NULL) {
+    prep_sqe(sqe, h, op);
+    __atomic_add_fetch(&u->inflight, 1, __ATOMIC_RELAXED);
+  } else {
+    l->link = NULL;
+    if (u->overflow_tail)
+      cp_lop(u->overflow_tail)->link = op;
+    else
+      u->overflow = op;
+    u->overflow_tail = op;
   }
+  pthread_mutex_unlock(&u->sq_lock);
+  cp_uring_submitted(p);
+}
+
+void cp_uring_overflow_locked(struct cport *p, struct cp_uring *u) {
+  (void)p;
+  while (u->overflow != NULL) {
+    cport_op_t *op = u->overflow;
+    struct cp_lop *l = cp_lop(op);
+    struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, l->h);
+    if (sqe == NULL)
+      return;
+    u->overflow = l->link;
+    if (u->overflow == NULL)
+      u->overflow_tail = NULL;
+    prep_sqe(sqe, l->h, op);
+    __atomic_add_fetch(&u->inflight, 1, __ATOMIC_RELAXED);
+  }
+}
+
+/* Takes op back from the overflow list; false if it is not there. */
+static bool overflow_take_locked(struct cp_uring *u, cport_op_t *op) {
+  cport_op_t *prev = NULL;
+  for (cport_op_t *it = u->overflow; it; prev = it, it = cp_lop(it)->link) {
+    if (it != op)
+      continue;
+    if (prev)
+      cp_lop(prev)->link = cp_lop(it)->link;
+    else
+      u->overflow = cp_lop(it)->link;
+    if (u->overflow_tail == it)
+      u->overflow_tail = prev;
+    return true;
+  }
+  return false;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Starting                                                                  */
+/* ------------------------------------------------------------------------ */
+
+static int in_kernel(struct cport *p, struct cp_handle *h, cport_op_t *op) {
+  prep(p, h, op);
   return CP_TRY_AGAIN;
 }
 
 int cp_uring_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
-                       bool at_call) {
+                   bool at_call) {
   struct cp_lop *l = cp_lop(op);
   switch (l->kind) {
+  case CP_OP_RECV:
+  case CP_OP_POLLIN:
+    if (h->type == CP_H_STREAM) {
+      int r = cp_uring_recv_start(p, h, op, at_call);
+      return r == CP_URING_PLAIN ? in_kernel(p, h, op) : r;
+    }
+    break;
+  case CP_OP_ACCEPT: {
+    int r = cp_uring_accept_start(p, h, op);
+    return r == CP_URING_PLAIN ? in_kernel(p, h, op) : r;
+  }
   case CP_OP_DISCONNECT:
     return cp_try_disconnect(h, op);
   case CP_OP_READ:
   case CP_OP_WRITE:
-    return start_in_kernel(p, h, op);
+    return in_kernel(p, h, op);
   case CP_OP_TRANSMIT: {
     /* sendfile until the socket is full, then wait for POLLOUT. */
     int r = cp_try(h, op);
-    return r == CP_TRY_AGAIN ? start_in_kernel(p, h, op) : r;
+    return r == CP_TRY_AGAIN ? in_kernel(p, h, op) : r;
   }
   case CP_OP_CONNECT:
     /* connect() already ran in cport_connect(); stage 2 sends its data. */
     if ((l->flags & CP_OPF_STAGE2) && !cp_bufs_left(l)) {
-      op->internal = 0;
+      cp_op_result(op, 0);
       return CP_TRY_DONE;
     }
-    return start_in_kernel(p, h, op);
+    return in_kernel(p, h, op);
   default:
     break;
   }
@@ -155,29 +196,109 @@ int cp_uring_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
     if (r != CP_TRY_AGAIN)
       return r;
   }
-  return start_in_kernel(p, h, op);
+  return in_kernel(p, h, op);
 }
 
-void cp_uring_cancel(struct cport *p, struct cp_handle *h, cport_op_t *op) {
+bool cp_uring_cancel(struct cport *p, struct cp_handle *h, cport_op_t *op) {
   (void)h;
-  struct cp_uring *u = ur(p);
+  struct cp_uring *u = cp_ur(p);
   pthread_mutex_lock(&u->sq_lock);
-  struct io_uring_sqe *sqe = op_sqe(u);
+  if (overflow_take_locked(u, op)) {
+    pthread_mutex_unlock(&u->sq_lock);
+    return true; /* never reached the kernel */
+  }
+  struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, NULL);
   if (sqe != NULL) {
     io_uring_prep_cancel64(sqe, (uint64_t)(uintptr_t)op, 0);
     io_uring_sqe_set_data64(sqe, CP_URING_TAG_CANCEL);
-    submit_policy_locked(p, u);
   }
   pthread_mutex_unlock(&u->sq_lock);
+  /* (SQ full: the op ends on its own, as a cancel may always find.) */
+  cp_uring_submitted(p);
+  return false;
 }
 
 void cp_uring_detach(struct cport *p, struct cp_handle *h) {
-  (void)h;
-  /* SQEs naming this fd must reach the kernel before the fd can close. */
-  struct cp_uring *u = ur(p);
+  cp_uring_handle_stop(p, h);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Closing an fd that SQEs may still name                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Whether every SQE naming h's fd was consumed by the kernel. */
+static bool sqes_consumed(struct cp_uring *u, struct cp_handle *h) {
+  struct cp_uh *uh = cp_uh(h);
+  if (!(uh->flags & CP_UH_SQE))
+    return true;
+  unsigned head = io_uring_smp_load_acquire(u->ring.sq.khead);
+  if ((int32_t)(head - uh->sq_pos) >= 0) {
+    uh->flags &= (uint16_t)~CP_UH_SQE;
+    return true;
+  }
+  return false;
+}
+
+/*
+ * An unsubmitted SQE must never meet a reused fd number: while one may
+ * still name h's fd, the fd stays open (the slot is a zombie, so the
+ * number cannot be reused) and the progress thread closes it once the
+ * kernel has taken the SQE.
+ */
+int cp_uring_close_fd(struct cport *p, struct cp_handle *h) {
+  struct cp_uring *u = cp_ur(p);
   pthread_mutex_lock(&u->sq_lock);
-  cp_uring_submit_locked(u);
+  bool now = u->dead || sqes_consumed(u, h);
+  if (!now) {
+    struct cp_uh *uh = cp_uh(h);
+    uh->flags |= CP_UH_CLOSING;
+    uh->link = u->closing;
+    u->closing = h;
+    h->flags = CP_HF_ZOMBIE;
+  }
   pthread_mutex_unlock(&u->sq_lock);
+  if (!now) {
+    cp_uring_submitted(p);
+    return 0;
+  }
+  return close(h->fd) == 0 ? 0 : -errno;
+}
+
+void cp_uring_close_pending(struct cport *p, struct cp_uring *u) {
+  (void)p;
+  if (__atomic_load_n(&u->closing, __ATOMIC_RELAXED) == NULL)
+    return;
+  pthread_mutex_lock(&u->sq_lock);
+  struct cp_handle *list = u->closing, *keep = NULL;
+  u->closing = NULL;
+  pthread_mutex_unlock(&u->sq_lock);
+  while (list != NULL) {
+    struct cp_handle *h = list;
+    list = cp_uh(h)->link;
+    pthread_mutex_lock(&h->lock);
+    pthread_mutex_lock(&u->sq_lock);
+    bool ready = u->dead || sqes_consumed(u, h);
+    pthread_mutex_unlock(&u->sq_lock);
+    if (ready) {
+      cp_uh(h)->flags &= (uint16_t)~CP_UH_CLOSING;
+      cp_uh(h)->link = NULL;
+      close(h->fd);
+      h->flags = 0;
+    } else {
+      cp_uh(h)->link = keep;
+      keep = h;
+    }
+    pthread_mutex_unlock(&h->lock);
+  }
+  if (keep != NULL) {
+    pthread_mutex_lock(&u->sq_lock);
+    struct cp_handle *last = keep;
+    while (cp_uh(last)->link != NULL)
+      last = cp_uh(last)->link;
+    cp_uh(last)->link = u->closing;
+    u->closing = keep;
+    pthread_mutex_unlock(&u->sq_lock);
+  }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -185,7 +306,7 @@ void cp_uring_detach(struct cport *p, struct cp_handle *h) {
 /* ------------------------------------------------------------------------ */
 
 static int set_status(cport_op_t *op, int status) {
-  op->internal = (uintptr_t)(intptr_t)status;
+  cp_op_result(op, status);
   return CP_TRY_DONE;
 }
 
@@ -193,8 +314,7 @@ static int set_status(cport_op_t *op, int status) {
 static int again(struct cport *p, struct cp_handle *h, cport_op_t *op) {
   if (cp_lop(op)->flags & CP_OPF_CANCEL)
     return set_status(op, CPORT_ECANCELED);
-  return start_in_kernel(p, h, op) == CP_TRY_AGAIN ? CP_TRY_AGAIN
-                                                    : CP_TRY_DONE;
+  return in_kernel(p, h, op);
 }
 
 static int address_len(const void *name, uint32_t given) {
@@ -207,15 +327,50 @@ static int address_len(const void *name, uint32_t given) {
   return (int)(len < given ? len : given);
 }
 
+/* The CQE of an op whose handle is gone: its real result if it finished,
+ * else CPORT_ECANCELED. Nothing of the handle is touched (the slot may
+ * already serve another use of the fd number) and nothing restarts. */
+static int orphan_result(cport_op_t *op, int res) {
+  struct cp_lop *l = cp_lop(op);
+  if (res < 0)
+    return set_status(op, res);
+  switch (l->kind) {
+  case CP_OP_RECV:
+  case CP_OP_RECVFROM:
+  case CP_OP_SENDTO:
+  case CP_OP_READ:
+  case CP_OP_WRITE:
+    l->done = (uint32_t)res;
+    return set_status(op, 0);
+  case CP_OP_POLLIN:
+    return set_status(op, 0);
+  case CP_OP_SEND:
+    l->done += (uint32_t)res;
+    cp_bufs_consume(l, (size_t)res);
+    return set_status(op, cp_bufs_left(l) ? CPORT_ECANCELED : 0);
+  case CP_OP_ACCEPT:
+    if (l->flags & CP_OPF_STAGE2) {
+      l->done = (uint32_t)res;
+      return set_status(op, 0);
+    }
+    close(res); /* accepted after its listener closed */
+    return set_status(op, CPORT_ECANCELED);
+  default:
+    return set_status(op, CPORT_ECANCELED);
+  }
+}
+
 /* What res means for op; CP_TRY_DONE (status set) or CP_TRY_AGAIN. */
 static int interpret(struct cport *p, struct cp_handle *h, cport_op_t *op,
                      int res) {
   struct cp_lop *l = cp_lop(op);
   if (res == -ECANCELED || (res == -EINTR && (l->flags & CP_OPF_CANCEL))) {
-    if (l->kind == CP_OP_CONNECT)
+    if (l->kind == CP_OP_CONNECT && !(l->flags & CP_OPF_ORPHAN))
       h->flags &= (uint16_t)~CP_HF_CONNECTING;
     return set_status(op, CPORT_ECANCELED);
   }
+  if (l->flags & CP_OPF_ORPHAN)
+    return orphan_result(op, res);
   switch (l->kind) {
   case CP_OP_RECV:
     if (res < 0)
@@ -241,7 +396,7 @@ static int interpret(struct cport *p, struct cp_handle *h, cport_op_t *op,
       int r = cp_connect_check(h, op);
       if (r == CP_TRY_AGAIN)
         return again(p, h, op);
-      if (op->internal != 0 || !cp_bufs_left(l))
+      if (l->status != 0 || !cp_bufs_left(l))
         return CP_TRY_DONE;
       l->flags |= CP_OPF_STAGE2;
       return again(p, h, op);
@@ -267,7 +422,7 @@ static int interpret(struct cport *p, struct cp_handle *h, cport_op_t *op,
       return again(p, h, op); /* that peer gave up: wait for the next */
     if (res < 0)
       return set_status(op, res);
-    if (cp_accept_setup(h, op, res) != 0)
+    if (cp_engine_accept_setup(h, op, res) != 0)
       return set_status(op, CPORT_EMFILE);
     if (l->nbufs == 0)
       return set_status(op, 0);
@@ -275,7 +430,8 @@ static int interpret(struct cport *p, struct cp_handle *h, cport_op_t *op,
     return again(p, h, op);
   case CP_OP_READ:
   case CP_OP_WRITE:
-    return cp_file_result(op, res);
+    cp_file_result(op, res);
+    return CP_TRY_DONE;
   case CP_OP_TRANSMIT: {
     if (res < 0)
       return set_status(op, res);
@@ -293,21 +449,9 @@ void cp_uring_op_done(struct cport *p, cport_op_t *op, int res,
                       struct cp_batch *b) {
   struct cp_lop *l = cp_lop(op);
   struct cp_handle *h = l->h;
-  __atomic_sub_fetch(&ur(p)->inflight, 1, __ATOMIC_RELAXED);
   pthread_mutex_lock(&h->lock);
-  l->flags &= (uint8_t)~CP_OPF_INFLIGHT;
-  if (l->flags & CP_OPF_ORPHAN) {
-    /* Its socket was closed: it is off every queue, and being canceled it
-     * never goes back to the kernel. */
-    interpret(p, h, op, res);
-    cp_op_finish(op, b);
-  } else if (interpret(p, h, op, res) == CP_TRY_DONE) {
-    struct cp_opq *q = cp_op_queue(h, op);
-    bool was_head = q->head == op;
-    cp_opq_remove(q, op);
-    cp_op_finish(op, b);
-    if (was_head)
-      cp_queue_kick(p, h, q, b);
-  }
+  l->flags &= (uint16_t)~CP_OPF_INFLIGHT;
+  if (interpret(p, h, op, res) == CP_TRY_DONE)
+    cp_engine_end(h, op, b);
   pthread_mutex_unlock(&h->lock);
 }

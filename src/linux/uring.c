@@ -1,20 +1,43 @@
 /*
- * uring.c - the io_uring backend: one ring per port. Any thread may
- * submit (under sq_lock); only the leader reads the completion ring.
+ * uring.c - the io_uring backend's ring (see uring.h): set-up with the
+ * progress thread as its single issuer, the SQ shared with other threads,
+ * the progress thread's submit-and-wait, and where each completion entry
+ * goes.
  */
 #include <errno.h>
-#include <liburing.h>
 #include <signal.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
-#include "backend.h"
-#include "handle.h"
+#include "sys.h"
 #include "uring.h"
 
-static struct cp_uring *ur(struct cport *p) { return p->be_data; }
+_Static_assert(sizeof(struct cp_uh) <= sizeof(((struct cp_handle *)0)->be),
+               "the io_uring handle state must fit in cp_handle.be");
+
+#ifndef IORING_SETUP_SUBMIT_ALL
+#  define IORING_SETUP_SUBMIT_ALL (1U << 7)
+#endif
+
+/* CQEs looked at per wait: the rest wait for the next round, so timers
+ * and new submissions are never held up long. */
+#define CP_URING_HARVEST 256
+
+/* ------------------------------------------------------------------------ */
+/* Set-up                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* The ring's modes, best first. The thread that enables a disabled ring
+ * becomes its submitter; DEFER_TASKRUN needs SINGLE_ISSUER. */
+static const unsigned setup_modes[] = {
+    IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
+        IORING_SETUP_R_DISABLED | IORING_SETUP_SUBMIT_ALL,
+    IORING_SETUP_R_DISABLED,
+    0,
+};
 
 static int uring_init(struct cport *p) {
   struct cp_uring *u = p->be_data;
@@ -23,129 +46,110 @@ static int uring_init(struct cport *p) {
     if (u == NULL)
       return CPORT_ENOMEM;
     pthread_mutex_init(&u->sq_lock, NULL);
+    pthread_mutex_init(&u->bufs.lock, NULL);
+    u->wake_fd = -1;
     p->be_data = u;
   }
   unsigned entries = p->opts.entries ? p->opts.entries : 256;
+  int rc = CPORT_EINVAL;
   struct io_uring_params params;
-  memset(&params, 0, sizeof(params));
-  params.flags = IORING_SETUP_CLAMP;
-  params.cq_entries = entries * 4;
-  params.flags |= IORING_SETUP_CQSIZE;
-  int rc = io_uring_queue_init_params(entries, &u->ring, &params);
-  if (rc < 0) {
+  for (size_t i = 0; i < CP_ARRAY_LEN(setup_modes); i++) {
+    memset(&params, 0, sizeof(params));
+    params.flags = setup_modes[i] | IORING_SETUP_CLAMP | IORING_SETUP_CQSIZE;
+    params.cq_entries = entries * 8;
+    rc = io_uring_queue_init_params(entries, &u->ring, &params);
+    if (rc != -EINVAL)
+      break;
+  }
+  if (rc == 0 && !(params.features & IORING_FEAT_EXT_ARG)) {
+    /* Before 5.11 a timed wait needs a timeout SQE: use epoll there. */
+    io_uring_queue_exit(&u->ring);
+    rc = CPORT_ENOSYS;
+  }
+  if (rc == 0) {
+    u->setup_flags = params.flags;
+    u->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (u->wake_fd < 0) {
+      rc = -errno;
+      io_uring_queue_exit(&u->ring);
+    }
+  }
+  if (rc == 0 && cp_uring_bufs_init(u) != 0)
+    u->bufs.br = NULL; /* no provided buffers: one-shot receives */
+  if (rc != 0) {
     pthread_mutex_destroy(&u->sq_lock);
+    pthread_mutex_destroy(&u->bufs.lock);
     free(u);
     p->be_data = NULL;
     return rc; /* -errno is the CPORT_E* code */
   }
-  if (!(params.features & IORING_FEAT_EXT_ARG)) {
-    /* Before 5.11 a timed wait needs a timeout SQE, which would race with
-     * other threads' submissions: use epoll on such kernels. */
-    io_uring_queue_exit(&u->ring);
-    pthread_mutex_destroy(&u->sq_lock);
-    free(u);
-    p->be_data = NULL;
-    return CPORT_ENOSYS;
-  }
   u->dead = false;
-  u->dirty = false;
+  u->enabled = false;
   u->inflight = 0;
+  u->overflow = u->overflow_tail = NULL;
+  u->closing = NULL;
+  u->wake_armed = false;
   return 0;
 }
 
-/*
- * The port is closed and every op still in the kernel has been asked to
- * cancel (cp_handles_detach_port). Wait for their CQEs, so that once
- * cport_close returns the kernel touches no buffer of the caller's; give
- * up after a few seconds of no progress rather than hang.
- */
-static void drain(struct cp_uring *u) {
-  cp_uring_submit_locked(u);
-  int idle_rounds = 0;
-  while (__atomic_load_n(&u->inflight, __ATOMIC_RELAXED) > 0 &&
-         idle_rounds < 30) {
-    struct __kernel_timespec ts = {.tv_sec = 0, .tv_nsec = 100000000};
-    struct io_uring_cqe *cqe;
-    if (io_uring_wait_cqe_timeout(&u->ring, &cqe, &ts) != 0) {
-      idle_rounds++;
-      continue;
-    }
-    unsigned head, seen = 0;
-    io_uring_for_each_cqe(&u->ring, head, cqe) {
-      if (io_uring_cqe_get_data64(cqe) > CP_URING_TAG_MAX)
-        __atomic_sub_fetch(&u->inflight, 1, __ATOMIC_RELAXED);
-      seen++;
-    }
-    io_uring_cq_advance(&u->ring, seen);
-  }
+/* The progress thread takes the ring: enabling it makes this thread the
+ * one submitter. */
+static int uring_enter(struct cport *p) {
+  struct cp_uring *u = cp_ur(p);
+  int rc = 0;
+  if ((u->setup_flags & IORING_SETUP_R_DISABLED) &&
+      syscall(__NR_io_uring_register, u->ring.ring_fd,
+              IORING_REGISTER_ENABLE_RINGS, NULL, 0) != 0)
+    rc = -errno;
+  pthread_mutex_lock(&u->sq_lock);
+  u->enabled = rc == 0;
+  pthread_mutex_unlock(&u->sq_lock);
+  return rc;
 }
 
 static void uring_fini(struct cport *p) {
-  struct cp_uring *u = ur(p);
+  struct cp_uring *u = cp_ur(p);
   pthread_mutex_lock(&u->sq_lock);
-  drain(u);
   u->dead = true;
   io_uring_queue_exit(&u->ring);
   pthread_mutex_unlock(&u->sq_lock);
+  cp_uring_bufs_free(u);
 }
 
 static void uring_free(struct cport *p) {
-  struct cp_uring *u = ur(p);
+  struct cp_uring *u = cp_ur(p);
   if (u == NULL)
     return;
+  if (u->wake_fd >= 0)
+    close(u->wake_fd);
   pthread_mutex_destroy(&u->sq_lock);
+  pthread_mutex_destroy(&u->bufs.lock);
   free(u);
   p->be_data = NULL;
 }
 
-struct io_uring_sqe *cp_uring_sqe_locked(struct cp_uring *u) {
+/* ------------------------------------------------------------------------ */
+/* The SQ                                                                    */
+/* ------------------------------------------------------------------------ */
+
+struct io_uring_sqe *cp_uring_sqe_locked(struct cp_uring *u,
+                                         struct cp_handle *h) {
+  if (u->dead)
+    return NULL;
   struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
-  if (sqe == NULL) {
-    /* SQ full: push what is there and try again. */
-    io_uring_submit(&u->ring);
-    sqe = io_uring_get_sqe(&u->ring);
+  if (sqe != NULL && h != NULL) {
+    struct cp_uh *uh = cp_uh(h);
+    uh->flags |= CP_UH_SQE;
+    uh->sq_pos = u->ring.sq.sqe_tail; /* one past this SQE */
   }
-  if (sqe != NULL)
-    u->dirty = true;
   return sqe;
 }
 
-void cp_uring_submit_locked(struct cp_uring *u) {
-  if (!u->dirty || u->dead)
-    return;
-  u->dirty = false;
-  /* (-EAGAIN or -EBUSY: the kernel is short of memory or CQ room; what
-   * was not taken stays in the SQ for the next submit.) */
-  while (io_uring_submit(&u->ring) == -EINTR)
-    ;
-}
-
-static void uring_flush(struct cport *p) {
-  struct cp_uring *u = ur(p);
-  if (!__atomic_load_n(&u->dirty, __ATOMIC_RELAXED))
-    return;
-  pthread_mutex_lock(&u->sq_lock);
-  cp_uring_submit_locked(u);
-  pthread_mutex_unlock(&u->sq_lock);
-}
-
-static void uring_wake(struct cport *p) {
-  struct cp_uring *u = ur(p);
-  pthread_mutex_lock(&u->sq_lock);
-  if (!u->dead) {
-    struct io_uring_sqe *sqe = cp_uring_sqe_locked(u);
-    if (sqe != NULL) {
-      io_uring_prep_nop(sqe);
-      io_uring_sqe_set_data64(sqe, CP_URING_TAG_WAKE);
-    }
-    cp_uring_submit_locked(u);
-  }
-  pthread_mutex_unlock(&u->sq_lock);
-}
+void cp_uring_submitted(struct cport *p) { cp_port_progress_poke(p); }
 
 /*
  * Publish the prepared SQEs to the kernel without entering it; returns
- * how many are waiting to be consumed. sq_lock held.
+ * how many wait to be consumed. sq_lock held.
  */
 static unsigned publish_locked(struct cp_uring *u) {
   struct io_uring_sq *sq = &u->ring.sq;
@@ -154,57 +158,130 @@ static unsigned publish_locked(struct cp_uring *u) {
     sq->sqe_head = tail;
     io_uring_smp_store_release(sq->ktail, tail);
   }
-  u->dirty = false;
   return tail - io_uring_smp_load_acquire(sq->khead);
 }
 
-/* One io_uring_enter: submit what is published and wait for a CQE. */
-static int submit_and_wait(struct cp_uring *u, unsigned to_submit,
-                           int timeout_ms) {
+static void arm_wake_locked(struct cp_uring *u) {
+  struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, NULL);
+  if (sqe == NULL)
+    return;
+  io_uring_prep_read(sqe, u->wake_fd, &u->wake_buf, sizeof(u->wake_buf), 0);
+  io_uring_sqe_set_data64(sqe, CP_URING_TAG_WAKE);
+  u->wake_armed = true;
+}
+
+static void uring_wake(struct cport *p) {
+  uint64_t one = 1;
+  ssize_t n = write(cp_ur(p)->wake_fd, &one, sizeof(one));
+  (void)n; /* EAGAIN: the counter is full, a wake-up is pending anyway */
+}
+
+/* One io_uring_enter: submit what is published, run the completion work
+ * the kernel deferred to this thread, and wait for wait_nr CQEs. */
+static int enter(struct cp_uring *u, unsigned to_submit, unsigned wait_nr,
+                 int timeout_ms) {
   struct __kernel_timespec ts;
   struct io_uring_getevents_arg arg;
   memset(&arg, 0, sizeof(arg));
   arg.sigmask_sz = _NSIG / 8;
-  if (timeout_ms >= 0) {
+  if (wait_nr > 0 && timeout_ms >= 0) {
     ts.tv_sec = timeout_ms / 1000;
     ts.tv_nsec = (long long)(timeout_ms % 1000) * 1000000;
     arg.ts = (uint64_t)(uintptr_t)&ts;
   }
-  unsigned flags = IORING_ENTER_EXT_ARG;
-  unsigned wait_nr = 0;
-  if (timeout_ms != 0 && io_uring_cq_ready(&u->ring) == 0) {
-    flags |= IORING_ENTER_GETEVENTS;
-    wait_nr = 1;
-  }
-  if (to_submit == 0 && wait_nr == 0)
-    return 0;
+  unsigned flags = IORING_ENTER_EXT_ARG | IORING_ENTER_GETEVENTS;
   long rc = syscall(__NR_io_uring_enter, u->ring.ring_fd, to_submit, wait_nr,
                     flags, &arg, sizeof(arg));
   return rc < 0 ? -errno : 0;
 }
 
-static int uring_wait(struct cport *p, struct cp_batch *b, int timeout_ms) {
-  struct cp_uring *u = ur(p);
-  pthread_mutex_lock(&u->sq_lock);
-  unsigned to_submit = u->dead ? 0 : publish_locked(u);
-  pthread_mutex_unlock(&u->sq_lock);
-  int rc = submit_and_wait(u, to_submit, timeout_ms);
-  if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN &&
-      rc != -EBUSY)
-    return rc;
+/* ------------------------------------------------------------------------ */
+/* The progress thread's round                                               */
+/* ------------------------------------------------------------------------ */
+
+static void dispatch(struct cport *p, const struct io_uring_cqe *cqe,
+                     struct cp_batch *b) {
+  struct cp_uring *u = cp_ur(p);
+  uint64_t tag = io_uring_cqe_get_data64(cqe);
+  if (tag & CP_URING_HTAG) {
+    cp_uring_htag_done(p, cqe, b);
+  } else if (tag > CP_URING_TAG_MAX) {
+    if (!(cqe->flags & IORING_CQE_F_MORE))
+      __atomic_sub_fetch(&u->inflight, 1, __ATOMIC_RELAXED);
+    cp_uring_op_done(p, (cport_op_t *)(uintptr_t)tag, cqe->res, b);
+  } else if (tag == CP_URING_TAG_WAKE) {
+    u->wake_armed = false;
+  }
+}
+
+/* Looks at up to max CQEs; returns how many. */
+static unsigned harvest(struct cport *p, struct cp_batch *b, unsigned max) {
+  struct cp_uring *u = cp_ur(p);
   struct io_uring_cqe *cqe;
   unsigned head, seen = 0;
   io_uring_for_each_cqe(&u->ring, head, cqe) {
-    uint64_t tag = io_uring_cqe_get_data64(cqe);
-    int res = cqe->res;
-    seen++;
-    if (tag > CP_URING_TAG_MAX)
-      cp_uring_op_done(p, (cport_op_t *)(uintptr_t)tag, res, b);
-    if (seen == 4 * CP_BATCH_MAX)
+    dispatch(p, cqe, b);
+    if (++seen == max)
       break;
   }
   io_uring_cq_advance(&u->ring, seen);
+  return seen;
+}
+
+/* Everything but the wait: SQEs waiting for room, the wake-up read, the
+ * SQ published. Returns how many SQEs to submit. */
+static unsigned prepare(struct cport *p) {
+  struct cp_uring *u = cp_ur(p);
+  cp_port_progress_take_work(p);
+  pthread_mutex_lock(&u->sq_lock);
+  if (u->overflow != NULL)
+    cp_uring_overflow_locked(p, u);
+  if (!u->wake_armed && !u->dead)
+    arm_wake_locked(u);
+  unsigned n = u->enabled ? publish_locked(u) : 0;
+  pthread_mutex_unlock(&u->sq_lock);
+  return n;
+}
+
+static int uring_wait(struct cport *p, struct cp_batch *b, int timeout_ms) {
+  struct cp_uring *u = cp_ur(p);
+  if (!u->enabled)
+    return CPORT_ENOSYS;
+  unsigned to_submit = prepare(p);
+  bool sleep = timeout_ms != 0 && io_uring_cq_ready(&u->ring) == 0 &&
+               cp_port_progress_may_sleep(p);
+  int rc = enter(u, to_submit, sleep ? 1 : 0, timeout_ms);
+  if (sleep)
+    cp_port_progress_awake(p);
+  cp_uring_close_pending(p, u);
+  harvest(p, b, CP_URING_HARVEST);
+  if (__atomic_load_n(&u->bufs.starved, __ATOMIC_RELAXED) != NULL)
+    cp_uring_rearm_starved(p);
+  if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN &&
+      rc != -EBUSY)
+    return rc;
   return 0;
+}
+
+/*
+ * The port is closed and every request still in the kernel has been asked
+ * to stop (cp_engine_detach_port). Wait for their last CQEs, so that once
+ * cport_close returns the kernel touches no buffer of the caller's; give
+ * up after a few seconds without progress rather than hang.
+ */
+static void uring_drain(struct cport *p, struct cp_batch *b) {
+  struct cp_uring *u = cp_ur(p);
+  int idle_rounds = 0;
+  while (__atomic_load_n(&u->inflight, __ATOMIC_RELAXED) > 0 &&
+         idle_rounds < 30) {
+    unsigned n = prepare(p);
+    enter(u, n, io_uring_cq_ready(&u->ring) ? 0 : 1, 100);
+    cp_uring_close_pending(p, u);
+    if (harvest(p, b, CP_URING_HARVEST) == 0)
+      idle_rounds++;
+    cp_batch_flush(b);
+  }
+  cp_uring_close_pending(p, u);
 }
 
 const struct cp_backend cp_uring_backend = {
@@ -212,10 +289,13 @@ const struct cp_backend cp_uring_backend = {
     .init = uring_init,
     .fini = uring_fini,
     .free = uring_free,
+    .enter = uring_enter,
     .wait = uring_wait,
     .wake = uring_wake,
-    .flush = uring_flush,
+    .drain = uring_drain,
+    .attach = NULL,
     .detach = cp_uring_detach,
     .start = cp_uring_start,
     .cancel = cp_uring_cancel,
+    .close_fd = cp_uring_close_fd,
 };

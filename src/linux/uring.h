@@ -1,6 +1,17 @@
 /*
- * uring.h - state shared by the io_uring backend's files (uring.c: the
- * ring and the leader's wait; uring-ops.c: socket and file operations).
+ * uring.h - state shared by the io_uring backend's files (layer 5):
+ *   uring.c       the ring, its owner (the progress thread), submitting,
+ *                 waiting, and what each completion entry is for
+ *   uring-ops.c   starting, cancelling and ending operations
+ *   uring-recv.c  multishot receive into provided buffers, and multishot
+ *                 accept, feeding the posted receives and accepts
+ *
+ * Ownership. The ring is created disabled and enabled by the port's
+ * progress thread, which makes it the ring's only submitter
+ * (IORING_SETUP_SINGLE_ISSUER) and lets the kernel run completion work
+ * only when that thread asks for events (IORING_SETUP_DEFER_TASKRUN).
+ * Other threads write SQEs under sq_lock and poke the progress thread;
+ * they never enter the kernel for the ring.
  */
 #ifndef CPORT_LINUX_URING_H
 #define CPORT_LINUX_URING_H
@@ -9,38 +20,139 @@
 #include <pthread.h>
 #include <stdbool.h>
 
-#include "handle.h"
-#include "port.h"
+#include "engine.h"
 
-struct cp_uring {
-  struct io_uring ring;
-  pthread_mutex_t sq_lock; /* guards the SQ and `dead` */
-  bool dead;               /* ring released (port closed) */
-  bool dirty;              /* SQEs prepared but not submitted */
-  uint32_t inflight;       /* op SQEs whose CQE has not been seen */
-};
-
-/* user_data values below this are internal tags, not ops. */
+/* user_data of an SQE: an op pointer, an internal tag below
+ * CP_URING_TAG_MAX, or a handle tag (bit 63 set: the handle's fd, its
+ * generation and what the request is for). */
 enum {
-  CP_URING_TAG_WAKE = 1,   /* NOP that wakes the leader */
+  CP_URING_TAG_WAKE = 1,   /* the read on the wake-up eventfd */
   CP_URING_TAG_CANCEL = 2, /* result of an ASYNC_CANCEL */
   CP_URING_TAG_MAX = 4095,
 };
+#define CP_URING_HTAG (UINT64_C(1) << 63)
+enum { CP_HTAG_RECV = 1, CP_HTAG_ACCEPT = 2 };
 
-/* A free SQE (flushing the SQ if full), NULL if none; sq_lock held. */
-CP_INTERNAL struct io_uring_sqe *cp_uring_sqe_locked(struct cp_uring *u);
-/* Submit prepared SQEs; sq_lock held. */
-CP_INTERNAL void cp_uring_submit_locked(struct cp_uring *u);
+static inline uint64_t cp_uring_htag(int fd, uint32_t gen, unsigned what) {
+  return CP_URING_HTAG | ((uint64_t)what << 60) |
+         ((uint64_t)(gen & 0x0fffffffu) << 32) | (uint32_t)fd;
+}
 
-/* The leader found the CQE of op (uring-ops.c). */
-CP_INTERNAL void cp_uring_op_done(struct cport *p, cport_op_t *op, int res,
-                                  struct cp_batch *b);
+/* The provided buffers multishot receives land in (uring-recv.c). */
+struct cp_ubufs {
+  struct io_uring_buf_ring *br; /* registered at init, filled lazily */
+  char *mem;                    /* count * size bytes, allocated lazily */
+  struct cp_ubuf {              /* per buffer id */
+    uint16_t next;              /* next buffer of the same socket */
+    uint32_t len;               /* bytes the kernel put in it */
+  } *desc;
+  unsigned count, size;
+  bool ready;                   /* memory allocated and handed out */
+  unsigned free;                /* buffers in the ring now */
+  pthread_mutex_t lock;         /* the ring's tail, the starved list */
+  struct cp_handle *starved;    /* sockets that ran out (ENOBUFS) */
+};
 
-/* struct cp_backend's handle hooks (uring-ops.c). */
-CP_INTERNAL void cp_uring_detach(struct cport *p, struct cp_handle *h);
+struct cp_uring {
+  struct io_uring ring;
+  pthread_mutex_t sq_lock;  /* the SQ, the overflow and close lists */
+  bool dead;                /* ring released (port closed) */
+  bool enabled;             /* the progress thread owns it */
+  unsigned setup_flags;     /* what the kernel accepted */
+  cport_op_t *overflow;     /* ops waiting for SQ room (via lop.link) */
+  cport_op_t *overflow_tail;
+  struct cp_handle *closing; /* fds to close once their SQEs are in */
+  uint32_t inflight;        /* requests whose last CQE has not come */
+  int wake_fd;              /* eventfd; a read on it wakes the owner */
+  uint64_t wake_buf;
+  bool wake_armed;
+  struct cp_ubufs bufs;
+};
+
+/* The io_uring state of a handle, in cp_handle.be (asserted to fit). */
+struct cp_uh {
+  uint16_t flags;           /* CP_UH_* */
+  uint16_t head, tail;      /* buffered data: buffer ids, oldest first */
+  uint16_t spare;
+  uint32_t head_off;        /* bytes of the head buffer already taken */
+  uint32_t buffered;        /* bytes buffered in all */
+  int32_t rx_err;           /* the receive side's error, after the data */
+  uint32_t sq_pos;          /* SQ position of its last SQE */
+  struct cp_handle *link;   /* the starved or closing list */
+  int *backlog;             /* listener: accepted fds not yet taken */
+  uint16_t backlog_n, backlog_cap;
+  int32_t accept_err;       /* listener: error for the next accept */
+};
+
+enum {
+  CP_UH_SQE = 1u << 0,        /* an SQE for this fd may still be in the SQ */
+  CP_UH_RECV_ARMED = 1u << 1, /* multishot receive running */
+  CP_UH_RECV_PAUSE = 1u << 2, /* asked to stop (too much buffered) */
+  CP_UH_EOF = 1u << 3,        /* the peer closed: after the data, 0 bytes */
+  CP_UH_STARVED = 1u << 4,    /* on the starved list */
+  CP_UH_ACCEPT_ARMED = 1u << 5, /* multishot accept running */
+  CP_UH_ACCEPT_PAUSE = 1u << 6, /* asked to stop (backlog full) */
+  CP_UH_CLOSING = 1u << 7,    /* on the closing list */
+  CP_UH_NO_MULTI = 1u << 8,   /* plain one-shot receives for this one */
+};
+
+#define CP_UBUF_NONE 0xffffu
+
+static inline struct cp_uh *cp_uh(struct cp_handle *h) {
+  return (struct cp_uh *)(void *)h->be;
+}
+
+static inline struct cp_uring *cp_ur(struct cport *p) { return p->be_data; }
+
+/* ---- uring.c ---- */
+
+/* A free SQE, sq_lock held; NULL if the SQ is full. The handle (may be
+ * NULL) remembers that an SQE names its fd. */
+CP_INTERNAL struct io_uring_sqe *cp_uring_sqe_locked(struct cp_uring *u,
+                                                     struct cp_handle *h);
+/* Tells the progress thread SQEs wait (after sq_lock is dropped). */
+CP_INTERNAL void cp_uring_submitted(struct cport *p);
+
+/* ---- uring-ops.c ---- */
+
 CP_INTERNAL int cp_uring_start(struct cport *p, struct cp_handle *h,
                                cport_op_t *op, bool at_call);
-CP_INTERNAL void cp_uring_cancel(struct cport *p, struct cp_handle *h,
+CP_INTERNAL bool cp_uring_cancel(struct cport *p, struct cp_handle *h,
                                  cport_op_t *op);
+CP_INTERNAL void cp_uring_detach(struct cport *p, struct cp_handle *h);
+CP_INTERNAL int cp_uring_close_fd(struct cport *p, struct cp_handle *h);
+/* The owner found the CQE of op. */
+CP_INTERNAL void cp_uring_op_done(struct cport *p, cport_op_t *op, int res,
+                                  struct cp_batch *b);
+/* Owner: ops that waited for SQ room get their SQEs (sq_lock held). */
+CP_INTERNAL void cp_uring_overflow_locked(struct cport *p, struct cp_uring *u);
+/* Owner, after a submit: close the fds whose SQEs are now in. */
+CP_INTERNAL void cp_uring_close_pending(struct cport *p, struct cp_uring *u);
+
+/* ---- uring-recv.c ---- */
+
+/* What the recv/accept starters return, besides CP_TRY_*: this op needs a
+ * plain one-shot SQE of its own (no provided buffers, or no memory). */
+#define CP_URING_PLAIN 3
+
+CP_INTERNAL int cp_uring_bufs_init(struct cp_uring *u);
+CP_INTERNAL void cp_uring_bufs_free(struct cp_uring *u);
+/* A stream receive (RECV, POLLIN) at the head of h->rq: serve it from
+ * what is buffered, or make sure data is coming. Returns CP_TRY_*. */
+CP_INTERNAL int cp_uring_recv_start(struct cport *p, struct cp_handle *h,
+                                    cport_op_t *op, bool at_call);
+/* An accept on listener h: take a connection that arrived, or make sure
+ * connections are coming. Returns CP_TRY_*. */
+CP_INTERNAL int cp_uring_accept_start(struct cport *p, struct cp_handle *h,
+                                      cport_op_t *op);
+/* Owner: a CQE of a handle's multishot request. */
+CP_INTERNAL void cp_uring_htag_done(struct cport *p,
+                                    const struct io_uring_cqe *cqe,
+                                    struct cp_batch *b);
+/* Owner: sockets that ran out of buffers get going again. */
+CP_INTERNAL void cp_uring_rearm_starved(struct cport *p);
+/* h leaves the port or closes: stop its multishot requests, give its
+ * buffers back, close accepted fds nobody took. h->lock held. */
+CP_INTERNAL void cp_uring_handle_stop(struct cport *p, struct cp_handle *h);
 
 #endif

@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "engine.h"
-#include "handle.h"
 #include "win32.h"
 
 /* ------------------------------------------------------------------------ */
@@ -105,8 +103,7 @@ DWORD w32_op_error(LPOVERLAPPED ov, int status) {
   if (status == CPORT_ECANCELED && ov != NULL) {
     /* Ended by closing its socket: Windows reports a receive or send as
      * ERROR_CONNECTION_ABORTED, an AcceptEx as ERROR_OPERATION_ABORTED. */
-    const struct cp_lop *l = (const struct cp_lop *)(const void *)ov->cport_reserved;
-    if ((l->flags & CP_OPF_CLOSED) && l->kind != CP_OP_ACCEPT)
+    if (cport__op_closed((const cport_op_t *)(const void *)ov))
       return ERROR_CONNECTION_ABORTED;
   }
   return w32_error(status);
@@ -177,12 +174,8 @@ CPORT_API HANDLE CreateIoCompletionPort(HANDLE file, HANDLE port, ULONG_PTR key,
     if (!w32_is_fd(file))
       return (fail(ERROR_INVALID_HANDLE), (HANDLE)NULL);
     int fd = (int)(intptr_t)file;
-    /* Skip mode set before association carries over. */
-    struct cp_handle *h = cp_handle_peek(fd);
-    unsigned flags = h && (h->flags & CP_HF_OPEN) && (h->flags & CP_HF_SKIP)
-                         ? CPORT_SKIP_ON_SUCCESS
-                         : 0;
-    int rc = cport_associate(p, fd, key, flags);
+    /* (Skip mode set before association carries over.) */
+    int rc = cport_associate(p, fd, key, 0);
     if (rc != 0)
       return (fail(rc == CPORT_EEXIST ? ERROR_INVALID_PARAMETER : w32_error(rc)),
               (HANDLE)NULL);
@@ -292,12 +285,8 @@ CPORT_API BOOL GetOverlappedResult(HANDLE h, LPOVERLAPPED ov, LPDWORD bytes,
   (void)h;
   if (ov == NULL || bytes == NULL)
     return fail(ERROR_INVALID_PARAMETER);
-  while (ov->Internal == STATUS_PENDING) {
-    if (!wait)
-      return fail(ERROR_IO_INCOMPLETE);
-    struct timespec ts = {0, 200000};
-    nanosleep(&ts, NULL);
-  }
+  if (cport_op_wait((const cport_op_t *)ov, wait ? -1 : 0) != 0)
+    return fail(ERROR_IO_INCOMPLETE);
   *bytes = (DWORD)ov->InternalHigh;
   DWORD err = internal_error(ov);
   return err == 0 ? TRUE : fail(err);
@@ -323,23 +312,10 @@ CPORT_API BOOL CancelIo(HANDLE h) { return CancelIoEx(h, NULL); }
 CPORT_API BOOL SetFileCompletionNotificationModes(HANDLE file, UCHAR flags) {
   if (!w32_is_fd(file))
     return fail(ERROR_INVALID_HANDLE);
-  struct cp_handle *h = cp_handle_slot((int)(intptr_t)file);
-  if (h == NULL || fcntl((int)(intptr_t)file, F_GETFD) < 0)
-    return fail(ERROR_INVALID_HANDLE);
-  pthread_mutex_lock(&h->lock);
-  if (!(h->flags & CP_HF_OPEN)) {
-    /* Not seen by cport yet: remember the mode for the association. */
-    h->fd = (int)(intptr_t)file;
-    h->gen++;
-    h->flags = CP_HF_OPEN;
-    h->type = CP_H_UNKNOWN;
-  }
-  if (flags & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)
-    h->flags |= CP_HF_SKIP;
-  else
-    h->flags &= (uint16_t)~CP_HF_SKIP;
-  pthread_mutex_unlock(&h->lock);
-  return TRUE;
+  /* Modes are only ever added: once set they stay, as on Windows. */
+  unsigned f = (flags & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) ? CPORT_SKIP_ON_SUCCESS : 0;
+  int rc = cport_set_handle_flags((int)(intptr_t)file, f);
+  return rc == 0 ? TRUE : fail(ERROR_INVALID_HANDLE);
 }
 
 struct w32_thread;
@@ -349,7 +325,7 @@ CPORT_API BOOL CloseHandle(HANDLE h) {
   if (h == NULL || h == INVALID_HANDLE_VALUE)
     return fail(ERROR_INVALID_HANDLE);
   if (w32_is_fd(h)) {
-    int rc = cp_handle_close((int)(intptr_t)h);
+    int rc = cport_closesocket((int)(intptr_t)h);
     return rc == 0 ? TRUE : fail(w32_error(rc));
   }
   struct w32_object *o = h;
@@ -410,10 +386,12 @@ CPORT_API HANDLE CreateFileA(LPCSTR path, DWORD access, DWORD share,
  * the error if it failed at once. (The OVERLAPPED is not read after the
  * call: its completion may already be another thread's.) */
 static BOOL file_started(int rc, LPDWORD done) {
-  if (rc == CPORT_COMPLETED ||
-      (rc == 0 && cp_last_inline.done && cp_last_inline.status == 0)) {
+  uint32_t bytes = 0;
+  int status = -1;
+  if ((rc == 0 || rc == CPORT_COMPLETED) && cport__last_inline(&bytes, &status) &&
+      status == 0) {
     if (done)
-      *done = cp_last_inline.bytes;
+      *done = bytes;
     return TRUE;
   }
   return fail(rc == 0 ? ERROR_IO_PENDING : w32_error(rc));
@@ -436,7 +414,6 @@ CPORT_API BOOL ReadFile(HANDLE h, LPVOID buf, DWORD len, LPDWORD done,
       *done = (DWORD)n;
     return TRUE;
   }
-  cp_last_inline.done = false;
   return file_started(cport_read(fd, buf, len, offset_of(ov), (cport_op_t *)ov),
                       done);
 }
@@ -454,7 +431,6 @@ CPORT_API BOOL WriteFile(HANDLE h, LPCVOID buf, DWORD len, LPDWORD done,
       *done = (DWORD)n;
     return TRUE;
   }
-  cp_last_inline.done = false;
   return file_started(
       cport_write(fd, buf, len, offset_of(ov), (cport_op_t *)ov), done);
 }

@@ -1,5 +1,5 @@
 /*
- * win32-sock.c - the Win32 porting layer on Linux, part two: Winsock.
+ * winsock.c - the Win32 porting layer on Linux, part two: Winsock.
  * Overlapped WSARecv/WSASend/WSARecvFrom/WSASendTo, the Microsoft
  * extensions (AcceptEx, ConnectEx, DisconnectEx, TransmitFile,
  * GetAcceptExSockaddrs, reached directly or through WSAIoctl with their
@@ -14,8 +14,6 @@
 #include <poll.h>
 #include <stdlib.h>
 
-#include "engine.h"
-#include "handle.h"
 #include "win32.h"
 
 /* The Winsock names, not the layer's macros, in this file. */
@@ -78,34 +76,6 @@ static struct w32_fixup *fixup_take(LPOVERLAPPED ov) {
 
 void w32_fixup_drop(LPOVERLAPPED ov) { free(fixup_take(ov)); }
 
-/* Put the socket `from` in place of `target` (same number as before),
- * keeping target's port association. */
-static int replace_socket(SOCKET target, int from) {
-  int fd = (int)target;
-  struct cp_handle *h = cp_handle_slot(fd);
-  if (h == NULL)
-    return CPORT_EBADF;
-  pthread_mutex_lock(&h->lock);
-  cport_t *port = h->port;
-  uintptr_t key = h->key;
-  unsigned skip = (h->flags & CP_HF_SKIP) ? CPORT_SKIP_ON_SUCCESS : 0;
-  cp_handle_detach_locked(h);
-  int rc = dup2(from, fd) < 0 ? -errno : 0;
-  if (rc == 0) {
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof(ss);
-    uint8_t family = getsockname(fd, (struct sockaddr *)&ss, &len) == 0
-                         ? (uint8_t)ss.ss_family
-                         : AF_INET;
-    cp_handle_open_locked(h, fd, CP_H_STREAM, family);
-  }
-  pthread_mutex_unlock(&h->lock);
-  cport_closesocket(from);
-  if (rc == 0 && port != NULL)
-    rc = cport_associate(port, fd, key, skip);
-  return rc;
-}
-
 /*
  * Each AcceptEx address area holds the address length (2 bytes) and the
  * sockaddr at the next 8-byte boundary: the 16 spare bytes Windows asks
@@ -132,11 +102,10 @@ void w32_fixup_run(cport_completion_t *c) {
     return;
   if (f->kind == W32_FIX_ACCEPT && c->status == 0) {
     int fd = cport_op_socket(c->op);
-    int rc = replace_socket(f->target, fd);
+    int rc = cport__replace_socket((int)f->target, fd, true);
     if (rc == 0) {
       put_address(f->buf + f->recvlen, (int)f->target, false);
       put_address(f->buf + f->recvlen + f->locallen, (int)f->target, true);
-      cp_handle_peek((int)f->target)->flags |= CP_HF_CONNECTED;
     } else {
       c->status = rc;
     }
@@ -150,7 +119,7 @@ void w32_fixup_run(cport_completion_t *c) {
                      : AF_INET;
     int fresh = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fresh >= 0)
-      replace_socket(f->target, fresh);
+      cport__replace_socket((int)f->target, fresh, false);
   }
   free(f);
 }
@@ -213,8 +182,7 @@ CPORT_API int ioctlsocket(SOCKET s, long cmd, u_long *arg) {
   }
   if ((unsigned long)cmd != (unsigned long)FIONBIO)
     return wsa_fail(WSAEINVAL);
-  struct cp_handle *h = cp_handle_peek((int)s);
-  if (h && (h->flags & CP_HF_OPEN) && h->port != NULL)
+  if (cport__handle_state((int)s) & CPORT__ASSOCIATED)
     return 0; /* a socket on a port stays non-blocking underneath */
   int fl = fcntl((int)s, F_GETFL);
   if (fl < 0)
@@ -231,10 +199,12 @@ CPORT_API int ioctlsocket(SOCKET s, long cmd, u_long *arg) {
  * OVERLAPPED is not read: once posted, its completion may already be in
  * another thread's hands. */
 static int wsa_started(int rc, LPDWORD bytes) {
-  if (rc == CPORT_COMPLETED ||
-      (rc == 0 && cp_last_inline.done && cp_last_inline.status == 0)) {
+  uint32_t n = 0;
+  int status = -1;
+  if ((rc == 0 || rc == CPORT_COMPLETED) && cport__last_inline(&n, &status) &&
+      status == 0) {
     if (bytes)
-      *bytes = cp_last_inline.bytes;
+      *bytes = n;
     return 0; /* finished inside the call (still posted unless skip mode) */
   }
   return wsa_fail(rc == 0 ? WSA_IO_PENDING : w32_wsa_error(rc));
@@ -301,7 +271,6 @@ static int wsa_io(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
     return blocking_io(s, b, n, recv_side, addr, addrlen, bytes);
   cport_op_t *op = (cport_op_t *)ov;
   int rc;
-  cp_last_inline.done = false;
   if (recv_side)
     rc = datagram ? cport_recvfrom((int)s, b, n, addr, addrlen, op)
                   : cport_recv((int)s, b, n, op);
@@ -465,7 +434,6 @@ CPORT_API BOOL TransmitFile(SOCKET s, HANDLE file, DWORD bytes, DWORD per_send,
     if (w32_fixup_add(&fx) != 0)
       return wsa_false(WSAENOBUFS);
   }
-  cp_last_inline.done = false;
   int rc = cport_transmit_file(
       (int)s, f, off, bytes, hp, tp,
       (flags & (TF_DISCONNECT | TF_REUSE_SOCKET)) ? CPORT_TF_DISCONNECT : 0,
@@ -474,9 +442,9 @@ CPORT_API BOOL TransmitFile(SOCKET s, HANDLE file, DWORD bytes, DWORD per_send,
     w32_fixup_drop(ov);
     return wsa_false(w32_wsa_error(rc));
   }
-  if (!(flags & TF_REUSE_SOCKET) &&
-      (rc == CPORT_COMPLETED ||
-       (cp_last_inline.done && cp_last_inline.status == 0)))
+  int status = -1;
+  if (!(flags & TF_REUSE_SOCKET) && cport__last_inline(NULL, &status) &&
+      status == 0)
     return TRUE;
   return wsa_false(WSA_IO_PENDING);
 }

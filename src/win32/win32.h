@@ -1,12 +1,29 @@
 /*
- * win32.h - internals of the Win32 porting layer on Linux (win32.c: error
- * codes, handles, ports, files, threads; win32-sock.c: Winsock).
+ * win32.h - internals of the Win32 porting layer on Linux, the library
+ * libcport-win32 (src/win32): the IOCP-related subset of Win32 declared by
+ * cport_win32.h, implemented with the public cport API plus the small
+ * private interface of src/linux/hooks.h. It owns the Win32 objects
+ * (completion port and thread HANDLEs, events), the Win32 / WSA / NTSTATUS
+ * error codes, and the fix-ups AcceptEx and socket reuse need.
+ *
+ *   win32.c    error codes, completion ports, overlapped results, files,
+ *              threads, time, critical sections
+ *   winsock.c  Winsock: overlapped send/receive and the Microsoft
+ *              extensions
  */
-#ifndef CPORT_LINUX_WIN32_H
-#define CPORT_LINUX_WIN32_H
+#ifndef CPORT_WIN32_LAYER_H
+#define CPORT_WIN32_LAYER_H
+
+#include <stdbool.h>
 
 #include "../../include/cport_win32.h"
-#include "../common/common.h"
+#include "../linux/hooks.h"
+
+#if defined(__GNUC__)
+#  define CP_INTERNAL __attribute__((visibility("hidden")))
+#else
+#  define CP_INTERNAL
+#endif
 
 /* What a HANDLE points to when it is not a file descriptor. */
 enum { W32_PORT = 1, W32_THREAD = 2 };

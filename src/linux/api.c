@@ -1,0 +1,106 @@
+/*
+ * api.c - the port calls of cport.h on Linux that span the layers (layer
+ * 6): creating a port on a backend, associating handles, handle flags,
+ * and closing a port in order: its threads released, its handles' ops
+ * given up, its progress thread drained and gone, its kernel objects
+ * released.
+ */
+#include "engine.h"
+
+/* Which backend a new port gets: io_uring by default, epoll when the
+ * kernel refuses io_uring (EPERM: seccomp or io_uring_disabled; ENOSYS: no
+ * io_uring; EINVAL: too old or restricted), or whichever is forced. */
+static bool refuses_io_uring(int rc) {
+  return rc == CPORT_EPERM || rc == CPORT_ENOSYS || rc == CPORT_EINVAL;
+}
+
+static int backend_open(struct cport *port, cport_backend_t kind) {
+  switch (kind) {
+  case CPORT_BACKEND_URING:
+#ifdef CPORT_HAVE_URING
+    port->be = &cp_uring_backend;
+    return cp_uring_backend.init(port);
+#else
+    return CPORT_ENOSYS; /* built without liburing */
+#endif
+  case CPORT_BACKEND_EPOLL:
+    port->be = &cp_epoll_backend;
+    return cp_epoll_backend.init(port);
+  case CPORT_BACKEND_AUTO: {
+#ifdef CPORT_HAVE_URING
+    port->be = &cp_uring_backend;
+    int rc = cp_uring_backend.init(port);
+    if (rc == 0 || !refuses_io_uring(rc))
+      return rc;
+#endif
+    port->be = &cp_epoll_backend;
+    return cp_epoll_backend.init(port);
+  }
+  default:
+    return CPORT_ENOSYS;
+  }
+}
+
+CPORT_API int cport_create(cport_t **out, const cport_options_t *opts) {
+  if (out == NULL)
+    return CPORT_EINVAL;
+  cport_backend_t kind;
+  int rc = cp_check_options(opts, &kind);
+  if (rc != 0)
+    return rc;
+  if (kind == CPORT_BACKEND_IOCP)
+    return CPORT_ENOSYS;
+  struct cport *p;
+  rc = cp_port_alloc(&p, opts);
+  if (rc != 0)
+    return rc;
+  rc = backend_open(p, kind);
+  if (rc != 0) {
+    cp_port_free_unused(p);
+    return rc;
+  }
+  *out = p;
+  return 0;
+}
+
+CPORT_API int cport_close(cport_t *p) {
+  if (p == NULL)
+    return CPORT_EINVAL;
+  int rc = cp_port_close_begin(p);
+  if (rc != 0)
+    return rc;
+  /* Handles lose their port; their pending operations end. */
+  cp_engine_detach_port(p);
+  /* The progress thread waits for what the kernel still owns, then
+   * leaves; after that no thread touches the port's kernel objects. */
+  cp_port_progress_stop(p);
+  p->be->fini(p);
+  cp_port_close_end(p);
+  return 0;
+}
+
+CPORT_API const char *cport_backend(const cport_t *p) {
+  return p ? p->be->name : NULL;
+}
+
+CPORT_API int cport_associate(cport_t *p, cport_handle_t h, uintptr_t key,
+                              unsigned flags) {
+  if (p == NULL || (flags & ~CPORT_SKIP_ON_SUCCESS) != 0)
+    return CPORT_EINVAL;
+  if (h < 0)
+    return CPORT_EBADF;
+  /* A handle brings kernel work: the port's progress thread runs from
+   * now on. */
+  int rc = cp_port_progress_start(p);
+  if (rc != 0)
+    return rc;
+  return cp_engine_associate(p, h, key, flags);
+}
+
+CPORT_API int cport_set_handle_flags(cport_handle_t h, unsigned flags) {
+  if (flags & ~CPORT_SKIP_ON_SUCCESS)
+    return CPORT_EINVAL;
+  if (h < 0)
+    return CPORT_EBADF;
+  return cp_engine_set_flags(h, (flags & CPORT_SKIP_ON_SUCCESS) ? CP_HF_SKIP : 0);
+}

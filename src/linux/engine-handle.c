@@ -1,0 +1,330 @@
+/*
+ * engine-handle.c - what happens to a handle's ops over the handle's life
+ * (see engine.h): a new fd gets a slot (a stale use of the same number
+ * gives up its ops first), association, close, and the port closing under
+ * its handles.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "engine.h"
+
+/* ------------------------------------------------------------------------ */
+/* Giving up ops                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* The handle goes away (closed, or its fd number reused behind cport's
+ * back): each of its ops completes once, with CPORT_ECANCELED, now or when
+ * the kernel gives it back; none of them touches the handle again. */
+static void abandon_locked(struct cp_handle *h) {
+  if (h->port == NULL)
+    return;
+  cp_engine_cancel_locked(h, &h->rq, NULL, true);
+  cp_engine_cancel_locked(h, &h->wq, NULL, true);
+}
+
+static void detach_locked(struct cp_handle *h) {
+  struct cport *p = h->port;
+  if (p == NULL)
+    return;
+  p->be->detach(p, h);
+  cp_handle_list_remove(p, h);
+  h->port = NULL;
+  h->key = 0;
+}
+
+/* The port is closed: each op ends with CPORT_ECLOSED and no completion;
+ * the kernel is asked to give back the ones it owns (the progress thread
+ * waits for them before the port's kernel objects go). */
+static void drop_queue_locked(struct cp_handle *h, struct cp_opq *q) {
+  struct cport *p = h->port;
+  cport_op_t *op;
+  while ((op = cp_opq_pop(q)) != NULL) {
+    struct cp_lop *l = cp_lop(op);
+    if (l->flags & CP_OPF_INFLIGHT) {
+      l->flags |= CP_OPF_CANCEL | CP_OPF_ORPHAN;
+      if (!p->be->cancel(p, h, op))
+        continue; /* ends when the kernel answers */
+      l->flags &= (uint16_t)~CP_OPF_INFLIGHT;
+    }
+    l->flags |= CP_OPF_ORPHAN;
+    cp_op_result(op, CPORT_ECLOSED);
+    cp_engine_end(h, op, NULL);
+  }
+}
+
+void cp_engine_detach_port(struct cport *p) {
+  struct cp_handle *h;
+  while ((h = cp_handle_list_pop(p)) != NULL) {
+    pthread_mutex_lock(&h->lock);
+    if (h->port == p) {
+      drop_queue_locked(h, &h->rq);
+      drop_queue_locked(h, &h->wq);
+      p->be->detach(p, h);
+      h->port = NULL;
+      h->key = 0;
+    }
+    pthread_mutex_unlock(&h->lock);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Opening and associating                                                   */
+/* ------------------------------------------------------------------------ */
+
+int cp_engine_open(int fd, uint8_t type, uint8_t family, uint16_t flags) {
+  struct cp_handle *h;
+  int rc = cp_handle_slot(fd, &h);
+  if (rc != 0)
+    return rc == CPORT_EBADF ? CPORT_EMFILE : rc;
+  pthread_mutex_lock(&h->lock);
+  if (h->flags & CP_HF_OPEN) {
+    /* The kernel reused this fd number: the previous owner was closed
+     * behind cport's back. Its operations still complete, once. */
+    abandon_locked(h);
+    detach_locked(h);
+  }
+  cp_handle_reset_locked(h, fd, type, family);
+  h->flags |= flags;
+  pthread_mutex_unlock(&h->lock);
+  return 0;
+}
+
+int cp_engine_associate(struct cport *p, int fd, uintptr_t key,
+                        unsigned flags) {
+  if (fd < 0)
+    return CPORT_EBADF;
+  struct stat st;
+  if (fstat(fd, &st) != 0)
+    return CPORT_EBADF;
+  struct cp_handle *h;
+  int rc = cp_handle_slot(fd, &h);
+  if (rc != 0)
+    return rc;
+
+  pthread_mutex_lock(&h->lock);
+  if ((h->flags & CP_HF_OPEN) && (h->dev != st.st_dev || h->ino != st.st_ino) &&
+      h->port != NULL) {
+    /* Stale: the fd was closed without cport and the number reused. */
+    abandon_locked(h);
+    detach_locked(h);
+    h->flags = 0;
+  }
+  if (h->flags & CP_HF_ZOMBIE) {
+    rc = CPORT_EBADF; /* closed; the backend still lets go of it */
+    goto out;
+  }
+  if (h->port != NULL) {
+    rc = CPORT_EEXIST;
+    goto out;
+  }
+  if (__atomic_load_n(&p->closed, __ATOMIC_ACQUIRE)) {
+    rc = CPORT_ECLOSED;
+    goto out;
+  }
+  if (!(h->flags & CP_HF_OPEN)) {
+    uint8_t family;
+    uint8_t type = cp_handle_type_of(fd, &st, &family);
+    cp_handle_reset_locked(h, fd, type, family);
+  }
+  int fl = fcntl(fd, F_GETFL);
+  if (h->type != CP_H_FILE) {
+    if (fl >= 0 && !(fl & O_NONBLOCK))
+      fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+  } else if (fl >= 0) {
+    /* What the file was opened for, so a read or write it cannot do is
+     * refused at once (as Windows does), not through a completion. */
+    int mode = fl & O_ACCMODE;
+    h->flags &= (uint16_t)~(CP_HF_NO_READ | CP_HF_NO_WRITE);
+    if (mode == O_WRONLY)
+      h->flags |= CP_HF_NO_READ;
+    if (mode == O_RDONLY)
+      h->flags |= CP_HF_NO_WRITE;
+  }
+  h->dev = st.st_dev;
+  h->ino = st.st_ino;
+  rc = p->be->attach ? p->be->attach(p, h) : 0;
+  if (rc != 0)
+    goto out;
+  h->port = p;
+  h->key = key;
+  if (flags & CPORT_SKIP_ON_SUCCESS)
+    h->flags |= CP_HF_SKIP;
+  cp_handle_list_add(p, h);
+out:
+  pthread_mutex_unlock(&h->lock);
+  return rc;
+}
+
+int cp_engine_set_flags(int fd, uint16_t flags) {
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) != 0)
+    return CPORT_EBADF;
+  struct cp_handle *h;
+  int rc = cp_handle_slot(fd, &h);
+  if (rc != 0)
+    return rc;
+  pthread_mutex_lock(&h->lock);
+  if (h->flags & CP_HF_ZOMBIE) {
+    rc = CPORT_EBADF;
+  } else {
+    if (!(h->flags & CP_HF_OPEN)) {
+      /* Not seen by cport yet: keep the flags for its association. */
+      uint8_t family;
+      uint8_t type = cp_handle_type_of(fd, &st, &family);
+      cp_handle_reset_locked(h, fd, type, family);
+    }
+    h->flags |= flags;
+  }
+  pthread_mutex_unlock(&h->lock);
+  return rc;
+}
+
+int cp_engine_replace(int target, int from, bool connected) {
+  struct cp_handle *h;
+  int rc = cp_handle_slot(target, &h);
+  if (rc != 0)
+    return rc;
+  pthread_mutex_lock(&h->lock);
+  struct cport *port = h->port;
+  uintptr_t key = h->key;
+  uint16_t keep = h->flags & CP_HF_OPEN ? (h->flags & CP_HF_SKIP) : 0;
+  abandon_locked(h);
+  detach_locked(h);
+  rc = dup2(from, target) < 0 ? -errno : 0;
+  if (rc == 0) {
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    uint8_t family = getsockname(target, (struct sockaddr *)&ss, &len) == 0
+                         ? (uint8_t)ss.ss_family
+                         : AF_INET;
+    cp_handle_reset_locked(h, target, CP_H_STREAM, family);
+    h->flags |= keep | (connected ? CP_HF_CONNECTED : 0);
+  }
+  pthread_mutex_unlock(&h->lock);
+  cp_engine_close(from);
+  if (rc == 0 && port != NULL)
+    rc = cp_engine_associate(port, target, key, 0);
+  return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Closing                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* An fd cport never took in (or closed already): EBADF, or plain close. */
+static int close_unknown(cport_handle_t s) {
+  if (s < 0 || fcntl(s, F_GETFD) < 0)
+    return CPORT_EBADF;
+  return close(s) == 0 ? 0 : -errno;
+}
+
+int cp_engine_close(cport_handle_t s) {
+  struct cp_handle *h = cp_handle_peek(s);
+  if (h == NULL)
+    return close_unknown(s);
+  pthread_mutex_lock(&h->lock);
+  if (!(h->flags & CP_HF_OPEN)) {
+    bool zombie = h->flags & CP_HF_ZOMBIE;
+    pthread_mutex_unlock(&h->lock);
+    return zombie ? CPORT_EBADF : close_unknown(s);
+  }
+  struct cport *p = h->port;
+  abandon_locked(h);
+  detach_locked(h);
+  h->flags = 0;
+  /* The backend closes the fd, or takes it over until nothing it started
+   * can still meet the number (then the slot stays a zombie). */
+  int rc = p != NULL ? p->be->close_fd(p, h) : (close(h->fd) == 0 ? 0 : -errno);
+  h->gen++;
+  pthread_mutex_unlock(&h->lock);
+  return rc == CPORT_EINTR ? 0 : rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Looking up a handle for a call                                            */
+/* ------------------------------------------------------------------------ */
+
+bool cp_engine_connected(struct cp_handle *h) {
+  if (h->flags & CP_HF_CONNECTED)
+    return true;
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof(ss);
+  if (getpeername(h->fd, (struct sockaddr *)&ss, &len) == 0) {
+    h->flags |= CP_HF_CONNECTED;
+    return true;
+  }
+  return false;
+}
+
+bool cp_engine_listening(struct cp_handle *h) {
+  if (h->flags & CP_HF_LISTENING)
+    return true;
+  int on = 0;
+  socklen_t len = sizeof(on);
+  if (getsockopt(h->fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on) {
+    h->flags |= CP_HF_LISTENING;
+    return true;
+  }
+  return false;
+}
+
+struct cp_handle *cp_engine_lock(cport_handle_t s, int want, int *rc) {
+  struct cp_handle *h = cp_handle_peek(s);
+  if (h == NULL) {
+    *rc = CPORT_EBADF;
+    return NULL;
+  }
+  pthread_mutex_lock(&h->lock);
+  if (!(h->flags & CP_HF_OPEN))
+    *rc = CPORT_EBADF;
+  else if (h->port == NULL)
+    *rc = CPORT_EINVAL; /* not associated with a port */
+  else if (want == CP_WANT_FILE)
+    *rc = h->type == CP_H_FILE ? 0 : CPORT_EBADF;
+  else if (h->type == CP_H_FILE)
+    *rc = CPORT_ENOTSOCK;
+  else if (want == CP_WANT_STREAM_PEER && h->type != CP_H_STREAM)
+    *rc = CPORT_EOPNOTSUPP;
+  else if (want == CP_WANT_STREAM_PEER && !cp_engine_connected(h))
+    *rc = CPORT_ENOTCONN;
+  else
+    *rc = 0;
+  if (*rc == 0)
+    return h;
+  pthread_mutex_unlock(&h->lock);
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Accepted sockets                                                          */
+/* ------------------------------------------------------------------------ */
+
+int cp_engine_accept_setup(struct cp_handle *listener, cport_op_t *op,
+                           int fd) {
+  int rc = cp_engine_open(fd, CP_H_STREAM, listener->family, CP_HF_CONNECTED);
+  if (rc != 0) {
+    close(fd);
+    return rc;
+  }
+  cp_lop(op)->aux_fd = fd;
+  return 0;
+}
+
+void cp_engine_accept_drop(cport_op_t *op) {
+  struct cp_lop *l = cp_lop(op);
+  if (l->aux_fd < 0)
+    return;
+  struct cp_handle *n = cp_handle_peek(l->aux_fd);
+  if (n != NULL) {
+    pthread_mutex_lock(&n->lock);
+    n->flags = 0;
+    n->gen++;
+    pthread_mutex_unlock(&n->lock);
+  }
+  close(l->aux_fd);
+  l->aux_fd = -1;
+}

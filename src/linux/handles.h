@@ -1,0 +1,92 @@
+/*
+ * handles.h - the handle table (layer 2): fd -> per-handle state, and the
+ * list of the handles each port has.
+ *
+ * Every fd cport knows about has a slot, indexed by the fd number. Slots
+ * live in chunks that are never freed, so a slot pointer stays valid for
+ * the life of the process; `gen` tells one use of an fd number from the
+ * next. This layer only keeps records; what happens to a handle's ops when
+ * it opens, closes or loses its port is the engine's (engine.h).
+ */
+#ifndef CPORT_LINUX_HANDLES_H
+#define CPORT_LINUX_HANDLES_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "op.h"
+#include "port.h"
+
+/* Handle types. */
+enum cp_handle_type {
+  CP_H_UNKNOWN = 0, /* associated fd of unknown kind */
+  CP_H_STREAM,      /* SOCK_STREAM socket */
+  CP_H_DGRAM,       /* SOCK_DGRAM socket */
+  CP_H_FILE,        /* regular file */
+};
+
+/* Handle flags. */
+enum {
+  CP_HF_OPEN = 1u << 0,       /* slot in use */
+  CP_HF_SKIP = 1u << 2,       /* CPORT_SKIP_ON_SUCCESS */
+  CP_HF_LISTENING = 1u << 3,  /* seen listening (SO_ACCEPTCONN) */
+  CP_HF_CONNECTED = 1u << 4,  /* seen connected (stream or datagram) */
+  CP_HF_SHUT_WR = 1u << 5,    /* send side shut down */
+  CP_HF_CONNECTING = 1u << 6, /* a cport_connect is pending */
+  CP_HF_ZOMBIE = 1u << 7,     /* closed by the user; the backend closes
+                                 the fd once its blocking calls return */
+  CP_HF_NO_READ = 1u << 8,    /* file opened without read access */
+  CP_HF_NO_WRITE = 1u << 9,   /* file opened without write access */
+  CP_HF_SHUT_RD = 1u << 10,   /* receive side shut down */
+  CP_HF_CONN_FAILED = 1u << 11, /* the last connect failed (retry may
+                                   meet ECONNABORTED once) */
+  CP_HF_RESET = 1u << 12,     /* the peer reset the connection */
+};
+
+/* Room for the backend's own per-handle state (the io_uring receive
+ * buffers, epoll's readiness bits). */
+#define CP_HANDLE_BE_WORDS 8
+
+struct cp_handle {
+  pthread_mutex_t lock;
+  int fd;
+  uint32_t gen;
+  uint16_t flags;             /* CP_HF_* */
+  uint8_t type;               /* enum cp_handle_type */
+  uint8_t family;             /* socket address family */
+  dev_t dev;                  /* identity of the fd when associated */
+  ino_t ino;
+  struct cport *port;         /* NULL while not associated */
+  uintptr_t key;
+  struct cp_opq rq;           /* receive side, in posting order */
+  struct cp_opq wq;           /* send side, in posting order */
+  struct cp_handle *port_prev, *port_next; /* the port's handle list */
+  uint32_t blocking;          /* blocking calls on fd in progress (pool) */
+  uintptr_t be[CP_HANDLE_BE_WORDS]; /* the backend's; zero when opened */
+};
+
+/* The slot for fd, allocating its chunk: 0, CPORT_EBADF (fd out of
+ * range) or CPORT_ENOMEM. */
+CP_INTERNAL int cp_handle_slot(int fd, struct cp_handle **out);
+/* The slot for fd if it exists; no allocation. */
+CP_INTERNAL struct cp_handle *cp_handle_peek(int fd);
+
+/* Gives the slot to a new use of its fd (a new generation, no port, no
+ * ops). h->lock held; the previous use must have let go of its ops. */
+CP_INTERNAL void cp_handle_reset_locked(struct cp_handle *h, int fd,
+                                        uint8_t type, uint8_t family);
+
+/* What kind of fd this is (stat'ed as st), and its address family. */
+CP_INTERNAL uint8_t cp_handle_type_of(int fd, const struct stat *st,
+                                      uint8_t *family);
+
+/* The port's list of handles (under port->handles_lock). */
+CP_INTERNAL void cp_handle_list_add(struct cport *p, struct cp_handle *h);
+CP_INTERNAL void cp_handle_list_remove(struct cport *p, struct cp_handle *h);
+/* Takes any handle off the list (NULL when it is empty). */
+CP_INTERNAL struct cp_handle *cp_handle_list_pop(struct cport *p);
+
+#endif

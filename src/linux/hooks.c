@@ -1,0 +1,59 @@
+/*
+ * hooks.c - the porting layer's private interface (see hooks.h).
+ */
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "hooks.h"
+
+CPORT_API bool cport__last_inline(uint32_t *bytes, int *status) {
+  if (!cp_last_inline.done)
+    return false;
+  if (bytes)
+    *bytes = cp_last_inline.bytes;
+  if (status)
+    *status = cp_last_inline.status;
+  return true;
+}
+
+CPORT_API bool cport__op_closed(const cport_op_t *op) {
+  if (op == NULL || cp_op_busy(op))
+    return false;
+  const struct cp_lop *l = cp_lop_const(op);
+  return (l->flags & CP_OPF_CLOSED) && l->kind != CP_OP_ACCEPT;
+}
+
+CPORT_API int cport__replace_socket(int target, int from, bool connected) {
+  return cp_engine_replace(target, from, connected);
+}
+
+CPORT_API unsigned cport__handle_state(int fd) {
+  struct cp_handle *h = cp_handle_peek(fd);
+  if (h == NULL)
+    return 0;
+  pthread_mutex_lock(&h->lock);
+  unsigned s = 0;
+  if (h->flags & CP_HF_OPEN) {
+    if (h->port != NULL)
+      s |= CPORT__ASSOCIATED;
+    if (h->flags & CP_HF_SKIP)
+      s |= CPORT__SKIP;
+    if (h->flags & CP_HF_CONNECTED)
+      s |= CPORT__CONNECTED;
+  }
+  pthread_mutex_unlock(&h->lock);
+  return s;
+}
+
+CPORT_API int cport__note_shutdown(int fd, int how) {
+  uint16_t f = how == SHUT_RD   ? CP_HF_SHUT_RD
+               : how == SHUT_WR ? CP_HF_SHUT_WR
+                                : (uint16_t)(CP_HF_SHUT_RD | CP_HF_SHUT_WR);
+  return cp_engine_set_flags(fd, f);
+}
+
+CPORT_API void cport__set_event_hook(void (*signal)(void *event)) {
+  __atomic_store_n(&cp_event_hook, signal, __ATOMIC_RELEASE);
+}

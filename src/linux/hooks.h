@@ -1,0 +1,59 @@
+/*
+ * hooks.h - the Win32 porting layer's private interface to the Linux
+ * library (layer 6). The porting layer (src/win32, libcport-win32) uses the
+ * public API of cport.h plus exactly these calls; nothing else of the
+ * library's internals. They are exported from libcport (their names start
+ * with `cport__`) but are not part of the API: they may change in any
+ * release, together with the porting layer built from the same source.
+ */
+#ifndef CPORT_LINUX_HOOKS_H
+#define CPORT_LINUX_HOOKS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cport.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Whether the calling thread's last call that started an op (and
+ * returned 0 or CPORT_COMPLETED) finished it inside the call; if so its
+ * bytes and status. Lets the layer answer like Windows without reading
+ * the OVERLAPPED after the call (another thread may own it by then). */
+CPORT_API bool cport__last_inline(uint32_t *bytes, int *status);
+
+/* Whether a finished op ended because its handle was closed (a receive
+ * or send under closesocket: ERROR_CONNECTION_ABORTED on Windows). */
+CPORT_API bool cport__op_closed(const cport_op_t *op);
+
+/* Puts socket `from` in place of `target` (target's number now refers to
+ * from's connection; from is closed), keeping target's association, key
+ * and skip mode, marked connected if `connected`. AcceptEx into the
+ * caller's socket, and DisconnectEx(TF_REUSE_SOCKET). Returns 0 or a
+ * CPORT_E* code. */
+CPORT_API int cport__replace_socket(int target, int from, bool connected);
+
+/* What cport knows of fd. */
+enum {
+  CPORT__ASSOCIATED = 1u << 0, /* joined to a port */
+  CPORT__SKIP = 1u << 1,       /* skip-on-success set */
+  CPORT__CONNECTED = 1u << 2,  /* seen connected */
+};
+CPORT_API unsigned cport__handle_state(int fd);
+
+/* shutdown() was called on socket fd: how is SHUT_RD, SHUT_WR or
+ * SHUT_RDWR. Later receives / sends fail with CPORT_ESHUTDOWN. */
+CPORT_API int cport__note_shutdown(int fd, int how);
+
+/* The function that signals an OVERLAPPED's hEvent when its op ends (on
+ * the thread that ends it). Until one is set, ops with an event are
+ * refused with CPORT_EINVAL. */
+CPORT_API void cport__set_event_hook(void (*signal)(void *event));
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

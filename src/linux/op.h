@@ -1,0 +1,196 @@
+/*
+ * op.h - the Linux view of an operation (layer 0): what it does, its
+ * private record inside cport_op_t.priv, the queue that links ops, the
+ * bookkeeping of its buffers, and how its result is published so any
+ * thread can read it (cport_op_status, cport_op_wait).
+ *
+ * An op goes through these states, each owned by exactly one place:
+ *
+ *   idle --(a call accepts it)--> busy --(the engine ends it)--> idle
+ *
+ * While busy, op->internal reads CP_STATUS_PENDING (Windows'
+ * STATUS_PENDING) and everything in priv belongs to cport. Ending it
+ * writes the byte count, then the status (release), then wakes threads
+ * waiting on it: after that cport never touches the op again.
+ */
+#ifndef CPORT_LINUX_OP_H
+#define CPORT_LINUX_OP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/common.h"
+
+/* What an operation does. */
+enum cp_op_kind {
+  CP_OP_NONE = 0,
+  CP_OP_RECV,       /* rq: stream or datagram receive, scatter */
+  CP_OP_POLLIN,     /* rq: zero-byte receive (readiness only) */
+  CP_OP_RECVFROM,   /* rq: datagram receive with source address */
+  CP_OP_ACCEPT,     /* rq of a listener */
+  CP_OP_SEND,       /* wq: stream send, gather, all bytes */
+  CP_OP_SENDTO,     /* wq: datagram send */
+  CP_OP_CONNECT,    /* wq: connect, then optional data */
+  CP_OP_DISCONNECT, /* wq: shutdown(SHUT_WR) after earlier sends */
+  CP_OP_READ,       /* file read at an offset */
+  CP_OP_WRITE,      /* file write at an offset */
+  CP_OP_TRANSMIT,   /* wq: head, file range, tail to a socket */
+  CP_OP_TIMER,      /* port timer */
+};
+
+/* Operation flags. */
+enum {
+  CP_OPF_INFLIGHT = 1u << 0, /* owned by the kernel or a backend thread */
+  CP_OPF_CANCEL = 1u << 1,   /* cancel requested: finish with ECANCELED */
+  CP_OPF_ORPHAN = 1u << 2,   /* its handle was closed: not on a queue */
+  CP_OPF_STAGE2 = 1u << 3,   /* accept: waiting for the first data;
+                                connect: connected, sending its data */
+  CP_OPF_SLOT = 1u << 4,     /* holds a reserved slot in the port queue */
+  CP_OPF_HEAPIOV = 1u << 5,  /* bufs is a heap copy */
+  CP_OPF_CLOSED = 1u << 6,   /* ended because its handle was closed */
+  CP_OPF_FORCED = 1u << 7,   /* fault injection: not finished at the call */
+};
+
+/* op->internal while an op is in flight: Windows' STATUS_PENDING, so
+ * OVERLAPPED-style code can tell a finished op from a pending one. */
+#define CP_STATUS_PENDING ((uintptr_t)0x103)
+
+#define CP_INLINE_IOV 3
+
+/* Stages of cport_transmit_file. */
+enum { CP_TF_HEAD = 0, CP_TF_FILE, CP_TF_TAIL, CP_TF_SHUTDOWN, CP_TF_DONE };
+
+struct cp_handle;
+struct cport;
+
+/*
+ * The Linux record of an op, in cport_op_t.priv (its size is asserted in
+ * op.c). The buffer array is always copied (inline up to CP_INLINE_IOV
+ * entries), so callers may pass it on the stack, as with WSABUF; sends
+ * and receives consume the copy as bytes move. `status` is the result
+ * being built; op->internal only changes when the op ends.
+ */
+struct cp_lop {
+  uintptr_t magic;       /* CP_OP_BUSY_MAGIC while in flight */
+  cport_op_t *next;      /* the handle queue's link */
+  cport_op_t *link;      /* a backend list's link (SQ overflow, pool) */
+  struct cp_handle *h;   /* handle the op was issued on */
+  struct cport *port;    /* port and key captured at issue */
+  uintptr_t key;
+  uint32_t gen;          /* h->gen at issue */
+  uint8_t kind;          /* enum cp_op_kind */
+  uint8_t spare;
+  uint16_t flags;        /* CP_OPF_* */
+  uint16_t nbufs;
+  uint16_t spare2;
+  uint32_t done;         /* bytes transferred so far */
+  cport_buf_t *bufs;     /* copy of the user's buffer array */
+  int32_t aux_fd;        /* accept: the new socket */
+  int32_t status;        /* the result so far: 0 or CPORT_E* */
+  union {
+    struct {
+      cport_buf_t iov[CP_INLINE_IOV];
+      struct cp_msghdr {
+        void *name;
+        uint32_t namelen;
+        cport_buf_t *iov;
+        size_t iovlen;
+        void *control;
+        size_t controllen;
+        int flags;
+      } msg;             /* same layout as struct msghdr */
+      union {
+        int *fromlen;    /* recvfrom: the caller's length */
+        uint64_t to[4];  /* sendto: copy of the address */
+        uint8_t byte;    /* zero-byte receive: peek target */
+      } a;
+    } io;
+    struct {
+      cport_buf_t iov;
+      uint64_t offset;
+      int32_t fd;        /* the file, for a backend thread */
+    } file;
+    struct {
+      cport_buf_t part[2]; /* head, tail (copies), in place of io.iov */
+      cport_buf_t spare;
+      struct cp_msghdr msg; /* io.msg: the head and tail are sent with it */
+      uint64_t off;        /* next file offset */
+      uint32_t left;       /* file bytes still to send */
+      int32_t fd;          /* the file */
+      uint8_t stage;       /* CP_TF_HEAD .. CP_TF_DONE */
+      uint8_t flags;       /* CPORT_TF_* */
+    } tf;
+    struct {
+      uint64_t due;        /* deadline, monotonic ns */
+      uint32_t slot;       /* index in the port's heap */
+    } timer;
+    uintptr_t words[17];
+  } u;
+};
+
+static inline struct cp_lop *cp_lop(cport_op_t *op) {
+  return (struct cp_lop *)(void *)op->priv;
+}
+
+static inline const struct cp_lop *cp_lop_const(const cport_op_t *op) {
+  return (const struct cp_lop *)(const void *)op->priv;
+}
+
+/* Starts the record of a new op of `kind`: everything zero but the kind,
+ * op->internal PENDING. The caller fills in the handle, port and key. */
+CP_INTERNAL void cp_op_begin(cport_op_t *op, uint8_t kind);
+
+/* Copies the caller's buffer array (inline when small). CPORT_ENOMEM if
+ * a large array cannot be copied. */
+CP_INTERNAL int cp_op_bufs(cport_op_t *op, const cport_buf_t *bufs,
+                           unsigned n);
+/* Frees a heap copy of the buffer array. */
+CP_INTERNAL void cp_op_free_bufs(cport_op_t *op);
+
+/* Sets the op's result so far. */
+static inline void cp_op_result(cport_op_t *op, int status) {
+  cp_lop(op)->status = status;
+}
+
+/*
+ * Ends the op's life: marks it idle, writes bytes and status where every
+ * thread can read them, and wakes threads in cport_op_wait(). After this
+ * call the op belongs to its user again: do not touch it.
+ */
+CP_INTERNAL void cp_op_publish(cport_op_t *op, int status, uint32_t bytes);
+
+/* ------------------------------------------------------------------------ */
+/* Buffers                                                                   */
+/* ------------------------------------------------------------------------ */
+
+CP_INTERNAL size_t cp_bufs_total(const cport_buf_t *b, unsigned n);
+/* Marks n bytes of the op's buffers as used (sent or filled). */
+CP_INTERNAL void cp_bufs_consume(struct cp_lop *l, size_t n);
+/* Whether any buffer still has room (or bytes to send). */
+CP_INTERNAL bool cp_bufs_left(const struct cp_lop *l);
+/* Copies up to n bytes from src into the op's buffers, consuming them;
+ * returns how many were copied. */
+CP_INTERNAL size_t cp_bufs_fill(struct cp_lop *l, const void *src, size_t n);
+/* The op's msghdr (struct msghdr layout), pointing at the buffers still to
+ * fill or send; name and namelen are cleared. */
+CP_INTERNAL struct cp_msghdr *cp_op_msghdr(struct cp_lop *l);
+
+/* ------------------------------------------------------------------------ */
+/* Queues of ops                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* A FIFO of operations linked through cp_lop.next. */
+struct cp_opq {
+  cport_op_t *head, *tail;
+};
+
+static inline bool cp_opq_empty(const struct cp_opq *q) {
+  return q->head == NULL;
+}
+CP_INTERNAL void cp_opq_push(struct cp_opq *q, cport_op_t *op);
+CP_INTERNAL cport_op_t *cp_opq_pop(struct cp_opq *q);
+CP_INTERNAL bool cp_opq_remove(struct cp_opq *q, cport_op_t *op);
+CP_INTERNAL bool cp_opq_contains(const struct cp_opq *q, const cport_op_t *op);
+
+#endif

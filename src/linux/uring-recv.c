@@ -1,0 +1,497 @@
+/*
+ * uring-recv.c - multishot requests that feed posted operations (see
+ * uring.h), as the best io_uring servers are built:
+ *
+ *   - a stream socket's data arrives through one multishot receive into
+ *     buffers provided to the kernel (a buffer ring per port); cport
+ *     copies it into the posted receives in posting order. Data that
+ *     arrives with no receive posted waits in those buffers; a socket
+ *     holding more than CP_UH_RX_CAP bytes stops reading (its multishot is
+ *     cancelled) and starts again once a receive takes the data, so the
+ *     memory stays bounded and the kernel's window pushes back on the
+ *     peer. A socket that finds no free buffer waits on the port's
+ *     starved list until buffers come back, in arrival order.
+ *   - a listener's connections arrive through one multishot accept and
+ *     wait, up to CP_UH_BACKLOG of them, for posted accepts.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "sockio.h"
+#include "uring.h"
+
+#define CP_UBUF_COUNT 256     /* buffers per port (a power of two) */
+#define CP_UBUF_SIZE 16384    /* bytes each */
+#define CP_UBUF_GROUP 0
+#define CP_UH_RX_CAP 65536    /* bytes a socket may hold unclaimed */
+#define CP_UH_BACKLOG 16      /* connections a listener may hold */
+
+/* ------------------------------------------------------------------------ */
+/* The buffer ring                                                           */
+/* ------------------------------------------------------------------------ */
+
+int cp_uring_bufs_init(struct cp_uring *u) {
+  struct cp_ubufs *bf = &u->bufs;
+  size_t ring_bytes = CP_UBUF_COUNT * sizeof(struct io_uring_buf);
+  void *mem = NULL;
+  if (posix_memalign(&mem, 4096, ring_bytes) != 0)
+    return CPORT_ENOMEM;
+  memset(mem, 0, ring_bytes);
+  bf->br = mem;
+  io_uring_buf_ring_init(bf->br);
+  struct io_uring_buf_reg reg;
+  memset(&reg, 0, sizeof(reg));
+  reg.ring_addr = (uint64_t)(uintptr_t)bf->br;
+  reg.ring_entries = CP_UBUF_COUNT;
+  reg.bgid = CP_UBUF_GROUP;
+  if (io_uring_register_buf_ring(&u->ring, &reg, 0) != 0) {
+    free(bf->br);
+    bf->br = NULL;
+    return CPORT_ENOSYS; /* before 5.19: plain receives */
+  }
+  bf->count = CP_UBUF_COUNT;
+  bf->size = CP_UBUF_SIZE;
+  bf->mem = NULL;
+  bf->desc = NULL;
+  bf->ready = false;
+  bf->free = 0;
+  bf->starved = NULL;
+  return 0;
+}
+
+void cp_uring_bufs_free(struct cp_uring *u) {
+  struct cp_ubufs *bf = &u->bufs;
+  free(bf->br); /* the ring is gone: nothing refers to it */
+  free(bf->mem);
+  free(bf->desc);
+  bf->br = NULL;
+  bf->mem = NULL;
+  bf->desc = NULL;
+  bf->ready = false;
+  bf->starved = NULL;
+}
+
+/* The buffers' memory, allocated with the first multishot receive.
+ * bufs.lock held. */
+static int bufs_ready_locked(struct cp_ubufs *bf) {
+  if (bf->ready)
+    return 0;
+  bf->mem = malloc((size_t)bf->count * bf->size);
+  bf->desc = calloc(bf->count, sizeof(*bf->desc));
+  if (bf->mem == NULL || bf->desc == NULL) {
+    free(bf->mem);
+    free(bf->desc);
+    bf->mem = NULL;
+    bf->desc = NULL;
+    return CPORT_ENOMEM;
+  }
+  int mask = io_uring_buf_ring_mask(bf->count);
+  for (unsigned i = 0; i < bf->count; i++)
+    io_uring_buf_ring_add(bf->br, bf->mem + (size_t)i * bf->size, bf->size,
+                          (unsigned short)i, mask, (int)i);
+  io_uring_buf_ring_advance(bf->br, (int)bf->count);
+  bf->free = bf->count;
+  bf->ready = true;
+  return 0;
+}
+
+/* Gives buffer bid back to the kernel. Returns true if a starved socket
+ * waits for it (the progress thread should run). */
+static bool buf_return(struct cp_ubufs *bf, uint16_t bid) {
+  pthread_mutex_lock(&bf->lock);
+  io_uring_buf_ring_add(bf->br, bf->mem + (size_t)bid * bf->size, bf->size,
+                        bid, io_uring_buf_ring_mask(bf->count), 0);
+  io_uring_buf_ring_advance(bf->br, 1);
+  bf->free++;
+  bool starved = bf->starved != NULL;
+  pthread_mutex_unlock(&bf->lock);
+  return starved;
+}
+
+/* ------------------------------------------------------------------------ */
+/* A socket's buffered data                                                  */
+/* ------------------------------------------------------------------------ */
+
+static void chunk_append(struct cp_ubufs *bf, struct cp_uh *uh, uint16_t bid,
+                         uint32_t len) {
+  bf->desc[bid].next = CP_UBUF_NONE;
+  bf->desc[bid].len = len;
+  if (uh->buffered == 0) {
+    uh->head = uh->tail = bid;
+    uh->head_off = 0;
+  } else {
+    bf->desc[uh->tail].next = bid;
+    uh->tail = bid;
+  }
+  uh->buffered += len;
+}
+
+/* Copies buffered data into op's buffers (as much as both allow). Returns
+ * true if an emptied buffer went back while a socket starves. */
+static bool chunks_take(struct cport *p, struct cp_uh *uh, cport_op_t *op) {
+  struct cp_ubufs *bf = &cp_ur(p)->bufs;
+  struct cp_lop *l = cp_lop(op);
+  bool wake = false;
+  while (uh->buffered > 0 && cp_bufs_left(l)) {
+    uint16_t bid = uh->head;
+    uint32_t avail = bf->desc[bid].len - uh->head_off;
+    size_t n = cp_bufs_fill(l, bf->mem + (size_t)bid * bf->size + uh->head_off,
+                            avail);
+    l->done += (uint32_t)n;
+    uh->head_off += (uint32_t)n;
+    uh->buffered -= (uint32_t)n;
+    if (uh->head_off == bf->desc[bid].len) {
+      /* (buffered is 0 exactly when no buffer is held) */
+      uh->head = bf->desc[bid].next;
+      uh->head_off = 0;
+      if (uh->head == CP_UBUF_NONE)
+        uh->tail = CP_UBUF_NONE;
+      wake |= buf_return(bf, bid);
+    }
+  }
+  return wake;
+}
+
+static void chunks_drop(struct cport *p, struct cp_uh *uh) {
+  struct cp_ubufs *bf = &cp_ur(p)->bufs;
+  while (uh->buffered > 0 && bf->ready) {
+    uint16_t bid = uh->head;
+    uh->head = bf->desc[bid].next;
+    buf_return(bf, bid);
+  }
+  uh->head = uh->tail = CP_UBUF_NONE;
+  uh->head_off = 0;
+  uh->buffered = 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Multishot receive                                                         */
+/* ------------------------------------------------------------------------ */
+
+static void starve_locked(struct cp_ubufs *bf, struct cp_handle *h) {
+  struct cp_uh *uh = cp_uh(h);
+  if (uh->flags & CP_UH_STARVED)
+    return;
+  uh->flags |= CP_UH_STARVED;
+  uh->link = NULL;
+  struct cp_handle **pp = &bf->starved;
+  while (*pp != NULL)
+    pp = &cp_uh(*pp)->link;
+  *pp = h; /* FIFO: the first to starve is the first served */
+}
+
+static void starve(struct cp_ubufs *bf, struct cp_handle *h) {
+  pthread_mutex_lock(&bf->lock);
+  starve_locked(bf, h);
+  pthread_mutex_unlock(&bf->lock);
+}
+
+static void unstarve(struct cp_ubufs *bf, struct cp_handle *h) {
+  struct cp_uh *uh = cp_uh(h);
+  if (!(uh->flags & CP_UH_STARVED))
+    return;
+  pthread_mutex_lock(&bf->lock);
+  struct cp_handle **pp = &bf->starved;
+  while (*pp != NULL && *pp != h)
+    pp = &cp_uh(*pp)->link;
+  if (*pp == h)
+    *pp = uh->link;
+  uh->link = NULL;
+  uh->flags &= (uint16_t)~CP_UH_STARVED;
+  pthread_mutex_unlock(&bf->lock);
+}
+
+/* Starts h's multishot receive. h->lock held. Returns false if it cannot
+ * run now (no SQE or no buffer): h then waits on the starved list. */
+static bool recv_arm(struct cport *p, struct cp_handle *h) {
+  struct cp_uring *u = cp_ur(p);
+  struct cp_uh *uh = cp_uh(h);
+  pthread_mutex_lock(&u->bufs.lock);
+  int rc = bufs_ready_locked(&u->bufs);
+  bool room = rc == 0 && u->bufs.free > 0;
+  if (rc == 0 && !room)
+    starve_locked(&u->bufs, h);
+  pthread_mutex_unlock(&u->bufs.lock);
+  if (rc != 0)
+    return false;
+  if (!room)
+    return true; /* it will start when buffers come back */
+  pthread_mutex_lock(&u->sq_lock);
+  struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, h);
+  if (sqe != NULL) {
+    io_uring_prep_recv_multishot(sqe, h->fd, NULL, 0, 0);
+    sqe->flags |= IOSQE_BUFFER_SELECT;
+    sqe->buf_group = CP_UBUF_GROUP;
+    io_uring_sqe_set_data64(sqe, cp_uring_htag(h->fd, h->gen, CP_HTAG_RECV));
+    __atomic_add_fetch(&u->inflight, 1, __ATOMIC_RELAXED);
+    uh->flags |= CP_UH_RECV_ARMED;
+  }
+  pthread_mutex_unlock(&u->sq_lock);
+  if (sqe == NULL)
+    starve(&u->bufs, h); /* SQ full: the progress thread arms it */
+  cp_uring_submitted(p);
+  return true;
+}
+
+static void htag_cancel(struct cport *p, struct cp_handle *h, unsigned what) {
+  struct cp_uring *u = cp_ur(p);
+  pthread_mutex_lock(&u->sq_lock);
+  struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, NULL);
+  if (sqe != NULL) {
+    io_uring_prep_cancel64(sqe, cp_uring_htag(h->fd, h->gen, what),
+                           IORING_ASYNC_CANCEL_ALL);
+    io_uring_sqe_set_data64(sqe, CP_URING_TAG_CANCEL);
+  }
+  pthread_mutex_unlock(&u->sq_lock);
+  cp_uring_submitted(p);
+}
+
+int cp_uring_recv_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
+                        bool at_call) {
+  struct cp_uring *u = cp_ur(p);
+  struct cp_uh *uh = cp_uh(h);
+  struct cp_lop *l = cp_lop(op);
+  if (u->bufs.br == NULL || (uh->flags & CP_UH_NO_MULTI)) {
+    /* No provided buffers: a plain receive per op. */
+    if (at_call) {
+      int r = cp_try(h, op);
+      if (r != CP_TRY_AGAIN)
+        return r;
+    }
+    return CP_URING_PLAIN;
+  }
+  if (uh->buffered > 0) {
+    if (l->kind == CP_OP_RECV && chunks_take(p, uh, op))
+      cp_uring_submitted(p);
+    cp_op_result(op, 0);
+    return CP_TRY_DONE;
+  }
+  if (uh->rx_err != 0) {
+    cp_op_result(op, uh->rx_err);
+    return CP_TRY_REJECT; /* after the data: the call fails, or completes */
+  }
+  if (uh->flags & CP_UH_EOF) {
+    cp_op_result(op, 0);
+    return CP_TRY_DONE; /* the peer closed: 0 bytes, again and again */
+  }
+  if (!(uh->flags & (CP_UH_RECV_ARMED | CP_UH_STARVED))) {
+    if (at_call) {
+      /* Data already waiting completes the call at once, as on Windows. */
+      int r = cp_try(h, op);
+      if (r != CP_TRY_AGAIN)
+        return r;
+    }
+    if (!recv_arm(p, h)) {
+      uh->flags |= CP_UH_NO_MULTI;
+      return CP_URING_PLAIN;
+    }
+  }
+  return CP_TRY_AGAIN;
+}
+
+/* A CQE of h's multishot receive. h->lock held, h valid. */
+static void recv_done(struct cport *p, struct cp_handle *h,
+                      const struct io_uring_cqe *cqe, struct cp_batch *b) {
+  struct cp_uring *u = cp_ur(p);
+  struct cp_uh *uh = cp_uh(h);
+  bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
+  int res = cqe->res;
+  if (!more)
+    uh->flags &= (uint16_t)~(CP_UH_RECV_ARMED | CP_UH_RECV_PAUSE);
+  if (res > 0 && (cqe->flags & IORING_CQE_F_BUFFER)) {
+    chunk_append(&u->bufs, uh, (uint16_t)(cqe->flags >> IORING_CQE_BUFFER_SHIFT),
+                 (uint32_t)res);
+  } else if (res == 0) {
+    uh->flags |= CP_UH_EOF;
+  } else if (res == -ENOBUFS) {
+    starve(&u->bufs, h); /* it starts again when buffers come back */
+  } else if (res < 0 && res != -ECANCELED) {
+    uh->rx_err = res == -EPIPE ? CPORT_ECONNRESET : res;
+  }
+  /* Too much waits unclaimed: stop reading until receives take it. */
+  if ((uh->flags & CP_UH_RECV_ARMED) && !(uh->flags & CP_UH_RECV_PAUSE) &&
+      uh->buffered >= CP_UH_RX_CAP) {
+    uh->flags |= CP_UH_RECV_PAUSE;
+    htag_cancel(p, h, CP_HTAG_RECV);
+  }
+  cp_engine_kick(h, &h->rq, b);
+  /* Receives still wait and nothing comes: start again. */
+  if (!(uh->flags & (CP_UH_RECV_ARMED | CP_UH_STARVED | CP_UH_EOF)) &&
+      uh->rx_err == 0 && uh->buffered == 0 && !cp_opq_empty(&h->rq))
+    recv_arm(p, h);
+}
+
+void cp_uring_rearm_starved(struct cport *p) {
+  struct cp_uring *u = cp_ur(p);
+  struct cp_ubufs *bf = &u->bufs;
+  for (;;) {
+    pthread_mutex_lock(&bf->lock);
+    struct cp_handle *h = bf->free > 0 ? bf->starved : NULL;
+    uint32_t gen = 0;
+    if (h != NULL) {
+      bf->starved = cp_uh(h)->link;
+      cp_uh(h)->link = NULL;
+      cp_uh(h)->flags &= (uint16_t)~CP_UH_STARVED;
+      gen = h->gen;
+    }
+    pthread_mutex_unlock(&bf->lock);
+    if (h == NULL)
+      return;
+    pthread_mutex_lock(&h->lock);
+    struct cp_uh *uh = cp_uh(h);
+    if ((h->flags & CP_HF_OPEN) && h->port == p && h->gen == gen &&
+        !(uh->flags & (CP_UH_RECV_ARMED | CP_UH_EOF | CP_UH_STARVED)) &&
+        uh->rx_err == 0 && uh->buffered < CP_UH_RX_CAP)
+      recv_arm(p, h);
+    pthread_mutex_unlock(&h->lock);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Multishot accept                                                          */
+/* ------------------------------------------------------------------------ */
+
+static bool accept_arm(struct cport *p, struct cp_handle *h) {
+  struct cp_uring *u = cp_ur(p);
+  struct cp_uh *uh = cp_uh(h);
+  if (uh->backlog == NULL) {
+    uh->backlog = malloc(CP_UH_BACKLOG * 4 * sizeof(int));
+    if (uh->backlog == NULL)
+      return false;
+    uh->backlog_cap = CP_UH_BACKLOG * 4;
+    uh->backlog_n = 0;
+  }
+  pthread_mutex_lock(&u->sq_lock);
+  struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, h);
+  if (sqe != NULL) {
+    io_uring_prep_multishot_accept(sqe, h->fd, NULL, NULL,
+                                   SOCK_NONBLOCK | SOCK_CLOEXEC);
+    io_uring_sqe_set_data64(sqe, cp_uring_htag(h->fd, h->gen, CP_HTAG_ACCEPT));
+    __atomic_add_fetch(&u->inflight, 1, __ATOMIC_RELAXED);
+    uh->flags |= CP_UH_ACCEPT_ARMED;
+  }
+  pthread_mutex_unlock(&u->sq_lock);
+  cp_uring_submitted(p);
+  return sqe != NULL;
+}
+
+int cp_uring_accept_start(struct cport *p, struct cp_handle *h,
+                          cport_op_t *op) {
+  struct cp_uh *uh = cp_uh(h);
+  struct cp_lop *l = cp_lop(op);
+  if (uh->backlog_n > 0) {
+    int fd = uh->backlog[0];
+    memmove(uh->backlog, uh->backlog + 1, (size_t)(--uh->backlog_n) * sizeof(int));
+    int rc = cp_engine_accept_setup(h, op, fd);
+    if (rc != 0) {
+      cp_op_result(op, rc);
+      return CP_TRY_DONE;
+    }
+    if (l->nbufs == 0) {
+      cp_op_result(op, 0);
+      return CP_TRY_DONE;
+    }
+    /* AcceptEx with a buffer: it completes once the first data is in. */
+    l->flags |= CP_OPF_STAGE2;
+    int r = cp_try_accept_data(op);
+    if (r != CP_TRY_AGAIN)
+      return CP_TRY_DONE;
+    return CP_URING_PLAIN; /* a receive SQE on the new socket */
+  }
+  if (uh->accept_err != 0) {
+    cp_op_result(op, uh->accept_err);
+    uh->accept_err = 0;
+    return CP_TRY_REJECT;
+  }
+  if (!(uh->flags & CP_UH_ACCEPT_ARMED) && !accept_arm(p, h))
+    return CP_URING_PLAIN; /* a plain accept SQE for this op */
+  return CP_TRY_AGAIN;
+}
+
+static void accept_done(struct cport *p, struct cp_handle *h,
+                        const struct io_uring_cqe *cqe, struct cp_batch *b) {
+  struct cp_uh *uh = cp_uh(h);
+  bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
+  int res = cqe->res;
+  if (!more)
+    uh->flags &= (uint16_t)~(CP_UH_ACCEPT_ARMED | CP_UH_ACCEPT_PAUSE);
+  if (res >= 0) {
+    if (uh->backlog_n < uh->backlog_cap)
+      uh->backlog[uh->backlog_n++] = res;
+    else
+      close(res); /* (bounded by the pause below; never reached) */
+  } else if (res != -ECANCELED && res != -ECONNABORTED && res != -EPROTO &&
+             res != -EINTR) {
+    uh->accept_err = res; /* e.g. out of descriptors: the next accept */
+  }
+  if ((uh->flags & CP_UH_ACCEPT_ARMED) && !(uh->flags & CP_UH_ACCEPT_PAUSE) &&
+      uh->backlog_n >= CP_UH_BACKLOG) {
+    uh->flags |= CP_UH_ACCEPT_PAUSE;
+    htag_cancel(p, h, CP_HTAG_ACCEPT);
+  }
+  cp_engine_kick(h, &h->rq, b);
+  /* Accepts still wait and nothing comes (a transient error ended it). */
+  if (!(uh->flags & CP_UH_ACCEPT_ARMED) && uh->accept_err == 0 &&
+      uh->backlog_n == 0 && !cp_opq_empty(&h->rq))
+    accept_arm(p, h);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Entries of handle requests                                                */
+/* ------------------------------------------------------------------------ */
+
+void cp_uring_htag_done(struct cport *p, const struct io_uring_cqe *cqe,
+                        struct cp_batch *b) {
+  struct cp_uring *u = cp_ur(p);
+  uint64_t tag = io_uring_cqe_get_data64(cqe);
+  int fd = (int)(uint32_t)tag;
+  uint32_t gen = (uint32_t)(tag >> 32) & 0x0fffffffu;
+  unsigned what = (unsigned)(tag >> 60) & 7u;
+  bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
+  if (!more)
+    __atomic_sub_fetch(&u->inflight, 1, __ATOMIC_RELAXED);
+  struct cp_handle *h = cp_handle_peek(fd);
+  if (h != NULL) {
+    pthread_mutex_lock(&h->lock);
+    if ((h->flags & CP_HF_OPEN) && h->port == p &&
+        (h->gen & 0x0fffffffu) == gen) {
+      if (what == CP_HTAG_RECV)
+        recv_done(p, h, cqe, b);
+      else
+        accept_done(p, h, cqe, b);
+      pthread_mutex_unlock(&h->lock);
+      return;
+    }
+    pthread_mutex_unlock(&h->lock);
+  }
+  /* Its socket is gone: give back what the entry carries. */
+  if (what == CP_HTAG_RECV && (cqe->flags & IORING_CQE_F_BUFFER))
+    buf_return(&u->bufs, (uint16_t)(cqe->flags >> IORING_CQE_BUFFER_SHIFT));
+  else if (what == CP_HTAG_ACCEPT && cqe->res >= 0)
+    close(cqe->res);
+}
+
+void cp_uring_handle_stop(struct cport *p, struct cp_handle *h) {
+  struct cp_uring *u = cp_ur(p);
+  struct cp_uh *uh = cp_uh(h);
+  if (uh->flags & CP_UH_RECV_ARMED)
+    htag_cancel(p, h, CP_HTAG_RECV);
+  if (uh->flags & CP_UH_ACCEPT_ARMED)
+    htag_cancel(p, h, CP_HTAG_ACCEPT);
+  uh->flags &= (uint16_t)~(CP_UH_RECV_ARMED | CP_UH_RECV_PAUSE |
+                           CP_UH_ACCEPT_ARMED | CP_UH_ACCEPT_PAUSE);
+  unstarve(&u->bufs, h);
+  chunks_drop(p, uh);
+  if (uh->backlog != NULL) {
+    for (unsigned i = 0; i < uh->backlog_n; i++)
+      close(uh->backlog[i]);
+    free(uh->backlog);
+    uh->backlog = NULL;
+    uh->backlog_n = uh->backlog_cap = 0;
+  }
+  uh->rx_err = 0;
+  uh->accept_err = 0;
+}
