@@ -1,5 +1,7 @@
-/*
- * cport_win32.h - the Win32 porting layer.
+/**
+ * @file cport_win32.h
+ * @brief The Win32 porting layer: IOCP programs build on Linux with only
+ * their includes changed.
  *
  * On Windows this header includes the real headers (winsock2.h,
  * ws2tcpip.h, mswsock.h, windows.h) and nothing else: your IOCP code uses
@@ -9,11 +11,86 @@
  * so the same IOCP server source builds and runs there: completion ports,
  * overlapped Winsock calls with the Microsoft extensions, overlapped file
  * I/O, threads, critical sections, Interlocked*, and the error codes
- * Windows gives. See docs/porting.md for the list and the differences that
- * remain (OVERLAPPED is larger than on Windows; struct in_addr has no
- * S_un; SOCKET values are file descriptors).
+ * Windows gives. The functions behave as Microsoft documents them; see
+ * docs/porting.md for the differences that remain (OVERLAPPED is larger
+ * than on Windows; struct in_addr has no S_un; SOCKET values are file
+ * descriptors). Every name declared, by area: @ref cport_win32_api.
  *
- * Link with cport. C and C++ (a class may derive from OVERLAPPED).
+ * Link with cport-win32 (CMake: cport::win32; pkg-config: cport-win32).
+ * C and C++ (a class may derive from OVERLAPPED), also as C99 or C++
+ * under -pedantic: the one extension used is marked (#CPORT_W32_NAMELESS).
+ *
+ * @par OVERLAPPED on Linux
+ * Internal, InternalHigh, Offset/OffsetHigh (or Pointer) and hEvent sit
+ * where Windows has them, in the first 32 bytes; cport's operation record
+ * follows: an OVERLAPPED is a cport_op_t, 256 bytes on 64-bit systems.
+ * Internal is STATUS_PENDING while the operation is in flight, so
+ * HasOverlappedIoCompleted() works. Zero it before its first use, as on
+ * Windows.
+ */
+/**
+ * @def CPORT_WIN32_API
+ * Marks the functions of the porting layer: exported from the library that
+ * implements it on Linux.
+ */
+/**
+ * @def CPORT_W32_NAMELESS
+ * Marks the nameless structs and unions of LARGE_INTEGER and OVERLAPPED
+ * (`__extension__` with GCC and Clang): standard C11, an extension in C99
+ * and C++, so that -pedantic builds stay quiet, as with mingw-w64's
+ * headers.
+ */
+/**
+ * @fn int cport_w32_setsockopt(SOCKET s, int level, int name, const char *val, int len)
+ * setsockopt() with Winsock's signature; `setsockopt` is defined to this
+ * name. SO_UPDATE_ACCEPT_CONTEXT, SO_UPDATE_CONNECT_CONTEXT and
+ * SO_EXCLUSIVEADDRUSE succeed without effect (cport has done that work).
+ * @param s the socket
+ * @param level SOL_SOCKET, IPPROTO_TCP, ...
+ * @param name the option
+ * @param val the value
+ * @param len bytes of `val`
+ * @return 0, or SOCKET_ERROR with the code in WSAGetLastError().
+ */
+/**
+ * @fn int cport_w32_getsockopt(SOCKET s, int level, int name, char *val, int *len)
+ * getsockopt() with Winsock's signature; `getsockopt` is defined to this
+ * name. SO_CONNECT_TIME gives 0 when connected, 0xFFFFFFFF when not.
+ * @param s the socket
+ * @param level SOL_SOCKET, IPPROTO_TCP, ...
+ * @param name the option
+ * @param[out] val where the value goes
+ * @param[in,out] len room in `val`, then the value's length
+ * @return 0, or SOCKET_ERROR with the code in WSAGetLastError()
+ *         (WSAEFAULT for a NULL or short `val`).
+ */
+/**
+ * @fn SOCKET cport_w32_accept(SOCKET s, struct sockaddr *addr, int *len)
+ * accept() with Winsock's signature, blocking until a connection arrives
+ * even on a socket that is on a port; `accept` is defined to this name.
+ * @param s a listening socket
+ * @param[out] addr the peer's address; may be NULL
+ * @param[in,out] len room in `addr`, then its length; may be NULL
+ * @return The new socket, or INVALID_SOCKET with the code in
+ *         WSAGetLastError().
+ */
+/**
+ * @fn int cport_w32_getsockname(SOCKET s, struct sockaddr *addr, int *len)
+ * getsockname() with Winsock's int length; `getsockname` is defined to this
+ * name.
+ * @param s the socket
+ * @param[out] addr the local address
+ * @param[in,out] len room in `addr`, then its length
+ * @return 0, or SOCKET_ERROR with the code in WSAGetLastError().
+ */
+/**
+ * @fn int cport_w32_getpeername(SOCKET s, struct sockaddr *addr, int *len)
+ * getpeername() with Winsock's int length; `getpeername` is defined to this
+ * name.
+ * @param s the socket
+ * @param[out] addr the peer's address
+ * @param[in,out] len room in `addr`, then its length
+ * @return 0, or SOCKET_ERROR with the code in WSAGetLastError().
  */
 #ifndef CPORT_WIN32_H
 #define CPORT_WIN32_H
@@ -48,6 +125,14 @@ extern "C" {
 #  define WINAPI
 #  define CALLBACK
 #  define WSAAPI
+/* The one extension this header uses: the nameless structs and unions of
+ * LARGE_INTEGER and OVERLAPPED, standard in C11 but not in C99 or C++,
+ * marked the way mingw-w64's headers mark them so -pedantic stays quiet. */
+#  if defined(__GNUC__)
+#    define CPORT_W32_NAMELESS __extension__
+#  else
+#    define CPORT_W32_NAMELESS
+#  endif
 
 /* ------------------------------------------------------------------------ */
 /* Base types                                                                */
@@ -92,7 +177,7 @@ typedef struct sockaddr_storage SOCKADDR_STORAGE;
 typedef unsigned long u_long;
 typedef unsigned short u_short;
 typedef union _LARGE_INTEGER {
-  struct {
+  CPORT_W32_NAMELESS struct {
     DWORD LowPart;
     LONG HighPart;
   };
@@ -210,8 +295,8 @@ CPORT_WIN32_API void WSASetLastError(int err);
 typedef struct _OVERLAPPED {
   ULONG_PTR Internal;     /* STATUS_PENDING while in flight, then status */
   ULONG_PTR InternalHigh; /* bytes transferred */
-  union {
-    struct {
+  CPORT_W32_NAMELESS union {
+    CPORT_W32_NAMELESS struct {
       DWORD Offset;
       DWORD OffsetHigh;
     };
