@@ -147,8 +147,9 @@ def run_client(client, port, shape, seconds, cpu=None):
 def measure(cmd, env, shape, client, seconds, server_cpu=None,
             client_cpu=None, cpu_pids=None):
     """One run of cmd (the server) under the client. cpu_pids(proc) gives
-    the processes whose CPU time is the server's (default: the server's
-    own). Returns the client's fields plus cpu_us_per_msg."""
+    the processes whose CPU time is the server's, asked before and after
+    the client's run (default: the server's own process). Returns the
+    client's fields plus cpu_us_per_msg."""
     port = free_port()
     full_env = dict(os.environ, **env)
     log = tempfile.TemporaryFile(mode="w+")
@@ -158,16 +159,15 @@ def measure(cmd, env, shape, client, seconds, server_cpu=None,
     try:
         try:
             wait_listening(port, srv)
-            pids = cpu_pids(srv) if cpu_pids else [srv.pid]
-            before = cpu_seconds(pids)
+            before = cpu_seconds(cpu_pids(srv) if cpu_pids else [srv.pid])
             got = run_client(client, port, shape, seconds, client_cpu)
-            after = cpu_seconds(pids)
+            after = cpu_seconds(cpu_pids(srv) if cpu_pids else [srv.pid])
         except (RuntimeError, subprocess.TimeoutExpired) as e:
-            if srv.poll() is not None:
-                log.seek(0)
-                e = RuntimeError("%s; the server exited (status %d): %s" % (
-                    e, srv.returncode, log.read()[-800:]))
-            raise RuntimeError(str(e))
+            state = ("exited (status %d)" % srv.returncode
+                     if srv.poll() is not None else "still ran")
+            log.seek(0)
+            raise RuntimeError("%s; the server %s, its output: %s" % (
+                e, state, log.read()[-600:].strip()))
         got["cpu_us_per_msg"] = (after - before) * 1e6 / got["msgs"]
         return got
     finally:
