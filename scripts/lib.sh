@@ -40,6 +40,11 @@ BUILD_PACKAGES=(meson ninja-build pkg-config gcc g++ libc6-dev liburing-dev pyth
 TEST_PACKAGES=(libcmocka-dev curl cmake doxygen man-db)
 # The Windows build: mingw-w64, Wine to run it, dpkg-dev for apt-get source.
 WINDOWS_PACKAGES=(gcc-mingw-w64-x86-64 wine wine64 dpkg-dev xz-utils)
+# The benchmarks' peers (bench/): libuv and Boost.Asio echo servers, nginx
+# and wrk for bench-http. The build skips what is missing. (Where an init
+# system runs, Debian's nginx starts its own idle service on port 80;
+# bench-http runs a private nginx of its own.)
+BENCH_PACKAGES=(libuv1-dev libboost-dev nginx-light wrk)
 
 # configure DIR [meson options...] : set up (or reconfigure) a build dir.
 configure() {
