@@ -274,7 +274,14 @@ static int epoll_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
       l->kind != CP_OP_DISCONNECT)
     return CP_TRY_AGAIN; /* no edge since the last EAGAIN */
   bool parked = l->kind == CP_OP_ACCEPT && (l->flags & CP_OPF_STAGE2);
+  size_t want = l->kind == CP_OP_RECV && h->type == CP_H_STREAM
+                    ? cp_bufs_total(l->bufs, l->nbufs)
+                    : 0;
   int r = cp_try(h, op);
+  /* A stream read shorter than asked took all there was: the next one
+   * would say EAGAIN (new data brings a new edge). */
+  if (r == CP_TRY_DONE && want > 0 && l->done > 0 && l->done < want)
+    h->be[0] &= ~(uintptr_t)EP_RX_MAYBE;
   if (r == CP_TRY_AGAIN) {
     if (!parked && l->kind == CP_OP_ACCEPT && (l->flags & CP_OPF_STAGE2))
       return park_accept(p, h, op);

@@ -8,6 +8,7 @@
  * Everything below is protected by port->lock except the waiters' futex
  * words, which are atomics.
  */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -222,9 +223,23 @@ void cp_port_dispatch_locked(struct cport *p) {
     cp_port_poke_leader_locked(p);
 }
 
+/* Whether spinning before sleeping can pay: only if another CPU may run
+ * the thread that wakes us (learned once per thread). */
+static __thread int tls_spin = -1;
+
+static bool may_spin(void) {
+  if (CP_UNLIKELY(tls_spin < 0)) {
+    cpu_set_t set;
+    tls_spin = cp_cpu_count() > 1 &&
+               sched_getaffinity(0, sizeof(set), &set) == 0 &&
+               CPU_COUNT(&set) > 1;
+  }
+  return tls_spin;
+}
+
 /* Sleep on the waiter's futex until signalled or the deadline passes. */
 void cp_port_sleep(struct cp_waiter *w, uint64_t deadline) {
-  for (int spin = 0; spin < 64; spin++) {
+  for (int spin = may_spin() ? 0 : 64; spin < 64; spin++) {
     if (__atomic_load_n(&w->word, __ATOMIC_ACQUIRE) == CP_W_SIGNALED)
       return;
     cp_cpu_relax();
@@ -502,16 +517,6 @@ CPORT_API int cport_get_many(cport_t *p, cport_completion_t *out, unsigned max,
 /* Create and close                                                          */
 /* ------------------------------------------------------------------------ */
 
-/* $CPORT_PROGRESS chooses how the kernel's work makes progress. */
-static uint8_t mode_from_env(void) {
-  const char *m = getenv("CPORT_PROGRESS");
-  if (m != NULL && strcmp(m, "dedicated") == 0)
-    return CP_MODE_DEDICATED;
-  if (m != NULL && strcmp(m, "hybrid") == 0)
-    return CP_MODE_HYBRID;
-  return CP_MODE_HYBRID;
-}
-
 int cp_port_alloc(struct cport **out, const cport_options_t *opts) {
   pthread_once(&tls_once, tls_init);
   struct cport *p = (struct cport *)cp_grave_take();
@@ -533,7 +538,6 @@ int cp_port_alloc(struct cport **out, const cport_options_t *opts) {
   if (opts)
     p->opts = *opts;
   p->concurrency = p->opts.concurrency ? p->opts.concurrency : cp_cpu_count();
-  p->mode = mode_from_env();
   /* Critical sections are a few dozen instructions: spin a little
    * before sleeping on a contended lock. */
   pthread_mutexattr_t ma;
