@@ -22,11 +22,11 @@
 
 /* The port this thread was last released by, if it still counts as running
  * there. The generation guards against a port shell reused since. */
-static __thread struct cport *tls_port;
-static __thread uint32_t tls_gen;
+static CP_TLS struct cport *tls_port;
+static CP_TLS uint32_t tls_gen;
 /* cport_blocking_begin() depth; the slot was given back at depth 1. */
-static __thread unsigned tls_blocked;
-static __thread bool tls_blocked_gave;
+static CP_TLS unsigned tls_blocked;
+static CP_TLS bool tls_blocked_gave;
 static pthread_key_t tls_exit_key;
 static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
 
@@ -71,7 +71,7 @@ static void tls_exit(void *arg) {
 static void tls_init(void) { pthread_key_create(&tls_exit_key, tls_exit); }
 
 /* Whether this thread has set tls_exit_key (so tls_exit runs at its end). */
-static __thread bool tls_exit_armed;
+static CP_TLS bool tls_exit_armed;
 
 static void mark_running(struct cport *p) {
   if (CP_UNLIKELY(!tls_exit_armed)) {
@@ -144,7 +144,7 @@ struct wake_list {
   uint32_t *words[CP_WAKE_MAX];
   struct cport *kernel; /* a port whose leader waits in the kernel */
 };
-static __thread struct wake_list tls_wakes;
+static CP_TLS struct wake_list tls_wakes;
 
 void cp_port_signal_locked(struct cp_waiter *w) {
   uint32_t prev = __atomic_exchange_n(&w->word, CP_W_SIGNALED, __ATOMIC_ACQ_REL);
@@ -225,7 +225,7 @@ void cp_port_dispatch_locked(struct cport *p) {
 
 /* Whether spinning before sleeping can pay: only if another CPU may run
  * the thread that wakes us (learned once per thread). */
-static __thread int tls_spin = -1;
+static CP_TLS int tls_spin = -1;
 
 static bool may_spin(void) {
   if (CP_UNLIKELY(tls_spin < 0)) {
@@ -415,8 +415,8 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
   uint64_t deadline = UINT64_MAX;
   if (timeout_ms > 0)
     deadline = cp_now_ns() + (uint64_t)timeout_ms * 1000000u;
-  struct cp_waiter w;
-  memset(&w, 0, sizeof(w));
+  struct cp_waiter w; /* (filled only if this thread waits or leads) */
+  w.above = w.below = NULL;
   w.out = out;
   w.max = max;
   bool polled = false;
