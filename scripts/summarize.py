@@ -3,7 +3,8 @@
 and backend, then the final line "N passed, N failed".
 
 A test program that crashed or timed out counts every subtest it did not
-report as failed; one that skipped as a whole (a TAP program's
+report as failed; each process that wrote ThreadSanitizer reports into
+<dir>/tsan-logs/ counts as one failure; one that skipped as a whole (a TAP program's
 "1..0 # SKIP reason", or exit status 77 for the others: meson's SKIP)
 counts as one skipped.
 """
@@ -64,6 +65,16 @@ def main(dirs):
             acc[2] += s
             if f:
                 acc[3].append(e["name"].split(" / ")[-1])
+        # ThreadSanitizer reports (scripts/test.sh has every process of a
+        # sanitizer build write them there): each process with reports is
+        # one failure, even if its test passed.
+        logs = os.path.join(d, "tsan-logs")
+        if os.path.isdir(logs):
+            reports = sorted(os.listdir(logs))
+            if reports:
+                print(f"{os.path.basename(d)}: ThreadSanitizer reported in "
+                      f"{len(reports)} process(es): {', '.join(reports)}")
+                total_f += len(reports)
         for suite, (p, f, s, bad) in sorted(per.items()):
             note = f"  FAILED: {', '.join(bad)}" if bad else ""
             print(f"{os.path.basename(d)}/{suite}: {p} passed, {f} failed, "

@@ -4,6 +4,9 @@
 #
 #   release   (build/)       io_uring, epoll
 #   asan      (build-asan/)  io_uring, epoll under AddressSanitizer + UBSan
+#   tsan      (build-tsan/)  io_uring, epoll under ThreadSanitizer: any
+#                            report (also from the example servers the
+#                            scripts start) fails the configuration
 #   windows   (build-win/)   iocp: mingw-w64 cross build, run under Wine
 #
 # CPORT_SKIP_WINDOWS=1 leaves the Windows configuration out.
@@ -42,6 +45,18 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 run_config build -Dbuildtype=release -Dwerror=true -Dtests=true
 run_config build-asan -Dbuildtype=debug -Db_sanitize=address,undefined \
   -Db_lundef=false -Dwerror=true -Dtests=true
+
+# ThreadSanitizer: every process writes its reports under tsan-logs/, so a
+# report from a server a script started is seen too.
+rm -rf build-tsan/tsan-logs
+mkdir -p build-tsan/tsan-logs
+TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 log_path=$PWD/build-tsan/tsan-logs/report" \
+  run_config build-tsan -Dbuildtype=debug -Db_sanitize=thread -Db_lundef=false \
+  -Dwerror=true -Dtests=true -Dbenchmarks=false
+if ls build-tsan/tsan-logs/report* >/dev/null 2>&1; then
+  echo "== build-tsan: ThreadSanitizer reports (counted by summarize.py):"
+  cat build-tsan/tsan-logs/report* | head -200
+fi
 
 if [ "${CPORT_SKIP_WINDOWS:-0}" != 1 ]; then
   bash scripts/fetch-cmocka.sh || status=1

@@ -253,7 +253,7 @@ int cp_uring_close_fd(struct cport *p, struct cp_handle *h) {
     struct cp_uh *uh = cp_uh(h);
     uh->flags |= CP_UH_CLOSING;
     uh->link = u->closing;
-    u->closing = h;
+    __atomic_store_n(&u->closing, h, __ATOMIC_RELAXED); /* (read unlocked) */
     h->flags = CP_HF_ZOMBIE;
   }
   pthread_mutex_unlock(&u->sq_lock);
@@ -270,7 +270,7 @@ void cp_uring_close_pending(struct cport *p, struct cp_uring *u) {
     return;
   pthread_mutex_lock(&u->sq_lock);
   struct cp_handle *list = u->closing, *keep = NULL;
-  u->closing = NULL;
+  __atomic_store_n(&u->closing, NULL, __ATOMIC_RELAXED);
   pthread_mutex_unlock(&u->sq_lock);
   while (list != NULL) {
     struct cp_handle *h = list;
@@ -296,7 +296,7 @@ void cp_uring_close_pending(struct cport *p, struct cp_uring *u) {
     while (cp_uh(last)->link != NULL)
       last = cp_uh(last)->link;
     cp_uh(last)->link = u->closing;
-    u->closing = keep;
+    __atomic_store_n(&u->closing, keep, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&u->sq_lock);
   }
 }

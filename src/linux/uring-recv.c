@@ -157,10 +157,11 @@ static bool chunks_take(struct cport *p, struct cp_uh *uh, cport_op_t *op) {
 
 static void chunks_drop(struct cport *p, struct cp_uh *uh) {
   struct cp_ubufs *bf = &cp_ur(p)->bufs;
-  while (uh->buffered > 0 && bf->ready) {
-    uint16_t bid = uh->head;
-    uh->head = bf->desc[bid].next;
+  uint16_t bid = uh->buffered > 0 ? uh->head : CP_UBUF_NONE;
+  while (bid != CP_UBUF_NONE) {
+    uint16_t next = bf->desc[bid].next;
     buf_return(bf, bid);
+    bid = next;
   }
   uh->head = uh->tail = CP_UBUF_NONE;
   uh->head_off = 0;
@@ -180,7 +181,9 @@ static void starve_locked(struct cp_ubufs *bf, struct cp_handle *h) {
   struct cp_handle **pp = &bf->starved;
   while (*pp != NULL)
     pp = &cp_uh(*pp)->link;
-  *pp = h; /* FIFO: the first to starve is the first served */
+  /* FIFO: the first to starve is the first served. (The list head is
+   * also read unlocked: atomic stores.) */
+  __atomic_store_n(pp, h, __ATOMIC_RELAXED);
 }
 
 static void starve(struct cp_ubufs *bf, struct cp_handle *h) {
@@ -198,7 +201,7 @@ static void unstarve(struct cp_ubufs *bf, struct cp_handle *h) {
   while (*pp != NULL && *pp != h)
     pp = &cp_uh(*pp)->link;
   if (*pp == h)
-    *pp = uh->link;
+    __atomic_store_n(pp, uh->link, __ATOMIC_RELAXED);
   uh->link = NULL;
   uh->flags &= (uint16_t)~CP_UH_STARVED;
   pthread_mutex_unlock(&bf->lock);
@@ -332,7 +335,7 @@ void cp_uring_rearm_starved(struct cport *p) {
     struct cp_handle *h = bf->free > 0 ? bf->starved : NULL;
     uint32_t gen = 0;
     if (h != NULL) {
-      bf->starved = cp_uh(h)->link;
+      __atomic_store_n(&bf->starved, cp_uh(h)->link, __ATOMIC_RELAXED);
       cp_uh(h)->link = NULL;
       cp_uh(h)->flags &= (uint16_t)~CP_UH_STARVED;
       gen = h->gen;

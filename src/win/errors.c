@@ -41,6 +41,7 @@
   XX(ERROR_PORT_UNREACHABLE, ECONNREFUSED)                                   \
   XX(ERROR_CONNECTION_ABORTED, ECANCELED)                                    \
   XX(ERROR_INVALID_USER_BUFFER, EINVAL)                                      \
+  XX(ERROR_UNEXP_NET_ERR, ECONNABORTED)                                      \
   XX(WSAEINTR, EINTR)                                                        \
   XX(WSAEBADF, EBADF)                                                        \
   XX(WSAEACCES, EACCES)                                                      \
@@ -93,14 +94,30 @@ int cp_win_error(DWORD err) {
 /* NTSTATUS values whose Win32 translation would lose what happened. */
 #define CP_STATUS_LOCAL_DISCONNECT 0xC000013Bu /* our side closed it */
 
+/* ntdll's NTSTATUS -> Win32 translation, looked up once. */
+static ULONG(WINAPI *nt_to_win32)(LONG status);
+static INIT_ONCE nt_once = INIT_ONCE_STATIC_INIT;
+
+static BOOL CALLBACK find_nt(PINIT_ONCE once, PVOID param, PVOID *ctx) {
+  (void)once;
+  (void)param;
+  (void)ctx;
+  HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+  if (ntdll != NULL)
+    nt_to_win32 = (ULONG(WINAPI *)(LONG))(void (*)(void))
+        GetProcAddress(ntdll, "RtlNtStatusTo" "DosError");
+  return TRUE;
+}
+
 int cp_nt_error(uintptr_t status) {
   if (status == 0)
     return 0;
   if ((uint32_t)status == CP_STATUS_LOCAL_DISCONNECT)
     return CPORT_ECANCELED;
-  int err;
-  const struct cp_winsock *ws = cp_winsock(&err);
-  if (ws == NULL || ws->nt_to_win32 == NULL)
+  if ((uint32_t)status == (uint32_t)STATUS_PENDING)
+    return CPORT_EINPROGRESS;
+  InitOnceExecuteOnce(&nt_once, find_nt, NULL, NULL);
+  if (nt_to_win32 == NULL)
     return CPORT_EUNKNOWN;
-  return cp_win_error(ws->nt_to_win32((LONG)status));
+  return cp_win_error(nt_to_win32((LONG)status));
 }

@@ -129,3 +129,11 @@ void cp_wh_forget_port(struct cport *port) {
       slots[i].port = NULL;
   ReleaseSRWLockExclusive(&lock);
 }
+
+void cp_win_set_flag(SOCKET s, uint16_t flag) {
+  struct cp_whandle e;
+  if (cp_wh_get((uintptr_t)s, &e) && !(e.flags & flag)) {
+    e.flags |= flag;
+    cp_wh_update(&e);
+  }
+}

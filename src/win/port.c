@@ -158,6 +158,41 @@ int cp_win_post_op(struct cport *p, uintptr_t key, uint32_t bytes,
   return 0;
 }
 
+/* A handle not created by cport: what it is. */
+static void learn(cport_handle_t h, struct cp_whandle *e) {
+  memset(e, 0, sizeof(*e));
+  e->h = h;
+  int type = 0, len = sizeof(type);
+  if (getsockopt((SOCKET)h, SOL_SOCKET, SO_TYPE, (char *)&type, &len) == 0) {
+    e->type = (uint8_t)type;
+    WSAPROTOCOL_INFOW info;
+    len = sizeof(info);
+    if (getsockopt((SOCKET)h, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&info,
+                   &len) == 0)
+      e->family = (uint8_t)info.iAddressFamily;
+  } else {
+    e->flags |= CP_WH_FILE;
+  }
+}
+
+CPORT_API int cport_set_handle_flags(cport_handle_t h, unsigned flags) {
+  if (flags & ~CPORT_SKIP_ON_SUCCESS)
+    return CPORT_EINVAL;
+  if (h == 0 || h == CPORT_INVALID_HANDLE)
+    return CPORT_EBADF;
+  if (flags == 0)
+    return 0;
+  if (!SetFileCompletionNotificationModes(
+          (HANDLE)h, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS |
+                         FILE_SKIP_SET_EVENT_ON_HANDLE))
+    return cp_win_error(GetLastError());
+  struct cp_whandle e;
+  if (!cp_wh_get(h, &e))
+    learn(h, &e);
+  e.flags |= CP_WH_SKIP;
+  return cp_wh_add(&e);
+}
+
 CPORT_API int cport_associate(cport_t *p, cport_handle_t h, uintptr_t key,
                               unsigned flags) {
   if (p == NULL || (flags & ~CPORT_SKIP_ON_SUCCESS) != 0)
@@ -167,24 +202,10 @@ CPORT_API int cport_associate(cport_t *p, cport_handle_t h, uintptr_t key,
   if (p->closed)
     return CPORT_ECLOSED;
   struct cp_whandle e;
-  if (!cp_wh_get(h, &e)) {
-    /* Not created by cport: learn what it is. */
-    memset(&e, 0, sizeof(e));
-    e.h = h;
-    int type = 0, len = sizeof(type);
-    if (getsockopt((SOCKET)h, SOL_SOCKET, SO_TYPE, (char *)&type, &len) == 0) {
-      e.type = (uint8_t)type;
-      WSAPROTOCOL_INFOW info;
-      len = sizeof(info);
-      if (getsockopt((SOCKET)h, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&info,
-                     &len) == 0)
-        e.family = (uint8_t)info.iAddressFamily;
-    } else {
-      e.flags |= CP_WH_FILE;
-    }
-  } else if (e.port != NULL) {
+  if (!cp_wh_get(h, &e))
+    learn(h, &e);
+  else if (e.port != NULL)
     return CPORT_EEXIST;
-  }
   if (CreateIoCompletionPort((HANDLE)h, p->iocp, key, 0) == NULL) {
     DWORD err = GetLastError();
     /* A handle can be bound to one port only, for good. */

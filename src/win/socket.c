@@ -11,85 +11,6 @@
 
 #include "win.h"
 
-void cp_wop_begin(cport_op_t *op, uint8_t kind, SOCKET s) {
-  memset(op, 0, offsetof(cport_op_t, data)); /* the OVERLAPPED */
-  memset(op->priv, 0, sizeof(op->priv));
-  struct cp_wop *w = cp_wop(op);
-  w->kind = kind;
-  w->s = s;
-  w->acc = INVALID_SOCKET;
-  cp_op_set_busy(op);
-}
-
-void cp_win_set_flag(SOCKET s, uint16_t flag) {
-  struct cp_whandle e;
-  if (cp_wh_get((uintptr_t)s, &e) && !(e.flags & flag)) {
-    e.flags |= flag;
-    cp_wh_update(&e);
-  }
-}
-
-/* The end of an accept: the new socket becomes a full socket (or goes). */
-static int accept_done(cport_op_t *op, int status, uint32_t *bytes) {
-  struct cp_wop *w = cp_wop(op);
-  if (status == 0 &&
-      setsockopt(w->acc, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT,
-                 (const char *)&w->s, sizeof(w->s)) != 0)
-    status = cp_win_error((DWORD)WSAGetLastError());
-  if (w->tmp != NULL) {
-    if (status == 0) {
-      memcpy(w->user_buf, w->tmp, *bytes);
-      memcpy(w->addrs, w->tmp + w->len, sizeof(w->addrs));
-    }
-    free(w->tmp);
-    w->tmp = NULL;
-  }
-  w->has_addrs = status == 0;
-  if (status == 0)
-    cp_win_set_flag(w->acc, CP_WH_CONNECTED);
-  if (status != 0) {
-    cp_wh_remove((uintptr_t)w->acc);
-    closesocket(w->acc);
-    w->acc = INVALID_SOCKET;
-  }
-  return status;
-}
-
-int cp_wop_done(cport_op_t *op, uint32_t *bytes) {
-  struct cp_wop *w = cp_wop(op);
-  int status = cp_nt_error(op->internal);
-  switch (w->kind) {
-  case CP_W_ACCEPT:
-    status = accept_done(op, status, bytes);
-    break;
-  case CP_W_CONNECT:
-    if (status == 0) {
-      setsockopt(w->s, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, NULL, 0);
-      cp_win_set_flag(w->s, CP_WH_CONNECTED);
-    }
-    break;
-  case CP_W_DISCONNECT:
-    if (status == 0)
-      cp_win_set_flag(w->s, CP_WH_SHUT);
-    break;
-  case CP_W_TRANSMIT:
-    if (status == 0 && (w->pad & CPORT_TF_DISCONNECT)) {
-      /* TF_DISCONNECT has started the disconnect on Windows; Wine does
-       * not, so the send side is shut here too (harmless on Windows). */
-      shutdown(w->s, SD_SEND);
-      cp_win_set_flag(w->s, CP_WH_SHUT);
-    }
-    break;
-  case CP_W_TIMER:
-    cp_win_timer_done(op);
-    break;
-  default:
-    break;
-  }
-  cp_op_set_idle(op);
-  return status;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Common checks                                                             */
 /* ------------------------------------------------------------------------ */
@@ -127,38 +48,6 @@ int cp_win_lookup_stream_peer(cport_handle_t s, struct cp_whandle *e) {
   if (e->type != SOCK_STREAM)
     return CPORT_EOPNOTSUPP;
   return cp_win_connected(e) ? 0 : CPORT_ENOTCONN;
-}
-
-/*
- * What an overlapped call returned. ok: it returned success (finished
- * inside the call). Pending and finished-without-skip: the completion comes
- * through the port. Finished with skip: CPORT_COMPLETED, the op is free
- * and holds the result. Failed at once: its error, the op is free, nothing
- * is posted.
- */
-int cp_win_started(const struct cp_whandle *e, cport_op_t *op, bool ok,
-                   int err) {
-  /* A truncated datagram is reported by the call as an error, but the
-   * status underneath (STATUS_BUFFER_OVERFLOW) is a warning: the receive
-   * finished, its result is in the OVERLAPPED, and a packet is queued as
-   * for a success (none with skip-on-success). */
-  bool truncated = !ok && (err == WSAEMSGSIZE || err == ERROR_MORE_DATA);
-  if (ok || truncated) {
-    if (!(e->flags & CP_WH_SKIP))
-      return 0;
-    uint32_t bytes = (uint32_t)op->internal_high;
-    int status = cp_wop_done(op, &bytes);
-    return status == 0 || truncated ? CPORT_COMPLETED : status;
-  }
-  if (err == WSA_IO_PENDING || err == ERROR_IO_PENDING)
-    return 0;
-  struct cp_wop *w = cp_wop(op);
-  if (w->tmp) {
-    free(w->tmp);
-    w->tmp = NULL;
-  }
-  cp_op_set_idle(op);
-  return cp_win_error((DWORD)err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -398,54 +287,3 @@ CPORT_API int cport_cancel(cport_handle_t h, cport_op_t *op) {
   return 0;
 }
 
-/* ------------------------------------------------------------------------ */
-/* Results                                                                   */
-/* ------------------------------------------------------------------------ */
-
-CPORT_API int cport_op_status(const cport_op_t *op) {
-  return op ? cp_nt_error(op->internal) : CPORT_EINVAL;
-}
-
-CPORT_API uint32_t cport_op_bytes(const cport_op_t *op) {
-  return op ? (uint32_t)op->internal_high : 0;
-}
-
-CPORT_API cport_handle_t cport_op_socket(const cport_op_t *op) {
-  if (op == NULL || cp_op_busy(op))
-    return CPORT_INVALID_HANDLE;
-  const struct cp_wop *w = (const struct cp_wop *)(const void *)op->priv;
-  if (w->kind != CP_W_ACCEPT || w->acc == INVALID_SOCKET)
-    return CPORT_INVALID_HANDLE;
-  return (cport_handle_t)w->acc;
-}
-
-CPORT_API int cport_op_addresses(const cport_op_t *op, struct sockaddr *local,
-                                 int *local_len, struct sockaddr *peer,
-                                 int *peer_len) {
-  if (cport_op_socket(op) == CPORT_INVALID_HANDLE)
-    return CPORT_EINVAL;
-  if ((local && (!local_len || *local_len <= 0)) ||
-      (peer && (!peer_len || *peer_len <= 0)))
-    return CPORT_EINVAL;
-  const struct cp_wop *w = (const struct cp_wop *)(const void *)op->priv;
-  int err;
-  const struct cp_winsock *ws = cp_winsock(&err);
-  struct sockaddr *l = NULL, *r = NULL;
-  INT ll = 0, rl = 0;
-  /* The addresses AcceptEx wrote, parsed the documented way. */
-  ws->GetAcceptExSockaddrs((PVOID)w->addrs, 0, CP_ACCEPT_ADDRLEN,
-                           CP_ACCEPT_ADDRLEN, &l, &ll, &r, &rl);
-  if (local) {
-    if (*local_len < ll)
-      return CPORT_ENOBUFS;
-    memcpy(local, l, (size_t)ll);
-    *local_len = ll;
-  }
-  if (peer) {
-    if (*peer_len < rl)
-      return CPORT_ENOBUFS;
-    memcpy(peer, r, (size_t)rl);
-    *peer_len = rl;
-  }
-  return 0;
-}

@@ -1,13 +1,20 @@
 /*
  * win.h - internals of the Windows backend: real I/O completion ports.
+ * The kernel keeps the IOCP rules; src/win adds the same argument checks
+ * and results as the Linux backends. Layers (a file uses only its own
+ * layer or lower):
  *
- *   port.c     CreateIoCompletionPort / GetQueuedCompletionStatusEx /
- *              PostQueuedCompletionStatus, close, and what a completion
- *              needs before the user sees it
- *   handles.c  SOCKET/HANDLE -> {port, key, flags} table
- *   socket.c   WSARecv/WSASend/..., AcceptEx, ConnectEx, DisconnectEx
- *   winsock.c  WSAStartup and the extension function pointers
- *   errors.c   Win32 / WSA / NTSTATUS -> CPORT_E*
+ *   0  errors.c   Win32 / WSA / NTSTATUS -> CPORT_E*
+ *      handles.c  SOCKET/HANDLE -> {port, key, flags} table
+ *      winsock.c  WSAStartup and the extension function pointers
+ *   1  op.c       an op's life: prepared for a call, what the call
+ *                 returned, finished when its completion is taken, and
+ *                 the result calls (cport_op_status, cport_op_wait, ...)
+ *   2  port.c     CreateIoCompletionPort / GetQueuedCompletionStatusEx /
+ *                 PostQueuedCompletionStatus, association, close
+ *      timers.c   port timers on a timer queue
+ *   3  socket.c   WSARecv/WSASend/..., AcceptEx, ConnectEx, DisconnectEx
+ *      file.c     files and TransmitFile
  */
 #ifndef CPORT_WIN_H
 #define CPORT_WIN_H
@@ -72,6 +79,7 @@ struct cp_wop {
   char *tmp;          /* accept with data: AcceptEx's own buffer */
   void *user_buf;     /* accept with data: the caller's buffer */
   uintptr_t aux[4];   /* per-kind scratch (files, timers) */
+  void (*done)(cport_op_t *op); /* more work at the end (timers) */
   char addrs[2 * (sizeof(struct sockaddr_in6) + 16)];
 };
 
@@ -103,9 +111,7 @@ CP_INTERNAL int cp_win_lookup_stream_peer(cport_handle_t s,
 CP_INTERNAL bool cp_win_connected(struct cp_whandle *e);
 CP_INTERNAL void cp_win_set_flag(SOCKET s, uint16_t flag);
 
-/* Timers (timer.c): fired or canceled timer ops finish here, and a
- * closing port stops its timer queue. */
-CP_INTERNAL void cp_win_timer_done(cport_op_t *op);
+/* A closing port stops its timer queue (timers.c). */
 CP_INTERNAL void cp_win_timers_stop(struct cport *p);
 
 /* Runs when the port hands a completion out: finishes the op (update
@@ -153,8 +159,6 @@ struct cp_winsock {
   LPFN_DISCONNECTEX DisconnectEx;
   LPFN_GETACCEPTEXSOCKADDRS GetAcceptExSockaddrs;
   LPFN_TRANSMITFILE TransmitFile;
-  ULONG(WINAPI *nt_to_win32)(LONG status); /* ntdll: NTSTATUS -> Win32 */
-  bool on_wine;
 };
 
 /* WSAStartup and the extension pointers, once per process; NULL (with

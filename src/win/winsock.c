@@ -26,12 +26,6 @@ static BOOL CALLBACK init(PINIT_ONCE once, PVOID param, PVOID *ctx) {
     ws_error = cp_win_error((DWORD)rc);
     return TRUE;
   }
-  HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-  if (ntdll != NULL) {
-    ws.nt_to_win32 = (ULONG(WINAPI *)(LONG))(void (*)(void))
-        GetProcAddress(ntdll, "RtlNtStatusTo" "DosError");
-    ws.on_wine = GetProcAddress(ntdll, "wine_get_version") != NULL;
-  }
   SOCKET s = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
                         WSA_FLAG_OVERLAPPED);
   if (s == INVALID_SOCKET) {

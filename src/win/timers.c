@@ -1,5 +1,5 @@
 /*
- * timer.c - port timers on Windows: one timer queue per port (a single
+ * timers.c - port timers on Windows: one timer queue per port (a single
  * thread serves all its timers), each timer posting its op to the port
  * when it fires. A timer op's state word decides, once, whether the timer
  * fired or was canceled: whoever moves it out of PENDING posts the op.
@@ -24,6 +24,8 @@ static struct cp_wtimer *tm(cport_op_t *op) {
                  "the timer state fits in the op");
   return (struct cp_wtimer *)(void *)cp_wop(op)->aux;
 }
+
+static void timer_done(cport_op_t *op);
 
 static VOID CALLBACK fired(PVOID arg, BOOLEAN timed_out) {
   (void)timed_out;
@@ -54,6 +56,7 @@ CPORT_API int cport_timer(cport_t *p, uintptr_t key, uint32_t timeout_ms,
   if (q == NULL)
     return p->closed ? CPORT_ECLOSED : cp_win_error(GetLastError());
   cp_wop_begin(op, CP_W_TIMER, INVALID_SOCKET);
+  cp_wop(op)->done = timer_done;
   struct cp_wtimer *t = tm(op);
   t->state = T_PENDING;
   t->port = p;
@@ -82,7 +85,7 @@ CPORT_API int cport_timer_cancel(cport_t *p, cport_op_t *op) {
 }
 
 /* The op's completion is being taken: the timer object goes. */
-void cp_win_timer_done(cport_op_t *op) {
+static void timer_done(cport_op_t *op) {
   struct cp_wtimer *t = tm(op);
   AcquireSRWLockShared(&t->port->timers_lock);
   if (t->port->timers != NULL && t->timer != NULL)

@@ -1,0 +1,228 @@
+/*
+ * test-progress.c - operations finish on their own, as the Windows kernel
+ * finishes them: an op's result is written and its completion queued
+ * whether or not any thread waits in cport_get(); cport_op_status() and
+ * cport_op_wait() read it from any thread; a worker that blocks between
+ * two cport_get() calls lets the port release another. Runs once per
+ * backend.
+ */
+#include "net.h"
+
+/* Polls op until it is no longer pending, without taking completions.
+ * Returns its status (CPORT_EINPROGRESS if the deadline passed). */
+static int poll_status(const cport_op_t *op, unsigned ms) {
+  uint64_t until = h_now_ms() + ms;
+  int st;
+  while ((st = cport_op_status(op)) == CPORT_EINPROGRESS && h_now_ms() < until)
+    h_sleep_ms(1);
+  return st;
+}
+
+static void op_results_while_pending(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_handle_t s;
+  n_sock_t raw;
+  n_pair_raw(p, &s, 3, &raw);
+  char buf[16];
+  cport_buf_t b = CPORT_BUF(buf, sizeof(buf));
+  cport_op_t op;
+  memset(&op, 0, sizeof(op));
+  H_ASSERT_RC(cport_op_wait(&op, 0), 0); /* never started: not pending */
+  H_OK(cport_recv(s, &b, 1, &op));
+  H_ASSERT_RC(cport_op_status(&op), CPORT_EINPROGRESS);
+  assert_int_equal(cport_op_bytes(&op), 0);
+  H_ASSERT_RC(cport_op_wait(&op, 0), CPORT_ETIMEDOUT);
+  H_ASSERT_RC(cport_op_wait(&op, 20), CPORT_ETIMEDOUT);
+  H_ASSERT_RC(cport_op_wait(NULL, 0), CPORT_EINVAL);
+  H_ASSERT_RC(cport_op_wait(&op, -2), CPORT_EINVAL);
+  H_OK(cport_closesocket(s));
+  H_OK(cport_op_wait(&op, 5000));
+  assert_int_equal(h_get(p, 5000).op, &op);
+  n_raw_close(raw);
+  h_close_clean(p);
+}
+
+/* Data arrives while no thread is in cport_get(): the receive finishes,
+ * its bytes and status are readable, and its completion waits in the
+ * port. */
+static void receive_finishes_while_no_thread_waits(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_handle_t s;
+  n_sock_t raw;
+  n_pair_raw(p, &s, 7, &raw);
+  char buf[16];
+  cport_buf_t b = CPORT_BUF(buf, sizeof(buf));
+  cport_op_t op;
+  memset(&op, 0, sizeof(op));
+  H_OK(cport_recv(s, &b, 1, &op));
+  h_sleep_ms(50);
+  assert_int_equal(n_raw_send(raw, "hello", 5), 5);
+  H_OK(poll_status(&op, 5000));
+  assert_int_equal(cport_op_bytes(&op), 5);
+  assert_memory_equal(buf, "hello", 5);
+  cport_completion_t c = h_get(p, 1000);
+  assert_ptr_equal(c.op, &op);
+  assert_int_equal(c.key, 7);
+  assert_int_equal(c.bytes, 5);
+  H_OK(c.status);
+  H_OK(cport_closesocket(s));
+  n_raw_close(raw);
+  h_close_clean(p);
+}
+
+struct op_waiter {
+  cport_op_t *op;
+  int rc;
+  int status;
+  uint32_t bytes;
+};
+
+static void *wait_for_op(void *arg) {
+  struct op_waiter *w = arg;
+  w->rc = cport_op_wait(w->op, 10000);
+  w->status = cport_op_status(w->op);
+  w->bytes = cport_op_bytes(w->op);
+  return NULL;
+}
+
+/* Another thread waits for the op itself (GetOverlappedResult(TRUE)),
+ * while nobody waits on the port. */
+static void op_wait_from_another_thread(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_handle_t s;
+  n_sock_t raw;
+  n_pair_raw(p, &s, 1, &raw);
+  char buf[64];
+  cport_buf_t b = CPORT_BUF(buf, sizeof(buf));
+  cport_op_t op;
+  memset(&op, 0, sizeof(op));
+  H_OK(cport_recv(s, &b, 1, &op));
+  struct op_waiter w = {&op, -1, -1, 0};
+  h_thread_t t;
+  h_thread_start(&t, wait_for_op, &w);
+  h_sleep_ms(100);
+  assert_int_equal(n_raw_send(raw, "0123456789", 10), 10);
+  h_thread_join(t);
+  H_OK(w.rc);
+  H_OK(w.status);
+  assert_int_equal(w.bytes, 10);
+  assert_int_equal(h_get(p, 1000).bytes, 10);
+  H_OK(cport_closesocket(s));
+  n_raw_close(raw);
+  h_close_clean(p);
+}
+
+/* The shutdown pattern of real servers: the workers are gone, the
+ * listener and a connection are closed, and the program waits for each
+ * op to be done before it frees it. Every op finishes, canceled, with
+ * no thread in cport_get(); the completions are then still there. */
+static void close_finishes_pending_ops_without_a_waiter(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  struct sockaddr_in addr;
+  cport_handle_t l = n_listener(p, 1, &addr);
+  cport_handle_t s;
+  n_sock_t raw;
+  n_pair_raw(p, &s, 2, &raw);
+  cport_op_t aop, rop;
+  memset(&aop, 0, sizeof(aop));
+  memset(&rop, 0, sizeof(rop));
+  char buf[16];
+  cport_buf_t b = CPORT_BUF(buf, sizeof(buf));
+  H_OK(cport_accept(l, NULL, 0, &aop));
+  H_OK(cport_recv(s, &b, 1, &rop));
+  h_sleep_ms(20);
+  H_OK(cport_closesocket(l));
+  H_OK(cport_closesocket(s));
+  assert_int_not_equal(poll_status(&aop, 5000), CPORT_EINPROGRESS);
+  assert_int_not_equal(poll_status(&rop, 5000), CPORT_EINPROGRESS);
+  H_ASSERT_RC(cport_op_status(&aop), CPORT_ECANCELED);
+  H_ASSERT_RC(cport_op_status(&rop), CPORT_ECANCELED);
+  bool seen_a = false, seen_r = false;
+  for (int i = 0; i < 2; i++) {
+    cport_completion_t c = h_get(p, 5000);
+    H_ASSERT_RC(c.status, CPORT_ECANCELED);
+    seen_a |= c.op == &aop;
+    seen_r |= c.op == &rop;
+  }
+  assert_true(seen_a && seen_r);
+  n_raw_close(raw);
+  h_close_clean(p);
+}
+
+static void timer_finishes_without_a_waiter(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_op_t op;
+  memset(&op, 0, sizeof(op));
+  H_OK(cport_timer(p, 5, 30, &op));
+  H_OK(cport_op_wait(&op, 5000));
+  H_OK(cport_op_status(&op));
+  cport_completion_t c = h_get(p, 1000);
+  assert_ptr_equal(c.op, &op);
+  assert_int_equal(c.key, 5);
+  h_close_clean(p);
+}
+
+/* Concurrency 1: a released worker that blocks, and says so, lets the
+ * port release another thread meanwhile (as Windows does by itself). */
+struct blocker {
+  cport_t *p;
+  volatile int got;      /* 1: took its completion */
+  volatile int blocking; /* 1: inside cport_blocking_begin/end */
+  int seen_other;        /* the other thread ran while this one blocked */
+  int *other_done;
+};
+
+static void *block_after_get(void *arg) {
+  struct blocker *b = arg;
+  cport_completion_t c = h_get(b->p, 5000);
+  assert_int_equal(c.key, 1);
+  H_ADD(&b->got, 1);
+  H_OK(cport_blocking_begin());
+  H_ADD(&b->blocking, 1);
+  uint64_t until = h_now_ms() + 5000;
+  while (!H_LOAD(b->other_done) && h_now_ms() < until)
+    h_sleep_ms(5); /* the blocking work */
+  b->seen_other = H_LOAD(b->other_done);
+  H_ADD(&b->blocking, -1);
+  H_OK(cport_blocking_end());
+  H_ASSERT_RC(cport_blocking_end(), CPORT_EINVAL); /* not paired */
+  return NULL;
+}
+
+static void blocked_worker_releases_another(void **state) {
+  (void)state;
+  cport_t *p = h_port(1);
+  int other_done = 0;
+  struct blocker b = {p, 0, 0, 0, &other_done};
+  H_OK(cport_post(p, 1, 0, NULL));
+  h_thread_t t;
+  h_thread_start(&t, block_after_get, &b);
+  uint64_t until = h_now_ms() + 5000;
+  while (!H_LOAD(&b.blocking) && h_now_ms() < until)
+    h_sleep_ms(1);
+  assert_int_equal(H_LOAD(&b.blocking), 1);
+  H_OK(cport_post(p, 2, 0, NULL));
+  cport_completion_t c = h_get(p, 5000); /* released although A runs */
+  assert_int_equal(c.key, 2);
+  H_ADD(&other_done, 1);
+  h_thread_join(t);
+  assert_int_equal(b.seen_other, 1);
+  h_close_clean(p);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(op_results_while_pending),
+      cmocka_unit_test(receive_finishes_while_no_thread_waits),
+      cmocka_unit_test(op_wait_from_another_thread),
+      cmocka_unit_test(close_finishes_pending_ops_without_a_waiter),
+      cmocka_unit_test(timer_finishes_without_a_waiter),
+      cmocka_unit_test(blocked_worker_releases_another),
+  };
+  return H_RUN("progress", tests);
+}
