@@ -53,7 +53,7 @@ static bool fd_blocking(int fd) {
   return fl >= 0 && !(fl & O_NONBLOCK);
 }
 
-int socket(int domain, int type, int protocol) {
+CPORT_API int socket(int domain, int type, int protocol) {
   int fd = next_socket()(domain, type, protocol);
   if (fd < 0)
     return failed();
@@ -61,15 +61,15 @@ int socket(int domain, int type, int protocol) {
   return fd;
 }
 
-int bind(int fd, const struct sockaddr *addr, socklen_t len) {
+CPORT_API int bind(int fd, const struct sockaddr *addr, socklen_t len) {
   return next_bind()(fd, addr, len) == 0 ? 0 : failed();
 }
 
-int listen(int fd, int backlog) {
+CPORT_API int listen(int fd, int backlog) {
   return next_listen()(fd, backlog) == 0 ? 0 : failed();
 }
 
-int connect(int fd, const struct sockaddr *addr, socklen_t len) {
+CPORT_API int connect(int fd, const struct sockaddr *addr, socklen_t len) {
   bool block = fd_blocking(fd);
   if (block)
     w32_block_begin();
@@ -152,17 +152,17 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
   }
 }
 
-ssize_t send(int fd, const void *buf, size_t len, int flags) {
+CPORT_API ssize_t send(int fd, const void *buf, size_t len, int flags) {
   return data_call(do_send, true, fd, (void *)buf, len, flags, NULL, NULL, 0);
 }
 
-ssize_t sendto(int fd, const void *buf, size_t len, int flags,
+CPORT_API ssize_t sendto(int fd, const void *buf, size_t len, int flags,
                const struct sockaddr *to, socklen_t tolen) {
   return data_call(do_send, true, fd, (void *)buf, len, flags,
                    (struct sockaddr *)to, NULL, tolen);
 }
 
-ssize_t recv(int fd, void *buf, size_t len, int flags) {
+CPORT_API ssize_t recv(int fd, void *buf, size_t len, int flags) {
   return data_call(do_recv, false, fd, buf, len, flags, NULL, NULL, 0);
 }
 
@@ -181,7 +181,7 @@ CPORT_API int cport_w32_recvfrom(SOCKET s, char *buf, int len, int flags,
 }
 
 /* Winsock ignores nfds: the sets say which sockets. */
-int select(int nfds, fd_set *r, fd_set *w, fd_set *e, struct timeval *t) {
+CPORT_API int select(int nfds, fd_set *r, fd_set *w, fd_set *e, struct timeval *t) {
   int top = nfds;
   fd_set *sets[3] = {r, w, e};
   for (int i = 0; i < 3; i++)

@@ -142,9 +142,14 @@ static BOOL fixup_started(int rc, LPOVERLAPPED ov, LPDWORD bytes) {
   return FALSE;
 }
 
-/* w32_ov_begin for the extensions: FALSE with the WSA error on failure. */
-static bool begin(SOCKET s, LPOVERLAPPED ov) {
+/* w32_ov_begin for the extensions, then their fixup (if any): false with
+ * the WSA error on failure. */
+static bool begin(SOCKET s, LPOVERLAPPED ov, const struct w32_fixup *f) {
   int rc = w32_ov_begin((int)s, ov);
+  if (rc == 0 && f != NULL && w32_fixup_add(f) != 0) {
+    w32_ov_end(ov, CPORT_ENOMEM); /* lets its event go */
+    rc = CPORT_ENOBUFS;
+  }
   if (rc == 0)
     return true;
   WSASetLastError(rc == W32_BAD_EVENT ? WSA_INVALID_HANDLE : w32_wsa_error(rc));
@@ -201,12 +206,8 @@ CPORT_API BOOL AcceptEx(SOCKET listener, SOCKET accepted, PVOID buf,
     return wsa_false(WSAEINVAL);
   struct w32_fixup f = {NULL, ov, W32_FIX_ACCEPT, accepted, buf, recvlen,
                         locallen, remotelen};
-  if (w32_fixup_add(&f) != 0)
-    return wsa_false(WSAENOBUFS);
-  if (!begin(listener, ov)) {
-    w32_fixup_drop(ov);
+  if (!begin(listener, ov, &f))
     return FALSE;
-  }
   int rc = cport_accept((int)listener, recvlen ? buf : NULL, recvlen,
                         (cport_op_t *)ov);
   w32_ov_end(ov, rc);
@@ -248,12 +249,8 @@ CPORT_API BOOL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
   if (port == 0)
     return wsa_false(WSAEINVAL);
   struct w32_fixup f = {NULL, ov, W32_FIX_CONNECT, s, NULL, 0, 0, 0};
-  if (w32_fixup_add(&f) != 0)
-    return wsa_false(WSAENOBUFS);
-  if (!begin(s, ov)) {
-    w32_fixup_drop(ov);
+  if (!begin(s, ov, &f))
     return FALSE;
-  }
   int rc = cport_connect((int)s, name, namelen, send, sendlen, (cport_op_t *)ov);
   w32_ov_end(ov, rc);
   return fixup_started(rc, ov, sent);
@@ -269,15 +266,9 @@ CPORT_API BOOL DisconnectEx(SOCKET s, LPOVERLAPPED ov, DWORD flags,
     cport__note_shutdown((int)s, SHUT_WR);
     return TRUE;
   }
-  if (flags & TF_REUSE_SOCKET) {
-    struct w32_fixup f = {NULL, ov, W32_FIX_REUSE, s, NULL, 0, 0, 0};
-    if (w32_fixup_add(&f) != 0)
-      return wsa_false(WSAENOBUFS);
-  }
-  if (!begin(s, ov)) {
-    w32_fixup_drop(ov);
+  struct w32_fixup f = {NULL, ov, W32_FIX_REUSE, s, NULL, 0, 0, 0};
+  if (!begin(s, ov, (flags & TF_REUSE_SOCKET) ? &f : NULL))
     return FALSE;
-  }
   int rc = cport_disconnect((int)s, 0, (cport_op_t *)ov);
   w32_ov_end(ov, rc);
   return fixup_started(rc, ov, NULL);
@@ -308,15 +299,9 @@ CPORT_API BOOL TransmitFile(SOCKET s, HANDLE file, DWORD bytes, DWORD per_send,
   }
   uint64_t off = (uint64_t)ov->OffsetHigh << 32 | ov->Offset;
   bool reuse = (flags & TF_REUSE_SOCKET) != 0;
-  if (reuse) {
-    struct w32_fixup fx = {NULL, ov, W32_FIX_REUSE, s, NULL, 0, 0, 0};
-    if (w32_fixup_add(&fx) != 0)
-      return wsa_false(WSAENOBUFS);
-  }
-  if (!begin(s, ov)) {
-    w32_fixup_drop(ov);
+  struct w32_fixup fx = {NULL, ov, W32_FIX_REUSE, s, NULL, 0, 0, 0};
+  if (!begin(s, ov, reuse ? &fx : NULL))
     return FALSE;
-  }
   int rc = cport_transmit_file(
       (int)s, f, off, bytes, hp, tp,
       (flags & (TF_DISCONNECT | TF_REUSE_SOCKET)) ? CPORT_TF_DISCONNECT : 0,

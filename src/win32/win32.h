@@ -205,8 +205,9 @@ CP_INTERNAL BOOL w32_started(int rc, LPDWORD done);
 
 /* AcceptEx: move the connection into the caller's socket; DisconnectEx /
  * TransmitFile with TF_REUSE_SOCKET: a fresh socket; ConnectEx: note the
- * connect time. Registered before the call, run once by whoever sees the
- * op's end first: GetQueuedCompletionStatus(Ex), GetOverlappedResult,
+ * connect time. Registered after w32_ov_begin (which drops a stale one)
+ * and before the op starts, run once by whoever sees the op's end first:
+ * GetQueuedCompletionStatus(Ex), GetOverlappedResult,
  * WSAGetOverlappedResult or the layer's own port. */
 struct w32_fixup {
   struct w32_fixup *next;
