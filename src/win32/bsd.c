@@ -48,6 +48,29 @@ static int failed(void) {
   return -1;
 }
 
+/* A data call's failure; a reset is remembered for the socket (Linux
+ * reports it once). A send's EPIPE is, in Winsock's words, a send on a
+ * socket never connected (WSAENOTCONN), shut down for sending
+ * (WSAESHUTDOWN), or reset (WSAECONNRESET). */
+static ssize_t data_failed(int fd) {
+  int e = errno;
+  if (e == ECONNRESET)
+    w32_fd_set_flags(fd, W32_FD_RESET, 0);
+  if (e == EPIPE) {
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    int wsa = (w32_fd_flags(fd) & W32_FD_RESET) ? WSAECONNRESET
+              : getpeername(fd, (struct sockaddr *)&ss, &len) == 0 ? WSAESHUTDOWN
+              : w32_fd_was_connected(fd) ? WSAECONNRESET
+                                         : WSAENOTCONN;
+    WSASetLastError(wsa);
+    errno = e;
+    return -1;
+  }
+  errno = e;
+  return failed();
+}
+
 static bool fd_blocking(int fd) {
   int fl = fcntl(fd, F_GETFL);
   return fl >= 0 && !(fl & O_NONBLOCK);
@@ -113,7 +136,7 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
     flags |= MSG_NOSIGNAL;
   if (flags & MSG_DONTWAIT) {
     ssize_t n = fn(fd, buf, len, flags, addr, alen, tolen);
-    return n >= 0 ? n : failed();
+    return n >= 0 ? n : data_failed(fd);
   }
   size_t done = 0;
   for (;;) {
@@ -130,24 +153,24 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0 && errno != EAGAIN)
-      return done > 0 ? (ssize_t)done : failed();
+      return done > 0 ? (ssize_t)done : data_failed(fd);
     if (fd_blocking(fd)) {
       w32_block_begin();
       n = fn(fd, (char *)buf + done, len - done, flags, addr, alen, tolen);
       w32_block_end();
       if (n < 0)
-        return done > 0 ? (ssize_t)done : failed();
+        return done > 0 ? (ssize_t)done : data_failed(fd);
       return (ssize_t)(done + (size_t)n);
     }
     if (!w32_fd_emulates_blocking(fd)) {
       /* The program's own non-blocking socket: its answer as it is. */
       n = fn(fd, (char *)buf + done, len - done, flags, addr, alen, tolen);
       if (n < 0)
-        return done > 0 ? (ssize_t)done : failed();
+        return done > 0 ? (ssize_t)done : data_failed(fd);
       return (ssize_t)(done + (size_t)n);
     }
     if (w32_fd_wait(fd, sending ? POLLOUT : POLLIN) != 0)
-      return done > 0 ? (ssize_t)done : failed();
+      return done > 0 ? (ssize_t)done : data_failed(fd);
     flags &= ~MSG_WAITALL; /* polled: take what is there */
   }
 }

@@ -33,8 +33,37 @@ int w32_ov_begin(int fd, LPOVERLAPPED ov) {
   w32_fixup_drop(ov);
   /* CancelIo cancels the calling thread's ops: cport__cancel_tagged finds
    * them by this tag. */
-  ov->cport_reserved_data = (void *)(uintptr_t)w32_tid();
+  ov->cport_reserved_data = w32_ov_tag(w32_tid(), fd);
   return 0;
+}
+
+void *w32_ov_tag(DWORD tid, int fd) {
+#if UINTPTR_MAX > 0xFFFFFFFFu
+  return (void *)((uintptr_t)tid << 32 | (uint32_t)(fd + 1));
+#else
+  (void)fd;
+  return (void *)(uintptr_t)tid;
+#endif
+}
+
+int w32_ov_fd(const OVERLAPPED *ov) {
+#if UINTPTR_MAX > 0xFFFFFFFFu
+  return (int)(uint32_t)(uintptr_t)ov->cport_reserved_data - 1;
+#else
+  (void)ov;
+  return -1;
+#endif
+}
+
+int w32_ov_status(const OVERLAPPED *ov, int status, uint32_t bytes) {
+  int fd = w32_ov_fd(ov);
+  if (fd < 0)
+    return status;
+  if (status == CPORT_ECONNRESET)
+    w32_fd_set_flags(fd, W32_FD_RESET, 0);
+  else if (status == 0 && bytes == 0 && (w32_fd_flags(fd) & W32_FD_RESET))
+    return CPORT_ECONNRESET;
+  return status;
 }
 
 void w32_ov_end(LPOVERLAPPED ov, int rc) {
@@ -112,9 +141,9 @@ static bool wait_op(LPOVERLAPPED ov, DWORD ms) {
 
 /* The op's status, once ended, as a cport code (fixups run). */
 static int result_of(LPOVERLAPPED ov, LPDWORD bytes) {
-  int status = w32_internal_status(ov);
-  w32_fixup_run(ov, &status);
   *bytes = (DWORD)ov->InternalHigh;
+  int status = w32_ov_status(ov, w32_internal_status(ov), *bytes);
+  w32_fixup_run(ov, &status);
   return status;
 }
 
@@ -183,7 +212,7 @@ CPORT_API BOOL CancelIo(HANDLE h) {
   int fd = w32_fd(h);
   if (fd < 0)
     return w32_fail(ERROR_INVALID_HANDLE);
-  int rc = cport__cancel_tagged(fd, (void *)(uintptr_t)w32_tid());
+  int rc = cport__cancel_tagged(fd, w32_ov_tag(w32_tid(), fd));
   return rc >= 0 ? TRUE : w32_fail(w32_error(rc));
 }
 

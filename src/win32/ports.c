@@ -108,8 +108,10 @@ CPORT_API BOOL GetQueuedCompletionStatus(HANDLE port, LPDWORD bytes,
     return w32_fail(get_error(rc));
   }
   int status = c.status;
-  if (c.op != NULL)
+  if (c.op != NULL) {
+    status = w32_ov_status((LPOVERLAPPED)c.op, status, c.bytes);
     w32_fixup_run((LPOVERLAPPED)c.op, &status);
+  }
   *bytes = c.bytes;
   *key = c.key;
   *ov = (LPOVERLAPPED)c.op;
@@ -138,8 +140,10 @@ CPORT_API BOOL GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY out,
     return w32_fail(get_error(n));
   for (int i = 0; i < n; i++) {
     int status = c[i].status;
-    if (c[i].op != NULL)
+    if (c[i].op != NULL) {
+      status = w32_ov_status((LPOVERLAPPED)c[i].op, status, c[i].bytes);
       w32_fixup_run((LPOVERLAPPED)c[i].op, &status);
+    }
     out[i].lpCompletionKey = c[i].key;
     out[i].lpOverlapped = (LPOVERLAPPED)c[i].op;
     out[i].dwNumberOfBytesTransferred = c[i].bytes;
@@ -157,6 +161,10 @@ CPORT_API BOOL PostQueuedCompletionStatus(HANDLE port, DWORD bytes,
   cport_t *p = w32_port(port, NULL);
   if (p == NULL)
     return w32_fail(ERROR_INVALID_HANDLE);
+  /* A post is no op: its packet must not be read as its OVERLAPPED's
+   * last op (see w32_ov_status). */
+  if (ov != NULL)
+    ov->cport_reserved_data = NULL;
   int rc = cport_post(p, key, bytes, (cport_op_t *)ov);
   return rc == 0 ? TRUE
                  : w32_fail(rc == CPORT_ECLOSED ? ERROR_INVALID_HANDLE
@@ -182,7 +190,7 @@ static void *drain(void *arg) {
     if (rc == CPORT_ECLOSED)
       return NULL;
     if (rc == 0 && c.op != NULL) {
-      int status = c.status;
+      int status = w32_ov_status((LPOVERLAPPED)c.op, c.status, c.bytes);
       w32_fixup_run((LPOVERLAPPED)c.op, &status);
     }
   }

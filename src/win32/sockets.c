@@ -72,6 +72,11 @@ void w32_fd_connected(int fd) {
     __atomic_store_n(&i->connected_ms, w32_now_ms(), __ATOMIC_RELAXED);
 }
 
+bool w32_fd_was_connected(int fd) {
+  struct fdinfo *i = info(fd, false);
+  return i != NULL && __atomic_load_n(&i->connected_ms, __ATOMIC_RELAXED) != 0;
+}
+
 bool w32_fd_emulates_blocking(int fd) {
   if (w32_fd_flags(fd) & W32_FD_NONBLOCK)
     return false;

@@ -191,6 +191,17 @@ CP_INTERNAL int w32_ensure_port(int fd);
 #define W32_BAD_EVENT 1
 CP_INTERNAL int w32_ov_begin(int fd, LPOVERLAPPED ov);
 CP_INTERNAL void w32_ov_end(LPOVERLAPPED ov, int rc);
+/* The tag an OVERLAPPED carries once its op starts (in its
+ * cport_reserved_data, a field Windows does not have): the issuing thread
+ * (CancelIo) and, on 64-bit systems, the descriptor. */
+CP_INTERNAL void *w32_ov_tag(DWORD tid, int fd);
+/* The descriptor an OVERLAPPED's last op ran on, or -1. */
+CP_INTERNAL int w32_ov_fd(const OVERLAPPED *ov);
+/* A finished op's status as the layer reports it: a reset its socket saw
+ * is remembered, and a later end of stream on that socket is the reset
+ * again (Linux reports a reset once, then end of file; Windows keeps
+ * failing with it). */
+CP_INTERNAL int w32_ov_status(const OVERLAPPED *ov, int status, uint32_t bytes);
 /* An op the layer finished itself (synchronous handles): result written,
  * event set, no packet. */
 CP_INTERNAL void w32_ov_finish(LPOVERLAPPED ov, int status, uint32_t bytes);
@@ -230,7 +241,7 @@ CP_INTERNAL void w32_fixup_run(LPOVERLAPPED ov, int *status);
 enum {
   W32_FD_NONBLOCK = 1u << 0, /* ioctlsocket(FIONBIO, 1) */
   W32_FD_SYNC = 1u << 1,     /* a file opened without FILE_FLAG_OVERLAPPED */
-  W32_FD_LISTENING = 1u << 2,
+  W32_FD_RESET = 1u << 2,     /* the peer reset the connection */
 };
 /* A descriptor the layer (or the program) just created or closed. */
 CP_INTERNAL void w32_fd_reset(int fd);
@@ -238,6 +249,8 @@ CP_INTERNAL unsigned w32_fd_flags(int fd);
 CP_INTERNAL void w32_fd_set_flags(int fd, unsigned set, unsigned clear);
 /* The socket connected now (SO_CONNECT_TIME counts from here). */
 CP_INTERNAL void w32_fd_connected(int fd);
+/* Whether the layer has seen it connected since it was created. */
+CP_INTERNAL bool w32_fd_was_connected(int fd);
 /* Blocking calls on a socket that is non-blocking underneath because a
  * port has it, unless the program asked for FIONBIO. */
 CP_INTERNAL bool w32_fd_emulates_blocking(int fd);
