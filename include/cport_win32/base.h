@@ -53,6 +53,11 @@
 #endif
 
 #define UNREFERENCED_PARAMETER(p) ((void)(p))
+#if defined(__GNUC__)
+#  define CPORT_W32_NORETURN __attribute__((noreturn))
+#else
+#  define CPORT_W32_NORETURN
+#endif
 
 #ifdef __cplusplus
 extern "C" {

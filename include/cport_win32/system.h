@@ -115,7 +115,7 @@ typedef OSVERSIONINFOEXA OSVERSIONINFOEX, *POSVERSIONINFOEX, *LPOSVERSIONINFOEX;
 CPORT_WIN32_API DWORD GetCurrentProcessId(void);
 /* The pseudo handle (HANDLE)-1, as on Windows. */
 CPORT_WIN32_API HANDLE GetCurrentProcess(void);
-CPORT_WIN32_API void ExitProcess(UINT code);
+CPORT_WIN32_API CPORT_W32_NORETURN void ExitProcess(UINT code);
 /* module NULL only: the running executable's path. */
 CPORT_WIN32_API DWORD GetModuleFileNameA(HMODULE module, LPSTR buf, DWORD size);
 #define GetModuleFileName GetModuleFileNameA

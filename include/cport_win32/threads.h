@@ -43,8 +43,8 @@ CPORT_WIN32_API uintptr_t _beginthreadex(void *security, unsigned stack,
                                          unsigned(__stdcall *fn)(void *),
                                          void *arg, unsigned flags,
                                          unsigned *id);
-CPORT_WIN32_API void _endthreadex(unsigned code);
-CPORT_WIN32_API void ExitThread(DWORD code);
+CPORT_WIN32_API CPORT_W32_NORETURN void _endthreadex(unsigned code);
+CPORT_WIN32_API CPORT_W32_NORETURN void ExitThread(DWORD code);
 CPORT_WIN32_API DWORD ResumeThread(HANDLE h);
 CPORT_WIN32_API BOOL GetExitCodeThread(HANDLE h, LPDWORD code);
 CPORT_WIN32_API DWORD GetThreadId(HANDLE h);

@@ -4,12 +4,15 @@
  * points at one of the layer's objects: a completion port, a thread, an
  * event, a mutex, a semaphore, or stdin. CloseHandle for all of them.
  *
- * Object memory is type-stable (see struct w32_object): a closed object
- * goes to its type's free list and only ever becomes another object of
- * the same type, so a HANDLE used after CloseHandle reads a closed (or a
- * newer) object of its type instead of freed memory.
+ * Objects live in one arena of fixed-size slots, reserved once: a HANDLE
+ * is checked to be a slot of it before it is read, so any value a program
+ * passes is safe to look at. Object memory is type-stable (see struct
+ * w32_object): a closed object goes to its type's free list and only ever
+ * becomes another object of the same type, so a HANDLE used after
+ * CloseHandle reads a closed (or a newer) object of its type.
  */
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "win32.h"
 
@@ -17,20 +20,52 @@ pthread_mutex_t w32_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct w32_object *free_lists[W32_TYPES];
 
+/* The arena: 1 << 20 slots of 256 bytes (256 MiB of addresses, memory
+ * only for the slots used), committed 64 KiB at a time. */
+#define SLOT 256u
+#define ARENA_SLOTS (1u << 20)
+#define COMMIT (64u * 1024u)
+static char *arena;
+static size_t arena_used;      /* bytes handed out */
+static size_t arena_committed; /* bytes usable */
+static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
+
+static void arena_init(void) {
+  void *p = mmap(NULL, (size_t)SLOT * ARENA_SLOTS, PROT_NONE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p != MAP_FAILED)
+    __atomic_store_n(&arena, (char *)p, __ATOMIC_RELEASE);
+}
+
+/* A fresh slot (w32_lock held), or NULL. */
+static struct w32_object *slot_new_locked(void) {
+  if (arena == NULL || arena_used >= (size_t)SLOT * ARENA_SLOTS)
+    return NULL;
+  if (arena_used + SLOT > arena_committed) {
+    if (mprotect(arena + arena_committed, COMMIT, PROT_READ | PROT_WRITE) != 0)
+      return NULL;
+    arena_committed += COMMIT;
+  }
+  struct w32_object *o = (struct w32_object *)(void *)(arena + arena_used);
+  /* Published after the slot is usable: w32_object_get reads up to it. */
+  __atomic_store_n(&arena_used, arena_used + SLOT, __ATOMIC_RELEASE);
+  return o;
+}
+
 void *w32_object_new(uint8_t type, size_t size) {
+  if (size > SLOT)
+    return w32_fail_null(ERROR_NOT_ENOUGH_MEMORY);
+  pthread_once(&arena_once, arena_init);
   pthread_mutex_lock(&w32_lock);
   struct w32_object *o = free_lists[type];
-  if (o != NULL) {
+  if (o != NULL)
     free_lists[type] = o->free_next;
-  }
+  else
+    o = slot_new_locked();
   pthread_mutex_unlock(&w32_lock);
-  if (o == NULL) {
-    o = calloc(1, size);
-    if (o == NULL)
-      return w32_fail_null(ERROR_NOT_ENOUGH_MEMORY);
-  } else {
-    memset((char *)o + sizeof(*o), 0, size - sizeof(*o));
-  }
+  if (o == NULL)
+    return w32_fail_null(ERROR_NOT_ENOUGH_MEMORY);
+  memset((char *)o + sizeof(*o), 0, size - sizeof(*o));
   o->type = type;
   o->refs = 1;
   o->free_next = NULL;
@@ -40,14 +75,21 @@ void *w32_object_new(uint8_t type, size_t size) {
   return o;
 }
 
+bool w32_is_object(const void *h) {
+  char *a = __atomic_load_n(&arena, __ATOMIC_ACQUIRE);
+  uintptr_t p = (uintptr_t)h, base = (uintptr_t)a;
+  if (a == NULL || p < base ||
+      p - base >= __atomic_load_n(&arena_used, __ATOMIC_ACQUIRE) ||
+      (p - base) % SLOT != 0)
+    return false; /* descriptors, pseudo handles, anything not a slot */
+  const struct w32_object *o = h;
+  return __atomic_load_n(&o->magic, __ATOMIC_RELAXED) == W32_MAGIC;
+}
+
 struct w32_object *w32_object_get(HANDLE h, int type) {
-  if (h == NULL || w32_is_fd(h) || (uintptr_t)h >= (uintptr_t)-16)
-    return NULL; /* descriptors, INVALID_HANDLE_VALUE, pseudo handles */
-  if (((uintptr_t)h & (sizeof(void *) - 1)) != 0)
+  if (!w32_is_object(h))
     return NULL;
   struct w32_object *o = h;
-  if (__atomic_load_n(&o->magic, __ATOMIC_RELAXED) != W32_MAGIC)
-    return NULL;
   if (type != 0 && o->type != type)
     return NULL;
   return __atomic_load_n(&o->open, __ATOMIC_ACQUIRE) ? o : NULL;

@@ -309,7 +309,7 @@ void w32_event_consume(struct w32_object *o) {
  * object may be closed by now (its handle), never freed: the op holds it. */
 static void event_hook(void *ev) {
   struct w32_object *o = ev;
-  if (o == NULL || o->magic != W32_MAGIC || o->type != W32_EVENT)
+  if (!w32_is_object(o) || o->type != W32_EVENT)
     return;
   pthread_mutex_lock(&w32_lock);
   w32_event_set_locked(o);

@@ -98,12 +98,13 @@ enum {
 struct w32_waitblock;
 
 /*
- * The head of every object. An object's memory is never given back: once
- * closed it waits on its type's free list for the next object of that
- * type, so a stale HANDLE still reads an object of the right type (closed,
- * or a newer one, as handle values are reused on Windows), never freed
- * memory. refs: the handle, and each user (a wait, a running thread, an
- * op whose event it is). Guarded by w32_lock.
+ * The head of every object. Objects are slots of one arena (handles.c);
+ * an object's memory is never given back: once closed it waits on its
+ * type's free list for the next object of that type, so a stale HANDLE
+ * still reads an object of the right type (closed, or a newer one, as
+ * handle values are reused on Windows), never freed memory. refs: the
+ * handle, and each user (a wait, a running thread, an op whose event it
+ * is). Guarded by w32_lock.
  */
 struct w32_object {
   uint32_t magic;
@@ -126,6 +127,9 @@ CP_INTERNAL int w32_fd(HANDLE h);
 /* A new object of `type` and `size` bytes (zeroed after the head), open,
  * one reference (its handle). NULL with ERROR_NOT_ENOUGH_MEMORY. */
 CP_INTERNAL void *w32_object_new(uint8_t type, size_t size);
+/* Whether h is one of the layer's objects (open or closed). Safe for any
+ * value. */
+CP_INTERNAL bool w32_is_object(const void *h);
 /* The open object of `type` (0: any) h names, or NULL. No reference. */
 CP_INTERNAL struct w32_object *w32_object_get(HANDLE h, int type);
 /* References, under w32_lock. The last one puts it on its free list. */
