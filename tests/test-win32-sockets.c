@@ -122,6 +122,13 @@ static void reset_after_data_delivers_the_data_first(void **state) {
   assert_memory_equal(buf, "data", 4);
   /* Then the reset: at once, or through the port. */
   rc = recv_ov(srv, buf, sizeof(buf), &ov, &bytes);
+  if (rc == 0 && bytes == 0 && h_on_wine()) {
+    w_next(port, &bytes, &key, &got, 5000);
+    closesocket(srv);
+    CloseHandle(port);
+    H_SKIP("known Wine difference: after the data, a reset reads as the end "
+           "of the stream (Windows: WSAECONNRESET); see docs/windows.md");
+  }
   if (rc == SOCKET_ERROR && WSAGetLastError() == WSA_IO_PENDING) {
     assert_false(w_next(port, &bytes, &key, &got, 5000));
     assert_int_equal(GetLastError(), ERROR_NETNAME_DELETED);
@@ -333,9 +340,19 @@ static void oversized_datagram_fails_at_once(void **state) {
   int rc = WSASendTo(a, wb, 2, NULL, 0, (struct sockaddr *)&ba, sizeof(ba), &ov, NULL);
   assert_int_equal(rc, SOCKET_ERROR);
   assert_int_equal(WSAGetLastError(), WSAEMSGSIZE);
-  w_expect_nothing(port, 50);
+  DWORD bytes;
+  ULONG_PTR key;
+  OVERLAPPED *got = NULL;
+  BOOL more = GetQueuedCompletionStatus(port, &bytes, &key, &got, 50);
   closesocket(a);
   closesocket(b);
+  if ((more || got != NULL) && h_on_wine()) {
+    CloseHandle(port);
+    H_SKIP("known Wine difference: WSASendTo of an oversized datagram fails "
+           "with WSAEMSGSIZE and queues a packet too; see docs/windows.md");
+  }
+  assert_false(more);
+  assert_null(got); /* failed at once: nothing is queued */
   assert_true(CloseHandle(port));
 }
 
@@ -411,15 +428,6 @@ static void bsd_calls_set_wsagetlasterror(void **state) {
   assert_int_equal(connect(s, (struct sockaddr *)&a, sizeof(a)), SOCKET_ERROR);
   assert_int_equal(WSAGetLastError(), WSAECONNREFUSED);
   closesocket(s);
-  s = w_tcp();
-  char c;
-  WSASetLastError(0);
-  assert_int_equal(recv(s, &c, 1, 0), SOCKET_ERROR);
-  assert_int_equal(WSAGetLastError(), WSAENOTCONN);
-  WSASetLastError(0);
-  assert_int_equal(send(s, "x", 1, 0), SOCKET_ERROR);
-  assert_int_equal(WSAGetLastError(), WSAENOTCONN);
-  closesocket(s);
   WSASetLastError(0);
   assert_int_equal(listen((SOCKET)123456, 5), SOCKET_ERROR); /* no socket */
   assert_int_equal(WSAGetLastError(), WSAENOTSOCK);
@@ -427,6 +435,19 @@ static void bsd_calls_set_wsagetlasterror(void **state) {
   SOCKET bad = socket(12345, SOCK_STREAM, 0);
   assert_true(bad == INVALID_SOCKET);
   assert_int_equal(WSAGetLastError(), WSAEAFNOSUPPORT);
+  s = w_tcp();
+  char c;
+  WSASetLastError(0);
+  assert_int_equal(recv(s, &c, 1, 0), SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAENOTCONN);
+  WSASetLastError(0);
+  assert_int_equal(send(s, "x", 1, 0), SOCKET_ERROR);
+  int err = WSAGetLastError();
+  closesocket(s);
+  if (err != WSAENOTCONN && h_on_wine())
+    H_SKIP("known Wine difference: send on an unconnected socket fails with "
+           "%d, Windows documents WSAENOTCONN; see docs/windows.md", err);
+  assert_int_equal(err, WSAENOTCONN);
 }
 
 struct acceptor {
@@ -461,6 +482,9 @@ static void closesocket_wakes_a_blocked_accept(void **state) {
     assert_int_equal(w, WAIT_OBJECT_0);
     CloseHandle(t);
     assert_true(ac.got == INVALID_SOCKET);
+    if (ac.err != WSAEINTR && h_on_wine())
+      H_SKIP("known Wine difference: the woken accept fails with %d "
+             "(Windows: WSAEINTR); see docs/windows.md", ac.err);
     assert_int_equal(ac.err, WSAEINTR);
   }
 }
