@@ -206,17 +206,28 @@ static void version_types_and_macros(void **state) {
 /* Console control and output                                                */
 /* ------------------------------------------------------------------------ */
 
+/* What the handlers saw, under `seen` (they run on their own thread). */
+static CRITICAL_SECTION seen;
 static LONG order[8];
 static LONG calls;
 static DWORD handler_thread;
 static DWORD seen_event;
 
 static void note(LONG who, DWORD event) {
-  LONG i = InterlockedIncrement(&calls) - 1;
-  if (i < 8)
-    order[i] = who;
+  EnterCriticalSection(&seen);
+  if (calls < 8)
+    order[calls] = who;
+  calls++;
   handler_thread = GetCurrentThreadId();
   seen_event = event;
+  LeaveCriticalSection(&seen);
+}
+
+static LONG calls_now(void) {
+  EnterCriticalSection(&seen);
+  LONG n = calls;
+  LeaveCriticalSection(&seen);
+  return n;
 }
 
 static BOOL WINAPI first_handler(DWORD event) {
@@ -232,7 +243,7 @@ static BOOL WINAPI second_handler(DWORD event) {
 /* Raises the console event: the signal on Linux, the console on Windows.
  * Returns whether some handler ran within ms. */
 static bool raise_event(DWORD event, DWORD ms) {
-  LONG before = InterlockedCompareExchange(&calls, 0, 0);
+  LONG before = calls_now();
 #if defined(_WIN32)
   if (!GenerateConsoleCtrlEvent(event, 0))
     return false;
@@ -240,15 +251,15 @@ static bool raise_event(DWORD event, DWORD ms) {
   raise(event == CTRL_C_EVENT ? SIGINT : SIGQUIT);
 #endif
   ULONGLONG until = GetTickCount64() + ms;
-  while (InterlockedCompareExchange(&calls, 0, 0) == before &&
-         GetTickCount64() < until)
+  while (calls_now() == before && GetTickCount64() < until)
     Sleep(5);
   Sleep(20); /* the rest of the handlers */
-  return InterlockedCompareExchange(&calls, 0, 0) != before;
+  return calls_now() != before;
 }
 
 static void console_control_handlers(void **state) {
   (void)state;
+  InitializeCriticalSection(&seen);
   assert_true(SetConsoleCtrlHandler(first_handler, TRUE));
   assert_true(SetConsoleCtrlHandler(second_handler, TRUE));
   if (!raise_event(CTRL_BREAK_EVENT, 3000)) {
@@ -258,23 +269,34 @@ static void console_control_handlers(void **state) {
            "test there is none)");
   }
   /* Last registered first; the handlers run on a thread of their own. */
-  assert_int_equal(calls, 2);
-  assert_int_equal(order[0], 2);
-  assert_int_equal(order[1], 1);
-  assert_int_equal(seen_event, CTRL_BREAK_EVENT);
-  assert_true(handler_thread != GetCurrentThreadId());
+  EnterCriticalSection(&seen);
+  LONG n = calls, o0 = order[0], o1 = order[1];
+  DWORD ev = seen_event, th = handler_thread;
+  LeaveCriticalSection(&seen);
+  assert_int_equal(n, 2);
+  assert_int_equal(o0, 2);
+  assert_int_equal(o1, 1);
+  assert_int_equal(ev, CTRL_BREAK_EVENT);
+  assert_true(th != GetCurrentThreadId());
   assert_true(SetConsoleCtrlHandler(second_handler, FALSE));
   assert_false(SetConsoleCtrlHandler(second_handler, FALSE));
   assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
   assert_true(raise_event(CTRL_BREAK_EVENT, 3000));
-  assert_int_equal(calls, 3);
-  assert_int_equal(order[2], 1);
+  EnterCriticalSection(&seen);
+  n = calls;
+  o0 = order[2];
+  LeaveCriticalSection(&seen);
+  assert_int_equal(n, 3);
+  assert_int_equal(o0, 1);
   /* Ctrl-C ignored: no handler runs. */
   assert_true(SetConsoleCtrlHandler(NULL, TRUE));
   assert_false(raise_event(CTRL_C_EVENT, 200));
   assert_true(SetConsoleCtrlHandler(NULL, FALSE));
   assert_true(raise_event(CTRL_C_EVENT, 3000));
-  assert_int_equal(seen_event, CTRL_C_EVENT);
+  EnterCriticalSection(&seen);
+  ev = seen_event;
+  LeaveCriticalSection(&seen);
+  assert_int_equal(ev, CTRL_C_EVENT);
   assert_true(SetConsoleCtrlHandler(first_handler, FALSE));
 }
 

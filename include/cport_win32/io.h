@@ -43,8 +43,9 @@ typedef struct _OVERLAPPED {
 
 #define STATUS_PENDING ((DWORD)0x00000103u)
 #define STATUS_SUCCESS ((DWORD)0x00000000u)
+/* An atomic read: the op's end writes Internal from another thread. */
 #define HasOverlappedIoCompleted(ov) \
-  (((DWORD)(ov)->Internal) != STATUS_PENDING)
+  (((DWORD)__atomic_load_n(&(ov)->Internal, __ATOMIC_ACQUIRE)) != STATUS_PENDING)
 
 typedef struct _OVERLAPPED_ENTRY {
   ULONG_PTR lpCompletionKey;

@@ -55,15 +55,10 @@ int w32_ov_fd(const OVERLAPPED *ov) {
 #endif
 }
 
-int w32_ov_status(const OVERLAPPED *ov, int status, uint32_t bytes) {
-  int fd = w32_ov_fd(ov);
-  if (fd < 0)
-    return status;
-  if (status == CPORT_ECONNRESET)
+void w32_ov_note(const OVERLAPPED *ov, int status) {
+  int fd;
+  if (status == CPORT_ECONNRESET && (fd = w32_ov_fd(ov)) >= 0)
     w32_fd_set_flags(fd, W32_FD_RESET, 0);
-  else if (status == 0 && bytes == 0 && (w32_fd_flags(fd) & W32_FD_RESET))
-    return CPORT_ECONNRESET;
-  return status;
 }
 
 void w32_ov_end(LPOVERLAPPED ov, int rc) {
@@ -142,7 +137,8 @@ static bool wait_op(LPOVERLAPPED ov, DWORD ms) {
 /* The op's status, once ended, as a cport code (fixups run). */
 static int result_of(LPOVERLAPPED ov, LPDWORD bytes) {
   *bytes = (DWORD)ov->InternalHigh;
-  int status = w32_ov_status(ov, w32_internal_status(ov), *bytes);
+  int status = w32_internal_status(ov);
+  w32_ov_note(ov, status);
   w32_fixup_run(ov, &status);
   return status;
 }

@@ -109,7 +109,10 @@ CPORT_API BOOL GetQueuedCompletionStatus(HANDLE port, LPDWORD bytes,
   }
   int status = c.status;
   if (c.op != NULL) {
-    status = w32_ov_status((LPOVERLAPPED)c.op, status, c.bytes);
+    /* A failed packet is an op's (posts carry status 0): its OVERLAPPED
+     * may be read. A post's pointer is never dereferenced. */
+    if (status != 0)
+      w32_ov_note((LPOVERLAPPED)c.op, status);
     w32_fixup_run((LPOVERLAPPED)c.op, &status);
   }
   *bytes = c.bytes;
@@ -141,7 +144,8 @@ CPORT_API BOOL GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY out,
   for (int i = 0; i < n; i++) {
     int status = c[i].status;
     if (c[i].op != NULL) {
-      status = w32_ov_status((LPOVERLAPPED)c[i].op, status, c[i].bytes);
+      if (status != 0)
+        w32_ov_note((LPOVERLAPPED)c[i].op, status);
       w32_fixup_run((LPOVERLAPPED)c[i].op, &status);
     }
     out[i].lpCompletionKey = c[i].key;
@@ -161,10 +165,6 @@ CPORT_API BOOL PostQueuedCompletionStatus(HANDLE port, DWORD bytes,
   cport_t *p = w32_port(port, NULL);
   if (p == NULL)
     return w32_fail(ERROR_INVALID_HANDLE);
-  /* A post is no op: its packet must not be read as its OVERLAPPED's
-   * last op (see w32_ov_status). */
-  if (ov != NULL)
-    ov->cport_reserved_data = NULL;
   int rc = cport_post(p, key, bytes, (cport_op_t *)ov);
   return rc == 0 ? TRUE
                  : w32_fail(rc == CPORT_ECLOSED ? ERROR_INVALID_HANDLE
@@ -190,7 +190,9 @@ static void *drain(void *arg) {
     if (rc == CPORT_ECLOSED)
       return NULL;
     if (rc == 0 && c.op != NULL) {
-      int status = w32_ov_status((LPOVERLAPPED)c.op, c.status, c.bytes);
+      int status = c.status;
+      if (status != 0)
+        w32_ov_note((LPOVERLAPPED)c.op, status);
       w32_fixup_run((LPOVERLAPPED)c.op, &status);
     }
   }

@@ -22,7 +22,9 @@
 struct fdinfo {
   uint64_t connected_ms; /* 0: not seen connected */
   uint32_t flags;        /* W32_FD_* */
+  uint32_t accepting;    /* threads in accept() / WSAAccept() on it */
 };
+#define FD_CLOSING (1u << 31) /* closesocket runs: accepts leave */
 static struct fdinfo *chunks[CHUNKS];
 
 static struct fdinfo *info(int fd, bool create) {
@@ -150,13 +152,30 @@ static bool listening(int fd) {
   return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v != 0;
 }
 
+/* A thread blocked in accept() on this listener returns (WSAEINTR):
+ * shutting the listener down wakes it, close alone would not (a listener
+ * on a port is non-blocking underneath: the waiting thread sees the
+ * closing mark instead, and its pending AcceptEx ops are cport's to end).
+ * The descriptor is closed only once those threads have left it, so its
+ * number is not reused under them. */
+static void wake_acceptors(int fd) {
+  struct fdinfo *i = info(fd, false);
+  if (i == NULL || __atomic_load_n(&i->accepting, __ATOMIC_ACQUIRE) == 0)
+    return;
+  __atomic_or_fetch(&i->flags, FD_CLOSING, __ATOMIC_RELEASE);
+  if (!(cport__handle_state(fd) & CPORT__ASSOCIATED))
+    shutdown(fd, SHUT_RDWR);
+  uint64_t until = w32_now_ms() + 2000;
+  while (__atomic_load_n(&i->accepting, __ATOMIC_ACQUIRE) != 0 &&
+         w32_now_ms() < until) {
+    struct timespec ts = {0, 1000000};
+    nanosleep(&ts, NULL);
+  }
+}
+
 CPORT_API int closesocket(SOCKET s) {
   int fd = (int)s;
-  /* A thread blocked in accept() on this listener returns (WSAEINTR):
-   * shutting the listener down wakes it, close alone would not. A
-   * listener on a port has its pending AcceptEx ops ended by cport. */
-  if (listening(fd) && !(cport__handle_state(fd) & CPORT__ASSOCIATED))
-    shutdown(fd, SHUT_RDWR);
+  wake_acceptors(fd);
   w32_fd_reset(fd);
   int rc = cport_closesocket(fd);
   return rc == 0 ? 0 : w32_wsa_fail(w32_wsa_error(rc));
@@ -290,12 +309,18 @@ static bool same_file(int fd, const struct stat *before) {
 
 /* A connection from listener fd, blocking unless FIONBIO is set. A
  * listener closed by another thread meanwhile: WSAEINTR. */
+static bool closing(int fd) {
+  return (w32_fd_flags(fd) & FD_CLOSING) != 0;
+}
+
 static int accept_one(int fd, struct sockaddr *addr, socklen_t *len) {
   struct stat st;
   if (fstat(fd, &st) != 0)
     return -WSAENOTSOCK;
   bool was_listening = listening(fd);
   bool user_nonblock = (w32_fd_flags(fd) & W32_FD_NONBLOCK) != 0;
+  if (!was_listening)
+    return -WSAEINVAL; /* "listen was not invoked" */
   for (;;) {
     int c = accept4(fd, addr, len, SOCK_CLOEXEC);
     if (c >= 0)
@@ -310,7 +335,7 @@ static int accept_one(int fd, struct sockaddr *addr, socklen_t *len) {
       w32_block_begin();
       int rc = poll(&p, 1, 200);
       w32_block_end();
-      if (rc >= 0 && same_file(fd, &st))
+      if (rc >= 0 && !closing(fd) && same_file(fd, &st))
         continue;
       return -WSAEINTR;
     }
@@ -329,12 +354,18 @@ static SOCKET accept_common(SOCKET s, struct sockaddr *addr, int *len,
   }
   struct sockaddr_storage peer;
   socklen_t plen = sizeof(peer);
+  /* Counted while in the call: closesocket waits for it (above). */
+  struct fdinfo *i = info(fd, true);
+  if (i != NULL)
+    __atomic_add_fetch(&i->accepting, 1, __ATOMIC_ACQ_REL);
   int blocking = !(fcntl(fd, F_GETFL) & O_NONBLOCK);
   if (blocking)
     w32_block_begin();
   int c = accept_one(fd, (struct sockaddr *)&peer, &plen);
   if (blocking)
     w32_block_end();
+  if (i != NULL)
+    __atomic_sub_fetch(&i->accepting, 1, __ATOMIC_RELEASE);
   if (c < 0) {
     WSASetLastError(-c);
     return INVALID_SOCKET;
@@ -354,6 +385,12 @@ static SOCKET accept_common(SOCKET s, struct sockaddr *addr, int *len,
     memcpy(addr, &peer, n);
     *len = (int)plen;
   }
+  /* cport learns the socket is connected now: after a reset Linux no
+   * longer names the peer, and cport must not take it for unconnected.
+   * (cport__replace_socket onto itself, through a copy.) */
+  int copy = dup(c);
+  if (copy >= 0)
+    cport__replace_socket(c, copy, true); /* closes the copy */
   w32_fd_reset(c);
   w32_fd_connected(c);
   return (SOCKET)c;

@@ -201,11 +201,12 @@ CP_INTERNAL void w32_ov_end(LPOVERLAPPED ov, int rc);
 CP_INTERNAL void *w32_ov_tag(DWORD tid, int fd);
 /* The descriptor an OVERLAPPED's last op ran on, or -1. */
 CP_INTERNAL int w32_ov_fd(const OVERLAPPED *ov);
-/* A finished op's status as the layer reports it: a reset its socket saw
- * is remembered, and a later end of stream on that socket is the reset
- * again (Linux reports a reset once, then end of file; Windows keeps
- * failing with it). */
-CP_INTERNAL int w32_ov_status(const OVERLAPPED *ov, int status, uint32_t bytes);
+/* A finished op (never a post: only for a failed packet, or an OVERLAPPED
+ * the caller names) that reports a reset: its socket is remembered as
+ * reset, and later receives and sends on it fail at once with it (Linux
+ * reports a reset once, then the end of the stream; Windows keeps failing
+ * with it). */
+CP_INTERNAL void w32_ov_note(const OVERLAPPED *ov, int status);
 /* An op the layer finished itself (synchronous handles): result written,
  * event set, no packet. */
 CP_INTERNAL void w32_ov_finish(LPOVERLAPPED ov, int status, uint32_t bytes);

@@ -92,27 +92,16 @@ static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, size_t total,
 /* With an OVERLAPPED                                                        */
 /* ------------------------------------------------------------------------ */
 
-/* Winsock's answer for an overlapped call cport accepted or refused; the
- * OVERLAPPED is only written when no packet will come (its completion
- * may be another thread's otherwise). */
-static int wsa_started(int fd, int rc, LPWSAOVERLAPPED ov, LPDWORD bytes,
-                       LPDWORD flags) {
+/* Winsock's answer for an overlapped call cport accepted or refused. The
+ * OVERLAPPED is not read: its completion may be another thread's by now.
+ * A reset seen at the call is remembered for the socket. */
+static int wsa_started(int fd, int rc, LPDWORD bytes, LPDWORD flags) {
   uint32_t n = 0;
   int status = -1;
   bool inline_done = (rc == 0 || rc == CPORT_COMPLETED) &&
                      cport__last_inline(&n, &status);
   if (rc == CPORT_ECONNRESET || (inline_done && status == CPORT_ECONNRESET))
     w32_fd_set_flags(fd, W32_FD_RESET, 0);
-  if (inline_done && status == 0 && n == 0 &&
-      (w32_fd_flags(fd) & W32_FD_RESET)) {
-    /* The end of the stream after a reset is the reset again: through
-     * the packet (w32_ov_status turns it), or now if none comes. */
-    if (rc == 0)
-      return w32_wsa_fail(WSA_IO_PENDING);
-    __atomic_store_n(&ov->Internal, (ULONG_PTR)(intptr_t)CPORT_ECONNRESET,
-                     __ATOMIC_RELEASE);
-    return w32_wsa_fail(WSAECONNRESET);
-  }
   if (inline_done && status == 0) {
     if (bytes)
       *bytes = n;
@@ -174,7 +163,7 @@ static int wsa_io(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
     rc = datagram ? cport_sendto(fd, b, n, addr, addr ? *addrlen : 0, op)
                   : cport_send(fd, b, n, op);
   w32_ov_end(ov, rc);
-  return wsa_started(fd, rc, ov, bytes, out_flags);
+  return wsa_started(fd, rc, bytes, out_flags);
 }
 
 CPORT_API int WSARecv(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
