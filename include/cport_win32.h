@@ -18,7 +18,8 @@
  * Link with cport-win32 and cport (`pkg-config --libs cport-win32`). C99
  * and later, C++ (a class may derive from OVERLAPPED).
  *
- * The Linux declarations are in parts, included in this order:
+ * The Linux declarations: calling conventions and annotations here, the
+ * rest in parts, included in this order:
  *   cport_win32/base.h     calling conventions, base types, macros
  *   cport_win32/errors.h   error codes, GetLastError, FormatMessage
  *   cport_win32/io.h       OVERLAPPED, completion ports, files
@@ -63,6 +64,58 @@
 
 #  define CPORT_WIN32_API CPORT_API
 #  define CPORT_WIN32_PARTS_ /* the parts are included from here only */
+
+/* ------------------------------------------------------------------------ */
+/* Calling conventions and annotations (one convention on Linux)             */
+/* ------------------------------------------------------------------------ */
+
+#  define WINAPI
+#  define WINAPIV
+#  define APIENTRY
+#  define CALLBACK
+#  define WSAAPI
+#  define NTAPI
+#  ifndef __cdecl
+#    define __cdecl
+#  endif
+#  ifndef __stdcall
+#    define __stdcall
+#  endif
+#  ifndef __fastcall
+#    define __fastcall
+#  endif
+#  ifndef _cdecl
+#    define _cdecl
+#  endif
+
+/* The SAL annotations Microsoft's samples carry. */
+#  ifndef _In_
+#    define _In_
+#    define _In_opt_
+#    define _Out_
+#    define _Out_opt_
+#    define _Inout_
+#    define _Inout_opt_
+#    define _In_z_
+#    define _In_reads_(n)
+#    define _In_reads_bytes_(n)
+#    define _Out_writes_(n)
+#    define _Out_writes_bytes_(n)
+#    define _Out_writes_bytes_opt_(n)
+#    define _Success_(e)
+#    define _Printf_format_string_
+#  endif
+
+#  define UNREFERENCED_PARAMETER(p) ((void)(p))
+#  if defined(__GNUC__)
+#    define CPORT_W32_NORETURN __attribute__((noreturn))
+#  else
+#    define CPORT_W32_NORETURN
+#  endif
+
+/* ------------------------------------------------------------------------ */
+/* The parts                                                                 */
+/* ------------------------------------------------------------------------ */
 
 #  include "cport_win32/base.h"
 #  include "cport_win32/errors.h"

@@ -1,62 +1,14 @@
 /*
- * cport_win32/base.h - part of cport_win32.h (Linux): calling
- * conventions, the base types of windef.h / winnt.h / basetsd.h, the
- * handle types, the character types (A and W), and the small macros every
- * Windows source uses. Include cport_win32.h, not this file.
+ * cport_win32/base.h - part of cport_win32.h (Linux): the base types of
+ * windef.h / winnt.h / basetsd.h, the handle types, the character types
+ * (A and W), and the small macros every Windows source uses. Include
+ * cport_win32.h, not this file.
  */
 #ifndef CPORT_WIN32_BASE_H
 #define CPORT_WIN32_BASE_H
 
 #ifndef CPORT_WIN32_PARTS_
 #  error "include cport_win32.h, not its parts"
-#endif
-
-/* ------------------------------------------------------------------------ */
-/* Calling conventions and annotations (one convention on Linux)             */
-/* ------------------------------------------------------------------------ */
-
-#define WINAPI
-#define WINAPIV
-#define APIENTRY
-#define CALLBACK
-#define WSAAPI
-#define NTAPI
-#ifndef __cdecl
-#  define __cdecl
-#endif
-#ifndef __stdcall
-#  define __stdcall
-#endif
-#ifndef __fastcall
-#  define __fastcall
-#endif
-#ifndef _cdecl
-#  define _cdecl
-#endif
-
-/* The SAL annotations Microsoft's samples carry. */
-#ifndef _In_
-#  define _In_
-#  define _In_opt_
-#  define _Out_
-#  define _Out_opt_
-#  define _Inout_
-#  define _Inout_opt_
-#  define _In_z_
-#  define _In_reads_(n)
-#  define _In_reads_bytes_(n)
-#  define _Out_writes_(n)
-#  define _Out_writes_bytes_(n)
-#  define _Out_writes_bytes_opt_(n)
-#  define _Success_(e)
-#  define _Printf_format_string_
-#endif
-
-#define UNREFERENCED_PARAMETER(p) ((void)(p))
-#if defined(__GNUC__)
-#  define CPORT_W32_NORETURN __attribute__((noreturn))
-#else
-#  define CPORT_W32_NORETURN
 #endif
 
 #ifdef __cplusplus

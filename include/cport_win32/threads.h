@@ -118,11 +118,12 @@ CPORT_WIN32_API BOOL TryEnterCriticalSection(LPCRITICAL_SECTION cs);
 CPORT_WIN32_API void LeaveCriticalSection(LPCRITICAL_SECTION cs);
 CPORT_WIN32_API void DeleteCriticalSection(LPCRITICAL_SECTION cs);
 
-/* Zero is the unlocked state (SRWLOCK_INIT, or InitializeSRWLock). */
+/* A read-write lock; zero is the unlocked state (SRWLOCK_INIT, or
+ * InitializeSRWLock). The storage is opaque so strict ISO C sees it. */
 typedef struct _RTL_SRWLOCK {
-  pthread_rwlock_t lock;
+  uintptr_t opaque[8];
 } SRWLOCK, *PSRWLOCK;
-#define SRWLOCK_INIT {PTHREAD_RWLOCK_INITIALIZER}
+#define SRWLOCK_INIT {{0}}
 CPORT_WIN32_API void InitializeSRWLock(PSRWLOCK l);
 CPORT_WIN32_API void AcquireSRWLockExclusive(PSRWLOCK l);
 CPORT_WIN32_API void AcquireSRWLockShared(PSRWLOCK l);

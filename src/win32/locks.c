@@ -65,40 +65,45 @@ CPORT_API void DeleteCriticalSection(LPCRITICAL_SECTION cs) {
 /* SRW locks                                                                 */
 /* ------------------------------------------------------------------------ */
 
+/* An SRWLOCK holds a pthread_rwlock_t, whose all-zero state is the
+ * initialiser's (glibc, musl). */
+_Static_assert(sizeof(pthread_rwlock_t) <= sizeof(SRWLOCK), "SRWLOCK too small");
+#define RW(l) ((pthread_rwlock_t *)(void *)(l)->opaque)
+
 CPORT_API void InitializeSRWLock(PSRWLOCK l) {
-  pthread_rwlock_init(&l->lock, NULL);
+  pthread_rwlock_init(RW(l), NULL);
 }
 
 CPORT_API void AcquireSRWLockExclusive(PSRWLOCK l) {
-  if (pthread_rwlock_trywrlock(&l->lock) == 0)
+  if (pthread_rwlock_trywrlock(RW(l)) == 0)
     return;
   w32_block_begin();
-  pthread_rwlock_wrlock(&l->lock);
+  pthread_rwlock_wrlock(RW(l));
   w32_block_end();
 }
 
 CPORT_API void AcquireSRWLockShared(PSRWLOCK l) {
-  if (pthread_rwlock_tryrdlock(&l->lock) == 0)
+  if (pthread_rwlock_tryrdlock(RW(l)) == 0)
     return;
   w32_block_begin();
-  pthread_rwlock_rdlock(&l->lock);
+  pthread_rwlock_rdlock(RW(l));
   w32_block_end();
 }
 
 CPORT_API BOOLEAN TryAcquireSRWLockExclusive(PSRWLOCK l) {
-  return pthread_rwlock_trywrlock(&l->lock) == 0;
+  return pthread_rwlock_trywrlock(RW(l)) == 0;
 }
 
 CPORT_API BOOLEAN TryAcquireSRWLockShared(PSRWLOCK l) {
-  return pthread_rwlock_tryrdlock(&l->lock) == 0;
+  return pthread_rwlock_tryrdlock(RW(l)) == 0;
 }
 
 CPORT_API void ReleaseSRWLockExclusive(PSRWLOCK l) {
-  pthread_rwlock_unlock(&l->lock);
+  pthread_rwlock_unlock(RW(l));
 }
 
 CPORT_API void ReleaseSRWLockShared(PSRWLOCK l) {
-  pthread_rwlock_unlock(&l->lock);
+  pthread_rwlock_unlock(RW(l));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -158,7 +163,7 @@ CPORT_API BOOL SleepConditionVariableSRW(PCONDITION_VARIABLE cv, PSRWLOCK l,
   if (cv == NULL || l == NULL || (flags & ~CONDITION_VARIABLE_LOCKMODE_SHARED))
     return w32_fail(ERROR_INVALID_PARAMETER);
   bool shared = (flags & CONDITION_VARIABLE_LOCKMODE_SHARED) != 0;
-  if (!cv_sleep(cv, ms, srw_unlock, shared ? srw_rdlock : srw_wrlock, &l->lock))
+  if (!cv_sleep(cv, ms, srw_unlock, shared ? srw_rdlock : srw_wrlock, RW(l)))
     return w32_fail(ERROR_TIMEOUT);
   return TRUE;
 }
