@@ -141,6 +141,40 @@ static void overlapped_result_from_another_thread(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* GetOverlappedResultEx: a wait with a timeout. */
+static void overlapped_result_ex_waits_up_to_a_timeout(void **state) {
+  (void)state;
+#if defined(_WIN32) && _WIN32_WINNT < 0x0602
+  H_SKIP("GetOverlappedResultEx needs _WIN32_WINNT 0x0602; the tests build "
+         "for 0x0601");
+#else
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  pair_on(port, &srv, &cli);
+  char buf[16];
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  expect_pending(recv_on(srv, buf, sizeof(buf), &ov));
+  DWORD n = 0;
+  assert_false(GetOverlappedResultEx((HANDLE)srv, &ov, &n, 0, FALSE));
+  assert_int_equal(GetLastError(), ERROR_IO_INCOMPLETE);
+  ULONGLONG t0 = w_now_ms();
+  assert_false(GetOverlappedResultEx((HANDLE)srv, &ov, &n, 50, FALSE));
+  assert_int_equal(GetLastError(), WAIT_TIMEOUT);
+  assert_true(w_now_ms() - t0 >= 40);
+  assert_int_equal(send(cli, "ok", 2, 0), 2);
+  assert_true(GetOverlappedResultEx((HANDLE)srv, &ov, &n, 5000, FALSE));
+  assert_int_equal(n, 2);
+  DWORD bytes;
+  ULONG_PTR key;
+  OVERLAPPED *got;
+  assert_true(w_next(port, &bytes, &key, &got, 1000));
+  closesocket(srv);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+#endif
+}
+
 static void receive_completes_while_nobody_waits(void **state) {
   (void)state;
   HANDLE port = w_port(0);
@@ -501,6 +535,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(shutdown_pattern_finishes_with_no_worker),
       cmocka_unit_test(overlapped_result_from_another_thread),
+      cmocka_unit_test(overlapped_result_ex_waits_up_to_a_timeout),
       cmocka_unit_test(receive_completes_while_nobody_waits),
       cmocka_unit_test(event_signalled_and_low_bit_skips_the_packet),
       cmocka_unit_test(overlapped_io_without_a_port),

@@ -598,6 +598,24 @@ static void wsa_events(void **state) {
   assert_int_equal(WSAGetLastError(), WSA_INVALID_HANDLE);
 }
 
+static void wsapoll_sees_data_and_times_out(void **state) {
+  (void)state;
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  WSAPOLLFD p;
+  memset(&p, 0, sizeof(p));
+  p.fd = srv;
+  p.events = POLLRDNORM;
+  ULONGLONG t0 = w_now_ms();
+  assert_int_equal(WSAPoll(&p, 1, 50), 0);
+  assert_true(w_now_ms() - t0 >= 40);
+  assert_int_equal(send(cli, "x", 1, 0), 1);
+  assert_int_equal(WSAPoll(&p, 1, 5000), 1);
+  assert_true(p.revents & POLLRDNORM);
+  closesocket(srv);
+  closesocket(cli);
+}
+
 static void keepalive_values_and_linger(void **state) {
   (void)state;
   SOCKET s = w_tcp();
@@ -641,6 +659,7 @@ int main(void) {
       cmocka_unit_test(wsaaccept_with_and_without_a_condition),
       cmocka_unit_test(getaddrinfo_inetpton_inetntop),
       cmocka_unit_test(wsa_events),
+      cmocka_unit_test(wsapoll_sees_data_and_times_out),
       cmocka_unit_test(keepalive_values_and_linger),
   };
   return W_RUN("win32-sockets", tests);

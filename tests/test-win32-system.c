@@ -196,6 +196,20 @@ static void version_types_and_macros(void **state) {
   SYSTEMTIME st;
   GetSystemTime(&st);
   assert_true(st.wYear >= 2024 && st.wMonth >= 1 && st.wMonth <= 12);
+  SYSTEMTIME lt;
+  GetLocalTime(&lt);
+  assert_true(lt.wYear >= 2024 && lt.wDay >= 1 && lt.wDay <= 31);
+  FILETIME ft;
+  GetSystemTimeAsFileTime(&ft);
+  ULARGE_INTEGER since1601;
+  since1601.LowPart = ft.dwLowDateTime;
+  since1601.HighPart = ft.dwHighDateTime;
+  /* 2024-01-01 is 133 485 408 000 000 000 hundred-nanoseconds after 1601. */
+  assert_true(since1601.QuadPart > 133485408000000000ull);
+  assert_true(GetActiveProcessorCount(ALL_PROCESSOR_GROUPS) >= 1);
+  ULONGLONG t0 = w_now_ms();
+  assert_int_equal(SleepEx(30, FALSE), 0);
+  assert_true(w_now_ms() - t0 >= 25);
   char path[MAX_PATH];
   DWORD n = GetModuleFileNameA(NULL, path, sizeof(path));
   assert_true(n > 0 && n < sizeof(path));

@@ -111,6 +111,13 @@ bool w_spin_done(const OVERLAPPED *ov, DWORD ms) {
   return true;
 }
 
+ULONGLONG w_now_ms(void) {
+  LARGE_INTEGER f, c;
+  QueryPerformanceFrequency(&f);
+  QueryPerformanceCounter(&c);
+  return (ULONGLONG)(c.QuadPart / (f.QuadPart / 1000));
+}
+
 void w_temp_path(char *out, size_t size, const char *name) {
   h_temp_path(out, size, name);
 }

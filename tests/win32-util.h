@@ -44,6 +44,10 @@ void w_expect_nothing(HANDLE port, DWORD ms);
  * ms: whether the op ended. */
 bool w_spin_done(const OVERLAPPED *ov, DWORD ms);
 
+/* Milliseconds from the performance counter (GetTickCount64 moves in
+ * system ticks of up to 16 ms on Windows: too coarse to time a wait). */
+ULONGLONG w_now_ms(void);
+
 /* A scratch file path in the temporary directory. */
 void w_temp_path(char *out, size_t size, const char *name);
 
