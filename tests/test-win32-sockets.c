@@ -598,7 +598,7 @@ static void wsa_events(void **state) {
   assert_int_equal(WSAGetLastError(), WSA_INVALID_HANDLE);
 }
 
-static void wsapoll_sees_data_and_times_out(void **state) {
+static void wsapoll_and_select_see_data(void **state) {
   (void)state;
   SOCKET srv, cli;
   w_pair(&srv, &cli);
@@ -612,6 +612,20 @@ static void wsapoll_sees_data_and_times_out(void **state) {
   assert_int_equal(send(cli, "x", 1, 0), 1);
   assert_int_equal(WSAPoll(&p, 1, 5000), 1);
   assert_true(p.revents & POLLRDNORM);
+  /* select, its first argument 0 as Winsock code passes it. */
+  fd_set r;
+  FD_ZERO(&r);
+  FD_SET(srv, &r);
+  struct timeval tv = {5, 0};
+  assert_int_equal(select(0, &r, NULL, NULL, &tv), 1);
+  assert_true(FD_ISSET(srv, &r));
+  char c;
+  assert_int_equal(recv(srv, &c, 1, 0), 1);
+  FD_ZERO(&r);
+  FD_SET(srv, &r);
+  tv.tv_sec = 0;
+  tv.tv_usec = 30000;
+  assert_int_equal(select(0, &r, NULL, NULL, &tv), 0);
   closesocket(srv);
   closesocket(cli);
 }
@@ -659,7 +673,7 @@ int main(void) {
       cmocka_unit_test(wsaaccept_with_and_without_a_condition),
       cmocka_unit_test(getaddrinfo_inetpton_inetntop),
       cmocka_unit_test(wsa_events),
-      cmocka_unit_test(wsapoll_sees_data_and_times_out),
+      cmocka_unit_test(wsapoll_and_select_see_data),
       cmocka_unit_test(keepalive_values_and_linger),
   };
   return W_RUN("win32-sockets", tests);

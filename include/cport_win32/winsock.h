@@ -7,8 +7,8 @@
  * accept Winsock's arguments (socket, bind, listen, connect, send, recv,
  * sendto, select) are the real names, provided by libcport-win32 in front
  * of the C library's: they behave as the C library's do and, on failure,
- * also set WSAGetLastError(). select() ignores its first argument, as
- * Winsock does. The calls whose types differ (int lengths, char* option
+ * also set WSAGetLastError(). select() with a first argument of 0, as
+ * Windows code passes it, takes the descriptors from the sets. The calls whose types differ (int lengths, char* option
  * values) or whose behaviour must (shutdown, getaddrinfo's codes) are
  * macros naming cport_w32_* functions.
  */

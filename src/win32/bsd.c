@@ -11,7 +11,8 @@
  * Winsock differences they add: send and sendto never raise SIGPIPE; a
  * blocking call gives a released worker's place back to its port while
  * it blocks; a socket a port made non-blocking underneath still blocks
- * for recv/send (unless the program set FIONBIO); select ignores nfds.
+ * for recv/send (unless the program set FIONBIO); select with nfds 0 (as
+ * Windows code passes it) reads the sets for the descriptors.
  * recvfrom takes an int length, so it is a macro (cport_w32_recvfrom).
  */
 #include <dlfcn.h>
@@ -203,11 +204,14 @@ CPORT_API int cport_w32_recvfrom(SOCKET s, char *buf, int len, int flags,
   return (int)n;
 }
 
-/* Winsock ignores nfds: the sets say which sockets. */
-CPORT_API int select(int nfds, fd_set *r, fd_set *w, fd_set *e, struct timeval *t) {
+/* Winsock ignores nfds and Windows code passes 0: then the sets say
+ * which sockets (a caller passing nfds is taken at its word: its sets may
+ * be smaller than FD_SETSIZE). */
+CPORT_API int select(int nfds, fd_set *r, fd_set *w, fd_set *e,
+                     struct timeval *t) {
   int top = nfds;
   fd_set *sets[3] = {r, w, e};
-  for (int i = 0; i < 3; i++)
+  for (int i = 0; i < 3 && nfds <= 0; i++)
     for (int fd = FD_SETSIZE - 1; sets[i] != NULL && fd >= top; fd--)
       if (FD_ISSET(fd, sets[i])) {
         top = fd + 1;
