@@ -1,94 +1,186 @@
 #!/usr/bin/env python3
-"""bench-echo: the cport echo server on each Linux backend against a raw
-io_uring and a raw epoll echo server, all driven by the same echo client.
+"""bench-echo: cport's echo servers against the strongest baselines, all
+driven by the same examples/echo-client (which verifies every byte).
 
-The server is pinned to CPU 0 and the client to CPU 1; each shape is run
-in alternating rounds (cport io_uring, raw io_uring, cport epoll, raw
-epoll, ...) and the median msgs/s of each server is compared:
+Contenders (BENCH_SERVERS selects, comma-separated):
+  cport-uring, cport-epoll  examples/echo-server --backend io_uring|epoll
+  win32-uring, win32-epoll  examples/win32-echo (plain Win32 IOCP code on
+                            cport_win32.h), CPORT_BACKEND=io_uring|epoll
+  raw-uring                 bench/raw-uring-echo (best-practice io_uring)
+  raw-epoll                 bench/raw-epoll-echo
+  uv                        bench/uv-echo (libuv, one loop)
+  asio                      bench/asio-echo (Boost.Asio, one io_context
+                            run by N threads)
 
-  bench=echo shape=64x64Bxd1 backend=io_uring cport=N raw=N ratio=R
+Modes (BENCH_MODES selects):
+  pinned1  every server with one worker thread, pinned to CPU 0; the
+           client pinned to CPU 1. win32-echo takes no worker count (its
+           workers come from GetSystemInfo, as in the classic shape), so it
+           is left out here.
+  cpus     cport's servers and asio with as many workers as CPUs,
+           win32-echo as it is, the single-threaded servers as they are;
+           nothing pinned.
 
-usage: bench-echo.py ECHO_SERVER ECHO_CLIENT RAW_EPOLL [RAW_URING]
-       env BENCH_ROUNDS (default 3), BENCH_SECONDS (default 3)
+Shapes: 64 conns x 64 B depth 1, 64 x 4 KiB depth 4, 1 x 64 B depth 1.
+
+Each shape runs BENCH_ROUNDS rounds (default 5) of BENCH_SECONDS (default
+3) per server; a round runs every server once, in round-robin order (each
+server starts a round in turn). The server's CPU time (utime + stime of
+all its threads, /proc/PID/stat) is read right before and after the
+client's run and divided by the messages echoed. Medians are printed, one
+line per (mode, shape, server):
+
+  bench=echo mode=M shape=S server=X msgs_per_s=N cpu_us_per_msg=C
+    vs_raw_uring=R cpu_vs_raw_uring=Q [vs_raw_epoll=R cpu_vs_raw_epoll=Q]
+    runs=K
+
+vs_*: msgs/s over the baseline's (higher is better); cpu_vs_*: CPU per
+message over the baseline's (lower is better). Epoll-based cport servers
+are also compared with raw epoll. Markdown tables follow.
+
+usage: bench-echo.py BUILD_DIR
+  env BENCH_ROUNDS, BENCH_SECONDS, BENCH_SERVERS, BENCH_MODES (pinned1,cpus)
 """
 import os
-import re
-import statistics
-import subprocess
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "scripts"))
-from netutil import free_port, pin, stop, wait_listening  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import echorun  # noqa: E402
+from echorun import NPROC, SERVERS  # noqa: E402
 
 SHAPES = [(64, 64, 1), (64, 4096, 4), (1, 64, 1)]
 
+MODES = {
+    "pinned1": dict(servers=["cport-uring", "raw-uring", "cport-epoll",
+                             "raw-epoll", "uv", "asio"],
+                    threads=lambda s: 1, server_cpu=0, client_cpu=1),
+    "cpus": dict(servers=["cport-uring", "cport-epoll", "win32-uring",
+                          "win32-epoll", "asio", "raw-uring", "raw-epoll",
+                          "uv"],
+                 threads=lambda s: NPROC, server_cpu=None, client_cpu=None),
+}
+EPOLL_PEERS = ("cport-epoll", "win32-epoll")
 
-def run_once(server_cmd, client, shape, seconds):
-    port = free_port()
-    srv = subprocess.Popen(pin(0) + server_cmd(port),
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_listening(port, srv)
-        conns, size, depth = shape
-        out = subprocess.run(
-            pin(1) + [client, "--port", str(port), "--connections",
-                          str(conns), "--size", str(size), "--depth",
-                          str(depth), "--seconds", str(seconds),
-                          "--backend", "epoll"],
-            capture_output=True, text=True, timeout=seconds + 60)
-        m = re.search(r"msgs_per_s=(\d+)", out.stdout)
-        errs = re.search(r"errors=(\d+)", out.stdout)
-        if out.returncode != 0 or not m or (errs and errs.group(1) != "0"):
-            raise RuntimeError("client failed: " + out.stdout + out.stderr)
-        return float(m.group(1))
-    finally:
-        stop(srv)
+
+def pick_servers(mode, progs):
+    """The mode's contenders that can run here; prints why others cannot."""
+    chosen = []
+    for name in echorun.env_list("BENCH_SERVERS", MODES[mode]["servers"]):
+        s = SERVERS.get(name)
+        if s is None:
+            print("bench=echo mode=%s server=%s skipped: unknown server "
+                  "(known: %s)" % (mode, name, ",".join(SERVERS)))
+        elif s.program not in progs:
+            print("bench=echo mode=%s server=%s skipped: %s is not built "
+                  "(see docs/benchmarks.md for its package)"
+                  % (mode, name, s.program))
+        elif mode == "pinned1" and s.program == "win32-echo":
+            print("bench=echo mode=pinned1 server=%s skipped: win32-echo "
+                  "takes no worker count" % name)
+        else:
+            chosen.append(s)
+    return chosen
+
+
+def ratio_fields(res, name, base):
+    """vs_BASE and cpu_vs_BASE of server name, if base was measured."""
+    if base not in res or not res[base] or not res[name]:
+        return ""
+    b, s = res[base], res[name]
+    tag = base.replace("-", "_")
+    return " vs_%s=%.2f cpu_vs_%s=%.2f" % (
+        tag, echorun.med(s, "msgs_per_s") / echorun.med(b, "msgs_per_s"),
+        tag, echorun.med(s, "cpu_us_per_msg") /
+        echorun.med(b, "cpu_us_per_msg"))
+
+
+def run_mode(mode, progs, rounds, seconds, table):
+    cfg = MODES[mode]
+    servers = pick_servers(mode, progs)
+    failed = False
+    for shape in SHAPES:
+        res = {s.name: [] for s in servers}
+        for r in range(rounds):
+            for s in echorun.rotated(servers, r):
+                threads = cfg["threads"](s) if s.threads else None
+                cmd = (lambda p, s=s, t=threads:
+                       s.command(progs[s.program], p, t))
+                try:
+                    res[s.name].append(echorun.measure(
+                        cmd, s.env, shape, progs["echo-client"], seconds,
+                        cfg["server_cpu"], cfg["client_cpu"]))
+                except RuntimeError as e:
+                    failed = True
+                    print("bench=echo mode=%s shape=%s server=%s round=%d "
+                          "FAILED: %s" % (mode, echorun.shape_name(shape),
+                                          s.name, r + 1, e), flush=True)
+        for s in servers:
+            runs = res[s.name]
+            if not runs:
+                continue
+            line = ("bench=echo mode=%s shape=%s server=%s msgs_per_s=%.0f "
+                    "cpu_us_per_msg=%.2f" % (
+                        mode, echorun.shape_name(shape), s.name,
+                        echorun.med(runs, "msgs_per_s"),
+                        echorun.med(runs, "cpu_us_per_msg")))
+            line += ratio_fields(res, s.name, "raw-uring")
+            if s.name in EPOLL_PEERS:
+                line += ratio_fields(res, s.name, "raw-epoll")
+            print(line + " runs=%d" % len(runs), flush=True)
+            table.append((mode, shape, s.name, runs, res))
+    return failed
+
+
+def print_tables(table):
+    """The medians again as Markdown tables, one per mode, for the docs."""
+    for mode in MODES:
+        rows = [t for t in table if t[0] == mode]
+        if not rows:
+            continue
+        print("\n%s:\n" % mode)
+        print("| shape | server | msgs/s | CPU µs/msg | vs raw-uring "
+              "(msgs/s, CPU) | vs raw-epoll (msgs/s, CPU) |")
+        print("|---|---|---|---|---|---|")
+        for _, shape, name, runs, res in rows:
+            cells = []
+            for base in ("raw-uring", "raw-epoll"):
+                if (base in res and res[base] and base != name and
+                        (base == "raw-uring" or name in EPOLL_PEERS)):
+                    cells.append("%.2f, %.2f" % (
+                        echorun.med(runs, "msgs_per_s") /
+                        echorun.med(res[base], "msgs_per_s"),
+                        echorun.med(runs, "cpu_us_per_msg") /
+                        echorun.med(res[base], "cpu_us_per_msg")))
+                else:
+                    cells.append("")
+            print("| %s | %s | %s | %.2f | %s | %s |" % (
+                echorun.shape_name(shape), name,
+                "{:,.0f}".format(echorun.med(runs, "msgs_per_s")),
+                echorun.med(runs, "cpu_us_per_msg"), cells[0], cells[1]))
 
 
 def main(argv):
-    if len(argv) < 4:
+    if len(argv) != 2:
         print(__doc__)
         return 2
-    echo_server, client, raw_epoll = argv[1:4]
-    raw_uring = argv[4] if len(argv) > 4 else None
-    rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
+    progs = echorun.find_programs(argv[1])
+    if "echo-client" not in progs:
+        print("bench=echo: no examples/echo-client in %s: build first" % argv[1])
+        return 1
+    echorun.raise_nofile()
+    rounds = int(os.environ.get("BENCH_ROUNDS", "5"))
     seconds = float(os.environ.get("BENCH_SECONDS", "3"))
-
-    servers = {
-        ("io_uring", "cport"): lambda p: [echo_server, "--port", str(p),
-                                          "--threads", "1", "--backend",
-                                          "io_uring"],
-        ("epoll", "cport"): lambda p: [echo_server, "--port", str(p),
-                                       "--threads", "1", "--backend", "epoll"],
-        ("epoll", "raw"): lambda p: [raw_epoll, str(p)],
-    }
-    if raw_uring:
-        servers[("io_uring", "raw")] = lambda p: [raw_uring, str(p)]
-    else:
-        del servers[("io_uring", "cport")]
-
-    order = [k for k in [("io_uring", "cport"), ("io_uring", "raw"),
-                         ("epoll", "cport"), ("epoll", "raw")] if k in servers]
-    worst = None
-    for shape in SHAPES:
-        results = {k: [] for k in order}
-        for _ in range(rounds):
-            for k in order:
-                results[k].append(run_once(servers[k], client, shape, seconds))
-        name = "%dx%dBxd%d" % shape
-        for backend in ("io_uring", "epoll"):
-            if (backend, "cport") not in results:
-                continue
-            c = statistics.median(results[(backend, "cport")])
-            r = statistics.median(results[(backend, "raw")])
-            ratio = c / r
-            worst = ratio if worst is None else min(worst, ratio)
-            print("bench=echo shape=%s backend=%s cport=%.0f raw=%.0f "
-                  "unit=msgs/s ratio=%.2f runs=%d" %
-                  (name, backend, c, r, ratio, rounds), flush=True)
-    print("bench=echo worst_ratio=%.2f goal=0.95" % worst)
-    return 0
+    print("bench=echo cpus=%d rounds=%d seconds=%g" % (NPROC, rounds, seconds),
+          flush=True)
+    table = []
+    failed = False
+    for mode in echorun.env_list("BENCH_MODES", list(MODES)):
+        if mode not in MODES:
+            print("bench=echo mode=%s skipped: unknown mode" % mode)
+            continue
+        failed |= run_mode(mode, progs, rounds, seconds, table)
+    print_tables(table)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -21,6 +21,15 @@ void ex_die(const char *what, int err) {
   exit(1);
 }
 
+FILE *ex_fopen(const char *path, const char *mode) {
+#if defined(_MSC_VER)
+  FILE *f = NULL;
+  return fopen_s(&f, path, mode) == 0 ? f : NULL;
+#else
+  return fopen(path, mode);
+#endif
+}
+
 static void usage(const char *prog) {
   fprintf(stderr,
           "usage: %s [--bind ADDR] [--port N] [--threads N] [--accepts N]\n"

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cport.h"
 
@@ -50,6 +51,9 @@ struct ex_args {
 /* Parses the flags every example understands; exits on a bad one. */
 struct ex_args ex_parse(int argc, char **argv, const char *prog);
 void ex_die(const char *what, int err);
+/* fopen() for reading/writing plain files, without the MSVC deprecation
+ * warning (fopen_s there). NULL on failure. */
+FILE *ex_fopen(const char *path, const char *mode);
 /* cport_create with a->backend; on failure says "PROG: backend B is not
  * available here: REASON" on stderr and exits 1 (the tests skip on it). */
 cport_t *ex_port_create(const struct ex_args *a);

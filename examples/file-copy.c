@@ -26,7 +26,7 @@ struct chunk {
 };
 
 static int verify(const char *a, const char *b, uint64_t size) {
-  FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+  FILE *fa = ex_fopen(a, "rb"), *fb = ex_fopen(b, "rb");
   int same = fa && fb;
   char x[65536], y[65536];
   uint64_t total = 0;

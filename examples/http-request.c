@@ -231,9 +231,10 @@ int http_resolve(const char *root_real, const char *clean, char *out,
   size_t rl = strlen(root_real);
   if (strncmp(r, root_real, rl) != 0 || r[rl] != '/')
     return 404;
-  if (strlen(r) >= size)
+  size_t len = strlen(r);
+  if (len >= size)
     return 414;
-  strcpy(out, r);
+  memcpy(out, r, len + 1);
   return 0;
 }
 
@@ -259,7 +260,7 @@ int http_root_real(const char *root, char *out, size_t size) {
   char real[PATH_MAX];
   if (realpath(root, real) == NULL || strlen(real) >= size)
     return -1;
-  strcpy(out, real);
+  memcpy(out, real, strlen(real) + 1);
 #endif
   size_t l = strlen(out);
   if (l > 1 && out[l - 1] == '/')

@@ -1,6 +1,7 @@
-/*
- * cport.h - one completion-port API for Windows (IOCP) and Linux
- * (io_uring or epoll).
+/**
+ * @file cport.h
+ * @brief One completion-port API for Windows (IOCP) and Linux (io_uring or
+ * epoll).
  *
  * Server code written against this header runs in the IOCP style on every
  * backend: operations are started with a cport_op_t, and each operation that
@@ -11,8 +12,12 @@
  * passed as `struct sockaddr`, which is only forward-declared here.
  *
  * All functions return 0 (or a positive documented value) on success and a
- * negative CPORT_E* code on failure. On Linux the codes are -errno values;
- * on Windows the system codes are mapped to the same values.
+ * negative `CPORT_E*` code on failure (see #cport_errno, in cport_errno.h,
+ * which this header includes). On Linux the codes are -errno values; on
+ * Windows the system codes are mapped to the same values.
+ *
+ * Each function also has a manual page (`man cport_create`); `man 7 cport`
+ * is the overview.
  */
 #ifndef CPORT_H
 #define CPORT_H
@@ -24,6 +29,7 @@
 extern "C" {
 #endif
 
+/** @cond CPORT_INTERNAL */
 #if defined(_WIN32)
 #  if defined(CPORT_BUILDING)
 #    define CPORT_API __declspec(dllexport) /* only cport_* leave the DLL */
@@ -35,400 +41,411 @@ extern "C" {
 #else
 #  define CPORT_API
 #endif
+/** @endcond */
 
 struct sockaddr;
 
-/* ------------------------------------------------------------------------ */
-/* Error codes                                                               */
-/* ------------------------------------------------------------------------ */
-
-/*
- * The list of error codes, as an X-macro: XX(name, value, message).
- * The values are the Linux errno numbers, negated, on every platform.
- */
-#define CPORT_ERRNO_MAP(XX)                                                  \
-  XX(EPERM, -1, "operation not permitted")                                   \
-  XX(ENOENT, -2, "no such file or directory")                                \
-  XX(EINTR, -4, "interrupted system call")                                   \
-  XX(EIO, -5, "i/o error")                                                   \
-  XX(EBADF, -9, "bad file descriptor or handle")                             \
-  XX(EAGAIN, -11, "resource temporarily unavailable")                        \
-  XX(ENOMEM, -12, "not enough memory")                                       \
-  XX(EACCES, -13, "permission denied")                                       \
-  XX(EFAULT, -14, "bad address in system call argument")                     \
-  XX(EBUSY, -16, "resource busy (operation still in flight)")                \
-  XX(EEXIST, -17, "file already exists")                                     \
-  XX(ENOTDIR, -20, "not a directory")                                        \
-  XX(EISDIR, -21, "is a directory")                                          \
-  XX(EINVAL, -22, "invalid argument")                                        \
-  XX(ENFILE, -23, "file table overflow")                                     \
-  XX(EMFILE, -24, "too many open files")                                     \
-  XX(EFBIG, -27, "file too large")                                           \
-  XX(ENOSPC, -28, "no space left on device")                                 \
-  XX(ESPIPE, -29, "invalid seek")                                            \
-  XX(EPIPE, -32, "broken pipe")                                              \
-  XX(ENAMETOOLONG, -36, "name too long")                                     \
-  XX(ENOSYS, -38, "function not implemented by this backend")               \
-  XX(ELOOP, -40, "too many symbolic links encountered")                      \
-  XX(ENOTSOCK, -88, "socket operation on non-socket")                        \
-  XX(EDESTADDRREQ, -89, "destination address required")                      \
-  XX(EMSGSIZE, -90, "message too long")                                      \
-  XX(EPROTOTYPE, -91, "protocol wrong type for socket")                      \
-  XX(ENOPROTOOPT, -92, "protocol not available")                             \
-  XX(EPROTONOSUPPORT, -93, "protocol not supported")                         \
-  XX(EOPNOTSUPP, -95, "operation not supported on socket")                   \
-  XX(EAFNOSUPPORT, -97, "address family not supported")                      \
-  XX(EADDRINUSE, -98, "address already in use")                              \
-  XX(EADDRNOTAVAIL, -99, "address not available")                            \
-  XX(ENETDOWN, -100, "network is down")                                      \
-  XX(ENETUNREACH, -101, "network is unreachable")                            \
-  XX(ECONNABORTED, -103, "connection aborted")                               \
-  XX(ECONNRESET, -104, "connection reset by peer")                           \
-  XX(ENOBUFS, -105, "no buffer space available")                             \
-  XX(EISCONN, -106, "socket is already connected")                           \
-  XX(ENOTCONN, -107, "socket is not connected")                              \
-  XX(ESHUTDOWN, -108, "cannot send after socket shutdown")                   \
-  XX(ETIMEDOUT, -110, "timed out")                                           \
-  XX(ECONNREFUSED, -111, "connection refused")                               \
-  XX(EHOSTUNREACH, -113, "host is unreachable")                              \
-  XX(EALREADY, -114, "operation already in progress")                        \
-  XX(EINPROGRESS, -115, "operation in progress")                             \
-  XX(ECANCELED, -125, "operation canceled")                                  \
-  XX(EUNKNOWN, -4093, "unknown system error")                                \
-  XX(ECLOSED, -4094, "port closed")                                          \
-  XX(EOF, -4095, "end of file")
-
-enum cport_errno {
-#define CPORT_ERR_ENUM_(name, value, msg) CPORT_##name = (value),
-  CPORT_ERRNO_MAP(CPORT_ERR_ENUM_)
-#undef CPORT_ERR_ENUM_
-  /* Positive: the operation finished inside the call and, because the handle
-   * was associated with CPORT_SKIP_ON_SUCCESS, no completion is posted. The
-   * results are in the op: cport_op_status(), cport_op_bytes(). */
-  CPORT_COMPLETED = 1
-};
-
-/** Message for a CPORT_E* code ("unknown error" for anything else). */
-CPORT_API const char *cport_strerror(int err);
-/** Name of a CPORT_E* code, e.g. "CPORT_ECONNRESET" ("CPORT_E?" if unknown). */
-CPORT_API const char *cport_err_name(int err);
-
-/* ------------------------------------------------------------------------ */
-/* Portable types                                                            */
-/* ------------------------------------------------------------------------ */
-
-#if defined(_WIN32)
-/** A SOCKET or a file HANDLE. */
-typedef uintptr_t cport_handle_t;
-#  define CPORT_INVALID_HANDLE (~(cport_handle_t)0)
-/** Same layout as WSABUF. */
-typedef struct cport_buf {
-  unsigned long len; /* ULONG */
-  char *base;
-} cport_buf_t;
-#else
-/** A file descriptor. */
-typedef int cport_handle_t;
-#  define CPORT_INVALID_HANDLE (-1)
-/** Same layout as struct iovec. */
-typedef struct cport_buf {
-  void *base;
-  size_t len;
-} cport_buf_t;
-#endif
-
-/** Build a cport_buf_t portably. */
-#define CPORT_BUF(ptr, n) cport_buf_init((ptr), (n))
-
 /**
- * The per-operation record, the OVERLAPPED analogue. It must stay valid, and
- * unmoved, from the call that starts an operation until its completion is
- * taken from the port. Zero it before first use (`cport_op_t op = {0};` or
- * memset); cport re-initialises it for each operation after that.
+ * @defgroup cport_version Version
+ * @brief The version a program was compiled with, and the one it runs with.
  *
- * Layout (fixed: 256 bytes on 64-bit systems, 132 on 32-bit):
- *   - the first 32 bytes have the layout of Windows' OVERLAPPED (Internal =
- *     status, InternalHigh = bytes, Offset/OffsetHigh, hEvent); on Windows
- *     they are the OVERLAPPED the system uses;
- *   - `data` belongs to the user;
- *   - `priv` belongs to the backend. Do not touch it.
+ * The macros describe the header the program included; cport_version()
+ * and cport_version_string() describe the library it is running with. The
+ * two differ when a program built against one release runs with another
+ * one of the same major version (see "ABI" in README.md).
+ * @{
  */
-typedef struct cport_op {
-  uintptr_t internal;      /* status once completed (backend format) */
-  uintptr_t internal_high; /* bytes transferred once completed */
-  union {
-    struct {
-      uint32_t offset;
-      uint32_t offset_high;
-    } off;
-    void *pointer;
-  } u;
-  void *event;             /* hEvent on Windows; unused elsewhere */
-  void *data;              /* free for the user */
-  uintptr_t priv[27];      /* backend-private */
-} cport_op_t;
 
-/** What cport_get() returns. */
-typedef struct cport_completion {
-  cport_op_t *op;   /* as given to the operation or to cport_post() */
-  uintptr_t key;    /* the key of the handle (accept: the listener's key) */
-  uint32_t bytes;   /* bytes transferred */
-  int status;       /* 0 or a CPORT_E* code */
-} cport_completion_t;
-
-typedef enum cport_backend_kind {
-  CPORT_BACKEND_AUTO = 0, /* io_uring, else epoll on Linux; iocp on Windows */
-  CPORT_BACKEND_IOCP = 1,
-  CPORT_BACKEND_URING = 2,
-  CPORT_BACKEND_EPOLL = 3
-} cport_backend_t;
-
-/** Port options. All-zero means defaults. */
-typedef struct cport_options {
-  unsigned concurrency;    /* threads released at once; 0 = number of CPUs */
-  cport_backend_t backend; /* CPORT_BACKEND_AUTO honours $CPORT_BACKEND */
-  unsigned entries;        /* kernel queue size hint (io_uring SQ); 0 = 256 */
-  unsigned workers;        /* blocking-work pool size (files); 0 = default */
-  unsigned reserved[4];    /* must be zero */
-} cport_options_t;
-
-typedef struct cport cport_t;
-
-/* ------------------------------------------------------------------------ */
-/* The port                                                                  */
-/* ------------------------------------------------------------------------ */
+/** Major version: changes when the API or ABI breaks (see README.md). */
+#define CPORT_VERSION_MAJOR 0
+/** Minor version: changes when something is added, compatibly. */
+#define CPORT_VERSION_MINOR 1
+/** Patch version: changes for fixes only. */
+#define CPORT_VERSION_PATCH 0
+/**
+ * The number CPORT_VERSION would be for version major.minor.patch, for
+ * comparisons such as `#if CPORT_VERSION >= CPORT_MAKE_VERSION(0, 2, 0)`.
+ * @param major major version, 0 to 255
+ * @param minor minor version, 0 to 255
+ * @param patch patch version, 0 to 255
+ */
+#define CPORT_MAKE_VERSION(major, minor, patch) \
+  (((major) << 16) | ((minor) << 8) | (patch))
+/** This header's version as one hexadecimal number, 0xMMmmpp. */
+#define CPORT_VERSION 0x000100
+/** This header's version as a string, "major.minor.patch". */
+#define CPORT_VERSION_STRING "0.1.0"
 
 /**
- * Create a completion port. opts may be NULL (defaults).
- * Backend choice: an explicit opts->backend wins; otherwise $CPORT_BACKEND
- * ("io_uring", "epoll", "iocp") if set; otherwise io_uring, falling back to
- * epoll when the kernel refuses io_uring (EPERM, ENOSYS, EINVAL).
- * Returns 0, CPORT_EINVAL (bad options or backend name), CPORT_ENOSYS
- * (backend not available on this system), CPORT_ENOMEM, or the system error
- * that made the backend fail.
+ * The version of the cport library the program runs with.
+ *
+ * Compare with #CPORT_VERSION, the version the program was compiled with,
+ * to detect a library older than the header (an application built against
+ * 0.2 that finds 0.1 at run time may call functions 0.1 lacks).
+ *
+ * @return The library's version as CPORT_MAKE_VERSION(major, minor,
+ *         patch) would give it, e.g. 0x000100 for 0.1.0. This call cannot
+ *         fail.
+ * @sa cport_version_string()
+ */
+CPORT_API uint32_t cport_version(void);
+
+/**
+ * The version of the cport library the program runs with, as a string.
+ *
+ * @return "major.minor.patch", e.g. "0.1.0": a static string, the same
+ *         pointer every time, never NULL. This call cannot fail.
+ * @sa cport_version()
+ */
+CPORT_API const char *cport_version_string(void);
+
+/** @} */
+
+#include "cport_errno.h" /* the error codes */
+
+#include "cport_types.h" /* handles, buffers, ops, completions, options */
+
+/**
+ * @defgroup cport_port The port
+ * @brief Create and close ports, associate handles, post and take
+ * completions.
+ * @{
+ */
+
+/**
+ * Create a completion port.
+ *
+ * Backend choice: an explicit `opts->backend` wins; otherwise
+ * $CPORT_BACKEND ("io_uring", "epoll", "iocp") if set; otherwise io_uring,
+ * falling back to epoll when the kernel refuses io_uring (EPERM, ENOSYS,
+ * EINVAL). An explicit choice the system cannot honour fails rather than
+ * being replaced.
+ *
+ * @param[out] port where the new port is stored (only on success)
+ * @param[in] opts options, or NULL for the defaults (all-zero options)
+ * @retval 0 the port was created
+ * @retval CPORT_EINVAL `port` is NULL, an option is out of range, a
+ *         reserved field is not zero, or $CPORT_BACKEND names no backend
+ * @retval CPORT_ENOSYS the backend asked for does not exist on this
+ *         system (io_uring on Windows, iocp on Linux, io_uring in a build
+ *         without liburing)
+ * @retval CPORT_ENOMEM out of memory
+ * @retval CPORT_EPERM io_uring was asked for explicitly and the kernel
+ *         refuses it (seccomp, `io_uring_disabled`); other system errors
+ *         of the backend's set-up are returned as they are (e.g.
+ *         CPORT_EMFILE)
+ * @sa cport_close(), cport_backend()
  */
 CPORT_API int cport_create(cport_t **port, const cport_options_t *opts);
 
 /**
- * Close the port. Every thread waiting in cport_get() returns CPORT_ECLOSED,
- * later calls on the port return CPORT_ECLOSED, completions still queued are
- * dropped, and handles associated with it can no longer start operations.
- * Memory is released once no thread uses it. Returns 0 or CPORT_ECLOSED
- * (already closed), CPORT_EINVAL (NULL).
+ * Close the port.
+ *
+ * Every thread waiting in cport_get() returns #CPORT_ECLOSED, later calls
+ * on the port return #CPORT_ECLOSED, completions still queued are dropped,
+ * and handles associated with it can no longer start operations. Memory
+ * is released once no thread uses it. Handles are not closed: close them
+ * with cport_closesocket() or cport_file_close().
+ *
+ * @param[in] port the port
+ * @retval 0 the port is closed
+ * @retval CPORT_ECLOSED the port was closed already
+ * @retval CPORT_EINVAL `port` is NULL
+ * @sa cport_create()
  */
 CPORT_API int cport_close(cport_t *port);
 
-/** Name of the backend: "iocp", "io_uring" or "epoll" (NULL for NULL). */
+/**
+ * The name of the backend a port runs on.
+ *
+ * @param[in] port the port
+ * @return "iocp", "io_uring" or "epoll"; NULL if `port` is NULL. The
+ *         string is static.
+ * @sa cport_create(), cport_options_t
+ */
 CPORT_API const char *cport_backend(const cport_t *port);
 
 /** cport_associate() flag: no completion for operations that finish inside
- * the call; the call returns CPORT_COMPLETED instead. */
+ * the call; the call returns #CPORT_COMPLETED instead (Windows'
+ * FILE_SKIP_COMPLETION_PORT_ON_SUCCESS). */
 #define CPORT_SKIP_ON_SUCCESS 0x1u
 
 /**
- * Add flags to a handle, before or after its association, like
- * SetFileCompletionNotificationModes: CPORT_SKIP_ON_SUCCESS. Flags cannot
- * be cleared once set (as on Windows); 0 changes nothing.
- * @return 0, CPORT_EINVAL (unknown flag), CPORT_EBADF (not an open handle).
- */
-CPORT_API int cport_set_handle_flags(cport_handle_t h, unsigned flags);
-
-/**
- * Associate a handle (socket or file) with the port. Completions of
- * operations on it carry `key`. A handle is associated at most once.
- * Returns 0, CPORT_EINVAL, CPORT_EBADF, CPORT_EEXIST (already associated),
- * CPORT_ECLOSED.
+ * Associate a handle (socket or file) with the port.
+ *
+ * Completions of operations on the handle carry `key`. A handle is
+ * associated with one port at most, once, until it is closed. A socket
+ * made elsewhere (not with cport_socket()) is made non-blocking.
+ *
+ * @param[in] port the port
+ * @param h an open socket or file (cport_socket(), cport_accept()'s socket,
+ *        cport_file_open(), or one made elsewhere)
+ * @param key the value every completion of the handle carries
+ * @param flags 0 or #CPORT_SKIP_ON_SUCCESS
+ * @retval 0 associated
+ * @retval CPORT_EINVAL `port` is NULL or `flags` has an unknown bit
+ * @retval CPORT_EBADF `h` is not an open handle
+ * @retval CPORT_EEXIST `h` is associated with a port already
+ * @retval CPORT_ECLOSED the port is closed
+ * @sa cport_create(), cport_get()
  */
 CPORT_API int cport_associate(cport_t *port, cport_handle_t h, uintptr_t key,
                               unsigned flags);
 
 /**
- * Queue a completion with the given key, bytes and op, delivered verbatim
- * (op may be NULL and is never dereferenced). Status is 0.
- * Returns 0, CPORT_EINVAL, CPORT_ECLOSED, CPORT_ENOMEM.
+ * Add flags to a handle, like SetFileCompletionNotificationModes.
+ *
+ * Before or after its association. Flags cannot be cleared once set (as
+ * on Windows); 0 changes nothing.
+ *
+ * @param h an open socket or file
+ * @param flags 0 or #CPORT_SKIP_ON_SUCCESS
+ * @retval 0 the flags are set
+ * @retval CPORT_EINVAL `flags` has an unknown bit
+ * @retval CPORT_EBADF `h` is not an open handle
+ * @sa cport_associate()
+ */
+CPORT_API int cport_set_handle_flags(cport_handle_t h, unsigned flags);
+
+/**
+ * Queue a completion, like PostQueuedCompletionStatus.
+ *
+ * The completion is delivered verbatim: key, bytes and op as given, status
+ * 0. `op` may be NULL and is never dereferenced, so any value that fits a
+ * pointer may travel in it. The queue is first in, first out.
+ *
+ * @param[in] port the port
+ * @param key delivered as cport_completion_t::key
+ * @param bytes delivered as cport_completion_t::bytes
+ * @param op delivered as cport_completion_t::op; may be NULL
+ * @retval 0 queued
+ * @retval CPORT_EINVAL `port` is NULL
+ * @retval CPORT_ECLOSED the port is closed
+ * @retval CPORT_ENOMEM out of memory
+ * @sa cport_get()
  */
 CPORT_API int cport_post(cport_t *port, uintptr_t key, uint32_t bytes,
                          cport_op_t *op);
 
 /**
- * Take one completion. timeout_ms: 0 polls, -1 waits forever, >0 waits that
- * long. Returns 0 (out filled), CPORT_ETIMEDOUT (out untouched),
- * CPORT_ECLOSED, CPORT_EINVAL.
+ * Take one completion, like GetQueuedCompletionStatus.
+ *
+ * Waiting threads are woken newest first, one per completion, and at most
+ * cport_options_t::concurrency threads run at once. An operation that
+ * failed still comes back here, with its status in `out->status`.
+ *
+ * @param[in] port the port
+ * @param[out] out the completion (untouched unless 0 is returned)
+ * @param timeout_ms 0 polls, -1 waits forever, above 0 waits that many
+ *        milliseconds
+ * @retval 0 `out` holds a completion
+ * @retval CPORT_ETIMEDOUT none came in time; `out` is untouched
+ * @retval CPORT_ECLOSED the port is closed (also for threads waiting when
+ *         it closes)
+ * @retval CPORT_EINVAL `port` or `out` is NULL, or `timeout_ms` is below -1
+ * @sa cport_get_many(), cport_post()
  */
 CPORT_API int cport_get(cport_t *port, cport_completion_t *out, int timeout_ms);
 
 /**
- * Take up to max completions, in queue order. Returns the number taken
- * (>= 1), or CPORT_ETIMEDOUT, CPORT_ECLOSED, CPORT_EINVAL.
+ * Take up to `max` completions at once, in queue order, like
+ * GetQueuedCompletionStatusEx. Waits as cport_get() does for the first
+ * one; takes only those already queued after it.
+ *
+ * @param[in] port the port
+ * @param[out] out room for `max` completions
+ * @param max how many to take at most, at least 1
+ * @param timeout_ms 0 polls, -1 waits forever, above 0 waits that many
+ *        milliseconds
+ * @return The number of completions taken, 1 to `max`; a negative code
+ *         on failure.
+ * @retval CPORT_ETIMEDOUT none came in time; `out` is untouched
+ * @retval CPORT_ECLOSED the port is closed
+ * @retval CPORT_EINVAL `port` or `out` is NULL, `max` is 0, or
+ *         `timeout_ms` is below -1
+ * @sa cport_get()
  */
 CPORT_API int cport_get_many(cport_t *port, cport_completion_t *out,
                              unsigned max, int timeout_ms);
 
 /**
- * Mark blocking work in a thread the port released (between two
- * cport_get() calls): until the matching cport_blocking_end(), the thread
- * does not count against the port's concurrency limit, so another waiting
- * thread may take a completion, as Windows does for a worker that blocks.
- * When it ends, the thread counts again (the running count may exceed the
- * limit for a while, as on Windows). Calls nest; in a thread no port
- * released they do nothing.
- * @return 0; cport_blocking_end() without a begin: CPORT_EINVAL.
+ * Mark blocking work in a thread the port released.
+ *
+ * Between two cport_get() calls, until the matching cport_blocking_end(),
+ * the thread does not count against the port's concurrency limit, so
+ * another waiting thread may take a completion, as Windows does by itself
+ * for a worker that blocks. When it ends the thread counts again (the
+ * running count may exceed the limit for a while, as on Windows). Calls
+ * nest; in a thread no port released they do nothing.
+ *
+ * @retval 0 always
+ * @sa cport_blocking_end(), cport_options_t::concurrency
  */
 CPORT_API int cport_blocking_begin(void);
-/** Ends what cport_blocking_begin() started. @return 0 or CPORT_EINVAL. */
+
+/**
+ * End what cport_blocking_begin() started.
+ *
+ * @retval 0 ended (or one nesting level less)
+ * @retval CPORT_EINVAL no cport_blocking_begin() to end in this thread
+ * @sa cport_blocking_begin()
+ */
 CPORT_API int cport_blocking_end(void);
 
-/* ------------------------------------------------------------------------ */
-/* Sockets                                                                   */
-/*                                                                           */
-/* Every operation below takes a cport_op_t that must be idle (zeroed before */
-/* its first use, or its previous completion already taken). A return of 0   */
-/* means exactly one completion will arrive through the port the socket is   */
-/* associated with; CPORT_COMPLETED (skip-on-success handles only) means the */
-/* op finished inside the call and nothing will be posted; a negative code   */
-/* means the call failed and nothing will be posted.                         */
-/* Common errors: CPORT_EINVAL (NULL op, bad arguments, socket not           */
-/* associated), CPORT_EBUSY (op still in flight), CPORT_EBADF (not an open   */
-/* socket), CPORT_ENOTSOCK, CPORT_EOPNOTSUPP (wrong socket type).            */
-/* ------------------------------------------------------------------------ */
+/** @} */
+
+#include "cport_socket.h" /* sockets: accept, connect, recv, send, ... */
 
 /**
- * Create a socket ready for the port (non-blocking where that matters,
- * overlapped on Windows, never inherited by child processes).
- * type: SOCK_STREAM or SOCK_DGRAM. Returns 0 or the system error.
+ * @defgroup cport_files Files
+ * @brief Overlapped file I/O at 64-bit offsets, and TransmitFile.
+ * @{
  */
-CPORT_API int cport_socket(int family, int type, int protocol,
-                           cport_handle_t *out);
+
+/** @name cport_file_open() flags
+ * At least one of #CPORT_FILE_READ and #CPORT_FILE_WRITE.
+ * @{ */
+#define CPORT_FILE_READ 0x01u     /**< open for reading */
+#define CPORT_FILE_WRITE 0x02u    /**< open for writing */
+#define CPORT_FILE_CREATE 0x04u   /**< create if missing (mode 0644) */
+#define CPORT_FILE_TRUNCATE 0x08u /**< truncate to 0 bytes on open (needs WRITE) */
+#define CPORT_FILE_APPEND 0x10u   /**< every write goes to the end (needs WRITE) */
+#define CPORT_FILE_EXCL 0x20u     /**< with CREATE: fail if it exists */
+/** @} */
 
 /**
- * Close a socket. Each operation still pending on it completes exactly
- * once, with CPORT_ECANCELED (or its real result if it had already
- * finished); none completes after that, and the handle value may be reused
- * at once. Nothing is posted if nothing was pending.
- */
-CPORT_API int cport_closesocket(cport_handle_t s);
-
-/**
- * Accept a connection on a listening socket, like AcceptEx. The completion
- * carries the listener's key; cport_op_socket() gives the new socket, which
- * is not associated with any port yet, and cport_op_addresses() its
- * addresses. With len > 0 the op completes only once the peer has sent
- * data (bytes = how much landed in buf), or has closed (bytes = 0).
- */
-CPORT_API int cport_accept(cport_handle_t listener, void *buf, uint32_t len,
-                           cport_op_t *op);
-
-/**
- * Connect, like ConnectEx, then send `len` bytes of `data` if given. The
- * completion's bytes count the data sent. A refused connection completes
- * with CPORT_ECONNREFUSED. Stream sockets; datagram sockets just set their
- * peer (no data).
- */
-CPORT_API int cport_connect(cport_handle_t s, const struct sockaddr *to,
-                            int tolen, const void *data, uint32_t len,
-                            cport_op_t *op);
-
-/**
- * Receive into n buffers (the array is copied; the buffers must stay valid
- * until completion). Several pending receives on a socket are filled in
- * the order they were posted. If every buffer has length 0 the op
- * completes with 0 bytes when data is available and leaves it queued. On a
- * stream, 0 bytes with status 0 means the peer closed gracefully. A
- * datagram larger than the buffers completes with CPORT_EMSGSIZE and the
- * bytes that fit.
- */
-CPORT_API int cport_recv(cport_handle_t s, cport_buf_t *bufs, unsigned n,
-                         cport_op_t *op);
-
-/**
- * Send n buffers (gathered; the array is copied). Completes when every
- * byte was sent, or with an error and the count so far. Sends on a socket
- * go out in posting order and never interleave.
- */
-CPORT_API int cport_send(cport_handle_t s, const cport_buf_t *bufs,
-                         unsigned n, cport_op_t *op);
-
-/**
- * Receive a datagram and its source address. `from` and `*fromlen` must
- * stay valid until completion, when *fromlen holds the address length.
- * Truncated datagram: CPORT_EMSGSIZE with the bytes that fit.
- */
-CPORT_API int cport_recvfrom(cport_handle_t s, cport_buf_t *bufs, unsigned n,
-                             struct sockaddr *from, int *fromlen,
-                             cport_op_t *op);
-
-/** Send a datagram to `to` (copied; at most 32 bytes, e.g. sockaddr_in6),
- * or to the connected peer if `to` is NULL. */
-CPORT_API int cport_sendto(cport_handle_t s, const cport_buf_t *bufs,
-                           unsigned n, const struct sockaddr *to, int tolen,
-                           cport_op_t *op);
-
-/**
- * Gracefully shut down the send side once earlier sends are done, like
- * DisconnectEx without TF_REUSE_SOCKET; the peer's receive then completes
- * with 0 bytes. flags must be 0.
- */
-CPORT_API int cport_disconnect(cport_handle_t s, unsigned flags,
-                               cport_op_t *op);
-
-/**
- * Cancel one pending op of a handle, or all of them (op NULL): each
- * completes with CPORT_ECANCELED, or with its real result if it finished
- * first. Other ops are unaffected. Returns 0, or CPORT_ENOENT if nothing
- * matching was pending, CPORT_EBADF.
- */
-CPORT_API int cport_cancel(cport_handle_t h, cport_op_t *op);
-
-/* ------------------------------------------------------------------------ */
-/* Files                                                                     */
-/* ------------------------------------------------------------------------ */
-
-/* cport_file_open() flags. */
-#define CPORT_FILE_READ 0x01u     /* open for reading */
-#define CPORT_FILE_WRITE 0x02u    /* open for writing */
-#define CPORT_FILE_CREATE 0x04u   /* create if missing (mode 0644) */
-#define CPORT_FILE_TRUNCATE 0x08u /* truncate to 0 bytes on open */
-#define CPORT_FILE_APPEND 0x10u   /* every write goes to the end */
-#define CPORT_FILE_EXCL 0x20u     /* with CREATE: fail if it exists */
-
-/**
- * Open a file for overlapped I/O (never inherited by child processes).
- * Associate it with a port before cport_read()/cport_write(). The file
+ * Open a file for overlapped I/O, never inherited by child processes.
+ *
+ * Associate it with a port before cport_read() and cport_write(). The file
  * position is never used: every operation names its offset.
- * Returns 0 or CPORT_EINVAL (no READ/WRITE, unknown flag), CPORT_ENOENT,
- * CPORT_EACCES, CPORT_EEXIST, CPORT_EISDIR, ...
+ *
+ * @param path the file's name (UTF-8 on Linux, the ANSI code page on
+ *        Windows)
+ * @param flags a combination of the `CPORT_FILE_*` flags
+ * @param[out] out the new handle (only on success)
+ * @retval 0 opened
+ * @retval CPORT_EINVAL `path` or `out` is NULL, neither READ nor WRITE is
+ *         given, a flag is unknown, EXCL without CREATE, or TRUNCATE or
+ *         APPEND without WRITE
+ * @retval CPORT_ENOENT the file does not exist and CREATE was not given
+ * @retval CPORT_EACCES permission denied
+ * @retval CPORT_EEXIST the file exists and CREATE | EXCL was given
+ * @retval CPORT_EISDIR `path` is a directory
+ * @retval CPORT_EMFILE the process is out of descriptors
+ * @return Other system errors as they come (CPORT_ENOTDIR,
+ *         CPORT_ENAMETOOLONG, CPORT_ELOOP, CPORT_ENOSPC, ...).
+ * @sa cport_file_close(), cport_read(), cport_write()
  */
 CPORT_API int cport_file_open(const char *path, unsigned flags,
                               cport_handle_t *out);
 
-/** Close a file; its pending operations complete once, as for sockets. */
+/**
+ * Close a file.
+ *
+ * Its pending operations complete once, as for sockets
+ * (cport_closesocket()).
+ *
+ * @param f the file
+ * @retval 0 closed
+ * @retval CPORT_EBADF `f` is not an open file
+ * @return Other system errors of the close, as they come.
+ * @sa cport_file_open()
+ */
 CPORT_API int cport_file_close(cport_handle_t f);
 
-/** The size of an open file in bytes. */
+/**
+ * The size of an open file in bytes.
+ *
+ * @param f the file
+ * @param[out] size where the size goes (only on success)
+ * @retval 0 `*size` holds the size
+ * @retval CPORT_EINVAL `size` is NULL
+ * @retval CPORT_EBADF `f` is not an open file
+ * @sa cport_file_open()
+ */
 CPORT_API int cport_file_size(cport_handle_t f, uint64_t *size);
 
 /**
- * Read up to len bytes at offset off (64-bit). A short read reports the
- * bytes read; a read at or past the end of the file completes with
- * CPORT_EOF; len 0 completes with 0 bytes.
+ * Read up to `len` bytes at offset `off`, like ReadFile with an OVERLAPPED.
+ *
+ * A short read reports the bytes read; a read at or past the end of the
+ * file completes with #CPORT_EOF; `len` 0 completes with 0 bytes.
+ *
+ * @param f a file opened with #CPORT_FILE_READ, associated with a port
+ * @param buf where the data goes; must stay valid until the completion
+ * @param len bytes to read
+ * @param off the offset in the file (64-bit)
+ * @param op an idle op
+ * @retval 0 one completion will follow
+ * @retval CPORT_COMPLETED finished inside the call (skip-on-success)
+ * @retval CPORT_EINVAL `buf` is NULL with `len` above 0, or `off` + `len`
+ *         is beyond 2^63 - 1
+ * @retval CPORT_EACCES the file was not opened for reading
+ * @retval CPORT_EBADF `f` is not an open file
+ * @return Or one of the @ref cport_common_errors. In the completion:
+ *         #CPORT_EOF, #CPORT_EIO, #CPORT_ECANCELED.
+ * @sa cport_write(), cport_file_open()
  */
 CPORT_API int cport_read(cport_handle_t f, void *buf, uint32_t len,
                          uint64_t off, cport_op_t *op);
 
-/** Write len bytes at offset off (at the end with CPORT_FILE_APPEND). */
+/**
+ * Write `len` bytes at offset `off`, like WriteFile with an OVERLAPPED.
+ *
+ * With #CPORT_FILE_APPEND every write goes to the end of the file instead.
+ *
+ * @param f a file opened with #CPORT_FILE_WRITE, associated with a port
+ * @param buf the data; must stay valid until the completion
+ * @param len bytes to write
+ * @param off the offset in the file (64-bit); ignored with APPEND
+ * @param op an idle op
+ * @retval 0 one completion will follow
+ * @retval CPORT_COMPLETED finished inside the call (skip-on-success)
+ * @retval CPORT_EINVAL `buf` is NULL with `len` above 0, or `off` + `len`
+ *         is beyond 2^63 - 1
+ * @retval CPORT_EACCES the file was not opened for writing
+ * @retval CPORT_EBADF `f` is not an open file
+ * @return Or one of the @ref cport_common_errors. In the completion:
+ *         #CPORT_ENOSPC, #CPORT_EFBIG, #CPORT_EIO, #CPORT_ECANCELED.
+ * @sa cport_read(), cport_file_open()
+ */
 CPORT_API int cport_write(cport_handle_t f, const void *buf, uint32_t len,
                           uint64_t off, cport_op_t *op);
 
-/* cport_transmit_file() flags. */
-#define CPORT_TF_DISCONNECT 0x01u /* shut the send side down afterwards */
+/** cport_transmit_file() flag: shut the send side down afterwards, as
+ * cport_disconnect() does (TransmitFile's TF_DISCONNECT). */
+#define CPORT_TF_DISCONNECT 0x01u
 
 /**
- * Send head, then len bytes of file f from offset off (len 0: to the end
- * of the file), then tail, on a connected stream socket, as one operation
- * with one completion whose bytes count all of it, like TransmitFile. head
- * and tail may be NULL; their buffers must stay valid until completion.
- * f may be CPORT_INVALID_HANDLE: then only head and tail are sent.
- * The completion carries the socket's key.
+ * Send a file on a socket, like TransmitFile.
+ *
+ * Sends `head`, then `len` bytes of file `f` from offset `off`, then
+ * `tail`, as one operation with one completion whose bytes count all of
+ * it, on a connected stream socket. `head` and `tail` may be NULL; their
+ * buffers must stay valid until the completion. The completion carries the
+ * socket's key. Sends before and after it on the socket do not interleave
+ * with it.
+ *
+ * @param s a connected stream socket, associated with a port
+ * @param f an open file (need not be associated), or #CPORT_INVALID_HANDLE
+ *        to send only `head` and `tail`
+ * @param off where in the file to start
+ * @param len file bytes to send; 0 sends to the end of the file
+ * @param head sent before the file; may be NULL
+ * @param tail sent after the file; may be NULL
+ * @param flags 0 or #CPORT_TF_DISCONNECT
+ * @param op an idle op
+ * @retval 0 one completion will follow
+ * @retval CPORT_COMPLETED finished inside the call (skip-on-success)
+ * @retval CPORT_EINVAL an unknown flag, a head or tail with a NULL base
+ *         and a length, or (with `len` 0) `f` is not a regular file
+ * @retval CPORT_EBADF `f` is not an open file
+ * @retval CPORT_ENOTCONN the socket is not connected
+ * @retval CPORT_ESHUTDOWN the send side was shut down
+ * @retval CPORT_EOPNOTSUPP `s` is a datagram socket
+ * @return Or one of the @ref cport_common_errors. In the completion:
+ *         #CPORT_ECONNRESET, #CPORT_EPIPE, #CPORT_ECANCELED.
+ * @sa cport_send(), cport_disconnect()
  */
 CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
                                   uint64_t off, uint32_t len,
@@ -436,62 +453,134 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
                                   const cport_buf_t *tail, unsigned flags,
                                   cport_op_t *op);
 
-/* ------------------------------------------------------------------------ */
-/* Timers                                                                    */
-/* ------------------------------------------------------------------------ */
+/** @} */
 
 /**
- * One completion {op, key, 0 bytes, status 0} through the port after
- * timeout_ms milliseconds. Thousands of timers cost no thread or
- * descriptor each. Returns 0, CPORT_EINVAL, CPORT_EBUSY, CPORT_ECLOSED.
+ * @defgroup cport_timers Timers
+ * @brief One completion after a delay; thousands cost no thread each.
+ * @{
+ */
+
+/**
+ * Post one completion through the port after a delay.
+ *
+ * After `timeout_ms` milliseconds the completion {op, key, 0 bytes,
+ * status 0} arrives. Thousands of timers cost no thread or descriptor each. Timers fire in
+ * deadline order (on Windows to the system tick, 15.6 ms by default).
+ *
+ * @param[in] port the port
+ * @param key delivered as cport_completion_t::key
+ * @param timeout_ms the delay in milliseconds; 0 fires at once
+ * @param op an idle op
+ * @retval 0 the completion will follow
+ * @retval CPORT_EINVAL `port` or `op` is NULL
+ * @retval CPORT_EBUSY `op` is still in flight
+ * @retval CPORT_ECLOSED the port is closed
+ * @retval CPORT_ENOMEM out of memory
+ * @sa cport_timer_cancel()
  */
 CPORT_API int cport_timer(cport_t *port, uintptr_t key, uint32_t timeout_ms,
                           cport_op_t *op);
 
 /**
- * Cancel a timer that has not fired: it completes with CPORT_ECANCELED
- * instead. Returns 0, or CPORT_ENOENT if it already fired (its completion
- * stands) or is not a pending timer of this port.
+ * Cancel a timer that has not fired.
+ *
+ * It completes with #CPORT_ECANCELED instead of status 0.
+ *
+ * @param[in] port the port the timer was started on
+ * @param op the timer's op
+ * @retval 0 the timer will complete with #CPORT_ECANCELED
+ * @retval CPORT_ENOENT it already fired (its completion stands) or is not
+ *         a pending timer of this port
+ * @retval CPORT_EINVAL `port` or `op` is NULL
+ * @retval CPORT_ECLOSED the port is closed
+ * @sa cport_timer()
  */
 CPORT_API int cport_timer_cancel(cport_t *port, cport_op_t *op);
 
-/* ------------------------------------------------------------------------ */
-/* Operation results                                                         */
-/* ------------------------------------------------------------------------ */
+/** @} */
 
-/** The socket a finished, successful cport_accept() produced, else
- * CPORT_INVALID_HANDLE. */
+/**
+ * @defgroup cport_results Operation results
+ * @brief What a finished operation left in its op.
+ * @{
+ */
+
+/**
+ * The socket a finished, successful cport_accept() produced.
+ *
+ * The socket belongs to the caller: associate it with a port, and close
+ * it with cport_closesocket().
+ *
+ * @param op the op of a finished accept
+ * @return The accepted socket, or #CPORT_INVALID_HANDLE if `op` is NULL,
+ *         still in flight, not an accept, or an accept that failed.
+ * @sa cport_accept(), cport_op_addresses()
+ */
 CPORT_API cport_handle_t cport_op_socket(const cport_op_t *op);
 
 /**
- * Local and peer addresses of the socket a cport_accept() produced. Either
- * pointer may be NULL; lengths are in/out. Returns 0, CPORT_EINVAL.
+ * Local and peer addresses of the socket a cport_accept() produced, like
+ * GetAcceptExSockaddrs.
+ *
+ * @param op the op of a finished, successful accept
+ * @param[out] local where the local address goes; may be NULL
+ * @param[in,out] local_len size of `*local` on the call, the address length
+ *        on return; needed when `local` is given
+ * @param[out] peer where the peer's address goes; may be NULL
+ * @param[in,out] peer_len size of `*peer` on the call, the address length
+ *        on return; needed when `peer` is given
+ * @retval 0 the addresses asked for are filled in
+ * @retval CPORT_EINVAL `op` is not a finished, successful accept, or an
+ *         address is given without a positive length
+ * @return Other system errors as they come.
+ * @sa cport_accept(), cport_op_socket()
  */
 CPORT_API int cport_op_addresses(const cport_op_t *op, struct sockaddr *local,
                                  int *local_len, struct sockaddr *peer,
                                  int *peer_len);
 
 /**
- * Status of an operation, from any thread: CPORT_EINPROGRESS while it is
- * pending, then 0 or its CPORT_E* code. An operation's result is written
- * as soon as it finishes, whether or not a thread waits on the port (its
- * completion is queued at the same time).
+ * Status of an operation, from any thread.
+ *
+ * An operation's result is written as soon as it finishes, whether or not
+ * a thread waits on the port (its completion is queued at the same time),
+ * or before the call returns #CPORT_COMPLETED.
+ *
+ * @param op an op
+ * @return #CPORT_EINPROGRESS while the operation is pending, then 0 or its
+ *         `CPORT_E*` code; #CPORT_EINVAL if `op` is NULL.
+ * @sa cport_op_bytes(), cport_op_wait()
  */
 CPORT_API int cport_op_status(const cport_op_t *op);
-/** Bytes transferred by a finished operation (0 while pending). */
+
+/**
+ * Bytes transferred by a finished operation, from any thread.
+ *
+ * @param op an op
+ * @return The bytes; 0 while the operation is pending, or if `op` is NULL.
+ * @sa cport_op_status(), cport_op_wait()
+ */
 CPORT_API uint32_t cport_op_bytes(const cport_op_t *op);
 
 /**
- * Wait, from any thread, until the operation started on op has finished
- * (its status and bytes are then readable; its completion is still
- * queued as usual, unless it was skipped). timeout_ms: 0 polls, -1 waits
- * forever. An op that is not pending returns at once.
- * @return 0, CPORT_ETIMEDOUT, CPORT_EINVAL.
+ * Wait, from any thread, until the operation started on `op` has finished.
+ *
+ * Its status and bytes are then readable; its completion is still queued
+ * as usual, unless it was skipped. An op that is not pending returns at
+ * once.
+ *
+ * @param op the op
+ * @param timeout_ms 0 polls, -1 waits forever, above 0 waits that many
+ *        milliseconds
+ * @retval 0 the operation has finished
+ * @retval CPORT_ETIMEDOUT it is still pending
+ * @retval CPORT_EINVAL `op` is NULL or `timeout_ms` is below -1
+ * @sa cport_op_status(), cport_get()
  */
 CPORT_API int cport_op_wait(const cport_op_t *op, int timeout_ms);
 
-/** Build a cport_buf_t (also available as the CPORT_BUF macro). */
-CPORT_API cport_buf_t cport_buf_init(void *base, size_t len);
+/** @} */
 
 #ifdef __cplusplus
 }

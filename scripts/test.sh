@@ -7,14 +7,20 @@
 #   tsan      (build-tsan/)  io_uring, epoll under ThreadSanitizer: any
 #                            report (also from the example servers the
 #                            scripts start) fails the configuration
-#   windows   (build-win/)   iocp: mingw-w64 cross build, run under Wine
+#   windows   (build-win/)   iocp: mingw-w64 cross build, run under Wine;
+#                            -Wconversion -Wsign-conversion -Wshadow as a
+#                            stand-in for MSVC's /W4
+#
+# Each configuration also checks the headers under -pedantic, the API
+# reference (doxygen) and the man pages; the Linux ones the exported
+# symbols and cport installed and consumed (pkg-config, CMake, subproject).
 #
 # CPORT_SKIP_WINDOWS=1 leaves the Windows configuration out.
 set -u
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-ensure_packages "${BUILD_PACKAGES[@]}" libcmocka-dev curl || exit 1
+ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" || exit 1
 if [ "${CPORT_SKIP_WINDOWS:-0}" != 1 ]; then
   ensure_packages "${WINDOWS_PACKAGES[@]}" || exit 1
 fi
@@ -63,7 +69,8 @@ if [ "${CPORT_SKIP_WINDOWS:-0}" != 1 ]; then
   export WINEDEBUG=-all
   wineboot -i >/dev/null 2>&1 || true # the first start of Wine is slow
   run_config build-win --cross-file scripts/cross/mingw64.txt \
-    -Dbuildtype=release -Dwerror=true -Dtests=true -Dbenchmarks=false
+    -Dbuildtype=release -Dwerror=true -Dtests=true -Dbenchmarks=false \
+    -Dconversion_warnings=true
 fi
 
 python3 scripts/summarize.py "${dirs[@]}" || status=1

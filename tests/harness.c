@@ -3,12 +3,39 @@
  */
 #include "harness.h"
 
-const char *h_backend(void) {
-  const char *b = getenv("CPORT_BACKEND");
+bool h_getenv(const char *name, char *out, size_t size) {
 #if defined(_WIN32)
-  return b && *b ? b : "iocp";
+  DWORD n = GetEnvironmentVariableA(name, out, (DWORD)size);
+  return n > 0 && n < size;
 #else
-  return b && *b ? b : "io_uring";
+  const char *v = getenv(name);
+  if (v == NULL || v[0] == '\0' || strlen(v) >= size)
+    return false;
+  memcpy(out, v, strlen(v) + 1);
+  return true;
+#endif
+}
+
+FILE *h_fopen(const char *path, const char *mode) {
+#if defined(_MSC_VER)
+  FILE *f = NULL;
+  return fopen_s(&f, path, mode) == 0 ? f : NULL;
+#else
+  return fopen(path, mode);
+#endif
+}
+
+const char *h_backend(void) {
+  static const char *const names[] = {"io_uring", "epoll", "iocp"};
+  char b[32];
+  if (h_getenv("CPORT_BACKEND", b, sizeof(b)))
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+      if (strcmp(b, names[i]) == 0)
+        return names[i];
+#if defined(_WIN32)
+  return "iocp";
+#else
+  return "io_uring";
 #endif
 }
 
@@ -116,7 +143,7 @@ void *h_thread_join(h_thread_t t) {
 #else
 #  include <dirent.h>
 int h_thread_count(void) {
-  FILE *f = fopen("/proc/self/status", "r");
+  FILE *f = h_fopen("/proc/self/status", "r");
   char line[256];
   int n = -1;
   while (f && fgets(line, sizeof(line), f))
@@ -136,9 +163,10 @@ int h_fd_count(void) {
   return n;
 }
 void h_temp_path(char *out, size_t size, const char *name) {
-  const char *dir = getenv("TMPDIR");
-  snprintf(out, size, "%s/cport-%d-%s", dir && *dir ? dir : "/tmp",
-           (int)getpid(), name);
+  char dir[512];
+  if (!h_getenv("TMPDIR", dir, sizeof(dir)))
+    snprintf(dir, sizeof(dir), "/tmp");
+  snprintf(out, size, "%s/cport-%d-%s", dir, (int)getpid(), name);
 }
 uint64_t h_now_ms(void) {
   struct timespec ts;
@@ -201,9 +229,9 @@ int h_run(const char *name, const struct CMUnitTest *tests, size_t n) {
     char group[160];
     snprintf(group, sizeof(group), "%s/%s/%s", name, h_backend(), tests[i].name);
     h_skip_reason[0] = '\0';
-    int rc = _cmocka_run_group_tests(group, &tests[i], 1, NULL, NULL);
+    int failed_here = _cmocka_run_group_tests(group, &tests[i], 1, NULL, NULL);
     fflush(stdout);
-    if (rc != 0) {
+    if (failed_here != 0) {
       failed++;
       fprintf(tap, "not ok %u - %s\n", (unsigned)(i + 1), tests[i].name);
     } else if (h_skip_reason[0] != '\0') {

@@ -82,6 +82,11 @@ void h_expect_none(cport_t *port, int ms);
 /* Threads and open descriptors (handles on Windows) of this process. */
 int h_thread_count(void);
 int h_fd_count(void);
+/* Copies environment variable `name` into out (size bytes); false when it
+ * is unset, empty or too long. */
+bool h_getenv(const char *name, char *out, size_t size);
+/* fopen() without the MSVC deprecation (fopen_s there); NULL on failure. */
+FILE *h_fopen(const char *path, const char *mode);
 /* A path for a scratch file named `name` in the temporary directory. */
 void h_temp_path(char *out, size_t size, const char *name);
 

@@ -8,7 +8,9 @@
 #if defined(_WIN32)
 static void set_blocking(n_sock_t s, int blocking) {
   u_long nb = !blocking;
-  ioctlsocket((SOCKET)s, FIONBIO, &nb);
+  /* FIONBIO is an unsigned constant above LONG_MAX; the parameter is a
+   * long (the same bits). */
+  ioctlsocket((SOCKET)s, (long)FIONBIO, &nb);
 }
 #else
 #  include <fcntl.h>

@@ -220,7 +220,7 @@ static void sweep_every_allocation(void **state) {
   (void)state;
   char path[512];
   h_temp_path(path, sizeof(path), "alloc");
-  FILE *f = fopen(path, "wb");
+  FILE *f = h_fopen(path, "wb");
   assert_non_null(f);
   fputs("some bytes to read back", f);
   fclose(f);

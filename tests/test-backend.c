@@ -69,7 +69,9 @@ static void set_env(const char *name, const char *value) {
 
 static void environment_forces_a_backend(void **state) {
   (void)state;
-  char *saved = getenv("CPORT_BACKEND") ? strdup(getenv("CPORT_BACKEND")) : NULL;
+  char saved_buf[64];
+  const char *saved =
+      h_getenv("CPORT_BACKEND", saved_buf, sizeof(saved_buf)) ? saved_buf : NULL;
   cport_t *p;
 #if defined(_WIN32)
   set_env("CPORT_BACKEND", "iocp");
@@ -92,7 +94,6 @@ static void environment_forces_a_backend(void **state) {
   set_env("CPORT_BACKEND", "no-such-backend");
   H_ASSERT_RC(cport_create(&p, NULL), CPORT_EINVAL);
   set_env("CPORT_BACKEND", saved);
-  free(saved);
 }
 
 #if defined(__linux__)

@@ -37,7 +37,7 @@ static void remove_file(const char *path) {
 }
 
 static void make_file(const char *path, size_t len, uint32_t seed) {
-  FILE *f = fopen(path, "wb");
+  FILE *f = h_fopen(path, "wb");
   assert_non_null(f);
   char *buf = malloc(1 << 20);
   for (size_t at = 0; at < len;) {

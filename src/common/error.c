@@ -2,6 +2,8 @@
  * error.c - the one table of cport error codes: names and messages.
  * The codes themselves are defined by CPORT_ERRNO_MAP in cport.h.
  */
+#include <limits.h>
+
 #include "cport.h"
 
 #include "common.h"
@@ -40,7 +42,14 @@ CPORT_API const char *cport_err_name(int err) {
 
 CPORT_API cport_buf_t cport_buf_init(void *base, size_t len) {
   cport_buf_t b;
+#if defined(_WIN32)
+  /* WSABUF lengths are ULONG: a longer buffer is described by its first
+   * ULONG_MAX bytes, never by a wrapped-around length. */
+  b.base = (char *)base;
+  b.len = len > ULONG_MAX ? ULONG_MAX : (unsigned long)len;
+#else
   b.base = base;
   b.len = len;
+#endif
   return b;
 }

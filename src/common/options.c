@@ -5,11 +5,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(_WIN32)
+#  include <windows.h>
+#endif
+
 #include "common.h"
 
+/* Copies $CPORT_BACKEND into name; 0 if unset or empty, 1 if copied, -1
+ * if longer than any backend name. (GetEnvironmentVariableA on Windows,
+ * where the C runtime's getenv() is deprecated.) */
+static int cp_backend_env(char *name, size_t size) {
+#if defined(_WIN32)
+  DWORD n = GetEnvironmentVariableA("CPORT_BACKEND", name, (DWORD)size);
+  if (n == 0)
+    return 0;
+  return n < size ? 1 : -1;
+#else
+  const char *v = getenv("CPORT_BACKEND");
+  if (v == NULL || v[0] == '\0')
+    return 0;
+  size_t n = strlen(v);
+  if (n >= size)
+    return -1;
+  memcpy(name, v, n + 1);
+  return 1;
+#endif
+}
+
 int cp_backend_from_env(void) {
-  const char *name = getenv("CPORT_BACKEND");
-  if (name == NULL || name[0] == '\0' || strcmp(name, "auto") == 0)
+  char name[16];
+  int got = cp_backend_env(name, sizeof(name));
+  if (got < 0)
+    return CPORT_EINVAL;
+  if (got == 0 || strcmp(name, "auto") == 0)
     return CPORT_BACKEND_AUTO;
   if (strcmp(name, "io_uring") == 0 || strcmp(name, "uring") == 0)
     return CPORT_BACKEND_URING;

@@ -3,9 +3,10 @@
  * (layer 0: declarations only). The port core and the engine never know
  * which backend runs; they call through struct cp_backend.
  *
- * Threads. init runs in cport_create's caller; wait, drain run on the
- * port's progress thread only; wake from any thread; the handle hooks run
- * under the handle's lock, on any thread.
+ * Threads. init runs in cport_create's caller; wait runs on the port's
+ * one leader at a time (port.h); enter and drain on its progress thread;
+ * wake and flush from any thread; the handle hooks run under the handle's
+ * lock, on any thread.
  */
 #ifndef CPORT_LINUX_BACKEND_H
 #define CPORT_LINUX_BACKEND_H
@@ -50,6 +51,9 @@ struct cp_backend {
   /* Any thread, no lock: make a wait() in progress return soon. It may
    * come after the port is closed, so what it touches lives until free(). */
   void (*wake)(struct cport *port);
+  /* Hybrid mode, any thread but the leader, no lock: hand the kernel the
+   * work this thread prepared (io_uring: submit its SQEs). May be NULL. */
+  void (*flush)(struct cport *port);
   /* Progress thread, the port closing: every op the kernel still owns has
    * been asked to cancel; wait (boundedly) until the kernel gave each
    * back, ending them into b. May be NULL. */

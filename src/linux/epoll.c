@@ -309,6 +309,7 @@ const struct cp_backend cp_epoll_backend = {
     .enter = NULL,
     .wait = epoll_wait_events,
     .wake = epoll_wake,
+    .flush = NULL,
     .drain = NULL,
     .attach = epoll_attach,
     .detach = epoll_detach,

@@ -1,19 +1,27 @@
 /*
  * port.h - the Linux port core (layer 1): the completion queue, the
- * threads waiting on it, the concurrency limit, timers, the progress
- * thread, and the steps of creating and closing a port.
+ * threads waiting on it, the concurrency limit, timers, who waits in the
+ * kernel, and the steps of creating and closing a port.
+ *
+ *   port.c      the queue and its slots, waiting threads, cport_get,
+ *               cport_post, timers, blocking work, create and close
+ *   progress.c  the harvester: the one thread at a time that waits in
+ *               the kernel (backend->wait) and turns what it reports into
+ *               completions, and the port's progress thread
  *
  * The port core knows nothing of handles. It reaches the backend only
  * through struct cp_backend (backend.h).
  *
- * Progress. Each port that has kernel work gets one progress thread. It
- * is the only thread that waits in the kernel (io_uring_enter or
- * epoll_wait) and the only one that submits to io_uring, so operations
- * finish, have their results written and their completions queued
- * whether or not any thread is in cport_get(), exactly as the Windows
- * kernel does for a completion port. Worker threads only take
- * completions; work they hand to the progress thread costs no system
- * call while that thread is awake, and one wake-up when it sleeps.
+ * Progress. Operations finish, have their results written and their
+ * completions queued whether or not any thread is in cport_get(), as the
+ * Windows kernel does. Two ways to get there (docs/design.md §3 measures
+ * them):
+ *   - dedicated: the port's progress thread is always the harvester;
+ *     workers only take completions.
+ *   - hybrid: a thread waiting in cport_get() harvests itself (the
+ *     leader); the progress thread steps in only when nobody has
+ *     harvested for CP_WATCH_NS, so a busy worker or none at all never
+ *     stalls the kernel's work.
  */
 #ifndef CPORT_LINUX_PORT_H
 #define CPORT_LINUX_PORT_H
@@ -30,19 +38,23 @@
 struct cp_backend;
 struct cp_handle;
 
-/* A thread blocked in cport_get(). Lives on that thread's stack. */
+/* A thread blocked in cport_get() (or the progress thread). Lives on that
+ * thread's stack. */
 struct cp_waiter {
   struct cp_waiter *below;   /* next older waiter on the LIFO stack */
   struct cp_waiter *above;   /* next newer waiter */
   uint32_t word;             /* CP_W_WAITING / _SIGNALED / _SLEEPING */
-  int result;                /* CP_W_GOT or CPORT_ECLOSED */
+  int result;                /* CP_W_GOT, CP_W_LEAD or CPORT_ECLOSED */
   cport_completion_t *out;   /* where a hand-off is written */
   unsigned max;              /* room in out */
   unsigned got;              /* entries handed off */
 };
 
 enum { CP_W_WAITING = 0, CP_W_SIGNALED = 1, CP_W_SLEEPING = 2 };
-enum { CP_W_NONE = 0, CP_W_GOT = 1 };
+enum { CP_W_NONE = 0, CP_W_GOT = 1, CP_W_LEAD = 2 };
+
+/* How the kernel's work makes progress. */
+enum { CP_MODE_DEDICATED = 1, CP_MODE_HYBRID = 2 };
 
 /* The progress thread's life. */
 enum {
@@ -51,6 +63,10 @@ enum {
   CP_PROG_STOPPING,   /* asked to drain and leave (port closing) */
   CP_PROG_GONE,       /* left; joined */
 };
+
+/* Hybrid mode: how long nobody may harvest while the kernel has work
+ * before the progress thread steps in. */
+#define CP_WATCH_NS 250000u
 
 struct cport {
   struct cp_shell shell;        /* first: see grave.h */
@@ -63,17 +79,31 @@ struct cport {
   unsigned concurrency;
   bool closed;
   uint32_t generation;          /* bumped when a shell is reused */
+  uint8_t mode;                 /* CP_MODE_* */
 
   const struct cp_backend *be;
   void *be_data;
   cport_options_t opts;
 
+  /* The harvester (progress.c), under lock. */
+  struct cp_waiter *leader;     /* the thread that harvests, if any */
+  bool in_kernel;               /* it is inside backend->wait */
+  bool leader_woken;            /* a wake-up is on its way to it */
+  bool want_lead;               /* a worker asked the progress thread to
+                                   hand the role over */
+  uint64_t lead_epoch;          /* counts takings of the role */
+  uint64_t vacated_ns;          /* when the role was left empty (hybrid) */
+  pthread_cond_t kernel_idle;   /* signalled when the leader leaves the
+                                   kernel after close */
+
   /* The progress thread. prog_state changes under lock; prog_work and
-   * prog_asleep are atomics shared with workers (see port.c). */
+   * prog_asleep are atomics shared with workers (progress.c). */
   pthread_t prog_thread;
   uint8_t prog_state;
-  uint32_t prog_work;           /* work is waiting for the progress thread */
-  uint32_t prog_asleep;         /* it sleeps in the kernel: wake it */
+  bool prog_deep;               /* it sleeps with no deadline */
+  struct cp_waiter *prog_waiter;
+  uint32_t prog_work;           /* work is waiting for the harvester */
+  uint32_t prog_asleep;         /* the harvester sleeps in the kernel */
 
   /* Handles associated with this port (the engine's list, for close). */
   pthread_mutex_t handles_lock;
@@ -81,9 +111,9 @@ struct cport {
 };
 
 /*
- * A batch of completions gathered outside the port lock (by the progress
- * thread, or a thread ending several ops) and pushed under one lock. Every
- * entry uses a slot its op held (see queue.h).
+ * A batch of completions gathered outside the port lock (by the harvester
+ * or a thread ending several ops) and pushed under one lock. Every entry
+ * uses a slot its op held (see queue.h).
  */
 #define CP_BATCH_MAX 64
 struct cp_batch {
@@ -126,7 +156,7 @@ CP_INTERNAL void cp_port_complete(struct cport *p, cport_op_t *op,
                                   uintptr_t key, uint32_t bytes, int status);
 
 /* ------------------------------------------------------------------------ */
-/* The progress thread                                                       */
+/* The harvester and the progress thread (progress.c)                        */
 /* ------------------------------------------------------------------------ */
 
 /* Starts the progress thread if it is not running yet. Returns 0,
@@ -134,26 +164,56 @@ CP_INTERNAL void cp_port_complete(struct cport *p, cport_op_t *op,
 CP_INTERNAL int cp_port_progress_start(struct cport *p);
 
 /*
- * Tells the progress thread that work waits for it (SQEs to submit, an
- * earlier timer). A worker of this port that will pass through cport_get()
- * soon only marks it; any other thread wakes the progress thread now if
- * it sleeps in the kernel.
+ * Work waits for the kernel (SQEs written): the harvester must see it.
+ * The harvester itself needs nothing; a worker of this port defers it to
+ * its next pass through cport_get(); any other thread hands it over now
+ * (a wake-up of the sleeping harvester, or in hybrid mode backend->flush).
  */
 CP_INTERNAL void cp_port_progress_poke(struct cport *p);
 
 /*
- * Progress thread only, right before it waits in the kernel: returns true
- * if it may sleep (nothing is waiting for it), after marking itself
- * asleep; false if work arrived (do it instead). After the wait it calls
+ * Harvester only, right before it waits in the kernel: returns true if it
+ * may sleep (nothing is waiting for it), after marking itself asleep;
+ * false if work arrived (do it instead). After the wait it calls
  * cp_port_progress_awake().
  */
 CP_INTERNAL bool cp_port_progress_may_sleep(struct cport *p);
 CP_INTERNAL void cp_port_progress_awake(struct cport *p);
-/* Progress thread: takes the "work is waiting" mark (true if it was set). */
+/* Harvester: takes the "work is waiting" mark (true if it was set). */
 CP_INTERNAL bool cp_port_progress_take_work(struct cport *p);
 
-/* True on the port's progress thread. */
-CP_INTERNAL bool cp_port_on_progress_thread(struct cport *p);
+/* ------------------------------------------------------------------------ */
+/* Shared between port.c and progress.c (p->lock held where _locked)         */
+/* ------------------------------------------------------------------------ */
+
+CP_INTERNAL void cp_port_unlock_and_wake(struct cport *p);
+CP_INTERNAL void cp_port_signal_locked(struct cp_waiter *w);
+CP_INTERNAL void cp_port_dispatch_locked(struct cport *p);
+CP_INTERNAL void cp_port_push_held_locked(struct cport *p,
+                                          const cport_completion_t *c,
+                                          unsigned n);
+CP_INTERNAL void cp_port_fire_timers_locked(struct cport *p);
+CP_INTERNAL void cp_port_stack_remove(struct cport *p, struct cp_waiter *w);
+CP_INTERNAL bool cp_port_on_stack(struct cport *p, struct cp_waiter *w);
+/* Sleeps on w's futex until signalled or the deadline passes. */
+CP_INTERNAL void cp_port_sleep(struct cp_waiter *w, uint64_t deadline);
+/* The kernel has work or may have (a handle or a timer exists). */
+CP_INTERNAL bool cp_port_kernel_active(struct cport *p);
+
+/* Harvest as the leader w: wait in the kernel up to timeout_ms, push what
+ * it reports. p->lock held on entry and on return. */
+CP_INTERNAL void cp_port_lead_locked(struct cport *p, struct cp_waiter *w,
+                                     int timeout_ms);
+/* The leader leaves the role: the oldest waiting thread takes it, or the
+ * role stays empty (and the progress thread watches). */
+CP_INTERNAL void cp_port_resign_locked(struct cport *p);
+/* Make the leader look at the port again (new work for a waiter it
+ * could take, a new earliest timer, close). */
+CP_INTERNAL void cp_port_poke_leader_locked(struct cport *p);
+/* Pays the wake-up or submission this thread owes (cp_port_progress_poke). */
+CP_INTERNAL void cp_port_pay_owed(void);
+/* Whether this thread is a worker the port p released. */
+CP_INTERNAL bool cp_port_is_worker(struct cport *p);
 
 /* ------------------------------------------------------------------------ */
 /* Life of a port                                                            */
@@ -164,8 +224,8 @@ CP_INTERNAL int cp_port_alloc(struct cport **out, const cport_options_t *opts);
 /* Frees a port whose backend failed to open. */
 CP_INTERNAL void cp_port_free_unused(struct cport *p);
 /* Close, step 1: mark closed, release every waiting thread with
- * CPORT_ECLOSED, drop queued completions. Returns CPORT_ECLOSED if the
- * port was closed already. */
+ * CPORT_ECLOSED, wait for the leader to leave the kernel, drop queued
+ * completions. Returns CPORT_ECLOSED if the port was closed already. */
 CP_INTERNAL int cp_port_close_begin(struct cport *p);
 /* Close, step 2 (after the engine let go of the handles): stop the
  * progress thread, which first drains what the kernel still owns. */

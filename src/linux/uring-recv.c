@@ -93,7 +93,7 @@ static int bufs_ready_locked(struct cp_ubufs *bf) {
     io_uring_buf_ring_add(bf->br, bf->mem + (size_t)i * bf->size, bf->size,
                           (unsigned short)i, mask, (int)i);
   io_uring_buf_ring_advance(bf->br, (int)bf->count);
-  bf->free = bf->count;
+  __atomic_store_n(&bf->free, bf->count, __ATOMIC_RELAXED);
   bf->ready = true;
   return 0;
 }
@@ -105,7 +105,7 @@ static bool buf_return(struct cp_ubufs *bf, uint16_t bid) {
   io_uring_buf_ring_add(bf->br, bf->mem + (size_t)bid * bf->size, bf->size,
                         bid, io_uring_buf_ring_mask(bf->count), 0);
   io_uring_buf_ring_advance(bf->br, 1);
-  bf->free++;
+  __atomic_add_fetch(&bf->free, 1, __ATOMIC_RELAXED); /* (read unlocked) */
   bool starved = bf->starved != NULL;
   pthread_mutex_unlock(&bf->lock);
   return starved;
@@ -207,21 +207,25 @@ static void unstarve(struct cp_ubufs *bf, struct cp_handle *h) {
   pthread_mutex_unlock(&bf->lock);
 }
 
-/* Starts h's multishot receive. h->lock held. Returns false if it cannot
- * run now (no SQE or no buffer): h then waits on the starved list. */
-static bool recv_arm(struct cport *p, struct cp_handle *h) {
+/* What recv_arm did. */
+enum { ARM_OK, ARM_WAITS, ARM_NO_MEMORY };
+
+/* Starts h's multishot receive. h->lock held. ARM_WAITS: no free buffer
+ * or no free SQE now; h waits on the starved list, armed later by the
+ * harvester. */
+static int recv_arm(struct cport *p, struct cp_handle *h) {
   struct cp_uring *u = cp_ur(p);
   struct cp_uh *uh = cp_uh(h);
   pthread_mutex_lock(&u->bufs.lock);
   int rc = bufs_ready_locked(&u->bufs);
-  bool room = rc == 0 && u->bufs.free > 0;
+  bool room = rc == 0 && __atomic_load_n(&u->bufs.free, __ATOMIC_RELAXED) > 0;
   if (rc == 0 && !room)
     starve_locked(&u->bufs, h);
   pthread_mutex_unlock(&u->bufs.lock);
   if (rc != 0)
-    return false;
+    return ARM_NO_MEMORY;
   if (!room)
-    return true; /* it will start when buffers come back */
+    return ARM_WAITS; /* it starts when buffers come back */
   pthread_mutex_lock(&u->sq_lock);
   struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, h);
   if (sqe != NULL) {
@@ -234,9 +238,9 @@ static bool recv_arm(struct cport *p, struct cp_handle *h) {
   }
   pthread_mutex_unlock(&u->sq_lock);
   if (sqe == NULL)
-    starve(&u->bufs, h); /* SQ full: the progress thread arms it */
+    starve(&u->bufs, h); /* SQ full: the harvester arms it */
   cp_uring_submitted(p);
-  return true;
+  return sqe != NULL ? ARM_OK : ARM_WAITS;
 }
 
 static void htag_cancel(struct cport *p, struct cp_handle *h, unsigned what) {
@@ -287,7 +291,7 @@ int cp_uring_recv_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
       if (r != CP_TRY_AGAIN)
         return r;
     }
-    if (!recv_arm(p, h)) {
+    if (recv_arm(p, h) == ARM_NO_MEMORY) {
       uh->flags |= CP_UH_NO_MULTI;
       return CP_URING_PLAIN;
     }
@@ -324,15 +328,19 @@ static void recv_done(struct cport *p, struct cp_handle *h,
   /* Receives still wait and nothing comes: start again. */
   if (!(uh->flags & (CP_UH_RECV_ARMED | CP_UH_STARVED | CP_UH_EOF)) &&
       uh->rx_err == 0 && uh->buffered == 0 && !cp_opq_empty(&h->rq))
-    recv_arm(p, h);
+    (void)recv_arm(p, h);
 }
 
 void cp_uring_rearm_starved(struct cport *p) {
   struct cp_uring *u = cp_ur(p);
   struct cp_ubufs *bf = &u->bufs;
-  for (;;) {
+  /* As many as there are buffers and SQEs for this round; the next round
+   * (after a submit) goes on. */
+  unsigned budget = io_uring_sq_space_left(&u->ring);
+  while (budget-- > 0) {
     pthread_mutex_lock(&bf->lock);
-    struct cp_handle *h = bf->free > 0 ? bf->starved : NULL;
+    struct cp_handle *h =
+        __atomic_load_n(&bf->free, __ATOMIC_RELAXED) > 0 ? bf->starved : NULL;
     uint32_t gen = 0;
     if (h != NULL) {
       __atomic_store_n(&bf->starved, cp_uh(h)->link, __ATOMIC_RELAXED);
@@ -345,11 +353,14 @@ void cp_uring_rearm_starved(struct cport *p) {
       return;
     pthread_mutex_lock(&h->lock);
     struct cp_uh *uh = cp_uh(h);
+    int r = ARM_OK;
     if ((h->flags & CP_HF_OPEN) && h->port == p && h->gen == gen &&
         !(uh->flags & (CP_UH_RECV_ARMED | CP_UH_EOF | CP_UH_STARVED)) &&
         uh->rx_err == 0 && uh->buffered < CP_UH_RX_CAP)
-      recv_arm(p, h);
+      r = recv_arm(p, h);
     pthread_mutex_unlock(&h->lock);
+    if (r != ARM_OK)
+      return; /* it waits again: no room this round */
   }
 }
 
@@ -422,10 +433,20 @@ static void accept_done(struct cport *p, struct cp_handle *h,
   if (!more)
     uh->flags &= (uint16_t)~(CP_UH_ACCEPT_ARMED | CP_UH_ACCEPT_PAUSE);
   if (res >= 0) {
+    if (uh->backlog_n == uh->backlog_cap) {
+      /* More arrived before the pause below took effect: keep them all
+       * (the kernel's listen backlog bounds this). */
+      unsigned cap = uh->backlog_cap * 2u;
+      int *more = cap <= UINT16_MAX ? realloc(uh->backlog, cap * sizeof(int)) : NULL;
+      if (more != NULL) {
+        uh->backlog = more;
+        uh->backlog_cap = (uint16_t)cap;
+      }
+    }
     if (uh->backlog_n < uh->backlog_cap)
       uh->backlog[uh->backlog_n++] = res;
     else
-      close(res); /* (bounded by the pause below; never reached) */
+      close(res); /* out of memory: the peer sees a reset */
   } else if (res != -ECANCELED && res != -ECONNABORTED && res != -EPROTO &&
              res != -EINTR) {
     uh->accept_err = res; /* e.g. out of descriptors: the next accept */
@@ -456,6 +477,8 @@ void cp_uring_htag_done(struct cport *p, const struct io_uring_cqe *cqe,
   bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
   if (!more)
     __atomic_sub_fetch(&u->inflight, 1, __ATOMIC_RELAXED);
+  if (what == CP_HTAG_RECV && (cqe->flags & IORING_CQE_F_BUFFER))
+    __atomic_sub_fetch(&u->bufs.free, 1, __ATOMIC_RELAXED); /* the kernel's */
   struct cp_handle *h = cp_handle_peek(fd);
   if (h != NULL) {
     pthread_mutex_lock(&h->lock);

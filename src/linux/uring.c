@@ -30,14 +30,18 @@ _Static_assert(sizeof(struct cp_uh) <= sizeof(((struct cp_handle *)0)->be),
 /* Set-up                                                                    */
 /* ------------------------------------------------------------------------ */
 
-/* The ring's modes, best first. The thread that enables a disabled ring
- * becomes its submitter; DEFER_TASKRUN needs SINGLE_ISSUER. */
-static const unsigned setup_modes[] = {
+/* The ring's modes, best first. Dedicated progress: the progress thread
+ * enables the disabled ring and so becomes its one submitter, and the
+ * kernel's completion work waits for it (DEFER_TASKRUN needs
+ * SINGLE_ISSUER). Hybrid: any leader submits and waits, and completion
+ * work runs in the thread that submitted (woken for it if it sleeps). */
+static const unsigned dedicated_modes[] = {
     IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
         IORING_SETUP_R_DISABLED | IORING_SETUP_SUBMIT_ALL,
     IORING_SETUP_R_DISABLED,
     0,
 };
+static const unsigned hybrid_modes[] = {IORING_SETUP_SUBMIT_ALL, 0};
 
 static int uring_init(struct cport *p) {
   struct cp_uring *u = p->be_data;
@@ -53,9 +57,13 @@ static int uring_init(struct cport *p) {
   unsigned entries = p->opts.entries ? p->opts.entries : 256;
   int rc = CPORT_EINVAL;
   struct io_uring_params params;
-  for (size_t i = 0; i < CP_ARRAY_LEN(setup_modes); i++) {
+  bool dedicated = p->mode == CP_MODE_DEDICATED;
+  const unsigned *modes = dedicated ? dedicated_modes : hybrid_modes;
+  size_t nmodes = dedicated ? CP_ARRAY_LEN(dedicated_modes)
+                            : CP_ARRAY_LEN(hybrid_modes);
+  for (size_t i = 0; i < nmodes; i++) {
     memset(&params, 0, sizeof(params));
-    params.flags = setup_modes[i] | IORING_SETUP_CLAMP | IORING_SETUP_CQSIZE;
+    params.flags = modes[i] | IORING_SETUP_CLAMP | IORING_SETUP_CQSIZE;
     params.cq_entries = entries * 8;
     rc = io_uring_queue_init_params(entries, &u->ring, &params);
     if (rc != -EINVAL)
@@ -84,7 +92,7 @@ static int uring_init(struct cport *p) {
     return rc; /* -errno is the CPORT_E* code */
   }
   u->dead = false;
-  u->enabled = false;
+  u->enabled = !(u->setup_flags & IORING_SETUP_R_DISABLED);
   u->inflight = 0;
   u->overflow = u->overflow_tail = NULL;
   u->closing = NULL;
@@ -210,7 +218,9 @@ static void dispatch(struct cport *p, const struct io_uring_cqe *cqe,
       __atomic_sub_fetch(&u->inflight, 1, __ATOMIC_RELAXED);
     cp_uring_op_done(p, (cport_op_t *)(uintptr_t)tag, cqe->res, b);
   } else if (tag == CP_URING_TAG_WAKE) {
+    pthread_mutex_lock(&u->sq_lock);
     u->wake_armed = false;
+    pthread_mutex_unlock(&u->sq_lock);
   }
 }
 
@@ -243,13 +253,29 @@ static unsigned prepare(struct cport *p) {
   return n;
 }
 
+/* Hybrid mode: a thread that is not the leader submits what it wrote. */
+static void uring_flush(struct cport *p) {
+  struct cp_uring *u = cp_ur(p);
+  pthread_mutex_lock(&u->sq_lock);
+  if (u->overflow != NULL)
+    cp_uring_overflow_locked(p, u);
+  unsigned n = u->enabled && !u->dead ? publish_locked(u) : 0;
+  pthread_mutex_unlock(&u->sq_lock);
+  if (n > 0)
+    enter(u, n, 0, 0);
+}
+
 static int uring_wait(struct cport *p, struct cp_batch *b, int timeout_ms) {
   struct cp_uring *u = cp_ur(p);
   if (!u->enabled)
     return CPORT_ENOSYS;
   unsigned to_submit = prepare(p);
-  bool sleep = timeout_ms != 0 && io_uring_cq_ready(&u->ring) == 0 &&
-               cp_port_progress_may_sleep(p);
+  /* Sockets that ran out of buffers while some are free again: arm them
+   * this round instead of sleeping (nothing else may ever come). */
+  bool starving = __atomic_load_n(&u->bufs.starved, __ATOMIC_RELAXED) != NULL &&
+                  __atomic_load_n(&u->bufs.free, __ATOMIC_RELAXED) > 0;
+  bool sleep = timeout_ms != 0 && !starving &&
+               io_uring_cq_ready(&u->ring) == 0 && cp_port_progress_may_sleep(p);
   int rc = enter(u, to_submit, sleep ? 1 : 0, timeout_ms);
   if (sleep)
     cp_port_progress_awake(p);
@@ -292,6 +318,7 @@ const struct cp_backend cp_uring_backend = {
     .enter = uring_enter,
     .wait = uring_wait,
     .wake = uring_wake,
+    .flush = uring_flush,
     .drain = uring_drain,
     .attach = NULL,
     .detach = cp_uring_detach,

@@ -150,7 +150,9 @@ static int bind_if_unbound(SOCKET s, int family) {
   if (getsockname(s, (struct sockaddr *)&ss, &len) == 0)
     return 0;
   memset(&ss, 0, sizeof(ss));
-  ss.ss_family = (ADDRESS_FAMILY)family;
+  /* sa_family is ADDRESS_FAMILY (unsigned) in every SDK; ss_family is a
+   * signed short in mingw-w64's. */
+  ((struct sockaddr *)&ss)->sa_family = (ADDRESS_FAMILY)family;
   len = family == AF_INET6 ? (int)sizeof(struct sockaddr_in6)
                            : (int)sizeof(struct sockaddr_in);
   if (bind(s, (struct sockaddr *)&ss, len) != 0)

@@ -1,0 +1,291 @@
+/*
+ * progress.c - who waits in the kernel (see port.h): the harvester role,
+ * and the port's progress thread.
+ *
+ * At most one thread at a time is the leader: it waits in the kernel
+ * (backend->wait), turns what the kernel reports into completions and
+ * pushes them into the port. In dedicated mode the progress thread always
+ * leads. In hybrid mode a thread with nothing to take in cport_get() leads
+ * if nobody does (no hand-off between threads: the thread that harvests
+ * takes the first completion itself); when it leaves with a completion,
+ * the oldest waiting thread inherits the role. The progress thread watches:
+ * if the role stays empty for CP_WATCH_NS while the kernel may have work,
+ * it leads itself until a waiting thread asks for the role back. So
+ * progress never depends on callers, and costs nothing while they wait.
+ */
+#include <signal.h>
+#include <string.h>
+
+#include "backend.h"
+#include "port.h"
+#include "sys.h"
+
+/* The port this thread harvests for right now. */
+static __thread struct cport *tls_harvesting;
+/* A port this thread owes a hand-over of its kernel work. */
+static __thread struct cport *tls_owed;
+
+bool cp_port_kernel_active(struct cport *p) {
+  return __atomic_load_n(&p->prog_state, __ATOMIC_ACQUIRE) != CP_PROG_NONE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The leader                                                                */
+/* ------------------------------------------------------------------------ */
+
+void cp_port_lead_locked(struct cport *p, struct cp_waiter *w, int timeout_ms) {
+  (void)w;
+  struct cp_batch b;
+  cp_batch_init(&b, p);
+  p->leader_woken = false;
+  p->in_kernel = true;
+  cp_port_unlock_and_wake(p); /* never sleep on pending wake-ups */
+  if (tls_owed == p)
+    tls_owed = NULL; /* this wait hands the kernel our work */
+  tls_harvesting = p;
+  p->be->wait(p, &b, timeout_ms);
+  tls_harvesting = NULL;
+  pthread_mutex_lock(&p->lock);
+  p->in_kernel = false;
+  if (p->closed)
+    pthread_cond_broadcast(&p->kernel_idle);
+  p->leader_woken = true; /* awake already: do not poke ourselves */
+  cp_port_push_held_locked(p, b.e, b.n);
+  p->leader_woken = false;
+}
+
+void cp_port_resign_locked(struct cport *p) {
+  p->leader = NULL;
+  p->leader_woken = false;
+  if (p->mode == CP_MODE_HYBRID && !p->closed && p->bottom != NULL) {
+    /* The oldest waiting thread inherits the role, so the others keep
+     * their LIFO order; it moves into the kernel at once. */
+    struct cp_waiter *w = p->bottom;
+    cp_port_stack_remove(p, w);
+    p->leader = w;
+    p->lead_epoch++;
+    w->result = CP_W_LEAD;
+    cp_port_signal_locked(w);
+    return;
+  }
+  p->vacated_ns = cp_now_ns();
+  /* Nobody harvests now: the progress thread starts watching. */
+  if (p->prog_deep && p->prog_waiter != NULL)
+    cp_port_signal_locked(p->prog_waiter);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Work for the harvester                                                    */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The hand-over protocol (dedicated mode). A thread with work for the
+ * progress thread sets prog_work, then reads prog_asleep; the progress
+ * thread sets prog_asleep, then reads prog_work before it sleeps (both
+ * sequentially consistent), so one of them always sees the other. Whoever
+ * turns prog_asleep from 1 to 0 owes the one wake-up system call.
+ */
+static void wake_harvester(struct cport *p) {
+  uint32_t one = 1;
+  if (__atomic_compare_exchange_n(&p->prog_asleep, &one, 0, false,
+                                  __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+    p->be->wake(p);
+}
+
+/* Hands p's kernel work over now: in dedicated mode the progress thread
+ * is woken if it sleeps; in hybrid mode this thread submits it. */
+static void hand_over(struct cport *p) {
+  if (p->mode == CP_MODE_DEDICATED)
+    wake_harvester(p);
+  else if (p->be->flush != NULL)
+    p->be->flush(p);
+}
+
+void cp_port_pay_owed(void) {
+  struct cport *p = tls_owed;
+  if (p != NULL) {
+    tls_owed = NULL;
+    hand_over(p);
+  }
+}
+
+void cp_port_progress_poke(struct cport *p) {
+  if (tls_harvesting == p)
+    return; /* the leader hands it over in its own wait */
+  if (p->mode == CP_MODE_DEDICATED) {
+    __atomic_store_n(&p->prog_work, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&p->prog_asleep, __ATOMIC_SEQ_CST) == 0)
+      return; /* it is awake and will see the work */
+  }
+  if (cp_port_is_worker(p)) {
+    /* A worker of this port: it passes through cport_get() soon, and its
+     * later work joins the same hand-over. (Dedicated mode also bounds
+     * the wait: the progress thread looks every millisecond while
+     * workers are out.) */
+    if (tls_owed != p) {
+      cp_port_pay_owed();
+      tls_owed = p;
+    }
+    return;
+  }
+  hand_over(p);
+}
+
+bool cp_port_progress_may_sleep(struct cport *p) {
+  if (p->mode != CP_MODE_DEDICATED)
+    return true;
+  __atomic_store_n(&p->prog_asleep, 1, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n(&p->prog_work, __ATOMIC_SEQ_CST) == 0)
+    return true;
+  __atomic_store_n(&p->prog_asleep, 0, __ATOMIC_SEQ_CST);
+  return false;
+}
+
+void cp_port_progress_awake(struct cport *p) {
+  __atomic_store_n(&p->prog_asleep, 0, __ATOMIC_SEQ_CST);
+}
+
+bool cp_port_progress_take_work(struct cport *p) {
+  return __atomic_exchange_n(&p->prog_work, 0, __ATOMIC_SEQ_CST) != 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The progress thread                                                       */
+/* ------------------------------------------------------------------------ */
+
+static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+
+static int ms_until(uint64_t t) {
+  if (t == UINT64_MAX)
+    return -1;
+  uint64_t now = cp_now_ns();
+  uint64_t ms = t > now ? (t - now + 999999) / 1000000 : 0;
+  return ms > INT32_MAX ? INT32_MAX : (int)ms;
+}
+
+/* Whether the progress thread should harvest now. p->lock held. */
+static bool should_lead(struct cport *p) {
+  if (p->leader != NULL || p->closed)
+    return false;
+  if (p->mode == CP_MODE_DEDICATED)
+    return true;
+  return cp_now_ns() - p->vacated_ns >= CP_WATCH_NS;
+}
+
+/* Leads until a waiting thread wants the role (hybrid) or the port
+ * closes. p->lock held. */
+static void lead(struct cport *p, struct cp_waiter *w) {
+  p->leader = w;
+  p->lead_epoch++;
+  p->want_lead = false;
+  for (;;) {
+    cp_port_fire_timers_locked(p);
+    uint64_t until = cp_timers_next(&p->timers);
+    int ms = ms_until(until);
+    /* Dedicated: workers out running user code may owe a hand-over;
+     * look at least every millisecond while they are. */
+    if (p->mode == CP_MODE_DEDICATED && p->running > 0 && (ms < 0 || ms > 1))
+      ms = 1;
+    cp_port_lead_locked(p, w, ms);
+    if (p->prog_state != CP_PROG_RUNNING || p->closed)
+      break;
+    if (p->mode == CP_MODE_HYBRID && (p->want_lead || p->top != NULL))
+      break; /* a waiting thread harvests from now on */
+  }
+  p->want_lead = false;
+  if (p->leader == w)
+    cp_port_resign_locked(p);
+}
+
+static void *progress_main(void *arg) {
+  struct cport *p = arg;
+  if (p->be->enter != NULL)
+    p->be->enter(p); /* (a failure leaves the ring disabled: ops fail) */
+  struct cp_waiter w;
+  memset(&w, 0, sizeof(w));
+  uint64_t seen_epoch = 0;
+  pthread_mutex_lock(&p->lock);
+  p->prog_waiter = &w;
+  p->vacated_ns = cp_now_ns();
+  while (p->prog_state == CP_PROG_RUNNING) {
+    cp_port_fire_timers_locked(p);
+    if (should_lead(p)) {
+      lead(p, &w);
+      continue;
+    }
+    /* Watch: look again when the role has been empty for CP_WATCH_NS,
+     * or, while threads keep taking it, every CP_WATCH_NS. A role held
+     * by one thread since the last look needs no watch: its resignation
+     * wakes us. Timers are due on time in any case. */
+    uint64_t until = cp_timers_next(&p->timers);
+    if (!p->closed && p->mode == CP_MODE_HYBRID) {
+      if (p->leader == NULL)
+        until = min_u64(until, p->vacated_ns + CP_WATCH_NS);
+      else if (p->lead_epoch != seen_epoch)
+        until = min_u64(until, cp_now_ns() + CP_WATCH_NS);
+    }
+    seen_epoch = p->lead_epoch;
+    p->prog_deep = until == UINT64_MAX || p->leader != NULL;
+    w.word = CP_W_WAITING;
+    cp_port_unlock_and_wake(p);
+    cp_port_sleep(&w, until);
+    pthread_mutex_lock(&p->lock);
+    p->prog_deep = false;
+  }
+  p->prog_waiter = NULL;
+  pthread_mutex_unlock(&p->lock);
+  if (p->be->drain != NULL) {
+    struct cp_batch b;
+    cp_batch_init(&b, p);
+    tls_harvesting = p;
+    p->be->drain(p, &b);
+    tls_harvesting = NULL;
+    cp_batch_flush(&b);
+  }
+  return NULL;
+}
+
+int cp_port_progress_start(struct cport *p) {
+  if (CP_LIKELY(cp_port_kernel_active(p)))
+    return 0;
+  pthread_mutex_lock(&p->lock);
+  int rc = 0;
+  if (p->closed) {
+    rc = CPORT_ECLOSED;
+  } else if (p->prog_state == CP_PROG_NONE) {
+    pthread_attr_t a;
+    pthread_attr_init(&a);
+    pthread_attr_setstacksize(&a, 256 * 1024);
+    /* The progress thread takes no signal: the program's handlers run
+     * on its own threads. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    __atomic_store_n(&p->prog_state, CP_PROG_RUNNING, __ATOMIC_RELEASE);
+    if (pthread_create(&p->prog_thread, &a, progress_main, p) != 0) {
+      __atomic_store_n(&p->prog_state, CP_PROG_NONE, __ATOMIC_RELEASE);
+      rc = CPORT_EAGAIN;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&a);
+  }
+  pthread_mutex_unlock(&p->lock);
+  return rc;
+}
+
+void cp_port_progress_stop(struct cport *p) {
+  pthread_mutex_lock(&p->lock);
+  bool running = p->prog_state == CP_PROG_RUNNING;
+  if (running) {
+    __atomic_store_n(&p->prog_state, CP_PROG_STOPPING, __ATOMIC_RELEASE);
+    if (p->prog_waiter != NULL)
+      cp_port_signal_locked(p->prog_waiter);
+    p->leader_woken = false;
+    cp_port_poke_leader_locked(p);
+  }
+  cp_port_unlock_and_wake(p);
+  if (!running)
+    return;
+  pthread_join(p->prog_thread, NULL);
+  __atomic_store_n(&p->prog_state, CP_PROG_GONE, __ATOMIC_RELEASE);
+}
