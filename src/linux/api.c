@@ -5,6 +5,9 @@
  * given up, its progress thread drained and gone, its kernel objects
  * released.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "engine.h"
 
 /* Which backend a new port gets: io_uring by default, epoll when the
@@ -14,27 +17,45 @@ static bool refuses_io_uring(int rc) {
   return rc == CPORT_EPERM || rc == CPORT_ENOSYS || rc == CPORT_EINVAL;
 }
 
+/*
+ * How the kernel's work makes progress (port.h), chosen by measurement
+ * (docs/design.md §3): io_uring with a dedicated progress thread, the
+ * ring's single issuer, so the kernel defers its completion work to it;
+ * epoll in hybrid mode, where a waiting worker harvests itself.
+ * $CPORT_PROGRESS=dedicated|hybrid overrides it (for measuring).
+ */
+static uint8_t progress_mode(const struct cp_backend *be) {
+  const char *m = getenv("CPORT_PROGRESS");
+  if (m != NULL && strcmp(m, "dedicated") == 0)
+    return CP_MODE_DEDICATED;
+  if (m != NULL && strcmp(m, "hybrid") == 0)
+    return CP_MODE_HYBRID;
+  return be == &cp_epoll_backend ? CP_MODE_HYBRID : CP_MODE_DEDICATED;
+}
+
+static int try_backend(struct cport *port, const struct cp_backend *be) {
+  port->be = be;
+  port->mode = progress_mode(be);
+  return be->init(port);
+}
+
 static int backend_open(struct cport *port, cport_backend_t kind) {
   switch (kind) {
   case CPORT_BACKEND_URING:
 #ifdef CPORT_HAVE_URING
-    port->be = &cp_uring_backend;
-    return cp_uring_backend.init(port);
+    return try_backend(port, &cp_uring_backend);
 #else
     return CPORT_ENOSYS; /* built without liburing */
 #endif
   case CPORT_BACKEND_EPOLL:
-    port->be = &cp_epoll_backend;
-    return cp_epoll_backend.init(port);
+    return try_backend(port, &cp_epoll_backend);
   case CPORT_BACKEND_AUTO: {
 #ifdef CPORT_HAVE_URING
-    port->be = &cp_uring_backend;
-    int rc = cp_uring_backend.init(port);
+    int rc = try_backend(port, &cp_uring_backend);
     if (rc == 0 || !refuses_io_uring(rc))
       return rc;
 #endif
-    port->be = &cp_epoll_backend;
-    return cp_epoll_backend.init(port);
+    return try_backend(port, &cp_epoll_backend);
   }
   default:
     return CPORT_ENOSYS;

@@ -8,7 +8,7 @@
 
 #include "engine.h"
 
-__thread struct cp_inline cp_last_inline;
+CP_TLS struct cp_inline cp_last_inline;
 void (*cp_event_hook)(void *event);
 
 static bool is_recv_side(uint8_t kind) {

@@ -8,6 +8,7 @@
  * Everything below is protected by port->lock except the waiters' futex
  * words, which are atomics.
  */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,11 +22,11 @@
 
 /* The port this thread was last released by, if it still counts as running
  * there. The generation guards against a port shell reused since. */
-static __thread struct cport *tls_port;
-static __thread uint32_t tls_gen;
+static CP_TLS struct cport *tls_port;
+static CP_TLS uint32_t tls_gen;
 /* cport_blocking_begin() depth; the slot was given back at depth 1. */
-static __thread unsigned tls_blocked;
-static __thread bool tls_blocked_gave;
+static CP_TLS unsigned tls_blocked;
+static CP_TLS bool tls_blocked_gave;
 static pthread_key_t tls_exit_key;
 static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
 
@@ -70,7 +71,7 @@ static void tls_exit(void *arg) {
 static void tls_init(void) { pthread_key_create(&tls_exit_key, tls_exit); }
 
 /* Whether this thread has set tls_exit_key (so tls_exit runs at its end). */
-static __thread bool tls_exit_armed;
+static CP_TLS bool tls_exit_armed;
 
 static void mark_running(struct cport *p) {
   if (CP_UNLIKELY(!tls_exit_armed)) {
@@ -143,7 +144,7 @@ struct wake_list {
   uint32_t *words[CP_WAKE_MAX];
   struct cport *kernel; /* a port whose leader waits in the kernel */
 };
-static __thread struct wake_list tls_wakes;
+static CP_TLS struct wake_list tls_wakes;
 
 void cp_port_signal_locked(struct cp_waiter *w) {
   uint32_t prev = __atomic_exchange_n(&w->word, CP_W_SIGNALED, __ATOMIC_ACQ_REL);
@@ -222,9 +223,23 @@ void cp_port_dispatch_locked(struct cport *p) {
     cp_port_poke_leader_locked(p);
 }
 
+/* Whether spinning before sleeping can pay: only if another CPU may run
+ * the thread that wakes us (learned once per thread). */
+static CP_TLS int tls_spin = -1;
+
+static bool may_spin(void) {
+  if (CP_UNLIKELY(tls_spin < 0)) {
+    cpu_set_t set;
+    tls_spin = cp_cpu_count() > 1 &&
+               sched_getaffinity(0, sizeof(set), &set) == 0 &&
+               CPU_COUNT(&set) > 1;
+  }
+  return tls_spin;
+}
+
 /* Sleep on the waiter's futex until signalled or the deadline passes. */
 void cp_port_sleep(struct cp_waiter *w, uint64_t deadline) {
-  for (int spin = 0; spin < 64; spin++) {
+  for (int spin = may_spin() ? 0 : 64; spin < 64; spin++) {
     if (__atomic_load_n(&w->word, __ATOMIC_ACQUIRE) == CP_W_SIGNALED)
       return;
     cp_cpu_relax();
@@ -400,8 +415,8 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
   uint64_t deadline = UINT64_MAX;
   if (timeout_ms > 0)
     deadline = cp_now_ns() + (uint64_t)timeout_ms * 1000000u;
-  struct cp_waiter w;
-  memset(&w, 0, sizeof(w));
+  struct cp_waiter w; /* (filled only if this thread waits or leads) */
+  w.above = w.below = NULL;
   w.out = out;
   w.max = max;
   bool polled = false;
@@ -502,16 +517,6 @@ CPORT_API int cport_get_many(cport_t *p, cport_completion_t *out, unsigned max,
 /* Create and close                                                          */
 /* ------------------------------------------------------------------------ */
 
-/* $CPORT_PROGRESS chooses how the kernel's work makes progress. */
-static uint8_t mode_from_env(void) {
-  const char *m = getenv("CPORT_PROGRESS");
-  if (m != NULL && strcmp(m, "dedicated") == 0)
-    return CP_MODE_DEDICATED;
-  if (m != NULL && strcmp(m, "hybrid") == 0)
-    return CP_MODE_HYBRID;
-  return CP_MODE_HYBRID;
-}
-
 int cp_port_alloc(struct cport **out, const cport_options_t *opts) {
   pthread_once(&tls_once, tls_init);
   struct cport *p = (struct cport *)cp_grave_take();
@@ -533,7 +538,6 @@ int cp_port_alloc(struct cport **out, const cport_options_t *opts) {
   if (opts)
     p->opts = *opts;
   p->concurrency = p->opts.concurrency ? p->opts.concurrency : cp_cpu_count();
-  p->mode = mode_from_env();
   /* Critical sections are a few dozen instructions: spin a little
    * before sleeping on a contended lock. */
   pthread_mutexattr_t ma;

@@ -65,8 +65,10 @@ enum {
 };
 
 /* Hybrid mode: how long nobody may harvest while the kernel has work
- * before the progress thread steps in. */
+ * before the progress thread steps in; while threads keep coming back to
+ * harvest, it looks less often, down to every CP_WATCH_MAX_NS. */
 #define CP_WATCH_NS 250000u
+#define CP_WATCH_MAX_NS 1000000u
 
 struct cport {
   struct cp_shell shell;        /* first: see grave.h */

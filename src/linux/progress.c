@@ -10,8 +10,10 @@
  * takes the first completion itself); when it leaves with a completion,
  * the oldest waiting thread inherits the role. The progress thread watches:
  * if the role stays empty for CP_WATCH_NS while the kernel may have work,
- * it leads itself until a waiting thread asks for the role back. So
- * progress never depends on callers, and costs nothing while they wait.
+ * it looks once without waiting (a busy worker is likely back soon), and
+ * after CP_ABANDONED_NS it leads itself until a waiting thread asks for
+ * the role back. So progress never depends on callers, and costs nothing
+ * while they wait.
  */
 #include <signal.h>
 #include <string.h>
@@ -21,9 +23,9 @@
 #include "sys.h"
 
 /* The port this thread harvests for right now. */
-static __thread struct cport *tls_harvesting;
+static CP_TLS struct cport *tls_harvesting;
 /* A port this thread owes a hand-over of its kernel work. */
-static __thread struct cport *tls_owed;
+static CP_TLS struct cport *tls_owed;
 
 bool cp_port_kernel_active(struct cport *p) {
   return __atomic_load_n(&p->prog_state, __ATOMIC_ACQUIRE) != CP_PROG_NONE;
@@ -163,13 +165,33 @@ static int ms_until(uint64_t t) {
   return ms > INT32_MAX ? INT32_MAX : (int)ms;
 }
 
-/* Whether the progress thread should harvest now. p->lock held. */
+/* Hybrid: after this long without a harvester the progress thread leads
+ * for good (until a waiting thread asks for the role): nobody is coming
+ * back soon. */
+#define CP_ABANDONED_NS (8u * CP_WATCH_NS)
+
+/* Whether the progress thread should lead now. p->lock held. */
 static bool should_lead(struct cport *p) {
   if (p->leader != NULL || p->closed)
     return false;
   if (p->mode == CP_MODE_DEDICATED)
     return true;
-  return cp_now_ns() - p->vacated_ns >= CP_WATCH_NS;
+  return cp_now_ns() - p->vacated_ns >= CP_ABANDONED_NS;
+}
+
+/* Hybrid: the role has been empty for a while, but a worker will likely
+ * be back soon: look once without waiting, push what is done, and leave
+ * the role empty for it. p->lock held. */
+static void look_once(struct cport *p, struct cp_waiter *w) {
+  p->leader = w;
+  cp_port_lead_locked(p, w, 0);
+  if (p->leader != w)
+    return;
+  if (p->top != NULL) {
+    cp_port_resign_locked(p); /* a thread came meanwhile: it leads */
+    return;
+  }
+  p->leader = NULL; /* still empty since vacated_ns */
 }
 
 /* Leads until a waiting thread wants the role (hybrid) or the port
@@ -203,7 +225,7 @@ static void *progress_main(void *arg) {
     p->be->enter(p); /* (a failure leaves the ring disabled: ops fail) */
   struct cp_waiter w;
   memset(&w, 0, sizeof(w));
-  uint64_t seen_epoch = 0;
+  uint64_t seen_epoch = 0, watch = CP_WATCH_NS;
   pthread_mutex_lock(&p->lock);
   p->prog_waiter = &w;
   p->vacated_ns = cp_now_ns();
@@ -213,16 +235,29 @@ static void *progress_main(void *arg) {
       lead(p, &w);
       continue;
     }
+    if (p->mode == CP_MODE_HYBRID && p->leader == NULL && !p->closed &&
+        cp_now_ns() - p->vacated_ns >= CP_WATCH_NS)
+      look_once(p, &w);
     /* Watch: look again when the role has been empty for CP_WATCH_NS,
      * or, while threads keep taking it, every CP_WATCH_NS. A role held
      * by one thread since the last look needs no watch: its resignation
      * wakes us. Timers are due on time in any case. */
     uint64_t until = cp_timers_next(&p->timers);
     if (!p->closed && p->mode == CP_MODE_HYBRID) {
+      /* While threads keep coming back to harvest, look less often (up
+       * to CP_WATCH_MAX_NS); a look that found the role empty since the
+       * last one starts over at CP_WATCH_NS. */
+      uint64_t now = cp_now_ns();
+      if (p->leader == NULL && now - p->vacated_ns >= watch)
+        watch = CP_WATCH_NS;
+      else if (watch < CP_WATCH_MAX_NS)
+        watch *= 2;
       if (p->leader == NULL)
-        until = min_u64(until, p->vacated_ns + CP_WATCH_NS);
+        until = min_u64(until, p->vacated_ns + watch > now
+                                   ? p->vacated_ns + watch
+                                   : now + watch);
       else if (p->lead_epoch != seen_epoch)
-        until = min_u64(until, cp_now_ns() + CP_WATCH_NS);
+        until = min_u64(until, now + watch);
     }
     seen_epoch = p->lead_epoch;
     p->prog_deep = until == UINT64_MAX || p->leader != NULL;

@@ -66,9 +66,14 @@ static int try_recv(struct cp_handle *h, cport_op_t *op) {
   int flags = MSG_DONTWAIT | (h->type == CP_H_DGRAM ? MSG_TRUNC : 0);
   for (;;) {
     struct msghdr *m = (struct msghdr *)(void *)cp_op_msghdr(l);
-    m->msg_name = NULL;
-    m->msg_namelen = 0;
-    ssize_t n = recvmsg(h->fd, m, flags);
+    ssize_t n;
+    if (m->msg_iovlen == 1) { /* recv(2) is cheaper than recvmsg(2) */
+      n = recv(h->fd, m->msg_iov[0].iov_base, m->msg_iov[0].iov_len, flags);
+    } else {
+      m->msg_name = NULL;
+      m->msg_namelen = 0;
+      n = recvmsg(h->fd, m, flags);
+    }
     if (n >= 0)
       return cp_recv_result(h, op, n, want);
     if (errno == EINTR)
@@ -143,9 +148,15 @@ static int send_bufs(struct cp_handle *h, cport_op_t *op, int more) {
   struct cp_lop *l = cp_lop(op);
   while (cp_bufs_left(l)) {
     struct msghdr *m = (struct msghdr *)(void *)cp_op_msghdr(l);
-    m->msg_name = NULL;
-    m->msg_namelen = 0;
-    ssize_t n = sendmsg(h->fd, m, MSG_DONTWAIT | MSG_NOSIGNAL | more);
+    int flags = MSG_DONTWAIT | MSG_NOSIGNAL | more;
+    ssize_t n;
+    if (m->msg_iovlen == 1) { /* send(2) is cheaper than sendmsg(2) */
+      n = send(h->fd, m->msg_iov[0].iov_base, m->msg_iov[0].iov_len, flags);
+    } else {
+      m->msg_name = NULL;
+      m->msg_namelen = 0;
+      n = sendmsg(h->fd, m, flags);
+    }
     if (n >= 0) {
       l->done += (uint32_t)n;
       cp_bufs_consume(l, (size_t)n);
