@@ -5,6 +5,7 @@
  * end through cp_engine_end().
  */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "engine.h"
 
@@ -50,6 +51,21 @@ void cp_engine_op_init(cport_op_t *op, struct cp_handle *h, uint8_t kind) {
 /* ------------------------------------------------------------------------ */
 /* The end of an op                                                          */
 /* ------------------------------------------------------------------------ */
+
+void cp_engine_accept_drop(cport_op_t *op) {
+  struct cp_lop *l = cp_lop(op);
+  if (l->aux_fd < 0)
+    return;
+  struct cp_handle *n = cp_handle_peek(l->aux_fd);
+  if (n != NULL) {
+    pthread_mutex_lock(&n->lock);
+    n->flags = 0;
+    n->gen++;
+    pthread_mutex_unlock(&n->lock);
+  }
+  close(l->aux_fd);
+  l->aux_fd = -1;
+}
 
 /* Lets go of what the op holds besides its slot. */
 static void release(cport_op_t *op) {
