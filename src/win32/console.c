@@ -175,6 +175,13 @@ CPORT_API BOOL SetConsoleCtrlHandler(PHANDLER_ROUTINE fn, BOOL add) {
 /* Standard handles                                                          */
 /* ------------------------------------------------------------------------ */
 
+/* CloseHandle of stdin closes descriptor 0, as it closes the standard
+ * input on Windows. */
+static void stdin_closed(void *arg) {
+  (void)arg;
+  close(0);
+}
+
 /* Descriptor 0 would be the NULL handle: stdin is an object that holds
  * it. */
 static struct w32_object *stdin_object;
@@ -192,25 +199,15 @@ CPORT_API HANDLE GetStdHandle(DWORD which) {
   }
   pthread_mutex_lock(&ctrl_lock);
   struct w32_object *o = stdin_object;
-  if (o == NULL || !__atomic_load_n(&o->open, __ATOMIC_ACQUIRE))
+  if (o == NULL || !__atomic_load_n(&o->open, __ATOMIC_ACQUIRE)) {
     o = stdin_object = w32_object_new(W32_STDIN, sizeof(*o));
+    if (o != NULL)
+      o->closed = stdin_closed;
+  }
   pthread_mutex_unlock(&ctrl_lock);
   return o != NULL ? (HANDLE)o : INVALID_HANDLE_VALUE;
 }
 
-CP_INTERNAL BOOL w32_stdin_close(struct w32_object *o) {
-  pthread_mutex_lock(&w32_lock);
-  bool was_open = o->open;
-  if (was_open) {
-    __atomic_store_n(&o->open, false, __ATOMIC_RELEASE);
-    w32_unref_locked(o);
-  }
-  pthread_mutex_unlock(&w32_lock);
-  if (!was_open)
-    return w32_fail(ERROR_INVALID_HANDLE);
-  close(0);
-  return TRUE;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Console output                                                            */

@@ -1,8 +1,9 @@
 /*
  * handles.c - what a HANDLE names. Below 1 << 22 it holds a file
- * descriptor (sockets and files, as SOCKET values do); otherwise it
- * points at one of the layer's objects: a completion port, a thread, an
- * event, a mutex, a semaphore, or stdin. CloseHandle for all of them.
+ * descriptor (sockets and files, as SOCKET values do), and the layer
+ * keeps a little state per descriptor; otherwise it points at one of the
+ * layer's objects: a completion port, a thread, an event, a mutex, a
+ * semaphore, or stdin. CloseHandle for all of them.
  *
  * Objects live in one arena of fixed-size slots, reserved once: a HANDLE
  * is checked to be a slot of it before it is read, so any value a program
@@ -11,6 +12,7 @@
  * becomes another object of the same type, so a HANDLE used after
  * CloseHandle reads a closed (or a newer) object of its type.
  */
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -70,6 +72,8 @@ void *w32_object_new(uint8_t type, size_t size) {
   o->refs = 1;
   o->free_next = NULL;
   o->waiters = NULL;
+  o->closed = NULL;
+  o->closed_arg = NULL;
   __atomic_store_n(&o->magic, W32_MAGIC, __ATOMIC_RELAXED);
   __atomic_store_n(&o->open, true, __ATOMIC_RELEASE);
   return o;
@@ -112,8 +116,111 @@ void w32_unref(struct w32_object *o) {
 }
 
 /* ------------------------------------------------------------------------ */
-/* Descriptors                                                               */
+/* Descriptors: what a HANDLE below 1 << 22 holds, and what the layer     */
+/* remembers about each (the program's FIONBIO, a synchronous file, when a */
+/* socket connected, a reset, threads in accept())                         */
 /* ------------------------------------------------------------------------ */
+
+#define CHUNK 4096
+#define CHUNKS 1024 /* 4096 * 1024 = 1 << 22 descriptors: the HANDLE range */
+
+struct fdinfo {
+  uint64_t connected_ms; /* 0: not seen connected */
+  uint32_t flags;        /* W32_FD_* */
+  uint32_t accepting;    /* threads in accept() / WSAAccept() on it */
+};
+static struct fdinfo *chunks[CHUNKS];
+
+static struct fdinfo *info(int fd, bool create) {
+  if (fd < 0 || fd >= CHUNK * CHUNKS)
+    return NULL;
+  struct fdinfo **cp = &chunks[fd / CHUNK];
+  struct fdinfo *c = __atomic_load_n(cp, __ATOMIC_ACQUIRE);
+  if (c == NULL) {
+    if (!create)
+      return NULL;
+    struct fdinfo *fresh = calloc(CHUNK, sizeof(*fresh));
+    if (fresh == NULL)
+      return NULL;
+    if (!__atomic_compare_exchange_n(cp, &c, fresh, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE))
+      free(fresh); /* another thread's chunk is in place: c */
+    else
+      c = fresh;
+  }
+  return &c[fd % CHUNK];
+}
+
+void w32_fd_reset(int fd) {
+  struct fdinfo *i = info(fd, false);
+  if (i != NULL) {
+    __atomic_store_n(&i->flags, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&i->connected_ms, 0, __ATOMIC_RELAXED);
+  }
+}
+
+unsigned w32_fd_flags(int fd) {
+  struct fdinfo *i = info(fd, false);
+  return i ? __atomic_load_n(&i->flags, __ATOMIC_ACQUIRE) : 0;
+}
+
+void w32_fd_set_flags(int fd, unsigned set, unsigned clear) {
+  struct fdinfo *i = info(fd, true);
+  if (i == NULL)
+    return;
+  __atomic_or_fetch(&i->flags, set, __ATOMIC_RELEASE);
+  __atomic_and_fetch(&i->flags, ~clear, __ATOMIC_RELEASE);
+}
+
+void w32_fd_connected(int fd) {
+  struct fdinfo *i = info(fd, true);
+  if (i != NULL)
+    __atomic_store_n(&i->connected_ms, w32_now_ms(), __ATOMIC_RELAXED);
+}
+
+bool w32_fd_was_connected(int fd) {
+  return w32_fd_connected_since(fd) != 0;
+}
+
+uint64_t w32_fd_connected_since(int fd) {
+  struct fdinfo *i = info(fd, false);
+  return i != NULL ? __atomic_load_n(&i->connected_ms, __ATOMIC_RELAXED) : 0;
+}
+
+/* The count is the synchronisation closesocket waits on: a thread's
+ * accept() ends before its count drops (release), and closesocket sees
+ * the drop (acquire) before it closes. */
+bool w32_fd_accepting(int fd, int delta) {
+  struct fdinfo *i = info(fd, true);
+  if (i == NULL)
+    return false;
+  if (delta > 0)
+    __atomic_add_fetch(&i->accepting, 1, __ATOMIC_ACQ_REL);
+  else
+    __atomic_sub_fetch(&i->accepting, 1, __ATOMIC_RELEASE);
+  return true;
+}
+
+unsigned w32_fd_accepters(int fd) {
+  struct fdinfo *i = info(fd, false);
+  return i != NULL ? __atomic_load_n(&i->accepting, __ATOMIC_ACQUIRE) : 0;
+}
+
+bool w32_fd_emulates_blocking(int fd) {
+  if (w32_fd_flags(fd) & W32_FD_NONBLOCK)
+    return false;
+  return (cport__handle_state(fd) & CPORT__ASSOCIATED) != 0;
+}
+
+int w32_fd_wait(int fd, short events) {
+  struct pollfd p = {fd, events, 0};
+  w32_block_begin();
+  int rc;
+  while ((rc = poll(&p, 1, -1)) < 0 && errno == EINTR)
+    ;
+  w32_block_end();
+  return rc < 0 || (p.revents & POLLNVAL) ? -1 : 0;
+}
 
 int w32_fd(HANDLE h) {
   if (h == NULL)
@@ -128,10 +235,6 @@ int w32_fd(HANDLE h) {
 /* CloseHandle                                                               */
 /* ------------------------------------------------------------------------ */
 
-/* Closing a port (ports.c) and a thread handle (threads.c). */
-CP_INTERNAL BOOL w32_port_close(struct w32_object *o);
-CP_INTERNAL BOOL w32_stdin_close(struct w32_object *o);
-
 CPORT_API BOOL CloseHandle(HANDLE h) {
   if (h == NULL || h == INVALID_HANDLE_VALUE)
     return w32_fail(ERROR_INVALID_HANDLE);
@@ -144,22 +247,22 @@ CPORT_API BOOL CloseHandle(HANDLE h) {
   struct w32_object *o = w32_object_get(h, 0);
   if (o == NULL)
     return w32_fail(ERROR_INVALID_HANDLE);
-  switch (o->type) {
-  case W32_PORT:
-    return w32_port_close(o);
-  case W32_STDIN:
-    return w32_stdin_close(o);
-  default:
-    break;
-  }
-  /* A waitable: the handle goes; waits and ops holding it keep it until
-   * they end, as on Windows. */
+  /* The handle goes; waits, a running thread and ops holding the object
+   * keep it until they end, as on Windows. */
   pthread_mutex_lock(&w32_lock);
   bool was_open = o->open;
+  void (*closed)(void *) = o->closed;
+  void *arg = o->closed_arg;
   if (was_open) {
     __atomic_store_n(&o->open, false, __ATOMIC_RELEASE);
     w32_unref_locked(o);
   }
   pthread_mutex_unlock(&w32_lock);
-  return was_open ? TRUE : w32_fail(ERROR_INVALID_HANDLE);
+  if (!was_open)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  /* What closing means for its type (a port: cport_close), once the
+   * handle is gone, outside w32_lock. */
+  if (closed != NULL)
+    closed(arg);
+  return TRUE;
 }

@@ -1,121 +1,16 @@
 /*
  * mswsock.c - the Microsoft extensions: AcceptEx, GetAcceptExSockaddrs,
  * ConnectEx, DisconnectEx, TransmitFile (reached directly or through
- * WSAIoctl with their GUIDs), and the fixups some of them need when
- * their op ends.
+ * WSAIoctl with their GUIDs).
  *
  * AcceptEx takes a socket the caller created and the connection must end
  * up in that very socket number: cport accepts into a new descriptor and,
- * before the caller sees the result, cport__replace_socket moves it there.
+ * before the caller sees the result, a fixup (fixups.c) moves it there.
  */
 #include <fcntl.h>
 #include <stdlib.h>
 
 #include "win32.h"
-
-/* ------------------------------------------------------------------------ */
-/* Fixups                                                                    */
-/* ------------------------------------------------------------------------ */
-
-#define FIX_BUCKETS 64
-static struct w32_fixup *fixups[FIX_BUCKETS];
-static pthread_mutex_t fix_lock = PTHREAD_MUTEX_INITIALIZER;
-static unsigned fix_count; /* lets the common case skip the lock */
-
-static unsigned bucket(LPOVERLAPPED ov) {
-  return (unsigned)(((uintptr_t)ov >> 4) % FIX_BUCKETS);
-}
-
-/* Takes ov's fixup off the table (fix_lock held). */
-static struct w32_fixup *take_locked(LPOVERLAPPED ov) {
-  struct w32_fixup **pp = &fixups[bucket(ov)], *f;
-  while ((f = *pp) != NULL && f->ov != ov)
-    pp = &f->next;
-  if (f != NULL) {
-    *pp = f->next;
-    __atomic_sub_fetch(&fix_count, 1, __ATOMIC_RELAXED);
-  }
-  return f;
-}
-
-int w32_fixup_add(const struct w32_fixup *f) {
-  struct w32_fixup *n = malloc(sizeof(*n));
-  if (n == NULL)
-    return CPORT_ENOMEM;
-  *n = *f;
-  pthread_mutex_lock(&fix_lock);
-  /* One left by an op whose result nobody collected (its port closed
-   * with the packet queued): the OVERLAPPED is idle again, drop it. */
-  free(take_locked(f->ov));
-  n->next = fixups[bucket(f->ov)];
-  fixups[bucket(f->ov)] = n;
-  __atomic_add_fetch(&fix_count, 1, __ATOMIC_RELAXED);
-  pthread_mutex_unlock(&fix_lock);
-  return 0;
-}
-
-static struct w32_fixup *fixup_take(LPOVERLAPPED ov) {
-  if (__atomic_load_n(&fix_count, __ATOMIC_RELAXED) == 0)
-    return NULL;
-  pthread_mutex_lock(&fix_lock);
-  struct w32_fixup *f = take_locked(ov);
-  pthread_mutex_unlock(&fix_lock);
-  return f;
-}
-
-void w32_fixup_drop(LPOVERLAPPED ov) { free(fixup_take(ov)); }
-
-/*
- * Each AcceptEx address area holds the address length (2 bytes) and the
- * sockaddr at the next 8-byte boundary: the 16 spare bytes Windows asks
- * for leave room for both, and the caller gets an aligned sockaddr.
- */
-static char *address_at(char *area) {
-  uintptr_t p = ((uintptr_t)area + sizeof(uint16_t) + 7) & ~(uintptr_t)7;
-  return (char *)p;
-}
-
-static void put_address(char *area, int fd, bool peer) {
-  struct sockaddr_storage ss;
-  socklen_t len = sizeof(ss);
-  int rc = peer ? getpeername(fd, (struct sockaddr *)&ss, &len)
-                : getsockname(fd, (struct sockaddr *)&ss, &len);
-  uint16_t l = rc == 0 ? (uint16_t)len : 0;
-  memcpy(area, &l, sizeof(l));
-  memcpy(address_at(area), &ss, l);
-}
-
-void w32_fixup_run(LPOVERLAPPED ov, int *status) {
-  struct w32_fixup *f = fixup_take(ov);
-  if (f == NULL)
-    return;
-  int fd = (int)f->target;
-  if (f->kind == W32_FIX_ACCEPT && *status == 0) {
-    int rc = cport__replace_socket(fd, cport_op_socket((cport_op_t *)ov), true);
-    if (rc == 0) {
-      put_address(f->buf + f->recvlen, fd, false);
-      put_address(f->buf + f->recvlen + f->locallen, fd, true);
-      w32_fd_reset(fd);
-      w32_fd_connected(fd);
-    } else {
-      *status = rc;
-    }
-  } else if (f->kind == W32_FIX_REUSE && *status == 0) {
-    /* TF_REUSE_SOCKET: the socket becomes a fresh one, ready for
-     * AcceptEx or ConnectEx again. */
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof(ss);
-    int family = getsockname(fd, (struct sockaddr *)&ss, &len) == 0
-                     ? ss.ss_family
-                     : AF_INET;
-    int fresh = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fresh >= 0 && cport__replace_socket(fd, fresh, false) == 0)
-      w32_fd_reset(fd);
-  } else if (f->kind == W32_FIX_CONNECT && *status == 0) {
-    w32_fd_connected(fd);
-  }
-  free(f);
-}
 
 /* An op with a fixup that finished inside the call: with skip mode no
  * packet comes, so the fixup runs now and the call succeeds; otherwise
@@ -222,10 +117,10 @@ CPORT_API VOID GetAcceptExSockaddrs(PVOID buf, DWORD recvlen, DWORD locallen,
   char *b = buf;
   uint16_t l;
   memcpy(&l, b + recvlen, sizeof(l));
-  *local = (struct sockaddr *)(void *)address_at(b + recvlen);
+  *local = (struct sockaddr *)(void *)w32_acceptex_address(b + recvlen);
   *local_len = l;
   memcpy(&l, b + recvlen + locallen, sizeof(l));
-  *remote = (struct sockaddr *)(void *)address_at(b + recvlen + locallen);
+  *remote = (struct sockaddr *)(void *)w32_acceptex_address(b + recvlen + locallen);
   *remote_len = l;
 }
 

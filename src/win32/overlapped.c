@@ -37,30 +37,6 @@ int w32_ov_begin(int fd, LPOVERLAPPED ov) {
   return 0;
 }
 
-void *w32_ov_tag(DWORD tid, int fd) {
-#if UINTPTR_MAX > 0xFFFFFFFFu
-  return (void *)((uintptr_t)tid << 32 | (uint32_t)(fd + 1));
-#else
-  (void)fd;
-  return (void *)(uintptr_t)tid;
-#endif
-}
-
-int w32_ov_fd(const OVERLAPPED *ov) {
-#if UINTPTR_MAX > 0xFFFFFFFFu
-  return (int)(uint32_t)(uintptr_t)ov->cport_reserved_data - 1;
-#else
-  (void)ov;
-  return -1;
-#endif
-}
-
-void w32_ov_note(const OVERLAPPED *ov, int status) {
-  int fd;
-  if (status == CPORT_ECONNRESET && (fd = w32_ov_fd(ov)) >= 0)
-    w32_fd_set_flags(fd, W32_FD_RESET, 0);
-}
-
 void w32_ov_end(LPOVERLAPPED ov, int rc) {
   if (rc < 0 && ov->hEvent != NULL) {
     /* Refused: no end will signal the event; let it go. */

@@ -19,23 +19,10 @@ cport_t *w32_port(HANDLE h, bool *closed) {
   return p != NULL ? p->port : NULL;
 }
 
-CP_INTERNAL BOOL w32_port_close(struct w32_object *o) {
-  struct w32_port *p = (struct w32_port *)o;
-  pthread_mutex_lock(&w32_lock);
-  bool was_open = o->open;
-  cport_t *port = p->port;
-  if (was_open) {
-    /* From here the handle is invalid for new calls; the threads inside
-     * GetQueuedCompletionStatus are woken by cport_close. */
-    __atomic_store_n(&o->open, false, __ATOMIC_RELEASE);
-    w32_unref_locked(o);
-  }
-  pthread_mutex_unlock(&w32_lock);
-  if (!was_open)
-    return w32_fail(ERROR_INVALID_HANDLE);
-  cport_close(port);
-  return TRUE;
-}
+/* CloseHandle of a port: the threads inside GetQueuedCompletionStatus are
+ * woken (ERROR_ABANDONED_WAIT_0); the handle is already invalid for new
+ * calls (ERROR_INVALID_HANDLE). */
+static void port_closed(void *port) { cport_close((cport_t *)port); }
 
 CPORT_API HANDLE CreateIoCompletionPort(HANDLE file, HANDLE port, ULONG_PTR key,
                                         DWORD threads) {
@@ -64,6 +51,8 @@ CPORT_API HANDLE CreateIoCompletionPort(HANDLE file, HANDLE port, ULONG_PTR key,
       w32_unref(&wp->obj);
       return w32_fail_null(w32_error(rc));
     }
+    wp->obj.closed = port_closed;
+    wp->obj.closed_arg = wp->port;
     created = true;
   }
   if (fd >= 0) {

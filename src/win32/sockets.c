@@ -1,9 +1,7 @@
 /*
  * sockets.c - Winsock start-up and sockets: WSASocket, closesocket,
  * ioctlsocket, socket options with Winsock's types and Windows-only
- * options, accept and WSAAccept, shutdown, the name calls, WSAPoll; and
- * what the layer remembers per descriptor (the program's FIONBIO, a
- * synchronous file, when a socket connected).
+ * options, accept and WSAAccept, shutdown, the name calls, WSAPoll.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -11,89 +9,6 @@
 #include <sys/stat.h>
 
 #include "win32.h"
-
-/* ------------------------------------------------------------------------ */
-/* Per-descriptor state                                                      */
-/* ------------------------------------------------------------------------ */
-
-#define CHUNK 4096
-#define CHUNKS 1024 /* 4096 * 1024 = 1 << 22 descriptors: the HANDLE range */
-
-struct fdinfo {
-  uint64_t connected_ms; /* 0: not seen connected */
-  uint32_t flags;        /* W32_FD_* */
-  uint32_t accepting;    /* threads in accept() / WSAAccept() on it */
-};
-#define FD_CLOSING (1u << 31) /* closesocket runs: accepts leave */
-static struct fdinfo *chunks[CHUNKS];
-
-static struct fdinfo *info(int fd, bool create) {
-  if (fd < 0 || fd >= CHUNK * CHUNKS)
-    return NULL;
-  struct fdinfo **cp = &chunks[fd / CHUNK];
-  struct fdinfo *c = __atomic_load_n(cp, __ATOMIC_ACQUIRE);
-  if (c == NULL) {
-    if (!create)
-      return NULL;
-    struct fdinfo *fresh = calloc(CHUNK, sizeof(*fresh));
-    if (fresh == NULL)
-      return NULL;
-    if (!__atomic_compare_exchange_n(cp, &c, fresh, false, __ATOMIC_ACQ_REL,
-                                     __ATOMIC_ACQUIRE))
-      free(fresh); /* another thread's chunk is in place: c */
-    else
-      c = fresh;
-  }
-  return &c[fd % CHUNK];
-}
-
-void w32_fd_reset(int fd) {
-  struct fdinfo *i = info(fd, false);
-  if (i != NULL) {
-    __atomic_store_n(&i->flags, 0, __ATOMIC_RELAXED);
-    __atomic_store_n(&i->connected_ms, 0, __ATOMIC_RELAXED);
-  }
-}
-
-unsigned w32_fd_flags(int fd) {
-  struct fdinfo *i = info(fd, false);
-  return i ? __atomic_load_n(&i->flags, __ATOMIC_RELAXED) : 0;
-}
-
-void w32_fd_set_flags(int fd, unsigned set, unsigned clear) {
-  struct fdinfo *i = info(fd, true);
-  if (i == NULL)
-    return;
-  __atomic_or_fetch(&i->flags, set, __ATOMIC_RELAXED);
-  __atomic_and_fetch(&i->flags, ~clear, __ATOMIC_RELAXED);
-}
-
-void w32_fd_connected(int fd) {
-  struct fdinfo *i = info(fd, true);
-  if (i != NULL)
-    __atomic_store_n(&i->connected_ms, w32_now_ms(), __ATOMIC_RELAXED);
-}
-
-bool w32_fd_was_connected(int fd) {
-  struct fdinfo *i = info(fd, false);
-  return i != NULL && __atomic_load_n(&i->connected_ms, __ATOMIC_RELAXED) != 0;
-}
-
-bool w32_fd_emulates_blocking(int fd) {
-  if (w32_fd_flags(fd) & W32_FD_NONBLOCK)
-    return false;
-  return (cport__handle_state(fd) & CPORT__ASSOCIATED) != 0;
-}
-
-int w32_fd_wait(int fd, short events) {
-  struct pollfd p = {fd, events, 0};
-  w32_block_begin();
-  int rc;
-  while ((rc = poll(&p, 1, -1)) < 0 && errno == EINTR)
-    ;
-  w32_block_end();
-  return rc < 0 || (p.revents & POLLNVAL) ? -1 : 0;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Start-up and sockets                                                      */
@@ -159,15 +74,13 @@ static bool listening(int fd) {
  * The descriptor is closed only once those threads have left it, so its
  * number is not reused under them. */
 static void wake_acceptors(int fd) {
-  struct fdinfo *i = info(fd, false);
-  if (i == NULL || __atomic_load_n(&i->accepting, __ATOMIC_ACQUIRE) == 0)
+  if (w32_fd_accepters(fd) == 0)
     return;
-  __atomic_or_fetch(&i->flags, FD_CLOSING, __ATOMIC_RELEASE);
+  w32_fd_set_flags(fd, W32_FD_CLOSING, 0);
   if (!(cport__handle_state(fd) & CPORT__ASSOCIATED))
     shutdown(fd, SHUT_RDWR);
   uint64_t until = w32_now_ms() + 2000;
-  while (__atomic_load_n(&i->accepting, __ATOMIC_ACQUIRE) != 0 &&
-         w32_now_ms() < until) {
+  while (w32_fd_accepters(fd) != 0 && w32_now_ms() < until) {
     struct timespec ts = {0, 1000000};
     nanosleep(&ts, NULL);
   }
@@ -255,13 +168,12 @@ CPORT_API int cport_w32_getsockopt(SOCKET s, int level, int name, char *val,
     if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0)
       return errno == ENOTCONN ? put_dword(val, len, 0xFFFFFFFFu)
                                : w32_wsa_errno(errno);
-    struct fdinfo *i = info(fd, true);
-    if (i == NULL)
-      return w32_wsa_fail(WSAENOBUFS);
-    uint64_t since = __atomic_load_n(&i->connected_ms, __ATOMIC_RELAXED);
+    uint64_t since = w32_fd_connected_since(fd);
     if (since == 0) { /* connected outside the layer's sight: from now */
       w32_fd_connected(fd);
-      since = __atomic_load_n(&i->connected_ms, __ATOMIC_RELAXED);
+      since = w32_fd_connected_since(fd);
+      if (since == 0)
+        return w32_wsa_fail(WSAENOBUFS);
     }
     return put_dword(val, len, (DWORD)((w32_now_ms() - since) / 1000));
   }
@@ -310,7 +222,7 @@ static bool same_file(int fd, const struct stat *before) {
 /* A connection from listener fd, blocking unless FIONBIO is set. A
  * listener closed by another thread meanwhile: WSAEINTR. */
 static bool closing(int fd) {
-  return (w32_fd_flags(fd) & FD_CLOSING) != 0;
+  return (w32_fd_flags(fd) & W32_FD_CLOSING) != 0;
 }
 
 static int accept_one(int fd, struct sockaddr *addr, socklen_t *len) {
@@ -355,17 +267,15 @@ static SOCKET accept_common(SOCKET s, struct sockaddr *addr, int *len,
   struct sockaddr_storage peer;
   socklen_t plen = sizeof(peer);
   /* Counted while in the call: closesocket waits for it (above). */
-  struct fdinfo *i = info(fd, true);
-  if (i != NULL)
-    __atomic_add_fetch(&i->accepting, 1, __ATOMIC_ACQ_REL);
+  bool counted = w32_fd_accepting(fd, 1);
   int blocking = !(fcntl(fd, F_GETFL) & O_NONBLOCK);
   if (blocking)
     w32_block_begin();
   int c = accept_one(fd, (struct sockaddr *)&peer, &plen);
   if (blocking)
     w32_block_end();
-  if (i != NULL)
-    __atomic_sub_fetch(&i->accepting, 1, __ATOMIC_RELEASE);
+  if (counted)
+    w32_fd_accepting(fd, -1);
   if (c < 0) {
     WSASetLastError(-c);
     return INVALID_SOCKET;

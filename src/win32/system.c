@@ -1,9 +1,8 @@
 /*
- * system.c - time (Sleep, tick counts, the performance counter, the
- * system time), what the system is (GetSystemInfo, GetVersionEx), and the
- * process (its id, ExitProcess, its executable's path).
+ * system.c - time (tick counts, the performance counter, the system
+ * time), what the system is (GetSystemInfo, GetVersionEx), and the process
+ * (its id, ExitProcess, its executable's path). Sleeping is blocking.c's.
  */
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/time.h>
@@ -13,35 +12,6 @@
 /* ------------------------------------------------------------------------ */
 /* Time                                                                      */
 /* ------------------------------------------------------------------------ */
-
-uint64_t w32_now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-CPORT_API void Sleep(DWORD ms) {
-  if (ms == 0) {
-    sched_yield(); /* gives up the rest of the time slice, as on Windows */
-    return;
-  }
-  w32_block_begin();
-  if (ms == INFINITE) {
-    for (;;)
-      pause();
-  }
-  struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-    ;
-  w32_block_end();
-}
-
-/* No APCs here, so an alertable sleep is a plain one. */
-CPORT_API DWORD SleepEx(DWORD ms, BOOL alertable) {
-  (void)alertable;
-  Sleep(ms);
-  return 0;
-}
 
 CPORT_API ULONGLONG GetTickCount64(void) { return w32_now_ms(); }
 CPORT_API DWORD GetTickCount(void) { return (DWORD)w32_now_ms(); }

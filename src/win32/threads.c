@@ -6,37 +6,11 @@
  * storage. A thread object is waitable: it is signalled when the thread
  * ends (waits.c).
  */
-#include <sched.h>
-#include <sys/syscall.h>
-
 #include "win32.h"
 
-struct w32_thread {
-  struct w32_object obj;
-  pthread_cond_t gate; /* with w32_lock: the id is known, or resumed */
-  LPTHREAD_START_ROUTINE fn;
-  unsigned (*crt_fn)(void *);
-  LPVOID arg;
-  DWORD tid;
-  DWORD exit_code;
-  bool started; /* tid set */
-  bool suspended;
-  bool done;
-};
 
 /* The thread object of the calling thread, if the layer started it. */
 static __thread struct w32_thread *self;
-static __thread DWORD cached_tid;
-
-DWORD w32_tid(void) {
-  if (cached_tid == 0)
-    cached_tid = (DWORD)syscall(SYS_gettid);
-  return cached_tid;
-}
-
-bool w32_thread_done_locked(struct w32_object *o) {
-  return ((struct w32_thread *)o)->done;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Starting and ending                                                       */
@@ -189,12 +163,6 @@ CPORT_API DWORD GetThreadId(HANDLE h) {
     return w32_tid();
   struct w32_thread *t = thread_of(h);
   return t != NULL ? t->tid : (w32_fail(ERROR_INVALID_HANDLE), 0);
-}
-
-/* Always nonzero: Linux does not say whether another thread ran. */
-CPORT_API BOOL SwitchToThread(void) {
-  sched_yield();
-  return TRUE;
 }
 
 /* ------------------------------------------------------------------------ */

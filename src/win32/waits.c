@@ -34,48 +34,6 @@ struct w32_semaphore {
   LONG max;
 };
 
-CP_INTERNAL bool w32_thread_done_locked(struct w32_object *o); /* threads.c */
-
-/* ------------------------------------------------------------------------ */
-/* Blocking in a released worker, deadlines                                  */
-/* ------------------------------------------------------------------------ */
-
-void w32_block_begin(void) {
-  int e = errno;
-  cport_blocking_begin();
-  errno = e;
-}
-
-void w32_block_end(void) {
-  int e = errno;
-  cport_blocking_end();
-  errno = e;
-}
-
-struct timespec w32_deadline(DWORD ms) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  uint64_t ns = (uint64_t)t.tv_nsec + (uint64_t)(ms % 1000) * 1000000u;
-  t.tv_sec += (time_t)(ms / 1000 + ns / 1000000000u);
-  t.tv_nsec = (long)(ns % 1000000000u);
-  return t;
-}
-
-void w32_cond_init(pthread_cond_t *cv) {
-  pthread_condattr_t a;
-  pthread_condattr_init(&a);
-  pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-  pthread_cond_init(cv, &a);
-  pthread_condattr_destroy(&a);
-}
-
-int w32_cond_wait(pthread_cond_t *cv, pthread_mutex_t *m,
-                  const struct timespec *deadline) {
-  if (deadline == NULL)
-    return pthread_cond_wait(cv, m);
-  return pthread_cond_timedwait(cv, m, deadline);
-}
-
 /* ------------------------------------------------------------------------ */
 /* State of a waitable (w32_lock held)                                       */
 /* ------------------------------------------------------------------------ */
@@ -96,7 +54,7 @@ static bool signaled(struct w32_object *o, DWORD tid) {
   case W32_SEMAPHORE:
     return ((struct w32_semaphore *)o)->count > 0;
   case W32_THREAD:
-    return w32_thread_done_locked(o);
+    return ((struct w32_thread *)o)->done;
   default:
     return false;
   }

@@ -6,24 +6,33 @@
  *
  *   errors.c      error codes (cport <-> Win32 / WSA / NTSTATUS / errno),
  *                 the last error, FormatMessage
- *   handles.c     the layer's objects behind HANDLEs, CloseHandle
- *   waits.c       WaitFor*, events, mutexes, semaphores, WSA events
+ *   strings.c     lstr*, UTF-8 <-> WCHAR
+ *   blocking.c    thread ids, clocks, deadlines, and a released worker
+ *                 that blocks giving its place back; Sleep
+ *   handles.c     what a HANDLE names: descriptors (and their state) and
+ *                 the layer's objects; CloseHandle
+ *   waits.c       WaitFor*, events, mutexes, semaphores, WSA events, the
+ *                 event hook
+ *   fixups.c      work at an op's end (AcceptEx & co.), the OVERLAPPED's
+ *                 tag
  *   ports.c       completion ports, the port for handles that have none
- *   overlapped.c  starting an overlapped op, its results, its event,
- *                 cancel, completion modes
+ *   overlapped.c  starting an overlapped op, its results, cancel,
+ *                 completion modes
  *   files.c       CreateFile, ReadFile, WriteFile and the file calls
- *   threads.c     threads, thread ids, TLS
+ *   threads.c     threads, TLS
  *   locks.c       critical sections, SRW locks, condition variables,
  *                 one-time init, SLists
  *   system.c      time, system information, version, the process
  *   console.c     console control events, standard handles, console output
  *   memory.c      heap, global/local and virtual memory
- *   strings.c     lstr*, UTF-8 <-> WCHAR
- *   sockets.c     Winsock start-up, sockets, their state, options, accept
+ *   sockets.c     Winsock start-up, sockets, options, accept, shutdown
  *   bsd.c         the BSD calls with WSAGetLastError (socket, bind, ...)
  *   netdb.c       getaddrinfo, InetPton, InetNtop
  *   wsaio.c       WSARecv / WSASend / WSARecvFrom / WSASendTo, WSAIoctl
  *   mswsock.c     AcceptEx, ConnectEx, DisconnectEx, TransmitFile
+ *
+ * Each file calls only files listed above it (scripts/check-layers.py
+ * checks that the calls make no circle).
  *
  * Locking: w32_lock (handles.c) guards the objects and their waits. It is
  * a leaf: nothing calls into cport while holding it (cport calls the
@@ -113,6 +122,24 @@ struct w32_object {
   int refs;
   struct w32_object *free_next;
   struct w32_waitblock *waiters; /* threads waiting on it (waitables) */
+  /* What CloseHandle does besides dropping the handle, called outside
+   * w32_lock (a port: cport_close); NULL for nothing. */
+  void (*closed)(void *arg);
+  void *closed_arg;
+};
+
+/* A thread object (threads.c; waits.c reads `done`). */
+struct w32_thread {
+  struct w32_object obj;
+  pthread_cond_t gate; /* with w32_lock: the id is known, or resumed */
+  LPTHREAD_START_ROUTINE fn;
+  unsigned (*crt_fn)(void *);
+  LPVOID arg;
+  DWORD tid;
+  DWORD exit_code;
+  bool started; /* tid set */
+  bool suspended;
+  bool done;    /* ended: the object is signalled (w32_lock) */
 };
 
 CP_INTERNAL extern pthread_mutex_t w32_lock;
@@ -138,7 +165,7 @@ CP_INTERNAL void w32_unref_locked(struct w32_object *o);
 CP_INTERNAL void w32_unref(struct w32_object *o);
 
 /* ------------------------------------------------------------------------ */
-/* Waits (waits.c)                                                           */
+/* Waits (waits.c) and blocking (blocking.c)                                 */
 /* ------------------------------------------------------------------------ */
 
 /* Wakes the threads waiting on o (w32_lock held). */
@@ -167,7 +194,7 @@ CP_INTERNAL int w32_cond_wait(pthread_cond_t *cv, pthread_mutex_t *m,
                               const struct timespec *deadline);
 
 /* ------------------------------------------------------------------------ */
-/* Threads (threads.c), time (system.c)                                      */
+/* Ids and clocks (blocking.c)                                               */
 /* ------------------------------------------------------------------------ */
 
 /* Milliseconds on the monotonic clock. */
@@ -216,7 +243,7 @@ CP_INTERNAL void w32_ov_finish(LPOVERLAPPED ov, int status, uint32_t bytes);
 CP_INTERNAL BOOL w32_started(int rc, LPDWORD done);
 
 /* ------------------------------------------------------------------------ */
-/* Fixups: ops that need work before their result is seen (mswsock.c)       */
+/* Fixups: ops that need work before their result is seen (fixups.c)        */
 /* ------------------------------------------------------------------------ */
 
 /* AcceptEx: move the connection into the caller's socket; DisconnectEx /
@@ -238,6 +265,9 @@ CP_INTERNAL int w32_fixup_add(const struct w32_fixup *f);
 CP_INTERNAL void w32_fixup_drop(LPOVERLAPPED ov);
 /* Runs ov's fixup if it has one; *status may turn into an error. */
 CP_INTERNAL void w32_fixup_run(LPOVERLAPPED ov, int *status);
+/* Where the sockaddr sits in one of AcceptEx's address areas: after the
+ * length (2 bytes), at the next 8-byte boundary. */
+CP_INTERNAL char *w32_acceptex_address(char *area);
 
 /* ------------------------------------------------------------------------ */
 /* Descriptor state (sockets.c)                                              */
@@ -247,6 +277,7 @@ enum {
   W32_FD_NONBLOCK = 1u << 0, /* ioctlsocket(FIONBIO, 1) */
   W32_FD_SYNC = 1u << 1,     /* a file opened without FILE_FLAG_OVERLAPPED */
   W32_FD_RESET = 1u << 2,     /* the peer reset the connection */
+  W32_FD_CLOSING = 1u << 3,   /* closesocket runs: accepts leave */
 };
 /* A descriptor the layer (or the program) just created or closed. */
 CP_INTERNAL void w32_fd_reset(int fd);
@@ -256,6 +287,12 @@ CP_INTERNAL void w32_fd_set_flags(int fd, unsigned set, unsigned clear);
 CP_INTERNAL void w32_fd_connected(int fd);
 /* Whether the layer has seen it connected since it was created. */
 CP_INTERNAL bool w32_fd_was_connected(int fd);
+/* When the socket connected (w32_now_ms), 0 if not seen connected. */
+CP_INTERNAL uint64_t w32_fd_connected_since(int fd);
+/* A thread enters (+1) or leaves (-1) accept() on fd; whether it was
+ * counted. closesocket waits until none is left (w32_fd_accepters). */
+CP_INTERNAL bool w32_fd_accepting(int fd, int delta);
+CP_INTERNAL unsigned w32_fd_accepters(int fd);
 /* Blocking calls on a socket that is non-blocking underneath because a
  * port has it, unless the program asked for FIONBIO. */
 CP_INTERNAL bool w32_fd_emulates_blocking(int fd);
