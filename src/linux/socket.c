@@ -135,15 +135,18 @@ CPORT_API int cport_connect(cport_handle_t s, const struct sockaddr *to,
 static int stream_recv_state(struct cp_handle *h) {
   if (h->flags & CP_HF_SHUT_RD)
     return CPORT_ESHUTDOWN;
-  if (cp_engine_connected(h) || (h->flags & CP_HF_RESET))
+  if (h->flags & CP_HF_RESET)
+    return CPORT_ECONNRESET; /* its data was delivered before it */
+  if (cp_engine_connected(h))
     return 0;
   char c;
   ssize_t n = recv(h->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n >= 0)
     return 0; /* data, or the peer's close, is there to take */
   if (errno == ECONNRESET) {
+    /* (Data would have come first: the reset is all there is.) */
     h->flags |= CP_HF_RESET;
-    return 0;
+    return CPORT_ECONNRESET;
   }
   return CPORT_ENOTCONN;
 }

@@ -74,6 +74,8 @@ static int try_recv(struct cp_handle *h, cport_op_t *op) {
       m->msg_namelen = 0;
       n = recvmsg(h->fd, m, flags);
     }
+    if (n == 0 && want > 0 && (h->flags & CP_HF_RESET))
+      return fail(op, CPORT_ECONNRESET); /* Linux says it once, then EOF */
     if (n >= 0)
       return cp_recv_result(h, op, n, want);
     if (errno == EINTR)

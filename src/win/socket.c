@@ -193,6 +193,26 @@ CPORT_API int cport_connect(cport_handle_t s, const struct sockaddr *to,
   return cp_win_started(&e, op, ok, ok ? 0 : WSAGetLastError());
 }
 
+/*
+ * Whether a receive may start on a stream socket cport never saw
+ * connected. After a reset Windows no longer names the peer, yet the data
+ * that arrived before the reset must still be delivered: bytes waiting
+ * let the receive go on; otherwise a pending error (the reset) or
+ * CPORT_ENOTCONN is the answer.
+ */
+static int stream_recv_state(struct cp_whandle *e) {
+  if (e->type != SOCK_STREAM || cp_win_connected(e))
+    return 0;
+  u_long avail = 0;
+  if (ioctlsocket((SOCKET)e->h, FIONREAD, &avail) == 0 && avail > 0)
+    return 0;
+  int err = 0, len = sizeof(err);
+  if (getsockopt((SOCKET)e->h, SOL_SOCKET, SO_ERROR, (char *)&err, &len) == 0 &&
+      err != 0)
+    return cp_win_error((DWORD)err);
+  return CPORT_ENOTCONN;
+}
+
 static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
                        struct sockaddr *from, int *fromlen, bool datagram,
                        cport_op_t *op) {
@@ -202,8 +222,8 @@ static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
     rc = cp_win_lookup_socket(s, &e);
   if (rc == 0 && datagram && e.type != SOCK_DGRAM)
     rc = CPORT_EOPNOTSUPP;
-  if (rc == 0 && !cp_win_connected(&e))
-    rc = CPORT_ENOTCONN;
+  if (rc == 0)
+    rc = stream_recv_state(&e);
   if (rc != 0)
     return rc;
   cp_wop_begin(op, datagram ? CP_W_RECVFROM : CP_W_RECV, (SOCKET)s);
