@@ -159,6 +159,8 @@ void cp_port_dispatch_locked(struct cport *p) {
   while (p->queue.count > 0 && p->running < p->concurrency && p->top) {
     struct cp_waiter *w = p->top;
     cp_port_stack_remove(p, w);
+    if (p->spinner == w)
+      p->spinner = NULL;
     w->got = cp_cqueue_pop(&p->queue, w->out, w->max);
     w->result = CP_W_GOT;
     p->running++;
@@ -184,11 +186,18 @@ static bool may_spin(void) {
 }
 
 /* Sleep on the waiter's futex until signalled or the deadline passes. */
-void cp_port_sleep(struct cp_waiter *w, uint64_t deadline) {
-  for (int spin = may_spin() ? 0 : 64; spin < 64; spin++) {
-    if (__atomic_load_n(&w->word, __ATOMIC_ACQUIRE) == CP_W_SIGNALED)
-      return;
-    cp_cpu_relax();
+void cp_port_sleep(struct cp_waiter *w, uint64_t deadline, uint64_t spin_ns) {
+  if (may_spin()) {
+    /* A hand-off from another CPU is often a few microseconds away, and a
+     * futex wake-up across CPUs costs far more: watch the word first. */
+    uint64_t until = spin_ns ? cp_now_ns() + spin_ns : 0;
+    for (unsigned i = 0;; i++) {
+      if (__atomic_load_n(&w->word, __ATOMIC_ACQUIRE) == CP_W_SIGNALED)
+        return;
+      cp_cpu_relax();
+      if (i >= 64 && (i & 63) == 0 && (until == 0 || cp_now_ns() >= until))
+        break;
+    }
   }
   uint32_t expect = CP_W_WAITING;
   if (!__atomic_compare_exchange_n(&w->word, &expect, CP_W_SLEEPING, false,

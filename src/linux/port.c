@@ -225,9 +225,15 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
     w.word = CP_W_WAITING;
     w.result = CP_W_NONE;
     cp_port_stack_push(p, &w);
+    /* The newest waiter, next to be served, watches for a hand-off a
+     * while before it sleeps; one at a time, so spinning never takes
+     * every CPU. */
+    bool spin = p->spinner == NULL && p->mode == CP_MODE_DEDICATED;
+    if (spin)
+      p->spinner = &w;
     cp_port_unlock_and_wake(p); /* never sleep on pending wake-ups */
     cp_port_pay_owed();         /* nor on work the kernel has not seen */
-    cp_port_sleep(&w, deadline);
+    cp_port_sleep(&w, deadline, spin ? CP_SPIN_NS : 0);
     if (__atomic_load_n(&w.word, __ATOMIC_ACQUIRE) == CP_W_SIGNALED &&
         w.result == CP_W_GOT) {
       /* Handed off: running was counted by the dispatcher. */
@@ -235,6 +241,8 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
       return (int)w.got;
     }
     pthread_mutex_lock(&p->lock);
+    if (p->spinner == &w)
+      p->spinner = NULL;
     if (cp_port_on_stack(p, &w))
       cp_port_stack_remove(p, &w);
     if (w.result == CP_W_GOT) {
@@ -328,6 +336,7 @@ int cp_port_close_begin(struct cport *p) {
     return CPORT_ECLOSED;
   }
   __atomic_store_n(&p->closed, true, __ATOMIC_RELEASE);
+  p->spinner = NULL;
   while (p->top) {
     struct cp_waiter *w = p->top;
     cp_port_stack_remove(p, w);

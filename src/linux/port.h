@@ -71,6 +71,9 @@ enum {
  * before the progress thread steps in; while threads keep coming back to
  * harvest, it looks less often, down to every CP_WATCH_MAX_NS. */
 #define CP_WATCH_NS 250000u
+/* How long the next waiter to be served watches for a hand-off before it
+ * sleeps (dedicated mode, several CPUs). */
+#define CP_SPIN_NS 30000u
 #define CP_WATCH_MAX_NS 1000000u
 
 struct cport {
@@ -109,6 +112,7 @@ struct cport {
   struct cp_waiter *prog_waiter;
   uint32_t prog_work;           /* work is waiting for the harvester */
   uint32_t prog_asleep;         /* the harvester sleeps in the kernel */
+  struct cp_waiter *spinner;    /* the one waiting thread that spins */
 
   /* Handles associated with this port (the engine's list, for close). */
   pthread_mutex_t handles_lock;
@@ -210,8 +214,11 @@ CP_INTERNAL void cp_port_release_running_locked(struct cport *p,
  * take it back afterwards. */
 CP_INTERNAL bool cp_port_give_slot_locked(struct cport *p);
 CP_INTERNAL void cp_port_take_slot_back(void);
-/* Sleeps on w's futex until signalled or the deadline passes. */
-CP_INTERNAL void cp_port_sleep(struct cp_waiter *w, uint64_t deadline);
+/* Sleeps on w's futex until signalled or the deadline passes, watching
+ * the word for up to spin_ns first (only where another CPU may run the
+ * thread that signals it). */
+CP_INTERNAL void cp_port_sleep(struct cp_waiter *w, uint64_t deadline,
+                               uint64_t spin_ns);
 /* The kernel has work or may have (a handle or a timer exists). */
 CP_INTERNAL bool cp_port_kernel_active(struct cport *p);
 

@@ -64,6 +64,8 @@ void cp_port_resign_locked(struct cport *p) {
      * their LIFO order; it moves into the kernel at once. */
     struct cp_waiter *w = p->bottom;
     cp_port_stack_remove(p, w);
+    if (p->spinner == w)
+      p->spinner = NULL;
     p->leader = w;
     p->lead_epoch++;
     w->result = CP_W_LEAD;
@@ -263,7 +265,7 @@ static void *progress_main(void *arg) {
     p->prog_deep = until == UINT64_MAX || p->leader != NULL;
     w.word = CP_W_WAITING;
     cp_port_unlock_and_wake(p);
-    cp_port_sleep(&w, until);
+    cp_port_sleep(&w, until, 0);
     pthread_mutex_lock(&p->lock);
     p->prog_deep = false;
   }
