@@ -97,12 +97,12 @@ static int line_start(struct cp_diag *d) {
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old); /* it takes no signal */
+  pthread_mutex_lock(&d->lock);
   int rc = pthread_create(&d->thread, NULL, line_main, d);
+  d->running = rc == 0;
+  pthread_mutex_unlock(&d->lock);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (rc != 0)
-    return CPORT_EAGAIN;
-  d->running = true;
-  return 0;
+  return rc == 0 ? 0 : CPORT_EAGAIN;
 }
 
 /* Stops the thread; what it still holds is delivered here. */
@@ -113,9 +113,9 @@ static void line_stop(struct cp_diag *d) {
     pthread_cond_signal(&d->cond);
     pthread_mutex_unlock(&d->lock);
     pthread_join(d->thread, NULL);
-    d->running = false;
   }
   pthread_mutex_lock(&d->lock);
+  d->running = false;
   while (d->head != NULL) {
     cport_op_t *op = d->head;
     d->head = next_of(op);

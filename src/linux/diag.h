@@ -31,6 +31,12 @@
 enum { CP_DIAG_FAULTS = 1u << 0, CP_DIAG_TRACE = 1u << 1 };
 CP_INTERNAL extern uint8_t cp_diag_on;
 
+/* The hooks' test: one load (relaxed: a plain load on every CPU) and one
+ * branch, never taken while no port has a mode on. */
+static inline bool cp_diag_active(void) {
+  return __atomic_load_n(&cp_diag_on, __ATOMIC_RELAXED) != 0;
+}
+
 /* Hands a held op to its port: publishes it, signals its event, queues
  * its completion (the engine's, diag.c cannot end ops). */
 typedef void cp_diag_deliver_fn(cport_op_t *op);

@@ -234,7 +234,7 @@ int cp_engine_close(cport_handle_t s) {
     return zombie ? CPORT_EBADF : close_unknown(s);
   }
   struct cport *p = h->port;
-  if (CP_UNLIKELY(cp_diag_on))
+  if (CP_UNLIKELY(cp_diag_active()))
     cp_engine_diag_handle(h, NULL, 'K');
   abandon_locked(h);
   detach_locked(h);

@@ -46,7 +46,7 @@ void cp_engine_op_init(cport_op_t *op, struct cp_handle *h, uint8_t kind) {
   l->port = h->port;
   l->key = h->key;
   l->gen = h->gen;
-  if (CP_UNLIKELY(cp_diag_on))
+  if (CP_UNLIKELY(cp_diag_active()))
     cp_engine_diag_begin(op);
 }
 
@@ -83,7 +83,7 @@ static void finish(cport_op_t *op, struct cp_batch *b) {
   void *ev = op->event;
   bool packet = ((uintptr_t)ev & 1u) == 0;
   bool slot = (l->flags & CP_OPF_SLOT) != 0;
-  if (CP_UNLIKELY(cp_diag_on) &&
+  if (CP_UNLIKELY(cp_diag_active()) &&
       cp_engine_diag_finish(op, &status, slot && packet, b))
     return; /* held back by the fault mode: diag.h ends it later */
   cp_op_publish(op, status, bytes);
@@ -169,7 +169,7 @@ int cp_engine_refuse(cport_op_t *op, int status) {
 /* An op that finished inside the call that started it. */
 static int finish_at_call(struct cp_handle *h, cport_op_t *op) {
   struct cp_lop *l = cp_lop(op);
-  if (CP_UNLIKELY(cp_diag_on) && cp_engine_diag_inline(h, op)) {
+  if (CP_UNLIKELY(cp_diag_active()) && cp_engine_diag_inline(h, op)) {
     finish(op, NULL); /* the fault mode: through the port after all */
     return 0;
   }
@@ -180,7 +180,7 @@ static int finish_at_call(struct cp_handle *h, cport_op_t *op) {
     void *ev = op->event;
     struct cport *p = l->port;
     release(op);
-    if (CP_UNLIKELY(cp_diag_on))
+    if (CP_UNLIKELY(cp_diag_active()))
       cp_engine_diag_event(op, 'I', 0);
     cp_op_publish(op, 0, l->done);
     if (ev != NULL && cp_event_hook != NULL)
@@ -199,7 +199,7 @@ int cp_engine_submit(struct cp_handle *h, cport_op_t *op) {
   if (op->event != NULL && cp_event_hook == NULL)
     return cp_engine_refuse(op, CPORT_EINVAL); /* no one to signal it */
   int rc;
-  if (CP_UNLIKELY(cp_diag_on) && cp_engine_diag_submit(h, op, &rc))
+  if (CP_UNLIKELY(cp_diag_active()) && cp_engine_diag_submit(h, op, &rc))
     return rc; /* the fault mode answered the call */
   rc = cp_port_hold(p);
   if (rc != 0)
@@ -208,7 +208,7 @@ int cp_engine_submit(struct cp_handle *h, cport_op_t *op) {
   struct cp_opq *q = queue_of(h, l->kind);
   bool can_start = unordered(l->kind) || cp_opq_empty(q);
   cp_op_set_busy(op);
-  if (CP_UNLIKELY(cp_diag_on))
+  if (CP_UNLIKELY(cp_diag_active()))
     cp_engine_diag_event(op, 'S', 0);
   cp_opq_push(q, op);
   if (!can_start)
@@ -220,7 +220,7 @@ int cp_engine_submit(struct cp_handle *h, cport_op_t *op) {
   note_reset(h, l->status);
   if (r == CP_TRY_REJECT) {
     int status = l->status;
-    if (CP_UNLIKELY(cp_diag_on))
+    if (CP_UNLIKELY(cp_diag_active()))
       cp_engine_diag_event(op, 'F', status);
     release(op);
     cp_port_unhold(p);
@@ -241,7 +241,7 @@ int cp_engine_submit_done(struct cp_handle *h, cport_op_t *op, int status) {
     return cp_engine_refuse(op, rc);
   l->flags |= CP_OPF_SLOT;
   cp_op_set_busy(op);
-  if (CP_UNLIKELY(cp_diag_on))
+  if (CP_UNLIKELY(cp_diag_active()))
     cp_engine_diag_event(op, 'S', 0);
   cp_op_result(op, status);
   return finish_at_call(h, op);
@@ -304,7 +304,7 @@ CPORT_API int cport_cancel(cport_handle_t s, cport_op_t *op) {
   if (h == NULL)
     return CPORT_EBADF;
   pthread_mutex_lock(&h->lock);
-  if (CP_UNLIKELY(cp_diag_on))
+  if (CP_UNLIKELY(cp_diag_active()))
     cp_engine_diag_handle(h, op, 'X');
   int rc = 0;
   if (!(h->flags & CP_HF_OPEN)) {

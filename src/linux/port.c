@@ -318,7 +318,7 @@ CPORT_API int cport_post(cport_t *p, uintptr_t key, uint32_t bytes,
   int rc = CPORT_ECLOSED;
   if (CP_LIKELY(!p->closed)) {
     rc = cp_cqueue_hold(&p->queue, 1);
-    if (CP_LIKELY(rc == 0) && CP_UNLIKELY(cp_diag_on))
+    if (CP_LIKELY(rc == 0) && CP_UNLIKELY(cp_diag_active()))
       cp_diag_post(p, &c); /* (traced before any thread can take it) */
     if (CP_LIKELY(rc == 0))
       cp_port_push_held_locked(p, &c, 1);
@@ -336,7 +336,7 @@ void cp_port_fire_timers_locked(struct cport *p) {
   cport_op_t *op;
   while ((op = cp_timers_pop_due(&p->timers, now)) != NULL) {
     cport_completion_t c = {op, cp_lop(op)->key, 0, 0};
-    if (CP_UNLIKELY(cp_diag_on))
+    if (CP_UNLIKELY(cp_diag_active()))
       cp_diag_timer(p, op, 'C', 0);
     cp_op_publish(op, 0, 0);
     cp_port_push_held_locked(p, &c, 1);
@@ -365,7 +365,7 @@ CPORT_API int cport_timer(cport_t *p, uintptr_t key, uint32_t timeout_ms,
   }
   if (rc == 0) {
     cp_op_set_busy(op);
-    if (CP_UNLIKELY(cp_diag_on))
+    if (CP_UNLIKELY(cp_diag_active()))
       cp_diag_timer(p, op, 'S', 0);
     /* A new earliest deadline: whoever waits for it must wait less. */
     if (cp_timers_next(&p->timers) == due) {
@@ -390,7 +390,7 @@ CPORT_API int cport_timer_cancel(cport_t *p, cport_op_t *op) {
   } else if (cp_op_busy(op) && cp_lop(op)->kind == CP_OP_TIMER &&
              cp_lop(op)->port == p && cp_timers_remove(&p->timers, op)) {
     cport_completion_t c = {op, cp_lop(op)->key, 0, CPORT_ECANCELED};
-    if (CP_UNLIKELY(cp_diag_on))
+    if (CP_UNLIKELY(cp_diag_active()))
       cp_diag_timer(p, op, 'C', CPORT_ECANCELED);
     cp_op_publish(op, CPORT_ECANCELED, 0);
     cp_port_push_held_locked(p, &c, 1);
@@ -514,7 +514,7 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
 
 CPORT_API int cport_get(cport_t *p, cport_completion_t *out, int timeout_ms) {
   int rc = take(p, out, 1, timeout_ms);
-  if (CP_UNLIKELY(cp_diag_on) && rc > 0)
+  if (CP_UNLIKELY(cp_diag_active()) && rc > 0)
     cp_diag_got(p, out, rc);
   return rc > 0 ? 0 : rc;
 }
@@ -522,7 +522,7 @@ CPORT_API int cport_get(cport_t *p, cport_completion_t *out, int timeout_ms) {
 CPORT_API int cport_get_many(cport_t *p, cport_completion_t *out, unsigned max,
                              int timeout_ms) {
   int rc = take(p, out, max, timeout_ms);
-  if (CP_UNLIKELY(cp_diag_on) && rc > 0)
+  if (CP_UNLIKELY(cp_diag_active()) && rc > 0)
     cp_diag_got(p, out, rc);
   return rc;
 }
@@ -613,7 +613,7 @@ void cp_port_close_end(struct cport *p) {
   cp_cqueue_free(&p->queue);
   cport_op_t *op;
   while ((op = cp_timers_pop_due(&p->timers, UINT64_MAX)) != NULL) {
-    if (CP_UNLIKELY(cp_diag_on))
+    if (CP_UNLIKELY(cp_diag_active()))
       cp_diag_timer(p, op, 'I', CPORT_ECLOSED);
     cp_op_publish(op, CPORT_ECLOSED, 0); /* dropped with the port */
   }

@@ -15,14 +15,18 @@
 
 #define CP_TRACE_BUF (256u * 1024u)
 #define CP_TRACE_LINE 256u
+/* A process killed by a signal runs no exit handler: what it buffered
+ * for longer than this is in the file already. */
+#define CP_TRACE_FLUSH_NS 100000000ull
 
 struct cp_trace {
   struct cp_trace *next;  /* the registry's list */
   char *path;
   int fd;
   unsigned refs;          /* under the registry lock */
-  pthread_mutex_t lock;   /* buf and len */
+  pthread_mutex_t lock;   /* buf, len, flushed */
   size_t len;
+  unsigned long long flushed; /* when the buffer was last written */
   char buf[CP_TRACE_BUF];
 };
 
@@ -55,12 +59,18 @@ void cp_trace_flush(struct cp_trace *t) {
   pthread_mutex_unlock(&t->lock);
 }
 
-static void append(struct cp_trace *t, const char *line, size_t n) {
+/* `now`: the record's time (0 for the header). */
+static void append(struct cp_trace *t, const char *line, size_t n,
+                   unsigned long long now) {
   pthread_mutex_lock(&t->lock);
   if (t->len + n > sizeof(t->buf))
     flush_locked(t);
   memcpy(t->buf + t->len, line, n);
   t->len += n;
+  if (now > t->flushed + CP_TRACE_FLUSH_NS) {
+    flush_locked(t);
+    t->flushed = now;
+  }
   pthread_mutex_unlock(&t->lock);
 }
 
@@ -126,6 +136,7 @@ struct cp_trace *cp_trace_open(const char *path, int *rc) {
   t->fd = fd;
   t->refs = 1;
   t->len = 0;
+  t->flushed = 0;
   pthread_mutex_init(&t->lock, NULL);
   t->next = registry;
   registry = t;
@@ -137,7 +148,7 @@ struct cp_trace *cp_trace_open(const char *path, int *rc) {
                    "# cport-trace 1 pid=%ld\n"
                    "# t_ns tid ev port fd key op kind bytes status\n",
                    (long)getpid());
-  append(t, head, (size_t)n);
+  append(t, head, (size_t)n, 0);
   return t;
 }
 
@@ -192,19 +203,22 @@ static const char *status_text(int status, char *buf, size_t size) {
 
 void cp_trace_write(struct cp_trace *t, const struct cp_trace_rec *r) {
   char line[CP_TRACE_LINE], num[16];
+  unsigned long long now = now_ns();
   int n = snprintf(line, sizeof(line),
-                   "%llu %ld %c %u %d 0x%llx 0x%llx %s %u %s\n", now_ns(),
+                   "%llu %ld %c %u %d 0x%llx 0x%llx %s %u %s\n", now,
                    thread_id(), r->ev, (unsigned)r->port, (int)r->fd,
                    (unsigned long long)r->key,
                    (unsigned long long)(uintptr_t)r->op, r->kind,
                    (unsigned)r->bytes, status_text(r->status, num, sizeof(num)));
   if (n > 0)
-    append(t, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+    append(t, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1,
+           now);
 }
 
 void cp_trace_note(struct cp_trace *t, const char *text) {
   char line[CP_TRACE_LINE];
   int n = snprintf(line, sizeof(line), "# %s\n", text);
   if (n > 0)
-    append(t, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+    append(t, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1,
+           0);
 }

@@ -20,9 +20,10 @@
  *   X  cport_cancel   K  cport_closesocket / cport_file_close
  *
  * Writers are shared by path (a `%p` in it becomes the process id) and
- * buffered under one lock; the buffer is written when full, when the
- * last port using it closes, and at exit. What the buffer holds when the
- * process is killed is lost.
+ * buffered under one lock; the buffer is written when full, when a
+ * record comes 100 ms after the last write, when the last port using it
+ * closes, and at exit. A process killed by a signal loses at most the
+ * records of its last 100 ms.
  */
 #ifndef CPORT_LINUX_TRACE_H
 #define CPORT_LINUX_TRACE_H
