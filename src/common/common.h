@@ -25,8 +25,15 @@
 #endif
 
 #define CP_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define CP_CONTAINER_OF(ptr, type, member) \
-  ((type *)((char *)(ptr) - offsetof(type, member)))
+
+/* Thread-local state of the Linux library, in the initial TLS block: a
+ * plain memory access instead of a __tls_get_addr call on every use (the
+ * library is linked at start-up, not dlopen()ed late). */
+#if defined(__GNUC__) && !defined(_WIN32)
+#  define CP_TLS __thread __attribute__((tls_model("initial-exec")))
+#else
+#  define CP_TLS _Thread_local
+#endif
 
 /*
  * Every backend keeps the op's life-cycle in priv[0]: a magic value while

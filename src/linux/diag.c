@@ -135,8 +135,8 @@ bool cp_diag_waiting(struct cp_diag *d, uintptr_t order) {
 }
 
 bool cp_diag_hold(struct cp_diag *d, cport_op_t *op, uintptr_t order,
-                  bool hold, uint64_t hold_ns, const struct cp_trace_rec *held,
-                  struct cp_batch *b) {
+                  bool hold, uint64_t hold_ns,
+                  const struct cp_trace_rec *held) {
   pthread_mutex_lock(&d->lock);
   cport_op_t *last = NULL; /* the latest held op of the same order */
   for (cport_op_t *it = d->head; it != NULL; it = next_of(it))
@@ -146,8 +146,6 @@ bool cp_diag_hold(struct cp_diag *d, cport_op_t *op, uintptr_t order,
     pthread_mutex_unlock(&d->lock);
     return false;
   }
-  if (b != NULL)
-    cp_batch_flush(b); /* what ended before op is queued before it */
   if (d->trace != NULL) {
     struct cp_trace_rec r = *held;
     r.port = d->port_id;

@@ -93,14 +93,13 @@ static inline uint64_t cp_diag_ticket(struct cp_diag *d) {
  * Offers op's completion to the delay line. `order` names its handle and
  * direction. Held (true) if `hold` or if an earlier completion of the
  * same order waits; it is then due hold_ns from now, and never before
- * that one, and `held` is traced (before the line can deliver it). b
- * (may be NULL): completions ended before op, flushed first so nothing
- * overtakes them. op's record must hold its final status.
+ * that one, and `held` is traced (before the line can deliver it). op's
+ * record must hold its final status, and the completions that ended
+ * before it must be queued already.
  */
 CP_INTERNAL bool cp_diag_hold(struct cp_diag *d, cport_op_t *op,
                               uintptr_t order, bool hold, uint64_t hold_ns,
-                              const struct cp_trace_rec *held,
-                              struct cp_batch *b);
+                              const struct cp_trace_rec *held);
 /* Whether a completion of this order waits in the line. */
 CP_INTERNAL bool cp_diag_waiting(struct cp_diag *d, uintptr_t order);
 

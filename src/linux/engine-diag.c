@@ -111,11 +111,11 @@ static bool stream_io(uint8_t kind) {
          kind == CP_OP_TRANSMIT;
 }
 
-bool cp_engine_diag_submit(struct cp_handle *h, cport_op_t *op, int *rc) {
+int cp_engine_diag_submit(struct cp_handle *h, cport_op_t *op) {
   struct cp_lop *l = cp_lop(op);
   struct cp_diag *d = faults_of(h->port);
   if (d == NULL)
-    return false;
+    return 0;
   const struct cp_fault_cfg *c = &d->faults;
   bool file = l->kind == CP_OP_READ || l->kind == CP_OP_WRITE;
   if (l->kind == CP_OP_ACCEPT && roll(d, c->abort, op, CP_FW_ABORT)) {
@@ -125,16 +125,15 @@ bool cp_engine_diag_submit(struct cp_handle *h, cport_op_t *op, int *rc) {
                    ? CPORT_ECONNRESET
                    : CPORT_ECONNABORTED;
     record(op, 'J', "abort", 0, code);
-    *rc = cp_engine_submit_done(h, op, code);
-    return true;
+    cp_op_result(op, code);
+    return CP_DIAG_DONE;
   }
   if ((file || l->kind == CP_OP_SEND || l->kind == CP_OP_SENDTO ||
        l->kind == CP_OP_TRANSMIT) &&
       roll(d, c->nobufs, op, CP_FW_NOBUFS)) {
     int code = file ? CPORT_ENOMEM : CPORT_ENOBUFS;
     record(op, 'J', "nobufs", 0, code);
-    *rc = cp_engine_refuse(op, code);
-    return true;
+    return code;
   }
   if (h->type == CP_H_STREAM && stream_io(l->kind) && c->reset != 0 &&
       !(h->flags & CP_HF_RESET) && reset_now(d, h, op)) {
@@ -154,7 +153,7 @@ bool cp_engine_diag_submit(struct cp_handle *h, cport_op_t *op, int *rc) {
       record(op, 'J', "split", (uint32_t)len, 0);
     }
   }
-  return false;
+  return 0;
 }
 
 int cp_engine_diag_connect(struct cp_handle *h, cport_op_t *op) {
@@ -240,7 +239,9 @@ bool cp_engine_diag_finish(cport_op_t *op, int *status, bool queued,
                        : 0;
     struct cp_trace_rec held;
     fill(&held, op, 'H', NULL, l->done, *status);
-    if (cp_diag_hold(d, op, order_of(l), hold, ns, &held, b))
+    if (b != NULL)
+      cp_batch_flush(b); /* what ended before op is queued before it */
+    if (cp_diag_hold(d, op, order_of(l), hold, ns, &held))
       return true;
   }
   record(op, queued && !closed ? 'C' : 'I', NULL, l->done, *status);

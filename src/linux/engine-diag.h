@@ -35,11 +35,12 @@
 /* cp_engine_op_init: the op's ticket. */
 CP_INTERNAL void cp_engine_diag_begin(cport_op_t *op);
 
-/* cp_engine_submit, before anything else: true if the fault mode took
- * the call over (an error at the call, an aborted accept), with the
- * call's return value in *rc. h->lock held. */
-CP_INTERNAL bool cp_engine_diag_submit(struct cp_handle *h, cport_op_t *op,
-                                       int *rc);
+/* cp_engine_submit, before anything else (h->lock held): 0 to go on; a
+ * CPORT_E* code the call fails with (nothing posted); or CP_DIAG_DONE:
+ * the op ends inside the call with the status in its record (an aborted
+ * accept), as cp_engine_submit_done() ends it. */
+#define CP_DIAG_DONE 1
+CP_INTERNAL int cp_engine_diag_submit(struct cp_handle *h, cport_op_t *op);
 
 /* cport_connect, before connect(): an errno value to act on instead
  * (ECONNREFUSED: the network's answer, ENOBUFS: the call fails), or 0.

@@ -316,18 +316,3 @@ int cp_engine_accept_setup(struct cp_handle *listener, cport_op_t *op,
   cp_lop(op)->aux_fd = fd;
   return 0;
 }
-
-void cp_engine_accept_drop(cport_op_t *op) {
-  struct cp_lop *l = cp_lop(op);
-  if (l->aux_fd < 0)
-    return;
-  struct cp_handle *n = cp_handle_peek(l->aux_fd);
-  if (n != NULL) {
-    pthread_mutex_lock(&n->lock);
-    n->flags = 0;
-    n->gen++;
-    pthread_mutex_unlock(&n->lock);
-  }
-  close(l->aux_fd);
-  l->aux_fd = -1;
-}

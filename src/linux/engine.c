@@ -5,11 +5,12 @@
  * end through cp_engine_end().
  */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "engine-diag.h"
 #include "engine.h"
 
-__thread struct cp_inline cp_last_inline;
+CP_TLS struct cp_inline cp_last_inline;
 void (*cp_event_hook)(void *event);
 
 static bool is_recv_side(uint8_t kind) {
@@ -53,6 +54,21 @@ void cp_engine_op_init(cport_op_t *op, struct cp_handle *h, uint8_t kind) {
 /* ------------------------------------------------------------------------ */
 /* The end of an op                                                          */
 /* ------------------------------------------------------------------------ */
+
+void cp_engine_accept_drop(cport_op_t *op) {
+  struct cp_lop *l = cp_lop(op);
+  if (l->aux_fd < 0)
+    return;
+  struct cp_handle *n = cp_handle_peek(l->aux_fd);
+  if (n != NULL) {
+    pthread_mutex_lock(&n->lock);
+    n->flags = 0;
+    n->gen++;
+    pthread_mutex_unlock(&n->lock);
+  }
+  close(l->aux_fd);
+  l->aux_fd = -1;
+}
 
 /* Lets go of what the op holds besides its slot. */
 static void release(cport_op_t *op) {
@@ -198,10 +214,11 @@ int cp_engine_submit(struct cp_handle *h, cport_op_t *op) {
   cp_last_inline.done = false;
   if (op->event != NULL && cp_event_hook == NULL)
     return cp_engine_refuse(op, CPORT_EINVAL); /* no one to signal it */
-  int rc;
-  if (CP_UNLIKELY(cp_diag_active()) && cp_engine_diag_submit(h, op, &rc))
-    return rc; /* the fault mode answered the call */
-  rc = cp_port_hold(p);
+  int fault; /* the fault mode may answer the call (engine-diag.h) */
+  if (CP_UNLIKELY(cp_diag_active()) && (fault = cp_engine_diag_submit(h, op)))
+    return fault < 0 ? cp_engine_refuse(op, fault)
+                     : cp_engine_submit_done(h, op, l->status);
+  int rc = cp_port_hold(p);
   if (rc != 0)
     return cp_engine_refuse(op, rc);
   l->flags |= CP_OPF_SLOT;

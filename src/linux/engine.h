@@ -86,7 +86,7 @@ struct cp_inline {
   int status;
   uint32_t bytes;
 };
-CP_INTERNAL extern __thread struct cp_inline cp_last_inline;
+CP_INTERNAL extern CP_TLS struct cp_inline cp_last_inline;
 
 /* The Win32 layer's event signaller (NULL until it registers). */
 CP_INTERNAL extern void (*cp_event_hook)(void *event);

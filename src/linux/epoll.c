@@ -40,7 +40,11 @@ struct cp_epoll {
 /* h->be[0]: what cport knows of the socket's readiness. An attempt made
  * inside a call is skipped when the last one said EAGAIN and no edge came
  * since (it would say EAGAIN again). */
-enum { EP_RX_MAYBE = 1u << 0, EP_TX_MAYBE = 1u << 1 };
+enum {
+  EP_RX_MAYBE = 1u << 0,
+  EP_TX_MAYBE = 1u << 1,
+  EP_RX_END = 1u << 2, /* the peer closed or reset: reads never block again */
+};
 
 static uint64_t ev_data(const struct cp_handle *h) {
   return (uint64_t)(uint32_t)h->fd | ((uint64_t)(h->gen & 0x7fffffffu) << 32);
@@ -171,6 +175,8 @@ static void handle_event(struct cport *p, const struct epoll_event *ev,
     } else {
       if (e & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP)) {
         h->be[0] |= EP_RX_MAYBE;
+        if (e & (EPOLLERR | EPOLLHUP | EPOLLRDHUP))
+          h->be[0] |= EP_RX_END;
         cp_engine_kick(h, &h->rq, b);
       }
       if (e & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
@@ -279,8 +285,10 @@ static int epoll_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
                     : 0;
   int r = cp_try(h, op);
   /* A stream read shorter than asked took all there was: the next one
-   * would say EAGAIN (new data brings a new edge). */
-  if (r == CP_TRY_DONE && want > 0 && l->done > 0 && l->done < want)
+   * would say EAGAIN (new data brings a new edge) - unless the peer's
+   * close is queued behind it (its edge may have come already). */
+  if (r == CP_TRY_DONE && want > 0 && l->done > 0 && l->done < want &&
+      !(h->be[0] & EP_RX_END))
     h->be[0] &= ~(uintptr_t)EP_RX_MAYBE;
   if (r == CP_TRY_AGAIN) {
     if (!parked && l->kind == CP_OP_ACCEPT && (l->flags & CP_OPF_STAGE2))

@@ -1,14 +1,9 @@
 /*
- * port.c - the Linux port core (see port.h and docs/design.md §3):
- *
- *   completions ---> [ FIFO queue ] ---> hand-off to the newest waiting
- *   (posts, the harvester,                 thread (LIFO), while the
- *    ops finished inside a call)           concurrency limit allows
- *
- * Everything below is protected by port->lock except the waiters' futex
- * words, which are atomics.
+ * port.c - the Linux port core's calls (see port.h and docs/design.md §3):
+ * cport_get, cport_post, timers, blocking work, and the steps of creating
+ * and closing a port. The queue and the waiting threads are dispatch.c's;
+ * who waits in the kernel is progress.c's.
  */
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,45 +13,15 @@
 #include "sys.h"
 
 /* ------------------------------------------------------------------------ */
-/* The running count of the calling thread                                   */
+/* Threads that exit                                                         */
 /* ------------------------------------------------------------------------ */
 
-/* The port this thread was last released by, if it still counts as running
- * there. The generation guards against a port shell reused since. */
-static __thread struct cport *tls_port;
-static __thread uint32_t tls_gen;
-/* cport_blocking_begin() depth; the slot was given back at depth 1. */
-static __thread unsigned tls_blocked;
-static __thread bool tls_blocked_gave;
 static pthread_key_t tls_exit_key;
 static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
 
-static bool counted_on(struct cport *p) {
-  return tls_port == p && tls_gen == p->generation;
-}
-
-bool cp_port_is_worker(struct cport *p) {
-  return counted_on(p) && !tls_blocked_gave;
-}
-
-/*
- * Called with p->lock held: this thread stops counting as running on p.
- * From cport_get on the same port no hand-off is made: the caller takes the
- * next completion itself, as IOCP does.
- */
-static void release_running_locked(struct cport *p, bool hand_off) {
-  if (counted_on(p) && !tls_blocked_gave && p->running > 0) {
-    p->running--;
-    if (hand_off)
-      cp_port_dispatch_locked(p);
-  }
-  tls_port = NULL;
-  tls_blocked_gave = false;
-}
-
 static void release_running_elsewhere(struct cport *p) {
   pthread_mutex_lock(&p->lock);
-  release_running_locked(p, true);
+  cp_port_release_running_locked(p, true);
   cp_port_unlock_and_wake(p);
 }
 
@@ -65,45 +30,42 @@ static void release_running_elsewhere(struct cport *p) {
 static void tls_exit(void *arg) {
   (void)arg;
   cp_port_pay_owed();
-  if (tls_port != NULL)
-    release_running_elsewhere(tls_port);
+  if (cp_port_current() != NULL)
+    release_running_elsewhere(cp_port_current());
 }
 
 static void tls_init(void) { pthread_key_create(&tls_exit_key, tls_exit); }
 
 /* Whether this thread has set tls_exit_key (so tls_exit runs at its end). */
-static __thread bool tls_exit_armed;
+static CP_TLS bool tls_exit_armed;
 
 static void mark_running(struct cport *p) {
   if (CP_UNLIKELY(!tls_exit_armed)) {
     pthread_setspecific(tls_exit_key, (void *)1);
     tls_exit_armed = true;
   }
-  tls_port = p;
-  tls_gen = p->generation;
-  tls_blocked_gave = false;
+  cp_port_mark_running(p);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Blocking work inside a released thread                                    */
 /* ------------------------------------------------------------------------ */
 
+/* cport_blocking_begin() depth; the slot was given back at depth 1. */
+static CP_TLS unsigned tls_blocked;
+
 CPORT_API int cport_blocking_begin(void) {
   cp_port_pay_owed();
   if (tls_blocked++ > 0)
     return 0;
-  struct cport *p = tls_port;
+  struct cport *p = cp_port_current();
   if (p == NULL)
     return 0;
   pthread_mutex_lock(&p->lock);
-  if (counted_on(p) && p->running > 0) {
-    /* Give the slot back: another waiting thread may take a completion.
-     * The count may exceed the limit for a while when this one returns,
-     * as on Windows. */
-    p->running--;
-    tls_blocked_gave = true;
-    cp_port_dispatch_locked(p);
-  }
+  /* Give the slot back: another waiting thread may take a completion.
+   * The count may exceed the limit for a while when this one returns,
+   * as on Windows. */
+  cp_port_give_slot_locked(p);
   cp_port_unlock_and_wake(p);
   return 0;
 }
@@ -111,203 +73,14 @@ CPORT_API int cport_blocking_begin(void) {
 CPORT_API int cport_blocking_end(void) {
   if (tls_blocked == 0)
     return CPORT_EINVAL;
-  if (--tls_blocked > 0)
-    return 0;
-  struct cport *p = tls_port;
-  if (p == NULL || !tls_blocked_gave)
-    return 0;
-  pthread_mutex_lock(&p->lock);
-  if (counted_on(p) && !p->closed)
-    p->running++;
-  else
-    tls_port = NULL;
-  tls_blocked_gave = false;
-  pthread_mutex_unlock(&p->lock);
+  if (--tls_blocked == 0)
+    cp_port_take_slot_back();
   return 0;
 }
 
 /* ------------------------------------------------------------------------ */
-/* Waking waiters                                                            */
+/* cport_post and timers                                                     */
 /* ------------------------------------------------------------------------ */
-
-/*
- * Wake-ups are issued after the port lock is dropped, so no thread waits
- * on that lock behind a system call. The signalled waiter may already have
- * returned by then; FUTEX_WAKE only uses the address as a key, so that is
- * harmless (at worst a spurious wake-up, which every waiter loop
- * tolerates). Likewise the leader may have left the kernel, or the port
- * been closed, before the backend is woken: backends keep what wake()
- * touches until free(), and a spare wake-up costs one empty harvest.
- */
-#define CP_WAKE_MAX 16
-struct wake_list {
-  unsigned n;
-  uint32_t *words[CP_WAKE_MAX];
-  struct cport *kernel; /* a port whose leader waits in the kernel */
-};
-static __thread struct wake_list tls_wakes;
-
-void cp_port_signal_locked(struct cp_waiter *w) {
-  uint32_t prev = __atomic_exchange_n(&w->word, CP_W_SIGNALED, __ATOMIC_ACQ_REL);
-  if (prev == CP_W_SLEEPING) {
-    if (tls_wakes.n < CP_WAKE_MAX)
-      tls_wakes.words[tls_wakes.n++] = &w->word;
-    else
-      cp_futex_wake(&w->word, 1);
-  }
-}
-
-void cp_port_poke_leader_locked(struct cport *p) {
-  if (p->leader == NULL || p->leader_woken || !p->in_kernel)
-    return;
-  p->leader_woken = true;
-  if (tls_wakes.kernel != NULL && tls_wakes.kernel != p)
-    p->be->wake(p); /* (one port lock is held at a time: not reached) */
-  else
-    tls_wakes.kernel = p;
-}
-
-void cp_port_unlock_and_wake(struct cport *p) {
-  pthread_mutex_unlock(&p->lock);
-  unsigned n = tls_wakes.n;
-  struct cport *k = tls_wakes.kernel;
-  tls_wakes.n = 0;
-  tls_wakes.kernel = NULL;
-  for (unsigned i = 0; i < n; i++)
-    cp_futex_wake(tls_wakes.words[i], 1);
-  if (k != NULL)
-    k->be->wake(k);
-}
-
-static void stack_push(struct cport *p, struct cp_waiter *w) {
-  w->above = NULL;
-  w->below = p->top;
-  if (p->top)
-    p->top->above = w;
-  else
-    p->bottom = w;
-  p->top = w;
-}
-
-void cp_port_stack_remove(struct cport *p, struct cp_waiter *w) {
-  if (w->above)
-    w->above->below = w->below;
-  else
-    p->top = w->below;
-  if (w->below)
-    w->below->above = w->above;
-  else
-    p->bottom = w->above;
-  w->above = w->below = NULL;
-}
-
-bool cp_port_on_stack(struct cport *p, struct cp_waiter *w) {
-  return w->above != NULL || p->top == w;
-}
-
-/*
- * Hand queued completions to waiting threads, newest waiter first, while
- * the concurrency limit allows. What is left and may run goes to a worker
- * harvesting in the kernel (hybrid mode), which then takes it itself.
- */
-void cp_port_dispatch_locked(struct cport *p) {
-  while (p->queue.count > 0 && p->running < p->concurrency && p->top) {
-    struct cp_waiter *w = p->top;
-    cp_port_stack_remove(p, w);
-    w->got = cp_cqueue_pop(&p->queue, w->out, w->max);
-    w->result = CP_W_GOT;
-    p->running++;
-    cp_port_signal_locked(w);
-  }
-  if (p->queue.count > 0 && p->running < p->concurrency &&
-      p->leader != NULL && p->leader != p->prog_waiter)
-    cp_port_poke_leader_locked(p);
-}
-
-/* Whether spinning before sleeping can pay: only if another CPU may run
- * the thread that wakes us (learned once per thread). */
-static __thread int tls_spin = -1;
-
-static bool may_spin(void) {
-  if (CP_UNLIKELY(tls_spin < 0)) {
-    cpu_set_t set;
-    tls_spin = cp_cpu_count() > 1 &&
-               sched_getaffinity(0, sizeof(set), &set) == 0 &&
-               CPU_COUNT(&set) > 1;
-  }
-  return tls_spin;
-}
-
-/* Sleep on the waiter's futex until signalled or the deadline passes. */
-void cp_port_sleep(struct cp_waiter *w, uint64_t deadline) {
-  for (int spin = may_spin() ? 0 : 64; spin < 64; spin++) {
-    if (__atomic_load_n(&w->word, __ATOMIC_ACQUIRE) == CP_W_SIGNALED)
-      return;
-    cp_cpu_relax();
-  }
-  uint32_t expect = CP_W_WAITING;
-  if (!__atomic_compare_exchange_n(&w->word, &expect, CP_W_SLEEPING, false,
-                                   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-    return; /* signalled meanwhile */
-  while (__atomic_load_n(&w->word, __ATOMIC_ACQUIRE) == CP_W_SLEEPING) {
-    int64_t ns = -1;
-    if (deadline != UINT64_MAX) {
-      uint64_t now = cp_now_ns();
-      if (now >= deadline)
-        return;
-      ns = (int64_t)(deadline - now);
-    }
-    if (cp_futex_wait(&w->word, CP_W_SLEEPING, ns) == ETIMEDOUT)
-      return;
-  }
-}
-
-/* ------------------------------------------------------------------------ */
-/* Queueing completions                                                      */
-/* ------------------------------------------------------------------------ */
-
-int cp_port_hold(struct cport *p) {
-  pthread_mutex_lock(&p->lock);
-  int rc = p->closed ? CPORT_ECLOSED : cp_cqueue_hold(&p->queue, 1);
-  pthread_mutex_unlock(&p->lock);
-  return rc;
-}
-
-void cp_port_unhold(struct cport *p) {
-  pthread_mutex_lock(&p->lock);
-  if (!p->closed)
-    cp_cqueue_unhold(&p->queue, 1);
-  pthread_mutex_unlock(&p->lock);
-}
-
-/* Queue n completions into held slots and hand them out. After close the
- * slots are gone with the queue and the completions are dropped. */
-void cp_port_push_held_locked(struct cport *p, const cport_completion_t *c,
-                              unsigned n) {
-  if (CP_UNLIKELY(p->closed) || n == 0)
-    return;
-  for (unsigned i = 0; i < n; i++)
-    cp_cqueue_push_held(&p->queue, &c[i]);
-  cp_port_dispatch_locked(p);
-}
-
-void cp_batch_flush(struct cp_batch *b) {
-  if (b->n == 0)
-    return;
-  struct cport *p = b->port;
-  pthread_mutex_lock(&p->lock);
-  cp_port_push_held_locked(p, b->e, b->n);
-  cp_port_unlock_and_wake(p);
-  b->n = 0;
-}
-
-void cp_port_complete(struct cport *p, cport_op_t *op, uintptr_t key,
-                      uint32_t bytes, int status) {
-  cport_completion_t c = {op, key, bytes, status};
-  pthread_mutex_lock(&p->lock);
-  cp_port_push_held_locked(p, &c, 1);
-  cp_port_unlock_and_wake(p);
-}
 
 CPORT_API int cport_post(cport_t *p, uintptr_t key, uint32_t bytes,
                          cport_op_t *op) {
@@ -326,23 +99,6 @@ CPORT_API int cport_post(cport_t *p, uintptr_t key, uint32_t bytes,
   cp_port_unlock_and_wake(p);
   return rc;
 }
-
-/* ------------------------------------------------------------------------ */
-/* Timers                                                                    */
-/* ------------------------------------------------------------------------ */
-
-void cp_port_fire_timers_locked(struct cport *p) {
-  uint64_t now = cp_now_ns();
-  cport_op_t *op;
-  while ((op = cp_timers_pop_due(&p->timers, now)) != NULL) {
-    cport_completion_t c = {op, cp_lop(op)->key, 0, 0};
-    if (CP_UNLIKELY(cp_diag_active()))
-      cp_diag_timer(p, op, 'C', 0);
-    cp_op_publish(op, 0, 0);
-    cp_port_push_held_locked(p, &c, 1);
-  }
-}
-
 CPORT_API int cport_timer(cport_t *p, uintptr_t key, uint32_t timeout_ms,
                           cport_op_t *op) {
   int rc = cp_check_timer(p, op);
@@ -399,7 +155,6 @@ CPORT_API int cport_timer_cancel(cport_t *p, cport_op_t *op) {
   cp_port_unlock_and_wake(p);
   return rc;
 }
-
 /* ------------------------------------------------------------------------ */
 /* cport_get / cport_get_many                                                */
 /* ------------------------------------------------------------------------ */
@@ -418,21 +173,21 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
                 int timeout_ms) {
   if (CP_UNLIKELY(p == NULL || out == NULL || max == 0 || timeout_ms < -1))
     return CPORT_EINVAL;
-  if (tls_port != NULL && tls_port != p)
-    release_running_elsewhere(tls_port);
+  if (cp_port_current() != NULL && cp_port_current() != p)
+    release_running_elsewhere(cp_port_current());
 
   uint64_t deadline = UINT64_MAX;
   if (timeout_ms > 0)
     deadline = cp_now_ns() + (uint64_t)timeout_ms * 1000000u;
-  struct cp_waiter w;
-  memset(&w, 0, sizeof(w));
+  struct cp_waiter w; /* (filled only if this thread waits or leads) */
+  w.above = w.below = NULL;
   w.out = out;
   w.max = max;
   bool polled = false;
   int rc;
 
   pthread_mutex_lock(&p->lock);
-  release_running_locked(p, false);
+  cp_port_release_running_locked(p, false);
   for (;;) {
     if (CP_UNLIKELY(p->closed)) {
       rc = CPORT_ECLOSED;
@@ -476,7 +231,7 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
     }
     w.word = CP_W_WAITING;
     w.result = CP_W_NONE;
-    stack_push(p, &w);
+    cp_port_stack_push(p, &w);
     cp_port_unlock_and_wake(p); /* never sleep on pending wake-ups */
     cp_port_pay_owed();         /* nor on work the kernel has not seen */
     cp_port_sleep(&w, deadline);

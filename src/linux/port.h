@@ -3,11 +3,14 @@
  * threads waiting on it, the concurrency limit, timers, who waits in the
  * kernel, and the steps of creating and closing a port.
  *
- *   port.c      the queue and its slots, waiting threads, cport_get,
- *               cport_post, timers, blocking work, create and close
+ *   dispatch.c  the queue and its slots, the waiting threads and the
+ *               hand-off to them, each thread's running count, timers due
  *   progress.c  the harvester: the one thread at a time that waits in
  *               the kernel (backend->wait) and turns what it reports into
  *               completions, and the port's progress thread
+ *   port.c      cport_get, cport_post, timers, blocking work, create and
+ *               close
+ * (each file uses only the ones above it).
  *
  * The port core knows nothing of handles. It reaches the backend only
  * through struct cp_backend (backend.h).
@@ -200,6 +203,16 @@ CP_INTERNAL void cp_port_push_held_locked(struct cport *p,
 CP_INTERNAL void cp_port_fire_timers_locked(struct cport *p);
 CP_INTERNAL void cp_port_stack_remove(struct cport *p, struct cp_waiter *w);
 CP_INTERNAL bool cp_port_on_stack(struct cport *p, struct cp_waiter *w);
+CP_INTERNAL void cp_port_stack_push(struct cport *p, struct cp_waiter *w);
+/* The calling thread's running count (dispatch.c). */
+CP_INTERNAL struct cport *cp_port_current(void);
+CP_INTERNAL void cp_port_mark_running(struct cport *p);
+CP_INTERNAL void cp_port_release_running_locked(struct cport *p,
+                                                bool hand_off);
+/* Blocking work: give the slot back (true if the thread held one), and
+ * take it back afterwards. */
+CP_INTERNAL bool cp_port_give_slot_locked(struct cport *p);
+CP_INTERNAL void cp_port_take_slot_back(void);
 /* Sleeps on w's futex until signalled or the deadline passes. */
 CP_INTERNAL void cp_port_sleep(struct cp_waiter *w, uint64_t deadline);
 /* The kernel has work or may have (a handle or a timer exists). */

@@ -23,9 +23,9 @@
 #include "sys.h"
 
 /* The port this thread harvests for right now. */
-static __thread struct cport *tls_harvesting;
+static CP_TLS struct cport *tls_harvesting;
 /* A port this thread owes a hand-over of its kernel work. */
-static __thread struct cport *tls_owed;
+static CP_TLS struct cport *tls_owed;
 
 bool cp_port_kernel_active(struct cport *p) {
   return __atomic_load_n(&p->prog_state, __ATOMIC_ACQUIRE) != CP_PROG_NONE;

@@ -59,6 +59,8 @@ struct cp_uring {
   bool dead;                /* ring released (port closed) */
   bool enabled;             /* the progress thread owns it */
   unsigned setup_flags;     /* what the kernel accepted */
+  unsigned features;        /* IORING_FEAT_* of the kernel */
+  unsigned avg_cqes16;      /* CQEs per round, moving average, x16 */
   cport_op_t *overflow;     /* ops waiting for SQ room (via lop.link) */
   cport_op_t *overflow_tail;
   struct cp_handle *closing; /* fds to close once their SQEs are in */

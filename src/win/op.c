@@ -11,6 +11,17 @@
 
 #include "win.h"
 
+/* The completion of an op cport finished itself (a timer, a datagram
+ * connect): the op is finished by cp_wop_done when it is taken. */
+int cp_win_post_op(struct cport *p, uintptr_t key, uint32_t bytes,
+                   cport_op_t *op) {
+  if (p->closed)
+    return CPORT_ECLOSED;
+  if (!PostQueuedCompletionStatus(p->iocp, bytes, key, (LPOVERLAPPED)op))
+    return p->closed ? CPORT_ECLOSED : cp_win_error(GetLastError());
+  return 0;
+}
+
 void cp_wop_begin(cport_op_t *op, uint8_t kind, SOCKET s) {
   memset(op, 0, offsetof(cport_op_t, data)); /* the OVERLAPPED */
   memset(op->priv, 0, sizeof(op->priv));

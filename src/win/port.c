@@ -151,15 +151,6 @@ CPORT_API int cport_post(cport_t *p, uintptr_t key, uint32_t bytes,
   return 0;
 }
 
-int cp_win_post_op(struct cport *p, uintptr_t key, uint32_t bytes,
-                   cport_op_t *op) {
-  if (p->closed)
-    return CPORT_ECLOSED;
-  if (!PostQueuedCompletionStatus(p->iocp, bytes, key, (LPOVERLAPPED)op))
-    return p->closed ? CPORT_ECLOSED : cp_win_error(GetLastError());
-  return 0;
-}
-
 /* A handle not created by cport: what it is. */
 static void learn(cport_handle_t h, struct cp_whandle *e) {
   memset(e, 0, sizeof(*e));

@@ -1,0 +1,272 @@
+/*
+ * dispatch.c - the bottom of the port core (see port.h): the completion
+ * queue and its held slots, the stack of waiting threads and the hand-off
+ * to them, the wake-ups issued after the lock, each thread's running
+ * count, and firing due timers. port.c and progress.c build on it.
+ */
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "diag.h"
+#include "port.h"
+#include "sys.h"
+
+/* ------------------------------------------------------------------------ */
+/* The running count of the calling thread                                   */
+/* ------------------------------------------------------------------------ */
+
+/* The port this thread was last released by, if it still counts as running
+ * there. The generation guards against a port shell reused since. */
+static CP_TLS struct cport *tls_port;
+static CP_TLS uint32_t tls_gen;
+/* The thread gave its slot back for blocking work (cport_blocking_begin). */
+static CP_TLS bool tls_blocked_gave;
+
+static bool counted_on(struct cport *p) {
+  return tls_port == p && tls_gen == p->generation;
+}
+
+bool cp_port_is_worker(struct cport *p) {
+  return counted_on(p) && !tls_blocked_gave;
+}
+
+struct cport *cp_port_current(void) { return tls_port; }
+
+void cp_port_release_running_locked(struct cport *p, bool hand_off) {
+  if (counted_on(p) && !tls_blocked_gave && p->running > 0) {
+    p->running--;
+    if (hand_off)
+      cp_port_dispatch_locked(p);
+  }
+  tls_port = NULL;
+  tls_blocked_gave = false;
+}
+
+void cp_port_mark_running(struct cport *p) {
+  tls_port = p;
+  tls_gen = p->generation;
+  tls_blocked_gave = false;
+}
+
+bool cp_port_give_slot_locked(struct cport *p) {
+  if (!counted_on(p) || p->running == 0)
+    return false;
+  p->running--;
+  tls_blocked_gave = true;
+  cp_port_dispatch_locked(p);
+  return true;
+}
+
+void cp_port_take_slot_back(void) {
+  struct cport *p = tls_port;
+  if (p == NULL || !tls_blocked_gave)
+    return;
+  pthread_mutex_lock(&p->lock);
+  if (counted_on(p) && !p->closed)
+    p->running++;
+  else
+    tls_port = NULL;
+  tls_blocked_gave = false;
+  pthread_mutex_unlock(&p->lock);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Waking waiters                                                            */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Wake-ups are issued after the port lock is dropped, so no thread waits
+ * on that lock behind a system call. The signalled waiter may already have
+ * returned by then; FUTEX_WAKE only uses the address as a key, so that is
+ * harmless (at worst a spurious wake-up, which every waiter loop
+ * tolerates). Likewise the leader may have left the kernel, or the port
+ * been closed, before the backend is woken: backends keep what wake()
+ * touches until free(), and a spare wake-up costs one empty harvest.
+ */
+#define CP_WAKE_MAX 16
+struct wake_list {
+  unsigned n;
+  uint32_t *words[CP_WAKE_MAX];
+  struct cport *kernel; /* a port whose leader waits in the kernel */
+};
+static CP_TLS struct wake_list tls_wakes;
+
+void cp_port_signal_locked(struct cp_waiter *w) {
+  uint32_t prev = __atomic_exchange_n(&w->word, CP_W_SIGNALED, __ATOMIC_ACQ_REL);
+  if (prev == CP_W_SLEEPING) {
+    if (tls_wakes.n < CP_WAKE_MAX)
+      tls_wakes.words[tls_wakes.n++] = &w->word;
+    else
+      cp_futex_wake(&w->word, 1);
+  }
+}
+
+void cp_port_poke_leader_locked(struct cport *p) {
+  if (p->leader == NULL || p->leader_woken || !p->in_kernel)
+    return;
+  p->leader_woken = true;
+  if (tls_wakes.kernel != NULL && tls_wakes.kernel != p)
+    p->be->wake(p); /* (one port lock is held at a time: not reached) */
+  else
+    tls_wakes.kernel = p;
+}
+
+void cp_port_unlock_and_wake(struct cport *p) {
+  pthread_mutex_unlock(&p->lock);
+  unsigned n = tls_wakes.n;
+  struct cport *k = tls_wakes.kernel;
+  tls_wakes.n = 0;
+  tls_wakes.kernel = NULL;
+  for (unsigned i = 0; i < n; i++)
+    cp_futex_wake(tls_wakes.words[i], 1);
+  if (k != NULL)
+    k->be->wake(k);
+}
+
+void cp_port_stack_push(struct cport *p, struct cp_waiter *w) {
+  w->above = NULL;
+  w->below = p->top;
+  if (p->top)
+    p->top->above = w;
+  else
+    p->bottom = w;
+  p->top = w;
+}
+
+void cp_port_stack_remove(struct cport *p, struct cp_waiter *w) {
+  if (w->above)
+    w->above->below = w->below;
+  else
+    p->top = w->below;
+  if (w->below)
+    w->below->above = w->above;
+  else
+    p->bottom = w->above;
+  w->above = w->below = NULL;
+}
+
+bool cp_port_on_stack(struct cport *p, struct cp_waiter *w) {
+  return w->above != NULL || p->top == w;
+}
+
+/*
+ * Hand queued completions to waiting threads, newest waiter first, while
+ * the concurrency limit allows. What is left and may run goes to a worker
+ * harvesting in the kernel (hybrid mode), which then takes it itself.
+ */
+void cp_port_dispatch_locked(struct cport *p) {
+  while (p->queue.count > 0 && p->running < p->concurrency && p->top) {
+    struct cp_waiter *w = p->top;
+    cp_port_stack_remove(p, w);
+    w->got = cp_cqueue_pop(&p->queue, w->out, w->max);
+    w->result = CP_W_GOT;
+    p->running++;
+    cp_port_signal_locked(w);
+  }
+  if (p->queue.count > 0 && p->running < p->concurrency &&
+      p->leader != NULL && p->leader != p->prog_waiter)
+    cp_port_poke_leader_locked(p);
+}
+
+/* Whether spinning before sleeping can pay: only if another CPU may run
+ * the thread that wakes us (learned once per thread). */
+static CP_TLS int tls_spin = -1;
+
+static bool may_spin(void) {
+  if (CP_UNLIKELY(tls_spin < 0)) {
+    cpu_set_t set;
+    tls_spin = cp_cpu_count() > 1 &&
+               sched_getaffinity(0, sizeof(set), &set) == 0 &&
+               CPU_COUNT(&set) > 1;
+  }
+  return tls_spin;
+}
+
+/* Sleep on the waiter's futex until signalled or the deadline passes. */
+void cp_port_sleep(struct cp_waiter *w, uint64_t deadline) {
+  for (int spin = may_spin() ? 0 : 64; spin < 64; spin++) {
+    if (__atomic_load_n(&w->word, __ATOMIC_ACQUIRE) == CP_W_SIGNALED)
+      return;
+    cp_cpu_relax();
+  }
+  uint32_t expect = CP_W_WAITING;
+  if (!__atomic_compare_exchange_n(&w->word, &expect, CP_W_SLEEPING, false,
+                                   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+    return; /* signalled meanwhile */
+  while (__atomic_load_n(&w->word, __ATOMIC_ACQUIRE) == CP_W_SLEEPING) {
+    int64_t ns = -1;
+    if (deadline != UINT64_MAX) {
+      uint64_t now = cp_now_ns();
+      if (now >= deadline)
+        return;
+      ns = (int64_t)(deadline - now);
+    }
+    if (cp_futex_wait(&w->word, CP_W_SLEEPING, ns) == ETIMEDOUT)
+      return;
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Queueing completions                                                      */
+/* ------------------------------------------------------------------------ */
+
+int cp_port_hold(struct cport *p) {
+  pthread_mutex_lock(&p->lock);
+  int rc = p->closed ? CPORT_ECLOSED : cp_cqueue_hold(&p->queue, 1);
+  pthread_mutex_unlock(&p->lock);
+  return rc;
+}
+
+void cp_port_unhold(struct cport *p) {
+  pthread_mutex_lock(&p->lock);
+  if (!p->closed)
+    cp_cqueue_unhold(&p->queue, 1);
+  pthread_mutex_unlock(&p->lock);
+}
+
+/* Queue n completions into held slots and hand them out. After close the
+ * slots are gone with the queue and the completions are dropped. */
+void cp_port_push_held_locked(struct cport *p, const cport_completion_t *c,
+                              unsigned n) {
+  if (CP_UNLIKELY(p->closed) || n == 0)
+    return;
+  for (unsigned i = 0; i < n; i++)
+    cp_cqueue_push_held(&p->queue, &c[i]);
+  cp_port_dispatch_locked(p);
+}
+
+void cp_batch_flush(struct cp_batch *b) {
+  if (b->n == 0)
+    return;
+  struct cport *p = b->port;
+  pthread_mutex_lock(&p->lock);
+  cp_port_push_held_locked(p, b->e, b->n);
+  cp_port_unlock_and_wake(p);
+  b->n = 0;
+}
+
+void cp_port_complete(struct cport *p, cport_op_t *op, uintptr_t key,
+                      uint32_t bytes, int status) {
+  cport_completion_t c = {op, key, bytes, status};
+  pthread_mutex_lock(&p->lock);
+  cp_port_push_held_locked(p, &c, 1);
+  cp_port_unlock_and_wake(p);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Timers                                                                    */
+/* ------------------------------------------------------------------------ */
+
+void cp_port_fire_timers_locked(struct cport *p) {
+  uint64_t now = cp_now_ns();
+  cport_op_t *op;
+  while ((op = cp_timers_pop_due(&p->timers, now)) != NULL) {
+    cport_completion_t c = {op, cp_lop(op)->key, 0, 0};
+    if (CP_UNLIKELY(cp_diag_active()))
+      cp_diag_timer(p, op, 'C', 0);
+    cp_op_publish(op, 0, 0);
+    cp_port_push_held_locked(p, &c, 1);
+  }
+}
