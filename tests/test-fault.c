@@ -470,13 +470,13 @@ static void refuse_completes_the_connect_with_econnrefused(void **state) {
 /* Exactly once, every kind at once                                          */
 /* ------------------------------------------------------------------------ */
 
-enum { SPAIRS = 8, ROUNDS = 200, MSG = 64 };
+enum { SPAIRS = 8, ROUNDS = 200, SMSG = 64 };
 
 struct side {
   cport_handle_t s;
   cport_op_t rop, sop;
   bool r_busy, s_busy, dead;
-  char rbuf[MSG], sbuf[MSG];
+  char rbuf[SMSG], sbuf[SMSG];
   int sent;
 };
 
@@ -491,7 +491,7 @@ static void call_done(struct side *x, bool *busy, int rc) {
  * skip-on-success sides, are taken at once). */
 static void post_recv(struct side *x) {
   while (!x->dead && !x->r_busy) {
-    cport_buf_t b = CPORT_BUF(x->rbuf, MSG);
+    cport_buf_t b = CPORT_BUF(x->rbuf, SMSG);
     int rc = cport_recv(x->s, &b, 1, &x->rop);
     call_done(x, &x->r_busy, rc);
     if (rc == CPORT_COMPLETED && cport_op_bytes(&x->rop) == 0)
@@ -518,7 +518,7 @@ static void every_call_completes_once_under_every_fault(void **state) {
     for (int i = 0; i < SPAIRS * 2; i++) {
       struct side *x = &sides[i];
       while (!x->dead && !x->s_busy && x->sent < ROUNDS) {
-        cport_buf_t b = CPORT_BUF(x->sbuf, MSG);
+        cport_buf_t b = CPORT_BUF(x->sbuf, SMSG);
         x->sent++;
         call_done(x, &x->s_busy, cport_send(x->s, &b, 1, &x->sop));
       }
