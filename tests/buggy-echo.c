@@ -34,6 +34,7 @@
 #define BUF 16384
 
 struct conn {
+  struct conn *next; /* every connection, freed at exit */
   cport_handle_t s;
   cport_op_t op;  /* BUGGY_REUSE: the one op, for receives and sends */
   cport_op_t sop; /* BUGGY_RESET: sends */
@@ -43,11 +44,12 @@ struct conn {
 
 struct server {
   struct ex_server io;
+  struct conn *all; /* (one worker thread touches it) */
   uint64_t accepted, closed, messages, errors;
 };
 
-/* Dead connections are not freed: a late completion may still name one
- * (the bugs make that happen), and this is a test program. */
+/* Dead connections are freed only at exit: a late completion may still
+ * name one (the bugs make that happen). */
 static void conn_close(struct server *sv, struct conn *c, const char *why,
                        int rc) {
   if (c->dead)
@@ -150,6 +152,8 @@ static void on_accept(struct server *sv, cport_completion_t *cc) {
       cport_closesocket(s);
     } else {
       c->s = s;
+      c->next = sv->all;
+      sv->all = c;
       ex_count(&sv->accepted, 1);
       if (cport_associate(sv->io.port, s, (uintptr_t)c, 0) != 0)
         conn_close(sv, c, "associate", CPORT_EINVAL);
@@ -187,6 +191,13 @@ int main(int argc, char **argv) {
   ex_server_run(&sv.io, a.threads, worker, &sv, KEY_QUIT);
   char backend[16];
   ex_server_close(&sv.io, backend, sizeof(backend));
+  while (sv.all != NULL) {
+    struct conn *c = sv.all;
+    sv.all = c->next;
+    if (!c->dead)
+      cport_closesocket(c->s);
+    free(c);
+  }
   printf("buggy-echo stats: backend=%s accepted=%llu closed=%llu "
          "messages=%llu errors=%llu\n",
          backend, (unsigned long long)sv.accepted,

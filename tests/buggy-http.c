@@ -23,6 +23,7 @@
 #define KEY_QUIT ((uintptr_t)2)
 
 struct conn {
+  struct conn *prev, *next; /* the open connections, freed at exit */
   cport_handle_t s;
   cport_op_t rop, sop;
   char req[4096];
@@ -31,10 +32,19 @@ struct conn {
 
 struct server {
   struct ex_server io;
+  struct conn *open; /* (one worker thread touches it) */
   uint64_t requests, bad;
 };
 
+static struct server *server;
+
 static void conn_close(struct conn *c) {
+  if (c->prev)
+    c->prev->next = c->next;
+  else
+    server->open = c->next;
+  if (c->next)
+    c->next->prev = c->prev;
   cport_closesocket(c->s);
   free(c);
 }
@@ -70,6 +80,10 @@ static void on_accept(struct server *sv, cport_completion_t *cc) {
       cport_closesocket(s);
     } else {
       c->s = s;
+      c->next = sv->open;
+      if (sv->open)
+        sv->open->prev = c;
+      sv->open = c;
       cport_buf_t b = CPORT_BUF(c->req, sizeof(c->req));
       if (cport_associate(sv->io.port, s, (uintptr_t)c, 0) != 0 ||
           cport_recv(s, &b, 1, &c->rop) != 0)
@@ -101,6 +115,7 @@ int main(int argc, char **argv) {
   struct ex_args a = ex_parse(argc, argv, "buggy-http");
   struct server sv;
   memset(&sv, 0, sizeof(sv));
+  server = &sv;
   ex_server_open(&sv.io, &a, KEY_LISTENER);
   printf("buggy-http: backend=%s port=%d threads=%d\n",
          cport_backend(sv.io.port), a.port, a.threads);
@@ -108,6 +123,8 @@ int main(int argc, char **argv) {
   ex_server_run(&sv.io, a.threads, worker, &sv, KEY_QUIT);
   char backend[16];
   ex_server_close(&sv.io, backend, sizeof(backend));
+  while (sv.open != NULL)
+    conn_close(sv.open);
   printf("buggy-http stats: backend=%s requests=%llu bad=%llu\n", backend,
          (unsigned long long)sv.requests, (unsigned long long)sv.bad);
   return 0;
