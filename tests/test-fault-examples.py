@@ -260,7 +260,8 @@ def http_requests(port, n_alive=10, n_fresh=20):
     s.close()
     for _ in range(n_fresh):
         s = socket.create_connection(("127.0.0.1", port), timeout=10)
-        s.sendall(b"GET /a.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        s.sendall(b"GET /a.bin HTTP/1.1\r\nHost: x\r\n"
+                  b"Connection: close\r\n\r\n")
         read_one(s, b"")
         s.close()
     return statuses, bodies

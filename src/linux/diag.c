@@ -55,11 +55,18 @@ int cp_diag_env_read(struct cp_diag_env *env) {
 /* The delay line                                                            */
 /* ------------------------------------------------------------------------ */
 
-/* A held op's order and due time, in words of its record nothing reads
- * once the op has ended (the per-kind area's tail). */
+/* A held op's fd (for its trace record), order and due time, in words of
+ * its record nothing reads once the op has ended (the per-kind area's
+ * tail). */
 static uint64_t *hold_words(cport_op_t *op) {
   return (uint64_t *)(void *)&cp_lop(op)->u.words[15];
 }
+
+static intptr_t *held_fd_word(cport_op_t *op) {
+  return (intptr_t *)(void *)&cp_lop(op)->u.words[14];
+}
+
+int cp_diag_held_fd(cport_op_t *op) { return (int)*held_fd_word(op); }
 
 static cport_op_t *next_of(cport_op_t *op) { return cp_lop(op)->link; }
 
@@ -156,6 +163,7 @@ bool cp_diag_hold(struct cp_diag *d, cport_op_t *op, uintptr_t order,
     due = hold_words(last)[1];
   hold_words(op)[0] = order;
   hold_words(op)[1] = due;
+  *held_fd_word(op) = held->fd;
   /* After every op due no later (so equal dues keep their order). */
   cport_op_t *prev = NULL, *it = d->head;
   while (it != NULL && hold_words(it)[1] <= due) {

@@ -100,6 +100,9 @@ static inline uint64_t cp_diag_ticket(struct cp_diag *d) {
 CP_INTERNAL bool cp_diag_hold(struct cp_diag *d, cport_op_t *op,
                               uintptr_t order, bool hold, uint64_t hold_ns,
                               const struct cp_trace_rec *held);
+/* The fd a held op's handle had when it was held (its handle may have
+ * been closed since, and the slot reused). */
+CP_INTERNAL int cp_diag_held_fd(cport_op_t *op);
 /* Whether a completion of this order waits in the line. */
 CP_INTERNAL bool cp_diag_waiting(struct cp_diag *d, uintptr_t order);
 

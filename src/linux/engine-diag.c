@@ -34,12 +34,17 @@ static uintptr_t order_of(const struct cp_lop *l) {
   return (uintptr_t)l->h | (recv_side(l->kind) ? 1u : 0u);
 }
 
-static void fill(struct cp_trace_rec *r, cport_op_t *op, char ev,
+/* The op's handle's fd (h->lock held: a slot's fd is written under it). */
+static int fd_of(const struct cp_lop *l) {
+  return l->h != NULL ? l->h->fd : -1;
+}
+
+static void fill(struct cp_trace_rec *r, cport_op_t *op, char ev, int fd,
                  const char *kind, uint32_t bytes, int status) {
   struct cp_lop *l = cp_lop(op);
   r->ev = ev;
   r->port = 0;
-  r->fd = l->h != NULL ? l->h->fd : -1;
+  r->fd = fd;
   r->key = l->key;
   r->op = op;
   r->kind = kind != NULL ? kind : cp_diag_kind_name(l->kind);
@@ -50,7 +55,7 @@ static void fill(struct cp_trace_rec *r, cport_op_t *op, char ev,
 static void record(cport_op_t *op, char ev, const char *kind, uint32_t bytes,
                    int status) {
   struct cp_trace_rec r;
-  fill(&r, op, ev, kind, bytes, status);
+  fill(&r, op, ev, fd_of(cp_lop(op)), kind, bytes, status);
   cp_diag_trace(cp_lop(op)->port, &r);
 }
 
@@ -238,7 +243,7 @@ bool cp_engine_diag_finish(cport_op_t *op, int *status, bool queued,
     uint64_t ns = hold ? cp_fault_hold_ns(&d->faults, ticket_of(op), forced)
                        : 0;
     struct cp_trace_rec held;
-    fill(&held, op, 'H', NULL, l->done, *status);
+    fill(&held, op, 'H', fd_of(l), NULL, l->done, *status);
     if (b != NULL)
       cp_batch_flush(b); /* what ended before op is queued before it */
     if (cp_diag_hold(d, op, order_of(l), hold, ns, &held))
@@ -258,7 +263,10 @@ void cp_engine_diag_deliver(cport_op_t *op) {
   bool packet = ((uintptr_t)ev & 1u) == 0;
   bool slot = (l->flags & CP_OPF_SLOT) != 0;
   bool closed = __atomic_load_n(&p->closed, __ATOMIC_ACQUIRE);
-  record(op, slot && packet && !closed ? 'C' : 'I', NULL, bytes, status);
+  struct cp_trace_rec r; /* (no handle lock here: the fd as it was held) */
+  fill(&r, op, slot && packet && !closed ? 'C' : 'I', cp_diag_held_fd(op),
+       NULL, bytes, status);
+  cp_diag_trace(p, &r);
   cp_op_publish(op, status, bytes);
   /* The op is its user's again: only the copies above are used. */
   if (ev != NULL && cp_event_hook != NULL)

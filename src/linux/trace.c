@@ -209,7 +209,8 @@ void cp_trace_write(struct cp_trace *t, const struct cp_trace_rec *r) {
                    thread_id(), r->ev, (unsigned)r->port, (int)r->fd,
                    (unsigned long long)r->key,
                    (unsigned long long)(uintptr_t)r->op, r->kind,
-                   (unsigned)r->bytes, status_text(r->status, num, sizeof(num)));
+                   (unsigned)r->bytes,
+                   status_text(r->status, num, sizeof(num)));
   if (n > 0)
     append(t, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1,
            now);
