@@ -122,7 +122,8 @@ CPORT_API const char *cport_version_string(void);
  * being replaced.
  *
  * On Linux, $CPORT_FAULTS and $CPORT_TRACE switch the new port's fault
- * mode and completion trace on (@ref cport_testing).
+ * mode and completion trace on (@ref cport_testing); a trace file that
+ * cannot be created fails the call with the error of creating it.
  *
  * @param[out] port where the new port is stored (only on success)
  * @param[in] opts options, or NULL for the defaults (all-zero options)

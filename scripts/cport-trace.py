@@ -112,7 +112,7 @@ def analyse(recs):
     for r in recs:
         k = (r.port, r.op)
         if r.ev == "S":
-            if k in live and r.kind != "timer":
+            if k in live:
                 restarted.append((live[k].start, r))
             live[k] = Life(r)
             stats(r.kind)["started"] += 1

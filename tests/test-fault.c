@@ -181,7 +181,8 @@ static void the_same_seed_gives_the_same_faults(void **state) {
 
 static void pending_completes_through_the_port_with_the_op_busy(void **state) {
   (void)state;
-  cport_t *p = fault_port("seed=2,pending=1");
+  /* Held 0.2 to 50 ms: long enough to look at the op after the call. */
+  cport_t *p = fault_port("seed=2,pending=1,delay_ms=50");
   cport_handle_t s;
   n_sock_t raw;
   n_pair_raw(p, &s, 1, &raw);
@@ -502,7 +503,7 @@ static void post_recv(struct side *x) {
 static void every_call_completes_once_under_every_fault(void **state) {
   (void)state;
   cport_t *p = fault_port("seed=9,split=0.5,delay=0.5,pending=0.5,"
-                          "reset=0.3,nobufs=0.05,delay_ms=3");
+                          "reset=0.2,nobufs=0.005,delay_ms=3");
   static struct side sides[SPAIRS * 2];
   memset(sides, 0, sizeof(sides));
   for (int i = 0; i < SPAIRS; i++) {
