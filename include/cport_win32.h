@@ -4,17 +4,19 @@
  * their includes changed.
  *
  * On Windows this header includes the real headers (winsock2.h,
- * ws2tcpip.h, mswsock.h, windows.h) and nothing else: your IOCP code uses
- * the real API.
+ * ws2tcpip.h, mswsock.h, mstcpip.h, windows.h, process.h) and nothing
+ * else: your IOCP code uses the real API.
  *
- * On Linux it declares the IOCP-related subset of Win32 on top of cport,
- * so the same IOCP server source builds and runs there: completion ports,
- * overlapped Winsock calls with the Microsoft extensions, overlapped file
- * I/O, threads, critical sections, Interlocked*, and the error codes
- * Windows gives. The functions behave as Microsoft documents them; see
- * docs/porting.md for the differences that remain (OVERLAPPED is larger
- * than on Windows; struct in_addr has no S_un; SOCKET values are file
- * descriptors). Every name declared, by area: @ref cport_win32_api.
+ * On Linux it declares the part of Win32 an IOCP program uses, on top of
+ * cport, so the same source builds and runs there with only its include
+ * lines changed: completion ports, overlapped Winsock with the Microsoft
+ * extensions, overlapped files, threads, events and waits, the
+ * synchronisation objects, console control events, heap and virtual
+ * memory, error codes and messages. The functions behave as Microsoft
+ * documents them; see docs/porting.md for the differences that remain
+ * (OVERLAPPED is larger than on Windows; struct in_addr has no S_un;
+ * SOCKET values are file descriptors; WCHAR is the platform's wchar_t).
+ * Every name declared, by area: @ref cport_win32_api.
  *
  * Link with cport-win32 (CMake: cport::win32; pkg-config: cport-win32).
  * C and C++ (a class may derive from OVERLAPPED), also as C99 or C++
@@ -24,9 +26,10 @@
  * Internal, InternalHigh, Offset/OffsetHigh (or Pointer) and hEvent sit
  * where Windows has them, in the first 32 bytes; cport's operation record
  * follows: an OVERLAPPED is a cport_op_t, 256 bytes on 64-bit systems.
- * Internal is STATUS_PENDING while the operation is in flight, so
- * HasOverlappedIoCompleted() works. Zero it before its first use, as on
- * Windows.
+ * Internal is STATUS_PENDING while the operation is in flight and its
+ * status as soon as it ends, whether or not a thread waits on the port,
+ * so HasOverlappedIoCompleted() works. Zero it before its first use, as
+ * on Windows.
  */
 /**
  * @def CPORT_WIN32_API
@@ -35,16 +38,34 @@
  */
 /**
  * @def CPORT_W32_NAMELESS
- * Marks the nameless structs and unions of LARGE_INTEGER and OVERLAPPED
- * (`__extension__` with GCC and Clang): standard C11, an extension in C99
- * and C++, so that -pedantic builds stay quiet, as with mingw-w64's
- * headers.
+ * Marks the nameless structs and unions of LARGE_INTEGER, ULARGE_INTEGER,
+ * OVERLAPPED and SYSTEM_INFO (`__extension__` with GCC and Clang):
+ * standard C11, an extension in C99 and C++, so that -pedantic builds stay
+ * quiet, as with mingw-w64's headers.
+ */
+/**
+ * @def CPORT_W32_NORETURN
+ * Marks the functions that do not return (ExitThread, _endthreadex,
+ * ExitProcess), as Windows' headers do.
+ */
+/**
+ * @def CPORT_W32_AW
+ * Picks a function's W name when UNICODE is defined, else its A name:
+ * what the generic names (CreateFile, FormatMessage, ...) expand to.
+ */
+/**
+ * @def CPORT_WIN32_BSD_CALLS
+ * The C library's socket calls that libcport-win32 provides in front of
+ * the C library's own, for a ported program: same prototypes and results,
+ * and on failure WSAGetLastError() is set too. Not macros, so C++ keeps
+ * std::bind.
  */
 /**
  * @fn int cport_w32_setsockopt(SOCKET s, int level, int name, const char *val, int len)
  * setsockopt() with Winsock's signature; `setsockopt` is defined to this
  * name. SO_UPDATE_ACCEPT_CONTEXT, SO_UPDATE_CONNECT_CONTEXT and
- * SO_EXCLUSIVEADDRUSE succeed without effect (cport has done that work).
+ * SO_EXCLUSIVEADDRUSE succeed without effect (cport has done that work);
+ * SO_RCVTIMEO / SO_SNDTIMEO take a DWORD of milliseconds.
  * @param s the socket
  * @param level SOL_SOCKET, IPPROTO_TCP, ...
  * @param name the option
@@ -55,7 +76,9 @@
 /**
  * @fn int cport_w32_getsockopt(SOCKET s, int level, int name, char *val, int *len)
  * getsockopt() with Winsock's signature; `getsockopt` is defined to this
- * name. SO_CONNECT_TIME gives 0 when connected, 0xFFFFFFFF when not.
+ * name. SO_CONNECT_TIME gives the seconds the socket has been connected
+ * (0xFFFFFFFF if it is not), SO_MAX_MSG_SIZE a datagram's largest size,
+ * SO_ERROR a WSA code, SO_RCVTIMEO / SO_SNDTIMEO a DWORD of milliseconds.
  * @param s the socket
  * @param level SOL_SOCKET, IPPROTO_TCP, ...
  * @param name the option
@@ -67,7 +90,9 @@
 /**
  * @fn SOCKET cport_w32_accept(SOCKET s, struct sockaddr *addr, int *len)
  * accept() with Winsock's signature, blocking until a connection arrives
- * even on a socket that is on a port; `accept` is defined to this name.
+ * (unless FIONBIO is set) even on a socket that is on a port; `accept` is
+ * defined to this name. A listener closed by another thread meanwhile:
+ * INVALID_SOCKET and WSAEINTR.
  * @param s a listening socket
  * @param[out] addr the peer's address; may be NULL
  * @param[in,out] len room in `addr`, then its length; may be NULL
@@ -92,6 +117,45 @@
  * @param[in,out] len room in `addr`, then its length
  * @return 0, or SOCKET_ERROR with the code in WSAGetLastError().
  */
+/**
+ * @fn int cport_w32_recvfrom(SOCKET s, char *buf, int len, int flags, struct sockaddr *from, int *fromlen)
+ * recvfrom() with Winsock's int lengths; `recvfrom` is defined to this
+ * name. Blocks as recv() does.
+ * @param s the socket
+ * @param[out] buf where the data goes
+ * @param len room in `buf`
+ * @param flags MSG_PEEK, MSG_OOB, or 0
+ * @param[out] from the sender's address; may be NULL
+ * @param[in,out] fromlen room in `from`, then its length
+ * @return The bytes received, or SOCKET_ERROR with the code in
+ *         WSAGetLastError().
+ */
+/**
+ * @fn int cport_w32_shutdown(SOCKET s, int how)
+ * shutdown(); `shutdown` is defined to this name. Later WSASend calls
+ * (SD_SEND, SD_BOTH) or WSARecv calls (SD_RECEIVE, SD_BOTH) on the socket
+ * fail at once with WSAESHUTDOWN.
+ * @param s the socket
+ * @param how SD_RECEIVE, SD_SEND or SD_BOTH
+ * @return 0, or SOCKET_ERROR with the code in WSAGetLastError().
+ */
+/**
+ * @fn int cport_w32_getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res)
+ * getaddrinfo() with Winsock's error codes; `getaddrinfo` is defined to
+ * this name (free the result with freeaddrinfo()).
+ * @param node a host name or address; may be NULL (with AI_PASSIVE: any)
+ * @param service a service name or port number; may be NULL
+ * @param hints what to look for; may be NULL
+ * @param[out] res the list of addresses
+ * @return 0, or a WSA code (WSAHOST_NOT_FOUND, WSATRY_AGAIN, ...), also
+ *         in WSAGetLastError().
+ */
+/**
+ * @fn const char *cport_w32_gai_strerror(int code)
+ * The text of a getaddrinfo() code; `gai_strerror` is defined to this name.
+ * @param code 0 or a WSA code getaddrinfo() returned
+ * @return A static string.
+ */
 #ifndef CPORT_WIN32_H
 #define CPORT_WIN32_H
 
@@ -100,20 +164,30 @@
 #  include <winsock2.h>
 #  include <ws2tcpip.h>
 #  include <mswsock.h>
+#  include <mstcpip.h>
 #  include <windows.h>
+#  include <process.h>
 
 #else /* Linux: the subset, on cport */
 
+/* What windows.h and winsock2.h make visible besides their own names. */
 #  include <arpa/inet.h>
+#  include <ctype.h>
+#  include <netdb.h>
 #  include <netinet/in.h>
 #  include <netinet/tcp.h>
+#  include <poll.h>
 #  include <pthread.h>
+#  include <stdarg.h>
 #  include <stddef.h>
 #  include <stdint.h>
+#  include <stdlib.h>
 #  include <string.h>
 #  include <sys/ioctl.h>
+#  include <sys/select.h>
 #  include <sys/socket.h>
 #  include <unistd.h>
+#  include <wchar.h>
 
 #  include "cport.h"
 
@@ -122,67 +196,125 @@ extern "C" {
 #  endif
 
 #  define CPORT_WIN32_API CPORT_API
-#  define WINAPI
-#  define CALLBACK
-#  define WSAAPI
 /* The one extension this header uses: the nameless structs and unions of
- * LARGE_INTEGER and OVERLAPPED, standard in C11 but not in C99 or C++,
- * marked the way mingw-w64's headers mark them so -pedantic stays quiet. */
+ * LARGE_INTEGER, ULARGE_INTEGER, OVERLAPPED and SYSTEM_INFO, standard in
+ * C11 but not in C99 or C++, marked the way mingw-w64's headers mark them
+ * so -pedantic stays quiet. */
 #  if defined(__GNUC__)
 #    define CPORT_W32_NAMELESS __extension__
 #  else
 #    define CPORT_W32_NAMELESS
 #  endif
+#  if defined(__GNUC__)
+#    define CPORT_W32_NORETURN __attribute__((noreturn))
+#  else
+#    define CPORT_W32_NORETURN
+#  endif
 
 /* ------------------------------------------------------------------------ */
-/* Base types                                                                */
+/* Calling conventions and annotations                                       */
 /* ------------------------------------------------------------------------ */
 
-typedef int BOOL;
-typedef unsigned char BYTE;
-typedef unsigned char UCHAR;
-typedef unsigned short WORD;
-typedef uint32_t DWORD;
-typedef uint32_t ULONG;
-typedef int32_t LONG;
-typedef int INT;
-typedef unsigned int UINT;
-typedef char CHAR;
-typedef uintptr_t ULONG_PTR;
-typedef intptr_t LONG_PTR;
-typedef uintptr_t UINT_PTR;
-typedef uintptr_t DWORD_PTR;
-typedef ULONG_PTR SIZE_T;
-typedef int64_t LONGLONG;
-typedef uint64_t ULONGLONG;
-typedef void VOID;
-typedef void *PVOID;
-typedef void *LPVOID;
-typedef const void *LPCVOID;
-typedef char *LPSTR;
-typedef const char *LPCSTR;
-typedef DWORD *LPDWORD;
-typedef INT *LPINT;
-typedef BOOL *LPBOOL;
+/* One calling convention on Linux: the Windows keywords mean nothing. */
+#  define WINAPI
+#  define WINAPIV
+#  define APIENTRY
+#  define CALLBACK
+#  define WSAAPI
+#  define NTAPI
+#  ifndef __cdecl
+#    define __cdecl
+#  endif
+#  ifndef __stdcall
+#    define __stdcall
+#  endif
+#  ifndef __fastcall
+#    define __fastcall
+#  endif
+#  ifndef _cdecl
+#    define _cdecl
+#  endif
+
+/* The SAL annotations Microsoft's samples carry. */
+#  ifndef _In_
+#    define _In_
+#    define _In_opt_
+#    define _Out_
+#    define _Out_opt_
+#    define _Inout_
+#    define _Inout_opt_
+#    define _In_z_
+#    define _In_reads_(n)
+#    define _In_reads_bytes_(n)
+#    define _Out_writes_(n)
+#    define _Out_writes_bytes_(n)
+#    define _Out_writes_bytes_opt_(n)
+#    define _Success_(e)
+#    define _Printf_format_string_
+#  endif
+
+#  define UNREFERENCED_PARAMETER(p) ((void)(p))
+
+/* ------------------------------------------------------------------------ */
+/* Integers and pointers                                                     */
+/* ------------------------------------------------------------------------ */
+
+typedef int BOOL, *PBOOL, *LPBOOL;
+typedef unsigned char BYTE, *PBYTE, *LPBYTE;
+typedef unsigned char UCHAR, *PUCHAR;
+typedef unsigned char BOOLEAN, *PBOOLEAN;
+typedef unsigned short WORD, *PWORD, *LPWORD;
+typedef unsigned short USHORT, *PUSHORT;
+typedef short SHORT, *PSHORT;
+typedef uint32_t DWORD, *PDWORD, *LPDWORD;
+typedef uint32_t ULONG, *PULONG;
+typedef int32_t LONG, *PLONG, *LPLONG;
+typedef int INT, *PINT, *LPINT;
+typedef unsigned int UINT, *PUINT;
+typedef char CHAR, *PCHAR;
+typedef float FLOAT;
+typedef int8_t INT8;
+typedef uint8_t UINT8;
+typedef int16_t INT16;
+typedef uint16_t UINT16;
+typedef int32_t INT32;
+typedef uint32_t UINT32;
+typedef int64_t INT64, LONG64, LONGLONG, *PLONGLONG;
+typedef uint64_t UINT64, ULONG64, DWORD64, ULONGLONG, *PULONGLONG;
+typedef intptr_t INT_PTR, LONG_PTR, SSIZE_T;
+typedef uintptr_t UINT_PTR, ULONG_PTR, DWORD_PTR, SIZE_T;
 typedef ULONG_PTR *PULONG_PTR;
-typedef ULONG *PULONG;
-typedef void *HANDLE;
-typedef HANDLE *PHANDLE;
-typedef uintptr_t SOCKET;
-typedef uint16_t ADDRESS_FAMILY;
-typedef struct sockaddr SOCKADDR, *PSOCKADDR, *LPSOCKADDR;
-typedef struct sockaddr_in SOCKADDR_IN, *PSOCKADDR_IN;
-typedef struct sockaddr_in6 SOCKADDR_IN6;
-typedef struct sockaddr_storage SOCKADDR_STORAGE;
-typedef unsigned long u_long;
-typedef unsigned short u_short;
+typedef DWORD_PTR *PDWORD_PTR;
+typedef SIZE_T *PSIZE_T;
+typedef void VOID;
+typedef void *PVOID, *LPVOID;
+typedef const void *LPCVOID;
+typedef LONG HRESULT;
+
 typedef union _LARGE_INTEGER {
   CPORT_W32_NAMELESS struct {
     DWORD LowPart;
     LONG HighPart;
   };
+  struct {
+    DWORD LowPart;
+    LONG HighPart;
+  } u;
   LONGLONG QuadPart;
 } LARGE_INTEGER, *PLARGE_INTEGER;
+
+typedef union _ULARGE_INTEGER {
+  CPORT_W32_NAMELESS struct {
+    DWORD LowPart;
+    DWORD HighPart;
+  };
+  struct {
+    DWORD LowPart;
+    DWORD HighPart;
+  } u;
+  ULONGLONG QuadPart;
+} ULARGE_INTEGER, *PULARGE_INTEGER;
+
 typedef struct _GUID {
   uint32_t Data1;
   uint16_t Data2;
@@ -190,24 +322,115 @@ typedef struct _GUID {
   uint8_t Data4[8];
 } GUID, *LPGUID;
 
+typedef struct _FILETIME {
+  DWORD dwLowDateTime;
+  DWORD dwHighDateTime;
+} FILETIME, *PFILETIME, *LPFILETIME;
+
+typedef struct _SYSTEMTIME {
+  WORD wYear;
+  WORD wMonth;
+  WORD wDayOfWeek;
+  WORD wDay;
+  WORD wHour;
+  WORD wMinute;
+  WORD wSecond;
+  WORD wMilliseconds;
+} SYSTEMTIME, *PSYSTEMTIME, *LPSYSTEMTIME;
+
+/* ------------------------------------------------------------------------ */
+/* Handles                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* A HANDLE below 1 << 22 holds a file descriptor (a socket, a file);
+ * above, it names one of the layer's objects (a port, a thread, an
+ * event...). SOCKET is the descriptor itself. */
+typedef void *HANDLE, *PHANDLE, *LPHANDLE;
+typedef HANDLE HMODULE, HINSTANCE, HLOCAL, HGLOBAL;
+typedef uintptr_t SOCKET;
+
+#  define INVALID_HANDLE_VALUE ((HANDLE)(LONG_PTR)-1)
+
+/* ------------------------------------------------------------------------ */
+/* Characters: A is UTF-8 char, W is the platform's wchar_t                  */
+/* ------------------------------------------------------------------------ */
+
+/* WCHAR is wchar_t so L"..." literals keep working; on Linux that is
+ * UTF-32, not UTF-16 (see docs/porting.md). */
+typedef wchar_t WCHAR, *PWCHAR, *LPWCH;
+typedef char *LPSTR, *PSTR;
+typedef const char *LPCSTR, *PCSTR;
+typedef WCHAR *LPWSTR, *PWSTR;
+typedef const WCHAR *LPCWSTR, *PCWSTR;
+
+#  ifdef UNICODE
+typedef WCHAR TCHAR;
+#    define TEXT(s) L##s
+#    define CPORT_W32_AW(name) name##W
+#  else
+typedef char TCHAR;
+#    define TEXT(s) s
+#    define CPORT_W32_AW(name) name##A
+#  endif
+typedef TCHAR *LPTSTR, *PTSTR;
+typedef const TCHAR *LPCTSTR, *PCTSTR;
+#  ifndef _T
+#    define _T(s) TEXT(s)
+#  endif
+#  define __TEXT(s) TEXT(s)
+
+/* ------------------------------------------------------------------------ */
+/* Constants and macros                                                      */
+/* ------------------------------------------------------------------------ */
+
 #  define TRUE 1
 #  define FALSE 0
 #  define INFINITE 0xFFFFFFFFu
-#  define INVALID_HANDLE_VALUE ((HANDLE)(LONG_PTR)-1)
-#  define INVALID_SOCKET ((SOCKET)~(uintptr_t)0)
-#  define SOCKET_ERROR (-1)
-#  define WAIT_OBJECT_0 0u
-#  define WAIT_FAILED 0xFFFFFFFFu
+#  define MAX_PATH 260
+#  define MAXDWORD 0xFFFFFFFFu
+#  define MAXLONG 0x7FFFFFFF
+#  define MAXWORD 0xFFFFu
+#  define MAXBYTE 0xFFu
+#  define MAXULONG_PTR (~(ULONG_PTR)0)
+
 #  define MAKEWORD(lo, hi) ((WORD)(((BYTE)(lo)) | ((WORD)((BYTE)(hi))) << 8))
-#  define LOBYTE(w) ((BYTE)((w)&0xff))
-#  define HIBYTE(w) ((BYTE)(((w) >> 8) & 0xff))
+#  define MAKELONG(lo, hi) ((LONG)(((WORD)(lo)) | ((DWORD)((WORD)(hi))) << 16))
+#  define LOWORD(l) ((WORD)(((DWORD_PTR)(l)) & 0xffff))
+#  define HIWORD(l) ((WORD)((((DWORD_PTR)(l)) >> 16) & 0xffff))
+#  define LOBYTE(w) ((BYTE)(((DWORD_PTR)(w)) & 0xff))
+#  define HIBYTE(w) ((BYTE)((((DWORD_PTR)(w)) >> 8) & 0xff))
+
 #  define ZeroMemory(p, n) memset((p), 0, (n))
+#  define SecureZeroMemory(p, n) memset((p), 0, (n))
+#  define FillMemory(p, n, v) memset((p), (v), (n))
 #  define CopyMemory(d, s, n) memcpy((d), (s), (n))
+#  define MoveMemory(d, s, n) memmove((d), (s), (n))
+#  define RtlZeroMemory ZeroMemory
+#  define RtlCopyMemory CopyMemory
+
+#  define FIELD_OFFSET(type, field) ((LONG)offsetof(type, field))
 #  define CONTAINING_RECORD(address, type, field) \
-    ((type *)((char *)(address) - offsetof(type, field)))
+  ((type *)((char *)(address) - offsetof(type, field)))
+#  ifndef ARRAYSIZE
+#    define ARRAYSIZE(a) (sizeof(a) / sizeof((a)[0]))
+#  endif
+#  ifndef _countof
+#    define _countof(a) (sizeof(a) / sizeof((a)[0]))
+#  endif
+
+/* windef.h's min and max, for C (C++ has std::min/std::max); NOMINMAX
+ * leaves them out as on Windows. */
+#  if !defined(__cplusplus) && !defined(NOMINMAX)
+#    ifndef min
+#      define min(a, b) (((a) < (b)) ? (a) : (b))
+#    endif
+#    ifndef max
+#      define max(a, b) (((a) > (b)) ? (a) : (b))
+#    endif
+#  endif
 
 /* ------------------------------------------------------------------------ */
-/* Errors: the values Windows uses                                           */
+/* Win32 errors (winerror.h)                                                 */
 /* ------------------------------------------------------------------------ */
 
 #  define ERROR_SUCCESS 0u
@@ -219,33 +442,63 @@ typedef struct _GUID {
 #  define ERROR_ACCESS_DENIED 5u
 #  define ERROR_INVALID_HANDLE 6u
 #  define ERROR_NOT_ENOUGH_MEMORY 8u
+#  define ERROR_INVALID_ACCESS 12u
+#  define ERROR_INVALID_DATA 13u
 #  define ERROR_OUTOFMEMORY 14u
+#  define ERROR_NO_MORE_FILES 18u
+#  define ERROR_WRITE_FAULT 29u
+#  define ERROR_READ_FAULT 30u
+#  define ERROR_SHARING_VIOLATION 32u
 #  define ERROR_HANDLE_EOF 38u
+#  define ERROR_HANDLE_DISK_FULL 39u
 #  define ERROR_NOT_SUPPORTED 50u
 #  define ERROR_NETNAME_DELETED 64u
 #  define ERROR_FILE_EXISTS 80u
 #  define ERROR_INVALID_PARAMETER 87u
 #  define ERROR_BROKEN_PIPE 109u
+#  define ERROR_DISK_FULL 112u
 #  define ERROR_CALL_NOT_IMPLEMENTED 120u
 #  define ERROR_INSUFFICIENT_BUFFER 122u
+#  define ERROR_INVALID_NAME 123u
+#  define ERROR_NEGATIVE_SEEK 131u
+#  define ERROR_DIR_NOT_EMPTY 145u
+#  define ERROR_BAD_PATHNAME 161u
 #  define ERROR_ALREADY_EXISTS 183u
+#  define ERROR_FILENAME_EXCED_RANGE 206u
 #  define ERROR_MORE_DATA 234u
 #  define WAIT_TIMEOUT 258u
+#  define ERROR_NOT_OWNER 288u
+#  define ERROR_TOO_MANY_POSTS 298u
+#  define ERROR_MR_MID_NOT_FOUND 317u
+#  define ERROR_INVALID_ADDRESS 487u
 #  define ERROR_ABANDONED_WAIT_0 735u
 #  define ERROR_OPERATION_ABORTED 995u
 #  define ERROR_IO_INCOMPLETE 996u
 #  define ERROR_IO_PENDING 997u
+#  define ERROR_NOACCESS 998u
+#  define ERROR_INVALID_FLAGS 1004u
+#  define ERROR_NO_UNICODE_TRANSLATION 1113u
 #  define ERROR_NOT_FOUND 1168u
+#  define ERROR_CANCELLED 1223u
 #  define ERROR_CONNECTION_REFUSED 1225u
 #  define ERROR_GRACEFUL_DISCONNECT 1226u
 #  define ERROR_NETWORK_UNREACHABLE 1231u
 #  define ERROR_HOST_UNREACHABLE 1232u
+#  define ERROR_PORT_UNREACHABLE 1234u
 #  define ERROR_CONNECTION_ABORTED 1236u
+#  define ERROR_NO_SYSTEM_RESOURCES 1450u
+#  define ERROR_TIMEOUT 1460u
+
+/* ------------------------------------------------------------------------ */
+/* Winsock errors (winsock2.h)                                               */
+/* ------------------------------------------------------------------------ */
+
 #  define WSA_IO_PENDING 997
+#  define WSA_IO_INCOMPLETE 996
 #  define WSA_OPERATION_ABORTED 995
-#  define WSA_INVALID_HANDLE ERROR_INVALID_HANDLE
-#  define WSA_INVALID_PARAMETER ERROR_INVALID_PARAMETER
-#  define WSA_NOT_ENOUGH_MEMORY ERROR_NOT_ENOUGH_MEMORY
+#  define WSA_INVALID_HANDLE 6
+#  define WSA_INVALID_PARAMETER 87
+#  define WSA_NOT_ENOUGH_MEMORY 8
 #  define WSAEINTR 10004
 #  define WSAEBADF 10009
 #  define WSAEACCES 10013
@@ -261,40 +514,118 @@ typedef struct _GUID {
 #  define WSAEPROTOTYPE 10041
 #  define WSAENOPROTOOPT 10042
 #  define WSAEPROTONOSUPPORT 10043
+#  define WSAESOCKTNOSUPPORT 10044
 #  define WSAEOPNOTSUPP 10045
+#  define WSAEPFNOSUPPORT 10046
 #  define WSAEAFNOSUPPORT 10047
 #  define WSAEADDRINUSE 10048
 #  define WSAEADDRNOTAVAIL 10049
 #  define WSAENETDOWN 10050
 #  define WSAENETUNREACH 10051
+#  define WSAENETRESET 10052
 #  define WSAECONNABORTED 10053
 #  define WSAECONNRESET 10054
 #  define WSAENOBUFS 10055
 #  define WSAEISCONN 10056
 #  define WSAENOTCONN 10057
 #  define WSAESHUTDOWN 10058
+#  define WSAETOOMANYREFS 10059
 #  define WSAETIMEDOUT 10060
 #  define WSAECONNREFUSED 10061
+#  define WSAELOOP 10062
+#  define WSAENAMETOOLONG 10063
+#  define WSAEHOSTDOWN 10064
 #  define WSAEHOSTUNREACH 10065
+#  define WSASYSNOTREADY 10091
+#  define WSAVERNOTSUPPORTED 10092
 #  define WSANOTINITIALISED 10093
 #  define WSAEDISCON 10101
+#  define WSATYPE_NOT_FOUND 10109
+#  define WSAHOST_NOT_FOUND 11001
+#  define WSATRY_AGAIN 11002
+#  define WSANO_RECOVERY 11003
+#  define WSANO_DATA 11004
 
+/* ------------------------------------------------------------------------ */
+/* HRESULT                                                                   */
+/* ------------------------------------------------------------------------ */
+
+#  define S_OK ((HRESULT)0)
+#  define S_FALSE ((HRESULT)1)
+#  define E_NOTIMPL ((HRESULT)0x80004001u)
+#  define E_POINTER ((HRESULT)0x80004003u)
+#  define E_ABORT ((HRESULT)0x80004004u)
+#  define E_FAIL ((HRESULT)0x80004005u)
+#  define E_UNEXPECTED ((HRESULT)0x8000FFFFu)
+#  define E_ACCESSDENIED ((HRESULT)0x80070005u)
+#  define E_HANDLE ((HRESULT)0x80070006u)
+#  define E_OUTOFMEMORY ((HRESULT)0x8007000Eu)
+#  define E_INVALIDARG ((HRESULT)0x80070057u)
+#  define SUCCEEDED(hr) (((HRESULT)(hr)) >= 0)
+#  define FAILED(hr) (((HRESULT)(hr)) < 0)
+#  define HRESULT_FROM_WIN32(x)                                  \
+  ((HRESULT)(x) <= 0 ? (HRESULT)(x)                            \
+                     : (HRESULT)((((DWORD)(x)) & 0x0000FFFFu) | \
+                                 (7u << 16) | 0x80000000u))
+
+/* ------------------------------------------------------------------------ */
+/* The last error, and its text                                              */
+/* ------------------------------------------------------------------------ */
+
+/* One value per thread, shared by GetLastError and WSAGetLastError as on
+ * Windows. */
 CPORT_WIN32_API DWORD GetLastError(void);
 CPORT_WIN32_API void SetLastError(DWORD err);
 CPORT_WIN32_API int WSAGetLastError(void);
 CPORT_WIN32_API void WSASetLastError(int err);
 
+#  define FORMAT_MESSAGE_ALLOCATE_BUFFER 0x00000100u
+#  define FORMAT_MESSAGE_IGNORE_INSERTS 0x00000200u
+#  define FORMAT_MESSAGE_FROM_STRING 0x00000400u
+#  define FORMAT_MESSAGE_FROM_HMODULE 0x00000800u
+#  define FORMAT_MESSAGE_FROM_SYSTEM 0x00001000u
+#  define FORMAT_MESSAGE_ARGUMENT_ARRAY 0x00002000u
+#  define FORMAT_MESSAGE_MAX_WIDTH_MASK 0x000000FFu
+
+#  define LANG_NEUTRAL 0x00
+#  define LANG_ENGLISH 0x09
+#  define SUBLANG_NEUTRAL 0x00
+#  define SUBLANG_DEFAULT 0x01
+#  define SUBLANG_SYS_DEFAULT 0x02
+#  define SUBLANG_ENGLISH_US 0x01
+#  define MAKELANGID(p, s) ((((WORD)(s)) << 10) | (WORD)(p))
+
+/*
+ * The English text of a system error code (Win32 and WSA codes), ending
+ * in "\r\n" as on Windows. FORMAT_MESSAGE_FROM_SYSTEM is required (with
+ * or without ALLOCATE_BUFFER, IGNORE_INSERTS, MAX_WIDTH_MASK); source,
+ * FROM_STRING and FROM_HMODULE are refused with ERROR_INVALID_PARAMETER,
+ * and a code without a text fails with ERROR_MR_MID_NOT_FOUND. Returns the
+ * characters stored, without the terminating NUL, or 0.
+ */
+CPORT_WIN32_API DWORD FormatMessageA(DWORD flags, LPCVOID source, DWORD id,
+                                     DWORD lang, LPSTR buf, DWORD size,
+                                     va_list *args);
+CPORT_WIN32_API DWORD FormatMessageW(DWORD flags, LPCVOID source, DWORD id,
+                                     DWORD lang, LPWSTR buf, DWORD size,
+                                     va_list *args);
+#  define FormatMessage CPORT_W32_AW(FormatMessage)
+
 /* ------------------------------------------------------------------------ */
-/* OVERLAPPED and completion ports                                           */
+/* OVERLAPPED                                                                */
 /* ------------------------------------------------------------------------ */
 
 /*
  * The layout of Windows' OVERLAPPED, followed by cport's operation record
  * (OVERLAPPED *is* a cport_op_t here, so it is larger than on Windows).
+ * Internal is STATUS_PENDING while the op runs and its status as soon as
+ * it ends (whether or not a thread waits on the port); InternalHigh the
+ * bytes. hEvent, if set, is signalled when the op ends; with its low bit
+ * set the op's completion is not queued to the port.
  */
 typedef struct _OVERLAPPED {
-  ULONG_PTR Internal;     /* STATUS_PENDING while in flight, then status */
-  ULONG_PTR InternalHigh; /* bytes transferred */
+  ULONG_PTR Internal;
+  ULONG_PTR InternalHigh;
   CPORT_W32_NAMELESS union {
     CPORT_W32_NAMELESS struct {
       DWORD Offset;
@@ -303,12 +634,15 @@ typedef struct _OVERLAPPED {
     PVOID Pointer;
   };
   HANDLE hEvent;
-  void *cport_reserved_data;
+  void *cport_reserved_data; /* the layer's: the thread that issued it */
   uintptr_t cport_reserved[27];
-} OVERLAPPED, *LPOVERLAPPED, WSAOVERLAPPED, *LPWSAOVERLAPPED;
+} OVERLAPPED, *LPOVERLAPPED;
 
-#  define STATUS_PENDING ((ULONG_PTR)0x103)
-#  define HasOverlappedIoCompleted(ov) ((ov)->Internal != STATUS_PENDING)
+#  define STATUS_PENDING ((DWORD)0x00000103u)
+#  define STATUS_SUCCESS ((DWORD)0x00000000u)
+/* An atomic read: the op's end writes Internal from another thread. */
+#  define HasOverlappedIoCompleted(ov) \
+  (((DWORD)__atomic_load_n(&(ov)->Internal, __ATOMIC_ACQUIRE)) != STATUS_PENDING)
 
 typedef struct _OVERLAPPED_ENTRY {
   ULONG_PTR lpCompletionKey;
@@ -317,12 +651,17 @@ typedef struct _OVERLAPPED_ENTRY {
   DWORD dwNumberOfBytesTransferred;
 } OVERLAPPED_ENTRY, *LPOVERLAPPED_ENTRY;
 
-typedef void(CALLBACK *LPWSAOVERLAPPED_COMPLETION_ROUTINE)(DWORD, DWORD,
-                                                           LPWSAOVERLAPPED,
-                                                           DWORD);
+typedef VOID(WINAPI *LPOVERLAPPED_COMPLETION_ROUTINE)(DWORD, DWORD,
+                                                      LPOVERLAPPED);
+
+/* ------------------------------------------------------------------------ */
+/* Completion ports                                                          */
+/* ------------------------------------------------------------------------ */
 
 CPORT_WIN32_API HANDLE CreateIoCompletionPort(HANDLE file, HANDLE port,
                                               ULONG_PTR key, DWORD threads);
+/* A port handle already closed: FALSE, ERROR_INVALID_HANDLE. A thread
+ * waiting when its port is closed: FALSE, ERROR_ABANDONED_WAIT_0. */
 CPORT_WIN32_API BOOL GetQueuedCompletionStatus(HANDLE port, LPDWORD bytes,
                                                PULONG_PTR key,
                                                LPOVERLAPPED *ov, DWORD ms);
@@ -332,20 +671,577 @@ CPORT_WIN32_API BOOL GetQueuedCompletionStatusEx(HANDLE port,
                                                  DWORD ms, BOOL alertable);
 CPORT_WIN32_API BOOL PostQueuedCompletionStatus(HANDLE port, DWORD bytes,
                                                 ULONG_PTR key, LPOVERLAPPED ov);
+
+/* The result of an overlapped op, from any thread, with or without a
+ * thread on the port: ERROR_IO_INCOMPLETE while it runs and wait is
+ * FALSE. */
 CPORT_WIN32_API BOOL GetOverlappedResult(HANDLE h, LPOVERLAPPED ov,
                                          LPDWORD bytes, BOOL wait);
-/* Ports, files, sockets given as HANDLE, and threads. */
-CPORT_WIN32_API BOOL CloseHandle(HANDLE h);
+CPORT_WIN32_API BOOL GetOverlappedResultEx(HANDLE h, LPOVERLAPPED ov,
+                                           LPDWORD bytes, DWORD ms,
+                                           BOOL alertable);
+
+/* CancelIo: the calling thread's ops on h; CancelIoEx: one op, or all of
+ * h's (ov NULL), whoever issued them. */
 CPORT_WIN32_API BOOL CancelIo(HANDLE h);
 CPORT_WIN32_API BOOL CancelIoEx(HANDLE h, LPOVERLAPPED ov);
 
 #  define FILE_SKIP_COMPLETION_PORT_ON_SUCCESS 0x1
 #  define FILE_SKIP_SET_EVENT_ON_HANDLE 0x2
+/* Modes are added, never cleared (as on Windows). */
 CPORT_WIN32_API BOOL SetFileCompletionNotificationModes(HANDLE h, UCHAR flags);
 
+/* Ports, threads, events, mutexes, semaphores, files and sockets. */
+CPORT_WIN32_API BOOL CloseHandle(HANDLE h);
+
 /* ------------------------------------------------------------------------ */
-/* Winsock                                                                   */
+/* Files                                                                     */
 /* ------------------------------------------------------------------------ */
+
+typedef struct _SECURITY_ATTRIBUTES {
+  DWORD nLength;
+  LPVOID lpSecurityDescriptor;
+  BOOL bInheritHandle;
+} SECURITY_ATTRIBUTES, *PSECURITY_ATTRIBUTES, *LPSECURITY_ATTRIBUTES;
+
+#  define GENERIC_READ 0x80000000u
+#  define GENERIC_WRITE 0x40000000u
+#  define GENERIC_EXECUTE 0x20000000u
+#  define GENERIC_ALL 0x10000000u
+#  define FILE_READ_DATA 0x0001u
+#  define FILE_WRITE_DATA 0x0002u
+#  define FILE_APPEND_DATA 0x0004u
+#  define FILE_SHARE_READ 0x1u
+#  define FILE_SHARE_WRITE 0x2u
+#  define FILE_SHARE_DELETE 0x4u
+#  define CREATE_NEW 1u
+#  define CREATE_ALWAYS 2u
+#  define OPEN_EXISTING 3u
+#  define OPEN_ALWAYS 4u
+#  define TRUNCATE_EXISTING 5u
+#  define FILE_ATTRIBUTE_READONLY 0x1u
+#  define FILE_ATTRIBUTE_HIDDEN 0x2u
+#  define FILE_ATTRIBUTE_SYSTEM 0x4u
+#  define FILE_ATTRIBUTE_DIRECTORY 0x10u
+#  define FILE_ATTRIBUTE_ARCHIVE 0x20u
+#  define FILE_ATTRIBUTE_NORMAL 0x80u
+#  define FILE_ATTRIBUTE_TEMPORARY 0x100u
+#  define INVALID_FILE_ATTRIBUTES ((DWORD)-1)
+#  define FILE_FLAG_WRITE_THROUGH 0x80000000u
+#  define FILE_FLAG_OVERLAPPED 0x40000000u
+#  define FILE_FLAG_NO_BUFFERING 0x20000000u
+#  define FILE_FLAG_RANDOM_ACCESS 0x10000000u
+#  define FILE_FLAG_SEQUENTIAL_SCAN 0x08000000u
+#  define FILE_FLAG_DELETE_ON_CLOSE 0x04000000u
+#  define FILE_FLAG_BACKUP_SEMANTICS 0x02000000u
+#  define FILE_BEGIN 0u
+#  define FILE_CURRENT 1u
+#  define FILE_END 2u
+#  define INVALID_SET_FILE_POINTER ((DWORD)-1)
+#  define INVALID_FILE_SIZE ((DWORD)0xFFFFFFFFu)
+#  define FILE_TYPE_UNKNOWN 0x0000u
+#  define FILE_TYPE_DISK 0x0001u
+#  define FILE_TYPE_CHAR 0x0002u
+#  define FILE_TYPE_PIPE 0x0003u
+#  define MOVEFILE_REPLACE_EXISTING 0x1u
+#  define MOVEFILE_COPY_ALLOWED 0x2u
+#  define MOVEFILE_WRITE_THROUGH 0x8u
+
+/*
+ * Opens a file for overlapped or plain I/O. The path's directory missing:
+ * ERROR_PATH_NOT_FOUND. FILE_FLAG_NO_BUFFERING, share modes and templates
+ * are not checked (see docs/porting.md).
+ */
+CPORT_WIN32_API HANDLE CreateFileA(LPCSTR path, DWORD access, DWORD share,
+                                   LPSECURITY_ATTRIBUTES sa, DWORD disposition,
+                                   DWORD flags, HANDLE template_file);
+CPORT_WIN32_API HANDLE CreateFileW(LPCWSTR path, DWORD access, DWORD share,
+                                   LPSECURITY_ATTRIBUTES sa, DWORD disposition,
+                                   DWORD flags, HANDLE template_file);
+/* With an OVERLAPPED: at its Offset/OffsetHigh (both 0xFFFFFFFF: at the
+ * end, for WriteFile). Without: at the file position, blocking. */
+CPORT_WIN32_API BOOL ReadFile(HANDLE h, LPVOID buf, DWORD len, LPDWORD read,
+                              LPOVERLAPPED ov);
+CPORT_WIN32_API BOOL WriteFile(HANDLE h, LPCVOID buf, DWORD len,
+                               LPDWORD written, LPOVERLAPPED ov);
+CPORT_WIN32_API BOOL DeleteFileA(LPCSTR path);
+CPORT_WIN32_API BOOL DeleteFileW(LPCWSTR path);
+CPORT_WIN32_API DWORD GetFileSize(HANDLE h, LPDWORD high);
+CPORT_WIN32_API BOOL GetFileSizeEx(HANDLE h, PLARGE_INTEGER size);
+CPORT_WIN32_API DWORD SetFilePointer(HANDLE h, LONG distance, PLONG high,
+                                     DWORD method);
+CPORT_WIN32_API BOOL SetFilePointerEx(HANDLE h, LARGE_INTEGER distance,
+                                      PLARGE_INTEGER pos, DWORD method);
+CPORT_WIN32_API BOOL SetEndOfFile(HANDLE h);
+CPORT_WIN32_API BOOL FlushFileBuffers(HANDLE h);
+CPORT_WIN32_API DWORD GetFileType(HANDLE h);
+CPORT_WIN32_API BOOL CreateDirectoryA(LPCSTR path, LPSECURITY_ATTRIBUTES sa);
+CPORT_WIN32_API BOOL CreateDirectoryW(LPCWSTR path, LPSECURITY_ATTRIBUTES sa);
+CPORT_WIN32_API BOOL RemoveDirectoryA(LPCSTR path);
+CPORT_WIN32_API BOOL RemoveDirectoryW(LPCWSTR path);
+CPORT_WIN32_API DWORD GetFileAttributesA(LPCSTR path);
+CPORT_WIN32_API DWORD GetFileAttributesW(LPCWSTR path);
+CPORT_WIN32_API BOOL MoveFileExA(LPCSTR from, LPCSTR to, DWORD flags);
+CPORT_WIN32_API BOOL MoveFileExW(LPCWSTR from, LPCWSTR to, DWORD flags);
+
+#  define CreateFile CPORT_W32_AW(CreateFile)
+#  define DeleteFile CPORT_W32_AW(DeleteFile)
+#  define CreateDirectory CPORT_W32_AW(CreateDirectory)
+#  define RemoveDirectory CPORT_W32_AW(RemoveDirectory)
+#  define GetFileAttributes CPORT_W32_AW(GetFileAttributes)
+#  define MoveFileEx CPORT_W32_AW(MoveFileEx)
+
+/* ------------------------------------------------------------------------ */
+/* Threads                                                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef DWORD(WINAPI *LPTHREAD_START_ROUTINE)(LPVOID);
+typedef LPTHREAD_START_ROUTINE PTHREAD_START_ROUTINE;
+
+#  define CREATE_SUSPENDED 0x4u
+#  define STACK_SIZE_PARAM_IS_A_RESERVATION 0x10000u
+#  define STILL_ACTIVE 259u
+#  define TLS_OUT_OF_INDEXES 0xFFFFFFFFu
+
+/* *id (and GetThreadId) is the thread's Linux thread id, the value
+ * GetCurrentThreadId returns inside it. */
+CPORT_WIN32_API HANDLE CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack,
+                                    LPTHREAD_START_ROUTINE fn, LPVOID arg,
+                                    DWORD flags, LPDWORD id);
+/* The CRT's thread start (process.h): a thread HANDLE as uintptr_t, 0 on
+ * failure with errno set. */
+CPORT_WIN32_API uintptr_t _beginthreadex(void *security, unsigned stack,
+                                         unsigned(__stdcall *fn)(void *),
+                                         void *arg, unsigned flags,
+                                         unsigned *id);
+CPORT_WIN32_API CPORT_W32_NORETURN void _endthreadex(unsigned code);
+CPORT_WIN32_API CPORT_W32_NORETURN void ExitThread(DWORD code);
+CPORT_WIN32_API DWORD ResumeThread(HANDLE h);
+CPORT_WIN32_API BOOL GetExitCodeThread(HANDLE h, LPDWORD code);
+CPORT_WIN32_API DWORD GetThreadId(HANDLE h);
+CPORT_WIN32_API DWORD GetCurrentThreadId(void);
+/* The pseudo handle (HANDLE)-2, as on Windows. */
+CPORT_WIN32_API HANDLE GetCurrentThread(void);
+CPORT_WIN32_API BOOL SwitchToThread(void);
+
+CPORT_WIN32_API DWORD TlsAlloc(void);
+CPORT_WIN32_API BOOL TlsFree(DWORD index);
+CPORT_WIN32_API LPVOID TlsGetValue(DWORD index);
+CPORT_WIN32_API BOOL TlsSetValue(DWORD index, LPVOID value);
+
+/* ------------------------------------------------------------------------ */
+/* Waits, events, mutexes, semaphores                                        */
+/* ------------------------------------------------------------------------ */
+
+#  define WAIT_OBJECT_0 0u
+#  define WAIT_ABANDONED 0x80u
+#  define WAIT_ABANDONED_0 0x80u
+#  define WAIT_IO_COMPLETION 0xC0u
+#  define WAIT_FAILED 0xFFFFFFFFu
+#  define MAXIMUM_WAIT_OBJECTS 64
+
+/* Threads, events, mutexes and semaphores, in any mix. */
+CPORT_WIN32_API DWORD WaitForSingleObject(HANDLE h, DWORD ms);
+CPORT_WIN32_API DWORD WaitForSingleObjectEx(HANDLE h, DWORD ms,
+                                            BOOL alertable);
+CPORT_WIN32_API DWORD WaitForMultipleObjects(DWORD n, const HANDLE *hs,
+                                             BOOL all, DWORD ms);
+CPORT_WIN32_API DWORD WaitForMultipleObjectsEx(DWORD n, const HANDLE *hs,
+                                               BOOL all, DWORD ms,
+                                               BOOL alertable);
+
+/* Unnamed objects only: a name is refused with ERROR_NOT_SUPPORTED. */
+CPORT_WIN32_API HANDLE CreateEventA(LPSECURITY_ATTRIBUTES sa, BOOL manual,
+                                    BOOL initial, LPCSTR name);
+CPORT_WIN32_API HANDLE CreateEventW(LPSECURITY_ATTRIBUTES sa, BOOL manual,
+                                    BOOL initial, LPCWSTR name);
+CPORT_WIN32_API BOOL SetEvent(HANDLE h);
+CPORT_WIN32_API BOOL ResetEvent(HANDLE h);
+CPORT_WIN32_API HANDLE CreateMutexA(LPSECURITY_ATTRIBUTES sa, BOOL owner,
+                                    LPCSTR name);
+CPORT_WIN32_API HANDLE CreateMutexW(LPSECURITY_ATTRIBUTES sa, BOOL owner,
+                                    LPCWSTR name);
+CPORT_WIN32_API BOOL ReleaseMutex(HANDLE h);
+CPORT_WIN32_API HANDLE CreateSemaphoreA(LPSECURITY_ATTRIBUTES sa, LONG initial,
+                                        LONG maximum, LPCSTR name);
+CPORT_WIN32_API HANDLE CreateSemaphoreW(LPSECURITY_ATTRIBUTES sa, LONG initial,
+                                        LONG maximum, LPCWSTR name);
+CPORT_WIN32_API BOOL ReleaseSemaphore(HANDLE h, LONG count, LPLONG previous);
+#  define CreateEvent CPORT_W32_AW(CreateEvent)
+#  define CreateMutex CPORT_W32_AW(CreateMutex)
+#  define CreateSemaphore CPORT_W32_AW(CreateSemaphore)
+
+/* ------------------------------------------------------------------------ */
+/* Critical sections, SRW locks, condition variables, one-time init          */
+/* ------------------------------------------------------------------------ */
+
+/* A recursive lock, as Windows' critical sections are. */
+typedef struct _CRITICAL_SECTION {
+  pthread_mutex_t mutex;
+} CRITICAL_SECTION, *PCRITICAL_SECTION, *LPCRITICAL_SECTION;
+CPORT_WIN32_API void InitializeCriticalSection(LPCRITICAL_SECTION cs);
+CPORT_WIN32_API BOOL InitializeCriticalSectionAndSpinCount(LPCRITICAL_SECTION cs,
+                                                           DWORD spin);
+CPORT_WIN32_API BOOL InitializeCriticalSectionEx(LPCRITICAL_SECTION cs,
+                                                 DWORD spin, DWORD flags);
+CPORT_WIN32_API void EnterCriticalSection(LPCRITICAL_SECTION cs);
+CPORT_WIN32_API BOOL TryEnterCriticalSection(LPCRITICAL_SECTION cs);
+CPORT_WIN32_API void LeaveCriticalSection(LPCRITICAL_SECTION cs);
+CPORT_WIN32_API void DeleteCriticalSection(LPCRITICAL_SECTION cs);
+
+/* A read-write lock; zero is the unlocked state (SRWLOCK_INIT, or
+ * InitializeSRWLock). The storage is opaque so strict ISO C sees it. */
+typedef struct _RTL_SRWLOCK {
+  uintptr_t opaque[8];
+} SRWLOCK, *PSRWLOCK;
+#  define SRWLOCK_INIT {{0}}
+CPORT_WIN32_API void InitializeSRWLock(PSRWLOCK l);
+CPORT_WIN32_API void AcquireSRWLockExclusive(PSRWLOCK l);
+CPORT_WIN32_API void AcquireSRWLockShared(PSRWLOCK l);
+CPORT_WIN32_API BOOLEAN TryAcquireSRWLockExclusive(PSRWLOCK l);
+CPORT_WIN32_API BOOLEAN TryAcquireSRWLockShared(PSRWLOCK l);
+CPORT_WIN32_API void ReleaseSRWLockExclusive(PSRWLOCK l);
+CPORT_WIN32_API void ReleaseSRWLockShared(PSRWLOCK l);
+
+/* Zero is the initial state (CONDITION_VARIABLE_INIT). */
+typedef struct _RTL_CONDITION_VARIABLE {
+  uint32_t seq;
+  uint32_t waiters;
+} CONDITION_VARIABLE, *PCONDITION_VARIABLE;
+#  define CONDITION_VARIABLE_INIT {0, 0}
+#  define CONDITION_VARIABLE_LOCKMODE_SHARED 0x1u
+CPORT_WIN32_API void InitializeConditionVariable(PCONDITION_VARIABLE cv);
+/* FALSE with ERROR_TIMEOUT when ms elapse first. */
+CPORT_WIN32_API BOOL SleepConditionVariableCS(PCONDITION_VARIABLE cv,
+                                              PCRITICAL_SECTION cs, DWORD ms);
+CPORT_WIN32_API BOOL SleepConditionVariableSRW(PCONDITION_VARIABLE cv,
+                                               PSRWLOCK l, DWORD ms,
+                                               ULONG flags);
+CPORT_WIN32_API void WakeConditionVariable(PCONDITION_VARIABLE cv);
+CPORT_WIN32_API void WakeAllConditionVariable(PCONDITION_VARIABLE cv);
+
+typedef union _RTL_RUN_ONCE {
+  PVOID Ptr;
+} INIT_ONCE, *PINIT_ONCE, *LPINIT_ONCE;
+#  define INIT_ONCE_STATIC_INIT {0}
+typedef BOOL(WINAPI *PINIT_ONCE_FN)(PINIT_ONCE, PVOID, PVOID *);
+CPORT_WIN32_API void InitOnceInitialize(PINIT_ONCE once);
+/* fn runs once; if it returns FALSE the next call runs it again. */
+CPORT_WIN32_API BOOL InitOnceExecuteOnce(PINIT_ONCE once, PINIT_ONCE_FN fn,
+                                         PVOID param, LPVOID *context);
+
+/* ------------------------------------------------------------------------ */
+/* Interlocked*: full barriers, returning what Windows returns               */
+/* ------------------------------------------------------------------------ */
+
+#  define InterlockedIncrement(p) __atomic_add_fetch((p), 1, __ATOMIC_SEQ_CST)
+#  define InterlockedDecrement(p) __atomic_sub_fetch((p), 1, __ATOMIC_SEQ_CST)
+#  define InterlockedExchange(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
+#  define InterlockedExchangeAdd(p, v) __atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST)
+#  define InterlockedAdd(p, v) __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
+#  define InterlockedAnd(p, v) __atomic_fetch_and((p), (v), __ATOMIC_SEQ_CST)
+#  define InterlockedOr(p, v) __atomic_fetch_or((p), (v), __ATOMIC_SEQ_CST)
+#  define InterlockedXor(p, v) __atomic_fetch_xor((p), (v), __ATOMIC_SEQ_CST)
+#  define InterlockedCompareExchange(p, v, cmp) \
+  __sync_val_compare_and_swap((p), (cmp), (v))
+#  define InterlockedIncrement64 InterlockedIncrement
+#  define InterlockedDecrement64 InterlockedDecrement
+#  define InterlockedExchange64 InterlockedExchange
+#  define InterlockedExchangeAdd64 InterlockedExchangeAdd
+#  define InterlockedAdd64 InterlockedAdd
+#  define InterlockedAnd64 InterlockedAnd
+#  define InterlockedOr64 InterlockedOr
+#  define InterlockedXor64 InterlockedXor
+#  define InterlockedCompareExchange64 InterlockedCompareExchange
+#  define InterlockedExchangePointer InterlockedExchange
+#  define InterlockedCompareExchangePointer InterlockedCompareExchange
+#  define MemoryBarrier() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+
+/* ------------------------------------------------------------------------ */
+/* Interlocked singly linked lists                                           */
+/* ------------------------------------------------------------------------ */
+
+typedef struct _SLIST_ENTRY {
+  struct _SLIST_ENTRY *Next;
+} SLIST_ENTRY, *PSLIST_ENTRY;
+
+/* A short lock keeps the list consistent (no ABA problem); entries are
+ * the caller's, as on Windows. Zero is an empty list. */
+typedef struct _SLIST_HEADER {
+  PSLIST_ENTRY first;
+  uint32_t depth;
+  int lock;
+} SLIST_HEADER, *PSLIST_HEADER;
+
+CPORT_WIN32_API void InitializeSListHead(PSLIST_HEADER head);
+/* Return the entry that was first before (push) or the entry taken
+ * (pop), NULL if none. */
+CPORT_WIN32_API PSLIST_ENTRY InterlockedPushEntrySList(PSLIST_HEADER head,
+                                                       PSLIST_ENTRY entry);
+CPORT_WIN32_API PSLIST_ENTRY InterlockedPopEntrySList(PSLIST_HEADER head);
+/* Takes the whole list, returns its first entry. */
+CPORT_WIN32_API PSLIST_ENTRY InterlockedFlushSList(PSLIST_HEADER head);
+CPORT_WIN32_API USHORT QueryDepthSList(PSLIST_HEADER head);
+
+/* ------------------------------------------------------------------------ */
+/* Time                                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* A released worker that sleeps gives its place back to its port. */
+CPORT_WIN32_API void Sleep(DWORD ms);
+CPORT_WIN32_API DWORD SleepEx(DWORD ms, BOOL alertable);
+CPORT_WIN32_API DWORD GetTickCount(void);
+CPORT_WIN32_API ULONGLONG GetTickCount64(void);
+/* A monotonic counter in nanoseconds (frequency 1 000 000 000). */
+CPORT_WIN32_API BOOL QueryPerformanceCounter(LARGE_INTEGER *count);
+CPORT_WIN32_API BOOL QueryPerformanceFrequency(LARGE_INTEGER *freq);
+CPORT_WIN32_API void GetSystemTime(LPSYSTEMTIME st);
+CPORT_WIN32_API void GetLocalTime(LPSYSTEMTIME st);
+CPORT_WIN32_API void GetSystemTimeAsFileTime(LPFILETIME ft);
+
+/* ------------------------------------------------------------------------ */
+/* System and version                                                        */
+/* ------------------------------------------------------------------------ */
+
+#  define PROCESSOR_ARCHITECTURE_INTEL 0
+#  define PROCESSOR_ARCHITECTURE_ARM 5
+#  define PROCESSOR_ARCHITECTURE_AMD64 9
+#  define PROCESSOR_ARCHITECTURE_ARM64 12
+#  define PROCESSOR_ARCHITECTURE_UNKNOWN 0xffff
+
+typedef struct _SYSTEM_INFO {
+  CPORT_W32_NAMELESS union {
+    DWORD dwOemId;
+    CPORT_W32_NAMELESS struct {
+      WORD wProcessorArchitecture;
+      WORD wReserved;
+    };
+  };
+  DWORD dwPageSize;
+  LPVOID lpMinimumApplicationAddress;
+  LPVOID lpMaximumApplicationAddress;
+  DWORD_PTR dwActiveProcessorMask;
+  DWORD dwNumberOfProcessors;
+  DWORD dwProcessorType;
+  DWORD dwAllocationGranularity;
+  WORD wProcessorLevel;
+  WORD wProcessorRevision;
+} SYSTEM_INFO, *LPSYSTEM_INFO;
+CPORT_WIN32_API void GetSystemInfo(LPSYSTEM_INFO info);
+CPORT_WIN32_API void GetNativeSystemInfo(LPSYSTEM_INFO info);
+#  define ALL_PROCESSOR_GROUPS 0xffff
+CPORT_WIN32_API DWORD GetActiveProcessorCount(WORD group);
+
+#  define VER_PLATFORM_WIN32s 0
+#  define VER_PLATFORM_WIN32_WINDOWS 1
+#  define VER_PLATFORM_WIN32_NT 2
+typedef struct _OSVERSIONINFOA {
+  DWORD dwOSVersionInfoSize;
+  DWORD dwMajorVersion;
+  DWORD dwMinorVersion;
+  DWORD dwBuildNumber;
+  DWORD dwPlatformId;
+  CHAR szCSDVersion[128];
+} OSVERSIONINFOA, *POSVERSIONINFOA, *LPOSVERSIONINFOA;
+typedef struct _OSVERSIONINFOW {
+  DWORD dwOSVersionInfoSize;
+  DWORD dwMajorVersion;
+  DWORD dwMinorVersion;
+  DWORD dwBuildNumber;
+  DWORD dwPlatformId;
+  WCHAR szCSDVersion[128];
+} OSVERSIONINFOW, *POSVERSIONINFOW, *LPOSVERSIONINFOW;
+typedef struct _OSVERSIONINFOEXA {
+  DWORD dwOSVersionInfoSize;
+  DWORD dwMajorVersion;
+  DWORD dwMinorVersion;
+  DWORD dwBuildNumber;
+  DWORD dwPlatformId;
+  CHAR szCSDVersion[128];
+  WORD wServicePackMajor;
+  WORD wServicePackMinor;
+  WORD wSuiteMask;
+  BYTE wProductType;
+  BYTE wReserved;
+} OSVERSIONINFOEXA, *POSVERSIONINFOEXA, *LPOSVERSIONINFOEXA;
+/* What Windows tells a program without a compatibility manifest: 6.2
+ * (Windows 8), platform NT. dwOSVersionInfoSize must be set. */
+CPORT_WIN32_API BOOL GetVersionExA(LPOSVERSIONINFOA info);
+CPORT_WIN32_API BOOL GetVersionExW(LPOSVERSIONINFOW info);
+#  ifdef UNICODE
+typedef OSVERSIONINFOW OSVERSIONINFO, *POSVERSIONINFO, *LPOSVERSIONINFO;
+#  else
+typedef OSVERSIONINFOA OSVERSIONINFO, *POSVERSIONINFO, *LPOSVERSIONINFO;
+typedef OSVERSIONINFOEXA OSVERSIONINFOEX, *POSVERSIONINFOEX, *LPOSVERSIONINFOEX;
+#  endif
+#  define GetVersionEx CPORT_W32_AW(GetVersionEx)
+
+/* ------------------------------------------------------------------------ */
+/* The process                                                               */
+/* ------------------------------------------------------------------------ */
+
+CPORT_WIN32_API DWORD GetCurrentProcessId(void);
+/* The pseudo handle (HANDLE)-1, as on Windows. */
+CPORT_WIN32_API HANDLE GetCurrentProcess(void);
+CPORT_WIN32_API CPORT_W32_NORETURN void ExitProcess(UINT code);
+/* module NULL only: the running executable's path. */
+CPORT_WIN32_API DWORD GetModuleFileNameA(HMODULE module, LPSTR buf, DWORD size);
+#  define GetModuleFileName GetModuleFileNameA
+
+/* ------------------------------------------------------------------------ */
+/* Console                                                                   */
+/* ------------------------------------------------------------------------ */
+
+#  define CTRL_C_EVENT 0u
+#  define CTRL_BREAK_EVENT 1u
+#  define CTRL_CLOSE_EVENT 2u
+#  define CTRL_LOGOFF_EVENT 5u
+#  define CTRL_SHUTDOWN_EVENT 6u
+typedef BOOL(WINAPI *PHANDLER_ROUTINE)(DWORD event);
+
+/*
+ * Console control events come from signals: SIGINT is CTRL_C_EVENT,
+ * SIGQUIT CTRL_BREAK_EVENT, SIGHUP CTRL_CLOSE_EVENT, SIGTERM
+ * CTRL_SHUTDOWN_EVENT. Each event runs the handlers on a new thread, the
+ * last registered first, until one returns TRUE; if none does, the
+ * default handler ends the process as the signal's default action would.
+ * SetConsoleCtrlHandler(NULL, TRUE) ignores CTRL_C_EVENT.
+ */
+CPORT_WIN32_API BOOL SetConsoleCtrlHandler(PHANDLER_ROUTINE fn, BOOL add);
+
+#  define STD_INPUT_HANDLE ((DWORD)-10)
+#  define STD_OUTPUT_HANDLE ((DWORD)-11)
+#  define STD_ERROR_HANDLE ((DWORD)-12)
+/* Handles for file descriptors 0, 1 and 2 (stdin is a handle object of
+ * its own: descriptor 0 would be the NULL handle). */
+CPORT_WIN32_API HANDLE GetStdHandle(DWORD which);
+/* Succeeds only for a console (a terminal); WriteConsole fails, as on
+ * Windows, on a handle redirected to a file or a pipe. */
+CPORT_WIN32_API BOOL GetConsoleMode(HANDLE h, LPDWORD mode);
+CPORT_WIN32_API BOOL WriteConsoleA(HANDLE h, const VOID *buf, DWORD n,
+                                   LPDWORD written, LPVOID reserved);
+/* n wide characters, written as UTF-8; *written counts wide characters. */
+CPORT_WIN32_API BOOL WriteConsoleW(HANDLE h, const VOID *buf, DWORD n,
+                                   LPDWORD written, LPVOID reserved);
+#  define WriteConsole CPORT_W32_AW(WriteConsole)
+
+/* ------------------------------------------------------------------------ */
+/* Memory                                                                    */
+/* ------------------------------------------------------------------------ */
+
+#  define HEAP_NO_SERIALIZE 0x1u
+#  define HEAP_GENERATE_EXCEPTIONS 0x4u
+#  define HEAP_ZERO_MEMORY 0x8u
+#  define HEAP_REALLOC_IN_PLACE_ONLY 0x10u
+/* The process heap: malloc underneath. There are no structured
+ * exceptions: with HEAP_GENERATE_EXCEPTIONS a failure still returns NULL. */
+CPORT_WIN32_API HANDLE GetProcessHeap(void);
+CPORT_WIN32_API LPVOID HeapAlloc(HANDLE heap, DWORD flags, SIZE_T size);
+CPORT_WIN32_API LPVOID HeapReAlloc(HANDLE heap, DWORD flags, LPVOID p,
+                                   SIZE_T size);
+CPORT_WIN32_API BOOL HeapFree(HANDLE heap, DWORD flags, LPVOID p);
+CPORT_WIN32_API SIZE_T HeapSize(HANDLE heap, DWORD flags, LPCVOID p);
+
+#  define GMEM_FIXED 0x0000u
+#  define GMEM_ZEROINIT 0x0040u
+#  define GPTR (GMEM_FIXED | GMEM_ZEROINIT)
+#  define LMEM_FIXED 0x0000u
+#  define LMEM_ZEROINIT 0x0040u
+#  define LPTR (LMEM_FIXED | LMEM_ZEROINIT)
+/* Fixed memory only (GMEM_MOVEABLE / LMEM_MOVEABLE are refused). */
+CPORT_WIN32_API HGLOBAL GlobalAlloc(UINT flags, SIZE_T size);
+CPORT_WIN32_API HGLOBAL GlobalFree(HGLOBAL p);
+CPORT_WIN32_API HLOCAL LocalAlloc(UINT flags, SIZE_T size);
+CPORT_WIN32_API HLOCAL LocalFree(HLOCAL p);
+
+#  define MEM_COMMIT 0x00001000u
+#  define MEM_RESERVE 0x00002000u
+#  define MEM_DECOMMIT 0x00004000u
+#  define MEM_RELEASE 0x00008000u
+#  define PAGE_NOACCESS 0x01u
+#  define PAGE_READONLY 0x02u
+#  define PAGE_READWRITE 0x04u
+#  define PAGE_EXECUTE 0x10u
+#  define PAGE_EXECUTE_READ 0x20u
+#  define PAGE_EXECUTE_READWRITE 0x40u
+/* Page-aligned memory from mmap; reservations are 64 KiB aligned as on
+ * Windows. MEM_RELEASE takes size 0 and the base VirtualAlloc returned. */
+CPORT_WIN32_API LPVOID VirtualAlloc(LPVOID addr, SIZE_T size, DWORD type,
+                                    DWORD protect);
+CPORT_WIN32_API BOOL VirtualFree(LPVOID addr, SIZE_T size, DWORD type);
+
+/* ------------------------------------------------------------------------ */
+/* Strings                                                                   */
+/* ------------------------------------------------------------------------ */
+
+CPORT_WIN32_API int lstrlenA(LPCSTR s);
+CPORT_WIN32_API int lstrlenW(LPCWSTR s);
+CPORT_WIN32_API LPSTR lstrcpyA(LPSTR d, LPCSTR s);
+CPORT_WIN32_API LPWSTR lstrcpyW(LPWSTR d, LPCWSTR s);
+CPORT_WIN32_API LPSTR lstrcatA(LPSTR d, LPCSTR s);
+CPORT_WIN32_API LPWSTR lstrcatW(LPWSTR d, LPCWSTR s);
+CPORT_WIN32_API int lstrcmpA(LPCSTR a, LPCSTR b);
+CPORT_WIN32_API int lstrcmpW(LPCWSTR a, LPCWSTR b);
+CPORT_WIN32_API int lstrcmpiA(LPCSTR a, LPCSTR b);
+CPORT_WIN32_API int lstrcmpiW(LPCWSTR a, LPCWSTR b);
+#  define lstrlen CPORT_W32_AW(lstrlen)
+#  define lstrcpy CPORT_W32_AW(lstrcpy)
+#  define lstrcat CPORT_W32_AW(lstrcat)
+#  define lstrcmp CPORT_W32_AW(lstrcmp)
+#  define lstrcmpi CPORT_W32_AW(lstrcmpi)
+
+#  define CP_ACP 0u
+#  define CP_OEMCP 1u
+#  define CP_UTF8 65001u
+#  define MB_PRECOMPOSED 0x1u
+#  define MB_ERR_INVALID_CHARS 0x8u
+#  define WC_ERR_INVALID_CHARS 0x80u
+/* UTF-8 <-> WCHAR; CP_ACP and CP_OEMCP are UTF-8 too. Counts in
+ * characters of each side; -1 for a NUL-terminated source (the NUL is
+ * converted and counted); out size 0 asks for the size needed. Invalid
+ * input: U+FFFD, or ERROR_NO_UNICODE_TRANSLATION with the *_INVALID_CHARS
+ * flag. */
+CPORT_WIN32_API int MultiByteToWideChar(UINT codepage, DWORD flags, LPCSTR in,
+                                        int inlen, LPWSTR out, int outlen);
+CPORT_WIN32_API int WideCharToMultiByte(UINT codepage, DWORD flags,
+                                        LPCWSTR in, int inlen, LPSTR out,
+                                        int outlen, LPCSTR defchar,
+                                        LPBOOL used_default);
+
+/*
+ * Winsock 2 (winsock2.h, ws2tcpip.h), the Microsoft extensions (mswsock.h)
+ * and the keep-alive values of mstcpip.h. A SOCKET is a file descriptor.
+ * The BSD calls whose Linux prototypes take Winsock's arguments
+ * (CPORT_WIN32_BSD_CALLS) are the real names, provided by libcport-win32
+ * in front of the C library's: they behave as the C library's do and, on
+ * failure, also set WSAGetLastError(); select() with a first argument of
+ * 0, as Windows code passes it, takes the descriptors from the sets. The
+ * calls whose types differ (int lengths, char* option values) or whose
+ * behaviour must (shutdown, getaddrinfo's codes) are macros naming
+ * cport_w32_* functions.
+ */
+#  define CPORT_WIN32_BSD_CALLS socket, bind, listen, connect, send, recv, sendto, select
+
+/* ------------------------------------------------------------------------ */
+/* Winsock: types                                                           */
+/* ------------------------------------------------------------------------ */
+
+typedef unsigned long u_long;
+typedef unsigned short u_short;
+typedef unsigned char u_char;
+typedef unsigned int u_int;
+typedef uint16_t ADDRESS_FAMILY;
+typedef struct sockaddr SOCKADDR, *PSOCKADDR, *LPSOCKADDR;
+typedef struct sockaddr_in SOCKADDR_IN, *PSOCKADDR_IN, *LPSOCKADDR_IN;
+typedef struct sockaddr_in6 SOCKADDR_IN6, *PSOCKADDR_IN6, *LPSOCKADDR_IN6;
+typedef struct sockaddr_storage SOCKADDR_STORAGE, *PSOCKADDR_STORAGE;
+typedef struct in_addr IN_ADDR, *PIN_ADDR, *LPIN_ADDR;
+typedef struct in6_addr IN6_ADDR, *PIN6_ADDR;
+typedef struct linger LINGER, *PLINGER, *LPLINGER;
+typedef struct hostent HOSTENT, *PHOSTENT, *LPHOSTENT;
+typedef struct addrinfo ADDRINFOA, *PADDRINFOA, ADDRINFO, *LPADDRINFO;
+typedef struct pollfd WSAPOLLFD, *PWSAPOLLFD, *LPWSAPOLLFD;
+typedef OVERLAPPED WSAOVERLAPPED, *LPWSAOVERLAPPED;
 
 typedef struct _WSABUF {
   ULONG len;
@@ -362,70 +1258,197 @@ typedef struct WSAData {
   char *lpVendorInfo;
 } WSADATA, *LPWSADATA;
 
-typedef void *LPWSAPROTOCOL_INFOA, *LPWSAPROTOCOL_INFOW;
+typedef void *LPWSAPROTOCOL_INFOA, *LPWSAPROTOCOL_INFOW, *LPQOS;
 typedef unsigned int GROUP;
+typedef HANDLE WSAEVENT, *LPWSAEVENT;
 
+typedef void(CALLBACK *LPWSAOVERLAPPED_COMPLETION_ROUTINE)(DWORD, DWORD,
+                                                           LPWSAOVERLAPPED,
+                                                           DWORD);
+typedef int(CALLBACK *LPCONDITIONPROC)(LPWSABUF caller_id, LPWSABUF caller_data,
+                                       LPQOS sqos, LPQOS gqos,
+                                       LPWSABUF callee_id,
+                                       LPWSABUF callee_data, GROUP *g,
+                                       DWORD_PTR data);
+
+/* mstcpip.h: SIO_KEEPALIVE_VALS, times in milliseconds. */
+struct tcp_keepalive {
+  ULONG onoff;
+  ULONG keepalivetime;
+  ULONG keepaliveinterval;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Winsock: constants                                                       */
+/* ------------------------------------------------------------------------ */
+
+#  define INVALID_SOCKET ((SOCKET)~(uintptr_t)0)
+#  define SOCKET_ERROR (-1)
+#  define WSADESCRIPTION_LEN 256
+#  define WSASYS_STATUS_LEN 128
 #  define WSA_FLAG_OVERLAPPED 0x01
 #  define WSA_FLAG_NO_HANDLE_INHERIT 0x80
 #  define SD_RECEIVE 0
 #  define SD_SEND 1
 #  define SD_BOTH 2
+#  define MSG_PARTIAL 0x8000
 #  define SO_UPDATE_ACCEPT_CONTEXT 0x700B
 #  define SO_UPDATE_CONNECT_CONTEXT 0x7010
 #  define SO_CONNECT_TIME 0x700C
+#  define SO_MAX_MSG_SIZE 0x2003
 #  define SO_EXCLUSIVEADDRUSE ((int)(~SO_REUSEADDR))
-/* Windows' IOC_IN | IOC_OUT | IOC_WS2 | 6 (Linux has its own IOC_*). */
+#  define CF_ACCEPT 0x0000
+#  define CF_REJECT 0x0001
+#  define CF_DEFER 0x0002
+
+/* Windows' IOC_* encodings (Linux has its own for ioctl). */
 #  define SIO_GET_EXTENSION_FUNCTION_POINTER 0xC8000006u
+#  define SIO_KEEPALIVE_VALS 0x98000004u
+
 #  define TF_DISCONNECT 0x01
 #  define TF_REUSE_SOCKET 0x02
 #  define TF_WRITE_BEHIND 0x04
 #  define TF_USE_DEFAULT_WORKER 0x00
 
 #  define WSAID_ACCEPTEX                                                    \
-    {0xb5367df1, 0xcbac, 0x11cf, {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+  {0xb5367df1, 0xcbac, 0x11cf, {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
 #  define WSAID_CONNECTEX                                                   \
-    {0x25a207b9, 0xddf3, 0x4660, {0x8e, 0xe9, 0x76, 0xe5, 0x8c, 0x74, 0x06, 0x3e}}
+  {0x25a207b9, 0xddf3, 0x4660, {0x8e, 0xe9, 0x76, 0xe5, 0x8c, 0x74, 0x06, 0x3e}}
 #  define WSAID_DISCONNECTEX                                                \
-    {0x7fda2e11, 0x8630, 0x436f, {0xa0, 0x31, 0xf5, 0x36, 0xa6, 0xee, 0xc1, 0x57}}
+  {0x7fda2e11, 0x8630, 0x436f, {0xa0, 0x31, 0xf5, 0x36, 0xa6, 0xee, 0xc1, 0x57}}
 #  define WSAID_GETACCEPTEXSOCKADDRS                                        \
-    {0xb5367df2, 0xcbac, 0x11cf, {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+  {0xb5367df2, 0xcbac, 0x11cf, {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
 #  define WSAID_TRANSMITFILE                                                \
-    {0xb5367df0, 0xcbac, 0x11cf, {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+  {0xb5367df0, 0xcbac, 0x11cf, {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
 
-typedef struct _TRANSMIT_FILE_BUFFERS {
-  LPVOID Head;
-  DWORD HeadLength;
-  LPVOID Tail;
-  DWORD TailLength;
-} TRANSMIT_FILE_BUFFERS, *LPTRANSMIT_FILE_BUFFERS;
+#  define WSA_INVALID_EVENT ((WSAEVENT)NULL)
+#  define WSA_MAXIMUM_WAIT_EVENTS MAXIMUM_WAIT_OBJECTS
+#  define WSA_WAIT_EVENT_0 WAIT_OBJECT_0
+#  define WSA_WAIT_IO_COMPLETION WAIT_IO_COMPLETION
+#  define WSA_WAIT_TIMEOUT WAIT_TIMEOUT
+#  define WSA_WAIT_FAILED WAIT_FAILED
+#  define WSA_INFINITE INFINITE
 
-typedef BOOL(WINAPI *LPFN_ACCEPTEX)(SOCKET, SOCKET, PVOID, DWORD, DWORD, DWORD,
-                                    LPDWORD, LPOVERLAPPED);
-typedef BOOL(WINAPI *LPFN_CONNECTEX)(SOCKET, const struct sockaddr *, int,
-                                     PVOID, DWORD, LPDWORD, LPOVERLAPPED);
-typedef BOOL(WINAPI *LPFN_DISCONNECTEX)(SOCKET, LPOVERLAPPED, DWORD, DWORD);
-typedef VOID(WINAPI *LPFN_GETACCEPTEXSOCKADDRS)(PVOID, DWORD, DWORD, DWORD,
-                                                struct sockaddr **, LPINT,
-                                                struct sockaddr **, LPINT);
-typedef BOOL(WINAPI *LPFN_TRANSMITFILE)(SOCKET, HANDLE, DWORD, DWORD,
-                                        LPOVERLAPPED, LPTRANSMIT_FILE_BUFFERS,
-                                        DWORD);
+/* getaddrinfo answers with Winsock's codes here (see below). */
+#  undef EAI_AGAIN
+#  undef EAI_BADFLAGS
+#  undef EAI_FAIL
+#  undef EAI_FAMILY
+#  undef EAI_MEMORY
+#  undef EAI_NONAME
+#  undef EAI_SERVICE
+#  undef EAI_SOCKTYPE
+#  undef EAI_NODATA
+#  define EAI_AGAIN WSATRY_AGAIN
+#  define EAI_BADFLAGS WSAEINVAL
+#  define EAI_FAIL WSANO_RECOVERY
+#  define EAI_FAMILY WSAEAFNOSUPPORT
+#  define EAI_MEMORY WSA_NOT_ENOUGH_MEMORY
+#  define EAI_NONAME WSAHOST_NOT_FOUND
+#  define EAI_SERVICE WSATYPE_NOT_FOUND
+#  define EAI_SOCKTYPE WSAESOCKTNOSUPPORT
+#  define EAI_NODATA EAI_NONAME
+
+/* ------------------------------------------------------------------------ */
+/* Start-up, sockets, the BSD calls with Winsock's types                     */
+/* ------------------------------------------------------------------------ */
 
 CPORT_WIN32_API int WSAStartup(WORD version, LPWSADATA data);
 CPORT_WIN32_API int WSACleanup(void);
+/* Blocking sockets until associated with a port, like Winsock's. */
 CPORT_WIN32_API SOCKET WSASocketA(int af, int type, int protocol,
                                   LPWSAPROTOCOL_INFOA info, GROUP g,
                                   DWORD flags);
 CPORT_WIN32_API SOCKET WSASocketW(int af, int type, int protocol,
                                   LPWSAPROTOCOL_INFOW info, GROUP g,
                                   DWORD flags);
-#  define WSASocket WSASocketA
+#  define WSASocket CPORT_W32_AW(WSASocket)
+/* Pending operations complete once (ERROR_CONNECTION_ABORTED, or
+ * ERROR_OPERATION_ABORTED for AcceptEx); a thread blocked in accept() or
+ * WSAAccept() on a listening socket returns with WSAEINTR. */
 CPORT_WIN32_API int closesocket(SOCKET s);
+/* FIONBIO, FIONREAD. */
 CPORT_WIN32_API int ioctlsocket(SOCKET s, long cmd, u_long *arg);
+/* Blocks until a connection arrives (unless FIONBIO); a condition
+ * function may accept or reject it (CF_ACCEPT, CF_REJECT). */
+CPORT_WIN32_API SOCKET WSAAccept(SOCKET s, struct sockaddr *addr, LPINT len,
+                                 LPCONDITIONPROC condition, DWORD_PTR data);
+CPORT_WIN32_API int WSAPoll(LPWSAPOLLFD fds, ULONG n, INT ms);
+
+CPORT_WIN32_API int cport_w32_setsockopt(SOCKET s, int level, int name,
+                                         const char *val, int len);
+CPORT_WIN32_API int cport_w32_getsockopt(SOCKET s, int level, int name,
+                                         char *val, int *len);
+CPORT_WIN32_API SOCKET cport_w32_accept(SOCKET s, struct sockaddr *addr,
+                                        int *len);
+CPORT_WIN32_API int cport_w32_getsockname(SOCKET s, struct sockaddr *addr,
+                                          int *len);
+CPORT_WIN32_API int cport_w32_getpeername(SOCKET s, struct sockaddr *addr,
+                                          int *len);
+CPORT_WIN32_API int cport_w32_recvfrom(SOCKET s, char *buf, int len, int flags,
+                                       struct sockaddr *from, int *fromlen);
+/* Later WSASend (SD_SEND) or WSARecv (SD_RECEIVE) fail at once with
+ * WSAESHUTDOWN. */
+CPORT_WIN32_API int cport_w32_shutdown(SOCKET s, int how);
+/* Returns 0 or a WSA code (also in WSAGetLastError). */
+CPORT_WIN32_API int cport_w32_getaddrinfo(const char *node,
+                                          const char *service,
+                                          const struct addrinfo *hints,
+                                          struct addrinfo **res);
+CPORT_WIN32_API const char *cport_w32_gai_strerror(int code);
+#  define setsockopt cport_w32_setsockopt
+#  define getsockopt cport_w32_getsockopt
+#  define accept cport_w32_accept
+#  define getsockname cport_w32_getsockname
+#  define getpeername cport_w32_getpeername
+#  define recvfrom cport_w32_recvfrom
+#  define shutdown cport_w32_shutdown
+#  define getaddrinfo cport_w32_getaddrinfo
+#  define gai_strerror cport_w32_gai_strerror
+#  define gai_strerrorA cport_w32_gai_strerror
+#  define GetAddrInfoA cport_w32_getaddrinfo
+#  define FreeAddrInfoA freeaddrinfo
+
+/* 1 on success, 0 for a string that is no address, -1 with
+ * WSAEAFNOSUPPORT / WSAEFAULT. */
+CPORT_WIN32_API INT InetPtonA(INT family, LPCSTR src, PVOID dst);
+CPORT_WIN32_API INT InetPtonW(INT family, LPCWSTR src, PVOID dst);
+/* dst, or NULL with WSAEAFNOSUPPORT / WSAEINVAL (too small). */
+CPORT_WIN32_API LPCSTR InetNtopA(INT family, const VOID *src, LPSTR dst,
+                                 size_t size);
+CPORT_WIN32_API LPCWSTR InetNtopW(INT family, const VOID *src, LPWSTR dst,
+                                  size_t size);
+#  define InetPton CPORT_W32_AW(InetPton)
+#  define InetNtop CPORT_W32_AW(InetNtop)
+
+/* ------------------------------------------------------------------------ */
+/* Winsock: events                                                          */
+/* ------------------------------------------------------------------------ */
+
+/* Manual-reset, non-signalled events: WaitForMultipleObjects' objects. */
+CPORT_WIN32_API WSAEVENT WSACreateEvent(void);
+CPORT_WIN32_API BOOL WSACloseEvent(WSAEVENT e);
+CPORT_WIN32_API BOOL WSASetEvent(WSAEVENT e);
+CPORT_WIN32_API BOOL WSAResetEvent(WSAEVENT e);
+CPORT_WIN32_API DWORD WSAWaitForMultipleEvents(DWORD n, const WSAEVENT *events,
+                                               BOOL all, DWORD ms,
+                                               BOOL alertable);
+
+/* ------------------------------------------------------------------------ */
+/* Winsock: overlapped I/O                                                  */
+/* ------------------------------------------------------------------------ */
+
 CPORT_WIN32_API int WSAIoctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen,
                              LPVOID out, DWORD outlen, LPDWORD bytes,
                              LPWSAOVERLAPPED ov,
                              LPWSAOVERLAPPED_COMPLETION_ROUTINE routine);
+/*
+ * With an OVERLAPPED: 0 if the op finished inside the call (its packet is
+ * still queued unless skip mode is on), else SOCKET_ERROR with
+ * WSA_IO_PENDING, or the error (nothing queued). Without one they block
+ * (WSARecv takes MSG_PEEK, MSG_OOB, MSG_WAITALL then). Completion routines
+ * are refused (WSAEOPNOTSUPP).
+ */
 CPORT_WIN32_API int WSARecv(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                             LPDWORD flags, LPWSAOVERLAPPED ov,
                             LPWSAOVERLAPPED_COMPLETION_ROUTINE routine);
@@ -441,6 +1464,35 @@ CPORT_WIN32_API int WSASendTo(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                               DWORD flags, const struct sockaddr *to, int tolen,
                               LPWSAOVERLAPPED ov,
                               LPWSAOVERLAPPED_COMPLETION_ROUTINE routine);
+/* WSA_IO_INCOMPLETE while the op runs and wait is FALSE. */
+CPORT_WIN32_API BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED ov,
+                                            LPDWORD bytes, BOOL wait,
+                                            LPDWORD flags);
+
+/* ------------------------------------------------------------------------ */
+/* Microsoft extensions (mswsock.h)                                          */
+/* ------------------------------------------------------------------------ */
+
+typedef struct _TRANSMIT_FILE_BUFFERS {
+  LPVOID Head;
+  DWORD HeadLength;
+  LPVOID Tail;
+  DWORD TailLength;
+} TRANSMIT_FILE_BUFFERS, *PTRANSMIT_FILE_BUFFERS, *LPTRANSMIT_FILE_BUFFERS;
+
+typedef BOOL(WINAPI *LPFN_ACCEPTEX)(SOCKET, SOCKET, PVOID, DWORD, DWORD, DWORD,
+                                    LPDWORD, LPOVERLAPPED);
+typedef BOOL(WINAPI *LPFN_CONNECTEX)(SOCKET, const struct sockaddr *, int,
+                                     PVOID, DWORD, LPDWORD, LPOVERLAPPED);
+typedef BOOL(WINAPI *LPFN_DISCONNECTEX)(SOCKET, LPOVERLAPPED, DWORD, DWORD);
+typedef VOID(WINAPI *LPFN_GETACCEPTEXSOCKADDRS)(PVOID, DWORD, DWORD, DWORD,
+                                                struct sockaddr **, LPINT,
+                                                struct sockaddr **, LPINT);
+typedef BOOL(WINAPI *LPFN_TRANSMITFILE)(SOCKET, HANDLE, DWORD, DWORD,
+                                        LPOVERLAPPED, LPTRANSMIT_FILE_BUFFERS,
+                                        DWORD);
+
+/* The accept socket must be neither bound nor connected (WSAEINVAL). */
 CPORT_WIN32_API BOOL AcceptEx(SOCKET listener, SOCKET accepted, PVOID buf,
                               DWORD recvlen, DWORD locallen, DWORD remotelen,
                               LPDWORD bytes, LPOVERLAPPED ov);
@@ -459,123 +1511,6 @@ CPORT_WIN32_API BOOL TransmitFile(SOCKET s, HANDLE file, DWORD bytes,
                                   DWORD per_send, LPOVERLAPPED ov,
                                   LPTRANSMIT_FILE_BUFFERS buffers,
                                   DWORD flags);
-
-/* Winsock's int lengths and char* option values, and the Windows-only
- * options (SO_UPDATE_ACCEPT_CONTEXT, ...). */
-CPORT_WIN32_API int cport_w32_setsockopt(SOCKET s, int level, int name,
-                                         const char *val, int len);
-CPORT_WIN32_API int cport_w32_getsockopt(SOCKET s, int level, int name,
-                                         char *val, int *len);
-CPORT_WIN32_API SOCKET cport_w32_accept(SOCKET s, struct sockaddr *addr,
-                                        int *len);
-CPORT_WIN32_API int cport_w32_getsockname(SOCKET s, struct sockaddr *addr,
-                                          int *len);
-CPORT_WIN32_API int cport_w32_getpeername(SOCKET s, struct sockaddr *addr,
-                                          int *len);
-#  define setsockopt cport_w32_setsockopt
-#  define getsockopt cport_w32_getsockopt
-#  define accept cport_w32_accept
-#  define getsockname cport_w32_getsockname
-#  define getpeername cport_w32_getpeername
-
-/* ------------------------------------------------------------------------ */
-/* Files                                                                     */
-/* ------------------------------------------------------------------------ */
-
-typedef struct _SECURITY_ATTRIBUTES {
-  DWORD nLength;
-  LPVOID lpSecurityDescriptor;
-  BOOL bInheritHandle;
-} SECURITY_ATTRIBUTES, *LPSECURITY_ATTRIBUTES;
-
-#  define GENERIC_READ 0x80000000u
-#  define GENERIC_WRITE 0x40000000u
-#  define FILE_APPEND_DATA 0x0004u
-#  define FILE_SHARE_READ 0x1u
-#  define FILE_SHARE_WRITE 0x2u
-#  define FILE_SHARE_DELETE 0x4u
-#  define CREATE_NEW 1u
-#  define CREATE_ALWAYS 2u
-#  define OPEN_EXISTING 3u
-#  define OPEN_ALWAYS 4u
-#  define TRUNCATE_EXISTING 5u
-#  define FILE_ATTRIBUTE_NORMAL 0x80u
-#  define FILE_FLAG_OVERLAPPED 0x40000000u
-#  define FILE_FLAG_NO_BUFFERING 0x20000000u
-#  define FILE_FLAG_SEQUENTIAL_SCAN 0x08000000u
-
-CPORT_WIN32_API HANDLE CreateFileA(LPCSTR path, DWORD access, DWORD share,
-                                   LPSECURITY_ATTRIBUTES sa, DWORD disposition,
-                                   DWORD flags, HANDLE template_file);
-CPORT_WIN32_API BOOL ReadFile(HANDLE h, LPVOID buf, DWORD len, LPDWORD read,
-                              LPOVERLAPPED ov);
-CPORT_WIN32_API BOOL WriteFile(HANDLE h, LPCVOID buf, DWORD len,
-                               LPDWORD written, LPOVERLAPPED ov);
-CPORT_WIN32_API BOOL DeleteFileA(LPCSTR path);
-CPORT_WIN32_API BOOL GetFileSizeEx(HANDLE h, PLARGE_INTEGER size);
-
-/* ------------------------------------------------------------------------ */
-/* Threads, time, system                                                     */
-/* ------------------------------------------------------------------------ */
-
-typedef DWORD(WINAPI *LPTHREAD_START_ROUTINE)(LPVOID);
-
-CPORT_WIN32_API HANDLE CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack,
-                                    LPTHREAD_START_ROUTINE fn, LPVOID arg,
-                                    DWORD flags, LPDWORD id);
-CPORT_WIN32_API DWORD WaitForSingleObject(HANDLE h, DWORD ms);
-CPORT_WIN32_API DWORD WaitForMultipleObjects(DWORD n, const HANDLE *hs,
-                                             BOOL all, DWORD ms);
-CPORT_WIN32_API BOOL GetExitCodeThread(HANDLE h, LPDWORD code);
-CPORT_WIN32_API DWORD GetCurrentThreadId(void);
-CPORT_WIN32_API void Sleep(DWORD ms);
-CPORT_WIN32_API DWORD GetTickCount(void);
-CPORT_WIN32_API ULONGLONG GetTickCount64(void);
-#  define STILL_ACTIVE 259u
-
-typedef struct _SYSTEM_INFO {
-  WORD wProcessorArchitecture;
-  WORD wReserved;
-  DWORD dwPageSize;
-  LPVOID lpMinimumApplicationAddress;
-  LPVOID lpMaximumApplicationAddress;
-  DWORD_PTR dwActiveProcessorMask;
-  DWORD dwNumberOfProcessors;
-  DWORD dwProcessorType;
-  DWORD dwAllocationGranularity;
-  WORD wProcessorLevel;
-  WORD wProcessorRevision;
-} SYSTEM_INFO, *LPSYSTEM_INFO;
-CPORT_WIN32_API void GetSystemInfo(LPSYSTEM_INFO info);
-
-/* A recursive lock, as Windows' critical sections are. */
-typedef struct _CRITICAL_SECTION {
-  pthread_mutex_t mutex;
-} CRITICAL_SECTION, *LPCRITICAL_SECTION;
-CPORT_WIN32_API void InitializeCriticalSection(LPCRITICAL_SECTION cs);
-CPORT_WIN32_API BOOL InitializeCriticalSectionAndSpinCount(LPCRITICAL_SECTION cs,
-                                                           DWORD spin);
-CPORT_WIN32_API void EnterCriticalSection(LPCRITICAL_SECTION cs);
-CPORT_WIN32_API BOOL TryEnterCriticalSection(LPCRITICAL_SECTION cs);
-CPORT_WIN32_API void LeaveCriticalSection(LPCRITICAL_SECTION cs);
-CPORT_WIN32_API void DeleteCriticalSection(LPCRITICAL_SECTION cs);
-
-/* Interlocked*: full barriers, returning what Windows returns. These are
- * compiler intrinsics on Windows too. */
-#  define InterlockedIncrement(p) __atomic_add_fetch((p), 1, __ATOMIC_SEQ_CST)
-#  define InterlockedDecrement(p) __atomic_sub_fetch((p), 1, __ATOMIC_SEQ_CST)
-#  define InterlockedExchange(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
-#  define InterlockedExchangeAdd(p, v) \
-    __atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST)
-#  define InterlockedCompareExchange(p, v, cmp) \
-    __sync_val_compare_and_swap((p), (cmp), (v))
-#  define InterlockedIncrement64 InterlockedIncrement
-#  define InterlockedDecrement64 InterlockedDecrement
-#  define InterlockedExchange64 InterlockedExchange
-#  define InterlockedExchangeAdd64 InterlockedExchangeAdd
-#  define InterlockedCompareExchange64 InterlockedCompareExchange
-#  define InterlockedExchangePointer InterlockedExchange
-#  define InterlockedCompareExchangePointer InterlockedCompareExchange
 
 #  ifdef __cplusplus
 }

@@ -17,7 +17,10 @@ import sys
 import pubapi
 
 def declared(headers):
-    return set(pubapi.declared_functions(headers))
+    # And the C library calls a header says its library provides (the
+    # Win32 layer's BSD socket calls).
+    return set(pubapi.declared_functions(headers)) | set(
+        pubapi.provided_functions(headers))
 
 
 def exported(lib, nm):

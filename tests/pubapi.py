@@ -1,6 +1,7 @@
 """pubapi.py - what the public headers declare, for the checks in tests/
 (check-exports.py, check-doxygen.py, check-man.py): the functions marked
-CPORT_API or CPORT_WIN32_API, and the error codes of CPORT_ERRNO_MAP."""
+CPORT_API or CPORT_WIN32_API, the C library functions the Win32 layer
+provides, and the error codes of CPORT_ERRNO_MAP."""
 import re
 
 DECL = re.compile(r"\b(?:CPORT_API|CPORT_WIN32_API)\b[^;{]*?\b(\w+)\s*\(",
@@ -24,6 +25,20 @@ def declared_functions(headers, marker=None):
         for m in DECL.finditer(_code(h)):
             if marker is None or m.group(0).startswith(marker + " "):
                 names.append(m.group(1))
+    return names
+
+
+BSD = re.compile(r"^\s*#\s*define\s+CPORT_WIN32_BSD_CALLS\s+(.*)$", re.M)
+
+
+def provided_functions(headers):
+    """The C library functions a header says its library provides in front
+    of the C library's (cport_win32.h: CPORT_WIN32_BSD_CALLS), with the C
+    library's prototypes, so not declared with CPORT_WIN32_API."""
+    names = []
+    for h in headers:
+        for m in BSD.finditer(open(h, encoding="utf-8").read()):
+            names += [n.strip() for n in m.group(1).split(",") if n.strip()]
     return names
 
 

@@ -1,8 +1,8 @@
 /*
- * test-backend.c - backend choice (DESIGN.md semantic 9) and the kernel
+ * test-backend.c - backend choice (docs/design.md §9) and the kernel
  * wait: default io_uring, fallback to epoll when io_uring_setup is refused,
- * forcing by option and by $CPORT_BACKEND, and an idle port that really sleeps
- * in the kernel and is woken by a post.
+ * forcing by option and by $CPORT_BACKEND, and an idle port that really
+ * sleeps and is woken by a post.
  */
 #include "harness.h"
 

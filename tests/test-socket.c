@@ -1,6 +1,6 @@
 /*
- * test-socket.c - socket operations with the IOCP semantics (DESIGN.md
- * 1-6): accept/connect, scatter/gather, zero-byte receive, order, resets,
+ * test-socket.c - socket operations with the IOCP semantics
+ * (docs/design.md §0 and §4): accept/connect, scatter/gather, zero-byte receive, order, resets,
  * close and cancel, skip-on-success, UDP, and bad input. Runs once per
  * backend.
  */

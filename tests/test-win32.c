@@ -4,87 +4,7 @@
  * against cport_win32.h (run on io_uring and on epoll), with the same
  * expectations. Known Wine differences skip with the reason.
  */
-#include "cport_win32.h"
-#include "harness.h"
-
-#define h_socket_ok(s) ((s) != INVALID_SOCKET)
-
-static LPFN_ACCEPTEX pAcceptEx;
-static LPFN_CONNECTEX pConnectEx;
-static LPFN_GETACCEPTEXSOCKADDRS pGetAcceptExSockaddrs;
-static LPFN_TRANSMITFILE pTransmitFile;
-
-static void load_extensions(SOCKET s) {
-  GUID a = WSAID_ACCEPTEX, c = WSAID_CONNECTEX, g = WSAID_GETACCEPTEXSOCKADDRS,
-       t = WSAID_TRANSMITFILE;
-  DWORD bytes = 0;
-  assert_int_equal(WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &a, sizeof(a),
-                            &pAcceptEx, sizeof(pAcceptEx), &bytes, NULL, NULL), 0);
-  assert_int_equal(WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &c, sizeof(c),
-                            &pConnectEx, sizeof(pConnectEx), &bytes, NULL, NULL), 0);
-  assert_int_equal(WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &g, sizeof(g),
-                            &pGetAcceptExSockaddrs, sizeof(pGetAcceptExSockaddrs),
-                            &bytes, NULL, NULL), 0);
-  assert_int_equal(WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &t, sizeof(t),
-                            &pTransmitFile, sizeof(pTransmitFile), &bytes, NULL,
-                            NULL), 0);
-  assert_int_equal(bytes, sizeof(void *));
-}
-
-static SOCKET tcp(void) {
-  SOCKET s = WSASocket(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
-                       WSA_FLAG_OVERLAPPED);
-  assert_true(h_socket_ok(s));
-  return s;
-}
-
-static SOCKET listener(struct sockaddr_in *addr) {
-  SOCKET l = tcp();
-  memset(addr, 0, sizeof(*addr));
-  addr->sin_family = AF_INET;
-  addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  assert_int_equal(bind(l, (struct sockaddr *)addr, sizeof(*addr)), 0);
-  assert_int_equal(listen(l, 64), 0);
-  int len = sizeof(*addr);
-  assert_int_equal(getsockname(l, (struct sockaddr *)addr, &len), 0);
-  return l;
-}
-
-/* A connected pair the plain way: *server accepted, *client blocking. */
-static void pair(SOCKET *server, SOCKET *client) {
-  struct sockaddr_in a;
-  SOCKET l = listener(&a);
-  *client = tcp();
-  assert_int_equal(connect(*client, (struct sockaddr *)&a, sizeof(a)), 0);
-  *server = accept(l, NULL, NULL);
-  assert_true(h_socket_ok(*server));
-  closesocket(l);
-}
-
-/* The next packet; fails the test if none comes within ms. */
-static BOOL next(HANDLE port, DWORD *bytes, ULONG_PTR *key, OVERLAPPED **ov,
-                 DWORD ms) {
-  BOOL ok = GetQueuedCompletionStatus(port, bytes, key, ov, ms);
-  if (!ok && *ov == NULL)
-    fail_msg("no packet within %u ms (error %u)", (unsigned)ms,
-             (unsigned)GetLastError());
-  return ok;
-}
-
-static void expect_nothing(HANDLE port, DWORD ms) {
-  DWORD bytes = 0;
-  ULONG_PTR key = 0;
-  OVERLAPPED *ov = NULL;
-  assert_false(GetQueuedCompletionStatus(port, &bytes, &key, &ov, ms));
-  assert_null(ov);
-  assert_int_equal(GetLastError(), WAIT_TIMEOUT);
-}
-
-static HANDLE new_port(void) {
-  HANDLE port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0);
-  assert_non_null(port);
-  return port;
-}
+#include "win32-util.h"
 
 /* ------------------------------------------------------------------------ */
 
@@ -96,7 +16,7 @@ static DWORD WINAPI set_error_thread(LPVOID arg) {
 
 static void gqcs_answers(void **state) {
   (void)state;
-  HANDLE port = new_port();
+  HANDLE port = w_port(0);
   DWORD bytes = 77;
   ULONG_PTR key = 88;
   OVERLAPPED *ov = (OVERLAPPED *)(uintptr_t)0x99, mine;
@@ -110,11 +30,11 @@ static void gqcs_answers(void **state) {
   /* Posts come back verbatim, a NULL overlapped too. */
   assert_true(PostQueuedCompletionStatus(port, 5, 9, &mine));
   assert_true(PostQueuedCompletionStatus(port, 6, 10, NULL));
-  assert_true(next(port, &bytes, &key, &ov, 1000));
+  assert_true(w_next(port, &bytes, &key, &ov, 1000));
   assert_ptr_equal(ov, &mine);
   assert_int_equal(bytes, 5);
   assert_int_equal(key, 9);
-  assert_true(next(port, &bytes, &key, &ov, 1000) || ov == NULL);
+  assert_true(w_next(port, &bytes, &key, &ov, 1000) || ov == NULL);
   assert_null(ov);
   assert_int_equal(key, 10);
   /* GetQueuedCompletionStatusEx, several at once, in order. */
@@ -149,12 +69,12 @@ struct io {
 
 static void acceptex_connectex_echo(void **state) {
   (void)state;
-  HANDLE port = new_port();
+  HANDLE port = w_port(0);
   struct sockaddr_in la;
-  SOCKET l = listener(&la);
-  load_extensions(l);
+  SOCKET l = w_listener(&la);
+  w_load_extensions(l);
   assert_ptr_equal(CreateIoCompletionPort((HANDLE)l, port, 1, 0), port);
-  SOCKET acc = tcp(), cli = tcp();
+  SOCKET acc = w_tcp(), cli = w_tcp();
   struct sockaddr_in any;
   memset(&any, 0, sizeof(any));
   any.sin_family = AF_INET;
@@ -180,7 +100,7 @@ static void acceptex_connectex_echo(void **state) {
     DWORD bytes;
     ULONG_PTR key;
     OVERLAPPED *ov;
-    assert_true(next(port, &bytes, &key, &ov, 5000));
+    assert_true(w_next(port, &bytes, &key, &ov, 5000));
     if (ov == &aov) {
       assert_int_equal(key, 1); /* the listener's key */
       assert_int_equal(bytes, 5);
@@ -228,7 +148,7 @@ static void acceptex_connectex_echo(void **state) {
   for (int i = 0; i < 2; i++) {
     ULONG_PTR key;
     OVERLAPPED *ov;
-    assert_true(next(port, &bytes, &key, &ov, 5000));
+    assert_true(w_next(port, &bytes, &key, &ov, 5000));
     struct io *io = CONTAINING_RECORD(ov, struct io, ov);
     if (io == &r) {
       assert_int_equal(key, 3);
@@ -250,10 +170,10 @@ static void acceptex_connectex_echo(void **state) {
 
 static void acceptex_checks_address_room(void **state) {
   (void)state;
-  HANDLE port = new_port();
+  HANDLE port = w_port(0);
   struct sockaddr_in la;
-  SOCKET l = listener(&la), acc = tcp();
-  load_extensions(l);
+  SOCKET l = w_listener(&la), acc = w_tcp();
+  w_load_extensions(l);
   CreateIoCompletionPort((HANDLE)l, port, 1, 0);
   char out[64];
   OVERLAPPED ov;
@@ -276,7 +196,7 @@ static void acceptex_checks_address_room(void **state) {
   }
   assert_false(ok);
   assert_true(err != WSA_IO_PENDING);
-  expect_nothing(port, 50);
+  w_expect_nothing(port, 50);
   closesocket(acc);
   closesocket(l);
   assert_true(CloseHandle(port));
@@ -284,10 +204,10 @@ static void acceptex_checks_address_room(void **state) {
 
 static void errors_are_the_windows_ones(void **state) {
   (void)state;
-  HANDLE port = new_port();
+  HANDLE port = w_port(0);
   SOCKET srv, cli;
-  pair(&srv, &cli);
-  load_extensions(srv);
+  w_pair(&srv, &cli);
+  w_load_extensions(srv);
   assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 7, 0), port);
   char buf[16];
   WSABUF wb = {sizeof(buf), buf};
@@ -300,7 +220,7 @@ static void errors_are_the_windows_ones(void **state) {
   assert_true(rc == SOCKET_ERROR && WSAGetLastError() == WSA_IO_PENDING);
   assert_false(HasOverlappedIoCompleted(&ov));
   assert_true(CancelIoEx((HANDLE)srv, &ov));
-  assert_false(next(port, &bytes, &key, &got, 5000));
+  assert_false(w_next(port, &bytes, &key, &got, 5000));
   assert_ptr_equal(got, &ov);
   assert_int_equal(GetLastError(), ERROR_OPERATION_ABORTED);
   /* Peer reset: ERROR_NETNAME_DELETED. */
@@ -310,7 +230,7 @@ static void errors_are_the_windows_ones(void **state) {
   struct linger lg = {1, 0};
   setsockopt(cli, SOL_SOCKET, SO_LINGER, (char *)&lg, sizeof(lg));
   closesocket(cli);
-  assert_false(next(port, &bytes, &key, &got, 5000));
+  assert_false(w_next(port, &bytes, &key, &got, 5000));
   assert_ptr_equal(got, &ov);
   assert_int_equal(key, 7);
   assert_int_equal(GetLastError(), ERROR_NETNAME_DELETED);
@@ -318,9 +238,9 @@ static void errors_are_the_windows_ones(void **state) {
 
   /* ConnectEx refused: ERROR_CONNECTION_REFUSED. */
   struct sockaddr_in a, any;
-  SOCKET l = listener(&a);
+  SOCKET l = w_listener(&a);
   closesocket(l);
-  SOCKET c = tcp();
+  SOCKET c = w_tcp();
   memset(&any, 0, sizeof(any));
   any.sin_family = AF_INET;
   assert_int_equal(bind(c, (struct sockaddr *)&any, sizeof(any)), 0);
@@ -328,18 +248,18 @@ static void errors_are_the_windows_ones(void **state) {
   memset(&ov, 0, sizeof(ov));
   BOOL ok = pConnectEx(c, (struct sockaddr *)&a, sizeof(a), NULL, 0, NULL, &ov);
   assert_true(!ok && WSAGetLastError() == WSA_IO_PENDING);
-  assert_false(next(port, &bytes, &key, &got, 5000));
+  assert_false(w_next(port, &bytes, &key, &got, 5000));
   assert_ptr_equal(got, &ov);
   assert_int_equal(GetLastError(), ERROR_CONNECTION_REFUSED);
   closesocket(c);
-  expect_nothing(port, 50);
+  w_expect_nothing(port, 50);
   assert_true(CloseHandle(port));
 }
 
 static void failing_at_once_posts_nothing(void **state) {
   (void)state;
-  HANDLE port = new_port();
-  SOCKET s = tcp();
+  HANDLE port = w_port(0);
+  SOCKET s = w_tcp();
   assert_ptr_equal(CreateIoCompletionPort((HANDLE)s, port, 1, 0), port);
   char buf[4] = "abc";
   WSABUF wb = {3, buf};
@@ -350,7 +270,7 @@ static void failing_at_once_posts_nothing(void **state) {
   int err = WSAGetLastError();
   assert_int_equal(rc, SOCKET_ERROR);
   assert_true(err != WSA_IO_PENDING);
-  expect_nothing(port, 100);
+  w_expect_nothing(port, 100);
   closesocket(s);
   assert_true(CloseHandle(port));
   if (err != WSAENOTCONN && h_on_wine())
@@ -361,9 +281,9 @@ static void failing_at_once_posts_nothing(void **state) {
 
 static void skip_mode_completes_inline_without_a_packet(void **state) {
   (void)state;
-  HANDLE port = new_port();
+  HANDLE port = w_port(0);
   SOCKET srv, cli;
-  pair(&srv, &cli);
+  w_pair(&srv, &cli);
   assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 1, 0), port);
   assert_true(SetFileCompletionNotificationModes(
       (HANDLE)srv, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
@@ -377,7 +297,7 @@ static void skip_mode_completes_inline_without_a_packet(void **state) {
   assert_int_equal(WSARecv(srv, &wb, 1, &bytes, &flags, &ov, NULL), 0);
   assert_int_equal(bytes, 3);
   assert_memory_equal(buf, "now", 3);
-  expect_nothing(port, 100);
+  w_expect_nothing(port, 100);
   /* Pending ops still come through the port. */
   memset(&ov, 0, sizeof(ov));
   int rc = WSARecv(srv, &wb, 1, &bytes, &flags, &ov, NULL);
@@ -385,7 +305,7 @@ static void skip_mode_completes_inline_without_a_packet(void **state) {
   assert_int_equal(send(cli, "later", 5, 0), 5);
   ULONG_PTR key;
   OVERLAPPED *got;
-  assert_true(next(port, &bytes, &key, &got, 5000));
+  assert_true(w_next(port, &bytes, &key, &got, 5000));
   assert_ptr_equal(got, &ov);
   assert_int_equal(bytes, 5);
   closesocket(srv);
@@ -395,7 +315,7 @@ static void skip_mode_completes_inline_without_a_packet(void **state) {
 
 static void udp_sendto_recvfrom(void **state) {
   (void)state;
-  HANDLE port = new_port();
+  HANDLE port = w_port(0);
   SOCKET a = WSASocket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, NULL, 0, WSA_FLAG_OVERLAPPED);
   SOCKET b = WSASocket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, NULL, 0, WSA_FLAG_OVERLAPPED);
   struct sockaddr_in aa, ba;
@@ -427,7 +347,7 @@ static void udp_sendto_recvfrom(void **state) {
   for (int i = 0; i < 2; i++) {
     ULONG_PTR key;
     OVERLAPPED *ov;
-    assert_true(next(port, &bytes, &key, &ov, 5000));
+    assert_true(w_next(port, &bytes, &key, &ov, 5000));
     assert_int_equal(bytes, 4);
     if (ov == &rov) {
       assert_int_equal(key, 2);
@@ -441,15 +361,11 @@ static void udp_sendto_recvfrom(void **state) {
   assert_true(CloseHandle(port));
 }
 
-static void scratch_path(char *out, size_t size, const char *name) {
-  h_temp_path(out, size, name);
-}
-
 static void transmitfile_head_file_tail(void **state) {
   (void)state;
-  HANDLE port = new_port();
+  HANDLE port = w_port(0);
   char path[512];
-  scratch_path(path, sizeof(path), "w32-tf");
+  w_temp_path(path, sizeof(path), "w32-tf");
   HANDLE f = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL,
                          CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
   assert_true(f != INVALID_HANDLE_VALUE);
@@ -460,8 +376,8 @@ static void transmitfile_head_file_tail(void **state) {
                   FILE_FLAG_OVERLAPPED, NULL);
   assert_true(f != INVALID_HANDLE_VALUE);
   SOCKET srv, cli;
-  pair(&srv, &cli);
-  load_extensions(srv);
+  w_pair(&srv, &cli);
+  w_load_extensions(srv);
   CreateIoCompletionPort((HANDLE)srv, port, 4, 0);
   TRANSMIT_FILE_BUFFERS tfb = {(void *)"HEAD:", 5, (void *)":TAIL", 5};
   OVERLAPPED ov;
@@ -471,7 +387,7 @@ static void transmitfile_head_file_tail(void **state) {
   DWORD bytes;
   ULONG_PTR key;
   OVERLAPPED *got;
-  assert_true(next(port, &bytes, &key, &got, 5000));
+  assert_true(w_next(port, &bytes, &key, &got, 5000));
   assert_ptr_equal(got, &ov);
   assert_int_equal(bytes, 20);
   char buf[64];
@@ -501,9 +417,9 @@ static void transmitfile_head_file_tail(void **state) {
 
 static void readfile_writefile_at_offsets(void **state) {
   (void)state;
-  HANDLE port = new_port();
+  HANDLE port = w_port(0);
   char path[512];
-  scratch_path(path, sizeof(path), "w32-rw");
+  w_temp_path(path, sizeof(path), "w32-rw");
   HANDLE f = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL,
                          CREATE_ALWAYS, FILE_FLAG_OVERLAPPED, NULL);
   assert_true(f != INVALID_HANDLE_VALUE);
@@ -517,7 +433,7 @@ static void readfile_writefile_at_offsets(void **state) {
     ov.Offset = offs[i];
     BOOL ok = WriteFile(f, "abcdefgh", 8, NULL, &ov);
     assert_true(ok || GetLastError() == ERROR_IO_PENDING);
-    assert_true(next(port, &bytes, &key, &got, 5000));
+    assert_true(w_next(port, &bytes, &key, &got, 5000));
     assert_int_equal(key, 5);
     assert_int_equal(bytes, 8);
   }
@@ -526,7 +442,7 @@ static void readfile_writefile_at_offsets(void **state) {
   ov.Offset = offs[1] + 2;
   BOOL ok = ReadFile(f, buf, 8, NULL, &ov);
   assert_true(ok || GetLastError() == ERROR_IO_PENDING);
-  assert_true(next(port, &bytes, &key, &got, 5000));
+  assert_true(w_next(port, &bytes, &key, &got, 5000));
   assert_int_equal(bytes, 6); /* a short read at the end */
   assert_memory_equal(buf, "cdefgh", 6);
   /* At the end of the file: ERROR_HANDLE_EOF, at once or through the port. */
@@ -535,13 +451,13 @@ static void readfile_writefile_at_offsets(void **state) {
   ok = ReadFile(f, buf, 8, NULL, &ov);
   assert_false(ok);
   if (GetLastError() == ERROR_IO_PENDING) {
-    assert_false(next(port, &bytes, &key, &got, 5000));
+    assert_false(w_next(port, &bytes, &key, &got, 5000));
     assert_ptr_equal(got, &ov);
   }
   assert_int_equal(GetLastError(), ERROR_HANDLE_EOF);
   assert_true(CloseHandle(f));
   assert_true(DeleteFileA(path));
-  expect_nothing(port, 50);
+  w_expect_nothing(port, 50);
   assert_true(CloseHandle(port));
 }
 
@@ -641,7 +557,7 @@ static void closing_the_port_abandons_waiters(void **state) {
            "docs/windows.md");
   struct closer c;
   memset(&c, 0, sizeof(c));
-  c.port = new_port();
+  c.port = w_port(0);
   HANDLE t = CreateThread(NULL, 0, wait_on_port, &c, 0, NULL);
   Sleep(100);
   assert_true(CloseHandle(c.port));
@@ -658,9 +574,9 @@ static void local_close_aborts_pending_receive(void **state) {
     H_SKIP("known Wine difference: closesocket leaves overlapped receives "
            "pending forever (Windows completes them with "
            "ERROR_CONNECTION_ABORTED); see docs/windows.md");
-  HANDLE port = new_port();
+  HANDLE port = w_port(0);
   SOCKET srv, cli;
-  pair(&srv, &cli);
+  w_pair(&srv, &cli);
   CreateIoCompletionPort((HANDLE)srv, port, 1, 0);
   char buf[8];
   WSABUF wb = {sizeof(buf), buf};
@@ -671,13 +587,13 @@ static void local_close_aborts_pending_receive(void **state) {
   int rc = WSARecv(srv, &wb, 1, &bytes, &flags, &ov, NULL);
   assert_true(rc == SOCKET_ERROR && WSAGetLastError() == WSA_IO_PENDING);
   closesocket(srv);
-  assert_false(next(port, &bytes, &key, &got, 5000));
+  assert_false(w_next(port, &bytes, &key, &got, 5000));
   assert_ptr_equal(got, &ov);
   assert_int_equal(GetLastError(), ERROR_CONNECTION_ABORTED);
   /* A closed listener under AcceptEx: ERROR_OPERATION_ABORTED. */
   struct sockaddr_in a;
-  SOCKET l = listener(&a), acc = tcp();
-  load_extensions(l);
+  SOCKET l = w_listener(&a), acc = w_tcp();
+  w_load_extensions(l);
   CreateIoCompletionPort((HANDLE)l, port, 2, 0);
   char out[2 * (sizeof(struct sockaddr_in6) + 16)];
   DWORD alen = sizeof(struct sockaddr_in6) + 16;
@@ -685,7 +601,7 @@ static void local_close_aborts_pending_receive(void **state) {
   BOOL ok = pAcceptEx(l, acc, out, 0, alen, alen, NULL, &ov);
   assert_true(!ok && WSAGetLastError() == WSA_IO_PENDING);
   closesocket(l);
-  assert_false(next(port, &bytes, &key, &got, 5000));
+  assert_false(w_next(port, &bytes, &key, &got, 5000));
   assert_ptr_equal(got, &ov);
   assert_int_equal(GetLastError(), ERROR_OPERATION_ABORTED);
   closesocket(acc);
@@ -694,9 +610,6 @@ static void local_close_aborts_pending_receive(void **state) {
 }
 
 int main(void) {
-  WSADATA wsa;
-  if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0)
-    return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(gqcs_answers),
       cmocka_unit_test(acceptex_connectex_echo),
@@ -711,7 +624,5 @@ int main(void) {
       cmocka_unit_test(closing_the_port_abandons_waiters),
       cmocka_unit_test(local_close_aborts_pending_receive),
   };
-  int rc = H_RUN("win32", tests);
-  WSACleanup();
-  return rc;
+  return W_RUN("win32", tests);
 }

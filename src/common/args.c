@@ -1,8 +1,11 @@
 /*
- * args.c - the argument checks every platform makes the same way, so that
- * every backend refuses the same bad input with the same code before any
- * system call.
+ * args.c - arguments, the same on every platform: the checks every
+ * backend makes so that each refuses the same bad input with the same code
+ * before any system call, and cport_buf_init, which builds a buffer
+ * argument portably (the field order differs between iovec and WSABUF).
  */
+#include <limits.h>
+
 #include "common.h"
 
 #define CP_MAX_BUFS 1024
@@ -96,4 +99,18 @@ int cp_check_file_flags(unsigned flags) {
        !(flags & CPORT_FILE_WRITE)))
     return CPORT_EINVAL;
   return 0;
+}
+
+CPORT_API cport_buf_t cport_buf_init(void *base, size_t len) {
+  cport_buf_t b;
+#if defined(_WIN32)
+  /* WSABUF lengths are ULONG: a longer buffer is described by its first
+   * ULONG_MAX bytes, never by a wrapped-around length. */
+  b.base = (char *)base;
+  b.len = len > ULONG_MAX ? ULONG_MAX : (unsigned long)len;
+#else
+  b.base = base;
+  b.len = len;
+#endif
+  return b;
 }

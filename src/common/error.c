@@ -39,17 +39,3 @@ CPORT_API const char *cport_err_name(int err) {
     return "CPORT_E?";
   }
 }
-
-CPORT_API cport_buf_t cport_buf_init(void *base, size_t len) {
-  cport_buf_t b;
-#if defined(_WIN32)
-  /* WSABUF lengths are ULONG: a longer buffer is described by its first
-   * ULONG_MAX bytes, never by a wrapped-around length. */
-  b.base = (char *)base;
-  b.len = len > ULONG_MAX ? ULONG_MAX : (unsigned long)len;
-#else
-  b.base = base;
-  b.len = len;
-#endif
-  return b;
-}

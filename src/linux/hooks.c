@@ -54,6 +54,35 @@ CPORT_API int cport__note_shutdown(int fd, int how) {
   return cp_engine_set_flags(fd, f);
 }
 
+CPORT_API int cport__cancel_tagged(int fd, void *tag) {
+  struct cp_handle *h = cp_handle_peek(fd);
+  if (h == NULL)
+    return CPORT_EBADF;
+  pthread_mutex_lock(&h->lock);
+  int n = 0;
+  if (!(h->flags & CP_HF_OPEN)) {
+    n = CPORT_EBADF;
+  } else if (h->port != NULL) {
+    struct cp_opq *queues[2] = {&h->rq, &h->wq};
+    for (int i = 0; i < 2; i++) {
+      /* Each cancel may start or end other ops of the queue: look again
+       * from its head until no tagged op is left to ask. */
+      for (cport_op_t *op = queues[i]->head; op != NULL;) {
+        const struct cp_lop *l = cp_lop_const(op);
+        if (op->data == tag && !(l->flags & (CP_OPF_CANCEL | CP_OPF_ORPHAN)) &&
+            cp_engine_cancel_locked(h, queues[i], op, false) > 0) {
+          n++;
+          op = queues[i]->head;
+        } else {
+          op = l->next;
+        }
+      }
+    }
+  }
+  pthread_mutex_unlock(&h->lock);
+  return n;
+}
+
 CPORT_API void cport__set_event_hook(void (*signal)(void *event)) {
   __atomic_store_n(&cp_event_hook, signal, __ATOMIC_RELEASE);
 }

@@ -47,6 +47,13 @@ CPORT_API unsigned cport__handle_state(int fd);
  * SHUT_RDWR. Later receives / sends fail with CPORT_ESHUTDOWN. */
 CPORT_API int cport__note_shutdown(int fd, int how);
 
+/* Cancels fd's pending ops whose cport_op_t.data is `tag`, as
+ * cport_cancel() does for one op (each ends once, with CPORT_ECANCELED or
+ * its real result). The layer tags each OVERLAPPED with the thread that
+ * issued it, so CancelIo cancels only the calling thread's ops. Returns
+ * how many were asked to stop (0 if none), or CPORT_EBADF. */
+CPORT_API int cport__cancel_tagged(int fd, void *tag);
+
 /* The function that signals an OVERLAPPED's hEvent when its op ends (on
  * the thread that ends it). Until one is set, ops with an event are
  * refused with CPORT_EINVAL. */

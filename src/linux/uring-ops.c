@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -127,6 +128,45 @@ void cp_uring_overflow_locked(struct cport *p, struct cp_uring *u) {
     prep_sqe(sqe, l->h, op);
     __atomic_add_fetch(&u->inflight, 1, __ATOMIC_RELAXED);
   }
+  while (u->cancels != NULL) {
+    struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, NULL);
+    if (sqe == NULL)
+      return;
+    cport_op_t *op = u->cancels;
+    u->cancels = cp_lop(op)->link;
+    io_uring_prep_cancel64(sqe, (uint64_t)(uintptr_t)op, 0);
+    io_uring_sqe_set_data64(sqe, CP_URING_TAG_CANCEL);
+  }
+  while (u->ntags > 0) {
+    struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, NULL);
+    if (sqe == NULL)
+      return;
+    io_uring_prep_cancel64(sqe, u->tags[--u->ntags], IORING_ASYNC_CANCEL_ALL);
+    io_uring_sqe_set_data64(sqe, CP_URING_TAG_CANCEL);
+  }
+}
+
+void cp_uring_cancel_tag_locked(struct cp_uring *u, uint64_t tag,
+                                unsigned flags) {
+  struct io_uring_sqe *sqe = u->ntags == 0 ? cp_uring_sqe_locked(u, NULL) : NULL;
+  if (sqe != NULL) {
+    io_uring_prep_cancel64(sqe, tag, flags);
+    io_uring_sqe_set_data64(sqe, CP_URING_TAG_CANCEL);
+  } else if (u->ntags < u->tags_cap) {
+    u->tags[u->ntags++] = tag; /* (room reserved when it was armed) */
+  }
+}
+
+int cp_uring_reserve_cancel_locked(struct cp_uring *u) {
+  if (u->armed + 1 <= u->tags_cap)
+    return 0;
+  unsigned cap = u->tags_cap ? u->tags_cap * 2 : 64;
+  uint64_t *t = realloc(u->tags, cap * sizeof(*t));
+  if (t == NULL)
+    return CPORT_ENOMEM;
+  u->tags = t;
+  u->tags_cap = cap;
+  return 0;
 }
 
 /* Takes op back from the overflow list; false if it is not there. */
@@ -207,13 +247,17 @@ bool cp_uring_cancel(struct cport *p, struct cp_handle *h, cport_op_t *op) {
     pthread_mutex_unlock(&u->sq_lock);
     return true; /* never reached the kernel */
   }
-  struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, NULL);
+  struct io_uring_sqe *sqe = u->cancels ? NULL : cp_uring_sqe_locked(u, NULL);
   if (sqe != NULL) {
     io_uring_prep_cancel64(sqe, (uint64_t)(uintptr_t)op, 0);
     io_uring_sqe_set_data64(sqe, CP_URING_TAG_CANCEL);
+  } else {
+    /* SQ full: the harvester sends the cancel when there is room (the op
+     * is the kernel's until then, so its link is free). */
+    cp_lop(op)->link = u->cancels;
+    u->cancels = op;
   }
   pthread_mutex_unlock(&u->sq_lock);
-  /* (SQ full: the op ends on its own, as a cancel may always find.) */
   cp_uring_submitted(p);
   return false;
 }

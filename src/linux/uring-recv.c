@@ -227,8 +227,13 @@ static int recv_arm(struct cport *p, struct cp_handle *h) {
   if (!room)
     return ARM_WAITS; /* it starts when buffers come back */
   pthread_mutex_lock(&u->sq_lock);
+  if (cp_uring_reserve_cancel_locked(u) != 0) {
+    pthread_mutex_unlock(&u->sq_lock);
+    return ARM_NO_MEMORY;
+  }
   struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, h);
   if (sqe != NULL) {
+    u->armed++;
     io_uring_prep_recv_multishot(sqe, h->fd, NULL, 0, 0);
     sqe->flags |= IOSQE_BUFFER_SELECT;
     sqe->buf_group = CP_UBUF_GROUP;
@@ -246,12 +251,8 @@ static int recv_arm(struct cport *p, struct cp_handle *h) {
 static void htag_cancel(struct cport *p, struct cp_handle *h, unsigned what) {
   struct cp_uring *u = cp_ur(p);
   pthread_mutex_lock(&u->sq_lock);
-  struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, NULL);
-  if (sqe != NULL) {
-    io_uring_prep_cancel64(sqe, cp_uring_htag(h->fd, h->gen, what),
-                           IORING_ASYNC_CANCEL_ALL);
-    io_uring_sqe_set_data64(sqe, CP_URING_TAG_CANCEL);
-  }
+  cp_uring_cancel_tag_locked(u, cp_uring_htag(h->fd, h->gen, what),
+                             IORING_ASYNC_CANCEL_ALL);
   pthread_mutex_unlock(&u->sq_lock);
   cp_uring_submitted(p);
 }
@@ -379,8 +380,11 @@ static bool accept_arm(struct cport *p, struct cp_handle *h) {
     uh->backlog_n = 0;
   }
   pthread_mutex_lock(&u->sq_lock);
-  struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, h);
+  struct io_uring_sqe *sqe = cp_uring_reserve_cancel_locked(u) == 0
+                                 ? cp_uring_sqe_locked(u, h)
+                                 : NULL;
   if (sqe != NULL) {
+    u->armed++;
     io_uring_prep_multishot_accept(sqe, h->fd, NULL, NULL,
                                    SOCK_NONBLOCK | SOCK_CLOEXEC);
     io_uring_sqe_set_data64(sqe, cp_uring_htag(h->fd, h->gen, CP_HTAG_ACCEPT));
@@ -475,8 +479,12 @@ void cp_uring_htag_done(struct cport *p, const struct io_uring_cqe *cqe,
   uint32_t gen = (uint32_t)(tag >> 32) & 0x0fffffffu;
   unsigned what = (unsigned)(tag >> 60) & 7u;
   bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
-  if (!more)
+  if (!more) {
     __atomic_sub_fetch(&u->inflight, 1, __ATOMIC_RELAXED);
+    pthread_mutex_lock(&u->sq_lock);
+    u->armed--;
+    pthread_mutex_unlock(&u->sq_lock);
+  }
   if (what == CP_HTAG_RECV && (cqe->flags & IORING_CQE_F_BUFFER))
     __atomic_sub_fetch(&u->bufs.free, 1, __ATOMIC_RELAXED); /* the kernel's */
   struct cp_handle *h = cp_handle_peek(fd);
@@ -503,9 +511,10 @@ void cp_uring_htag_done(struct cport *p, const struct io_uring_cqe *cqe,
 void cp_uring_handle_stop(struct cport *p, struct cp_handle *h) {
   struct cp_uring *u = cp_ur(p);
   struct cp_uh *uh = cp_uh(h);
-  if (uh->flags & CP_UH_RECV_ARMED)
+  /* (A request already asked to pause has its cancel on its way.) */
+  if ((uh->flags & CP_UH_RECV_ARMED) && !(uh->flags & CP_UH_RECV_PAUSE))
     htag_cancel(p, h, CP_HTAG_RECV);
-  if (uh->flags & CP_UH_ACCEPT_ARMED)
+  if ((uh->flags & CP_UH_ACCEPT_ARMED) && !(uh->flags & CP_UH_ACCEPT_PAUSE))
     htag_cancel(p, h, CP_HTAG_ACCEPT);
   uh->flags &= (uint16_t)~(CP_UH_RECV_ARMED | CP_UH_RECV_PAUSE |
                            CP_UH_ACCEPT_ARMED | CP_UH_ACCEPT_PAUSE);

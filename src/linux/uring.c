@@ -96,6 +96,9 @@ static int uring_init(struct cport *p) {
   u->enabled = !(u->setup_flags & IORING_SETUP_R_DISABLED);
   u->inflight = 0;
   u->overflow = u->overflow_tail = NULL;
+  u->cancels = NULL;
+  u->ntags = 0;
+  u->armed = 0;
   u->closing = NULL;
   u->wake_armed = false;
   return 0;
@@ -131,6 +134,7 @@ static void uring_free(struct cport *p) {
     return;
   if (u->wake_fd >= 0)
     close(u->wake_fd);
+  free(u->tags);
   pthread_mutex_destroy(&u->sq_lock);
   pthread_mutex_destroy(&u->bufs.lock);
   free(u);
@@ -268,7 +272,7 @@ static unsigned prepare(struct cport *p) {
   struct cp_uring *u = cp_ur(p);
   cp_port_progress_take_work(p);
   pthread_mutex_lock(&u->sq_lock);
-  if (u->overflow != NULL)
+  if (u->overflow != NULL || u->cancels != NULL || u->ntags > 0)
     cp_uring_overflow_locked(p, u);
   if (!u->wake_armed && !u->dead)
     arm_wake_locked(u);
@@ -281,7 +285,7 @@ static unsigned prepare(struct cport *p) {
 static void uring_flush(struct cport *p) {
   struct cp_uring *u = cp_ur(p);
   pthread_mutex_lock(&u->sq_lock);
-  if (u->overflow != NULL)
+  if (u->overflow != NULL || u->cancels != NULL || u->ntags > 0)
     cp_uring_overflow_locked(p, u);
   unsigned n = u->enabled && !u->dead ? publish_locked(u) : 0;
   pthread_mutex_unlock(&u->sq_lock);

@@ -63,6 +63,13 @@ struct cp_uring {
   unsigned avg_cqes16;      /* CQEs per round, moving average, x16 */
   cport_op_t *overflow;     /* ops waiting for SQ room (via lop.link) */
   cport_op_t *overflow_tail;
+  cport_op_t *cancels;      /* in-kernel ops whose cancel waits for SQ
+                               room (via lop.link) */
+  uint64_t *tags;           /* multishot requests whose cancel waits for
+                               SQ room; room for one per armed request is
+                               reserved when it is armed */
+  unsigned ntags, tags_cap;
+  unsigned armed;           /* multishot requests in the kernel */
   struct cp_handle *closing; /* fds to close once their SQEs are in */
   uint32_t inflight;        /* requests whose last CQE has not come */
   int wake_fd;              /* eventfd; a read on it wakes the owner */
@@ -126,8 +133,16 @@ CP_INTERNAL int cp_uring_close_fd(struct cport *p, struct cp_handle *h);
 /* The owner found the CQE of op. */
 CP_INTERNAL void cp_uring_op_done(struct cport *p, cport_op_t *op, int res,
                                   struct cp_batch *b);
-/* Owner: ops that waited for SQ room get their SQEs (sq_lock held). */
+/* Owner: ops that waited for SQ room get their SQEs, then the cancels
+ * that waited (sq_lock held). */
 CP_INTERNAL void cp_uring_overflow_locked(struct cport *p, struct cp_uring *u);
+/* A cancel by user_data, never lost: an SQE now, or a reserved place in
+ * u->tags until the harvester has room (sq_lock held). */
+CP_INTERNAL void cp_uring_cancel_tag_locked(struct cp_uring *u, uint64_t tag,
+                                            unsigned flags);
+/* Makes room to remember one more multishot cancel (sq_lock held):
+ * CPORT_ENOMEM if it cannot, and the request must not be armed. */
+CP_INTERNAL int cp_uring_reserve_cancel_locked(struct cp_uring *u);
 /* Owner, after a submit: close the fds whose SQEs are now in. */
 CP_INTERNAL void cp_uring_close_pending(struct cport *p, struct cp_uring *u);
 

@@ -1,23 +1,65 @@
 /*
  * win32.h - internals of the Win32 porting layer on Linux, the library
- * libcport-win32 (src/win32): the IOCP-related subset of Win32 declared by
- * cport_win32.h, implemented with the public cport API plus the small
- * private interface of src/linux/hooks.h. It owns the Win32 objects
- * (completion port and thread HANDLEs, events), the Win32 / WSA / NTSTATUS
- * error codes, and the fix-ups AcceptEx and socket reuse need.
+ * libcport-win32 (src/win32): the Win32 subset cport_win32.h declares,
+ * built on the public cport API plus the private hooks of
+ * src/linux/hooks.h, and nothing else of cport.
  *
- *   win32.c    error codes, completion ports, overlapped results, files,
- *              threads, time, critical sections
- *   winsock.c  Winsock: overlapped send/receive and the Microsoft
- *              extensions
+ *   errors.c      error codes (cport <-> Win32 / WSA / NTSTATUS / errno),
+ *                 the last error, FormatMessage
+ *   strings.c     lstr*, UTF-8 <-> WCHAR
+ *   blocking.c    thread ids, clocks, deadlines, and a released worker
+ *                 that blocks giving its place back; Sleep
+ *   handles.c     what a HANDLE names: descriptors (and their state) and
+ *                 the layer's objects; CloseHandle
+ *   waits.c       WaitFor*, events, mutexes, semaphores, WSA events, the
+ *                 event hook
+ *   fixups.c      work at an op's end (AcceptEx & co.), the OVERLAPPED's
+ *                 tag
+ *   ports.c       completion ports, the port for handles that have none
+ *   overlapped.c  starting an overlapped op, its results, cancel,
+ *                 completion modes
+ *   files.c       CreateFile, ReadFile, WriteFile and the file calls
+ *   threads.c     threads, TLS
+ *   locks.c       critical sections, SRW locks, condition variables,
+ *                 one-time init, SLists
+ *   system.c      time, system information, version, the process
+ *   console.c     console control events, standard handles, console output
+ *   memory.c      heap, global/local and virtual memory
+ *   sockets.c     Winsock start-up, sockets, options, accept, shutdown
+ *   bsd.c         the BSD calls with WSAGetLastError (socket, bind, ...)
+ *   netdb.c       getaddrinfo, InetPton, InetNtop
+ *   wsaio.c       WSARecv / WSASend / WSARecvFrom / WSASendTo, WSAIoctl
+ *   mswsock.c     AcceptEx, ConnectEx, DisconnectEx, TransmitFile
+ *
+ * Each file calls only files listed above it (scripts/check-layers.py
+ * checks that the calls make no circle).
+ *
+ * Locking: w32_lock (handles.c) guards the objects and their waits. It is
+ * a leaf: nothing calls into cport while holding it (cport calls the
+ * event hook with its own locks held).
  */
 #ifndef CPORT_WIN32_LAYER_H
 #define CPORT_WIN32_LAYER_H
 
+#include <errno.h>
 #include <stdbool.h>
+#include <time.h>
 
 #include "../../include/cport_win32.h"
 #include "../linux/hooks.h"
+
+/* The layer calls the real BSD names, not its own macros. */
+#undef setsockopt
+#undef getsockopt
+#undef accept
+#undef getsockname
+#undef getpeername
+#undef recvfrom
+#undef shutdown
+#undef getaddrinfo
+#undef gai_strerror
+#undef min
+#undef max
 
 #if defined(__GNUC__)
 #  define CP_INTERNAL __attribute__((visibility("hidden")))
@@ -25,49 +67,247 @@
 #  define CP_INTERNAL
 #endif
 
-/* What a HANDLE points to when it is not a file descriptor. */
-enum { W32_PORT = 1, W32_THREAD = 2 };
-#define W32_MAGIC 0x57333248u /* "W32H" */
+/* ------------------------------------------------------------------------ */
+/* Errors (errors.c)                                                         */
+/* ------------------------------------------------------------------------ */
 
-struct w32_object {
-  uint32_t magic;
-  uint32_t type;
-};
-
-/* A HANDLE holding a file descriptor (sockets, files) rather than a
- * pointer to an object. */
-static inline bool w32_is_fd(HANDLE h) {
-  return (uintptr_t)h < (1u << 22);
-}
-
-/* The port behind a HANDLE, or NULL. */
-CP_INTERNAL cport_t *w32_port(HANDLE h);
-
-/* Error codes. Every CPORT_E* code has a Win32 error (what
- * GetQueuedCompletionStatus reports), a WSA error (what a Winsock call that
- * fails at once reports) and an NTSTATUS (OVERLAPPED.Internal). */
+/* Every CPORT_E* code has a Win32 error (what GetQueuedCompletionStatus
+ * reports), a WSA error (what a Winsock call that fails at once reports)
+ * and an NTSTATUS (OVERLAPPED.Internal). errno values are -cport codes. */
 CP_INTERNAL DWORD w32_error(int status);
 CP_INTERNAL int w32_wsa_error(int status);
 CP_INTERNAL ULONG_PTR w32_ntstatus(int status);
-/* A finished op's status as Windows would report it: the op knows whether
- * it ended because its handle was closed. */
+/* A finished op's status as Windows reports it (an op ended by closing
+ * its socket: ERROR_CONNECTION_ABORTED). */
 CP_INTERNAL DWORD w32_op_error(LPOVERLAPPED ov, int status);
+/* The status OVERLAPPED.Internal holds (cport code, or the NTSTATUS
+ * GetQueuedCompletionStatus(Ex) left), as a cport code. */
+CP_INTERNAL int w32_internal_status(const OVERLAPPED *ov);
 
-/* Ops that need work before the caller sees their completion (AcceptEx:
- * move the connection into the caller's socket; DisconnectEx with
- * TF_REUSE_SOCKET: a fresh socket). Registered before the call starts. */
+/* Set the last error; return FALSE / SOCKET_ERROR / NULL. */
+CP_INTERNAL BOOL w32_fail(DWORD err);
+CP_INTERNAL int w32_wsa_fail(int err);
+CP_INTERNAL void *w32_fail_null(DWORD err);
+
+/* ------------------------------------------------------------------------ */
+/* Objects behind HANDLEs (handles.c)                                        */
+/* ------------------------------------------------------------------------ */
+
+enum {
+  W32_PORT = 1,
+  W32_THREAD,
+  W32_EVENT,
+  W32_MUTEX,
+  W32_SEMAPHORE,
+  W32_STDIN, /* descriptor 0 as a HANDLE */
+  W32_TYPES
+};
+#define W32_MAGIC 0x57333248u /* "W32H" */
+
+struct w32_waitblock;
+
+/*
+ * The head of every object. Objects are slots of one arena (handles.c);
+ * an object's memory is never given back: once closed it waits on its
+ * type's free list for the next object of that type, so a stale HANDLE
+ * still reads an object of the right type (closed, or a newer one, as
+ * handle values are reused on Windows), never freed memory. refs: the
+ * handle, and each user (a wait, a running thread, an op whose event it
+ * is). Guarded by w32_lock.
+ */
+struct w32_object {
+  uint32_t magic;
+  uint8_t type;
+  bool open;
+  int refs;
+  struct w32_object *free_next;
+  struct w32_waitblock *waiters; /* threads waiting on it (waitables) */
+  /* What CloseHandle does besides dropping the handle, called outside
+   * w32_lock (a port: cport_close); NULL for nothing. */
+  void (*closed)(void *arg);
+  void *closed_arg;
+};
+
+/* A thread object (threads.c; waits.c reads `done`). */
+struct w32_thread {
+  struct w32_object obj;
+  pthread_cond_t gate; /* with w32_lock: the id is known, or resumed */
+  LPTHREAD_START_ROUTINE fn;
+  unsigned (*crt_fn)(void *);
+  LPVOID arg;
+  DWORD tid;
+  DWORD exit_code;
+  bool started; /* tid set */
+  bool suspended;
+  bool done;    /* ended: the object is signalled (w32_lock) */
+};
+
+CP_INTERNAL extern pthread_mutex_t w32_lock;
+
+/* A HANDLE holding a file descriptor rather than an object. */
+static inline bool w32_is_fd(HANDLE h) {
+  return (uintptr_t)h < (1u << 22);
+}
+/* The descriptor behind a HANDLE (a socket, a file, stdin), or -1. */
+CP_INTERNAL int w32_fd(HANDLE h);
+
+/* A new object of `type` and `size` bytes (zeroed after the head), open,
+ * one reference (its handle). NULL with ERROR_NOT_ENOUGH_MEMORY. */
+CP_INTERNAL void *w32_object_new(uint8_t type, size_t size);
+/* Whether h is one of the layer's objects (open or closed). Safe for any
+ * value. */
+CP_INTERNAL bool w32_is_object(const void *h);
+/* The open object of `type` (0: any) h names, or NULL. No reference. */
+CP_INTERNAL struct w32_object *w32_object_get(HANDLE h, int type);
+/* References, under w32_lock. The last one puts it on its free list. */
+CP_INTERNAL void w32_ref_locked(struct w32_object *o);
+CP_INTERNAL void w32_unref_locked(struct w32_object *o);
+CP_INTERNAL void w32_unref(struct w32_object *o);
+
+/* ------------------------------------------------------------------------ */
+/* Waits (waits.c) and blocking (blocking.c)                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Wakes the threads waiting on o (w32_lock held). */
+CP_INTERNAL void w32_wake_locked(struct w32_object *o);
+/* An event: set it (w32_lock held). */
+CP_INTERNAL void w32_event_set_locked(struct w32_object *o);
+/* The open event an OVERLAPPED's hEvent names (low bit ignored), or
+ * NULL. */
+CP_INTERNAL struct w32_object *w32_event_of(HANDLE ev);
+/* An op starts with this event: reset, and referenced until the op's end
+ * signals it (the hook) or the op is refused (w32_unref). */
+CP_INTERNAL void w32_event_arm(struct w32_object *o);
+/* An auto-reset event a wait would have consumed is reset. */
+CP_INTERNAL void w32_event_consume(struct w32_object *o);
+
+/* A released worker about to block gives its place back to its port.
+ * errno is kept. */
+CP_INTERNAL void w32_block_begin(void);
+CP_INTERNAL void w32_block_end(void);
+/* An absolute CLOCK_MONOTONIC deadline ms from now; INFINITE: none. */
+CP_INTERNAL struct timespec w32_deadline(DWORD ms);
+/* A condition variable on CLOCK_MONOTONIC. */
+CP_INTERNAL void w32_cond_init(pthread_cond_t *cv);
+/* Waits on cv until the deadline (NULL: forever); ETIMEDOUT or 0. */
+CP_INTERNAL int w32_cond_wait(pthread_cond_t *cv, pthread_mutex_t *m,
+                              const struct timespec *deadline);
+
+/* ------------------------------------------------------------------------ */
+/* Ids and clocks (blocking.c)                                               */
+/* ------------------------------------------------------------------------ */
+
+/* Milliseconds on the monotonic clock. */
+CP_INTERNAL uint64_t w32_now_ms(void);
+/* The calling thread's id (its Linux thread id). */
+CP_INTERNAL DWORD w32_tid(void);
+
+/* ------------------------------------------------------------------------ */
+/* Ports and overlapped ops (ports.c, overlapped.c)                          */
+/* ------------------------------------------------------------------------ */
+
+/* The port behind a HANDLE, or NULL (*closed says if it was one, closed). */
+CP_INTERNAL cport_t *w32_port(HANDLE h, bool *closed);
+/* fd joins the layer's own port if no port has it: Windows lets a handle
+ * do overlapped I/O without one. Returns 0 or a cport code. */
+CP_INTERNAL int w32_ensure_port(int fd);
+
+/*
+ * Before an overlapped op on fd: its event checked, referenced and reset,
+ * the issuing thread noted (CancelIo), fd given a port if it has none.
+ * Returns 0, W32_BAD_EVENT (hEvent names no event) or the cport code that
+ * kept fd from a port. After the call, w32_ov_end(ov, rc) with the cport
+ * return code: an op refused at once lets its event go.
+ */
+#define W32_BAD_EVENT 1
+CP_INTERNAL int w32_ov_begin(int fd, LPOVERLAPPED ov);
+CP_INTERNAL void w32_ov_end(LPOVERLAPPED ov, int rc);
+/* The tag an OVERLAPPED carries once its op starts (in its
+ * cport_reserved_data, a field Windows does not have): the issuing thread
+ * (CancelIo) and, on 64-bit systems, the descriptor. */
+CP_INTERNAL void *w32_ov_tag(DWORD tid, int fd);
+/* The descriptor an OVERLAPPED's last op ran on, or -1. */
+CP_INTERNAL int w32_ov_fd(const OVERLAPPED *ov);
+/* A finished op (never a post: only for a failed packet, or an OVERLAPPED
+ * the caller names) that reports a reset: its socket is remembered as
+ * reset, and later receives and sends on it fail at once with it (Linux
+ * reports a reset once, then the end of the stream; Windows keeps failing
+ * with it). */
+CP_INTERNAL void w32_ov_note(const OVERLAPPED *ov, int status);
+/* An op the layer finished itself (synchronous handles): result written,
+ * event set, no packet. */
+CP_INTERNAL void w32_ov_finish(LPOVERLAPPED ov, int status, uint32_t bytes);
+/* What an overlapped call returns for cport's answer: TRUE (finished
+ * inside the call: *done set), else FALSE with ERROR_IO_PENDING or the
+ * error. */
+CP_INTERNAL BOOL w32_started(int rc, LPDWORD done);
+
+/* ------------------------------------------------------------------------ */
+/* Fixups: ops that need work before their result is seen (fixups.c)        */
+/* ------------------------------------------------------------------------ */
+
+/* AcceptEx: move the connection into the caller's socket; DisconnectEx /
+ * TransmitFile with TF_REUSE_SOCKET: a fresh socket; ConnectEx: note the
+ * connect time. Registered after w32_ov_begin (which drops a stale one)
+ * and before the op starts, run once by whoever sees the op's end first:
+ * GetQueuedCompletionStatus(Ex), GetOverlappedResult,
+ * WSAGetOverlappedResult or the layer's own port. */
 struct w32_fixup {
   struct w32_fixup *next;
   LPOVERLAPPED ov;
-  int kind;            /* W32_FIX_ACCEPT, W32_FIX_REUSE */
-  SOCKET target;       /* the socket that must hold the result */
-  char *buf;           /* AcceptEx output buffer */
+  int kind;
+  SOCKET target;
+  char *buf;
   DWORD recvlen, locallen, remotelen;
 };
-enum { W32_FIX_ACCEPT = 1, W32_FIX_REUSE = 2 };
+enum { W32_FIX_ACCEPT = 1, W32_FIX_REUSE = 2, W32_FIX_CONNECT = 3 };
 CP_INTERNAL int w32_fixup_add(const struct w32_fixup *f);
 CP_INTERNAL void w32_fixup_drop(LPOVERLAPPED ov);
-/* Run the fixup registered for a completion (win32-sock.c). */
-CP_INTERNAL void w32_fixup_run(cport_completion_t *c);
+/* Runs ov's fixup if it has one; *status may turn into an error. */
+CP_INTERNAL void w32_fixup_run(LPOVERLAPPED ov, int *status);
+/* Where the sockaddr sits in one of AcceptEx's address areas: after the
+ * length (2 bytes), at the next 8-byte boundary. */
+CP_INTERNAL char *w32_acceptex_address(char *area);
+
+/* ------------------------------------------------------------------------ */
+/* Descriptor state (sockets.c)                                              */
+/* ------------------------------------------------------------------------ */
+
+enum {
+  W32_FD_NONBLOCK = 1u << 0, /* ioctlsocket(FIONBIO, 1) */
+  W32_FD_SYNC = 1u << 1,     /* a file opened without FILE_FLAG_OVERLAPPED */
+  W32_FD_RESET = 1u << 2,     /* the peer reset the connection */
+  W32_FD_CLOSING = 1u << 3,   /* closesocket runs: accepts leave */
+};
+/* A descriptor the layer (or the program) just created or closed. */
+CP_INTERNAL void w32_fd_reset(int fd);
+CP_INTERNAL unsigned w32_fd_flags(int fd);
+CP_INTERNAL void w32_fd_set_flags(int fd, unsigned set, unsigned clear);
+/* The socket connected now (SO_CONNECT_TIME counts from here). */
+CP_INTERNAL void w32_fd_connected(int fd);
+/* Whether the layer has seen it connected since it was created. */
+CP_INTERNAL bool w32_fd_was_connected(int fd);
+/* When the socket connected (w32_now_ms), 0 if not seen connected. */
+CP_INTERNAL uint64_t w32_fd_connected_since(int fd);
+/* A thread enters (+1) or leaves (-1) accept() on fd; whether it was
+ * counted. closesocket waits until none is left (w32_fd_accepters). */
+CP_INTERNAL bool w32_fd_accepting(int fd, int delta);
+CP_INTERNAL unsigned w32_fd_accepters(int fd);
+/* Blocking calls on a socket that is non-blocking underneath because a
+ * port has it, unless the program asked for FIONBIO. */
+CP_INTERNAL bool w32_fd_emulates_blocking(int fd);
+/* Waits until fd is ready for events (poll), as a blocking call. */
+CP_INTERNAL int w32_fd_wait(int fd, short events);
+
+/* ------------------------------------------------------------------------ */
+/* Strings (strings.c)                                                       */
+/* ------------------------------------------------------------------------ */
+
+/* A wide string as UTF-8 (malloc'd; free it), or NULL with the last error
+ * set (ERROR_INVALID_PARAMETER for NULL, ERROR_NOT_ENOUGH_MEMORY). */
+CP_INTERNAL char *w32_utf8(LPCWSTR s);
+
+/* errno to the WSA code, and set as the last error: SOCKET_ERROR. */
+CP_INTERNAL int w32_wsa_errno(int err);
 
 #endif

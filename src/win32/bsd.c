@@ -1,0 +1,227 @@
+/*
+ * bsd.c - the BSD socket calls whose Linux prototypes take Winsock's
+ * arguments as they are: socket, bind, listen, connect, send, recv,
+ * sendto, select. libcport-win32 defines these names in front of the C
+ * library's (which it reaches with dlsym(RTLD_NEXT)), so a ported program
+ * keeps calling them unchanged and C++ keeps std::bind. Each does what
+ * the C library's does and, on failure, also sets WSAGetLastError(), as
+ * Winsock does. For every caller in the process they return the same
+ * results and leave errno as the C library does.
+ *
+ * Winsock differences they add: send and sendto never raise SIGPIPE; a
+ * blocking call gives a released worker's place back to its port while
+ * it blocks; a socket a port made non-blocking underneath still blocks
+ * for recv/send (unless the program set FIONBIO); select with nfds 0 (as
+ * Windows code passes it) reads the sets for the descriptors.
+ * recvfrom takes an int length, so it is a macro (cport_w32_recvfrom).
+ */
+#include <dlfcn.h>
+#include <fcntl.h>
+
+#include "win32.h"
+
+#define REAL(name)                                                      \
+  static __typeof__(name) *real_##name;                                 \
+  static __typeof__(name) *next_##name(void) {                          \
+    __typeof__(name) *f = __atomic_load_n(&real_##name, __ATOMIC_ACQUIRE); \
+    if (f == NULL) {                                                    \
+      f = (__typeof__(name) *)dlsym(RTLD_NEXT, #name);                  \
+      __atomic_store_n(&real_##name, f, __ATOMIC_RELEASE);              \
+    }                                                                   \
+    return f;                                                           \
+  }
+
+REAL(socket)
+REAL(bind)
+REAL(listen)
+REAL(connect)
+REAL(send)
+REAL(recv)
+REAL(sendto)
+REAL(recvfrom)
+REAL(select)
+
+/* On failure: the WSA code as the last error; errno kept. */
+static int failed(void) {
+  int e = errno;
+  WSASetLastError(w32_wsa_error(-e));
+  errno = e;
+  return -1;
+}
+
+/* A data call's failure; a reset is remembered for the socket (Linux
+ * reports it once). A send's EPIPE is, in Winsock's words, a send on a
+ * socket never connected (WSAENOTCONN), shut down for sending
+ * (WSAESHUTDOWN), or reset (WSAECONNRESET). */
+static ssize_t data_failed(int fd) {
+  int e = errno;
+  if (e == ECONNRESET)
+    w32_fd_set_flags(fd, W32_FD_RESET, 0);
+  if (e == EPIPE) {
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    int wsa = (w32_fd_flags(fd) & W32_FD_RESET) ? WSAECONNRESET
+              : getpeername(fd, (struct sockaddr *)&ss, &len) == 0 ? WSAESHUTDOWN
+              : w32_fd_was_connected(fd) ? WSAECONNRESET
+                                         : WSAENOTCONN;
+    WSASetLastError(wsa);
+    errno = e;
+    return -1;
+  }
+  errno = e;
+  return failed();
+}
+
+static bool fd_blocking(int fd) {
+  int fl = fcntl(fd, F_GETFL);
+  return fl >= 0 && !(fl & O_NONBLOCK);
+}
+
+CPORT_API int socket(int domain, int type, int protocol) {
+  int fd = next_socket()(domain, type, protocol);
+  if (fd < 0)
+    return failed();
+  w32_fd_reset(fd);
+  return fd;
+}
+
+CPORT_API int bind(int fd, const struct sockaddr *addr, socklen_t len) {
+  return next_bind()(fd, addr, len) == 0 ? 0 : failed();
+}
+
+CPORT_API int listen(int fd, int backlog) {
+  return next_listen()(fd, backlog) == 0 ? 0 : failed();
+}
+
+CPORT_API int connect(int fd, const struct sockaddr *addr, socklen_t len) {
+  bool block = fd_blocking(fd);
+  if (block)
+    w32_block_begin();
+  int rc = next_connect()(fd, addr, len);
+  if (block)
+    w32_block_end();
+  if (rc != 0)
+    return failed();
+  w32_fd_connected(fd);
+  return 0;
+}
+
+/*
+ * The data path. A call with MSG_DONTWAIT (cport's own, and non-blocking
+ * callers) goes straight through. Otherwise the call is tried without
+ * blocking first; only if it would block does it block: in the kernel on
+ * a blocking socket, or polling on a socket a port has made non-blocking
+ * underneath. A blocking send sends everything, as on Windows.
+ */
+typedef ssize_t (*io_fn)(int fd, void *buf, size_t len, int flags,
+                         struct sockaddr *addr, socklen_t *alen, socklen_t tolen);
+
+static ssize_t do_send(int fd, void *buf, size_t len, int flags,
+                       struct sockaddr *addr, socklen_t *alen, socklen_t tolen) {
+  (void)alen;
+  return addr ? next_sendto()(fd, buf, len, flags, addr, tolen)
+              : next_send()(fd, buf, len, flags);
+}
+
+static ssize_t do_recv(int fd, void *buf, size_t len, int flags,
+                       struct sockaddr *addr, socklen_t *alen, socklen_t tolen) {
+  (void)tolen;
+  return addr || alen ? next_recvfrom()(fd, buf, len, flags, addr, alen)
+                      : next_recv()(fd, buf, len, flags);
+}
+
+static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
+                         int flags, struct sockaddr *addr, socklen_t *alen,
+                         socklen_t tolen) {
+  if (sending)
+    flags |= MSG_NOSIGNAL;
+  if (flags & MSG_DONTWAIT) {
+    ssize_t n = fn(fd, buf, len, flags, addr, alen, tolen);
+    return n >= 0 ? n : data_failed(fd);
+  }
+  size_t done = 0;
+  for (;;) {
+    ssize_t n = 0;
+    if (!(flags & MSG_WAITALL))
+      n = fn(fd, (char *)buf + done, len - done, flags | MSG_DONTWAIT, addr,
+             alen, tolen);
+    if (n >= 0 && !(flags & MSG_WAITALL)) {
+      done += (size_t)n;
+      if (!sending || done == len || n == 0)
+        return (ssize_t)done;
+      continue; /* a blocking send goes on with the rest */
+    }
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0 && errno != EAGAIN)
+      return done > 0 ? (ssize_t)done : data_failed(fd);
+    if (fd_blocking(fd)) {
+      w32_block_begin();
+      n = fn(fd, (char *)buf + done, len - done, flags, addr, alen, tolen);
+      w32_block_end();
+      if (n < 0)
+        return done > 0 ? (ssize_t)done : data_failed(fd);
+      return (ssize_t)(done + (size_t)n);
+    }
+    if (!w32_fd_emulates_blocking(fd)) {
+      /* The program's own non-blocking socket: its answer as it is. */
+      n = fn(fd, (char *)buf + done, len - done, flags, addr, alen, tolen);
+      if (n < 0)
+        return done > 0 ? (ssize_t)done : data_failed(fd);
+      return (ssize_t)(done + (size_t)n);
+    }
+    if (w32_fd_wait(fd, sending ? POLLOUT : POLLIN) != 0)
+      return done > 0 ? (ssize_t)done : data_failed(fd);
+    flags &= ~MSG_WAITALL; /* polled: take what is there */
+  }
+}
+
+CPORT_API ssize_t send(int fd, const void *buf, size_t len, int flags) {
+  return data_call(do_send, true, fd, (void *)buf, len, flags, NULL, NULL, 0);
+}
+
+CPORT_API ssize_t sendto(int fd, const void *buf, size_t len, int flags,
+               const struct sockaddr *to, socklen_t tolen) {
+  return data_call(do_send, true, fd, (void *)buf, len, flags,
+                   (struct sockaddr *)to, NULL, tolen);
+}
+
+CPORT_API ssize_t recv(int fd, void *buf, size_t len, int flags) {
+  return data_call(do_recv, false, fd, buf, len, flags, NULL, NULL, 0);
+}
+
+CPORT_API int cport_w32_recvfrom(SOCKET s, char *buf, int len, int flags,
+                                 struct sockaddr *from, int *fromlen) {
+  if (len < 0 || (from != NULL && (fromlen == NULL || *fromlen < 0)))
+    return w32_wsa_fail(WSAEFAULT);
+  socklen_t l = fromlen ? (socklen_t)*fromlen : 0;
+  ssize_t n = data_call(do_recv, false, (int)s, buf, (size_t)len, flags,
+                        from, from ? &l : NULL, 0);
+  if (n < 0)
+    return SOCKET_ERROR;
+  if (from != NULL)
+    *fromlen = (int)l;
+  return (int)n;
+}
+
+/* Winsock ignores nfds and Windows code passes 0: then the sets say
+ * which sockets (a caller passing nfds is taken at its word: its sets may
+ * be smaller than FD_SETSIZE). */
+CPORT_API int select(int nfds, fd_set *r, fd_set *w, fd_set *e,
+                     struct timeval *t) {
+  int top = nfds;
+  fd_set *sets[3] = {r, w, e};
+  for (int i = 0; i < 3 && nfds <= 0; i++)
+    for (int fd = FD_SETSIZE - 1; sets[i] != NULL && fd >= top; fd--)
+      if (FD_ISSET(fd, sets[i])) {
+        top = fd + 1;
+        break;
+      }
+  bool may_block = t == NULL || t->tv_sec != 0 || t->tv_usec != 0;
+  if (may_block)
+    w32_block_begin();
+  int rc = next_select()(top, r, w, e, t);
+  if (may_block)
+    w32_block_end();
+  return rc >= 0 ? rc : failed();
+}

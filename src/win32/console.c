@@ -1,0 +1,285 @@
+/*
+ * console.c - console control events, the standard handles and console
+ * output.
+ *
+ * Control events come from signals (SIGINT = CTRL_C_EVENT, SIGQUIT =
+ * CTRL_BREAK_EVENT, SIGHUP = CTRL_CLOSE_EVENT, SIGTERM =
+ * CTRL_SHUTDOWN_EVENT). The signal handler only writes the signal number
+ * into a pipe; a dispatcher thread reads it and, as Windows does, starts
+ * a new thread that calls the handlers, last registered first, until one
+ * returns TRUE. If none does, the default handler ends the process; for
+ * the close, logoff and shutdown events the process ends after the
+ * handler either way. The process ends "by the signal" (its default
+ * action), which is how Linux says what ExitProcess does on Windows for
+ * these events.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "win32.h"
+
+#define MAX_HANDLERS 64
+
+static pthread_mutex_t ctrl_lock = PTHREAD_MUTEX_INITIALIZER;
+static PHANDLER_ROUTINE handlers[MAX_HANDLERS];
+static int nhandlers;
+static bool ignore_ctrl_c;
+static bool installed;
+static int ctrl_pipe[2] = {-1, -1};
+
+static const struct {
+  int sig;
+  DWORD event;
+} signal_events[] = {
+    {SIGINT, CTRL_C_EVENT},
+    {SIGQUIT, CTRL_BREAK_EVENT},
+    {SIGHUP, CTRL_CLOSE_EVENT},
+    {SIGTERM, CTRL_SHUTDOWN_EVENT},
+};
+#define NSIGNALS (sizeof(signal_events) / sizeof(signal_events[0]))
+
+static void on_signal(int sig) {
+  int saved = errno;
+  unsigned char b = (unsigned char)sig;
+  ssize_t n = write(ctrl_pipe[1], &b, 1);
+  (void)n; /* a full pipe already holds events to run */
+  errno = saved;
+}
+
+/* The default handler: the process ends as the signal would end it. */
+static void end_by_signal(int sig) {
+  fflush(NULL);
+  signal(sig, SIG_DFL);
+  sigset_t s;
+  sigemptyset(&s);
+  sigaddset(&s, sig);
+  pthread_sigmask(SIG_UNBLOCK, &s, NULL);
+  raise(sig);
+  _exit(128 + sig);
+}
+
+static void *run_handlers(void *arg) {
+  int sig = (int)(intptr_t)arg;
+  DWORD event = CTRL_C_EVENT;
+  for (size_t i = 0; i < NSIGNALS; i++)
+    if (signal_events[i].sig == sig)
+      event = signal_events[i].event;
+  sigset_t none;
+  sigemptyset(&none);
+  pthread_sigmask(SIG_SETMASK, &none, NULL);
+  PHANDLER_ROUTINE copy[MAX_HANDLERS];
+  pthread_mutex_lock(&ctrl_lock);
+  bool ignored = event == CTRL_C_EVENT && ignore_ctrl_c;
+  int n = nhandlers;
+  memcpy(copy, handlers, sizeof(copy[0]) * (size_t)n);
+  pthread_mutex_unlock(&ctrl_lock);
+  if (ignored)
+    return NULL;
+  bool handled = false;
+  for (int i = n - 1; i >= 0 && !handled; i--)
+    handled = copy[i](event) != FALSE;
+  if (!handled || (event != CTRL_C_EVENT && event != CTRL_BREAK_EVENT))
+    end_by_signal(sig);
+  return NULL;
+}
+
+static void *dispatcher(void *arg) {
+  (void)arg;
+  for (;;) {
+    unsigned char b;
+    ssize_t n = read(ctrl_pipe[0], &b, 1);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return NULL;
+    pthread_attr_t a;
+    pthread_attr_init(&a);
+    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+    pthread_t t;
+    if (pthread_create(&t, &a, run_handlers, (void *)(intptr_t)b) != 0)
+      end_by_signal(b); /* no thread for the handlers: the default */
+    pthread_attr_destroy(&a);
+  }
+}
+
+/* Signals to events, once (ctrl_lock held). */
+static bool install_locked(void) {
+  if (installed)
+    return true;
+  if (pipe2(ctrl_pipe, O_CLOEXEC) != 0)
+    return false;
+  fcntl(ctrl_pipe[1], F_SETFL, O_NONBLOCK);
+  /* The dispatcher takes no signal itself: handlers run elsewhere. */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
+  pthread_attr_t a;
+  pthread_attr_init(&a);
+  pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+  pthread_t t;
+  int rc = pthread_create(&t, &a, dispatcher, NULL);
+  pthread_attr_destroy(&a);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (rc != 0) {
+    close(ctrl_pipe[0]);
+    close(ctrl_pipe[1]);
+    return false;
+  }
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_signal;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  for (size_t i = 0; i < NSIGNALS; i++)
+    sigaction(signal_events[i].sig, &sa, NULL);
+  installed = true;
+  return true;
+}
+
+CPORT_API BOOL SetConsoleCtrlHandler(PHANDLER_ROUTINE fn, BOOL add) {
+  pthread_mutex_lock(&ctrl_lock);
+  BOOL ok = TRUE;
+  DWORD err = 0;
+  if ((add || fn == NULL) && !install_locked()) {
+    ok = FALSE;
+    err = ERROR_NOT_ENOUGH_MEMORY;
+  } else if (fn == NULL) {
+    ignore_ctrl_c = add != FALSE;
+  } else if (add) {
+    if (nhandlers == MAX_HANDLERS) {
+      ok = FALSE;
+      err = ERROR_NOT_ENOUGH_MEMORY;
+    } else {
+      handlers[nhandlers++] = fn;
+    }
+  } else {
+    int i = nhandlers - 1;
+    while (i >= 0 && handlers[i] != fn)
+      i--;
+    if (i < 0) {
+      ok = FALSE;
+      err = ERROR_INVALID_PARAMETER;
+    } else {
+      memmove(&handlers[i], &handlers[i + 1],
+              sizeof(handlers[0]) * (size_t)(nhandlers - i - 1));
+      nhandlers--;
+    }
+  }
+  pthread_mutex_unlock(&ctrl_lock);
+  return ok ? TRUE : w32_fail(err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Standard handles                                                          */
+/* ------------------------------------------------------------------------ */
+
+/* CloseHandle of stdin closes descriptor 0, as it closes the standard
+ * input on Windows. */
+static void stdin_closed(void *arg) {
+  (void)arg;
+  close(0);
+}
+
+/* Descriptor 0 would be the NULL handle: stdin is an object that holds
+ * it. */
+static struct w32_object *stdin_object;
+
+CPORT_API HANDLE GetStdHandle(DWORD which) {
+  switch (which) {
+  case STD_OUTPUT_HANDLE:
+    return (HANDLE)(intptr_t)1;
+  case STD_ERROR_HANDLE:
+    return (HANDLE)(intptr_t)2;
+  case STD_INPUT_HANDLE:
+    break;
+  default:
+    return (w32_fail(ERROR_INVALID_PARAMETER), INVALID_HANDLE_VALUE);
+  }
+  pthread_mutex_lock(&ctrl_lock);
+  struct w32_object *o = stdin_object;
+  if (o == NULL || !__atomic_load_n(&o->open, __ATOMIC_ACQUIRE)) {
+    o = stdin_object = w32_object_new(W32_STDIN, sizeof(*o));
+    if (o != NULL)
+      o->closed = stdin_closed;
+  }
+  pthread_mutex_unlock(&ctrl_lock);
+  return o != NULL ? (HANDLE)o : INVALID_HANDLE_VALUE;
+}
+
+
+/* ------------------------------------------------------------------------ */
+/* Console output                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* A console handle: one that is a terminal. WriteConsole fails on a
+ * handle redirected to a file or a pipe, as on Windows. */
+static int console_fd(HANDLE h) {
+  int fd = w32_fd(h);
+  if (fd < 0 || !isatty(fd))
+    return -1;
+  return fd;
+}
+
+CPORT_API BOOL GetConsoleMode(HANDLE h, LPDWORD mode) {
+  if (mode == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  if (console_fd(h) < 0)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  *mode = 0x3; /* ENABLE_PROCESSED_OUTPUT | ENABLE_WRAP_AT_EOL_OUTPUT */
+  return TRUE;
+}
+
+static bool write_all(int fd, const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      return false;
+    p += w;
+    n -= (size_t)w;
+  }
+  return true;
+}
+
+CPORT_API BOOL WriteConsoleA(HANDLE h, const VOID *buf, DWORD n,
+                             LPDWORD written, LPVOID reserved) {
+  (void)reserved;
+  int fd = console_fd(h);
+  if (fd < 0)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  if (buf == NULL && n > 0)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  if (!write_all(fd, buf, n))
+    return w32_fail(w32_error(-errno));
+  if (written)
+    *written = n;
+  return TRUE;
+}
+
+CPORT_API BOOL WriteConsoleW(HANDLE h, const VOID *buf, DWORD n,
+                             LPDWORD written, LPVOID reserved) {
+  (void)reserved;
+  int fd = console_fd(h);
+  if (fd < 0)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  if (buf == NULL && n > 0)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  int len = n ? WideCharToMultiByte(CP_UTF8, 0, buf, (int)n, NULL, 0, NULL, NULL)
+              : 0;
+  char *utf8 = malloc((size_t)len + 1);
+  if (utf8 == NULL)
+    return w32_fail(ERROR_NOT_ENOUGH_MEMORY);
+  if (n)
+    WideCharToMultiByte(CP_UTF8, 0, buf, (int)n, utf8, len, NULL, NULL);
+  bool ok = write_all(fd, utf8, (size_t)len);
+  int err = errno;
+  free(utf8);
+  if (!ok)
+    return w32_fail(w32_error(-err));
+  if (written)
+    *written = n;
+  return TRUE;
+}

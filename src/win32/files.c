@@ -1,0 +1,405 @@
+/*
+ * files.c - files: CreateFile (A and W), overlapped and plain ReadFile /
+ * WriteFile, sizes, the file pointer, end of file, flushing, and the
+ * directory and attribute calls a server needs. A file HANDLE holds its
+ * descriptor. Overlapped I/O goes through cport at the OVERLAPPED's
+ * offset; a handle opened without FILE_FLAG_OVERLAPPED does its I/O at
+ * once, even with an OVERLAPPED, as Windows does.
+ */
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "win32.h"
+
+/* ------------------------------------------------------------------------ */
+/* Paths                                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* A missing file: ERROR_FILE_NOT_FOUND, or ERROR_PATH_NOT_FOUND when its
+ * directory is missing, as Windows tells them apart. */
+static DWORD path_error(const char *path, int err) {
+  if (err != ENOENT)
+    return w32_error(-err);
+  char *copy = strdup(path);
+  if (copy == NULL)
+    return ERROR_NOT_ENOUGH_MEMORY;
+  struct stat st;
+  const char *dir = dirname(copy);
+  bool dir_ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+  free(copy);
+  return dir_ok ? ERROR_FILE_NOT_FOUND : ERROR_PATH_NOT_FOUND;
+}
+
+/* Runs a path call with the wide path as UTF-8. */
+#define W32_WIDE_PATH(wpath, call)           \
+  do {                                       \
+    char *p_ = w32_utf8(wpath);              \
+    if (p_ == NULL)                          \
+      return 0;                              \
+    __typeof__(call(p_)) r_ = call(p_);      \
+    free(p_);                                \
+    return r_;                               \
+  } while (0)
+
+/* ------------------------------------------------------------------------ */
+/* Opening                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static unsigned open_flags(DWORD access, DWORD disposition, bool *ok) {
+  unsigned f = 0;
+  *ok = true;
+  if (access & (GENERIC_READ | GENERIC_ALL | FILE_READ_DATA))
+    f |= CPORT_FILE_READ;
+  if (access & (GENERIC_WRITE | GENERIC_ALL | FILE_WRITE_DATA))
+    f |= CPORT_FILE_WRITE;
+  else if (access & FILE_APPEND_DATA)
+    f |= CPORT_FILE_WRITE | CPORT_FILE_APPEND;
+  if ((f & (CPORT_FILE_READ | CPORT_FILE_WRITE)) == 0)
+    f |= CPORT_FILE_READ; /* attribute-only access: a read-only open */
+  switch (disposition) {
+  case CREATE_NEW:
+    return f | CPORT_FILE_CREATE | CPORT_FILE_EXCL;
+  case CREATE_ALWAYS:
+    return f | CPORT_FILE_CREATE | CPORT_FILE_TRUNCATE;
+  case OPEN_ALWAYS:
+    return f | CPORT_FILE_CREATE;
+  case TRUNCATE_EXISTING:
+    return f | CPORT_FILE_TRUNCATE;
+  case OPEN_EXISTING:
+    return f;
+  default:
+    *ok = false;
+    return 0;
+  }
+}
+
+CPORT_API HANDLE CreateFileA(LPCSTR path, DWORD want, DWORD share,
+                             LPSECURITY_ATTRIBUTES sa, DWORD disposition,
+                             DWORD flags, HANDLE template_file) {
+  (void)share; /* not enforced: see docs/porting.md */
+  (void)sa;    /* cport never lets a handle be inherited */
+  (void)template_file;
+  bool ok;
+  unsigned f = open_flags(want, disposition, &ok);
+  if (path == NULL || !ok)
+    return (w32_fail(ERROR_INVALID_PARAMETER), INVALID_HANDLE_VALUE);
+  bool existed = false;
+  if (disposition == CREATE_ALWAYS || disposition == OPEN_ALWAYS)
+    existed = access(path, F_OK) == 0;
+  cport_handle_t fd;
+  int rc = cport_file_open(path, f, &fd);
+  if (rc != 0) {
+    DWORD err = rc == CPORT_ENOENT ? path_error(path, ENOENT) : w32_error(rc);
+    return (w32_fail(err), INVALID_HANDLE_VALUE);
+  }
+  if (flags & FILE_FLAG_DELETE_ON_CLOSE)
+    unlink(path); /* gone from the directory now, not at the last close */
+  w32_fd_reset(fd);
+  if (!(flags & FILE_FLAG_OVERLAPPED))
+    w32_fd_set_flags(fd, W32_FD_SYNC, 0);
+  /* CREATE_ALWAYS / OPEN_ALWAYS on an existing file say so. */
+  SetLastError(existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
+  return (HANDLE)(intptr_t)fd;
+}
+
+CPORT_API HANDLE CreateFileW(LPCWSTR path, DWORD access, DWORD share,
+                             LPSECURITY_ATTRIBUTES sa, DWORD disposition,
+                             DWORD flags, HANDLE template_file) {
+  char *p = w32_utf8(path);
+  if (p == NULL)
+    return INVALID_HANDLE_VALUE;
+  HANDLE h = CreateFileA(p, access, share, sa, disposition, flags,
+                         template_file);
+  free(p);
+  return h;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reading and writing                                                       */
+/* ------------------------------------------------------------------------ */
+
+static uint64_t offset_of(const OVERLAPPED *ov) {
+  return (uint64_t)ov->OffsetHigh << 32 | ov->Offset;
+}
+
+static bool is_socket(int fd) {
+  int type;
+  socklen_t len = sizeof(type);
+  return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0;
+}
+
+/* Without an OVERLAPPED, or on a handle opened without
+ * FILE_FLAG_OVERLAPPED: the call does the I/O (at the file position, or
+ * at the OVERLAPPED's offset), blocking. */
+static BOOL sync_io(int fd, void *buf, DWORD len, LPDWORD done,
+                    LPOVERLAPPED ov, bool write_side) {
+  ssize_t n;
+  w32_block_begin();
+  do {
+    if (ov == NULL)
+      n = write_side ? write(fd, buf, len) : read(fd, buf, len);
+    else
+      n = write_side ? pwrite(fd, buf, len, (off_t)offset_of(ov))
+                     : pread(fd, buf, len, (off_t)offset_of(ov));
+  } while (n < 0 && errno == EINTR);
+  w32_block_end();
+  int status = n < 0 ? -errno : 0;
+  if (ov != NULL) {
+    /* At or past the end with an OVERLAPPED: ERROR_HANDLE_EOF. */
+    if (status == 0 && n == 0 && !write_side && len > 0)
+      status = CPORT_EOF;
+    w32_ov_finish(ov, status, n > 0 ? (uint32_t)n : 0);
+  }
+  if (done)
+    *done = n > 0 ? (DWORD)n : 0;
+  return status == 0 ? TRUE : w32_fail(w32_error(status));
+}
+
+static BOOL file_io(HANDLE h, void *buf, DWORD len, LPDWORD done,
+                    LPOVERLAPPED ov, bool write_side) {
+  int fd = w32_fd(h);
+  if (fd < 0)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  if (ov == NULL || (w32_fd_flags(fd) & W32_FD_SYNC))
+    return sync_io(fd, buf, len, done, ov, write_side);
+  if (done)
+    *done = 0;
+  uint64_t off = offset_of(ov);
+  if (write_side && ov->Offset == 0xFFFFFFFFu && ov->OffsetHigh == 0xFFFFFFFFu) {
+    /* Both 0xFFFFFFFF: write at the end of the file. */
+    uint64_t size = 0;
+    int rc = cport_file_size(fd, &size);
+    if (rc != 0)
+      return w32_fail(w32_error(rc));
+    off = size;
+  }
+  int err = w32_ov_begin(fd, ov);
+  if (err != 0)
+    return w32_fail(err == W32_BAD_EVENT ? ERROR_INVALID_HANDLE : w32_error(err));
+  cport_op_t *op = (cport_op_t *)(void *)ov;
+  int rc = write_side ? cport_write(fd, buf, len, off, op)
+                      : cport_read(fd, buf, len, off, op);
+  if (rc == CPORT_EBADF && is_socket(fd)) {
+    /* ReadFile / WriteFile on a socket: a receive or a send. */
+    cport_buf_t b = cport_buf_init(buf, len);
+    rc = write_side ? cport_send(fd, &b, 1, op) : cport_recv(fd, &b, 1, op);
+  }
+  w32_ov_end(ov, rc);
+  return w32_started(rc, done);
+}
+
+CPORT_API BOOL ReadFile(HANDLE h, LPVOID buf, DWORD len, LPDWORD done,
+                        LPOVERLAPPED ov) {
+  if (buf == NULL && len > 0)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  return file_io(h, buf, len, done, ov, false);
+}
+
+CPORT_API BOOL WriteFile(HANDLE h, LPCVOID buf, DWORD len, LPDWORD done,
+                         LPOVERLAPPED ov) {
+  if (buf == NULL && len > 0)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  return file_io(h, (void *)buf, len, done, ov, true);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Size, pointer, end of file                                                */
+/* ------------------------------------------------------------------------ */
+
+static bool file_stat(HANDLE h, struct stat *st) {
+  int fd = w32_fd(h);
+  if (fd < 0 || fstat(fd, st) != 0)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  return true;
+}
+
+CPORT_API DWORD GetFileSize(HANDLE h, LPDWORD high) {
+  struct stat st;
+  if (!file_stat(h, &st))
+    return INVALID_FILE_SIZE;
+  uint64_t size = (uint64_t)st.st_size;
+  if (high)
+    *high = (DWORD)(size >> 32);
+  SetLastError(NO_ERROR); /* a size whose low part is 0xFFFFFFFF is no error */
+  return (DWORD)size;
+}
+
+CPORT_API BOOL GetFileSizeEx(HANDLE h, PLARGE_INTEGER size) {
+  struct stat st;
+  if (size == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  if (!file_stat(h, &st))
+    return FALSE;
+  size->QuadPart = (LONGLONG)st.st_size;
+  return TRUE;
+}
+
+static bool seek(HANDLE h, int64_t distance, DWORD method, int64_t *pos) {
+  int fd = w32_fd(h);
+  if (fd < 0)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  int whence = method == FILE_BEGIN     ? SEEK_SET
+               : method == FILE_CURRENT ? SEEK_CUR
+               : method == FILE_END     ? SEEK_END
+                                        : -1;
+  if (whence < 0)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  off_t r = lseek(fd, (off_t)distance, whence);
+  if (r < 0)
+    return w32_fail(errno == EINVAL ? ERROR_NEGATIVE_SEEK : w32_error(-errno));
+  *pos = (int64_t)r;
+  return true;
+}
+
+CPORT_API DWORD SetFilePointer(HANDLE h, LONG distance, PLONG high,
+                               DWORD method) {
+  /* With `high`, distance is the low half of a 64-bit distance. */
+  int64_t d = high ? (int64_t)((uint64_t)(uint32_t)*high << 32 | (uint32_t)distance)
+                   : (int64_t)distance;
+  int64_t pos = 0;
+  if (!seek(h, d, method, &pos))
+    return INVALID_SET_FILE_POINTER;
+  if (high)
+    *high = (LONG)(pos >> 32);
+  else if (pos > 0xFFFFFFFE)
+    return (w32_fail(ERROR_INVALID_PARAMETER), INVALID_SET_FILE_POINTER);
+  SetLastError(NO_ERROR);
+  return (DWORD)pos;
+}
+
+CPORT_API BOOL SetFilePointerEx(HANDLE h, LARGE_INTEGER distance,
+                                PLARGE_INTEGER pos, DWORD method) {
+  int64_t p = 0;
+  if (!seek(h, distance.QuadPart, method, &p))
+    return FALSE;
+  if (pos)
+    pos->QuadPart = p;
+  return TRUE;
+}
+
+CPORT_API BOOL SetEndOfFile(HANDLE h) {
+  int fd = w32_fd(h);
+  if (fd < 0)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  off_t here = lseek(fd, 0, SEEK_CUR);
+  if (here < 0 || ftruncate(fd, here) != 0)
+    return w32_fail(errno == EINVAL || errno == EBADF ? ERROR_ACCESS_DENIED
+                                                      : w32_error(-errno));
+  return TRUE;
+}
+
+CPORT_API BOOL FlushFileBuffers(HANDLE h) {
+  int fd = w32_fd(h);
+  if (fd < 0)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  w32_block_begin();
+  int rc = fsync(fd);
+  w32_block_end();
+  if (rc != 0 && errno != EINVAL) /* EINVAL: a pipe or a console */
+    return w32_fail(w32_error(-errno));
+  return TRUE;
+}
+
+CPORT_API DWORD GetFileType(HANDLE h) {
+  struct stat st;
+  if (!file_stat(h, &st))
+    return FILE_TYPE_UNKNOWN;
+  SetLastError(NO_ERROR);
+  if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode))
+    return FILE_TYPE_DISK;
+  if (S_ISCHR(st.st_mode))
+    return FILE_TYPE_CHAR;
+  return FILE_TYPE_PIPE; /* pipes and sockets */
+}
+
+/* ------------------------------------------------------------------------ */
+/* Names: delete, directories, attributes, move                              */
+/* ------------------------------------------------------------------------ */
+
+CPORT_API BOOL DeleteFileA(LPCSTR path) {
+  if (path == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  return unlink(path) == 0 ? TRUE : w32_fail(path_error(path, errno));
+}
+
+CPORT_API BOOL DeleteFileW(LPCWSTR path) { W32_WIDE_PATH(path, DeleteFileA); }
+
+CPORT_API BOOL CreateDirectoryA(LPCSTR path, LPSECURITY_ATTRIBUTES sa) {
+  (void)sa;
+  if (path == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  if (mkdir(path, 0777) == 0)
+    return TRUE;
+  return w32_fail(errno == EEXIST   ? ERROR_ALREADY_EXISTS
+                  : errno == ENOENT ? ERROR_PATH_NOT_FOUND
+                                    : w32_error(-errno));
+}
+
+static BOOL create_directory_utf8(const char *p) {
+  return CreateDirectoryA(p, NULL);
+}
+
+CPORT_API BOOL CreateDirectoryW(LPCWSTR path, LPSECURITY_ATTRIBUTES sa) {
+  (void)sa;
+  W32_WIDE_PATH(path, create_directory_utf8);
+}
+
+CPORT_API BOOL RemoveDirectoryA(LPCSTR path) {
+  if (path == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  return rmdir(path) == 0 ? TRUE : w32_fail(path_error(path, errno));
+}
+
+CPORT_API BOOL RemoveDirectoryW(LPCWSTR path) {
+  W32_WIDE_PATH(path, RemoveDirectoryA);
+}
+
+CPORT_API DWORD GetFileAttributesA(LPCSTR path) {
+  struct stat st;
+  if (path == NULL)
+    return (w32_fail(ERROR_INVALID_PARAMETER), INVALID_FILE_ATTRIBUTES);
+  if (stat(path, &st) != 0)
+    return (w32_fail(path_error(path, errno)), INVALID_FILE_ATTRIBUTES);
+  DWORD a = S_ISDIR(st.st_mode) ? FILE_ATTRIBUTE_DIRECTORY : 0;
+  if (!(st.st_mode & S_IWUSR))
+    a |= FILE_ATTRIBUTE_READONLY;
+  const char *base = strrchr(path, '/');
+  if ((base ? base[1] : path[0]) == '.')
+    a |= FILE_ATTRIBUTE_HIDDEN;
+  return a != 0 ? a : FILE_ATTRIBUTE_NORMAL;
+}
+
+CPORT_API DWORD GetFileAttributesW(LPCWSTR path) {
+  char *p = w32_utf8(path);
+  if (p == NULL)
+    return INVALID_FILE_ATTRIBUTES;
+  DWORD a = GetFileAttributesA(p);
+  free(p);
+  return a;
+}
+
+CPORT_API BOOL MoveFileExA(LPCSTR from, LPCSTR to, DWORD flags) {
+  if (from == NULL || to == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  unsigned how = (flags & MOVEFILE_REPLACE_EXISTING) ? 0 : RENAME_NOREPLACE;
+  if (renameat2(AT_FDCWD, from, AT_FDCWD, to, how) == 0)
+    return TRUE;
+  int err = errno;
+  if (err == EEXIST)
+    return w32_fail(ERROR_ALREADY_EXISTS);
+  if (err == EXDEV)
+    return w32_fail(17u); /* ERROR_NOT_SAME_DEVICE: no copy across devices */
+  bool from_exists = access(from, F_OK) == 0;
+  return w32_fail(path_error(err == ENOENT && from_exists ? to : from, err));
+}
+
+CPORT_API BOOL MoveFileExW(LPCWSTR from, LPCWSTR to, DWORD flags) {
+  char *a = w32_utf8(from), *b = a ? w32_utf8(to) : NULL;
+  BOOL ok = a && b ? MoveFileExA(a, b, flags) : FALSE;
+  free(a);
+  free(b);
+  return ok;
+}

@@ -1,0 +1,148 @@
+/*
+ * fixups.c - what the layer does when an op ends, before its caller sees
+ * the result: the fixups some ops register (AcceptEx: move the connection
+ * into the caller's socket and write both addresses; DisconnectEx /
+ * TransmitFile with TF_REUSE_SOCKET: a fresh socket; ConnectEx: note the
+ * connect time), and what an OVERLAPPED's tag tells (the thread that
+ * issued its op, for CancelIo, and the descriptor, to remember a reset).
+ *
+ * A fixup runs once, by whoever sees the op's end first:
+ * GetQueuedCompletionStatus(Ex), GetOverlappedResult,
+ * WSAGetOverlappedResult, or the layer's own port. It is found by the
+ * OVERLAPPED's address only: a posted packet's pointer is never read.
+ */
+#include <stdlib.h>
+
+#include "win32.h"
+
+/* ------------------------------------------------------------------------ */
+/* Fixups                                                                    */
+/* ------------------------------------------------------------------------ */
+
+#define FIX_BUCKETS 64
+static struct w32_fixup *fixups[FIX_BUCKETS];
+static pthread_mutex_t fix_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned fix_count; /* lets the common case skip the lock */
+
+static unsigned bucket(LPOVERLAPPED ov) {
+  return (unsigned)(((uintptr_t)ov >> 4) % FIX_BUCKETS);
+}
+
+/* Takes ov's fixup off the table (fix_lock held). */
+static struct w32_fixup *take_locked(LPOVERLAPPED ov) {
+  struct w32_fixup **pp = &fixups[bucket(ov)], *f;
+  while ((f = *pp) != NULL && f->ov != ov)
+    pp = &f->next;
+  if (f != NULL) {
+    *pp = f->next;
+    __atomic_sub_fetch(&fix_count, 1, __ATOMIC_RELAXED);
+  }
+  return f;
+}
+
+int w32_fixup_add(const struct w32_fixup *f) {
+  struct w32_fixup *n = malloc(sizeof(*n));
+  if (n == NULL)
+    return CPORT_ENOMEM;
+  *n = *f;
+  pthread_mutex_lock(&fix_lock);
+  /* One left by an op whose result nobody collected (its port closed
+   * with the packet queued): the OVERLAPPED is idle again, drop it. */
+  free(take_locked(f->ov));
+  n->next = fixups[bucket(f->ov)];
+  fixups[bucket(f->ov)] = n;
+  __atomic_add_fetch(&fix_count, 1, __ATOMIC_RELAXED);
+  pthread_mutex_unlock(&fix_lock);
+  return 0;
+}
+
+static struct w32_fixup *fixup_take(LPOVERLAPPED ov) {
+  if (__atomic_load_n(&fix_count, __ATOMIC_RELAXED) == 0)
+    return NULL;
+  pthread_mutex_lock(&fix_lock);
+  struct w32_fixup *f = take_locked(ov);
+  pthread_mutex_unlock(&fix_lock);
+  return f;
+}
+
+void w32_fixup_drop(LPOVERLAPPED ov) { free(fixup_take(ov)); }
+
+/*
+ * Each AcceptEx address area holds the address length (2 bytes) and the
+ * sockaddr at the next 8-byte boundary: the 16 spare bytes Windows asks
+ * for leave room for both, and the caller gets an aligned sockaddr.
+ */
+char *w32_acceptex_address(char *area) {
+  uintptr_t p = ((uintptr_t)area + sizeof(uint16_t) + 7) & ~(uintptr_t)7;
+  return (char *)p;
+}
+
+static void put_address(char *area, int fd, bool peer) {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof(ss);
+  int rc = peer ? getpeername(fd, (struct sockaddr *)&ss, &len)
+                : getsockname(fd, (struct sockaddr *)&ss, &len);
+  uint16_t l = rc == 0 ? (uint16_t)len : 0;
+  memcpy(area, &l, sizeof(l));
+  memcpy(w32_acceptex_address(area), &ss, l);
+}
+
+void w32_fixup_run(LPOVERLAPPED ov, int *status) {
+  struct w32_fixup *f = fixup_take(ov);
+  if (f == NULL)
+    return;
+  int fd = (int)f->target;
+  if (f->kind == W32_FIX_ACCEPT && *status == 0) {
+    int rc = cport__replace_socket(fd, cport_op_socket((cport_op_t *)ov), true);
+    if (rc == 0) {
+      put_address(f->buf + f->recvlen, fd, false);
+      put_address(f->buf + f->recvlen + f->locallen, fd, true);
+      w32_fd_reset(fd);
+      w32_fd_connected(fd);
+    } else {
+      *status = rc;
+    }
+  } else if (f->kind == W32_FIX_REUSE && *status == 0) {
+    /* TF_REUSE_SOCKET: the socket becomes a fresh one, ready for
+     * AcceptEx or ConnectEx again. */
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    int family = getsockname(fd, (struct sockaddr *)&ss, &len) == 0
+                     ? ss.ss_family
+                     : AF_INET;
+    int fresh = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fresh >= 0 && cport__replace_socket(fd, fresh, false) == 0)
+      w32_fd_reset(fd);
+  } else if (f->kind == W32_FIX_CONNECT && *status == 0) {
+    w32_fd_connected(fd);
+  }
+  free(f);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The OVERLAPPED's tag                                                      */
+/* ------------------------------------------------------------------------ */
+
+void *w32_ov_tag(DWORD tid, int fd) {
+#if UINTPTR_MAX > 0xFFFFFFFFu
+  return (void *)((uintptr_t)tid << 32 | (uint32_t)(fd + 1));
+#else
+  (void)fd;
+  return (void *)(uintptr_t)tid;
+#endif
+}
+
+int w32_ov_fd(const OVERLAPPED *ov) {
+#if UINTPTR_MAX > 0xFFFFFFFFu
+  return (int)(uint32_t)(uintptr_t)ov->cport_reserved_data - 1;
+#else
+  (void)ov;
+  return -1;
+#endif
+}
+
+void w32_ov_note(const OVERLAPPED *ov, int status) {
+  int fd;
+  if (status == CPORT_ECONNRESET && (fd = w32_ov_fd(ov)) >= 0)
+    w32_fd_set_flags(fd, W32_FD_RESET, 0);
+}

@@ -1,0 +1,268 @@
+/*
+ * handles.c - what a HANDLE names. Below 1 << 22 it holds a file
+ * descriptor (sockets and files, as SOCKET values do), and the layer
+ * keeps a little state per descriptor; otherwise it points at one of the
+ * layer's objects: a completion port, a thread, an event, a mutex, a
+ * semaphore, or stdin. CloseHandle for all of them.
+ *
+ * Objects live in one arena of fixed-size slots, reserved once: a HANDLE
+ * is checked to be a slot of it before it is read, so any value a program
+ * passes is safe to look at. Object memory is type-stable (see struct
+ * w32_object): a closed object goes to its type's free list and only ever
+ * becomes another object of the same type, so a HANDLE used after
+ * CloseHandle reads a closed (or a newer) object of its type.
+ */
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "win32.h"
+
+pthread_mutex_t w32_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct w32_object *free_lists[W32_TYPES];
+
+/* The arena: 1 << 20 slots of 256 bytes (256 MiB of addresses, memory
+ * only for the slots used), committed 64 KiB at a time. */
+#define SLOT 256u
+#define ARENA_SLOTS (1u << 20)
+#define COMMIT (64u * 1024u)
+static char *arena;
+static size_t arena_used;      /* bytes handed out */
+static size_t arena_committed; /* bytes usable */
+static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
+
+static void arena_init(void) {
+  void *p = mmap(NULL, (size_t)SLOT * ARENA_SLOTS, PROT_NONE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p != MAP_FAILED)
+    __atomic_store_n(&arena, (char *)p, __ATOMIC_RELEASE);
+}
+
+/* A fresh slot (w32_lock held), or NULL. */
+static struct w32_object *slot_new_locked(void) {
+  if (arena == NULL || arena_used >= (size_t)SLOT * ARENA_SLOTS)
+    return NULL;
+  if (arena_used + SLOT > arena_committed) {
+    if (mprotect(arena + arena_committed, COMMIT, PROT_READ | PROT_WRITE) != 0)
+      return NULL;
+    arena_committed += COMMIT;
+  }
+  struct w32_object *o = (struct w32_object *)(void *)(arena + arena_used);
+  /* Published after the slot is usable: w32_object_get reads up to it. */
+  __atomic_store_n(&arena_used, arena_used + SLOT, __ATOMIC_RELEASE);
+  return o;
+}
+
+void *w32_object_new(uint8_t type, size_t size) {
+  if (size > SLOT)
+    return w32_fail_null(ERROR_NOT_ENOUGH_MEMORY);
+  pthread_once(&arena_once, arena_init);
+  pthread_mutex_lock(&w32_lock);
+  struct w32_object *o = free_lists[type];
+  if (o != NULL)
+    free_lists[type] = o->free_next;
+  else
+    o = slot_new_locked();
+  pthread_mutex_unlock(&w32_lock);
+  if (o == NULL)
+    return w32_fail_null(ERROR_NOT_ENOUGH_MEMORY);
+  memset((char *)o + sizeof(*o), 0, size - sizeof(*o));
+  o->type = type;
+  o->refs = 1;
+  o->free_next = NULL;
+  o->waiters = NULL;
+  o->closed = NULL;
+  o->closed_arg = NULL;
+  __atomic_store_n(&o->magic, W32_MAGIC, __ATOMIC_RELAXED);
+  __atomic_store_n(&o->open, true, __ATOMIC_RELEASE);
+  return o;
+}
+
+bool w32_is_object(const void *h) {
+  char *a = __atomic_load_n(&arena, __ATOMIC_ACQUIRE);
+  uintptr_t p = (uintptr_t)h, base = (uintptr_t)a;
+  if (a == NULL || p < base ||
+      p - base >= __atomic_load_n(&arena_used, __ATOMIC_ACQUIRE) ||
+      (p - base) % SLOT != 0)
+    return false; /* descriptors, pseudo handles, anything not a slot */
+  const struct w32_object *o = h;
+  return __atomic_load_n(&o->magic, __ATOMIC_RELAXED) == W32_MAGIC;
+}
+
+struct w32_object *w32_object_get(HANDLE h, int type) {
+  if (!w32_is_object(h))
+    return NULL;
+  struct w32_object *o = h;
+  if (type != 0 && o->type != type)
+    return NULL;
+  return __atomic_load_n(&o->open, __ATOMIC_ACQUIRE) ? o : NULL;
+}
+
+void w32_ref_locked(struct w32_object *o) { o->refs++; }
+
+void w32_unref_locked(struct w32_object *o) {
+  if (--o->refs > 0)
+    return;
+  __atomic_store_n(&o->open, false, __ATOMIC_RELEASE);
+  o->free_next = free_lists[o->type];
+  free_lists[o->type] = o;
+}
+
+void w32_unref(struct w32_object *o) {
+  pthread_mutex_lock(&w32_lock);
+  w32_unref_locked(o);
+  pthread_mutex_unlock(&w32_lock);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Descriptors: what a HANDLE below 1 << 22 holds, and what the layer     */
+/* remembers about each (the program's FIONBIO, a synchronous file, when a */
+/* socket connected, a reset, threads in accept())                         */
+/* ------------------------------------------------------------------------ */
+
+#define CHUNK 4096
+#define CHUNKS 1024 /* 4096 * 1024 = 1 << 22 descriptors: the HANDLE range */
+
+struct fdinfo {
+  uint64_t connected_ms; /* 0: not seen connected */
+  uint32_t flags;        /* W32_FD_* */
+  uint32_t accepting;    /* threads in accept() / WSAAccept() on it */
+};
+static struct fdinfo *chunks[CHUNKS];
+
+static struct fdinfo *info(int fd, bool create) {
+  if (fd < 0 || fd >= CHUNK * CHUNKS)
+    return NULL;
+  struct fdinfo **cp = &chunks[fd / CHUNK];
+  struct fdinfo *c = __atomic_load_n(cp, __ATOMIC_ACQUIRE);
+  if (c == NULL) {
+    if (!create)
+      return NULL;
+    struct fdinfo *fresh = calloc(CHUNK, sizeof(*fresh));
+    if (fresh == NULL)
+      return NULL;
+    if (!__atomic_compare_exchange_n(cp, &c, fresh, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE))
+      free(fresh); /* another thread's chunk is in place: c */
+    else
+      c = fresh;
+  }
+  return &c[fd % CHUNK];
+}
+
+void w32_fd_reset(int fd) {
+  struct fdinfo *i = info(fd, false);
+  if (i != NULL) {
+    __atomic_store_n(&i->flags, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&i->connected_ms, 0, __ATOMIC_RELAXED);
+  }
+}
+
+unsigned w32_fd_flags(int fd) {
+  struct fdinfo *i = info(fd, false);
+  return i ? __atomic_load_n(&i->flags, __ATOMIC_ACQUIRE) : 0;
+}
+
+void w32_fd_set_flags(int fd, unsigned set, unsigned clear) {
+  struct fdinfo *i = info(fd, true);
+  if (i == NULL)
+    return;
+  __atomic_or_fetch(&i->flags, set, __ATOMIC_RELEASE);
+  __atomic_and_fetch(&i->flags, ~clear, __ATOMIC_RELEASE);
+}
+
+void w32_fd_connected(int fd) {
+  struct fdinfo *i = info(fd, true);
+  if (i != NULL)
+    __atomic_store_n(&i->connected_ms, w32_now_ms(), __ATOMIC_RELAXED);
+}
+
+bool w32_fd_was_connected(int fd) {
+  return w32_fd_connected_since(fd) != 0;
+}
+
+uint64_t w32_fd_connected_since(int fd) {
+  struct fdinfo *i = info(fd, false);
+  return i != NULL ? __atomic_load_n(&i->connected_ms, __ATOMIC_RELAXED) : 0;
+}
+
+/* The count is the synchronisation closesocket waits on: a thread's
+ * accept() ends before its count drops (release), and closesocket sees
+ * the drop (acquire) before it closes. */
+bool w32_fd_accepting(int fd, int delta) {
+  struct fdinfo *i = info(fd, true);
+  if (i == NULL)
+    return false;
+  if (delta > 0)
+    __atomic_add_fetch(&i->accepting, 1, __ATOMIC_ACQ_REL);
+  else
+    __atomic_sub_fetch(&i->accepting, 1, __ATOMIC_RELEASE);
+  return true;
+}
+
+unsigned w32_fd_accepters(int fd) {
+  struct fdinfo *i = info(fd, false);
+  return i != NULL ? __atomic_load_n(&i->accepting, __ATOMIC_ACQUIRE) : 0;
+}
+
+bool w32_fd_emulates_blocking(int fd) {
+  if (w32_fd_flags(fd) & W32_FD_NONBLOCK)
+    return false;
+  return (cport__handle_state(fd) & CPORT__ASSOCIATED) != 0;
+}
+
+int w32_fd_wait(int fd, short events) {
+  struct pollfd p = {fd, events, 0};
+  w32_block_begin();
+  int rc;
+  while ((rc = poll(&p, 1, -1)) < 0 && errno == EINTR)
+    ;
+  w32_block_end();
+  return rc < 0 || (p.revents & POLLNVAL) ? -1 : 0;
+}
+
+int w32_fd(HANDLE h) {
+  if (h == NULL)
+    return -1;
+  if (w32_is_fd(h))
+    return (int)(intptr_t)h;
+  struct w32_object *o = w32_object_get(h, W32_STDIN);
+  return o != NULL ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* CloseHandle                                                               */
+/* ------------------------------------------------------------------------ */
+
+CPORT_API BOOL CloseHandle(HANDLE h) {
+  if (h == NULL || h == INVALID_HANDLE_VALUE)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  if (w32_is_fd(h)) {
+    int fd = (int)(intptr_t)h;
+    w32_fd_reset(fd);
+    int rc = cport_closesocket(fd); /* sockets and files alike */
+    return rc == 0 ? TRUE : w32_fail(w32_error(rc));
+  }
+  struct w32_object *o = w32_object_get(h, 0);
+  if (o == NULL)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  /* The handle goes; waits, a running thread and ops holding the object
+   * keep it until they end, as on Windows. */
+  pthread_mutex_lock(&w32_lock);
+  bool was_open = o->open;
+  void (*closed)(void *) = o->closed;
+  void *arg = o->closed_arg;
+  if (was_open) {
+    __atomic_store_n(&o->open, false, __ATOMIC_RELEASE);
+    w32_unref_locked(o);
+  }
+  pthread_mutex_unlock(&w32_lock);
+  if (!was_open)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  /* What closing means for its type (a port: cport_close), once the
+   * handle is gone, outside w32_lock. */
+  if (closed != NULL)
+    closed(arg);
+  return TRUE;
+}

@@ -1,0 +1,213 @@
+/*
+ * mswsock.c - the Microsoft extensions: AcceptEx, GetAcceptExSockaddrs,
+ * ConnectEx, DisconnectEx, TransmitFile (reached directly or through
+ * WSAIoctl with their GUIDs).
+ *
+ * AcceptEx takes a socket the caller created and the connection must end
+ * up in that very socket number: cport accepts into a new descriptor and,
+ * before the caller sees the result, a fixup (fixups.c) moves it there.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+
+#include "win32.h"
+
+/* An op with a fixup that finished inside the call: with skip mode no
+ * packet comes, so the fixup runs now and the call succeeds; otherwise
+ * the packet is on its way and the fixup runs when it is taken (the
+ * caller must not use the socket before), so the call reports pending. */
+static BOOL fixup_started(int rc, LPOVERLAPPED ov, LPDWORD bytes) {
+  if (rc == CPORT_COMPLETED) {
+    int status = cport_op_status((cport_op_t *)ov);
+    w32_fixup_run(ov, &status);
+    if (status != 0) {
+      WSASetLastError(w32_wsa_error(status));
+      return FALSE;
+    }
+    if (bytes)
+      *bytes = cport_op_bytes((cport_op_t *)ov);
+    return TRUE;
+  }
+  if (rc != 0) {
+    w32_fixup_drop(ov);
+    WSASetLastError(w32_wsa_error(rc));
+    return FALSE;
+  }
+  WSASetLastError(WSA_IO_PENDING);
+  return FALSE;
+}
+
+/* w32_ov_begin for the extensions, then their fixup (if any): false with
+ * the WSA error on failure. */
+static bool begin(SOCKET s, LPOVERLAPPED ov, const struct w32_fixup *f) {
+  int rc = w32_ov_begin((int)s, ov);
+  if (rc == 0 && f != NULL && w32_fixup_add(f) != 0) {
+    w32_ov_end(ov, CPORT_ENOMEM); /* lets its event go */
+    rc = CPORT_ENOBUFS;
+  }
+  if (rc == 0)
+    return true;
+  WSASetLastError(rc == W32_BAD_EVENT ? WSA_INVALID_HANDLE : w32_wsa_error(rc));
+  return false;
+}
+
+static BOOL wsa_false(int err) {
+  WSASetLastError(err);
+  return FALSE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* AcceptEx                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Room AcceptEx needs per address: 16 bytes more than the largest address
+ * of the listener's family. */
+static DWORD addr_room(SOCKET listener) {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof(ss);
+  bool v6 = getsockname((int)listener, (struct sockaddr *)&ss, &len) == 0 &&
+            ss.ss_family == AF_INET6;
+  return (DWORD)(v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in)) + 16;
+}
+
+/* A socket that is bound (to a port) or connected. */
+static bool bound_or_connected(int fd) {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof(ss);
+  if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
+    return true;
+  len = sizeof(ss);
+  if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+    return false;
+  if (ss.ss_family == AF_INET)
+    return ((struct sockaddr_in *)&ss)->sin_port != 0;
+  if (ss.ss_family == AF_INET6)
+    return ((struct sockaddr_in6 *)&ss)->sin6_port != 0;
+  return false;
+}
+
+CPORT_API BOOL AcceptEx(SOCKET listener, SOCKET accepted, PVOID buf,
+                        DWORD recvlen, DWORD locallen, DWORD remotelen,
+                        LPDWORD bytes, LPOVERLAPPED ov) {
+  if (ov == NULL || buf == NULL)
+    return wsa_false(WSAEINVAL);
+  DWORD room = addr_room(listener);
+  if (locallen < room || remotelen < room)
+    return wsa_false(WSAEINVAL);
+  if (fcntl((int)accepted, F_GETFD) < 0)
+    return wsa_false(WSAENOTSOCK);
+  /* "This socket must not be bound or connected." */
+  if (bound_or_connected((int)accepted))
+    return wsa_false(WSAEINVAL);
+  struct w32_fixup f = {NULL, ov, W32_FIX_ACCEPT, accepted, buf, recvlen,
+                        locallen, remotelen};
+  if (!begin(listener, ov, &f))
+    return FALSE;
+  int rc = cport_accept((int)listener, recvlen ? buf : NULL, recvlen,
+                        (cport_op_t *)ov);
+  w32_ov_end(ov, rc);
+  return fixup_started(rc, ov, bytes);
+}
+
+CPORT_API VOID GetAcceptExSockaddrs(PVOID buf, DWORD recvlen, DWORD locallen,
+                                    DWORD remotelen, struct sockaddr **local,
+                                    LPINT local_len, struct sockaddr **remote,
+                                    LPINT remote_len) {
+  (void)remotelen;
+  char *b = buf;
+  uint16_t l;
+  memcpy(&l, b + recvlen, sizeof(l));
+  *local = (struct sockaddr *)(void *)w32_acceptex_address(b + recvlen);
+  *local_len = l;
+  memcpy(&l, b + recvlen + locallen, sizeof(l));
+  *remote = (struct sockaddr *)(void *)w32_acceptex_address(b + recvlen + locallen);
+  *remote_len = l;
+}
+
+/* ------------------------------------------------------------------------ */
+/* ConnectEx, DisconnectEx                                                   */
+/* ------------------------------------------------------------------------ */
+
+CPORT_API BOOL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
+                         PVOID send, DWORD sendlen, LPDWORD sent,
+                         LPOVERLAPPED ov) {
+  if (ov == NULL || name == NULL)
+    return wsa_false(WSAEINVAL);
+  /* ConnectEx needs a bound socket. */
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof(ss);
+  if (getsockname((int)s, (struct sockaddr *)&ss, &len) != 0)
+    return wsa_false(WSAENOTSOCK);
+  uint16_t port = ss.ss_family == AF_INET6
+                      ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                      : ((struct sockaddr_in *)&ss)->sin_port;
+  if (port == 0)
+    return wsa_false(WSAEINVAL);
+  struct w32_fixup f = {NULL, ov, W32_FIX_CONNECT, s, NULL, 0, 0, 0};
+  if (!begin(s, ov, &f))
+    return FALSE;
+  int rc = cport_connect((int)s, name, namelen, send, sendlen, (cport_op_t *)ov);
+  w32_ov_end(ov, rc);
+  return fixup_started(rc, ov, sent);
+}
+
+CPORT_API BOOL DisconnectEx(SOCKET s, LPOVERLAPPED ov, DWORD flags,
+                            DWORD reserved) {
+  if (reserved != 0 || (flags & ~(DWORD)TF_REUSE_SOCKET) != 0)
+    return wsa_false(WSAEINVAL);
+  if (ov == NULL) {
+    if (shutdown((int)s, SHUT_WR) != 0)
+      return wsa_false(w32_wsa_error(-errno));
+    cport__note_shutdown((int)s, SHUT_WR);
+    return TRUE;
+  }
+  struct w32_fixup f = {NULL, ov, W32_FIX_REUSE, s, NULL, 0, 0, 0};
+  if (!begin(s, ov, (flags & TF_REUSE_SOCKET) ? &f : NULL))
+    return FALSE;
+  int rc = cport_disconnect((int)s, 0, (cport_op_t *)ov);
+  w32_ov_end(ov, rc);
+  return fixup_started(rc, ov, NULL);
+}
+
+/* ------------------------------------------------------------------------ */
+/* TransmitFile                                                              */
+/* ------------------------------------------------------------------------ */
+
+CPORT_API BOOL TransmitFile(SOCKET s, HANDLE file, DWORD bytes, DWORD per_send,
+                            LPOVERLAPPED ov, LPTRANSMIT_FILE_BUFFERS buffers,
+                            DWORD flags) {
+  (void)per_send;
+  if (ov == NULL)
+    return wsa_false(WSAEINVAL); /* the synchronous form is not supported */
+  if (flags & ~(DWORD)(TF_DISCONNECT | TF_REUSE_SOCKET | TF_WRITE_BEHIND))
+    return wsa_false(WSAEINVAL);
+  int f = file == NULL ? CPORT_INVALID_HANDLE : w32_fd(file);
+  if (file != NULL && f < 0)
+    return wsa_false(WSAEINVAL);
+  cport_buf_t head, tail;
+  cport_buf_t *hp = NULL, *tp = NULL;
+  if (buffers) {
+    head = cport_buf_init(buffers->Head, buffers->HeadLength);
+    tail = cport_buf_init(buffers->Tail, buffers->TailLength);
+    hp = &head;
+    tp = &tail;
+  }
+  uint64_t off = (uint64_t)ov->OffsetHigh << 32 | ov->Offset;
+  bool reuse = (flags & TF_REUSE_SOCKET) != 0;
+  struct w32_fixup fx = {NULL, ov, W32_FIX_REUSE, s, NULL, 0, 0, 0};
+  if (!begin(s, ov, reuse ? &fx : NULL))
+    return FALSE;
+  int rc = cport_transmit_file(
+      (int)s, f, off, bytes, hp, tp,
+      (flags & (TF_DISCONNECT | TF_REUSE_SOCKET)) ? CPORT_TF_DISCONNECT : 0,
+      (cport_op_t *)ov);
+  w32_ov_end(ov, rc);
+  if (reuse)
+    return fixup_started(rc, ov, NULL);
+  if (rc < 0)
+    return wsa_false(w32_wsa_error(rc));
+  int status = -1;
+  if (cport__last_inline(NULL, &status) && status == 0)
+    return TRUE; /* sent inside the call (still posted unless skip mode) */
+  return wsa_false(WSA_IO_PENDING);
+}

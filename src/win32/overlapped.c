@@ -1,0 +1,206 @@
+/*
+ * overlapped.c - an overlapped op's life as the caller sees it: starting
+ * it (its event reset and held, the issuing thread noted, a port found
+ * for its handle), what the starting call returns, its result from any
+ * thread (GetOverlappedResult, WSAGetOverlappedResult), cancel (CancelIo
+ * for the calling thread's ops only, CancelIoEx), and the completion
+ * modes of a handle.
+ *
+ * An OVERLAPPED is a cport_op_t: Internal/InternalHigh hold the op's
+ * status and bytes as soon as it ends, whether or not a thread waits on
+ * the port, and cport_op_wait() waits for that from any thread.
+ */
+#include "win32.h"
+
+/* ------------------------------------------------------------------------ */
+/* Starting an op                                                            */
+/* ------------------------------------------------------------------------ */
+
+int w32_ov_begin(int fd, LPOVERLAPPED ov) {
+  struct w32_object *ev = NULL;
+  if (ov->hEvent != NULL) {
+    ev = w32_event_of(ov->hEvent);
+    if (ev == NULL)
+      return W32_BAD_EVENT;
+  }
+  int rc = w32_ensure_port(fd);
+  if (rc != 0)
+    return rc;
+  if (ev != NULL)
+    w32_event_arm(ev);
+  /* A fixup left on this OVERLAPPED by an op whose result nobody took
+   * (its port closed with the packet queued) is stale now. */
+  w32_fixup_drop(ov);
+  /* CancelIo cancels the calling thread's ops: cport__cancel_tagged finds
+   * them by this tag. */
+  ov->cport_reserved_data = w32_ov_tag(w32_tid(), fd);
+  return 0;
+}
+
+void w32_ov_end(LPOVERLAPPED ov, int rc) {
+  if (rc < 0 && ov->hEvent != NULL) {
+    /* Refused: no end will signal the event; let it go. */
+    struct w32_object *ev = w32_event_of(ov->hEvent);
+    if (ev != NULL)
+      w32_unref(ev);
+  }
+}
+
+void w32_ov_finish(LPOVERLAPPED ov, int status, uint32_t bytes) {
+  w32_fixup_drop(ov); /* stale, as in w32_ov_begin */
+  __atomic_store_n(&ov->InternalHigh, (ULONG_PTR)bytes, __ATOMIC_RELAXED);
+  __atomic_store_n(&ov->Internal, (ULONG_PTR)(intptr_t)status,
+                   __ATOMIC_RELEASE);
+  struct w32_object *ev =
+      ov->hEvent != NULL ? w32_event_of(ov->hEvent) : NULL;
+  if (ev != NULL) {
+    pthread_mutex_lock(&w32_lock);
+    w32_event_set_locked(ev);
+    pthread_mutex_unlock(&w32_lock);
+  }
+}
+
+/*
+ * TRUE if the op finished inside the call (its packet is still queued
+ * unless skip mode is on), FALSE with ERROR_IO_PENDING if it ends later
+ * (or ended inside the call with an error, which its packet reports: one
+ * answer, not two), FALSE with the error if it was refused. The
+ * OVERLAPPED is not read: its completion may be another thread's already.
+ */
+BOOL w32_started(int rc, LPDWORD done) {
+  uint32_t bytes = 0;
+  int status = -1;
+  if ((rc == 0 || rc == CPORT_COMPLETED) && cport__last_inline(&bytes, &status) &&
+      status == 0) {
+    if (done)
+      *done = bytes;
+    return TRUE;
+  }
+  return w32_fail(rc == 0 || rc == CPORT_COMPLETED ? ERROR_IO_PENDING
+                                                   : w32_error(rc));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Results                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static bool pending(const OVERLAPPED *ov) {
+  return cport_op_status((const cport_op_t *)(const void *)ov) ==
+         CPORT_EINPROGRESS;
+}
+
+/* Waits up to ms for ov's op to end (a released worker gives its place
+ * back meanwhile). Returns whether it ended. */
+static bool wait_op(LPOVERLAPPED ov, DWORD ms) {
+  if (!pending(ov))
+    return true;
+  if (ms == 0)
+    return false;
+  w32_block_begin();
+  int rc = cport_op_wait((const cport_op_t *)(void *)ov,
+                         ms == INFINITE ? -1 : ms > INT32_MAX ? INT32_MAX : (int)ms);
+  w32_block_end();
+  if (rc != 0)
+    return false;
+  /* Windows waits on the event (or the handle): an auto-reset event is
+   * consumed by that wait. */
+  struct w32_object *ev = ov->hEvent != NULL ? w32_event_of(ov->hEvent) : NULL;
+  if (ev != NULL)
+    w32_event_consume(ev);
+  return true;
+}
+
+/* The op's status, once ended, as a cport code (fixups run). */
+static int result_of(LPOVERLAPPED ov, LPDWORD bytes) {
+  *bytes = (DWORD)ov->InternalHigh;
+  int status = w32_internal_status(ov);
+  w32_ov_note(ov, status);
+  w32_fixup_run(ov, &status);
+  return status;
+}
+
+static BOOL overlapped_result(LPOVERLAPPED ov, LPDWORD bytes, DWORD ms,
+                              DWORD timeout_error) {
+  if (ov == NULL || bytes == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  if (!wait_op(ov, ms))
+    return w32_fail(ms == 0 ? ERROR_IO_INCOMPLETE : timeout_error);
+  int status = result_of(ov, bytes);
+  return status == 0 ? TRUE : w32_fail(w32_op_error(ov, status));
+}
+
+CPORT_API BOOL GetOverlappedResult(HANDLE h, LPOVERLAPPED ov, LPDWORD bytes,
+                                   BOOL wait) {
+  (void)h; /* the OVERLAPPED knows its op */
+  return overlapped_result(ov, bytes, wait ? INFINITE : 0, ERROR_IO_INCOMPLETE);
+}
+
+CPORT_API BOOL GetOverlappedResultEx(HANDLE h, LPOVERLAPPED ov, LPDWORD bytes,
+                                     DWORD ms, BOOL alertable) {
+  (void)h;
+  (void)alertable;
+  return overlapped_result(ov, bytes, ms, WAIT_TIMEOUT);
+}
+
+CPORT_API BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED ov,
+                                      LPDWORD bytes, BOOL wait, LPDWORD flags) {
+  (void)s;
+  if (ov == NULL || bytes == NULL || flags == NULL) {
+    WSASetLastError(WSAEFAULT);
+    return FALSE;
+  }
+  if (!wait_op(ov, wait ? INFINITE : 0)) {
+    WSASetLastError(WSA_IO_INCOMPLETE);
+    return FALSE;
+  }
+  int status = result_of(ov, bytes);
+  *flags = 0;
+  if (status == 0)
+    return TRUE;
+  int err = w32_op_error(ov, status) == ERROR_CONNECTION_ABORTED
+                ? WSAECONNABORTED
+                : w32_wsa_error(status);
+  WSASetLastError(err);
+  return FALSE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Cancel and completion modes                                               */
+/* ------------------------------------------------------------------------ */
+
+CPORT_API BOOL CancelIoEx(HANDLE h, LPOVERLAPPED ov) {
+  int fd = w32_fd(h);
+  if (fd < 0)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  int rc = cport_cancel(fd, (cport_op_t *)ov);
+  if (rc == 0)
+    return TRUE;
+  return w32_fail(rc == CPORT_ENOENT ? ERROR_NOT_FOUND : w32_error(rc));
+}
+
+/* Only the ops the calling thread issued on h, as on Windows (each
+ * OVERLAPPED carries its issuing thread, see w32_ov_begin). */
+CPORT_API BOOL CancelIo(HANDLE h) {
+  int fd = w32_fd(h);
+  if (fd < 0)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  int rc = cport__cancel_tagged(fd, w32_ov_tag(w32_tid(), fd));
+  return rc >= 0 ? TRUE : w32_fail(w32_error(rc));
+}
+
+CPORT_API BOOL SetFileCompletionNotificationModes(HANDLE h, UCHAR flags) {
+  int fd = w32_fd(h);
+  if (fd < 0)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  if (flags & ~(FILE_SKIP_COMPLETION_PORT_ON_SUCCESS |
+                FILE_SKIP_SET_EVENT_ON_HANDLE))
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  /* FILE_SKIP_SET_EVENT_ON_HANDLE: the layer never signals a file handle,
+   * so there is nothing to skip. Modes are only ever added (cport cannot
+   * clear them, nor can Windows). */
+  unsigned f = (flags & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)
+                   ? CPORT_SKIP_ON_SUCCESS
+                   : 0;
+  int rc = cport_set_handle_flags(fd, f);
+  return rc == 0 ? TRUE : w32_fail(ERROR_INVALID_HANDLE);
+}

@@ -1,0 +1,217 @@
+/*
+ * ports.c - completion ports: CreateIoCompletionPort,
+ * GetQueuedCompletionStatus(Ex), PostQueuedCompletionStatus, closing a
+ * port, and the layer's own port for handles that do overlapped I/O
+ * without one (Windows allows that: the caller waits on the OVERLAPPED's
+ * event or in GetOverlappedResult).
+ */
+#include "win32.h"
+
+struct w32_port {
+  struct w32_object obj;
+  cport_t *port;
+};
+
+cport_t *w32_port(HANDLE h, bool *closed) {
+  struct w32_port *p = (struct w32_port *)w32_object_get(h, W32_PORT);
+  if (closed)
+    *closed = p == NULL;
+  return p != NULL ? p->port : NULL;
+}
+
+/* CloseHandle of a port: the threads inside GetQueuedCompletionStatus are
+ * woken (ERROR_ABANDONED_WAIT_0); the handle is already invalid for new
+ * calls (ERROR_INVALID_HANDLE). */
+static void port_closed(void *port) { cport_close((cport_t *)port); }
+
+CPORT_API HANDLE CreateIoCompletionPort(HANDLE file, HANDLE port, ULONG_PTR key,
+                                        DWORD threads) {
+  if (file == INVALID_HANDLE_VALUE && port != NULL)
+    return w32_fail_null(ERROR_INVALID_PARAMETER);
+  struct w32_port *wp = NULL;
+  if (port != NULL) {
+    wp = (struct w32_port *)w32_object_get(port, W32_PORT);
+    if (wp == NULL)
+      return w32_fail_null(ERROR_INVALID_PARAMETER);
+  }
+  int fd = -1;
+  if (file != INVALID_HANDLE_VALUE && (fd = w32_fd(file)) < 0)
+    return w32_fail_null(ERROR_INVALID_HANDLE);
+  bool created = false;
+  if (wp == NULL) {
+    cport_options_t o;
+    memset(&o, 0, sizeof(o));
+    o.concurrency = threads;
+    wp = w32_object_new(W32_PORT, sizeof(*wp));
+    if (wp == NULL)
+      return NULL;
+    int rc = cport_create(&wp->port, &o);
+    if (rc != 0) {
+      __atomic_store_n(&wp->obj.open, false, __ATOMIC_RELEASE);
+      w32_unref(&wp->obj);
+      return w32_fail_null(w32_error(rc));
+    }
+    wp->obj.closed = port_closed;
+    wp->obj.closed_arg = wp->port;
+    created = true;
+  }
+  if (fd >= 0) {
+    /* Skip mode set before association carries over. */
+    int rc = cport_associate(wp->port, fd, key, 0);
+    if (rc != 0) {
+      if (created)
+        CloseHandle(wp);
+      return w32_fail_null(rc == CPORT_EEXIST ? ERROR_INVALID_PARAMETER
+                                              : w32_error(rc));
+    }
+  }
+  return wp;
+}
+
+static int timeout_of(DWORD ms) {
+  return ms == INFINITE ? -1 : ms > INT32_MAX ? INT32_MAX : (int)ms;
+}
+
+/* A closed port under a waiting thread: ERROR_ABANDONED_WAIT_0. */
+static DWORD get_error(int rc) {
+  return rc == CPORT_ETIMEDOUT ? WAIT_TIMEOUT
+         : rc == CPORT_ECLOSED ? ERROR_ABANDONED_WAIT_0
+                               : w32_error(rc);
+}
+
+CPORT_API BOOL GetQueuedCompletionStatus(HANDLE port, LPDWORD bytes,
+                                         PULONG_PTR key, LPOVERLAPPED *ov,
+                                         DWORD ms) {
+  if (ov == NULL || bytes == NULL || key == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  cport_t *p = w32_port(port, NULL);
+  if (p == NULL) {
+    *ov = NULL;
+    return w32_fail(ERROR_INVALID_HANDLE);
+  }
+  cport_completion_t c;
+  int rc = cport_get(p, &c, timeout_of(ms));
+  if (rc != 0) {
+    /* No packet: the other outputs untouched. */
+    *ov = NULL;
+    return w32_fail(get_error(rc));
+  }
+  int status = c.status;
+  if (c.op != NULL) {
+    /* A failed packet is an op's (posts carry status 0): its OVERLAPPED
+     * may be read. A post's pointer is never dereferenced. */
+    if (status != 0)
+      w32_ov_note((LPOVERLAPPED)c.op, status);
+    w32_fixup_run((LPOVERLAPPED)c.op, &status);
+  }
+  *bytes = c.bytes;
+  *key = c.key;
+  *ov = (LPOVERLAPPED)c.op;
+  if (status != 0) {
+    /* A failed packet is an I/O op's (posts carry status 0): its
+     * OVERLAPPED says what happened, as on Windows. */
+    DWORD err = w32_op_error(*ov, status);
+    c.op->internal = w32_ntstatus(status);
+    return w32_fail(err);
+  }
+  return TRUE;
+}
+
+CPORT_API BOOL GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY out,
+                                           ULONG count, PULONG removed, DWORD ms,
+                                           BOOL alertable) {
+  (void)alertable;
+  if (out == NULL || removed == NULL || count == 0)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  cport_t *p = w32_port(port, NULL);
+  if (p == NULL)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  cport_completion_t c[64];
+  int n = cport_get_many(p, c, count < 64 ? count : 64, timeout_of(ms));
+  if (n < 0)
+    return w32_fail(get_error(n));
+  for (int i = 0; i < n; i++) {
+    int status = c[i].status;
+    if (c[i].op != NULL) {
+      if (status != 0)
+        w32_ov_note((LPOVERLAPPED)c[i].op, status);
+      w32_fixup_run((LPOVERLAPPED)c[i].op, &status);
+    }
+    out[i].lpCompletionKey = c[i].key;
+    out[i].lpOverlapped = (LPOVERLAPPED)c[i].op;
+    out[i].dwNumberOfBytesTransferred = c[i].bytes;
+    out[i].Internal = 0;
+    /* Each entry's status is in its OVERLAPPED, as on Windows. */
+    if (status != 0)
+      c[i].op->internal = w32_ntstatus(status);
+  }
+  *removed = (ULONG)n;
+  return TRUE;
+}
+
+CPORT_API BOOL PostQueuedCompletionStatus(HANDLE port, DWORD bytes,
+                                          ULONG_PTR key, LPOVERLAPPED ov) {
+  cport_t *p = w32_port(port, NULL);
+  if (p == NULL)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  int rc = cport_post(p, key, bytes, (cport_op_t *)ov);
+  return rc == 0 ? TRUE
+                 : w32_fail(rc == CPORT_ECLOSED ? ERROR_INVALID_HANDLE
+                                                : w32_error(rc));
+}
+
+/* ------------------------------------------------------------------------ */
+/* The layer's own port                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* Handles doing overlapped I/O before (or without) joining a port join
+ * this one; a thread of its own takes its packets and runs their fixups.
+ * Their results are read from the OVERLAPPED, its event, or
+ * GetOverlappedResult, as on Windows. */
+static cport_t *own_port;
+static pthread_once_t own_once = PTHREAD_ONCE_INIT;
+
+static void *drain(void *arg) {
+  (void)arg;
+  for (;;) {
+    cport_completion_t c;
+    int rc = cport_get(own_port, &c, -1);
+    if (rc == CPORT_ECLOSED)
+      return NULL;
+    if (rc == 0 && c.op != NULL) {
+      int status = c.status;
+      if (status != 0)
+        w32_ov_note((LPOVERLAPPED)c.op, status);
+      w32_fixup_run((LPOVERLAPPED)c.op, &status);
+    }
+  }
+}
+
+static void own_init(void) {
+  cport_options_t o;
+  memset(&o, 0, sizeof(o));
+  o.concurrency = 1;
+  cport_t *p;
+  if (cport_create(&p, &o) != 0)
+    return;
+  pthread_attr_t a;
+  pthread_attr_init(&a);
+  pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+  pthread_t t;
+  own_port = p;
+  if (pthread_create(&t, &a, drain, NULL) != 0) {
+    own_port = NULL;
+    cport_close(p);
+  }
+  pthread_attr_destroy(&a);
+}
+
+int w32_ensure_port(int fd) {
+  if (cport__handle_state(fd) & CPORT__ASSOCIATED)
+    return 0;
+  pthread_once(&own_once, own_init);
+  if (own_port == NULL)
+    return CPORT_ENOMEM;
+  int rc = cport_associate(own_port, fd, 0, 0);
+  return rc == CPORT_EEXIST ? 0 : rc; /* another thread was first */
+}

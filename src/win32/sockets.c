@@ -1,0 +1,364 @@
+/*
+ * sockets.c - Winsock start-up and sockets: WSASocket, closesocket,
+ * ioctlsocket, socket options with Winsock's types and Windows-only
+ * options, accept and WSAAccept, shutdown, the name calls, WSAPoll.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "win32.h"
+
+/* ------------------------------------------------------------------------ */
+/* Start-up and sockets                                                      */
+/* ------------------------------------------------------------------------ */
+
+CPORT_API int WSAStartup(WORD version, LPWSADATA data) {
+  if (data == NULL)
+    return WSAEFAULT;
+  if (LOBYTE(version) < 1 || (LOBYTE(version) == 1 && HIBYTE(version) < 1))
+    return WSAVERNOTSUPPORTED;
+  memset(data, 0, sizeof(*data));
+  data->wVersion = LOBYTE(version) > 2 || (LOBYTE(version) == 2 && HIBYTE(version) > 2)
+                       ? MAKEWORD(2, 2)
+                       : version;
+  data->wHighVersion = MAKEWORD(2, 2);
+  strcpy(data->szDescription, "cport Win32 porting layer");
+  strcpy(data->szSystemStatus, "Running");
+  /* A send on a reset connection is an error on Windows, never a signal
+   * that ends the process. */
+  struct sigaction sa;
+  if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+    signal(SIGPIPE, SIG_IGN);
+  return 0;
+}
+
+CPORT_API int WSACleanup(void) { return 0; }
+
+CPORT_API SOCKET WSASocketA(int af, int type, int protocol,
+                            LPWSAPROTOCOL_INFOA info, GROUP g, DWORD flags) {
+  (void)info;
+  (void)g;
+  (void)flags; /* every cport socket is overlapped and never inherited */
+  cport_handle_t s;
+  int rc = cport_socket(af, type, protocol, &s);
+  if (rc != 0) {
+    WSASetLastError(w32_wsa_error(rc == CPORT_EINVAL ? CPORT_EPROTONOSUPPORT : rc));
+    return INVALID_SOCKET;
+  }
+  /* A Winsock socket blocks in connect(), accept(), send() and recv()
+   * until it joins a port (cport_associate makes it non-blocking then). */
+  int fl = fcntl(s, F_GETFL);
+  if (fl >= 0)
+    fcntl(s, F_SETFL, fl & ~O_NONBLOCK);
+  w32_fd_reset(s);
+  return (SOCKET)s;
+}
+
+CPORT_API SOCKET WSASocketW(int af, int type, int protocol,
+                            LPWSAPROTOCOL_INFOW info, GROUP g, DWORD flags) {
+  return WSASocketA(af, type, protocol, info, g, flags);
+}
+
+static bool listening(int fd) {
+  int v = 0;
+  socklen_t len = sizeof(v);
+  return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v != 0;
+}
+
+/* A thread blocked in accept() on this listener returns (WSAEINTR):
+ * shutting the listener down wakes it, close alone would not (a listener
+ * on a port is non-blocking underneath: the waiting thread sees the
+ * closing mark instead, and its pending AcceptEx ops are cport's to end).
+ * The descriptor is closed only once those threads have left it, so its
+ * number is not reused under them. */
+static void wake_acceptors(int fd) {
+  if (w32_fd_accepters(fd) == 0)
+    return;
+  w32_fd_set_flags(fd, W32_FD_CLOSING, 0);
+  if (!(cport__handle_state(fd) & CPORT__ASSOCIATED))
+    shutdown(fd, SHUT_RDWR);
+  uint64_t until = w32_now_ms() + 2000;
+  while (w32_fd_accepters(fd) != 0 && w32_now_ms() < until) {
+    struct timespec ts = {0, 1000000};
+    nanosleep(&ts, NULL);
+  }
+}
+
+CPORT_API int closesocket(SOCKET s) {
+  int fd = (int)s;
+  wake_acceptors(fd);
+  w32_fd_reset(fd);
+  int rc = cport_closesocket(fd);
+  return rc == 0 ? 0 : w32_wsa_fail(w32_wsa_error(rc));
+}
+
+CPORT_API int ioctlsocket(SOCKET s, long cmd, u_long *arg) {
+  int fd = (int)s;
+  if (arg == NULL)
+    return w32_wsa_fail(WSAEFAULT);
+  if ((unsigned long)cmd == (unsigned long)FIONREAD) {
+    int n = 0;
+    if (ioctl(fd, FIONREAD, &n) != 0)
+      return w32_wsa_fail(WSAENOTSOCK);
+    *arg = (u_long)n;
+    return 0;
+  }
+  if ((unsigned long)cmd != (unsigned long)FIONBIO)
+    return w32_wsa_fail(WSAEINVAL);
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0)
+    return w32_wsa_fail(WSAENOTSOCK);
+  w32_fd_set_flags(fd, *arg ? W32_FD_NONBLOCK : 0, *arg ? 0 : W32_FD_NONBLOCK);
+  /* A socket on a port stays non-blocking underneath; the layer blocks
+   * for it unless FIONBIO is set. */
+  if (!(cport__handle_state(fd) & CPORT__ASSOCIATED))
+    fcntl(fd, F_SETFL, *arg ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
+  return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Options                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* SO_RCVTIMEO / SO_SNDTIMEO: a DWORD of milliseconds on Windows. */
+static bool is_timeout(int level, int name) {
+  return level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO);
+}
+
+CPORT_API int cport_w32_setsockopt(SOCKET s, int level, int name,
+                                   const char *val, int len) {
+  if (len < 0 || (val == NULL && len > 0))
+    return w32_wsa_fail(WSAEFAULT);
+  if (level == SOL_SOCKET &&
+      (name == SO_UPDATE_ACCEPT_CONTEXT || name == SO_UPDATE_CONNECT_CONTEXT ||
+       name == SO_EXCLUSIVEADDRUSE))
+    return 0; /* done by cport already (or meaningless on Linux) */
+  if (is_timeout(level, name) && len == (int)sizeof(DWORD)) {
+    DWORD ms;
+    memcpy(&ms, val, sizeof(ms));
+    struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
+    if (setsockopt((int)s, level, name, &tv, sizeof(tv)) != 0)
+      return w32_wsa_errno(errno);
+    return 0;
+  }
+  if (setsockopt((int)s, level, name, val, (socklen_t)len) != 0)
+    return w32_wsa_errno(errno);
+  return 0;
+}
+
+static int put_dword(char *val, int *len, DWORD v) {
+  if (*len < (int)sizeof(v))
+    return w32_wsa_fail(WSAEFAULT);
+  memcpy(val, &v, sizeof(v));
+  *len = sizeof(v);
+  return 0;
+}
+
+CPORT_API int cport_w32_getsockopt(SOCKET s, int level, int name, char *val,
+                                   int *len) {
+  int fd = (int)s;
+  if (val == NULL || len == NULL)
+    return w32_wsa_fail(WSAEFAULT);
+  if (level == SOL_SOCKET && name == SO_CONNECT_TIME) {
+    /* Seconds connected, 0xFFFFFFFF if not connected. */
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0)
+      return errno == ENOTCONN ? put_dword(val, len, 0xFFFFFFFFu)
+                               : w32_wsa_errno(errno);
+    uint64_t since = w32_fd_connected_since(fd);
+    if (since == 0) { /* connected outside the layer's sight: from now */
+      w32_fd_connected(fd);
+      since = w32_fd_connected_since(fd);
+      if (since == 0)
+        return w32_wsa_fail(WSAENOBUFS);
+    }
+    return put_dword(val, len, (DWORD)((w32_now_ms() - since) / 1000));
+  }
+  if (level == SOL_SOCKET && name == SO_MAX_MSG_SIZE) {
+    int type = 0, family = 0;
+    socklen_t tl = sizeof(type), fl = sizeof(family);
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 ||
+        getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &fl) != 0)
+      return w32_wsa_errno(errno);
+    if (type != SOCK_DGRAM)
+      return w32_wsa_fail(WSAENOPROTOOPT);
+    return put_dword(val, len, family == AF_INET6 ? 65527u : 65507u);
+  }
+  if (is_timeout(level, name) && *len == (int)sizeof(DWORD)) {
+    struct timeval tv;
+    socklen_t tl = sizeof(tv);
+    if (getsockopt(fd, level, name, &tv, &tl) != 0)
+      return w32_wsa_errno(errno);
+    return put_dword(val, len, (DWORD)(tv.tv_sec * 1000 + tv.tv_usec / 1000));
+  }
+  socklen_t l = (socklen_t)*len;
+  if (getsockopt(fd, level, name, val, &l) != 0)
+    return w32_wsa_errno(errno);
+  *len = (int)l;
+  if (level == SOL_SOCKET && name == SO_ERROR && l >= sizeof(int)) {
+    /* The pending error as a WSA code. */
+    int e;
+    memcpy(&e, val, sizeof(e));
+    e = e ? w32_wsa_error(-e) : 0;
+    memcpy(val, &e, sizeof(e));
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* accept and WSAAccept                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* The same open file as when the call began (not closed, not reused). */
+static bool same_file(int fd, const struct stat *before) {
+  struct stat now;
+  return fstat(fd, &now) == 0 && now.st_ino == before->st_ino &&
+         now.st_dev == before->st_dev;
+}
+
+/* A connection from listener fd, blocking unless FIONBIO is set. A
+ * listener closed by another thread meanwhile: WSAEINTR. */
+static bool closing(int fd) {
+  return (w32_fd_flags(fd) & W32_FD_CLOSING) != 0;
+}
+
+static int accept_one(int fd, struct sockaddr *addr, socklen_t *len) {
+  struct stat st;
+  if (fstat(fd, &st) != 0)
+    return -WSAENOTSOCK;
+  bool was_listening = listening(fd);
+  bool user_nonblock = (w32_fd_flags(fd) & W32_FD_NONBLOCK) != 0;
+  if (!was_listening)
+    return -WSAEINVAL; /* "listen was not invoked" */
+  for (;;) {
+    int c = accept4(fd, addr, len, SOCK_CLOEXEC);
+    if (c >= 0)
+      return c;
+    int err = errno;
+    if (err == EINTR)
+      continue;
+    if (err == EAGAIN && !user_nonblock) {
+      /* Non-blocking underneath (a port has it): wait, a slice at a
+       * time, so a close by another thread is seen. */
+      struct pollfd p = {fd, POLLIN, 0};
+      w32_block_begin();
+      int rc = poll(&p, 1, 200);
+      w32_block_end();
+      if (rc >= 0 && !closing(fd) && same_file(fd, &st))
+        continue;
+      return -WSAEINTR;
+    }
+    if ((err == EINVAL || err == EBADF) && was_listening)
+      return -WSAEINTR; /* closed under us (closesocket shut it down) */
+    return -w32_wsa_error(-err);
+  }
+}
+
+static SOCKET accept_common(SOCKET s, struct sockaddr *addr, int *len,
+                            LPCONDITIONPROC condition, DWORD_PTR data) {
+  int fd = (int)s;
+  if (len != NULL && *len < 0) {
+    WSASetLastError(WSAEFAULT);
+    return INVALID_SOCKET;
+  }
+  struct sockaddr_storage peer;
+  socklen_t plen = sizeof(peer);
+  /* Counted while in the call: closesocket waits for it (above). */
+  bool counted = w32_fd_accepting(fd, 1);
+  int blocking = !(fcntl(fd, F_GETFL) & O_NONBLOCK);
+  if (blocking)
+    w32_block_begin();
+  int c = accept_one(fd, (struct sockaddr *)&peer, &plen);
+  if (blocking)
+    w32_block_end();
+  if (counted)
+    w32_fd_accepting(fd, -1);
+  if (c < 0) {
+    WSASetLastError(-c);
+    return INVALID_SOCKET;
+  }
+  if (condition != NULL) {
+    WSABUF caller = {(ULONG)plen, (CHAR *)&peer}, callee = {0, NULL};
+    GROUP g = 0;
+    int verdict = condition(&caller, NULL, NULL, NULL, &callee, NULL, &g, data);
+    if (verdict != CF_ACCEPT) {
+      close(c);
+      WSASetLastError(verdict == CF_DEFER ? WSATRY_AGAIN : WSAECONNREFUSED);
+      return INVALID_SOCKET;
+    }
+  }
+  if (addr != NULL && len != NULL) {
+    socklen_t n = plen < (socklen_t)*len ? plen : (socklen_t)*len;
+    memcpy(addr, &peer, n);
+    *len = (int)plen;
+  }
+  /* cport learns the socket is connected now: after a reset Linux no
+   * longer names the peer, and cport must not take it for unconnected.
+   * (cport__replace_socket onto itself, through a copy.) */
+  int copy = dup(c);
+  if (copy >= 0)
+    cport__replace_socket(c, copy, true); /* closes the copy */
+  w32_fd_reset(c);
+  w32_fd_connected(c);
+  return (SOCKET)c;
+}
+
+CPORT_API SOCKET cport_w32_accept(SOCKET s, struct sockaddr *addr, int *len) {
+  return accept_common(s, addr, len, NULL, 0);
+}
+
+CPORT_API SOCKET WSAAccept(SOCKET s, struct sockaddr *addr, LPINT len,
+                           LPCONDITIONPROC condition, DWORD_PTR data) {
+  return accept_common(s, addr, len, condition, data);
+}
+
+/* ------------------------------------------------------------------------ */
+/* shutdown, names, WSAPoll                                                  */
+/* ------------------------------------------------------------------------ */
+
+CPORT_API int cport_w32_shutdown(SOCKET s, int how) {
+  int fd = (int)s;
+  if (how != SD_RECEIVE && how != SD_SEND && how != SD_BOTH)
+    return w32_wsa_fail(WSAEINVAL);
+  if (shutdown(fd, how) != 0)
+    return w32_wsa_errno(errno);
+  /* Later WSASend / WSARecv on it fail at once with WSAESHUTDOWN. */
+  cport__note_shutdown(fd, how);
+  return 0;
+}
+
+CPORT_API int cport_w32_getsockname(SOCKET s, struct sockaddr *addr, int *len) {
+  if (addr == NULL || len == NULL || *len < 0)
+    return w32_wsa_fail(WSAEFAULT);
+  socklen_t l = (socklen_t)*len;
+  if (getsockname((int)s, addr, &l) != 0)
+    return w32_wsa_errno(errno);
+  *len = (int)l;
+  return 0;
+}
+
+CPORT_API int cport_w32_getpeername(SOCKET s, struct sockaddr *addr, int *len) {
+  if (addr == NULL || len == NULL || *len < 0)
+    return w32_wsa_fail(WSAEFAULT);
+  socklen_t l = (socklen_t)*len;
+  if (getpeername((int)s, addr, &l) != 0)
+    return w32_wsa_errno(errno);
+  *len = (int)l;
+  return 0;
+}
+
+CPORT_API int WSAPoll(LPWSAPOLLFD fds, ULONG n, INT ms) {
+  if (fds == NULL && n > 0)
+    return w32_wsa_fail(WSAEFAULT);
+  if (ms != 0)
+    w32_block_begin();
+  int rc;
+  while ((rc = poll(fds, (nfds_t)n, ms)) < 0 && errno == EINTR)
+    ;
+  if (ms != 0)
+    w32_block_end();
+  return rc >= 0 ? rc : w32_wsa_errno(errno);
+}

@@ -1,0 +1,203 @@
+/*
+ * system.c - time (tick counts, the performance counter, the system
+ * time), what the system is (GetSystemInfo, GetVersionEx), and the process
+ * (its id, ExitProcess, its executable's path). Sleeping is blocking.c's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/time.h>
+
+#include "win32.h"
+
+/* ------------------------------------------------------------------------ */
+/* Time                                                                      */
+/* ------------------------------------------------------------------------ */
+
+CPORT_API ULONGLONG GetTickCount64(void) { return w32_now_ms(); }
+CPORT_API DWORD GetTickCount(void) { return (DWORD)w32_now_ms(); }
+
+CPORT_API BOOL QueryPerformanceCounter(LARGE_INTEGER *count) {
+  if (count == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  count->QuadPart = (LONGLONG)ts.tv_sec * 1000000000 + ts.tv_nsec;
+  return TRUE;
+}
+
+CPORT_API BOOL QueryPerformanceFrequency(LARGE_INTEGER *freq) {
+  if (freq == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  freq->QuadPart = 1000000000;
+  return TRUE;
+}
+
+static void to_systemtime(const struct timespec *ts, bool local,
+                          LPSYSTEMTIME st) {
+  struct tm tm;
+  time_t t = ts->tv_sec;
+  if (local)
+    localtime_r(&t, &tm);
+  else
+    gmtime_r(&t, &tm);
+  st->wYear = (WORD)(tm.tm_year + 1900);
+  st->wMonth = (WORD)(tm.tm_mon + 1);
+  st->wDayOfWeek = (WORD)tm.tm_wday;
+  st->wDay = (WORD)tm.tm_mday;
+  st->wHour = (WORD)tm.tm_hour;
+  st->wMinute = (WORD)tm.tm_min;
+  st->wSecond = (WORD)(tm.tm_sec > 59 ? 59 : tm.tm_sec);
+  st->wMilliseconds = (WORD)(ts->tv_nsec / 1000000);
+}
+
+CPORT_API void GetSystemTime(LPSYSTEMTIME st) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  to_systemtime(&ts, false, st);
+}
+
+CPORT_API void GetLocalTime(LPSYSTEMTIME st) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  to_systemtime(&ts, true, st);
+}
+
+/* 100-nanosecond intervals since 1601-01-01 (UTC). */
+CPORT_API void GetSystemTimeAsFileTime(LPFILETIME ft) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  uint64_t t = ((uint64_t)ts.tv_sec + 11644473600u) * 10000000u +
+               (uint64_t)ts.tv_nsec / 100u;
+  ft->dwLowDateTime = (DWORD)t;
+  ft->dwHighDateTime = (DWORD)(t >> 32);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The system                                                                */
+/* ------------------------------------------------------------------------ */
+
+/* The lowest address a mapping may have (vm.mmap_min_addr). */
+static uintptr_t lowest_address(void) {
+  unsigned long v = 65536;
+  FILE *f = fopen("/proc/sys/vm/mmap_min_addr", "r");
+  if (f != NULL) {
+    if (fscanf(f, "%lu", &v) != 1)
+      v = 65536;
+    fclose(f);
+  }
+  return v > 0 ? (uintptr_t)v : 65536;
+}
+
+CPORT_API void GetSystemInfo(LPSYSTEM_INFO info) {
+  if (info == NULL)
+    return;
+  memset(info, 0, sizeof(*info));
+  long n = sysconf(_SC_NPROCESSORS_ONLN), page = sysconf(_SC_PAGESIZE);
+  if (n < 1)
+    n = 1;
+  info->dwNumberOfProcessors = (DWORD)n;
+  info->dwPageSize = page > 0 ? (DWORD)page : 4096;
+  info->dwAllocationGranularity = 65536;
+  info->dwActiveProcessorMask =
+      n >= (long)(8 * sizeof(DWORD_PTR)) ? ~(DWORD_PTR)0 : ((DWORD_PTR)1 << n) - 1;
+  info->lpMinimumApplicationAddress = (LPVOID)lowest_address();
+#if UINTPTR_MAX > 0xFFFFFFFFu
+  /* The top of a 47-bit user address space, below its last page. */
+  info->lpMaximumApplicationAddress =
+      (LPVOID)(((uintptr_t)1 << 47) - info->dwPageSize - 1);
+#else
+  info->lpMaximumApplicationAddress = (LPVOID)(uintptr_t)0xBFFEFFFFu;
+#endif
+#if defined(__x86_64__)
+  info->wProcessorArchitecture = PROCESSOR_ARCHITECTURE_AMD64;
+  info->dwProcessorType = 8664; /* PROCESSOR_AMD_X8664 */
+  info->wProcessorLevel = 6;
+#elif defined(__i386__)
+  info->wProcessorArchitecture = PROCESSOR_ARCHITECTURE_INTEL;
+  info->dwProcessorType = 586; /* PROCESSOR_INTEL_PENTIUM */
+  info->wProcessorLevel = 6;
+#elif defined(__aarch64__)
+  info->wProcessorArchitecture = PROCESSOR_ARCHITECTURE_ARM64;
+#elif defined(__arm__)
+  info->wProcessorArchitecture = PROCESSOR_ARCHITECTURE_ARM;
+#else
+  info->wProcessorArchitecture = PROCESSOR_ARCHITECTURE_UNKNOWN;
+#endif
+}
+
+CPORT_API void GetNativeSystemInfo(LPSYSTEM_INFO info) { GetSystemInfo(info); }
+
+CPORT_API DWORD GetActiveProcessorCount(WORD group) {
+  if (group != 0 && group != ALL_PROCESSOR_GROUPS)
+    return (w32_fail(ERROR_INVALID_PARAMETER), 0);
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (DWORD)n : 1;
+}
+
+/* Windows 8 (6.2, build 9200): what GetVersionEx tells a program without
+ * a compatibility manifest, which a ported program does not have. */
+static void fill_version(DWORD *major, DWORD *minor, DWORD *build,
+                         DWORD *platform) {
+  *major = 6;
+  *minor = 2;
+  *build = 9200;
+  *platform = VER_PLATFORM_WIN32_NT;
+}
+
+CPORT_API BOOL GetVersionExA(LPOSVERSIONINFOA info) {
+  if (info == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  DWORD size = info->dwOSVersionInfoSize;
+  if (size != sizeof(OSVERSIONINFOA) && size != sizeof(OSVERSIONINFOEXA))
+    return w32_fail(ERROR_INSUFFICIENT_BUFFER);
+  memset((char *)info + sizeof(DWORD), 0, size - sizeof(DWORD));
+  fill_version(&info->dwMajorVersion, &info->dwMinorVersion,
+               &info->dwBuildNumber, &info->dwPlatformId);
+  if (size == sizeof(OSVERSIONINFOEXA))
+    ((LPOSVERSIONINFOEXA)info)->wProductType = 1; /* VER_NT_WORKSTATION */
+  return TRUE;
+}
+
+CPORT_API BOOL GetVersionExW(LPOSVERSIONINFOW info) {
+  if (info == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  if (info->dwOSVersionInfoSize != sizeof(OSVERSIONINFOW))
+    return w32_fail(ERROR_INSUFFICIENT_BUFFER);
+  memset((char *)info + sizeof(DWORD), 0, sizeof(*info) - sizeof(DWORD));
+  fill_version(&info->dwMajorVersion, &info->dwMinorVersion,
+               &info->dwBuildNumber, &info->dwPlatformId);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The process                                                               */
+/* ------------------------------------------------------------------------ */
+
+CPORT_API DWORD GetCurrentProcessId(void) { return (DWORD)getpid(); }
+CPORT_API HANDLE GetCurrentProcess(void) { return (HANDLE)(LONG_PTR)-1; }
+
+/* Ends the process and every thread at once. C streams are flushed (the
+ * C runtime does that on Windows as it detaches); atexit handlers do not
+ * run, as they do not under ExitProcess. */
+CPORT_API void ExitProcess(UINT code) {
+  fflush(NULL);
+  _exit((int)code);
+}
+
+CPORT_API DWORD GetModuleFileNameA(HMODULE module, LPSTR buf, DWORD size) {
+  if (module != NULL || buf == NULL || size == 0)
+    return (w32_fail(ERROR_INVALID_PARAMETER), 0);
+  char path[4096];
+  ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+  if (n < 0)
+    return (w32_fail(w32_error(-errno)), 0);
+  if ((DWORD)n >= size) {
+    /* Truncated and terminated, as Windows does. */
+    memcpy(buf, path, size - 1);
+    buf[size - 1] = '\0';
+    return (w32_fail(ERROR_INSUFFICIENT_BUFFER), size);
+  }
+  memcpy(buf, path, (size_t)n);
+  buf[n] = '\0';
+  return (DWORD)n;
+}

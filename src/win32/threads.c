@@ -1,0 +1,195 @@
+/*
+ * threads.c - threads behind thread HANDLEs: CreateThread and the CRT's
+ * _beginthreadex, their exit codes, suspended starts, thread ids (the
+ * Linux thread id, so the id CreateThread reports is the one
+ * GetCurrentThreadId returns inside the thread), and thread-local
+ * storage. A thread object is waitable: it is signalled when the thread
+ * ends (waits.c).
+ */
+#include "win32.h"
+
+
+/* The thread object of the calling thread, if the layer started it. */
+static __thread struct w32_thread *self;
+
+/* ------------------------------------------------------------------------ */
+/* Starting and ending                                                       */
+/* ------------------------------------------------------------------------ */
+
+/* The thread ended (returned, ExitThread, _endthreadex): its object is
+ * signalled and the thread's reference dropped. */
+static void thread_finish(void *arg) {
+  struct w32_thread *t = arg;
+  pthread_mutex_lock(&w32_lock);
+  t->done = true;
+  w32_wake_locked(&t->obj);
+  w32_unref_locked(&t->obj);
+  pthread_mutex_unlock(&w32_lock);
+  self = NULL;
+}
+
+static void *thread_main(void *arg) {
+  struct w32_thread *t = arg;
+  self = t;
+  pthread_mutex_lock(&w32_lock);
+  t->tid = w32_tid();
+  t->started = true;
+  pthread_cond_broadcast(&t->gate);
+  while (t->suspended)
+    pthread_cond_wait(&t->gate, &w32_lock);
+  pthread_mutex_unlock(&w32_lock);
+  pthread_cleanup_push(thread_finish, t);
+  DWORD code = t->crt_fn ? (DWORD)t->crt_fn(t->arg) : t->fn(t->arg);
+  t->exit_code = code;
+  pthread_cleanup_pop(1);
+  return NULL;
+}
+
+/* The thread object, started; NULL with the last error set. */
+static struct w32_thread *start(SIZE_T stack, LPTHREAD_START_ROUTINE fn,
+                                unsigned (*crt_fn)(void *), void *arg,
+                                DWORD flags) {
+  if ((fn == NULL && crt_fn == NULL) ||
+      (flags & ~(DWORD)(CREATE_SUSPENDED | STACK_SIZE_PARAM_IS_A_RESERVATION)))
+    return w32_fail_null(ERROR_INVALID_PARAMETER);
+  struct w32_thread *t = w32_object_new(W32_THREAD, sizeof(*t));
+  if (t == NULL)
+    return NULL;
+  w32_cond_init(&t->gate);
+  t->fn = fn;
+  t->crt_fn = crt_fn;
+  t->arg = arg;
+  t->suspended = (flags & CREATE_SUSPENDED) != 0;
+  t->obj.refs = 2; /* the handle and the running thread */
+  pthread_attr_t a;
+  pthread_attr_init(&a);
+  pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+  if (stack > 0)
+    pthread_attr_setstacksize(&a, stack < 65536 ? 65536 : stack);
+  pthread_t th;
+  int rc = pthread_create(&th, &a, thread_main, t);
+  pthread_attr_destroy(&a);
+  pthread_mutex_lock(&w32_lock);
+  if (rc != 0) {
+    t->obj.refs = 1;
+    __atomic_store_n(&t->obj.open, false, __ATOMIC_RELEASE);
+    w32_unref_locked(&t->obj);
+    pthread_mutex_unlock(&w32_lock);
+    return w32_fail_null(ERROR_NOT_ENOUGH_MEMORY);
+  }
+  while (!t->started) /* its id, before CreateThread returns it */
+    pthread_cond_wait(&t->gate, &w32_lock);
+  pthread_mutex_unlock(&w32_lock);
+  return t;
+}
+
+CPORT_API HANDLE CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack,
+                              LPTHREAD_START_ROUTINE fn, LPVOID arg,
+                              DWORD flags, LPDWORD id) {
+  (void)sa;
+  if (fn == NULL)
+    return w32_fail_null(ERROR_INVALID_PARAMETER);
+  struct w32_thread *t = start(stack, fn, NULL, arg, flags);
+  if (t != NULL && id != NULL)
+    *id = t->tid;
+  return t;
+}
+
+CPORT_API uintptr_t _beginthreadex(void *security, unsigned stack,
+                                   unsigned(__stdcall *fn)(void *), void *arg,
+                                   unsigned flags, unsigned *id) {
+  (void)security;
+  if (fn == NULL) {
+    errno = EINVAL;
+    return 0;
+  }
+  struct w32_thread *t = start(stack, NULL, fn, arg, flags);
+  if (t == NULL) {
+    errno = GetLastError() == ERROR_INVALID_PARAMETER ? EINVAL : EAGAIN;
+    return 0;
+  }
+  if (id != NULL)
+    *id = t->tid;
+  return (uintptr_t)t;
+}
+
+CPORT_API void ExitThread(DWORD code) {
+  if (self != NULL)
+    self->exit_code = code; /* thread_finish runs as the thread unwinds */
+  pthread_exit(NULL);
+}
+
+CPORT_API void _endthreadex(unsigned code) { ExitThread(code); }
+
+static struct w32_thread *thread_of(HANDLE h) {
+  return (struct w32_thread *)w32_object_get(h, W32_THREAD);
+}
+
+CPORT_API DWORD ResumeThread(HANDLE h) {
+  struct w32_thread *t = thread_of(h);
+  if (t == NULL)
+    return (w32_fail(ERROR_INVALID_HANDLE), (DWORD)-1);
+  pthread_mutex_lock(&w32_lock);
+  DWORD before = t->suspended ? 1 : 0;
+  t->suspended = false;
+  pthread_cond_broadcast(&t->gate);
+  pthread_mutex_unlock(&w32_lock);
+  return before;
+}
+
+CPORT_API BOOL GetExitCodeThread(HANDLE h, LPDWORD code) {
+  struct w32_thread *t = thread_of(h);
+  if (t == NULL)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  if (code == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  pthread_mutex_lock(&w32_lock);
+  *code = t->done ? t->exit_code : STILL_ACTIVE;
+  pthread_mutex_unlock(&w32_lock);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Ids and the current thread                                                */
+/* ------------------------------------------------------------------------ */
+
+#define W32_CURRENT_THREAD ((HANDLE)(LONG_PTR)-2)
+
+CPORT_API DWORD GetCurrentThreadId(void) { return w32_tid(); }
+CPORT_API HANDLE GetCurrentThread(void) { return W32_CURRENT_THREAD; }
+
+CPORT_API DWORD GetThreadId(HANDLE h) {
+  if (h == W32_CURRENT_THREAD)
+    return w32_tid();
+  struct w32_thread *t = thread_of(h);
+  return t != NULL ? t->tid : (w32_fail(ERROR_INVALID_HANDLE), 0);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Thread-local storage                                                      */
+/* ------------------------------------------------------------------------ */
+
+CPORT_API DWORD TlsAlloc(void) {
+  pthread_key_t k;
+  if (pthread_key_create(&k, NULL) != 0 || (DWORD)k == TLS_OUT_OF_INDEXES)
+    return (w32_fail(ERROR_NO_MORE_FILES), TLS_OUT_OF_INDEXES);
+  return (DWORD)k;
+}
+
+CPORT_API BOOL TlsFree(DWORD index) {
+  if (pthread_key_delete((pthread_key_t)index) != 0)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  return TRUE;
+}
+
+CPORT_API LPVOID TlsGetValue(DWORD index) {
+  LPVOID v = pthread_getspecific((pthread_key_t)index);
+  SetLastError(ERROR_SUCCESS); /* as Windows does, so NULL is no error */
+  return v;
+}
+
+CPORT_API BOOL TlsSetValue(DWORD index, LPVOID value) {
+  if (pthread_setspecific((pthread_key_t)index, value) != 0)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  return TRUE;
+}

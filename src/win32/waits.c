@@ -1,0 +1,406 @@
+/*
+ * waits.c - the objects threads wait on and the waits themselves:
+ * WaitForSingleObject / WaitForMultipleObjects on threads, events,
+ * mutexes and semaphores in any mix, the WSA event calls, and the hook
+ * that signals an OVERLAPPED's event when its op ends.
+ *
+ * Every waitable's state is guarded by w32_lock. A waiting thread puts a
+ * wait block (its own condition variable) on each object it waits for;
+ * whatever changes an object's state wakes the blocks on it, and each
+ * woken thread checks again whether its wait is satisfied.
+ */
+#include "win32.h"
+
+struct w32_waitblock {
+  struct w32_waitblock *next;
+  pthread_cond_t *cv;
+};
+
+struct w32_event {
+  struct w32_object obj;
+  bool manual;
+  bool signaled;
+};
+
+struct w32_mutex {
+  struct w32_object obj;
+  DWORD owner; /* thread id, 0 when free */
+  unsigned count;
+};
+
+struct w32_semaphore {
+  struct w32_object obj;
+  LONG count;
+  LONG max;
+};
+
+/* ------------------------------------------------------------------------ */
+/* State of a waitable (w32_lock held)                                       */
+/* ------------------------------------------------------------------------ */
+
+static bool waitable(const struct w32_object *o) {
+  return o->type == W32_THREAD || o->type == W32_EVENT ||
+         o->type == W32_MUTEX || o->type == W32_SEMAPHORE;
+}
+
+static bool signaled(struct w32_object *o, DWORD tid) {
+  switch (o->type) {
+  case W32_EVENT:
+    return ((struct w32_event *)o)->signaled;
+  case W32_MUTEX: {
+    struct w32_mutex *m = (struct w32_mutex *)o;
+    return m->owner == 0 || m->owner == tid;
+  }
+  case W32_SEMAPHORE:
+    return ((struct w32_semaphore *)o)->count > 0;
+  case W32_THREAD:
+    return ((struct w32_thread *)o)->done;
+  default:
+    return false;
+  }
+}
+
+/* A satisfied wait takes what it waited for. */
+static void acquire(struct w32_object *o, DWORD tid) {
+  switch (o->type) {
+  case W32_EVENT: {
+    struct w32_event *e = (struct w32_event *)o;
+    if (!e->manual)
+      e->signaled = false;
+    break;
+  }
+  case W32_MUTEX: {
+    struct w32_mutex *m = (struct w32_mutex *)o;
+    m->owner = tid;
+    m->count++;
+    break;
+  }
+  case W32_SEMAPHORE:
+    ((struct w32_semaphore *)o)->count--;
+    break;
+  default:
+    break;
+  }
+}
+
+void w32_wake_locked(struct w32_object *o) {
+  for (struct w32_waitblock *b = o->waiters; b != NULL; b = b->next)
+    pthread_cond_signal(b->cv);
+}
+
+/* WAIT_OBJECT_0 + i (any: the first signalled; all: 0) or WAIT_TIMEOUT. */
+static DWORD try_satisfy(struct w32_object **objs, DWORD n, bool all,
+                         DWORD tid) {
+  if (!all) {
+    for (DWORD i = 0; i < n; i++)
+      if (signaled(objs[i], tid)) {
+        acquire(objs[i], tid);
+        return WAIT_OBJECT_0 + i;
+      }
+    return WAIT_TIMEOUT;
+  }
+  for (DWORD i = 0; i < n; i++)
+    if (!signaled(objs[i], tid))
+      return WAIT_TIMEOUT;
+  for (DWORD i = 0; i < n; i++)
+    acquire(objs[i], tid);
+  return WAIT_OBJECT_0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The wait                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* WAIT_OBJECT_0 + i, WAIT_TIMEOUT, or WAIT_FAILED with *err set. */
+static DWORD wait_objects(DWORD n, const HANDLE *hs, bool all, DWORD ms,
+                          DWORD *err) {
+  if (hs == NULL || n == 0 || n > MAXIMUM_WAIT_OBJECTS) {
+    *err = ERROR_INVALID_PARAMETER;
+    return WAIT_FAILED;
+  }
+  struct w32_object *objs[MAXIMUM_WAIT_OBJECTS];
+  DWORD tid = w32_tid();
+  pthread_mutex_lock(&w32_lock);
+  for (DWORD i = 0; i < n; i++) {
+    objs[i] = w32_object_get(hs[i], 0);
+    if (objs[i] == NULL || !waitable(objs[i])) {
+      pthread_mutex_unlock(&w32_lock);
+      *err = ERROR_INVALID_HANDLE;
+      return WAIT_FAILED;
+    }
+    for (DWORD j = 0; all && j < i; j++)
+      if (objs[j] == objs[i]) { /* Windows refuses duplicates here */
+        pthread_mutex_unlock(&w32_lock);
+        *err = ERROR_INVALID_PARAMETER;
+        return WAIT_FAILED;
+      }
+  }
+  DWORD r = try_satisfy(objs, n, all, tid);
+  if (r != WAIT_TIMEOUT || ms == 0) {
+    pthread_mutex_unlock(&w32_lock);
+    return r;
+  }
+  for (DWORD i = 0; i < n; i++)
+    w32_ref_locked(objs[i]);
+  pthread_mutex_unlock(&w32_lock);
+
+  w32_block_begin();
+  struct timespec dl = w32_deadline(ms);
+  pthread_cond_t cv;
+  w32_cond_init(&cv);
+  struct w32_waitblock blocks[MAXIMUM_WAIT_OBJECTS];
+  pthread_mutex_lock(&w32_lock);
+  for (DWORD i = 0; i < n; i++) {
+    blocks[i].cv = &cv;
+    blocks[i].next = objs[i]->waiters;
+    objs[i]->waiters = &blocks[i];
+  }
+  while ((r = try_satisfy(objs, n, all, tid)) == WAIT_TIMEOUT)
+    if (w32_cond_wait(&cv, &w32_lock, ms == INFINITE ? NULL : &dl) != 0) {
+      r = try_satisfy(objs, n, all, tid);
+      break;
+    }
+  for (DWORD i = 0; i < n; i++) {
+    struct w32_waitblock **pp = &objs[i]->waiters;
+    while (*pp != &blocks[i])
+      pp = &(*pp)->next;
+    *pp = blocks[i].next;
+    w32_unref_locked(objs[i]);
+  }
+  pthread_mutex_unlock(&w32_lock);
+  pthread_cond_destroy(&cv);
+  w32_block_end();
+  return r;
+}
+
+CPORT_API DWORD WaitForMultipleObjectsEx(DWORD n, const HANDLE *hs, BOOL all,
+                                         DWORD ms, BOOL alertable) {
+  (void)alertable; /* no APCs: nothing to alert */
+  DWORD err = 0, r = wait_objects(n, hs, all != FALSE, ms, &err);
+  if (r == WAIT_FAILED)
+    SetLastError(err);
+  return r;
+}
+
+CPORT_API DWORD WaitForMultipleObjects(DWORD n, const HANDLE *hs, BOOL all,
+                                       DWORD ms) {
+  return WaitForMultipleObjectsEx(n, hs, all, ms, FALSE);
+}
+
+CPORT_API DWORD WaitForSingleObjectEx(HANDLE h, DWORD ms, BOOL alertable) {
+  return WaitForMultipleObjectsEx(1, &h, FALSE, ms, alertable);
+}
+
+CPORT_API DWORD WaitForSingleObject(HANDLE h, DWORD ms) {
+  return WaitForMultipleObjectsEx(1, &h, FALSE, ms, FALSE);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Events                                                                    */
+/* ------------------------------------------------------------------------ */
+
+static HANDLE event_new(BOOL manual, BOOL initial, bool named) {
+  if (named)
+    return w32_fail_null(ERROR_NOT_SUPPORTED); /* no named objects */
+  struct w32_event *e = w32_object_new(W32_EVENT, sizeof(*e));
+  if (e == NULL)
+    return NULL;
+  e->manual = manual != FALSE;
+  e->signaled = initial != FALSE;
+  return e;
+}
+
+CPORT_API HANDLE CreateEventA(LPSECURITY_ATTRIBUTES sa, BOOL manual,
+                              BOOL initial, LPCSTR name) {
+  (void)sa;
+  return event_new(manual, initial, name != NULL);
+}
+
+CPORT_API HANDLE CreateEventW(LPSECURITY_ATTRIBUTES sa, BOOL manual,
+                              BOOL initial, LPCWSTR name) {
+  (void)sa;
+  return event_new(manual, initial, name != NULL);
+}
+
+void w32_event_set_locked(struct w32_object *o) {
+  ((struct w32_event *)o)->signaled = true;
+  w32_wake_locked(o);
+}
+
+static BOOL event_change(HANDLE h, bool set) {
+  struct w32_object *o = w32_object_get(h, W32_EVENT);
+  if (o == NULL)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  pthread_mutex_lock(&w32_lock);
+  if (set)
+    w32_event_set_locked(o);
+  else
+    ((struct w32_event *)o)->signaled = false;
+  pthread_mutex_unlock(&w32_lock);
+  return TRUE;
+}
+
+CPORT_API BOOL SetEvent(HANDLE h) { return event_change(h, true); }
+CPORT_API BOOL ResetEvent(HANDLE h) { return event_change(h, false); }
+
+struct w32_object *w32_event_of(HANDLE ev) {
+  return w32_object_get((HANDLE)((uintptr_t)ev & ~(uintptr_t)1), W32_EVENT);
+}
+
+void w32_event_arm(struct w32_object *o) {
+  pthread_mutex_lock(&w32_lock);
+  ((struct w32_event *)o)->signaled = false;
+  w32_ref_locked(o);
+  pthread_mutex_unlock(&w32_lock);
+}
+
+void w32_event_consume(struct w32_object *o) {
+  pthread_mutex_lock(&w32_lock);
+  struct w32_event *e = (struct w32_event *)o;
+  if (!e->manual)
+    e->signaled = false;
+  pthread_mutex_unlock(&w32_lock);
+}
+
+/* cport calls this when an op whose event is set ends, on the thread that
+ * ends it: the event is signalled and the op's reference dropped. The
+ * object may be closed by now (its handle), never freed: the op holds it. */
+static void event_hook(void *ev) {
+  struct w32_object *o = ev;
+  if (!w32_is_object(o) || o->type != W32_EVENT)
+    return;
+  pthread_mutex_lock(&w32_lock);
+  w32_event_set_locked(o);
+  w32_unref_locked(o);
+  pthread_mutex_unlock(&w32_lock);
+}
+
+__attribute__((constructor)) static void register_event_hook(void) {
+  cport__set_event_hook(event_hook);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Mutexes and semaphores                                                    */
+/* ------------------------------------------------------------------------ */
+
+static HANDLE mutex_new(BOOL owner, bool named) {
+  if (named)
+    return w32_fail_null(ERROR_NOT_SUPPORTED);
+  struct w32_mutex *m = w32_object_new(W32_MUTEX, sizeof(*m));
+  if (m != NULL && owner) {
+    m->owner = w32_tid();
+    m->count = 1;
+  }
+  return m;
+}
+
+CPORT_API HANDLE CreateMutexA(LPSECURITY_ATTRIBUTES sa, BOOL owner,
+                              LPCSTR name) {
+  (void)sa;
+  return mutex_new(owner, name != NULL);
+}
+
+CPORT_API HANDLE CreateMutexW(LPSECURITY_ATTRIBUTES sa, BOOL owner,
+                              LPCWSTR name) {
+  (void)sa;
+  return mutex_new(owner, name != NULL);
+}
+
+CPORT_API BOOL ReleaseMutex(HANDLE h) {
+  struct w32_mutex *m = (struct w32_mutex *)w32_object_get(h, W32_MUTEX);
+  if (m == NULL)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  pthread_mutex_lock(&w32_lock);
+  BOOL ok = m->owner == w32_tid() && m->count > 0;
+  if (ok && --m->count == 0) {
+    m->owner = 0;
+    w32_wake_locked(&m->obj);
+  }
+  pthread_mutex_unlock(&w32_lock);
+  return ok ? TRUE : w32_fail(ERROR_NOT_OWNER);
+}
+
+static HANDLE semaphore_new(LONG initial, LONG maximum, bool named) {
+  if (maximum <= 0 || initial < 0 || initial > maximum)
+    return w32_fail_null(ERROR_INVALID_PARAMETER);
+  if (named)
+    return w32_fail_null(ERROR_NOT_SUPPORTED);
+  struct w32_semaphore *s = w32_object_new(W32_SEMAPHORE, sizeof(*s));
+  if (s != NULL) {
+    s->count = initial;
+    s->max = maximum;
+  }
+  return s;
+}
+
+CPORT_API HANDLE CreateSemaphoreA(LPSECURITY_ATTRIBUTES sa, LONG initial,
+                                  LONG maximum, LPCSTR name) {
+  (void)sa;
+  return semaphore_new(initial, maximum, name != NULL);
+}
+
+CPORT_API HANDLE CreateSemaphoreW(LPSECURITY_ATTRIBUTES sa, LONG initial,
+                                  LONG maximum, LPCWSTR name) {
+  (void)sa;
+  return semaphore_new(initial, maximum, name != NULL);
+}
+
+CPORT_API BOOL ReleaseSemaphore(HANDLE h, LONG count, LPLONG previous) {
+  struct w32_semaphore *s =
+      (struct w32_semaphore *)w32_object_get(h, W32_SEMAPHORE);
+  if (s == NULL)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  if (count <= 0)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  pthread_mutex_lock(&w32_lock);
+  LONG before = s->count;
+  BOOL ok = count <= s->max - before;
+  if (ok) {
+    s->count += count;
+    w32_wake_locked(&s->obj);
+  }
+  pthread_mutex_unlock(&w32_lock);
+  if (!ok)
+    return w32_fail(ERROR_TOO_MANY_POSTS);
+  if (previous)
+    *previous = before;
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* WSA events                                                                */
+/* ------------------------------------------------------------------------ */
+
+CPORT_API WSAEVENT WSACreateEvent(void) {
+  HANDLE e = event_new(TRUE, FALSE, false);
+  if (e == NULL)
+    WSASetLastError(WSA_NOT_ENOUGH_MEMORY);
+  return e;
+}
+
+CPORT_API BOOL WSACloseEvent(WSAEVENT e) {
+  if (w32_object_get(e, W32_EVENT) == NULL)
+    return w32_fail(WSA_INVALID_HANDLE);
+  return CloseHandle(e);
+}
+
+CPORT_API BOOL WSASetEvent(WSAEVENT e) { return SetEvent(e); }
+CPORT_API BOOL WSAResetEvent(WSAEVENT e) { return ResetEvent(e); }
+
+CPORT_API DWORD WSAWaitForMultipleEvents(DWORD n, const WSAEVENT *events,
+                                         BOOL all, DWORD ms, BOOL alertable) {
+  (void)alertable;
+  if (events == NULL || n == 0 || n > WSA_MAXIMUM_WAIT_EVENTS) {
+    WSASetLastError(WSA_INVALID_PARAMETER);
+    return WSA_WAIT_FAILED;
+  }
+  for (DWORD i = 0; i < n; i++)
+    if (w32_object_get(events[i], W32_EVENT) == NULL) {
+      WSASetLastError(WSA_INVALID_HANDLE);
+      return WSA_WAIT_FAILED;
+    }
+  DWORD err = 0, r = wait_objects(n, events, all != FALSE, ms, &err);
+  if (r == WAIT_FAILED)
+    WSASetLastError((int)err);
+  return r;
+}

@@ -1,0 +1,293 @@
+/*
+ * wsaio.c - Winsock's data calls: WSARecv, WSASend, WSARecvFrom and
+ * WSASendTo, overlapped (through cport) or blocking (no OVERLAPPED), and
+ * WSAIoctl for the extension functions, keep-alive values and the
+ * ioctlsocket commands.
+ */
+#include <limits.h>
+
+#include "win32.h"
+
+#define W32_MAX_BUFS 64
+
+/* WSABUF (len, buf) to cport_buf_t (base, len). */
+static int convert(LPWSABUF in, DWORD n, cport_buf_t *out, size_t *total) {
+  if (in == NULL || n == 0)
+    return WSAEFAULT;
+  if (n > W32_MAX_BUFS)
+    return WSAENOBUFS;
+  *total = 0;
+  for (DWORD i = 0; i < n; i++) {
+    out[i] = cport_buf_init(in[i].buf, in[i].len);
+    *total += in[i].len;
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Without an OVERLAPPED: blocking                                           */
+/* ------------------------------------------------------------------------ */
+
+/* Drops the first `done` bytes of the iovecs. */
+static void advance(struct msghdr *m, size_t done) {
+  while (done > 0 && m->msg_iovlen > 0) {
+    struct iovec *v = m->msg_iov;
+    if (done < v->iov_len) {
+      v->iov_base = (char *)v->iov_base + done;
+      v->iov_len -= done;
+      return;
+    }
+    done -= v->iov_len;
+    m->msg_iov++;
+    m->msg_iovlen--;
+  }
+}
+
+/* The call, waiting for the socket when it would block (unless the
+ * program set FIONBIO). A blocking send sends everything. */
+static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, size_t total,
+                       bool recv_side, int flags, struct sockaddr *addr,
+                       int *addrlen, LPDWORD bytes) {
+  int fd = (int)s;
+  struct msghdr m;
+  memset(&m, 0, sizeof(m));
+  m.msg_iov = (struct iovec *)(void *)b;
+  m.msg_iovlen = n;
+  m.msg_name = addr;
+  m.msg_namelen = addrlen ? (socklen_t)*addrlen : 0;
+  bool nonblock = (w32_fd_flags(fd) & W32_FD_NONBLOCK) != 0;
+  size_t done = 0;
+  for (;;) {
+    ssize_t r = recv_side ? recvmsg(fd, &m, flags | MSG_DONTWAIT)
+                          : sendmsg(fd, &m, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (r >= 0) {
+      done += (size_t)r;
+      if (!recv_side && done < total && r > 0) {
+        advance(&m, (size_t)r);
+        continue;
+      }
+      if (bytes)
+        *bytes = (DWORD)done;
+      if (addrlen && recv_side)
+        *addrlen = (int)m.msg_namelen;
+      return 0;
+    }
+    if (errno == EINTR)
+      continue;
+    if (errno == ECONNRESET)
+      w32_fd_set_flags(fd, W32_FD_RESET, 0);
+    if (errno != EAGAIN || (nonblock && done == 0))
+      return w32_wsa_errno(errno);
+    if (nonblock) {
+      if (bytes)
+        *bytes = (DWORD)done;
+      return 0;
+    }
+    if (w32_fd_wait(fd, recv_side ? POLLIN : POLLOUT) != 0)
+      return w32_wsa_fail(WSAENOTSOCK);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* With an OVERLAPPED                                                        */
+/* ------------------------------------------------------------------------ */
+
+/* Winsock's answer for an overlapped call cport accepted or refused. The
+ * OVERLAPPED is not read: its completion may be another thread's by now.
+ * A reset seen at the call is remembered for the socket. */
+static int wsa_started(int fd, int rc, LPDWORD bytes, LPDWORD flags) {
+  uint32_t n = 0;
+  int status = -1;
+  bool inline_done = (rc == 0 || rc == CPORT_COMPLETED) &&
+                     cport__last_inline(&n, &status);
+  if (rc == CPORT_ECONNRESET || (inline_done && status == CPORT_ECONNRESET))
+    w32_fd_set_flags(fd, W32_FD_RESET, 0);
+  if (inline_done && status == 0) {
+    if (bytes)
+      *bytes = n;
+    if (flags)
+      *flags = 0;
+    return 0; /* finished inside the call (still posted unless skip mode) */
+  }
+  return w32_wsa_fail(rc == 0 || rc == CPORT_COMPLETED ? WSA_IO_PENDING
+                                                       : w32_wsa_error(rc));
+}
+
+/* The largest datagram a socket of fd's family may send. */
+static size_t max_datagram(int fd) {
+  int family = AF_INET;
+  socklen_t l = sizeof(family);
+  getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &l);
+  return family == AF_INET6 ? 65527u : 65507u;
+}
+
+/* What the four calls share. addr/addrlen: the datagram peer (NULL for
+ * WSARecv and WSASend); `datagram` says which calls they are. */
+static int wsa_io(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
+                  LPDWORD out_flags, int flags, bool recv_side, bool datagram,
+                  struct sockaddr *addr, int *addrlen, LPWSAOVERLAPPED ov,
+                  LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
+  cport_buf_t b[W32_MAX_BUFS];
+  size_t total = 0;
+  if (routine != NULL)
+    return w32_wsa_fail(WSAEOPNOTSUPP); /* no APCs to run it */
+  int err = convert(bufs, n, b, &total);
+  if (err)
+    return w32_wsa_fail(err);
+  int fd = (int)s;
+  if (datagram && !recv_side && total > 65507 && total > max_datagram(fd))
+    return w32_wsa_fail(WSAEMSGSIZE); /* too big for one datagram */
+  if (!datagram && (w32_fd_flags(fd) & W32_FD_RESET))
+    return w32_wsa_fail(WSAECONNRESET); /* it stays reset, as on Windows */
+  if (ov == NULL) {
+    int allowed = recv_side ? (MSG_PEEK | MSG_OOB | MSG_WAITALL)
+                            : (MSG_OOB | MSG_DONTROUTE);
+    if (flags & ~allowed)
+      return w32_wsa_fail(WSAEOPNOTSUPP);
+    int rc = blocking_io(s, b, n, total, recv_side, flags, addr, addrlen, bytes);
+    if (rc == 0 && out_flags)
+      *out_flags = 0;
+    return rc;
+  }
+  if (flags != 0)
+    return w32_wsa_fail(WSAEOPNOTSUPP); /* MSG_PEEK, MSG_OOB: blocking only */
+  int rc = w32_ov_begin(fd, ov);
+  if (rc != 0)
+    return w32_wsa_fail(rc == W32_BAD_EVENT ? WSA_INVALID_HANDLE
+                                            : w32_wsa_error(rc));
+  cport_op_t *op = (cport_op_t *)(void *)ov;
+  if (recv_side)
+    rc = datagram ? cport_recvfrom(fd, b, n, addr, addrlen, op)
+                  : cport_recv(fd, b, n, op);
+  else
+    rc = datagram ? cport_sendto(fd, b, n, addr, addr ? *addrlen : 0, op)
+                  : cport_send(fd, b, n, op);
+  w32_ov_end(ov, rc);
+  return wsa_started(fd, rc, bytes, out_flags);
+}
+
+CPORT_API int WSARecv(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
+                      LPDWORD flags, LPWSAOVERLAPPED ov,
+                      LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
+  if (flags == NULL)
+    return w32_wsa_fail(WSAEFAULT);
+  return wsa_io(s, bufs, n, bytes, flags, (int)*flags, true, false, NULL, NULL,
+                ov, routine);
+}
+
+CPORT_API int WSASend(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
+                      DWORD flags, LPWSAOVERLAPPED ov,
+                      LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
+  return wsa_io(s, bufs, n, bytes, NULL, (int)flags, false, false, NULL, NULL,
+                ov, routine);
+}
+
+CPORT_API int WSARecvFrom(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
+                          LPDWORD flags, struct sockaddr *from, LPINT fromlen,
+                          LPWSAOVERLAPPED ov,
+                          LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
+  if (flags == NULL || (from != NULL && fromlen == NULL))
+    return w32_wsa_fail(WSAEFAULT);
+  return wsa_io(s, bufs, n, bytes, flags, (int)*flags, true, true, from,
+                from ? fromlen : NULL, ov, routine);
+}
+
+CPORT_API int WSASendTo(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
+                        DWORD flags, const struct sockaddr *to, int tolen,
+                        LPWSAOVERLAPPED ov,
+                        LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
+  return wsa_io(s, bufs, n, bytes, NULL, (int)flags, false, true,
+                (struct sockaddr *)to, to ? &tolen : NULL, ov, routine);
+}
+
+/* ------------------------------------------------------------------------ */
+/* WSAIoctl                                                                  */
+/* ------------------------------------------------------------------------ */
+
+static const struct {
+  GUID guid;
+  void *fn;
+} extensions[] = {
+    {WSAID_ACCEPTEX, (void *)AcceptEx},
+    {WSAID_CONNECTEX, (void *)ConnectEx},
+    {WSAID_DISCONNECTEX, (void *)DisconnectEx},
+    {WSAID_GETACCEPTEXSOCKADDRS, (void *)GetAcceptExSockaddrs},
+    {WSAID_TRANSMITFILE, (void *)TransmitFile},
+};
+
+static int extension(LPVOID in, DWORD inlen, LPVOID out, DWORD outlen,
+                     LPDWORD bytes) {
+  if (in == NULL || inlen != sizeof(GUID) || out == NULL ||
+      outlen < sizeof(void *))
+    return w32_wsa_fail(WSAEFAULT);
+  for (size_t i = 0; i < sizeof(extensions) / sizeof(extensions[0]); i++) {
+    if (memcmp(in, &extensions[i].guid, sizeof(GUID)) == 0) {
+      memcpy(out, &extensions[i].fn, sizeof(void *));
+      if (bytes)
+        *bytes = sizeof(void *);
+      return 0;
+    }
+  }
+  return w32_wsa_fail(WSAEINVAL);
+}
+
+/* Keep-alive with Windows' times (milliseconds) and its 10 probes. */
+static int keepalive(SOCKET s, LPVOID in, DWORD inlen, LPDWORD bytes) {
+  struct tcp_keepalive ka;
+  if (in == NULL || inlen < sizeof(ka))
+    return w32_wsa_fail(WSAEFAULT);
+  memcpy(&ka, in, sizeof(ka));
+  int fd = (int)s, on = ka.onoff != 0;
+  int idle = (int)((ka.keepalivetime + 999) / 1000),
+      intvl = (int)((ka.keepaliveinterval + 999) / 1000), cnt = 10;
+  if (idle < 1)
+    idle = 1;
+  if (intvl < 1)
+    intvl = 1;
+  if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) != 0)
+    return w32_wsa_errno(errno);
+  if (on && (setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)) != 0 ||
+             setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl)) != 0 ||
+             setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt)) != 0))
+    return w32_wsa_errno(errno);
+  if (bytes)
+    *bytes = 0;
+  return 0;
+}
+
+CPORT_API int WSAIoctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen, LPVOID out,
+                       DWORD outlen, LPDWORD bytes, LPWSAOVERLAPPED ov,
+                       LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
+  if (ov != NULL || routine != NULL)
+    return w32_wsa_fail(WSAEOPNOTSUPP); /* these complete at once */
+  switch (code) {
+  case SIO_GET_EXTENSION_FUNCTION_POINTER:
+    return extension(in, inlen, out, outlen, bytes);
+  case SIO_KEEPALIVE_VALS:
+    return keepalive(s, in, inlen, bytes);
+  default:
+    break;
+  }
+  if (code == (DWORD)FIONBIO || code == (DWORD)FIONREAD) {
+    u_long v = 0;
+    if (code == (DWORD)FIONBIO) {
+      if (in == NULL || inlen < sizeof(ULONG))
+        return w32_wsa_fail(WSAEFAULT);
+      ULONG on;
+      memcpy(&on, in, sizeof(on));
+      v = on;
+    } else if (out == NULL || outlen < sizeof(ULONG)) {
+      return w32_wsa_fail(WSAEFAULT);
+    }
+    if (ioctlsocket(s, (long)code, &v) != 0)
+      return SOCKET_ERROR;
+    if (code == (DWORD)FIONREAD) {
+      ULONG r = v > 0xFFFFFFFFu ? 0xFFFFFFFFu : (ULONG)v;
+      memcpy(out, &r, sizeof(r));
+    }
+    if (bytes)
+      *bytes = code == (DWORD)FIONREAD ? sizeof(ULONG) : 0;
+    return 0;
+  }
+  return w32_wsa_fail(WSAEOPNOTSUPP);
+}

@@ -1,0 +1,287 @@
+/*
+ * test-win32-files.c - the file calls a ported program makes, written
+ * only against the Win32 API: CreateFile (the generic name and the W
+ * form), sizes, the file pointer, SetEndOfFile, FlushFileBuffers, the
+ * errors for missing paths, WriteFile at offset 0xFFFFFFFF:0xFFFFFFFF
+ * (append), a handle opened without FILE_FLAG_OVERLAPPED given an
+ * OVERLAPPED, overlapped file I/O without a port, completion modes that
+ * cannot be cleared, directories and attributes, and stdin as a HANDLE.
+ */
+#include <wchar.h>
+
+#include "win32-util.h"
+
+static HANDLE open_new(const char *path, DWORD flags) {
+  HANDLE f = CreateFile(path, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                        CREATE_ALWAYS, flags, NULL);
+  assert_true(f != INVALID_HANDLE_VALUE);
+  return f;
+}
+
+static void createfile_and_the_file_calls(void **state) {
+  (void)state;
+  char path[512];
+  w_temp_path(path, sizeof(path), "w32f-calls");
+  DeleteFileA(path);
+  HANDLE f = open_new(path, FILE_ATTRIBUTE_NORMAL);
+  assert_int_equal(GetLastError(), ERROR_SUCCESS); /* it did not exist */
+  assert_int_equal(GetFileType(f), FILE_TYPE_DISK);
+  DWORD n = 0;
+  assert_true(WriteFile(f, "0123456789", 10, &n, NULL));
+  assert_int_equal(n, 10);
+  DWORD high = 7;
+  assert_int_equal(GetFileSize(f, &high), 10);
+  assert_int_equal(high, 0);
+  LARGE_INTEGER size;
+  assert_true(GetFileSizeEx(f, &size));
+  assert_true(size.QuadPart == 10);
+  /* The file pointer. */
+  assert_int_equal(SetFilePointer(f, 4, NULL, FILE_BEGIN), 4);
+  char buf[16];
+  assert_true(ReadFile(f, buf, 3, &n, NULL));
+  assert_int_equal(n, 3);
+  assert_memory_equal(buf, "456", 3);
+  assert_int_equal(SetFilePointer(f, -2, NULL, FILE_CURRENT), 5);
+  LARGE_INTEGER d, pos;
+  d.QuadPart = -1;
+  assert_true(SetFilePointerEx(f, d, &pos, FILE_END));
+  assert_true(pos.QuadPart == 9);
+  assert_int_equal(SetFilePointer(f, -100, NULL, FILE_BEGIN),
+                   INVALID_SET_FILE_POINTER);
+  assert_int_equal(GetLastError(), ERROR_NEGATIVE_SEEK);
+  /* Cut the file where the pointer is. */
+  assert_int_equal(SetFilePointer(f, 6, NULL, FILE_BEGIN), 6);
+  assert_true(SetEndOfFile(f));
+  assert_true(FlushFileBuffers(f));
+  assert_int_equal(GetFileSize(f, NULL), 6);
+  /* At the end without an OVERLAPPED: TRUE and 0 bytes. */
+  assert_true(ReadFile(f, buf, sizeof(buf), &n, NULL));
+  assert_int_equal(n, 0);
+  assert_true(CloseHandle(f));
+  /* CREATE_ALWAYS on an existing file says so. */
+  f = open_new(path, FILE_ATTRIBUTE_NORMAL);
+  assert_int_equal(GetLastError(), ERROR_ALREADY_EXISTS);
+  assert_int_equal(GetFileSize(f, NULL), 0);
+  assert_true(CloseHandle(f));
+  assert_true(DeleteFile(path));
+}
+
+static void missing_paths_and_existing_files(void **state) {
+  (void)state;
+  char dir[512], path[600];
+  w_temp_path(dir, sizeof(dir), "w32f-no-such-dir");
+  snprintf(path, sizeof(path), "%s/file", dir);
+  HANDLE f = CreateFileA(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS,
+                         FILE_ATTRIBUTE_NORMAL, NULL);
+  assert_true(f == INVALID_HANDLE_VALUE);
+  assert_int_equal(GetLastError(), ERROR_PATH_NOT_FOUND);
+  w_temp_path(path, sizeof(path), "w32f-missing");
+  DeleteFileA(path);
+  f = CreateFileA(path, GENERIC_READ, 0, NULL, OPEN_EXISTING,
+                  FILE_ATTRIBUTE_NORMAL, NULL);
+  assert_true(f == INVALID_HANDLE_VALUE);
+  assert_int_equal(GetLastError(), ERROR_FILE_NOT_FOUND);
+  assert_false(DeleteFileA(path));
+  assert_int_equal(GetLastError(), ERROR_FILE_NOT_FOUND);
+  f = open_new(path, FILE_ATTRIBUTE_NORMAL);
+  CloseHandle(f);
+  f = CreateFileA(path, GENERIC_WRITE, 0, NULL, CREATE_NEW,
+                  FILE_ATTRIBUTE_NORMAL, NULL);
+  assert_true(f == INVALID_HANDLE_VALUE);
+  assert_int_equal(GetLastError(), ERROR_FILE_EXISTS);
+  assert_true(DeleteFileA(path));
+}
+
+static void writefile_at_ffffffff_appends(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  char path[512];
+  w_temp_path(path, sizeof(path), "w32f-append");
+  HANDLE f = open_new(path, FILE_FLAG_OVERLAPPED);
+  assert_ptr_equal(CreateIoCompletionPort(f, port, 5, 0), port);
+  const char *parts[] = {"abc", "def", "gh"};
+  for (int i = 0; i < 3; i++) {
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof(ov));
+    if (i > 0)
+      ov.Offset = ov.OffsetHigh = 0xFFFFFFFFu; /* at the end */
+    BOOL ok = WriteFile(f, parts[i], (DWORD)strlen(parts[i]), NULL, &ov);
+    assert_true(ok || GetLastError() == ERROR_IO_PENDING);
+    DWORD bytes;
+    ULONG_PTR key;
+    OVERLAPPED *got;
+    assert_true(w_next(port, &bytes, &key, &got, 5000));
+    assert_ptr_equal(got, &ov);
+    assert_int_equal(bytes, strlen(parts[i]));
+  }
+  assert_int_equal(GetFileSize(f, NULL), 8);
+  char buf[8];
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  BOOL ok = ReadFile(f, buf, 8, NULL, &ov);
+  assert_true(ok || GetLastError() == ERROR_IO_PENDING);
+  DWORD n = 0;
+  assert_true(GetOverlappedResult(f, &ov, &n, TRUE));
+  assert_int_equal(n, 8);
+  assert_memory_equal(buf, "abcdefgh", 8);
+  DWORD bytes;
+  ULONG_PTR key;
+  OVERLAPPED *got;
+  assert_true(w_next(port, &bytes, &key, &got, 5000));
+  assert_true(CloseHandle(f));
+  assert_true(DeleteFileA(path));
+  assert_true(CloseHandle(port));
+}
+
+/* A handle opened without FILE_FLAG_OVERLAPPED does the I/O in the call,
+ * even with an OVERLAPPED: at its offset, event set, result written. */
+static void synchronous_handle_with_an_overlapped(void **state) {
+  (void)state;
+  char path[512];
+  w_temp_path(path, sizeof(path), "w32f-sync");
+  HANDLE f = open_new(path, FILE_ATTRIBUTE_NORMAL);
+  DWORD n = 0;
+  assert_true(WriteFile(f, "0123456789", 10, &n, NULL));
+  HANDLE ev = CreateEvent(NULL, TRUE, FALSE, NULL);
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.Offset = 3;
+  ov.hEvent = ev;
+  char buf[4];
+  assert_true(ReadFile(f, buf, 4, &n, &ov));
+  assert_int_equal(n, 4);
+  assert_memory_equal(buf, "3456", 4);
+  assert_true(HasOverlappedIoCompleted(&ov));
+  assert_int_equal(ov.InternalHigh, 4);
+  assert_int_equal(WaitForSingleObject(ev, 0), WAIT_OBJECT_0);
+  assert_true(GetOverlappedResult(f, &ov, &n, FALSE));
+  assert_int_equal(n, 4);
+  memset(&ov, 0, sizeof(ov));
+  ov.Offset = 10;
+  assert_false(ReadFile(f, buf, 4, &n, &ov));
+  assert_int_equal(GetLastError(), ERROR_HANDLE_EOF);
+  CloseHandle(ev);
+  assert_true(CloseHandle(f));
+  assert_true(DeleteFileA(path));
+}
+
+/* An overlapped file on no port: the event, then GetOverlappedResult. */
+static void overlapped_file_without_a_port(void **state) {
+  (void)state;
+  char path[512];
+  w_temp_path(path, sizeof(path), "w32f-noport");
+  HANDLE f = open_new(path, FILE_FLAG_OVERLAPPED);
+  HANDLE ev = CreateEvent(NULL, TRUE, FALSE, NULL);
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = ev;
+  ov.Offset = 100;
+  BOOL ok = WriteFile(f, "xyz", 3, NULL, &ov);
+  assert_true(ok || GetLastError() == ERROR_IO_PENDING);
+  assert_int_equal(WaitForSingleObject(ev, 5000), WAIT_OBJECT_0);
+  DWORD n = 0;
+  assert_true(GetOverlappedResult(f, &ov, &n, FALSE));
+  assert_int_equal(n, 3);
+  assert_int_equal(GetFileSize(f, NULL), 103);
+  CloseHandle(ev);
+  assert_true(CloseHandle(f));
+  assert_true(DeleteFileA(path));
+}
+
+/* "After a mode has been set for a file handle, it cannot be removed." */
+static void completion_modes_cannot_be_cleared(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 1, 0), port);
+  assert_true(SetFileCompletionNotificationModes(
+      (HANDLE)srv, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
+  assert_true(SetFileCompletionNotificationModes((HANDLE)srv, 0));
+  assert_int_equal(send(cli, "now", 3, 0), 3);
+  Sleep(50);
+  char buf[8];
+  WSABUF wb = {sizeof(buf), buf};
+  DWORD flags = 0, bytes = 0;
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  assert_int_equal(WSARecv(srv, &wb, 1, &bytes, &flags, &ov, NULL), 0);
+  assert_int_equal(bytes, 3);
+  w_expect_nothing(port, 100); /* still skipped */
+  closesocket(srv);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+}
+
+static void directories_attributes_and_wide_names(void **state) {
+  (void)state;
+  char dir[512], a[600], b[600];
+  w_temp_path(dir, sizeof(dir), "w32f-dir");
+  snprintf(a, sizeof(a), "%s/a", dir);
+  snprintf(b, sizeof(b), "%s/b", dir);
+  DeleteFileA(a);
+  DeleteFileA(b);
+  RemoveDirectoryA(dir);
+  assert_true(CreateDirectoryA(dir, NULL));
+  assert_false(CreateDirectoryA(dir, NULL));
+  assert_int_equal(GetLastError(), ERROR_ALREADY_EXISTS);
+  DWORD attr = GetFileAttributesA(dir);
+  assert_true(attr != INVALID_FILE_ATTRIBUTES);
+  assert_true(attr & FILE_ATTRIBUTE_DIRECTORY);
+  assert_int_equal(GetFileAttributesA(a), INVALID_FILE_ATTRIBUTES);
+  assert_int_equal(GetLastError(), ERROR_FILE_NOT_FOUND);
+  /* A wide name: CreateFileW, then the narrow calls see the same file. */
+  WCHAR wa[600];
+  assert_true(MultiByteToWideChar(CP_UTF8, 0, a, -1, wa, 600) > 0);
+  HANDLE f = CreateFileW(wa, GENERIC_WRITE, 0, NULL, CREATE_NEW,
+                         FILE_ATTRIBUTE_NORMAL, NULL);
+  assert_true(f != INVALID_HANDLE_VALUE);
+  CloseHandle(f);
+  attr = GetFileAttributesW(wa);
+  assert_true(attr != INVALID_FILE_ATTRIBUTES);
+  assert_false(attr & FILE_ATTRIBUTE_DIRECTORY);
+  f = open_new(b, FILE_ATTRIBUTE_NORMAL);
+  CloseHandle(f);
+  assert_false(MoveFileExA(a, b, 0));
+  assert_int_equal(GetLastError(), ERROR_ALREADY_EXISTS);
+  assert_true(MoveFileExA(a, b, MOVEFILE_REPLACE_EXISTING));
+  assert_int_equal(GetFileAttributesA(a), INVALID_FILE_ATTRIBUTES);
+  assert_false(RemoveDirectoryA(dir)); /* not empty */
+  WCHAR wb[600];
+  assert_true(MultiByteToWideChar(CP_UTF8, 0, b, -1, wb, 600) > 0);
+  assert_true(DeleteFileW(wb));
+  assert_true(RemoveDirectoryA(dir));
+}
+
+/* Descriptor 0 is the NULL handle on Linux: stdin must still be a handle. */
+static void stdin_is_a_handle(void **state) {
+  (void)state;
+  HANDLE in = GetStdHandle(STD_INPUT_HANDLE);
+  HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
+  HANDLE err = GetStdHandle(STD_ERROR_HANDLE);
+  assert_true(in != NULL && in != INVALID_HANDLE_VALUE);
+  assert_true(out != NULL && out != INVALID_HANDLE_VALUE);
+  assert_true(err != NULL && err != INVALID_HANDLE_VALUE);
+  assert_true(in != out && out != err && in != err);
+  assert_true(GetStdHandle(STD_INPUT_HANDLE) == in);
+  if (GetFileType(in) == FILE_TYPE_UNKNOWN && GetLastError() != NO_ERROR)
+    fail_msg("stdin: GetFileType failed (%u)", (unsigned)GetLastError());
+  DWORD n = 1;
+  assert_true(WriteFile(err, "", 0, &n, NULL));
+  assert_int_equal(n, 0);
+  assert_int_equal(GetStdHandle((DWORD)-99), INVALID_HANDLE_VALUE);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(createfile_and_the_file_calls),
+      cmocka_unit_test(missing_paths_and_existing_files),
+      cmocka_unit_test(writefile_at_ffffffff_appends),
+      cmocka_unit_test(synchronous_handle_with_an_overlapped),
+      cmocka_unit_test(overlapped_file_without_a_port),
+      cmocka_unit_test(completion_modes_cannot_be_cleared),
+      cmocka_unit_test(directories_attributes_and_wide_names),
+      cmocka_unit_test(stdin_is_a_handle),
+  };
+  return W_RUN("win32-files", tests);
+}

@@ -1,0 +1,132 @@
+/*
+ * win32-util.c - helpers of the plain-Win32 suites (see win32-util.h).
+ */
+#include "win32-util.h"
+
+LPFN_ACCEPTEX pAcceptEx;
+LPFN_CONNECTEX pConnectEx;
+LPFN_DISCONNECTEX pDisconnectEx;
+LPFN_GETACCEPTEXSOCKADDRS pGetAcceptExSockaddrs;
+LPFN_TRANSMITFILE pTransmitFile;
+
+static void load(SOCKET s, GUID g, void *fn, size_t size) {
+  DWORD bytes = 0;
+  assert_int_equal(WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &g,
+                            sizeof(g), fn, (DWORD)size, &bytes, NULL, NULL),
+                   0);
+  assert_int_equal(bytes, sizeof(void *));
+}
+
+void w_load_extensions(SOCKET s) {
+  GUID a = WSAID_ACCEPTEX, c = WSAID_CONNECTEX, d = WSAID_DISCONNECTEX,
+       g = WSAID_GETACCEPTEXSOCKADDRS, t = WSAID_TRANSMITFILE;
+  load(s, a, &pAcceptEx, sizeof(pAcceptEx));
+  load(s, c, &pConnectEx, sizeof(pConnectEx));
+  load(s, d, &pDisconnectEx, sizeof(pDisconnectEx));
+  load(s, g, &pGetAcceptExSockaddrs, sizeof(pGetAcceptExSockaddrs));
+  load(s, t, &pTransmitFile, sizeof(pTransmitFile));
+}
+
+SOCKET w_tcp(void) {
+  SOCKET s = WSASocket(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
+                       WSA_FLAG_OVERLAPPED);
+  assert_true(h_socket_ok(s));
+  return s;
+}
+
+struct sockaddr_in w_any(void) {
+  struct sockaddr_in a;
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  return a;
+}
+
+SOCKET w_listener(struct sockaddr_in *addr) {
+  SOCKET l = w_tcp();
+  memset(addr, 0, sizeof(*addr));
+  addr->sin_family = AF_INET;
+  addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  assert_int_equal(bind(l, (struct sockaddr *)addr, sizeof(*addr)), 0);
+  assert_int_equal(listen(l, 64), 0);
+  int len = sizeof(*addr);
+  assert_int_equal(getsockname(l, (struct sockaddr *)addr, &len), 0);
+  return l;
+}
+
+void w_pair(SOCKET *server, SOCKET *client) {
+  struct sockaddr_in a;
+  SOCKET l = w_listener(&a);
+  *client = w_tcp();
+  assert_int_equal(connect(*client, (struct sockaddr *)&a, sizeof(a)), 0);
+  *server = accept(l, NULL, NULL);
+  assert_true(h_socket_ok(*server));
+  closesocket(l);
+}
+
+SOCKET w_udp(struct sockaddr_in *addr) {
+  SOCKET s = WSASocket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, NULL, 0,
+                       WSA_FLAG_OVERLAPPED);
+  assert_true(h_socket_ok(s));
+  memset(addr, 0, sizeof(*addr));
+  addr->sin_family = AF_INET;
+  addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  assert_int_equal(bind(s, (struct sockaddr *)addr, sizeof(*addr)), 0);
+  int len = sizeof(*addr);
+  assert_int_equal(getsockname(s, (struct sockaddr *)addr, &len), 0);
+  return s;
+}
+
+HANDLE w_port(DWORD concurrency) {
+  HANDLE port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0,
+                                       concurrency);
+  assert_non_null(port);
+  return port;
+}
+
+BOOL w_next(HANDLE port, DWORD *bytes, ULONG_PTR *key, OVERLAPPED **ov,
+            DWORD ms) {
+  BOOL ok = GetQueuedCompletionStatus(port, bytes, key, ov, ms);
+  if (!ok && *ov == NULL)
+    fail_msg("no packet within %u ms (error %u)", (unsigned)ms,
+             (unsigned)GetLastError());
+  return ok;
+}
+
+void w_expect_nothing(HANDLE port, DWORD ms) {
+  DWORD bytes = 0;
+  ULONG_PTR key = 0;
+  OVERLAPPED *ov = NULL;
+  assert_false(GetQueuedCompletionStatus(port, &bytes, &key, &ov, ms));
+  assert_null(ov);
+  assert_int_equal(GetLastError(), WAIT_TIMEOUT);
+}
+
+bool w_spin_done(const OVERLAPPED *ov, DWORD ms) {
+  ULONGLONG until = GetTickCount64() + ms;
+  while (!HasOverlappedIoCompleted(ov)) {
+    if (GetTickCount64() > until)
+      return false;
+    Sleep(0);
+  }
+  return true;
+}
+
+ULONGLONG w_now_ms(void) {
+  LARGE_INTEGER f, c;
+  QueryPerformanceFrequency(&f);
+  QueryPerformanceCounter(&c);
+  return (ULONGLONG)(c.QuadPart / (f.QuadPart / 1000));
+}
+
+void w_temp_path(char *out, size_t size, const char *name) {
+  h_temp_path(out, size, name);
+}
+
+int w_run(const char *name, const struct CMUnitTest *tests, size_t n) {
+  WSADATA wsa;
+  if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0)
+    return 1;
+  int rc = h_run(name, tests, n);
+  WSACleanup();
+  return rc;
+}

@@ -1,0 +1,58 @@
+/*
+ * win32-util.h - what the plain-Win32 suites (test-win32*.c) share:
+ * sockets, listeners and connected pairs made the Winsock way, the
+ * Microsoft extensions, and port helpers. Written only against the Win32
+ * API, so the same code runs on Windows and, through cport_win32.h, on
+ * Linux.
+ */
+#ifndef CPORT_TEST_WIN32_UTIL_H
+#define CPORT_TEST_WIN32_UTIL_H
+
+#include "cport_win32.h"
+#include "harness.h"
+
+#define h_socket_ok(s) ((s) != INVALID_SOCKET)
+
+extern LPFN_ACCEPTEX pAcceptEx;
+extern LPFN_CONNECTEX pConnectEx;
+extern LPFN_DISCONNECTEX pDisconnectEx;
+extern LPFN_GETACCEPTEXSOCKADDRS pGetAcceptExSockaddrs;
+extern LPFN_TRANSMITFILE pTransmitFile;
+
+/* The extension functions, through WSAIoctl on socket s. */
+void w_load_extensions(SOCKET s);
+
+/* An overlapped TCP socket. */
+SOCKET w_tcp(void);
+/* A listener on 127.0.0.1, its address in *addr. */
+SOCKET w_listener(struct sockaddr_in *addr);
+/* A connected pair the plain way: *server accepted, *client blocking. */
+void w_pair(SOCKET *server, SOCKET *client);
+/* A UDP socket bound to 127.0.0.1, its address in *addr. */
+SOCKET w_udp(struct sockaddr_in *addr);
+/* 0.0.0.0:0, for binding before ConnectEx. */
+struct sockaddr_in w_any(void);
+
+/* A new port with this concurrency (0: the number of processors). */
+HANDLE w_port(DWORD concurrency);
+/* The next packet; fails the test if none comes within ms. */
+BOOL w_next(HANDLE port, DWORD *bytes, ULONG_PTR *key, OVERLAPPED **ov,
+            DWORD ms);
+/* No packet within ms. */
+void w_expect_nothing(HANDLE port, DWORD ms);
+/* Polls HasOverlappedIoCompleted (with Sleep(0), as the samples do) up to
+ * ms: whether the op ended. */
+bool w_spin_done(const OVERLAPPED *ov, DWORD ms);
+
+/* Milliseconds from the performance counter (GetTickCount64 moves in
+ * system ticks of up to 16 ms on Windows: too coarse to time a wait). */
+ULONGLONG w_now_ms(void);
+
+/* A scratch file path in the temporary directory. */
+void w_temp_path(char *out, size_t size, const char *name);
+
+/* WSAStartup, the tests, WSACleanup. */
+int w_run(const char *name, const struct CMUnitTest *tests, size_t n);
+#define W_RUN(name, tests) w_run(name, tests, sizeof(tests) / sizeof(tests[0]))
+
+#endif
