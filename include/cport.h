@@ -121,14 +121,20 @@ CPORT_API const char *cport_version_string(void);
  * EINVAL). An explicit choice the system cannot honour fails rather than
  * being replaced.
  *
+ * On Linux, $CPORT_FAULTS and $CPORT_TRACE switch the new port's fault
+ * mode and completion trace on (@ref cport_testing); a trace file that
+ * cannot be created fails the call with the error of creating it.
+ *
  * @param[out] port where the new port is stored (only on success)
  * @param[in] opts options, or NULL for the defaults (all-zero options)
  * @retval 0 the port was created
  * @retval CPORT_EINVAL `port` is NULL, an option is out of range, a
- *         reserved field is not zero, or $CPORT_BACKEND names no backend
+ *         reserved field is not zero, $CPORT_BACKEND names no backend, or
+ *         $CPORT_FAULTS does not parse (see cport_set_faults())
  * @retval CPORT_ENOSYS the backend asked for does not exist on this
  *         system (io_uring on Windows, iocp on Linux, io_uring in a build
- *         without liburing)
+ *         without liburing), or $CPORT_FAULTS or $CPORT_TRACE asks for a
+ *         mode Windows does not have
  * @retval CPORT_ENOMEM out of memory
  * @retval CPORT_EPERM io_uring was asked for explicitly and the kernel
  *         refuses it (seccomp, `io_uring_disabled`); other system errors
@@ -579,6 +585,118 @@ CPORT_API uint32_t cport_op_bytes(const cport_op_t *op);
  * @sa cport_op_status(), cport_get()
  */
 CPORT_API int cport_op_wait(const cport_op_t *op, int timeout_ms);
+
+/** @} */
+
+/**
+ * @defgroup cport_testing Testing: fault injection and completion trace
+ * @brief Make a Linux port behave as badly as Windows may, and record what
+ * every operation did.
+ *
+ * The **fault mode** makes a port show, on purpose and often, behaviour
+ * that IOCP on Windows allows but a Linux test run rarely shows: receives
+ * that take fewer bytes than are there, completions held back and
+ * reordered between handles, operations that could finish inside their
+ * call completing through the port instead, resets, aborted accepts,
+ * refused connects and calls failing for want of buffers. It never loses
+ * or duplicates a completion, never touches an operation's bytes beyond
+ * what it reports, and keeps each handle's receives, and each handle's
+ * sends, completing in order. Decisions follow a seed: the same seed and
+ * the same sequence of calls give the same faults (see docs/testing.md
+ * for what a multi-threaded program can replay).
+ *
+ * The **completion trace** writes one line per operation start,
+ * completion, dequeue, post, cancel and close (time, thread, handle, key,
+ * op, kind, bytes, status); `scripts/cport-trace.py` turns it into a
+ * timeline and a summary (latencies, operations outstanding at exit,
+ * operations completed twice).
+ *
+ * Both are switched on for a port by the calls below, or for every port a
+ * program creates by the environment, so an unchanged program can run
+ * under them:
+ * - `CPORT_FAULTS=spec`: the fault mode, as cport_set_faults() reads it,
+ *   e.g. `seed=42,split=0.3,delay=0.2,pending=0.5,reset=0.05`; the first
+ *   port created says so on stderr, with the seed;
+ * - `CPORT_TRACE=path`: the trace, as cport_set_trace() reads it; `%p` in
+ *   the path becomes the process id.
+ *
+ * A port option was not used: cport_options_t's size is frozen and its
+ * reserved fields cannot hold a specification or a path. These are new
+ * functions instead (an addition, as a minor version may make).
+ *
+ * Both are Linux features. On Windows the calls return #CPORT_ENOSYS, and
+ * cport_create() fails with #CPORT_ENOSYS if either variable asks for a
+ * mode, rather than run without it.
+ * @{
+ */
+
+/**
+ * Switch the fault mode of a port on or off.
+ *
+ * Call it right after cport_create(), before the port has a handle or a
+ * timer; it replaces what $CPORT_FAULTS set. `spec` is a comma-separated
+ * list (docs/testing.md has the details):
+ * - `seed=N`: the seed of every decision (default 1);
+ * - `split=P`: a stream receive takes from 1 byte up to less than there
+ *   is room for; the rest of the data stays for the next receive;
+ * - `delay=P`, `delay_ms=N`: a completion is held back up to N ms
+ *   (default 5), so completions of different handles reorder;
+ * - `pending=P`: an operation that finished inside its call completes
+ *   through the port instead (no #CPORT_COMPLETED with
+ *   #CPORT_SKIP_ON_SUCCESS), its op busy a while after the call returned;
+ * - `reset=P`: that share of connections is reset at one of their
+ *   receive or send calls: their operations end with #CPORT_ECONNRESET
+ *   from then on;
+ * - `abort=P`: an accept completes with #CPORT_ECONNABORTED or
+ *   #CPORT_ECONNRESET (the connection waiting stays for the next accept);
+ * - `nobufs=P`: a send, sendto, transmit or connect fails at the call
+ *   with #CPORT_ENOBUFS, a file read or write with #CPORT_ENOMEM;
+ * - `refuse=P`: a connect completes with #CPORT_ECONNREFUSED;
+ * - `errors=P`: reset, abort, nobufs and refuse at once.
+ *
+ * Each P is a probability from 0 to 1. A specification that names no
+ * kind (`seed=7`, `on`, `1`) gets split=0.5, delay=0.25 and pending=0.5:
+ * the faults a correct program survives without a single error. NULL,
+ * "", "0" and "off" switch the mode off.
+ *
+ * @param[in] port the port, not yet used for a handle or a timer
+ * @param spec the specification, or NULL
+ * @retval 0 the mode is set
+ * @retval CPORT_EINVAL `port` is NULL, or `spec` has an unknown key or a
+ *         value out of range
+ * @retval CPORT_EBUSY the port already has a handle or a timer
+ * @retval CPORT_ECLOSED the port is closed
+ * @retval CPORT_ENOMEM out of memory
+ * @retval CPORT_EAGAIN no thread could be started for held completions
+ * @retval CPORT_ENOSYS not available (Windows)
+ * @sa cport_set_trace(), cport_create()
+ */
+CPORT_API int cport_set_faults(cport_t *port, const char *spec);
+
+/**
+ * Start or stop the completion trace of a port.
+ *
+ * Call it right after cport_create(), before the port has a handle or a
+ * timer; it replaces what $CPORT_TRACE set. Ports tracing to the same
+ * path share the file, which is created (or emptied) when the first one
+ * opens it and written as its buffer fills, when the last port using it
+ * closes, and at exit. Each line is one event (docs/testing.md):
+ * `t_ns tid ev port fd key op kind bytes status`.
+ *
+ * @param[in] port the port, not yet used for a handle or a timer
+ * @param path the file; `%p` in it becomes the process id. NULL or ""
+ *        stops the trace.
+ * @retval 0 the trace is set
+ * @retval CPORT_EINVAL `port` is NULL
+ * @retval CPORT_EBUSY the port already has a handle or a timer
+ * @retval CPORT_ECLOSED the port is closed
+ * @retval CPORT_ENOMEM out of memory
+ * @retval CPORT_ENOSYS not available (Windows)
+ * @return Other system errors of creating the file as they come
+ *         (#CPORT_EACCES, #CPORT_ENOENT, ...).
+ * @sa cport_set_faults()
+ */
+CPORT_API int cport_set_trace(cport_t *port, const char *path);
 
 /** @} */
 

@@ -137,10 +137,11 @@ def main(argv):
     html = os.path.join(out, "html")
     pages = ["md_docs_benchmarks.html", "md_docs_design.html",
              "md_docs_porting.html", "md_docs_windows.html",
+             "md_docs_testing.html",
              "md_CHANGELOG.html", "cport_win32_api.html"]
     absent = [p for p in pages if not os.path.exists(os.path.join(html, p))]
     index = open(os.path.join(html, "index.html"), encoding="utf-8").read()
-    unlinked = [p for p in pages[:4] if p not in index]
+    unlinked = [p for p in pages[:5] if p not in index]
     report(not absent and not unlinked,
            "docs/*.md, CHANGELOG.md and the Win32 list are pages; "
            "the README links them",

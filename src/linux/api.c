@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine-diag.h"
 #include "engine.h"
 
 /* Which backend a new port gets: io_uring by default, epoll when the
@@ -71,6 +72,10 @@ CPORT_API int cport_create(cport_t **out, const cport_options_t *opts) {
     return rc;
   if (kind == CPORT_BACKEND_IOCP)
     return CPORT_ENOSYS;
+  struct cp_diag_env env; /* $CPORT_FAULTS, $CPORT_TRACE */
+  rc = cp_diag_env_read(&env);
+  if (rc != 0)
+    return rc;
   struct cport *p;
   rc = cp_port_alloc(&p, opts);
   if (rc != 0)
@@ -79,6 +84,15 @@ CPORT_API int cport_create(cport_t **out, const cport_options_t *opts) {
   if (rc != 0) {
     cp_port_free_unused(p);
     return rc;
+  }
+  if (CP_UNLIKELY(env.faults.on || env.trace_path != NULL)) {
+    rc = env.trace_path != NULL ? cp_diag_set_trace(p, env.trace_path) : 0;
+    if (rc == 0)
+      rc = cp_diag_set_faults(p, &env.faults, cp_engine_diag_deliver, true);
+    if (rc != 0) {
+      cport_close(p);
+      return rc;
+    }
   }
   *out = p;
   return 0;
@@ -96,7 +110,12 @@ CPORT_API int cport_close(cport_t *p) {
    * leaves; after that no thread touches the port's kernel objects. */
   cp_port_progress_stop(p);
   p->be->fini(p);
+  /* Completions the fault mode holds are published, without a packet. */
+  if (CP_UNLIKELY(p->diag != NULL))
+    cp_diag_stop(p);
   cp_port_close_end(p);
+  if (CP_UNLIKELY(p->diag != NULL))
+    cp_diag_free(p); /* the trace written out */
   return 0;
 }
 

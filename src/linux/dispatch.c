@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "diag.h"
 #include "port.h"
 #include "sys.h"
 
@@ -272,6 +273,8 @@ void cp_port_fire_timers_locked(struct cport *p) {
   cport_op_t *op;
   while ((op = cp_timers_pop_due(&p->timers, now)) != NULL) {
     cport_completion_t c = {op, cp_lop(op)->key, 0, 0};
+    if (CP_UNLIKELY(cp_diag_active()))
+      cp_diag_timer(p, op, 'C', 0);
     cp_op_publish(op, 0, 0);
     cp_port_push_held_locked(p, &c, 1);
   }

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "engine-diag.h"
 #include "engine.h"
 
 /* ------------------------------------------------------------------------ */
@@ -233,6 +234,8 @@ int cp_engine_close(cport_handle_t s) {
     return zombie ? CPORT_EBADF : close_unknown(s);
   }
   struct cport *p = h->port;
+  if (CP_UNLIKELY(cp_diag_active()))
+    cp_engine_diag_handle(h, NULL, 'K');
   abandon_locked(h);
   detach_locked(h);
   h->flags = 0;

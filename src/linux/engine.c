@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "engine-diag.h"
 #include "engine.h"
 
 CP_TLS struct cp_inline cp_last_inline;
@@ -46,6 +47,8 @@ void cp_engine_op_init(cport_op_t *op, struct cp_handle *h, uint8_t kind) {
   l->port = h->port;
   l->key = h->key;
   l->gen = h->gen;
+  if (CP_UNLIKELY(cp_diag_active()))
+    cp_engine_diag_begin(op);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -96,6 +99,9 @@ static void finish(cport_op_t *op, struct cp_batch *b) {
   void *ev = op->event;
   bool packet = ((uintptr_t)ev & 1u) == 0;
   bool slot = (l->flags & CP_OPF_SLOT) != 0;
+  if (CP_UNLIKELY(cp_diag_active()) &&
+      cp_engine_diag_finish(op, &status, slot && packet, b))
+    return; /* held back by the fault mode: diag.h ends it later */
   cp_op_publish(op, status, bytes);
   /* The op is its user's again: only the copies above are used. */
   if (ev != NULL && cp_event_hook != NULL)
@@ -179,6 +185,10 @@ int cp_engine_refuse(cport_op_t *op, int status) {
 /* An op that finished inside the call that started it. */
 static int finish_at_call(struct cp_handle *h, cport_op_t *op) {
   struct cp_lop *l = cp_lop(op);
+  if (CP_UNLIKELY(cp_diag_active()) && cp_engine_diag_inline(h, op)) {
+    finish(op, NULL); /* the fault mode: through the port after all */
+    return 0;
+  }
   cp_last_inline.done = true;
   cp_last_inline.status = l->status;
   cp_last_inline.bytes = l->done;
@@ -186,6 +196,8 @@ static int finish_at_call(struct cp_handle *h, cport_op_t *op) {
     void *ev = op->event;
     struct cport *p = l->port;
     release(op);
+    if (CP_UNLIKELY(cp_diag_active()))
+      cp_engine_diag_event(op, 'I', 0);
     cp_op_publish(op, 0, l->done);
     if (ev != NULL && cp_event_hook != NULL)
       cp_event_hook((void *)((uintptr_t)ev & ~(uintptr_t)1));
@@ -202,6 +214,10 @@ int cp_engine_submit(struct cp_handle *h, cport_op_t *op) {
   cp_last_inline.done = false;
   if (op->event != NULL && cp_event_hook == NULL)
     return cp_engine_refuse(op, CPORT_EINVAL); /* no one to signal it */
+  int fault; /* the fault mode may answer the call (engine-diag.h) */
+  if (CP_UNLIKELY(cp_diag_active()) && (fault = cp_engine_diag_submit(h, op)))
+    return fault < 0 ? cp_engine_refuse(op, fault)
+                     : cp_engine_submit_done(h, op, l->status);
   int rc = cp_port_hold(p);
   if (rc != 0)
     return cp_engine_refuse(op, rc);
@@ -209,6 +225,8 @@ int cp_engine_submit(struct cp_handle *h, cport_op_t *op) {
   struct cp_opq *q = queue_of(h, l->kind);
   bool can_start = unordered(l->kind) || cp_opq_empty(q);
   cp_op_set_busy(op);
+  if (CP_UNLIKELY(cp_diag_active()))
+    cp_engine_diag_event(op, 'S', 0);
   cp_opq_push(q, op);
   if (!can_start)
     return 0;
@@ -219,6 +237,8 @@ int cp_engine_submit(struct cp_handle *h, cport_op_t *op) {
   note_reset(h, l->status);
   if (r == CP_TRY_REJECT) {
     int status = l->status;
+    if (CP_UNLIKELY(cp_diag_active()))
+      cp_engine_diag_event(op, 'F', status);
     release(op);
     cp_port_unhold(p);
     cp_op_publish(op, status, 0);
@@ -238,6 +258,8 @@ int cp_engine_submit_done(struct cp_handle *h, cport_op_t *op, int status) {
     return cp_engine_refuse(op, rc);
   l->flags |= CP_OPF_SLOT;
   cp_op_set_busy(op);
+  if (CP_UNLIKELY(cp_diag_active()))
+    cp_engine_diag_event(op, 'S', 0);
   cp_op_result(op, status);
   return finish_at_call(h, op);
 }
@@ -299,6 +321,8 @@ CPORT_API int cport_cancel(cport_handle_t s, cport_op_t *op) {
   if (h == NULL)
     return CPORT_EBADF;
   pthread_mutex_lock(&h->lock);
+  if (CP_UNLIKELY(cp_diag_active()))
+    cp_engine_diag_handle(h, op, 'X');
   int rc = 0;
   if (!(h->flags & CP_HF_OPEN)) {
     rc = CPORT_EBADF;

@@ -65,6 +65,8 @@ struct cp_handle {
   struct cp_opq wq;           /* send side, in posting order */
   struct cp_handle *port_prev, *port_next; /* the port's handle list */
   uint32_t blocking;          /* blocking calls on fd in progress (pool) */
+  uint32_t diag_id, diag_gen; /* fault mode: its number on its port, for
+                                 the use of the fd numbered (gen) */
   uintptr_t be[CP_HANDLE_BE_WORDS]; /* the backend's; zero when opened */
 };
 

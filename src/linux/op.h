@@ -49,7 +49,8 @@ enum {
   CP_OPF_SLOT = 1u << 4,     /* holds a reserved slot in the port queue */
   CP_OPF_HEAPIOV = 1u << 5,  /* bufs is a heap copy */
   CP_OPF_CLOSED = 1u << 6,   /* ended because its handle was closed */
-  CP_OPF_FORCED = 1u << 7,   /* fault injection: not finished at the call */
+  CP_OPF_FORCED = 1u << 7,   /* fault mode: finished inside its call, made
+                                to complete through the port (held) */
 };
 
 /* op->internal while an op is in flight: Windows' STATUS_PENDING, so
@@ -80,10 +81,10 @@ struct cp_lop {
   uintptr_t key;
   uint32_t gen;          /* h->gen at issue */
   uint8_t kind;          /* enum cp_op_kind */
-  uint8_t spare;
+  uint8_t ticket_hi;     /* fault mode: the op's ticket (diag.h), 24 bits */
   uint16_t flags;        /* CP_OPF_* */
   uint16_t nbufs;
-  uint16_t spare2;
+  uint16_t ticket;
   uint32_t done;         /* bytes transferred so far */
   cport_buf_t *bufs;     /* copy of the user's buffer array */
   int32_t aux_fd;        /* accept: the new socket */

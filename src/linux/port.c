@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "diag.h"
 #include "port.h"
 #include "sys.h"
 
@@ -90,6 +91,8 @@ CPORT_API int cport_post(cport_t *p, uintptr_t key, uint32_t bytes,
   int rc = CPORT_ECLOSED;
   if (CP_LIKELY(!p->closed)) {
     rc = cp_cqueue_hold(&p->queue, 1);
+    if (CP_LIKELY(rc == 0) && CP_UNLIKELY(cp_diag_active()))
+      cp_diag_post(p, &c); /* (traced before any thread can take it) */
     if (CP_LIKELY(rc == 0))
       cp_port_push_held_locked(p, &c, 1);
   }
@@ -118,6 +121,8 @@ CPORT_API int cport_timer(cport_t *p, uintptr_t key, uint32_t timeout_ms,
   }
   if (rc == 0) {
     cp_op_set_busy(op);
+    if (CP_UNLIKELY(cp_diag_active()))
+      cp_diag_timer(p, op, 'S', 0);
     /* A new earliest deadline: whoever waits for it must wait less. */
     if (cp_timers_next(&p->timers) == due) {
       cp_port_poke_leader_locked(p);
@@ -141,6 +146,8 @@ CPORT_API int cport_timer_cancel(cport_t *p, cport_op_t *op) {
   } else if (cp_op_busy(op) && cp_lop(op)->kind == CP_OP_TIMER &&
              cp_lop(op)->port == p && cp_timers_remove(&p->timers, op)) {
     cport_completion_t c = {op, cp_lop(op)->key, 0, CPORT_ECANCELED};
+    if (CP_UNLIKELY(cp_diag_active()))
+      cp_diag_timer(p, op, 'C', CPORT_ECANCELED);
     cp_op_publish(op, CPORT_ECANCELED, 0);
     cp_port_push_held_locked(p, &c, 1);
     rc = 0;
@@ -270,12 +277,17 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
 
 CPORT_API int cport_get(cport_t *p, cport_completion_t *out, int timeout_ms) {
   int rc = take(p, out, 1, timeout_ms);
+  if (CP_UNLIKELY(cp_diag_active()) && rc > 0)
+    cp_diag_got(p, out, rc);
   return rc > 0 ? 0 : rc;
 }
 
 CPORT_API int cport_get_many(cport_t *p, cport_completion_t *out, unsigned max,
                              int timeout_ms) {
-  return take(p, out, max, timeout_ms);
+  int rc = take(p, out, max, timeout_ms);
+  if (CP_UNLIKELY(cp_diag_active()) && rc > 0)
+    cp_diag_got(p, out, rc);
+  return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -364,8 +376,11 @@ void cp_port_close_end(struct cport *p) {
   pthread_mutex_lock(&p->lock);
   cp_cqueue_free(&p->queue);
   cport_op_t *op;
-  while ((op = cp_timers_pop_due(&p->timers, UINT64_MAX)) != NULL)
+  while ((op = cp_timers_pop_due(&p->timers, UINT64_MAX)) != NULL) {
+    if (CP_UNLIKELY(cp_diag_active()))
+      cp_diag_timer(p, op, 'I', CPORT_ECLOSED);
     cp_op_publish(op, CPORT_ECLOSED, 0); /* dropped with the port */
+  }
   cp_timers_free(&p->timers);
   pthread_mutex_unlock(&p->lock);
   cp_grave_bury(&p->shell);

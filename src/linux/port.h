@@ -40,6 +40,7 @@
 
 struct cp_backend;
 struct cp_handle;
+struct cp_diag;
 
 /* A thread blocked in cport_get() (or the progress thread). Lives on that
  * thread's stack. */
@@ -117,6 +118,8 @@ struct cport {
   /* Handles associated with this port (the engine's list, for close). */
   pthread_mutex_t handles_lock;
   struct cp_handle *handles;
+
+  struct cp_diag *diag;         /* fault mode and trace (diag.h), or NULL */
 };
 
 /*

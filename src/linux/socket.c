@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "engine-diag.h"
 #include "engine.h"
 #include "sockio.h"
 
@@ -103,7 +104,9 @@ CPORT_API int cport_connect(cport_handle_t s, const struct sockaddr *to,
     cport_buf_t b = {(void *)data, len};
     cp_op_bufs(op, &b, 1);
     /* The connect itself happens now, while `to` is valid. */
-    int err = try_connect(h, to, tolen);
+    int err = CP_UNLIKELY(cp_diag_active()) ? cp_engine_diag_connect(h, op) : 0;
+    if (err == 0)
+      err = try_connect(h, to, tolen);
     if (err == 0) {
       h->flags |= CP_HF_CONNECTED;
       cp_lop(op)->flags |= CP_OPF_STAGE2;

@@ -47,6 +47,8 @@ CPORT_API int cport_create(cport_t **out, const cport_options_t *opts) {
     return rc;
   if (kind != CPORT_BACKEND_AUTO && kind != CPORT_BACKEND_IOCP)
     return CPORT_ENOSYS;
+  if ((rc = cp_win_diag_env()) != 0)
+    return rc;
   if (cp_winsock(&rc) == NULL)
     return rc;
   unsigned conc = opts ? opts->concurrency : 0; /* 0: one per CPU */

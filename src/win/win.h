@@ -113,6 +113,9 @@ CP_INTERNAL void cp_win_set_flag(SOCKET s, uint16_t flag);
 
 /* A closing port stops its timer queue (timers.c). */
 CP_INTERNAL void cp_win_timers_stop(struct cport *p);
+/* CPORT_ENOSYS if $CPORT_FAULTS or $CPORT_TRACE asks for a mode Windows
+ * does not have (diag.c), else 0. */
+CP_INTERNAL int cp_win_diag_env(void);
 
 /* Runs when the port hands a completion out: finishes the op (update
  * contexts, copy accept data, close a failed accept socket) and returns
