@@ -27,25 +27,27 @@ using net::ip::tcp;
 namespace {
 
 class session : public std::enable_shared_from_this<session> {
- public:
+public:
   explicit session(tcp::socket s) : sock_(std::move(s)) {}
   void start() { read(); }
 
- private:
+private:
   void read() {
     auto self = shared_from_this();
     sock_.async_read_some(
         net::buffer(buf_, sizeof(buf_)),
-        [this, self](const boost::system::error_code& ec, std::size_t n) {
-          if (!ec) write(n);
+        [this, self](const boost::system::error_code &ec, std::size_t n) {
+          if (!ec)
+            write(n);
         });
   }
   void write(std::size_t n) {
     auto self = shared_from_this();
     net::async_write(
         sock_, net::buffer(buf_, n),
-        [this, self](const boost::system::error_code& ec, std::size_t) {
-          if (!ec) read();
+        [this, self](const boost::system::error_code &ec, std::size_t) {
+          if (!ec)
+            read();
         });
   }
 
@@ -53,9 +55,10 @@ class session : public std::enable_shared_from_this<session> {
   char buf_[65536];
 };
 
-void accept_loop(tcp::acceptor& acc) {
-  acc.async_accept([&acc](const boost::system::error_code& ec, tcp::socket s) {
-    if (!ec) std::make_shared<session>(std::move(s))->start();
+void accept_loop(tcp::acceptor &acc) {
+  acc.async_accept([&acc](const boost::system::error_code &ec, tcp::socket s) {
+    if (!ec)
+      std::make_shared<session>(std::move(s))->start();
     accept_loop(acc);
   });
 }
@@ -65,9 +68,9 @@ void accept_loop(tcp::acceptor& acc) {
   std::exit(2);
 }
 
-}  // namespace
+} // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char **argv) {
   int port = 7000;
   int threads = static_cast<int>(std::thread::hardware_concurrency());
   for (int i = 1; i < argc; i++) {
@@ -80,7 +83,8 @@ int main(int argc, char** argv) {
     else
       usage();
   }
-  if (port <= 0 || port > 65535 || threads <= 0) usage();
+  if (port <= 0 || port > 65535 || threads <= 0)
+    usage();
 
   net::io_context io(threads);
   tcp::acceptor acc(io);
@@ -91,7 +95,7 @@ int main(int argc, char** argv) {
     acc.set_option(tcp::acceptor::reuse_address(true));
     acc.bind(ep);
     acc.listen(4096);
-  } catch (const std::exception& e) {
+  } catch (const std::exception &e) {
     std::fprintf(stderr, "asio-echo: listen on port %d: %s\n", port, e.what());
     return 1;
   }
@@ -99,8 +103,10 @@ int main(int argc, char** argv) {
                threads, BOOST_VERSION);
   accept_loop(acc);
   std::vector<std::thread> pool;
-  for (int i = 1; i < threads; i++) pool.emplace_back([&io] { io.run(); });
+  for (int i = 1; i < threads; i++)
+    pool.emplace_back([&io] { io.run(); });
   io.run();
-  for (auto& t : pool) t.join();
+  for (auto &t : pool)
+    t.join();
   return 0;
 }

@@ -50,15 +50,15 @@ enum { OP_ACCEPT = 1, OP_RECV = 2, OP_SEND = 3 }; /* low bits of user_data */
 
 struct conn {
   int fd;
-  int head, tail;       /* queued buffer ids, in order; head is being sent */
-  unsigned off;         /* bytes of head already sent */
-  bool recv_armed;      /* the multishot receive is live */
-  bool sending;         /* a send is in flight */
-  bool eof;             /* no more input will come */
-  bool dead;            /* a send failed: drop queued data, then close */
-  bool waiting;         /* on the ENOBUFS list */
+  int head, tail;  /* queued buffer ids, in order; head is being sent */
+  unsigned off;    /* bytes of head already sent */
+  bool recv_armed; /* the multishot receive is live */
+  bool sending;    /* a send is in flight */
+  bool eof;        /* no more input will come */
+  bool dead;       /* a send failed: drop queued data, then close */
+  bool waiting;    /* on the ENOBUFS list */
   struct conn *next_waiting;
-  struct msghdr msg;    /* a send of several queued buffers */
+  struct msghdr msg; /* a send of several queued buffers */
   struct iovec iov[BATCH];
 };
 
@@ -66,9 +66,9 @@ static struct io_uring ring;
 static struct io_uring_buf_ring *br;
 static char *bufs;
 static unsigned nbufs = 4096, bufsize = 16384;
-static int *buf_next;       /* per buffer: the next in its connection's queue */
-static unsigned *buf_len;   /* per buffer: bytes received into it */
-static unsigned returned;   /* buffers added to the ring, not yet published */
+static int *buf_next;     /* per buffer: the next in its connection's queue */
+static unsigned *buf_len; /* per buffer: bytes received into it */
+static unsigned returned; /* buffers added to the ring, not yet published */
 static struct conn *waiting; /* connections whose receive hit ENOBUFS */
 static int lfd;
 
@@ -86,7 +86,9 @@ static struct io_uring_sqe *get_sqe(void) {
   return s;
 }
 
-static void *buf_addr(int bid) { return bufs + (size_t)bid * bufsize; }
+static void *buf_addr(int bid) {
+  return bufs + (size_t)bid * bufsize;
+}
 
 static void give_back(int bid) {
   io_uring_buf_ring_add(br, buf_addr(bid), bufsize, (unsigned short)bid,

@@ -29,7 +29,9 @@ struct conn {
 
 static uv_loop_t *loop;
 
-static void on_closed(uv_handle_t *h) { free(h); }
+static void on_closed(uv_handle_t *h) {
+  free(h);
+}
 
 static void conn_close(struct conn *c) {
   if (!uv_is_closing((uv_handle_t *)&c->tcp))

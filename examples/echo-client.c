@@ -42,8 +42,8 @@
 #define HIST_EXACT_BITS 10
 #define HIST_SUB_BITS 9
 #define HIST_TOP_BITS 31
-#define HIST_BUCKETS                                                       \
-  ((1u << HIST_EXACT_BITS) +                                               \
+#define HIST_BUCKETS         \
+  ((1u << HIST_EXACT_BITS) + \
    (HIST_TOP_BITS - HIST_EXACT_BITS) * (1u << HIST_SUB_BITS))
 
 struct slot {
@@ -59,14 +59,14 @@ struct cconn {
   cport_handle_t s;
   cport_op_t cop, rop;
   struct slot *slots;
-  char *sbuf;         /* depth * size */
-  double *sent_at;    /* per slot */
+  char *sbuf;      /* depth * size */
+  double *sent_at; /* per slot */
   char *rbuf;
   uint32_t rcap;
-  uint64_t next_msg;  /* next message number to send */
-  uint64_t done_msgs; /* messages fully echoed */
+  uint64_t next_msg;   /* next message number to send */
+  uint64_t done_msgs;  /* messages fully echoed */
   uint64_t timed_msgs; /* of those, echoed before the stop */
-  uint64_t recv_off;  /* stream bytes received */
+  uint64_t recv_off;   /* stream bytes received */
   bool dead;
 };
 
@@ -131,7 +131,8 @@ static uint32_t hist_bucket(uint64_t us) {
   while (us >> (top + 1))
     top++;
   uint32_t shift = top - HIST_SUB_BITS;
-  return (1u << HIST_EXACT_BITS) + (top - HIST_EXACT_BITS) * (1u << HIST_SUB_BITS) +
+  return (1u << HIST_EXACT_BITS) +
+         (top - HIST_EXACT_BITS) * (1u << HIST_SUB_BITS) +
          (uint32_t)((us >> shift) - (1u << HIST_SUB_BITS));
 }
 
@@ -299,7 +300,8 @@ int main(int argc, char **argv) {
     c->slots = calloc((size_t)a->depth, sizeof(struct slot));
     c->sbuf = malloc((size_t)a->depth * (size_t)a->size);
     c->sent_at = calloc((size_t)a->depth, sizeof(double));
-    c->rcap = (uint32_t)(a->size * a->depth < 65536 ? a->size * a->depth : 65536);
+    c->rcap =
+        (uint32_t)(a->size * a->depth < 65536 ? a->size * a->depth : 65536);
     c->rbuf = malloc(c->rcap);
   }
   ex_thread_t *t = calloc((size_t)a->threads, sizeof(*t));
@@ -368,8 +370,8 @@ int main(int argc, char **argv) {
          percentile(cl.hist, total, 0.50), percentile(cl.hist, total, 0.99),
          percentile(cl.hist, total, 0.999), (unsigned long long)cl.errors,
          fair);
-  int ok = msgs > 0 && cl.errors == 0 &&
-           cl.connected == (uint64_t)a->connections;
+  int ok =
+      msgs > 0 && cl.errors == 0 && cl.connected == (uint64_t)a->connections;
   free(cl.conns);
   free(cl.hist);
   free(t);

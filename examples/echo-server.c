@@ -40,7 +40,9 @@ struct server {
   uint64_t accepted, closed, bytes, messages, errors;
 };
 
-static void count(uint64_t *c, uint64_t n) { ex_count(c, n); }
+static void count(uint64_t *c, uint64_t n) {
+  ex_count(c, n);
+}
 
 /* A failure that is the server's to count; the first few are named. */
 static void error_seen(struct server *sv, const char *what, int rc) {

@@ -183,8 +183,8 @@ cport_t *ex_port_create(const struct ex_args *a) {
   cport_t *port = NULL;
   int rc = cport_create(&port, &o);
   if (rc != 0) {
-    fprintf(stderr, "%s: backend %s is not available here: %s (%s)\n",
-            a->prog, a->backend_name, cport_strerror(rc), cport_err_name(rc));
+    fprintf(stderr, "%s: backend %s is not available here: %s (%s)\n", a->prog,
+            a->backend_name, cport_strerror(rc), cport_err_name(rc));
     exit(1);
   }
   return port;
@@ -266,10 +266,18 @@ void ex_thread_join(ex_thread_t t) {
   WaitForSingleObject(t, INFINITE);
   CloseHandle(t);
 }
-void ex_mutex_init(ex_mutex_t *m) { InitializeCriticalSection(m); }
-void ex_mutex_destroy(ex_mutex_t *m) { DeleteCriticalSection(m); }
-void ex_mutex_lock(ex_mutex_t *m) { EnterCriticalSection(m); }
-void ex_mutex_unlock(ex_mutex_t *m) { LeaveCriticalSection(m); }
+void ex_mutex_init(ex_mutex_t *m) {
+  InitializeCriticalSection(m);
+}
+void ex_mutex_destroy(ex_mutex_t *m) {
+  DeleteCriticalSection(m);
+}
+void ex_mutex_lock(ex_mutex_t *m) {
+  EnterCriticalSection(m);
+}
+void ex_mutex_unlock(ex_mutex_t *m) {
+  LeaveCriticalSection(m);
+}
 
 static HANDLE stop_event;
 static BOOL WINAPI on_ctrl(DWORD type) {
@@ -281,14 +289,18 @@ void ex_block_stop_signals(void) {
   stop_event = CreateEventA(NULL, TRUE, FALSE, NULL);
   SetConsoleCtrlHandler(on_ctrl, TRUE);
 }
-void ex_wait_stop_signal(void) { WaitForSingleObject(stop_event, INFINITE); }
+void ex_wait_stop_signal(void) {
+  WaitForSingleObject(stop_event, INFINITE);
+}
 double ex_now(void) {
   LARGE_INTEGER f, c;
   QueryPerformanceFrequency(&f);
   QueryPerformanceCounter(&c);
   return (double)c.QuadPart / (double)f.QuadPart;
 }
-void ex_sleep_ms(unsigned ms) { Sleep(ms); }
+void ex_sleep_ms(unsigned ms) {
+  Sleep(ms);
+}
 int ex_cpu_count(void) {
   SYSTEM_INFO si;
   GetSystemInfo(&si);
@@ -300,11 +312,21 @@ int ex_cpu_count(void) {
 void ex_thread_start(ex_thread_t *t, void *(*fn)(void *), void *arg) {
   pthread_create(t, NULL, fn, arg);
 }
-void ex_thread_join(ex_thread_t t) { pthread_join(t, NULL); }
-void ex_mutex_init(ex_mutex_t *m) { pthread_mutex_init(m, NULL); }
-void ex_mutex_destroy(ex_mutex_t *m) { pthread_mutex_destroy(m); }
-void ex_mutex_lock(ex_mutex_t *m) { pthread_mutex_lock(m); }
-void ex_mutex_unlock(ex_mutex_t *m) { pthread_mutex_unlock(m); }
+void ex_thread_join(ex_thread_t t) {
+  pthread_join(t, NULL);
+}
+void ex_mutex_init(ex_mutex_t *m) {
+  pthread_mutex_init(m, NULL);
+}
+void ex_mutex_destroy(ex_mutex_t *m) {
+  pthread_mutex_destroy(m);
+}
+void ex_mutex_lock(ex_mutex_t *m) {
+  pthread_mutex_lock(m);
+}
+void ex_mutex_unlock(ex_mutex_t *m) {
+  pthread_mutex_unlock(m);
+}
 
 static sigset_t stop_set;
 void ex_block_stop_signals(void) {

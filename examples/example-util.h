@@ -28,8 +28,8 @@ typedef pthread_mutex_t ex_mutex_t;
 #endif
 
 struct ex_args {
-  const char *prog;   /* for messages */
-  const char *bind;   /* servers: the address to listen on */
+  const char *prog; /* for messages */
+  const char *bind; /* servers: the address to listen on */
   int port;
   int threads;
   int accepts;
@@ -40,9 +40,9 @@ struct ex_args {
   int depth;
   double seconds;
   const char *root;
-  double timeout;     /* seconds */
+  double timeout;      /* seconds */
   double head_timeout; /* seconds to receive a whole request head */
-  int max_conns;      /* connections a server keeps open at once */
+  int max_conns;       /* connections a server keeps open at once */
   const char *from, *to;
   cport_backend_t backend;
   const char *backend_name;
@@ -100,9 +100,10 @@ void ex_wait_stop_signal(void);
 typedef long ex_flag_t;
 #if defined(_MSC_VER)
 #  include <intrin.h>
-#  define ex_count(p, n)                                                   \
-    ((uint64_t)_InterlockedExchangeAdd64((volatile long long *)(p),        \
-                                         (long long)(n)) + (n))
+#  define ex_count(p, n)                                            \
+    ((uint64_t)_InterlockedExchangeAdd64((volatile long long *)(p), \
+                                         (long long)(n)) +          \
+     (n))
 #  define ex_flag_set(p) ((void)_InterlockedExchange((volatile long *)(p), 1))
 #  define ex_flag_get(p) (_InterlockedOr((volatile long *)(p), 0) != 0)
 #else
@@ -111,7 +112,7 @@ typedef long ex_flag_t;
 #  define ex_flag_get(p) (__atomic_load_n((p), __ATOMIC_ACQUIRE) != 0)
 #endif
 
-double ex_now(void);          /* seconds, monotonic */
+double ex_now(void); /* seconds, monotonic */
 void ex_sleep_ms(unsigned ms);
 int ex_cpu_count(void);
 

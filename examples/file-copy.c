@@ -69,8 +69,8 @@ int main(int argc, char **argv) {
   if (rc == 0)
     rc = cport_file_open(a.from, CPORT_FILE_READ, &src);
   if (rc == 0)
-    rc = cport_file_open(a.to, CPORT_FILE_WRITE | CPORT_FILE_CREATE |
-                                   CPORT_FILE_TRUNCATE, &dst);
+    rc = cport_file_open(
+        a.to, CPORT_FILE_WRITE | CPORT_FILE_CREATE | CPORT_FILE_TRUNCATE, &dst);
   if (rc == 0)
     rc = cport_file_size(src, &size);
   if (rc == 0)

@@ -75,8 +75,9 @@ int http_parse(const char *buf, size_t len, struct http_request *r) {
   if (eol == NULL || eol + 1 >= end || eol[1] != '\n')
     return 400;
   size_t vlen = (size_t)(eol - p);
-  if (vlen != 8 || strncmp(p, "HTTP/", 5) != 0 || !isdigit((unsigned char)p[5]) ||
-      p[6] != '.' || !isdigit((unsigned char)p[7]))
+  if (vlen != 8 || strncmp(p, "HTTP/", 5) != 0 ||
+      !isdigit((unsigned char)p[5]) || p[6] != '.' ||
+      !isdigit((unsigned char)p[7]))
     return 400;
   r->minor = p[7] - '0';
   if (p[5] != '1')
@@ -164,7 +165,8 @@ int http_clean_path(const char *target, char *out, size_t size) {
   for (const char *s = out; *s;) {
     const char *seg = s + 1, *next = strchr(seg, '/');
     size_t sl = next ? (size_t)(next - seg) : strlen(seg);
-    if ((sl == 1 && seg[0] == '.') || (sl == 2 && seg[0] == '.' && seg[1] == '.'))
+    if ((sl == 1 && seg[0] == '.') ||
+        (sl == 2 && seg[0] == '.' && seg[1] == '.'))
       return 400;
     if (next == NULL)
       break;
@@ -177,13 +179,20 @@ const char *http_content_type(const char *path) {
   static const struct {
     const char *ext, *type;
   } types[] = {
-      {".html", "text/html; charset=utf-8"}, {".htm", "text/html; charset=utf-8"},
-      {".txt", "text/plain; charset=utf-8"}, {".css", "text/css"},
-      {".js", "text/javascript"},            {".json", "application/json"},
-      {".png", "image/png"},                 {".jpg", "image/jpeg"},
-      {".jpeg", "image/jpeg"},               {".gif", "image/gif"},
-      {".svg", "image/svg+xml"},             {".ico", "image/x-icon"},
-      {".pdf", "application/pdf"},           {".wasm", "application/wasm"},
+      {".html", "text/html; charset=utf-8"},
+      {".htm", "text/html; charset=utf-8"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".css", "text/css"},
+      {".js", "text/javascript"},
+      {".json", "application/json"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".jpeg", "image/jpeg"},
+      {".gif", "image/gif"},
+      {".svg", "image/svg+xml"},
+      {".ico", "image/x-icon"},
+      {".pdf", "application/pdf"},
+      {".wasm", "application/wasm"},
       {".xml", "application/xml"},
   };
   const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');

@@ -20,16 +20,16 @@
 #  include <strings.h>
 #endif
 
-#define HTTP_MAX_HEAD 8192   /* request line + headers, bytes */
-#define HTTP_MAX_HEADERS 64  /* header fields */
+#define HTTP_MAX_HEAD 8192  /* request line + headers, bytes */
+#define HTTP_MAX_HEADERS 64 /* header fields */
 #define HTTP_MAX_PATH 1024
 
 struct http_request {
   char method[16];
   char target[HTTP_MAX_PATH];
-  int minor;          /* HTTP/1.minor */
+  int minor; /* HTTP/1.minor */
   bool keep_alive;
-  bool has_body;      /* Content-Length > 0 or Transfer-Encoding */
+  bool has_body; /* Content-Length > 0 or Transfer-Encoding */
   bool has_host;
 };
 

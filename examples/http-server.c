@@ -53,34 +53,46 @@ struct conn {
   ex_mutex_t lock;
   struct server *sv;
   cport_handle_t s;
-  cport_handle_t file;            /* being transmitted, or invalid */
-  cport_op_t rop, wop, top;       /* receive, response, idle/head timer */
+  cport_handle_t file;      /* being transmitted, or invalid */
+  cport_op_t rop, wop, top; /* receive, response, idle/head timer */
   bool recv_pending, write_pending, timer_pending;
   bool closing, keep_alive;
-  bool expired;                   /* a 408 went out: close at next tick */
-  double last_active;             /* last completion, for --timeout */
-  double head_start;              /* first byte of the pending head, or 0 */
-  double timer_due;               /* when the pending timer fires */
-  size_t len;                     /* request bytes in buf */
-  size_t consumed;                /* of which belong to the answered one */
-  char head[640];                 /* response head (and small bodies) */
+  bool expired;       /* a 408 went out: close at next tick */
+  double last_active; /* last completion, for --timeout */
+  double head_start;  /* first byte of the pending head, or 0 */
+  double timer_due;   /* when the pending timer fires */
+  size_t len;         /* request bytes in buf */
+  size_t consumed;    /* of which belong to the answered one */
+  char head[640];     /* response head (and small bodies) */
   char buf[HTTP_MAX_HEAD];
 };
 
 static const char *reason(int code) {
   switch (code) {
-  case 200: return "OK";
-  case 400: return "Bad Request";
-  case 403: return "Forbidden";
-  case 404: return "Not Found";
-  case 405: return "Method Not Allowed";
-  case 408: return "Request Timeout";
-  case 413: return "Payload Too Large";
-  case 414: return "URI Too Long";
-  case 431: return "Request Header Fields Too Large";
-  case 500: return "Internal Server Error";
-  case 505: return "HTTP Version Not Supported";
-  default: return "Error";
+  case 200:
+    return "OK";
+  case 400:
+    return "Bad Request";
+  case 403:
+    return "Forbidden";
+  case 404:
+    return "Not Found";
+  case 405:
+    return "Method Not Allowed";
+  case 408:
+    return "Request Timeout";
+  case 413:
+    return "Payload Too Large";
+  case 414:
+    return "URI Too Long";
+  case 431:
+    return "Request Header Fields Too Large";
+  case 500:
+    return "Internal Server Error";
+  case 505:
+    return "HTTP Version Not Supported";
+  default:
+    return "Error";
   }
 }
 
@@ -202,12 +214,13 @@ static void respond_error(struct conn *c, int code, bool close) {
   ex_count(&c->sv->errors, 1);
   char body[64];
   int bl = snprintf(body, sizeof(body), "%d %s\n", code, reason(code));
-  int n = snprintf(c->head, sizeof(c->head),
-                   "HTTP/1.1 %d %s\r\nServer: cport\r\n"
-                   "Content-Type: text/plain; charset=utf-8\r\n"
-                   "Content-Length: %d\r\nConnection: %s\r\n%s\r\n%s",
-                   code, reason(code), bl, c->keep_alive ? "keep-alive" : "close",
-                   code == 405 ? "Allow: GET, HEAD\r\n" : "", body);
+  int n =
+      snprintf(c->head, sizeof(c->head),
+               "HTTP/1.1 %d %s\r\nServer: cport\r\n"
+               "Content-Type: text/plain; charset=utf-8\r\n"
+               "Content-Length: %d\r\nConnection: %s\r\n%s\r\n%s",
+               code, reason(code), bl, c->keep_alive ? "keep-alive" : "close",
+               code == 405 ? "Allow: GET, HEAD\r\n" : "", body);
   send_head(c, (size_t)n);
 }
 
@@ -241,14 +254,12 @@ static void respond(struct conn *c, const char *req, size_t len) {
     respond_error(c, 500, false);
     return;
   }
-  int n = snprintf(c->head, sizeof(c->head),
-                   "HTTP/1.1 200 OK\r\nServer: cport\r\nContent-Type: %s\r\n"
-                   "Content-Length: %llu\r\nConnection: %s\r\n\r\n",
-                   http_content_type(clean[strlen(clean) - 1] == '/'
-                                         ? "index.html"
-                                         : clean),
-                   (unsigned long long)size,
-                   c->keep_alive ? "keep-alive" : "close");
+  int n = snprintf(
+      c->head, sizeof(c->head),
+      "HTTP/1.1 200 OK\r\nServer: cport\r\nContent-Type: %s\r\n"
+      "Content-Length: %llu\r\nConnection: %s\r\n\r\n",
+      http_content_type(clean[strlen(clean) - 1] == '/' ? "index.html" : clean),
+      (unsigned long long)size, c->keep_alive ? "keep-alive" : "close");
   ex_count(&c->sv->requests, 1);
   if (head_only || size == 0) {
     http_close(f);
@@ -257,8 +268,9 @@ static void respond(struct conn *c, const char *req, size_t len) {
   }
   c->file = f;
   cport_buf_t hb = CPORT_BUF(c->head, (size_t)n);
-  int rc = cport_transmit_file(c->s, f, 0, (uint32_t)size, &hb, NULL,
-                           c->keep_alive ? 0 : CPORT_TF_DISCONNECT, &c->wop);
+  int rc =
+      cport_transmit_file(c->s, f, 0, (uint32_t)size, &hb, NULL,
+                          c->keep_alive ? 0 : CPORT_TF_DISCONNECT, &c->wop);
   if (rc == 0)
     c->write_pending = true;
   else
@@ -340,8 +352,8 @@ static void on_timer(struct conn *c) {
       return;
     }
     respond_error(c, 408, true);
-    if (!c->closing && cport_timer(sv->io.port, (uintptr_t)c, 1000,
-                                   &c->top) == 0)
+    if (!c->closing &&
+        cport_timer(sv->io.port, (uintptr_t)c, 1000, &c->top) == 0)
       c->timer_pending = true;
   } else if (now - c->last_active >= sv->timeout) {
     conn_close(c); /* idle, or a response stuck on a silent peer */

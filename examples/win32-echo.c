@@ -47,12 +47,12 @@ static volatile LONG connections, messages;
 static void post_accept(struct io *io) {
   memset(&io->ov, 0, sizeof(io->ov));
   io->op = OP_ACCEPT;
-  io->accepted = WSASocket(family, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
-                           WSA_FLAG_OVERLAPPED);
+  io->accepted =
+      WSASocket(family, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
   if (io->accepted == INVALID_SOCKET)
     return;
-  if (!pAcceptEx(listener, io->accepted, io->buf, 0, ADDR_ROOM, ADDR_ROOM,
-                 NULL, &io->ov) &&
+  if (!pAcceptEx(listener, io->accepted, io->buf, 0, ADDR_ROOM, ADDR_ROOM, NULL,
+                 &io->ov) &&
       WSAGetLastError() != WSA_IO_PENDING) {
     closesocket(io->accepted);
     io->accepted = INVALID_SOCKET;
@@ -179,12 +179,14 @@ int main(int argc, char **argv) {
   family = a.sin6_family;
   port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, threads);
   if (port == NULL) {
-    fprintf(stderr, "win32-echo: the completion port is not available here "
-            "(error %lu)\n", (unsigned long)GetLastError());
+    fprintf(stderr,
+            "win32-echo: the completion port is not available here "
+            "(error %lu)\n",
+            (unsigned long)GetLastError());
     return 1;
   }
-  listener = WSASocket(family, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
-                       WSA_FLAG_OVERLAPPED);
+  listener =
+      WSASocket(family, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
   int on = 1;
   setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, (char *)&on, sizeof(on));
   if (listener == INVALID_SOCKET ||

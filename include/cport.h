@@ -311,12 +311,14 @@ CPORT_API int cport_blocking_end(void);
 /** @name cport_file_open() flags
  * At least one of #CPORT_FILE_READ and #CPORT_FILE_WRITE.
  * @{ */
-#define CPORT_FILE_READ 0x01u     /**< open for reading */
-#define CPORT_FILE_WRITE 0x02u    /**< open for writing */
-#define CPORT_FILE_CREATE 0x04u   /**< create if missing (mode 0644) */
-#define CPORT_FILE_TRUNCATE 0x08u /**< truncate to 0 bytes on open (needs WRITE) */
-#define CPORT_FILE_APPEND 0x10u   /**< every write goes to the end (needs WRITE) */
-#define CPORT_FILE_EXCL 0x20u     /**< with CREATE: fail if it exists */
+#define CPORT_FILE_READ 0x01u   /**< open for reading */
+#define CPORT_FILE_WRITE 0x02u  /**< open for writing */
+#define CPORT_FILE_CREATE 0x04u /**< create if missing (mode 0644) */
+#define CPORT_FILE_TRUNCATE \
+  0x08u /**< truncate to 0 bytes on open (needs WRITE) */
+#define CPORT_FILE_APPEND \
+  0x10u                       /**< every write goes to the end (needs WRITE) */
+#define CPORT_FILE_EXCL 0x20u /**< with CREATE: fail if it exists */
 /** @} */
 
 /**

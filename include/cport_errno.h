@@ -29,56 +29,56 @@
  * @endcode
  * @param XX a macro taking (name, value, message)
  */
-#define CPORT_ERRNO_MAP(XX)                                                  \
-  XX(EPERM, -1, "operation not permitted")                                   \
-  XX(ENOENT, -2, "no such file or directory")                                \
-  XX(EINTR, -4, "interrupted system call")                                   \
-  XX(EIO, -5, "i/o error")                                                   \
-  XX(EBADF, -9, "bad file descriptor or handle")                             \
-  XX(EAGAIN, -11, "resource temporarily unavailable")                        \
-  XX(ENOMEM, -12, "not enough memory")                                       \
-  XX(EACCES, -13, "permission denied")                                       \
-  XX(EFAULT, -14, "bad address in system call argument")                     \
-  XX(EBUSY, -16, "resource busy (operation still in flight)")                \
-  XX(EEXIST, -17, "file already exists")                                     \
-  XX(ENOTDIR, -20, "not a directory")                                        \
-  XX(EISDIR, -21, "is a directory")                                          \
-  XX(EINVAL, -22, "invalid argument")                                        \
-  XX(ENFILE, -23, "file table overflow")                                     \
-  XX(EMFILE, -24, "too many open files")                                     \
-  XX(EFBIG, -27, "file too large")                                           \
-  XX(ENOSPC, -28, "no space left on device")                                 \
-  XX(ESPIPE, -29, "invalid seek")                                            \
-  XX(EPIPE, -32, "broken pipe")                                              \
-  XX(ENAMETOOLONG, -36, "name too long")                                     \
-  XX(ENOSYS, -38, "function not implemented by this backend")               \
-  XX(ELOOP, -40, "too many symbolic links encountered")                      \
-  XX(ENOTSOCK, -88, "socket operation on non-socket")                        \
-  XX(EDESTADDRREQ, -89, "destination address required")                      \
-  XX(EMSGSIZE, -90, "message too long")                                      \
-  XX(EPROTOTYPE, -91, "protocol wrong type for socket")                      \
-  XX(ENOPROTOOPT, -92, "protocol not available")                             \
-  XX(EPROTONOSUPPORT, -93, "protocol not supported")                         \
-  XX(EOPNOTSUPP, -95, "operation not supported on socket")                   \
-  XX(EAFNOSUPPORT, -97, "address family not supported")                      \
-  XX(EADDRINUSE, -98, "address already in use")                              \
-  XX(EADDRNOTAVAIL, -99, "address not available")                            \
-  XX(ENETDOWN, -100, "network is down")                                      \
-  XX(ENETUNREACH, -101, "network is unreachable")                            \
-  XX(ECONNABORTED, -103, "connection aborted")                               \
-  XX(ECONNRESET, -104, "connection reset by peer")                           \
-  XX(ENOBUFS, -105, "no buffer space available")                             \
-  XX(EISCONN, -106, "socket is already connected")                           \
-  XX(ENOTCONN, -107, "socket is not connected")                              \
-  XX(ESHUTDOWN, -108, "cannot send after socket shutdown")                   \
-  XX(ETIMEDOUT, -110, "timed out")                                           \
-  XX(ECONNREFUSED, -111, "connection refused")                               \
-  XX(EHOSTUNREACH, -113, "host is unreachable")                              \
-  XX(EALREADY, -114, "operation already in progress")                        \
-  XX(EINPROGRESS, -115, "operation in progress")                             \
-  XX(ECANCELED, -125, "operation canceled")                                  \
-  XX(EUNKNOWN, -4093, "unknown system error")                                \
-  XX(ECLOSED, -4094, "port closed")                                          \
+#define CPORT_ERRNO_MAP(XX)                                   \
+  XX(EPERM, -1, "operation not permitted")                    \
+  XX(ENOENT, -2, "no such file or directory")                 \
+  XX(EINTR, -4, "interrupted system call")                    \
+  XX(EIO, -5, "i/o error")                                    \
+  XX(EBADF, -9, "bad file descriptor or handle")              \
+  XX(EAGAIN, -11, "resource temporarily unavailable")         \
+  XX(ENOMEM, -12, "not enough memory")                        \
+  XX(EACCES, -13, "permission denied")                        \
+  XX(EFAULT, -14, "bad address in system call argument")      \
+  XX(EBUSY, -16, "resource busy (operation still in flight)") \
+  XX(EEXIST, -17, "file already exists")                      \
+  XX(ENOTDIR, -20, "not a directory")                         \
+  XX(EISDIR, -21, "is a directory")                           \
+  XX(EINVAL, -22, "invalid argument")                         \
+  XX(ENFILE, -23, "file table overflow")                      \
+  XX(EMFILE, -24, "too many open files")                      \
+  XX(EFBIG, -27, "file too large")                            \
+  XX(ENOSPC, -28, "no space left on device")                  \
+  XX(ESPIPE, -29, "invalid seek")                             \
+  XX(EPIPE, -32, "broken pipe")                               \
+  XX(ENAMETOOLONG, -36, "name too long")                      \
+  XX(ENOSYS, -38, "function not implemented by this backend") \
+  XX(ELOOP, -40, "too many symbolic links encountered")       \
+  XX(ENOTSOCK, -88, "socket operation on non-socket")         \
+  XX(EDESTADDRREQ, -89, "destination address required")       \
+  XX(EMSGSIZE, -90, "message too long")                       \
+  XX(EPROTOTYPE, -91, "protocol wrong type for socket")       \
+  XX(ENOPROTOOPT, -92, "protocol not available")              \
+  XX(EPROTONOSUPPORT, -93, "protocol not supported")          \
+  XX(EOPNOTSUPP, -95, "operation not supported on socket")    \
+  XX(EAFNOSUPPORT, -97, "address family not supported")       \
+  XX(EADDRINUSE, -98, "address already in use")               \
+  XX(EADDRNOTAVAIL, -99, "address not available")             \
+  XX(ENETDOWN, -100, "network is down")                       \
+  XX(ENETUNREACH, -101, "network is unreachable")             \
+  XX(ECONNABORTED, -103, "connection aborted")                \
+  XX(ECONNRESET, -104, "connection reset by peer")            \
+  XX(ENOBUFS, -105, "no buffer space available")              \
+  XX(EISCONN, -106, "socket is already connected")            \
+  XX(ENOTCONN, -107, "socket is not connected")               \
+  XX(ESHUTDOWN, -108, "cannot send after socket shutdown")    \
+  XX(ETIMEDOUT, -110, "timed out")                            \
+  XX(ECONNREFUSED, -111, "connection refused")                \
+  XX(EHOSTUNREACH, -113, "host is unreachable")               \
+  XX(EALREADY, -114, "operation already in progress")         \
+  XX(EINPROGRESS, -115, "operation in progress")              \
+  XX(ECANCELED, -125, "operation canceled")                   \
+  XX(EUNKNOWN, -4093, "unknown system error")                 \
+  XX(ECLOSED, -4094, "port closed")                           \
   XX(EOF, -4095, "end of file")
 
 /**

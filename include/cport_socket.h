@@ -169,8 +169,8 @@ CPORT_API int cport_recv(cport_handle_t s, cport_buf_t *bufs, unsigned n,
  *         #CPORT_ECONNRESET, #CPORT_EPIPE, #CPORT_ECANCELED.
  * @sa cport_recv(), cport_sendto(), cport_transmit_file()
  */
-CPORT_API int cport_send(cport_handle_t s, const cport_buf_t *bufs,
-                         unsigned n, cport_op_t *op);
+CPORT_API int cport_send(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
+                         cport_op_t *op);
 
 /**
  * Receive a datagram and its source address, like WSARecvFrom.

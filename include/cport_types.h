@@ -97,18 +97,18 @@ typedef struct cport_op {
     } off;
     void *pointer; /**< the same bytes as a pointer */
   } u;
-  void *event;             /**< hEvent on Windows; unused elsewhere */
-  void *data;              /**< free for the user; cport never touches it */
-  uintptr_t priv[27];      /**< backend-private: do not touch */
+  void *event;        /**< hEvent on Windows; unused elsewhere */
+  void *data;         /**< free for the user; cport never touches it */
+  uintptr_t priv[27]; /**< backend-private: do not touch */
 } cport_op_t;
 
 /** What cport_get() and cport_get_many() return: one finished operation,
  * or one cport_post(). */
 typedef struct cport_completion {
-  cport_op_t *op;   /**< as given to the operation or to cport_post() */
-  uintptr_t key;    /**< the key of the handle (accept: the listener's key) */
-  uint32_t bytes;   /**< bytes transferred */
-  int status;       /**< 0 or a CPORT_E* code */
+  cport_op_t *op; /**< as given to the operation or to cport_post() */
+  uintptr_t key;  /**< the key of the handle (accept: the listener's key) */
+  uint32_t bytes; /**< bytes transferred */
+  int status;     /**< 0 or a CPORT_E* code */
 } cport_completion_t;
 
 /** Which system mechanism a port uses (cport_options_t::backend). */
@@ -116,7 +116,7 @@ typedef enum cport_backend_kind {
   CPORT_BACKEND_AUTO = 0, /**< io_uring, else epoll on Linux; iocp on Windows */
   CPORT_BACKEND_IOCP = 1, /**< Windows I/O completion ports (Windows only) */
   CPORT_BACKEND_URING = 2, /**< io_uring (Linux 5.11 and later) */
-  CPORT_BACKEND_EPOLL = 3 /**< epoll (Linux) */
+  CPORT_BACKEND_EPOLL = 3  /**< epoll (Linux) */
 } cport_backend_t;
 
 /** Port options for cport_create(). All-zero means defaults. The size of

@@ -410,7 +410,7 @@ typedef const TCHAR *LPCTSTR, *PCTSTR;
 
 #  define FIELD_OFFSET(type, field) ((LONG)offsetof(type, field))
 #  define CONTAINING_RECORD(address, type, field) \
-  ((type *)((char *)(address) - offsetof(type, field)))
+    ((type *)((char *)(address)-offsetof(type, field)))
 #  ifndef ARRAYSIZE
 #    define ARRAYSIZE(a) (sizeof(a) / sizeof((a)[0]))
 #  endif
@@ -563,10 +563,10 @@ typedef const TCHAR *LPCTSTR, *PCTSTR;
 #  define E_INVALIDARG ((HRESULT)0x80070057u)
 #  define SUCCEEDED(hr) (((HRESULT)(hr)) >= 0)
 #  define FAILED(hr) (((HRESULT)(hr)) < 0)
-#  define HRESULT_FROM_WIN32(x)                                  \
-  ((HRESULT)(x) <= 0 ? (HRESULT)(x)                            \
-                     : (HRESULT)((((DWORD)(x)) & 0x0000FFFFu) | \
-                                 (7u << 16) | 0x80000000u))
+#  define HRESULT_FROM_WIN32(x) \
+    ((HRESULT)(x) <= 0          \
+         ? (HRESULT)(x)         \
+         : (HRESULT)((((DWORD)(x)) & 0x0000FFFFu) | (7u << 16) | 0x80000000u))
 
 /* ------------------------------------------------------------------------ */
 /* The last error, and its text                                              */
@@ -641,8 +641,9 @@ typedef struct _OVERLAPPED {
 #  define STATUS_PENDING ((DWORD)0x00000103u)
 #  define STATUS_SUCCESS ((DWORD)0x00000000u)
 /* An atomic read: the op's end writes Internal from another thread. */
-#  define HasOverlappedIoCompleted(ov) \
-  (((DWORD)__atomic_load_n(&(ov)->Internal, __ATOMIC_ACQUIRE)) != STATUS_PENDING)
+#  define HasOverlappedIoCompleted(ov)                              \
+    (((DWORD)__atomic_load_n(&(ov)->Internal, __ATOMIC_ACQUIRE)) != \
+     STATUS_PENDING)
 
 typedef struct _OVERLAPPED_ENTRY {
   ULONG_PTR lpCompletionKey;
@@ -663,8 +664,8 @@ CPORT_WIN32_API HANDLE CreateIoCompletionPort(HANDLE file, HANDLE port,
 /* A port handle already closed: FALSE, ERROR_INVALID_HANDLE. A thread
  * waiting when its port is closed: FALSE, ERROR_ABANDONED_WAIT_0. */
 CPORT_WIN32_API BOOL GetQueuedCompletionStatus(HANDLE port, LPDWORD bytes,
-                                               PULONG_PTR key,
-                                               LPOVERLAPPED *ov, DWORD ms);
+                                               PULONG_PTR key, LPOVERLAPPED *ov,
+                                               DWORD ms);
 CPORT_WIN32_API BOOL GetQueuedCompletionStatusEx(HANDLE port,
                                                  LPOVERLAPPED_ENTRY entries,
                                                  ULONG count, PULONG removed,
@@ -842,8 +843,7 @@ CPORT_WIN32_API BOOL TlsSetValue(DWORD index, LPVOID value);
 
 /* Threads, events, mutexes and semaphores, in any mix. */
 CPORT_WIN32_API DWORD WaitForSingleObject(HANDLE h, DWORD ms);
-CPORT_WIN32_API DWORD WaitForSingleObjectEx(HANDLE h, DWORD ms,
-                                            BOOL alertable);
+CPORT_WIN32_API DWORD WaitForSingleObjectEx(HANDLE h, DWORD ms, BOOL alertable);
 CPORT_WIN32_API DWORD WaitForMultipleObjects(DWORD n, const HANDLE *hs,
                                              BOOL all, DWORD ms);
 CPORT_WIN32_API DWORD WaitForMultipleObjectsEx(DWORD n, const HANDLE *hs,
@@ -880,8 +880,8 @@ typedef struct _CRITICAL_SECTION {
   pthread_mutex_t mutex;
 } CRITICAL_SECTION, *PCRITICAL_SECTION, *LPCRITICAL_SECTION;
 CPORT_WIN32_API void InitializeCriticalSection(LPCRITICAL_SECTION cs);
-CPORT_WIN32_API BOOL InitializeCriticalSectionAndSpinCount(LPCRITICAL_SECTION cs,
-                                                           DWORD spin);
+CPORT_WIN32_API BOOL
+InitializeCriticalSectionAndSpinCount(LPCRITICAL_SECTION cs, DWORD spin);
 CPORT_WIN32_API BOOL InitializeCriticalSectionEx(LPCRITICAL_SECTION cs,
                                                  DWORD spin, DWORD flags);
 CPORT_WIN32_API void EnterCriticalSection(LPCRITICAL_SECTION cs);
@@ -894,7 +894,10 @@ CPORT_WIN32_API void DeleteCriticalSection(LPCRITICAL_SECTION cs);
 typedef struct _RTL_SRWLOCK {
   uintptr_t opaque[8];
 } SRWLOCK, *PSRWLOCK;
-#  define SRWLOCK_INIT {{0}}
+#  define SRWLOCK_INIT \
+    {                  \
+      { 0 }            \
+    }
 CPORT_WIN32_API void InitializeSRWLock(PSRWLOCK l);
 CPORT_WIN32_API void AcquireSRWLockExclusive(PSRWLOCK l);
 CPORT_WIN32_API void AcquireSRWLockShared(PSRWLOCK l);
@@ -908,7 +911,8 @@ typedef struct _RTL_CONDITION_VARIABLE {
   uint32_t seq;
   uint32_t waiters;
 } CONDITION_VARIABLE, *PCONDITION_VARIABLE;
-#  define CONDITION_VARIABLE_INIT {0, 0}
+#  define CONDITION_VARIABLE_INIT \
+    { 0, 0 }
 #  define CONDITION_VARIABLE_LOCKMODE_SHARED 0x1u
 CPORT_WIN32_API void InitializeConditionVariable(PCONDITION_VARIABLE cv);
 /* FALSE with ERROR_TIMEOUT when ms elapse first. */
@@ -923,7 +927,8 @@ CPORT_WIN32_API void WakeAllConditionVariable(PCONDITION_VARIABLE cv);
 typedef union _RTL_RUN_ONCE {
   PVOID Ptr;
 } INIT_ONCE, *PINIT_ONCE, *LPINIT_ONCE;
-#  define INIT_ONCE_STATIC_INIT {0}
+#  define INIT_ONCE_STATIC_INIT \
+    { 0 }
 typedef BOOL(WINAPI *PINIT_ONCE_FN)(PINIT_ONCE, PVOID, PVOID *);
 CPORT_WIN32_API void InitOnceInitialize(PINIT_ONCE once);
 /* fn runs once; if it returns FALSE the next call runs it again. */
@@ -936,14 +941,16 @@ CPORT_WIN32_API BOOL InitOnceExecuteOnce(PINIT_ONCE once, PINIT_ONCE_FN fn,
 
 #  define InterlockedIncrement(p) __atomic_add_fetch((p), 1, __ATOMIC_SEQ_CST)
 #  define InterlockedDecrement(p) __atomic_sub_fetch((p), 1, __ATOMIC_SEQ_CST)
-#  define InterlockedExchange(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
-#  define InterlockedExchangeAdd(p, v) __atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST)
+#  define InterlockedExchange(p, v) \
+    __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
+#  define InterlockedExchangeAdd(p, v) \
+    __atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST)
 #  define InterlockedAdd(p, v) __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
 #  define InterlockedAnd(p, v) __atomic_fetch_and((p), (v), __ATOMIC_SEQ_CST)
 #  define InterlockedOr(p, v) __atomic_fetch_or((p), (v), __ATOMIC_SEQ_CST)
 #  define InterlockedXor(p, v) __atomic_fetch_xor((p), (v), __ATOMIC_SEQ_CST)
 #  define InterlockedCompareExchange(p, v, cmp) \
-  __sync_val_compare_and_swap((p), (cmp), (v))
+    __sync_val_compare_and_swap((p), (cmp), (v))
 #  define InterlockedIncrement64 InterlockedIncrement
 #  define InterlockedDecrement64 InterlockedDecrement
 #  define InterlockedExchange64 InterlockedExchange
@@ -1203,10 +1210,9 @@ CPORT_WIN32_API int lstrcmpiW(LPCWSTR a, LPCWSTR b);
  * flag. */
 CPORT_WIN32_API int MultiByteToWideChar(UINT codepage, DWORD flags, LPCSTR in,
                                         int inlen, LPWSTR out, int outlen);
-CPORT_WIN32_API int WideCharToMultiByte(UINT codepage, DWORD flags,
-                                        LPCWSTR in, int inlen, LPSTR out,
-                                        int outlen, LPCSTR defchar,
-                                        LPBOOL used_default);
+CPORT_WIN32_API int WideCharToMultiByte(UINT codepage, DWORD flags, LPCWSTR in,
+                                        int inlen, LPSTR out, int outlen,
+                                        LPCSTR defchar, LPBOOL used_default);
 
 /*
  * Winsock 2 (winsock2.h, ws2tcpip.h), the Microsoft extensions (mswsock.h)
@@ -1220,7 +1226,8 @@ CPORT_WIN32_API int WideCharToMultiByte(UINT codepage, DWORD flags,
  * behaviour must (shutdown, getaddrinfo's codes) are macros naming
  * cport_w32_* functions.
  */
-#  define CPORT_WIN32_BSD_CALLS socket, bind, listen, connect, send, recv, sendto, select
+#  define CPORT_WIN32_BSD_CALLS \
+    socket, bind, listen, connect, send, recv, sendto, select
 
 /* ------------------------------------------------------------------------ */
 /* Winsock: types                                                           */
@@ -1267,9 +1274,8 @@ typedef void(CALLBACK *LPWSAOVERLAPPED_COMPLETION_ROUTINE)(DWORD, DWORD,
                                                            DWORD);
 typedef int(CALLBACK *LPCONDITIONPROC)(LPWSABUF caller_id, LPWSABUF caller_data,
                                        LPQOS sqos, LPQOS gqos,
-                                       LPWSABUF callee_id,
-                                       LPWSABUF callee_data, GROUP *g,
-                                       DWORD_PTR data);
+                                       LPWSABUF callee_id, LPWSABUF callee_data,
+                                       GROUP *g, DWORD_PTR data);
 
 /* mstcpip.h: SIO_KEEPALIVE_VALS, times in milliseconds. */
 struct tcp_keepalive {
@@ -1282,7 +1288,7 @@ struct tcp_keepalive {
 /* Winsock: constants                                                       */
 /* ------------------------------------------------------------------------ */
 
-#  define INVALID_SOCKET ((SOCKET)~(uintptr_t)0)
+#  define INVALID_SOCKET ((SOCKET) ~(uintptr_t)0)
 #  define SOCKET_ERROR (-1)
 #  define WSADESCRIPTION_LEN 256
 #  define WSASYS_STATUS_LEN 128
@@ -1310,16 +1316,36 @@ struct tcp_keepalive {
 #  define TF_WRITE_BEHIND 0x04
 #  define TF_USE_DEFAULT_WORKER 0x00
 
-#  define WSAID_ACCEPTEX                                                    \
-  {0xb5367df1, 0xcbac, 0x11cf, {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
-#  define WSAID_CONNECTEX                                                   \
-  {0x25a207b9, 0xddf3, 0x4660, {0x8e, 0xe9, 0x76, 0xe5, 0x8c, 0x74, 0x06, 0x3e}}
-#  define WSAID_DISCONNECTEX                                                \
-  {0x7fda2e11, 0x8630, 0x436f, {0xa0, 0x31, 0xf5, 0x36, 0xa6, 0xee, 0xc1, 0x57}}
-#  define WSAID_GETACCEPTEXSOCKADDRS                                        \
-  {0xb5367df2, 0xcbac, 0x11cf, {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
-#  define WSAID_TRANSMITFILE                                                \
-  {0xb5367df0, 0xcbac, 0x11cf, {0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92}}
+#  define WSAID_ACCEPTEX                               \
+    {                                                  \
+      0xb5367df1, 0xcbac, 0x11cf, {                    \
+        0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92 \
+      }                                                \
+    }
+#  define WSAID_CONNECTEX                              \
+    {                                                  \
+      0x25a207b9, 0xddf3, 0x4660, {                    \
+        0x8e, 0xe9, 0x76, 0xe5, 0x8c, 0x74, 0x06, 0x3e \
+      }                                                \
+    }
+#  define WSAID_DISCONNECTEX                           \
+    {                                                  \
+      0x7fda2e11, 0x8630, 0x436f, {                    \
+        0xa0, 0x31, 0xf5, 0x36, 0xa6, 0xee, 0xc1, 0x57 \
+      }                                                \
+    }
+#  define WSAID_GETACCEPTEXSOCKADDRS                   \
+    {                                                  \
+      0xb5367df2, 0xcbac, 0x11cf, {                    \
+        0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92 \
+      }                                                \
+    }
+#  define WSAID_TRANSMITFILE                           \
+    {                                                  \
+      0xb5367df0, 0xcbac, 0x11cf, {                    \
+        0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92 \
+      }                                                \
+    }
 
 #  define WSA_INVALID_EVENT ((WSAEVENT)NULL)
 #  define WSA_MAXIMUM_WAIT_EVENTS MAXIMUM_WAIT_OBJECTS
@@ -1391,8 +1417,7 @@ CPORT_WIN32_API int cport_w32_recvfrom(SOCKET s, char *buf, int len, int flags,
  * WSAESHUTDOWN. */
 CPORT_WIN32_API int cport_w32_shutdown(SOCKET s, int how);
 /* Returns 0 or a WSA code (also in WSAGetLastError). */
-CPORT_WIN32_API int cport_w32_getaddrinfo(const char *node,
-                                          const char *service,
+CPORT_WIN32_API int cport_w32_getaddrinfo(const char *node, const char *service,
                                           const struct addrinfo *hints,
                                           struct addrinfo **res);
 CPORT_WIN32_API const char *cport_w32_gai_strerror(int code);
@@ -1455,10 +1480,9 @@ CPORT_WIN32_API int WSARecv(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
 CPORT_WIN32_API int WSASend(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                             DWORD flags, LPWSAOVERLAPPED ov,
                             LPWSAOVERLAPPED_COMPLETION_ROUTINE routine);
-CPORT_WIN32_API int WSARecvFrom(SOCKET s, LPWSABUF bufs, DWORD n,
-                                LPDWORD bytes, LPDWORD flags,
-                                struct sockaddr *from, LPINT fromlen,
-                                LPWSAOVERLAPPED ov,
+CPORT_WIN32_API int WSARecvFrom(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
+                                LPDWORD flags, struct sockaddr *from,
+                                LPINT fromlen, LPWSAOVERLAPPED ov,
                                 LPWSAOVERLAPPED_COMPLETION_ROUTINE routine);
 CPORT_WIN32_API int WSASendTo(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                               DWORD flags, const struct sockaddr *to, int tolen,
@@ -1509,8 +1533,7 @@ CPORT_WIN32_API BOOL DisconnectEx(SOCKET s, LPOVERLAPPED ov, DWORD flags,
                                   DWORD reserved);
 CPORT_WIN32_API BOOL TransmitFile(SOCKET s, HANDLE file, DWORD bytes,
                                   DWORD per_send, LPOVERLAPPED ov,
-                                  LPTRANSMIT_FILE_BUFFERS buffers,
-                                  DWORD flags);
+                                  LPTRANSMIT_FILE_BUFFERS buffers, DWORD flags);
 
 #  ifdef __cplusplus
 }

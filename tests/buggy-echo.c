@@ -113,7 +113,7 @@ static void start(struct server *sv, struct conn *c) {
     conn_close(sv, c, "recv", rc);
   }
 }
-#else  /* BUGGY_RESET */
+#else /* BUGGY_RESET */
 static void post_recv(struct server *sv, struct conn *c) {
   cport_buf_t rb = CPORT_BUF(c->buf, BUF);
   int rc = cport_recv(c->s, &rb, 1, &c->op);
@@ -139,7 +139,9 @@ static void on_io(struct server *sv, struct conn *c, cport_completion_t *cc) {
   }
 }
 
-static void start(struct server *sv, struct conn *c) { post_recv(sv, c); }
+static void start(struct server *sv, struct conn *c) {
+  post_recv(sv, c);
+}
 #endif
 
 static void on_accept(struct server *sv, cport_completion_t *cc) {

@@ -109,11 +109,15 @@ int h_fd_count(void) {
 void h_temp_path(char *out, size_t size, const char *name) {
   char dir[MAX_PATH];
   GetTempPathA(sizeof(dir), dir);
-  snprintf(out, size, "%scport-%lu-%s", dir, (unsigned long)GetCurrentProcessId(),
-           name);
+  snprintf(out, size, "%scport-%lu-%s", dir,
+           (unsigned long)GetCurrentProcessId(), name);
 }
-uint64_t h_now_ms(void) { return GetTickCount64(); }
-void h_sleep_ms(unsigned ms) { Sleep(ms); }
+uint64_t h_now_ms(void) {
+  return GetTickCount64();
+}
+void h_sleep_ms(unsigned ms) {
+  Sleep(ms);
+}
 struct h_win_thread {
   HANDLE h;
   void *(*fn)(void *);
@@ -204,7 +208,8 @@ int h_run(const char *name, const struct CMUnitTest *tests, size_t n) {
   }
   if (strcmp(cport_backend(probe), h_backend()) != 0) {
     printf("1..0 # SKIP backend %s is not available here (the default "
-           "fell back to %s)\n", h_backend(), cport_backend(probe));
+           "fell back to %s)\n",
+           h_backend(), cport_backend(probe));
     cport_close(probe);
     return 0;
   }
@@ -227,7 +232,8 @@ int h_run(const char *name, const struct CMUnitTest *tests, size_t n) {
   int failed = 0;
   for (size_t i = 0; i < n; i++) {
     char group[160];
-    snprintf(group, sizeof(group), "%s/%s/%s", name, h_backend(), tests[i].name);
+    snprintf(group, sizeof(group), "%s/%s/%s", name, h_backend(),
+             tests[i].name);
     h_skip_reason[0] = '\0';
     int failed_here = _cmocka_run_group_tests(group, &tests[i], 1, NULL, NULL);
     fflush(stdout);

@@ -34,19 +34,19 @@ typedef pthread_t h_thread_t;
 /* Skip the current test with a reason, reported in the TAP stream as
  * "ok N - name # SKIP reason" (cmocka's skip() gives no reason). */
 extern char h_skip_reason[256];
-#define H_SKIP(...)                                                      \
-  do {                                                                   \
-    snprintf(h_skip_reason, sizeof(h_skip_reason), __VA_ARGS__);         \
-    fprintf(stderr, "# skipped: %s\n", h_skip_reason);                   \
-    skip();                                                              \
+#define H_SKIP(...)                                              \
+  do {                                                           \
+    snprintf(h_skip_reason, sizeof(h_skip_reason), __VA_ARGS__); \
+    fprintf(stderr, "# skipped: %s\n", h_skip_reason);           \
+    skip();                                                      \
   } while (0)
 
-#define H_ASSERT_RC(expr, want)                                          \
-  do {                                                                   \
-    int h_rc_ = (expr);                                                  \
-    if (h_rc_ != (want))                                                 \
-      fail_msg("%s = %s (%d), want %s", #expr, cport_err_name(h_rc_),     \
-               h_rc_, cport_err_name(want));                             \
+#define H_ASSERT_RC(expr, want)                                              \
+  do {                                                                       \
+    int h_rc_ = (expr);                                                      \
+    if (h_rc_ != (want))                                                     \
+      fail_msg("%s = %s (%d), want %s", #expr, cport_err_name(h_rc_), h_rc_, \
+               cport_err_name(want));                                        \
   } while (0)
 
 #define H_OK(expr) H_ASSERT_RC(expr, 0)
@@ -55,15 +55,17 @@ extern char h_skip_reason[256];
  * builtins, or MSVC intrinsics). H_ADD returns the new value. */
 #if defined(_MSC_VER)
 #  include <intrin.h>
-#  define H_ADD(p, v) ((int)_InterlockedExchangeAdd((volatile long *)(p), (long)(v)) + (v))
+#  define H_ADD(p, v) \
+    ((int)_InterlockedExchangeAdd((volatile long *)(p), (long)(v)) + (v))
 #  define H_LOAD(p) ((int)_InterlockedOr((volatile long *)(p), 0))
-#  define H_CAS(p, expect, want)                                           \
-    (_InterlockedCompareExchange((volatile long *)(p), (long)(want),       \
+#  define H_CAS(p, expect, want)                                     \
+    (_InterlockedCompareExchange((volatile long *)(p), (long)(want), \
                                  (long)(expect)) == (long)(expect))
 #else
 #  define H_ADD(p, v) __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
 #  define H_LOAD(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
-#  define H_CAS(p, expect, want) __sync_bool_compare_and_swap((p), (expect), (want))
+#  define H_CAS(p, expect, want) \
+    __sync_bool_compare_and_swap((p), (expect), (want))
 #endif
 
 /* Port on the backend under test, with the given concurrency. */

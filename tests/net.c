@@ -79,7 +79,8 @@ void n_pair(cport_t *port, cport_handle_t *a, uintptr_t ka, cport_handle_t *b,
   H_OK(cport_closesocket(l));
 }
 
-void n_pair_raw(cport_t *port, cport_handle_t *s, uintptr_t key, n_sock_t *raw) {
+void n_pair_raw(cport_t *port, cport_handle_t *s, uintptr_t key,
+                n_sock_t *raw) {
   struct sockaddr_in addr;
   cport_handle_t l = n_listener(NULL, 0, &addr);
   *raw = n_raw_client(&addr);

@@ -22,7 +22,8 @@ typedef cport_handle_t n_sock_t;
 
 /* A listening cport socket on 127.0.0.1 (ephemeral port), associated with
  * port under key unless port is NULL; *addr receives its address. */
-cport_handle_t n_listener(cport_t *port, uintptr_t key, struct sockaddr_in *addr);
+cport_handle_t n_listener(cport_t *port, uintptr_t key,
+                          struct sockaddr_in *addr);
 /* A plain blocking client connected to addr (not known to cport). */
 n_sock_t n_raw_client(const struct sockaddr_in *addr);
 /* Accept one connection, waiting for it; the result is blocking. */
@@ -36,7 +37,7 @@ void n_pair_raw(cport_t *port, cport_handle_t *s, uintptr_t key, n_sock_t *raw);
 
 /* Blocking I/O on a raw socket. */
 int n_raw_send(n_sock_t s, const void *buf, size_t len);
-int n_raw_recv(n_sock_t s, void *buf, size_t len); /* one read */
+int n_raw_recv(n_sock_t s, void *buf, size_t len);     /* one read */
 int n_raw_recv_all(n_sock_t s, void *buf, size_t len); /* 0 on success */
 void n_raw_close(n_sock_t s);
 /* Abortive close: SO_LINGER {1, 0} then close -> RST. */

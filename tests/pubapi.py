@@ -37,7 +37,8 @@ def provided_functions(headers):
     library's prototypes, so not declared with CPORT_WIN32_API."""
     names = []
     for h in headers:
-        for m in BSD.finditer(open(h, encoding="utf-8").read()):
+        text = open(h, encoding="utf-8").read().replace("\\\n", " ")
+        for m in BSD.finditer(text):
             names += [n.strip() for n in m.group(1).split(",") if n.strip()]
     return names
 

@@ -10,7 +10,7 @@
  */
 #include "harness.h"
 
-#if defined(__linux__) && !defined(__SANITIZE_ADDRESS__) &&                  \
+#if defined(__linux__) && !defined(__SANITIZE_ADDRESS__) && \
     !defined(__SANITIZE_THREAD__)
 #  define H_ALLOC_SWEEP 1
 #endif
@@ -75,7 +75,9 @@ int posix_memalign(void **out, size_t align, size_t n) {
   return 0;
 }
 
-void free(void *p) { __libc_free(p); }
+void free(void *p) {
+  __libc_free(p);
+}
 
 static void arm(int n, int every_later) {
   __atomic_store_n(&countdown, n, __ATOMIC_SEQ_CST);
@@ -91,14 +93,19 @@ static int disarm(void) {
 
 /* ---- the scenario ----------------------------------------------------- */
 
-enum { POSTS = 300, TIMERS = 100, BUFS = 6, OPS = 8 }; /* past the first
+enum {
+  POSTS = 300,
+  TIMERS = 100,
+  BUFS = 6,
+  OPS = 8
+}; /* past the first
                                                        sizes of the queue and
                                                        the timer heap */
 
 struct run {
   cport_t *p;
-  int bad_rc;           /* a call failed with something else than ENOMEM */
-  int accepted;         /* calls that promised one completion */
+  int bad_rc;   /* a call failed with something else than ENOMEM */
+  int accepted; /* calls that promised one completion */
   cport_op_t timers[TIMERS];
   cport_op_t ops[OPS];
   int sv[2];

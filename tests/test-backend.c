@@ -70,8 +70,9 @@ static void set_env(const char *name, const char *value) {
 static void environment_forces_a_backend(void **state) {
   (void)state;
   char saved_buf[64];
-  const char *saved =
-      h_getenv("CPORT_BACKEND", saved_buf, sizeof(saved_buf)) ? saved_buf : NULL;
+  const char *saved = h_getenv("CPORT_BACKEND", saved_buf, sizeof(saved_buf))
+                          ? saved_buf
+                          : NULL;
   cport_t *p;
 #if defined(_WIN32)
   set_env("CPORT_BACKEND", "iocp");
@@ -257,14 +258,14 @@ static void idle_waiter_does_not_spin(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(reports_the_backend_under_test),
-      cmocka_unit_test(options_force_a_backend),
-      cmocka_unit_test(environment_forces_a_backend),
+    cmocka_unit_test(reports_the_backend_under_test),
+    cmocka_unit_test(options_force_a_backend),
+    cmocka_unit_test(environment_forces_a_backend),
 #if defined(__linux__)
-      cmocka_unit_test(falls_back_to_epoll_when_io_uring_is_refused),
-      cmocka_unit_test(post_wakes_a_waiter_while_the_kernel_has_work),
+    cmocka_unit_test(falls_back_to_epoll_when_io_uring_is_refused),
+    cmocka_unit_test(post_wakes_a_waiter_while_the_kernel_has_work),
 #endif
-      cmocka_unit_test(idle_waiter_does_not_spin),
+    cmocka_unit_test(idle_waiter_does_not_spin),
   };
   return H_RUN("backend", tests);
 }

@@ -36,9 +36,9 @@ static void bad_input_and_when_it_may_change(void **state) {
   H_ASSERT_RC(cport_set_faults(NULL, "on"), CPORT_EINVAL);
   H_ASSERT_RC(cport_set_trace(NULL, "x"), CPORT_EINVAL);
   cport_t *p = fault_port("off");
-  const char *bad[] = {"split=2",  "split=0.5x", "bogus=1", "seed=",
-                       "split=-1", "delay_ms=99999999", "seed=12a",
-                       "split=.", "reset=1.5", "on,zap"};
+  const char *bad[] = {
+      "split=2",           "split=0.5x", "bogus=1", "seed=",     "split=-1",
+      "delay_ms=99999999", "seed=12a",   "split=.", "reset=1.5", "on,zap"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
     H_ASSERT_RC(cport_set_faults(p, bad[i]), CPORT_EINVAL);
   H_OK(cport_set_faults(p, "seed=0x2a,split=0.25,delay=.5,delay_ms=3"));
@@ -370,8 +370,7 @@ static void abort_leaves_the_connection_for_the_next_accept(void **state) {
     H_OK(cport_accept(l, NULL, 0, &op));
     cport_completion_t c = h_get(p, 5000);
     assert_ptr_equal(c.op, &op);
-    assert_true(c.status == CPORT_ECONNABORTED ||
-                c.status == CPORT_ECONNRESET);
+    assert_true(c.status == CPORT_ECONNABORTED || c.status == CPORT_ECONNRESET);
     assert_true(cport_op_socket(&op) == CPORT_INVALID_HANDLE);
   }
   h_close_clean(p);
@@ -420,15 +419,16 @@ static void nobufs_fails_at_the_call_and_posts_nothing(void **state) {
   cport_handle_t cs;
   H_OK(cport_socket(AF_INET, SOCK_STREAM, 0, &cs));
   H_OK(cport_associate(p, cs, 2, 0));
-  H_ASSERT_RC(cport_connect(cs, (struct sockaddr *)&addr, sizeof(addr), NULL,
-                            0, &op),
-              CPORT_ENOBUFS);
+  H_ASSERT_RC(
+      cport_connect(cs, (struct sockaddr *)&addr, sizeof(addr), NULL, 0, &op),
+      CPORT_ENOBUFS);
   /* Files: CPORT_ENOMEM, as ReadFile and WriteFile may say. */
   char path[512];
   h_temp_path(path, sizeof(path), "cport-fault-nobufs");
   cport_handle_t f;
-  H_OK(cport_file_open(path, CPORT_FILE_READ | CPORT_FILE_WRITE |
-                                 CPORT_FILE_CREATE | CPORT_FILE_TRUNCATE,
+  H_OK(cport_file_open(path,
+                       CPORT_FILE_READ | CPORT_FILE_WRITE | CPORT_FILE_CREATE |
+                           CPORT_FILE_TRUNCATE,
                        &f));
   H_OK(cport_associate(p, f, 3, 0));
   H_ASSERT_RC(cport_write(f, "abc", 3, 0, &op), CPORT_ENOMEM);

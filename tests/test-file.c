@@ -61,9 +61,9 @@ static void write_then_read_at_64bit_offsets(void **state) {
   (void)state;
   cport_t *p = h_port(0);
   char path[512];
-  cport_handle_t f = scratch(p, "offsets", CPORT_FILE_READ | CPORT_FILE_WRITE |
-                                               CPORT_FILE_TRUNCATE,
-                             path, sizeof(path));
+  cport_handle_t f = scratch(
+      p, "offsets", CPORT_FILE_READ | CPORT_FILE_WRITE | CPORT_FILE_TRUNCATE,
+      path, sizeof(path));
 #if defined(_WIN32)
   DWORD ret;
   DeviceIoControl((HANDLE)f, FSCTL_SET_SPARSE, NULL, 0, NULL, 0, &ret, NULL);
@@ -172,9 +172,10 @@ static void bad_file_handles_and_flags(void **state) {
   H_ASSERT_RC(cport_file_open(path, 0, &f), CPORT_EINVAL);
   H_ASSERT_RC(cport_file_open(path, CPORT_FILE_READ | 0x400, &f), CPORT_EINVAL);
   H_ASSERT_RC(cport_file_open(NULL, CPORT_FILE_READ, &f), CPORT_EINVAL);
-  H_ASSERT_RC(cport_file_open(path, CPORT_FILE_WRITE | CPORT_FILE_CREATE |
-                                        CPORT_FILE_EXCL, &f),
-              CPORT_EEXIST);
+  H_ASSERT_RC(
+      cport_file_open(
+          path, CPORT_FILE_WRITE | CPORT_FILE_CREATE | CPORT_FILE_EXCL, &f),
+      CPORT_EEXIST);
   h_temp_path(dir, sizeof(dir), "no-such-file");
   H_ASSERT_RC(cport_file_open(dir, CPORT_FILE_READ, &f), CPORT_ENOENT);
 

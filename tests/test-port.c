@@ -306,7 +306,8 @@ static void lifo_wakes_newest_waiter_first(void **state) {
     h_close_clean(p);
     H_SKIP("known Wine difference: Wine releases waiting threads first in, "
            "first out (order %d %d %d); Windows documents LIFO; see "
-           "docs/windows.md", order[0], order[1], order[2]);
+           "docs/windows.md",
+           order[0], order[1], order[2]);
   }
   assert_int_equal(order[0], 2);
   assert_int_equal(order[1], 1);

@@ -27,7 +27,8 @@ static void accept_and_connect_with_data(void **state) {
   cport_handle_t c;
   H_OK(cport_socket(AF_INET, SOCK_STREAM, 0, &c));
   H_OK(cport_associate(p, c, 200, 0));
-  H_OK(cport_connect(c, (struct sockaddr *)&addr, sizeof(addr), "hello", 5, &cop));
+  H_OK(cport_connect(c, (struct sockaddr *)&addr, sizeof(addr), "hello", 5,
+                     &cop));
 
   bool got_accept = false, got_connect = false;
   for (int i = 0; i < 2; i++) {
@@ -692,7 +693,8 @@ static cport_handle_t udp_bound_flags(cport_t *p, uintptr_t key,
   return u;
 }
 
-static cport_handle_t udp_bound(cport_t *p, uintptr_t key, struct sockaddr_in *a) {
+static cport_handle_t udp_bound(cport_t *p, uintptr_t key,
+                                struct sockaddr_in *a) {
   return udp_bound_flags(p, key, a, 0);
 }
 
@@ -768,8 +770,8 @@ static void udp_truncated_datagram_already_queued(void **state) {
     cport_buf_t smb = CPORT_BUF(small, sizeof(small));
     struct sockaddr_in from;
     int fromlen = sizeof(from);
-    int rc = cport_recvfrom(b, &smb, 1, (struct sockaddr *)&from, &fromlen,
-                            &rop);
+    int rc =
+        cport_recvfrom(b, &smb, 1, (struct sockaddr *)&from, &fromlen, &rop);
     H_OK(rc);
     if (skip && h_on_wine())
       H_SKIP("known Wine difference: on a skip-on-success socket Wine queues "

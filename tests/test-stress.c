@@ -259,14 +259,12 @@ static void thousand_connections_two_workers(void **state) {
                        MSG_SIZE, &c->cop));
   }
   uint64_t t0 = h_now_ms();
-  while (H_LOAD(&w->verified) + H_LOAD(&w->errors) <
-             CONNS &&
+  while (H_LOAD(&w->verified) + H_LOAD(&w->errors) < CONNS &&
          h_now_ms() - t0 < 120000)
     h_sleep_ms(10);
   int verified = w->verified, errors = w->errors;
   /* Let the server see every client's close, then stop the workers. */
-  while (H_LOAD(&w->live) > 0 &&
-         h_now_ms() - t0 < 120000)
+  while (H_LOAD(&w->live) > 0 && h_now_ms() - t0 < 120000)
     h_sleep_ms(10);
   assert_int_equal(w->live, 0);
   for (int i = 0; i < 2; i++) {

@@ -27,8 +27,11 @@ static void fire_in_deadline_order(void **state) {
     H_OK(c.status);
     assert_int_equal(c.bytes, 0);
     assert_true(c.key > last);
-    assert_ptr_equal(c.op, &ops[c.key == 120 ? 0 : c.key == 40 ? 1
-                                : c.key == 80 ? 2 : c.key == 10 ? 3 : 4]);
+    assert_ptr_equal(c.op, &ops[c.key == 120  ? 0
+                                : c.key == 40 ? 1
+                                : c.key == 80 ? 2
+                                : c.key == 10 ? 3
+                                              : 4]);
     assert_true(at + 1 >= c.key); /* never early */
     printf("# timer %lu ms fired at %lu ms\n", (unsigned long)c.key,
            (unsigned long)at);
@@ -57,7 +60,8 @@ static void ten_thousand_timers_cost_no_thread(void **state) {
   cport_op_t *ops = calloc(MANY, sizeof(*ops));
   /* Each timer's deadline as the test can know it: between the clock
    * before the call and the clock after it, plus the delay. */
-  uint64_t *due = calloc(MANY, sizeof(*due)), *due_hi = calloc(MANY, sizeof(*due_hi));
+  uint64_t *due = calloc(MANY, sizeof(*due)),
+           *due_hi = calloc(MANY, sizeof(*due_hi));
   int threads0 = h_thread_count(), fds0 = h_fd_count();
   for (int i = 0; i < MANY; i++) {
     uint32_t ms = (uint32_t)((i * 7919) % 200) + 1; /* scattered deadlines */
@@ -66,8 +70,8 @@ static void ten_thousand_timers_cost_no_thread(void **state) {
     due_hi[i] = h_now_ms() + ms + 1;
   }
   int threads1 = h_thread_count(), fds1 = h_fd_count();
-  printf("# threads %d -> %d, descriptors %d -> %d\n", threads0, threads1,
-         fds0, fds1);
+  printf("# threads %d -> %d, descriptors %d -> %d\n", threads0, threads1, fds0,
+         fds1);
   /* One timer thread at most for all of them (Windows' timer queue). */
   assert_true(threads1 - threads0 <= 1);
   assert_true(fds1 - fds0 <= 0);

@@ -383,11 +383,23 @@ static void cancel_io_cancels_only_the_callers_ops(void **state) {
 /* A blocked worker gives its place back                                     */
 /* ------------------------------------------------------------------------ */
 
-enum block_kind { B_SLEEP, B_EVENT, B_CS, B_CONDVAR, B_SRW, B_WSAEVENT, B_RECV, B_KINDS };
-static const char *const block_names[] = {
-    "Sleep", "WaitForSingleObject", "EnterCriticalSection",
-    "SleepConditionVariableCS", "AcquireSRWLockExclusive",
-    "WSAWaitForMultipleEvents", "recv"};
+enum block_kind {
+  B_SLEEP,
+  B_EVENT,
+  B_CS,
+  B_CONDVAR,
+  B_SRW,
+  B_WSAEVENT,
+  B_RECV,
+  B_KINDS
+};
+static const char *const block_names[] = {"Sleep",
+                                          "WaitForSingleObject",
+                                          "EnterCriticalSection",
+                                          "SleepConditionVariableCS",
+                                          "AcquireSRWLockExclusive",
+                                          "WSAWaitForMultipleEvents",
+                                          "recv"};
 
 struct blocked {
   HANDLE port;
@@ -451,7 +463,8 @@ static DWORD WINAPI blocking_worker(LPVOID arg) {
       block(b);
     } else {
       InterlockedExchange(&b->second_while_blocked,
-                          InterlockedCompareExchange(&b->released, 0, 0) ? 0 : 1);
+                          InterlockedCompareExchange(&b->released, 0, 0) ? 0
+                                                                         : 1);
       InterlockedExchange(&b->second_done, 1);
     }
   }
@@ -527,7 +540,8 @@ static void blocked_worker_lets_the_port_release_another(void **state) {
     assert_true(CloseHandle(b.port));
     if (!second)
       fail_msg("a worker blocked in %s kept the port (concurrency 1) from "
-               "releasing another thread", block_names[kind]);
+               "releasing another thread",
+               block_names[kind]);
   }
 }
 

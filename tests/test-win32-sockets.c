@@ -20,16 +20,16 @@ static int recv_ov(SOCKET s, char *buf, ULONG len, OVERLAPPED *ov,
 }
 
 static void set_rcvtimeo(SOCKET s, DWORD ms) {
-  assert_int_equal(setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, (char *)&ms,
-                              sizeof(ms)), 0);
+  assert_int_equal(
+      setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, (char *)&ms, sizeof(ms)), 0);
 }
 
 static void abort_socket(SOCKET s) {
   LINGER lg;
   lg.l_onoff = 1;
   lg.l_linger = 0;
-  assert_int_equal(setsockopt(s, SOL_SOCKET, SO_LINGER, (char *)&lg,
-                              sizeof(lg)), 0);
+  assert_int_equal(
+      setsockopt(s, SOL_SOCKET, SO_LINGER, (char *)&lg, sizeof(lg)), 0);
   closesocket(s);
 }
 
@@ -160,7 +160,8 @@ static void connectex_again_after_a_refusal(void **state) {
   assert_ptr_equal(CreateIoCompletionPort((HANDLE)c, port, 2, 0), port);
   OVERLAPPED ov;
   memset(&ov, 0, sizeof(ov));
-  assert_false(pConnectEx(c, (struct sockaddr *)&a, sizeof(a), NULL, 0, NULL, &ov));
+  assert_false(
+      pConnectEx(c, (struct sockaddr *)&a, sizeof(a), NULL, 0, NULL, &ov));
   assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
   DWORD bytes;
   ULONG_PTR key;
@@ -178,7 +179,8 @@ static void connectex_again_after_a_refusal(void **state) {
     closesocket(l2);
     CloseHandle(port);
     H_SKIP("known Wine difference: ConnectEx after a refused ConnectEx "
-           "fails (%d); see docs/windows.md", err);
+           "fails (%d); see docs/windows.md",
+           err);
   }
   assert_true(ok || err == WSA_IO_PENDING);
   assert_true(w_next(port, &bytes, &key, &got, 5000));
@@ -241,7 +243,8 @@ static void acceptex_refuses_a_bound_or_connected_socket(void **state) {
 static DWORD connect_time(SOCKET s) {
   DWORD v = 12345;
   int len = sizeof(v);
-  assert_int_equal(getsockopt(s, SOL_SOCKET, SO_CONNECT_TIME, (char *)&v, &len), 0);
+  assert_int_equal(getsockopt(s, SOL_SOCKET, SO_CONNECT_TIME, (char *)&v, &len),
+                   0);
   assert_int_equal(len, sizeof(v));
   return v;
 }
@@ -266,7 +269,8 @@ static void so_connect_time_counts_seconds(void **state) {
   OVERLAPPED *got;
   assert_true(w_next(port, &bytes, &key, &got, 5000));
   assert_int_equal(setsockopt(acc, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT,
-                              (char *)&l, sizeof(l)), 0);
+                              (char *)&l, sizeof(l)),
+                   0);
   assert_true(connect_time(acc) <= 1);
   assert_true(connect_time(cli) <= 1);
   Sleep(2100);
@@ -331,13 +335,15 @@ static void oversized_datagram_fails_at_once(void **state) {
   assert_ptr_equal(CreateIoCompletionPort((HANDLE)a, port, 1, 0), port);
   DWORD max = 0;
   int len = sizeof(max);
-  assert_int_equal(getsockopt(a, SOL_SOCKET, SO_MAX_MSG_SIZE, (char *)&max, &len), 0);
+  assert_int_equal(
+      getsockopt(a, SOL_SOCKET, SO_MAX_MSG_SIZE, (char *)&max, &len), 0);
   assert_int_equal(max, 65507);
   static char big[40000];
   WSABUF wb[2] = {{sizeof(big), big}, {sizeof(big), big}};
   OVERLAPPED ov;
   memset(&ov, 0, sizeof(ov));
-  int rc = WSASendTo(a, wb, 2, NULL, 0, (struct sockaddr *)&ba, sizeof(ba), &ov, NULL);
+  int rc = WSASendTo(a, wb, 2, NULL, 0, (struct sockaddr *)&ba, sizeof(ba), &ov,
+                     NULL);
   assert_int_equal(rc, SOCKET_ERROR);
   assert_int_equal(WSAGetLastError(), WSAEMSGSIZE);
   DWORD bytes;
@@ -366,8 +372,8 @@ static void truncated_datagram_gets_one_answer(void **state) {
   struct sockaddr_in aa, ba, from;
   SOCKET a = w_udp(&aa), b = w_udp(&ba);
   assert_ptr_equal(CreateIoCompletionPort((HANDLE)b, port, 2, 0), port);
-  assert_int_equal(sendto(a, "0123456789", 10, 0, (struct sockaddr *)&ba,
-                          sizeof(ba)), 10);
+  assert_int_equal(
+      sendto(a, "0123456789", 10, 0, (struct sockaddr *)&ba, sizeof(ba)), 10);
   Sleep(50);
   char small[4];
   WSABUF wb = {sizeof(small), small};
@@ -446,7 +452,8 @@ static void bsd_calls_set_wsagetlasterror(void **state) {
   closesocket(s);
   if (err != WSAENOTCONN && h_on_wine())
     H_SKIP("known Wine difference: send on an unconnected socket fails with "
-           "%d, Windows documents WSAENOTCONN; see docs/windows.md", err);
+           "%d, Windows documents WSAENOTCONN; see docs/windows.md",
+           err);
   assert_int_equal(err, WSAENOTCONN);
 }
 
@@ -484,14 +491,15 @@ static void closesocket_wakes_a_blocked_accept(void **state) {
     assert_true(ac.got == INVALID_SOCKET);
     if (ac.err != WSAEINTR && h_on_wine())
       H_SKIP("known Wine difference: the woken accept fails with %d "
-             "(Windows: WSAEINTR); see docs/windows.md", ac.err);
+             "(Windows: WSAEINTR); see docs/windows.md",
+             ac.err);
     assert_int_equal(ac.err, WSAEINTR);
   }
 }
 
-static int CALLBACK condition(LPWSABUF caller, LPWSABUF caller_data,
-                              LPQOS sqos, LPQOS gqos, LPWSABUF callee,
-                              LPWSABUF callee_data, GROUP *g, DWORD_PTR data) {
+static int CALLBACK condition(LPWSABUF caller, LPWSABUF caller_data, LPQOS sqos,
+                              LPQOS gqos, LPWSABUF callee, LPWSABUF callee_data,
+                              GROUP *g, DWORD_PTR data) {
   (void)caller_data;
   (void)sqos;
   (void)gqos;
@@ -636,14 +644,17 @@ static void keepalive_values_and_linger(void **state) {
   struct tcp_keepalive ka = {1, 5000, 1000};
   DWORD bytes = 9;
   assert_int_equal(WSAIoctl(s, SIO_KEEPALIVE_VALS, &ka, sizeof(ka), NULL, 0,
-                            &bytes, NULL, NULL), 0);
+                            &bytes, NULL, NULL),
+                   0);
   int on = 0, len = sizeof(on);
-  assert_int_equal(getsockopt(s, SOL_SOCKET, SO_KEEPALIVE, (char *)&on, &len), 0);
+  assert_int_equal(getsockopt(s, SOL_SOCKET, SO_KEEPALIVE, (char *)&on, &len),
+                   0);
   assert_true(on != 0);
   LINGER lg;
   lg.l_onoff = 1;
   lg.l_linger = 7;
-  assert_int_equal(setsockopt(s, SOL_SOCKET, SO_LINGER, (char *)&lg, sizeof(lg)), 0);
+  assert_int_equal(
+      setsockopt(s, SOL_SOCKET, SO_LINGER, (char *)&lg, sizeof(lg)), 0);
   memset(&lg, 0, sizeof(lg));
   len = sizeof(lg);
   assert_int_equal(getsockopt(s, SOL_SOCKET, SO_LINGER, (char *)&lg, &len), 0);
@@ -652,7 +663,8 @@ static void keepalive_values_and_linger(void **state) {
   set_rcvtimeo(s, 1500);
   DWORD ms = 0;
   len = sizeof(ms);
-  assert_int_equal(getsockopt(s, SOL_SOCKET, SO_RCVTIMEO, (char *)&ms, &len), 0);
+  assert_int_equal(getsockopt(s, SOL_SOCKET, SO_RCVTIMEO, (char *)&ms, &len),
+                   0);
   assert_int_equal(ms, 1500);
   closesocket(s);
 }

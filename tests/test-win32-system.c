@@ -52,11 +52,12 @@ static void format_message_for_system_codes(void **state) {
   assert_int_equal(strlen(p), n);
   assert_null(LocalFree(p));
   /* Too small, and a code without a message. */
-  assert_int_equal(FormatMessageA(flags, NULL, ERROR_ACCESS_DENIED, lang, buf,
-                                  4, NULL), 0);
+  assert_int_equal(
+      FormatMessageA(flags, NULL, ERROR_ACCESS_DENIED, lang, buf, 4, NULL), 0);
   assert_int_equal(GetLastError(), ERROR_INSUFFICIENT_BUFFER);
-  assert_int_equal(FormatMessageA(flags, NULL, 0x2FFFFFF0u, lang, buf,
-                                  sizeof(buf), NULL), 0);
+  assert_int_equal(
+      FormatMessageA(flags, NULL, 0x2FFFFFF0u, lang, buf, sizeof(buf), NULL),
+      0);
   assert_int_equal(GetLastError(), ERROR_MR_MID_NOT_FOUND);
   WCHAR wbuf[512];
   n = FormatMessageW(flags, NULL, ERROR_ACCESS_DENIED, lang, wbuf, 512, NULL);
@@ -106,8 +107,8 @@ static void virtual_memory(void **state) {
   (void)state;
   SYSTEM_INFO si;
   GetSystemInfo(&si);
-  unsigned char *p = VirtualAlloc(NULL, 100000, MEM_COMMIT | MEM_RESERVE,
-                                  PAGE_READWRITE);
+  unsigned char *p =
+      VirtualAlloc(NULL, 100000, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
   assert_non_null(p);
   assert_true(((uintptr_t)p % si.dwAllocationGranularity) == 0);
   assert_true(all_zero(p, 100000));
@@ -117,13 +118,13 @@ static void virtual_memory(void **state) {
   p = VirtualAlloc(NULL, 1u << 20, MEM_RESERVE, PAGE_NOACCESS);
   assert_non_null(p);
   unsigned char *page = p + 2 * si.dwPageSize;
-  assert_ptr_equal(VirtualAlloc(page, si.dwPageSize, MEM_COMMIT, PAGE_READWRITE),
-                   page);
+  assert_ptr_equal(
+      VirtualAlloc(page, si.dwPageSize, MEM_COMMIT, PAGE_READWRITE), page);
   page[0] = 7;
   page[si.dwPageSize - 1] = 8;
   assert_true(VirtualFree(page, si.dwPageSize, MEM_DECOMMIT));
-  assert_ptr_equal(VirtualAlloc(page, si.dwPageSize, MEM_COMMIT, PAGE_READWRITE),
-                   page);
+  assert_ptr_equal(
+      VirtualAlloc(page, si.dwPageSize, MEM_COMMIT, PAGE_READWRITE), page);
   assert_int_equal(page[0], 0); /* decommitted: the contents went */
   assert_false(VirtualFree(page, 0, MEM_RELEASE)); /* not the base */
   assert_true(VirtualFree(p, 0, MEM_RELEASE));
@@ -153,16 +154,24 @@ static void strings_and_utf8(void **state) {
   char back[32];
   n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
   assert_int_equal(n, (int)strlen(utf8) + 1);
-  assert_int_equal(WideCharToMultiByte(CP_UTF8, 0, w, -1, back, sizeof(back),
-                                       NULL, NULL), n);
+  assert_int_equal(
+      WideCharToMultiByte(CP_UTF8, 0, w, -1, back, sizeof(back), NULL, NULL),
+      n);
   assert_string_equal(back, utf8);
   assert_int_equal(MultiByteToWideChar(CP_UTF8, 0, utf8, -1, w, 3), 0);
   assert_int_equal(GetLastError(), ERROR_INSUFFICIENT_BUFFER);
   assert_int_equal(MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS,
-                                       "a\xff" "b", 3, w, 16), 0);
+                                       "a\xff"
+                                       "b",
+                                       3, w, 16),
+                   0);
   assert_int_equal(GetLastError(), ERROR_NO_UNICODE_TRANSLATION);
   /* Without the flag an invalid byte becomes U+FFFD. */
-  assert_int_equal(MultiByteToWideChar(CP_UTF8, 0, "a\xff" "b", 3, w, 16), 3);
+  assert_int_equal(MultiByteToWideChar(CP_UTF8, 0,
+                                       "a\xff"
+                                       "b",
+                                       3, w, 16),
+                   3);
   assert_true(w[1] == 0xFFFD);
 }
 

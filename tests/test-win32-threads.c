@@ -149,10 +149,12 @@ static void events_and_mixed_waits(void **state) {
   assert_int_equal(WaitForMultipleObjects(2, mix, FALSE, 60), WAIT_TIMEOUT);
   assert_true(w_now_ms() - t0 >= 50);
   SetEvent(autoe);
-  assert_int_equal(WaitForMultipleObjects(2, mix, FALSE, 5000), WAIT_OBJECT_0 + 1);
+  assert_int_equal(WaitForMultipleObjects(2, mix, FALSE, 5000),
+                   WAIT_OBJECT_0 + 1);
   SetEvent(autoe);
   assert_int_equal(WaitForMultipleObjects(2, mix, TRUE, 50), WAIT_TIMEOUT);
-  assert_int_equal(WaitForSingleObject(autoe, 0), WAIT_OBJECT_0); /* untouched */
+  assert_int_equal(WaitForSingleObject(autoe, 0),
+                   WAIT_OBJECT_0); /* untouched */
   SetEvent(autoe);
   SetEvent(go);
   assert_int_equal(WaitForMultipleObjects(2, mix, TRUE, 5000), WAIT_OBJECT_0);

@@ -82,7 +82,8 @@ static void acceptex_connectex_echo(void **state) {
   OVERLAPPED cov;
   memset(&cov, 0, sizeof(cov));
   assert_ptr_equal(CreateIoCompletionPort((HANDLE)cli, port, 2, 0), port);
-  assert_false(pConnectEx(cli, (struct sockaddr *)&la, sizeof(la), NULL, 0, NULL, &cov));
+  assert_false(
+      pConnectEx(cli, (struct sockaddr *)&la, sizeof(la), NULL, 0, NULL, &cov));
   assert_int_equal(WSAGetLastError(), WSAEINVAL);
   assert_int_equal(bind(cli, (struct sockaddr *)&any, sizeof(any)), 0);
 
@@ -92,7 +93,8 @@ static void acceptex_connectex_echo(void **state) {
   memset(&aov, 0, sizeof(aov));
   BOOL ok = pAcceptEx(l, acc, out, 16, alen, alen, NULL, &aov);
   assert_true(ok || WSAGetLastError() == WSA_IO_PENDING);
-  ok = pConnectEx(cli, (struct sockaddr *)&la, sizeof(la), "hello", 5, NULL, &cov);
+  ok = pConnectEx(cli, (struct sockaddr *)&la, sizeof(la), "hello", 5, NULL,
+                  &cov);
   assert_true(ok || WSAGetLastError() == WSA_IO_PENDING);
 
   bool accepted = false, connected = false;
@@ -115,8 +117,10 @@ static void acceptex_connectex_echo(void **state) {
   }
   assert_true(accepted && connected);
   assert_int_equal(setsockopt(acc, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT,
-                              (char *)&l, sizeof(l)), 0);
-  assert_int_equal(setsockopt(cli, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, NULL, 0), 0);
+                              (char *)&l, sizeof(l)),
+                   0);
+  assert_int_equal(
+      setsockopt(cli, SOL_SOCKET, SO_UPDATE_CONNECT_CONTEXT, NULL, 0), 0);
   struct sockaddr *local, *remote;
   int llen = 0, rlen = 0;
   pGetAcceptExSockaddrs(out, 16, alen, alen, &local, &llen, &remote, &rlen);
@@ -275,7 +279,8 @@ static void failing_at_once_posts_nothing(void **state) {
   assert_true(CloseHandle(port));
   if (err != WSAENOTCONN && h_on_wine())
     H_SKIP("known Wine difference: WSASend on an unconnected socket fails with "
-           "%d, Windows documents WSAENOTCONN; see docs/windows.md", err);
+           "%d, Windows documents WSAENOTCONN; see docs/windows.md",
+           err);
   assert_int_equal(err, WSAENOTCONN);
 }
 
@@ -316,8 +321,10 @@ static void skip_mode_completes_inline_without_a_packet(void **state) {
 static void udp_sendto_recvfrom(void **state) {
   (void)state;
   HANDLE port = w_port(0);
-  SOCKET a = WSASocket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, NULL, 0, WSA_FLAG_OVERLAPPED);
-  SOCKET b = WSASocket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, NULL, 0, WSA_FLAG_OVERLAPPED);
+  SOCKET a =
+      WSASocket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, NULL, 0, WSA_FLAG_OVERLAPPED);
+  SOCKET b =
+      WSASocket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, NULL, 0, WSA_FLAG_OVERLAPPED);
   struct sockaddr_in aa, ba;
   memset(&aa, 0, sizeof(aa));
   aa.sin_family = AF_INET;
@@ -342,7 +349,8 @@ static void udp_sendto_recvfrom(void **state) {
   int rc = WSARecvFrom(b, &rb, 1, &bytes, &flags, (struct sockaddr *)&from,
                        &fromlen, &rov, NULL);
   assert_true(rc == SOCKET_ERROR && WSAGetLastError() == WSA_IO_PENDING);
-  rc = WSASendTo(a, &sb, 1, &bytes, 0, (struct sockaddr *)&ba, sizeof(ba), &sov, NULL);
+  rc = WSASendTo(a, &sb, 1, &bytes, 0, (struct sockaddr *)&ba, sizeof(ba), &sov,
+                 NULL);
   assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
   for (int i = 0; i < 2; i++) {
     ULONG_PTR key;
@@ -524,7 +532,8 @@ static void worker_pool_pattern(void **state) {
   assert_true(pl.sum == (long long)PACKETS * (PACKETS + 1) / 2);
   Sleep(20);
   assert_true(GetTickCount64() - t0 >= 19);
-  assert_int_equal(InterlockedCompareExchange(&pl.handled, 5, PACKETS), PACKETS);
+  assert_int_equal(InterlockedCompareExchange(&pl.handled, 5, PACKETS),
+                   PACKETS);
   assert_int_equal(InterlockedExchange(&pl.handled, 7), 5);
   assert_int_equal(InterlockedExchangeAdd(&pl.handled, 3), 7);
   assert_int_equal(InterlockedDecrement(&pl.handled), 9);

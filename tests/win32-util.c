@@ -64,8 +64,8 @@ void w_pair(SOCKET *server, SOCKET *client) {
 }
 
 SOCKET w_udp(struct sockaddr_in *addr) {
-  SOCKET s = WSASocket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, NULL, 0,
-                       WSA_FLAG_OVERLAPPED);
+  SOCKET s =
+      WSASocket(AF_INET, SOCK_DGRAM, IPPROTO_UDP, NULL, 0, WSA_FLAG_OVERLAPPED);
   assert_true(h_socket_ok(s));
   memset(addr, 0, sizeof(*addr));
   addr->sin_family = AF_INET;
@@ -77,8 +77,8 @@ SOCKET w_udp(struct sockaddr_in *addr) {
 }
 
 HANDLE w_port(DWORD concurrency) {
-  HANDLE port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0,
-                                       concurrency);
+  HANDLE port =
+      CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, concurrency);
   assert_non_null(port);
   return port;
 }

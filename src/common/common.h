@@ -84,8 +84,8 @@ CP_INTERNAL int cp_check_file_io(const cport_op_t *op, const void *buf,
 CP_INTERNAL int cp_check_timer(const void *port, const cport_op_t *op);
 /* The file bytes a transmit sends: len, or (len 0, or beyond the end)
  * what is left of a file of `size` bytes after `off`, at most `max`. */
-CP_INTERNAL uint32_t cp_transmit_span(uint64_t off, uint32_t len,
-                                      uint64_t size, uint32_t max);
+CP_INTERNAL uint32_t cp_transmit_span(uint64_t off, uint32_t len, uint64_t size,
+                                      uint32_t max);
 
 /* Reads $CPORT_BACKEND; returns CPORT_BACKEND_AUTO when unset, or
  * CPORT_EINVAL for a name that is not a backend. */

@@ -24,10 +24,13 @@ _Static_assert(sizeof(cport_op_t) == (sizeof(void *) == 8 ? 256 : 132),
 _Static_assert(sizeof(cport_options_t) == 8 * sizeof(unsigned),
                "cport_options_t is eight unsigned-sized fields");
 
-static const char cp_version_string[] =
-    CP_STR(CPORT_VERSION_MAJOR) "." CP_STR(CPORT_VERSION_MINOR) "." CP_STR(
-        CPORT_VERSION_PATCH);
+static const char cp_version_string[] = CP_STR(CPORT_VERSION_MAJOR) "." CP_STR(
+    CPORT_VERSION_MINOR) "." CP_STR(CPORT_VERSION_PATCH);
 
-CPORT_API uint32_t cport_version(void) { return CPORT_VERSION; }
+CPORT_API uint32_t cport_version(void) {
+  return CPORT_VERSION;
+}
 
-CPORT_API const char *cport_version_string(void) { return cp_version_string; }
+CPORT_API const char *cport_version_string(void) {
+  return cp_version_string;
+}

@@ -9,7 +9,7 @@
  * engine reads it without a lock. CPORT_ECLOSED, CPORT_EBUSY or 0. */
 static int may_change(struct cport *p) {
   pthread_mutex_lock(&p->lock);
-  int rc = p->closed                 ? CPORT_ECLOSED
+  int rc = p->closed                  ? CPORT_ECLOSED
            : cp_port_kernel_active(p) ? CPORT_EBUSY
                                       : 0;
   pthread_mutex_unlock(&p->lock);

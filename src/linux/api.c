@@ -142,5 +142,6 @@ CPORT_API int cport_set_handle_flags(cport_handle_t h, unsigned flags) {
     return CPORT_EINVAL;
   if (h < 0)
     return CPORT_EBADF;
-  return cp_engine_set_flags(h, (flags & CPORT_SKIP_ON_SUCCESS) ? CP_HF_SKIP : 0);
+  return cp_engine_set_flags(h,
+                             (flags & CPORT_SKIP_ON_SUCCESS) ? CP_HF_SKIP : 0);
 }

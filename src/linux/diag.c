@@ -66,9 +66,13 @@ static intptr_t *held_fd_word(cport_op_t *op) {
   return (intptr_t *)(void *)&cp_lop(op)->u.words[14];
 }
 
-int cp_diag_held_fd(cport_op_t *op) { return (int)*held_fd_word(op); }
+int cp_diag_held_fd(cport_op_t *op) {
+  return (int)*held_fd_word(op);
+}
 
-static cport_op_t *next_of(cport_op_t *op) { return cp_lop(op)->link; }
+static cport_op_t *next_of(cport_op_t *op) {
+  return cp_lop(op)->link;
+}
 
 static void *line_main(void *arg) {
   struct cp_diag *d = arg;
@@ -141,9 +145,8 @@ bool cp_diag_waiting(struct cp_diag *d, uintptr_t order) {
   return it != NULL;
 }
 
-bool cp_diag_hold(struct cp_diag *d, cport_op_t *op, uintptr_t order,
-                  bool hold, uint64_t hold_ns,
-                  const struct cp_trace_rec *held) {
+bool cp_diag_hold(struct cp_diag *d, cport_op_t *op, uintptr_t order, bool hold,
+                  uint64_t hold_ns, const struct cp_trace_rec *held) {
   pthread_mutex_lock(&d->lock);
   cport_op_t *last = NULL; /* the latest held op of the same order */
   for (cport_op_t *it = d->head; it != NULL; it = next_of(it))
@@ -281,12 +284,18 @@ void cp_diag_free(struct cport *p) {
 
 const char *cp_diag_kind_name(uint8_t kind) {
   static const char *const names[] = {
-      [CP_OP_NONE] = "none",         [CP_OP_RECV] = "recv",
-      [CP_OP_POLLIN] = "pollin",     [CP_OP_RECVFROM] = "recvfrom",
-      [CP_OP_ACCEPT] = "accept",     [CP_OP_SEND] = "send",
-      [CP_OP_SENDTO] = "sendto",     [CP_OP_CONNECT] = "connect",
-      [CP_OP_DISCONNECT] = "disconnect", [CP_OP_READ] = "read",
-      [CP_OP_WRITE] = "write",       [CP_OP_TRANSMIT] = "transmit",
+      [CP_OP_NONE] = "none",
+      [CP_OP_RECV] = "recv",
+      [CP_OP_POLLIN] = "pollin",
+      [CP_OP_RECVFROM] = "recvfrom",
+      [CP_OP_ACCEPT] = "accept",
+      [CP_OP_SEND] = "send",
+      [CP_OP_SENDTO] = "sendto",
+      [CP_OP_CONNECT] = "connect",
+      [CP_OP_DISCONNECT] = "disconnect",
+      [CP_OP_READ] = "read",
+      [CP_OP_WRITE] = "write",
+      [CP_OP_TRANSMIT] = "transmit",
       [CP_OP_TIMER] = "timer",
   };
   return kind < CP_ARRAY_LEN(names) && names[kind] ? names[kind] : "other";
@@ -307,15 +316,14 @@ void cp_diag_post(struct cport *p, const cport_completion_t *c) {
 
 void cp_diag_got(struct cport *p, const cport_completion_t *c, int n) {
   for (int i = 0; i < n; i++) {
-    struct cp_trace_rec r = {'D',      0,           -1, c[i].key, c[i].op,
-                             "dequeue", c[i].bytes, c[i].status};
+    struct cp_trace_rec r = {'D',     0,         -1,         c[i].key,
+                             c[i].op, "dequeue", c[i].bytes, c[i].status};
     cp_diag_trace(p, &r);
   }
 }
 
-void cp_diag_timer(struct cport *p, const cport_op_t *op, char ev,
-                   int status) {
-  struct cp_trace_rec r = {ev, 0, -1, cp_lop_const(op)->key, op, "timer", 0,
-                           status};
+void cp_diag_timer(struct cport *p, const cport_op_t *op, char ev, int status) {
+  struct cp_trace_rec r = {ev, 0,       -1, cp_lop_const(op)->key,
+                           op, "timer", 0,  status};
   cp_diag_trace(p, &r);
 }

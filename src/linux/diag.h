@@ -42,18 +42,18 @@ static inline bool cp_diag_active(void) {
 typedef void cp_diag_deliver_fn(cport_op_t *op);
 
 struct cp_diag {
-  struct cp_fault_cfg faults;    /* faults.on: the fault mode is on */
-  uint64_t tickets;              /* ops begun on the port (atomic) */
-  uint32_t handles;              /* handles numbered so far (atomic) */
-  struct cp_trace *trace;        /* NULL: no trace */
-  uint32_t port_id;              /* the port's number in the trace */
+  struct cp_fault_cfg faults; /* faults.on: the fault mode is on */
+  uint64_t tickets;           /* ops begun on the port (atomic) */
+  uint32_t handles;           /* handles numbered so far (atomic) */
+  struct cp_trace *trace;     /* NULL: no trace */
+  uint32_t port_id;           /* the port's number in the trace */
 
   /* The delay line. */
   pthread_mutex_t lock;
-  pthread_cond_t cond;           /* a new earliest entry, or stop */
+  pthread_cond_t cond; /* a new earliest entry, or stop */
   pthread_t thread;
   bool running, stop;
-  cport_op_t *head, *tail;       /* held ops by due time, via lop.link */
+  cport_op_t *head, *tail; /* held ops by due time, via lop.link */
   cp_diag_deliver_fn *deliver;
 };
 
@@ -61,8 +61,8 @@ struct cp_diag {
  * the port is made so a bad specification fails cport_create. */
 struct cp_diag_env {
   struct cp_fault_cfg faults;
-  const char *trace_path;        /* NULL: none */
-  const char *faults_text;       /* the variable as given, or NULL */
+  const char *trace_path;  /* NULL: none */
+  const char *faults_text; /* the variable as given, or NULL */
 };
 /* Returns 0, or CPORT_EINVAL for a specification that does not parse. */
 CP_INTERNAL int cp_diag_env_read(struct cp_diag_env *env);

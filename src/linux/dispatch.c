@@ -32,7 +32,9 @@ bool cp_port_is_worker(struct cport *p) {
   return counted_on(p) && !tls_blocked_gave;
 }
 
-struct cport *cp_port_current(void) { return tls_port; }
+struct cport *cp_port_current(void) {
+  return tls_port;
+}
 
 void cp_port_release_running_locked(struct cport *p, bool hand_off) {
   if (counted_on(p) && !tls_blocked_gave && p->running > 0) {
@@ -94,7 +96,8 @@ struct wake_list {
 static CP_TLS struct wake_list tls_wakes;
 
 void cp_port_signal_locked(struct cp_waiter *w) {
-  uint32_t prev = __atomic_exchange_n(&w->word, CP_W_SIGNALED, __ATOMIC_ACQ_REL);
+  uint32_t prev =
+      __atomic_exchange_n(&w->word, CP_W_SIGNALED, __ATOMIC_ACQ_REL);
   if (prev == CP_W_SLEEPING) {
     if (tls_wakes.n < CP_WAKE_MAX)
       tls_wakes.words[tls_wakes.n++] = &w->word;
@@ -167,8 +170,8 @@ void cp_port_dispatch_locked(struct cport *p) {
     p->running++;
     cp_port_signal_locked(w);
   }
-  if (p->queue.count > 0 && p->running < p->concurrency &&
-      p->leader != NULL && p->leader != p->prog_waiter)
+  if (p->queue.count > 0 && p->running < p->concurrency && p->leader != NULL &&
+      p->leader != p->prog_waiter)
     cp_port_poke_leader_locked(p);
 }
 

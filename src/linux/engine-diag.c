@@ -24,9 +24,8 @@ static bool roll(struct cp_diag *d, uint64_t p, const cport_op_t *op,
 }
 
 static bool recv_side(uint8_t kind) {
-  return kind == CP_OP_RECV || kind == CP_OP_POLLIN ||
-         kind == CP_OP_RECVFROM || kind == CP_OP_ACCEPT ||
-         kind == CP_OP_READ || kind == CP_OP_WRITE;
+  return kind == CP_OP_RECV || kind == CP_OP_POLLIN || kind == CP_OP_RECVFROM ||
+         kind == CP_OP_ACCEPT || kind == CP_OP_READ || kind == CP_OP_WRITE;
 }
 
 /* The delay line's order of an op: its handle and direction. */
@@ -63,12 +62,11 @@ void cp_engine_diag_event(cport_op_t *op, char ev, int status) {
   record(op, ev, NULL, ev == 'S' ? 0 : cp_lop(op)->done, status);
 }
 
-void cp_engine_diag_handle(struct cp_handle *h, const cport_op_t *op,
-                           char ev) {
+void cp_engine_diag_handle(struct cp_handle *h, const cport_op_t *op, char ev) {
   if (h->port == NULL)
     return;
-  struct cp_trace_rec r = {ev, 0, h->fd, h->key, op,
-                           ev == 'X' ? "cancel" : "close", 0, 0};
+  struct cp_trace_rec r = {
+      ev, 0, h->fd, h->key, op, ev == 'X' ? "cancel" : "close", 0, 0};
   cp_diag_trace(h->port, &r);
 }
 
@@ -240,8 +238,8 @@ bool cp_engine_diag_finish(cport_op_t *op, int *status, bool queued,
     l->status = *status; /* what a held op is delivered with */
     bool forced = (l->flags & CP_OPF_FORCED) != 0;
     bool hold = forced || roll(d, d->faults.delay, op, CP_FW_DELAY);
-    uint64_t ns = hold ? cp_fault_hold_ns(&d->faults, ticket_of(op), forced)
-                       : 0;
+    uint64_t ns =
+        hold ? cp_fault_hold_ns(&d->faults, ticket_of(op), forced) : 0;
     struct cp_trace_rec held;
     fill(&held, op, 'H', fd_of(l), NULL, l->done, *status);
     if (b != NULL)
@@ -264,8 +262,8 @@ void cp_engine_diag_deliver(cport_op_t *op) {
   bool slot = (l->flags & CP_OPF_SLOT) != 0;
   bool closed = __atomic_load_n(&p->closed, __ATOMIC_ACQUIRE);
   struct cp_trace_rec r; /* (no handle lock here: the fd as it was held) */
-  fill(&r, op, slot && packet && !closed ? 'C' : 'I', cp_diag_held_fd(op),
-       NULL, bytes, status);
+  fill(&r, op, slot && packet && !closed ? 'C' : 'I', cp_diag_held_fd(op), NULL,
+       bytes, status);
   cp_diag_trace(p, &r);
   cp_op_publish(op, status, bytes);
   /* The op is its user's again: only the copies above are used. */

@@ -57,8 +57,8 @@ CP_INTERNAL bool cp_engine_diag_inline(struct cp_handle *h, cport_op_t *op);
  * perhaps a hold. True if held: the delay line ends it later. `queued`:
  * its completion goes to the port. b: the caller's batch, or NULL.
  */
-CP_INTERNAL bool cp_engine_diag_finish(cport_op_t *op, int *status,
-                                       bool queued, struct cp_batch *b);
+CP_INTERNAL bool cp_engine_diag_finish(cport_op_t *op, int *status, bool queued,
+                                       struct cp_batch *b);
 
 /* The delay line hands a held op over (cp_diag_deliver_fn). */
 CP_INTERNAL void cp_engine_diag_deliver(cport_op_t *op);

@@ -139,7 +139,7 @@ int cp_engine_associate(struct cport *p, int fd, uintptr_t key,
     /* What the file was opened for, so a read or write it cannot do is
      * refused at once (as Windows does), not through a completion. */
     int mode = fl & O_ACCMODE;
-    h->flags &= (uint16_t)~(CP_HF_NO_READ | CP_HF_NO_WRITE);
+    h->flags &= (uint16_t) ~(CP_HF_NO_READ | CP_HF_NO_WRITE);
     if (mode == O_WRONLY)
       h->flags |= CP_HF_NO_READ;
     if (mode == O_RDONLY)
@@ -306,8 +306,7 @@ struct cp_handle *cp_engine_lock(cport_handle_t s, int want, int *rc) {
 /* Accepted sockets                                                          */
 /* ------------------------------------------------------------------------ */
 
-int cp_engine_accept_setup(struct cp_handle *listener, cport_op_t *op,
-                           int fd) {
+int cp_engine_accept_setup(struct cp_handle *listener, cport_op_t *op, int fd) {
   int rc = cp_engine_open(fd, CP_H_STREAM, listener->family, CP_HF_CONNECTED);
   if (rc != 0) {
     close(fd);

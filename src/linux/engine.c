@@ -14,9 +14,8 @@ CP_TLS struct cp_inline cp_last_inline;
 void (*cp_event_hook)(void *event);
 
 static bool is_recv_side(uint8_t kind) {
-  return kind == CP_OP_RECV || kind == CP_OP_POLLIN ||
-         kind == CP_OP_RECVFROM || kind == CP_OP_ACCEPT ||
-         kind == CP_OP_READ || kind == CP_OP_WRITE;
+  return kind == CP_OP_RECV || kind == CP_OP_POLLIN || kind == CP_OP_RECVFROM ||
+         kind == CP_OP_ACCEPT || kind == CP_OP_READ || kind == CP_OP_WRITE;
 }
 
 static struct cp_opq *queue_of(struct cp_handle *h, uint8_t kind) {
@@ -29,8 +28,8 @@ struct cp_opq *cp_engine_queue_of(struct cp_handle *h, const cport_op_t *op) {
 
 /* Ops that run side by side rather than one at a time. */
 static bool unordered(uint8_t kind) {
-  return kind == CP_OP_ACCEPT || kind == CP_OP_SENDTO ||
-         kind == CP_OP_READ || kind == CP_OP_WRITE;
+  return kind == CP_OP_ACCEPT || kind == CP_OP_SENDTO || kind == CP_OP_READ ||
+         kind == CP_OP_WRITE;
 }
 
 /* Started and not to be started again: owned by the kernel or a backend

@@ -55,7 +55,9 @@ static uint64_t ev_data_accepted(const struct cp_handle *listener, int fd) {
          ((uint64_t)((uint32_t)fd & 0x7fffffffu) << 32) | EP_STAGE2;
 }
 
-static struct cp_epoll *ep(struct cport *p) { return p->be_data; }
+static struct cp_epoll *ep(struct cport *p) {
+  return p->be_data;
+}
 
 /* ------------------------------------------------------------------------ */
 /* Files, on the pool                                                        */
@@ -149,8 +151,8 @@ static void epoll_wake(struct cport *p) {
 static void accept_data_ready(struct cp_handle *h, int fd, struct cp_batch *b) {
   struct cport *p = h->port;
   cport_op_t *op = h->rq.head;
-  while (op != NULL && !((cp_lop(op)->flags & CP_OPF_STAGE2) &&
-                         cp_lop(op)->aux_fd == fd))
+  while (op != NULL &&
+         !((cp_lop(op)->flags & CP_OPF_STAGE2) && cp_lop(op)->aux_fd == fd))
     op = cp_lop(op)->next;
   if (op != NULL && cp_try_accept_data(op) == CP_TRY_DONE) {
     epoll_ctl(ep(p)->epfd, EPOLL_CTL_DEL, fd, NULL);
@@ -225,8 +227,7 @@ static int epoll_attach(struct cport *p, struct cp_handle *h) {
   };
   if (epoll_ctl(ep(p)->epfd, EPOLL_CTL_ADD, h->fd, &ev) == 0)
     return 0;
-  if (errno == EEXIST &&
-      epoll_ctl(ep(p)->epfd, EPOLL_CTL_MOD, h->fd, &ev) == 0)
+  if (errno == EEXIST && epoll_ctl(ep(p)->epfd, EPOLL_CTL_MOD, h->fd, &ev) == 0)
     return 0;
   return errno == EPERM ? CPORT_EBADF : -errno;
 }
@@ -237,8 +238,8 @@ static void epoll_detach(struct cport *p, struct cp_handle *h) {
 }
 
 static bool recv_side(uint8_t kind) {
-  return kind == CP_OP_RECV || kind == CP_OP_POLLIN ||
-         kind == CP_OP_RECVFROM || kind == CP_OP_ACCEPT;
+  return kind == CP_OP_RECV || kind == CP_OP_POLLIN || kind == CP_OP_RECVFROM ||
+         kind == CP_OP_ACCEPT;
 }
 
 /* Parks an accepted socket whose first data is awaited: its readiness is
@@ -301,8 +302,7 @@ static int epoll_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
 
 /* Only pool ops are ever in flight on epoll: one no thread has started
  * is taken back; a running one ends when its call returns. */
-static bool epoll_cancel(struct cport *p, struct cp_handle *h,
-                         cport_op_t *op) {
+static bool epoll_cancel(struct cport *p, struct cp_handle *h, cport_op_t *op) {
   (void)h;
   return cp_pool_cancel(&ep(p)->pool, op);
 }

@@ -168,8 +168,8 @@ int cp_fault_parse(const char *spec, struct cp_fault_cfg *out) {
     c.delay = CP_FAULT_DEFAULT_DELAY;
     c.pending = CP_FAULT_DEFAULT_PENDING;
   }
-  c.on = !off && (c.split | c.delay | c.pending | c.reset | c.abort |
-                  c.nobufs | c.refuse) != 0;
+  c.on = !off && (c.split | c.delay | c.pending | c.reset | c.abort | c.nobufs |
+                  c.refuse) != 0;
   *out = c;
   return 0;
 }
@@ -186,14 +186,14 @@ void cp_fault_format(const struct cp_fault_cfg *c, char *buf, size_t size) {
     snprintf(buf, size, "off");
     return;
   }
-  size_t n = (size_t)snprintf(buf, size, "seed=%llu",
-                              (unsigned long long)c->seed);
+  size_t n =
+      (size_t)snprintf(buf, size, "seed=%llu", (unsigned long long)c->seed);
   const struct {
     const char *name;
     uint64_t p;
-  } kinds[] = {{"split", c->split},   {"delay", c->delay},
+  } kinds[] = {{"split", c->split},     {"delay", c->delay},
                {"pending", c->pending}, {"reset", c->reset},
-               {"abort", c->abort},   {"nobufs", c->nobufs},
+               {"abort", c->abort},     {"nobufs", c->nobufs},
                {"refuse", c->refuse}};
   for (size_t i = 0; i < CP_ARRAY_LEN(kinds) && n < size; i++)
     if (kinds[i].p != 0)

@@ -24,15 +24,15 @@
 
 struct cp_fault_cfg {
   uint64_t seed;
-  uint64_t split;   /* a stream receive is cut short */
-  uint64_t delay;   /* a completion is held back */
-  uint64_t pending; /* an op finished inside its call completes later */
-  uint64_t reset;   /* a connection is chosen to be reset */
-  uint64_t abort;   /* an accept fails: the connection was aborted */
-  uint64_t nobufs;  /* a send, connect, read or write fails at the call */
-  uint64_t refuse;  /* a connect is refused */
+  uint64_t split;    /* a stream receive is cut short */
+  uint64_t delay;    /* a completion is held back */
+  uint64_t pending;  /* an op finished inside its call completes later */
+  uint64_t reset;    /* a connection is chosen to be reset */
+  uint64_t abort;    /* an accept fails: the connection was aborted */
+  uint64_t nobufs;   /* a send, connect, read or write fails at the call */
+  uint64_t refuse;   /* a connect is refused */
   uint32_t delay_us; /* longest hold, microseconds */
-  bool on;          /* some kind has a probability above 0 */
+  bool on;           /* some kind has a probability above 0 */
 };
 
 /* What a decision is about (mixed into its hash). */

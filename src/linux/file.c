@@ -51,7 +51,9 @@ CPORT_API int cport_file_open(const char *path, unsigned flags,
   return 0;
 }
 
-CPORT_API int cport_file_close(cport_handle_t f) { return cp_engine_close(f); }
+CPORT_API int cport_file_close(cport_handle_t f) {
+  return cp_engine_close(f);
+}
 
 CPORT_API int cport_file_size(cport_handle_t f, uint64_t *size) {
   struct stat st;

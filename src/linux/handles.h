@@ -30,20 +30,20 @@ enum cp_handle_type {
 
 /* Handle flags. */
 enum {
-  CP_HF_OPEN = 1u << 0,       /* slot in use */
-  CP_HF_SKIP = 1u << 2,       /* CPORT_SKIP_ON_SUCCESS */
-  CP_HF_LISTENING = 1u << 3,  /* seen listening (SO_ACCEPTCONN) */
-  CP_HF_CONNECTED = 1u << 4,  /* seen connected (stream or datagram) */
-  CP_HF_SHUT_WR = 1u << 5,    /* send side shut down */
-  CP_HF_CONNECTING = 1u << 6, /* a cport_connect is pending */
-  CP_HF_ZOMBIE = 1u << 7,     /* closed by the user; the backend closes
+  CP_HF_OPEN = 1u << 0,         /* slot in use */
+  CP_HF_SKIP = 1u << 2,         /* CPORT_SKIP_ON_SUCCESS */
+  CP_HF_LISTENING = 1u << 3,    /* seen listening (SO_ACCEPTCONN) */
+  CP_HF_CONNECTED = 1u << 4,    /* seen connected (stream or datagram) */
+  CP_HF_SHUT_WR = 1u << 5,      /* send side shut down */
+  CP_HF_CONNECTING = 1u << 6,   /* a cport_connect is pending */
+  CP_HF_ZOMBIE = 1u << 7,       /* closed by the user; the backend closes
                                  the fd once its blocking calls return */
-  CP_HF_NO_READ = 1u << 8,    /* file opened without read access */
-  CP_HF_NO_WRITE = 1u << 9,   /* file opened without write access */
-  CP_HF_SHUT_RD = 1u << 10,   /* receive side shut down */
+  CP_HF_NO_READ = 1u << 8,      /* file opened without read access */
+  CP_HF_NO_WRITE = 1u << 9,     /* file opened without write access */
+  CP_HF_SHUT_RD = 1u << 10,     /* receive side shut down */
   CP_HF_CONN_FAILED = 1u << 11, /* the last connect failed (retry may
                                    meet ECONNABORTED once) */
-  CP_HF_RESET = 1u << 12,     /* the peer reset the connection */
+  CP_HF_RESET = 1u << 12,       /* the peer reset the connection */
 };
 
 /* Room for the backend's own per-handle state (the io_uring receive
@@ -54,15 +54,15 @@ struct cp_handle {
   pthread_mutex_t lock;
   int fd;
   uint32_t gen;
-  uint16_t flags;             /* CP_HF_* */
-  uint8_t type;               /* enum cp_handle_type */
-  uint8_t family;             /* socket address family */
-  dev_t dev;                  /* identity of the fd when associated */
+  uint16_t flags; /* CP_HF_* */
+  uint8_t type;   /* enum cp_handle_type */
+  uint8_t family; /* socket address family */
+  dev_t dev;      /* identity of the fd when associated */
   ino_t ino;
-  struct cport *port;         /* NULL while not associated */
+  struct cport *port; /* NULL while not associated */
   uintptr_t key;
-  struct cp_opq rq;           /* receive side, in posting order */
-  struct cp_opq wq;           /* send side, in posting order */
+  struct cp_opq rq;                        /* receive side, in posting order */
+  struct cp_opq wq;                        /* send side, in posting order */
   struct cp_handle *port_prev, *port_next; /* the port's handle list */
   uint32_t blocking;          /* blocking calls on fd in progress (pool) */
   uint32_t diag_id, diag_gen; /* fault mode: its number on its port, for

@@ -15,15 +15,20 @@ _Static_assert(sizeof(struct cp_lop) <= sizeof(((cport_op_t *)0)->priv),
                "the Linux op record must fit in cport_op_t.priv");
 _Static_assert(sizeof(cport_op_t) == 32 * sizeof(void *),
                "cport_op_t has a fixed size");
-_Static_assert(offsetof(struct cp_lop, u.tf.msg) == offsetof(struct cp_lop, u.io.msg),
+_Static_assert(offsetof(struct cp_lop, u.tf.msg) ==
+                   offsetof(struct cp_lop, u.io.msg),
                "a transmit sends with the same msghdr as a send");
 _Static_assert(sizeof(cport_buf_t) == sizeof(struct iovec) &&
-                   offsetof(cport_buf_t, base) == offsetof(struct iovec, iov_base) &&
-                   offsetof(cport_buf_t, len) == offsetof(struct iovec, iov_len),
+                   offsetof(cport_buf_t, base) ==
+                       offsetof(struct iovec, iov_base) &&
+                   offsetof(cport_buf_t, len) ==
+                       offsetof(struct iovec, iov_len),
                "cport_buf_t is struct iovec");
 _Static_assert(sizeof(struct cp_msghdr) == sizeof(struct msghdr) &&
-                   offsetof(struct cp_msghdr, iov) == offsetof(struct msghdr, msg_iov) &&
-                   offsetof(struct cp_msghdr, flags) == offsetof(struct msghdr, msg_flags),
+                   offsetof(struct cp_msghdr, iov) ==
+                       offsetof(struct msghdr, msg_iov) &&
+                   offsetof(struct cp_msghdr, flags) ==
+                       offsetof(struct msghdr, msg_flags),
                "cp_msghdr is struct msghdr");
 
 /* Threads inside cport_op_wait(), in the whole process. Publishing a
@@ -221,11 +226,13 @@ CPORT_API int cport_op_wait(const cport_op_t *op, int timeout_ms) {
     return 0;
   if (timeout_ms == 0)
     return CPORT_ETIMEDOUT;
-  uint64_t deadline = timeout_ms < 0 ? UINT64_MAX
-                                     : cp_now_ns() + (uint64_t)timeout_ms * 1000000u;
+  uint64_t deadline = timeout_ms < 0
+                          ? UINT64_MAX
+                          : cp_now_ns() + (uint64_t)timeout_ms * 1000000u;
   int rc = 0;
   __atomic_add_fetch(&op_waiters, 1, __ATOMIC_SEQ_CST);
-  while (__atomic_load_n(&op->internal, __ATOMIC_SEQ_CST) == CP_STATUS_PENDING) {
+  while (__atomic_load_n(&op->internal, __ATOMIC_SEQ_CST) ==
+         CP_STATUS_PENDING) {
     int64_t ns = -1;
     if (deadline != UINT64_MAX) {
       uint64_t now = cp_now_ns();

@@ -73,22 +73,22 @@ struct cport;
  * being built; op->internal only changes when the op ends.
  */
 struct cp_lop {
-  uintptr_t magic;       /* CP_OP_BUSY_MAGIC while in flight */
-  cport_op_t *next;      /* the handle queue's link */
-  cport_op_t *link;      /* a backend list's link (SQ overflow, pool) */
-  struct cp_handle *h;   /* handle the op was issued on */
-  struct cport *port;    /* port and key captured at issue */
+  uintptr_t magic;     /* CP_OP_BUSY_MAGIC while in flight */
+  cport_op_t *next;    /* the handle queue's link */
+  cport_op_t *link;    /* a backend list's link (SQ overflow, pool) */
+  struct cp_handle *h; /* handle the op was issued on */
+  struct cport *port;  /* port and key captured at issue */
   uintptr_t key;
-  uint32_t gen;          /* h->gen at issue */
-  uint8_t kind;          /* enum cp_op_kind */
-  uint8_t ticket_hi;     /* fault mode: the op's ticket (diag.h), 24 bits */
-  uint16_t flags;        /* CP_OPF_* */
+  uint32_t gen;      /* h->gen at issue */
+  uint8_t kind;      /* enum cp_op_kind */
+  uint8_t ticket_hi; /* fault mode: the op's ticket (diag.h), 24 bits */
+  uint16_t flags;    /* CP_OPF_* */
   uint16_t nbufs;
   uint16_t ticket;
-  uint32_t done;         /* bytes transferred so far */
-  cport_buf_t *bufs;     /* copy of the user's buffer array */
-  int32_t aux_fd;        /* accept: the new socket */
-  int32_t status;        /* the result so far: 0 or CPORT_E* */
+  uint32_t done;     /* bytes transferred so far */
+  cport_buf_t *bufs; /* copy of the user's buffer array */
+  int32_t aux_fd;    /* accept: the new socket */
+  int32_t status;    /* the result so far: 0 or CPORT_E* */
   union {
     struct {
       cport_buf_t iov[CP_INLINE_IOV];
@@ -100,31 +100,31 @@ struct cp_lop {
         void *control;
         size_t controllen;
         int flags;
-      } msg;             /* same layout as struct msghdr */
+      } msg; /* same layout as struct msghdr */
       union {
-        int *fromlen;    /* recvfrom: the caller's length */
-        uint64_t to[4];  /* sendto: copy of the address */
-        uint8_t byte;    /* zero-byte receive: peek target */
+        int *fromlen;   /* recvfrom: the caller's length */
+        uint64_t to[4]; /* sendto: copy of the address */
+        uint8_t byte;   /* zero-byte receive: peek target */
       } a;
     } io;
     struct {
       cport_buf_t iov;
       uint64_t offset;
-      int32_t fd;        /* the file, for a backend thread */
+      int32_t fd; /* the file, for a backend thread */
     } file;
     struct {
       cport_buf_t part[2]; /* head, tail (copies), in place of io.iov */
       cport_buf_t spare;
       struct cp_msghdr msg; /* io.msg: the head and tail are sent with it */
-      uint64_t off;        /* next file offset */
-      uint32_t left;       /* file bytes still to send */
-      int32_t fd;          /* the file */
-      uint8_t stage;       /* CP_TF_HEAD .. CP_TF_DONE */
-      uint8_t flags;       /* CPORT_TF_* */
+      uint64_t off;         /* next file offset */
+      uint32_t left;        /* file bytes still to send */
+      int32_t fd;           /* the file */
+      uint8_t stage;        /* CP_TF_HEAD .. CP_TF_DONE */
+      uint8_t flags;        /* CPORT_TF_* */
     } tf;
     struct {
-      uint64_t due;        /* deadline, monotonic ns */
-      uint32_t slot;       /* index in the port's heap */
+      uint64_t due;  /* deadline, monotonic ns */
+      uint32_t slot; /* index in the port's heap */
     } timer;
     uintptr_t words[17];
   } u;
@@ -144,8 +144,7 @@ CP_INTERNAL void cp_op_begin(cport_op_t *op, uint8_t kind);
 
 /* Copies the caller's buffer array (inline when small). CPORT_ENOMEM if
  * a large array cannot be copied. */
-CP_INTERNAL int cp_op_bufs(cport_op_t *op, const cport_buf_t *bufs,
-                           unsigned n);
+CP_INTERNAL int cp_op_bufs(cport_op_t *op, const cport_buf_t *bufs, unsigned n);
 /* Frees a heap copy of the buffer array. */
 CP_INTERNAL void cp_op_free_bufs(cport_op_t *op);
 

@@ -13,8 +13,8 @@
 
 struct cp_pool {
   pthread_mutex_t lock;
-  pthread_cond_t work;  /* a job arrived, or stop */
-  pthread_cond_t gone;  /* a thread left */
+  pthread_cond_t work;     /* a job arrived, or stop */
+  pthread_cond_t gone;     /* a thread left */
   cport_op_t *head, *tail; /* jobs, linked through u.file.pool_next */
   unsigned threads, idle, max;
   bool stop;

@@ -34,7 +34,9 @@ static void tls_exit(void *arg) {
     release_running_elsewhere(cp_port_current());
 }
 
-static void tls_init(void) { pthread_key_create(&tls_exit_key, tls_exit); }
+static void tls_init(void) {
+  pthread_key_create(&tls_exit_key, tls_exit);
+}
 
 /* Whether this thread has set tls_exit_key (so tls_exit runs at its end). */
 static CP_TLS bool tls_exit_armed;
@@ -208,8 +210,8 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
       p->lead_epoch++;
       p->vacated_ns = 0;
     }
-    bool expired = timeout_ms == 0 ||
-                   (deadline != UINT64_MAX && cp_now_ns() >= deadline);
+    bool expired =
+        timeout_ms == 0 || (deadline != UINT64_MAX && cp_now_ns() >= deadline);
     if (p->leader == &w && (!expired || !polled)) {
       polled = true;
       uint64_t until = deadline;

@@ -45,13 +45,13 @@ struct cp_diag;
 /* A thread blocked in cport_get() (or the progress thread). Lives on that
  * thread's stack. */
 struct cp_waiter {
-  struct cp_waiter *below;   /* next older waiter on the LIFO stack */
-  struct cp_waiter *above;   /* next newer waiter */
-  uint32_t word;             /* CP_W_WAITING / _SIGNALED / _SLEEPING */
-  int result;                /* CP_W_GOT, CP_W_LEAD or CPORT_ECLOSED */
-  cport_completion_t *out;   /* where a hand-off is written */
-  unsigned max;              /* room in out */
-  unsigned got;              /* entries handed off */
+  struct cp_waiter *below; /* next older waiter on the LIFO stack */
+  struct cp_waiter *above; /* next newer waiter */
+  uint32_t word;           /* CP_W_WAITING / _SIGNALED / _SLEEPING */
+  int result;              /* CP_W_GOT, CP_W_LEAD or CPORT_ECLOSED */
+  cport_completion_t *out; /* where a hand-off is written */
+  unsigned max;            /* room in out */
+  unsigned got;            /* entries handed off */
 };
 
 enum { CP_W_WAITING = 0, CP_W_SIGNALED = 1, CP_W_SLEEPING = 2 };
@@ -62,10 +62,10 @@ enum { CP_MODE_DEDICATED = 1, CP_MODE_HYBRID = 2 };
 
 /* The progress thread's life. */
 enum {
-  CP_PROG_NONE = 0,   /* not started (no kernel work so far) */
-  CP_PROG_RUNNING,    /* running its loop */
-  CP_PROG_STOPPING,   /* asked to drain and leave (port closing) */
-  CP_PROG_GONE,       /* left; joined */
+  CP_PROG_NONE = 0, /* not started (no kernel work so far) */
+  CP_PROG_RUNNING,  /* running its loop */
+  CP_PROG_STOPPING, /* asked to drain and leave (port closing) */
+  CP_PROG_GONE,     /* left; joined */
 };
 
 /* Hybrid mode: how long nobody may harvest while the kernel has work
@@ -78,48 +78,48 @@ enum {
 #define CP_WATCH_MAX_NS 1000000u
 
 struct cport {
-  struct cp_shell shell;        /* first: see grave.h */
+  struct cp_shell shell; /* first: see grave.h */
   pthread_mutex_t lock;
-  struct cp_cqueue queue;       /* FIFO of completions, held slots */
-  struct cp_timers timers;      /* pending cport_timer() ops */
-  struct cp_waiter *top;        /* LIFO stack of waiting threads */
-  struct cp_waiter *bottom;     /* its oldest entry */
-  unsigned running;             /* threads released and not back in get */
+  struct cp_cqueue queue;   /* FIFO of completions, held slots */
+  struct cp_timers timers;  /* pending cport_timer() ops */
+  struct cp_waiter *top;    /* LIFO stack of waiting threads */
+  struct cp_waiter *bottom; /* its oldest entry */
+  unsigned running;         /* threads released and not back in get */
   unsigned concurrency;
   bool closed;
-  uint32_t generation;          /* bumped when a shell is reused */
-  uint8_t mode;                 /* CP_MODE_* */
+  uint32_t generation; /* bumped when a shell is reused */
+  uint8_t mode;        /* CP_MODE_* */
 
   const struct cp_backend *be;
   void *be_data;
   cport_options_t opts;
 
   /* The harvester (progress.c), under lock. */
-  struct cp_waiter *leader;     /* the thread that harvests, if any */
-  bool in_kernel;               /* it is inside backend->wait */
-  bool leader_woken;            /* a wake-up is on its way to it */
-  bool want_lead;               /* a worker asked the progress thread to
+  struct cp_waiter *leader;   /* the thread that harvests, if any */
+  bool in_kernel;             /* it is inside backend->wait */
+  bool leader_woken;          /* a wake-up is on its way to it */
+  bool want_lead;             /* a worker asked the progress thread to
                                    hand the role over */
-  uint64_t lead_epoch;          /* counts takings of the role */
-  uint64_t vacated_ns;          /* when the role was left empty (hybrid) */
-  pthread_cond_t kernel_idle;   /* signalled when the leader leaves the
+  uint64_t lead_epoch;        /* counts takings of the role */
+  uint64_t vacated_ns;        /* when the role was left empty (hybrid) */
+  pthread_cond_t kernel_idle; /* signalled when the leader leaves the
                                    kernel after close */
 
   /* The progress thread. prog_state changes under lock; prog_work and
    * prog_asleep are atomics shared with workers (progress.c). */
   pthread_t prog_thread;
   uint8_t prog_state;
-  bool prog_deep;               /* it sleeps with no deadline */
+  bool prog_deep; /* it sleeps with no deadline */
   struct cp_waiter *prog_waiter;
-  uint32_t prog_work;           /* work is waiting for the harvester */
-  uint32_t prog_asleep;         /* the harvester sleeps in the kernel */
-  struct cp_waiter *spinner;    /* the one waiting thread that spins */
+  uint32_t prog_work;        /* work is waiting for the harvester */
+  uint32_t prog_asleep;      /* the harvester sleeps in the kernel */
+  struct cp_waiter *spinner; /* the one waiting thread that spins */
 
   /* Handles associated with this port (the engine's list, for close). */
   pthread_mutex_t handles_lock;
   struct cp_handle *handles;
 
-  struct cp_diag *diag;         /* fault mode and trace (diag.h), or NULL */
+  struct cp_diag *diag; /* fault mode and trace (diag.h), or NULL */
 };
 
 /*
@@ -211,8 +211,7 @@ CP_INTERNAL void cp_port_stack_push(struct cport *p, struct cp_waiter *w);
 /* The calling thread's running count (dispatch.c). */
 CP_INTERNAL struct cport *cp_port_current(void);
 CP_INTERNAL void cp_port_mark_running(struct cport *p);
-CP_INTERNAL void cp_port_release_running_locked(struct cport *p,
-                                                bool hand_off);
+CP_INTERNAL void cp_port_release_running_locked(struct cport *p, bool hand_off);
 /* Blocking work: give the slot back (true if the thread held one), and
  * take it back afterwards. */
 CP_INTERNAL bool cp_port_give_slot_locked(struct cport *p);

@@ -157,7 +157,9 @@ bool cp_port_progress_take_work(struct cport *p) {
 /* The progress thread                                                       */
 /* ------------------------------------------------------------------------ */
 
-static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+static uint64_t min_u64(uint64_t a, uint64_t b) {
+  return a < b ? a : b;
+}
 
 static int ms_until(uint64_t t) {
   if (t == UINT64_MAX)
@@ -255,9 +257,9 @@ static void *progress_main(void *arg) {
       else if (watch < CP_WATCH_MAX_NS)
         watch *= 2;
       if (p->leader == NULL)
-        until = min_u64(until, p->vacated_ns + watch > now
-                                   ? p->vacated_ns + watch
-                                   : now + watch);
+        until =
+            min_u64(until, p->vacated_ns + watch > now ? p->vacated_ns + watch
+                                                       : now + watch);
       else if (p->lead_epoch != seen_epoch)
         until = min_u64(until, now + watch);
     }

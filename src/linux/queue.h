@@ -18,10 +18,10 @@
 
 struct cp_cqueue {
   cport_completion_t *ring;
-  uint32_t mask;     /* capacity - 1; capacity is a power of two */
-  uint32_t head;     /* index of the oldest entry */
-  uint32_t count;    /* entries queued */
-  uint32_t held;     /* slots held for completions still to come */
+  uint32_t mask;  /* capacity - 1; capacity is a power of two */
+  uint32_t head;  /* index of the oldest entry */
+  uint32_t count; /* entries queued */
+  uint32_t held;  /* slots held for completions still to come */
 };
 
 CP_INTERNAL int cp_cqueue_init(struct cp_cqueue *q, uint32_t capacity);

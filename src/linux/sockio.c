@@ -367,4 +367,3 @@ int cp_try(struct cp_handle *h, cport_op_t *op) {
     return fail(op, CPORT_EINVAL);
   }
 }
-

@@ -10,9 +10,15 @@
 #include "timers.h"
 
 /* A timer op keeps its deadline and its heap slot in the op overlay. */
-static uint64_t deadline_of(cport_op_t *op) { return cp_lop(op)->u.timer.due; }
-static void set_slot(cport_op_t *op, uint32_t i) { cp_lop(op)->u.timer.slot = i; }
-static uint32_t slot_of(cport_op_t *op) { return cp_lop(op)->u.timer.slot; }
+static uint64_t deadline_of(cport_op_t *op) {
+  return cp_lop(op)->u.timer.due;
+}
+static void set_slot(cport_op_t *op, uint32_t i) {
+  cp_lop(op)->u.timer.slot = i;
+}
+static uint32_t slot_of(cport_op_t *op) {
+  return cp_lop(op)->u.timer.slot;
+}
 
 static void place(struct cp_timers *t, uint32_t i, cport_op_t *op) {
   t->heap[i] = op;
@@ -37,7 +43,8 @@ static void sift_down(struct cp_timers *t, uint32_t i) {
     uint32_t c = 2 * i + 1;
     if (c >= t->count)
       break;
-    if (c + 1 < t->count && deadline_of(t->heap[c + 1]) < deadline_of(t->heap[c]))
+    if (c + 1 < t->count &&
+        deadline_of(t->heap[c + 1]) < deadline_of(t->heap[c]))
       c++;
     if (deadline_of(op) <= deadline_of(t->heap[c]))
       break;

@@ -20,11 +20,11 @@
 #define CP_TRACE_FLUSH_NS 100000000ull
 
 struct cp_trace {
-  struct cp_trace *next;  /* the registry's list */
+  struct cp_trace *next; /* the registry's list */
   char *path;
   int fd;
-  unsigned refs;          /* under the registry lock */
-  pthread_mutex_t lock;   /* buf, len, flushed */
+  unsigned refs;        /* under the registry lock */
+  pthread_mutex_t lock; /* buf, len, flushed */
   size_t len;
   unsigned long long flushed; /* when the buffer was last written */
   char buf[CP_TRACE_BUF];
@@ -122,9 +122,9 @@ struct cp_trace *cp_trace_open(const char *path, int *rc) {
     return t;
   }
   t = malloc(sizeof(*t));
-  int fd = t ? open(full, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
-                    0644)
-             : -1;
+  int fd =
+      t ? open(full, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644)
+        : -1;
   if (t == NULL || fd < 0) {
     *rc = t == NULL ? CPORT_ENOMEM : -errno;
     free(t);
@@ -204,13 +204,11 @@ static const char *status_text(int status, char *buf, size_t size) {
 void cp_trace_write(struct cp_trace *t, const struct cp_trace_rec *r) {
   char line[CP_TRACE_LINE], num[16];
   unsigned long long now = now_ns();
-  int n = snprintf(line, sizeof(line),
-                   "%llu %ld %c %u %d 0x%llx 0x%llx %s %u %s\n", now,
-                   thread_id(), r->ev, (unsigned)r->port, (int)r->fd,
-                   (unsigned long long)r->key,
-                   (unsigned long long)(uintptr_t)r->op, r->kind,
-                   (unsigned)r->bytes,
-                   status_text(r->status, num, sizeof(num)));
+  int n = snprintf(
+      line, sizeof(line), "%llu %ld %c %u %d 0x%llx 0x%llx %s %u %s\n", now,
+      thread_id(), r->ev, (unsigned)r->port, (int)r->fd,
+      (unsigned long long)r->key, (unsigned long long)(uintptr_t)r->op, r->kind,
+      (unsigned)r->bytes, status_text(r->status, num, sizeof(num)));
   if (n > 0)
     append(t, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1,
            now);
@@ -220,6 +218,5 @@ void cp_trace_note(struct cp_trace *t, const char *text) {
   char line[CP_TRACE_LINE];
   int n = snprintf(line, sizeof(line), "# %s\n", text);
   if (n > 0)
-    append(t, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1,
-           0);
+    append(t, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1, 0);
 }

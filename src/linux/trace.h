@@ -36,12 +36,12 @@ struct cp_trace;
 
 /* One record. */
 struct cp_trace_rec {
-  char ev;            /* the letter, above */
-  uint32_t port;      /* the port's number in this process */
-  int32_t fd;         /* the handle, or -1 */
+  char ev;       /* the letter, above */
+  uint32_t port; /* the port's number in this process */
+  int32_t fd;    /* the handle, or -1 */
   uintptr_t key;
   const void *op;
-  const char *kind;   /* a word */
+  const char *kind; /* a word */
   uint32_t bytes;
   int32_t status;
 };

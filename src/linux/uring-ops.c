@@ -148,7 +148,8 @@ void cp_uring_overflow_locked(struct cport *p, struct cp_uring *u) {
 
 void cp_uring_cancel_tag_locked(struct cp_uring *u, uint64_t tag,
                                 unsigned flags) {
-  struct io_uring_sqe *sqe = u->ntags == 0 ? cp_uring_sqe_locked(u, NULL) : NULL;
+  struct io_uring_sqe *sqe =
+      u->ntags == 0 ? cp_uring_sqe_locked(u, NULL) : NULL;
   if (sqe != NULL) {
     io_uring_prep_cancel64(sqe, tag, flags);
     io_uring_sqe_set_data64(sqe, CP_URING_TAG_CANCEL);
@@ -427,8 +428,8 @@ static int interpret(struct cport *p, struct cp_handle *h, cport_op_t *op,
     if (res < 0)
       return set_status(op, res);
     if (l->u.io.msg.name != NULL)
-      cp_recvfrom_addrlen(op, (uint32_t)address_len(l->u.io.msg.name,
-                                                     l->u.io.msg.namelen));
+      cp_recvfrom_addrlen(
+          op, (uint32_t)address_len(l->u.io.msg.name, l->u.io.msg.namelen));
     return cp_recv_result(h, op, res, cp_bufs_total(l->bufs, l->nbufs));
   case CP_OP_SENDTO:
     if (res < 0)

@@ -23,11 +23,11 @@
 #include "sockio.h"
 #include "uring.h"
 
-#define CP_UBUF_COUNT 256     /* buffers per port (a power of two) */
-#define CP_UBUF_SIZE 16384    /* bytes each */
+#define CP_UBUF_COUNT 256  /* buffers per port (a power of two) */
+#define CP_UBUF_SIZE 16384 /* bytes each */
 #define CP_UBUF_GROUP 0
-#define CP_UH_RX_CAP 65536    /* bytes a socket may hold unclaimed */
-#define CP_UH_BACKLOG 16      /* connections a listener may hold */
+#define CP_UH_RX_CAP 65536 /* bytes a socket may hold unclaimed */
+#define CP_UH_BACKLOG 16   /* connections a listener may hold */
 
 /* ------------------------------------------------------------------------ */
 /* The buffer ring                                                           */
@@ -102,8 +102,8 @@ static int bufs_ready_locked(struct cp_ubufs *bf) {
  * waits for it (the progress thread should run). */
 static bool buf_return(struct cp_ubufs *bf, uint16_t bid) {
   pthread_mutex_lock(&bf->lock);
-  io_uring_buf_ring_add(bf->br, bf->mem + (size_t)bid * bf->size, bf->size,
-                        bid, io_uring_buf_ring_mask(bf->count), 0);
+  io_uring_buf_ring_add(bf->br, bf->mem + (size_t)bid * bf->size, bf->size, bid,
+                        io_uring_buf_ring_mask(bf->count), 0);
   io_uring_buf_ring_advance(bf->br, 1);
   __atomic_add_fetch(&bf->free, 1, __ATOMIC_RELAXED); /* (read unlocked) */
   bool starved = bf->starved != NULL;
@@ -138,8 +138,8 @@ static bool chunks_take(struct cport *p, struct cp_uh *uh, cport_op_t *op) {
   while (uh->buffered > 0 && cp_bufs_left(l)) {
     uint16_t bid = uh->head;
     uint32_t avail = bf->desc[bid].len - uh->head_off;
-    size_t n = cp_bufs_fill(l, bf->mem + (size_t)bid * bf->size + uh->head_off,
-                            avail);
+    size_t n =
+        cp_bufs_fill(l, bf->mem + (size_t)bid * bf->size + uh->head_off, avail);
     l->done += (uint32_t)n;
     uh->head_off += (uint32_t)n;
     uh->buffered -= (uint32_t)n;
@@ -308,9 +308,10 @@ static void recv_done(struct cport *p, struct cp_handle *h,
   bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
   int res = cqe->res;
   if (!more)
-    uh->flags &= (uint16_t)~(CP_UH_RECV_ARMED | CP_UH_RECV_PAUSE);
+    uh->flags &= (uint16_t) ~(CP_UH_RECV_ARMED | CP_UH_RECV_PAUSE);
   if (res > 0 && (cqe->flags & IORING_CQE_F_BUFFER)) {
-    chunk_append(&u->bufs, uh, (uint16_t)(cqe->flags >> IORING_CQE_BUFFER_SHIFT),
+    chunk_append(&u->bufs, uh,
+                 (uint16_t)(cqe->flags >> IORING_CQE_BUFFER_SHIFT),
                  (uint32_t)res);
   } else if (res == 0) {
     uh->flags |= CP_UH_EOF;
@@ -380,9 +381,8 @@ static bool accept_arm(struct cport *p, struct cp_handle *h) {
     uh->backlog_n = 0;
   }
   pthread_mutex_lock(&u->sq_lock);
-  struct io_uring_sqe *sqe = cp_uring_reserve_cancel_locked(u) == 0
-                                 ? cp_uring_sqe_locked(u, h)
-                                 : NULL;
+  struct io_uring_sqe *sqe =
+      cp_uring_reserve_cancel_locked(u) == 0 ? cp_uring_sqe_locked(u, h) : NULL;
   if (sqe != NULL) {
     u->armed++;
     io_uring_prep_multishot_accept(sqe, h->fd, NULL, NULL,
@@ -402,7 +402,8 @@ int cp_uring_accept_start(struct cport *p, struct cp_handle *h,
   struct cp_lop *l = cp_lop(op);
   if (uh->backlog_n > 0) {
     int fd = uh->backlog[0];
-    memmove(uh->backlog, uh->backlog + 1, (size_t)(--uh->backlog_n) * sizeof(int));
+    memmove(uh->backlog, uh->backlog + 1,
+            (size_t)(--uh->backlog_n) * sizeof(int));
     int rc = cp_engine_accept_setup(h, op, fd);
     if (rc != 0) {
       cp_op_result(op, rc);
@@ -435,13 +436,14 @@ static void accept_done(struct cport *p, struct cp_handle *h,
   bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
   int res = cqe->res;
   if (!more)
-    uh->flags &= (uint16_t)~(CP_UH_ACCEPT_ARMED | CP_UH_ACCEPT_PAUSE);
+    uh->flags &= (uint16_t) ~(CP_UH_ACCEPT_ARMED | CP_UH_ACCEPT_PAUSE);
   if (res >= 0) {
     if (uh->backlog_n == uh->backlog_cap) {
       /* More arrived before the pause below took effect: keep them all
        * (the kernel's listen backlog bounds this). */
       unsigned cap = uh->backlog_cap * 2u;
-      int *more = cap <= UINT16_MAX ? realloc(uh->backlog, cap * sizeof(int)) : NULL;
+      int *more =
+          cap <= UINT16_MAX ? realloc(uh->backlog, cap * sizeof(int)) : NULL;
       if (more != NULL) {
         uh->backlog = more;
         uh->backlog_cap = (uint16_t)cap;
@@ -516,8 +518,8 @@ void cp_uring_handle_stop(struct cport *p, struct cp_handle *h) {
     htag_cancel(p, h, CP_HTAG_RECV);
   if ((uh->flags & CP_UH_ACCEPT_ARMED) && !(uh->flags & CP_UH_ACCEPT_PAUSE))
     htag_cancel(p, h, CP_HTAG_ACCEPT);
-  uh->flags &= (uint16_t)~(CP_UH_RECV_ARMED | CP_UH_RECV_PAUSE |
-                           CP_UH_ACCEPT_ARMED | CP_UH_ACCEPT_PAUSE);
+  uh->flags &= (uint16_t) ~(CP_UH_RECV_ARMED | CP_UH_RECV_PAUSE |
+                            CP_UH_ACCEPT_ARMED | CP_UH_ACCEPT_PAUSE);
   unstarve(&u->bufs, h);
   chunks_drop(p, uh);
   if (uh->backlog != NULL) {

@@ -59,8 +59,8 @@ static int uring_init(struct cport *p) {
   struct io_uring_params params;
   bool dedicated = p->mode == CP_MODE_DEDICATED;
   const unsigned *modes = dedicated ? dedicated_modes : hybrid_modes;
-  size_t nmodes = dedicated ? CP_ARRAY_LEN(dedicated_modes)
-                            : CP_ARRAY_LEN(hybrid_modes);
+  size_t nmodes =
+      dedicated ? CP_ARRAY_LEN(dedicated_modes) : CP_ARRAY_LEN(hybrid_modes);
   for (size_t i = 0; i < nmodes; i++) {
     memset(&params, 0, sizeof(params));
     params.flags = modes[i] | IORING_SETUP_CLAMP | IORING_SETUP_CQSIZE;
@@ -158,7 +158,9 @@ struct io_uring_sqe *cp_uring_sqe_locked(struct cp_uring *u,
   return sqe;
 }
 
-void cp_uring_submitted(struct cport *p) { cp_port_progress_poke(p); }
+void cp_uring_submitted(struct cport *p) {
+  cp_port_progress_poke(p);
+}
 
 /*
  * Publish the prepared SQEs to the kernel without entering it; returns
@@ -303,7 +305,8 @@ static int uring_wait(struct cport *p, struct cp_batch *b, int timeout_ms) {
   bool starving = __atomic_load_n(&u->bufs.starved, __ATOMIC_RELAXED) != NULL &&
                   __atomic_load_n(&u->bufs.free, __ATOMIC_RELAXED) > 0;
   bool sleep = timeout_ms != 0 && !starving &&
-               io_uring_cq_ready(&u->ring) == 0 && cp_port_progress_may_sleep(p);
+               io_uring_cq_ready(&u->ring) == 0 &&
+               cp_port_progress_may_sleep(p);
   int rc = enter(u, to_submit, sleep ? coalesce_want(u) : 0, timeout_ms);
   if (sleep)
     cp_port_progress_awake(p);
@@ -312,8 +315,7 @@ static int uring_wait(struct cport *p, struct cp_batch *b, int timeout_ms) {
   u->avg_cqes16 = (u->avg_cqes16 * 7 + n * 16) / 8;
   if (__atomic_load_n(&u->bufs.starved, __ATOMIC_RELAXED) != NULL)
     cp_uring_rearm_starved(p);
-  if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN &&
-      rc != -EBUSY)
+  if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY)
     return rc;
   return 0;
 }

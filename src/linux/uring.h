@@ -45,34 +45,34 @@ struct cp_ubufs {
   struct cp_ubuf {              /* per buffer id */
     uint16_t next;              /* next buffer of the same socket */
     uint32_t len;               /* bytes the kernel put in it */
-  } *desc;
+  } * desc;
   unsigned count, size;
-  bool ready;                   /* memory allocated and handed out */
-  unsigned free;                /* buffers in the ring now */
-  pthread_mutex_t lock;         /* the ring's tail, the starved list */
-  struct cp_handle *starved;    /* sockets that ran out (ENOBUFS) */
+  bool ready;                /* memory allocated and handed out */
+  unsigned free;             /* buffers in the ring now */
+  pthread_mutex_t lock;      /* the ring's tail, the starved list */
+  struct cp_handle *starved; /* sockets that ran out (ENOBUFS) */
 };
 
 struct cp_uring {
   struct io_uring ring;
-  pthread_mutex_t sq_lock;  /* the SQ, the overflow and close lists */
-  bool dead;                /* ring released (port closed) */
-  bool enabled;             /* the progress thread owns it */
-  unsigned setup_flags;     /* what the kernel accepted */
-  unsigned features;        /* IORING_FEAT_* of the kernel */
-  unsigned avg_cqes16;      /* CQEs per round, moving average, x16 */
-  cport_op_t *overflow;     /* ops waiting for SQ room (via lop.link) */
+  pthread_mutex_t sq_lock; /* the SQ, the overflow and close lists */
+  bool dead;               /* ring released (port closed) */
+  bool enabled;            /* the progress thread owns it */
+  unsigned setup_flags;    /* what the kernel accepted */
+  unsigned features;       /* IORING_FEAT_* of the kernel */
+  unsigned avg_cqes16;     /* CQEs per round, moving average, x16 */
+  cport_op_t *overflow;    /* ops waiting for SQ room (via lop.link) */
   cport_op_t *overflow_tail;
-  cport_op_t *cancels;      /* in-kernel ops whose cancel waits for SQ
+  cport_op_t *cancels; /* in-kernel ops whose cancel waits for SQ
                                room (via lop.link) */
-  uint64_t *tags;           /* multishot requests whose cancel waits for
+  uint64_t *tags;      /* multishot requests whose cancel waits for
                                SQ room; room for one per armed request is
                                reserved when it is armed */
   unsigned ntags, tags_cap;
-  unsigned armed;           /* multishot requests in the kernel */
+  unsigned armed;            /* multishot requests in the kernel */
   struct cp_handle *closing; /* fds to close once their SQEs are in */
-  uint32_t inflight;        /* requests whose last CQE has not come */
-  int wake_fd;              /* eventfd; a read on it wakes the owner */
+  uint32_t inflight;         /* requests whose last CQE has not come */
+  int wake_fd;               /* eventfd; a read on it wakes the owner */
   uint64_t wake_buf;
   bool wake_armed;
   struct cp_ubufs bufs;
@@ -80,29 +80,29 @@ struct cp_uring {
 
 /* The io_uring state of a handle, in cp_handle.be (asserted to fit). */
 struct cp_uh {
-  uint16_t flags;           /* CP_UH_* */
-  uint16_t head, tail;      /* buffered data: buffer ids, oldest first */
+  uint16_t flags;      /* CP_UH_* */
+  uint16_t head, tail; /* buffered data: buffer ids, oldest first */
   uint16_t spare;
-  uint32_t head_off;        /* bytes of the head buffer already taken */
-  uint32_t buffered;        /* bytes buffered in all */
-  int32_t rx_err;           /* the receive side's error, after the data */
-  uint32_t sq_pos;          /* SQ position of its last SQE */
-  struct cp_handle *link;   /* the starved or closing list */
-  int *backlog;             /* listener: accepted fds not yet taken */
+  uint32_t head_off;      /* bytes of the head buffer already taken */
+  uint32_t buffered;      /* bytes buffered in all */
+  int32_t rx_err;         /* the receive side's error, after the data */
+  uint32_t sq_pos;        /* SQ position of its last SQE */
+  struct cp_handle *link; /* the starved or closing list */
+  int *backlog;           /* listener: accepted fds not yet taken */
   uint16_t backlog_n, backlog_cap;
-  int32_t accept_err;       /* listener: error for the next accept */
+  int32_t accept_err; /* listener: error for the next accept */
 };
 
 enum {
-  CP_UH_SQE = 1u << 0,        /* an SQE for this fd may still be in the SQ */
-  CP_UH_RECV_ARMED = 1u << 1, /* multishot receive running */
-  CP_UH_RECV_PAUSE = 1u << 2, /* asked to stop (too much buffered) */
-  CP_UH_EOF = 1u << 3,        /* the peer closed: after the data, 0 bytes */
-  CP_UH_STARVED = 1u << 4,    /* on the starved list */
+  CP_UH_SQE = 1u << 0,          /* an SQE for this fd may still be in the SQ */
+  CP_UH_RECV_ARMED = 1u << 1,   /* multishot receive running */
+  CP_UH_RECV_PAUSE = 1u << 2,   /* asked to stop (too much buffered) */
+  CP_UH_EOF = 1u << 3,          /* the peer closed: after the data, 0 bytes */
+  CP_UH_STARVED = 1u << 4,      /* on the starved list */
   CP_UH_ACCEPT_ARMED = 1u << 5, /* multishot accept running */
   CP_UH_ACCEPT_PAUSE = 1u << 6, /* asked to stop (backlog full) */
-  CP_UH_CLOSING = 1u << 7,    /* on the closing list */
-  CP_UH_NO_MULTI = 1u << 8,   /* plain one-shot receives for this one */
+  CP_UH_CLOSING = 1u << 7,      /* on the closing list */
+  CP_UH_NO_MULTI = 1u << 8,     /* plain one-shot receives for this one */
 };
 
 #define CP_UBUF_NONE 0xffffu
@@ -111,7 +111,9 @@ static inline struct cp_uh *cp_uh(struct cp_handle *h) {
   return (struct cp_uh *)(void *)h->be;
 }
 
-static inline struct cp_uring *cp_ur(struct cport *p) { return p->be_data; }
+static inline struct cp_uring *cp_ur(struct cport *p) {
+  return p->be_data;
+}
 
 /* ---- uring.c ---- */
 

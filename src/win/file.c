@@ -48,10 +48,9 @@ CPORT_API int cport_file_open(const char *path, unsigned flags,
   else if (flags & CPORT_FILE_TRUNCATE)
     disp = TRUNCATE_EXISTING;
   SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, FALSE}; /* not inherited */
-  HANDLE h = CreateFileW(w, access,
-                         FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                         &sa, disp, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OVERLAPPED,
-                         NULL);
+  HANDLE h = CreateFileW(
+      w, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, &sa,
+      disp, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OVERLAPPED, NULL);
   free(w);
   if (h == INVALID_HANDLE_VALUE) {
     DWORD err = GetLastError();

@@ -35,9 +35,8 @@ void cp_wop_begin(cport_op_t *op, uint8_t kind, SOCKET s) {
 /* The end of an accept: the new socket becomes a full socket (or goes). */
 static int accept_done(cport_op_t *op, int status, uint32_t *bytes) {
   struct cp_wop *w = cp_wop(op);
-  if (status == 0 &&
-      setsockopt(w->acc, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT,
-                 (const char *)&w->s, sizeof(w->s)) != 0)
+  if (status == 0 && setsockopt(w->acc, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT,
+                                (const char *)&w->s, sizeof(w->s)) != 0)
     status = cp_win_error((DWORD)WSAGetLastError());
   if (w->tmp != NULL) {
     if (status == 0) {
@@ -135,7 +134,8 @@ CPORT_API int cport_op_status(const cport_op_t *op) {
 }
 
 CPORT_API uint32_t cport_op_bytes(const cport_op_t *op) {
-  if (op == NULL || *(const volatile uintptr_t *)&op->internal == STATUS_PENDING)
+  if (op == NULL ||
+      *(const volatile uintptr_t *)&op->internal == STATUS_PENDING)
     return 0;
   return (uint32_t)op->internal_high;
 }

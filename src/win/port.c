@@ -14,15 +14,16 @@
 
 _Static_assert(sizeof(cport_op_t) == 32 * sizeof(void *),
                "cport_op_t has a fixed size");
-_Static_assert(offsetof(cport_op_t, internal) == offsetof(OVERLAPPED, Internal) &&
-                   offsetof(cport_op_t, internal_high) ==
-                       offsetof(OVERLAPPED, InternalHigh) &&
-                   offsetof(cport_op_t, u.off.offset) == offsetof(OVERLAPPED, Offset) &&
-                   offsetof(cport_op_t, u.off.offset_high) ==
-                       offsetof(OVERLAPPED, OffsetHigh) &&
-                   offsetof(cport_op_t, event) == offsetof(OVERLAPPED, hEvent) &&
-                   offsetof(cport_op_t, data) == sizeof(OVERLAPPED),
-               "cport_op_t starts with an OVERLAPPED");
+_Static_assert(
+    offsetof(cport_op_t, internal) == offsetof(OVERLAPPED, Internal) &&
+        offsetof(cport_op_t, internal_high) ==
+            offsetof(OVERLAPPED, InternalHigh) &&
+        offsetof(cport_op_t, u.off.offset) == offsetof(OVERLAPPED, Offset) &&
+        offsetof(cport_op_t, u.off.offset_high) ==
+            offsetof(OVERLAPPED, OffsetHigh) &&
+        offsetof(cport_op_t, event) == offsetof(OVERLAPPED, hEvent) &&
+        offsetof(cport_op_t, data) == sizeof(OVERLAPPED),
+    "cport_op_t starts with an OVERLAPPED");
 _Static_assert(sizeof(cport_buf_t) == sizeof(WSABUF) &&
                    offsetof(cport_buf_t, len) == offsetof(WSABUF, len) &&
                    offsetof(cport_buf_t, base) == offsetof(WSABUF, buf),
@@ -175,9 +176,9 @@ CPORT_API int cport_set_handle_flags(cport_handle_t h, unsigned flags) {
     return CPORT_EBADF;
   if (flags == 0)
     return 0;
-  if (!SetFileCompletionNotificationModes(
-          (HANDLE)h, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS |
-                         FILE_SKIP_SET_EVENT_ON_HANDLE))
+  if (!SetFileCompletionNotificationModes((HANDLE)h,
+                                          FILE_SKIP_COMPLETION_PORT_ON_SUCCESS |
+                                              FILE_SKIP_SET_EVENT_ON_HANDLE))
     return cp_win_error(GetLastError());
   struct cp_whandle e;
   if (!cp_wh_get(h, &e))

@@ -131,9 +131,9 @@ CPORT_API int cport_accept(cport_handle_t listener, void *buf, uint32_t len,
     out = w->tmp;
   }
   DWORD bytes = 0;
-  BOOL ok = ws->AcceptEx((SOCKET)listener, (SOCKET)acc, out, len,
-                         CP_ACCEPT_ADDRLEN, CP_ACCEPT_ADDRLEN, &bytes,
-                         (LPOVERLAPPED)op);
+  BOOL ok =
+      ws->AcceptEx((SOCKET)listener, (SOCKET)acc, out, len, CP_ACCEPT_ADDRLEN,
+                   CP_ACCEPT_ADDRLEN, &bytes, (LPOVERLAPPED)op);
   int err = ok ? 0 : WSAGetLastError();
   if (!ok && err != WSA_IO_PENDING) {
     cport_closesocket(acc);
@@ -308,4 +308,3 @@ CPORT_API int cport_cancel(cport_handle_t h, cport_op_t *op) {
     return cp_win_error(GetLastError()); /* ERROR_NOT_FOUND: ENOENT */
   return 0;
 }
-

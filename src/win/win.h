@@ -37,8 +37,8 @@ struct cport {
   struct cp_shell shell; /* first: see grave.h */
   HANDLE iocp;
   volatile LONG closed;
-  volatile LONG inside;  /* threads inside GetQueuedCompletionStatusEx */
-  HANDLE timers;         /* timer queue, created with the first timer */
+  volatile LONG inside; /* threads inside GetQueuedCompletionStatusEx */
+  HANDLE timers;        /* timer queue, created with the first timer */
   SRWLOCK timers_lock;
   uint32_t generation;
 };
@@ -69,16 +69,16 @@ enum cp_wop_kind {
 
 /* The Windows overlay of cport_op_t.priv (asserted to fit). */
 struct cp_wop {
-  uintptr_t magic;    /* CP_OP_BUSY_MAGIC while in flight */
-  uint8_t kind;       /* enum cp_wop_kind */
-  uint8_t has_addrs;  /* accept: addrs[] holds what AcceptEx wrote */
+  uintptr_t magic;   /* CP_OP_BUSY_MAGIC while in flight */
+  uint8_t kind;      /* enum cp_wop_kind */
+  uint8_t has_addrs; /* accept: addrs[] holds what AcceptEx wrote */
   uint16_t pad;
-  uint32_t len;       /* accept: data length asked for */
-  SOCKET s;           /* the handle the op was issued on */
-  SOCKET acc;         /* accept: the new socket */
-  char *tmp;          /* accept with data: AcceptEx's own buffer */
-  void *user_buf;     /* accept with data: the caller's buffer */
-  uintptr_t aux[4];   /* per-kind scratch (files, timers) */
+  uint32_t len;                 /* accept: data length asked for */
+  SOCKET s;                     /* the handle the op was issued on */
+  SOCKET acc;                   /* accept: the new socket */
+  char *tmp;                    /* accept with data: AcceptEx's own buffer */
+  void *user_buf;               /* accept with data: the caller's buffer */
+  uintptr_t aux[4];             /* per-kind scratch (files, timers) */
   void (*done)(cport_op_t *op); /* more work at the end (timers) */
   char addrs[2 * (sizeof(struct sockaddr_in6) + 16)];
 };
@@ -127,21 +127,21 @@ CP_INTERNAL int cp_wop_done(cport_op_t *op, uint32_t *bytes);
 /* ------------------------------------------------------------------------ */
 
 enum {
-  CP_WH_SKIP = 1,       /* FILE_SKIP_COMPLETION_PORT_ON_SUCCESS */
-  CP_WH_SHUT = 2,       /* send side shut down */
-  CP_WH_FILE = 4,       /* a file, not a socket */
-  CP_WH_CONNECTED = 8,  /* stream socket known to have a peer */
-  CP_WH_NO_READ = 16,   /* file opened without read access */
-  CP_WH_NO_WRITE = 32,  /* file opened without write access */
-  CP_WH_APPEND = 64,    /* file writes go to the end */
+  CP_WH_SKIP = 1,      /* FILE_SKIP_COMPLETION_PORT_ON_SUCCESS */
+  CP_WH_SHUT = 2,      /* send side shut down */
+  CP_WH_FILE = 4,      /* a file, not a socket */
+  CP_WH_CONNECTED = 8, /* stream socket known to have a peer */
+  CP_WH_NO_READ = 16,  /* file opened without read access */
+  CP_WH_NO_WRITE = 32, /* file opened without write access */
+  CP_WH_APPEND = 64,   /* file writes go to the end */
 };
 
 struct cp_whandle {
   uintptr_t h;
   struct cport *port; /* NULL: not associated */
   uintptr_t key;
-  uint16_t flags;     /* CP_WH_* */
-  uint8_t type;       /* SOCK_STREAM, SOCK_DGRAM, or 0 for a file */
+  uint16_t flags; /* CP_WH_* */
+  uint8_t type;   /* SOCK_STREAM, SOCK_DGRAM, or 0 for a file */
   uint8_t family;
 };
 

@@ -33,7 +33,8 @@ static BOOL CALLBACK init(PINIT_ONCE once, PVOID param, PVOID *ctx) {
     return TRUE;
   }
   GUID acceptex = WSAID_ACCEPTEX, connectex = WSAID_CONNECTEX,
-       disconnectex = WSAID_DISCONNECTEX, sockaddrs = WSAID_GETACCEPTEXSOCKADDRS,
+       disconnectex = WSAID_DISCONNECTEX,
+       sockaddrs = WSAID_GETACCEPTEXSOCKADDRS,
        transmitfile = WSAID_TRANSMITFILE;
   if (!load(s, acceptex, &ws.AcceptEx, sizeof(ws.AcceptEx)) ||
       !load(s, connectex, &ws.ConnectEx, sizeof(ws.ConnectEx)) ||

@@ -20,15 +20,15 @@
 
 #include "win32.h"
 
-#define REAL(name)                                                      \
-  static __typeof__(name) *real_##name;                                 \
-  static __typeof__(name) *next_##name(void) {                          \
+#define REAL(name)                                                         \
+  static __typeof__(name) *real_##name;                                    \
+  static __typeof__(name) *next_##name(void) {                             \
     __typeof__(name) *f = __atomic_load_n(&real_##name, __ATOMIC_ACQUIRE); \
-    if (f == NULL) {                                                    \
-      f = (__typeof__(name) *)dlsym(RTLD_NEXT, #name);                  \
-      __atomic_store_n(&real_##name, f, __ATOMIC_RELEASE);              \
-    }                                                                   \
-    return f;                                                           \
+    if (f == NULL) {                                                       \
+      f = (__typeof__(name) *)dlsym(RTLD_NEXT, #name);                     \
+      __atomic_store_n(&real_##name, f, __ATOMIC_RELEASE);                 \
+    }                                                                      \
+    return f;                                                              \
   }
 
 REAL(socket)
@@ -61,7 +61,8 @@ static ssize_t data_failed(int fd) {
     struct sockaddr_storage ss;
     socklen_t len = sizeof(ss);
     int wsa = (w32_fd_flags(fd) & W32_FD_RESET) ? WSAECONNRESET
-              : getpeername(fd, (struct sockaddr *)&ss, &len) == 0 ? WSAESHUTDOWN
+              : getpeername(fd, (struct sockaddr *)&ss, &len) == 0
+                  ? WSAESHUTDOWN
               : w32_fd_was_connected(fd) ? WSAECONNRESET
                                          : WSAENOTCONN;
     WSASetLastError(wsa);
@@ -114,17 +115,20 @@ CPORT_API int connect(int fd, const struct sockaddr *addr, socklen_t len) {
  * underneath. A blocking send sends everything, as on Windows.
  */
 typedef ssize_t (*io_fn)(int fd, void *buf, size_t len, int flags,
-                         struct sockaddr *addr, socklen_t *alen, socklen_t tolen);
+                         struct sockaddr *addr, socklen_t *alen,
+                         socklen_t tolen);
 
 static ssize_t do_send(int fd, void *buf, size_t len, int flags,
-                       struct sockaddr *addr, socklen_t *alen, socklen_t tolen) {
+                       struct sockaddr *addr, socklen_t *alen,
+                       socklen_t tolen) {
   (void)alen;
   return addr ? next_sendto()(fd, buf, len, flags, addr, tolen)
               : next_send()(fd, buf, len, flags);
 }
 
 static ssize_t do_recv(int fd, void *buf, size_t len, int flags,
-                       struct sockaddr *addr, socklen_t *alen, socklen_t tolen) {
+                       struct sockaddr *addr, socklen_t *alen,
+                       socklen_t tolen) {
   (void)tolen;
   return addr || alen ? next_recvfrom()(fd, buf, len, flags, addr, alen)
                       : next_recv()(fd, buf, len, flags);
@@ -181,7 +185,7 @@ CPORT_API ssize_t send(int fd, const void *buf, size_t len, int flags) {
 }
 
 CPORT_API ssize_t sendto(int fd, const void *buf, size_t len, int flags,
-               const struct sockaddr *to, socklen_t tolen) {
+                         const struct sockaddr *to, socklen_t tolen) {
   return data_call(do_send, true, fd, (void *)buf, len, flags,
                    (struct sockaddr *)to, NULL, tolen);
 }
@@ -195,8 +199,8 @@ CPORT_API int cport_w32_recvfrom(SOCKET s, char *buf, int len, int flags,
   if (len < 0 || (from != NULL && (fromlen == NULL || *fromlen < 0)))
     return w32_wsa_fail(WSAEFAULT);
   socklen_t l = fromlen ? (socklen_t)*fromlen : 0;
-  ssize_t n = data_call(do_recv, false, (int)s, buf, (size_t)len, flags,
-                        from, from ? &l : NULL, 0);
+  ssize_t n = data_call(do_recv, false, (int)s, buf, (size_t)len, flags, from,
+                        from ? &l : NULL, 0);
   if (n < 0)
     return SOCKET_ERROR;
   if (from != NULL)

@@ -208,7 +208,6 @@ CPORT_API HANDLE GetStdHandle(DWORD which) {
   return o != NULL ? (HANDLE)o : INVALID_HANDLE_VALUE;
 }
 
-
 /* ------------------------------------------------------------------------ */
 /* Console output                                                            */
 /* ------------------------------------------------------------------------ */
@@ -267,8 +266,8 @@ CPORT_API BOOL WriteConsoleW(HANDLE h, const VOID *buf, DWORD n,
     return w32_fail(ERROR_INVALID_HANDLE);
   if (buf == NULL && n > 0)
     return w32_fail(ERROR_INVALID_PARAMETER);
-  int len = n ? WideCharToMultiByte(CP_UTF8, 0, buf, (int)n, NULL, 0, NULL, NULL)
-              : 0;
+  int len =
+      n ? WideCharToMultiByte(CP_UTF8, 0, buf, (int)n, NULL, 0, NULL, NULL) : 0;
   char *utf8 = malloc((size_t)len + 1);
   if (utf8 == NULL)
     return w32_fail(ERROR_NOT_ENOUGH_MEMORY);

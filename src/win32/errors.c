@@ -13,57 +13,62 @@
 /* ------------------------------------------------------------------------ */
 
 /* XX(cport code or -errno, Win32 error, WSA error, NTSTATUS) */
-#define W32_ERROR_MAP(XX)                                                    \
-  XX(CPORT_ECONNRESET, ERROR_NETNAME_DELETED, WSAECONNRESET, 0xC000020Du)    \
-  XX(CPORT_ECONNREFUSED, ERROR_CONNECTION_REFUSED, WSAECONNREFUSED, 0xC0000236u) \
-  XX(CPORT_ECONNABORTED, ERROR_CONNECTION_ABORTED, WSAECONNABORTED, 0xC0000241u) \
-  XX(CPORT_ECANCELED, ERROR_OPERATION_ABORTED, WSA_OPERATION_ABORTED, 0xC0000120u) \
-  XX(CPORT_EOF, ERROR_HANDLE_EOF, WSAEDISCON, 0xC0000011u)                   \
-  XX(CPORT_EMSGSIZE, ERROR_MORE_DATA, WSAEMSGSIZE, 0x80000005u)              \
-  XX(CPORT_ETIMEDOUT, WAIT_TIMEOUT, WSAETIMEDOUT, 0xC00000B5u)               \
-  XX(CPORT_ECLOSED, ERROR_ABANDONED_WAIT_0, WSAEINVAL, 0xC0000008u)          \
-  XX(CPORT_ENETUNREACH, ERROR_NETWORK_UNREACHABLE, WSAENETUNREACH, 0xC000023Cu) \
+#define W32_ERROR_MAP(XX)                                                      \
+  XX(CPORT_ECONNRESET, ERROR_NETNAME_DELETED, WSAECONNRESET, 0xC000020Du)      \
+  XX(CPORT_ECONNREFUSED, ERROR_CONNECTION_REFUSED, WSAECONNREFUSED,            \
+     0xC0000236u)                                                              \
+  XX(CPORT_ECONNABORTED, ERROR_CONNECTION_ABORTED, WSAECONNABORTED,            \
+     0xC0000241u)                                                              \
+  XX(CPORT_ECANCELED, ERROR_OPERATION_ABORTED, WSA_OPERATION_ABORTED,          \
+     0xC0000120u)                                                              \
+  XX(CPORT_EOF, ERROR_HANDLE_EOF, WSAEDISCON, 0xC0000011u)                     \
+  XX(CPORT_EMSGSIZE, ERROR_MORE_DATA, WSAEMSGSIZE, 0x80000005u)                \
+  XX(CPORT_ETIMEDOUT, WAIT_TIMEOUT, WSAETIMEDOUT, 0xC00000B5u)                 \
+  XX(CPORT_ECLOSED, ERROR_ABANDONED_WAIT_0, WSAEINVAL, 0xC0000008u)            \
+  XX(CPORT_ENETUNREACH, ERROR_NETWORK_UNREACHABLE, WSAENETUNREACH,             \
+     0xC000023Cu)                                                              \
   XX(CPORT_EHOSTUNREACH, ERROR_HOST_UNREACHABLE, WSAEHOSTUNREACH, 0xC000023Du) \
-  XX(CPORT_ENETDOWN, WSAENETDOWN, WSAENETDOWN, 0xC000023Cu)                  \
-  XX(CPORT_ENOTCONN, WSAENOTCONN, WSAENOTCONN, 0xC0000236u)                  \
-  XX(CPORT_ESHUTDOWN, WSAESHUTDOWN, WSAESHUTDOWN, 0xC000020Du)               \
-  XX(CPORT_EPIPE, ERROR_NETNAME_DELETED, WSAECONNRESET, 0xC000020Du)         \
-  XX(CPORT_EINVAL, ERROR_INVALID_PARAMETER, WSAEINVAL, 0xC000000Du)          \
-  XX(CPORT_EBUSY, ERROR_INVALID_PARAMETER, WSAEINVAL, 0xC000000Du)           \
-  XX(CPORT_EBADF, ERROR_INVALID_HANDLE, WSAENOTSOCK, 0xC0000008u)            \
-  XX(CPORT_ENOTSOCK, ERROR_INVALID_HANDLE, WSAENOTSOCK, 0xC0000008u)         \
-  XX(CPORT_EOPNOTSUPP, ERROR_NOT_SUPPORTED, WSAEOPNOTSUPP, 0xC00000BBu)      \
-  XX(CPORT_ENOSYS, ERROR_CALL_NOT_IMPLEMENTED, WSAEOPNOTSUPP, 0xC0000002u)   \
-  XX(CPORT_EMFILE, ERROR_TOO_MANY_OPEN_FILES, WSAEMFILE, 0xC000011Fu)        \
-  XX(CPORT_ENFILE, ERROR_TOO_MANY_OPEN_FILES, WSAEMFILE, 0xC000011Fu)        \
-  XX(CPORT_ENOMEM, ERROR_NOT_ENOUGH_MEMORY, WSAENOBUFS, 0xC0000017u)         \
-  XX(CPORT_ENOBUFS, ERROR_NOT_ENOUGH_MEMORY, WSAENOBUFS, 0xC0000017u)        \
-  XX(CPORT_EACCES, ERROR_ACCESS_DENIED, WSAEACCES, 0xC0000022u)              \
-  XX(CPORT_EPERM, ERROR_ACCESS_DENIED, WSAEACCES, 0xC0000022u)               \
-  XX(-EROFS, ERROR_ACCESS_DENIED, WSAEACCES, 0xC0000022u)                    \
-  XX(CPORT_ENOENT, ERROR_FILE_NOT_FOUND, WSAEINVAL, 0xC0000034u)             \
-  XX(CPORT_ENOTDIR, ERROR_PATH_NOT_FOUND, WSAEINVAL, 0xC000003Au)            \
-  XX(CPORT_EEXIST, ERROR_FILE_EXISTS, WSAEINVAL, 0xC0000035u)                \
-  XX(CPORT_EISDIR, ERROR_ACCESS_DENIED, WSAEACCES, 0xC0000022u)              \
-  XX(-ENOTEMPTY, ERROR_DIR_NOT_EMPTY, WSAEINVAL, 0xC0000101u)                \
-  XX(CPORT_ENAMETOOLONG, ERROR_FILENAME_EXCED_RANGE, WSAENAMETOOLONG, 0xC0000106u) \
-  XX(CPORT_ELOOP, ERROR_PATH_NOT_FOUND, WSAELOOP, 0xC000003Au)               \
-  XX(CPORT_ENOSPC, ERROR_DISK_FULL, WSAENOBUFS, 0xC000007Fu)                 \
-  XX(CPORT_EFBIG, ERROR_DISK_FULL, WSAENOBUFS, 0xC000007Fu)                  \
-  XX(CPORT_ESPIPE, ERROR_INVALID_PARAMETER, WSAEINVAL, 0xC000000Du)          \
-  XX(CPORT_EADDRINUSE, WSAEADDRINUSE, WSAEADDRINUSE, 0xC000020Au)            \
-  XX(CPORT_EADDRNOTAVAIL, WSAEADDRNOTAVAIL, WSAEADDRNOTAVAIL, 0xC000020Au)   \
-  XX(CPORT_EAFNOSUPPORT, WSAEAFNOSUPPORT, WSAEAFNOSUPPORT, 0xC00000BBu)      \
-  XX(CPORT_EPROTOTYPE, WSAEPROTOTYPE, WSAEPROTOTYPE, 0xC00000BBu)            \
-  XX(CPORT_ENOPROTOOPT, WSAENOPROTOOPT, WSAENOPROTOOPT, 0xC00000BBu)         \
-  XX(-ESOCKTNOSUPPORT, WSAESOCKTNOSUPPORT, WSAESOCKTNOSUPPORT, 0xC00000BBu)  \
-  XX(CPORT_EISCONN, WSAEISCONN, WSAEISCONN, 0xC0000010u)                     \
-  XX(CPORT_EALREADY, WSAEALREADY, WSAEALREADY, 0xC0000010u)                  \
-  XX(CPORT_EINPROGRESS, WSAEWOULDBLOCK, WSAEWOULDBLOCK, 0xC0000001u)         \
-  XX(CPORT_EAGAIN, WSAEWOULDBLOCK, WSAEWOULDBLOCK, 0xC0000001u)              \
-  XX(CPORT_EINTR, WSAEINTR, WSAEINTR, 0xC0000001u)                           \
-  XX(CPORT_EFAULT, ERROR_NOACCESS, WSAEFAULT, 0xC0000005u)                   \
-  XX(CPORT_EDESTADDRREQ, WSAEDESTADDRREQ, WSAEDESTADDRREQ, 0xC0000001u)      \
+  XX(CPORT_ENETDOWN, WSAENETDOWN, WSAENETDOWN, 0xC000023Cu)                    \
+  XX(CPORT_ENOTCONN, WSAENOTCONN, WSAENOTCONN, 0xC0000236u)                    \
+  XX(CPORT_ESHUTDOWN, WSAESHUTDOWN, WSAESHUTDOWN, 0xC000020Du)                 \
+  XX(CPORT_EPIPE, ERROR_NETNAME_DELETED, WSAECONNRESET, 0xC000020Du)           \
+  XX(CPORT_EINVAL, ERROR_INVALID_PARAMETER, WSAEINVAL, 0xC000000Du)            \
+  XX(CPORT_EBUSY, ERROR_INVALID_PARAMETER, WSAEINVAL, 0xC000000Du)             \
+  XX(CPORT_EBADF, ERROR_INVALID_HANDLE, WSAENOTSOCK, 0xC0000008u)              \
+  XX(CPORT_ENOTSOCK, ERROR_INVALID_HANDLE, WSAENOTSOCK, 0xC0000008u)           \
+  XX(CPORT_EOPNOTSUPP, ERROR_NOT_SUPPORTED, WSAEOPNOTSUPP, 0xC00000BBu)        \
+  XX(CPORT_ENOSYS, ERROR_CALL_NOT_IMPLEMENTED, WSAEOPNOTSUPP, 0xC0000002u)     \
+  XX(CPORT_EMFILE, ERROR_TOO_MANY_OPEN_FILES, WSAEMFILE, 0xC000011Fu)          \
+  XX(CPORT_ENFILE, ERROR_TOO_MANY_OPEN_FILES, WSAEMFILE, 0xC000011Fu)          \
+  XX(CPORT_ENOMEM, ERROR_NOT_ENOUGH_MEMORY, WSAENOBUFS, 0xC0000017u)           \
+  XX(CPORT_ENOBUFS, ERROR_NOT_ENOUGH_MEMORY, WSAENOBUFS, 0xC0000017u)          \
+  XX(CPORT_EACCES, ERROR_ACCESS_DENIED, WSAEACCES, 0xC0000022u)                \
+  XX(CPORT_EPERM, ERROR_ACCESS_DENIED, WSAEACCES, 0xC0000022u)                 \
+  XX(-EROFS, ERROR_ACCESS_DENIED, WSAEACCES, 0xC0000022u)                      \
+  XX(CPORT_ENOENT, ERROR_FILE_NOT_FOUND, WSAEINVAL, 0xC0000034u)               \
+  XX(CPORT_ENOTDIR, ERROR_PATH_NOT_FOUND, WSAEINVAL, 0xC000003Au)              \
+  XX(CPORT_EEXIST, ERROR_FILE_EXISTS, WSAEINVAL, 0xC0000035u)                  \
+  XX(CPORT_EISDIR, ERROR_ACCESS_DENIED, WSAEACCES, 0xC0000022u)                \
+  XX(-ENOTEMPTY, ERROR_DIR_NOT_EMPTY, WSAEINVAL, 0xC0000101u)                  \
+  XX(CPORT_ENAMETOOLONG, ERROR_FILENAME_EXCED_RANGE, WSAENAMETOOLONG,          \
+     0xC0000106u)                                                              \
+  XX(CPORT_ELOOP, ERROR_PATH_NOT_FOUND, WSAELOOP, 0xC000003Au)                 \
+  XX(CPORT_ENOSPC, ERROR_DISK_FULL, WSAENOBUFS, 0xC000007Fu)                   \
+  XX(CPORT_EFBIG, ERROR_DISK_FULL, WSAENOBUFS, 0xC000007Fu)                    \
+  XX(CPORT_ESPIPE, ERROR_INVALID_PARAMETER, WSAEINVAL, 0xC000000Du)            \
+  XX(CPORT_EADDRINUSE, WSAEADDRINUSE, WSAEADDRINUSE, 0xC000020Au)              \
+  XX(CPORT_EADDRNOTAVAIL, WSAEADDRNOTAVAIL, WSAEADDRNOTAVAIL, 0xC000020Au)     \
+  XX(CPORT_EAFNOSUPPORT, WSAEAFNOSUPPORT, WSAEAFNOSUPPORT, 0xC00000BBu)        \
+  XX(CPORT_EPROTOTYPE, WSAEPROTOTYPE, WSAEPROTOTYPE, 0xC00000BBu)              \
+  XX(CPORT_ENOPROTOOPT, WSAENOPROTOOPT, WSAENOPROTOOPT, 0xC00000BBu)           \
+  XX(-ESOCKTNOSUPPORT, WSAESOCKTNOSUPPORT, WSAESOCKTNOSUPPORT, 0xC00000BBu)    \
+  XX(CPORT_EISCONN, WSAEISCONN, WSAEISCONN, 0xC0000010u)                       \
+  XX(CPORT_EALREADY, WSAEALREADY, WSAEALREADY, 0xC0000010u)                    \
+  XX(CPORT_EINPROGRESS, WSAEWOULDBLOCK, WSAEWOULDBLOCK, 0xC0000001u)           \
+  XX(CPORT_EAGAIN, WSAEWOULDBLOCK, WSAEWOULDBLOCK, 0xC0000001u)                \
+  XX(CPORT_EINTR, WSAEINTR, WSAEINTR, 0xC0000001u)                             \
+  XX(CPORT_EFAULT, ERROR_NOACCESS, WSAEFAULT, 0xC0000005u)                     \
+  XX(CPORT_EDESTADDRREQ, WSAEDESTADDRREQ, WSAEDESTADDRREQ, 0xC0000001u)        \
   XX(CPORT_EPROTONOSUPPORT, WSAEPROTONOSUPPORT, WSAEPROTONOSUPPORT, 0xC00000BBu)
 
 DWORD w32_error(int status) {
@@ -122,15 +127,24 @@ int w32_internal_status(const OVERLAPPED *ov) {
   if (v <= 0 && v > -4096)
     return (int)v; /* a cport code, as the op left it */
   switch ((uint32_t)v) {
-  case 0xC000020Du: return CPORT_ECONNRESET;
-  case 0xC0000236u: return CPORT_ECONNREFUSED;
-  case 0xC0000241u: return CPORT_ECONNABORTED;
-  case 0xC0000120u: return CPORT_ECANCELED;
-  case 0xC0000011u: return CPORT_EOF;
-  case 0x80000005u: return CPORT_EMSGSIZE;
-  case 0xC000023Cu: return CPORT_ENETUNREACH;
-  case 0xC000023Du: return CPORT_EHOSTUNREACH;
-  default: return CPORT_EUNKNOWN;
+  case 0xC000020Du:
+    return CPORT_ECONNRESET;
+  case 0xC0000236u:
+    return CPORT_ECONNREFUSED;
+  case 0xC0000241u:
+    return CPORT_ECONNABORTED;
+  case 0xC0000120u:
+    return CPORT_ECANCELED;
+  case 0xC0000011u:
+    return CPORT_EOF;
+  case 0x80000005u:
+    return CPORT_EMSGSIZE;
+  case 0xC000023Cu:
+    return CPORT_ENETUNREACH;
+  case 0xC000023Du:
+    return CPORT_EHOSTUNREACH;
+  default:
+    return CPORT_EUNKNOWN;
   }
 }
 
@@ -140,10 +154,18 @@ int w32_internal_status(const OVERLAPPED *ov) {
 
 static __thread DWORD last_error;
 
-CPORT_API DWORD GetLastError(void) { return last_error; }
-CPORT_API void SetLastError(DWORD err) { last_error = err; }
-CPORT_API int WSAGetLastError(void) { return (int)last_error; }
-CPORT_API void WSASetLastError(int err) { last_error = (DWORD)err; }
+CPORT_API DWORD GetLastError(void) {
+  return last_error;
+}
+CPORT_API void SetLastError(DWORD err) {
+  last_error = err;
+}
+CPORT_API int WSAGetLastError(void) {
+  return (int)last_error;
+}
+CPORT_API void WSASetLastError(int err) {
+  last_error = (DWORD)err;
+}
 
 BOOL w32_fail(DWORD err) {
   last_error = err;
@@ -160,7 +182,9 @@ void *w32_fail_null(DWORD err) {
   return NULL;
 }
 
-int w32_wsa_errno(int err) { return w32_wsa_fail(w32_wsa_error(-err)); }
+int w32_wsa_errno(int err) {
+  return w32_wsa_fail(w32_wsa_error(-err));
+}
 
 /* ------------------------------------------------------------------------ */
 /* FormatMessage                                                             */
@@ -177,65 +201,107 @@ static const struct {
     {ERROR_TOO_MANY_OPEN_FILES, "The system cannot open the file."},
     {ERROR_ACCESS_DENIED, "Access is denied."},
     {ERROR_INVALID_HANDLE, "The handle is invalid."},
-    {ERROR_NOT_ENOUGH_MEMORY, "Not enough memory resources are available to process this command."},
-    {ERROR_OUTOFMEMORY, "Not enough memory resources are available to complete this operation."},
-    {ERROR_SHARING_VIOLATION, "The process cannot access the file because it is being used by another process."},
+    {ERROR_NOT_ENOUGH_MEMORY,
+     "Not enough memory resources are available to process this command."},
+    {ERROR_OUTOFMEMORY,
+     "Not enough memory resources are available to complete this operation."},
+    {ERROR_SHARING_VIOLATION, "The process cannot access the file because it "
+                              "is being used by another process."},
     {ERROR_HANDLE_EOF, "Reached the end of the file."},
     {ERROR_NOT_SUPPORTED, "The request is not supported."},
-    {ERROR_NETNAME_DELETED, "The specified network name is no longer available."},
+    {ERROR_NETNAME_DELETED,
+     "The specified network name is no longer available."},
     {ERROR_FILE_EXISTS, "The file exists."},
     {ERROR_INVALID_PARAMETER, "The parameter is incorrect."},
     {ERROR_BROKEN_PIPE, "The pipe has been ended."},
     {ERROR_DISK_FULL, "There is not enough space on the disk."},
-    {ERROR_CALL_NOT_IMPLEMENTED, "This function is not supported on this system."},
-    {ERROR_INSUFFICIENT_BUFFER, "The data area passed to a system call is too small."},
+    {ERROR_CALL_NOT_IMPLEMENTED,
+     "This function is not supported on this system."},
+    {ERROR_INSUFFICIENT_BUFFER,
+     "The data area passed to a system call is too small."},
     {ERROR_DIR_NOT_EMPTY, "The directory is not empty."},
-    {ERROR_ALREADY_EXISTS, "Cannot create a file when that file already exists."},
+    {ERROR_ALREADY_EXISTS,
+     "Cannot create a file when that file already exists."},
     {ERROR_FILENAME_EXCED_RANGE, "The filename or extension is too long."},
     {ERROR_MORE_DATA, "More data is available."},
     {WAIT_TIMEOUT, "The wait operation timed out."},
     {ERROR_NOT_OWNER, "Attempt to release mutex not owned by caller."},
     {ERROR_TOO_MANY_POSTS, "Too many posts were made to a semaphore."},
-    {ERROR_ABANDONED_WAIT_0, "The I/O completion port handle was closed while the wait was in progress."},
-    {ERROR_OPERATION_ABORTED, "The I/O operation has been aborted because of either a thread exit or an application request."},
+    {ERROR_ABANDONED_WAIT_0, "The I/O completion port handle was closed while "
+                             "the wait was in progress."},
+    {ERROR_OPERATION_ABORTED,
+     "The I/O operation has been aborted because of either a thread exit or an "
+     "application request."},
     {ERROR_IO_INCOMPLETE, "Overlapped I/O event is not in a signaled state."},
     {ERROR_IO_PENDING, "Overlapped I/O operation is in progress."},
     {ERROR_NOACCESS, "Invalid access to memory location."},
-    {ERROR_NO_UNICODE_TRANSLATION, "No mapping for the Unicode character exists in the target multi-byte code page."},
+    {ERROR_NO_UNICODE_TRANSLATION,
+     "No mapping for the Unicode character exists in the target multi-byte "
+     "code page."},
     {ERROR_NOT_FOUND, "Element not found."},
-    {ERROR_CONNECTION_REFUSED, "The remote computer refused the network connection."},
+    {ERROR_CONNECTION_REFUSED,
+     "The remote computer refused the network connection."},
     {ERROR_NETWORK_UNREACHABLE, "The network location cannot be reached."},
-    {ERROR_HOST_UNREACHABLE, "The remote system is not reachable by the transport."},
-    {ERROR_CONNECTION_ABORTED, "The network connection was aborted by the local system."},
-    {ERROR_TIMEOUT, "This operation returned because the timeout period expired."},
-    {WSAEINTR, "A blocking operation was interrupted by a call to WSACancelBlockingCall."},
-    {WSAEACCES, "An attempt was made to access a socket in a way forbidden by its access permissions."},
-    {WSAEFAULT, "The system detected an invalid pointer address in attempting to use a pointer argument in a call."},
+    {ERROR_HOST_UNREACHABLE,
+     "The remote system is not reachable by the transport."},
+    {ERROR_CONNECTION_ABORTED,
+     "The network connection was aborted by the local system."},
+    {ERROR_TIMEOUT,
+     "This operation returned because the timeout period expired."},
+    {WSAEINTR, "A blocking operation was interrupted by a call to "
+               "WSACancelBlockingCall."},
+    {WSAEACCES, "An attempt was made to access a socket in a way forbidden by "
+                "its access permissions."},
+    {WSAEFAULT, "The system detected an invalid pointer address in attempting "
+                "to use a pointer argument in a call."},
     {WSAEINVAL, "An invalid argument was supplied."},
     {WSAEMFILE, "Too many open sockets."},
-    {WSAEWOULDBLOCK, "A non-blocking socket operation could not be completed immediately."},
-    {WSAEALREADY, "An operation was attempted on a non-blocking socket that already had an operation in progress."},
-    {WSAENOTSOCK, "An operation was attempted on something that is not a socket."},
-    {WSAEMSGSIZE, "A message sent on a datagram socket was larger than the internal message buffer or some other network limit, or the buffer used to receive a datagram into was smaller than the datagram itself."},
-    {WSAEOPNOTSUPP, "The attempted operation is not supported for the type of object referenced."},
-    {WSAEAFNOSUPPORT, "An address incompatible with the requested protocol was used."},
-    {WSAEADDRINUSE, "Only one usage of each socket address (protocol/network address/port) is normally permitted."},
+    {WSAEWOULDBLOCK,
+     "A non-blocking socket operation could not be completed immediately."},
+    {WSAEALREADY, "An operation was attempted on a non-blocking socket that "
+                  "already had an operation in progress."},
+    {WSAENOTSOCK,
+     "An operation was attempted on something that is not a socket."},
+    {WSAEMSGSIZE,
+     "A message sent on a datagram socket was larger than the internal message "
+     "buffer or some other network limit, or the buffer used to receive a "
+     "datagram into was smaller than the datagram itself."},
+    {WSAEOPNOTSUPP, "The attempted operation is not supported for the type of "
+                    "object referenced."},
+    {WSAEAFNOSUPPORT,
+     "An address incompatible with the requested protocol was used."},
+    {WSAEADDRINUSE, "Only one usage of each socket address (protocol/network "
+                    "address/port) is normally permitted."},
     {WSAEADDRNOTAVAIL, "The requested address is not valid in its context."},
     {WSAENETDOWN, "A socket operation encountered a dead network."},
-    {WSAENETUNREACH, "A socket operation was attempted to an unreachable network."},
-    {WSAECONNABORTED, "An established connection was aborted by the software in your host machine."},
-    {WSAECONNRESET, "An existing connection was forcibly closed by the remote host."},
-    {WSAENOBUFS, "An operation on a socket could not be performed because the system lacked sufficient buffer space or because a queue was full."},
+    {WSAENETUNREACH,
+     "A socket operation was attempted to an unreachable network."},
+    {WSAECONNABORTED, "An established connection was aborted by the software "
+                      "in your host machine."},
+    {WSAECONNRESET,
+     "An existing connection was forcibly closed by the remote host."},
+    {WSAENOBUFS,
+     "An operation on a socket could not be performed because the system "
+     "lacked sufficient buffer space or because a queue was full."},
     {WSAEISCONN, "A connect request was made on an already connected socket."},
-    {WSAENOTCONN, "A request to send or receive data was disallowed because the socket is not connected."},
-    {WSAESHUTDOWN, "A request to send or receive data was disallowed because the socket had already been shut down in that direction with a previous shutdown call."},
-    {WSAETIMEDOUT, "A connection attempt failed because the connected party did not properly respond after a period of time."},
-    {WSAECONNREFUSED, "No connection could be made because the target machine actively refused it."},
-    {WSAEHOSTUNREACH, "A socket operation was attempted to an unreachable host."},
-    {WSANOTINITIALISED, "Either the application has not called WSAStartup, or WSAStartup failed."},
+    {WSAENOTCONN, "A request to send or receive data was disallowed because "
+                  "the socket is not connected."},
+    {WSAESHUTDOWN,
+     "A request to send or receive data was disallowed because the socket had "
+     "already been shut down in that direction with a previous shutdown call."},
+    {WSAETIMEDOUT, "A connection attempt failed because the connected party "
+                   "did not properly respond after a period of time."},
+    {WSAECONNREFUSED, "No connection could be made because the target machine "
+                      "actively refused it."},
+    {WSAEHOSTUNREACH,
+     "A socket operation was attempted to an unreachable host."},
+    {WSANOTINITIALISED,
+     "Either the application has not called WSAStartup, or WSAStartup failed."},
     {WSAHOST_NOT_FOUND, "No such host is known."},
-    {WSATRY_AGAIN, "This is usually a temporary error during hostname resolution."},
-    {WSANO_RECOVERY, "A non-recoverable error occurred during a database lookup."},
+    {WSATRY_AGAIN,
+     "This is usually a temporary error during hostname resolution."},
+    {WSANO_RECOVERY,
+     "A non-recoverable error occurred during a database lookup."},
     {WSATYPE_NOT_FOUND, "The specified class was not found."},
 };
 

@@ -34,14 +34,14 @@ static DWORD path_error(const char *path, int err) {
 }
 
 /* Runs a path call with the wide path as UTF-8. */
-#define W32_WIDE_PATH(wpath, call)           \
-  do {                                       \
-    char *p_ = w32_utf8(wpath);              \
-    if (p_ == NULL)                          \
-      return 0;                              \
-    __typeof__(call(p_)) r_ = call(p_);      \
-    free(p_);                                \
-    return r_;                               \
+#define W32_WIDE_PATH(wpath, call)      \
+  do {                                  \
+    char *p_ = w32_utf8(wpath);         \
+    if (p_ == NULL)                     \
+      return 0;                         \
+    __typeof__(call(p_)) r_ = call(p_); \
+    free(p_);                           \
+    return r_;                          \
   } while (0)
 
 /* ------------------------------------------------------------------------ */
@@ -111,8 +111,8 @@ CPORT_API HANDLE CreateFileW(LPCWSTR path, DWORD access, DWORD share,
   char *p = w32_utf8(path);
   if (p == NULL)
     return INVALID_HANDLE_VALUE;
-  HANDLE h = CreateFileA(p, access, share, sa, disposition, flags,
-                         template_file);
+  HANDLE h =
+      CreateFileA(p, access, share, sa, disposition, flags, template_file);
   free(p);
   return h;
 }
@@ -134,8 +134,8 @@ static bool is_socket(int fd) {
 /* Without an OVERLAPPED, or on a handle opened without
  * FILE_FLAG_OVERLAPPED: the call does the I/O (at the file position, or
  * at the OVERLAPPED's offset), blocking. */
-static BOOL sync_io(int fd, void *buf, DWORD len, LPDWORD done,
-                    LPOVERLAPPED ov, bool write_side) {
+static BOOL sync_io(int fd, void *buf, DWORD len, LPDWORD done, LPOVERLAPPED ov,
+                    bool write_side) {
   ssize_t n;
   w32_block_begin();
   do {
@@ -168,7 +168,8 @@ static BOOL file_io(HANDLE h, void *buf, DWORD len, LPDWORD done,
   if (done)
     *done = 0;
   uint64_t off = offset_of(ov);
-  if (write_side && ov->Offset == 0xFFFFFFFFu && ov->OffsetHigh == 0xFFFFFFFFu) {
+  if (write_side && ov->Offset == 0xFFFFFFFFu &&
+      ov->OffsetHigh == 0xFFFFFFFFu) {
     /* Both 0xFFFFFFFF: write at the end of the file. */
     uint64_t size = 0;
     int rc = cport_file_size(fd, &size);
@@ -178,7 +179,8 @@ static BOOL file_io(HANDLE h, void *buf, DWORD len, LPDWORD done,
   }
   int err = w32_ov_begin(fd, ov);
   if (err != 0)
-    return w32_fail(err == W32_BAD_EVENT ? ERROR_INVALID_HANDLE : w32_error(err));
+    return w32_fail(err == W32_BAD_EVENT ? ERROR_INVALID_HANDLE
+                                         : w32_error(err));
   cport_op_t *op = (cport_op_t *)(void *)ov;
   int rc = write_side ? cport_write(fd, buf, len, off, op)
                       : cport_read(fd, buf, len, off, op);
@@ -257,8 +259,9 @@ static bool seek(HANDLE h, int64_t distance, DWORD method, int64_t *pos) {
 CPORT_API DWORD SetFilePointer(HANDLE h, LONG distance, PLONG high,
                                DWORD method) {
   /* With `high`, distance is the low half of a 64-bit distance. */
-  int64_t d = high ? (int64_t)((uint64_t)(uint32_t)*high << 32 | (uint32_t)distance)
-                   : (int64_t)distance;
+  int64_t d =
+      high ? (int64_t)((uint64_t)(uint32_t)*high << 32 | (uint32_t)distance)
+           : (int64_t)distance;
   int64_t pos = 0;
   if (!seek(h, d, method, &pos))
     return INVALID_SET_FILE_POINTER;
@@ -325,7 +328,9 @@ CPORT_API BOOL DeleteFileA(LPCSTR path) {
   return unlink(path) == 0 ? TRUE : w32_fail(path_error(path, errno));
 }
 
-CPORT_API BOOL DeleteFileW(LPCWSTR path) { W32_WIDE_PATH(path, DeleteFileA); }
+CPORT_API BOOL DeleteFileW(LPCWSTR path) {
+  W32_WIDE_PATH(path, DeleteFileA);
+}
 
 CPORT_API BOOL CreateDirectoryA(LPCSTR path, LPSECURITY_ATTRIBUTES sa) {
   (void)sa;

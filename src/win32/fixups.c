@@ -65,7 +65,9 @@ static struct w32_fixup *fixup_take(LPOVERLAPPED ov) {
   return f;
 }
 
-void w32_fixup_drop(LPOVERLAPPED ov) { free(fixup_take(ov)); }
+void w32_fixup_drop(LPOVERLAPPED ov) {
+  free(fixup_take(ov));
+}
 
 /*
  * Each AcceptEx address area holds the address length (2 bytes) and the

@@ -99,7 +99,9 @@ struct w32_object *w32_object_get(HANDLE h, int type) {
   return __atomic_load_n(&o->open, __ATOMIC_ACQUIRE) ? o : NULL;
 }
 
-void w32_ref_locked(struct w32_object *o) { o->refs++; }
+void w32_ref_locked(struct w32_object *o) {
+  o->refs++;
+}
 
 void w32_unref_locked(struct w32_object *o) {
   if (--o->refs > 0)

@@ -67,7 +67,8 @@ CPORT_API void DeleteCriticalSection(LPCRITICAL_SECTION cs) {
 
 /* An SRWLOCK holds a pthread_rwlock_t, whose all-zero state is the
  * initialiser's (glibc, musl). */
-_Static_assert(sizeof(pthread_rwlock_t) <= sizeof(SRWLOCK), "SRWLOCK too small");
+_Static_assert(sizeof(pthread_rwlock_t) <= sizeof(SRWLOCK),
+               "SRWLOCK too small");
 #define RW(l) ((pthread_rwlock_t *)(void *)(l)->opaque)
 
 CPORT_API void InitializeSRWLock(PSRWLOCK l) {
@@ -143,11 +144,21 @@ CPORT_API void InitializeConditionVariable(PCONDITION_VARIABLE cv) {
   cv->waiters = 0;
 }
 
-static void cs_unlock(void *l) { pthread_mutex_unlock(l); }
-static void cs_lock(void *l) { pthread_mutex_lock(l); }
-static void srw_unlock(void *l) { pthread_rwlock_unlock(l); }
-static void srw_wrlock(void *l) { pthread_rwlock_wrlock(l); }
-static void srw_rdlock(void *l) { pthread_rwlock_rdlock(l); }
+static void cs_unlock(void *l) {
+  pthread_mutex_unlock(l);
+}
+static void cs_lock(void *l) {
+  pthread_mutex_lock(l);
+}
+static void srw_unlock(void *l) {
+  pthread_rwlock_unlock(l);
+}
+static void srw_wrlock(void *l) {
+  pthread_rwlock_wrlock(l);
+}
+static void srw_rdlock(void *l) {
+  pthread_rwlock_rdlock(l);
+}
 
 CPORT_API BOOL SleepConditionVariableCS(PCONDITION_VARIABLE cv,
                                         PCRITICAL_SECTION cs, DWORD ms) {
@@ -168,7 +179,9 @@ CPORT_API BOOL SleepConditionVariableSRW(PCONDITION_VARIABLE cv, PSRWLOCK l,
   return TRUE;
 }
 
-CPORT_API void WakeConditionVariable(PCONDITION_VARIABLE cv) { wake(cv, 1); }
+CPORT_API void WakeConditionVariable(PCONDITION_VARIABLE cv) {
+  wake(cv, 1);
+}
 
 CPORT_API void WakeAllConditionVariable(PCONDITION_VARIABLE cv) {
   wake(cv, INT_MAX);
@@ -183,7 +196,9 @@ enum { ONCE_RUNNING = 1, ONCE_DONE = 2 };
 static pthread_mutex_t once_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t once_cv = PTHREAD_COND_INITIALIZER;
 
-CPORT_API void InitOnceInitialize(PINIT_ONCE once) { once->Ptr = NULL; }
+CPORT_API void InitOnceInitialize(PINIT_ONCE once) {
+  once->Ptr = NULL;
+}
 
 CPORT_API BOOL InitOnceExecuteOnce(PINIT_ONCE once, PINIT_ONCE_FN fn,
                                    PVOID param, LPVOID *context) {
@@ -198,13 +213,14 @@ CPORT_API BOOL InitOnceExecuteOnce(PINIT_ONCE once, PINIT_ONCE_FN fn,
       return TRUE;
     }
     uintptr_t zero = 0;
-    if (s == 0 && __atomic_compare_exchange_n(state, &zero, ONCE_RUNNING, false,
-                                              __ATOMIC_ACQ_REL,
-                                              __ATOMIC_ACQUIRE)) {
+    if (s == 0 &&
+        __atomic_compare_exchange_n(state, &zero, ONCE_RUNNING, false,
+                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
       PVOID ctx = NULL;
       BOOL ok = fn(once, param, &ctx);
       pthread_mutex_lock(&once_lock);
-      __atomic_store_n(state, ok ? ((uintptr_t)ctx & ~(uintptr_t)3) | ONCE_DONE : 0,
+      __atomic_store_n(state,
+                       ok ? ((uintptr_t)ctx & ~(uintptr_t)3) | ONCE_DONE : 0,
                        __ATOMIC_RELEASE);
       pthread_cond_broadcast(&once_cv);
       pthread_mutex_unlock(&once_lock);

@@ -59,9 +59,13 @@ static void *block_realloc(void *p, SIZE_T size, bool zero) {
 /* Only its address matters: the one heap there is. */
 static struct w32_object process_heap = {0, 0, true, 1, NULL, NULL, NULL, NULL};
 
-static bool is_heap(HANDLE heap) { return heap == (HANDLE)&process_heap; }
+static bool is_heap(HANDLE heap) {
+  return heap == (HANDLE)&process_heap;
+}
 
-CPORT_API HANDLE GetProcessHeap(void) { return &process_heap; }
+CPORT_API HANDLE GetProcessHeap(void) {
+  return &process_heap;
+}
 
 CPORT_API LPVOID HeapAlloc(HANDLE heap, DWORD flags, SIZE_T size) {
   if (!is_heap(heap))
@@ -187,8 +191,8 @@ static LPVOID reserve(SIZE_T size, int prot) {
   if (r == NULL)
     return w32_fail_null(ERROR_NOT_ENOUGH_MEMORY);
   /* Over-map, then trim to a 64 KiB-aligned base, as Windows aligns. */
-  char *m = mmap(NULL, len + GRANULARITY, prot, MAP_PRIVATE | MAP_ANONYMOUS,
-                 -1, 0);
+  char *m =
+      mmap(NULL, len + GRANULARITY, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (m == MAP_FAILED) {
     free(r);
     return w32_fail_null(ERROR_NOT_ENOUGH_MEMORY);

@@ -67,7 +67,9 @@ static DWORD addr_room(SOCKET listener) {
   socklen_t len = sizeof(ss);
   bool v6 = getsockname((int)listener, (struct sockaddr *)&ss, &len) == 0 &&
             ss.ss_family == AF_INET6;
-  return (DWORD)(v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in)) + 16;
+  return (DWORD)(v6 ? sizeof(struct sockaddr_in6)
+                    : sizeof(struct sockaddr_in)) +
+         16;
 }
 
 /* A socket that is bound (to a port) or connected. */
@@ -99,8 +101,8 @@ CPORT_API BOOL AcceptEx(SOCKET listener, SOCKET accepted, PVOID buf,
   /* "This socket must not be bound or connected." */
   if (bound_or_connected((int)accepted))
     return wsa_false(WSAEINVAL);
-  struct w32_fixup f = {NULL, ov, W32_FIX_ACCEPT, accepted, buf, recvlen,
-                        locallen, remotelen};
+  struct w32_fixup f = {NULL, ov,      W32_FIX_ACCEPT, accepted,
+                        buf,  recvlen, locallen,       remotelen};
   if (!begin(listener, ov, &f))
     return FALSE;
   int rc = cport_accept((int)listener, recvlen ? buf : NULL, recvlen,
@@ -120,7 +122,8 @@ CPORT_API VOID GetAcceptExSockaddrs(PVOID buf, DWORD recvlen, DWORD locallen,
   *local = (struct sockaddr *)(void *)w32_acceptex_address(b + recvlen);
   *local_len = l;
   memcpy(&l, b + recvlen + locallen, sizeof(l));
-  *remote = (struct sockaddr *)(void *)w32_acceptex_address(b + recvlen + locallen);
+  *remote =
+      (struct sockaddr *)(void *)w32_acceptex_address(b + recvlen + locallen);
   *remote_len = l;
 }
 
@@ -146,7 +149,8 @@ CPORT_API BOOL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
   struct w32_fixup f = {NULL, ov, W32_FIX_CONNECT, s, NULL, 0, 0, 0};
   if (!begin(s, ov, &f))
     return FALSE;
-  int rc = cport_connect((int)s, name, namelen, send, sendlen, (cport_op_t *)ov);
+  int rc =
+      cport_connect((int)s, name, namelen, send, sendlen, (cport_op_t *)ov);
   w32_ov_end(ov, rc);
   return fixup_started(rc, ov, sent);
 }

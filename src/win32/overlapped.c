@@ -51,8 +51,7 @@ void w32_ov_finish(LPOVERLAPPED ov, int status, uint32_t bytes) {
   __atomic_store_n(&ov->InternalHigh, (ULONG_PTR)bytes, __ATOMIC_RELAXED);
   __atomic_store_n(&ov->Internal, (ULONG_PTR)(intptr_t)status,
                    __ATOMIC_RELEASE);
-  struct w32_object *ev =
-      ov->hEvent != NULL ? w32_event_of(ov->hEvent) : NULL;
+  struct w32_object *ev = ov->hEvent != NULL ? w32_event_of(ov->hEvent) : NULL;
   if (ev != NULL) {
     pthread_mutex_lock(&w32_lock);
     w32_event_set_locked(ev);
@@ -70,8 +69,8 @@ void w32_ov_finish(LPOVERLAPPED ov, int status, uint32_t bytes) {
 BOOL w32_started(int rc, LPDWORD done) {
   uint32_t bytes = 0;
   int status = -1;
-  if ((rc == 0 || rc == CPORT_COMPLETED) && cport__last_inline(&bytes, &status) &&
-      status == 0) {
+  if ((rc == 0 || rc == CPORT_COMPLETED) &&
+      cport__last_inline(&bytes, &status) && status == 0) {
     if (done)
       *done = bytes;
     return TRUE;
@@ -97,8 +96,10 @@ static bool wait_op(LPOVERLAPPED ov, DWORD ms) {
   if (ms == 0)
     return false;
   w32_block_begin();
-  int rc = cport_op_wait((const cport_op_t *)(void *)ov,
-                         ms == INFINITE ? -1 : ms > INT32_MAX ? INT32_MAX : (int)ms);
+  int rc =
+      cport_op_wait((const cport_op_t *)(void *)ov, ms == INFINITE   ? -1
+                                                    : ms > INT32_MAX ? INT32_MAX
+                                                                     : (int)ms);
   w32_block_end();
   if (rc != 0)
     return false;
@@ -192,8 +193,8 @@ CPORT_API BOOL SetFileCompletionNotificationModes(HANDLE h, UCHAR flags) {
   int fd = w32_fd(h);
   if (fd < 0)
     return w32_fail(ERROR_INVALID_HANDLE);
-  if (flags & ~(FILE_SKIP_COMPLETION_PORT_ON_SUCCESS |
-                FILE_SKIP_SET_EVENT_ON_HANDLE))
+  if (flags &
+      ~(FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE))
     return w32_fail(ERROR_INVALID_PARAMETER);
   /* FILE_SKIP_SET_EVENT_ON_HANDLE: the layer never signals a file handle,
    * so there is nothing to skip. Modes are only ever added (cport cannot

@@ -22,7 +22,9 @@ cport_t *w32_port(HANDLE h, bool *closed) {
 /* CloseHandle of a port: the threads inside GetQueuedCompletionStatus are
  * woken (ERROR_ABANDONED_WAIT_0); the handle is already invalid for new
  * calls (ERROR_INVALID_HANDLE). */
-static void port_closed(void *port) { cport_close((cport_t *)port); }
+static void port_closed(void *port) {
+  cport_close((cport_t *)port);
+}
 
 CPORT_API HANDLE CreateIoCompletionPort(HANDLE file, HANDLE port, ULONG_PTR key,
                                         DWORD threads) {
@@ -118,8 +120,8 @@ CPORT_API BOOL GetQueuedCompletionStatus(HANDLE port, LPDWORD bytes,
 }
 
 CPORT_API BOOL GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY out,
-                                           ULONG count, PULONG removed, DWORD ms,
-                                           BOOL alertable) {
+                                           ULONG count, PULONG removed,
+                                           DWORD ms, BOOL alertable) {
   (void)alertable;
   if (out == NULL || removed == NULL || count == 0)
     return w32_fail(ERROR_INVALID_PARAMETER);

@@ -20,9 +20,10 @@ CPORT_API int WSAStartup(WORD version, LPWSADATA data) {
   if (LOBYTE(version) < 1 || (LOBYTE(version) == 1 && HIBYTE(version) < 1))
     return WSAVERNOTSUPPORTED;
   memset(data, 0, sizeof(*data));
-  data->wVersion = LOBYTE(version) > 2 || (LOBYTE(version) == 2 && HIBYTE(version) > 2)
-                       ? MAKEWORD(2, 2)
-                       : version;
+  data->wVersion =
+      LOBYTE(version) > 2 || (LOBYTE(version) == 2 && HIBYTE(version) > 2)
+          ? MAKEWORD(2, 2)
+          : version;
   data->wHighVersion = MAKEWORD(2, 2);
   strcpy(data->szDescription, "cport Win32 porting layer");
   strcpy(data->szSystemStatus, "Running");
@@ -34,7 +35,9 @@ CPORT_API int WSAStartup(WORD version, LPWSADATA data) {
   return 0;
 }
 
-CPORT_API int WSACleanup(void) { return 0; }
+CPORT_API int WSACleanup(void) {
+  return 0;
+}
 
 CPORT_API SOCKET WSASocketA(int af, int type, int protocol,
                             LPWSAPROTOCOL_INFOA info, GROUP g, DWORD flags) {
@@ -44,7 +47,8 @@ CPORT_API SOCKET WSASocketA(int af, int type, int protocol,
   cport_handle_t s;
   int rc = cport_socket(af, type, protocol, &s);
   if (rc != 0) {
-    WSASetLastError(w32_wsa_error(rc == CPORT_EINVAL ? CPORT_EPROTONOSUPPORT : rc));
+    WSASetLastError(
+        w32_wsa_error(rc == CPORT_EINVAL ? CPORT_EPROTONOSUPPORT : rc));
     return INVALID_SOCKET;
   }
   /* A Winsock socket blocks in connect(), accept(), send() and recv()

@@ -14,20 +14,42 @@
 /* lstr*                                                                     */
 /* ------------------------------------------------------------------------ */
 
-CPORT_API int lstrlenA(LPCSTR s) { return s ? (int)strlen(s) : 0; }
-CPORT_API int lstrlenW(LPCWSTR s) { return s ? (int)wcslen(s) : 0; }
-CPORT_API LPSTR lstrcpyA(LPSTR d, LPCSTR s) { return strcpy(d, s); }
-CPORT_API LPWSTR lstrcpyW(LPWSTR d, LPCWSTR s) { return wcscpy(d, s); }
-CPORT_API LPSTR lstrcatA(LPSTR d, LPCSTR s) { return strcat(d, s); }
-CPORT_API LPWSTR lstrcatW(LPWSTR d, LPCWSTR s) { return wcscat(d, s); }
+CPORT_API int lstrlenA(LPCSTR s) {
+  return s ? (int)strlen(s) : 0;
+}
+CPORT_API int lstrlenW(LPCWSTR s) {
+  return s ? (int)wcslen(s) : 0;
+}
+CPORT_API LPSTR lstrcpyA(LPSTR d, LPCSTR s) {
+  return strcpy(d, s);
+}
+CPORT_API LPWSTR lstrcpyW(LPWSTR d, LPCWSTR s) {
+  return wcscpy(d, s);
+}
+CPORT_API LPSTR lstrcatA(LPSTR d, LPCSTR s) {
+  return strcat(d, s);
+}
+CPORT_API LPWSTR lstrcatW(LPWSTR d, LPCWSTR s) {
+  return wcscat(d, s);
+}
 
-static int sign(int v) { return (v > 0) - (v < 0); }
+static int sign(int v) {
+  return (v > 0) - (v < 0);
+}
 
 /* Ordinal comparisons (Windows sorts by the user's locale). */
-CPORT_API int lstrcmpA(LPCSTR a, LPCSTR b) { return sign(strcmp(a, b)); }
-CPORT_API int lstrcmpW(LPCWSTR a, LPCWSTR b) { return sign(wcscmp(a, b)); }
-CPORT_API int lstrcmpiA(LPCSTR a, LPCSTR b) { return sign(strcasecmp(a, b)); }
-CPORT_API int lstrcmpiW(LPCWSTR a, LPCWSTR b) { return sign(wcscasecmp(a, b)); }
+CPORT_API int lstrcmpA(LPCSTR a, LPCSTR b) {
+  return sign(strcmp(a, b));
+}
+CPORT_API int lstrcmpW(LPCWSTR a, LPCWSTR b) {
+  return sign(wcscmp(a, b));
+}
+CPORT_API int lstrcmpiA(LPCSTR a, LPCSTR b) {
+  return sign(strcasecmp(a, b));
+}
+CPORT_API int lstrcmpiW(LPCWSTR a, LPCWSTR b) {
+  return sign(wcscasecmp(a, b));
+}
 
 /* ------------------------------------------------------------------------ */
 /* UTF-8                                                                     */
@@ -104,7 +126,8 @@ CPORT_API int MultiByteToWideChar(UINT codepage, DWORD flags, LPCSTR in,
   if (!utf8_page(codepage) || in == NULL || inlen == 0 || inlen < -1 ||
       outlen < 0 || (out == NULL && outlen > 0))
     return (w32_fail(ERROR_INVALID_PARAMETER), 0);
-  DWORD allowed = MB_ERR_INVALID_CHARS | (codepage == CP_UTF8 ? 0 : MB_PRECOMPOSED);
+  DWORD allowed =
+      MB_ERR_INVALID_CHARS | (codepage == CP_UTF8 ? 0 : MB_PRECOMPOSED);
   if (flags & ~allowed)
     return (w32_fail(ERROR_INVALID_FLAGS), 0);
   size_t n = inlen == -1 ? strlen(in) + 1 : (size_t)inlen;

@@ -13,8 +13,12 @@
 /* Time                                                                      */
 /* ------------------------------------------------------------------------ */
 
-CPORT_API ULONGLONG GetTickCount64(void) { return w32_now_ms(); }
-CPORT_API DWORD GetTickCount(void) { return (DWORD)w32_now_ms(); }
+CPORT_API ULONGLONG GetTickCount64(void) {
+  return w32_now_ms();
+}
+CPORT_API DWORD GetTickCount(void) {
+  return (DWORD)w32_now_ms();
+}
 
 CPORT_API BOOL QueryPerformanceCounter(LARGE_INTEGER *count) {
   if (count == NULL)
@@ -98,8 +102,9 @@ CPORT_API void GetSystemInfo(LPSYSTEM_INFO info) {
   info->dwNumberOfProcessors = (DWORD)n;
   info->dwPageSize = page > 0 ? (DWORD)page : 4096;
   info->dwAllocationGranularity = 65536;
-  info->dwActiveProcessorMask =
-      n >= (long)(8 * sizeof(DWORD_PTR)) ? ~(DWORD_PTR)0 : ((DWORD_PTR)1 << n) - 1;
+  info->dwActiveProcessorMask = n >= (long)(8 * sizeof(DWORD_PTR))
+                                    ? ~(DWORD_PTR)0
+                                    : ((DWORD_PTR)1 << n) - 1;
   info->lpMinimumApplicationAddress = (LPVOID)lowest_address();
 #if UINTPTR_MAX > 0xFFFFFFFFu
   /* The top of a 47-bit user address space, below its last page. */
@@ -125,7 +130,9 @@ CPORT_API void GetSystemInfo(LPSYSTEM_INFO info) {
 #endif
 }
 
-CPORT_API void GetNativeSystemInfo(LPSYSTEM_INFO info) { GetSystemInfo(info); }
+CPORT_API void GetNativeSystemInfo(LPSYSTEM_INFO info) {
+  GetSystemInfo(info);
+}
 
 CPORT_API DWORD GetActiveProcessorCount(WORD group) {
   if (group != 0 && group != ALL_PROCESSOR_GROUPS)
@@ -173,8 +180,12 @@ CPORT_API BOOL GetVersionExW(LPOSVERSIONINFOW info) {
 /* The process                                                               */
 /* ------------------------------------------------------------------------ */
 
-CPORT_API DWORD GetCurrentProcessId(void) { return (DWORD)getpid(); }
-CPORT_API HANDLE GetCurrentProcess(void) { return (HANDLE)(LONG_PTR)-1; }
+CPORT_API DWORD GetCurrentProcessId(void) {
+  return (DWORD)getpid();
+}
+CPORT_API HANDLE GetCurrentProcess(void) {
+  return (HANDLE)(LONG_PTR)-1;
+}
 
 /* Ends the process and every thread at once. C streams are flushed (the
  * C runtime does that on Windows as it detaches); atexit handlers do not

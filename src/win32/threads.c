@@ -8,7 +8,6 @@
  */
 #include "win32.h"
 
-
 /* The thread object of the calling thread, if the layer started it. */
 static __thread struct w32_thread *self;
 
@@ -119,7 +118,9 @@ CPORT_API void ExitThread(DWORD code) {
   pthread_exit(NULL);
 }
 
-CPORT_API void _endthreadex(unsigned code) { ExitThread(code); }
+CPORT_API void _endthreadex(unsigned code) {
+  ExitThread(code);
+}
 
 static struct w32_thread *thread_of(HANDLE h) {
   return (struct w32_thread *)w32_object_get(h, W32_THREAD);
@@ -155,8 +156,12 @@ CPORT_API BOOL GetExitCodeThread(HANDLE h, LPDWORD code) {
 
 #define W32_CURRENT_THREAD ((HANDLE)(LONG_PTR)-2)
 
-CPORT_API DWORD GetCurrentThreadId(void) { return w32_tid(); }
-CPORT_API HANDLE GetCurrentThread(void) { return W32_CURRENT_THREAD; }
+CPORT_API DWORD GetCurrentThreadId(void) {
+  return w32_tid();
+}
+CPORT_API HANDLE GetCurrentThread(void) {
+  return W32_CURRENT_THREAD;
+}
 
 CPORT_API DWORD GetThreadId(HANDLE h) {
   if (h == W32_CURRENT_THREAD)

@@ -240,8 +240,12 @@ static BOOL event_change(HANDLE h, bool set) {
   return TRUE;
 }
 
-CPORT_API BOOL SetEvent(HANDLE h) { return event_change(h, true); }
-CPORT_API BOOL ResetEvent(HANDLE h) { return event_change(h, false); }
+CPORT_API BOOL SetEvent(HANDLE h) {
+  return event_change(h, true);
+}
+CPORT_API BOOL ResetEvent(HANDLE h) {
+  return event_change(h, false);
+}
 
 struct w32_object *w32_event_of(HANDLE ev) {
   return w32_object_get((HANDLE)((uintptr_t)ev & ~(uintptr_t)1), W32_EVENT);
@@ -384,8 +388,12 @@ CPORT_API BOOL WSACloseEvent(WSAEVENT e) {
   return CloseHandle(e);
 }
 
-CPORT_API BOOL WSASetEvent(WSAEVENT e) { return SetEvent(e); }
-CPORT_API BOOL WSAResetEvent(WSAEVENT e) { return ResetEvent(e); }
+CPORT_API BOOL WSASetEvent(WSAEVENT e) {
+  return SetEvent(e);
+}
+CPORT_API BOOL WSAResetEvent(WSAEVENT e) {
+  return ResetEvent(e);
+}
 
 CPORT_API DWORD WSAWaitForMultipleEvents(DWORD n, const WSAEVENT *events,
                                          BOOL all, DWORD ms, BOOL alertable) {

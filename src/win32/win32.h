@@ -139,7 +139,7 @@ struct w32_thread {
   DWORD exit_code;
   bool started; /* tid set */
   bool suspended;
-  bool done;    /* ended: the object is signalled (w32_lock) */
+  bool done; /* ended: the object is signalled (w32_lock) */
 };
 
 CP_INTERNAL extern pthread_mutex_t w32_lock;
@@ -276,8 +276,8 @@ CP_INTERNAL char *w32_acceptex_address(char *area);
 enum {
   W32_FD_NONBLOCK = 1u << 0, /* ioctlsocket(FIONBIO, 1) */
   W32_FD_SYNC = 1u << 1,     /* a file opened without FILE_FLAG_OVERLAPPED */
-  W32_FD_RESET = 1u << 2,     /* the peer reset the connection */
-  W32_FD_CLOSING = 1u << 3,   /* closesocket runs: accepts leave */
+  W32_FD_RESET = 1u << 2,    /* the peer reset the connection */
+  W32_FD_CLOSING = 1u << 3,  /* closesocket runs: accepts leave */
 };
 /* A descriptor the layer (or the program) just created or closed. */
 CP_INTERNAL void w32_fd_reset(int fd);

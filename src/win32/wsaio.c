@@ -58,8 +58,9 @@ static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, size_t total,
   bool nonblock = (w32_fd_flags(fd) & W32_FD_NONBLOCK) != 0;
   size_t done = 0;
   for (;;) {
-    ssize_t r = recv_side ? recvmsg(fd, &m, flags | MSG_DONTWAIT)
-                          : sendmsg(fd, &m, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
+    ssize_t r = recv_side
+                    ? recvmsg(fd, &m, flags | MSG_DONTWAIT)
+                    : sendmsg(fd, &m, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
     if (r >= 0) {
       done += (size_t)r;
       if (!recv_side && done < total && r > 0) {
@@ -98,8 +99,8 @@ static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, size_t total,
 static int wsa_started(int fd, int rc, LPDWORD bytes, LPDWORD flags) {
   uint32_t n = 0;
   int status = -1;
-  bool inline_done = (rc == 0 || rc == CPORT_COMPLETED) &&
-                     cport__last_inline(&n, &status);
+  bool inline_done =
+      (rc == 0 || rc == CPORT_COMPLETED) && cport__last_inline(&n, &status);
   if (rc == CPORT_ECONNRESET || (inline_done && status == CPORT_ECONNRESET))
     w32_fd_set_flags(fd, W32_FD_RESET, 0);
   if (inline_done && status == 0) {
@@ -144,7 +145,8 @@ static int wsa_io(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                             : (MSG_OOB | MSG_DONTROUTE);
     if (flags & ~allowed)
       return w32_wsa_fail(WSAEOPNOTSUPP);
-    int rc = blocking_io(s, b, n, total, recv_side, flags, addr, addrlen, bytes);
+    int rc =
+        blocking_io(s, b, n, total, recv_side, flags, addr, addrlen, bytes);
     if (rc == 0 && out_flags)
       *out_flags = 0;
     return rc;
@@ -246,9 +248,10 @@ static int keepalive(SOCKET s, LPVOID in, DWORD inlen, LPDWORD bytes) {
     intvl = 1;
   if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) != 0)
     return w32_wsa_errno(errno);
-  if (on && (setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)) != 0 ||
-             setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl)) != 0 ||
-             setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt)) != 0))
+  if (on &&
+      (setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)) != 0 ||
+       setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl)) != 0 ||
+       setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt)) != 0))
     return w32_wsa_errno(errno);
   if (bytes)
     *bytes = 0;
