@@ -36,8 +36,8 @@ ensure_packages() {
 BUILD_PACKAGES=(meson ninja-build pkg-config gcc g++ libc6-dev liburing-dev python3)
 # The test suite: CMocka, curl for the HTTP tests, cmake for the CMake
 # consumer, doxygen for the API reference check, man-db to check the man
-# pages.
-TEST_PACKAGES=(libcmocka-dev curl cmake doxygen man-db)
+# pages, clang-format (14) for the formatting check.
+TEST_PACKAGES=(libcmocka-dev curl cmake doxygen man-db clang-format)
 # The Windows build: mingw-w64, Wine to run it, dpkg-dev for apt-get source.
 WINDOWS_PACKAGES=(gcc-mingw-w64-x86-64 wine wine64 dpkg-dev xz-utils)
 # The benchmarks' peers (bench/): libuv and Boost.Asio echo servers, nginx
