@@ -23,6 +23,8 @@ static CP_TLS struct cport *tls_port;
 static CP_TLS uint32_t tls_gen;
 /* The thread gave its slot back for blocking work (cport_blocking_begin). */
 static CP_TLS bool tls_blocked_gave;
+/* More completions were queued when the thread was released. */
+static CP_TLS bool tls_more;
 
 static bool counted_on(struct cport *p) {
   return tls_port == p && tls_gen == p->generation;
@@ -46,7 +48,12 @@ void cp_port_release_running_locked(struct cport *p, bool hand_off) {
   tls_blocked_gave = false;
 }
 
-void cp_port_mark_running(struct cport *p) {
+bool cp_port_worker_busy(struct cport *p) {
+  return tls_more && counted_on(p);
+}
+
+void cp_port_mark_running(struct cport *p, bool more) {
+  tls_more = more;
   tls_port = p;
   tls_gen = p->generation;
   tls_blocked_gave = false;
@@ -166,6 +173,7 @@ void cp_port_dispatch_locked(struct cport *p) {
     if (p->spinner == w)
       p->spinner = NULL;
     w->got = cp_cqueue_pop(&p->queue, w->out, w->max);
+    w->more = w->got > 1 || p->queue.count > 0;
     w->result = CP_W_GOT;
     p->running++;
     cp_port_signal_locked(w);

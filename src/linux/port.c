@@ -41,12 +41,12 @@ static void tls_init(void) {
 /* Whether this thread has set tls_exit_key (so tls_exit runs at its end). */
 static CP_TLS bool tls_exit_armed;
 
-static void mark_running(struct cport *p) {
+static void mark_running(struct cport *p, bool more) {
   if (CP_UNLIKELY(!tls_exit_armed)) {
     pthread_setspecific(tls_exit_key, (void *)1);
     tls_exit_armed = true;
   }
-  cp_port_mark_running(p);
+  cp_port_mark_running(p, more);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -200,7 +200,7 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
     if (p->queue.count > 0 && p->running < p->concurrency) {
       rc = (int)cp_cqueue_pop(&p->queue, out, max);
       p->running++;
-      mark_running(p);
+      mark_running(p, rc > 1 || p->queue.count > 0);
       break;
     }
     /* Hybrid: a thread with nothing to take harvests, if nobody does. */
@@ -246,7 +246,7 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
     if (__atomic_load_n(&w.word, __ATOMIC_ACQUIRE) == CP_W_SIGNALED &&
         w.result == CP_W_GOT) {
       /* Handed off: running was counted by the dispatcher. */
-      mark_running(p);
+      mark_running(p, w.more);
       return (int)w.got;
     }
     pthread_mutex_lock(&p->lock);
@@ -257,7 +257,7 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
     if (w.result == CP_W_GOT) {
       /* Handed off while we were timing out. */
       cp_port_unlock_and_wake(p);
-      mark_running(p);
+      mark_running(p, w.more);
       return (int)w.got;
     }
     if (w.result == CPORT_ECLOSED) {

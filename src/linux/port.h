@@ -52,6 +52,7 @@ struct cp_waiter {
   cport_completion_t *out; /* where a hand-off is written */
   unsigned max;            /* room in out */
   unsigned got;            /* entries handed off */
+  bool more;               /* more completions were queued after them */
 };
 
 enum { CP_W_WAITING = 0, CP_W_SIGNALED = 1, CP_W_SLEEPING = 2 };
@@ -210,7 +211,11 @@ CP_INTERNAL bool cp_port_on_stack(struct cport *p, struct cp_waiter *w);
 CP_INTERNAL void cp_port_stack_push(struct cport *p, struct cp_waiter *w);
 /* The calling thread's running count (dispatch.c). */
 CP_INTERNAL struct cport *cp_port_current(void);
-CP_INTERNAL void cp_port_mark_running(struct cport *p);
+/* more: completions were left queued (or several taken), so the thread
+ * is not about to sleep (see cp_port_handover_costly). */
+CP_INTERNAL void cp_port_mark_running(struct cport *p, bool more);
+/* Whether the calling worker of p took more than it runs now. */
+CP_INTERNAL bool cp_port_worker_busy(struct cport *p);
 CP_INTERNAL void cp_port_release_running_locked(struct cport *p, bool hand_off);
 /* Blocking work: give the slot back (true if the thread held one), and
  * take it back afterwards. */
@@ -238,6 +243,10 @@ CP_INTERNAL void cp_port_poke_leader_locked(struct cport *p);
 CP_INTERNAL void cp_port_pay_owed(void);
 /* Whether this thread is a worker the port p released. */
 CP_INTERNAL bool cp_port_is_worker(struct cport *p);
+/* Whether handing kernel work over now would cost a wake-up system call
+ * this thread does not owe yet (dedicated mode, the progress thread
+ * asleep): doing the work with one system call here is then cheaper. */
+CP_INTERNAL bool cp_port_handover_costly(struct cport *p);
 
 /* ------------------------------------------------------------------------ */
 /* Life of a port                                                            */

@@ -135,6 +135,12 @@ void cp_port_progress_poke(struct cport *p) {
   hand_over(p);
 }
 
+bool cp_port_handover_costly(struct cport *p) {
+  return p->mode == CP_MODE_DEDICATED && tls_owed != p && tls_harvesting != p &&
+         !cp_port_worker_busy(p) &&
+         __atomic_load_n(&p->prog_asleep, __ATOMIC_RELAXED) != 0;
+}
+
 bool cp_port_progress_may_sleep(struct cport *p) {
   if (p->mode != CP_MODE_DEDICATED)
     return true;

@@ -216,6 +216,18 @@ int cp_uring_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
   case CP_OP_READ:
   case CP_OP_WRITE:
     return in_kernel(p, h, op);
+  case CP_OP_SEND:
+    if (at_call && ((h->flags & CP_HF_SKIP) || cp_port_handover_costly(p))) {
+      /* The progress thread sleeps and this thread is about to wait:
+       * one send(2) here costs less than waking it to submit the SQE,
+       * and the completion needs no hand-back between threads (measured
+       * in docs/design.md §3). What the socket does not take goes to the
+       * kernel as usual. */
+      int r = cp_try(h, op);
+      if (r != CP_TRY_AGAIN)
+        return r;
+    }
+    return in_kernel(p, h, op);
   case CP_OP_TRANSMIT: {
     /* sendfile until the socket is full, then wait for POLLOUT. */
     int r = cp_try(h, op);
