@@ -350,8 +350,15 @@ def buggy_reset_is_caught():
         raise Skip("no /proc to count descriptors")
     t0 = time.time()
     srv = Server("buggy_reset", BUGGY_ARGS, RESETS)
-    c = storm(srv.port, conns=32)
-    n = srv.fds_settle(seconds=3)
+    # A reset that lands on a send fails the call itself, and the buggy
+    # server closes that connection properly; only one that ends a
+    # receive or a send through the port leaks. A storm leaks a few; on a
+    # slow run (sanitizers) one storm may leak none: storm again.
+    for _ in range(3):
+        c = storm(srv.port, conns=32)
+        n = srv.fds_settle(seconds=3)
+        if n > srv.fds:
+            break
     check_clean_exit(srv, "buggy-echo-reset")
     check(n > srv.fds, "the fault mode missed the leak: %s open, %d at start"
           % (n, srv.fds))
