@@ -260,10 +260,6 @@ CPORT_API BOOL WriteConsoleA(HANDLE h, const VOID *buf, DWORD n,
 
 CPORT_API BOOL WriteConsoleW(HANDLE h, const VOID *buf, DWORD n,
                              LPDWORD written, LPVOID reserved) {
-  (void)reserved;
-  int fd = console_fd(h);
-  if (fd < 0)
-    return w32_fail(ERROR_INVALID_HANDLE);
   if (buf == NULL && n > 0)
     return w32_fail(ERROR_INVALID_PARAMETER);
   int len =
@@ -273,12 +269,9 @@ CPORT_API BOOL WriteConsoleW(HANDLE h, const VOID *buf, DWORD n,
     return w32_fail(ERROR_NOT_ENOUGH_MEMORY);
   if (n)
     WideCharToMultiByte(CP_UTF8, 0, buf, (int)n, utf8, len, NULL, NULL);
-  bool ok = write_all(fd, utf8, (size_t)len);
-  int err = errno;
+  BOOL ok = WriteConsoleA(h, utf8, (DWORD)len, NULL, reserved);
   free(utf8);
-  if (!ok)
-    return w32_fail(w32_error(-err));
-  if (written)
-    *written = n;
-  return TRUE;
+  if (ok && written)
+    *written = n; /* characters, not the bytes of their UTF-8 */
+  return ok;
 }

@@ -101,7 +101,8 @@ CPORT_API const char *cport_w32_gai_strerror(int code) {
 /* InetPton, InetNtop                                                        */
 /* ------------------------------------------------------------------------ */
 
-CPORT_API INT InetPtonA(INT family, LPCSTR src, PVOID dst) {
+/* The checks InetPtonA and InetPtonW share: -1 with the error set, or 0. */
+static int pton_args(INT family, const void *src, const void *dst) {
   if (family != AF_INET && family != AF_INET6) {
     WSASetLastError(WSAEAFNOSUPPORT);
     return -1;
@@ -110,18 +111,18 @@ CPORT_API INT InetPtonA(INT family, LPCSTR src, PVOID dst) {
     WSASetLastError(WSAEFAULT);
     return -1;
   }
+  return 0;
+}
+
+CPORT_API INT InetPtonA(INT family, LPCSTR src, PVOID dst) {
+  if (pton_args(family, src, dst) != 0)
+    return -1;
   return inet_pton(family, src, dst) == 1 ? 1 : 0;
 }
 
 CPORT_API INT InetPtonW(INT family, LPCWSTR src, PVOID dst) {
-  if (family != AF_INET && family != AF_INET6) {
-    WSASetLastError(WSAEAFNOSUPPORT);
+  if (pton_args(family, src, dst) != 0)
     return -1;
-  }
-  if (src == NULL || dst == NULL) {
-    WSASetLastError(WSAEFAULT);
-    return -1;
-  }
   char narrow[64];
   size_t i = 0;
   for (; src[i] != 0; i++) {
