@@ -72,6 +72,89 @@ static void get_many_in_order(void **state) {
   h_close_clean(p);
 }
 
+/* Posts and takes in uneven runs, many times past the few thousand
+ * entries a port keeps without its lock (docs/design.md §3, "The lane"):
+ * the order holds across every spill into the locked queue and back. */
+static void fifo_interleaved_across_spills(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  uintptr_t posted = 0, taken = 0;
+  cport_completion_t c[7];
+  static const unsigned post_runs[] = {1, 3000, 17, 5000, 1, 2047, 9000};
+  static const unsigned take_runs[] = {2, 1000, 4999, 3, 7000, 1, 12};
+  for (int round = 0; round < 40; round++) {
+    unsigned np = post_runs[round % 7], nt = take_runs[(round * 3) % 7];
+    for (unsigned i = 0; i < np; i++, posted++)
+      H_OK(cport_post(p, posted, (uint32_t)posted, NULL));
+    while (nt > 0 && taken < posted) {
+      unsigned want = nt < 7 ? nt : 7;
+      int n = want == 1 ? (cport_get(p, c, 1000) == 0 ? 1 : -1)
+                        : cport_get_many(p, c, want, 1000);
+      assert_true(n >= 1);
+      for (int i = 0; i < n; i++, taken++)
+        if (c[i].key != taken || c[i].bytes != (uint32_t)taken)
+          fail_msg("entry %lu came out as key %lu", (unsigned long)taken,
+                   (unsigned long)c[i].key);
+      nt -= (unsigned)n < nt ? (unsigned)n : nt;
+    }
+  }
+  while (taken < posted) {
+    cport_completion_t one = h_get(p, 1000);
+    assert_int_equal(one.key, taken);
+    taken++;
+  }
+  H_ASSERT_RC(cport_get(p, c, 0), CPORT_ETIMEDOUT);
+  h_close_clean(p);
+}
+
+/* Two threads bounce one packet between two ports: every take finds the
+ * port empty and sleeps, every post must wake it (a post without the
+ * port lock racing a thread going to sleep). A lost wake-up shows as a
+ * timeout. */
+enum { PP_ROUNDS = 50000 };
+
+struct pp {
+  cport_t *in, *out;
+  uintptr_t add; /* what it adds to the key it passes on */
+  int errors;
+};
+
+static void *pp_thread(void *arg) {
+  struct pp *x = arg;
+  for (int i = 0; i < PP_ROUNDS; i++) {
+    cport_completion_t c;
+    if (cport_get(x->in, &c, 10000) != 0 || c.key != (uintptr_t)i) {
+      x->errors++;
+      return NULL;
+    }
+    if (cport_post(x->out, (uintptr_t)i + x->add, 0, NULL) != 0)
+      x->errors++;
+  }
+  return NULL;
+}
+
+static void ping_pong_never_sleeps_through_a_post(void **state) {
+  (void)state;
+  cport_t *a = h_port(0), *b = h_port(0);
+  struct pp ping = {a, b, 0, 0}, pong = {b, a, 1, 0};
+  h_thread_t t1, t2;
+  h_thread_start(&t1, pp_thread, &ping);
+  h_thread_start(&t2, pp_thread, &pong);
+  /* ping takes i from a and posts i to b; pong takes i from b and posts
+   * i + 1 to a. */
+  H_OK(cport_post(a, 0, 0, NULL));
+  assert_null(h_thread_join(t1));
+  assert_null(h_thread_join(t2));
+  assert_int_equal(ping.errors, 0);
+  assert_int_equal(pong.errors, 0);
+  cport_completion_t c;
+  /* The last packet pong posted to a (PP_ROUNDS) is still there. */
+  H_OK(cport_get(a, &c, 1000));
+  assert_int_equal(c.key, PP_ROUNDS);
+  h_close_clean(a);
+  h_close_clean(b);
+}
+
 static void timeouts_leave_output_untouched(void **state) {
   (void)state;
   cport_t *p = h_port(0);
@@ -434,6 +517,8 @@ int main(void) {
       cmocka_unit_test(post_get_verbatim),
       cmocka_unit_test(fifo_100k),
       cmocka_unit_test(get_many_in_order),
+      cmocka_unit_test(fifo_interleaved_across_spills),
+      cmocka_unit_test(ping_pong_never_sleeps_through_a_post),
       cmocka_unit_test(timeouts_leave_output_untouched),
       cmocka_unit_test(mpmc_million_exactly_once),
       cmocka_unit_test(concurrency_one_never_two_running),

@@ -40,7 +40,7 @@ struct cport *cp_port_current(void) {
 
 void cp_port_release_running_locked(struct cport *p, bool hand_off) {
   if (counted_on(p) && !tls_blocked_gave && p->running > 0) {
-    p->running--;
+    cp_port_set_running(p, p->running - 1);
     if (hand_off)
       cp_port_dispatch_locked(p);
   }
@@ -62,7 +62,7 @@ void cp_port_mark_running(struct cport *p, bool more) {
 bool cp_port_give_slot_locked(struct cport *p) {
   if (!counted_on(p) || p->running == 0)
     return false;
-  p->running--;
+  cp_port_set_running(p, p->running - 1);
   tls_blocked_gave = true;
   cp_port_dispatch_locked(p);
   return true;
@@ -74,7 +74,7 @@ void cp_port_take_slot_back(void) {
     return;
   pthread_mutex_lock(&p->lock);
   if (counted_on(p) && !p->closed)
-    p->running++;
+    cp_port_set_running(p, p->running + 1);
   else
     tls_port = NULL;
   tls_blocked_gave = false;
@@ -135,6 +135,15 @@ void cp_port_unlock_and_wake(struct cport *p) {
     k->be->wake(k);
 }
 
+void cp_port_set_running(struct cport *p, unsigned running) {
+  __atomic_store_n(&p->running, running, __ATOMIC_RELAXED);
+}
+
+/* p->top is read by lock-free posts (cp_port_post_fast). */
+static void set_top(struct cport *p, struct cp_waiter *w) {
+  __atomic_store_n(&p->top, w, __ATOMIC_SEQ_CST);
+}
+
 void cp_port_stack_push(struct cport *p, struct cp_waiter *w) {
   w->above = NULL;
   w->below = p->top;
@@ -142,14 +151,14 @@ void cp_port_stack_push(struct cport *p, struct cp_waiter *w) {
     p->top->above = w;
   else
     p->bottom = w;
-  p->top = w;
+  set_top(p, w);
 }
 
 void cp_port_stack_remove(struct cport *p, struct cp_waiter *w) {
   if (w->above)
     w->above->below = w->below;
   else
-    p->top = w->below;
+    set_top(p, w->below);
   if (w->below)
     w->below->above = w->above;
   else
@@ -161,26 +170,92 @@ bool cp_port_on_stack(struct cport *p, struct cp_waiter *w) {
   return w->above != NULL || p->top == w;
 }
 
+bool cp_port_queued(struct cport *p) {
+  return cp_lane_ready(&p->lane) || cp_cqueue_count(&p->queue) > 0;
+}
+
+/*
+ * Moves the queue's oldest entries into the lane while it has room, so
+ * that takes need no lock and, once the queue is empty, posts neither.
+ * Each entry is in the lane before it leaves the queue: lock-free posts
+ * wait for an empty queue, so none can slip in before it, and the lane
+ * stays older than the queue.
+ */
+static void refill_locked(struct cport *p) {
+  while (p->queue.count > 0 &&
+         cp_lane_push(&p->lane, cp_cqueue_peek(&p->queue)))
+    cp_cqueue_drop(&p->queue, 1);
+}
+
+/* Takes from the lane first (its entries are the oldest), then from the
+ * locked queue. May take nothing while a lock-free post fills the next
+ * cell: the caller lets it finish. */
+unsigned cp_port_pop_locked(struct cport *p, cport_completion_t *out,
+                            unsigned max) {
+  unsigned n = cp_lane_pop_many(&p->lane, out, max);
+  /* Only an empty lane lets the queue go next: a pusher may still be
+   * filling a cell, and the cells after it are older than the queue. */
+  if (n < max && p->queue.count > 0 && !cp_lane_ready(&p->lane))
+    n += cp_cqueue_pop(&p->queue, out + n, max - n);
+  refill_locked(p);
+  return n;
+}
+
 /*
  * Hand queued completions to waiting threads, newest waiter first, while
  * the concurrency limit allows. What is left and may run goes to a worker
  * harvesting in the kernel (hybrid mode), which then takes it itself.
  */
 void cp_port_dispatch_locked(struct cport *p) {
-  while (p->queue.count > 0 && p->running < p->concurrency && p->top) {
+  while (p->running < p->concurrency && p->top && cp_port_queued(p)) {
     struct cp_waiter *w = p->top;
+    unsigned got = cp_port_pop_locked(p, w->out, w->max);
+    if (got == 0)
+      break; /* a lock-free post is still filling its cell: it looks */
     cp_port_stack_remove(p, w);
     if (p->spinner == w)
       p->spinner = NULL;
-    w->got = cp_cqueue_pop(&p->queue, w->out, w->max);
-    w->more = w->got > 1 || p->queue.count > 0;
+    w->got = got;
+    w->more = got > 1 || cp_port_queued(p);
     w->result = CP_W_GOT;
-    p->running++;
+    cp_port_set_running(p, p->running + 1);
     cp_port_signal_locked(w);
   }
-  if (p->queue.count > 0 && p->running < p->concurrency && p->leader != NULL &&
-      p->leader != p->prog_waiter)
+  if (p->running < p->concurrency && p->leader != NULL &&
+      p->leader != p->prog_waiter && cp_port_queued(p))
     cp_port_poke_leader_locked(p);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Without the lock                                                          */
+/* ------------------------------------------------------------------------ */
+
+bool cp_port_post_fast(struct cport *p, const cport_completion_t *c) {
+  if (cp_cqueue_count(&p->queue) > 0 || !cp_lane_push(&p->lane, c))
+    return false;
+  /* Dekker with a thread going to sleep (port.h, "The lane"): the push
+   * claimed its cell with a sequentially consistent store. */
+  if (__atomic_load_n(&p->top, __ATOMIC_SEQ_CST) != NULL ||
+      __atomic_load_n(&p->kernel_waiter, __ATOMIC_SEQ_CST)) {
+    pthread_mutex_lock(&p->lock);
+    cp_port_dispatch_locked(p);
+    cp_port_unlock_and_wake(p);
+  }
+  return true;
+}
+
+unsigned cp_port_take_fast(struct cport *p, cport_completion_t *out,
+                           unsigned max) {
+  /* A thread counted running here swaps its own slot: it may take if the
+   * count, less itself, is under the limit (it may be over after
+   * cport_blocking_end, as on Windows). */
+  if (!cp_port_is_worker(p) ||
+      __atomic_load_n(&p->running, __ATOMIC_RELAXED) > p->concurrency)
+    return 0;
+  unsigned n = cp_lane_pop_many(&p->lane, out, max);
+  if (n > 0)
+    tls_more = n > 1 || cp_port_queued(p);
+  return n;
 }
 
 /* Whether spinning before sleeping can pay: only if another CPU may run
@@ -252,8 +327,13 @@ void cp_port_push_held_locked(struct cport *p, const cport_completion_t *c,
                               unsigned n) {
   if (CP_UNLIKELY(p->closed) || n == 0)
     return;
-  for (unsigned i = 0; i < n; i++)
-    cp_cqueue_push_held(&p->queue, &c[i]);
+  refill_locked(p);
+  for (unsigned i = 0; i < n; i++) {
+    if (p->queue.count == 0 && cp_lane_push(&p->lane, &c[i]))
+      cp_cqueue_unhold(&p->queue, 1); /* the lane took it */
+    else
+      cp_cqueue_push_held(&p->queue, &c[i]);
+  }
   cp_port_dispatch_locked(p);
 }
 

@@ -4,6 +4,7 @@
  * and closing a port. The queue and the waiting threads are dispatch.c's;
  * who waits in the kernel is progress.c's.
  */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,6 +90,10 @@ CPORT_API int cport_post(cport_t *p, uintptr_t key, uint32_t bytes,
   if (CP_UNLIKELY(p == NULL))
     return CPORT_EINVAL;
   cport_completion_t c = {op, key, bytes, 0};
+  if (CP_LIKELY(!__atomic_load_n(&p->closed, __ATOMIC_ACQUIRE) &&
+                !cp_diag_active()) &&
+      cp_port_post_fast(p, &c))
+    return 0;
   pthread_mutex_lock(&p->lock);
   int rc = CPORT_ECLOSED;
   if (CP_LIKELY(!p->closed)) {
@@ -175,6 +180,12 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
                 int timeout_ms) {
   if (CP_UNLIKELY(p == NULL || out == NULL || max == 0 || timeout_ms < -1))
     return CPORT_EINVAL;
+  if (CP_LIKELY(cp_port_current() == p && !cp_diag_active() &&
+                !__atomic_load_n(&p->closed, __ATOMIC_ACQUIRE))) {
+    unsigned n = cp_port_take_fast(p, out, max);
+    if (n > 0)
+      return (int)n;
+  }
   if (cp_port_current() != NULL && cp_port_current() != p)
     release_running_elsewhere(cp_port_current());
 
@@ -197,11 +208,18 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
     }
     if (CP_UNLIKELY(p->timers.count > 0))
       cp_port_fire_timers_locked(p);
-    if (p->queue.count > 0 && p->running < p->concurrency) {
-      rc = (int)cp_cqueue_pop(&p->queue, out, max);
-      p->running++;
-      mark_running(p, rc > 1 || p->queue.count > 0);
-      break;
+    if (p->running < p->concurrency && cp_port_queued(p)) {
+      rc = (int)cp_port_pop_locked(p, out, max);
+      if (CP_LIKELY(rc > 0)) {
+        cp_port_set_running(p, p->running + 1);
+        mark_running(p, rc > 1 || cp_port_queued(p));
+        break;
+      }
+      /* A lock-free post is still filling its cell: let it finish. */
+      pthread_mutex_unlock(&p->lock);
+      sched_yield();
+      pthread_mutex_lock(&p->lock);
+      continue;
     }
     /* Hybrid: a thread with nothing to take harvests, if nobody does. */
     if (p->mode == CP_MODE_HYBRID && p->leader == NULL &&
@@ -234,6 +252,12 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
     w.word = CP_W_WAITING;
     w.result = CP_W_NONE;
     cp_port_stack_push(p, &w);
+    /* Dekker with lock-free posts (port.h, "The lane"): the push above
+     * stored top sequentially consistently, the lane is read so. */
+    if (CP_UNLIKELY(cp_lane_ready(&p->lane)) && p->running < p->concurrency) {
+      cp_port_stack_remove(p, &w);
+      continue;
+    }
     /* The newest waiter, next to be served, watches for a hand-off a
      * while before it sleeps; one at a time, so spinning never takes
      * every CPU. */
@@ -309,10 +333,13 @@ int cp_port_alloc(struct cport **out, const cport_options_t *opts) {
     pthread_cond_destroy(&p->kernel_idle);
     memset(p, 0, sizeof(*p));
   } else {
-    p = calloc(1, sizeof(*p));
-    if (p == NULL)
+    void *mem = NULL;
+    if (posix_memalign(&mem, _Alignof(struct cport), sizeof(*p)) != 0)
       return CPORT_ENOMEM;
+    p = mem;
+    memset(p, 0, sizeof(*p));
   }
+  cp_lane_init(&p->lane);
   p->generation = gen;
   if (opts)
     p->opts = *opts;
@@ -362,6 +389,9 @@ int cp_port_close_begin(struct cport *p) {
   if (p->prog_waiter != NULL && p->leader != p->prog_waiter)
     cp_port_signal_locked(p->prog_waiter);
   cp_cqueue_clear(&p->queue);
+  cport_completion_t c;
+  while (cp_lane_pop(&p->lane, &c))
+    ; /* dropped with the port */
   /* Wait for the leader to leave the kernel: after that only the
    * progress thread (draining) reads what the kernel reports. */
   while (p->in_kernel) {

@@ -35,6 +35,7 @@
 
 #include "../common/common.h"
 #include "../common/grave.h"
+#include "lane.h"
 #include "queue.h"
 #include "timers.h"
 
@@ -121,7 +122,35 @@ struct cport {
   struct cp_handle *handles;
 
   struct cp_diag *diag; /* fault mode and trace (diag.h), or NULL */
+
+  /* A worker (not the progress thread) leads and is in the kernel: a new
+   * completion must poke it. Written under lock, read by lock-free posts. */
+  bool kernel_waiter;
+  /* The lock-free lane in front of queue (lane.h, and "The lane" below). */
+  struct cp_lane lane;
 };
+
+/*
+ * The lane. Completions are queued in two places: the lane, which posts
+ * and takes use without the port lock, and queue, under the lock, which
+ * grows and holds slots. Everything in the lane is older than everything
+ * in queue: a completion goes into the lane only while queue is empty
+ * (a full lane spills into queue, and while queue has entries every push
+ * goes there too), and a take moves queue's oldest entries into the lane
+ * once it is empty. So takes pop the lane first, then queue, and the port
+ * stays one FIFO for every pair of pushes one of which happens before the
+ * other.
+ *
+ * Lock-free posts and takes need no lock for the waiting threads either:
+ * a post claims its cell in the lane and then reads top and kernel_waiter;
+ * a thread about to sleep pushes itself on the stack (or marks
+ * kernel_waiter) and then reads the lane's positions, each of these
+ * sequentially consistent. One
+ * of the two sees the other, so a completion never waits beside a
+ * sleeping thread. A take without the lock is for a thread still counted
+ * running on the port (it swaps its own slot; the running count does not
+ * change), while the port is open, without fault mode or trace.
+ */
 
 /*
  * A batch of completions gathered outside the port lock (by the harvester
@@ -202,6 +231,21 @@ CP_INTERNAL bool cp_port_progress_take_work(struct cport *p);
 CP_INTERNAL void cp_port_unlock_and_wake(struct cport *p);
 CP_INTERNAL void cp_port_signal_locked(struct cp_waiter *w);
 CP_INTERNAL void cp_port_dispatch_locked(struct cport *p);
+/* Whether completions are queued (the lane may only be being filled). */
+CP_INTERNAL bool cp_port_queued(struct cport *p);
+/* Takes up to max queued completions, oldest first; returns how many. */
+CP_INTERNAL unsigned cp_port_pop_locked(struct cport *p,
+                                        cport_completion_t *out, unsigned max);
+/* Without the lock: a post into the lane (false: take the locked way),
+ * and a take from it by a thread counted running on p (0: take the
+ * locked way). */
+CP_INTERNAL bool cp_port_post_fast(struct cport *p,
+                                   const cport_completion_t *c);
+CP_INTERNAL unsigned cp_port_take_fast(struct cport *p, cport_completion_t *out,
+                                       unsigned max);
+/* Running count changes (p->lock held): atomic stores, for the lock-free
+ * take's read. */
+CP_INTERNAL void cp_port_set_running(struct cport *p, unsigned running);
 CP_INTERNAL void cp_port_push_held_locked(struct cport *p,
                                           const cport_completion_t *c,
                                           unsigned n);

@@ -37,11 +37,18 @@ bool cp_port_kernel_active(struct cport *p) {
 /* ------------------------------------------------------------------------ */
 
 void cp_port_lead_locked(struct cport *p, struct cp_waiter *w, int timeout_ms) {
-  (void)w;
   struct cp_batch b;
   cp_batch_init(&b, p);
   p->leader_woken = false;
   p->in_kernel = true;
+  bool worker = w != p->prog_waiter;
+  if (worker) {
+    /* A lock-free post must poke us: Dekker with it (port.h, "The
+     * lane"). What it pushed before it could see the mark, we see. */
+    __atomic_store_n(&p->kernel_waiter, true, __ATOMIC_SEQ_CST);
+    if (cp_lane_ready(&p->lane) && p->running < p->concurrency)
+      timeout_ms = 0;
+  }
   cp_port_unlock_and_wake(p); /* never sleep on pending wake-ups */
   if (tls_owed == p)
     tls_owed = NULL; /* this wait hands the kernel our work */
@@ -50,6 +57,8 @@ void cp_port_lead_locked(struct cport *p, struct cp_waiter *w, int timeout_ms) {
   tls_harvesting = NULL;
   pthread_mutex_lock(&p->lock);
   p->in_kernel = false;
+  if (worker)
+    __atomic_store_n(&p->kernel_waiter, false, __ATOMIC_RELAXED);
   if (p->closed)
     pthread_cond_broadcast(&p->kernel_idle);
   p->leader_woken = true; /* awake already: do not poke ourselves */

@@ -15,7 +15,7 @@ int cp_cqueue_init(struct cp_cqueue *q, uint32_t capacity) {
     return CPORT_ENOMEM;
   q->mask = cap - 1;
   q->head = 0;
-  q->count = 0;
+  __atomic_store_n(&q->count, 0, __ATOMIC_RELAXED);
   q->held = 0;
   return 0;
 }
@@ -25,7 +25,7 @@ void cp_cqueue_free(struct cp_cqueue *q) {
   q->ring = NULL;
   q->mask = 0;
   q->head = 0;
-  q->count = 0;
+  __atomic_store_n(&q->count, 0, __ATOMIC_RELAXED);
   q->held = 0;
 }
 

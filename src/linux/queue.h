@@ -40,7 +40,7 @@ static inline void cp_cqueue_push_held(struct cp_cqueue *q,
                                        const cport_completion_t *c) {
   q->held--;
   q->ring[(q->head + q->count) & q->mask] = *c;
-  q->count++;
+  __atomic_store_n(&q->count, q->count + 1, __ATOMIC_RELAXED);
 }
 
 /* Moves up to max entries into out, oldest first; returns how many. */
@@ -51,14 +51,30 @@ static inline unsigned cp_cqueue_pop(struct cp_cqueue *q,
   for (unsigned i = 0; i < n; i++)
     out[i] = q->ring[(h + i) & q->mask];
   q->head = (h + n) & q->mask;
-  q->count -= n;
+  __atomic_store_n(&q->count, q->count - n, __ATOMIC_RELAXED);
   return n;
+}
+
+/* The oldest entry (count > 0), and dropping the n oldest. */
+static inline const cport_completion_t *
+cp_cqueue_peek(const struct cp_cqueue *q) {
+  return &q->ring[q->head];
+}
+
+static inline void cp_cqueue_drop(struct cp_cqueue *q, uint32_t n) {
+  q->head = (q->head + n) & q->mask;
+  __atomic_store_n(&q->count, q->count - n, __ATOMIC_RELAXED);
 }
 
 /* Drops every queued entry (held slots stay held). */
 static inline void cp_cqueue_clear(struct cp_cqueue *q) {
   q->head = 0;
-  q->count = 0;
+  __atomic_store_n(&q->count, 0, __ATOMIC_RELAXED);
+}
+
+/* Entries queued, read without the lock (writers hold it). */
+static inline uint32_t cp_cqueue_count(const struct cp_cqueue *q) {
+  return __atomic_load_n(&q->count, __ATOMIC_RELAXED);
 }
 
 #endif
