@@ -19,10 +19,12 @@
 #ifndef CPORT_LINUX_LANE_H
 #define CPORT_LINUX_LANE_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "cport.h"
+#include "sys.h"
 
 #define CP_LANE_CELLS 1024u /* a power of two */
 
@@ -111,6 +113,20 @@ static inline unsigned cp_lane_pop_many(struct cp_lane *l,
 static inline bool cp_lane_ready(struct cp_lane *l) {
   uint64_t popped = __atomic_load_n(&l->pop_pos, __ATOMIC_SEQ_CST);
   return __atomic_load_n(&l->push_pos, __ATOMIC_SEQ_CST) != popped;
+}
+
+/* Waits a little for the pusher of the next cell to fill it, then yields
+ * the CPU (the pusher may have been preempted right after its claim). */
+static inline void cp_lane_await_fill(struct cp_lane *l) {
+  uint64_t pos = __atomic_load_n(&l->pop_pos, __ATOMIC_RELAXED);
+  struct cp_lane_cell *cell = &l->cells[pos & (CP_LANE_CELLS - 1)];
+  for (int i = 0; i < 256; i++) {
+    if (__atomic_load_n(&cell->seq, __ATOMIC_ACQUIRE) != pos ||
+        __atomic_load_n(&l->pop_pos, __ATOMIC_RELAXED) != pos)
+      return;
+    cp_cpu_relax();
+  }
+  sched_yield();
 }
 
 #endif

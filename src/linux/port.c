@@ -215,11 +215,15 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
         mark_running(p, rc > 1 || cp_port_queued(p));
         break;
       }
-      /* A lock-free post is still filling its cell: let it finish. */
-      pthread_mutex_unlock(&p->lock);
-      sched_yield();
-      pthread_mutex_lock(&p->lock);
-      continue;
+      if (cp_port_queued(p)) {
+        /* A lock-free post is still filling its cell (a cache line away
+         * on another CPU, or preempted): let it finish. */
+        pthread_mutex_unlock(&p->lock);
+        cp_lane_await_fill(&p->lane);
+        pthread_mutex_lock(&p->lock);
+        continue;
+      }
+      /* (a lock-free take was quicker) */
     }
     /* Hybrid: a thread with nothing to take harvests, if nobody does. */
     if (p->mode == CP_MODE_HYBRID && p->leader == NULL &&
