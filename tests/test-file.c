@@ -9,6 +9,8 @@
 
 #if defined(_WIN32)
 #  include <winioctl.h>
+#else
+#  include <fcntl.h>
 #endif
 
 static cport_op_t *ops_new(int n) {
@@ -188,7 +190,19 @@ static void bad_file_handles_and_flags(void **state) {
   H_ASSERT_RC(cport_read(f, buf, 8, 0, NULL), CPORT_EINVAL);
   H_OK(cport_file_close(f));
   H_ASSERT_RC(cport_read(f, buf, 8, 0, &op), CPORT_EBADF);
+#if defined(_WIN32)
   H_ASSERT_RC(cport_file_close(f), CPORT_EBADF);
+#else
+  /* A descriptor number is reused at once by whoever opens next: under
+   * ThreadSanitizer its runtime's own thread may have opened one by now,
+   * and closing it again would close the runtime's file (as close(2)
+   * would). Check the double close only while the number is free. */
+  if (fcntl(f, F_GETFD) == -1)
+    H_ASSERT_RC(cport_file_close(f), CPORT_EBADF);
+  else
+    printf("# descriptor %d reused meanwhile: double close not checked\n",
+           (int)f);
+#endif
   h_expect_none(p, 50);
   remove_file(path);
   h_close_clean(p);
