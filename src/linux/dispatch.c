@@ -267,15 +267,18 @@ unsigned cp_port_take_fast(struct cport *p, cport_completion_t *out,
 }
 
 /* Whether spinning before sleeping can pay: only if another CPU may run
- * the thread that wakes us (learned once per thread). */
+ * the thread that wakes us (learned once per thread). The affinity mask
+ * the kernel reports holds active CPUs only; unlike the online-CPU count
+ * (sysconf opens a file), asking for it opens no descriptor, so a
+ * progress or pool thread never takes a descriptor number the program
+ * just freed. */
 static CP_TLS int tls_spin = -1;
 
 static bool may_spin(void) {
   if (CP_UNLIKELY(tls_spin < 0)) {
     cpu_set_t set;
-    tls_spin = cp_cpu_count() > 1 &&
-               sched_getaffinity(0, sizeof(set), &set) == 0 &&
-               CPU_COUNT(&set) > 1;
+    tls_spin =
+        sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 1;
   }
   return tls_spin;
 }
