@@ -206,25 +206,20 @@ unsigned cp_port_pop_locked(struct cport *p, cport_completion_t *out,
  * the concurrency limit allows. What is left and may run goes to a worker
  * harvesting in the kernel (hybrid mode), which then takes it itself.
  */
-/* The top waiter got `got` completions in its output: release it. */
-static void serve_top_locked(struct cport *p, unsigned got, bool more) {
-  struct cp_waiter *w = p->top;
-  cp_port_stack_remove(p, w);
-  if (p->spinner == w)
-    p->spinner = NULL;
-  w->got = got;
-  w->more = more;
-  w->result = CP_W_GOT;
-  cp_port_set_running(p, p->running + 1);
-  cp_port_signal_locked(w);
-}
-
 void cp_port_dispatch_locked(struct cport *p) {
   while (p->running < p->concurrency && p->top && cp_port_queued(p)) {
-    unsigned got = cp_port_pop_locked(p, p->top->out, p->top->max);
+    struct cp_waiter *w = p->top;
+    unsigned got = cp_port_pop_locked(p, w->out, w->max);
     if (got == 0)
       break; /* a lock-free post is still filling its cell: it looks */
-    serve_top_locked(p, got, got > 1 || cp_port_queued(p));
+    cp_port_stack_remove(p, w);
+    if (p->spinner == w)
+      p->spinner = NULL;
+    w->got = got;
+    w->more = got > 1 || cp_port_queued(p);
+    w->result = CP_W_GOT;
+    cp_port_set_running(p, p->running + 1);
+    cp_port_signal_locked(w);
   }
   if (p->running < p->concurrency && p->leader != NULL &&
       p->leader != p->prog_waiter && cp_port_queued(p))
@@ -236,10 +231,7 @@ void cp_port_dispatch_locked(struct cport *p) {
 /* ------------------------------------------------------------------------ */
 
 bool cp_port_post_fast(struct cport *p, const cport_completion_t *c) {
-  /* A waiting thread takes the completion straight from the locked way
-   * (a hand-off); the lane is for completions nobody waits for yet. */
-  if (__atomic_load_n(&p->top, __ATOMIC_RELAXED) != NULL ||
-      cp_cqueue_count(&p->queue) > 0 || !cp_lane_push(&p->lane, c))
+  if (cp_cqueue_count(&p->queue) > 0 || !cp_lane_push(&p->lane, c))
     return false;
   /* Dekker with a thread going to sleep (port.h, "The lane"): the push
    * claimed its cell with a sequentially consistent store. */
@@ -339,19 +331,7 @@ void cp_port_push_held_locked(struct cport *p, const cport_completion_t *c,
   if (CP_UNLIKELY(p->closed) || n == 0)
     return;
   refill_locked(p);
-  unsigned i = 0;
-  if (p->top != NULL && p->queue.count == 0 && !cp_lane_ready(&p->lane)) {
-    /* Nothing older is queued: waiting threads take these straight (a
-     * hand-off through the lane would cost its cache lines). */
-    while (i < n && p->top != NULL && p->running < p->concurrency) {
-      unsigned k = n - i < p->top->max ? n - i : p->top->max;
-      memcpy(p->top->out, &c[i], k * sizeof(*c));
-      cp_cqueue_unhold(&p->queue, k);
-      i += k;
-      serve_top_locked(p, k, k > 1 || i < n);
-    }
-  }
-  for (; i < n; i++) {
+  for (unsigned i = 0; i < n; i++) {
     if (p->queue.count == 0 && cp_lane_push(&p->lane, &c[i]))
       cp_cqueue_unhold(&p->queue, 1); /* the lane took it */
     else

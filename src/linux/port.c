@@ -4,7 +4,6 @@
  * and closing a port. The queue and the waiting threads are dispatch.c's;
  * who waits in the kernel is progress.c's.
  */
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
