@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "pool.h"
+#include "sys.h"
 
 #define CP_POOL_IDLE_S 30 /* an idle thread leaves after this long */
 
@@ -40,6 +41,7 @@ static cport_op_t *pop_locked(struct cp_pool *pl) {
 
 static void *worker(void *arg) {
   struct cp_pool *pl = arg;
+  cp_thread_name("cport-pool");
   pthread_mutex_lock(&pl->lock);
   for (;;) {
     cport_op_t *op = pop_locked(pl);

@@ -241,6 +241,7 @@ static void lead(struct cport *p, struct cp_waiter *w) {
 
 static void *progress_main(void *arg) {
   struct cport *p = arg;
+  cp_thread_name("cport-progress");
   /* A batch thread never preempts the thread it wakes beside: a
    * completion that arrives while a worker runs on this CPU waits for the
    * worker's next wait (or the end of its time slice) instead of costing
