@@ -167,6 +167,61 @@ static void timer_finishes_without_a_waiter(void **state) {
   h_close_clean(p);
 }
 
+#if !defined(_WIN32)
+#  include <dirent.h>
+
+/* How many of this process's threads are named name. */
+static int threads_named(const char *name) {
+  int n = 0;
+  DIR *d = opendir("/proc/self/task");
+  assert_non_null(d);
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (e->d_name[0] == '.')
+      continue;
+    char path[300], comm[32] = {0};
+    snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+      continue; /* the thread has just left */
+    if (fgets(comm, sizeof(comm), f) != NULL) {
+      comm[strcspn(comm, "\n")] = '\0';
+      n += strcmp(comm, name) == 0;
+    }
+    fclose(f);
+  }
+  closedir(d);
+  return n;
+}
+#endif
+
+/* The port's progress thread says what it is in ps -L, top -H, gdb and
+ * perf, and leaves with the port. */
+static void progress_thread_is_named(void **state) {
+  (void)state;
+#if defined(_WIN32)
+  H_SKIP("Windows: the kernel moves I/O, cport starts no thread");
+#else
+  int before = threads_named("cport-progress");
+  cport_t *p = h_port(0);
+  cport_op_t op;
+  memset(&op, 0, sizeof(op));
+  H_OK(cport_timer(p, 9, 20, &op)); /* starts the progress thread */
+  uint64_t until = h_now_ms() + 2000;
+  while (threads_named("cport-progress") == before && h_now_ms() < until)
+    h_sleep_ms(1);
+  assert_int_equal(threads_named("cport-progress"), before + 1);
+  cport_completion_t c = h_get(p, 1000);
+  assert_ptr_equal(c.op, &op);
+  h_close_clean(p);
+  /* Joined by the close; its /proc entry goes a moment after. */
+  until = h_now_ms() + 2000;
+  while (threads_named("cport-progress") != before && h_now_ms() < until)
+    h_sleep_ms(1);
+  assert_int_equal(threads_named("cport-progress"), before);
+#endif
+}
+
 /* Concurrency 1: a released worker that blocks, and says so, lets the
  * port release another thread meanwhile (as Windows does by itself). */
 struct blocker {
@@ -223,6 +278,7 @@ int main(void) {
       cmocka_unit_test(close_finishes_pending_ops_without_a_waiter),
       cmocka_unit_test(timer_finishes_without_a_waiter),
       cmocka_unit_test(blocked_worker_releases_another),
+      cmocka_unit_test(progress_thread_is_named),
   };
   return H_RUN("progress", tests);
 }
