@@ -102,10 +102,16 @@ static int bufs_ready_locked(struct cp_ubufs *bf) {
  * waits for it (the progress thread should run). */
 static bool buf_return(struct cp_ubufs *bf, uint16_t bid) {
   pthread_mutex_lock(&bf->lock);
+  /* Counted before the kernel can hand bid out again, with release: the
+   * progress thread's acquire of the same count when bid comes back in a
+   * CQE (cp_uring_htag_done) then orders our last read of desc[bid]
+   * before its next write. The kernel orders the two anyway, but
+   * ThreadSanitizer cannot see that; it sees this. (The count is also
+   * read unlocked.) */
+  __atomic_add_fetch(&bf->free, 1, __ATOMIC_RELEASE);
   io_uring_buf_ring_add(bf->br, bf->mem + (size_t)bid * bf->size, bf->size, bid,
                         io_uring_buf_ring_mask(bf->count), 0);
   io_uring_buf_ring_advance(bf->br, 1);
-  __atomic_add_fetch(&bf->free, 1, __ATOMIC_RELAXED); /* (read unlocked) */
   bool starved = bf->starved != NULL;
   pthread_mutex_unlock(&bf->lock);
   return starved;
@@ -488,7 +494,10 @@ void cp_uring_htag_done(struct cport *p, const struct io_uring_cqe *cqe,
     pthread_mutex_unlock(&u->sq_lock);
   }
   if (what == CP_HTAG_RECV && (cqe->flags & IORING_CQE_F_BUFFER))
-    __atomic_sub_fetch(&u->bufs.free, 1, __ATOMIC_RELAXED); /* the kernel's */
+    /* The kernel's now. Acquire: pairs with buf_return's release, so
+     * whoever read this buffer's descriptor last happens before we fill
+     * it in (recv_done). */
+    __atomic_sub_fetch(&u->bufs.free, 1, __ATOMIC_ACQ_REL);
   struct cp_handle *h = cp_handle_peek(fd);
   if (h != NULL) {
     pthread_mutex_lock(&h->lock);
