@@ -179,7 +179,7 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
                 int timeout_ms) {
   if (CP_UNLIKELY(p == NULL || out == NULL || max == 0 || timeout_ms < -1))
     return CPORT_EINVAL;
-  if (CP_LIKELY(cp_port_current() == p && !cp_diag_active() &&
+  if (CP_LIKELY(!cp_diag_active() &&
                 !__atomic_load_n(&p->closed, __ATOMIC_ACQUIRE))) {
     unsigned n = cp_port_take_fast(p, out, max);
     if (n > 0)

@@ -146,9 +146,10 @@ struct cport {
  * a thread about to sleep pushes itself on the stack (or marks
  * kernel_waiter) and then reads the lane's positions, each of these
  * sequentially consistent. One of the two sees the other, so a completion
- * never waits beside a sleeping thread. A take without the lock is for a thread still counted
- * running on the port (it swaps its own slot; the running count does not
- * change), while the port is open, without fault mode or trace.
+ * never waits beside a sleeping thread. A take without the lock is for a
+ * thread still counted running on the port (it swaps its own slot; the
+ * running count does not change), while the port is open, without fault
+ * mode or trace.
  */
 
 /*

@@ -269,10 +269,11 @@ static void *progress_main(void *arg) {
     if (p->mode == CP_MODE_HYBRID && p->leader == NULL && !p->closed &&
         cp_now_ns() - p->vacated_ns >= gap) {
       /* A look while workers run their handlers steals harvests they
-       * would make when they return, and preempts them where they share
-       * a CPU (a fifth of a saturated worker's CPU at 64 x 4 KiB): look
-       * less often while they do, at most every CP_WATCH_MAX_NS; with
-       * nobody running (nobody is coming back), every CP_WATCH_NS. */
+       * would make when they return, and takes CPU time from them where
+       * they share a CPU (a fifth of a saturated worker's CPU at 64 x
+       * 4 KiB, before this thread ran as a batch thread): look less often
+       * while they do, at most every CP_WATCH_MAX_NS; with nobody running
+       * (nobody is coming back), every CP_WATCH_NS. */
       gap = p->running > 0 ? min_u64(gap * 2, CP_WATCH_MAX_NS) : CP_WATCH_NS;
       look_once(p, &w);
     }
