@@ -58,6 +58,10 @@ struct cp_backend {
    * been asked to cancel; wait (boundedly) until the kernel gave each
    * back, ending them into b. May be NULL. */
   void (*drain)(struct cport *port, struct cp_batch *b);
+  /* Dedicated mode, a worker about to wait (or leave): hand over the work
+   * it deferred with cp_port_owe (io_uring: wake the satellite rings it
+   * left SQEs for). May be NULL. */
+  void (*pay)(struct cport *port);
 
   /* h->lock held: h joins / leaves the port. attach may be NULL. */
   int (*attach)(struct cport *port, struct cp_handle *h);

@@ -212,6 +212,11 @@ CP_INTERNAL int cp_port_progress_start(struct cport *p);
  * (a wake-up of the sleeping harvester, or in hybrid mode backend->flush).
  */
 CP_INTERNAL void cp_port_progress_poke(struct cport *p);
+/* A worker of p defers a hand-over of work for another owner of p's
+ * kernel objects (a satellite ring) to its next wait, which calls
+ * backend->pay; false if this thread is not a worker of p (it must hand
+ * the work over now). */
+CP_INTERNAL bool cp_port_owe(struct cport *p);
 
 /*
  * Harvester only, right before it waits in the kernel: returns true if it

@@ -109,10 +109,13 @@ static void wake_harvester(struct cport *p) {
 /* Hands p's kernel work over now: in dedicated mode the progress thread
  * is woken if it sleeps; in hybrid mode this thread submits it. */
 static void hand_over(struct cport *p) {
-  if (p->mode == CP_MODE_DEDICATED)
+  if (p->mode == CP_MODE_DEDICATED) {
     wake_harvester(p);
-  else if (p->be->flush != NULL)
+    if (p->be->pay != NULL)
+      p->be->pay(p);
+  } else if (p->be->flush != NULL) {
     p->be->flush(p);
+  }
 }
 
 void cp_port_pay_owed(void) {
@@ -143,6 +146,16 @@ void cp_port_progress_poke(struct cport *p) {
     return;
   }
   hand_over(p);
+}
+
+bool cp_port_owe(struct cport *p) {
+  if (!cp_port_is_worker(p))
+    return false;
+  if (tls_owed != p) {
+    cp_port_pay_owed();
+    tls_owed = p;
+  }
+  return true;
 }
 
 bool cp_port_handover_costly(struct cport *p) {

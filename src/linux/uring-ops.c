@@ -94,7 +94,7 @@ static void prep_sqe(struct io_uring_sqe *sqe, struct cp_handle *h,
 /* Hands op to the kernel: an SQE now, or (SQ full) a place on the
  * overflow list that the progress thread turns into SQEs. */
 static void prep(struct cport *p, struct cp_handle *h, cport_op_t *op) {
-  struct cp_uring *u = cp_ur(p);
+  struct cp_uring *u = cp_ur_of(p, h);
   struct cp_lop *l = cp_lop(op);
   l->flags |= CP_OPF_INFLIGHT;
   pthread_mutex_lock(&u->sq_lock);
@@ -111,7 +111,7 @@ static void prep(struct cport *p, struct cp_handle *h, cport_op_t *op) {
     u->overflow_tail = op;
   }
   pthread_mutex_unlock(&u->sq_lock);
-  cp_uring_submitted(p);
+  cp_uring_submitted(p, u);
 }
 
 void cp_uring_overflow_locked(struct cport *p, struct cp_uring *u) {
@@ -217,7 +217,8 @@ int cp_uring_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
   case CP_OP_WRITE:
     return in_kernel(p, h, op);
   case CP_OP_SEND:
-    if (at_call && ((h->flags & CP_HF_SKIP) || cp_port_handover_costly(p))) {
+    if (at_call && ((h->flags & CP_HF_SKIP) ||
+                    cp_uring_handover_costly(p, cp_ur_of(p, h)))) {
       /* The progress thread sleeps and this thread is about to wait:
        * one send(2) here costs less than waking it to submit the SQE,
        * and the completion needs no hand-back between threads (measured
@@ -253,8 +254,7 @@ int cp_uring_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
 }
 
 bool cp_uring_cancel(struct cport *p, struct cp_handle *h, cport_op_t *op) {
-  (void)h;
-  struct cp_uring *u = cp_ur(p);
+  struct cp_uring *u = cp_ur_of(p, h);
   pthread_mutex_lock(&u->sq_lock);
   if (overflow_take_locked(u, op)) {
     pthread_mutex_unlock(&u->sq_lock);
@@ -271,7 +271,7 @@ bool cp_uring_cancel(struct cport *p, struct cp_handle *h, cport_op_t *op) {
     u->cancels = op;
   }
   pthread_mutex_unlock(&u->sq_lock);
-  cp_uring_submitted(p);
+  cp_uring_submitted(p, u);
   return false;
 }
 
@@ -303,7 +303,7 @@ static bool sqes_consumed(struct cp_uring *u, struct cp_handle *h) {
  * kernel has taken the SQE.
  */
 int cp_uring_close_fd(struct cport *p, struct cp_handle *h) {
-  struct cp_uring *u = cp_ur(p);
+  struct cp_uring *u = cp_ur_of(p, h);
   pthread_mutex_lock(&u->sq_lock);
   bool now = u->dead || sqes_consumed(u, h);
   if (!now) {
@@ -315,7 +315,7 @@ int cp_uring_close_fd(struct cport *p, struct cp_handle *h) {
   }
   pthread_mutex_unlock(&u->sq_lock);
   if (!now) {
-    cp_uring_submitted(p);
+    cp_uring_submitted(p, u);
     return 0;
   }
   return close(h->fd) == 0 ? 0 : -errno;

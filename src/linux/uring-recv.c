@@ -137,8 +137,7 @@ static void chunk_append(struct cp_ubufs *bf, struct cp_uh *uh, uint16_t bid,
 
 /* Copies buffered data into op's buffers (as much as both allow). Returns
  * true if an emptied buffer went back while a socket starves. */
-static bool chunks_take(struct cport *p, struct cp_uh *uh, cport_op_t *op) {
-  struct cp_ubufs *bf = &cp_ur(p)->bufs;
+static bool chunks_take(struct cp_ubufs *bf, struct cp_uh *uh, cport_op_t *op) {
   struct cp_lop *l = cp_lop(op);
   bool wake = false;
   while (uh->buffered > 0 && cp_bufs_left(l)) {
@@ -161,8 +160,7 @@ static bool chunks_take(struct cport *p, struct cp_uh *uh, cport_op_t *op) {
   return wake;
 }
 
-static void chunks_drop(struct cport *p, struct cp_uh *uh) {
-  struct cp_ubufs *bf = &cp_ur(p)->bufs;
+static void chunks_drop(struct cp_ubufs *bf, struct cp_uh *uh) {
   uint16_t bid = uh->buffered > 0 ? uh->head : CP_UBUF_NONE;
   while (bid != CP_UBUF_NONE) {
     uint16_t next = bf->desc[bid].next;
@@ -220,7 +218,7 @@ enum { ARM_OK, ARM_WAITS, ARM_NO_MEMORY };
  * or no free SQE now; h waits on the starved list, armed later by the
  * harvester. */
 static int recv_arm(struct cport *p, struct cp_handle *h) {
-  struct cp_uring *u = cp_ur(p);
+  struct cp_uring *u = cp_ur_of(p, h);
   struct cp_uh *uh = cp_uh(h);
   pthread_mutex_lock(&u->bufs.lock);
   int rc = bufs_ready_locked(&u->bufs);
@@ -250,22 +248,22 @@ static int recv_arm(struct cport *p, struct cp_handle *h) {
   pthread_mutex_unlock(&u->sq_lock);
   if (sqe == NULL)
     starve(&u->bufs, h); /* SQ full: the harvester arms it */
-  cp_uring_submitted(p);
+  cp_uring_submitted(p, u);
   return sqe != NULL ? ARM_OK : ARM_WAITS;
 }
 
 static void htag_cancel(struct cport *p, struct cp_handle *h, unsigned what) {
-  struct cp_uring *u = cp_ur(p);
+  struct cp_uring *u = cp_ur_of(p, h);
   pthread_mutex_lock(&u->sq_lock);
   cp_uring_cancel_tag_locked(u, cp_uring_htag(h->fd, h->gen, what),
                              IORING_ASYNC_CANCEL_ALL);
   pthread_mutex_unlock(&u->sq_lock);
-  cp_uring_submitted(p);
+  cp_uring_submitted(p, u);
 }
 
 int cp_uring_recv_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
                         bool at_call) {
-  struct cp_uring *u = cp_ur(p);
+  struct cp_uring *u = cp_ur_of(p, h);
   struct cp_uh *uh = cp_uh(h);
   struct cp_lop *l = cp_lop(op);
   if (u->bufs.br == NULL || (uh->flags & CP_UH_NO_MULTI)) {
@@ -278,8 +276,8 @@ int cp_uring_recv_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
     return CP_URING_PLAIN;
   }
   if (uh->buffered > 0) {
-    if (l->kind == CP_OP_RECV && chunks_take(p, uh, op))
-      cp_uring_submitted(p);
+    if (l->kind == CP_OP_RECV && chunks_take(&u->bufs, uh, op))
+      cp_uring_submitted(p, u);
     cp_op_result(op, 0);
     return CP_TRY_DONE;
   }
@@ -309,7 +307,7 @@ int cp_uring_recv_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
 /* A CQE of h's multishot receive. h->lock held, h valid. */
 static void recv_done(struct cport *p, struct cp_handle *h,
                       const struct io_uring_cqe *cqe, struct cp_batch *b) {
-  struct cp_uring *u = cp_ur(p);
+  struct cp_uring *u = cp_ur_of(p, h);
   struct cp_uh *uh = cp_uh(h);
   bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
   int res = cqe->res;
@@ -339,8 +337,7 @@ static void recv_done(struct cport *p, struct cp_handle *h,
     (void)recv_arm(p, h);
 }
 
-void cp_uring_rearm_starved(struct cport *p) {
-  struct cp_uring *u = cp_ur(p);
+void cp_uring_rearm_starved(struct cport *p, struct cp_uring *u) {
   struct cp_ubufs *bf = &u->bufs;
   /* As many as there are buffers and SQEs for this round; the next round
    * (after a submit) goes on. */
@@ -377,7 +374,7 @@ void cp_uring_rearm_starved(struct cport *p) {
 /* ------------------------------------------------------------------------ */
 
 static bool accept_arm(struct cport *p, struct cp_handle *h) {
-  struct cp_uring *u = cp_ur(p);
+  struct cp_uring *u = cp_ur_of(p, h);
   struct cp_uh *uh = cp_uh(h);
   if (uh->backlog == NULL) {
     uh->backlog = malloc(CP_UH_BACKLOG * 4 * sizeof(int));
@@ -398,7 +395,7 @@ static bool accept_arm(struct cport *p, struct cp_handle *h) {
     uh->flags |= CP_UH_ACCEPT_ARMED;
   }
   pthread_mutex_unlock(&u->sq_lock);
-  cp_uring_submitted(p);
+  cp_uring_submitted(p, u);
   return sqe != NULL;
 }
 
@@ -479,9 +476,8 @@ static void accept_done(struct cport *p, struct cp_handle *h,
 /* Entries of handle requests                                                */
 /* ------------------------------------------------------------------------ */
 
-void cp_uring_htag_done(struct cport *p, const struct io_uring_cqe *cqe,
-                        struct cp_batch *b) {
-  struct cp_uring *u = cp_ur(p);
+void cp_uring_htag_done(struct cport *p, struct cp_uring *u,
+                        const struct io_uring_cqe *cqe, struct cp_batch *b) {
   uint64_t tag = io_uring_cqe_get_data64(cqe);
   int fd = (int)(uint32_t)tag;
   uint32_t gen = (uint32_t)(tag >> 32) & 0x0fffffffu;
@@ -502,7 +498,7 @@ void cp_uring_htag_done(struct cport *p, const struct io_uring_cqe *cqe,
   if (h != NULL) {
     pthread_mutex_lock(&h->lock);
     if ((h->flags & CP_HF_OPEN) && h->port == p &&
-        (h->gen & 0x0fffffffu) == gen) {
+        (h->gen & 0x0fffffffu) == gen && cp_ur_of(p, h) == u) {
       if (what == CP_HTAG_RECV)
         recv_done(p, h, cqe, b);
       else
@@ -520,7 +516,7 @@ void cp_uring_htag_done(struct cport *p, const struct io_uring_cqe *cqe,
 }
 
 void cp_uring_handle_stop(struct cport *p, struct cp_handle *h) {
-  struct cp_uring *u = cp_ur(p);
+  struct cp_uring *u = cp_ur_of(p, h);
   struct cp_uh *uh = cp_uh(h);
   /* (A request already asked to pause has its cancel on its way.) */
   if ((uh->flags & CP_UH_RECV_ARMED) && !(uh->flags & CP_UH_RECV_PAUSE))
@@ -530,7 +526,7 @@ void cp_uring_handle_stop(struct cport *p, struct cp_handle *h) {
   uh->flags &= (uint16_t) ~(CP_UH_RECV_ARMED | CP_UH_RECV_PAUSE |
                             CP_UH_ACCEPT_ARMED | CP_UH_ACCEPT_PAUSE);
   unstarve(&u->bufs, h);
-  chunks_drop(p, uh);
+  chunks_drop(&u->bufs, uh);
   if (uh->backlog != NULL) {
     for (unsigned i = 0; i < uh->backlog_n; i++)
       close(uh->backlog[i]);

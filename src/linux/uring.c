@@ -43,21 +43,31 @@ static const unsigned dedicated_modes[] = {
 };
 static const unsigned hybrid_modes[] = {IORING_SETUP_SUBMIT_ALL, 0};
 
-static int uring_init(struct cport *p) {
-  struct cp_uring *u = p->be_data;
-  if (u == NULL) {
-    u = calloc(1, sizeof(*u));
-    if (u == NULL)
-      return CPORT_ENOMEM;
-    pthread_mutex_init(&u->sq_lock, NULL);
-    pthread_mutex_init(&u->bufs.lock, NULL);
-    u->wake_fd = -1;
-    p->be_data = u;
-  }
+struct cp_uring *cp_uring_ring_new(void) {
+  struct cp_uring *u = calloc(1, sizeof(*u));
+  if (u == NULL)
+    return NULL;
+  pthread_mutex_init(&u->sq_lock, NULL);
+  pthread_mutex_init(&u->bufs.lock, NULL);
+  pthread_mutex_init(&u->sat_lock, NULL);
+  u->wake_fd = -1;
+  return u;
+}
+
+void cp_uring_ring_delete(struct cp_uring *u) {
+  if (u->wake_fd >= 0)
+    close(u->wake_fd);
+  free(u->tags);
+  pthread_mutex_destroy(&u->sq_lock);
+  pthread_mutex_destroy(&u->bufs.lock);
+  pthread_mutex_destroy(&u->sat_lock);
+  free(u);
+}
+
+int cp_uring_ring_setup(struct cport *p, struct cp_uring *u, bool dedicated) {
   unsigned entries = p->opts.entries ? p->opts.entries : 256;
   int rc = CPORT_EINVAL;
   struct io_uring_params params;
-  bool dedicated = p->mode == CP_MODE_DEDICATED;
   const unsigned *modes = dedicated ? dedicated_modes : hybrid_modes;
   size_t nmodes =
       dedicated ? CP_ARRAY_LEN(dedicated_modes) : CP_ARRAY_LEN(hybrid_modes);
@@ -74,24 +84,21 @@ static int uring_init(struct cport *p) {
     io_uring_queue_exit(&u->ring);
     rc = CPORT_ENOSYS;
   }
-  if (rc == 0) {
-    u->setup_flags = params.flags;
-    u->features = params.features;
+  if (rc == 0 && u->wake_fd < 0) {
     u->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (u->wake_fd < 0) {
       rc = -errno;
       io_uring_queue_exit(&u->ring);
     }
   }
-  if (rc == 0 && cp_uring_bufs_init(u) != 0)
-    u->bufs.br = NULL; /* no provided buffers: one-shot receives */
-  if (rc != 0) {
-    pthread_mutex_destroy(&u->sq_lock);
-    pthread_mutex_destroy(&u->bufs.lock);
-    free(u);
-    p->be_data = NULL;
+  if (rc != 0)
     return rc; /* -errno is the CPORT_E* code */
-  }
+  u->setup_flags = params.flags;
+  u->features = params.features;
+  if (cp_uring_bufs_init(u) != 0)
+    u->bufs.br = NULL; /* no provided buffers: one-shot receives */
+  u->port = p;
+  u->has_ring = true;
   u->dead = false;
   u->enabled = !(u->setup_flags & IORING_SETUP_R_DISABLED);
   u->inflight = 0;
@@ -101,13 +108,14 @@ static int uring_init(struct cport *p) {
   u->armed = 0;
   u->closing = NULL;
   u->wake_armed = false;
+  u->avg_cqes16 = 0;
+  __atomic_store_n(&u->stop, 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&u->work, 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&u->asleep, 0, __ATOMIC_RELAXED);
   return 0;
 }
 
-/* The progress thread takes the ring: enabling it makes this thread the
- * one submitter. */
-static int uring_enter(struct cport *p) {
-  struct cp_uring *u = cp_ur(p);
+int cp_uring_ring_enable(struct cp_uring *u) {
   int rc = 0;
   if ((u->setup_flags & IORING_SETUP_R_DISABLED) &&
       syscall(__NR_io_uring_register, u->ring.ring_fd,
@@ -119,26 +127,61 @@ static int uring_enter(struct cport *p) {
   return rc;
 }
 
-static void uring_fini(struct cport *p) {
-  struct cp_uring *u = cp_ur(p);
+void cp_uring_ring_release(struct cp_uring *u) {
+  if (!u->has_ring)
+    return;
   pthread_mutex_lock(&u->sq_lock);
   u->dead = true;
   io_uring_queue_exit(&u->ring);
   pthread_mutex_unlock(&u->sq_lock);
   cp_uring_bufs_free(u);
+  u->has_ring = false;
 }
 
 static void uring_free(struct cport *p) {
   struct cp_uring *u = cp_ur(p);
   if (u == NULL)
     return;
-  if (u->wake_fd >= 0)
-    close(u->wake_fd);
-  free(u->tags);
-  pthread_mutex_destroy(&u->sq_lock);
-  pthread_mutex_destroy(&u->bufs.lock);
-  free(u);
+  for (unsigned i = 0; i < CP_URING_MAX_RINGS - 1; i++)
+    if (u->sat[i] != NULL)
+      cp_uring_ring_delete(u->sat[i]);
+  cp_uring_ring_delete(u);
   p->be_data = NULL;
+}
+
+static int uring_init(struct cport *p) {
+  struct cp_uring *u = p->be_data;
+  if (u == NULL) {
+    u = cp_uring_ring_new();
+    if (u == NULL)
+      return CPORT_ENOMEM;
+    p->be_data = u;
+  }
+  int rc = cp_uring_ring_setup(p, u, p->mode == CP_MODE_DEDICATED);
+  if (rc != 0) {
+    uring_free(p);
+    return rc;
+  }
+  u->index = 0;
+  u->nrings = cp_uring_rings_wanted(p);
+  u->next = 0;
+  u->sats_closed = false;
+  return 0;
+}
+
+/* The progress thread takes the ring: enabling it makes this thread the
+ * one submitter. */
+static int uring_enter(struct cport *p) {
+  return cp_uring_ring_enable(cp_ur(p));
+}
+
+static void uring_fini(struct cport *p) {
+  struct cp_uring *u = cp_ur(p);
+  cp_uring_sats_stop(p);
+  for (unsigned i = 0; i < CP_URING_MAX_RINGS - 1; i++)
+    if (u->sat[i] != NULL)
+      cp_uring_ring_release(u->sat[i]);
+  cp_uring_ring_release(u);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -156,10 +199,6 @@ struct io_uring_sqe *cp_uring_sqe_locked(struct cp_uring *u,
     uh->sq_pos = u->ring.sq.sqe_tail; /* one past this SQE */
   }
   return sqe;
-}
-
-void cp_uring_submitted(struct cport *p) {
-  cp_port_progress_poke(p);
 }
 
 /*
@@ -185,10 +224,14 @@ static void arm_wake_locked(struct cp_uring *u) {
   u->wake_armed = true;
 }
 
-static void uring_wake(struct cport *p) {
+void cp_uring_ring_wake(struct cp_uring *u) {
   uint64_t one = 1;
-  ssize_t n = write(cp_ur(p)->wake_fd, &one, sizeof(one));
+  ssize_t n = write(u->wake_fd, &one, sizeof(one));
   (void)n; /* EAGAIN: the counter is full, a wake-up is pending anyway */
+}
+
+static void uring_wake(struct cport *p) {
+  cp_uring_ring_wake(cp_ur(p));
 }
 
 /* One io_uring_enter: submit what is published, run the completion work
@@ -234,15 +277,14 @@ static int enter(struct cp_uring *u, unsigned to_submit, unsigned wait_nr,
 }
 
 /* ------------------------------------------------------------------------ */
-/* The progress thread's round                                               */
+/* A ring owner's round                                                      */
 /* ------------------------------------------------------------------------ */
 
-static void dispatch(struct cport *p, const struct io_uring_cqe *cqe,
-                     struct cp_batch *b) {
-  struct cp_uring *u = cp_ur(p);
+static void dispatch(struct cport *p, struct cp_uring *u,
+                     const struct io_uring_cqe *cqe, struct cp_batch *b) {
   uint64_t tag = io_uring_cqe_get_data64(cqe);
   if (tag & CP_URING_HTAG) {
-    cp_uring_htag_done(p, cqe, b);
+    cp_uring_htag_done(p, u, cqe, b);
   } else if (tag > CP_URING_TAG_MAX) {
     if (!(cqe->flags & IORING_CQE_F_MORE))
       __atomic_sub_fetch(&u->inflight, 1, __ATOMIC_RELAXED);
@@ -255,12 +297,12 @@ static void dispatch(struct cport *p, const struct io_uring_cqe *cqe,
 }
 
 /* Looks at up to max CQEs; returns how many. */
-static unsigned harvest(struct cport *p, struct cp_batch *b, unsigned max) {
-  struct cp_uring *u = cp_ur(p);
+static unsigned harvest(struct cport *p, struct cp_uring *u, struct cp_batch *b,
+                        unsigned max) {
   struct io_uring_cqe *cqe;
   unsigned head, seen = 0;
   io_uring_for_each_cqe(&u->ring, head, cqe) {
-    dispatch(p, cqe, b);
+    dispatch(p, u, cqe, b);
     if (++seen == max)
       break;
   }
@@ -270,9 +312,11 @@ static unsigned harvest(struct cport *p, struct cp_batch *b, unsigned max) {
 
 /* Everything but the wait: SQEs waiting for room, the wake-up read, the
  * SQ published. Returns how many SQEs to submit. */
-static unsigned prepare(struct cport *p) {
-  struct cp_uring *u = cp_ur(p);
-  cp_port_progress_take_work(p);
+static unsigned prepare(struct cport *p, struct cp_uring *u) {
+  if (u->index == 0)
+    cp_port_progress_take_work(p);
+  else
+    __atomic_exchange_n(&u->work, 0, __ATOMIC_SEQ_CST);
   pthread_mutex_lock(&u->sq_lock);
   if (u->overflow != NULL || u->cancels != NULL || u->ntags > 0)
     cp_uring_overflow_locked(p, u);
@@ -295,26 +339,46 @@ static void uring_flush(struct cport *p) {
     enter(u, n, 0, 0);
 }
 
-static int uring_wait(struct cport *p, struct cp_batch *b, int timeout_ms) {
-  struct cp_uring *u = cp_ur(p);
+/* The owner may sleep in the kernel: nobody handed it work meanwhile (the
+ * protocol of progress.c's wake_harvester, for the port's ring there, for
+ * a satellite's here). */
+static bool may_sleep(struct cport *p, struct cp_uring *u) {
+  if (u->index == 0)
+    return cp_port_progress_may_sleep(p);
+  __atomic_store_n(&u->asleep, 1, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n(&u->work, __ATOMIC_SEQ_CST) == 0 &&
+      !__atomic_load_n(&u->stop, __ATOMIC_ACQUIRE))
+    return true;
+  __atomic_store_n(&u->asleep, 0, __ATOMIC_SEQ_CST);
+  return false;
+}
+
+static void awake(struct cport *p, struct cp_uring *u) {
+  if (u->index == 0)
+    cp_port_progress_awake(p);
+  else
+    __atomic_store_n(&u->asleep, 0, __ATOMIC_SEQ_CST);
+}
+
+int cp_uring_round(struct cport *p, struct cp_uring *u, struct cp_batch *b,
+                   int timeout_ms) {
   if (!u->enabled)
     return CPORT_ENOSYS;
-  unsigned to_submit = prepare(p);
+  unsigned to_submit = prepare(p, u);
   /* Sockets that ran out of buffers while some are free again: arm them
    * this round instead of sleeping (nothing else may ever come). */
   bool starving = __atomic_load_n(&u->bufs.starved, __ATOMIC_RELAXED) != NULL &&
                   __atomic_load_n(&u->bufs.free, __ATOMIC_RELAXED) > 0;
   bool sleep = timeout_ms != 0 && !starving &&
-               io_uring_cq_ready(&u->ring) == 0 &&
-               cp_port_progress_may_sleep(p);
+               io_uring_cq_ready(&u->ring) == 0 && may_sleep(p, u);
   int rc = enter(u, to_submit, sleep ? coalesce_want(u) : 0, timeout_ms);
   if (sleep)
-    cp_port_progress_awake(p);
+    awake(p, u);
   cp_uring_close_pending(p, u);
-  unsigned n = harvest(p, b, CP_URING_HARVEST);
+  unsigned n = harvest(p, u, b, CP_URING_HARVEST);
   u->avg_cqes16 = (u->avg_cqes16 * 7 + n * 16) / 8;
   if (__atomic_load_n(&u->bufs.starved, __ATOMIC_RELAXED) != NULL)
-    cp_uring_rearm_starved(p);
+    cp_uring_rearm_starved(p, u);
   if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY)
     return rc;
   return 0;
@@ -326,19 +390,30 @@ static int uring_wait(struct cport *p, struct cp_batch *b, int timeout_ms) {
  * cport_close returns the kernel touches no buffer of the caller's; give
  * up after a few seconds without progress rather than hang.
  */
-static void uring_drain(struct cport *p, struct cp_batch *b) {
-  struct cp_uring *u = cp_ur(p);
+void cp_uring_drain_ring(struct cport *p, struct cp_uring *u,
+                         struct cp_batch *b) {
   int idle_rounds = 0;
-  while (__atomic_load_n(&u->inflight, __ATOMIC_RELAXED) > 0 &&
+  while (u->enabled && __atomic_load_n(&u->inflight, __ATOMIC_RELAXED) > 0 &&
          idle_rounds < 30) {
-    unsigned n = prepare(p);
+    unsigned n = prepare(p, u);
     enter(u, n, io_uring_cq_ready(&u->ring) ? 0 : 1, 100);
     cp_uring_close_pending(p, u);
-    if (harvest(p, b, CP_URING_HARVEST) == 0)
+    if (harvest(p, u, b, CP_URING_HARVEST) == 0)
       idle_rounds++;
     cp_batch_flush(b);
   }
   cp_uring_close_pending(p, u);
+}
+
+static int uring_wait(struct cport *p, struct cp_batch *b, int timeout_ms) {
+  return cp_uring_round(p, cp_ur(p), b, timeout_ms);
+}
+
+/* The satellites drain their own rings (each its own thread) before the
+ * port's ring is drained here. */
+static void uring_drain(struct cport *p, struct cp_batch *b) {
+  cp_uring_sats_stop(p);
+  cp_uring_drain_ring(p, cp_ur(p), b);
 }
 
 const struct cp_backend cp_uring_backend = {
@@ -351,7 +426,8 @@ const struct cp_backend cp_uring_backend = {
     .wake = uring_wake,
     .flush = uring_flush,
     .drain = uring_drain,
-    .attach = NULL,
+    .pay = cp_uring_pay,
+    .attach = cp_uring_attach,
     .detach = cp_uring_detach,
     .start = cp_uring_start,
     .cancel = cp_uring_cancel,

@@ -12,6 +12,16 @@
  * only when that thread asks for events (IORING_SETUP_DEFER_TASKRUN).
  * Other threads write SQEs under sq_lock and poke the progress thread;
  * they never enter the kernel for the ring.
+ *
+ * Rings. With several CPUs (dedicated mode) a port has up to
+ * CP_URING_MAX_RINGS rings: the progress thread's, and satellite rings,
+ * each owned the same way by a thread of its own (named cport-ring),
+ * started with the first handle it serves. Each handle is served by one
+ * ring for as long as it is associated (chosen in turn at association),
+ * so the kernel's work for a port (every send and receive runs in the
+ * system calls of the ring's owner) is shared between CPUs, as an epoll
+ * port's workers share theirs. Every ring feeds the same completion
+ * queue. The progress thread's ring keeps the port's timers and leads.
  */
 #ifndef CPORT_LINUX_URING_H
 #define CPORT_LINUX_URING_H
@@ -53,8 +63,12 @@ struct cp_ubufs {
   struct cp_handle *starved; /* sockets that ran out (ENOBUFS) */
 };
 
+#define CP_URING_MAX_RINGS 4
+
 struct cp_uring {
   struct io_uring ring;
+  struct cport *port;
+  unsigned index; /* 0: the progress thread's ring; else a satellite's */
   pthread_mutex_t sq_lock; /* the SQ, the overflow and close lists */
   bool dead;               /* ring released (port closed) */
   bool enabled;            /* the progress thread owns it */
@@ -76,13 +90,31 @@ struct cp_uring {
   uint64_t wake_buf;
   bool wake_armed;
   struct cp_ubufs bufs;
+
+  /* A satellite ring's thread; the hand-over protocol of port.h's
+   * prog_work and prog_asleep, for this ring (uring.c). */
+  pthread_t thread;
+  bool has_ring;   /* ring set up and not yet released */
+  bool live;       /* its thread runs (under the port ring's sat_lock) */
+  int started;     /* its thread took the ring: 1, or failed: -1 */
+  uint32_t stop;   /* asked to drain and leave */
+  uint32_t work;   /* SQEs or lists wait for the owner */
+  uint32_t asleep; /* the owner sleeps in the kernel */
+
+  /* The port's ring only: the satellites (kept until free, like the
+   * port's shell, since a late wake-up may still write to them). */
+  struct cp_uring *sat[CP_URING_MAX_RINGS - 1];
+  unsigned nrings;          /* rings handles are spread over, 1 + sats */
+  unsigned next;            /* the ring the next handle gets, in turn */
+  bool sats_closed;         /* the port closes: no satellite starts */
+  pthread_mutex_t sat_lock; /* starting and stopping satellites */
 };
 
 /* The io_uring state of a handle, in cp_handle.be (asserted to fit). */
 struct cp_uh {
-  uint16_t flags;      /* CP_UH_* */
-  uint16_t head, tail; /* buffered data: buffer ids, oldest first */
-  uint16_t spare;
+  uint16_t flags;         /* CP_UH_* */
+  uint16_t head, tail;    /* buffered data: buffer ids, oldest first */
+  uint16_t ring;          /* the ring that serves it (cp_ur_of) */
   uint32_t head_off;      /* bytes of the head buffer already taken */
   uint32_t buffered;      /* bytes buffered in all */
   int32_t rx_err;         /* the receive side's error, after the data */
@@ -111,18 +143,64 @@ static inline struct cp_uh *cp_uh(struct cp_handle *h) {
   return (struct cp_uh *)(void *)h->be;
 }
 
+/* The port's ring, the progress thread's (and the satellites' list). */
 static inline struct cp_uring *cp_ur(struct cport *p) {
   return p->be_data;
 }
 
+/* The ring that serves h. */
+static inline struct cp_uring *cp_ur_of(struct cport *p, struct cp_handle *h) {
+  struct cp_uring *u = p->be_data;
+  unsigned i = cp_uh(h)->ring;
+  return i == 0 ? u : u->sat[i - 1];
+}
+
 /* ---- uring.c ---- */
+
+/* A ring's memory (no ring yet), and its release with every satellite
+ * list it keeps. */
+CP_INTERNAL struct cp_uring *cp_uring_ring_new(void);
+CP_INTERNAL void cp_uring_ring_delete(struct cp_uring *u);
+/* Creates u's ring (the dedicated modes: created disabled, for its owner
+ * to enable), its wake-up eventfd and provided buffers. */
+CP_INTERNAL int cp_uring_ring_setup(struct cport *p, struct cp_uring *u,
+                                    bool dedicated);
+/* The owner, first thing: enabling the ring makes it the submitter. */
+CP_INTERNAL int cp_uring_ring_enable(struct cp_uring *u);
+/* Releases u's ring, once its owner has left. */
+CP_INTERNAL void cp_uring_ring_release(struct cp_uring *u);
+/* Any thread: make the owner's wait return (a read on its eventfd). */
+CP_INTERNAL void cp_uring_ring_wake(struct cp_uring *u);
+/* The owner: submit, wait up to timeout_ms (-1: no limit) unless work was
+ * handed over, and turn the CQEs into completions in b. */
+CP_INTERNAL int cp_uring_round(struct cport *p, struct cp_uring *u,
+                               struct cp_batch *b, int timeout_ms);
+/* The owner, the port closing: wait (boundedly) for u's last CQEs. */
+CP_INTERNAL void cp_uring_drain_ring(struct cport *p, struct cp_uring *u,
+                                     struct cp_batch *b);
 
 /* A free SQE, sq_lock held; NULL if the SQ is full. The handle (may be
  * NULL) remembers that an SQE names its fd. */
 CP_INTERNAL struct io_uring_sqe *cp_uring_sqe_locked(struct cp_uring *u,
                                                      struct cp_handle *h);
-/* Tells the progress thread SQEs wait (after sq_lock is dropped). */
-CP_INTERNAL void cp_uring_submitted(struct cport *p);
+
+/* ---- uring-rings.c ---- */
+
+/* How many rings a port spreads its handles over. */
+CP_INTERNAL unsigned cp_uring_rings_wanted(struct cport *p);
+/* backend->attach: the ring that serves h, in turn (starting its
+ * satellite thread if needed). */
+CP_INTERNAL int cp_uring_attach(struct cport *p, struct cp_handle *h);
+/* The port closes: every satellite drains its ring and leaves (joined);
+ * none starts again. */
+CP_INTERNAL void cp_uring_sats_stop(struct cport *p);
+/* backend->pay: wake the satellites this worker left SQEs for. */
+CP_INTERNAL void cp_uring_pay(struct cport *p);
+/* Tells u's owner SQEs wait (after sq_lock is dropped). */
+CP_INTERNAL void cp_uring_submitted(struct cport *p, struct cp_uring *u);
+/* Whether handing u's owner one SQE would cost it a wake-up that this
+ * thread, about to wait, can save by making the call itself. */
+CP_INTERNAL bool cp_uring_handover_costly(struct cport *p, struct cp_uring *u);
 
 /* ---- uring-ops.c ---- */
 
@@ -132,7 +210,7 @@ CP_INTERNAL bool cp_uring_cancel(struct cport *p, struct cp_handle *h,
                                  cport_op_t *op);
 CP_INTERNAL void cp_uring_detach(struct cport *p, struct cp_handle *h);
 CP_INTERNAL int cp_uring_close_fd(struct cport *p, struct cp_handle *h);
-/* The owner found the CQE of op. */
+/* u's owner found the CQE of op. */
 CP_INTERNAL void cp_uring_op_done(struct cport *p, cport_op_t *op, int res,
                                   struct cp_batch *b);
 /* Owner: ops that waited for SQ room get their SQEs, then the cancels
@@ -164,12 +242,12 @@ CP_INTERNAL int cp_uring_recv_start(struct cport *p, struct cp_handle *h,
  * connections are coming. Returns CP_TRY_*. */
 CP_INTERNAL int cp_uring_accept_start(struct cport *p, struct cp_handle *h,
                                       cport_op_t *op);
-/* Owner: a CQE of a handle's multishot request. */
-CP_INTERNAL void cp_uring_htag_done(struct cport *p,
+/* u's owner: a CQE of a handle's multishot request. */
+CP_INTERNAL void cp_uring_htag_done(struct cport *p, struct cp_uring *u,
                                     const struct io_uring_cqe *cqe,
                                     struct cp_batch *b);
-/* Owner: sockets that ran out of buffers get going again. */
-CP_INTERNAL void cp_uring_rearm_starved(struct cport *p);
+/* u's owner: sockets that ran out of u's buffers get going again. */
+CP_INTERNAL void cp_uring_rearm_starved(struct cport *p, struct cp_uring *u);
 /* h leaves the port or closes: stop its multishot requests, give its
  * buffers back, close accepted fds nobody took. h->lock held. */
 CP_INTERNAL void cp_uring_handle_stop(struct cport *p, struct cp_handle *h);
