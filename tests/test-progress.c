@@ -222,6 +222,96 @@ static void progress_thread_is_named(void **state) {
 #endif
 }
 
+/* io_uring, several rings (CPORT_RINGS): handles are dealt out over the
+ * port's ring and satellite rings, each owned by a thread named
+ * cport-ring; data moves both ways on every one of them, in order; a
+ * close with receives still pending ends them on every ring (results
+ * written, no completion lost or left), and the satellites leave with
+ * the port. */
+#define RING_PAIRS 6
+static void satellite_rings_serve_and_leave(void **state) {
+  (void)state;
+#if defined(_WIN32)
+  H_SKIP("Windows: the kernel moves I/O, cport owns no ring");
+#else
+  char mode[32];
+  if (strcmp(h_backend(), "io_uring") != 0)
+    H_SKIP("%s: one kernel object per port, no rings", h_backend());
+  if (h_getenv("CPORT_PROGRESS", mode, sizeof(mode)) &&
+      strcmp(mode, "hybrid") == 0)
+    H_SKIP("hybrid progress: one ring, submitted by whoever leads");
+  int before = threads_named("cport-ring");
+  setenv("CPORT_RINGS", "3", 1);
+  cport_t *p = h_port(0);
+  unsetenv("CPORT_RINGS");
+  cport_handle_t s[RING_PAIRS];
+  n_sock_t raw[RING_PAIRS];
+  for (int i = 0; i < RING_PAIRS; i++)
+    n_pair_raw(p, &s[i], (uintptr_t)i + 1, &raw[i]);
+  assert_int_equal(threads_named("cport-ring"), before + 2);
+
+  /* Each socket, twice: a receive, then a send of what it got. */
+  char in[RING_PAIRS][32], out[32];
+  cport_op_t op[RING_PAIRS];
+  for (int round = 0; round < 2; round++) {
+    memset(op, 0, sizeof(op));
+    for (int i = 0; i < RING_PAIRS; i++) {
+      cport_buf_t b = CPORT_BUF(in[i], sizeof(in[i]));
+      H_OK(cport_recv(s[i], &b, 1, &op[i]));
+    }
+    for (int i = 0; i < RING_PAIRS; i++) {
+      int n = snprintf(out, sizeof(out), "ring %d round %d", i, round);
+      assert_int_equal(n_raw_send(raw[i], out, (size_t)n), n);
+    }
+    for (int i = 0; i < RING_PAIRS; i++) {
+      cport_completion_t c = h_get(p, 5000);
+      int k = (int)c.key - 1;
+      assert_true(k >= 0 && k < RING_PAIRS);
+      assert_ptr_equal(c.op, &op[k]);
+      H_OK(c.status);
+      int n = snprintf(out, sizeof(out), "ring %d round %d", k, round);
+      assert_int_equal(c.bytes, n);
+      assert_memory_equal(in[k], out, (size_t)n);
+    }
+    memset(op, 0, sizeof(op));
+    for (int i = 0; i < RING_PAIRS; i++) {
+      int n = snprintf(out, sizeof(out), "ring %d round %d", i, round);
+      cport_buf_t b = CPORT_BUF(in[i], (size_t)n);
+      H_OK(cport_send(s[i], &b, 1, &op[i]));
+    }
+    for (int i = 0; i < RING_PAIRS; i++) {
+      cport_completion_t c = h_get(p, 5000);
+      H_OK(c.status);
+    }
+    for (int i = 0; i < RING_PAIRS; i++) {
+      int n = snprintf(out, sizeof(out), "ring %d round %d", i, round);
+      char back[32];
+      assert_int_equal(n_raw_recv_all(raw[i], back, (size_t)n), 0);
+      assert_memory_equal(back, out, (size_t)n);
+    }
+  }
+
+  /* Close with a receive pending on every ring. */
+  memset(op, 0, sizeof(op));
+  for (int i = 0; i < RING_PAIRS; i++) {
+    cport_buf_t b = CPORT_BUF(in[i], sizeof(in[i]));
+    H_OK(cport_recv(s[i], &b, 1, &op[i]));
+  }
+  h_close_clean(p);
+  /* Ended before cport_close returned: no ring touches their buffers. */
+  for (int i = 0; i < RING_PAIRS; i++) {
+    H_OK(cport_op_wait(&op[i], 0));
+    assert_int_not_equal(cport_op_status(&op[i]), 0);
+    cport_closesocket(s[i]);
+    n_raw_close(raw[i]);
+  }
+  uint64_t until = h_now_ms() + 2000;
+  while (threads_named("cport-ring") != before && h_now_ms() < until)
+    h_sleep_ms(1);
+  assert_int_equal(threads_named("cport-ring"), before);
+#endif
+}
+
 /* Concurrency 1: a released worker that blocks, and says so, lets the
  * port release another thread meanwhile (as Windows does by itself). */
 struct blocker {
@@ -279,6 +369,7 @@ int main(void) {
       cmocka_unit_test(timer_finishes_without_a_waiter),
       cmocka_unit_test(blocked_worker_releases_another),
       cmocka_unit_test(progress_thread_is_named),
+      cmocka_unit_test(satellite_rings_serve_and_leave),
   };
   return H_RUN("progress", tests);
 }

@@ -36,11 +36,16 @@ unsigned cp_uring_rings_wanted(struct cport *p) {
   if (e != NULL && *e != '\0') {
     n = (unsigned)atoi(e);
   } else {
-    /* One per CPU this thread may run on (a process pinned to one CPU
-     * gets one ring), and no more than may run at once. */
+    /* One per two CPUs this thread may run on: a ring's owner makes the
+     * system calls of its handles, a CPU's worth of work beside a CPU of
+     * handlers. Measured on two CPUs (docs/benchmarks.md, "Rings"): a
+     * second ring there gained 15% at 64 x 4 KiB and lost 12% at 64 x
+     * 64 B, where the extra hand-offs between four threads cost more
+     * than the kernel work it moves. No more than may run at once. */
     cpu_set_t set;
     n = sched_getaffinity(0, sizeof(set), &set) == 0 ? (unsigned)CPU_COUNT(&set)
                                                      : 1;
+    n /= 2;
     if (n > p->concurrency)
       n = p->concurrency;
   }
