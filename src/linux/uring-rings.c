@@ -38,10 +38,11 @@ unsigned cp_uring_rings_wanted(struct cport *p) {
   } else {
     /* One per two CPUs this thread may run on: a ring's owner makes the
      * system calls of its handles, a CPU's worth of work beside a CPU of
-     * handlers. Measured on two CPUs (docs/benchmarks.md, "Rings"): a
-     * second ring there gained 15% at 64 x 4 KiB and lost 12% at 64 x
-     * 64 B, where the extra hand-offs between four threads cost more
-     * than the kernel work it moves. No more than may run at once. */
+     * handlers. Measured on two CPUs (docs/benchmarks.md, "Workers =
+     * CPUs: rings, ..."): a second ring there gained 13-21% at 64 x
+     * 4 KiB and lost 5-21% at 64 x 64 B, where the extra hand-offs
+     * between four threads cost more than the kernel work it moves. No
+     * more than may run at once. */
     cpu_set_t set;
     n = sched_getaffinity(0, sizeof(set), &set) == 0 ? (unsigned)CPU_COUNT(&set)
                                                      : 1;
