@@ -3,13 +3,13 @@
  * uring.h), as the best io_uring servers are built:
  *
  *   - a stream socket's data arrives through one multishot receive into
- *     buffers provided to the kernel (a buffer ring per port); cport
+ *     buffers provided to the kernel (a buffer group per io_uring); cport
  *     copies it into the posted receives in posting order. Data that
  *     arrives with no receive posted waits in those buffers; a socket
  *     holding more than CP_UH_RX_CAP bytes stops reading (its multishot is
  *     cancelled) and starts again once a receive takes the data, so the
  *     memory stays bounded and the kernel's window pushes back on the
- *     peer. A socket that finds no free buffer waits on the port's
+ *     peer. A socket that finds no free buffer waits on its ring's
  *     starved list until buffers come back, in arrival order.
  *   - a listener's connections arrive through one multishot accept and
  *     wait, up to CP_UH_BACKLOG of them, for posted accepts.
@@ -23,7 +23,7 @@
 #include "sockio.h"
 #include "uring.h"
 
-#define CP_UBUF_COUNT 256  /* buffers per port (a power of two) */
+#define CP_UBUF_COUNT 256  /* buffers per ring (a power of two) */
 #define CP_UBUF_SIZE 16384 /* bytes each */
 #define CP_UBUF_GROUP 0
 #define CP_UH_RX_CAP 65536 /* bytes a socket may hold unclaimed */
