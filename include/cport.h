@@ -125,6 +125,15 @@ CPORT_API const char *cport_version_string(void);
  * mode and completion trace on (@ref cport_testing); a trace file that
  * cannot be created fails the call with the error of creating it.
  *
+ * Threads (Linux). Operations finish without any thread in cport_get(),
+ * as on Windows: the port starts one thread of its own, `cport-progress`,
+ * with its first association or timer. With io_uring it spreads its
+ * handles over as many rings as half the CPUs the calling thread may run
+ * on (at least 1, at most 4, no more than the concurrency): the first is
+ * the progress thread's, each other one has a thread of its own
+ * (`cport-ring`), started as handles are associated. $CPORT_RINGS=N
+ * chooses the number of rings. All of them leave with cport_close().
+ *
  * @param[out] port where the new port is stored (only on success)
  * @param[in] opts options, or NULL for the defaults (all-zero options)
  * @retval 0 the port was created
