@@ -148,6 +148,11 @@ int cp_uring_attach(struct cport *p, struct cp_handle *h) {
     }
   }
   cp_uh(h)->ring = (uint16_t)ring;
+  /* An SQE mark left from an earlier port (the socket outlived it) names
+   * a ring that is gone, drained before that port's close returned: its
+   * position would make a close of the fd wait for a ring head that
+   * never comes. */
+  cp_uh(h)->flags &= (uint16_t)~CP_UH_SQE;
   return 0;
 }
 
