@@ -1,7 +1,6 @@
 /*
  * diag.c - a port's fault mode, trace and delay line (see diag.h).
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,15 +104,11 @@ static int line_start(struct cp_diag *d) {
   if (d->running)
     return 0;
   d->stop = false;
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old); /* it takes no signal */
   pthread_mutex_lock(&d->lock);
-  int rc = pthread_create(&d->thread, NULL, line_main, d);
-  d->running = rc == 0;
+  d->running = cp_thread_spawn(&d->thread, 0, false, line_main, d);
+  bool ok = d->running;
   pthread_mutex_unlock(&d->lock);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  return rc == 0 ? 0 : CPORT_EAGAIN;
+  return ok ? 0 : CPORT_EAGAIN;
 }
 
 /* Stops the thread; what it still holds is delivered here. */

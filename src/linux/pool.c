@@ -85,18 +85,13 @@ int cp_pool_submit(struct cp_pool *pl, cport_op_t *op) {
     pthread_cond_signal(&pl->work);
   } else if (pl->threads < pl->max) {
     pthread_t t;
-    pthread_attr_t a;
-    pthread_attr_init(&a);
-    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&a, 128 * 1024);
-    if (pthread_create(&t, &a, worker, pl) == 0) {
+    if (cp_thread_spawn(&t, 128 * 1024, true, worker, pl)) {
       pl->threads++;
     } else if (pl->threads == 0) {
       /* No thread at all to run it: refuse the op. */
       pop_locked(pl);
       rc = CPORT_EAGAIN;
     }
-    pthread_attr_destroy(&a);
   }
   pthread_mutex_unlock(&pl->lock);
   return rc;

@@ -43,6 +43,57 @@ struct cp_backend;
 struct cp_handle;
 struct cp_diag;
 
+/*
+ * The hand-over protocol between threads that leave work for the one
+ * thread that gives it to the kernel (the progress thread, or a satellite
+ * ring's owner) and that thread. A giver sets work, then reads asleep;
+ * the owner sets asleep, then reads work before it sleeps (both
+ * sequentially consistent), so one of them always sees the other.
+ * Whoever turns asleep from 1 to 0 owes the one wake-up system call.
+ */
+struct cp_handover {
+  uint32_t work;   /* work waits for the owner */
+  uint32_t asleep; /* the owner sleeps in the kernel */
+};
+
+/* Giver: leaves the mark; true if the owner may sleep (someone must wake
+ * it, now or later: cp_handover_claim). */
+static inline bool cp_handover_give(struct cp_handover *h) {
+  __atomic_store_n(&h->work, 1, __ATOMIC_SEQ_CST);
+  return __atomic_load_n(&h->asleep, __ATOMIC_SEQ_CST) != 0;
+}
+
+/* True for the one caller that must make the wake-up call. */
+static inline bool cp_handover_claim(struct cp_handover *h) {
+  uint32_t one = 1;
+  return __atomic_compare_exchange_n(&h->asleep, &one, 0, false,
+                                     __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+/* Whether the owner sleeps now (a hint: it may wake at once). */
+static inline bool cp_handover_asleep(const struct cp_handover *h) {
+  return __atomic_load_n(&h->asleep, __ATOMIC_RELAXED) != 0;
+}
+
+/* Owner, right before it waits: true if it may sleep (marked asleep);
+ * false if work came (do it instead). After the wait: cp_handover_awake. */
+static inline bool cp_handover_may_sleep(struct cp_handover *h) {
+  __atomic_store_n(&h->asleep, 1, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n(&h->work, __ATOMIC_SEQ_CST) == 0)
+    return true;
+  __atomic_store_n(&h->asleep, 0, __ATOMIC_SEQ_CST);
+  return false;
+}
+
+static inline void cp_handover_awake(struct cp_handover *h) {
+  __atomic_store_n(&h->asleep, 0, __ATOMIC_SEQ_CST);
+}
+
+/* Owner: takes the mark (true if it was set). */
+static inline bool cp_handover_take(struct cp_handover *h) {
+  return __atomic_exchange_n(&h->work, 0, __ATOMIC_SEQ_CST) != 0;
+}
+
 /* A thread blocked in cport_get() (or the progress thread). Lives on that
  * thread's stack. */
 struct cp_waiter {
@@ -107,14 +158,13 @@ struct cport {
   pthread_cond_t kernel_idle; /* signalled when the leader leaves the
                                    kernel after close */
 
-  /* The progress thread. prog_state changes under lock; prog_work and
-   * prog_asleep are atomics shared with workers (progress.c). */
+  /* The progress thread. prog_state changes under lock; prog_handover is
+   * shared with workers without it. */
   pthread_t prog_thread;
   uint8_t prog_state;
   bool prog_deep; /* it sleeps with no deadline */
   struct cp_waiter *prog_waiter;
-  uint32_t prog_work;        /* work is waiting for the harvester */
-  uint32_t prog_asleep;      /* the harvester sleeps in the kernel */
+  struct cp_handover prog_handover;
   struct cp_waiter *spinner; /* the one waiting thread that spins */
 
   /* Handles associated with this port (the engine's list, for close). */

@@ -15,7 +15,6 @@
  * the role back. So progress never depends on callers, and costs nothing
  * while they wait.
  */
-#include <signal.h>
 #include <sched.h>
 #include <string.h>
 
@@ -92,17 +91,10 @@ void cp_port_resign_locked(struct cport *p) {
 /* Work for the harvester                                                    */
 /* ------------------------------------------------------------------------ */
 
-/*
- * The hand-over protocol (dedicated mode). A thread with work for the
- * progress thread sets prog_work, then reads prog_asleep; the progress
- * thread sets prog_asleep, then reads prog_work before it sleeps (both
- * sequentially consistent), so one of them always sees the other. Whoever
- * turns prog_asleep from 1 to 0 owes the one wake-up system call.
- */
+/* Dedicated mode: the hand-over protocol of port.h (cp_handover) with
+ * the progress thread. */
 static void wake_harvester(struct cport *p) {
-  uint32_t one = 1;
-  if (__atomic_compare_exchange_n(&p->prog_asleep, &one, 0, false,
-                                  __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+  if (cp_handover_claim(&p->prog_handover))
     p->be->wake(p);
 }
 
@@ -129,11 +121,8 @@ void cp_port_pay_owed(void) {
 void cp_port_progress_poke(struct cport *p) {
   if (tls_harvesting == p)
     return; /* the leader hands it over in its own wait */
-  if (p->mode == CP_MODE_DEDICATED) {
-    __atomic_store_n(&p->prog_work, 1, __ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&p->prog_asleep, __ATOMIC_SEQ_CST) == 0)
-      return; /* it is awake and will see the work */
-  }
+  if (p->mode == CP_MODE_DEDICATED && !cp_handover_give(&p->prog_handover))
+    return; /* it is awake and will see the work */
   if (cp_port_is_worker(p)) {
     /* A worker of this port: it passes through cport_get() soon, and its
      * later work joins the same hand-over. (Dedicated mode also bounds
@@ -160,26 +149,20 @@ bool cp_port_owe(struct cport *p) {
 
 bool cp_port_handover_costly(struct cport *p) {
   return p->mode == CP_MODE_DEDICATED && tls_owed != p && tls_harvesting != p &&
-         !cp_port_worker_busy(p) &&
-         __atomic_load_n(&p->prog_asleep, __ATOMIC_RELAXED) != 0;
+         !cp_port_worker_busy(p) && cp_handover_asleep(&p->prog_handover);
 }
 
 bool cp_port_progress_may_sleep(struct cport *p) {
-  if (p->mode != CP_MODE_DEDICATED)
-    return true;
-  __atomic_store_n(&p->prog_asleep, 1, __ATOMIC_SEQ_CST);
-  if (__atomic_load_n(&p->prog_work, __ATOMIC_SEQ_CST) == 0)
-    return true;
-  __atomic_store_n(&p->prog_asleep, 0, __ATOMIC_SEQ_CST);
-  return false;
+  return p->mode != CP_MODE_DEDICATED ||
+         cp_handover_may_sleep(&p->prog_handover);
 }
 
 void cp_port_progress_awake(struct cport *p) {
-  __atomic_store_n(&p->prog_asleep, 0, __ATOMIC_SEQ_CST);
+  cp_handover_awake(&p->prog_handover);
 }
 
 bool cp_port_progress_take_work(struct cport *p) {
-  return __atomic_exchange_n(&p->prog_work, 0, __ATOMIC_SEQ_CST) != 0;
+  return cp_handover_take(&p->prog_handover);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -345,21 +328,12 @@ int cp_port_progress_start(struct cport *p) {
   if (p->closed) {
     rc = CPORT_ECLOSED;
   } else if (p->prog_state == CP_PROG_NONE) {
-    pthread_attr_t a;
-    pthread_attr_init(&a);
-    pthread_attr_setstacksize(&a, 256 * 1024);
-    /* The progress thread takes no signal: the program's handlers run
-     * on its own threads. */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
     __atomic_store_n(&p->prog_state, CP_PROG_RUNNING, __ATOMIC_RELEASE);
-    if (pthread_create(&p->prog_thread, &a, progress_main, p) != 0) {
+    if (!cp_thread_spawn(&p->prog_thread, 256 * 1024, false, progress_main,
+                         p)) {
       __atomic_store_n(&p->prog_state, CP_PROG_NONE, __ATOMIC_RELEASE);
       rc = CPORT_EAGAIN;
     }
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    pthread_attr_destroy(&a);
   }
   pthread_mutex_unlock(&p->lock);
   return rc;

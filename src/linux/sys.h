@@ -1,13 +1,17 @@
 /*
  * sys.h - thin wrappers over Linux primitives (layer 0): futex wait and
- * wake, a pause for spin loops, the monotonic clock, the CPU count and
- * the calling thread's name.
+ * wake, a pause for spin loops, the monotonic clock, the CPU count,
+ * starting a background thread and naming the calling thread.
  */
 #ifndef CPORT_LINUX_SYS_H
 #define CPORT_LINUX_SYS_H
 
 #include <errno.h>
 #include <linux/futex.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -56,6 +60,27 @@ static inline uint64_t cp_now_ns(void) {
 static inline unsigned cp_cpu_count(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   return n > 0 ? (unsigned)n : 1;
+}
+
+/* Starts one of cport's background threads: it takes no signal (the
+ * program's handlers run on the program's own threads), has a stack of
+ * stack bytes (0: the default) and is detached if asked. Returns whether
+ * it started. */
+static inline bool cp_thread_spawn(pthread_t *t, size_t stack, bool detached,
+                                   void *(*fn)(void *), void *arg) {
+  pthread_attr_t a;
+  pthread_attr_init(&a);
+  if (stack != 0)
+    pthread_attr_setstacksize(&a, stack);
+  if (detached)
+    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old); /* the new thread's mask */
+  bool ok = pthread_create(t, &a, fn, arg) == 0;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  pthread_attr_destroy(&a);
+  return ok;
 }
 
 /* Names the calling thread (as top -H, ps -L, gdb and perf show it; at

@@ -14,7 +14,6 @@
  * turn at association, so the kernel's work is shared between CPUs.
  */
 #include <sched.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,18 +108,8 @@ static int sat_ready_locked(struct cport *p, struct cp_uring *u, unsigned i) {
       return rc;
   }
   __atomic_store_n(&s->started, 0, __ATOMIC_RELAXED);
-  pthread_attr_t a;
-  pthread_attr_init(&a);
-  pthread_attr_setstacksize(&a, 256 * 1024);
-  /* It takes no signal: the program's handlers run on its own threads. */
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  int rc = pthread_create(&s->thread, &a, ring_main, s) == 0 ? 0 : CPORT_EAGAIN;
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  pthread_attr_destroy(&a);
-  if (rc != 0)
-    return rc;
+  if (!cp_thread_spawn(&s->thread, 256 * 1024, false, ring_main, s))
+    return CPORT_EAGAIN;
   /* Only a ring its owner has taken may get handles: wait for it (once
    * per satellite and port, tens of microseconds). */
   while (__atomic_load_n(&s->started, __ATOMIC_ACQUIRE) == 0)
@@ -190,10 +179,7 @@ void cp_uring_submitted(struct cport *p, struct cp_uring *u) {
   }
   if (tls_ring == u)
     return; /* its owner submits in its own round */
-  /* The protocol of progress.c's wake_harvester: work first, then look
-   * whether the owner sleeps; whoever wakes it clears asleep. */
-  __atomic_store_n(&u->work, 1, __ATOMIC_SEQ_CST);
-  if (__atomic_load_n(&u->asleep, __ATOMIC_SEQ_CST) == 0)
+  if (!cp_handover_give(&u->handover))
     return; /* it is awake and will see the work */
   /* A worker of the port wakes it when it next waits, once for all the
    * work it leaves until then (the owner looks every millisecond while
@@ -202,9 +188,7 @@ void cp_uring_submitted(struct cport *p, struct cp_uring *u) {
     tls_owed_rings |= 1u << u->index;
     return;
   }
-  uint32_t one = 1;
-  if (__atomic_compare_exchange_n(&u->asleep, &one, 0, false, __ATOMIC_SEQ_CST,
-                                  __ATOMIC_SEQ_CST))
+  if (cp_handover_claim(&u->handover))
     cp_uring_ring_wake(u);
 }
 
@@ -217,9 +201,7 @@ void cp_uring_pay(struct cport *p) {
       continue;
     owed &= ~(1u << i);
     struct cp_uring *s = u->sat[i - 1];
-    uint32_t one = 1;
-    if (__atomic_compare_exchange_n(&s->asleep, &one, 0, false,
-                                    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+    if (cp_handover_claim(&s->handover))
       cp_uring_ring_wake(s);
   }
 }
@@ -228,6 +210,5 @@ bool cp_uring_handover_costly(struct cport *p, struct cp_uring *u) {
   if (u->index == 0)
     return cp_port_handover_costly(p);
   return tls_ring != u && !(tls_owed_rings & (1u << u->index)) &&
-         !cp_port_worker_busy(p) &&
-         __atomic_load_n(&u->asleep, __ATOMIC_RELAXED) != 0;
+         !cp_port_worker_busy(p) && cp_handover_asleep(&u->handover);
 }

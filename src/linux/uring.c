@@ -110,8 +110,7 @@ int cp_uring_ring_setup(struct cport *p, struct cp_uring *u, bool dedicated) {
   u->wake_armed = false;
   u->avg_cqes16 = 0;
   __atomic_store_n(&u->stop, 0, __ATOMIC_RELAXED);
-  __atomic_store_n(&u->work, 0, __ATOMIC_RELAXED);
-  __atomic_store_n(&u->asleep, 0, __ATOMIC_RELAXED);
+  u->handover = (struct cp_handover){0, 0};
   return 0;
 }
 
@@ -313,10 +312,7 @@ static unsigned harvest(struct cport *p, struct cp_uring *u, struct cp_batch *b,
 /* Everything but the wait: SQEs waiting for room, the wake-up read, the
  * SQ published. Returns how many SQEs to submit. */
 static unsigned prepare(struct cport *p, struct cp_uring *u) {
-  if (u->index == 0)
-    cp_port_progress_take_work(p);
-  else
-    __atomic_exchange_n(&u->work, 0, __ATOMIC_SEQ_CST);
+  cp_handover_take(cp_ur_handover(p, u));
   pthread_mutex_lock(&u->sq_lock);
   if (u->overflow != NULL || u->cancels != NULL || u->ntags > 0)
     cp_uring_overflow_locked(p, u);
@@ -339,27 +335,6 @@ static void uring_flush(struct cport *p) {
     enter(u, n, 0, 0);
 }
 
-/* The owner may sleep in the kernel: nobody handed it work meanwhile (the
- * protocol of progress.c's wake_harvester, for the port's ring there, for
- * a satellite's here). */
-static bool may_sleep(struct cport *p, struct cp_uring *u) {
-  if (u->index == 0)
-    return cp_port_progress_may_sleep(p);
-  __atomic_store_n(&u->asleep, 1, __ATOMIC_SEQ_CST);
-  if (__atomic_load_n(&u->work, __ATOMIC_SEQ_CST) == 0 &&
-      !__atomic_load_n(&u->stop, __ATOMIC_ACQUIRE))
-    return true;
-  __atomic_store_n(&u->asleep, 0, __ATOMIC_SEQ_CST);
-  return false;
-}
-
-static void awake(struct cport *p, struct cp_uring *u) {
-  if (u->index == 0)
-    cp_port_progress_awake(p);
-  else
-    __atomic_store_n(&u->asleep, 0, __ATOMIC_SEQ_CST);
-}
-
 int cp_uring_round(struct cport *p, struct cp_uring *u, struct cp_batch *b,
                    int timeout_ms) {
   if (!u->enabled)
@@ -369,11 +344,16 @@ int cp_uring_round(struct cport *p, struct cp_uring *u, struct cp_batch *b,
    * this round instead of sleeping (nothing else may ever come). */
   bool starving = __atomic_load_n(&u->bufs.starved, __ATOMIC_RELAXED) != NULL &&
                   __atomic_load_n(&u->bufs.free, __ATOMIC_RELAXED) > 0;
+  /* (A hybrid leader owes nobody a hand-over: it may always sleep.) */
+  struct cp_handover *ho =
+      p->mode == CP_MODE_DEDICATED ? cp_ur_handover(p, u) : NULL;
   bool sleep = timeout_ms != 0 && !starving &&
-               io_uring_cq_ready(&u->ring) == 0 && may_sleep(p, u);
+               io_uring_cq_ready(&u->ring) == 0 &&
+               !__atomic_load_n(&u->stop, __ATOMIC_ACQUIRE) &&
+               (ho == NULL || cp_handover_may_sleep(ho));
   int rc = enter(u, to_submit, sleep ? coalesce_want(u) : 0, timeout_ms);
-  if (sleep)
-    awake(p, u);
+  if (sleep && ho != NULL)
+    cp_handover_awake(ho);
   cp_uring_close_pending(p, u);
   unsigned n = harvest(p, u, b, CP_URING_HARVEST);
   u->avg_cqes16 = (u->avg_cqes16 * 7 + n * 16) / 8;

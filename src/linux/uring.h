@@ -91,15 +91,15 @@ struct cp_uring {
   bool wake_armed;
   struct cp_ubufs bufs;
 
-  /* A satellite ring's thread; the hand-over protocol of port.h's
-   * prog_work and prog_asleep, for this ring (uring.c). */
+  bool has_ring; /* ring set up and not yet released */
+
+  /* A satellite ring's thread, and the hand-over with it (port.h; the
+   * port's ring uses the progress thread's, port->prog_handover). */
   pthread_t thread;
-  bool has_ring;   /* ring set up and not yet released */
-  bool live;       /* its thread runs (under the port ring's sat_lock) */
-  int started;     /* its thread took the ring: 1, or failed: -1 */
-  uint32_t stop;   /* asked to drain and leave */
-  uint32_t work;   /* SQEs or lists wait for the owner */
-  uint32_t asleep; /* the owner sleeps in the kernel */
+  bool live;     /* its thread runs (under the port ring's sat_lock) */
+  int started;   /* its thread took the ring: 1, or failed: -1 */
+  uint32_t stop; /* asked to drain and leave */
+  struct cp_handover handover;
 
   /* The port's ring only: the satellites (kept until free, like the
    * port's shell, since a late wake-up may still write to them). */
@@ -146,6 +146,12 @@ static inline struct cp_uh *cp_uh(struct cp_handle *h) {
 /* The port's ring, the progress thread's (and the satellites' list). */
 static inline struct cp_uring *cp_ur(struct cport *p) {
   return p->be_data;
+}
+
+/* The hand-over with u's owner. */
+static inline struct cp_handover *cp_ur_handover(struct cport *p,
+                                                 struct cp_uring *u) {
+  return u->index == 0 ? &p->prog_handover : &u->handover;
 }
 
 /* The ring that serves h. */
