@@ -268,23 +268,35 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
      * watching would take time from the threads that make the hand-off
      * (workers = CPUs on two CPUs: 11.2 -> 10.4 us of server CPU per
      * message at 64 x 64 B, 7.6 -> 6.7 at 64 x 4 KiB, one connection
-     * 17.0k -> 21.2k msgs/s; docs/design.md §3). */
+     * 17.0k -> 21.2k msgs/s; docs/design.md §3); and only while the
+     * spinner's recent waits show that watching pays (dispatch.c). */
     bool spin =
         p->spinner == NULL && p->mode == CP_MODE_DEDICATED && p->running == 0;
+    uint64_t start = 0;
+    w.ready_ns = 0;
     if (spin)
       p->spinner = &w;
     cp_port_unlock_and_wake(p); /* never sleep on pending wake-ups */
     cp_port_pay_owed();         /* nor on work the kernel has not seen */
-    cp_port_sleep(&w, deadline, spin ? CP_SPIN_NS : 0);
+    if (spin) {
+      start = cp_now_ns();
+      cp_port_sleep(&w, deadline, cp_port_spin_budget(p));
+    } else {
+      cp_port_sleep(&w, deadline, 0);
+    }
     if (__atomic_load_n(&w.word, __ATOMIC_ACQUIRE) == CP_W_SIGNALED &&
         w.result == CP_W_GOT) {
       /* Handed off: running was counted by the dispatcher. */
+      if (spin)
+        cp_port_spin_learn(p, start, w.ready_ns);
       mark_running(p, w.more);
       return (int)w.got;
     }
     pthread_mutex_lock(&p->lock);
     if (p->spinner == &w)
       p->spinner = NULL;
+    if (spin && w.result != CPORT_ECLOSED)
+      cp_port_spin_learn(p, start, w.ready_ns); /* a late hand-off, or none */
     if (cp_port_on_stack(p, &w))
       cp_port_stack_remove(p, &w);
     if (w.result == CP_W_GOT) {
@@ -353,6 +365,7 @@ int cp_port_alloc(struct cport **out, const cport_options_t *opts) {
   if (opts)
     p->opts = *opts;
   p->concurrency = p->opts.concurrency ? p->opts.concurrency : cp_cpu_count();
+  p->spin_hits = 1024; /* spin until waits show it does not pay */
   /* Critical sections are a few dozen instructions: spin a little
    * before sleeping on a contended lock. */
   pthread_mutexattr_t ma;

@@ -105,6 +105,7 @@ struct cp_waiter {
   unsigned max;            /* room in out */
   unsigned got;            /* entries handed off */
   bool more;               /* more completions were queued after them */
+  uint64_t ready_ns;       /* when a hand-off reached the spinner (else 0) */
 };
 
 enum { CP_W_WAITING = 0, CP_W_SIGNALED = 1, CP_W_SLEEPING = 2 };
@@ -166,6 +167,10 @@ struct cport {
   struct cp_waiter *prog_waiter;
   struct cp_handover prog_handover;
   struct cp_waiter *spinner; /* the one waiting thread that spins */
+  /* What the spinner's recent waits have shown (dispatch.c, "Spinning"):
+   * the share, of 1024, that a hand-off ended within CP_SPIN_NS. Updated
+   * by the spinner, read without the lock. */
+  uint32_t spin_hits;
 
   /* Handles associated with this port (the engine's list, for close). */
   pthread_mutex_t handles_lock;
@@ -325,6 +330,11 @@ CP_INTERNAL void cp_port_take_slot_back(void);
  * thread that signals it). */
 CP_INTERNAL void cp_port_sleep(struct cp_waiter *w, uint64_t deadline,
                                uint64_t spin_ns);
+/* How long the spinner watches (dispatch.c, "Spinning"), and what its wait
+ * that began at start_ns showed (w->ready_ns: when a hand-off came). */
+CP_INTERNAL uint64_t cp_port_spin_budget(const struct cport *p);
+CP_INTERNAL void cp_port_spin_learn(struct cport *p, uint64_t start_ns,
+                                    uint64_t ready_ns);
 /* The kernel has work or may have (a handle or a timer exists). */
 CP_INTERNAL bool cp_port_kernel_active(struct cport *p);
 
