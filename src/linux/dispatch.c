@@ -282,18 +282,20 @@ static bool may_spin(void) {
  * Each of its waits is timed from its start to the hand-off that ended it
  * (the dispatcher stamps the time, whether the spinner still watched or
  * already slept), and a hit is a hand-off within CP_SPIN_NS. While at
- * least half of the recent waits hit (a moving average over about 8
+ * least a quarter of the recent waits hit (a moving average over about 8
  * waits), the spinner watches for CP_SPIN_NS; otherwise it sleeps at once,
- * and still learns, since a sleeper's waits are timed the same way. On two
- * CPUs, one connection's round trip handed off within 30 us in nine waits
- * of ten (about 10 us; watching saves a futex wake-up and a context switch
- * per message); 64 connections under load in fewer than one wait of
- * twenty, and each miss burnt 30 us of a CPU the progress thread and the
- * peers needed (docs/design.md §3).
+ * and still learns, since a sleeper's waits are timed the same way. Counted
+ * on two CPUs: one connection's round trip hands off within 30 us in 87%
+ * of the waits when the spinner watches and in 61% when it never does
+ * (sleeping CPUs wake slower), so it keeps watching (a futex wake-up and a
+ * context switch saved per message); 64 connections under load hand off
+ * so in under 5% of the waits, where each miss burnt 30 us of a CPU that
+ * the progress thread and the peers needed (docs/design.md §3).
  */
 uint64_t cp_port_spin_budget(const struct cport *p) {
-  return __atomic_load_n(&p->spin_hits, __ATOMIC_RELAXED) < 512 ? 0
-                                                                : CP_SPIN_NS;
+  return __atomic_load_n(&p->spin_hits, __ATOMIC_RELAXED) < 1024 / 4
+             ? 0
+             : CP_SPIN_NS;
 }
 
 void cp_port_spin_learn(struct cport *p, uint64_t start_ns, uint64_t ready_ns) {
