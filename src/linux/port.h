@@ -127,7 +127,8 @@ enum {
  * harvest, it looks less often, down to every CP_WATCH_MAX_NS. */
 #define CP_WATCH_NS 250000u
 /* How long the next waiter to be served watches for a hand-off before it
- * sleeps (dedicated mode, several CPUs). */
+ * sleeps (dedicated mode, several CPUs, while watching has paid:
+ * dispatch.c, "Spinning"). */
 #define CP_SPIN_NS 30000u
 #define CP_WATCH_MAX_NS 1000000u
 
