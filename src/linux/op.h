@@ -41,16 +41,18 @@ enum cp_op_kind {
 
 /* Operation flags. */
 enum {
-  CP_OPF_INFLIGHT = 1u << 0, /* owned by the kernel or a backend thread */
-  CP_OPF_CANCEL = 1u << 1,   /* cancel requested: finish with ECANCELED */
-  CP_OPF_ORPHAN = 1u << 2,   /* its handle was closed: not on a queue */
-  CP_OPF_STAGE2 = 1u << 3,   /* accept: waiting for the first data;
+  CP_OPF_INFLIGHT = 1u << 0,  /* owned by the kernel or a backend thread */
+  CP_OPF_CANCEL = 1u << 1,    /* cancel requested: finish with ECANCELED */
+  CP_OPF_ORPHAN = 1u << 2,    /* its handle was closed: not on a queue */
+  CP_OPF_STAGE2 = 1u << 3,    /* accept: waiting for the first data;
                                 connect: connected, sending its data */
-  CP_OPF_SLOT = 1u << 4,     /* holds a reserved slot in the port queue */
-  CP_OPF_HEAPIOV = 1u << 5,  /* bufs is a heap copy */
-  CP_OPF_CLOSED = 1u << 6,   /* ended because its handle was closed */
-  CP_OPF_FORCED = 1u << 7,   /* fault mode: finished inside its call, made
+  CP_OPF_SLOT = 1u << 4,      /* holds a reserved slot in the port queue */
+  CP_OPF_HEAPIOV = 1u << 5,   /* bufs is a heap copy */
+  CP_OPF_CLOSED = 1u << 6,    /* ended because its handle was closed */
+  CP_OPF_FORCED = 1u << 7,    /* fault mode: finished inside its call, made
                                 to complete through the port (held) */
+  CP_OPF_POLLFIRST = 1u << 8, /* io_uring receive: the socket was found
+                                 empty, wait for data before trying */
 };
 
 /* op->internal while an op is in flight: Windows' STATUS_PENDING, so

@@ -27,11 +27,15 @@ static void prep_sqe(struct io_uring_sqe *sqe, struct cp_handle *h,
     if (l->nbufs == 1) {
       io_uring_prep_recv(sqe, fd, l->bufs[0].base, l->bufs[0].len,
                          h->type == CP_H_DGRAM ? MSG_TRUNC : 0);
+      if (l->flags & CP_OPF_POLLFIRST)
+        sqe->ioprio |= IORING_RECVSEND_POLL_FIRST; /* (uring-recv.c) */
     } else {
       m = (struct msghdr *)(void *)cp_op_msghdr(l);
       m->msg_name = NULL;
       m->msg_namelen = 0;
       io_uring_prep_recvmsg(sqe, fd, m, h->type == CP_H_DGRAM ? MSG_TRUNC : 0);
+      if (l->flags & CP_OPF_POLLFIRST)
+        sqe->ioprio |= IORING_RECVSEND_POLL_FIRST;
     }
     break;
   case CP_OP_POLLIN:

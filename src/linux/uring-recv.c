@@ -261,20 +261,76 @@ static void htag_cancel(struct cport *p, struct cp_handle *h, unsigned what) {
   cp_uring_submitted(p, u);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Direct receives                                                           */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A stream receive goes straight into the posted buffer while data is
+ * found waiting when receives are posted (a bulk or pipelined peer): the
+ * calling worker makes the recv(2) at the call, so the kernel's copy runs
+ * on the worker's CPU, not the ring owner's, and nothing is copied twice.
+ * A receive that finds the socket empty becomes a one-shot SQE that waits
+ * for data first (IORING_RECVSEND_POLL_FIRST). After CP_UH_DIRECT_MISSES
+ * empty sockets in a row (a request/response peer, one message in
+ * flight) the socket moves to the multishot receive for good: no SQE and
+ * no wake-up of the ring's owner per message. Receives run one at a time
+ * per socket (engine.c), so the move, made as a receive starts, never
+ * lets two requests race for the same bytes. $CPORT_RECV=multishot or
+ * =direct keeps every socket one way (for measuring). Without provided
+ * buffers (old kernels) every receive is a one-shot, tried at the call.
+ * Measured in docs/design.md §5.
+ */
+#define CP_UH_DIRECT_MISSES 4
+
+uint8_t cp_uring_recv_mode_wanted(void) {
+  const char *e = getenv("CPORT_RECV"); /* for measuring */
+  if (e != NULL && strcmp(e, "multishot") == 0)
+    return CP_RECV_MULTISHOT;
+  if (e != NULL && strcmp(e, "direct") == 0)
+    return CP_RECV_DIRECT;
+  return CP_RECV_ADAPTIVE;
+}
+
+void cp_uring_recv_attach(struct cp_uring *u, struct cp_handle *h) {
+  struct cp_uh *uh = cp_uh(h);
+  uh->rx_miss = 0;
+  if (u->recv_mode == CP_RECV_ADAPTIVE && u->bufs.br != NULL &&
+      h->type == CP_H_STREAM && !(uh->flags & CP_UH_RECV_ARMED))
+    uh->flags |= CP_UH_DIRECT;
+  else
+    uh->flags &= (uint16_t)~CP_UH_DIRECT;
+}
+
+/* A plain receive: tried at the call, else an SQE. */
+static int recv_plain(struct cp_uring *u, struct cp_handle *h, cport_op_t *op,
+                      bool at_call) {
+  struct cp_uh *uh = cp_uh(h);
+  struct cp_lop *l = cp_lop(op);
+  bool direct = u->recv_mode == CP_RECV_DIRECT || (uh->flags & CP_UH_DIRECT);
+  l->flags &= (uint16_t)~CP_OPF_POLLFIRST;
+  if (at_call) {
+    int r = cp_try(h, op);
+    if (r != CP_TRY_AGAIN) {
+      uh->rx_miss = 0;
+      return r;
+    }
+    if (direct) {
+      l->flags |= CP_OPF_POLLFIRST; /* it was empty a moment ago */
+      if ((uh->flags & CP_UH_DIRECT) && ++uh->rx_miss >= CP_UH_DIRECT_MISSES)
+        uh->flags &= (uint16_t)~CP_UH_DIRECT; /* multishot from the next */
+    }
+  }
+  return CP_URING_PLAIN;
+}
+
 int cp_uring_recv_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
                         bool at_call) {
   struct cp_uring *u = cp_ur_of(p, h);
   struct cp_uh *uh = cp_uh(h);
   struct cp_lop *l = cp_lop(op);
-  if (u->bufs.br == NULL || (uh->flags & CP_UH_NO_MULTI)) {
-    /* No provided buffers: a plain receive per op. */
-    if (at_call) {
-      int r = cp_try(h, op);
-      if (r != CP_TRY_AGAIN)
-        return r;
-    }
-    return CP_URING_PLAIN;
-  }
+  if (u->bufs.br == NULL || (uh->flags & (CP_UH_NO_MULTI | CP_UH_DIRECT)))
+    return recv_plain(u, h, op, at_call); /* one-shot receives */
   if (uh->buffered > 0) {
     if (l->kind == CP_OP_RECV && chunks_take(&u->bufs, uh, op))
       cp_uring_submitted(p, u);

@@ -95,7 +95,8 @@ int cp_uring_ring_setup(struct cport *p, struct cp_uring *u, bool dedicated) {
     return rc; /* -errno is the CPORT_E* code */
   u->setup_flags = params.flags;
   u->features = params.features;
-  if (cp_uring_bufs_init(u) != 0)
+  u->recv_mode = cp_uring_recv_mode_wanted();
+  if (u->recv_mode == CP_RECV_DIRECT || cp_uring_bufs_init(u) != 0)
     u->bufs.br = NULL; /* no provided buffers: one-shot receives */
   u->port = p;
   u->has_ring = true;

@@ -72,6 +72,7 @@ struct cp_uring {
   pthread_mutex_t sq_lock; /* the SQ, the overflow and close lists */
   bool dead;               /* ring released (port closed) */
   bool enabled;            /* the progress thread owns it */
+  uint8_t recv_mode;       /* CP_RECV_* (uring-recv.c, "Direct receives") */
   unsigned setup_flags;    /* what the kernel accepted */
   unsigned features;       /* IORING_FEAT_* of the kernel */
   unsigned avg_cqes16;     /* CQEs per round, moving average, x16 */
@@ -123,6 +124,8 @@ struct cp_uh {
   int *backlog;           /* listener: accepted fds not yet taken */
   uint16_t backlog_n, backlog_cap;
   int32_t accept_err; /* listener: error for the next accept */
+  uint8_t rx_miss;    /* direct receives: attempts in a row that found
+                         no data waiting */
 };
 
 enum {
@@ -135,6 +138,7 @@ enum {
   CP_UH_ACCEPT_PAUSE = 1u << 6, /* asked to stop (backlog full) */
   CP_UH_CLOSING = 1u << 7,      /* on the closing list */
   CP_UH_NO_MULTI = 1u << 8,     /* plain one-shot receives for this one */
+  CP_UH_DIRECT = 1u << 9,       /* direct receives until data stops waiting */
 };
 
 #define CP_UBUF_NONE 0xffffu
@@ -194,6 +198,13 @@ CP_INTERNAL struct io_uring_sqe *cp_uring_sqe_locked(struct cp_uring *u,
 
 /* How many rings a port spreads its handles over. */
 CP_INTERNAL unsigned cp_uring_rings_wanted(struct cport *p);
+/* How stream receives reach the posted buffers (uring-recv.c, "Direct
+ * receives"): each socket starts direct and moves to the multishot
+ * receive once data keeps not waiting, or ($CPORT_RECV) always one way. */
+enum { CP_RECV_ADAPTIVE, CP_RECV_MULTISHOT, CP_RECV_DIRECT };
+CP_INTERNAL uint8_t cp_uring_recv_mode_wanted(void);
+/* Association: a socket's receive side starts as its ring's mode says. */
+CP_INTERNAL void cp_uring_recv_attach(struct cp_uring *u, struct cp_handle *h);
 /* backend->attach: the ring that serves h, in turn (starting its
  * satellite thread if needed). */
 CP_INTERNAL int cp_uring_attach(struct cport *p, struct cp_handle *h);
