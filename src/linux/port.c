@@ -278,12 +278,9 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
       p->spinner = &w;
     cp_port_unlock_and_wake(p); /* never sleep on pending wake-ups */
     cp_port_pay_owed();         /* nor on work the kernel has not seen */
-    if (spin) {
+    if (spin)
       start = cp_now_ns();
-      cp_port_sleep(&w, deadline, cp_port_spin_budget(p));
-    } else {
-      cp_port_sleep(&w, deadline, 0);
-    }
+    cp_port_sleep(&w, deadline, spin ? cp_port_spin_budget(p) : 0);
     if (__atomic_load_n(&w.word, __ATOMIC_ACQUIRE) == CP_W_SIGNALED &&
         w.result == CP_W_GOT) {
       /* Handed off: running was counted by the dispatcher. */
