@@ -290,11 +290,11 @@ void cp_uring_detach(struct cport *p, struct cp_handle *h) {
 /* Whether every SQE naming h's fd was consumed by the kernel. */
 static bool sqes_consumed(struct cp_uring *u, struct cp_handle *h) {
   struct cp_uh *uh = cp_uh(h);
-  if (!(uh->flags & CP_UH_SQE))
+  if (!uh->in_sq)
     return true;
   unsigned head = io_uring_smp_load_acquire(u->ring.sq.khead);
   if ((int32_t)(head - uh->sq_pos) >= 0) {
-    uh->flags &= (uint16_t)~CP_UH_SQE;
+    uh->in_sq = 0;
     return true;
   }
   return false;

@@ -176,11 +176,17 @@ static void chunks_drop(struct cp_ubufs *bf, struct cp_uh *uh) {
 /* Multishot receive                                                         */
 /* ------------------------------------------------------------------------ */
 
+/* Whether h waits on the starved list. The mark changes under the buffer
+ * lock while h->lock guards the flags word, so it has its own byte. */
+static bool is_starved(const struct cp_uh *uh) {
+  return __atomic_load_n(&uh->starved, __ATOMIC_RELAXED) != 0;
+}
+
 static void starve_locked(struct cp_ubufs *bf, struct cp_handle *h) {
   struct cp_uh *uh = cp_uh(h);
-  if (uh->flags & CP_UH_STARVED)
+  if (is_starved(uh))
     return;
-  uh->flags |= CP_UH_STARVED;
+  __atomic_store_n(&uh->starved, 1, __ATOMIC_RELAXED);
   uh->link = NULL;
   struct cp_handle **pp = &bf->starved;
   while (*pp != NULL)
@@ -198,7 +204,7 @@ static void starve(struct cp_ubufs *bf, struct cp_handle *h) {
 
 static void unstarve(struct cp_ubufs *bf, struct cp_handle *h) {
   struct cp_uh *uh = cp_uh(h);
-  if (!(uh->flags & CP_UH_STARVED))
+  if (!is_starved(uh))
     return;
   pthread_mutex_lock(&bf->lock);
   struct cp_handle **pp = &bf->starved;
@@ -207,7 +213,7 @@ static void unstarve(struct cp_ubufs *bf, struct cp_handle *h) {
   if (*pp == h)
     __atomic_store_n(pp, uh->link, __ATOMIC_RELAXED);
   uh->link = NULL;
-  uh->flags &= (uint16_t)~CP_UH_STARVED;
+  __atomic_store_n(&uh->starved, 0, __ATOMIC_RELAXED);
   pthread_mutex_unlock(&bf->lock);
 }
 
@@ -348,7 +354,7 @@ int cp_uring_recv_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
     cp_op_result(op, 0);
     return CP_TRY_DONE; /* the peer closed: 0 bytes, again and again */
   }
-  if (!(uh->flags & (CP_UH_RECV_ARMED | CP_UH_STARVED))) {
+  if (!(uh->flags & CP_UH_RECV_ARMED) && !is_starved(uh)) {
     if (at_call) {
       /* Data already waiting completes the call at once, as on Windows. */
       int r = cp_try(h, op);
@@ -391,7 +397,7 @@ static void recv_done(struct cport *p, struct cp_handle *h,
   }
   cp_engine_kick(h, &h->rq, b);
   /* Receives still wait and nothing comes: start again. */
-  if (!(uh->flags & (CP_UH_RECV_ARMED | CP_UH_STARVED | CP_UH_EOF)) &&
+  if (!(uh->flags & (CP_UH_RECV_ARMED | CP_UH_EOF)) && !is_starved(uh) &&
       uh->rx_err == 0 && uh->buffered == 0 && !cp_opq_empty(&h->rq))
     (void)recv_arm(p, h);
 }
@@ -409,7 +415,7 @@ void cp_uring_rearm_starved(struct cport *p, struct cp_uring *u) {
     if (h != NULL) {
       __atomic_store_n(&bf->starved, cp_uh(h)->link, __ATOMIC_RELAXED);
       cp_uh(h)->link = NULL;
-      cp_uh(h)->flags &= (uint16_t)~CP_UH_STARVED;
+      __atomic_store_n(&cp_uh(h)->starved, 0, __ATOMIC_RELAXED);
       gen = h->gen;
     }
     pthread_mutex_unlock(&bf->lock);
@@ -419,7 +425,7 @@ void cp_uring_rearm_starved(struct cport *p, struct cp_uring *u) {
     struct cp_uh *uh = cp_uh(h);
     int r = ARM_OK;
     if ((h->flags & CP_HF_OPEN) && h->port == p && h->gen == gen &&
-        !(uh->flags & (CP_UH_RECV_ARMED | CP_UH_EOF | CP_UH_STARVED)) &&
+        !(uh->flags & (CP_UH_RECV_ARMED | CP_UH_EOF)) && !is_starved(uh) &&
         uh->rx_err == 0 && uh->buffered < CP_UH_RX_CAP)
       r = recv_arm(p, h);
     pthread_mutex_unlock(&h->lock);

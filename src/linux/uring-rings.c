@@ -141,7 +141,7 @@ int cp_uring_attach(struct cport *p, struct cp_handle *h) {
    * a ring that is gone, drained before that port's close returned: its
    * position would make a close of the fd wait for a ring head that
    * never comes. */
-  cp_uh(h)->flags &= (uint16_t)~CP_UH_SQE;
+  cp_uh(h)->in_sq = 0;
   cp_uring_recv_attach(cp_ur_of(p, h), h);
   return 0;
 }

@@ -195,7 +195,7 @@ struct io_uring_sqe *cp_uring_sqe_locked(struct cp_uring *u,
   struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
   if (sqe != NULL && h != NULL) {
     struct cp_uh *uh = cp_uh(h);
-    uh->flags |= CP_UH_SQE;
+    uh->in_sq = 1;
     uh->sq_pos = u->ring.sq.sqe_tail; /* one past this SQE */
   }
   return sqe;

@@ -113,7 +113,7 @@ struct cp_uring {
 
 /* The io_uring state of a handle, in cp_handle.be (asserted to fit). */
 struct cp_uh {
-  uint16_t flags;         /* CP_UH_* */
+  uint16_t flags;         /* CP_UH_*, changed under h->lock */
   uint16_t head, tail;    /* buffered data: buffer ids, oldest first */
   uint16_t ring;          /* the ring that serves it (cp_ur_of) */
   uint32_t head_off;      /* bytes of the head buffer already taken */
@@ -126,14 +126,19 @@ struct cp_uh {
   int32_t accept_err; /* listener: error for the next accept */
   uint8_t rx_miss;    /* direct receives: attempts in a row that found
                          no data waiting */
+  uint8_t in_sq;      /* an SQE for this fd may still be in the SQ (at
+                         sq_pos): guarded by the ring's sq_lock, which
+                         the overflow path holds without h->lock, so not
+                         in flags */
+  uint8_t starved;    /* on the starved list: written under the buffer
+                         lock (not h->lock, so not in flags), read with
+                         atomic loads */
 };
 
 enum {
-  CP_UH_SQE = 1u << 0,          /* an SQE for this fd may still be in the SQ */
   CP_UH_RECV_ARMED = 1u << 1,   /* multishot receive running */
   CP_UH_RECV_PAUSE = 1u << 2,   /* asked to stop (too much buffered) */
   CP_UH_EOF = 1u << 3,          /* the peer closed: after the data, 0 bytes */
-  CP_UH_STARVED = 1u << 4,      /* on the starved list */
   CP_UH_ACCEPT_ARMED = 1u << 5, /* multishot accept running */
   CP_UH_ACCEPT_PAUSE = 1u << 6, /* asked to stop (backlog full) */
   CP_UH_CLOSING = 1u << 7,      /* on the closing list */
