@@ -1,7 +1,9 @@
 /*
  * test-stress.c - faults and load: accept when the process is out of file
- * descriptors, and 1,000 concurrent connections echoed through one port
- * served by 2 worker threads, every byte verified. Runs once per backend.
+ * descriptors, 1,000 concurrent connections echoed through one port
+ * served by 2 worker threads, every byte verified, and cancels while the
+ * io_uring submission queue is full (every op ends once). Runs once per
+ * backend.
  */
 #include "net.h"
 
@@ -356,10 +358,143 @@ static void thousand_connections_two_workers(void **state) {
   free(w);
 }
 
+/* ------------------------------------------------------------------------ */
+/* A full submission queue                                                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A port with a 4-entry ring (on io_uring; the other backends take the
+ * option as a hint) and 48 UDP sockets, each with a receive posted: most
+ * of the receives wait for room in the SQ, and so do their cancels. The
+ * ring's owner must still arm its wake-up, hear the cancels, and end
+ * every op exactly once: cancelled from another thread while receives
+ * are still being posted, cancelled and then closed (asked twice), or
+ * completed by a datagram while its cancel still waits for room (after
+ * which the op is reused at once by the next round).
+ */
+enum { FULLSQ_SOCKS = 48, FULLSQ_ROUNDS = 12 };
+
+struct fullsq {
+  cport_t *port;
+  cport_handle_t s[FULLSQ_SOCKS];
+  struct sockaddr_in addr[FULLSQ_SOCKS];
+  cport_op_t op[FULLSQ_SOCKS];
+  char buf[FULLSQ_SOCKS][16];
+  int posted; /* receives posted so far this round (the canceller's cue) */
+};
+
+static void *fullsq_canceller(void *arg) {
+  struct fullsq *f = arg;
+  for (int i = 0; i < FULLSQ_SOCKS; i++) {
+    while (H_LOAD(&f->posted) <= i)
+      ;
+    int rc = cport_cancel(f->s[i], &f->op[i]);
+    /* Already ended (a datagram) is the only other answer. */
+    if (rc != 0 && rc != CPORT_ENOENT)
+      fail_msg("cport_cancel: %s", cport_err_name(rc));
+  }
+  return NULL;
+}
+
+static void fullsq_open(struct fullsq *f) {
+  for (int i = 0; i < FULLSQ_SOCKS; i++) {
+    H_OK(cport_socket(AF_INET, SOCK_DGRAM, 0, &f->s[i]));
+    memset(&f->addr[i], 0, sizeof(f->addr[i]));
+    f->addr[i].sin_family = AF_INET;
+    f->addr[i].sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(
+        bind(f->s[i], (struct sockaddr *)&f->addr[i], sizeof(f->addr[i])), 0);
+    socklen_t len = sizeof(f->addr[i]);
+    getsockname(f->s[i], (struct sockaddr *)&f->addr[i], &len);
+    H_OK(cport_associate(f->port, f->s[i], (uintptr_t)i + 1, 0));
+  }
+}
+
+/* Takes one completion per op: each op once, canceled or with a datagram
+ * (one sent in this round or, canceled before it was read, in an earlier
+ * one). Returns how many came with data. */
+static int fullsq_collect(struct fullsq *f, int round) {
+  int with_data = 0;
+  int seen[FULLSQ_SOCKS] = {0};
+  for (int n = 0; n < FULLSQ_SOCKS; n++) {
+    cport_completion_t c = h_get(f->port, 10000);
+    assert_true(c.key >= 1 && c.key <= FULLSQ_SOCKS);
+    int i = (int)c.key - 1;
+    assert_ptr_equal(c.op, &f->op[i]);
+    if (seen[i]++ != 0)
+      fail_msg("round %d: op %d completed twice", round, i);
+    if (c.status == 0) {
+      assert_int_equal(c.bytes, 4);
+      assert_memory_equal(f->buf[i], "ping", 4);
+      with_data++;
+    } else {
+      H_ASSERT_RC(c.status, CPORT_ECANCELED);
+    }
+  }
+  h_expect_none(f->port, 50);
+  return with_data;
+}
+
+static void
+cancels_with_a_full_submission_queue_end_every_op_once(void **state) {
+  (void)state;
+  struct fullsq *f = calloc(1, sizeof(*f));
+  assert_non_null(f);
+  cport_options_t o;
+  memset(&o, 0, sizeof(o));
+  o.concurrency = 2;
+  o.entries = 4;
+  H_OK(cport_create(&f->port, &o));
+  fullsq_open(f);
+  n_sock_t tx = socket(AF_INET, SOCK_DGRAM, 0);
+  int sent = 0, received = 0;
+  for (int r = 0; r < FULLSQ_ROUNDS; r++) {
+    bool data = r % 3 == 2;
+    f->posted = 0; /* (the canceller of the last round is joined) */
+    h_thread_t t;
+    h_thread_start(&t, fullsq_canceller, f);
+    for (int i = 0; i < FULLSQ_SOCKS; i++) {
+      cport_buf_t b = CPORT_BUF(f->buf[i], sizeof(f->buf[i]));
+      memset(f->buf[i], 0, sizeof(f->buf[i]));
+      memset(&f->op[i], 0, sizeof(f->op[i]));
+      H_OK(cport_recv(f->s[i], &b, 1, &f->op[i]));
+      if (data) /* some end with data while their cancel waits */
+        assert_int_equal(sendto(tx, "ping", 4, 0,
+                                (struct sockaddr *)&f->addr[i],
+                                sizeof(f->addr[i])),
+                         4);
+      sent += data;
+      H_ADD(&f->posted, 1);
+    }
+    h_thread_join(t);
+    received += fullsq_collect(f, r);
+    assert_true(received <= sent);
+  }
+  /* Cancelled, then closed while the cancel may still wait for room. */
+  for (int i = 0; i < FULLSQ_SOCKS; i++) {
+    cport_buf_t b = CPORT_BUF(f->buf[i], sizeof(f->buf[i]));
+    memset(&f->op[i], 0, sizeof(f->op[i]));
+    H_OK(cport_recv(f->s[i], &b, 1, &f->op[i]));
+  }
+  for (int i = 0; i < FULLSQ_SOCKS; i++) {
+    int rc = cport_cancel(f->s[i], &f->op[i]);
+    if (rc != 0) /* a datagram left from a round had it at once */
+      H_ASSERT_RC(rc, CPORT_ENOENT);
+  }
+  for (int i = 0; i < FULLSQ_SOCKS; i++)
+    H_OK(cport_closesocket(f->s[i]));
+  received += fullsq_collect(f, FULLSQ_ROUNDS);
+  assert_true(received <= sent);
+  n_raw_close(tx);
+  h_close_clean(f->port);
+  free(f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(accept_out_of_fds_neither_spins_nor_loses_listener),
       cmocka_unit_test(thousand_connections_two_workers),
+      cmocka_unit_test(cancels_with_a_full_submission_queue_end_every_op_once),
   };
   return H_RUN("stress", tests);
 }

@@ -46,8 +46,10 @@ static void drop_queue_locked(struct cp_handle *h, struct cp_opq *q) {
   while ((op = cp_opq_pop(q)) != NULL) {
     struct cp_lop *l = cp_lop(op);
     if (l->flags & CP_OPF_INFLIGHT) {
+      /* (The backend first, as in cancel_one: engine.c.) */
+      bool gone = p->be->cancel(p, h, op);
       l->flags |= CP_OPF_CANCEL | CP_OPF_ORPHAN;
-      if (!p->be->cancel(p, h, op))
+      if (!gone)
         continue; /* ends when the kernel answers */
       l->flags &= (uint16_t)~CP_OPF_INFLIGHT;
     }

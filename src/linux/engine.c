@@ -273,15 +273,20 @@ static bool cancel_one(struct cp_handle *h, struct cp_opq *q, cport_op_t *op,
   struct cport *p = h->port;
   struct cp_lop *l = cp_lop(op);
   bool was_head = q->head == op;
+  bool inflight = l->flags & CP_OPF_INFLIGHT;
+  /* The backend first: an op waiting for SQ room is read by the ring's
+   * owner without h->lock, so its flags change only once the backend has
+   * taken it off that list (or the kernel has it). */
+  bool gone = inflight && p->be->cancel(p, h, op);
   if (orphan)
     l->flags |= CP_OPF_CLOSED;
-  if (l->flags & CP_OPF_INFLIGHT) {
+  if (inflight) {
     l->flags |= CP_OPF_CANCEL;
     if (orphan) {
       l->flags |= CP_OPF_ORPHAN;
       cp_opq_remove(q, op);
     }
-    if (!p->be->cancel(p, h, op))
+    if (!gone)
       return false;
     /* Nothing had it yet: it ends now. */
     l->flags &= (uint16_t)~CP_OPF_INFLIGHT;

@@ -137,7 +137,7 @@ void cp_uring_overflow_locked(struct cport *p, struct cp_uring *u) {
     if (sqe == NULL)
       return;
     cport_op_t *op = u->cancels;
-    u->cancels = cp_lop(op)->link;
+    __atomic_store_n(&u->cancels, cp_lop(op)->link, __ATOMIC_RELAXED);
     io_uring_prep_cancel64(sqe, (uint64_t)(uintptr_t)op, 0);
     io_uring_sqe_set_data64(sqe, CP_URING_TAG_CANCEL);
   }
@@ -257,6 +257,24 @@ int cp_uring_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
   return in_kernel(p, h, op);
 }
 
+/* Whether op waits on the list of cancels (and takes it off if take).
+ * sq_lock held. */
+static bool cancels_find_locked(struct cp_uring *u, cport_op_t *op, bool take) {
+  cport_op_t *prev = NULL;
+  for (cport_op_t *it = u->cancels; it; prev = it, it = cp_lop(it)->link) {
+    if (it != op)
+      continue;
+    if (!take)
+      return true;
+    if (prev)
+      cp_lop(prev)->link = cp_lop(it)->link;
+    else
+      __atomic_store_n(&u->cancels, cp_lop(it)->link, __ATOMIC_RELAXED);
+    return true;
+  }
+  return false;
+}
+
 bool cp_uring_cancel(struct cport *p, struct cp_handle *h, cport_op_t *op) {
   struct cp_uring *u = cp_ur_of(p, h);
   pthread_mutex_lock(&u->sq_lock);
@@ -268,11 +286,12 @@ bool cp_uring_cancel(struct cport *p, struct cp_handle *h, cport_op_t *op) {
   if (sqe != NULL) {
     io_uring_prep_cancel64(sqe, (uint64_t)(uintptr_t)op, 0);
     io_uring_sqe_set_data64(sqe, CP_URING_TAG_CANCEL);
-  } else {
+  } else if (!cancels_find_locked(u, op, false)) {
     /* SQ full: the harvester sends the cancel when there is room (the op
-     * is the kernel's until then, so its link is free). */
+     * is the kernel's until then, so its link is free). Asked twice (a
+     * cancel, then a close), it waits there once. */
     cp_lop(op)->link = u->cancels;
-    u->cancels = op;
+    __atomic_store_n(&u->cancels, op, __ATOMIC_RELAXED);
   }
   pthread_mutex_unlock(&u->sq_lock);
   cp_uring_submitted(p, u);
@@ -512,7 +531,27 @@ void cp_uring_op_done(struct cport *p, cport_op_t *op, int res,
   struct cp_handle *h = l->h;
   pthread_mutex_lock(&h->lock);
   l->flags &= (uint16_t)~CP_OPF_INFLIGHT;
-  if (interpret(p, h, op, res) == CP_TRY_DONE)
+  /* A cancel still waiting for SQ room must not outlive its op: once the
+   * op ends, its owner may reuse it (and its link) for a new request.
+   * (Cancels are queued under h->lock, which we hold: the unlocked look
+   * sees any queued for this op.) */
+  bool queued = false;
+  if (CP_UNLIKELY(__atomic_load_n(&cp_ur_of(p, h)->cancels, __ATOMIC_RELAXED) !=
+                  NULL)) {
+    struct cp_uring *u = cp_ur_of(p, h);
+    pthread_mutex_lock(&u->sq_lock);
+    queued = cancels_find_locked(u, op, true);
+    pthread_mutex_unlock(&u->sq_lock);
+  }
+  if (interpret(p, h, op, res) == CP_TRY_DONE) {
     cp_engine_end(h, op, b);
+  } else if (queued && (l->flags & CP_OPF_CANCEL) &&
+             cp_uring_cancel(p, h, op)) {
+    /* It went on (a part of it) and its cancel is asked again; it had
+     * not reached the kernel yet, so it ends here. */
+    l->flags &= (uint16_t)~CP_OPF_INFLIGHT;
+    set_status(op, CPORT_ECANCELED);
+    cp_engine_end(h, op, b);
+  }
   pthread_mutex_unlock(&h->lock);
 }

@@ -202,17 +202,19 @@ static void starve(struct cp_ubufs *bf, struct cp_handle *h) {
   pthread_mutex_unlock(&bf->lock);
 }
 
+/* Always under the buffer lock, even when h looks off the list: the
+ * harvester may be taking it off right now (cp_uring_rearm_starved), and
+ * its writes to uh->link must come before the closing list reuses it. */
 static void unstarve(struct cp_ubufs *bf, struct cp_handle *h) {
   struct cp_uh *uh = cp_uh(h);
-  if (!is_starved(uh))
-    return;
   pthread_mutex_lock(&bf->lock);
   struct cp_handle **pp = &bf->starved;
   while (*pp != NULL && *pp != h)
     pp = &cp_uh(*pp)->link;
-  if (*pp == h)
+  if (*pp == h) {
     __atomic_store_n(pp, uh->link, __ATOMIC_RELAXED);
-  uh->link = NULL;
+    uh->link = NULL;
+  }
   __atomic_store_n(&uh->starved, 0, __ATOMIC_RELAXED);
   pthread_mutex_unlock(&bf->lock);
 }
@@ -406,7 +408,9 @@ void cp_uring_rearm_starved(struct cport *p, struct cp_uring *u) {
   struct cp_ubufs *bf = &u->bufs;
   /* As many as there are buffers and SQEs for this round; the next round
    * (after a submit) goes on. */
+  pthread_mutex_lock(&u->sq_lock);
   unsigned budget = io_uring_sq_space_left(&u->ring);
+  pthread_mutex_unlock(&u->sq_lock);
   while (budget-- > 0) {
     pthread_mutex_lock(&bf->lock);
     struct cp_handle *h =

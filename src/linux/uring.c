@@ -310,15 +310,21 @@ static unsigned harvest(struct cport *p, struct cp_uring *u, struct cp_batch *b,
   return seen;
 }
 
-/* Everything but the wait: SQEs waiting for room, the wake-up read, the
- * SQ published. Returns how many SQEs to submit. */
-static unsigned prepare(struct cport *p, struct cp_uring *u) {
+/* Everything but the wait: the wake-up read, SQEs waiting for room, the
+ * SQ published. Returns how many SQEs to submit; *may_sleep tells whether
+ * a sleep can be woken (the wake-up read is in the ring) and nothing is
+ * left waiting for SQ room. */
+static unsigned prepare(struct cport *p, struct cp_uring *u, bool *may_sleep) {
   cp_handover_take(cp_ur_handover(p, u));
   pthread_mutex_lock(&u->sq_lock);
-  if (u->overflow != NULL || u->cancels != NULL || u->ntags > 0)
-    cp_uring_overflow_locked(p, u);
+  /* The wake-up read first: with a full SQ the ops waiting for room would
+   * take the last SQE, and a sleep that nobody can end would follow. */
   if (!u->wake_armed && !u->dead)
     arm_wake_locked(u);
+  if (u->overflow != NULL || u->cancels != NULL || u->ntags > 0)
+    cp_uring_overflow_locked(p, u);
+  *may_sleep = u->wake_armed && u->overflow == NULL && u->cancels == NULL &&
+               u->ntags == 0;
   unsigned n = u->enabled ? publish_locked(u) : 0;
   pthread_mutex_unlock(&u->sq_lock);
   return n;
@@ -340,7 +346,8 @@ int cp_uring_round(struct cport *p, struct cp_uring *u, struct cp_batch *b,
                    int timeout_ms) {
   if (!u->enabled)
     return CPORT_ENOSYS;
-  unsigned to_submit = prepare(p, u);
+  bool may_sleep;
+  unsigned to_submit = prepare(p, u, &may_sleep);
   /* Sockets that ran out of buffers while some are free again: arm them
    * this round instead of sleeping (nothing else may ever come). */
   bool starving = __atomic_load_n(&u->bufs.starved, __ATOMIC_RELAXED) != NULL &&
@@ -348,7 +355,7 @@ int cp_uring_round(struct cport *p, struct cp_uring *u, struct cp_batch *b,
   /* (A hybrid leader owes nobody a hand-over: it may always sleep.) */
   struct cp_handover *ho =
       p->mode == CP_MODE_DEDICATED ? cp_ur_handover(p, u) : NULL;
-  bool sleep = timeout_ms != 0 && !starving &&
+  bool sleep = timeout_ms != 0 && !starving && may_sleep &&
                io_uring_cq_ready(&u->ring) == 0 &&
                !__atomic_load_n(&u->stop, __ATOMIC_ACQUIRE) &&
                (ho == NULL || cp_handover_may_sleep(ho));
@@ -376,8 +383,9 @@ void cp_uring_drain_ring(struct cport *p, struct cp_uring *u,
   int idle_rounds = 0;
   while (u->enabled && __atomic_load_n(&u->inflight, __ATOMIC_RELAXED) > 0 &&
          idle_rounds < 30) {
-    unsigned n = prepare(p, u);
-    enter(u, n, io_uring_cq_ready(&u->ring) ? 0 : 1, 100);
+    bool may_sleep;
+    unsigned n = prepare(p, u, &may_sleep);
+    enter(u, n, io_uring_cq_ready(&u->ring) || !may_sleep ? 0 : 1, 100);
     cp_uring_close_pending(p, u);
     if (harvest(p, u, b, CP_URING_HARVEST) == 0)
       idle_rounds++;
