@@ -267,8 +267,7 @@ void cp_engine_diag_deliver(cport_op_t *op) {
   cp_diag_trace(p, &r);
   cp_op_publish(op, status, bytes);
   /* The op is its user's again: only the copies above are used. */
-  if (ev != NULL && cp_event_hook != NULL)
-    cp_event_hook((void *)((uintptr_t)ev & ~(uintptr_t)1));
+  cp_engine_signal_event(ev);
   if (!slot)
     return;
   if (!packet)

@@ -103,8 +103,7 @@ static void finish(cport_op_t *op, struct cp_batch *b) {
     return; /* held back by the fault mode: diag.h ends it later */
   cp_op_publish(op, status, bytes);
   /* The op is its user's again: only the copies above are used. */
-  if (ev != NULL && cp_event_hook != NULL)
-    cp_event_hook((void *)((uintptr_t)ev & ~(uintptr_t)1));
+  cp_engine_signal_event(ev);
   if (!slot)
     return;
   if (!packet)
@@ -198,8 +197,7 @@ static int finish_at_call(struct cp_handle *h, cport_op_t *op) {
     if (CP_UNLIKELY(cp_diag_active()))
       cp_engine_diag_event(op, 'I', 0);
     cp_op_publish(op, 0, l->done);
-    if (ev != NULL && cp_event_hook != NULL)
-      cp_event_hook((void *)((uintptr_t)ev & ~(uintptr_t)1));
+    cp_engine_signal_event(ev);
     cp_port_unhold(p);
     return CPORT_COMPLETED;
   }
@@ -211,7 +209,7 @@ int cp_engine_submit(struct cp_handle *h, cport_op_t *op) {
   struct cport *p = h->port;
   struct cp_lop *l = cp_lop(op);
   cp_last_inline.done = false;
-  if (op->event != NULL && cp_event_hook == NULL)
+  if (op->event != NULL && !cp_engine_has_event_hook())
     return cp_engine_refuse(op, CPORT_EINVAL); /* no one to signal it */
   int fault; /* the fault mode may answer the call (engine-diag.h) */
   if (CP_UNLIKELY(cp_diag_active()) && (fault = cp_engine_diag_submit(h, op)))
@@ -250,7 +248,7 @@ int cp_engine_submit_done(struct cp_handle *h, cport_op_t *op, int status) {
   struct cport *p = h->port;
   struct cp_lop *l = cp_lop(op);
   cp_last_inline.done = false;
-  if (op->event != NULL && cp_event_hook == NULL)
+  if (op->event != NULL && !cp_engine_has_event_hook())
     return cp_engine_refuse(op, CPORT_EINVAL);
   int rc = cp_port_hold(p);
   if (rc != 0)

@@ -91,6 +91,20 @@ CP_INTERNAL extern CP_TLS struct cp_inline cp_last_inline;
 /* The Win32 layer's event signaller (NULL until it registers). */
 CP_INTERNAL extern void (*cp_event_hook)(void *event);
 
+/* Signals op's event (op->event, bit 0 masked off), if it has one and a
+ * signaller is registered; an acquire load, as the hook may be registered
+ * while ops run on other threads. */
+static inline void cp_engine_signal_event(void *ev) {
+  void (*hook)(void *) = __atomic_load_n(&cp_event_hook, __ATOMIC_ACQUIRE);
+  if (ev != NULL && hook != NULL)
+    hook((void *)((uintptr_t)ev & ~(uintptr_t)1));
+}
+
+/* Whether an event can be signalled at all (a signaller registered). */
+static inline bool cp_engine_has_event_hook(void) {
+  return __atomic_load_n(&cp_event_hook, __ATOMIC_ACQUIRE) != NULL;
+}
+
 /* ------------------------------------------------------------------------ */
 /* A handle's life (engine-handle.c)                                         */
 /* ------------------------------------------------------------------------ */
