@@ -72,6 +72,94 @@ static void receive_finishes_while_no_thread_waits(void **state) {
   h_close_clean(p);
 }
 
+/*
+ * A worker's own work reaches the kernel while it runs user code or waits
+ * for one op, however the progress thread chose to sleep: (1) the
+ * progress thread sleeps while no worker is out, a post from another
+ * thread releases this one, which starts a receive on an empty socket and
+ * then runs "user code" (sleeps) without calling cport; the data sent
+ * meanwhile must complete the receive long before the worker is back.
+ * (2) The worker then starts another receive and waits for that op alone
+ * (cport_op_wait, as GetOverlappedResult(TRUE) does).
+ */
+struct released {
+  cport_t *port;
+  n_sock_t raw;
+  cport_op_t *op;
+  int done_after_ms; /* when the receive was seen complete, or -1 */
+};
+
+static void *release_then_send(void *arg) {
+  struct released *r = arg;
+  h_sleep_ms(50); /* the progress thread sleeps, nobody out */
+  H_OK(cport_post(r->port, 42, 0, NULL));
+  h_sleep_ms(20);
+  assert_int_equal(n_raw_send(r->raw, "hello", 5), 5);
+  uint64_t t0 = h_now_ms();
+  r->done_after_ms = -1;
+  while (h_now_ms() - t0 < 300) {
+    if (cport_op_status(r->op) != CPORT_EINPROGRESS) {
+      r->done_after_ms = (int)(h_now_ms() - t0);
+      break;
+    }
+    h_sleep_ms(1);
+  }
+  return NULL;
+}
+
+static void a_worker_out_never_holds_its_own_io_back(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_handle_t s;
+  n_sock_t raw;
+  n_pair_raw(p, &s, 7, &raw);
+  char buf[16];
+  cport_buf_t b = CPORT_BUF(buf, sizeof(buf));
+  cport_op_t op;
+  memset(&op, 0, sizeof(op));
+  static struct released r; /* (static: outlives a failed assertion) */
+  r = (struct released){p, raw, &op, -1};
+  h_thread_t t;
+  h_thread_start(&t, release_then_send, &r);
+  cport_completion_t c = h_get(p, 5000); /* released by the post */
+  assert_int_equal(c.key, 42);
+  H_OK(cport_recv(s, &b, 1, &op)); /* nothing there yet */
+  h_sleep_ms(600);                 /* user code, no cport call */
+  h_thread_join(t);
+  if (r.done_after_ms < 0)
+    fail_msg("the receive was still pending 300 ms after its data came, "
+             "while its worker ran user code");
+  H_OK(cport_op_status(&op));
+  assert_int_equal(cport_op_bytes(&op), 5);
+  assert_memory_equal(buf, "hello", 5);
+  c = h_get(p, 1000);
+  assert_ptr_equal(c.op, &op);
+  /* (2) This worker waits for one op of its own. */
+  memset(&op, 0, sizeof(op));
+  H_OK(cport_recv(s, &b, 1, &op));
+  static struct released r2;
+  r2 = (struct released){p, raw, &op, -1};
+  h_thread_start(&t, release_then_send, &r2); /* (its post waits) */
+  uint64_t t0 = h_now_ms();
+  H_OK(cport_op_wait(&op, 3000));
+  assert_true(h_now_ms() - t0 < 2000);
+  h_thread_join(t);
+  assert_int_equal(cport_op_bytes(&op), 5);
+  /* The receive's completion and the post's, in the order they came. */
+  bool got_op = false, got_post = false;
+  for (int i = 0; i < 2; i++) {
+    c = h_get(p, 1000);
+    if (c.op == &op)
+      got_op = true;
+    else if (c.op == NULL && c.key == 42)
+      got_post = true;
+  }
+  assert_true(got_op && got_post);
+  H_OK(cport_closesocket(s));
+  n_raw_close(raw);
+  h_close_clean(p);
+}
+
 struct op_waiter {
   cport_op_t *op;
   int rc;
@@ -365,6 +453,7 @@ int main(void) {
       cmocka_unit_test(op_results_while_pending),
       cmocka_unit_test(receive_finishes_while_no_thread_waits),
       cmocka_unit_test(op_wait_from_another_thread),
+      cmocka_unit_test(a_worker_out_never_holds_its_own_io_back),
       cmocka_unit_test(close_finishes_pending_ops_without_a_waiter),
       cmocka_unit_test(timer_finishes_without_a_waiter),
       cmocka_unit_test(blocked_worker_releases_another),

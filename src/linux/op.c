@@ -219,7 +219,7 @@ CPORT_API uint32_t cport_op_bytes(const cport_op_t *op) {
   return (uint32_t)__atomic_load_n(&op->internal_high, __ATOMIC_RELAXED);
 }
 
-CPORT_API int cport_op_wait(const cport_op_t *op, int timeout_ms) {
+int cp_op_wait(const cport_op_t *op, int timeout_ms) {
   if (op == NULL || timeout_ms < -1)
     return CPORT_EINVAL;
   if (__atomic_load_n(&op->internal, __ATOMIC_ACQUIRE) != CP_STATUS_PENDING)

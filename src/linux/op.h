@@ -162,6 +162,10 @@ static inline void cp_op_result(cport_op_t *op, int status) {
  */
 CP_INTERNAL void cp_op_publish(cport_op_t *op, int status, uint32_t bytes);
 
+/* cport_op_wait without the hand-over a worker may owe (port.c pays it
+ * first). */
+CP_INTERNAL int cp_op_wait(const cport_op_t *op, int timeout_ms);
+
 /* ------------------------------------------------------------------------ */
 /* Buffers                                                                   */
 /* ------------------------------------------------------------------------ */

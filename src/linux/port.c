@@ -25,6 +25,15 @@ static void release_running_elsewhere(struct cport *p) {
   cp_port_unlock_and_wake(p);
 }
 
+/* Waiting for one op is a wait like cport_get's: kernel work this thread
+ * left for a sleeping progress thread is handed over first, or the op it
+ * waits for might never reach the kernel. */
+CPORT_API int cport_op_wait(const cport_op_t *op, int timeout_ms) {
+  if (op != NULL && timeout_ms != 0)
+    cp_port_pay_owed();
+  return cp_op_wait(op, timeout_ms);
+}
+
 /* A thread that exits while counted as running releases its slot, and
  * pays what it owes the harvester. */
 static void tls_exit(void *arg) {

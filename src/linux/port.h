@@ -165,6 +165,10 @@ struct cport {
   pthread_t prog_thread;
   uint8_t prog_state;
   bool prog_deep; /* it sleeps with no deadline */
+  /* Dedicated: its sleep is not bounded by 1 ms (no worker was out when
+   * it chose it), so a worker cannot leave a hand-over owed until it next
+   * waits. Written under lock before it sleeps; read without. */
+  bool prog_unbounded;
   struct cp_waiter *prog_waiter;
   struct cp_handover prog_handover;
   struct cp_waiter *spinner; /* the one waiting thread that spins */

@@ -123,11 +123,13 @@ void cp_port_progress_poke(struct cport *p) {
     return; /* the leader hands it over in its own wait */
   if (p->mode == CP_MODE_DEDICATED && !cp_handover_give(&p->prog_handover))
     return; /* it is awake and will see the work */
-  if (cp_port_is_worker(p)) {
+  if (cp_port_is_worker(p) &&
+      !__atomic_load_n(&p->prog_unbounded, __ATOMIC_RELAXED)) {
     /* A worker of this port: it passes through cport_get() soon, and its
      * later work joins the same hand-over. (Dedicated mode also bounds
      * the wait: the progress thread looks every millisecond while
-     * workers are out.) */
+     * workers are out. One that chose a longer sleep before this worker
+     * was counted out is woken now.) */
     if (tls_owed != p) {
       cp_port_pay_owed();
       tls_owed = p;
@@ -224,6 +226,11 @@ static void lead(struct cport *p, struct cp_waiter *w) {
      * look at least every millisecond while they are. */
     if (p->mode == CP_MODE_DEDICATED && p->running > 0 && (ms < 0 || ms > 1))
       ms = 1;
+    /* A thread counted running only after this choice (under the lock)
+     * sees the mark, and hands its work over at once (poke below). */
+    __atomic_store_n(&p->prog_unbounded,
+                     p->mode == CP_MODE_DEDICATED && (ms < 0 || ms > 1),
+                     __ATOMIC_RELAXED);
     cp_port_lead_locked(p, w, ms);
     if (p->prog_state != CP_PROG_RUNNING || p->closed)
       break;

@@ -76,7 +76,18 @@ static void *ring_main(void *arg) {
     /* Workers out running handlers may owe us a wake-up (they pay it when
      * they wait): look at least every millisecond while they are, as the
      * progress thread does. */
-    int ms = __atomic_load_n(&p->running, __ATOMIC_RELAXED) > 0 ? 1 : -1;
+    int ms = 1;
+    if (__atomic_load_n(&p->running, __ATOMIC_RELAXED) == 0) {
+      /* Under the port's lock, where threads are counted running: one
+       * counted after this sees the mark and wakes us at once. */
+      pthread_mutex_lock(&p->lock);
+      bool idle = p->running == 0;
+      __atomic_store_n(&u->unbounded, idle, __ATOMIC_RELAXED);
+      pthread_mutex_unlock(&p->lock);
+      ms = idle ? -1 : 1;
+    } else {
+      __atomic_store_n(&u->unbounded, false, __ATOMIC_RELAXED);
+    }
     cp_uring_round(p, u, &b, ms);
     cp_batch_flush(&b);
   }
@@ -185,7 +196,7 @@ void cp_uring_submitted(struct cport *p, struct cp_uring *u) {
   /* A worker of the port wakes it when it next waits, once for all the
    * work it leaves until then (the owner looks every millisecond while
    * workers are out, so the wait is bounded); anyone else now. */
-  if (cp_port_owe(p)) {
+  if (!__atomic_load_n(&u->unbounded, __ATOMIC_RELAXED) && cp_port_owe(p)) {
     tls_owed_rings |= 1u << u->index;
     return;
   }

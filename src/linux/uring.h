@@ -105,6 +105,8 @@ struct cp_uring {
   /* The port's ring only: the satellites (kept until free, like the
    * port's shell, since a late wake-up may still write to them). */
   struct cp_uring *sat[CP_URING_MAX_RINGS - 1];
+  bool unbounded;           /* satellite: its sleep has no 1 ms bound
+                               (written under the port's lock) */
   unsigned nrings;          /* rings handles are spread over, 1 + sats */
   unsigned next;            /* the ring the next handle gets, in turn */
   bool sats_closed;         /* the port closes: no satellite starts */
