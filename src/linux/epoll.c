@@ -155,7 +155,11 @@ static void accept_data_ready(struct cp_handle *h, int fd, struct cp_batch *b) {
          !((cp_lop(op)->flags & CP_OPF_STAGE2) && cp_lop(op)->aux_fd == fd))
     op = cp_lop(op)->next;
   if (op != NULL && cp_try_accept_data(op) == CP_TRY_DONE) {
-    epoll_ctl(ep(p)->epfd, EPOLL_CTL_DEL, fd, NULL);
+    /* A failed first read closed the socket (aux_fd -1), which left the
+     * set with it; its number may already name another socket, whose
+     * registration must stay. */
+    if (cp_lop(op)->aux_fd >= 0)
+      epoll_ctl(ep(p)->epfd, EPOLL_CTL_DEL, fd, NULL);
     cp_engine_end(h, op, b);
   }
 }

@@ -525,8 +525,10 @@ static int interpret(struct cport *p, struct cp_handle *h, cport_op_t *op,
   }
 }
 
-void cp_uring_op_done(struct cport *p, cport_op_t *op, int res,
-                      struct cp_batch *b) {
+/* u is the ring the CQE came from: an orphan's handle slot may already
+ * serve a new socket, on another ring or port (so not cp_ur_of). */
+void cp_uring_op_done(struct cport *p, struct cp_uring *u, cport_op_t *op,
+                      int res, struct cp_batch *b) {
   struct cp_lop *l = cp_lop(op);
   struct cp_handle *h = l->h;
   pthread_mutex_lock(&h->lock);
@@ -536,9 +538,7 @@ void cp_uring_op_done(struct cport *p, cport_op_t *op, int res,
    * (Cancels are queued under h->lock, which we hold: the unlocked look
    * sees any queued for this op.) */
   bool queued = false;
-  if (CP_UNLIKELY(__atomic_load_n(&cp_ur_of(p, h)->cancels, __ATOMIC_RELAXED) !=
-                  NULL)) {
-    struct cp_uring *u = cp_ur_of(p, h);
+  if (CP_UNLIKELY(__atomic_load_n(&u->cancels, __ATOMIC_RELAXED) != NULL)) {
     pthread_mutex_lock(&u->sq_lock);
     queued = cancels_find_locked(u, op, true);
     pthread_mutex_unlock(&u->sq_lock);

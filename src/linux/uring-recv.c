@@ -160,16 +160,20 @@ static bool chunks_take(struct cp_ubufs *bf, struct cp_uh *uh, cport_op_t *op) {
   return wake;
 }
 
-static void chunks_drop(struct cp_ubufs *bf, struct cp_uh *uh) {
+/* Gives all of uh's buffers back. Returns true if a socket starves (the
+ * ring's owner should run and re-arm it). */
+static bool chunks_drop(struct cp_ubufs *bf, struct cp_uh *uh) {
+  bool wake = false;
   uint16_t bid = uh->buffered > 0 ? uh->head : CP_UBUF_NONE;
   while (bid != CP_UBUF_NONE) {
     uint16_t next = bf->desc[bid].next;
-    buf_return(bf, bid);
+    wake |= buf_return(bf, bid);
     bid = next;
   }
   uh->head = uh->tail = CP_UBUF_NONE;
   uh->head_off = 0;
   uh->buffered = 0;
+  return wake;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -595,7 +599,10 @@ void cp_uring_handle_stop(struct cport *p, struct cp_handle *h) {
   uh->flags &= (uint16_t) ~(CP_UH_RECV_ARMED | CP_UH_RECV_PAUSE |
                             CP_UH_ACCEPT_ARMED | CP_UH_ACCEPT_PAUSE);
   unstarve(&u->bufs, h);
-  chunks_drop(&u->bufs, uh);
+  /* Buffers that come back may be what a starved socket waits for: its
+   * ring's owner may sleep with nothing else to wake it. */
+  if (chunks_drop(&u->bufs, uh))
+    cp_uring_submitted(p, u);
   if (uh->backlog != NULL) {
     for (unsigned i = 0; i < uh->backlog_n; i++)
       close(uh->backlog[i]);

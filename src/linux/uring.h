@@ -235,8 +235,8 @@ CP_INTERNAL bool cp_uring_cancel(struct cport *p, struct cp_handle *h,
 CP_INTERNAL void cp_uring_detach(struct cport *p, struct cp_handle *h);
 CP_INTERNAL int cp_uring_close_fd(struct cport *p, struct cp_handle *h);
 /* u's owner found the CQE of op. */
-CP_INTERNAL void cp_uring_op_done(struct cport *p, cport_op_t *op, int res,
-                                  struct cp_batch *b);
+CP_INTERNAL void cp_uring_op_done(struct cport *p, struct cp_uring *u,
+                                  cport_op_t *op, int res, struct cp_batch *b);
 /* Owner: ops that waited for SQ room get their SQEs, then the cancels
  * that waited (sq_lock held). */
 CP_INTERNAL void cp_uring_overflow_locked(struct cport *p, struct cp_uring *u);
