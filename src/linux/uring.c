@@ -383,9 +383,9 @@ void cp_uring_drain_ring(struct cport *p, struct cp_uring *u,
   int idle_rounds = 0;
   while (u->enabled && __atomic_load_n(&u->inflight, __ATOMIC_RELAXED) > 0 &&
          idle_rounds < 30) {
-    bool may_sleep;
+    bool may_sleep; /* (each wait here is bounded: 100 ms) */
     unsigned n = prepare(p, u, &may_sleep);
-    enter(u, n, io_uring_cq_ready(&u->ring) || !may_sleep ? 0 : 1, 100);
+    enter(u, n, io_uring_cq_ready(&u->ring) ? 0 : 1, 100);
     cp_uring_close_pending(p, u);
     if (harvest(p, u, b, CP_URING_HARVEST) == 0)
       idle_rounds++;
