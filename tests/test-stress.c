@@ -1,8 +1,9 @@
 /*
  * test-stress.c - faults and load: accept when the process is out of file
  * descriptors, 1,000 concurrent connections echoed through one port
- * served by 2 worker threads, every byte verified, and cancels while the
- * io_uring submission queue is full (every op ends once). Runs once per
+ * served by 2 worker threads, every byte verified, cancels while the
+ * io_uring submission queue is full (every op ends once), and receives
+ * that wait for provided buffers until other sockets close. Runs once per
  * backend.
  */
 #include "net.h"
@@ -490,11 +491,103 @@ cancels_with_a_full_submission_queue_end_every_op_once(void **state) {
   free(f);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Receive buffers run out                                                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Many sockets each receive more than cport holds unclaimed for one
+ * socket, with one receive of a single byte posted on each: on io_uring's
+ * multishot receive (the "multishot" runs) the ring's provided buffers run
+ * out and the later sockets wait, starved, with their receive still
+ * pending. Closing sockets that hold buffers gives them back, and the
+ * waiting receives must then complete. The thread that closes them never
+ * calls cport_get (so no worker is out and the progress thread sleeps
+ * without a deadline): only the buffers coming back can wake it.
+ */
+enum { STARVE_SOCKS = 96, STARVE_BYTES = 80 * 1024 };
+
+static void
+receives_starved_of_buffers_complete_when_others_close(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_handle_t *s = calloc(STARVE_SOCKS, sizeof(*s));
+  n_sock_t *raw = calloc(STARVE_SOCKS, sizeof(*raw));
+  cport_op_t *op = calloc(STARVE_SOCKS, sizeof(*op));
+  char *first = calloc(STARVE_SOCKS, 1);
+  char *data = malloc(STARVE_BYTES);
+  assert_true(s && raw && op && first && data);
+  for (int i = 0; i < STARVE_SOCKS; i++) {
+    n_pair_raw(p, &s[i], (uintptr_t)i + 1, &raw[i]);
+    cport_buf_t b = CPORT_BUF(&first[i], 1);
+    H_OK(cport_recv(s[i], &b, 1, &op[i]));
+    n_fill(data, STARVE_BYTES, 0, (uint32_t)i);
+    assert_int_equal(n_raw_send(raw[i], data, STARVE_BYTES), STARVE_BYTES);
+  }
+  /* Let every socket read what it can; count those still waiting. */
+  h_sleep_ms(200);
+  int waiting = 0;
+  for (int i = 0; i < STARVE_SOCKS; i++)
+    waiting += cport_op_status(&op[i]) == CPORT_EINPROGRESS;
+  /* Rounds: close every open socket whose receive is done (it holds
+   * buffers), then at least one waiting receive must complete within 5 s
+   * (it takes buffers in turn, so the waiting ones come a few at a time).
+   * Each ends with its socket's first byte. */
+  bool *gone = calloc(STARVE_SOCKS, sizeof(*gone));
+  assert_non_null(gone);
+  int left = waiting, rounds = 0;
+  while (left > 0) {
+    for (int i = 0; i < STARVE_SOCKS; i++) {
+      if (!gone[i] && cport_op_status(&op[i]) != CPORT_EINPROGRESS) {
+        H_OK(cport_closesocket(s[i]));
+        gone[i] = true;
+      }
+    }
+    rounds++;
+    int before = left;
+    uint64_t t0 = h_now_ms();
+    while (left == before && h_now_ms() - t0 < 5000) {
+      h_sleep_ms(2);
+      left = 0;
+      for (int i = 0; i < STARVE_SOCKS; i++)
+        left += cport_op_status(&op[i]) == CPORT_EINPROGRESS;
+    }
+    if (left == before)
+      fail_msg("%d receives still wait 5 s after the sockets holding "
+               "buffers closed (round %d, %d were waiting)",
+               left, rounds, waiting);
+  }
+  for (int i = 0; i < STARVE_SOCKS; i++) {
+    H_OK(cport_op_status(&op[i]));
+    assert_int_equal(cport_op_bytes(&op[i]), 1);
+    assert_int_equal(n_check(&first[i], 1, 0, (uint32_t)i), 0);
+  }
+  /* The completions, one per op (those of closed sockets too). */
+  for (int n = 0; n < STARVE_SOCKS; n++) {
+    cport_completion_t c = h_get(p, 5000);
+    assert_true(c.key >= 1 && c.key <= STARVE_SOCKS);
+    assert_ptr_equal(c.op, &op[c.key - 1]);
+  }
+  for (int i = 0; i < STARVE_SOCKS; i++) {
+    if (!gone[i])
+      H_OK(cport_closesocket(s[i]));
+    n_raw_close(raw[i]);
+  }
+  h_close_clean(p);
+  free(gone);
+  free(data);
+  free(first);
+  free(op);
+  free(raw);
+  free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(accept_out_of_fds_neither_spins_nor_loses_listener),
       cmocka_unit_test(thousand_connections_two_workers),
       cmocka_unit_test(cancels_with_a_full_submission_queue_end_every_op_once),
+      cmocka_unit_test(receives_starved_of_buffers_complete_when_others_close),
   };
   return H_RUN("stress", tests);
 }
