@@ -96,14 +96,9 @@ static void *release_then_send(void *arg) {
   h_sleep_ms(20);
   assert_int_equal(n_raw_send(r->raw, "hello", 5), 5);
   uint64_t t0 = h_now_ms();
-  r->done_after_ms = -1;
-  while (h_now_ms() - t0 < 300) {
-    if (cport_op_status(r->op) != CPORT_EINPROGRESS) {
-      r->done_after_ms = (int)(h_now_ms() - t0);
-      break;
-    }
-    h_sleep_ms(1);
-  }
+  r->done_after_ms = poll_status(r->op, 300) != CPORT_EINPROGRESS
+                         ? (int)(h_now_ms() - t0)
+                         : -1;
   return NULL;
 }
 

@@ -534,24 +534,16 @@ void cp_uring_op_done(struct cport *p, struct cp_uring *u, cport_op_t *op,
   pthread_mutex_lock(&h->lock);
   l->flags &= (uint16_t)~CP_OPF_INFLIGHT;
   /* A cancel still waiting for SQ room must not outlive its op: once the
-   * op ends, its owner may reuse it (and its link) for a new request.
-   * (Cancels are queued under h->lock, which we hold: the unlocked look
-   * sees any queued for this op.) */
-  bool queued = false;
+   * op ends, its owner may reuse it (and its link) for a new request. A
+   * queued cancel means CP_OPF_CANCEL is set, so the op ends here (again()
+   * never sends a canceled op back). (Cancels are queued under h->lock,
+   * which we hold: the unlocked look sees any queued for this op.) */
   if (CP_UNLIKELY(__atomic_load_n(&u->cancels, __ATOMIC_RELAXED) != NULL)) {
     pthread_mutex_lock(&u->sq_lock);
-    queued = cancels_find_locked(u, op, true);
+    (void)cancels_find_locked(u, op, true);
     pthread_mutex_unlock(&u->sq_lock);
   }
-  if (interpret(p, h, op, res) == CP_TRY_DONE) {
+  if (interpret(p, h, op, res) == CP_TRY_DONE)
     cp_engine_end(h, op, b);
-  } else if (queued && (l->flags & CP_OPF_CANCEL) &&
-             cp_uring_cancel(p, h, op)) {
-    /* It went on (a part of it) and its cancel is asked again; it had
-     * not reached the kernel yet, so it ends here. */
-    l->flags &= (uint16_t)~CP_OPF_INFLIGHT;
-    set_status(op, CPORT_ECANCELED);
-    cp_engine_end(h, op, b);
-  }
   pthread_mutex_unlock(&h->lock);
 }
