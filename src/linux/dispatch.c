@@ -340,18 +340,55 @@ void cp_port_sleep(struct cp_waiter *w, uint64_t deadline, uint64_t spin_ns) {
 /* Queueing completions                                                      */
 /* ------------------------------------------------------------------------ */
 
+/* Takes a credit; false when there is none (or the port is closed). */
+static bool credit_take(struct cport *p) {
+  uint32_t c = __atomic_load_n(&p->credits, __ATOMIC_RELAXED);
+  while (c != 0 && !(c & CP_CREDITS_CLOSED))
+    if (__atomic_compare_exchange_n(&p->credits, &c, c - 1, true,
+                                    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+      return true;
+  return false;
+}
+
+/* Returns a held slot as a credit; false when there are enough (or the
+ * port is closed): the caller gives it back to the queue. */
+static bool credit_give(struct cport *p) {
+  uint32_t c = __atomic_load_n(&p->credits, __ATOMIC_RELAXED);
+  while (c < CP_CREDITS_MAX) /* (CP_CREDITS_CLOSED is above it) */
+    if (__atomic_compare_exchange_n(&p->credits, &c, c + 1, true,
+                                    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+      return true;
+  return false;
+}
+
 int cp_port_hold(struct cport *p) {
+  if (CP_LIKELY(credit_take(p)))
+    return 0;
   pthread_mutex_lock(&p->lock);
-  int rc = p->closed ? CPORT_ECLOSED : cp_cqueue_hold(&p->queue, 1);
+  int rc = CPORT_ECLOSED;
+  if (!p->closed) {
+    /* Credits for the calls to come, if the memory is there. */
+    rc = cp_cqueue_hold(&p->queue, 1 + CP_CREDITS_BATCH);
+    if (rc == 0)
+      __atomic_add_fetch(&p->credits, CP_CREDITS_BATCH, __ATOMIC_RELAXED);
+    else
+      rc = cp_cqueue_hold(&p->queue, 1);
+  }
   pthread_mutex_unlock(&p->lock);
   return rc;
 }
 
 void cp_port_unhold(struct cport *p) {
+  if (CP_LIKELY(credit_give(p)))
+    return;
   pthread_mutex_lock(&p->lock);
   if (!p->closed)
     cp_cqueue_unhold(&p->queue, 1);
   pthread_mutex_unlock(&p->lock);
+}
+
+void cp_port_credits_close_locked(struct cport *p) {
+  __atomic_store_n(&p->credits, CP_CREDITS_CLOSED, __ATOMIC_RELAXED);
 }
 
 /* Queue n completions into held slots and hand them out. After close the
@@ -362,9 +399,10 @@ void cp_port_push_held_locked(struct cport *p, const cport_completion_t *c,
     return;
   refill_locked(p);
   for (unsigned i = 0; i < n; i++) {
-    if (p->queue.count == 0 && cp_lane_push(&p->lane, &c[i]))
-      cp_cqueue_unhold(&p->queue, 1); /* the lane took it */
-    else
+    if (p->queue.count == 0 && cp_lane_push(&p->lane, &c[i])) {
+      if (!credit_give(p))
+        cp_cqueue_unhold(&p->queue, 1); /* the lane took it */
+    } else
       cp_cqueue_push_held(&p->queue, &c[i]);
   }
   cp_port_dispatch_locked(p);
@@ -383,6 +421,15 @@ void cp_batch_flush(struct cp_batch *b) {
 void cp_port_complete(struct cport *p, cport_op_t *op, uintptr_t key,
                       uint32_t bytes, int status) {
   cport_completion_t c = {op, key, bytes, status};
+  /* The lane, as a post (its slot returns as a credit), while the port is
+   * open and its queue empty; a close in between drops it with the lane,
+   * as it drops a post. */
+  if (CP_LIKELY(!__atomic_load_n(&p->closed, __ATOMIC_ACQUIRE) &&
+                !cp_diag_active()) &&
+      cp_port_post_fast(p, &c)) {
+    cp_port_unhold(p);
+    return;
+  }
   pthread_mutex_lock(&p->lock);
   cp_port_push_held_locked(p, &c, 1);
   cp_port_unlock_and_wake(p);

@@ -405,6 +405,7 @@ int cp_port_close_begin(struct cport *p) {
     return CPORT_ECLOSED;
   }
   __atomic_store_n(&p->closed, true, __ATOMIC_RELEASE);
+  cp_port_credits_close_locked(p);
   p->spinner = NULL;
   while (p->top) {
     struct cp_waiter *w = p->top;

@@ -186,9 +186,28 @@ struct cport {
   /* A worker (not the progress thread) leads and is in the kernel: a new
    * completion must poke it. Written under lock, read by lock-free posts. */
   bool kernel_waiter;
+  /* Slots held in queue in advance, for holds without the lock
+   * ("Credits" below). CP_CREDITS_CLOSED once the port is closed. */
+  uint32_t credits;
   /* The lock-free lane in front of queue (lane.h, and "The lane" below). */
   struct cp_lane lane;
 };
+
+/*
+ * Credits. An accepted op holds a queue slot (cp_port_hold), which takes
+ * the port lock to grow the queue when needed. To spare the lock on every
+ * call, a hold under the lock holds CP_CREDITS_BATCH more slots and keeps
+ * them as credits, which later holds take with one compare-and-swap; a
+ * slot given back (an op that ends without a packet, or whose completion
+ * went into the lane, leaving queue) returns as a credit while there are
+ * fewer than CP_CREDITS_MAX. Credits are held slots: queue keeps room for
+ * them, so "every held slot has room" still holds. Close swaps the count
+ * for CP_CREDITS_CLOSED, so no hold succeeds after it, and the slots go
+ * with the queue.
+ */
+#define CP_CREDITS_CLOSED (UINT32_C(1) << 31)
+#define CP_CREDITS_BATCH 32u
+#define CP_CREDITS_MAX 128u
 
 /*
  * The lane. Completions are queued in two places: the lane, which posts
@@ -253,6 +272,8 @@ CP_INTERNAL int cp_port_hold(struct cport *p);
 /* Gives back a held slot: the op ended without a completion (skip on
  * success, an event with its low bit set, or the port closed). */
 CP_INTERNAL void cp_port_unhold(struct cport *p);
+/* Close: no hold succeeds from now on (p->lock held). */
+CP_INTERNAL void cp_port_credits_close_locked(struct cport *p);
 /* Queues one completion into a held slot, from any thread. */
 CP_INTERNAL void cp_port_complete(struct cport *p, cport_op_t *op,
                                   uintptr_t key, uint32_t bytes, int status);
