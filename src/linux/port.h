@@ -187,8 +187,10 @@ struct cport {
    * completion must poke it. Written under lock, read by lock-free posts. */
   bool kernel_waiter;
   /* Slots held in queue in advance, for holds without the lock
-   * ("Credits" below). CP_CREDITS_CLOSED once the port is closed. */
-  uint32_t credits;
+   * ("Credits" below). CP_CREDITS_CLOSED once the port is closed. A
+   * line of its own: every call changes it, and kernel_waiter, read by
+   * every lock-free post, sits before it. */
+  _Alignas(64) uint32_t credits;
   /* The lock-free lane in front of queue (lane.h, and "The lane" below). */
   struct cp_lane lane;
 };
