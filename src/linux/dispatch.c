@@ -17,6 +17,8 @@
 /* The running count of the calling thread                                   */
 /* ------------------------------------------------------------------------ */
 
+CP_TLS struct cport *cp_tls_harvesting;
+
 /* The port this thread was last released by, if it still counts as running
  * there. The generation guards against a port shell reused since. */
 static CP_TLS struct cport *tls_port;
@@ -115,6 +117,12 @@ void cp_port_signal_locked(struct cp_waiter *w) {
 
 void cp_port_poke_leader_locked(struct cport *p) {
   if (p->leader == NULL || p->leader_woken || !p->in_kernel)
+    return;
+  /* The leader itself, flushing a full batch in the middle of its
+   * harvest: it looks at the queue when it comes back, and a wake-up
+   * would only cost it a write, a read and an empty round (about 950 a
+   * second at 64 x 4 KiB on epoll with one worker). */
+  if (cp_tls_harvesting == p)
     return;
   p->leader_woken = true;
   if (tls_wakes.kernel != NULL && tls_wakes.kernel != p)

@@ -373,8 +373,12 @@ CP_INTERNAL void cp_port_lead_locked(struct cport *p, struct cp_waiter *w,
 /* The leader leaves the role: the oldest waiting thread takes it, or the
  * role stays empty (and the progress thread watches). */
 CP_INTERNAL void cp_port_resign_locked(struct cport *p);
+/* The port this thread harvests for right now (inside backend->wait, or
+ * draining it at close), or NULL. */
+CP_INTERNAL extern CP_TLS struct cport *cp_tls_harvesting;
 /* Make the leader look at the port again (new work for a waiter it
- * could take, a new earliest timer, close). */
+ * could take, a new earliest timer, close); not the calling thread's own
+ * harvest. */
 CP_INTERNAL void cp_port_poke_leader_locked(struct cport *p);
 /* Pays the wake-up or submission this thread owes (cp_port_progress_poke). */
 CP_INTERNAL void cp_port_pay_owed(void);

@@ -22,8 +22,6 @@
 #include "port.h"
 #include "sys.h"
 
-/* The port this thread harvests for right now. */
-static CP_TLS struct cport *tls_harvesting;
 /* A port this thread owes a hand-over of its kernel work. */
 static CP_TLS struct cport *tls_owed;
 
@@ -51,9 +49,9 @@ void cp_port_lead_locked(struct cport *p, struct cp_waiter *w, int timeout_ms) {
   cp_port_unlock_and_wake(p); /* never sleep on pending wake-ups */
   if (tls_owed == p)
     tls_owed = NULL; /* this wait hands the kernel our work */
-  tls_harvesting = p;
+  cp_tls_harvesting = p;
   p->be->wait(p, &b, timeout_ms);
-  tls_harvesting = NULL;
+  cp_tls_harvesting = NULL;
   pthread_mutex_lock(&p->lock);
   p->in_kernel = false;
   if (worker)
@@ -119,7 +117,7 @@ void cp_port_pay_owed(void) {
 }
 
 void cp_port_progress_poke(struct cport *p) {
-  if (tls_harvesting == p)
+  if (cp_tls_harvesting == p)
     return; /* the leader hands it over in its own wait */
   if (p->mode == CP_MODE_DEDICATED && !cp_handover_give(&p->prog_handover))
     return; /* it is awake and will see the work */
@@ -150,8 +148,9 @@ bool cp_port_owe(struct cport *p) {
 }
 
 bool cp_port_handover_costly(struct cport *p) {
-  return p->mode == CP_MODE_DEDICATED && tls_owed != p && tls_harvesting != p &&
-         !cp_port_worker_busy(p) && cp_handover_asleep(&p->prog_handover);
+  return p->mode == CP_MODE_DEDICATED && tls_owed != p &&
+         cp_tls_harvesting != p && !cp_port_worker_busy(p) &&
+         cp_handover_asleep(&p->prog_handover);
 }
 
 bool cp_port_progress_may_sleep(struct cport *p) {
@@ -319,9 +318,9 @@ static void *progress_main(void *arg) {
   if (p->be->drain != NULL) {
     struct cp_batch b;
     cp_batch_init(&b, p);
-    tls_harvesting = p;
+    cp_tls_harvesting = p;
     p->be->drain(p, &b);
-    tls_harvesting = NULL;
+    cp_tls_harvesting = NULL;
     cp_batch_flush(&b);
   }
   return NULL;
