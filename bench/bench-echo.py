@@ -31,17 +31,21 @@ client's run and divided by the messages echoed. Medians are printed, one
 line per (mode, shape, server):
 
   bench=echo mode=M shape=S server=X msgs_per_s=N cpu_us_per_msg=C
-    vs_raw_uring=R cpu_vs_raw_uring=Q [vs_raw_epoll=R cpu_vs_raw_epoll=Q]
-    runs=K
+    vs_raw_uring=R cpu_vs_raw_uring=Q paired_vs_raw_uring=R
+    paired_cpu_vs_raw_uring=Q [the same four for raw_epoll] runs=K
 
 vs_*: msgs/s over the baseline's (higher is better); cpu_vs_*: CPU per
-message over the baseline's (lower is better). Epoll-based cport servers
+message over the baseline's (lower is better); both ratios of the
+medians. paired_vs_* and paired_cpu_vs_*: the same ratios taken round by
+round (the two runs a few seconds apart) and their median, which cancels
+most of what a shared host's changing speed does to both. Epoll-based cport servers
 are also compared with raw epoll. Markdown tables follow.
 
 usage: bench-echo.py BUILD_DIR
   env BENCH_ROUNDS, BENCH_SECONDS, BENCH_SERVERS, BENCH_MODES (pinned1,cpus)
 """
 import os
+import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -82,16 +86,27 @@ def pick_servers(mode, progs):
     return chosen
 
 
-def ratio_fields(res, name, base):
-    """vs_BASE and cpu_vs_BASE of server name, if base was measured."""
+def ratio_fields(res, name, base, by_round):
+    """vs_BASE and cpu_vs_BASE of server name, if base was measured: the
+    ratios of the medians, then (paired_*) the medians of the ratios of
+    the two servers' runs in the same round."""
     if base not in res or not res[base] or not res[name]:
         return ""
     b, s = res[base], res[name]
     tag = base.replace("-", "_")
-    return " vs_%s=%.2f cpu_vs_%s=%.2f" % (
+    out = " vs_%s=%.2f cpu_vs_%s=%.2f" % (
         tag, echorun.med(s, "msgs_per_s") / echorun.med(b, "msgs_per_s"),
         tag, echorun.med(s, "cpu_us_per_msg") /
         echorun.med(b, "cpu_us_per_msg"))
+    pairs = [(x, y) for x, y in zip(by_round[name], by_round[base])
+             if x and y]
+    if pairs:
+        out += " paired_vs_%s=%.2f paired_cpu_vs_%s=%.2f" % (
+            tag, statistics.median(x["msgs_per_s"] / y["msgs_per_s"]
+                                   for x, y in pairs),
+            tag, statistics.median(x["cpu_us_per_msg"] / y["cpu_us_per_msg"]
+                                   for x, y in pairs))
+    return out
 
 
 def run_mode(mode, progs, rounds, seconds, table):
@@ -100,15 +115,18 @@ def run_mode(mode, progs, rounds, seconds, table):
     failed = False
     for shape in SHAPES:
         res = {s.name: [] for s in servers}
+        by_round = {s.name: [None] * rounds for s in servers}
         for r in range(rounds):
             for s in echorun.rotated(servers, r):
                 threads = cfg["threads"](s) if s.threads else None
                 cmd = (lambda p, s=s, t=threads:
                        s.command(progs[s.program], p, t))
                 try:
-                    res[s.name].append(echorun.measure(
+                    got = echorun.measure(
                         cmd, s.env, shape, progs["echo-client"], seconds,
-                        cfg["server_cpu"], cfg["client_cpu"]))
+                        cfg["server_cpu"], cfg["client_cpu"])
+                    res[s.name].append(got)
+                    by_round[s.name][r] = got
                 except RuntimeError as e:
                     failed = True
                     print("bench=echo mode=%s shape=%s server=%s round=%d "
@@ -123,9 +141,9 @@ def run_mode(mode, progs, rounds, seconds, table):
                         mode, echorun.shape_name(shape), s.name,
                         echorun.med(runs, "msgs_per_s"),
                         echorun.med(runs, "cpu_us_per_msg")))
-            line += ratio_fields(res, s.name, "raw-uring")
+            line += ratio_fields(res, s.name, "raw-uring", by_round)
             if s.name in EPOLL_PEERS:
-                line += ratio_fields(res, s.name, "raw-epoll")
+                line += ratio_fields(res, s.name, "raw-epoll", by_round)
             print(line + " runs=%d" % len(runs), flush=True)
             table.append((mode, shape, s.name, runs, res))
     return failed
