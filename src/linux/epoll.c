@@ -147,21 +147,27 @@ static void epoll_wake(struct cport *p) {
   (void)n; /* EAGAIN: the counter is already non-zero, a wake is pending */
 }
 
+/* Tries a parked accept's first read. Once it is done, the new socket
+ * leaves the set - unless a failed read closed it (aux_fd -1), which took
+ * it out already: its number may name another socket by now, whose
+ * registration must stay. */
+static bool first_data_done(struct cport *p, cport_op_t *op) {
+  int fd = cp_lop(op)->aux_fd;
+  if (cp_try_accept_data(op) != CP_TRY_DONE)
+    return false;
+  if (cp_lop(op)->aux_fd >= 0)
+    epoll_ctl(ep(p)->epfd, EPOLL_CTL_DEL, fd, NULL);
+  return true;
+}
+
 /* The new socket fd of an accept on listener h may have received data. */
 static void accept_data_ready(struct cp_handle *h, int fd, struct cp_batch *b) {
-  struct cport *p = h->port;
   cport_op_t *op = h->rq.head;
   while (op != NULL &&
          !((cp_lop(op)->flags & CP_OPF_STAGE2) && cp_lop(op)->aux_fd == fd))
     op = cp_lop(op)->next;
-  if (op != NULL && cp_try_accept_data(op) == CP_TRY_DONE) {
-    /* A failed first read closed the socket (aux_fd -1), which left the
-     * set with it; its number may already name another socket, whose
-     * registration must stay. */
-    if (cp_lop(op)->aux_fd >= 0)
-      epoll_ctl(ep(p)->epfd, EPOLL_CTL_DEL, fd, NULL);
+  if (op != NULL && first_data_done(h->port, op))
     cp_engine_end(h, op, b);
-  }
 }
 
 static void handle_event(struct cport *p, const struct epoll_event *ev,
@@ -257,12 +263,7 @@ static int park_accept(struct cport *p, struct cp_handle *h, cport_op_t *op) {
     return CP_TRY_DONE;
   }
   /* Data may have arrived between the attempt and the registration. */
-  if (cp_try_accept_data(op) == CP_TRY_DONE) {
-    if (l->aux_fd >= 0)
-      epoll_ctl(ep(p)->epfd, EPOLL_CTL_DEL, l->aux_fd, NULL);
-    return CP_TRY_DONE;
-  }
-  return CP_TRY_AGAIN;
+  return first_data_done(p, op) ? CP_TRY_DONE : CP_TRY_AGAIN;
 }
 
 static int epoll_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
