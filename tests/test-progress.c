@@ -18,29 +18,41 @@ static int poll_status(const cport_op_t *op, unsigned ms) {
   return st;
 }
 
-static void op_results_while_pending(void **state) {
-  (void)state;
-  cport_t *p = h_port(0);
+/* A new port, one connected socket on it (key), its raw peer, a
+ * receive buffer of len bytes and a zeroed op, as most cases here start. */
+struct conn {
+  cport_t *p;
   cport_handle_t s;
   n_sock_t raw;
-  n_pair_raw(p, &s, 3, &raw);
-  char buf[16];
-  cport_buf_t b = CPORT_BUF(buf, sizeof(buf));
+  char buf[64];
+  cport_buf_t b; /* the first len bytes of buf */
   cport_op_t op;
-  memset(&op, 0, sizeof(op));
-  H_ASSERT_RC(cport_op_wait(&op, 0), 0); /* never started: not pending */
-  H_OK(cport_recv(s, &b, 1, &op));
-  H_ASSERT_RC(cport_op_status(&op), CPORT_EINPROGRESS);
-  assert_int_equal(cport_op_bytes(&op), 0);
-  H_ASSERT_RC(cport_op_wait(&op, 0), CPORT_ETIMEDOUT);
-  H_ASSERT_RC(cport_op_wait(&op, 20), CPORT_ETIMEDOUT);
+};
+
+static void conn_open(struct conn *c, uintptr_t key, size_t len) {
+  memset(c, 0, sizeof(*c));
+  c->p = h_port(0);
+  n_pair_raw(c->p, &c->s, key, &c->raw);
+  c->b = (cport_buf_t)CPORT_BUF(c->buf, len);
+}
+
+static void op_results_while_pending(void **state) {
+  (void)state;
+  struct conn x;
+  conn_open(&x, 3, 16);
+  H_ASSERT_RC(cport_op_wait(&x.op, 0), 0); /* never started: not pending */
+  H_OK(cport_recv(x.s, &x.b, 1, &x.op));
+  H_ASSERT_RC(cport_op_status(&x.op), CPORT_EINPROGRESS);
+  assert_int_equal(cport_op_bytes(&x.op), 0);
+  H_ASSERT_RC(cport_op_wait(&x.op, 0), CPORT_ETIMEDOUT);
+  H_ASSERT_RC(cport_op_wait(&x.op, 20), CPORT_ETIMEDOUT);
   H_ASSERT_RC(cport_op_wait(NULL, 0), CPORT_EINVAL);
-  H_ASSERT_RC(cport_op_wait(&op, -2), CPORT_EINVAL);
-  H_OK(cport_closesocket(s));
-  H_OK(cport_op_wait(&op, 5000));
-  assert_int_equal(h_get(p, 5000).op, &op);
-  n_raw_close(raw);
-  h_close_clean(p);
+  H_ASSERT_RC(cport_op_wait(&x.op, -2), CPORT_EINVAL);
+  H_OK(cport_closesocket(x.s));
+  H_OK(cport_op_wait(&x.op, 5000));
+  assert_int_equal(h_get(x.p, 5000).op, &x.op);
+  n_raw_close(x.raw);
+  h_close_clean(x.p);
 }
 
 /* Data arrives while no thread is in cport_get(): the receive finishes,
@@ -48,28 +60,22 @@ static void op_results_while_pending(void **state) {
  * port. */
 static void receive_finishes_while_no_thread_waits(void **state) {
   (void)state;
-  cport_t *p = h_port(0);
-  cport_handle_t s;
-  n_sock_t raw;
-  n_pair_raw(p, &s, 7, &raw);
-  char buf[16];
-  cport_buf_t b = CPORT_BUF(buf, sizeof(buf));
-  cport_op_t op;
-  memset(&op, 0, sizeof(op));
-  H_OK(cport_recv(s, &b, 1, &op));
+  struct conn x;
+  conn_open(&x, 7, 16);
+  H_OK(cport_recv(x.s, &x.b, 1, &x.op));
   h_sleep_ms(50);
-  assert_int_equal(n_raw_send(raw, "hello", 5), 5);
-  H_OK(poll_status(&op, 5000));
-  assert_int_equal(cport_op_bytes(&op), 5);
-  assert_memory_equal(buf, "hello", 5);
-  cport_completion_t c = h_get(p, 1000);
-  assert_ptr_equal(c.op, &op);
+  assert_int_equal(n_raw_send(x.raw, "hello", 5), 5);
+  H_OK(poll_status(&x.op, 5000));
+  assert_int_equal(cport_op_bytes(&x.op), 5);
+  assert_memory_equal(x.buf, "hello", 5);
+  cport_completion_t c = h_get(x.p, 1000);
+  assert_ptr_equal(c.op, &x.op);
   assert_int_equal(c.key, 7);
   assert_int_equal(c.bytes, 5);
   H_OK(c.status);
-  H_OK(cport_closesocket(s));
-  n_raw_close(raw);
-  h_close_clean(p);
+  H_OK(cport_closesocket(x.s));
+  n_raw_close(x.raw);
+  h_close_clean(x.p);
 }
 
 /*
@@ -104,55 +110,49 @@ static void *release_then_send(void *arg) {
 
 static void a_worker_out_never_holds_its_own_io_back(void **state) {
   (void)state;
-  cport_t *p = h_port(0);
-  cport_handle_t s;
-  n_sock_t raw;
-  n_pair_raw(p, &s, 7, &raw);
-  char buf[16];
-  cport_buf_t b = CPORT_BUF(buf, sizeof(buf));
-  cport_op_t op;
-  memset(&op, 0, sizeof(op));
+  struct conn x;
+  conn_open(&x, 7, 16);
   static struct released r; /* (static: outlives a failed assertion) */
-  r = (struct released){p, raw, &op, -1};
+  r = (struct released){x.p, x.raw, &x.op, -1};
   h_thread_t t;
   h_thread_start(&t, release_then_send, &r);
-  cport_completion_t c = h_get(p, 5000); /* released by the post */
+  cport_completion_t c = h_get(x.p, 5000); /* released by the post */
   assert_int_equal(c.key, 42);
-  H_OK(cport_recv(s, &b, 1, &op)); /* nothing there yet */
-  h_sleep_ms(600);                 /* user code, no cport call */
+  H_OK(cport_recv(x.s, &x.b, 1, &x.op)); /* nothing there yet */
+  h_sleep_ms(600);                       /* user code, no cport call */
   h_thread_join(t);
   if (r.done_after_ms < 0)
     fail_msg("the receive was still pending 300 ms after its data came, "
              "while its worker ran user code");
-  H_OK(cport_op_status(&op));
-  assert_int_equal(cport_op_bytes(&op), 5);
-  assert_memory_equal(buf, "hello", 5);
-  c = h_get(p, 1000);
-  assert_ptr_equal(c.op, &op);
+  H_OK(cport_op_status(&x.op));
+  assert_int_equal(cport_op_bytes(&x.op), 5);
+  assert_memory_equal(x.buf, "hello", 5);
+  c = h_get(x.p, 1000);
+  assert_ptr_equal(c.op, &x.op);
   /* (2) This worker waits for one op of its own. */
-  memset(&op, 0, sizeof(op));
-  H_OK(cport_recv(s, &b, 1, &op));
+  memset(&x.op, 0, sizeof(x.op));
+  H_OK(cport_recv(x.s, &x.b, 1, &x.op));
   static struct released r2;
-  r2 = (struct released){p, raw, &op, -1};
+  r2 = (struct released){x.p, x.raw, &x.op, -1};
   h_thread_start(&t, release_then_send, &r2); /* (its post waits) */
   uint64_t t0 = h_now_ms();
-  H_OK(cport_op_wait(&op, 3000));
+  H_OK(cport_op_wait(&x.op, 3000));
   assert_true(h_now_ms() - t0 < 2000);
   h_thread_join(t);
-  assert_int_equal(cport_op_bytes(&op), 5);
+  assert_int_equal(cport_op_bytes(&x.op), 5);
   /* The receive's completion and the post's, in the order they came. */
   bool got_op = false, got_post = false;
   for (int i = 0; i < 2; i++) {
-    c = h_get(p, 1000);
-    if (c.op == &op)
+    c = h_get(x.p, 1000);
+    if (c.op == &x.op)
       got_op = true;
     else if (c.op == NULL && c.key == 42)
       got_post = true;
   }
   assert_true(got_op && got_post);
-  H_OK(cport_closesocket(s));
-  n_raw_close(raw);
-  h_close_clean(p);
+  H_OK(cport_closesocket(x.s));
+  n_raw_close(x.raw);
+  h_close_clean(x.p);
 }
 
 struct op_waiter {
@@ -174,28 +174,22 @@ static void *wait_for_op(void *arg) {
  * while nobody waits on the port. */
 static void op_wait_from_another_thread(void **state) {
   (void)state;
-  cport_t *p = h_port(0);
-  cport_handle_t s;
-  n_sock_t raw;
-  n_pair_raw(p, &s, 1, &raw);
-  char buf[64];
-  cport_buf_t b = CPORT_BUF(buf, sizeof(buf));
-  cport_op_t op;
-  memset(&op, 0, sizeof(op));
-  H_OK(cport_recv(s, &b, 1, &op));
-  struct op_waiter w = {&op, -1, -1, 0};
+  struct conn x;
+  conn_open(&x, 1, 64);
+  H_OK(cport_recv(x.s, &x.b, 1, &x.op));
+  struct op_waiter w = {&x.op, -1, -1, 0};
   h_thread_t t;
   h_thread_start(&t, wait_for_op, &w);
   h_sleep_ms(100);
-  assert_int_equal(n_raw_send(raw, "0123456789", 10), 10);
+  assert_int_equal(n_raw_send(x.raw, "0123456789", 10), 10);
   h_thread_join(t);
   H_OK(w.rc);
   H_OK(w.status);
   assert_int_equal(w.bytes, 10);
-  assert_int_equal(h_get(p, 1000).bytes, 10);
-  H_OK(cport_closesocket(s));
-  n_raw_close(raw);
-  h_close_clean(p);
+  assert_int_equal(h_get(x.p, 1000).bytes, 10);
+  H_OK(cport_closesocket(x.s));
+  n_raw_close(x.raw);
+  h_close_clean(x.p);
 }
 
 /* The shutdown pattern of real servers: the workers are gone, the
