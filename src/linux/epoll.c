@@ -207,7 +207,7 @@ static int epoll_wait_events(struct cport *p, struct cp_batch *b,
   if (timeout_ms != 0 && !cp_port_progress_may_sleep(p))
     timeout_ms = 0;
   cp_port_progress_take_work(p);
-  int n = epoll_wait(e->epfd, evs, CP_EPOLL_EVENTS, timeout_ms);
+  int n = cp_sys_epoll_wait(e->epfd, evs, CP_EPOLL_EVENTS, timeout_ms);
   cp_port_progress_awake(p);
   if (n < 0)
     return errno == EINTR ? 0 : -errno;

@@ -120,12 +120,6 @@ void cp_bufs_consume(struct cp_lop *l, size_t n) {
   }
 }
 
-bool cp_bufs_left(const struct cp_lop *l) {
-  unsigned n;
-  bufs_rest(l, &n);
-  return n > 0;
-}
-
 size_t cp_bufs_fill(struct cp_lop *l, const void *src, size_t n) {
   const char *s = src;
   size_t copied = 0;

@@ -174,7 +174,12 @@ CP_INTERNAL size_t cp_bufs_total(const cport_buf_t *b, unsigned n);
 /* Marks n bytes of the op's buffers as used (sent or filled). */
 CP_INTERNAL void cp_bufs_consume(struct cp_lop *l, size_t n);
 /* Whether any buffer still has room (or bytes to send). */
-CP_INTERNAL bool cp_bufs_left(const struct cp_lop *l);
+static inline bool cp_bufs_left(const struct cp_lop *l) {
+  for (unsigned i = 0; i < l->nbufs; i++)
+    if (l->bufs[i].len > 0)
+      return true;
+  return false;
+}
 /* Copies up to n bytes from src into the op's buffers, consuming them;
  * returns how many were copied. */
 CP_INTERNAL size_t cp_bufs_fill(struct cp_lop *l, const void *src, size_t n);

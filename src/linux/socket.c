@@ -143,7 +143,7 @@ static int stream_recv_state(struct cp_handle *h) {
   if (cp_engine_connected(h))
     return 0;
   char c;
-  ssize_t n = recv(h->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  ssize_t n = cp_sys_recv(h->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n >= 0)
     return 0; /* data, or the peer's close, is there to take */
   if (errno == ECONNRESET) {

@@ -65,14 +65,14 @@ static int try_recv(struct cp_handle *h, cport_op_t *op) {
   size_t want = cp_bufs_total(l->bufs, l->nbufs);
   int flags = MSG_DONTWAIT | (h->type == CP_H_DGRAM ? MSG_TRUNC : 0);
   for (;;) {
-    struct msghdr *m = (struct msghdr *)(void *)cp_op_msghdr(l);
     ssize_t n;
-    if (m->msg_iovlen == 1) { /* recv(2) is cheaper than recvmsg(2) */
-      n = recv(h->fd, m->msg_iov[0].iov_base, m->msg_iov[0].iov_len, flags);
+    if (l->nbufs == 1) { /* recv(2) is cheaper than recvmsg(2) */
+      n = cp_sys_recv(h->fd, l->bufs[0].base, l->bufs[0].len, flags);
     } else {
+      struct msghdr *m = (struct msghdr *)(void *)cp_op_msghdr(l);
       m->msg_name = NULL;
       m->msg_namelen = 0;
-      n = recvmsg(h->fd, m, flags);
+      n = cp_sys_recvmsg(h->fd, m, flags);
     }
     if (n == 0 && want > 0 && (h->flags & CP_HF_RESET))
       return fail(op, CPORT_ECONNRESET); /* Linux says it once, then EOF */
@@ -102,7 +102,7 @@ int cp_recv_result(struct cp_handle *h, cport_op_t *op, ssize_t n,
 static int try_pollin(struct cp_handle *h, cport_op_t *op) {
   struct cp_lop *l = cp_lop(op);
   for (;;) {
-    ssize_t n = recv(h->fd, &l->u.io.a.byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    ssize_t n = cp_sys_recv(h->fd, &l->u.io.a.byte, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n >= 0) {
       l->done = 0; /* readiness only; the data stays queued */
       return ok(op);
@@ -131,7 +131,7 @@ static int try_recvfrom(struct cp_handle *h, cport_op_t *op) {
     struct msghdr *m = (struct msghdr *)(void *)cp_op_msghdr(l);
     m->msg_name = l->u.io.msg.name;
     m->msg_namelen = l->u.io.msg.namelen;
-    ssize_t n = recvmsg(h->fd, m, MSG_DONTWAIT | MSG_TRUNC);
+    ssize_t n = cp_sys_recvmsg(h->fd, m, MSG_DONTWAIT | MSG_TRUNC);
     if (n >= 0) {
       cp_recvfrom_addrlen(op, m->msg_namelen);
       return cp_recv_result(h, op, n, want);
@@ -148,16 +148,20 @@ static int try_recvfrom(struct cp_handle *h, cport_op_t *op) {
  * data follows at once (no partial segment yet). */
 static int send_bufs(struct cp_handle *h, cport_op_t *op, int more) {
   struct cp_lop *l = cp_lop(op);
+  int flags = MSG_DONTWAIT | MSG_NOSIGNAL | more;
   while (cp_bufs_left(l)) {
-    struct msghdr *m = (struct msghdr *)(void *)cp_op_msghdr(l);
-    int flags = MSG_DONTWAIT | MSG_NOSIGNAL | more;
     ssize_t n;
-    if (m->msg_iovlen == 1) { /* send(2) is cheaper than sendmsg(2) */
-      n = send(h->fd, m->msg_iov[0].iov_base, m->msg_iov[0].iov_len, flags);
+    struct msghdr *m;
+    if (l->nbufs == 1) { /* send(2) is cheaper than sendmsg(2) */
+      n = cp_sys_send(h->fd, l->bufs[0].base, l->bufs[0].len, flags);
+    } else if ((m = (struct msghdr *)(void *)cp_op_msghdr(l))->msg_iovlen ==
+               1) {
+      n = cp_sys_send(h->fd, m->msg_iov[0].iov_base, m->msg_iov[0].iov_len,
+                      flags);
     } else {
       m->msg_name = NULL;
       m->msg_namelen = 0;
-      n = sendmsg(h->fd, m, flags);
+      n = cp_sys_sendmsg(h->fd, m, flags);
     }
     if (n >= 0) {
       l->done += (uint32_t)n;
@@ -179,7 +183,7 @@ static int try_sendto(struct cp_handle *h, cport_op_t *op) {
     struct msghdr *m = (struct msghdr *)(void *)cp_op_msghdr(l);
     m->msg_name = l->u.io.a.to;
     m->msg_namelen = l->u.io.msg.namelen;
-    ssize_t n = sendmsg(h->fd, m, MSG_DONTWAIT | MSG_NOSIGNAL);
+    ssize_t n = cp_sys_sendmsg(h->fd, m, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n >= 0) {
       l->done = (uint32_t)n;
       return ok(op);
@@ -294,7 +298,8 @@ int cp_try_disconnect(struct cp_handle *h, cport_op_t *op) {
 int cp_try_accept_data(cport_op_t *op) {
   struct cp_lop *l = cp_lop(op);
   for (;;) {
-    ssize_t n = recv(l->aux_fd, l->bufs[0].base, l->bufs[0].len, MSG_DONTWAIT);
+    ssize_t n =
+        cp_sys_recv(l->aux_fd, l->bufs[0].base, l->bufs[0].len, MSG_DONTWAIT);
     if (n >= 0) {
       l->done = (uint32_t)n;
       return ok(op);

@@ -1,7 +1,8 @@
 /*
  * sys.h - thin wrappers over Linux primitives (layer 0): futex wait and
  * wake, a pause for spin loops, the monotonic clock, the CPU count,
- * starting a background thread and naming the calling thread.
+ * starting a background thread, naming the calling thread, and the
+ * socket and epoll calls of an op's path without cancellation points.
  */
 #ifndef CPORT_LINUX_SYS_H
 #define CPORT_LINUX_SYS_H
@@ -13,7 +14,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -88,6 +91,71 @@ static inline bool cp_thread_spawn(pthread_t *t, size_t stack, bool detached,
  * no descriptor; a refusal (a seccomp filter) only leaves the name. */
 static inline void cp_thread_name(const char *name) {
   (void)prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
+}
+
+/*
+ * The socket calls on an op's path, as plain system calls. glibc's
+ * send(2), recv(2), sendmsg(2), recvmsg(2) and epoll_wait(2) are
+ * cancellation points: in a process with more than one thread each call
+ * switches the thread to asynchronous cancellation and back, two atomic
+ * read-modify-writes, and a thread cancelled inside one would leave a
+ * cport lock held. A direct system call does neither. The sanitizers
+ * see these calls through libc's wrappers (AddressSanitizer checks the
+ * buffers, ThreadSanitizer orders threads by descriptor), so their builds
+ * keep the wrappers. Each returns what the libc call does (-1 and errno
+ * on failure).
+ */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#  define CP_SYS_LIBC 1
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#    define CP_SYS_LIBC 1
+#  endif
+#endif
+
+static inline ssize_t cp_sys_send(int fd, const void *buf, size_t len,
+                                  int flags) {
+#ifdef CP_SYS_LIBC
+  return send(fd, buf, len, flags);
+#else
+  return (ssize_t)syscall(SYS_sendto, fd, buf, len, flags, NULL, 0);
+#endif
+}
+
+static inline ssize_t cp_sys_recv(int fd, void *buf, size_t len, int flags) {
+#ifdef CP_SYS_LIBC
+  return recv(fd, buf, len, flags);
+#else
+  return (ssize_t)syscall(SYS_recvfrom, fd, buf, len, flags, NULL, NULL);
+#endif
+}
+
+static inline ssize_t cp_sys_sendmsg(int fd, const struct msghdr *m,
+                                     int flags) {
+#ifdef CP_SYS_LIBC
+  return sendmsg(fd, m, flags);
+#else
+  return (ssize_t)syscall(SYS_sendmsg, fd, m, flags);
+#endif
+}
+
+static inline ssize_t cp_sys_recvmsg(int fd, struct msghdr *m, int flags) {
+#ifdef CP_SYS_LIBC
+  return recvmsg(fd, m, flags);
+#else
+  return (ssize_t)syscall(SYS_recvmsg, fd, m, flags);
+#endif
+}
+
+static inline int cp_sys_epoll_wait(int epfd, struct epoll_event *evs, int max,
+                                    int timeout_ms) {
+#ifdef CP_SYS_LIBC
+  return epoll_wait(epfd, evs, max, timeout_ms);
+#else
+  /* epoll_pwait with no mask: the one every architecture has. */
+  return (int)syscall(SYS_epoll_pwait, epfd, evs, max, timeout_ms, NULL,
+                      (size_t)8);
+#endif
 }
 
 #endif
