@@ -131,8 +131,8 @@ void cp_port_poke_leader_locked(struct cport *p) {
     tls_wakes.kernel = p;
 }
 
-void cp_port_unlock_and_wake(struct cport *p) {
-  pthread_mutex_unlock(&p->lock);
+/* Issues the wake-ups this thread collected under a port lock. */
+static void wakes_issue(void) {
   unsigned n = tls_wakes.n;
   struct cport *k = tls_wakes.kernel;
   tls_wakes.n = 0;
@@ -141,6 +141,11 @@ void cp_port_unlock_and_wake(struct cport *p) {
     cp_futex_wake(tls_wakes.words[i], 1);
   if (k != NULL)
     k->be->wake(k);
+}
+
+void cp_port_unlock_and_wake(struct cport *p) {
+  pthread_mutex_unlock(&p->lock);
+  wakes_issue();
 }
 
 void cp_port_set_running(struct cport *p, unsigned running) {
@@ -417,13 +422,30 @@ void cp_port_push_held_locked(struct cport *p, const cport_completion_t *c,
 }
 
 void cp_batch_flush(struct cp_batch *b) {
-  if (b->n == 0)
+  if (b->n == 0) {
+    cp_batch_wake_owed(b);
     return;
+  }
   struct cport *p = b->port;
   pthread_mutex_lock(&p->lock);
   cp_port_push_held_locked(p, b->e, b->n);
-  cp_port_unlock_and_wake(p);
   b->n = 0;
+  b->owed = false; /* issued with this push's own */
+  cp_port_unlock_and_wake(p);
+}
+
+void cp_batch_push_full(struct cp_batch *b) {
+  struct cport *p = b->port;
+  pthread_mutex_lock(&p->lock);
+  cp_port_push_held_locked(p, b->e, b->n);
+  pthread_mutex_unlock(&p->lock);
+  b->n = 0;
+  b->owed = true;
+}
+
+void cp_batch_wake_owed_slow(struct cp_batch *b) {
+  b->owed = false;
+  wakes_issue();
 }
 
 void cp_port_complete(struct cport *p, cport_op_t *op, uintptr_t key,

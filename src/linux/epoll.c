@@ -219,6 +219,7 @@ static int epoll_wait_events(struct cport *p, struct cp_batch *b,
       continue;
     }
     handle_event(p, &evs[i], b);
+    cp_batch_wake_owed(b); /* (no handle lock is held here) */
   }
   return 0;
 }

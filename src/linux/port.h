@@ -237,21 +237,40 @@ struct cport {
  * A batch of completions gathered outside the port lock (by the harvester
  * or a thread ending several ops) and pushed under one lock. Every entry
  * uses a slot its op held (see queue.h).
+ *
+ * A batch fills while its harvester holds a handle's lock (it ends the
+ * handle's ops). Pushed then, it holds back the wake-ups it owes (`owed`)
+ * until cp_batch_wake_owed(), which the harvester calls once the lock is
+ * dropped: a worker woken at once would run into that lock - on one CPU
+ * it preempts the harvester holding it, sleeps on it, and costs two more
+ * context switches and two futex calls.
  */
 #define CP_BATCH_MAX 64
 struct cp_batch {
   struct cport *port;
   unsigned n;
+  bool owed; /* pushed entries whose wake-ups wait in this thread */
   cport_completion_t e[CP_BATCH_MAX];
 };
 
 static inline void cp_batch_init(struct cp_batch *b, struct cport *port) {
   b->port = port;
   b->n = 0;
+  b->owed = false;
 }
 
-/* Pushes the batch into the port queue and wakes waiters as needed. */
+/* Pushes the batch into the port queue and wakes waiters as needed,
+ * including those an earlier push owes. */
 CP_INTERNAL void cp_batch_flush(struct cp_batch *b);
+/* Pushes a full batch; its wake-ups wait for cp_batch_wake_owed(). */
+CP_INTERNAL void cp_batch_push_full(struct cp_batch *b);
+/* Issues the wake-ups a full batch's push held back. Called with no
+ * handle lock held, after each event the harvester handles. */
+CP_INTERNAL void cp_batch_wake_owed_slow(struct cp_batch *b);
+static inline void cp_batch_wake_owed(struct cp_batch *b) {
+  if (CP_UNLIKELY(b->owed))
+    cp_batch_wake_owed_slow(b);
+}
 
 static inline void cp_batch_add(struct cp_batch *b, cport_op_t *op,
                                 uintptr_t key, uint32_t bytes, int status) {
@@ -261,7 +280,7 @@ static inline void cp_batch_add(struct cp_batch *b, cport_op_t *op,
   c->bytes = bytes;
   c->status = status;
   if (b->n == CP_BATCH_MAX)
-    cp_batch_flush(b);
+    cp_batch_push_full(b);
 }
 
 /* ------------------------------------------------------------------------ */

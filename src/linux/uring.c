@@ -303,6 +303,7 @@ static unsigned harvest(struct cport *p, struct cp_uring *u, struct cp_batch *b,
   unsigned head, seen = 0;
   io_uring_for_each_cqe(&u->ring, head, cqe) {
     dispatch(p, u, cqe, b);
+    cp_batch_wake_owed(b); /* (no handle lock is held here) */
     if (++seen == max)
       break;
   }
