@@ -437,6 +437,79 @@ static void blocked_worker_releases_another(void **state) {
   h_close_clean(p);
 }
 
+/*
+ * More completions at once than one harvest batch holds (64): the batch
+ * fills while its harvester holds a socket's lock, and the workers it
+ * wakes are woken once that lock is dropped (on epoll one wait returns up
+ * to 128 of these events, so it happens every run; on io_uring when the
+ * harvester falls behind). Two workers wait; a byte reaches each of 200
+ * sockets at once; every receive completes exactly once, and the
+ * workers' takes add up to all of them.
+ */
+#define BATCH_SOCKS 200
+
+struct taker {
+  cport_t *p;
+  int *seen; /* per key, how many completions */
+  int *left; /* completions still to take, shared */
+  int took;
+};
+
+static void *take_until_done(void *arg) {
+  struct taker *t = arg;
+  uint64_t until = h_now_ms() + 10000;
+  while (H_LOAD(t->left) > 0 && h_now_ms() < until) {
+    cport_completion_t c;
+    int rc = cport_get(t->p, &c, 50);
+    if (rc == CPORT_ETIMEDOUT)
+      continue;
+    H_OK(rc);
+    assert_true(c.key >= 1 && c.key <= BATCH_SOCKS);
+    H_OK(c.status);
+    assert_int_equal(c.bytes, 1);
+    H_ADD(&t->seen[c.key - 1], 1);
+    H_ADD(t->left, -1);
+    t->took++;
+  }
+  return NULL;
+}
+
+static void a_full_batch_wakes_the_waiting_workers(void **state) {
+  (void)state;
+  cport_t *p = h_port(2);
+  static cport_handle_t s[BATCH_SOCKS];
+  static n_sock_t raw[BATCH_SOCKS];
+  static char buf[BATCH_SOCKS];
+  static cport_op_t op[BATCH_SOCKS];
+  static int seen[BATCH_SOCKS];
+  memset(op, 0, sizeof(op));
+  memset(seen, 0, sizeof(seen));
+  int left = BATCH_SOCKS;
+  for (int i = 0; i < BATCH_SOCKS; i++) {
+    n_pair_raw(p, &s[i], (uintptr_t)i + 1, &raw[i]);
+    cport_buf_t b = CPORT_BUF(&buf[i], 1);
+    H_OK(cport_recv(s[i], &b, 1, &op[i]));
+  }
+  struct taker t[2] = {{p, seen, &left, 0}, {p, seen, &left, 0}};
+  h_thread_t th[2];
+  for (int i = 0; i < 2; i++)
+    h_thread_start(&th[i], take_until_done, &t[i]);
+  h_sleep_ms(50); /* both wait in cport_get */
+  for (int i = 0; i < BATCH_SOCKS; i++)
+    assert_int_equal(n_raw_send(raw[i], "x", 1), 1);
+  for (int i = 0; i < 2; i++)
+    h_thread_join(th[i]);
+  assert_int_equal(H_LOAD(&left), 0);
+  assert_int_equal(t[0].took + t[1].took, BATCH_SOCKS);
+  for (int i = 0; i < BATCH_SOCKS; i++) {
+    assert_int_equal(seen[i], 1);
+    assert_int_equal(buf[i], 'x');
+    H_OK(cport_closesocket(s[i]));
+    n_raw_close(raw[i]);
+  }
+  h_close_clean(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(op_results_while_pending),
@@ -446,6 +519,7 @@ int main(void) {
       cmocka_unit_test(close_finishes_pending_ops_without_a_waiter),
       cmocka_unit_test(timer_finishes_without_a_waiter),
       cmocka_unit_test(blocked_worker_releases_another),
+      cmocka_unit_test(a_full_batch_wakes_the_waiting_workers),
       cmocka_unit_test(progress_thread_is_named),
       cmocka_unit_test(satellite_rings_serve_and_leave),
   };
