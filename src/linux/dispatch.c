@@ -143,9 +143,23 @@ static void wakes_issue(void) {
     k->be->wake(k);
 }
 
+/* How deep this thread is in handle locks taken for a call (the wake-ups
+ * it collects wait until it leaves them: cp_port_wakes_hold). */
+static CP_TLS unsigned tls_wakes_held;
+
 void cp_port_unlock_and_wake(struct cport *p) {
   pthread_mutex_unlock(&p->lock);
-  wakes_issue();
+  if (tls_wakes_held == 0)
+    wakes_issue();
+}
+
+void cp_port_wakes_hold(void) {
+  tls_wakes_held++;
+}
+
+void cp_port_wakes_release(void) {
+  if (--tls_wakes_held == 0)
+    wakes_issue();
 }
 
 void cp_port_set_running(struct cport *p, unsigned running) {

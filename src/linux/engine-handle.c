@@ -298,10 +298,17 @@ struct cp_handle *cp_engine_lock(cport_handle_t s, int want, int *rc) {
     *rc = CPORT_ENOTCONN;
   else
     *rc = 0;
-  if (*rc == 0)
+  if (*rc == 0) {
+    cp_port_wakes_hold();
     return h;
+  }
   pthread_mutex_unlock(&h->lock);
   return NULL;
+}
+
+void cp_engine_unlock(struct cp_handle *h) {
+  pthread_mutex_unlock(&h->lock);
+  cp_port_wakes_release();
 }
 
 /* ------------------------------------------------------------------------ */

@@ -135,9 +135,12 @@ CP_INTERNAL void cp_engine_detach_port(struct cport *p);
 enum { CP_WANT_SOCKET = 1, CP_WANT_FILE = 2, CP_WANT_STREAM_PEER = 3 };
 /* Locks and returns the handle of s, open, associated and as wanted; or
  * NULL with *rc set (CPORT_EBADF, CPORT_EINVAL: not associated,
- * CPORT_ENOTSOCK, CPORT_EOPNOTSUPP, CPORT_ENOTCONN). */
+ * CPORT_ENOTSOCK, CPORT_EOPNOTSUPP, CPORT_ENOTCONN). The wake-ups the call
+ * causes wait until cp_engine_unlock() (cp_port_wakes_hold). */
 CP_INTERNAL struct cp_handle *cp_engine_lock(cport_handle_t s, int want,
                                              int *rc);
+/* Unlocks a handle cp_engine_lock() returned and issues its wake-ups. */
+CP_INTERNAL void cp_engine_unlock(struct cp_handle *h);
 
 CP_INTERNAL bool cp_engine_connected(struct cp_handle *h);
 CP_INTERNAL bool cp_engine_listening(struct cp_handle *h);

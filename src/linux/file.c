@@ -74,7 +74,7 @@ static int file_op(cport_handle_t f, uint8_t kind, const void *buf,
   if (h == NULL)
     return rc;
   if (h->flags & (kind == CP_OP_READ ? CP_HF_NO_READ : CP_HF_NO_WRITE)) {
-    pthread_mutex_unlock(&h->lock);
+    cp_engine_unlock(h);
     return CPORT_EACCES;
   }
   cp_engine_op_init(op, h, kind);
@@ -87,7 +87,7 @@ static int file_op(cport_handle_t f, uint8_t kind, const void *buf,
   op->u.off.offset = (uint32_t)off;
   op->u.off.offset_high = (uint32_t)(off >> 32);
   rc = cp_engine_submit(h, op);
-  pthread_mutex_unlock(&h->lock);
+  cp_engine_unlock(h);
   return rc;
 }
 
@@ -129,7 +129,7 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
     return rc;
   if (h->flags & (CP_HF_SHUT_WR | CP_HF_RESET)) {
     rc = (h->flags & CP_HF_RESET) ? CPORT_ECONNRESET : CPORT_ESHUTDOWN;
-    pthread_mutex_unlock(&h->lock);
+    cp_engine_unlock(h);
     return rc;
   }
   cp_engine_op_init(op, h, CP_OP_TRANSMIT);
@@ -146,6 +146,6 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
   l->bufs = &l->u.tf.part[0];
   l->nbufs = 1;
   rc = cp_engine_submit(h, op);
-  pthread_mutex_unlock(&h->lock);
+  cp_engine_unlock(h);
   return rc;
 }

@@ -336,6 +336,16 @@ CP_INTERNAL bool cp_port_progress_take_work(struct cport *p);
 /* ------------------------------------------------------------------------ */
 
 CP_INTERNAL void cp_port_unlock_and_wake(struct cport *p);
+/*
+ * A call that holds a handle's lock (cp_engine_lock) holds back the
+ * wake-ups it causes until it drops that lock: a worker woken by an op
+ * that finished in the call would otherwise often take that op's
+ * completion and call into the same handle at once, sleep on its lock,
+ * and cost a futex wait, a wake and two context switches. Nested holds
+ * count; the last release issues them. Never held across a sleep.
+ */
+CP_INTERNAL void cp_port_wakes_hold(void);
+CP_INTERNAL void cp_port_wakes_release(void);
 CP_INTERNAL void cp_port_signal_locked(struct cp_waiter *w);
 CP_INTERNAL void cp_port_dispatch_locked(struct cport *p);
 /* Whether completions are queued (the lane may only be being filled). */

@@ -60,7 +60,7 @@ CPORT_API int cport_accept(cport_handle_t listener, void *buf, uint32_t len,
       cp_op_bufs(op, &b, 1);
     rc = cp_engine_submit(h, op);
   }
-  pthread_mutex_unlock(&h->lock);
+  cp_engine_unlock(h);
   return rc;
 }
 
@@ -117,7 +117,7 @@ CPORT_API int cport_connect(cport_handle_t s, const struct sockaddr *to,
        * ConnectEx: it completes, with that status. */
       h->flags |= CP_HF_CONN_FAILED;
       rc = cp_engine_submit_done(h, op, -err);
-      pthread_mutex_unlock(&h->lock);
+      cp_engine_unlock(h);
       return rc;
     } else {
       rc = cp_engine_refuse(op, -err);
@@ -125,7 +125,7 @@ CPORT_API int cport_connect(cport_handle_t s, const struct sockaddr *to,
     if (rc == 0)
       rc = cp_engine_submit(h, op);
   }
-  pthread_mutex_unlock(&h->lock);
+  cp_engine_unlock(h);
   return rc;
 }
 
@@ -200,7 +200,7 @@ static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
     }
     rc = rc == 0 ? cp_engine_submit(h, op) : cp_engine_refuse(op, rc);
   }
-  pthread_mutex_unlock(&h->lock);
+  cp_engine_unlock(h);
   return rc;
 }
 
@@ -243,7 +243,7 @@ static int send_common(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
     }
     rc = rc == 0 ? cp_engine_submit(h, op) : cp_engine_refuse(op, rc);
   }
-  pthread_mutex_unlock(&h->lock);
+  cp_engine_unlock(h);
   return rc;
 }
 
@@ -270,7 +270,7 @@ CPORT_API int cport_disconnect(cport_handle_t s, unsigned flags,
     return rc;
   cp_engine_op_init(op, h, CP_OP_DISCONNECT);
   rc = cp_engine_submit(h, op);
-  pthread_mutex_unlock(&h->lock);
+  cp_engine_unlock(h);
   return rc;
 }
 
