@@ -143,8 +143,8 @@ static void wakes_issue(void) {
     k->be->wake(k);
 }
 
-/* How deep this thread is in handle locks taken for a call (the wake-ups
- * it collects wait until it leaves them: cp_port_wakes_hold). */
+/* How deep this thread is in handle locks (the wake-ups it collects wait
+ * until it leaves them: cp_port_wakes_hold). */
 static CP_TLS unsigned tls_wakes_held;
 
 void cp_port_unlock_and_wake(struct cport *p) {
@@ -436,30 +436,13 @@ void cp_port_push_held_locked(struct cport *p, const cport_completion_t *c,
 }
 
 void cp_batch_flush(struct cp_batch *b) {
-  if (b->n == 0) {
-    cp_batch_wake_owed(b);
+  if (b->n == 0)
     return;
-  }
   struct cport *p = b->port;
   pthread_mutex_lock(&p->lock);
   cp_port_push_held_locked(p, b->e, b->n);
-  b->n = 0;
-  b->owed = false; /* issued with this push's own */
   cp_port_unlock_and_wake(p);
-}
-
-void cp_batch_push_full(struct cp_batch *b) {
-  struct cport *p = b->port;
-  pthread_mutex_lock(&p->lock);
-  cp_port_push_held_locked(p, b->e, b->n);
-  pthread_mutex_unlock(&p->lock);
   b->n = 0;
-  b->owed = true;
-}
-
-void cp_batch_wake_owed_slow(struct cp_batch *b) {
-  b->owed = false;
-  wakes_issue();
 }
 
 void cp_port_complete(struct cport *p, cport_op_t *op, uintptr_t key,

@@ -218,8 +218,9 @@ static int epoll_wait_events(struct cport *p, struct cp_batch *b,
       (void)r;
       continue;
     }
+    cp_port_wakes_hold(); /* (it ends ops under the handle's lock) */
     handle_event(p, &evs[i], b);
-    cp_batch_wake_owed(b); /* (no handle lock is held here) */
+    cp_port_wakes_release();
   }
   return 0;
 }

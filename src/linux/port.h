@@ -236,41 +236,24 @@ struct cport {
 /*
  * A batch of completions gathered outside the port lock (by the harvester
  * or a thread ending several ops) and pushed under one lock. Every entry
- * uses a slot its op held (see queue.h).
- *
- * A batch fills while its harvester holds a handle's lock (it ends the
- * handle's ops). Pushed then, it holds back the wake-ups it owes (`owed`)
- * until cp_batch_wake_owed(), which the harvester calls once the lock is
- * dropped: a worker woken at once would run into that lock - on one CPU
- * it preempts the harvester holding it, sleeps on it, and costs two more
- * context switches and two futex calls.
+ * uses a slot its op held (see queue.h). A batch may fill while its
+ * harvester holds a handle's lock; the harvester holds its wake-ups for
+ * that time (cp_port_wakes_hold).
  */
 #define CP_BATCH_MAX 64
 struct cp_batch {
   struct cport *port;
   unsigned n;
-  bool owed; /* pushed entries whose wake-ups wait in this thread */
   cport_completion_t e[CP_BATCH_MAX];
 };
 
 static inline void cp_batch_init(struct cp_batch *b, struct cport *port) {
   b->port = port;
   b->n = 0;
-  b->owed = false;
 }
 
-/* Pushes the batch into the port queue and wakes waiters as needed,
- * including those an earlier push owes. */
+/* Pushes the batch into the port queue and wakes waiters as needed. */
 CP_INTERNAL void cp_batch_flush(struct cp_batch *b);
-/* Pushes a full batch; its wake-ups wait for cp_batch_wake_owed(). */
-CP_INTERNAL void cp_batch_push_full(struct cp_batch *b);
-/* Issues the wake-ups a full batch's push held back. Called with no
- * handle lock held, after each event the harvester handles. */
-CP_INTERNAL void cp_batch_wake_owed_slow(struct cp_batch *b);
-static inline void cp_batch_wake_owed(struct cp_batch *b) {
-  if (CP_UNLIKELY(b->owed))
-    cp_batch_wake_owed_slow(b);
-}
 
 static inline void cp_batch_add(struct cp_batch *b, cport_op_t *op,
                                 uintptr_t key, uint32_t bytes, int status) {
@@ -280,7 +263,7 @@ static inline void cp_batch_add(struct cp_batch *b, cport_op_t *op,
   c->bytes = bytes;
   c->status = status;
   if (b->n == CP_BATCH_MAX)
-    cp_batch_push_full(b);
+    cp_batch_flush(b);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -337,11 +320,12 @@ CP_INTERNAL bool cp_port_progress_take_work(struct cport *p);
 
 CP_INTERNAL void cp_port_unlock_and_wake(struct cport *p);
 /*
- * A call that holds a handle's lock (cp_engine_lock) holds back the
- * wake-ups it causes until it drops that lock: a worker woken by an op
- * that finished in the call would otherwise often take that op's
- * completion and call into the same handle at once, sleep on its lock,
- * and cost a futex wait, a wake and two context switches. Nested holds
+ * A thread that holds a handle's lock holds back the wake-ups it causes
+ * until it drops that lock: a call (cp_engine_lock), and the harvester
+ * around each CQE or epoll event it handles. A worker woken at once would
+ * often take the completion and call into the same handle, sleep on its
+ * lock, and cost a futex wait, a wake and two context switches (on one
+ * CPU it also preempts the thread that holds the lock). Nested holds
  * count; the last release issues them. Never held across a sleep.
  */
 CP_INTERNAL void cp_port_wakes_hold(void);

@@ -51,7 +51,6 @@ void cp_port_lead_locked(struct cport *p, struct cp_waiter *w, int timeout_ms) {
     tls_owed = NULL; /* this wait hands the kernel our work */
   cp_tls_harvesting = p;
   p->be->wait(p, &b, timeout_ms);
-  cp_batch_wake_owed(&b); /* (a backend's loop issues them earlier) */
   cp_tls_harvesting = NULL;
   pthread_mutex_lock(&p->lock);
   p->in_kernel = false;

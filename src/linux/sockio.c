@@ -151,14 +151,10 @@ static int send_bufs(struct cp_handle *h, cport_op_t *op, int more) {
   int flags = MSG_DONTWAIT | MSG_NOSIGNAL | more;
   while (cp_bufs_left(l)) {
     ssize_t n;
-    struct msghdr *m;
     if (l->nbufs == 1) { /* send(2) is cheaper than sendmsg(2) */
       n = cp_sys_send(h->fd, l->bufs[0].base, l->bufs[0].len, flags);
-    } else if ((m = (struct msghdr *)(void *)cp_op_msghdr(l))->msg_iovlen ==
-               1) {
-      n = cp_sys_send(h->fd, m->msg_iov[0].iov_base, m->msg_iov[0].iov_len,
-                      flags);
     } else {
+      struct msghdr *m = (struct msghdr *)(void *)cp_op_msghdr(l);
       m->msg_name = NULL;
       m->msg_namelen = 0;
       n = cp_sys_sendmsg(h->fd, m, flags);

@@ -113,49 +113,37 @@ static inline void cp_thread_name(const char *name) {
 #  endif
 #endif
 
+#ifdef CP_SYS_LIBC
+#  define cp_sys_send send
+#  define cp_sys_recv recv
+#  define cp_sys_sendmsg sendmsg
+#  define cp_sys_recvmsg recvmsg
+#  define cp_sys_epoll_wait epoll_wait
+#else
 static inline ssize_t cp_sys_send(int fd, const void *buf, size_t len,
                                   int flags) {
-#ifdef CP_SYS_LIBC
-  return send(fd, buf, len, flags);
-#else
   return (ssize_t)syscall(SYS_sendto, fd, buf, len, flags, NULL, 0);
-#endif
 }
 
 static inline ssize_t cp_sys_recv(int fd, void *buf, size_t len, int flags) {
-#ifdef CP_SYS_LIBC
-  return recv(fd, buf, len, flags);
-#else
   return (ssize_t)syscall(SYS_recvfrom, fd, buf, len, flags, NULL, NULL);
-#endif
 }
 
 static inline ssize_t cp_sys_sendmsg(int fd, const struct msghdr *m,
                                      int flags) {
-#ifdef CP_SYS_LIBC
-  return sendmsg(fd, m, flags);
-#else
   return (ssize_t)syscall(SYS_sendmsg, fd, m, flags);
-#endif
 }
 
 static inline ssize_t cp_sys_recvmsg(int fd, struct msghdr *m, int flags) {
-#ifdef CP_SYS_LIBC
-  return recvmsg(fd, m, flags);
-#else
   return (ssize_t)syscall(SYS_recvmsg, fd, m, flags);
-#endif
 }
 
+/* epoll_pwait with no mask: the one every architecture has. */
 static inline int cp_sys_epoll_wait(int epfd, struct epoll_event *evs, int max,
                                     int timeout_ms) {
-#ifdef CP_SYS_LIBC
-  return epoll_wait(epfd, evs, max, timeout_ms);
-#else
-  /* epoll_pwait with no mask: the one every architecture has. */
   return (int)syscall(SYS_epoll_pwait, epfd, evs, max, timeout_ms, NULL,
                       (size_t)8);
-#endif
 }
+#endif
 
 #endif

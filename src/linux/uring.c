@@ -302,8 +302,9 @@ static unsigned harvest(struct cport *p, struct cp_uring *u, struct cp_batch *b,
   struct io_uring_cqe *cqe;
   unsigned head, seen = 0;
   io_uring_for_each_cqe(&u->ring, head, cqe) {
+    cp_port_wakes_hold(); /* (dispatch ends ops under a handle's lock) */
     dispatch(p, u, cqe, b);
-    cp_batch_wake_owed(b); /* (no handle lock is held here) */
+    cp_port_wakes_release();
     if (++seen == max)
       break;
   }
