@@ -19,7 +19,7 @@ LAYERS = {
     "common/grave.h": 0, "common/grave.c": 0, "common/options.c": 0,
     "common/version.c": 0,
     # Linux
-    "linux/sys.h": 0, "linux/op.h": 0, "linux/op.c": 0, "linux/queue.h": 0,
+    "linux/sys.h": 0, "linux/lock.h": 0, "linux/op.h": 0, "linux/op.c": 0, "linux/queue.h": 0,
     "linux/queue.c": 0, "linux/lane.h": 0, "linux/timers.h": 0,
     "linux/timers.c": 0,
     "linux/pool.h": 0, "linux/pool.c": 0, "linux/backend.h": 0,

@@ -62,7 +62,7 @@ static void drop_queue_locked(struct cp_handle *h, struct cp_opq *q) {
 void cp_engine_detach_port(struct cport *p) {
   struct cp_handle *h;
   while ((h = cp_handle_list_pop(p)) != NULL) {
-    pthread_mutex_lock(&h->lock);
+    cp_lock(&h->lock);
     if (h->port == p) {
       drop_queue_locked(h, &h->rq);
       drop_queue_locked(h, &h->wq);
@@ -70,7 +70,7 @@ void cp_engine_detach_port(struct cport *p) {
       h->port = NULL;
       h->key = 0;
     }
-    pthread_mutex_unlock(&h->lock);
+    cp_unlock(&h->lock);
   }
 }
 
@@ -83,7 +83,7 @@ int cp_engine_open(int fd, uint8_t type, uint8_t family, uint16_t flags) {
   int rc = cp_handle_slot(fd, &h);
   if (rc != 0)
     return rc == CPORT_EBADF ? CPORT_EMFILE : rc;
-  pthread_mutex_lock(&h->lock);
+  cp_lock(&h->lock);
   if (h->flags & CP_HF_OPEN) {
     /* The kernel reused this fd number: the previous owner was closed
      * behind cport's back. Its operations still complete, once. */
@@ -92,7 +92,7 @@ int cp_engine_open(int fd, uint8_t type, uint8_t family, uint16_t flags) {
   }
   cp_handle_reset_locked(h, fd, type, family);
   h->flags |= flags;
-  pthread_mutex_unlock(&h->lock);
+  cp_unlock(&h->lock);
   return 0;
 }
 
@@ -108,7 +108,7 @@ int cp_engine_associate(struct cport *p, int fd, uintptr_t key,
   if (rc != 0)
     return rc;
 
-  pthread_mutex_lock(&h->lock);
+  cp_lock(&h->lock);
   if ((h->flags & CP_HF_OPEN) && (h->dev != st.st_dev || h->ino != st.st_ino) &&
       h->port != NULL) {
     /* Stale: the fd was closed without cport and the number reused. */
@@ -158,7 +158,7 @@ int cp_engine_associate(struct cport *p, int fd, uintptr_t key,
     h->flags |= CP_HF_SKIP;
   cp_handle_list_add(p, h);
 out:
-  pthread_mutex_unlock(&h->lock);
+  cp_unlock(&h->lock);
   return rc;
 }
 
@@ -170,7 +170,7 @@ int cp_engine_set_flags(int fd, uint16_t flags) {
   int rc = cp_handle_slot(fd, &h);
   if (rc != 0)
     return rc;
-  pthread_mutex_lock(&h->lock);
+  cp_lock(&h->lock);
   if (h->flags & CP_HF_ZOMBIE) {
     rc = CPORT_EBADF;
   } else {
@@ -182,7 +182,7 @@ int cp_engine_set_flags(int fd, uint16_t flags) {
     }
     h->flags |= flags;
   }
-  pthread_mutex_unlock(&h->lock);
+  cp_unlock(&h->lock);
   return rc;
 }
 
@@ -191,7 +191,7 @@ int cp_engine_replace(int target, int from, bool connected) {
   int rc = cp_handle_slot(target, &h);
   if (rc != 0)
     return rc;
-  pthread_mutex_lock(&h->lock);
+  cp_lock(&h->lock);
   struct cport *port = h->port;
   uintptr_t key = h->key;
   uint16_t keep = h->flags & CP_HF_OPEN ? (h->flags & CP_HF_SKIP) : 0;
@@ -207,7 +207,7 @@ int cp_engine_replace(int target, int from, bool connected) {
     cp_handle_reset_locked(h, target, CP_H_STREAM, family);
     h->flags |= keep | (connected ? CP_HF_CONNECTED : 0);
   }
-  pthread_mutex_unlock(&h->lock);
+  cp_unlock(&h->lock);
   cp_engine_close(from);
   if (rc == 0 && port != NULL)
     rc = cp_engine_associate(port, target, key, 0);
@@ -229,10 +229,10 @@ int cp_engine_close(cport_handle_t s) {
   struct cp_handle *h = cp_handle_peek(s);
   if (h == NULL)
     return close_unknown(s);
-  pthread_mutex_lock(&h->lock);
+  cp_lock(&h->lock);
   if (!(h->flags & CP_HF_OPEN)) {
     bool zombie = h->flags & CP_HF_ZOMBIE;
-    pthread_mutex_unlock(&h->lock);
+    cp_unlock(&h->lock);
     return zombie ? CPORT_EBADF : close_unknown(s);
   }
   struct cport *p = h->port;
@@ -245,7 +245,7 @@ int cp_engine_close(cport_handle_t s) {
    * can still meet the number (then the slot stays a zombie). */
   int rc = p != NULL ? p->be->close_fd(p, h) : (close(h->fd) == 0 ? 0 : -errno);
   h->gen++;
-  pthread_mutex_unlock(&h->lock);
+  cp_unlock(&h->lock);
   return rc == CPORT_EINTR ? 0 : rc;
 }
 
@@ -283,7 +283,7 @@ struct cp_handle *cp_engine_lock(cport_handle_t s, int want, int *rc) {
     *rc = CPORT_EBADF;
     return NULL;
   }
-  pthread_mutex_lock(&h->lock);
+  cp_lock(&h->lock);
   if (!(h->flags & CP_HF_OPEN))
     *rc = CPORT_EBADF;
   else if (h->port == NULL)
@@ -302,12 +302,12 @@ struct cp_handle *cp_engine_lock(cport_handle_t s, int want, int *rc) {
     cp_port_wakes_hold();
     return h;
   }
-  pthread_mutex_unlock(&h->lock);
+  cp_unlock(&h->lock);
   return NULL;
 }
 
 void cp_engine_unlock(struct cp_handle *h) {
-  pthread_mutex_unlock(&h->lock);
+  cp_unlock(&h->lock);
   cp_port_wakes_release();
 }
 

@@ -60,10 +60,10 @@ void cp_engine_accept_drop(cport_op_t *op) {
     return;
   struct cp_handle *n = cp_handle_peek(l->aux_fd);
   if (n != NULL) {
-    pthread_mutex_lock(&n->lock);
+    cp_lock(&n->lock);
     n->flags = 0;
     n->gen++;
-    pthread_mutex_unlock(&n->lock);
+    cp_unlock(&n->lock);
   }
   close(l->aux_fd);
   l->aux_fd = -1;
@@ -322,7 +322,7 @@ CPORT_API int cport_cancel(cport_handle_t s, cport_op_t *op) {
   struct cp_handle *h = cp_handle_peek(s);
   if (h == NULL)
     return CPORT_EBADF;
-  pthread_mutex_lock(&h->lock);
+  cp_lock(&h->lock);
   if (CP_UNLIKELY(cp_diag_active()))
     cp_engine_diag_handle(h, op, 'X');
   int rc = 0;
@@ -345,6 +345,6 @@ CPORT_API int cport_cancel(cport_handle_t s, cport_op_t *op) {
     if (n == 0)
       rc = CPORT_ENOENT;
   }
-  pthread_mutex_unlock(&h->lock);
+  cp_unlock(&h->lock);
   return rc;
 }

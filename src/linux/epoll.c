@@ -71,15 +71,15 @@ static struct cp_epoll *ep(struct cport *p) {
 static void run_file_op(cport_op_t *op) {
   struct cp_lop *l = cp_lop(op);
   struct cp_handle *h = l->h;
-  pthread_mutex_lock(&h->lock);
+  cp_lock(&h->lock);
   if (l->flags & CP_OPF_CANCEL) {
     cp_op_result(op, CPORT_ECANCELED);
   } else {
     h->blocking++;
     int fd = l->u.file.fd;
-    pthread_mutex_unlock(&h->lock);
+    cp_unlock(&h->lock);
     cp_file_io(op, fd);
-    pthread_mutex_lock(&h->lock);
+    cp_lock(&h->lock);
     h->blocking--;
   }
   cp_engine_end(h, op, NULL);
@@ -87,7 +87,7 @@ static void run_file_op(cport_op_t *op) {
     close(h->fd); /* closed by the user while we were using it */
     h->flags = 0;
   }
-  pthread_mutex_unlock(&h->lock);
+  cp_unlock(&h->lock);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -178,7 +178,7 @@ static void handle_event(struct cport *p, const struct epoll_event *ev,
   struct cp_handle *h = cp_handle_peek(fd);
   if (h == NULL)
     return;
-  pthread_mutex_lock(&h->lock);
+  cp_lock(&h->lock);
   if ((h->flags & CP_HF_OPEN) && h->port == p &&
       (stage2 || (h->gen & 0x7fffffffu) == high)) {
     uint32_t e = ev->events;
@@ -197,7 +197,7 @@ static void handle_event(struct cport *p, const struct epoll_event *ev,
       }
     }
   }
-  pthread_mutex_unlock(&h->lock);
+  cp_unlock(&h->lock);
 }
 
 static int epoll_wait_events(struct cport *p, struct cp_batch *b,

@@ -34,7 +34,6 @@ int cp_handle_slot(int fd, struct cp_handle **out) {
       struct cp_handle *c = calloc(CP_CHUNK_SIZE, sizeof(*c));
       if (c != NULL) {
         for (unsigned i = 0; i < CP_CHUNK_SIZE; i++) {
-          pthread_mutex_init(&c[i].lock, NULL);
           c[i].fd = (int)(ci * CP_CHUNK_SIZE + i);
         }
         __atomic_store_n(&chunks[ci], c, __ATOMIC_RELEASE);

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "lock.h"
 #include "op.h"
 #include "port.h"
 
@@ -51,7 +52,7 @@ enum {
 #define CP_HANDLE_BE_WORDS 8
 
 struct cp_handle {
-  pthread_mutex_t lock;
+  cp_lock_t lock;
   int fd;
   uint32_t gen;
   uint16_t flags; /* CP_HF_* */

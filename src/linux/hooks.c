@@ -33,7 +33,7 @@ CPORT_API unsigned cport__handle_state(int fd) {
   struct cp_handle *h = cp_handle_peek(fd);
   if (h == NULL)
     return 0;
-  pthread_mutex_lock(&h->lock);
+  cp_lock(&h->lock);
   unsigned s = 0;
   if (h->flags & CP_HF_OPEN) {
     if (h->port != NULL)
@@ -43,7 +43,7 @@ CPORT_API unsigned cport__handle_state(int fd) {
     if (h->flags & CP_HF_CONNECTED)
       s |= CPORT__CONNECTED;
   }
-  pthread_mutex_unlock(&h->lock);
+  cp_unlock(&h->lock);
   return s;
 }
 
@@ -58,7 +58,7 @@ CPORT_API int cport__cancel_tagged(int fd, void *tag) {
   struct cp_handle *h = cp_handle_peek(fd);
   if (h == NULL)
     return CPORT_EBADF;
-  pthread_mutex_lock(&h->lock);
+  cp_lock(&h->lock);
   int n = 0;
   if (!(h->flags & CP_HF_OPEN)) {
     n = CPORT_EBADF;
@@ -79,7 +79,7 @@ CPORT_API int cport__cancel_tagged(int fd, void *tag) {
       }
     }
   }
-  pthread_mutex_unlock(&h->lock);
+  cp_unlock(&h->lock);
   return n;
 }
 

@@ -355,7 +355,7 @@ void cp_uring_close_pending(struct cport *p, struct cp_uring *u) {
   while (list != NULL) {
     struct cp_handle *h = list;
     list = cp_uh(h)->link;
-    pthread_mutex_lock(&h->lock);
+    cp_lock(&h->lock);
     pthread_mutex_lock(&u->sq_lock);
     bool ready = u->dead || sqes_consumed(u, h);
     pthread_mutex_unlock(&u->sq_lock);
@@ -368,7 +368,7 @@ void cp_uring_close_pending(struct cport *p, struct cp_uring *u) {
       cp_uh(h)->link = keep;
       keep = h;
     }
-    pthread_mutex_unlock(&h->lock);
+    cp_unlock(&h->lock);
   }
   if (keep != NULL) {
     pthread_mutex_lock(&u->sq_lock);
@@ -531,7 +531,7 @@ void cp_uring_op_done(struct cport *p, struct cp_uring *u, cport_op_t *op,
                       int res, struct cp_batch *b) {
   struct cp_lop *l = cp_lop(op);
   struct cp_handle *h = l->h;
-  pthread_mutex_lock(&h->lock);
+  cp_lock(&h->lock);
   l->flags &= (uint16_t)~CP_OPF_INFLIGHT;
   /* A cancel still waiting for SQ room must not outlive its op: once the
    * op ends, its owner may reuse it (and its link) for a new request. A
@@ -545,5 +545,5 @@ void cp_uring_op_done(struct cport *p, struct cp_uring *u, cport_op_t *op,
   }
   if (interpret(p, h, op, res) == CP_TRY_DONE)
     cp_engine_end(h, op, b);
-  pthread_mutex_unlock(&h->lock);
+  cp_unlock(&h->lock);
 }

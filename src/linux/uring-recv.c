@@ -429,14 +429,14 @@ void cp_uring_rearm_starved(struct cport *p, struct cp_uring *u) {
     pthread_mutex_unlock(&bf->lock);
     if (h == NULL)
       return;
-    pthread_mutex_lock(&h->lock);
+    cp_lock(&h->lock);
     struct cp_uh *uh = cp_uh(h);
     int r = ARM_OK;
     if ((h->flags & CP_HF_OPEN) && h->port == p && h->gen == gen &&
         !(uh->flags & (CP_UH_RECV_ARMED | CP_UH_EOF)) && !is_starved(uh) &&
         uh->rx_err == 0 && uh->buffered < CP_UH_RX_CAP)
       r = recv_arm(p, h);
-    pthread_mutex_unlock(&h->lock);
+    cp_unlock(&h->lock);
     if (r != ARM_OK)
       return; /* it waits again: no room this round */
   }
@@ -569,17 +569,17 @@ void cp_uring_htag_done(struct cport *p, struct cp_uring *u,
     __atomic_sub_fetch(&u->bufs.free, 1, __ATOMIC_ACQ_REL);
   struct cp_handle *h = cp_handle_peek(fd);
   if (h != NULL) {
-    pthread_mutex_lock(&h->lock);
+    cp_lock(&h->lock);
     if ((h->flags & CP_HF_OPEN) && h->port == p &&
         (h->gen & 0x0fffffffu) == gen && cp_ur_of(p, h) == u) {
       if (what == CP_HTAG_RECV)
         recv_done(p, h, cqe, b);
       else
         accept_done(p, h, cqe, b);
-      pthread_mutex_unlock(&h->lock);
+      cp_unlock(&h->lock);
       return;
     }
-    pthread_mutex_unlock(&h->lock);
+    cp_unlock(&h->lock);
   }
   /* Its socket is gone: give back what the entry carries. */
   if (what == CP_HTAG_RECV && (cqe->flags & IORING_CQE_F_BUFFER))
