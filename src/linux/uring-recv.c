@@ -288,8 +288,9 @@ static void htag_cancel(struct cport *p, struct cp_handle *h, unsigned what) {
  * flight) the socket moves to the multishot receive for good: no SQE and
  * no wake-up of the ring's owner per message. Receives run one at a time
  * per socket (engine.c), so the move, made as a receive starts, never
- * lets two requests race for the same bytes. $CPORT_RECV=multishot or
- * =direct keeps every socket one way (for measuring). Without provided
+ * lets two requests race for the same bytes. This per-socket choice runs
+ * under $CPORT_RECV=adaptive; the default is the multishot receive for
+ * every socket, and $CPORT_RECV=direct keeps every socket direct. Without provided
  * buffers (old kernels) every receive is a one-shot, tried at the call.
  * Measured in docs/design.md §5.
  */
@@ -298,13 +299,22 @@ static void htag_cancel(struct cport *p, struct cp_handle *h, unsigned what) {
  * while every 64 B request/response socket moved within its first 20. */
 #define CP_UH_DIRECT_MISSES 8
 
+/* The default is the multishot receive for every stream socket. The
+ * per-socket choice (start direct, move after CP_UH_DIRECT_MISSES) won at
+ * 64 x 4 KiB with workers = CPUs on a machine where a system call was
+ * cheap; on one where a bare system call takes about 1 us (page-table
+ * isolation, a virtual machine), each direct receive's recv(2) costs more
+ * than the copy out of a provided buffer: multishot for every socket took
+ * 0.74x and 0.83x the CPU per message there (6 and 8 of 8 rounds lower),
+ * 0.93x pinned, and the same at 64 B and on one connection (design.md
+ * §5). $CPORT_RECV=adaptive keeps the per-socket choice. */
 uint8_t cp_uring_recv_mode_wanted(void) {
   const char *e = getenv("CPORT_RECV"); /* for measuring */
-  if (e != NULL && strcmp(e, "multishot") == 0)
-    return CP_RECV_MULTISHOT;
+  if (e != NULL && strcmp(e, "adaptive") == 0)
+    return CP_RECV_ADAPTIVE;
   if (e != NULL && strcmp(e, "direct") == 0)
     return CP_RECV_DIRECT;
-  return CP_RECV_ADAPTIVE;
+  return CP_RECV_MULTISHOT;
 }
 
 void cp_uring_recv_attach(struct cp_uring *u, struct cp_handle *h) {

@@ -206,8 +206,9 @@ CP_INTERNAL struct io_uring_sqe *cp_uring_sqe_locked(struct cp_uring *u,
 /* How many rings a port spreads its handles over. */
 CP_INTERNAL unsigned cp_uring_rings_wanted(struct cport *p);
 /* How stream receives reach the posted buffers (uring-recv.c, "Direct
- * receives"): each socket starts direct and moves to the multishot
- * receive once data keeps not waiting, or ($CPORT_RECV) always one way. */
+ * receives"): by default through the multishot receive; ($CPORT_RECV)
+ * each socket starting direct and moving to the multishot receive once
+ * data keeps not waiting, or always direct. */
 enum { CP_RECV_ADAPTIVE, CP_RECV_MULTISHOT, CP_RECV_DIRECT };
 CP_INTERNAL uint8_t cp_uring_recv_mode_wanted(void);
 /* Association: a socket's receive side starts as its ring's mode says. */
