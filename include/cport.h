@@ -133,10 +133,11 @@ CPORT_API const char *cport_version_string(void);
  * the progress thread's, each other one has a thread of its own
  * (`cport-ring`), started as handles are associated. $CPORT_RINGS=N
  * chooses the number of rings. All of them leave with cport_close().
- * io_uring receives straight into the posted buffer while a stream's data
- * is found waiting, and moves a socket whose data keeps arriving after
- * its receive to a multishot receive; $CPORT_RECV=multishot or =direct
- * holds every socket to one way (for measuring).
+ * io_uring receives a stream's data through a multishot receive into
+ * provided buffers, copied into the posted buffers in posting order;
+ * $CPORT_RECV=adaptive starts each socket with receives straight into the
+ * posted buffer while its data is found waiting, and =direct keeps every
+ * socket that way (for measuring).
  *
  * @param[out] port where the new port is stored (only on success)
  * @param[in] opts options, or NULL for the defaults (all-zero options)
