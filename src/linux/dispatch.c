@@ -108,9 +108,10 @@ void cp_port_signal_locked(struct cp_waiter *w) {
   uint32_t prev =
       __atomic_exchange_n(&w->word, CP_W_SIGNALED, __ATOMIC_ACQ_REL);
   if (prev == CP_W_SLEEPING) {
-    if (tls_wakes.n < CP_WAKE_MAX)
+    if (tls_wakes.n < CP_WAKE_MAX) {
       tls_wakes.words[tls_wakes.n++] = &w->word;
-    else
+      cp_tls_wakes.owed = true;
+    } else
       cp_futex_wake(&w->word, 1);
   }
 }
@@ -127,39 +128,31 @@ void cp_port_poke_leader_locked(struct cport *p) {
   p->leader_woken = true;
   if (tls_wakes.kernel != NULL && tls_wakes.kernel != p)
     p->be->wake(p); /* (one port lock is held at a time: not reached) */
-  else
+  else {
     tls_wakes.kernel = p;
+    cp_tls_wakes.owed = true;
+  }
 }
 
+CP_TLS struct cp_wakes_state cp_tls_wakes;
+
 /* Issues the wake-ups this thread collected under a port lock. */
-static void wakes_issue(void) {
+void cp_port_wakes_issue(void) {
   unsigned n = tls_wakes.n;
   struct cport *k = tls_wakes.kernel;
   tls_wakes.n = 0;
   tls_wakes.kernel = NULL;
+  cp_tls_wakes.owed = false;
   for (unsigned i = 0; i < n; i++)
     cp_futex_wake(tls_wakes.words[i], 1);
   if (k != NULL)
     k->be->wake(k);
 }
 
-/* How deep this thread is in handle locks (the wake-ups it collects wait
- * until it leaves them: cp_port_wakes_hold). */
-static CP_TLS unsigned tls_wakes_held;
-
 void cp_port_unlock_and_wake(struct cport *p) {
   pthread_mutex_unlock(&p->lock);
-  if (tls_wakes_held == 0)
-    wakes_issue();
-}
-
-void cp_port_wakes_hold(void) {
-  tls_wakes_held++;
-}
-
-void cp_port_wakes_release(void) {
-  if (--tls_wakes_held == 0)
-    wakes_issue();
+  if (cp_tls_wakes.held == 0 && cp_tls_wakes.owed)
+    cp_port_wakes_issue();
 }
 
 void cp_port_set_running(struct cport *p, unsigned running) {
@@ -388,7 +381,7 @@ static bool credit_give(struct cport *p) {
   return false;
 }
 
-int cp_port_hold(struct cport *p) {
+int cp_port_hold_slow(struct cport *p) {
   if (CP_LIKELY(credit_take(p)))
     return 0;
   pthread_mutex_lock(&p->lock);

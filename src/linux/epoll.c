@@ -189,11 +189,13 @@ static void handle_event(struct cport *p, const struct epoll_event *ev,
         h->be[0] |= EP_RX_MAYBE;
         if (e & (EPOLLERR | EPOLLHUP | EPOLLRDHUP))
           h->be[0] |= EP_RX_END;
-        cp_engine_kick(h, &h->rq, b);
+        if (!cp_opq_empty(&h->rq))
+          cp_engine_kick(h, &h->rq, b);
       }
       if (e & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
         h->be[0] |= EP_TX_MAYBE;
-        cp_engine_kick(h, &h->wq, b);
+        if (!cp_opq_empty(&h->wq))
+          cp_engine_kick(h, &h->wq, b);
       }
     }
   }
@@ -268,7 +270,34 @@ static int park_accept(struct cport *p, struct cp_handle *h, cport_op_t *op) {
   return first_data_done(p, op) ? CP_TRY_DONE : CP_TRY_AGAIN;
 }
 
-static int epoll_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
+/* A stream receive: most ops of a busy server, so it has its own path. */
+static int start_stream_recv(struct cp_handle *h, cport_op_t *op,
+                             bool at_call) {
+  struct cp_lop *l = cp_lop(op);
+  if (at_call && !(h->be[0] & EP_RX_MAYBE))
+    return CP_TRY_AGAIN; /* no edge since the last EAGAIN */
+  size_t want = cp_bufs_total(l->bufs, l->nbufs);
+  int r = cp_try_recv(h, op);
+  /* A read shorter than asked took all there was: the next one would say
+   * EAGAIN (new data brings a new edge) - unless the peer's close is
+   * queued behind it (its edge may have come already). */
+  if (r == CP_TRY_AGAIN || (r == CP_TRY_DONE && want > 0 && l->done > 0 &&
+                            l->done < want && !(h->be[0] & EP_RX_END)))
+    h->be[0] &= ~(uintptr_t)EP_RX_MAYBE;
+  return r;
+}
+
+/* A send: the other half of a busy server's ops. */
+static int start_send(struct cp_handle *h, cport_op_t *op, bool at_call) {
+  if (at_call && !(h->be[0] & EP_TX_MAYBE))
+    return CP_TRY_AGAIN; /* no edge since the last EAGAIN */
+  int r = cp_try_send(h, op);
+  if (r == CP_TRY_AGAIN)
+    h->be[0] &= ~(uintptr_t)EP_TX_MAYBE;
+  return r;
+}
+
+static int start_other(struct cport *p, struct cp_handle *h, cport_op_t *op,
                        bool at_call) {
   struct cp_lop *l = cp_lop(op);
   if (l->kind == CP_OP_READ || l->kind == CP_OP_WRITE) {
@@ -305,6 +334,16 @@ static int epoll_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
       h->be[0] &= ~maybe;
   }
   return r;
+}
+
+static int epoll_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
+                       bool at_call) {
+  uint8_t kind = cp_lop(op)->kind;
+  if (kind == CP_OP_RECV && h->type == CP_H_STREAM)
+    return start_stream_recv(h, op, at_call);
+  if (kind == CP_OP_SEND)
+    return start_send(h, op, at_call);
+  return start_other(p, h, op, at_call);
 }
 
 /* Only pool ops are ever in flight on epoll: one no thread has started

@@ -8,20 +8,8 @@
 
 #include "handles.h"
 
-#define CP_CHUNK_BITS 10
-#define CP_CHUNK_SIZE (1u << CP_CHUNK_BITS)
-#define CP_CHUNKS 4096 /* fds up to 4 Mi */
-
-static struct cp_handle *chunks[CP_CHUNKS];
+struct cp_handle *cp_handle_chunks[CP_CHUNKS];
 static pthread_mutex_t chunks_lock = PTHREAD_MUTEX_INITIALIZER;
-
-struct cp_handle *cp_handle_peek(int fd) {
-  if (fd < 0 || (unsigned)fd >= CP_CHUNKS * CP_CHUNK_SIZE)
-    return NULL;
-  struct cp_handle *c =
-      __atomic_load_n(&chunks[(unsigned)fd >> CP_CHUNK_BITS], __ATOMIC_ACQUIRE);
-  return c ? &c[(unsigned)fd & (CP_CHUNK_SIZE - 1)] : NULL;
-}
 
 int cp_handle_slot(int fd, struct cp_handle **out) {
   if (fd < 0 || (unsigned)fd >= CP_CHUNKS * CP_CHUNK_SIZE)
@@ -30,13 +18,13 @@ int cp_handle_slot(int fd, struct cp_handle **out) {
   if (h == NULL) {
     unsigned ci = (unsigned)fd >> CP_CHUNK_BITS;
     pthread_mutex_lock(&chunks_lock);
-    if (chunks[ci] == NULL) {
+    if (cp_handle_chunks[ci] == NULL) {
       struct cp_handle *c = calloc(CP_CHUNK_SIZE, sizeof(*c));
       if (c != NULL) {
         for (unsigned i = 0; i < CP_CHUNK_SIZE; i++) {
           c[i].fd = (int)(ci * CP_CHUNK_SIZE + i);
         }
-        __atomic_store_n(&chunks[ci], c, __ATOMIC_RELEASE);
+        __atomic_store_n(&cp_handle_chunks[ci], c, __ATOMIC_RELEASE);
       }
     }
     pthread_mutex_unlock(&chunks_lock);

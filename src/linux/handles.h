@@ -74,8 +74,19 @@ struct cp_handle {
 /* The slot for fd, allocating its chunk: 0, CPORT_EBADF (fd out of
  * range) or CPORT_ENOMEM. */
 CP_INTERNAL int cp_handle_slot(int fd, struct cp_handle **out);
+#define CP_CHUNK_BITS 10
+#define CP_CHUNK_SIZE (1u << CP_CHUNK_BITS)
+#define CP_CHUNKS 4096 /* fds up to 4 Mi */
+/* The slots, in chunks of CP_CHUNK_SIZE allocated on first use. */
+CP_INTERNAL extern struct cp_handle *cp_handle_chunks[CP_CHUNKS];
 /* The slot for fd if it exists; no allocation. */
-CP_INTERNAL struct cp_handle *cp_handle_peek(int fd);
+static inline struct cp_handle *cp_handle_peek(int fd) {
+  if (fd < 0 || (unsigned)fd >= CP_CHUNKS * CP_CHUNK_SIZE)
+    return NULL;
+  struct cp_handle *c = __atomic_load_n(
+      &cp_handle_chunks[(unsigned)fd >> CP_CHUNK_BITS], __ATOMIC_ACQUIRE);
+  return c ? &c[(unsigned)fd & (CP_CHUNK_SIZE - 1)] : NULL;
+}
 
 /* Gives the slot to a new use of its fd (a new generation, no port, no
  * ops). h->lock held; the previous use must have let go of its ops. */

@@ -48,8 +48,14 @@ static uint32_t *status_word(const cport_op_t *op) {
 }
 
 void cp_op_begin(cport_op_t *op, uint8_t kind) {
-  memset(op->priv, 0, sizeof(op->priv));
   struct cp_lop *l = cp_lop(op);
+  /* A stream receive or send sets every per-kind field it reads (its
+   * buffers, and the msghdr each attempt fills): only the common part is
+   * cleared, a third of the record. Other kinds start all zero. */
+  if (kind == CP_OP_RECV || kind == CP_OP_SEND)
+    memset(l, 0, offsetof(struct cp_lop, u));
+  else
+    memset(op->priv, 0, sizeof(op->priv));
   l->kind = kind;
   l->aux_fd = -1;
   __atomic_store_n(&op->internal_high, 0, __ATOMIC_RELAXED);
@@ -70,7 +76,7 @@ void cp_op_publish(cport_op_t *op, int status, uint32_t bytes) {
 /* Buffers                                                                   */
 /* ------------------------------------------------------------------------ */
 
-int cp_op_bufs(cport_op_t *op, const cport_buf_t *bufs, unsigned n) {
+int cp_op_bufs_many(cport_op_t *op, const cport_buf_t *bufs, unsigned n) {
   struct cp_lop *l = cp_lop(op);
   cport_buf_t *dst = l->u.io.iov;
   if (n > CP_INLINE_IOV) {
@@ -95,7 +101,7 @@ void cp_op_free_bufs(cport_op_t *op) {
   }
 }
 
-size_t cp_bufs_total(const cport_buf_t *b, unsigned n) {
+size_t cp_bufs_sum(const cport_buf_t *b, unsigned n) {
   size_t t = 0;
   for (unsigned i = 0; i < n; i++)
     t += b[i].len;
@@ -150,15 +156,6 @@ struct cp_msghdr *cp_op_msghdr(struct cp_lop *l) {
 /* Queues                                                                    */
 /* ------------------------------------------------------------------------ */
 
-void cp_opq_push(struct cp_opq *q, cport_op_t *op) {
-  cp_lop(op)->next = NULL;
-  if (q->tail)
-    cp_lop(q->tail)->next = op;
-  else
-    q->head = op;
-  q->tail = op;
-}
-
 cport_op_t *cp_opq_pop(struct cp_opq *q) {
   cport_op_t *op = q->head;
   if (op) {
@@ -170,7 +167,7 @@ cport_op_t *cp_opq_pop(struct cp_opq *q) {
   return op;
 }
 
-bool cp_opq_remove(struct cp_opq *q, cport_op_t *op) {
+bool cp_opq_remove_inner(struct cp_opq *q, cport_op_t *op) {
   cport_op_t *prev = NULL;
   for (cport_op_t *it = q->head; it; prev = it, it = cp_lop(it)->next) {
     if (it != op)

@@ -146,7 +146,18 @@ CP_INTERNAL void cp_op_begin(cport_op_t *op, uint8_t kind);
 
 /* Copies the caller's buffer array (inline when small). CPORT_ENOMEM if
  * a large array cannot be copied. */
-CP_INTERNAL int cp_op_bufs(cport_op_t *op, const cport_buf_t *bufs, unsigned n);
+CP_INTERNAL int cp_op_bufs_many(cport_op_t *op, const cport_buf_t *bufs,
+                                unsigned n);
+static inline int cp_op_bufs(cport_op_t *op, const cport_buf_t *bufs,
+                             unsigned n) {
+  if (n != 1)
+    return cp_op_bufs_many(op, bufs, n);
+  struct cp_lop *l = cp_lop(op); /* the common case, without a call */
+  l->u.io.iov[0] = bufs[0];
+  l->bufs = l->u.io.iov;
+  l->nbufs = 1;
+  return 0;
+}
 /* Frees a heap copy of the buffer array. */
 CP_INTERNAL void cp_op_free_bufs(cport_op_t *op);
 
@@ -170,7 +181,11 @@ CP_INTERNAL int cp_op_wait(const cport_op_t *op, int timeout_ms);
 /* Buffers                                                                   */
 /* ------------------------------------------------------------------------ */
 
-CP_INTERNAL size_t cp_bufs_total(const cport_buf_t *b, unsigned n);
+CP_INTERNAL size_t cp_bufs_sum(const cport_buf_t *b, unsigned n);
+/* The bytes an array of buffers holds (one buffer without a call). */
+static inline size_t cp_bufs_total(const cport_buf_t *b, unsigned n) {
+  return n == 1 ? b[0].len : cp_bufs_sum(b, n);
+}
 /* Marks n bytes of the op's buffers as used (sent or filled). */
 CP_INTERNAL void cp_bufs_consume(struct cp_lop *l, size_t n);
 /* Whether any buffer still has room (or bytes to send). */
@@ -199,9 +214,26 @@ struct cp_opq {
 static inline bool cp_opq_empty(const struct cp_opq *q) {
   return q->head == NULL;
 }
-CP_INTERNAL void cp_opq_push(struct cp_opq *q, cport_op_t *op);
+static inline void cp_opq_push(struct cp_opq *q, cport_op_t *op) {
+  cp_lop(op)->next = NULL;
+  if (q->tail)
+    cp_lop(q->tail)->next = op;
+  else
+    q->head = op;
+  q->tail = op;
+}
 CP_INTERNAL cport_op_t *cp_opq_pop(struct cp_opq *q);
-CP_INTERNAL bool cp_opq_remove(struct cp_opq *q, cport_op_t *op);
+CP_INTERNAL bool cp_opq_remove_inner(struct cp_opq *q, cport_op_t *op);
+/* Takes op off q (the head without a call); false if it was not there. */
+static inline bool cp_opq_remove(struct cp_opq *q, cport_op_t *op) {
+  if (q->head != op)
+    return cp_opq_remove_inner(q, op);
+  q->head = cp_lop(op)->next;
+  if (q->head == NULL)
+    q->tail = NULL;
+  cp_lop(op)->next = NULL;
+  return true;
+}
 CP_INTERNAL bool cp_opq_contains(const struct cp_opq *q, const cport_op_t *op);
 
 #endif

@@ -278,7 +278,16 @@ static inline void cp_batch_add(struct cp_batch *b, cport_op_t *op,
 
 /* Holds a queue slot for an op being accepted. CPORT_ECLOSED or
  * CPORT_ENOMEM: the call must fail and post nothing. */
-CP_INTERNAL int cp_port_hold(struct cport *p);
+CP_INTERNAL int cp_port_hold_slow(struct cport *p);
+static inline int cp_port_hold(struct cport *p) {
+  /* A credit, with one compare-and-swap (dispatch.c has the rest). */
+  uint32_t c = __atomic_load_n(&p->credits, __ATOMIC_RELAXED);
+  if (CP_LIKELY(c != 0 && !(c & CP_CREDITS_CLOSED)) &&
+      __atomic_compare_exchange_n(&p->credits, &c, c - 1, false,
+                                  __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+    return 0;
+  return cp_port_hold_slow(p);
+}
 /* Gives back a held slot: the op ended without a completion (skip on
  * success, an event with its low bit set, or the port closed). */
 CP_INTERNAL void cp_port_unhold(struct cport *p);
@@ -334,8 +343,19 @@ CP_INTERNAL void cp_port_unlock_and_wake(struct cport *p);
  * CPU it also preempts the thread that holds the lock). Nested holds
  * count; the last release issues them. Never held across a sleep.
  */
-CP_INTERNAL void cp_port_wakes_hold(void);
-CP_INTERNAL void cp_port_wakes_release(void);
+struct cp_wakes_state {
+  unsigned held; /* how deep this thread is in handle locks */
+  bool owed;     /* wake-ups collected and not yet issued */
+};
+CP_INTERNAL extern CP_TLS struct cp_wakes_state cp_tls_wakes;
+CP_INTERNAL void cp_port_wakes_issue(void);
+static inline void cp_port_wakes_hold(void) {
+  cp_tls_wakes.held++;
+}
+static inline void cp_port_wakes_release(void) {
+  if (--cp_tls_wakes.held == 0 && cp_tls_wakes.owed)
+    cp_port_wakes_issue();
+}
 CP_INTERNAL void cp_port_signal_locked(struct cp_waiter *w);
 CP_INTERNAL void cp_port_dispatch_locked(struct cport *p);
 /* Whether completions are queued (the lane may only be being filled). */

@@ -14,6 +14,9 @@
 
 /* One attempt at op, h->lock held. */
 CP_INTERNAL int cp_try(struct cp_handle *h, cport_op_t *op);
+/* The same for a receive (CP_OP_RECV) or a send (CP_OP_SEND). */
+CP_INTERNAL int cp_try_recv(struct cp_handle *h, cport_op_t *op);
+CP_INTERNAL int cp_try_send(struct cp_handle *h, cport_op_t *op);
 CP_INTERNAL int cp_try_accept_data(cport_op_t *op);
 CP_INTERNAL int cp_try_disconnect(struct cp_handle *h, cport_op_t *op);
 /* Whether a connect in progress finished (status set) or not (AGAIN). */
