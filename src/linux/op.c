@@ -31,10 +31,7 @@ _Static_assert(sizeof(struct cp_msghdr) == sizeof(struct msghdr) &&
                        offsetof(struct msghdr, msg_flags),
                "cp_msghdr is struct msghdr");
 
-/* Threads inside cport_op_wait(), in the whole process. Publishing a
- * result wakes the op's futex only while this is non-zero, so ops nobody
- * waits for cost no system call. */
-static uint32_t op_waiters;
+uint32_t cp_op_waiters; /* (op.h) */
 
 /* The futex word of an op: the low 32 bits of op->internal, which read
  * 0x103 exactly while the op is pending (every final status differs). */
@@ -47,29 +44,8 @@ static uint32_t *status_word(const cport_op_t *op) {
   return w;
 }
 
-void cp_op_begin(cport_op_t *op, uint8_t kind) {
-  struct cp_lop *l = cp_lop(op);
-  /* A stream receive or send sets every per-kind field it reads (its
-   * buffers, and the msghdr each attempt fills): only the common part is
-   * cleared, a third of the record. Other kinds start all zero. */
-  if (kind == CP_OP_RECV || kind == CP_OP_SEND)
-    memset(l, 0, offsetof(struct cp_lop, u));
-  else
-    memset(op->priv, 0, sizeof(op->priv));
-  l->kind = kind;
-  l->aux_fd = -1;
-  __atomic_store_n(&op->internal_high, 0, __ATOMIC_RELAXED);
-  __atomic_store_n(&op->internal, CP_STATUS_PENDING, __ATOMIC_RELAXED);
-}
-
-void cp_op_publish(cport_op_t *op, int status, uint32_t bytes) {
-  cp_op_set_idle(op);
-  __atomic_store_n(&op->internal_high, (uintptr_t)bytes, __ATOMIC_RELAXED);
-  __atomic_store_n(&op->internal, (uintptr_t)(intptr_t)status,
-                   __ATOMIC_SEQ_CST);
-  /* From here the op may already be freed: only its address is used. */
-  if (__atomic_load_n(&op_waiters, __ATOMIC_SEQ_CST) != 0)
-    cp_futex_wake(status_word(op), INT_MAX);
+void cp_op_wake_waiters(cport_op_t *op) {
+  cp_futex_wake(status_word(op), INT_MAX);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -91,14 +67,12 @@ int cp_op_bufs_many(cport_op_t *op, const cport_buf_t *bufs, unsigned n) {
   return 0;
 }
 
-void cp_op_free_bufs(cport_op_t *op) {
+void cp_op_free_heap_bufs(cport_op_t *op) {
   struct cp_lop *l = cp_lop(op);
-  if (l->flags & CP_OPF_HEAPIOV) {
-    free(l->bufs);
-    l->bufs = NULL;
-    l->nbufs = 0;
-    l->flags &= (uint16_t)~CP_OPF_HEAPIOV;
-  }
+  free(l->bufs);
+  l->bufs = NULL;
+  l->nbufs = 0;
+  l->flags &= (uint16_t)~CP_OPF_HEAPIOV;
 }
 
 size_t cp_bufs_sum(const cport_buf_t *b, unsigned n) {
@@ -221,7 +195,7 @@ int cp_op_wait(const cport_op_t *op, int timeout_ms) {
                           ? UINT64_MAX
                           : cp_now_ns() + (uint64_t)timeout_ms * 1000000u;
   int rc = 0;
-  __atomic_add_fetch(&op_waiters, 1, __ATOMIC_SEQ_CST);
+  __atomic_add_fetch(&cp_op_waiters, 1, __ATOMIC_SEQ_CST);
   while (__atomic_load_n(&op->internal, __ATOMIC_SEQ_CST) ==
          CP_STATUS_PENDING) {
     int64_t ns = -1;
@@ -235,6 +209,6 @@ int cp_op_wait(const cport_op_t *op, int timeout_ms) {
     }
     cp_futex_wait(status_word(op), (uint32_t)CP_STATUS_PENDING, ns);
   }
-  __atomic_sub_fetch(&op_waiters, 1, __ATOMIC_SEQ_CST);
+  __atomic_sub_fetch(&cp_op_waiters, 1, __ATOMIC_SEQ_CST);
   return rc;
 }

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "../common/common.h"
 
@@ -142,7 +143,20 @@ static inline const struct cp_lop *cp_lop_const(const cport_op_t *op) {
 
 /* Starts the record of a new op of `kind`: everything zero but the kind,
  * op->internal PENDING. The caller fills in the handle, port and key. */
-CP_INTERNAL void cp_op_begin(cport_op_t *op, uint8_t kind);
+static inline void cp_op_begin(cport_op_t *op, uint8_t kind) {
+  struct cp_lop *l = cp_lop(op);
+  /* A stream receive or send sets every per-kind field it reads (its
+   * buffers, and the msghdr each attempt fills): only the common part is
+   * cleared, a third of the record. Other kinds start all zero. */
+  if (kind == CP_OP_RECV || kind == CP_OP_SEND)
+    memset(l, 0, offsetof(struct cp_lop, u));
+  else
+    memset(op->priv, 0, sizeof(op->priv));
+  l->kind = kind;
+  l->aux_fd = -1;
+  __atomic_store_n(&op->internal_high, 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&op->internal, CP_STATUS_PENDING, __ATOMIC_RELAXED);
+}
 
 /* Copies the caller's buffer array (inline when small). CPORT_ENOMEM if
  * a large array cannot be copied. */
@@ -158,8 +172,12 @@ static inline int cp_op_bufs(cport_op_t *op, const cport_buf_t *bufs,
   l->nbufs = 1;
   return 0;
 }
+CP_INTERNAL void cp_op_free_heap_bufs(cport_op_t *op);
 /* Frees a heap copy of the buffer array. */
-CP_INTERNAL void cp_op_free_bufs(cport_op_t *op);
+static inline void cp_op_free_bufs(cport_op_t *op) {
+  if (cp_lop(op)->flags & CP_OPF_HEAPIOV)
+    cp_op_free_heap_bufs(op);
+}
 
 /* Sets the op's result so far. */
 static inline void cp_op_result(cport_op_t *op, int status) {
@@ -171,7 +189,20 @@ static inline void cp_op_result(cport_op_t *op, int status) {
  * thread can read them, and wakes threads in cport_op_wait(). After this
  * call the op belongs to its user again: do not touch it.
  */
-CP_INTERNAL void cp_op_publish(cport_op_t *op, int status, uint32_t bytes);
+/* Threads inside cport_op_wait(), in the whole process. Publishing a
+ * result wakes the op's futex only while this is non-zero, so ops nobody
+ * waits for cost no system call. */
+CP_INTERNAL extern uint32_t cp_op_waiters;
+CP_INTERNAL void cp_op_wake_waiters(cport_op_t *op);
+static inline void cp_op_publish(cport_op_t *op, int status, uint32_t bytes) {
+  cp_op_set_idle(op);
+  __atomic_store_n(&op->internal_high, (uintptr_t)bytes, __ATOMIC_RELAXED);
+  __atomic_store_n(&op->internal, (uintptr_t)(intptr_t)status,
+                   __ATOMIC_SEQ_CST);
+  /* From here the op may already be freed: only its address is used. */
+  if (__atomic_load_n(&cp_op_waiters, __ATOMIC_SEQ_CST) != 0)
+    cp_op_wake_waiters(op);
+}
 
 /* cport_op_wait without the hand-over a worker may owe (port.c pays it
  * first). */
