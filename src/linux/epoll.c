@@ -297,8 +297,11 @@ static int start_send(struct cp_handle *h, cport_op_t *op, bool at_call) {
   return r;
 }
 
-static int start_other(struct cport *p, struct cp_handle *h, cport_op_t *op,
-                       bool at_call) {
+/* Every other op (kept out of line: the two above need no saved
+ * registers). */
+static __attribute__((noinline)) int start_other(struct cport *p,
+                                                 struct cp_handle *h,
+                                                 cport_op_t *op, bool at_call) {
   struct cp_lop *l = cp_lop(op);
   if (l->kind == CP_OP_READ || l->kind == CP_OP_WRITE) {
     /* Regular files never wait in epoll: a pool thread runs the call. */
