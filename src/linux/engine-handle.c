@@ -306,11 +306,6 @@ struct cp_handle *cp_engine_lock(cport_handle_t s, int want, int *rc) {
   return NULL;
 }
 
-void cp_engine_unlock(struct cp_handle *h) {
-  cp_unlock(&h->lock);
-  cp_port_wakes_release();
-}
-
 /* ------------------------------------------------------------------------ */
 /* Accepted sockets                                                          */
 /* ------------------------------------------------------------------------ */

@@ -140,7 +140,10 @@ enum { CP_WANT_SOCKET = 1, CP_WANT_FILE = 2, CP_WANT_STREAM_PEER = 3 };
 CP_INTERNAL struct cp_handle *cp_engine_lock(cport_handle_t s, int want,
                                              int *rc);
 /* Unlocks a handle cp_engine_lock() returned and issues its wake-ups. */
-CP_INTERNAL void cp_engine_unlock(struct cp_handle *h);
+static inline void cp_engine_unlock(struct cp_handle *h) {
+  cp_unlock(&h->lock);
+  cp_port_wakes_release();
+}
 
 CP_INTERNAL bool cp_engine_connected(struct cp_handle *h);
 CP_INTERNAL bool cp_engine_listening(struct cp_handle *h);

@@ -184,8 +184,13 @@ static int ms_until(uint64_t deadline) {
   return ms > INT32_MAX ? INT32_MAX : (int)ms;
 }
 
-static int take(struct cport *p, cport_completion_t *out, unsigned max,
-                int timeout_ms) {
+/* The rest of take(), once the lane had nothing for a running worker. */
+static __attribute__((noinline)) int take_slow(struct cport *p,
+                                               cport_completion_t *out,
+                                               unsigned max, int timeout_ms);
+
+static inline int take(struct cport *p, cport_completion_t *out, unsigned max,
+                       int timeout_ms) {
   if (CP_UNLIKELY(p == NULL || out == NULL || max == 0 || timeout_ms < -1))
     return CPORT_EINVAL;
   if (CP_LIKELY(!cp_diag_active() &&
@@ -194,6 +199,11 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
     if (n > 0)
       return (int)n;
   }
+  return take_slow(p, out, max, timeout_ms);
+}
+
+static int take_slow(struct cport *p, cport_completion_t *out, unsigned max,
+                     int timeout_ms) {
   if (cp_port_current() != NULL && cp_port_current() != p)
     release_running_elsewhere(cp_port_current());
 
