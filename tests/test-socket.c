@@ -219,6 +219,57 @@ static void scatter_receive_gather_send(void **state) {
   h_close_clean(p);
 }
 
+/* An op record is the caller's between operations: whatever an earlier
+ * operation of another kind left in its private words, the next receive
+ * or send starts clean (one buffer or several, at the call or later). */
+static void a_reused_op_record_starts_clean(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_handle_t a, b;
+  n_pair(p, &a, 1, &b, 2);
+  cport_op_t sop = {0}, rop = {0};
+  char in1[10] = {0}, x[2] = {0}, y[10] = {0};
+
+  /* A receive posted before its data, then a one-buffer send. */
+  memset(sop.priv, 0xA5, sizeof(sop.priv));
+  memset(rop.priv, 0x5A, sizeof(rop.priv));
+  cport_buf_t rb = CPORT_BUF(in1, sizeof(in1));
+  H_OK(cport_recv(b, &rb, 1, &rop));
+  cport_buf_t sb = CPORT_BUF("hello", 5);
+  H_OK(cport_send(a, &sb, 1, &sop));
+  for (int i = 0; i < 2; i++) {
+    cport_completion_t cc = h_get(p, 5000);
+    H_OK(cc.status);
+    assert_int_equal(cc.bytes, 5);
+    assert_ptr_equal(cc.key == 1 ? &sop : &rop, cc.op);
+  }
+  assert_memory_equal(in1, "hello", 5);
+
+  /* A gather send, then a scatter receive of data already there. */
+  memset(sop.priv, 0x5A, sizeof(sop.priv));
+  memset(rop.priv, 0xA5, sizeof(rop.priv));
+  cport_buf_t out[3] = {CPORT_BUF("ab", 2), CPORT_BUF("", 0),
+                        CPORT_BUF("cde", 3)};
+  H_OK(cport_send(a, out, 3, &sop));
+  cport_completion_t cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &sop);
+  H_OK(cc.status);
+  assert_int_equal(cc.bytes, 5);
+  h_sleep_ms(20);
+  cport_buf_t in[2] = {CPORT_BUF(x, sizeof(x)), CPORT_BUF(y, sizeof(y))};
+  H_OK(cport_recv(b, in, 2, &rop));
+  cc = h_get(p, 5000);
+  assert_ptr_equal(cc.op, &rop);
+  H_OK(cc.status);
+  assert_int_equal(cc.bytes, 5);
+  assert_memory_equal(x, "ab", 2);
+  assert_memory_equal(y, "cde", 3);
+  assert_int_equal(cport_op_bytes(&rop), 5);
+  H_OK(cport_closesocket(a));
+  H_OK(cport_closesocket(b));
+  h_close_clean(p);
+}
+
 static void zero_byte_receive_leaves_data_queued(void **state) {
   (void)state;
   cport_t *p = h_port(0);
@@ -948,6 +999,7 @@ int main(void) {
       cmocka_unit_test(accepts_complete_as_their_data_arrives),
       cmocka_unit_test(connect_refused_completes_with_error),
       cmocka_unit_test(scatter_receive_gather_send),
+      cmocka_unit_test(a_reused_op_record_starts_clean),
       cmocka_unit_test(zero_byte_receive_leaves_data_queued),
       cmocka_unit_test(receives_fill_in_posting_order),
       cmocka_unit_test(receives_keep_order_as_data_waits_or_not),

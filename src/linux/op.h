@@ -141,13 +141,14 @@ static inline const struct cp_lop *cp_lop_const(const cport_op_t *op) {
   return (const struct cp_lop *)(const void *)op->priv;
 }
 
-/* Starts the record of a new op of `kind`: everything zero but the kind,
+/* Starts the record of a new op of `kind`: everything zero but the kind
+ * (a stream receive or send: everything before the per-kind union),
  * op->internal PENDING. The caller fills in the handle, port and key. */
 static inline void cp_op_begin(cport_op_t *op, uint8_t kind) {
   struct cp_lop *l = cp_lop(op);
-  /* A stream receive or send sets every per-kind field it reads (its
-   * buffers, and the msghdr each attempt fills): only the common part is
-   * cleared, a third of the record. Other kinds start all zero. */
+  /* A receive or send sets every per-kind field it reads (its buffers,
+   * and the msghdr each attempt fills, name included): only the common
+   * part is cleared, a third of the record. Other kinds start all zero. */
   if (kind == CP_OP_RECV || kind == CP_OP_SEND)
     memset(l, 0, offsetof(struct cp_lop, u));
   else
