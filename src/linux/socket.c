@@ -161,7 +161,7 @@ static bool one_buffer_ok(const cport_op_t *op, const cport_buf_t *bufs,
                           unsigned n) {
   return op != NULL && bufs != NULL && n == 1 &&
          (bufs[0].base != NULL || bufs[0].len == 0) &&
-         bufs[0].len <= UINT32_MAX && !cp_op_busy(op);
+         (uint64_t)bufs[0].len <= UINT32_MAX && !cp_op_busy(op);
 }
 
 /* The same for a send: after a reset the call fails with it. */
