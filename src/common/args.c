@@ -11,42 +11,16 @@
 #define CP_MAX_BUFS 1024
 #define CP_MAX_ADDR 128 /* sizeof(struct sockaddr_storage) */
 
-int cp_check_op(const cport_op_t *op) {
-  if (op == NULL)
-    return CPORT_EINVAL;
-  return cp_op_busy(op) ? CPORT_EBUSY : 0;
-}
-
-int cp_check_bufs(const cport_buf_t *bufs, unsigned n) {
+int cp_check_bufs_many(const cport_buf_t *bufs, unsigned n) {
   if (bufs == NULL || n == 0 || n > CP_MAX_BUFS)
     return CPORT_EINVAL;
   uint64_t total = 0;
   for (unsigned i = 0; i < n; i++) {
-    if (bufs[i].base == NULL && bufs[i].len > 0)
+    if (!cp_buf_ok(&bufs[i]))
       return CPORT_EINVAL;
     total += bufs[i].len;
   }
   return total > UINT32_MAX ? CPORT_EINVAL : 0;
-}
-
-int cp_check_recv(const cport_op_t *op, const cport_buf_t *bufs, unsigned n,
-                  const void *from, const int *fromlen) {
-  int rc = cp_check_op(op);
-  if (rc == 0)
-    rc = cp_check_bufs(bufs, n);
-  if (rc == 0 && from != NULL && (fromlen == NULL || *fromlen <= 0))
-    rc = CPORT_EINVAL;
-  return rc;
-}
-
-int cp_check_send(const cport_op_t *op, const cport_buf_t *bufs, unsigned n,
-                  const void *to, int tolen) {
-  int rc = cp_check_op(op);
-  if (rc == 0)
-    rc = cp_check_bufs(bufs, n);
-  if (rc == 0 && to != NULL && (tolen <= 0 || tolen > CP_SENDTO_MAX_ADDR))
-    rc = CPORT_EINVAL;
-  return rc;
 }
 
 int cp_check_connect(const cport_op_t *op, const void *to, int tolen,

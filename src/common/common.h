@@ -68,12 +68,42 @@ static inline void cp_op_set_idle(cport_op_t *op) {
 /* Argument checks shared by every platform (args.c). Each returns 0 or
  * the CPORT_E* code the call must fail with. */
 #define CP_SENDTO_MAX_ADDR 32 /* cport_sendto copies the address */
-CP_INTERNAL int cp_check_op(const cport_op_t *op);
-CP_INTERNAL int cp_check_bufs(const cport_buf_t *bufs, unsigned n);
-CP_INTERNAL int cp_check_recv(const cport_op_t *op, const cport_buf_t *bufs,
-                              unsigned n, const void *from, const int *fromlen);
-CP_INTERNAL int cp_check_send(const cport_op_t *op, const cport_buf_t *bufs,
-                              unsigned n, const void *to, int tolen);
+static inline int cp_check_op(const cport_op_t *op) {
+  if (op == NULL)
+    return CPORT_EINVAL;
+  return cp_op_busy(op) ? CPORT_EBUSY : 0;
+}
+/* One buffer: an address unless empty, and at most 4 GiB - 1 bytes. */
+static inline bool cp_buf_ok(const cport_buf_t *b) {
+  uint64_t len = b->len; /* (size_t or ULONG, compared as 64 bits) */
+  return (b->base != NULL || len == 0) && len <= UINT32_MAX;
+}
+CP_INTERNAL int cp_check_bufs_many(const cport_buf_t *bufs, unsigned n);
+/* A buffer array (one buffer, the common case, without a call). */
+static inline int cp_check_bufs(const cport_buf_t *bufs, unsigned n) {
+  if (bufs != NULL && n == 1)
+    return cp_buf_ok(&bufs[0]) ? 0 : CPORT_EINVAL;
+  return cp_check_bufs_many(bufs, n);
+}
+static inline int cp_check_recv(const cport_op_t *op, const cport_buf_t *bufs,
+                                unsigned n, const void *from,
+                                const int *fromlen) {
+  int rc = cp_check_op(op);
+  if (rc == 0)
+    rc = cp_check_bufs(bufs, n);
+  if (rc == 0 && from != NULL && (fromlen == NULL || *fromlen <= 0))
+    rc = CPORT_EINVAL;
+  return rc;
+}
+static inline int cp_check_send(const cport_op_t *op, const cport_buf_t *bufs,
+                                unsigned n, const void *to, int tolen) {
+  int rc = cp_check_op(op);
+  if (rc == 0)
+    rc = cp_check_bufs(bufs, n);
+  if (rc == 0 && to != NULL && (tolen <= 0 || tolen > CP_SENDTO_MAX_ADDR))
+    rc = CPORT_EINVAL;
+  return rc;
+}
 CP_INTERNAL int cp_check_connect(const cport_op_t *op, const void *to,
                                  int tolen, const void *data, uint32_t len);
 CP_INTERNAL int cp_check_transmit(const cport_op_t *op, const cport_buf_t *head,

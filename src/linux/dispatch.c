@@ -96,22 +96,15 @@ void cp_port_take_slot_back(void) {
  * been closed, before the backend is woken: backends keep what wake()
  * touches until free(), and a spare wake-up costs one empty harvest.
  */
-#define CP_WAKE_MAX 16
-struct wake_list {
-  unsigned n;
-  uint32_t *words[CP_WAKE_MAX];
-  struct cport *kernel; /* a port whose leader waits in the kernel */
-};
-static CP_TLS struct wake_list tls_wakes;
+CP_TLS struct cp_wakes cp_tls_wakes;
 
 void cp_port_signal_locked(struct cp_waiter *w) {
   uint32_t prev =
       __atomic_exchange_n(&w->word, CP_W_SIGNALED, __ATOMIC_ACQ_REL);
   if (prev == CP_W_SLEEPING) {
-    if (tls_wakes.n < CP_WAKE_MAX) {
-      tls_wakes.words[tls_wakes.n++] = &w->word;
-      cp_tls_wakes.owed = true;
-    } else
+    if (cp_tls_wakes.n < CP_WAKE_MAX)
+      cp_tls_wakes.words[cp_tls_wakes.n++] = &w->word;
+    else
       cp_futex_wake(&w->word, 1);
   }
 }
@@ -126,32 +119,27 @@ void cp_port_poke_leader_locked(struct cport *p) {
   if (cp_tls_harvesting == p)
     return;
   p->leader_woken = true;
-  if (tls_wakes.kernel != NULL && tls_wakes.kernel != p)
+  if (cp_tls_wakes.kernel != NULL && cp_tls_wakes.kernel != p)
     p->be->wake(p); /* (one port lock is held at a time: not reached) */
-  else {
-    tls_wakes.kernel = p;
-    cp_tls_wakes.owed = true;
-  }
+  else
+    cp_tls_wakes.kernel = p;
 }
-
-CP_TLS struct cp_wakes_state cp_tls_wakes;
 
 /* Issues the wake-ups this thread collected under a port lock. */
 void cp_port_wakes_issue(void) {
-  unsigned n = tls_wakes.n;
-  struct cport *k = tls_wakes.kernel;
-  tls_wakes.n = 0;
-  tls_wakes.kernel = NULL;
-  cp_tls_wakes.owed = false;
+  unsigned n = cp_tls_wakes.n;
+  struct cport *k = cp_tls_wakes.kernel;
+  cp_tls_wakes.n = 0;
+  cp_tls_wakes.kernel = NULL;
   for (unsigned i = 0; i < n; i++)
-    cp_futex_wake(tls_wakes.words[i], 1);
+    cp_futex_wake(cp_tls_wakes.words[i], 1);
   if (k != NULL)
     k->be->wake(k);
 }
 
 void cp_port_unlock_and_wake(struct cport *p) {
   pthread_mutex_unlock(&p->lock);
-  if (cp_tls_wakes.held == 0 && cp_tls_wakes.owed)
+  if (cp_tls_wakes.held == 0 && cp_port_wakes_owed())
     cp_port_wakes_issue();
 }
 

@@ -297,8 +297,8 @@ static int start_send(struct cp_handle *h, cport_op_t *op, bool at_call) {
   return r;
 }
 
-/* Every other op (kept out of line: the two above need no saved
- * registers). */
+/* Every other op: datagram receives, accepts, connects, files... (kept
+ * out of line: the two above need no saved registers). */
 static __attribute__((noinline)) int start_other(struct cport *p,
                                                  struct cp_handle *h,
                                                  cport_op_t *op, bool at_call) {
@@ -320,16 +320,7 @@ static __attribute__((noinline)) int start_other(struct cport *p,
       l->kind != CP_OP_DISCONNECT)
     return CP_TRY_AGAIN; /* no edge since the last EAGAIN */
   bool parked = l->kind == CP_OP_ACCEPT && (l->flags & CP_OPF_STAGE2);
-  size_t want = l->kind == CP_OP_RECV && h->type == CP_H_STREAM
-                    ? cp_bufs_total(l->bufs, l->nbufs)
-                    : 0;
   int r = cp_try(h, op);
-  /* A stream read shorter than asked took all there was: the next one
-   * would say EAGAIN (new data brings a new edge) - unless the peer's
-   * close is queued behind it (its edge may have come already). */
-  if (r == CP_TRY_DONE && want > 0 && l->done > 0 && l->done < want &&
-      !(h->be[0] & EP_RX_END))
-    h->be[0] &= ~(uintptr_t)EP_RX_MAYBE;
   if (r == CP_TRY_AGAIN) {
     if (!parked && l->kind == CP_OP_ACCEPT && (l->flags & CP_OPF_STAGE2))
       return park_accept(p, h, op);

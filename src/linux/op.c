@@ -91,7 +91,7 @@ static cport_buf_t *bufs_rest(const struct cp_lop *l, unsigned *n) {
   return l->bufs + i;
 }
 
-void cp_bufs_consume(struct cp_lop *l, size_t n) {
+void cp_bufs_consume_many(struct cp_lop *l, size_t n) {
   for (unsigned i = 0; i < l->nbufs && n > 0; i++) {
     size_t k = l->bufs[i].len < n ? l->bufs[i].len : n;
     l->bufs[i].base = (char *)l->bufs[i].base + k;

@@ -218,8 +218,18 @@ CP_INTERNAL size_t cp_bufs_sum(const cport_buf_t *b, unsigned n);
 static inline size_t cp_bufs_total(const cport_buf_t *b, unsigned n) {
   return n == 1 ? b[0].len : cp_bufs_sum(b, n);
 }
-/* Marks n bytes of the op's buffers as used (sent or filled). */
-CP_INTERNAL void cp_bufs_consume(struct cp_lop *l, size_t n);
+CP_INTERNAL void cp_bufs_consume_many(struct cp_lop *l, size_t n);
+/* Marks n bytes of the op's buffers as used (sent or filled); one buffer
+ * without a call. */
+static inline void cp_bufs_consume(struct cp_lop *l, size_t n) {
+  if (l->nbufs != 1) {
+    cp_bufs_consume_many(l, n);
+    return;
+  }
+  size_t k = l->bufs[0].len < n ? l->bufs[0].len : n;
+  l->bufs[0].base = (char *)l->bufs[0].base + k;
+  l->bufs[0].len -= k;
+}
 /* Whether any buffer still has room (or bytes to send). */
 static inline bool cp_bufs_left(const struct cp_lop *l) {
   for (unsigned i = 0; i < l->nbufs; i++)

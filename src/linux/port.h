@@ -343,17 +343,24 @@ CP_INTERNAL void cp_port_unlock_and_wake(struct cport *p);
  * CPU it also preempts the thread that holds the lock). Nested holds
  * count; the last release issues them. Never held across a sleep.
  */
-struct cp_wakes_state {
+#define CP_WAKE_MAX 16
+/* The wake-ups a thread collected and has not issued yet (dispatch.c). */
+struct cp_wakes {
   unsigned held; /* how deep this thread is in handle locks */
-  bool owed;     /* wake-ups collected and not yet issued */
+  unsigned n;
+  uint32_t *words[CP_WAKE_MAX];
+  struct cport *kernel; /* a port whose leader waits in the kernel */
 };
-CP_INTERNAL extern CP_TLS struct cp_wakes_state cp_tls_wakes;
+CP_INTERNAL extern CP_TLS struct cp_wakes cp_tls_wakes;
 CP_INTERNAL void cp_port_wakes_issue(void);
+static inline bool cp_port_wakes_owed(void) {
+  return cp_tls_wakes.n != 0 || cp_tls_wakes.kernel != NULL;
+}
 static inline void cp_port_wakes_hold(void) {
   cp_tls_wakes.held++;
 }
 static inline void cp_port_wakes_release(void) {
-  if (--cp_tls_wakes.held == 0 && cp_tls_wakes.owed)
+  if (--cp_tls_wakes.held == 0 && cp_port_wakes_owed())
     cp_port_wakes_issue();
 }
 CP_INTERNAL void cp_port_signal_locked(struct cp_waiter *w);

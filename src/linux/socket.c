@@ -154,16 +154,6 @@ static int stream_recv_state(struct cp_handle *h) {
   return CPORT_ENOTCONN;
 }
 
-/* The common arguments of a receive or send (one buffer, an idle op),
- * checked without a call; anything else goes to cp_check_recv or
- * cp_check_send, which give the error. */
-static bool one_buffer_ok(const cport_op_t *op, const cport_buf_t *bufs,
-                          unsigned n) {
-  return op != NULL && bufs != NULL && n == 1 &&
-         (bufs[0].base != NULL || bufs[0].len == 0) &&
-         (uint64_t)bufs[0].len <= UINT32_MAX && !cp_op_busy(op);
-}
-
 /* The same for a send: after a reset the call fails with it. */
 static int stream_send_state(struct cp_handle *h) {
   if (h->flags & CP_HF_SHUT_WR)
@@ -185,9 +175,7 @@ static int stream_send_state(struct cp_handle *h) {
 static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
                        void *from, int *fromlen, bool datagram,
                        cport_op_t *op) {
-  int rc = from == NULL && one_buffer_ok(op, bufs, n)
-               ? 0
-               : cp_check_recv(op, bufs, n, from, fromlen);
+  int rc = cp_check_recv(op, bufs, n, from, fromlen);
   if (rc != 0)
     return rc;
   struct cp_handle *h = cp_engine_lock(s, CP_WANT_SOCKET, &rc);
@@ -230,9 +218,7 @@ CPORT_API int cport_recvfrom(cport_handle_t s, cport_buf_t *bufs, unsigned n,
 static int send_common(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
                        const struct sockaddr *to, int tolen, bool datagram,
                        cport_op_t *op) {
-  int rc = to == NULL && one_buffer_ok(op, bufs, n)
-               ? 0
-               : cp_check_send(op, bufs, n, to, tolen);
+  int rc = cp_check_send(op, bufs, n, to, tolen);
   if (rc != 0)
     return rc;
   struct cp_handle *h = cp_engine_lock(s, CP_WANT_SOCKET, &rc);

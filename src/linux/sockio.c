@@ -149,24 +149,6 @@ static int try_recvfrom(struct cp_handle *h, cport_op_t *op) {
 static int send_bufs(struct cp_handle *h, cport_op_t *op, int more) {
   struct cp_lop *l = cp_lop(op);
   int flags = MSG_DONTWAIT | MSG_NOSIGNAL | more;
-  if (l->nbufs == 1 && l->done == 0 && l->bufs[0].len > 0) {
-    /* The common case: one buffer, all of it taken at the first try. */
-    ssize_t n = cp_sys_send(h->fd, l->bufs[0].base, l->bufs[0].len, flags);
-    if (n >= 0 && (size_t)n == l->bufs[0].len) {
-      l->done = (uint32_t)n;
-      l->bufs[0].base = (char *)l->bufs[0].base + n;
-      l->bufs[0].len = 0;
-      return ok(op);
-    }
-    if (n >= 0) {
-      l->done = (uint32_t)n;
-      cp_bufs_consume(l, (size_t)n);
-    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      return CP_TRY_AGAIN;
-    } else if (errno != EINTR) {
-      return fail(op, cp_send_errno(h, errno));
-    }
-  }
   while (cp_bufs_left(l)) {
     ssize_t n;
     if (l->nbufs == 1) { /* send(2) is cheaper than sendmsg(2) */

@@ -290,8 +290,9 @@ static void htag_cancel(struct cport *p, struct cp_handle *h, unsigned what) {
  * per socket (engine.c), so the move, made as a receive starts, never
  * lets two requests race for the same bytes. This per-socket choice runs
  * under $CPORT_RECV=adaptive; the default is the multishot receive for
- * every socket, and $CPORT_RECV=direct keeps every socket direct. Without provided
- * buffers (old kernels) every receive is a one-shot, tried at the call.
+ * every socket, and $CPORT_RECV=direct keeps every socket direct. Without
+ * provided buffers (old kernels) every receive is a one-shot, tried at
+ * the call.
  * Measured in docs/design.md §5.
  */
 /* Counted with 4: at 64 x 4 KiB, depth 4, 11% of the attempts found no
@@ -299,15 +300,9 @@ static void htag_cancel(struct cport *p, struct cp_handle *h, unsigned what) {
  * while every 64 B request/response socket moved within its first 20. */
 #define CP_UH_DIRECT_MISSES 8
 
-/* The default is the multishot receive for every stream socket. The
- * per-socket choice (start direct, move after CP_UH_DIRECT_MISSES) won at
- * 64 x 4 KiB with workers = CPUs on a machine where a system call was
- * cheap; on one where a bare system call takes about 1 us (page-table
- * isolation, a virtual machine), each direct receive's recv(2) costs more
- * than the copy out of a provided buffer: multishot for every socket took
- * 0.74x and 0.83x the CPU per message there (6 and 8 of 8 rounds lower),
- * 0.93x pinned, and the same at 64 B and on one connection (design.md
- * §5). $CPORT_RECV=adaptive keeps the per-socket choice. */
+/* The default is the multishot receive for every stream socket: where a
+ * system call is dear, a direct receive's recv(2) costs more than the
+ * copy out of a provided buffer (the figures are in design.md §5). */
 uint8_t cp_uring_recv_mode_wanted(void) {
   const char *e = getenv("CPORT_RECV"); /* for measuring */
   if (e != NULL && strcmp(e, "adaptive") == 0)
