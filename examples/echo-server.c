@@ -6,9 +6,18 @@
  * or SIGTERM stops it cleanly and prints one stats line. It listens on
  * loopback unless --bind says otherwise (0.0.0.0 or :: for every address).
  *
+ * With --skip-on-success 1 each connection is associated with
+ * CPORT_SKIP_ON_SUCCESS (FILE_SKIP_COMPLETION_PORT_ON_SUCCESS on Windows):
+ * a receive or send that finishes inside its call returns CPORT_COMPLETED
+ * and queues nothing, and the worker goes on with the next step itself.
+ * Without it, such a completion is queued like any other, and with more
+ * than one worker a waiting worker is released to take it (as on
+ * Windows): two threads per echoed message instead of one
+ * (docs/benchmarks.md, "Skip-on-success").
+ *
  *   echo-server [--bind 127.0.0.1] [--port 7000] [--threads CPUs]
  *               [--accepts 16] [--backend io_uring|epoll|iocp]
- *               [--buffer 16384]
+ *               [--buffer 16384] [--skip-on-success 0|1]
  */
 #include <errno.h>
 #include <signal.h>
@@ -34,6 +43,7 @@ struct conn {
 struct server {
   struct ex_server io; /* port, listener, posted accepts */
   uint32_t bufsize;
+  uint32_t flags; /* for cport_associate: 0 or CPORT_SKIP_ON_SUCCESS */
   ex_mutex_t live_lock;
   struct conn *live;
   /* stats */
@@ -92,14 +102,59 @@ static void conn_fail(struct server *sv, struct conn *c, const char *what,
   conn_close(sv, c);
 }
 
-static void conn_recv(struct server *sv, struct conn *c) {
-  cport_buf_t b = CPORT_BUF(c->buf, c->cap);
-  int rc = cport_recv(c->s, &b, 1, &c->rop);
-  if (rc != 0)
-    conn_fail(sv, c, "recv", rc);
+/* What one worker echoed, added to the server's totals when it leaves:
+ * counting each message into shared counters would cost every message
+ * two atomic additions on a cache line all workers write. */
+struct tally {
+  uint64_t bytes, messages;
+};
+
+/*
+ * One connection's echo, from a finished receive (is_recv) or send with
+ * its status and bytes: a received message is sent back whole, a finished
+ * send posts the next receive. A call that returns 0 is pending (its
+ * completion comes through the port); with skip-on-success, one that
+ * returns CPORT_COMPLETED finished inside the call, queued nothing, and
+ * its result is read from the op here.
+ */
+static void echo_step(struct server *sv, struct tally *t, struct conn *c,
+                      bool is_recv, int status, uint32_t bytes) {
+  for (;;) {
+    int rc;
+    if (is_recv) {
+      if (status != 0 || bytes == 0) { /* error, or peer closed */
+        conn_fail(sv, c, "recv", status);
+        return;
+      }
+      t->bytes += bytes;
+      t->messages++;
+      /* The whole echo goes out before the next receive: a client that
+       * never reads stops being read (back-pressure, no buffering). */
+      cport_buf_t b = CPORT_BUF(c->buf, bytes);
+      rc = cport_send(c->s, &b, 1, &c->sop);
+    } else {
+      if (status != 0) {
+        conn_fail(sv, c, "send", status);
+        return;
+      }
+      cport_buf_t b = CPORT_BUF(c->buf, c->cap);
+      rc = cport_recv(c->s, &b, 1, &c->rop);
+    }
+    cport_op_t *op = is_recv ? &c->sop : &c->rop;
+    is_recv = !is_recv; /* the step the call made */
+    if (rc == 0)
+      return; /* pending */
+    if (rc != CPORT_COMPLETED) {
+      conn_fail(sv, c, is_recv ? "recv" : "send", rc);
+      return;
+    }
+    status = cport_op_status(op);
+    bytes = (uint32_t)cport_op_bytes(op);
+  }
 }
 
-static void on_accept(struct server *sv, cport_completion_t *cc) {
+static void on_accept(struct server *sv, struct tally *t,
+                      cport_completion_t *cc) {
   if (cc->status == 0) {
     struct conn *c = malloc(sizeof(*c) + sv->bufsize);
     if (c == NULL) {
@@ -110,12 +165,12 @@ static void on_accept(struct server *sv, cport_completion_t *cc) {
       c->s = cport_op_socket(cc->op);
       count(&sv->accepted, 1);
       live_add(sv, c);
-      int rc = cport_associate(sv->io.port, c->s, (uintptr_t)c, 0);
+      int rc = cport_associate(sv->io.port, c->s, (uintptr_t)c, sv->flags);
       if (rc != 0) {
         error_seen(sv, "associate", rc);
         conn_close(sv, c);
       } else {
-        conn_recv(sv, c);
+        echo_step(sv, t, c, false, 0, 0); /* the first receive */
       }
     }
   } else if (cc->status != CPORT_ECANCELED && !peer_gone(cc->status)) {
@@ -127,35 +182,9 @@ static void on_accept(struct server *sv, cport_completion_t *cc) {
     cport_accept(sv->io.listener, NULL, 0, cc->op); /* keep it posted */
 }
 
-/* What one worker echoed, added to the server's totals when it leaves:
- * counting each message into shared counters would cost every message
- * two atomic additions on a cache line all workers write. */
-struct tally {
-  uint64_t bytes, messages;
-};
-
 static void on_io(struct server *sv, struct tally *t, cport_completion_t *cc) {
   struct conn *c = (struct conn *)cc->key;
-  if (cc->op == &c->rop) {
-    if (cc->status != 0 || cc->bytes == 0) { /* error, or peer closed */
-      conn_fail(sv, c, "recv", cc->status);
-      return;
-    }
-    t->bytes += cc->bytes;
-    t->messages++;
-    /* The whole echo goes out before the next receive: a client that
-     * never reads stops being read (back-pressure, no buffering). */
-    cport_buf_t b = CPORT_BUF(c->buf, cc->bytes);
-    int rc = cport_send(c->s, &b, 1, &c->sop);
-    if (rc != 0)
-      conn_fail(sv, c, "send", rc);
-  } else {
-    if (cc->status != 0) {
-      conn_fail(sv, c, "send", cc->status);
-      return;
-    }
-    conn_recv(sv, c);
-  }
+  echo_step(sv, t, c, cc->op == &c->rop, cc->status, cc->bytes);
 }
 
 static void *worker(void *arg) {
@@ -167,7 +196,7 @@ static void *worker(void *arg) {
     if (rc != 0 || cc.key == KEY_QUIT)
       break;
     if (cc.key == KEY_LISTENER)
-      on_accept(sv, &cc);
+      on_accept(sv, &t, &cc);
     else
       on_io(sv, &t, &cc);
   }
@@ -181,11 +210,14 @@ int main(int argc, char **argv) {
   struct server sv;
   memset(&sv, 0, sizeof(sv));
   sv.bufsize = (uint32_t)a.buffer;
+  sv.flags = a.skip_on_success ? CPORT_SKIP_ON_SUCCESS : 0;
   ex_mutex_init(&sv.live_lock);
 
   ex_server_open(&sv.io, &a, KEY_LISTENER);
-  printf("echo-server: backend=%s bind=%s port=%d threads=%d accepts=%d\n",
-         cport_backend(sv.io.port), a.bind, a.port, a.threads, a.accepts);
+  printf("echo-server: backend=%s bind=%s port=%d threads=%d accepts=%d "
+         "skip_on_success=%d\n",
+         cport_backend(sv.io.port), a.bind, a.port, a.threads, a.accepts,
+         a.skip_on_success);
   fflush(stdout);
   ex_server_run(&sv.io, a.threads, worker, &sv, KEY_QUIT);
 

@@ -36,7 +36,7 @@ static void usage(const char *prog) {
           "          [--buffer N] [--host H] [--connections N] [--size N]\n"
           "          [--depth N] [--seconds S] [--root DIR] [--timeout S]\n"
           "          [--head-timeout S] [--max-conns N] [--from F] [--to F]\n"
-          "          [--backend io_uring|epoll|iocp]\n"
+          "          [--backend io_uring|epoll|iocp] [--skip-on-success 0|1]\n"
           "  --bind ADDR  servers listen on ADDR, IPv4 or IPv6 (default\n"
           "               127.0.0.1: loopback only; 0.0.0.0 or :: for all)\n",
           prog);
@@ -102,6 +102,8 @@ struct ex_args ex_parse(int argc, char **argv, const char *prog) {
       a.from = v;
     else if (strcmp(k, "--to") == 0)
       a.to = v;
+    else if (strcmp(k, "--skip-on-success") == 0)
+      a.skip_on_success = atoi(v);
     else if (strcmp(k, "--backend") == 0) {
       a.backend_name = v;
       if (strcmp(v, "io_uring") == 0)
@@ -118,7 +120,8 @@ struct ex_args ex_parse(int argc, char **argv, const char *prog) {
   if (a.port <= 0 || a.port > 65535 || a.threads <= 0 || a.accepts <= 0 ||
       a.buffer <= 0 || a.connections <= 0 || a.size <= 0 || a.depth <= 0 ||
       a.seconds <= 0 || a.timeout <= 0 || a.timeout > 86400 ||
-      a.head_timeout <= 0 || a.head_timeout > 86400 || a.max_conns <= 0)
+      a.head_timeout <= 0 || a.head_timeout > 86400 || a.max_conns <= 0 ||
+      (a.skip_on_success != 0 && a.skip_on_success != 1))
     usage(prog);
   return a;
 }

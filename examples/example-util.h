@@ -46,6 +46,8 @@ struct ex_args {
   const char *from, *to;
   cport_backend_t backend;
   const char *backend_name;
+  int skip_on_success; /* servers: associate connections with
+                          CPORT_SKIP_ON_SUCCESS (0 or 1) */
 };
 
 /* Parses the flags every example understands; exits on a bad one. */

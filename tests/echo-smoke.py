@@ -6,9 +6,11 @@ Exit status 77 (meson's SKIP) if the server's backend is refused here.
 
 usage: echo-smoke.py BACKEND SERVER CLIENT [WRAPPER...]
   WRAPPER: a command to run the programs with (e.g. wine)
+  env ECHO_SERVER_ARGS: more server flags (e.g. "--skip-on-success 1")
 """
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -23,8 +25,9 @@ def main(argv):
     backend, server, client = argv[1:4]
     wrap = argv[4:]
     port = free_port()
+    extra = shlex.split(os.environ.get("ECHO_SERVER_ARGS", ""))
     srv = subprocess.Popen(wrap + [server, "--port", str(port), "--threads", "2",
-                                   "--backend", backend],
+                                   "--backend", backend] + extra,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True)
     try:

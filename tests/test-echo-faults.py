@@ -17,9 +17,11 @@ Prints TAP; skips if the backend is refused here. About 15 s.
 
 usage: test-echo-faults.py BACKEND SERVER [WRAPPER...]
   WRAPPER: a command to run the server with (e.g. wine)
+  env ECHO_SERVER_ARGS: more server flags (e.g. "--skip-on-success 1")
 """
 import os
 import re
+import shlex
 import signal
 import socket
 import struct
@@ -104,8 +106,9 @@ def main(argv):
     def start():
         # Flags win32-echo does not know it ignores; it takes the backend
         # from $CPORT_BACKEND.
+        extra = shlex.split(os.environ.get("ECHO_SERVER_ARGS", ""))
         srv = subprocess.Popen(wrap + [server, "--port", str(port), "--threads", "2",
-                                       "--backend", backend],
+                                       "--backend", backend] + extra,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         state["srv"] = srv
         wait_listening(port, srv)
