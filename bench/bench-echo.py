@@ -4,6 +4,9 @@ driven by the same examples/echo-client (which verifies every byte).
 
 Contenders (BENCH_SERVERS selects, comma-separated):
   cport-uring, cport-epoll  examples/echo-server --backend io_uring|epoll
+  cport-uring-skip,         the same with --skip-on-success 1: operations
+  cport-epoll-skip          that finish inside their call continue in the
+                            worker, nothing queued
   win32-uring, win32-epoll  examples/win32-echo (plain Win32 IOCP code on
                             cport_win32.h), CPORT_BACKEND=io_uring|epoll
   raw-uring                 bench/raw-uring-echo (best-practice io_uring)
@@ -56,14 +59,16 @@ SHAPES = [(64, 64, 1), (64, 4096, 4), (1, 64, 1)]
 
 MODES = {
     "pinned1": dict(servers=["cport-uring", "raw-uring", "cport-epoll",
-                             "raw-epoll", "uv", "asio"],
+                             "raw-epoll", "cport-uring-skip",
+                             "cport-epoll-skip", "uv", "asio"],
                     threads=lambda s: 1, server_cpu=0, client_cpu=1),
-    "cpus": dict(servers=["cport-uring", "cport-epoll", "win32-uring",
+    "cpus": dict(servers=["cport-uring", "cport-epoll", "cport-uring-skip",
+                          "cport-epoll-skip", "win32-uring",
                           "win32-epoll", "asio", "raw-uring", "raw-epoll",
                           "uv"],
                  threads=lambda s: NPROC, server_cpu=None, client_cpu=None),
 }
-EPOLL_PEERS = ("cport-epoll", "win32-epoll")
+EPOLL_PEERS = ("cport-epoll", "cport-epoll-skip", "win32-epoll")
 
 
 def pick_servers(mode, progs):

@@ -51,10 +51,11 @@ class Server:
         return self.argv(path, port, threads)
 
 
-def _cport(backend):
+def _cport(backend, skip=False):
     return lambda path, port, threads: (
         [path, "--port", str(port), "--backend", backend] +
-        (["--threads", str(threads)] if threads else []))
+        (["--threads", str(threads)] if threads else []) +
+        (["--skip-on-success", "1"] if skip else []))
 
 
 def _plain(path, port, threads):
@@ -69,6 +70,8 @@ def _win32(path, port, threads):
 SERVERS = {s.name: s for s in [
     Server("cport-uring", "echo-server", _cport("io_uring")),
     Server("cport-epoll", "echo-server", _cport("epoll")),
+    Server("cport-uring-skip", "echo-server", _cport("io_uring", True)),
+    Server("cport-epoll-skip", "echo-server", _cport("epoll", True)),
     Server("raw-uring", "raw-uring-echo", _plain, threads=False),
     Server("raw-epoll", "raw-epoll-echo", _plain, threads=False),
     Server("uv", "uv-echo", _plain, threads=False),
