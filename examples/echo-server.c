@@ -109,17 +109,24 @@ struct tally {
   uint64_t bytes, messages;
 };
 
+/* Steps one connection may take inside its calls (skip-on-success)
+ * before it goes to the back of the port's queue: a peer that always has
+ * the next message ready must not keep a worker from the others. */
+#define INLINE_STEPS 16
+
 /*
  * One connection's echo, from a finished receive (is_recv) or send with
  * its status and bytes: a received message is sent back whole, a finished
  * send posts the next receive. A call that returns 0 is pending (its
  * completion comes through the port); with skip-on-success, one that
  * returns CPORT_COMPLETED finished inside the call, queued nothing, and
- * its result is read from the op here.
+ * its result is read from the op here. After INLINE_STEPS of those, the
+ * result is posted to the port as the op's completion instead, and the
+ * connection goes on when a worker takes it.
  */
 static void echo_step(struct server *sv, struct tally *t, struct conn *c,
                       bool is_recv, int status, uint32_t bytes) {
-  for (;;) {
+  for (int steps = 0;; steps++) {
     int rc;
     if (is_recv) {
       if (status != 0 || bytes == 0) { /* error, or peer closed */
@@ -150,6 +157,9 @@ static void echo_step(struct server *sv, struct tally *t, struct conn *c,
     }
     status = cport_op_status(op);
     bytes = (uint32_t)cport_op_bytes(op);
+    if (steps + 1 >= INLINE_STEPS && status == 0 &&
+        cport_post(sv->io.port, (uintptr_t)c, bytes, op) == 0)
+      return; /* on_io() takes it up again, behind the others */
   }
 }
 
