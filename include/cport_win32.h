@@ -234,6 +234,12 @@ extern "C" {
 #  ifndef _cdecl
 #    define _cdecl
 #  endif
+/* winnt.h's alignment of a type or variable, and the cache line it uses
+ * to keep hot fields apart. */
+#  ifndef DECLSPEC_ALIGN
+#    define DECLSPEC_ALIGN(x) __attribute__((aligned(x)))
+#  endif
+#  define SYSTEM_CACHE_ALIGNMENT_SIZE 64
 
 /* The SAL annotations Microsoft's samples carry. */
 #  ifndef _In_
@@ -345,7 +351,8 @@ typedef struct _SYSTEMTIME {
 /* A HANDLE below 1 << 22 holds a file descriptor (a socket, a file);
  * above, it names one of the layer's objects (a port, a thread, an
  * event...). SOCKET is the descriptor itself. */
-typedef void *HANDLE, *PHANDLE, *LPHANDLE;
+typedef void *HANDLE;
+typedef HANDLE *PHANDLE, *LPHANDLE;
 typedef HANDLE HMODULE, HINSTANCE, HLOCAL, HGLOBAL;
 typedef uintptr_t SOCKET;
 
@@ -1245,6 +1252,20 @@ typedef struct sockaddr_storage SOCKADDR_STORAGE, *PSOCKADDR_STORAGE;
 typedef struct in_addr IN_ADDR, *PIN_ADDR, *LPIN_ADDR;
 typedef struct in6_addr IN6_ADDR, *PIN6_ADDR;
 typedef struct linger LINGER, *PLINGER, *LPLINGER;
+/* ws2def.h: an IPv6 scope (zone and level), and ws2ipdef.h: either
+ * address family in one type. */
+typedef union {
+  CPORT_W32_NAMELESS struct {
+    ULONG Zone : 28;
+    ULONG Level : 4;
+  };
+  ULONG Value;
+} SCOPE_ID, *PSCOPE_ID;
+typedef union _SOCKADDR_INET {
+  SOCKADDR_IN Ipv4;
+  SOCKADDR_IN6 Ipv6;
+  ADDRESS_FAMILY si_family;
+} SOCKADDR_INET, *PSOCKADDR_INET;
 typedef struct hostent HOSTENT, *PHOSTENT, *LPHOSTENT;
 typedef struct addrinfo ADDRINFOA, *PADDRINFOA, ADDRINFO, *LPADDRINFO;
 typedef struct pollfd WSAPOLLFD, *PWSAPOLLFD, *LPWSAPOLLFD;
@@ -1284,6 +1305,24 @@ struct tcp_keepalive {
   ULONG keepaliveinterval;
 };
 
+/* mstcpip.h: fill an IPv6 socket address with the unspecified address
+ * (port 0), or with an IPv4 address mapped into IPv6 (a dual-stack
+ * socket's view of an IPv4 peer); port in network order. */
+static inline void IN6ADDR_SETANY(PSOCKADDR_IN6 a) {
+  memset(a, 0, sizeof(*a));
+  a->sin6_family = AF_INET6;
+}
+static inline void IN6ADDR_SETV4MAPPED(PSOCKADDR_IN6 a, const IN_ADDR *v4,
+                                       SCOPE_ID scope, USHORT port) {
+  memset(a, 0, sizeof(*a));
+  a->sin6_family = AF_INET6;
+  a->sin6_port = port;
+  a->sin6_addr.s6_addr[10] = 0xff;
+  a->sin6_addr.s6_addr[11] = 0xff;
+  memcpy(&a->sin6_addr.s6_addr[12], v4, 4);
+  a->sin6_scope_id = scope.Value;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Winsock: constants                                                       */
 /* ------------------------------------------------------------------------ */
@@ -1303,6 +1342,15 @@ struct tcp_keepalive {
 #  define SO_CONNECT_TIME 0x700C
 #  define SO_MAX_MSG_SIZE 0x2003
 #  define SO_EXCLUSIVEADDRUSE ((int)(~SO_REUSEADDR))
+/* Accepted without effect: Linux always picks ephemeral ports at random
+ * and shares them between different destinations. */
+#  define SO_RANDOMIZE_PORT 0x3005
+#  define SO_PORT_SCALABILITY 0x3006
+/* listen()'s backlog given as a hint (a negative value); Linux caps it at
+ * net.core.somaxconn, as Windows caps the hint. */
+#  define SOMAXCONN_HINT(b) (-(b))
+/* ws2def.h: the port of a SOCKADDR_STORAGE holding either family. */
+#  define SS_PORT(ssp) (((PSOCKADDR_IN)(ssp))->sin_port)
 #  define CF_ACCEPT 0x0000
 #  define CF_REJECT 0x0001
 #  define CF_DEFER 0x0002

@@ -240,6 +240,139 @@ static void acceptex_refuses_a_bound_or_connected_socket(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* Closing the socket a pending AcceptEx was to fill cancels it
+ * (closesocket: pending operations fail with WSA_OPERATION_ABORTED), and
+ * a later connection never lands in whatever socket reuses the number. */
+static void acceptex_ends_when_its_accept_socket_is_closed(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  struct sockaddr_in la;
+  SOCKET l = w_listener(&la), acc = w_tcp();
+  w_load_extensions(l);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)l, port, 1, 0), port);
+  char out[2 * (sizeof(struct sockaddr_in6) + 16)];
+  DWORD alen = sizeof(struct sockaddr_in6) + 16;
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  BOOL ok = pAcceptEx(l, acc, out, 0, alen, alen, NULL, &ov);
+  assert_false(ok);
+  assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+  assert_int_equal(closesocket(acc), 0);
+  DWORD bytes;
+  ULONG_PTR key;
+  OVERLAPPED *got = NULL;
+  assert_false(w_next(port, &bytes, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(GetLastError(), ERROR_OPERATION_ABORTED);
+  assert_true(HasOverlappedIoCompleted(&ov));
+  /* A new socket (often the same number) is not touched by a client that
+   * connects now, and no packet comes for it. */
+  SOCKET u = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+  assert_true(h_socket_ok(u));
+  SOCKET cli = w_tcp();
+  assert_int_equal(connect(cli, (struct sockaddr *)&la, sizeof(la)), 0);
+  w_expect_nothing(port, 200);
+  int type = 0, tlen = sizeof(type);
+  assert_int_equal(getsockopt(u, SOL_SOCKET, SO_TYPE, (char *)&type, &tlen), 0);
+  assert_int_equal(type, SOCK_DGRAM);
+  closesocket(u);
+  closesocket(cli);
+  closesocket(l);
+  assert_true(CloseHandle(port));
+}
+
+/* GetQueuedCompletionStatusEx: each entry's Internal holds the packet's
+ * NTSTATUS, as in its OVERLAPPED (programs test it against 0); a posted
+ * packet's is 0. */
+static void gqcs_ex_entry_carries_the_status(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  struct sockaddr_in a, any = w_any();
+  SOCKET l = w_listener(&a);
+  w_load_extensions(l);
+  closesocket(l); /* nobody listens on a now */
+  SOCKET c = w_tcp();
+  assert_int_equal(bind(c, (struct sockaddr *)&any, sizeof(any)), 0);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)c, port, 2, 0), port);
+  OVERLAPPED ov, posted;
+  memset(&ov, 0, sizeof(ov));
+  memset(&posted, 0, sizeof(posted));
+  assert_false(
+      pConnectEx(c, (struct sockaddr *)&a, sizeof(a), NULL, 0, NULL, &ov));
+  assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+  OVERLAPPED_ENTRY e[2];
+  ULONG n = 0;
+  memset(e, 0xAB, sizeof(e));
+  assert_true(GetQueuedCompletionStatusEx(port, e, 2, &n, 5000, FALSE));
+  assert_int_equal(n, 1);
+  assert_ptr_equal(e[0].lpOverlapped, &ov);
+  assert_int_equal(e[0].lpCompletionKey, 2);
+  assert_int_equal(e[0].Internal, 0xC0000236u); /* STATUS_CONNECTION_REFUSED */
+  assert_int_equal(ov.Internal, 0xC0000236u);
+  assert_true(PostQueuedCompletionStatus(port, 7, 3, &posted));
+  memset(e, 0xAB, sizeof(e));
+  assert_true(GetQueuedCompletionStatusEx(port, e, 2, &n, 5000, FALSE));
+  assert_int_equal(n, 1);
+  assert_ptr_equal(e[0].lpOverlapped, &posted);
+  assert_int_equal(e[0].Internal, 0);
+  assert_int_equal(e[0].dwNumberOfBytesTransferred, 7);
+  closesocket(c);
+  assert_true(CloseHandle(port));
+}
+
+/* Names real servers use from winnt.h, ws2def.h, ws2ipdef.h and
+ * mstcpip.h, and two SOL_SOCKET options Windows accepts. (mingw-w64's
+ * headers lack some: Windows' values stand in.) */
+#ifndef SO_RANDOMIZE_PORT
+#  define SO_RANDOMIZE_PORT 0x3005
+#endif
+#ifndef SO_PORT_SCALABILITY
+#  define SO_PORT_SCALABILITY 0x3006
+#endif
+#ifndef SOMAXCONN_HINT
+#  define SOMAXCONN_HINT(b) (-(b))
+#endif
+typedef struct DECLSPEC_ALIGN(SYSTEM_CACHE_ALIGNMENT_SIZE) {
+  LONG hot;
+} aligned_counter;
+
+static void names_from_real_servers(void **state) {
+  (void)state;
+  aligned_counter ctr[2];
+  assert_int_equal((uintptr_t)&ctr[1] - (uintptr_t)&ctr[0],
+                   SYSTEM_CACHE_ALIGNMENT_SIZE);
+  HANDLE hs[2];
+  PHANDLE ph = hs; /* a pointer to HANDLEs, as in winnt.h */
+  ph[1] = INVALID_HANDLE_VALUE;
+  assert_ptr_equal(hs[1], INVALID_HANDLE_VALUE);
+  SOCKADDR_INET si;
+  memset(&si, 0, sizeof(si));
+  si.Ipv6.sin6_family = AF_INET6;
+  assert_int_equal(si.si_family, AF_INET6);
+  SOCKADDR_STORAGE ss;
+  memset(&ss, 0, sizeof(ss));
+  ((SOCKADDR_IN *)&ss)->sin_port = htons(8080);
+  assert_int_equal(ntohs(SS_PORT(&ss)), 8080);
+  SOCKADDR_IN6 a6;
+  memset(&a6, 0x5A, sizeof(a6));
+  IN6ADDR_SETANY(&a6);
+  assert_int_equal(a6.sin6_family, AF_INET6);
+  assert_int_equal(a6.sin6_port, 0);
+  assert_true(IN6_IS_ADDR_UNSPECIFIED(&a6.sin6_addr));
+  SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  assert_true(h_socket_ok(s));
+  DWORD on = 1;
+  assert_int_equal(
+      setsockopt(s, SOL_SOCKET, SO_RANDOMIZE_PORT, (char *)&on, sizeof(on)), 0);
+  assert_int_equal(
+      setsockopt(s, SOL_SOCKET, SO_PORT_SCALABILITY, (char *)&on, sizeof(on)),
+      0);
+  struct sockaddr_in any = w_any();
+  assert_int_equal(bind(s, (struct sockaddr *)&any, sizeof(any)), 0);
+  assert_int_equal(listen(s, SOMAXCONN_HINT(16)), 0);
+  closesocket(s);
+}
+
 static DWORD connect_time(SOCKET s) {
   DWORD v = 12345;
   int len = sizeof(v);
@@ -676,6 +809,9 @@ int main(void) {
       cmocka_unit_test(reset_after_data_delivers_the_data_first),
       cmocka_unit_test(connectex_again_after_a_refusal),
       cmocka_unit_test(acceptex_refuses_a_bound_or_connected_socket),
+      cmocka_unit_test(acceptex_ends_when_its_accept_socket_is_closed),
+      cmocka_unit_test(gqcs_ex_entry_carries_the_status),
+      cmocka_unit_test(names_from_real_servers),
       cmocka_unit_test(so_connect_time_counts_seconds),
       cmocka_unit_test(shutdown_then_send_or_receive_fails_at_once),
       cmocka_unit_test(oversized_datagram_fails_at_once),

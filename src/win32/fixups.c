@@ -70,6 +70,30 @@ void w32_fixup_drop(LPOVERLAPPED ov) {
 }
 
 /*
+ * closesocket on the accept socket of a pending AcceptEx. Windows cancels
+ * every pending operation of a socket it closes (WSA_OPERATION_ABORTED),
+ * and the descriptor number may be given to a new socket at once: the
+ * connection must never be moved there. So the AcceptEx is cancelled
+ * (under fix_lock, so the OVERLAPPED is still this op's: reusing it drops
+ * its fixup first), and marked: one that had already accepted closes its
+ * connection when its result is taken, instead of moving it.
+ */
+void w32_fixup_target_closed(int fd) {
+  if (__atomic_load_n(&fix_count, __ATOMIC_RELAXED) == 0)
+    return;
+  pthread_mutex_lock(&fix_lock);
+  for (unsigned b = 0; b < FIX_BUCKETS; b++) {
+    for (struct w32_fixup *f = fixups[b]; f != NULL; f = f->next) {
+      if (f->kind != W32_FIX_ACCEPT || (int)f->target != fd || f->gone)
+        continue;
+      f->gone = true;
+      cport_cancel((int)f->source, (cport_op_t *)f->ov);
+    }
+  }
+  pthread_mutex_unlock(&fix_lock);
+}
+
+/*
  * Each AcceptEx address area holds the address length (2 bytes) and the
  * sockaddr at the next 8-byte boundary: the 16 spare bytes Windows asks
  * for leave room for both, and the caller gets an aligned sockaddr.
@@ -94,7 +118,12 @@ void w32_fixup_run(LPOVERLAPPED ov, int *status) {
   if (f == NULL)
     return;
   int fd = (int)f->target;
-  if (f->kind == W32_FIX_ACCEPT && *status == 0) {
+  if (f->kind == W32_FIX_ACCEPT && f->gone) {
+    /* Its socket was closed (w32_fixup_target_closed): an accepted
+     * connection has nowhere to go. */
+    if (*status == 0)
+      cport_closesocket(cport_op_socket((cport_op_t *)ov));
+  } else if (f->kind == W32_FIX_ACCEPT && *status == 0) {
     int rc = cport__replace_socket(fd, cport_op_socket((cport_op_t *)ov), true);
     if (rc == 0) {
       put_address(f->buf + f->recvlen, fd, false);

@@ -242,6 +242,7 @@ CPORT_API BOOL CloseHandle(HANDLE h) {
     return w32_fail(ERROR_INVALID_HANDLE);
   if (w32_is_fd(h)) {
     int fd = (int)(intptr_t)h;
+    w32_fixup_target_closed(fd); /* a socket AcceptEx was to fill */
     w32_fd_reset(fd);
     int rc = cport_closesocket(fd); /* sockets and files alike */
     return rc == 0 ? TRUE : w32_fail(w32_error(rc));

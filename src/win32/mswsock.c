@@ -101,8 +101,8 @@ CPORT_API BOOL AcceptEx(SOCKET listener, SOCKET accepted, PVOID buf,
   /* "This socket must not be bound or connected." */
   if (bound_or_connected((int)accepted))
     return wsa_false(WSAEINVAL);
-  struct w32_fixup f = {NULL, ov,      W32_FIX_ACCEPT, accepted,
-                        buf,  recvlen, locallen,       remotelen};
+  struct w32_fixup f = {NULL,    ov,       W32_FIX_ACCEPT, accepted, buf,
+                        recvlen, locallen, remotelen,      listener, false};
   if (!begin(listener, ov, &f))
     return FALSE;
   int rc = cport_accept((int)listener, recvlen ? buf : NULL, recvlen,
@@ -146,7 +146,7 @@ CPORT_API BOOL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
                       : ((struct sockaddr_in *)&ss)->sin_port;
   if (port == 0)
     return wsa_false(WSAEINVAL);
-  struct w32_fixup f = {NULL, ov, W32_FIX_CONNECT, s, NULL, 0, 0, 0};
+  struct w32_fixup f = {NULL, ov, W32_FIX_CONNECT, s, NULL, 0, 0, 0, s, false};
   if (!begin(s, ov, &f))
     return FALSE;
   int rc =
@@ -165,7 +165,7 @@ CPORT_API BOOL DisconnectEx(SOCKET s, LPOVERLAPPED ov, DWORD flags,
     cport__note_shutdown((int)s, SHUT_WR);
     return TRUE;
   }
-  struct w32_fixup f = {NULL, ov, W32_FIX_REUSE, s, NULL, 0, 0, 0};
+  struct w32_fixup f = {NULL, ov, W32_FIX_REUSE, s, NULL, 0, 0, 0, s, false};
   if (!begin(s, ov, (flags & TF_REUSE_SOCKET) ? &f : NULL))
     return FALSE;
   int rc = cport_disconnect((int)s, 0, (cport_op_t *)ov);
@@ -198,7 +198,7 @@ CPORT_API BOOL TransmitFile(SOCKET s, HANDLE file, DWORD bytes, DWORD per_send,
   }
   uint64_t off = (uint64_t)ov->OffsetHigh << 32 | ov->Offset;
   bool reuse = (flags & TF_REUSE_SOCKET) != 0;
-  struct w32_fixup fx = {NULL, ov, W32_FIX_REUSE, s, NULL, 0, 0, 0};
+  struct w32_fixup fx = {NULL, ov, W32_FIX_REUSE, s, NULL, 0, 0, 0, s, false};
   if (!begin(s, ov, reuse ? &fx : NULL))
     return FALSE;
   int rc = cport_transmit_file(

@@ -142,8 +142,10 @@ CPORT_API BOOL GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY out,
     out[i].lpCompletionKey = c[i].key;
     out[i].lpOverlapped = (LPOVERLAPPED)c[i].op;
     out[i].dwNumberOfBytesTransferred = c[i].bytes;
-    out[i].Internal = 0;
-    /* Each entry's status is in its OVERLAPPED, as on Windows. */
+    /* The packet's status, as an NTSTATUS, in the entry (documented as
+     * reserved, but Windows fills it and programs test it against 0)
+     * and in its OVERLAPPED. */
+    out[i].Internal = status != 0 ? (ULONG_PTR)w32_ntstatus(status) : 0;
     if (status != 0)
       c[i].op->internal = w32_ntstatus(status);
   }

@@ -93,6 +93,7 @@ static void wake_acceptors(int fd) {
 CPORT_API int closesocket(SOCKET s) {
   int fd = (int)s;
   wake_acceptors(fd);
+  w32_fixup_target_closed(fd);
   w32_fd_reset(fd);
   int rc = cport_closesocket(fd);
   return rc == 0 ? 0 : w32_wsa_fail(w32_wsa_error(rc));
@@ -139,6 +140,10 @@ CPORT_API int cport_w32_setsockopt(SOCKET s, int level, int name,
       (name == SO_UPDATE_ACCEPT_CONTEXT || name == SO_UPDATE_CONNECT_CONTEXT ||
        name == SO_EXCLUSIVEADDRUSE))
     return 0; /* done by cport already (or meaningless on Linux) */
+  if (level == SOL_SOCKET &&
+      (name == SO_RANDOMIZE_PORT || name == SO_PORT_SCALABILITY))
+    /* A BOOL; what it asks for is what Linux does anyway. */
+    return len < (int)sizeof(DWORD) ? w32_wsa_fail(WSAEFAULT) : 0;
   if (is_timeout(level, name) && len == (int)sizeof(DWORD)) {
     DWORD ms;
     memcpy(&ms, val, sizeof(ms));

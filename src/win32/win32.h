@@ -259,12 +259,17 @@ struct w32_fixup {
   SOCKET target;
   char *buf;
   DWORD recvlen, locallen, remotelen;
+  SOCKET source; /* the socket the op runs on (AcceptEx: the listener) */
+  bool gone;     /* target closed while the op ran (fixups.c) */
 };
 enum { W32_FIX_ACCEPT = 1, W32_FIX_REUSE = 2, W32_FIX_CONNECT = 3 };
 CP_INTERNAL int w32_fixup_add(const struct w32_fixup *f);
 CP_INTERNAL void w32_fixup_drop(LPOVERLAPPED ov);
 /* Runs ov's fixup if it has one; *status may turn into an error. */
 CP_INTERNAL void w32_fixup_run(LPOVERLAPPED ov, int *status);
+/* closesocket(fd): the AcceptEx calls whose connection was to go into fd
+ * are cancelled, and none moves a connection there any more. */
+CP_INTERNAL void w32_fixup_target_closed(int fd);
 /* Where the sockaddr sits in one of AcceptEx's address areas: after the
  * length (2 bytes), at the next 8-byte boundary. */
 CP_INTERNAL char *w32_acceptex_address(char *area);
