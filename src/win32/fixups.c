@@ -45,6 +45,9 @@ int w32_fixup_add(const struct w32_fixup *f) {
   if (n == NULL)
     return CPORT_ENOMEM;
   *n = *f;
+  if (f->kind == W32_FIX_ACCEPT) /* CloseHandle on its socket cancels it */
+    __atomic_store_n(&w32_fd_closing, w32_fixup_target_closed,
+                     __ATOMIC_RELEASE);
   pthread_mutex_lock(&fix_lock);
   /* One left by an op whose result nobody collected (its port closed
    * with the packet queued): the OVERLAPPED is idle again, drop it. */

@@ -237,12 +237,16 @@ int w32_fd(HANDLE h) {
 /* CloseHandle                                                               */
 /* ------------------------------------------------------------------------ */
 
+void (*w32_fd_closing)(int fd);
+
 CPORT_API BOOL CloseHandle(HANDLE h) {
   if (h == NULL || h == INVALID_HANDLE_VALUE)
     return w32_fail(ERROR_INVALID_HANDLE);
   if (w32_is_fd(h)) {
     int fd = (int)(intptr_t)h;
-    w32_fixup_target_closed(fd); /* a socket AcceptEx was to fill */
+    void (*closing)(int) = __atomic_load_n(&w32_fd_closing, __ATOMIC_ACQUIRE);
+    if (closing != NULL)
+      closing(fd); /* e.g. a socket AcceptEx was to fill */
     w32_fd_reset(fd);
     int rc = cport_closesocket(fd); /* sockets and files alike */
     return rc == 0 ? TRUE : w32_fail(w32_error(rc));

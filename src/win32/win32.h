@@ -284,6 +284,9 @@ enum {
   W32_FD_RESET = 1u << 2,    /* the peer reset the connection */
   W32_FD_CLOSING = 1u << 3,  /* closesocket runs: accepts leave */
 };
+/* Set by a layer above (fixups.c), run before CloseHandle closes a
+ * descriptor: closesocket does the same work itself. */
+CP_INTERNAL extern void (*w32_fd_closing)(int fd);
 /* A descriptor the layer (or the program) just created or closed. */
 CP_INTERNAL void w32_fd_reset(int fd);
 CP_INTERNAL unsigned w32_fd_flags(int fd);
