@@ -64,8 +64,10 @@
  * @fn int cport_w32_setsockopt(SOCKET s, int level, int name, const char *val, int len)
  * setsockopt() with Winsock's signature; `setsockopt` is defined to this
  * name. SO_UPDATE_ACCEPT_CONTEXT, SO_UPDATE_CONNECT_CONTEXT and
- * SO_EXCLUSIVEADDRUSE succeed without effect (cport has done that work);
- * SO_RCVTIMEO / SO_SNDTIMEO take a DWORD of milliseconds.
+ * SO_EXCLUSIVEADDRUSE succeed without effect (cport has done that work),
+ * as do SO_RANDOMIZE_PORT and SO_PORT_SCALABILITY (given a DWORD: Linux
+ * already randomizes and shares ephemeral ports); SO_RCVTIMEO /
+ * SO_SNDTIMEO take a DWORD of milliseconds.
  * @param s the socket
  * @param level SOL_SOCKET, IPPROTO_TCP, ...
  * @param name the option
