@@ -190,6 +190,7 @@
 #  include <sys/socket.h>
 #  include <unistd.h>
 #  include <wchar.h>
+#  include <wctype.h>
 
 #  include "cport.h"
 
@@ -425,6 +426,62 @@ typedef const TCHAR *LPCTSTR, *PCTSTR;
 #  endif
 #  ifndef _countof
 #    define _countof(a) (sizeof(a) / sizeof((a)[0]))
+#  endif
+
+/* The Microsoft C runtime's names that Win32 programs use beside
+ * windows.h (string.h, stdlib.h and stdio.h there): case-blind compares
+ * and wide-string numbers, here without needing _GNU_SOURCE. _snprintf and
+ * _vsnprintf always end the string, which Microsoft's do not when it is
+ * cut (a program cannot rely on the missing terminator). */
+static inline int cport_w32_strnicmp(const char *a, const char *b, size_t n) {
+  for (; n > 0; a++, b++, n--) {
+    int x = tolower((unsigned char)*a), y = tolower((unsigned char)*b);
+    if (x != y || x == 0)
+      return x - y;
+  }
+  return 0;
+}
+static inline int cport_w32_wcsnicmp(const wchar_t *a, const wchar_t *b,
+                                     size_t n) {
+  for (; n > 0; a++, b++, n--) {
+    wint_t x = towlower((wint_t)*a), y = towlower((wint_t)*b);
+    if (x != y || x == 0)
+      return x < y ? -1 : x > y;
+  }
+  return 0;
+}
+static inline int cport_w32_stricmp(const char *a, const char *b) {
+  return cport_w32_strnicmp(a, b, (size_t)-1);
+}
+static inline int cport_w32_wcsicmp(const wchar_t *a, const wchar_t *b) {
+  return cport_w32_wcsnicmp(a, b, (size_t)-1);
+}
+#  ifndef _stricmp
+#    define _stricmp cport_w32_stricmp
+#  endif
+#  ifndef _strnicmp
+#    define _strnicmp cport_w32_strnicmp
+#  endif
+#  ifndef _wcsicmp
+#    define _wcsicmp cport_w32_wcsicmp
+#  endif
+#  ifndef _wcsnicmp
+#    define _wcsnicmp cport_w32_wcsnicmp
+#  endif
+#  ifndef _wtoi
+#    define _wtoi(s) ((int)wcstol(s, NULL, 10))
+#  endif
+#  ifndef _wtol
+#    define _wtol(s) wcstol(s, NULL, 10)
+#  endif
+#  ifndef _atoi64
+#    define _atoi64(s) strtoll(s, NULL, 10)
+#  endif
+#  ifndef _snprintf
+#    define _snprintf snprintf
+#  endif
+#  ifndef _vsnprintf
+#    define _vsnprintf vsnprintf
 #  endif
 
 /* windef.h's min and max, for C (C++ has std::min/std::max); NOMINMAX

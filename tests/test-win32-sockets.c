@@ -376,6 +376,18 @@ static void names_from_real_servers(void **state) {
   assert_int_equal(bind(s, (struct sockaddr *)&any, sizeof(any)), 0);
   assert_int_equal(listen(s, SOMAXCONN_HINT(16)), 0);
   closesocket(s);
+  /* The C runtime's names such programs use beside windows.h. */
+  assert_int_equal(_stricmp("Content-Length", "content-LENGTH"), 0);
+  assert_true(_stricmp("abc", "abd") < 0);
+  assert_int_equal(_strnicmp("HOST: x", "host: y", 5), 0);
+  assert_int_equal(_wcsicmp(L"-Server", L"-server"), 0);
+  assert_true(_wcsicmp(L"b", L"A") > 0);
+  assert_int_equal(_wcsnicmp(L"ABcd", L"abCX", 3), 0);
+  assert_int_equal(_wtoi(L"8080"), 8080);
+  assert_int_equal(_atoi64("-5000000000"), -5000000000LL);
+  char buf[8];
+  assert_int_equal(_snprintf(buf, sizeof(buf), "%d", 1234), 4);
+  assert_string_equal(buf, "1234");
 }
 
 static DWORD connect_time(SOCKET s) {
