@@ -202,14 +202,17 @@ CPORT_API int cport_recvfrom(cport_handle_t s, cport_buf_t *bufs, unsigned n,
 /**
  * Send a datagram, like WSASendTo.
  *
- * `to` is copied (at most 32 bytes, e.g. a sockaddr_in6); with `to` NULL
- * the datagram goes to the connected peer.
+ * `to` is copied (at most 32 bytes, e.g. a sockaddr_in6); an IPv4 or IPv6
+ * address may come in a larger buffer (a sockaddr_storage, as Windows code
+ * passes it), of which only its family's size is used. With `to` NULL the
+ * datagram goes to the connected peer.
  *
  * @param s a datagram socket, associated with a port
  * @param bufs the buffers, gathered into one datagram
  * @param n number of buffers, 1 to 1024
  * @param to the destination, or NULL for the connected peer
- * @param tolen size of `*to`, 1 to 32 bytes; ignored when `to` is NULL
+ * @param tolen size of `*to`: 1 to 32 bytes, or more for an IPv4 or IPv6
+ *        address; ignored when `to` is NULL
  * @param op an idle op
  * @retval 0 one completion will follow
  * @retval CPORT_COMPLETED finished inside the call (skip-on-success)

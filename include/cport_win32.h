@@ -1286,7 +1286,8 @@ CPORT_WIN32_API int WideCharToMultiByte(UINT codepage, DWORD flags, LPCWSTR in,
  * The BSD calls whose Linux prototypes take Winsock's arguments
  * (CPORT_WIN32_BSD_CALLS) are the real names, provided by libcport-win32
  * in front of the C library's: they behave as the C library's do and, on
- * failure, also set WSAGetLastError(); select() with a first argument of
+ * failure, also set WSAGetLastError(); an IPv6 socket starts IPv6-only
+ * (IPV6_V6ONLY), from socket() as from WSASocket(), as Windows makes it; select() with a first argument of
  * 0, as Windows code passes it, takes the descriptors from the sets. The
  * calls whose types differ (int lengths, char* option values) or whose
  * behaviour must (shutdown, getaddrinfo's codes) are macros naming
@@ -1417,6 +1418,10 @@ static inline void IN6ADDR_SETV4MAPPED(PSOCKADDR_IN6 a, const IN_ADDR *v4,
 /* Windows' IOC_* encodings (Linux has its own for ioctl). */
 #  define SIO_GET_EXTENSION_FUNCTION_POINTER 0xC8000006u
 #  define SIO_KEEPALIVE_VALS 0x98000004u
+/* FALSE succeeds (Linux never reports an ICMP unreachable to an
+ * unconnected UDP socket); TRUE, Windows' default, is refused. */
+#  define SIO_UDP_CONNRESET 0x9800000Cu
+#  define SIO_UDP_NETRESET 0x9800000Fu
 
 #  define TF_DISCONNECT 0x01
 #  define TF_REUSE_SOCKET 0x02

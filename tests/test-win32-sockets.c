@@ -477,6 +477,87 @@ static void shutdown_then_send_or_receive_fails_at_once(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* WSASendTo with the destination in a SOCKADDR_STORAGE and its full size
+ * as the length, as servers that answer whoever wrote pass it. */
+static void wsasendto_takes_a_storage_sized_address(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  struct sockaddr_in aa, ba;
+  SOCKET a = w_udp(&aa), b = w_udp(&ba);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)a, port, 1, 0), port);
+  SOCKADDR_STORAGE to;
+  memset(&to, 0, sizeof(to));
+  memcpy(&to, &ba, sizeof(ba));
+  WSABUF wb = {5, (char *)"hello"};
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  DWORD sent = 0;
+  int rc = WSASendTo(a, &wb, 1, &sent, 0, (struct sockaddr *)&to,
+                     (int)sizeof(to), &ov, NULL);
+  assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+  DWORD bytes;
+  ULONG_PTR key;
+  OVERLAPPED *got = NULL;
+  assert_true(w_next(port, &bytes, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(bytes, 5);
+  char buf[8];
+  assert_int_equal(recv(b, buf, sizeof(buf), 0), 5);
+  assert_memory_equal(buf, "hello", 5);
+  closesocket(a);
+  closesocket(b);
+  assert_true(CloseHandle(port));
+}
+
+/* An IPv6 socket starts IPv6-only on Windows ("Dual-Stack Sockets for
+ * IPv6 Winsock Applications"), whichever call made it: binding [::]:P
+ * beside 0.0.0.0:P works, and IPV6_V6ONLY 0 makes it dual-stack. */
+static void ipv6_sockets_start_ipv6_only(void **state) {
+  (void)state;
+  SOCKET s6[3] = {socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP),
+                  socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP),
+                  WSASocketW(AF_INET6, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
+                             WSA_FLAG_OVERLAPPED)};
+  for (int i = 0; i < 3; i++) {
+    if (!h_socket_ok(s6[i])) {
+      for (int j = 0; j < 3; j++)
+        if (h_socket_ok(s6[j]))
+          closesocket(s6[j]);
+      H_SKIP("no IPv6 on this machine");
+    }
+    DWORD v = 12345;
+    int len = sizeof(v);
+    assert_int_equal(
+        getsockopt(s6[i], IPPROTO_IPV6, IPV6_V6ONLY, (char *)&v, &len), 0);
+    if (v != 1 && h_on_wine()) {
+      for (int j = 0; j < 3; j++)
+        closesocket(s6[j]);
+      H_SKIP("known Wine difference: an IPv6 socket starts dual-stack "
+             "(Windows: IPv6-only); see docs/windows.md");
+    }
+    assert_int_equal(v, 1);
+  }
+  struct sockaddr_in a4;
+  SOCKET l4 = w_listener(&a4);
+  struct sockaddr_in6 a6;
+  memset(&a6, 0, sizeof(a6));
+  a6.sin6_family = AF_INET6;
+  a6.sin6_port = a4.sin_port; /* the same port as the IPv4 listener */
+  assert_int_equal(bind(s6[0], (struct sockaddr *)&a6, sizeof(a6)), 0);
+  DWORD off = 0;
+  assert_int_equal(
+      setsockopt(s6[2], IPPROTO_IPV6, IPV6_V6ONLY, (char *)&off, sizeof(off)),
+      0);
+  DWORD v = 1;
+  int len = sizeof(v);
+  assert_int_equal(
+      getsockopt(s6[2], IPPROTO_IPV6, IPV6_V6ONLY, (char *)&v, &len), 0);
+  assert_int_equal(v, 0);
+  for (int i = 0; i < 3; i++)
+    closesocket(s6[i]);
+  closesocket(l4);
+}
+
 static void oversized_datagram_fails_at_once(void **state) {
   (void)state;
   HANDLE port = w_port(0);
@@ -729,6 +810,33 @@ static void getaddrinfo_inetpton_inetntop(void **state) {
   assert_true(wcscmp(wtext, L"::1") == 0);
 }
 
+static DWORD WINAPI nap_thread(LPVOID arg) {
+  (void)arg;
+  Sleep(50);
+  return 7;
+}
+
+/* WSAWaitForMultipleEvents waits on any waitable handle ("The array can
+ * contain handles of objects of different types"): servers wait on their
+ * worker threads with it. */
+static void wsa_wait_takes_thread_handles(void **state) {
+  (void)state;
+  WSAEVENT ev = WSACreateEvent();
+  assert_non_null(ev);
+  HANDLE th = CreateThread(NULL, 0, nap_thread, NULL, 0, NULL);
+  assert_non_null(th);
+  HANDLE hs[2] = {ev, th};
+  assert_int_equal(WSAWaitForMultipleEvents(2, hs, FALSE, 5000, FALSE),
+                   WSA_WAIT_EVENT_0 + 1);
+  DWORD code = 0;
+  assert_true(GetExitCodeThread(th, &code));
+  assert_int_equal(code, 7);
+  assert_int_equal(WSAWaitForMultipleEvents(1, &th, TRUE, 0, FALSE),
+                   WSA_WAIT_EVENT_0);
+  assert_true(CloseHandle(th));
+  assert_true(WSACloseEvent(ev));
+}
+
 static void wsa_events(void **state) {
   (void)state;
   WSAEVENT e[2] = {WSACreateEvent(), WSACreateEvent()};
@@ -788,6 +896,30 @@ static void wsapoll_and_select_see_data(void **state) {
   closesocket(cli);
 }
 
+/* SIO_UDP_CONNRESET FALSE, which servers set so that an ICMP "port
+ * unreachable" does not fail their next WSARecvFrom, succeeds. (TRUE,
+ * Windows' default, is refused on Linux, which never reports it to an
+ * unconnected socket.) */
+static void udp_connreset_off(void **state) {
+  (void)state;
+  struct sockaddr_in aa;
+  SOCKET a = w_udp(&aa);
+  BOOL off = FALSE, on = TRUE;
+  DWORD bytes = 99;
+  assert_int_equal(WSAIoctl(a, SIO_UDP_CONNRESET, &off, sizeof(off), NULL, 0,
+                            &bytes, NULL, NULL),
+                   0);
+  int rc = WSAIoctl(a, SIO_UDP_CONNRESET, &on, sizeof(on), NULL, 0, &bytes,
+                    NULL, NULL);
+#ifdef _WIN32
+  assert_int_equal(rc, 0);
+#else
+  assert_int_equal(rc, SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAEOPNOTSUPP);
+#endif
+  closesocket(a);
+}
+
 static void keepalive_values_and_linger(void **state) {
   (void)state;
   SOCKET s = w_tcp();
@@ -831,6 +963,8 @@ int main(void) {
       cmocka_unit_test(names_from_real_servers),
       cmocka_unit_test(so_connect_time_counts_seconds),
       cmocka_unit_test(shutdown_then_send_or_receive_fails_at_once),
+      cmocka_unit_test(wsasendto_takes_a_storage_sized_address),
+      cmocka_unit_test(ipv6_sockets_start_ipv6_only),
       cmocka_unit_test(oversized_datagram_fails_at_once),
       cmocka_unit_test(truncated_datagram_gets_one_answer),
       cmocka_unit_test(bsd_calls_set_wsagetlasterror),
@@ -838,7 +972,9 @@ int main(void) {
       cmocka_unit_test(wsaaccept_with_and_without_a_condition),
       cmocka_unit_test(getaddrinfo_inetpton_inetntop),
       cmocka_unit_test(wsa_events),
+      cmocka_unit_test(wsa_wait_takes_thread_handles),
       cmocka_unit_test(wsapoll_and_select_see_data),
+      cmocka_unit_test(udp_connreset_off),
       cmocka_unit_test(keepalive_values_and_linger),
   };
   return W_RUN("win32-sockets", tests);

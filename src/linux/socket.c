@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -215,12 +216,28 @@ CPORT_API int cport_recvfrom(cport_handle_t s, cport_buf_t *bufs, unsigned n,
   return recv_common(s, bufs, n, from, fromlen, true, op);
 }
 
+/* The bytes of a destination address the op keeps: an IPv4 or IPv6
+ * address given in a larger buffer (a sockaddr_storage, as Windows code
+ * passes it) is cut to its family's size, as sendto(2) reads no more;
+ * other families must fit the op's copy. -1 if it cannot be kept. */
+static int sendto_len(const struct sockaddr *to, int tolen) {
+  if (tolen <= CP_SENDTO_MAX_ADDR)
+    return tolen;
+  if (to->sa_family == AF_INET)
+    return (int)sizeof(struct sockaddr_in);
+  if (to->sa_family == AF_INET6)
+    return (int)sizeof(struct sockaddr_in6);
+  return -1;
+}
+
 static int send_common(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
                        const struct sockaddr *to, int tolen, bool datagram,
                        cport_op_t *op) {
   int rc = cp_check_send(op, bufs, n, to, tolen);
   if (rc != 0)
     return rc;
+  if (to != NULL && (tolen = sendto_len(to, tolen)) < 0)
+    return CPORT_EINVAL;
   struct cp_handle *h = cp_engine_lock(s, CP_WANT_SOCKET, &rc);
   if (h == NULL)
     return rc;

@@ -82,7 +82,7 @@ CPORT_API int socket(int domain, int type, int protocol) {
   int fd = next_socket()(domain, type, protocol);
   if (fd < 0)
     return failed();
-  w32_fd_reset(fd);
+  w32_fd_new_socket(fd, domain);
   return fd;
 }
 

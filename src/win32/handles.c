@@ -161,6 +161,16 @@ void w32_fd_reset(int fd) {
   }
 }
 
+void w32_fd_new_socket(int fd, int af) {
+  w32_fd_reset(fd);
+  if (af == AF_INET6) {
+    /* "By default, an IPv6 socket created on Windows Vista and later only
+     * operates over the IPv6 protocol" (Linux follows bindv6only). */
+    int on = 1;
+    (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+  }
+}
+
 unsigned w32_fd_flags(int fd) {
   struct fdinfo *i = info(fd, false);
   return i ? __atomic_load_n(&i->flags, __ATOMIC_ACQUIRE) : 0;

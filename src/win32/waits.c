@@ -402,11 +402,8 @@ CPORT_API DWORD WSAWaitForMultipleEvents(DWORD n, const WSAEVENT *events,
     WSASetLastError(WSA_INVALID_PARAMETER);
     return WSA_WAIT_FAILED;
   }
-  for (DWORD i = 0; i < n; i++)
-    if (w32_object_get(events[i], W32_EVENT) == NULL) {
-      WSASetLastError(WSA_INVALID_HANDLE);
-      return WSA_WAIT_FAILED;
-    }
+  /* "The array can contain handles of objects of different types": it is
+   * WaitForMultipleObjectsEx (threads, for one, whose end it waits for). */
   DWORD err = 0, r = wait_objects(n, events, all != FALSE, ms, &err);
   if (r == WAIT_FAILED)
     WSASetLastError((int)err);

@@ -289,6 +289,9 @@ enum {
 CP_INTERNAL extern void (*w32_fd_closing)(int fd);
 /* A descriptor the layer (or the program) just created or closed. */
 CP_INTERNAL void w32_fd_reset(int fd);
+/* A socket just created (socket, WSASocket): w32_fd_reset, and an IPv6
+ * socket starts IPv6-only, as on Windows. */
+CP_INTERNAL void w32_fd_new_socket(int fd, int af);
 CP_INTERNAL unsigned w32_fd_flags(int fd);
 CP_INTERNAL void w32_fd_set_flags(int fd, unsigned set, unsigned clear);
 /* The socket connected now (SO_CONNECT_TIME counts from here). */

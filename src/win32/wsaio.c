@@ -258,6 +258,25 @@ static int keepalive(SOCKET s, LPVOID in, DWORD inlen, LPDWORD bytes) {
   return 0;
 }
 
+/*
+ * SIO_UDP_CONNRESET / SIO_UDP_NETRESET: whether an ICMP "port" or
+ * "network unreachable" that a datagram sent drew fails the next receive
+ * with WSAECONNRESET / WSAENETRESET. Windows reports them unless told not
+ * to; Linux never reports them to an unconnected UDP socket, which is what
+ * FALSE asks for: FALSE succeeds, TRUE is refused (not done).
+ */
+static int udp_reset_reports(LPVOID in, DWORD inlen, LPDWORD bytes) {
+  BOOL on;
+  if (in == NULL || inlen < sizeof(on))
+    return w32_wsa_fail(WSAEFAULT);
+  memcpy(&on, in, sizeof(on));
+  if (on)
+    return w32_wsa_fail(WSAEOPNOTSUPP);
+  if (bytes)
+    *bytes = 0;
+  return 0;
+}
+
 CPORT_API int WSAIoctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen, LPVOID out,
                        DWORD outlen, LPDWORD bytes, LPWSAOVERLAPPED ov,
                        LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
@@ -268,6 +287,9 @@ CPORT_API int WSAIoctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen, LPVOID out,
     return extension(in, inlen, out, outlen, bytes);
   case SIO_KEEPALIVE_VALS:
     return keepalive(s, in, inlen, bytes);
+  case SIO_UDP_CONNRESET:
+  case SIO_UDP_NETRESET:
+    return udp_reset_reports(in, inlen, bytes);
   default:
     break;
   }
