@@ -2,6 +2,8 @@
  * hooks.c - the porting layer's private interface (see hooks.h).
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -45,6 +47,33 @@ CPORT_API unsigned cport__handle_state(int fd) {
   }
   cp_unlock(&h->lock);
   return s;
+}
+
+/* Linux keeps no time of establishment, but the time since the last
+ * data arrived starts at it: an accept waiting for its first data has had
+ * none. */
+CPORT_API int cport__accept_waiting_ms(const cport_op_t *op, uint32_t *ms) {
+  if (op == NULL || ms == NULL || !cp_op_busy(op))
+    return CPORT_ENOENT;
+  const struct cp_lop *l = cp_lop_const(op);
+  struct cp_handle *h = l->h;
+  if (h == NULL)
+    return CPORT_ENOENT;
+  int rc = CPORT_ENOENT;
+  cp_lock(&h->lock);
+  if (cp_op_busy(op) && l->h == h && l->kind == CP_OP_ACCEPT &&
+      (l->flags & CP_OPF_STAGE2) && l->aux_fd >= 0) {
+    struct tcp_info ti;
+    socklen_t len = sizeof(ti);
+    if (getsockopt(l->aux_fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
+        len >= offsetof(struct tcp_info, tcpi_last_data_recv) +
+                   sizeof(ti.tcpi_last_data_recv)) {
+      *ms = ti.tcpi_last_data_recv;
+      rc = 0;
+    }
+  }
+  cp_unlock(&h->lock);
+  return rc;
 }
 
 CPORT_API int cport__note_shutdown(int fd, int how) {

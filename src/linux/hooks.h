@@ -43,6 +43,13 @@ enum {
 };
 CPORT_API unsigned cport__handle_state(int fd);
 
+/* An accept op that has its connection and waits for the first data
+ * (AcceptEx with a receive buffer): how long, in milliseconds, that
+ * connection has been established (SO_CONNECT_TIME on the socket
+ * AcceptEx will fill). Returns 0, or CPORT_ENOENT if op is not such an
+ * op. op must stay valid during the call. */
+CPORT_API int cport__accept_waiting_ms(const cport_op_t *op, uint32_t *ms);
+
 /* shutdown() was called on socket fd: how is SHUT_RD, SHUT_WR or
  * SHUT_RDWR. Later receives / sends fail with CPORT_ESHUTDOWN. */
 CPORT_API int cport__note_shutdown(int fd, int how);

@@ -153,6 +153,19 @@ void w32_fixup_run(LPOVERLAPPED ov, int *status) {
   free(f);
 }
 
+bool w32_fixup_accept_waiting_ms(int fd, uint32_t *ms) {
+  if (__atomic_load_n(&fix_count, __ATOMIC_RELAXED) == 0)
+    return false;
+  bool found = false;
+  pthread_mutex_lock(&fix_lock); /* (keeps the OVERLAPPED this op's) */
+  for (unsigned b = 0; b < FIX_BUCKETS && !found; b++)
+    for (struct w32_fixup *f = fixups[b]; f != NULL && !found; f = f->next)
+      found = f->kind == W32_FIX_ACCEPT && (int)f->target == fd && !f->gone &&
+              cport__accept_waiting_ms((const cport_op_t *)f->ov, ms) == 0;
+  pthread_mutex_unlock(&fix_lock);
+  return found;
+}
+
 /* ------------------------------------------------------------------------ */
 /* The OVERLAPPED's tag                                                      */
 /* ------------------------------------------------------------------------ */

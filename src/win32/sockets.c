@@ -174,9 +174,17 @@ CPORT_API int cport_w32_getsockopt(SOCKET s, int level, int name, char *val,
     /* Seconds connected, 0xFFFFFFFF if not connected. */
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
-    if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0)
-      return errno == ENOTCONN ? put_dword(val, len, 0xFFFFFFFFu)
-                               : w32_wsa_errno(errno);
+    if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0) {
+      if (errno != ENOTCONN)
+        return w32_wsa_errno(errno);
+      /* The socket of an AcceptEx whose client connected and has sent
+       * nothing yet is connected on Windows (its "AcceptEx" page checks
+       * this to drop such clients); here the connection waits apart. */
+      uint32_t ms;
+      return put_dword(val, len,
+                       w32_fixup_accept_waiting_ms(fd, &ms) ? ms / 1000
+                                                            : 0xFFFFFFFFu);
+    }
     uint64_t since = w32_fd_connected_since(fd);
     if (since == 0) { /* connected outside the layer's sight: from now */
       w32_fd_connected(fd);

@@ -270,6 +270,10 @@ CP_INTERNAL void w32_fixup_run(LPOVERLAPPED ov, int *status);
 /* closesocket(fd): the AcceptEx calls whose connection was to go into fd
  * are cancelled, and none moves a connection there any more. */
 CP_INTERNAL void w32_fixup_target_closed(int fd);
+/* A pending AcceptEx into fd whose connection waits for its first data:
+ * true with the milliseconds since it was established (SO_CONNECT_TIME,
+ * which Windows reports for that socket). */
+CP_INTERNAL bool w32_fixup_accept_waiting_ms(int fd, uint32_t *ms);
 /* Where the sockaddr sits in one of AcceptEx's address areas: after the
  * length (2 bytes), at the next 8-byte boundary. */
 CP_INTERNAL char *w32_acceptex_address(char *area);
