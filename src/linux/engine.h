@@ -146,6 +146,9 @@ static inline void cp_engine_unlock(struct cp_handle *h) {
 }
 
 CP_INTERNAL bool cp_engine_connected(struct cp_handle *h);
+/* cport_disconnect; with reuse, a connection already ended both ways is
+ * no error (socket.c; DisconnectEx with TF_REUSE_SOCKET). */
+CP_INTERNAL int cp_disconnect(cport_handle_t s, bool reuse, cport_op_t *op);
 CP_INTERNAL bool cp_engine_listening(struct cp_handle *h);
 
 /* An accept took fd: it gets a slot and becomes the op's result socket.

@@ -76,6 +76,10 @@ CPORT_API int cport__accept_waiting_ms(const cport_op_t *op, uint32_t *ms) {
   return rc;
 }
 
+CPORT_API int cport__disconnect_reuse(cport_handle_t s, cport_op_t *op) {
+  return cp_disconnect(s, true, op);
+}
+
 CPORT_API int cport__note_shutdown(int fd, int how) {
   uint16_t f = how == SHUT_RD   ? CP_HF_SHUT_RD
                : how == SHUT_WR ? CP_HF_SHUT_WR

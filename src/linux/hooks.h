@@ -50,6 +50,11 @@ CPORT_API unsigned cport__handle_state(int fd);
  * op. op must stay valid during the call. */
 CPORT_API int cport__accept_waiting_ms(const cport_op_t *op, uint32_t *ms);
 
+/* cport_disconnect for a socket to be reused (DisconnectEx with
+ * TF_REUSE_SOCKET): a connection already ended both ways completes it
+ * successfully instead of failing with CPORT_ENOTCONN. */
+CPORT_API int cport__disconnect_reuse(cport_handle_t s, cport_op_t *op);
+
 /* shutdown() was called on socket fd: how is SHUT_RD, SHUT_WR or
  * SHUT_RDWR. Later receives / sends fail with CPORT_ESHUTDOWN. */
 CPORT_API int cport__note_shutdown(int fd, int how);

@@ -46,7 +46,9 @@ enum {
   CP_OPF_CANCEL = 1u << 1,    /* cancel requested: finish with ECANCELED */
   CP_OPF_ORPHAN = 1u << 2,    /* its handle was closed: not on a queue */
   CP_OPF_STAGE2 = 1u << 3,    /* accept: waiting for the first data;
-                                connect: connected, sending its data */
+                                connect: connected, sending its data;
+                                disconnect: for reuse (an ended
+                                connection is no error) */
   CP_OPF_SLOT = 1u << 4,      /* holds a reserved slot in the port queue */
   CP_OPF_HEAPIOV = 1u << 5,   /* bufs is a heap copy */
   CP_OPF_CLOSED = 1u << 6,    /* ended because its handle was closed */

@@ -275,6 +275,21 @@ CPORT_API int cport_sendto(cport_handle_t s, const cport_buf_t *bufs,
   return send_common(s, bufs, n, to, tolen, true, op);
 }
 
+int cp_disconnect(cport_handle_t s, bool reuse, cport_op_t *op) {
+  int rc = cp_check_op(op);
+  if (rc != 0)
+    return rc;
+  struct cp_handle *h = cp_engine_lock(s, CP_WANT_STREAM_PEER, &rc);
+  if (h == NULL)
+    return rc;
+  cp_engine_op_init(op, h, CP_OP_DISCONNECT);
+  if (reuse)
+    cp_lop(op)->flags |= CP_OPF_STAGE2; /* (sockio.c) */
+  rc = cp_engine_submit(h, op);
+  cp_engine_unlock(h);
+  return rc;
+}
+
 CPORT_API int cport_disconnect(cport_handle_t s, unsigned flags,
                                cport_op_t *op) {
   int rc = cp_check_op(op);
@@ -282,13 +297,7 @@ CPORT_API int cport_disconnect(cport_handle_t s, unsigned flags,
     return rc;
   if (flags != 0)
     return CPORT_EINVAL;
-  struct cp_handle *h = cp_engine_lock(s, CP_WANT_STREAM_PEER, &rc);
-  if (h == NULL)
-    return rc;
-  cp_engine_op_init(op, h, CP_OP_DISCONNECT);
-  rc = cp_engine_submit(h, op);
-  cp_engine_unlock(h);
-  return rc;
+  return cp_disconnect(s, false, op);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -288,7 +288,11 @@ static int try_transmit(struct cp_handle *h, cport_op_t *op) {
 }
 
 int cp_try_disconnect(struct cp_handle *h, cport_op_t *op) {
-  if (shutdown(h->fd, SHUT_WR) != 0)
+  /* For reuse (DisconnectEx with TF_REUSE_SOCKET, which marks the op
+   * STAGE2), a connection that has already ended both ways (shut down
+   * here, the peer's end read) has nothing left to disconnect. */
+  if (shutdown(h->fd, SHUT_WR) != 0 &&
+      !(errno == ENOTCONN && (cp_lop(op)->flags & CP_OPF_STAGE2)))
     return fail(op, -errno);
   h->flags |= CP_HF_SHUT_WR;
   return ok(op);

@@ -168,7 +168,9 @@ CPORT_API BOOL DisconnectEx(SOCKET s, LPOVERLAPPED ov, DWORD flags,
   struct w32_fixup f = {NULL, ov, W32_FIX_REUSE, s, NULL, 0, 0, 0, s, false};
   if (!begin(s, ov, (flags & TF_REUSE_SOCKET) ? &f : NULL))
     return FALSE;
-  int rc = cport_disconnect((int)s, 0, (cport_op_t *)ov);
+  int rc = (flags & TF_REUSE_SOCKET)
+               ? cport__disconnect_reuse((int)s, (cport_op_t *)ov)
+               : cport_disconnect((int)s, 0, (cport_op_t *)ov);
   w32_ov_end(ov, rc);
   return fixup_started(rc, ov, NULL);
 }
