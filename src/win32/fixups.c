@@ -116,6 +116,41 @@ static void put_address(char *area, int fd, bool peer) {
   memcpy(w32_acceptex_address(area), &ss, l);
 }
 
+/*
+ * TF_REUSE_SOCKET: the socket becomes a fresh one, ready for AcceptEx or
+ * ConnectEx again. One that connected out (ConnectEx, on a socket the
+ * program bound) stays "not connected, but still bound" (ConnectEx's
+ * page): the fresh one is bound to its family's wildcard address, on a
+ * new port (the old one may be held by TIME_WAIT); one AcceptEx filled is
+ * left unbound, as AcceptEx wants it. Its IPv6-only setting carries over.
+ */
+static void reuse(int fd) {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof(ss);
+  int family = getsockname(fd, (struct sockaddr *)&ss, &len) == 0 ? ss.ss_family
+                                                                  : AF_INET;
+  int v6only = 1;
+  socklen_t vlen = sizeof(v6only);
+  if (family == AF_INET6)
+    (void)getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &vlen);
+  bool accepted = (w32_fd_flags(fd) & W32_FD_ACCEPTED) != 0;
+  int fresh = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fresh < 0)
+    return;
+  if (family == AF_INET6)
+    (void)setsockopt(fresh, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
+  if (!accepted) {
+    struct sockaddr_storage any;
+    memset(&any, 0, sizeof(any));
+    any.ss_family = (sa_family_t)family;
+    (void)bind(fresh, (struct sockaddr *)&any,
+               family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                  : sizeof(struct sockaddr_in));
+  }
+  if (cport__replace_socket(fd, fresh, false) == 0)
+    w32_fd_reset(fd);
+}
+
 void w32_fixup_run(LPOVERLAPPED ov, int *status) {
   struct w32_fixup *f = fixup_take(ov);
   if (f == NULL)
@@ -133,20 +168,12 @@ void w32_fixup_run(LPOVERLAPPED ov, int *status) {
       put_address(f->buf + f->recvlen + f->locallen, fd, true);
       w32_fd_reset(fd);
       w32_fd_connected(fd);
+      w32_fd_set_flags(fd, W32_FD_ACCEPTED, 0);
     } else {
       *status = rc;
     }
   } else if (f->kind == W32_FIX_REUSE && *status == 0) {
-    /* TF_REUSE_SOCKET: the socket becomes a fresh one, ready for
-     * AcceptEx or ConnectEx again. */
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof(ss);
-    int family = getsockname(fd, (struct sockaddr *)&ss, &len) == 0
-                     ? ss.ss_family
-                     : AF_INET;
-    int fresh = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fresh >= 0 && cport__replace_socket(fd, fresh, false) == 0)
-      w32_fd_reset(fd);
+    reuse(fd);
   } else if (f->kind == W32_FIX_CONNECT && *status == 0) {
     w32_fd_connected(fd);
   }
