@@ -357,6 +357,9 @@ typedef struct _SYSTEMTIME {
 typedef void *HANDLE;
 typedef HANDLE *PHANDLE, *LPHANDLE;
 typedef HANDLE HMODULE, HINSTANCE, HLOCAL, HGLOBAL;
+/* minwindef.h: a function pointer of any type (GetProcAddress's result,
+ * extension pointers' size); cast before calling. */
+typedef INT_PTR(WINAPI *FARPROC)(void);
 typedef uintptr_t SOCKET;
 
 #  define INVALID_HANDLE_VALUE ((HANDLE)(LONG_PTR)-1)
@@ -427,6 +430,9 @@ typedef const TCHAR *LPCTSTR, *PCTSTR;
 #  ifndef _countof
 #    define _countof(a) (sizeof(a) / sizeof((a)[0]))
 #  endif
+/* winnt.h: what the heap aligns every block to (16 bytes on 64-bit
+ * Windows, as glibc's malloc does). */
+#  define MEMORY_ALLOCATION_ALIGNMENT 16
 
 /* The Microsoft C runtime's names that Win32 programs use beside
  * windows.h (string.h, stdlib.h and stdio.h there): case-blind compares
@@ -482,6 +488,34 @@ static inline int cport_w32_wcsicmp(const wchar_t *a, const wchar_t *b) {
 #  endif
 #  ifndef _vsnprintf
 #    define _vsnprintf vsnprintf
+#  endif
+/* _aligned_malloc(size, alignment), alignment a power of two (else NULL),
+ * and _aligned_free, the only way its blocks go back: the block malloc
+ * gave is kept just before the aligned one. */
+static inline void *cport_w32_aligned_malloc(size_t size, size_t align) {
+  if (align == 0 || (align & (align - 1)) != 0 ||
+      size > (size_t)-1 - align - sizeof(void *))
+    return NULL;
+  char *raw = (char *)malloc(size + align + sizeof(void *));
+  if (raw == NULL)
+    return NULL;
+  uintptr_t at =
+      ((uintptr_t)(raw + sizeof(void *)) + align - 1) & ~(uintptr_t)(align - 1);
+  memcpy((char *)at - sizeof(void *), &raw, sizeof(raw));
+  return (void *)at;
+}
+static inline void cport_w32_aligned_free(void *p) {
+  if (p != NULL) {
+    void *raw;
+    memcpy(&raw, (char *)p - sizeof(void *), sizeof(raw));
+    free(raw);
+  }
+}
+#  ifndef _aligned_malloc
+#    define _aligned_malloc cport_w32_aligned_malloc
+#  endif
+#  ifndef _aligned_free
+#    define _aligned_free cport_w32_aligned_free
 #  endif
 
 /* windef.h's min and max, for C (C++ has std::min/std::max); NOMINMAX
@@ -1028,7 +1062,18 @@ CPORT_WIN32_API BOOL InitOnceExecuteOnce(PINIT_ONCE once, PINIT_ONCE_FN fn,
 #  define InterlockedCompareExchange64 InterlockedCompareExchange
 #  define InterlockedExchangePointer InterlockedExchange
 #  define InterlockedCompareExchangePointer InterlockedCompareExchange
+#  define InterlockedIncrementSizeT InterlockedIncrement
+#  define InterlockedDecrementSizeT InterlockedDecrement
+#  define InterlockedExchangeAddSizeT InterlockedExchangeAdd
 #  define MemoryBarrier() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+/* A spin-wait hint to the CPU (winnt.h). */
+#  if defined(__x86_64__) || defined(__i386__)
+#    define YieldProcessor() __builtin_ia32_pause()
+#  elif defined(__aarch64__)
+#    define YieldProcessor() __asm__ __volatile__("yield")
+#  else
+#    define YieldProcessor() ((void)0)
+#  endif
 
 /* ------------------------------------------------------------------------ */
 /* Interlocked singly linked lists                                           */
@@ -1287,7 +1332,10 @@ CPORT_WIN32_API int WideCharToMultiByte(UINT codepage, DWORD flags, LPCWSTR in,
  * (CPORT_WIN32_BSD_CALLS) are the real names, provided by libcport-win32
  * in front of the C library's: they behave as the C library's do and, on
  * failure, also set WSAGetLastError(); an IPv6 socket starts IPv6-only
- * (IPV6_V6ONLY), from socket() as from WSASocket(), as Windows makes it; select() with a first argument of
+ * (IPV6_V6ONLY), from socket() as from WSASocket(), as Windows makes it;
+ * bind() of a stream socket passes over connections in TIME_WAIT, as on
+ * Windows (SO_REUSEADDR underneath, unless SO_EXCLUSIVEADDRUSE was set;
+ * a second listener on a port is refused all the same); select() with a first argument of
  * 0, as Windows code passes it, takes the descriptors from the sets. The
  * calls whose types differ (int lengths, char* option values) or whose
  * behaviour must (shutdown, getaddrinfo's codes) are macros naming

@@ -86,7 +86,27 @@ CPORT_API int socket(int domain, int type, int protocol) {
   return fd;
 }
 
+/* Windows lets a stream socket bind a port that only connections in
+ * TIME_WAIT still hold (a server restarted at once, "Using SO_REUSEADDR
+ * and SO_EXCLUSIVEADDRUSE"); Linux asks for SO_REUSEADDR for that, which,
+ * unlike Windows' option of that name, never lets a second listener in.
+ * Not for a socket that asked for SO_EXCLUSIVEADDRUSE. */
+static void allow_time_wait(int fd, const struct sockaddr *addr) {
+  if (addr == NULL ||
+      (addr->sa_family != AF_INET && addr->sa_family != AF_INET6) ||
+      (w32_fd_flags(fd) & W32_FD_EXCLUSIVE))
+    return;
+  int type = 0;
+  socklen_t tlen = sizeof(type);
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 ||
+      type != SOCK_STREAM)
+    return;
+  int on = 1;
+  (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+}
+
 CPORT_API int bind(int fd, const struct sockaddr *addr, socklen_t len) {
+  allow_time_wait(fd, addr);
   return next_bind()(fd, addr, len) == 0 ? 0 : failed();
 }
 

@@ -136,10 +136,19 @@ CPORT_API int cport_w32_setsockopt(SOCKET s, int level, int name,
                                    const char *val, int len) {
   if (len < 0 || (val == NULL && len > 0))
     return w32_wsa_fail(WSAEFAULT);
+  if (level == SOL_SOCKET && name == SO_EXCLUSIVEADDRUSE) {
+    /* Linux never lets another socket take a bound port: what is left is
+     * not to let TIME_WAIT go by at bind (bsd.c). */
+    DWORD on = 0;
+    if (len >= (int)sizeof(on))
+      memcpy(&on, val, sizeof(on));
+    w32_fd_set_flags((int)s, on ? W32_FD_EXCLUSIVE : 0,
+                     on ? 0 : W32_FD_EXCLUSIVE);
+    return 0;
+  }
   if (level == SOL_SOCKET &&
-      (name == SO_UPDATE_ACCEPT_CONTEXT || name == SO_UPDATE_CONNECT_CONTEXT ||
-       name == SO_EXCLUSIVEADDRUSE))
-    return 0; /* done by cport already (or meaningless on Linux) */
+      (name == SO_UPDATE_ACCEPT_CONTEXT || name == SO_UPDATE_CONNECT_CONTEXT))
+    return 0; /* done by cport already */
   if (level == SOL_SOCKET &&
       (name == SO_RANDOMIZE_PORT || name == SO_PORT_SCALABILITY))
     /* A BOOL; what it asks for is what Linux does anyway. */

@@ -283,11 +283,12 @@ CP_INTERNAL char *w32_acceptex_address(char *area);
 /* ------------------------------------------------------------------------ */
 
 enum {
-  W32_FD_NONBLOCK = 1u << 0, /* ioctlsocket(FIONBIO, 1) */
-  W32_FD_SYNC = 1u << 1,     /* a file opened without FILE_FLAG_OVERLAPPED */
-  W32_FD_RESET = 1u << 2,    /* the peer reset the connection */
-  W32_FD_CLOSING = 1u << 3,  /* closesocket runs: accepts leave */
-  W32_FD_ACCEPTED = 1u << 4, /* holds a connection AcceptEx accepted */
+  W32_FD_NONBLOCK = 1u << 0,  /* ioctlsocket(FIONBIO, 1) */
+  W32_FD_SYNC = 1u << 1,      /* a file opened without FILE_FLAG_OVERLAPPED */
+  W32_FD_RESET = 1u << 2,     /* the peer reset the connection */
+  W32_FD_CLOSING = 1u << 3,   /* closesocket runs: accepts leave */
+  W32_FD_ACCEPTED = 1u << 4,  /* holds a connection AcceptEx accepted */
+  W32_FD_EXCLUSIVE = 1u << 5, /* SO_EXCLUSIVEADDRUSE asked for */
 };
 /* Set by a layer above (fixups.c), run before CloseHandle closes a
  * descriptor: closesocket does the same work itself. */
