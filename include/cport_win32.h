@@ -1118,6 +1118,42 @@ CPORT_WIN32_API void GetLocalTime(LPSYSTEMTIME st);
 CPORT_WIN32_API void GetSystemTimeAsFileTime(LPFILETIME ft);
 
 /* ------------------------------------------------------------------------ */
+/* Timer queues                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* A timer's callback: its parameter, and TRUE (a timer fired). Each queue
+ * runs its callbacks on a thread of its own, one at a time (Windows runs
+ * them on its thread pool unless WT_EXECUTEINTIMERTHREAD). */
+typedef VOID(NTAPI *WAITORTIMERCALLBACK)(PVOID param, BOOLEAN fired);
+#  define WT_EXECUTEDEFAULT 0x00000000
+#  define WT_EXECUTEINIOTHREAD 0x00000001
+#  define WT_EXECUTEINWAITTHREAD 0x00000004
+#  define WT_EXECUTEONLYONCE 0x00000008
+#  define WT_EXECUTELONGFUNCTION 0x00000010
+#  define WT_EXECUTEINTIMERTHREAD 0x00000020
+#  define WT_EXECUTEINPERSISTENTTHREAD 0x00000080
+#  define WT_TRANSFER_IMPERSONATION 0x00000100
+/* A queue of its own (NULL names the process's default queue). */
+CPORT_WIN32_API HANDLE CreateTimerQueue(void);
+/* A timer due in `due` ms, then every `period` ms (0: once). */
+CPORT_WIN32_API BOOL CreateTimerQueueTimer(PHANDLE timer, HANDLE queue,
+                                           WAITORTIMERCALLBACK fn, PVOID param,
+                                           DWORD due, DWORD period,
+                                           ULONG flags);
+/* Re-arms a timer (INFINITE: never); a one-shot timer that has run is
+ * not updated, as on Windows. */
+CPORT_WIN32_API BOOL ChangeTimerQueueTimer(HANDLE queue, HANDLE timer,
+                                           ULONG due, ULONG period);
+/* event NULL: do not wait for a running callback (FALSE with
+ * ERROR_IO_PENDING if one runs); INVALID_HANDLE_VALUE: wait for it; an
+ * event: set it when it has returned. */
+CPORT_WIN32_API BOOL DeleteTimerQueueTimer(HANDLE queue, HANDLE timer,
+                                           HANDLE event);
+/* Deletes every timer of the queue and the queue, with the same choice. */
+CPORT_WIN32_API BOOL DeleteTimerQueueEx(HANDLE queue, HANDLE event);
+CPORT_WIN32_API BOOL DeleteTimerQueue(HANDLE queue);
+
+/* ------------------------------------------------------------------------ */
 /* System and version                                                        */
 /* ------------------------------------------------------------------------ */
 

@@ -427,6 +427,110 @@ static void counters_and_system_info(void **state) {
   assert_true(si.dwActiveProcessorMask != 0);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Timer queues                                                              */
+/* ------------------------------------------------------------------------ */
+
+struct tq_probe {
+  volatile LONG fired;
+  HANDLE started, go_on; /* for a callback that waits */
+};
+
+/* (Read atomically: the callbacks count on the queue's thread.) */
+static LONG fires(struct tq_probe *p) {
+  return InterlockedOr(&p->fired, 0);
+}
+
+static VOID CALLBACK count_fires(PVOID p, BOOLEAN fired) {
+  struct tq_probe *pr = p;
+  assert_true(fired);
+  InterlockedIncrement(&pr->fired);
+}
+
+static VOID CALLBACK set_event_once(PVOID p, BOOLEAN fired) {
+  (void)fired;
+  SetEvent((HANDLE)p);
+}
+
+static VOID CALLBACK wait_in_callback(PVOID p, BOOLEAN fired) {
+  (void)fired;
+  struct tq_probe *pr = p;
+  SetEvent(pr->started);
+  WaitForSingleObject(pr->go_on, 5000);
+  InterlockedIncrement(&pr->fired);
+}
+
+/* A one-shot and a periodic timer on a queue of their own, re-armed,
+ * stopped and deleted (threadpoollegacyapiset.h, as proxies use it for
+ * connect timeouts). */
+static void timer_queue_timers_fire_and_stop(void **state) {
+  (void)state;
+  HANDLE q = CreateTimerQueue();
+  assert_non_null(q);
+  HANDLE ev = CreateEvent(NULL, TRUE, FALSE, NULL), once, every;
+  struct tq_probe pr;
+  memset(&pr, 0, sizeof(pr));
+  assert_true(CreateTimerQueueTimer(&once, q, set_event_once, ev, 20, 0,
+                                    WT_EXECUTEONLYONCE));
+  assert_true(CreateTimerQueueTimer(&every, q, count_fires, &pr, 10, 10,
+                                    WT_EXECUTEDEFAULT));
+  assert_int_equal(WaitForSingleObject(ev, 5000), WAIT_OBJECT_0);
+  Sleep(150);
+  assert_true(fires(&pr) >= 3);
+  /* Disarmed: no more fires (one may be on its way). */
+  assert_true(ChangeTimerQueueTimer(q, every, INFINITE, 0));
+  Sleep(30);
+  LONG seen = fires(&pr);
+  Sleep(100);
+  assert_int_equal(fires(&pr), seen);
+  /* Re-armed once. */
+  assert_true(ChangeTimerQueueTimer(q, every, 10, 0));
+  Sleep(200);
+  assert_int_equal(fires(&pr), seen + 1);
+  assert_true(DeleteTimerQueueTimer(q, every, INVALID_HANDLE_VALUE));
+  assert_true(DeleteTimerQueueTimer(q, once, INVALID_HANDLE_VALUE));
+  assert_true(DeleteTimerQueueEx(q, INVALID_HANDLE_VALUE));
+  /* The default queue too. */
+  HANDLE t;
+  ResetEvent(ev);
+  assert_true(CreateTimerQueueTimer(&t, NULL, set_event_once, ev, 0, 0, 0));
+  assert_int_equal(WaitForSingleObject(ev, 5000), WAIT_OBJECT_0);
+  assert_true(DeleteTimerQueueTimer(NULL, t, INVALID_HANDLE_VALUE));
+  CloseHandle(ev);
+}
+
+/* Deleting a timer whose callback runs: with NULL it is marked and the
+ * call says ERROR_IO_PENDING; with an event, the event is set once the
+ * callback has returned; a queue deleted with INVALID_HANDLE_VALUE waits
+ * for its callbacks. */
+static void timer_queue_delete_waits_as_asked(void **state) {
+  (void)state;
+  HANDLE q = CreateTimerQueue(), t;
+  struct tq_probe pr;
+  memset(&pr, 0, sizeof(pr));
+  pr.started = CreateEvent(NULL, FALSE, FALSE, NULL);
+  pr.go_on = CreateEvent(NULL, TRUE, FALSE, NULL);
+  HANDLE done = CreateEvent(NULL, TRUE, FALSE, NULL);
+  assert_true(CreateTimerQueueTimer(&t, q, wait_in_callback, &pr, 0, 0, 0));
+  assert_int_equal(WaitForSingleObject(pr.started, 5000), WAIT_OBJECT_0);
+  assert_false(DeleteTimerQueueTimer(q, t, done));
+  assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  assert_int_equal(WaitForSingleObject(done, 50), WAIT_TIMEOUT);
+  SetEvent(pr.go_on);
+  assert_int_equal(WaitForSingleObject(done, 5000), WAIT_OBJECT_0);
+  assert_int_equal(fires(&pr), 1);
+  /* A queue deleted while a callback runs, waiting for it. */
+  ResetEvent(pr.go_on);
+  assert_true(CreateTimerQueueTimer(&t, q, wait_in_callback, &pr, 0, 0, 0));
+  assert_int_equal(WaitForSingleObject(pr.started, 5000), WAIT_OBJECT_0);
+  SetEvent(pr.go_on);
+  assert_true(DeleteTimerQueueEx(q, INVALID_HANDLE_VALUE));
+  assert_int_equal(fires(&pr), 2);
+  CloseHandle(pr.started);
+  CloseHandle(pr.go_on);
+  CloseHandle(done);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(thread_ids_and_exit_codes),
@@ -438,6 +542,8 @@ int main(void) {
       cmocka_unit_test(init_once_runs_once),
       cmocka_unit_test(slists),
       cmocka_unit_test(counters_and_system_info),
+      cmocka_unit_test(timer_queue_timers_fire_and_stop),
+      cmocka_unit_test(timer_queue_delete_waits_as_asked),
   };
   return W_RUN("win32-threads", tests);
 }

@@ -99,7 +99,9 @@ enum {
   W32_EVENT,
   W32_MUTEX,
   W32_SEMAPHORE,
-  W32_STDIN, /* descriptor 0 as a HANDLE */
+  W32_STDIN,  /* descriptor 0 as a HANDLE */
+  W32_TIMERQ, /* timer queues and their timers (timerq.c) */
+  W32_TIMER,
   W32_TYPES
 };
 #define W32_MAGIC 0x57333248u /* "W32H" */

@@ -1,0 +1,322 @@
+/*
+ * timerq.c - timer queues (threadpoollegacyapiset.h): CreateTimerQueue,
+ * CreateTimerQueueTimer, ChangeTimerQueueTimer, DeleteTimerQueueTimer,
+ * DeleteTimerQueueEx, DeleteTimerQueue.
+ *
+ * A queue is an object with a thread of its own (started with its first
+ * timer, all signals blocked, as every thread cport starts) that sleeps
+ * until the earliest timer is due and runs its callback. Windows runs the
+ * callbacks on its thread pool unless WT_EXECUTEINTIMERTHREAD asks for
+ * the timer thread; here every callback of a queue runs on its thread,
+ * one at a time (docs/porting.md). A timer is an object too, so a stale
+ * HANDLE never reads freed memory; deleting one waits for its running
+ * callback as the completion event asks: not at all (NULL), until it
+ * returns (INVALID_HANDLE_VALUE), or by signalling an event then.
+ */
+#include <signal.h>
+#include <time.h>
+
+#include "win32.h"
+
+struct w32_timerq;
+
+struct w32_timer {
+  struct w32_object obj;
+  struct w32_timerq *q;
+  struct w32_timer *next; /* the queue's list */
+  WAITORTIMERCALLBACK fn;
+  PVOID arg;
+  uint64_t due;    /* monotonic ms; 0: not armed */
+  DWORD period;    /* ms; 0: once */
+  bool deleted;    /* DeleteTimerQueueTimer asked */
+  bool expired;    /* a one-shot timer that has run */
+  unsigned running; /* callbacks running now (0 or 1) */
+  HANDLE done_event; /* set when the last callback of a deleted timer ends */
+};
+
+struct w32_timerq {
+  struct w32_object obj;
+  pthread_mutex_t lock;
+  pthread_cond_t cond; /* the thread's sleep, and deletes waiting */
+  struct w32_timer *timers;
+  pthread_t thread;
+  bool started, stopping;
+  bool orphaned;     /* deleted without waiting: the thread frees it */
+  HANDLE exit_event; /* set by the thread as it leaves (orphaned) */
+};
+
+static uint64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static pthread_once_t default_once = PTHREAD_ONCE_INIT;
+static struct w32_timerq *default_q;
+
+static struct w32_timerq *queue_new(void) {
+  struct w32_timerq *q = w32_object_new(W32_TIMERQ, sizeof(*q));
+  if (q == NULL)
+    return NULL;
+  pthread_mutex_init(&q->lock, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&q->cond, &ca);
+  pthread_condattr_destroy(&ca);
+  return q;
+}
+
+static void default_init(void) {
+  default_q = queue_new();
+}
+
+/* The queue a HANDLE names (NULL: the default queue), or NULL. */
+static struct w32_timerq *queue_of(HANDLE h) {
+  if (h == NULL) {
+    pthread_once(&default_once, default_init);
+    return default_q;
+  }
+  return (struct w32_timerq *)w32_object_get(h, W32_TIMERQ);
+}
+
+/* Frees a deleted timer whose callbacks have ended (q->lock held): off
+ * the list, its event set, its object let go. */
+static void timer_drop_locked(struct w32_timerq *q, struct w32_timer *t) {
+  for (struct w32_timer **pp = &q->timers; *pp != NULL; pp = &(*pp)->next)
+    if (*pp == t) {
+      *pp = t->next;
+      break;
+    }
+  HANDLE ev = t->done_event;
+  if (ev != NULL && ev != INVALID_HANDLE_VALUE)
+    SetEvent(ev);
+  __atomic_store_n(&t->obj.open, false, __ATOMIC_RELEASE);
+  w32_unref(&t->obj);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The queue's thread                                                        */
+/* ------------------------------------------------------------------------ */
+
+static struct w32_timer *earliest_locked(struct w32_timerq *q) {
+  struct w32_timer *best = NULL;
+  for (struct w32_timer *t = q->timers; t != NULL; t = t->next)
+    if (!t->deleted && t->due != 0 && (best == NULL || t->due < best->due))
+      best = t;
+  return best;
+}
+
+static void *queue_thread(void *arg) {
+  struct w32_timerq *q = arg;
+  pthread_mutex_lock(&q->lock);
+  while (!q->stopping) {
+    struct w32_timer *t = earliest_locked(q);
+    uint64_t now = now_ms();
+    if (t == NULL || t->due > now) {
+      if (t == NULL) {
+        pthread_cond_wait(&q->cond, &q->lock);
+      } else {
+        struct timespec ts = {(time_t)(t->due / 1000),
+                              (long)(t->due % 1000) * 1000000L};
+        pthread_cond_timedwait(&q->cond, &q->lock, &ts);
+      }
+      continue;
+    }
+    /* Due: the next period is counted from this due time. */
+    t->due = t->period ? t->due + t->period : 0;
+    t->expired = t->period == 0;
+    if (t->due != 0 && t->due <= now)
+      t->due = now + t->period; /* far behind (a long callback): skip */
+    t->running++;
+    WAITORTIMERCALLBACK fn = t->fn;
+    PVOID a = t->arg;
+    pthread_mutex_unlock(&q->lock);
+    fn(a, TRUE);
+    pthread_mutex_lock(&q->lock);
+    t->running--;
+    if (t->deleted && t->running == 0)
+      timer_drop_locked(q, t);
+    pthread_cond_broadcast(&q->cond);
+  }
+  bool orphaned = q->orphaned;
+  HANDLE ev = q->exit_event;
+  pthread_mutex_unlock(&q->lock);
+  if (orphaned) { /* DeleteTimerQueueEx did not wait: the last word */
+    if (ev != NULL)
+      SetEvent(ev);
+    pthread_mutex_destroy(&q->lock);
+    pthread_cond_destroy(&q->cond);
+    w32_unref(&q->obj);
+  }
+  return NULL;
+}
+
+/* Starts the queue's thread with its first timer (q->lock held). */
+static bool start_locked(struct w32_timerq *q) {
+  if (q->started)
+    return true;
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old); /* the thread inherits it */
+  int rc = pthread_create(&q->thread, NULL, queue_thread, q);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (rc != 0)
+    return false;
+  q->started = true;
+  return true;
+}
+
+static bool on_queue_thread(const struct w32_timerq *q) {
+  return q->started && pthread_equal(q->thread, pthread_self());
+}
+
+/* ------------------------------------------------------------------------ */
+/* The API                                                                   */
+/* ------------------------------------------------------------------------ */
+
+CPORT_API HANDLE CreateTimerQueue(void) {
+  return queue_new();
+}
+
+CPORT_API BOOL CreateTimerQueueTimer(PHANDLE out, HANDLE queue,
+                                     WAITORTIMERCALLBACK fn, PVOID arg,
+                                     DWORD due, DWORD period, ULONG flags) {
+  (void)flags; /* every callback runs on the queue's thread */
+  if (out == NULL || fn == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  struct w32_timerq *q = queue_of(queue);
+  if (q == NULL)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  struct w32_timer *t = w32_object_new(W32_TIMER, sizeof(*t));
+  if (t == NULL)
+    return FALSE;
+  t->q = q;
+  t->fn = fn;
+  t->arg = arg;
+  t->period = (flags & WT_EXECUTEONLYONCE) ? 0 : period;
+  pthread_mutex_lock(&q->lock);
+  if (q->stopping || !start_locked(q)) {
+    pthread_mutex_unlock(&q->lock);
+    __atomic_store_n(&t->obj.open, false, __ATOMIC_RELEASE);
+    w32_unref(&t->obj);
+    return w32_fail(q->stopping ? ERROR_INVALID_HANDLE
+                                : ERROR_NOT_ENOUGH_MEMORY);
+  }
+  t->due = due == INFINITE ? 0 : now_ms() + due;
+  t->next = q->timers;
+  q->timers = t;
+  pthread_cond_broadcast(&q->cond);
+  pthread_mutex_unlock(&q->lock);
+  *out = t;
+  return TRUE;
+}
+
+/* A timer of queue (NULL: the default queue), or NULL with the error. */
+static struct w32_timer *timer_of(HANDLE queue, HANDLE timer) {
+  struct w32_timerq *q = queue_of(queue);
+  struct w32_timer *t =
+      (struct w32_timer *)w32_object_get(timer, W32_TIMER);
+  if (q == NULL || t == NULL || t->q != q) {
+    SetLastError(ERROR_INVALID_HANDLE);
+    return NULL;
+  }
+  return t;
+}
+
+CPORT_API BOOL ChangeTimerQueueTimer(HANDLE queue, HANDLE timer, ULONG due,
+                                     ULONG period) {
+  struct w32_timer *t = timer_of(queue, timer);
+  if (t == NULL)
+    return FALSE;
+  struct w32_timerq *q = t->q;
+  pthread_mutex_lock(&q->lock);
+  BOOL ok = !t->deleted;
+  /* "If you call ChangeTimerQueueTimer on a one-shot timer (its period
+   * is zero) that has already expired, the timer is not updated." */
+  if (ok && !t->expired) {
+    t->due = due == INFINITE ? 0 : now_ms() + due;
+    t->period = period == INFINITE ? 0 : period;
+    pthread_cond_broadcast(&q->cond);
+  }
+  pthread_mutex_unlock(&q->lock);
+  return ok ? TRUE : w32_fail(ERROR_INVALID_HANDLE);
+}
+
+/* Marks t deleted and waits for its callback as `event` says (q->lock
+ * held). TRUE if it is gone now; FALSE (ERROR_IO_PENDING) if its running
+ * callback ends it later. */
+static BOOL delete_locked(struct w32_timerq *q, struct w32_timer *t,
+                          HANDLE event) {
+  t->deleted = true;
+  t->due = 0;
+  if (t->running > 0 && event == INVALID_HANDLE_VALUE && !on_queue_thread(q))
+    while (t->running > 0)
+      pthread_cond_wait(&q->cond, &q->lock);
+  if (t->running == 0) {
+    t->done_event = event;
+    timer_drop_locked(q, t);
+    return TRUE;
+  }
+  t->done_event = event; /* set when the callback returns */
+  SetLastError(ERROR_IO_PENDING);
+  return FALSE;
+}
+
+CPORT_API BOOL DeleteTimerQueueTimer(HANDLE queue, HANDLE timer,
+                                     HANDLE event) {
+  struct w32_timer *t = timer_of(queue, timer);
+  if (t == NULL)
+    return FALSE;
+  struct w32_timerq *q = t->q;
+  pthread_mutex_lock(&q->lock);
+  BOOL ok = t->deleted ? w32_fail(ERROR_INVALID_HANDLE)
+                       : delete_locked(q, t, event);
+  pthread_mutex_unlock(&q->lock);
+  return ok;
+}
+
+CPORT_API BOOL DeleteTimerQueueEx(HANDLE queue, HANDLE event) {
+  if (queue == NULL)
+    return w32_fail(ERROR_INVALID_HANDLE); /* the default queue stays */
+  struct w32_timerq *q = queue_of(queue);
+  if (q == NULL)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  /* Waiting for the callbacks is asked by INVALID_HANDLE_VALUE, and
+   * impossible from one of them. */
+  bool wait = event == INVALID_HANDLE_VALUE && !on_queue_thread(q);
+  pthread_mutex_lock(&q->lock);
+  if (q->stopping) {
+    pthread_mutex_unlock(&q->lock);
+    return w32_fail(ERROR_INVALID_HANDLE);
+  }
+  __atomic_store_n(&q->obj.open, false, __ATOMIC_RELEASE);
+  bool running = false;
+  for (struct w32_timer *t = q->timers, *next; t != NULL; t = next) {
+    next = t->next;
+    running |= !delete_locked(q, t, wait ? INVALID_HANDLE_VALUE : NULL);
+  }
+  q->stopping = true;
+  bool started = q->started;
+  if (started && !wait) {
+    q->orphaned = true; /* the thread frees it as it leaves */
+    q->exit_event = event == INVALID_HANDLE_VALUE ? NULL : event;
+    pthread_detach(q->thread);
+  }
+  pthread_cond_broadcast(&q->cond);
+  pthread_mutex_unlock(&q->lock);
+  if (started && !wait)
+    return running ? w32_fail(ERROR_IO_PENDING) : TRUE;
+  if (started)
+    pthread_join(q->thread, NULL);
+  if (event != NULL && event != INVALID_HANDLE_VALUE)
+    SetEvent(event);
+  pthread_mutex_destroy(&q->lock);
+  pthread_cond_destroy(&q->cond);
+  w32_unref(&q->obj);
+  return TRUE;
+}
+
+CPORT_API BOOL DeleteTimerQueue(HANDLE queue) {
+  return DeleteTimerQueueEx(queue, NULL);
+}
