@@ -26,11 +26,11 @@ struct w32_timer {
   struct w32_timer *next; /* the queue's list */
   WAITORTIMERCALLBACK fn;
   PVOID arg;
-  uint64_t due;    /* monotonic ms; 0: not armed */
-  DWORD period;    /* ms; 0: once */
-  bool deleted;    /* DeleteTimerQueueTimer asked */
-  bool expired;    /* a one-shot timer that has run */
-  unsigned running; /* callbacks running now (0 or 1) */
+  uint64_t due;      /* monotonic ms; 0: not armed */
+  DWORD period;      /* ms; 0: once */
+  bool deleted;      /* DeleteTimerQueueTimer asked */
+  bool expired;      /* a one-shot timer that has run */
+  unsigned running;  /* callbacks running now (0 or 1) */
   HANDLE done_event; /* set when the last callback of a deleted timer ends */
 };
 
@@ -215,8 +215,7 @@ CPORT_API BOOL CreateTimerQueueTimer(PHANDLE out, HANDLE queue,
 /* A timer of queue (NULL: the default queue), or NULL with the error. */
 static struct w32_timer *timer_of(HANDLE queue, HANDLE timer) {
   struct w32_timerq *q = queue_of(queue);
-  struct w32_timer *t =
-      (struct w32_timer *)w32_object_get(timer, W32_TIMER);
+  struct w32_timer *t = (struct w32_timer *)w32_object_get(timer, W32_TIMER);
   if (q == NULL || t == NULL || t->q != q) {
     SetLastError(ERROR_INVALID_HANDLE);
     return NULL;
@@ -263,15 +262,14 @@ static BOOL delete_locked(struct w32_timerq *q, struct w32_timer *t,
   return FALSE;
 }
 
-CPORT_API BOOL DeleteTimerQueueTimer(HANDLE queue, HANDLE timer,
-                                     HANDLE event) {
+CPORT_API BOOL DeleteTimerQueueTimer(HANDLE queue, HANDLE timer, HANDLE event) {
   struct w32_timer *t = timer_of(queue, timer);
   if (t == NULL)
     return FALSE;
   struct w32_timerq *q = t->q;
   pthread_mutex_lock(&q->lock);
-  BOOL ok = t->deleted ? w32_fail(ERROR_INVALID_HANDLE)
-                       : delete_locked(q, t, event);
+  BOOL ok =
+      t->deleted ? w32_fail(ERROR_INVALID_HANDLE) : delete_locked(q, t, event);
   pthread_mutex_unlock(&q->lock);
   return ok;
 }
