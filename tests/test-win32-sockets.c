@@ -148,16 +148,24 @@ static void reset_after_data_delivers_the_data_first(void **state) {
 /* ConnectEx, AcceptEx                                                       */
 /* ------------------------------------------------------------------------ */
 
-static void connectex_again_after_a_refusal(void **state) {
-  (void)state;
-  HANDLE port = w_port(0);
-  struct sockaddr_in a, any = w_any();
-  SOCKET l = w_listener(&a);
+/* A bound client socket on port (key 2), and in *a an address where
+ * nobody listens: its ConnectEx is refused. */
+static SOCKET refused_client(HANDLE port, struct sockaddr_in *a) {
+  struct sockaddr_in any = w_any();
+  SOCKET l = w_listener(a);
   w_load_extensions(l);
-  closesocket(l); /* nobody listens on a now */
+  closesocket(l); /* nobody listens on *a now */
   SOCKET c = w_tcp();
   assert_int_equal(bind(c, (struct sockaddr *)&any, sizeof(any)), 0);
   assert_ptr_equal(CreateIoCompletionPort((HANDLE)c, port, 2, 0), port);
+  return c;
+}
+
+static void connectex_again_after_a_refusal(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  struct sockaddr_in a;
+  SOCKET c = refused_client(port, &a);
   OVERLAPPED ov;
   memset(&ov, 0, sizeof(ov));
   assert_false(
@@ -287,13 +295,8 @@ static void acceptex_ends_when_its_accept_socket_is_closed(void **state) {
 static void gqcs_ex_entry_carries_the_status(void **state) {
   (void)state;
   HANDLE port = w_port(0);
-  struct sockaddr_in a, any = w_any();
-  SOCKET l = w_listener(&a);
-  w_load_extensions(l);
-  closesocket(l); /* nobody listens on a now */
-  SOCKET c = w_tcp();
-  assert_int_equal(bind(c, (struct sockaddr *)&any, sizeof(any)), 0);
-  assert_ptr_equal(CreateIoCompletionPort((HANDLE)c, port, 2, 0), port);
+  struct sockaddr_in a;
+  SOCKET c = refused_client(port, &a);
   OVERLAPPED ov, posted;
   memset(&ov, 0, sizeof(ov));
   memset(&posted, 0, sizeof(posted));

@@ -106,6 +106,10 @@ static inline int cp_check_send(const cport_op_t *op, const cport_buf_t *bufs,
     rc = CPORT_EINVAL;
   return rc;
 }
+static inline int cp_check_disconnect(const cport_op_t *op, unsigned flags) {
+  int rc = cp_check_op(op);
+  return rc != 0 ? rc : flags != 0 ? CPORT_EINVAL : 0;
+}
 CP_INTERNAL int cp_check_connect(const cport_op_t *op, const void *to,
                                  int tolen, const void *data, uint32_t len);
 CP_INTERNAL int cp_check_transmit(const cport_op_t *op, const cport_buf_t *head,

@@ -292,12 +292,8 @@ int cp_disconnect(cport_handle_t s, bool reuse, cport_op_t *op) {
 
 CPORT_API int cport_disconnect(cport_handle_t s, unsigned flags,
                                cport_op_t *op) {
-  int rc = cp_check_op(op);
-  if (rc != 0)
-    return rc;
-  if (flags != 0)
-    return CPORT_EINVAL;
-  return cp_disconnect(s, false, op);
+  int rc = cp_check_disconnect(op, flags);
+  return rc != 0 ? rc : cp_disconnect(s, false, op);
 }
 
 /* ------------------------------------------------------------------------ */

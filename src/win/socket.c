@@ -284,11 +284,9 @@ CPORT_API int cport_sendto(cport_handle_t s, const cport_buf_t *bufs,
 
 CPORT_API int cport_disconnect(cport_handle_t s, unsigned flags,
                                cport_op_t *op) {
-  int rc = cp_check_op(op);
+  int rc = cp_check_disconnect(op, flags);
   if (rc != 0)
     return rc;
-  if (flags != 0)
-    return CPORT_EINVAL;
   struct cp_whandle e;
   if ((rc = cp_win_lookup_stream_peer(s, &e)) != 0)
     return rc;
