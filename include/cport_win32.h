@@ -1651,6 +1651,7 @@ CPORT_WIN32_API WSAEVENT WSACreateEvent(void);
 CPORT_WIN32_API BOOL WSACloseEvent(WSAEVENT e);
 CPORT_WIN32_API BOOL WSASetEvent(WSAEVENT e);
 CPORT_WIN32_API BOOL WSAResetEvent(WSAEVENT e);
+/* WaitForMultipleObjectsEx: the handles may be of any waitable type. */
 CPORT_WIN32_API DWORD WSAWaitForMultipleEvents(DWORD n, const WSAEVENT *events,
                                                BOOL all, DWORD ms,
                                                BOOL alertable);
