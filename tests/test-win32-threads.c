@@ -531,6 +531,52 @@ static void timer_queue_delete_waits_as_asked(void **state) {
   CloseHandle(done);
 }
 
+static DWORD WINAPI release_after_50ms(LPVOID arg) {
+  Sleep(50);
+  SetEvent((HANDLE)arg);
+  return 0;
+}
+
+/* DeleteTimerQueueTimer(INVALID_HANDLE_VALUE) from another thread waits
+ * for the running callback and frees the timer once: the timers made
+ * after it are distinct and all work, and the queue then goes cleanly.
+ * (A timer freed twice would hand its memory to two new timers.) */
+static void timer_queue_delete_waits_for_its_callback(void **state) {
+  (void)state;
+  HANDLE q = CreateTimerQueue(), t, a, b;
+  assert_non_null(q);
+  struct tq_probe pr;
+  memset(&pr, 0, sizeof(pr));
+  pr.started = CreateEvent(NULL, FALSE, FALSE, NULL);
+  pr.go_on = CreateEvent(NULL, TRUE, FALSE, NULL);
+  for (int round = 0; round < 3; round++) {
+    ResetEvent(pr.go_on);
+    assert_true(CreateTimerQueueTimer(&t, q, wait_in_callback, &pr, 0, 0, 0));
+    assert_int_equal(WaitForSingleObject(pr.started, 5000), WAIT_OBJECT_0);
+    HANDLE th = CreateThread(NULL, 0, release_after_50ms, pr.go_on, 0, NULL);
+    assert_non_null(th);
+    assert_true(DeleteTimerQueueTimer(q, t, INVALID_HANDLE_VALUE));
+    assert_int_equal(fires(&pr), round + 1); /* it waited for the callback */
+    assert_int_equal(WaitForSingleObject(th, 5000), WAIT_OBJECT_0);
+    CloseHandle(th);
+    /* Deleted once: a second delete finds no timer. */
+    assert_false(DeleteTimerQueueTimer(q, t, NULL));
+    assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
+  }
+  HANDLE ev_a = CreateEvent(NULL, TRUE, FALSE, NULL);
+  HANDLE ev_b = CreateEvent(NULL, TRUE, FALSE, NULL);
+  assert_true(CreateTimerQueueTimer(&a, q, set_event_once, ev_a, 10, 0, 0));
+  assert_true(CreateTimerQueueTimer(&b, q, set_event_once, ev_b, 10, 0, 0));
+  assert_ptr_not_equal(a, b);
+  assert_int_equal(WaitForSingleObject(ev_a, 5000), WAIT_OBJECT_0);
+  assert_int_equal(WaitForSingleObject(ev_b, 5000), WAIT_OBJECT_0);
+  assert_true(DeleteTimerQueueEx(q, INVALID_HANDLE_VALUE));
+  CloseHandle(ev_a);
+  CloseHandle(ev_b);
+  CloseHandle(pr.started);
+  CloseHandle(pr.go_on);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(thread_ids_and_exit_codes),
@@ -544,6 +590,7 @@ int main(void) {
       cmocka_unit_test(counters_and_system_info),
       cmocka_unit_test(timer_queue_timers_fire_and_stop),
       cmocka_unit_test(timer_queue_delete_waits_as_asked),
+      cmocka_unit_test(timer_queue_delete_waits_for_its_callback),
   };
   return W_RUN("win32-threads", tests);
 }

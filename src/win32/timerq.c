@@ -30,6 +30,7 @@ struct w32_timer {
   DWORD period;      /* ms; 0: once */
   bool deleted;      /* DeleteTimerQueueTimer asked */
   bool expired;      /* a one-shot timer that has run */
+  bool waited;       /* a deleter waits for the callback, and frees it */
   unsigned running;  /* callbacks running now (0 or 1) */
   HANDLE done_event; /* set when the last callback of a deleted timer ends */
 };
@@ -135,11 +136,14 @@ static void *queue_thread(void *arg) {
     fn(a, TRUE);
     pthread_mutex_lock(&q->lock);
     t->running--;
-    if (t->deleted && t->running == 0)
-      timer_drop_locked(q, t);
+    if (t->deleted && t->running == 0 && !t->waited)
+      timer_drop_locked(q, t); /* a waiting deleter drops it itself */
     pthread_cond_broadcast(&q->cond);
   }
   bool orphaned = q->orphaned;
+  if (orphaned)
+    while (q->timers != NULL) /* deleters still waiting on q->cond */
+      pthread_cond_wait(&q->cond, &q->lock);
   HANDLE ev = q->exit_event;
   pthread_mutex_unlock(&q->lock);
   if (orphaned) { /* DeleteTimerQueueEx did not wait: the last word */
@@ -244,20 +248,24 @@ CPORT_API BOOL ChangeTimerQueueTimer(HANDLE queue, HANDLE timer, ULONG due,
 
 /* Marks t deleted and waits for its callback as `event` says (q->lock
  * held). TRUE if it is gone now; FALSE (ERROR_IO_PENDING) if its running
- * callback ends it later. */
+ * callback ends it later. Exactly one party frees a timer: this call when
+ * the timer is idle or it waited, else the queue's thread after the
+ * callback. */
 static BOOL delete_locked(struct w32_timerq *q, struct w32_timer *t,
                           HANDLE event) {
   t->deleted = true;
   t->due = 0;
-  if (t->running > 0 && event == INVALID_HANDLE_VALUE && !on_queue_thread(q))
+  t->done_event = event; /* set as the timer is freed */
+  if (t->running > 0 && event == INVALID_HANDLE_VALUE && !on_queue_thread(q)) {
+    t->waited = true;
     while (t->running > 0)
       pthread_cond_wait(&q->cond, &q->lock);
+  }
   if (t->running == 0) {
-    t->done_event = event;
     timer_drop_locked(q, t);
+    pthread_cond_broadcast(&q->cond); /* a queue delete may wait for it */
     return TRUE;
   }
-  t->done_event = event; /* set when the callback returns */
   SetLastError(ERROR_IO_PENDING);
   return FALSE;
 }
@@ -289,10 +297,22 @@ CPORT_API BOOL DeleteTimerQueueEx(HANDLE queue, HANDLE event) {
     return w32_fail(ERROR_INVALID_HANDLE);
   }
   __atomic_store_n(&q->obj.open, false, __ATOMIC_RELEASE);
+  /* Idle timers go now; a running callback's timer goes when it returns
+   * (the thread frees it, or a DeleteTimerQueueTimer waiting for it).
+   * Nothing here waits, so the list stays walkable; joining the thread
+   * is the wait for the callbacks. */
   bool running = false;
   for (struct w32_timer *t = q->timers, *next; t != NULL; t = next) {
     next = t->next;
-    running |= !delete_locked(q, t, wait ? INVALID_HANDLE_VALUE : NULL);
+    if (!t->deleted) {
+      t->deleted = true;
+      t->due = 0;
+      t->done_event = NULL;
+    }
+    if (t->running == 0 && !t->waited)
+      timer_drop_locked(q, t);
+    else
+      running = true;
   }
   q->stopping = true;
   bool started = q->started;
@@ -307,6 +327,10 @@ CPORT_API BOOL DeleteTimerQueueEx(HANDLE queue, HANDLE event) {
     return running ? w32_fail(ERROR_IO_PENDING) : TRUE;
   if (started)
     pthread_join(q->thread, NULL);
+  pthread_mutex_lock(&q->lock);
+  while (q->timers != NULL) /* deleters still waiting on q->cond */
+    pthread_cond_wait(&q->cond, &q->lock);
+  pthread_mutex_unlock(&q->lock);
   if (event != NULL && event != INVALID_HANDLE_VALUE)
     SetEvent(event);
   pthread_mutex_destroy(&q->lock);
