@@ -1154,6 +1154,190 @@ CPORT_WIN32_API BOOL DeleteTimerQueueEx(HANDLE queue, HANDLE event);
 CPORT_WIN32_API BOOL DeleteTimerQueue(HANDLE queue);
 
 /* ------------------------------------------------------------------------ */
+/* Thread pool                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* The Vista thread pool (threadpoolapiset.h) and its two legacy calls:
+ * pools of threads taking packets from a completion port of their own,
+ * created as they are needed (up to the pool's maximum, 500 for the
+ * default pool) and leaving after 10 s without work. Work, timer and I/O
+ * objects and cleanup groups as Microsoft documents them; no wait objects
+ * (CreateThreadpoolWait) and no priorities (accepted, not honoured). */
+typedef struct _TP_POOL TP_POOL, *PTP_POOL;
+typedef struct _TP_WORK TP_WORK, *PTP_WORK;
+typedef struct _TP_TIMER TP_TIMER, *PTP_TIMER;
+typedef struct _TP_IO TP_IO, *PTP_IO;
+typedef struct _TP_CLEANUP_GROUP TP_CLEANUP_GROUP, *PTP_CLEANUP_GROUP;
+typedef struct _TP_CALLBACK_INSTANCE TP_CALLBACK_INSTANCE,
+    *PTP_CALLBACK_INSTANCE;
+typedef VOID(NTAPI *PTP_SIMPLE_CALLBACK)(PTP_CALLBACK_INSTANCE instance,
+                                         PVOID context);
+typedef VOID(NTAPI *PTP_WORK_CALLBACK)(PTP_CALLBACK_INSTANCE instance,
+                                       PVOID context, PTP_WORK work);
+typedef VOID(NTAPI *PTP_TIMER_CALLBACK)(PTP_CALLBACK_INSTANCE instance,
+                                        PVOID context, PTP_TIMER timer);
+/* An I/O's callback: its OVERLAPPED, NO_ERROR or the Win32 error code,
+ * and the bytes moved. */
+typedef VOID(WINAPI *PTP_WIN32_IO_CALLBACK)(PTP_CALLBACK_INSTANCE instance,
+                                            PVOID context, PVOID overlapped,
+                                            ULONG result, ULONG_PTR bytes,
+                                            PTP_IO io);
+typedef VOID(NTAPI *PTP_CLEANUP_GROUP_CANCEL_CALLBACK)(PVOID object_context,
+                                                       PVOID cleanup_context);
+typedef enum _TP_CALLBACK_PRIORITY {
+  TP_CALLBACK_PRIORITY_HIGH,
+  TP_CALLBACK_PRIORITY_NORMAL,
+  TP_CALLBACK_PRIORITY_LOW,
+  TP_CALLBACK_PRIORITY_INVALID,
+  TP_CALLBACK_PRIORITY_COUNT = TP_CALLBACK_PRIORITY_INVALID
+} TP_CALLBACK_PRIORITY;
+typedef DWORD TP_VERSION, *PTP_VERSION;
+/* Where new objects go: filled by the inline functions below, as
+ * Windows' headers do. */
+typedef struct _TP_CALLBACK_ENVIRON_V3 {
+  TP_VERSION Version;
+  PTP_POOL Pool;
+  PTP_CLEANUP_GROUP CleanupGroup;
+  PTP_CLEANUP_GROUP_CANCEL_CALLBACK CleanupGroupCancelCallback;
+  PVOID RaceDll;
+  struct _ACTIVATION_CONTEXT *ActivationContext;
+  PTP_SIMPLE_CALLBACK FinalizationCallback;
+  union {
+    DWORD Flags;
+    struct {
+      DWORD LongFunction : 1;
+      DWORD Persistent : 1;
+      DWORD Private : 30;
+    } s;
+  } u;
+  TP_CALLBACK_PRIORITY CallbackPriority;
+  DWORD Size;
+} TP_CALLBACK_ENVIRON_V3, TP_CALLBACK_ENVIRON, *PTP_CALLBACK_ENVIRON;
+
+static inline VOID InitializeThreadpoolEnvironment(PTP_CALLBACK_ENVIRON e) {
+  memset(e, 0, sizeof(*e));
+  e->Version = 3;
+  e->CallbackPriority = TP_CALLBACK_PRIORITY_NORMAL;
+  e->Size = sizeof(*e);
+}
+static inline VOID DestroyThreadpoolEnvironment(PTP_CALLBACK_ENVIRON e) {
+  (void)e;
+}
+static inline VOID SetThreadpoolCallbackPool(PTP_CALLBACK_ENVIRON e,
+                                             PTP_POOL pool) {
+  e->Pool = pool;
+}
+static inline VOID
+SetThreadpoolCallbackCleanupGroup(PTP_CALLBACK_ENVIRON e, PTP_CLEANUP_GROUP g,
+                                  PTP_CLEANUP_GROUP_CANCEL_CALLBACK cancel) {
+  e->CleanupGroup = g;
+  e->CleanupGroupCancelCallback = cancel;
+}
+static inline VOID SetThreadpoolCallbackRunsLong(PTP_CALLBACK_ENVIRON e) {
+  e->u.s.LongFunction = 1;
+}
+static inline VOID SetThreadpoolCallbackPersistent(PTP_CALLBACK_ENVIRON e) {
+  e->u.s.Persistent = 1;
+}
+static inline VOID SetThreadpoolCallbackLibrary(PTP_CALLBACK_ENVIRON e,
+                                                PVOID module) {
+  e->RaceDll = module;
+}
+static inline VOID SetThreadpoolCallbackPriority(PTP_CALLBACK_ENVIRON e,
+                                                 TP_CALLBACK_PRIORITY p) {
+  e->CallbackPriority = p;
+}
+
+/* A pool of its own (NULL environments name the default pool). */
+CPORT_WIN32_API PTP_POOL CreateThreadpool(PVOID reserved);
+/* Freed once its last object is; its threads leave then. */
+CPORT_WIN32_API VOID CloseThreadpool(PTP_POOL pool);
+CPORT_WIN32_API VOID SetThreadpoolThreadMaximum(PTP_POOL pool, DWORD most);
+/* Starts threads up to `least`; FALSE if one could not start. */
+CPORT_WIN32_API BOOL SetThreadpoolThreadMinimum(PTP_POOL pool, DWORD least);
+
+CPORT_WIN32_API PTP_CLEANUP_GROUP CreateThreadpoolCleanupGroup(void);
+/* Closes every member, first cancelling its queued callbacks if asked
+ * (then the group's cancel callback runs for each member the program has
+ * not closed), and waits for their running callbacks. */
+CPORT_WIN32_API VOID CloseThreadpoolCleanupGroupMembers(PTP_CLEANUP_GROUP g,
+                                                        BOOL cancel_pending,
+                                                        PVOID cleanup_context);
+CPORT_WIN32_API VOID CloseThreadpoolCleanupGroup(PTP_CLEANUP_GROUP g);
+
+CPORT_WIN32_API PTP_WORK CreateThreadpoolWork(PTP_WORK_CALLBACK fn,
+                                              PVOID context,
+                                              PTP_CALLBACK_ENVIRON env);
+/* Queues one callback; each submission runs once. */
+CPORT_WIN32_API VOID SubmitThreadpoolWork(PTP_WORK work);
+/* Waits for its queued and running callbacks (cancel_pending: the queued
+ * ones are dropped instead). */
+CPORT_WIN32_API VOID WaitForThreadpoolWorkCallbacks(PTP_WORK work,
+                                                    BOOL cancel_pending);
+/* Freed now, or after its queued and running callbacks. */
+CPORT_WIN32_API VOID CloseThreadpoolWork(PTP_WORK work);
+CPORT_WIN32_API BOOL TrySubmitThreadpoolCallback(PTP_SIMPLE_CALLBACK fn,
+                                                 PVOID context,
+                                                 PTP_CALLBACK_ENVIRON env);
+
+CPORT_WIN32_API PTP_TIMER CreateThreadpoolTimer(PTP_TIMER_CALLBACK fn,
+                                                PVOID context,
+                                                PTP_CALLBACK_ENVIRON env);
+/* due: negative, relative in 100 ns units; positive, an absolute
+ * FILETIME; NULL: stop queueing callbacks. period in ms (0: once); the
+ * window is a hint, not used. */
+CPORT_WIN32_API VOID SetThreadpoolTimer(PTP_TIMER timer, PFILETIME due,
+                                        DWORD period, DWORD window);
+/* The same; TRUE if the timer was set before. */
+CPORT_WIN32_API BOOL SetThreadpoolTimerEx(PTP_TIMER timer, PFILETIME due,
+                                          DWORD period, DWORD window);
+CPORT_WIN32_API BOOL IsThreadpoolTimerSet(PTP_TIMER timer);
+CPORT_WIN32_API VOID WaitForThreadpoolTimerCallbacks(PTP_TIMER timer,
+                                                     BOOL cancel_pending);
+CPORT_WIN32_API VOID CloseThreadpoolTimer(PTP_TIMER timer);
+
+/* Binds a handle opened for overlapped I/O to the pool: call
+ * StartThreadpoolIo before each operation, CancelThreadpoolIo when one
+ * fails without pending. NULL with ERROR_INVALID_PARAMETER if the handle
+ * already belongs to a port. */
+CPORT_WIN32_API PTP_IO CreateThreadpoolIo(HANDLE handle,
+                                          PTP_WIN32_IO_CALLBACK fn,
+                                          PVOID context,
+                                          PTP_CALLBACK_ENVIRON env);
+CPORT_WIN32_API VOID StartThreadpoolIo(PTP_IO io);
+CPORT_WIN32_API VOID CancelThreadpoolIo(PTP_IO io);
+/* Waits for the started operations' callbacks (cancel_pending: those not
+ * yet running are dropped, their operations' completions ignored). */
+CPORT_WIN32_API VOID WaitForThreadpoolIoCallbacks(PTP_IO io,
+                                                  BOOL cancel_pending);
+CPORT_WIN32_API VOID CloseThreadpoolIo(PTP_IO io);
+
+/* Inside a callback: TRUE if another thread can take the pool's next
+ * callback. */
+CPORT_WIN32_API BOOL CallbackMayRunLong(PTP_CALLBACK_INSTANCE instance);
+/* Counts the callback as ended for the waits, though it runs on. */
+CPORT_WIN32_API VOID
+DisassociateCurrentThreadFromCallback(PTP_CALLBACK_INSTANCE instance);
+/* Done by the pool as the callback returns, in this order: the critical
+ * section left, the mutex released, the semaphore released, the event
+ * set. */
+CPORT_WIN32_API VOID SetEventWhenCallbackReturns(PTP_CALLBACK_INSTANCE instance,
+                                                 HANDLE event);
+CPORT_WIN32_API VOID ReleaseSemaphoreWhenCallbackReturns(
+    PTP_CALLBACK_INSTANCE instance, HANDLE semaphore, DWORD count);
+CPORT_WIN32_API VOID
+ReleaseMutexWhenCallbackReturns(PTP_CALLBACK_INSTANCE instance, HANDLE mutex);
+CPORT_WIN32_API VOID LeaveCriticalSectionWhenCallbackReturns(
+    PTP_CALLBACK_INSTANCE instance, PCRITICAL_SECTION cs);
+
+/* The legacy pool calls, on the default pool: a function run once, and
+ * a handle whose every completion calls `fn` (flags must be 0). */
+CPORT_WIN32_API BOOL QueueUserWorkItem(LPTHREAD_START_ROUTINE fn, PVOID context,
+                                       ULONG flags);
+CPORT_WIN32_API BOOL BindIoCompletionCallback(
+    HANDLE handle, LPOVERLAPPED_COMPLETION_ROUTINE fn, ULONG flags);
+
+/* ------------------------------------------------------------------------ */
 /* System and version                                                        */
 /* ------------------------------------------------------------------------ */
 
