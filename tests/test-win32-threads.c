@@ -559,9 +559,12 @@ static void timer_queue_delete_waits_for_its_callback(void **state) {
     assert_int_equal(fires(&pr), round + 1); /* it waited for the callback */
     assert_int_equal(WaitForSingleObject(th, 5000), WAIT_OBJECT_0);
     CloseHandle(th);
-    /* Deleted once: a second delete finds no timer. */
+#ifndef _WIN32
+    /* Deleted once: a second delete finds no timer (on Linux a stale
+     * timer handle is safe to pass; on Windows it is freed memory). */
     assert_false(DeleteTimerQueueTimer(q, t, NULL));
     assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
+#endif
   }
   HANDLE ev_a = CreateEvent(NULL, TRUE, FALSE, NULL);
   HANDLE ev_b = CreateEvent(NULL, TRUE, FALSE, NULL);
