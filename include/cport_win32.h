@@ -290,6 +290,13 @@ typedef int32_t INT32;
 typedef uint32_t UINT32;
 typedef int64_t INT64, LONG64, LONGLONG, *PLONGLONG;
 typedef uint64_t UINT64, ULONG64, DWORD64, ULONGLONG, *PULONGLONG;
+/* MSVC's 64-bit integer keyword, as in `unsigned __int64`. */
+#  ifndef __int64
+#    define __int64 long long
+#  endif
+/* A kernel status (ntdef.h): what OVERLAPPED.Internal and
+ * BindIoCompletionCallback's routine see. */
+typedef LONG NTSTATUS, *PNTSTATUS;
 typedef intptr_t INT_PTR, LONG_PTR, SSIZE_T;
 typedef uintptr_t UINT_PTR, ULONG_PTR, DWORD_PTR, SIZE_T;
 typedef ULONG_PTR *PULONG_PTR;
@@ -387,6 +394,13 @@ typedef char TCHAR;
 #  endif
 typedef TCHAR *LPTSTR, *PTSTR;
 typedef const TCHAR *LPCTSTR, *PCTSTR;
+/* tchar.h: _TCHAR, and _tmain as main for the narrow build (a UNICODE
+ * build has no wmain on Linux: its entry point takes char, see
+ * docs/porting.md). */
+typedef TCHAR _TCHAR;
+#  if !defined(UNICODE) && !defined(_tmain)
+#    define _tmain main
+#  endif
 #  ifndef _T
 #    define _T(s) TEXT(s)
 #  endif
@@ -740,6 +754,26 @@ typedef struct _OVERLAPPED {
 
 #  define STATUS_PENDING ((DWORD)0x00000103u)
 #  define STATUS_SUCCESS ((DWORD)0x00000000u)
+#  define NT_SUCCESS(status) (((NTSTATUS)(status)) >= 0)
+/* ntstatus.h's codes for what a socket or file op ends with: the values
+ * OVERLAPPED.Internal holds once a thread took the packet. */
+#  ifndef STATUS_CANCELLED
+#    define STATUS_BUFFER_OVERFLOW ((NTSTATUS)0x80000005L)
+#    define STATUS_UNSUCCESSFUL ((NTSTATUS)0xC0000001L)
+#    define STATUS_INVALID_HANDLE ((NTSTATUS)0xC0000008L)
+#    define STATUS_INVALID_PARAMETER ((NTSTATUS)0xC000000DL)
+#    define STATUS_END_OF_FILE ((NTSTATUS)0xC0000011L)
+#    define STATUS_NO_MEMORY ((NTSTATUS)0xC0000017L)
+#    define STATUS_ACCESS_DENIED ((NTSTATUS)0xC0000022L)
+#    define STATUS_IO_TIMEOUT ((NTSTATUS)0xC00000B5L)
+#    define STATUS_NOT_SUPPORTED ((NTSTATUS)0xC00000BBL)
+#    define STATUS_CANCELLED ((NTSTATUS)0xC0000120L)
+#    define STATUS_LOCAL_DISCONNECT ((NTSTATUS)0xC000013BL)
+#    define STATUS_REMOTE_DISCONNECT ((NTSTATUS)0xC000013CL)
+#    define STATUS_CONNECTION_RESET ((NTSTATUS)0xC000020DL)
+#    define STATUS_CONNECTION_REFUSED ((NTSTATUS)0xC0000236L)
+#    define STATUS_CONNECTION_ABORTED ((NTSTATUS)0xC0000241L)
+#  endif
 /* An atomic read: the op's end writes Internal from another thread. */
 #  define HasOverlappedIoCompleted(ov)                              \
     (((DWORD)__atomic_load_n(&(ov)->Internal, __ATOMIC_ACQUIRE)) != \

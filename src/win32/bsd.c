@@ -49,6 +49,14 @@ static int failed(void) {
   return -1;
 }
 
+/* A blocking call's SO_RCVTIMEO / SO_SNDTIMEO ran out: WSAETIMEDOUT, as
+ * Winsock says (Linux says EAGAIN). */
+static ssize_t timed_out(void) {
+  WSASetLastError(WSAETIMEDOUT);
+  errno = ETIMEDOUT;
+  return -1;
+}
+
 /* A data call's failure; a reset is remembered for the socket (Linux
  * reports it once). A send's EPIPE is, in Winsock's words, a send on a
  * socket never connected (WSAENOTCONN), shut down for sending
@@ -164,6 +172,7 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
     return n >= 0 ? n : data_failed(fd);
   }
   size_t done = 0;
+  uint64_t until = 0;
   for (;;) {
     ssize_t n = 0;
     if (!(flags & MSG_WAITALL))
@@ -183,6 +192,10 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
       w32_block_begin();
       n = fn(fd, (char *)buf + done, len - done, flags, addr, alen, tolen);
       w32_block_end();
+      if (n < 0 && errno == EINTR)
+        continue; /* (io_uring's task work interrupts a timed wait too) */
+      if (n < 0 && done == 0 && errno == EAGAIN)
+        return timed_out(); /* SO_RCVTIMEO / SO_SNDTIMEO ran out */
       if (n < 0)
         return done > 0 ? (ssize_t)done : data_failed(fd);
       return (ssize_t)(done + (size_t)n);
@@ -194,7 +207,10 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
         return done > 0 ? (ssize_t)done : data_failed(fd);
       return (ssize_t)(done + (size_t)n);
     }
-    if (w32_fd_wait(fd, sending ? POLLOUT : POLLIN) != 0)
+    int w = w32_fd_wait(fd, sending ? POLLOUT : POLLIN, &until);
+    if (w == 1)
+      return done > 0 ? (ssize_t)done : timed_out();
+    if (w != 0)
       return done > 0 ? (ssize_t)done : data_failed(fd);
     flags &= ~MSG_WAITALL; /* polled: take what is there */
   }

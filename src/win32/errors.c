@@ -122,6 +122,14 @@ DWORD w32_op_error(LPOVERLAPPED ov, int status) {
   return w32_error(status);
 }
 
+ULONG_PTR w32_op_ntstatus(LPOVERLAPPED ov, int status) {
+  /* As w32_op_error: the NTSTATUS RtlNtStatusToDosError turns into it. */
+  if (status == CPORT_ECANCELED && ov != NULL &&
+      cport__op_closed((const cport_op_t *)(const void *)ov))
+    return 0xC0000241u; /* STATUS_CONNECTION_ABORTED */
+  return w32_ntstatus(status);
+}
+
 int w32_internal_status(const OVERLAPPED *ov) {
   intptr_t v = (intptr_t)__atomic_load_n(&ov->Internal, __ATOMIC_ACQUIRE);
   if (v <= 0 && v > -4096)

@@ -124,7 +124,7 @@ static void put_address(char *area, int fd, bool peer) {
  * new port (the old one may be held by TIME_WAIT); one AcceptEx filled is
  * left unbound, as AcceptEx wants it. Its IPv6-only setting carries over.
  */
-static void reuse(int fd) {
+void w32_socket_reuse(int fd) {
   struct sockaddr_storage ss;
   socklen_t len = sizeof(ss);
   int family = getsockname(fd, (struct sockaddr *)&ss, &len) == 0 ? ss.ss_family
@@ -173,7 +173,7 @@ void w32_fixup_run(LPOVERLAPPED ov, int *status) {
       *status = rc;
     }
   } else if (f->kind == W32_FIX_REUSE && *status == 0) {
-    reuse(fd);
+    w32_socket_reuse(fd);
   } else if (f->kind == W32_FIX_CONNECT && *status == 0) {
     w32_fd_connected(fd);
   }

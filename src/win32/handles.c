@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 
 #include "win32.h"
 
@@ -224,14 +225,43 @@ bool w32_fd_emulates_blocking(int fd) {
   return (cport__handle_state(fd) & CPORT__ASSOCIATED) != 0;
 }
 
-int w32_fd_wait(int fd, short events) {
+int w32_fd_wait(int fd, short events, uint64_t *until) {
+  if (*until == 0) {
+    /* The socket's SO_RCVTIMEO / SO_SNDTIMEO (0: none), from the call's
+     * start. */
+    struct timeval tv = {0, 0};
+    socklen_t len = sizeof(tv);
+    if (getsockopt(fd, SOL_SOCKET,
+                   (events & POLLIN) ? SO_RCVTIMEO : SO_SNDTIMEO, &tv,
+                   &len) != 0)
+      tv.tv_sec = tv.tv_usec = 0;
+    uint64_t ms = (uint64_t)tv.tv_sec * 1000u + (uint64_t)tv.tv_usec / 1000u;
+    if (ms == 0 && tv.tv_usec > 0)
+      ms = 1;
+    *until = ms == 0 ? UINT64_MAX : w32_now_ms() + ms;
+  }
   struct pollfd p = {fd, events, 0};
   w32_block_begin();
   int rc;
-  while ((rc = poll(&p, 1, -1)) < 0 && errno == EINTR)
-    ;
+  for (;;) {
+    int wait = -1;
+    if (*until != UINT64_MAX) {
+      uint64_t now = w32_now_ms();
+      if (now >= *until) {
+        rc = 0;
+        break;
+      }
+      uint64_t left = *until - now;
+      wait = left > INT32_MAX ? INT32_MAX : (int)left;
+    }
+    rc = poll(&p, 1, wait);
+    if (rc > 0 || (rc < 0 && errno != EINTR))
+      break;
+  }
   w32_block_end();
-  return rc < 0 || (p.revents & POLLNVAL) ? -1 : 0;
+  if (rc < 0 || (p.revents & POLLNVAL))
+    return -1;
+  return rc == 0 ? 1 : 0;
 }
 
 int w32_fd(HANDLE h) {

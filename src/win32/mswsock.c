@@ -160,9 +160,15 @@ CPORT_API BOOL DisconnectEx(SOCKET s, LPOVERLAPPED ov, DWORD flags,
   if (reserved != 0 || (flags & ~(DWORD)TF_REUSE_SOCKET) != 0)
     return wsa_false(WSAEINVAL);
   if (ov == NULL) {
-    if (shutdown((int)s, SHUT_WR) != 0)
+    /* The synchronous form: the disconnect is done when it returns, and
+     * with TF_REUSE_SOCKET the socket is ready for AcceptEx or ConnectEx
+     * (a connection already ended both ways has nothing to shut down). */
+    bool reuse = (flags & TF_REUSE_SOCKET) != 0;
+    if (shutdown((int)s, SHUT_WR) != 0 && !(reuse && errno == ENOTCONN))
       return wsa_false(w32_wsa_error(-errno));
     cport__note_shutdown((int)s, SHUT_WR);
+    if (reuse)
+      w32_socket_reuse((int)s);
     return TRUE;
   }
   struct w32_fixup f = {NULL, ov, W32_FIX_REUSE, s, NULL, 0, 0, 0, s, false};

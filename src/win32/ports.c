@@ -113,7 +113,7 @@ CPORT_API BOOL GetQueuedCompletionStatus(HANDLE port, LPDWORD bytes,
     /* A failed packet is an I/O op's (posts carry status 0): its
      * OVERLAPPED says what happened, as on Windows. */
     DWORD err = w32_op_error(*ov, status);
-    c.op->internal = w32_ntstatus(status);
+    c.op->internal = w32_op_ntstatus(*ov, status);
     return w32_fail(err);
   }
   return TRUE;
@@ -145,9 +145,11 @@ CPORT_API BOOL GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY out,
     /* The packet's status, as an NTSTATUS, in the entry (documented as
      * reserved, but Windows fills it and programs test it against 0)
      * and in its OVERLAPPED. */
-    out[i].Internal = status != 0 ? (ULONG_PTR)w32_ntstatus(status) : 0;
+    ULONG_PTR nt =
+        status != 0 ? w32_op_ntstatus((LPOVERLAPPED)c[i].op, status) : 0;
+    out[i].Internal = nt;
     if (status != 0)
-      c[i].op->internal = w32_ntstatus(status);
+      c[i].op->internal = nt;
   }
   *removed = (ULONG)n;
   return TRUE;

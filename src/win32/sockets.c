@@ -132,6 +132,20 @@ static bool is_timeout(int level, int name) {
   return level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO);
 }
 
+/* The options Windows reads as a BOOL: it takes them from any length, and
+ * ported code often passes a char (Linux wants an int). */
+static bool is_bool(int level, int name) {
+  if (level == SOL_SOCKET)
+    return name == SO_REUSEADDR || name == SO_KEEPALIVE ||
+           name == SO_BROADCAST || name == SO_OOBINLINE ||
+           name == SO_DONTROUTE || name == SO_DEBUG;
+  if (level == IPPROTO_TCP)
+    return name == TCP_NODELAY;
+  if (level == IPPROTO_IPV6)
+    return name == IPV6_V6ONLY;
+  return false;
+}
+
 CPORT_API int cport_w32_setsockopt(SOCKET s, int level, int name,
                                    const char *val, int len) {
   if (len < 0 || (val == NULL && len > 0))
@@ -158,6 +172,14 @@ CPORT_API int cport_w32_setsockopt(SOCKET s, int level, int name,
     memcpy(&ms, val, sizeof(ms));
     struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
     if (setsockopt((int)s, level, name, &tv, sizeof(tv)) != 0)
+      return w32_wsa_errno(errno);
+    return 0;
+  }
+  if (is_bool(level, name) && len > 0 && len < (int)sizeof(int)) {
+    int on = 0;
+    for (int i = 0; i < len; i++)
+      on |= val[i] != 0;
+    if (setsockopt((int)s, level, name, &on, sizeof(on)) != 0)
       return w32_wsa_errno(errno);
     return 0;
   }

@@ -386,7 +386,9 @@ static void run_packet(struct tp_pool *p, struct tp_object *o, LPOVERLAPPED ov,
     o->fn.queued(o->context);
     break;
   case TP_BOUND_K:
-    o->fn.bound(err, bytes, ov);
+    /* Windows hands this routine the I/O's NTSTATUS as it is (as
+     * Internal holds it), not the Win32 code a TP_IO callback gets. */
+    o->fn.bound(err != 0 && ov != NULL ? (DWORD)ov->Internal : err, bytes, ov);
     break;
   }
   if (o->finalize != NULL)

@@ -80,6 +80,9 @@ CP_INTERNAL ULONG_PTR w32_ntstatus(int status);
 /* A finished op's status as Windows reports it (an op ended by closing
  * its socket: ERROR_CONNECTION_ABORTED). */
 CP_INTERNAL DWORD w32_op_error(LPOVERLAPPED ov, int status);
+/* The NTSTATUS for w32_op_error's code: what Internal holds once a thread
+ * took the packet (and what BindIoCompletionCallback's routine gets). */
+CP_INTERNAL ULONG_PTR w32_op_ntstatus(LPOVERLAPPED ov, int status);
 /* The status OVERLAPPED.Internal holds (cport code, or the NTSTATUS
  * GetQueuedCompletionStatus(Ex) left), as a cport code. */
 CP_INTERNAL int w32_internal_status(const OVERLAPPED *ov);
@@ -269,6 +272,9 @@ CP_INTERNAL int w32_fixup_add(const struct w32_fixup *f);
 CP_INTERNAL void w32_fixup_drop(LPOVERLAPPED ov);
 /* Runs ov's fixup if it has one; *status may turn into an error. */
 CP_INTERNAL void w32_fixup_run(LPOVERLAPPED ov, int *status);
+/* TF_REUSE_SOCKET's end: fd becomes a fresh socket, ready for AcceptEx or
+ * ConnectEx again (fixups.c). */
+CP_INTERNAL void w32_socket_reuse(int fd);
 /* closesocket(fd): the AcceptEx calls whose connection was to go into fd
  * are cancelled, and none moves a connection there any more. */
 CP_INTERNAL void w32_fixup_target_closed(int fd);
@@ -315,8 +321,11 @@ CP_INTERNAL unsigned w32_fd_accepters(int fd);
 /* Blocking calls on a socket that is non-blocking underneath because a
  * port has it, unless the program asked for FIONBIO. */
 CP_INTERNAL bool w32_fd_emulates_blocking(int fd);
-/* Waits until fd is ready for events (poll), as a blocking call. */
-CP_INTERNAL int w32_fd_wait(int fd, short events);
+/* Waits until fd is ready for events (poll), as a blocking call: 0 when
+ * ready, 1 when the socket's SO_RCVTIMEO (POLLIN) or SO_SNDTIMEO ran out,
+ * -1 for a bad fd. *until holds the deadline across a call's waits: 0
+ * before its first wait. */
+CP_INTERNAL int w32_fd_wait(int fd, short events, uint64_t *until);
 
 /* ------------------------------------------------------------------------ */
 /* Strings (strings.c)                                                       */

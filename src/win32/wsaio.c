@@ -57,6 +57,7 @@ static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, size_t total,
   m.msg_namelen = addrlen ? (socklen_t)*addrlen : 0;
   bool nonblock = (w32_fd_flags(fd) & W32_FD_NONBLOCK) != 0;
   size_t done = 0;
+  uint64_t until = 0;
   for (;;) {
     ssize_t r = recv_side
                     ? recvmsg(fd, &m, flags | MSG_DONTWAIT)
@@ -84,8 +85,14 @@ static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, size_t total,
         *bytes = (DWORD)done;
       return 0;
     }
-    if (w32_fd_wait(fd, recv_side ? POLLIN : POLLOUT) != 0)
-      return w32_wsa_fail(WSAENOTSOCK);
+    int w = w32_fd_wait(fd, recv_side ? POLLIN : POLLOUT, &until);
+    if (w == 1 && done > 0) { /* a send timed out part way */
+      if (bytes)
+        *bytes = (DWORD)done;
+      return 0;
+    }
+    if (w != 0)
+      return w32_wsa_fail(w == 1 ? WSAETIMEDOUT : WSAENOTSOCK);
   }
 }
 

@@ -1,0 +1,314 @@
+/*
+ * test-win32-blocking.c - the synchronous Winsock corners ported servers
+ * were found to lean on, written only against the Win32 API (real Winsock
+ * on Windows, the layer on Linux): SO_RCVTIMEO and SO_SNDTIMEO on a
+ * blocking recv, WSARecv and send (WSAETIMEDOUT, on a socket a port has
+ * and on one it has not), BOOL options given as a char, the synchronous
+ * DisconnectEx(TF_REUSE_SOCKET) before AcceptEx takes the socket again,
+ * and the status a receive ended by closing its socket leaves in its
+ * OVERLAPPED. Known Wine differences skip with the reason.
+ */
+#include "win32-util.h"
+
+static void set_timeout(SOCKET s, int name, DWORD ms) {
+  assert_int_equal(setsockopt(s, SOL_SOCKET, name, (char *)&ms, sizeof(ms)), 0);
+}
+
+static HANDLE associate(SOCKET s, HANDLE port) {
+  return CreateIoCompletionPort((HANDLE)s, port, 1, 0);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Timeouts                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* A blocking recv with nothing to read fails with WSAETIMEDOUT once
+ * SO_RCVTIMEO has passed, and the data that comes later is still read.
+ * Round 0: a plain socket; round 1: one on a port (non-blocking under
+ * the layer). */
+static void recv_times_out_with_wsaetimedout(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  for (int round = 0; round < 2; round++) {
+    SOCKET srv, cli;
+    w_pair(&srv, &cli);
+    if (round == 1)
+      assert_ptr_equal(associate(srv, port), port);
+    set_timeout(srv, SO_RCVTIMEO, 200);
+    DWORD got = 0;
+    int len = sizeof(got);
+    assert_int_equal(
+        getsockopt(srv, SOL_SOCKET, SO_RCVTIMEO, (char *)&got, &len), 0);
+    assert_int_equal(got, 200);
+    char buf[8];
+    ULONGLONG t0 = w_now_ms();
+    assert_int_equal(recv(srv, buf, sizeof(buf), 0), SOCKET_ERROR);
+    assert_int_equal(WSAGetLastError(), WSAETIMEDOUT);
+    ULONGLONG waited = w_now_ms() - t0;
+    assert_true(waited >= 150);
+    assert_true(waited < 5000);
+    assert_int_equal(send(cli, "late", 4, 0), 4);
+    assert_int_equal(recv(srv, buf, sizeof(buf), 0), 4);
+    assert_memory_equal(buf, "late", 4);
+    closesocket(cli);
+    closesocket(srv);
+  }
+  w_expect_nothing(port, 20);
+  assert_true(CloseHandle(port));
+}
+
+/* WSARecv without an OVERLAPPED is a blocking call too: SO_RCVTIMEO
+ * bounds it, on a plain socket and on one a port has. */
+static void wsarecv_without_overlapped_times_out(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  for (int round = 0; round < 2; round++) {
+    SOCKET srv, cli;
+    w_pair(&srv, &cli);
+    if (round == 1)
+      assert_ptr_equal(associate(srv, port), port);
+    set_timeout(srv, SO_RCVTIMEO, 200);
+    char buf[8];
+    WSABUF wb = {sizeof(buf), buf};
+    DWORD bytes = 77, flags = 0;
+    ULONGLONG t0 = w_now_ms();
+    assert_int_equal(WSARecv(srv, &wb, 1, &bytes, &flags, NULL, NULL),
+                     SOCKET_ERROR);
+    assert_int_equal(WSAGetLastError(), WSAETIMEDOUT);
+    ULONGLONG waited = w_now_ms() - t0;
+    assert_true(waited >= 150);
+    assert_true(waited < 5000);
+    assert_int_equal(send(cli, "ok", 2, 0), 2);
+    flags = 0;
+    assert_int_equal(WSARecv(srv, &wb, 1, &bytes, &flags, NULL, NULL), 0);
+    assert_int_equal(bytes, 2);
+    assert_memory_equal(buf, "ok", 2);
+    closesocket(cli);
+    closesocket(srv);
+  }
+  w_expect_nothing(port, 20);
+  assert_true(CloseHandle(port));
+}
+
+/* A blocking send into a peer that reads nothing stops at SO_SNDTIMEO: it
+ * either sent part (the count) or fails with WSAETIMEDOUT; it never
+ * blocks for ever. */
+static void send_stops_at_sndtimeo(void **state) {
+  (void)state;
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  set_timeout(cli, SO_SNDTIMEO, 200);
+  size_t size = 64u << 20;
+  char *big = malloc(size);
+  assert_non_null(big);
+  memset(big, 'x', size);
+  ULONGLONG t0 = w_now_ms();
+  int total = 0;
+  int last = 0;
+  for (int i = 0; i < 8 && last != SOCKET_ERROR; i++) {
+    last = send(cli, big, (int)size, 0);
+    if (last > 0)
+      total += last;
+  }
+  ULONGLONG waited = w_now_ms() - t0;
+  assert_int_equal(last, SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAETIMEDOUT);
+  assert_true(total < 8 * (int)(size / 2)); /* the peer read nothing */
+  assert_true(waited >= 150);
+  assert_true(waited < 20000);
+  free(big);
+  closesocket(cli);
+  closesocket(srv);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Options                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Windows reads a BOOL option from any length: ported code passes a char
+ * (`char yes = 1`) as often as a BOOL. */
+static void bool_options_take_a_char(void **state) {
+  (void)state;
+  SOCKET s = w_tcp();
+  char on = 1, off = 0;
+  assert_int_equal(setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &on, 1), 0);
+  int v = 0, len = sizeof(v);
+  assert_int_equal(getsockopt(s, IPPROTO_TCP, TCP_NODELAY, (char *)&v, &len),
+                   0);
+  assert_true(v != 0);
+  assert_int_equal(setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &off, 1), 0);
+  v = 1;
+  len = sizeof(v);
+  assert_int_equal(getsockopt(s, IPPROTO_TCP, TCP_NODELAY, (char *)&v, &len),
+                   0);
+  assert_int_equal(v, 0);
+  assert_int_equal(setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &on, 1), 0);
+  v = 0;
+  len = sizeof(v);
+  assert_int_equal(getsockopt(s, SOL_SOCKET, SO_KEEPALIVE, (char *)&v, &len),
+                   0);
+  assert_true(v != 0);
+  assert_int_equal(setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &on, 1), 0);
+  /* A NULL value with a length is a fault, not a crash. */
+  assert_int_equal(setsockopt(s, IPPROTO_TCP, TCP_NODELAY, NULL, 4),
+                   SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAEFAULT);
+  closesocket(s);
+}
+
+/* ------------------------------------------------------------------------ */
+/* DisconnectEx without an OVERLAPPED                                        */
+/* ------------------------------------------------------------------------ */
+
+/* One AcceptEx round on accept socket a: a client connects and sends
+ * "hi", the server reads it into *got_n. Returns the client. */
+static SOCKET accept_round(HANDLE port, SOCKET l, struct sockaddr_in *la,
+                           SOCKET a, int *got_n) {
+  char area[2 * (sizeof(struct sockaddr_in6) + 16)];
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  DWORD bytes = 0;
+  if (!pAcceptEx(l, a, area, 0, sizeof(area) / 2, sizeof(area) / 2, &bytes,
+                 &ov))
+    assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+  SOCKET c = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  assert_true(h_socket_ok(c));
+  assert_int_equal(connect(c, (struct sockaddr *)la, sizeof(*la)), 0);
+  ULONG_PTR key;
+  OVERLAPPED *got = NULL;
+  assert_true(w_next(port, &bytes, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(setsockopt(a, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT,
+                              (char *)&l, sizeof(l)),
+                   0);
+  assert_int_equal(send(c, "hi", 2, 0), 2);
+  char buf[4];
+  *got_n = recv(a, buf, sizeof(buf), 0);
+  if (*got_n == 2)
+    assert_memory_equal(buf, "hi", 2);
+  return c;
+}
+
+/* The synchronous DisconnectEx(TF_REUSE_SOCKET) returns when the socket
+ * is ready for AcceptEx again; the next AcceptEx takes it and a second
+ * client is served on it. The first client sees the end. */
+static void sync_disconnect_reuse_then_acceptex(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  struct sockaddr_in la;
+  SOCKET l = w_listener(&la);
+  w_load_extensions(l);
+  assert_ptr_equal(associate(l, port), port);
+  SOCKET a = w_tcp();
+  int lost_round = -1;
+  for (int round = 0; round < 3 && lost_round < 0; round++) {
+    int n = -1;
+    SOCKET c = accept_round(port, l, &la, a, &n);
+    if (n != 2 && round > 0 && h_on_wine()) {
+      lost_round = round; /* checked below */
+      closesocket(c);
+      break;
+    }
+    assert_int_equal(n, 2);
+    assert_true(pDisconnectEx(a, NULL, TF_REUSE_SOCKET, 0));
+    char buf[4];
+    assert_int_equal(recv(c, buf, sizeof(buf), 0), 0); /* the end */
+    closesocket(c);
+  }
+  /* A reserved value and flags other than TF_REUSE_SOCKET are refused
+   * with WSAEINVAL (DisconnectEx's page). */
+  BOOL odd_reserved = pDisconnectEx(a, NULL, 0, 1);
+  int err_reserved = WSAGetLastError();
+  BOOL odd_flags = pDisconnectEx(a, NULL, 0x80, 0);
+  int err_flags = WSAGetLastError();
+  w_expect_nothing(port, 20);
+  closesocket(a);
+  closesocket(l);
+  assert_true(CloseHandle(port));
+  if (lost_round > 0)
+    H_SKIP("known Wine difference: an AcceptEx on a socket the synchronous "
+           "DisconnectEx(TF_REUSE_SOCKET) returned reads the end at once "
+           "(round %d); see docs/windows.md",
+           lost_round);
+  if ((odd_reserved || odd_flags) && h_on_wine())
+    H_SKIP("known Wine difference: DisconnectEx takes a nonzero reserved "
+           "value and flags other than TF_REUSE_SOCKET; see docs/windows.md");
+  assert_false(odd_reserved);
+  assert_int_equal(err_reserved, WSAEINVAL);
+  assert_false(odd_flags);
+  assert_int_equal(err_flags, WSAEINVAL);
+}
+
+/* ------------------------------------------------------------------------ */
+/* A receive ended by closing its socket                                     */
+/* ------------------------------------------------------------------------ */
+
+/* The error GetQueuedCompletionStatus reports and the NTSTATUS the
+ * OVERLAPPED holds afterwards say the same thing: ERROR_CONNECTION_ABORTED
+ * goes with STATUS_CONNECTION_ABORTED, ERROR_OPERATION_ABORTED with
+ * STATUS_CANCELLED. */
+static void closed_receive_status_matches_internal(void **state) {
+  (void)state;
+  if (h_on_wine())
+    H_SKIP("known Wine difference: closesocket leaves overlapped operations "
+           "pending forever (Windows completes them); see docs/windows.md");
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(associate(srv, port), port);
+  char buf[8];
+  WSABUF wb = {sizeof(buf), buf};
+  DWORD flags = 0, bytes = 0;
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  assert_int_equal(WSARecv(srv, &wb, 1, &bytes, &flags, &ov, NULL),
+                   SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+  closesocket(srv);
+  ULONG_PTR key;
+  OVERLAPPED *got = NULL;
+  BOOL ok = GetQueuedCompletionStatus(port, &bytes, &key, &got, 5000);
+  DWORD err = GetLastError();
+  assert_false(ok);
+  assert_ptr_equal(got, &ov);
+  assert_true(err == ERROR_CONNECTION_ABORTED ||
+              err == ERROR_OPERATION_ABORTED);
+  assert_int_equal((DWORD)ov.Internal, err == ERROR_CONNECTION_ABORTED
+                                           ? 0xC0000241u   /* aborted */
+                                           : 0xC0000120u); /* cancelled */
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+}
+
+#ifndef _WIN32
+/* Names ported code uses from ntdef.h, ntstatus.h and tchar.h (Windows
+ * has them in headers of their own). */
+static void ntstatus_and_msvc_names(void **state) {
+  (void)state;
+  unsigned __int64 big = 1ull << 40;
+  assert_true(big > 0xFFFFFFFFull);
+  NTSTATUS st = STATUS_CANCELLED;
+  assert_false(NT_SUCCESS(st));
+  assert_true(NT_SUCCESS(STATUS_SUCCESS));
+  assert_true(NT_SUCCESS(STATUS_PENDING));
+  DWORD as_dword = 0xC0000241u;
+  assert_true(as_dword == (DWORD)STATUS_CONNECTION_ABORTED);
+  _TCHAR t[] = _T("x");
+  assert_int_equal(sizeof(t[0]), sizeof(TCHAR));
+}
+#endif
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(recv_times_out_with_wsaetimedout),
+      cmocka_unit_test(wsarecv_without_overlapped_times_out),
+      cmocka_unit_test(send_stops_at_sndtimeo),
+      cmocka_unit_test(bool_options_take_a_char),
+      cmocka_unit_test(sync_disconnect_reuse_then_acceptex),
+      cmocka_unit_test(closed_receive_status_matches_internal),
+#ifndef _WIN32
+      cmocka_unit_test(ntstatus_and_msvc_names),
+#endif
+  };
+  return W_RUN("win32-blocking", tests);
+}
