@@ -22,6 +22,23 @@ static HANDLE associate(SOCKET s, HANDLE port) {
 /* Timeouts                                                                  */
 /* ------------------------------------------------------------------------ */
 
+/* A connected pair whose server end has SO_RCVTIMEO 200 ms; in round 1
+ * the server end is on port (non-blocking under the layer). */
+static void timed_pair(HANDLE port, int round, SOCKET *srv, SOCKET *cli) {
+  w_pair(srv, cli);
+  if (round == 1)
+    assert_ptr_equal(associate(*srv, port), port);
+  set_timeout(*srv, SO_RCVTIMEO, 200);
+}
+
+/* The call that began at t0 failed with WSAETIMEDOUT after about 200 ms. */
+static void assert_timed_out(ULONGLONG t0) {
+  assert_int_equal(WSAGetLastError(), WSAETIMEDOUT);
+  ULONGLONG waited = w_now_ms() - t0;
+  assert_true(waited >= 150);
+  assert_true(waited < 5000);
+}
+
 /* A blocking recv with nothing to read fails with WSAETIMEDOUT once
  * SO_RCVTIMEO has passed, and the data that comes later is still read.
  * Round 0: a plain socket; round 1: one on a port (non-blocking under
@@ -31,10 +48,7 @@ static void recv_times_out_with_wsaetimedout(void **state) {
   HANDLE port = w_port(0);
   for (int round = 0; round < 2; round++) {
     SOCKET srv, cli;
-    w_pair(&srv, &cli);
-    if (round == 1)
-      assert_ptr_equal(associate(srv, port), port);
-    set_timeout(srv, SO_RCVTIMEO, 200);
+    timed_pair(port, round, &srv, &cli);
     DWORD got = 0;
     int len = sizeof(got);
     assert_int_equal(
@@ -43,10 +57,7 @@ static void recv_times_out_with_wsaetimedout(void **state) {
     char buf[8];
     ULONGLONG t0 = w_now_ms();
     assert_int_equal(recv(srv, buf, sizeof(buf), 0), SOCKET_ERROR);
-    assert_int_equal(WSAGetLastError(), WSAETIMEDOUT);
-    ULONGLONG waited = w_now_ms() - t0;
-    assert_true(waited >= 150);
-    assert_true(waited < 5000);
+    assert_timed_out(t0);
     assert_int_equal(send(cli, "late", 4, 0), 4);
     assert_int_equal(recv(srv, buf, sizeof(buf), 0), 4);
     assert_memory_equal(buf, "late", 4);
@@ -64,20 +75,14 @@ static void wsarecv_without_overlapped_times_out(void **state) {
   HANDLE port = w_port(0);
   for (int round = 0; round < 2; round++) {
     SOCKET srv, cli;
-    w_pair(&srv, &cli);
-    if (round == 1)
-      assert_ptr_equal(associate(srv, port), port);
-    set_timeout(srv, SO_RCVTIMEO, 200);
+    timed_pair(port, round, &srv, &cli);
     char buf[8];
     WSABUF wb = {sizeof(buf), buf};
     DWORD bytes = 77, flags = 0;
     ULONGLONG t0 = w_now_ms();
     assert_int_equal(WSARecv(srv, &wb, 1, &bytes, &flags, NULL, NULL),
                      SOCKET_ERROR);
-    assert_int_equal(WSAGetLastError(), WSAETIMEDOUT);
-    ULONGLONG waited = w_now_ms() - t0;
-    assert_true(waited >= 150);
-    assert_true(waited < 5000);
+    assert_timed_out(t0);
     assert_int_equal(send(cli, "ok", 2, 0), 2);
     flags = 0;
     assert_int_equal(WSARecv(srv, &wb, 1, &bytes, &flags, NULL, NULL), 0);
@@ -250,8 +255,7 @@ static void sync_disconnect_reuse_then_acceptex(void **state) {
 static void closed_receive_status_matches_internal(void **state) {
   (void)state;
   if (h_on_wine())
-    H_SKIP("known Wine difference: closesocket leaves overlapped operations "
-           "pending forever (Windows completes them); see docs/windows.md");
+    H_SKIP(W_WINE_CLOSE_LEAVES_OPS_PENDING);
   HANDLE port = w_port(0);
   SOCKET srv, cli;
   w_pair(&srv, &cli);

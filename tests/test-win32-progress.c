@@ -51,8 +51,7 @@ static DWORD WINAPI worker(LPVOID arg) {
 static void shutdown_pattern_finishes_with_no_worker(void **state) {
   (void)state;
   if (h_on_wine())
-    H_SKIP("known Wine difference: closesocket leaves overlapped operations "
-           "pending forever (Windows completes them); see docs/windows.md");
+    H_SKIP(W_WINE_CLOSE_LEAVES_OPS_PENDING);
   HANDLE port = w_port(0);
   HANDLE t[2];
   for (int i = 0; i < 2; i++)

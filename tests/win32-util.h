@@ -22,6 +22,11 @@ extern LPFN_TRANSMITFILE pTransmitFile;
 /* The extension functions, through WSAIoctl on socket s. */
 void w_load_extensions(SOCKET s);
 
+/* The skip reason of a test that closes a socket under a pending op. */
+#define W_WINE_CLOSE_LEAVES_OPS_PENDING                              \
+  "known Wine difference: closesocket leaves overlapped operations " \
+  "pending forever (Windows completes them); see docs/windows.md"
+
 /* An overlapped TCP socket. */
 SOCKET w_tcp(void);
 /* A listener on 127.0.0.1, its address in *addr. */

@@ -192,8 +192,11 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
       w32_block_begin();
       n = fn(fd, (char *)buf + done, len - done, flags, addr, alen, tolen);
       w32_block_end();
+      /* A timed wait is not restarted by the kernel, and io_uring's task
+       * work interrupts it too: the wait goes on (its timeout from the
+       * start again, as a rare interruption costs no syscall per call). */
       if (n < 0 && errno == EINTR)
-        continue; /* (io_uring's task work interrupts a timed wait too) */
+        continue;
       if (n < 0 && done == 0 && errno == EAGAIN)
         return timed_out(); /* SO_RCVTIMEO / SO_SNDTIMEO ran out */
       if (n < 0)

@@ -113,21 +113,22 @@ ULONG_PTR w32_ntstatus(int status) {
   }
 }
 
+/* Ended by closing its socket: Windows reports a receive or send as
+ * ERROR_CONNECTION_ABORTED (STATUS_CONNECTION_ABORTED), an AcceptEx as
+ * ERROR_OPERATION_ABORTED. */
+static bool ended_by_close(LPOVERLAPPED ov, int status) {
+  return status == CPORT_ECANCELED && ov != NULL &&
+         cport__op_closed((const cport_op_t *)(const void *)ov);
+}
+
 DWORD w32_op_error(LPOVERLAPPED ov, int status) {
-  /* Ended by closing its socket: Windows reports a receive or send as
-   * ERROR_CONNECTION_ABORTED, an AcceptEx as ERROR_OPERATION_ABORTED. */
-  if (status == CPORT_ECANCELED && ov != NULL &&
-      cport__op_closed((const cport_op_t *)(const void *)ov))
-    return ERROR_CONNECTION_ABORTED;
-  return w32_error(status);
+  return ended_by_close(ov, status) ? ERROR_CONNECTION_ABORTED
+                                    : w32_error(status);
 }
 
 ULONG_PTR w32_op_ntstatus(LPOVERLAPPED ov, int status) {
-  /* As w32_op_error: the NTSTATUS RtlNtStatusToDosError turns into it. */
-  if (status == CPORT_ECANCELED && ov != NULL &&
-      cport__op_closed((const cport_op_t *)(const void *)ov))
-    return 0xC0000241u; /* STATUS_CONNECTION_ABORTED */
-  return w32_ntstatus(status);
+  return ended_by_close(ov, status) ? 0xC0000241u /* CONNECTION_ABORTED */
+                                    : w32_ntstatus(status);
 }
 
 int w32_internal_status(const OVERLAPPED *ov) {
