@@ -1194,12 +1194,13 @@ CPORT_WIN32_API BOOL DeleteTimerQueue(HANDLE queue);
 /* The Vista thread pool (threadpoolapiset.h) and its two legacy calls:
  * pools of threads taking packets from a completion port of their own,
  * created as they are needed (up to the pool's maximum, 500 for the
- * default pool) and leaving after 10 s without work. Work, timer and I/O
- * objects and cleanup groups as Microsoft documents them; no wait objects
- * (CreateThreadpoolWait) and no priorities (accepted, not honoured). */
+ * default pool) and leaving after 10 s without work. Work, timer, wait
+ * and I/O objects and cleanup groups as Microsoft documents them; no
+ * priorities (accepted, not honoured). */
 typedef struct _TP_POOL TP_POOL, *PTP_POOL;
 typedef struct _TP_WORK TP_WORK, *PTP_WORK;
 typedef struct _TP_TIMER TP_TIMER, *PTP_TIMER;
+typedef struct _TP_WAIT TP_WAIT, *PTP_WAIT;
 typedef struct _TP_IO TP_IO, *PTP_IO;
 typedef struct _TP_CLEANUP_GROUP TP_CLEANUP_GROUP, *PTP_CLEANUP_GROUP;
 typedef struct _TP_CALLBACK_INSTANCE TP_CALLBACK_INSTANCE,
@@ -1210,6 +1211,12 @@ typedef VOID(NTAPI *PTP_WORK_CALLBACK)(PTP_CALLBACK_INSTANCE instance,
                                        PVOID context, PTP_WORK work);
 typedef VOID(NTAPI *PTP_TIMER_CALLBACK)(PTP_CALLBACK_INSTANCE instance,
                                         PVOID context, PTP_TIMER timer);
+/* A wait's result: WAIT_OBJECT_0 (the object was signalled) or
+ * WAIT_TIMEOUT. */
+typedef DWORD TP_WAIT_RESULT;
+typedef VOID(NTAPI *PTP_WAIT_CALLBACK)(PTP_CALLBACK_INSTANCE instance,
+                                       PVOID context, PTP_WAIT wait,
+                                       TP_WAIT_RESULT result);
 /* An I/O's callback: its OVERLAPPED, NO_ERROR or the Win32 error code,
  * and the bytes moved. */
 typedef VOID(WINAPI *PTP_WIN32_IO_CALLBACK)(PTP_CALLBACK_INSTANCE instance,
@@ -1330,6 +1337,29 @@ CPORT_WIN32_API VOID WaitForThreadpoolTimerCallbacks(PTP_TIMER timer,
                                                      BOOL cancel_pending);
 CPORT_WIN32_API VOID CloseThreadpoolTimer(PTP_TIMER timer);
 
+/* A wait object: once set on a waitable handle (a thread, an event, a
+ * semaphore; not a mutex), its callback is queued once when the handle
+ * is signalled (an auto-reset event or a semaphore is taken, as a wait
+ * takes it) or when the timeout passes, then the object must be set
+ * again. One thread of the layer waits for every set wait object. */
+CPORT_WIN32_API PTP_WAIT CreateThreadpoolWait(PTP_WAIT_CALLBACK fn,
+                                              PVOID context,
+                                              PTP_CALLBACK_ENVIRON env);
+/* handle NULL: stop waiting (callbacks already queued still run).
+ * timeout as a timer's due time (negative: relative, in 100 ns units;
+ * positive: an absolute FILETIME; 0: now); NULL: no timeout. A mutex, or
+ * a handle that is not waitable, leaves the wait not set. */
+CPORT_WIN32_API VOID SetThreadpoolWait(PTP_WAIT wait, HANDLE handle,
+                                       PFILETIME timeout);
+/* The same (reserved must be NULL); TRUE if the wait was set and this
+ * call stopped it before it ended. */
+CPORT_WIN32_API BOOL SetThreadpoolWaitEx(PTP_WAIT wait, HANDLE handle,
+                                         PFILETIME timeout, PVOID reserved);
+CPORT_WIN32_API VOID WaitForThreadpoolWaitCallbacks(PTP_WAIT wait,
+                                                    BOOL cancel_pending);
+/* Stops the wait; freed now, or after its queued and running callbacks. */
+CPORT_WIN32_API VOID CloseThreadpoolWait(PTP_WAIT wait);
+
 /* Binds a handle opened for overlapped I/O to the pool: call
  * StartThreadpoolIo before each operation, CancelThreadpoolIo when one
  * fails without pending. NULL with ERROR_INVALID_PARAMETER if the handle
@@ -1370,6 +1400,25 @@ CPORT_WIN32_API BOOL QueueUserWorkItem(LPTHREAD_START_ROUTINE fn, PVOID context,
                                        ULONG flags);
 CPORT_WIN32_API BOOL BindIoCompletionCallback(
     HANDLE handle, LPOVERLAPPED_COMPLETION_ROUTINE fn, ULONG flags);
+/* Calls fn(context, FALSE) on a default-pool thread each time `object`
+ * (a thread, an event, a mutex, a semaphore) is signalled, and
+ * fn(context, TRUE) each time `ms` pass without it (INFINITE: never);
+ * with WT_EXECUTEONLYONCE only the first time. The other WT_* flags are
+ * accepted: every callback runs on a pool thread. *wait_handle is for
+ * UnregisterWait(Ex), not CloseHandle. */
+CPORT_WIN32_API BOOL RegisterWaitForSingleObject(PHANDLE wait_handle,
+                                                 HANDLE object,
+                                                 WAITORTIMERCALLBACK fn,
+                                                 PVOID context, ULONG ms,
+                                                 ULONG flags);
+/* Ends a registered wait without waiting for its callbacks: FALSE with
+ * ERROR_IO_PENDING if one is queued or running (the wait is ended all
+ * the same). */
+CPORT_WIN32_API BOOL UnregisterWait(HANDLE wait_handle);
+/* event NULL: as UnregisterWait; INVALID_HANDLE_VALUE: waits for the
+ * callbacks first (never from one of them); an event: set once the last
+ * callback has returned. */
+CPORT_WIN32_API BOOL UnregisterWaitEx(HANDLE wait_handle, HANDLE event);
 
 /* ------------------------------------------------------------------------ */
 /* System and version                                                        */

@@ -1,85 +1,21 @@
 /*
- * threadpool.c - the thread pool (threadpoolapiset.h): pools, work, timer
- * and I/O objects, cleanup groups, the callback instance's calls, and the
- * legacy QueueUserWorkItem and BindIoCompletionCallback.
+ * threadpool.c - the thread pool's pools and their threads, the life of
+ * its objects, cleanup groups and the callback instance's calls
+ * (threadpoolapiset.h; what the files share: threadpool.h).
  *
- * A pool is a completion port of the layer's own and the threads that
- * take its packets. A packet's key names the object it is for: a work
- * submission or a timer's expiry is posted to the port; an I/O object's
- * handle is associated with the port under the object's key, so its
- * completions arrive there as the kernel ends them. Threads start when a
- * packet is posted and none is free (up to the pool's maximum) and leave
- * after IDLE_MS without a packet (down to the minimum, one at least).
- *
- * One lock (tp_lock) guards every object's counts, so a wait, a cancel
- * and a close see one picture:
- *   queued   packets of the object not yet taken (for an I/O object, the
- *            operations started and not yet taken, in flight or queued);
- *   dropped  of those, how many a cancel asked to drop when taken;
- *   running  callbacks running that the waits count (not disassociated);
- *   active   callbacks running at all.
- * An object is freed once closed with all four at zero; a timer's expiry
- * goes through the layer's timer queues, its arming freed first.
+ * Threads start when a packet is posted and none is free (up to the
+ * pool's maximum) and leave after IDLE_MS without a packet (down to the
+ * minimum, one at least). A taken packet runs its object's callback, then
+ * what the callback's instance asked for as it returns.
  */
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "win32.h"
+#include "threadpool.h"
 
 #define IDLE_MS 10000u
 #define DEFAULT_MAX 500u
-
-enum tp_kind {
-  TP_WORK_K,
-  TP_SIMPLE_K,
-  TP_TIMER_K,
-  TP_IO_K,
-  TP_QUEUED_K,
-  TP_BOUND_K
-};
-
-struct tp_pool {
-  HANDLE port;
-  unsigned threads, idle, backlog; /* backlog: posts not yet taken */
-  unsigned least, most;
-  unsigned objects; /* live objects on it, and 1 while not closed */
-  bool stopping;    /* closed with no objects: threads leave */
-};
-
-struct tp_group {
-  struct tp_object *members;
-};
-
-struct tp_arm; /* a timer's arming on the timer queue */
-
-struct tp_object {
-  enum tp_kind kind;
-  struct tp_pool *pool;
-  union {
-    PTP_WORK_CALLBACK work;
-    PTP_SIMPLE_CALLBACK simple;
-    PTP_TIMER_CALLBACK timer;
-    PTP_WIN32_IO_CALLBACK io;
-    LPTHREAD_START_ROUTINE queued;
-    LPOVERLAPPED_COMPLETION_ROUTINE bound;
-  } fn;
-  PVOID context;
-  PTP_SIMPLE_CALLBACK finalize;
-  struct tp_group *group;
-  PTP_CLEANUP_GROUP_CANCEL_CALLBACK group_cancel;
-  struct tp_object *gnext, *gprev;
-  unsigned queued, dropped, running, active;
-  bool closed;
-  bool timer_set;     /* armed (a one-shot until it expires) */
-  struct tp_arm *arm; /* the current arming, or NULL */
-};
-
-struct tp_arm {
-  struct tp_object *t;
-  HANDLE tq_timer;
-  bool once;
-};
 
 /* What a callback's instance asks for as it returns. */
 struct tp_instance {
@@ -90,12 +26,10 @@ struct tp_instance {
   DWORD semaphore_count;
 };
 
-static pthread_mutex_t tp_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t tp_cond = PTHREAD_COND_INITIALIZER; /* waits */
+pthread_mutex_t tp_lock = PTHREAD_MUTEX_INITIALIZER;
+pthread_cond_t tp_cond = PTHREAD_COND_INITIALIZER;
 static pthread_once_t default_once = PTHREAD_ONCE_INIT;
 static struct tp_pool *default_pool;
-static pthread_once_t tq_once = PTHREAD_ONCE_INIT;
-static HANDLE timer_queue;
 
 /* ------------------------------------------------------------------------ */
 /* Pools and their threads                                                   */
@@ -187,7 +121,7 @@ static void *pool_thread(void *arg) {
 }
 
 /* One more thread (tp_lock held); false if it could not start. */
-static bool spawn_locked(struct tp_pool *p) {
+bool tp_spawn_locked(struct tp_pool *p) {
   if (p->stopping || p->threads >= p->most)
     return false;
   sigset_t all, old;
@@ -256,7 +190,7 @@ CPORT_API BOOL SetThreadpoolThreadMinimum(PTP_POOL pool, DWORD least) {
     p->most = least;
   bool ok = true;
   while (ok && p->threads < p->least)
-    ok = spawn_locked(p);
+    ok = tp_spawn_locked(p);
   pthread_mutex_unlock(&tp_lock);
   return ok ? TRUE : w32_fail(ERROR_NOT_ENOUGH_MEMORY);
 }
@@ -265,8 +199,7 @@ CPORT_API BOOL SetThreadpoolThreadMinimum(PTP_POOL pool, DWORD least) {
 /* Objects                                                                   */
 /* ------------------------------------------------------------------------ */
 
-static struct tp_object *object_new(enum tp_kind kind,
-                                    PTP_CALLBACK_ENVIRON env) {
+struct tp_object *tp_object_new(enum tp_kind kind, PTP_CALLBACK_ENVIRON env) {
   struct tp_pool *p = pool_of(env);
   if (p == NULL)
     return NULL;
@@ -305,38 +238,38 @@ static void group_remove_locked(struct tp_object *o) {
   o->group = NULL;
 }
 
-/* Frees a closed object nothing refers to any more (tp_lock held). */
-static void maybe_free_locked(struct tp_object *o) {
-  if (!o->closed || o->queued > 0 || o->active > 0 || o->arm != NULL)
+void tp_maybe_free_locked(struct tp_object *o) {
+  if (!o->closed || o->queued > 0 || o->active > 0 || o->arm != NULL ||
+      o->reg != NULL)
     return;
   group_remove_locked(o);
   struct tp_pool *p = o->pool;
+  HANDLE done = o->done_event;
   free(o);
+  if (done != NULL)
+    SetEvent(done); /* UnregisterWaitEx's event: after the last callback */
   pool_release_locked(p);
 }
 
-/* Queues one callback of o (tp_lock held); false if the port refused. */
-static bool post_locked(struct tp_object *o) {
+bool tp_post_locked(struct tp_object *o, DWORD bytes) {
   struct tp_pool *p = o->pool;
-  if (!PostQueuedCompletionStatus(p->port, 0, (ULONG_PTR)o, NULL))
+  if (!PostQueuedCompletionStatus(p->port, bytes, (ULONG_PTR)o, NULL))
     return false;
   o->queued++;
   p->backlog++;
   if (p->backlog > p->idle)
-    spawn_locked(p);
+    tp_spawn_locked(p);
   return true;
 }
 
-/* Drops o's queued callbacks (tp_lock held); true if there were some. */
-static bool cancel_locked(struct tp_object *o) {
+bool tp_cancel_locked(struct tp_object *o) {
   bool some = o->queued > o->dropped;
   o->dropped = o->queued;
   pthread_cond_broadcast(&tp_cond);
   return some;
 }
 
-/* Waits until no callback of o is queued or running (tp_lock held). */
-static void wait_locked(struct tp_object *o) {
+void tp_wait_locked(struct tp_object *o) {
   while (o->queued > o->dropped || o->running > 0)
     pthread_cond_wait(&tp_cond, &tp_lock);
 }
@@ -353,7 +286,7 @@ static void run_packet(struct tp_pool *p, struct tp_object *o, LPOVERLAPPED ov,
   if (o->dropped > 0) {
     o->dropped--;
     pthread_cond_broadcast(&tp_cond);
-    maybe_free_locked(o);
+    tp_maybe_free_locked(o);
     pthread_mutex_unlock(&tp_lock);
     return;
   }
@@ -362,7 +295,7 @@ static void run_packet(struct tp_pool *p, struct tp_object *o, LPOVERLAPPED ov,
   /* Keep a thread at the port while this one runs a callback, up to one
    * per processor: the next completion need not wait for it. */
   if (p->idle == 0 && p->threads < cpus())
-    spawn_locked(p);
+    tp_spawn_locked(p);
   pthread_mutex_unlock(&tp_lock);
 
   struct tp_instance in;
@@ -390,6 +323,12 @@ static void run_packet(struct tp_pool *p, struct tp_object *o, LPOVERLAPPED ov,
      * Internal holds it), not the Win32 code a TP_IO callback gets. */
     o->fn.bound(err != 0 && ov != NULL ? (DWORD)ov->Internal : err, bytes, ov);
     break;
+  case TP_WAIT_K: /* the packet's bytes: WAIT_OBJECT_0 or WAIT_TIMEOUT */
+    o->fn.wait(inst, o->context, (PTP_WAIT)o, (TP_WAIT_RESULT)bytes);
+    break;
+  case TP_REGWAIT_K: /* TRUE: the wait timed out */
+    o->fn.regwait(o->context, bytes == WAIT_TIMEOUT);
+    break;
   }
   if (o->finalize != NULL)
     o->finalize(inst, o->context);
@@ -407,105 +346,13 @@ static void run_packet(struct tp_pool *p, struct tp_object *o, LPOVERLAPPED ov,
     o->running--;
   o->active--;
   pthread_cond_broadcast(&tp_cond);
-  maybe_free_locked(o);
+  tp_maybe_free_locked(o);
   pthread_mutex_unlock(&tp_lock);
 }
 
-/* Closes o: freed now or after its callbacks (tp_lock held). */
-static void close_locked(struct tp_object *o) {
+void tp_close_locked(struct tp_object *o) {
   o->closed = true;
-  maybe_free_locked(o);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Work                                                                      */
-/* ------------------------------------------------------------------------ */
-
-CPORT_API PTP_WORK CreateThreadpoolWork(PTP_WORK_CALLBACK fn, PVOID context,
-                                        PTP_CALLBACK_ENVIRON env) {
-  if (fn == NULL)
-    return w32_fail_null(ERROR_INVALID_PARAMETER);
-  struct tp_object *o = object_new(TP_WORK_K, env);
-  if (o == NULL)
-    return NULL;
-  o->fn.work = fn;
-  o->context = context;
-  return (PTP_WORK)o;
-}
-
-CPORT_API VOID SubmitThreadpoolWork(PTP_WORK work) {
-  struct tp_object *o = (struct tp_object *)work;
-  if (o == NULL)
-    return;
-  pthread_mutex_lock(&tp_lock);
-  if (!o->closed)
-    post_locked(o);
-  pthread_mutex_unlock(&tp_lock);
-}
-
-CPORT_API VOID WaitForThreadpoolWorkCallbacks(PTP_WORK work,
-                                              BOOL cancel_pending) {
-  struct tp_object *o = (struct tp_object *)work;
-  if (o == NULL)
-    return;
-  pthread_mutex_lock(&tp_lock);
-  if (cancel_pending)
-    cancel_locked(o);
-  wait_locked(o);
-  pthread_mutex_unlock(&tp_lock);
-}
-
-CPORT_API VOID CloseThreadpoolWork(PTP_WORK work) {
-  struct tp_object *o = (struct tp_object *)work;
-  if (o == NULL)
-    return;
-  pthread_mutex_lock(&tp_lock);
-  close_locked(o);
-  pthread_mutex_unlock(&tp_lock);
-}
-
-/* A one-shot object, closed from the start: freed after its callback. */
-static BOOL submit_once(enum tp_kind kind, PTP_CALLBACK_ENVIRON env,
-                        PVOID context, struct tp_object **out) {
-  struct tp_object *o = object_new(kind, env);
-  if (o == NULL)
-    return FALSE;
-  o->context = context;
-  *out = o;
-  return TRUE;
-}
-
-static BOOL post_once(struct tp_object *o) {
-  pthread_mutex_lock(&tp_lock);
-  bool ok = post_locked(o);
-  o->closed = true;
-  maybe_free_locked(o);
-  pthread_mutex_unlock(&tp_lock);
-  return ok ? TRUE : w32_fail(ERROR_NOT_ENOUGH_MEMORY);
-}
-
-CPORT_API BOOL TrySubmitThreadpoolCallback(PTP_SIMPLE_CALLBACK fn,
-                                           PVOID context,
-                                           PTP_CALLBACK_ENVIRON env) {
-  struct tp_object *o;
-  if (fn == NULL)
-    return w32_fail(ERROR_INVALID_PARAMETER);
-  if (!submit_once(TP_SIMPLE_K, env, context, &o))
-    return FALSE;
-  o->fn.simple = fn;
-  return post_once(o);
-}
-
-CPORT_API BOOL QueueUserWorkItem(LPTHREAD_START_ROUTINE fn, PVOID context,
-                                 ULONG flags) {
-  (void)flags; /* WT_EXECUTE*: every callback runs on a pool thread */
-  struct tp_object *o;
-  if (fn == NULL)
-    return w32_fail(ERROR_INVALID_PARAMETER);
-  if (!submit_once(TP_QUEUED_K, NULL, context, &o))
-    return FALSE;
-  o->fn.queued = fn;
-  return post_once(o);
+  tp_maybe_free_locked(o);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -530,16 +377,14 @@ CPORT_API VOID CloseThreadpoolCleanupGroupMembers(PTP_CLEANUP_GROUP group,
     struct tp_object *o = g->members;
     PTP_CLEANUP_GROUP_CANCEL_CALLBACK cancel = o->group_cancel;
     group_remove_locked(o);
-    bool had = cancel_pending && cancel_locked(o);
-    struct tp_arm *arm = o->arm;
-    o->arm = NULL;
-    o->timer_set = false;
-    o->active++; /* held while the lock is let go */
-    pthread_mutex_unlock(&tp_lock);
-    if (arm != NULL) {
-      DeleteTimerQueueTimer(timer_queue, arm->tq_timer, INVALID_HANDLE_VALUE);
-      free(arm);
+    o->active++;           /* held while the lock is let go */
+    if (o->stop != NULL) { /* nothing queues its callbacks from now on */
+      pthread_mutex_unlock(&tp_lock);
+      o->stop(o);
+      pthread_mutex_lock(&tp_lock);
     }
+    bool had = cancel_pending && tp_cancel_locked(o);
+    pthread_mutex_unlock(&tp_lock);
     /* "Called if the cleanup group is canceled before the associated
      * object is released": every member the program has not closed; a
      * simple callback's only if it never ran. */
@@ -547,9 +392,9 @@ CPORT_API VOID CloseThreadpoolCleanupGroupMembers(PTP_CLEANUP_GROUP group,
     if (call && cancel != NULL)
       cancel(o->context, cleanup_context);
     pthread_mutex_lock(&tp_lock);
-    wait_locked(o);
+    tp_wait_locked(o);
     o->active--;
-    close_locked(o);
+    tp_close_locked(o);
   }
   pthread_mutex_unlock(&tp_lock);
 }
@@ -567,264 +412,6 @@ CPORT_API VOID CloseThreadpoolCleanupGroup(PTP_CLEANUP_GROUP group) {
 }
 
 /* ------------------------------------------------------------------------ */
-/* Timers                                                                    */
-/* ------------------------------------------------------------------------ */
-
-static void tq_init(void) {
-  timer_queue = CreateTimerQueue();
-}
-
-/* On the timer queue's thread: queue the timer's callback if this is
- * still its arming. */
-static VOID CALLBACK timer_expired(PVOID arg, BOOLEAN fired) {
-  (void)fired;
-  struct tp_arm *arm = arg;
-  pthread_mutex_lock(&tp_lock);
-  struct tp_object *t = arm->t;
-  if (t->arm == arm && !t->closed) {
-    if (arm->once)
-      t->timer_set = false;
-    post_locked(t);
-  }
-  pthread_mutex_unlock(&tp_lock);
-}
-
-/* Takes t's arming away and deletes it, waiting for a running expiry. */
-static void disarm(struct tp_object *t) {
-  pthread_mutex_lock(&tp_lock);
-  struct tp_arm *arm = t->arm;
-  t->arm = NULL;
-  t->timer_set = false;
-  if (arm != NULL)
-    t->active++; /* t stays while the lock is let go */
-  pthread_mutex_unlock(&tp_lock);
-  if (arm == NULL)
-    return;
-  DeleteTimerQueueTimer(timer_queue, arm->tq_timer, INVALID_HANDLE_VALUE);
-  free(arm);
-  pthread_mutex_lock(&tp_lock);
-  t->active--;
-  maybe_free_locked(t);
-  pthread_mutex_unlock(&tp_lock);
-}
-
-/* Milliseconds until a FILETIME due time (negative: relative). */
-static DWORD due_ms(const FILETIME *due) {
-  int64_t v =
-      (int64_t)(((uint64_t)due->dwHighDateTime << 32) | due->dwLowDateTime);
-  int64_t ticks; /* 100 ns */
-  if (v < 0) {
-    ticks = -v;
-  } else {
-    FILETIME now;
-    GetSystemTimeAsFileTime(&now);
-    int64_t n =
-        (int64_t)(((uint64_t)now.dwHighDateTime << 32) | now.dwLowDateTime);
-    ticks = v > n ? v - n : 0;
-  }
-  int64_t ms = (ticks + 9999) / 10000;
-  return ms >= (int64_t)INFINITE ? INFINITE - 1 : (DWORD)ms;
-}
-
-CPORT_API PTP_TIMER CreateThreadpoolTimer(PTP_TIMER_CALLBACK fn, PVOID context,
-                                          PTP_CALLBACK_ENVIRON env) {
-  if (fn == NULL)
-    return w32_fail_null(ERROR_INVALID_PARAMETER);
-  pthread_once(&tq_once, tq_init);
-  if (timer_queue == NULL)
-    return w32_fail_null(ERROR_NOT_ENOUGH_MEMORY);
-  struct tp_object *o = object_new(TP_TIMER_K, env);
-  if (o == NULL)
-    return NULL;
-  o->fn.timer = fn;
-  o->context = context;
-  return (PTP_TIMER)o;
-}
-
-CPORT_API BOOL SetThreadpoolTimerEx(PTP_TIMER timer, PFILETIME due,
-                                    DWORD period, DWORD window) {
-  (void)window;
-  struct tp_object *t = (struct tp_object *)timer;
-  if (t == NULL)
-    return FALSE;
-  if (due == NULL) {
-    pthread_mutex_lock(&tp_lock);
-    bool was = t->timer_set;
-    pthread_mutex_unlock(&tp_lock);
-    disarm(t);
-    return was;
-  }
-  /* The new arming is made idle, published, then started, all before
-   * the old one goes: its expiry, if it comes now, is not the timer's. */
-  struct tp_arm *arm = calloc(1, sizeof(*arm));
-  HANDLE h = NULL;
-  if (arm == NULL)
-    return FALSE; /* VOID on Windows: the timer stays as it was */
-  arm->t = t;
-  arm->once = period == 0;
-  if (!CreateTimerQueueTimer(&h, timer_queue, timer_expired, arm, INFINITE, 0,
-                             0)) {
-    free(arm);
-    return FALSE;
-  }
-  arm->tq_timer = h;
-  pthread_mutex_lock(&tp_lock);
-  bool was = t->timer_set;
-  struct tp_arm *old = t->arm;
-  t->arm = arm;
-  t->timer_set = true;
-  if (old != NULL)
-    t->active++; /* t stays while the lock is let go */
-  /* Under tp_lock, so a disarm cannot delete it first (the timer queue's
-   * lock is taken inside tp_lock, never the other way round). */
-  ChangeTimerQueueTimer(timer_queue, h, due_ms(due), period);
-  pthread_mutex_unlock(&tp_lock);
-  if (old != NULL) {
-    DeleteTimerQueueTimer(timer_queue, old->tq_timer, INVALID_HANDLE_VALUE);
-    free(old);
-    pthread_mutex_lock(&tp_lock);
-    t->active--;
-    maybe_free_locked(t);
-    pthread_mutex_unlock(&tp_lock);
-  }
-  return was;
-}
-
-CPORT_API VOID SetThreadpoolTimer(PTP_TIMER timer, PFILETIME due, DWORD period,
-                                  DWORD window) {
-  SetThreadpoolTimerEx(timer, due, period, window);
-}
-
-CPORT_API BOOL IsThreadpoolTimerSet(PTP_TIMER timer) {
-  struct tp_object *t = (struct tp_object *)timer;
-  if (t == NULL)
-    return FALSE;
-  pthread_mutex_lock(&tp_lock);
-  bool set = t->timer_set;
-  pthread_mutex_unlock(&tp_lock);
-  return set;
-}
-
-CPORT_API VOID WaitForThreadpoolTimerCallbacks(PTP_TIMER timer,
-                                               BOOL cancel_pending) {
-  WaitForThreadpoolWorkCallbacks((PTP_WORK)timer, cancel_pending);
-}
-
-CPORT_API VOID CloseThreadpoolTimer(PTP_TIMER timer) {
-  struct tp_object *t = (struct tp_object *)timer;
-  if (t == NULL)
-    return;
-  disarm(t);
-  CloseThreadpoolWork((PTP_WORK)timer);
-}
-
-/* ------------------------------------------------------------------------ */
-/* I/O                                                                       */
-/* ------------------------------------------------------------------------ */
-
-CPORT_API PTP_IO CreateThreadpoolIo(HANDLE handle, PTP_WIN32_IO_CALLBACK fn,
-                                    PVOID context, PTP_CALLBACK_ENVIRON env) {
-  if (fn == NULL || handle == NULL || handle == INVALID_HANDLE_VALUE)
-    return w32_fail_null(ERROR_INVALID_PARAMETER);
-  struct tp_object *o = object_new(TP_IO_K, env);
-  if (o == NULL)
-    return NULL;
-  o->fn.io = fn;
-  o->context = context;
-  if (CreateIoCompletionPort(handle, o->pool->port, (ULONG_PTR)o, 0) == NULL) {
-    DWORD err = GetLastError();
-    pthread_mutex_lock(&tp_lock);
-    close_locked(o);
-    pthread_mutex_unlock(&tp_lock);
-    return w32_fail_null(err);
-  }
-  return (PTP_IO)o;
-}
-
-CPORT_API VOID StartThreadpoolIo(PTP_IO io) {
-  struct tp_object *o = (struct tp_object *)io;
-  if (o == NULL)
-    return;
-  pthread_mutex_lock(&tp_lock);
-  o->queued++;
-  if (o->pool->idle == 0)
-    spawn_locked(o->pool); /* a thread for its completion */
-  pthread_mutex_unlock(&tp_lock);
-}
-
-CPORT_API VOID CancelThreadpoolIo(PTP_IO io) {
-  struct tp_object *o = (struct tp_object *)io;
-  if (o == NULL)
-    return;
-  pthread_mutex_lock(&tp_lock);
-  if (o->queued > 0)
-    o->queued--;
-  if (o->dropped > o->queued)
-    o->dropped = o->queued;
-  pthread_cond_broadcast(&tp_cond);
-  maybe_free_locked(o);
-  pthread_mutex_unlock(&tp_lock);
-}
-
-CPORT_API VOID WaitForThreadpoolIoCallbacks(PTP_IO io, BOOL cancel_pending) {
-  WaitForThreadpoolWorkCallbacks((PTP_WORK)io, cancel_pending);
-}
-
-CPORT_API VOID CloseThreadpoolIo(PTP_IO io) {
-  CloseThreadpoolWork((PTP_WORK)io);
-}
-
-/* The objects BindIoCompletionCallback made, one per function: a
- * handle's key names its function's object, so binding a socket per
- * connection costs no memory. Never freed, as a binding is for good. */
-static struct tp_object *bound_objects; /* linked by gnext */
-
-static struct tp_object *bound_object(LPOVERLAPPED_COMPLETION_ROUTINE fn) {
-  pthread_mutex_lock(&tp_lock);
-  struct tp_object *o = bound_objects;
-  while (o != NULL && o->fn.bound != fn)
-    o = o->gnext;
-  pthread_mutex_unlock(&tp_lock);
-  if (o != NULL)
-    return o;
-  o = object_new(TP_BOUND_K, NULL);
-  if (o == NULL)
-    return NULL;
-  o->fn.bound = fn;
-  pthread_mutex_lock(&tp_lock);
-  struct tp_object *other = bound_objects;
-  while (other != NULL && other->fn.bound != fn)
-    other = other->gnext;
-  if (other != NULL) { /* another thread was first */
-    close_locked(o);
-    o = other;
-  } else {
-    o->gnext = bound_objects;
-    bound_objects = o;
-  }
-  pthread_mutex_unlock(&tp_lock);
-  return o;
-}
-
-CPORT_API BOOL BindIoCompletionCallback(HANDLE handle,
-                                        LPOVERLAPPED_COMPLETION_ROUTINE fn,
-                                        ULONG flags) {
-  if (fn == NULL || flags != 0 || handle == NULL ||
-      handle == INVALID_HANDLE_VALUE)
-    return w32_fail(ERROR_INVALID_PARAMETER);
-  struct tp_object *o = bound_object(fn);
-  if (o == NULL)
-    return FALSE;
-  if (CreateIoCompletionPort(handle, o->pool->port, (ULONG_PTR)o, 0) == NULL)
-    return FALSE; /* already bound, or not a handle: the error is set */
-  pthread_mutex_lock(&tp_lock);
-  if (o->pool->idle == 0)
-    spawn_locked(o->pool);
-  pthread_mutex_unlock(&tp_lock);
-  return TRUE;
-}
-
-/* ------------------------------------------------------------------------ */
 /* The callback instance                                                     */
 /* ------------------------------------------------------------------------ */
 
@@ -834,7 +421,7 @@ CPORT_API BOOL CallbackMayRunLong(PTP_CALLBACK_INSTANCE instance) {
     return FALSE;
   struct tp_pool *p = in->obj->pool;
   pthread_mutex_lock(&tp_lock);
-  bool ok = p->idle > p->backlog || spawn_locked(p);
+  bool ok = p->idle > p->backlog || tp_spawn_locked(p);
   pthread_mutex_unlock(&tp_lock);
   return ok;
 }
@@ -876,4 +463,21 @@ CPORT_API VOID LeaveCriticalSectionWhenCallbackReturns(
     PTP_CALLBACK_INSTANCE instance, PCRITICAL_SECTION cs) {
   if (instance != NULL)
     ((struct tp_instance *)instance)->cs = cs;
+}
+
+DWORD tp_due_ms(const FILETIME *due) {
+  int64_t v =
+      (int64_t)(((uint64_t)due->dwHighDateTime << 32) | due->dwLowDateTime);
+  int64_t ticks; /* 100 ns */
+  if (v < 0) {
+    ticks = -v;
+  } else {
+    FILETIME now;
+    GetSystemTimeAsFileTime(&now);
+    int64_t n =
+        (int64_t)(((uint64_t)now.dwHighDateTime << 32) | now.dwLowDateTime);
+    ticks = v > n ? v - n : 0;
+  }
+  int64_t ms = (ticks + 9999) / 10000;
+  return ms >= (int64_t)INFINITE ? INFINITE - 1 : (DWORD)ms;
 }

@@ -11,11 +11,6 @@
  */
 #include "win32.h"
 
-struct w32_waitblock {
-  struct w32_waitblock *next;
-  pthread_cond_t *cv;
-};
-
 struct w32_event {
   struct w32_object obj;
   bool manual;
@@ -38,12 +33,12 @@ struct w32_semaphore {
 /* State of a waitable (w32_lock held)                                       */
 /* ------------------------------------------------------------------------ */
 
-static bool waitable(const struct w32_object *o) {
+bool w32_waitable(const struct w32_object *o) {
   return o->type == W32_THREAD || o->type == W32_EVENT ||
          o->type == W32_MUTEX || o->type == W32_SEMAPHORE;
 }
 
-static bool signaled(struct w32_object *o, DWORD tid) {
+bool w32_signaled_locked(struct w32_object *o, DWORD tid) {
   switch (o->type) {
   case W32_EVENT:
     return ((struct w32_event *)o)->signaled;
@@ -60,8 +55,7 @@ static bool signaled(struct w32_object *o, DWORD tid) {
   }
 }
 
-/* A satisfied wait takes what it waited for. */
-static void acquire(struct w32_object *o, DWORD tid) {
+void w32_acquire_locked(struct w32_object *o, DWORD tid) {
   switch (o->type) {
   case W32_EVENT: {
     struct w32_event *e = (struct w32_event *)o;
@@ -93,17 +87,17 @@ static DWORD try_satisfy(struct w32_object **objs, DWORD n, bool all,
                          DWORD tid) {
   if (!all) {
     for (DWORD i = 0; i < n; i++)
-      if (signaled(objs[i], tid)) {
-        acquire(objs[i], tid);
+      if (w32_signaled_locked(objs[i], tid)) {
+        w32_acquire_locked(objs[i], tid);
         return WAIT_OBJECT_0 + i;
       }
     return WAIT_TIMEOUT;
   }
   for (DWORD i = 0; i < n; i++)
-    if (!signaled(objs[i], tid))
+    if (!w32_signaled_locked(objs[i], tid))
       return WAIT_TIMEOUT;
   for (DWORD i = 0; i < n; i++)
-    acquire(objs[i], tid);
+    w32_acquire_locked(objs[i], tid);
   return WAIT_OBJECT_0;
 }
 
@@ -123,7 +117,7 @@ static DWORD wait_objects(DWORD n, const HANDLE *hs, bool all, DWORD ms,
   pthread_mutex_lock(&w32_lock);
   for (DWORD i = 0; i < n; i++) {
     objs[i] = w32_object_get(hs[i], 0);
-    if (objs[i] == NULL || !waitable(objs[i])) {
+    if (objs[i] == NULL || !w32_waitable(objs[i])) {
       pthread_mutex_unlock(&w32_lock);
       *err = ERROR_INVALID_HANDLE;
       return WAIT_FAILED;

@@ -30,6 +30,15 @@
  *   netdb.c       getaddrinfo, InetPton, InetNtop
  *   wsaio.c       WSARecv / WSASend / WSARecvFrom / WSASendTo, WSAIoctl
  *   mswsock.c     AcceptEx, ConnectEx, DisconnectEx, TransmitFile
+ *   timerq.c      timer queues and their timers
+ *   threadpool.c  the thread pool's pools, threads and objects, cleanup
+ *                 groups, the callback instance (threadpool.h: what the
+ *                 pool's files share)
+ *   threadpool-work.c   work and I/O objects, QueueUserWorkItem,
+ *                       BindIoCompletionCallback
+ *   threadpool-timer.c  timer objects
+ *   threadpool-wait.c   wait objects, RegisterWaitForSingleObject, and
+ *                       the thread that waits for them
  *
  * Each file calls only files listed above it (scripts/check-layers.py
  * checks that the calls make no circle).
@@ -173,6 +182,21 @@ CP_INTERNAL void w32_unref(struct w32_object *o);
 /* Waits (waits.c) and blocking (blocking.c)                                 */
 /* ------------------------------------------------------------------------ */
 
+/* A thread waiting on an object: a wait block on the object's list,
+ * whose condition variable (with w32_lock) is signalled as the object's
+ * state changes. */
+struct w32_waitblock {
+  struct w32_waitblock *next;
+  pthread_cond_t *cv;
+};
+/* Whether o is a thread, an event, a mutex or a semaphore. */
+CP_INTERNAL bool w32_waitable(const struct w32_object *o);
+/* Whether a wait by thread tid on o would end now (w32_lock held). */
+CP_INTERNAL bool w32_signaled_locked(struct w32_object *o, DWORD tid);
+/* A satisfied wait by thread tid takes what it waited for: an auto-reset
+ * event is reset, a semaphore's count taken, a mutex owned (w32_lock
+ * held). */
+CP_INTERNAL void w32_acquire_locked(struct w32_object *o, DWORD tid);
 /* Wakes the threads waiting on o (w32_lock held). */
 CP_INTERNAL void w32_wake_locked(struct w32_object *o);
 /* An event: set it (w32_lock held). */
