@@ -60,6 +60,12 @@ cport_t *h_port(unsigned concurrency) {
   return p;
 }
 
+cport_op_t *h_new_op(void) {
+  cport_op_t *op = calloc(1, sizeof(*op));
+  assert_non_null(op);
+  return op;
+}
+
 void h_close_clean(cport_t *port) {
   cport_completion_t c;
   int rc = cport_get(port, &c, 0);

@@ -74,6 +74,9 @@ cport_t *h_port(unsigned concurrency);
 bool h_on_wine(void);
 /* The backend the suite runs on: "io_uring", "epoll", "iocp". */
 const char *h_backend(void);
+/* A zeroed op record on the heap (free() it), for tests that keep ops
+ * past the function that posted them. */
+cport_op_t *h_new_op(void);
 /* Asserts nothing is left in the port, then closes it. */
 void h_close_clean(cport_t *port);
 /* Take one completion, failing the test if none arrives in timeout_ms. */

@@ -79,6 +79,20 @@ void n_pair(cport_t *port, cport_handle_t *a, uintptr_t ka, cport_handle_t *b,
   H_OK(cport_closesocket(l));
 }
 
+cport_handle_t n_udp(cport_t *port, uintptr_t key, struct sockaddr_in *addr,
+                     unsigned flags) {
+  cport_handle_t u;
+  H_OK(cport_socket(AF_INET, SOCK_DGRAM, 0, &u));
+  memset(addr, 0, sizeof(*addr));
+  addr->sin_family = AF_INET;
+  addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  assert_int_equal(bind(u, (struct sockaddr *)addr, sizeof(*addr)), 0);
+  socklen_t len = sizeof(*addr);
+  getsockname(u, (struct sockaddr *)addr, &len);
+  H_OK(cport_associate(port, u, key, flags));
+  return u;
+}
+
 void n_pair_raw(cport_t *port, cport_handle_t *s, uintptr_t key,
                 n_sock_t *raw) {
   struct sockaddr_in addr;

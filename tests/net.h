@@ -35,6 +35,12 @@ void n_pair(cport_t *port, cport_handle_t *a, uintptr_t ka, cport_handle_t *b,
 /* A cport socket *s (associated under key) and its raw peer *raw. */
 void n_pair_raw(cport_t *port, cport_handle_t *s, uintptr_t key, n_sock_t *raw);
 
+/* A UDP cport socket bound to 127.0.0.1 (ephemeral port), associated
+ * with port under key with these CPORT_* flags; *addr receives its
+ * address. */
+cport_handle_t n_udp(cport_t *port, uintptr_t key, struct sockaddr_in *addr,
+                     unsigned flags);
+
 /* Blocking I/O on a raw socket. */
 int n_raw_send(n_sock_t s, const void *buf, size_t len);
 int n_raw_recv(n_sock_t s, void *buf, size_t len);     /* one read */

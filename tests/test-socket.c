@@ -1,16 +1,11 @@
 /*
  * test-socket.c - socket operations with the IOCP semantics
- * (docs/design.md §0 and §4): accept/connect, scatter/gather, zero-byte receive, order, resets,
- * close and cancel, skip-on-success, UDP, and bad input. Runs once per
- * backend.
+ * (docs/design.md §0 and §4): accept/connect, scatter/gather, zero-byte
+ * receive, order, resets, skip-on-success and UDP. How operations end
+ * without their data (close, cancel, bad input): test-socket-cancel.c.
+ * Runs once per backend.
  */
 #include "net.h"
-
-static cport_op_t *new_op(void) {
-  cport_op_t *op = calloc(1, sizeof(*op));
-  assert_non_null(op);
-  return op;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Accept and connect                                                        */
@@ -576,172 +571,6 @@ static void disconnect_shuts_the_send_side_after_sends(void **state) {
 }
 
 /* ------------------------------------------------------------------------ */
-/* Close and cancel                                                          */
-/* ------------------------------------------------------------------------ */
-
-static void closesocket_completes_pending_ops_once(void **state) {
-  (void)state;
-  cport_t *p = h_port(0);
-  cport_handle_t s;
-  n_sock_t raw;
-  n_pair_raw(p, &s, 11, &raw);
-  n_fill_sndbuf(s);
-  static char big[1 << 20];
-  char in[16];
-  cport_buf_t sb = CPORT_BUF(big, sizeof(big)), rb = CPORT_BUF(in, sizeof(in));
-  cport_op_t sop = {0}, rop = {0};
-  H_OK(cport_send(s, &sb, 1, &sop));
-  H_OK(cport_recv(s, &rb, 1, &rop));
-  h_expect_none(p, 50);
-  H_OK(cport_closesocket(s));
-  bool seen_s = false, seen_r = false;
-  for (int i = 0; i < 2; i++) {
-    cport_completion_t cc = h_get(p, 5000);
-    assert_int_equal(cc.key, 11);
-    assert_int_equal(cc.status, CPORT_ECANCELED);
-    if (cc.op == &sop) {
-      assert_false(seen_s);
-      seen_s = true;
-    } else {
-      assert_ptr_equal(cc.op, &rop);
-      assert_false(seen_r);
-      seen_r = true;
-    }
-  }
-  h_expect_none(p, 100); /* nothing after that */
-
-  /* The handle value is reused at once by a new socket: no mixing. */
-  cport_handle_t s2, extra[64];
-  int nextra = 0;
-  for (;;) {
-    H_OK(cport_socket(AF_INET, SOCK_STREAM, 0, &s2));
-#if defined(_WIN32)
-    break; /* Windows picks handle values its own way */
-#else
-    if (s2 == s)
-      break;
-    assert_true(nextra < 64);
-    extra[nextra++] = s2; /* a lower free number: keep looking */
-#endif
-  }
-  while (nextra > 0)
-    H_OK(cport_closesocket(extra[--nextra]));
-  H_OK(cport_associate(p, s2, 22, 0));
-  cport_handle_t b2;
-  n_raw_close(raw);
-  struct sockaddr_in addr;
-  cport_handle_t l = n_listener(NULL, 0, &addr);
-  cport_op_t cop = {0};
-  H_OK(cport_connect(s2, (struct sockaddr *)&addr, sizeof(addr), "x", 1, &cop));
-  cport_completion_t cc = h_get(p, 5000);
-  assert_ptr_equal(cc.op, &cop);
-  assert_int_equal(cc.key, 22);
-  H_OK(cc.status);
-  b2 = n_accept(l);
-  /* Closing with nothing pending posts nothing. */
-  H_OK(cport_closesocket(s2));
-  h_expect_none(p, 50);
-  n_raw_close(b2);
-  H_OK(cport_closesocket(l));
-  h_close_clean(p);
-}
-
-static void cancel_one_leaves_the_others(void **state) {
-  (void)state;
-  cport_t *p = h_port(0);
-  cport_handle_t s;
-  n_sock_t raw;
-  n_pair_raw(p, &s, 1, &raw);
-  char b1[4], b2[4], b3[4];
-  cport_buf_t x = CPORT_BUF(b1, 4), y = CPORT_BUF(b2, 4), z = CPORT_BUF(b3, 4);
-  cport_op_t o1 = {0}, o2 = {0}, o3 = {0};
-  H_OK(cport_recv(s, &x, 1, &o1));
-  H_OK(cport_recv(s, &y, 1, &o2));
-  H_OK(cport_recv(s, &z, 1, &o3));
-  /* Not the head: canceled at once; the others stay. */
-  H_OK(cport_cancel(s, &o2));
-  cport_completion_t cc = h_get(p, 5000);
-  assert_ptr_equal(cc.op, &o2);
-  assert_int_equal(cc.status, CPORT_ECANCELED);
-  h_expect_none(p, 50);
-  /* The head (busy in the kernel on io_uring): canceled, o3 moves up. */
-  H_OK(cport_cancel(s, &o1));
-  cc = h_get(p, 5000);
-  assert_ptr_equal(cc.op, &o1);
-  assert_int_equal(cc.status, CPORT_ECANCELED);
-  H_ASSERT_RC(cport_cancel(s, &o1), CPORT_ENOENT); /* no longer pending */
-  assert_int_equal(n_raw_send(raw, "data", 4), 4);
-  cc = h_get(p, 5000);
-  assert_ptr_equal(cc.op, &o3);
-  H_OK(cc.status);
-  assert_int_equal(cc.bytes, 4);
-  assert_memory_equal(b3, "data", 4);
-  H_OK(cport_closesocket(s));
-  n_raw_close(raw);
-  h_close_clean(p);
-}
-
-static void cancel_all_completes_everything(void **state) {
-  (void)state;
-  cport_t *p = h_port(0);
-  cport_handle_t s;
-  n_sock_t raw;
-  n_pair_raw(p, &s, 1, &raw);
-  n_fill_sndbuf(s);
-  static char big[256 << 10];
-  char in[8];
-  cport_buf_t sb = CPORT_BUF(big, sizeof(big)), rb = CPORT_BUF(in, sizeof(in));
-  cport_op_t ops[4];
-  memset(ops, 0, sizeof(ops));
-  H_OK(cport_send(s, &sb, 1, &ops[0]));
-  H_OK(cport_send(s, &sb, 1, &ops[1]));
-  H_OK(cport_recv(s, &rb, 1, &ops[2]));
-  H_OK(cport_recv(s, &rb, 1, &ops[3]));
-  H_OK(cport_cancel(s, NULL));
-  int seen[4] = {0};
-  for (int i = 0; i < 4; i++) {
-    cport_completion_t cc = h_get(p, 5000);
-    assert_int_equal(cc.status, CPORT_ECANCELED);
-    seen[cc.op - ops]++;
-  }
-  for (int i = 0; i < 4; i++)
-    assert_int_equal(seen[i], 1);
-  h_expect_none(p, 50);
-  /* The socket still works after a cancel. */
-  H_OK(cport_recv(s, &rb, 1, &ops[0]));
-  assert_int_equal(n_raw_send(raw, "ok", 2), 2);
-  cport_completion_t cc = h_get(p, 5000);
-  assert_ptr_equal(cc.op, &ops[0]);
-  assert_int_equal(cc.bytes, 2);
-  H_OK(cport_closesocket(s));
-  n_raw_close(raw);
-  h_close_clean(p);
-}
-
-static void cancel_with_nothing_pending_is_enoent(void **state) {
-  (void)state;
-  cport_t *p = h_port(0);
-  cport_handle_t s;
-  n_sock_t raw;
-  n_pair_raw(p, &s, 1, &raw);
-  cport_op_t op = {0};
-  int rc = cport_cancel(s, NULL);
-  if (rc == 0 && h_on_wine()) {
-    H_OK(cport_closesocket(s));
-    n_raw_close(raw);
-    h_close_clean(p);
-    H_SKIP("known Wine difference: CancelIoEx with nothing to cancel "
-           "succeeds; Windows returns ERROR_NOT_FOUND; see docs/windows.md");
-  }
-  H_ASSERT_RC(rc, CPORT_ENOENT);
-  H_ASSERT_RC(cport_cancel(s, &op), CPORT_ENOENT); /* an op never issued */
-  h_expect_none(p, 50);
-  H_OK(cport_closesocket(s));
-  n_raw_close(raw);
-  h_close_clean(p);
-}
-
-/* ------------------------------------------------------------------------ */
 /* Skip on success                                                           */
 /* ------------------------------------------------------------------------ */
 
@@ -802,30 +631,11 @@ static void skip_on_success_posts_only_pending_ops(void **state) {
 /* UDP                                                                       */
 /* ------------------------------------------------------------------------ */
 
-static cport_handle_t udp_bound_flags(cport_t *p, uintptr_t key,
-                                      struct sockaddr_in *a, unsigned flags) {
-  cport_handle_t u;
-  H_OK(cport_socket(AF_INET, SOCK_DGRAM, 0, &u));
-  memset(a, 0, sizeof(*a));
-  a->sin_family = AF_INET;
-  a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  assert_int_equal(bind(u, (struct sockaddr *)a, sizeof(*a)), 0);
-  socklen_t len = sizeof(*a);
-  getsockname(u, (struct sockaddr *)a, &len);
-  H_OK(cport_associate(p, u, key, flags));
-  return u;
-}
-
-static cport_handle_t udp_bound(cport_t *p, uintptr_t key,
-                                struct sockaddr_in *a) {
-  return udp_bound_flags(p, key, a, 0);
-}
-
 static void udp_sendto_recvfrom_with_source(void **state) {
   (void)state;
   cport_t *p = h_port(0);
   struct sockaddr_in aa, ba;
-  cport_handle_t a = udp_bound(p, 1, &aa), b = udp_bound(p, 2, &ba);
+  cport_handle_t a = n_udp(p, 1, &aa, 0), b = n_udp(p, 2, &ba, 0);
   char buf[32];
   cport_buf_t rb = CPORT_BUF(buf, sizeof(buf));
   struct sockaddr_in from;
@@ -879,9 +689,8 @@ static void udp_truncated_datagram_already_queued(void **state) {
   cport_t *p = h_port(0);
   for (int skip = 0; skip < 2; skip++) {
     struct sockaddr_in aa, ba;
-    cport_handle_t a = udp_bound(p, 1, &aa);
-    cport_handle_t b =
-        udp_bound_flags(p, 2, &ba, skip ? CPORT_SKIP_ON_SUCCESS : 0);
+    cport_handle_t a = n_udp(p, 1, &aa, 0);
+    cport_handle_t b = n_udp(p, 2, &ba, skip ? CPORT_SKIP_ON_SUCCESS : 0);
     cport_buf_t big = CPORT_BUF("0123456789", 10);
     cport_op_t sop = {0}, rop = {0};
     H_OK(cport_sendto(a, &big, 1, (struct sockaddr *)&ba, sizeof(ba), &sop));
@@ -915,83 +724,6 @@ static void udp_truncated_datagram_already_queued(void **state) {
   h_close_clean(p);
 }
 
-/* ------------------------------------------------------------------------ */
-/* Bad input                                                                 */
-/* ------------------------------------------------------------------------ */
-
-static void bad_input_is_an_error_and_posts_nothing(void **state) {
-  (void)state;
-  cport_t *p = h_port(0);
-  cport_handle_t s;
-  n_sock_t raw;
-  n_pair_raw(p, &s, 1, &raw);
-  char buf[8];
-  cport_buf_t b = CPORT_BUF(buf, sizeof(buf));
-  cport_op_t op = {0}, op2 = {0};
-
-  H_ASSERT_RC(cport_recv(s, &b, 1, NULL), CPORT_EINVAL);
-  H_ASSERT_RC(cport_recv(s, NULL, 1, &op), CPORT_EINVAL);
-  H_ASSERT_RC(cport_recv(s, &b, 0, &op), CPORT_EINVAL);
-  H_ASSERT_RC(cport_send(s, &b, 0, &op), CPORT_EINVAL);
-  H_ASSERT_RC(cport_disconnect(s, 99, &op), CPORT_EINVAL);
-  H_ASSERT_RC(cport_connect(s, NULL, 0, NULL, 0, &op), CPORT_EINVAL);
-  /* An op still in flight. */
-  H_OK(cport_recv(s, &b, 1, &op));
-  H_ASSERT_RC(cport_recv(s, &b, 1, &op), CPORT_EBUSY);
-  H_ASSERT_RC(cport_send(s, &b, 1, &op), CPORT_EBUSY);
-  /* Wrong socket type. */
-  H_ASSERT_RC(cport_accept(s, NULL, 0, &op2), CPORT_EINVAL); /* not listening */
-  struct sockaddr_in ua;
-  cport_handle_t u = udp_bound(p, 9, &ua);
-  H_ASSERT_RC(cport_accept(u, NULL, 0, &op2), CPORT_EOPNOTSUPP);
-  H_ASSERT_RC(cport_recvfrom(s, &b, 1, NULL, NULL, &op2), CPORT_EOPNOTSUPP);
-  H_ASSERT_RC(cport_disconnect(u, 0, &op2), CPORT_EOPNOTSUPP);
-  /* Not associated, unconnected, closed. */
-  cport_handle_t fresh;
-  H_OK(cport_socket(AF_INET, SOCK_STREAM, 0, &fresh));
-  H_ASSERT_RC(cport_recv(fresh, &b, 1, &op2), CPORT_EINVAL);
-  H_OK(cport_associate(p, fresh, 5, 0));
-  H_ASSERT_RC(cport_associate(p, fresh, 5, 0), CPORT_EEXIST);
-  H_ASSERT_RC(cport_send(fresh, &b, 1, &op2), CPORT_ENOTCONN);
-  H_ASSERT_RC(cport_recv(fresh, &b, 1, &op2), CPORT_ENOTCONN);
-  H_OK(cport_closesocket(fresh));
-  H_ASSERT_RC(cport_recv(fresh, &b, 1, &op2), CPORT_EBADF);
-  H_ASSERT_RC(cport_closesocket(fresh), CPORT_EBADF);
-  H_ASSERT_RC(cport_cancel(fresh, NULL), CPORT_EBADF);
-  H_ASSERT_RC(cport_socket(AF_INET, SOCK_RAW, 0, &fresh), CPORT_EINVAL);
-  H_ASSERT_RC(cport_socket(AF_INET, SOCK_STREAM, 0, NULL), CPORT_EINVAL);
-  H_ASSERT_RC(cport_associate(p, s, 1, 0x80), CPORT_EINVAL);
-  /* None of that posted anything; the one good recv is still pending. */
-  h_expect_none(p, 50);
-  assert_int_equal(n_raw_send(raw, "z", 1), 1);
-  cport_completion_t cc = h_get(p, 5000);
-  assert_ptr_equal(cc.op, &op);
-  h_expect_none(p, 50);
-  H_OK(cport_closesocket(u));
-  H_OK(cport_closesocket(s));
-  n_raw_close(raw);
-  h_close_clean(p);
-}
-
-static void port_close_drops_pending_ops(void **state) {
-  (void)state;
-  cport_t *p = h_port(0);
-  cport_handle_t s;
-  n_sock_t raw;
-  n_pair_raw(p, &s, 1, &raw);
-  char buf[8];
-  cport_buf_t b = CPORT_BUF(buf, sizeof(buf));
-  cport_op_t *op = new_op();
-  H_OK(cport_recv(s, &b, 1, op));
-  H_OK(cport_close(p));
-  /* The op is free again and the socket has no port. */
-  free(op);
-  cport_op_t op2 = {0};
-  H_ASSERT_RC(cport_recv(s, &b, 1, &op2), CPORT_EINVAL);
-  H_OK(cport_closesocket(s));
-  n_raw_close(raw);
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(accept_and_connect_with_data),
@@ -1007,15 +739,9 @@ int main(void) {
       cmocka_unit_test(peer_reset_and_graceful_close),
       cmocka_unit_test(reset_after_data_delivers_the_data_first),
       cmocka_unit_test(disconnect_shuts_the_send_side_after_sends),
-      cmocka_unit_test(closesocket_completes_pending_ops_once),
-      cmocka_unit_test(cancel_one_leaves_the_others),
-      cmocka_unit_test(cancel_all_completes_everything),
-      cmocka_unit_test(cancel_with_nothing_pending_is_enoent),
       cmocka_unit_test(skip_on_success_posts_only_pending_ops),
       cmocka_unit_test(udp_sendto_recvfrom_with_source),
       cmocka_unit_test(udp_truncated_datagram_already_queued),
-      cmocka_unit_test(bad_input_is_an_error_and_posts_nothing),
-      cmocka_unit_test(port_close_drops_pending_ops),
   };
   return H_RUN("socket", tests);
 }

@@ -27,6 +27,11 @@ void w_load_extensions(SOCKET s) {
   load(s, t, &pTransmitFile, sizeof(pTransmitFile));
 }
 
+void w_set_rcvtimeo(SOCKET s, DWORD ms) {
+  assert_int_equal(
+      setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, (char *)&ms, sizeof(ms)), 0);
+}
+
 SOCKET w_tcp(void) {
   SOCKET s = WSASocket(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
                        WSA_FLAG_OVERLAPPED);

@@ -27,6 +27,8 @@ void w_load_extensions(SOCKET s);
   "known Wine difference: closesocket leaves overlapped operations " \
   "pending forever (Windows completes them); see docs/windows.md"
 
+/* SO_RCVTIMEO on s, asserted to succeed. */
+void w_set_rcvtimeo(SOCKET s, DWORD ms);
 /* An overlapped TCP socket. */
 SOCKET w_tcp(void);
 /* A listener on 127.0.0.1, its address in *addr. */
