@@ -975,7 +975,7 @@ CPORT_WIN32_API BOOL TlsSetValue(DWORD index, LPVOID value);
 #  define WAIT_FAILED 0xFFFFFFFFu
 #  define MAXIMUM_WAIT_OBJECTS 64
 
-/* Threads, events, mutexes and semaphores, in any mix. */
+/* Threads, events, mutexes, semaphores and waitable timers, in any mix. */
 CPORT_WIN32_API DWORD WaitForSingleObject(HANDLE h, DWORD ms);
 CPORT_WIN32_API DWORD WaitForSingleObjectEx(HANDLE h, DWORD ms, BOOL alertable);
 CPORT_WIN32_API DWORD WaitForMultipleObjects(DWORD n, const HANDLE *hs,
@@ -1001,9 +1001,90 @@ CPORT_WIN32_API HANDLE CreateSemaphoreA(LPSECURITY_ATTRIBUTES sa, LONG initial,
 CPORT_WIN32_API HANDLE CreateSemaphoreW(LPSECURITY_ATTRIBUTES sa, LONG initial,
                                         LONG maximum, LPCWSTR name);
 CPORT_WIN32_API BOOL ReleaseSemaphore(HANDLE h, LONG count, LPLONG previous);
+/* The Vista forms: flags instead of BOOLs; the access mask is not used. */
+#  define CREATE_EVENT_MANUAL_RESET 0x00000001u
+#  define CREATE_EVENT_INITIAL_SET 0x00000002u
+#  define CREATE_MUTEX_INITIAL_OWNER 0x00000001u
+#  define SYNCHRONIZE 0x00100000u
+#  define EVENT_MODIFY_STATE 0x0002u
+#  define EVENT_ALL_ACCESS 0x1F0003u
+#  define MUTEX_ALL_ACCESS 0x1F0001u
+#  define SEMAPHORE_MODIFY_STATE 0x0002u
+#  define SEMAPHORE_ALL_ACCESS 0x1F0003u
+CPORT_WIN32_API HANDLE CreateEventExA(LPSECURITY_ATTRIBUTES sa, LPCSTR name,
+                                      DWORD flags, DWORD access);
+CPORT_WIN32_API HANDLE CreateEventExW(LPSECURITY_ATTRIBUTES sa, LPCWSTR name,
+                                      DWORD flags, DWORD access);
+CPORT_WIN32_API HANDLE CreateMutexExA(LPSECURITY_ATTRIBUTES sa, LPCSTR name,
+                                      DWORD flags, DWORD access);
+CPORT_WIN32_API HANDLE CreateMutexExW(LPSECURITY_ATTRIBUTES sa, LPCWSTR name,
+                                      DWORD flags, DWORD access);
+/* flags must be 0. */
+CPORT_WIN32_API HANDLE CreateSemaphoreExA(LPSECURITY_ATTRIBUTES sa,
+                                          LONG initial, LONG maximum,
+                                          LPCSTR name, DWORD flags,
+                                          DWORD access);
+CPORT_WIN32_API HANDLE CreateSemaphoreExW(LPSECURITY_ATTRIBUTES sa,
+                                          LONG initial, LONG maximum,
+                                          LPCWSTR name, DWORD flags,
+                                          DWORD access);
 #  define CreateEvent CPORT_W32_AW(CreateEvent)
 #  define CreateMutex CPORT_W32_AW(CreateMutex)
 #  define CreateSemaphore CPORT_W32_AW(CreateSemaphore)
+#  define CreateEventEx CPORT_W32_AW(CreateEventEx)
+#  define CreateMutexEx CPORT_W32_AW(CreateMutexEx)
+#  define CreateSemaphoreEx CPORT_W32_AW(CreateSemaphoreEx)
+
+/* Waitable timers: objects that are signalled when their due time comes
+ * (and again each period). A notification (manual-reset) timer stays
+ * signalled until set again; a synchronization timer releases one wait
+ * and resets. No APCs: a completion routine is refused with
+ * ERROR_NOT_SUPPORTED. */
+typedef VOID(CALLBACK *PTIMERAPCROUTINE)(LPVOID arg, DWORD low, DWORD high);
+typedef struct _REASON_CONTEXT {
+  ULONG Version;
+  DWORD Flags;
+  union {
+    struct {
+      PVOID LocalizedReasonModule;
+      ULONG LocalizedReasonId;
+      ULONG ReasonStringCount;
+      LPWSTR *ReasonStrings;
+    } Detailed;
+    LPWSTR SimpleReasonString;
+  } Reason;
+} REASON_CONTEXT, *PREASON_CONTEXT;
+#  define CREATE_WAITABLE_TIMER_MANUAL_RESET 0x00000001u
+#  define CREATE_WAITABLE_TIMER_HIGH_RESOLUTION 0x00000002u
+#  define TIMER_QUERY_STATE 0x0001u
+#  define TIMER_MODIFY_STATE 0x0002u
+#  define TIMER_ALL_ACCESS 0x1F0003u
+CPORT_WIN32_API HANDLE CreateWaitableTimerA(LPSECURITY_ATTRIBUTES sa,
+                                            BOOL manual, LPCSTR name);
+CPORT_WIN32_API HANDLE CreateWaitableTimerW(LPSECURITY_ATTRIBUTES sa,
+                                            BOOL manual, LPCWSTR name);
+CPORT_WIN32_API HANDLE CreateWaitableTimerExA(LPSECURITY_ATTRIBUTES sa,
+                                              LPCSTR name, DWORD flags,
+                                              DWORD access);
+CPORT_WIN32_API HANDLE CreateWaitableTimerExW(LPSECURITY_ATTRIBUTES sa,
+                                              LPCWSTR name, DWORD flags,
+                                              DWORD access);
+#  define CreateWaitableTimer CPORT_W32_AW(CreateWaitableTimer)
+#  define CreateWaitableTimerEx CPORT_W32_AW(CreateWaitableTimerEx)
+/* due: negative, relative in 100 ns units; positive, an absolute
+ * FILETIME. period in ms (0: once). Resets the timer's state. resume TRUE
+ * succeeds with ERROR_NOT_SUPPORTED as the last error (no wake from
+ * sleep), as Windows does where it cannot. */
+CPORT_WIN32_API BOOL SetWaitableTimer(HANDLE timer, const LARGE_INTEGER *due,
+                                      LONG period, PTIMERAPCROUTINE routine,
+                                      LPVOID arg, BOOL resume);
+/* The same; the wake context and the tolerable delay are not used. */
+CPORT_WIN32_API BOOL SetWaitableTimerEx(HANDLE timer, const LARGE_INTEGER *due,
+                                        LONG period, PTIMERAPCROUTINE routine,
+                                        LPVOID arg, PREASON_CONTEXT wake,
+                                        ULONG tolerable_delay);
+/* Stops the timer; its state stays as it is. */
+CPORT_WIN32_API BOOL CancelWaitableTimer(HANDLE timer);
 
 /* ------------------------------------------------------------------------ */
 /* Critical sections, SRW locks, condition variables, one-time init          */

@@ -31,6 +31,21 @@ uint64_t w32_now_ms(void) {
   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+DWORD w32_due_ms(int64_t due) {
+  int64_t ticks; /* 100 ns */
+  if (due < 0) {
+    ticks = due == INT64_MIN ? INT64_MAX : -due;
+  } else {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t now = ((int64_t)ts.tv_sec + 11644473600) * 10000000 +
+                  (int64_t)ts.tv_nsec / 100;
+    ticks = due > now ? due - now : 0;
+  }
+  int64_t ms = ticks / 10000 + (ticks % 10000 != 0);
+  return ms >= (int64_t)INFINITE ? INFINITE - 1 : (DWORD)ms;
+}
+
 struct timespec w32_deadline(DWORD ms) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);

@@ -464,20 +464,3 @@ CPORT_API VOID LeaveCriticalSectionWhenCallbackReturns(
   if (instance != NULL)
     ((struct tp_instance *)instance)->cs = cs;
 }
-
-DWORD tp_due_ms(const FILETIME *due) {
-  int64_t v =
-      (int64_t)(((uint64_t)due->dwHighDateTime << 32) | due->dwLowDateTime);
-  int64_t ticks; /* 100 ns */
-  if (v < 0) {
-    ticks = -v;
-  } else {
-    FILETIME now;
-    GetSystemTimeAsFileTime(&now);
-    int64_t n =
-        (int64_t)(((uint64_t)now.dwHighDateTime << 32) | now.dwLowDateTime);
-    ticks = v > n ? v - n : 0;
-  }
-  int64_t ms = (ticks + 9999) / 10000;
-  return ms >= (int64_t)INFINITE ? INFINITE - 1 : (DWORD)ms;
-}

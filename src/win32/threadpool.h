@@ -103,8 +103,10 @@ CP_INTERNAL void tp_maybe_free_locked(struct tp_object *o);
 CP_INTERNAL void tp_close_locked(struct tp_object *o);
 /* One more thread for the pool (tp_lock held); false if none started. */
 CP_INTERNAL bool tp_spawn_locked(struct tp_pool *p);
-/* Milliseconds until a FILETIME due time (negative: relative, in 100 ns
- * units; positive: absolute), at most INFINITE - 1. */
-CP_INTERNAL DWORD tp_due_ms(const FILETIME *due);
+/* Milliseconds until a FILETIME due time (w32_due_ms). */
+static inline DWORD tp_due_ms(const FILETIME *due) {
+  return w32_due_ms(
+      (int64_t)(((uint64_t)due->dwHighDateTime << 32) | due->dwLowDateTime));
+}
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * waits.c - the objects threads wait on and the waits themselves:
  * WaitForSingleObject / WaitForMultipleObjects on threads, events,
- * mutexes and semaphores in any mix, the WSA event calls, and the hook
+ * mutexes, semaphores and waitable timers in any mix, the WSA event calls, and the hook
  * that signals an OVERLAPPED's event when its op ends.
  *
  * Every waitable's state is guarded by w32_lock. A waiting thread puts a
@@ -35,7 +35,8 @@ struct w32_semaphore {
 
 bool w32_waitable(const struct w32_object *o) {
   return o->type == W32_THREAD || o->type == W32_EVENT ||
-         o->type == W32_MUTEX || o->type == W32_SEMAPHORE;
+         o->type == W32_MUTEX || o->type == W32_SEMAPHORE ||
+         o->type == W32_WTIMER;
 }
 
 bool w32_signaled_locked(struct w32_object *o, DWORD tid) {
@@ -50,6 +51,8 @@ bool w32_signaled_locked(struct w32_object *o, DWORD tid) {
     return ((struct w32_semaphore *)o)->count > 0;
   case W32_THREAD:
     return ((struct w32_thread *)o)->done;
+  case W32_WTIMER:
+    return ((struct w32_wtimer *)o)->signaled;
   default:
     return false;
   }
@@ -72,6 +75,12 @@ void w32_acquire_locked(struct w32_object *o, DWORD tid) {
   case W32_SEMAPHORE:
     ((struct w32_semaphore *)o)->count--;
     break;
+  case W32_WTIMER: {
+    struct w32_wtimer *t = (struct w32_wtimer *)o;
+    if (!t->manual) /* a synchronization timer releases one waiter */
+      t->signaled = false;
+    break;
+  }
   default:
     break;
   }
@@ -216,6 +225,27 @@ CPORT_API HANDLE CreateEventW(LPSECURITY_ATTRIBUTES sa, BOOL manual,
   return event_new(manual, initial, name != NULL);
 }
 
+static HANDLE event_new_ex(DWORD flags, bool named) {
+  if (flags & ~(DWORD)(CREATE_EVENT_MANUAL_RESET | CREATE_EVENT_INITIAL_SET))
+    return w32_fail_null(ERROR_INVALID_PARAMETER);
+  return event_new((flags & CREATE_EVENT_MANUAL_RESET) != 0,
+                   (flags & CREATE_EVENT_INITIAL_SET) != 0, named);
+}
+
+CPORT_API HANDLE CreateEventExA(LPSECURITY_ATTRIBUTES sa, LPCSTR name,
+                                DWORD flags, DWORD access) {
+  (void)sa;
+  (void)access;
+  return event_new_ex(flags, name != NULL);
+}
+
+CPORT_API HANDLE CreateEventExW(LPSECURITY_ATTRIBUTES sa, LPCWSTR name,
+                                DWORD flags, DWORD access) {
+  (void)sa;
+  (void)access;
+  return event_new_ex(flags, name != NULL);
+}
+
 void w32_event_set_locked(struct w32_object *o) {
   ((struct w32_event *)o)->signaled = true;
   w32_wake_locked(o);
@@ -304,6 +334,26 @@ CPORT_API HANDLE CreateMutexW(LPSECURITY_ATTRIBUTES sa, BOOL owner,
   return mutex_new(owner, name != NULL);
 }
 
+static HANDLE mutex_new_ex(DWORD flags, bool named) {
+  if (flags & ~(DWORD)CREATE_MUTEX_INITIAL_OWNER)
+    return w32_fail_null(ERROR_INVALID_PARAMETER);
+  return mutex_new((flags & CREATE_MUTEX_INITIAL_OWNER) != 0, named);
+}
+
+CPORT_API HANDLE CreateMutexExA(LPSECURITY_ATTRIBUTES sa, LPCSTR name,
+                                DWORD flags, DWORD access) {
+  (void)sa;
+  (void)access;
+  return mutex_new_ex(flags, name != NULL);
+}
+
+CPORT_API HANDLE CreateMutexExW(LPSECURITY_ATTRIBUTES sa, LPCWSTR name,
+                                DWORD flags, DWORD access) {
+  (void)sa;
+  (void)access;
+  return mutex_new_ex(flags, name != NULL);
+}
+
 CPORT_API BOOL ReleaseMutex(HANDLE h) {
   struct w32_mutex *m = (struct w32_mutex *)w32_object_get(h, W32_MUTEX);
   if (m == NULL)
@@ -340,6 +390,26 @@ CPORT_API HANDLE CreateSemaphoreA(LPSECURITY_ATTRIBUTES sa, LONG initial,
 CPORT_API HANDLE CreateSemaphoreW(LPSECURITY_ATTRIBUTES sa, LONG initial,
                                   LONG maximum, LPCWSTR name) {
   (void)sa;
+  return semaphore_new(initial, maximum, name != NULL);
+}
+
+CPORT_API HANDLE CreateSemaphoreExA(LPSECURITY_ATTRIBUTES sa, LONG initial,
+                                    LONG maximum, LPCSTR name, DWORD flags,
+                                    DWORD access) {
+  (void)sa;
+  (void)access;
+  if (flags != 0)
+    return w32_fail_null(ERROR_INVALID_PARAMETER);
+  return semaphore_new(initial, maximum, name != NULL);
+}
+
+CPORT_API HANDLE CreateSemaphoreExW(LPSECURITY_ATTRIBUTES sa, LONG initial,
+                                    LONG maximum, LPCWSTR name, DWORD flags,
+                                    DWORD access) {
+  (void)sa;
+  (void)access;
+  if (flags != 0)
+    return w32_fail_null(ERROR_INVALID_PARAMETER);
   return semaphore_new(initial, maximum, name != NULL);
 }
 

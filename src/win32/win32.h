@@ -31,6 +31,7 @@
  *   wsaio.c       WSARecv / WSASend / WSARecvFrom / WSASendTo, WSAIoctl
  *   mswsock.c     AcceptEx, ConnectEx, DisconnectEx, TransmitFile
  *   timerq.c      timer queues and their timers
+ *   wtimers.c     waitable timers, on a timer queue of their own
  *   threadpool.c  the thread pool's pools, threads and objects, cleanup
  *                 groups, the callback instance (threadpool.h: what the
  *                 pool's files share)
@@ -114,6 +115,7 @@ enum {
   W32_STDIN,  /* descriptor 0 as a HANDLE */
   W32_TIMERQ, /* timer queues and their timers (timerq.c) */
   W32_TIMER,
+  W32_WTIMER, /* waitable timers (wtimers.c) */
   W32_TYPES
 };
 #define W32_MAGIC 0x57333248u /* "W32H" */
@@ -154,6 +156,17 @@ struct w32_thread {
   bool started; /* tid set */
   bool suspended;
   bool done; /* ended: the object is signalled (w32_lock) */
+};
+
+/* A waitable timer (wtimers.c; waits.c reads `manual` and `signaled`). */
+struct w32_wtimer {
+  struct w32_object obj;
+  pthread_mutex_t set_lock; /* one Set/Cancel/close at a time */
+  bool manual;              /* a notification timer: stays signalled */
+  bool signaled;            /* w32_lock */
+  uint64_t arm_id;          /* w32_lock: the arming an expiry must match */
+  HANDLE tq_timer;          /* set_lock: the timer-queue timer, or NULL */
+  void *arming;             /* set_lock: what its callback gets */
 };
 
 CP_INTERNAL extern pthread_mutex_t w32_lock;
@@ -216,6 +229,10 @@ CP_INTERNAL void w32_block_begin(void);
 CP_INTERNAL void w32_block_end(void);
 /* An absolute CLOCK_MONOTONIC deadline ms from now; INFINITE: none. */
 CP_INTERNAL struct timespec w32_deadline(DWORD ms);
+/* Milliseconds until a due time in 100 ns units (negative: that long from
+ * now; positive: an absolute FILETIME), rounded up, at most
+ * INFINITE - 1. */
+CP_INTERNAL DWORD w32_due_ms(int64_t due);
 /* A condition variable on CLOCK_MONOTONIC. */
 CP_INTERNAL void w32_cond_init(pthread_cond_t *cv);
 /* Waits on cv until the deadline (NULL: forever); ETIMEDOUT or 0. */
