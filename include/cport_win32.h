@@ -574,6 +574,8 @@ static inline void cport_w32_aligned_free(void *p) {
 #  define ERROR_CALL_NOT_IMPLEMENTED 120u
 #  define ERROR_INSUFFICIENT_BUFFER 122u
 #  define ERROR_INVALID_NAME 123u
+#  define ERROR_MOD_NOT_FOUND 126u
+#  define ERROR_PROC_NOT_FOUND 127u
 #  define ERROR_NEGATIVE_SEEK 131u
 #  define ERROR_DIR_NOT_EMPTY 145u
 #  define ERROR_BAD_PATHNAME 161u
@@ -1589,6 +1591,28 @@ CPORT_WIN32_API CPORT_W32_NORETURN void ExitProcess(UINT code);
 /* module NULL only: the running executable's path. */
 CPORT_WIN32_API DWORD GetModuleFileNameA(HMODULE module, LPSTR buf, DWORD size);
 #  define GetModuleFileName GetModuleFileNameA
+
+/* The system modules a program looks functions up in at run time, to use
+ * a call where Windows has it (GetQueuedCompletionStatusEx,
+ * SetFileCompletionNotificationModes...): kernel32, kernelbase, ws2_32,
+ * mswsock and ntdll, with or without ".dll", in any case, name one
+ * module, the layer; NULL names the program. Other names fail with
+ * ERROR_MOD_NOT_FOUND: no DLL can be loaded. */
+CPORT_WIN32_API HMODULE GetModuleHandleA(LPCSTR name);
+CPORT_WIN32_API HMODULE GetModuleHandleW(LPCWSTR name);
+CPORT_WIN32_API HMODULE LoadLibraryA(LPCSTR name);
+CPORT_WIN32_API HMODULE LoadLibraryW(LPCWSTR name);
+/* file and flags are not used. */
+CPORT_WIN32_API HMODULE LoadLibraryExA(LPCSTR name, HANDLE file, DWORD flags);
+CPORT_WIN32_API HMODULE LoadLibraryExW(LPCWSTR name, HANDLE file, DWORD flags);
+CPORT_WIN32_API BOOL FreeLibrary(HMODULE module);
+/* A function of the layer by its Win32 name, in the layer's module; NULL
+ * with ERROR_PROC_NOT_FOUND for a name the layer does not provide, an
+ * ordinal, or any name in the program's module (GetModuleHandle(NULL)). */
+CPORT_WIN32_API FARPROC GetProcAddress(HMODULE module, LPCSTR name);
+#  define GetModuleHandle CPORT_W32_AW(GetModuleHandle)
+#  define LoadLibrary CPORT_W32_AW(LoadLibrary)
+#  define LoadLibraryEx CPORT_W32_AW(LoadLibraryEx)
 
 /* ------------------------------------------------------------------------ */
 /* Console                                                                   */

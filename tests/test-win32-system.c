@@ -226,6 +226,61 @@ static void version_types_and_macros(void **state) {
 }
 
 /* ------------------------------------------------------------------------ */
+/* Modules                                                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef BOOL(WINAPI *gqcs_ex_fn)(HANDLE, LPOVERLAPPED_ENTRY, ULONG, PULONG,
+                                 DWORD, BOOL);
+
+/* What portable code does before it uses a newer call: look it up in the
+ * system module, and fall back where it is missing. */
+static void functions_found_at_run_time(void **state) {
+  (void)state;
+  HMODULE k32 = GetModuleHandleA("kernel32.dll");
+  assert_non_null(k32);
+  assert_ptr_equal(GetModuleHandleA("KERNEL32"), k32);
+  assert_non_null(GetModuleHandleW(L"kernel32.dll"));
+  assert_non_null(GetModuleHandleA(NULL));
+  FARPROC f = GetProcAddress(k32, "GetQueuedCompletionStatusEx");
+  assert_non_null(f);
+  gqcs_ex_fn gqcs_ex;
+  memcpy(&gqcs_ex, &f, sizeof(gqcs_ex));
+  HANDLE port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1);
+  assert_non_null(port);
+  assert_true(PostQueuedCompletionStatus(port, 5, 7, NULL));
+  OVERLAPPED_ENTRY e[2];
+  ULONG n = 0;
+  assert_true(gqcs_ex(port, e, 2, &n, 1000, FALSE));
+  assert_int_equal(n, 1);
+  assert_int_equal(e[0].dwNumberOfBytesTransferred, 5);
+  assert_int_equal(e[0].lpCompletionKey, 7);
+  assert_true(CloseHandle(port));
+  assert_non_null(GetProcAddress(k32, "SetFileCompletionNotificationModes"));
+  HMODULE ws = LoadLibraryA("ws2_32.dll");
+  assert_non_null(ws);
+  assert_non_null(GetProcAddress(ws, "WSAIoctl"));
+  assert_true(FreeLibrary(ws));
+  /* Missing names and modules. */
+  SetLastError(0);
+  assert_null(GetProcAddress(k32, "NoSuchFunctionInKernel32"));
+  assert_int_equal(GetLastError(), ERROR_PROC_NOT_FOUND);
+  SetLastError(0);
+  assert_null(LoadLibraryA("no-such-module-cport.dll"));
+  assert_int_equal(GetLastError(), ERROR_MOD_NOT_FOUND);
+  SetLastError(0);
+  assert_null(GetModuleHandleA("no-such-module-cport.dll"));
+  assert_int_equal(GetLastError(), ERROR_MOD_NOT_FOUND);
+#ifndef _WIN32
+  /* The layer's own answers: the C library's names are not the layer's,
+   * and it has no ordinals. */
+  assert_null(GetProcAddress(k32, "printf"));
+  assert_int_equal(GetLastError(), ERROR_PROC_NOT_FOUND);
+  assert_null(GetProcAddress(k32, (LPCSTR)(uintptr_t)1));
+  assert_int_equal(GetLastError(), ERROR_PROC_NOT_FOUND);
+#endif
+}
+
+/* ------------------------------------------------------------------------ */
 /* Console control and output                                                */
 /* ------------------------------------------------------------------------ */
 
@@ -365,6 +420,7 @@ int main(void) {
       cmocka_unit_test(virtual_memory),
       cmocka_unit_test(strings_and_utf8),
       cmocka_unit_test(version_types_and_macros),
+      cmocka_unit_test(functions_found_at_run_time),
       /* Before any handler is installed here: the child starts clean. */
       cmocka_unit_test(default_handler_ends_the_process),
       cmocka_unit_test(console_control_handlers),

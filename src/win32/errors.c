@@ -228,6 +228,8 @@ static const struct {
      "This function is not supported on this system."},
     {ERROR_INSUFFICIENT_BUFFER,
      "The data area passed to a system call is too small."},
+    {ERROR_MOD_NOT_FOUND, "The specified module could not be found."},
+    {ERROR_PROC_NOT_FOUND, "The specified procedure could not be found."},
     {ERROR_DIR_NOT_EMPTY, "The directory is not empty."},
     {ERROR_ALREADY_EXISTS,
      "Cannot create a file when that file already exists."},

@@ -32,6 +32,8 @@
  *   mswsock.c     AcceptEx, ConnectEx, DisconnectEx, TransmitFile
  *   timerq.c      timer queues and their timers
  *   wtimers.c     waitable timers, on a timer queue of their own
+ *   modules.c     GetModuleHandle, LoadLibrary, GetProcAddress: the
+ *                 system modules are the layer
  *   threadpool.c  the thread pool's pools, threads and objects, cleanup
  *                 groups, the callback instance (threadpool.h: what the
  *                 pool's files share)
