@@ -2023,6 +2023,45 @@ CPORT_WIN32_API WSAEVENT WSACreateEvent(void);
 CPORT_WIN32_API BOOL WSACloseEvent(WSAEVENT e);
 CPORT_WIN32_API BOOL WSASetEvent(WSAEVENT e);
 CPORT_WIN32_API BOOL WSAResetEvent(WSAEVENT e);
+/* Network events (WSAEventSelect). */
+#  define FD_READ_BIT 0
+#  define FD_READ (1 << FD_READ_BIT)
+#  define FD_WRITE_BIT 1
+#  define FD_WRITE (1 << FD_WRITE_BIT)
+#  define FD_OOB_BIT 2
+#  define FD_OOB (1 << FD_OOB_BIT)
+#  define FD_ACCEPT_BIT 3
+#  define FD_ACCEPT (1 << FD_ACCEPT_BIT)
+#  define FD_CONNECT_BIT 4
+#  define FD_CONNECT (1 << FD_CONNECT_BIT)
+#  define FD_CLOSE_BIT 5
+#  define FD_CLOSE (1 << FD_CLOSE_BIT)
+#  define FD_QOS_BIT 6
+#  define FD_QOS (1 << FD_QOS_BIT)
+#  define FD_GROUP_QOS_BIT 7
+#  define FD_GROUP_QOS (1 << FD_GROUP_QOS_BIT)
+#  define FD_ROUTING_INTERFACE_CHANGE_BIT 8
+#  define FD_ROUTING_INTERFACE_CHANGE (1 << FD_ROUTING_INTERFACE_CHANGE_BIT)
+#  define FD_ADDRESS_LIST_CHANGE_BIT 9
+#  define FD_ADDRESS_LIST_CHANGE (1 << FD_ADDRESS_LIST_CHANGE_BIT)
+#  define FD_MAX_EVENTS 10
+#  define FD_ALL_EVENTS ((1 << FD_MAX_EVENTS) - 1)
+typedef struct _WSANETWORKEVENTS {
+  long lNetworkEvents;
+  int iErrorCode[FD_MAX_EVENTS];
+} WSANETWORKEVENTS, *LPWSANETWORKEVENTS;
+/* Records the FD_* events asked for as they happen and sets the event
+ * (an event object; 0 events: stop watching); the socket becomes
+ * non-blocking. FD_READ, FD_WRITE, FD_ACCEPT, FD_CONNECT and FD_CLOSE
+ * are recorded, each again only after its re-enabling call (a receive,
+ * a send that would block, accept or AcceptEx); FD_OOB and the QOS and
+ * change events never. A socket accept() takes from a selected listener
+ * starts with the listener's selection. */
+CPORT_WIN32_API int WSAEventSelect(SOCKET s, WSAEVENT event, long events);
+/* Takes the recorded events and their error codes (iErrorCode[FD_*_BIT]),
+ * clearing the record, and resets `event` if it is not NULL. */
+CPORT_WIN32_API int WSAEnumNetworkEvents(SOCKET s, WSAEVENT event,
+                                         LPWSANETWORKEVENTS out);
 /* WaitForMultipleObjectsEx: the handles may be of any waitable type. */
 CPORT_WIN32_API DWORD WSAWaitForMultipleEvents(DWORD n, const WSAEVENT *events,
                                                BOOL all, DWORD ms,

@@ -119,7 +119,10 @@ CPORT_API int bind(int fd, const struct sockaddr *addr, socklen_t len) {
 }
 
 CPORT_API int listen(int fd, int backlog) {
-  return next_listen()(fd, backlog) == 0 ? 0 : failed();
+  if (next_listen()(fd, backlog) != 0)
+    return failed();
+  w32_es_note(fd, 0); /* WSAEventSelect: FD_ACCEPT may come now */
+  return 0;
 }
 
 CPORT_API int connect(int fd, const struct sockaddr *addr, socklen_t len) {
@@ -129,6 +132,9 @@ CPORT_API int connect(int fd, const struct sockaddr *addr, socklen_t len) {
   int rc = next_connect()(fd, addr, len);
   if (block)
     w32_block_end();
+  int e = errno;
+  w32_es_note(fd, 0); /* WSAEventSelect: the connect's outcome comes */
+  errno = e;
   if (rc != 0)
     return failed();
   w32_fd_connected(fd);
@@ -219,18 +225,33 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
   }
 }
 
+/* WSAEventSelect's re-enabling calls: a send that would block (FD_WRITE),
+ * any receive (FD_READ). errno and the last error are kept. */
+static ssize_t sent(int fd, ssize_t n) {
+  if (n < 0 && errno == EAGAIN)
+    w32_es_note(fd, FD_WRITE);
+  return n;
+}
+
+static ssize_t received(int fd, ssize_t n) {
+  w32_es_note(fd, FD_READ);
+  return n;
+}
+
 CPORT_API ssize_t send(int fd, const void *buf, size_t len, int flags) {
-  return data_call(do_send, true, fd, (void *)buf, len, flags, NULL, NULL, 0);
+  return sent(
+      fd, data_call(do_send, true, fd, (void *)buf, len, flags, NULL, NULL, 0));
 }
 
 CPORT_API ssize_t sendto(int fd, const void *buf, size_t len, int flags,
                          const struct sockaddr *to, socklen_t tolen) {
-  return data_call(do_send, true, fd, (void *)buf, len, flags,
-                   (struct sockaddr *)to, NULL, tolen);
+  return sent(fd, data_call(do_send, true, fd, (void *)buf, len, flags,
+                            (struct sockaddr *)to, NULL, tolen));
 }
 
 CPORT_API ssize_t recv(int fd, void *buf, size_t len, int flags) {
-  return data_call(do_recv, false, fd, buf, len, flags, NULL, NULL, 0);
+  return received(
+      fd, data_call(do_recv, false, fd, buf, len, flags, NULL, NULL, 0));
 }
 
 CPORT_API int cport_w32_recvfrom(SOCKET s, char *buf, int len, int flags,
@@ -238,8 +259,9 @@ CPORT_API int cport_w32_recvfrom(SOCKET s, char *buf, int len, int flags,
   if (len < 0 || (from != NULL && (fromlen == NULL || *fromlen < 0)))
     return w32_wsa_fail(WSAEFAULT);
   socklen_t l = fromlen ? (socklen_t)*fromlen : 0;
-  ssize_t n = data_call(do_recv, false, (int)s, buf, (size_t)len, flags, from,
-                        from ? &l : NULL, 0);
+  ssize_t n =
+      received((int)s, data_call(do_recv, false, (int)s, buf, (size_t)len,
+                                 flags, from, from ? &l : NULL, 0));
   if (n < 0)
     return SOCKET_ERROR;
   if (from != NULL)

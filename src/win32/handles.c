@@ -154,11 +154,16 @@ static struct fdinfo *info(int fd, bool create) {
   return &c[fd % CHUNK];
 }
 
+void (*w32_fd_forget)(int fd);
+
 void w32_fd_reset(int fd) {
   struct fdinfo *i = info(fd, false);
   if (i != NULL) {
-    __atomic_store_n(&i->flags, 0, __ATOMIC_RELAXED);
+    unsigned was = __atomic_exchange_n(&i->flags, 0, __ATOMIC_ACQ_REL);
     __atomic_store_n(&i->connected_ms, 0, __ATOMIC_RELAXED);
+    void (*forget)(int) = __atomic_load_n(&w32_fd_forget, __ATOMIC_ACQUIRE);
+    if ((was & W32_FD_EVENTSELECT) && forget != NULL)
+      forget(fd); /* before the descriptor closes: off the watch */
   }
 }
 

@@ -108,6 +108,7 @@ CPORT_API BOOL AcceptEx(SOCKET listener, SOCKET accepted, PVOID buf,
   int rc = cport_accept((int)listener, recvlen ? buf : NULL, recvlen,
                         (cport_op_t *)ov);
   w32_ov_end(ov, rc);
+  w32_es_note((int)listener, FD_ACCEPT); /* as accept does */
   return fixup_started(rc, ov, bytes);
 }
 

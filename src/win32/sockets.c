@@ -324,6 +324,7 @@ static SOCKET accept_common(SOCKET s, struct sockaddr *addr, int *len,
     w32_block_end();
   if (counted)
     w32_fd_accepting(fd, -1);
+  w32_es_note(fd, FD_ACCEPT); /* WSAEventSelect: the next one may come */
   if (c < 0) {
     WSASetLastError(-c);
     return INVALID_SOCKET;
@@ -351,6 +352,8 @@ static SOCKET accept_common(SOCKET s, struct sockaddr *addr, int *len,
     cport__replace_socket(c, copy, true); /* closes the copy */
   w32_fd_reset(c);
   w32_fd_connected(c);
+  if (w32_fd_flags(fd) & W32_FD_EVENTSELECT)
+    w32_es_inherit(fd, c);
   return (SOCKET)c;
 }
 

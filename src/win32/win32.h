@@ -25,6 +25,8 @@
  *   system.c      time, system information, version, the process
  *   console.c     console control events, standard handles, console output
  *   memory.c      heap, global/local and virtual memory
+ *   eventselect.c WSAEventSelect, WSAEnumNetworkEvents, and the thread
+ *                 that watches the selected sockets
  *   sockets.c     Winsock start-up, sockets, options, accept, shutdown
  *   bsd.c         the BSD calls with WSAGetLastError (socket, bind, ...)
  *   netdb.c       getaddrinfo, InetPton, InetNtop
@@ -334,18 +336,22 @@ CP_INTERNAL char *w32_acceptex_address(char *area);
 /* ------------------------------------------------------------------------ */
 
 enum {
-  W32_FD_NONBLOCK = 1u << 0,  /* ioctlsocket(FIONBIO, 1) */
-  W32_FD_SYNC = 1u << 1,      /* a file opened without FILE_FLAG_OVERLAPPED */
-  W32_FD_RESET = 1u << 2,     /* the peer reset the connection */
-  W32_FD_CLOSING = 1u << 3,   /* closesocket runs: accepts leave */
-  W32_FD_ACCEPTED = 1u << 4,  /* holds a connection AcceptEx accepted */
-  W32_FD_EXCLUSIVE = 1u << 5, /* SO_EXCLUSIVEADDRUSE asked for */
+  W32_FD_NONBLOCK = 1u << 0,    /* ioctlsocket(FIONBIO, 1) */
+  W32_FD_SYNC = 1u << 1,        /* a file opened without FILE_FLAG_OVERLAPPED */
+  W32_FD_RESET = 1u << 2,       /* the peer reset the connection */
+  W32_FD_CLOSING = 1u << 3,     /* closesocket runs: accepts leave */
+  W32_FD_ACCEPTED = 1u << 4,    /* holds a connection AcceptEx accepted */
+  W32_FD_EXCLUSIVE = 1u << 5,   /* SO_EXCLUSIVEADDRUSE asked for */
+  W32_FD_EVENTSELECT = 1u << 6, /* WSAEventSelect watches it */
 };
 /* Set by a layer above (fixups.c), run before CloseHandle closes a
  * descriptor: closesocket does the same work itself. */
 CP_INTERNAL extern void (*w32_fd_closing)(int fd);
-/* A descriptor the layer (or the program) just created or closed. */
+/* A descriptor the layer (or the program) just created or closed; one
+ * WSAEventSelect watched is forgotten (w32_fd_forget, set by
+ * eventselect.c). */
 CP_INTERNAL void w32_fd_reset(int fd);
+CP_INTERNAL extern void (*w32_fd_forget)(int fd);
 /* A socket just created (socket, WSASocket): w32_fd_reset, and an IPv6
  * socket starts IPv6-only, as on Windows. */
 CP_INTERNAL void w32_fd_new_socket(int fd, int af);
@@ -369,6 +375,23 @@ CP_INTERNAL bool w32_fd_emulates_blocking(int fd);
  * -1 for a bad fd. *until holds the deadline across a call's waits: 0
  * before its first wait. */
 CP_INTERNAL int w32_fd_wait(int fd, short events, uint64_t *until);
+
+/* ------------------------------------------------------------------------ */
+/* WSAEventSelect (eventselect.c)                                            */
+/* ------------------------------------------------------------------------ */
+
+/* A call that re-enables network events on a socket WSAEventSelect
+ * watches (FD_READ after a receive, FD_ACCEPT after an accept, FD_WRITE
+ * after a send that would block; 0 after connect or listen): they may be
+ * recorded again. Callers check W32_FD_EVENTSELECT first. */
+CP_INTERNAL void w32_es_called(int fd, long reenable);
+/* "Any WSAEventSelect association and network events selection set for
+ * the listening socket apply to the accepted socket." */
+CP_INTERNAL void w32_es_inherit(int listener, int accepted);
+static inline void w32_es_note(int fd, long reenable) {
+  if (__builtin_expect((w32_fd_flags(fd) & W32_FD_EVENTSELECT) != 0, 0))
+    w32_es_called(fd, reenable);
+}
 
 /* ------------------------------------------------------------------------ */
 /* Strings (strings.c)                                                       */

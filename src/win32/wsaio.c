@@ -131,10 +131,11 @@ static size_t max_datagram(int fd) {
 
 /* What the four calls share. addr/addrlen: the datagram peer (NULL for
  * WSARecv and WSASend); `datagram` says which calls they are. */
-static int wsa_io(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
-                  LPDWORD out_flags, int flags, bool recv_side, bool datagram,
-                  struct sockaddr *addr, int *addrlen, LPWSAOVERLAPPED ov,
-                  LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
+static int wsa_io_call(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
+                       LPDWORD out_flags, int flags, bool recv_side,
+                       bool datagram, struct sockaddr *addr, int *addrlen,
+                       LPWSAOVERLAPPED ov,
+                       LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
   cport_buf_t b[W32_MAX_BUFS];
   size_t total = 0;
   if (routine != NULL)
@@ -173,6 +174,21 @@ static int wsa_io(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                   : cport_send(fd, b, n, op);
   w32_ov_end(ov, rc);
   return wsa_started(fd, rc, bytes, out_flags);
+}
+
+/* wsa_io_call, then WSAEventSelect's re-enabling: any receive re-enables
+ * FD_READ, a send that would block FD_WRITE. The last error is kept. */
+static int wsa_io(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
+                  LPDWORD out_flags, int flags, bool recv_side, bool datagram,
+                  struct sockaddr *addr, int *addrlen, LPWSAOVERLAPPED ov,
+                  LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
+  int rc = wsa_io_call(s, bufs, n, bytes, out_flags, flags, recv_side, datagram,
+                       addr, addrlen, ov, routine);
+  if (recv_side)
+    w32_es_note((int)s, FD_READ);
+  else if (rc == SOCKET_ERROR && WSAGetLastError() == WSAEWOULDBLOCK)
+    w32_es_note((int)s, FD_WRITE);
+  return rc;
 }
 
 CPORT_API int WSARecv(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
