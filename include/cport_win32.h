@@ -961,6 +961,37 @@ CPORT_WIN32_API DWORD GetCurrentThreadId(void);
 CPORT_WIN32_API HANDLE GetCurrentThread(void);
 CPORT_WIN32_API BOOL SwitchToThread(void);
 
+/* Priorities: recorded as given (GetThreadPriority returns them) and
+ * applied as the thread's nice value (IDLE 19, LOWEST 10, BELOW_NORMAL
+ * 5, NORMAL 0, ABOVE_NORMAL -5, HIGHEST -10, TIME_CRITICAL -20) where
+ * Linux lets the process: lowering always, raising with CAP_SYS_NICE or
+ * RLIMIT_NICE room; Windows priorities are hints to the scheduler too. */
+#  define THREAD_PRIORITY_IDLE (-15)
+#  define THREAD_PRIORITY_LOWEST (-2)
+#  define THREAD_PRIORITY_BELOW_NORMAL (-1)
+#  define THREAD_PRIORITY_NORMAL 0
+#  define THREAD_PRIORITY_ABOVE_NORMAL 1
+#  define THREAD_PRIORITY_HIGHEST 2
+#  define THREAD_PRIORITY_TIME_CRITICAL 15
+#  define THREAD_PRIORITY_ERROR_RETURN 0x7FFFFFFF
+#  define THREAD_MODE_BACKGROUND_BEGIN 0x00010000
+#  define THREAD_MODE_BACKGROUND_END 0x00020000
+CPORT_WIN32_API BOOL SetThreadPriority(HANDLE thread, int priority);
+CPORT_WIN32_API int GetThreadPriority(HANDLE thread);
+/* The processors (bit n: processor n, the first 64) the thread may run
+ * on; returns the previous mask, or 0 with ERROR_INVALID_PARAMETER for a
+ * mask outside the process's. */
+CPORT_WIN32_API DWORD_PTR SetThreadAffinityMask(HANDLE thread, DWORD_PTR mask);
+/* process: GetCurrentProcess() only. The process's mask is the one it
+ * started with (Linux has none of its own). */
+CPORT_WIN32_API BOOL GetProcessAffinityMask(HANDLE process,
+                                            PDWORD_PTR process_mask,
+                                            PDWORD_PTR system_mask);
+/* The processor the calling thread runs on now. */
+CPORT_WIN32_API DWORD GetCurrentProcessorNumber(void);
+/* The thread's name as tools show it (the first 15 bytes of its UTF-8). */
+CPORT_WIN32_API HRESULT SetThreadDescription(HANDLE thread, PCWSTR name);
+
 CPORT_WIN32_API DWORD TlsAlloc(void);
 CPORT_WIN32_API BOOL TlsFree(DWORD index);
 CPORT_WIN32_API LPVOID TlsGetValue(DWORD index);

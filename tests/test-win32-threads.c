@@ -87,6 +87,78 @@ static void suspended_thread_starts_on_resume(void **state) {
   assert_true(CloseHandle(t));
 }
 
+static DWORD WINAPI until_go(LPVOID go) {
+  return WaitForSingleObject((HANDLE)go, 5000) == WAIT_OBJECT_0 ? 0 : 1;
+}
+
+typedef HRESULT(WINAPI *set_description_fn)(HANDLE, PCWSTR);
+
+/* SetThreadDescription (Windows 10 1607 and later): looked up at run time
+ * on Windows, so the suite still loads where it is missing. */
+static set_description_fn set_description(void) {
+#ifdef _WIN32
+  HMODULE k = GetModuleHandleA("kernel32.dll");
+  FARPROC f = k != NULL ? GetProcAddress(k, "SetThreadDescription") : NULL;
+  set_description_fn fn;
+  memcpy(&fn, &f, sizeof(fn));
+  return fn;
+#else
+  return SetThreadDescription;
+#endif
+}
+
+/* Priorities are kept as set; affinity takes a processor of the
+ * process's and gives the old mask back; the processor number and a
+ * thread's name work on the calling thread and on another. */
+static void priority_affinity_and_names(void **state) {
+  (void)state;
+  HANDLE go = CreateEvent(NULL, TRUE, FALSE, NULL);
+  HANDLE t = CreateThread(NULL, 0, until_go, go, 0, NULL);
+  assert_non_null(t);
+  assert_int_equal(GetThreadPriority(t), THREAD_PRIORITY_NORMAL);
+  assert_true(SetThreadPriority(t, THREAD_PRIORITY_BELOW_NORMAL));
+  assert_int_equal(GetThreadPriority(t), THREAD_PRIORITY_BELOW_NORMAL);
+  assert_true(SetThreadPriority(t, THREAD_PRIORITY_LOWEST));
+  assert_int_equal(GetThreadPriority(t), THREAD_PRIORITY_LOWEST);
+  assert_false(SetThreadPriority(t, 3)); /* not a priority */
+  assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+  assert_int_equal(GetThreadPriority(t), THREAD_PRIORITY_LOWEST);
+  int mine = GetThreadPriority(GetCurrentThread());
+  assert_int_equal(mine, THREAD_PRIORITY_NORMAL);
+
+  DWORD_PTR process = 0, system = 0;
+  assert_true(GetProcessAffinityMask(GetCurrentProcess(), &process, &system));
+  assert_true(process != 0);
+  assert_int_equal(process & ~system, 0);
+  DWORD_PTR first = process & (~process + 1); /* its lowest processor */
+  DWORD_PTR old = SetThreadAffinityMask(t, first);
+  assert_int_equal(old & ~process, 0);
+  assert_true(old != 0);
+  assert_int_equal(SetThreadAffinityMask(t, process), first);
+  /* One that is not the process's: ERROR_INVALID_PARAMETER. */
+  if (~system != 0) {
+    assert_int_equal(SetThreadAffinityMask(t, ~system), 0);
+    assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+  }
+  /* Pinned, the calling thread runs on that processor. */
+  old = SetThreadAffinityMask(GetCurrentThread(), first);
+  assert_true(old != 0);
+  Sleep(1);
+  assert_int_equal((DWORD_PTR)1 << GetCurrentProcessorNumber(), first);
+  assert_int_equal(SetThreadAffinityMask(GetCurrentThread(), old), first);
+
+  set_description_fn describe = set_description();
+  if (describe != NULL) {
+    assert_true(SUCCEEDED(describe(t, L"cport-worker")));
+    assert_true(SUCCEEDED(describe(GetCurrentThread(), L"cport-test-main")));
+  }
+  SetEvent(go);
+  assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+  assert_int_equal(GetThreadPriority(NULL), THREAD_PRIORITY_ERROR_RETURN);
+  CloseHandle(t);
+  CloseHandle(go);
+}
+
 struct tls_probe {
   DWORD index;
   LPVOID seen;
@@ -584,6 +656,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(thread_ids_and_exit_codes),
       cmocka_unit_test(suspended_thread_starts_on_resume),
+      cmocka_unit_test(priority_affinity_and_names),
       cmocka_unit_test(tls_values_are_per_thread),
       cmocka_unit_test(events_and_mixed_waits),
       cmocka_unit_test(mutexes_and_semaphores),

@@ -11,6 +11,10 @@
 /* The thread object of the calling thread, if the layer started it. */
 static __thread struct w32_thread *self;
 
+struct w32_thread *w32_thread_self(void) {
+  return self;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Starting and ending                                                       */
 /* ------------------------------------------------------------------------ */

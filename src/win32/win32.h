@@ -20,6 +20,7 @@
  *                 completion modes
  *   files.c       CreateFile, ReadFile, WriteFile and the file calls
  *   threads.c     threads, TLS
+ *   sched.c       thread priorities, affinity, processor numbers, names
  *   locks.c       critical sections, SRW locks, condition variables,
  *                 one-time init, SLists
  *   system.c      time, system information, version, the process
@@ -159,7 +160,8 @@ struct w32_thread {
   DWORD exit_code;
   bool started; /* tid set */
   bool suspended;
-  bool done; /* ended: the object is signalled (w32_lock) */
+  bool done;    /* ended: the object is signalled (w32_lock) */
+  int priority; /* SetThreadPriority's (sched.c) */
 };
 
 /* A waitable timer (wtimers.c; waits.c reads `manual` and `signaled`). */
@@ -251,6 +253,8 @@ CP_INTERNAL int w32_cond_wait(pthread_cond_t *cv, pthread_mutex_t *m,
 CP_INTERNAL uint64_t w32_now_ms(void);
 /* The calling thread's id (its Linux thread id). */
 CP_INTERNAL DWORD w32_tid(void);
+/* The thread object of the calling thread, if the layer started it. */
+CP_INTERNAL struct w32_thread *w32_thread_self(void);
 
 /* ------------------------------------------------------------------------ */
 /* Ports and overlapped ops (ports.c, overlapped.c)                          */
