@@ -32,7 +32,7 @@ static VOID CALLBACK timer_expired(PVOID arg, BOOLEAN fired) {
   struct tp_arm *arm = arg;
   pthread_mutex_lock(&tp_lock);
   struct tp_object *t = arm->t;
-  if (t->arm == arm && !t->closed) {
+  if (t->arm == arm && tp_open_locked(t)) {
     if (arm->once)
       t->timer_set = false;
     tp_post_locked(t, 0);
@@ -54,8 +54,7 @@ static void disarm(struct tp_object *t) {
   DeleteTimerQueueTimer(timer_queue, arm->tq_timer, INVALID_HANDLE_VALUE);
   free(arm);
   pthread_mutex_lock(&tp_lock);
-  t->active--;
-  tp_maybe_free_locked(t);
+  tp_release_locked(t);
   pthread_mutex_unlock(&tp_lock);
 }
 
@@ -103,6 +102,12 @@ CPORT_API BOOL SetThreadpoolTimerEx(PTP_TIMER timer, PFILETIME due,
   }
   arm->tq_timer = h;
   pthread_mutex_lock(&tp_lock);
+  if (!tp_open_locked(t)) { /* a close has begun: it stays stopped */
+    pthread_mutex_unlock(&tp_lock);
+    DeleteTimerQueueTimer(timer_queue, h, INVALID_HANDLE_VALUE);
+    free(arm);
+    return FALSE;
+  }
   bool was = t->timer_set;
   struct tp_arm *old = t->arm;
   t->arm = arm;
@@ -117,8 +122,7 @@ CPORT_API BOOL SetThreadpoolTimerEx(PTP_TIMER timer, PFILETIME due,
     DeleteTimerQueueTimer(timer_queue, old->tq_timer, INVALID_HANDLE_VALUE);
     free(old);
     pthread_mutex_lock(&tp_lock);
-    t->active--;
-    tp_maybe_free_locked(t);
+    tp_release_locked(t);
     pthread_mutex_unlock(&tp_lock);
   }
   return was;
@@ -148,6 +152,9 @@ CPORT_API VOID CloseThreadpoolTimer(PTP_TIMER timer) {
   struct tp_object *t = (struct tp_object *)timer;
   if (t == NULL)
     return;
+  pthread_mutex_lock(&tp_lock);
+  t->closing = true; /* a running callback can no longer set it again */
+  pthread_mutex_unlock(&tp_lock);
   disarm(t);
   CloseThreadpoolWork((PTP_WORK)timer);
 }

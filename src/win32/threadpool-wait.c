@@ -228,7 +228,7 @@ static bool reg_set(struct tp_object *o, struct tp_waitreg *r, HANDLE h,
   if (obj == NULL || !w32_waitable(obj) ||
       (!mutex_ok && obj->type == W32_MUTEX))
     err = ERROR_INVALID_HANDLE;
-  else if (o->closed)
+  else if (!tp_open_locked(o))
     err = ERROR_INVALID_PARAMETER;
   if (err == 0) {
     r->o = o;
@@ -299,6 +299,9 @@ CPORT_API VOID CloseThreadpoolWait(PTP_WAIT wait) {
   struct tp_object *o = (struct tp_object *)wait;
   if (o == NULL || o->kind != TP_WAIT_K)
     return;
+  pthread_mutex_lock(&tp_lock);
+  o->closing = true; /* a callback can no longer set it again */
+  pthread_mutex_unlock(&tp_lock);
   free(unset(o));
   CloseThreadpoolWork((PTP_WORK)wait);
 }

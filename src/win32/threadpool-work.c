@@ -33,7 +33,7 @@ CPORT_API VOID SubmitThreadpoolWork(PTP_WORK work) {
   if (o == NULL)
     return;
   pthread_mutex_lock(&tp_lock);
-  if (!o->closed)
+  if (tp_open_locked(o))
     tp_post_locked(o, 0);
   pthread_mutex_unlock(&tp_lock);
 }

@@ -94,9 +94,12 @@ static void *pool_thread(void *arg) {
     p->idle--;
     if (!ok && ov == NULL) {
       /* No packet: a thread above the minimum leaves (a stopping pool
-       * sends each thread its own packet instead). */
+       * sends each thread its own packet instead), if another still waits
+       * at the port: a packet posted as this one timed out, or a
+       * completion, is then never left to threads busy in callbacks. */
       unsigned keep = p->least > 1 ? p->least : 1;
-      if (err == WAIT_TIMEOUT && !p->stopping && p->threads > keep) {
+      if (err == WAIT_TIMEOUT && !p->stopping && p->threads > keep &&
+          p->idle > 0) {
         p->threads--;
         pthread_mutex_unlock(&tp_lock);
         return NULL;
@@ -165,7 +168,10 @@ CPORT_API VOID CloseThreadpool(PTP_POOL pool) {
   if (p == NULL || p == default_pool)
     return;
   pthread_mutex_lock(&tp_lock);
-  pool_release_locked(p);
+  if (!p->closed) { /* a second close would free it under its objects */
+    p->closed = true;
+    pool_release_locked(p);
+  }
   pthread_mutex_unlock(&tp_lock);
 }
 
@@ -274,6 +280,12 @@ void tp_wait_locked(struct tp_object *o) {
     pthread_cond_wait(&tp_cond, &tp_lock);
 }
 
+void tp_release_locked(struct tp_object *o) {
+  o->active--;
+  pthread_cond_broadcast(&tp_cond);
+  tp_maybe_free_locked(o);
+}
+
 /* A packet for o: dropped if a cancel said so, else its callback. */
 static void run_packet(struct tp_pool *p, struct tp_object *o, LPOVERLAPPED ov,
                        DWORD bytes, DWORD err) {
@@ -377,22 +389,29 @@ CPORT_API VOID CloseThreadpoolCleanupGroupMembers(PTP_CLEANUP_GROUP group,
     struct tp_object *o = g->members;
     PTP_CLEANUP_GROUP_CANCEL_CALLBACK cancel = o->group_cancel;
     group_remove_locked(o);
-    o->active++;           /* held while the lock is let go */
-    if (o->stop != NULL) { /* nothing queues its callbacks from now on */
+    o->active++; /* held while the lock is let go */
+    /* From here a callback that re-sets its timer or resubmits its work
+     * is refused: the member would outlive its close. */
+    o->closing = true;
+    if (o->stop != NULL) { /* its timer or wait stops */
       pthread_mutex_unlock(&tp_lock);
       o->stop(o);
       pthread_mutex_lock(&tp_lock);
     }
     bool had = cancel_pending && tp_cancel_locked(o);
-    pthread_mutex_unlock(&tp_lock);
     /* "Called if the cleanup group is canceled before the associated
      * object is released": every member the program has not closed; a
      * simple callback's only if it never ran. */
     bool call = cancel_pending && (o->kind == TP_SIMPLE_K ? had : !o->closed);
+    pthread_mutex_unlock(&tp_lock);
     if (call && cancel != NULL)
       cancel(o->context, cleanup_context);
     pthread_mutex_lock(&tp_lock);
-    tp_wait_locked(o);
+    /* Every callback, disassociated ones too: "The thread remains
+     * associated with the object's cleanup group until the thread returns
+     * to the thread pool" (active counts our own hold). */
+    while (o->queued > o->dropped || o->active > 1)
+      pthread_cond_wait(&tp_cond, &tp_lock);
     o->active--;
     tp_close_locked(o);
   }

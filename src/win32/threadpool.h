@@ -45,6 +45,7 @@ struct tp_pool {
   unsigned least, most;
   unsigned objects; /* live objects on it, and 1 while not closed */
   bool stopping;    /* closed with no objects: threads leave */
+  bool closed;      /* CloseThreadpool was called */
 };
 
 struct tp_group {
@@ -74,6 +75,7 @@ struct tp_object {
   struct tp_object *gnext, *gprev;
   unsigned queued, dropped, running, active;
   bool closed;
+  bool closing;           /* a close has begun: nothing queues new callbacks */
   bool timer_set;         /* armed (a one-shot until it expires) */
   struct tp_arm *arm;     /* the current arming, or NULL */
   struct tp_waitreg *reg; /* a wait's registration, or NULL */
@@ -95,8 +97,16 @@ CP_INTERNAL struct tp_object *tp_object_new(enum tp_kind kind,
 CP_INTERNAL bool tp_post_locked(struct tp_object *o, DWORD bytes);
 /* Drops o's queued callbacks (tp_lock held); true if there were some. */
 CP_INTERNAL bool tp_cancel_locked(struct tp_object *o);
-/* Waits until no callback of o is queued or running (tp_lock held). */
+/* Waits until no callback of o is queued or running (tp_lock held);
+ * disassociated callbacks do not count (WaitFor*Callbacks). */
 CP_INTERNAL void tp_wait_locked(struct tp_object *o);
+/* Drops a hold on o (active) taken while tp_lock was let go, waking the
+ * waits, and frees o if that was the last thing (tp_lock held). */
+CP_INTERNAL void tp_release_locked(struct tp_object *o);
+/* Whether new callbacks of o may be queued (tp_lock held). */
+static inline bool tp_open_locked(const struct tp_object *o) {
+  return !o->closed && !o->closing;
+}
 /* Frees a closed object nothing refers to any more (tp_lock held). */
 CP_INTERNAL void tp_maybe_free_locked(struct tp_object *o);
 /* Closes o: freed now or after its callbacks (tp_lock held). */
