@@ -223,6 +223,10 @@ extern "C" {
 #  define WINAPIV
 #  define APIENTRY
 #  define CALLBACK
+#  define PASCAL
+/* 16-bit pointer qualifiers old Winsock code still writes. */
+#  define FAR
+#  define NEAR
 #  define WSAAPI
 #  define NTAPI
 #  ifndef __cdecl
@@ -938,10 +942,20 @@ typedef LPTHREAD_START_ROUTINE PTHREAD_START_ROUTINE;
 #  define CREATE_SUSPENDED 0x4u
 #  define STACK_SIZE_PARAM_IS_A_RESERVATION 0x10000u
 #  define STILL_ACTIVE 259u
+/* Access rights (OpenThread, DuplicateHandle): accepted, not checked. */
+#  define THREAD_TERMINATE 0x0001u
+#  define THREAD_SUSPEND_RESUME 0x0002u
+#  define THREAD_GET_CONTEXT 0x0008u
+#  define THREAD_SET_CONTEXT 0x0010u
+#  define THREAD_SET_INFORMATION 0x0020u
+#  define THREAD_QUERY_INFORMATION 0x0040u
+#  define THREAD_QUERY_LIMITED_INFORMATION 0x0800u
+#  define THREAD_ALL_ACCESS 0x1FFFFFu
 #  define TLS_OUT_OF_INDEXES 0xFFFFFFFFu
 
 /* *id (and GetThreadId) is the thread's Linux thread id, the value
- * GetCurrentThreadId returns inside it. */
+ * GetCurrentThreadId returns inside it. Of the flags, CREATE_SUSPENDED
+ * counts; others are ignored, as Windows' CRT passes them on. */
 CPORT_WIN32_API HANDLE CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack,
                                     LPTHREAD_START_ROUTINE fn, LPVOID arg,
                                     DWORD flags, LPDWORD id);
@@ -954,6 +968,10 @@ CPORT_WIN32_API uintptr_t _beginthreadex(void *security, unsigned stack,
 CPORT_WIN32_API CPORT_W32_NORETURN void _endthreadex(unsigned code);
 CPORT_WIN32_API CPORT_W32_NORETURN void ExitThread(DWORD code);
 CPORT_WIN32_API DWORD ResumeThread(HANDLE h);
+/* Refused with ERROR_NOT_SUPPORTED: a POSIX thread cannot be stopped at
+ * an arbitrary point without corrupting the process (Microsoft calls it
+ * "a dangerous function"); end the thread by telling it to return. */
+CPORT_WIN32_API BOOL TerminateThread(HANDLE h, DWORD code);
 CPORT_WIN32_API BOOL GetExitCodeThread(HANDLE h, LPDWORD code);
 CPORT_WIN32_API DWORD GetThreadId(HANDLE h);
 CPORT_WIN32_API DWORD GetCurrentThreadId(void);
@@ -1621,6 +1639,11 @@ CPORT_WIN32_API HANDLE GetCurrentProcess(void);
 CPORT_WIN32_API CPORT_W32_NORETURN void ExitProcess(UINT code);
 /* module NULL only: the running executable's path. */
 CPORT_WIN32_API DWORD GetModuleFileNameA(HMODULE module, LPSTR buf, DWORD size);
+/* The debugger's output on Linux is standard error: the string is written
+ * there as it is (NULL writes nothing). */
+CPORT_WIN32_API void OutputDebugStringA(LPCSTR s);
+CPORT_WIN32_API void OutputDebugStringW(LPCWSTR s);
+#  define OutputDebugString CPORT_W32_AW(OutputDebugString)
 #  define GetModuleFileName GetModuleFileNameA
 
 /* The system modules a program looks functions up in at run time, to use

@@ -31,8 +31,14 @@ typedef struct DECLSPEC_ALIGN(SYSTEM_CACHE_ALIGNMENT_SIZE) {
   LONG hot;
 } aligned_counter;
 
+/* The 16-bit qualifiers old Winsock code still writes. */
+typedef BOOL(PASCAL FAR *accept_ex_ptr)(SOCKET, SOCKET, PVOID, DWORD, DWORD,
+                                        DWORD, LPDWORD, LPOVERLAPPED);
+
 static void names_from_real_servers(void **state) {
   (void)state;
+  accept_ex_ptr fn = AcceptEx;
+  assert_non_null(fn);
   aligned_counter ctr[2];
   assert_int_equal((uintptr_t)&ctr[1] - (uintptr_t)&ctr[0],
                    SYSTEM_CACHE_ALIGNMENT_SIZE);

@@ -73,6 +73,13 @@ static DWORD WINAPI set_flag(LPVOID arg) {
   return 0;
 }
 
+#ifndef _WIN32
+static unsigned __stdcall crt_set_flag(void *arg) {
+  InterlockedExchange((LONG *)arg, 1);
+  return 0;
+}
+#endif
+
 static void suspended_thread_starts_on_resume(void **state) {
   (void)state;
   LONG ran = 0;
@@ -85,6 +92,23 @@ static void suspended_thread_starts_on_resume(void **state) {
   assert_int_equal(ran, 1);
   assert_int_equal(ResumeThread(t), 0);
   assert_true(CloseHandle(t));
+#ifndef _WIN32
+  /* The layer's own answers: other creation flags are ignored (ported
+   * code passes access rights there); TerminateThread is refused. */
+  ran = 0;
+  uintptr_t h =
+      _beginthreadex(NULL, 0, crt_set_flag, &ran,
+                     CREATE_SUSPENDED | THREAD_QUERY_INFORMATION, NULL);
+  assert_true(h != 0);
+  assert_false(TerminateThread((HANDLE)h, 1));
+  assert_int_equal(GetLastError(), ERROR_NOT_SUPPORTED);
+  assert_int_equal(ResumeThread((HANDLE)h), 1);
+  assert_int_equal(WaitForSingleObject((HANDLE)h, 5000), WAIT_OBJECT_0);
+  assert_int_equal(ran, 1);
+  assert_true(CloseHandle((HANDLE)h));
+  OutputDebugStringA(""); /* to standard error: nothing to see here */
+  OutputDebugStringW(L"");
+#endif
 }
 
 static DWORD WINAPI until_go(LPVOID go) {

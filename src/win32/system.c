@@ -212,3 +212,18 @@ CPORT_API DWORD GetModuleFileNameA(HMODULE module, LPSTR buf, DWORD size) {
   buf[n] = '\0';
   return (DWORD)n;
 }
+
+CPORT_API void OutputDebugStringA(LPCSTR s) {
+  if (s != NULL)
+    fputs(s, stderr);
+}
+
+CPORT_API void OutputDebugStringW(LPCWSTR s) {
+  if (s == NULL)
+    return;
+  char *u = w32_utf8(s);
+  if (u != NULL) {
+    fputs(u, stderr);
+    free(u);
+  }
+}

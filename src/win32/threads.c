@@ -52,8 +52,10 @@ static void *thread_main(void *arg) {
 static struct w32_thread *start(SIZE_T stack, LPTHREAD_START_ROUTINE fn,
                                 unsigned (*crt_fn)(void *), void *arg,
                                 DWORD flags) {
-  if ((fn == NULL && crt_fn == NULL) ||
-      (flags & ~(DWORD)(CREATE_SUSPENDED | STACK_SIZE_PARAM_IS_A_RESERVATION)))
+  /* Flags other than CREATE_SUSPENDED are ignored: Windows' CRT passes
+   * what _beginthreadex gets on to CreateThread, and ported code passes
+   * access rights there (THREAD_QUERY_INFORMATION) by mistake. */
+  if (fn == NULL && crt_fn == NULL)
     return w32_fail_null(ERROR_INVALID_PARAMETER);
   struct w32_thread *t = w32_object_new(W32_THREAD, sizeof(*t));
   if (t == NULL)
@@ -128,6 +130,13 @@ CPORT_API void _endthreadex(unsigned code) {
 
 static struct w32_thread *thread_of(HANDLE h) {
   return (struct w32_thread *)w32_object_get(h, W32_THREAD);
+}
+
+CPORT_API BOOL TerminateThread(HANDLE h, DWORD code) {
+  (void)code;
+  if (h != (HANDLE)(LONG_PTR)-2 && thread_of(h) == NULL)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  return w32_fail(ERROR_NOT_SUPPORTED);
 }
 
 CPORT_API DWORD ResumeThread(HANDLE h) {
