@@ -1533,11 +1533,12 @@ CPORT_WIN32_API BOOL QueueUserWorkItem(LPTHREAD_START_ROUTINE fn, PVOID context,
 CPORT_WIN32_API BOOL BindIoCompletionCallback(
     HANDLE handle, LPOVERLAPPED_COMPLETION_ROUTINE fn, ULONG flags);
 /* Calls fn(context, FALSE) on a default-pool thread each time `object`
- * (a thread, an event, a mutex, a semaphore) is signalled, and
- * fn(context, TRUE) each time `ms` pass without it (INFINITE: never);
- * with WT_EXECUTEONLYONCE only the first time. The other WT_* flags are
- * accepted: every callback runs on a pool thread. *wait_handle is for
- * UnregisterWait(Ex), not CloseHandle. */
+ * (a thread, an event, a semaphore, a waitable timer; a mutex is refused
+ * with ERROR_INVALID_HANDLE: the wait thread would own it) is signalled,
+ * and fn(context, TRUE) each time `ms` pass without it (INFINITE:
+ * never); with WT_EXECUTEONLYONCE only the first time. The other WT_*
+ * flags are accepted: every callback runs on a pool thread. *wait_handle
+ * is for UnregisterWait(Ex), not CloseHandle. */
 CPORT_WIN32_API BOOL RegisterWaitForSingleObject(PHANDLE wait_handle,
                                                  HANDLE object,
                                                  WAITORTIMERCALLBACK fn,

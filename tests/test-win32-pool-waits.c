@@ -476,6 +476,16 @@ static void bad_arguments(void **state) {
   PTP_WAIT w = CreateThreadpoolWait(on_wait, &p, NULL);
   assert_non_null(w);
   assert_false(SetThreadpoolWaitEx(w, m, NULL, NULL));
+  assert_false(
+      RegisterWaitForSingleObject(&h, m, on_registered, &p, INFINITE, 0));
+  assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
+  /* A wait handle unregistered already is refused, its memory not read. */
+  HANDLE once = NULL;
+  assert_true(RegisterWaitForSingleObject(&once, p.called, on_registered, &p,
+                                          INFINITE, WT_EXECUTEONLYONCE));
+  assert_true(UnregisterWaitEx(once, INVALID_HANDLE_VALUE));
+  assert_false(UnregisterWait(once));
+  assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
   assert_false(SetThreadpoolWaitEx(w, NULL, NULL, NULL));   /* was not set */
   assert_false(SetThreadpoolWaitEx(w, p.called, NULL, &p)); /* reserved */
   CloseThreadpoolWait(w);

@@ -65,6 +65,17 @@ static ssize_t data_failed(int fd) {
   int e = errno;
   if (e == ECONNRESET)
     w32_fd_set_flags(fd, W32_FD_RESET, 0);
+  if (e == ECONNREFUSED) {
+    /* A datagram's ICMP "port unreachable": Winsock's WSAECONNRESET. */
+    int type = 0;
+    socklen_t len = sizeof(type);
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+        type == SOCK_DGRAM) {
+      WSASetLastError(WSAECONNRESET);
+      errno = e;
+      return -1;
+    }
+  }
   if (e == EPIPE) {
     struct sockaddr_storage ss;
     socklen_t len = sizeof(ss);
@@ -234,6 +245,13 @@ static ssize_t sent(int fd, ssize_t n) {
 }
 
 static ssize_t received(int fd, ssize_t n) {
+  if (n == 0 && (w32_fd_flags(fd) & W32_FD_RESET)) {
+    /* Reset once, reset for good, as on Windows (Linux says it once, then
+     * the end of the stream). */
+    WSASetLastError(WSAECONNRESET);
+    errno = ECONNRESET;
+    n = -1;
+  }
   w32_es_note(fd, FD_READ);
   return n;
 }

@@ -89,6 +89,10 @@ static int peek(int fd, int *err) {
   }
   if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
     return -1;
+  /* The peek took the socket's error from the kernel: the layer keeps it,
+   * so the program's receive still fails with it (bsd.c, wsaio.c). */
+  if (errno == ECONNRESET)
+    w32_fd_set_flags(fd, W32_FD_RESET, 0);
   *err = errno == ECONNRESET ? WSAECONNRESET : w32_wsa_error(-errno);
   return 0;
 }
@@ -128,6 +132,8 @@ static uint32_t interest(struct es_sock *s, enum state st, int data) {
     return in;
   }
   case S_DGRAM:
+    if (data == 0)
+      return 0; /* an error waits for its receive */
     return (want_read ? EPOLLIN : 0u) | (want_write ? EPOLLOUT : 0u);
   case S_IDLE:
     break; /* a connect or a listen calls again */
@@ -151,6 +157,8 @@ static void connect_outcome(int fd, struct es_sock *s, enum state st) {
     return; /* no connect yet */
   record(s, FD_CONNECT, FD_CONNECT_BIT, so ? w32_wsa_error(-so) : 0);
   s->enabled &= ~FD_CONNECT;
+  if (so == 0)
+    w32_fd_connected(fd); /* a reset later is its end, not an idle socket */
 }
 
 /* Records what fd's state says now, sets the event if that added
@@ -174,12 +182,21 @@ static void look(int fd, struct es_sock *s) {
     if ((s->enabled & FD_WRITE) && ready(fd, POLLOUT))
       record(s, FD_WRITE, FD_WRITE_BIT, 0);
     break;
-  case S_DGRAM:
-    if ((s->enabled & FD_READ) && ready(fd, POLLIN))
+  case S_DGRAM: {
+    /* An error (an ICMP report on a connected datagram socket) is
+     * FD_READ: the receive fails with it, as on Windows. While it waits,
+     * nothing is armed (EPOLLERR would fire again at once) until a
+     * receive takes it. */
+    struct pollfd p = {fd, POLLIN | POLLOUT, 0};
+    short rv = poll(&p, 1, 0) == 1 ? p.revents : 0;
+    if ((s->enabled & FD_READ) && (rv & (POLLIN | POLLERR)))
       record(s, FD_READ, FD_READ_BIT, 0);
-    if ((s->enabled & FD_WRITE) && ready(fd, POLLOUT))
+    if ((s->enabled & FD_WRITE) && (rv & POLLOUT))
       record(s, FD_WRITE, FD_WRITE_BIT, 0);
+    if (rv & POLLERR)
+      data = 0; /* interest(): arm nothing */
     break;
+  }
   case S_CONNECTING:
   case S_IDLE:
     break;
@@ -377,9 +394,17 @@ void w32_es_inherit(int listener, int accepted) {
   struct es_sock *l = sock_of(listener);
   HANDLE event = l != NULL ? l->event : NULL;
   long mask = l != NULL ? l->mask : 0;
+  if (event != NULL) { /* its slot stays this event's while we select */
+    pthread_mutex_lock(&w32_lock);
+    w32_ref_locked((struct w32_object *)event);
+    pthread_mutex_unlock(&w32_lock);
+  }
   pthread_mutex_unlock(&es_lock);
   /* The listener's selection may change meanwhile: the accepted socket
-   * gets the one it had as the connection was accepted. */
-  if (event != NULL)
-    WSAEventSelect((SOCKET)accepted, event, mask);
+   * gets the one it had as the connection was accepted (none if the
+   * program has closed that event since). */
+  if (event == NULL)
+    return;
+  WSAEventSelect((SOCKET)accepted, event, mask);
+  w32_unref((struct w32_object *)event);
 }

@@ -153,6 +153,7 @@ CPORT_API BOOL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
   int rc =
       cport_connect((int)s, name, namelen, send, sendlen, (cport_op_t *)ov);
   w32_ov_end(ov, rc);
+  w32_es_note((int)s, 0); /* WSAEventSelect: the connection's events */
   return fixup_started(rc, ov, sent);
 }
 

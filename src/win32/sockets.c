@@ -112,6 +112,11 @@ CPORT_API int ioctlsocket(SOCKET s, long cmd, u_long *arg) {
   }
   if ((unsigned long)cmd != (unsigned long)FIONBIO)
     return w32_wsa_fail(WSAEINVAL);
+  /* "If WSAEventSelect ... has been issued on a socket, then any attempt
+   * to use ioctlsocket to set the socket back to blocking mode will fail
+   * with WSAEINVAL." */
+  if (*arg == 0 && (w32_fd_flags(fd) & W32_FD_EVENTSELECT))
+    return w32_wsa_fail(WSAEINVAL);
   int fl = fcntl(fd, F_GETFL);
   if (fl < 0)
     return w32_wsa_fail(WSAENOTSOCK);

@@ -46,6 +46,7 @@ static pthread_once_t wt_once = PTHREAD_ONCE_INIT;
 static bool wt_started;
 static pthread_cond_t wt_cond;     /* with w32_lock */
 static struct tp_waitreg *wt_regs; /* tp_lock and w32_lock */
+static struct tp_object *regwaits; /* registered waits, by gnext (tp_lock) */
 
 /* ------------------------------------------------------------------------ */
 /* Registrations (tp_lock and w32_lock held)                                 */
@@ -331,7 +332,7 @@ CPORT_API BOOL RegisterWaitForSingleObject(PHANDLE wait_handle, HANDLE object,
   r->repeat = (flags & WT_EXECUTEONLYONCE) == 0;
   r->repeat_ms = ms;
   set_deadline_ms(r, ms);
-  if (!reg_set(o, r, object, true, &old)) {
+  if (!reg_set(o, r, object, false, &old)) {
     DWORD err = GetLastError();
     free(r);
     pthread_mutex_lock(&tp_lock);
@@ -339,20 +340,35 @@ CPORT_API BOOL RegisterWaitForSingleObject(PHANDLE wait_handle, HANDLE object,
     pthread_mutex_unlock(&tp_lock);
     return w32_fail(err);
   }
+  pthread_mutex_lock(&tp_lock);
+  o->gnext = regwaits; /* no cleanup group: its links are free */
+  regwaits = o;
+  pthread_mutex_unlock(&tp_lock);
   *wait_handle = (HANDLE)o;
   return TRUE;
 }
 
+/* Takes h off the registered waits (tp_lock held); false if it is not
+ * one (never registered, or unregistered already: its memory may be
+ * gone, so it is not read). */
+static bool regwait_take_locked(HANDLE h) {
+  for (struct tp_object **pp = &regwaits; *pp != NULL; pp = &(*pp)->gnext)
+    if (*pp == (struct tp_object *)h) {
+      *pp = (*pp)->gnext;
+      return true;
+    }
+  return false;
+}
+
 CPORT_API BOOL UnregisterWaitEx(HANDLE wait_handle, HANDLE event) {
   struct tp_object *o = (struct tp_object *)wait_handle;
-  if (o == NULL || o->kind != TP_REGWAIT_K)
+  pthread_mutex_lock(&tp_lock);
+  bool known = regwait_take_locked(wait_handle);
+  pthread_mutex_unlock(&tp_lock);
+  if (!known)
     return w32_fail(ERROR_INVALID_HANDLE);
   free(unset(o));
   pthread_mutex_lock(&tp_lock);
-  if (o->closed) {
-    pthread_mutex_unlock(&tp_lock);
-    return w32_fail(ERROR_INVALID_HANDLE);
-  }
   if (event == INVALID_HANDLE_VALUE)
     tp_wait_locked(o); /* never from its own callback: Windows says so */
   bool busy = o->queued > o->dropped || o->active > 0;
