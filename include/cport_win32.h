@@ -979,6 +979,16 @@ CPORT_WIN32_API DWORD GetCurrentThreadId(void);
 CPORT_WIN32_API HANDLE GetCurrentThread(void);
 CPORT_WIN32_API BOOL SwitchToThread(void);
 
+/* APCs: QueueUserAPC queues fn(data) to a thread (a HANDLE CreateThread
+ * or _beginthreadex gave, or GetCurrentThread()); it runs when that
+ * thread enters an alertable wait (SleepEx, WaitForSingleObjectEx,
+ * WaitForMultipleObjectsEx, WSAWaitForMultipleEvents with alertable
+ * TRUE, GetQueuedCompletionStatusEx with fAlertable TRUE), which then
+ * returns WAIT_IO_COMPLETION. An APC queued while the thread waits in
+ * GetQueuedCompletionStatusEx runs within 10 ms. */
+typedef VOID(NTAPI *PAPCFUNC)(ULONG_PTR data);
+CPORT_WIN32_API DWORD QueueUserAPC(PAPCFUNC fn, HANDLE thread, ULONG_PTR data);
+
 /* Priorities: recorded as given (GetThreadPriority returns them) and
  * applied as the thread's nice value (IDLE 19, LOWEST 10, BELOW_NORMAL
  * 5, NORMAL 0, ABOVE_NORMAL -5, HIGHEST -10, TIME_CRITICAL -20) where
@@ -1089,7 +1099,7 @@ CPORT_WIN32_API HANDLE CreateSemaphoreExW(LPSECURITY_ATTRIBUTES sa,
 /* Waitable timers: objects that are signalled when their due time comes
  * (and again each period). A notification (manual-reset) timer stays
  * signalled until set again; a synchronization timer releases one wait
- * and resets. No APCs: a completion routine is refused with
+ * and resets. A completion routine (an APC) is refused with
  * ERROR_NOT_SUPPORTED. */
 typedef VOID(CALLBACK *PTIMERAPCROUTINE)(LPVOID arg, DWORD low, DWORD high);
 typedef struct _REASON_CONTEXT {

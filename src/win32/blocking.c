@@ -2,8 +2,8 @@
  * blocking.c - what every waiting call of the layer builds on: thread ids,
  * the monotonic clock and deadlines on it, condition variables on that
  * clock, and giving a released worker's place back to its port while it
- * blocks (cport_blocking_begin / cport_blocking_end); with them Sleep,
- * SleepEx and SwitchToThread.
+ * blocks (cport_blocking_begin / cport_blocking_end); with them Sleep
+ * and SwitchToThread (SleepEx: apc.c).
  *
  * Windows sees a thread block in its kernel and lets the thread's port
  * release another; on Linux cport learns it from these marks. The layer's
@@ -100,13 +100,6 @@ CPORT_API void Sleep(DWORD ms) {
   while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
     ;
   w32_block_end();
-}
-
-/* No APCs here, so an alertable sleep is a plain one. */
-CPORT_API DWORD SleepEx(DWORD ms, BOOL alertable) {
-  (void)alertable;
-  Sleep(ms);
-  return 0;
 }
 
 /* Always nonzero: Linux does not say whether another thread ran. */

@@ -139,7 +139,11 @@ CPORT_API BOOL GetOverlappedResult(HANDLE h, LPOVERLAPPED ov, LPDWORD bytes,
 CPORT_API BOOL GetOverlappedResultEx(HANDLE h, LPOVERLAPPED ov, LPDWORD bytes,
                                      DWORD ms, BOOL alertable) {
   (void)h;
-  (void)alertable;
+  /* An APC already queued ends an alertable wait (WAIT_IO_COMPLETION);
+   * one queued during the wait runs at the thread's next alertable wait. */
+  if (alertable && ms != 0 && ov != NULL && !HasOverlappedIoCompleted(ov) &&
+      w32_apc_run() > 0)
+    return w32_fail(WAIT_IO_COMPLETION);
   return overlapped_result(ov, bytes, ms, WAIT_TIMEOUT);
 }
 

@@ -70,6 +70,8 @@ CPORT_API HANDLE CreateIoCompletionPort(HANDLE file, HANDLE port, ULONG_PTR key,
   return wp;
 }
 
+#define ALERT_SLICE_MS 10u
+
 static int timeout_of(DWORD ms) {
   return ms == INFINITE ? -1 : ms > INT32_MAX ? INT32_MAX : (int)ms;
 }
@@ -122,14 +124,35 @@ CPORT_API BOOL GetQueuedCompletionStatus(HANDLE port, LPDWORD bytes,
 CPORT_API BOOL GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY out,
                                            ULONG count, PULONG removed,
                                            DWORD ms, BOOL alertable) {
-  (void)alertable;
   if (out == NULL || removed == NULL || count == 0)
     return w32_fail(ERROR_INVALID_PARAMETER);
   cport_t *p = w32_port(port, NULL);
   if (p == NULL)
     return w32_fail(ERROR_INVALID_HANDLE);
   cport_completion_t c[64];
-  int n = cport_get_many(p, c, count < 64 ? count : 64, timeout_of(ms));
+  int n;
+  if (!alertable) {
+    n = cport_get_many(p, c, count < 64 ? count : 64, timeout_of(ms));
+  } else {
+    /* Alertable: packets first; with none, an APC queued before or
+     * during the wait ends it with WAIT_IO_COMPLETION once it has run.
+     * The port cannot be woken for one thread, so the wait looks at the
+     * thread's queue every ALERT_SLICE_MS. */
+    uint64_t until = ms == INFINITE ? UINT64_MAX : w32_now_ms() + ms;
+    DWORD slice = 0; /* the first look does not wait */
+    for (;;) {
+      n = cport_get_many(p, c, count < 64 ? count : 64, (int)slice);
+      if (n != CPORT_ETIMEDOUT)
+        break;
+      if (w32_apc_run() > 0)
+        return w32_fail(WAIT_IO_COMPLETION);
+      uint64_t now = w32_now_ms();
+      if (until != UINT64_MAX && now >= until)
+        break;
+      DWORD left = until == UINT64_MAX ? ALERT_SLICE_MS : (DWORD)(until - now);
+      slice = left < ALERT_SLICE_MS ? left : ALERT_SLICE_MS;
+    }
+  }
   if (n < 0)
     return w32_fail(get_error(n));
   for (int i = 0; i < n; i++) {

@@ -26,6 +26,10 @@ static void thread_finish(void *arg) {
   pthread_mutex_lock(&w32_lock);
   t->done = true;
   w32_wake_locked(&t->obj);
+  pthread_mutex_unlock(&w32_lock);
+  w32_apc_drop(&t->apcs); /* queued and never run: the thread ended */
+  w32_apc_q = NULL;
+  pthread_mutex_lock(&w32_lock);
   w32_unref_locked(&t->obj);
   pthread_mutex_unlock(&w32_lock);
   self = NULL;
@@ -34,6 +38,7 @@ static void thread_finish(void *arg) {
 static void *thread_main(void *arg) {
   struct w32_thread *t = arg;
   self = t;
+  w32_apc_q = &t->apcs;
   pthread_mutex_lock(&w32_lock);
   t->tid = w32_tid();
   t->started = true;

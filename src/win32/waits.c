@@ -114,9 +114,10 @@ static DWORD try_satisfy(struct w32_object **objs, DWORD n, bool all,
 /* The wait                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* WAIT_OBJECT_0 + i, WAIT_TIMEOUT, or WAIT_FAILED with *err set. */
+/* WAIT_OBJECT_0 + i, WAIT_TIMEOUT, WAIT_IO_COMPLETION (alertable: an APC
+ * was queued, and has run), or WAIT_FAILED with *err set. */
 static DWORD wait_objects(DWORD n, const HANDLE *hs, bool all, DWORD ms,
-                          DWORD *err) {
+                          bool alertable, DWORD *err) {
   if (hs == NULL || n == 0 || n > MAXIMUM_WAIT_OBJECTS) {
     *err = ERROR_INVALID_PARAMETER;
     return WAIT_FAILED;
@@ -139,6 +140,12 @@ static DWORD wait_objects(DWORD n, const HANDLE *hs, bool all, DWORD ms,
       }
   }
   DWORD r = try_satisfy(objs, n, all, tid);
+  /* A signalled object first, then the APCs (as Windows' kernel checks). */
+  if (r == WAIT_TIMEOUT && alertable && w32_apc_pending_locked()) {
+    pthread_mutex_unlock(&w32_lock);
+    w32_apc_run();
+    return WAIT_IO_COMPLETION;
+  }
   if (r != WAIT_TIMEOUT || ms == 0) {
     pthread_mutex_unlock(&w32_lock);
     return r;
@@ -158,11 +165,22 @@ static DWORD wait_objects(DWORD n, const HANDLE *hs, bool all, DWORD ms,
     blocks[i].next = objs[i]->waiters;
     objs[i]->waiters = &blocks[i];
   }
-  while ((r = try_satisfy(objs, n, all, tid)) == WAIT_TIMEOUT)
-    if (w32_cond_wait(&cv, &w32_lock, ms == INFINITE ? NULL : &dl) != 0) {
-      r = try_satisfy(objs, n, all, tid);
+  if (alertable)
+    w32_apc_alert_locked(&cv);
+  while ((r = try_satisfy(objs, n, all, tid)) == WAIT_TIMEOUT) {
+    if (alertable && w32_apc_pending_locked()) {
+      r = WAIT_IO_COMPLETION;
       break;
     }
+    if (w32_cond_wait(&cv, &w32_lock, ms == INFINITE ? NULL : &dl) != 0) {
+      r = try_satisfy(objs, n, all, tid);
+      if (r == WAIT_TIMEOUT && alertable && w32_apc_pending_locked())
+        r = WAIT_IO_COMPLETION;
+      break;
+    }
+  }
+  if (alertable)
+    w32_apc_alert_locked(NULL);
   for (DWORD i = 0; i < n; i++) {
     struct w32_waitblock **pp = &objs[i]->waiters;
     while (*pp != &blocks[i])
@@ -173,13 +191,15 @@ static DWORD wait_objects(DWORD n, const HANDLE *hs, bool all, DWORD ms,
   pthread_mutex_unlock(&w32_lock);
   pthread_cond_destroy(&cv);
   w32_block_end();
+  if (r == WAIT_IO_COMPLETION)
+    w32_apc_run();
   return r;
 }
 
 CPORT_API DWORD WaitForMultipleObjectsEx(DWORD n, const HANDLE *hs, BOOL all,
                                          DWORD ms, BOOL alertable) {
-  (void)alertable; /* no APCs: nothing to alert */
-  DWORD err = 0, r = wait_objects(n, hs, all != FALSE, ms, &err);
+  DWORD err = 0,
+        r = wait_objects(n, hs, all != FALSE, ms, alertable != FALSE, &err);
   if (r == WAIT_FAILED)
     SetLastError(err);
   return r;
@@ -461,14 +481,14 @@ CPORT_API BOOL WSAResetEvent(WSAEVENT e) {
 
 CPORT_API DWORD WSAWaitForMultipleEvents(DWORD n, const WSAEVENT *events,
                                          BOOL all, DWORD ms, BOOL alertable) {
-  (void)alertable;
   if (events == NULL || n == 0 || n > WSA_MAXIMUM_WAIT_EVENTS) {
     WSASetLastError(WSA_INVALID_PARAMETER);
     return WSA_WAIT_FAILED;
   }
   /* "The array can contain handles of objects of different types": it is
    * WaitForMultipleObjectsEx (threads, for one, whose end it waits for). */
-  DWORD err = 0, r = wait_objects(n, events, all != FALSE, ms, &err);
+  DWORD err = 0,
+        r = wait_objects(n, events, all != FALSE, ms, alertable != FALSE, &err);
   if (r == WAIT_FAILED)
     WSASetLastError((int)err);
   return r;

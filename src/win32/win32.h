@@ -11,6 +11,7 @@
  *                 that blocks giving its place back; Sleep
  *   handles.c     what a HANDLE names: descriptors (and their state) and
  *                 the layer's objects; CloseHandle
+ *   apc.c         QueueUserAPC, each thread's APC queue, SleepEx
  *   waits.c       WaitFor*, events, mutexes, semaphores, WSA events, the
  *                 event hook
  *   fixups.c      work at an op's end (AcceptEx & co.), the OVERLAPPED's
@@ -149,6 +150,13 @@ struct w32_object {
   void *closed_arg;
 };
 
+/* A thread's queue of APCs (apc.c), guarded by w32_lock. */
+struct w32_apc;
+struct w32_apcq {
+  struct w32_apc *head, *tail;
+  pthread_cond_t *alert; /* an alertable wait's, while it waits */
+};
+
 /* A thread object (threads.c; waits.c reads `done`). */
 struct w32_thread {
   struct w32_object obj;
@@ -160,8 +168,9 @@ struct w32_thread {
   DWORD exit_code;
   bool started; /* tid set */
   bool suspended;
-  bool done;    /* ended: the object is signalled (w32_lock) */
-  int priority; /* SetThreadPriority's (sched.c) */
+  bool done;            /* ended: the object is signalled (w32_lock) */
+  int priority;         /* SetThreadPriority's (sched.c) */
+  struct w32_apcq apcs; /* QueueUserAPC's (apc.c; w32_lock) */
 };
 
 /* A waitable timer (wtimers.c; waits.c reads `manual` and `signaled`). */
@@ -216,6 +225,19 @@ CP_INTERNAL bool w32_signaled_locked(struct w32_object *o, DWORD tid);
  * event is reset, a semaphore's count taken, a mutex owned (w32_lock
  * held). */
 CP_INTERNAL void w32_acquire_locked(struct w32_object *o, DWORD tid);
+/* APCs (apc.c). The calling thread's queue is its thread object's (set
+ * by threads.c as a thread starts) or one of its own. */
+CP_INTERNAL extern __thread struct w32_apcq *w32_apc_q;
+/* Whether the calling thread has APCs queued (w32_lock held). */
+CP_INTERNAL bool w32_apc_pending_locked(void);
+/* An alertable wait's condition variable, that a queued APC signals
+ * (NULL when the wait ends; w32_lock held). */
+CP_INTERNAL void w32_apc_alert_locked(pthread_cond_t *cv);
+/* Runs the calling thread's queued APCs, in order; how many. */
+CP_INTERNAL unsigned w32_apc_run(void);
+/* Frees a queue's APCs unrun (a thread that ended). */
+CP_INTERNAL void w32_apc_drop(struct w32_apcq *q);
+
 /* Wakes the threads waiting on o (w32_lock held). */
 CP_INTERNAL void w32_wake_locked(struct w32_object *o);
 /* An event: set it (w32_lock held). */

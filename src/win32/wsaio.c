@@ -139,7 +139,7 @@ static int wsa_io_call(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
   cport_buf_t b[W32_MAX_BUFS];
   size_t total = 0;
   if (routine != NULL)
-    return w32_wsa_fail(WSAEOPNOTSUPP); /* no APCs to run it */
+    return w32_wsa_fail(WSAEOPNOTSUPP); /* no completion routines */
   int err = convert(bufs, n, b, &total);
   if (err)
     return w32_wsa_fail(err);

@@ -14,7 +14,8 @@
  * the object outlives its handle's close until the close has disarmed
  * it.
  *
- * No APCs: a completion routine is refused with ERROR_NOT_SUPPORTED.
+ * A completion routine (an APC to the setting thread) is refused with
+ * ERROR_NOT_SUPPORTED.
  */
 #include <stdlib.h>
 
@@ -137,7 +138,7 @@ CPORT_API BOOL SetWaitableTimer(HANDLE h, const LARGE_INTEGER *due, LONG period,
   if (due == NULL || period < 0)
     return w32_fail(ERROR_INVALID_PARAMETER);
   if (routine != NULL)
-    return w32_fail(ERROR_NOT_SUPPORTED); /* no APCs in the layer */
+    return w32_fail(ERROR_NOT_SUPPORTED); /* no timer APCs */
   struct arming *a = malloc(sizeof(*a));
   if (a == NULL)
     return w32_fail(ERROR_NOT_ENOUGH_MEMORY);

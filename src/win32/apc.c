@@ -1,0 +1,140 @@
+/*
+ * apc.c - asynchronous procedure calls (processthreadsapi.h): QueueUserAPC,
+ * each thread's queue of them, and the alertable waits that run them
+ * (SleepEx here; WaitForMultipleObjectsEx, WSAWaitForMultipleEvents and
+ * GetQueuedCompletionStatusEx through w32_apc_*).
+ *
+ * A thread the layer started keeps its queue in its thread object
+ * (win32.h, struct w32_thread), so QueueUserAPC can reach it by HANDLE; any
+ * other thread has a queue of its own for APCs it queues to itself
+ * (GetCurrentThread()). The queues are guarded by w32_lock. A thread in
+ * an alertable wait names its condition variable in its queue (alert), so
+ * an APC queued then wakes it; the wait ends with WAIT_IO_COMPLETION after
+ * running every queued APC, in order, outside any lock.
+ */
+#include <stdlib.h>
+
+#include "win32.h"
+
+struct w32_apc {
+  struct w32_apc *next;
+  PAPCFUNC fn;
+  ULONG_PTR data;
+};
+
+/* The calling thread's queue: its thread object's, set by threads.c as
+ * the thread starts, or this one. */
+__thread struct w32_apcq *w32_apc_q;
+static __thread struct w32_apcq own;
+
+static struct w32_apcq *mine(void) {
+  return w32_apc_q != NULL ? w32_apc_q : &own;
+}
+
+bool w32_apc_pending_locked(void) {
+  return mine()->head != NULL;
+}
+
+void w32_apc_alert_locked(pthread_cond_t *cv) {
+  mine()->alert = cv;
+}
+
+unsigned w32_apc_run(void) {
+  struct w32_apcq *q = mine();
+  pthread_mutex_lock(&w32_lock);
+  struct w32_apc *list = q->head;
+  q->head = q->tail = NULL;
+  pthread_mutex_unlock(&w32_lock);
+  unsigned n = 0;
+  while (list != NULL) {
+    struct w32_apc *a = list;
+    list = a->next;
+    a->fn(a->data);
+    free(a);
+    n++;
+  }
+  return n;
+}
+
+void w32_apc_drop(struct w32_apcq *q) {
+  pthread_mutex_lock(&w32_lock);
+  struct w32_apc *list = q->head;
+  q->head = q->tail = NULL;
+  q->alert = NULL;
+  pthread_mutex_unlock(&w32_lock);
+  while (list != NULL) {
+    struct w32_apc *a = list;
+    list = a->next;
+    free(a);
+  }
+}
+
+CPORT_API DWORD QueueUserAPC(PAPCFUNC fn, HANDLE thread, ULONG_PTR data) {
+  if (fn == NULL)
+    return (DWORD)w32_fail(ERROR_INVALID_PARAMETER);
+  struct w32_apc *a = malloc(sizeof(*a));
+  if (a == NULL)
+    return (DWORD)w32_fail(ERROR_NOT_ENOUGH_MEMORY);
+  a->next = NULL;
+  a->fn = fn;
+  a->data = data;
+  pthread_mutex_lock(&w32_lock);
+  struct w32_apcq *q = NULL;
+  if (thread == (HANDLE)(LONG_PTR)-2) {
+    q = mine();
+  } else {
+    struct w32_thread *t =
+        (struct w32_thread *)w32_object_get(thread, W32_THREAD);
+    if (t != NULL && !t->done)
+      q = &t->apcs; /* a thread not yet started runs it once alertable */
+  }
+  if (q == NULL) {
+    pthread_mutex_unlock(&w32_lock);
+    free(a);
+    return (DWORD)w32_fail(ERROR_INVALID_HANDLE);
+  }
+  if (q->tail != NULL)
+    q->tail->next = a;
+  else
+    q->head = a;
+  q->tail = a;
+  if (q->alert != NULL)
+    pthread_cond_signal(q->alert);
+  pthread_mutex_unlock(&w32_lock);
+  return 1;
+}
+
+/* Plain when not alertable (blocking.c's Sleep); alertable, a wait on a
+ * condition variable of its own that an APC ends. */
+CPORT_API DWORD SleepEx(DWORD ms, BOOL alertable) {
+  if (!alertable) {
+    Sleep(ms);
+    return 0;
+  }
+  if (w32_apc_run() > 0)
+    return WAIT_IO_COMPLETION;
+  if (ms == 0) {
+    sched_yield();
+    return 0;
+  }
+  pthread_cond_t cv;
+  w32_cond_init(&cv);
+  struct timespec dl = w32_deadline(ms);
+  w32_block_begin();
+  pthread_mutex_lock(&w32_lock);
+  w32_apc_alert_locked(&cv);
+  bool apc = false;
+  while (!(apc = w32_apc_pending_locked()))
+    if (w32_cond_wait(&cv, &w32_lock, ms == INFINITE ? NULL : &dl) != 0) {
+      apc = w32_apc_pending_locked();
+      break;
+    }
+  w32_apc_alert_locked(NULL);
+  pthread_mutex_unlock(&w32_lock);
+  w32_block_end();
+  pthread_cond_destroy(&cv);
+  if (!apc)
+    return 0;
+  w32_apc_run();
+  return WAIT_IO_COMPLETION;
+}
