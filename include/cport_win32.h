@@ -2144,8 +2144,11 @@ CPORT_WIN32_API int WSAIoctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen,
  * With an OVERLAPPED: 0 if the op finished inside the call (its packet is
  * still queued unless skip mode is on), else SOCKET_ERROR with
  * WSA_IO_PENDING, or the error (nothing queued). Without one they block
- * (WSARecv takes MSG_PEEK, MSG_OOB, MSG_WAITALL then). Completion routines
- * are refused (WSAEOPNOTSUPP).
+ * (WSARecv takes MSG_PEEK, MSG_OOB, MSG_WAITALL then). With a completion
+ * routine (and an OVERLAPPED) no packet is queued: the routine runs on
+ * the calling thread at its next alertable wait after the op ends (an
+ * APC), with the Winsock error and the bytes; hEvent stays the
+ * program's.
  */
 CPORT_WIN32_API int WSARecv(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                             LPDWORD flags, LPWSAOVERLAPPED ov,

@@ -4,7 +4,8 @@
  * and to the calling one, the alertable waits that run them (SleepEx,
  * WaitForSingleObjectEx, WSAWaitForMultipleEvents,
  * GetQueuedCompletionStatusEx) and return WAIT_IO_COMPLETION, their
- * order, and waits that are not alertable leaving them queued.
+ * order, waits that are not alertable leaving them queued, and the
+ * completion routines of WSARecv and WSASend.
  */
 #include "win32-util.h"
 
@@ -140,6 +141,89 @@ static void apc_ends_an_alertable_port_wait(void **state) {
   assert_true(CloseHandle(w.port));
 }
 
+struct routine_probe {
+  volatile LONG calls;
+  DWORD err, bytes, flags, thread;
+  LPWSAOVERLAPPED ov;
+  HANDLE event_seen; /* hEvent as the routine found it */
+};
+
+static struct routine_probe *routed;
+
+static void CALLBACK on_done(DWORD err, DWORD bytes, LPWSAOVERLAPPED ov,
+                             DWORD flags) {
+  routed->err = err;
+  routed->bytes = bytes;
+  routed->ov = ov;
+  routed->flags = flags;
+  routed->thread = GetCurrentThreadId();
+  routed->event_seen = ov->hEvent;
+  InterlockedIncrement(&routed->calls);
+}
+
+/* Runs alertable waits until the routine has run, or 5 s. */
+static void await_routine(struct routine_probe *r, LONG calls) {
+  ULONGLONG until = w_now_ms() + 5000;
+  while (InterlockedOr(&r->calls, 0) < calls && w_now_ms() < until)
+    SleepEx(100, TRUE);
+  assert_int_equal(InterlockedOr(&r->calls, 0), calls);
+}
+
+/* WSARecv and WSASend with a completion routine: the routine runs on the
+ * starting thread, only in an alertable wait, with the bytes and the
+ * OVERLAPPED (its hEvent the program's own); a cancelled receive's
+ * routine gets WSA_OPERATION_ABORTED. */
+static void completion_routines_run_on_the_starting_thread(void **state) {
+  (void)state;
+  struct routine_probe r;
+  memset(&r, 0, sizeof(r));
+  routed = &r;
+  SOCKET s, c;
+  w_pair(&s, &c);
+  char buf[16];
+  WSABUF wb = {sizeof(buf), buf};
+  DWORD flags = 0;
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = (HANDLE)(uintptr_t)0x1230; /* the program's: not an event */
+  int rc = WSARecv(s, &wb, 1, NULL, &flags, &ov, on_done);
+  assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+  assert_int_equal(send(c, "hello", 5, 0), 5);
+  Sleep(50);
+  assert_int_equal(InterlockedOr(&r.calls, 0), 0); /* not alertable yet */
+  await_routine(&r, 1);
+  assert_int_equal(r.err, 0);
+  assert_int_equal(r.bytes, 5);
+  assert_ptr_equal(r.ov, &ov);
+  assert_int_equal(r.thread, GetCurrentThreadId());
+  assert_ptr_equal(r.event_seen, (HANDLE)(uintptr_t)0x1230);
+  assert_memory_equal(buf, "hello", 5);
+
+  /* A send: its routine too (it finishes at once, and still queues). */
+  memset(&ov, 0, sizeof(ov));
+  WSABUF sb = {3, (CHAR *)"abc"};
+  DWORD sent = 0;
+  rc = WSASend(s, &sb, 1, &sent, 0, &ov, on_done);
+  assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+  await_routine(&r, 2);
+  assert_int_equal(r.err, 0);
+  assert_int_equal(r.bytes, 3);
+  assert_int_equal(recv(c, buf, sizeof(buf), 0), 3);
+
+  /* A cancelled receive. */
+  memset(&ov, 0, sizeof(ov));
+  flags = 0;
+  assert_int_equal(WSARecv(s, &wb, 1, NULL, &flags, &ov, on_done),
+                   SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+  assert_true(CancelIoEx((HANDLE)s, &ov));
+  await_routine(&r, 3);
+  assert_int_equal(r.err, WSA_OPERATION_ABORTED);
+  assert_int_equal(r.bytes, 0);
+  closesocket(c);
+  closesocket(s);
+}
+
 /* Bad input: no function, a handle that is no thread. */
 static void bad_input(void **state) {
   (void)state;
@@ -164,6 +248,7 @@ int main(void) {
       cmocka_unit_test(apc_wakes_an_alertable_sleep),
       cmocka_unit_test(queued_apcs_run_in_order),
       cmocka_unit_test(apc_ends_an_alertable_port_wait),
+      cmocka_unit_test(completion_routines_run_on_the_starting_thread),
       cmocka_unit_test(bad_input),
   };
   return W_RUN("win32-apc", tests);

@@ -23,24 +23,49 @@ struct w32_apc {
 };
 
 /* The calling thread's queue: its thread object's, set by threads.c as
- * the thread starts, or this one. */
+ * the thread starts, or one of its own. A thread the layer did not start
+ * gets its queue from the heap as it first needs one; when it ends the
+ * queue is marked dead (and kept: an op's routine may still name it). */
 __thread struct w32_apcq *w32_apc_q;
-static __thread struct w32_apcq own;
+static __thread struct w32_apcq *own;
+static pthread_once_t own_once = PTHREAD_ONCE_INIT;
+static pthread_key_t own_key;
 
-static struct w32_apcq *mine(void) {
-  return w32_apc_q != NULL ? w32_apc_q : &own;
+static void own_ended(void *arg) {
+  w32_apc_drop(arg);
+}
+
+static void own_init(void) {
+  pthread_key_create(&own_key, own_ended);
+}
+
+struct w32_apcq *w32_apc_mine(void) {
+  if (w32_apc_q != NULL)
+    return w32_apc_q;
+  if (own == NULL) {
+    pthread_once(&own_once, own_init);
+    own = calloc(1, sizeof(*own));
+    if (own != NULL)
+      pthread_setspecific(own_key, own);
+  }
+  return own;
 }
 
 bool w32_apc_pending_locked(void) {
-  return mine()->head != NULL;
+  struct w32_apcq *q = w32_apc_q != NULL ? w32_apc_q : own;
+  return q != NULL && q->head != NULL;
 }
 
 void w32_apc_alert_locked(pthread_cond_t *cv) {
-  mine()->alert = cv;
+  struct w32_apcq *q = w32_apc_mine();
+  if (q != NULL)
+    q->alert = cv;
 }
 
 unsigned w32_apc_run(void) {
-  struct w32_apcq *q = mine();
+  struct w32_apcq *q = w32_apc_q != NULL ? w32_apc_q : own;
+  if (q == NULL)
+    return 0;
   pthread_mutex_lock(&w32_lock);
   struct w32_apc *list = q->head;
   q->head = q->tail = NULL;
@@ -61,6 +86,7 @@ void w32_apc_drop(struct w32_apcq *q) {
   struct w32_apc *list = q->head;
   q->head = q->tail = NULL;
   q->alert = NULL;
+  q->dead = true;
   pthread_mutex_unlock(&w32_lock);
   while (list != NULL) {
     struct w32_apc *a = list;
@@ -69,30 +95,11 @@ void w32_apc_drop(struct w32_apcq *q) {
   }
 }
 
-CPORT_API DWORD QueueUserAPC(PAPCFUNC fn, HANDLE thread, ULONG_PTR data) {
-  if (fn == NULL)
-    return (DWORD)w32_fail(ERROR_INVALID_PARAMETER);
-  struct w32_apc *a = malloc(sizeof(*a));
-  if (a == NULL)
-    return (DWORD)w32_fail(ERROR_NOT_ENOUGH_MEMORY);
-  a->next = NULL;
-  a->fn = fn;
-  a->data = data;
-  pthread_mutex_lock(&w32_lock);
-  struct w32_apcq *q = NULL;
-  if (thread == (HANDLE)(LONG_PTR)-2) {
-    q = mine();
-  } else {
-    struct w32_thread *t =
-        (struct w32_thread *)w32_object_get(thread, W32_THREAD);
-    if (t != NULL && !t->done)
-      q = &t->apcs; /* a thread not yet started runs it once alertable */
-  }
-  if (q == NULL) {
-    pthread_mutex_unlock(&w32_lock);
-    free(a);
-    return (DWORD)w32_fail(ERROR_INVALID_HANDLE);
-  }
+/* Appends one APC to q and wakes its alertable wait (w32_lock held);
+ * false if q's thread has ended. */
+static bool append_locked(struct w32_apcq *q, struct w32_apc *a) {
+  if (q->dead)
+    return false;
   if (q->tail != NULL)
     q->tail->next = a;
   else
@@ -100,6 +107,54 @@ CPORT_API DWORD QueueUserAPC(PAPCFUNC fn, HANDLE thread, ULONG_PTR data) {
   q->tail = a;
   if (q->alert != NULL)
     pthread_cond_signal(q->alert);
+  return true;
+}
+
+bool w32_apc_queue(struct w32_apcq *q, PAPCFUNC fn, ULONG_PTR data) {
+  struct w32_apc *a = malloc(sizeof(*a));
+  if (a == NULL || q == NULL) {
+    free(a);
+    return false;
+  }
+  a->next = NULL;
+  a->fn = fn;
+  a->data = data;
+  pthread_mutex_lock(&w32_lock);
+  bool ok = append_locked(q, a);
+  pthread_mutex_unlock(&w32_lock);
+  if (!ok)
+    free(a);
+  return ok;
+}
+
+CPORT_API DWORD QueueUserAPC(PAPCFUNC fn, HANDLE thread, ULONG_PTR data) {
+  if (fn == NULL)
+    return (DWORD)w32_fail(ERROR_INVALID_PARAMETER);
+  struct w32_apcq *self_q =
+      thread == (HANDLE)(LONG_PTR)-2 ? w32_apc_mine() : NULL;
+  struct w32_apc *a = malloc(sizeof(*a));
+  if (a == NULL || (thread == (HANDLE)(LONG_PTR)-2 && self_q == NULL)) {
+    free(a);
+    return (DWORD)w32_fail(ERROR_NOT_ENOUGH_MEMORY);
+  }
+  a->next = NULL;
+  a->fn = fn;
+  a->data = data;
+  pthread_mutex_lock(&w32_lock);
+  struct w32_apcq *q = NULL;
+  if (thread == (HANDLE)(LONG_PTR)-2) {
+    q = self_q;
+  } else {
+    struct w32_thread *t =
+        (struct w32_thread *)w32_object_get(thread, W32_THREAD);
+    if (t != NULL && !t->done)
+      q = &t->apcs; /* a thread not yet started runs it once alertable */
+  }
+  if (q == NULL || !append_locked(q, a)) {
+    pthread_mutex_unlock(&w32_lock);
+    free(a);
+    return (DWORD)w32_fail(ERROR_INVALID_HANDLE);
+  }
   pthread_mutex_unlock(&w32_lock);
   return 1;
 }

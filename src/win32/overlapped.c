@@ -16,9 +16,15 @@
 /* Starting an op                                                            */
 /* ------------------------------------------------------------------------ */
 
+/* An OVERLAPPED whose event is a completion routine's (routines.c). */
+static bool has_routine(LPOVERLAPPED ov) {
+  return w32_object_get((HANDLE)((uintptr_t)ov->hEvent & ~(uintptr_t)1),
+                        W32_ROUTINE) != NULL;
+}
+
 int w32_ov_begin(int fd, LPOVERLAPPED ov) {
   struct w32_object *ev = NULL;
-  if (ov->hEvent != NULL) {
+  if (ov->hEvent != NULL && !has_routine(ov)) {
     ev = w32_event_of(ov->hEvent);
     if (ev == NULL)
       return W32_BAD_EVENT;

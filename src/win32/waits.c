@@ -313,9 +313,20 @@ void w32_event_consume(struct w32_object *o) {
 /* cport calls this when an op whose event is set ends, on the thread that
  * ends it: the event is signalled and the op's reference dropped. The
  * object may be closed by now (its handle), never freed: the op holds it. */
+void (*w32_routine_ended)(struct w32_object *o);
+
 static void event_hook(void *ev) {
   struct w32_object *o = ev;
-  if (!w32_is_object(o) || o->type != W32_EVENT)
+  if (!w32_is_object(o))
+    return;
+  if (o->type == W32_ROUTINE) {
+    void (*ended)(struct w32_object *) =
+        __atomic_load_n(&w32_routine_ended, __ATOMIC_ACQUIRE);
+    if (ended != NULL)
+      ended(o);
+    return;
+  }
+  if (o->type != W32_EVENT)
     return;
   pthread_mutex_lock(&w32_lock);
   w32_event_set_locked(o);

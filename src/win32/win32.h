@@ -32,6 +32,8 @@
  *   sockets.c     Winsock start-up, sockets, options, accept, shutdown
  *   bsd.c         the BSD calls with WSAGetLastError (socket, bind, ...)
  *   netdb.c       getaddrinfo, InetPton, InetNtop
+ *   routines.c    completion routines: an op's end queues its routine to
+ *                 the thread that started it, as an APC
  *   wsaio.c       WSARecv / WSASend / WSARecvFrom / WSASendTo, WSAIoctl
  *   mswsock.c     AcceptEx, ConnectEx, DisconnectEx, TransmitFile
  *   timerq.c      timer queues and their timers
@@ -121,7 +123,8 @@ enum {
   W32_STDIN,  /* descriptor 0 as a HANDLE */
   W32_TIMERQ, /* timer queues and their timers (timerq.c) */
   W32_TIMER,
-  W32_WTIMER, /* waitable timers (wtimers.c) */
+  W32_WTIMER,  /* waitable timers (wtimers.c) */
+  W32_ROUTINE, /* an op's completion routine (routines.c) */
   W32_TYPES
 };
 #define W32_MAGIC 0x57333248u /* "W32H" */
@@ -155,6 +158,7 @@ struct w32_apc;
 struct w32_apcq {
   struct w32_apc *head, *tail;
   pthread_cond_t *alert; /* an alertable wait's, while it waits */
+  bool dead;             /* its thread ended: nothing more is queued */
 };
 
 /* A thread object (threads.c; waits.c reads `done`). */
@@ -235,8 +239,23 @@ CP_INTERNAL bool w32_apc_pending_locked(void);
 CP_INTERNAL void w32_apc_alert_locked(pthread_cond_t *cv);
 /* Runs the calling thread's queued APCs, in order; how many. */
 CP_INTERNAL unsigned w32_apc_run(void);
-/* Frees a queue's APCs unrun (a thread that ended). */
+/* Frees a queue's APCs unrun and marks it dead (a thread that ended). */
 CP_INTERNAL void w32_apc_drop(struct w32_apcq *q);
+/* The calling thread's queue (NULL if none could be made). */
+CP_INTERNAL struct w32_apcq *w32_apc_mine(void);
+/* Queues fn(data) to q; false if its thread has ended (or no memory). */
+CP_INTERNAL bool w32_apc_queue(struct w32_apcq *q, PAPCFUNC fn, ULONG_PTR data);
+
+/* Completion routines (routines.c): an op about to start with a routine
+ * gets, as its OVERLAPPED's event, an object that queues the routine to
+ * this thread as the op ends (false: no memory); an op refused at its
+ * call gives the OVERLAPPED its event back. */
+CP_INTERNAL bool w32_routine_begin(LPWSAOVERLAPPED ov,
+                                   LPWSAOVERLAPPED_COMPLETION_ROUTINE fn);
+CP_INTERNAL void w32_routine_refused(LPWSAOVERLAPPED ov);
+/* Set by routines.c: an op whose OVERLAPPED names a completion routine
+ * (a W32_ROUTINE object, as its event) ended; called as cport ends it. */
+CP_INTERNAL extern void (*w32_routine_ended)(struct w32_object *o);
 
 /* Wakes the threads waiting on o (w32_lock held). */
 CP_INTERNAL void w32_wake_locked(struct w32_object *o);

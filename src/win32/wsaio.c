@@ -138,8 +138,6 @@ static int wsa_io_call(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                        LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
   cport_buf_t b[W32_MAX_BUFS];
   size_t total = 0;
-  if (routine != NULL)
-    return w32_wsa_fail(WSAEOPNOTSUPP); /* no completion routines */
   int err = convert(bufs, n, b, &total);
   if (err)
     return w32_wsa_fail(err);
@@ -161,10 +159,17 @@ static int wsa_io_call(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
   }
   if (flags != 0)
     return w32_wsa_fail(WSAEOPNOTSUPP); /* MSG_PEEK, MSG_OOB: blocking only */
+  /* A routine: queued to this thread as the op ends (routines.c). */
+  bool routed = routine != NULL;
+  if (routed && !w32_routine_begin(ov, routine))
+    return w32_wsa_fail(WSAENOBUFS);
   int rc = w32_ov_begin(fd, ov);
-  if (rc != 0)
+  if (rc != 0) {
+    if (routed)
+      w32_routine_refused(ov);
     return w32_wsa_fail(rc == W32_BAD_EVENT ? WSA_INVALID_HANDLE
                                             : w32_wsa_error(rc));
+  }
   cport_op_t *op = (cport_op_t *)(void *)ov;
   if (recv_side)
     rc = datagram ? cport_recvfrom(fd, b, n, addr, addrlen, op)
@@ -173,6 +178,8 @@ static int wsa_io_call(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
     rc = datagram ? cport_sendto(fd, b, n, addr, addr ? *addrlen : 0, op)
                   : cport_send(fd, b, n, op);
   w32_ov_end(ov, rc);
+  if (rc < 0 && routed)
+    w32_routine_refused(ov); /* refused: no end will queue it */
   return wsa_started(fd, rc, bytes, out_flags);
 }
 

@@ -1,0 +1,90 @@
+/*
+ * routines.c - completion routines (LPWSAOVERLAPPED_COMPLETION_ROUTINE):
+ * WSARecv, WSASend, WSARecvFrom and WSASendTo with a routine call it, on
+ * the thread that started the op, at that thread's next alertable wait
+ * after the op ends (an APC, apc.c), as on Windows.
+ *
+ * The op's OVERLAPPED carries, as its event, a W32_ROUTINE object with the
+ * low bit set, so cport queues no packet for it (the rule of hEvent's low
+ * bit) and calls the layer's event hook as it ends the op (waits.c), which
+ * calls w32_routine_ended here: the routine is queued to the starting
+ * thread's APC queue. When it runs, the program's hEvent is back in the
+ * OVERLAPPED (Windows leaves hEvent to the program with a routine), and
+ * the routine gets the op's Winsock error and bytes. The object holds a
+ * reference on the starting thread's object, so its queue cannot become
+ * another thread's while the op runs; a thread that ended takes no more
+ * APCs, and its routines are dropped, as Windows drops them.
+ */
+#include "win32.h"
+
+struct w32_routine {
+  struct w32_object obj;
+  HANDLE user_event; /* the program's hEvent, back at the end */
+  LPWSAOVERLAPPED_COMPLETION_ROUTINE fn;
+  LPWSAOVERLAPPED ov;
+  struct w32_apcq *queue;    /* the starting thread's */
+  struct w32_object *thread; /* its thread object, referenced, or NULL */
+};
+
+static void release(struct w32_routine *r) {
+  if (r->thread != NULL)
+    w32_unref(r->thread);
+  CloseHandle((HANDLE)r); /* the object's own reference */
+}
+
+/* On the starting thread, in an alertable wait. */
+static VOID NTAPI run(ULONG_PTR data) {
+  struct w32_routine *r = (struct w32_routine *)data;
+  LPWSAOVERLAPPED ov = r->ov;
+  LPWSAOVERLAPPED_COMPLETION_ROUTINE fn = r->fn;
+  ov->hEvent = r->user_event;
+  const cport_op_t *op = (const cport_op_t *)(void *)ov;
+  int status = cport_op_status(op);
+  DWORD bytes = (DWORD)cport_op_bytes(op);
+  release(r);
+  fn(status == 0 ? 0 : (DWORD)w32_wsa_error(status), bytes, ov, 0);
+}
+
+/* The op ended (cport's event hook: no lock of the layer's held). */
+static void ended(struct w32_object *o) {
+  struct w32_routine *r = (struct w32_routine *)o;
+  if (!w32_apc_queue(r->queue, run, (ULONG_PTR)r)) {
+    r->ov->hEvent = r->user_event; /* its thread ended: dropped */
+    release(r);
+  }
+}
+
+__attribute__((constructor)) static void register_ended(void) {
+  __atomic_store_n(&w32_routine_ended, ended, __ATOMIC_RELEASE);
+}
+
+bool w32_routine_begin(LPWSAOVERLAPPED ov,
+                       LPWSAOVERLAPPED_COMPLETION_ROUTINE fn) {
+  struct w32_apcq *q = w32_apc_mine();
+  if (q == NULL)
+    return false;
+  struct w32_routine *r = w32_object_new(W32_ROUTINE, sizeof(*r));
+  if (r == NULL)
+    return false;
+  r->user_event = ov->hEvent;
+  r->fn = fn;
+  r->ov = ov;
+  r->queue = q;
+  struct w32_thread *t = w32_thread_self();
+  if (t != NULL) {
+    pthread_mutex_lock(&w32_lock);
+    w32_ref_locked(&t->obj);
+    pthread_mutex_unlock(&w32_lock);
+    r->thread = &t->obj;
+  }
+  /* The low bit: no packet, only the hook. */
+  ov->hEvent = (HANDLE)((uintptr_t)r | 1u);
+  return true;
+}
+
+void w32_routine_refused(LPWSAOVERLAPPED ov) {
+  struct w32_routine *r =
+      (struct w32_routine *)((uintptr_t)ov->hEvent & ~(uintptr_t)1);
+  ov->hEvent = r->user_event;
+  release(r);
+}
