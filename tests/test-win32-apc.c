@@ -224,6 +224,129 @@ static void completion_routines_run_on_the_starting_thread(void **state) {
   closesocket(s);
 }
 
+struct ended_starter {
+  SOCKET s;
+  OVERLAPPED *ov;
+  char buf[8];
+};
+
+static DWORD WINAPI start_then_end(LPVOID arg) {
+  struct ended_starter *e = arg;
+  WSABUF wb = {sizeof(e->buf), e->buf};
+  DWORD flags = 0;
+  int rc = WSARecv(e->s, &wb, 1, NULL, &flags, e->ov, on_done);
+  return rc == 0 || WSAGetLastError() == WSA_IO_PENDING ? 0 : 1;
+}
+
+/* A thread that ends before its routine could run: the routine never
+ * runs (Windows drops the thread's APCs) and the OVERLAPPED keeps the
+ * program's hEvent. (Whether the receive itself ends with the data or
+ * cancelled differs: Windows cancels a thread's I/O on a handle with no
+ * port as the thread exits; the layer lets it finish.) */
+static void routine_of_an_ended_thread_is_dropped(void **state) {
+  (void)state;
+  struct routine_probe r;
+  memset(&r, 0, sizeof(r));
+  routed = &r;
+  SOCKET s, c;
+  w_pair(&s, &c);
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = (HANDLE)(uintptr_t)0x4560;
+  struct ended_starter e = {s, &ov, {0}};
+  HANDLE t = CreateThread(NULL, 0, start_then_end, &e, 0, NULL);
+  assert_non_null(t);
+  assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+  DWORD code = 1;
+  assert_true(GetExitCodeThread(t, &code));
+  assert_int_equal(code, 0);
+  CloseHandle(t);
+  assert_int_equal(send(c, "ok", 2, 0), 2);
+  ULONGLONG until = w_now_ms() + 5000;
+  while (!HasOverlappedIoCompleted(&ov) && w_now_ms() < until)
+    Sleep(5);
+  assert_true(HasOverlappedIoCompleted(&ov));
+  Sleep(50);
+  SleepEx(0, TRUE); /* not ours to run */
+  assert_int_equal(InterlockedOr(&r.calls, 0), 0);
+  assert_ptr_equal(ov.hEvent, (HANDLE)(uintptr_t)0x4560);
+  closesocket(c);
+  closesocket(s);
+}
+
+typedef BOOL(WINAPI *result_ex_fn)(HANDLE, LPOVERLAPPED, LPDWORD, DWORD, BOOL);
+
+/* GetOverlappedResultEx (Windows 8 and later): looked up at run time. */
+static result_ex_fn result_ex(void) {
+#ifdef _WIN32
+  HMODULE k = GetModuleHandleA("kernel32.dll");
+  FARPROC f = k != NULL ? GetProcAddress(k, "GetOverlappedResultEx") : NULL;
+  result_ex_fn fn;
+  memcpy(&fn, &f, sizeof(fn));
+  return fn;
+#else
+  return GetOverlappedResultEx;
+#endif
+}
+
+struct op_waiter {
+  SOCKET s;
+  HANDLE ready;
+  BOOL ok;
+  DWORD err;
+};
+
+static DWORD WINAPI wait_op_alertable(LPVOID arg) {
+  struct op_waiter *w = arg;
+  char buf[4];
+  WSABUF wb = {sizeof(buf), buf};
+  DWORD flags = 0, bytes = 0;
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = CreateEvent(NULL, TRUE, FALSE, NULL);
+  int rc = WSARecv(w->s, &wb, 1, NULL, &flags, &ov, NULL);
+  if (rc == 0 || WSAGetLastError() != WSA_IO_PENDING)
+    return 1;
+  SetEvent(w->ready);
+  w->ok = result_ex()((HANDLE)w->s, &ov, &bytes, 5000, TRUE);
+  w->err = w->ok ? 0 : GetLastError();
+  CancelIoEx((HANDLE)w->s, &ov);
+  GetOverlappedResult((HANDLE)w->s, &ov, &bytes, TRUE);
+  CloseHandle(ov.hEvent);
+  return 0;
+}
+
+/* An APC queued while the thread waits in GetOverlappedResultEx
+ * (alertable) ends the wait with WAIT_IO_COMPLETION. */
+static void apc_ends_an_alertable_op_wait(void **state) {
+  (void)state;
+  if (result_ex() == NULL)
+    H_SKIP("GetOverlappedResultEx needs Windows 8");
+  SOCKET s, c;
+  w_pair(&s, &c);
+  struct op_waiter w;
+  memset(&w, 0, sizeof(w));
+  w.s = s;
+  w.ready = CreateEvent(NULL, TRUE, FALSE, NULL);
+  struct apc_probe p;
+  memset(&p, 0, sizeof(p));
+  HANDLE t = CreateThread(NULL, 0, wait_op_alertable, &w, 0, NULL);
+  assert_non_null(t);
+  assert_int_equal(WaitForSingleObject(w.ready, 5000), WAIT_OBJECT_0);
+  Sleep(50);
+  ULONGLONG t0 = w_now_ms();
+  assert_true(QueueUserAPC(note_apc, t, (ULONG_PTR)&p) != 0);
+  assert_int_equal(WaitForSingleObject(t, 10000), WAIT_OBJECT_0);
+  assert_true(w_now_ms() - t0 < 4000);
+  assert_false(w.ok);
+  assert_int_equal(w.err, WAIT_IO_COMPLETION);
+  assert_int_equal(p.ran, 1);
+  CloseHandle(t);
+  CloseHandle(w.ready);
+  closesocket(c);
+  closesocket(s);
+}
+
 /* Bad input: no function, a handle that is no thread. */
 static void bad_input(void **state) {
   (void)state;
@@ -249,6 +372,8 @@ int main(void) {
       cmocka_unit_test(queued_apcs_run_in_order),
       cmocka_unit_test(apc_ends_an_alertable_port_wait),
       cmocka_unit_test(completion_routines_run_on_the_starting_thread),
+      cmocka_unit_test(routine_of_an_ended_thread_is_dropped),
+      cmocka_unit_test(apc_ends_an_alertable_op_wait),
       cmocka_unit_test(bad_input),
   };
   return W_RUN("win32-apc", tests);

@@ -20,6 +20,7 @@ struct w32_apc {
   struct w32_apc *next;
   PAPCFUNC fn;
   ULONG_PTR data;
+  PAPCFUNC drop; /* instead of fn, if the thread ends first; or NULL */
 };
 
 /* The calling thread's queue: its thread object's, set by threads.c as
@@ -57,28 +58,36 @@ bool w32_apc_pending_locked(void) {
 }
 
 void w32_apc_alert_locked(pthread_cond_t *cv) {
-  struct w32_apcq *q = w32_apc_mine();
+  /* A thread with no queue yet can be sent nothing: only it makes one. */
+  struct w32_apcq *q = w32_apc_q != NULL ? w32_apc_q : own;
   if (q != NULL)
     q->alert = cv;
 }
 
+/* One at a time, each taken off the queue as it runs: an APC that ends
+ * the thread (ExitThread) leaves the rest to w32_apc_drop. */
 unsigned w32_apc_run(void) {
   struct w32_apcq *q = w32_apc_q != NULL ? w32_apc_q : own;
   if (q == NULL)
     return 0;
-  pthread_mutex_lock(&w32_lock);
-  struct w32_apc *list = q->head;
-  q->head = q->tail = NULL;
-  pthread_mutex_unlock(&w32_lock);
   unsigned n = 0;
-  while (list != NULL) {
-    struct w32_apc *a = list;
-    list = a->next;
-    a->fn(a->data);
+  for (;;) {
+    pthread_mutex_lock(&w32_lock);
+    struct w32_apc *a = q->head;
+    if (a != NULL) {
+      q->head = a->next;
+      if (q->head == NULL)
+        q->tail = NULL;
+    }
+    pthread_mutex_unlock(&w32_lock);
+    if (a == NULL)
+      return n;
+    PAPCFUNC fn = a->fn;
+    ULONG_PTR data = a->data;
     free(a);
+    fn(data);
     n++;
   }
-  return n;
 }
 
 void w32_apc_drop(struct w32_apcq *q) {
@@ -91,6 +100,8 @@ void w32_apc_drop(struct w32_apcq *q) {
   while (list != NULL) {
     struct w32_apc *a = list;
     list = a->next;
+    if (a->drop != NULL)
+      a->drop(a->data); /* e.g. a routine gives its op back */
     free(a);
   }
 }
@@ -110,7 +121,8 @@ static bool append_locked(struct w32_apcq *q, struct w32_apc *a) {
   return true;
 }
 
-bool w32_apc_queue(struct w32_apcq *q, PAPCFUNC fn, ULONG_PTR data) {
+bool w32_apc_queue(struct w32_apcq *q, PAPCFUNC fn, PAPCFUNC drop,
+                   ULONG_PTR data) {
   struct w32_apc *a = malloc(sizeof(*a));
   if (a == NULL || q == NULL) {
     free(a);
@@ -119,6 +131,7 @@ bool w32_apc_queue(struct w32_apcq *q, PAPCFUNC fn, ULONG_PTR data) {
   a->next = NULL;
   a->fn = fn;
   a->data = data;
+  a->drop = drop;
   pthread_mutex_lock(&w32_lock);
   bool ok = append_locked(q, a);
   pthread_mutex_unlock(&w32_lock);
@@ -140,6 +153,7 @@ CPORT_API DWORD QueueUserAPC(PAPCFUNC fn, HANDLE thread, ULONG_PTR data) {
   a->next = NULL;
   a->fn = fn;
   a->data = data;
+  a->drop = NULL;
   pthread_mutex_lock(&w32_lock);
   struct w32_apcq *q = NULL;
   if (thread == (HANDLE)(LONG_PTR)-2) {

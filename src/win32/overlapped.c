@@ -145,12 +145,29 @@ CPORT_API BOOL GetOverlappedResult(HANDLE h, LPOVERLAPPED ov, LPDWORD bytes,
 CPORT_API BOOL GetOverlappedResultEx(HANDLE h, LPOVERLAPPED ov, LPDWORD bytes,
                                      DWORD ms, BOOL alertable) {
   (void)h;
-  /* An APC already queued ends an alertable wait (WAIT_IO_COMPLETION);
-   * one queued during the wait runs at the thread's next alertable wait. */
-  if (alertable && ms != 0 && ov != NULL && !HasOverlappedIoCompleted(ov) &&
-      w32_apc_run() > 0)
-    return w32_fail(WAIT_IO_COMPLETION);
-  return overlapped_result(ov, bytes, ms, WAIT_TIMEOUT);
+  if (!alertable || ms == 0 || ov == NULL)
+    return overlapped_result(ov, bytes, ms, WAIT_TIMEOUT);
+  /* Alertable: the op first; while it runs, an APC queued before or
+   * during the wait ends it with WAIT_IO_COMPLETION once it has run (the
+   * op's wait cannot be woken for one thread: it looks every slice). */
+  uint64_t until = ms == INFINITE ? UINT64_MAX : w32_now_ms() + ms;
+  DWORD slice = 0;
+  for (;;) {
+    SetLastError(0);
+    if (overlapped_result(ov, bytes, slice, WAIT_TIMEOUT))
+      return TRUE;
+    DWORD err = GetLastError();
+    if (err != WAIT_TIMEOUT && err != ERROR_IO_INCOMPLETE)
+      return FALSE; /* the op failed: its error is set */
+    if (w32_apc_run() > 0)
+      return w32_fail(WAIT_IO_COMPLETION);
+    uint64_t now = w32_now_ms();
+    if (until != UINT64_MAX && now >= until)
+      return w32_fail(WAIT_TIMEOUT);
+    DWORD left =
+        until == UINT64_MAX ? W32_ALERT_SLICE_MS : (DWORD)(until - now);
+    slice = left < W32_ALERT_SLICE_MS ? left : W32_ALERT_SLICE_MS;
+  }
 }
 
 CPORT_API BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED ov,

@@ -70,8 +70,6 @@ CPORT_API HANDLE CreateIoCompletionPort(HANDLE file, HANDLE port, ULONG_PTR key,
   return wp;
 }
 
-#define ALERT_SLICE_MS 10u
-
 static int timeout_of(DWORD ms) {
   return ms == INFINITE ? -1 : ms > INT32_MAX ? INT32_MAX : (int)ms;
 }
@@ -137,7 +135,7 @@ CPORT_API BOOL GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY out,
     /* Alertable: packets first; with none, an APC queued before or
      * during the wait ends it with WAIT_IO_COMPLETION once it has run.
      * The port cannot be woken for one thread, so the wait looks at the
-     * thread's queue every ALERT_SLICE_MS. */
+     * thread's queue every W32_ALERT_SLICE_MS. */
     uint64_t until = ms == INFINITE ? UINT64_MAX : w32_now_ms() + ms;
     DWORD slice = 0; /* the first look does not wait */
     for (;;) {
@@ -149,8 +147,9 @@ CPORT_API BOOL GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY out,
       uint64_t now = w32_now_ms();
       if (until != UINT64_MAX && now >= until)
         break;
-      DWORD left = until == UINT64_MAX ? ALERT_SLICE_MS : (DWORD)(until - now);
-      slice = left < ALERT_SLICE_MS ? left : ALERT_SLICE_MS;
+      DWORD left =
+          until == UINT64_MAX ? W32_ALERT_SLICE_MS : (DWORD)(until - now);
+      slice = left < W32_ALERT_SLICE_MS ? left : W32_ALERT_SLICE_MS;
     }
   }
   if (n < 0)

@@ -32,26 +32,32 @@ static void release(struct w32_routine *r) {
   CloseHandle((HANDLE)r); /* the object's own reference */
 }
 
-/* On the starting thread, in an alertable wait. */
+/* On the starting thread, in an alertable wait: the op's result as
+ * WSAGetOverlappedResult says it (the same error, a reset remembered). */
 static VOID NTAPI run(ULONG_PTR data) {
   struct w32_routine *r = (struct w32_routine *)data;
   LPWSAOVERLAPPED ov = r->ov;
   LPWSAOVERLAPPED_COMPLETION_ROUTINE fn = r->fn;
   ov->hEvent = r->user_event;
-  const cport_op_t *op = (const cport_op_t *)(void *)ov;
-  int status = cport_op_status(op);
-  DWORD bytes = (DWORD)cport_op_bytes(op);
   release(r);
-  fn(status == 0 ? 0 : (DWORD)w32_wsa_error(status), bytes, ov, 0);
+  DWORD bytes = 0, flags = 0;
+  BOOL ok = WSAGetOverlappedResult(INVALID_SOCKET, ov, &bytes, FALSE, &flags);
+  fn(ok ? 0 : (DWORD)WSAGetLastError(), bytes, ov, flags);
+}
+
+/* Its thread ended before an alertable wait: the routine never runs, and
+ * the OVERLAPPED gets its event back. */
+static VOID NTAPI dropped(ULONG_PTR data) {
+  struct w32_routine *r = (struct w32_routine *)data;
+  r->ov->hEvent = r->user_event;
+  release(r);
 }
 
 /* The op ended (cport's event hook: no lock of the layer's held). */
 static void ended(struct w32_object *o) {
   struct w32_routine *r = (struct w32_routine *)o;
-  if (!w32_apc_queue(r->queue, run, (ULONG_PTR)r)) {
-    r->ov->hEvent = r->user_event; /* its thread ended: dropped */
-    release(r);
-  }
+  if (!w32_apc_queue(r->queue, run, dropped, (ULONG_PTR)r))
+    dropped((ULONG_PTR)r); /* its thread ended */
 }
 
 __attribute__((constructor)) static void register_ended(void) {

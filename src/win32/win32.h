@@ -243,8 +243,13 @@ CP_INTERNAL unsigned w32_apc_run(void);
 CP_INTERNAL void w32_apc_drop(struct w32_apcq *q);
 /* The calling thread's queue (NULL if none could be made). */
 CP_INTERNAL struct w32_apcq *w32_apc_mine(void);
-/* Queues fn(data) to q; false if its thread has ended (or no memory). */
-CP_INTERNAL bool w32_apc_queue(struct w32_apcq *q, PAPCFUNC fn, ULONG_PTR data);
+/* Queues fn(data) to q; false if its thread has ended (or no memory).
+ * drop(data), if not NULL, runs instead of fn if the thread ends first. */
+CP_INTERNAL bool w32_apc_queue(struct w32_apcq *q, PAPCFUNC fn, PAPCFUNC drop,
+                               ULONG_PTR data);
+/* How often an alertable wait that cannot be woken for one thread (a
+ * port's, an op's) looks at the thread's APCs. */
+#define W32_ALERT_SLICE_MS 10u
 
 /* Completion routines (routines.c): an op about to start with a routine
  * gets, as its OVERLAPPED's event, an object that queues the routine to
