@@ -274,20 +274,9 @@ static void routine_of_an_ended_thread_is_dropped(void **state) {
   closesocket(s);
 }
 
-typedef BOOL(WINAPI *result_ex_fn)(HANDLE, LPOVERLAPPED, LPDWORD, DWORD, BOOL);
-
 /* GetOverlappedResultEx (Windows 8 and later): looked up at run time. */
-static result_ex_fn result_ex(void) {
-#ifdef _WIN32
-  HMODULE k = GetModuleHandleA("kernel32.dll");
-  FARPROC f = k != NULL ? GetProcAddress(k, "GetOverlappedResultEx") : NULL;
-  result_ex_fn fn;
-  memcpy(&fn, &f, sizeof(fn));
-  return fn;
-#else
-  return GetOverlappedResultEx;
-#endif
-}
+typedef BOOL(WINAPI *result_ex_fn)(HANDLE, LPOVERLAPPED, LPDWORD, DWORD, BOOL);
+static result_ex_fn result_ex;
 
 struct op_waiter {
   SOCKET s;
@@ -308,7 +297,7 @@ static DWORD WINAPI wait_op_alertable(LPVOID arg) {
   if (rc == 0 || WSAGetLastError() != WSA_IO_PENDING)
     return 1;
   SetEvent(w->ready);
-  w->ok = result_ex()((HANDLE)w->s, &ov, &bytes, 5000, TRUE);
+  w->ok = result_ex((HANDLE)w->s, &ov, &bytes, 5000, TRUE);
   w->err = w->ok ? 0 : GetLastError();
   CancelIoEx((HANDLE)w->s, &ov);
   GetOverlappedResult((HANDLE)w->s, &ov, &bytes, TRUE);
@@ -320,7 +309,8 @@ static DWORD WINAPI wait_op_alertable(LPVOID arg) {
  * (alertable) ends the wait with WAIT_IO_COMPLETION. */
 static void apc_ends_an_alertable_op_wait(void **state) {
   (void)state;
-  if (result_ex() == NULL)
+  W_KERNEL32_FN(result_ex, "GetOverlappedResultEx");
+  if (result_ex == NULL)
     H_SKIP("GetOverlappedResultEx needs Windows 8");
   SOCKET s, c;
   w_pair(&s, &c);

@@ -72,30 +72,9 @@ static VOID CALLBACK on_registered(PVOID ctx, BOOLEAN timed_out) {
   note_call(ctx, timed_out != FALSE);
 }
 
-static FILETIME relative_ms(LONGLONG ms) {
-  ULARGE_INTEGER v;
-  v.QuadPart = (ULONGLONG)(-ms * 10000);
-  FILETIME ft;
-  ft.dwLowDateTime = v.LowPart;
-  ft.dwHighDateTime = v.HighPart;
-  return ft;
-}
-
+/* SetThreadpoolWaitEx (Windows 8 and later): looked up at run time, so
+ * the suite still loads where it is missing. */
 typedef BOOL(WINAPI *set_wait_ex_fn)(PTP_WAIT, HANDLE, PFILETIME, PVOID);
-
-/* SetThreadpoolWaitEx (Windows 8 and later): looked up at run time on
- * Windows, so the suite still loads where it is missing. */
-static set_wait_ex_fn set_wait_ex(void) {
-#ifdef _WIN32
-  HMODULE k = GetModuleHandleA("kernel32.dll");
-  FARPROC f = k != NULL ? GetProcAddress(k, "SetThreadpoolWaitEx") : NULL;
-  set_wait_ex_fn fn;
-  memcpy(&fn, &f, sizeof(fn));
-  return fn;
-#else
-  return SetThreadpoolWaitEx;
-#endif
-}
 
 /* ------------------------------------------------------------------------ */
 /* Wait objects                                                              */
@@ -147,7 +126,7 @@ static void wait_times_out(void **state) {
   assert_non_null(w);
   /* Relative, 50 ms. */
   ULONGLONG t0 = w_now_ms();
-  FILETIME due = relative_ms(50);
+  FILETIME due = w_relative_ft(50);
   SetThreadpoolWait(w, ev, &due);
   expect_call(&p);
   assert_int_equal(timeouts(&p), 1);
@@ -172,7 +151,7 @@ static void wait_times_out(void **state) {
   assert_int_equal(timeouts(&p), 3);
   assert_true(p.last_ms - t0 >= 30);
   /* A signal before a long timeout. */
-  due = relative_ms(60000);
+  due = w_relative_ft(60000);
   SetThreadpoolWait(w, ev, &due);
   assert_true(SetEvent(ev));
   expect_call(&p);
@@ -198,7 +177,8 @@ static void wait_stopped_and_replaced(void **state) {
   assert_non_null(sem);
   PTP_WAIT w = CreateThreadpoolWait(on_wait, &p, NULL);
   assert_non_null(w);
-  set_wait_ex_fn ex = set_wait_ex();
+  set_wait_ex_fn ex;
+  W_KERNEL32_FN(ex, "SetThreadpoolWaitEx");
   SetThreadpoolWait(w, a, NULL);
   if (ex != NULL) {
     assert_true(ex(w, NULL, NULL, NULL));  /* it was set */

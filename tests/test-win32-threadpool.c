@@ -293,26 +293,6 @@ static VOID CALLBACK timer_fired(PTP_CALLBACK_INSTANCE inst, PVOID ctx,
 /* SetThreadpoolTimerEx (Windows 8 and later), or NULL where the system
  * lacks it: Wine 8 reports Windows 7 and aborts on the call. */
 typedef BOOL(WINAPI *set_timer_ex_fn)(PTP_TIMER, PFILETIME, DWORD, DWORD);
-static set_timer_ex_fn set_timer_ex(void) {
-#ifdef _WIN32
-  HMODULE k = GetModuleHandleA("kernel32.dll");
-  FARPROC f = k != NULL ? GetProcAddress(k, "SetThreadpoolTimerEx") : NULL;
-  set_timer_ex_fn fn;
-  memcpy(&fn, &f, sizeof(fn));
-  return fn;
-#else
-  return SetThreadpoolTimerEx;
-#endif
-}
-
-static FILETIME relative_ms(LONGLONG ms) {
-  ULARGE_INTEGER v;
-  v.QuadPart = (ULONGLONG)(-ms * 10000);
-  FILETIME ft;
-  ft.dwLowDateTime = v.LowPart;
-  ft.dwHighDateTime = v.HighPart;
-  return ft;
-}
 
 /* Relative, absolute, periodic; re-set and stopped. */
 static void timers_fire_as_set(void **state) {
@@ -323,7 +303,7 @@ static void timers_fire_as_set(void **state) {
   assert_non_null(t);
   assert_false(IsThreadpoolTimerSet(t));
   /* Relative, once. */
-  FILETIME due = relative_ms(20);
+  FILETIME due = w_relative_ft(20);
   SetThreadpoolTimer(t, &due, 0, 0);
   assert_int_equal(WaitForSingleObject(p.done, 5000), WAIT_OBJECT_0);
   assert_int_equal(calls(&p), 1);
@@ -342,11 +322,12 @@ static void timers_fire_as_set(void **state) {
   assert_int_equal(calls(&p), 2);
   /* Far away: set; re-set replaces it (SetThreadpoolTimerEx says it was
    * set); NULL stops it. */
-  due = relative_ms(60000);
+  due = w_relative_ft(60000);
   SetThreadpoolTimer(t, &due, 0, 0);
   assert_true(IsThreadpoolTimerSet(t));
-  due = relative_ms(10);
-  set_timer_ex_fn ex = set_timer_ex();
+  due = w_relative_ft(10);
+  set_timer_ex_fn ex;
+  W_KERNEL32_FN(ex, "SetThreadpoolTimerEx");
   if (ex != NULL)
     assert_true(ex(t, &due, 10, 0)); /* every 10 ms */
   else
@@ -369,7 +350,7 @@ static VOID CALLBACK rearm_twice(PTP_CALLBACK_INSTANCE inst, PVOID ctx,
   (void)inst;
   struct probe *p = ctx;
   if (InterlockedIncrement(&p->calls) < 3) {
-    FILETIME due = relative_ms(5);
+    FILETIME due = w_relative_ft(5);
     SetThreadpoolTimer(timer, &due, 0, 0);
   } else {
     SetEvent(p->done);
@@ -384,7 +365,7 @@ static void timer_rearmed_from_its_callback(void **state) {
   probe_init(&p);
   PTP_TIMER t = CreateThreadpoolTimer(rearm_twice, &p, NULL);
   assert_non_null(t);
-  FILETIME due = relative_ms(5);
+  FILETIME due = w_relative_ft(5);
   SetThreadpoolTimer(t, &due, 0, 0);
   assert_int_equal(WaitForSingleObject(p.done, 5000), WAIT_OBJECT_0);
   WaitForThreadpoolTimerCallbacks(t, FALSE);
@@ -496,7 +477,7 @@ static void cleanup_group_closes_its_members(void **state) {
   PTP_TIMER t = CreateThreadpoolTimer(timer_fired, &q, &env);
   assert_non_null(w);
   assert_non_null(t);
-  FILETIME due = relative_ms(60000);
+  FILETIME due = w_relative_ft(60000);
   SetThreadpoolTimer(t, &due, 0, 0);
   SubmitThreadpoolWork(w);
   assert_int_equal(WaitForSingleObject(p.started, 5000), WAIT_OBJECT_0);
@@ -546,7 +527,7 @@ static VOID CALLBACK rearm_self(PTP_CALLBACK_INSTANCE inst, PVOID ctx,
   if (InterlockedIncrement(&p->calls) == 1)
     SetEvent(p->started);
   Sleep(2);
-  FILETIME due = relative_ms(1);
+  FILETIME due = w_relative_ft(1);
   SetThreadpoolTimer(timer, &due, 0, 0);
 }
 #endif
@@ -597,7 +578,7 @@ static void cleanup_group_ends_members_that_requeue(void **state) {
   assert_non_null(again);
   assert_non_null(t);
   SubmitThreadpoolWork(again);
-  FILETIME due = relative_ms(1);
+  FILETIME due = w_relative_ft(1);
   SetThreadpoolTimer(t, &due, 0, 0);
   assert_int_equal(WaitForSingleObject(q.started, 5000), WAIT_OBJECT_0);
   assert_int_equal(WaitForSingleObject(r.started, 5000), WAIT_OBJECT_0);

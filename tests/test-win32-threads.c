@@ -115,21 +115,9 @@ static DWORD WINAPI until_go(LPVOID go) {
   return WaitForSingleObject((HANDLE)go, 5000) == WAIT_OBJECT_0 ? 0 : 1;
 }
 
+/* SetThreadDescription (Windows 10 1607 and later): looked up at run time,
+ * so the suite still loads where it is missing. */
 typedef HRESULT(WINAPI *set_description_fn)(HANDLE, PCWSTR);
-
-/* SetThreadDescription (Windows 10 1607 and later): looked up at run time
- * on Windows, so the suite still loads where it is missing. */
-static set_description_fn set_description(void) {
-#ifdef _WIN32
-  HMODULE k = GetModuleHandleA("kernel32.dll");
-  FARPROC f = k != NULL ? GetProcAddress(k, "SetThreadDescription") : NULL;
-  set_description_fn fn;
-  memcpy(&fn, &f, sizeof(fn));
-  return fn;
-#else
-  return SetThreadDescription;
-#endif
-}
 
 /* Priorities are kept as set; affinity takes a processor of the
  * process's and gives the old mask back; the processor number and a
@@ -171,7 +159,8 @@ static void priority_affinity_and_names(void **state) {
   assert_int_equal((DWORD_PTR)1 << GetCurrentProcessorNumber(), first);
   assert_int_equal(SetThreadAffinityMask(GetCurrentThread(), old), first);
 
-  set_description_fn describe = set_description();
+  set_description_fn describe;
+  W_KERNEL32_FN(describe, "SetThreadDescription");
   if (describe != NULL) {
     assert_true(SUCCEEDED(describe(t, L"cport-worker")));
     assert_true(SUCCEEDED(describe(GetCurrentThread(), L"cport-test-main")));

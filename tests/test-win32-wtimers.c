@@ -8,12 +8,6 @@
  */
 #include "win32-util.h"
 
-static LARGE_INTEGER relative_ms(LONGLONG ms) {
-  LARGE_INTEGER v;
-  v.QuadPart = -ms * 10000;
-  return v;
-}
-
 static LARGE_INTEGER absolute_ms_from_now(LONGLONG ms) {
   FILETIME now;
   GetSystemTimeAsFileTime(&now);
@@ -30,7 +24,7 @@ static void notification_timer_stays_signalled(void **state) {
   (void)state;
   HANDLE t = CreateWaitableTimer(NULL, TRUE, NULL);
   assert_non_null(t);
-  LARGE_INTEGER due = relative_ms(50);
+  LARGE_INTEGER due = w_relative_due(50);
   ULONGLONG t0 = w_now_ms();
   assert_true(SetWaitableTimer(t, &due, 0, NULL, NULL, FALSE));
   assert_int_equal(WaitForSingleObject(t, 0), WAIT_TIMEOUT);
@@ -38,7 +32,7 @@ static void notification_timer_stays_signalled(void **state) {
   assert_true(w_now_ms() - t0 >= 40);
   assert_int_equal(WaitForSingleObject(t, 0), WAIT_OBJECT_0);
   assert_int_equal(WaitForSingleObject(t, 0), WAIT_OBJECT_0);
-  due = relative_ms(60000);
+  due = w_relative_due(60000);
   assert_true(SetWaitableTimer(t, &due, 0, NULL, NULL, FALSE));
   assert_int_equal(WaitForSingleObject(t, 0), WAIT_TIMEOUT);
   assert_true(CloseHandle(t));
@@ -49,7 +43,7 @@ static void synchronization_timer_releases_one_wait(void **state) {
   (void)state;
   HANDLE t = CreateWaitableTimer(NULL, FALSE, NULL);
   assert_non_null(t);
-  LARGE_INTEGER due = relative_ms(20);
+  LARGE_INTEGER due = w_relative_due(20);
   assert_true(SetWaitableTimer(t, &due, 0, NULL, NULL, FALSE));
   assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
   assert_int_equal(WaitForSingleObject(t, 100), WAIT_TIMEOUT);
@@ -61,7 +55,7 @@ static void periodic_timer_comes_back(void **state) {
   (void)state;
   HANDLE t = CreateWaitableTimer(NULL, FALSE, NULL);
   assert_non_null(t);
-  LARGE_INTEGER due = relative_ms(10);
+  LARGE_INTEGER due = w_relative_due(10);
   ULONGLONG t0 = w_now_ms();
   assert_true(SetWaitableTimer(t, &due, 20, NULL, NULL, FALSE));
   for (int i = 0; i < 5; i++)
@@ -94,23 +88,23 @@ static void cancel_and_close(void **state) {
   (void)state;
   HANDLE t = CreateWaitableTimer(NULL, TRUE, NULL);
   assert_non_null(t);
-  LARGE_INTEGER due = relative_ms(10);
+  LARGE_INTEGER due = w_relative_due(10);
   assert_true(SetWaitableTimer(t, &due, 0, NULL, NULL, FALSE));
   assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
   assert_true(CancelWaitableTimer(t));
   assert_int_equal(WaitForSingleObject(t, 0), WAIT_OBJECT_0); /* kept */
-  due = relative_ms(50);
+  due = w_relative_due(50);
   assert_true(SetWaitableTimer(t, &due, 0, NULL, NULL, FALSE));
   assert_true(CancelWaitableTimer(t));
   assert_int_equal(WaitForSingleObject(t, 150), WAIT_TIMEOUT);
   /* Closed while armed, with a period. */
-  due = relative_ms(5);
+  due = w_relative_due(5);
   assert_true(SetWaitableTimer(t, &due, 5, NULL, NULL, FALSE));
   assert_true(CloseHandle(t));
   HANDLE u = CreateWaitableTimer(NULL, FALSE, NULL);
   assert_non_null(u);
   assert_int_equal(WaitForSingleObject(u, 50), WAIT_TIMEOUT);
-  due = relative_ms(10);
+  due = w_relative_due(10);
   assert_true(SetWaitableTimer(u, &due, 0, NULL, NULL, FALSE));
   assert_int_equal(WaitForSingleObject(u, 5000), WAIT_OBJECT_0);
   assert_true(CloseHandle(u));
@@ -124,7 +118,7 @@ static void timer_in_a_multiple_wait(void **state) {
   assert_non_null(ev);
   assert_non_null(t);
   HANDLE hs[2] = {ev, t};
-  LARGE_INTEGER due = relative_ms(20);
+  LARGE_INTEGER due = w_relative_due(20);
   assert_true(SetWaitableTimer(t, &due, 0, NULL, NULL, FALSE));
   assert_int_equal(WaitForMultipleObjects(2, hs, FALSE, 5000),
                    WAIT_OBJECT_0 + 1);
@@ -160,7 +154,7 @@ static void pool_waits_on_timers(void **state) {
   PTP_WAIT w = CreateThreadpoolWait(on_pool_wait, done, NULL);
   assert_non_null(w);
   SetThreadpoolWait(w, t, NULL);
-  LARGE_INTEGER due = relative_ms(20);
+  LARGE_INTEGER due = w_relative_due(20);
   assert_true(SetWaitableTimer(t, &due, 0, NULL, NULL, FALSE));
   assert_int_equal(WaitForSingleObject(done, 5000), WAIT_OBJECT_0);
   WaitForThreadpoolWaitCallbacks(w, FALSE);
@@ -171,7 +165,7 @@ static void pool_waits_on_timers(void **state) {
   HANDLE r = NULL;
   assert_true(RegisterWaitForSingleObject(&r, t, on_registered, done, INFINITE,
                                           WT_EXECUTEDEFAULT));
-  due = relative_ms(10);
+  due = w_relative_due(10);
   assert_true(SetWaitableTimer(t, &due, 15, NULL, NULL, FALSE));
   assert_int_equal(WaitForSingleObject(done, 5000), WAIT_OBJECT_0);
   assert_true(UnregisterWaitEx(r, INVALID_HANDLE_VALUE));
@@ -217,7 +211,7 @@ static void ex_forms_of_the_objects(void **state) {
   HANDLE t = CreateWaitableTimerEx(
       NULL, NULL, CREATE_WAITABLE_TIMER_MANUAL_RESET, TIMER_ALL_ACCESS);
   assert_non_null(t);
-  LARGE_INTEGER due = relative_ms(10);
+  LARGE_INTEGER due = w_relative_due(10);
   assert_true(SetWaitableTimerEx(t, &due, 0, NULL, NULL, NULL, 0));
   assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
   assert_int_equal(WaitForSingleObject(t, 0), WAIT_OBJECT_0); /* manual */
@@ -241,7 +235,7 @@ static void bad_input(void **state) {
   (void)state;
   HANDLE t = CreateWaitableTimer(NULL, TRUE, NULL);
   assert_non_null(t);
-  LARGE_INTEGER due = relative_ms(10);
+  LARGE_INTEGER due = w_relative_due(10);
   BOOL negative_period = SetWaitableTimer(t, &due, -1, NULL, NULL, FALSE);
   HANDLE ev = CreateEvent(NULL, TRUE, FALSE, NULL);
   assert_non_null(ev);

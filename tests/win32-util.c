@@ -123,6 +123,30 @@ ULONGLONG w_now_ms(void) {
   return (ULONGLONG)(c.QuadPart / (f.QuadPart / 1000));
 }
 
+void w_kernel32_fn(const char *name, void *fn, size_t size) {
+  HMODULE k = GetModuleHandleA("kernel32.dll");
+  FARPROC f = k != NULL ? GetProcAddress(k, name) : NULL;
+#ifndef _WIN32
+  assert_non_null(f); /* the layer has them all */
+#endif
+  assert_int_equal(size, sizeof(f));
+  memcpy(fn, &f, sizeof(f));
+}
+
+LARGE_INTEGER w_relative_due(LONGLONG ms) {
+  LARGE_INTEGER v;
+  v.QuadPart = -ms * 10000;
+  return v;
+}
+
+FILETIME w_relative_ft(LONGLONG ms) {
+  LARGE_INTEGER v = w_relative_due(ms);
+  FILETIME ft;
+  ft.dwLowDateTime = (DWORD)((ULONGLONG)v.QuadPart & 0xffffffffu);
+  ft.dwHighDateTime = (DWORD)((ULONGLONG)v.QuadPart >> 32);
+  return ft;
+}
+
 void w_temp_path(char *out, size_t size, const char *name) {
   h_temp_path(out, size, name);
 }

@@ -55,6 +55,20 @@ bool w_spin_done(const OVERLAPPED *ov, DWORD ms);
  * system ticks of up to 16 ms on Windows: too coarse to time a wait). */
 ULONGLONG w_now_ms(void);
 
+/* A kernel32 function looked up at run time, through GetModuleHandle and
+ * GetProcAddress, so a suite still loads on a Windows that lacks a newer
+ * call: stores it in fn (a function pointer of the call's type) or NULL
+ * where the system lacks it. The Linux layer has every call it names, so
+ * there a NULL fails the test. */
+void w_kernel32_fn(const char *name, void *fn, size_t size);
+#define W_KERNEL32_FN(var, name) w_kernel32_fn(name, &(var), sizeof(var))
+
+/* A relative due time of ms milliseconds, as SetWaitableTimer takes it
+ * (negative 100 ns units), and the same as a FILETIME, as the thread
+ * pool's timers and waits take it. */
+LARGE_INTEGER w_relative_due(LONGLONG ms);
+FILETIME w_relative_ft(LONGLONG ms);
+
 /* A scratch file path in the temporary directory. */
 void w_temp_path(char *out, size_t size, const char *name);
 
