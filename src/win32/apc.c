@@ -90,6 +90,24 @@ unsigned w32_apc_run(void) {
   }
 }
 
+DWORD w32_alertable_poll(DWORD ms, bool (*try_once)(void *ctx, DWORD slice),
+                         void *ctx) {
+  uint64_t until = ms == INFINITE ? UINT64_MAX : w32_now_ms() + ms;
+  DWORD slice = 0; /* the first look does not wait */
+  for (;;) {
+    if (try_once(ctx, slice))
+      return 0;
+    if (w32_apc_run() > 0)
+      return WAIT_IO_COMPLETION;
+    uint64_t now = w32_now_ms();
+    if (until != UINT64_MAX && now >= until)
+      return WAIT_TIMEOUT;
+    DWORD left =
+        until == UINT64_MAX ? W32_ALERT_SLICE_MS : (DWORD)(until - now);
+    slice = left < W32_ALERT_SLICE_MS ? left : W32_ALERT_SLICE_MS;
+  }
+}
+
 void w32_apc_drop(struct w32_apcq *q) {
   pthread_mutex_lock(&w32_lock);
   struct w32_apc *list = q->head;

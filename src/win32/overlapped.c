@@ -142,6 +142,24 @@ CPORT_API BOOL GetOverlappedResult(HANDLE h, LPOVERLAPPED ov, LPDWORD bytes,
   return overlapped_result(ov, bytes, wait ? INFINITE : 0, ERROR_IO_INCOMPLETE);
 }
 
+/* One alertable GetOverlappedResultEx's op and outcome. */
+struct result_wait {
+  LPOVERLAPPED ov;
+  LPDWORD bytes;
+  BOOL ok;
+  DWORD err; /* the op's error when it failed */
+};
+
+static bool result_once(void *ctx, DWORD slice) {
+  struct result_wait *w = ctx;
+  SetLastError(0);
+  w->ok = overlapped_result(w->ov, w->bytes, slice, WAIT_TIMEOUT);
+  if (w->ok)
+    return true;
+  w->err = GetLastError();
+  return w->err != WAIT_TIMEOUT && w->err != ERROR_IO_INCOMPLETE;
+}
+
 CPORT_API BOOL GetOverlappedResultEx(HANDLE h, LPOVERLAPPED ov, LPDWORD bytes,
                                      DWORD ms, BOOL alertable) {
   (void)h;
@@ -150,24 +168,11 @@ CPORT_API BOOL GetOverlappedResultEx(HANDLE h, LPOVERLAPPED ov, LPDWORD bytes,
   /* Alertable: the op first; while it runs, an APC queued before or
    * during the wait ends it with WAIT_IO_COMPLETION once it has run (the
    * op's wait cannot be woken for one thread: it looks every slice). */
-  uint64_t until = ms == INFINITE ? UINT64_MAX : w32_now_ms() + ms;
-  DWORD slice = 0;
-  for (;;) {
-    SetLastError(0);
-    if (overlapped_result(ov, bytes, slice, WAIT_TIMEOUT))
-      return TRUE;
-    DWORD err = GetLastError();
-    if (err != WAIT_TIMEOUT && err != ERROR_IO_INCOMPLETE)
-      return FALSE; /* the op failed: its error is set */
-    if (w32_apc_run() > 0)
-      return w32_fail(WAIT_IO_COMPLETION);
-    uint64_t now = w32_now_ms();
-    if (until != UINT64_MAX && now >= until)
-      return w32_fail(WAIT_TIMEOUT);
-    DWORD left =
-        until == UINT64_MAX ? W32_ALERT_SLICE_MS : (DWORD)(until - now);
-    slice = left < W32_ALERT_SLICE_MS ? left : W32_ALERT_SLICE_MS;
-  }
+  struct result_wait w = {.ov = ov, .bytes = bytes, .ok = FALSE, .err = 0};
+  DWORD end = w32_alertable_poll(ms, result_once, &w);
+  if (end != 0)
+    return w32_fail(end);
+  return w.ok ? TRUE : w32_fail(w.err);
 }
 
 CPORT_API BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED ov,

@@ -119,6 +119,20 @@ CPORT_API BOOL GetQueuedCompletionStatus(HANDLE port, LPDWORD bytes,
   return TRUE;
 }
 
+/* One alertable GetQueuedCompletionStatusEx's packets. */
+struct take {
+  cport_t *p;
+  ULONG max;
+  int n; /* what cport_get_many said */
+  cport_completion_t c[64];
+};
+
+static bool take_once(void *ctx, DWORD slice) {
+  struct take *t = ctx;
+  t->n = cport_get_many(t->p, t->c, t->max, (int)slice);
+  return t->n != CPORT_ETIMEDOUT;
+}
+
 CPORT_API BOOL GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY out,
                                            ULONG count, PULONG removed,
                                            DWORD ms, BOOL alertable) {
@@ -127,31 +141,20 @@ CPORT_API BOOL GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY out,
   cport_t *p = w32_port(port, NULL);
   if (p == NULL)
     return w32_fail(ERROR_INVALID_HANDLE);
-  cport_completion_t c[64];
-  int n;
+  struct take t = {
+      .p = p, .max = count < 64 ? count : 64, .n = CPORT_ETIMEDOUT};
   if (!alertable) {
-    n = cport_get_many(p, c, count < 64 ? count : 64, timeout_of(ms));
+    t.n = cport_get_many(p, t.c, t.max, timeout_of(ms));
   } else {
     /* Alertable: packets first; with none, an APC queued before or
      * during the wait ends it with WAIT_IO_COMPLETION once it has run.
      * The port cannot be woken for one thread, so the wait looks at the
      * thread's queue every W32_ALERT_SLICE_MS. */
-    uint64_t until = ms == INFINITE ? UINT64_MAX : w32_now_ms() + ms;
-    DWORD slice = 0; /* the first look does not wait */
-    for (;;) {
-      n = cport_get_many(p, c, count < 64 ? count : 64, (int)slice);
-      if (n != CPORT_ETIMEDOUT)
-        break;
-      if (w32_apc_run() > 0)
-        return w32_fail(WAIT_IO_COMPLETION);
-      uint64_t now = w32_now_ms();
-      if (until != UINT64_MAX && now >= until)
-        break;
-      DWORD left =
-          until == UINT64_MAX ? W32_ALERT_SLICE_MS : (DWORD)(until - now);
-      slice = left < W32_ALERT_SLICE_MS ? left : W32_ALERT_SLICE_MS;
-    }
+    if (w32_alertable_poll(ms, take_once, &t) == WAIT_IO_COMPLETION)
+      return w32_fail(WAIT_IO_COMPLETION);
   }
+  cport_completion_t *c = t.c;
+  int n = t.n;
   if (n < 0)
     return w32_fail(get_error(n));
   for (int i = 0; i < n; i++) {

@@ -250,6 +250,14 @@ CP_INTERNAL bool w32_apc_queue(struct w32_apcq *q, PAPCFUNC fn, PAPCFUNC drop,
 /* How often an alertable wait that cannot be woken for one thread (a
  * port's, an op's) looks at the thread's APCs. */
 #define W32_ALERT_SLICE_MS 10u
+/* Such a wait, for up to ms: try_once(ctx, slice) waits up to slice ms
+ * (0 on the first call) and says whether it is over (done or failed, its
+ * outcome kept in ctx); between tries the thread's APCs run. 0 when a try
+ * said it was over, WAIT_IO_COMPLETION when APCs ran first, WAIT_TIMEOUT
+ * when ms passed. */
+CP_INTERNAL DWORD w32_alertable_poll(DWORD ms,
+                                     bool (*try_once)(void *ctx, DWORD slice),
+                                     void *ctx);
 
 /* Completion routines (routines.c): an op about to start with a routine
  * gets, as its OVERLAPPED's event, an object that queues the routine to
