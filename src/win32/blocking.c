@@ -1,5 +1,6 @@
 /*
  * blocking.c - what every waiting call of the layer builds on: thread ids,
+ * the layer's own signal-free threads,
  * the monotonic clock and deadlines on it, condition variables on that
  * clock, and giving a released worker's place back to its port while it
  * blocks (cport_blocking_begin / cport_blocking_end); with them Sleep
@@ -11,6 +12,7 @@
  * sockets.c) and the calls here set them.
  */
 #include <sched.h>
+#include <signal.h>
 #include <sys/syscall.h>
 
 #include "win32.h"
@@ -23,6 +25,21 @@ DWORD w32_tid(void) {
   if (cached_tid == 0)
     cached_tid = (DWORD)syscall(SYS_gettid);
   return cached_tid;
+}
+
+bool w32_service_thread(pthread_t *out, void *(*fn)(void *), void *arg) {
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old); /* the thread inherits it */
+  pthread_attr_t a;
+  pthread_attr_init(&a);
+  if (out == NULL)
+    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+  pthread_t t;
+  int rc = pthread_create(out != NULL ? out : &t, &a, fn, arg);
+  pthread_attr_destroy(&a);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  return rc == 0;
 }
 
 uint64_t w32_now_ms(void) {

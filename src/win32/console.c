@@ -94,13 +94,8 @@ static void *dispatcher(void *arg) {
       continue;
     if (n <= 0)
       return NULL;
-    pthread_attr_t a;
-    pthread_attr_init(&a);
-    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-    pthread_t t;
-    if (pthread_create(&t, &a, run_handlers, (void *)(intptr_t)b) != 0)
+    if (!w32_service_thread(NULL, run_handlers, (void *)(intptr_t)b))
       end_by_signal(b); /* no thread for the handlers: the default */
-    pthread_attr_destroy(&a);
   }
 }
 
@@ -112,17 +107,7 @@ static bool install_locked(void) {
     return false;
   fcntl(ctrl_pipe[1], F_SETFL, O_NONBLOCK);
   /* The dispatcher takes no signal itself: handlers run elsewhere. */
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, &old);
-  pthread_attr_t a;
-  pthread_attr_init(&a);
-  pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-  pthread_t t;
-  int rc = pthread_create(&t, &a, dispatcher, NULL);
-  pthread_attr_destroy(&a);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (rc != 0) {
+  if (!w32_service_thread(NULL, dispatcher, NULL)) {
     close(ctrl_pipe[0]);
     close(ctrl_pipe[1]);
     return false;

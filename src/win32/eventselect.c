@@ -259,19 +259,10 @@ static void es_init(void) {
   epfd = epoll_create1(EPOLL_CLOEXEC);
   if (epfd < 0)
     return;
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old); /* the thread inherits it */
-  pthread_attr_t a;
-  pthread_attr_init(&a);
-  pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-  pthread_t t;
-  if (pthread_create(&t, &a, watch, NULL) != 0) {
+  if (!w32_service_thread(NULL, watch, NULL)) {
     close(epfd);
     epfd = -1;
   }
-  pthread_attr_destroy(&a);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
   __atomic_store_n(&w32_fd_forget, forget, __ATOMIC_RELEASE);
 }
 

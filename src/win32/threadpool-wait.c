@@ -197,16 +197,7 @@ static void *wait_thread(void *arg) {
 
 static void wt_init(void) {
   w32_cond_init(&wt_cond);
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old); /* the thread inherits it */
-  pthread_attr_t a;
-  pthread_attr_init(&a);
-  pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-  pthread_t t;
-  wt_started = pthread_create(&t, &a, wait_thread, NULL) == 0;
-  pthread_attr_destroy(&a);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  wt_started = w32_service_thread(NULL, wait_thread, NULL);
 }
 
 /* The wait thread, started once; false if it could not start. */

@@ -127,17 +127,7 @@ static void *pool_thread(void *arg) {
 bool tp_spawn_locked(struct tp_pool *p) {
   if (p->stopping || p->threads >= p->most)
     return false;
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old); /* the thread inherits it */
-  pthread_attr_t a;
-  pthread_attr_init(&a);
-  pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-  pthread_t t;
-  int rc = pthread_create(&t, &a, pool_thread, p);
-  pthread_attr_destroy(&a);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (rc != 0)
+  if (!w32_service_thread(NULL, pool_thread, p))
     return false;
   p->threads++;
   p->idle++; /* it goes straight to the port */

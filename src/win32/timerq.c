@@ -160,12 +160,7 @@ static void *queue_thread(void *arg) {
 static bool start_locked(struct w32_timerq *q) {
   if (q->started)
     return true;
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old); /* the thread inherits it */
-  int rc = pthread_create(&q->thread, NULL, queue_thread, q);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (rc != 0)
+  if (!w32_service_thread(&q->thread, queue_thread, q))
     return false;
   q->started = true;
   return true;

@@ -307,6 +307,11 @@ CP_INTERNAL int w32_cond_wait(pthread_cond_t *cv, pthread_mutex_t *m,
 CP_INTERNAL uint64_t w32_now_ms(void);
 /* The calling thread's id (its Linux thread id). */
 CP_INTERNAL DWORD w32_tid(void);
+/* Starts one of the layer's own threads, fn(arg), with every signal
+ * blocked (they belong to the program's threads): joinable into *out, or
+ * detached when out is NULL. False if it could not start. */
+CP_INTERNAL bool w32_service_thread(pthread_t *out, void *(*fn)(void *),
+                                    void *arg);
 /* The thread object of the calling thread, if the layer started it. */
 CP_INTERNAL struct w32_thread *w32_thread_self(void);
 
