@@ -115,6 +115,25 @@ static DWORD WINAPI wait_port_alertable(LPVOID arg) {
   return 0;
 }
 
+/* Starts fn(arg), which sets ready and then waits alertably for 5 s at
+ * least; once it waits, queues it an APC, and checks the APC ran and ended
+ * the wait well before its timeout (the thread has ended on return). */
+static void alert_waiting_thread(LPTHREAD_START_ROUTINE fn, void *arg,
+                                 HANDLE ready) {
+  struct apc_probe p;
+  memset(&p, 0, sizeof(p));
+  HANDLE t = CreateThread(NULL, 0, fn, arg, 0, NULL);
+  assert_non_null(t);
+  assert_int_equal(WaitForSingleObject(ready, 5000), WAIT_OBJECT_0);
+  Sleep(50);
+  ULONGLONG t0 = w_now_ms();
+  assert_true(QueueUserAPC(note_apc, t, (ULONG_PTR)&p) != 0);
+  assert_int_equal(WaitForSingleObject(t, 10000), WAIT_OBJECT_0);
+  assert_true(w_now_ms() - t0 < 4000); /* the APC ended it, not the timeout */
+  assert_int_equal(p.ran, 1);
+  CloseHandle(t);
+}
+
 /* A thread waiting in GetQueuedCompletionStatusEx(alertable) runs an APC
  * queued to it, and the call fails with WAIT_IO_COMPLETION. */
 static void apc_ends_an_alertable_port_wait(void **state) {
@@ -123,20 +142,9 @@ static void apc_ends_an_alertable_port_wait(void **state) {
   memset(&w, 0, sizeof(w));
   w.port = w_port(1);
   w.ready = CreateEvent(NULL, TRUE, FALSE, NULL);
-  struct apc_probe p;
-  memset(&p, 0, sizeof(p));
-  HANDLE t = CreateThread(NULL, 0, wait_port_alertable, &w, 0, NULL);
-  assert_non_null(t);
-  assert_int_equal(WaitForSingleObject(w.ready, 5000), WAIT_OBJECT_0);
-  Sleep(50);
-  ULONGLONG t0 = w_now_ms();
-  assert_true(QueueUserAPC(note_apc, t, (ULONG_PTR)&p) != 0);
-  assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
-  assert_true(w_now_ms() - t0 < 4000); /* the APC ended it, not the timeout */
+  alert_waiting_thread(wait_port_alertable, &w, w.ready);
   assert_false(w.ok);
   assert_int_equal(w.err, WAIT_IO_COMPLETION);
-  assert_int_equal(p.ran, 1);
-  CloseHandle(t);
   CloseHandle(w.ready);
   assert_true(CloseHandle(w.port));
 }
@@ -318,20 +326,9 @@ static void apc_ends_an_alertable_op_wait(void **state) {
   memset(&w, 0, sizeof(w));
   w.s = s;
   w.ready = CreateEvent(NULL, TRUE, FALSE, NULL);
-  struct apc_probe p;
-  memset(&p, 0, sizeof(p));
-  HANDLE t = CreateThread(NULL, 0, wait_op_alertable, &w, 0, NULL);
-  assert_non_null(t);
-  assert_int_equal(WaitForSingleObject(w.ready, 5000), WAIT_OBJECT_0);
-  Sleep(50);
-  ULONGLONG t0 = w_now_ms();
-  assert_true(QueueUserAPC(note_apc, t, (ULONG_PTR)&p) != 0);
-  assert_int_equal(WaitForSingleObject(t, 10000), WAIT_OBJECT_0);
-  assert_true(w_now_ms() - t0 < 4000);
+  alert_waiting_thread(wait_op_alertable, &w, w.ready);
   assert_false(w.ok);
   assert_int_equal(w.err, WAIT_IO_COMPLETION);
-  assert_int_equal(p.ran, 1);
-  CloseHandle(t);
   CloseHandle(w.ready);
   closesocket(c);
   closesocket(s);

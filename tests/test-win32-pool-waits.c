@@ -72,6 +72,28 @@ static VOID CALLBACK on_registered(PVOID ctx, BOOLEAN timed_out) {
   note_call(ctx, timed_out != FALSE);
 }
 
+/* A probe and a thread-pool wait that notes its calls in it. */
+static PTP_WAIT wait_new(struct probe *p) {
+  probe_init(p);
+  PTP_WAIT w = CreateThreadpoolWait(on_wait, p, NULL);
+  assert_non_null(w);
+  return w;
+}
+
+/* Waits for w's callbacks, closes it and its probe. */
+static void wait_end(PTP_WAIT w, struct probe *p) {
+  WaitForThreadpoolWaitCallbacks(w, FALSE);
+  CloseThreadpoolWait(w);
+  probe_close(p);
+}
+
+/* An event, auto-reset or manual. */
+static HANDLE event_new(BOOL manual) {
+  HANDLE ev = CreateEvent(NULL, manual, FALSE, NULL);
+  assert_non_null(ev);
+  return ev;
+}
+
 /* SetThreadpoolWaitEx (Windows 8 and later): looked up at run time, so
  * the suite still loads where it is missing. */
 typedef BOOL(WINAPI *set_wait_ex_fn)(PTP_WAIT, HANDLE, PFILETIME, PVOID);
@@ -86,11 +108,8 @@ typedef BOOL(WINAPI *set_wait_ex_fn)(PTP_WAIT, HANDLE, PFILETIME, PVOID);
 static void wait_fires_once_per_set(void **state) {
   (void)state;
   struct probe p;
-  probe_init(&p);
-  HANDLE ev = CreateEvent(NULL, FALSE, FALSE, NULL);
-  assert_non_null(ev);
-  PTP_WAIT w = CreateThreadpoolWait(on_wait, &p, NULL);
-  assert_non_null(w);
+  HANDLE ev = event_new(FALSE);
+  PTP_WAIT w = wait_new(&p);
   SetThreadpoolWait(w, ev, NULL);
   expect_quiet(&p);
   assert_true(SetEvent(ev));
@@ -108,10 +127,8 @@ static void wait_fires_once_per_set(void **state) {
   expect_call(&p);
   assert_int_equal(calls(&p), 2);
   assert_int_equal(WaitForSingleObject(ev, 0), WAIT_TIMEOUT);
-  WaitForThreadpoolWaitCallbacks(w, FALSE);
-  CloseThreadpoolWait(w);
+  wait_end(w, &p);
   CloseHandle(ev);
-  probe_close(&p);
 }
 
 /* Relative, absolute and zero timeouts end the wait with WAIT_TIMEOUT;
@@ -119,11 +136,8 @@ static void wait_fires_once_per_set(void **state) {
 static void wait_times_out(void **state) {
   (void)state;
   struct probe p;
-  probe_init(&p);
-  HANDLE ev = CreateEvent(NULL, TRUE, FALSE, NULL);
-  assert_non_null(ev);
-  PTP_WAIT w = CreateThreadpoolWait(on_wait, &p, NULL);
-  assert_non_null(w);
+  HANDLE ev = event_new(TRUE);
+  PTP_WAIT w = wait_new(&p);
   /* Relative, 50 ms. */
   ULONGLONG t0 = w_now_ms();
   FILETIME due = w_relative_ft(50);
@@ -159,10 +173,8 @@ static void wait_times_out(void **state) {
   assert_int_equal(timeouts(&p), 3);
   /* A manual-reset event stays set. */
   assert_int_equal(WaitForSingleObject(ev, 0), WAIT_OBJECT_0);
-  WaitForThreadpoolWaitCallbacks(w, FALSE);
-  CloseThreadpoolWait(w);
+  wait_end(w, &p);
   CloseHandle(ev);
-  probe_close(&p);
 }
 
 /* A NULL handle stops the wait (the Ex form says it was set); a new
@@ -170,13 +182,11 @@ static void wait_times_out(void **state) {
 static void wait_stopped_and_replaced(void **state) {
   (void)state;
   struct probe p;
-  probe_init(&p);
   HANDLE a = CreateEvent(NULL, FALSE, FALSE, NULL);
   HANDLE sem = CreateSemaphore(NULL, 0, 10, NULL);
   assert_non_null(a);
   assert_non_null(sem);
-  PTP_WAIT w = CreateThreadpoolWait(on_wait, &p, NULL);
-  assert_non_null(w);
+  PTP_WAIT w = wait_new(&p);
   set_wait_ex_fn ex;
   W_KERNEL32_FN(ex, "SetThreadpoolWaitEx");
   SetThreadpoolWait(w, a, NULL);
@@ -202,11 +212,9 @@ static void wait_stopped_and_replaced(void **state) {
   /* One count taken, two left. */
   assert_true(ReleaseSemaphore(sem, 1, &prev));
   assert_int_equal(prev, 2);
-  WaitForThreadpoolWaitCallbacks(w, FALSE);
-  CloseThreadpoolWait(w);
+  wait_end(w, &p);
   CloseHandle(a);
   CloseHandle(sem);
-  probe_close(&p);
 }
 
 static DWORD WINAPI sleep_50ms(LPVOID arg) {
@@ -219,9 +227,7 @@ static DWORD WINAPI sleep_50ms(LPVOID arg) {
 static void wait_on_a_thread(void **state) {
   (void)state;
   struct probe p;
-  probe_init(&p);
-  PTP_WAIT w = CreateThreadpoolWait(on_wait, &p, NULL);
-  assert_non_null(w);
+  PTP_WAIT w = wait_new(&p);
   HANDLE t = CreateThread(NULL, 0, sleep_50ms, NULL, 0, NULL);
   assert_non_null(t);
   SetThreadpoolWait(w, t, NULL);
@@ -230,10 +236,8 @@ static void wait_on_a_thread(void **state) {
   DWORD code = 0;
   assert_true(GetExitCodeThread(t, &code));
   assert_int_equal(code, 7);
-  WaitForThreadpoolWaitCallbacks(w, FALSE);
-  CloseThreadpoolWait(w);
+  wait_end(w, &p);
   CloseHandle(t);
-  probe_close(&p);
 }
 
 static volatile LONG group_cancels;
@@ -284,11 +288,8 @@ static DWORD WINAPI go_on_after_50ms(LPVOID arg) {
 static void wait_callbacks_waited_for(void **state) {
   (void)state;
   struct probe p;
-  probe_init(&p);
-  HANDLE ev = CreateEvent(NULL, FALSE, FALSE, NULL);
-  assert_non_null(ev);
-  PTP_WAIT w = CreateThreadpoolWait(on_wait, &p, NULL);
-  assert_non_null(w);
+  HANDLE ev = event_new(FALSE);
+  PTP_WAIT w = wait_new(&p);
   InterlockedExchange(&p.block, 1);
   SetThreadpoolWait(w, ev, NULL);
   assert_true(SetEvent(ev));
