@@ -905,6 +905,18 @@ CPORT_WIN32_API BOOL ReadFile(HANDLE h, LPVOID buf, DWORD len, LPDWORD read,
                               LPOVERLAPPED ov);
 CPORT_WIN32_API BOOL WriteFile(HANDLE h, LPCVOID buf, DWORD len,
                                LPDWORD written, LPOVERLAPPED ov);
+/* With a completion routine instead of a packet: TRUE once the op started
+ * (pending or done), and fn(error, bytes, ov) runs on this thread at its
+ * next alertable wait (SleepEx, WaitFor...Ex, ...) after the op ends, with
+ * the Win32 error GetOverlappedResult would give (0, ERROR_HANDLE_EOF,
+ * ERROR_OPERATION_ABORTED, ...). hEvent is left to the program. FALSE,
+ * and no routine, for an op refused at the call. */
+CPORT_WIN32_API BOOL ReadFileEx(HANDLE h, LPVOID buf, DWORD len,
+                                LPOVERLAPPED ov,
+                                LPOVERLAPPED_COMPLETION_ROUTINE fn);
+CPORT_WIN32_API BOOL WriteFileEx(HANDLE h, LPCVOID buf, DWORD len,
+                                 LPOVERLAPPED ov,
+                                 LPOVERLAPPED_COMPLETION_ROUTINE fn);
 CPORT_WIN32_API BOOL DeleteFileA(LPCSTR path);
 CPORT_WIN32_API BOOL DeleteFileW(LPCWSTR path);
 CPORT_WIN32_API DWORD GetFileSize(HANDLE h, LPDWORD high);
@@ -1099,8 +1111,12 @@ CPORT_WIN32_API HANDLE CreateSemaphoreExW(LPSECURITY_ATTRIBUTES sa,
 /* Waitable timers: objects that are signalled when their due time comes
  * (and again each period). A notification (manual-reset) timer stays
  * signalled until set again; a synchronization timer releases one wait
- * and resets. A completion routine (an APC) is refused with
- * ERROR_NOT_SUPPORTED. */
+ * and resets. A completion routine is queued as an APC to the thread that
+ * set the timer each time the timer is signalled (one at a time: a period
+ * that comes while it is still queued signals the timer only), with the
+ * time as a FILETIME; cancelling or setting the timer again cancels a
+ * queued one (closing it does not), and if that thread has ended the
+ * timer is cancelled (no longer signalled). */
 typedef VOID(CALLBACK *PTIMERAPCROUTINE)(LPVOID arg, DWORD low, DWORD high);
 typedef struct _REASON_CONTEXT {
   ULONG Version;

@@ -282,6 +282,93 @@ static void routine_of_an_ended_thread_is_dropped(void **state) {
   closesocket(s);
 }
 
+static void CALLBACK on_file_done(DWORD err, DWORD bytes, LPOVERLAPPED ov) {
+  on_done(err, bytes, ov, 0);
+}
+
+/* One ReadFileEx or WriteFileEx at offset off: TRUE at the call, then its
+ * routine in this thread's next alertable wait (not before), with the
+ * OVERLAPPED and its hEvent the program's own. */
+static void file_op_routed(HANDLE h, bool write_side, void *buf, DWORD len,
+                           DWORD off, struct routine_probe *r) {
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.Offset = off;
+  ov.hEvent = (HANDLE)(uintptr_t)0x4560; /* ReadFileEx ignores it */
+  LONG before = InterlockedOr(&r->calls, 0);
+  BOOL ok = write_side ? WriteFileEx(h, buf, len, &ov, on_file_done)
+                       : ReadFileEx(h, buf, len, &ov, on_file_done);
+  assert_true(ok);
+  Sleep(20);
+  assert_int_equal(InterlockedOr(&r->calls, 0), before); /* not alertable */
+  await_routine(r, before + 1);
+  assert_ptr_equal(r->ov, &ov);
+  assert_ptr_equal(r->event_seen, (HANDLE)(uintptr_t)0x4560);
+  assert_ptr_equal(ov.hEvent, (HANDLE)(uintptr_t)0x4560);
+  assert_int_equal(r->thread, GetCurrentThreadId());
+}
+
+/* ReadFileEx / WriteFileEx on an overlapped file, on a file opened
+ * without FILE_FLAG_OVERLAPPED, and on a socket; past the end of the
+ * file the routine gets ERROR_HANDLE_EOF. */
+static void file_routines(void **state) {
+  (void)state;
+  struct routine_probe r;
+  memset(&r, 0, sizeof(r));
+  routed = &r;
+  char path[260];
+  w_temp_path(path, sizeof(path), "cport-readfileex.txt");
+  HANDLE h = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                         CREATE_ALWAYS, FILE_FLAG_OVERLAPPED, NULL);
+  assert_true(h != INVALID_HANDLE_VALUE);
+  char text[] = "hello world";
+  file_op_routed(h, true, text, 11, 0, &r);
+  assert_int_equal(r.err, 0);
+  assert_int_equal(r.bytes, 11);
+  char buf[16] = {0};
+  file_op_routed(h, false, buf, sizeof(buf), 6, &r);
+  assert_int_equal(r.err, 0);
+  assert_int_equal(r.bytes, 5);
+  assert_memory_equal(buf, "world", 5);
+  /* Past the end. */
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.Offset = 100;
+  LONG before = InterlockedOr(&r.calls, 0);
+  /* "If ReadFileEx attempts to read past the end-of-file (EOF), the call
+   * to GetOverlappedResult for that operation returns FALSE and
+   * GetLastError returns ERROR_HANDLE_EOF": the call succeeds. */
+  assert_true(ReadFileEx(h, buf, sizeof(buf), &ov, on_file_done));
+  await_routine(&r, before + 1);
+  assert_int_equal(r.err, ERROR_HANDLE_EOF);
+  assert_int_equal(r.bytes, 0);
+  /* Bad input: no OVERLAPPED. */
+  assert_false(ReadFileEx(h, buf, sizeof(buf), NULL, on_file_done));
+  assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+  assert_true(CloseHandle(h));
+  /* A file opened without FILE_FLAG_OVERLAPPED. */
+  h = CreateFileA(path, GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL);
+  assert_true(h != INVALID_HANDLE_VALUE);
+  memset(buf, 0, sizeof(buf));
+  file_op_routed(h, false, buf, 5, 0, &r);
+  assert_int_equal(r.err, 0);
+  assert_int_equal(r.bytes, 5);
+  assert_memory_equal(buf, "hello", 5);
+  assert_true(CloseHandle(h));
+  assert_true(DeleteFileA(path));
+  /* A socket is a file handle too. */
+  SOCKET s, c;
+  w_pair(&s, &c);
+  file_op_routed((HANDLE)s, true, text, 5, 0, &r);
+  assert_int_equal(r.err, 0);
+  assert_int_equal(r.bytes, 5);
+  char got[8] = {0};
+  assert_int_equal(recv(c, got, sizeof(got), 0), 5);
+  assert_memory_equal(got, "hello", 5);
+  closesocket(c);
+  closesocket(s);
+}
+
 /* GetOverlappedResultEx (Windows 8 and later): looked up at run time. */
 typedef BOOL(WINAPI *result_ex_fn)(HANDLE, LPOVERLAPPED, LPDWORD, DWORD, BOOL);
 static result_ex_fn result_ex;
@@ -361,6 +448,7 @@ int main(void) {
       cmocka_unit_test(completion_routines_run_on_the_starting_thread),
       cmocka_unit_test(routine_of_an_ended_thread_is_dropped),
       cmocka_unit_test(apc_ends_an_alertable_op_wait),
+      cmocka_unit_test(file_routines),
       cmocka_unit_test(bad_input),
   };
   return W_RUN("win32-apc", tests);

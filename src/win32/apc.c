@@ -124,6 +124,23 @@ void w32_apc_drop(struct w32_apcq *q) {
   }
 }
 
+bool w32_apc_unqueue_locked(struct w32_apcq *q, PAPCFUNC fn, ULONG_PTR data) {
+  struct w32_apc *prev = NULL;
+  for (struct w32_apc *a = q->head; a != NULL; prev = a, a = a->next) {
+    if (a->fn != fn || a->data != data)
+      continue;
+    if (prev != NULL)
+      prev->next = a->next;
+    else
+      q->head = a->next;
+    if (q->tail == a)
+      q->tail = prev;
+    free(a);
+    return true;
+  }
+  return false;
+}
+
 /* Appends one APC to q and wakes its alertable wait (w32_lock held);
  * false if q's thread has ended. */
 static bool append_locked(struct w32_apcq *q, struct w32_apc *a) {

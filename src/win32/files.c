@@ -158,15 +158,11 @@ static BOOL sync_io(int fd, void *buf, DWORD len, LPDWORD done, LPOVERLAPPED ov,
   return status == 0 ? TRUE : w32_fail(w32_error(status));
 }
 
-static BOOL file_io(HANDLE h, void *buf, DWORD len, LPDWORD done,
-                    LPOVERLAPPED ov, bool write_side) {
-  int fd = w32_fd(h);
-  if (fd < 0)
-    return w32_fail(ERROR_INVALID_HANDLE);
-  if (ov == NULL || (w32_fd_flags(fd) & W32_FD_SYNC))
-    return sync_io(fd, buf, len, done, ov, write_side);
-  if (done)
-    *done = 0;
+/* Starts an overlapped read or write on fd: 0 and in *rc what cport said
+ * (below 0: refused, nothing started), or the Win32 error of a call that
+ * failed before cport had the op. */
+static DWORD file_start(int fd, void *buf, DWORD len, LPOVERLAPPED ov,
+                        bool write_side, int *rc_out) {
   uint64_t off = offset_of(ov);
   if (write_side && ov->Offset == 0xFFFFFFFFu &&
       ov->OffsetHigh == 0xFFFFFFFFu) {
@@ -174,13 +170,12 @@ static BOOL file_io(HANDLE h, void *buf, DWORD len, LPDWORD done,
     uint64_t size = 0;
     int rc = cport_file_size(fd, &size);
     if (rc != 0)
-      return w32_fail(w32_error(rc));
+      return w32_error(rc);
     off = size;
   }
   int err = w32_ov_begin(fd, ov);
   if (err != 0)
-    return w32_fail(err == W32_BAD_EVENT ? ERROR_INVALID_HANDLE
-                                         : w32_error(err));
+    return err == W32_BAD_EVENT ? ERROR_INVALID_HANDLE : w32_error(err);
   cport_op_t *op = (cport_op_t *)(void *)ov;
   int rc = write_side ? cport_write(fd, buf, len, off, op)
                       : cport_read(fd, buf, len, off, op);
@@ -190,7 +185,68 @@ static BOOL file_io(HANDLE h, void *buf, DWORD len, LPDWORD done,
     rc = write_side ? cport_send(fd, &b, 1, op) : cport_recv(fd, &b, 1, op);
   }
   w32_ov_end(ov, rc);
-  return w32_started(rc, done);
+  *rc_out = rc;
+  return 0;
+}
+
+static BOOL file_io(HANDLE h, void *buf, DWORD len, LPDWORD done,
+                    LPOVERLAPPED ov, bool write_side) {
+  int fd = w32_fd(h);
+  if (fd < 0)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  if (ov == NULL || (w32_fd_flags(fd) & W32_FD_SYNC))
+    return sync_io(fd, buf, len, done, ov, write_side);
+  if (done)
+    *done = 0;
+  int rc = 0;
+  DWORD err = file_start(fd, buf, len, ov, write_side, &rc);
+  return err != 0 ? w32_fail(err) : w32_started(rc, done);
+}
+
+/* ReadFileEx / WriteFileEx: the op's routine runs on this thread at its
+ * next alertable wait after the op ends (routines.c), whatever the op's
+ * result, once the call has returned TRUE: pending, done or failed later.
+ * FALSE, and no routine, for an op refused at the call. hEvent is the
+ * program's: the layer puts it back before the routine runs. On a handle
+ * opened without FILE_FLAG_OVERLAPPED the call does the I/O, blocking, at
+ * the OVERLAPPED's offset, and queues the routine. */
+static BOOL file_io_ex(HANDLE h, void *buf, DWORD len, LPOVERLAPPED ov,
+                       LPOVERLAPPED_COMPLETION_ROUTINE fn, bool write_side) {
+  if (ov == NULL || fn == NULL || (buf == NULL && len > 0))
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  int fd = w32_fd(h);
+  if (fd < 0)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  if (!w32_file_routine_begin(ov, fn))
+    return w32_fail(ERROR_NOT_ENOUGH_MEMORY);
+  DWORD err = 0;
+  if (w32_fd_flags(fd) & W32_FD_SYNC) {
+    if (!sync_io(fd, buf, len, NULL, ov, write_side))
+      err = GetLastError();
+    else
+      w32_routine_done_now(ov);
+  } else {
+    int rc = 0;
+    err = file_start(fd, buf, len, ov, write_side, &rc);
+    if (err == 0 && rc < 0)
+      err = w32_error(rc);
+  }
+  if (err != 0) {
+    w32_routine_refused(ov); /* nothing will queue it */
+    return w32_fail(err);
+  }
+  SetLastError(ERROR_SUCCESS);
+  return TRUE;
+}
+
+CPORT_API BOOL ReadFileEx(HANDLE h, LPVOID buf, DWORD len, LPOVERLAPPED ov,
+                          LPOVERLAPPED_COMPLETION_ROUTINE fn) {
+  return file_io_ex(h, buf, len, ov, fn, false);
+}
+
+CPORT_API BOOL WriteFileEx(HANDLE h, LPCVOID buf, DWORD len, LPOVERLAPPED ov,
+                           LPOVERLAPPED_COMPLETION_ROUTINE fn) {
+  return file_io_ex(h, (void *)buf, len, ov, fn, true);
 }
 
 CPORT_API BOOL ReadFile(HANDLE h, LPVOID buf, DWORD len, LPDWORD done,

@@ -1,8 +1,9 @@
 /*
- * routines.c - completion routines (LPWSAOVERLAPPED_COMPLETION_ROUTINE):
- * WSARecv, WSASend, WSARecvFrom and WSASendTo with a routine call it, on
- * the thread that started the op, at that thread's next alertable wait
- * after the op ends (an APC, apc.c), as on Windows.
+ * routines.c - completion routines: WSARecv, WSASend, WSARecvFrom and
+ * WSASendTo with a routine (LPWSAOVERLAPPED_COMPLETION_ROUTINE), and
+ * ReadFileEx and WriteFileEx (LPOVERLAPPED_COMPLETION_ROUTINE, files.c),
+ * call it on the thread that started the op, at that thread's next
+ * alertable wait after the op ends (an APC, apc.c), as on Windows.
  *
  * The op's OVERLAPPED carries, as its event, a W32_ROUTINE object with the
  * low bit set, so cport queues no packet for it (the rule of hEvent's low
@@ -10,7 +11,8 @@
  * calls w32_routine_ended here: the routine is queued to the starting
  * thread's APC queue. When it runs, the program's hEvent is back in the
  * OVERLAPPED (Windows leaves hEvent to the program with a routine), and
- * the routine gets the op's Winsock error and bytes. The object holds a
+ * the routine gets the op's error and bytes (Winsock's, or the Win32 error
+ * GetOverlappedResult gives, for a file routine). The object holds a
  * reference on the starting thread's object, so its queue cannot become
  * another thread's while the op runs; a thread that ended takes no more
  * APCs, and its routines are dropped, as Windows drops them.
@@ -20,7 +22,8 @@
 struct w32_routine {
   struct w32_object obj;
   HANDLE user_event; /* the program's hEvent, back at the end */
-  LPWSAOVERLAPPED_COMPLETION_ROUTINE fn;
+  LPWSAOVERLAPPED_COMPLETION_ROUTINE fn;   /* a Winsock routine, or */
+  LPOVERLAPPED_COMPLETION_ROUTINE file_fn; /* ReadFileEx/WriteFileEx's */
   LPWSAOVERLAPPED ov;
   struct w32_apcq *queue;    /* the starting thread's */
   struct w32_object *thread; /* its thread object, referenced, or NULL */
@@ -33,14 +36,22 @@ static void release(struct w32_routine *r) {
 }
 
 /* On the starting thread, in an alertable wait: the op's result as
- * WSAGetOverlappedResult says it (the same error, a reset remembered). */
+ * WSAGetOverlappedResult says it (the same error, a reset remembered), or
+ * for a file routine as GetOverlappedResult does (ERROR_HANDLE_EOF,
+ * ERROR_OPERATION_ABORTED, ...). */
 static VOID NTAPI run(ULONG_PTR data) {
   struct w32_routine *r = (struct w32_routine *)data;
   LPWSAOVERLAPPED ov = r->ov;
   LPWSAOVERLAPPED_COMPLETION_ROUTINE fn = r->fn;
+  LPOVERLAPPED_COMPLETION_ROUTINE file_fn = r->file_fn;
   ov->hEvent = r->user_event;
   release(r);
   DWORD bytes = 0, flags = 0;
+  if (file_fn != NULL) {
+    BOOL done = GetOverlappedResult(NULL, ov, &bytes, FALSE);
+    file_fn(done ? 0 : GetLastError(), bytes, ov);
+    return;
+  }
   BOOL ok = WSAGetOverlappedResult(INVALID_SOCKET, ov, &bytes, FALSE, &flags);
   fn(ok ? 0 : (DWORD)WSAGetLastError(), bytes, ov, flags);
 }
@@ -64,8 +75,8 @@ __attribute__((constructor)) static void register_ended(void) {
   __atomic_store_n(&w32_routine_ended, ended, __ATOMIC_RELEASE);
 }
 
-bool w32_routine_begin(LPWSAOVERLAPPED ov,
-                       LPWSAOVERLAPPED_COMPLETION_ROUTINE fn) {
+static bool begin(LPWSAOVERLAPPED ov, LPWSAOVERLAPPED_COMPLETION_ROUTINE fn,
+                  LPOVERLAPPED_COMPLETION_ROUTINE file_fn) {
   struct w32_apcq *q = w32_apc_mine();
   if (q == NULL)
     return false;
@@ -74,6 +85,7 @@ bool w32_routine_begin(LPWSAOVERLAPPED ov,
     return false;
   r->user_event = ov->hEvent;
   r->fn = fn;
+  r->file_fn = file_fn;
   r->ov = ov;
   r->queue = q;
   struct w32_thread *t = w32_thread_self();
@@ -88,9 +100,26 @@ bool w32_routine_begin(LPWSAOVERLAPPED ov,
   return true;
 }
 
+bool w32_routine_begin(LPWSAOVERLAPPED ov,
+                       LPWSAOVERLAPPED_COMPLETION_ROUTINE fn) {
+  return begin(ov, fn, NULL);
+}
+
+bool w32_file_routine_begin(LPOVERLAPPED ov,
+                            LPOVERLAPPED_COMPLETION_ROUTINE fn) {
+  return begin(ov, NULL, fn);
+}
+
+static struct w32_routine *routine_of(LPWSAOVERLAPPED ov) {
+  return (struct w32_routine *)((uintptr_t)ov->hEvent & ~(uintptr_t)1);
+}
+
 void w32_routine_refused(LPWSAOVERLAPPED ov) {
-  struct w32_routine *r =
-      (struct w32_routine *)((uintptr_t)ov->hEvent & ~(uintptr_t)1);
+  struct w32_routine *r = routine_of(ov);
   ov->hEvent = r->user_event;
   release(r);
+}
+
+void w32_routine_done_now(LPWSAOVERLAPPED ov) {
+  ended(&routine_of(ov)->obj);
 }

@@ -247,6 +247,10 @@ CP_INTERNAL struct w32_apcq *w32_apc_mine(void);
  * drop(data), if not NULL, runs instead of fn if the thread ends first. */
 CP_INTERNAL bool w32_apc_queue(struct w32_apcq *q, PAPCFUNC fn, PAPCFUNC drop,
                                ULONG_PTR data);
+/* Takes the queued APC fn(data) off q unrun; false if it is not there
+ * (it runs, has run, or was dropped). w32_lock held. */
+CP_INTERNAL bool w32_apc_unqueue_locked(struct w32_apcq *q, PAPCFUNC fn,
+                                        ULONG_PTR data);
 /* How often an alertable wait that cannot be woken for one thread (a
  * port's, an op's) looks at the thread's APCs. */
 #define W32_ALERT_SLICE_MS 10u
@@ -266,6 +270,12 @@ CP_INTERNAL DWORD w32_alertable_poll(DWORD ms,
 CP_INTERNAL bool w32_routine_begin(LPWSAOVERLAPPED ov,
                                    LPWSAOVERLAPPED_COMPLETION_ROUTINE fn);
 CP_INTERNAL void w32_routine_refused(LPWSAOVERLAPPED ov);
+/* The same for ReadFileEx/WriteFileEx's routine (a Win32 error). */
+CP_INTERNAL bool w32_file_routine_begin(LPOVERLAPPED ov,
+                                        LPOVERLAPPED_COMPLETION_ROUTINE fn);
+/* An op done inside its call without cport (a blocking handle's I/O, its
+ * result already in the OVERLAPPED): its routine is queued now. */
+CP_INTERNAL void w32_routine_done_now(LPWSAOVERLAPPED ov);
 /* Set by routines.c: an op whose OVERLAPPED names a completion routine
  * (a W32_ROUTINE object, as its event) ended; called as cport ends it. */
 CP_INTERNAL extern void (*w32_routine_ended)(struct w32_object *o);

@@ -14,16 +14,36 @@
  * the object outlives its handle's close until the close has disarmed
  * it.
  *
- * A completion routine (an APC to the setting thread) is refused with
- * ERROR_NOT_SUPPORTED.
+ * A completion routine is an APC to the thread that set the timer (apc.c),
+ * queued as the timer is signalled, at most one at a time per arming (a
+ * period that comes while it waits for an alertable wait signals the
+ * timer only, as Windows' timer, whose one APC object is already queued,
+ * does). CancelWaitableTimer and a new SetWaitableTimer cancel it: an
+ * APC still in the queue leaves it unrun; closing the handle stops the
+ * timer but lets a queued routine run. If the setting thread has ended, the timer is cancelled: it
+ * is no longer signalled.
  */
 #include <stdlib.h>
 
 #include "win32.h"
 
+/* An arming's completion routine: its APC's record. */
+struct routine {
+  PTIMERAPCROUTINE fn;
+  LPVOID arg;
+  struct w32_apcq *queue;    /* the setting thread's */
+  struct w32_object *thread; /* its thread object, referenced, or NULL */
+  FILETIME when;             /* w32_lock: when it was signalled */
+  bool queued;               /* w32_lock: its APC is in the queue */
+  bool orphan;               /* w32_lock: its arming is gone */
+  bool cancelled;            /* w32_lock: and its queued APC with it */
+  bool gone;                 /* w32_lock: its thread has ended */
+};
+
 struct arming {
   struct w32_wtimer *t;
   uint64_t id;
+  struct routine *routine; /* or NULL */
 };
 
 static pthread_once_t queue_once = PTHREAD_ONCE_INIT;
@@ -34,10 +54,69 @@ static void queue_init(void) {
   queue = CreateTimerQueue();
 }
 
+static void routine_free(struct routine *r) {
+  if (r->thread != NULL)
+    w32_unref(r->thread);
+  free(r);
+}
+
+/* The APC leaves the queue, run or dropped: an orphan is freed. Whether
+ * the routine is still to be called. */
+static bool routine_left(struct routine *r, bool thread_ended) {
+  pthread_mutex_lock(&w32_lock);
+  r->queued = false;
+  if (thread_ended)
+    r->gone = true;
+  bool orphan = r->orphan, call = !r->cancelled;
+  pthread_mutex_unlock(&w32_lock);
+  if (orphan)
+    routine_free(r);
+  return call;
+}
+
+/* On the setting thread, in an alertable wait. */
+static VOID NTAPI routine_run(ULONG_PTR data) {
+  struct routine *r = (struct routine *)data;
+  PTIMERAPCROUTINE fn = r->fn;
+  LPVOID arg = r->arg;
+  pthread_mutex_lock(&w32_lock);
+  FILETIME when = r->when;
+  pthread_mutex_unlock(&w32_lock);
+  if (routine_left(r, false)) /* not cancelled meanwhile */
+    fn(arg, when.dwLowDateTime, when.dwHighDateTime);
+}
+
+static VOID NTAPI routine_dropped(ULONG_PTR data) {
+  routine_left((struct routine *)data, true);
+}
+
+/* Queues a's routine if it is not queued already; false if the setting
+ * thread has ended (the timer is cancelled then). */
+static bool routine_queue(struct routine *r) {
+  FILETIME now;
+  GetSystemTimeAsFileTime(&now);
+  pthread_mutex_lock(&w32_lock);
+  bool gone = r->gone, queue = !gone && !r->queued;
+  if (queue) {
+    r->queued = true;
+    r->when = now;
+  }
+  pthread_mutex_unlock(&w32_lock);
+  if (queue &&
+      !w32_apc_queue(r->queue, routine_run, routine_dropped, (ULONG_PTR)r)) {
+    routine_left(r, true); /* its thread ended */
+    return false;
+  }
+  return !gone;
+}
+
 /* On the queue's thread: the due time (or a period) came. */
 static VOID CALLBACK expired(PVOID arg, BOOLEAN fired) {
   (void)fired;
   struct arming *a = arg;
+  /* The arming (and its routine) stays while this runs: disarm waits. */
+  if (a->routine != NULL && !routine_queue(a->routine))
+    return;
   pthread_mutex_lock(&w32_lock);
   if (a->t->arm_id == a->id) {
     a->t->signaled = true;
@@ -46,16 +125,60 @@ static VOID CALLBACK expired(PVOID arg, BOOLEAN fired) {
   pthread_mutex_unlock(&w32_lock);
 }
 
+/* An arming ends. Set and Cancel end its outstanding APC with it
+ * ("CancelWaitableTimer ... cancels outstanding APCs"): one still queued is
+ * taken off the queue; one already taken off to run is left to
+ * routine_run, which will not call the routine. The handle's close leaves
+ * a queued APC to run (on Windows it holds the timer object until then).
+ * Either way a routine whose APC is out is freed by it. */
+static void routine_end(struct routine *r, bool cancel_apc) {
+  if (r == NULL)
+    return;
+  pthread_mutex_lock(&w32_lock);
+  bool keep = r->queued;
+  if (keep && cancel_apc &&
+      w32_apc_unqueue_locked(r->queue, routine_run, (ULONG_PTR)r))
+    keep = false;
+  r->orphan = true;
+  r->cancelled = cancel_apc;
+  pthread_mutex_unlock(&w32_lock);
+  if (!keep)
+    routine_free(r);
+}
+
+/* A routine for the calling thread's queue; NULL if no memory. */
+static struct routine *routine_new(PTIMERAPCROUTINE fn, LPVOID arg) {
+  struct routine *r = calloc(1, sizeof(*r));
+  struct w32_apcq *q = w32_apc_mine();
+  if (r == NULL || q == NULL) {
+    free(r);
+    return NULL;
+  }
+  r->fn = fn;
+  r->arg = arg;
+  r->queue = q;
+  struct w32_thread *self = w32_thread_self();
+  if (self != NULL) {
+    pthread_mutex_lock(&w32_lock);
+    w32_ref_locked(&self->obj); /* its queue lives in it */
+    pthread_mutex_unlock(&w32_lock);
+    r->thread = &self->obj;
+  }
+  return r;
+}
+
 /* Takes t's arming away (set_lock held): its expiries no longer count,
  * its timer is deleted (waiting for one that runs), its reference
- * dropped. The signalled state stays as it is. */
-static void disarm(struct w32_wtimer *t) {
+ * dropped. The signalled state stays as it is. A queued routine is
+ * cancelled unless the handle closes. */
+static void disarm(struct w32_wtimer *t, bool closing) {
   pthread_mutex_lock(&w32_lock);
   t->arm_id = ++arm_ids;
   pthread_mutex_unlock(&w32_lock);
   if (t->tq_timer == NULL)
     return;
   DeleteTimerQueueTimer(queue, t->tq_timer, INVALID_HANDLE_VALUE);
+  routine_end(((struct arming *)t->arming)->routine, !closing);
   free(t->arming);
   t->tq_timer = NULL;
   t->arming = NULL;
@@ -66,7 +189,7 @@ static void disarm(struct w32_wtimer *t) {
 static void closed(void *arg) {
   struct w32_wtimer *t = arg;
   pthread_mutex_lock(&t->set_lock);
-  disarm(t);
+  disarm(t, true);
   pthread_mutex_unlock(&t->set_lock);
   w32_unref(&t->obj); /* the reference the close hook held */
 }
@@ -131,20 +254,21 @@ static struct w32_wtimer *timer_of(HANDLE h) {
 CPORT_API BOOL SetWaitableTimer(HANDLE h, const LARGE_INTEGER *due, LONG period,
                                 PTIMERAPCROUTINE routine, LPVOID arg,
                                 BOOL resume) {
-  (void)arg;
   struct w32_wtimer *t = timer_of(h);
   if (t == NULL)
     return w32_fail(ERROR_INVALID_HANDLE);
   if (due == NULL || period < 0)
     return w32_fail(ERROR_INVALID_PARAMETER);
-  if (routine != NULL)
-    return w32_fail(ERROR_NOT_SUPPORTED); /* no timer APCs */
   struct arming *a = malloc(sizeof(*a));
-  if (a == NULL)
+  struct routine *r = routine != NULL ? routine_new(routine, arg) : NULL;
+  if (a == NULL || (routine != NULL && r == NULL)) {
+    free(a);
     return w32_fail(ERROR_NOT_ENOUGH_MEMORY);
+  }
+  a->routine = r;
   DWORD ms = w32_due_ms(due->QuadPart);
   pthread_mutex_lock(&t->set_lock);
-  disarm(t);
+  disarm(t, false);
   pthread_mutex_lock(&w32_lock);
   bool open = t->obj.open;
   if (open) {
@@ -167,6 +291,8 @@ CPORT_API BOOL SetWaitableTimer(HANDLE h, const LARGE_INTEGER *due, LONG period,
   if (!ok) {
     if (open)
       w32_unref(&t->obj);
+    if (r != NULL)
+      routine_free(r);
     free(a);
     return w32_fail(err);
   }
@@ -190,7 +316,7 @@ CPORT_API BOOL CancelWaitableTimer(HANDLE h) {
   if (t == NULL)
     return w32_fail(ERROR_INVALID_HANDLE);
   pthread_mutex_lock(&t->set_lock);
-  disarm(t);
+  disarm(t, false);
   pthread_mutex_unlock(&t->set_lock);
   return TRUE;
 }
