@@ -294,6 +294,7 @@ static void file_op_routed(HANDLE h, bool write_side, void *buf, DWORD len,
   OVERLAPPED ov;
   memset(&ov, 0, sizeof(ov));
   ov.Offset = off;
+  ov.OffsetHigh = off == 0xFFFFFFFFu ? 0xFFFFFFFFu : 0;
   ov.hEvent = (HANDLE)(uintptr_t)0x4560; /* ReadFileEx ignores it */
   LONG before = InterlockedOr(&r->calls, 0);
   BOOL ok = write_side ? WriteFileEx(h, buf, len, &ov, on_file_done)
@@ -346,14 +347,26 @@ static void file_routines(void **state) {
   assert_false(ReadFileEx(h, buf, sizeof(buf), NULL, on_file_done));
   assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
   assert_true(CloseHandle(h));
-  /* A file opened without FILE_FLAG_OVERLAPPED. */
-  h = CreateFileA(path, GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL);
+  /* A file opened without FILE_FLAG_OVERLAPPED: done in the call, its
+   * hEvent never touched, the routine still queued. */
+  h = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0,
+                  NULL);
   assert_true(h != INVALID_HANDLE_VALUE);
   memset(buf, 0, sizeof(buf));
-  file_op_routed(h, false, buf, 5, 0, &r);
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = (HANDLE)(uintptr_t)0x7890;
+  before = InterlockedOr(&r.calls, 0);
+  assert_true(ReadFileEx(h, buf, 5, &ov, on_file_done));
+  assert_ptr_equal(ov.hEvent, (HANDLE)(uintptr_t)0x7890);
+  assert_true(HasOverlappedIoCompleted(&ov));
+  await_routine(&r, before + 1);
   assert_int_equal(r.err, 0);
   assert_int_equal(r.bytes, 5);
   assert_memory_equal(buf, "hello", 5);
+  file_op_routed(h, true, "!", 1, 0xFFFFFFFFu, &r); /* at the end */
+  assert_int_equal(r.err, 0);
+  assert_int_equal(r.bytes, 1);
+  assert_int_equal(GetFileSize(h, NULL), 12);
   assert_true(CloseHandle(h));
   assert_true(DeleteFileA(path));
   /* A socket is a file handle too. */
@@ -365,8 +378,25 @@ static void file_routines(void **state) {
   char got[8] = {0};
   assert_int_equal(recv(c, got, sizeof(got), 0), 5);
   assert_memory_equal(got, "hello", 5);
+  /* "After an instance of an open handle is associated with an I/O
+   * completion port, it cannot be used in the ReadFileEx or WriteFileEx
+   * function." (A fresh pair: the layer cannot move a handle that did
+   * I/O on no port to a port, docs/porting.md.) */
   closesocket(c);
   closesocket(s);
+  w_pair(&s, &c);
+  HANDLE port = w_port(1);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)s, port, 7, 0), port);
+  memset(&ov, 0, sizeof(ov));
+  assert_false(ReadFileEx((HANDLE)s, got, sizeof(got), &ov, on_file_done));
+  assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+  assert_false(WriteFileEx((HANDLE)s, "x", 1, &ov, on_file_done));
+  assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+  assert_int_equal(SleepEx(50, TRUE), 0);
+  w_expect_nothing(port, 50);
+  closesocket(c);
+  closesocket(s);
+  assert_true(CloseHandle(port));
 }
 
 /* GetOverlappedResultEx (Windows 8 and later): looked up at run time. */

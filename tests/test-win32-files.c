@@ -160,6 +160,12 @@ static void synchronous_handle_with_an_overlapped(void **state) {
   ov.Offset = 10;
   assert_false(ReadFile(f, buf, 4, &n, &ov));
   assert_int_equal(GetLastError(), ERROR_HANDLE_EOF);
+  /* Both offsets 0xFFFFFFFF: at the end, here too. */
+  memset(&ov, 0, sizeof(ov));
+  ov.Offset = ov.OffsetHigh = 0xFFFFFFFFu;
+  assert_true(WriteFile(f, "ab", 2, &n, &ov));
+  assert_int_equal(n, 2);
+  assert_int_equal(GetFileSize(f, NULL), 12);
   CloseHandle(ev);
   assert_true(CloseHandle(f));
   assert_true(DeleteFileA(path));

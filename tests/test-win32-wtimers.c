@@ -227,10 +227,14 @@ struct timer_probe {
   LPVOID arg;
   DWORD thread;
   ULONGLONG when; /* the FILETIME the routine got */
+  HANDLE timer;   /* if set: its state as the routine found it */
+  DWORD state;
 };
 
 static VOID CALLBACK on_timer_apc(LPVOID arg, DWORD low, DWORD high) {
   struct timer_probe *p = arg;
+  if (p->timer != NULL)
+    p->state = WaitForSingleObject(p->timer, 0);
   p->arg = arg;
   p->thread = GetCurrentThreadId();
   p->when = (ULONGLONG)high << 32 | low;
@@ -252,6 +256,7 @@ static void routine_runs_in_an_alertable_wait(void **state) {
   assert_non_null(t);
   struct timer_probe p;
   memset(&p, 0, sizeof(p));
+  p.timer = t;
   ULONGLONG before = filetime_now();
   LARGE_INTEGER due = w_relative_due(30);
   assert_true(SetWaitableTimer(t, &due, 0, on_timer_apc, &p, FALSE));
@@ -264,6 +269,7 @@ static void routine_runs_in_an_alertable_wait(void **state) {
   assert_int_equal(InterlockedOr(&p.calls, 0), 1);
   assert_ptr_equal(p.arg, &p);
   assert_int_equal(p.thread, GetCurrentThreadId());
+  assert_int_equal(p.state, WAIT_OBJECT_0); /* signalled before it ran */
   /* Signalled 30 ms after the call, in UTC FILETIME units (100 ns). */
   bool in_range = p.when >= before + 10 * 10000 && p.when <= filetime_now();
   bool wine_time = !in_range && h_on_wine();

@@ -16,13 +16,6 @@
 
 #include "win32.h"
 
-struct w32_apc {
-  struct w32_apc *next;
-  PAPCFUNC fn;
-  ULONG_PTR data;
-  PAPCFUNC drop; /* instead of fn, if the thread ends first; or NULL */
-};
-
 /* The calling thread's queue: its thread object's, set by threads.c as
  * the thread starts, or one of its own. A thread the layer did not start
  * gets its queue from the heap as it first needs one; when it ends the
@@ -78,13 +71,15 @@ unsigned w32_apc_run(void) {
       q->head = a->next;
       if (q->head == NULL)
         q->tail = NULL;
+      a->queued = false; /* an embedded node may be queued again now */
     }
+    PAPCFUNC fn = a != NULL ? a->fn : NULL;
+    ULONG_PTR data = a != NULL ? a->data : 0;
     pthread_mutex_unlock(&w32_lock);
     if (a == NULL)
       return n;
-    PAPCFUNC fn = a->fn;
-    ULONG_PTR data = a->data;
-    free(a);
+    if (!a->embedded)
+      free(a);
     fn(data);
     n++;
   }
@@ -114,20 +109,27 @@ void w32_apc_drop(struct w32_apcq *q) {
   q->head = q->tail = NULL;
   q->alert = NULL;
   q->dead = true;
+  for (struct w32_apc *a = list; a != NULL; a = a->next)
+    a->queued = false;
   pthread_mutex_unlock(&w32_lock);
   while (list != NULL) {
     struct w32_apc *a = list;
     list = a->next;
-    if (a->drop != NULL)
-      a->drop(a->data); /* e.g. a routine gives its op back */
-    free(a);
+    PAPCFUNC drop = a->drop;
+    ULONG_PTR data = a->data;
+    if (!a->embedded)
+      free(a);
+    if (drop != NULL)
+      drop(data); /* e.g. a routine gives its op back */
   }
 }
 
-bool w32_apc_unqueue_locked(struct w32_apcq *q, PAPCFUNC fn, ULONG_PTR data) {
+bool w32_apc_unqueue_locked(struct w32_apcq *q, struct w32_apc *node) {
+  if (!node->queued)
+    return false;
   struct w32_apc *prev = NULL;
   for (struct w32_apc *a = q->head; a != NULL; prev = a, a = a->next) {
-    if (a->fn != fn || a->data != data)
+    if (a != node)
       continue;
     if (prev != NULL)
       prev->next = a->next;
@@ -135,17 +137,17 @@ bool w32_apc_unqueue_locked(struct w32_apcq *q, PAPCFUNC fn, ULONG_PTR data) {
       q->head = a->next;
     if (q->tail == a)
       q->tail = prev;
-    free(a);
+    a->queued = false;
     return true;
   }
   return false;
 }
 
-/* Appends one APC to q and wakes its alertable wait (w32_lock held);
- * false if q's thread has ended. */
-static bool append_locked(struct w32_apcq *q, struct w32_apc *a) {
+bool w32_apc_append_locked(struct w32_apcq *q, struct w32_apc *a) {
   if (q->dead)
     return false;
+  a->next = NULL;
+  a->queued = true;
   if (q->tail != NULL)
     q->tail->next = a;
   else
@@ -167,8 +169,9 @@ bool w32_apc_queue(struct w32_apcq *q, PAPCFUNC fn, PAPCFUNC drop,
   a->fn = fn;
   a->data = data;
   a->drop = drop;
+  a->embedded = false;
   pthread_mutex_lock(&w32_lock);
-  bool ok = append_locked(q, a);
+  bool ok = w32_apc_append_locked(q, a);
   pthread_mutex_unlock(&w32_lock);
   if (!ok)
     free(a);
@@ -189,6 +192,7 @@ CPORT_API DWORD QueueUserAPC(PAPCFUNC fn, HANDLE thread, ULONG_PTR data) {
   a->fn = fn;
   a->data = data;
   a->drop = NULL;
+  a->embedded = false;
   pthread_mutex_lock(&w32_lock);
   struct w32_apcq *q = NULL;
   if (thread == (HANDLE)(LONG_PTR)-2) {
@@ -199,7 +203,7 @@ CPORT_API DWORD QueueUserAPC(PAPCFUNC fn, HANDLE thread, ULONG_PTR data) {
     if (t != NULL && !t->done)
       q = &t->apcs; /* a thread not yet started runs it once alertable */
   }
-  if (q == NULL || !append_locked(q, a)) {
+  if (q == NULL || !w32_apc_append_locked(q, a)) {
     pthread_mutex_unlock(&w32_lock);
     free(a);
     return (DWORD)w32_fail(ERROR_INVALID_HANDLE);

@@ -137,13 +137,21 @@ static bool is_socket(int fd) {
 static BOOL sync_io(int fd, void *buf, DWORD len, LPDWORD done, LPOVERLAPPED ov,
                     bool write_side) {
   ssize_t n;
+  uint64_t off = ov != NULL ? offset_of(ov) : 0;
+  if (write_side && off == UINT64_MAX) {
+    /* Both 0xFFFFFFFF: write at the end of the file. */
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+      return w32_fail(w32_error(-errno));
+    off = (uint64_t)st.st_size;
+  }
   w32_block_begin();
   do {
     if (ov == NULL)
       n = write_side ? write(fd, buf, len) : read(fd, buf, len);
     else
-      n = write_side ? pwrite(fd, buf, len, (off_t)offset_of(ov))
-                     : pread(fd, buf, len, (off_t)offset_of(ov));
+      n = write_side ? pwrite(fd, buf, len, (off_t)off)
+                     : pread(fd, buf, len, (off_t)off);
   } while (n < 0 && errno == EINTR);
   w32_block_end();
   int status = n < 0 ? -errno : 0;
@@ -206,10 +214,13 @@ static BOOL file_io(HANDLE h, void *buf, DWORD len, LPDWORD done,
 /* ReadFileEx / WriteFileEx: the op's routine runs on this thread at its
  * next alertable wait after the op ends (routines.c), whatever the op's
  * result, once the call has returned TRUE: pending, done or failed later.
- * FALSE, and no routine, for an op refused at the call. hEvent is the
- * program's: the layer puts it back before the routine runs. On a handle
- * opened without FILE_FLAG_OVERLAPPED the call does the I/O, blocking, at
- * the OVERLAPPED's offset, and queues the routine. */
+ * FALSE, and no routine, for an op refused at the call, or on a handle
+ * associated with a port (ERROR_INVALID_PARAMETER, as documented). On a
+ * handle opened without FILE_FLAG_OVERLAPPED the call does the I/O,
+ * blocking, at the OVERLAPPED's offset, and queues the routine; hEvent
+ * stays the program's. An overlapped op carries the layer's routine
+ * object in hEvent while it runs (routines.c); the program's value is
+ * back before the routine runs. */
 static BOOL file_io_ex(HANDLE h, void *buf, DWORD len, LPOVERLAPPED ov,
                        LPOVERLAPPED_COMPLETION_ROUTINE fn, bool write_side) {
   if (ov == NULL || fn == NULL || (buf == NULL && len > 0))
@@ -217,20 +228,34 @@ static BOOL file_io_ex(HANDLE h, void *buf, DWORD len, LPOVERLAPPED ov,
   int fd = w32_fd(h);
   if (fd < 0)
     return w32_fail(ERROR_INVALID_HANDLE);
-  if (!w32_file_routine_begin(ov, fn))
-    return w32_fail(ERROR_NOT_ENOUGH_MEMORY);
+  /* "After an instance of an open handle is associated with an I/O
+   * completion port, it cannot be used in the ReadFileEx or WriteFileEx
+   * function." */
+  if (w32_fd_flags(fd) & W32_FD_PORT)
+    return w32_fail(ERROR_INVALID_PARAMETER);
   DWORD err = 0;
   if (w32_fd_flags(fd) & W32_FD_SYNC) {
-    if (!sync_io(fd, buf, len, NULL, ov, write_side))
-      err = GetLastError();
-    else
-      w32_routine_done_now(ov);
-  } else {
-    int rc = 0;
-    err = file_start(fd, buf, len, ov, write_side, &rc);
-    if (err == 0 && rc < 0)
-      err = w32_error(rc);
+    /* Done in the call: the routine is queued now, hEvent untouched. */
+    struct w32_object *r = w32_file_routine_new(ov, fn);
+    if (r == NULL)
+      return w32_fail(ERROR_NOT_ENOUGH_MEMORY);
+    HANDLE user_event = ov->hEvent;
+    ov->hEvent = NULL; /* ignored: sync_io signals no event */
+    BOOL ok = sync_io(fd, buf, len, NULL, ov, write_side);
+    ov->hEvent = user_event;
+    err = ok ? 0 : GetLastError();
+    w32_routine_queue_now(r, ok);
+    if (!ok)
+      return w32_fail(err);
+    SetLastError(ERROR_SUCCESS);
+    return TRUE;
   }
+  if (!w32_file_routine_begin(ov, fn))
+    return w32_fail(ERROR_NOT_ENOUGH_MEMORY);
+  int rc = 0;
+  err = file_start(fd, buf, len, ov, write_side, &rc);
+  if (err == 0 && rc < 0)
+    err = w32_error(rc);
   if (err != 0) {
     w32_routine_refused(ov); /* nothing will queue it */
     return w32_fail(err);

@@ -66,6 +66,7 @@ CPORT_API HANDLE CreateIoCompletionPort(HANDLE file, HANDLE port, ULONG_PTR key,
       return w32_fail_null(rc == CPORT_EEXIST ? ERROR_INVALID_PARAMETER
                                               : w32_error(rc));
     }
+    w32_fd_set_flags(fd, W32_FD_PORT, 0); /* no ReadFileEx from now on */
   }
   return wp;
 }

@@ -22,6 +22,7 @@
 struct w32_routine {
   struct w32_object obj;
   HANDLE user_event; /* the program's hEvent, back at the end */
+  bool in_event;     /* the object is in hEvent (not for a done op) */
   LPWSAOVERLAPPED_COMPLETION_ROUTINE fn;   /* a Winsock routine, or */
   LPOVERLAPPED_COMPLETION_ROUTINE file_fn; /* ReadFileEx/WriteFileEx's */
   LPWSAOVERLAPPED ov;
@@ -44,7 +45,8 @@ static VOID NTAPI run(ULONG_PTR data) {
   LPWSAOVERLAPPED ov = r->ov;
   LPWSAOVERLAPPED_COMPLETION_ROUTINE fn = r->fn;
   LPOVERLAPPED_COMPLETION_ROUTINE file_fn = r->file_fn;
-  ov->hEvent = r->user_event;
+  if (r->in_event)
+    ov->hEvent = r->user_event;
   release(r);
   DWORD bytes = 0, flags = 0;
   if (file_fn != NULL) {
@@ -60,7 +62,8 @@ static VOID NTAPI run(ULONG_PTR data) {
  * the OVERLAPPED gets its event back. */
 static VOID NTAPI dropped(ULONG_PTR data) {
   struct w32_routine *r = (struct w32_routine *)data;
-  r->ov->hEvent = r->user_event;
+  if (r->in_event)
+    r->ov->hEvent = r->user_event;
   release(r);
 }
 
@@ -97,6 +100,7 @@ static bool begin(LPWSAOVERLAPPED ov, LPWSAOVERLAPPED_COMPLETION_ROUTINE fn,
   }
   /* The low bit: no packet, only the hook. */
   ov->hEvent = (HANDLE)((uintptr_t)r | 1u);
+  r->in_event = true;
   return true;
 }
 
@@ -120,6 +124,20 @@ void w32_routine_refused(LPWSAOVERLAPPED ov) {
   release(r);
 }
 
-void w32_routine_done_now(LPWSAOVERLAPPED ov) {
-  ended(&routine_of(ov)->obj);
+struct w32_object *w32_file_routine_new(LPOVERLAPPED ov,
+                                        LPOVERLAPPED_COMPLETION_ROUTINE fn) {
+  HANDLE user_event = ov->hEvent;
+  if (!begin(ov, NULL, fn))
+    return NULL;
+  struct w32_routine *r = routine_of(ov);
+  ov->hEvent = user_event; /* not installed: the caller queues it */
+  r->in_event = false;
+  return &r->obj;
+}
+
+void w32_routine_queue_now(struct w32_object *o, bool run) {
+  if (run)
+    ended(o);
+  else
+    release((struct w32_routine *)o);
 }

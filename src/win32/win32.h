@@ -155,6 +155,18 @@ struct w32_object {
 
 /* A thread's queue of APCs (apc.c), guarded by w32_lock. */
 struct w32_apc;
+/* One queued APC: from the heap (freed as it leaves the queue), or
+ * embedded in its owner's record (which keeps it and may queue it again
+ * once it has left). */
+struct w32_apc {
+  struct w32_apc *next;
+  PAPCFUNC fn;
+  ULONG_PTR data;
+  PAPCFUNC drop; /* instead of fn, if the thread ends first; or NULL */
+  bool embedded;
+  bool queued; /* w32_lock: on a queue */
+};
+
 struct w32_apcq {
   struct w32_apc *head, *tail;
   pthread_cond_t *alert; /* an alertable wait's, while it waits */
@@ -247,10 +259,14 @@ CP_INTERNAL struct w32_apcq *w32_apc_mine(void);
  * drop(data), if not NULL, runs instead of fn if the thread ends first. */
 CP_INTERNAL bool w32_apc_queue(struct w32_apcq *q, PAPCFUNC fn, PAPCFUNC drop,
                                ULONG_PTR data);
-/* Takes the queued APC fn(data) off q unrun; false if it is not there
- * (it runs, has run, or was dropped). w32_lock held. */
-CP_INTERNAL bool w32_apc_unqueue_locked(struct w32_apcq *q, PAPCFUNC fn,
-                                        ULONG_PTR data);
+/* Appends node (fn, data, drop and embedded set) to q and wakes its
+ * alertable wait; false if q's thread has ended. w32_lock held. */
+CP_INTERNAL bool w32_apc_append_locked(struct w32_apcq *q,
+                                       struct w32_apc *node);
+/* Takes an embedded node off q unrun; false if it is not queued (it
+ * runs, has run, or was dropped). w32_lock held. */
+CP_INTERNAL bool w32_apc_unqueue_locked(struct w32_apcq *q,
+                                        struct w32_apc *node);
 /* How often an alertable wait that cannot be woken for one thread (a
  * port's, an op's) looks at the thread's APCs. */
 #define W32_ALERT_SLICE_MS 10u
@@ -273,9 +289,12 @@ CP_INTERNAL void w32_routine_refused(LPWSAOVERLAPPED ov);
 /* The same for ReadFileEx/WriteFileEx's routine (a Win32 error). */
 CP_INTERNAL bool w32_file_routine_begin(LPOVERLAPPED ov,
                                         LPOVERLAPPED_COMPLETION_ROUTINE fn);
-/* An op done inside its call without cport (a blocking handle's I/O, its
- * result already in the OVERLAPPED): its routine is queued now. */
-CP_INTERNAL void w32_routine_done_now(LPWSAOVERLAPPED ov);
+/* For an op done inside its call without cport (a blocking handle's I/O):
+ * a file routine made before the I/O without touching hEvent, then queued
+ * (run) or let go (the I/O failed at the call). */
+CP_INTERNAL struct w32_object *
+w32_file_routine_new(LPOVERLAPPED ov, LPOVERLAPPED_COMPLETION_ROUTINE fn);
+CP_INTERNAL void w32_routine_queue_now(struct w32_object *o, bool run);
 /* Set by routines.c: an op whose OVERLAPPED names a completion routine
  * (a W32_ROUTINE object, as its event) ended; called as cport ends it. */
 CP_INTERNAL extern void (*w32_routine_ended)(struct w32_object *o);
@@ -416,6 +435,7 @@ enum {
   W32_FD_ACCEPTED = 1u << 4,    /* holds a connection AcceptEx accepted */
   W32_FD_EXCLUSIVE = 1u << 5,   /* SO_EXCLUSIVEADDRUSE asked for */
   W32_FD_EVENTSELECT = 1u << 6, /* WSAEventSelect watches it */
+  W32_FD_PORT = 1u << 7,        /* associated with a program's port */
 };
 /* Set by a layer above (fixups.c), run before CloseHandle closes a
  * descriptor: closesocket does the same work itself. */

@@ -14,14 +14,17 @@
  * the object outlives its handle's close until the close has disarmed
  * it.
  *
- * A completion routine is an APC to the thread that set the timer (apc.c),
- * queued as the timer is signalled, at most one at a time per arming (a
- * period that comes while it waits for an alertable wait signals the
- * timer only, as Windows' timer, whose one APC object is already queued,
- * does). CancelWaitableTimer and a new SetWaitableTimer cancel it: an
- * APC still in the queue leaves it unrun; closing the handle stops the
- * timer but lets a queued routine run. If the setting thread has ended, the timer is cancelled: it
- * is no longer signalled.
+ * A completion routine is an APC to the thread that set the timer (apc.c).
+ * The expiry signals the timer and then queues the routine's one APC
+ * node (embedded in its record, so no allocation can fail there), both
+ * under w32_lock: the routine always finds the timer signalled, and a
+ * period that comes while the node is still queued signals the timer
+ * only, as Windows' timer, whose one APC object is already queued, does.
+ * CancelWaitableTimer and a new SetWaitableTimer cancel it ("cancels
+ * outstanding APCs"): a node still queued is taken off, one already taken
+ * off to run does not call the routine. Closing the handle stops the
+ * timer but lets a queued routine run. If the setting thread has ended,
+ * the timer is cancelled: it is no longer signalled.
  */
 #include <stdlib.h>
 
@@ -29,14 +32,15 @@
 
 /* An arming's completion routine: its APC's record. */
 struct routine {
+  struct w32_apc node; /* its one APC (data: this record) */
   PTIMERAPCROUTINE fn;
   LPVOID arg;
   struct w32_apcq *queue;    /* the setting thread's */
   struct w32_object *thread; /* its thread object, referenced, or NULL */
-  FILETIME when;             /* w32_lock: when it was signalled */
-  bool queued;               /* w32_lock: its APC is in the queue */
+  FILETIME when;             /* w32_lock: when it was last signalled */
+  unsigned pending;          /* w32_lock: APCs queued or running */
   bool orphan;               /* w32_lock: its arming is gone */
-  bool cancelled;            /* w32_lock: and its queued APC with it */
+  bool cancelled;            /* w32_lock: and its APCs with it */
   bool gone;                 /* w32_lock: its thread has ended */
 };
 
@@ -60,16 +64,17 @@ static void routine_free(struct routine *r) {
   free(r);
 }
 
-/* The APC leaves the queue, run or dropped: an orphan is freed. Whether
- * the routine is still to be called. */
+/* An APC of r ran or was dropped: an orphan with none left is freed.
+ * Whether the routine is still to be called. */
 static bool routine_left(struct routine *r, bool thread_ended) {
   pthread_mutex_lock(&w32_lock);
-  r->queued = false;
+  r->pending--;
   if (thread_ended)
     r->gone = true;
-  bool orphan = r->orphan, call = !r->cancelled;
+  bool call = !r->cancelled;
+  bool free_it = r->orphan && r->pending == 0;
   pthread_mutex_unlock(&w32_lock);
-  if (orphan)
+  if (free_it)
     routine_free(r);
   return call;
 }
@@ -90,59 +95,53 @@ static VOID NTAPI routine_dropped(ULONG_PTR data) {
   routine_left((struct routine *)data, true);
 }
 
-/* Queues a's routine if it is not queued already; false if the setting
- * thread has ended (the timer is cancelled then). */
-static bool routine_queue(struct routine *r) {
-  FILETIME now;
-  GetSystemTimeAsFileTime(&now);
-  pthread_mutex_lock(&w32_lock);
-  bool gone = r->gone, queue = !gone && !r->queued;
-  if (queue) {
-    r->queued = true;
-    r->when = now;
-  }
-  pthread_mutex_unlock(&w32_lock);
-  if (queue &&
-      !w32_apc_queue(r->queue, routine_run, routine_dropped, (ULONG_PTR)r)) {
-    routine_left(r, true); /* its thread ended */
-    return false;
-  }
-  return !gone;
-}
-
-/* On the queue's thread: the due time (or a period) came. */
+/* On the queue's thread: the due time (or a period) came. The timer is
+ * signalled, then its routine queued unless its node still is; if the
+ * setting thread has ended, the timer is cancelled instead. */
 static VOID CALLBACK expired(PVOID arg, BOOLEAN fired) {
   (void)fired;
   struct arming *a = arg;
-  /* The arming (and its routine) stays while this runs: disarm waits. */
-  if (a->routine != NULL && !routine_queue(a->routine))
-    return;
+  struct routine *r = a->routine; /* it stays while this runs: disarm
+                                   * waits for it */
+  FILETIME now;
+  if (r != NULL)
+    GetSystemTimeAsFileTime(&now);
   pthread_mutex_lock(&w32_lock);
-  if (a->t->arm_id == a->id) {
-    a->t->signaled = true;
-    w32_wake_locked(&a->t->obj);
+  if (a->t->arm_id != a->id || (r != NULL && r->gone)) {
+    pthread_mutex_unlock(&w32_lock);
+    return;
   }
+  if (r != NULL && !r->node.queued) {
+    if (!w32_apc_append_locked(r->queue, &r->node)) {
+      r->gone = true; /* its thread ended: the timer is cancelled */
+      pthread_mutex_unlock(&w32_lock);
+      return;
+    }
+    r->pending++;
+  }
+  if (r != NULL)
+    r->when = now;
+  a->t->signaled = true;
+  w32_wake_locked(&a->t->obj);
   pthread_mutex_unlock(&w32_lock);
 }
 
 /* An arming ends. Set and Cancel end its outstanding APC with it
- * ("CancelWaitableTimer ... cancels outstanding APCs"): one still queued is
- * taken off the queue; one already taken off to run is left to
- * routine_run, which will not call the routine. The handle's close leaves
- * a queued APC to run (on Windows it holds the timer object until then).
- * Either way a routine whose APC is out is freed by it. */
+ * ("CancelWaitableTimer ... cancels outstanding APCs"): a queued node is
+ * taken off; one already taken off to run does not call the routine. The
+ * handle's close leaves a queued routine to run. The record goes with
+ * its last APC. */
 static void routine_end(struct routine *r, bool cancel_apc) {
   if (r == NULL)
     return;
   pthread_mutex_lock(&w32_lock);
-  bool keep = r->queued;
-  if (keep && cancel_apc &&
-      w32_apc_unqueue_locked(r->queue, routine_run, (ULONG_PTR)r))
-    keep = false;
+  if (cancel_apc && w32_apc_unqueue_locked(r->queue, &r->node))
+    r->pending--;
   r->orphan = true;
   r->cancelled = cancel_apc;
+  bool free_it = r->pending == 0;
   pthread_mutex_unlock(&w32_lock);
-  if (!keep)
+  if (free_it)
     routine_free(r);
 }
 
@@ -154,6 +153,10 @@ static struct routine *routine_new(PTIMERAPCROUTINE fn, LPVOID arg) {
     free(r);
     return NULL;
   }
+  r->node.fn = routine_run;
+  r->node.drop = routine_dropped;
+  r->node.data = (ULONG_PTR)r;
+  r->node.embedded = true;
   r->fn = fn;
   r->arg = arg;
   r->queue = q;
@@ -262,6 +265,8 @@ CPORT_API BOOL SetWaitableTimer(HANDLE h, const LARGE_INTEGER *due, LONG period,
   struct arming *a = malloc(sizeof(*a));
   struct routine *r = routine != NULL ? routine_new(routine, arg) : NULL;
   if (a == NULL || (routine != NULL && r == NULL)) {
+    if (r != NULL)
+      routine_free(r);
     free(a);
     return w32_fail(ERROR_NOT_ENOUGH_MEMORY);
   }
