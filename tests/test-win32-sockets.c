@@ -57,6 +57,98 @@ static void immediate_success_still_queues_a_packet(void **state) {
   assert_true(CloseHandle(port));
 }
 
+struct echo_sends {
+  HANDLE port;
+  SOCKET s;
+  OVERLAPPED rov, sov;
+  char buf[64];
+  volatile LONG at_once, pending, failed;
+};
+
+static void echo_post_recv(struct echo_sends *e) {
+  WSABUF wb = {sizeof(e->buf), e->buf};
+  DWORD flags = 0;
+  memset(&e->rov, 0, sizeof(e->rov));
+  int rc = WSARecv(e->s, &wb, 1, NULL, &flags, &e->rov, NULL);
+  if (rc != 0 && WSAGetLastError() != WSA_IO_PENDING)
+    InterlockedIncrement(&e->failed);
+}
+
+/* An echo worker: each receive's bytes go back with WSASend. */
+static DWORD WINAPI echo_sends_worker(LPVOID arg) {
+  struct echo_sends *e = arg;
+  DWORD n;
+  ULONG_PTR key;
+  LPOVERLAPPED ov;
+  while (GetQueuedCompletionStatus(e->port, &n, &key, &ov, INFINITE) &&
+         ov != NULL) {
+    if (ov == &e->rov && n > 0) {
+      WSABUF wb = {n, e->buf};
+      memset(&e->sov, 0, sizeof(e->sov));
+      if (WSASend(e->s, &wb, 1, NULL, 0, &e->sov, NULL) == 0)
+        InterlockedIncrement(&e->at_once);
+      else if (WSAGetLastError() == WSA_IO_PENDING)
+        InterlockedIncrement(&e->pending);
+      else
+        InterlockedIncrement(&e->failed);
+    } else if (ov == &e->sov) {
+      echo_post_recv(e);
+    }
+  }
+  return 0;
+}
+
+/* A WSASend the socket has room for finishes in the call (returns 0), on
+ * every backend and whatever the port's threads do: real servers treat
+ * any SOCKET_ERROR from it as fatal, and Windows never gives them one
+ * here. Two workers echo 200 small messages; the first send goes out
+ * with no thread waiting on the port. */
+static void wsasend_with_room_finishes_in_the_call(void **state) {
+  (void)state;
+  struct echo_sends e;
+  memset(&e, 0, sizeof(e));
+  e.port = w_port(0);
+  SOCKET cli;
+  w_pair(&e.s, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)e.s, e.port, 1, 0), e.port);
+  OVERLAPPED first;
+  memset(&first, 0, sizeof(first));
+  WSABUF hello = {5, "hello"};
+  assert_int_equal(WSASend(e.s, &hello, 1, NULL, 0, &first, NULL), 0);
+  DWORD bytes;
+  ULONG_PTR key;
+  OVERLAPPED *got;
+  assert_true(w_next(e.port, &bytes, &key, &got, 5000));
+  assert_ptr_equal(got, &first);
+  char in[64];
+  assert_int_equal(recv(cli, in, sizeof(in), 0), 5);
+  HANDLE t[2];
+  for (int i = 0; i < 2; i++) {
+    t[i] = CreateThread(NULL, 0, echo_sends_worker, &e, 0, NULL);
+    assert_non_null(t[i]);
+  }
+  echo_post_recv(&e);
+  for (int i = 0; i < 200; i++) {
+    assert_int_equal(send(cli, "ping", 4, 0), 4);
+    assert_int_equal(recv(cli, in, sizeof(in), 0), 4);
+    assert_memory_equal(in, "ping", 4);
+  }
+  ULONGLONG until = w_now_ms() + 5000;
+  while (InterlockedOr(&e.at_once, 0) < 200 && w_now_ms() < until)
+    Sleep(1);
+  assert_int_equal(InterlockedOr(&e.pending, 0), 0);
+  assert_int_equal(InterlockedOr(&e.failed, 0), 0);
+  assert_int_equal(InterlockedOr(&e.at_once, 0), 200);
+  for (int i = 0; i < 2; i++)
+    assert_true(PostQueuedCompletionStatus(e.port, 0, 0, NULL));
+  assert_int_equal(WaitForMultipleObjects(2, t, TRUE, 5000), WAIT_OBJECT_0);
+  CloseHandle(t[0]);
+  CloseHandle(t[1]);
+  closesocket(cli);
+  closesocket(e.s);
+  assert_true(CloseHandle(e.port));
+}
+
 static void msg_peek_without_overlapped(void **state) {
   (void)state;
   SOCKET srv, cli;
@@ -697,6 +789,7 @@ static void truncated_datagram_gets_one_answer(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(immediate_success_still_queues_a_packet),
+      cmocka_unit_test(wsasend_with_room_finishes_in_the_call),
       cmocka_unit_test(msg_peek_without_overlapped),
       cmocka_unit_test(reset_after_data_delivers_the_data_first),
       cmocka_unit_test(connectex_again_after_a_refusal),

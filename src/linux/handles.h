@@ -45,6 +45,9 @@ enum {
   CP_HF_CONN_FAILED = 1u << 11, /* the last connect failed (retry may
                                    meet ECONNABORTED once) */
   CP_HF_RESET = 1u << 12,       /* the peer reset the connection */
+  CP_HF_SEND_NOW = 1u << 13,    /* sends are tried in the call (the Win32
+                                   layer's: WSASend finishes at once when
+                                   the socket takes it, as on Windows) */
 };
 
 /* Room for the backend's own per-handle state (the io_uring receive

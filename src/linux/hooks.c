@@ -87,6 +87,10 @@ CPORT_API int cport__note_shutdown(int fd, int how) {
   return cp_engine_set_flags(fd, f);
 }
 
+CPORT_API int cport__send_at_call(int fd) {
+  return cp_engine_set_flags(fd, CP_HF_SEND_NOW);
+}
+
 CPORT_API int cport__cancel_tagged(int fd, void *tag) {
   struct cp_handle *h = cp_handle_peek(fd);
   if (h == NULL)

@@ -221,13 +221,15 @@ int cp_uring_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
   case CP_OP_WRITE:
     return in_kernel(p, h, op);
   case CP_OP_SEND:
-    if (at_call && ((h->flags & CP_HF_SKIP) ||
+    if (at_call && ((h->flags & (CP_HF_SKIP | CP_HF_SEND_NOW)) ||
                     cp_uring_handover_costly(p, cp_ur_of(p, h)))) {
       /* The progress thread sleeps and this thread is about to wait:
        * one send(2) here costs less than waking it to submit the SQE,
        * and the completion needs no hand-back between threads (measured
-       * in docs/design.md §3). What the socket does not take goes to the
-       * kernel as usual. */
+       * in docs/design.md §3). A skip-on-success handle, and one of the
+       * Win32 layer, always try here: Windows programs expect a send the
+       * socket can take to finish in the call. What the socket does not
+       * take goes to the kernel as usual. */
       int r = cp_try(h, op);
       if (r != CP_TRY_AGAIN)
         return r;
