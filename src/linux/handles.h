@@ -45,9 +45,10 @@ enum {
   CP_HF_CONN_FAILED = 1u << 11, /* the last connect failed (retry may
                                    meet ECONNABORTED once) */
   CP_HF_RESET = 1u << 12,       /* the peer reset the connection */
-  CP_HF_SEND_NOW = 1u << 13,    /* sends are tried in the call (the Win32
-                                   layer's: WSASend finishes at once when
-                                   the socket takes it, as on Windows) */
+  CP_HF_AT_CALL = 1u << 13,     /* ops are tried in the call (the Win32
+                                   layer's: a WSASend the socket takes, or
+                                   a datagram already there, finishes at
+                                   once, as on Windows) */
 };
 
 /* Room for the backend's own per-handle state (the io_uring receive

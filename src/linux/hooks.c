@@ -87,8 +87,8 @@ CPORT_API int cport__note_shutdown(int fd, int how) {
   return cp_engine_set_flags(fd, f);
 }
 
-CPORT_API int cport__send_at_call(int fd) {
-  return cp_engine_set_flags(fd, CP_HF_SEND_NOW);
+CPORT_API int cport__try_at_call(int fd) {
+  return cp_engine_set_flags(fd, CP_HF_AT_CALL);
 }
 
 CPORT_API int cport__cancel_tagged(int fd, void *tag) {

@@ -55,11 +55,12 @@ CPORT_API int cport__accept_waiting_ms(const cport_op_t *op, uint32_t *ms);
  * successfully instead of failing with CPORT_ENOTCONN. */
 CPORT_API int cport__disconnect_reuse(cport_handle_t s, cport_op_t *op);
 
-/* Sends on fd are tried in the call on every backend (io_uring otherwise
- * hands them to its ring while the progress thread is awake), so a send
- * the socket can take finishes in the call, as WSASend does on Windows.
- * Kept for the handle's association if it has none yet. */
-CPORT_API int cport__send_at_call(int fd);
+/* Ops on fd are tried in the call on every backend (io_uring otherwise
+ * hands sends and datagram ops to its ring), so a send the socket can
+ * take, or a datagram already there, finishes in the call, as WSASend and
+ * WSARecvFrom do on Windows. Kept for the handle's association if it has
+ * none yet. */
+CPORT_API int cport__try_at_call(int fd);
 
 /* shutdown() was called on socket fd: how is SHUT_RD, SHUT_WR or
  * SHUT_RDWR. Later receives / sends fail with CPORT_ESHUTDOWN. */

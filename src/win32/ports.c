@@ -67,7 +67,7 @@ CPORT_API HANDLE CreateIoCompletionPort(HANDLE file, HANDLE port, ULONG_PTR key,
                                               : w32_error(rc));
     }
     w32_fd_set_flags(fd, W32_FD_PORT, 0); /* no ReadFileEx from now on */
-    cport__send_at_call(fd);
+    cport__try_at_call(fd);
   }
   return wp;
 }
@@ -247,6 +247,6 @@ int w32_ensure_port(int fd) {
     return CPORT_ENOMEM;
   int rc = cport_associate(own_port, fd, 0, 0);
   if (rc == 0)
-    cport__send_at_call(fd);
+    cport__try_at_call(fd);
   return rc == CPORT_EEXIST ? 0 : rc; /* another thread was first */
 }
