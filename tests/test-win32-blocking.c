@@ -5,7 +5,7 @@
  * blocking recv, WSARecv and send (WSAETIMEDOUT, on a socket a port has
  * and on one it has not), BOOL options given as a char, the synchronous
  * DisconnectEx(TF_REUSE_SOCKET) before AcceptEx takes the socket again,
- * and the status a receive ended by closing its socket leaves in its
+ * the synchronous TransmitFile, and the status a receive ended by closing its socket leaves in its
  * OVERLAPPED. Known Wine differences skip with the reason.
  */
 #include "win32-util.h"
@@ -284,6 +284,57 @@ static void closed_receive_status_matches_internal(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* Reads exactly n bytes from a blocking socket. */
+static void recv_all(SOCKET s, char *buf, int n) {
+  for (int got = 0; got < n;) {
+    int r = recv(s, buf + got, n - got, 0);
+    assert_true(r > 0);
+    got += r;
+  }
+}
+
+/* TransmitFile with no OVERLAPPED: "the transmission starts at the
+ * current offset in the file" and the call returns once it is done; a
+ * port the socket is on gets no packet. Here the file pointer moves past
+ * what was sent, so a second call goes on from there. */
+static void sync_transmitfile_from_the_file_position(void **state) {
+  (void)state;
+  char path[512];
+  w_temp_path(path, sizeof(path), "w32b-transmit");
+  HANDLE f = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                         CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+  assert_true(f != INVALID_HANDLE_VALUE);
+  DWORD n = 0;
+  assert_true(WriteFile(f, "0123456789", 10, &n, NULL));
+  assert_int_equal(SetFilePointer(f, 2, NULL, FILE_BEGIN), 2);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  HANDLE port = w_port(0);
+  assert_ptr_equal(associate(srv, port), port);
+  TRANSMIT_FILE_BUFFERS tfb;
+  memset(&tfb, 0, sizeof(tfb));
+  tfb.Head = (char *)"H:";
+  tfb.HeadLength = 2;
+  tfb.Tail = (char *)":T";
+  tfb.TailLength = 2;
+  assert_true(TransmitFile(srv, f, 3, 0, NULL, &tfb, 0));
+  char buf[32];
+  recv_all(cli, buf, 7);
+  assert_memory_equal(buf, "H:234:T", 7);
+  w_expect_nothing(port, 50);
+  /* The rest of the file, from where the first call stopped. */
+  assert_true(TransmitFile(srv, f, 0, 0, NULL, NULL, 0));
+  recv_all(cli, buf, 5);
+  assert_memory_equal(buf, "56789", 5);
+  w_expect_nothing(port, 50);
+  assert_int_equal(SetFilePointer(f, 0, NULL, FILE_CURRENT), 10);
+  closesocket(cli);
+  closesocket(srv);
+  assert_true(CloseHandle(f));
+  assert_true(DeleteFileA(path));
+  assert_true(CloseHandle(port));
+}
+
 #ifndef _WIN32
 /* Names ported code uses from ntdef.h, ntstatus.h and tchar.h (Windows
  * has them in headers of their own). */
@@ -310,6 +361,7 @@ int main(void) {
       cmocka_unit_test(bool_options_take_a_char),
       cmocka_unit_test(sync_disconnect_reuse_then_acceptex),
       cmocka_unit_test(closed_receive_status_matches_internal),
+      cmocka_unit_test(sync_transmitfile_from_the_file_position),
 #ifndef _WIN32
       cmocka_unit_test(ntstatus_and_msvc_names),
 #endif

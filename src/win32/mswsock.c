@@ -187,12 +187,52 @@ CPORT_API BOOL DisconnectEx(SOCKET s, LPOVERLAPPED ov, DWORD flags,
 /* TransmitFile                                                              */
 /* ------------------------------------------------------------------------ */
 
+/* The synchronous form (no OVERLAPPED): from the file's current position,
+ * which moves past the file's bytes sent; it returns when all is sent (or
+ * failed). An OVERLAPPED of its own, whose event has bit 0 set, so the
+ * socket's port gets no packet. */
+static BOOL transmit_sync(SOCKET s, HANDLE file, DWORD bytes, DWORD per_send,
+                          LPTRANSMIT_FILE_BUFFERS buffers, DWORD flags) {
+  int f = file == NULL ? -1 : w32_fd(file);
+  if (file != NULL && f < 0)
+    return wsa_false(WSAEINVAL);
+  off_t pos = f >= 0 ? lseek(f, 0, SEEK_CUR) : 0;
+  if (pos < 0)
+    return wsa_false(WSAEINVAL);
+  HANDLE ev = CreateEvent(NULL, TRUE, FALSE, NULL);
+  if (ev == NULL)
+    return wsa_false(WSAENOBUFS);
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.Offset = (DWORD)((uint64_t)pos & 0xFFFFFFFFu);
+  ov.OffsetHigh = (DWORD)((uint64_t)pos >> 32);
+  ov.hEvent = (HANDLE)((uintptr_t)ev | 1u);
+  BOOL ok = TransmitFile(s, file, bytes, per_send, &ov, buffers, flags);
+  int err = ok ? 0 : WSAGetLastError();
+  DWORD sent = 0, got_flags = 0;
+  if (ok || err == WSA_IO_PENDING) {
+    ok = WSAGetOverlappedResult(s, &ov, &sent, TRUE, &got_flags);
+    err = ok ? 0 : WSAGetLastError();
+  }
+  CloseHandle(ev);
+  if (!ok)
+    return wsa_false(err);
+  if (f >= 0) {
+    uint64_t around = buffers != NULL ? (uint64_t)buffers->HeadLength +
+                                            (uint64_t)buffers->TailLength
+                                      : 0;
+    uint64_t from_file = sent > around ? sent - around : 0;
+    lseek(f, pos + (off_t)from_file, SEEK_SET);
+  }
+  return TRUE;
+}
+
 CPORT_API BOOL TransmitFile(SOCKET s, HANDLE file, DWORD bytes, DWORD per_send,
                             LPOVERLAPPED ov, LPTRANSMIT_FILE_BUFFERS buffers,
                             DWORD flags) {
   (void)per_send;
   if (ov == NULL)
-    return wsa_false(WSAEINVAL); /* the synchronous form is not supported */
+    return transmit_sync(s, file, bytes, per_send, buffers, flags);
   if (flags & ~(DWORD)(TF_DISCONNECT | TF_REUSE_SOCKET | TF_WRITE_BEHIND))
     return wsa_false(WSAEINVAL);
   int f = file == NULL ? CPORT_INVALID_HANDLE : w32_fd(file);
