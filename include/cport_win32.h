@@ -536,14 +536,42 @@ static inline void cport_w32_aligned_free(void *p) {
 #    define _aligned_free cport_w32_aligned_free
 #  endif
 
-/* windef.h's min and max, for C (C++ has std::min/std::max); NOMINMAX
- * leaves them out as on Windows. */
-#  if !defined(__cplusplus) && !defined(NOMINMAX)
-#    ifndef min
-#      define min(a, b) (((a) < (b)) ? (a) : (b))
-#    endif
-#    ifndef max
-#      define max(a, b) (((a) > (b)) ? (a) : (b))
+/* windef.h's min and max; NOMINMAX leaves them out as on Windows. In C
+ * they are the macros. In C++ they are function templates instead: the
+ * macros would break libstdc++'s own headers (std::min, numeric_limits'
+ * max()) included after this one, which MSVC's library survives. A call
+ * with two arguments of one type finds std::min/std::max first where
+ * `using namespace std` brings them in (they are more specialised);
+ * mixed types get the macro's answer. */
+#  if !defined(NOMINMAX)
+#    if !defined(__cplusplus)
+#      ifndef min
+#        define min(a, b) (((a) < (b)) ? (a) : (b))
+#      endif
+#      ifndef max
+#        define max(a, b) (((a) > (b)) ? (a) : (b))
+#      endif
+#    elif __cplusplus >= 201103L
+extern "C++" {
+/* The conditional's type without its reference: a value, not a reference
+ * to a parameter. */
+template <class T> struct cport_w32_value { typedef T type; };
+template <class T> struct cport_w32_value<T &> { typedef T type; };
+#      ifndef min
+template <class A, class B>
+inline auto min(A a, B b) ->
+    typename cport_w32_value<decltype((a < b) ? a : b)>::type {
+  return (a < b) ? a : b;
+}
+#      endif
+#      ifndef max
+template <class A, class B>
+inline auto max(A a, B b) ->
+    typename cport_w32_value<decltype((a > b) ? a : b)>::type {
+  return (a > b) ? a : b;
+}
+#      endif
+}
 #    endif
 #  endif
 
@@ -1715,6 +1743,13 @@ typedef BOOL(WINAPI *PHANDLER_ROUTINE)(DWORD event);
  * SetConsoleCtrlHandler(NULL, TRUE) ignores CTRL_C_EVENT.
  */
 CPORT_WIN32_API BOOL SetConsoleCtrlHandler(PHANDLER_ROUTINE fn, BOOL add);
+/* Raises CTRL_C_EVENT or CTRL_BREAK_EVENT (as SIGINT or SIGQUIT): group 0
+ * (or the caller's id) is the calling process, whose handlers run as for
+ * the signal (other processes on its terminal are not signalled); another
+ * group is a Linux process group, sent CTRL_BREAK_EVENT only (Ctrl-C
+ * "cannot be generated for process groups": TRUE, nothing sent). Another
+ * event, or a group that does not exist: ERROR_INVALID_PARAMETER. */
+CPORT_WIN32_API BOOL GenerateConsoleCtrlEvent(DWORD event, DWORD group);
 
 #  define STD_INPUT_HANDLE ((DWORD)-10)
 #  define STD_OUTPUT_HANDLE ((DWORD)-11)

@@ -4,8 +4,10 @@
 // 77 = skipped (no port: the backend under test is refused here).
 #include "cport_win32.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 
 struct Io : OVERLAPPED {
   int opcode;
@@ -51,6 +53,18 @@ int main() {
   InterlockedIncrement(&n);
   if (!CloseHandle(port) || n != 1)
     return 7;
+  // windef.h's min and max from C++, beside the standard library's.
+  if (min(3, 7) != 3 || max(3, 7) != 7 || max(2.5, 1) != 2.5 ||
+      min(-1L, 4) != -1L)
+    return 8;
+  if (std::min(3, 7) != 3 || std::max(3, 7) != 7 ||
+      std::numeric_limits<int>::max() != 2147483647)
+    return 9;
+  {
+    using namespace std;
+    if (min(4, 9) != 4 || max(4, 9) != 9)
+      return 10;
+  }
   std::printf("win32-cxx: ok\n");
   return 0;
 }

@@ -318,16 +318,12 @@ static BOOL WINAPI second_handler(DWORD event) {
   return FALSE; /* passes it on */
 }
 
-/* Raises the console event: the signal on Linux, the console on Windows.
+/* Raises the console event (the signal on Linux, the console on Windows).
  * Returns whether some handler ran within ms. */
 static bool raise_event(DWORD event, DWORD ms) {
   LONG before = calls_now();
-#if defined(_WIN32)
   if (!GenerateConsoleCtrlEvent(event, 0))
     return false;
-#else
-  raise(event == CTRL_C_EVENT ? SIGINT : SIGQUIT);
-#endif
   ULONGLONG until = GetTickCount64() + ms;
   while (calls_now() == before && GetTickCount64() < until)
     Sleep(5);
@@ -375,6 +371,15 @@ static void console_control_handlers(void **state) {
   ev = seen_event;
   LeaveCriticalSection(&seen);
   assert_int_equal(ev, CTRL_C_EVENT);
+  /* Only the two events; Ctrl-C to a process group is accepted and never
+   * arrives ("This signal cannot be generated for process groups"). */
+  assert_false(GenerateConsoleCtrlEvent(CTRL_CLOSE_EVENT, 0));
+  assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+  LONG before = calls_now();
+  if (GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0x7ffffff0u)) {
+    Sleep(100);
+    assert_int_equal(calls_now(), before);
+  }
   assert_true(SetConsoleCtrlHandler(first_handler, FALSE));
 }
 

@@ -11,7 +11,7 @@
  * the close, logoff and shutdown events the process ends after the
  * handler either way. The process ends "by the signal" (its default
  * action), which is how Linux says what ExitProcess does on Windows for
- * these events.
+ * these events. GenerateConsoleCtrlEvent sends the signal.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -154,6 +154,25 @@ CPORT_API BOOL SetConsoleCtrlHandler(PHANDLER_ROUTINE fn, BOOL add) {
   }
   pthread_mutex_unlock(&ctrl_lock);
   return ok ? TRUE : w32_fail(err);
+}
+
+/* CTRL_C_EVENT or CTRL_BREAK_EVENT as the signal that stands for it. Group
+ * 0 ("all processes that share the console of the calling process") is
+ * the calling process here: other processes on the same terminal are not
+ * signalled. Another group is a Linux process group; Ctrl-C "cannot be
+ * generated for process groups": the call succeeds and nothing is sent. */
+CPORT_API BOOL GenerateConsoleCtrlEvent(DWORD event, DWORD group) {
+  if (event != CTRL_C_EVENT && event != CTRL_BREAK_EVENT)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  int sig = event == CTRL_C_EVENT ? SIGINT : SIGQUIT;
+  pid_t self = getpid();
+  if (group == 0 || (pid_t)group == self)
+    return kill(self, sig) == 0 ? TRUE : w32_fail(ERROR_INVALID_PARAMETER);
+  if (event == CTRL_C_EVENT)
+    return TRUE;
+  if (group > (DWORD)INT32_MAX || kill(-(pid_t)group, sig) != 0)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------------ */
