@@ -54,6 +54,12 @@
  * what the generic names (CreateFile, FormatMessage, ...) expand to.
  */
 /**
+ * @def CPORT_W32_PRINTF
+ * Marks the printf-like functions of the porting layer (`format` with GCC
+ * and Clang), so the compiler checks their arguments as it does
+ * snprintf's.
+ */
+/**
  * @def CPORT_WIN32_BSD_CALLS
  * The C library's socket calls that libcport-win32 provides in front of
  * the C library's own, for a ported program: same prototypes and results,
@@ -158,6 +164,98 @@
  * @param code 0 or a WSA code getaddrinfo() returned
  * @return A static string.
  */
+/**
+ * @fn errno_t cport_w32_strcpy_s(char *dst, size_t size, const char *src)
+ * MSVC's strcpy_s(); `strcpy_s` is defined to this name. Copies `src`
+ * with its NUL if it fits in `size` characters.
+ * @param[out] dst the destination
+ * @param size characters in `dst`
+ * @param src the string to copy
+ * @return 0; EINVAL for a NULL `dst` (left alone) or `src` (`dst[0]` set
+ *         to 0); ERANGE for a `size` of 0 or too small (`dst[0]` set to 0
+ *         when `size` is not 0). An error sets errno too.
+ */
+/**
+ * @fn errno_t cport_w32_strncpy_s(char *dst, size_t size, const char *src, size_t count)
+ * MSVC's strncpy_s(); `strncpy_s` is defined to this name. Copies the
+ * first `count` characters of `src` (fewer if it is shorter) and a NUL;
+ * with `count` _TRUNCATE, as much of `src` as fits.
+ * @param[out] dst the destination
+ * @param size characters in `dst`
+ * @param src the string to copy
+ * @param count characters to copy at most, or _TRUNCATE
+ * @return 0; STRUNCATE when _TRUNCATE cut the string; EINVAL for a NULL
+ *         `dst` or a `size` of 0 (`dst` left alone) or a NULL `src`
+ *         (`dst[0]` set to 0); ERANGE when it does not fit (`dst[0]` set
+ *         to 0). An error sets errno too.
+ */
+/**
+ * @fn errno_t cport_w32_strcat_s(char *dst, size_t size, const char *src)
+ * MSVC's strcat_s(); `strcat_s` is defined to this name. Appends `src`
+ * to the string in `dst` if the whole fits in `size` characters.
+ * @param[in,out] dst the string to append to
+ * @param size characters in `dst`, the string there included
+ * @param src the string to append
+ * @return 0; EINVAL for a NULL `dst` or one with no NUL within `size`
+ *         (left alone) or a NULL `src` (`dst[0]` set to 0); ERANGE for a
+ *         `size` of 0 or too small (`dst[0]` set to 0 when `size` is not
+ *         0). An error sets errno too.
+ */
+/**
+ * @fn size_t cport_w32_strnlen_s(const char *s, size_t max)
+ * MSVC's strnlen_s(); `strnlen_s` is defined to this name.
+ * @param s the string; may be NULL
+ * @param max characters to look at
+ * @return The length of `s`, at most `max`; 0 for a NULL `s`.
+ */
+/**
+ * @fn int cport_w32_sprintf_s(char *buf, size_t size, const char *fmt, ...)
+ * MSVC's sprintf_s(); `sprintf_s` is defined to this name. Formats as
+ * snprintf() does, but a result that does not fit is an error, never cut.
+ * @param[out] buf the destination
+ * @param size characters in `buf`
+ * @param fmt the format
+ * @return The characters written (without the NUL), or -1: errno EINVAL
+ *         for a NULL `buf` or `fmt` or a `size` of 0, ERANGE when the
+ *         result does not fit; `buf[0]` is set to 0 when it can be.
+ */
+/**
+ * @fn int cport_w32_vsprintf_s(char *buf, size_t size, const char *fmt, va_list ap)
+ * MSVC's vsprintf_s(), cport_w32_sprintf_s() with a va_list;
+ * `vsprintf_s` is defined to this name.
+ * @param[out] buf the destination
+ * @param size characters in `buf`
+ * @param fmt the format
+ * @param ap the arguments
+ * @return As cport_w32_sprintf_s().
+ */
+/**
+ * @fn int cport_w32_snprintf_s(char *buf, size_t size, size_t count, const char *fmt, ...)
+ * MSVC's _snprintf_s(); `_snprintf_s` is defined to this name. Writes at
+ * most `count` characters and a NUL; with `count` _TRUNCATE, as much as
+ * fits in `size`.
+ * @param[out] buf the destination
+ * @param size characters in `buf`
+ * @param count characters to write at most, or _TRUNCATE
+ * @param fmt the format
+ * @return The characters written (without the NUL); -1 when the result
+ *         was cut to `count` or by _TRUNCATE (the cut string is in
+ *         `buf`); -1 with `buf[0]` set to 0 when it did not fit in `size`
+ *         otherwise (errno ERANGE); -1 with errno EINVAL for a NULL `buf`
+ *         or `fmt`, a `size` of 0 or a `count` of 0. A NULL `buf` with
+ *         `size` and `count` 0 returns 0.
+ */
+/**
+ * @fn int cport_w32_vsnprintf_s(char *buf, size_t size, size_t count, const char *fmt, va_list ap)
+ * MSVC's _vsnprintf_s(), cport_w32_snprintf_s() with a va_list;
+ * `_vsnprintf_s` is defined to this name.
+ * @param[out] buf the destination
+ * @param size characters in `buf`
+ * @param count characters to write at most, or _TRUNCATE
+ * @param fmt the format
+ * @param ap the arguments
+ * @return As cport_w32_snprintf_s().
+ */
 #ifndef CPORT_WIN32_H
 #define CPORT_WIN32_H
 
@@ -212,6 +310,11 @@ extern "C" {
 #    define CPORT_W32_NORETURN __attribute__((noreturn))
 #  else
 #    define CPORT_W32_NORETURN
+#  endif
+#  if defined(__GNUC__)
+#    define CPORT_W32_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#  else
+#    define CPORT_W32_PRINTF(f, a)
 #  endif
 
 /* ------------------------------------------------------------------------ */
@@ -1848,6 +1951,135 @@ CPORT_WIN32_API int MultiByteToWideChar(UINT codepage, DWORD flags, LPCSTR in,
 CPORT_WIN32_API int WideCharToMultiByte(UINT codepage, DWORD flags, LPCWSTR in,
                                         int inlen, LPSTR out, int outlen,
                                         LPCSTR defchar, LPBOOL used_default);
+
+/* ------------------------------------------------------------------------ */
+/* Safe strings: strsafe.h and the secure C runtime                          */
+/* ------------------------------------------------------------------------ */
+
+/* strsafe.h. StringCch* take sizes in characters, StringCb* in bytes (of
+ * WCHAR for the W forms: 4 bytes on Linux). The result always ends with a
+ * NUL: one cut to fit is STRSAFE_E_INSUFFICIENT_BUFFER, with as much as
+ * fits. STRSAFE_E_INVALID_PARAMETER: a size of 0 or above STRSAFE_MAX_CCH
+ * characters, or a count to copy above STRSAFE_MAX_CCH - 1; the first
+ * character is then emptied unless the size is 0, as Windows' strsafe.h
+ * does. The Cat forms also refuse a destination with no NUL within the
+ * size, and leave it as it was. Source and destination must not be
+ * NULL. */
+#  define STRSAFE_MAX_CCH 2147483647
+#  define STRSAFE_E_INSUFFICIENT_BUFFER ((HRESULT)0x8007007Au)
+#  define STRSAFE_E_INVALID_PARAMETER ((HRESULT)0x80070057u)
+#  define STRSAFE_E_END_OF_FILE ((HRESULT)0x80070026u)
+CPORT_WIN32_API HRESULT StringCchCopyA(LPSTR d, size_t cch, LPCSTR s);
+CPORT_WIN32_API HRESULT StringCchCopyW(LPWSTR d, size_t cch, LPCWSTR s);
+CPORT_WIN32_API HRESULT StringCbCopyA(LPSTR d, size_t cb, LPCSTR s);
+CPORT_WIN32_API HRESULT StringCbCopyW(LPWSTR d, size_t cb, LPCWSTR s);
+/* At most n characters (bytes) of s, which needs no NUL within them. */
+CPORT_WIN32_API HRESULT StringCchCopyNA(LPSTR d, size_t cch, LPCSTR s,
+                                        size_t n);
+CPORT_WIN32_API HRESULT StringCchCopyNW(LPWSTR d, size_t cch, LPCWSTR s,
+                                        size_t n);
+CPORT_WIN32_API HRESULT StringCbCopyNA(LPSTR d, size_t cb, LPCSTR s, size_t n);
+CPORT_WIN32_API HRESULT StringCbCopyNW(LPWSTR d, size_t cb, LPCWSTR s,
+                                       size_t n);
+CPORT_WIN32_API HRESULT StringCchCatA(LPSTR d, size_t cch, LPCSTR s);
+CPORT_WIN32_API HRESULT StringCchCatW(LPWSTR d, size_t cch, LPCWSTR s);
+CPORT_WIN32_API HRESULT StringCbCatA(LPSTR d, size_t cb, LPCSTR s);
+CPORT_WIN32_API HRESULT StringCbCatW(LPWSTR d, size_t cb, LPCWSTR s);
+/* The W forms' formats are the C library's: %s takes a char string and
+ * %ls a wide one (on Windows %s is wide there; %ls works on both). */
+CPORT_WIN32_API HRESULT StringCchPrintfA(LPSTR d, size_t cch, LPCSTR fmt, ...)
+    CPORT_W32_PRINTF(3, 4);
+CPORT_WIN32_API HRESULT StringCchPrintfW(LPWSTR d, size_t cch, LPCWSTR fmt,
+                                         ...);
+CPORT_WIN32_API HRESULT StringCbPrintfA(LPSTR d, size_t cb, LPCSTR fmt, ...)
+    CPORT_W32_PRINTF(3, 4);
+CPORT_WIN32_API HRESULT StringCbPrintfW(LPWSTR d, size_t cb, LPCWSTR fmt, ...);
+CPORT_WIN32_API HRESULT StringCchVPrintfA(LPSTR d, size_t cch, LPCSTR fmt,
+                                          va_list ap) CPORT_W32_PRINTF(3, 0);
+CPORT_WIN32_API HRESULT StringCchVPrintfW(LPWSTR d, size_t cch, LPCWSTR fmt,
+                                          va_list ap);
+CPORT_WIN32_API HRESULT StringCbVPrintfA(LPSTR d, size_t cb, LPCSTR fmt,
+                                         va_list ap) CPORT_W32_PRINTF(3, 0);
+CPORT_WIN32_API HRESULT StringCbVPrintfW(LPWSTR d, size_t cb, LPCWSTR fmt,
+                                         va_list ap);
+/* STRSAFE_E_INVALID_PARAMETER for a NULL string, a max of 0 or above
+ * STRSAFE_MAX_CCH characters, or no NUL within max; *len (may be NULL)
+ * is then 0. */
+CPORT_WIN32_API HRESULT StringCchLengthA(LPCSTR s, size_t cch, size_t *len);
+CPORT_WIN32_API HRESULT StringCchLengthW(LPCWSTR s, size_t cch, size_t *len);
+CPORT_WIN32_API HRESULT StringCbLengthA(LPCSTR s, size_t cb, size_t *len);
+CPORT_WIN32_API HRESULT StringCbLengthW(LPCWSTR s, size_t cb, size_t *len);
+#  define StringCchCopy CPORT_W32_AW(StringCchCopy)
+#  define StringCbCopy CPORT_W32_AW(StringCbCopy)
+#  define StringCchCopyN CPORT_W32_AW(StringCchCopyN)
+#  define StringCbCopyN CPORT_W32_AW(StringCbCopyN)
+#  define StringCchCat CPORT_W32_AW(StringCchCat)
+#  define StringCbCat CPORT_W32_AW(StringCbCat)
+#  define StringCchPrintf CPORT_W32_AW(StringCchPrintf)
+#  define StringCbPrintf CPORT_W32_AW(StringCbPrintf)
+#  define StringCchVPrintf CPORT_W32_AW(StringCchVPrintf)
+#  define StringCbVPrintf CPORT_W32_AW(StringCbVPrintf)
+#  define StringCchLength CPORT_W32_AW(StringCchLength)
+#  define StringCbLength CPORT_W32_AW(StringCbLength)
+
+/* The secure C runtime's narrow string calls (string.h and stdio.h
+ * there), as macros for cport_w32_* functions: glibc has no Annex K.
+ * Results as Microsoft documents them: 0, STRUNCATE, EINVAL or ERANGE
+ * (the printf forms: a count, or -1 and errno). Where MSVC calls its
+ * invalid-parameter handler (a NULL pointer, a size of 0, a result that
+ * does not fit without _TRUNCATE), whose default ends the program, these
+ * return the error as they do when a handler returns: errno set, and
+ * dst[0] = 0 where the documentation says so. No sscanf_s: its %s, %c
+ * and %[ take sizes that sscanf would read as pointers. */
+typedef int errno_t;
+#  ifndef _TRUNCATE
+#    define _TRUNCATE ((size_t)-1)
+#  endif
+#  ifndef STRUNCATE
+#    define STRUNCATE 80
+#  endif
+CPORT_WIN32_API errno_t cport_w32_strcpy_s(char *dst, size_t size,
+                                           const char *src);
+CPORT_WIN32_API errno_t cport_w32_strncpy_s(char *dst, size_t size,
+                                            const char *src, size_t count);
+CPORT_WIN32_API errno_t cport_w32_strcat_s(char *dst, size_t size,
+                                           const char *src);
+CPORT_WIN32_API size_t cport_w32_strnlen_s(const char *s, size_t max);
+CPORT_WIN32_API int cport_w32_sprintf_s(char *buf, size_t size, const char *fmt,
+                                        ...) CPORT_W32_PRINTF(3, 4);
+CPORT_WIN32_API int cport_w32_vsprintf_s(char *buf, size_t size,
+                                         const char *fmt, va_list ap)
+    CPORT_W32_PRINTF(3, 0);
+CPORT_WIN32_API int cport_w32_snprintf_s(char *buf, size_t size, size_t count,
+                                         const char *fmt, ...)
+    CPORT_W32_PRINTF(4, 5);
+CPORT_WIN32_API int cport_w32_vsnprintf_s(char *buf, size_t size, size_t count,
+                                          const char *fmt, va_list ap)
+    CPORT_W32_PRINTF(4, 0);
+#  ifndef strcpy_s
+#    define strcpy_s cport_w32_strcpy_s
+#  endif
+#  ifndef strncpy_s
+#    define strncpy_s cport_w32_strncpy_s
+#  endif
+#  ifndef strcat_s
+#    define strcat_s cport_w32_strcat_s
+#  endif
+#  ifndef strnlen_s
+#    define strnlen_s cport_w32_strnlen_s
+#  endif
+#  ifndef sprintf_s
+#    define sprintf_s cport_w32_sprintf_s
+#  endif
+#  ifndef vsprintf_s
+#    define vsprintf_s cport_w32_vsprintf_s
+#  endif
+#  ifndef _snprintf_s
+#    define _snprintf_s cport_w32_snprintf_s
+#  endif
+#  ifndef _vsnprintf_s
+#    define _vsnprintf_s cport_w32_vsnprintf_s
+#  endif
 
 /*
  * Winsock 2 (winsock2.h, ws2tcpip.h), the Microsoft extensions (mswsock.h)

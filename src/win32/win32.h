@@ -7,6 +7,8 @@
  *   errors.c      error codes (cport <-> Win32 / WSA / NTSTATUS / errno),
  *                 the last error, FormatMessage
  *   strings.c     lstr*, UTF-8 <-> WCHAR
+ *   safecrt.c     strsafe.h's StringCch* / StringCb*, the secure C
+ *                 runtime's strcpy_s & co.
  *   blocking.c    thread ids, clocks, deadlines, and a released worker
  *                 that blocks giving its place back; Sleep
  *   handles.c     what a HANDLE names: descriptors (and their state) and
