@@ -2080,6 +2080,52 @@ CPORT_WIN32_API int cport_w32_vsnprintf_s(char *buf, size_t size, size_t count,
 #  ifndef _vsnprintf_s
 #    define _vsnprintf_s cport_w32_vsnprintf_s
 #  endif
+#  if defined(__cplusplus) && __cplusplus >= 201103L
+/* MSVC's "secure template overloads" for C++: on an array the size comes
+ * from its type, so strcpy_s(buf, src) and sprintf_s(buf, fmt, ...) need
+ * no size argument. */
+extern "C++" {
+template <size_t N>
+inline errno_t cport_w32_strcpy_s(char (&dst)[N], const char *src) {
+  return cport_w32_strcpy_s(dst, N, src);
+}
+template <size_t N>
+inline errno_t cport_w32_strncpy_s(char (&dst)[N], const char *src,
+                                   size_t count) {
+  return cport_w32_strncpy_s(dst, N, src, count);
+}
+template <size_t N>
+inline errno_t cport_w32_strcat_s(char (&dst)[N], const char *src) {
+  return cport_w32_strcat_s(dst, N, src);
+}
+template <size_t N>
+inline int cport_w32_vsprintf_s(char (&buf)[N], const char *fmt, va_list ap) {
+  return cport_w32_vsprintf_s(buf, N, fmt, ap);
+}
+template <size_t N>
+inline int cport_w32_sprintf_s(char (&buf)[N], const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = cport_w32_vsprintf_s(buf, N, fmt, ap);
+  va_end(ap);
+  return n;
+}
+template <size_t N>
+inline int cport_w32_vsnprintf_s(char (&buf)[N], size_t count, const char *fmt,
+                                 va_list ap) {
+  return cport_w32_vsnprintf_s(buf, N, count, fmt, ap);
+}
+template <size_t N>
+inline int cport_w32_snprintf_s(char (&buf)[N], size_t count, const char *fmt,
+                                ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = cport_w32_vsnprintf_s(buf, N, count, fmt, ap);
+  va_end(ap);
+  return n;
+}
+}
+#  endif
 
 /*
  * Winsock 2 (winsock2.h, ws2tcpip.h), the Microsoft extensions (mswsock.h)

@@ -90,8 +90,8 @@ def declared_names(code):
 
 def statements(lines, start):
     """(first line, last line, text, section) of each statement from
-    line `start` on: #defines (with continuations) and declarations up to
-    their ';' at brace depth 0."""
+    line `start` on: #defines (with continuations), declarations up to
+    their ';' at brace depth 0, and definitions up to their closing '}'."""
     section = ""
     i = start
     n = len(lines)
@@ -119,11 +119,15 @@ def statements(lines, start):
         if not s or s.startswith('extern "C"') or s == "}":
             i += 1
             continue
-        j, depth = i, 0
+        j, depth, opened = i, 0, False
         while j < n:
             code = strip_comments(lines[j])
             depth += code.count("{") - code.count("}")
-            if depth <= 0 and ";" in code:
+            opened = opened or "{" in code
+            # A declaration ends at its ';'; a function defined in the
+            # header (C++ inline templates) at the '}' that closes it.
+            if depth <= 0 and (";" in code or
+                               (opened and code.rstrip().endswith("}"))):
                 break
             j += 1
         yield i, j, "".join(lines[i:j + 1]), section

@@ -5,8 +5,10 @@
 #include "cport_win32.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 
 struct Io : OVERLAPPED {
@@ -65,6 +67,20 @@ int main() {
     if (min(4, 9) != 4 || max(4, 9) != 9)
       return 10;
   }
+  // The secure C runtime's template overloads: the size from the array.
+  char small[8];
+  if (strcpy_s(small, "abc") != 0 || std::strcmp(small, "abc") != 0 ||
+      strcat_s(small, "de") != 0 || std::strcmp(small, "abcde") != 0 ||
+      strcat_s(small, "fghij") != ERANGE || small[0] != 0)
+    return 11;
+  if (strncpy_s(small, "abcdefghij", _TRUNCATE) != STRUNCATE ||
+      std::strcmp(small, "abcdefg") != 0)
+    return 12;
+  if (sprintf_s(small, "%d-%d", 12, 34) != 5 ||
+      std::strcmp(small, "12-34") != 0 ||
+      _snprintf_s(small, _TRUNCATE, "%s", "0123456789") != -1 ||
+      std::strcmp(small, "0123456") != 0)
+    return 13;
   std::printf("win32-cxx: ok\n");
   return 0;
 }
