@@ -50,6 +50,8 @@ enum {
                                    a datagram already there, finishes at
                                    once, as on Windows) */
 };
+/* The handles whose ops io_uring tries in the call (epoll always does). */
+#define CP_HF_IN_CALL (CP_HF_SKIP | CP_HF_AT_CALL)
 
 /* Room for the backend's own per-handle state (the io_uring receive
  * buffers, epoll's readiness bits). */

@@ -221,7 +221,7 @@ int cp_uring_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
   case CP_OP_WRITE:
     return in_kernel(p, h, op);
   case CP_OP_SEND:
-    if (at_call && ((h->flags & (CP_HF_SKIP | CP_HF_AT_CALL)) ||
+    if (at_call && ((h->flags & CP_HF_IN_CALL) ||
                     cp_uring_handover_costly(p, cp_ur_of(p, h)))) {
       /* The progress thread sleeps and this thread is about to wait:
        * one send(2) here costs less than waking it to submit the SQE,
@@ -250,7 +250,7 @@ int cp_uring_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
   default:
     break;
   }
-  if (at_call && (h->flags & (CP_HF_SKIP | CP_HF_AT_CALL))) {
+  if (at_call && (h->flags & CP_HF_IN_CALL)) {
     /* Skip-on-success handles want inline completion when possible, and
      * so do the Win32 layer's (a datagram sent or already there). */
     int r = cp_try(h, op);

@@ -158,18 +158,22 @@ bool w32_apc_append_locked(struct w32_apcq *q, struct w32_apc *a) {
   return true;
 }
 
+/* A node from the heap, freed as it leaves its queue. */
+static struct w32_apc *node_new(PAPCFUNC fn, PAPCFUNC drop, ULONG_PTR data) {
+  struct w32_apc *a = calloc(1, sizeof(*a));
+  if (a != NULL) {
+    a->fn = fn;
+    a->data = data;
+    a->drop = drop;
+  }
+  return a;
+}
+
 bool w32_apc_queue(struct w32_apcq *q, PAPCFUNC fn, PAPCFUNC drop,
                    ULONG_PTR data) {
-  struct w32_apc *a = malloc(sizeof(*a));
-  if (a == NULL || q == NULL) {
-    free(a);
+  struct w32_apc *a = q != NULL ? node_new(fn, drop, data) : NULL;
+  if (a == NULL)
     return false;
-  }
-  a->next = NULL;
-  a->fn = fn;
-  a->data = data;
-  a->drop = drop;
-  a->embedded = false;
   pthread_mutex_lock(&w32_lock);
   bool ok = w32_apc_append_locked(q, a);
   pthread_mutex_unlock(&w32_lock);
@@ -183,16 +187,11 @@ CPORT_API DWORD QueueUserAPC(PAPCFUNC fn, HANDLE thread, ULONG_PTR data) {
     return (DWORD)w32_fail(ERROR_INVALID_PARAMETER);
   struct w32_apcq *self_q =
       thread == (HANDLE)(LONG_PTR)-2 ? w32_apc_mine() : NULL;
-  struct w32_apc *a = malloc(sizeof(*a));
+  struct w32_apc *a = node_new(fn, NULL, data);
   if (a == NULL || (thread == (HANDLE)(LONG_PTR)-2 && self_q == NULL)) {
     free(a);
     return (DWORD)w32_fail(ERROR_NOT_ENOUGH_MEMORY);
   }
-  a->next = NULL;
-  a->fn = fn;
-  a->data = data;
-  a->drop = NULL;
-  a->embedded = false;
   pthread_mutex_lock(&w32_lock);
   struct w32_apcq *q = NULL;
   if (thread == (HANDLE)(LONG_PTR)-2) {

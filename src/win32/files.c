@@ -231,10 +231,11 @@ static BOOL file_io_ex(HANDLE h, void *buf, DWORD len, LPOVERLAPPED ov,
   /* "After an instance of an open handle is associated with an I/O
    * completion port, it cannot be used in the ReadFileEx or WriteFileEx
    * function." */
-  if (w32_fd_flags(fd) & W32_FD_PORT)
+  unsigned fd_flags = w32_fd_flags(fd);
+  if (fd_flags & W32_FD_PORT)
     return w32_fail(ERROR_INVALID_PARAMETER);
   DWORD err = 0;
-  if (w32_fd_flags(fd) & W32_FD_SYNC) {
+  if (fd_flags & W32_FD_SYNC) {
     /* Done in the call: the routine is queued now, hEvent untouched. */
     struct w32_object *r = w32_file_routine_new(ov, fn);
     if (r == NULL)

@@ -80,24 +80,18 @@ __attribute__((constructor)) static void register_ended(void) {
 
 static bool begin(LPWSAOVERLAPPED ov, LPWSAOVERLAPPED_COMPLETION_ROUTINE fn,
                   LPOVERLAPPED_COMPLETION_ROUTINE file_fn) {
-  struct w32_apcq *q = w32_apc_mine();
-  if (q == NULL)
-    return false;
   struct w32_routine *r = w32_object_new(W32_ROUTINE, sizeof(*r));
   if (r == NULL)
     return false;
+  r->queue = w32_apc_mine_held(&r->thread);
+  if (r->queue == NULL) {
+    CloseHandle((HANDLE)r);
+    return false;
+  }
   r->user_event = ov->hEvent;
   r->fn = fn;
   r->file_fn = file_fn;
   r->ov = ov;
-  r->queue = q;
-  struct w32_thread *t = w32_thread_self();
-  if (t != NULL) {
-    pthread_mutex_lock(&w32_lock);
-    w32_ref_locked(&t->obj);
-    pthread_mutex_unlock(&w32_lock);
-    r->thread = &t->obj;
-  }
   /* The low bit: no packet, only the hook. */
   ov->hEvent = (HANDLE)((uintptr_t)r | 1u);
   r->in_event = true;

@@ -15,6 +15,18 @@ struct w32_thread *w32_thread_self(void) {
   return self;
 }
 
+struct w32_apcq *w32_apc_mine_held(struct w32_object **thread) {
+  *thread = NULL;
+  struct w32_apcq *q = w32_apc_mine();
+  if (q != NULL && self != NULL) {
+    pthread_mutex_lock(&w32_lock);
+    w32_ref_locked(&self->obj);
+    pthread_mutex_unlock(&w32_lock);
+    *thread = &self->obj;
+  }
+  return q;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Starting and ending                                                       */
 /* ------------------------------------------------------------------------ */

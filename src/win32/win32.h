@@ -257,6 +257,7 @@ CP_INTERNAL unsigned w32_apc_run(void);
 CP_INTERNAL void w32_apc_drop(struct w32_apcq *q);
 /* The calling thread's queue (NULL if none could be made). */
 CP_INTERNAL struct w32_apcq *w32_apc_mine(void);
+
 /* Queues fn(data) to q; false if its thread has ended (or no memory).
  * drop(data), if not NULL, runs instead of fn if the thread ends first. */
 CP_INTERNAL bool w32_apc_queue(struct w32_apcq *q, PAPCFUNC fn, PAPCFUNC drop,
@@ -345,6 +346,11 @@ CP_INTERNAL bool w32_service_thread(pthread_t *out, void *(*fn)(void *),
                                     void *arg);
 /* The thread object of the calling thread, if the layer started it. */
 CP_INTERNAL struct w32_thread *w32_thread_self(void);
+/* The calling thread's APC queue (apc.c's w32_apc_mine), for an APC queued
+ * to it later from another thread: *thread is its thread object,
+ * referenced (the queue lives in it; w32_unref it when done), or NULL for
+ * a thread the layer did not start (whose queue is never freed). */
+CP_INTERNAL struct w32_apcq *w32_apc_mine_held(struct w32_object **thread);
 
 /* ------------------------------------------------------------------------ */
 /* Ports and overlapped ops (ports.c, overlapped.c)                          */

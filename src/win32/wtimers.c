@@ -148,8 +148,10 @@ static void routine_end(struct routine *r, bool cancel_apc) {
 /* A routine for the calling thread's queue; NULL if no memory. */
 static struct routine *routine_new(PTIMERAPCROUTINE fn, LPVOID arg) {
   struct routine *r = calloc(1, sizeof(*r));
-  struct w32_apcq *q = w32_apc_mine();
-  if (r == NULL || q == NULL) {
+  if (r == NULL)
+    return NULL;
+  r->queue = w32_apc_mine_held(&r->thread);
+  if (r->queue == NULL) {
     free(r);
     return NULL;
   }
@@ -159,14 +161,6 @@ static struct routine *routine_new(PTIMERAPCROUTINE fn, LPVOID arg) {
   r->node.embedded = true;
   r->fn = fn;
   r->arg = arg;
-  r->queue = q;
-  struct w32_thread *self = w32_thread_self();
-  if (self != NULL) {
-    pthread_mutex_lock(&w32_lock);
-    w32_ref_locked(&self->obj); /* its queue lives in it */
-    pthread_mutex_unlock(&w32_lock);
-    r->thread = &self->obj;
-  }
   return r;
 }
 
