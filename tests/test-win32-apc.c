@@ -98,15 +98,17 @@ static void queued_apcs_run_in_order(void **state) {
   CloseHandle(ev);
 }
 
-struct port_waiter {
+/* A thread that waits alertably on a port or on an op of socket s. */
+struct waiter {
   HANDLE port;
+  SOCKET s;
   HANDLE ready;
   BOOL ok;
   DWORD err;
 };
 
 static DWORD WINAPI wait_port_alertable(LPVOID arg) {
-  struct port_waiter *w = arg;
+  struct waiter *w = arg;
   SetEvent(w->ready);
   OVERLAPPED_ENTRY e[4];
   ULONG n = 0;
@@ -138,7 +140,7 @@ static void alert_waiting_thread(LPTHREAD_START_ROUTINE fn, void *arg,
  * queued to it, and the call fails with WAIT_IO_COMPLETION. */
 static void apc_ends_an_alertable_port_wait(void **state) {
   (void)state;
-  struct port_waiter w;
+  struct waiter w;
   memset(&w, 0, sizeof(w));
   w.port = w_port(1);
   w.ready = CreateEvent(NULL, TRUE, FALSE, NULL);
@@ -403,15 +405,8 @@ static void file_routines(void **state) {
 typedef BOOL(WINAPI *result_ex_fn)(HANDLE, LPOVERLAPPED, LPDWORD, DWORD, BOOL);
 static result_ex_fn result_ex;
 
-struct op_waiter {
-  SOCKET s;
-  HANDLE ready;
-  BOOL ok;
-  DWORD err;
-};
-
 static DWORD WINAPI wait_op_alertable(LPVOID arg) {
-  struct op_waiter *w = arg;
+  struct waiter *w = arg;
   char buf[4];
   WSABUF wb = {sizeof(buf), buf};
   DWORD flags = 0, bytes = 0;
@@ -439,7 +434,7 @@ static void apc_ends_an_alertable_op_wait(void **state) {
     H_SKIP("GetOverlappedResultEx needs Windows 8");
   SOCKET s, c;
   w_pair(&s, &c);
-  struct op_waiter w;
+  struct waiter w;
   memset(&w, 0, sizeof(w));
   w.s = s;
   w.ready = CreateEvent(NULL, TRUE, FALSE, NULL);
