@@ -256,6 +256,260 @@
  * @param ap the arguments
  * @return As cport_w32_snprintf_s().
  */
+/**
+ * @fn errno_t cport_w32_memcpy_s(void *dst, size_t size, const void *src, size_t count)
+ * MSVC's memcpy_s(); `memcpy_s` is defined to this name.
+ * @param[out] dst the destination
+ * @param size bytes in `dst`
+ * @param src the bytes to copy
+ * @param count bytes to copy
+ * @return 0 (also for a `count` of 0, whatever the pointers); EINVAL for
+ *         a NULL `dst` (left alone) or `src` (`dst` zeroed); ERANGE when
+ *         `size` is under `count` (`dst` zeroed). An error sets errno too.
+ */
+/**
+ * @fn errno_t cport_w32_memmove_s(void *dst, size_t size, const void *src, size_t count)
+ * MSVC's memmove_s(); `memmove_s` is defined to this name. The buffers
+ * may overlap.
+ * @param[out] dst the destination
+ * @param size bytes in `dst`
+ * @param src the bytes to copy
+ * @param count bytes to copy
+ * @return 0 (also for a `count` of 0); EINVAL for a NULL `dst` or `src`;
+ *         ERANGE when `size` is under `count`. `dst` is left alone on an
+ *         error, which sets errno too.
+ */
+/**
+ * @fn char *cport_w32_strtok_s(char *str, const char *delim, char **context)
+ * MSVC's strtok_s() (strtok_r()); `strtok_s` is defined to this name.
+ * @param[in,out] str the string to split, or NULL to go on with `context`
+ * @param delim the characters that separate tokens
+ * @param[in,out] context where the next call goes on
+ * @return The next token, or NULL when there is none; NULL with errno
+ *         EINVAL for a NULL `delim` or `context`, or a NULL `str` with a
+ *         NULL `*context`.
+ */
+/**
+ * @fn char *cport_w32_strdup(const char *s)
+ * MSVC's _strdup(); `_strdup` is defined to this name.
+ * @param s the string; may be NULL
+ * @return A copy from malloc() (free it with free()), or NULL for a NULL
+ *         `s` or when memory runs out (errno ENOMEM).
+ */
+/**
+ * @fn wchar_t *cport_w32_wcsdup(const wchar_t *s)
+ * MSVC's _wcsdup(); `_wcsdup` is defined to this name.
+ * @param s the string; may be NULL
+ * @return A copy from malloc() (free it with free()), or NULL for a NULL
+ *         `s` or when memory runs out (errno ENOMEM).
+ */
+/**
+ * @fn errno_t cport_w32_wcscpy_s(wchar_t *dst, size_t size, const wchar_t *src)
+ * MSVC's wcscpy_s(); `wcscpy_s` is defined to this name. As
+ * cport_w32_strcpy_s(), in wide characters.
+ * @param[out] dst the destination
+ * @param size wide characters in `dst`
+ * @param src the string to copy
+ * @return As cport_w32_strcpy_s().
+ */
+/**
+ * @fn errno_t cport_w32_wcsncpy_s(wchar_t *dst, size_t size, const wchar_t *src, size_t count)
+ * MSVC's wcsncpy_s(); `wcsncpy_s` is defined to this name. As
+ * cport_w32_strncpy_s(), in wide characters.
+ * @param[out] dst the destination
+ * @param size wide characters in `dst`
+ * @param src the string to copy
+ * @param count characters to copy at most, or _TRUNCATE
+ * @return As cport_w32_strncpy_s().
+ */
+/**
+ * @fn errno_t cport_w32_wcscat_s(wchar_t *dst, size_t size, const wchar_t *src)
+ * MSVC's wcscat_s(); `wcscat_s` is defined to this name. As
+ * cport_w32_strcat_s(), in wide characters.
+ * @param[in,out] dst the string to append to
+ * @param size wide characters in `dst`, the string there included
+ * @param src the string to append
+ * @return As cport_w32_strcat_s().
+ */
+/**
+ * @fn size_t cport_w32_wcsnlen_s(const wchar_t *s, size_t max)
+ * MSVC's wcsnlen_s(); `wcsnlen_s` is defined to this name.
+ * @param s the string; may be NULL
+ * @param max characters to look at
+ * @return The length of `s`, at most `max`; 0 for a NULL `s`.
+ */
+/**
+ * @fn errno_t cport_w32_fopen_s(FILE **f, const char *name, const char *mode)
+ * MSVC's fopen_s(); `fopen_s` is defined to this name. Opens as fopen()
+ * does (the mode's `t` and `b` mean nothing on Linux).
+ * @param[out] f the stream, NULL when the open fails
+ * @param name the file's path
+ * @param mode the mode, as for fopen()
+ * @return 0, or the open's errno (ENOENT, EACCES, ...); EINVAL for a NULL
+ *         argument (`*f` left alone).
+ */
+/**
+ * @fn errno_t cport_w32_localtime_s(struct tm *tm, const time_t *t)
+ * MSVC's localtime_s(): the arguments in Microsoft's order (the result
+ * first, unlike C11's Annex K); `localtime_s` is defined to this name.
+ * @param[out] tm the local time
+ * @param t seconds since 1970-01-01 UTC, up to 3000-12-31 23:59:59
+ * @return 0; EINVAL for a NULL `tm` (left alone), or a NULL `t` or a time
+ *         before 1970 or after 3000 (every field of `tm` set to -1). An
+ *         error sets errno too.
+ */
+/**
+ * @fn errno_t cport_w32_gmtime_s(struct tm *tm, const time_t *t)
+ * MSVC's gmtime_s(), cport_w32_localtime_s() in UTC; `gmtime_s` is
+ * defined to this name.
+ * @param[out] tm the time in UTC
+ * @param t seconds since 1970-01-01 UTC, up to 3000-12-31 23:59:59
+ * @return As cport_w32_localtime_s().
+ */
+/**
+ * @fn errno_t cport_w32_asctime_s(char *buf, size_t size, const struct tm *tm)
+ * MSVC's asctime_s(); `asctime_s` is defined to this name. Writes the
+ * 26 characters of "Wed Jan  2 02:03:55 1980\n" and a NUL, a day of one
+ * digit padded with a space as C's asctime() does.
+ * @param[out] buf the destination
+ * @param size characters in `buf`, at least 26
+ * @param tm the time; every field in its range, a year from 1900 to 9999
+ * @return 0; EINVAL for a NULL `buf` or a `size` of 0 (left alone), a
+ *         `size` under 26, a NULL `tm` or a field out of range (`buf[0]`
+ *         set to 0). An error sets errno too.
+ */
+/**
+ * @fn errno_t cport_w32_ctime_s(char *buf, size_t size, const time_t *t)
+ * MSVC's ctime_s(): cport_w32_asctime_s() of cport_w32_localtime_s();
+ * `ctime_s` is defined to this name.
+ * @param[out] buf the destination
+ * @param size characters in `buf`, at least 26
+ * @param t seconds since 1970-01-01 UTC
+ * @return 0; EINVAL for a NULL `buf` or a `size` of 0 (left alone), a
+ *         `size` under 26, a NULL `t` or a time out of range (`buf[0]` set
+ *         to 0). An error sets errno too.
+ */
+/**
+ * @fn errno_t cport_w32_i64toa_s(long long value, char *buf, size_t size, int radix)
+ * MSVC's _i64toa_s(); `_i64toa_s` is defined to this name. Writes
+ * `value` in `radix`, lower-case, with a minus sign in radix 10; in other
+ * radices a negative value is written as its two's complement.
+ * @param value the number
+ * @param[out] buf the destination
+ * @param size characters in `buf`, the NUL included
+ * @param radix 2 to 36
+ * @return 0; EINVAL for a NULL `buf` or a `size` of 0 (left alone) or a
+ *         `radix` out of range (`buf[0]` set to 0); ERANGE when the digits
+ *         and the NUL do not fit (`buf[0]` set to 0). An error sets errno
+ *         too.
+ */
+/**
+ * @fn errno_t cport_w32_ui64toa_s(unsigned long long value, char *buf, size_t size, int radix)
+ * MSVC's _ui64toa_s(); `_ui64toa_s` is defined to this name.
+ * @param value the number
+ * @param[out] buf the destination
+ * @param size characters in `buf`, the NUL included
+ * @param radix 2 to 36
+ * @return As cport_w32_i64toa_s().
+ */
+/**
+ * @fn errno_t cport_w32_itoa_s(int value, char *buf, size_t size, int radix)
+ * MSVC's _itoa_s(); `_itoa_s` is defined to this name. A negative value
+ * in a radix other than 10 is written as its 32 bits.
+ * @param value the number
+ * @param[out] buf the destination
+ * @param size characters in `buf`, the NUL included
+ * @param radix 2 to 36
+ * @return As cport_w32_i64toa_s().
+ */
+/**
+ * @fn errno_t cport_w32_ltoa_s(long value, char *buf, size_t size, int radix)
+ * MSVC's _ltoa_s(); `_ltoa_s` is defined to this name. `long` is the
+ * platform's: 64 bits on Linux, 32 on Windows.
+ * @param value the number
+ * @param[out] buf the destination
+ * @param size characters in `buf`, the NUL included
+ * @param radix 2 to 36
+ * @return As cport_w32_i64toa_s().
+ */
+/**
+ * @fn errno_t cport_w32_ultoa_s(unsigned long value, char *buf, size_t size, int radix)
+ * MSVC's _ultoa_s(); `_ultoa_s` is defined to this name.
+ * @param value the number
+ * @param[out] buf the destination
+ * @param size characters in `buf`, the NUL included
+ * @param radix 2 to 36
+ * @return As cport_w32_i64toa_s().
+ */
+/**
+ * @fn char *cport_w32_itoa(int value, char *buf, int radix)
+ * MSVC's _itoa(); `_itoa` is defined to this name. `buf` must hold the
+ * longest result (33 characters in radix 2).
+ * @param value the number
+ * @param[out] buf the destination
+ * @param radix 2 to 36
+ * @return `buf`, as documented ("no error return"); a bad `radix` leaves
+ *         it empty, with errno EINVAL.
+ */
+/**
+ * @fn char *cport_w32_ltoa(long value, char *buf, int radix)
+ * MSVC's _ltoa(); `_ltoa` is defined to this name. `buf` must hold the
+ * longest result (65 characters in radix 2 with a 64-bit long).
+ * @param value the number
+ * @param[out] buf the destination
+ * @param radix 2 to 36
+ * @return As cport_w32_itoa().
+ */
+/**
+ * @fn char *cport_w32_ultoa(unsigned long value, char *buf, int radix)
+ * MSVC's _ultoa(); `_ultoa` is defined to this name.
+ * @param value the number
+ * @param[out] buf the destination, as for cport_w32_ltoa()
+ * @param radix 2 to 36
+ * @return As cport_w32_itoa().
+ */
+/**
+ * @fn char *cport_w32_i64toa(long long value, char *buf, int radix)
+ * MSVC's _i64toa(); `_i64toa` is defined to this name. `buf` must hold
+ * 65 characters.
+ * @param value the number
+ * @param[out] buf the destination
+ * @param radix 2 to 36
+ * @return As cport_w32_itoa().
+ */
+/**
+ * @fn char *cport_w32_ui64toa(unsigned long long value, char *buf, int radix)
+ * MSVC's _ui64toa(); `_ui64toa` is defined to this name. `buf` must hold
+ * 65 characters.
+ * @param value the number
+ * @param[out] buf the destination
+ * @param radix 2 to 36
+ * @return As cport_w32_itoa().
+ */
+/**
+ * @fn int cport_w32_sscanf_s(const char *buf, const char *fmt, ...)
+ * MSVC's sscanf_s(); `sscanf_s` is defined to this name. As sscanf(),
+ * but each %c, %s and %[ argument is followed by its buffer's size, an
+ * `unsigned` in characters (wide ones for %lc, %ls, %l[, %C and %S), and
+ * Microsoft's length prefixes are read too (%I64d, %I32x, %Iu, %ws). A
+ * string that does not fit its buffer ends the scan there, with the
+ * buffer's first character set to 0; so does a %c count larger than its
+ * buffer.
+ * @param buf the input
+ * @param fmt the format
+ * @return The fields assigned (suppressed ones and %n not counted); EOF
+ *         when the input ends before the first conversion, and for a NULL
+ *         `buf` or `fmt` or a format it cannot read (errno EINVAL).
+ */
+/**
+ * @fn int cport_w32_vsscanf_s(const char *buf, const char *fmt, va_list ap)
+ * MSVC's vsscanf_s(), cport_w32_sscanf_s() with a va_list; `vsscanf_s` is
+ * defined to this name.
+ * @param buf the input
+ * @param fmt the format
+ * @param ap the arguments
+ * @return As cport_w32_sscanf_s().
+ */
 #ifndef CPORT_WIN32_H
 #define CPORT_WIN32_H
 
@@ -281,11 +535,13 @@
 #  include <stdarg.h>
 #  include <stddef.h>
 #  include <stdint.h>
+#  include <stdio.h>
 #  include <stdlib.h>
 #  include <string.h>
 #  include <sys/ioctl.h>
 #  include <sys/select.h>
 #  include <sys/socket.h>
+#  include <time.h>
 #  include <unistd.h>
 #  include <wchar.h>
 #  include <wctype.h>
@@ -2029,8 +2285,8 @@ CPORT_WIN32_API HRESULT StringCbLengthW(LPCWSTR s, size_t cb, size_t *len);
  * invalid-parameter handler (a NULL pointer, a size of 0, a result that
  * does not fit without _TRUNCATE), whose default ends the program, these
  * return the error as they do when a handler returns: errno set, and
- * dst[0] = 0 where the documentation says so. No sscanf_s: its %s, %c
- * and %[ take sizes that sscanf would read as pointers. */
+ * dst[0] = 0 where the documentation says so. More of the runtime
+ * (memory, tokens, time, files, numbers, sscanf_s) follows below. */
 typedef int errno_t;
 #  ifndef _TRUNCATE
 #    define _TRUNCATE ((size_t)-1)
@@ -2123,6 +2379,187 @@ inline int cport_w32_snprintf_s(char (&buf)[N], size_t count, const char *fmt,
   int n = cport_w32_vsnprintf_s(buf, N, count, fmt, ap);
   va_end(ap);
   return n;
+}
+}
+#  endif
+
+/* The rest of the secure C runtime that Windows programs call beside
+ * the string calls above (memory.h, string.h, stdio.h, stdlib.h, time.h
+ * and wchar.h there), with the same error rules: the documented errno_t,
+ * errno set, and the destination emptied where the documentation says
+ * so. sscanf_s takes a size (an unsigned) after each %c, %s and %[
+ * argument, as Microsoft's does; a token too long for its buffer ends
+ * the scan there with buf[0] = 0. The printf_s forms are the C library's
+ * own (glibc has no %n check to add). */
+CPORT_WIN32_API errno_t cport_w32_memcpy_s(void *dst, size_t size,
+                                           const void *src, size_t count);
+CPORT_WIN32_API errno_t cport_w32_memmove_s(void *dst, size_t size,
+                                            const void *src, size_t count);
+CPORT_WIN32_API char *cport_w32_strtok_s(char *str, const char *delim,
+                                         char **context);
+CPORT_WIN32_API char *cport_w32_strdup(const char *s);
+CPORT_WIN32_API wchar_t *cport_w32_wcsdup(const wchar_t *s);
+CPORT_WIN32_API errno_t cport_w32_wcscpy_s(wchar_t *dst, size_t size,
+                                           const wchar_t *src);
+CPORT_WIN32_API errno_t cport_w32_wcsncpy_s(wchar_t *dst, size_t size,
+                                            const wchar_t *src, size_t count);
+CPORT_WIN32_API errno_t cport_w32_wcscat_s(wchar_t *dst, size_t size,
+                                           const wchar_t *src);
+CPORT_WIN32_API size_t cport_w32_wcsnlen_s(const wchar_t *s, size_t max);
+CPORT_WIN32_API errno_t cport_w32_fopen_s(FILE **f, const char *name,
+                                          const char *mode);
+CPORT_WIN32_API errno_t cport_w32_localtime_s(struct tm *tm, const time_t *t);
+CPORT_WIN32_API errno_t cport_w32_gmtime_s(struct tm *tm, const time_t *t);
+CPORT_WIN32_API errno_t cport_w32_asctime_s(char *buf, size_t size,
+                                            const struct tm *tm);
+CPORT_WIN32_API errno_t cport_w32_ctime_s(char *buf, size_t size,
+                                          const time_t *t);
+CPORT_WIN32_API errno_t cport_w32_i64toa_s(long long value, char *buf,
+                                           size_t size, int radix);
+CPORT_WIN32_API errno_t cport_w32_ui64toa_s(unsigned long long value, char *buf,
+                                            size_t size, int radix);
+CPORT_WIN32_API errno_t cport_w32_itoa_s(int value, char *buf, size_t size,
+                                         int radix);
+CPORT_WIN32_API errno_t cport_w32_ltoa_s(long value, char *buf, size_t size,
+                                         int radix);
+CPORT_WIN32_API errno_t cport_w32_ultoa_s(unsigned long value, char *buf,
+                                          size_t size, int radix);
+CPORT_WIN32_API char *cport_w32_itoa(int value, char *buf, int radix);
+CPORT_WIN32_API char *cport_w32_ltoa(long value, char *buf, int radix);
+CPORT_WIN32_API char *cport_w32_ultoa(unsigned long value, char *buf,
+                                      int radix);
+CPORT_WIN32_API char *cport_w32_i64toa(long long value, char *buf, int radix);
+CPORT_WIN32_API char *cport_w32_ui64toa(unsigned long long value, char *buf,
+                                        int radix);
+CPORT_WIN32_API int cport_w32_sscanf_s(const char *buf, const char *fmt, ...);
+CPORT_WIN32_API int cport_w32_vsscanf_s(const char *buf, const char *fmt,
+                                        va_list ap);
+#  ifndef memcpy_s
+#    define memcpy_s cport_w32_memcpy_s
+#  endif
+#  ifndef memmove_s
+#    define memmove_s cport_w32_memmove_s
+#  endif
+#  ifndef strtok_s
+#    define strtok_s cport_w32_strtok_s
+#  endif
+#  ifndef _strdup
+#    define _strdup cport_w32_strdup
+#  endif
+#  ifndef _wcsdup
+#    define _wcsdup cport_w32_wcsdup
+#  endif
+#  ifndef wcscpy_s
+#    define wcscpy_s cport_w32_wcscpy_s
+#  endif
+#  ifndef wcsncpy_s
+#    define wcsncpy_s cport_w32_wcsncpy_s
+#  endif
+#  ifndef wcscat_s
+#    define wcscat_s cport_w32_wcscat_s
+#  endif
+#  ifndef wcsnlen_s
+#    define wcsnlen_s cport_w32_wcsnlen_s
+#  endif
+#  ifndef fopen_s
+#    define fopen_s cport_w32_fopen_s
+#  endif
+#  ifndef localtime_s
+#    define localtime_s cport_w32_localtime_s
+#  endif
+#  ifndef gmtime_s
+#    define gmtime_s cport_w32_gmtime_s
+#  endif
+#  ifndef asctime_s
+#    define asctime_s cport_w32_asctime_s
+#  endif
+#  ifndef ctime_s
+#    define ctime_s cport_w32_ctime_s
+#  endif
+#  ifndef _itoa_s
+#    define _itoa_s cport_w32_itoa_s
+#  endif
+#  ifndef _ltoa_s
+#    define _ltoa_s cport_w32_ltoa_s
+#  endif
+#  ifndef _ultoa_s
+#    define _ultoa_s cport_w32_ultoa_s
+#  endif
+#  ifndef _i64toa_s
+#    define _i64toa_s cport_w32_i64toa_s
+#  endif
+#  ifndef _ui64toa_s
+#    define _ui64toa_s cport_w32_ui64toa_s
+#  endif
+#  ifndef _itoa
+#    define _itoa cport_w32_itoa
+#  endif
+#  ifndef _ltoa
+#    define _ltoa cport_w32_ltoa
+#  endif
+#  ifndef _ultoa
+#    define _ultoa cport_w32_ultoa
+#  endif
+#  ifndef _i64toa
+#    define _i64toa cport_w32_i64toa
+#  endif
+#  ifndef _ui64toa
+#    define _ui64toa cport_w32_ui64toa
+#  endif
+#  ifndef sscanf_s
+#    define sscanf_s cport_w32_sscanf_s
+#  endif
+#  ifndef vsscanf_s
+#    define vsscanf_s cport_w32_vsscanf_s
+#  endif
+#  ifndef printf_s
+#    define printf_s printf
+#  endif
+#  ifndef fprintf_s
+#    define fprintf_s fprintf
+#  endif
+#  ifndef vprintf_s
+#    define vprintf_s vprintf
+#  endif
+#  ifndef vfprintf_s
+#    define vfprintf_s vfprintf
+#  endif
+#  if defined(__cplusplus) && __cplusplus >= 201103L
+/* The array overloads of these, as for strcpy_s above. */
+extern "C++" {
+template <size_t N>
+inline errno_t cport_w32_wcscpy_s(wchar_t (&dst)[N], const wchar_t *src) {
+  return cport_w32_wcscpy_s(dst, N, src);
+}
+template <size_t N>
+inline errno_t cport_w32_wcsncpy_s(wchar_t (&dst)[N], const wchar_t *src,
+                                   size_t count) {
+  return cport_w32_wcsncpy_s(dst, N, src, count);
+}
+template <size_t N>
+inline errno_t cport_w32_wcscat_s(wchar_t (&dst)[N], const wchar_t *src) {
+  return cport_w32_wcscat_s(dst, N, src);
+}
+template <size_t N>
+inline errno_t cport_w32_asctime_s(char (&buf)[N], const struct tm *tm) {
+  return cport_w32_asctime_s(buf, N, tm);
+}
+template <size_t N>
+inline errno_t cport_w32_ctime_s(char (&buf)[N], const time_t *t) {
+  return cport_w32_ctime_s(buf, N, t);
+}
+template <size_t N>
+inline errno_t cport_w32_itoa_s(int value, char (&buf)[N], int radix) {
+  return cport_w32_itoa_s(value, buf, N, radix);
+}
+template <size_t N>
+inline errno_t cport_w32_ltoa_s(long value, char (&buf)[N], int radix) {
+  return cport_w32_ltoa_s(value, buf, N, radix);
+}
+template <size_t N>
+inline errno_t cport_w32_ultoa_s(unsigned long value, char (&buf)[N],
+                                 int radix) {
+  return cport_w32_ultoa_s(value, buf, N, radix);
 }
 }
 #  endif

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <cwchar>
 #include <limits>
 
 struct Io : OVERLAPPED {
@@ -81,6 +83,23 @@ int main() {
       _snprintf_s(small, _TRUNCATE, "%s", "0123456789") != -1 ||
       std::strcmp(small, "0123456") != 0)
     return 13;
+  wchar_t wide[4];
+  if (wcscpy_s(wide, L"ab") != 0 || wcscat_s(wide, L"c") != 0 ||
+      std::wcscmp(wide, L"abc") != 0 || wcscat_s(wide, L"d") != ERANGE ||
+      wcsncpy_s(wide, L"wxyz", _TRUNCATE) != STRUNCATE ||
+      std::wcscmp(wide, L"wxy") != 0)
+    return 14;
+  // -15 in hex is eight digits and a NUL: one more than small holds.
+  if (_itoa_s(-15, small, 16) != ERANGE || small[0] != 0 ||
+      _itoa_s(255, small, 16) != 0 || std::strcmp(small, "ff") != 0 ||
+      _ultoa_s(8ul, small, 2) != 0 || std::strcmp(small, "1000") != 0)
+    return 15;
+  std::time_t epoch = 0;
+  std::tm utc;
+  char when[26];
+  if (gmtime_s(&utc, &epoch) != 0 || asctime_s(when, &utc) != 0 ||
+      std::strcmp(when, "Thu Jan  1 00:00:00 1970\n") != 0)
+    return 16;
   std::printf("win32-cxx: ok\n");
   return 0;
 }
