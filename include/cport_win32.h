@@ -961,6 +961,7 @@ inline auto max(A a, B b) ->
 #  define ERROR_FILE_EXISTS 80u
 #  define ERROR_INVALID_PARAMETER 87u
 #  define ERROR_BROKEN_PIPE 109u
+#  define ERROR_BUFFER_OVERFLOW 111u
 #  define ERROR_DISK_FULL 112u
 #  define ERROR_CALL_NOT_IMPLEMENTED 120u
 #  define ERROR_INSUFFICIENT_BUFFER 122u
@@ -971,6 +972,7 @@ inline auto max(A a, B b) ->
 #  define ERROR_DIR_NOT_EMPTY 145u
 #  define ERROR_BAD_PATHNAME 161u
 #  define ERROR_ALREADY_EXISTS 183u
+#  define ERROR_ENVVAR_NOT_FOUND 203u
 #  define ERROR_FILENAME_EXCED_RANGE 206u
 #  define ERROR_MORE_DATA 234u
 #  define WAIT_TIMEOUT 258u
@@ -1695,6 +1697,8 @@ CPORT_WIN32_API BOOL QueryPerformanceFrequency(LARGE_INTEGER *freq);
 CPORT_WIN32_API void GetSystemTime(LPSYSTEMTIME st);
 CPORT_WIN32_API void GetLocalTime(LPSYSTEMTIME st);
 CPORT_WIN32_API void GetSystemTimeAsFileTime(LPFILETIME ft);
+/* The same clock: GetSystemTimeAsFileTime is precise here already. */
+CPORT_WIN32_API void GetSystemTimePreciseAsFileTime(LPFILETIME ft);
 
 /* ------------------------------------------------------------------------ */
 /* Timer queues                                                              */
@@ -1998,6 +2002,51 @@ CPORT_WIN32_API void GetSystemInfo(LPSYSTEM_INFO info);
 CPORT_WIN32_API void GetNativeSystemInfo(LPSYSTEM_INFO info);
 #  define ALL_PROCESSOR_GROUPS 0xffff
 CPORT_WIN32_API DWORD GetActiveProcessorCount(WORD group);
+
+/* The process and the machine (environment.c). Environment names match
+ * without regard to case, as on Windows. GetEnvironmentVariable and
+ * GetTempPath return the length without the NUL, or the size needed
+ * with it when the buffer is too small; a missing variable is 0 with
+ * ERROR_ENVVAR_NOT_FOUND. SetEnvironmentVariable with a NULL value
+ * deletes. GetComputerName gives the NetBIOS form (the host name's first
+ * label, upper case, at most MAX_COMPUTERNAME_LENGTH characters); too
+ * small a buffer is ERROR_BUFFER_OVERFLOW with *size the size needed.
+ * GetTempPath is $TMPDIR, $TMP or $TEMP, else /tmp, ending with '/'.
+ * GetCommandLine is built once from the process's arguments, quoted as
+ * Windows quotes them. */
+#  define MAX_COMPUTERNAME_LENGTH 15
+CPORT_WIN32_API DWORD GetEnvironmentVariableA(LPCSTR name, LPSTR buf,
+                                              DWORD size);
+CPORT_WIN32_API DWORD GetEnvironmentVariableW(LPCWSTR name, LPWSTR buf,
+                                              DWORD size);
+CPORT_WIN32_API BOOL SetEnvironmentVariableA(LPCSTR name, LPCSTR value);
+CPORT_WIN32_API BOOL SetEnvironmentVariableW(LPCWSTR name, LPCWSTR value);
+CPORT_WIN32_API BOOL GetComputerNameA(LPSTR buf, LPDWORD size);
+CPORT_WIN32_API BOOL GetComputerNameW(LPWSTR buf, LPDWORD size);
+CPORT_WIN32_API DWORD GetTempPathA(DWORD size, LPSTR buf);
+CPORT_WIN32_API DWORD GetTempPathW(DWORD size, LPWSTR buf);
+CPORT_WIN32_API LPSTR GetCommandLineA(void);
+CPORT_WIN32_API LPWSTR GetCommandLineW(void);
+#  define GetEnvironmentVariable CPORT_W32_AW(GetEnvironmentVariable)
+#  define SetEnvironmentVariable CPORT_W32_AW(SetEnvironmentVariable)
+#  define GetComputerName CPORT_W32_AW(GetComputerName)
+#  define GetTempPath CPORT_W32_AW(GetTempPath)
+#  define GetCommandLine CPORT_W32_AW(GetCommandLine)
+/* Physical memory and swap from the kernel (available: MemAvailable);
+ * the page file is memory and swap together; the virtual space is the
+ * 128 TiB a 64-bit process has. dwLength must be set first. */
+typedef struct _MEMORYSTATUSEX {
+  DWORD dwLength;
+  DWORD dwMemoryLoad;
+  ULONGLONG ullTotalPhys;
+  ULONGLONG ullAvailPhys;
+  ULONGLONG ullTotalPageFile;
+  ULONGLONG ullAvailPageFile;
+  ULONGLONG ullTotalVirtual;
+  ULONGLONG ullAvailVirtual;
+  ULONGLONG ullAvailExtendedVirtual;
+} MEMORYSTATUSEX, *LPMEMORYSTATUSEX;
+CPORT_WIN32_API BOOL GlobalMemoryStatusEx(LPMEMORYSTATUSEX st);
 
 #  define VER_PLATFORM_WIN32s 0
 #  define VER_PLATFORM_WIN32_WINDOWS 1

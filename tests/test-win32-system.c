@@ -281,6 +281,107 @@ static void functions_found_at_run_time(void **state) {
 }
 
 /* ------------------------------------------------------------------------ */
+/* The process and the machine                                              */
+/* ------------------------------------------------------------------------ */
+
+static void environment_variables(void **state) {
+  (void)state;
+  char b[32];
+  assert_true(SetEnvironmentVariableA("CPORT_TEST_VAR", "value 1"));
+  assert_int_equal(GetEnvironmentVariableA("CPORT_TEST_VAR", b, sizeof(b)), 7);
+  assert_string_equal(b, "value 1");
+  /* Names match without regard to case. */
+  assert_int_equal(GetEnvironmentVariableA("cport_test_var", b, sizeof(b)), 7);
+  /* Too small, or no buffer: the size needed, the NUL counted. */
+  assert_int_equal(GetEnvironmentVariableA("CPORT_TEST_VAR", b, 7), 8);
+  assert_int_equal(GetEnvironmentVariableA("CPORT_TEST_VAR", NULL, 0), 8);
+  WCHAR w[32];
+  assert_int_equal(GetEnvironmentVariableW(L"CPORT_TEST_VAR", w, 32), 7);
+  assert_true(wcscmp(w, L"value 1") == 0);
+  assert_int_equal(GetEnvironmentVariableW(L"CPORT_TEST_VAR", w, 3), 8);
+  /* Setting a name that differs in case changes the one variable. */
+  assert_true(SetEnvironmentVariableA("cport_test_var", "two"));
+  assert_int_equal(GetEnvironmentVariableA("CPORT_TEST_VAR", b, sizeof(b)), 3);
+  assert_string_equal(b, "two");
+  /* NULL deletes; a missing variable is 0 with ERROR_ENVVAR_NOT_FOUND. */
+  assert_true(SetEnvironmentVariableA("Cport_Test_Var", NULL));
+  SetLastError(0);
+  assert_int_equal(GetEnvironmentVariableA("CPORT_TEST_VAR", b, sizeof(b)), 0);
+  assert_int_equal(GetLastError(), ERROR_ENVVAR_NOT_FOUND);
+  assert_true(SetEnvironmentVariableW(L"CPORT_TEST_W", L"wide"));
+  assert_int_equal(GetEnvironmentVariableA("CPORT_TEST_W", b, sizeof(b)), 4);
+  assert_string_equal(b, "wide");
+  assert_true(SetEnvironmentVariableW(L"CPORT_TEST_W", NULL));
+  assert_int_equal(GetEnvironmentVariableW(L"CPORT_TEST_W", w, 32), 0);
+  assert_int_equal(GetLastError(), ERROR_ENVVAR_NOT_FOUND);
+  /* A name with '=' cannot be set. */
+  assert_false(SetEnvironmentVariableA("CPORT=BAD", "x"));
+}
+
+static void machine_and_process(void **state) {
+  (void)state;
+  char name[MAX_COMPUTERNAME_LENGTH + 1];
+  DWORD size = sizeof(name);
+  assert_true(GetComputerNameA(name, &size));
+  assert_int_equal(size, strlen(name));
+  assert_in_range(size, 1, MAX_COMPUTERNAME_LENGTH);
+  WCHAR wname[MAX_COMPUTERNAME_LENGTH + 1];
+  DWORD wsize = MAX_COMPUTERNAME_LENGTH + 1;
+  assert_true(GetComputerNameW(wname, &wsize));
+  assert_int_equal(wsize, size);
+  for (DWORD i = 0; i < size; i++)
+    assert_int_equal(wname[i], (unsigned char)name[i]);
+  /* Too small: ERROR_BUFFER_OVERFLOW and the size needed. */
+  DWORD small = 1;
+  assert_false(GetComputerNameA(name, &small));
+  assert_int_equal(GetLastError(), ERROR_BUFFER_OVERFLOW);
+  assert_int_equal(small, size + 1);
+
+  char tmp[MAX_PATH];
+  DWORD n = GetTempPathA(MAX_PATH, tmp);
+  assert_in_range(n, 2, MAX_PATH - 1);
+  assert_int_equal(strlen(tmp), n);
+#if defined(_WIN32)
+  assert_int_equal(tmp[n - 1], '\\');
+#else
+  assert_int_equal(tmp[n - 1], '/');
+#endif
+  assert_int_equal(GetTempPathA(0, NULL), n + 1);
+  WCHAR wtmp[MAX_PATH];
+  assert_int_equal(GetTempPathW(MAX_PATH, wtmp), n);
+
+  /* The command line names the program. */
+  LPSTR line = GetCommandLineA();
+  assert_non_null(line);
+  assert_non_null(strstr(line, "test-win32-system"));
+  assert_ptr_equal(GetCommandLineA(), line);
+  assert_non_null(wcsstr(GetCommandLineW(), L"test-win32-system"));
+
+  MEMORYSTATUSEX mem;
+  memset(&mem, 0, sizeof(mem));
+  mem.dwLength = sizeof(mem);
+  assert_true(GlobalMemoryStatusEx(&mem));
+  assert_true(mem.ullTotalPhys > 0);
+  assert_true(mem.ullAvailPhys <= mem.ullTotalPhys);
+  assert_in_range(mem.dwMemoryLoad, 0, 100);
+  assert_true(mem.ullTotalPageFile >= mem.ullAvailPageFile);
+  assert_true(mem.ullAvailVirtual > 0);
+  assert_true(mem.ullAvailVirtual <= mem.ullTotalVirtual);
+
+  void(WINAPI * precise)(LPFILETIME) = NULL;
+  W_KERNEL32_FN(precise, "GetSystemTimePreciseAsFileTime");
+  if (precise != NULL) {
+    FILETIME a, b2;
+    GetSystemTimeAsFileTime(&a);
+    precise(&b2);
+    ULONGLONG ta = ((ULONGLONG)a.dwHighDateTime << 32) | a.dwLowDateTime;
+    ULONGLONG tb = ((ULONGLONG)b2.dwHighDateTime << 32) | b2.dwLowDateTime;
+    /* Within a second (Windows' coarse clock may be 16 ms behind). */
+    assert_true(tb + 10000000u > ta && tb < ta + 10000000u);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
 /* Console control and output                                                */
 /* ------------------------------------------------------------------------ */
 
@@ -426,6 +527,8 @@ int main(void) {
       cmocka_unit_test(strings_and_utf8),
       cmocka_unit_test(version_types_and_macros),
       cmocka_unit_test(functions_found_at_run_time),
+      cmocka_unit_test(environment_variables),
+      cmocka_unit_test(machine_and_process),
       /* Before any handler is installed here: the child starts clean. */
       cmocka_unit_test(default_handler_ends_the_process),
       cmocka_unit_test(console_control_handlers),
