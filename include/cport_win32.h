@@ -2893,6 +2893,33 @@ CPORT_WIN32_API LPCWSTR InetNtopW(INT family, const VOID *src, LPWSTR dst,
                                   size_t size);
 #  define InetPton CPORT_W32_AW(InetPton)
 #  define InetNtop CPORT_W32_AW(InetNtop)
+/* An AF_INET or AF_INET6 address as text: "a.b.c.d", "a.b.c.d:port";
+ * "addr", "addr%scope", "[addr]:port", "[addr%scope]:port" (port and scope
+ * id when not zero). *size: the room in buf, in characters, then the
+ * characters written with the NUL. 0, or SOCKET_ERROR with WSAEINVAL (NULL
+ * sa or size, another family, salen short of its sockaddr) or WSAEFAULT
+ * (buf NULL or too small: *size set to the room needed). info is ignored:
+ * one provider. */
+CPORT_WIN32_API INT WSAAddressToStringA(LPSOCKADDR sa, DWORD salen,
+                                        LPWSAPROTOCOL_INFOA info, LPSTR buf,
+                                        LPDWORD size);
+CPORT_WIN32_API INT WSAAddressToStringW(LPSOCKADDR sa, DWORD salen,
+                                        LPWSAPROTOCOL_INFOW info, LPWSTR buf,
+                                        LPDWORD size);
+/* Text to a zeroed sockaddr_in ("a.b.c.d", "a.b.c.d:port": decimal, no
+ * shorthand) or sockaddr_in6 ("addr", "addr%scope", "[addr%scope]:port",
+ * numeric scope id); a missing port is 0. *len: the room at sa, then the
+ * struct's size. 0, or SOCKET_ERROR with WSAEINVAL (no such address or
+ * family) or WSAEFAULT (sa or len NULL, or *len too small: set to the size
+ * needed). info is ignored: one provider. */
+CPORT_WIN32_API INT WSAStringToAddressA(LPSTR s, INT family,
+                                        LPWSAPROTOCOL_INFOA info, LPSOCKADDR sa,
+                                        LPINT len);
+CPORT_WIN32_API INT WSAStringToAddressW(LPWSTR s, INT family,
+                                        LPWSAPROTOCOL_INFOW info, LPSOCKADDR sa,
+                                        LPINT len);
+#  define WSAAddressToString CPORT_W32_AW(WSAAddressToString)
+#  define WSAStringToAddress CPORT_W32_AW(WSAStringToAddress)
 
 /* ------------------------------------------------------------------------ */
 /* Winsock: events                                                          */

@@ -169,3 +169,222 @@ CPORT_API LPCWSTR InetNtopW(INT family, const VOID *src, LPWSTR dst,
     dst[i] = (WCHAR)(unsigned char)narrow[i];
   return dst;
 }
+
+/* ------------------------------------------------------------------------ */
+/* WSAAddressToString, WSAStringToAddress                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Room for the longest text of either: "[" + an IPv6 address (45) + "%" +
+ * a scope id (10) + "]:" + a port (5), and the NUL. */
+#define ADDRESS_TEXT 72
+
+/* The text of an AF_INET or AF_INET6 address as WSAAddressToString writes
+ * it: "a.b.c.d", "a.b.c.d:port"; "addr", "addr%scope", "[addr]:port",
+ * "[addr%scope]:port" (the port and scope id only when not zero). Its
+ * length without the NUL, or -1 for anything else. */
+static int address_text(const struct sockaddr *sa, DWORD salen,
+                        char out[ADDRESS_TEXT]) {
+  if (sa == NULL || salen < sizeof(sa->sa_family))
+    return -1;
+  if (sa->sa_family == AF_INET && salen >= sizeof(struct sockaddr_in)) {
+    struct sockaddr_in in;
+    memcpy(&in, sa, sizeof(in));
+    inet_ntop(AF_INET, &in.sin_addr, out, ADDRESS_TEXT);
+    int n = (int)strlen(out);
+    if (in.sin_port != 0)
+      n += snprintf(out + n, (size_t)(ADDRESS_TEXT - n), ":%u",
+                    (unsigned)ntohs(in.sin_port));
+    return n;
+  }
+  if (sa->sa_family == AF_INET6 && salen >= sizeof(struct sockaddr_in6)) {
+    struct sockaddr_in6 in6;
+    memcpy(&in6, sa, sizeof(in6));
+    int n = in6.sin6_port != 0; /* a port: the address in brackets */
+    out[0] = '[';
+    inet_ntop(AF_INET6, &in6.sin6_addr, out + n, (socklen_t)(ADDRESS_TEXT - n));
+    n = (int)strlen(out);
+    if (in6.sin6_scope_id != 0)
+      n += snprintf(out + n, (size_t)(ADDRESS_TEXT - n), "%%%lu",
+                    (unsigned long)in6.sin6_scope_id);
+    if (in6.sin6_port != 0)
+      n += snprintf(out + n, (size_t)(ADDRESS_TEXT - n), "]:%u",
+                    (unsigned)ntohs(in6.sin6_port));
+    return n;
+  }
+  return -1; /* another family, or too short for its own */
+}
+
+/* The checks WSAAddressToStringA and W share: the text's length (without
+ * the NUL), which fits in *size characters of buf, or -1 with the error
+ * set: WSAEINVAL, or WSAEFAULT with *size the room needed. */
+static int address_to_string(const struct sockaddr *sa, DWORD salen,
+                             const void *buf, LPDWORD size,
+                             char text[ADDRESS_TEXT]) {
+  int n = size == NULL ? -1 : address_text(sa, salen, text);
+  if (n < 0) {
+    WSASetLastError(WSAEINVAL);
+    return -1;
+  }
+  if (buf == NULL || *size < (DWORD)n + 1) {
+    *size = (DWORD)n + 1;
+    WSASetLastError(WSAEFAULT);
+    return -1;
+  }
+  *size = (DWORD)n + 1;
+  return n;
+}
+
+CPORT_API INT WSAAddressToStringA(LPSOCKADDR sa, DWORD salen,
+                                  LPWSAPROTOCOL_INFOA info, LPSTR buf,
+                                  LPDWORD size) {
+  (void)info; /* one provider serves both families */
+  char text[ADDRESS_TEXT];
+  int n = address_to_string(sa, salen, buf, size, text);
+  if (n < 0)
+    return SOCKET_ERROR;
+  memcpy(buf, text, (size_t)n + 1);
+  return 0;
+}
+
+CPORT_API INT WSAAddressToStringW(LPSOCKADDR sa, DWORD salen,
+                                  LPWSAPROTOCOL_INFOW info, LPWSTR buf,
+                                  LPDWORD size) {
+  (void)info;
+  char text[ADDRESS_TEXT];
+  int n = address_to_string(sa, salen, buf, size, text);
+  if (n < 0)
+    return SOCKET_ERROR;
+  for (int i = 0; i <= n; i++)
+    buf[i] = (WCHAR)(unsigned char)text[i];
+  return 0;
+}
+
+/* A decimal number of 1 to `digits` digits up to max, without a leading
+ * zero (Windows reads one as octal: refused rather than read otherwise),
+ * and nothing after it: true with the value in *out. */
+static bool decimal(const char *s, int digits, uint64_t max,
+                    unsigned long *out) {
+  uint64_t v = 0;
+  int i = 0;
+  for (; s[i] >= '0' && s[i] <= '9'; i++) {
+    if (i == digits || (i == 1 && s[0] == '0'))
+      return false;
+    v = v * 10 + (uint64_t)(s[i] - '0');
+  }
+  if (i == 0 || s[i] != '\0' || v > max)
+    return false;
+  *out = (unsigned long)v;
+  return true;
+}
+
+/* inet_pton of the first n characters of s. */
+static bool pton_part(int family, const char *s, size_t n, void *dst) {
+  char part[INET6_ADDRSTRLEN];
+  if (n >= sizeof(part))
+    return false;
+  memcpy(part, s, n);
+  part[n] = '\0';
+  return inet_pton(family, part, dst) == 1;
+}
+
+/* "a.b.c.d" or "a.b.c.d:port" (four decimal numbers, as inet_pton reads
+ * them). */
+static bool parse_in(const char *s, struct sockaddr_in *in) {
+  const char *colon = strchr(s, ':');
+  size_t n = colon != NULL ? (size_t)(colon - s) : strlen(s);
+  unsigned long port = 0;
+  if (!pton_part(AF_INET, s, n, &in->sin_addr) ||
+      (colon != NULL && !decimal(colon + 1, 5, 65535, &port)))
+    return false;
+  in->sin_family = AF_INET;
+  in->sin_port = htons((uint16_t)port);
+  return true;
+}
+
+/* "addr", "addr%scope", "[addr]", "[addr%scope]", "[addr]:port",
+ * "[addr%scope]:port" (a numeric scope id). */
+static bool parse_in6(const char *s, struct sockaddr_in6 *in6) {
+  unsigned long port = 0, scope = 0;
+  size_t n = strlen(s);
+  if (s[0] == '[') {
+    const char *close = strchr(s, ']');
+    if (close == NULL ||
+        (close[1] != '\0' &&
+         (close[1] != ':' || !decimal(close + 2, 5, 65535, &port))))
+      return false;
+    s++;
+    n = (size_t)(close - s);
+  }
+  const char *pct = memchr(s, '%', n);
+  if (pct != NULL) {
+    char id[16];
+    size_t m = n - (size_t)(pct + 1 - s);
+    if (m >= sizeof(id))
+      return false;
+    memcpy(id, pct + 1, m);
+    id[m] = '\0';
+    if (!decimal(id, 10, 0xFFFFFFFFul, &scope))
+      return false;
+    n = (size_t)(pct - s);
+  }
+  if (!pton_part(AF_INET6, s, n, &in6->sin6_addr))
+    return false;
+  in6->sin6_family = AF_INET6;
+  in6->sin6_port = htons((uint16_t)port);
+  in6->sin6_scope_id = (uint32_t)scope;
+  return true;
+}
+
+/* WSAStringToAddressA and W: s may be NULL. */
+static INT string_to_address(const char *s, INT family, LPSOCKADDR sa,
+                             LPINT len) {
+  if (s == NULL || (family != AF_INET && family != AF_INET6)) {
+    WSASetLastError(WSAEINVAL);
+    return SOCKET_ERROR;
+  }
+  if (len == NULL) {
+    WSASetLastError(WSAEFAULT);
+    return SOCKET_ERROR;
+  }
+  union {
+    struct sockaddr_in in;
+    struct sockaddr_in6 in6;
+  } a;
+  int need = family == AF_INET ? (int)sizeof(a.in) : (int)sizeof(a.in6);
+  if (sa == NULL || *len < need) {
+    *len = need;
+    WSASetLastError(WSAEFAULT);
+    return SOCKET_ERROR;
+  }
+  memset(&a, 0, sizeof(a));
+  if (family == AF_INET ? !parse_in(s, &a.in) : !parse_in6(s, &a.in6)) {
+    WSASetLastError(WSAEINVAL);
+    return SOCKET_ERROR;
+  }
+  memcpy(sa, &a, (size_t)need);
+  *len = need;
+  return 0;
+}
+
+CPORT_API INT WSAStringToAddressA(LPSTR s, INT family, LPWSAPROTOCOL_INFOA info,
+                                  LPSOCKADDR sa, LPINT len) {
+  (void)info; /* one provider serves both families */
+  return string_to_address(s, family, sa, len);
+}
+
+CPORT_API INT WSAStringToAddressW(LPWSTR s, INT family,
+                                  LPWSAPROTOCOL_INFOW info, LPSOCKADDR sa,
+                                  LPINT len) {
+  (void)info;
+  char narrow[ADDRESS_TEXT];
+  size_t i = 0;
+  for (; s != NULL && s[i] != 0; i++) {
+    if (i + 1 >= sizeof(narrow) || (uint32_t)s[i] > 0x7F) {
+      i = 0; /* no address is that long or has such characters: "" */
+      break;
+    }
+    narrow[i] = (char)s[i];
+  }
+  narrow[i] = '\0';
+  return string_to_address(s != NULL ? narrow : NULL, family, sa, len);
+}
