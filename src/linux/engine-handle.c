@@ -33,7 +33,7 @@ static void detach_locked(struct cp_handle *h) {
     return;
   p->be->detach(p, h);
   cp_handle_list_remove(p, h);
-  h->port = NULL;
+  __atomic_store_n(&h->port, NULL, __ATOMIC_RELEASE);
   h->key = 0;
 }
 
@@ -67,7 +67,7 @@ void cp_engine_detach_port(struct cport *p) {
       drop_queue_locked(h, &h->rq);
       drop_queue_locked(h, &h->wq);
       p->be->detach(p, h);
-      h->port = NULL;
+      __atomic_store_n(&h->port, NULL, __ATOMIC_RELEASE);
       h->key = 0;
     }
     cp_unlock(&h->lock);
@@ -152,7 +152,8 @@ int cp_engine_associate(struct cport *p, int fd, uintptr_t key,
   rc = p->be->attach ? p->be->attach(p, h) : 0;
   if (rc != 0)
     goto out;
-  h->port = p;
+  /* (Atomic: cport__handle_associated reads it without the lock.) */
+  __atomic_store_n(&h->port, p, __ATOMIC_RELEASE);
   h->key = key;
   if (flags & CPORT_SKIP_ON_SUCCESS)
     h->flags |= CP_HF_SKIP;

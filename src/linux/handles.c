@@ -45,7 +45,7 @@ void cp_handle_reset_locked(struct cp_handle *h, int fd, uint8_t type,
   h->family = family;
   h->dev = 0;
   h->ino = 0;
-  h->port = NULL;
+  __atomic_store_n(&h->port, NULL, __ATOMIC_RELEASE);
   h->key = 0;
   h->rq.head = h->rq.tail = NULL;
   h->wq.head = h->wq.tail = NULL;

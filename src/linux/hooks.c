@@ -49,6 +49,11 @@ CPORT_API unsigned cport__handle_state(int fd) {
   return s;
 }
 
+CPORT_API bool cport__handle_associated(int fd) {
+  struct cp_handle *h = cp_handle_peek(fd);
+  return h != NULL && __atomic_load_n(&h->port, __ATOMIC_ACQUIRE) != NULL;
+}
+
 /* Linux keeps no time of establishment, but the time since the last
  * data arrived starts at it: an accept waiting for its first data has had
  * none. */

@@ -42,6 +42,9 @@ enum {
   CPORT__CONNECTED = 1u << 2,  /* seen connected */
 };
 CPORT_API unsigned cport__handle_state(int fd);
+/* CPORT__ASSOCIATED of cport__handle_state() without the handle's lock:
+ * the check every Win32 op makes before it starts. */
+CPORT_API bool cport__handle_associated(int fd);
 
 /* An accept op that has its connection and waits for the first data
  * (AcceptEx with a receive buffer): how long, in milliseconds, that

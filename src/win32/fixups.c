@@ -19,13 +19,28 @@
 /* Fixups                                                                    */
 /* ------------------------------------------------------------------------ */
 
-#define FIX_BUCKETS 64
+/* Every op's end looks its OVERLAPPED up, and a server keeps fixups
+ * pending all the time (its posted AcceptEx ops), so the look-up of an
+ * OVERLAPPED that has none must not take the lock: each bucket counts its
+ * fixups (written under fix_lock, read without it), and an empty bucket
+ * answers at once. The op's start and its end are ordered by the port
+ * (a fixup is added before its op starts), so a fixup is always seen. */
+#define FIX_BUCKET_BITS 10
+#define FIX_BUCKETS (1u << FIX_BUCKET_BITS)
 static struct w32_fixup *fixups[FIX_BUCKETS];
+static unsigned fix_in[FIX_BUCKETS]; /* fixups per bucket */
 static pthread_mutex_t fix_lock = PTHREAD_MUTEX_INITIALIZER;
-static unsigned fix_count; /* lets the common case skip the lock */
+static unsigned fix_count; /* lets a scan of every bucket skip the lock */
 
+/* A multiplicative hash: OVERLAPPEDs in structures a power of two apart
+ * still spread. */
 static unsigned bucket(LPOVERLAPPED ov) {
-  return (unsigned)(((uintptr_t)ov >> 4) % FIX_BUCKETS);
+  uint64_t h = (uint64_t)(uintptr_t)ov * 0x9e3779b97f4a7c15ull;
+  return (unsigned)(h >> (64 - FIX_BUCKET_BITS));
+}
+
+static bool bucket_empty(LPOVERLAPPED ov) {
+  return __atomic_load_n(&fix_in[bucket(ov)], __ATOMIC_RELAXED) == 0;
 }
 
 /* Takes ov's fixup off the table (fix_lock held). */
@@ -35,6 +50,7 @@ static struct w32_fixup *take_locked(LPOVERLAPPED ov) {
     pp = &f->next;
   if (f != NULL) {
     *pp = f->next;
+    __atomic_sub_fetch(&fix_in[bucket(ov)], 1, __ATOMIC_RELAXED);
     __atomic_sub_fetch(&fix_count, 1, __ATOMIC_RELAXED);
   }
   return f;
@@ -54,13 +70,14 @@ int w32_fixup_add(const struct w32_fixup *f) {
   free(take_locked(f->ov));
   n->next = fixups[bucket(f->ov)];
   fixups[bucket(f->ov)] = n;
+  __atomic_add_fetch(&fix_in[bucket(f->ov)], 1, __ATOMIC_RELAXED);
   __atomic_add_fetch(&fix_count, 1, __ATOMIC_RELAXED);
   pthread_mutex_unlock(&fix_lock);
   return 0;
 }
 
 static struct w32_fixup *fixup_take(LPOVERLAPPED ov) {
-  if (__atomic_load_n(&fix_count, __ATOMIC_RELAXED) == 0)
+  if (bucket_empty(ov))
     return NULL;
   pthread_mutex_lock(&fix_lock);
   struct w32_fixup *f = take_locked(ov);

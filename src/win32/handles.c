@@ -227,7 +227,7 @@ unsigned w32_fd_accepters(int fd) {
 bool w32_fd_emulates_blocking(int fd) {
   if (w32_fd_flags(fd) & W32_FD_NONBLOCK)
     return false;
-  return (cport__handle_state(fd) & CPORT__ASSOCIATED) != 0;
+  return cport__handle_associated(fd);
 }
 
 int w32_fd_wait(int fd, short events, uint64_t *until) {

@@ -240,7 +240,7 @@ static void own_init(void) {
 }
 
 int w32_ensure_port(int fd) {
-  if (cport__handle_state(fd) & CPORT__ASSOCIATED)
+  if (cport__handle_associated(fd))
     return 0;
   pthread_once(&own_once, own_init);
   if (own_port == NULL)
