@@ -1333,6 +1333,145 @@ CPORT_WIN32_API BOOL MoveFileExW(LPCWSTR from, LPCWSTR to, DWORD flags);
 #  define GetFileAttributes CPORT_W32_AW(GetFileAttributes)
 #  define MoveFileEx CPORT_W32_AW(MoveFileEx)
 
+/*
+ * The file system (filesystem.c): searching a directory, times and
+ * information, the current directory, full paths, temporary names,
+ * moving and copying. '/' and '\\' both separate components; the paths
+ * go to Linux otherwise unchanged (no drive letters).
+ *
+ * FindFirstFile matches '*' and '?' in the last component only, without
+ * regard to case ("*.*" matches every name), listing "." and ".." in a
+ * directory other than the root as Windows does; no match:
+ * ERROR_FILE_NOT_FOUND, no such directory: ERROR_PATH_NOT_FOUND, a
+ * trailing separator always fails. FindNextFile at the end: FALSE with
+ * ERROR_NO_MORE_FILES. Attributes: FILE_ATTRIBUTE_DIRECTORY,
+ * FILE_ATTRIBUTE_READONLY (no write permission for the owner), else
+ * FILE_ATTRIBUTE_NORMAL; a directory's size is 0; the creation time is
+ * the birth time where the file system keeps one, else the last write;
+ * cAlternateFileName is empty. Symbolic links are followed.
+ */
+#  define ERROR_NOT_SAME_DEVICE 17u
+#  define ERROR_DIRECTORY 267u
+typedef struct _WIN32_FIND_DATAA {
+  DWORD dwFileAttributes;
+  FILETIME ftCreationTime;
+  FILETIME ftLastAccessTime;
+  FILETIME ftLastWriteTime;
+  DWORD nFileSizeHigh;
+  DWORD nFileSizeLow;
+  DWORD dwReserved0;
+  DWORD dwReserved1;
+  CHAR cFileName[MAX_PATH];
+  CHAR cAlternateFileName[14];
+} WIN32_FIND_DATAA, *PWIN32_FIND_DATAA, *LPWIN32_FIND_DATAA;
+typedef struct _WIN32_FIND_DATAW {
+  DWORD dwFileAttributes;
+  FILETIME ftCreationTime;
+  FILETIME ftLastAccessTime;
+  FILETIME ftLastWriteTime;
+  DWORD nFileSizeHigh;
+  DWORD nFileSizeLow;
+  DWORD dwReserved0;
+  DWORD dwReserved1;
+  WCHAR cFileName[MAX_PATH];
+  WCHAR cAlternateFileName[14];
+} WIN32_FIND_DATAW, *PWIN32_FIND_DATAW, *LPWIN32_FIND_DATAW;
+typedef enum _GET_FILEEX_INFO_LEVELS {
+  GetFileExInfoStandard,
+  GetFileExMaxInfoLevel
+} GET_FILEEX_INFO_LEVELS;
+typedef struct _WIN32_FILE_ATTRIBUTE_DATA {
+  DWORD dwFileAttributes;
+  FILETIME ftCreationTime;
+  FILETIME ftLastAccessTime;
+  FILETIME ftLastWriteTime;
+  DWORD nFileSizeHigh;
+  DWORD nFileSizeLow;
+} WIN32_FILE_ATTRIBUTE_DATA, *LPWIN32_FILE_ATTRIBUTE_DATA;
+/* dwVolumeSerialNumber comes from st_dev, nFileIndexHigh/Low from
+ * st_ino. */
+typedef struct _BY_HANDLE_FILE_INFORMATION {
+  DWORD dwFileAttributes;
+  FILETIME ftCreationTime;
+  FILETIME ftLastAccessTime;
+  FILETIME ftLastWriteTime;
+  DWORD dwVolumeSerialNumber;
+  DWORD nFileSizeHigh;
+  DWORD nFileSizeLow;
+  DWORD nNumberOfLinks;
+  DWORD nFileIndexHigh;
+  DWORD nFileIndexLow;
+} BY_HANDLE_FILE_INFORMATION, *PBY_HANDLE_FILE_INFORMATION,
+    *LPBY_HANDLE_FILE_INFORMATION;
+#  ifdef UNICODE
+typedef WIN32_FIND_DATAW WIN32_FIND_DATA, *PWIN32_FIND_DATA,
+    *LPWIN32_FIND_DATA;
+#  else
+typedef WIN32_FIND_DATAA WIN32_FIND_DATA, *PWIN32_FIND_DATA,
+    *LPWIN32_FIND_DATA;
+#  endif
+CPORT_WIN32_API HANDLE FindFirstFileA(LPCSTR pattern, LPWIN32_FIND_DATAA data);
+CPORT_WIN32_API HANDLE FindFirstFileW(LPCWSTR pattern,
+                                      LPWIN32_FIND_DATAW data);
+CPORT_WIN32_API BOOL FindNextFileA(HANDLE find, LPWIN32_FIND_DATAA data);
+CPORT_WIN32_API BOOL FindNextFileW(HANDLE find, LPWIN32_FIND_DATAW data);
+CPORT_WIN32_API BOOL FindClose(HANDLE find);
+CPORT_WIN32_API BOOL GetFileAttributesExA(LPCSTR path,
+                                          GET_FILEEX_INFO_LEVELS level,
+                                          LPVOID info);
+CPORT_WIN32_API BOOL GetFileAttributesExW(LPCWSTR path,
+                                          GET_FILEEX_INFO_LEVELS level,
+                                          LPVOID info);
+CPORT_WIN32_API BOOL GetFileTime(HANDLE h, LPFILETIME creation,
+                                 LPFILETIME access, LPFILETIME write);
+CPORT_WIN32_API BOOL
+GetFileInformationByHandle(HANDLE h, LPBY_HANDLE_FILE_INFORMATION info);
+/* UTC both; FALSE with ERROR_INVALID_PARAMETER for a FILETIME above
+ * 0x7FFFFFFFFFFFFFFF or a SYSTEMTIME field out of range (wDayOfWeek is
+ * ignored, then set by FileTimeToSystemTime). */
+CPORT_WIN32_API BOOL FileTimeToSystemTime(const FILETIME *ft,
+                                          LPSYSTEMTIME st);
+CPORT_WIN32_API BOOL SystemTimeToFileTime(const SYSTEMTIME *st,
+                                          LPFILETIME ft);
+CPORT_WIN32_API LONG CompareFileTime(const FILETIME *a, const FILETIME *b);
+/* GetCurrentDirectory and GetFullPathName return the length without the
+ * NUL, or the size needed with it when the buffer is too small;
+ * GetFullPathName works on the text only (".", "..", separators made
+ * '/') and its file part is NULL for a path that ends in a separator.
+ * GetTempFileName makes <path>/<up to 3 characters of prefix><hex>.TMP
+ * (the low 16 bits of unique); unique 0: a free number from the clock,
+ * the file created empty, a missing directory ERROR_DIRECTORY. MoveFile
+ * copies and deletes a file across file systems; an existing target is
+ * ERROR_ALREADY_EXISTS. CopyFile keeps the attributes and the last write
+ * time; fail_if_exists and a target that exists: ERROR_FILE_EXISTS. */
+CPORT_WIN32_API DWORD GetCurrentDirectoryA(DWORD size, LPSTR buf);
+CPORT_WIN32_API DWORD GetCurrentDirectoryW(DWORD size, LPWSTR buf);
+CPORT_WIN32_API BOOL SetCurrentDirectoryA(LPCSTR path);
+CPORT_WIN32_API BOOL SetCurrentDirectoryW(LPCWSTR path);
+CPORT_WIN32_API DWORD GetFullPathNameA(LPCSTR path, DWORD size, LPSTR buf,
+                                       LPSTR *file_part);
+CPORT_WIN32_API DWORD GetFullPathNameW(LPCWSTR path, DWORD size, LPWSTR buf,
+                                       LPWSTR *file_part);
+CPORT_WIN32_API UINT GetTempFileNameA(LPCSTR path, LPCSTR prefix, UINT unique,
+                                      LPSTR name);
+CPORT_WIN32_API UINT GetTempFileNameW(LPCWSTR path, LPCWSTR prefix,
+                                      UINT unique, LPWSTR name);
+CPORT_WIN32_API BOOL MoveFileA(LPCSTR from, LPCSTR to);
+CPORT_WIN32_API BOOL MoveFileW(LPCWSTR from, LPCWSTR to);
+CPORT_WIN32_API BOOL CopyFileA(LPCSTR from, LPCSTR to, BOOL fail_if_exists);
+CPORT_WIN32_API BOOL CopyFileW(LPCWSTR from, LPCWSTR to,
+                               BOOL fail_if_exists);
+
+#  define FindFirstFile CPORT_W32_AW(FindFirstFile)
+#  define FindNextFile CPORT_W32_AW(FindNextFile)
+#  define GetFileAttributesEx CPORT_W32_AW(GetFileAttributesEx)
+#  define GetCurrentDirectory CPORT_W32_AW(GetCurrentDirectory)
+#  define SetCurrentDirectory CPORT_W32_AW(SetCurrentDirectory)
+#  define GetFullPathName CPORT_W32_AW(GetFullPathName)
+#  define GetTempFileName CPORT_W32_AW(GetTempFileName)
+#  define MoveFile CPORT_W32_AW(MoveFile)
+#  define CopyFile CPORT_W32_AW(CopyFile)
+
 /* ------------------------------------------------------------------------ */
 /* Threads                                                                   */
 /* ------------------------------------------------------------------------ */
@@ -1367,6 +1506,12 @@ CPORT_WIN32_API uintptr_t _beginthreadex(void *security, unsigned stack,
                                          void *arg, unsigned flags,
                                          unsigned *id);
 CPORT_WIN32_API CPORT_W32_NORETURN void _endthreadex(unsigned code);
+/* The CRT's older start: the handle as uintptr_t, or (uintptr_t)-1 with
+ * errno; the handle closes itself when the thread returns or calls
+ * _endthread, so waiting on it is a race, as on Windows. */
+CPORT_WIN32_API uintptr_t _beginthread(void(__cdecl *fn)(void *),
+                                       unsigned stack, void *arg);
+CPORT_WIN32_API CPORT_W32_NORETURN void _endthread(void);
 CPORT_WIN32_API CPORT_W32_NORETURN void ExitThread(DWORD code);
 CPORT_WIN32_API DWORD ResumeThread(HANDLE h);
 /* Refused with ERROR_NOT_SUPPORTED: a POSIX thread cannot be stopped at
@@ -2027,6 +2172,13 @@ CPORT_WIN32_API DWORD GetTempPathA(DWORD size, LPSTR buf);
 CPORT_WIN32_API DWORD GetTempPathW(DWORD size, LPWSTR buf);
 CPORT_WIN32_API LPSTR GetCommandLineA(void);
 CPORT_WIN32_API LPWSTR GetCommandLineW(void);
+/* shellapi.h: splits a command line as Windows does (white space ends an
+ * argument outside quotes; 2n backslashes and a quote are n backslashes
+ * and a quote that opens or closes, 2n + 1 are n and a literal quote;
+ * the first argument, the program, ends at its closing quote or white
+ * space, with no backslash rules). An empty line gives the executable's
+ * path. One block: free it with LocalFree. */
+CPORT_WIN32_API LPWSTR *CommandLineToArgvW(LPCWSTR line, int *argc);
 #  define GetEnvironmentVariable CPORT_W32_AW(GetEnvironmentVariable)
 #  define SetEnvironmentVariable CPORT_W32_AW(SetEnvironmentVariable)
 #  define GetComputerName CPORT_W32_AW(GetComputerName)
@@ -2099,6 +2251,16 @@ typedef OSVERSIONINFOEXA OSVERSIONINFOEX, *POSVERSIONINFOEX, *LPOSVERSIONINFOEX;
 CPORT_WIN32_API DWORD GetCurrentProcessId(void);
 /* The pseudo handle (HANDLE)-1, as on Windows. */
 CPORT_WIN32_API HANDLE GetCurrentProcess(void);
+/* GetCurrentProcess() only (else ERROR_INVALID_HANDLE): the process's
+ * start, exit 0, and the CPU time spent in system and user mode, in
+ * 100-nanosecond units. */
+CPORT_WIN32_API BOOL GetProcessTimes(HANDLE process, LPFILETIME creation,
+                                     LPFILETIME exit_time, LPFILETIME kernel,
+                                     LPFILETIME user);
+/* The CPU time of every processor since boot; kernel time includes idle
+ * time, as documented. Each pointer may be NULL. */
+CPORT_WIN32_API BOOL GetSystemTimes(LPFILETIME idle, LPFILETIME kernel,
+                                    LPFILETIME user);
 CPORT_WIN32_API CPORT_W32_NORETURN void ExitProcess(UINT code);
 /* module NULL only: the running executable's path. */
 CPORT_WIN32_API DWORD GetModuleFileNameA(HMODULE module, LPSTR buf, DWORD size);

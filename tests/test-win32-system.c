@@ -7,6 +7,7 @@
  * default ending the process) and console output.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <wchar.h>
 
 #include "win32-util.h"
@@ -381,6 +382,90 @@ static void machine_and_process(void **state) {
   }
 }
 
+/* CommandLineToArgvW on one line: argc, then each argument. */
+static void check_split(LPCWSTR line, int want_argc, ...) {
+  int argc = -1;
+  LPWSTR *argv = CommandLineToArgvW(line, &argc);
+  assert_non_null(argv);
+  assert_int_equal(argc, want_argc);
+  va_list ap;
+  va_start(ap, want_argc);
+  for (int i = 0; i < argc; i++) {
+    LPCWSTR want = va_arg(ap, LPCWSTR);
+    if (wcscmp(argv[i], want) != 0) {
+      char got8[128], want8[128];
+      WideCharToMultiByte(CP_UTF8, 0, argv[i], -1, got8, sizeof(got8), NULL,
+                          NULL);
+      WideCharToMultiByte(CP_UTF8, 0, want, -1, want8, sizeof(want8), NULL,
+                          NULL);
+      fail_msg("argument %d: \"%s\", not \"%s\"", i, got8, want8);
+    }
+  }
+  va_end(ap);
+  assert_null(argv[argc]);
+  assert_null(LocalFree(argv));
+}
+
+static void command_lines_and_cpu_times(void **state) {
+  (void)state;
+  check_split(L"prog a b", 3, L"prog", L"a", L"b");
+  check_split(L"prog  \t a\t\tb  ", 3, L"prog", L"a", L"b");
+  /* The program's name: quotes, and no backslash rules. */
+  check_split(L"\"C:\\Program Files\\x.exe\" -v", 2,
+              L"C:\\Program Files\\x.exe", L"-v");
+  check_split(L"C:\\dir\\x.exe\\ a", 2, L"C:\\dir\\x.exe\\", L"a");
+  /* Quotes group; 2n backslashes and a quote: n and a quote that opens or
+   * closes; 2n + 1: n and a literal quote; others literal. */
+  check_split(L"p \"a b\" c", 3, L"p", L"a b", L"c");
+  check_split(L"p a\"b c\"d", 2, L"p", L"ab cd");
+  check_split(L"p a\\\\b", 2, L"p", L"a\\\\b");
+  check_split(L"p a\\\"b", 2, L"p", L"a\"b");
+  check_split(L"p a\\\\\"b c\"", 2, L"p", L"a\\b c");
+  check_split(L"p a\\\\\\\"b", 2, L"p", L"a\\\"b");
+  check_split(L"p \"\"", 2, L"p", L"");
+  /* An empty line: the executable alone. */
+  int argc = 0;
+  LPWSTR *argv = CommandLineToArgvW(L"", &argc);
+  assert_non_null(argv);
+  assert_int_equal(argc, 1);
+  assert_non_null(wcsstr(argv[0], L"test-win32-system"));
+  LocalFree(argv);
+  /* The process's own line splits to its arguments. */
+  argv = CommandLineToArgvW(GetCommandLineW(), &argc);
+  assert_non_null(argv);
+  assert_true(argc >= 1);
+  assert_non_null(wcsstr(argv[0], L"test-win32-system"));
+  LocalFree(argv);
+
+  /* CPU time: the process's grows as it works; it started before now. */
+  FILETIME created, ended, kernel, user, now;
+  assert_true(
+      GetProcessTimes(GetCurrentProcess(), &created, &ended, &kernel, &user));
+  GetSystemTimeAsFileTime(&now);
+  ULONGLONG c =
+      ((ULONGLONG)created.dwHighDateTime << 32) | created.dwLowDateTime;
+  ULONGLONG n = ((ULONGLONG)now.dwHighDateTime << 32) | now.dwLowDateTime;
+  assert_true(c > 0 && c <= n);
+  assert_true(n - c < 3600ull * 10000000u); /* started within the hour */
+  ULONGLONG u0 = ((ULONGLONG)user.dwHighDateTime << 32) | user.dwLowDateTime;
+  volatile unsigned long spin = 0;
+  ULONGLONG until = GetTickCount64() + 200;
+  while (GetTickCount64() < until)
+    spin++;
+  assert_true(
+      GetProcessTimes(GetCurrentProcess(), &created, &ended, &kernel, &user));
+  ULONGLONG u1 = ((ULONGLONG)user.dwHighDateTime << 32) | user.dwLowDateTime;
+  assert_true(u1 > u0);
+  FILETIME idle, skernel, suser;
+  assert_true(GetSystemTimes(&idle, &skernel, &suser));
+  ULONGLONG ik = ((ULONGLONG)idle.dwHighDateTime << 32) | idle.dwLowDateTime;
+  ULONGLONG kk =
+      ((ULONGLONG)skernel.dwHighDateTime << 32) | skernel.dwLowDateTime;
+  /* Kernel time includes idle time. */
+  assert_true(kk >= ik);
+  assert_true(GetSystemTimes(NULL, NULL, &suser));
+}
+
 /* ------------------------------------------------------------------------ */
 /* Console control and output                                                */
 /* ------------------------------------------------------------------------ */
@@ -529,6 +614,7 @@ int main(void) {
       cmocka_unit_test(functions_found_at_run_time),
       cmocka_unit_test(environment_variables),
       cmocka_unit_test(machine_and_process),
+      cmocka_unit_test(command_lines_and_cpu_times),
       /* Before any handler is installed here: the child starts clean. */
       cmocka_unit_test(default_handler_ends_the_process),
       cmocka_unit_test(console_control_handlers),

@@ -6,6 +6,8 @@
  * variables, one-time initialisation, SLists, the performance counter
  * and GetSystemInfo's address range.
  */
+#include <errno.h>
+
 #include "win32-util.h"
 
 /* ------------------------------------------------------------------------ */
@@ -66,6 +68,36 @@ static void thread_ids_and_exit_codes(void **state) {
   CloseHandle(i.go);
   assert_int_equal(WaitForSingleObject(NULL, 0), WAIT_FAILED);
   assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
+}
+
+/* _beginthread's threads: one returns, one calls _endthread; each
+ * signals an event its starter waits on (the handle closes itself). */
+static void __cdecl crt_old_returns(void *arg) {
+  SetEvent((HANDLE)arg);
+}
+static void __cdecl crt_old_ends(void *arg) {
+  SetEvent((HANDLE)arg);
+  _endthread();
+}
+
+static void crt_old_start(void **state) {
+  (void)state;
+  HANDLE done = CreateEvent(NULL, TRUE, FALSE, NULL);
+  uintptr_t h = _beginthread(crt_old_returns, 0, done);
+  assert_true(h != (uintptr_t)-1 && h != 0);
+  assert_int_equal(WaitForSingleObject(done, 5000), WAIT_OBJECT_0);
+  ResetEvent(done);
+  h = _beginthread(crt_old_ends, 65536, done);
+  assert_true(h != (uintptr_t)-1 && h != 0);
+  assert_int_equal(WaitForSingleObject(done, 5000), WAIT_OBJECT_0);
+  CloseHandle(done);
+#if !defined(_WIN32)
+  /* No function: -1 with EINVAL (MSVC calls its invalid-parameter
+   * handler there). */
+  errno = 0;
+  assert_true(_beginthread(NULL, 0, NULL) == (uintptr_t)-1);
+  assert_int_equal(errno, EINVAL);
+#endif
 }
 
 static DWORD WINAPI set_flag(LPVOID arg) {
@@ -675,6 +707,7 @@ int main(void) {
       cmocka_unit_test(mutexes_and_semaphores),
       cmocka_unit_test(srw_locks_and_condition_variables),
       cmocka_unit_test(init_once_runs_once),
+      cmocka_unit_test(crt_old_start),
       cmocka_unit_test(slists),
       cmocka_unit_test(counters_and_system_info),
       cmocka_unit_test(timer_queue_timers_fire_and_stop),

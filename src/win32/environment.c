@@ -336,6 +336,129 @@ CPORT_API LPWSTR GetCommandLineW(void) {
   return cmdline_w != NULL ? cmdline_w : empty;
 }
 
+/* CommandLineToArgvW's reading of one argument after the first, from
+ * *pp: white space ends it outside quotes; 2n backslashes and a quote
+ * are n backslashes and a quote that opens or closes, 2n + 1 and a quote
+ * are n backslashes and a literal quote; other backslashes are literal.
+ * Writes into out (when not NULL); returns the characters. */
+static size_t read_arg(LPCWSTR *pp, LPWSTR out) {
+  LPCWSTR p = *pp;
+  size_t n = 0;
+  bool quoted = false;
+  while (*p != 0 && (quoted || (*p != L' ' && *p != L'\t'))) {
+    size_t slashes = 0;
+    while (p[slashes] == L'\\')
+      slashes++;
+    if (p[slashes] == L'"') {
+      for (size_t i = 0; i < slashes / 2; i++, n++)
+        if (out != NULL)
+          out[n] = L'\\';
+      p += slashes;
+      if (slashes % 2 == 1) {
+        if (out != NULL)
+          out[n] = L'"';
+        n++;
+      } else {
+        quoted = !quoted;
+      }
+      p++;
+    } else if (slashes > 0) {
+      for (size_t i = 0; i < slashes; i++, n++)
+        if (out != NULL)
+          out[n] = L'\\';
+      p += slashes;
+    } else {
+      if (out != NULL)
+        out[n] = *p;
+      n++;
+      p++;
+    }
+  }
+  *pp = p;
+  return n;
+}
+
+/* The program name: up to the closing quote if it starts with one (no
+ * backslash rules), else up to white space. */
+static size_t read_program(LPCWSTR *pp, LPWSTR out) {
+  LPCWSTR p = *pp;
+  size_t n = 0;
+  bool quoted = *p == L'"';
+  if (quoted)
+    p++;
+  while (*p != 0 && (quoted ? *p != L'"' : (*p != L' ' && *p != L'\t'))) {
+    if (out != NULL)
+      out[n] = *p;
+    n++;
+    p++;
+  }
+  if (quoted && *p == L'"')
+    p++;
+  *pp = p;
+  return n;
+}
+
+/* Splits line into arguments (two passes: count, then fill), into one
+ * LocalAlloc block: the pointers, then the strings. */
+static LPWSTR *split_line(LPCWSTR line, int *argc) {
+  LPWSTR *argv = NULL;
+  for (int pass = 0; pass < 2; pass++) {
+    LPCWSTR p = line;
+    int count = 0;
+    size_t chars = 0;
+    LPWSTR text = argv != NULL ? (LPWSTR)(void *)(argv + *argc + 1) : NULL;
+    for (;;) {
+      if (count > 0)
+        while (*p == L' ' || *p == L'\t')
+          p++;
+      if (count > 0 && *p == 0)
+        break;
+      LPWSTR at = text != NULL ? text + chars : NULL;
+      size_t n = count == 0 ? read_program(&p, at) : read_arg(&p, at);
+      if (argv != NULL) {
+        argv[count] = at;
+        at[n] = 0;
+      }
+      chars += n + 1;
+      count++;
+    }
+    if (pass == 0) {
+      *argc = count;
+      argv = LocalAlloc(LMEM_FIXED, (size_t)(count + 1) * sizeof(LPWSTR) +
+                                        chars * sizeof(WCHAR));
+      if (argv == NULL)
+        return w32_fail_null(ERROR_NOT_ENOUGH_MEMORY);
+    } else {
+      argv[count] = NULL;
+    }
+  }
+  return argv;
+}
+
+CPORT_API LPWSTR *CommandLineToArgvW(LPCWSTR line, int *argc) {
+  if (line == NULL || argc == NULL)
+    return w32_fail_null(ERROR_INVALID_PARAMETER);
+  if (line[0] != 0)
+    return split_line(line, argc);
+  /* An empty line: the executable's path alone. */
+  char path[4096];
+  DWORD n = GetModuleFileNameA(NULL, path, sizeof(path));
+  if (n == 0 || n >= sizeof(path))
+    return NULL;
+  int wn = MultiByteToWideChar(CP_UTF8, 0, path, -1, NULL, 0);
+  if (wn <= 0)
+    return NULL;
+  LPWSTR *argv =
+      LocalAlloc(LMEM_FIXED, 2 * sizeof(LPWSTR) + (size_t)wn * sizeof(WCHAR));
+  if (argv == NULL)
+    return w32_fail_null(ERROR_NOT_ENOUGH_MEMORY);
+  argv[0] = (LPWSTR)(void *)(argv + 2);
+  argv[1] = NULL;
+  MultiByteToWideChar(CP_UTF8, 0, path, -1, argv[0], wn);
+  *argc = 1;
+  return argv;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Memory status and the precise time                                        */
 /* ------------------------------------------------------------------------ */

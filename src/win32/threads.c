@@ -145,6 +145,58 @@ CPORT_API void _endthreadex(unsigned code) {
   ExitThread(code);
 }
 
+/* _beginthread: the CRT's older start, whose thread handle closes itself
+ * when the thread ends (by returning or _endthread). The thread starts
+ * suspended until it knows its own handle. */
+struct crt_start {
+  void (*fn)(void *);
+  void *arg;
+  HANDLE self;
+};
+static __thread HANDLE crt_self; /* a _beginthread thread's own handle */
+
+static unsigned crt_trampoline(void *p) {
+  struct crt_start s = *(struct crt_start *)p;
+  free(p);
+  crt_self = s.self;
+  s.fn(s.arg);
+  crt_self = NULL;
+  CloseHandle(s.self);
+  return 0;
+}
+
+CPORT_API uintptr_t _beginthread(void (*fn)(void *), unsigned stack,
+                                 void *arg) {
+  if (fn == NULL) {
+    errno = EINVAL;
+    return (uintptr_t)-1;
+  }
+  struct crt_start *s = malloc(sizeof(*s));
+  if (s == NULL) {
+    errno = EAGAIN;
+    return (uintptr_t)-1;
+  }
+  s->fn = fn;
+  s->arg = arg;
+  uintptr_t h =
+      _beginthreadex(NULL, stack, crt_trampoline, s, CREATE_SUSPENDED, NULL);
+  if (h == 0) {
+    free(s);
+    return (uintptr_t)-1; /* errno from _beginthreadex */
+  }
+  s->self = (HANDLE)h;
+  ResumeThread((HANDLE)h);
+  return h;
+}
+
+CPORT_API void _endthread(void) {
+  HANDLE self = crt_self;
+  crt_self = NULL;
+  if (self != NULL)
+    CloseHandle(self);
+  ExitThread(0);
+}
+
 static struct w32_thread *thread_of(HANDLE h) {
   return (struct w32_thread *)w32_object_get(h, W32_THREAD);
 }
