@@ -1585,6 +1585,13 @@ CPORT_WIN32_API BOOL TlsSetValue(DWORD index, LPVOID value);
 /* Threads, events, mutexes, semaphores and waitable timers, in any mix. */
 CPORT_WIN32_API DWORD WaitForSingleObject(HANDLE h, DWORD ms);
 CPORT_WIN32_API DWORD WaitForSingleObjectEx(HANDLE h, DWORD ms, BOOL alertable);
+/* Sets an event, releases a mutex or releases a semaphore by one, then
+ * waits as WaitForSingleObjectEx; not one atomic step (neither is it on
+ * Windows). WAIT_FAILED with ERROR_INVALID_HANDLE for another kind of
+ * object, ERROR_NOT_OWNER or ERROR_TOO_MANY_POSTS when the release
+ * fails. */
+CPORT_WIN32_API DWORD SignalObjectAndWait(HANDLE signal, HANDLE wait, DWORD ms,
+                                          BOOL alertable);
 CPORT_WIN32_API DWORD WaitForMultipleObjects(DWORD n, const HANDLE *hs,
                                              BOOL all, DWORD ms);
 CPORT_WIN32_API DWORD WaitForMultipleObjectsEx(DWORD n, const HANDLE *hs,

@@ -100,6 +100,60 @@ static void crt_old_start(void **state) {
 #endif
 }
 
+/* SignalObjectAndWait: a ping-pong of two auto-reset events. */
+struct ping {
+  HANDLE ping, pong;
+  LONG count;
+};
+static DWORD WINAPI pong_thread(LPVOID arg) {
+  struct ping *p = arg;
+  for (int i = 0; i < 100; i++) {
+    if (WaitForSingleObject(p->ping, 5000) != WAIT_OBJECT_0)
+      return 1;
+    InterlockedIncrement(&p->count);
+    SetEvent(p->pong);
+  }
+  return 0;
+}
+
+static void signal_object_and_wait(void **state) {
+  (void)state;
+  struct ping p = {CreateEvent(NULL, FALSE, FALSE, NULL),
+                   CreateEvent(NULL, FALSE, FALSE, NULL), 0};
+  HANDLE t = CreateThread(NULL, 0, pong_thread, &p, 0, NULL);
+  assert_non_null(t);
+  for (int i = 0; i < 100; i++)
+    assert_int_equal(SignalObjectAndWait(p.ping, p.pong, 5000, FALSE),
+                     WAIT_OBJECT_0);
+  assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+  assert_int_equal(p.count, 100);
+  CloseHandle(t);
+  /* A mutex is released (no longer the caller's), then the wait times
+   * out. */
+  HANDLE m = CreateMutex(NULL, TRUE, NULL);
+  assert_int_equal(SignalObjectAndWait(m, p.ping, 10, FALSE), WAIT_TIMEOUT);
+  assert_false(ReleaseMutex(m));
+  assert_int_equal(GetLastError(), ERROR_NOT_OWNER);
+  /* A mutex the caller does not own cannot be released. */
+  assert_int_equal(SignalObjectAndWait(m, p.ping, 0, FALSE), WAIT_FAILED);
+  assert_int_equal(GetLastError(), ERROR_NOT_OWNER);
+  /* A semaphore released by one, then taken by the wait on it. */
+  HANDLE sem = CreateSemaphore(NULL, 0, 1, NULL);
+  assert_int_equal(SignalObjectAndWait(sem, sem, 0, FALSE), WAIT_OBJECT_0);
+  assert_int_equal(WaitForSingleObject(sem, 0), WAIT_TIMEOUT);
+  /* One at its maximum cannot. */
+  assert_true(ReleaseSemaphore(sem, 1, NULL));
+  assert_int_equal(SignalObjectAndWait(sem, p.ping, 0, FALSE), WAIT_FAILED);
+  assert_int_equal(GetLastError(), ERROR_TOO_MANY_POSTS);
+  /* Not an object: nothing waited on. */
+  assert_int_equal(SignalObjectAndWait(NULL, p.ping, 0, FALSE), WAIT_FAILED);
+  assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
+  CloseHandle(sem);
+  CloseHandle(m);
+  CloseHandle(p.ping);
+  CloseHandle(p.pong);
+}
+
 static DWORD WINAPI set_flag(LPVOID arg) {
   InterlockedExchange((LONG *)arg, 1);
   return 0;
@@ -708,6 +762,7 @@ int main(void) {
       cmocka_unit_test(srw_locks_and_condition_variables),
       cmocka_unit_test(init_once_runs_once),
       cmocka_unit_test(crt_old_start),
+      cmocka_unit_test(signal_object_and_wait),
       cmocka_unit_test(slists),
       cmocka_unit_test(counters_and_system_info),
       cmocka_unit_test(timer_queue_timers_fire_and_stop),

@@ -233,6 +233,27 @@ static HANDLE event_new(BOOL manual, BOOL initial, bool named) {
   return e;
 }
 
+/* Signals one object (an event is set, a mutex released, a semaphore
+ * released by one), then waits on the other. Not atomic, as documented
+ * ("threads executing on other processors can observe the signaled
+ * state of the first object before the thread calling
+ * SignalObjectAndWait begins its wait on the second object"). */
+CPORT_API DWORD SignalObjectAndWait(HANDLE signal, HANDLE wait, DWORD ms,
+                                    BOOL alertable) {
+  BOOL ok;
+  if (w32_object_get(signal, W32_EVENT) != NULL)
+    ok = SetEvent(signal);
+  else if (w32_object_get(signal, W32_MUTEX) != NULL)
+    ok = ReleaseMutex(signal);
+  else if (w32_object_get(signal, W32_SEMAPHORE) != NULL)
+    ok = ReleaseSemaphore(signal, 1, NULL);
+  else
+    ok = w32_fail(ERROR_INVALID_HANDLE);
+  if (!ok)
+    return WAIT_FAILED;
+  return WaitForSingleObjectEx(wait, ms, alertable);
+}
+
 CPORT_API HANDLE CreateEventA(LPSECURITY_ATTRIBUTES sa, BOOL manual,
                               BOOL initial, LPCSTR name) {
   (void)sa;
