@@ -1404,15 +1404,12 @@ typedef struct _BY_HANDLE_FILE_INFORMATION {
 } BY_HANDLE_FILE_INFORMATION, *PBY_HANDLE_FILE_INFORMATION,
     *LPBY_HANDLE_FILE_INFORMATION;
 #  ifdef UNICODE
-typedef WIN32_FIND_DATAW WIN32_FIND_DATA, *PWIN32_FIND_DATA,
-    *LPWIN32_FIND_DATA;
+typedef WIN32_FIND_DATAW WIN32_FIND_DATA, *PWIN32_FIND_DATA, *LPWIN32_FIND_DATA;
 #  else
-typedef WIN32_FIND_DATAA WIN32_FIND_DATA, *PWIN32_FIND_DATA,
-    *LPWIN32_FIND_DATA;
+typedef WIN32_FIND_DATAA WIN32_FIND_DATA, *PWIN32_FIND_DATA, *LPWIN32_FIND_DATA;
 #  endif
 CPORT_WIN32_API HANDLE FindFirstFileA(LPCSTR pattern, LPWIN32_FIND_DATAA data);
-CPORT_WIN32_API HANDLE FindFirstFileW(LPCWSTR pattern,
-                                      LPWIN32_FIND_DATAW data);
+CPORT_WIN32_API HANDLE FindFirstFileW(LPCWSTR pattern, LPWIN32_FIND_DATAW data);
 CPORT_WIN32_API BOOL FindNextFileA(HANDLE find, LPWIN32_FIND_DATAA data);
 CPORT_WIN32_API BOOL FindNextFileW(HANDLE find, LPWIN32_FIND_DATAW data);
 CPORT_WIN32_API BOOL FindClose(HANDLE find);
@@ -1429,18 +1426,18 @@ GetFileInformationByHandle(HANDLE h, LPBY_HANDLE_FILE_INFORMATION info);
 /* UTC both; FALSE with ERROR_INVALID_PARAMETER for a FILETIME above
  * 0x7FFFFFFFFFFFFFFF or a SYSTEMTIME field out of range (wDayOfWeek is
  * ignored, then set by FileTimeToSystemTime). */
-CPORT_WIN32_API BOOL FileTimeToSystemTime(const FILETIME *ft,
-                                          LPSYSTEMTIME st);
-CPORT_WIN32_API BOOL SystemTimeToFileTime(const SYSTEMTIME *st,
-                                          LPFILETIME ft);
+CPORT_WIN32_API BOOL FileTimeToSystemTime(const FILETIME *ft, LPSYSTEMTIME st);
+CPORT_WIN32_API BOOL SystemTimeToFileTime(const SYSTEMTIME *st, LPFILETIME ft);
 CPORT_WIN32_API LONG CompareFileTime(const FILETIME *a, const FILETIME *b);
 /* GetCurrentDirectory and GetFullPathName return the length without the
  * NUL, or the size needed with it when the buffer is too small;
  * GetFullPathName works on the text only (".", "..", separators made
  * '/') and its file part is NULL for a path that ends in a separator.
  * GetTempFileName makes <path>/<up to 3 characters of prefix><hex>.TMP
- * (the low 16 bits of unique); unique 0: a free number from the clock,
- * the file created empty, a missing directory ERROR_DIRECTORY. MoveFile
+ * and returns the number used: unique's low 16 bits (the name only), or
+ * when they are 0 a free number from the clock, the file created empty
+ * (a missing directory: ERROR_DIRECTORY); a path longer than
+ * MAX_PATH - 14 is ERROR_BUFFER_OVERFLOW. MoveFile
  * copies and deletes a file across file systems; an existing target is
  * ERROR_ALREADY_EXISTS. CopyFile keeps the attributes and the last write
  * time; fail_if_exists and a target that exists: ERROR_FILE_EXISTS. */
@@ -1454,13 +1451,12 @@ CPORT_WIN32_API DWORD GetFullPathNameW(LPCWSTR path, DWORD size, LPWSTR buf,
                                        LPWSTR *file_part);
 CPORT_WIN32_API UINT GetTempFileNameA(LPCSTR path, LPCSTR prefix, UINT unique,
                                       LPSTR name);
-CPORT_WIN32_API UINT GetTempFileNameW(LPCWSTR path, LPCWSTR prefix,
-                                      UINT unique, LPWSTR name);
+CPORT_WIN32_API UINT GetTempFileNameW(LPCWSTR path, LPCWSTR prefix, UINT unique,
+                                      LPWSTR name);
 CPORT_WIN32_API BOOL MoveFileA(LPCSTR from, LPCSTR to);
 CPORT_WIN32_API BOOL MoveFileW(LPCWSTR from, LPCWSTR to);
 CPORT_WIN32_API BOOL CopyFileA(LPCSTR from, LPCSTR to, BOOL fail_if_exists);
-CPORT_WIN32_API BOOL CopyFileW(LPCWSTR from, LPCWSTR to,
-                               BOOL fail_if_exists);
+CPORT_WIN32_API BOOL CopyFileW(LPCWSTR from, LPCWSTR to, BOOL fail_if_exists);
 
 #  define FindFirstFile CPORT_W32_AW(FindFirstFile)
 #  define FindNextFile CPORT_W32_AW(FindNextFile)

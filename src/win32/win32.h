@@ -22,6 +22,9 @@
  *   overlapped.c  starting an overlapped op, its results, cancel,
  *                 completion modes
  *   files.c       CreateFile, ReadFile, WriteFile and the file calls
+ *   filesystem.c  FindFirstFile, FindNextFile, file times and information
+ *   paths.c       the current directory, full paths, temporary file names,
+ *                 MoveFile, CopyFile
  *   threads.c     threads, TLS
  *   sched.c       thread priorities, affinity, processor numbers, names
  *   locks.c       critical sections, SRW locks, condition variables,
@@ -127,6 +130,7 @@ enum {
   W32_TIMER,
   W32_WTIMER,  /* waitable timers (wtimers.c) */
   W32_ROUTINE, /* an op's completion routine (routines.c) */
+  W32_FIND,    /* FindFirstFile's searches (filesystem.c) */
   W32_TYPES
 };
 #define W32_MAGIC 0x57333248u /* "W32H" */
@@ -504,5 +508,17 @@ CP_INTERNAL char *w32_utf8(LPCWSTR s);
 
 /* errno to the WSA code, and set as the last error: SOCKET_ERROR. */
 CP_INTERNAL int w32_wsa_errno(int err);
+
+/* ------------------------------------------------------------------------ */
+/* Paths (filesystem.c)                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* A copy of a path with '\\' made '/' (malloc'd: free it), or NULL with
+ * the last error set. */
+CP_INTERNAL char *w32_unix_path(const char *path);
+/* The Win32 error for a path call that failed with errno err: a missing
+ * file is ERROR_FILE_NOT_FOUND, or ERROR_PATH_NOT_FOUND when a directory
+ * on the way is missing or is not a directory. */
+CP_INTERNAL DWORD w32_path_error(const char *path, int err);
 
 #endif
