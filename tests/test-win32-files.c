@@ -801,6 +801,41 @@ static void move_and_copy(void **state) {
   assert_true(RemoveDirectoryA(dir));
 }
 
+/* Both separators name the same file, in every path call. */
+static void backslashes_separate(void **state) {
+  (void)state;
+  char dir[64], in_back[96], in_fwd[96];
+  snprintf(dir, sizeof(dir), "cport-sep-%u", (unsigned)GetCurrentProcessId());
+  snprintf(in_back, sizeof(in_back), "%s\\f.txt", dir);
+  snprintf(in_fwd, sizeof(in_fwd), "%s/f.txt", dir);
+  assert_true(CreateDirectoryA(dir, NULL));
+  HANDLE h = CreateFileA(in_back, GENERIC_WRITE, 0, NULL, CREATE_NEW,
+                         FILE_ATTRIBUTE_NORMAL, NULL);
+  assert_true(h != INVALID_HANDLE_VALUE);
+  DWORD n = 0;
+  assert_true(WriteFile(h, "abc", 3, &n, NULL));
+  CloseHandle(h);
+  /* (Windows marks a new file FILE_ATTRIBUTE_ARCHIVE.) */
+  DWORD attrs = GetFileAttributesA(in_fwd);
+  assert_true(attrs != INVALID_FILE_ATTRIBUTES);
+  assert_false(attrs & FILE_ATTRIBUTE_DIRECTORY);
+  h = CreateFileA(in_fwd, GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL);
+  assert_true(h != INVALID_HANDLE_VALUE);
+  LARGE_INTEGER size;
+  assert_true(GetFileSizeEx(h, &size));
+  assert_int_equal(size.QuadPart, 3);
+  CloseHandle(h);
+  char moved[96];
+  snprintf(moved, sizeof(moved), "%s\\g.txt", dir);
+  assert_true(MoveFileExA(in_fwd, moved, 0));
+  assert_int_equal(GetFileAttributesA(in_back), INVALID_FILE_ATTRIBUTES);
+  assert_int_equal(GetLastError(), ERROR_FILE_NOT_FOUND);
+  assert_true(DeleteFileA(moved));
+  snprintf(in_back, sizeof(in_back), "%s\\", dir);
+  assert_true(RemoveDirectoryA(in_back));
+  assert_int_equal(GetFileAttributesA(dir), INVALID_FILE_ATTRIBUTES);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(createfile_and_the_file_calls),
@@ -817,6 +852,7 @@ int main(void) {
       cmocka_unit_test(current_directory_and_full_paths),
       cmocka_unit_test(temp_file_names),
       cmocka_unit_test(move_and_copy),
+      cmocka_unit_test(backslashes_separate),
   };
   return W_RUN("win32-files", tests);
 }

@@ -7,7 +7,6 @@
  * once, even with an OVERLAPPED, as Windows does.
  */
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -20,18 +19,13 @@
 
 /* A missing file: ERROR_FILE_NOT_FOUND, or ERROR_PATH_NOT_FOUND when its
  * directory is missing, as Windows tells them apart. */
-static DWORD path_error(const char *path, int err) {
-  if (err != ENOENT)
-    return w32_error(-err);
-  char *copy = strdup(path);
-  if (copy == NULL)
-    return ERROR_NOT_ENOUGH_MEMORY;
-  struct stat st;
-  const char *dir = dirname(copy);
-  bool dir_ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
-  free(copy);
-  return dir_ok ? ERROR_FILE_NOT_FOUND : ERROR_PATH_NOT_FOUND;
-}
+/* A Windows path's Linux form ('\\' separates as '/' does; the
+ * filesystem calls of filesystem.c and paths.c take them the same way),
+ * or NULL with the last error set. */
+#define UNIX_PATH(var, path)       \
+  char *var = w32_unix_path(path); \
+  if (var == NULL)                 \
+  return 0
 
 /* Runs a path call with the wide path as UTF-8. */
 #define W32_WIDE_PATH(wpath, call)      \
@@ -86,17 +80,22 @@ CPORT_API HANDLE CreateFileA(LPCSTR path, DWORD want, DWORD share,
   unsigned f = open_flags(want, disposition, &ok);
   if (path == NULL || !ok)
     return (w32_fail(ERROR_INVALID_PARAMETER), INVALID_HANDLE_VALUE);
+  char *p = w32_unix_path(path);
+  if (p == NULL)
+    return INVALID_HANDLE_VALUE;
   bool existed = false;
   if (disposition == CREATE_ALWAYS || disposition == OPEN_ALWAYS)
-    existed = access(path, F_OK) == 0;
+    existed = access(p, F_OK) == 0;
   cport_handle_t fd;
-  int rc = cport_file_open(path, f, &fd);
+  int rc = cport_file_open(p, f, &fd);
   if (rc != 0) {
-    DWORD err = rc == CPORT_ENOENT ? path_error(path, ENOENT) : w32_error(rc);
+    DWORD err = rc == CPORT_ENOENT ? w32_path_error(p, ENOENT) : w32_error(rc);
+    free(p);
     return (w32_fail(err), INVALID_HANDLE_VALUE);
   }
   if (flags & FILE_FLAG_DELETE_ON_CLOSE)
-    unlink(path); /* gone from the directory now, not at the last close */
+    unlink(p); /* gone from the directory now, not at the last close */
+  free(p);
   w32_fd_reset(fd);
   if (!(flags & FILE_FLAG_OVERLAPPED))
     w32_fd_set_flags(fd, W32_FD_SYNC, 0);
@@ -401,13 +400,14 @@ CPORT_API DWORD GetFileType(HANDLE h) {
 }
 
 /* ------------------------------------------------------------------------ */
-/* Names: delete, directories, attributes, move                              */
+/* Names: delete, directories, attributes (moves: paths.c)                  */
 /* ------------------------------------------------------------------------ */
 
 CPORT_API BOOL DeleteFileA(LPCSTR path) {
-  if (path == NULL)
-    return w32_fail(ERROR_INVALID_PARAMETER);
-  return unlink(path) == 0 ? TRUE : w32_fail(path_error(path, errno));
+  UNIX_PATH(p, path);
+  BOOL ok = unlink(p) == 0 ? TRUE : w32_fail(w32_path_error(p, errno));
+  free(p);
+  return ok;
 }
 
 CPORT_API BOOL DeleteFileW(LPCWSTR path) {
@@ -416,13 +416,14 @@ CPORT_API BOOL DeleteFileW(LPCWSTR path) {
 
 CPORT_API BOOL CreateDirectoryA(LPCSTR path, LPSECURITY_ATTRIBUTES sa) {
   (void)sa;
-  if (path == NULL)
-    return w32_fail(ERROR_INVALID_PARAMETER);
-  if (mkdir(path, 0777) == 0)
+  UNIX_PATH(p, path);
+  int err = mkdir(p, 0777) == 0 ? 0 : errno;
+  free(p);
+  if (err == 0)
     return TRUE;
-  return w32_fail(errno == EEXIST   ? ERROR_ALREADY_EXISTS
-                  : errno == ENOENT ? ERROR_PATH_NOT_FOUND
-                                    : w32_error(-errno));
+  return w32_fail(err == EEXIST   ? ERROR_ALREADY_EXISTS
+                  : err == ENOENT ? ERROR_PATH_NOT_FOUND
+                                  : w32_error(-err));
 }
 
 static BOOL create_directory_utf8(const char *p) {
@@ -435,27 +436,32 @@ CPORT_API BOOL CreateDirectoryW(LPCWSTR path, LPSECURITY_ATTRIBUTES sa) {
 }
 
 CPORT_API BOOL RemoveDirectoryA(LPCSTR path) {
-  if (path == NULL)
-    return w32_fail(ERROR_INVALID_PARAMETER);
-  return rmdir(path) == 0 ? TRUE : w32_fail(path_error(path, errno));
+  UNIX_PATH(p, path);
+  BOOL ok = rmdir(p) == 0 ? TRUE : w32_fail(w32_path_error(p, errno));
+  free(p);
+  return ok;
 }
 
 CPORT_API BOOL RemoveDirectoryW(LPCWSTR path) {
   W32_WIDE_PATH(path, RemoveDirectoryA);
 }
 
+/* Directories and read-only files (no write permission for the owner),
+ * as FindFirstFile and GetFileAttributesEx report them; a name is never
+ * hidden for its leading dot (Windows has no such rule). */
 CPORT_API DWORD GetFileAttributesA(LPCSTR path) {
   struct stat st;
-  if (path == NULL)
-    return (w32_fail(ERROR_INVALID_PARAMETER), INVALID_FILE_ATTRIBUTES);
-  if (stat(path, &st) != 0)
-    return (w32_fail(path_error(path, errno)), INVALID_FILE_ATTRIBUTES);
+  char *p = w32_unix_path(path);
+  if (p == NULL)
+    return INVALID_FILE_ATTRIBUTES;
+  int err = stat(p, &st) == 0 ? 0 : errno;
+  DWORD e = err != 0 ? w32_path_error(p, err) : 0;
+  free(p);
+  if (err != 0)
+    return (w32_fail(e), INVALID_FILE_ATTRIBUTES);
   DWORD a = S_ISDIR(st.st_mode) ? FILE_ATTRIBUTE_DIRECTORY : 0;
   if (!(st.st_mode & S_IWUSR))
     a |= FILE_ATTRIBUTE_READONLY;
-  const char *base = strrchr(path, '/');
-  if ((base ? base[1] : path[0]) == '.')
-    a |= FILE_ATTRIBUTE_HIDDEN;
   return a != 0 ? a : FILE_ATTRIBUTE_NORMAL;
 }
 
@@ -466,27 +472,4 @@ CPORT_API DWORD GetFileAttributesW(LPCWSTR path) {
   DWORD a = GetFileAttributesA(p);
   free(p);
   return a;
-}
-
-CPORT_API BOOL MoveFileExA(LPCSTR from, LPCSTR to, DWORD flags) {
-  if (from == NULL || to == NULL)
-    return w32_fail(ERROR_INVALID_PARAMETER);
-  unsigned how = (flags & MOVEFILE_REPLACE_EXISTING) ? 0 : RENAME_NOREPLACE;
-  if (renameat2(AT_FDCWD, from, AT_FDCWD, to, how) == 0)
-    return TRUE;
-  int err = errno;
-  if (err == EEXIST)
-    return w32_fail(ERROR_ALREADY_EXISTS);
-  if (err == EXDEV)
-    return w32_fail(17u); /* ERROR_NOT_SAME_DEVICE: no copy across devices */
-  bool from_exists = access(from, F_OK) == 0;
-  return w32_fail(path_error(err == ENOENT && from_exists ? to : from, err));
-}
-
-CPORT_API BOOL MoveFileExW(LPCWSTR from, LPCWSTR to, DWORD flags) {
-  char *a = w32_utf8(from), *b = a ? w32_utf8(to) : NULL;
-  BOOL ok = a && b ? MoveFileExA(a, b, flags) : FALSE;
-  free(a);
-  free(b);
-  return ok;
 }

@@ -377,35 +377,57 @@ CPORT_API BOOL CopyFileW(LPCWSTR from, LPCWSTR to, BOOL fail_if_exists) {
   return ok;
 }
 
-CPORT_API BOOL MoveFileA(LPCSTR from, LPCSTR to) {
-  char *a = w32_unix_path(from), *b = a != NULL ? w32_unix_path(to) : NULL;
-  if (a == NULL || b == NULL) {
-    free(a);
-    return FALSE;
-  }
-  BOOL ok = MoveFileExA(a, b, 0);
+/* A rename; across file systems, with MOVEFILE_COPY_ALLOWED, a copy of a
+ * file (not a directory) and then the original goes, as documented. */
+static BOOL move_file(const char *from, const char *to, DWORD flags) {
+  bool replace = (flags & MOVEFILE_REPLACE_EXISTING) != 0;
+  if (renameat2(AT_FDCWD, from, AT_FDCWD, to, replace ? 0 : RENAME_NOREPLACE) ==
+      0)
+    return TRUE;
+  int err = errno;
+  if (err == EEXIST)
+    return w32_fail(ERROR_ALREADY_EXISTS);
   struct stat st;
-  if (!ok && GetLastError() == ERROR_NOT_SAME_DEVICE && stat(a, &st) == 0 &&
-      !S_ISDIR(st.st_mode)) {
-    /* Another file system: a copy, then the original goes, as MoveFile
-     * documents (a directory is not moved that way). */
-    DWORD e = copy_file(a, b, true);
-    if (e == 0 && unlink(a) != 0) {
+  if (err == EXDEV) {
+    if (!(flags & MOVEFILE_COPY_ALLOWED) || stat(from, &st) != 0 ||
+        S_ISDIR(st.st_mode))
+      return w32_fail(ERROR_NOT_SAME_DEVICE);
+    DWORD e = copy_file(from, to, !replace);
+    if (e == 0 && unlink(from) != 0) {
       e = w32_error(-errno);
-      unlink(b);
+      unlink(to);
     }
-    ok = e == 0 ? TRUE
-                : w32_fail(e == ERROR_FILE_EXISTS ? ERROR_ALREADY_EXISTS : e);
+    return e == 0 ? TRUE
+                  : w32_fail(e == ERROR_FILE_EXISTS ? ERROR_ALREADY_EXISTS : e);
   }
+  bool from_exists = access(from, F_OK) == 0;
+  return w32_fail(
+      w32_path_error(err == ENOENT && from_exists ? to : from, err));
+}
+
+CPORT_API BOOL MoveFileExA(LPCSTR from, LPCSTR to, DWORD flags) {
+  if (from == NULL || to == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  char *a = w32_unix_path(from), *b = a != NULL ? w32_unix_path(to) : NULL;
+  BOOL ok = a != NULL && b != NULL ? move_file(a, b, flags) : FALSE;
   free(a);
   free(b);
   return ok;
 }
 
-CPORT_API BOOL MoveFileW(LPCWSTR from, LPCWSTR to) {
+CPORT_API BOOL MoveFileExW(LPCWSTR from, LPCWSTR to, DWORD flags) {
   char *a = w32_utf8(from), *b = a != NULL ? w32_utf8(to) : NULL;
-  BOOL ok = a != NULL && b != NULL ? MoveFileA(a, b) : FALSE;
+  BOOL ok = a != NULL && b != NULL ? MoveFileExA(a, b, flags) : FALSE;
   free(a);
   free(b);
   return ok;
+}
+
+/* MoveFile moves across file systems (MOVEFILE_COPY_ALLOWED). */
+CPORT_API BOOL MoveFileA(LPCSTR from, LPCSTR to) {
+  return MoveFileExA(from, to, MOVEFILE_COPY_ALLOWED);
+}
+
+CPORT_API BOOL MoveFileW(LPCWSTR from, LPCWSTR to) {
+  return MoveFileExW(from, to, MOVEFILE_COPY_ALLOWED);
 }
