@@ -39,26 +39,6 @@ static char *env_find(const char *name) {
   return v != NULL ? strdup(v) : NULL;
 }
 
-/* A value copied out as GetEnvironmentVariable documents it: the length
- * without the NUL when it fits, else the size it needs with the NUL. */
-static DWORD copy_out_a(const char *v, LPSTR buf, DWORD size) {
-  size_t len = strlen(v);
-  if (buf == NULL || (size_t)size <= len)
-    return (DWORD)len + 1;
-  memcpy(buf, v, len + 1);
-  return (DWORD)len;
-}
-
-static DWORD copy_out_w(const char *v, LPWSTR buf, DWORD size) {
-  int need = MultiByteToWideChar(CP_UTF8, 0, v, -1, NULL, 0);
-  if (need <= 0)
-    return 0;
-  if (buf == NULL || size < (DWORD)need)
-    return (DWORD)need;
-  MultiByteToWideChar(CP_UTF8, 0, v, -1, buf, need);
-  return (DWORD)need - 1;
-}
-
 /* The variable's value (malloc'd), or NULL with the last error set. */
 static char *env_get(LPCSTR name) {
   if (name == NULL || name[0] == 0)
@@ -75,7 +55,7 @@ CPORT_API DWORD GetEnvironmentVariableA(LPCSTR name, LPSTR buf, DWORD size) {
   char *v = env_get(name);
   if (v == NULL)
     return 0;
-  DWORD n = copy_out_a(v, buf, size);
+  DWORD n = w32_copy_out_a(v, buf, size);
   free(v);
   return n;
 }
@@ -90,7 +70,7 @@ CPORT_API DWORD GetEnvironmentVariableW(LPCWSTR name, LPWSTR buf, DWORD size) {
   free(n8);
   if (v == NULL)
     return 0;
-  DWORD n = copy_out_w(v, buf, size);
+  DWORD n = w32_copy_out_w(v, buf, size);
   free(v);
   return n;
 }
@@ -224,7 +204,7 @@ CPORT_API DWORD GetTempPathA(DWORD size, LPSTR buf) {
   char *p = temp_path();
   if (p == NULL)
     return 0;
-  DWORD n = copy_out_a(p, buf, size);
+  DWORD n = w32_copy_out_a(p, buf, size);
   free(p);
   return n;
 }
@@ -233,7 +213,7 @@ CPORT_API DWORD GetTempPathW(DWORD size, LPWSTR buf) {
   char *p = temp_path();
   if (p == NULL)
     return 0;
-  DWORD n = copy_out_w(p, buf, size);
+  DWORD n = w32_copy_out_w(p, buf, size);
   free(p);
   return n;
 }

@@ -28,29 +28,21 @@
  * the text fits, the address in buf of what follows the last '/' (NULL
  * if s ends with one). */
 static DWORD copy_out_a(const char *s, LPSTR buf, DWORD size, LPSTR *part) {
-  size_t len = strlen(s);
-  if (buf == NULL || (size_t)size <= len)
-    return (DWORD)len + 1;
-  memcpy(buf, s, len + 1);
-  if (part != NULL) {
+  DWORD n = w32_copy_out_a(s, buf, size);
+  if (part != NULL && buf != NULL && n < size) {
     char *slash = strrchr(buf, '/');
     *part = slash == NULL ? buf : slash[1] != 0 ? slash + 1 : NULL;
   }
-  return (DWORD)len;
+  return n;
 }
 
 static DWORD copy_out_w(const char *s, LPWSTR buf, DWORD size, LPWSTR *part) {
-  int need = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
-  if (need <= 0)
-    return 0;
-  if (buf == NULL || size < (DWORD)need)
-    return (DWORD)need;
-  MultiByteToWideChar(CP_UTF8, 0, s, -1, buf, need);
-  if (part != NULL) {
+  DWORD n = w32_copy_out_w(s, buf, size);
+  if (part != NULL && buf != NULL && n > 0 && n < size) {
     WCHAR *slash = wcsrchr(buf, L'/');
     *part = slash == NULL ? buf : slash[1] != 0 ? slash + 1 : NULL;
   }
-  return (DWORD)need - 1;
+  return n;
 }
 
 /* ------------------------------------------------------------------------ */

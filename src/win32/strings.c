@@ -195,3 +195,21 @@ char *w32_utf8(LPCWSTR s) {
   WideCharToMultiByte(CP_UTF8, 0, s, -1, out, n, NULL, NULL);
   return out;
 }
+
+DWORD w32_copy_out_a(const char *s, LPSTR buf, DWORD size) {
+  size_t len = strlen(s);
+  if (buf == NULL || (size_t)size <= len)
+    return (DWORD)len + 1;
+  memcpy(buf, s, len + 1);
+  return (DWORD)len;
+}
+
+DWORD w32_copy_out_w(const char *s, LPWSTR buf, DWORD size) {
+  int need = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
+  if (need <= 0)
+    return 0;
+  if (buf == NULL || size < (DWORD)need)
+    return (DWORD)need;
+  MultiByteToWideChar(CP_UTF8, 0, s, -1, buf, need);
+  return (DWORD)need - 1;
+}

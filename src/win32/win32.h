@@ -506,6 +506,14 @@ static inline void w32_es_note(int fd, long reenable) {
  * set (ERROR_INVALID_PARAMETER for NULL, ERROR_NOT_ENOUGH_MEMORY). */
 CP_INTERNAL char *w32_utf8(LPCWSTR s);
 
+/* The size rule of GetEnvironmentVariable, GetCurrentDirectory,
+ * GetTempPath and GetFullPathName: s (UTF-8) into buf of size characters
+ * (the W form as WCHARs) with its NUL, returning the length without the
+ * NUL; or, when it does not fit (or buf is NULL), the size it needs with
+ * the NUL, buf untouched. */
+CP_INTERNAL DWORD w32_copy_out_a(const char *s, LPSTR buf, DWORD size);
+CP_INTERNAL DWORD w32_copy_out_w(const char *s, LPWSTR buf, DWORD size);
+
 /* errno to the WSA code, and set as the last error: SOCKET_ERROR. */
 CP_INTERNAL int w32_wsa_errno(int err);
 
