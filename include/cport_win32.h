@@ -1324,8 +1324,8 @@ CPORT_WIN32_API BOOL RemoveDirectoryW(LPCWSTR path);
 CPORT_WIN32_API DWORD GetFileAttributesA(LPCSTR path);
 CPORT_WIN32_API DWORD GetFileAttributesW(LPCWSTR path);
 /* MOVEFILE_REPLACE_EXISTING, and MOVEFILE_COPY_ALLOWED: across file
- * systems a file is copied, then deleted (without it:
- * ERROR_NOT_SAME_DEVICE). Every path call takes '\\' as a separator. */
+ * systems a file is copied, then deleted if it can be (the call succeeds
+ * either way, as documented; without the flag: ERROR_NOT_SAME_DEVICE). Every path call takes '\\' as a separator. */
 CPORT_WIN32_API BOOL MoveFileExA(LPCSTR from, LPCSTR to, DWORD flags);
 CPORT_WIN32_API BOOL MoveFileExW(LPCWSTR from, LPCWSTR to, DWORD flags);
 

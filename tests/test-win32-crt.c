@@ -339,6 +339,12 @@ static void scan_fields(void **state) {
   assert_true(wcscmp(w, L"hi") == 0);
   assert_int_equal(sscanf_s("yo", "%S", w, 4u), 1);
   assert_true(wcscmp(w, L"yo") == 0);
+  /* 'h' makes %S and %C single-byte again. */
+  char nb[4] = "zzz";
+  assert_int_equal(sscanf_s("abc", "%hS", nb, 4u), 1);
+  assert_string_equal(nb, "abc");
+  assert_int_equal(sscanf_s("q", "%hC", nb, 1u), 1);
+  assert_int_equal(nb[0], 'q');
 #if !defined(_WIN32)
   /* The va_list form. */
   assert_int_equal(vsscanf_s_of("7 ab", "%d %s", &a, s, 8u), 2);

@@ -836,23 +836,108 @@ static void backslashes_separate(void **state) {
   assert_int_equal(GetFileAttributesA(dir), INVALID_FILE_ATTRIBUTES);
 }
 
+/* Searches opened and closed on two threads at once: each lists the
+ * whole directory (a closed search's object is not reused under it). */
+struct find_loop {
+  const char *pattern;
+  int want;
+  LONG bad;
+};
+static DWORD WINAPI find_loop_thread(LPVOID arg) {
+  struct find_loop *l = arg;
+  for (int i = 0; i < 300; i++) {
+    WIN32_FIND_DATAA d;
+    HANDLE h = FindFirstFileA(l->pattern, &d);
+    int n = 0;
+    if (h != INVALID_HANDLE_VALUE) {
+      do
+        n++;
+      while (FindNextFileA(h, &d));
+      if (GetLastError() != ERROR_NO_MORE_FILES || !FindClose(h))
+        n = -1;
+    }
+    if (n != l->want)
+      InterlockedIncrement(&l->bad);
+  }
+  return 0;
+}
+
+static void searches_on_two_threads(void **state) {
+  (void)state;
+  char dir[512], file[600], pat[600];
+  w_temp_path(dir, sizeof(dir), "w32f-find2");
+  assert_true(CreateDirectoryA(dir, NULL));
+  for (int i = 0; i < 5; i++) {
+    snprintf(file, sizeof(file), "%s/f%d", dir, i);
+    make_file(file, "x");
+  }
+  snprintf(pat, sizeof(pat), "%s/*", dir);
+  struct find_loop l = {pat, 7, 0}; /* five files, "." and ".." */
+  HANDLE t[2];
+  for (int i = 0; i < 2; i++)
+    t[i] = CreateThread(NULL, 0, find_loop_thread, &l, 0, NULL);
+  assert_int_equal(WaitForMultipleObjects(2, t, TRUE, 30000), WAIT_OBJECT_0);
+  CloseHandle(t[0]);
+  CloseHandle(t[1]);
+  assert_int_equal(l.bad, 0);
+  for (int i = 0; i < 5; i++) {
+    snprintf(file, sizeof(file), "%s/f%d", dir, i);
+    assert_true(DeleteFileA(file));
+  }
+  assert_true(RemoveDirectoryA(dir));
+}
+
+#if !defined(_WIN32)
+/* MoveFileEx across file systems (/dev/shm is a tmpfs of its own where
+ * the test directory is not): refused without MOVEFILE_COPY_ALLOWED,
+ * copied and deleted with it; MoveFile allows it. */
+static void move_across_file_systems(void **state) {
+  (void)state;
+  char here[512], there[128];
+  struct stat a, b;
+  w_temp_path(here, sizeof(here), "w32f-xdev");
+  snprintf(there, sizeof(there), "/dev/shm/cport-xdev-%u",
+           (unsigned)GetCurrentProcessId());
+  make_file(here, "moved");
+  if (stat("/dev/shm", &b) != 0 || stat(here, &a) != 0 ||
+      a.st_dev == b.st_dev) {
+    DeleteFileA(here);
+    H_SKIP("no second file system at /dev/shm");
+  }
+  assert_false(MoveFileExA(here, there, 0));
+  assert_int_equal(GetLastError(), ERROR_NOT_SAME_DEVICE);
+  assert_true(MoveFileExA(here, there, MOVEFILE_COPY_ALLOWED));
+  assert_int_equal(GetFileAttributesA(here), INVALID_FILE_ATTRIBUTES);
+  WIN32_FILE_ATTRIBUTE_DATA fa;
+  assert_true(GetFileAttributesExA(there, GetFileExInfoStandard, &fa));
+  assert_int_equal(fa.nFileSizeLow, 5);
+  assert_true(MoveFileA(there, here));
+  assert_int_equal(GetFileAttributesA(there), INVALID_FILE_ATTRIBUTES);
+  assert_true(DeleteFileA(here));
+}
+#endif
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(createfile_and_the_file_calls),
-      cmocka_unit_test(missing_paths_and_existing_files),
-      cmocka_unit_test(writefile_at_ffffffff_appends),
-      cmocka_unit_test(synchronous_handle_with_an_overlapped),
-      cmocka_unit_test(overlapped_file_without_a_port),
-      cmocka_unit_test(completion_modes_cannot_be_cleared),
-      cmocka_unit_test(directories_attributes_and_wide_names),
-      cmocka_unit_test(stdin_is_a_handle),
-      cmocka_unit_test(find_files_with_patterns),
-      cmocka_unit_test(file_information_and_times),
-      cmocka_unit_test(time_conversions),
-      cmocka_unit_test(current_directory_and_full_paths),
-      cmocka_unit_test(temp_file_names),
-      cmocka_unit_test(move_and_copy),
-      cmocka_unit_test(backslashes_separate),
+    cmocka_unit_test(createfile_and_the_file_calls),
+    cmocka_unit_test(missing_paths_and_existing_files),
+    cmocka_unit_test(writefile_at_ffffffff_appends),
+    cmocka_unit_test(synchronous_handle_with_an_overlapped),
+    cmocka_unit_test(overlapped_file_without_a_port),
+    cmocka_unit_test(completion_modes_cannot_be_cleared),
+    cmocka_unit_test(directories_attributes_and_wide_names),
+    cmocka_unit_test(stdin_is_a_handle),
+    cmocka_unit_test(find_files_with_patterns),
+    cmocka_unit_test(file_information_and_times),
+    cmocka_unit_test(time_conversions),
+    cmocka_unit_test(current_directory_and_full_paths),
+    cmocka_unit_test(temp_file_names),
+    cmocka_unit_test(move_and_copy),
+    cmocka_unit_test(backslashes_separate),
+    cmocka_unit_test(searches_on_two_threads),
+#if !defined(_WIN32)
+    cmocka_unit_test(move_across_file_systems),
+#endif
   };
   return W_RUN("win32-files", tests);
 }

@@ -227,10 +227,20 @@ static char *cmdline_a;
 static WCHAR *cmdline_w;
 
 /* Appends one argument, quoted the way CommandLineToArgvW reads it back
- * when it is empty or holds a space, a tab or a quote. */
-static size_t quote_arg(char *out, const char *arg) {
+ * when it is empty or holds a space, a tab or a quote. The program (the
+ * first) is read back without backslash rules: only quoted, as is. */
+static size_t quote_arg(char *out, const char *arg, bool program) {
   size_t n = 0;
   bool quote = arg[0] == 0 || strpbrk(arg, " \t\"") != NULL;
+  if (program && quote) {
+    size_t len = strlen(arg);
+    if (out != NULL) {
+      out[0] = '"';
+      memcpy(out + 1, arg, len);
+      out[len + 1] = '"';
+    }
+    return len + 2;
+  }
   if (!quote) {
     size_t len = strlen(arg);
     if (out != NULL)
@@ -269,12 +279,17 @@ static size_t quote_arg(char *out, const char *arg) {
   return n + 1;
 }
 
+/* Windows' limit on a command line, in characters. */
+#define CMDLINE_MAX 32768
+
 static void cmdline_build(void) {
-  char raw[32768];
+  char *raw = malloc(CMDLINE_MAX); /* (not on a small thread's stack) */
+  if (raw == NULL)
+    return;
   size_t len = 0;
   FILE *f = fopen("/proc/self/cmdline", "rb");
   if (f != NULL) {
-    len = fread(raw, 1, sizeof(raw) - 1, f);
+    len = fread(raw, 1, CMDLINE_MAX - 1, f);
     fclose(f);
   }
   raw[len] = 0;
@@ -287,16 +302,19 @@ static void cmdline_build(void) {
           cmdline_a[n] = ' ';
         n++;
       }
-      n += quote_arg(pass == 1 ? cmdline_a + n : NULL, raw + at);
+      n += quote_arg(pass == 1 ? cmdline_a + n : NULL, raw + at, at == 0);
     }
     if (pass == 0) {
       cmdline_a = malloc(n + 1);
-      if (cmdline_a == NULL)
+      if (cmdline_a == NULL) {
+        free(raw);
         return;
+      }
     } else {
       cmdline_a[n] = 0;
     }
   }
+  free(raw);
   int wn = MultiByteToWideChar(CP_UTF8, 0, cmdline_a, -1, NULL, 0);
   if (wn > 0 && (cmdline_w = malloc((size_t)wn * sizeof(WCHAR))) != NULL)
     MultiByteToWideChar(CP_UTF8, 0, cmdline_a, -1, cmdline_w, wn);

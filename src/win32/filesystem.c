@@ -333,6 +333,9 @@ static bool wild_match(const char *pat, const char *name) {
   }
 }
 
+/* The close hook: runs after the handle is gone, so it holds a
+ * reference of its own (taken in find_first), which it drops last: the
+ * slot cannot be reused under it by another search. */
 static void find_closed(void *arg) {
   struct w32_find *f = arg;
   pthread_mutex_lock(&f->lock);
@@ -342,6 +345,7 @@ static void find_closed(void *arg) {
   free(f->pattern);
   f->pattern = NULL;
   pthread_mutex_unlock(&f->lock);
+  w32_unref(&f->obj);
 }
 
 /* The next entry matching the search: its name (in the directory's
@@ -405,6 +409,9 @@ static HANDLE find_first(const char *pattern, char *name, struct fs_info *fi) {
     f->root = ds.st_dev == rs.st_dev && ds.st_ino == rs.st_ino;
   f->obj.closed = find_closed;
   f->obj.closed_arg = f;
+  pthread_mutex_lock(&w32_lock);
+  w32_ref_locked(&f->obj); /* the close hook's */
+  pthread_mutex_unlock(&w32_lock);
   pthread_mutex_lock(&f->lock);
   const char *n = find_next_locked(f, fi);
   if (n != NULL)
@@ -418,7 +425,12 @@ static HANDLE find_first(const char *pattern, char *name, struct fs_info *fi) {
 }
 
 static bool find_next(HANDLE h, char *name, struct fs_info *fi) {
+  /* A reference for the call, so a FindClose meanwhile cannot free it. */
+  pthread_mutex_lock(&w32_lock);
   struct w32_find *f = (struct w32_find *)w32_object_get(h, W32_FIND);
+  if (f != NULL)
+    w32_ref_locked(&f->obj);
+  pthread_mutex_unlock(&w32_lock);
   if (f == NULL)
     return w32_fail(ERROR_INVALID_HANDLE);
   pthread_mutex_lock(&f->lock);
@@ -427,6 +439,7 @@ static bool find_next(HANDLE h, char *name, struct fs_info *fi) {
   if (n != NULL)
     snprintf(name, NAME_MAX + 1, "%s", n);
   pthread_mutex_unlock(&f->lock);
+  w32_unref(&f->obj);
   if (n == NULL)
     return w32_fail(open ? ERROR_NO_MORE_FILES : ERROR_INVALID_HANDLE);
   return true;

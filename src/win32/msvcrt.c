@@ -179,7 +179,7 @@ CPORT_API errno_t cport_w32_fopen_s(FILE **f, const char *name,
 
 /* Every field -1: what the time calls leave on an error. */
 static errno_t time_fail(struct tm *tm) {
-  memset(tm, 0xff, sizeof(*tm));
+  memset(tm, 0, sizeof(*tm)); /* glibc's tm_zone stays a NULL pointer */
   tm->tm_sec = tm->tm_min = tm->tm_hour = tm->tm_mday = -1;
   tm->tm_mon = tm->tm_year = tm->tm_wday = tm->tm_yday = tm->tm_isdst = -1;
   return fail(EINVAL);

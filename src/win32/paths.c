@@ -276,29 +276,46 @@ CPORT_API UINT GetTempFileNameW(LPCWSTR path, LPCWSTR prefix, UINT unique,
 /* ------------------------------------------------------------------------ */
 
 /* Copies every byte of in to out: 0 or errno. */
-static int copy_bytes(int in, int out) {
-  bool plain = false;
-  char buf[65536];
+/* Where copy_file_range cannot, read and write through a heap buffer (a
+ * thread made with a 64 KiB stack may copy too). */
+#define COPY_CHUNK 65536
+
+static int copy_plain(int in, int out) {
+  char *buf = malloc(COPY_CHUNK);
+  if (buf == NULL)
+    return ENOMEM;
+  int err = 0;
   for (;;) {
-    ssize_t n;
-    if (!plain) {
-      n = copy_file_range(in, NULL, out, NULL, 1u << 30, 0);
-      if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
-                    errno == EOPNOTSUPP)) {
-        plain = true;
+    ssize_t n = read(in, buf, COPY_CHUNK);
+    if (n == 0)
+      break;
+    if (n < 0) {
+      if (errno == EINTR)
         continue;
-      }
-    } else {
-      n = read(in, buf, sizeof(buf));
-      for (ssize_t off = 0; n > 0 && off < n;) {
-        ssize_t w = write(out, buf + off, (size_t)(n - off));
-        if (w < 0 && errno != EINTR)
-          return errno;
-        off += w > 0 ? w : 0;
-      }
+      err = errno;
+      break;
     }
+    for (ssize_t off = 0; err == 0 && off < n;) {
+      ssize_t w = write(out, buf + off, (size_t)(n - off));
+      if (w < 0 && errno != EINTR)
+        err = errno;
+      off += w > 0 ? w : 0;
+    }
+    if (err != 0)
+      break;
+  }
+  free(buf);
+  return err;
+}
+
+static int copy_bytes(int in, int out) {
+  for (;;) {
+    ssize_t n = copy_file_range(in, NULL, out, NULL, 1u << 30, 0);
     if (n == 0)
       return 0;
+    if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+                  errno == EOPNOTSUPP))
+      return copy_plain(in, out);
     if (n < 0 && errno != EINTR)
       return errno;
   }
@@ -370,7 +387,8 @@ CPORT_API BOOL CopyFileW(LPCWSTR from, LPCWSTR to, BOOL fail_if_exists) {
 }
 
 /* A rename; across file systems, with MOVEFILE_COPY_ALLOWED, a copy of a
- * file (not a directory) and then the original goes, as documented. */
+ * file (not a directory) and then the original goes if it can, as
+ * documented. */
 static BOOL move_file(const char *from, const char *to, DWORD flags) {
   bool replace = (flags & MOVEFILE_REPLACE_EXISTING) != 0;
   if (renameat2(AT_FDCWD, from, AT_FDCWD, to, replace ? 0 : RENAME_NOREPLACE) ==
@@ -384,13 +402,15 @@ static BOOL move_file(const char *from, const char *to, DWORD flags) {
     if (!(flags & MOVEFILE_COPY_ALLOWED) || stat(from, &st) != 0 ||
         S_ISDIR(st.st_mode))
       return w32_fail(ERROR_NOT_SAME_DEVICE);
+    /* "If the file is successfully copied to a different volume and the
+     * original file is unable to be deleted, the function succeeds
+     * leaving the source file intact." */
     DWORD e = copy_file(from, to, !replace);
-    if (e == 0 && unlink(from) != 0) {
-      e = w32_error(-errno);
-      unlink(to);
+    if (e == 0) {
+      (void)unlink(from);
+      return TRUE;
     }
-    return e == 0 ? TRUE
-                  : w32_fail(e == ERROR_FILE_EXISTS ? ERROR_ALREADY_EXISTS : e);
+    return w32_fail(e == ERROR_FILE_EXISTS ? ERROR_ALREADY_EXISTS : e);
   }
   bool from_exists = access(from, F_OK) == 0;
   return w32_fail(

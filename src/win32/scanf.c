@@ -105,7 +105,9 @@ static const char *parse_conversion(const char *p, struct conversion *c) {
   p = parse_length(p, &c->len);
   char k = *p;
   if (k == 'C' || k == 'S') {
-    c->wide = true;
+    /* Wide, unless 'h' asks for single-byte characters, as Microsoft's
+     * size prefixes say. */
+    c->wide = c->len != LEN_H;
     k = (char)tolower((unsigned char)k);
   } else if (is_string(k)) {
     c->wide = c->len == LEN_L;
