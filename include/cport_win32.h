@@ -425,7 +425,9 @@
 /**
  * @fn errno_t cport_w32_ltoa_s(long value, char *buf, size_t size, int radix)
  * MSVC's _ltoa_s(); `_ltoa_s` is defined to this name. `long` is the
- * platform's: 64 bits on Linux, 32 on Windows.
+ * platform's (64 bits on Linux, 32 on Windows): a negative value that
+ * fits in 32 bits is written, in a radix other than 10, as those 32 bits,
+ * as on Windows.
  * @param value the number
  * @param[out] buf the destination
  * @param size characters in `buf`, the NUL included

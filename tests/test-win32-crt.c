@@ -240,6 +240,9 @@ static void numbers(void **state) {
   assert_int_equal(strlen(b), 64);
   assert_int_equal(_ltoa_s(-7, b, sizeof(b), 10), 0);
   assert_string_equal(b, "-7");
+  /* A negative long in another radix: its 32 bits, as on Windows. */
+  assert_int_equal(_ltoa_s(-1, b, 9, 16), 0);
+  assert_string_equal(b, "ffffffff");
   /* The unbounded forms return the buffer. */
   assert_ptr_equal(_itoa(-42, b, 10), b);
   assert_string_equal(b, "-42");

@@ -302,8 +302,13 @@ CPORT_API errno_t cport_w32_itoa_s(int value, char *buf, size_t size,
   return SIGNED_TO_TEXT(value, unsigned, buf, size, radix);
 }
 
+/* A long is 32 bits on Windows: a negative one that fits in 32 bits is
+ * written in a radix other than 10 as those 32 bits, so a buffer sized
+ * for Windows holds it ("ffffffff" for -1 in hexadecimal). */
 CPORT_API errno_t cport_w32_ltoa_s(long value, char *buf, size_t size,
                                    int radix) {
+  if (radix != 10 && value < 0 && value >= INT32_MIN)
+    return format_number((uint32_t)value, false, buf, size, radix);
   return SIGNED_TO_TEXT(value, unsigned long, buf, size, radix);
 }
 
