@@ -512,6 +512,39 @@
  * @param ap the arguments
  * @return As cport_w32_sscanf_s().
  */
+/**
+ * @fn int cport_w32_vfprintf_s(FILE *f, const char *fmt, va_list ap)
+ * MSVC's vfprintf_s(); `vfprintf_s` is defined to this name. As
+ * vfprintf(), with Microsoft's format spelling: %S and %C a wide string
+ * and character, %hs, %ls and %ws, and the sizes I64, I32 and I.
+ * @param f the stream
+ * @param fmt the format
+ * @param ap the arguments
+ * @return The characters written, or -1 (errno EINVAL for a NULL `f` or
+ *         `fmt`, else vfprintf's).
+ */
+/**
+ * @fn int cport_w32_fprintf_s(FILE *f, const char *fmt, ...)
+ * MSVC's fprintf_s(); `fprintf_s` is defined to this name.
+ * @param f the stream
+ * @param fmt the format, as for cport_w32_vfprintf_s()
+ * @return As cport_w32_vfprintf_s().
+ */
+/**
+ * @fn int cport_w32_vprintf_s(const char *fmt, va_list ap)
+ * MSVC's vprintf_s(): cport_w32_vfprintf_s() on stdout; `vprintf_s` is
+ * defined to this name.
+ * @param fmt the format
+ * @param ap the arguments
+ * @return As cport_w32_vfprintf_s().
+ */
+/**
+ * @fn int cport_w32_printf_s(const char *fmt, ...)
+ * MSVC's printf_s(): cport_w32_vfprintf_s() on stdout; `printf_s` is
+ * defined to this name.
+ * @param fmt the format
+ * @return As cport_w32_vfprintf_s().
+ */
 #ifndef CPORT_WIN32_H
 #define CPORT_WIN32_H
 
@@ -2608,8 +2641,8 @@ inline int cport_w32_snprintf_s(char (&buf)[N], size_t count, const char *fmt,
  * errno set, and the destination emptied where the documentation says
  * so. sscanf_s takes a size (an unsigned) after each %c, %s and %[
  * argument, as Microsoft's does; a token too long for its buffer ends
- * the scan there with buf[0] = 0. The printf_s forms are the C library's
- * own (glibc has no %n check to add). */
+ * the scan there with buf[0] = 0. The printf_s forms read Microsoft's
+ * format spelling (%S a wide string, %I64d), as sprintf_s does. */
 CPORT_WIN32_API errno_t cport_w32_memcpy_s(void *dst, size_t size,
                                            const void *src, size_t count);
 CPORT_WIN32_API errno_t cport_w32_memmove_s(void *dst, size_t size,
@@ -2650,6 +2683,10 @@ CPORT_WIN32_API char *cport_w32_ultoa(unsigned long value, char *buf,
 CPORT_WIN32_API char *cport_w32_i64toa(long long value, char *buf, int radix);
 CPORT_WIN32_API char *cport_w32_ui64toa(unsigned long long value, char *buf,
                                         int radix);
+CPORT_WIN32_API int cport_w32_printf_s(const char *fmt, ...);
+CPORT_WIN32_API int cport_w32_fprintf_s(FILE *f, const char *fmt, ...);
+CPORT_WIN32_API int cport_w32_vprintf_s(const char *fmt, va_list ap);
+CPORT_WIN32_API int cport_w32_vfprintf_s(FILE *f, const char *fmt, va_list ap);
 CPORT_WIN32_API int cport_w32_sscanf_s(const char *buf, const char *fmt, ...);
 CPORT_WIN32_API int cport_w32_vsscanf_s(const char *buf, const char *fmt,
                                         va_list ap);
@@ -2732,16 +2769,16 @@ CPORT_WIN32_API int cport_w32_vsscanf_s(const char *buf, const char *fmt,
 #    define vsscanf_s cport_w32_vsscanf_s
 #  endif
 #  ifndef printf_s
-#    define printf_s printf
+#    define printf_s cport_w32_printf_s
 #  endif
 #  ifndef fprintf_s
-#    define fprintf_s fprintf
+#    define fprintf_s cport_w32_fprintf_s
 #  endif
 #  ifndef vprintf_s
-#    define vprintf_s vprintf
+#    define vprintf_s cport_w32_vprintf_s
 #  endif
 #  ifndef vfprintf_s
-#    define vfprintf_s vfprintf
+#    define vfprintf_s cport_w32_vfprintf_s
 #  endif
 #  if defined(__cplusplus) && __cplusplus >= 201103L
 /* The array overloads of these, as for strcpy_s above. */

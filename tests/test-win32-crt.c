@@ -394,13 +394,40 @@ static void scan_ends(void **state) {
   assert_int_equal(sscanf_s("abc", "%3c", c, 2u), 0);
 }
 
+/* fprintf_s through a va_list helper (unchecked by the compiler):
+ * Microsoft's spelling, %S a wide string and I64 a size. */
+static int vfprintf_s_of(FILE *f, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vfprintf_s(f, fmt, ap);
+  va_end(ap);
+  return n;
+}
+
+static void printf_s_spelling(void **state) {
+  (void)state;
+  char path[64];
+  snprintf(path, sizeof(path), "cport-printf-%u.txt",
+           (unsigned)GetCurrentProcessId());
+  FILE *f = NULL;
+  assert_int_equal(fopen_s(&f, path, "w+b"), 0);
+  assert_int_equal(
+      vfprintf_s_of(f, "%I64d|%S|%s", -1234567890123ll, L"wide", "narrow"), 26);
+  rewind(f);
+  char line[64] = "";
+  assert_non_null(fgets(line, sizeof(line), f));
+  assert_string_equal(line, "-1234567890123|wide|narrow");
+  fclose(f);
+  assert_int_equal(remove(path), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(memory_copies), cmocka_unit_test(tokens),
       cmocka_unit_test(wide_copies),   cmocka_unit_test(files),
       cmocka_unit_test(times),         cmocka_unit_test(asctime_pads_the_day),
-      cmocka_unit_test(numbers),       cmocka_unit_test(scan_fields),
-      cmocka_unit_test(scan_ends),
+      cmocka_unit_test(numbers),       cmocka_unit_test(printf_s_spelling),
+      cmocka_unit_test(scan_fields),   cmocka_unit_test(scan_ends),
   };
   return W_RUN("win32-crt", tests);
 }

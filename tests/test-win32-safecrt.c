@@ -506,6 +506,34 @@ static void secure_invalid_parameters(void **state) {
 #endif
 }
 
+/* Microsoft's format spelling (through the va_list helpers, which the
+ * compiler does not check against C's): in a W call %s is a WCHAR string
+ * and %S a char one, 'h' and 'l' force either; in a char call %S is a
+ * WCHAR string; I64, I32 and I are integer sizes. */
+static void microsoft_format_spelling(void **state) {
+  (void)state;
+  WCHAR w[64];
+  assert_int_equal(cch_vprintf_w(w, 64, L"%s|%S|%hs|%ls|%c%C", L"wide",
+                                 "narrow", "h", L"l", (int)L'x', (int)'y'),
+                   S_OK);
+  assert_true(wcscmp(w, L"wide|narrow|h|l|xy") == 0);
+  char b[96];
+  assert_int_equal(vsprintf_s_of(b, sizeof(b),
+                                 "%s|%S|%ws|%I64d|%I64u|%I32d|%Iu", "n", L"w",
+                                 L"w2", (long long)-5, 18446744073709551615ull,
+                                 7, (size_t)9),
+                   34);
+  assert_string_equal(b, "n|w|w2|-5|18446744073709551615|7|9");
+  assert_int_equal(
+      cch_vprintf(b, sizeof(b), "%08I64x|%-4I32u|", 0xabcdefull, 12u), S_OK);
+  assert_string_equal(b, "00abcdef|12  |");
+  /* %% stays a percent sign; C's own sizes pass through. */
+  assert_int_equal(vsprintf_s_of(b, sizeof(b), "%d%%|%lld|%hhd|%zu", 5,
+                                 (long long)-1, 3, (size_t)4),
+                   9);
+  assert_string_equal(b, "5%|-1|3|4");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(strsafe_codes),
@@ -516,6 +544,7 @@ int main(void) {
       cmocka_unit_test(strsafe_length),
       cmocka_unit_test(secure_copy_and_cat),
       cmocka_unit_test(secure_printf),
+      cmocka_unit_test(microsoft_format_spelling),
       cmocka_unit_test(secure_invalid_parameters),
   };
   return W_RUN("win32-safecrt", tests);

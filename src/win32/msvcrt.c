@@ -3,13 +3,15 @@
  * Microsoft-only calls that Windows programs use beside windows.h:
  * memcpy_s and memmove_s, strtok_s, _strdup, the wide string copies,
  * fopen_s, the time conversions (localtime_s, gmtime_s, asctime_s,
- * ctime_s), the number formatting of _itoa and _itoa_s and their kin.
+ * ctime_s), the number formatting of _itoa and _itoa_s and their kin,
+ * and printf_s and its kin (Microsoft's format spelling, format.c).
  * sscanf_s has a file of its own (scanf.c). They follow Microsoft's
  * documentation; where MSVC would call its invalid-parameter handler,
  * which ends the program by default, they return the error as they do
  * when a handler returns, with errno set.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -347,4 +349,45 @@ CPORT_API char *cport_w32_ui64toa(unsigned long long value, char *buf,
                                   int radix) {
   cport_w32_ui64toa_s(value, buf, UNBOUNDED(64), radix);
   return buf;
+}
+
+/* ------------------------------------------------------------------------ */
+/* printf_s                                                                  */
+/* ------------------------------------------------------------------------ */
+
+CPORT_API int cport_w32_vfprintf_s(FILE *f, const char *fmt, va_list ap) {
+  if (f == NULL || fmt == NULL) {
+    errno = EINVAL;
+    return -1;
+  }
+  char room[256];
+  char *spelled = w32_format_a(fmt, room, sizeof(room));
+  if (spelled == NULL) {
+    errno = ENOMEM;
+    return -1;
+  }
+  int n = vfprintf(f, spelled, ap);
+  if (spelled != room)
+    free(spelled);
+  return n;
+}
+
+CPORT_API int cport_w32_fprintf_s(FILE *f, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = cport_w32_vfprintf_s(f, fmt, ap);
+  va_end(ap);
+  return n;
+}
+
+CPORT_API int cport_w32_vprintf_s(const char *fmt, va_list ap) {
+  return cport_w32_vfprintf_s(stdout, fmt, ap);
+}
+
+CPORT_API int cport_w32_printf_s(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = cport_w32_vfprintf_s(stdout, fmt, ap);
+  va_end(ap);
+  return n;
 }

@@ -97,13 +97,24 @@ static HRESULT cat_w(LPWSTR d, size_t cch, LPCWSTR s) {
 /* vsnprintf returns the whole length, so a cut result is seen as such; a
  * format or encoding error leaves an empty string (Windows: whatever its
  * printf wrote before it stopped). */
+/* Room for most formats' translation (format.c) on the stack. */
+#define FORMAT_ROOM 256
+
 static HRESULT vprintf_a(LPSTR d, size_t cch, LPCSTR fmt, va_list ap) {
   if (bad_size(cch)) {
     if (cch != 0)
       d[0] = 0;
     return STRSAFE_E_INVALID_PARAMETER;
   }
-  int n = vsnprintf(d, cch, fmt, ap);
+  char room[FORMAT_ROOM];
+  char *f = w32_format_a(fmt, room, sizeof(room));
+  if (f == NULL) {
+    d[0] = 0;
+    return STRSAFE_E_INSUFFICIENT_BUFFER;
+  }
+  int n = vsnprintf(d, cch, f, ap);
+  if (f != room)
+    free(f);
   if (n < 0) {
     d[0] = 0;
     return STRSAFE_E_INSUFFICIENT_BUFFER;
@@ -120,7 +131,15 @@ static HRESULT vprintf_w(LPWSTR d, size_t cch, LPCWSTR fmt, va_list ap) {
       d[0] = 0;
     return STRSAFE_E_INVALID_PARAMETER;
   }
-  int n = vswprintf(d, cch, fmt, ap);
+  wchar_t room[FORMAT_ROOM];
+  wchar_t *f = w32_format_w(fmt, room, FORMAT_ROOM);
+  if (f == NULL) {
+    d[0] = 0;
+    return STRSAFE_E_INSUFFICIENT_BUFFER;
+  }
+  int n = vswprintf(d, cch, f, ap);
+  if (f != room)
+    free(f);
   if (n < 0) {
     d[cch - 1] = 0;
     return STRSAFE_E_INSUFFICIENT_BUFFER;
@@ -309,7 +328,13 @@ CPORT_API int cport_w32_vsprintf_s(char *buf, size_t size, const char *fmt,
                                    va_list ap) {
   if (buf == NULL || fmt == NULL || size == 0)
     return fail_print(EINVAL, buf, size);
-  int n = vsnprintf(buf, size, fmt, ap);
+  char room[FORMAT_ROOM];
+  char *f = w32_format_a(fmt, room, sizeof(room));
+  if (f == NULL)
+    return fail_print(ENOMEM, buf, size);
+  int n = vsnprintf(buf, size, f, ap);
+  if (f != room)
+    free(f);
   if (n < 0)
     return fail_print(EINVAL, buf, size);
   if ((size_t)n >= size)
@@ -336,7 +361,13 @@ CPORT_API int cport_w32_vsnprintf_s(char *buf, size_t size, size_t count,
     return fail_print(EINVAL, buf, size);
   bool cut_ok = count == _TRUNCATE || count < size;
   size_t room = count < size ? count + 1 : size;
-  int n = vsnprintf(buf, room, fmt, ap);
+  char fmt_room[FORMAT_ROOM];
+  char *f = w32_format_a(fmt, fmt_room, sizeof(fmt_room));
+  if (f == NULL)
+    return fail_print(ENOMEM, buf, size);
+  int n = vsnprintf(buf, room, f, ap);
+  if (f != fmt_room)
+    free(f);
   if (n < 0)
     return fail_print(EINVAL, buf, size);
   if ((size_t)n < room)

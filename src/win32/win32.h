@@ -512,6 +512,15 @@ CP_INTERNAL char *w32_utf8(LPCWSTR s);
  * NUL; or, when it does not fit (or buf is NULL), the size it needs with
  * the NUL, buf untouched. */
 CP_INTERNAL DWORD w32_copy_out_a(const char *s, LPSTR buf, DWORD size);
+
+/* A Microsoft printf format in the C library's spelling (format.c): %s /
+ * %c of the function's width, %S / %C of the other, 'h' / 'l' / 'w'
+ * sizes on them, I64 / I32 / I. Into buf when it has room, else a
+ * malloc'd copy (free it when it is not buf); NULL when memory runs
+ * out. */
+CP_INTERNAL char *w32_format_a(const char *fmt, char *buf, size_t size);
+CP_INTERNAL wchar_t *w32_format_w(const wchar_t *fmt, wchar_t *buf,
+                                  size_t size);
 CP_INTERNAL DWORD w32_copy_out_w(const char *s, LPWSTR buf, DWORD size);
 
 /* errno to the WSA code, and set as the last error: SOCKET_ERROR. */
