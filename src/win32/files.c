@@ -446,23 +446,14 @@ CPORT_API BOOL RemoveDirectoryW(LPCWSTR path) {
   W32_WIDE_PATH(path, RemoveDirectoryA);
 }
 
-/* Directories and read-only files (no write permission for the owner),
- * as FindFirstFile and GetFileAttributesEx report them; a name is never
- * hidden for its leading dot (Windows has no such rule). */
+/* GetFileAttributesEx's attributes (filesystem.c decides them, for
+ * FindFirstFile too): directories, read-only files (no write permission
+ * for the owner); a name is never hidden for its leading dot. */
 CPORT_API DWORD GetFileAttributesA(LPCSTR path) {
-  struct stat st;
-  char *p = w32_unix_path(path);
-  if (p == NULL)
+  WIN32_FILE_ATTRIBUTE_DATA d;
+  if (!GetFileAttributesExA(path, GetFileExInfoStandard, &d))
     return INVALID_FILE_ATTRIBUTES;
-  int err = stat(p, &st) == 0 ? 0 : errno;
-  DWORD e = err != 0 ? w32_path_error(p, err) : 0;
-  free(p);
-  if (err != 0)
-    return (w32_fail(e), INVALID_FILE_ATTRIBUTES);
-  DWORD a = S_ISDIR(st.st_mode) ? FILE_ATTRIBUTE_DIRECTORY : 0;
-  if (!(st.st_mode & S_IWUSR))
-    a |= FILE_ATTRIBUTE_READONLY;
-  return a != 0 ? a : FILE_ATTRIBUTE_NORMAL;
+  return d.dwFileAttributes;
 }
 
 CPORT_API DWORD GetFileAttributesW(LPCWSTR path) {
