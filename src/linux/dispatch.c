@@ -292,13 +292,16 @@ static bool may_spin(void) {
  * already slept), and a hit is a hand-off within CP_SPIN_NS. While at
  * least a quarter of the recent waits hit (a moving average over about 8
  * waits), the spinner watches for CP_SPIN_NS; otherwise it sleeps at once,
- * and still learns, since a sleeper's waits are timed the same way. Counted
- * on two CPUs: one connection's round trip hands off within 30 us in 87%
- * of the waits when the spinner watches and in 61% when it never does
- * (sleeping CPUs wake slower), so it keeps watching (a futex wake-up and a
- * context switch saved per message); 64 connections under load hand off
- * so in under 5% of the waits, where each miss burnt 30 us of a CPU that
- * the progress thread and the peers needed (docs/design.md §3).
+ * and still learns, since a sleeper's waits are timed the same way.
+ * CP_SPIN_NS is about what the sleep costs (a futex wake-up and two
+ * context switches), the classic bound for spinning before blocking: a
+ * hand-off that comes sooner is caught for less CPU than sleeping costs,
+ * one that comes later costs at most that much more. Custom packets
+ * between threads hand off within it (a post/get round trip takes about
+ * 2 us); a network round trip does not (one connection's echo, about 40 us
+ * on two CPUs), and watching for it, as a 30 us watch did, spent 1.42x
+ * epoll's CPU per message to gain 8% in messages per second (docs/design.md
+ * §3).
  */
 uint64_t cp_port_spin_budget(const struct cport *p) {
   return __atomic_load_n(&p->spin_hits, __ATOMIC_RELAXED) < 1024 / 4

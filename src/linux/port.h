@@ -135,8 +135,10 @@ enum {
 #define CP_WATCH_MAX_NS 4000000u
 /* How long the next waiter to be served watches for a hand-off before it
  * sleeps (dedicated mode, several CPUs, while watching has paid:
- * dispatch.c, "Spinning"). */
-#define CP_SPIN_NS 30000u
+ * dispatch.c, "Spinning"): about what the sleep it saves costs, a futex
+ * wake-up and two context switches on the measuring machine, so that
+ * watching never costs more than twice the CPU of sleeping at once. */
+#define CP_SPIN_NS 5000u
 
 struct cport {
   struct cp_shell shell; /* first: see grave.h */
