@@ -1372,6 +1372,93 @@ CPORT_WIN32_API BOOL MoveFileExW(LPCWSTR from, LPCWSTR to, DWORD flags);
 #  define MoveFileEx CPORT_W32_AW(MoveFileEx)
 
 /*
+ * Named pipes (pipes.c): "\\.\pipe\NAME" (case-blind, as on Windows) is
+ * an abstract AF_UNIX socket name on Linux, so nothing is left on disk.
+ * Byte pipes are SOCK_STREAM, message pipes SOCK_SEQPACKET. Every
+ * instance of a name lives in the process that created the first one.
+ * Byte pipes do overlapped I/O through the port like sockets; message
+ * pipes do their I/O in the call (overlapped calls on a message pipe
+ * opened with FILE_FLAG_OVERLAPPED fail with ERROR_NOT_SUPPORTED). A read
+ * whose other end is gone fails with ERROR_BROKEN_PIPE, a write with
+ * ERROR_NO_DATA; a message longer than the buffer: ERROR_MORE_DATA, and
+ * the rest comes with the next read. See docs/porting.md.
+ */
+#  define ERROR_BAD_NETPATH 53u
+#  define ERROR_SEM_TIMEOUT 121u
+#  define ERROR_BAD_PIPE 230u
+#  define ERROR_PIPE_BUSY 231u
+#  define ERROR_NO_DATA 232u
+#  define ERROR_PIPE_NOT_CONNECTED 233u
+#  define ERROR_PIPE_CONNECTED 535u
+#  define ERROR_PIPE_LISTENING 536u
+#  define PIPE_ACCESS_INBOUND 0x1u
+#  define PIPE_ACCESS_OUTBOUND 0x2u
+#  define PIPE_ACCESS_DUPLEX 0x3u
+#  define FILE_FLAG_FIRST_PIPE_INSTANCE 0x00080000u
+#  define PIPE_WAIT 0x0u
+#  define PIPE_NOWAIT 0x1u
+#  define PIPE_READMODE_BYTE 0x0u
+#  define PIPE_READMODE_MESSAGE 0x2u
+#  define PIPE_TYPE_BYTE 0x0u
+#  define PIPE_TYPE_MESSAGE 0x4u
+#  define PIPE_ACCEPT_REMOTE_CLIENTS 0x0u
+#  define PIPE_REJECT_REMOTE_CLIENTS 0x8u
+#  define PIPE_UNLIMITED_INSTANCES 255u
+#  define PIPE_CLIENT_END 0x0u
+#  define PIPE_SERVER_END 0x1u
+#  define NMPWAIT_USE_DEFAULT_WAIT 0x0u
+#  define NMPWAIT_NOWAIT 0x1u
+#  define NMPWAIT_WAIT_FOREVER 0xFFFFFFFFu
+
+/* Creates an instance of a named pipe, not yet connected (a client may
+ * connect to it at once). Bad names: ERROR_INVALID_NAME; more instances
+ * than the first one allowed: ERROR_PIPE_BUSY; FILE_FLAG_FIRST_PIPE_INSTANCE
+ * when the name exists: ERROR_ACCESS_DENIED; PIPE_NOWAIT:
+ * ERROR_NOT_SUPPORTED. */
+CPORT_WIN32_API HANDLE CreateNamedPipeA(LPCSTR name, DWORD open_mode,
+                                        DWORD pipe_mode, DWORD max_instances,
+                                        DWORD out_size, DWORD in_size,
+                                        DWORD timeout_ms,
+                                        LPSECURITY_ATTRIBUTES sa);
+CPORT_WIN32_API HANDLE CreateNamedPipeW(LPCWSTR name, DWORD open_mode,
+                                        DWORD pipe_mode, DWORD max_instances,
+                                        DWORD out_size, DWORD in_size,
+                                        DWORD timeout_ms,
+                                        LPSECURITY_ATTRIBUTES sa);
+/* Waits for a client on a server instance (an accept). Overlapped: FALSE
+ * with ERROR_IO_PENDING, and the end comes as every overlapped op's does;
+ * a client that connected before the call: FALSE with
+ * ERROR_PIPE_CONNECTED, connected, and nothing queued. */
+CPORT_WIN32_API BOOL ConnectNamedPipe(HANDLE pipe, LPOVERLAPPED ov);
+/* Ends the instance's connection (the client's reads fail with
+ * ERROR_BROKEN_PIPE); ConnectNamedPipe may connect it again. */
+CPORT_WIN32_API BOOL DisconnectNamedPipe(HANDLE pipe);
+/* Waits until an instance of the pipe can take a client: TRUE, or FALSE
+ * with ERROR_SEM_TIMEOUT, or ERROR_FILE_NOT_FOUND at once when no such
+ * pipe exists. */
+CPORT_WIN32_API BOOL WaitNamedPipeA(LPCSTR name, DWORD timeout_ms);
+CPORT_WIN32_API BOOL WaitNamedPipeW(LPCWSTR name, DWORD timeout_ms);
+/* The read mode (PIPE_READMODE_BYTE / _MESSAGE; PIPE_NOWAIT:
+ * ERROR_NOT_SUPPORTED); the collection settings must be NULL, as for a
+ * pipe on the same computer. */
+CPORT_WIN32_API BOOL SetNamedPipeHandleState(HANDLE pipe, LPDWORD mode,
+                                             LPDWORD max_collection,
+                                             LPDWORD collect_timeout);
+/* Copies what is waiting without taking it; the bytes available, and in
+ * a message pipe the bytes left of the next message. A pipe whose other
+ * end is gone with nothing left: ERROR_BROKEN_PIPE. */
+CPORT_WIN32_API BOOL PeekNamedPipe(HANDLE pipe, LPVOID buf, DWORD size,
+                                   LPDWORD read, LPDWORD avail,
+                                   LPDWORD left_this_message);
+/* The end (PIPE_SERVER_END), type, buffer sizes and instance limit
+ * (sizes and limit 0 for a client whose server is in another process). */
+CPORT_WIN32_API BOOL GetNamedPipeInfo(HANDLE pipe, LPDWORD flags,
+                                      LPDWORD out_size, LPDWORD in_size,
+                                      LPDWORD max_instances);
+#  define CreateNamedPipe CPORT_W32_AW(CreateNamedPipe)
+#  define WaitNamedPipe CPORT_W32_AW(WaitNamedPipe)
+
+/*
  * The file system (filesystem.c): searching a directory, times and
  * information, the current directory, full paths, temporary names,
  * moving and copying. '/' and '\\' both separate components; the paths

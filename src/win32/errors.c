@@ -69,7 +69,10 @@
   XX(CPORT_EINTR, WSAEINTR, WSAEINTR, 0xC0000001u)                             \
   XX(CPORT_EFAULT, ERROR_NOACCESS, WSAEFAULT, 0xC0000005u)                     \
   XX(CPORT_EDESTADDRREQ, WSAEDESTADDRREQ, WSAEDESTADDRREQ, 0xC0000001u)        \
-  XX(CPORT_EPROTONOSUPPORT, WSAEPROTONOSUPPORT, WSAEPROTONOSUPPORT, 0xC00000BBu)
+  XX(CPORT_EPROTONOSUPPORT, WSAEPROTONOSUPPORT, WSAEPROTONOSUPPORT,            \
+     0xC00000BBu)                                                              \
+  XX(W32_EPIPE_BROKEN, ERROR_BROKEN_PIPE, WSAECONNRESET, 0xC000014Bu)          \
+  XX(W32_EPIPE_CLOSING, ERROR_NO_DATA, WSAECONNRESET, 0xC00000B1u)
 
 DWORD w32_error(int status) {
   switch (status) {
@@ -148,6 +151,10 @@ int w32_internal_status(const OVERLAPPED *ov) {
     return CPORT_EOF;
   case 0x80000005u:
     return CPORT_EMSGSIZE;
+  case 0xC000014Bu:
+    return W32_EPIPE_BROKEN;
+  case 0xC00000B1u:
+    return W32_EPIPE_CLOSING;
   case 0xC000023Cu:
     return CPORT_ENETUNREACH;
   case 0xC000023Du:
@@ -237,6 +244,10 @@ static const struct {
     {ERROR_ENVVAR_NOT_FOUND,
      "The system could not find the environment option that was entered."},
     {ERROR_FILENAME_EXCED_RANGE, "The filename or extension is too long."},
+    {ERROR_BAD_PIPE, "The pipe state is invalid."},
+    {ERROR_PIPE_BUSY, "All pipe instances are busy."},
+    {ERROR_NO_DATA, "The pipe is being closed."},
+    {ERROR_PIPE_NOT_CONNECTED, "No process is on the other end of the pipe."},
     {ERROR_MORE_DATA, "More data is available."},
     {WAIT_TIMEOUT, "The wait operation timed out."},
     {ERROR_NOT_OWNER, "Attempt to release mutex not owned by caller."},

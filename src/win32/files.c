@@ -76,6 +76,8 @@ CPORT_API HANDLE CreateFileA(LPCSTR path, DWORD want, DWORD share,
   (void)share; /* not enforced: see docs/porting.md */
   (void)sa;    /* cport never lets a handle be inherited */
   (void)template_file;
+  if (path != NULL && w32_pipe_path(path))
+    return w32_pipe_open(path, want, flags); /* a named pipe's client */
   bool ok;
   unsigned f = open_flags(want, disposition, &ok);
   if (path == NULL || !ok)
@@ -201,7 +203,10 @@ static BOOL file_io(HANDLE h, void *buf, DWORD len, LPDWORD done,
   int fd = w32_fd(h);
   if (fd < 0)
     return w32_fail(ERROR_INVALID_HANDLE);
-  if (ov == NULL || (w32_fd_flags(fd) & W32_FD_SYNC))
+  unsigned fd_flags = w32_fd_flags(fd);
+  if (fd_flags & W32_FD_PIPE)
+    return w32_pipe_io(fd, buf, len, done, ov, write_side);
+  if (ov == NULL || (fd_flags & W32_FD_SYNC))
     return sync_io(fd, buf, len, done, ov, write_side);
   if (done)
     *done = 0;
@@ -379,6 +384,8 @@ CPORT_API BOOL FlushFileBuffers(HANDLE h) {
   int fd = w32_fd(h);
   if (fd < 0)
     return w32_fail(ERROR_INVALID_HANDLE);
+  if (w32_fd_flags(fd) & W32_FD_PIPE)
+    return w32_pipe_flush(fd);
   w32_block_begin();
   int rc = fsync(fd);
   w32_block_end();

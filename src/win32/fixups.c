@@ -104,7 +104,8 @@ void w32_fixup_target_closed(int fd) {
   pthread_mutex_lock(&fix_lock);
   for (unsigned b = 0; b < FIX_BUCKETS; b++) {
     for (struct w32_fixup *f = fixups[b]; f != NULL; f = f->next) {
-      if (f->kind != W32_FIX_ACCEPT || (int)f->target != fd || f->gone)
+      if ((f->kind != W32_FIX_ACCEPT && f->kind != W32_FIX_PIPE_CONNECT) ||
+          (int)f->target != fd || f->gone)
         continue;
       f->gone = true;
       cport_cancel((int)f->source, (cport_op_t *)f->ov);
@@ -168,12 +169,43 @@ void w32_socket_reuse(int fd) {
     w32_fd_reset(fd);
 }
 
+void (*w32_pipe_connect_done)(int fd, int status);
+
+/* A pipe's other end gone: a read ends with ERROR_BROKEN_PIPE (also when
+ * it read the end of the stream), a write with ERROR_NO_DATA. */
+static void pipe_status(const struct w32_fixup *f, LPOVERLAPPED ov,
+                        int *status) {
+  bool gone = *status == CPORT_ECONNRESET || *status == CPORT_EPIPE ||
+              *status == CPORT_ENOTCONN || *status == CPORT_ESHUTDOWN;
+  if (f->kind == W32_FIX_PIPE_READ) {
+    if (gone || (*status == 0 && f->recvlen > 0 && ov->InternalHigh == 0))
+      *status = W32_EPIPE_BROKEN;
+  } else if (gone) {
+    *status = W32_EPIPE_CLOSING;
+  }
+}
+
 void w32_fixup_run(LPOVERLAPPED ov, int *status) {
   struct w32_fixup *f = fixup_take(ov);
   if (f == NULL)
     return;
   int fd = (int)f->target;
-  if (f->kind == W32_FIX_ACCEPT && f->gone) {
+  if (f->kind == W32_FIX_PIPE_READ || f->kind == W32_FIX_PIPE_WRITE) {
+    pipe_status(f, ov, status);
+  } else if (f->kind == W32_FIX_PIPE_CONNECT) {
+    if (f->gone) { /* the instance was closed: the client goes too */
+      if (*status == 0)
+        cport_closesocket(cport_op_socket((cport_op_t *)ov));
+    } else {
+      if (*status == 0)
+        *status =
+            cport__replace_socket(fd, cport_op_socket((cport_op_t *)ov), true);
+      void (*done)(int, int) =
+          __atomic_load_n(&w32_pipe_connect_done, __ATOMIC_ACQUIRE);
+      if (done != NULL)
+        done(fd, *status);
+    }
+  } else if (f->kind == W32_FIX_ACCEPT && f->gone) {
     /* Its socket was closed (w32_fixup_target_closed): an accepted
      * connection has nowhere to go. */
     if (*status == 0)

@@ -21,6 +21,9 @@
  *   ports.c       completion ports, the port for handles that have none
  *   overlapped.c  starting an overlapped op, its results, cancel,
  *                 completion modes
+ *   pipes.c       named pipes: CreateNamedPipe, ConnectNamedPipe, the
+ *                 client's open, the pipe calls
+ *   pipes-io.c    a pipe's reads and writes, PeekNamedPipe, flushing
  *   files.c       CreateFile, ReadFile, WriteFile and the file calls
  *   filesystem.c  FindFirstFile, FindNextFile, file times and information
  *   paths.c       the current directory, full paths, temporary file names,
@@ -109,6 +112,11 @@ CP_INTERNAL ULONG_PTR w32_op_ntstatus(LPOVERLAPPED ov, int status);
 /* The status OVERLAPPED.Internal holds (cport code, or the NTSTATUS
  * GetQueuedCompletionStatus(Ex) left), as a cport code. */
 CP_INTERNAL int w32_internal_status(const OVERLAPPED *ov);
+
+/* The layer's own codes for a pipe whose other end is gone (pipes.c):
+ * a read gets ERROR_BROKEN_PIPE, a write ERROR_NO_DATA. */
+#define W32_EPIPE_BROKEN (-ESTRPIPE)
+#define W32_EPIPE_CLOSING (-ECOMM)
 
 /* Set the last error; return FALSE / SOCKET_ERROR / NULL. */
 CP_INTERNAL BOOL w32_fail(DWORD err);
@@ -416,7 +424,17 @@ struct w32_fixup {
   SOCKET source; /* the socket the op runs on (AcceptEx: the listener) */
   bool gone;     /* target closed while the op ran (fixups.c) */
 };
-enum { W32_FIX_ACCEPT = 1, W32_FIX_REUSE = 2, W32_FIX_CONNECT = 3 };
+enum {
+  W32_FIX_ACCEPT = 1,
+  W32_FIX_REUSE = 2,
+  W32_FIX_CONNECT = 3,
+  W32_FIX_PIPE_CONNECT = 4, /* ConnectNamedPipe: the connection into target */
+  W32_FIX_PIPE_READ = 5,    /* 0 bytes for recvlen > 0: ERROR_BROKEN_PIPE */
+  W32_FIX_PIPE_WRITE = 6,   /* the reader gone: ERROR_NO_DATA */
+};
+/* A ConnectNamedPipe's end, after its fixup (set by pipes.c): fd's
+ * instance is connected (status 0) or still listening. */
+CP_INTERNAL extern void (*w32_pipe_connect_done)(int fd, int status);
 CP_INTERNAL int w32_fixup_add(const struct w32_fixup *f);
 CP_INTERNAL void w32_fixup_drop(LPOVERLAPPED ov);
 /* Runs ov's fixup if it has one; *status may turn into an error. */
@@ -436,6 +454,38 @@ CP_INTERNAL bool w32_fixup_accept_waiting_ms(int fd, uint32_t *ms);
 CP_INTERNAL char *w32_acceptex_address(char *area);
 
 /* ------------------------------------------------------------------------ */
+/* Named pipes (pipes.c)                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* Whether path names a pipe ("\\host\pipe\..."). */
+CP_INTERNAL bool w32_pipe_path(const char *path);
+/* CreateFile of a pipe name: the client's end, or INVALID_HANDLE_VALUE
+ * with the last error set. */
+CP_INTERNAL HANDLE w32_pipe_open(const char *path, DWORD access, DWORD flags);
+/* ReadFile / WriteFile on a pipe handle (W32_FD_PIPE). */
+CP_INTERNAL BOOL w32_pipe_io(int fd, void *buf, DWORD len, LPDWORD done,
+                             LPOVERLAPPED ov, bool write_side);
+/* FlushFileBuffers on a pipe: waits until the reader took what was
+ * written. */
+CP_INTERNAL BOOL w32_pipe_flush(int fd);
+/* What pipes-io.c needs to know of an end (false, error set: no pipe). */
+struct w32_pipe_info {
+  bool server, message, read_message, overlapped, can_read, can_write;
+  DWORD state_error; /* ERROR_PIPE_LISTENING / _NOT_CONNECTED, or 0 */
+};
+CP_INTERNAL bool w32_pipe_info_of(int fd, struct w32_pipe_info *out);
+/* The rest of a message an earlier read left (message pipes): taken into
+ * buf (CPORT_EMSGSIZE while some is left in message read mode; *had
+ * false if there was none), kept (whole is the end's now, len bytes, off
+ * already read), or copied without taking it (how much is held). */
+CP_INTERNAL int w32_pipe_rest_take(int fd, char *buf, size_t len, size_t *done,
+                                   bool *had);
+CP_INTERNAL void w32_pipe_rest_keep(int fd, char *whole, size_t len,
+                                    size_t off);
+CP_INTERNAL size_t w32_pipe_rest_peek(int fd, void *buf, size_t size,
+                                      size_t *copied);
+
+/* ------------------------------------------------------------------------ */
 /* Descriptor state (sockets.c)                                              */
 /* ------------------------------------------------------------------------ */
 
@@ -448,7 +498,10 @@ enum {
   W32_FD_EXCLUSIVE = 1u << 5,   /* SO_EXCLUSIVEADDRUSE asked for */
   W32_FD_EVENTSELECT = 1u << 6, /* WSAEventSelect watches it */
   W32_FD_PORT = 1u << 7,        /* associated with a program's port */
+  W32_FD_PIPE = 1u << 8,        /* a named pipe's end (pipes.c) */
 };
+/* Set by pipes.c, run before CloseHandle closes a W32_FD_PIPE handle. */
+CP_INTERNAL extern void (*w32_pipe_closing)(int fd);
 /* Set by a layer above (fixups.c), run before CloseHandle closes a
  * descriptor: closesocket does the same work itself. */
 CP_INTERNAL extern void (*w32_fd_closing)(int fd);

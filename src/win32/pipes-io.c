@@ -1,0 +1,262 @@
+/*
+ * pipes-io.c - reading and writing a named pipe's end (pipes.c makes
+ * them): ReadFile / WriteFile, PeekNamedPipe, FlushFileBuffers.
+ *
+ * A byte pipe (SOCK_STREAM) does overlapped I/O through cport like a
+ * socket, with a fixup that turns the end of the stream into
+ * ERROR_BROKEN_PIPE and a gone reader into ERROR_NO_DATA when the result
+ * is taken; without an OVERLAPPED (or on a handle opened without
+ * FILE_FLAG_OVERLAPPED) the call does it, blocking. A message pipe
+ * (SOCK_SEQPACKET) does its I/O in the call: a message longer than the
+ * read's buffer is taken whole, the rest kept by pipes.c for the next
+ * read, and in message read mode the read reports ERROR_MORE_DATA.
+ */
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/sockios.h>
+
+#include "win32.h"
+
+/* Whether the other end has gone (nothing more will come). */
+static bool peer_gone(int fd) {
+  struct pollfd p = {fd, POLLIN | POLLRDHUP, 0};
+  return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR));
+}
+
+CPORT_API BOOL PeekNamedPipe(HANDLE h, LPVOID buf, DWORD size, LPDWORD read,
+                             LPDWORD avail, LPDWORD left) {
+  int fd = w32_fd(h);
+  struct w32_pipe_info e;
+  if (fd < 0 || !w32_pipe_info_of(fd, &e))
+    return w32_fail(ERROR_INVALID_HANDLE);
+  if (e.state_error != 0)
+    return w32_fail(e.state_error);
+  size_t copied = 0;
+  size_t held = w32_pipe_rest_peek(fd, buf, size, &copied);
+  int queued = 0;
+  if (ioctl(fd, FIONREAD, &queued) != 0)
+    queued = 0;
+  ssize_t next = 0; /* a message pipe: the next message's length */
+  if (e.message && held == 0) {
+    next = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+    if (next < 0)
+      next = 0;
+  }
+  if (buf != NULL && copied < size && (held == 0 || !e.message)) {
+    ssize_t n =
+        recv(fd, (char *)buf + copied, size - copied, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0)
+      copied += (size_t)n;
+  }
+  size_t total = held + (size_t)queued;
+  if (total == 0 && peer_gone(fd))
+    return w32_fail(ERROR_BROKEN_PIPE);
+  if (read)
+    *read = (DWORD)copied;
+  if (avail)
+    *avail = (DWORD)total;
+  if (left) {
+    size_t l = held > 0 ? held : (size_t)next;
+    *left = e.message ? (DWORD)(l > copied ? l - copied : 0) : 0;
+  }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reading and writing                                                       */
+/* ------------------------------------------------------------------------ */
+
+/* Waits until fd is ready (a blocking call): 0, or a cport error. */
+static int wait_ready(int fd, short events, uint64_t *until) {
+  int w = w32_fd_wait(fd, events, until);
+  return w == 0 ? 0 : w == 1 ? CPORT_ETIMEDOUT : CPORT_EBADF;
+}
+
+/* A byte pipe's read or write in the call: 0 or a cport code. */
+static int byte_io(int fd, char *buf, size_t len, bool write_side,
+                   size_t *done) {
+  uint64_t until = 0;
+  *done = 0;
+  for (;;) {
+    ssize_t n = write_side ? send(fd, buf + *done, len - *done,
+                                  MSG_DONTWAIT | MSG_NOSIGNAL)
+                           : recv(fd, buf, len, MSG_DONTWAIT);
+    if (n > 0) {
+      *done += (size_t)n;
+      if (!write_side || *done == len)
+        return 0;
+      continue;
+    }
+    if (n == 0 && (len == 0 || write_side))
+      return 0;
+    if (n == 0)
+      return W32_EPIPE_BROKEN; /* the writer closed its end */
+    if (errno == EINTR)
+      continue;
+    if (errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN)
+      return write_side ? W32_EPIPE_CLOSING : W32_EPIPE_BROKEN;
+    if (errno != EAGAIN && errno != EWOULDBLOCK)
+      return -errno;
+    int rc = wait_ready(fd, write_side ? POLLOUT : POLLIN, &until);
+    if (rc != 0)
+      return rc;
+  }
+}
+
+/* A message pipe's read in the call: one message (or the rest of one);
+ * a longer one fills buf, its rest is kept for the next read, and in
+ * message read mode the read reports CPORT_EMSGSIZE (ERROR_MORE_DATA). */
+static int message_read(int fd, char *buf, size_t len, bool read_message,
+                        size_t *done) {
+  bool had;
+  int status = w32_pipe_rest_take(fd, buf, len, done, &had);
+  if (had)
+    return status;
+  uint64_t until = 0;
+  for (;;) {
+    ssize_t size = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+    if (size < 0) {
+      if (errno == EINTR)
+        continue;
+      if (errno == ECONNRESET || errno == ENOTCONN)
+        return W32_EPIPE_BROKEN;
+      if (errno != EAGAIN && errno != EWOULDBLOCK)
+        return -errno;
+      int rc = wait_ready(fd, POLLIN, &until);
+      if (rc != 0)
+        return rc;
+      continue;
+    }
+    if (size == 0 && peer_gone(fd))
+      return W32_EPIPE_BROKEN;
+    if ((size_t)size <= len) {
+      ssize_t n = recv(fd, buf, len, MSG_DONTWAIT);
+      if (n < 0)
+        return -errno;
+      *done = (size_t)n;
+      return 0;
+    }
+    char *whole = malloc((size_t)size);
+    if (whole == NULL)
+      return CPORT_ENOMEM;
+    ssize_t n = recv(fd, whole, (size_t)size, MSG_DONTWAIT);
+    if (n < 0) {
+      free(whole);
+      return -errno;
+    }
+    memcpy(buf, whole, len);
+    *done = len;
+    w32_pipe_rest_keep(fd, whole, (size_t)n, len);
+    return read_message ? CPORT_EMSGSIZE : 0;
+  }
+}
+
+/* A message pipe's write: one message, whole. */
+static int message_write(int fd, const char *buf, size_t len, size_t *done) {
+  uint64_t until = 0;
+  for (;;) {
+    ssize_t n = send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n >= 0) {
+      *done = (size_t)n;
+      return 0;
+    }
+    if (errno == EINTR)
+      continue;
+    if (errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN)
+      return W32_EPIPE_CLOSING;
+    if (errno != EAGAIN && errno != EWOULDBLOCK)
+      return -errno;
+    int rc = wait_ready(fd, POLLOUT, &until);
+    if (rc != 0)
+      return rc;
+  }
+}
+
+/* A byte pipe's overlapped read or write, through cport. */
+static BOOL overlapped_io(int fd, void *buf, DWORD len, LPDWORD done,
+                          LPOVERLAPPED ov, bool write_side) {
+  int b = w32_ov_begin(fd, ov);
+  if (b != 0)
+    return w32_fail(b == W32_BAD_EVENT ? ERROR_INVALID_HANDLE : w32_error(b));
+  /* Its fixup turns the end of the stream and a gone reader into the
+   * pipe's errors when the result is taken. */
+  struct w32_fixup f;
+  memset(&f, 0, sizeof(f));
+  f.ov = ov;
+  f.kind = write_side ? W32_FIX_PIPE_WRITE : W32_FIX_PIPE_READ;
+  f.target = (SOCKET)fd;
+  f.recvlen = len;
+  int rc = w32_fixup_add(&f);
+  if (rc == 0) {
+    cport_buf_t cb = cport_buf_init(buf, len);
+    cport_op_t *op = (cport_op_t *)(void *)ov;
+    rc = write_side ? cport_send(fd, &cb, 1, op) : cport_recv(fd, &cb, 1, op);
+  }
+  uint32_t bytes = 0;
+  int status = -1;
+  bool inline_done =
+      (rc == 0 || rc == CPORT_COMPLETED) && cport__last_inline(&bytes, &status);
+  if (rc < 0)
+    w32_fixup_drop(ov);
+  w32_ov_end(ov, rc);
+  if (rc < 0) {
+    bool gone = rc == CPORT_ENOTCONN || rc == CPORT_EPIPE ||
+                rc == CPORT_ECONNRESET || rc == CPORT_ESHUTDOWN;
+    return w32_fail(!gone        ? w32_error(rc)
+                    : write_side ? ERROR_NO_DATA
+                                 : ERROR_BROKEN_PIPE);
+  }
+  if (inline_done && status == 0 && (write_side || bytes > 0 || len == 0)) {
+    if (done)
+      *done = bytes;
+    return TRUE; /* its packet is queued all the same (unless skip mode) */
+  }
+  return w32_fail(ERROR_IO_PENDING);
+}
+
+BOOL w32_pipe_io(int fd, void *buf, DWORD len, LPDWORD done, LPOVERLAPPED ov,
+                 bool write_side) {
+  struct w32_pipe_info e;
+  if (!w32_pipe_info_of(fd, &e))
+    return FALSE;
+  if (done)
+    *done = 0;
+  DWORD err = e.state_error;
+  if (err == 0 && !(write_side ? e.can_write : e.can_read))
+    err = ERROR_ACCESS_DENIED;
+  if (err == 0 && ov != NULL && e.overlapped && e.message)
+    err = ERROR_NOT_SUPPORTED; /* no SOCK_SEQPACKET ops in cport */
+  if (err != 0)
+    return w32_fail(err);
+  if (ov != NULL && e.overlapped)
+    return overlapped_io(fd, buf, len, done, ov, write_side);
+  /* In the call: no OVERLAPPED, or a handle without FILE_FLAG_OVERLAPPED. */
+  size_t n = 0;
+  w32_block_begin();
+  int status = !e.message   ? byte_io(fd, buf, len, write_side, &n)
+               : write_side ? message_write(fd, buf, len, &n)
+                            : message_read(fd, buf, len, e.read_message, &n);
+  w32_block_end();
+  if (ov != NULL)
+    w32_ov_finish(ov, status, (uint32_t)n);
+  if (done)
+    *done = (DWORD)n;
+  return status == 0 ? TRUE : w32_fail(w32_error(status));
+}
+
+BOOL w32_pipe_flush(int fd) {
+  /* Until the reader has taken everything (a Unix socket's sent bytes
+   * count against the sender until they are read). */
+  w32_block_begin();
+  for (;;) {
+    int queued = 0;
+    if (ioctl(fd, SIOCOUTQ, &queued) != 0 || queued == 0 || peer_gone(fd))
+      break;
+    struct timespec ts = {0, 1000000};
+    nanosleep(&ts, NULL);
+  }
+  w32_block_end();
+  return TRUE;
+}

@@ -1,0 +1,757 @@
+/*
+ * pipes.c - named pipes: CreateNamedPipe, ConnectNamedPipe,
+ * DisconnectNamedPipe, the client's CreateFile, WaitNamedPipe,
+ * SetNamedPipeHandleState, PeekNamedPipe, GetNamedPipeInfo, and
+ * ReadFile / WriteFile / FlushFileBuffers on a pipe handle.
+ *
+ * "\\.\pipe\NAME" is the abstract AF_UNIX socket name "cport-pipe:name"
+ * (the name in lower case, as Windows compares pipe names without regard
+ * to case; a hash of it when it is long): nothing is left on disk. Byte
+ * pipes are SOCK_STREAM, message pipes SOCK_SEQPACKET. The first
+ * instance of a name binds and listens; every instance's HANDLE is a
+ * descriptor of its own: a duplicate of the listener while it waits for a
+ * client, the connection once it has one (put in place as AcceptEx's
+ * connection is: cport__replace_socket keeps the handle's port and key).
+ * An overlapped ConnectNamedPipe is a cport_accept on that duplicate, so
+ * its end goes through the port like any op's; byte pipes read and write
+ * with cport_recv / cport_send. Message pipes do their I/O in the call
+ * (cport has no SOCK_SEQPACKET ops).
+ *
+ * An instance is listening (a client may take it), connected, or
+ * disconnected (after DisconnectNamedPipe, until ConnectNamedPipe). A
+ * name counts its listening instances and the clients connected to the
+ * listener but not yet accepted by one: a client of this process finds
+ * ERROR_PIPE_BUSY when no listening instance is left for it.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <linux/sockios.h>
+
+#include "win32.h"
+
+enum { P_LISTENING = 1, P_CONNECTED, P_DISCONNECTED, P_CLIENT };
+
+struct pipe_name {
+  struct pipe_name *next;
+  char key[256]; /* the name after "\\.\pipe\", in lower case */
+  int listen_fd;
+  int instances, max;
+  int listening; /* instances a client may take */
+  int backlog;   /* clients of this process connected, not yet accepted */
+  bool message;  /* PIPE_TYPE_MESSAGE */
+  DWORD out_size, in_size, timeout_ms;
+};
+
+/* One end: a server instance (name set) or a client. */
+struct pipe_end {
+  struct pipe_name *name;
+  int state;
+  bool message;      /* SOCK_SEQPACKET */
+  bool read_message; /* PIPE_READMODE_MESSAGE */
+  bool overlapped;   /* FILE_FLAG_OVERLAPPED */
+  bool can_read, can_write;
+  char *rest; /* the unread part of a message (message pipes) */
+  size_t rest_len, rest_off;
+};
+
+/* Guards the names and the ends. A leaf: nothing calls cport while it is
+ * held, except cport_closesocket of a listener nobody else uses. */
+static pthread_mutex_t pipe_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pipe_name *names;
+static struct pipe_end **ends; /* by descriptor */
+static int ends_size;
+
+/* ------------------------------------------------------------------------ */
+/* Names                                                                     */
+/* ------------------------------------------------------------------------ */
+
+static bool is_sep(char c) {
+  return c == '\\';
+}
+
+/* The host and the name of "\\host\pipe\name"; false if path is not a
+ * pipe path. */
+static bool split(const char *path, const char **host, size_t *host_len,
+                  const char **name) {
+  if (!is_sep(path[0]) || !is_sep(path[1]))
+    return false;
+  const char *h = path + 2, *e = h;
+  while (*e != '\0' && !is_sep(*e))
+    e++;
+  if (e == h || *e == '\0' || strncasecmp(e + 1, "pipe", 4) != 0 ||
+      !is_sep(e[5]))
+    return false;
+  *host = h;
+  *host_len = (size_t)(e - h);
+  *name = e + 6;
+  return true;
+}
+
+bool w32_pipe_path(const char *path) {
+  const char *host, *name;
+  size_t hl;
+  return split(path, &host, &hl, &name);
+}
+
+/* The key of a local pipe path, or the Win32 error. */
+static DWORD key_of(const char *path, char *key) {
+  const char *host, *name;
+  size_t hl;
+  if (path == NULL)
+    return ERROR_INVALID_PARAMETER;
+  if (!split(path, &host, &hl, &name))
+    return ERROR_INVALID_NAME;
+  if (hl != 1 || host[0] != '.')
+    return ERROR_BAD_NETPATH; /* another computer's pipes are not reached */
+  size_t n = strlen(name);
+  if (n == 0 || n >= 256)
+    return ERROR_INVALID_NAME;
+  for (size_t i = 0; i <= n; i++) {
+    char c = name[i];
+    key[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+  }
+  return 0;
+}
+
+/* The abstract socket address of a key. */
+static socklen_t address_of(const char *key, struct sockaddr_un *a) {
+  memset(a, 0, sizeof(*a));
+  a->sun_family = AF_UNIX;
+  static const char prefix[] = "cport-pipe:";
+  size_t n = strlen(key), room = sizeof(a->sun_path) - 1 - (sizeof(prefix) - 1);
+  memcpy(a->sun_path + 1, prefix, sizeof(prefix) - 1);
+  char *p = a->sun_path + sizeof(prefix);
+  if (n <= room) {
+    memcpy(p, key, n);
+  } else { /* a long name: its FNV-1a hash */
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++)
+      h = (h ^ (unsigned char)key[i]) * 0x100000001b3ull;
+    static const char hex[] = "0123456789abcdef";
+    p[0] = '#';
+    for (int i = 0; i < 16; i++)
+      p[1 + i] = hex[(h >> (60 - 4 * i)) & 15];
+    n = 17;
+  }
+  return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + sizeof(prefix) +
+                     n);
+}
+
+static struct pipe_name *find_locked(const char *key) {
+  for (struct pipe_name *n = names; n != NULL; n = n->next)
+    if (strcmp(n->key, key) == 0)
+      return n;
+  return NULL;
+}
+
+static void name_drop_locked(struct pipe_name *pn) {
+  if (--pn->instances > 0)
+    return;
+  struct pipe_name **pp = &names;
+  while (*pp != pn)
+    pp = &(*pp)->next;
+  *pp = pn->next;
+  close(pn->listen_fd); /* never given to cport */
+  free(pn);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Ends                                                                      */
+/* ------------------------------------------------------------------------ */
+
+static struct pipe_end *end_locked(int fd) {
+  return fd >= 0 && fd < ends_size ? ends[fd] : NULL;
+}
+
+static void closing(int fd);
+static void connect_done(int fd, int status);
+
+static bool end_put_locked(int fd, struct pipe_end *e) {
+  if (fd >= ends_size) {
+    int size = ends_size ? ends_size : 64;
+    while (size <= fd)
+      size *= 2;
+    struct pipe_end **n = realloc(ends, (size_t)size * sizeof(*n));
+    if (n == NULL)
+      return false;
+    memset(n + ends_size, 0, (size_t)(size - ends_size) * sizeof(*n));
+    ends = n;
+    ends_size = size;
+  }
+  free(ends[fd]);
+  ends[fd] = e;
+  __atomic_store_n(&w32_pipe_closing, closing, __ATOMIC_RELEASE);
+  __atomic_store_n(&w32_pipe_connect_done, connect_done, __ATOMIC_RELEASE);
+  return true;
+}
+
+static void rest_clear(struct pipe_end *e) {
+  free(e->rest);
+  e->rest = NULL;
+  e->rest_len = e->rest_off = 0;
+}
+
+/* CloseHandle on a pipe: the instance leaves its name (the last one takes
+ * the name away); a pending ConnectNamedPipe moves no client here. */
+static void closing(int fd) {
+  w32_fixup_target_closed(fd);
+  pthread_mutex_lock(&pipe_lock);
+  struct pipe_end *e = end_locked(fd);
+  if (e != NULL) {
+    ends[fd] = NULL;
+    if (e->name != NULL) {
+      if (e->state == P_LISTENING)
+        e->name->listening--;
+      name_drop_locked(e->name);
+    }
+    rest_clear(e);
+    free(e);
+  }
+  pthread_mutex_unlock(&pipe_lock);
+}
+
+/* A ConnectNamedPipe through the port ended (its fixup ran). */
+static void connect_done(int fd, int status) {
+  pthread_mutex_lock(&pipe_lock);
+  struct pipe_end *e = end_locked(fd);
+  if (e != NULL && e->name != NULL && status == 0 && e->state == P_LISTENING) {
+    e->state = P_CONNECTED;
+    e->name->listening--;
+    if (e->name->backlog > 0)
+      e->name->backlog--;
+  }
+  pthread_mutex_unlock(&pipe_lock);
+  if (status == 0)
+    w32_fd_connected(fd);
+}
+
+/* What a call on fd may do; false (error set) if it is no pipe. */
+static bool end_copy(int fd, struct pipe_end *out) {
+  memset(out, 0, sizeof(*out));
+  pthread_mutex_lock(&pipe_lock);
+  struct pipe_end *e = end_locked(fd);
+  if (e != NULL)
+    *out = *e;
+  pthread_mutex_unlock(&pipe_lock);
+  return e != NULL ? true : w32_fail(ERROR_INVALID_HANDLE);
+}
+
+/* The connection accepted (newfd) becomes fd's. */
+static int install(int fd, int newfd) {
+  if (cport__handle_associated(fd))
+    return cport__replace_socket(fd, newfd, true);
+  int rc = dup3(newfd, fd, O_CLOEXEC) < 0 ? -errno : 0;
+  close(newfd);
+  return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* CreateNamedPipe                                                           */
+/* ------------------------------------------------------------------------ */
+
+CPORT_API HANDLE CreateNamedPipeA(LPCSTR path, DWORD open_mode, DWORD pipe_mode,
+                                  DWORD max_instances, DWORD out_size,
+                                  DWORD in_size, DWORD timeout_ms,
+                                  LPSECURITY_ATTRIBUTES sa) {
+  (void)sa;
+  char key[256];
+  DWORD err = key_of(path, key);
+  if (err == ERROR_BAD_NETPATH)
+    err = ERROR_INVALID_NAME; /* a server's name is always local */
+  DWORD access = open_mode & PIPE_ACCESS_DUPLEX;
+  if (err == 0 &&
+      (access == 0 || max_instances == 0 ||
+       max_instances > PIPE_UNLIMITED_INSTANCES ||
+       (pipe_mode & ~(DWORD)(PIPE_NOWAIT | PIPE_READMODE_MESSAGE |
+                             PIPE_TYPE_MESSAGE | PIPE_REJECT_REMOTE_CLIENTS)) ||
+       ((pipe_mode & PIPE_READMODE_MESSAGE) &&
+        !(pipe_mode & PIPE_TYPE_MESSAGE))))
+    err = ERROR_INVALID_PARAMETER;
+  if (err == 0 && (pipe_mode & PIPE_NOWAIT))
+    err = ERROR_NOT_SUPPORTED; /* non-blocking pipes: not emulated */
+  if (err != 0)
+    return (w32_fail(err), INVALID_HANDLE_VALUE);
+  bool message = (pipe_mode & PIPE_TYPE_MESSAGE) != 0;
+  struct pipe_end *e = calloc(1, sizeof(*e));
+  if (e == NULL)
+    return (w32_fail(ERROR_NOT_ENOUGH_MEMORY), INVALID_HANDLE_VALUE);
+  e->state = P_LISTENING;
+  e->message = message;
+  e->read_message = (pipe_mode & PIPE_READMODE_MESSAGE) != 0;
+  e->overlapped = (open_mode & FILE_FLAG_OVERLAPPED) != 0;
+  e->can_read = (access & PIPE_ACCESS_INBOUND) != 0;
+  e->can_write = (access & PIPE_ACCESS_OUTBOUND) != 0;
+
+  pthread_mutex_lock(&pipe_lock);
+  struct pipe_name *pn = find_locked(key);
+  int fd = -1;
+  if (pn != NULL) {
+    if ((open_mode & FILE_FLAG_FIRST_PIPE_INSTANCE) || pn->message != message)
+      err = ERROR_ACCESS_DENIED;
+    else if (pn->instances >= pn->max)
+      err = ERROR_PIPE_BUSY;
+  } else {
+    pn = calloc(1, sizeof(*pn));
+    int s = pn == NULL ? -1
+                       : socket(AF_UNIX,
+                                (message ? SOCK_SEQPACKET : SOCK_STREAM) |
+                                    SOCK_NONBLOCK | SOCK_CLOEXEC,
+                                0);
+    struct sockaddr_un a;
+    socklen_t alen = address_of(key, &a);
+    if (s < 0)
+      err = ERROR_NOT_ENOUGH_MEMORY;
+    else if (bind(s, (struct sockaddr *)&a, alen) != 0)
+      /* Another process has the name. */
+      err = errno == EADDRINUSE ? ERROR_ACCESS_DENIED : w32_error(-errno);
+    else if (listen(s, SOMAXCONN) != 0)
+      err = w32_error(-errno);
+    if (err != 0) {
+      if (s >= 0)
+        close(s);
+      free(pn);
+      pn = NULL;
+    } else {
+      strcpy(pn->key, key);
+      pn->listen_fd = s;
+      pn->max = (int)max_instances;
+      pn->message = message;
+      pn->out_size = out_size;
+      pn->in_size = in_size;
+      pn->timeout_ms = timeout_ms != 0 ? timeout_ms : 50;
+      pn->next = names;
+      names = pn;
+    }
+  }
+  if (err == 0) {
+    fd = fcntl(pn->listen_fd, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0 || fd >= (1 << 22) || !end_put_locked(fd, e)) {
+      err = ERROR_NOT_ENOUGH_MEMORY;
+      if (fd >= 0)
+        close(fd);
+      if (pn->instances == 0) {
+        pn->instances = 1;
+        name_drop_locked(pn);
+      }
+    } else {
+      e->name = pn;
+      pn->instances++;
+      pn->listening++;
+    }
+  }
+  pthread_mutex_unlock(&pipe_lock);
+  if (err != 0) {
+    free(e);
+    return (w32_fail(err), INVALID_HANDLE_VALUE);
+  }
+  w32_fd_reset(fd);
+  w32_fd_set_flags(fd, W32_FD_PIPE | (e->overlapped ? 0 : W32_FD_SYNC), 0);
+  SetLastError(ERROR_SUCCESS);
+  return (HANDLE)(intptr_t)fd;
+}
+
+CPORT_API HANDLE CreateNamedPipeW(LPCWSTR path, DWORD open_mode,
+                                  DWORD pipe_mode, DWORD max_instances,
+                                  DWORD out_size, DWORD in_size,
+                                  DWORD timeout_ms, LPSECURITY_ATTRIBUTES sa) {
+  char *p = w32_utf8(path);
+  if (p == NULL)
+    return INVALID_HANDLE_VALUE;
+  HANDLE h = CreateNamedPipeA(p, open_mode, pipe_mode, max_instances, out_size,
+                              in_size, timeout_ms, sa);
+  free(p);
+  return h;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Connecting and disconnecting                                              */
+/* ------------------------------------------------------------------------ */
+
+/* A client already waiting at the listener becomes fd's: 1, or 0 when
+ * none waits, or a cport error. */
+static int take_waiting(int fd, int listen_fd) {
+  int c = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (c < 0)
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
+                   errno == ECONNABORTED
+               ? 0
+               : -errno;
+  int rc = install(fd, c);
+  return rc == 0 ? 1 : rc;
+}
+
+CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
+  int fd = w32_fd(h);
+  struct pipe_end e;
+  if (fd < 0 || !end_copy(fd, &e) || e.name == NULL)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  bool through_port = ov != NULL && e.overlapped;
+  if (through_port && e.message)
+    return w32_fail(ERROR_NOT_SUPPORTED); /* no SOCK_SEQPACKET accept op */
+  pthread_mutex_lock(&pipe_lock);
+  struct pipe_end *ep = end_locked(fd);
+  DWORD err = 0;
+  int rc = 0;
+  if (ep == NULL) {
+    err = ERROR_INVALID_HANDLE;
+  } else if (ep->state == P_CONNECTED) {
+    err = ERROR_PIPE_CONNECTED;
+  } else {
+    if (ep->state == P_DISCONNECTED) {
+      ep->state = P_LISTENING;
+      ep->name->listening++;
+    }
+    rc = take_waiting(fd, ep->name->listen_fd);
+    if (rc == 1) {
+      ep->state = P_CONNECTED;
+      ep->name->listening--;
+      if (ep->name->backlog > 0)
+        ep->name->backlog--;
+      err = ERROR_PIPE_CONNECTED; /* "a good connection", nothing queued */
+    } else if (rc < 0) {
+      err = w32_error(rc);
+    }
+  }
+  int listen_fd = ep != NULL ? ep->name->listen_fd : -1;
+  pthread_mutex_unlock(&pipe_lock);
+  if (err == ERROR_PIPE_CONNECTED && rc == 1)
+    w32_fd_connected(fd);
+  if (err != 0)
+    return w32_fail(err);
+  if (!through_port) {
+    /* Blocking: wait at the listener until a client comes. */
+    for (;;) {
+      struct pollfd p = {listen_fd, POLLIN, 0};
+      w32_block_begin();
+      int n = poll(&p, 1, -1);
+      w32_block_end();
+      if (n < 0 && errno != EINTR)
+        return w32_fail(w32_error(-errno));
+      pthread_mutex_lock(&pipe_lock);
+      ep = end_locked(fd);
+      rc = ep == NULL ? CPORT_EBADF : take_waiting(fd, listen_fd);
+      if (rc == 1 && ep->state == P_LISTENING) {
+        ep->state = P_CONNECTED;
+        ep->name->listening--;
+        if (ep->name->backlog > 0)
+          ep->name->backlog--;
+      }
+      pthread_mutex_unlock(&pipe_lock);
+      if (rc < 0)
+        return w32_fail(w32_error(rc));
+      if (rc == 1)
+        break;
+    }
+    w32_fd_connected(fd);
+    if (ov != NULL)
+      w32_ov_finish(ov, 0, 0);
+    return TRUE;
+  }
+  /* Overlapped: an accept on the instance's duplicate of the listener;
+   * its fixup puts the connection in place when the result is taken. */
+  int b = w32_ov_begin(fd, ov);
+  if (b != 0)
+    return w32_fail(b == W32_BAD_EVENT ? ERROR_INVALID_HANDLE : w32_error(b));
+  struct w32_fixup f;
+  memset(&f, 0, sizeof(f));
+  f.ov = ov;
+  f.kind = W32_FIX_PIPE_CONNECT;
+  f.target = (SOCKET)fd;
+  f.source = (SOCKET)fd;
+  rc = w32_fixup_add(&f);
+  if (rc == 0)
+    rc = cport_accept(fd, NULL, 0, (cport_op_t *)(void *)ov);
+  if (rc < 0)
+    w32_fixup_drop(ov);
+  w32_ov_end(ov, rc);
+  /* Pending even when it ended in the call: the connection moves in when
+   * the result is taken (as AcceptEx's does). */
+  return w32_fail(rc < 0 ? w32_error(rc) : ERROR_IO_PENDING);
+}
+
+CPORT_API BOOL DisconnectNamedPipe(HANDLE h) {
+  int fd = w32_fd(h);
+  struct pipe_end e;
+  if (fd < 0 || !end_copy(fd, &e) || e.name == NULL)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  pthread_mutex_lock(&pipe_lock);
+  struct pipe_end *ep = end_locked(fd);
+  int state = ep != NULL ? ep->state : 0;
+  int fresh = -1;
+  if (ep != NULL && state != P_DISCONNECTED) {
+    fresh = fcntl(ep->name->listen_fd, F_DUPFD_CLOEXEC, 0);
+    if (fresh >= 0) {
+      if (state == P_LISTENING)
+        ep->name->listening--;
+      ep->state = P_DISCONNECTED;
+      rest_clear(ep);
+    }
+  }
+  pthread_mutex_unlock(&pipe_lock);
+  if (ep == NULL)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  if (state == P_DISCONNECTED)
+    return w32_fail(ERROR_PIPE_NOT_CONNECTED);
+  if (fresh < 0)
+    return w32_fail(ERROR_NOT_ENOUGH_MEMORY);
+  if (state == P_LISTENING) {
+    close(fresh); /* still the listener's: a pending connect is cancelled */
+    cport_cancel(fd, NULL);
+    return TRUE;
+  }
+  /* The connection goes (the client reads the end of it); the handle
+   * waits at the listener again, on its port, under its key. */
+  int rc = cport__handle_associated(fd)
+               ? cport__replace_socket(fd, fresh, false)
+           : dup3(fresh, fd, O_CLOEXEC) < 0 ? -errno
+                                            : 0;
+  if (!cport__handle_associated(fd))
+    close(fresh);
+  return rc == 0 ? TRUE : w32_fail(w32_error(rc));
+}
+
+/* ------------------------------------------------------------------------ */
+/* The client                                                                */
+/* ------------------------------------------------------------------------ */
+
+HANDLE w32_pipe_open(const char *path, DWORD access, DWORD flags) {
+  char key[256];
+  DWORD err = key_of(path, key);
+  if (err != 0)
+    return (w32_fail(err == ERROR_INVALID_NAME ? ERROR_FILE_NOT_FOUND : err),
+            INVALID_HANDLE_VALUE);
+  struct pipe_end *e = calloc(1, sizeof(*e));
+  if (e == NULL)
+    return (w32_fail(ERROR_NOT_ENOUGH_MEMORY), INVALID_HANDLE_VALUE);
+  pthread_mutex_lock(&pipe_lock);
+  struct pipe_name *pn = find_locked(key);
+  bool reserved = false;
+  if (pn != NULL) {
+    if (pn->listening - pn->backlog <= 0)
+      err = ERROR_PIPE_BUSY;
+    else
+      pn->backlog++, reserved = true;
+  }
+  pthread_mutex_unlock(&pipe_lock);
+  struct sockaddr_un a;
+  socklen_t alen = address_of(key, &a);
+  int s = -1;
+  /* The name's type: known here, else a byte pipe first (a message pipe
+   * refuses it: ECONNREFUSED or EPROTOTYPE). */
+  bool first_message = pn != NULL && pn->message;
+  for (int i = 0; err == 0 && i < 2; i++) {
+    e->message = first_message != (i == 1);
+    s = socket(AF_UNIX,
+               (e->message ? SOCK_SEQPACKET : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+    if (s < 0) {
+      err = w32_error(-errno);
+      break;
+    }
+    if (connect(s, (struct sockaddr *)&a, alen) == 0)
+      break;
+    int ce = errno;
+    close(s);
+    s = -1;
+    if (ce == EAGAIN)
+      err = ERROR_PIPE_BUSY;
+    else if (ce != EPROTOTYPE && ce != ECONNREFUSED && ce != ENOENT)
+      err = w32_error(-ce);
+  }
+  if (err == 0 && s < 0)
+    err = ERROR_FILE_NOT_FOUND;
+  pthread_mutex_lock(&pipe_lock);
+  if (err != 0 && reserved && (pn = find_locked(key)) != NULL &&
+      pn->backlog > 0)
+    pn->backlog--;
+  if (err == 0 && (s >= (1 << 22) || !end_put_locked(s, e)))
+    err = ERROR_NOT_ENOUGH_MEMORY;
+  pthread_mutex_unlock(&pipe_lock);
+  if (err != 0) {
+    if (s >= 0)
+      close(s);
+    free(e);
+    return (w32_fail(err), INVALID_HANDLE_VALUE);
+  }
+  int fl = fcntl(s, F_GETFL);
+  if (fl >= 0)
+    fcntl(s, F_SETFL, fl | O_NONBLOCK);
+  e->state = P_CLIENT;
+  e->overlapped = (flags & FILE_FLAG_OVERLAPPED) != 0;
+  e->can_read = (access & (GENERIC_READ | GENERIC_ALL | FILE_READ_DATA)) != 0;
+  e->can_write =
+      (access & (GENERIC_WRITE | GENERIC_ALL | FILE_WRITE_DATA)) != 0;
+  w32_fd_reset(s);
+  w32_fd_set_flags(s, W32_FD_PIPE | (e->overlapped ? 0 : W32_FD_SYNC), 0);
+  w32_fd_connected(s);
+  SetLastError(ERROR_SUCCESS);
+  return (HANDLE)(intptr_t)s;
+}
+
+/* Whether a name's abstract address is bound (by any process). */
+static bool name_bound(const char *key) {
+  struct sockaddr_un a;
+  socklen_t alen = address_of(key, &a);
+  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s < 0)
+    return false;
+  bool bound = bind(s, (struct sockaddr *)&a, alen) != 0 && errno == EADDRINUSE;
+  close(s);
+  return bound;
+}
+
+CPORT_API BOOL WaitNamedPipeA(LPCSTR path, DWORD timeout_ms) {
+  char key[256];
+  DWORD err = key_of(path, key);
+  if (err != 0)
+    return w32_fail(err == ERROR_INVALID_NAME ? ERROR_FILE_NOT_FOUND : err);
+  uint64_t until = 0;
+  for (;;) {
+    pthread_mutex_lock(&pipe_lock);
+    struct pipe_name *pn = find_locked(key);
+    bool free_one = pn != NULL && pn->listening - pn->backlog > 0;
+    DWORD dflt = pn != NULL ? pn->timeout_ms : 50;
+    pthread_mutex_unlock(&pipe_lock);
+    if (free_one)
+      return TRUE;
+    if (pn == NULL) /* another process's pipe, or none */
+      return name_bound(key) ? TRUE : w32_fail(ERROR_FILE_NOT_FOUND);
+    if (until == 0) {
+      DWORD ms = timeout_ms == NMPWAIT_USE_DEFAULT_WAIT ? dflt : timeout_ms;
+      until = ms == NMPWAIT_WAIT_FOREVER ? UINT64_MAX : w32_now_ms() + ms;
+    }
+    if (w32_now_ms() >= until)
+      return w32_fail(ERROR_SEM_TIMEOUT);
+    Sleep(5);
+  }
+}
+
+CPORT_API BOOL WaitNamedPipeW(LPCWSTR path, DWORD timeout_ms) {
+  char *p = w32_utf8(path);
+  if (p == NULL)
+    return FALSE;
+  BOOL ok = WaitNamedPipeA(p, timeout_ms);
+  free(p);
+  return ok;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Pipe state                                                                */
+/* ------------------------------------------------------------------------ */
+
+CPORT_API BOOL SetNamedPipeHandleState(HANDLE h, LPDWORD mode,
+                                       LPDWORD max_collection,
+                                       LPDWORD collect_timeout) {
+  int fd = w32_fd(h);
+  struct pipe_end e;
+  if (fd < 0 || !end_copy(fd, &e))
+    return w32_fail(ERROR_INVALID_HANDLE);
+  if (max_collection != NULL || collect_timeout != NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER); /* both ends are local */
+  if (mode == NULL)
+    return TRUE;
+  if (*mode & ~(DWORD)(PIPE_NOWAIT | PIPE_READMODE_MESSAGE))
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  if (*mode & PIPE_NOWAIT)
+    return w32_fail(ERROR_NOT_SUPPORTED);
+  bool msg = (*mode & PIPE_READMODE_MESSAGE) != 0;
+  if (msg && !e.message)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  pthread_mutex_lock(&pipe_lock);
+  struct pipe_end *ep = end_locked(fd);
+  if (ep != NULL)
+    ep->read_message = msg;
+  pthread_mutex_unlock(&pipe_lock);
+  return TRUE;
+}
+
+CPORT_API BOOL GetNamedPipeInfo(HANDLE h, LPDWORD flags, LPDWORD out_size,
+                                LPDWORD in_size, LPDWORD max_instances) {
+  int fd = w32_fd(h);
+  struct pipe_end e;
+  if (fd < 0 || !end_copy(fd, &e))
+    return w32_fail(ERROR_INVALID_HANDLE);
+  if (flags)
+    *flags = (e.name != NULL ? PIPE_SERVER_END : PIPE_CLIENT_END) |
+             (e.message ? PIPE_TYPE_MESSAGE : 0);
+  pthread_mutex_lock(&pipe_lock);
+  if (out_size)
+    *out_size = e.name != NULL ? e.name->out_size : 0;
+  if (in_size)
+    *in_size = e.name != NULL ? e.name->in_size : 0;
+  if (max_instances)
+    *max_instances = e.name != NULL ? (DWORD)e.name->max : 0;
+  pthread_mutex_unlock(&pipe_lock);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* What pipes-io.c reads                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* The rest of a message a read left: into buf (0 or CPORT_EMSGSIZE while
+ * some is left in message read mode); *done 0 if there is none. */
+int w32_pipe_rest_take(int fd, char *buf, size_t len, size_t *done, bool *had) {
+  pthread_mutex_lock(&pipe_lock);
+  struct pipe_end *e = end_locked(fd);
+  int status = 0;
+  *had = e != NULL && e->rest_len > e->rest_off;
+  if (*had) {
+    size_t held = e->rest_len - e->rest_off;
+    *done = held < len ? held : len;
+    memcpy(buf, e->rest + e->rest_off, *done);
+    e->rest_off += *done;
+    if (e->rest_off < e->rest_len)
+      status = e->read_message ? CPORT_EMSGSIZE : 0;
+    else
+      rest_clear(e);
+  }
+  pthread_mutex_unlock(&pipe_lock);
+  return status;
+}
+
+void w32_pipe_rest_keep(int fd, char *whole, size_t len, size_t off) {
+  pthread_mutex_lock(&pipe_lock);
+  struct pipe_end *e = end_locked(fd);
+  if (e != NULL) {
+    rest_clear(e);
+    e->rest = whole;
+    e->rest_len = len;
+    e->rest_off = off;
+    whole = NULL;
+  }
+  pthread_mutex_unlock(&pipe_lock);
+  free(whole);
+}
+
+size_t w32_pipe_rest_peek(int fd, void *buf, size_t size, size_t *copied) {
+  pthread_mutex_lock(&pipe_lock);
+  struct pipe_end *e = end_locked(fd);
+  size_t held = e != NULL ? e->rest_len - e->rest_off : 0;
+  *copied = 0;
+  if (held > 0 && buf != NULL) {
+    *copied = held < size ? held : size;
+    memcpy(buf, e->rest + e->rest_off, *copied);
+  }
+  pthread_mutex_unlock(&pipe_lock);
+  return held;
+}
+
+bool w32_pipe_info_of(int fd, struct w32_pipe_info *out) {
+  struct pipe_end e;
+  if (!end_copy(fd, &e))
+    return false;
+  out->server = e.name != NULL;
+  out->message = e.message;
+  out->read_message = e.read_message;
+  out->overlapped = e.overlapped;
+  out->can_read = e.can_read;
+  out->can_write = e.can_write;
+  out->state_error = e.state == P_LISTENING      ? ERROR_PIPE_LISTENING
+                     : e.state == P_DISCONNECTED ? ERROR_PIPE_NOT_CONNECTED
+                                                 : 0;
+  return true;
+}

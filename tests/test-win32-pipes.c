@@ -1,0 +1,474 @@
+/*
+ * test-win32-pipes.c - named pipes as an IOCP program uses them, written
+ * only against the Win32 API: a server instance on a completion port
+ * (overlapped ConnectNamedPipe, ReadFile, WriteFile, the packets' keys and
+ * byte counts), a client that connected before ConnectNamedPipe
+ * (ERROR_PIPE_CONNECTED, nothing queued), the instance limit
+ * (ERROR_PIPE_BUSY, WaitNamedPipe), the client's close (ERROR_BROKEN_PIPE
+ * for reads, ERROR_NO_DATA for writes), message mode (ERROR_MORE_DATA,
+ * PeekNamedPipe, GetNamedPipeInfo), DisconnectNamedPipe and a second
+ * client, bad names, CancelIoEx of a pending ConnectNamedPipe, and the
+ * OVERLAPPED's event.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "win32-util.h"
+
+/* A pipe name of this process: "\\.\pipe\cport-test-<pid>-<what>". */
+static void pipe_name(char *out, size_t size, const char *what) {
+  snprintf(out, size, "\\\\.\\pipe\\cport-test-%u-%s",
+           (unsigned)GetCurrentProcessId(), what);
+}
+
+static HANDLE server(const char *name, DWORD open_mode, DWORD pipe_mode,
+                     DWORD max) {
+  HANDLE h =
+      CreateNamedPipeA(name, open_mode, pipe_mode, max, 4096, 4096, 0, NULL);
+  assert_true(h != INVALID_HANDLE_VALUE);
+  return h;
+}
+
+static HANDLE client(const char *name, DWORD flags) {
+  HANDLE h = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                         OPEN_EXISTING, flags, NULL);
+  assert_true(h != INVALID_HANDLE_VALUE);
+  return h;
+}
+
+/* The next packet, asserted to be ov's with key and bytes, succeeded. */
+static void expect_packet(HANDLE port, OVERLAPPED *ov, ULONG_PTR key,
+                          DWORD bytes) {
+  DWORD n = 0;
+  ULONG_PTR k = 0;
+  OVERLAPPED *got = NULL;
+  assert_true(w_next(port, &n, &k, &got, 5000));
+  assert_ptr_equal(got, ov);
+  assert_int_equal(k, key);
+  assert_int_equal(n, bytes);
+}
+
+/* An overlapped read or write that is pending or done: TRUE, or FALSE
+ * with ERROR_IO_PENDING (a packet follows either way). */
+static void started(BOOL ok) {
+  if (!ok)
+    assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+}
+
+static void iocp_pipe_server(void **state) {
+  (void)state;
+  char name[128];
+  pipe_name(name, sizeof(name), "iocp");
+  HANDLE pipe = server(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                       PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, 4);
+  HANDLE port = CreateIoCompletionPort(pipe, NULL, 7, 0);
+  assert_non_null(port);
+  OVERLAPPED oc;
+  memset(&oc, 0, sizeof(oc));
+  assert_false(ConnectNamedPipe(pipe, &oc));
+  assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  w_expect_nothing(port, 50);
+  HANDLE c = client(name, FILE_FLAG_OVERLAPPED);
+  expect_packet(port, &oc, 7, 0);
+  assert_true(CreateIoCompletionPort(c, port, 8, 0) == port);
+  DWORD flags = 9, insts = 0;
+  assert_true(GetNamedPipeInfo(pipe, &flags, NULL, NULL, &insts));
+  assert_int_equal(flags, PIPE_SERVER_END | PIPE_TYPE_BYTE);
+  assert_int_equal(insts, 4);
+  assert_true(GetNamedPipeInfo(c, &flags, NULL, NULL, NULL));
+  assert_int_equal(flags, PIPE_CLIENT_END | PIPE_TYPE_BYTE);
+  assert_int_equal(GetFileType(pipe), FILE_TYPE_PIPE);
+
+  /* Client to server: the read is posted first. */
+  char buf[64];
+  memset(buf, 0, sizeof(buf));
+  OVERLAPPED orr, ow;
+  memset(&orr, 0, sizeof(orr));
+  memset(&ow, 0, sizeof(ow));
+  started(ReadFile(pipe, buf, sizeof(buf), NULL, &orr));
+  started(WriteFile(c, "hello", 5, NULL, &ow));
+  DWORD n = 0;
+  ULONG_PTR k = 0;
+  OVERLAPPED *got = NULL;
+  bool saw_read = false, saw_write = false;
+  for (int i = 0; i < 2; i++) {
+    assert_true(w_next(port, &n, &k, &got, 5000));
+    assert_int_equal(n, 5);
+    if (got == &orr) {
+      assert_int_equal(k, 7);
+      saw_read = true;
+    } else {
+      assert_ptr_equal(got, &ow);
+      assert_int_equal(k, 8);
+      saw_write = true;
+    }
+  }
+  assert_true(saw_read && saw_write);
+  assert_memory_equal(buf, "hello", 5);
+
+  /* Server to client: two writes arrive in order. */
+  OVERLAPPED ow2;
+  memset(&ow2, 0, sizeof(ow2));
+  started(WriteFile(pipe, "abc", 3, NULL, &ow));
+  started(WriteFile(pipe, "def", 3, NULL, &ow2));
+  expect_packet(port, &ow, 7, 3);
+  expect_packet(port, &ow2, 7, 3);
+  char in[16];
+  size_t have = 0;
+  while (have < 6) {
+    started(ReadFile(c, in + have, (DWORD)(sizeof(in) - have), NULL, &orr));
+    assert_true(w_next(port, &n, &k, &got, 5000));
+    assert_ptr_equal(got, &orr);
+    assert_int_equal(k, 8);
+    assert_true(n > 0);
+    have += n;
+  }
+  assert_int_equal(have, 6);
+  assert_memory_equal(in, "abcdef", 6);
+  assert_true(FlushFileBuffers(pipe));
+  assert_true(CloseHandle(c));
+  assert_true(CloseHandle(pipe));
+  assert_true(CloseHandle(port));
+}
+
+static void client_before_connect_is_pipe_connected(void **state) {
+  (void)state;
+  char name[128];
+  pipe_name(name, sizeof(name), "early");
+  HANDLE pipe = server(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                       PIPE_TYPE_BYTE, 1);
+  HANDLE port = CreateIoCompletionPort(pipe, NULL, 3, 0);
+  assert_non_null(port);
+  HANDLE c = client(name, 0);
+  OVERLAPPED oc;
+  memset(&oc, 0, sizeof(oc));
+  assert_false(ConnectNamedPipe(pipe, &oc));
+  assert_int_equal(GetLastError(), ERROR_PIPE_CONNECTED);
+  w_expect_nothing(port, 100); /* "a good connection", and no packet */
+  /* Connected: data flows. */
+  DWORD n = 0;
+  assert_true(WriteFile(c, "x", 1, &n, NULL));
+  assert_int_equal(n, 1);
+  char buf[8];
+  OVERLAPPED orr;
+  memset(&orr, 0, sizeof(orr));
+  started(ReadFile(pipe, buf, sizeof(buf), NULL, &orr));
+  expect_packet(port, &orr, 3, 1);
+  assert_int_equal(buf[0], 'x');
+  /* Connecting a connected instance again says so too. */
+  assert_false(ConnectNamedPipe(pipe, &oc));
+  assert_int_equal(GetLastError(), ERROR_PIPE_CONNECTED);
+  assert_true(CloseHandle(c));
+  assert_true(CloseHandle(pipe));
+  assert_true(CloseHandle(port));
+}
+
+static void instance_limit_is_pipe_busy(void **state) {
+  (void)state;
+  char name[128], missing[128];
+  pipe_name(name, sizeof(name), "busy");
+  pipe_name(missing, sizeof(missing), "no-such-pipe");
+  HANDLE pipe = server(name, PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, 1);
+  /* One instance allowed: a second is refused. */
+  HANDLE second = CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, 1,
+                                   4096, 4096, 0, NULL);
+  assert_true(second == INVALID_HANDLE_VALUE);
+  assert_int_equal(GetLastError(), ERROR_PIPE_BUSY);
+  assert_true(WaitNamedPipeA(name, 0));
+  HANDLE c = client(name, 0);
+  /* Its one instance taken: busy, and a wait runs out. */
+  HANDLE c2 = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                          OPEN_EXISTING, 0, NULL);
+  assert_true(c2 == INVALID_HANDLE_VALUE);
+  assert_int_equal(GetLastError(), ERROR_PIPE_BUSY);
+  ULONGLONG t0 = w_now_ms();
+  assert_false(WaitNamedPipeA(name, 100));
+  assert_int_equal(GetLastError(), ERROR_SEM_TIMEOUT);
+  assert_true(w_now_ms() - t0 >= 90);
+  /* No such pipe. */
+  assert_true(CreateFileA(missing, GENERIC_READ, 0, NULL, OPEN_EXISTING, 0,
+                          NULL) == INVALID_HANDLE_VALUE);
+  assert_int_equal(GetLastError(), ERROR_FILE_NOT_FOUND);
+  assert_false(WaitNamedPipeA(missing, 1000));
+  assert_int_equal(GetLastError(), ERROR_FILE_NOT_FOUND);
+  assert_true(CloseHandle(c));
+  assert_true(CloseHandle(pipe));
+  /* The last instance closed: the name is gone. */
+  assert_true(CreateFileA(name, GENERIC_READ, 0, NULL, OPEN_EXISTING, 0,
+                          NULL) == INVALID_HANDLE_VALUE);
+  assert_int_equal(GetLastError(), ERROR_FILE_NOT_FOUND);
+}
+
+static void client_close_is_broken_pipe(void **state) {
+  (void)state;
+  char name[128];
+  pipe_name(name, sizeof(name), "broken");
+  /* Through the port: the data first, then ERROR_BROKEN_PIPE. */
+  HANDLE pipe = server(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                       PIPE_TYPE_BYTE, 2);
+  HANDLE port = CreateIoCompletionPort(pipe, NULL, 5, 0);
+  assert_non_null(port);
+  OVERLAPPED oc;
+  memset(&oc, 0, sizeof(oc));
+  assert_false(ConnectNamedPipe(pipe, &oc));
+  assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  HANDLE c = client(name, 0);
+  expect_packet(port, &oc, 5, 0);
+  DWORD n = 0;
+  assert_true(WriteFile(c, "bye", 3, &n, NULL));
+  assert_true(CloseHandle(c));
+  char buf[16];
+  OVERLAPPED orr;
+  memset(&orr, 0, sizeof(orr));
+  started(ReadFile(pipe, buf, sizeof(buf), NULL, &orr));
+  expect_packet(port, &orr, 5, 3);
+  assert_memory_equal(buf, "bye", 3);
+  BOOL ok = ReadFile(pipe, buf, sizeof(buf), NULL, &orr);
+  if (ok) {
+    fail_msg("a read after the client's close succeeded");
+  } else if (GetLastError() == ERROR_IO_PENDING) {
+    ULONG_PTR k = 0;
+    OVERLAPPED *got = NULL;
+    n = 99;
+    assert_false(GetQueuedCompletionStatus(port, &n, &k, &got, 5000));
+    assert_ptr_equal(got, &orr);
+    assert_int_equal(GetLastError(), ERROR_BROKEN_PIPE);
+    assert_int_equal(n, 0);
+    assert_int_equal(k, 5);
+  } else {
+    assert_int_equal(GetLastError(), ERROR_BROKEN_PIPE); /* failed at once */
+    w_expect_nothing(port, 50);
+  }
+  assert_true(CloseHandle(pipe));
+  assert_true(CloseHandle(port));
+
+  /* In the call: a read gets ERROR_BROKEN_PIPE, a write ERROR_NO_DATA. */
+  pipe = server(name, PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, 1);
+  c = client(name, 0);
+  assert_false(ConnectNamedPipe(pipe, NULL));
+  assert_int_equal(GetLastError(), ERROR_PIPE_CONNECTED);
+  assert_true(CloseHandle(c));
+  assert_false(ReadFile(pipe, buf, sizeof(buf), &n, NULL));
+  assert_int_equal(GetLastError(), ERROR_BROKEN_PIPE);
+  assert_int_equal(n, 0);
+  assert_false(WriteFile(pipe, "late", 4, &n, NULL));
+  assert_int_equal(GetLastError(), ERROR_NO_DATA);
+  assert_true(CloseHandle(pipe));
+}
+
+static void message_mode_more_data(void **state) {
+  (void)state;
+  char name[128];
+  pipe_name(name, sizeof(name), "message");
+  HANDLE pipe = server(name, PIPE_ACCESS_DUPLEX,
+                       PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE, 1);
+  HANDLE c = client(name, 0);
+  DWORD mode = PIPE_READMODE_MESSAGE;
+  assert_true(SetNamedPipeHandleState(c, &mode, NULL, NULL));
+  assert_false(ConnectNamedPipe(pipe, NULL));
+  assert_int_equal(GetLastError(), ERROR_PIPE_CONNECTED);
+  DWORD flags = 0, insts = 0;
+  assert_true(GetNamedPipeInfo(pipe, &flags, NULL, NULL, &insts));
+  assert_int_equal(flags, PIPE_SERVER_END | PIPE_TYPE_MESSAGE);
+  assert_int_equal(insts, 1);
+  DWORD n = 0;
+  assert_true(WriteFile(c, "0123456789", 10, &n, NULL));
+  assert_int_equal(n, 10);
+  assert_true(WriteFile(c, "ab", 2, &n, NULL));
+  char buf[16];
+  /* A buffer shorter than the message: filled, ERROR_MORE_DATA. */
+  memset(buf, 0, sizeof(buf));
+  assert_false(ReadFile(pipe, buf, 4, &n, NULL));
+  assert_int_equal(GetLastError(), ERROR_MORE_DATA);
+  assert_int_equal(n, 4);
+  assert_memory_equal(buf, "0123", 4);
+  DWORD avail = 0, left = 0, peeked = 0;
+  assert_true(PeekNamedPipe(pipe, buf, 3, &peeked, &avail, &left));
+  assert_int_equal(peeked, 3);
+  assert_memory_equal(buf, "456", 3);
+  assert_int_equal(avail, 8);
+  assert_int_equal(left, 3); /* of the message, after what was peeked */
+  assert_false(ReadFile(pipe, buf, 4, &n, NULL));
+  assert_int_equal(GetLastError(), ERROR_MORE_DATA);
+  assert_memory_equal(buf, "4567", 4);
+  /* The rest of it, then the next message: one message per read. */
+  assert_true(ReadFile(pipe, buf, 4, &n, NULL));
+  assert_int_equal(n, 2);
+  assert_memory_equal(buf, "89", 2);
+  assert_true(ReadFile(pipe, buf, sizeof(buf), &n, NULL));
+  assert_int_equal(n, 2);
+  assert_memory_equal(buf, "ab", 2);
+  /* The other way. */
+  assert_true(WriteFile(pipe, "xyz", 3, &n, NULL));
+  assert_true(WriteFile(pipe, "uvw", 3, &n, NULL));
+  assert_true(ReadFile(c, buf, sizeof(buf), &n, NULL));
+  assert_int_equal(n, 3);
+  assert_memory_equal(buf, "xyz", 3);
+  assert_true(ReadFile(c, buf, sizeof(buf), &n, NULL));
+  assert_int_equal(n, 3);
+  assert_memory_equal(buf, "uvw", 3);
+  assert_true(CloseHandle(c));
+  assert_true(CloseHandle(pipe));
+}
+
+static void disconnect_and_connect_again(void **state) {
+  (void)state;
+  char name[128];
+  pipe_name(name, sizeof(name), "again");
+  HANDLE pipe = server(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                       PIPE_TYPE_BYTE, 1);
+  HANDLE port = CreateIoCompletionPort(pipe, NULL, 11, 0);
+  assert_non_null(port);
+  OVERLAPPED oc, orr;
+  memset(&oc, 0, sizeof(oc));
+  memset(&orr, 0, sizeof(orr));
+  assert_false(ConnectNamedPipe(pipe, &oc));
+  assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  HANDLE c1 = client(name, 0);
+  expect_packet(port, &oc, 11, 0);
+  assert_true(DisconnectNamedPipe(pipe));
+  /* The first client's end is forced closed: "the client receives an
+   * error the next time it attempts to access the pipe". */
+  char buf[16];
+  DWORD n = 0;
+  assert_false(ReadFile(c1, buf, sizeof(buf), &n, NULL));
+  DWORD err = GetLastError();
+  assert_true(err == ERROR_PIPE_NOT_CONNECTED || err == ERROR_BROKEN_PIPE);
+  /* Disconnected, not listening: no client may connect yet. */
+  assert_true(CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                          OPEN_EXISTING, 0, NULL) == INVALID_HANDLE_VALUE);
+  assert_int_equal(GetLastError(), ERROR_PIPE_BUSY);
+  /* Listening again: a second client. */
+  assert_false(ConnectNamedPipe(pipe, &oc));
+  assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  HANDLE c2 = client(name, 0);
+  expect_packet(port, &oc, 11, 0);
+  assert_true(WriteFile(c2, "second", 6, &n, NULL));
+  started(ReadFile(pipe, buf, sizeof(buf), NULL, &orr));
+  expect_packet(port, &orr, 11, 6);
+  assert_memory_equal(buf, "second", 6);
+  assert_true(CloseHandle(c1));
+  assert_true(CloseHandle(c2));
+  assert_true(CloseHandle(pipe));
+  assert_true(CloseHandle(port));
+}
+
+static void bad_names_and_first_instance(void **state) {
+  (void)state;
+  static const char *bad[] = {"\\\\.\\notpipe\\x", "\\\\.\\pipe\\",
+                              "plain-name", "\\\\.\\pipe"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    HANDLE h = CreateNamedPipeA(bad[i], PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, 1,
+                                0, 0, 0, NULL);
+    assert_true(h == INVALID_HANDLE_VALUE);
+    assert_int_equal(GetLastError(), ERROR_INVALID_NAME);
+  }
+  char name[128], upper[128];
+  pipe_name(name, sizeof(name), "first");
+  HANDLE pipe = server(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE,
+                       PIPE_TYPE_BYTE, PIPE_UNLIMITED_INSTANCES);
+  HANDLE again =
+      CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE,
+                       PIPE_TYPE_BYTE, PIPE_UNLIMITED_INSTANCES, 0, 0, 0, NULL);
+  assert_true(again == INVALID_HANDLE_VALUE);
+  assert_int_equal(GetLastError(), ERROR_ACCESS_DENIED);
+  /* Without the flag, more instances (unlimited). */
+  HANDLE more[3];
+  for (int i = 0; i < 3; i++)
+    more[i] = server(name, PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE,
+                     PIPE_UNLIMITED_INSTANCES);
+  /* Names are compared without regard to case. */
+  pipe_name(upper, sizeof(upper), "FIRST");
+  memcpy(upper + 4, "PIPE", 4);
+  HANDLE c = client(upper, 0);
+  assert_true(CloseHandle(c));
+  for (int i = 0; i < 3; i++)
+    assert_true(CloseHandle(more[i]));
+  assert_true(CloseHandle(pipe));
+}
+
+static void cancel_pending_connect(void **state) {
+  (void)state;
+  char name[128];
+  pipe_name(name, sizeof(name), "cancel");
+  HANDLE pipe = server(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                       PIPE_TYPE_BYTE, 1);
+  HANDLE port = CreateIoCompletionPort(pipe, NULL, 21, 0);
+  assert_non_null(port);
+  OVERLAPPED oc;
+  memset(&oc, 0, sizeof(oc));
+  assert_false(ConnectNamedPipe(pipe, &oc));
+  assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  assert_true(CancelIoEx(pipe, &oc));
+  DWORD n = 99;
+  ULONG_PTR k = 0;
+  OVERLAPPED *got = NULL;
+  assert_false(GetQueuedCompletionStatus(port, &n, &k, &got, 5000));
+  assert_ptr_equal(got, &oc);
+  assert_int_equal(GetLastError(), ERROR_OPERATION_ABORTED);
+  assert_int_equal(k, 21);
+  assert_int_equal(n, 0);
+  w_expect_nothing(port, 50);
+  assert_true(CloseHandle(pipe));
+  assert_true(CloseHandle(port));
+}
+
+static void event_form_without_a_port(void **state) {
+  (void)state;
+  char name[128];
+  pipe_name(name, sizeof(name), "event");
+  HANDLE pipe = server(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                       PIPE_TYPE_BYTE, 1);
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+  assert_non_null(ov.hEvent);
+  assert_false(ConnectNamedPipe(pipe, &ov));
+  assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  assert_int_equal(WaitForSingleObject(ov.hEvent, 0), WAIT_TIMEOUT);
+  DWORD n = 0;
+  assert_false(GetOverlappedResult(pipe, &ov, &n, FALSE));
+  assert_int_equal(GetLastError(), ERROR_IO_INCOMPLETE);
+  HANDLE c = client(name, 0);
+  assert_int_equal(WaitForSingleObject(ov.hEvent, 5000), WAIT_OBJECT_0);
+  assert_true(GetOverlappedResult(pipe, &ov, &n, FALSE));
+  /* A read with the event: done when the client writes. */
+  char buf[8];
+  BOOL ok = ReadFile(pipe, buf, sizeof(buf), NULL, &ov);
+  if (!ok)
+    assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  assert_true(WriteFile(c, "ev", 2, &n, NULL));
+  assert_int_equal(WaitForSingleObject(ov.hEvent, 5000), WAIT_OBJECT_0);
+  assert_true(GetOverlappedResult(pipe, &ov, &n, TRUE));
+  assert_int_equal(n, 2);
+  assert_memory_equal(buf, "ev", 2);
+  /* PeekNamedPipe sees what waits without taking it. */
+  assert_true(WriteFile(c, "peek", 4, &n, NULL));
+  DWORD avail = 0, got = 0;
+  for (int i = 0; i < 500 && avail < 4; i++) {
+    assert_true(PeekNamedPipe(pipe, buf, sizeof(buf), &got, &avail, NULL));
+    if (avail < 4)
+      Sleep(2);
+  }
+  assert_int_equal(avail, 4);
+  assert_int_equal(got, 4);
+  assert_memory_equal(buf, "peek", 4);
+  assert_true(CloseHandle(c));
+  assert_true(CloseHandle(ov.hEvent));
+  assert_true(CloseHandle(pipe));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(iocp_pipe_server),
+      cmocka_unit_test(client_before_connect_is_pipe_connected),
+      cmocka_unit_test(instance_limit_is_pipe_busy),
+      cmocka_unit_test(client_close_is_broken_pipe),
+      cmocka_unit_test(message_mode_more_data),
+      cmocka_unit_test(disconnect_and_connect_again),
+      cmocka_unit_test(bad_names_and_first_instance),
+      cmocka_unit_test(cancel_pending_connect),
+      cmocka_unit_test(event_form_without_a_port),
+  };
+  return W_RUN("win32-pipes", tests);
+}
