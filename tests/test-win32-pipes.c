@@ -125,6 +125,15 @@ static void iocp_pipe_server(void **state) {
   }
   assert_int_equal(have, 6);
   assert_memory_equal(in, "abcdef", 6);
+  /* A read without an OVERLAPPED on the port's handle: no packet. */
+  DWORD got2 = 0;
+  assert_true(WriteFile(c, "sync", 4, NULL, &ow));
+  expect_packet(port, &ow, 8, 4);
+  memset(in, 0, sizeof(in));
+  assert_true(ReadFile(pipe, in, sizeof(in), &got2, NULL));
+  assert_int_equal(got2, 4);
+  assert_memory_equal(in, "sync", 4);
+  w_expect_nothing(port, 50);
   assert_true(FlushFileBuffers(pipe));
   assert_true(CloseHandle(c));
   assert_true(CloseHandle(pipe));
@@ -155,6 +164,24 @@ static void client_before_connect_is_pipe_connected(void **state) {
   started(ReadFile(pipe, buf, sizeof(buf), NULL, &orr));
   expect_packet(port, &orr, 3, 1);
   assert_int_equal(buf[0], 'x');
+  /* PeekNamedPipe sees what waits without taking it. */
+  OVERLAPPED ow;
+  memset(&ow, 0, sizeof(ow));
+  started(WriteFile(pipe, "peek", 4, NULL, &ow));
+  expect_packet(port, &ow, 3, 4);
+  DWORD avail = 0, got = 0;
+  for (int i = 0; i < 500 && avail < 4; i++) {
+    assert_true(PeekNamedPipe(c, buf, sizeof(buf), &got, &avail, NULL));
+    if (avail < 4)
+      Sleep(2);
+  }
+  assert_int_equal(avail, 4);
+  assert_int_equal(got, 4);
+  assert_memory_equal(buf, "peek", 4);
+  memset(buf, 0, sizeof(buf));
+  assert_true(ReadFile(c, buf, sizeof(buf), &n, NULL));
+  assert_int_equal(n, 4);
+  assert_memory_equal(buf, "peek", 4);
   /* Connecting a connected instance again says so too. */
   assert_false(ConnectNamedPipe(pipe, &oc));
   assert_int_equal(GetLastError(), ERROR_PIPE_CONNECTED);
@@ -442,17 +469,6 @@ static void event_form_without_a_port(void **state) {
   assert_true(GetOverlappedResult(pipe, &ov, &n, TRUE));
   assert_int_equal(n, 2);
   assert_memory_equal(buf, "ev", 2);
-  /* PeekNamedPipe sees what waits without taking it. */
-  assert_true(WriteFile(c, "peek", 4, &n, NULL));
-  DWORD avail = 0, got = 0;
-  for (int i = 0; i < 500 && avail < 4; i++) {
-    assert_true(PeekNamedPipe(pipe, buf, sizeof(buf), &got, &avail, NULL));
-    if (avail < 4)
-      Sleep(2);
-  }
-  assert_int_equal(avail, 4);
-  assert_int_equal(got, 4);
-  assert_memory_equal(buf, "peek", 4);
   assert_true(CloseHandle(c));
   assert_true(CloseHandle(ov.hEvent));
   assert_true(CloseHandle(pipe));

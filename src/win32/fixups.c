@@ -61,6 +61,8 @@ int w32_fixup_add(const struct w32_fixup *f) {
   if (n == NULL)
     return CPORT_ENOMEM;
   *n = *f;
+  n->running = false;
+  w32_fixup_drop(f->ov);         /* (waits for one being run) */
   if (f->kind == W32_FIX_ACCEPT) /* CloseHandle on its socket cancels it */
     __atomic_store_n(&w32_fd_closing, w32_fixup_target_closed,
                      __ATOMIC_RELEASE);
@@ -76,17 +78,46 @@ int w32_fixup_add(const struct w32_fixup *f) {
   return 0;
 }
 
-static struct w32_fixup *fixup_take(LPOVERLAPPED ov) {
+/* A fixup being run stays in the table until it is done, so a thread
+ * that looks the op's result up meanwhile (the layer's own port's thread
+ * runs it, the program's GetOverlappedResult comes) waits for it instead
+ * of seeing an op whose connection has not moved in yet. */
+static pthread_cond_t fix_done = PTHREAD_COND_INITIALIZER;
+
+static struct w32_fixup *find_locked(LPOVERLAPPED ov) {
+  struct w32_fixup *f = fixups[bucket(ov)];
+  while (f != NULL && f->ov != ov)
+    f = f->next;
+  return f;
+}
+
+/* ov's fixup, now the caller's to run (NULL: none, or another thread ran
+ * it while this one waited). */
+static struct w32_fixup *fixup_claim(LPOVERLAPPED ov) {
   if (bucket_empty(ov))
     return NULL;
   pthread_mutex_lock(&fix_lock);
-  struct w32_fixup *f = take_locked(ov);
+  struct w32_fixup *f;
+  while ((f = find_locked(ov)) != NULL && f->running)
+    pthread_cond_wait(&fix_done, &fix_lock);
+  if (f != NULL)
+    f->running = true;
   pthread_mutex_unlock(&fix_lock);
   return f;
 }
 
+static void fixup_finished(struct w32_fixup *f) {
+  pthread_mutex_lock(&fix_lock);
+  take_locked(f->ov);
+  pthread_cond_broadcast(&fix_done);
+  pthread_mutex_unlock(&fix_lock);
+  free(f);
+}
+
 void w32_fixup_drop(LPOVERLAPPED ov) {
-  free(fixup_take(ov));
+  struct w32_fixup *f = fixup_claim(ov);
+  if (f != NULL)
+    fixup_finished(f);
 }
 
 /*
@@ -105,7 +136,7 @@ void w32_fixup_target_closed(int fd) {
   for (unsigned b = 0; b < FIX_BUCKETS; b++) {
     for (struct w32_fixup *f = fixups[b]; f != NULL; f = f->next) {
       if ((f->kind != W32_FIX_ACCEPT && f->kind != W32_FIX_PIPE_CONNECT) ||
-          (int)f->target != fd || f->gone)
+          (int)f->target != fd || f->gone || f->running)
         continue;
       f->gone = true;
       cport_cancel((int)f->source, (cport_op_t *)f->ov);
@@ -186,7 +217,7 @@ static void pipe_status(const struct w32_fixup *f, LPOVERLAPPED ov,
 }
 
 void w32_fixup_run(LPOVERLAPPED ov, int *status) {
-  struct w32_fixup *f = fixup_take(ov);
+  struct w32_fixup *f = fixup_claim(ov);
   if (f == NULL)
     return;
   int fd = (int)f->target;
@@ -226,7 +257,7 @@ void w32_fixup_run(LPOVERLAPPED ov, int *status) {
   } else if (f->kind == W32_FIX_CONNECT && *status == 0) {
     w32_fd_connected(fd);
   }
-  free(f);
+  fixup_finished(f);
 }
 
 bool w32_fixup_accept_waiting_ms(int fd, uint32_t *ms) {

@@ -74,11 +74,56 @@ static int wait_ready(int fd, short events, uint64_t *until) {
   return w == 0 ? 0 : w == 1 ? CPORT_ETIMEDOUT : CPORT_EBADF;
 }
 
+/* A byte pipe's read or write in the call on a handle cport has (a port,
+ * or the layer's own after an overlapped op): an op of its own through
+ * cport, whose event's low bit keeps it off the port, waited for. Data
+ * cport already took from the socket (io_uring's buffers) comes first. */
+static int port_io(int fd, char *buf, size_t len, bool write_side,
+                   size_t *done) {
+  HANDLE ev = CreateEventA(NULL, TRUE, FALSE, NULL);
+  if (ev == NULL)
+    return CPORT_ENOMEM;
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = (HANDLE)((uintptr_t)ev | 1);
+  int rc = w32_ov_begin(fd, &ov);
+  struct w32_fixup f;
+  memset(&f, 0, sizeof(f));
+  f.ov = &ov;
+  f.kind = write_side ? W32_FIX_PIPE_WRITE : W32_FIX_PIPE_READ;
+  f.target = (SOCKET)fd;
+  f.recvlen = (DWORD)len;
+  if (rc == 0)
+    rc = w32_fixup_add(&f);
+  if (rc == 0) {
+    cport_buf_t cb = cport_buf_init(buf, (uint32_t)len);
+    cport_op_t *op = (cport_op_t *)(void *)&ov;
+    rc = write_side ? cport_send(fd, &cb, 1, op) : cport_recv(fd, &cb, 1, op);
+    if (rc < 0)
+      w32_fixup_drop(&ov);
+    w32_ov_end(&ov, rc);
+  }
+  int status = rc;
+  if (rc >= 0) {
+    cport_op_wait((const cport_op_t *)(void *)&ov, -1);
+    status = w32_internal_status(&ov);
+    w32_fixup_run(&ov, &status);
+    *done = (size_t)ov.InternalHigh;
+  } else if (rc == CPORT_ENOTCONN || rc == CPORT_EPIPE ||
+             rc == CPORT_ECONNRESET || rc == CPORT_ESHUTDOWN) {
+    status = write_side ? W32_EPIPE_CLOSING : W32_EPIPE_BROKEN;
+  }
+  CloseHandle(ev);
+  return status == W32_BAD_EVENT ? CPORT_ENOMEM : status;
+}
+
 /* A byte pipe's read or write in the call: 0 or a cport code. */
 static int byte_io(int fd, char *buf, size_t len, bool write_side,
                    size_t *done) {
   uint64_t until = 0;
   *done = 0;
+  if (cport__handle_associated(fd))
+    return port_io(fd, buf, len, write_side, done);
   for (;;) {
     ssize_t n = write_side ? send(fd, buf + *done, len - *done,
                                   MSG_DONTWAIT | MSG_NOSIGNAL)

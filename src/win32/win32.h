@@ -423,6 +423,7 @@ struct w32_fixup {
   DWORD recvlen, locallen, remotelen;
   SOCKET source; /* the socket the op runs on (AcceptEx: the listener) */
   bool gone;     /* target closed while the op ran (fixups.c) */
+  bool running;  /* a thread runs it (fixups.c) */
 };
 enum {
   W32_FIX_ACCEPT = 1,
