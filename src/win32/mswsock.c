@@ -101,8 +101,9 @@ CPORT_API BOOL AcceptEx(SOCKET listener, SOCKET accepted, PVOID buf,
   /* "This socket must not be bound or connected." */
   if (bound_or_connected((int)accepted))
     return wsa_false(WSAEINVAL);
-  struct w32_fixup f = {NULL,    ov,       W32_FIX_ACCEPT, accepted, buf,
-                        recvlen, locallen, remotelen,      listener, false};
+  struct w32_fixup f = {NULL,     ov,      W32_FIX_ACCEPT, accepted,
+                        buf,      recvlen, locallen,       remotelen,
+                        listener, false,   false};
   if (!begin(listener, ov, &f))
     return FALSE;
   int rc = cport_accept((int)listener, recvlen ? buf : NULL, recvlen,
@@ -147,7 +148,8 @@ CPORT_API BOOL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
                       : ((struct sockaddr_in *)&ss)->sin_port;
   if (port == 0)
     return wsa_false(WSAEINVAL);
-  struct w32_fixup f = {NULL, ov, W32_FIX_CONNECT, s, NULL, 0, 0, 0, s, false};
+  struct w32_fixup f = {NULL, ov, W32_FIX_CONNECT, s,    NULL, 0, 0,
+                        0,    s,  false,           false};
   if (!begin(s, ov, &f))
     return FALSE;
   int rc =
@@ -173,7 +175,8 @@ CPORT_API BOOL DisconnectEx(SOCKET s, LPOVERLAPPED ov, DWORD flags,
       w32_socket_reuse((int)s);
     return TRUE;
   }
-  struct w32_fixup f = {NULL, ov, W32_FIX_REUSE, s, NULL, 0, 0, 0, s, false};
+  struct w32_fixup f = {NULL, ov, W32_FIX_REUSE, s,    NULL, 0, 0,
+                        0,    s,  false,         false};
   if (!begin(s, ov, (flags & TF_REUSE_SOCKET) ? &f : NULL))
     return FALSE;
   int rc = (flags & TF_REUSE_SOCKET)
@@ -248,7 +251,8 @@ CPORT_API BOOL TransmitFile(SOCKET s, HANDLE file, DWORD bytes, DWORD per_send,
   }
   uint64_t off = (uint64_t)ov->OffsetHigh << 32 | ov->Offset;
   bool reuse = (flags & TF_REUSE_SOCKET) != 0;
-  struct w32_fixup fx = {NULL, ov, W32_FIX_REUSE, s, NULL, 0, 0, 0, s, false};
+  struct w32_fixup fx = {NULL, ov, W32_FIX_REUSE, s,    NULL, 0, 0,
+                         0,    s,  false,         false};
   if (!begin(s, ov, reuse ? &fx : NULL))
     return FALSE;
   int rc = cport_transmit_file(
