@@ -202,28 +202,12 @@ void w32_socket_reuse(int fd) {
 
 void (*w32_pipe_connect_done)(int fd, int status);
 
-/* A pipe's other end gone: a read ends with ERROR_BROKEN_PIPE (also when
- * it read the end of the stream), a write with ERROR_NO_DATA. */
-static void pipe_status(const struct w32_fixup *f, LPOVERLAPPED ov,
-                        int *status) {
-  bool gone = *status == CPORT_ECONNRESET || *status == CPORT_EPIPE ||
-              *status == CPORT_ENOTCONN || *status == CPORT_ESHUTDOWN;
-  if (f->kind == W32_FIX_PIPE_READ) {
-    if (gone || (*status == 0 && f->recvlen > 0 && ov->InternalHigh == 0))
-      *status = W32_EPIPE_BROKEN;
-  } else if (gone) {
-    *status = W32_EPIPE_CLOSING;
-  }
-}
-
 void w32_fixup_run(LPOVERLAPPED ov, int *status) {
   struct w32_fixup *f = fixup_claim(ov);
   if (f == NULL)
     return;
   int fd = (int)f->target;
-  if (f->kind == W32_FIX_PIPE_READ || f->kind == W32_FIX_PIPE_WRITE) {
-    pipe_status(f, ov, status);
-  } else if (f->kind == W32_FIX_PIPE_CONNECT) {
+  if (f->kind == W32_FIX_PIPE_CONNECT) {
     if (f->gone) { /* the instance was closed: the client goes too */
       if (*status == 0)
         cport_closesocket(cport_op_socket((cport_op_t *)ov));
@@ -286,9 +270,41 @@ void *w32_ov_tag(DWORD tid, int fd) {
 #endif
 }
 
+#define TAG_FD_MASK ((1u << 23) - 1u) /* fd + 1, below 1 << 22 + 1 */
+
+void w32_ov_tag_pipe(LPOVERLAPPED ov, unsigned kind) {
+#if UINTPTR_MAX > 0xFFFFFFFFu
+  ov->cport_reserved_data =
+      (void *)((uintptr_t)ov->cport_reserved_data | (uintptr_t)kind);
+#else
+  (void)ov;
+  (void)kind;
+#endif
+}
+
+void w32_pipe_result(const OVERLAPPED *ov, uint32_t bytes, int *status) {
+#if UINTPTR_MAX > 0xFFFFFFFFu
+  uint32_t tag = (uint32_t)(uintptr_t)ov->cport_reserved_data;
+  if (!(tag & (W32_TAG_PIPE_READ | W32_TAG_PIPE_WRITE)))
+    return;
+  bool gone = *status == CPORT_ECONNRESET || *status == CPORT_EPIPE ||
+              *status == CPORT_ENOTCONN || *status == CPORT_ESHUTDOWN;
+  if (tag & W32_TAG_PIPE_READ) {
+    if (gone || (*status == 0 && bytes == 0))
+      *status = W32_EPIPE_BROKEN; /* the writer closed its end */
+  } else if (gone) {
+    *status = W32_EPIPE_CLOSING;
+  }
+#else
+  (void)ov;
+  (void)bytes;
+  (void)status;
+#endif
+}
+
 int w32_ov_fd(const OVERLAPPED *ov) {
 #if UINTPTR_MAX > 0xFFFFFFFFu
-  return (int)(uint32_t)(uintptr_t)ov->cport_reserved_data - 1;
+  return (int)((uint32_t)(uintptr_t)ov->cport_reserved_data & TAG_FD_MASK) - 1;
 #else
   (void)ov;
   return -1;

@@ -122,6 +122,7 @@ static int result_of(LPOVERLAPPED ov, LPDWORD bytes) {
   *bytes = (DWORD)ov->InternalHigh;
   int status = w32_internal_status(ov);
   w32_ov_note(ov, status);
+  w32_pipe_result(ov, (uint32_t)*bytes, &status);
   w32_fixup_run(ov, &status);
   return status;
 }
@@ -217,7 +218,14 @@ CPORT_API BOOL CancelIo(HANDLE h) {
   int fd = w32_fd(h);
   if (fd < 0)
     return w32_fail(ERROR_INVALID_HANDLE);
-  int rc = cport__cancel_tagged(fd, w32_ov_tag(w32_tid(), fd));
+  uintptr_t tag = (uintptr_t)w32_ov_tag(w32_tid(), fd);
+  int rc = cport__cancel_tagged(fd, (void *)tag);
+  if (rc >= 0 && (w32_fd_flags(fd) & W32_FD_PIPE)) {
+    /* A pipe's reads and writes carry their kind in the tag too. */
+    int r2 = cport__cancel_tagged(fd, (void *)(tag | W32_TAG_PIPE_READ));
+    int r3 = cport__cancel_tagged(fd, (void *)(tag | W32_TAG_PIPE_WRITE));
+    rc = r2 < 0 ? r2 : r3 < 0 ? r3 : rc;
+  }
   return rc >= 0 ? TRUE : w32_fail(w32_error(rc));
 }
 

@@ -3,9 +3,9 @@
  * them): ReadFile / WriteFile, PeekNamedPipe, FlushFileBuffers.
  *
  * A byte pipe (SOCK_STREAM) does overlapped I/O through cport like a
- * socket, with a fixup that turns the end of the stream into
- * ERROR_BROKEN_PIPE and a gone reader into ERROR_NO_DATA when the result
- * is taken; without an OVERLAPPED (or on a handle opened without
+ * socket; its OVERLAPPED's tag says it is a pipe's read or write, so
+ * whoever takes the result turns the end of the stream into
+ * ERROR_BROKEN_PIPE and a gone reader into ERROR_NO_DATA; without an OVERLAPPED (or on a handle opened without
  * FILE_FLAG_OVERLAPPED) the call does it, blocking. A message pipe
  * (SOCK_SEQPACKET) does its I/O in the call: a message longer than the
  * read's buffer is taken whole, the rest kept by pipes.c for the next
@@ -87,28 +87,21 @@ static int port_io(int fd, char *buf, size_t len, bool write_side,
   memset(&ov, 0, sizeof(ov));
   ov.hEvent = (HANDLE)((uintptr_t)ev | 1);
   int rc = w32_ov_begin(fd, &ov);
-  struct w32_fixup f;
-  memset(&f, 0, sizeof(f));
-  f.ov = &ov;
-  f.kind = write_side ? W32_FIX_PIPE_WRITE : W32_FIX_PIPE_READ;
-  f.target = (SOCKET)fd;
-  f.recvlen = (DWORD)len;
-  if (rc == 0)
-    rc = w32_fixup_add(&f);
   if (rc == 0) {
+    w32_ov_tag_pipe(&ov, write_side ? W32_TAG_PIPE_WRITE
+                         : len > 0  ? W32_TAG_PIPE_READ
+                                    : 0);
     cport_buf_t cb = cport_buf_init(buf, (uint32_t)len);
     cport_op_t *op = (cport_op_t *)(void *)&ov;
     rc = write_side ? cport_send(fd, &cb, 1, op) : cport_recv(fd, &cb, 1, op);
-    if (rc < 0)
-      w32_fixup_drop(&ov);
     w32_ov_end(&ov, rc);
   }
   int status = rc;
   if (rc >= 0) {
     cport_op_wait((const cport_op_t *)(void *)&ov, -1);
     status = w32_internal_status(&ov);
-    w32_fixup_run(&ov, &status);
     *done = (size_t)ov.InternalHigh;
+    w32_pipe_result(&ov, (uint32_t)*done, &status);
   } else if (rc == CPORT_ENOTCONN || rc == CPORT_EPIPE ||
              rc == CPORT_ECONNRESET || rc == CPORT_ESHUTDOWN) {
     status = write_side ? W32_EPIPE_CLOSING : W32_EPIPE_BROKEN;
@@ -225,26 +218,18 @@ static BOOL overlapped_io(int fd, void *buf, DWORD len, LPDWORD done,
   int b = w32_ov_begin(fd, ov);
   if (b != 0)
     return w32_fail(b == W32_BAD_EVENT ? ERROR_INVALID_HANDLE : w32_error(b));
-  /* Its fixup turns the end of the stream and a gone reader into the
-   * pipe's errors when the result is taken. */
-  struct w32_fixup f;
-  memset(&f, 0, sizeof(f));
-  f.ov = ov;
-  f.kind = write_side ? W32_FIX_PIPE_WRITE : W32_FIX_PIPE_READ;
-  f.target = (SOCKET)fd;
-  f.recvlen = len;
-  int rc = w32_fixup_add(&f);
-  if (rc == 0) {
-    cport_buf_t cb = cport_buf_init(buf, len);
-    cport_op_t *op = (cport_op_t *)(void *)ov;
-    rc = write_side ? cport_send(fd, &cb, 1, op) : cport_recv(fd, &cb, 1, op);
-  }
+  /* Its tag tells whoever takes its result to turn the end of the stream
+   * and a gone reader into the pipe's errors (w32_pipe_result). */
+  w32_ov_tag_pipe(ov, write_side ? W32_TAG_PIPE_WRITE
+                      : len > 0  ? W32_TAG_PIPE_READ
+                                 : 0);
+  cport_buf_t cb = cport_buf_init(buf, len);
+  cport_op_t *op = (cport_op_t *)(void *)ov;
+  int rc = write_side ? cport_send(fd, &cb, 1, op) : cport_recv(fd, &cb, 1, op);
   uint32_t bytes = 0;
   int status = -1;
   bool inline_done =
       (rc == 0 || rc == CPORT_COMPLETED) && cport__last_inline(&bytes, &status);
-  if (rc < 0)
-    w32_fixup_drop(ov);
   w32_ov_end(ov, rc);
   if (rc < 0) {
     bool gone = rc == CPORT_ENOTCONN || rc == CPORT_EPIPE ||

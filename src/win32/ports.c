@@ -106,6 +106,7 @@ CPORT_API BOOL GetQueuedCompletionStatus(HANDLE port, LPDWORD bytes,
      * may be read. A post's pointer is never dereferenced. */
     if (status != 0)
       w32_ov_note((LPOVERLAPPED)c.op, status);
+    w32_pipe_result((LPOVERLAPPED)c.op, c.bytes, &status);
     w32_fixup_run((LPOVERLAPPED)c.op, &status);
   }
   *bytes = c.bytes;
@@ -164,6 +165,7 @@ CPORT_API BOOL GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY out,
     if (c[i].op != NULL) {
       if (status != 0)
         w32_ov_note((LPOVERLAPPED)c[i].op, status);
+      w32_pipe_result((LPOVERLAPPED)c[i].op, c[i].bytes, &status);
       w32_fixup_run((LPOVERLAPPED)c[i].op, &status);
     }
     out[i].lpCompletionKey = c[i].key;

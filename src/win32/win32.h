@@ -388,6 +388,18 @@ CP_INTERNAL void w32_ov_end(LPOVERLAPPED ov, int rc);
  * cport_reserved_data, a field Windows does not have): the issuing thread
  * (CancelIo) and, on 64-bit systems, the descriptor. */
 CP_INTERNAL void *w32_ov_tag(DWORD tid, int fd);
+/* A pipe's read (of more than 0 bytes) or write adds one of these to its
+ * tag (64-bit systems), so whoever takes its result turns a gone other end
+ * into the pipe's error (w32_pipe_result); CancelIo cancels all three. */
+#define W32_TAG_PIPE_READ (1u << 30)
+#define W32_TAG_PIPE_WRITE (1u << 29)
+CP_INTERNAL void w32_ov_tag_pipe(LPOVERLAPPED ov, unsigned kind);
+/* A finished pipe op's status as the pipe reports it: a read that got 0
+ * bytes or found the writer gone: W32_EPIPE_BROKEN; a write that found
+ * the reader gone: W32_EPIPE_CLOSING. Any other op: unchanged. Only for
+ * an op whose result the caller takes (it reads the OVERLAPPED). */
+CP_INTERNAL void w32_pipe_result(const OVERLAPPED *ov, uint32_t bytes,
+                                 int *status);
 /* The descriptor an OVERLAPPED's last op ran on, or -1. */
 CP_INTERNAL int w32_ov_fd(const OVERLAPPED *ov);
 /* A finished op (never a post: only for a failed packet, or an OVERLAPPED
@@ -430,8 +442,6 @@ enum {
   W32_FIX_REUSE = 2,
   W32_FIX_CONNECT = 3,
   W32_FIX_PIPE_CONNECT = 4, /* ConnectNamedPipe: the connection into target */
-  W32_FIX_PIPE_READ = 5,    /* 0 bytes for recvlen > 0: ERROR_BROKEN_PIPE */
-  W32_FIX_PIPE_WRITE = 6,   /* the reader gone: ERROR_NO_DATA */
 };
 /* A ConnectNamedPipe's end, after its fixup (set by pipes.c): fd's
  * instance is connected (status 0) or still listening. */
