@@ -384,11 +384,20 @@ static void bad_names_and_first_instance(void **state) {
   (void)state;
   static const char *bad[] = {"\\\\.\\notpipe\\x", "\\\\.\\pipe\\",
                               "plain-name", "\\\\.\\pipe"};
+  /* Not of the form "\\.\pipe\pipename" the documentation asks for:
+   * ERROR_INVALID_NAME (Wine answers a device other than "pipe" with
+   * ERROR_PATH_NOT_FOUND; see docs/windows.md). */
+  const char *other = NULL;
+  DWORD other_err = 0;
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     HANDLE h = CreateNamedPipeA(bad[i], PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, 1,
                                 0, 0, 0, NULL);
+    DWORD err = GetLastError();
     assert_true(h == INVALID_HANDLE_VALUE);
-    assert_int_equal(GetLastError(), ERROR_INVALID_NAME);
+    if (err != ERROR_INVALID_NAME && other == NULL) {
+      other = bad[i];
+      other_err = err;
+    }
   }
   char name[128], upper[128];
   pipe_name(name, sizeof(name), "first");
@@ -397,8 +406,13 @@ static void bad_names_and_first_instance(void **state) {
   HANDLE again =
       CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_FIRST_PIPE_INSTANCE,
                        PIPE_TYPE_BYTE, PIPE_UNLIMITED_INSTANCES, 0, 0, 0, NULL);
-  assert_true(again == INVALID_HANDLE_VALUE);
-  assert_int_equal(GetLastError(), ERROR_ACCESS_DENIED);
+  /* "creation of the next instance fails with ERROR_ACCESS_DENIED". */
+  DWORD again_err = GetLastError();
+  bool first_ignored = again != INVALID_HANDLE_VALUE;
+  if (first_ignored)
+    assert_true(CloseHandle(again));
+  else
+    assert_int_equal(again_err, ERROR_ACCESS_DENIED);
   /* Without the flag, more instances (unlimited). */
   HANDLE more[3];
   for (int i = 0; i < 3; i++)
@@ -412,6 +426,19 @@ static void bad_names_and_first_instance(void **state) {
   for (int i = 0; i < 3; i++)
     assert_true(CloseHandle(more[i]));
   assert_true(CloseHandle(pipe));
+  if ((first_ignored || other != NULL) && h_on_wine())
+    H_SKIP("known Wine differences: %s%s; see docs/windows.md",
+           first_ignored ? "a second instance with "
+                           "FILE_FLAG_FIRST_PIPE_INSTANCE is created"
+                         : "",
+           other != NULL ? ", a name of another device fails with "
+                           "ERROR_PATH_NOT_FOUND, not ERROR_INVALID_NAME"
+                         : "");
+  if (first_ignored)
+    fail_msg("a second instance with FILE_FLAG_FIRST_PIPE_INSTANCE");
+  if (other != NULL)
+    fail_msg("%s: error %u, not ERROR_INVALID_NAME", other,
+             (unsigned)other_err);
 }
 
 static void cancel_pending_connect(void **state) {
