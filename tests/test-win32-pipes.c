@@ -501,6 +501,48 @@ static void event_form_without_a_port(void **state) {
   assert_true(CloseHandle(pipe));
 }
 
+static DWORD routine_err, routine_bytes;
+static int routine_calls;
+
+static VOID WINAPI on_read(DWORD err, DWORD bytes, LPOVERLAPPED ov) {
+  (void)ov;
+  routine_err = err;
+  routine_bytes = bytes;
+  routine_calls++;
+}
+
+static void readfileex_on_a_pipe(void **state) {
+  (void)state;
+  char name[128];
+  pipe_name(name, sizeof(name), "routine");
+  HANDLE pipe = server(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                       PIPE_TYPE_BYTE, 1);
+  HANDLE c = client(name, 0);
+  assert_false(ConnectNamedPipe(pipe, NULL));
+  assert_int_equal(GetLastError(), ERROR_PIPE_CONNECTED);
+  char buf[16];
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  routine_calls = 0;
+  assert_true(ReadFileEx(pipe, buf, sizeof(buf), &ov, on_read));
+  DWORD n = 0;
+  assert_true(WriteFile(c, "apc", 3, &n, NULL));
+  assert_int_equal(SleepEx(5000, TRUE), WAIT_IO_COMPLETION);
+  assert_int_equal(routine_calls, 1);
+  assert_int_equal(routine_err, 0);
+  assert_int_equal(routine_bytes, 3);
+  assert_memory_equal(buf, "apc", 3);
+  /* The client's close: the routine gets ERROR_BROKEN_PIPE. */
+  memset(&ov, 0, sizeof(ov));
+  assert_true(ReadFileEx(pipe, buf, sizeof(buf), &ov, on_read));
+  assert_true(CloseHandle(c));
+  assert_int_equal(SleepEx(5000, TRUE), WAIT_IO_COMPLETION);
+  assert_int_equal(routine_calls, 2);
+  assert_int_equal(routine_err, ERROR_BROKEN_PIPE);
+  assert_int_equal(routine_bytes, 0);
+  assert_true(CloseHandle(pipe));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(iocp_pipe_server),
@@ -512,6 +554,7 @@ int main(void) {
       cmocka_unit_test(bad_names_and_first_instance),
       cmocka_unit_test(cancel_pending_connect),
       cmocka_unit_test(event_form_without_a_port),
+      cmocka_unit_test(readfileex_on_a_pipe),
   };
   return W_RUN("win32-pipes", tests);
 }

@@ -186,9 +186,15 @@ static DWORD file_start(int fd, void *buf, DWORD len, LPOVERLAPPED ov,
   if (err != 0)
     return err == W32_BAD_EVENT ? ERROR_INVALID_HANDLE : w32_error(err);
   cport_op_t *op = (cport_op_t *)(void *)ov;
-  int rc = write_side ? cport_write(fd, buf, len, off, op)
-                      : cport_read(fd, buf, len, off, op);
-  if (rc == CPORT_EBADF && is_socket(fd)) {
+  bool pipe = (w32_fd_flags(fd) & W32_FD_PIPE) != 0;
+  if (pipe) /* its result turns a gone other end into the pipe's error */
+    w32_ov_tag_pipe(ov, write_side ? W32_TAG_PIPE_WRITE
+                        : len > 0  ? W32_TAG_PIPE_READ
+                                   : 0);
+  int rc = pipe         ? CPORT_EBADF
+           : write_side ? cport_write(fd, buf, len, off, op)
+                        : cport_read(fd, buf, len, off, op);
+  if (rc == CPORT_EBADF && (pipe || is_socket(fd))) {
     /* ReadFile / WriteFile on a socket: a receive or a send. */
     cport_buf_t b = cport_buf_init(buf, len);
     rc = write_side ? cport_send(fd, &b, 1, op) : cport_recv(fd, &b, 1, op);
@@ -246,7 +252,9 @@ static BOOL file_io_ex(HANDLE h, void *buf, DWORD len, LPOVERLAPPED ov,
       return w32_fail(ERROR_NOT_ENOUGH_MEMORY);
     HANDLE user_event = ov->hEvent;
     ov->hEvent = NULL; /* ignored: sync_io signals no event */
-    BOOL ok = sync_io(fd, buf, len, NULL, ov, write_side);
+    BOOL ok = (fd_flags & W32_FD_PIPE)
+                  ? w32_pipe_io(fd, buf, len, NULL, ov, write_side)
+                  : sync_io(fd, buf, len, NULL, ov, write_side);
     ov->hEvent = user_event;
     err = ok ? 0 : GetLastError();
     w32_routine_queue_now(r, ok);
@@ -254,6 +262,19 @@ static BOOL file_io_ex(HANDLE h, void *buf, DWORD len, LPOVERLAPPED ov,
       return w32_fail(err);
     SetLastError(ERROR_SUCCESS);
     return TRUE;
+  }
+  if (fd_flags & W32_FD_PIPE) {
+    /* What a pipe's ReadFile would refuse; a message pipe's I/O is done
+     * in the call only (pipes-io.c). */
+    struct w32_pipe_info pi;
+    if (!w32_pipe_info_of(fd, &pi))
+      return FALSE;
+    err = pi.state_error != 0                          ? pi.state_error
+          : !(write_side ? pi.can_write : pi.can_read) ? ERROR_ACCESS_DENIED
+          : pi.message                                 ? ERROR_NOT_SUPPORTED
+                                                       : 0;
+    if (err != 0)
+      return w32_fail(err);
   }
   if (!w32_file_routine_begin(ov, fn))
     return w32_fail(ERROR_NOT_ENOUGH_MEMORY);
