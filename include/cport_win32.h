@@ -1455,7 +1455,24 @@ CPORT_WIN32_API BOOL PeekNamedPipe(HANDLE pipe, LPVOID buf, DWORD size,
 CPORT_WIN32_API BOOL GetNamedPipeInfo(HANDLE pipe, LPDWORD flags,
                                       LPDWORD out_size, LPDWORD in_size,
                                       LPDWORD max_instances);
+/* A message pipe's write then read, in message read mode only
+ * (ERROR_BAD_PIPE otherwise; ERROR_PIPE_BUSY with unread data waiting);
+ * a longer answer: ERROR_MORE_DATA, its rest left for ReadFile. Done in
+ * the call (an OVERLAPPED on an overlapped handle: ERROR_NOT_SUPPORTED). */
+CPORT_WIN32_API BOOL TransactNamedPipe(HANDLE pipe, LPVOID in, DWORD in_len,
+                                       LPVOID out, DWORD out_len, LPDWORD read,
+                                       LPOVERLAPPED ov);
+/* Opens a message pipe (waiting up to timeout_ms if every instance is
+ * busy), makes one transaction and closes it: the rest of a longer answer
+ * (ERROR_MORE_DATA) is lost with the handle. */
+CPORT_WIN32_API BOOL CallNamedPipeA(LPCSTR name, LPVOID in, DWORD in_len,
+                                    LPVOID out, DWORD out_len, LPDWORD read,
+                                    DWORD timeout_ms);
+CPORT_WIN32_API BOOL CallNamedPipeW(LPCWSTR name, LPVOID in, DWORD in_len,
+                                    LPVOID out, DWORD out_len, LPDWORD read,
+                                    DWORD timeout_ms);
 #  define CreateNamedPipe CPORT_W32_AW(CreateNamedPipe)
+#  define CallNamedPipe CPORT_W32_AW(CallNamedPipe)
 #  define WaitNamedPipe CPORT_W32_AW(WaitNamedPipe)
 
 /*

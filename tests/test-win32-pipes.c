@@ -543,6 +543,79 @@ static void readfileex_on_a_pipe(void **state) {
   assert_true(CloseHandle(pipe));
 }
 
+/* A message server for one transaction per client: the request, then
+ * "pong:" and the request (and a 40-byte answer to "long"). */
+static DWORD WINAPI pong_server(LPVOID arg) {
+  HANDLE pipe = (HANDLE)arg;
+  for (int round = 0; round < 3; round++) {
+    if (!ConnectNamedPipe(pipe, NULL) && GetLastError() != ERROR_PIPE_CONNECTED)
+      return 1;
+    char req[32], ans[64];
+    DWORD n = 0, w = 0;
+    if (!ReadFile(pipe, req, sizeof(req), &n, NULL))
+      return 2;
+    DWORD len = 5 + n;
+    memcpy(ans, "pong:", 5);
+    memcpy(ans + 5, req, n);
+    if (n == 4 && memcmp(req, "long", 4) == 0) {
+      memset(ans, 'L', 40);
+      len = 40;
+    }
+    if (!WriteFile(pipe, ans, len, &w, NULL) || w != len)
+      return 3;
+    /* Until the client read it (it may close with part of a long one
+     * unread, which fails a flush on Windows). */
+    FlushFileBuffers(pipe);
+    if (!DisconnectNamedPipe(pipe))
+      return 4;
+  }
+  return 0;
+}
+
+static void transactions(void **state) {
+  (void)state;
+  char name[128];
+  pipe_name(name, sizeof(name), "transact");
+  HANDLE pipe = server(name, PIPE_ACCESS_DUPLEX,
+                       PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE, 1);
+  HANDLE t = CreateThread(NULL, 0, pong_server, pipe, 0, NULL);
+  assert_non_null(t);
+  char out[64];
+  DWORD n = 0;
+  /* CallNamedPipe: open, transact, close. */
+  assert_true(CallNamedPipeA(name, "ping", 4, out, sizeof(out), &n, 5000));
+  assert_int_equal(n, 9);
+  assert_memory_equal(out, "pong:ping", 9);
+  /* TransactNamedPipe in message read mode (a byte-mode handle may not). */
+  HANDLE c = INVALID_HANDLE_VALUE;
+  for (int i = 0; i < 500 && c == INVALID_HANDLE_VALUE; i++) {
+    assert_true(WaitNamedPipeA(name, 5000));
+    c = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+                    0, NULL);
+  }
+  assert_true(c != INVALID_HANDLE_VALUE);
+  assert_false(TransactNamedPipe(c, "x", 1, out, sizeof(out), &n, NULL));
+  assert_int_equal(GetLastError(), ERROR_BAD_PIPE);
+  DWORD mode = PIPE_READMODE_MESSAGE;
+  assert_true(SetNamedPipeHandleState(c, &mode, NULL, NULL));
+  assert_true(TransactNamedPipe(c, "abc", 3, out, sizeof(out), &n, NULL));
+  assert_int_equal(n, 8);
+  assert_memory_equal(out, "pong:abc", 8);
+  assert_true(CloseHandle(c));
+  /* A longer answer: ERROR_MORE_DATA and what fits. */
+  n = 0;
+  assert_false(CallNamedPipeA(name, "long", 4, out, 16, &n, 5000));
+  assert_int_equal(GetLastError(), ERROR_MORE_DATA);
+  assert_int_equal(n, 16);
+  assert_memory_equal(out, "LLLLLLLLLLLLLLLL", 16);
+  assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+  DWORD code = 99;
+  assert_true(GetExitCodeThread(t, &code));
+  assert_int_equal(code, 0);
+  assert_true(CloseHandle(t));
+  assert_true(CloseHandle(pipe));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(iocp_pipe_server),
@@ -555,6 +628,7 @@ int main(void) {
       cmocka_unit_test(cancel_pending_connect),
       cmocka_unit_test(event_form_without_a_port),
       cmocka_unit_test(readfileex_on_a_pipe),
+      cmocka_unit_test(transactions),
   };
   return W_RUN("win32-pipes", tests);
 }

@@ -290,3 +290,76 @@ BOOL w32_pipe_flush(int fd) {
   w32_block_end();
   return TRUE;
 }
+
+/* ------------------------------------------------------------------------ */
+/* Transactions                                                              */
+/* ------------------------------------------------------------------------ */
+
+CPORT_API BOOL TransactNamedPipe(HANDLE h, LPVOID in, DWORD in_len, LPVOID out,
+                                 DWORD out_len, LPDWORD read, LPOVERLAPPED ov) {
+  int fd = w32_fd(h);
+  struct w32_pipe_info e;
+  if (fd < 0 || !w32_pipe_info_of(fd, &e))
+    return w32_fail(ERROR_INVALID_HANDLE);
+  if (read)
+    *read = 0;
+  /* "fails if the server did not create the pipe as a message-type pipe
+   * or if the pipe handle is not in message-read mode". */
+  DWORD err = e.state_error;
+  if (err == 0 && (!e.message || !e.read_message))
+    err = ERROR_BAD_PIPE;
+  if (err == 0 && ov != NULL && e.overlapped)
+    err = ERROR_NOT_SUPPORTED; /* message pipes: in the call only */
+  if (err == 0 && (w32_pipe_rest_peek(fd, NULL, 0, &(size_t){0}) > 0 ||
+                   recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT) >= 0))
+    err = ERROR_PIPE_BUSY; /* "unread data in the pipe" */
+  if (err != 0)
+    return w32_fail(err);
+  DWORD n = 0;
+  if (!w32_pipe_io(fd, in, in_len, &n, NULL, true))
+    return FALSE;
+  BOOL ok = w32_pipe_io(fd, out, out_len, &n, NULL, false);
+  DWORD last = GetLastError();
+  if (read)
+    *read = n;
+  if (ov != NULL)
+    w32_ov_finish(ov,
+                  ok                        ? 0
+                  : last == ERROR_MORE_DATA ? CPORT_EMSGSIZE
+                                            : W32_EPIPE_BROKEN,
+                  n);
+  return ok ? TRUE : w32_fail(last);
+}
+
+CPORT_API BOOL CallNamedPipeA(LPCSTR name, LPVOID in, DWORD in_len, LPVOID out,
+                              DWORD out_len, LPDWORD read, DWORD timeout_ms) {
+  if (read)
+    *read = 0;
+  HANDLE h = INVALID_HANDLE_VALUE;
+  for (int tries = 0; tries < 2 && h == INVALID_HANDLE_VALUE; tries++) {
+    h = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+                    0, NULL);
+    if (h == INVALID_HANDLE_VALUE &&
+        (GetLastError() != ERROR_PIPE_BUSY || tries == 1 ||
+         timeout_ms == NMPWAIT_NOWAIT || !WaitNamedPipeA(name, timeout_ms)))
+      return FALSE;
+  }
+  DWORD mode = PIPE_READMODE_MESSAGE;
+  BOOL ok = SetNamedPipeHandleState(h, &mode, NULL, NULL) &&
+            TransactNamedPipe(h, in, in_len, out, out_len, read, NULL);
+  DWORD err = GetLastError();
+  CloseHandle(h); /* the rest of a longer message goes with it */
+  return ok ? TRUE : w32_fail(err);
+}
+
+CPORT_API BOOL CallNamedPipeW(LPCWSTR name, LPVOID in, DWORD in_len, LPVOID out,
+                              DWORD out_len, LPDWORD read, DWORD timeout_ms) {
+  char *p = w32_utf8(name);
+  if (p == NULL)
+    return FALSE;
+  BOOL ok = CallNamedPipeA(p, in, in_len, out, out_len, read, timeout_ms);
+  DWORD err = GetLastError();
+  free(p);
+  SetLastError(err);
+  return ok;
+}
