@@ -30,6 +30,7 @@ LAYERS = {
     "linux/port.c": 1.2,
     "linux/handles.h": 2, "linux/handles.c": 2,
     "linux/engine.h": 3, "linux/engine.c": 3, "linux/engine-handle.c": 3.1,
+    "linux/engine-sendbuf.c": 3.2,
     "linux/engine-diag.h": 3, "linux/engine-diag.c": 3,
     "linux/sockio.h": 4, "linux/sockio.c": 4, "linux/fileio.h": 4,
     "linux/fileio.c": 4,

@@ -80,6 +80,11 @@ struct cp_backend {
   /* h->lock held, h closing and detached: close h->fd, now or once the
    * backend no longer needs it. Returns 0 or -errno. */
   int (*close_fd)(struct cport *port, struct cp_handle *h);
+  /* h->lock held, a stream send of a Win32-layer handle with nothing
+   * queued before it: whether copying its bytes and sending them from
+   * the kernel's queue costs less than a system call in the call
+   * (engine-sendbuf.c). NULL: never. */
+  bool (*buffer_sends)(struct cport *port, struct cp_handle *h);
 };
 
 #ifdef CPORT_HAVE_URING

@@ -25,16 +25,7 @@ static void abandon_locked(struct cp_handle *h) {
     return;
   cp_engine_cancel_locked(h, &h->rq, NULL, true);
   cp_engine_cancel_locked(h, &h->wq, NULL, true);
-}
-
-static void detach_locked(struct cp_handle *h) {
-  struct cport *p = h->port;
-  if (p == NULL)
-    return;
-  p->be->detach(p, h);
-  cp_handle_list_remove(p, h);
-  __atomic_store_n(&h->port, NULL, __ATOMIC_RELEASE);
-  h->key = 0;
+  h->buffered = 0; /* its buffered sends, orphans now, no longer count */
 }
 
 /* The port is closed: each op ends with CPORT_ECLOSED and no completion;
@@ -66,9 +57,17 @@ void cp_engine_detach_port(struct cport *p) {
     if (h->port == p) {
       drop_queue_locked(h, &h->rq);
       drop_queue_locked(h, &h->wq);
+      h->buffered = 0;
       p->be->detach(p, h);
       __atomic_store_n(&h->port, NULL, __ATOMIC_RELEASE);
       h->key = 0;
+      if (h->flags & CP_HF_LINGER) {
+        /* Closed by its user, waiting for buffered sends: they are
+         * gone with the port, so the fd goes now. */
+        h->flags = 0;
+        (void)p->be->close_fd(p, h);
+        h->gen++;
+      }
     }
     cp_unlock(&h->lock);
   }
@@ -88,7 +87,7 @@ int cp_engine_open(int fd, uint8_t type, uint8_t family, uint16_t flags) {
     /* The kernel reused this fd number: the previous owner was closed
      * behind cport's back. Its operations still complete, once. */
     abandon_locked(h);
-    detach_locked(h);
+    cp_engine_detach_locked(h);
   }
   cp_handle_reset_locked(h, fd, type, family);
   h->flags |= flags;
@@ -113,10 +112,10 @@ int cp_engine_associate(struct cport *p, int fd, uintptr_t key,
       h->port != NULL) {
     /* Stale: the fd was closed without cport and the number reused. */
     abandon_locked(h);
-    detach_locked(h);
+    cp_engine_detach_locked(h);
     h->flags = 0;
   }
-  if (h->flags & CP_HF_ZOMBIE) {
+  if (h->flags & (CP_HF_ZOMBIE | CP_HF_LINGER)) {
     rc = CPORT_EBADF; /* closed; the backend still lets go of it */
     goto out;
   }
@@ -172,7 +171,7 @@ int cp_engine_set_flags(int fd, uint16_t flags) {
   if (rc != 0)
     return rc;
   cp_lock(&h->lock);
-  if (h->flags & CP_HF_ZOMBIE) {
+  if (h->flags & (CP_HF_ZOMBIE | CP_HF_LINGER)) {
     rc = CPORT_EBADF;
   } else {
     if (!(h->flags & CP_HF_OPEN)) {
@@ -197,7 +196,7 @@ int cp_engine_replace(int target, int from, bool connected) {
   uintptr_t key = h->key;
   uint16_t keep = h->flags & CP_HF_OPEN ? (h->flags & CP_HF_SKIP) : 0;
   abandon_locked(h);
-  detach_locked(h);
+  cp_engine_detach_locked(h);
   rc = dup2(from, target) < 0 ? -errno : 0;
   if (rc == 0) {
     struct sockaddr_storage ss;
@@ -232,15 +231,19 @@ int cp_engine_close(cport_handle_t s) {
     return close_unknown(s);
   cp_lock(&h->lock);
   if (!(h->flags & CP_HF_OPEN)) {
-    bool zombie = h->flags & CP_HF_ZOMBIE;
+    bool zombie = h->flags & (CP_HF_ZOMBIE | CP_HF_LINGER);
     cp_unlock(&h->lock);
     return zombie ? CPORT_EBADF : close_unknown(s);
   }
   struct cport *p = h->port;
   if (CP_UNLIKELY(cp_diag_active()))
     cp_engine_diag_handle(h, NULL, 'K');
+  if (p != NULL && cp_engine_linger(h)) {
+    cp_unlock(&h->lock);
+    return 0; /* its fd closes when its buffered sends end */
+  }
   abandon_locked(h);
-  detach_locked(h);
+  cp_engine_detach_locked(h);
   h->flags = 0;
   /* The backend closes the fd, or takes it over until nothing it started
    * can still meet the number (then the slot stays a zombie). */
@@ -248,6 +251,35 @@ int cp_engine_close(cport_handle_t s) {
   h->gen++;
   cp_unlock(&h->lock);
   return rc == CPORT_EINTR ? 0 : rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* A graceful close (engine-sendbuf.c)                                       */
+/* ------------------------------------------------------------------------ */
+
+bool cp_engine_linger(struct cp_handle *h) {
+  if (h->buffered == 0 || __atomic_load_n(&h->port->closed, __ATOMIC_ACQUIRE))
+    return false;
+  /* A hard close (SO_LINGER on with no time) discards unsent data, as on
+   * Windows: the buffered sends end with the handle. */
+  struct linger lg;
+  socklen_t len = sizeof(lg);
+  if (getsockopt(h->fd, SOL_SOCKET, SO_LINGER, &lg, &len) == 0 && lg.l_onoff &&
+      lg.l_linger == 0)
+    return false;
+  /* The caller's ops end as on any close; the buffered sends stay queued
+   * (the cancels keep them while the handle lingers). */
+  h->flags |= CP_HF_LINGER;
+  cp_engine_cancel_locked(h, &h->rq, NULL, true);
+  cp_engine_cancel_locked(h, &h->wq, NULL, true);
+  h->flags = CP_HF_LINGER; /* closed to every call; the fd stays open, so
+                              its number cannot be reused meanwhile */
+  /* Nothing is received for it any more (io_uring: its multishot receive
+   * stops, its buffers go back); its sends still run. */
+  h->port->be->detach(h->port, h);
+  if (cp_opq_empty(&h->wq))
+    cp_engine_linger_done(h);
+  return true;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -77,6 +77,20 @@ static void release(cport_op_t *op) {
     cp_engine_accept_drop(op);
 }
 
+/* A buffered send ended: its bytes leave the handle's count (an orphan's
+ * handle slot may already serve another use of the fd number, whose
+ * count was reset then) and its block is freed. */
+static void buffered_end(cport_op_t *op) {
+  struct cp_lop *l = cp_lop(op);
+  struct cp_buffered *b =
+      (struct cp_buffered *)(void *)((char *)op -
+                                     offsetof(struct cp_buffered, op));
+  if (!(l->flags & CP_OPF_ORPHAN))
+    l->h->buffered -= b->bytes;
+  cp_op_free_bufs(op);
+  free(b);
+}
+
 static bool port_closed(struct cport *p) {
   return __atomic_load_n(&p->closed, __ATOMIC_ACQUIRE);
 }
@@ -88,6 +102,10 @@ static bool port_closed(struct cport *p) {
  */
 static void finish(cport_op_t *op, struct cp_batch *b) {
   struct cp_lop *l = cp_lop(op);
+  if (CP_UNLIKELY(l->flags & CP_OPF_BUFFERED)) {
+    buffered_end(op); /* cport's own: no result, no packet */
+    return;
+  }
   release(op);
   struct cport *p = l->port;
   uintptr_t key = l->key;
@@ -137,6 +155,8 @@ void cp_engine_end(struct cp_handle *h, cport_op_t *op, struct cp_batch *b) {
   finish(op, b);
   if (was_head)
     cp_engine_kick(h, q, b);
+  if (CP_UNLIKELY(h->flags & CP_HF_LINGER) && cp_opq_empty(&h->wq))
+    cp_engine_linger_done(h);
 }
 
 void cp_engine_kick(struct cp_handle *h, struct cp_opq *q, struct cp_batch *b) {
@@ -170,6 +190,28 @@ void cp_engine_kick(struct cp_handle *h, struct cp_opq *q, struct cp_batch *b) {
   }
 }
 
+void cp_engine_detach_locked(struct cp_handle *h) {
+  struct cport *p = h->port;
+  if (p == NULL)
+    return;
+  p->be->detach(p, h);
+  cp_handle_list_remove(p, h);
+  __atomic_store_n(&h->port, NULL, __ATOMIC_RELEASE);
+  h->key = 0;
+}
+
+void cp_engine_linger_done(struct cp_handle *h) {
+  struct cport *p = h->port;
+  h->buffered = 0;
+  cp_engine_detach_locked(h);
+  h->flags = 0;
+  if (p != NULL)
+    (void)p->be->close_fd(p, h);
+  else
+    close(h->fd);
+  h->gen++;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Accepting an op                                                           */
 /* ------------------------------------------------------------------------ */
@@ -181,7 +223,7 @@ int cp_engine_refuse(cport_op_t *op, int status) {
 }
 
 /* An op that finished inside the call that started it. */
-static int finish_at_call(struct cp_handle *h, cport_op_t *op) {
+int cp_engine_finish_at_call(struct cp_handle *h, cport_op_t *op) {
   struct cp_lop *l = cp_lop(op);
   if (CP_UNLIKELY(cp_diag_active()) && cp_engine_diag_inline(h, op)) {
     finish(op, NULL); /* the fault mode: through the port after all */
@@ -241,7 +283,7 @@ int cp_engine_submit(struct cp_handle *h, cport_op_t *op) {
     cp_op_publish(op, status, 0);
     return status;
   }
-  return finish_at_call(h, op);
+  return cp_engine_finish_at_call(h, op);
 }
 
 int cp_engine_submit_done(struct cp_handle *h, cport_op_t *op, int status) {
@@ -258,7 +300,7 @@ int cp_engine_submit_done(struct cp_handle *h, cport_op_t *op, int status) {
   if (CP_UNLIKELY(cp_diag_active()))
     cp_engine_diag_event(op, 'S', 0);
   cp_op_result(op, status);
-  return finish_at_call(h, op);
+  return cp_engine_finish_at_call(h, op);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -305,7 +347,11 @@ unsigned cp_engine_cancel_locked(struct cp_handle *h, struct cp_opq *q,
   cport_op_t *op = q->head;
   while (op != NULL) {
     cport_op_t *next = cp_lop(op)->next;
-    if ((one == NULL || op == one) &&
+    /* A buffered send is cport's, its bytes accepted: only the port
+     * closing or the fd number's reuse stops it (engine-sendbuf.c). */
+    bool keep = (cp_lop(op)->flags & CP_OPF_BUFFERED) &&
+                (!orphan || (h->flags & CP_HF_LINGER));
+    if (!keep && (one == NULL || op == one) &&
         (orphan || !(cp_lop(op)->flags & CP_OPF_CANCEL))) {
       head_left |= cancel_one(h, q, op, orphan);
       n++;

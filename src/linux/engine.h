@@ -34,6 +34,46 @@ CP_INTERNAL void cp_engine_op_init(cport_op_t *op, struct cp_handle *h,
  */
 CP_INTERNAL int cp_engine_submit(struct cp_handle *h, cport_op_t *op);
 
+/*
+ * A stream send of a Win32-layer handle (CP_HF_AT_CALL): when the backend
+ * prefers it, copies the bytes into cport's send buffer, queues cport's
+ * own send of them, and finishes op in the call, as a send the socket's
+ * buffer takes does on Windows (engine-sendbuf.c). Returns
+ * CP_SEND_NOT_BUFFERED when op should go the usual way, else as
+ * cp_engine_submit. h->lock held.
+ */
+#define CP_SEND_NOT_BUFFERED 1
+CP_INTERNAL int cp_engine_buffer_send(struct cp_handle *h, cport_op_t *op);
+/* Set by cp_engine_buffer_send when the calling thread must hand its
+ * work to the ring now (cp_port_pay_owed), once h->lock is dropped. */
+CP_INTERNAL extern CP_TLS bool cp_sendbuf_pay;
+
+/* A buffered send and its bytes, one block (engine-sendbuf.c makes it,
+ * engine.c frees it as it ends). */
+struct cp_buffered {
+  cport_op_t op;
+  uint32_t bytes;
+  _Alignas(16) unsigned char data[];
+};
+
+/* The handle closes (h->lock held, open, on a port): true if buffered
+ * sends still run, in which case its other ops were cancelled and the
+ * handle lingers, closed to callers, until they end (engine-handle.c). */
+CP_INTERNAL bool cp_engine_linger(struct cp_handle *h);
+
+/* A lingering handle whose last buffered send ended: detach it from its
+ * port and close its fd. h->lock held. */
+CP_INTERNAL void cp_engine_linger_done(struct cp_handle *h);
+
+/* h leaves its port (the backend lets go, the port's list drops it).
+ * h->lock held. */
+CP_INTERNAL void cp_engine_detach_locked(struct cp_handle *h);
+
+/* Ends op as finished in its call (status and done set): queues its
+ * completion, or on a skip-on-success handle publishes it alone. Its slot
+ * is held. Returns as cp_engine_submit. */
+CP_INTERNAL int cp_engine_finish_at_call(struct cp_handle *h, cport_op_t *op);
+
 /* Accepts op as already finished inside the call with `status` (a
  * connect refused at once completes through the port, as ConnectEx
  * does). Returns as cp_engine_submit. */

@@ -32,6 +32,9 @@ enum cp_handle_type {
 /* Handle flags. */
 enum {
   CP_HF_OPEN = 1u << 0,         /* slot in use */
+  CP_HF_LINGER = 1u << 1,       /* closed by the user while sends it took
+                                   into cport's buffer still run: the fd
+                                   closes when they end (engine-sendbuf.c) */
   CP_HF_SKIP = 1u << 2,         /* CPORT_SKIP_ON_SUCCESS */
   CP_HF_LISTENING = 1u << 3,    /* seen listening (SO_ACCEPTCONN) */
   CP_HF_CONNECTED = 1u << 4,    /* seen connected (stream or datagram) */
@@ -74,6 +77,8 @@ struct cp_handle {
   uint32_t blocking;          /* blocking calls on fd in progress (pool) */
   uint32_t diag_id, diag_gen; /* fault mode: its number on its port, for
                                  the use of the fd numbered (gen) */
+  uint32_t buffered; /* bytes of sends taken into cport's buffer and not
+                        yet sent (engine-sendbuf.c) */
   uintptr_t be[CP_HANDLE_BE_WORDS]; /* the backend's; zero when opened */
 };
 

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine.h"
@@ -90,6 +91,34 @@ CPORT_API int cport__note_shutdown(int fd, int how) {
                : how == SHUT_WR ? CP_HF_SHUT_WR
                                 : (uint16_t)(CP_HF_SHUT_RD | CP_HF_SHUT_WR);
   return cp_engine_set_flags(fd, f);
+}
+
+/* The bytes fd's buffered sends still hold (0 for an unknown fd). */
+static uint32_t buffered_bytes(int fd) {
+  struct cp_handle *h = cp_handle_peek(fd);
+  if (h == NULL)
+    return 0;
+  cp_lock(&h->lock);
+  uint32_t n = (h->flags & CP_HF_OPEN) ? h->buffered : 0;
+  cp_unlock(&h->lock);
+  return n;
+}
+
+CPORT_API int cport__flush_sends(int fd, int timeout_ms) {
+  if (buffered_bytes(fd) == 0)
+    return 0;
+  /* They leave with the ring's next rounds: microseconds while the peer
+   * reads, so a short sleep between looks costs little. */
+  uint64_t until = timeout_ms < 0
+                       ? UINT64_MAX
+                       : cp_now_ns() + (uint64_t)timeout_ms * 1000000u;
+  while (buffered_bytes(fd) != 0) {
+    if (cp_now_ns() >= until)
+      return CPORT_ETIMEDOUT;
+    struct timespec ts = {0, 50000};
+    nanosleep(&ts, NULL);
+  }
+  return 0;
 }
 
 CPORT_API int cport__try_at_call(int fd) {

@@ -65,6 +65,14 @@ CPORT_API int cport__disconnect_reuse(cport_handle_t s, cport_op_t *op);
  * none yet. */
 CPORT_API int cport__try_at_call(int fd);
 
+/* Waits up to timeout_ms (-1: for as long as it takes) until sends that
+ * finished in their calls on fd but whose bytes cport's send buffer still
+ * holds (engine-sendbuf.c) have left: a shutdown, a synchronous
+ * DisconnectEx or a blocking send must come after them, as it would
+ * after bytes in a Windows socket's buffer. Returns 0, or CPORT_ETIMEDOUT
+ * with some still held. */
+CPORT_API int cport__flush_sends(int fd, int timeout_ms);
+
 /* shutdown() was called on socket fd: how is SHUT_RD, SHUT_WR or
  * SHUT_RDWR. Later receives / sends fail with CPORT_ESHUTDOWN. */
 CPORT_API int cport__note_shutdown(int fd, int how);

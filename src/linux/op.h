@@ -56,6 +56,8 @@ enum {
                                 to complete through the port (held) */
   CP_OPF_POLLFIRST = 1u << 8, /* io_uring receive: the socket was found
                                  empty, wait for data before trying */
+  CP_OPF_BUFFERED = 1u << 9,  /* cport's own send of bytes a caller's send
+                                 left in its buffer (engine-sendbuf.c) */
 };
 
 /* op->internal while an op is in flight: Windows' STATUS_PENDING, so

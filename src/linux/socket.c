@@ -258,9 +258,17 @@ static int send_common(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
         memcpy(l->u.io.a.to, to, (size_t)tolen);
       l->u.io.msg.namelen = to ? (uint32_t)tolen : 0;
     }
-    rc = rc == 0 ? cp_engine_submit(h, op) : cp_engine_refuse(op, rc);
+    if (rc != 0)
+      rc = cp_engine_refuse(op, rc);
+    else if (datagram || !(h->flags & CP_HF_AT_CALL) ||
+             (rc = cp_engine_buffer_send(h, op)) == CP_SEND_NOT_BUFFERED)
+      rc = cp_engine_submit(h, op);
   }
   cp_engine_unlock(h);
+  if (CP_UNLIKELY(cp_sendbuf_pay)) {
+    cp_sendbuf_pay = false;
+    cp_port_pay_owed();
+  }
   return rc;
 }
 

@@ -218,6 +218,10 @@ void cp_uring_pay(struct cport *p) {
   }
 }
 
+bool cp_uring_buffer_sends(struct cport *p, struct cp_handle *h) {
+  return !cp_uring_handover_costly(p, cp_ur_of(p, h));
+}
+
 bool cp_uring_handover_costly(struct cport *p, struct cp_uring *u) {
   if (u->index == 0)
     return cp_port_handover_costly(p);

@@ -423,4 +423,5 @@ const struct cp_backend cp_uring_backend = {
     .start = cp_uring_start,
     .cancel = cp_uring_cancel,
     .close_fd = cp_uring_close_fd,
+    .buffer_sends = cp_uring_buffer_sends,
 };

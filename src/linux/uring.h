@@ -226,6 +226,10 @@ CP_INTERNAL void cp_uring_submitted(struct cport *p, struct cp_uring *u);
 /* Whether handing u's owner one SQE would cost it a wake-up that this
  * thread, about to wait, can save by making the call itself. */
 CP_INTERNAL bool cp_uring_handover_costly(struct cport *p, struct cp_uring *u);
+/* backend.h, buffer_sends: while the ring's owner is awake (or this
+ * thread has more to do before it waits), a send leaves with the ring's
+ * next batch for less than a send(2) in the call costs. */
+CP_INTERNAL bool cp_uring_buffer_sends(struct cport *p, struct cp_handle *h);
 
 /* ---- uring-ops.c ---- */
 

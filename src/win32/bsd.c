@@ -188,6 +188,15 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
     ssize_t n = fn(fd, buf, len, flags, addr, alen, tolen);
     return n >= 0 ? n : data_failed(fd);
   }
+  /* Bytes earlier overlapped sends left in cport's send buffer go first:
+   * a blocking call waits for them, to a non-blocking socket they are a
+   * full buffer. */
+  if (sending &&
+      cport__flush_sends(
+          fd, fd_blocking(fd) || w32_fd_emulates_blocking(fd) ? -1 : 0) != 0) {
+    errno = EAGAIN;
+    return data_failed(fd);
+  }
   size_t done = 0;
   uint64_t until = 0;
   for (;;) {

@@ -379,6 +379,11 @@ CPORT_API int cport_w32_shutdown(SOCKET s, int how) {
   int fd = (int)s;
   if (how != SD_RECEIVE && how != SD_SEND && how != SD_BOTH)
     return w32_wsa_fail(WSAEINVAL);
+  /* The FIN goes after the bytes sends already took (cport's send buffer
+   * may still hold some); a peer that reads nothing gets it within a
+   * second, as a kick. */
+  if (how != SD_RECEIVE)
+    (void)cport__flush_sends(fd, 1000);
   if (shutdown(fd, how) != 0)
     return w32_wsa_errno(errno);
   /* Later WSASend / WSARecv on it fail at once with WSAESHUTDOWN. */

@@ -56,6 +56,10 @@ static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, size_t total,
   m.msg_name = addr;
   m.msg_namelen = addrlen ? (socklen_t)*addrlen : 0;
   bool nonblock = (w32_fd_flags(fd) & W32_FD_NONBLOCK) != 0;
+  /* Bytes earlier sends left in cport's send buffer go first: a
+   * non-blocking socket is full until they have. */
+  if (!recv_side && cport__flush_sends(fd, nonblock ? 0 : -1) != 0)
+    return w32_wsa_fail(WSAEWOULDBLOCK);
   size_t done = 0;
   uint64_t until = 0;
   for (;;) {

@@ -1,0 +1,148 @@
+/*
+ * engine-sendbuf.c - cport's send buffer for the Win32 layer's stream
+ * sockets (docs/design.md §3, "Win32 sends through the ring").
+ *
+ * Windows finishes a WSASend in the call when the socket's send buffer
+ * takes the bytes, and real servers treat WSA_IO_PENDING from a send as
+ * fatal, so the layer's handles (CP_HF_AT_CALL) try every send in the
+ * call. On io_uring that made every message a send(2) on the worker, where
+ * the cport API's sends leave in batches with the ring's next
+ * io_uring_enter: Win32 programs spent about 1.5x epoll's CPU per message.
+ *
+ * So, while the ring's owner is awake (the backend says so), such a send
+ * copies its bytes into a block of cport's own, queues cport's send of
+ * that block (an op flagged CP_OPF_BUFFERED on the handle's send queue,
+ * which keeps the order of everything sent after it) and finishes in the
+ * call with all its bytes, as on Windows. What the caller sees:
+ *
+ * - the send completes at once, its buffers are free again at once;
+ * - later sends queue behind the buffered ones, and are buffered too while
+ *   only buffered sends are queued and the handle's buffered bytes stay
+ *   within CP_SEND_BUFFER (the size of a socket's send buffer): beyond
+ *   that a send waits for room, pending, as on Windows;
+ * - a failure of a buffered send (the peer reset) is not reported by the
+ *   send that was told it finished (as on Windows, where the bytes were in
+ *   the socket's buffer); the connection's state fails later calls;
+ * - cancelling (CancelIo and kin) never stops a buffered send: its bytes
+ *   were accepted;
+ * - closing the socket lets the buffered sends finish (a graceful close,
+ *   Windows' default): the handle lingers, closed to every call, and its
+ *   fd closes when the last one ends; closing the port ends them.
+ *
+ * No memory a completion needs is taken here: the caller's op holds its
+ * slot as any op does; a buffered send holds none and posts nothing. A
+ * block that cannot be allocated sends the op the usual way.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "engine.h"
+
+/* Bytes of buffered sends a handle may hold: a socket send buffer's worth
+ * (Linux's default SO_SNDBUF on loopback is 16 KiB to 4 MiB; Windows'
+ * ideal send backlog starts at 64 KiB). */
+#define CP_SEND_BUFFER (64u * 1024u)
+
+/* The largest send buffered with nothing queued before it. The ring saves
+ * a system call's entry and exit per send, but its owner then makes every
+ * send's kernel work alone: for larger sends the workers' own send(2)
+ * calls, side by side on every CPU, cost less (measured in
+ * docs/benchmarks.md, "Win32 sends through cport's send buffer"). */
+#define CP_SEND_BUFFER_SMALL 2048u
+
+/* $CPORT_SENDBUF: "off" never buffers; "always" buffers whenever the
+ * backend can, even where it would rather send in the call (for tests);
+ * anything else, or nothing, lets the backend choose. Read once. */
+enum { SB_UNKNOWN = 0, SB_AUTO, SB_OFF, SB_ALWAYS };
+static int sb_mode;
+
+static int mode(void) {
+  int m = __atomic_load_n(&sb_mode, __ATOMIC_RELAXED);
+  if (CP_LIKELY(m != SB_UNKNOWN))
+    return m;
+  const char *e = getenv("CPORT_SENDBUF");
+  m = e == NULL                  ? SB_AUTO
+      : strcmp(e, "off") == 0    ? SB_OFF
+      : strcmp(e, "always") == 0 ? SB_ALWAYS
+                                 : SB_AUTO;
+  __atomic_store_n(&sb_mode, m, __ATOMIC_RELAXED);
+  return m;
+}
+
+/* Whether every op on q is a buffered send (an empty q included). */
+static bool only_buffered(const struct cp_opq *q) {
+  for (cport_op_t *op = q->head; op != NULL; op = cp_lop(op)->next)
+    if (!(cp_lop(op)->flags & CP_OPF_BUFFERED))
+      return false;
+  return true;
+}
+
+static size_t bufs_bytes(const struct cp_lop *l) {
+  size_t n = 0;
+  for (unsigned i = 0; i < l->nbufs; i++)
+    n += l->bufs[i].len;
+  return n;
+}
+
+CP_TLS bool cp_sendbuf_pay;
+
+int cp_engine_buffer_send(struct cp_handle *h, cport_op_t *op) {
+  struct cport *p = h->port;
+  struct cp_lop *l = cp_lop(op);
+  /* (The fault mode and the trace see every send as an op of its own.) */
+  if (h->type != CP_H_STREAM || p == NULL || p->be->buffer_sends == NULL ||
+      op->event != NULL || cp_diag_active() || mode() == SB_OFF)
+    return CP_SEND_NOT_BUFFERED;
+  size_t total = bufs_bytes(l);
+  if (total == 0 || total > CP_SEND_BUFFER - h->buffered ||
+      !only_buffered(&h->wq))
+    return CP_SEND_NOT_BUFFERED;
+  /* Nothing queued: a send(2) now may cost less than the ring (its owner
+   * asleep, this thread about to wait). Behind buffered sends it must
+   * queue in any case, and is buffered to finish in the call. */
+  if (cp_opq_empty(&h->wq) && mode() != SB_ALWAYS &&
+      (total > CP_SEND_BUFFER_SMALL || !p->be->buffer_sends(p, h)))
+    return CP_SEND_NOT_BUFFERED;
+  struct cp_buffered *b = malloc(sizeof(*b) + total);
+  if (b == NULL)
+    return CP_SEND_NOT_BUFFERED;
+  int rc = cp_port_hold(p); /* the caller's op: its completion's slot */
+  if (rc != 0) {
+    free(b);
+    return cp_engine_refuse(op, rc);
+  }
+  size_t at = 0;
+  for (unsigned i = 0; i < l->nbufs; i++) {
+    if (l->bufs[i].len > 0)
+      memcpy(b->data + at, l->bufs[i].base, l->bufs[i].len);
+    at += l->bufs[i].len;
+  }
+  b->bytes = (uint32_t)total;
+  memset(&b->op, 0, sizeof(b->op));
+  cp_engine_op_init(&b->op, h, CP_OP_SEND);
+  struct cp_lop *bl = cp_lop(&b->op);
+  cport_buf_t whole = {b->data, total};
+  (void)cp_op_bufs(&b->op, &whole, 1); /* one buffer: inline, no failure */
+  bl->flags |= CP_OPF_BUFFERED;
+  cp_op_set_busy(&b->op);
+  h->buffered += (uint32_t)total;
+  bool head = cp_opq_empty(&h->wq);
+  cp_opq_push(&h->wq, &b->op);
+  if (head) {
+    cp_engine_kick(h, &h->wq, NULL);
+    /* Its SQE must not wait for this thread's next wait (the wake-up a
+     * worker owes the ring's owner is paid then): the caller was told
+     * the send is done, and will likely take its completion and go on
+     * without waiting. The caller pays once the handle's lock is
+     * dropped. */
+    cp_sendbuf_pay = true;
+  }
+
+  /* The caller's op finished in the call with every byte. */
+  l->flags |= CP_OPF_SLOT;
+  cp_op_set_busy(op);
+  l->done = (uint32_t)total;
+  cp_op_result(op, 0);
+  return cp_engine_finish_at_call(h, op);
+}

@@ -1,0 +1,333 @@
+/*
+ * test-win32-sendbuf.c - what a WSASend that finished in the call
+ * promises, whatever the program does next: its buffer is free at once,
+ * its bytes arrive in order, before a shutdown's end of stream or a
+ * blocking send's bytes, and neither closing the socket at once nor
+ * cancelling its I/O loses them; a send with no room waits, pending, and
+ * still keeps the order. Written only against the Win32 API, so the same
+ * answers are checked against real Winsock on Windows.
+ *
+ * On Linux the suite runs with $CPORT_SENDBUF=always: on io_uring every
+ * such send is then copied into cport's send buffer and sent by the ring
+ * after the call (src/linux/engine-sendbuf.c; docs/design.md §3), which
+ * is what these promises test. On epoll the sends run in the call.
+ */
+#include <stdlib.h>
+
+#include "win32-util.h"
+
+#define MSGS 40
+#define MSG_LEN 1000
+
+static char pattern(int msg, int at) {
+  return (char)(msg * 7 + at * 3 + 1);
+}
+
+/* MSGS sends of MSG_LEN bytes on s, each finished in the call with every
+ * byte; each buffer is overwritten as soon as its call returns. */
+static void send_all(SOCKET s, OVERLAPPED *ov, char (*bufs)[MSG_LEN]) {
+  for (int i = 0; i < MSGS; i++) {
+    for (int k = 0; k < MSG_LEN; k++)
+      bufs[i][k] = pattern(i, k);
+    WSABUF wb = {MSG_LEN, bufs[i]};
+    DWORD sent = 0;
+    memset(&ov[i], 0, sizeof(ov[i]));
+    assert_int_equal(WSASend(s, &wb, 1, &sent, 0, &ov[i], NULL), 0);
+    assert_int_equal(sent, MSG_LEN);
+    memset(bufs[i], 0x5a, MSG_LEN); /* the caller's to reuse at once */
+  }
+}
+
+/* Reads what send_all sent from c, checking every byte; with eof, then
+ * expects the orderly end of the stream. */
+static void read_all(SOCKET c, bool eof) {
+  w_set_rcvtimeo(c, 5000);
+  char *in = malloc(MSGS * MSG_LEN);
+  assert_non_null(in);
+  int got = 0;
+  while (got < MSGS * MSG_LEN) {
+    int n = recv(c, in + got, MSGS * MSG_LEN - got, 0);
+    assert_true(n > 0);
+    got += n;
+  }
+  for (int i = 0; i < MSGS; i++)
+    for (int k = 0; k < MSG_LEN; k++)
+      if (in[i * MSG_LEN + k] != pattern(i, k))
+        fail_msg("byte %d of message %d differs", k, i);
+  if (eof) {
+    char one;
+    assert_int_equal(recv(c, &one, 1, 0), 0); /* FIN, not a reset */
+  }
+  free(in);
+}
+
+/* The packets of send_all, in the order of the calls, each with every
+ * byte. */
+static void expect_packets(HANDLE port, OVERLAPPED *ov) {
+  for (int i = 0; i < MSGS; i++) {
+    DWORD bytes;
+    ULONG_PTR key;
+    OVERLAPPED *got;
+    assert_true(w_next(port, &bytes, &key, &got, 5000));
+    assert_ptr_equal(got, &ov[i]);
+    assert_int_equal(bytes, MSG_LEN);
+    assert_int_equal(key, 7);
+  }
+}
+
+struct sends {
+  OVERLAPPED ov[MSGS];
+  char bufs[MSGS][MSG_LEN];
+};
+
+static void sends_that_finished_arrive_in_order(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 7, 0), port);
+  struct sends *s = calloc(1, sizeof(*s));
+  assert_non_null(s);
+  send_all(srv, s->ov, s->bufs);
+  expect_packets(port, s->ov);
+  read_all(cli, false);
+  w_expect_nothing(port, 50);
+  closesocket(srv);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+  free(s);
+}
+
+/* closesocket right after the sends is a graceful close (Windows' default
+ * without SO_LINGER): every byte the sends took still arrives, then the
+ * end of the stream; the packets already queued stay on the port. */
+static void close_right_after_sends_delivers_every_byte(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 7, 0), port);
+  struct sends *s = calloc(1, sizeof(*s));
+  assert_non_null(s);
+  send_all(srv, s->ov, s->bufs);
+  assert_int_equal(closesocket(srv), 0);
+  read_all(cli, true);
+  expect_packets(port, s->ov);
+  w_expect_nothing(port, 50);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+  free(s);
+}
+
+/* A hard close (SO_LINGER on, no time) right after the sends resets the
+ * connection: what was not sent yet is discarded, and the peer reads a
+ * reset, not the orderly end. */
+static void hard_close_after_sends_resets(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 7, 0), port);
+  struct sends *s = calloc(1, sizeof(*s));
+  assert_non_null(s);
+  send_all(srv, s->ov, s->bufs);
+  LINGER lg;
+  lg.l_onoff = 1;
+  lg.l_linger = 0;
+  assert_int_equal(
+      setsockopt(srv, SOL_SOCKET, SO_LINGER, (char *)&lg, sizeof(lg)), 0);
+  assert_int_equal(closesocket(srv), 0);
+  w_set_rcvtimeo(cli, 5000);
+  char in[4096];
+  int n, total = 0;
+  while ((n = recv(cli, in, sizeof(in), 0)) > 0)
+    total += n;
+  int err = n == SOCKET_ERROR ? WSAGetLastError() : 0;
+  assert_true(total <= MSGS * MSG_LEN);
+  expect_packets(port, s->ov);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+  free(s);
+  if (n == 0 && h_on_wine())
+    H_SKIP("known Wine difference: recv on a connection the peer reset "
+           "with a hard close returns 0, the orderly end (Windows: "
+           "WSAECONNRESET); see docs/windows.md");
+  assert_int_equal(n, SOCKET_ERROR);
+  assert_int_equal(err, WSAECONNRESET);
+}
+
+/* shutdown(SD_SEND) right after the sends: the end of the stream comes
+ * after every byte they took. */
+static void shutdown_after_sends_sends_them_first(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 7, 0), port);
+  struct sends *s = calloc(1, sizeof(*s));
+  assert_non_null(s);
+  send_all(srv, s->ov, s->bufs);
+  assert_int_equal(shutdown(srv, SD_SEND), 0);
+  read_all(cli, true);
+  expect_packets(port, s->ov);
+  closesocket(srv);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+  free(s);
+}
+
+/* A blocking send (no OVERLAPPED) after overlapped ones that finished
+ * sends its bytes after theirs. */
+static void blocking_send_after_sends_keeps_the_order(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 7, 0), port);
+  struct sends *s = calloc(1, sizeof(*s));
+  assert_non_null(s);
+  send_all(srv, s->ov, s->bufs);
+  assert_int_equal(send(srv, "tail", 4, 0), 4);
+  read_all(cli, false);
+  char tail[4];
+  int got = 0;
+  while (got < 4) {
+    int n = recv(cli, tail + got, 4 - got, 0);
+    assert_true(n > 0);
+    got += n;
+  }
+  assert_memory_equal(tail, "tail", 4);
+  expect_packets(port, s->ov);
+  closesocket(srv);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+  free(s);
+}
+
+/* A send that finished is not the program's to cancel: CancelIoEx finds
+ * nothing, and the bytes still arrive. */
+static void cancel_after_sends_stops_nothing(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 7, 0), port);
+  struct sends *s = calloc(1, sizeof(*s));
+  assert_non_null(s);
+  send_all(srv, s->ov, s->bufs);
+  BOOL cancelled = CancelIoEx((HANDLE)srv, NULL);
+  DWORD err = GetLastError();
+  read_all(cli, false);
+  expect_packets(port, s->ov);
+  closesocket(srv);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+  free(s);
+  if (cancelled && h_on_wine())
+    H_SKIP("known Wine difference: CancelIoEx on a socket with nothing "
+           "pending returns TRUE (Windows: FALSE, ERROR_NOT_FOUND); see "
+           "docs/windows.md");
+  assert_false(cancelled);
+  assert_int_equal(err, ERROR_NOT_FOUND);
+}
+
+#define BIG_MSGS 64
+#define BIG_LEN (16 * 1024)
+
+/* With the peer not reading, sends soon find no room: they return
+ * WSA_IO_PENDING (or finish, while there is room) and, once the peer
+ * reads, complete with every byte, in order. */
+static void sends_without_room_wait_and_keep_the_order(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 7, 0), port);
+  char *out = malloc((size_t)BIG_MSGS * BIG_LEN);
+  OVERLAPPED *ov = calloc(BIG_MSGS, sizeof(*ov));
+  assert_non_null(out);
+  assert_non_null(ov);
+  for (int i = 0; i < BIG_MSGS * BIG_LEN; i++)
+    out[i] = pattern(i / BIG_LEN, i % BIG_LEN);
+  int at_once = 0, pending = 0;
+  for (int i = 0; i < BIG_MSGS; i++) {
+    WSABUF wb = {BIG_LEN, out + (size_t)i * BIG_LEN};
+    DWORD sent = 0;
+    if (WSASend(srv, &wb, 1, &sent, 0, &ov[i], NULL) == 0) {
+      assert_int_equal(sent, BIG_LEN);
+      at_once++;
+    } else {
+      assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+      pending++;
+    }
+  }
+  assert_int_equal(at_once + pending, BIG_MSGS);
+  w_set_rcvtimeo(cli, 5000);
+  char *in = malloc((size_t)BIG_MSGS * BIG_LEN);
+  assert_non_null(in);
+  int got = 0;
+  while (got < BIG_MSGS * BIG_LEN) {
+    int n = recv(cli, in + got, BIG_MSGS * BIG_LEN - got, 0);
+    assert_true(n > 0);
+    got += n;
+  }
+  assert_memory_equal(in, out, (size_t)BIG_MSGS * BIG_LEN);
+  for (int i = 0; i < BIG_MSGS; i++) {
+    DWORD bytes;
+    ULONG_PTR key;
+    OVERLAPPED *done;
+    assert_true(w_next(port, &bytes, &key, &done, 5000));
+    assert_true(done >= ov && done < ov + BIG_MSGS);
+    assert_int_equal(bytes, BIG_LEN);
+  }
+  w_expect_nothing(port, 50);
+  closesocket(srv);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+  free(in);
+  free(out);
+  free(ov);
+}
+
+/* Closing the port while a closed socket's sends still wait for a peer
+ * that does not read ends them: CloseHandle returns, nothing hangs. */
+static void closing_the_port_ends_waiting_sends(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 7, 0), port);
+  char *out = calloc(BIG_MSGS, BIG_LEN); /* 1 MiB: more than the peer takes */
+  OVERLAPPED *ov = calloc(BIG_MSGS, sizeof(*ov));
+  assert_non_null(out);
+  assert_non_null(ov);
+  for (int i = 0; i < BIG_MSGS; i++) {
+    WSABUF wb = {BIG_LEN, out + (size_t)i * BIG_LEN};
+    if (WSASend(srv, &wb, 1, NULL, 0, &ov[i], NULL) != 0)
+      assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+  }
+  assert_int_equal(closesocket(srv), 0);
+  ULONGLONG t0 = w_now_ms();
+  assert_true(CloseHandle(port));
+  assert_true(w_now_ms() - t0 < 5000);
+  closesocket(cli);
+  free(out);
+  free(ov);
+}
+
+int main(void) {
+#ifndef _WIN32
+  setenv("CPORT_SENDBUF", "always", 1); /* every send buffered on io_uring */
+#endif
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(sends_that_finished_arrive_in_order),
+      cmocka_unit_test(close_right_after_sends_delivers_every_byte),
+      cmocka_unit_test(hard_close_after_sends_resets),
+      cmocka_unit_test(shutdown_after_sends_sends_them_first),
+      cmocka_unit_test(blocking_send_after_sends_keeps_the_order),
+      cmocka_unit_test(cancel_after_sends_stops_nothing),
+      cmocka_unit_test(sends_without_room_wait_and_keep_the_order),
+      cmocka_unit_test(closing_the_port_ends_waiting_sends),
+  };
+  return W_RUN("win32-sendbuf", tests);
+}
