@@ -204,6 +204,36 @@ static void blocking_send_after_sends_keeps_the_order(void **state) {
   free(s);
 }
 
+/* A WriteFile without an OVERLAPPED after sends that finished sends its
+ * bytes after theirs, as a blocking send does. */
+static void writefile_after_sends_keeps_the_order(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 7, 0), port);
+  struct sends *s = calloc(1, sizeof(*s));
+  assert_non_null(s);
+  send_all(srv, s->ov, s->bufs);
+  DWORD wrote = 0;
+  assert_true(WriteFile((HANDLE)srv, "tail", 4, &wrote, NULL));
+  assert_int_equal(wrote, 4);
+  read_all(cli, false);
+  char tail[4];
+  int got = 0;
+  while (got < 4) {
+    int n = recv(cli, tail + got, 4 - got, 0);
+    assert_true(n > 0);
+    got += n;
+  }
+  assert_memory_equal(tail, "tail", 4);
+  expect_packets(port, s->ov);
+  closesocket(srv);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+  free(s);
+}
+
 /* A send that finished is not the program's to cancel: CancelIoEx finds
  * nothing, and the bytes still arrive. */
 static void cancel_after_sends_stops_nothing(void **state) {
@@ -325,6 +355,7 @@ int main(void) {
       cmocka_unit_test(hard_close_after_sends_resets),
       cmocka_unit_test(shutdown_after_sends_sends_them_first),
       cmocka_unit_test(blocking_send_after_sends_keeps_the_order),
+      cmocka_unit_test(writefile_after_sends_keeps_the_order),
       cmocka_unit_test(cancel_after_sends_stops_nothing),
       cmocka_unit_test(sends_without_room_wait_and_keep_the_order),
       cmocka_unit_test(closing_the_port_ends_waiting_sends),

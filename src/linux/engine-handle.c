@@ -21,6 +21,9 @@
  * back): each of its ops completes once, with CPORT_ECANCELED, now or when
  * the kernel gives it back; none of them touches the handle again. */
 static void abandon_locked(struct cp_handle *h) {
+  /* A lingering handle's fd number was reused behind cport's back (or its
+   * slot is given to another socket): its buffered sends end too. */
+  h->flags &= (uint16_t)~CP_HF_LINGER;
   if (h->port == NULL)
     return;
   cp_engine_cancel_locked(h, &h->rq, NULL, true);
@@ -83,7 +86,7 @@ int cp_engine_open(int fd, uint8_t type, uint8_t family, uint16_t flags) {
   if (rc != 0)
     return rc == CPORT_EBADF ? CPORT_EMFILE : rc;
   cp_lock(&h->lock);
-  if (h->flags & CP_HF_OPEN) {
+  if (h->flags & (CP_HF_OPEN | CP_HF_LINGER)) {
     /* The kernel reused this fd number: the previous owner was closed
      * behind cport's back. Its operations still complete, once. */
     abandon_locked(h);
@@ -108,8 +111,8 @@ int cp_engine_associate(struct cport *p, int fd, uintptr_t key,
     return rc;
 
   cp_lock(&h->lock);
-  if ((h->flags & CP_HF_OPEN) && (h->dev != st.st_dev || h->ino != st.st_ino) &&
-      h->port != NULL) {
+  if ((h->flags & (CP_HF_OPEN | CP_HF_LINGER)) &&
+      (h->dev != st.st_dev || h->ino != st.st_ino) && h->port != NULL) {
     /* Stale: the fd was closed without cport and the number reused. */
     abandon_locked(h);
     cp_engine_detach_locked(h);

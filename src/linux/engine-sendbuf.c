@@ -70,10 +70,16 @@ static int mode(void) {
   return m;
 }
 
-/* Whether every op on q is a buffered send (an empty q included). */
+/* Buffered sends a handle may have queued: each send looks at them all
+ * under the handle's lock, so many tiny ones must not pile up. */
+#define CP_SEND_BUFFER_OPS 64
+
+/* Whether q holds buffered sends only (or nothing), and room for one
+ * more. */
 static bool only_buffered(const struct cp_opq *q) {
+  unsigned n = 0;
   for (cport_op_t *op = q->head; op != NULL; op = cp_lop(op)->next)
-    if (!(cp_lop(op)->flags & CP_OPF_BUFFERED))
+    if (!(cp_lop(op)->flags & CP_OPF_BUFFERED) || ++n >= CP_SEND_BUFFER_OPS)
       return false;
   return true;
 }
@@ -145,4 +151,24 @@ int cp_engine_buffer_send(struct cp_handle *h, cport_op_t *op) {
   l->done = (uint32_t)total;
   cp_op_result(op, 0);
   return cp_engine_finish_at_call(h, op);
+}
+
+int cp_engine_shutdown_after_sends(struct cp_handle *h) {
+  struct cport *p = h->port;
+  if (h->buffered == 0 || p == NULL)
+    return 0;
+  /* A shutdown(SHUT_WR) of cport's own at the tail of the send queue: it
+   * runs when the bytes before it have left (as a Windows socket sends
+   * its FIN after its buffer), and posts nothing. */
+  struct cp_buffered *b = malloc(sizeof(*b));
+  if (b == NULL)
+    return CPORT_ENOMEM;
+  b->bytes = 0;
+  memset(&b->op, 0, sizeof(b->op));
+  cp_engine_op_init(&b->op, h, CP_OP_DISCONNECT);
+  cp_lop(&b->op)->flags |= CP_OPF_BUFFERED | CP_OPF_STAGE2;
+  cp_op_set_busy(&b->op);
+  cp_opq_push(&h->wq, &b->op);
+  h->flags |= CP_HF_SHUT_WR; /* no send may queue behind it */
+  return 1;
 }

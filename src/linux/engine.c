@@ -5,6 +5,7 @@
  * end through cp_engine_end().
  */
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "engine-diag.h"
@@ -203,6 +204,18 @@ void cp_engine_detach_locked(struct cp_handle *h) {
 void cp_engine_linger_done(struct cp_handle *h) {
   struct cport *p = h->port;
   h->buffered = 0;
+  /* This runs on the thread that ended the last buffered send, often the
+   * ring's owner: a close(2) that lingers (SO_LINGER on with a time)
+   * would stall the port for that long. Its bytes are sent, so the close
+   * need not wait for the peer: the kernel finishes it in the
+   * background. */
+  struct linger lg;
+  socklen_t len = sizeof(lg);
+  if (getsockopt(h->fd, SOL_SOCKET, SO_LINGER, &lg, &len) == 0 && lg.l_onoff) {
+    lg.l_onoff = 0;
+    lg.l_linger = 0;
+    (void)setsockopt(h->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+  }
   cp_engine_detach_locked(h);
   h->flags = 0;
   if (p != NULL)

@@ -121,6 +121,16 @@ CPORT_API int cport__flush_sends(int fd, int timeout_ms) {
   return 0;
 }
 
+CPORT_API int cport__shutdown_after_sends(int fd) {
+  struct cp_handle *h = cp_handle_peek(fd);
+  if (h == NULL)
+    return 0;
+  cp_lock(&h->lock);
+  int rc = (h->flags & CP_HF_OPEN) ? cp_engine_shutdown_after_sends(h) : 0;
+  cp_unlock(&h->lock);
+  return rc;
+}
+
 CPORT_API int cport__try_at_call(int fd) {
   return cp_engine_set_flags(fd, CP_HF_AT_CALL);
 }

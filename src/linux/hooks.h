@@ -73,6 +73,12 @@ CPORT_API int cport__try_at_call(int fd);
  * with some still held. */
 CPORT_API int cport__flush_sends(int fd, int timeout_ms);
 
+/* shutdown(fd, SHUT_WR) after the bytes cport's send buffer holds for
+ * fd, without waiting: 1 if it was queued behind them (it runs when they
+ * have left, as Windows sends the FIN after the socket's buffer), 0 if
+ * none are held (the caller shuts down now), or a CPORT_E* code. */
+CPORT_API int cport__shutdown_after_sends(int fd);
+
 /* shutdown() was called on socket fd: how is SHUT_RD, SHUT_WR or
  * SHUT_RDWR. Later receives / sends fail with CPORT_ESHUTDOWN. */
 CPORT_API int cport__note_shutdown(int fd, int how);

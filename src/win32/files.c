@@ -147,6 +147,8 @@ static BOOL sync_io(int fd, void *buf, DWORD len, LPDWORD done, LPOVERLAPPED ov,
     off = (uint64_t)st.st_size;
   }
   w32_block_begin();
+  if (write_side) /* a socket's: after bytes cport's send buffer holds */
+    (void)cport__flush_sends(fd, -1);
   do {
     if (ov == NULL)
       n = write_side ? write(fd, buf, len) : read(fd, buf, len);

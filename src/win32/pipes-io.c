@@ -278,8 +278,10 @@ BOOL w32_pipe_io(int fd, void *buf, DWORD len, LPDWORD done, LPOVERLAPPED ov,
 
 BOOL w32_pipe_flush(int fd) {
   /* Until the reader has taken everything (a Unix socket's sent bytes
-   * count against the sender until they are read). */
+   * count against the sender until they are read), those cport's send
+   * buffer still held first. */
   w32_block_begin();
+  (void)cport__flush_sends(fd, -1);
   for (;;) {
     int queued = 0;
     if (ioctl(fd, SIOCOUTQ, &queued) != 0 || queued == 0 || peer_gone(fd))

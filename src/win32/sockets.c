@@ -379,12 +379,13 @@ CPORT_API int cport_w32_shutdown(SOCKET s, int how) {
   int fd = (int)s;
   if (how != SD_RECEIVE && how != SD_SEND && how != SD_BOTH)
     return w32_wsa_fail(WSAEINVAL);
-  /* The FIN goes after the bytes sends already took (cport's send buffer
-   * may still hold some); a peer that reads nothing gets it within a
-   * second, as a kick. */
-  if (how != SD_RECEIVE)
-    (void)cport__flush_sends(fd, 1000);
-  if (shutdown(fd, how) != 0)
+  /* The FIN goes after the bytes sends already took: while cport's send
+   * buffer holds some, the send side's shutdown is queued behind them. */
+  int later = how != SD_RECEIVE ? cport__shutdown_after_sends(fd) : 0;
+  if (later < 0)
+    return w32_wsa_fail(w32_wsa_error(later));
+  if (later > 0 ? how == SD_BOTH && shutdown(fd, SHUT_RD) != 0
+                : shutdown(fd, how) != 0)
     return w32_wsa_errno(errno);
   /* Later WSASend / WSARecv on it fail at once with WSAESHUTDOWN. */
   cport__note_shutdown(fd, how);
