@@ -438,6 +438,63 @@ static void blocked_worker_releases_another(void **state) {
 }
 
 /*
+ * A worker sends, then runs user code for a long while without a cport
+ * call, while a second worker waits. The send's completion (finished in
+ * the call or in the kernel) reaches the waiting worker while the first
+ * still runs: a worker may keep a completion of its own for its next
+ * cport_get (dispatch.c, "Kept completions"), but only for a bounded time.
+ */
+struct send_taker {
+  cport_t *p;
+  cport_op_t *op;
+  int *sender_done;
+  int got_while_running; /* 1: taken before the sender's code ended */
+};
+
+static void *take_the_send(void *arg) {
+  struct send_taker *t = arg;
+  cport_completion_t c = h_get(t->p, 5000);
+  assert_ptr_equal(c.op, t->op);
+  H_OK(c.status);
+  assert_int_equal(c.bytes, 5);
+  t->got_while_running = !H_LOAD(t->sender_done);
+  return NULL;
+}
+
+static void
+a_sender_running_user_code_never_holds_its_completion(void **state) {
+  (void)state;
+  struct conn x;
+  memset(&x, 0, sizeof(x));
+  x.p = h_port(2); /* both workers may run, whatever the CPUs */
+  n_pair_raw(x.p, &x.s, 9, &x.raw);
+  static int sender_done; /* (static: outlive a failed assertion) */
+  static struct send_taker t;
+  static cport_op_t send_op;
+  sender_done = 0;
+  memset(&send_op, 0, sizeof(send_op));
+  t = (struct send_taker){x.p, &send_op, &sender_done, 0};
+  H_OK(cport_post(x.p, 1, 0, NULL));
+  cport_completion_t c = h_get(x.p, 5000); /* a worker now */
+  assert_int_equal(c.key, 1);
+  h_thread_t th;
+  h_thread_start(&th, take_the_send, &t);
+  h_sleep_ms(50); /* it waits in cport_get */
+  cport_buf_t b = CPORT_BUF("hello", 5);
+  H_OK(cport_send(x.s, &b, 1, &send_op));
+  h_sleep_ms(400); /* user code, no cport call */
+  H_ADD(&sender_done, 1);
+  h_thread_join(th);
+  assert_int_equal(t.got_while_running, 1);
+  char got[8];
+  assert_int_equal(n_raw_recv(x.raw, got, sizeof(got)), 5);
+  assert_memory_equal(got, "hello", 5);
+  H_OK(cport_closesocket(x.s));
+  n_raw_close(x.raw);
+  h_close_clean(x.p);
+}
+
+/*
  * More completions at once than one harvest batch holds (64): the batch
  * fills while its harvester holds a socket's lock, and the workers it
  * wakes are woken once that lock is dropped (on epoll one wait returns up
@@ -519,6 +576,7 @@ int main(void) {
       cmocka_unit_test(close_finishes_pending_ops_without_a_waiter),
       cmocka_unit_test(timer_finishes_without_a_waiter),
       cmocka_unit_test(blocked_worker_releases_another),
+      cmocka_unit_test(a_sender_running_user_code_never_holds_its_completion),
       cmocka_unit_test(a_full_batch_wakes_the_waiting_workers),
       cmocka_unit_test(progress_thread_is_named),
       cmocka_unit_test(satellite_rings_serve_and_leave),

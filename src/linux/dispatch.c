@@ -27,6 +27,9 @@ static CP_TLS uint32_t tls_gen;
 static CP_TLS bool tls_blocked_gave;
 /* More completions were queued when the thread was released. */
 static CP_TLS bool tls_more;
+/* The port whose queue holds a completion this thread kept for itself
+ * (cp_port_complete, "Kept completions"), not yet handed out. */
+static CP_TLS struct cport *tls_kept;
 
 static bool counted_on(struct cport *p) {
   return tls_port == p && tls_gen == p->generation;
@@ -263,8 +266,11 @@ unsigned cp_port_take_fast(struct cport *p, cport_completion_t *out,
       __atomic_load_n(&p->running, __ATOMIC_RELAXED) > p->concurrency)
     return 0;
   unsigned n = cp_lane_pop_many(&p->lane, out, max);
-  if (n > 0)
+  if (n > 0) {
     tls_more = n > 1 || cp_port_queued(p);
+    if (tls_kept == p)
+      tls_kept = NULL; /* it took what it kept (the lane's oldest) */
+  }
   return n;
 }
 
@@ -429,6 +435,51 @@ void cp_batch_flush(struct cp_batch *b) {
   b->n = 0;
 }
 
+/*
+ * Kept completions (dedicated mode). A worker that finishes an op in its
+ * call (a send the socket took at once) queues its completion while
+ * another worker may sleep on the stack. Handing it out would cost a
+ * futex wake-up and two context switches, for a completion the worker
+ * takes itself a moment later, when it returns to cport_get (an echo on
+ * one connection with two workers paid that on every message). So while
+ * the port's queue is empty, the worker keeps it: it goes into the lane
+ * without a hand-off, and the worker owes one, paid
+ * - when it takes the completion itself (cport_get, lock-free or not);
+ * - when it waits for one op, blocks (cport_blocking_begin) or exits
+ *   (cp_port_pay_owed);
+ * - by the progress thread, which looks at least every millisecond while
+ *   workers run, and hands out what is queued after each look.
+ * A sleep of the progress thread without that bound (prog_unbounded)
+ * keeps nothing. What Windows guarantees stands: the packet is queued at
+ * once, in order, and any thread that asks for it gets it.
+ */
+static bool keep(struct cport *p, const cport_completion_t *c) {
+  if (p->mode != CP_MODE_DEDICATED || tls_kept != NULL ||
+      !cp_port_is_worker(p) ||
+      __atomic_load_n(&p->prog_unbounded, __ATOMIC_RELAXED) ||
+      cp_port_queued(p) || !cp_lane_push(&p->lane, c))
+    return false;
+  tls_kept = p;
+  return true;
+}
+
+void cp_port_pay_kept(void) {
+  struct cport *p = tls_kept;
+  if (CP_LIKELY(p == NULL))
+    return;
+  tls_kept = NULL;
+  if (!counted_on(p))
+    return; /* it left p (and handed out what p queued then) */
+  pthread_mutex_lock(&p->lock);
+  cp_port_dispatch_locked(p);
+  cp_port_unlock_and_wake(p);
+}
+
+void cp_port_kept_taken(struct cport *p) {
+  if (tls_kept == p)
+    tls_kept = NULL;
+}
+
 void cp_port_complete(struct cport *p, cport_op_t *op, uintptr_t key,
                       uint32_t bytes, int status) {
   cport_completion_t c = {op, key, bytes, status};
@@ -437,7 +488,7 @@ void cp_port_complete(struct cport *p, cport_op_t *op, uintptr_t key,
    * as it drops a post. */
   if (CP_LIKELY(!__atomic_load_n(&p->closed, __ATOMIC_ACQUIRE) &&
                 !cp_diag_active()) &&
-      cp_port_post_fast(p, &c)) {
+      (keep(p, &c) || cp_port_post_fast(p, &c))) {
     cp_port_unhold(p);
     return;
   }

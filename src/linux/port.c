@@ -204,8 +204,10 @@ static inline int take(struct cport *p, cport_completion_t *out, unsigned max,
 
 static int take_slow(struct cport *p, cport_completion_t *out, unsigned max,
                      int timeout_ms) {
-  if (cp_port_current() != NULL && cp_port_current() != p)
+  if (cp_port_current() != NULL && cp_port_current() != p) {
+    cp_port_pay_kept();
     release_running_elsewhere(cp_port_current());
+  }
 
   uint64_t deadline = UINT64_MAX;
   if (timeout_ms > 0)
@@ -219,6 +221,7 @@ static int take_slow(struct cport *p, cport_completion_t *out, unsigned max,
 
   pthread_mutex_lock(&p->lock);
   cp_port_release_running_locked(p, false);
+  cp_port_kept_taken(p); /* it takes it below, or sleeps with the port full */
   for (;;) {
     if (CP_UNLIKELY(p->closed)) {
       rc = CPORT_ECLOSED;

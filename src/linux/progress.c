@@ -60,6 +60,8 @@ void cp_port_lead_locked(struct cport *p, struct cp_waiter *w, int timeout_ms) {
     pthread_cond_broadcast(&p->kernel_idle);
   p->leader_woken = true; /* awake already: do not poke ourselves */
   cp_port_push_held_locked(p, b.e, b.n);
+  if (b.n == 0)
+    cp_port_dispatch_locked(p); /* what a worker kept (dispatch.c) */
   p->leader_woken = false;
 }
 
@@ -109,6 +111,7 @@ static void hand_over(struct cport *p) {
 }
 
 void cp_port_pay_owed(void) {
+  cp_port_pay_kept();
   struct cport *p = tls_owed;
   if (p != NULL) {
     tls_owed = NULL;
