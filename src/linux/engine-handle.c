@@ -28,7 +28,8 @@ static void abandon_locked(struct cp_handle *h) {
     return;
   cp_engine_cancel_locked(h, &h->rq, NULL, true);
   cp_engine_cancel_locked(h, &h->wq, NULL, true);
-  h->buffered = 0; /* its buffered sends, orphans now, no longer count */
+  /* its buffered sends, orphans now, no longer count */
+  __atomic_store_n(&h->buffered, 0, __ATOMIC_RELAXED);
 }
 
 /* The port is closed: each op ends with CPORT_ECLOSED and no completion;
@@ -60,7 +61,7 @@ void cp_engine_detach_port(struct cport *p) {
     if (h->port == p) {
       drop_queue_locked(h, &h->rq);
       drop_queue_locked(h, &h->wq);
-      h->buffered = 0;
+      __atomic_store_n(&h->buffered, 0, __ATOMIC_RELAXED);
       p->be->detach(p, h);
       __atomic_store_n(&h->port, NULL, __ATOMIC_RELEASE);
       h->key = 0;
@@ -267,9 +268,18 @@ bool cp_engine_linger(struct cp_handle *h) {
    * Windows: the buffered sends end with the handle. */
   struct linger lg;
   socklen_t len = sizeof(lg);
-  if (getsockopt(h->fd, SOL_SOCKET, SO_LINGER, &lg, &len) == 0 && lg.l_onoff &&
-      lg.l_linger == 0)
-    return false;
+  if (getsockopt(h->fd, SOL_SOCKET, SO_LINGER, &lg, &len) == 0 && lg.l_onoff) {
+    if (lg.l_linger == 0)
+      return false;
+    /* A timed linger: the fd closes when its sends end, often on the
+     * ring's owner, and a close(2) that lingered would stall the port
+     * for that long. The bytes are sent by then, so the kernel may
+     * finish the close in the background. (Nothing can set it again:
+     * the handle is closed to every call.) */
+    lg.l_onoff = 0;
+    lg.l_linger = 0;
+    (void)setsockopt(h->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+  }
   /* The caller's ops end as on any close; the buffered sends stay queued
    * (the cancels keep them while the handle lingers). */
   h->flags |= CP_HF_LINGER;

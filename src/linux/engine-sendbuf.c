@@ -132,7 +132,8 @@ int cp_engine_buffer_send(struct cp_handle *h, cport_op_t *op) {
   (void)cp_op_bufs(&b->op, &whole, 1); /* one buffer: inline, no failure */
   bl->flags |= CP_OPF_BUFFERED;
   cp_op_set_busy(&b->op);
-  h->buffered += (uint32_t)total;
+  __atomic_store_n(&h->buffered, h->buffered + (uint32_t)total,
+                   __ATOMIC_RELAXED);
   bool head = cp_opq_empty(&h->wq);
   cp_opq_push(&h->wq, &b->op);
   if (head) {

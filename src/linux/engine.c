@@ -87,7 +87,8 @@ static void buffered_end(cport_op_t *op) {
       (struct cp_buffered *)(void *)((char *)op -
                                      offsetof(struct cp_buffered, op));
   if (!(l->flags & CP_OPF_ORPHAN))
-    l->h->buffered -= b->bytes;
+    __atomic_store_n(&l->h->buffered, l->h->buffered - b->bytes,
+                     __ATOMIC_RELAXED);
   cp_op_free_bufs(op);
   free(b);
 }
@@ -203,19 +204,9 @@ void cp_engine_detach_locked(struct cp_handle *h) {
 
 void cp_engine_linger_done(struct cp_handle *h) {
   struct cport *p = h->port;
-  h->buffered = 0;
-  /* This runs on the thread that ended the last buffered send, often the
-   * ring's owner: a close(2) that lingers (SO_LINGER on with a time)
-   * would stall the port for that long. Its bytes are sent, so the close
-   * need not wait for the peer: the kernel finishes it in the
-   * background. */
-  struct linger lg;
-  socklen_t len = sizeof(lg);
-  if (getsockopt(h->fd, SOL_SOCKET, SO_LINGER, &lg, &len) == 0 && lg.l_onoff) {
-    lg.l_onoff = 0;
-    lg.l_linger = 0;
-    (void)setsockopt(h->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-  }
+  __atomic_store_n(&h->buffered, 0, __ATOMIC_RELAXED);
+  /* (cp_engine_linger cleared a timed SO_LINGER: this close never
+   * blocks the thread that ended the last buffered send.) */
   cp_engine_detach_locked(h);
   h->flags = 0;
   if (p != NULL)

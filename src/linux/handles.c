@@ -49,7 +49,7 @@ void cp_handle_reset_locked(struct cp_handle *h, int fd, uint8_t type,
   h->key = 0;
   h->rq.head = h->rq.tail = NULL;
   h->wq.head = h->wq.tail = NULL;
-  h->buffered = 0;
+  __atomic_store_n(&h->buffered, 0, __ATOMIC_RELAXED);
   memset(h->be, 0, sizeof(h->be));
 }
 

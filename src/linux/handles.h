@@ -78,7 +78,9 @@ struct cp_handle {
   uint32_t diag_id, diag_gen; /* fault mode: its number on its port, for
                                  the use of the fd numbered (gen) */
   uint32_t buffered; /* bytes of sends taken into cport's buffer and not
-                        yet sent (engine-sendbuf.c) */
+                        yet sent (engine-sendbuf.c); written under lock
+                        with atomic stores, read without it by
+                        cport__flush_sends */
   uintptr_t be[CP_HANDLE_BE_WORDS]; /* the backend's; zero when opened */
 };
 

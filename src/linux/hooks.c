@@ -93,10 +93,12 @@ CPORT_API int cport__note_shutdown(int fd, int how) {
   return cp_engine_set_flags(fd, f);
 }
 
-/* The bytes fd's buffered sends still hold (0 for an unknown fd). */
+/* The bytes fd's buffered sends still hold (0 for an unknown fd). Most
+ * sockets hold none: that look takes no lock (the count is written with
+ * atomic stores under the handle's lock; this thread sees its own). */
 static uint32_t buffered_bytes(int fd) {
   struct cp_handle *h = cp_handle_peek(fd);
-  if (h == NULL)
+  if (h == NULL || __atomic_load_n(&h->buffered, __ATOMIC_RELAXED) == 0)
     return 0;
   cp_lock(&h->lock);
   uint32_t n = (h->flags & CP_HF_OPEN) ? h->buffered : 0;
