@@ -44,6 +44,8 @@ struct cport *cp_port_current(void) {
 }
 
 void cp_port_release_running_locked(struct cport *p, bool hand_off) {
+  if (tls_kept == p)
+    tls_kept = NULL; /* handed out below, or the caller takes it */
   if (counted_on(p) && !tls_blocked_gave && p->running > 0) {
     cp_port_set_running(p, p->running - 1);
     if (hand_off)
@@ -69,6 +71,8 @@ bool cp_port_give_slot_locked(struct cport *p) {
     return false;
   cp_port_set_running(p, p->running - 1);
   tls_blocked_gave = true;
+  if (tls_kept == p)
+    tls_kept = NULL; /* handed out below */
   cp_port_dispatch_locked(p);
   return true;
 }
@@ -445,8 +449,8 @@ void cp_batch_flush(struct cp_batch *b) {
  * the port's queue is empty, the worker keeps it: it goes into the lane
  * without a hand-off, and the worker owes one, paid
  * - when it takes the completion itself (cport_get, lock-free or not);
- * - when it waits for one op, blocks (cport_blocking_begin) or exits
- *   (cp_port_pay_owed);
+ * - when it waits for one op (cport_op_wait), or gives its slot back
+ *   (cport_blocking_begin, thread exit: the hand-off runs then);
  * - by the progress thread, which looks at least every millisecond while
  *   workers run, and hands out what is queued after each look.
  * A sleep of the progress thread without that bound (prog_unbounded)
@@ -473,11 +477,6 @@ void cp_port_pay_kept(void) {
   pthread_mutex_lock(&p->lock);
   cp_port_dispatch_locked(p);
   cp_port_unlock_and_wake(p);
-}
-
-void cp_port_kept_taken(struct cport *p) {
-  if (tls_kept == p)
-    tls_kept = NULL;
 }
 
 void cp_port_complete(struct cport *p, cport_op_t *op, uintptr_t key,

@@ -29,8 +29,10 @@ static void release_running_elsewhere(struct cport *p) {
  * left for a sleeping progress thread is handed over first, or the op it
  * waits for might never reach the kernel. */
 CPORT_API int cport_op_wait(const cport_op_t *op, int timeout_ms) {
-  if (op != NULL && timeout_ms != 0)
+  if (op != NULL && timeout_ms != 0) {
+    cp_port_pay_kept(); /* another worker may run meanwhile */
     cp_port_pay_owed();
+  }
   return cp_op_wait(op, timeout_ms);
 }
 
@@ -220,8 +222,7 @@ static int take_slow(struct cport *p, cport_completion_t *out, unsigned max,
   int rc;
 
   pthread_mutex_lock(&p->lock);
-  cp_port_release_running_locked(p, false);
-  cp_port_kept_taken(p); /* it takes it below, or sleeps with the port full */
+  cp_port_release_running_locked(p, false); /* (what it kept, it takes) */
   for (;;) {
     if (CP_UNLIKELY(p->closed)) {
       rc = CPORT_ECLOSED;

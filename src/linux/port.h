@@ -297,14 +297,12 @@ CP_INTERNAL void cp_port_unhold(struct cport *p);
 CP_INTERNAL void cp_port_credits_close_locked(struct cport *p);
 /* Queues one completion into a held slot, from any thread. A worker of
  * p in dedicated mode may keep it for itself (dispatch.c, "Kept
- * completions"): it owes the hand-off until it takes from p's queue or
- * pays (cp_port_pay_kept; cp_port_pay_owed pays it too). */
+ * completions"): it owes the hand-off until it takes from p's queue,
+ * gives its slot back (blocking, exit) or pays (cp_port_pay_kept, when
+ * it waits for one op). */
 CP_INTERNAL void cp_port_complete(struct cport *p, cport_op_t *op,
                                   uintptr_t key, uint32_t bytes, int status);
 CP_INTERNAL void cp_port_pay_kept(void);
-/* The calling thread takes from p's queue under p->lock: it owes no
- * hand-off there any more. */
-CP_INTERNAL void cp_port_kept_taken(struct cport *p);
 
 /* ------------------------------------------------------------------------ */
 /* The harvester and the progress thread (progress.c)                        */

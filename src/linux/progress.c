@@ -111,7 +111,6 @@ static void hand_over(struct cport *p) {
 }
 
 void cp_port_pay_owed(void) {
-  cp_port_pay_kept();
   struct cport *p = tls_owed;
   if (p != NULL) {
     tls_owed = NULL;
