@@ -451,8 +451,9 @@ void cp_batch_flush(struct cp_batch *b) {
  * - when it takes the completion itself (cport_get, lock-free or not);
  * - when it waits for one op (cport_op_wait), or gives its slot back
  *   (cport_blocking_begin, thread exit: the hand-off runs then);
- * - by the progress thread, which looks at least every millisecond while
- *   workers run, and hands out what is queued after each look.
+ * - by the progress thread, which asks to look every millisecond while
+ *   workers run (a batch thread: later under load), and hands out what
+ *   is queued after each look.
  * A sleep of the progress thread without that bound (prog_unbounded)
  * keeps nothing. What Windows guarantees stands: the packet is queued at
  * once, in order, and any thread that asks for it gets it.
@@ -463,6 +464,18 @@ static bool keep(struct cport *p, const cport_completion_t *c) {
       __atomic_load_n(&p->prog_unbounded, __ATOMIC_RELAXED) ||
       cp_port_queued(p) || !cp_lane_push(&p->lane, c))
     return false;
+  /* A completion queued behind ours while we filled our cell (a post
+   * from another thread) may have found our cell claimed and unfilled,
+   * and stopped handing out there ("it looks"): we look for it. Dekker
+   * with that poster, as cp_port_post_fast is with a sleeper. */
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  if (CP_UNLIKELY(cp_lane_more_than_one(&p->lane)) &&
+      __atomic_load_n(&p->top, __ATOMIC_SEQ_CST) != NULL) {
+    pthread_mutex_lock(&p->lock);
+    cp_port_dispatch_locked(p);
+    cp_port_unlock_and_wake(p);
+    return true; /* handed out with the rest: nothing owed */
+  }
   tls_kept = p;
   return true;
 }

@@ -110,6 +110,12 @@ static inline unsigned cp_lane_pop_many(struct cp_lane *l,
  * sequentially consistent: a thread that marked itself as going to sleep
  * (a sequentially consistent store) and then finds the lane empty cannot
  * miss a push whose pusher did not see the mark (port.h, "The lane"). */
+/* Whether more than one cell is claimed and not yet popped. */
+static inline bool cp_lane_more_than_one(struct cp_lane *l) {
+  uint64_t popped = __atomic_load_n(&l->pop_pos, __ATOMIC_SEQ_CST);
+  return __atomic_load_n(&l->push_pos, __ATOMIC_SEQ_CST) - popped > 1;
+}
+
 static inline bool cp_lane_ready(struct cp_lane *l) {
   uint64_t popped = __atomic_load_n(&l->pop_pos, __ATOMIC_SEQ_CST);
   return __atomic_load_n(&l->push_pos, __ATOMIC_SEQ_CST) != popped;
