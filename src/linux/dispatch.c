@@ -462,14 +462,16 @@ static bool keep(struct cport *p, const cport_completion_t *c) {
   if (p->mode != CP_MODE_DEDICATED || tls_kept != NULL ||
       !cp_port_is_worker(p) ||
       __atomic_load_n(&p->prog_unbounded, __ATOMIC_RELAXED) ||
-      cp_port_queued(p) || !cp_lane_push(&p->lane, c))
+      cp_port_queued(p))
+    return false;
+  uint64_t at;
+  if (!cp_lane_push_at(&p->lane, c, &at))
     return false;
   /* A completion queued behind ours while we filled our cell (a post
-   * from another thread) may have found our cell claimed and unfilled,
-   * and stopped handing out there ("it looks"): we look for it. Dekker
-   * with that poster, as cp_port_post_fast is with a sleeper. */
-  __atomic_thread_fence(__ATOMIC_SEQ_CST);
-  if (CP_UNLIKELY(cp_lane_more_than_one(&p->lane)) &&
+   * from another thread, a harvest) may have found our cell claimed and
+   * unfilled, and stopped handing out there ("it looks"): we look for
+   * it. Either its claim saw our cell filled, or we see its claim. */
+  if (CP_UNLIKELY(cp_lane_pushed_since(&p->lane, at)) &&
       __atomic_load_n(&p->top, __ATOMIC_SEQ_CST) != NULL) {
     pthread_mutex_lock(&p->lock);
     cp_port_dispatch_locked(p);

@@ -48,9 +48,10 @@ static inline void cp_lane_init(struct cp_lane *l) {
     l->cells[i].seq = i;
 }
 
-/* Pushes one completion; false if the lane is full. */
-static inline bool cp_lane_push(struct cp_lane *l,
-                                const cport_completion_t *c) {
+/* Pushes one completion; false if the lane is full. *at (if not NULL)
+ * receives the position of the cell it took. */
+static inline bool cp_lane_push_at(struct cp_lane *l,
+                                   const cport_completion_t *c, uint64_t *at) {
   uint64_t pos = __atomic_load_n(&l->push_pos, __ATOMIC_RELAXED);
   for (;;) {
     struct cp_lane_cell *cell = &l->cells[pos & (CP_LANE_CELLS - 1)];
@@ -63,6 +64,8 @@ static inline bool cp_lane_push(struct cp_lane *l,
                                       __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
         cell->c = *c;
         __atomic_store_n(&cell->seq, pos + 1, __ATOMIC_RELEASE);
+        if (at != NULL)
+          *at = pos;
         return true;
       }
     } else if (d < 0) {
@@ -71,6 +74,19 @@ static inline bool cp_lane_push(struct cp_lane *l,
       pos = __atomic_load_n(&l->push_pos, __ATOMIC_RELAXED);
     }
   }
+}
+
+static inline bool cp_lane_push(struct cp_lane *l,
+                                const cport_completion_t *c) {
+  return cp_lane_push_at(l, c, NULL);
+}
+
+/* After filling the cell at position at: whether another push claimed a
+ * cell since. A read-modify-write of the claim counter, so that either
+ * the later pusher's claim reads it (and sees the cell filled), or it
+ * sees that claim. */
+static inline bool cp_lane_pushed_since(struct cp_lane *l, uint64_t at) {
+  return __atomic_fetch_add(&l->push_pos, 0, __ATOMIC_SEQ_CST) != at + 1;
 }
 
 /* Pops one completion into out; false if the lane is empty (or the next
@@ -110,12 +126,6 @@ static inline unsigned cp_lane_pop_many(struct cp_lane *l,
  * sequentially consistent: a thread that marked itself as going to sleep
  * (a sequentially consistent store) and then finds the lane empty cannot
  * miss a push whose pusher did not see the mark (port.h, "The lane"). */
-/* Whether more than one cell is claimed and not yet popped. */
-static inline bool cp_lane_more_than_one(struct cp_lane *l) {
-  uint64_t popped = __atomic_load_n(&l->pop_pos, __ATOMIC_SEQ_CST);
-  return __atomic_load_n(&l->push_pos, __ATOMIC_SEQ_CST) - popped > 1;
-}
-
 static inline bool cp_lane_ready(struct cp_lane *l) {
   uint64_t popped = __atomic_load_n(&l->pop_pos, __ATOMIC_SEQ_CST);
   return __atomic_load_n(&l->push_pos, __ATOMIC_SEQ_CST) != popped;
