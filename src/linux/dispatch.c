@@ -446,7 +446,7 @@ void cp_batch_flush(struct cp_batch *b) {
  * futex wake-up and two context switches, for a completion the worker
  * takes itself a moment later, when it returns to cport_get (an echo on
  * one connection with two workers paid that on every message). So while
- * the port's queue is empty, the worker keeps it: it goes into the lane
+ * the port's queue is empty and a worker sleeps there, the worker keeps it: it goes into the lane
  * without a hand-off, and the worker owes one, paid
  * - when it takes the completion itself (cport_get, lock-free or not);
  * - when it waits for one op (cport_op_wait), or gives its slot back
@@ -459,7 +459,10 @@ void cp_batch_flush(struct cp_batch *b) {
  * once, in order, and any thread that asks for it gets it.
  */
 static bool keep(struct cport *p, const cport_completion_t *c) {
+  /* (With nobody asleep on the stack there is no hand-off to spare: the
+   * plain post costs less than the look below.) */
   if (p->mode != CP_MODE_DEDICATED || tls_kept != NULL ||
+      __atomic_load_n(&p->top, __ATOMIC_RELAXED) == NULL ||
       !cp_port_is_worker(p) ||
       __atomic_load_n(&p->prog_unbounded, __ATOMIC_RELAXED) ||
       cp_port_queued(p))

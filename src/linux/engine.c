@@ -5,7 +5,6 @@
  * end through cp_engine_end().
  */
 #include <stdlib.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "engine-diag.h"

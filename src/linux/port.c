@@ -206,10 +206,9 @@ static inline int take(struct cport *p, cport_completion_t *out, unsigned max,
 
 static int take_slow(struct cport *p, cport_completion_t *out, unsigned max,
                      int timeout_ms) {
-  if (cp_port_current() != NULL && cp_port_current() != p) {
-    cp_port_pay_kept();
+  /* (Releasing the slot there hands out what this thread kept there.) */
+  if (cp_port_current() != NULL && cp_port_current() != p)
     release_running_elsewhere(cp_port_current());
-  }
 
   uint64_t deadline = UINT64_MAX;
   if (timeout_ms > 0)
