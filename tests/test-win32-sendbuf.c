@@ -176,10 +176,10 @@ static void shutdown_after_sends_sends_them_first(void **state) {
   free(s);
 }
 
-/* A blocking send (no OVERLAPPED) after overlapped ones that finished
- * sends its bytes after theirs. */
-static void blocking_send_after_sends_keeps_the_order(void **state) {
-  (void)state;
+/* Overlapped sends that finish, then "tail" written the synchronous way
+ * (send, or WriteFile without an OVERLAPPED): the peer reads the sends'
+ * bytes, then the tail. */
+static void sends_then_tail(bool with_writefile) {
   HANDLE port = w_port(0);
   SOCKET srv, cli;
   w_pair(&srv, &cli);
@@ -187,7 +187,13 @@ static void blocking_send_after_sends_keeps_the_order(void **state) {
   struct sends *s = calloc(1, sizeof(*s));
   assert_non_null(s);
   send_all(srv, s->ov, s->bufs);
-  assert_int_equal(send(srv, "tail", 4, 0), 4);
+  if (with_writefile) {
+    DWORD wrote = 0;
+    assert_true(WriteFile((HANDLE)srv, "tail", 4, &wrote, NULL));
+    assert_int_equal(wrote, 4);
+  } else {
+    assert_int_equal(send(srv, "tail", 4, 0), 4);
+  }
   read_all(cli, false);
   char tail[4];
   int got = 0;
@@ -204,34 +210,18 @@ static void blocking_send_after_sends_keeps_the_order(void **state) {
   free(s);
 }
 
+/* A blocking send (no OVERLAPPED) after overlapped ones that finished
+ * sends its bytes after theirs. */
+static void blocking_send_after_sends_keeps_the_order(void **state) {
+  (void)state;
+  sends_then_tail(false);
+}
+
 /* A WriteFile without an OVERLAPPED after sends that finished sends its
  * bytes after theirs, as a blocking send does. */
 static void writefile_after_sends_keeps_the_order(void **state) {
   (void)state;
-  HANDLE port = w_port(0);
-  SOCKET srv, cli;
-  w_pair(&srv, &cli);
-  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 7, 0), port);
-  struct sends *s = calloc(1, sizeof(*s));
-  assert_non_null(s);
-  send_all(srv, s->ov, s->bufs);
-  DWORD wrote = 0;
-  assert_true(WriteFile((HANDLE)srv, "tail", 4, &wrote, NULL));
-  assert_int_equal(wrote, 4);
-  read_all(cli, false);
-  char tail[4];
-  int got = 0;
-  while (got < 4) {
-    int n = recv(cli, tail + got, 4 - got, 0);
-    assert_true(n > 0);
-    got += n;
-  }
-  assert_memory_equal(tail, "tail", 4);
-  expect_packets(port, s->ov);
-  closesocket(srv);
-  closesocket(cli);
-  assert_true(CloseHandle(port));
-  free(s);
+  sends_then_tail(true);
 }
 
 /* A send that finished is not the program's to cancel: CancelIoEx finds
