@@ -2402,6 +2402,14 @@ CPORT_WIN32_API HANDLE GetCurrentProcess(void);
 CPORT_WIN32_API BOOL GetProcessTimes(HANDLE process, LPFILETIME creation,
                                      LPFILETIME exit_time, LPFILETIME kernel,
                                      LPFILETIME user);
+/* GetCurrentThread() or a thread handle of CreateThread / _beginthreadex
+ * (else ERROR_INVALID_HANDLE): its start, its end (0 while it runs), and
+ * the CPU time it spent in kernel and user mode, in 100-nanosecond units;
+ * another running thread's in clock ticks (/proc). A NULL pointer is
+ * ERROR_NOACCESS. */
+CPORT_WIN32_API BOOL GetThreadTimes(HANDLE thread, LPFILETIME creation,
+                                    LPFILETIME exit_time, LPFILETIME kernel,
+                                    LPFILETIME user);
 /* The CPU time of every processor since boot; kernel time includes idle
  * time, as documented. Each pointer may be NULL. */
 CPORT_WIN32_API BOOL GetSystemTimes(LPFILETIME idle, LPFILETIME kernel,
@@ -2546,6 +2554,18 @@ CPORT_WIN32_API int lstrcmpiW(LPCWSTR a, LPCWSTR b);
 #  define lstrcat CPORT_W32_AW(lstrcat)
 #  define lstrcmp CPORT_W32_AW(lstrcmp)
 #  define lstrcmpi CPORT_W32_AW(lstrcmpi)
+/* user32's formatting, in Microsoft's printf spelling: %s and %c of the
+ * function's own width, %S and %C of the other, h and l (or w) forcing
+ * char or WCHAR, I64, I32 and I. The result is cut at 1,023 characters
+ * and a NUL, the most Windows' 1,024-character buffer takes. Returns the
+ * characters stored, without the NUL; 0 with ERROR_INVALID_PARAMETER for
+ * a NULL buffer or format. */
+CPORT_WIN32_API int wsprintfA(LPSTR buf, LPCSTR fmt, ...);
+CPORT_WIN32_API int wsprintfW(LPWSTR buf, LPCWSTR fmt, ...);
+CPORT_WIN32_API int wvsprintfA(LPSTR buf, LPCSTR fmt, va_list ap);
+CPORT_WIN32_API int wvsprintfW(LPWSTR buf, LPCWSTR fmt, va_list ap);
+#  define wsprintf CPORT_W32_AW(wsprintf)
+#  define wvsprintf CPORT_W32_AW(wvsprintf)
 
 #  define CP_ACP 0u
 #  define CP_OEMCP 1u
@@ -2597,8 +2617,10 @@ CPORT_WIN32_API HRESULT StringCchCatA(LPSTR d, size_t cch, LPCSTR s);
 CPORT_WIN32_API HRESULT StringCchCatW(LPWSTR d, size_t cch, LPCWSTR s);
 CPORT_WIN32_API HRESULT StringCbCatA(LPSTR d, size_t cb, LPCSTR s);
 CPORT_WIN32_API HRESULT StringCbCatW(LPWSTR d, size_t cb, LPCWSTR s);
-/* The W forms' formats are the C library's: %s takes a char string and
- * %ls a wide one (on Windows %s is wide there; %ls works on both). */
+/* Formats in Microsoft's spelling (as Windows reads them): in a W form
+ * %s is a WCHAR string and %S a char one, in an A form the other way
+ * round; h forces char, l or w WCHAR; I64, I32 and I are integer sizes;
+ * a bare %p prints every hex digit, upper case, no 0x. */
 CPORT_WIN32_API HRESULT StringCchPrintfA(LPSTR d, size_t cch, LPCSTR fmt, ...)
     CPORT_W32_PRINTF(3, 4);
 CPORT_WIN32_API HRESULT StringCchPrintfW(LPWSTR d, size_t cch, LPCWSTR fmt,

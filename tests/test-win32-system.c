@@ -2,7 +2,8 @@
  * test-win32-system.c - the system calls around an IOCP server, through
  * the Win32 API (real on Windows, the layer on Linux): FormatMessage for
  * system codes, heap / global / virtual memory, strings and UTF-8
- * conversion, GetVersionEx and the base types and macros, console control
+ * conversion, GetVersionEx and the base types and macros, a thread's
+ * times (GetThreadTimes), console control
  * handlers (order, their own thread, removal, ignoring Ctrl-C, the
  * default ending the process) and console output.
  */
@@ -467,6 +468,95 @@ static void command_lines_and_cpu_times(void **state) {
 }
 
 /* ------------------------------------------------------------------------ */
+/* A thread's times                                                          */
+/* ------------------------------------------------------------------------ */
+
+static ULONGLONG ft_value(const FILETIME *f) {
+  return ((ULONGLONG)f->dwHighDateTime << 32) | f->dwLowDateTime;
+}
+
+/* The calling thread's CPU time in 100 ns units, by GetThreadTimes. */
+static ULONGLONG own_cpu(void) {
+  FILETIME c, e, k, u;
+  assert_true(GetThreadTimes(GetCurrentThread(), &c, &e, &k, &u));
+  return ft_value(&k) + ft_value(&u);
+}
+
+#define BURN_UNITS (60ull * 10000u) /* 60 ms of CPU */
+
+struct burner {
+  HANDLE burned; /* set once it spent BURN_UNITS */
+  HANDLE go_on;  /* set to let it end */
+};
+
+/* Spins until GetThreadTimes says it spent BURN_UNITS (10 s at most),
+ * then waits to be let go. */
+static DWORD WINAPI burn(LPVOID arg) {
+  struct burner *b = arg;
+  volatile unsigned long spin = 0;
+  ULONGLONG until = GetTickCount64() + 10000;
+  while (own_cpu() < BURN_UNITS && GetTickCount64() < until)
+    for (int i = 0; i < 100000; i++)
+      spin++;
+  SetEvent(b->burned);
+  WaitForSingleObject(b->go_on, 10000);
+  return 0;
+}
+
+static void thread_times(void **state) {
+  (void)state;
+  /* (Clock granularity: Windows' system time moves in steps of up to
+   * 15.6 ms.) */
+  const ULONGLONG slack = 20ull * 10000u;
+  FILETIME before, after, c, e, k, u;
+  GetSystemTimeAsFileTime(&before);
+  struct burner b = {CreateEvent(NULL, TRUE, FALSE, NULL),
+                     CreateEvent(NULL, TRUE, FALSE, NULL)};
+  assert_non_null(b.burned);
+  assert_non_null(b.go_on);
+  HANDLE t = CreateThread(NULL, 0, burn, &b, 0, NULL);
+  assert_non_null(t);
+  assert_int_equal(WaitForSingleObject(b.burned, 15000), WAIT_OBJECT_0);
+
+  /* Running: its start, and the CPU time it spent (another thread's
+   * comes in clock ticks on Linux). */
+  assert_true(GetThreadTimes(t, &c, &e, &k, &u));
+  ULONGLONG created = ft_value(&c);
+  assert_true(created + slack >= ft_value(&before));
+  GetSystemTimeAsFileTime(&after);
+  assert_true(created <= ft_value(&after) + slack);
+  ULONGLONG running = ft_value(&k) + ft_value(&u);
+  assert_true(running >= BURN_UNITS - slack);
+  assert_true(ft_value(&u) > 0);
+
+  /* Ended: its end, after its start, and at least the CPU time above. */
+  SetEvent(b.go_on);
+  assert_int_equal(WaitForSingleObject(t, 10000), WAIT_OBJECT_0);
+  GetSystemTimeAsFileTime(&after);
+  assert_true(GetThreadTimes(t, &c, &e, &k, &u));
+  assert_true(ft_value(&c) == created);
+  assert_true(ft_value(&e) >= created);
+  assert_true(ft_value(&e) <= ft_value(&after) + slack);
+  assert_true(ft_value(&k) + ft_value(&u) >= running);
+  CloseHandle(t);
+  CloseHandle(b.burned);
+  CloseHandle(b.go_on);
+
+  /* The calling thread, by its pseudo handle: started before now, its
+   * CPU time grows as it works. */
+  assert_true(GetThreadTimes(GetCurrentThread(), &c, &e, &k, &u));
+  GetSystemTimeAsFileTime(&after);
+  assert_true(ft_value(&c) > 0 && ft_value(&c) <= ft_value(&after) + slack);
+#if !defined(_WIN32)
+  assert_true(ft_value(&e) == 0); /* (undefined on Windows while it runs) */
+#endif
+  /* Bad arguments. */
+  SetLastError(0);
+  assert_false(GetThreadTimes(NULL, &c, &e, &k, &u));
+  assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Console control and output                                                */
 /* ------------------------------------------------------------------------ */
 
@@ -615,6 +705,7 @@ int main(void) {
       cmocka_unit_test(environment_variables),
       cmocka_unit_test(machine_and_process),
       cmocka_unit_test(command_lines_and_cpu_times),
+      cmocka_unit_test(thread_times),
       /* Before any handler is installed here: the child starts clean. */
       cmocka_unit_test(default_handler_ends_the_process),
       cmocka_unit_test(console_control_handlers),

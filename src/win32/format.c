@@ -12,6 +12,10 @@
  * - The integer sizes I64 (64 bits), I32 (32 bits) and I (pointer-sized)
  *   become ll, nothing and z; the C library would read I as a flag and 64
  *   as a width.
+ * - A bare %p prints every hex digit of the pointer in upper case with no
+ *   0x (0000000000012345); the C library prints 0x12345. It becomes
+ *   %016zX (a pointer and a size_t pass alike on the platforms cport
+ *   runs on).
  * Everything else is copied as written.
  */
 #include <stdlib.h>
@@ -19,10 +23,10 @@
 
 #include "win32.h"
 
-/* Room the translation may need: each conversion grows by at most one
- * character (%s to %ls), and a conversion takes two at least. */
+/* Room the translation may need: a conversion takes two characters at
+ * least, and grows by at most four (%p to %016zX). */
 static size_t translated_size(size_t len) {
-  return len + len / 2 + 2;
+  return len * 3 + 2;
 }
 
 /* The translation, for char (T char) or WCHAR (T wchar_t) formats:
@@ -37,6 +41,16 @@ static size_t translated_size(size_t len) {
       *out++ = *in++;                                                  \
       if (*in == '%') {                                                \
         *out++ = *in++;                                                \
+        continue;                                                      \
+      }                                                                \
+      if (*in == 'p') {                                                \
+        /* Microsoft's pointer: every hex digit, upper case, no 0x. */ \
+        *out++ = '0';                                                  \
+        *out++ = '1';                                                  \
+        *out++ = '6';                                                  \
+        *out++ = 'z';                                                  \
+        *out++ = 'X';                                                  \
+        in++;                                                          \
         continue;                                                      \
       }                                                                \
       /* Flags, width, precision: as written. */                       \

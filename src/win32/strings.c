@@ -1,11 +1,14 @@
 /*
- * strings.c - the lstr* calls and the conversions between UTF-8 and
+ * strings.c - the lstr* calls, wsprintf, and the conversions between UTF-8 and
  * WCHAR. WCHAR is the platform's wchar_t (a code point on Linux), and the
  * multi-byte side is UTF-8 for every code page the layer takes (CP_UTF8,
  * and CP_ACP / CP_OEMCP, which name UTF-8 on a Linux system).
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
+#include <wchar.h>
 #include <wctype.h>
 
 #include "win32.h"
@@ -49,6 +52,71 @@ CPORT_API int lstrcmpiA(LPCSTR a, LPCSTR b) {
 }
 CPORT_API int lstrcmpiW(LPCWSTR a, LPCWSTR b) {
   return sign(wcscasecmp(a, b));
+}
+
+/* ------------------------------------------------------------------------ */
+/* wsprintf                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Windows' limit: a 1,024-character buffer, NUL included. */
+#define WSPRINTF_ROOM 1024
+/* Room for most formats' translation (format.c) on the stack. */
+#define WSPRINTF_FORMAT_ROOM 256
+
+CPORT_API int wvsprintfA(LPSTR buf, LPCSTR fmt, va_list ap) {
+  if (buf == NULL || fmt == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  char room[WSPRINTF_FORMAT_ROOM];
+  char *f = w32_format_a(fmt, room, sizeof(room));
+  if (f == NULL) {
+    buf[0] = 0;
+    return w32_fail(ERROR_NOT_ENOUGH_MEMORY);
+  }
+  int n = vsnprintf(buf, WSPRINTF_ROOM, f, ap);
+  if (f != room)
+    free(f);
+  if (n < 0) {
+    buf[0] = 0;
+    return 0;
+  }
+  return n < WSPRINTF_ROOM ? n : WSPRINTF_ROOM - 1;
+}
+
+CPORT_API int wvsprintfW(LPWSTR buf, LPCWSTR fmt, va_list ap) {
+  if (buf == NULL || fmt == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  wchar_t room[WSPRINTF_FORMAT_ROOM];
+  wchar_t *f = w32_format_w(fmt, room, WSPRINTF_FORMAT_ROOM);
+  if (f == NULL) {
+    buf[0] = 0;
+    return w32_fail(ERROR_NOT_ENOUGH_MEMORY);
+  }
+  /* (vswprintf fails a result that does not fit, having written what
+   * does without its NUL: cut there, as Windows does.) */
+  int n = vswprintf(buf, WSPRINTF_ROOM, f, ap);
+  if (f != room)
+    free(f);
+  if (n < 0) {
+    buf[WSPRINTF_ROOM - 1] = 0;
+    return (int)wcslen(buf);
+  }
+  return n;
+}
+
+CPORT_API int wsprintfA(LPSTR buf, LPCSTR fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = wvsprintfA(buf, fmt, ap);
+  va_end(ap);
+  return n;
+}
+
+CPORT_API int wsprintfW(LPWSTR buf, LPCWSTR fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = wvsprintfW(buf, fmt, ap);
+  va_end(ap);
+  return n;
 }
 
 /* ------------------------------------------------------------------------ */

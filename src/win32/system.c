@@ -69,11 +69,15 @@ CPORT_API void GetLocalTime(LPSYSTEMTIME st) {
 }
 
 /* 100-nanosecond intervals since 1601-01-01 (UTC). */
-CPORT_API void GetSystemTimeAsFileTime(LPFILETIME ft) {
+uint64_t w32_filetime_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
-  uint64_t t = ((uint64_t)ts.tv_sec + 11644473600u) * 10000000u +
-               (uint64_t)ts.tv_nsec / 100u;
+  return ((uint64_t)ts.tv_sec + 11644473600u) * 10000000u +
+         (uint64_t)ts.tv_nsec / 100u;
+}
+
+CPORT_API void GetSystemTimeAsFileTime(LPFILETIME ft) {
+  uint64_t t = w32_filetime_now();
   ft->dwLowDateTime = (DWORD)t;
   ft->dwHighDateTime = (DWORD)(t >> 32);
 }
@@ -223,25 +227,34 @@ static unsigned long long proc_stat_value(const char *key) {
   return v;
 }
 
-/* The process's start, as a FILETIME value: boot time plus field 22 of
- * /proc/self/stat (clock ticks after boot). */
-static uint64_t process_start(void) {
-  FILE *f = fopen("/proc/self/stat", "r");
+bool w32_stat_times(const char *path, struct w32_stat_times *out) {
+  FILE *f = fopen(path, "r");
   if (f == NULL)
-    return 0;
+    return false;
   char buf[1024];
   size_t n = fread(buf, 1, sizeof(buf) - 1, f);
   fclose(f);
   buf[n] = 0;
   /* Fields after the command's closing parenthesis: state is field 3. */
   char *p = strrchr(buf, ')');
-  unsigned long long start = 0;
-  for (int field = 2; p != NULL && field < 22; field++)
+  if (p == NULL)
+    return false;
+  unsigned long long v[23] = {0};
+  for (int field = 2; p != NULL && field < 22; field++) {
     p = strchr(p + 1, ' ');
-  if (p != NULL)
-    start = strtoull(p + 1, NULL, 10);
+    if (p != NULL && field + 1 >= 14)
+      v[field + 1] = strtoull(p + 1, NULL, 10);
+  }
   uint64_t boot = proc_stat_value("btime");
-  return (boot + 11644473600ull) * 10000000ull + tick_units(start);
+  out->start = (boot + 11644473600ull) * 10000000ull + tick_units(v[22]);
+  out->user = tick_units(v[14]);
+  out->kernel = tick_units(v[15]);
+  return true;
+}
+
+static uint64_t process_start(void) {
+  struct w32_stat_times st;
+  return w32_stat_times("/proc/self/stat", &st) ? st.start : 0;
 }
 
 /* The current process only (the layer has no other process handles):

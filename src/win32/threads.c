@@ -2,10 +2,15 @@
  * threads.c - threads behind thread HANDLEs: CreateThread and the CRT's
  * _beginthreadex, their exit codes, suspended starts, thread ids (the
  * Linux thread id, so the id CreateThread reports is the one
- * GetCurrentThreadId returns inside the thread), and thread-local
- * storage. A thread object is waitable: it is signalled when the thread
+ * GetCurrentThreadId returns inside the thread), their times
+ * (GetThreadTimes), and thread-local storage. A thread object is waitable: it is signalled when the thread
  * ends (waits.c).
  */
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+
 #include "win32.h"
 
 /* The thread object of the calling thread, if the layer started it. */
@@ -27,6 +32,20 @@ struct w32_apcq *w32_apc_mine_held(struct w32_object **thread) {
   return q;
 }
 
+/* 100-nanosecond units from a timeval. */
+static uint64_t tv_units(struct timeval tv) {
+  return (uint64_t)tv.tv_sec * 10000000u + (uint64_t)tv.tv_usec * 10u;
+}
+
+/* The calling thread's CPU time in kernel and user mode. */
+static void thread_cpu(uint64_t *kernel, uint64_t *user) {
+  struct rusage ru;
+  if (getrusage(RUSAGE_THREAD, &ru) != 0)
+    memset(&ru, 0, sizeof(ru));
+  *kernel = tv_units(ru.ru_stime);
+  *user = tv_units(ru.ru_utime);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Starting and ending                                                       */
 /* ------------------------------------------------------------------------ */
@@ -35,7 +54,13 @@ struct w32_apcq *w32_apc_mine_held(struct w32_object **thread) {
  * signalled and the thread's reference dropped. */
 static void thread_finish(void *arg) {
   struct w32_thread *t = arg;
+  uint64_t kernel, user;
+  thread_cpu(&kernel, &user);
+  uint64_t now = w32_filetime_now();
   pthread_mutex_lock(&w32_lock);
+  t->kernel_time = kernel;
+  t->user_time = user;
+  t->exited = now;
   t->done = true;
   w32_wake_locked(&t->obj);
   pthread_mutex_unlock(&w32_lock);
@@ -51,7 +76,9 @@ static void *thread_main(void *arg) {
   struct w32_thread *t = arg;
   self = t;
   w32_apc_q = &t->apcs;
+  uint64_t now = w32_filetime_now();
   pthread_mutex_lock(&w32_lock);
+  t->created = now;
   t->tid = w32_tid();
   t->started = true;
   pthread_cond_broadcast(&t->gate);
@@ -236,13 +263,77 @@ CPORT_API BOOL GetExitCodeThread(HANDLE h, LPDWORD code) {
 /* Ids and the current thread                                                */
 /* ------------------------------------------------------------------------ */
 
-#define W32_CURRENT_THREAD ((HANDLE)(LONG_PTR)-2)
-
 CPORT_API DWORD GetCurrentThreadId(void) {
   return w32_tid();
 }
 CPORT_API HANDLE GetCurrentThread(void) {
   return W32_CURRENT_THREAD;
+}
+
+static void put_ft(LPFILETIME ft, uint64_t t) {
+  ft->dwLowDateTime = (DWORD)t;
+  ft->dwHighDateTime = (DWORD)(t >> 32);
+}
+
+/*
+ * GetCurrentThread() or a thread the layer started: its start, its end
+ * (0 while it runs), and its CPU time in kernel and user mode. The
+ * calling thread's own times are exact (getrusage); another running
+ * thread's come from its /proc stat file, in clock ticks; an ended
+ * thread's were taken as it ended.
+ */
+CPORT_API BOOL GetThreadTimes(HANDLE thread, LPFILETIME creation,
+                              LPFILETIME exit_time, LPFILETIME kernel,
+                              LPFILETIME user) {
+  struct w32_thread *t = self;
+  if (thread != W32_CURRENT_THREAD) {
+    t = (struct w32_thread *)w32_object_get(thread, W32_THREAD);
+    if (t == NULL)
+      return w32_fail(ERROR_INVALID_HANDLE);
+  }
+  if (creation == NULL || exit_time == NULL || kernel == NULL || user == NULL)
+    return w32_fail(ERROR_NOACCESS);
+  struct w32_stat_times st = {0, 0, 0};
+  uint64_t ended = 0;
+  if (t == self) {
+    /* The caller: a thread the layer did not start has no object, and
+     * its start comes from its stat file. */
+    if (t != NULL)
+      st.start = t->created;
+    else if (!w32_stat_times("/proc/thread-self/stat", &st))
+      st.start = 0;
+    thread_cpu(&st.kernel, &st.user);
+  } else {
+    pthread_mutex_lock(&w32_lock);
+    bool done = t->done;
+    uint64_t created = t->created;
+    DWORD tid = t->tid;
+    if (done) {
+      ended = t->exited;
+      st.kernel = t->kernel_time;
+      st.user = t->user_time;
+    }
+    pthread_mutex_unlock(&w32_lock);
+    if (!done) {
+      char path[64];
+      snprintf(path, sizeof(path), "/proc/self/task/%lu/stat",
+               (unsigned long)tid);
+      if (!w32_stat_times(path, &st)) {
+        /* It ended as we looked: its own figures are being kept. */
+        pthread_mutex_lock(&w32_lock);
+        st.kernel = t->kernel_time;
+        st.user = t->user_time;
+        ended = t->exited;
+        pthread_mutex_unlock(&w32_lock);
+      }
+    }
+    st.start = created;
+  }
+  put_ft(creation, st.start);
+  put_ft(exit_time, ended);
+  put_ft(kernel, st.kernel);
+  put_ft(user, st.user);
+  return TRUE;
 }
 
 CPORT_API DWORD GetThreadId(HANDLE h) {

@@ -201,7 +201,24 @@ struct w32_thread {
   bool done;            /* ended: the object is signalled (w32_lock) */
   int priority;         /* SetThreadPriority's (sched.c) */
   struct w32_apcq apcs; /* QueueUserAPC's (apc.c; w32_lock) */
+  /* GetThreadTimes' (system.c), in FILETIME units: its start, and as it
+   * ends (w32_lock) its end and the CPU time it spent in each mode. */
+  uint64_t created, exited, kernel_time, user_time;
 };
+
+/* GetCurrentThread()'s pseudo handle, as on Windows. */
+#define W32_CURRENT_THREAD ((HANDLE)(LONG_PTR)-2)
+
+/* Now, as a FILETIME value (system.c). */
+CP_INTERNAL uint64_t w32_filetime_now(void);
+/* From a /proc stat file (the process's or one thread's): its start as
+ * a FILETIME value (boot time plus field 22, clock ticks after boot) and
+ * its CPU time in user and kernel mode (fields 14 and 15). False if the
+ * file cannot be read (a thread that has just ended). (system.c) */
+struct w32_stat_times {
+  uint64_t start, user, kernel;
+};
+CP_INTERNAL bool w32_stat_times(const char *path, struct w32_stat_times *out);
 
 /* A waitable timer (wtimers.c; waits.c reads `manual` and `signaled`). */
 struct w32_wtimer {
