@@ -16,6 +16,14 @@
 
 #include "win32-util.h"
 
+#ifndef _WIN32
+#  include <fcntl.h>
+#  include <netinet/in.h>
+#  include <netinet/tcp.h>
+#  include <sys/syscall.h>
+#  include <unistd.h>
+#endif
+
 #define MSGS 40
 #define MSG_LEN 1000
 
@@ -335,6 +343,116 @@ static void closing_the_port_ends_waiting_sends(void **state) {
   free(ov);
 }
 
+#ifndef _WIN32
+/* The system's own socket options (the layer's header gives setsockopt
+ * and getsockopt Winsock's signature). */
+static int raw_setsockopt(SOCKET s, int level, int name, unsigned v) {
+  return (int)syscall(SYS_setsockopt, (int)s, level, name, &v, sizeof(v));
+}
+static unsigned raw_getsockopt(SOCKET s, int level, int name) {
+  unsigned v = 0;
+  socklen_t len = sizeof(v);
+  assert_int_equal(syscall(SYS_getsockopt, (int)s, level, name, &v, &len), 0);
+  return v;
+}
+
+#  define FILL_SENDS 8192 /* 128 MiB at most */
+
+/* Sends until the socket takes no more, as a peer that never reads
+ * leaves it (a pending send that does not complete within 300 ms: the
+ * kernel's buffers and cport's are full), then closes: whether the socket
+ * lingers (cport still holds buffered sends, and the fd). */
+static bool fill_and_close(HANDLE port, SOCKET srv, char *out, OVERLAPPED *ov) {
+  for (int i = 0; i < FILL_SENDS; i++) {
+    WSABUF wb = {BIG_LEN, out};
+    memset(&ov[i], 0, sizeof(ov[i]));
+    if (WSASend(srv, &wb, 1, NULL, 0, &ov[i], NULL) == 0)
+      continue;
+    assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+    /* Wait for it (taking the packets before it, failed ones too): room
+     * came, or none. */
+    bool done = false;
+    for (;;) {
+      DWORD bytes;
+      ULONG_PTR key;
+      OVERLAPPED *got = NULL;
+      (void)GetQueuedCompletionStatus(port, &bytes, &key, &got, 300);
+      if (got == NULL || got == &ov[i]) {
+        done = got != NULL;
+        break;
+      }
+    }
+    if (!done)
+      break;
+  }
+  assert_int_equal(closesocket(srv), 0);
+  return fcntl((int)srv, F_GETFD) >= 0;
+}
+
+/* Linux: a socket closed with sends still buffered for a peer that never
+ * reads lingers only while its connection may make no progress (the
+ * program's TCP_USER_TIMEOUT, else a timed SO_LINGER's time, else 2
+ * minutes): then the kernel gives the connection up, the sends end and
+ * the fd is closed, as Windows' kernel lets go of such a connection; it
+ * is not held until the port closes. */
+static void lingering_socket_gives_up_on_a_peer_that_never_reads(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  char *out = calloc(1, BIG_LEN);
+  OVERLAPPED *ov = calloc(FILL_SENDS, sizeof(*ov));
+  assert_non_null(out);
+  assert_non_null(ov);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 7, 0), port);
+  assert_int_equal(raw_setsockopt(srv, IPPROTO_TCP, TCP_USER_TIMEOUT, 500), 0);
+  bool lingered = fill_and_close(port, srv, out, ov);
+  ULONGLONG t0 = w_now_ms();
+  if (lingered) {
+    while (fcntl((int)srv, F_GETFD) >= 0 && w_now_ms() - t0 < 10000)
+      Sleep(20);
+    assert_int_equal(fcntl((int)srv, F_GETFD), -1); /* let go */
+    assert_true(w_now_ms() - t0 >= 400);            /* not before */
+  }
+  closesocket(cli);
+
+  /* The program set no limit: cport sets 2 minutes as the socket starts
+   * to linger, and the socket still lingers a second later (the port's
+   * close ends it here). */
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 7, 0), port);
+  assert_int_equal(raw_getsockopt(srv, IPPROTO_TCP, TCP_USER_TIMEOUT), 0);
+  if (fill_and_close(port, srv, out, ov)) {
+    lingered = true;
+    assert_int_equal(raw_getsockopt(srv, IPPROTO_TCP, TCP_USER_TIMEOUT),
+                     120000);
+    Sleep(1000);
+    assert_true(fcntl((int)srv, F_GETFD) >= 0);
+  }
+  closesocket(cli);
+
+  /* A timed SO_LINGER is the limit: the connection gives up after it. */
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 7, 0), port);
+  struct linger lg = {1, 1};
+  assert_int_equal(
+      setsockopt(srv, SOL_SOCKET, SO_LINGER, (const char *)&lg, sizeof(lg)), 0);
+  if (fill_and_close(port, srv, out, ov)) {
+    assert_int_equal(raw_getsockopt(srv, IPPROTO_TCP, TCP_USER_TIMEOUT), 1000);
+    ULONGLONG t1 = w_now_ms();
+    while (fcntl((int)srv, F_GETFD) >= 0 && w_now_ms() - t1 < 10000)
+      Sleep(20);
+    assert_int_equal(fcntl((int)srv, F_GETFD), -1);
+  }
+  assert_true(CloseHandle(port));
+  closesocket(cli);
+  free(out);
+  free(ov);
+  if (!lingered)
+    H_SKIP("nothing lingered: this backend sent in the calls");
+}
+#endif
+
 int main(void) {
 #ifndef _WIN32
   setenv("CPORT_SENDBUF", "always", 1); /* every send buffered on io_uring */
@@ -349,6 +467,9 @@ int main(void) {
       cmocka_unit_test(cancel_after_sends_stops_nothing),
       cmocka_unit_test(sends_without_room_wait_and_keep_the_order),
       cmocka_unit_test(closing_the_port_ends_waiting_sends),
+#ifndef _WIN32
+      cmocka_unit_test(lingering_socket_gives_up_on_a_peer_that_never_reads),
+#endif
   };
   return W_RUN("win32-sendbuf", tests);
 }

@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -261,6 +263,30 @@ int cp_engine_close(cport_handle_t s) {
 /* A graceful close (engine-sendbuf.c)                                       */
 /* ------------------------------------------------------------------------ */
 
+/* How long a lingering connection may go without progress (its bytes
+ * unacknowledged, or a peer that does not read keeping the window shut)
+ * before it gives up, unless the program set TCP_USER_TIMEOUT or a timed
+ * SO_LINGER: about what Windows gives a connection by default (5
+ * retransmissions) and Linux an orphaned one. */
+#define CP_LINGER_GIVE_UP_MS 120000u
+
+/* A lingering TCP socket's fd stays open until its buffered sends end,
+ * and a peer that never reads would keep them waiting for ever: the
+ * kernel lets go of a socket cport closed (an orphan) in time, but not of
+ * one whose fd is open. So the connection gets a limit on how long it
+ * may make no progress; past it the kernel fails the connection with
+ * ETIMEDOUT, the sends end, and the fd closes (cp_engine_linger_done).
+ * Not a TCP socket (no such option): nothing changes. */
+static void linger_limit(struct cp_handle *h, unsigned linger_s) {
+  unsigned ms = 0;
+  socklen_t len = sizeof(ms);
+  if (getsockopt(h->fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, &len) != 0 ||
+      ms != 0)
+    return; /* not TCP, or the program chose its own */
+  ms = linger_s > 0 ? linger_s * 1000u : CP_LINGER_GIVE_UP_MS;
+  (void)setsockopt(h->fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
+}
+
 bool cp_engine_linger(struct cp_handle *h) {
   if (h->buffered == 0 || __atomic_load_n(&h->port->closed, __ATOMIC_ACQUIRE))
     return false;
@@ -268,9 +294,11 @@ bool cp_engine_linger(struct cp_handle *h) {
    * Windows: the buffered sends end with the handle. */
   struct linger lg;
   socklen_t len = sizeof(lg);
+  unsigned linger_s = 0;
   if (getsockopt(h->fd, SOL_SOCKET, SO_LINGER, &lg, &len) == 0 && lg.l_onoff) {
     if (lg.l_linger == 0)
       return false;
+    linger_s = (unsigned)lg.l_linger;
     /* A timed linger: the fd closes when its sends end, often on the
      * ring's owner, and a close(2) that lingered would stall the port
      * for that long. The bytes are sent by then, so the kernel may
@@ -280,6 +308,7 @@ bool cp_engine_linger(struct cp_handle *h) {
     lg.l_linger = 0;
     (void)setsockopt(h->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
   }
+  linger_limit(h, linger_s);
   /* The caller's ops end as on any close; the buffered sends stay queued
    * (the cancels keep them while the handle lingers). */
   h->flags |= CP_HF_LINGER;
