@@ -190,6 +190,50 @@ static void client_before_connect_is_pipe_connected(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* After an overlapped read shorter than what came, PeekNamedPipe sees the
+ * rest without taking it (whoever holds it), and a read without an
+ * OVERLAPPED then takes it, in order. */
+static void peek_after_a_short_overlapped_read(void **state) {
+  (void)state;
+  char name[128];
+  pipe_name(name, sizeof(name), "peek-rest");
+  HANDLE pipe = server(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                       PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, 1);
+  HANDLE port = CreateIoCompletionPort(pipe, NULL, 5, 0);
+  assert_non_null(port);
+  HANDLE c = client(name, 0);
+  OVERLAPPED oc;
+  memset(&oc, 0, sizeof(oc));
+  assert_false(ConnectNamedPipe(pipe, &oc));
+  assert_int_equal(GetLastError(), ERROR_PIPE_CONNECTED);
+  char buf[16];
+  OVERLAPPED orr;
+  memset(&orr, 0, sizeof(orr));
+  started(ReadFile(pipe, buf, 4, NULL, &orr));
+  DWORD n = 0;
+  assert_true(WriteFile(c, "0123456789", 10, &n, NULL));
+  assert_int_equal(n, 10);
+  expect_packet(port, &orr, 5, 4);
+  assert_memory_equal(buf, "0123", 4);
+  DWORD avail = 0, got = 0;
+  for (int i = 0; i < 500 && avail < 6; i++) {
+    assert_true(PeekNamedPipe(pipe, buf, sizeof(buf), &got, &avail, NULL));
+    if (avail < 6)
+      Sleep(2);
+  }
+  assert_int_equal(avail, 6);
+  assert_int_equal(got, 6);
+  assert_memory_equal(buf, "456789", 6);
+  memset(buf, 0, sizeof(buf));
+  assert_true(ReadFile(pipe, buf, sizeof(buf), &n, NULL));
+  assert_int_equal(n, 6);
+  assert_memory_equal(buf, "456789", 6);
+  w_expect_nothing(port, 50);
+  assert_true(CloseHandle(c));
+  assert_true(CloseHandle(pipe));
+  assert_true(CloseHandle(port));
+}
+
 static void instance_limit_is_pipe_busy(void **state) {
   (void)state;
   char name[128], missing[128];
@@ -620,6 +664,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(iocp_pipe_server),
       cmocka_unit_test(client_before_connect_is_pipe_connected),
+      cmocka_unit_test(peek_after_a_short_overlapped_read),
       cmocka_unit_test(instance_limit_is_pipe_busy),
       cmocka_unit_test(client_close_is_broken_pipe),
       cmocka_unit_test(message_mode_more_data),

@@ -177,6 +177,78 @@ static void msg_peek_without_overlapped(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* The scalable-server pattern of Microsoft's Winsock articles, after an
+ * overlapped receive with a buffer (a request read the usual way): a
+ * zero-byte WSARecv waits for data with no buffer pinned; when it
+ * completes, data waits, so FIONREAD counts it, a MSG_PEEK sees its first
+ * byte, and non-blocking recv calls take it until WSAEWOULDBLOCK. Every
+ * byte comes once, in order. */
+#define ZB_LEN 3000
+
+static void zero_byte_receive_then_nonblocking_reads(void **state) {
+  (void)state;
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  HANDLE port = w_port(0);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 1, 0), port);
+  u_long on = 1;
+  assert_int_equal(ioctlsocket(srv, (long)FIONBIO, &on), 0);
+  OVERLAPPED ov, *got;
+  DWORD bytes, flags = 0;
+  ULONG_PTR key;
+  char first[16];
+  WSABUF wb = {sizeof(first), first};
+  memset(&ov, 0, sizeof(ov));
+  if (WSARecv(srv, &wb, 1, NULL, &flags, &ov, NULL) != 0)
+    assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+  assert_int_equal(send(cli, "hello", 5, 0), 5);
+  assert_true(w_next(port, &bytes, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(bytes, 5);
+  assert_memory_equal(first, "hello", 5);
+
+  static char out[ZB_LEN], in[ZB_LEN];
+  for (int i = 0; i < ZB_LEN; i++)
+    out[i] = (char)(i * 7 + 3);
+  int total = 0, rounds = 0;
+  ULONGLONG t0 = w_now_ms();
+  while (total < ZB_LEN && w_now_ms() - t0 < 5000) {
+    WSABUF zero = {0, NULL};
+    memset(&ov, 0, sizeof(ov));
+    flags = 0;
+    if (WSARecv(srv, &zero, 1, NULL, &flags, &ov, NULL) != 0)
+      assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+    if (rounds++ == 0)
+      assert_int_equal(send(cli, out, ZB_LEN, 0), ZB_LEN);
+    assert_true(w_next(port, &bytes, &key, &got, 5000));
+    assert_ptr_equal(got, &ov);
+    assert_int_equal(bytes, 0);
+    u_long avail = 0;
+    assert_int_equal(ioctlsocket(srv, (long)FIONREAD, &avail), 0);
+    assert_true(avail > 0);
+    assert_true(avail <= (u_long)(ZB_LEN - total));
+    char peek = 0;
+    assert_int_equal(recv(srv, &peek, 1, MSG_PEEK), 1);
+    assert_int_equal(peek, out[total]);
+    for (;;) {
+      int n = recv(srv, in + total, ZB_LEN - total, 0);
+      if (n > 0) {
+        total += n;
+        continue;
+      }
+      assert_int_equal(n, SOCKET_ERROR);
+      assert_int_equal(WSAGetLastError(), WSAEWOULDBLOCK);
+      break;
+    }
+  }
+  assert_int_equal(total, ZB_LEN);
+  assert_memory_equal(in, out, ZB_LEN);
+  w_expect_nothing(port, 20);
+  closesocket(srv);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+}
+
 /* Data that arrived before a reset is delivered, then the reset. */
 static void reset_after_data_delivers_the_data_first(void **state) {
   (void)state;
@@ -811,6 +883,7 @@ int main(void) {
       cmocka_unit_test(immediate_success_still_queues_a_packet),
       cmocka_unit_test(wsasend_with_room_finishes_in_the_call),
       cmocka_unit_test(msg_peek_without_overlapped),
+      cmocka_unit_test(zero_byte_receive_then_nonblocking_reads),
       cmocka_unit_test(reset_after_data_delivers_the_data_first),
       cmocka_unit_test(connectex_again_after_a_refusal),
       cmocka_unit_test(acceptex_refuses_a_bound_or_connected_socket),

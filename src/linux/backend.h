@@ -12,6 +12,7 @@
 #define CPORT_LINUX_BACKEND_H
 
 #include <stdbool.h>
+#include <sys/uio.h>
 
 #include "op.h"
 
@@ -85,6 +86,21 @@ struct cp_backend {
    * the kernel's queue costs less than a system call in the call
    * (engine-sendbuf.c). NULL: never. */
   bool (*buffer_sends)(struct cport *port, struct cp_handle *h);
+  /*
+   * h->lock held, a stream socket read by a call that bypasses cport (the
+   * Win32 layer's calls without an OVERLAPPED, FIONREAD, MSG_PEEK): what
+   * the backend took from the socket ahead of any receive comes first.
+   * Copies up to the iovecs' bytes of it (consumed unless peek) and
+   * returns how many; *held (may be NULL) gets all it holds. With nothing
+   * held: the receive side's error it kept, if any; else CPORT_EAGAIN if
+   * a receive of its own may still take the socket's next bytes (it stops
+   * reading the socket for good: the program reads it itself now, and
+   * comes back shortly); else 0, and the caller reads the socket. n 0 only
+   * counts. NULL: the backend never holds data (epoll).
+   */
+  long (*held_take)(struct cport *port, struct cp_handle *h,
+                    const struct iovec *iov, unsigned n, bool peek,
+                    size_t *held);
 };
 
 #ifdef CPORT_HAVE_URING

@@ -133,6 +133,22 @@ CPORT_API int cport__shutdown_after_sends(int fd) {
   return rc;
 }
 
+CPORT_API long cport__held_recv(int fd, const struct iovec *iov, unsigned n,
+                                bool peek, size_t *held) {
+  if (held != NULL)
+    *held = 0;
+  struct cp_handle *h = cp_handle_peek(fd);
+  if (h == NULL || __atomic_load_n(&h->port, __ATOMIC_ACQUIRE) == NULL)
+    return 0; /* not on a port: nothing of cport's comes between */
+  cp_lock(&h->lock);
+  long r = 0;
+  struct cport *p = h->port;
+  if ((h->flags & CP_HF_OPEN) && p != NULL && p->be->held_take != NULL)
+    r = p->be->held_take(p, h, iov, n, peek, held);
+  cp_unlock(&h->lock);
+  return r;
+}
+
 CPORT_API int cport__try_at_call(int fd) {
   return cp_engine_set_flags(fd, CP_HF_AT_CALL);
 }

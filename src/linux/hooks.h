@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "cport.h"
 
@@ -64,6 +65,16 @@ CPORT_API int cport__disconnect_reuse(cport_handle_t s, cport_op_t *op);
  * WSARecvFrom do on Windows. Kept for the handle's association if it has
  * none yet. */
 CPORT_API int cport__try_at_call(int fd);
+/* A read of stream socket fd that bypasses cport (a call without an
+ * OVERLAPPED, FIONREAD, MSG_PEEK): the bytes cport already took from the
+ * socket come first. Copies up to the iovecs' bytes of them (consumed
+ * unless peek) and returns how many; *held (may be NULL) gets all cport
+ * holds. With nothing held: a receive error cport kept (a CPORT_E*
+ * code), or CPORT_EAGAIN while cport's own receive may still take the
+ * socket's next bytes (it has been told to stop: try again shortly), or
+ * 0: read the socket. n 0 only counts. */
+CPORT_API long cport__held_recv(int fd, const struct iovec *iov, unsigned n,
+                                bool peek, size_t *held);
 
 /* Waits up to timeout_ms (-1: for as long as it takes) until sends that
  * finished in their calls on fd but whose bytes cport's send buffer still

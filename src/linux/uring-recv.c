@@ -349,7 +349,10 @@ int cp_uring_recv_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
   struct cp_uring *u = cp_ur_of(p, h);
   struct cp_uh *uh = cp_uh(h);
   struct cp_lop *l = cp_lop(op);
-  if (u->bufs.br == NULL || (uh->flags & (CP_UH_NO_MULTI | CP_UH_DIRECT)))
+  /* What the multishot receive took comes first, even once the socket
+   * has moved to one-shot receives (cp_uring_held_take). */
+  if (uh->buffered == 0 && uh->rx_err == 0 && !(uh->flags & CP_UH_EOF) &&
+      (u->bufs.br == NULL || (uh->flags & (CP_UH_NO_MULTI | CP_UH_DIRECT))))
     return recv_plain(u, h, op, at_call); /* one-shot receives */
   if (uh->buffered > 0) {
     if (l->kind == CP_OP_RECV && chunks_take(&u->bufs, uh, op))
@@ -365,6 +368,8 @@ int cp_uring_recv_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
     cp_op_result(op, 0);
     return CP_TRY_DONE; /* the peer closed: 0 bytes, again and again */
   }
+  if (uh->flags & CP_UH_NO_MULTI)
+    return recv_plain(u, h, op, at_call);
   if (!(uh->flags & CP_UH_RECV_ARMED) && !is_starved(uh)) {
     if (at_call) {
       /* Data already waiting completes the call at once, as on Windows. */
@@ -408,8 +413,9 @@ static void recv_done(struct cport *p, struct cp_handle *h,
   }
   cp_engine_kick(h, &h->rq, b);
   /* Receives still wait and nothing comes: start again. */
-  if (!(uh->flags & (CP_UH_RECV_ARMED | CP_UH_EOF)) && !is_starved(uh) &&
-      uh->rx_err == 0 && uh->buffered == 0 && !cp_opq_empty(&h->rq))
+  if (!(uh->flags & (CP_UH_RECV_ARMED | CP_UH_EOF | CP_UH_NO_MULTI)) &&
+      !is_starved(uh) && uh->rx_err == 0 && uh->buffered == 0 &&
+      !cp_opq_empty(&h->rq))
     (void)recv_arm(p, h);
 }
 
@@ -438,13 +444,94 @@ void cp_uring_rearm_starved(struct cport *p, struct cp_uring *u) {
     struct cp_uh *uh = cp_uh(h);
     int r = ARM_OK;
     if ((h->flags & CP_HF_OPEN) && h->port == p && h->gen == gen &&
-        !(uh->flags & (CP_UH_RECV_ARMED | CP_UH_EOF)) && !is_starved(uh) &&
-        uh->rx_err == 0 && uh->buffered < CP_UH_RX_CAP)
+        !(uh->flags & (CP_UH_RECV_ARMED | CP_UH_EOF | CP_UH_NO_MULTI)) &&
+        !is_starved(uh) && uh->rx_err == 0 && uh->buffered < CP_UH_RX_CAP)
       r = recv_arm(p, h);
     cp_unlock(&h->lock);
     if (r != ARM_OK)
       return; /* it waits again: no room this round */
   }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reads that bypass cport                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Copies buffered data into iov, oldest first; consumes it unless peek.
+ * Returns the bytes copied; *wake as chunks_take's result. */
+static size_t chunks_copy(struct cp_ubufs *bf, struct cp_uh *uh,
+                          const struct iovec *iov, unsigned n, bool peek,
+                          bool *wake) {
+  uint16_t bid = uh->head;
+  uint32_t off = uh->head_off, left = uh->buffered;
+  size_t done = 0, at = 0;
+  for (unsigned i = 0; left > 0 && i < n;) {
+    if (at == iov[i].iov_len) {
+      i++;
+      at = 0;
+      continue;
+    }
+    size_t k = bf->desc[bid].len - off;
+    if (k > iov[i].iov_len - at)
+      k = iov[i].iov_len - at;
+    memcpy((char *)iov[i].iov_base + at, bf->mem + (size_t)bid * bf->size + off,
+           k);
+    at += k;
+    off += (uint32_t)k;
+    left -= (uint32_t)k;
+    done += k;
+    if (off == bf->desc[bid].len) {
+      uint16_t next = bf->desc[bid].next;
+      if (!peek)
+        *wake |= buf_return(bf, bid);
+      bid = next;
+      off = 0;
+    }
+  }
+  if (!peek) {
+    uh->buffered = left;
+    uh->head = left > 0 ? bid : CP_UBUF_NONE;
+    uh->head_off = left > 0 ? off : 0;
+    if (left == 0)
+      uh->tail = CP_UBUF_NONE;
+  }
+  return done;
+}
+
+long cp_uring_held_take(struct cport *p, struct cp_handle *h,
+                        const struct iovec *iov, unsigned n, bool peek,
+                        size_t *held) {
+  struct cp_uring *u = cp_ur_of(p, h);
+  struct cp_uh *uh = cp_uh(h);
+  bool stream = h->type == CP_H_STREAM;
+  if (held != NULL)
+    *held = stream ? uh->buffered : 0;
+  if (!stream || n == 0)
+    return 0;
+  if (uh->buffered > 0) {
+    bool wake = false;
+    size_t got = chunks_copy(&u->bufs, uh, iov, n, peek, &wake);
+    if (wake)
+      cp_uring_submitted(p, u);
+    return (long)got;
+  }
+  if (uh->rx_err != 0)
+    return uh->rx_err; /* after the data, as a receive would */
+  /* The socket's next bytes are the caller's to read: the multishot
+   * receive must not take them from now on (later receives of cport's
+   * are one-shots, into their own buffers). Until its last CQE, it may
+   * still take some, so the caller comes back. */
+  bool armed = (uh->flags & CP_UH_RECV_ARMED) != 0;
+  if (!(uh->flags & CP_UH_NO_MULTI)) {
+    uh->flags |= CP_UH_NO_MULTI;
+    if (is_starved(uh))
+      unstarve(&u->bufs, h);
+    if (armed && !(uh->flags & CP_UH_RECV_PAUSE)) {
+      uh->flags |= CP_UH_RECV_PAUSE;
+      htag_cancel(p, h, CP_HTAG_RECV);
+    }
+  }
+  return armed ? CPORT_EAGAIN : 0;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -424,4 +424,5 @@ const struct cp_backend cp_uring_backend = {
     .cancel = cp_uring_cancel,
     .close_fd = cp_uring_close_fd,
     .buffer_sends = cp_uring_buffer_sends,
+    .held_take = cp_uring_held_take,
 };

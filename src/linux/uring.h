@@ -277,6 +277,10 @@ CP_INTERNAL void cp_uring_htag_done(struct cport *p, struct cp_uring *u,
                                     struct cp_batch *b);
 /* u's owner: sockets that ran out of u's buffers get going again. */
 CP_INTERNAL void cp_uring_rearm_starved(struct cport *p, struct cp_uring *u);
+/* The backend's held_take (backend.h). */
+CP_INTERNAL long cp_uring_held_take(struct cport *p, struct cp_handle *h,
+                                    const struct iovec *iov, unsigned n,
+                                    bool peek, size_t *held);
 /* h leaves the port or closes: stop its multishot requests, give its
  * buffers back, close accepted fds nobody took. h->lock held. */
 CP_INTERNAL void cp_uring_handle_stop(struct cport *p, struct cp_handle *h);

@@ -35,6 +35,16 @@ CPORT_API BOOL PeekNamedPipe(HANDLE h, LPVOID buf, DWORD size, LPDWORD read,
     return w32_fail(e.state_error);
   size_t copied = 0;
   size_t held = w32_pipe_rest_peek(fd, buf, size, &copied);
+  /* A byte pipe: what cport already took from the socket (io_uring's
+   * buffers, after overlapped reads) comes before what the kernel holds. */
+  size_t taken = 0;
+  if (!e.message) {
+    struct iovec v = {buf != NULL ? (char *)buf + copied : NULL,
+                      buf != NULL ? size - copied : 0};
+    long r = cport__held_recv(fd, &v, v.iov_len > 0 ? 1 : 0, true, &taken);
+    if (r > 0)
+      copied += (size_t)r;
+  }
   int queued = 0;
   if (ioctl(fd, FIONREAD, &queued) != 0)
     queued = 0;
@@ -44,13 +54,13 @@ CPORT_API BOOL PeekNamedPipe(HANDLE h, LPVOID buf, DWORD size, LPDWORD read,
     if (next < 0)
       next = 0;
   }
-  if (buf != NULL && copied < size && (held == 0 || !e.message)) {
+  if (buf != NULL && copied < size && (held == 0 || !e.message) && taken == 0) {
     ssize_t n =
         recv(fd, (char *)buf + copied, size - copied, MSG_PEEK | MSG_DONTWAIT);
     if (n > 0)
       copied += (size_t)n;
   }
-  size_t total = held + (size_t)queued;
+  size_t total = held + taken + (size_t)queued;
   if (total == 0 && peer_gone(fd))
     return w32_fail(ERROR_BROKEN_PIPE);
   if (read)

@@ -99,6 +99,31 @@ CPORT_API int closesocket(SOCKET s) {
   return rc == 0 ? 0 : w32_wsa_fail(w32_wsa_error(rc));
 }
 
+bool w32_held_first(int fd, const struct iovec *iov, unsigned n, int flags,
+                    bool wait, ssize_t *out) {
+  if (flags & MSG_OOB)
+    return false;
+  /* cport's receive stops within a round of its ring (a CQE away); the
+   * bound only keeps a lost answer from hanging the caller. */
+  for (int tries = 0; tries < 20000; tries++) {
+    long r = cport__held_recv(fd, iov, n, (flags & MSG_PEEK) != 0, NULL);
+    if (r > 0) {
+      *out = (ssize_t)r;
+      return true;
+    }
+    if (r == 0)
+      return false;
+    if (r != CPORT_EAGAIN || !wait) {
+      errno = (int)-r;
+      *out = -1;
+      return true;
+    }
+    struct timespec ts = {0, 100000};
+    nanosleep(&ts, NULL);
+  }
+  return false;
+}
+
 CPORT_API int ioctlsocket(SOCKET s, long cmd, u_long *arg) {
   int fd = (int)s;
   if (arg == NULL)
@@ -107,7 +132,9 @@ CPORT_API int ioctlsocket(SOCKET s, long cmd, u_long *arg) {
     int n = 0;
     if (ioctl(fd, FIONREAD, &n) != 0)
       return w32_wsa_fail(WSAENOTSOCK);
-    *arg = (u_long)n;
+    size_t held = 0; /* what cport already took from the socket */
+    (void)cport__held_recv(fd, NULL, 0, true, &held);
+    *arg = (u_long)((size_t)n + held);
     return 0;
   }
   if ((unsigned long)cmd != (unsigned long)FIONBIO)

@@ -556,6 +556,14 @@ CP_INTERNAL unsigned w32_fd_accepters(int fd);
 /* Blocking calls on a socket that is non-blocking underneath because a
  * port has it, unless the program asked for FIONBIO. */
 CP_INTERNAL bool w32_fd_emulates_blocking(int fd);
+/* A read of socket fd that bypasses cport (no OVERLAPPED; recv, WSARecv,
+ * ReadFile) takes what cport already took from the socket first
+ * (cport__held_recv; sockets.c). Returns true if that answered the read:
+ * *n bytes, or -1 with errno (EAGAIN: nothing yet for a read that may not
+ * wait; or the receive error cport kept). With wait, it waits while cport
+ * lets go of the socket. False: read the socket itself. */
+CP_INTERNAL bool w32_held_first(int fd, const struct iovec *iov, unsigned n,
+                                int flags, bool wait, ssize_t *out);
 /* Waits until fd is ready for events (poll), as a blocking call: 0 when
  * ready, 1 when the socket's SO_RCVTIMEO (POLLIN) or SO_SNDTIMEO ran out,
  * -1 for a bad fd. *until holds the deadline across a call's waits: 0

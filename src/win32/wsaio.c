@@ -60,6 +60,15 @@ static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, size_t total,
    * non-blocking socket is full until they have. */
   if (!recv_side && cport__flush_sends(fd, nonblock ? 0 : -1) != 0)
     return w32_wsa_fail(WSAEWOULDBLOCK);
+  ssize_t held;
+  if (recv_side &&
+      w32_held_first(fd, m.msg_iov, (unsigned)n, flags, !nonblock, &held)) {
+    if (held < 0)
+      return w32_wsa_errno(errno);
+    if (bytes)
+      *bytes = (DWORD)held;
+    return 0;
+  }
   size_t done = 0;
   uint64_t until = 0;
   for (;;) {
