@@ -283,6 +283,8 @@ static void linger_limit(struct cp_handle *h, unsigned linger_s) {
   if (getsockopt(h->fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, &len) != 0 ||
       ms != 0)
     return; /* not TCP, or the program chose its own */
+  if (linger_s > UINT32_MAX / 1000u)
+    linger_s = UINT32_MAX / 1000u;
   ms = linger_s > 0 ? linger_s * 1000u : CP_LINGER_GIVE_UP_MS;
   (void)setsockopt(h->fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
 }

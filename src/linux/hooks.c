@@ -138,8 +138,10 @@ CPORT_API long cport__held_recv(int fd, const struct iovec *iov, unsigned n,
   if (held != NULL)
     *held = 0;
   struct cp_handle *h = cp_handle_peek(fd);
-  if (h == NULL || __atomic_load_n(&h->port, __ATOMIC_ACQUIRE) == NULL)
-    return 0; /* not on a port: nothing of cport's comes between */
+  struct cport *on =
+      h != NULL ? __atomic_load_n(&h->port, __ATOMIC_ACQUIRE) : NULL;
+  if (on == NULL || on->be->held_take == NULL)
+    return 0; /* not on a port, or one that never holds data */
   cp_lock(&h->lock);
   long r = 0;
   struct cport *p = h->port;

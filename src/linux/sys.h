@@ -115,7 +115,10 @@ static inline void cp_thread_name(const char *name) {
 
 #ifdef CP_SYS_LIBC
 #  define cp_sys_send send
-#  define cp_sys_recv recv
+/* (recvfrom, not recv: libcport-win32 puts its own recv in front of
+ * libc's for ported programs, and that one asks cport.) */
+#  define cp_sys_recv(fd, buf, len, flags) \
+    recvfrom(fd, buf, len, flags, NULL, NULL)
 #  define cp_sys_sendmsg sendmsg
 #  define cp_sys_recvmsg recvmsg
 #  define cp_sys_epoll_wait epoll_wait

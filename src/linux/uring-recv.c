@@ -350,8 +350,15 @@ int cp_uring_recv_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
   struct cp_uh *uh = cp_uh(h);
   struct cp_lop *l = cp_lop(op);
   /* What the multishot receive took comes first, even once the socket
-   * has moved to one-shot receives (cp_uring_held_take). */
-  if (uh->buffered == 0 && uh->rx_err == 0 && !(uh->flags & CP_UH_EOF) &&
+   * has moved to one-shot receives (cp_uring_held_take): until its last
+   * CQE it may still take bytes, so a one-shot waits for that CQE (whose
+   * kick starts it) rather than read beside it. */
+  bool nothing_kept =
+      uh->buffered == 0 && uh->rx_err == 0 && !(uh->flags & CP_UH_EOF);
+  if (nothing_kept && (uh->flags & CP_UH_NO_MULTI) &&
+      (uh->flags & CP_UH_RECV_ARMED))
+    return CP_TRY_AGAIN;
+  if (nothing_kept &&
       (u->bufs.br == NULL || (uh->flags & (CP_UH_NO_MULTI | CP_UH_DIRECT))))
     return recv_plain(u, h, op, at_call); /* one-shot receives */
   if (uh->buffered > 0) {
@@ -530,6 +537,12 @@ long cp_uring_held_take(struct cport *p, struct cp_handle *h,
       uh->flags |= CP_UH_RECV_PAUSE;
       htag_cancel(p, h, CP_HTAG_RECV);
     }
+    /* Not armed (starved, or its last CQE came): no CQE will start a
+     * receive that waits for the multishot's data, so it starts now, as
+     * a one-shot. (A harvester that took it off the starved list sees
+     * the mark and leaves it.) */
+    if (!armed && !cp_opq_empty(&h->rq))
+      cp_engine_kick(h, &h->rq, NULL);
   }
   return armed ? CPORT_EAGAIN : 0;
 }

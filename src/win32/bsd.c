@@ -184,7 +184,9 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
                          socklen_t tolen) {
   if (sending)
     flags |= MSG_NOSIGNAL;
-  if (!sending) {
+  if (!sending && !(flags & MSG_DONTWAIT)) {
+    /* (MSG_DONTWAIT is no Winsock flag: cport's own calls, straight
+     * through.) */
     struct iovec v = {buf, len};
     ssize_t n;
     if (w32_held_first(fd, &v, 1, flags,

@@ -104,8 +104,9 @@ bool w32_held_first(int fd, const struct iovec *iov, unsigned n, int flags,
   if (flags & MSG_OOB)
     return false;
   /* cport's receive stops within a round of its ring (a CQE away); the
-   * bound only keeps a lost answer from hanging the caller. */
-  for (int tries = 0; tries < 20000; tries++) {
+   * bound (10 s) only keeps a lost answer from hanging the caller, which
+   * then gets a timeout, never bytes read beside cport's receive. */
+  for (int tries = 0;; tries++) {
     long r = cport__held_recv(fd, iov, n, (flags & MSG_PEEK) != 0, NULL);
     if (r > 0) {
       *out = (ssize_t)r;
@@ -113,15 +114,14 @@ bool w32_held_first(int fd, const struct iovec *iov, unsigned n, int flags,
     }
     if (r == 0)
       return false;
-    if (r != CPORT_EAGAIN || !wait) {
-      errno = (int)-r;
+    if (r != CPORT_EAGAIN || !wait || tries >= 100000) {
+      errno = r != CPORT_EAGAIN || !wait ? (int)-r : ETIMEDOUT;
       *out = -1;
       return true;
     }
     struct timespec ts = {0, 100000};
     nanosleep(&ts, NULL);
   }
-  return false;
 }
 
 CPORT_API int ioctlsocket(SOCKET s, long cmd, u_long *arg) {
