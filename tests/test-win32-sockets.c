@@ -249,6 +249,112 @@ static void zero_byte_receive_then_nonblocking_reads(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* Overlapped receives (with a buffer, or zero-byte) and non-blocking recv
+ * calls taking turns on one socket while a peer streams bytes in pieces
+ * of random size, after a first overlapped receive that waited for its
+ * data: every byte comes once and in order, and no overlapped receive is
+ * left waiting while data is there. (On io_uring the first recv that
+ * finds nothing stops the socket's multishot receive while bytes may
+ * still be on their way into it: each round crosses that moment once.) */
+#define MIX_TOTAL (24 * 1000)
+#define MIX_ROUNDS 300
+
+struct mix_peer {
+  SOCKET s;
+  unsigned seed;
+};
+
+static char mix_byte(int i) {
+  return (char)(i * 7 + 3 + (i >> 8));
+}
+
+static DWORD WINAPI mix_send(LPVOID arg) {
+  struct mix_peer *m = arg;
+  static char piece[1500];
+  int sent = 0;
+  while (sent < MIX_TOTAL) {
+    m->seed = m->seed * 1103515245u + 12345u;
+    int n = 1 + (int)((m->seed >> 16) % sizeof(piece));
+    if (n > MIX_TOTAL - sent)
+      n = MIX_TOTAL - sent;
+    for (int i = 0; i < n; i++)
+      piece[i] = mix_byte(sent + i);
+    int r = send(m->s, piece, n, 0);
+    if (r <= 0)
+      return 1;
+    sent += r;
+    if ((m->seed >> 8) % 4 == 0)
+      Sleep(0);
+  }
+  return 0;
+}
+
+static void mixed_reads_keep_the_order(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  static char in[MIX_TOTAL];
+  for (int round = 0; round < MIX_ROUNDS; round++) {
+    SOCKET srv, cli;
+    w_pair(&srv, &cli);
+    assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 1, 0), port);
+    u_long on = 1;
+    assert_int_equal(ioctlsocket(srv, (long)FIONBIO, &on), 0);
+    OVERLAPPED first, *done;
+    memset(&first, 0, sizeof(first));
+    DWORD n1 = 0, f1 = 0;
+    ULONG_PTR k1;
+    WSABUF wb = {4, in};
+    if (WSARecv(srv, &wb, 1, NULL, &f1, &first, NULL) != 0)
+      assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+    assert_int_equal(send(cli, "helo", 4, 0), 4);
+    assert_true(w_next(port, &n1, &k1, &done, 5000));
+    assert_ptr_equal(done, &first);
+    assert_int_equal(n1, 4);
+    struct mix_peer m = {cli, (unsigned)round * 2654435761u + 1u};
+    HANDLE t = CreateThread(NULL, 0, mix_send, &m, 0, NULL);
+    assert_non_null(t);
+    int total = 0;
+    bool zero = (round % 2) == 1;
+    while (total < MIX_TOTAL) {
+      for (;;) {
+        int n = recv(srv, in + total, MIX_TOTAL - total, 0);
+        if (n > 0) {
+          total += n;
+          continue;
+        }
+        assert_int_equal(n, SOCKET_ERROR);
+        assert_int_equal(WSAGetLastError(), WSAEWOULDBLOCK);
+        break;
+      }
+      if (total >= MIX_TOTAL)
+        break;
+      OVERLAPPED ov, *got;
+      memset(&ov, 0, sizeof(ov));
+      DWORD bytes = 0, flags = 0;
+      ULONG_PTR key;
+      WSABUF b = {zero ? 0 : 4096, zero ? NULL : in + total};
+      if (!zero && b.len > (ULONG)(MIX_TOTAL - total))
+        b.len = (ULONG)(MIX_TOTAL - total);
+      if (WSARecv(srv, &b, 1, NULL, &flags, &ov, NULL) != 0)
+        assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+      assert_true(w_next(port, &bytes, &key, &got, 5000));
+      assert_ptr_equal(got, &ov);
+      if (!zero)
+        total += (int)bytes;
+      zero = !zero;
+    }
+    assert_int_equal(WaitForSingleObject(t, 10000), WAIT_OBJECT_0);
+    CloseHandle(t);
+    for (int i = 0; i < MIX_TOTAL; i++)
+      if (in[i] != mix_byte(i))
+        fail_msg("round %d: byte %d out of order", round, i);
+    closesocket(srv);
+    closesocket(cli);
+  }
+  w_expect_nothing(port, 20);
+  assert_true(CloseHandle(port));
+}
+
 /* Data that arrived before a reset is delivered, then the reset. */
 static void reset_after_data_delivers_the_data_first(void **state) {
   (void)state;
@@ -884,6 +990,7 @@ int main(void) {
       cmocka_unit_test(wsasend_with_room_finishes_in_the_call),
       cmocka_unit_test(msg_peek_without_overlapped),
       cmocka_unit_test(zero_byte_receive_then_nonblocking_reads),
+      cmocka_unit_test(mixed_reads_keep_the_order),
       cmocka_unit_test(reset_after_data_delivers_the_data_first),
       cmocka_unit_test(connectex_again_after_a_refusal),
       cmocka_unit_test(acceptex_refuses_a_bound_or_connected_socket),
