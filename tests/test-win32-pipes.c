@@ -55,6 +55,25 @@ static void started(BOOL ok) {
     assert_int_equal(GetLastError(), ERROR_IO_PENDING);
 }
 
+/* PeekNamedPipe on h sees want (len bytes, within a second) without
+ * taking it; a read without an OVERLAPPED then takes it. */
+static void peek_then_read(HANDLE h, const char *want, DWORD len) {
+  char buf[16];
+  DWORD avail = 0, got = 0, n = 0;
+  for (int i = 0; i < 500 && avail < len; i++) {
+    assert_true(PeekNamedPipe(h, buf, sizeof(buf), &got, &avail, NULL));
+    if (avail < len)
+      Sleep(2);
+  }
+  assert_int_equal(avail, len);
+  assert_int_equal(got, len);
+  assert_memory_equal(buf, want, len);
+  memset(buf, 0, sizeof(buf));
+  assert_true(ReadFile(h, buf, sizeof(buf), &n, NULL));
+  assert_int_equal(n, len);
+  assert_memory_equal(buf, want, len);
+}
+
 static void iocp_pipe_server(void **state) {
   (void)state;
   char name[128];
@@ -169,19 +188,7 @@ static void client_before_connect_is_pipe_connected(void **state) {
   memset(&ow, 0, sizeof(ow));
   started(WriteFile(pipe, "peek", 4, NULL, &ow));
   expect_packet(port, &ow, 3, 4);
-  DWORD avail = 0, got = 0;
-  for (int i = 0; i < 500 && avail < 4; i++) {
-    assert_true(PeekNamedPipe(c, buf, sizeof(buf), &got, &avail, NULL));
-    if (avail < 4)
-      Sleep(2);
-  }
-  assert_int_equal(avail, 4);
-  assert_int_equal(got, 4);
-  assert_memory_equal(buf, "peek", 4);
-  memset(buf, 0, sizeof(buf));
-  assert_true(ReadFile(c, buf, sizeof(buf), &n, NULL));
-  assert_int_equal(n, 4);
-  assert_memory_equal(buf, "peek", 4);
+  peek_then_read(c, "peek", 4);
   /* Connecting a connected instance again says so too. */
   assert_false(ConnectNamedPipe(pipe, &oc));
   assert_int_equal(GetLastError(), ERROR_PIPE_CONNECTED);
@@ -215,19 +222,7 @@ static void peek_after_a_short_overlapped_read(void **state) {
   assert_int_equal(n, 10);
   expect_packet(port, &orr, 5, 4);
   assert_memory_equal(buf, "0123", 4);
-  DWORD avail = 0, got = 0;
-  for (int i = 0; i < 500 && avail < 6; i++) {
-    assert_true(PeekNamedPipe(pipe, buf, sizeof(buf), &got, &avail, NULL));
-    if (avail < 6)
-      Sleep(2);
-  }
-  assert_int_equal(avail, 6);
-  assert_int_equal(got, 6);
-  assert_memory_equal(buf, "456789", 6);
-  memset(buf, 0, sizeof(buf));
-  assert_true(ReadFile(pipe, buf, sizeof(buf), &n, NULL));
-  assert_int_equal(n, 6);
-  assert_memory_equal(buf, "456789", 6);
+  peek_then_read(pipe, "456789", 6);
   w_expect_nothing(port, 50);
   assert_true(CloseHandle(c));
   assert_true(CloseHandle(pipe));

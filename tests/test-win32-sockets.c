@@ -185,6 +185,21 @@ static void msg_peek_without_overlapped(void **state) {
  * byte comes once, in order. */
 #define ZB_LEN 3000
 
+/* Non-blocking recv calls on s into in[at..len) until WSAEWOULDBLOCK (or
+ * len): where they got to. */
+static int drain(SOCKET s, char *in, int at, int len) {
+  while (at < len) {
+    int n = recv(s, in + at, len - at, 0);
+    if (n <= 0) {
+      assert_int_equal(n, SOCKET_ERROR);
+      assert_int_equal(WSAGetLastError(), WSAEWOULDBLOCK);
+      break;
+    }
+    at += n;
+  }
+  return at;
+}
+
 static void zero_byte_receive_then_nonblocking_reads(void **state) {
   (void)state;
   SOCKET srv, cli;
@@ -230,16 +245,7 @@ static void zero_byte_receive_then_nonblocking_reads(void **state) {
     char peek = 0;
     assert_int_equal(recv(srv, &peek, 1, MSG_PEEK), 1);
     assert_int_equal(peek, out[total]);
-    for (;;) {
-      int n = recv(srv, in + total, ZB_LEN - total, 0);
-      if (n > 0) {
-        total += n;
-        continue;
-      }
-      assert_int_equal(n, SOCKET_ERROR);
-      assert_int_equal(WSAGetLastError(), WSAEWOULDBLOCK);
-      break;
-    }
+    total = drain(srv, in, total, ZB_LEN);
   }
   assert_int_equal(total, ZB_LEN);
   assert_memory_equal(in, out, ZB_LEN);
@@ -316,16 +322,7 @@ static void mixed_reads_keep_the_order(void **state) {
     int total = 0;
     bool zero = (round % 2) == 1;
     while (total < MIX_TOTAL) {
-      for (;;) {
-        int n = recv(srv, in + total, MIX_TOTAL - total, 0);
-        if (n > 0) {
-          total += n;
-          continue;
-        }
-        assert_int_equal(n, SOCKET_ERROR);
-        assert_int_equal(WSAGetLastError(), WSAEWOULDBLOCK);
-        break;
-      }
+      total = drain(srv, in, total, MIX_TOTAL);
       if (total >= MIX_TOTAL)
         break;
       OVERLAPPED ov, *got;
