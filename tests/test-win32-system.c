@@ -537,7 +537,7 @@ static void thread_times(void **state) {
   assert_true(ft_value(&c) == created);
   assert_true(ft_value(&e) >= created);
   assert_true(ft_value(&e) <= ft_value(&after) + slack);
-  assert_true(ft_value(&k) + ft_value(&u) >= running);
+  ULONGLONG ended_cpu = ft_value(&k) + ft_value(&u);
   CloseHandle(t);
   CloseHandle(b.burned);
   CloseHandle(b.go_on);
@@ -554,6 +554,12 @@ static void thread_times(void **state) {
   SetLastError(0);
   assert_false(GetThreadTimes(NULL, &c, &e, &k, &u));
   assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
+
+  /* A thread's CPU time only grows: once ended, at least what it had. */
+  if (h_on_wine())
+    H_SKIP("known Wine difference: an ended thread's CPU time can read "
+           "less than it did while the thread ran; see docs/windows.md");
+  assert_true(ended_cpu >= running);
 }
 
 /* ------------------------------------------------------------------------ */
