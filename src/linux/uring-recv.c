@@ -135,28 +135,58 @@ static void chunk_append(struct cp_ubufs *bf, struct cp_uh *uh, uint16_t bid,
   uh->buffered += len;
 }
 
+/* Copies buffered data into iov, oldest first; consumes it unless peek.
+ * Returns the bytes copied; *wake is set if an emptied buffer went back
+ * while a socket starves. */
+static size_t chunks_copy(struct cp_ubufs *bf, struct cp_uh *uh,
+                          const struct iovec *iov, unsigned n, bool peek,
+                          bool *wake) {
+  uint16_t bid = uh->head;
+  uint32_t off = uh->head_off, left = uh->buffered;
+  size_t done = 0, at = 0;
+  for (unsigned i = 0; left > 0 && i < n;) {
+    if (at == iov[i].iov_len) {
+      i++;
+      at = 0;
+      continue;
+    }
+    size_t k = bf->desc[bid].len - off;
+    if (k > iov[i].iov_len - at)
+      k = iov[i].iov_len - at;
+    memcpy((char *)iov[i].iov_base + at, bf->mem + (size_t)bid * bf->size + off,
+           k);
+    at += k;
+    off += (uint32_t)k;
+    left -= (uint32_t)k;
+    done += k;
+    if (off == bf->desc[bid].len) {
+      uint16_t next = bf->desc[bid].next;
+      if (!peek)
+        *wake |= buf_return(bf, bid);
+      bid = next;
+      off = 0;
+    }
+  }
+  if (!peek) {
+    uh->buffered = left;
+    uh->head = left > 0 ? bid : CP_UBUF_NONE;
+    uh->head_off = left > 0 ? off : 0;
+    if (left == 0)
+      uh->tail = CP_UBUF_NONE;
+  }
+  return done;
+}
+
 /* Copies buffered data into op's buffers (as much as both allow). Returns
  * true if an emptied buffer went back while a socket starves. */
 static bool chunks_take(struct cp_ubufs *bf, struct cp_uh *uh, cport_op_t *op) {
   struct cp_lop *l = cp_lop(op);
   bool wake = false;
-  while (uh->buffered > 0 && cp_bufs_left(l)) {
-    uint16_t bid = uh->head;
-    uint32_t avail = bf->desc[bid].len - uh->head_off;
-    size_t n =
-        cp_bufs_fill(l, bf->mem + (size_t)bid * bf->size + uh->head_off, avail);
-    l->done += (uint32_t)n;
-    uh->head_off += (uint32_t)n;
-    uh->buffered -= (uint32_t)n;
-    if (uh->head_off == bf->desc[bid].len) {
-      /* (buffered is 0 exactly when no buffer is held) */
-      uh->head = bf->desc[bid].next;
-      uh->head_off = 0;
-      if (uh->head == CP_UBUF_NONE)
-        uh->tail = CP_UBUF_NONE;
-      wake |= buf_return(bf, bid);
-    }
-  }
+  /* (An op's buffers are iovecs: op.c asserts the layout.) */
+  size_t n = chunks_copy(bf, uh, (const struct iovec *)(const void *)l->bufs,
+                         l->nbufs, false, &wake);
+  cp_bufs_consume(l, n);
+  l->done += (uint32_t)n;
   return wake;
 }
 
@@ -463,47 +493,6 @@ void cp_uring_rearm_starved(struct cport *p, struct cp_uring *u) {
 /* ------------------------------------------------------------------------ */
 /* Reads that bypass cport                                                   */
 /* ------------------------------------------------------------------------ */
-
-/* Copies buffered data into iov, oldest first; consumes it unless peek.
- * Returns the bytes copied; *wake as chunks_take's result. */
-static size_t chunks_copy(struct cp_ubufs *bf, struct cp_uh *uh,
-                          const struct iovec *iov, unsigned n, bool peek,
-                          bool *wake) {
-  uint16_t bid = uh->head;
-  uint32_t off = uh->head_off, left = uh->buffered;
-  size_t done = 0, at = 0;
-  for (unsigned i = 0; left > 0 && i < n;) {
-    if (at == iov[i].iov_len) {
-      i++;
-      at = 0;
-      continue;
-    }
-    size_t k = bf->desc[bid].len - off;
-    if (k > iov[i].iov_len - at)
-      k = iov[i].iov_len - at;
-    memcpy((char *)iov[i].iov_base + at, bf->mem + (size_t)bid * bf->size + off,
-           k);
-    at += k;
-    off += (uint32_t)k;
-    left -= (uint32_t)k;
-    done += k;
-    if (off == bf->desc[bid].len) {
-      uint16_t next = bf->desc[bid].next;
-      if (!peek)
-        *wake |= buf_return(bf, bid);
-      bid = next;
-      off = 0;
-    }
-  }
-  if (!peek) {
-    uh->buffered = left;
-    uh->head = left > 0 ? bid : CP_UBUF_NONE;
-    uh->head_off = left > 0 ? off : 0;
-    if (left == 0)
-      uh->tail = CP_UBUF_NONE;
-  }
-  return done;
-}
 
 long cp_uring_held_take(struct cport *p, struct cp_handle *h,
                         const struct iovec *iov, unsigned n, bool peek,
