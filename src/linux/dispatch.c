@@ -446,8 +446,9 @@ void cp_batch_flush(struct cp_batch *b) {
  * futex wake-up and two context switches, for a completion the worker
  * takes itself a moment later, when it returns to cport_get (an echo on
  * one connection with two workers paid that on every message). So while
- * the port's queue is empty and a worker sleeps there, the worker keeps it: it goes into the lane
- * without a hand-off, and the worker owes one, paid
+ * the port's queue is empty and a worker sleeps there, the worker keeps
+ * it: it goes into the lane without a hand-off, and the worker owes one,
+ * paid
  * - when it takes the completion itself (cport_get, lock-free or not);
  * - when it waits for one op (cport_op_wait), or gives its slot back
  *   (cport_blocking_begin, thread exit: the hand-off runs then);

@@ -190,9 +190,7 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
     struct iovec v = {buf, len};
     ssize_t n;
     if (w32_held_first(fd, &v, 1, flags,
-                       !(flags & MSG_DONTWAIT) &&
-                           (fd_blocking(fd) || w32_fd_emulates_blocking(fd)),
-                       &n))
+                       fd_blocking(fd) || w32_fd_emulates_blocking(fd), &n))
       return n >= 0 ? n : data_failed(fd);
   }
   if (flags & MSG_DONTWAIT) {

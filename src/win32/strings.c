@@ -1,8 +1,9 @@
 /*
- * strings.c - the lstr* calls, wsprintf, and the conversions between UTF-8 and
- * WCHAR. WCHAR is the platform's wchar_t (a code point on Linux), and the
- * multi-byte side is UTF-8 for every code page the layer takes (CP_UTF8,
- * and CP_ACP / CP_OEMCP, which name UTF-8 on a Linux system).
+ * strings.c - the lstr* calls, wsprintf, and the conversions between
+ * UTF-8 and WCHAR. WCHAR is the platform's wchar_t (a code point on
+ * Linux), and the multi-byte side is UTF-8 for every code page the layer
+ * takes (CP_UTF8, and CP_ACP / CP_OEMCP, which name UTF-8 on a Linux
+ * system).
  */
 #include <stdarg.h>
 #include <stdio.h>

@@ -77,9 +77,7 @@ uint64_t w32_filetime_now(void) {
 }
 
 CPORT_API void GetSystemTimeAsFileTime(LPFILETIME ft) {
-  uint64_t t = w32_filetime_now();
-  ft->dwLowDateTime = (DWORD)t;
-  ft->dwHighDateTime = (DWORD)(t >> 32);
+  w32_put_filetime(ft, w32_filetime_now());
 }
 
 /* ------------------------------------------------------------------------ */
@@ -193,7 +191,7 @@ CPORT_API HANDLE GetCurrentProcess(void) {
   return (HANDLE)(LONG_PTR)-1;
 }
 
-static void put_filetime(LPFILETIME ft, uint64_t t) {
+void w32_put_filetime(LPFILETIME ft, uint64_t t) {
   if (ft != NULL) {
     ft->dwLowDateTime = (DWORD)t;
     ft->dwHighDateTime = (DWORD)(t >> 32);
@@ -204,6 +202,16 @@ static void put_filetime(LPFILETIME ft, uint64_t t) {
 static uint64_t tv_units(struct timeval tv) {
   return (uint64_t)tv.tv_sec * 10000000u + (uint64_t)tv.tv_usec * 10u;
 }
+
+bool w32_cpu_times(int who, uint64_t *kernel, uint64_t *user) {
+  struct rusage ru;
+  if (getrusage(who, &ru) != 0)
+    return false;
+  *kernel = tv_units(ru.ru_stime);
+  *user = tv_units(ru.ru_utime);
+  return true;
+}
+
 static uint64_t tick_units(unsigned long long ticks) {
   long hz = sysconf(_SC_CLK_TCK);
   return (uint64_t)(ticks * 10000000ull /
@@ -266,13 +274,13 @@ CPORT_API BOOL GetProcessTimes(HANDLE process, LPFILETIME creation,
     return w32_fail(ERROR_INVALID_HANDLE);
   if (creation == NULL || exit_time == NULL || kernel == NULL || user == NULL)
     return w32_fail(ERROR_NOACCESS);
-  struct rusage ru;
-  if (getrusage(RUSAGE_SELF, &ru) != 0)
+  uint64_t k, u;
+  if (!w32_cpu_times(RUSAGE_SELF, &k, &u))
     return w32_fail(w32_error(-errno));
-  put_filetime(creation, process_start());
-  put_filetime(exit_time, 0);
-  put_filetime(kernel, tv_units(ru.ru_stime));
-  put_filetime(user, tv_units(ru.ru_utime));
+  w32_put_filetime(creation, process_start());
+  w32_put_filetime(exit_time, 0);
+  w32_put_filetime(kernel, k);
+  w32_put_filetime(user, u);
   return TRUE;
 }
 
@@ -291,9 +299,9 @@ CPORT_API BOOL GetSystemTimes(LPFILETIME idle, LPFILETIME kernel,
     return w32_fail(ERROR_NOT_SUPPORTED);
   /* user nice system idle iowait irq softirq steal */
   unsigned long long idle_t = v[3] + v[4];
-  put_filetime(idle, tick_units(idle_t));
-  put_filetime(kernel, tick_units(v[2] + v[5] + v[6] + idle_t));
-  put_filetime(user, tick_units(v[0] + v[1]));
+  w32_put_filetime(idle, tick_units(idle_t));
+  w32_put_filetime(kernel, tick_units(v[2] + v[5] + v[6] + idle_t));
+  w32_put_filetime(user, tick_units(v[0] + v[1]));
   return TRUE;
 }
 

@@ -3,13 +3,11 @@
  * _beginthreadex, their exit codes, suspended starts, thread ids (the
  * Linux thread id, so the id CreateThread reports is the one
  * GetCurrentThreadId returns inside the thread), their times
- * (GetThreadTimes), and thread-local storage. A thread object is waitable: it is signalled when the thread
- * ends (waits.c).
+ * (GetThreadTimes), and thread-local storage. A thread object is
+ * waitable: it is signalled when the thread ends (waits.c).
  */
 #include <stdio.h>
-#include <string.h>
 #include <sys/resource.h>
-#include <sys/time.h>
 
 #include "win32.h"
 
@@ -32,20 +30,6 @@ struct w32_apcq *w32_apc_mine_held(struct w32_object **thread) {
   return q;
 }
 
-/* 100-nanosecond units from a timeval. */
-static uint64_t tv_units(struct timeval tv) {
-  return (uint64_t)tv.tv_sec * 10000000u + (uint64_t)tv.tv_usec * 10u;
-}
-
-/* The calling thread's CPU time in kernel and user mode. */
-static void thread_cpu(uint64_t *kernel, uint64_t *user) {
-  struct rusage ru;
-  if (getrusage(RUSAGE_THREAD, &ru) != 0)
-    memset(&ru, 0, sizeof(ru));
-  *kernel = tv_units(ru.ru_stime);
-  *user = tv_units(ru.ru_utime);
-}
-
 /* ------------------------------------------------------------------------ */
 /* Starting and ending                                                       */
 /* ------------------------------------------------------------------------ */
@@ -54,8 +38,8 @@ static void thread_cpu(uint64_t *kernel, uint64_t *user) {
  * signalled and the thread's reference dropped. */
 static void thread_finish(void *arg) {
   struct w32_thread *t = arg;
-  uint64_t kernel, user;
-  thread_cpu(&kernel, &user);
+  uint64_t kernel = 0, user = 0;
+  (void)w32_cpu_times(RUSAGE_THREAD, &kernel, &user);
   uint64_t now = w32_filetime_now();
   pthread_mutex_lock(&w32_lock);
   t->kernel_time = kernel;
@@ -270,9 +254,12 @@ CPORT_API HANDLE GetCurrentThread(void) {
   return W32_CURRENT_THREAD;
 }
 
-static void put_ft(LPFILETIME ft, uint64_t t) {
-  ft->dwLowDateTime = (DWORD)t;
-  ft->dwHighDateTime = (DWORD)(t >> 32);
+/* An ended thread's times, kept as it ended. w32_lock held. */
+static void ended_times(const struct w32_thread *t, struct w32_stat_times *st,
+                        uint64_t *ended) {
+  st->kernel = t->kernel_time;
+  st->user = t->user_time;
+  *ended = t->exited;
 }
 
 /*
@@ -298,41 +285,31 @@ CPORT_API BOOL GetThreadTimes(HANDLE thread, LPFILETIME creation,
   if (t == self) {
     /* The caller: a thread the layer did not start has no object, and
      * its start comes from its stat file. */
-    if (t != NULL)
-      st.start = t->created;
-    else if (!w32_stat_times("/proc/thread-self/stat", &st))
-      st.start = 0;
-    thread_cpu(&st.kernel, &st.user);
+    if (t == NULL)
+      (void)w32_stat_times("/proc/thread-self/stat", &st);
+    (void)w32_cpu_times(RUSAGE_THREAD, &st.kernel, &st.user);
   } else {
     pthread_mutex_lock(&w32_lock);
     bool done = t->done;
-    uint64_t created = t->created;
-    DWORD tid = t->tid;
-    if (done) {
-      ended = t->exited;
-      st.kernel = t->kernel_time;
-      st.user = t->user_time;
-    }
+    if (done)
+      ended_times(t, &st, &ended);
     pthread_mutex_unlock(&w32_lock);
-    if (!done) {
-      char path[64];
-      snprintf(path, sizeof(path), "/proc/self/task/%lu/stat",
-               (unsigned long)tid);
-      if (!w32_stat_times(path, &st)) {
-        /* It ended as we looked: its own figures are being kept. */
-        pthread_mutex_lock(&w32_lock);
-        st.kernel = t->kernel_time;
-        st.user = t->user_time;
-        ended = t->exited;
-        pthread_mutex_unlock(&w32_lock);
-      }
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/self/task/%lu/stat",
+             (unsigned long)t->tid);
+    if (!done && !w32_stat_times(path, &st)) {
+      /* It ended as we looked: it kept its times before it went. */
+      pthread_mutex_lock(&w32_lock);
+      ended_times(t, &st, &ended);
+      pthread_mutex_unlock(&w32_lock);
     }
-    st.start = created;
   }
-  put_ft(creation, st.start);
-  put_ft(exit_time, ended);
-  put_ft(kernel, st.kernel);
-  put_ft(user, st.user);
+  if (t != NULL)
+    st.start = t->created;
+  w32_put_filetime(creation, st.start);
+  w32_put_filetime(exit_time, ended);
+  w32_put_filetime(kernel, st.kernel);
+  w32_put_filetime(user, st.user);
   return TRUE;
 }
 

@@ -201,7 +201,7 @@ struct w32_thread {
   bool done;            /* ended: the object is signalled (w32_lock) */
   int priority;         /* SetThreadPriority's (sched.c) */
   struct w32_apcq apcs; /* QueueUserAPC's (apc.c; w32_lock) */
-  /* GetThreadTimes' (system.c), in FILETIME units: its start, and as it
+  /* GetThreadTimes' (threads.c), in FILETIME units: its start, and as it
    * ends (w32_lock) its end and the CPU time it spent in each mode. */
   uint64_t created, exited, kernel_time, user_time;
 };
@@ -211,6 +211,11 @@ struct w32_thread {
 
 /* Now, as a FILETIME value (system.c). */
 CP_INTERNAL uint64_t w32_filetime_now(void);
+/* t into *ft (if not NULL) (system.c). */
+CP_INTERNAL void w32_put_filetime(LPFILETIME ft, uint64_t t);
+/* getrusage(who)'s CPU time in kernel and user mode, in FILETIME units;
+ * false with errno set if it fails (system.c). */
+CP_INTERNAL bool w32_cpu_times(int who, uint64_t *kernel, uint64_t *user);
 /* From a /proc stat file (the process's or one thread's): its start as
  * a FILETIME value (boot time plus field 22, clock ticks after boot) and
  * its CPU time in user and kernel mode (fields 14 and 15). False if the
