@@ -159,19 +159,30 @@ static void iocp_pipe_server(void **state) {
   assert_true(CloseHandle(port));
 }
 
-static void client_before_connect_is_pipe_connected(void **state) {
-  (void)state;
+/* A byte pipe's server end on a new port (*port, key), with a client
+ * (*c, without FILE_FLAG_OVERLAPPED) that opened it before
+ * ConnectNamedPipe, which then says ERROR_PIPE_CONNECTED; oc is the
+ * OVERLAPPED it was given. */
+static HANDLE connected_early(const char *what, ULONG_PTR key, HANDLE *port,
+                              HANDLE *c, OVERLAPPED *oc) {
   char name[128];
-  pipe_name(name, sizeof(name), "early");
+  pipe_name(name, sizeof(name), what);
   HANDLE pipe = server(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
                        PIPE_TYPE_BYTE, 1);
-  HANDLE port = CreateIoCompletionPort(pipe, NULL, 3, 0);
-  assert_non_null(port);
-  HANDLE c = client(name, 0);
-  OVERLAPPED oc;
-  memset(&oc, 0, sizeof(oc));
-  assert_false(ConnectNamedPipe(pipe, &oc));
+  *port = CreateIoCompletionPort(pipe, NULL, key, 0);
+  assert_non_null(*port);
+  *c = client(name, 0);
+  memset(oc, 0, sizeof(*oc));
+  assert_false(ConnectNamedPipe(pipe, oc));
   assert_int_equal(GetLastError(), ERROR_PIPE_CONNECTED);
+  return pipe;
+}
+
+static void client_before_connect_is_pipe_connected(void **state) {
+  (void)state;
+  HANDLE port, c;
+  OVERLAPPED oc;
+  HANDLE pipe = connected_early("early", 3, &port, &c, &oc);
   w_expect_nothing(port, 100); /* "a good connection", and no packet */
   /* Connected: data flows. */
   DWORD n = 0;
@@ -202,17 +213,9 @@ static void client_before_connect_is_pipe_connected(void **state) {
  * OVERLAPPED then takes it, in order. */
 static void peek_after_a_short_overlapped_read(void **state) {
   (void)state;
-  char name[128];
-  pipe_name(name, sizeof(name), "peek-rest");
-  HANDLE pipe = server(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
-                       PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, 1);
-  HANDLE port = CreateIoCompletionPort(pipe, NULL, 5, 0);
-  assert_non_null(port);
-  HANDLE c = client(name, 0);
+  HANDLE port, c;
   OVERLAPPED oc;
-  memset(&oc, 0, sizeof(oc));
-  assert_false(ConnectNamedPipe(pipe, &oc));
-  assert_int_equal(GetLastError(), ERROR_PIPE_CONNECTED);
+  HANDLE pipe = connected_early("peek-rest", 5, &port, &c, &oc);
   char buf[16];
   OVERLAPPED orr;
   memset(&orr, 0, sizeof(orr));

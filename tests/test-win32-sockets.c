@@ -185,6 +185,29 @@ static void msg_peek_without_overlapped(void **state) {
  * byte comes once, in order. */
 #define ZB_LEN 3000
 
+/* A connected pair whose server end is on port (key 1), non-blocking
+ * (FIONBIO), and has done one overlapped receive that waited for its
+ * data: a server that read a request the usual way. */
+static void pair_after_a_waited_receive(HANDLE port, SOCKET *srv, SOCKET *cli) {
+  w_pair(srv, cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)*srv, port, 1, 0), port);
+  u_long on = 1;
+  assert_int_equal(ioctlsocket(*srv, (long)FIONBIO, &on), 0);
+  OVERLAPPED ov, *got;
+  memset(&ov, 0, sizeof(ov));
+  DWORD bytes = 0, flags = 0;
+  ULONG_PTR key;
+  char first[16];
+  WSABUF wb = {sizeof(first), first};
+  if (WSARecv(*srv, &wb, 1, NULL, &flags, &ov, NULL) != 0)
+    assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+  assert_int_equal(send(*cli, "hello", 5, 0), 5);
+  assert_true(w_next(port, &bytes, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(bytes, 5);
+  assert_memory_equal(first, "hello", 5);
+}
+
 /* Non-blocking recv calls on s into in[at..len) until WSAEWOULDBLOCK (or
  * len): where they got to. */
 static int drain(SOCKET s, char *in, int at, int len) {
@@ -202,25 +225,12 @@ static int drain(SOCKET s, char *in, int at, int len) {
 
 static void zero_byte_receive_then_nonblocking_reads(void **state) {
   (void)state;
-  SOCKET srv, cli;
-  w_pair(&srv, &cli);
   HANDLE port = w_port(0);
-  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 1, 0), port);
-  u_long on = 1;
-  assert_int_equal(ioctlsocket(srv, (long)FIONBIO, &on), 0);
+  SOCKET srv, cli;
+  pair_after_a_waited_receive(port, &srv, &cli);
   OVERLAPPED ov, *got;
   DWORD bytes, flags = 0;
   ULONG_PTR key;
-  char first[16];
-  WSABUF wb = {sizeof(first), first};
-  memset(&ov, 0, sizeof(ov));
-  if (WSARecv(srv, &wb, 1, NULL, &flags, &ov, NULL) != 0)
-    assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
-  assert_int_equal(send(cli, "hello", 5, 0), 5);
-  assert_true(w_next(port, &bytes, &key, &got, 5000));
-  assert_ptr_equal(got, &ov);
-  assert_int_equal(bytes, 5);
-  assert_memory_equal(first, "hello", 5);
 
   static char out[ZB_LEN], in[ZB_LEN];
   for (int i = 0; i < ZB_LEN; i++)
@@ -301,21 +311,7 @@ static void mixed_reads_keep_the_order(void **state) {
   static char in[MIX_TOTAL];
   for (int round = 0; round < MIX_ROUNDS; round++) {
     SOCKET srv, cli;
-    w_pair(&srv, &cli);
-    assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 1, 0), port);
-    u_long on = 1;
-    assert_int_equal(ioctlsocket(srv, (long)FIONBIO, &on), 0);
-    OVERLAPPED first, *done;
-    memset(&first, 0, sizeof(first));
-    DWORD n1 = 0, f1 = 0;
-    ULONG_PTR k1;
-    WSABUF wb = {4, in};
-    if (WSARecv(srv, &wb, 1, NULL, &f1, &first, NULL) != 0)
-      assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
-    assert_int_equal(send(cli, "helo", 4, 0), 4);
-    assert_true(w_next(port, &n1, &k1, &done, 5000));
-    assert_ptr_equal(done, &first);
-    assert_int_equal(n1, 4);
+    pair_after_a_waited_receive(port, &srv, &cli);
     struct mix_peer m = {cli, (unsigned)round * 2654435761u + 1u};
     HANDLE t = CreateThread(NULL, 0, mix_send, &m, 0, NULL);
     assert_non_null(t);
