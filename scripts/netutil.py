@@ -1,6 +1,6 @@
 """What the Python tests and benchmarks share: a free TCP port, waiting for
 a server process to listen (and telling a refused backend from a failure),
-stopping it, reading a process's memory, and pinning a command to a CPU.
+starting one with its output in a file and stopping it, reading a process's memory, and pinning a command to a CPU.
 
 Import it with the scripts folder on sys.path:
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts"))
@@ -10,6 +10,7 @@ import re
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 
 # What the examples say when the system refuses their backend (io_uring
@@ -32,14 +33,34 @@ def free_port(host="127.0.0.1"):
     return port
 
 
+def spawn(cmd, **kw):
+    """Start a server process with its stdout and stderr going to an
+    unnamed temporary file; read them with output(proc). Not a pipe: Wine
+    hands a program's descriptors on to its wineserver and helper
+    processes, which can outlive the program by seconds, or for good, so a
+    read of the pipe to its end may never return."""
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, **kw)
+    proc.log = log
+    return proc
+
+
+def output(proc):
+    """What a process started by spawn() has printed so far, as text."""
+    log = getattr(proc, "log", None)
+    if log is None:
+        out = proc.stdout.read() if proc.stdout is not None else ""
+        return out.decode("utf-8", "replace") if isinstance(out, bytes) \
+            else (out or "")
+    log.flush()
+    log.seek(0)
+    return log.read().decode("utf-8", "replace")
+
+
 def _early_exit(proc):
     """The exception for a server that exited before listening: its output
-    (if piped) says whether the backend was refused."""
-    out = ""
-    if proc.stdout is not None:
-        out = proc.stdout.read() or ""
-        if isinstance(out, bytes):
-            out = out.decode("utf-8", "replace")
+    (if captured) says whether the backend was refused."""
+    out = output(proc)
     m = _REFUSED.search(out)
     if m:
         return BackendRefused(m.group(0).strip())

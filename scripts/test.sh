@@ -39,9 +39,16 @@ run_config() {
     return
   fi
   echo "== $dir: test"
+  local ok=1
   meson test -C "$dir" --no-rebuild --print-errorlogs >"$dir/test-output.txt" 2>&1 ||
-    status=1
+    ok=0
   grep -E "^ *[0-9]+/[0-9]+ " "$dir/test-output.txt"
+  if [ $ok = 0 ]; then
+    # What the failed tests printed (--print-errorlogs), to see why.
+    echo "== $dir: output of the failed tests (last 200 lines)"
+    grep -vE "^ *[0-9]+/[0-9]+ " "$dir/test-output.txt" | tail -200
+    status=1
+  fi
   dirs+=("$dir")
 }
 

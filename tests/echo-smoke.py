@@ -17,8 +17,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "scripts"))
-from netutil import (BackendRefused, free_port, stop,  # noqa: E402
-                     wait_listening)
+from netutil import (BackendRefused, free_port, output, spawn,  # noqa: E402
+                     stop, wait_listening)
 
 
 def main(argv):
@@ -26,10 +26,8 @@ def main(argv):
     wrap = argv[4:]
     port = free_port()
     extra = shlex.split(os.environ.get("ECHO_SERVER_ARGS", ""))
-    srv = subprocess.Popen(wrap + [server, "--port", str(port), "--threads", "2",
-                                   "--backend", backend] + extra,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           text=True)
+    srv = spawn(wrap + [server, "--port", str(port), "--threads", "2",
+                        "--backend", backend] + extra)
     try:
         try:
             wait_listening(port, srv)
@@ -51,7 +49,7 @@ def main(argv):
         return 0 if ok else 1
     finally:
         stop(srv, signal.SIGINT)
-        rest = srv.stdout.read()
+        rest = output(srv)
         if rest:
             print(rest.strip())
 

@@ -25,14 +25,13 @@ import shlex
 import signal
 import socket
 import struct
-import subprocess
 import sys
 import threading
 import time
 
 from taprun import Skip, check, run  # noqa: E402  (sets sys.path)
-from netutil import (fd_count, free_port, rss_kib, stop,  # noqa: E402
-                     wait_listening)
+from netutil import (fd_count, free_port, output, rss_kib,  # noqa: E402
+                     spawn, stop, wait_listening)
 
 MSG = 1000                 # bytes of one "message"
 RSS_GROWTH_MAX_KIB = 32768  # what never-reading clients may cost the server
@@ -107,9 +106,8 @@ def main(argv):
         # Flags win32-echo does not know it ignores; it takes the backend
         # from $CPORT_BACKEND.
         extra = shlex.split(os.environ.get("ECHO_SERVER_ARGS", ""))
-        srv = subprocess.Popen(wrap + [server, "--port", str(port), "--threads", "2",
-                                       "--backend", backend] + extra,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        srv = spawn(wrap + [server, "--port", str(port), "--threads", "2",
+                            "--backend", backend] + extra)
         state["srv"] = srv
         wait_listening(port, srv)
         echo_round_trip(port)
@@ -222,7 +220,7 @@ def main(argv):
         # whether the backend reports it at the call or in a completion.
         srv = state.pop("srv")
         stop(srv, signal.SIGINT)
-        state["out"] = srv.stdout.read().decode("utf-8", "replace")
+        state["out"] = output(srv)
         m = re.search(r"echo-server stats: .*errors=(\d+)", state["out"])
         if m is None:
             raise Skip("%s prints no error count" % os.path.basename(server))
@@ -244,7 +242,7 @@ def main(argv):
     finally:
         if "srv" in state:
             stop(state["srv"], signal.SIGINT)
-            state["out"] = state["srv"].stdout.read().decode("utf-8", "replace")
+            state["out"] = output(state["srv"])
         for line in state.get("out", "").strip().splitlines():
             print("# server: %s" % line)
 

@@ -32,7 +32,8 @@ import threading
 import time
 
 from taprun import Skip, check, run  # noqa: E402  (sets sys.path)
-from netutil import fd_count, free_port, stop, wait_listening  # noqa: E402
+from netutil import (fd_count, free_port, output, spawn, stop,  # noqa: E402
+                     wait_listening)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TRACE_TOOL = os.path.join(HERE, "..", "scripts", "cport-trace.py")
@@ -74,8 +75,7 @@ class Server:
             self.trace = os.path.join(TMP, "%s-%d.trace" % (name, self.port))
             env["CPORT_TRACE"] = self.trace
         cmd = [A[name], "--port", str(self.port)] + args
-        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
+        self.proc = spawn(cmd, env=env)
         wait_listening(self.port, self.proc)
         time.sleep(0.1)
         self.fds = fd_count(self.proc.pid)
@@ -93,7 +93,7 @@ class Server:
     def stop(self):
         """Stop it as a user would (SIGINT); its status and output."""
         stop(self.proc, signal.SIGINT)
-        out = self.proc.stdout.read() or ""
+        out = output(self.proc)
         return self.proc.returncode, out
 
     def check_trace(self):

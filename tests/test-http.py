@@ -25,7 +25,7 @@ import threading
 import time
 
 from taprun import Fail, Skip, check, run  # noqa: E402  (sets sys.path)
-from netutil import free_port, stop, wait_listening  # noqa: E402
+from netutil import free_port, spawn, stop, wait_listening  # noqa: E402
 
 SECRET = b"TOP-SECRET-outside-the-root\n"
 IDLE_S = 2       # --timeout of the main server
@@ -153,10 +153,8 @@ def main(argv):
 
     def start_server(p, *extra):
         """Start an http-server on the root, listening on port p."""
-        proc = subprocess.Popen(wrap + [server, "--port", str(p), "--root", root,
-                                        "--threads", "2",
-                                        "--backend", backend] + list(extra),
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        proc = spawn(wrap + [server, "--port", str(p), "--root", root,
+                             "--threads", "2", "--backend", backend] + list(extra))
         servers.append(proc)
         host = "127.0.0.1"
         if "--bind" in extra:
