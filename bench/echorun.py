@@ -127,13 +127,14 @@ FIELDS = ("msgs", "msgs_per_s", "p50_us", "p99_us", "p999_us", "errors",
 
 
 def run_client(client, port, shape, seconds, cpu=None):
-    """Run echo-client once; its fields as numbers. Raises RuntimeError if
-    it failed or saw a wrong byte."""
+    """Run echo-client once (on epoll, or the backend $BENCH_CLIENT_BACKEND
+    names); its fields as numbers. Raises RuntimeError if it failed or saw
+    a wrong byte."""
     conns, size, depth = shape
     cmd = (pin(cpu) if cpu is not None else []) + [
         client, "--port", str(port), "--connections", str(conns), "--size",
         str(size), "--depth", str(depth), "--seconds", str(seconds),
-        "--backend", "epoll"]
+        "--backend", os.environ.get("BENCH_CLIENT_BACKEND", "epoll")]
     out = subprocess.run(cmd, capture_output=True, text=True,
                          timeout=seconds + 120)
     got = {}
