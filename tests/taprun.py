@@ -27,6 +27,13 @@ class Skip(Exception):
     """A test that cannot run here, with the reason."""
 
 
+def note(text):
+    """Print text as TAP comments: every line of it behind "# " (a line
+    without it would be output TAP does not know)."""
+    for line in str(text).splitlines() or [""]:
+        print("# %s" % line)
+
+
 def check(cond, what):
     if not cond:
         raise Fail(what)
