@@ -15,11 +15,11 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "scripts"))
-from netutil import free_port, pin, stop, wait_listening  # noqa: E402,F401
+from netutil import (free_port, output, pin, spawn, stop,  # noqa: E402,F401
+                     wait_listening)
 
 NPROC = os.cpu_count() or 1
 TICK = os.sysconf("SC_CLK_TCK")
@@ -156,10 +156,8 @@ def measure(cmd, env, shape, client, seconds, server_cpu=None,
     client's fields plus cpu_us_per_msg."""
     port = free_port()
     full_env = dict(os.environ, **env)
-    log = tempfile.TemporaryFile(mode="w+")
-    srv = subprocess.Popen((pin(server_cpu) if server_cpu is not None else [])
-                           + cmd(port), stdout=log, stderr=subprocess.STDOUT,
-                           env=full_env)
+    srv = spawn((pin(server_cpu) if server_cpu is not None else [])
+                + cmd(port), env=full_env)
     try:
         try:
             wait_listening(port, srv)
@@ -169,14 +167,13 @@ def measure(cmd, env, shape, client, seconds, server_cpu=None,
         except (RuntimeError, subprocess.TimeoutExpired) as e:
             state = ("exited (status %d)" % srv.returncode
                      if srv.poll() is not None else "still ran")
-            log.seek(0)
             raise RuntimeError("%s; the server %s, its output: %s" % (
-                e, state, log.read()[-600:].strip()))
+                e, state, output(srv)[-600:].strip()))
         got["cpu_us_per_msg"] = (after - before) * 1e6 / got["msgs"]
         return got
     finally:
         stop(srv)
-        log.close()
+        srv.log.close()
 
 
 def rotated(items, r):

@@ -1,6 +1,7 @@
 """What the Python tests and benchmarks share: a free TCP port, waiting for
 a server process to listen (and telling a refused backend from a failure),
-starting one with its output in a file and stopping it, reading a process's memory, and pinning a command to a CPU.
+starting one with its output in a file and stopping it, reading a
+process's memory, and pinning a command to a CPU.
 
 Import it with the scripts folder on sys.path:
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts"))
