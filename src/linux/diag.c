@@ -311,8 +311,9 @@ void cp_diag_post(struct cport *p, const cport_completion_t *c) {
 
 void cp_diag_got(struct cport *p, const cport_completion_t *c, int n) {
   for (int i = 0; i < n; i++) {
+    int status = c[i].status == CP_STATUS_OPAQUE_POST ? 0 : c[i].status;
     struct cp_trace_rec r = {'D',     0,         -1,         c[i].key,
-                             c[i].op, "dequeue", c[i].bytes, c[i].status};
+                             c[i].op, "dequeue", c[i].bytes, status};
     cp_diag_trace(p, &r);
   }
 }

@@ -187,3 +187,12 @@ CPORT_API int cport__cancel_tagged(int fd, void *tag) {
 CPORT_API void cport__set_event_hook(void (*signal)(void *event)) {
   __atomic_store_n(&cp_event_hook, signal, __ATOMIC_RELEASE);
 }
+
+_Static_assert(CPORT__OPAQUE_POST == CP_STATUS_OPAQUE_POST,
+               "hooks.h and port.h name the same status");
+
+CPORT_API int cport__post_opaque(cport_t *p, uintptr_t key, uint32_t bytes,
+                                 void *value) {
+  return cp_port_post_status(p, key, bytes, (cport_op_t *)value,
+                             CP_STATUS_OPAQUE_POST);
+}

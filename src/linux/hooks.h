@@ -36,6 +36,14 @@ CPORT_API bool cport__op_closed(const cport_op_t *op);
  * CPORT_E* code. */
 CPORT_API int cport__replace_socket(int target, int from, bool connected);
 
+/* PostQueuedCompletionStatus: cport_post, but the packet comes out of
+ * cport_get with status CPORT__OPAQUE_POST, so the layer tells it from an
+ * op's completion and never reads the pointer (Windows neither uses nor
+ * validates it: it may be a sentinel such as (LPOVERLAPPED)-1). */
+#define CPORT__OPAQUE_POST (-2147483647 - 1)
+CPORT_API int cport__post_opaque(cport_t *p, uintptr_t key, uint32_t bytes,
+                                 void *value);
+
 /* What cport knows of fd. */
 enum {
   CPORT__ASSOCIATED = 1u << 0, /* joined to a port */

@@ -97,9 +97,14 @@ CPORT_API int cport_blocking_end(void) {
 
 CPORT_API int cport_post(cport_t *p, uintptr_t key, uint32_t bytes,
                          cport_op_t *op) {
+  return cp_port_post_status(p, key, bytes, op, 0);
+}
+
+int cp_port_post_status(struct cport *p, uintptr_t key, uint32_t bytes,
+                        cport_op_t *op, int status) {
   if (CP_UNLIKELY(p == NULL))
     return CPORT_EINVAL;
-  cport_completion_t c = {op, key, bytes, 0};
+  cport_completion_t c = {op, key, bytes, status};
   if (CP_LIKELY(!__atomic_load_n(&p->closed, __ATOMIC_ACQUIRE) &&
                 !cp_diag_active()) &&
       cp_port_post_fast(p, &c))

@@ -374,6 +374,12 @@ CP_INTERNAL void cp_port_signal_locked(struct cp_waiter *w);
 CP_INTERNAL void cp_port_dispatch_locked(struct cport *p);
 /* Whether completions are queued (the lane may only be being filled). */
 CP_INTERNAL bool cp_port_queued(struct cport *p);
+/* cport_post with the packet's status: 0 for cport_post, and
+ * CP_STATUS_OPAQUE_POST for the Win32 layer's PostQueuedCompletionStatus
+ * (hooks.h), whose pointer the layer must never read. */
+#define CP_STATUS_OPAQUE_POST (-2147483647 - 1)
+CP_INTERNAL int cp_port_post_status(struct cport *p, uintptr_t key,
+                                    uint32_t bytes, cport_op_t *op, int status);
 /* Takes up to max queued completions, oldest first; returns how many. */
 CP_INTERNAL unsigned cp_port_pop_locked(struct cport *p,
                                         cport_completion_t *out, unsigned max);

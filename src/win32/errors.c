@@ -125,6 +125,9 @@ static bool ended_by_close(LPOVERLAPPED ov, int status) {
 }
 
 DWORD w32_op_error(LPOVERLAPPED ov, int status) {
+  if (status == CPORT_ETIMEDOUT)
+    return ERROR_SEM_TIMEOUT; /* an I/O that timed out (STATUS_IO_TIMEOUT):
+                                 WAIT_TIMEOUT would say "no packet" */
   return ended_by_close(ov, status) ? ERROR_CONNECTION_ABORTED
                                     : w32_error(status);
 }
@@ -159,6 +162,21 @@ int w32_internal_status(const OVERLAPPED *ov) {
     return CPORT_ENETUNREACH;
   case 0xC000023Du:
     return CPORT_EHOSTUNREACH;
+  /* Written by GetQueuedCompletionStatus(Ex) from W32_ERROR_MAP, so that
+   * GetOverlappedResult and WSAGetOverlappedResult give the same error
+   * after the packet was taken. */
+  case 0xC00000B5u:
+    return CPORT_ETIMEDOUT;
+  case 0xC000007Fu:
+    return CPORT_ENOSPC;
+  case 0xC000000Du:
+    return CPORT_EINVAL;
+  case 0xC0000022u:
+    return CPORT_EACCES;
+  case 0xC00000BBu:
+    return CPORT_EOPNOTSUPP;
+  case 0xC0000017u:
+    return CPORT_ENOMEM;
   default:
     return CPORT_EUNKNOWN;
   }

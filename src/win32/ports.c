@@ -100,10 +100,11 @@ CPORT_API BOOL GetQueuedCompletionStatus(HANDLE port, LPDWORD bytes,
     *ov = NULL;
     return w32_fail(get_error(rc));
   }
-  int status = c.status;
-  if (c.op != NULL) {
-    /* A failed packet is an op's (posts carry status 0): its OVERLAPPED
-     * may be read. A post's pointer is never dereferenced. */
+  bool posted = c.status == CPORT__OPAQUE_POST;
+  int status = posted ? 0 : c.status;
+  if (c.op != NULL && !posted) {
+    /* An op's packet: its OVERLAPPED may be read. A posted pointer is
+     * never read (it need not point to an OVERLAPPED). */
     if (status != 0)
       w32_ov_note((LPOVERLAPPED)c.op, status);
     w32_pipe_result((LPOVERLAPPED)c.op, c.bytes, &status);
@@ -161,8 +162,9 @@ CPORT_API BOOL GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY out,
   if (n < 0)
     return w32_fail(get_error(n));
   for (int i = 0; i < n; i++) {
-    int status = c[i].status;
-    if (c[i].op != NULL) {
+    bool posted = c[i].status == CPORT__OPAQUE_POST;
+    int status = posted ? 0 : c[i].status;
+    if (c[i].op != NULL && !posted) {
       if (status != 0)
         w32_ov_note((LPOVERLAPPED)c[i].op, status);
       w32_pipe_result((LPOVERLAPPED)c[i].op, c[i].bytes, &status);
@@ -189,7 +191,7 @@ CPORT_API BOOL PostQueuedCompletionStatus(HANDLE port, DWORD bytes,
   cport_t *p = w32_port(port, NULL);
   if (p == NULL)
     return w32_fail(ERROR_INVALID_HANDLE);
-  int rc = cport_post(p, key, bytes, (cport_op_t *)ov);
+  int rc = cport__post_opaque(p, key, bytes, ov);
   return rc == 0 ? TRUE
                  : w32_fail(rc == CPORT_ECLOSED ? ERROR_INVALID_HANDLE
                                                 : w32_error(rc));
@@ -213,7 +215,7 @@ static void *drain(void *arg) {
     int rc = cport_get(own_port, &c, -1);
     if (rc == CPORT_ECLOSED)
       return NULL;
-    if (rc == 0 && c.op != NULL) {
+    if (rc == 0 && c.op != NULL && c.status != CPORT__OPAQUE_POST) {
       int status = c.status;
       if (status != 0)
         w32_ov_note((LPOVERLAPPED)c.op, status);
