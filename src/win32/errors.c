@@ -23,7 +23,7 @@
      0xC0000120u)                                                              \
   XX(CPORT_EOF, ERROR_HANDLE_EOF, WSAEDISCON, 0xC0000011u)                     \
   XX(CPORT_EMSGSIZE, ERROR_MORE_DATA, WSAEMSGSIZE, 0x80000005u)                \
-  XX(CPORT_ETIMEDOUT, WAIT_TIMEOUT, WSAETIMEDOUT, 0xC00000B5u)                 \
+  XX(CPORT_ETIMEDOUT, ERROR_SEM_TIMEOUT, WSAETIMEDOUT, 0xC00000B5u)            \
   XX(CPORT_ECLOSED, ERROR_ABANDONED_WAIT_0, WSAEINVAL, 0xC0000008u)            \
   XX(CPORT_ENETUNREACH, ERROR_NETWORK_UNREACHABLE, WSAENETUNREACH,             \
      0xC000023Cu)                                                              \
@@ -125,9 +125,6 @@ static bool ended_by_close(LPOVERLAPPED ov, int status) {
 }
 
 DWORD w32_op_error(LPOVERLAPPED ov, int status) {
-  if (status == CPORT_ETIMEDOUT)
-    return ERROR_SEM_TIMEOUT; /* an I/O that timed out (STATUS_IO_TIMEOUT):
-                                 WAIT_TIMEOUT would say "no packet" */
   return ended_by_close(ov, status) ? ERROR_CONNECTION_ABORTED
                                     : w32_error(status);
 }

@@ -83,6 +83,22 @@ static DWORD get_error(int rc) {
                                : w32_error(rc);
 }
 
+/* A packet's status for the program. A post's is 0 and its pointer is
+ * never read (it need not point to an OVERLAPPED); an op's OVERLAPPED
+ * notes a failure, and the op's fixups (pipes, AcceptEx) run. */
+static int packet_status(const cport_completion_t *c) {
+  if (c->status == CPORT__OPAQUE_POST)
+    return 0;
+  int status = c->status;
+  if (c->op != NULL) {
+    if (status != 0)
+      w32_ov_note((LPOVERLAPPED)c->op, status);
+    w32_pipe_result((LPOVERLAPPED)c->op, c->bytes, &status);
+    w32_fixup_run((LPOVERLAPPED)c->op, &status);
+  }
+  return status;
+}
+
 CPORT_API BOOL GetQueuedCompletionStatus(HANDLE port, LPDWORD bytes,
                                          PULONG_PTR key, LPOVERLAPPED *ov,
                                          DWORD ms) {
@@ -100,16 +116,7 @@ CPORT_API BOOL GetQueuedCompletionStatus(HANDLE port, LPDWORD bytes,
     *ov = NULL;
     return w32_fail(get_error(rc));
   }
-  bool posted = c.status == CPORT__OPAQUE_POST;
-  int status = posted ? 0 : c.status;
-  if (c.op != NULL && !posted) {
-    /* An op's packet: its OVERLAPPED may be read. A posted pointer is
-     * never read (it need not point to an OVERLAPPED). */
-    if (status != 0)
-      w32_ov_note((LPOVERLAPPED)c.op, status);
-    w32_pipe_result((LPOVERLAPPED)c.op, c.bytes, &status);
-    w32_fixup_run((LPOVERLAPPED)c.op, &status);
-  }
+  int status = packet_status(&c);
   *bytes = c.bytes;
   *key = c.key;
   *ov = (LPOVERLAPPED)c.op;
@@ -162,14 +169,7 @@ CPORT_API BOOL GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY out,
   if (n < 0)
     return w32_fail(get_error(n));
   for (int i = 0; i < n; i++) {
-    bool posted = c[i].status == CPORT__OPAQUE_POST;
-    int status = posted ? 0 : c[i].status;
-    if (c[i].op != NULL && !posted) {
-      if (status != 0)
-        w32_ov_note((LPOVERLAPPED)c[i].op, status);
-      w32_pipe_result((LPOVERLAPPED)c[i].op, c[i].bytes, &status);
-      w32_fixup_run((LPOVERLAPPED)c[i].op, &status);
-    }
+    int status = packet_status(&c[i]);
     out[i].lpCompletionKey = c[i].key;
     out[i].lpOverlapped = (LPOVERLAPPED)c[i].op;
     out[i].dwNumberOfBytesTransferred = c[i].bytes;
