@@ -140,6 +140,73 @@ static void overlapped_result_from_another_thread(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* An ended op's result is what OVERLAPPED.Internal / InternalHigh say,
+ * whoever wrote them: GetOverlappedResult gives the NTSTATUS's Win32
+ * error (RtlNtStatusToDosError) and WSAGetOverlappedResult its Winsock
+ * error, with the bytes, as for an OVERLAPPED whose packet a thread took.
+ * A 0 means that side is not checked. */
+static const struct {
+  ULONG_PTR nt;
+  DWORD win32;
+  int wsa;
+} ended_with[] = {
+    {0xC000020Du, ERROR_NETNAME_DELETED, WSAECONNRESET},
+    {0xC0000236u, ERROR_CONNECTION_REFUSED, WSAECONNREFUSED},
+    {0xC0000241u, ERROR_CONNECTION_ABORTED, WSAECONNABORTED},
+    {0xC0000120u, ERROR_OPERATION_ABORTED, WSA_OPERATION_ABORTED},
+    {0xC00000B5u, ERROR_SEM_TIMEOUT, WSAETIMEDOUT},
+    {0xC0000140u, ERROR_UNEXP_NET_ERR, WSAENOTCONN},
+    {0xC00000B0u, ERROR_PIPE_NOT_CONNECTED, WSAESHUTDOWN},
+    {0xC000023Cu, ERROR_NETWORK_UNREACHABLE, WSAENETUNREACH},
+    {0xC000023Du, ERROR_HOST_UNREACHABLE, WSAEHOSTUNREACH},
+    {0xC000013Cu, ERROR_NETNAME_DELETED, WSAECONNRESET},
+    {0xC000020Cu, ERROR_NETNAME_DELETED, WSAECONNRESET},
+    {0xC000013Bu, 0, WSAECONNABORTED},
+    {0xC0000017u, ERROR_NOT_ENOUGH_MEMORY, WSAENOBUFS},
+    {0xC0000022u, ERROR_ACCESS_DENIED, WSAEACCES},
+    {0xC00000BBu, ERROR_NOT_SUPPORTED, WSAEOPNOTSUPP},
+    {0xC000000Du, ERROR_INVALID_PARAMETER, WSAEINVAL},
+    {0x80000005u, ERROR_MORE_DATA, WSAEMSGSIZE},
+    {0xC000007Fu, ERROR_DISK_FULL, 0},
+    {0xC0000011u, ERROR_HANDLE_EOF, 0},
+};
+
+static void overlapped_result_reads_any_ended_status(void **state) {
+  (void)state;
+  SOCKET s = w_tcp();
+  for (size_t i = 0; i < sizeof(ended_with) / sizeof(ended_with[0]); i++) {
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof(ov));
+    ov.Internal = ended_with[i].nt;
+    ov.InternalHigh = 5;
+    DWORD n = 0, flags = 0;
+    if (ended_with[i].win32 != 0) {
+      SetLastError(0);
+      if (GetOverlappedResult((HANDLE)s, &ov, &n, FALSE))
+        fail_msg("status 0x%08lx: GetOverlappedResult succeeded",
+                 (unsigned long)ended_with[i].nt);
+      if (GetLastError() != ended_with[i].win32)
+        fail_msg("status 0x%08lx: error %lu, Windows gives %lu",
+                 (unsigned long)ended_with[i].nt, (unsigned long)GetLastError(),
+                 (unsigned long)ended_with[i].win32);
+      assert_int_equal(n, 5);
+    }
+    if (ended_with[i].wsa != 0) {
+      n = 0;
+      WSASetLastError(0);
+      if (WSAGetOverlappedResult(s, &ov, &n, FALSE, &flags))
+        fail_msg("status 0x%08lx: WSAGetOverlappedResult succeeded",
+                 (unsigned long)ended_with[i].nt);
+      if (WSAGetLastError() != ended_with[i].wsa)
+        fail_msg("status 0x%08lx: WSA error %d, Windows gives %d",
+                 (unsigned long)ended_with[i].nt, WSAGetLastError(),
+                 ended_with[i].wsa);
+      assert_int_equal(n, 5);
+    }
+  }
+  closesocket(s);
+}
+
 /* GetOverlappedResultEx: a wait with a timeout. */
 static void overlapped_result_ex_waits_up_to_a_timeout(void **state) {
   (void)state;
@@ -548,6 +615,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(shutdown_pattern_finishes_with_no_worker),
       cmocka_unit_test(overlapped_result_from_another_thread),
+      cmocka_unit_test(overlapped_result_reads_any_ended_status),
       cmocka_unit_test(overlapped_result_ex_waits_up_to_a_timeout),
       cmocka_unit_test(receive_completes_while_nobody_waits),
       cmocka_unit_test(event_signalled_and_low_bit_skips_the_packet),

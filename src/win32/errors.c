@@ -29,8 +29,8 @@
      0xC000023Cu)                                                              \
   XX(CPORT_EHOSTUNREACH, ERROR_HOST_UNREACHABLE, WSAEHOSTUNREACH, 0xC000023Du) \
   XX(CPORT_ENETDOWN, WSAENETDOWN, WSAENETDOWN, 0xC000023Cu)                    \
-  XX(CPORT_ENOTCONN, WSAENOTCONN, WSAENOTCONN, 0xC0000236u)                    \
-  XX(CPORT_ESHUTDOWN, WSAESHUTDOWN, WSAESHUTDOWN, 0xC000020Du)                 \
+  XX(CPORT_ENOTCONN, ERROR_UNEXP_NET_ERR, WSAENOTCONN, 0xC0000140u)            \
+  XX(CPORT_ESHUTDOWN, ERROR_PIPE_NOT_CONNECTED, WSAESHUTDOWN, 0xC00000B0u)     \
   XX(CPORT_EPIPE, ERROR_NETNAME_DELETED, WSAECONNRESET, 0xC000020Du)           \
   XX(CPORT_EINVAL, ERROR_INVALID_PARAMETER, WSAEINVAL, 0xC000000Du)            \
   XX(CPORT_EBUSY, ERROR_INVALID_PARAMETER, WSAEINVAL, 0xC000000Du)             \
@@ -134,48 +134,48 @@ ULONG_PTR w32_op_ntstatus(LPOVERLAPPED ov, int status) {
                                     : w32_ntstatus(status);
 }
 
+/* The NTSTATUS values W32_ERROR_MAP writes, read back to the code they
+ * stand for; where several codes share one value, the first in the table
+ * (the common one: reset before a broken pipe, refused, invalid
+ * parameter). STATUS_UNSUCCESSFUL and STATUS_INVALID_HANDLE stand for no
+ * one code. */
+static int nt_to_code(uint32_t nt) {
+  static const struct {
+    int code;
+    uint32_t nt;
+  } map[] = {
+#define W32_ROW_(cp, win, wsa, ntv) {cp, ntv},
+      W32_ERROR_MAP(W32_ROW_)
+#undef W32_ROW_
+  };
+  if (nt == 0xC0000001u)
+    return CPORT_EUNKNOWN;
+  if (nt == 0xC0000008u)
+    return CPORT_EBADF;
+  for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+    if (map[i].nt == nt)
+      return map[i].code;
+  return CPORT_EUNKNOWN;
+}
+
 int w32_internal_status(const OVERLAPPED *ov) {
   intptr_t v = (intptr_t)__atomic_load_n(&ov->Internal, __ATOMIC_ACQUIRE);
   if (v <= 0 && v > -4096)
     return (int)v; /* a cport code, as the op left it */
-  switch ((uint32_t)v) {
-  case 0xC000020Du:
+  uint32_t nt = (uint32_t)v;
+  switch (nt) {
+  /* Values Windows writes that the table does not (a program may copy
+   * them into an OVERLAPPED it hands to GetOverlappedResult). */
+  case 0xC000013Cu: /* STATUS_REMOTE_DISCONNECT */
+  case 0xC000020Cu: /* STATUS_CONNECTION_DISCONNECTED */
     return CPORT_ECONNRESET;
-  case 0xC0000236u:
-    return CPORT_ECONNREFUSED;
-  case 0xC0000241u:
+  case 0xC000013Bu: /* STATUS_LOCAL_DISCONNECT */
     return CPORT_ECONNABORTED;
-  case 0xC0000120u:
-    return CPORT_ECANCELED;
-  case 0xC0000011u:
-    return CPORT_EOF;
-  case 0x80000005u:
-    return CPORT_EMSGSIZE;
-  case 0xC000014Bu:
-    return W32_EPIPE_BROKEN;
-  case 0xC00000B1u:
-    return W32_EPIPE_CLOSING;
-  case 0xC000023Cu:
-    return CPORT_ENETUNREACH;
-  case 0xC000023Du:
-    return CPORT_EHOSTUNREACH;
-  /* Written by GetQueuedCompletionStatus(Ex) from W32_ERROR_MAP, so that
-   * GetOverlappedResult and WSAGetOverlappedResult give the same error
-   * after the packet was taken. */
-  case 0xC00000B5u:
-    return CPORT_ETIMEDOUT;
-  case 0xC000007Fu:
-    return CPORT_ENOSPC;
-  case 0xC000000Du:
-    return CPORT_EINVAL;
-  case 0xC0000022u:
-    return CPORT_EACCES;
-  case 0xC00000BBu:
-    return CPORT_EOPNOTSUPP;
-  case 0xC0000017u:
-    return CPORT_ENOMEM;
   default:
-    return CPORT_EUNKNOWN;
+    /* Written by GetQueuedCompletionStatus(Ex) from W32_ERROR_MAP, so
+     * that GetOverlappedResult and WSAGetOverlappedResult give the same
+     * error after the packet was taken. */
+    return nt_to_code(nt);
   }
 }
 
@@ -240,6 +240,7 @@ static const struct {
                               "is being used by another process."},
     {ERROR_HANDLE_EOF, "Reached the end of the file."},
     {ERROR_NOT_SUPPORTED, "The request is not supported."},
+    {ERROR_UNEXP_NET_ERR, "An unexpected network error occurred."},
     {ERROR_NETNAME_DELETED,
      "The specified network name is no longer available."},
     {ERROR_FILE_EXISTS, "The file exists."},
