@@ -195,6 +195,26 @@ static bool overflow_take_locked(struct cp_uring *u, cport_op_t *op) {
 /* Starting                                                                  */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * A large send on a socket whose data the multishot receive does not
+ * bring (it paused with CP_UH_RX_CAP held, or never ran) is tried in the
+ * call. Such a socket's receives are recv(2) calls on the worker already
+ * (cp_uring_recv_start), so a send through the ring would make every
+ * chunk of a bulk transfer a round trip to the ring's owner and back
+ * (measured in docs/benchmarks.md, "Large messages"). While the multishot
+ * receive runs, sends go through the ring, where they leave in batches.
+ */
+#define CP_URING_SEND_LARGE (8u * 1024u)
+
+static bool send_at_call(struct cp_handle *h, const struct cp_lop *l) {
+  if (cp_uh(h)->flags & CP_UH_RECV_ARMED)
+    return false;
+  size_t n = 0;
+  for (unsigned i = 0; i < l->nbufs && n < CP_URING_SEND_LARGE; i++)
+    n += l->bufs[i].len;
+  return n >= CP_URING_SEND_LARGE;
+}
+
 static int in_kernel(struct cport *p, struct cp_handle *h, cport_op_t *op) {
   prep(p, h, op);
   return CP_TRY_AGAIN;
@@ -221,7 +241,7 @@ int cp_uring_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
   case CP_OP_WRITE:
     return in_kernel(p, h, op);
   case CP_OP_SEND:
-    if (at_call && ((h->flags & CP_HF_IN_CALL) ||
+    if (at_call && ((h->flags & CP_HF_IN_CALL) || send_at_call(h, l) ||
                     cp_uring_handover_costly(p, cp_ur_of(p, h)))) {
       /* The progress thread sleeps and this thread is about to wait:
        * one send(2) here costs less than waking it to submit the SQE,
