@@ -25,7 +25,11 @@
  *
  * The socket is non-blocking where that matters, overlapped on Windows,
  * and never inherited by child processes. Associate it with a port (cport_associate()) before starting
- * operations on it; bind() and listen() are the system's own.
+ * operations on it; bind() and listen() are the system's own. A UDP
+ * socket reports an ICMP "port unreachable" that one of its datagrams drew
+ * on every platform, as Windows does: its next receive fails once with
+ * #CPORT_ECONNREFUSED (on Linux cport turns `IP_RECVERR` on; a report
+ * that a send runs into first is passed over and the send goes out).
  *
  * @param family AF_INET, AF_INET6, ... (the system's values)
  * @param type SOCK_STREAM or SOCK_DGRAM
@@ -177,7 +181,9 @@ CPORT_API int cport_send(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
  *
  * `from` and `*fromlen` must stay valid until the completion, when
  * `*fromlen` holds the address length. A truncated datagram completes with
- * #CPORT_EMSGSIZE and the bytes that fit.
+ * #CPORT_EMSGSIZE and the bytes that fit. An ICMP "port unreachable" one
+ * of the socket's datagrams drew fails the next receive once with
+ * #CPORT_ECONNREFUSED, at the call or in the completion (cport_socket()).
  *
  * @param s a datagram socket, associated with a port
  * @param bufs the buffers, filled in order
@@ -191,8 +197,9 @@ CPORT_API int cport_send(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
  * @retval CPORT_EINVAL the buffers are invalid (as for cport_recv()), or
  *         `from` is given without a positive `*fromlen`
  * @retval CPORT_EOPNOTSUPP `s` is a stream socket
+ * @retval CPORT_ECONNREFUSED an ICMP "port unreachable" was waiting
  * @return Or one of the @ref cport_common_errors. In the completion:
- *         #CPORT_EMSGSIZE, #CPORT_ECANCELED.
+ *         #CPORT_EMSGSIZE, #CPORT_ECONNREFUSED, #CPORT_ECANCELED.
  * @sa cport_sendto(), cport_recv()
  */
 CPORT_API int cport_recvfrom(cport_handle_t s, cport_buf_t *bufs, unsigned n,

@@ -1206,6 +1206,7 @@ typedef struct _OVERLAPPED {
 #    define STATUS_CONNECTION_RESET ((NTSTATUS)0xC000020DL)
 #    define STATUS_CONNECTION_REFUSED ((NTSTATUS)0xC0000236L)
 #    define STATUS_CONNECTION_ABORTED ((NTSTATUS)0xC0000241L)
+#    define STATUS_PORT_UNREACHABLE ((NTSTATUS)0xC000023FL)
 #  endif
 /* An atomic read: the op's end writes Internal from another thread. */
 #  define HasOverlappedIoCompleted(ov)                              \

@@ -3,8 +3,9 @@
  * written only against the Win32 API (real Winsock on Windows, the layer
  * on Linux): immediate success, MSG_PEEK, a reset after data, ConnectEx
  * after a refusal, AcceptEx's accept socket, GetQueuedCompletionStatusEx's
- * entries, DisconnectEx's reuse, SO_CONNECT_TIME, shutdown and datagram
- * sizes. The calls around them: test-win32-bsd.c. Known Wine differences
+ * entries, DisconnectEx's reuse, SO_CONNECT_TIME, shutdown, IPv6-only
+ * sockets. Datagrams: test-win32-udp.c; the calls around them:
+ * test-win32-bsd.c. Known Wine differences
  * skip with the reason.
  */
 #include "win32-util.h"
@@ -745,7 +746,7 @@ static void so_connect_time_of_a_silent_client(void **state) {
 }
 
 /* ------------------------------------------------------------------------ */
-/* shutdown, datagram sizes                                                  */
+/* shutdown, IPv6-only sockets                                              */
 /* ------------------------------------------------------------------------ */
 
 static void shutdown_then_send_or_receive_fails_at_once(void **state) {
@@ -784,58 +785,6 @@ static void shutdown_then_send_or_receive_fails_at_once(void **state) {
   w_expect_nothing(port, 50);
   closesocket(srv);
   closesocket(cli);
-  assert_true(CloseHandle(port));
-}
-
-/* WSASendTo with the destination in a SOCKADDR_STORAGE and its full size
- * as the length, as servers that answer whoever wrote pass it. A datagram
- * send finishes in the call (0), and so does a WSARecvFrom with a
- * datagram already there, on every backend, as on Windows. */
-static void wsasendto_takes_a_storage_sized_address(void **state) {
-  (void)state;
-  HANDLE port = w_port(0);
-  struct sockaddr_in aa, ba;
-  SOCKET a = w_udp(&aa), b = w_udp(&ba);
-  assert_ptr_equal(CreateIoCompletionPort((HANDLE)a, port, 1, 0), port);
-  SOCKADDR_STORAGE to;
-  memset(&to, 0, sizeof(to));
-  memcpy(&to, &ba, sizeof(ba));
-  WSABUF wb = {5, (char *)"hello"};
-  OVERLAPPED ov;
-  memset(&ov, 0, sizeof(ov));
-  DWORD sent = 0;
-  int rc = WSASendTo(a, &wb, 1, &sent, 0, (struct sockaddr *)&to,
-                     (int)sizeof(to), &ov, NULL);
-  assert_int_equal(rc, 0);
-  assert_int_equal(sent, 5);
-  DWORD bytes;
-  ULONG_PTR key;
-  OVERLAPPED *got = NULL;
-  assert_true(w_next(port, &bytes, &key, &got, 5000));
-  assert_ptr_equal(got, &ov);
-  assert_int_equal(bytes, 5);
-  char buf[8];
-  assert_int_equal(recv(b, buf, sizeof(buf), 0), 5);
-  assert_memory_equal(buf, "hello", 5);
-  /* A datagram waiting for a's WSARecvFrom. */
-  assert_int_equal(sendto(b, "back", 4, 0, (struct sockaddr *)&aa, sizeof(aa)),
-                   4);
-  Sleep(50);
-  WSABUF rb = {sizeof(buf), buf};
-  SOCKADDR_STORAGE from;
-  int fromlen = (int)sizeof(from);
-  DWORD flags = 0, got_bytes = 0;
-  memset(&ov, 0, sizeof(ov));
-  assert_int_equal(WSARecvFrom(a, &rb, 1, &got_bytes, &flags,
-                               (struct sockaddr *)&from, &fromlen, &ov, NULL),
-                   0);
-  assert_int_equal(got_bytes, 4);
-  assert_memory_equal(buf, "back", 4);
-  assert_true(w_next(port, &bytes, &key, &got, 5000));
-  assert_ptr_equal(got, &ov);
-  assert_int_equal(bytes, 4);
-  closesocket(a);
-  closesocket(b);
   assert_true(CloseHandle(port));
 }
 
@@ -888,95 +837,6 @@ static void ipv6_sockets_start_ipv6_only(void **state) {
   closesocket(l4);
 }
 
-static void oversized_datagram_fails_at_once(void **state) {
-  (void)state;
-  HANDLE port = w_port(0);
-  struct sockaddr_in aa, ba;
-  SOCKET a = w_udp(&aa), b = w_udp(&ba);
-  assert_ptr_equal(CreateIoCompletionPort((HANDLE)a, port, 1, 0), port);
-  DWORD max = 0;
-  int len = sizeof(max);
-  assert_int_equal(
-      getsockopt(a, SOL_SOCKET, SO_MAX_MSG_SIZE, (char *)&max, &len), 0);
-  assert_int_equal(max, 65507);
-  static char big[40000];
-  WSABUF wb[2] = {{sizeof(big), big}, {sizeof(big), big}};
-  OVERLAPPED ov;
-  memset(&ov, 0, sizeof(ov));
-  int rc = WSASendTo(a, wb, 2, NULL, 0, (struct sockaddr *)&ba, sizeof(ba), &ov,
-                     NULL);
-  assert_int_equal(rc, SOCKET_ERROR);
-  assert_int_equal(WSAGetLastError(), WSAEMSGSIZE);
-  DWORD bytes;
-  ULONG_PTR key;
-  OVERLAPPED *got = NULL;
-  BOOL more = GetQueuedCompletionStatus(port, &bytes, &key, &got, 50);
-  closesocket(a);
-  closesocket(b);
-  if ((more || got != NULL) && h_on_wine()) {
-    CloseHandle(port);
-    H_SKIP("known Wine difference: WSASendTo of an oversized datagram fails "
-           "with WSAEMSGSIZE and queues a packet too; see docs/windows.md");
-  }
-  assert_false(more);
-  assert_null(got); /* failed at once: nothing is queued */
-  assert_true(CloseHandle(port));
-}
-
-/* A datagram too big for the buffer, already queued: exactly one answer.
- * The call fails with WSAEMSGSIZE and nothing is queued (what the
- * WSARecvFrom page documents for any error but WSA_IO_PENDING), or it
- * pends and one packet brings ERROR_MORE_DATA with the bytes that fit. */
-static void truncated_datagram_gets_one_answer(void **state) {
-  (void)state;
-  HANDLE port = w_port(0);
-  struct sockaddr_in aa, ba, from;
-  SOCKET a = w_udp(&aa), b = w_udp(&ba);
-  assert_ptr_equal(CreateIoCompletionPort((HANDLE)b, port, 2, 0), port);
-  assert_int_equal(
-      sendto(a, "0123456789", 10, 0, (struct sockaddr *)&ba, sizeof(ba)), 10);
-  Sleep(50);
-  char small[4];
-  WSABUF wb = {sizeof(small), small};
-  DWORD bytes = 0, flags = 0;
-  int fromlen = sizeof(from);
-  OVERLAPPED ov;
-  memset(&ov, 0, sizeof(ov));
-  int rc = WSARecvFrom(b, &wb, 1, &bytes, &flags, (struct sockaddr *)&from,
-                       &fromlen, &ov, NULL);
-  int err = WSAGetLastError();
-  assert_int_equal(rc, SOCKET_ERROR);
-  ULONG_PTR key;
-  OVERLAPPED *got = NULL;
-  if (err == WSAEMSGSIZE) {
-    BOOL more = GetQueuedCompletionStatus(port, &bytes, &key, &got, 200);
-    if (more || got != NULL) {
-      closesocket(a);
-      closesocket(b);
-      CloseHandle(port);
-      if (h_on_wine())
-        H_SKIP("known Wine difference: a datagram truncated at the call "
-               "fails the call and queues a packet too; see docs/windows.md");
-      fail_msg("two answers: WSAEMSGSIZE from the call and a packet");
-    }
-  } else {
-    assert_int_equal(err, WSA_IO_PENDING);
-    assert_false(w_next(port, &bytes, &key, &got, 5000));
-    assert_ptr_equal(got, &ov);
-    assert_int_equal(GetLastError(), ERROR_MORE_DATA);
-    assert_int_equal(bytes, 4);
-    DWORD n = 0;
-    assert_false(WSAGetOverlappedResult(b, &ov, &n, FALSE, &flags));
-    assert_int_equal(WSAGetLastError(), WSAEMSGSIZE);
-    assert_int_equal(n, 4);
-    w_expect_nothing(port, 50);
-  }
-  assert_memory_equal(small, "0123", 4);
-  closesocket(a);
-  closesocket(b);
-  assert_true(CloseHandle(port));
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(immediate_success_still_queues_a_packet),
@@ -993,10 +853,7 @@ int main(void) {
       cmocka_unit_test(so_connect_time_counts_seconds),
       cmocka_unit_test(so_connect_time_of_a_silent_client),
       cmocka_unit_test(shutdown_then_send_or_receive_fails_at_once),
-      cmocka_unit_test(wsasendto_takes_a_storage_sized_address),
       cmocka_unit_test(ipv6_sockets_start_ipv6_only),
-      cmocka_unit_test(oversized_datagram_fails_at_once),
-      cmocka_unit_test(truncated_datagram_gets_one_answer),
   };
   return W_RUN("win32-sockets", tests);
 }

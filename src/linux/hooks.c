@@ -10,6 +10,7 @@
 
 #include "engine.h"
 #include "hooks.h"
+#include "sockio.h"
 
 CPORT_API bool cport__last_inline(uint32_t *bytes, int *status) {
   if (!cp_last_inline.done)
@@ -149,6 +150,10 @@ CPORT_API long cport__held_recv(int fd, const struct iovec *iov, unsigned n,
     r = p->be->held_take(p, h, iov, n, peek, held);
   cp_unlock(&h->lock);
   return r;
+}
+
+CPORT_API int cport__icmp_report_take(int fd) {
+  return fd < 0 ? 0 : cp_icmp_report_take(fd);
 }
 
 CPORT_API int cport__try_at_call(int fd) {

@@ -44,6 +44,11 @@ CPORT_API int cport__replace_socket(int target, int from, bool connected);
 CPORT_API int cport__post_opaque(cport_t *p, uintptr_t key, uint32_t bytes,
                                  void *value);
 
+/* After a datagram socket's call failed: takes the oldest ICMP report off
+ * its error queue (IP_RECVERR, which the layer sets as Windows reports
+ * unreachable ports) and returns its errno, or 0 when there was none. */
+CPORT_API int cport__icmp_report_take(int fd);
+
 /* What cport knows of fd. */
 enum {
   CPORT__ASSOCIATED = 1u << 0, /* joined to a port */

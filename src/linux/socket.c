@@ -26,6 +26,8 @@ CPORT_API int cport_socket(int family, int type, int protocol,
   int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
   if (fd < 0)
     return -errno;
+  if (type == SOCK_DGRAM)
+    cp_icmp_reports_on(fd, family); /* as Windows: unreachable ports fail */
   int rc = cp_engine_open(fd, type == SOCK_DGRAM ? CP_H_DGRAM : CP_H_STREAM,
                           (uint8_t)family, 0);
   if (rc != 0) {

@@ -8,8 +8,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/errqueue.h>
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -26,6 +29,69 @@ int cp_send_errno(const struct cp_handle *h, int err) {
   if (err == EPIPE)
     return (h->flags & CP_HF_SHUT_WR) ? CPORT_ESHUTDOWN : CPORT_ECONNRESET;
   return -err;
+}
+
+/*
+ * An ICMP error a datagram socket was told of. With IP_RECVERR (or
+ * IPV6_RECVERR) on, which the Win32 layer sets because Windows reports an
+ * unreachable port to the next receive, each ICMP message leaves a report
+ * on the socket's error queue and its errno in the socket's pending error,
+ * which the next receive or send returns. Taking the oldest report off
+ * the queue after each such failure keeps the queue (charged to the
+ * receive buffer) no longer than what is still to be reported, and the
+ * kernel then raises the next report's error, so each ICMP message fails
+ * one call. Returns the report's errno, or 0 when the queue held none (the
+ * error was a local one, or reports are off).
+ */
+int cp_icmp_report_take(int fd) {
+  union {
+    char buf[256];
+    struct cmsghdr align;
+  } ctl;
+  struct msghdr m;
+  memset(&m, 0, sizeof(m));
+  m.msg_control = ctl.buf;
+  m.msg_controllen = sizeof(ctl.buf);
+  while (recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+    if (errno != EINTR)
+      return 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c != NULL;
+       c = CMSG_NXTHDR(&m, c)) {
+    if ((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
+        (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
+      struct sock_extended_err ee;
+      memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+      return ee.ee_errno != 0 ? (int)ee.ee_errno : EIO;
+    }
+  }
+  return EIO;
+}
+
+void cp_icmp_reports_on(int fd, int family) {
+  int on = 1;
+  if (family == AF_INET || family == AF_INET6)
+    (void)setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
+  if (family == AF_INET6)
+    (void)setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on));
+}
+
+int cp_dgram_error(const struct cp_handle *h, int err, bool recv_side) {
+  int icmp = cp_icmp_report_take(h->fd);
+  if (icmp == 0)
+    return recv_side ? -err : cp_send_errno(h, err);
+  /* Windows fails a receive for an unreachable port (WSAECONNRESET) and
+   * nothing else: other reports, and any report a send ran into, are
+   * passed over and the call made again. */
+  return recv_side && icmp == ECONNREFUSED ? CPORT_ECONNREFUSED : 0;
+}
+
+int cp_recv_error(const struct cp_handle *h, int err) {
+  return h->type == CP_H_DGRAM ? cp_dgram_error(h, err, true) : -err;
+}
+
+int cp_send_error(const struct cp_handle *h, int err) {
+  return h->type == CP_H_DGRAM ? cp_dgram_error(h, err, false)
+                               : cp_send_errno(h, err);
 }
 
 /* Connect failures that are the network's answer, reported through a
@@ -82,7 +148,10 @@ int cp_try_recv(struct cp_handle *h, cport_op_t *op) {
       continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK)
       return CP_TRY_AGAIN;
-    return fail(op, -errno);
+    int status = cp_recv_error(h, errno);
+    if (status == 0)
+      continue; /* an ICMP report passed over */
+    return fail(op, status);
   }
 }
 
@@ -140,7 +209,10 @@ static int try_recvfrom(struct cp_handle *h, cport_op_t *op) {
       continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK)
       return CP_TRY_AGAIN;
-    return fail(op, -errno);
+    int status = cp_recv_error(h, errno);
+    if (status == 0)
+      continue; /* an ICMP report passed over */
+    return fail(op, status);
   }
 }
 
@@ -168,7 +240,10 @@ static int send_bufs(struct cp_handle *h, cport_op_t *op, int more) {
       continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK)
       return CP_TRY_AGAIN;
-    return fail(op, cp_send_errno(h, errno));
+    int status = cp_send_error(h, errno);
+    if (status == 0)
+      continue; /* an ICMP report passed over */
+    return fail(op, status);
   }
   return ok(op);
 }
@@ -192,7 +267,10 @@ static int try_sendto(struct cp_handle *h, cport_op_t *op) {
       continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK)
       return CP_TRY_AGAIN;
-    return fail(op, cp_send_errno(h, errno));
+    int status = cp_send_error(h, errno);
+    if (status == 0)
+      continue; /* an ICMP report passed over */
+    return fail(op, status);
   }
 }
 

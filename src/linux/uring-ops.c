@@ -464,6 +464,13 @@ static int orphan_result(cport_op_t *op, int res) {
 }
 
 /* What res means for op; CP_TRY_DONE (status set) or CP_TRY_AGAIN. */
+/* A receive or send that failed: status ends it, 0 sends it to the
+ * kernel again (a datagram socket's ICMP report passed over, sockio.c). */
+static int dgram_failed(struct cport *p, struct cp_handle *h, cport_op_t *op,
+                        int status) {
+  return status == 0 ? again(p, h, op) : set_status(op, status);
+}
+
 static int interpret(struct cport *p, struct cp_handle *h, cport_op_t *op,
                      int res) {
   struct cp_lop *l = cp_lop(op);
@@ -477,21 +484,21 @@ static int interpret(struct cport *p, struct cp_handle *h, cport_op_t *op,
   switch (l->kind) {
   case CP_OP_RECV:
     if (res < 0)
-      return set_status(op, res);
+      return dgram_failed(p, h, op, cp_recv_error(h, -res));
     return cp_recv_result(h, op, res, cp_bufs_total(l->bufs, l->nbufs));
   case CP_OP_POLLIN:
     l->done = 0;
     return set_status(op, res < 0 ? res : 0);
   case CP_OP_RECVFROM:
     if (res < 0)
-      return set_status(op, res);
+      return dgram_failed(p, h, op, cp_recv_error(h, -res));
     if (l->u.io.msg.name != NULL)
       cp_recvfrom_addrlen(
           op, (uint32_t)address_len(l->u.io.msg.name, l->u.io.msg.namelen));
     return cp_recv_result(h, op, res, cp_bufs_total(l->bufs, l->nbufs));
   case CP_OP_SENDTO:
     if (res < 0)
-      return set_status(op, cp_send_errno(h, -res));
+      return dgram_failed(p, h, op, cp_send_error(h, -res));
     l->done = (uint32_t)res;
     return set_status(op, 0);
   case CP_OP_CONNECT:
@@ -508,7 +515,7 @@ static int interpret(struct cport *p, struct cp_handle *h, cport_op_t *op,
     __attribute__((fallthrough));
   case CP_OP_SEND:
     if (res < 0)
-      return set_status(op, cp_send_errno(h, -res));
+      return dgram_failed(p, h, op, cp_send_error(h, -res));
     l->done += (uint32_t)res;
     cp_bufs_consume(l, (size_t)res);
     if (cp_bufs_left(l))

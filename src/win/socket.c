@@ -232,7 +232,11 @@ static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
                                  from, fromlen, (LPWSAOVERLAPPED)op, NULL)
                    : WSARecv((SOCKET)s, (LPWSABUF)bufs, n, &bytes, &flags,
                              (LPWSAOVERLAPPED)op, NULL);
-  return cp_win_started(&e, op, r == 0, r == 0 ? 0 : WSAGetLastError());
+  int err = r == 0 ? 0 : WSAGetLastError();
+  if (err == WSAECONNRESET && e.type == SOCK_DGRAM)
+    err = ERROR_PORT_UNREACHABLE; /* an ICMP report: CPORT_ECONNREFUSED, as
+                                     when the receive waited for it */
+  return cp_win_started(&e, op, r == 0, err);
 }
 
 CPORT_API int cport_recv(cport_handle_t s, cport_buf_t *bufs, unsigned n,

@@ -101,7 +101,7 @@ CPORT_API int socket(int domain, int type, int protocol) {
   int fd = next_socket()(domain, type, protocol);
   if (fd < 0)
     return failed();
-  w32_fd_new_socket(fd, domain);
+  w32_fd_new_socket(fd, domain, type);
   return fd;
 }
 
@@ -163,20 +163,30 @@ typedef ssize_t (*io_fn)(int fd, void *buf, size_t len, int flags,
                          struct sockaddr *addr, socklen_t *alen,
                          socklen_t tolen);
 
+/* (An ICMP report a UDP socket's call ran into and Windows would not
+ * have failed it for is passed over: w32_icmp_passed.) */
 static ssize_t do_send(int fd, void *buf, size_t len, int flags,
                        struct sockaddr *addr, socklen_t *alen,
                        socklen_t tolen) {
   (void)alen;
-  return addr ? next_sendto()(fd, buf, len, flags, addr, tolen)
-              : next_send()(fd, buf, len, flags);
+  for (;;) {
+    ssize_t n = addr ? next_sendto()(fd, buf, len, flags, addr, tolen)
+                     : next_send()(fd, buf, len, flags);
+    if (n >= 0 || errno == EAGAIN || !w32_icmp_passed(fd, true))
+      return n;
+  }
 }
 
 static ssize_t do_recv(int fd, void *buf, size_t len, int flags,
                        struct sockaddr *addr, socklen_t *alen,
                        socklen_t tolen) {
   (void)tolen;
-  return addr || alen ? next_recvfrom()(fd, buf, len, flags, addr, alen)
-                      : next_recv()(fd, buf, len, flags);
+  for (;;) {
+    ssize_t n = addr || alen ? next_recvfrom()(fd, buf, len, flags, addr, alen)
+                             : next_recv()(fd, buf, len, flags);
+    if (n >= 0 || errno == EAGAIN || !w32_icmp_passed(fd, false))
+      return n;
+  }
 }
 
 static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,

@@ -116,24 +116,6 @@ ULONG_PTR w32_ntstatus(int status) {
   }
 }
 
-/* Ended by closing its socket: Windows reports a receive or send as
- * ERROR_CONNECTION_ABORTED (STATUS_CONNECTION_ABORTED), an AcceptEx as
- * ERROR_OPERATION_ABORTED. */
-static bool ended_by_close(LPOVERLAPPED ov, int status) {
-  return status == CPORT_ECANCELED && ov != NULL &&
-         cport__op_closed((const cport_op_t *)(const void *)ov);
-}
-
-DWORD w32_op_error(LPOVERLAPPED ov, int status) {
-  return ended_by_close(ov, status) ? ERROR_CONNECTION_ABORTED
-                                    : w32_error(status);
-}
-
-ULONG_PTR w32_op_ntstatus(LPOVERLAPPED ov, int status) {
-  return ended_by_close(ov, status) ? 0xC0000241u /* CONNECTION_ABORTED */
-                                    : w32_ntstatus(status);
-}
-
 /* The NTSTATUS values W32_ERROR_MAP writes, read back to the code they
  * stand for; where several codes share one value, the first in the table
  * (the common one: reset before a broken pipe, refused, invalid
@@ -152,6 +134,8 @@ static int nt_to_code(uint32_t nt) {
     return CPORT_EUNKNOWN;
   if (nt == 0xC0000008u)
     return CPORT_EBADF;
+  if (nt == 0xC000023Fu)
+    return CPORT_ECONNREFUSED; /* a datagram's (port_unreachable) */
   for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
     if (map[i].nt == nt)
       return map[i].code;
@@ -283,6 +267,8 @@ static const struct {
     {ERROR_CONNECTION_REFUSED,
      "The remote computer refused the network connection."},
     {ERROR_NETWORK_UNREACHABLE, "The network location cannot be reached."},
+    {ERROR_PORT_UNREACHABLE, "No service is operating at the destination "
+                             "network endpoint on the remote system."},
     {ERROR_HOST_UNREACHABLE,
      "The remote system is not reachable by the transport."},
     {ERROR_CONNECTION_ABORTED,

@@ -3,8 +3,10 @@
  * the result: the fixups some ops register (AcceptEx: move the connection
  * into the caller's socket and write both addresses; DisconnectEx /
  * TransmitFile with TF_REUSE_SOCKET: a fresh socket; ConnectEx: note the
- * connect time), and what an OVERLAPPED's tag tells (the thread that
- * issued its op, for CancelIo, and the descriptor, to remember a reset).
+ * connect time), what an OVERLAPPED's tag tells (the thread that issued
+ * its op, for CancelIo, and the descriptor, to remember a reset), and the
+ * error an ended op reports (closed under it, a datagram's unreachable
+ * port).
  *
  * A fixup runs once, by whoever sees the op's end first:
  * GetQueuedCompletionStatus(Ex), GetOverlappedResult,
@@ -315,4 +317,42 @@ void w32_ov_note(const OVERLAPPED *ov, int status) {
   int fd;
   if (status == CPORT_ECONNRESET && (fd = w32_ov_fd(ov)) >= 0)
     w32_fd_set_flags(fd, W32_FD_RESET, 0);
+}
+
+/* ------------------------------------------------------------------------ */
+/* An ended op's error as Windows reports it                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Ended by closing its socket: Windows reports a receive or send as
+ * ERROR_CONNECTION_ABORTED (STATUS_CONNECTION_ABORTED), an AcceptEx as
+ * ERROR_OPERATION_ABORTED. */
+static bool ended_by_close(LPOVERLAPPED ov, int status) {
+  return status == CPORT_ECANCELED && ov != NULL &&
+         cport__op_closed((const cport_op_t *)(const void *)ov);
+}
+
+/* A datagram socket's op refused by the network: the ICMP "port
+ * unreachable" an earlier datagram drew, which Windows reports as
+ * ERROR_PORT_UNREACHABLE (STATUS_PORT_UNREACHABLE), WSAECONNRESET. */
+static bool port_unreachable(LPOVERLAPPED ov, int status) {
+  return status == CPORT_ECONNREFUSED && ov != NULL &&
+         w32_is_datagram(w32_ov_fd(ov));
+}
+
+DWORD w32_op_error(LPOVERLAPPED ov, int status) {
+  return ended_by_close(ov, status)     ? ERROR_CONNECTION_ABORTED
+         : port_unreachable(ov, status) ? ERROR_PORT_UNREACHABLE
+                                        : w32_error(status);
+}
+
+ULONG_PTR w32_op_ntstatus(LPOVERLAPPED ov, int status) {
+  return ended_by_close(ov, status)     ? 0xC0000241u /* CONNECTION_ABORTED */
+         : port_unreachable(ov, status) ? 0xC000023Fu /* PORT_UNREACHABLE */
+                                        : w32_ntstatus(status);
+}
+
+int w32_op_wsa_error(LPOVERLAPPED ov, int status) {
+  return ended_by_close(ov, status)     ? WSAECONNABORTED
+         : port_unreachable(ov, status) ? WSAECONNRESET
+                                        : w32_wsa_error(status);
 }

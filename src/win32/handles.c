@@ -167,8 +167,10 @@ void w32_fd_reset(int fd) {
   }
 }
 
-void w32_fd_new_socket(int fd, int af) {
+void w32_fd_new_socket(int fd, int af, int type) {
   w32_fd_reset(fd);
+  if ((type & 0xf) == SOCK_DGRAM && (af == AF_INET || af == AF_INET6))
+    (void)w32_udp_reports(fd, true); /* SIO_UDP_CONNRESET's default */
   if (af == AF_INET6) {
     /* "By default, an IPv6 socket created on Windows Vista and later only
      * operates over the IPv6 protocol" (Linux follows bindv6only). */
@@ -321,4 +323,75 @@ CPORT_API BOOL CloseHandle(HANDLE h) {
   if (closed != NULL)
     closed(arg);
   return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* A UDP socket's ICMP reports                                               */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Windows fails a UDP socket's next receive with WSAECONNRESET (an
+ * overlapped one with ERROR_PORT_UNREACHABLE) for each ICMP "port
+ * unreachable" its datagrams drew, unless SIO_UDP_CONNRESET turned that
+ * off. Linux tells an unconnected UDP socket of ICMP messages only with
+ * IP_RECVERR (IPV6_RECVERR): each leaves a report on the socket's error
+ * queue and fails the next receive or send. cport takes a report off the
+ * queue after each such failure (cport__icmp_report_take), and makes the
+ * call again where Windows would not have failed it.
+ */
+bool w32_is_datagram(int fd) {
+  int type = 0;
+  socklen_t len = sizeof(type);
+  return fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
+         type == SOCK_DGRAM;
+}
+
+int w32_udp_reports(int fd, bool on) {
+  int v = on ? 1 : 0;
+  int family = AF_INET;
+  socklen_t l = sizeof(family);
+  if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &l) != 0)
+    return -errno;
+  /* An IPv6 socket hears IPv4 peers' ICMP too (mapped addresses). */
+  if (setsockopt(fd, IPPROTO_IP, IP_RECVERR, &v, sizeof(v)) != 0)
+    return -errno;
+  if (family == AF_INET6 &&
+      setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &v, sizeof(v)) != 0)
+    return -errno;
+  return 0;
+}
+
+/* The errors an ICMP report can fail a datagram socket's call with. */
+static bool icmp_errno(int e) {
+  switch (e) {
+  case ECONNREFUSED:
+  case EHOSTUNREACH:
+  case ENETUNREACH:
+  case EHOSTDOWN:
+  case ENONET:
+  case EMSGSIZE:
+  case ENOPROTOOPT:
+  case EPROTO:
+  case EACCES:
+  case EOPNOTSUPP:
+  case ETIMEDOUT:
+    return true;
+  default:
+    return false;
+  }
+}
+
+bool w32_icmp_passed(int fd, bool sending) {
+  int e = errno;
+  if (!icmp_errno(e) || !w32_is_datagram(fd))
+    return false;
+  int report = cport__icmp_report_take(fd);
+  errno = e;
+  if (report == 0)
+    return false; /* no report: the error is the call's own */
+  if (!sending && report == ECONNREFUSED) {
+    errno = ECONNREFUSED; /* the receive reports it */
+    return false;
+  }
+  return true;
 }

@@ -191,10 +191,7 @@ CPORT_API BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED ov,
   *flags = 0;
   if (status == 0)
     return TRUE;
-  int err = w32_op_error(ov, status) == ERROR_CONNECTION_ABORTED
-                ? WSAECONNABORTED
-                : w32_wsa_error(status);
-  WSASetLastError(err);
+  WSASetLastError(w32_op_wsa_error(ov, status));
   return FALSE;
 }
 

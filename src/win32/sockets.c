@@ -56,7 +56,7 @@ CPORT_API SOCKET WSASocketA(int af, int type, int protocol,
   int fl = fcntl(s, F_GETFL);
   if (fl >= 0)
     fcntl(s, F_SETFL, fl & ~O_NONBLOCK);
-  w32_fd_new_socket(s, af);
+  w32_fd_new_socket(s, af, type);
   return (SOCKET)s;
 }
 

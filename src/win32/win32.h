@@ -104,11 +104,25 @@ CP_INTERNAL DWORD w32_error(int status);
 CP_INTERNAL int w32_wsa_error(int status);
 CP_INTERNAL ULONG_PTR w32_ntstatus(int status);
 /* A finished op's status as Windows reports it (an op ended by closing
- * its socket: ERROR_CONNECTION_ABORTED). */
+ * its socket: ERROR_CONNECTION_ABORTED; a datagram socket's refusal, an
+ * ICMP "port unreachable": ERROR_PORT_UNREACHABLE). */
 CP_INTERNAL DWORD w32_op_error(LPOVERLAPPED ov, int status);
 /* The NTSTATUS for w32_op_error's code: what Internal holds once a thread
  * took the packet (and what BindIoCompletionCallback's routine gets). */
 CP_INTERNAL ULONG_PTR w32_op_ntstatus(LPOVERLAPPED ov, int status);
+/* The WSA error for the same (WSAGetOverlappedResult, routines). */
+CP_INTERNAL int w32_op_wsa_error(LPOVERLAPPED ov, int status);
+/* Whether fd is a datagram socket. */
+CP_INTERNAL bool w32_is_datagram(int fd);
+/* After a data call on fd failed (errno set, not EAGAIN or EINTR): true
+ * when it ran into an ICMP report of a datagram socket that Windows would
+ * not report to this call (anything to a send, all but "port
+ * unreachable" to a receive), which is taken off the socket's error queue:
+ * make the call again. Otherwise false, errno kept. */
+CP_INTERNAL bool w32_icmp_passed(int fd, bool sending);
+/* Windows' default for a UDP socket: an ICMP "port unreachable" fails the
+ * next receive (SIO_UDP_CONNRESET TRUE): IP_RECVERR on or off. */
+CP_INTERNAL int w32_udp_reports(int fd, bool on);
 /* The status OVERLAPPED.Internal holds (cport code, or the NTSTATUS
  * GetQueuedCompletionStatus(Ex) left), as a cport code. */
 CP_INTERNAL int w32_internal_status(const OVERLAPPED *ov);
@@ -543,9 +557,10 @@ CP_INTERNAL extern void (*w32_fd_closing)(int fd);
  * eventselect.c). */
 CP_INTERNAL void w32_fd_reset(int fd);
 CP_INTERNAL extern void (*w32_fd_forget)(int fd);
-/* A socket just created (socket, WSASocket): w32_fd_reset, and an IPv6
- * socket starts IPv6-only, as on Windows. */
-CP_INTERNAL void w32_fd_new_socket(int fd, int af);
+/* A socket just created (socket, WSASocket): w32_fd_reset, an IPv6
+ * socket starts IPv6-only and a UDP socket reports unreachable ports
+ * (w32_udp_reports), as on Windows. */
+CP_INTERNAL void w32_fd_new_socket(int fd, int af, int type);
 CP_INTERNAL unsigned w32_fd_flags(int fd);
 CP_INTERNAL void w32_fd_set_flags(int fd, unsigned set, unsigned clear);
 /* The socket connected now (SO_CONNECT_TIME counts from here). */

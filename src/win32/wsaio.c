@@ -91,6 +91,10 @@ static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, size_t total,
       continue;
     if (errno == ECONNRESET)
       w32_fd_set_flags(fd, W32_FD_RESET, 0);
+    if (errno != EAGAIN && w32_icmp_passed(fd, !recv_side))
+      continue;
+    if (errno == ECONNREFUSED && recv_side && w32_is_datagram(fd))
+      return w32_wsa_fail(WSAECONNRESET); /* a port unreachable */
     if (errno != EAGAIN || (nonblock && done == 0))
       return w32_wsa_errno(errno);
     if (nonblock) {
@@ -130,6 +134,8 @@ static int wsa_started(int fd, int rc, LPDWORD bytes, LPDWORD flags) {
       *flags = 0;
     return 0; /* finished inside the call (still posted unless skip mode) */
   }
+  if (rc == CPORT_ECONNREFUSED && w32_is_datagram(fd))
+    return w32_wsa_fail(WSAECONNRESET); /* an ICMP "port unreachable" */
   return w32_wsa_fail(rc == 0 || rc == CPORT_COMPLETED ? WSA_IO_PENDING
                                                        : w32_wsa_error(rc));
 }
@@ -302,19 +308,26 @@ static int keepalive(SOCKET s, LPVOID in, DWORD inlen, LPDWORD bytes) {
 }
 
 /*
- * SIO_UDP_CONNRESET / SIO_UDP_NETRESET: whether an ICMP "port" or
- * "network unreachable" that a datagram sent drew fails the next receive
- * with WSAECONNRESET / WSAENETRESET. Windows reports them unless told not
- * to; Linux never reports them to an unconnected UDP socket, which is what
- * FALSE asks for: FALSE succeeds, TRUE is refused (not done).
+ * SIO_UDP_CONNRESET: whether an ICMP "port unreachable" that a datagram
+ * drew fails the next receive with WSAECONNRESET; on by default, as on
+ * Windows (sockets.c, w32_udp_reports). SIO_UDP_NETRESET: whether an ICMP
+ * "time exceeded" fails it with WSAENETRESET; cport never reports those,
+ * so FALSE succeeds and TRUE is refused (not done). On a socket that is
+ * not UDP they change nothing.
  */
-static int udp_reset_reports(LPVOID in, DWORD inlen, LPDWORD bytes) {
+static int udp_reset_reports(SOCKET s, DWORD code, LPVOID in, DWORD inlen,
+                             LPDWORD bytes) {
   BOOL on;
   if (in == NULL || inlen < sizeof(on))
     return w32_wsa_fail(WSAEFAULT);
   memcpy(&on, in, sizeof(on));
-  if (on)
+  if (code == SIO_UDP_NETRESET && on)
     return w32_wsa_fail(WSAEOPNOTSUPP);
+  if (code == SIO_UDP_CONNRESET && w32_is_datagram((int)s)) {
+    int rc = w32_udp_reports((int)s, on != FALSE);
+    if (rc != 0)
+      return w32_wsa_fail(w32_wsa_error(rc));
+  }
   if (bytes)
     *bytes = 0;
   return 0;
@@ -332,7 +345,7 @@ CPORT_API int WSAIoctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen, LPVOID out,
     return keepalive(s, in, inlen, bytes);
   case SIO_UDP_CONNRESET:
   case SIO_UDP_NETRESET:
-    return udp_reset_reports(in, inlen, bytes);
+    return udp_reset_reports(s, code, in, inlen, bytes);
   default:
     break;
   }
