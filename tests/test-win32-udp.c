@@ -156,8 +156,8 @@ static void recvfrom_reports_wsaeconnreset_once(void **state) {
   struct sockaddr_in aa, ba, from;
   SOCKET a = w_udp(&aa), b = w_udp(&ba);
   send_to_nobody(a);
-  assert_int_equal(
-      sendto(b, "next", 4, 0, (struct sockaddr *)&aa, sizeof(aa)), 4);
+  assert_int_equal(sendto(b, "next", 4, 0, (struct sockaddr *)&aa, sizeof(aa)),
+                   4);
   Sleep(20);
   char buf[16];
   int fromlen = sizeof(from);
