@@ -668,7 +668,10 @@ CPORT_API int cport_op_wait(const cport_op_t *op, int timeout_ms);
  * - `nobufs=P`: a send, sendto, transmit or connect fails at the call
  *   with #CPORT_ENOBUFS, a file read or write with #CPORT_ENOMEM;
  * - `refuse=P`: a connect completes with #CPORT_ECONNREFUSED;
- * - `errors=P`: reset, abort, nobufs and refuse at once.
+ * - `unreach=P`: a datagram receive (none before it on its socket)
+ *   completes with #CPORT_ECONNREFUSED, as when an ICMP "port
+ *   unreachable" meets it; the datagrams stay for the next receive;
+ * - `errors=P`: reset, abort, nobufs, refuse and unreach at once.
  *
  * Each P is a probability from 0 to 1. A specification that names no
  * kind (`seed=7`, `on`, `1`) gets split=0.5, delay=0.25 and pending=0.5:

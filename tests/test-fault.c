@@ -467,6 +467,38 @@ static void refuse_completes_the_connect_with_econnrefused(void **state) {
   h_close_clean(p);
 }
 
+/* A datagram receive meets an ICMP "port unreachable": it completes with
+ * CPORT_ECONNREFUSED and 0 bytes through the port, and the datagram
+ * waiting stays in the socket. */
+static void unreach_fails_a_datagram_receive_and_keeps_the_data(void **state) {
+  (void)state;
+  cport_t *p = fault_port("seed=3,unreach=1");
+  struct sockaddr_in aa, ba, from;
+  cport_handle_t a = n_udp(p, 1, &aa, 0), b = n_udp(p, 2, &ba, 0);
+  cport_buf_t ping = CPORT_BUF("ping", 4);
+  cport_op_t sop = {0}, rop = {0};
+  H_OK(cport_sendto(a, &ping, 1, (struct sockaddr *)&ba, sizeof(ba), &sop));
+  assert_ptr_equal(h_get(p, 5000).op, &sop);
+  h_sleep_ms(20);
+  char buf[16];
+  cport_buf_t rb = CPORT_BUF(buf, sizeof(buf));
+  int fromlen = sizeof(from);
+  H_OK(cport_recvfrom(b, &rb, 1, (struct sockaddr *)&from, &fromlen, &rop));
+  cport_completion_t c = h_get(p, 5000);
+  assert_ptr_equal(c.op, &rop);
+  H_ASSERT_RC(c.status, CPORT_ECONNREFUSED);
+  assert_int_equal(c.bytes, 0);
+  h_expect_none(p, 20);
+#if !defined(_WIN32)
+  /* The datagram is still there for the next receive. */
+  assert_int_equal(recv(b, buf, sizeof(buf), MSG_DONTWAIT), 4);
+  assert_memory_equal(buf, "ping", 4);
+#endif
+  H_OK(cport_closesocket(a));
+  H_OK(cport_closesocket(b));
+  h_close_clean(p);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Exactly once, every kind at once                                          */
 /* ------------------------------------------------------------------------ */
@@ -707,6 +739,7 @@ int main(void) {
       cmocka_unit_test(abort_leaves_the_connection_for_the_next_accept),
       cmocka_unit_test(nobufs_fails_at_the_call_and_posts_nothing),
       cmocka_unit_test(refuse_completes_the_connect_with_econnrefused),
+      cmocka_unit_test(unreach_fails_a_datagram_receive_and_keeps_the_data),
       cmocka_unit_test(every_call_completes_once_under_every_fault),
       cmocka_unit_test(environment_switches_every_new_port_on),
       cmocka_unit_test(trace_records_every_event),

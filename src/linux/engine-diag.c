@@ -131,6 +131,18 @@ int cp_engine_diag_submit(struct cp_handle *h, cport_op_t *op) {
     cp_op_result(op, code);
     return CP_DIAG_DONE;
   }
+  if ((l->kind == CP_OP_RECVFROM ||
+       (l->kind == CP_OP_RECV && h->type == CP_H_DGRAM)) &&
+      c->unreach != 0 && cp_opq_empty(&h->rq) &&
+      roll(d, c->unreach, op, CP_FW_UNREACH)) {
+    /* An ICMP "port unreachable" an earlier datagram drew: the receive
+     * ends with it through the port, as a waiting one does on Windows
+     * (ERROR_PORT_UNREACHABLE); the datagrams stay for the next. Only
+     * with no receive before it, which the report would have met first. */
+    record(op, 'J', "unreach", 0, CPORT_ECONNREFUSED);
+    cp_op_result(op, CPORT_ECONNREFUSED);
+    return CP_DIAG_DONE;
+  }
   if ((file || l->kind == CP_OP_SEND || l->kind == CP_OP_SENDTO ||
        l->kind == CP_OP_TRANSMIT) &&
       roll(d, c->nobufs, op, CP_FW_NOBUFS)) {

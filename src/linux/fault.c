@@ -102,6 +102,8 @@ static uint64_t *prob_field(struct cp_fault_cfg *c, const char *k, size_t n) {
     return &c->nobufs;
   if (named(k, n, "refuse"))
     return &c->refuse;
+  if (named(k, n, "unreach"))
+    return &c->unreach;
   return NULL;
 }
 
@@ -130,7 +132,7 @@ static int parse_item(struct cp_fault_cfg *c, const char *s, const char *end,
     /* every error kind at once (each may still be set after it) */
     if (!parse_prob(v, end, &num))
       return CPORT_EINVAL;
-    c->reset = c->abort = c->nobufs = c->refuse = num;
+    c->reset = c->abort = c->nobufs = c->refuse = c->unreach = num;
     (*kinds)++;
   } else if (named(s, kn, "seed")) {
     if (!parse_u64(v, end, &c->seed))
@@ -169,7 +171,7 @@ int cp_fault_parse(const char *spec, struct cp_fault_cfg *out) {
     c.pending = CP_FAULT_DEFAULT_PENDING;
   }
   c.on = !off && (c.split | c.delay | c.pending | c.reset | c.abort | c.nobufs |
-                  c.refuse) != 0;
+                  c.refuse | c.unreach) != 0;
   *out = c;
   return 0;
 }
@@ -194,7 +196,7 @@ void cp_fault_format(const struct cp_fault_cfg *c, char *buf, size_t size) {
   } kinds[] = {{"split", c->split},     {"delay", c->delay},
                {"pending", c->pending}, {"reset", c->reset},
                {"abort", c->abort},     {"nobufs", c->nobufs},
-               {"refuse", c->refuse}};
+               {"refuse", c->refuse},   {"unreach", c->unreach}};
   for (size_t i = 0; i < CP_ARRAY_LEN(kinds) && n < size; i++)
     if (kinds[i].p != 0)
       n += (size_t)prob_text(buf + n, size - n, kinds[i].name, kinds[i].p);

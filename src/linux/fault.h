@@ -31,6 +31,7 @@ struct cp_fault_cfg {
   uint64_t abort;    /* an accept fails: the connection was aborted */
   uint64_t nobufs;   /* a send, connect, read or write fails at the call */
   uint64_t refuse;   /* a connect is refused */
+  uint64_t unreach;  /* a datagram receive meets a port unreachable */
   uint32_t delay_us; /* longest hold, microseconds */
   bool on;           /* some kind has a probability above 0 */
 };
@@ -48,6 +49,7 @@ enum cp_fault_what {
   CP_FW_ABORT_CODE,
   CP_FW_NOBUFS,
   CP_FW_REFUSE,
+  CP_FW_UNREACH,
 };
 
 /*
