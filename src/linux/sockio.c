@@ -33,8 +33,9 @@ int cp_send_errno(const struct cp_handle *h, int err) {
 
 /*
  * An ICMP error a datagram socket was told of. With IP_RECVERR (or
- * IPV6_RECVERR) on, which the Win32 layer sets because Windows reports an
- * unreachable port to the next receive, each ICMP message leaves a report
+ * IPV6_RECVERR) on, which cport_socket and the Win32 layer set because
+ * Windows reports an unreachable port to the next receive (and a program
+ * may set on a socket of its own), each ICMP message leaves a report
  * on the socket's error queue and its errno in the socket's pending error,
  * which the next receive or send returns. Taking the oldest report off
  * the queue after each such failure keeps the queue (charged to the
