@@ -7,7 +7,8 @@
  * (ERROR_PIPE_BUSY, WaitNamedPipe), the client's close (ERROR_BROKEN_PIPE
  * for reads, ERROR_NO_DATA for writes), message mode (ERROR_MORE_DATA,
  * PeekNamedPipe, GetNamedPipeInfo), DisconnectNamedPipe and a second
- * client, bad names, CancelIoEx of a pending ConnectNamedPipe, and the
+ * client, a client gone before the server connects (ERROR_NO_DATA), bad
+ * names, CancelIoEx of a pending ConnectNamedPipe, and the
  * OVERLAPPED's event.
  */
 #include <stdio.h>
@@ -422,6 +423,56 @@ static void disconnect_and_connect_again(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* A client that came and closed its handle leaves the instance closing:
+ * ConnectNamedPipe says ERROR_NO_DATA, before or after the server saw the
+ * client ("ConnectNamedPipe"), until DisconnectNamedPipe; then the
+ * instance listens again. */
+static void client_came_and_went_is_no_data(void **state) {
+  (void)state;
+  char name[128];
+  pipe_name(name, sizeof(name), "went");
+  HANDLE pipe = server(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                       PIPE_TYPE_BYTE, 1);
+  HANDLE port = CreateIoCompletionPort(pipe, NULL, 12, 0);
+  assert_non_null(port);
+  OVERLAPPED oc;
+  memset(&oc, 0, sizeof(oc));
+  /* Before ConnectNamedPipe. */
+  assert_true(CloseHandle(client(name, 0)));
+  Sleep(20);
+  assert_false(ConnectNamedPipe(pipe, &oc));
+  assert_int_equal(GetLastError(), ERROR_NO_DATA);
+  w_expect_nothing(port, 50);
+  assert_true(DisconnectNamedPipe(pipe));
+  /* After it: the connect completed, then the client left. */
+  assert_false(ConnectNamedPipe(pipe, &oc));
+  assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  HANDLE c = client(name, 0);
+  expect_packet(port, &oc, 12, 0);
+  assert_true(CloseHandle(c));
+  Sleep(20);
+  assert_false(ConnectNamedPipe(pipe, &oc));
+  assert_int_equal(GetLastError(), ERROR_NO_DATA);
+  w_expect_nothing(port, 50);
+  /* Disconnected: the next client is served. */
+  assert_true(DisconnectNamedPipe(pipe));
+  assert_false(ConnectNamedPipe(pipe, &oc));
+  assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  c = client(name, 0);
+  expect_packet(port, &oc, 12, 0);
+  DWORD n = 0;
+  assert_true(WriteFile(c, "next", 4, &n, NULL));
+  char buf[8];
+  OVERLAPPED orr;
+  memset(&orr, 0, sizeof(orr));
+  started(ReadFile(pipe, buf, sizeof(buf), NULL, &orr));
+  expect_packet(port, &orr, 12, 4);
+  assert_memory_equal(buf, "next", 4);
+  assert_true(CloseHandle(c));
+  assert_true(CloseHandle(pipe));
+  assert_true(CloseHandle(port));
+}
+
 static void bad_names_and_first_instance(void **state) {
   (void)state;
   static const char *bad[] = {"\\\\.\\notpipe\\x", "\\\\.\\pipe\\",
@@ -667,6 +718,7 @@ int main(void) {
       cmocka_unit_test(client_close_is_broken_pipe),
       cmocka_unit_test(message_mode_more_data),
       cmocka_unit_test(disconnect_and_connect_again),
+      cmocka_unit_test(client_came_and_went_is_no_data),
       cmocka_unit_test(bad_names_and_first_instance),
       cmocka_unit_test(cancel_pending_connect),
       cmocka_unit_test(event_form_without_a_port),

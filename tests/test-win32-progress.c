@@ -174,6 +174,7 @@ static const struct {
 static void overlapped_result_reads_any_ended_status(void **state) {
   (void)state;
   SOCKET s = w_tcp();
+  bool wine_wrote = false;
   for (size_t i = 0; i < sizeof(ended_with) / sizeof(ended_with[0]); i++) {
     OVERLAPPED ov;
     memset(&ov, 0, sizeof(ov));
@@ -192,7 +193,7 @@ static void overlapped_result_reads_any_ended_status(void **state) {
       assert_int_equal(n, 5);
     }
     if (ended_with[i].wsa != 0) {
-      n = 0;
+      n = 77; /* a failure leaves it (WSAGetOverlappedResult page) */
       WSASetLastError(0);
       if (WSAGetOverlappedResult(s, &ov, &n, FALSE, &flags))
         fail_msg("status 0x%08lx: WSAGetOverlappedResult succeeded",
@@ -201,10 +202,15 @@ static void overlapped_result_reads_any_ended_status(void **state) {
         fail_msg("status 0x%08lx: WSA error %d, Windows gives %d",
                  (unsigned long)ended_with[i].nt, WSAGetLastError(),
                  ended_with[i].wsa);
-      assert_int_equal(n, 5);
+      if (n != 77 && h_on_wine())
+        wine_wrote = true;
+      else
+        assert_int_equal(n, 77);
     }
   }
   closesocket(s);
+  if (wine_wrote)
+    H_SKIP(W_WINE_WRITES_COUNT_ON_FAILURE);
 }
 
 /* GetOverlappedResultEx: a wait with a timeout. */

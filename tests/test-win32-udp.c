@@ -343,6 +343,7 @@ static void truncated_datagram_gets_one_answer(void **state) {
   assert_int_equal(rc, SOCKET_ERROR);
   ULONG_PTR key;
   OVERLAPPED *got = NULL;
+  bool wine_wrote = false;
   if (err == WSAEMSGSIZE) {
     BOOL more = GetQueuedCompletionStatus(port, &bytes, &key, &got, 200);
     if (more || got != NULL) {
@@ -360,16 +361,21 @@ static void truncated_datagram_gets_one_answer(void **state) {
     assert_ptr_equal(got, &ov);
     assert_int_equal(GetLastError(), ERROR_MORE_DATA);
     assert_int_equal(bytes, 4);
-    DWORD n = 0;
+    /* A failure leaves the count as it was (WSAGetOverlappedResult). */
+    DWORD n = 77;
     assert_false(WSAGetOverlappedResult(b, &ov, &n, FALSE, &flags));
     assert_int_equal(WSAGetLastError(), WSAEMSGSIZE);
-    assert_int_equal(n, 4);
+    wine_wrote = n != 77 && h_on_wine();
+    if (!wine_wrote)
+      assert_int_equal(n, 77);
     w_expect_nothing(port, 50);
   }
   assert_memory_equal(small, "0123", 4);
   closesocket(a);
   closesocket(b);
   assert_true(CloseHandle(port));
+  if (wine_wrote)
+    H_SKIP(W_WINE_WRITES_COUNT_ON_FAILURE);
 }
 
 int main(void) {

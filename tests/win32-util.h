@@ -27,6 +27,11 @@ void w_load_extensions(SOCKET s);
   "known Wine difference: closesocket leaves overlapped operations " \
   "pending forever (Windows completes them); see docs/windows.md"
 
+/* The skip reason of a test whose WSAGetOverlappedResult failed. */
+#define W_WINE_WRITES_COUNT_ON_FAILURE                              \
+  "known Wine difference: a failing WSAGetOverlappedResult writes " \
+  "the byte count (Windows leaves it as it was); see docs/windows.md"
+
 /* SO_RCVTIMEO on s, asserted to succeed. */
 void w_set_rcvtimeo(SOCKET s, DWORD ms);
 /* An overlapped TCP socket. */

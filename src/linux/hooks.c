@@ -26,7 +26,8 @@ CPORT_API bool cport__op_closed(const cport_op_t *op) {
   if (op == NULL || cp_op_busy(op))
     return false;
   const struct cp_lop *l = cp_lop_const(op);
-  return (l->flags & CP_OPF_CLOSED) && l->kind != CP_OP_ACCEPT;
+  return (l->flags & CP_OPF_CLOSED) && l->kind != CP_OP_ACCEPT &&
+         l->kind != CP_OP_CONNECT;
 }
 
 CPORT_API int cport__replace_socket(int target, int from, bool connected) {

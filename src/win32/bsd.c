@@ -302,7 +302,8 @@ CPORT_API ssize_t recv(int fd, void *buf, size_t len, int flags) {
 
 CPORT_API int cport_w32_recvfrom(SOCKET s, char *buf, int len, int flags,
                                  struct sockaddr *from, int *fromlen) {
-  if (len < 0 || (from != NULL && (fromlen == NULL || *fromlen < 0)))
+  if (len < 0 || (from != NULL && (fromlen == NULL || *fromlen < 0 ||
+                                   w32_from_too_small((int)s, *fromlen))))
     return w32_wsa_fail(WSAEFAULT);
   socklen_t l = fromlen ? (socklen_t)*fromlen : 0;
   ssize_t n =

@@ -52,6 +52,8 @@ static struct w32_fixup *take_locked(LPOVERLAPPED ov) {
     pp = &f->next;
   if (f != NULL) {
     *pp = f->next;
+    if (f->kind == W32_FIX_ACCEPT && !f->gone) /* (gone: flags reset) */
+      w32_fd_set_flags((int)f->target, 0, W32_FD_ACCEPT_INTO);
     __atomic_sub_fetch(&fix_in[bucket(ov)], 1, __ATOMIC_RELAXED);
     __atomic_sub_fetch(&fix_count, 1, __ATOMIC_RELAXED);
   }
@@ -72,6 +74,15 @@ int w32_fixup_add(const struct w32_fixup *f) {
   /* One left by an op whose result nobody collected (its port closed
    * with the packet queued): the OVERLAPPED is idle again, drop it. */
   free(take_locked(f->ov));
+  if (f->kind == W32_FIX_ACCEPT) {
+    /* One accept socket, one AcceptEx at a time (WSAEINVAL). */
+    if (w32_fd_flags((int)f->target) & W32_FD_ACCEPT_INTO) {
+      pthread_mutex_unlock(&fix_lock);
+      free(n);
+      return CPORT_EBUSY;
+    }
+    w32_fd_set_flags((int)f->target, W32_FD_ACCEPT_INTO, 0);
+  }
   n->next = fixups[bucket(f->ov)];
   fixups[bucket(f->ov)] = n;
   __atomic_add_fetch(&fix_in[bucket(f->ov)], 1, __ATOMIC_RELAXED);
@@ -323,9 +334,10 @@ void w32_ov_note(const OVERLAPPED *ov, int status) {
 /* An ended op's error as Windows reports it                                 */
 /* ------------------------------------------------------------------------ */
 
-/* Ended by closing its socket: Windows reports a receive or send as
- * ERROR_CONNECTION_ABORTED (STATUS_CONNECTION_ABORTED), an AcceptEx as
- * ERROR_OPERATION_ABORTED. */
+/* Ended by closing its socket: Windows reports a receive or send on a
+ * connection as ERROR_CONNECTION_ABORTED (STATUS_CONNECTION_ABORTED), an
+ * AcceptEx or a ConnectEx (no connection yet) as ERROR_OPERATION_ABORTED,
+ * as the closesocket page says of every op. */
 static bool ended_by_close(LPOVERLAPPED ov, int status) {
   return status == CPORT_ECANCELED && ov != NULL &&
          cport__op_closed((const cport_op_t *)(const void *)ov);

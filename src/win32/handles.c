@@ -346,6 +346,16 @@ bool w32_is_datagram(int fd) {
          type == SOCK_DGRAM;
 }
 
+bool w32_from_too_small(int fd, int len) {
+  if (len >= (int)sizeof(struct sockaddr_in6) || !w32_is_datagram(fd))
+    return false; /* on a stream the address is ignored */
+  int family = AF_INET;
+  socklen_t l = sizeof(family);
+  getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &l);
+  return len < (family == AF_INET6 ? (int)sizeof(struct sockaddr_in6)
+                                   : (int)sizeof(struct sockaddr_in));
+}
+
 int w32_udp_reports(int fd, bool on) {
   int v = on ? 1 : 0;
   int family = AF_INET;

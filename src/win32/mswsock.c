@@ -41,9 +41,9 @@ static BOOL fixup_started(int rc, LPOVERLAPPED ov, LPDWORD bytes) {
  * the WSA error on failure. */
 static bool begin(SOCKET s, LPOVERLAPPED ov, const struct w32_fixup *f) {
   int rc = w32_ov_begin((int)s, ov);
-  if (rc == 0 && f != NULL && w32_fixup_add(f) != 0) {
-    w32_ov_end(ov, CPORT_ENOMEM); /* lets its event go */
-    rc = CPORT_ENOBUFS;
+  if (rc == 0 && f != NULL && (rc = w32_fixup_add(f)) != 0) {
+    w32_ov_end(ov, rc); /* lets its event go */
+    rc = rc == CPORT_ENOMEM ? CPORT_ENOBUFS : rc;
   }
   if (rc == 0)
     return true;

@@ -10,6 +10,8 @@
  * status and bytes as soon as it ends, whether or not a thread waits on
  * the port, and cport_op_wait() waits for that from any thread.
  */
+#include <fcntl.h>
+
 #include "win32.h"
 
 /* ------------------------------------------------------------------------ */
@@ -29,6 +31,10 @@ int w32_ov_begin(int fd, LPOVERLAPPED ov) {
     if (ev == NULL)
       return W32_BAD_EVENT;
   }
+  /* A closed handle fails before the layer's own port is made: that port
+   * could take the number just freed, and the op would then run on it. */
+  if (fd < 0 || fcntl(fd, F_GETFD) < 0)
+    return CPORT_EBADF;
   int rc = w32_ensure_port(fd);
   if (rc != 0)
     return rc;
@@ -176,13 +182,8 @@ CPORT_API BOOL GetOverlappedResultEx(HANDLE h, LPOVERLAPPED ov, LPDWORD bytes,
   return w.ok ? TRUE : w32_fail(w.err);
 }
 
-CPORT_API BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED ov,
-                                      LPDWORD bytes, BOOL wait, LPDWORD flags) {
-  (void)s;
-  if (ov == NULL || bytes == NULL || flags == NULL) {
-    WSASetLastError(WSAEFAULT);
-    return FALSE;
-  }
+BOOL w32_wsa_result(LPWSAOVERLAPPED ov, LPDWORD bytes, BOOL wait,
+                    LPDWORD flags) {
   if (!wait_op(ov, wait ? INFINITE : 0)) {
     WSASetLastError(WSA_IO_INCOMPLETE);
     return FALSE;
@@ -193,6 +194,24 @@ CPORT_API BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED ov,
     return TRUE;
   WSASetLastError(w32_op_wsa_error(ov, status));
   return FALSE;
+}
+
+CPORT_API BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED ov,
+                                      LPDWORD bytes, BOOL wait, LPDWORD flags) {
+  if (ov == NULL || bytes == NULL || flags == NULL) {
+    WSASetLastError(WSAEFAULT);
+    return FALSE;
+  }
+  if ((int)s < 0 || fcntl((int)s, F_GETFD) < 0) {
+    WSASetLastError(WSAENOTSOCK); /* closed since the op began */
+    return FALSE;
+  }
+  /* On failure the count is not updated (WSAGetOverlappedResult page). */
+  DWORD n = 0;
+  BOOL ok = w32_wsa_result(ov, &n, wait, flags);
+  if (ok)
+    *bytes = n;
+  return ok;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -384,6 +384,13 @@ static int take_waiting(int fd, int listen_fd) {
   return rc == 0 ? 1 : rc;
 }
 
+/* Whether the client of a connected instance has closed its end. */
+static bool client_gone(int fd) {
+  struct pollfd p = {fd, POLLRDHUP, 0};
+  return poll(&p, 1, 0) == 1 &&
+         (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
 CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
   int fd = w32_fd(h);
   struct pipe_end e;
@@ -420,6 +427,10 @@ CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
   pthread_mutex_unlock(&pipe_lock);
   if (err == ERROR_PIPE_CONNECTED && rc == 1)
     w32_fd_connected(fd);
+  /* A client that came and closed its handle leaves the instance closing:
+   * ERROR_NO_DATA, and DisconnectNamedPipe is due before the next one. */
+  if (err == ERROR_PIPE_CONNECTED && client_gone(fd))
+    err = ERROR_NO_DATA;
   if (err != 0)
     return w32_fail(err);
   if (!through_port) {

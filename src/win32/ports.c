@@ -33,8 +33,8 @@ CPORT_API HANDLE CreateIoCompletionPort(HANDLE file, HANDLE port, ULONG_PTR key,
   struct w32_port *wp = NULL;
   if (port != NULL) {
     wp = (struct w32_port *)w32_object_get(port, W32_PORT);
-    if (wp == NULL)
-      return w32_fail_null(ERROR_INVALID_PARAMETER);
+    if (wp == NULL) /* not a port: STATUS_OBJECT_TYPE_MISMATCH on Windows */
+      return w32_fail_null(ERROR_INVALID_HANDLE);
   }
   int fd = -1;
   if (file != INVALID_HANDLE_VALUE && (fd = w32_fd(file)) < 0)

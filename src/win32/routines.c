@@ -54,7 +54,7 @@ static VOID NTAPI run(ULONG_PTR data) {
     file_fn(done ? 0 : GetLastError(), bytes, ov);
     return;
   }
-  BOOL ok = WSAGetOverlappedResult(INVALID_SOCKET, ov, &bytes, FALSE, &flags);
+  BOOL ok = w32_wsa_result(ov, &bytes, FALSE, &flags); /* socket may be gone */
   fn(ok ? 0 : (DWORD)WSAGetLastError(), bytes, ov, flags);
 }
 

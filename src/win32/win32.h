@@ -112,8 +112,15 @@ CP_INTERNAL DWORD w32_op_error(LPOVERLAPPED ov, int status);
 CP_INTERNAL ULONG_PTR w32_op_ntstatus(LPOVERLAPPED ov, int status);
 /* The WSA error for the same (WSAGetOverlappedResult, routines). */
 CP_INTERNAL int w32_op_wsa_error(LPOVERLAPPED ov, int status);
+/* WSAGetOverlappedResult without its socket (a completion routine's may
+ * be closed): *bytes is written whatever the outcome. */
+CP_INTERNAL BOOL w32_wsa_result(LPWSAOVERLAPPED ov, LPDWORD bytes, BOOL wait,
+                                LPDWORD flags);
 /* Whether fd is a datagram socket. */
 CP_INTERNAL bool w32_is_datagram(int fd);
+/* Whether a datagram socket's source address needs more than len bytes
+ * (WSAEFAULT from recvfrom and WSARecvFrom). */
+CP_INTERNAL bool w32_from_too_small(int fd, int len);
 /* After a data call on fd failed (errno set, not EAGAIN or EINTR): true
  * when it ran into an ICMP report of a datagram socket that Windows would
  * not report to this call (anything to a send, all but "port
@@ -482,6 +489,8 @@ enum {
 /* A ConnectNamedPipe's end, after its fixup (set by pipes.c): fd's
  * instance is connected (status 0) or still listening. */
 CP_INTERNAL extern void (*w32_pipe_connect_done)(int fd, int status);
+/* 0, CPORT_ENOMEM, or CPORT_EBUSY for an AcceptEx whose accept socket
+ * another pending AcceptEx fills already. */
 CP_INTERNAL int w32_fixup_add(const struct w32_fixup *f);
 CP_INTERNAL void w32_fixup_drop(LPOVERLAPPED ov);
 /* Runs ov's fixup if it has one; *status may turn into an error. */
@@ -546,6 +555,7 @@ enum {
   W32_FD_EVENTSELECT = 1u << 6, /* WSAEventSelect watches it */
   W32_FD_PORT = 1u << 7,        /* associated with a program's port */
   W32_FD_PIPE = 1u << 8,        /* a named pipe's end (pipes.c) */
+  W32_FD_ACCEPT_INTO = 1u << 9, /* a pending AcceptEx fills it (fixups.c) */
 };
 /* Set by pipes.c, run before CloseHandle closes a W32_FD_PIPE handle. */
 CP_INTERNAL extern void (*w32_pipe_closing)(int fd);

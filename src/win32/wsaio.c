@@ -83,8 +83,8 @@ static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, size_t total,
       }
       if (bytes)
         *bytes = (DWORD)done;
-      if (addrlen && recv_side)
-        *addrlen = (int)m.msg_namelen;
+      if (addrlen && recv_side && m.msg_namelen > 0)
+        *addrlen = (int)m.msg_namelen; /* none on a stream: left as it was */
       return 0;
     }
     if (errno == EINTR)
@@ -161,7 +161,10 @@ static int wsa_io_call(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
   if (err)
     return w32_wsa_fail(err);
   int fd = (int)s;
-  if (datagram && !recv_side && total > 65507 && total > max_datagram(fd))
+  if (recv_side)
+    flags &= ~MSG_PUSH_IMMEDIATE; /* (its value is Linux's MSG_TRUNC) */
+  if (datagram && !recv_side && total > 65507 && w32_is_datagram(fd) &&
+      total > max_datagram(fd))
     return w32_wsa_fail(WSAEMSGSIZE); /* too big for one datagram */
   if (!datagram && (w32_fd_flags(fd) & W32_FD_RESET))
     return w32_wsa_fail(WSAECONNRESET); /* it stays reset, as on Windows */
@@ -196,6 +199,9 @@ static int wsa_io_call(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
   else
     rc = datagram ? cport_sendto(fd, b, n, addr, addr ? *addrlen : 0, op)
                   : cport_send(fd, b, n, op);
+  if (rc == CPORT_EOPNOTSUPP && datagram) /* on a stream (nothing started): */
+    rc = recv_side ? cport_recv(fd, b, n, op)  /* the address is ignored and */
+                   : cport_send(fd, b, n, op); /* the call acts as WSARecv */
   w32_ov_end(ov, rc);
   if (rc < 0 && routed)
     w32_routine_refused(ov); /* refused: no end will queue it */
@@ -237,7 +243,8 @@ CPORT_API int WSARecvFrom(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                           LPDWORD flags, struct sockaddr *from, LPINT fromlen,
                           LPWSAOVERLAPPED ov,
                           LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
-  if (flags == NULL || (from != NULL && fromlen == NULL))
+  if (flags == NULL || (from != NULL && (fromlen == NULL || *fromlen < 0 ||
+                                         w32_from_too_small((int)s, *fromlen))))
     return w32_wsa_fail(WSAEFAULT);
   return wsa_io(s, bufs, n, bytes, flags, (int)*flags, true, true, from,
                 from ? fromlen : NULL, ov, routine);

@@ -1,0 +1,391 @@
+/*
+ * test-win32-call-corners.c - what Winsock calls answer at the edges
+ * Microsoft's pages describe, written only against the Win32 API (real
+ * Winsock on Windows, the layer on Linux): a stale SOCKET or HANDLE
+ * (WSAENOTSOCK, ERROR_INVALID_HANDLE, and the layer's own descriptors
+ * left alone), WSARecvFrom and WSASendTo on a stream (the address is
+ * ignored: they act as WSARecv and WSASend), MSG_PUSH_IMMEDIATE, a source
+ * address buffer too small (WSAEFAULT), a handle that is not a port given
+ * as one, a second AcceptEx into one accept socket, the count a failing
+ * WSAGetOverlappedResult leaves, and a ConnectEx ended by closesocket
+ * (ERROR_OPERATION_ABORTED). Known Wine differences skip with the reason.
+ */
+#include "win32-util.h"
+
+#ifndef MSG_PUSH_IMMEDIATE
+#  define MSG_PUSH_IMMEDIATE 0x20
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Stale handles                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* A SOCKET used after closesocket: every call says it is no socket (or no
+ * handle), none of them reaches a descriptor the layer opened meanwhile,
+ * and I/O on handles without a port still completes afterwards. */
+static void closed_socket_is_not_a_socket(void **state) {
+  (void)state;
+  SOCKET d = w_tcp();
+  assert_int_equal(closesocket(d), 0);
+  char buf[8];
+  WSABUF wb = {sizeof(buf), buf};
+  DWORD flags = 0, bytes = 0;
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  assert_int_equal(WSARecv(d, &wb, 1, &bytes, &flags, &ov, NULL), SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAENOTSOCK);
+  memset(&ov, 0, sizeof(ov));
+  assert_false(ReadFile((HANDLE)d, buf, sizeof(buf), NULL, &ov));
+  assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
+  assert_false(CancelIoEx((HANDLE)d, NULL));
+  assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
+  assert_int_equal(closesocket(d), SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAENOTSOCK);
+  /* A receive on a socket with no port, told by its event. */
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = WSACreateEvent();
+  assert_non_null(ov.hEvent);
+  int rc = WSARecv(srv, &wb, 1, &bytes, &flags, &ov, NULL);
+  assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+  assert_int_equal(send(cli, "ok", 2, 0), 2);
+  assert_int_equal(WaitForSingleObject(ov.hEvent, 5000), WAIT_OBJECT_0);
+  assert_true(WSAGetOverlappedResult(srv, &ov, &bytes, FALSE, &flags));
+  assert_int_equal(bytes, 2);
+  assert_memory_equal(buf, "ok", 2);
+  WSACloseEvent(ov.hEvent);
+  closesocket(srv);
+  closesocket(cli);
+}
+
+/* A handle that is no port given as ExistingCompletionPort:
+ * ERROR_INVALID_HANDLE, and the socket stays free to join a port. */
+static void non_port_as_existing_port_is_invalid_handle(void **state) {
+  (void)state;
+  SOCKET s = w_tcp();
+  HANDLE ev = CreateEventA(NULL, FALSE, FALSE, NULL);
+  assert_non_null(ev);
+  assert_null(CreateIoCompletionPort((HANDLE)s, ev, 1, 0));
+  assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
+  HANDLE port = w_port(0);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)s, port, 1, 0), port);
+  assert_true(CloseHandle(ev));
+  closesocket(s);
+  assert_true(CloseHandle(port));
+}
+
+/* ------------------------------------------------------------------------ */
+/* WSARecvFrom and WSASendTo on a stream                                     */
+/* ------------------------------------------------------------------------ */
+
+/* "For connection-oriented sockets, the lpFrom and lpFromlen parameters
+ * are ignored" (WSARecvFrom), and lpTo likewise (WSASendTo): overlapped
+ * and blocking, they receive and send on the connection. */
+static void from_and_to_on_a_stream_act_as_recv_and_send(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 5, 0), port);
+  char buf[16];
+  WSABUF wb = {sizeof(buf), buf};
+  DWORD flags = 0, bytes = 0;
+  struct sockaddr_in from;
+  int fromlen = sizeof(from);
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  int rc = WSARecvFrom(srv, &wb, 1, &bytes, &flags, (struct sockaddr *)&from,
+                       &fromlen, &ov, NULL);
+  assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+  assert_int_equal(send(cli, "hello", 5, 0), 5);
+  ULONG_PTR key;
+  OVERLAPPED *got = NULL;
+  assert_true(w_next(port, &bytes, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(key, 5);
+  assert_int_equal(bytes, 5);
+  assert_memory_equal(buf, "hello", 5);
+  /* WSASendTo with an address nobody uses: it goes to the peer. */
+  struct sockaddr_in elsewhere = w_any();
+  elsewhere.sin_port = htons(9);
+  WSABUF out = {4, (char *)"back"};
+  memset(&ov, 0, sizeof(ov));
+  rc = WSASendTo(srv, &out, 1, &bytes, 0, (struct sockaddr *)&elsewhere,
+                 sizeof(elsewhere), &ov, NULL);
+  assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+  assert_true(w_next(port, &bytes, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(bytes, 4);
+  w_set_rcvtimeo(cli, 5000);
+  char in[8];
+  assert_int_equal(recv(cli, in, sizeof(in), 0), 4);
+  assert_memory_equal(in, "back", 4);
+  /* Blocking forms on the client's side. */
+  assert_int_equal(send(srv, "two", 3, 0), 3);
+  WSABUF cb = {sizeof(in), in};
+  fromlen = sizeof(from);
+  flags = 0;
+  assert_int_equal(WSARecvFrom(cli, &cb, 1, &bytes, &flags,
+                               (struct sockaddr *)&from, &fromlen, NULL, NULL),
+                   0);
+  assert_int_equal(bytes, 3);
+  assert_memory_equal(in, "two", 3);
+  WSABUF cs = {3, (char *)"end"};
+  assert_int_equal(WSASendTo(cli, &cs, 1, &bytes, 0,
+                             (struct sockaddr *)&elsewhere, sizeof(elsewhere),
+                             NULL, NULL),
+                   0);
+  assert_int_equal(bytes, 3);
+  memset(&ov, 0, sizeof(ov));
+  flags = 0;
+  rc = WSARecv(srv, &wb, 1, &bytes, &flags, &ov, NULL);
+  assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+  assert_true(w_next(port, &bytes, &key, &got, 5000));
+  assert_int_equal(bytes, 3);
+  assert_memory_equal(buf, "end", 3);
+  closesocket(srv);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+}
+
+/* MSG_PUSH_IMMEDIATE, a hint for a stream's WSARecv, is accepted. */
+static void push_immediate_is_accepted(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 6, 0), port);
+  char buf[16];
+  WSABUF wb = {sizeof(buf), buf};
+  DWORD flags = MSG_PUSH_IMMEDIATE, bytes = 0;
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  int rc = WSARecv(srv, &wb, 1, &bytes, &flags, &ov, NULL);
+  assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+  assert_int_equal(send(cli, "now", 3, 0), 3);
+  ULONG_PTR key;
+  OVERLAPPED *got = NULL;
+  assert_true(w_next(port, &bytes, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(bytes, 3);
+  assert_memory_equal(buf, "now", 3);
+  closesocket(srv);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Bad lengths and a busy accept socket                                      */
+/* ------------------------------------------------------------------------ */
+
+/* A source address buffer smaller than the family's address: WSAEFAULT
+ * from WSARecvFrom and recvfrom, nothing taken; the datagram waits. */
+static void from_buffer_too_small_is_wsaefault(void **state) {
+  (void)state;
+  struct sockaddr_in aa, ba, from;
+  SOCKET a = w_udp(&aa), b = w_udp(&ba);
+  assert_int_equal(sendto(a, "dgram", 5, 0, (struct sockaddr *)&ba, sizeof(ba)),
+                   5);
+  Sleep(50);
+  char buf[16];
+  WSABUF wb = {sizeof(buf), buf};
+  DWORD flags = 0, bytes = 0;
+  int fromlen = (int)sizeof(from) - 1;
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  int rc = WSARecvFrom(b, &wb, 1, &bytes, &flags, (struct sockaddr *)&from,
+                       &fromlen, &ov, NULL);
+  if (rc != SOCKET_ERROR || WSAGetLastError() != WSAEFAULT) {
+    closesocket(a);
+    closesocket(b);
+    if (h_on_wine())
+      H_SKIP("known Wine difference: WSARecvFrom takes a source address "
+             "buffer too small for the address; see docs/windows.md");
+    fail_msg("WSARecvFrom with fromlen %d: rc %d, error %d",
+             (int)sizeof(from) - 1, rc, WSAGetLastError());
+  }
+  fromlen = 4;
+  assert_int_equal(
+      recvfrom(b, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fromlen),
+      SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAEFAULT);
+  fromlen = sizeof(from);
+  assert_int_equal(
+      recvfrom(b, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fromlen), 5);
+  assert_memory_equal(buf, "dgram", 5);
+  assert_int_equal(from.sin_port, aa.sin_port);
+  closesocket(a);
+  closesocket(b);
+}
+
+/* One accept socket, one AcceptEx: a second while the first is pending
+ * fails with WSAEINVAL, and the first still takes the connection. */
+static void second_acceptex_into_one_socket_is_wsaeinval(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  struct sockaddr_in la;
+  SOCKET l = w_listener(&la), acc = w_tcp();
+  w_load_extensions(l);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)l, port, 1, 0), port);
+  char out1[2 * (sizeof(struct sockaddr_in6) + 16)];
+  char out2[2 * (sizeof(struct sockaddr_in6) + 16)];
+  DWORD alen = sizeof(struct sockaddr_in6) + 16;
+  OVERLAPPED ov1, ov2;
+  memset(&ov1, 0, sizeof(ov1));
+  memset(&ov2, 0, sizeof(ov2));
+  assert_false(pAcceptEx(l, acc, out1, 0, alen, alen, NULL, &ov1));
+  assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+  assert_false(pAcceptEx(l, acc, out2, 0, alen, alen, NULL, &ov2));
+  assert_int_equal(WSAGetLastError(), WSAEINVAL);
+  SOCKET cli = w_tcp();
+  assert_int_equal(connect(cli, (struct sockaddr *)&la, sizeof(la)), 0);
+  DWORD bytes;
+  ULONG_PTR key;
+  OVERLAPPED *got = NULL;
+  assert_true(w_next(port, &bytes, &key, &got, 5000));
+  assert_ptr_equal(got, &ov1);
+  assert_int_equal(setsockopt(acc, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT,
+                              (char *)&l, sizeof(l)),
+                   0);
+  assert_int_equal(send(cli, "in", 2, 0), 2);
+  w_set_rcvtimeo(acc, 5000);
+  char in[4];
+  assert_int_equal(recv(acc, in, sizeof(in), 0), 2);
+  assert_memory_equal(in, "in", 2);
+  w_expect_nothing(port, 50);
+  closesocket(cli);
+  closesocket(acc);
+  closesocket(l);
+  assert_true(CloseHandle(port));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Results of failed ops                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* "On failure, the value pointed to by lpcbTransfer will not be updated"
+ * (WSAGetOverlappedResult): a refused ConnectEx. */
+static void failed_result_leaves_the_count(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  struct sockaddr_in any = w_any(), a;
+  SOCKET l = w_listener(&a);
+  w_load_extensions(l);
+  closesocket(l); /* nobody listens on a now */
+  SOCKET c = w_tcp();
+  assert_int_equal(bind(c, (struct sockaddr *)&any, sizeof(any)), 0);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)c, port, 2, 0), port);
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  assert_false(
+      pConnectEx(c, (struct sockaddr *)&a, sizeof(a), NULL, 0, NULL, &ov));
+  assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+  DWORD bytes;
+  ULONG_PTR key;
+  OVERLAPPED *got = NULL;
+  assert_false(w_next(port, &bytes, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(GetLastError(), ERROR_CONNECTION_REFUSED);
+  DWORD n = 77, flags = 0;
+  assert_false(WSAGetOverlappedResult(c, &ov, &n, FALSE, &flags));
+  assert_int_equal(WSAGetLastError(), WSAECONNREFUSED);
+  bool wine_wrote = n != 77 && h_on_wine();
+  if (!wine_wrote)
+    assert_int_equal(n, 77);
+  closesocket(c);
+  assert_true(CloseHandle(port));
+  if (wine_wrote)
+    H_SKIP(W_WINE_WRITES_COUNT_ON_FAILURE);
+}
+
+/* closesocket under a pending ConnectEx: its packet says
+ * ERROR_OPERATION_ABORTED, with STATUS_CANCELLED in Internal
+ * ("closesocket": pending overlapped operations fail with
+ * WSA_OPERATION_ABORTED); WSAGetOverlappedResult on the closed socket
+ * says WSAENOTSOCK. A ConnectEx stays pending while the listener's backlog
+ * is full and drops the handshake (Linux; Windows may refuse it). */
+static void close_under_connectex_is_operation_aborted(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  struct sockaddr_in la;
+  SOCKET l = w_tcp();
+  struct sockaddr_in lo = w_any();
+  lo.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  assert_int_equal(bind(l, (struct sockaddr *)&lo, sizeof(lo)), 0);
+  int len = sizeof(la);
+  assert_int_equal(getsockname(l, (struct sockaddr *)&la, &len), 0);
+  assert_int_equal(listen(l, 0), 0);
+  w_load_extensions(l);
+  enum { N = 6 };
+  SOCKET c[N];
+  OVERLAPPED ov[N];
+  for (int i = 0; i < N; i++) {
+    struct sockaddr_in any = w_any();
+    c[i] = w_tcp();
+    assert_int_equal(bind(c[i], (struct sockaddr *)&any, sizeof(any)), 0);
+    assert_ptr_equal(CreateIoCompletionPort((HANDLE)c[i], port, 100 + i, 0),
+                     port);
+    memset(&ov[i], 0, sizeof(ov[i]));
+    if (!pConnectEx(c[i], (struct sockaddr *)&la, sizeof(la), NULL, 0, NULL,
+                    &ov[i]))
+      assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+  }
+  Sleep(300);
+  int victim = -1;
+  for (int i = 0; i < N && victim < 0; i++)
+    if (!HasOverlappedIoCompleted(&ov[i]))
+      victim = i;
+  bool seen = false;
+  DWORD err = 0, wsa = 0, status = 0;
+  if (victim >= 0) {
+    closesocket(c[victim]);
+    DWORD bytes;
+    ULONG_PTR key;
+    OVERLAPPED *got;
+    for (int i = 0; i < N; i++) {
+      got = NULL;
+      BOOL ok = w_next(port, &bytes, &key, &got, 5000);
+      if (got == NULL)
+        break;
+      if (got == &ov[victim]) {
+        seen = true;
+        err = ok ? 0 : GetLastError();
+        status = (DWORD)got->Internal;
+        /* Its socket is gone: "the descriptor is not a socket". */
+        DWORD n = 0, flags = 0;
+        if (!WSAGetOverlappedResult(c[victim], got, &n, FALSE, &flags))
+          wsa = (DWORD)WSAGetLastError();
+        break;
+      }
+    }
+  }
+  for (int i = 0; i < N; i++)
+    if (i != victim)
+      closesocket(c[i]);
+  closesocket(l);
+  assert_true(CloseHandle(port));
+  if (victim < 0)
+    H_SKIP("no ConnectEx stayed pending: this system refuses connections "
+           "beyond a full backlog");
+  if (!seen && h_on_wine())
+    H_SKIP(W_WINE_CLOSE_LEAVES_OPS_PENDING);
+  assert_true(seen);
+  assert_int_equal(err, ERROR_OPERATION_ABORTED);
+  assert_int_equal(status, 0xC0000120u); /* STATUS_CANCELLED */
+  assert_int_equal(wsa, WSAENOTSOCK);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(closed_socket_is_not_a_socket),
+      cmocka_unit_test(non_port_as_existing_port_is_invalid_handle),
+      cmocka_unit_test(from_and_to_on_a_stream_act_as_recv_and_send),
+      cmocka_unit_test(push_immediate_is_accepted),
+      cmocka_unit_test(from_buffer_too_small_is_wsaefault),
+      cmocka_unit_test(second_acceptex_into_one_socket_is_wsaeinval),
+      cmocka_unit_test(failed_result_leaves_the_count),
+      cmocka_unit_test(close_under_connectex_is_operation_aborted),
+  };
+  return W_RUN("win32-call-corners", tests);
+}
