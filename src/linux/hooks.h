@@ -25,8 +25,9 @@ extern "C" {
  * the OVERLAPPED after the call (another thread may own it by then). */
 CPORT_API bool cport__last_inline(uint32_t *bytes, int *status);
 
-/* Whether a finished op ended because its handle was closed (a receive
- * or send under closesocket: ERROR_CONNECTION_ABORTED on Windows). */
+/* Whether a finished receive or send ended because its handle was closed
+ * (ERROR_CONNECTION_ABORTED on Windows; an accept or a connect ended so
+ * is ERROR_OPERATION_ABORTED, and false here). */
 CPORT_API bool cport__op_closed(const cport_op_t *op);
 
 /* Puts socket `from` in place of `target` (target's number now refers to
