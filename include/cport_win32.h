@@ -3326,11 +3326,13 @@ CPORT_WIN32_API int WSAIoctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen,
  * With an OVERLAPPED: 0 if the op finished inside the call (its packet is
  * still queued unless skip mode is on), else SOCKET_ERROR with
  * WSA_IO_PENDING, or the error (nothing queued). Without one they block
- * (WSARecv takes MSG_PEEK, MSG_OOB, MSG_WAITALL then). With a completion
- * routine (and an OVERLAPPED) no packet is queued: the routine runs on
- * the calling thread at its next alertable wait after the op ends (an
- * APC), with the Winsock error and the bytes; hEvent stays the
- * program's.
+ * (WSARecv takes MSG_PEEK, MSG_OOB, MSG_WAITALL then; MSG_PUSH_IMMEDIATE
+ * is accepted either way). With a completion routine (and an OVERLAPPED)
+ * no packet is queued: the routine runs on the calling thread at its next
+ * alertable wait after the op ends (an APC), with the Winsock error and
+ * the bytes; hEvent stays the program's. On a TCP socket WSARecvFrom and
+ * WSASendTo ignore the address and act as WSARecv and WSASend; a source
+ * length below the family's address is WSAEFAULT.
  */
 CPORT_WIN32_API int WSARecv(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                             LPDWORD flags, LPWSAOVERLAPPED ov,
@@ -3346,7 +3348,8 @@ CPORT_WIN32_API int WSASendTo(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                               DWORD flags, const struct sockaddr *to, int tolen,
                               LPWSAOVERLAPPED ov,
                               LPWSAOVERLAPPED_COMPLETION_ROUTINE routine);
-/* WSA_IO_INCOMPLETE while the op runs and wait is FALSE. */
+/* WSA_IO_INCOMPLETE while the op runs and wait is FALSE; on failure
+ * *bytes is left as it was; WSAENOTSOCK once s is closed. */
 CPORT_WIN32_API BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED ov,
                                             LPDWORD bytes, BOOL wait,
                                             LPDWORD flags);
