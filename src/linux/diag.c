@@ -292,6 +292,7 @@ const char *cp_diag_kind_name(uint8_t kind) {
       [CP_OP_WRITE] = "write",
       [CP_OP_TRANSMIT] = "transmit",
       [CP_OP_TIMER] = "timer",
+      [CP_OP_EXTERNAL] = "external",
   };
   return kind < CP_ARRAY_LEN(names) && names[kind] ? names[kind] : "other";
 }

@@ -307,6 +307,31 @@ int cp_engine_submit_done(struct cp_handle *h, cport_op_t *op, int status) {
 }
 
 /* ------------------------------------------------------------------------ */
+/* Ops a layer above runs itself                                             */
+/* ------------------------------------------------------------------------ */
+
+int cp_engine_external_begin(struct cp_handle *h, cport_op_t *op) {
+  cp_engine_op_init(op, h, CP_OP_EXTERNAL);
+  if (op->event != NULL && !cp_engine_has_event_hook())
+    return cp_engine_refuse(op, CPORT_EINVAL); /* no one to signal it */
+  int rc = cp_port_hold(h->port); /* its packet's room, reserved now */
+  if (rc != 0)
+    return cp_engine_refuse(op, rc);
+  cp_lop(op)->flags |= CP_OPF_SLOT;
+  cp_op_set_busy(op);
+  if (CP_UNLIKELY(cp_diag_active()))
+    cp_engine_diag_event(op, 'S', 0);
+  return 0;
+}
+
+void cp_engine_external_end(cport_op_t *op, int status, uint32_t bytes) {
+  struct cp_lop *l = cp_lop(op);
+  l->status = status;
+  l->done = bytes;
+  finish(op, NULL);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Cancel                                                                    */
 /* ------------------------------------------------------------------------ */
 

@@ -78,6 +78,12 @@ CP_INTERNAL void cp_engine_detach_locked(struct cp_handle *h);
  * is held. Returns as cp_engine_submit. */
 CP_INTERNAL int cp_engine_finish_at_call(struct cp_handle *h, cport_op_t *op);
 
+/* An op a layer above runs itself on h (locked, on a port): started, its
+ * packet's room held; cp_engine_external_end publishes its result and
+ * queues its packet. Neither queue of h holds it. */
+CP_INTERNAL int cp_engine_external_begin(struct cp_handle *h, cport_op_t *op);
+CP_INTERNAL void cp_engine_external_end(cport_op_t *op, int status,
+                                        uint32_t bytes);
 /* Accepts op as already finished inside the call with `status` (a
  * connect refused at once completes through the port, as ConnectEx
  * does). Returns as cp_engine_submit. */

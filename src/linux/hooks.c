@@ -22,6 +22,23 @@ CPORT_API bool cport__last_inline(uint32_t *bytes, int *status) {
   return true;
 }
 
+CPORT_API int cport__external_begin(int fd, cport_op_t *op) {
+  int rc = cp_check_op(op);
+  if (rc != 0)
+    return rc;
+  struct cp_handle *h = cp_engine_lock(fd, CP_WANT_SOCKET, &rc);
+  if (h == NULL)
+    return rc;
+  rc = cp_engine_external_begin(h, op);
+  cp_engine_unlock(h);
+  return rc;
+}
+
+CPORT_API void cport__external_end(cport_op_t *op, int status, uint32_t bytes) {
+  if (op != NULL && cp_op_busy(op) && cp_lop(op)->kind == CP_OP_EXTERNAL)
+    cp_engine_external_end(op, status, bytes);
+}
+
 CPORT_API bool cport__op_closed(const cport_op_t *op) {
   if (op == NULL || cp_op_busy(op))
     return false;

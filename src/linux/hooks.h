@@ -25,6 +25,16 @@ extern "C" {
  * the OVERLAPPED after the call (another thread may own it by then). */
 CPORT_API bool cport__last_inline(uint32_t *bytes, int *status);
 
+/* An op the layer runs itself on fd (a message pipe's read, write or
+ * connect, which cport has no op for): cport__external_begin starts op on
+ * fd's port as cport_recv would (Internal pending, its event held, its
+ * packet's room reserved; fd must be associated), and
+ * cport__external_end, called once from any thread, publishes its result
+ * and queues its packet (none with the event's low bit set). cport does
+ * not cancel it: closing fd or cancelling is the layer's to do. */
+CPORT_API int cport__external_begin(int fd, cport_op_t *op);
+CPORT_API void cport__external_end(cport_op_t *op, int status, uint32_t bytes);
+
 /* Whether a finished receive or send ended because its handle was closed
  * (ERROR_CONNECTION_ABORTED on Windows; an accept or a connect ended so
  * is ERROR_OPERATION_ABORTED, and false here). */

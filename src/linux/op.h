@@ -38,6 +38,7 @@ enum cp_op_kind {
   CP_OP_WRITE,      /* file write at an offset */
   CP_OP_TRANSMIT,   /* wq: head, file range, tail to a socket */
   CP_OP_TIMER,      /* port timer */
+  CP_OP_EXTERNAL,   /* run by a layer above (cport__external_begin) */
 };
 
 /* Operation flags. */

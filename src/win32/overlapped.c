@@ -54,7 +54,7 @@ void w32_ov_end(LPOVERLAPPED ov, int rc) {
     /* Refused: no end will signal the event; let it go. */
     struct w32_object *ev = w32_event_of(ov->hEvent);
     if (ev != NULL)
-      w32_unref(ev);
+      w32_event_disarm(ev);
   }
 }
 
@@ -103,8 +103,13 @@ static bool pending(const OVERLAPPED *ov) {
 /* Waits up to ms for ov's op to end (a released worker gives its place
  * back meanwhile). Returns whether it ended. */
 static bool wait_op(LPOVERLAPPED ov, DWORD ms) {
-  if (!pending(ov))
+  if (!pending(ov)) {
+    struct w32_object *ev =
+        ov->hEvent != NULL ? w32_event_of(ov->hEvent) : NULL;
+    if (ev != NULL)
+      w32_event_settle(ev, false);
     return true;
+  }
   if (ms == 0)
     return false;
   w32_block_begin();
@@ -119,7 +124,7 @@ static bool wait_op(LPOVERLAPPED ov, DWORD ms) {
    * consumed by that wait. */
   struct w32_object *ev = ov->hEvent != NULL ? w32_event_of(ov->hEvent) : NULL;
   if (ev != NULL)
-    w32_event_consume(ev);
+    w32_event_settle(ev, true);
   return true;
 }
 
@@ -223,7 +228,10 @@ CPORT_API BOOL CancelIoEx(HANDLE h, LPOVERLAPPED ov) {
   if (fd < 0)
     return w32_fail(ERROR_INVALID_HANDLE);
   int rc = cport_cancel(fd, (cport_op_t *)ov);
-  if (rc == 0)
+  /* A message pipe's ops run in the layer (layer-ops.c). */
+  bool lop = (w32_fd_flags(fd) & W32_FD_PIPE) &&
+             w32_lop_cancel(fd, ov, 0, CPORT_ECANCELED) > 0;
+  if (rc == 0 || lop)
     return TRUE;
   return w32_fail(rc == CPORT_ENOENT ? ERROR_NOT_FOUND : w32_error(rc));
 }
@@ -240,6 +248,7 @@ CPORT_API BOOL CancelIo(HANDLE h) {
     /* A pipe's reads and writes carry their kind in the tag too. */
     int r2 = cport__cancel_tagged(fd, (void *)(tag | W32_TAG_PIPE_READ));
     int r3 = cport__cancel_tagged(fd, (void *)(tag | W32_TAG_PIPE_WRITE));
+    w32_lop_cancel(fd, NULL, tag, CPORT_ECANCELED); /* a message pipe's */
     rc = r2 < 0 ? r2 : r3 < 0 ? r3 : rc;
   }
   return rc >= 0 ? TRUE : w32_fail(w32_error(rc));

@@ -7,9 +7,10 @@
  * whoever takes the result turns the end of the stream into
  * ERROR_BROKEN_PIPE and a gone reader into ERROR_NO_DATA; without an OVERLAPPED (or on a handle opened without
  * FILE_FLAG_OVERLAPPED) the call does it, blocking. A message pipe
- * (SOCK_SEQPACKET) does its I/O in the call: a message longer than the
- * read's buffer is taken whole, the rest kept by pipes.c for the next
- * read, and in message read mode the read reports ERROR_MORE_DATA.
+ * (SOCK_SEQPACKET) does its I/O in the call, or, overlapped, as an op the
+ * layer runs (layer-ops.c, which cport has none for): a message longer
+ * than the read's buffer is taken whole, the rest kept by pipes.c for the
+ * next read, and in message read mode the read reports ERROR_MORE_DATA.
  */
 #include <poll.h>
 #include <stdlib.h>
@@ -157,7 +158,7 @@ static int byte_io(int fd, char *buf, size_t len, bool write_side,
  * a longer one fills buf, its rest is kept for the next read, and in
  * message read mode the read reports CPORT_EMSGSIZE (ERROR_MORE_DATA). */
 static int message_read(int fd, char *buf, size_t len, bool read_message,
-                        size_t *done) {
+                        bool wait, size_t *done) {
   bool had;
   int status = w32_pipe_rest_take(fd, buf, len, done, &had);
   if (had)
@@ -172,6 +173,8 @@ static int message_read(int fd, char *buf, size_t len, bool read_message,
         return W32_EPIPE_BROKEN;
       if (errno != EAGAIN && errno != EWOULDBLOCK)
         return -errno;
+      if (!wait)
+        return CPORT_EAGAIN;
       int rc = wait_ready(fd, POLLIN, &until);
       if (rc != 0)
         return rc;
@@ -202,7 +205,8 @@ static int message_read(int fd, char *buf, size_t len, bool read_message,
 }
 
 /* A message pipe's write: one message, whole. */
-static int message_write(int fd, const char *buf, size_t len, size_t *done) {
+static int message_write(int fd, const char *buf, size_t len, bool wait,
+                         size_t *done) {
   uint64_t until = 0;
   for (;;) {
     ssize_t n = send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -216,10 +220,45 @@ static int message_write(int fd, const char *buf, size_t len, size_t *done) {
       return W32_EPIPE_CLOSING;
     if (errno != EAGAIN && errno != EWOULDBLOCK)
       return -errno;
+    if (!wait)
+      return CPORT_EAGAIN;
     int rc = wait_ready(fd, POLLOUT, &until);
     if (rc != 0)
       return rc;
   }
+}
+
+/* A message pipe's overlapped read or write: an op the layer runs
+ * (layer-ops.c), one try at a time. */
+struct message_op {
+  int fd;
+  char *buf;
+  size_t len;
+  bool write_side;
+  bool read_message;
+};
+
+static int message_step(void *ctx, int *wait_fd, short *events, size_t *bytes) {
+  struct message_op *m = ctx;
+  int rc = m->write_side ? message_write(m->fd, m->buf, m->len, false, bytes)
+                         : message_read(m->fd, m->buf, m->len, m->read_message,
+                                        false, bytes);
+  *wait_fd = m->fd;
+  *events = m->write_side ? POLLOUT : POLLIN;
+  return rc;
+}
+
+static BOOL message_overlapped(int fd, void *buf, DWORD len, LPOVERLAPPED ov,
+                               bool write_side, bool read_message) {
+  int b = w32_ov_begin(fd, ov);
+  if (b != 0)
+    return w32_fail(b == W32_BAD_EVENT ? ERROR_INVALID_HANDLE : w32_error(b));
+  struct message_op m = {fd, buf, len, write_side, read_message};
+  int rc = w32_lop_start(fd, ov, write_side ? W32_LANE_WRITE : W32_LANE_READ,
+                         message_step, &m, sizeof(m));
+  w32_ov_end(ov, rc);
+  /* Pending even when it could end now: it ends on the lane, in order. */
+  return w32_fail(rc < 0 ? w32_error(rc) : ERROR_IO_PENDING);
 }
 
 /* A byte pipe's overlapped read or write, through cport. */
@@ -266,18 +305,19 @@ BOOL w32_pipe_io(int fd, void *buf, DWORD len, LPDWORD done, LPOVERLAPPED ov,
   DWORD err = e.state_error;
   if (err == 0 && !(write_side ? e.can_write : e.can_read))
     err = ERROR_ACCESS_DENIED;
-  if (err == 0 && ov != NULL && e.overlapped && e.message)
-    err = ERROR_NOT_SUPPORTED; /* no SOCK_SEQPACKET ops in cport */
   if (err != 0)
     return w32_fail(err);
+  if (ov != NULL && e.overlapped && e.message)
+    return message_overlapped(fd, buf, len, ov, write_side, e.read_message);
   if (ov != NULL && e.overlapped)
     return overlapped_io(fd, buf, len, done, ov, write_side);
   /* In the call: no OVERLAPPED, or a handle without FILE_FLAG_OVERLAPPED. */
   size_t n = 0;
   w32_block_begin();
-  int status = !e.message   ? byte_io(fd, buf, len, write_side, &n)
-               : write_side ? message_write(fd, buf, len, &n)
-                            : message_read(fd, buf, len, e.read_message, &n);
+  int status = !e.message ? byte_io(fd, buf, len, write_side, &n)
+               : write_side
+                   ? message_write(fd, buf, len, true, &n)
+                   : message_read(fd, buf, len, e.read_message, true, &n);
   w32_block_end();
   if (ov != NULL)
     w32_ov_finish(ov, status, (uint32_t)n);

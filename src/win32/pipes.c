@@ -199,6 +199,7 @@ static void rest_clear(struct pipe_end *e) {
  * the name away); a pending ConnectNamedPipe moves no client here. */
 static void closing(int fd) {
   w32_fixup_target_closed(fd);
+  w32_lop_end_all(fd, CPORT_ECANCELED); /* a message pipe's pending ops */
   pthread_mutex_lock(&pipe_lock);
   struct pipe_end *e = end_locked(fd);
   if (e != NULL) {
@@ -391,14 +392,53 @@ static bool client_gone(int fd) {
          (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
+/* An overlapped ConnectNamedPipe on a message pipe: an op the layer runs
+ * (layer-ops.c), one try at a time. */
+struct connect_op {
+  int fd;
+  int listen_fd;
+};
+
+static int connect_step(void *ctx, int *wait_fd, short *events, size_t *bytes) {
+  struct connect_op *c = ctx;
+  *bytes = 0;
+  pthread_mutex_lock(&pipe_lock);
+  struct pipe_end *ep = end_locked(c->fd);
+  int rc = ep == NULL                 ? CPORT_EBADF
+           : ep->state != P_LISTENING ? CPORT_ECANCELED /* disconnected */
+                                      : take_waiting(c->fd, c->listen_fd);
+  if (rc == 1) {
+    ep->state = P_CONNECTED;
+    ep->name->listening--;
+    if (ep->name->backlog > 0)
+      ep->name->backlog--;
+  }
+  pthread_mutex_unlock(&pipe_lock);
+  if (rc == 1) {
+    w32_fd_connected(c->fd);
+    return 0;
+  }
+  *wait_fd = c->listen_fd;
+  *events = POLLIN;
+  return rc == 0 ? CPORT_EAGAIN : rc;
+}
+
+static BOOL connect_message(int fd, int listen_fd, LPOVERLAPPED ov) {
+  int b = w32_ov_begin(fd, ov);
+  if (b != 0)
+    return w32_fail(b == W32_BAD_EVENT ? ERROR_INVALID_HANDLE : w32_error(b));
+  struct connect_op c = {fd, listen_fd};
+  int rc = w32_lop_start(fd, ov, W32_LANE_READ, connect_step, &c, sizeof(c));
+  w32_ov_end(ov, rc);
+  return w32_fail(rc < 0 ? w32_error(rc) : ERROR_IO_PENDING);
+}
+
 CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
   int fd = w32_fd(h);
   struct pipe_end e;
   if (fd < 0 || !end_copy(fd, &e) || e.name == NULL)
     return w32_fail(ERROR_INVALID_HANDLE);
   bool through_port = ov != NULL && e.overlapped;
-  if (through_port && e.message)
-    return w32_fail(ERROR_NOT_SUPPORTED); /* no SOCK_SEQPACKET accept op */
   pthread_mutex_lock(&pipe_lock);
   struct pipe_end *ep = end_locked(fd);
   DWORD err = 0;
@@ -433,6 +473,8 @@ CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
     err = ERROR_NO_DATA;
   if (err != 0)
     return w32_fail(err);
+  if (through_port && e.message)
+    return connect_message(fd, listen_fd, ov);
   if (!through_port) {
     /* Blocking: wait at the listener until a client comes. */
     for (;;) {
@@ -509,6 +551,9 @@ CPORT_API BOOL DisconnectNamedPipe(HANDLE h) {
     return w32_fail(ERROR_PIPE_NOT_CONNECTED);
   if (fresh < 0)
     return w32_fail(ERROR_NOT_ENOUGH_MEMORY);
+  /* A message pipe's pending ops (layer-ops.c): a connect is cancelled,
+   * reads and writes find the pipe not connected. */
+  w32_lop_end_all(fd, state == P_LISTENING ? CPORT_ECANCELED : CPORT_ESHUTDOWN);
   if (state == P_LISTENING) {
     close(fresh); /* still the listener's: a pending connect is cancelled */
     cport_cancel(fd, NULL);

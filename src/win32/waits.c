@@ -15,7 +15,16 @@ struct w32_event {
   struct w32_object obj;
   bool manual;
   bool signaled;
+  unsigned armed; /* ops started with it whose end has not set it yet */
 };
+
+/* Broadcast when an event's last armed op lets it go (w32_lock). */
+static pthread_cond_t disarmed;
+static pthread_once_t disarmed_once = PTHREAD_ONCE_INIT;
+
+static void disarmed_init(void) {
+  w32_cond_init(&disarmed);
+}
 
 struct w32_mutex {
   struct w32_object obj;
@@ -317,16 +326,37 @@ struct w32_object *w32_event_of(HANDLE ev) {
 }
 
 void w32_event_arm(struct w32_object *o) {
+  pthread_once(&disarmed_once, disarmed_init);
   pthread_mutex_lock(&w32_lock);
   ((struct w32_event *)o)->signaled = false;
+  ((struct w32_event *)o)->armed++;
   w32_ref_locked(o);
   pthread_mutex_unlock(&w32_lock);
 }
 
-void w32_event_consume(struct w32_object *o) {
+static void disarm_locked(struct w32_event *e) {
+  if (e->armed > 0 && --e->armed == 0)
+    pthread_cond_broadcast(&disarmed);
+  w32_unref_locked(&e->obj);
+}
+
+void w32_event_disarm(struct w32_object *o) {
+  pthread_mutex_lock(&w32_lock);
+  disarm_locked((struct w32_event *)o);
+  pthread_mutex_unlock(&w32_lock);
+}
+
+void w32_event_settle(struct w32_object *o, bool consume) {
   pthread_mutex_lock(&w32_lock);
   struct w32_event *e = (struct w32_event *)o;
-  if (!e->manual)
+  /* The op's end publishes its result, then sets the event: wait (a
+   * moment: the thread ending it does so next) until that is done, so
+   * the set never lands on the program's next use of the event. */
+  struct timespec until = w32_deadline(1000);
+  while (e->armed > 0 &&
+         w32_cond_wait(&disarmed, &w32_lock, &until) != ETIMEDOUT)
+    ;
+  if (consume && !e->manual)
     e->signaled = false;
   pthread_mutex_unlock(&w32_lock);
 }
@@ -351,7 +381,7 @@ static void event_hook(void *ev) {
     return;
   pthread_mutex_lock(&w32_lock);
   w32_event_set_locked(o);
-  w32_unref_locked(o);
+  disarm_locked((struct w32_event *)o);
   pthread_mutex_unlock(&w32_lock);
 }
 

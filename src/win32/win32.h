@@ -21,6 +21,8 @@
  *   ports.c       completion ports, the port for handles that have none
  *   overlapped.c  starting an overlapped op, its results, cancel,
  *                 completion modes
+ *   layer-ops.c   overlapped ops the layer carries out itself (a message
+ *                 pipe's), on a runner thread per busy lane of a handle
  *   pipes.c       named pipes: CreateNamedPipe, ConnectNamedPipe, the
  *                 client's open, the pipe calls
  *   pipes-io.c    a pipe's reads and writes, PeekNamedPipe, flushing
@@ -367,8 +369,13 @@ CP_INTERNAL struct w32_object *w32_event_of(HANDLE ev);
 /* An op starts with this event: reset, and referenced until the op's end
  * signals it (the hook) or the op is refused (w32_unref). */
 CP_INTERNAL void w32_event_arm(struct w32_object *o);
-/* An auto-reset event a wait would have consumed is reset. */
-CP_INTERNAL void w32_event_consume(struct w32_object *o);
+/* An op started with this event was refused: its reference goes. */
+CP_INTERNAL void w32_event_disarm(struct w32_object *o);
+/* After an op with this event ended: waits (up to a second) until the
+ * op's end has set it, so the set never lands on the program's next use
+ * of the event; `consume`: then resets an auto-reset event, as
+ * GetOverlappedResult's wait on the event does. */
+CP_INTERNAL void w32_event_settle(struct w32_object *o, bool consume);
 
 /* A released worker about to block gives its place back to its port.
  * errno is kept. */
@@ -508,6 +515,28 @@ CP_INTERNAL bool w32_fixup_accept_waiting_ms(int fd, uint32_t *ms);
 /* Where the sockaddr sits in one of AcceptEx's address areas: after the
  * length (2 bytes), at the next 8-byte boundary. */
 CP_INTERNAL char *w32_acceptex_address(char *area);
+
+/* ------------------------------------------------------------------------ */
+/* Ops the layer carries out itself (layer-ops.c)                            */
+/* ------------------------------------------------------------------------ */
+
+/* One try of such an op, never blocking: its status and *bytes, or
+ * CPORT_EAGAIN with the descriptor and poll events to wait for. */
+typedef int (*w32_lop_step)(void *ctx, int *wait_fd, short *events,
+                            size_t *bytes);
+enum { W32_LANE_READ = 0, W32_LANE_WRITE = 1 };
+/* Starts ov (w32_ov_begin done) as an op of fd's lane `which`, run by
+ * step with a copy of ctx (at most 64 bytes): 0 (it ends through cport
+ * later, whatever happens) or the cport error that refused it. */
+CP_INTERNAL int w32_lop_start(int fd, LPOVERLAPPED ov, int which,
+                              w32_lop_step step, const void *ctx,
+                              size_t ctx_size);
+/* Marks fd's ops (only ov, if not NULL; only those with the OVERLAPPED tag
+ * `tag`, if not 0) to end with status; returns how many. */
+CP_INTERNAL int w32_lop_cancel(int fd, const OVERLAPPED *ov, uintptr_t tag,
+                               int status);
+/* Ends every op of fd with status and waits until none runs. */
+CP_INTERNAL void w32_lop_end_all(int fd, int status);
 
 /* ------------------------------------------------------------------------ */
 /* Named pipes (pipes.c)                                                     */
