@@ -189,8 +189,6 @@ int w32_lop_cancel(int fd, const OVERLAPPED *ov, uintptr_t tag, int status) {
 }
 
 void w32_lop_end_all(int fd, int status) {
-  if (__atomic_load_n(&lanes, __ATOMIC_ACQUIRE) == NULL)
-    return;
   w32_lop_cancel(fd, NULL, 0, status);
   pthread_mutex_lock(&lk);
   while (fd_busy_locked(fd))
