@@ -5,8 +5,9 @@
  * opened with FILE_FLAG_OVERLAPPED, an event per instance,
  * WaitForMultipleObjects, GetOverlappedResult), the same on a completion
  * port (packets, keys, ERROR_MORE_DATA for a message longer than the
- * read), reads that end in the order they were started, and pending ops
- * ended by CancelIoEx, DisconnectNamedPipe and CloseHandle.
+ * read), reads that end in the order they were started, pending ops
+ * ended by CancelIoEx, DisconnectNamedPipe and CloseHandle, and the
+ * completion-routine sample's shape (ReadFileEx, WriteFileEx).
  */
 #include <stdio.h>
 #include <string.h>
@@ -262,11 +263,87 @@ static void pending_ops_end_on_cancel_and_close(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* What the completion routines saw. */
+static struct {
+  int calls;
+  DWORD err, bytes;
+  OVERLAPPED *ov;
+} routine_saw;
+
+static VOID WINAPI on_done(DWORD err, DWORD bytes, LPOVERLAPPED ov) {
+  routine_saw.calls++;
+  routine_saw.err = err;
+  routine_saw.bytes = bytes;
+  routine_saw.ov = ov;
+}
+
+/* Alertable waits until the routine ran (or 5 s). */
+static void run_routine(void) {
+  for (int i = 0; i < 500 && routine_saw.calls == 0; i++)
+    SleepEx(10, TRUE);
+  assert_int_equal(routine_saw.calls, 1);
+}
+
+/* The shape of Microsoft's "Named Pipe Server Using Completion Routines":
+ * ConnectNamedPipe with an event waited for alertably, then ReadFileEx
+ * and WriteFileEx, each routine run by an alertable wait of this thread
+ * with the error and the bytes. */
+static void completion_routines(void **state) {
+  (void)state;
+  char name[128];
+  pipe_name(name, sizeof(name), "routines");
+  HANDLE pipe = message_server(name, 1);
+  HANDLE ev = CreateEventA(NULL, TRUE, TRUE, NULL);
+  assert_non_null(ev);
+  OVERLAPPED oc;
+  memset(&oc, 0, sizeof(oc));
+  oc.hEvent = ev;
+  assert_false(ConnectNamedPipe(pipe, &oc));
+  assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  HANDLE c = message_client(name);
+  assert_int_equal(WaitForSingleObjectEx(ev, 5000, TRUE), WAIT_OBJECT_0);
+  DWORD n = 0;
+  assert_true(GetOverlappedResult(pipe, &oc, &n, FALSE));
+  char buf[32];
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  memset(&routine_saw, 0, sizeof(routine_saw));
+  assert_true(ReadFileEx(pipe, buf, sizeof(buf), &ov, on_done));
+  assert_true(WriteFile(c, "hello", 5, &n, NULL));
+  run_routine();
+  assert_int_equal(routine_saw.err, 0);
+  assert_int_equal(routine_saw.bytes, 5);
+  assert_ptr_equal(routine_saw.ov, &ov);
+  assert_memory_equal(buf, "hello", 5);
+  memset(&ov, 0, sizeof(ov));
+  memset(&routine_saw, 0, sizeof(routine_saw));
+  assert_true(WriteFileEx(pipe, "world!", 6, &ov, on_done));
+  run_routine();
+  assert_int_equal(routine_saw.err, 0);
+  assert_int_equal(routine_saw.bytes, 6);
+  assert_true(ReadFile(c, buf, sizeof(buf), &n, NULL));
+  assert_int_equal(n, 6);
+  assert_memory_equal(buf, "world!", 6);
+  /* The client goes: the next read's routine says ERROR_BROKEN_PIPE. */
+  assert_true(CloseHandle(c));
+  memset(&ov, 0, sizeof(ov));
+  memset(&routine_saw, 0, sizeof(routine_saw));
+  if (ReadFileEx(pipe, buf, sizeof(buf), &ov, on_done)) {
+    run_routine();
+    assert_int_equal(routine_saw.err, ERROR_BROKEN_PIPE);
+  } else {
+    assert_int_equal(GetLastError(), ERROR_BROKEN_PIPE);
+  }
+  assert_true(CloseHandle(pipe));
+  assert_true(CloseHandle(ev));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(overlapped_server_with_events),
       cmocka_unit_test(overlapped_on_a_port),
       cmocka_unit_test(pending_ops_end_on_cancel_and_close),
+      cmocka_unit_test(completion_routines),
   };
   return W_RUN("win32-pipe-messages", tests);
 }

@@ -265,22 +265,32 @@ static BOOL file_io_ex(HANDLE h, void *buf, DWORD len, LPOVERLAPPED ov,
     SetLastError(ERROR_SUCCESS);
     return TRUE;
   }
+  bool message = false;
   if (fd_flags & W32_FD_PIPE) {
-    /* What a pipe's ReadFile would refuse; a message pipe's I/O is done
-     * in the call only (pipes-io.c). */
+    /* What a pipe's ReadFile would refuse. */
     struct w32_pipe_info pi;
     if (!w32_pipe_info_of(fd, &pi))
       return FALSE;
     err = pi.state_error != 0                          ? pi.state_error
           : !(write_side ? pi.can_write : pi.can_read) ? ERROR_ACCESS_DENIED
-          : pi.message                                 ? ERROR_NOT_SUPPORTED
                                                        : 0;
     if (err != 0)
       return w32_fail(err);
+    message = pi.message;
   }
   if (!w32_file_routine_begin(ov, fn))
     return w32_fail(ERROR_NOT_ENOUGH_MEMORY);
   int rc = 0;
+  if (message) {
+    /* A message pipe's op, run by the layer (pipes-io.c): pending. */
+    if (!w32_pipe_io(fd, buf, len, NULL, ov, write_side) &&
+        (err = GetLastError()) != ERROR_IO_PENDING) {
+      w32_routine_refused(ov);
+      return w32_fail(err);
+    }
+    SetLastError(ERROR_SUCCESS);
+    return TRUE;
+  }
   err = file_start(fd, buf, len, ov, write_side, &rc);
   if (err == 0 && rc < 0)
     err = w32_error(rc);
