@@ -207,15 +207,14 @@ CPORT_API BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED ov,
     WSASetLastError(WSAEFAULT);
     return FALSE;
   }
-  if ((int)s < 0 || fcntl((int)s, F_GETFD) < 0) {
-    WSASetLastError(WSAENOTSOCK); /* closed since the op began */
-    return FALSE;
-  }
   /* On failure the count is not updated (WSAGetOverlappedResult page). */
   DWORD n = 0;
   BOOL ok = w32_wsa_result(ov, &n, wait, flags);
   if (ok)
     *bytes = n;
+  else if ((int)s < 0 || fcntl((int)s, F_GETFD) < 0)
+    WSASetLastError(WSAENOTSOCK); /* closed since the op began (checked
+                                     only here: no system call on success) */
   return ok;
 }
 
