@@ -324,8 +324,9 @@ static void close_under_connectex_is_operation_aborted(void **state) {
     struct sockaddr_in any = w_any();
     c[i] = w_tcp();
     assert_int_equal(bind(c[i], (struct sockaddr *)&any, sizeof(any)), 0);
-    assert_ptr_equal(CreateIoCompletionPort((HANDLE)c[i], port, (ULONG_PTR)(100 + i), 0),
-                     port);
+    assert_ptr_equal(
+        CreateIoCompletionPort((HANDLE)c[i], port, (ULONG_PTR)(100 + i), 0),
+        port);
     memset(&ov[i], 0, sizeof(ov[i]));
     if (!pConnectEx(c[i], (struct sockaddr *)&la, sizeof(la), NULL, 0, NULL,
                     &ov[i]))
