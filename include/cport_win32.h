@@ -539,6 +539,26 @@
  * @return As cport_w32_vfprintf_s().
  */
 /**
+ * @fn int cport_w32_getch(void)
+ * conio.h's _getch(); `_getch` is defined to this name. One key of
+ * standard input: on a terminal it is taken without waiting for the end
+ * of the line and without echo; from a pipe or a file, the next byte.
+ * @return The byte, or EOF (-1) when standard input has ended.
+ */
+/**
+ * @fn int cport_w32_getche(void)
+ * conio.h's _getche(); `_getche` is defined to this name. As
+ * cport_w32_getch(), with the key echoed on a terminal.
+ * @return The byte, or EOF (-1) when standard input has ended.
+ */
+/**
+ * @fn int cport_w32_kbhit(void)
+ * conio.h's _kbhit(); `_kbhit` is defined to this name. Whether a key
+ * (on a terminal, without its line's end) or a byte is waiting on
+ * standard input; never waits.
+ * @return 1 if one is waiting, else 0.
+ */
+/**
  * @fn int cport_w32_printf_s(const char *fmt, ...)
  * MSVC's printf_s(): cport_w32_vfprintf_s() on stdout; `printf_s` is
  * defined to this name.
@@ -2813,6 +2833,9 @@ CPORT_WIN32_API char *cport_w32_ultoa(unsigned long value, char *buf,
 CPORT_WIN32_API char *cport_w32_i64toa(long long value, char *buf, int radix);
 CPORT_WIN32_API char *cport_w32_ui64toa(unsigned long long value, char *buf,
                                         int radix);
+CPORT_WIN32_API int cport_w32_getch(void);
+CPORT_WIN32_API int cport_w32_getche(void);
+CPORT_WIN32_API int cport_w32_kbhit(void);
 CPORT_WIN32_API int cport_w32_printf_s(const char *fmt, ...);
 CPORT_WIN32_API int cport_w32_fprintf_s(FILE *f, const char *fmt, ...);
 CPORT_WIN32_API int cport_w32_vprintf_s(const char *fmt, va_list ap);
@@ -2901,6 +2924,91 @@ CPORT_WIN32_API int cport_w32_vsscanf_s(const char *buf, const char *fmt,
 #  ifndef printf_s
 #    define printf_s cport_w32_printf_s
 #  endif
+/* conio.h */
+#  ifndef _getch
+#    define _getch cport_w32_getch
+#  endif
+#  ifndef _getche
+#    define _getche cport_w32_getche
+#  endif
+#  ifndef _kbhit
+#    define _kbhit cport_w32_kbhit
+#  endif
+/* tchar.h's routines: the narrow C runtime's names, or the wide ones
+ * under UNICODE / _UNICODE (whose printf family is left out: glibc's
+ * wide printf reads %s as a narrow string, Microsoft's as a wide one). */
+#  if defined(UNICODE) || defined(_UNICODE)
+#    define CPORT_W32_TCHAR(narrow, wide) wide
+#  else
+#    define CPORT_W32_TCHAR(narrow, wide) narrow
+#    define _tprintf printf
+#    define _ftprintf fprintf
+#    define _stprintf sprintf
+#    define _sntprintf _snprintf
+#    define _vtprintf vprintf
+#    define _vftprintf vfprintf
+#    define _vstprintf vsprintf
+#    define _vsntprintf _vsnprintf
+#    define _tprintf_s printf_s
+#    define _ftprintf_s fprintf_s
+#    define _stprintf_s sprintf_s
+#    define _tscanf scanf
+#    define _stscanf sscanf
+#    define _ftscanf fscanf
+#    define _stscanf_s sscanf_s
+#    define _tperror perror
+#    define _tfopen fopen
+#    define _tgetenv getenv
+#    define _tremove remove
+#    define _trename rename
+#    define _tsystem system
+#    define _tcsftime strftime
+#    define _puttchar putchar
+#    define _gettchar getchar
+#    define _fgetts fgets
+#    define _fputts fputs
+#    define _tcstok strtok
+#    define _tcstok_s strtok_s
+#    define _tcsdup _strdup
+#    define _ttoi atoi
+#    define _tstoi atoi
+#    define _ttol atol
+#    define _tstol atol
+#    define _ttoi64 _atoi64
+#    define _istascii isascii
+#  endif
+#  define _tcslen CPORT_W32_TCHAR(strlen, wcslen)
+#  define _tcsnlen CPORT_W32_TCHAR(strnlen, wcsnlen)
+#  define _tcscpy CPORT_W32_TCHAR(strcpy, wcscpy)
+#  define _tcsncpy CPORT_W32_TCHAR(strncpy, wcsncpy)
+#  define _tcscat CPORT_W32_TCHAR(strcat, wcscat)
+#  define _tcsncat CPORT_W32_TCHAR(strncat, wcsncat)
+#  define _tcscmp CPORT_W32_TCHAR(strcmp, wcscmp)
+#  define _tcsncmp CPORT_W32_TCHAR(strncmp, wcsncmp)
+#  define _tcsicmp CPORT_W32_TCHAR(_stricmp, _wcsicmp)
+#  define _tcsnicmp CPORT_W32_TCHAR(_strnicmp, _wcsnicmp)
+#  define _tcschr CPORT_W32_TCHAR(strchr, wcschr)
+#  define _tcsrchr CPORT_W32_TCHAR(strrchr, wcsrchr)
+#  define _tcsstr CPORT_W32_TCHAR(strstr, wcsstr)
+#  define _tcsspn CPORT_W32_TCHAR(strspn, wcsspn)
+#  define _tcscspn CPORT_W32_TCHAR(strcspn, wcscspn)
+#  define _tcspbrk CPORT_W32_TCHAR(strpbrk, wcspbrk)
+#  define _tcstol CPORT_W32_TCHAR(strtol, wcstol)
+#  define _tcstoul CPORT_W32_TCHAR(strtoul, wcstoul)
+#  define _tcstod CPORT_W32_TCHAR(strtod, wcstod)
+#  define _tcscpy_s CPORT_W32_TCHAR(strcpy_s, wcscpy_s)
+#  define _tcsncpy_s CPORT_W32_TCHAR(strncpy_s, wcsncpy_s)
+#  define _tcscat_s CPORT_W32_TCHAR(strcat_s, wcscat_s)
+#  define _istspace CPORT_W32_TCHAR(isspace, iswspace)
+#  define _istdigit CPORT_W32_TCHAR(isdigit, iswdigit)
+#  define _istalpha CPORT_W32_TCHAR(isalpha, iswalpha)
+#  define _istalnum CPORT_W32_TCHAR(isalnum, iswalnum)
+#  define _istupper CPORT_W32_TCHAR(isupper, iswupper)
+#  define _istlower CPORT_W32_TCHAR(islower, iswlower)
+#  define _istxdigit CPORT_W32_TCHAR(isxdigit, iswxdigit)
+#  define _istprint CPORT_W32_TCHAR(isprint, iswprint)
+#  define _totupper CPORT_W32_TCHAR(toupper, towupper)
+#  define _totlower CPORT_W32_TCHAR(tolower, towlower)
 #  ifndef fprintf_s
 #    define fprintf_s cport_w32_fprintf_s
 #  endif

@@ -3,7 +3,8 @@
  * call, through the Win32 API (msvcrt on Windows, the layer on Linux):
  * memcpy_s, memmove_s, strtok_s, _strdup, the wide string copies,
  * fopen_s, localtime_s, gmtime_s, asctime_s, ctime_s, _itoa_s and its
- * kin, and sscanf_s with its buffer sizes. The cases where MSVC calls
+ * kin, sscanf_s with its buffer sizes, tchar.h's routine names and
+ * conio.h's _kbhit and _getch. The cases where MSVC calls
  * its invalid-parameter handler (which ends the program) run on Linux
  * only: the layer returns the error there.
  */
@@ -17,6 +18,13 @@
 #include <wchar.h>
 
 #include "win32-util.h"
+
+#ifdef _WIN32
+#  include <conio.h>
+#  include <tchar.h>
+#else
+#  include <unistd.h>
+#endif
 
 /* ------------------------------------------------------------------------ */
 /* Memory and strings                                                        */
@@ -421,13 +429,69 @@ static void printf_s_spelling(void **state) {
   assert_int_equal(remove(path), 0);
 }
 
+/* ------------------------------------------------------------------------ */
+/* tchar.h's routines and conio.h's keys                                    */
+/* ------------------------------------------------------------------------ */
+
+/* The generic-text names of a narrow build are the C runtime's. */
+static void tchar_routines(void **state) {
+  (void)state;
+  TCHAR buf[32];
+  assert_int_equal(_tcslen(_T("abc")), 3);
+  _tcscpy(buf, _T("net"));
+  _tcscat(buf, _T("work"));
+  assert_int_equal(_tcscmp(buf, _T("network")), 0);
+  assert_int_equal(_tcsicmp(buf, _T("NETWORK")), 0);
+  assert_true(_tcschr(buf, _T('w')) == buf + 3);
+  assert_true(_tcsstr(buf, _T("work")) == buf + 3);
+  assert_int_equal(_stprintf(buf, _T("%d-%s"), 42, _T("x")), 4);
+  assert_int_equal(_tcscmp(buf, _T("42-x")), 0);
+  assert_int_equal(_ttoi(_T("123")), 123);
+  assert_int_equal(_tcstol(_T("ff"), NULL, 16), 255);
+  assert_int_equal(_totupper(_T('q')), _T('Q'));
+  assert_true(_istdigit(_T('7')));
+  assert_int_equal(_tcscpy_s(buf, 32, _T("safe")), 0);
+  assert_int_equal(_tcscmp(buf, _T("safe")), 0);
+}
+
+/* _kbhit and _getch on standard input made a pipe: nothing waiting,
+ * then a key, taken by _getch; the end of input is EOF, not a key. */
+static void kbhit_and_getch(void **state) {
+  (void)state;
+#ifdef _WIN32
+  H_SKIP("needs a console to press keys on; the Windows run has none");
+#else
+  int p[2];
+  assert_int_equal(pipe(p), 0);
+  int saved = dup(0);
+  assert_true(saved >= 0);
+  assert_true(dup2(p[0], 0) == 0);
+  int none = _kbhit();
+  assert_int_equal(write(p[1], "k", 1), 1);
+  int one = _kbhit();
+  int key = _getch();
+  close(p[1]);
+  int after = _kbhit();
+  int end = _getch();
+  assert_true(dup2(saved, 0) == 0);
+  close(saved);
+  close(p[0]);
+  assert_int_equal(none, 0);
+  assert_int_equal(one, 1);
+  assert_int_equal(key, 'k');
+  assert_int_equal(after, 0);
+  assert_int_equal(end, EOF);
+#endif
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(memory_copies), cmocka_unit_test(tokens),
-      cmocka_unit_test(wide_copies),   cmocka_unit_test(files),
-      cmocka_unit_test(times),         cmocka_unit_test(asctime_pads_the_day),
-      cmocka_unit_test(numbers),       cmocka_unit_test(printf_s_spelling),
-      cmocka_unit_test(scan_fields),   cmocka_unit_test(scan_ends),
+      cmocka_unit_test(memory_copies),  cmocka_unit_test(tokens),
+      cmocka_unit_test(wide_copies),    cmocka_unit_test(files),
+      cmocka_unit_test(times),          cmocka_unit_test(asctime_pads_the_day),
+      cmocka_unit_test(numbers),        cmocka_unit_test(printf_s_spelling),
+      cmocka_unit_test(scan_fields),    cmocka_unit_test(scan_ends),
+      cmocka_unit_test(tchar_routines), cmocka_unit_test(kbhit_and_getch),
   };
   return W_RUN("win32-crt", tests);
 }

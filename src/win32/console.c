@@ -1,6 +1,6 @@
 /*
- * console.c - console control events, the standard handles and console
- * output.
+ * console.c - console control events, the standard handles, console
+ * output, and conio.h's keys (_getch, _getche, _kbhit).
  *
  * Control events come from signals (SIGINT = CTRL_C_EVENT, SIGQUIT =
  * CTRL_BREAK_EVENT, SIGHUP = CTRL_CLOSE_EVENT, SIGTERM =
@@ -13,10 +13,14 @@
  * action), which is how Linux says what ExitProcess does on Windows for
  * these events. GenerateConsoleCtrlEvent sends the signal.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "win32.h"
 
@@ -278,4 +282,56 @@ CPORT_API BOOL WriteConsoleW(HANDLE h, const VOID *buf, DWORD n,
   if (ok && written)
     *written = n; /* characters, not the bytes of their UTF-8 */
   return ok;
+}
+
+/* ------------------------------------------------------------------------ */
+/* conio.h: one key at a time                                                */
+/* ------------------------------------------------------------------------ */
+
+/* One byte of standard input, read as a console's key: on a terminal
+ * without waiting for a line and, unless `echo`, without echoing it;
+ * else (a pipe, a file) the next byte. EOF when none will come. */
+static int read_key(bool echo) {
+  struct termios old;
+  bool tty = tcgetattr(STDIN_FILENO, &old) == 0;
+  if (tty) {
+    struct termios raw = old;
+    raw.c_lflag &= (tcflag_t) ~(ICANON | (echo ? 0 : ECHO));
+    raw.c_cc[VMIN] = 1;
+    raw.c_cc[VTIME] = 0;
+    tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+  }
+  unsigned char c = 0;
+  ssize_t n;
+  do
+    n = read(STDIN_FILENO, &c, 1);
+  while (n < 0 && errno == EINTR);
+  if (tty)
+    tcsetattr(STDIN_FILENO, TCSANOW, &old);
+  return n == 1 ? (int)c : EOF;
+}
+
+CPORT_API int cport_w32_getch(void) {
+  return read_key(false);
+}
+
+CPORT_API int cport_w32_getche(void) {
+  return read_key(true);
+}
+
+CPORT_API int cport_w32_kbhit(void) {
+  struct termios old;
+  bool tty = tcgetattr(STDIN_FILENO, &old) == 0;
+  if (tty) { /* a key counts without its line's end */
+    struct termios raw = old;
+    raw.c_lflag &= (tcflag_t)~ICANON;
+    tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+  }
+  /* Bytes waiting, not readiness: the end of a file is no key. */
+  int n = 0;
+  if (ioctl(STDIN_FILENO, FIONREAD, &n) != 0)
+    n = 0;
+  if (tty)
+    tcsetattr(STDIN_FILENO, TCSANOW, &old);
+  return n > 0 ? 1 : 0;
 }
