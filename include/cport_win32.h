@@ -72,8 +72,11 @@
  * name. SO_UPDATE_ACCEPT_CONTEXT, SO_UPDATE_CONNECT_CONTEXT and
  * SO_EXCLUSIVEADDRUSE succeed without effect (cport has done that work),
  * as do SO_RANDOMIZE_PORT and SO_PORT_SCALABILITY (given a DWORD: Linux
- * already randomizes and shares ephemeral ports); SO_RCVTIMEO /
- * SO_SNDTIMEO take a DWORD of milliseconds.
+ * already randomizes and shares ephemeral ports) and
+ * SO_CONDITIONAL_ACCEPT (Linux completes every handshake before accept,
+ * so a condition function's CF_REJECT closes an accepted connection);
+ * SO_DONTLINGER TRUE turns SO_LINGER off; SO_RCVTIMEO / SO_SNDTIMEO take
+ * a DWORD of milliseconds.
  * @param s the socket
  * @param level SOL_SOCKET, IPPROTO_TCP, ...
  * @param name the option
@@ -1101,10 +1104,26 @@ inline auto max(A a, B b) ->
 #  define WSAENAMETOOLONG 10063
 #  define WSAEHOSTDOWN 10064
 #  define WSAEHOSTUNREACH 10065
+#  define WSAENOTEMPTY 10066
+#  define WSAEPROCLIM 10067
+#  define WSAEUSERS 10068
+#  define WSAEDQUOT 10069
+#  define WSAESTALE 10070
+#  define WSAEREMOTE 10071
 #  define WSASYSNOTREADY 10091
 #  define WSAVERNOTSUPPORTED 10092
 #  define WSANOTINITIALISED 10093
 #  define WSAEDISCON 10101
+#  define WSAENOMORE 10102
+#  define WSAECANCELLED 10103
+#  define WSAEINVALIDPROCTABLE 10104
+#  define WSAEINVALIDPROVIDER 10105
+#  define WSAEPROVIDERFAILEDINIT 10106
+#  define WSASYSCALLFAILURE 10107
+#  define WSASERVICE_NOT_FOUND 10108
+#  define WSA_E_NO_MORE 10110
+#  define WSA_E_CANCELLED 10111
+#  define WSAEREFUSED 10112
 #  define WSATYPE_NOT_FOUND 10109
 #  define WSAHOST_NOT_FOUND 11001
 #  define WSATRY_AGAIN 11002
@@ -3190,6 +3209,8 @@ static inline void IN6ADDR_SETV4MAPPED(PSOCKADDR_IN6 a, const IN_ADDR *v4,
  * and shares them between different destinations. */
 #  define SO_RANDOMIZE_PORT 0x3005
 #  define SO_PORT_SCALABILITY 0x3006
+#  define SO_CONDITIONAL_ACCEPT 0x3002
+#  define SO_DONTLINGER ((int)(~SO_LINGER))
 /* listen()'s backlog given as a hint (a negative value); Linux caps it at
  * net.core.somaxconn, as Windows caps the hint. */
 #  define SOMAXCONN_HINT(b) (-(b))
@@ -3210,6 +3231,9 @@ static inline void IN6ADDR_SETV4MAPPED(PSOCKADDR_IN6 a, const IN_ADDR *v4,
 #  define TF_DISCONNECT 0x01
 #  define TF_REUSE_SOCKET 0x02
 #  define TF_WRITE_BEHIND 0x04
+#  define TF_USE_DEFAULT_WORKER 0x00
+#  define TF_USE_SYSTEM_THREAD 0x10
+#  define TF_USE_KERNEL_APC 0x20
 #  define TF_USE_DEFAULT_WORKER 0x00
 
 #  define WSAID_ACCEPTEX                               \

@@ -194,14 +194,26 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
                          socklen_t tolen) {
   if (sending)
     flags |= MSG_NOSIGNAL;
+  /* Every byte before it returns: a blocking send, and a receive with
+   * MSG_WAITALL (until the buffer is full, the end, or an error). */
+  bool all = sending || ((flags & MSG_WAITALL) && !(flags & MSG_PEEK) &&
+                         !w32_is_datagram(fd));
+  size_t done = 0;
   if (!sending && !(flags & MSG_DONTWAIT)) {
     /* (MSG_DONTWAIT is no Winsock flag: cport's own calls, straight
      * through.) */
-    struct iovec v = {buf, len};
-    ssize_t n;
-    if (w32_held_first(fd, &v, 1, flags,
-                       fd_blocking(fd) || w32_fd_emulates_blocking(fd), &n))
-      return n >= 0 ? n : data_failed(fd);
+    for (;;) {
+      struct iovec v = {(char *)buf + done, len - done};
+      ssize_t n;
+      if (!w32_held_first(fd, &v, 1, flags,
+                          fd_blocking(fd) || w32_fd_emulates_blocking(fd), &n))
+        break; /* nothing held: from the kernel, below */
+      if (n < 0)
+        return done > 0 ? (ssize_t)done : data_failed(fd);
+      done += (size_t)n;
+      if (!all || done == len || n == 0)
+        return (ssize_t)done;
+    }
   }
   if (flags & MSG_DONTWAIT) {
     ssize_t n = fn(fd, buf, len, flags, addr, alen, tolen);
@@ -216,18 +228,15 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
     errno = EAGAIN;
     return data_failed(fd);
   }
-  size_t done = 0;
   uint64_t until = 0;
   for (;;) {
-    ssize_t n = 0;
-    if (!(flags & MSG_WAITALL))
-      n = fn(fd, (char *)buf + done, len - done, flags | MSG_DONTWAIT, addr,
-             alen, tolen);
-    if (n >= 0 && !(flags & MSG_WAITALL)) {
+    ssize_t n = fn(fd, (char *)buf + done, len - done,
+                   (flags & ~MSG_WAITALL) | MSG_DONTWAIT, addr, alen, tolen);
+    if (n >= 0) {
       done += (size_t)n;
-      if (!sending || done == len || n == 0)
+      if (!all || done == len || n == 0)
         return (ssize_t)done;
-      continue; /* a blocking send goes on with the rest */
+      continue; /* a blocking send, or MSG_WAITALL: on with the rest */
     }
     if (n < 0 && errno == EINTR)
       continue;
@@ -260,7 +269,6 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
       return done > 0 ? (ssize_t)done : timed_out();
     if (w != 0)
       return done > 0 ? (ssize_t)done : data_failed(fd);
-    flags &= ~MSG_WAITALL; /* polled: take what is there */
   }
 }
 
@@ -329,10 +337,21 @@ CPORT_API int select(int nfds, fd_set *r, fd_set *w, fd_set *e,
         top = fd + 1;
         break;
       }
+  /* "Any two of the parameters ... can be NULL, but at least one must
+   * be non-NULL, and any non-NULL descriptor set must contain at least
+   * one handle to a socket": WSAEINVAL otherwise. */
+  bool any = false;
+  for (int i = 0; i < 3 && !any; i++)
+    for (int fd = 0; sets[i] != NULL && fd < top && !any; fd++)
+      any = FD_ISSET(fd, sets[i]);
+  if (!any)
+    return w32_wsa_fail(WSAEINVAL);
   bool may_block = t == NULL || t->tv_sec != 0 || t->tv_usec != 0;
   if (may_block)
     w32_block_begin();
-  int rc = next_select()(top, r, w, e, t);
+  /* Winsock leaves the caller's TIMEVAL as it was; Linux counts it down. */
+  struct timeval copy = t != NULL ? *t : (struct timeval){0, 0};
+  int rc = next_select()(top, r, w, e, t != NULL ? &copy : NULL);
   if (may_block)
     w32_block_end();
   return rc >= 0 ? rc : failed();

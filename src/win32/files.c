@@ -156,6 +156,10 @@ static BOOL sync_io(int fd, void *buf, DWORD len, LPDWORD done, LPOVERLAPPED ov,
       n = write_side ? pwrite(fd, buf, len, (off_t)off)
                      : pread(fd, buf, len, (off_t)off);
   } while (n < 0 && errno == EINTR);
+  /* A synchronous handle's I/O at the OVERLAPPED's offset moves the file
+   * pointer past it, as Windows does (pread/pwrite leave it). */
+  if (ov != NULL && n >= 0)
+    (void)lseek(fd, (off_t)(off + (uint64_t)n), SEEK_SET);
   w32_block_end();
   int status = n < 0 ? -errno : 0;
   if (ov != NULL) {

@@ -13,6 +13,7 @@
  * WSAGetOverlappedResult, or the layer's own port. It is found by the
  * OVERLAPPED's address only: a posted packet's pointer is never read.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 
 #include "win32.h"
@@ -173,6 +174,10 @@ static void put_address(char *area, int fd, bool peer) {
   socklen_t len = sizeof(ss);
   int rc = peer ? getpeername(fd, (struct sockaddr *)&ss, &len)
                 : getsockname(fd, (struct sockaddr *)&ss, &len);
+  if (rc != 0 && peer) { /* reset already: the peer it had */
+    len = sizeof(ss);
+    rc = w32_ended_peer(fd, (struct sockaddr *)&ss, &len);
+  }
   uint16_t l = rc == 0 ? (uint16_t)len : 0;
   memcpy(area, &l, sizeof(l));
   memcpy(w32_acceptex_address(area), &ss, l);
@@ -243,7 +248,15 @@ void w32_fixup_run(LPOVERLAPPED ov, int *status) {
     if (rc == 0) {
       put_address(f->buf + f->recvlen, fd, false);
       put_address(f->buf + f->recvlen + f->locallen, fd, true);
+      /* The socket keeps the mode the program gave it: blocking unless
+       * FIONBIO said otherwise (cport accepted it non-blocking), and
+       * non-blocking underneath while a port has it. */
+      bool nonblock = (w32_fd_flags(fd) & W32_FD_NONBLOCK) != 0;
       w32_fd_reset(fd);
+      if (nonblock)
+        w32_fd_set_flags(fd, W32_FD_NONBLOCK, 0);
+      else if (!cport__handle_associated(fd))
+        (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
       w32_fd_connected(fd);
       w32_fd_set_flags(fd, W32_FD_ACCEPTED, 0);
     } else {

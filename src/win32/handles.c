@@ -346,6 +346,12 @@ bool w32_is_datagram(int fd) {
          type == SOCK_DGRAM;
 }
 
+int w32_ended_peer(int fd, struct sockaddr *addr, socklen_t *len) {
+  /* SO_PEERNAME names the peer a TCP socket had even once the connection
+   * is gone (getpeername says ENOTCONN in the closed state). */
+  return getsockopt(fd, SOL_SOCKET, SO_PEERNAME, addr, len) == 0 ? 0 : -errno;
+}
+
 bool w32_from_too_small(int fd, int len) {
   if (len >= (int)sizeof(struct sockaddr_in6) || !w32_is_datagram(fd))
     return false; /* on a stream the address is ignored */

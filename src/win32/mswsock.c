@@ -237,7 +237,9 @@ CPORT_API BOOL TransmitFile(SOCKET s, HANDLE file, DWORD bytes, DWORD per_send,
   (void)per_send;
   if (ov == NULL)
     return transmit_sync(s, file, bytes, per_send, buffers, flags);
-  if (flags & ~(DWORD)(TF_DISCONNECT | TF_REUSE_SOCKET | TF_WRITE_BEHIND))
+  /* TF_USE_*: which Windows thread does the work, accepted as hints. */
+  if (flags & ~(DWORD)(TF_DISCONNECT | TF_REUSE_SOCKET | TF_WRITE_BEHIND |
+                       TF_USE_SYSTEM_THREAD | TF_USE_KERNEL_APC))
     return wsa_false(WSAEINVAL);
   int f = file == NULL ? CPORT_INVALID_HANDLE : w32_fd(file);
   if (file != NULL && f < 0)

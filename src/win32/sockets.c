@@ -195,8 +195,19 @@ CPORT_API int cport_w32_setsockopt(SOCKET s, int level, int name,
   if (level == SOL_SOCKET &&
       (name == SO_UPDATE_ACCEPT_CONTEXT || name == SO_UPDATE_CONNECT_CONTEXT))
     return 0; /* done by cport already */
+  if (level == SOL_SOCKET && name == SO_DONTLINGER) {
+    if (len < (int)sizeof(DWORD))
+      return w32_wsa_fail(WSAEFAULT);
+    DWORD on;
+    memcpy(&on, val, sizeof(on));
+    struct linger lg = {on ? 0 : 1, 0};
+    if (setsockopt((int)s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) != 0)
+      return w32_wsa_errno(errno);
+    return 0;
+  }
   if (level == SOL_SOCKET &&
-      (name == SO_RANDOMIZE_PORT || name == SO_PORT_SCALABILITY))
+      (name == SO_RANDOMIZE_PORT || name == SO_PORT_SCALABILITY ||
+       name == SO_CONDITIONAL_ACCEPT))
     /* A BOOL; what it asks for is what Linux does anyway. */
     return len < (int)sizeof(DWORD) ? w32_wsa_fail(WSAEFAULT) : 0;
   if (is_timeout(level, name) && len == (int)sizeof(DWORD)) {
@@ -433,8 +444,14 @@ CPORT_API int cport_w32_getpeername(SOCKET s, struct sockaddr *addr, int *len) {
   if (addr == NULL || len == NULL || *len < 0)
     return w32_wsa_fail(WSAEFAULT);
   socklen_t l = (socklen_t)*len;
-  if (getpeername((int)s, addr, &l) != 0)
-    return w32_wsa_errno(errno);
+  if (getpeername((int)s, addr, &l) != 0) {
+    /* A connection the peer reset still names its peer on Windows. */
+    int e = errno;
+    l = (socklen_t)*len;
+    if (e != ENOTCONN || !w32_fd_was_connected((int)s) ||
+        w32_ended_peer((int)s, addr, &l) != 0)
+      return w32_wsa_errno(e);
+  }
   *len = (int)l;
   return 0;
 }

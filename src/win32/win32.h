@@ -120,6 +120,10 @@ CP_INTERNAL BOOL w32_wsa_result(LPWSAOVERLAPPED ov, LPDWORD bytes, BOOL wait,
                                 LPDWORD flags);
 /* Whether fd is a datagram socket. */
 CP_INTERNAL bool w32_is_datagram(int fd);
+/* The peer of a stream socket whose connection has ended (a reset):
+ * 0 and the address, or -errno. Windows keeps naming the peer until
+ * closesocket. */
+CP_INTERNAL int w32_ended_peer(int fd, struct sockaddr *addr, socklen_t *len);
 /* Whether a datagram socket's source address needs more than len bytes
  * (WSAEFAULT from recvfrom and WSARecvFrom). */
 CP_INTERNAL bool w32_from_too_small(int fd, int len);

@@ -60,24 +60,34 @@ static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, size_t total,
    * non-blocking socket is full until they have. */
   if (!recv_side && cport__flush_sends(fd, nonblock ? 0 : -1) != 0)
     return w32_wsa_fail(WSAEWOULDBLOCK);
-  ssize_t held;
-  if (recv_side &&
-      w32_held_first(fd, m.msg_iov, (unsigned)n, flags, !nonblock, &held)) {
-    if (held < 0)
-      return w32_wsa_errno(errno);
-    if (bytes)
-      *bytes = (DWORD)held;
-    return 0;
-  }
+  /* Every byte before it returns: a blocking send, and a receive with
+   * MSG_WAITALL (until the buffers are full, the end, or an error). */
+  bool all = !recv_side || ((flags & MSG_WAITALL) && !(flags & MSG_PEEK) &&
+                            !w32_is_datagram(fd));
   size_t done = 0;
+  ssize_t held;
+  while (recv_side && done < total &&
+         w32_held_first(fd, m.msg_iov, (unsigned)m.msg_iovlen, flags, !nonblock,
+                        &held)) {
+    if (held < 0 && done == 0)
+      return w32_wsa_errno(errno);
+    if (held > 0)
+      done += (size_t)held;
+    if (held <= 0 || !all || done == total) {
+      if (bytes)
+        *bytes = (DWORD)done;
+      return 0;
+    }
+    advance(&m, (size_t)held);
+  }
   uint64_t until = 0;
   for (;;) {
     ssize_t r = recv_side
-                    ? recvmsg(fd, &m, flags | MSG_DONTWAIT)
+                    ? recvmsg(fd, &m, (flags & ~MSG_WAITALL) | MSG_DONTWAIT)
                     : sendmsg(fd, &m, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
     if (r >= 0) {
       done += (size_t)r;
-      if (!recv_side && done < total && r > 0) {
+      if (all && done < total && r > 0) {
         advance(&m, (size_t)r);
         continue;
       }
