@@ -476,6 +476,35 @@ static void getpeername_after_a_reset(void **state) {
   assert_int_equal(got.sin_port, want.sin_port);
 }
 
+/* On a handle opened without FILE_FLAG_OVERLAPPED, a read or write at
+ * an OVERLAPPED's offset is done in the call and moves the file pointer
+ * past it ("ReadFile": it updates the OVERLAPPED offset and the file
+ * pointer). */
+static void sync_offset_io_moves_the_file_pointer(void **state) {
+  (void)state;
+  char path[MAX_PATH];
+  w_temp_path(path, sizeof(path), "corners-fp");
+  HANDLE f = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                         CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+  assert_true(f != INVALID_HANDLE_VALUE);
+  DWORD n = 0;
+  assert_true(WriteFile(f, "0123456789", 10, &n, NULL));
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.Offset = 2;
+  char buf[4];
+  assert_true(ReadFile(f, buf, 3, &n, &ov));
+  assert_int_equal(n, 3);
+  assert_memory_equal(buf, "234", 3);
+  assert_int_equal(SetFilePointer(f, 0, NULL, FILE_CURRENT), 5);
+  memset(&ov, 0, sizeof(ov));
+  ov.Offset = 20;
+  assert_true(WriteFile(f, "xy", 2, &n, &ov));
+  assert_int_equal(SetFilePointer(f, 0, NULL, FILE_CURRENT), 22);
+  assert_true(CloseHandle(f));
+  assert_true(DeleteFileA(path));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(closed_socket_is_not_a_socket),
@@ -489,6 +518,7 @@ int main(void) {
       cmocka_unit_test(select_keeps_the_timeval),
       cmocka_unit_test(recv_waitall_fills_the_buffer),
       cmocka_unit_test(getpeername_after_a_reset),
+      cmocka_unit_test(sync_offset_io_moves_the_file_pointer),
   };
   return W_RUN("win32-call-corners", tests);
 }
