@@ -116,28 +116,30 @@ int w32_lop_start(int fd, LPOVERLAPPED ov, int which, w32_lop_step step,
   if (ctx_size > CTX_MAX)
     return CPORT_EINVAL;
   struct lop *o = calloc(1, sizeof(*o));
-  struct lane *fresh = calloc(1, sizeof(*fresh));
-  if (o == NULL || fresh == NULL) {
-    free(o);
-    free(fresh);
+  if (o == NULL)
     return CPORT_ENOMEM;
-  }
   o->ov = ov;
   o->tag = (uintptr_t)ov->cport_reserved_data;
   o->step = step;
   memcpy(o->ctx, ctx, ctx_size);
-  int rc = cport__external_begin(fd, (cport_op_t *)(void *)ov);
-  if (rc != 0) {
-    free(o);
-    free(fresh);
-    return rc;
-  }
   pthread_mutex_lock(&lk);
   struct lane *l = lane_find_locked(fd, which);
   bool start = l == NULL;
+  if (start && (l = calloc(1, sizeof(*l))) == NULL) {
+    pthread_mutex_unlock(&lk);
+    free(o);
+    return CPORT_ENOMEM;
+  }
+  /* Started under the lock: a runner ending the lane cannot miss it. */
+  int rc = cport__external_begin(fd, (cport_op_t *)(void *)ov);
+  if (rc != 0) {
+    pthread_mutex_unlock(&lk);
+    if (start)
+      free(l);
+    free(o);
+    return rc;
+  }
   if (start) {
-    l = fresh;
-    fresh = NULL;
     l->fd = fd;
     l->which = which;
     l->next = lanes;
@@ -166,7 +168,6 @@ int w32_lop_start(int fd, LPOVERLAPPED ov, int which, w32_lop_step step,
     pthread_attr_destroy(&a);
   }
   pthread_mutex_unlock(&lk);
-  free(fresh);
   return 0;
 }
 

@@ -195,6 +195,14 @@ static void rest_clear(struct pipe_end *e) {
   e->rest_len = e->rest_off = 0;
 }
 
+/* A listening instance got its client (pipe_lock held). */
+static void connected_locked(struct pipe_end *e) {
+  e->state = P_CONNECTED;
+  e->name->listening--;
+  if (e->name->backlog > 0)
+    e->name->backlog--;
+}
+
 /* CloseHandle on a pipe: the instance leaves its name (the last one takes
  * the name away); a pending ConnectNamedPipe moves no client here. */
 static void closing(int fd) {
@@ -219,12 +227,8 @@ static void closing(int fd) {
 static void connect_done(int fd, int status) {
   pthread_mutex_lock(&pipe_lock);
   struct pipe_end *e = end_locked(fd);
-  if (e != NULL && e->name != NULL && status == 0 && e->state == P_LISTENING) {
-    e->state = P_CONNECTED;
-    e->name->listening--;
-    if (e->name->backlog > 0)
-      e->name->backlog--;
-  }
+  if (e != NULL && e->name != NULL && status == 0 && e->state == P_LISTENING)
+    connected_locked(e);
   pthread_mutex_unlock(&pipe_lock);
   if (status == 0)
     w32_fd_connected(fd);
@@ -407,12 +411,8 @@ static int connect_step(void *ctx, int *wait_fd, short *events, size_t *bytes) {
   int rc = ep == NULL                 ? CPORT_EBADF
            : ep->state != P_LISTENING ? CPORT_ECANCELED /* disconnected */
                                       : take_waiting(c->fd, c->listen_fd);
-  if (rc == 1) {
-    ep->state = P_CONNECTED;
-    ep->name->listening--;
-    if (ep->name->backlog > 0)
-      ep->name->backlog--;
-  }
+  if (rc == 1)
+    connected_locked(ep);
   pthread_mutex_unlock(&pipe_lock);
   if (rc == 1) {
     w32_fd_connected(c->fd);
@@ -454,10 +454,7 @@ CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
     }
     rc = take_waiting(fd, ep->name->listen_fd);
     if (rc == 1) {
-      ep->state = P_CONNECTED;
-      ep->name->listening--;
-      if (ep->name->backlog > 0)
-        ep->name->backlog--;
+      connected_locked(ep);
       err = ERROR_PIPE_CONNECTED; /* "a good connection", nothing queued */
     } else if (rc < 0) {
       err = w32_error(rc);
@@ -487,12 +484,8 @@ CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
       pthread_mutex_lock(&pipe_lock);
       ep = end_locked(fd);
       rc = ep == NULL ? CPORT_EBADF : take_waiting(fd, listen_fd);
-      if (rc == 1 && ep->state == P_LISTENING) {
-        ep->state = P_CONNECTED;
-        ep->name->listening--;
-        if (ep->name->backlog > 0)
-          ep->name->backlog--;
-      }
+      if (rc == 1 && ep->state == P_LISTENING)
+        connected_locked(ep);
       pthread_mutex_unlock(&pipe_lock);
       if (rc < 0)
         return w32_fail(w32_error(rc));
