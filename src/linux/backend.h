@@ -101,6 +101,23 @@ struct cp_backend {
   long (*held_take)(struct cport *port, struct cp_handle *h,
                     const struct iovec *iov, unsigned n, bool peek,
                     size_t *held);
+  /*
+   * h->lock held, a readiness check of a stream socket that bypasses cport
+   * (the Win32 layer's select, WSAPoll, WSAEventSelect): what the backend
+   * took from the socket ahead of any receive, as CP_HELD_* bits, with
+   * *err the receive error it kept (0 if none). From now on it stops
+   * reading the socket ahead of receives, so the socket's later bytes are
+   * the kernel's to report; CP_HELD_SOON while a receive of its own may
+   * still take some (look again shortly). NULL: never holds (epoll).
+   */
+  unsigned (*held_look)(struct cport *port, struct cp_handle *h, int *err);
+};
+
+/* held_look's answer. */
+enum {
+  CP_HELD_DATA = 1u << 0, /* bytes wait */
+  CP_HELD_END = 1u << 1,  /* the peer's end or an error waits after them */
+  CP_HELD_SOON = 1u << 2, /* its receive may still take the next bytes */
 };
 
 #ifdef CPORT_HAVE_URING

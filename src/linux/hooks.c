@@ -170,6 +170,25 @@ CPORT_API long cport__held_recv(int fd, const struct iovec *iov, unsigned n,
   return r;
 }
 
+CPORT_API unsigned cport__held_look(int fd, int *err) {
+  *err = 0;
+  struct cp_handle *h = cp_handle_peek(fd);
+  struct cport *on =
+      h != NULL ? __atomic_load_n(&h->port, __ATOMIC_ACQUIRE) : NULL;
+  if (on == NULL || on->be->held_look == NULL)
+    return 0; /* not on a port, or one that never holds data */
+  cp_lock(&h->lock);
+  unsigned r = 0;
+  struct cport *p = h->port;
+  if ((h->flags & CP_HF_OPEN) && p != NULL && p->be->held_look != NULL)
+    r = p->be->held_look(p, h, err);
+  cp_unlock(&h->lock);
+  /* The same bits under the names the layer sees. */
+  return ((r & CP_HELD_DATA) ? CPORT__HELD_DATA : 0u) |
+         ((r & CP_HELD_END) ? CPORT__HELD_END : 0u) |
+         ((r & CP_HELD_SOON) ? CPORT__HELD_SOON : 0u);
+}
+
 CPORT_API int cport__icmp_report_take(int fd) {
   return fd < 0 ? 0 : cp_icmp_report_take(fd);
 }

@@ -100,6 +100,21 @@ CPORT_API int cport__try_at_call(int fd);
 CPORT_API long cport__held_recv(int fd, const struct iovec *iov, unsigned n,
                                 bool peek, size_t *held);
 
+/* A readiness check of stream socket fd that bypasses cport (select,
+ * WSAPoll, WSAEventSelect): what cport took from the socket ahead of any
+ * receive. CPORT__HELD_DATA: bytes wait; CPORT__HELD_END: the peer's end
+ * waits after them, or an error (*err its CPORT_E* code, else 0);
+ * CPORT__HELD_SOON: cport's own receive may still take the socket's next
+ * bytes (it has been told to stop: look again shortly). From this call
+ * on, cport no longer reads the socket ahead of its receives, so what
+ * comes later is the socket's own readiness. 0: nothing held. */
+enum {
+  CPORT__HELD_DATA = 1u << 0,
+  CPORT__HELD_END = 1u << 1,
+  CPORT__HELD_SOON = 1u << 2,
+};
+CPORT_API unsigned cport__held_look(int fd, int *err);
+
 /* Waits up to timeout_ms (-1: for as long as it takes) until sends that
  * finished in their calls on fd but whose bytes cport's send buffer still
  * holds (engine-sendbuf.c) have left: a shutdown, a synchronous

@@ -494,6 +494,33 @@ void cp_uring_rearm_starved(struct cport *p, struct cp_uring *u) {
 /* Reads that bypass cport                                                   */
 /* ------------------------------------------------------------------------ */
 
+/* The socket's next bytes are for a reader that bypasses cport: the
+ * multishot receive must not take them from now on (later receives of
+ * cport's are one-shots, into their own buffers). Returns true while it
+ * may still take some (until its last CQE): the caller comes back.
+ * h->lock held. */
+static bool stop_reading_ahead(struct cport *p, struct cp_handle *h) {
+  struct cp_uring *u = cp_ur_of(p, h);
+  struct cp_uh *uh = cp_uh(h);
+  bool armed = (uh->flags & CP_UH_RECV_ARMED) != 0;
+  if (!(uh->flags & CP_UH_NO_MULTI)) {
+    uh->flags |= CP_UH_NO_MULTI;
+    if (is_starved(uh))
+      unstarve(&u->bufs, h);
+    if (armed && !(uh->flags & CP_UH_RECV_PAUSE)) {
+      uh->flags |= CP_UH_RECV_PAUSE;
+      htag_cancel(p, h, CP_HTAG_RECV);
+    }
+    /* Not armed (starved, or its last CQE came): no CQE will start a
+     * receive that waits for the multishot's data, so it starts now, as
+     * a one-shot. (A harvester that took it off the starved list sees
+     * the mark and leaves it.) */
+    if (!armed && !cp_opq_empty(&h->rq))
+      cp_engine_kick(h, &h->rq, NULL);
+  }
+  return armed;
+}
+
 long cp_uring_held_take(struct cport *p, struct cp_handle *h,
                         const struct iovec *iov, unsigned n, bool peek,
                         size_t *held) {
@@ -513,27 +540,22 @@ long cp_uring_held_take(struct cport *p, struct cp_handle *h,
   }
   if (uh->rx_err != 0)
     return uh->rx_err; /* after the data, as a receive would */
-  /* The socket's next bytes are the caller's to read: the multishot
-   * receive must not take them from now on (later receives of cport's
-   * are one-shots, into their own buffers). Until its last CQE, it may
-   * still take some, so the caller comes back. */
-  bool armed = (uh->flags & CP_UH_RECV_ARMED) != 0;
-  if (!(uh->flags & CP_UH_NO_MULTI)) {
-    uh->flags |= CP_UH_NO_MULTI;
-    if (is_starved(uh))
-      unstarve(&u->bufs, h);
-    if (armed && !(uh->flags & CP_UH_RECV_PAUSE)) {
-      uh->flags |= CP_UH_RECV_PAUSE;
-      htag_cancel(p, h, CP_HTAG_RECV);
-    }
-    /* Not armed (starved, or its last CQE came): no CQE will start a
-     * receive that waits for the multishot's data, so it starts now, as
-     * a one-shot. (A harvester that took it off the starved list sees
-     * the mark and leaves it.) */
-    if (!armed && !cp_opq_empty(&h->rq))
-      cp_engine_kick(h, &h->rq, NULL);
+  return stop_reading_ahead(p, h) ? CPORT_EAGAIN : 0;
+}
+
+unsigned cp_uring_held_look(struct cport *p, struct cp_handle *h, int *err) {
+  struct cp_uh *uh = cp_uh(h);
+  *err = 0;
+  if (h->type != CP_H_STREAM)
+    return 0;
+  unsigned r = uh->buffered > 0 ? CP_HELD_DATA : 0;
+  if (uh->rx_err != 0) {
+    *err = uh->rx_err;
+    r |= CP_HELD_END;
+  } else if (uh->flags & CP_UH_EOF) {
+    r |= CP_HELD_END;
   }
-  return armed ? CPORT_EAGAIN : 0;
+  return stop_reading_ahead(p, h) ? r | CP_HELD_SOON : r;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -425,4 +425,5 @@ const struct cp_backend cp_uring_backend = {
     .close_fd = cp_uring_close_fd,
     .buffer_sends = cp_uring_buffer_sends,
     .held_take = cp_uring_held_take,
+    .held_look = cp_uring_held_look,
 };

@@ -281,6 +281,9 @@ CP_INTERNAL void cp_uring_rearm_starved(struct cport *p, struct cp_uring *u);
 CP_INTERNAL long cp_uring_held_take(struct cport *p, struct cp_handle *h,
                                     const struct iovec *iov, unsigned n,
                                     bool peek, size_t *held);
+/* The backend's held_look (backend.h). */
+CP_INTERNAL unsigned cp_uring_held_look(struct cport *p, struct cp_handle *h,
+                                        int *err);
 /* h leaves the port or closes: stop its multishot requests, give its
  * buffers back, close accepted fds nobody took. h->lock held. */
 CP_INTERNAL void cp_uring_handle_stop(struct cport *p, struct cp_handle *h);

@@ -1,7 +1,7 @@
 /*
  * bsd.c - the BSD socket calls whose Linux prototypes take Winsock's
  * arguments as they are: socket, bind, listen, connect, send, recv,
- * sendto, select. libcport-win32 defines these names in front of the C
+ * sendto (select is in readiness.c). libcport-win32 defines these names in front of the C
  * library's (which it reaches with dlsym(RTLD_NEXT)), so a ported program
  * keeps calling them unchanged and C++ keeps std::bind. Each does what
  * the C library's does and, on failure, also sets WSAGetLastError(), as
@@ -11,8 +11,7 @@
  * Winsock differences they add: send and sendto never raise SIGPIPE; a
  * blocking call gives a released worker's place back to its port while
  * it blocks; a socket a port made non-blocking underneath still blocks
- * for recv/send (unless the program set FIONBIO); select with nfds 0 (as
- * Windows code passes it) reads the sets for the descriptors.
+ * for recv/send (unless the program set FIONBIO).
  * recvfrom takes an int length, so it is a macro (cport_w32_recvfrom).
  */
 #include <dlfcn.h>
@@ -39,7 +38,6 @@ REAL(send)
 REAL(recv)
 REAL(sendto)
 REAL(recvfrom)
-REAL(select)
 
 /* On failure: the WSA code as the last error; errno kept. */
 static int failed(void) {
@@ -144,6 +142,8 @@ CPORT_API int connect(int fd, const struct sockaddr *addr, socklen_t len) {
   if (block)
     w32_block_end();
   int e = errno;
+  if (rc != 0 && e == EINPROGRESS) /* select tells its outcome */
+    w32_fd_set_flags(fd, W32_FD_CONNECTING, 0);
   w32_es_note(fd, 0); /* WSAEventSelect: the connect's outcome comes */
   errno = e;
   if (rc != 0)
@@ -322,37 +322,4 @@ CPORT_API int cport_w32_recvfrom(SOCKET s, char *buf, int len, int flags,
   if (from != NULL)
     *fromlen = (int)l;
   return (int)n;
-}
-
-/* Winsock ignores nfds and Windows code passes 0: then the sets say
- * which sockets (a caller passing nfds is taken at its word: its sets may
- * be smaller than FD_SETSIZE). */
-CPORT_API int select(int nfds, fd_set *r, fd_set *w, fd_set *e,
-                     struct timeval *t) {
-  int top = nfds;
-  fd_set *sets[3] = {r, w, e};
-  for (int i = 0; i < 3 && nfds <= 0; i++)
-    for (int fd = FD_SETSIZE - 1; sets[i] != NULL && fd >= top; fd--)
-      if (FD_ISSET(fd, sets[i])) {
-        top = fd + 1;
-        break;
-      }
-  /* "Any two of the parameters ... can be NULL, but at least one must
-   * be non-NULL, and any non-NULL descriptor set must contain at least
-   * one handle to a socket": WSAEINVAL otherwise. */
-  bool any = false;
-  for (int i = 0; i < 3 && !any; i++)
-    for (int fd = 0; sets[i] != NULL && fd < top && !any; fd++)
-      any = FD_ISSET(fd, sets[i]);
-  if (!any)
-    return w32_wsa_fail(WSAEINVAL);
-  bool may_block = t == NULL || t->tv_sec != 0 || t->tv_usec != 0;
-  if (may_block)
-    w32_block_begin();
-  /* Winsock leaves the caller's TIMEVAL as it was; Linux counts it down. */
-  struct timeval copy = t != NULL ? *t : (struct timeval){0, 0};
-  int rc = next_select()(top, r, w, e, t != NULL ? &copy : NULL);
-  if (may_block)
-    w32_block_end();
-  return rc >= 0 ? rc : failed();
 }

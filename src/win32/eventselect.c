@@ -9,7 +9,10 @@
  * (FD_READ), a pending connection (FD_ACCEPT), a connect's outcome
  * (FD_CONNECT, then FD_WRITE), room to send (FD_WRITE), the peer's end
  * (FD_CLOSE, with WSAECONNRESET for a reset, once the data before it has
- * been read). It records them and sets the event.
+ * been read). Bytes cport already took from the socket ahead of the
+ * program's receives count as data (cport__held_look; while cport's own
+ * receive may still take some, the socket is looked at again every
+ * millisecond). It records them and sets the event.
  *
  * As on Windows, an event once recorded is not recorded again until its
  * re-enabling call: a receive for FD_READ, accept for FD_ACCEPT, a send
@@ -27,6 +30,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "win32.h"
@@ -37,6 +41,7 @@ struct es_sock {
   long mask;    /* FD_* asked for */
   long record;  /* recorded, not yet enumerated */
   long enabled; /* may be recorded now */
+  bool soon;    /* cport's receive may still take bytes: look again */
   int errors[FD_MAX_EVENTS];
 };
 
@@ -45,6 +50,8 @@ static struct es_sock **socks; /* by descriptor */
 static size_t nsocks;
 static uint32_t gens;
 static int epfd = -1;
+static int wake_fd = -1;    /* in the epoll set: a look is due soon */
+static unsigned soon_count; /* sockets with soon set */
 static pthread_once_t es_once = PTHREAD_ONCE_INIT;
 
 /* ------------------------------------------------------------------------ */
@@ -95,6 +102,24 @@ static int peek(int fd, int *err) {
     w32_fd_set_flags(fd, W32_FD_RESET, 0);
   *err = errno == ECONNRESET ? WSAECONNRESET : w32_wsa_error(-errno);
   return 0;
+}
+
+/* peek, after what cport took from the socket ahead of the program's
+ * receives (io_uring's multishot receive): its bytes are FD_READ, and the
+ * peer's end after them is FD_CLOSE only once they are read. *soon: cport
+ * may still take the socket's next bytes, so the socket is looked at
+ * again shortly. */
+static int peek_held(int fd, int *err, bool *soon) {
+  int e = 0;
+  unsigned b = cport__held_look(fd, &e);
+  *soon = (b & CPORT__HELD_SOON) != 0;
+  if (b & CPORT__HELD_DATA)
+    return 1;
+  if (b & CPORT__HELD_END) {
+    *err = e != 0 ? w32_wsa_error(e) : 0;
+    return 0;
+  }
+  return peek(fd, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -157,16 +182,30 @@ static void connect_outcome(int fd, struct es_sock *s, enum state st) {
     return; /* no connect yet */
   record(s, FD_CONNECT, FD_CONNECT_BIT, so ? w32_wsa_error(-so) : 0);
   s->enabled &= ~FD_CONNECT;
-  if (so == 0)
-    w32_fd_connected(fd); /* a reset later is its end, not an idle socket */
+  /* Connected (a reset later is its end, not an idle socket), or failed:
+   * the error stays the program's to read with SO_ERROR. */
+  w32_fd_connect_outcome(fd, -so, true);
 }
 
 /* Records what fd's state says now, sets the event if that added
  * anything, and re-arms the epoll entry. */
+static void set_soon(struct es_sock *s, bool soon) {
+  if (soon == s->soon)
+    return;
+  s->soon = soon;
+  if (soon && soon_count++ == 0) { /* the watcher may sleep: wake it */
+    uint64_t one = 1;
+    (void)!write(wake_fd, &one, sizeof(one));
+  } else if (!soon) {
+    soon_count--;
+  }
+}
+
 static void look(int fd, struct es_sock *s) {
   long before = s->record;
   enum state st = state_of(fd);
   int data = -1, err = 0;
+  bool soon = false;
   connect_outcome(fd, s, st);
   switch (st) {
   case S_LISTEN:
@@ -174,7 +213,7 @@ static void look(int fd, struct es_sock *s) {
       record(s, FD_ACCEPT, FD_ACCEPT_BIT, 0);
     break;
   case S_CONNECTED:
-    data = peek(fd, &err);
+    data = peek_held(fd, &err, &soon);
     if (data == 1)
       record(s, FD_READ, FD_READ_BIT, 0);
     else if (data == 0)
@@ -201,6 +240,7 @@ static void look(int fd, struct es_sock *s) {
   case S_IDLE:
     break;
   }
+  set_soon(s, soon);
   if (s->record != before)
     SetEvent(s->event);
   uint32_t in = interest(s, st, data);
@@ -223,15 +263,27 @@ static struct es_sock *sock_of(int fd) {
 static void *watch(void *arg) {
   (void)arg;
   struct epoll_event evs[64];
+  int timeout = -1;
   for (;;) {
-    int n = epoll_wait(epfd, evs, 64, -1);
+    int n = epoll_wait(epfd, evs, 64, timeout);
     pthread_mutex_lock(&es_lock);
     for (int i = 0; i < n; i++) {
+      if (evs[i].data.u64 == UINT64_MAX) { /* wake_fd */
+        uint64_t v;
+        (void)!read(wake_fd, &v, sizeof(v));
+        continue;
+      }
       int fd = (int)(uint32_t)evs[i].data.u64;
       struct es_sock *s = sock_of(fd);
       if (s != NULL && s->gen == (uint32_t)(evs[i].data.u64 >> 32))
         look(fd, s);
     }
+    /* Sockets whose bytes cport's receive may still take: again, until
+     * it has stopped (a CQE away). */
+    for (size_t fd = 0; soon_count > 0 && fd < nsocks; fd++)
+      if (socks[fd] != NULL && socks[fd]->soon)
+        look((int)fd, socks[fd]);
+    timeout = soon_count > 0 ? 1 : -1;
     pthread_mutex_unlock(&es_lock);
   }
   return NULL;
@@ -243,6 +295,7 @@ static void drop_locked(int fd) {
   if (s == NULL)
     return;
   epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+  set_soon(s, false);
   socks[fd] = NULL;
   w32_unref((struct w32_object *)s->event);
   free(s);
@@ -259,7 +312,12 @@ static void es_init(void) {
   epfd = epoll_create1(EPOLL_CLOEXEC);
   if (epfd < 0)
     return;
-  if (!w32_service_thread(NULL, watch, NULL)) {
+  wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  struct epoll_event e = {.events = EPOLLIN, .data.u64 = UINT64_MAX};
+  if (wake_fd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, wake_fd, &e) != 0 ||
+      !w32_service_thread(NULL, watch, NULL)) {
+    if (wake_fd >= 0)
+      close(wake_fd);
     close(epfd);
     epfd = -1;
   }

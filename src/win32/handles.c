@@ -131,6 +131,7 @@ struct fdinfo {
   uint64_t connected_ms; /* 0: not seen connected */
   uint32_t flags;        /* W32_FD_* */
   uint32_t accepting;    /* threads in accept() / WSAAccept() on it */
+  int error;             /* SO_ERROR the layer took from the kernel */
 };
 static struct fdinfo *chunks[CHUNKS];
 
@@ -161,6 +162,7 @@ void w32_fd_reset(int fd) {
   if (i != NULL) {
     unsigned was = __atomic_exchange_n(&i->flags, 0, __ATOMIC_ACQ_REL);
     __atomic_store_n(&i->connected_ms, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&i->error, 0, __ATOMIC_RELAXED);
     void (*forget)(int) = __atomic_load_n(&w32_fd_forget, __ATOMIC_ACQUIRE);
     if ((was & W32_FD_EVENTSELECT) && forget != NULL)
       forget(fd); /* before the descriptor closes: off the watch */
@@ -196,6 +198,22 @@ void w32_fd_connected(int fd) {
   struct fdinfo *i = info(fd, true);
   if (i != NULL)
     __atomic_store_n(&i->connected_ms, w32_now_ms(), __ATOMIC_RELAXED);
+}
+
+void w32_fd_connect_outcome(int fd, int err, bool taken) {
+  struct fdinfo *i = info(fd, true);
+  if (i == NULL)
+    return;
+  if (err == 0)
+    __atomic_store_n(&i->connected_ms, w32_now_ms(), __ATOMIC_RELAXED);
+  else if (taken)
+    __atomic_store_n(&i->error, err, __ATOMIC_RELAXED);
+  __atomic_and_fetch(&i->flags, ~(uint32_t)W32_FD_CONNECTING, __ATOMIC_RELEASE);
+}
+
+int w32_fd_take_error(int fd) {
+  struct fdinfo *i = info(fd, false);
+  return i != NULL ? __atomic_exchange_n(&i->error, 0, __ATOMIC_RELAXED) : 0;
 }
 
 bool w32_fd_was_connected(int fd) {

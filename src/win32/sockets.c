@@ -290,10 +290,12 @@ CPORT_API int cport_w32_getsockopt(SOCKET s, int level, int name, char *val,
     return w32_wsa_errno(errno);
   *len = (int)l;
   if (level == SOL_SOCKET && name == SO_ERROR && l >= sizeof(int)) {
-    /* The pending error as a WSA code. */
+    /* The pending error as a WSA code; first one the layer took from the
+     * kernel to learn a connect's outcome (select, WSAEventSelect). */
     int e;
     memcpy(&e, val, sizeof(e));
-    e = e ? w32_wsa_error(-e) : 0;
+    int kept = w32_fd_take_error(fd);
+    e = e ? w32_wsa_error(-e) : kept ? w32_wsa_error(kept) : 0;
     memcpy(val, &e, sizeof(e));
   }
   return 0;
@@ -454,17 +456,4 @@ CPORT_API int cport_w32_getpeername(SOCKET s, struct sockaddr *addr, int *len) {
   }
   *len = (int)l;
   return 0;
-}
-
-CPORT_API int WSAPoll(LPWSAPOLLFD fds, ULONG n, INT ms) {
-  if (fds == NULL && n > 0)
-    return w32_wsa_fail(WSAEFAULT);
-  if (ms != 0)
-    w32_block_begin();
-  int rc;
-  while ((rc = poll(fds, (nfds_t)n, ms)) < 0 && errno == EINTR)
-    ;
-  if (ms != 0)
-    w32_block_end();
-  return rc >= 0 ? rc : w32_wsa_errno(errno);
 }

@@ -589,6 +589,7 @@ enum {
   W32_FD_PORT = 1u << 7,        /* associated with a program's port */
   W32_FD_PIPE = 1u << 8,        /* a named pipe's end (pipes.c) */
   W32_FD_ACCEPT_INTO = 1u << 9, /* a pending AcceptEx fills it (fixups.c) */
+  W32_FD_CONNECTING = 1u << 10, /* a non-blocking connect has no outcome yet */
 };
 /* Set by pipes.c, run before CloseHandle closes a W32_FD_PIPE handle. */
 CP_INTERNAL extern void (*w32_pipe_closing)(int fd);
@@ -612,6 +613,13 @@ CP_INTERNAL void w32_fd_connected(int fd);
 CP_INTERNAL bool w32_fd_was_connected(int fd);
 /* When the socket connected (w32_now_ms), 0 if not seen connected. */
 CP_INTERNAL uint64_t w32_fd_connected_since(int fd);
+/* A non-blocking connect's outcome, once known (select, WSAPoll,
+ * WSAEventSelect): connected, or failed with -errno `err`, which the layer
+ * keeps for the program's getsockopt(SO_ERROR) when reading it took it
+ * from the kernel (`taken`). */
+CP_INTERNAL void w32_fd_connect_outcome(int fd, int err, bool taken);
+/* getsockopt(SO_ERROR): the error the layer kept (-errno, then 0). */
+CP_INTERNAL int w32_fd_take_error(int fd);
 /* A thread enters (+1) or leaves (-1) accept() on fd; whether it was
  * counted. closesocket waits until none is left (w32_fd_accepters). */
 CP_INTERNAL bool w32_fd_accepting(int fd, int delta);
