@@ -177,7 +177,11 @@ CPORT_API unsigned cport__held_look(int fd, int *err) {
       h != NULL ? __atomic_load_n(&h->port, __ATOMIC_ACQUIRE) : NULL;
   if (on == NULL || on->be->held_look == NULL)
     return 0; /* not on a port, or one that never holds data */
-  cp_lock(&h->lock);
+  /* Never waits for the lock: the caller may hold it (cport's own connect
+   * or send reaches the layer's names of the same calls, which look). A
+   * busy lock is a look again shortly. */
+  if (!cp_lock_try(&h->lock))
+    return CPORT__HELD_SOON;
   unsigned r = 0;
   struct cport *p = h->port;
   if ((h->flags & CP_HF_OPEN) && p != NULL && p->be->held_look != NULL)

@@ -105,7 +105,8 @@ CPORT_API long cport__held_recv(int fd, const struct iovec *iov, unsigned n,
  * receive. CPORT__HELD_DATA: bytes wait; CPORT__HELD_END: the peer's end
  * waits after them, or an error (*err its CPORT_E* code, else 0);
  * CPORT__HELD_SOON: cport's own receive may still take the socket's next
- * bytes (it has been told to stop: look again shortly). From this call
+ * bytes (it has been told to stop), or the handle is busy (the call
+ * never waits for its lock): look again shortly. From this call
  * on, cport no longer reads the socket ahead of its receives, so what
  * comes later is the socket's own readiness. 0: nothing held. */
 enum {
