@@ -113,7 +113,8 @@
 /**
  * @fn int cport_w32_getsockname(SOCKET s, struct sockaddr *addr, int *len)
  * getsockname() with Winsock's int length; `getsockname` is defined to this
- * name.
+ * name. An AF_INET or AF_INET6 socket never bound fails with WSAEINVAL,
+ * as on Windows (Linux answers with the any address and port 0).
  * @param s the socket
  * @param[out] addr the local address
  * @param[in,out] len room in `addr`, then its length
@@ -3087,7 +3088,9 @@ inline errno_t cport_w32_ultoa_s(unsigned long value, char (&buf)[N],
  * (IPV6_V6ONLY), from socket() as from WSASocket(), as Windows makes it;
  * bind() of a stream socket passes over connections in TIME_WAIT, as on
  * Windows (SO_REUSEADDR underneath, unless SO_EXCLUSIVEADDRUSE was set;
- * a second listener on a port is refused all the same); select() with a first argument of
+ * a second listener on a port is refused all the same); listen() of an
+ * IPv4 or IPv6 socket never bound fails with WSAEINVAL, as on Windows
+ * (Linux would bind it to a port of its choosing); select() with a first argument of
  * 0, as Windows code passes it, takes the descriptors from the sets. The
  * calls whose types differ (int lengths, char* option values) or whose
  * behaviour must (shutdown, getaddrinfo's codes) are macros naming

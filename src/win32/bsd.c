@@ -8,7 +8,8 @@
  * Winsock does. For every caller in the process they return the same
  * results and leave errno as the C library does.
  *
- * Winsock differences they add: send and sendto never raise SIGPIPE; a
+ * Winsock differences they add: listen fails on an IP socket never bound
+ * (WSAEINVAL, errno EINVAL); send and sendto never raise SIGPIPE; a
  * blocking call gives a released worker's place back to its port while
  * it blocks; a socket a port made non-blocking underneath still blocks
  * for recv/send (unless the program set FIONBIO); select with nfds 0 (as
@@ -130,6 +131,13 @@ CPORT_API int bind(int fd, const struct sockaddr *addr, socklen_t len) {
 }
 
 CPORT_API int listen(int fd, int backlog) {
+  /* "WSAEINVAL: The socket has not been bound with bind" (Linux binds it
+   * to a port of its choosing). */
+  if (w32_ip_unbound(fd)) {
+    WSASetLastError(WSAEINVAL);
+    errno = EINVAL;
+    return -1;
+  }
   if (next_listen()(fd, backlog) != 0)
     return failed();
   w32_es_note(fd, 0); /* WSAEventSelect: FD_ACCEPT may come now */

@@ -430,12 +430,34 @@ CPORT_API int cport_w32_shutdown(SOCKET s, int how) {
   return 0;
 }
 
+bool w32_ip_unbound(int fd) {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof(ss);
+  if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+    return false;
+  uint16_t port;
+  if (ss.ss_family == AF_INET)
+    port = ((struct sockaddr_in *)&ss)->sin_port;
+  else if (ss.ss_family == AF_INET6)
+    port = ((struct sockaddr_in6 *)&ss)->sin6_port;
+  else
+    return false;
+  /* Binding always gives a port, and a connection binds: port 0 is a
+   * socket never bound. (Not connected either, to be sure.) */
+  len = sizeof(ss);
+  return port == 0 && getpeername(fd, (struct sockaddr *)&ss, &len) != 0;
+}
+
 CPORT_API int cport_w32_getsockname(SOCKET s, struct sockaddr *addr, int *len) {
   if (addr == NULL || len == NULL || *len < 0)
     return w32_wsa_fail(WSAEFAULT);
   socklen_t l = (socklen_t)*len;
   if (getsockname((int)s, addr, &l) != 0)
     return w32_wsa_errno(errno);
+  /* "WSAEINVAL: The socket has not been bound to an address with bind"
+   * (Linux answers with the any address and port 0). */
+  if (w32_ip_unbound((int)s))
+    return w32_wsa_fail(WSAEINVAL);
   *len = (int)l;
   return 0;
 }

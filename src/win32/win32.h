@@ -619,6 +619,10 @@ CP_INTERNAL unsigned w32_fd_accepters(int fd);
 /* Blocking calls on a socket that is non-blocking underneath because a
  * port has it, unless the program asked for FIONBIO. */
 CP_INTERNAL bool w32_fd_emulates_blocking(int fd);
+/* An AF_INET or AF_INET6 socket never bound (port 0, not connected):
+ * getsockname and listen fail with WSAEINVAL on it, as on Windows
+ * (sockets.c). */
+CP_INTERNAL bool w32_ip_unbound(int fd);
 /* A read of socket fd that bypasses cport (no OVERLAPPED; recv, WSARecv,
  * ReadFile) takes what cport already took from the socket first
  * (cport__held_recv; sockets.c). Returns true if that answered the read:
