@@ -217,13 +217,15 @@ struct w32_apcq {
 /* A thread object (threads.c; waits.c reads `done`). */
 struct w32_thread {
   struct w32_object obj;
-  pthread_cond_t gate; /* with w32_lock: the id is known, or resumed */
+  pthread_cond_t gate; /* with w32_lock: the id is known, released, or
+                          resumed */
   LPTHREAD_START_ROUTINE fn;
   unsigned (*crt_fn)(void *);
   LPVOID arg;
   DWORD tid;
   DWORD exit_code;
-  bool started; /* tid set */
+  bool started;  /* tid set */
+  bool released; /* its creator has the id: it may run its routine */
   bool suspended;
   bool done;            /* ended: the object is signalled (w32_lock) */
   int priority;         /* SetThreadPriority's (sched.c) */
