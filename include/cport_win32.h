@@ -76,7 +76,11 @@
  * SO_CONDITIONAL_ACCEPT (Linux completes every handshake before accept,
  * so a condition function's CF_REJECT closes an accepted connection);
  * SO_DONTLINGER TRUE turns SO_LINGER off; SO_RCVTIMEO / SO_SNDTIMEO take
- * a DWORD of milliseconds.
+ * a DWORD of milliseconds. Windows' numbers that Linux gives to other
+ * options at the same level have their Windows meaning: TCP_KEEPALIVE
+ * (3, a DWORD of idle seconds: Linux's TCP_KEEPIDLE; not TCP_CORK) and
+ * IP_DONTFRAGMENT (14, a BOOL: IP_MTU_DISCOVER IP_PMTUDISC_DO or DONT).
+ * SO_OPENTYPE (a DWORD, any socket value) is kept for the calling thread.
  * @param s the socket
  * @param level SOL_SOCKET, IPPROTO_TCP, ...
  * @param name the option
@@ -89,7 +93,9 @@
  * getsockopt() with Winsock's signature; `getsockopt` is defined to this
  * name. SO_CONNECT_TIME gives the seconds the socket has been connected
  * (0xFFFFFFFF if it is not), SO_MAX_MSG_SIZE a datagram's largest size,
- * SO_ERROR a WSA code, SO_RCVTIMEO / SO_SNDTIMEO a DWORD of milliseconds.
+ * SO_ERROR a WSA code, SO_RCVTIMEO / SO_SNDTIMEO a DWORD of milliseconds;
+ * TCP_KEEPALIVE, IP_DONTFRAGMENT and SO_OPENTYPE a DWORD as setsockopt
+ * takes them; IP_MTU (Windows' 73) Linux's IP_MTU.
  * @param s the socket
  * @param level SOL_SOCKET, IPPROTO_TCP, ...
  * @param name the option
@@ -3139,6 +3145,44 @@ typedef struct _WSABUF {
   CHAR *buf;
 } WSABUF, *LPWSABUF;
 
+/* WSARecvMsg's and WSASendMsg's message (the layer has neither call:
+ * see WSAID_WSARECVMSG) and its control headers. */
+typedef struct _WSAMSG {
+  LPSOCKADDR name;
+  INT namelen;
+  LPWSABUF lpBuffers;
+  ULONG dwBufferCount;
+  WSABUF Control;
+  ULONG dwFlags;
+} WSAMSG, *PWSAMSG, *LPWSAMSG;
+typedef struct _WSACMSGHDR {
+  SIZE_T cmsg_len;
+  INT cmsg_level;
+  INT cmsg_type;
+} WSACMSGHDR, *PWSACMSGHDR, *LPWSACMSGHDR;
+#  define WSA_CMSGHDR_ALIGN(length) \
+    (((length) + sizeof(SIZE_T) - 1) & ~(sizeof(SIZE_T) - 1))
+#  define WSA_CMSGDATA_ALIGN(length) \
+    (((length) + sizeof(ULONG_PTR) - 1) & ~(sizeof(ULONG_PTR) - 1))
+#  define WSA_CMSG_FIRSTHDR(msg)                    \
+    ((msg)->Control.len >= sizeof(WSACMSGHDR)       \
+         ? (LPWSACMSGHDR)(void *)(msg)->Control.buf \
+         : (LPWSACMSGHDR)NULL)
+#  define WSA_CMSG_NXTHDR(msg, cmsg)                          \
+    (!(cmsg) ? WSA_CMSG_FIRSTHDR(msg)                         \
+     : (char *)(cmsg) + WSA_CMSGHDR_ALIGN((cmsg)->cmsg_len) + \
+                 sizeof(WSACMSGHDR) >                         \
+             (char *)(msg)->Control.buf + (msg)->Control.len  \
+         ? (LPWSACMSGHDR)NULL                                 \
+         : (LPWSACMSGHDR)(void *)((char *)(cmsg) +            \
+                                  WSA_CMSGHDR_ALIGN((cmsg)->cmsg_len)))
+#  define WSA_CMSG_DATA(cmsg) \
+    ((unsigned char *)(cmsg) + WSA_CMSGDATA_ALIGN(sizeof(WSACMSGHDR)))
+#  define WSA_CMSG_SPACE(length) \
+    WSA_CMSGDATA_ALIGN(sizeof(WSACMSGHDR) + WSA_CMSGHDR_ALIGN(length))
+#  define WSA_CMSG_LEN(length) \
+    (WSA_CMSGDATA_ALIGN(sizeof(WSACMSGHDR)) + (length))
+
 typedef struct WSAData {
   WORD wVersion;
   WORD wHighVersion;
@@ -3214,6 +3258,27 @@ static inline void IN6ADDR_SETV4MAPPED(PSOCKADDR_IN6 a, const IN_ADDR *v4,
 #  define SO_PORT_SCALABILITY 0x3006
 #  define SO_CONDITIONAL_ACCEPT 0x3002
 #  define SO_DONTLINGER ((int)(~SO_LINGER))
+/* The calling thread's default for sockets it opens with socket()
+ * (SOL_SOCKET, a DWORD, any socket value, INVALID_SOCKET too): 0, or
+ * SO_SYNCHRONOUS_ALERT / SO_SYNCHRONOUS_NONALERT for non-overlapped ones.
+ * Kept per thread (0 at first) and read back; every socket is overlapped
+ * here whatever it says, which a program that also passes no OVERLAPPED
+ * to the synchronous ones does not notice. */
+#  define SO_OPENTYPE 0x7008
+#  define SO_SYNCHRONOUS_ALERT 0x10
+#  define SO_SYNCHRONOUS_NONALERT 0x20
+/* IPPROTO_TCP: the seconds a connection stays idle before keep-alive
+ * probes (a DWORD; Linux's TCP_KEEPIDLE). Windows' value, which is
+ * Linux's TCP_CORK: through setsockopt and getsockopt here, 3 at
+ * IPPROTO_TCP has the Windows meaning. */
+#  define TCP_KEEPALIVE 3
+/* IPPROTO_IP: a BOOL, TRUE to send with "don't fragment" (Linux's
+ * IP_MTU_DISCOVER IP_PMTUDISC_DO; FALSE: IP_PMTUDISC_DONT); read back as
+ * TRUE while IP_MTU_DISCOVER is DO or PROBE. Windows' value, which is
+ * Linux's IP_MTU; IP_MTU is Windows' 73 here, read as Linux's. */
+#  define IP_DONTFRAGMENT 14
+#  undef IP_MTU
+#  define IP_MTU 73
 /* listen()'s backlog given as a hint (a negative value); Linux caps it at
  * net.core.somaxconn, as Windows caps the hint. */
 #  define SOMAXCONN_HINT(b) (-(b))
@@ -3230,6 +3295,11 @@ static inline void IN6ADDR_SETV4MAPPED(PSOCKADDR_IN6 a, const IN_ADDR *v4,
  * unconnected UDP socket); TRUE, Windows' default, is refused. */
 #  define SIO_UDP_CONNRESET 0x9800000Cu
 #  define SIO_UDP_NETRESET 0x9800000Fu
+/* Accepted and ignored (a BOOL in): Windows itself no longer uses it. */
+#  define SIO_LOOPBACK_FAST_PATH 0x98000010u
+/* The socket itself (one provider, no layered one under it), a SOCKET
+ * out: WSAEFAULT for less room, WSAENOTSOCK for a non-socket. */
+#  define SIO_BASE_HANDLE 0x48000022u
 
 #  define TF_DISCONNECT 0x01
 #  define TF_REUSE_SOCKET 0x02
@@ -3267,6 +3337,28 @@ static inline void IN6ADDR_SETV4MAPPED(PSOCKADDR_IN6 a, const IN_ADDR *v4,
     {                                                  \
       0xb5367df0, 0xcbac, 0x11cf, {                    \
         0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92 \
+      }                                                \
+    }
+
+/* Known GUIDs of extensions the layer does not have:
+ * SIO_GET_EXTENSION_FUNCTION_POINTER fails with WSAEINVAL for them, as
+ * for any GUID it does not know. */
+#  define WSAID_TRANSMITPACKETS                        \
+    {                                                  \
+      0xd9689da0, 0x1f90, 0x11d3, {                    \
+        0x99, 0x71, 0x00, 0xc0, 0x4f, 0x68, 0xc8, 0x76 \
+      }                                                \
+    }
+#  define WSAID_WSARECVMSG                             \
+    {                                                  \
+      0xf689d7c8, 0x6f1f, 0x436b, {                    \
+        0x8a, 0x53, 0xe5, 0x4f, 0xe3, 0x51, 0xc3, 0x22 \
+      }                                                \
+    }
+#  define WSAID_WSASENDMSG                             \
+    {                                                  \
+      0xa441e712, 0x754f, 0x43ca, {                    \
+        0x84, 0xa7, 0x0d, 0xee, 0x44, 0xcf, 0x60, 0x6d \
       }                                                \
     }
 
@@ -3511,6 +3603,31 @@ typedef VOID(WINAPI *LPFN_GETACCEPTEXSOCKADDRS)(PVOID, DWORD, DWORD, DWORD,
 typedef BOOL(WINAPI *LPFN_TRANSMITFILE)(SOCKET, HANDLE, DWORD, DWORD,
                                         LPOVERLAPPED, LPTRANSMIT_FILE_BUFFERS,
                                         DWORD);
+
+/* TransmitPackets' elements (the layer has no TransmitPackets: see
+ * WSAID_TRANSMITPACKETS). */
+#  define TP_ELEMENT_MEMORY 1
+#  define TP_ELEMENT_FILE 2
+#  define TP_ELEMENT_EOP 4
+typedef struct _TRANSMIT_PACKETS_ELEMENT {
+  ULONG dwElFlags;
+  ULONG cLength;
+  CPORT_W32_NAMELESS union {
+    CPORT_W32_NAMELESS struct {
+      LARGE_INTEGER nFileOffset;
+      HANDLE hFile;
+    };
+    PVOID pBuffer;
+  };
+} TRANSMIT_PACKETS_ELEMENT, *PTRANSMIT_PACKETS_ELEMENT,
+    *LPTRANSMIT_PACKETS_ELEMENT;
+typedef BOOL(WINAPI *LPFN_TRANSMITPACKETS)(SOCKET, LPTRANSMIT_PACKETS_ELEMENT,
+                                           DWORD, DWORD, LPOVERLAPPED, DWORD);
+typedef INT(WINAPI *LPFN_WSARECVMSG)(SOCKET, LPWSAMSG, LPDWORD, LPWSAOVERLAPPED,
+                                     LPWSAOVERLAPPED_COMPLETION_ROUTINE);
+typedef INT(WINAPI *LPFN_WSASENDMSG)(SOCKET, LPWSAMSG, DWORD, LPDWORD,
+                                     LPWSAOVERLAPPED,
+                                     LPWSAOVERLAPPED_COMPLETION_ROUTINE);
 
 /* The accept socket must be neither bound nor connected (WSAEINVAL). */
 CPORT_WIN32_API BOOL AcceptEx(SOCKET listener, SOCKET accepted, PVOID buf,

@@ -4,9 +4,15 @@
  * options, accept and WSAAccept, shutdown, the name calls, WSAPoll.
  */
 #include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+
+/* Linux's IP_MTU, before cport_win32.h names Windows' (its number is
+ * Windows' IP_DONTFRAGMENT). */
+enum { SYS_IP_MTU = IP_MTU };
 
 #include "win32.h"
 
@@ -178,10 +184,50 @@ static bool is_bool(int level, int name) {
   return false;
 }
 
+/* SO_OPENTYPE: the thread's default for the sockets it opens, kept and
+ * read back (every socket is overlapped here). */
+static __thread DWORD open_type;
+
+/* The Windows options whose numbers Linux gives to others at their level
+ * (TCP_KEEPALIVE is Linux's TCP_CORK, IP_DONTFRAGMENT its IP_MTU), and
+ * SO_OPENTYPE: set here, true with the result in *rc. */
+static bool set_windows_only(int fd, int level, int name, const char *val,
+                             int len, int *rc) {
+  bool opentype = level == SOL_SOCKET && name == SO_OPENTYPE,
+       idle = level == IPPROTO_TCP && name == TCP_KEEPALIVE,
+       df = level == IPPROTO_IP && name == IP_DONTFRAGMENT;
+  if (!opentype && !idle && !df)
+    return false;
+  DWORD v = 0;
+  if (df && len > 0 && len < (int)sizeof(v)) { /* a BOOL from any length */
+    for (int i = 0; i < len; i++)
+      v |= val[i] != 0;
+  } else if (len < (int)sizeof(v)) {
+    *rc = w32_wsa_fail(WSAEFAULT);
+    return true;
+  } else {
+    memcpy(&v, val, sizeof(v));
+  }
+  *rc = 0;
+  if (opentype) {
+    open_type = v;
+    return true;
+  }
+  int lv = df ? (v ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT)
+              : (v > INT_MAX ? INT_MAX : (int)v);
+  if (setsockopt(fd, level, df ? IP_MTU_DISCOVER : TCP_KEEPIDLE, &lv,
+                 sizeof(lv)) != 0)
+    *rc = w32_wsa_errno(errno);
+  return true;
+}
+
 CPORT_API int cport_w32_setsockopt(SOCKET s, int level, int name,
                                    const char *val, int len) {
   if (len < 0 || (val == NULL && len > 0))
     return w32_wsa_fail(WSAEFAULT);
+  int rc;
+  if (set_windows_only((int)s, level, name, val, len, &rc))
+    return rc;
   if (level == SOL_SOCKET && name == SO_EXCLUSIVEADDRUSE) {
     /* Linux never lets another socket take a bound port: what is left is
      * not to let TIME_WAIT go by at bind (bsd.c). */
@@ -268,6 +314,22 @@ CPORT_API int cport_w32_getsockopt(SOCKET s, int level, int name, char *val,
     }
     return put_dword(val, len, (DWORD)((w32_now_ms() - since) / 1000));
   }
+  if (level == SOL_SOCKET && name == SO_OPENTYPE)
+    return put_dword(val, len, open_type);
+  if ((level == IPPROTO_TCP && name == TCP_KEEPALIVE) ||
+      (level == IPPROTO_IP && name == IP_DONTFRAGMENT)) {
+    bool df = level == IPPROTO_IP;
+    int v = 0;
+    socklen_t vl = sizeof(v);
+    if (getsockopt(fd, level, df ? IP_MTU_DISCOVER : TCP_KEEPIDLE, &v, &vl) !=
+        0)
+      return w32_wsa_errno(errno);
+    if (df)
+      v = v == IP_PMTUDISC_DO || v == IP_PMTUDISC_PROBE;
+    return put_dword(val, len, (DWORD)v);
+  }
+  if (level == IPPROTO_IP && name == IP_MTU)
+    name = SYS_IP_MTU;
   if (level == SOL_SOCKET && name == SO_MAX_MSG_SIZE) {
     int type = 0, family = 0;
     socklen_t tl = sizeof(type), fl = sizeof(family);

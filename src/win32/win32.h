@@ -118,8 +118,9 @@ CP_INTERNAL int w32_op_wsa_error(LPOVERLAPPED ov, int status);
  * be closed): *bytes is written whatever the outcome. */
 CP_INTERNAL BOOL w32_wsa_result(LPWSAOVERLAPPED ov, LPDWORD bytes, BOOL wait,
                                 LPDWORD flags);
-/* Whether fd is a datagram socket. */
+/* Whether fd is a datagram socket; whether it is a socket at all. */
 CP_INTERNAL bool w32_is_datagram(int fd);
+CP_INTERNAL bool w32_is_socket(int fd);
 /* The peer of a stream socket whose connection has ended (a reset):
  * 0 and the address, or -errno. Windows keeps naming the peer until
  * closesocket. */
