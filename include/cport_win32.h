@@ -3137,6 +3137,18 @@ typedef union _SOCKADDR_INET {
 } SOCKADDR_INET, *PSOCKADDR_INET;
 typedef struct hostent HOSTENT, *PHOSTENT, *LPHOSTENT;
 typedef struct addrinfo ADDRINFOA, *PADDRINFOA, ADDRINFO, *LPADDRINFO;
+/* GetAddrInfoW's answers: struct addrinfo with a wide canonical name, in
+ * Windows' member order. */
+typedef struct addrinfoW {
+  int ai_flags;
+  int ai_family;
+  int ai_socktype;
+  int ai_protocol;
+  size_t ai_addrlen;
+  PWSTR ai_canonname;
+  struct sockaddr *ai_addr;
+  struct addrinfoW *ai_next;
+} ADDRINFOW, *PADDRINFOW;
 typedef struct pollfd WSAPOLLFD, *PWSAPOLLFD, *LPWSAPOLLFD;
 typedef OVERLAPPED WSAOVERLAPPED, *LPWSAOVERLAPPED;
 
@@ -3415,6 +3427,28 @@ CPORT_WIN32_API int ioctlsocket(SOCKET s, long cmd, u_long *arg);
 CPORT_WIN32_API SOCKET WSAAccept(SOCKET s, struct sockaddr *addr, LPINT len,
                                  LPCONDITIONPROC condition, DWORD_PTR data);
 CPORT_WIN32_API int WSAPoll(LPWSAPOLLFD fds, ULONG n, INT ms);
+/* htons / htonl / ntohs / ntohl for a socket (every socket's provider
+ * keeps network order big-endian): 0 and the value in *out, or
+ * SOCKET_ERROR with WSAENOTSOCK (s is no socket) or WSAEFAULT (out is
+ * NULL). */
+CPORT_WIN32_API int WSAHtons(SOCKET s, u_short host, u_short *net);
+CPORT_WIN32_API int WSAHtonl(SOCKET s, u_long host, u_long *net);
+CPORT_WIN32_API int WSANtohs(SOCKET s, u_short net, u_short *host);
+CPORT_WIN32_API int WSANtohl(SOCKET s, u_long net, u_long *host);
+/* shutdown(s, SD_SEND) and shutdown(s, SD_RECEIVE). Disconnect data (a
+ * non-NULL buffer) is refused with WSAENOPROTOOPT, as TCP/IP on Windows
+ * refuses it. */
+CPORT_WIN32_API int WSASendDisconnect(SOCKET s, LPWSABUF data);
+CPORT_WIN32_API int WSARecvDisconnect(SOCKET s, LPWSABUF data);
+/* A socket cannot go to another process here: SOCKET_ERROR with
+ * WSAEINVAL ("one of the specified parameters was invalid": the target
+ * process), after WSAENOTSOCK for a non-socket and WSAEFAULT for a NULL
+ * info. Threads of one process share sockets as they are. */
+CPORT_WIN32_API int WSADuplicateSocketA(SOCKET s, DWORD pid,
+                                        LPWSAPROTOCOL_INFOA info);
+CPORT_WIN32_API int WSADuplicateSocketW(SOCKET s, DWORD pid,
+                                        LPWSAPROTOCOL_INFOW info);
+#  define WSADuplicateSocket CPORT_W32_AW(WSADuplicateSocket)
 
 CPORT_WIN32_API int cport_w32_setsockopt(SOCKET s, int level, int name,
                                          const char *val, int len);
@@ -3487,6 +3521,24 @@ CPORT_WIN32_API INT WSAStringToAddressW(LPWSTR s, INT family,
                                         LPINT len);
 #  define WSAAddressToString CPORT_W32_AW(WSAAddressToString)
 #  define WSAStringToAddress CPORT_W32_AW(WSAStringToAddress)
+/* getaddrinfo with wide strings (UTF-8 underneath) and Winsock's codes:
+ * 0, or the code (also in WSAGetLastError): WSAHOST_NOT_FOUND,
+ * WSATYPE_NOT_FOUND, WSAEAFNOSUPPORT, WSAESOCKTNOSUPPORT, WSAEINVAL (bad
+ * flags), WSATRY_AGAIN, WSANO_RECOVERY, WSA_NOT_ENOUGH_MEMORY, WSAEFAULT
+ * (NULL result). Free the answers with FreeAddrInfoW. */
+CPORT_WIN32_API INT GetAddrInfoW(PCWSTR node, PCWSTR service,
+                                 const ADDRINFOW *hints, PADDRINFOW *res);
+CPORT_WIN32_API VOID FreeAddrInfoW(PADDRINFOW ai);
+/* getnameinfo into wide buffers (sizes in WCHARs; a NULL buffer or size
+ * 0: not asked for); the NI_* flags are the C library's. 0, or the code
+ * as GetAddrInfoW's, and WSAEFAULT for a NULL or short address or an
+ * answer longer than its buffer. */
+CPORT_WIN32_API INT GetNameInfoW(const SOCKADDR *sa, socklen_t salen,
+                                 PWCHAR host, DWORD hostlen, PWCHAR serv,
+                                 DWORD servlen, INT flags);
+#  define GetAddrInfo CPORT_W32_AW(GetAddrInfo)
+#  define FreeAddrInfo CPORT_W32_AW(FreeAddrInfo)
+#  define ADDRINFOT CPORT_W32_AW(ADDRINFO)
 
 /* ------------------------------------------------------------------------ */
 /* Winsock: events                                                          */

@@ -552,3 +552,72 @@ CPORT_API int WSAPoll(LPWSAPOLLFD fds, ULONG n, INT ms) {
     w32_block_end();
   return rc >= 0 ? rc : w32_wsa_errno(errno);
 }
+
+/* ------------------------------------------------------------------------ */
+/* Byte order for a socket, disconnects, duplicating                         */
+/* ------------------------------------------------------------------------ */
+
+/* The checks the byte-order calls share: 0, or SOCKET_ERROR with the
+ * error set. */
+static int order_args(SOCKET s, const void *out) {
+  if (s == INVALID_SOCKET || !w32_is_socket((int)s))
+    return w32_wsa_fail(WSAENOTSOCK);
+  return out == NULL ? w32_wsa_fail(WSAEFAULT) : 0;
+}
+
+CPORT_API int WSAHtons(SOCKET s, u_short host, u_short *net) {
+  if (order_args(s, net) != 0)
+    return SOCKET_ERROR;
+  *net = htons(host);
+  return 0;
+}
+
+CPORT_API int WSAHtonl(SOCKET s, u_long host, u_long *net) {
+  if (order_args(s, net) != 0)
+    return SOCKET_ERROR;
+  *net = htonl((uint32_t)host); /* u_long is Windows' 32 bits' worth */
+  return 0;
+}
+
+CPORT_API int WSANtohs(SOCKET s, u_short net, u_short *host) {
+  if (order_args(s, host) != 0)
+    return SOCKET_ERROR;
+  *host = ntohs(net);
+  return 0;
+}
+
+CPORT_API int WSANtohl(SOCKET s, u_long net, u_long *host) {
+  if (order_args(s, host) != 0)
+    return SOCKET_ERROR;
+  *host = ntohl((uint32_t)net);
+  return 0;
+}
+
+/* TCP/IP carries no disconnect data: WSAENOPROTOOPT for a buffer. */
+CPORT_API int WSASendDisconnect(SOCKET s, LPWSABUF data) {
+  if (data != NULL)
+    return w32_wsa_fail(WSAENOPROTOOPT);
+  return cport_w32_shutdown(s, SD_SEND);
+}
+
+CPORT_API int WSARecvDisconnect(SOCKET s, LPWSABUF data) {
+  if (data != NULL)
+    return w32_wsa_fail(WSAENOPROTOOPT);
+  return cport_w32_shutdown(s, SD_RECEIVE);
+}
+
+/* A socket cannot be handed to another process here (no provider can
+ * open it there from a WSAPROTOCOL_INFO): WSAEINVAL, the documented code
+ * for a parameter that cannot be used. */
+CPORT_API int WSADuplicateSocketA(SOCKET s, DWORD pid,
+                                  LPWSAPROTOCOL_INFOA info) {
+  (void)pid;
+  if (order_args(s, info) != 0)
+    return SOCKET_ERROR;
+  return w32_wsa_fail(WSAEINVAL);
+}
+
+CPORT_API int WSADuplicateSocketW(SOCKET s, DWORD pid,
+                                  LPWSAPROTOCOL_INFOW info) {
+  return WSADuplicateSocketA(s, pid, info);
+}
