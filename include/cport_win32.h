@@ -3307,7 +3307,9 @@ static inline void IN6ADDR_SETV4MAPPED(PSOCKADDR_IN6 a, const IN_ADDR *v4,
  * unconnected UDP socket); TRUE, Windows' default, is refused. */
 #  define SIO_UDP_CONNRESET 0x9800000Cu
 #  define SIO_UDP_NETRESET 0x9800000Fu
-/* Accepted and ignored (a BOOL in): Windows itself no longer uses it. */
+/* A BOOL in, on a TCP socket (another type: WSAEOPNOTSUPP): accepted
+ * without effect. Microsoft deprecated it; loopback has no other path
+ * here. */
 #  define SIO_LOOPBACK_FAST_PATH 0x98000010u
 /* The socket itself (one provider, no layered one under it), a SOCKET
  * out: WSAEFAULT for less room, WSAENOTSOCK for a non-socket. */
@@ -3529,10 +3531,11 @@ CPORT_WIN32_API INT WSAStringToAddressW(LPWSTR s, INT family,
 CPORT_WIN32_API INT GetAddrInfoW(PCWSTR node, PCWSTR service,
                                  const ADDRINFOW *hints, PADDRINFOW *res);
 CPORT_WIN32_API VOID FreeAddrInfoW(PADDRINFOW ai);
-/* getnameinfo into wide buffers (sizes in WCHARs; a NULL buffer or size
- * 0: not asked for); the NI_* flags are the C library's. 0, or the code
- * as GetAddrInfoW's, and WSAEFAULT for a NULL or short address or an
- * answer longer than its buffer. */
+/* getnameinfo into wide buffers (sizes in WCHARs; a NULL buffer: not
+ * asked for); the NI_* flags are the C library's. 0, or the code as
+ * GetAddrInfoW's: WSAEFAULT for a NULL or short address or an answer
+ * longer than its buffer, WSAEINVAL for a buffer of size 0,
+ * WSAHOST_NOT_FOUND for neither buffer. */
 CPORT_WIN32_API INT GetNameInfoW(const SOCKADDR *sa, socklen_t salen,
                                  PWCHAR host, DWORD hostlen, PWCHAR serv,
                                  DWORD servlen, INT flags);

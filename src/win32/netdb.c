@@ -175,10 +175,11 @@ CPORT_API INT GetNameInfoW(const SOCKADDR *sa, socklen_t salen, PWCHAR host,
   if (salen < (sa->sa_family == AF_INET ? sizeof(struct sockaddr_in)
                                         : sizeof(struct sockaddr_in6)))
     return wsa_answer(WSAEFAULT);
-  bool want_host = host != NULL && hostlen > 0,
-       want_serv = serv != NULL && servlen > 0;
+  bool want_host = host != NULL, want_serv = serv != NULL;
   if (!want_host && !want_serv)
     return wsa_answer(WSAHOST_NOT_FOUND); /* nothing asked for */
+  if ((want_host && hostlen == 0) || (want_serv && servlen == 0))
+    return wsa_answer(WSAEINVAL); /* a name asked for, no room for it */
   char h[NI_MAXHOST], sv[NI_MAXSERV];
   w32_block_begin(); /* a reverse lookup may block */
   int rc =
