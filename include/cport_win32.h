@@ -76,7 +76,11 @@
  * SO_CONDITIONAL_ACCEPT (Linux completes every handshake before accept,
  * so a condition function's CF_REJECT closes an accepted connection);
  * SO_DONTLINGER TRUE turns SO_LINGER off; SO_RCVTIMEO / SO_SNDTIMEO take
- * a DWORD of milliseconds.
+ * a DWORD of milliseconds. Windows' numbers that Linux gives to other
+ * options at the same level have their Windows meaning: TCP_KEEPALIVE
+ * (3, a DWORD of idle seconds: Linux's TCP_KEEPIDLE; not TCP_CORK) and
+ * IP_DONTFRAGMENT (14, a BOOL: IP_MTU_DISCOVER IP_PMTUDISC_DO or DONT).
+ * SO_OPENTYPE (a DWORD, any socket value) is kept for the calling thread.
  * @param s the socket
  * @param level SOL_SOCKET, IPPROTO_TCP, ...
  * @param name the option
@@ -89,7 +93,9 @@
  * getsockopt() with Winsock's signature; `getsockopt` is defined to this
  * name. SO_CONNECT_TIME gives the seconds the socket has been connected
  * (0xFFFFFFFF if it is not), SO_MAX_MSG_SIZE a datagram's largest size,
- * SO_ERROR a WSA code, SO_RCVTIMEO / SO_SNDTIMEO a DWORD of milliseconds.
+ * SO_ERROR a WSA code, SO_RCVTIMEO / SO_SNDTIMEO a DWORD of milliseconds;
+ * TCP_KEEPALIVE, IP_DONTFRAGMENT and SO_OPENTYPE a DWORD as setsockopt
+ * takes them; IP_MTU (Windows' 73) Linux's IP_MTU.
  * @param s the socket
  * @param level SOL_SOCKET, IPPROTO_TCP, ...
  * @param name the option
@@ -113,7 +119,8 @@
 /**
  * @fn int cport_w32_getsockname(SOCKET s, struct sockaddr *addr, int *len)
  * getsockname() with Winsock's int length; `getsockname` is defined to this
- * name.
+ * name. An AF_INET or AF_INET6 socket never bound fails with WSAEINVAL,
+ * as on Windows (Linux answers with the any address and port 0).
  * @param s the socket
  * @param[out] addr the local address
  * @param[in,out] len room in `addr`, then its length
@@ -3087,7 +3094,9 @@ inline errno_t cport_w32_ultoa_s(unsigned long value, char (&buf)[N],
  * (IPV6_V6ONLY), from socket() as from WSASocket(), as Windows makes it;
  * bind() of a stream socket passes over connections in TIME_WAIT, as on
  * Windows (SO_REUSEADDR underneath, unless SO_EXCLUSIVEADDRUSE was set;
- * a second listener on a port is refused all the same); select() with a first argument of
+ * a second listener on a port is refused all the same); listen() of an
+ * IPv4 or IPv6 socket never bound fails with WSAEINVAL, as on Windows
+ * (Linux would bind it to a port of its choosing); select() with a first argument of
  * 0, as Windows code passes it, takes the descriptors from the sets. The
  * calls whose types differ (int lengths, char* option values) or whose
  * behaviour must (shutdown, getaddrinfo's codes) are macros naming
@@ -3128,6 +3137,18 @@ typedef union _SOCKADDR_INET {
 } SOCKADDR_INET, *PSOCKADDR_INET;
 typedef struct hostent HOSTENT, *PHOSTENT, *LPHOSTENT;
 typedef struct addrinfo ADDRINFOA, *PADDRINFOA, ADDRINFO, *LPADDRINFO;
+/* GetAddrInfoW's answers: struct addrinfo with a wide canonical name, in
+ * Windows' member order. */
+typedef struct addrinfoW {
+  int ai_flags;
+  int ai_family;
+  int ai_socktype;
+  int ai_protocol;
+  size_t ai_addrlen;
+  PWSTR ai_canonname;
+  struct sockaddr *ai_addr;
+  struct addrinfoW *ai_next;
+} ADDRINFOW, *PADDRINFOW;
 typedef struct pollfd WSAPOLLFD, *PWSAPOLLFD, *LPWSAPOLLFD;
 typedef OVERLAPPED WSAOVERLAPPED, *LPWSAOVERLAPPED;
 
@@ -3135,6 +3156,44 @@ typedef struct _WSABUF {
   ULONG len;
   CHAR *buf;
 } WSABUF, *LPWSABUF;
+
+/* WSARecvMsg's and WSASendMsg's message (the layer has neither call:
+ * see WSAID_WSARECVMSG) and its control headers. */
+typedef struct _WSAMSG {
+  LPSOCKADDR name;
+  INT namelen;
+  LPWSABUF lpBuffers;
+  ULONG dwBufferCount;
+  WSABUF Control;
+  ULONG dwFlags;
+} WSAMSG, *PWSAMSG, *LPWSAMSG;
+typedef struct _WSACMSGHDR {
+  SIZE_T cmsg_len;
+  INT cmsg_level;
+  INT cmsg_type;
+} WSACMSGHDR, *PWSACMSGHDR, *LPWSACMSGHDR;
+#  define WSA_CMSGHDR_ALIGN(length) \
+    (((length) + sizeof(SIZE_T) - 1) & ~(sizeof(SIZE_T) - 1))
+#  define WSA_CMSGDATA_ALIGN(length) \
+    (((length) + sizeof(ULONG_PTR) - 1) & ~(sizeof(ULONG_PTR) - 1))
+#  define WSA_CMSG_FIRSTHDR(msg)                    \
+    ((msg)->Control.len >= sizeof(WSACMSGHDR)       \
+         ? (LPWSACMSGHDR)(void *)(msg)->Control.buf \
+         : (LPWSACMSGHDR)NULL)
+#  define WSA_CMSG_NXTHDR(msg, cmsg)                          \
+    (!(cmsg) ? WSA_CMSG_FIRSTHDR(msg)                         \
+     : (char *)(cmsg) + WSA_CMSGHDR_ALIGN((cmsg)->cmsg_len) + \
+                 sizeof(WSACMSGHDR) >                         \
+             (char *)(msg)->Control.buf + (msg)->Control.len  \
+         ? (LPWSACMSGHDR)NULL                                 \
+         : (LPWSACMSGHDR)(void *)((char *)(cmsg) +            \
+                                  WSA_CMSGHDR_ALIGN((cmsg)->cmsg_len)))
+#  define WSA_CMSG_DATA(cmsg) \
+    ((unsigned char *)(cmsg) + WSA_CMSGDATA_ALIGN(sizeof(WSACMSGHDR)))
+#  define WSA_CMSG_SPACE(length) \
+    WSA_CMSGDATA_ALIGN(sizeof(WSACMSGHDR) + WSA_CMSGHDR_ALIGN(length))
+#  define WSA_CMSG_LEN(length) \
+    (WSA_CMSGDATA_ALIGN(sizeof(WSACMSGHDR)) + (length))
 
 typedef struct WSAData {
   WORD wVersion;
@@ -3211,6 +3270,27 @@ static inline void IN6ADDR_SETV4MAPPED(PSOCKADDR_IN6 a, const IN_ADDR *v4,
 #  define SO_PORT_SCALABILITY 0x3006
 #  define SO_CONDITIONAL_ACCEPT 0x3002
 #  define SO_DONTLINGER ((int)(~SO_LINGER))
+/* The calling thread's default for sockets it opens with socket()
+ * (SOL_SOCKET, a DWORD, any socket value, INVALID_SOCKET too): 0, or
+ * SO_SYNCHRONOUS_ALERT / SO_SYNCHRONOUS_NONALERT for non-overlapped ones.
+ * Kept per thread (0 at first) and read back; every socket is overlapped
+ * here whatever it says, which a program that also passes no OVERLAPPED
+ * to the synchronous ones does not notice. */
+#  define SO_OPENTYPE 0x7008
+#  define SO_SYNCHRONOUS_ALERT 0x10
+#  define SO_SYNCHRONOUS_NONALERT 0x20
+/* IPPROTO_TCP: the seconds a connection stays idle before keep-alive
+ * probes (a DWORD; Linux's TCP_KEEPIDLE). Windows' value, which is
+ * Linux's TCP_CORK: through setsockopt and getsockopt here, 3 at
+ * IPPROTO_TCP has the Windows meaning. */
+#  define TCP_KEEPALIVE 3
+/* IPPROTO_IP: a BOOL, TRUE to send with "don't fragment" (Linux's
+ * IP_MTU_DISCOVER IP_PMTUDISC_DO; FALSE: IP_PMTUDISC_DONT); read back as
+ * TRUE while IP_MTU_DISCOVER is DO or PROBE. Windows' value, which is
+ * Linux's IP_MTU; IP_MTU is Windows' 73 here, read as Linux's. */
+#  define IP_DONTFRAGMENT 14
+#  undef IP_MTU
+#  define IP_MTU 73
 /* listen()'s backlog given as a hint (a negative value); Linux caps it at
  * net.core.somaxconn, as Windows caps the hint. */
 #  define SOMAXCONN_HINT(b) (-(b))
@@ -3227,6 +3307,13 @@ static inline void IN6ADDR_SETV4MAPPED(PSOCKADDR_IN6 a, const IN_ADDR *v4,
  * unconnected UDP socket); TRUE, Windows' default, is refused. */
 #  define SIO_UDP_CONNRESET 0x9800000Cu
 #  define SIO_UDP_NETRESET 0x9800000Fu
+/* A BOOL in, on a TCP socket (another type: WSAEOPNOTSUPP): accepted
+ * without effect. Microsoft deprecated it; loopback has no other path
+ * here. */
+#  define SIO_LOOPBACK_FAST_PATH 0x98000010u
+/* The socket itself (one provider, no layered one under it), a SOCKET
+ * out: WSAEFAULT for less room, WSAENOTSOCK for a non-socket. */
+#  define SIO_BASE_HANDLE 0x48000022u
 
 #  define TF_DISCONNECT 0x01
 #  define TF_REUSE_SOCKET 0x02
@@ -3264,6 +3351,28 @@ static inline void IN6ADDR_SETV4MAPPED(PSOCKADDR_IN6 a, const IN_ADDR *v4,
     {                                                  \
       0xb5367df0, 0xcbac, 0x11cf, {                    \
         0x95, 0xca, 0x00, 0x80, 0x5f, 0x48, 0xa1, 0x92 \
+      }                                                \
+    }
+
+/* Known GUIDs of extensions the layer does not have:
+ * SIO_GET_EXTENSION_FUNCTION_POINTER fails with WSAEINVAL for them, as
+ * for any GUID it does not know. */
+#  define WSAID_TRANSMITPACKETS                        \
+    {                                                  \
+      0xd9689da0, 0x1f90, 0x11d3, {                    \
+        0x99, 0x71, 0x00, 0xc0, 0x4f, 0x68, 0xc8, 0x76 \
+      }                                                \
+    }
+#  define WSAID_WSARECVMSG                             \
+    {                                                  \
+      0xf689d7c8, 0x6f1f, 0x436b, {                    \
+        0x8a, 0x53, 0xe5, 0x4f, 0xe3, 0x51, 0xc3, 0x22 \
+      }                                                \
+    }
+#  define WSAID_WSASENDMSG                             \
+    {                                                  \
+      0xa441e712, 0x754f, 0x43ca, {                    \
+        0x84, 0xa7, 0x0d, 0xee, 0x44, 0xcf, 0x60, 0x6d \
       }                                                \
     }
 
@@ -3320,6 +3429,28 @@ CPORT_WIN32_API int ioctlsocket(SOCKET s, long cmd, u_long *arg);
 CPORT_WIN32_API SOCKET WSAAccept(SOCKET s, struct sockaddr *addr, LPINT len,
                                  LPCONDITIONPROC condition, DWORD_PTR data);
 CPORT_WIN32_API int WSAPoll(LPWSAPOLLFD fds, ULONG n, INT ms);
+/* htons / htonl / ntohs / ntohl for a socket (every socket's provider
+ * keeps network order big-endian): 0 and the value in *out, or
+ * SOCKET_ERROR with WSAENOTSOCK (s is no socket) or WSAEFAULT (out is
+ * NULL). */
+CPORT_WIN32_API int WSAHtons(SOCKET s, u_short host, u_short *net);
+CPORT_WIN32_API int WSAHtonl(SOCKET s, u_long host, u_long *net);
+CPORT_WIN32_API int WSANtohs(SOCKET s, u_short net, u_short *host);
+CPORT_WIN32_API int WSANtohl(SOCKET s, u_long net, u_long *host);
+/* shutdown(s, SD_SEND) and shutdown(s, SD_RECEIVE). Disconnect data (a
+ * non-NULL buffer) is refused with WSAENOPROTOOPT, as TCP/IP on Windows
+ * refuses it. */
+CPORT_WIN32_API int WSASendDisconnect(SOCKET s, LPWSABUF data);
+CPORT_WIN32_API int WSARecvDisconnect(SOCKET s, LPWSABUF data);
+/* A socket cannot go to another process here: SOCKET_ERROR with
+ * WSAEINVAL ("one of the specified parameters was invalid": the target
+ * process), after WSAENOTSOCK for a non-socket and WSAEFAULT for a NULL
+ * info. Threads of one process share sockets as they are. */
+CPORT_WIN32_API int WSADuplicateSocketA(SOCKET s, DWORD pid,
+                                        LPWSAPROTOCOL_INFOA info);
+CPORT_WIN32_API int WSADuplicateSocketW(SOCKET s, DWORD pid,
+                                        LPWSAPROTOCOL_INFOW info);
+#  define WSADuplicateSocket CPORT_W32_AW(WSADuplicateSocket)
 
 CPORT_WIN32_API int cport_w32_setsockopt(SOCKET s, int level, int name,
                                          const char *val, int len);
@@ -3392,6 +3523,25 @@ CPORT_WIN32_API INT WSAStringToAddressW(LPWSTR s, INT family,
                                         LPINT len);
 #  define WSAAddressToString CPORT_W32_AW(WSAAddressToString)
 #  define WSAStringToAddress CPORT_W32_AW(WSAStringToAddress)
+/* getaddrinfo with wide strings (UTF-8 underneath) and Winsock's codes:
+ * 0, or the code (also in WSAGetLastError): WSAHOST_NOT_FOUND,
+ * WSATYPE_NOT_FOUND, WSAEAFNOSUPPORT, WSAESOCKTNOSUPPORT, WSAEINVAL (bad
+ * flags), WSATRY_AGAIN, WSANO_RECOVERY, WSA_NOT_ENOUGH_MEMORY, WSAEFAULT
+ * (NULL result). Free the answers with FreeAddrInfoW. */
+CPORT_WIN32_API INT GetAddrInfoW(PCWSTR node, PCWSTR service,
+                                 const ADDRINFOW *hints, PADDRINFOW *res);
+CPORT_WIN32_API VOID FreeAddrInfoW(PADDRINFOW ai);
+/* getnameinfo into wide buffers (sizes in WCHARs; a NULL buffer: not
+ * asked for); the NI_* flags are the C library's. 0, or the code as
+ * GetAddrInfoW's: WSAEFAULT for a NULL or short address or an answer
+ * longer than its buffer, WSAEINVAL for a buffer of size 0,
+ * WSAHOST_NOT_FOUND for neither buffer. */
+CPORT_WIN32_API INT GetNameInfoW(const SOCKADDR *sa, socklen_t salen,
+                                 PWCHAR host, DWORD hostlen, PWCHAR serv,
+                                 DWORD servlen, INT flags);
+#  define GetAddrInfo CPORT_W32_AW(GetAddrInfo)
+#  define FreeAddrInfo CPORT_W32_AW(FreeAddrInfo)
+#  define ADDRINFOT CPORT_W32_AW(ADDRINFO)
 
 /* ------------------------------------------------------------------------ */
 /* Winsock: events                                                          */
@@ -3508,6 +3658,31 @@ typedef VOID(WINAPI *LPFN_GETACCEPTEXSOCKADDRS)(PVOID, DWORD, DWORD, DWORD,
 typedef BOOL(WINAPI *LPFN_TRANSMITFILE)(SOCKET, HANDLE, DWORD, DWORD,
                                         LPOVERLAPPED, LPTRANSMIT_FILE_BUFFERS,
                                         DWORD);
+
+/* TransmitPackets' elements (the layer has no TransmitPackets: see
+ * WSAID_TRANSMITPACKETS). */
+#  define TP_ELEMENT_MEMORY 1
+#  define TP_ELEMENT_FILE 2
+#  define TP_ELEMENT_EOP 4
+typedef struct _TRANSMIT_PACKETS_ELEMENT {
+  ULONG dwElFlags;
+  ULONG cLength;
+  CPORT_W32_NAMELESS union {
+    CPORT_W32_NAMELESS struct {
+      LARGE_INTEGER nFileOffset;
+      HANDLE hFile;
+    };
+    PVOID pBuffer;
+  };
+} TRANSMIT_PACKETS_ELEMENT, *PTRANSMIT_PACKETS_ELEMENT,
+    *LPTRANSMIT_PACKETS_ELEMENT;
+typedef BOOL(WINAPI *LPFN_TRANSMITPACKETS)(SOCKET, LPTRANSMIT_PACKETS_ELEMENT,
+                                           DWORD, DWORD, LPOVERLAPPED, DWORD);
+typedef INT(WINAPI *LPFN_WSARECVMSG)(SOCKET, LPWSAMSG, LPDWORD, LPWSAOVERLAPPED,
+                                     LPWSAOVERLAPPED_COMPLETION_ROUTINE);
+typedef INT(WINAPI *LPFN_WSASENDMSG)(SOCKET, LPWSAMSG, DWORD, LPDWORD,
+                                     LPWSAOVERLAPPED,
+                                     LPWSAOVERLAPPED_COMPLETION_ROUTINE);
 
 /* The accept socket must be neither bound nor connected (WSAEINVAL). */
 CPORT_WIN32_API BOOL AcceptEx(SOCKET listener, SOCKET accepted, PVOID buf,

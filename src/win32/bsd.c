@@ -1,14 +1,16 @@
 /*
  * bsd.c - the BSD socket calls whose Linux prototypes take Winsock's
  * arguments as they are: socket, bind, listen, connect, send, recv,
- * sendto (select is in readiness.c). libcport-win32 defines these names in front of the C
- * library's (which it reaches with dlsym(RTLD_NEXT)), so a ported program
- * keeps calling them unchanged and C++ keeps std::bind. Each does what
- * the C library's does and, on failure, also sets WSAGetLastError(), as
- * Winsock does. For every caller in the process they return the same
- * results and leave errno as the C library does.
+ * sendto (select is in readiness.c). libcport-win32 defines these names
+ * in front of the C library's (which it reaches with dlsym(RTLD_NEXT)),
+ * so a ported program keeps calling them unchanged and C++ keeps
+ * std::bind. Each does what the C library's does and, on failure, also
+ * sets WSAGetLastError(), as Winsock does. For every caller in the
+ * process they return the C library's results, but for the Winsock
+ * differences below, and leave errno as the C library does.
  *
- * Winsock differences they add: send and sendto never raise SIGPIPE; a
+ * Winsock differences they add: listen fails on an IP socket never bound
+ * (WSAEINVAL, errno EINVAL); send and sendto never raise SIGPIPE; a
  * blocking call gives a released worker's place back to its port while
  * it blocks; a socket a port made non-blocking underneath still blocks
  * for recv/send (unless the program set FIONBIO).
@@ -128,6 +130,13 @@ CPORT_API int bind(int fd, const struct sockaddr *addr, socklen_t len) {
 }
 
 CPORT_API int listen(int fd, int backlog) {
+  /* "WSAEINVAL: The socket has not been bound with bind" (Linux binds it
+   * to a port of its choosing). */
+  if (w32_ip_unbound(fd)) {
+    WSASetLastError(WSAEINVAL);
+    errno = EINVAL;
+    return -1;
+  }
   if (next_listen()(fd, backlog) != 0)
     return failed();
   w32_es_note(fd, 0); /* WSAEventSelect: FD_ACCEPT may come now */

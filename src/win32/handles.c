@@ -364,6 +364,12 @@ bool w32_is_datagram(int fd) {
          type == SOCK_DGRAM;
 }
 
+bool w32_is_socket(int fd) {
+  int type;
+  socklen_t len = sizeof(type);
+  return fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0;
+}
+
 int w32_ended_peer(int fd, struct sockaddr *addr, socklen_t *len) {
   /* SO_PEERNAME names the peer a TCP socket had even once the connection
    * is gone (getpeername says ENOTCONN in the closed state). */

@@ -72,6 +72,128 @@ CPORT_API int cport_w32_getaddrinfo(const char *node, const char *service,
   return err;
 }
 
+/* ------------------------------------------------------------------------ */
+/* GetAddrInfoW, FreeAddrInfoW, GetNameInfoW                                 */
+/* ------------------------------------------------------------------------ */
+
+/* The code as the answer and the last error. */
+static int wsa_answer(int err) {
+  WSASetLastError(err);
+  return err;
+}
+
+CPORT_API VOID FreeAddrInfoW(PADDRINFOW ai) {
+  while (ai != NULL) {
+    PADDRINFOW next = ai->ai_next;
+    free(ai); /* one block: the entry, its address, its name */
+    ai = next;
+  }
+}
+
+/* One answer as an ADDRINFOW in one block, or NULL. */
+static PADDRINFOW wide_entry(const struct addrinfo *a) {
+  int wn = a->ai_canonname != NULL
+               ? MultiByteToWideChar(CP_UTF8, 0, a->ai_canonname, -1, NULL, 0)
+               : 0;
+  if (wn < 0)
+    wn = 0;
+  size_t addr_at = (sizeof(ADDRINFOW) + 15) & ~(size_t)15;
+  size_t name_at = addr_at + ((a->ai_addrlen + 15) & ~(size_t)15);
+  PADDRINFOW w = calloc(1, name_at + (size_t)wn * sizeof(WCHAR));
+  if (w == NULL)
+    return NULL;
+  w->ai_flags = a->ai_flags;
+  w->ai_family = a->ai_family;
+  w->ai_socktype = a->ai_socktype;
+  w->ai_protocol = a->ai_protocol;
+  w->ai_addrlen = a->ai_addrlen;
+  if (a->ai_addr != NULL) {
+    w->ai_addr = (struct sockaddr *)(void *)((char *)w + addr_at);
+    memcpy(w->ai_addr, a->ai_addr, a->ai_addrlen);
+  }
+  if (wn > 0) {
+    w->ai_canonname = (PWSTR)(void *)((char *)w + name_at);
+    MultiByteToWideChar(CP_UTF8, 0, a->ai_canonname, -1, w->ai_canonname, wn);
+  }
+  return w;
+}
+
+CPORT_API INT GetAddrInfoW(PCWSTR node, PCWSTR service, const ADDRINFOW *hints,
+                           PADDRINFOW *res) {
+  if (res == NULL)
+    return wsa_answer(WSAEFAULT);
+  *res = NULL;
+  if (node == NULL && service == NULL)
+    return wsa_answer(WSAHOST_NOT_FOUND);
+  char *n = node != NULL ? w32_utf8(node) : NULL;
+  char *sv = service != NULL ? w32_utf8(service) : NULL;
+  struct addrinfo h, *list = NULL;
+  int err = (node != NULL && n == NULL) || (service != NULL && sv == NULL)
+                ? WSA_NOT_ENOUGH_MEMORY
+                : 0;
+  if (err == 0 && hints != NULL) {
+    memset(&h, 0, sizeof(h));
+    h.ai_flags = hints->ai_flags;
+    h.ai_family = hints->ai_family;
+    h.ai_socktype = hints->ai_socktype;
+    h.ai_protocol = hints->ai_protocol;
+  }
+  if (err == 0)
+    err = cport_w32_getaddrinfo(n, sv, hints != NULL ? &h : NULL, &list);
+  free(n);
+  free(sv);
+  if (err != 0)
+    return wsa_answer(err);
+  PADDRINFOW *tail = res;
+  for (const struct addrinfo *a = list; a != NULL; a = a->ai_next) {
+    if ((*tail = wide_entry(a)) == NULL) {
+      freeaddrinfo(list);
+      FreeAddrInfoW(*res);
+      *res = NULL;
+      return wsa_answer(WSA_NOT_ENOUGH_MEMORY);
+    }
+    tail = &(*tail)->ai_next;
+  }
+  freeaddrinfo(list);
+  return 0;
+}
+
+/* s into a wide buffer of size characters with its NUL: false if it does
+ * not fit. */
+static bool wide_out(const char *s, PWCHAR buf, DWORD size) {
+  DWORD n = w32_copy_out_w(s, buf, size);
+  return buf != NULL && n < size;
+}
+
+CPORT_API INT GetNameInfoW(const SOCKADDR *sa, socklen_t salen, PWCHAR host,
+                           DWORD hostlen, PWCHAR serv, DWORD servlen,
+                           INT flags) {
+  if (sa == NULL || salen < (socklen_t)sizeof(sa->sa_family))
+    return wsa_answer(WSAEFAULT);
+  if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6)
+    return wsa_answer(WSAEAFNOSUPPORT);
+  if (salen < (sa->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+                                        : sizeof(struct sockaddr_in6)))
+    return wsa_answer(WSAEFAULT);
+  bool want_host = host != NULL, want_serv = serv != NULL;
+  if (!want_host && !want_serv)
+    return wsa_answer(WSAHOST_NOT_FOUND); /* nothing asked for */
+  if ((want_host && hostlen == 0) || (want_serv && servlen == 0))
+    return wsa_answer(WSAEINVAL); /* a name asked for, no room for it */
+  char h[NI_MAXHOST], sv[NI_MAXSERV];
+  w32_block_begin(); /* a reverse lookup may block */
+  int rc =
+      getnameinfo(sa, salen, want_host ? h : NULL, want_host ? sizeof(h) : 0,
+                  want_serv ? sv : NULL, want_serv ? sizeof(sv) : 0, flags);
+  w32_block_end();
+  if (rc != 0)
+    return wsa_answer(wsa_of_eai(rc));
+  if ((want_host && !wide_out(h, host, hostlen)) ||
+      (want_serv && !wide_out(sv, serv, servlen)))
+    return wsa_answer(WSAEFAULT); /* a buffer too small for the answer */
+  return 0;
+}
+
 CPORT_API const char *cport_w32_gai_strerror(int code) {
   switch (code) {
   case 0:

@@ -1,12 +1,19 @@
 /*
  * sockets.c - Winsock start-up and sockets: WSASocket, closesocket,
  * ioctlsocket, socket options with Winsock's types and Windows-only
- * options, accept and WSAAccept, shutdown, the name calls, WSAPoll.
+ * options, accept and WSAAccept, shutdown, the name calls, byte order,
+ * disconnects.
  */
 #include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+
+/* Linux's IP_MTU, before cport_win32.h names Windows' (its number is
+ * Windows' IP_DONTFRAGMENT). */
+enum { SYS_IP_MTU = IP_MTU };
 
 #include "win32.h"
 
@@ -178,10 +185,50 @@ static bool is_bool(int level, int name) {
   return false;
 }
 
+/* SO_OPENTYPE: the thread's default for the sockets it opens, kept and
+ * read back (every socket is overlapped here). */
+static __thread DWORD open_type;
+
+/* The Windows options whose numbers Linux gives to others at their level
+ * (TCP_KEEPALIVE is Linux's TCP_CORK, IP_DONTFRAGMENT its IP_MTU), and
+ * SO_OPENTYPE: set here, true with the result in *rc. */
+static bool set_windows_only(int fd, int level, int name, const char *val,
+                             int len, int *rc) {
+  bool opentype = level == SOL_SOCKET && name == SO_OPENTYPE,
+       idle = level == IPPROTO_TCP && name == TCP_KEEPALIVE,
+       df = level == IPPROTO_IP && name == IP_DONTFRAGMENT;
+  if (!opentype && !idle && !df)
+    return false;
+  DWORD v = 0;
+  if (df && len > 0 && len < (int)sizeof(v)) { /* a BOOL from any length */
+    for (int i = 0; i < len; i++)
+      v |= val[i] != 0;
+  } else if (len < (int)sizeof(v)) {
+    *rc = w32_wsa_fail(WSAEFAULT);
+    return true;
+  } else {
+    memcpy(&v, val, sizeof(v));
+  }
+  *rc = 0;
+  if (opentype) {
+    open_type = v;
+    return true;
+  }
+  int lv = df ? (v ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT)
+              : (v > INT_MAX ? INT_MAX : (int)v);
+  if (setsockopt(fd, level, df ? IP_MTU_DISCOVER : TCP_KEEPIDLE, &lv,
+                 sizeof(lv)) != 0)
+    *rc = w32_wsa_errno(errno);
+  return true;
+}
+
 CPORT_API int cport_w32_setsockopt(SOCKET s, int level, int name,
                                    const char *val, int len) {
   if (len < 0 || (val == NULL && len > 0))
     return w32_wsa_fail(WSAEFAULT);
+  int rc;
+  if (set_windows_only((int)s, level, name, val, len, &rc))
+    return rc;
   if (level == SOL_SOCKET && name == SO_EXCLUSIVEADDRUSE) {
     /* Linux never lets another socket take a bound port: what is left is
      * not to let TIME_WAIT go by at bind (bsd.c). */
@@ -268,6 +315,22 @@ CPORT_API int cport_w32_getsockopt(SOCKET s, int level, int name, char *val,
     }
     return put_dword(val, len, (DWORD)((w32_now_ms() - since) / 1000));
   }
+  if (level == SOL_SOCKET && name == SO_OPENTYPE)
+    return put_dword(val, len, open_type);
+  if ((level == IPPROTO_TCP && name == TCP_KEEPALIVE) ||
+      (level == IPPROTO_IP && name == IP_DONTFRAGMENT)) {
+    bool df = level == IPPROTO_IP;
+    int v = 0;
+    socklen_t vl = sizeof(v);
+    if (getsockopt(fd, level, df ? IP_MTU_DISCOVER : TCP_KEEPIDLE, &v, &vl) !=
+        0)
+      return w32_wsa_errno(errno);
+    if (df)
+      v = v == IP_PMTUDISC_DO || v == IP_PMTUDISC_PROBE;
+    return put_dword(val, len, (DWORD)v);
+  }
+  if (level == IPPROTO_IP && name == IP_MTU)
+    name = SYS_IP_MTU;
   if (level == SOL_SOCKET && name == SO_MAX_MSG_SIZE) {
     int type = 0, family = 0;
     socklen_t tl = sizeof(type), fl = sizeof(family);
@@ -432,12 +495,34 @@ CPORT_API int cport_w32_shutdown(SOCKET s, int how) {
   return 0;
 }
 
+bool w32_ip_unbound(int fd) {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof(ss);
+  if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+    return false;
+  uint16_t port;
+  if (ss.ss_family == AF_INET)
+    port = ((struct sockaddr_in *)&ss)->sin_port;
+  else if (ss.ss_family == AF_INET6)
+    port = ((struct sockaddr_in6 *)&ss)->sin6_port;
+  else
+    return false;
+  /* Binding always gives a port, and a connection binds: port 0 is a
+   * socket never bound. (Not connected either, to be sure.) */
+  len = sizeof(ss);
+  return port == 0 && getpeername(fd, (struct sockaddr *)&ss, &len) != 0;
+}
+
 CPORT_API int cport_w32_getsockname(SOCKET s, struct sockaddr *addr, int *len) {
   if (addr == NULL || len == NULL || *len < 0)
     return w32_wsa_fail(WSAEFAULT);
   socklen_t l = (socklen_t)*len;
   if (getsockname((int)s, addr, &l) != 0)
     return w32_wsa_errno(errno);
+  /* "WSAEINVAL: The socket has not been bound to an address with bind"
+   * (Linux answers with the any address and port 0). */
+  if (w32_ip_unbound((int)s))
+    return w32_wsa_fail(WSAEINVAL);
   *len = (int)l;
   return 0;
 }
@@ -456,4 +541,73 @@ CPORT_API int cport_w32_getpeername(SOCKET s, struct sockaddr *addr, int *len) {
   }
   *len = (int)l;
   return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Byte order for a socket, disconnects, duplicating                         */
+/* ------------------------------------------------------------------------ */
+
+/* The checks the byte-order calls share: 0, or SOCKET_ERROR with the
+ * error set. */
+static int order_args(SOCKET s, const void *out) {
+  if (s == INVALID_SOCKET || !w32_is_socket((int)s))
+    return w32_wsa_fail(WSAENOTSOCK);
+  return out == NULL ? w32_wsa_fail(WSAEFAULT) : 0;
+}
+
+CPORT_API int WSAHtons(SOCKET s, u_short host, u_short *net) {
+  if (order_args(s, net) != 0)
+    return SOCKET_ERROR;
+  *net = htons(host);
+  return 0;
+}
+
+CPORT_API int WSAHtonl(SOCKET s, u_long host, u_long *net) {
+  if (order_args(s, net) != 0)
+    return SOCKET_ERROR;
+  *net = htonl((uint32_t)host); /* u_long is Windows' 32 bits' worth */
+  return 0;
+}
+
+CPORT_API int WSANtohs(SOCKET s, u_short net, u_short *host) {
+  if (order_args(s, host) != 0)
+    return SOCKET_ERROR;
+  *host = ntohs(net);
+  return 0;
+}
+
+CPORT_API int WSANtohl(SOCKET s, u_long net, u_long *host) {
+  if (order_args(s, host) != 0)
+    return SOCKET_ERROR;
+  *host = ntohl((uint32_t)net);
+  return 0;
+}
+
+/* TCP/IP carries no disconnect data: WSAENOPROTOOPT for a buffer. */
+CPORT_API int WSASendDisconnect(SOCKET s, LPWSABUF data) {
+  if (data != NULL)
+    return w32_wsa_fail(WSAENOPROTOOPT);
+  return cport_w32_shutdown(s, SD_SEND);
+}
+
+CPORT_API int WSARecvDisconnect(SOCKET s, LPWSABUF data) {
+  if (data != NULL)
+    return w32_wsa_fail(WSAENOPROTOOPT);
+  return cport_w32_shutdown(s, SD_RECEIVE);
+}
+
+/* A socket cannot be handed to another process here (no provider can
+ * open it there from a WSAPROTOCOL_INFO): WSAEINVAL, the documented code
+ * for a parameter that cannot be used. */
+CPORT_API int WSADuplicateSocketA(SOCKET s, DWORD pid,
+                                  LPWSAPROTOCOL_INFOA info) {
+  (void)pid;
+  if (order_args(s, info) != 0)
+    return SOCKET_ERROR;
+  return w32_wsa_fail(WSAEINVAL);
+}
+
+CPORT_API int WSADuplicateSocketW(SOCKET s, DWORD pid,
+                                  LPWSAPROTOCOL_INFOW info) {
+  return WSADuplicateSocketA(s, pid, info);
 }

@@ -6,6 +6,7 @@
  * (GetThreadTimes), and thread-local storage. A thread object is
  * waitable: it is signalled when the thread ends (waits.c).
  */
+#include <sched.h>
 #include <stdio.h>
 #include <sys/resource.h>
 
@@ -66,9 +67,16 @@ static void *thread_main(void *arg) {
   t->tid = w32_tid();
   t->started = true;
   pthread_cond_broadcast(&t->gate);
-  while (t->suspended)
+  /* Its routine waits until CreateThread is on its way back (and for
+   * ResumeThread): the creator runs on first, as on Windows, where
+   * CreateThread does not wait for the thread. */
+  while (!t->released || t->suspended)
     pthread_cond_wait(&t->gate, &w32_lock);
   pthread_mutex_unlock(&w32_lock);
+  /* Released, it was woken by its creator, which has a few instructions
+   * left until it is back in the program: a woken thread often takes the
+   * waker's CPU, so it gives that back first. */
+  sched_yield();
   pthread_cleanup_push(thread_finish, t);
   DWORD code = t->crt_fn ? (DWORD)t->crt_fn(t->arg) : t->fn(t->arg);
   t->exit_code = code;
@@ -112,6 +120,8 @@ static struct w32_thread *start(SIZE_T stack, LPTHREAD_START_ROUTINE fn,
   }
   while (!t->started) /* its id, before CreateThread returns it */
     pthread_cond_wait(&t->gate, &w32_lock);
+  t->released = true;
+  pthread_cond_broadcast(&t->gate);
   pthread_mutex_unlock(&w32_lock);
   return t;
 }

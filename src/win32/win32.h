@@ -118,8 +118,9 @@ CP_INTERNAL int w32_op_wsa_error(LPOVERLAPPED ov, int status);
  * be closed): *bytes is written whatever the outcome. */
 CP_INTERNAL BOOL w32_wsa_result(LPWSAOVERLAPPED ov, LPDWORD bytes, BOOL wait,
                                 LPDWORD flags);
-/* Whether fd is a datagram socket. */
+/* Whether fd is a datagram socket; whether it is a socket at all. */
 CP_INTERNAL bool w32_is_datagram(int fd);
+CP_INTERNAL bool w32_is_socket(int fd);
 /* The peer of a stream socket whose connection has ended (a reset):
  * 0 and the address, or -errno. Windows keeps naming the peer until
  * closesocket. */
@@ -217,13 +218,15 @@ struct w32_apcq {
 /* A thread object (threads.c; waits.c reads `done`). */
 struct w32_thread {
   struct w32_object obj;
-  pthread_cond_t gate; /* with w32_lock: the id is known, or resumed */
+  pthread_cond_t gate; /* with w32_lock: the id is known, released, or
+                          resumed */
   LPTHREAD_START_ROUTINE fn;
   unsigned (*crt_fn)(void *);
   LPVOID arg;
   DWORD tid;
   DWORD exit_code;
-  bool started; /* tid set */
+  bool started;  /* tid set */
+  bool released; /* its creator has the id: it may run its routine */
   bool suspended;
   bool done;            /* ended: the object is signalled (w32_lock) */
   int priority;         /* SetThreadPriority's (sched.c) */
@@ -627,6 +630,10 @@ CP_INTERNAL unsigned w32_fd_accepters(int fd);
 /* Blocking calls on a socket that is non-blocking underneath because a
  * port has it, unless the program asked for FIONBIO. */
 CP_INTERNAL bool w32_fd_emulates_blocking(int fd);
+/* An AF_INET or AF_INET6 socket never bound (port 0, not connected):
+ * getsockname and listen fail with WSAEINVAL on it, as on Windows
+ * (sockets.c). */
+CP_INTERNAL bool w32_ip_unbound(int fd);
 /* A read of socket fd that bypasses cport (no OVERLAPPED; recv, WSARecv,
  * ReadFile) takes what cport already took from the socket first
  * (cport__held_recv; sockets.c). Returns true if that answered the read:

@@ -363,6 +363,31 @@ CPORT_API int WSAIoctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen, LPVOID out,
   case SIO_UDP_CONNRESET:
   case SIO_UDP_NETRESET:
     return udp_reset_reports(s, code, in, inlen, bytes);
+  case SIO_LOOPBACK_FAST_PATH: {
+    /* A BOOL for a TCP socket, deprecated by Microsoft: accepted, and
+     * loopback needs no other path here. */
+    int type = 0;
+    socklen_t tl = sizeof(type);
+    if (getsockopt((int)s, SOL_SOCKET, SO_TYPE, &type, &tl) != 0)
+      return w32_wsa_fail(WSAENOTSOCK);
+    if (type != SOCK_STREAM)
+      return w32_wsa_fail(WSAEOPNOTSUPP);
+    if (in == NULL || inlen < sizeof(BOOL))
+      return w32_wsa_fail(WSAEFAULT);
+    if (bytes)
+      *bytes = 0;
+    return 0;
+  }
+  case SIO_BASE_HANDLE:
+    /* No layered provider sits over the socket: it is its own base. */
+    if (!w32_is_socket((int)s))
+      return w32_wsa_fail(WSAENOTSOCK);
+    if (out == NULL || outlen < sizeof(SOCKET))
+      return w32_wsa_fail(WSAEFAULT);
+    memcpy(out, &s, sizeof(s));
+    if (bytes)
+      *bytes = sizeof(SOCKET);
+    return 0;
   default:
     break;
   }
