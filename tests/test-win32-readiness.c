@@ -8,7 +8,8 @@
  * POLLRDBAND, POLLOUT is POLLWRNORM) and report the peer's end as
  * POLLHUP, POLLPRI and a call with no valid socket fail with WSAEINVAL,
  * and a refused non-blocking connect is in exceptfds only, with its error
- * still there for getsockopt(SO_ERROR). Known Wine differences skip with
+ * still there for getsockopt(SO_ERROR); ReadFile and WriteFile without
+ * an OVERLAPPED block on a socket a port has. Known Wine differences skip with
  * the reason.
  */
 #include "win32-util.h"
@@ -213,6 +214,56 @@ static void fd_close_after_the_data(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* ReadFile and WriteFile on a socket without an OVERLAPPED "do not
+ * return until the operation is complete": on a socket a port has they
+ * block, read the bytes that came while overlapped receives ran first,
+ * and write everything. */
+static void file_calls_on_a_port_socket_block(void **state) {
+  (void)state;
+  SOCKET s, c;
+  w_pair(&s, &c);
+  HANDLE port = w_port(0);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)s, port, 1, 0), port);
+  assert_int_equal(send(c, "abcdef", 6, 0), 6);
+  char buf[16];
+  assert_int_equal(overlapped_recv(port, s, buf, 1), 1);
+  assert_int_equal(buf[0], 'a');
+  Sleep(50);
+  DWORD n = 0;
+  int have = 0;
+  while (have < 5) { /* the rest, in order */
+    assert_true(ReadFile((HANDLE)s, buf + have, 5 - (DWORD)have, &n, NULL));
+    assert_true(n > 0);
+    have += (int)n;
+  }
+  assert_memory_equal(buf, "bcdef", 5);
+  /* Nothing there: the call waits for what comes. */
+  HANDLE t = CreateThread(NULL, 0, send_later, (LPVOID)(ULONG_PTR)c, 0, NULL);
+  assert_non_null(t);
+  assert_true(ReadFile((HANDLE)s, buf, sizeof(buf), &n, NULL));
+  assert_true(n >= 1 && n <= 3);
+  assert_memory_equal(buf, "XYZ", n);
+  assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+  CloseHandle(t);
+  if (n < 3)
+    recv_exactly(s, buf + n, 3 - (int)n);
+  static char big[256 * 1024];
+  memset(big, 'q', sizeof(big));
+  assert_true(WriteFile((HANDLE)s, big, sizeof(big), &n, NULL));
+  assert_int_equal(n, sizeof(big));
+  w_set_rcvtimeo(c, 5000);
+  for (size_t got = 0; got < sizeof(big);) {
+    int r = recv(c, buf, sizeof(buf), 0);
+    assert_true(r > 0);
+    for (int i = 0; i < r; i++)
+      assert_int_equal(buf[i], 'q');
+    got += (size_t)r;
+  }
+  closesocket(s);
+  closesocket(c);
+  assert_true(CloseHandle(port));
+}
+
 /* ------------------------------------------------------------------------ */
 /* WSAPoll's flags                                                           */
 /* ------------------------------------------------------------------------ */
@@ -353,6 +404,7 @@ int main(void) {
       cmocka_unit_test(zero_byte_recv_then_readiness),
       cmocka_unit_test(select_waits_for_bytes_after_receives),
       cmocka_unit_test(fd_close_after_the_data),
+      cmocka_unit_test(file_calls_on_a_port_socket_block),
       cmocka_unit_test(wsapoll_flag_identities),
       cmocka_unit_test(wsapoll_refuses),
       cmocka_unit_test(refused_connect_is_exceptional),

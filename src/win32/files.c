@@ -173,6 +173,18 @@ static BOOL sync_io(int fd, void *buf, DWORD len, LPDWORD done, LPOVERLAPPED ov,
   return status == 0 ? TRUE : w32_fail(w32_error(status));
 }
 
+/* ReadFile / WriteFile on a socket without an OVERLAPPED: recv / send as
+ * the layer does them (bsd.c), so the call blocks even on a socket a port
+ * made non-blocking underneath, reads the bytes cport already took first,
+ * and a write sends everything. */
+static BOOL socket_io(int fd, void *buf, DWORD len, LPDWORD done,
+                      bool write_side) {
+  ssize_t n = write_side ? send(fd, buf, len, 0) : recv(fd, buf, len, 0);
+  if (done)
+    *done = n > 0 ? (DWORD)n : 0;
+  return n >= 0 ? TRUE : w32_fail(w32_error(-errno));
+}
+
 /* Starts an overlapped read or write on fd: 0 and in *rc what cport said
  * (below 0: refused, nothing started), or the Win32 error of a call that
  * failed before cport had the op. */
@@ -218,6 +230,8 @@ static BOOL file_io(HANDLE h, void *buf, DWORD len, LPDWORD done,
   unsigned fd_flags = w32_fd_flags(fd);
   if (fd_flags & W32_FD_PIPE)
     return w32_pipe_io(fd, buf, len, done, ov, write_side);
+  if (ov == NULL && !(fd_flags & W32_FD_SYNC) && is_socket(fd))
+    return socket_io(fd, buf, len, done, write_side);
   if (ov == NULL || (fd_flags & W32_FD_SYNC))
     return sync_io(fd, buf, len, done, ov, write_side);
   if (done)
