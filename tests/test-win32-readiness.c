@@ -9,7 +9,8 @@
  * POLLHUP, POLLPRI and a call with no valid socket fail with WSAEINVAL,
  * and a refused non-blocking connect is in exceptfds only, with its error
  * still there for getsockopt(SO_ERROR); ReadFile and WriteFile without
- * an OVERLAPPED block on a socket a port has. Known Wine differences skip with
+ * an OVERLAPPED block on a socket a port has; connections beyond the
+ * posted AcceptEx calls are FD_ACCEPT's and accept()'s. Known Wine differences skip with
  * the reason.
  */
 #include "win32-util.h"
@@ -264,6 +265,91 @@ static void file_calls_on_a_port_socket_block(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* Starts one AcceptEx (no receive) on listener l into a new socket. */
+static SOCKET post_accept(SOCKET l, OVERLAPPED *ov, char *area, DWORD half) {
+  SOCKET a = w_tcp();
+  memset(ov, 0, sizeof(*ov));
+  DWORD bytes = 0;
+  BOOL ok = pAcceptEx(l, a, area, 0, half, half, &bytes, ov);
+  assert_true(ok || WSAGetLastError() == ERROR_IO_PENDING);
+  return a;
+}
+
+static SOCKET connect_to(const struct sockaddr_in *addr) {
+  SOCKET c = socket(AF_INET, SOCK_STREAM, 0);
+  assert_int_equal(connect(c, (const struct sockaddr *)addr, sizeof(*addr)), 0);
+  return c;
+}
+
+/* The scalable-server pattern: AcceptEx calls posted, and FD_ACCEPT to
+ * hear that connections wait with none posted. A connection beyond the
+ * posted AcceptEx records FD_ACCEPT, makes the listener readable to
+ * select, and accept() gets it; AcceptEx still works afterwards. */
+static void connections_beyond_posted_accepts(void **state) {
+  (void)state;
+  struct sockaddr_in addr;
+  SOCKET l = w_listener(&addr);
+  w_load_extensions(l);
+  HANDLE port = w_port(0);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)l, port, 1, 0), port);
+  WSAEVENT ev = WSACreateEvent();
+  assert_int_equal(WSAEventSelect(l, ev, FD_ACCEPT), 0);
+  char area[2 * (sizeof(struct sockaddr_in6) + 16)];
+  DWORD half = sizeof(area) / 2;
+  OVERLAPPED ov;
+  SOCKET a = post_accept(l, &ov, area, half);
+  SOCKET c1 = connect_to(&addr);
+  DWORD n;
+  ULONG_PTR key;
+  OVERLAPPED *got;
+  assert_true(w_next(port, &n, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  /* None posted now: the next connection is FD_ACCEPT's. */
+  SOCKET c2 = connect_to(&addr);
+  ULONGLONG until = w_now_ms() + 5000;
+  WSANETWORKEVENTS ne;
+  memset(&ne, 0, sizeof(ne));
+  while (!(ne.lNetworkEvents & FD_ACCEPT)) {
+    assert_int_equal(WaitForSingleObject(ev, 5000), WAIT_OBJECT_0);
+    assert_int_equal(WSAEnumNetworkEvents(l, ev, &ne), 0);
+    assert_true(w_now_ms() < until);
+  }
+  assert_int_equal(select_read(l, 5000), 1);
+  SOCKET x = INVALID_SOCKET;
+  while (x == INVALID_SOCKET) { /* WSAEventSelect made l non-blocking */
+    x = accept(l, NULL, NULL);
+    assert_true(x != INVALID_SOCKET || WSAGetLastError() == WSAEWOULDBLOCK);
+    assert_true(w_now_ms() < until);
+    if (x == INVALID_SOCKET)
+      Sleep(1);
+  }
+  assert_int_equal(send(c2, "two", 3, 0), 3);
+  u_long off = 0;
+  WSAEventSelect(x, NULL, 0); /* it got the listener's selection */
+  assert_int_equal(ioctlsocket(x, (long)FIONBIO, &off), 0);
+  w_set_rcvtimeo(x, 5000);
+  char buf[8];
+  assert_int_equal(recv(x, buf, 3, MSG_WAITALL), 3);
+  assert_memory_equal(buf, "two", 3);
+  /* AcceptEx again. */
+  SOCKET b = post_accept(l, &ov, area, half);
+  SOCKET c3 = connect_to(&addr);
+  assert_true(w_next(port, &n, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(setsockopt(b, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT,
+                              (char *)&l, sizeof(l)),
+                   0);
+  assert_int_equal(send(c3, "3", 1, 0), 1);
+  w_set_rcvtimeo(b, 5000);
+  assert_int_equal(recv(b, buf, 1, 0), 1);
+  assert_int_equal(buf[0], '3');
+  SOCKET all[] = {a, b, x, c1, c2, c3, l};
+  for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+    closesocket(all[i]);
+  WSACloseEvent(ev);
+  assert_true(CloseHandle(port));
+}
+
 /* ------------------------------------------------------------------------ */
 /* WSAPoll's flags                                                           */
 /* ------------------------------------------------------------------------ */
@@ -405,6 +491,7 @@ int main(void) {
       cmocka_unit_test(select_waits_for_bytes_after_receives),
       cmocka_unit_test(fd_close_after_the_data),
       cmocka_unit_test(file_calls_on_a_port_socket_block),
+      cmocka_unit_test(connections_beyond_posted_accepts),
       cmocka_unit_test(wsapoll_flag_identities),
       cmocka_unit_test(wsapoll_refuses),
       cmocka_unit_test(refused_connect_is_exceptional),

@@ -111,6 +111,12 @@ struct cp_backend {
    * still take some (look again shortly). NULL: never holds (epoll).
    */
   unsigned (*held_look)(struct cport *port, struct cp_handle *h, int *err);
+  /* h->lock held, a listener an accept that bypasses cport (the Win32
+   * layer's accept) reads: a connection the backend accepted ahead of any
+   * accept op (its descriptor, non-blocking), else -1. From now on it
+   * stops accepting ahead, so later connections wait in the kernel's
+   * queue. NULL: never accepts ahead (epoll). */
+  int (*held_accept)(struct cport *port, struct cp_handle *h);
 };
 
 /* held_look's answer. */

@@ -193,6 +193,21 @@ CPORT_API unsigned cport__held_look(int fd, int *err) {
          ((r & CP_HELD_SOON) ? CPORT__HELD_SOON : 0u);
 }
 
+CPORT_API int cport__held_accept(int fd) {
+  struct cp_handle *h = cp_handle_peek(fd);
+  struct cport *on =
+      h != NULL ? __atomic_load_n(&h->port, __ATOMIC_ACQUIRE) : NULL;
+  if (on == NULL || on->be->held_accept == NULL)
+    return -1;
+  cp_lock(&h->lock);
+  int r = -1;
+  struct cport *p = h->port;
+  if ((h->flags & CP_HF_OPEN) && p != NULL && p->be->held_accept != NULL)
+    r = p->be->held_accept(p, h);
+  cp_unlock(&h->lock);
+  return r;
+}
+
 CPORT_API int cport__icmp_report_take(int fd) {
   return fd < 0 ? 0 : cp_icmp_report_take(fd);
 }

@@ -115,6 +115,13 @@ enum {
   CPORT__HELD_SOON = 1u << 2,
 };
 CPORT_API unsigned cport__held_look(int fd, int *err);
+/* An accept of listener fd that bypasses cport (the Win32 layer's accept,
+ * WSAAccept): a connection cport accepted ahead of any accept op comes
+ * first: its descriptor (non-blocking), else -1. From this call on,
+ * cport no longer accepts ahead on fd, so later connections wait in the
+ * listener's queue. For listeners that a readiness check found holding
+ * connections (cport__held_look's CPORT__HELD_DATA). */
+CPORT_API int cport__held_accept(int fd);
 
 /* Waits up to timeout_ms (-1: for as long as it takes) until sends that
  * finished in their calls on fd but whose bytes cport's send buffer still

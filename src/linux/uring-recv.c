@@ -543,11 +543,18 @@ long cp_uring_held_take(struct cport *p, struct cp_handle *h,
   return stop_reading_ahead(p, h) ? CPORT_EAGAIN : 0;
 }
 
+static bool stop_accepting_ahead(struct cport *p, struct cp_handle *h);
+
 unsigned cp_uring_held_look(struct cport *p, struct cp_handle *h, int *err) {
   struct cp_uh *uh = cp_uh(h);
   *err = 0;
   if (h->type != CP_H_STREAM)
     return 0;
+  if (uh->backlog != NULL || (uh->flags & CP_UH_ACCEPT_ARMED)) {
+    /* A listener: the connections its multishot accept took. */
+    unsigned r = uh->backlog_n > 0 ? CP_HELD_DATA : 0;
+    return stop_accepting_ahead(p, h) ? r | CP_HELD_SOON : r;
+  }
   unsigned r = uh->buffered > 0 ? CP_HELD_DATA : 0;
   if (uh->rx_err != 0) {
     *err = uh->rx_err;
@@ -588,6 +595,37 @@ static bool accept_arm(struct cport *p, struct cp_handle *h) {
   return sqe != NULL;
 }
 
+/* Connections are for an accept that bypasses cport (or a readiness check
+ * of the listener): the multishot accept must not take them from now on
+ * (later accept ops are one-shots). True while it still may (until its
+ * last CQE). h->lock held. */
+static bool stop_accepting_ahead(struct cport *p, struct cp_handle *h) {
+  struct cp_uh *uh = cp_uh(h);
+  bool armed = (uh->flags & CP_UH_ACCEPT_ARMED) != 0;
+  if (!(uh->flags & CP_UH_NO_MULTI_ACCEPT)) {
+    uh->flags |= CP_UH_NO_MULTI_ACCEPT;
+    if (armed && !(uh->flags & CP_UH_ACCEPT_PAUSE)) {
+      uh->flags |= CP_UH_ACCEPT_PAUSE;
+      htag_cancel(p, h, CP_HTAG_ACCEPT);
+    }
+  }
+  return armed;
+}
+
+int cp_uring_held_accept(struct cport *p, struct cp_handle *h) {
+  struct cp_uh *uh = cp_uh(h);
+  if (h->type != CP_H_STREAM ||
+      (uh->backlog == NULL && !(uh->flags & CP_UH_ACCEPT_ARMED)))
+    return -1; /* no multishot accept ever ran on it */
+  (void)stop_accepting_ahead(p, h);
+  if (uh->backlog_n == 0)
+    return -1;
+  int fd = uh->backlog[0];
+  memmove(uh->backlog, uh->backlog + 1,
+          (size_t)(--uh->backlog_n) * sizeof(int));
+  return fd;
+}
+
 int cp_uring_accept_start(struct cport *p, struct cp_handle *h,
                           cport_op_t *op) {
   struct cp_uh *uh = cp_uh(h);
@@ -617,6 +655,8 @@ int cp_uring_accept_start(struct cport *p, struct cp_handle *h,
     uh->accept_err = 0;
     return CP_TRY_REJECT;
   }
+  if (uh->flags & CP_UH_NO_MULTI_ACCEPT)
+    return CP_URING_PLAIN; /* a program's accept reads the listener too */
   if (!(uh->flags & CP_UH_ACCEPT_ARMED) && !accept_arm(p, h))
     return CP_URING_PLAIN; /* a plain accept SQE for this op */
   return CP_TRY_AGAIN;
@@ -656,8 +696,8 @@ static void accept_done(struct cport *p, struct cp_handle *h,
   }
   cp_engine_kick(h, &h->rq, b);
   /* Accepts still wait and nothing comes (a transient error ended it). */
-  if (!(uh->flags & CP_UH_ACCEPT_ARMED) && uh->accept_err == 0 &&
-      uh->backlog_n == 0 && !cp_opq_empty(&h->rq))
+  if (!(uh->flags & (CP_UH_ACCEPT_ARMED | CP_UH_NO_MULTI_ACCEPT)) &&
+      uh->accept_err == 0 && uh->backlog_n == 0 && !cp_opq_empty(&h->rq))
     accept_arm(p, h);
 }
 

@@ -426,4 +426,5 @@ const struct cp_backend cp_uring_backend = {
     .buffer_sends = cp_uring_buffer_sends,
     .held_take = cp_uring_held_take,
     .held_look = cp_uring_held_look,
+    .held_accept = cp_uring_held_accept,
 };

@@ -146,6 +146,7 @@ enum {
   CP_UH_CLOSING = 1u << 7,      /* on the closing list */
   CP_UH_NO_MULTI = 1u << 8,     /* plain one-shot receives for this one */
   CP_UH_DIRECT = 1u << 9,       /* direct receives until data stops waiting */
+  CP_UH_NO_MULTI_ACCEPT = 1u << 10, /* plain one-shot accepts for this one */
 };
 
 #define CP_UBUF_NONE 0xffffu
@@ -281,6 +282,8 @@ CP_INTERNAL void cp_uring_rearm_starved(struct cport *p, struct cp_uring *u);
 CP_INTERNAL long cp_uring_held_take(struct cport *p, struct cp_handle *h,
                                     const struct iovec *iov, unsigned n,
                                     bool peek, size_t *held);
+/* The backend's held_accept (backend.h). */
+CP_INTERNAL int cp_uring_held_accept(struct cport *p, struct cp_handle *h);
 /* The backend's held_look (backend.h). */
 CP_INTERNAL unsigned cp_uring_held_look(struct cport *p, struct cp_handle *h,
                                         int *err);

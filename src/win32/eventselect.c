@@ -208,10 +208,15 @@ static void look(int fd, struct es_sock *s) {
   bool soon = false;
   connect_outcome(fd, s, st);
   switch (st) {
-  case S_LISTEN:
-    if (ready(fd, POLLIN))
+  case S_LISTEN: {
+    /* Connections cport accepted ahead of AcceptEx calls wait too. */
+    int e = 0;
+    unsigned b = cport__held_look(fd, &e);
+    soon = (b & CPORT__HELD_SOON) != 0;
+    if ((b & CPORT__HELD_DATA) || ready(fd, POLLIN))
       record(s, FD_ACCEPT, FD_ACCEPT_BIT, 0);
     break;
+  }
   case S_CONNECTED:
     data = peek_held(fd, &err, &soon);
     if (data == 1)

@@ -390,7 +390,17 @@ static int accept_one(int fd, struct sockaddr *addr, socklen_t *len) {
   if (!was_listening)
     return -WSAEINVAL; /* "listen was not invoked" */
   for (;;) {
-    int c = accept4(fd, addr, len, SOCK_CLOEXEC);
+    /* A connection cport accepted ahead of AcceptEx calls comes first. */
+    int c = cport__held_accept(fd);
+    if (c >= 0) {
+      int fl = fcntl(c, F_GETFL);
+      if (fl >= 0)
+        fcntl(c, F_SETFL, fl & ~O_NONBLOCK);
+      if (getpeername(c, addr, len) != 0)
+        *len = 0;
+      return c;
+    }
+    c = accept4(fd, addr, len, SOCK_CLOEXEC);
     if (c >= 0)
       return c;
     int err = errno;
