@@ -7,8 +7,9 @@
  * ignored: they act as WSARecv and WSASend), MSG_PUSH_IMMEDIATE, a source
  * address buffer too small (WSAEFAULT), a handle that is not a port given
  * as one, a second AcceptEx into one accept socket, the count a failing
- * WSAGetOverlappedResult leaves, and a ConnectEx ended by closesocket
- * (ERROR_OPERATION_ABORTED). Known Wine differences skip with the reason.
+ * WSAGetOverlappedResult leaves, a ConnectEx ended by closesocket
+ * (ERROR_OPERATION_ABORTED), and the count a GetQueuedCompletionStatusEx
+ * that timed out writes. Known Wine differences skip with the reason.
  */
 #include "win32-util.h"
 
@@ -505,6 +506,31 @@ static void sync_offset_io_moves_the_file_pointer(void **state) {
   assert_true(DeleteFileA(path));
 }
 
+/* GetQueuedCompletionStatusEx that times out writes 1 to
+ * *ulNumEntriesRemoved (what Windows does, though it removed nothing:
+ * Microsoft's page is silent, Wine's conformance tests pin it), so a
+ * program must look at the return value first. */
+static void gqcsex_timeout_count(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  OVERLAPPED_ENTRY e[2];
+  ULONG n = 77;
+  assert_false(GetQueuedCompletionStatusEx(port, e, 2, &n, 0, FALSE));
+  assert_int_equal(GetLastError(), WAIT_TIMEOUT);
+  assert_int_equal(n, 1);
+  n = 77;
+  assert_false(GetQueuedCompletionStatusEx(port, e, 2, &n, 20, FALSE));
+  assert_int_equal(GetLastError(), WAIT_TIMEOUT);
+  assert_int_equal(n, 1);
+  assert_true(PostQueuedCompletionStatus(port, 5, 6, NULL));
+  n = 77;
+  assert_true(GetQueuedCompletionStatusEx(port, e, 2, &n, 1000, FALSE));
+  assert_int_equal(n, 1);
+  assert_int_equal(e[0].dwNumberOfBytesTransferred, 5);
+  assert_int_equal(e[0].lpCompletionKey, 6);
+  assert_true(CloseHandle(port));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(closed_socket_is_not_a_socket),
@@ -519,6 +545,7 @@ int main(void) {
       cmocka_unit_test(recv_waitall_fills_the_buffer),
       cmocka_unit_test(getpeername_after_a_reset),
       cmocka_unit_test(sync_offset_io_moves_the_file_pointer),
+      cmocka_unit_test(gqcsex_timeout_count),
   };
   return W_RUN("win32-call-corners", tests);
 }

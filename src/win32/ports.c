@@ -154,6 +154,10 @@ CPORT_API BOOL GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY out,
   cport_t *p = w32_port(port, NULL);
   if (p == NULL)
     return w32_fail(ERROR_INVALID_HANDLE);
+  /* A wait that fails (a timeout, an APC, the port closed) says one entry
+   * was removed, as Windows' NtRemoveIoCompletionEx does (Wine's
+   * conformance tests show it); the entry itself is not written. */
+  *removed = 1;
   struct take t = {
       .p = p, .max = count < 64 ? count : 64, .n = CPORT_ETIMEDOUT};
   if (!alertable) {
