@@ -8,8 +8,9 @@
  * address buffer too small (WSAEFAULT), a handle that is not a port given
  * as one, a second AcceptEx into one accept socket, the count a failing
  * WSAGetOverlappedResult leaves, a ConnectEx ended by closesocket
- * (ERROR_OPERATION_ABORTED), and the count a GetQueuedCompletionStatusEx
- * that timed out writes. Known Wine differences skip with the reason.
+ * (ERROR_OPERATION_ABORTED), a file joining a port after event-driven
+ * I/O, and the count a GetQueuedCompletionStatusEx that timed out
+ * writes. Known Wine differences skip with the reason.
  */
 #include "win32-util.h"
 
@@ -506,6 +507,45 @@ static void sync_offset_io_moves_the_file_pointer(void **state) {
   assert_true(DeleteFileA(path));
 }
 
+/* A file that did overlapped I/O told by its event joins a port later
+ * (the common "write the header, then bind the file to the pool"), and
+ * its next op completes through that port with the port's key. */
+static void file_joins_a_port_after_event_io(void **state) {
+  (void)state;
+  char path[MAX_PATH];
+  w_temp_path(path, sizeof(path), "corners-join");
+  HANDLE f = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                         CREATE_ALWAYS, FILE_FLAG_OVERLAPPED, NULL);
+  assert_true(f != INVALID_HANDLE_VALUE);
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+  assert_non_null(ov.hEvent);
+  BOOL ok = WriteFile(f, "header", 6, NULL, &ov);
+  assert_true(ok || GetLastError() == ERROR_IO_PENDING);
+  DWORD n = 0;
+  assert_true(GetOverlappedResult(f, &ov, &n, TRUE));
+  assert_int_equal(n, 6);
+  HANDLE port = w_port(0);
+  assert_ptr_equal(CreateIoCompletionPort(f, port, 7, 0), port);
+  HANDLE ev = ov.hEvent;
+  memset(&ov, 0, sizeof(ov));
+  char buf[8];
+  ok = ReadFile(f, buf, sizeof(buf), NULL, &ov);
+  assert_true(ok || GetLastError() == ERROR_IO_PENDING);
+  ULONG_PTR key = 0;
+  OVERLAPPED *got = NULL;
+  assert_true(w_next(port, &n, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(key, 7);
+  assert_int_equal(n, 6);
+  assert_memory_equal(buf, "header", 6);
+  assert_true(CloseHandle(ev));
+  assert_true(CloseHandle(f));
+  assert_true(DeleteFileA(path));
+  assert_true(CloseHandle(port));
+}
+
 /* GetQueuedCompletionStatusEx that times out writes 1 to
  * *ulNumEntriesRemoved (what Windows does, though it removed nothing:
  * Microsoft's page is silent, Wine's conformance tests pin it), so a
@@ -545,6 +585,7 @@ int main(void) {
       cmocka_unit_test(recv_waitall_fills_the_buffer),
       cmocka_unit_test(getpeername_after_a_reset),
       cmocka_unit_test(sync_offset_io_moves_the_file_pointer),
+      cmocka_unit_test(file_joins_a_port_after_event_io),
       cmocka_unit_test(gqcsex_timeout_count),
   };
   return W_RUN("win32-call-corners", tests);

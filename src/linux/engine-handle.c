@@ -220,6 +220,42 @@ int cp_engine_replace(int target, int from, bool connected) {
   return rc;
 }
 
+int cp_engine_move(struct cport *from, struct cport *to, int fd,
+                   uintptr_t key) {
+  struct cp_handle *h = cp_handle_peek(fd);
+  if (h == NULL)
+    return CPORT_EBADF;
+  cp_lock(&h->lock);
+  int rc = 0;
+  if (!(h->flags & CP_HF_OPEN) || h->port != from || h->type != CP_H_FILE)
+    rc = CPORT_EEXIST; /* (a socket's backend may hold reads ahead) */
+  else if (!cp_opq_empty(&h->rq) || !cp_opq_empty(&h->wq))
+    rc = CPORT_EBUSY;
+  else if (__atomic_load_n(&to->closed, __ATOMIC_ACQUIRE))
+    rc = CPORT_ECLOSED;
+  if (rc != 0) {
+    cp_unlock(&h->lock);
+    return rc;
+  }
+  cp_engine_detach_locked(h);
+  h->gen++; /* whatever the old port's backend still names is stale */
+  struct cport *p = to;
+  rc = p->be->attach ? p->be->attach(p, h) : 0;
+  if (rc != 0) { /* back where it was */
+    p = from;
+    key = 0;
+    if (p->be->attach != NULL && p->be->attach(p, h) != 0)
+      p = NULL; /* neither: it is on no port (its next op says so) */
+  }
+  if (p != NULL) {
+    __atomic_store_n(&h->port, p, __ATOMIC_RELEASE);
+    h->key = key;
+    cp_handle_list_add(p, h);
+  }
+  cp_unlock(&h->lock);
+  return rc;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Closing                                                                   */
 /* ------------------------------------------------------------------------ */

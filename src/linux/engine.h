@@ -173,6 +173,12 @@ CP_INTERNAL int cp_engine_set_flags(int fd, uint16_t flags);
 /* Puts socket `from` in place of `target`, keeping target's association
  * (the porting layer's AcceptEx and socket reuse). */
 CP_INTERNAL int cp_engine_replace(int target, int from, bool connected);
+/* File fd, on port `from` with no op queued or running, joins port `to`
+ * with `key` instead (its modes kept). Returns 0, CPORT_EEXIST (not on
+ * `from`, or not a file), CPORT_EBUSY (ops of its own still run),
+ * CPORT_ECLOSED, or the backend's error (it stays on `from` then). */
+CP_INTERNAL int cp_engine_move(struct cport *from, struct cport *to, int fd,
+                               uintptr_t key);
 
 /* cport_closesocket / cport_file_close. */
 CP_INTERNAL int cp_engine_close(cport_handle_t s);

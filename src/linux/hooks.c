@@ -51,6 +51,14 @@ CPORT_API int cport__replace_socket(int target, int from, bool connected) {
   return cp_engine_replace(target, from, connected);
 }
 
+CPORT_API int cport__move_file(cport_t *from, cport_t *to, int fd,
+                               uintptr_t key) {
+  if (from == NULL || to == NULL || fd < 0)
+    return CPORT_EINVAL;
+  int rc = cp_port_progress_start(to);
+  return rc != 0 ? rc : cp_engine_move(from, to, fd, key);
+}
+
 CPORT_API unsigned cport__handle_state(int fd) {
   struct cp_handle *h = cp_handle_peek(fd);
   if (h == NULL)

@@ -92,6 +92,14 @@ static ssize_t data_failed(int fd) {
   return failed();
 }
 
+/* Another thread's closesocket ended the call: WSAEINTR ("a blocking
+ * call was canceled"), errno EINTR. */
+static ssize_t closed_under(void) {
+  WSASetLastError(WSAEINTR);
+  errno = EINTR;
+  return -1;
+}
+
 static bool fd_blocking(int fd) {
   int fl = fcntl(fd, F_GETFL);
   return fl >= 0 && !(fl & O_NONBLOCK);
@@ -252,9 +260,17 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
     if (n < 0 && errno != EAGAIN)
       return done > 0 ? (ssize_t)done : data_failed(fd);
     if (fd_blocking(fd)) {
+      /* In the kernel: counted, so closesocket by another thread shuts
+       * the socket down to wake it (sockets.c), and it fails. */
+      bool counted = w32_fd_accepting(fd, 1);
       w32_block_begin();
       n = fn(fd, (char *)buf + done, len - done, flags, addr, alen, tolen);
       w32_block_end();
+      bool closing = (w32_fd_flags(fd) & W32_FD_CLOSING) != 0;
+      if (counted)
+        w32_fd_accepting(fd, -1);
+      if (closing)
+        return closed_under();
       /* A timed wait is not restarted by the kernel, and io_uring's task
        * work interrupts it too: the wait goes on (its timeout from the
        * start again, as a rare interruption costs no syscall per call). */
@@ -274,6 +290,8 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
       return (ssize_t)(done + (size_t)n);
     }
     int w = w32_fd_wait(fd, sending ? POLLOUT : POLLIN, &until);
+    if (w == 2)
+      return closed_under();
     if (w == 1)
       return done > 0 ? (ssize_t)done : timed_out();
     if (w != 0)

@@ -266,10 +266,15 @@ int w32_fd_wait(int fd, short events, uint64_t *until) {
     *until = ms == 0 ? UINT64_MAX : w32_now_ms() + ms;
   }
   struct pollfd p = {fd, events, 0};
+  /* Counted, so closesocket by another thread waits for it to leave (the
+   * number is not reused under it); it looks for that close every slice,
+   * as close alone wakes no poll. */
+  bool counted = w32_fd_accepting(fd, 1);
   w32_block_begin();
   int rc;
+  bool closing = false;
   for (;;) {
-    int wait = -1;
+    int wait = W32_WAIT_SLICE_MS;
     if (*until != UINT64_MAX) {
       uint64_t now = w32_now_ms();
       if (now >= *until) {
@@ -277,13 +282,24 @@ int w32_fd_wait(int fd, short events, uint64_t *until) {
         break;
       }
       uint64_t left = *until - now;
-      wait = left > INT32_MAX ? INT32_MAX : (int)left;
+      if (left < (uint64_t)wait)
+        wait = (int)left;
     }
     rc = poll(&p, 1, wait);
+    if ((closing = (w32_fd_flags(fd) & W32_FD_CLOSING) != 0))
+      break;
     if (rc > 0 || (rc < 0 && errno != EINTR))
       break;
+    if (rc == 0 && *until == UINT64_MAX)
+      continue; /* a slice, not the timeout */
+    if (rc == 0 && w32_now_ms() < *until)
+      continue;
   }
   w32_block_end();
+  if (counted)
+    w32_fd_accepting(fd, -1);
+  if (closing)
+    return 2;
   if (rc < 0 || (p.revents & POLLNVAL))
     return -1;
   return rc == 0 ? 1 : 0;

@@ -82,7 +82,10 @@ CPORT_API BOOL PeekNamedPipe(HANDLE h, LPVOID buf, DWORD size, LPDWORD read,
 /* Waits until fd is ready (a blocking call): 0, or a cport error. */
 static int wait_ready(int fd, short events, uint64_t *until) {
   int w = w32_fd_wait(fd, events, until);
-  return w == 0 ? 0 : w == 1 ? CPORT_ETIMEDOUT : CPORT_EBADF;
+  return w == 0   ? 0
+         : w == 1 ? CPORT_ETIMEDOUT
+         : w == 2 ? CPORT_EINTR
+                  : CPORT_EBADF;
 }
 
 /* A byte pipe's read or write in the call on a handle cport has (a port,

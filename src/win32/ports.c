@@ -62,11 +62,14 @@ CPORT_API HANDLE CreateIoCompletionPort(HANDLE file, HANDLE port, ULONG_PTR key,
   if (fd >= 0) {
     /* Skip mode set before association carries over. */
     int rc = cport_associate(wp->port, fd, key, 0);
+    if (rc == CPORT_EEXIST && !(w32_fd_flags(fd) & W32_FD_PORT))
+      rc = w32_own_port_leave(fd, wp->port, key);
     if (rc != 0) {
       if (created)
         CloseHandle(wp);
-      return w32_fail_null(rc == CPORT_EEXIST ? ERROR_INVALID_PARAMETER
-                                              : w32_error(rc));
+      return w32_fail_null(rc == CPORT_EEXIST || rc == CPORT_EBUSY
+                               ? ERROR_INVALID_PARAMETER
+                               : w32_error(rc));
     }
     w32_fd_set_flags(fd, W32_FD_PORT, 0); /* no ReadFileEx from now on */
     cport__try_at_call(fd);
@@ -247,6 +250,14 @@ static void own_init(void) {
     cport_close(p);
   }
   pthread_attr_destroy(&a);
+}
+
+/* A file that did overlapped I/O on no port of the program's (so on this
+ * one) joins the program's port, once its ops have ended: Windows lets a
+ * handle join a port after event-driven I/O. */
+int w32_own_port_leave(int fd, cport_t *to, uintptr_t key) {
+  cport_t *own = __atomic_load_n(&own_port, __ATOMIC_ACQUIRE);
+  return own == NULL ? CPORT_EEXIST : cport__move_file(own, to, fd, key);
 }
 
 int w32_ensure_port(int fd) {

@@ -78,13 +78,16 @@ static bool listening(int fd) {
   return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v != 0;
 }
 
-/* A thread blocked in accept() on this listener returns (WSAEINTR):
- * shutting the listener down wakes it, close alone would not (a listener
- * on a port is non-blocking underneath: the waiting thread sees the
- * closing mark instead, and its pending AcceptEx ops are cport's to end).
- * The descriptor is closed only once those threads have left it, so its
- * number is not reused under them. */
-static void wake_acceptors(int fd) {
+/* A thread blocked in accept(), recv, send or their kin on this socket
+ * returns (WSAEINTR), as "any pending blocking ... calls issued by any
+ * thread in this process are canceled": shutting the socket down wakes
+ * one blocked in the kernel, close alone would not (a socket on a port is
+ * non-blocking underneath: the waiting thread sees the closing mark at
+ * its next slice instead, and the socket's pending ops are cport's to
+ * end). The descriptor is closed only once those threads have left it,
+ * so its number is not reused under them (their call would go on with
+ * another connection). */
+static void wake_blocked(int fd) {
   if (w32_fd_accepters(fd) == 0)
     return;
   w32_fd_set_flags(fd, W32_FD_CLOSING, 0);
@@ -99,7 +102,7 @@ static void wake_acceptors(int fd) {
 
 CPORT_API int closesocket(SOCKET s) {
   int fd = (int)s;
-  wake_acceptors(fd);
+  wake_blocked(fd);
   w32_fixup_target_closed(fd);
   w32_fd_reset(fd);
   int rc = cport_closesocket(fd);

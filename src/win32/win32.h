@@ -430,6 +430,9 @@ CP_INTERNAL cport_t *w32_port(HANDLE h, bool *closed);
 /* fd joins the layer's own port if no port has it: Windows lets a handle
  * do overlapped I/O without one. Returns 0 or a cport code. */
 CP_INTERNAL int w32_ensure_port(int fd);
+/* File fd, on the layer's own port, joins the program's port `to` (its
+ * ops ended): 0, or CPORT_EEXIST / CPORT_EBUSY (ports.c). */
+CP_INTERNAL int w32_own_port_leave(int fd, cport_t *to, uintptr_t key);
 
 /*
  * Before an overlapped op on fd: its event checked, referenced and reset,
@@ -623,8 +626,10 @@ CP_INTERNAL uint64_t w32_fd_connected_since(int fd);
 CP_INTERNAL void w32_fd_connect_outcome(int fd, int err, bool taken);
 /* getsockopt(SO_ERROR): the error the layer kept (-errno, then 0). */
 CP_INTERNAL int w32_fd_take_error(int fd);
-/* A thread enters (+1) or leaves (-1) accept() on fd; whether it was
- * counted. closesocket waits until none is left (w32_fd_accepters). */
+/* A thread enters (+1) or leaves (-1) a blocking call on fd (accept(),
+ * a wait of recv, send and their kin); whether it was counted.
+ * closesocket wakes them and waits until none is left
+ * (w32_fd_accepters). */
 CP_INTERNAL bool w32_fd_accepting(int fd, int delta);
 CP_INTERNAL unsigned w32_fd_accepters(int fd);
 /* Blocking calls on a socket that is non-blocking underneath because a
@@ -644,8 +649,10 @@ CP_INTERNAL bool w32_held_first(int fd, const struct iovec *iov, unsigned n,
                                 int flags, bool wait, ssize_t *out);
 /* Waits until fd is ready for events (poll), as a blocking call: 0 when
  * ready, 1 when the socket's SO_RCVTIMEO (POLLIN) or SO_SNDTIMEO ran out,
- * -1 for a bad fd. *until holds the deadline across a call's waits: 0
- * before its first wait. */
+ * 2 when another thread's closesocket ended the wait (the call fails with
+ * WSAEINTR), -1 for a bad fd. *until holds the deadline across a call's
+ * waits: 0 before its first wait. */
+#define W32_WAIT_SLICE_MS 100
 CP_INTERNAL int w32_fd_wait(int fd, short events, uint64_t *until);
 
 /* ------------------------------------------------------------------------ */

@@ -119,7 +119,9 @@ static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, size_t total,
       return 0;
     }
     if (w != 0)
-      return w32_wsa_fail(w == 1 ? WSAETIMEDOUT : WSAENOTSOCK);
+      return w32_wsa_fail(w == 1   ? WSAETIMEDOUT
+                          : w == 2 ? WSAEINTR /* closed by another thread */
+                                   : WSAENOTSOCK);
   }
 }
 
