@@ -4,7 +4,8 @@
  * reach it: WSAIoctl with WSAID_TRANSMITPACKETS. Memory and file
  * elements sent in order (a file range from an offset, to the end of the
  * file, from the file's current position), synchronously, through a port
- * and through an event; TF_DISCONNECT; bad flags; a transfer of 4 MiB.
+ * and through an event; TF_DISCONNECT; TF_REUSE_SOCKET then AcceptEx into
+ * the socket; bad flags; a transfer of 4 MiB.
  * Wine has no TransmitPackets: the cases skip there with the reason.
  */
 #include "win32-util.h"
@@ -87,8 +88,10 @@ static void pair(SOCKET *srv, SOCKET *cli) {
 static void memory_elements_in_order(void **state) {
   (void)state;
   LPFN_TRANSMITPACKETS tp = transmit_packets();
+  HANDLE port = w_port(0);
   SOCKET srv, cli;
   pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 1, 0), port);
   TRANSMIT_PACKETS_ELEMENT el[4] = {mem_el("alpha,", 6), mem_el("beta,", 5),
                                     mem_el("", 0), mem_el("gamma", 5)};
   el[1].dwElFlags |= TP_ELEMENT_EOP;
@@ -96,13 +99,15 @@ static void memory_elements_in_order(void **state) {
   char buf[32];
   recv_all(cli, buf, 16);
   assert_memory_equal(buf, "alpha,beta,gamma", 16);
+  w_expect_nothing(port, 50); /* the blocking form posts nothing */
   closesocket(srv);
   closesocket(cli);
+  assert_true(CloseHandle(port));
 }
 
 /* File elements: a range from an offset, the rest of the file from an
- * offset (cLength 0), and (nFileOffset -1) from the file's current
- * position. */
+ * offset (cLength 0), (nFileOffset -1) from the file's current position,
+ * and the rest from the end: nothing. */
 static void file_elements_offsets_and_to_eof(void **state) {
   (void)state;
   LPFN_TRANSMITPACKETS tp = transmit_packets();
@@ -112,12 +117,13 @@ static void file_elements_offsets_and_to_eof(void **state) {
   assert_int_equal(SetFilePointer(f, 7, NULL, FILE_BEGIN), 7);
   SOCKET srv, cli;
   pair(&srv, &cli);
-  TRANSMIT_PACKETS_ELEMENT el[3] = {file_el(f, 2, 3), file_el(f, 6, 0),
-                                    file_el(f, -1, 2)};
-  assert_true(tp(srv, el, 3, 0, NULL, 0));
+  TRANSMIT_PACKETS_ELEMENT el[5] = {file_el(f, 2, 3), file_el(f, 6, 0),
+                                    file_el(f, -1, 2), mem_el("!", 1),
+                                    file_el(f, 10, 0)};
+  assert_true(tp(srv, el, 5, 0, NULL, 0));
   char buf[16];
-  recv_all(cli, buf, 9);
-  assert_memory_equal(buf, "234678978", 9);
+  recv_all(cli, buf, 10);
+  assert_memory_equal(buf, "234678978!", 10);
   closesocket(srv);
   closesocket(cli);
   assert_true(CloseHandle(f));
@@ -201,6 +207,58 @@ static void disconnect_after_the_data(void **state) {
   assert_int_equal(recv(cli, buf, sizeof(buf), 0), 0);
   closesocket(srv);
   closesocket(cli);
+}
+
+/* TF_DISCONNECT | TF_REUSE_SOCKET on a socket AcceptEx filled: the
+ * peer reads the data and the end, the completion comes, and the socket
+ * takes the next AcceptEx (its port kept), twice. */
+static void reuse_for_acceptex(void **state) {
+  (void)state;
+  LPFN_TRANSMITPACKETS tp = transmit_packets();
+  HANDLE port = w_port(0);
+  struct sockaddr_in la;
+  SOCKET l = w_listener(&la);
+  w_load_extensions(l);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)l, port, 1, 0), port);
+  SOCKET a = w_tcp();
+  for (int round = 0; round < 2; round++) {
+    char out[2 * (sizeof(struct sockaddr_in6) + 16)];
+    DWORD alen = sizeof(struct sockaddr_in6) + 16;
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof(ov));
+    BOOL ok = pAcceptEx(l, a, out, 0, alen, alen, NULL, &ov);
+    assert_true(ok || WSAGetLastError() == WSA_IO_PENDING);
+    SOCKET cli = w_tcp();
+    w_set_rcvtimeo(cli, 5000);
+    assert_int_equal(connect(cli, (struct sockaddr *)&la, sizeof(la)), 0);
+    DWORD bytes = 0;
+    ULONG_PTR key = 0;
+    OVERLAPPED *got = NULL;
+    assert_true(w_next(port, &bytes, &key, &got, 5000));
+    assert_ptr_equal(got, &ov);
+    assert_int_equal(setsockopt(a, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT,
+                                (char *)&l, sizeof(l)),
+                     0);
+    if (round == 0)
+      assert_ptr_equal(CreateIoCompletionPort((HANDLE)a, port, 3, 0), port);
+    TRANSMIT_PACKETS_ELEMENT el[2] = {mem_el("round ", 6),
+                                      mem_el(round ? "two" : "one", 3)};
+    memset(&ov, 0, sizeof(ov));
+    ok = tp(a, el, 2, 0, &ov, TF_DISCONNECT | TF_REUSE_SOCKET);
+    assert_true(ok || WSAGetLastError() == WSA_IO_PENDING);
+    char buf[16];
+    recv_all(cli, buf, 9);
+    assert_memory_equal(buf, round ? "round two" : "round one", 9);
+    assert_int_equal(recv(cli, buf, sizeof(buf), 0), 0);
+    closesocket(cli);
+    assert_true(w_next(port, &bytes, &key, &got, 5000));
+    assert_ptr_equal(got, &ov);
+    assert_int_equal(key, 3);
+    assert_int_equal(bytes, 9);
+  }
+  closesocket(a);
+  closesocket(l);
+  assert_true(CloseHandle(port));
 }
 
 /* A flag TransmitPackets does not know: WSAEINVAL, and nothing sent. */
@@ -311,6 +369,7 @@ int main(void) {
       cmocka_unit_test(mixed_through_a_port),
       cmocka_unit_test(event_and_overlapped_result),
       cmocka_unit_test(disconnect_after_the_data),
+      cmocka_unit_test(reuse_for_acceptex),
       cmocka_unit_test(bad_flags_are_wsaeinval),
       cmocka_unit_test(large_transfer_is_exact),
   };

@@ -190,12 +190,12 @@ CPORT_API int cport__transmit_pieces(cport_handle_t s,
       malloc(sizeof(*list) + (size_t)n * sizeof(list->p[0]));
   if (list == NULL)
     return CPORT_ENOMEM;
-  list->n = n;
+  list->n = 0;
   list->next = 0;
   uint64_t total = 0;
   for (unsigned i = 0; i < n && rc == 0; i++) {
     const struct cport__piece *p = &pieces[i];
-    struct cp_tpiece *q = &list->p[i];
+    struct cp_tpiece *q = &list->p[list->n];
     q->base = (char *)(uintptr_t)p->base;
     q->off = p->off;
     q->len = p->len;
@@ -204,6 +204,11 @@ CPORT_API int cport__transmit_pieces(cport_handle_t s,
     if (p->base == NULL)
       rc = file_span(p->fd, p->off, &q->len);
     total += q->len;
+    /* An empty piece is left out: none sent with MSG_MORE waits for it. */
+    if (q->len > 0)
+      list->n++;
+    else if (list->n > 0)
+      list->p[list->n - 1].flags |= q->flags;
   }
   if (rc == 0 && total > UINT32_MAX)
     rc = CPORT_EINVAL;
