@@ -245,6 +245,8 @@ static void reuse_for_acceptex(void **state) {
                                       mem_el(round ? "two" : "one", 3)};
     memset(&ov, 0, sizeof(ov));
     ok = tp(a, el, 2, 0, &ov, TF_DISCONNECT | TF_REUSE_SOCKET);
+    if (!ok && WSAGetLastError() != WSA_IO_PENDING)
+      print_message("round %d: error %d\n", round, WSAGetLastError());
     assert_true(ok || WSAGetLastError() == WSA_IO_PENDING);
     char buf[16];
     recv_all(cli, buf, 9);

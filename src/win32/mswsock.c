@@ -30,7 +30,7 @@ static BOOL fixup_started(int rc, LPOVERLAPPED ov, LPDWORD bytes) {
     return TRUE;
   }
   if (rc != 0) {
-    w32_fixup_drop(ov);
+    w32_fixup_refused(ov, rc);
     WSASetLastError(w32_wsa_error(rc));
     return FALSE;
   }

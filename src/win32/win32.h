@@ -507,6 +507,9 @@ CP_INTERNAL extern void (*w32_pipe_connect_done)(int fd, int status);
  * another pending AcceptEx fills already. */
 CP_INTERNAL int w32_fixup_add(const struct w32_fixup *f);
 CP_INTERNAL void w32_fixup_drop(LPOVERLAPPED ov);
+/* The call that added ov's fixup failed (rc, nothing started): drops it
+ * and gives the OVERLAPPED that status in place of pending. */
+CP_INTERNAL void w32_fixup_refused(LPOVERLAPPED ov, int rc);
 /* Runs ov's fixup if it has one; *status may turn into an error. */
 CP_INTERNAL void w32_fixup_run(LPOVERLAPPED ov, int *status);
 /* TF_REUSE_SOCKET's end: fd becomes a fresh socket, ready for AcceptEx or
