@@ -233,10 +233,34 @@ void w32_socket_reuse(int fd) {
 
 void (*w32_pipe_connect_done)(int fd, int status);
 
+/* Runs f, claimed for ov, with the op's status. */
+static void run_claimed(struct w32_fixup *f, LPOVERLAPPED ov, int *status);
+
 void w32_fixup_run(LPOVERLAPPED ov, int *status) {
+  struct w32_fixup *f = fixup_claim(ov);
+  if (f != NULL)
+    run_claimed(f, ov, status);
+}
+
+void w32_fixup_run_ended(LPOVERLAPPED ov) {
   struct w32_fixup *f = fixup_claim(ov);
   if (f == NULL)
     return;
+  /* With a fixup on it, ov is an OVERLAPPED of the program's (not yet
+   * taken), safe to read. Its op in flight: the packet was a stale one
+   * of its previous op; the fixup waits for its own op's end. */
+  if (!HasOverlappedIoCompleted(ov)) {
+    pthread_mutex_lock(&fix_lock);
+    f->running = false;
+    pthread_cond_broadcast(&fix_done);
+    pthread_mutex_unlock(&fix_lock);
+    return;
+  }
+  int status = cport_op_status((cport_op_t *)ov);
+  run_claimed(f, ov, &status);
+}
+
+static void run_claimed(struct w32_fixup *f, LPOVERLAPPED ov, int *status) {
   int fd = (int)f->target;
   if (f->kind == W32_FIX_PIPE_CONNECT) {
     if (f->gone) { /* the instance was closed: the client goes too */

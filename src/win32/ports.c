@@ -218,17 +218,14 @@ static void *drain(void *arg) {
     if (rc == CPORT_ECLOSED)
       return NULL;
     if (rc == 0 && c.op != NULL && c.status != CPORT__OPAQUE_POST) {
-      /* A stale packet (an op that ended with its event; the program
-       * then started its next op on the OVERLAPPED): while that next op
-       * is pending its fixup is not to run (an AcceptEx's would find no
-       * connection and be lost); once it has ended, with its own status. */
-      if (!HasOverlappedIoCompleted((LPOVERLAPPED)c.op))
-        continue;
       int status = c.status;
       if (status != 0)
         w32_ov_note((LPOVERLAPPED)c.op, status);
-      status = cport_op_status(c.op);
-      w32_fixup_run((LPOVERLAPPED)c.op, &status);
+      /* The packet may be a stale one (its op ended on its event, and the
+       * program started its next op on the OVERLAPPED): a fixup runs only
+       * once that next op has ended (an AcceptEx's would otherwise find
+       * no connection, and lose it). */
+      w32_fixup_run_ended((LPOVERLAPPED)c.op);
     }
   }
 }

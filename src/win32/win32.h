@@ -512,6 +512,9 @@ CP_INTERNAL void w32_fixup_drop(LPOVERLAPPED ov);
 CP_INTERNAL void w32_fixup_refused(LPOVERLAPPED ov, int rc);
 /* Runs ov's fixup if it has one; *status may turn into an error. */
 CP_INTERNAL void w32_fixup_run(LPOVERLAPPED ov, int *status);
+/* w32_fixup_run for a packet that may be stale (the layer's own port):
+ * only once ov's op has ended, with that op's status. */
+CP_INTERNAL void w32_fixup_run_ended(LPOVERLAPPED ov);
 /* TF_REUSE_SOCKET's end: fd becomes a fresh socket, ready for AcceptEx or
  * ConnectEx again (fixups.c). */
 CP_INTERNAL void w32_socket_reuse(int fd);
