@@ -3354,15 +3354,16 @@ static inline void IN6ADDR_SETV4MAPPED(PSOCKADDR_IN6 a, const IN_ADDR *v4,
       }                                                \
     }
 
-/* Known GUIDs of extensions the layer does not have:
- * SIO_GET_EXTENSION_FUNCTION_POINTER fails with WSAEINVAL for them, as
- * for any GUID it does not know. */
 #  define WSAID_TRANSMITPACKETS                        \
     {                                                  \
       0xd9689da0, 0x1f90, 0x11d3, {                    \
         0x99, 0x71, 0x00, 0xc0, 0x4f, 0x68, 0xc8, 0x76 \
       }                                                \
     }
+
+/* Known GUIDs of extensions the layer does not have:
+ * SIO_GET_EXTENSION_FUNCTION_POINTER fails with WSAEINVAL for them, as
+ * for any GUID it does not know. */
 #  define WSAID_WSARECVMSG                             \
     {                                                  \
       0xf689d7c8, 0x6f1f, 0x436b, {                    \
@@ -3659,8 +3660,9 @@ typedef BOOL(WINAPI *LPFN_TRANSMITFILE)(SOCKET, HANDLE, DWORD, DWORD,
                                         LPOVERLAPPED, LPTRANSMIT_FILE_BUFFERS,
                                         DWORD);
 
-/* TransmitPackets' elements (the layer has no TransmitPackets: see
- * WSAID_TRANSMITPACKETS). */
+/* TransmitPackets' elements: TP_ELEMENT_MEMORY (pBuffer) or
+ * TP_ELEMENT_FILE (the default: hFile from nFileOffset, -1 for the file's
+ * current position; cLength 0 to its end), TP_ELEMENT_EOP optional. */
 #  define TP_ELEMENT_MEMORY 1
 #  define TP_ELEMENT_FILE 2
 #  define TP_ELEMENT_EOP 4
@@ -3702,6 +3704,26 @@ CPORT_WIN32_API BOOL DisconnectEx(SOCKET s, LPOVERLAPPED ov, DWORD flags,
 CPORT_WIN32_API BOOL TransmitFile(SOCKET s, HANDLE file, DWORD bytes,
                                   DWORD per_send, LPOVERLAPPED ov,
                                   LPTRANSMIT_FILE_BUFFERS buffers, DWORD flags);
+/**
+ * TransmitPackets (Windows' extension, reached directly or through
+ * WSAIoctl with WSAID_TRANSMITPACKETS): sends the elements in order on a
+ * connected stream socket as one operation, like TransmitFile (of which
+ * it shares the engine), with one completion counting all the bytes.
+ * The element array is copied: it may be freed once the call returns
+ * (the memory and files it names must stay until the completion).
+ * `send_size` is ignored and TP_ELEMENT_EOP only ends the grouping of
+ * sends (MSG_MORE). Flags as TransmitFile's; TF_REUSE_SOCKET needs
+ * TF_DISCONNECT. Without `ov` it returns when all is sent. Errors
+ * (WSAGetLastError): WSAEINVAL for an unknown flag or element flag, a
+ * NULL array with elements, a memory element with a NULL buffer, a file
+ * element whose handle is not a file or whose offset is negative (other
+ * than -1); WSAEOPNOTSUPP on a datagram socket (cport sends no datagrams
+ * with it); WSAENOTCONN, WSAESHUTDOWN as TransmitFile.
+ */
+CPORT_WIN32_API BOOL TransmitPackets(SOCKET s,
+                                     LPTRANSMIT_PACKETS_ELEMENT elements,
+                                     DWORD count, DWORD send_size,
+                                     LPOVERLAPPED ov, DWORD flags);
 
 #  ifdef __cplusplus
 }

@@ -2,7 +2,8 @@
  * test-win32-sockets.c - Winsock answers a ported server relies on,
  * written only against the Win32 API (real Winsock on Windows, the layer
  * on Linux): immediate success, MSG_PEEK, a reset after data, ConnectEx
- * after a refusal, AcceptEx's accept socket, GetQueuedCompletionStatusEx's
+ * after a refusal, AcceptEx's accept socket (also on an OVERLAPPED an
+ * event op just used), GetQueuedCompletionStatusEx's
  * entries, DisconnectEx's reuse, SO_CONNECT_TIME, shutdown, IPv6-only
  * sockets. Datagrams: test-win32-udp.c; the calls around them:
  * test-win32-bsd.c. Known Wine differences
@@ -653,6 +654,58 @@ static void disconnectex_reuse_then_connectex_again(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* An OVERLAPPED whose send ended on its event (a socket on no port),
+ * reused at once for AcceptEx: every connection reaches the accept
+ * socket. (The layer's own port once ran the AcceptEx's fixup for the
+ * send's stale packet, before the connection existed, and lost it.) */
+static void acceptex_on_an_overlapped_an_event_op_used(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  struct sockaddr_in la;
+  SOCKET l = w_listener(&la);
+  w_load_extensions(l);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)l, port, 1, 0), port);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  HANDLE ev = WSACreateEvent();
+  assert_true(ev != WSA_INVALID_EVENT);
+  int lost = 0;
+  for (int i = 0; i < 100; i++) {
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof(ov));
+    ov.hEvent = ev;
+    WSABUF b = {1, (char *)"x"};
+    DWORD n = 0;
+    assert_true(WSASend(srv, &b, 1, &n, 0, &ov, NULL) == 0 ||
+                WSAGetLastError() == WSA_IO_PENDING);
+    assert_int_equal(WaitForSingleObject(ev, 5000), WAIT_OBJECT_0);
+    assert_true(WSAResetEvent(ev));
+    memset(&ov, 0, sizeof(ov));
+    SOCKET a = w_tcp(), c = w_tcp();
+    char out[2 * (sizeof(struct sockaddr_in6) + 16)];
+    DWORD alen = sizeof(struct sockaddr_in6) + 16;
+    BOOL ok = pAcceptEx(l, a, out, 0, alen, alen, NULL, &ov);
+    assert_true(ok || WSAGetLastError() == WSA_IO_PENDING);
+    assert_int_equal(connect(c, (struct sockaddr *)&la, sizeof(la)), 0);
+    DWORD bytes = 0;
+    ULONG_PTR key = 0;
+    OVERLAPPED *got = NULL;
+    assert_true(w_next(port, &bytes, &key, &got, 5000));
+    assert_ptr_equal(got, &ov);
+    struct sockaddr_in pa;
+    int plen = sizeof(pa);
+    lost += getpeername(a, (struct sockaddr *)&pa, &plen) != 0;
+    closesocket(a);
+    closesocket(c);
+  }
+  assert_true(WSACloseEvent(ev));
+  closesocket(srv);
+  closesocket(cli);
+  closesocket(l);
+  assert_true(CloseHandle(port));
+  assert_int_equal(lost, 0);
+}
+
 static DWORD connect_time(SOCKET s) {
   DWORD v = 12345;
   int len = sizeof(v);
@@ -850,6 +903,7 @@ int main(void) {
       cmocka_unit_test(acceptex_ends_when_its_accept_socket_is_closed),
       cmocka_unit_test(gqcs_ex_entry_carries_the_status),
       cmocka_unit_test(disconnectex_reuse_then_connectex_again),
+      cmocka_unit_test(acceptex_on_an_overlapped_an_event_op_used),
       cmocka_unit_test(so_connect_time_counts_seconds),
       cmocka_unit_test(so_connect_time_of_a_silent_client),
       cmocka_unit_test(shutdown_then_send_or_receive_fails_at_once),

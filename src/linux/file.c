@@ -1,16 +1,19 @@
 /*
- * file.c - the file calls of cport.h on Linux and TransmitFile (layer 6):
+ * file.c - the file calls of cport.h on Linux, TransmitFile and its piece
+ * list (TransmitPackets) (layer 6):
  * opening, and setting up read, write and transmit ops for the engine.
  * Reads and writes run side by side (many at once on one file); a
  * transmit is a send, ordered with the socket's other sends.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine.h"
+#include "hooks.h"
 
 CPORT_API int cport_file_open(const char *path, unsigned flags,
                               cport_handle_t *out) {
@@ -101,35 +104,40 @@ CPORT_API int cport_write(cport_handle_t f, const void *buf, uint32_t len,
   return file_op(f, CP_OP_WRITE, buf, len, off, op);
 }
 
-CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
-                                  uint64_t off, uint32_t len,
-                                  const cport_buf_t *head,
-                                  const cport_buf_t *tail, unsigned flags,
-                                  cport_op_t *op) {
-  int rc = cp_check_transmit(op, head, tail, flags);
-  if (rc != 0)
-    return rc;
-  if (f == CPORT_INVALID_HANDLE) {
-    len = 0; /* no file: head and tail only */
-  } else if (f < 0) {
+/* How many bytes of a file range to send: len, or (len 0) from off to the
+ * end of the file, which must then be a regular file. (With a length,
+ * sendfile itself refuses a handle that is not a regular file, and stops
+ * at its end.) */
+static int file_span(int f, uint64_t off, uint32_t *len) {
+  if (f < 0)
     return CPORT_EBADF;
-  } else if (len == 0) {
-    /* To the end of the file. (With a length, sendfile itself refuses a
-     * handle that is not a regular file, and stops at its end.) */
-    struct stat st;
-    if (fstat(f, &st) != 0)
-      return CPORT_EBADF;
-    if (!S_ISREG(st.st_mode))
-      return CPORT_EINVAL;
-    len = cp_transmit_span(off, 0, (uint64_t)st.st_size, UINT32_MAX);
-  }
+  if (*len != 0)
+    return 0;
+  struct stat st;
+  if (fstat(f, &st) != 0)
+    return CPORT_EBADF;
+  if (!S_ISREG(st.st_mode))
+    return CPORT_EINVAL;
+  *len = cp_transmit_span(off, 0, (uint64_t)st.st_size, UINT32_MAX);
+  return 0;
+}
 
+/* The transmit op both calls start: head, file range, tail, then the
+ * piece list (owned by the op from here on, freed when it ends). */
+static int transmit(cport_handle_t s, cport_handle_t f, uint64_t off,
+                    uint32_t len, const cport_buf_t *head,
+                    const cport_buf_t *tail, struct cp_tpieces *list,
+                    unsigned flags, cport_op_t *op) {
+  int rc;
   struct cp_handle *h = cp_engine_lock(s, CP_WANT_STREAM_PEER, &rc);
-  if (h == NULL)
+  if (h == NULL) {
+    free(list);
     return rc;
+  }
   if (h->flags & (CP_HF_SHUT_WR | CP_HF_RESET)) {
     rc = (h->flags & CP_HF_RESET) ? CPORT_ECONNRESET : CPORT_ESHUTDOWN;
     cp_engine_unlock(h);
+    free(list);
     return rc;
   }
   cp_engine_op_init(op, h, CP_OP_TRANSMIT);
@@ -143,9 +151,72 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
   l->u.tf.fd = f;
   l->u.tf.flags = (uint8_t)flags;
   l->u.tf.stage = CP_TF_HEAD;
+  l->u.tf.pieces = list;
+  if (list != NULL)
+    l->flags |= CP_OPF_HEAPIOV; /* freed with the op's buffers */
   l->bufs = &l->u.tf.part[0];
   l->nbufs = 1;
   rc = cp_engine_submit(h, op);
   cp_engine_unlock(h);
   return rc;
+}
+
+CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
+                                  uint64_t off, uint32_t len,
+                                  const cport_buf_t *head,
+                                  const cport_buf_t *tail, unsigned flags,
+                                  cport_op_t *op) {
+  int rc = cp_check_transmit(op, head, tail, flags);
+  if (rc != 0)
+    return rc;
+  if (f == CPORT_INVALID_HANDLE)
+    len = 0; /* no file: head and tail only */
+  else if ((rc = file_span(f, off, &len)) != 0)
+    return rc;
+  return transmit(s, f, off, len, head, tail, NULL, flags, op);
+}
+
+CPORT_API int cport__transmit_pieces(cport_handle_t s,
+                                     const struct cport__piece *pieces,
+                                     unsigned n, unsigned flags,
+                                     cport_op_t *op) {
+  int rc = cp_check_transmit(op, NULL, NULL, flags);
+  if (rc != 0)
+    return rc;
+  if (pieces == NULL && n > 0)
+    return CPORT_EINVAL;
+  /* The list is reserved now: the op never fails later for want of it. */
+  struct cp_tpieces *list =
+      malloc(sizeof(*list) + (size_t)n * sizeof(list->p[0]));
+  if (list == NULL)
+    return CPORT_ENOMEM;
+  list->n = 0;
+  list->next = 0;
+  uint64_t total = 0;
+  for (unsigned i = 0; i < n && rc == 0; i++) {
+    const struct cport__piece *p = &pieces[i];
+    struct cp_tpiece *q = &list->p[list->n];
+    q->base = (char *)(uintptr_t)p->base;
+    q->off = p->off;
+    q->len = p->len;
+    q->fd = p->base != NULL ? -1 : p->fd;
+    q->flags = (p->flags & CPORT__PIECE_EOP) ? CP_TP_EOP : 0;
+    if (p->base == NULL)
+      rc = file_span(p->fd, p->off, &q->len);
+    total += q->len;
+    /* An empty piece is left out: none sent with MSG_MORE waits for it. */
+    if (q->len > 0)
+      list->n++;
+    else if (list->n > 0)
+      list->p[list->n - 1].flags |= q->flags;
+  }
+  if (rc == 0 && total > UINT32_MAX)
+    rc = CPORT_EINVAL;
+  if (rc != 0) {
+    free(list);
+    return rc;
+  }
+  /* Head, file range and tail empty: the first stage (the head, nothing
+   * to send) moves on to the list. */
+  return transmit(s, CPORT_INVALID_HANDLE, 0, 0, NULL, NULL, list, flags, op);
 }

@@ -85,6 +85,30 @@ CPORT_API bool cport__handle_associated(int fd);
  * op. op must stay valid during the call. */
 CPORT_API int cport__accept_waiting_ms(const cport_op_t *op, uint32_t *ms);
 
+/* One piece of cport__transmit_pieces: `len` bytes of memory at `base`,
+ * or (base NULL) of file `fd` from offset `off` (len 0: to the end of the
+ * file). CPORT__PIECE_EOP: nothing after it is sent with it (no
+ * MSG_MORE). */
+struct cport__piece {
+  const void *base;
+  uint64_t off;
+  uint32_t len;
+  int fd;
+  unsigned flags;
+};
+#define CPORT__PIECE_EOP 0x1u
+/* TransmitPackets: the pieces, in order, as one op on a connected stream
+ * socket, the engine of cport_transmit_file (whose head, file range and
+ * tail are the special case), with one completion counting every byte.
+ * The array is copied (the memory it points to must stay valid until the
+ * completion); flags 0 or CPORT_TF_DISCONNECT. Errors as
+ * cport_transmit_file's, and CPORT_EINVAL for more than UINT32_MAX bytes
+ * in all; CPORT_ENOMEM when the copy cannot be made. */
+CPORT_API int cport__transmit_pieces(cport_handle_t s,
+                                     const struct cport__piece *pieces,
+                                     unsigned n, unsigned flags,
+                                     cport_op_t *op);
+
 /* cport_disconnect for a socket to be reused (DisconnectEx with
  * TF_REUSE_SOCKET): a connection already ended both ways completes it
  * successfully instead of failing with CPORT_ENOTCONN. */

@@ -69,7 +69,12 @@ int cp_op_bufs_many(cport_op_t *op, const cport_buf_t *bufs, unsigned n) {
 
 void cp_op_free_heap_bufs(cport_op_t *op) {
   struct cp_lop *l = cp_lop(op);
-  free(l->bufs);
+  if (l->kind == CP_OP_TRANSMIT) { /* its bufs are in the record */
+    free(l->u.tf.pieces);
+    l->u.tf.pieces = NULL;
+  } else {
+    free(l->bufs);
+  }
   l->bufs = NULL;
   l->nbufs = 0;
   l->flags &= (uint16_t)~CP_OPF_HEAPIOV;

@@ -51,7 +51,8 @@ enum {
                                 disconnect: for reuse (an ended
                                 connection is no error) */
   CP_OPF_SLOT = 1u << 4,      /* holds a reserved slot in the port queue */
-  CP_OPF_HEAPIOV = 1u << 5,   /* bufs is a heap copy */
+  CP_OPF_HEAPIOV = 1u << 5,   /* bufs (a transmit: its piece list) is a
+                                 heap copy */
   CP_OPF_CLOSED = 1u << 6,    /* ended because its handle was closed */
   CP_OPF_FORCED = 1u << 7,    /* fault mode: finished inside its call, made
                                 to complete through the port (held) */
@@ -69,6 +70,23 @@ enum {
 
 /* Stages of cport_transmit_file. */
 enum { CP_TF_HEAD = 0, CP_TF_FILE, CP_TF_TAIL, CP_TF_SHUTDOWN, CP_TF_DONE };
+
+/* A transmit's list of pieces (TransmitPackets), sent in order after its
+ * head, file range and tail: each is loaded in turn into the head (a
+ * memory piece) or the file range (a file piece). A heap copy, freed when
+ * the op ends (CP_OPF_HEAPIOV). */
+struct cp_tpiece {
+  char *base;     /* memory, or NULL for a file range */
+  uint64_t off;   /* file: where to start */
+  uint32_t len;   /* bytes */
+  int32_t fd;     /* file: the file; memory: -1 */
+  uint32_t flags; /* CP_TP_EOP */
+};
+#define CP_TP_EOP 0x1u /* no MSG_MORE after this piece */
+struct cp_tpieces {
+  uint32_t n, next; /* pieces, and the next one to load */
+  struct cp_tpiece p[];
+};
 
 struct cp_handle;
 struct cport;
@@ -129,6 +147,7 @@ struct cp_lop {
       int32_t fd;           /* the file */
       uint8_t stage;        /* CP_TF_HEAD .. CP_TF_DONE */
       uint8_t flags;        /* CPORT_TF_* */
+      struct cp_tpieces *pieces; /* NULL, or what follows the tail */
     } tf;
     struct {
       uint64_t due;  /* deadline, monotonic ns */

@@ -316,7 +316,43 @@ static int try_connect(struct cp_handle *h, cport_op_t *op) {
  * as one op. The file part is sendfile(2) to the non-blocking socket: it
  * never waits for the peer (EAGAIN sends us back to waiting for
  * writability) and copies nothing through user space.
+ *
+ * TransmitPackets is the same op with a list of pieces after the tail:
+ * each in turn is loaded into the head (memory) or the file range, and
+ * sent as they are.
  */
+
+/* Whether a piece of the list is still to load. */
+static bool pieces_left(const struct cp_lop *l) {
+  const struct cp_tpieces *t = l->u.tf.pieces;
+  return t != NULL && t->next < t->n;
+}
+
+/* Whether what follows the current piece may be sent with it (MSG_MORE):
+ * not after a piece marked end-of-packet. */
+static bool more_after_piece(const struct cp_lop *l) {
+  const struct cp_tpieces *t = l->u.tf.pieces;
+  if (!pieces_left(l))
+    return false;
+  return t->next == 0 || !(t->p[t->next - 1].flags & CP_TP_EOP);
+}
+
+/* Loads the list's next piece; false when none is left. */
+static bool next_piece(struct cp_lop *l) {
+  if (!pieces_left(l))
+    return false;
+  const struct cp_tpiece *p = &l->u.tf.pieces->p[l->u.tf.pieces->next++];
+  bool file = p->base == NULL;
+  l->u.tf.part[0].base = p->base;
+  l->u.tf.part[0].len = file ? 0 : p->len;
+  l->u.tf.part[1].len = 0;
+  l->u.tf.off = p->off;
+  l->u.tf.left = file ? p->len : 0;
+  l->u.tf.fd = p->fd;
+  l->u.tf.stage = file ? CP_TF_FILE : CP_TF_HEAD;
+  return true;
+}
+
 static int try_transmit(struct cp_handle *h, cport_op_t *op) {
   struct cp_lop *l = cp_lop(op);
   for (;;) {
@@ -324,13 +360,17 @@ static int try_transmit(struct cp_handle *h, cport_op_t *op) {
     case CP_TF_HEAD:
     case CP_TF_TAIL: {
       bool head = l->u.tf.stage == CP_TF_HEAD;
-      bool more = head && (l->u.tf.left > 0 || l->u.tf.part[1].len > 0);
+      bool more = (head && (l->u.tf.left > 0 || l->u.tf.part[1].len > 0)) ||
+                  more_after_piece(l);
       l->bufs = &l->u.tf.part[head ? 0 : 1];
       l->nbufs = 1;
       int r = send_bufs(h, op, more ? MSG_MORE : 0);
       if (r != CP_TRY_DONE || cp_lop(op)->status != 0)
         return r;
-      l->u.tf.stage = head ? CP_TF_FILE : CP_TF_SHUTDOWN;
+      if (head)
+        l->u.tf.stage = CP_TF_FILE;
+      else if (!next_piece(l))
+        l->u.tf.stage = CP_TF_SHUTDOWN;
       break;
     }
     case CP_TF_FILE:

@@ -84,6 +84,11 @@ int w32_fixup_add(const struct w32_fixup *f) {
     }
     w32_fd_set_flags((int)f->target, W32_FD_ACCEPT_INTO, 0);
   }
+  /* Pending from here, before its op starts: the layer's own port's
+   * thread, taking a stale packet of the OVERLAPPED's previous op, sees an
+   * op in flight and leaves this fixup alone (ports.c). */
+  __atomic_store_n(&f->ov->Internal, (ULONG_PTR)STATUS_PENDING,
+                   __ATOMIC_RELEASE);
   n->next = fixups[bucket(f->ov)];
   fixups[bucket(f->ov)] = n;
   __atomic_add_fetch(&fix_in[bucket(f->ov)], 1, __ATOMIC_RELAXED);
@@ -132,6 +137,14 @@ void w32_fixup_drop(LPOVERLAPPED ov) {
   struct w32_fixup *f = fixup_claim(ov);
   if (f != NULL)
     fixup_finished(f);
+}
+
+void w32_fixup_refused(LPOVERLAPPED ov, int rc) {
+  w32_fixup_drop(ov);
+  /* Refused before cport took the op: the status cport would publish. */
+  ULONG_PTR pending = (ULONG_PTR)STATUS_PENDING;
+  __atomic_compare_exchange_n(&ov->Internal, &pending, (ULONG_PTR)(intptr_t)rc,
+                              false, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
 }
 
 /*
@@ -220,10 +233,34 @@ void w32_socket_reuse(int fd) {
 
 void (*w32_pipe_connect_done)(int fd, int status);
 
+/* Runs f, claimed for ov, with the op's status. */
+static void run_claimed(struct w32_fixup *f, LPOVERLAPPED ov, int *status);
+
 void w32_fixup_run(LPOVERLAPPED ov, int *status) {
+  struct w32_fixup *f = fixup_claim(ov);
+  if (f != NULL)
+    run_claimed(f, ov, status);
+}
+
+void w32_fixup_run_ended(LPOVERLAPPED ov) {
   struct w32_fixup *f = fixup_claim(ov);
   if (f == NULL)
     return;
+  /* With a fixup on it, ov is an OVERLAPPED of the program's (not yet
+   * taken), safe to read. Its op in flight: the packet was a stale one
+   * of its previous op; the fixup waits for its own op's end. */
+  if (!HasOverlappedIoCompleted(ov)) {
+    pthread_mutex_lock(&fix_lock);
+    f->running = false;
+    pthread_cond_broadcast(&fix_done);
+    pthread_mutex_unlock(&fix_lock);
+    return;
+  }
+  int status = cport_op_status((cport_op_t *)ov);
+  run_claimed(f, ov, &status);
+}
+
+static void run_claimed(struct w32_fixup *f, LPOVERLAPPED ov, int *status) {
   int fd = (int)f->target;
   if (f->kind == W32_FIX_PIPE_CONNECT) {
     if (f->gone) { /* the instance was closed: the client goes too */

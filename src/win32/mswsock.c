@@ -1,7 +1,7 @@
 /*
  * mswsock.c - the Microsoft extensions: AcceptEx, GetAcceptExSockaddrs,
- * ConnectEx, DisconnectEx, TransmitFile (reached directly or through
- * WSAIoctl with their GUIDs).
+ * ConnectEx, DisconnectEx, TransmitFile and TransmitPackets (reached
+ * directly or through WSAIoctl with their GUIDs).
  *
  * AcceptEx takes a socket the caller created and the connection must end
  * up in that very socket number: cport accepts into a new descriptor and,
@@ -9,6 +9,7 @@
  */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "win32.h"
 
@@ -29,7 +30,7 @@ static BOOL fixup_started(int rc, LPOVERLAPPED ov, LPDWORD bytes) {
     return TRUE;
   }
   if (rc != 0) {
-    w32_fixup_drop(ov);
+    w32_fixup_refused(ov, rc);
     WSASetLastError(w32_wsa_error(rc));
     return FALSE;
   }
@@ -188,78 +189,62 @@ CPORT_API BOOL DisconnectEx(SOCKET s, LPOVERLAPPED ov, DWORD flags,
 }
 
 /* ------------------------------------------------------------------------ */
-/* TransmitFile                                                              */
+/* TransmitFile, TransmitPackets                                             */
 /* ------------------------------------------------------------------------ */
 
-/* The synchronous form (no OVERLAPPED): from the file's current position,
- * which moves past the file's bytes sent; it returns when all is sent (or
- * failed). An OVERLAPPED of its own, whose event has bit 0 set, so the
- * socket's port gets no packet. */
-static BOOL transmit_sync(SOCKET s, HANDLE file, DWORD bytes, DWORD per_send,
-                          LPTRANSMIT_FILE_BUFFERS buffers, DWORD flags) {
-  int f = file == NULL ? -1 : w32_fd(file);
-  if (file != NULL && f < 0)
-    return wsa_false(WSAEINVAL);
-  off_t pos = f >= 0 ? lseek(f, 0, SEEK_CUR) : 0;
-  if (pos < 0)
-    return wsa_false(WSAEINVAL);
-  HANDLE ev = CreateEvent(NULL, TRUE, FALSE, NULL);
-  if (ev == NULL)
-    return wsa_false(WSAENOBUFS);
-  OVERLAPPED ov;
-  memset(&ov, 0, sizeof(ov));
-  ov.Offset = (DWORD)((uint64_t)pos & 0xFFFFFFFFu);
-  ov.OffsetHigh = (DWORD)((uint64_t)pos >> 32);
-  ov.hEvent = (HANDLE)((uintptr_t)ev | 1u);
-  BOOL ok = TransmitFile(s, file, bytes, per_send, &ov, buffers, flags);
-  int err = ok ? 0 : WSAGetLastError();
-  DWORD sent = 0, got_flags = 0;
-  if (ok || err == WSA_IO_PENDING) {
-    ok = WSAGetOverlappedResult(s, &ov, &sent, TRUE, &got_flags);
-    err = ok ? 0 : WSAGetLastError();
+/*
+ * Both are one cport op, the engine of "pieces sent in order": memory
+ * and file ranges, then the optional disconnect. TransmitFile's pieces
+ * are its head, file range and tail (cport_transmit_file), those of
+ * TransmitPackets its elements (cport__transmit_pieces, which copies
+ * them: the program may free its array once the call returns). They
+ * start, report and wait the same way, here.
+ */
+
+/* What a transmit sends: pieces (TransmitPackets) or a file range between
+ * a head and a tail (TransmitFile). */
+struct tx {
+  const struct cport__piece *pieces; /* TransmitPackets */
+  unsigned n;
+  bool packets;
+  int file; /* TransmitFile: the file or CPORT_INVALID_HANDLE */
+  uint64_t off;
+  DWORD bytes;
+  LPTRANSMIT_FILE_BUFFERS buffers;
+};
+
+static int tx_submit(SOCKET s, const struct tx *t, unsigned flags,
+                     cport_op_t *op) {
+  if (t->packets)
+    return cport__transmit_pieces((int)s, t->pieces, t->n, flags, op);
+  cport_buf_t head, tail;
+  cport_buf_t *hp = NULL, *tp = NULL;
+  if (t->buffers) {
+    head = cport_buf_init(t->buffers->Head, t->buffers->HeadLength);
+    tail = cport_buf_init(t->buffers->Tail, t->buffers->TailLength);
+    hp = &head;
+    tp = &tail;
   }
-  CloseHandle(ev);
-  if (!ok)
-    return wsa_false(err);
-  if (f >= 0) {
-    uint64_t around = buffers != NULL ? (uint64_t)buffers->HeadLength +
-                                            (uint64_t)buffers->TailLength
-                                      : 0;
-    uint64_t from_file = sent > around ? sent - around : 0;
-    lseek(f, pos + (off_t)from_file, SEEK_SET);
-  }
-  return TRUE;
+  return cport_transmit_file((int)s, t->file, t->off, t->bytes, hp, tp, flags,
+                             op);
 }
 
-CPORT_API BOOL TransmitFile(SOCKET s, HANDLE file, DWORD bytes, DWORD per_send,
-                            LPOVERLAPPED ov, LPTRANSMIT_FILE_BUFFERS buffers,
-                            DWORD flags) {
-  (void)per_send;
-  if (ov == NULL)
-    return transmit_sync(s, file, bytes, per_send, buffers, flags);
+/* Starts the op on ov (the program's OVERLAPPED, or the synchronous
+ * form's own): TRUE when it was sent inside the call, else FALSE with
+ * WSA_IO_PENDING or the error. */
+static BOOL tx_start(SOCKET s, LPOVERLAPPED ov, DWORD flags,
+                     const struct tx *t) {
   /* TF_USE_*: which Windows thread does the work, accepted as hints. */
   if (flags & ~(DWORD)(TF_DISCONNECT | TF_REUSE_SOCKET | TF_WRITE_BEHIND |
                        TF_USE_SYSTEM_THREAD | TF_USE_KERNEL_APC))
     return wsa_false(WSAEINVAL);
-  int f = file == NULL ? CPORT_INVALID_HANDLE : w32_fd(file);
-  if (file != NULL && f < 0)
-    return wsa_false(WSAEINVAL);
-  cport_buf_t head, tail;
-  cport_buf_t *hp = NULL, *tp = NULL;
-  if (buffers) {
-    head = cport_buf_init(buffers->Head, buffers->HeadLength);
-    tail = cport_buf_init(buffers->Tail, buffers->TailLength);
-    hp = &head;
-    tp = &tail;
-  }
-  uint64_t off = (uint64_t)ov->OffsetHigh << 32 | ov->Offset;
   bool reuse = (flags & TF_REUSE_SOCKET) != 0;
   struct w32_fixup fx = {NULL, ov, W32_FIX_REUSE, s,    NULL, 0, 0,
                          0,    s,  false,         false};
   if (!begin(s, ov, reuse ? &fx : NULL))
     return FALSE;
-  int rc = cport_transmit_file(
-      (int)s, f, off, bytes, hp, tp,
+  int rc = tx_submit(
+      s, t,
       (flags & (TF_DISCONNECT | TF_REUSE_SOCKET)) ? CPORT_TF_DISCONNECT : 0,
       (cport_op_t *)ov);
   w32_ov_end(ov, rc);
@@ -271,4 +256,129 @@ CPORT_API BOOL TransmitFile(SOCKET s, HANDLE file, DWORD bytes, DWORD per_send,
   if (cport__last_inline(NULL, &status) && status == 0)
     return TRUE; /* sent inside the call (still posted unless skip mode) */
   return wsa_false(WSA_IO_PENDING);
+}
+
+/* The synchronous form (no OVERLAPPED): returns when all is sent (or
+ * failed), with the bytes sent. An OVERLAPPED of its own, whose event has
+ * bit 0 set, so the socket's port gets no packet. */
+static BOOL tx_wait(SOCKET s, DWORD flags, const struct tx *t, DWORD *sent) {
+  HANDLE ev = CreateEvent(NULL, TRUE, FALSE, NULL);
+  if (ev == NULL)
+    return wsa_false(WSAENOBUFS);
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = (HANDLE)((uintptr_t)ev | 1u);
+  BOOL ok = tx_start(s, &ov, flags, t);
+  int err = ok ? 0 : WSAGetLastError();
+  DWORD got_flags = 0;
+  *sent = 0;
+  if (ok || err == WSA_IO_PENDING) {
+    ok = WSAGetOverlappedResult(s, &ov, sent, TRUE, &got_flags);
+    err = ok ? 0 : WSAGetLastError();
+  }
+  CloseHandle(ev);
+  return ok ? TRUE : wsa_false(err);
+}
+
+/* TransmitFile without an OVERLAPPED: from the file's current position,
+ * which moves past the file's bytes sent. */
+static BOOL transmit_sync(SOCKET s, struct tx *t, DWORD flags) {
+  off_t pos = t->file >= 0 ? lseek(t->file, 0, SEEK_CUR) : 0;
+  if (pos < 0)
+    return wsa_false(WSAEINVAL);
+  t->off = (uint64_t)pos;
+  DWORD sent;
+  if (!tx_wait(s, flags, t, &sent))
+    return FALSE;
+  if (t->file >= 0) {
+    uint64_t around = t->buffers != NULL ? (uint64_t)t->buffers->HeadLength +
+                                               (uint64_t)t->buffers->TailLength
+                                         : 0;
+    uint64_t from_file = sent > around ? sent - around : 0;
+    lseek(t->file, pos + (off_t)from_file, SEEK_SET);
+  }
+  return TRUE;
+}
+
+CPORT_API BOOL TransmitFile(SOCKET s, HANDLE file, DWORD bytes, DWORD per_send,
+                            LPOVERLAPPED ov, LPTRANSMIT_FILE_BUFFERS buffers,
+                            DWORD flags) {
+  (void)per_send;
+  struct tx t = {NULL, 0, false, CPORT_INVALID_HANDLE, 0, bytes, buffers};
+  if (file != NULL && (t.file = w32_fd(file)) < 0)
+    return wsa_false(WSAEINVAL);
+  if (ov == NULL)
+    return transmit_sync(s, &t, flags);
+  t.off = (uint64_t)ov->OffsetHigh << 32 | ov->Offset;
+  return tx_start(s, ov, flags, &t);
+}
+
+/* The elements as cport's pieces (an empty memory element is left out):
+ * 0, or the WSA error. *out is the caller's to free. */
+static int tx_pieces(const TRANSMIT_PACKETS_ELEMENT *el, DWORD n,
+                     struct cport__piece **out, unsigned *count) {
+  *out = NULL;
+  *count = 0;
+  if (n == 0)
+    return 0;
+  if (el == NULL)
+    return WSAEINVAL;
+  struct cport__piece *p = calloc(n, sizeof(*p));
+  if (p == NULL)
+    return WSAENOBUFS;
+  unsigned k = 0;
+  for (DWORD i = 0; i < n; i++) {
+    ULONG f = el[i].dwElFlags;
+    /* TP_ELEMENT_FILE is the default; it and TP_ELEMENT_MEMORY exclude
+     * each other. */
+    bool mem = (f & TP_ELEMENT_MEMORY) != 0;
+    if ((f & ~(ULONG)(TP_ELEMENT_MEMORY | TP_ELEMENT_FILE | TP_ELEMENT_EOP)) ||
+        (mem && (f & TP_ELEMENT_FILE)) ||
+        (mem && el[i].pBuffer == NULL && el[i].cLength > 0)) {
+      free(p);
+      return WSAEINVAL;
+    }
+    unsigned eop = (f & TP_ELEMENT_EOP) ? CPORT__PIECE_EOP : 0;
+    if (mem) {
+      if (el[i].cLength == 0)
+        continue;
+      p[k++] = (struct cport__piece){el[i].pBuffer, 0, el[i].cLength, -1, eop};
+      continue;
+    }
+    int fd = w32_fd(el[i].hFile);
+    LONGLONG at = el[i].nFileOffset.QuadPart;
+    /* -1: from the file's current position. */
+    if (at == -1 && fd >= 0)
+      at = (LONGLONG)lseek(fd, 0, SEEK_CUR);
+    if (fd < 0 || at < 0) {
+      free(p);
+      return WSAEINVAL;
+    }
+    p[k++] = (struct cport__piece){NULL, (uint64_t)at, el[i].cLength, fd, eop};
+  }
+  *out = p;
+  *count = k;
+  return 0;
+}
+
+CPORT_API BOOL TransmitPackets(SOCKET s, LPTRANSMIT_PACKETS_ELEMENT elements,
+                               DWORD count, DWORD send_size, LPOVERLAPPED ov,
+                               DWORD flags) {
+  (void)send_size; /* the sizes of the sends are the kernel's */
+  if ((flags & TF_REUSE_SOCKET) && !(flags & TF_DISCONNECT))
+    return wsa_false(WSAEINVAL);
+  struct tx t = {NULL, 0, true, CPORT_INVALID_HANDLE, 0, 0, NULL};
+  struct cport__piece *pieces;
+  int err = tx_pieces(elements, count, &pieces, &t.n);
+  if (err != 0)
+    return wsa_false(err);
+  t.pieces = pieces;
+  DWORD sent;
+  BOOL ok =
+      ov == NULL ? tx_wait(s, flags, &t, &sent) : tx_start(s, ov, flags, &t);
+  err = WSAGetLastError();
+  free(pieces); /* cport keeps its own copy */
+  if (!ok)
+    WSASetLastError(err);
+  return ok;
 }

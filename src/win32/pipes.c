@@ -512,7 +512,7 @@ CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
   if (rc == 0)
     rc = cport_accept(fd, NULL, 0, (cport_op_t *)(void *)ov);
   if (rc < 0)
-    w32_fixup_drop(ov);
+    w32_fixup_refused(ov, rc);
   w32_ov_end(ov, rc);
   /* Pending even when it ended in the call: the connection moves in when
    * the result is taken (as AcceptEx's does). */

@@ -228,7 +228,11 @@ static void *drain(void *arg) {
       int status = c.status;
       if (status != 0)
         w32_ov_note((LPOVERLAPPED)c.op, status);
-      w32_fixup_run((LPOVERLAPPED)c.op, &status);
+      /* The packet may be a stale one (its op ended on its event, and the
+       * program started its next op on the OVERLAPPED): a fixup runs only
+       * once that next op has ended (an AcceptEx's would otherwise find
+       * no connection, and lose it). */
+      w32_fixup_run_ended((LPOVERLAPPED)c.op);
     }
   }
 }

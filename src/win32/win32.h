@@ -510,8 +510,14 @@ CP_INTERNAL extern void (*w32_pipe_connect_done)(int fd, int status);
  * another pending AcceptEx fills already. */
 CP_INTERNAL int w32_fixup_add(const struct w32_fixup *f);
 CP_INTERNAL void w32_fixup_drop(LPOVERLAPPED ov);
+/* The call that added ov's fixup failed (rc, nothing started): drops it
+ * and gives the OVERLAPPED that status in place of pending. */
+CP_INTERNAL void w32_fixup_refused(LPOVERLAPPED ov, int rc);
 /* Runs ov's fixup if it has one; *status may turn into an error. */
 CP_INTERNAL void w32_fixup_run(LPOVERLAPPED ov, int *status);
+/* w32_fixup_run for a packet that may be stale (the layer's own port):
+ * only once ov's op has ended, with that op's status. */
+CP_INTERNAL void w32_fixup_run_ended(LPOVERLAPPED ov);
 /* TF_REUSE_SOCKET's end: fd becomes a fresh socket, ready for AcceptEx or
  * ConnectEx again (fixups.c). */
 CP_INTERNAL void w32_socket_reuse(int fd);

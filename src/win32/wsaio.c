@@ -283,6 +283,7 @@ static const struct {
     {WSAID_DISCONNECTEX, (void *)DisconnectEx},
     {WSAID_GETACCEPTEXSOCKADDRS, (void *)GetAcceptExSockaddrs},
     {WSAID_TRANSMITFILE, (void *)TransmitFile},
+    {WSAID_TRANSMITPACKETS, (void *)TransmitPackets},
 };
 
 static int extension(LPVOID in, DWORD inlen, LPVOID out, DWORD outlen,
