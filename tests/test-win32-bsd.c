@@ -148,11 +148,13 @@ static void bsd_calls_set_wsagetlasterror(void **state) {
   assert_int_equal(WSAGetLastError(), WSAEADDRINUSE);
   closesocket(s);
   closesocket(l);
+  SOCKET r = w_refusing(&a); /* bound, not listening: refused */
   s = w_tcp();
   WSASetLastError(0);
   assert_int_equal(connect(s, (struct sockaddr *)&a, sizeof(a)), SOCKET_ERROR);
   assert_int_equal(WSAGetLastError(), WSAECONNREFUSED);
   closesocket(s);
+  closesocket(r);
   WSASetLastError(0);
   assert_int_equal(listen((SOCKET)123456, 5), SOCKET_ERROR); /* no socket */
   assert_int_equal(WSAGetLastError(), WSAENOTSOCK);

@@ -73,14 +73,6 @@ static WSAPOLLFD left_out(void) {
   return p;
 }
 
-/* An address nothing listens on (a listener's, closed). */
-static struct sockaddr_in closed_port(void) {
-  struct sockaddr_in addr;
-  SOCKET l = w_listener(&addr);
-  closesocket(l);
-  return addr;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Bytes that came while overlapped receives ran                             */
 /* ------------------------------------------------------------------------ */
@@ -425,7 +417,8 @@ static void wsapoll_refuses(void **state) {
  * SO_ERROR then tells the error. */
 static void refused_connect_is_exceptional(void **state) {
   (void)state;
-  struct sockaddr_in addr = closed_port();
+  struct sockaddr_in addr;
+  SOCKET refusing = w_refusing(&addr);
   SOCKET s = socket(AF_INET, SOCK_STREAM, 0);
   u_long on = 1;
   assert_int_equal(ioctlsocket(s, (long)FIONBIO, &on), 0);
@@ -445,6 +438,7 @@ static void refused_connect_is_exceptional(void **state) {
   assert_int_equal(getsockopt(s, SOL_SOCKET, SO_ERROR, (char *)&err, &len), 0);
   assert_int_equal(err, WSAECONNREFUSED);
   closesocket(s);
+  closesocket(refusing);
   /* A connect that succeeds is writable, not exceptional. */
   SOCKET l = w_listener(&addr);
   s = socket(AF_INET, SOCK_STREAM, 0);
@@ -466,7 +460,8 @@ static void refused_connect_is_exceptional(void **state) {
  * tells it (a program may check either). */
 static void refused_connect_keeps_so_error(void **state) {
   (void)state;
-  struct sockaddr_in addr = closed_port();
+  struct sockaddr_in addr;
+  SOCKET refusing = w_refusing(&addr);
   SOCKET s = socket(AF_INET, SOCK_STREAM, 0);
   WSAEVENT ev = WSACreateEvent();
   assert_int_equal(WSAEventSelect(s, ev, FD_CONNECT), 0);
@@ -482,6 +477,7 @@ static void refused_connect_keeps_so_error(void **state) {
   assert_int_equal(getsockopt(s, SOL_SOCKET, SO_ERROR, (char *)&err, &len), 0);
   assert_int_equal(err, WSAECONNREFUSED);
   closesocket(s);
+  closesocket(refusing);
   WSACloseEvent(ev);
 }
 

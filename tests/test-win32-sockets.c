@@ -408,11 +408,11 @@ static void reset_after_data_delivers_the_data_first(void **state) {
 
 /* A bound client socket on port (key 2), and in *a an address where
  * nobody listens: its ConnectEx is refused. */
-static SOCKET refused_client(HANDLE port, struct sockaddr_in *a) {
+static SOCKET refused_client(HANDLE port, struct sockaddr_in *a,
+                             SOCKET *refusing) {
   struct sockaddr_in any = w_any();
-  SOCKET l = w_listener(a);
-  w_load_extensions(l);
-  closesocket(l); /* nobody listens on *a now */
+  *refusing = w_refusing(a); /* nobody listens on *a */
+  w_load_extensions(*refusing);
   SOCKET c = w_tcp();
   assert_int_equal(bind(c, (struct sockaddr *)&any, sizeof(any)), 0);
   assert_ptr_equal(CreateIoCompletionPort((HANDLE)c, port, 2, 0), port);
@@ -423,7 +423,8 @@ static void connectex_again_after_a_refusal(void **state) {
   (void)state;
   HANDLE port = w_port(0);
   struct sockaddr_in a;
-  SOCKET c = refused_client(port, &a);
+  SOCKET r;
+  SOCKET c = refused_client(port, &a, &r);
   OVERLAPPED ov;
   memset(&ov, 0, sizeof(ov));
   assert_false(
@@ -442,6 +443,7 @@ static void connectex_again_after_a_refusal(void **state) {
   int err = WSAGetLastError();
   if (!ok && err != WSA_IO_PENDING && h_on_wine()) {
     closesocket(c);
+    closesocket(r);
     closesocket(l2);
     CloseHandle(port);
     H_SKIP("known Wine difference: ConnectEx after a refused ConnectEx "
@@ -459,6 +461,7 @@ static void connectex_again_after_a_refusal(void **state) {
   assert_memory_equal(buf, "hi", 2);
   closesocket(s);
   closesocket(c);
+  closesocket(r);
   closesocket(l2);
   assert_true(CloseHandle(port));
 }
@@ -554,7 +557,8 @@ static void gqcs_ex_entry_carries_the_status(void **state) {
   (void)state;
   HANDLE port = w_port(0);
   struct sockaddr_in a;
-  SOCKET c = refused_client(port, &a);
+  SOCKET r;
+  SOCKET c = refused_client(port, &a, &r);
   OVERLAPPED ov, posted;
   memset(&ov, 0, sizeof(ov));
   memset(&posted, 0, sizeof(posted));
@@ -583,6 +587,7 @@ static void gqcs_ex_entry_carries_the_status(void **state) {
   assert_int_equal((DWORD)e[0].Internal, 0);
   assert_int_equal(e[0].dwNumberOfBytesTransferred, 7);
   closesocket(c);
+  closesocket(r);
   assert_true(CloseHandle(port));
 }
 

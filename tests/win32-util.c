@@ -58,6 +58,17 @@ SOCKET w_listener(struct sockaddr_in *addr) {
   return l;
 }
 
+SOCKET w_refusing(struct sockaddr_in *addr) {
+  SOCKET r = w_tcp();
+  memset(addr, 0, sizeof(*addr));
+  addr->sin_family = AF_INET;
+  addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  assert_int_equal(bind(r, (struct sockaddr *)addr, sizeof(*addr)), 0);
+  int len = sizeof(*addr);
+  assert_int_equal(getsockname(r, (struct sockaddr *)addr, &len), 0);
+  return r;
+}
+
 void w_pair(SOCKET *server, SOCKET *client) {
   struct sockaddr_in a;
   SOCKET l = w_listener(&a);

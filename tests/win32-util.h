@@ -36,6 +36,10 @@ void w_load_extensions(SOCKET s);
 void w_set_rcvtimeo(SOCKET s, DWORD ms);
 /* An overlapped TCP socket. */
 SOCKET w_tcp(void);
+/* A socket bound to 127.0.0.1 that does not listen, its address in
+ * *addr: a connect there is refused, and while it is open no other
+ * program (a test running beside) can take the port. */
+SOCKET w_refusing(struct sockaddr_in *addr);
 /* A listener on 127.0.0.1, its address in *addr. */
 SOCKET w_listener(struct sockaddr_in *addr);
 /* A connected pair the plain way: *server accepted, *client blocking. */
