@@ -205,7 +205,7 @@ void w32_fd_connect_outcome(int fd, int err, bool taken) {
   if (i == NULL)
     return;
   if (err == 0)
-    __atomic_store_n(&i->connected_ms, w32_now_ms(), __ATOMIC_RELAXED);
+    w32_fd_connected(fd);
   else if (taken)
     __atomic_store_n(&i->error, err, __ATOMIC_RELAXED);
   __atomic_and_fetch(&i->flags, ~(uint32_t)W32_FD_CONNECTING, __ATOMIC_RELEASE);
