@@ -260,6 +260,24 @@ CPORT_API void cport__set_event_hook(void (*signal)(void *event)) {
 _Static_assert(CPORT__OPAQUE_POST == CP_STATUS_OPAQUE_POST,
                "hooks.h and port.h name the same status");
 
+CPORT_API int cport__abandon(cport_t *p) {
+  return p == NULL ? CPORT_EINVAL : cp_port_abandon(p);
+}
+
+CPORT_API int cport__reap(cport_t *p, cport_completion_t *out, unsigned max,
+                          int timeout_ms) {
+  return cp_port_take_as_reaper(p, out, max, timeout_ms);
+}
+
+CPORT_API bool cport__port_unused(cport_t *p) {
+  if (p == NULL)
+    return true;
+  pthread_mutex_lock(&p->handles_lock);
+  bool none = p->handles == NULL;
+  pthread_mutex_unlock(&p->handles_lock);
+  return none;
+}
+
 CPORT_API int cport__post_opaque(cport_t *p, uintptr_t key, uint32_t bytes,
                                  void *value) {
   return cp_port_post_status(p, key, bytes, (cport_op_t *)value,

@@ -47,6 +47,17 @@ CPORT_API bool cport__op_closed(const cport_op_t *op);
  * CPORT_E* code. */
 CPORT_API int cport__replace_socket(int target, int from, bool connected);
 
+/* CloseHandle of a Win32 port: the threads waiting in cport_get or
+ * cport_get_many on p return CPORT_ECLOSED, as on a close, but the port
+ * lives on and so does the I/O of the handles associated with it (on
+ * Windows an associated handle keeps its port alive). From then on only
+ * cport__reap takes its completions. cport__port_unused tells when the
+ * last handle has left it (closed), so the reaper can close it. */
+CPORT_API int cport__abandon(cport_t *p);
+CPORT_API int cport__reap(cport_t *p, cport_completion_t *out, unsigned max,
+                          int timeout_ms);
+CPORT_API bool cport__port_unused(cport_t *p);
+
 /* PostQueuedCompletionStatus: cport_post, but the packet comes out of
  * cport_get with status CPORT__OPAQUE_POST, so the layer tells it from an
  * op's completion and never reads the pointer (Windows neither uses nor

@@ -51,6 +51,8 @@ static void tls_init(void) {
 
 /* Whether this thread has set tls_exit_key (so tls_exit runs at its end). */
 static CP_TLS bool tls_exit_armed;
+/* This thread takes from abandoned ports (cp_port_take_as_reaper). */
+static CP_TLS bool tls_reaper;
 
 static void mark_running(struct cport *p, bool more) {
   if (CP_UNLIKELY(!tls_exit_armed)) {
@@ -228,7 +230,7 @@ static int take_slow(struct cport *p, cport_completion_t *out, unsigned max,
   pthread_mutex_lock(&p->lock);
   cp_port_release_running_locked(p, false); /* (what it kept, it takes) */
   for (;;) {
-    if (CP_UNLIKELY(p->closed)) {
+    if (CP_UNLIKELY(p->closed || (p->abandoned && !tls_reaper))) {
       rc = CPORT_ECLOSED;
       break;
     }
@@ -449,6 +451,35 @@ int cp_port_close_begin(struct cport *p) {
   }
   cp_port_unlock_and_wake(p);
   return 0;
+}
+
+int cp_port_abandon(struct cport *p) {
+  pthread_mutex_lock(&p->lock);
+  if (p->closed || p->abandoned) {
+    pthread_mutex_unlock(&p->lock);
+    return CPORT_ECLOSED;
+  }
+  p->abandoned = true;
+  p->spinner = NULL;
+  while (p->top) {
+    struct cp_waiter *w = p->top;
+    cp_port_stack_remove(p, w);
+    w->result = CPORT_ECLOSED;
+    cp_port_signal_locked(w);
+  }
+  /* A worker leading in the kernel comes back and sees the mark. */
+  p->leader_woken = false;
+  cp_port_poke_leader_locked(p);
+  cp_port_unlock_and_wake(p);
+  return 0;
+}
+
+int cp_port_take_as_reaper(struct cport *p, cport_completion_t *out,
+                           unsigned max, int timeout_ms) {
+  tls_reaper = true;
+  int rc = take(p, out, max, timeout_ms);
+  tls_reaper = false;
+  return rc;
 }
 
 void cp_port_close_end(struct cport *p) {

@@ -150,6 +150,10 @@ struct cport {
   unsigned running;         /* threads released and not back in get */
   unsigned concurrency;
   bool closed;
+  /* The program gave the port up (cport__abandon): its waiting threads
+   * were released with CPORT_ECLOSED and only a reaper takes from it,
+   * while the I/O of its handles runs to its end. Under lock. */
+  bool abandoned;
   uint32_t generation; /* bumped when a shell is reused */
   uint8_t mode;        /* CP_MODE_* */
 
@@ -460,6 +464,14 @@ CP_INTERNAL void cp_port_free_unused(struct cport *p);
  * CPORT_ECLOSED, wait for the leader to leave the kernel, drop queued
  * completions. Returns CPORT_ECLOSED if the port was closed already. */
 CP_INTERNAL int cp_port_close_begin(struct cport *p);
+/* Releases every thread waiting in p with CPORT_ECLOSED, as close does,
+ * but the port, its handles and their I/O live on: from now on only a
+ * thread inside cp_port_take_as_reaper takes from it. CPORT_ECLOSED if
+ * the port was closed or given up already. */
+CP_INTERNAL int cp_port_abandon(struct cport *p);
+/* cport_get_many for the reaper of an abandoned port. */
+CP_INTERNAL int cp_port_take_as_reaper(struct cport *p, cport_completion_t *out,
+                                       unsigned max, int timeout_ms);
 /* Close, step 2 (after the engine let go of the handles): stop the
  * progress thread, which first drains what the kernel still owns. */
 CP_INTERNAL void cp_port_progress_stop(struct cport *p);

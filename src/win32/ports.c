@@ -21,11 +21,45 @@ cport_t *w32_port(HANDLE h, bool *closed) {
   return p != NULL ? p->port : NULL;
 }
 
+/* A port whose handle was closed while handles were still associated
+ * with it: its I/O runs on, and this thread takes the packets nobody can
+ * take any more until the last of those handles is closed; then it
+ * closes the port. The program may have read a packet's op from its
+ * OVERLAPPED or event and reused it already, so only a fixup still
+ * waiting for that op's end runs (as on the layer's own port, below). */
+static void *reap(void *arg) {
+  cport_t *p = arg;
+  for (;;) {
+    cport_completion_t c[16];
+    int n = cport__reap(p, c, 16, W32_REAP_SLICE_MS);
+    for (int i = 0; i < n; i++)
+      if (c[i].op != NULL && c[i].status != CPORT__OPAQUE_POST)
+        w32_fixup_run_ended((LPOVERLAPPED)c[i].op);
+    if (n <= 0 && cport__port_unused(p))
+      break;
+  }
+  cport_close(p); /* (what came in the meantime: dropped with the port) */
+  return NULL;
+}
+
 /* CloseHandle of a port: the threads inside GetQueuedCompletionStatus are
  * woken (ERROR_ABANDONED_WAIT_0); the handle is already invalid for new
- * calls (ERROR_INVALID_HANDLE). */
+ * calls (ERROR_INVALID_HANDLE). The port itself lives while handles are
+ * associated with it, as on Windows, so their pending I/O completes (a
+ * write reaches its file, a receive its buffer and event). */
 static void port_closed(void *port) {
-  cport_close((cport_t *)port);
+  cport_t *p = port;
+  if (cport__port_unused(p) || cport__abandon(p) != 0) {
+    cport_close(p);
+    return;
+  }
+  pthread_attr_t a;
+  pthread_attr_init(&a);
+  pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+  pthread_t t;
+  if (pthread_create(&t, &a, reap, p) != 0)
+    cport_close(p); /* no thread to wait for the I/O: it ends now */
+  pthread_attr_destroy(&a);
 }
 
 CPORT_API HANDLE CreateIoCompletionPort(HANDLE file, HANDLE port, ULONG_PTR key,

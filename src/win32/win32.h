@@ -425,6 +425,9 @@ CP_INTERNAL struct w32_apcq *w32_apc_mine_held(struct w32_object **thread);
 /* Ports and overlapped ops (ports.c, overlapped.c)                          */
 /* ------------------------------------------------------------------------ */
 
+/* How often the thread that takes a closed port's packets looks whether
+ * the port's last handle has gone (ports.c). */
+#define W32_REAP_SLICE_MS 100
 /* The port behind a HANDLE, or NULL (*closed says if it was one, closed). */
 CP_INTERNAL cport_t *w32_port(HANDLE h, bool *closed);
 /* fd joins the layer's own port if no port has it: Windows lets a handle
