@@ -99,8 +99,6 @@ static int wait_ready(struct pollfd *fds, nfds_t n, int64_t timeout_ns) {
       rc = 0;
       for (nfds_t i = 0; i < n; i++) {
         fds[i].revents |= (short)(held[i] & (fds[i].events | POLLHUP));
-        if (held[i] & POLLRDHUP & fds[i].events)
-          fds[i].revents |= POLLRDHUP;
         rc += fds[i].revents != 0;
       }
     }
