@@ -209,6 +209,72 @@ static void client_before_connect_is_pipe_connected(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* A client that connected before the server called ConnectNamedPipe has
+ * "a good connection" (the ConnectNamedPipe page): the server's reads
+ * and writes work without that call, on byte and message pipes, with and
+ * without an OVERLAPPED; with no client yet they fail with
+ * ERROR_PIPE_LISTENING, and ConnectNamedPipe afterwards says
+ * ERROR_PIPE_CONNECTED. */
+static void io_without_connect_named_pipe(void **state) {
+  (void)state;
+  for (int message = 0; message < 2; message++) {
+    char name[128];
+    pipe_name(name, sizeof(name), message ? "noconnect-msg" : "noconnect");
+    DWORD mode = message ? PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE
+                         : PIPE_TYPE_BYTE | PIPE_READMODE_BYTE;
+    HANDLE plain = server(name, PIPE_ACCESS_DUPLEX, mode | PIPE_WAIT, 2);
+    HANDLE over = server(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                         mode | PIPE_WAIT, 2);
+    char buf[16];
+    DWORD n = 0;
+    assert_false(ReadFile(plain, buf, sizeof(buf), &n, NULL));
+    assert_int_equal(GetLastError(), ERROR_PIPE_LISTENING);
+    assert_false(WriteFile(plain, "x", 1, &n, NULL));
+    assert_int_equal(GetLastError(), ERROR_PIPE_LISTENING);
+    /* Two clients; each instance answers its own client with what that
+     * client wrote. */
+    HANDLE c1 = client(name, 0), c2 = client(name, 0);
+    assert_true(WriteFile(c1, "ping1", 5, &n, NULL));
+    assert_true(WriteFile(c2, "ping2", 5, &n, NULL));
+    memset(buf, 0, sizeof(buf));
+    assert_true(ReadFile(plain, buf, sizeof(buf), &n, NULL));
+    assert_int_equal(n, 5);
+    assert_memory_equal(buf, "ping", 4);
+    assert_true(WriteFile(plain, buf, 5, &n, NULL));
+    assert_int_equal(n, 5);
+    /* The overlapped instance, on a port. */
+    HANDLE port = w_port(0);
+    assert_ptr_equal(CreateIoCompletionPort(over, port, 5, 0), port);
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof(ov));
+    memset(buf, 0, sizeof(buf));
+    started(ReadFile(over, buf, sizeof(buf), NULL, &ov));
+    expect_packet(port, &ov, 5, 5);
+    assert_memory_equal(buf, "ping", 4);
+    memset(&ov, 0, sizeof(ov));
+    started(WriteFile(over, buf, 5, NULL, &ov));
+    expect_packet(port, &ov, 5, 5);
+    HANDLE cs[2] = {c1, c2};
+    for (int i = 0; i < 2; i++) {
+      memset(buf, 0, sizeof(buf));
+      assert_true(ReadFile(cs[i], buf, sizeof(buf), &n, NULL));
+      assert_int_equal(n, 5);
+      assert_memory_equal(buf, i == 0 ? "ping1" : "ping2", 5);
+    }
+    assert_false(ConnectNamedPipe(plain, NULL));
+    assert_int_equal(GetLastError(), ERROR_PIPE_CONNECTED);
+    memset(&ov, 0, sizeof(ov));
+    assert_false(ConnectNamedPipe(over, &ov));
+    assert_int_equal(GetLastError(), ERROR_PIPE_CONNECTED);
+    w_expect_nothing(port, 50);
+    assert_true(CloseHandle(c1));
+    assert_true(CloseHandle(c2));
+    assert_true(CloseHandle(plain));
+    assert_true(CloseHandle(over));
+    assert_true(CloseHandle(port));
+  }
+}
+
 /* After an overlapped read shorter than what came, PeekNamedPipe sees the
  * rest without taking it (whoever holds it), and a read without an
  * OVERLAPPED then takes it, in order. */
@@ -713,6 +779,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(iocp_pipe_server),
       cmocka_unit_test(client_before_connect_is_pipe_connected),
+      cmocka_unit_test(io_without_connect_named_pipe),
       cmocka_unit_test(peek_after_a_short_overlapped_read),
       cmocka_unit_test(instance_limit_is_pipe_busy),
       cmocka_unit_test(client_close_is_broken_pipe),

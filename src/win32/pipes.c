@@ -53,6 +53,7 @@ struct pipe_end {
   bool message;      /* SOCK_SEQPACKET */
   bool read_message; /* PIPE_READMODE_MESSAGE */
   bool overlapped;   /* FILE_FLAG_OVERLAPPED */
+  bool connecting;   /* a ConnectNamedPipe waits for a client */
   bool can_read, can_write;
   char *rest; /* the unread part of a message (message pipes) */
   size_t rest_len, rest_off;
@@ -227,6 +228,8 @@ static void closing(int fd) {
 static void connect_done(int fd, int status) {
   pthread_mutex_lock(&pipe_lock);
   struct pipe_end *e = end_locked(fd);
+  if (e != NULL)
+    e->connecting = false;
   if (e != NULL && e->name != NULL && status == 0 && e->state == P_LISTENING)
     connected_locked(e);
   pthread_mutex_unlock(&pipe_lock);
@@ -413,6 +416,8 @@ static int connect_step(void *ctx, int *wait_fd, short *events, size_t *bytes) {
                                       : take_waiting(c->fd, c->listen_fd);
   if (rc == 1)
     connected_locked(ep);
+  if (ep != NULL && rc != 0)
+    ep->connecting = false;
   pthread_mutex_unlock(&pipe_lock);
   if (rc == 1) {
     w32_fd_connected(c->fd);
@@ -423,12 +428,24 @@ static int connect_step(void *ctx, int *wait_fd, short *events, size_t *bytes) {
   return rc == 0 ? CPORT_EAGAIN : rc;
 }
 
+static void connecting_end(int fd) {
+  pthread_mutex_lock(&pipe_lock);
+  struct pipe_end *ep = end_locked(fd);
+  if (ep != NULL)
+    ep->connecting = false;
+  pthread_mutex_unlock(&pipe_lock);
+}
+
 static BOOL connect_message(int fd, int listen_fd, LPOVERLAPPED ov) {
   int b = w32_ov_begin(fd, ov);
-  if (b != 0)
+  if (b != 0) {
+    connecting_end(fd);
     return w32_fail(b == W32_BAD_EVENT ? ERROR_INVALID_HANDLE : w32_error(b));
+  }
   struct connect_op c = {fd, listen_fd};
   int rc = w32_lop_start(fd, ov, W32_LANE_READ, connect_step, &c, sizeof(c));
+  if (rc < 0)
+    connecting_end(fd);
   w32_ov_end(ov, rc);
   return w32_fail(rc < 0 ? w32_error(rc) : ERROR_IO_PENDING);
 }
@@ -461,6 +478,8 @@ CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
     }
   }
   int listen_fd = ep != NULL ? ep->name->listen_fd : -1;
+  if (ep != NULL && err == 0)
+    ep->connecting = true; /* no ReadFile takes the client from under it */
   pthread_mutex_unlock(&pipe_lock);
   if (err == ERROR_PIPE_CONNECTED && rc == 1)
     w32_fd_connected(fd);
@@ -479,13 +498,17 @@ CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
       w32_block_begin();
       int n = poll(&p, 1, -1);
       w32_block_end();
-      if (n < 0 && errno != EINTR)
+      if (n < 0 && errno != EINTR) {
+        connecting_end(fd);
         return w32_fail(w32_error(-errno));
+      }
       pthread_mutex_lock(&pipe_lock);
       ep = end_locked(fd);
       rc = ep == NULL ? CPORT_EBADF : take_waiting(fd, listen_fd);
       if (rc == 1 && ep->state == P_LISTENING)
         connected_locked(ep);
+      if (ep != NULL && rc != 0)
+        ep->connecting = false;
       pthread_mutex_unlock(&pipe_lock);
       if (rc < 0)
         return w32_fail(w32_error(rc));
@@ -500,8 +523,10 @@ CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
   /* Overlapped: an accept on the instance's duplicate of the listener;
    * its fixup puts the connection in place when the result is taken. */
   int b = w32_ov_begin(fd, ov);
-  if (b != 0)
+  if (b != 0) {
+    connecting_end(fd);
     return w32_fail(b == W32_BAD_EVENT ? ERROR_INVALID_HANDLE : w32_error(b));
+  }
   struct w32_fixup f;
   memset(&f, 0, sizeof(f));
   f.ov = ov;
@@ -511,8 +536,10 @@ CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
   rc = w32_fixup_add(&f);
   if (rc == 0)
     rc = cport_accept(fd, NULL, 0, (cport_op_t *)(void *)ov);
-  if (rc < 0)
+  if (rc < 0) {
     w32_fixup_refused(ov, rc);
+    connecting_end(fd);
+  }
   w32_ov_end(ov, rc);
   /* Pending even when it ended in the call: the connection moves in when
    * the result is taken (as AcceptEx's does). */
@@ -789,10 +816,31 @@ size_t w32_pipe_rest_peek(int fd, void *buf, size_t size, size_t *copied) {
   return held;
 }
 
+/* A listening instance whose client came before any ConnectNamedPipe:
+ * "there is a good connection between client and server" (the
+ * ConnectNamedPipe page), so the instance's I/O takes the client itself.
+ * Not while a ConnectNamedPipe waits: that call takes it. */
+static void take_early_client(int fd) {
+  pthread_mutex_lock(&pipe_lock);
+  struct pipe_end *ep = end_locked(fd);
+  int rc = 0;
+  if (ep != NULL && ep->name != NULL && ep->state == P_LISTENING &&
+      !ep->connecting && (rc = take_waiting(fd, ep->name->listen_fd)) == 1)
+    connected_locked(ep);
+  pthread_mutex_unlock(&pipe_lock);
+  if (rc == 1)
+    w32_fd_connected(fd);
+}
+
 bool w32_pipe_info_of(int fd, struct w32_pipe_info *out) {
   struct pipe_end e;
   if (!end_copy(fd, &e))
     return false;
+  if (e.state == P_LISTENING && e.name != NULL && !e.connecting) {
+    take_early_client(fd);
+    if (!end_copy(fd, &e))
+      return false;
+  }
   out->server = e.name != NULL;
   out->message = e.message;
   out->read_message = e.read_message;
