@@ -9,8 +9,9 @@
  * as one, a second AcceptEx into one accept socket, the count a failing
  * WSAGetOverlappedResult leaves, a ConnectEx ended by closesocket
  * (ERROR_OPERATION_ABORTED), a file joining a port after event-driven
- * I/O, and the count a GetQueuedCompletionStatusEx that timed out
- * writes. Known Wine differences skip with the reason.
+ * I/O, the count a GetQueuedCompletionStatusEx that timed out
+ * writes, and an overlapped WSARecv with MSG_WAITALL. Known Wine
+ * differences skip with the reason.
  */
 #include "win32-util.h"
 
@@ -571,6 +572,91 @@ static void gqcsex_timeout_count(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* ------------------------------------------------------------------------ */
+/* Overlapped MSG_WAITALL                                                     */
+/* ------------------------------------------------------------------------ */
+
+static int recv_flags(SOCKET s, WSABUF *wb, DWORD n, DWORD flags,
+                      OVERLAPPED *ov) {
+  DWORD bytes = 0;
+  memset(ov, 0, sizeof(*ov));
+  return WSARecv(s, wb, n, &bytes, &flags, ov, NULL);
+}
+
+static void expect_started(int rc) {
+  assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+}
+
+/* WSARecv's page: with MSG_WAITALL "the receive request will complete
+ * only when ... the buffer supplied by the caller is completely full; the
+ * connection has been closed; the request has been canceled or an error
+ * occurred"; with MSG_PEEK (or MSG_OOB, MSG_PARTIAL), or on a datagram
+ * socket, the call fails with WSAEOPNOTSUPP. */
+static void overlapped_waitall_receive(void **state) {
+  (void)state;
+  if (h_on_wine())
+    H_SKIP("known Wine difference: an overlapped WSARecv with MSG_WAITALL "
+           "completes with the first bytes (Windows waits until the buffers "
+           "are full); see docs/windows.md");
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 3, 0), port);
+  char a[4], b[4], c[16];
+  WSABUF two[2] = {{sizeof(a), a}, {sizeof(b), b}};
+  WSABUF one = {sizeof(c), c};
+  OVERLAPPED ov1, ov2, *got;
+  DWORD n = 0;
+  ULONG_PTR key = 0;
+  /* Two buffers filled in three pieces; a plain receive posted behind it
+   * gets what comes after. */
+  expect_started(recv_flags(srv, two, 2, MSG_WAITALL, &ov1));
+  expect_started(recv_flags(srv, &one, 1, 0, &ov2));
+  assert_int_equal(send(cli, "123", 3, 0), 3);
+  w_expect_nothing(port, 100);
+  assert_false(HasOverlappedIoCompleted(&ov1));
+  assert_int_equal(send(cli, "45", 2, 0), 2);
+  w_expect_nothing(port, 100);
+  assert_int_equal(send(cli, "678xyz", 6, 0), 6);
+  assert_true(w_next(port, &n, &key, &got, 5000));
+  assert_ptr_equal(got, &ov1);
+  assert_int_equal(n, 8);
+  assert_memory_equal(a, "1234", 4);
+  assert_memory_equal(b, "5678", 4);
+  assert_true(w_next(port, &n, &key, &got, 5000));
+  assert_ptr_equal(got, &ov2);
+  assert_int_equal(n, 3);
+  assert_memory_equal(c, "xyz", 3);
+  /* The peer's end completes it with what came. */
+  expect_started(recv_flags(srv, &one, 1, MSG_WAITALL, &ov1));
+  assert_int_equal(send(cli, "ab", 2, 0), 2);
+  w_expect_nothing(port, 100);
+  assert_int_equal(shutdown(cli, SD_SEND), 0);
+  assert_true(w_next(port, &n, &key, &got, 5000));
+  assert_ptr_equal(got, &ov1);
+  assert_int_equal(n, 2);
+  assert_memory_equal(c, "ab", 2);
+  /* Refused combinations, and a datagram socket. */
+  DWORD flags = MSG_WAITALL | MSG_PEEK, bytes = 0;
+  memset(&ov1, 0, sizeof(ov1));
+  assert_int_equal(WSARecv(srv, &one, 1, &bytes, &flags, &ov1, NULL),
+                   SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAEOPNOTSUPP);
+  struct sockaddr_in ua;
+  SOCKET u = w_udp(&ua);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)u, port, 4, 0), port);
+  flags = MSG_WAITALL;
+  memset(&ov1, 0, sizeof(ov1));
+  assert_int_equal(WSARecv(u, &one, 1, &bytes, &flags, &ov1, NULL),
+                   SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAEOPNOTSUPP);
+  w_expect_nothing(port, 50);
+  closesocket(u);
+  closesocket(srv);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(closed_socket_is_not_a_socket),
@@ -587,6 +673,7 @@ int main(void) {
       cmocka_unit_test(sync_offset_io_moves_the_file_pointer),
       cmocka_unit_test(file_joins_a_port_after_event_io),
       cmocka_unit_test(gqcsex_timeout_count),
+      cmocka_unit_test(overlapped_waitall_receive),
   };
   return W_RUN("win32-call-corners", tests);
 }

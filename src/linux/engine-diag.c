@@ -159,7 +159,9 @@ int cp_engine_diag_submit(struct cp_handle *h, cport_op_t *op) {
     h->flags |= CP_HF_RESET;
     shutdown(h->fd, SHUT_RDWR);
   }
-  if ((l->kind == CP_OP_RECV && h->type == CP_H_STREAM) ||
+  /* (A filling receive ends only full: a short one would be illegal.) */
+  if ((l->kind == CP_OP_RECV && h->type == CP_H_STREAM &&
+       !(l->flags & CP_OPF_FILL)) ||
       (l->kind == CP_OP_ACCEPT && l->nbufs > 0)) {
     size_t total = cp_bufs_total(l->bufs, l->nbufs);
     if (total >= 2 && roll(d, c->split, op, CP_FW_SPLIT)) {

@@ -47,6 +47,13 @@ CPORT_API bool cport__op_closed(const cport_op_t *op);
  * CPORT_E* code. */
 CPORT_API int cport__replace_socket(int target, int from, bool connected);
 
+/* cport_recv that ends only when the buffers are full, the peer's end
+ * came or an error (Win32's MSG_WAITALL on an overlapped WSARecv): what
+ * came so far waits in the buffers meanwhile, and the op's bytes are all
+ * of it. Stream sockets only (CPORT_EOPNOTSUPP otherwise). */
+CPORT_API int cport__recv_all(cport_handle_t s, cport_buf_t *bufs, unsigned n,
+                              cport_op_t *op);
+
 /* CloseHandle of a Win32 port: the threads waiting in cport_get or
  * cport_get_many on p return CPORT_ECLOSED, as on a close, but the port
  * lives on and so does the I/O of the handles associated with it (on

@@ -60,6 +60,9 @@ enum {
                                  empty, wait for data before trying */
   CP_OPF_BUFFERED = 1u << 9,  /* cport's own send of bytes a caller's send
                                  left in its buffer (engine-sendbuf.c) */
+  CP_OPF_FILL = 1u << 10,     /* stream receive: ends only when its buffers
+                                 are full, at the end or on an error (Win32
+                                 MSG_WAITALL, cport__recv_all) */
 };
 
 /* op->internal while an op is in flight: Windows' STATUS_PENDING, so

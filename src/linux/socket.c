@@ -13,6 +13,7 @@
 
 #include "engine-diag.h"
 #include "engine.h"
+#include "hooks.h"
 #include "sockio.h"
 
 /* ------------------------------------------------------------------------ */
@@ -176,7 +177,7 @@ static int stream_send_state(struct cp_handle *h) {
 }
 
 static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
-                       void *from, int *fromlen, bool datagram,
+                       void *from, int *fromlen, bool datagram, bool fill,
                        cport_op_t *op) {
   int rc = cp_check_recv(op, bufs, n, from, fromlen);
   if (rc != 0)
@@ -184,7 +185,7 @@ static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
   struct cp_handle *h = cp_engine_lock(s, CP_WANT_SOCKET, &rc);
   if (h == NULL)
     return rc;
-  if (datagram && h->type != CP_H_DGRAM)
+  if ((datagram || fill) && h->type != (datagram ? CP_H_DGRAM : CP_H_STREAM))
     rc = CPORT_EOPNOTSUPP;
   else if (h->type == CP_H_STREAM)
     rc = stream_recv_state(h);
@@ -194,6 +195,8 @@ static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
                    : total == 0 ? CP_OP_POLLIN
                                 : CP_OP_RECV;
     cp_engine_op_init(op, h, kind);
+    if (fill && kind == CP_OP_RECV)
+      cp_lop(op)->flags |= CP_OPF_FILL;
     rc = cp_op_bufs(op, bufs, n);
     if (rc == 0 && datagram) {
       struct cp_lop *l = cp_lop(op);
@@ -209,13 +212,18 @@ static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
 
 CPORT_API int cport_recv(cport_handle_t s, cport_buf_t *bufs, unsigned n,
                          cport_op_t *op) {
-  return recv_common(s, bufs, n, NULL, NULL, false, op);
+  return recv_common(s, bufs, n, NULL, NULL, false, false, op);
+}
+
+CPORT_API int cport__recv_all(cport_handle_t s, cport_buf_t *bufs, unsigned n,
+                              cport_op_t *op) {
+  return recv_common(s, bufs, n, NULL, NULL, false, true, op);
 }
 
 CPORT_API int cport_recvfrom(cport_handle_t s, cport_buf_t *bufs, unsigned n,
                              struct sockaddr *from, int *fromlen,
                              cport_op_t *op) {
-  return recv_common(s, bufs, n, from, fromlen, true, op);
+  return recv_common(s, bufs, n, from, fromlen, true, false, op);
 }
 
 /* The bytes of a destination address the op keeps: an IPv4 or IPv6

@@ -143,8 +143,13 @@ int cp_try_recv(struct cp_handle *h, cport_op_t *op) {
     }
     if (n == 0 && want > 0 && (h->flags & CP_HF_RESET))
       return fail(op, CPORT_ECONNRESET); /* Linux says it once, then EOF */
-    if (n >= 0)
-      return cp_recv_result(h, op, n, want);
+    if (n >= 0) {
+      int r = cp_recv_result(h, op, n, want);
+      if (r != CP_TRY_AGAIN)
+        return r;
+      want -= (size_t)n; /* a filling receive: more may be there */
+      continue;
+    }
     if (errno == EINTR)
       continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -164,6 +169,13 @@ int cp_recv_result(struct cp_handle *h, cport_op_t *op, ssize_t n,
     l->done = (uint32_t)want;
     cp_op_result(op, CPORT_EMSGSIZE);
     return CP_TRY_DONE;
+  }
+  if (CP_UNLIKELY(l->flags & CP_OPF_FILL)) {
+    /* A filling receive keeps what came and waits for the rest; the
+     * peer's end (n == 0) ends it with what it has. */
+    l->done += (uint32_t)n;
+    cp_bufs_consume(l, (size_t)n);
+    return n > 0 && cp_bufs_left(l) ? CP_TRY_AGAIN : ok(op);
   }
   l->done = (uint32_t)n;
   return ok(op);

@@ -23,7 +23,9 @@ CP_INTERNAL int cp_try_disconnect(struct cp_handle *h, cport_op_t *op);
 CP_INTERNAL int cp_connect_check(struct cp_handle *h, cport_op_t *op);
 
 /* Records a receive of n bytes (n may exceed want for a truncated
- * datagram read with MSG_TRUNC). */
+ * datagram read with MSG_TRUNC). A filling receive (CP_OPF_FILL) that
+ * still has room after n > 0 bytes returns CP_TRY_AGAIN: its buffers
+ * and done moved on, and it waits for more. */
 CP_INTERNAL int cp_recv_result(struct cp_handle *h, cport_op_t *op, ssize_t n,
                                size_t want);
 /* Stores the source address length of a recvfrom. */

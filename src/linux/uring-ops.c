@@ -482,10 +482,12 @@ static int interpret(struct cport *p, struct cp_handle *h, cport_op_t *op,
   if (l->flags & CP_OPF_ORPHAN)
     return orphan_result(op, res);
   switch (l->kind) {
-  case CP_OP_RECV:
+  case CP_OP_RECV: {
     if (res < 0)
       return dgram_failed(p, h, op, cp_recv_error(h, -res));
-    return cp_recv_result(h, op, res, cp_bufs_total(l->bufs, l->nbufs));
+    int r = cp_recv_result(h, op, res, cp_bufs_total(l->bufs, l->nbufs));
+    return r == CP_TRY_AGAIN ? again(p, h, op) : r; /* a filling one */
+  }
   case CP_OP_POLLIN:
     l->done = 0;
     return set_status(op, res < 0 ? res : 0);

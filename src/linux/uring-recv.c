@@ -394,6 +394,15 @@ int cp_uring_recv_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
   if (uh->buffered > 0) {
     if (l->kind == CP_OP_RECV && chunks_take(&u->bufs, uh, op))
       cp_uring_submitted(p, u);
+    if (!(l->flags & CP_OPF_FILL) || !cp_bufs_left(l)) {
+      cp_op_result(op, 0);
+      return CP_TRY_DONE;
+    }
+    /* A filling receive with room left took everything held: it ends
+     * at the end or an error with what it has, or waits for more. */
+  }
+  if (CP_UNLIKELY(l->done > 0) &&
+      (uh->rx_err != 0 || (uh->flags & CP_UH_EOF))) {
     cp_op_result(op, 0);
     return CP_TRY_DONE;
   }

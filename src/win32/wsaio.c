@@ -191,8 +191,12 @@ static int wsa_io_call(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
       *out_flags = 0;
     return rc;
   }
-  if (flags != 0)
-    return w32_wsa_fail(WSAEOPNOTSUPP); /* MSG_PEEK, MSG_OOB: blocking only */
+  /* MSG_WAITALL alone on a stream: the op ends when the buffers are full,
+   * the peer's end came or an error (cport__recv_all; a datagram socket
+   * refuses it). MSG_PEEK, MSG_OOB: blocking only. */
+  bool fill = recv_side && !datagram && flags == MSG_WAITALL;
+  if (flags != 0 && !fill)
+    return w32_wsa_fail(WSAEOPNOTSUPP);
   /* A routine: queued to this thread as the op ends (routines.c). */
   bool routed = routine != NULL;
   if (routed && !w32_routine_begin(ov, routine))
@@ -207,6 +211,7 @@ static int wsa_io_call(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
   cport_op_t *op = (cport_op_t *)(void *)ov;
   if (recv_side)
     rc = datagram ? cport_recvfrom(fd, b, n, addr, addrlen, op)
+         : fill   ? cport__recv_all(fd, b, n, op)
                   : cport_recv(fd, b, n, op);
   else
     rc = datagram ? cport_sendto(fd, b, n, addr, addr ? *addrlen : 0, op)
