@@ -10,8 +10,9 @@
  * WSAGetOverlappedResult leaves, a ConnectEx ended by closesocket
  * (ERROR_OPERATION_ABORTED), a file joining a port after event-driven
  * I/O, the count a GetQueuedCompletionStatusEx that timed out
- * writes, and an overlapped WSARecv with MSG_WAITALL. Known Wine
- * differences skip with the reason.
+ * writes, an overlapped WSARecv with MSG_WAITALL, and socket options
+ * that read back as they were set. Known Wine differences skip with the
+ * reason.
  */
 #include "win32-util.h"
 
@@ -657,6 +658,45 @@ static void overlapped_waitall_receive(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* ------------------------------------------------------------------------ */
+/* Options read back                                                         */
+/* ------------------------------------------------------------------------ */
+
+static DWORD get_dword(SOCKET s, int name) {
+  DWORD v = 0xDEADBEEF;
+  int len = (int)sizeof(v);
+  assert_int_equal(getsockopt(s, SOL_SOCKET, name, (char *)&v, &len), 0);
+  assert_int_equal(len, (int)sizeof(v));
+  return v;
+}
+
+static void set_dword(SOCKET s, int name, DWORD v) {
+  assert_int_equal(
+      setsockopt(s, SOL_SOCKET, name, (const char *)&v, (int)sizeof(v)), 0);
+}
+
+/* getsockopt gives what setsockopt set: SO_EXCLUSIVEADDRUSE's 0 or 1, and
+ * the buffer sizes a server chose (Linux keeps twice the size asked). */
+static void options_read_back_as_set(void **state) {
+  (void)state;
+  SOCKET s = w_tcp();
+  assert_int_equal(get_dword(s, SO_EXCLUSIVEADDRUSE), 0);
+  set_dword(s, SO_EXCLUSIVEADDRUSE, 1);
+  assert_int_equal(get_dword(s, SO_EXCLUSIVEADDRUSE), 1);
+  set_dword(s, SO_EXCLUSIVEADDRUSE, 0);
+  assert_int_equal(get_dword(s, SO_EXCLUSIVEADDRUSE), 0);
+  set_dword(s, SO_RCVBUF, 65536);
+  assert_int_equal(get_dword(s, SO_RCVBUF), 65536);
+  set_dword(s, SO_SNDBUF, 32768);
+  assert_int_equal(get_dword(s, SO_SNDBUF), 32768);
+  closesocket(s);
+  struct sockaddr_in ua;
+  SOCKET u = w_udp(&ua);
+  set_dword(u, SO_RCVBUF, 131072); /* (below Linux's default cap) */
+  assert_int_equal(get_dword(u, SO_RCVBUF), 131072);
+  closesocket(u);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(closed_socket_is_not_a_socket),
@@ -674,6 +714,7 @@ int main(void) {
       cmocka_unit_test(file_joins_a_port_after_event_io),
       cmocka_unit_test(gqcsex_timeout_count),
       cmocka_unit_test(overlapped_waitall_receive),
+      cmocka_unit_test(options_read_back_as_set),
   };
   return W_RUN("win32-call-corners", tests);
 }

@@ -320,6 +320,13 @@ CPORT_API int cport_w32_getsockopt(SOCKET s, int level, int name, char *val,
   }
   if (level == SOL_SOCKET && name == SO_OPENTYPE)
     return put_dword(val, len, open_type);
+  if (level == SOL_SOCKET && name == SO_EXCLUSIVEADDRUSE) {
+    int type = 0;
+    socklen_t tl = sizeof(type);
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0)
+      return w32_wsa_errno(errno);
+    return put_dword(val, len, (w32_fd_flags(fd) & W32_FD_EXCLUSIVE) ? 1 : 0);
+  }
   if ((level == IPPROTO_TCP && name == TCP_KEEPALIVE) ||
       (level == IPPROTO_IP && name == IP_DONTFRAGMENT)) {
     bool df = level == IPPROTO_IP;
@@ -355,6 +362,15 @@ CPORT_API int cport_w32_getsockopt(SOCKET s, int level, int name, char *val,
   if (getsockopt(fd, level, name, val, &l) != 0)
     return w32_wsa_errno(errno);
   *len = (int)l;
+  if (level == SOL_SOCKET && (name == SO_RCVBUF || name == SO_SNDBUF) &&
+      l >= sizeof(int)) {
+    /* Linux keeps (and reports) twice the size asked for, room for its
+     * own bookkeeping; Windows reports the size set. */
+    int v;
+    memcpy(&v, val, sizeof(v));
+    v /= 2;
+    memcpy(val, &v, sizeof(v));
+  }
   if (level == SOL_SOCKET && name == SO_ERROR && l >= sizeof(int)) {
     /* The pending error as a WSA code; first one the layer took from the
      * kernel to learn a connect's outcome (select, WSAEventSelect). */
