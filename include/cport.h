@@ -391,7 +391,10 @@ CPORT_API int cport_file_size(cport_handle_t f, uint64_t *size);
  * Read up to `len` bytes at offset `off`, like ReadFile with an OVERLAPPED.
  *
  * A short read reports the bytes read; a read at or past the end of the
- * file completes with #CPORT_EOF; `len` 0 completes with 0 bytes.
+ * file completes with #CPORT_EOF; `len` 0 completes with 0 bytes. On a
+ * file associated with #CPORT_SKIP_ON_SUCCESS, a read whose bytes the page
+ * cache holds finishes inside the call (#CPORT_COMPLETED), as a cached
+ * ReadFile does on Windows.
  *
  * @param f a file opened with #CPORT_FILE_READ, associated with a port
  * @param buf where the data goes; must stay valid until the completion

@@ -10,8 +10,8 @@
  * WSAGetOverlappedResult leaves, a ConnectEx ended by closesocket
  * (ERROR_OPERATION_ABORTED), a file joining a port after event-driven
  * I/O, the count a GetQueuedCompletionStatusEx that timed out
- * writes, an overlapped WSARecv with MSG_WAITALL, and socket options
- * that read back as they were set. Known Wine differences skip with the
+ * writes, an overlapped WSARecv with MSG_WAITALL, socket options that
+ * read back as they were set, and a cached file read ending in the call. Known Wine differences skip with the
  * reason.
  */
 #include "win32-util.h"
@@ -697,6 +697,88 @@ static void options_read_back_as_set(void **state) {
   closesocket(u);
 }
 
+/* ------------------------------------------------------------------------ */
+/* A cached read                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* An overlapped ReadFile the page cache can answer may end in the call
+ * (Windows' cached reads do): with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
+ * it returns TRUE with its bytes and queues nothing; a pending one (a
+ * read the cache could not answer) queues its packet. Either way the
+ * bytes are right, and exactly one of the two happens. A read at the
+ * end of the file reports ERROR_HANDLE_EOF. */
+static void cached_read_may_end_in_the_call(void **state) {
+  (void)state;
+  char path[260];
+  w_temp_path(path, sizeof(path), "corners-cached");
+  HANDLE f = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                         CREATE_ALWAYS, FILE_FLAG_OVERLAPPED, NULL);
+  assert_true(f != INVALID_HANDLE_VALUE);
+  enum { SIZE = 64 * 1024 };
+  static char data[SIZE], back[SIZE];
+  for (int i = 0; i < SIZE; i++)
+    data[i] = (char)(i * 13 + 5);
+  HANDLE port = w_port(0);
+  assert_ptr_equal(CreateIoCompletionPort(f, port, 6, 0), port);
+  assert_true(SetFileCompletionNotificationModes(
+      f, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
+  OVERLAPPED ov, *got;
+  DWORD n = 0;
+  ULONG_PTR key = 0;
+  memset(&ov, 0, sizeof(ov));
+  BOOL ok = WriteFile(f, data, SIZE, &n, &ov);
+  if (!ok) {
+    assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+    assert_true(w_next(port, &n, &key, &got, 5000));
+    assert_ptr_equal(got, &ov);
+  }
+  assert_int_equal(n, SIZE);
+  int inline_reads = 0;
+  for (int round = 0; round < 8; round++) {
+    DWORD off = (DWORD)(round * 4096 + 100);
+    memset(&ov, 0, sizeof(ov));
+    ov.Offset = off;
+    memset(back, 0, sizeof(back));
+    n = 0;
+    ok = ReadFile(f, back, 8192, &n, &ov);
+    if (ok) {
+      inline_reads++;
+    } else {
+      assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+      assert_true(w_next(port, &n, &key, &got, 5000));
+      assert_ptr_equal(got, &ov);
+    }
+    assert_int_equal(n, 8192);
+    assert_memory_equal(back, data + off, 8192);
+  }
+  /* A read across the end gets the bytes up to it. */
+  memset(&ov, 0, sizeof(ov));
+  ov.Offset = SIZE - 300;
+  n = 0;
+  ok = ReadFile(f, back, 4096, &n, &ov);
+  if (!ok) {
+    assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+    assert_true(w_next(port, &n, &key, &got, 5000));
+  }
+  assert_int_equal(n, 300);
+  assert_memory_equal(back, data + SIZE - 300, 300);
+  /* At the end: ERROR_HANDLE_EOF, in the call or through the port. */
+  memset(&ov, 0, sizeof(ov));
+  ov.Offset = SIZE;
+  ok = ReadFile(f, back, 4096, &n, &ov);
+  assert_false(ok);
+  if (GetLastError() == ERROR_IO_PENDING) {
+    assert_false(w_next(port, &n, &key, &got, 5000));
+    assert_ptr_equal(got, &ov);
+  }
+  assert_int_equal(GetLastError(), ERROR_HANDLE_EOF);
+  w_expect_nothing(port, 50);
+  print_message("cached reads that ended in the call: %d of 8\n", inline_reads);
+  assert_true(CloseHandle(f));
+  assert_true(DeleteFileA(path));
+  assert_true(CloseHandle(port));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(closed_socket_is_not_a_socket),
@@ -715,6 +797,7 @@ int main(void) {
       cmocka_unit_test(gqcsex_timeout_count),
       cmocka_unit_test(overlapped_waitall_receive),
       cmocka_unit_test(options_read_back_as_set),
+      cmocka_unit_test(cached_read_may_end_in_the_call),
   };
   return W_RUN("win32-call-corners", tests);
 }

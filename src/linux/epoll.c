@@ -304,7 +304,12 @@ static __attribute__((noinline)) int start_other(struct cport *p,
                                                  cport_op_t *op, bool at_call) {
   struct cp_lop *l = cp_lop(op);
   if (l->kind == CP_OP_READ || l->kind == CP_OP_WRITE) {
-    /* Regular files never wait in epoll: a pool thread runs the call. */
+    /* Regular files never wait in epoll: a pool thread runs the call,
+     * unless the page cache holds a read's bytes (it ends in the call,
+     * as a cached ReadFile does on Windows, for handles that want
+     * that). */
+    if (at_call && (h->flags & CP_HF_IN_CALL) && cp_file_read_cached(op, h->fd))
+      return CP_TRY_DONE;
     l->flags |= CP_OPF_INFLIGHT;
     l->u.file.fd = h->fd;
     int rc = cp_pool_submit(&ep(p)->pool, op);

@@ -2,6 +2,8 @@
  * fileio.c - see fileio.h.
  */
 #include <errno.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -29,4 +31,27 @@ void cp_file_io(cport_op_t *op, int fd) {
                      (off_t)l->u.file.offset);
   } while (n < 0 && errno == EINTR);
   cp_file_result(op, n < 0 ? -errno : n);
+}
+
+bool cp_file_read_cached(cport_op_t *op, int fd) {
+  struct cp_lop *l = cp_lop(op);
+  if (l->kind != CP_OP_READ || l->u.file.iov.len == 0)
+    return false;
+  struct iovec iov = {l->u.file.iov.base, l->u.file.iov.len};
+  ssize_t n;
+  do {
+    n = preadv2(fd, &iov, 1, (off_t)l->u.file.offset, RWF_NOWAIT);
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0)
+    return false; /* EAGAIN (not cached), EOPNOTSUPP, or the end of the
+                     file, reported as before: the kernel's op */
+  if ((size_t)n < iov.iov_len) {
+    /* Short: the end of the file, or a page that is not cached. */
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        l->u.file.offset + (uint64_t)n < (uint64_t)st.st_size)
+      return false;
+  }
+  cp_file_result(op, n);
+  return true;
 }

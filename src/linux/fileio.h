@@ -13,5 +13,12 @@
 CP_INTERNAL void cp_file_result(cport_op_t *op, long res);
 /* Runs the op's pread or pwrite on fd, blocking, and records the result. */
 CP_INTERNAL void cp_file_io(cport_op_t *op, int fd);
+/* A read whose bytes are all in the page cache, done in the call without
+ * blocking (preadv2 RWF_NOWAIT), as Windows completes a cached ReadFile
+ * in the call: true with the result recorded if it read the whole range,
+ * or some bytes up to the end of the file; false (nothing recorded) if
+ * the read starts at the end, must go to the disk, or the kernel cannot
+ * say. */
+CP_INTERNAL bool cp_file_read_cached(cport_op_t *op, int fd);
 
 #endif

@@ -238,6 +238,12 @@ int cp_uring_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
   case CP_OP_DISCONNECT:
     return cp_try_disconnect(h, op);
   case CP_OP_READ:
+    /* A read the page cache holds ends in the call (as a cached ReadFile
+     * does on Windows), for handles that want that: no round trip
+     * through the ring's owner. */
+    if (at_call && (h->flags & CP_HF_IN_CALL) && cp_file_read_cached(op, h->fd))
+      return CP_TRY_DONE;
+    return in_kernel(p, h, op);
   case CP_OP_WRITE:
     return in_kernel(p, h, op);
   case CP_OP_SEND:
