@@ -418,14 +418,9 @@ void cp_port_free_unused(struct cport *p) {
   free(p);
 }
 
-int cp_port_close_begin(struct cport *p) {
-  pthread_mutex_lock(&p->lock);
-  if (p->closed) {
-    pthread_mutex_unlock(&p->lock);
-    return CPORT_ECLOSED;
-  }
-  __atomic_store_n(&p->closed, true, __ATOMIC_RELEASE);
-  cp_port_credits_close_locked(p);
+/* Every waiting thread returns CPORT_ECLOSED; a worker leading in the
+ * kernel comes back and sees why (closed or abandoned). */
+static void release_all_locked(struct cport *p) {
   p->spinner = NULL;
   while (p->top) {
     struct cp_waiter *w = p->top;
@@ -435,6 +430,17 @@ int cp_port_close_begin(struct cport *p) {
   }
   p->leader_woken = false;
   cp_port_poke_leader_locked(p);
+}
+
+int cp_port_close_begin(struct cport *p) {
+  pthread_mutex_lock(&p->lock);
+  if (p->closed) {
+    pthread_mutex_unlock(&p->lock);
+    return CPORT_ECLOSED;
+  }
+  __atomic_store_n(&p->closed, true, __ATOMIC_RELEASE);
+  cp_port_credits_close_locked(p);
+  release_all_locked(p);
   if (p->prog_waiter != NULL && p->leader != p->prog_waiter)
     cp_port_signal_locked(p->prog_waiter);
   cp_cqueue_clear(&p->queue);
@@ -460,16 +466,7 @@ int cp_port_abandon(struct cport *p) {
     return CPORT_ECLOSED;
   }
   p->abandoned = true;
-  p->spinner = NULL;
-  while (p->top) {
-    struct cp_waiter *w = p->top;
-    cp_port_stack_remove(p, w);
-    w->result = CPORT_ECLOSED;
-    cp_port_signal_locked(w);
-  }
-  /* A worker leading in the kernel comes back and sees the mark. */
-  p->leader_woken = false;
-  cp_port_poke_leader_locked(p);
+  release_all_locked(p);
   cp_port_unlock_and_wake(p);
   return 0;
 }
