@@ -143,10 +143,10 @@ struct cp_lop {
         int flags;
       } msg; /* same layout as struct msghdr */
       union {
-        int *fromlen;   /* recvfrom: the caller's length */
+        int *fromlen;          /* recvfrom: the caller's length */
         struct cp_msgctl *msg; /* CP_OPF_MSG: the caller's block */
-        uint64_t to[4]; /* sendto: copy of the address */
-        uint8_t byte;   /* zero-byte receive: peek target */
+        uint64_t to[4];        /* sendto: copy of the address */
+        uint8_t byte;          /* zero-byte receive: peek target */
       } a;
     } io;
     struct {

@@ -248,8 +248,7 @@ CPORT_API int cport__recvmsg(cport_handle_t s, cport_buf_t *bufs, unsigned n,
                              struct cport__msg *msg, cport_op_t *op) {
   if (msg == NULL)
     return CPORT_EINVAL;
-  return recv_common(s, bufs, n, NULL, NULL, true, (struct cp_msgctl *)msg,
-                     op);
+  return recv_common(s, bufs, n, NULL, NULL, true, (struct cp_msgctl *)msg, op);
 }
 
 /* The bytes of a destination address the op keeps: an IPv4 or IPv6
