@@ -166,7 +166,9 @@ static void long_datagram_is_trunc(void **state) {
   DWORD bytes = 0;
   assert_int_equal(pRecvMsg(a, &r.msg, &bytes, NULL, NULL), SOCKET_ERROR);
   assert_int_equal(WSAGetLastError(), WSAEMSGSIZE);
-  assert_true(r.msg.dwFlags & MSG_TRUNC);
+  bool wine_no_trunc = !(r.msg.dwFlags & MSG_TRUNC) && h_on_wine();
+  if (!wine_no_trunc)
+    assert_true(r.msg.dwFlags & MSG_TRUNC);
   assert_memory_equal(r.data, "0123", 4);
   /* Overlapped: pending, then ERROR_MORE_DATA with the bytes that fit. */
   assert_ptr_equal(CreateIoCompletionPort((HANDLE)a, port, 3, 0), port);
@@ -185,11 +187,15 @@ static void long_datagram_is_trunc(void **state) {
   assert_int_equal(GetLastError(), ERROR_MORE_DATA);
   assert_int_equal(bytes, 4);
   assert_memory_equal(r.data, "abcd", 4);
-  assert_true(r.msg.dwFlags & MSG_TRUNC);
+  if (!wine_no_trunc)
+    assert_true(r.msg.dwFlags & MSG_TRUNC);
   expect_loopback_pktinfo(&r);
   closesocket(a);
   closesocket(b);
   assert_true(CloseHandle(port));
+  if (wine_no_trunc)
+    H_SKIP("known Wine difference: a datagram cut to the buffers leaves "
+           "MSG_TRUNC out of dwFlags (checked the rest); see docs/windows.md");
 }
 
 /* Overlapped through a port: pending, then the packet (key, bytes) with
@@ -422,8 +428,14 @@ static void ipv6_pktinfo(void **state) {
 static void stream_sockets_are_refused(void **state) {
   (void)state;
   load_msg_functions();
+  if (h_on_wine())
+    H_SKIP("known Wine difference: WSARecvMsg on a stream socket is not "
+           "refused, and the test process ends inside it; see "
+           "docs/windows.md");
   SOCKET srv, cli;
   w_pair(&srv, &cli);
+  /* (Data waits, so a receive that should have been refused returns.) */
+  assert_int_equal(send(cli, "x", 1, 0), 1);
   char buf[8];
   WSABUF wb = {sizeof(buf), buf};
   WSAMSG m;
@@ -441,9 +453,6 @@ static void stream_sockets_are_refused(void **state) {
   int serr = WSAGetLastError();
   closesocket(srv);
   closesocket(cli);
-  if ((rr == 0 || sr == 0) && h_on_wine())
-    H_SKIP("known Wine difference: WSARecvMsg and WSASendMsg work on a "
-           "stream socket; see docs/windows.md");
   assert_int_equal(pr, SOCKET_ERROR);
   assert_int_equal(perr, WSAEOPNOTSUPP);
   assert_int_equal(rr, SOCKET_ERROR);
