@@ -3157,8 +3157,8 @@ typedef struct _WSABUF {
   CHAR *buf;
 } WSABUF, *LPWSABUF;
 
-/* WSARecvMsg's and WSASendMsg's message (the layer has neither call:
- * see WSAID_WSARECVMSG) and its control headers. */
+/* WSARecvMsg's and WSASendMsg's message and its control headers
+ * (Windows' layout, which the layer translates to and from Linux's). */
 typedef struct _WSAMSG {
   LPSOCKADDR name;
   INT namelen;
@@ -3284,6 +3284,37 @@ static inline void IN6ADDR_SETV4MAPPED(PSOCKADDR_IN6 a, const IN_ADDR *v4,
  * Linux's TCP_CORK: through setsockopt and getsockopt here, 3 at
  * IPPROTO_TCP has the Windows meaning. */
 #  define TCP_KEEPALIVE 3
+/* IPPROTO_IP: a BOOL, TRUE to receive an IN_PKTINFO (the datagram's
+ * destination address and interface) with each datagram WSARecvMsg
+ * takes, at level IPPROTO_IP with type IP_PKTINFO; WSASendMsg takes one
+ * to choose the source address. Windows' value and layout (Linux's
+ * IP_PKTINFO is 8, its struct in_pktinfo has three members): through the
+ * layer's setsockopt, getsockopt, WSARecvMsg and WSASendMsg they have the
+ * Windows meaning. */
+#  undef IP_PKTINFO
+#  define IP_PKTINFO 19
+typedef struct cport_w32_in_pktinfo {
+  IN_ADDR ipi_addr;
+  ULONG ipi_ifindex;
+} IN_PKTINFO, *PIN_PKTINFO;
+/* IPPROTO_IPV6: the same for IPv6 (a BOOL, Linux's IPV6_RECVPKTINFO
+ * underneath; a struct in6_pktinfo given to setsockopt sets Linux's
+ * sticky source address, as on Linux). Linux's number (50), not
+ * Windows' 19, which is Linux's IPV6_MULTICAST_LOOP; the layout is the
+ * same on both systems. */
+typedef struct cport_w32_in6_pktinfo {
+  IN6_ADDR ipi6_addr;
+  ULONG ipi6_ifindex;
+} IN6_PKTINFO, *PIN6_PKTINFO;
+/* WSARecvMsg's dwFlags on output, besides MSG_TRUNC and MSG_CTRUNC
+ * (Linux's values): the datagram's destination was a broadcast or a
+ * multicast address (known when IP_PKTINFO or IPV6_PKTINFO is on). */
+#  ifndef MSG_BCAST
+#    define MSG_BCAST 0x0400
+#  endif
+#  ifndef MSG_MCAST
+#    define MSG_MCAST 0x0800
+#  endif
 /* IPPROTO_IP: a BOOL, TRUE to send with "don't fragment" (Linux's
  * IP_MTU_DISCOVER IP_PMTUDISC_DO; FALSE: IP_PMTUDISC_DONT); read back as
  * TRUE while IP_MTU_DISCOVER is DO or PROBE. Windows' value, which is
@@ -3361,9 +3392,7 @@ static inline void IN6ADDR_SETV4MAPPED(PSOCKADDR_IN6 a, const IN_ADDR *v4,
       }                                                \
     }
 
-/* Known GUIDs of extensions the layer does not have:
- * SIO_GET_EXTENSION_FUNCTION_POINTER fails with WSAEINVAL for them, as
- * for any GUID it does not know. */
+/* WSARecvMsg and WSASendMsg (LPFN_WSARECVMSG, LPFN_WSASENDMSG). */
 #  define WSAID_WSARECVMSG                             \
     {                                                  \
       0xf689d7c8, 0x6f1f, 0x436b, {                    \
@@ -3631,6 +3660,11 @@ CPORT_WIN32_API int WSASendTo(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                               DWORD flags, const struct sockaddr *to, int tolen,
                               LPWSAOVERLAPPED ov,
                               LPWSAOVERLAPPED_COMPLETION_ROUTINE routine);
+/* A datagram with control data (IN_PKTINFO, IN6_PKTINFO: the source
+ * address to send from); also through WSAID_WSASENDMSG. */
+CPORT_WIN32_API int WSASendMsg(SOCKET s, LPWSAMSG msg, DWORD flags,
+                               LPDWORD bytes, LPWSAOVERLAPPED ov,
+                               LPWSAOVERLAPPED_COMPLETION_ROUTINE routine);
 /* WSA_IO_INCOMPLETE while the op runs and wait is FALSE; on failure
  * *bytes is left as it was; WSAENOTSOCK once s is closed. */
 CPORT_WIN32_API BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED ov,

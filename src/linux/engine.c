@@ -92,6 +92,16 @@ static void buffered_end(cport_op_t *op) {
   free(b);
 }
 
+/* An op with a control-data block (CP_OPF_MSG) ends: its caller's `end`
+ * runs once, before the result is published. */
+static void msg_end(cport_op_t *op, int status, uint32_t bytes) {
+  struct cp_lop *l = cp_lop(op);
+  if (CP_UNLIKELY(l->flags & CP_OPF_MSG)) {
+    struct cp_msgctl *c = l->u.io.a.msg;
+    c->end(c, status, bytes);
+  }
+}
+
 static bool port_closed(struct cport *p) {
   return __atomic_load_n(&p->closed, __ATOMIC_ACQUIRE);
 }
@@ -114,6 +124,7 @@ static void finish(cport_op_t *op, struct cp_batch *b) {
   int status = l->status;
   if (status == CPORT_ECANCELED && port_closed(p))
     status = CPORT_ECLOSED;
+  msg_end(op, status, bytes);
   void *ev = op->event;
   bool packet = ((uintptr_t)ev & 1u) == 0;
   bool slot = (l->flags & CP_OPF_SLOT) != 0;
@@ -239,6 +250,7 @@ int cp_engine_finish_at_call(struct cp_handle *h, cport_op_t *op) {
     void *ev = op->event;
     struct cport *p = l->port;
     release(op);
+    msg_end(op, 0, l->done);
     if (CP_UNLIKELY(cp_diag_active()))
       cp_engine_diag_event(op, 'I', 0);
     cp_op_publish(op, 0, l->done);

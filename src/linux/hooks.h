@@ -127,6 +127,33 @@ CPORT_API int cport__transmit_pieces(cport_handle_t s,
                                      unsigned n, unsigned flags,
                                      cport_op_t *op);
 
+/* WSARecvMsg and WSASendMsg: a datagram receive or send that carries
+ * control data (Linux cmsgs), on a datagram socket (else
+ * CPORT_EOPNOTSUPP). The caller's block must stay valid until `end` has
+ * run: cport__recvmsg fills `name` (if not NULL) with the sender and sets
+ * `namelen` to its length, receives the control data into `control`
+ * (`controllen` bytes of room; set to the bytes filled) and sets `flags`
+ * to the message's msg_flags (MSG_TRUNC, MSG_CTRUNC); cport__sendmsg
+ * sends to `name` (NULL: the connected peer) with the cmsgs of
+ * `control`. `end` is called exactly once for an op the call accepted
+ * (it returned 0 or CPORT_COMPLETED), on the thread that ends it, before
+ * its result is published (so it may translate the control data and free
+ * the block), with the op's status and bytes; never when the call fails.
+ * Errors as cport_recvfrom's and cport_sendto's. */
+struct cport__msg {
+  struct sockaddr *name;
+  int namelen;
+  void *control;
+  size_t controllen;
+  int flags;
+  void (*end)(void *msg, int status, uint32_t bytes);
+};
+CPORT_API int cport__recvmsg(cport_handle_t s, cport_buf_t *bufs, unsigned n,
+                             struct cport__msg *msg, cport_op_t *op);
+CPORT_API int cport__sendmsg(cport_handle_t s, const cport_buf_t *bufs,
+                             unsigned n, struct cport__msg *msg,
+                             cport_op_t *op);
+
 /* cport_disconnect for a socket to be reused (DisconnectEx with
  * TF_REUSE_SOCKET): a connection already ended both ways completes it
  * successfully instead of failing with CPORT_ENOTCONN. */

@@ -63,6 +63,8 @@ enum {
   CP_OPF_FILL = 1u << 10,     /* stream receive: ends only when its buffers
                                  are full, at the end or on an error (Win32
                                  MSG_WAITALL, cport__recv_all) */
+  CP_OPF_MSG = 1u << 11,      /* a datagram receive or send with control
+                                 data: u.io.a.msg is its block */
 };
 
 /* op->internal while an op is in flight: Windows' STATUS_PENDING, so
@@ -89,6 +91,19 @@ struct cp_tpiece {
 struct cp_tpieces {
   uint32_t n, next; /* pieces, and the next one to load */
   struct cp_tpiece p[];
+};
+
+/* A datagram receive or send that carries control data (the Win32
+ * layer's WSARecvMsg and WSASendMsg): the caller's block, valid until
+ * `end` has run. hooks.h's struct cport__msg, the same layout (asserted
+ * in socket.c). */
+struct cp_msgctl {
+  void *name;        /* receive: room for the sender; send: destination */
+  int namelen;       /* its size; receive: set to the sender's length */
+  void *control;     /* cmsgs: receive: room for them; send: to send */
+  size_t controllen; /* its size; receive: set to the bytes filled */
+  int flags;         /* receive: the message's msg_flags */
+  void (*end)(void *msg, int status, uint32_t bytes);
 };
 
 struct cp_handle;
@@ -131,9 +146,10 @@ struct cp_lop {
         int flags;
       } msg; /* same layout as struct msghdr */
       union {
-        int *fromlen;   /* recvfrom: the caller's length */
-        uint64_t to[4]; /* sendto: copy of the address */
-        uint8_t byte;   /* zero-byte receive: peek target */
+        int *fromlen;          /* recvfrom: the caller's length */
+        struct cp_msgctl *msg; /* CP_OPF_MSG: the caller's block */
+        uint64_t to[4];        /* sendto: copy of the address */
+        uint8_t byte;          /* zero-byte receive: peek target */
       } a;
     } io;
     struct {
@@ -270,6 +286,30 @@ CP_INTERNAL size_t cp_bufs_fill(struct cp_lop *l, const void *src, size_t n);
 /* The op's msghdr (struct msghdr layout), pointing at the buffers still to
  * fill or send; name and namelen are cleared. */
 CP_INTERNAL struct cp_msghdr *cp_op_msghdr(struct cp_lop *l);
+
+/* A datagram attempt's msghdr m (cp_op_msghdr's) gets the op's control
+ * data, and a send its destination, when the op has a block (CP_OPF_MSG). */
+static inline void cp_op_msg_apply(struct cp_lop *l, struct cp_msghdr *m,
+                                   bool send) {
+  if (!(l->flags & CP_OPF_MSG))
+    return;
+  struct cp_msgctl *c = l->u.io.a.msg;
+  m->control = c->control;
+  m->controllen = c->controllen;
+  if (send) {
+    m->name = c->name;
+    m->namelen = c->name != NULL ? (uint32_t)c->namelen : 0;
+  }
+}
+/* A datagram receive of an op with a block got its message: the control
+ * bytes filled and the message's flags go to the block. */
+static inline void cp_op_msg_received(struct cp_lop *l, size_t controllen,
+                                      int flags) {
+  if (!(l->flags & CP_OPF_MSG))
+    return;
+  l->u.io.a.msg->controllen = controllen;
+  l->u.io.a.msg->flags = flags;
+}
 
 /* ------------------------------------------------------------------------ */
 /* Queues of ops                                                             */

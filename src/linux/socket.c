@@ -16,6 +16,19 @@
 #include "hooks.h"
 #include "sockio.h"
 
+_Static_assert(sizeof(struct cport__msg) == sizeof(struct cp_msgctl) &&
+                   offsetof(struct cport__msg, namelen) ==
+                       offsetof(struct cp_msgctl, namelen) &&
+                   offsetof(struct cport__msg, control) ==
+                       offsetof(struct cp_msgctl, control) &&
+                   offsetof(struct cport__msg, controllen) ==
+                       offsetof(struct cp_msgctl, controllen) &&
+                   offsetof(struct cport__msg, flags) ==
+                       offsetof(struct cp_msgctl, flags) &&
+                   offsetof(struct cport__msg, end) ==
+                       offsetof(struct cp_msgctl, end),
+               "cport__msg is cp_msgctl");
+
 /* ------------------------------------------------------------------------ */
 /* Public: sockets                                                           */
 /* ------------------------------------------------------------------------ */
@@ -176,10 +189,16 @@ static int stream_send_state(struct cp_handle *h) {
   return CPORT_ENOTCONN;
 }
 
+/* msg: a datagram receive with control data (cport__recvmsg), whose
+ * block gives the sender's room (from and fromlen are NULL then). */
 static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
                        void *from, int *fromlen, bool datagram, bool fill,
-                       cport_op_t *op) {
+                       struct cp_msgctl *msg, cport_op_t *op) {
   int rc = cp_check_recv(op, bufs, n, from, fromlen);
+  if (rc == 0 && msg != NULL &&
+      ((msg->name != NULL && msg->namelen <= 0) || msg->end == NULL ||
+       (msg->control == NULL && msg->controllen > 0)))
+    rc = CPORT_EINVAL;
   if (rc != 0)
     return rc;
   struct cp_handle *h = cp_engine_lock(s, CP_WANT_SOCKET, &rc);
@@ -203,6 +222,12 @@ static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
       l->u.io.msg.name = from;
       l->u.io.msg.namelen = from ? (uint32_t)*fromlen : 0;
       l->u.io.a.fromlen = from ? fromlen : NULL;
+      if (msg != NULL) {
+        l->u.io.msg.name = msg->name;
+        l->u.io.msg.namelen = msg->name ? (uint32_t)msg->namelen : 0;
+        l->u.io.a.msg = msg;
+        l->flags |= CP_OPF_MSG;
+      }
     }
     rc = rc == 0 ? cp_engine_submit(h, op) : cp_engine_refuse(op, rc);
   }
@@ -212,18 +237,26 @@ static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
 
 CPORT_API int cport_recv(cport_handle_t s, cport_buf_t *bufs, unsigned n,
                          cport_op_t *op) {
-  return recv_common(s, bufs, n, NULL, NULL, false, false, op);
+  return recv_common(s, bufs, n, NULL, NULL, false, false, NULL, op);
 }
 
 CPORT_API int cport__recv_all(cport_handle_t s, cport_buf_t *bufs, unsigned n,
                               cport_op_t *op) {
-  return recv_common(s, bufs, n, NULL, NULL, false, true, op);
+  return recv_common(s, bufs, n, NULL, NULL, false, true, NULL, op);
 }
 
 CPORT_API int cport_recvfrom(cport_handle_t s, cport_buf_t *bufs, unsigned n,
                              struct sockaddr *from, int *fromlen,
                              cport_op_t *op) {
-  return recv_common(s, bufs, n, from, fromlen, true, false, op);
+  return recv_common(s, bufs, n, from, fromlen, true, false, NULL, op);
+}
+
+CPORT_API int cport__recvmsg(cport_handle_t s, cport_buf_t *bufs, unsigned n,
+                             struct cport__msg *msg, cport_op_t *op) {
+  if (msg == NULL)
+    return CPORT_EINVAL;
+  return recv_common(s, bufs, n, NULL, NULL, true, false,
+                     (struct cp_msgctl *)msg, op);
 }
 
 /* The bytes of a destination address the op keeps: an IPv4 or IPv6
@@ -240,10 +273,18 @@ static int sendto_len(const struct sockaddr *to, int tolen) {
   return -1;
 }
 
+/* msg: a datagram send with control data (cport__sendmsg), whose block
+ * gives the destination (to is NULL then). */
 static int send_common(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
                        const struct sockaddr *to, int tolen, bool datagram,
-                       cport_op_t *op) {
+                       struct cp_msgctl *msg, cport_op_t *op) {
   int rc = cp_check_send(op, bufs, n, to, tolen);
+  if (rc == 0 && msg != NULL &&
+      ((msg->name != NULL && msg->namelen <= 0) || msg->end == NULL ||
+       (msg->control == NULL && msg->controllen > 0)))
+    rc = CPORT_EINVAL;
+  if (msg != NULL && msg->name != NULL)
+    to = msg->name; /* for the checks below only: the block keeps it */
   if (rc != 0)
     return rc;
   if (to != NULL && (tolen = sendto_len(to, tolen)) < 0)
@@ -262,7 +303,12 @@ static int send_common(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
   if (rc == 0) {
     cp_engine_op_init(op, h, datagram ? CP_OP_SENDTO : CP_OP_SEND);
     rc = cp_op_bufs(op, bufs, n);
-    if (rc == 0 && datagram) {
+    if (rc == 0 && datagram && msg != NULL) {
+      struct cp_lop *l = cp_lop(op);
+      l->u.io.msg.namelen = 0;
+      l->u.io.a.msg = msg;
+      l->flags |= CP_OPF_MSG;
+    } else if (rc == 0 && datagram) {
       struct cp_lop *l = cp_lop(op);
       if (to != NULL)
         memcpy(l->u.io.a.to, to, (size_t)tolen);
@@ -284,13 +330,21 @@ static int send_common(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
 
 CPORT_API int cport_send(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
                          cport_op_t *op) {
-  return send_common(s, bufs, n, NULL, 0, false, op);
+  return send_common(s, bufs, n, NULL, 0, false, NULL, op);
 }
 
 CPORT_API int cport_sendto(cport_handle_t s, const cport_buf_t *bufs,
                            unsigned n, const struct sockaddr *to, int tolen,
                            cport_op_t *op) {
-  return send_common(s, bufs, n, to, tolen, true, op);
+  return send_common(s, bufs, n, to, tolen, true, NULL, op);
+}
+
+CPORT_API int cport__sendmsg(cport_handle_t s, const cport_buf_t *bufs,
+                             unsigned n, struct cport__msg *msg,
+                             cport_op_t *op) {
+  if (msg == NULL)
+    return CPORT_EINVAL;
+  return send_common(s, bufs, n, NULL, 0, true, (struct cp_msgctl *)msg, op);
 }
 
 int cp_disconnect(cport_handle_t s, bool reuse, cport_op_t *op) {

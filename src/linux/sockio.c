@@ -199,6 +199,12 @@ static int try_pollin(struct cp_handle *h, cport_op_t *op) {
 
 void cp_recvfrom_addrlen(cport_op_t *op, uint32_t namelen) {
   struct cp_lop *l = cp_lop(op);
+  if (l->flags & CP_OPF_MSG) { /* the block's length, in and out */
+    struct cp_msgctl *c = l->u.io.a.msg;
+    if (c->name != NULL && namelen < (uint32_t)c->namelen)
+      c->namelen = (int)namelen;
+    return;
+  }
   if (l->u.io.a.fromlen == NULL)
     return;
   if (namelen > (uint32_t)*l->u.io.a.fromlen)
@@ -213,9 +219,11 @@ static int try_recvfrom(struct cp_handle *h, cport_op_t *op) {
     struct msghdr *m = (struct msghdr *)(void *)cp_op_msghdr(l);
     m->msg_name = l->u.io.msg.name;
     m->msg_namelen = l->u.io.msg.namelen;
+    cp_op_msg_apply(l, &l->u.io.msg, false);
     ssize_t n = cp_sys_recvmsg(h->fd, m, MSG_DONTWAIT | MSG_TRUNC);
     if (n >= 0) {
       cp_recvfrom_addrlen(op, m->msg_namelen);
+      cp_op_msg_received(l, m->msg_controllen, m->msg_flags);
       return cp_recv_result(h, op, n, want);
     }
     if (errno == EINTR)
@@ -271,6 +279,7 @@ static int try_sendto(struct cp_handle *h, cport_op_t *op) {
     struct msghdr *m = (struct msghdr *)(void *)cp_op_msghdr(l);
     m->msg_name = l->u.io.a.to;
     m->msg_namelen = l->u.io.msg.namelen;
+    cp_op_msg_apply(l, &l->u.io.msg, true);
     ssize_t n = cp_sys_sendmsg(h->fd, m, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (n >= 0) {
       l->done = (uint32_t)n;

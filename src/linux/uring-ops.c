@@ -45,6 +45,7 @@ static void prep_sqe(struct io_uring_sqe *sqe, struct cp_handle *h,
     m = (struct msghdr *)(void *)cp_op_msghdr(l);
     m->msg_name = l->u.io.msg.name;
     m->msg_namelen = l->u.io.msg.namelen;
+    cp_op_msg_apply(l, &l->u.io.msg, false);
     io_uring_prep_recvmsg(sqe, fd, m, MSG_TRUNC);
     break;
   case CP_OP_CONNECT:
@@ -69,6 +70,7 @@ static void prep_sqe(struct io_uring_sqe *sqe, struct cp_handle *h,
     m = (struct msghdr *)(void *)cp_op_msghdr(l);
     m->msg_name = l->u.io.msg.namelen ? l->u.io.a.to : NULL;
     m->msg_namelen = l->u.io.msg.namelen;
+    cp_op_msg_apply(l, &l->u.io.msg, true);
     io_uring_prep_sendmsg(sqe, fd, m, MSG_NOSIGNAL);
     break;
   case CP_OP_ACCEPT:
@@ -503,6 +505,9 @@ static int interpret(struct cport *p, struct cp_handle *h, cport_op_t *op,
     if (l->u.io.msg.name != NULL)
       cp_recvfrom_addrlen(
           op, (uint32_t)address_len(l->u.io.msg.name, l->u.io.msg.namelen));
+    /* (the kernel wrote the control length and flags back into the op's
+     * msghdr) */
+    cp_op_msg_received(l, l->u.io.msg.controllen, l->u.io.msg.flags);
     return cp_recv_result(h, op, res, cp_bufs_total(l->bufs, l->nbufs));
   case CP_OP_SENDTO:
     if (res < 0)

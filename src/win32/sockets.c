@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 
 /* Linux's IP_MTU, before cport_win32.h names Windows' (its number is
- * Windows' IP_DONTFRAGMENT). */
-enum { SYS_IP_MTU = IP_MTU };
+ * Windows' IP_DONTFRAGMENT), and Linux's IP_PKTINFO (Windows' is 19). */
+enum { SYS_IP_MTU = IP_MTU, SYS_IP_PKTINFO = IP_PKTINFO };
 
 #include "win32.h"
 
@@ -188,6 +188,19 @@ static bool is_bool(int level, int name) {
   return false;
 }
 
+/* IP_PKTINFO and IPV6_PKTINFO, Windows' BOOLs asking for the packet
+ * information WSARecvMsg gives: Linux's IP_PKTINFO (Windows' number is
+ * 19) and IPV6_RECVPKTINFO. An in6_pktinfo given for IPV6_PKTINFO is
+ * Linux's sticky source address (0: not one of these). */
+static int pktinfo_option(int level, int name, int len) {
+  if (level == IPPROTO_IP && name == IP_PKTINFO)
+    return SYS_IP_PKTINFO;
+  if (level == IPPROTO_IPV6 && name == IPV6_PKTINFO &&
+      len != (int)sizeof(IN6_PKTINFO))
+    return IPV6_RECVPKTINFO;
+  return 0;
+}
+
 /* SO_OPENTYPE: the thread's default for the sockets it opens, kept and
  * read back (every socket is overlapped here). */
 static __thread DWORD open_type;
@@ -268,11 +281,13 @@ CPORT_API int cport_w32_setsockopt(SOCKET s, int level, int name,
       return w32_wsa_errno(errno);
     return 0;
   }
-  if (is_bool(level, name) && len > 0 && len < (int)sizeof(int)) {
+  int pktinfo = pktinfo_option(level, name, len);
+  if ((is_bool(level, name) || pktinfo) && len > 0 && len <= (int)sizeof(int)) {
     int on = 0;
     for (int i = 0; i < len; i++)
       on |= val[i] != 0;
-    if (setsockopt((int)s, level, name, &on, sizeof(on)) != 0)
+    if (setsockopt((int)s, level, pktinfo ? pktinfo : name, &on, sizeof(on)) !=
+        0)
       return w32_wsa_errno(errno);
     return 0;
   }
@@ -341,6 +356,14 @@ CPORT_API int cport_w32_getsockopt(SOCKET s, int level, int name, char *val,
   }
   if (level == IPPROTO_IP && name == IP_MTU)
     name = SYS_IP_MTU;
+  int pktinfo = pktinfo_option(level, name, 0);
+  if (pktinfo) { /* a BOOL, as a DWORD */
+    int v = 0;
+    socklen_t vl = sizeof(v);
+    if (getsockopt(fd, level, pktinfo, &v, &vl) != 0)
+      return w32_wsa_errno(errno);
+    return put_dword(val, len, v != 0);
+  }
   if (level == SOL_SOCKET && name == SO_MAX_MSG_SIZE) {
     int type = 0, family = 0;
     socklen_t tl = sizeof(type), fl = sizeof(family);

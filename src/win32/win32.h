@@ -44,7 +44,10 @@
  *   netdb.c       getaddrinfo, InetPton, InetNtop
  *   routines.c    completion routines: an op's end queues its routine to
  *                 the thread that started it, as an APC
- *   wsaio.c       WSARecv / WSASend / WSARecvFrom / WSASendTo, WSAIoctl
+ *   wsamsg.c      WSARecvMsg's and WSASendMsg's control data (Windows'
+ *                 entries <-> Linux's), the block an op with it holds
+ *   wsaio.c       WSARecv / WSASend / WSARecvFrom / WSASendTo,
+ *                 WSARecvMsg / WSASendMsg, WSAIoctl
  *   mswsock.c     AcceptEx, ConnectEx, DisconnectEx, TransmitFile
  *   timerq.c      timer queues and their timers
  *   wtimers.c     waitable timers, on a timer queue of their own
@@ -708,6 +711,31 @@ CP_INTERNAL DWORD w32_copy_out_w(const char *s, LPWSTR buf, DWORD size);
 
 /* errno to the WSA code, and set as the last error: SOCKET_ERROR. */
 CP_INTERNAL int w32_wsa_errno(int err);
+
+/* ------------------------------------------------------------------------ */
+/* WSARecvMsg's and WSASendMsg's control data (wsamsg.c)                     */
+/* ------------------------------------------------------------------------ */
+
+/* The bytes of Linux cmsgs to receive into for a Windows control buffer
+ * of `room` bytes. */
+CP_INTERNAL size_t w32_msg_linux_room(ULONG room);
+/* Linux cmsgs (len bytes at ctl) into msg's Control as Windows' entries
+ * (IP_PKTINFO translated; Control.len set to the bytes written); returns
+ * WSARecvMsg's dwFlags for the message's Linux flags (MSG_TRUNC,
+ * MSG_CTRUNC, also when Windows' entries do not fit, MSG_BCAST,
+ * MSG_MCAST). */
+CP_INTERNAL DWORD w32_msg_control_in(const void *ctl, size_t len,
+                                     int linux_flags, LPWSAMSG msg);
+/* msg's Control (Windows' entries) as Linux cmsgs into out, or only
+ * measured (out NULL): the bytes, or -1 for a malformed entry. */
+CP_INTERNAL long w32_msg_control_out(const WSAMSG *msg, void *out);
+/* The block of an overlapped WSARecvMsg (NULL: no memory), whose end
+ * writes the results into msg; of a WSASendMsg (NULL with *err the WSA
+ * error), holding a copy of the destination and the cmsgs. Freed by
+ * their end; a call cport refused frees it with w32_msg_block_free. */
+CP_INTERNAL struct cport__msg *w32_msg_block_recv(LPWSAMSG msg);
+CP_INTERNAL struct cport__msg *w32_msg_block_send(LPWSAMSG msg, int *err);
+CP_INTERNAL void w32_msg_block_free(struct cport__msg *m);
 
 /* ------------------------------------------------------------------------ */
 /* Paths (filesystem.c)                                                      */

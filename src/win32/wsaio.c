@@ -1,8 +1,9 @@
 /*
  * wsaio.c - Winsock's data calls: WSARecv, WSASend, WSARecvFrom and
- * WSASendTo, overlapped (through cport) or blocking (no OVERLAPPED), and
- * WSAIoctl for the extension functions, keep-alive values and the
- * ioctlsocket commands.
+ * WSASendTo, and WSARecvMsg and WSASendMsg (datagrams with control
+ * data, wsamsg.c), overlapped (through cport) or blocking (no
+ * OVERLAPPED), and WSAIoctl for the extension functions, keep-alive
+ * values and the ioctlsocket commands.
  */
 #include <limits.h>
 
@@ -43,11 +44,21 @@ static void advance(struct msghdr *m, size_t done) {
   }
 }
 
+/* The control data of WSARecvMsg and WSASendMsg (Linux cmsgs), and what
+ * a message received says of itself. */
+struct msg_part {
+  struct cport__msg *block; /* overlapped: the op's (NULL once taken) */
+  void *control;            /* blocking: the cmsgs, or room for them */
+  size_t controllen;        /* their bytes; a receive sets it */
+  int flags;                /* a receive's msg_flags */
+};
+
 /* The call, waiting for the socket when it would block (unless the
- * program set FIONBIO). A blocking send sends everything. */
+ * program set FIONBIO). A blocking send sends everything. mp: control
+ * data (WSARecvMsg, WSASendMsg) or NULL. */
 static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, size_t total,
                        bool recv_side, int flags, struct sockaddr *addr,
-                       int *addrlen, LPDWORD bytes) {
+                       int *addrlen, struct msg_part *mp, LPDWORD bytes) {
   int fd = (int)s;
   struct msghdr m;
   memset(&m, 0, sizeof(m));
@@ -82,6 +93,10 @@ static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, size_t total,
   }
   uint64_t until = 0;
   for (;;) {
+    if (mp != NULL) {
+      m.msg_control = mp->controllen > 0 ? mp->control : NULL;
+      m.msg_controllen = mp->controllen;
+    }
     ssize_t r = recv_side
                     ? recvmsg(fd, &m, (flags & ~MSG_WAITALL) | MSG_DONTWAIT)
                     : sendmsg(fd, &m, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -95,6 +110,10 @@ static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, size_t total,
         *bytes = (DWORD)done;
       if (addrlen && recv_side && m.msg_namelen > 0)
         *addrlen = (int)m.msg_namelen; /* none on a stream: left as it was */
+      if (mp != NULL && recv_side) {
+        mp->controllen = m.msg_controllen;
+        mp->flags = m.msg_flags;
+      }
       return 0;
     }
     if (errno == EINTR)
@@ -160,12 +179,14 @@ static size_t max_datagram(int fd) {
   return family == AF_INET6 ? 65527u : 65507u;
 }
 
-/* What the four calls share. addr/addrlen: the datagram peer (NULL for
- * WSARecv and WSASend); `datagram` says which calls they are. */
+/* What the six calls share. addr/addrlen: the datagram peer (NULL for
+ * WSARecv and WSASend); `datagram` says which calls they are; mp: the
+ * control data of WSARecvMsg and WSASendMsg (their block, when
+ * overlapped, is the op's once cport took it: mp->block is NULL then). */
 static int wsa_io_call(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                        LPDWORD out_flags, int flags, bool recv_side,
                        bool datagram, struct sockaddr *addr, int *addrlen,
-                       LPWSAOVERLAPPED ov,
+                       struct msg_part *mp, LPWSAOVERLAPPED ov,
                        LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
   cport_buf_t b[W32_MAX_BUFS];
   size_t total = 0;
@@ -186,7 +207,7 @@ static int wsa_io_call(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
     if (flags & ~allowed)
       return w32_wsa_fail(WSAEOPNOTSUPP);
     int rc =
-        blocking_io(s, b, n, total, recv_side, flags, addr, addrlen, bytes);
+        blocking_io(s, b, n, total, recv_side, flags, addr, addrlen, mp, bytes);
     if (rc == 0 && out_flags)
       *out_flags = 0;
     return rc;
@@ -209,14 +230,20 @@ static int wsa_io_call(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                                             : w32_wsa_error(rc));
   }
   cport_op_t *op = (cport_op_t *)(void *)ov;
-  if (recv_side)
+  if (mp != NULL) {
+    rc = recv_side ? cport__recvmsg(fd, b, n, mp->block, op)
+                   : cport__sendmsg(fd, b, n, mp->block, op);
+    if (rc >= 0)
+      mp->block = NULL; /* the op's: its end frees it */
+  } else if (recv_side)
     rc = datagram ? cport_recvfrom(fd, b, n, addr, addrlen, op)
          : fill   ? cport__recv_all(fd, b, n, op)
                   : cport_recv(fd, b, n, op);
   else
     rc = datagram ? cport_sendto(fd, b, n, addr, addr ? *addrlen : 0, op)
                   : cport_send(fd, b, n, op);
-  if (rc == CPORT_EOPNOTSUPP && datagram) /* on a stream (nothing started): */
+  if (rc == CPORT_EOPNOTSUPP && datagram &&
+      mp == NULL) /* on a stream (nothing started): */
     rc = recv_side ? cport_recv(fd, b, n, op)  /* the address is ignored and */
                    : cport_send(fd, b, n, op); /* the call acts as WSARecv */
   w32_ov_end(ov, rc);
@@ -229,10 +256,11 @@ static int wsa_io_call(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
  * FD_READ, a send that would block FD_WRITE. The last error is kept. */
 static int wsa_io(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                   LPDWORD out_flags, int flags, bool recv_side, bool datagram,
-                  struct sockaddr *addr, int *addrlen, LPWSAOVERLAPPED ov,
+                  struct sockaddr *addr, int *addrlen, struct msg_part *mp,
+                  LPWSAOVERLAPPED ov,
                   LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
   int rc = wsa_io_call(s, bufs, n, bytes, out_flags, flags, recv_side, datagram,
-                       addr, addrlen, ov, routine);
+                       addr, addrlen, mp, ov, routine);
   if (recv_side)
     w32_es_note((int)s, FD_READ);
   else if (rc == SOCKET_ERROR && WSAGetLastError() == WSAEWOULDBLOCK)
@@ -246,14 +274,14 @@ CPORT_API int WSARecv(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
   if (flags == NULL)
     return w32_wsa_fail(WSAEFAULT);
   return wsa_io(s, bufs, n, bytes, flags, (int)*flags, true, false, NULL, NULL,
-                ov, routine);
+                NULL, ov, routine);
 }
 
 CPORT_API int WSASend(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                       DWORD flags, LPWSAOVERLAPPED ov,
                       LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
   return wsa_io(s, bufs, n, bytes, NULL, (int)flags, false, false, NULL, NULL,
-                ov, routine);
+                NULL, ov, routine);
 }
 
 CPORT_API int WSARecvFrom(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
@@ -264,7 +292,7 @@ CPORT_API int WSARecvFrom(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                                          w32_from_too_small((int)s, *fromlen))))
     return w32_wsa_fail(WSAEFAULT);
   return wsa_io(s, bufs, n, bytes, flags, (int)*flags, true, true, from,
-                from ? fromlen : NULL, ov, routine);
+                from ? fromlen : NULL, NULL, ov, routine);
 }
 
 CPORT_API int WSASendTo(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
@@ -272,7 +300,112 @@ CPORT_API int WSASendTo(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                         LPWSAOVERLAPPED ov,
                         LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
   return wsa_io(s, bufs, n, bytes, NULL, (int)flags, false, true,
-                (struct sockaddr *)to, to ? &tolen : NULL, ov, routine);
+                (struct sockaddr *)to, to ? &tolen : NULL, NULL, ov, routine);
+}
+
+/* ------------------------------------------------------------------------ */
+/* WSARecvMsg and WSASendMsg                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* What both check first: the message, and a datagram socket (WSARecvMsg
+ * and WSASendMsg are for datagram and raw sockets only). 0 or the WSA
+ * error. */
+static int msg_check(SOCKET s, LPWSAMSG msg, LPDWORD bytes,
+                     LPWSAOVERLAPPED ov) {
+  if (msg == NULL || (bytes == NULL && ov == NULL) ||
+      (msg->name == NULL && msg->namelen != 0) ||
+      (msg->name != NULL && msg->namelen <= 0) ||
+      (msg->Control.buf == NULL && msg->Control.len != 0))
+    return WSAEFAULT;
+  if (!w32_is_socket((int)s))
+    return WSAENOTSOCK;
+  if (!w32_is_datagram((int)s))
+    return WSAEOPNOTSUPP;
+  return 0;
+}
+
+/* Room for a blocking call's cmsgs: on the stack when small. */
+#define MSG_STACK_ROOM 512
+
+static INT WINAPI WSARecvMsg(SOCKET s, LPWSAMSG msg, LPDWORD bytes,
+                             LPWSAOVERLAPPED ov,
+                             LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
+  int err = msg_check(s, msg, bytes, ov);
+  if (err == 0 && msg->name != NULL && w32_from_too_small((int)s, msg->namelen))
+    err = WSAEFAULT;
+  if (err == 0 && (msg->dwFlags & ~(DWORD)MSG_PEEK))
+    err = WSAEOPNOTSUPP; /* MSG_PEEK is the only flag it takes */
+  if (err != 0)
+    return w32_wsa_fail(err);
+  struct msg_part mp = {NULL, NULL, 0, 0};
+  int flags = (int)msg->dwFlags;
+  if (ov != NULL) { /* (a routine without one: blocking, as on Windows) */
+    if (flags == 0 && (mp.block = w32_msg_block_recv(msg)) == NULL)
+      return w32_wsa_fail(WSAENOBUFS);
+    int rc = wsa_io(s, msg->lpBuffers, msg->dwBufferCount, bytes, NULL, flags,
+                    true, true, NULL, NULL, &mp, ov, routine);
+    if (mp.block != NULL)
+      w32_msg_block_free(mp.block); /* refused: no end will free it */
+    return rc;
+  }
+  _Alignas(max_align_t) unsigned char stack[MSG_STACK_ROOM];
+  size_t room = msg->Control.len > 0 ? w32_msg_linux_room(msg->Control.len) : 0;
+  mp.control = room <= sizeof(stack) ? stack : malloc(room);
+  mp.controllen = room;
+  if (mp.control == NULL)
+    return w32_wsa_fail(WSAENOBUFS);
+  int rc = wsa_io(s, msg->lpBuffers, msg->dwBufferCount, bytes, NULL, flags,
+                  true, true, msg->name, msg->name ? &msg->namelen : NULL, &mp,
+                  NULL, NULL);
+  if (rc == 0) {
+    msg->dwFlags = w32_msg_control_in(mp.control, mp.controllen, mp.flags, msg);
+    if (mp.flags & MSG_TRUNC)
+      rc = w32_wsa_fail(WSAEMSGSIZE); /* the rest of the datagram is lost */
+  }
+  if (mp.control != stack)
+    free(mp.control);
+  return rc;
+}
+
+CPORT_API int WSASendMsg(SOCKET s, LPWSAMSG msg, DWORD flags, LPDWORD bytes,
+                         LPWSAOVERLAPPED ov,
+                         LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
+  int err = msg_check(s, msg, bytes, ov);
+  if (err == 0 && (flags & ~(DWORD)(MSG_DONTROUTE | MSG_PARTIAL | MSG_OOB)))
+    err = WSAEOPNOTSUPP;
+  if (err != 0)
+    return w32_wsa_fail(err);
+  flags &= ~(DWORD)MSG_PARTIAL; /* (datagrams are whole) */
+  int namelen = msg->namelen;
+  if (msg->Control.len == 0) /* WSASendTo's path */
+    return wsa_io(s, msg->lpBuffers, msg->dwBufferCount, bytes, NULL,
+                  (int)flags, false, true, msg->name,
+                  msg->name ? &namelen : NULL, NULL, ov, routine);
+  struct msg_part mp = {NULL, NULL, 0, 0};
+  int rc;
+  if (ov != NULL) {
+    if (flags == 0 && (mp.block = w32_msg_block_send(msg, &err)) == NULL)
+      return w32_wsa_fail(err);
+    rc = wsa_io(s, msg->lpBuffers, msg->dwBufferCount, bytes, NULL, (int)flags,
+                false, true, NULL, NULL, &mp, ov, routine);
+    if (mp.block != NULL)
+      w32_msg_block_free(mp.block); /* refused: no end will free it */
+    return rc;
+  }
+  long room = w32_msg_control_out(msg, NULL);
+  if (room < 0)
+    return w32_wsa_fail(WSAEINVAL);
+  _Alignas(max_align_t) unsigned char stack[MSG_STACK_ROOM];
+  mp.control = (size_t)room <= sizeof(stack) ? stack : malloc((size_t)room);
+  if (mp.control == NULL)
+    return w32_wsa_fail(WSAENOBUFS);
+  mp.controllen = (size_t)w32_msg_control_out(msg, mp.control);
+  rc = wsa_io(s, msg->lpBuffers, msg->dwBufferCount, bytes, NULL, (int)flags,
+              false, true, msg->name, msg->name ? &namelen : NULL, &mp, NULL,
+              NULL);
+  if (mp.control != stack)
+    free(mp.control);
+  return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -289,6 +422,8 @@ static const struct {
     {WSAID_GETACCEPTEXSOCKADDRS, (void *)GetAcceptExSockaddrs},
     {WSAID_TRANSMITFILE, (void *)TransmitFile},
     {WSAID_TRANSMITPACKETS, (void *)TransmitPackets},
+    {WSAID_WSARECVMSG, (void *)WSARecvMsg},
+    {WSAID_WSASENDMSG, (void *)WSASendMsg},
 };
 
 static int extension(LPVOID in, DWORD inlen, LPVOID out, DWORD outlen,
