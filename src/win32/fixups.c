@@ -42,8 +42,11 @@ static unsigned bucket(LPOVERLAPPED ov) {
   return (unsigned)(h >> (64 - FIX_BUCKET_BITS));
 }
 
+/* Acquire, paired with the release in take_locked: a thread that sees
+ * ov's fixup gone (and reuses ov) sees all that its runner did with ov
+ * before it took it off. */
 static bool bucket_empty(LPOVERLAPPED ov) {
-  return __atomic_load_n(&fix_in[bucket(ov)], __ATOMIC_RELAXED) == 0;
+  return __atomic_load_n(&fix_in[bucket(ov)], __ATOMIC_ACQUIRE) == 0;
 }
 
 /* Takes ov's fixup off the table (fix_lock held). */
@@ -55,7 +58,7 @@ static struct w32_fixup *take_locked(LPOVERLAPPED ov) {
     *pp = f->next;
     if (f->kind == W32_FIX_ACCEPT && !f->gone) /* (gone: flags reset) */
       w32_fd_set_flags((int)f->target, 0, W32_FD_ACCEPT_INTO);
-    __atomic_sub_fetch(&fix_in[bucket(ov)], 1, __ATOMIC_RELAXED);
+    __atomic_sub_fetch(&fix_in[bucket(ov)], 1, __ATOMIC_RELEASE);
     __atomic_sub_fetch(&fix_count, 1, __ATOMIC_RELAXED);
   }
   return f;
@@ -156,9 +159,13 @@ void w32_fixup_refused(LPOVERLAPPED ov, int rc) {
  * its fixup first), and marked: one that had already accepted closes its
  * connection when its result is taken, instead of moving it.
  */
-void w32_fixup_target_closed(int fd) {
+/* Marks the fixups moving a connection into fd gone and cancels their
+ * ops; collects (up to `max`) their OVERLAPPEDs in `ops`. Returns how
+ * many it collected. */
+static unsigned target_gone(int fd, LPOVERLAPPED *ops, unsigned max) {
+  unsigned n = 0;
   if (__atomic_load_n(&fix_count, __ATOMIC_RELAXED) == 0)
-    return;
+    return 0;
   pthread_mutex_lock(&fix_lock);
   for (unsigned b = 0; b < FIX_BUCKETS; b++) {
     for (struct w32_fixup *f = fixups[b]; f != NULL; f = f->next) {
@@ -167,9 +174,32 @@ void w32_fixup_target_closed(int fd) {
         continue;
       f->gone = true;
       cport_cancel((int)f->source, (cport_op_t *)f->ov);
+      if (n < max)
+        ops[n++] = f->ov;
     }
   }
   pthread_mutex_unlock(&fix_lock);
+  return n;
+}
+
+void w32_fixup_target_closed(int fd) {
+  (void)target_gone(fd, NULL, 0);
+}
+
+unsigned w32_fixup_target_disconnected(int fd) {
+  LPOVERLAPPED ops[4];
+  unsigned n = target_gone(fd, ops, 4), accepted = 0;
+  for (unsigned i = 0; i < n; i++) {
+    /* Cancelled, it ends at once (or has accepted its client already);
+     * its fixup, gone now, closes that client. (With a fixup on it, the
+     * OVERLAPPED is the program's, not yet taken: safe to read.) */
+    (void)cport_op_wait((const cport_op_t *)(const void *)ops[i],
+                        W32_WAIT_SLICE_MS * 10);
+    accepted += HasOverlappedIoCompleted(ops[i]) &&
+                cport_op_status((const cport_op_t *)(const void *)ops[i]) == 0;
+    w32_fixup_run_ended(ops[i]);
+  }
+  return accepted;
 }
 
 /*

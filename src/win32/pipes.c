@@ -224,16 +224,36 @@ static void closing(int fd) {
   pthread_mutex_unlock(&pipe_lock);
 }
 
-/* A ConnectNamedPipe through the port ended (its fixup ran). */
+/* The connection in fd goes (its client reads the end of it); fd waits
+ * at the listener again, on its port, under its key. 0 or a cport code. */
+static int back_to_listener(int fd, int fresh) {
+  int rc = cport__handle_associated(fd)
+               ? cport__replace_socket(fd, fresh, false)
+           : dup3(fresh, fd, O_CLOEXEC) < 0 ? -errno
+                                            : 0;
+  if (!cport__handle_associated(fd))
+    close(fresh);
+  return rc;
+}
+
+/* A ConnectNamedPipe through the port ended (its fixup ran, the client's
+ * connection is in fd). A DisconnectNamedPipe that came meanwhile (the
+ * fixup was running) found the instance listening: the connection goes. */
 static void connect_done(int fd, int status) {
   pthread_mutex_lock(&pipe_lock);
   struct pipe_end *e = end_locked(fd);
+  int fresh = -1;
   if (e != NULL)
     e->connecting = false;
   if (e != NULL && e->name != NULL && status == 0 && e->state == P_LISTENING)
     connected_locked(e);
+  else if (e != NULL && e->name != NULL && status == 0 &&
+           e->state == P_DISCONNECTED)
+    fresh = fcntl(e->name->listen_fd, F_DUPFD_CLOEXEC, 0);
   pthread_mutex_unlock(&pipe_lock);
-  if (status == 0)
+  if (fresh >= 0)
+    (void)back_to_listener(fd, fresh);
+  else if (status == 0)
     w32_fd_connected(fd);
 }
 
@@ -546,6 +566,39 @@ CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
   return w32_fail(rc < 0 ? w32_error(rc) : ERROR_IO_PENDING);
 }
 
+/* Takes the client waiting at fd's listener, if any, and closes it: one
+ * cport accepted ahead on fd (io_uring's multishot accept), else one in
+ * the listener's queue. */
+static void drop_waiting_client(int fd) {
+  /* (Outside pipe_lock: cport calls.) A connection the multishot accept
+   * has taken but cport not yet seen comes with its last CQE: the look
+   * stops it and says so (SOON). */
+  int c = -1, err = 0;
+  for (int i = 0; i < 100; i++) {
+    unsigned r = cport__held_look(fd, &err);
+    if (r & CPORT__HELD_DATA) {
+      c = cport__held_accept(fd);
+      break;
+    }
+    if (!(r & CPORT__HELD_SOON))
+      break;
+    struct timespec ts = {0, 1000000};
+    nanosleep(&ts, NULL);
+  }
+  pthread_mutex_lock(&pipe_lock);
+  struct pipe_end *ep = end_locked(fd);
+  if (ep != NULL && ep->name != NULL) {
+    if (c < 0)
+      c = accept4(ep->name->listen_fd, NULL, NULL,
+                  SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (c >= 0 && ep->name->backlog > 0)
+      ep->name->backlog--;
+  }
+  pthread_mutex_unlock(&pipe_lock);
+  if (c >= 0)
+    close(c);
+}
+
 CPORT_API BOOL DisconnectNamedPipe(HANDLE h) {
   int fd = w32_fd(h);
   struct pipe_end e;
@@ -555,12 +608,15 @@ CPORT_API BOOL DisconnectNamedPipe(HANDLE h) {
   struct pipe_end *ep = end_locked(fd);
   int state = ep != NULL ? ep->state : 0;
   int fresh = -1;
+  bool was_connecting = false;
   if (ep != NULL && state != P_DISCONNECTED) {
     fresh = fcntl(ep->name->listen_fd, F_DUPFD_CLOEXEC, 0);
     if (fresh >= 0) {
       if (state == P_LISTENING)
         ep->name->listening--;
       ep->state = P_DISCONNECTED;
+      was_connecting = ep->connecting;
+      ep->connecting = false;
       rest_clear(ep);
     }
   }
@@ -577,16 +633,15 @@ CPORT_API BOOL DisconnectNamedPipe(HANDLE h) {
   if (state == P_LISTENING) {
     close(fresh); /* still the listener's: a pending connect is cancelled */
     cport_cancel(fd, NULL);
+    /* A client that came while a ConnectNamedPipe waited is this
+     * instance's, connected even if nobody took the connect's result:
+     * Windows closes its end. One the connect accepted goes with its
+     * fixup; one still at the listener is taken and closed here. */
+    if (was_connecting && w32_fixup_target_disconnected(fd) == 0)
+      drop_waiting_client(fd);
     return TRUE;
   }
-  /* The connection goes (the client reads the end of it); the handle
-   * waits at the listener again, on its port, under its key. */
-  int rc = cport__handle_associated(fd)
-               ? cport__replace_socket(fd, fresh, false)
-           : dup3(fresh, fd, O_CLOEXEC) < 0 ? -errno
-                                            : 0;
-  if (!cport__handle_associated(fd))
-    close(fresh);
+  int rc = back_to_listener(fd, fresh);
   return rc == 0 ? TRUE : w32_fail(w32_error(rc));
 }
 

@@ -530,6 +530,12 @@ CP_INTERNAL void w32_socket_reuse(int fd);
 /* closesocket(fd): the AcceptEx calls whose connection was to go into fd
  * are cancelled, and none moves a connection there any more. */
 CP_INTERNAL void w32_fixup_target_closed(int fd);
+/* DisconnectNamedPipe of an instance whose ConnectNamedPipe's result was
+ * not taken: as w32_fixup_target_closed, then each such connect, ended
+ * (it is cancelled), runs its fixup at once, which closes the client it
+ * accepted: the client is not left connected to nobody, whether or not
+ * the result is ever taken. Returns how many had accepted a client. */
+CP_INTERNAL unsigned w32_fixup_target_disconnected(int fd);
 /* A pending AcceptEx into fd whose connection waits for its first data:
  * true with the milliseconds since it was established (SO_CONNECT_TIME,
  * which Windows reports for that socket). */
