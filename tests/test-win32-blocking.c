@@ -422,6 +422,37 @@ static void closesocket_ends_blocked_calls(void **state) {
            "another thread is blocked in; see docs/windows.md");
 }
 
+/* An abortive close (SO_LINGER {1, 0}) of a socket another thread is
+ * blocked in recv on: that call ends, and the peer sees a reset, not the
+ * graceful end (closesocket's page: "hard" close when l_linger is 0). */
+static void abortive_close_under_a_blocked_receive_resets(void **state) {
+  (void)state;
+  if (h_on_wine())
+    H_SKIP("known Wine difference: an abortive closesocket while another "
+           "thread is blocked in recv on the socket ends the connection "
+           "gracefully (Windows resets it); see docs/windows.md");
+  for (int round = 0; round < 5; round++) {
+    SOCKET s, c;
+    w_pair(&s, &c);
+    struct blocked b = {s, false, 0, 0};
+    HANDLE t = CreateThread(NULL, 0, blocked_call, &b, 0, NULL);
+    assert_non_null(t);
+    Sleep(100); /* blocked by now */
+    LINGER lg = {1, 0};
+    assert_int_equal(
+        setsockopt(s, SOL_SOCKET, SO_LINGER, (char *)&lg, (int)sizeof(lg)), 0);
+    assert_int_equal(closesocket(s), 0);
+    assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+    CloseHandle(t);
+    assert_int_equal(b.rc, SOCKET_ERROR);
+    char buf[8];
+    w_set_rcvtimeo(c, 5000);
+    assert_int_equal(recv(c, buf, sizeof(buf), 0), SOCKET_ERROR);
+    assert_int_equal(WSAGetLastError(), WSAECONNRESET);
+    closesocket(c);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(recv_times_out_with_wsaetimedout),
@@ -432,6 +463,7 @@ int main(void) {
       cmocka_unit_test(closed_receive_status_matches_internal),
       cmocka_unit_test(sync_transmitfile_from_the_file_position),
       cmocka_unit_test(closesocket_ends_blocked_calls),
+      cmocka_unit_test(abortive_close_under_a_blocked_receive_resets),
 #ifndef _WIN32
       cmocka_unit_test(ntstatus_and_msvc_names),
 #endif

@@ -87,17 +87,40 @@ static bool listening(int fd) {
  * end). The descriptor is closed only once those threads have left it,
  * so its number is not reused under them (their call would go on with
  * another connection). */
-static void wake_blocked(int fd) {
-  if (w32_fd_accepters(fd) == 0)
-    return;
-  w32_fd_set_flags(fd, W32_FD_CLOSING, 0);
-  if (!(cport__handle_state(fd) & CPORT__ASSOCIATED))
-    shutdown(fd, SHUT_RDWR);
-  uint64_t until = w32_now_ms() + 2000;
+static bool abortive(int fd) {
+  struct linger lg;
+  socklen_t len = sizeof(lg);
+  return getsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, &len) == 0 &&
+         lg.l_onoff != 0 && lg.l_linger == 0;
+}
+
+static void wait_blocked_gone(int fd, uint64_t ms) {
+  uint64_t until = w32_now_ms() + ms;
   while (w32_fd_accepters(fd) != 0 && w32_now_ms() < until) {
     struct timespec ts = {0, 1000000};
     nanosleep(&ts, NULL);
   }
+}
+
+static void wake_blocked(int fd) {
+  if (w32_fd_accepters(fd) == 0)
+    return;
+  w32_fd_set_flags(fd, W32_FD_CLOSING, 0);
+  if (!(cport__handle_state(fd) & CPORT__ASSOCIATED)) {
+    /* An abortive close (SO_LINGER {1, 0}) must reach the peer as a
+     * reset: shutting down the receive side wakes a blocked receive
+     * without a FIN, and the close then resets. A send still blocked
+     * needs the send side shut too (a FIN first: Linux has no other
+     * way to wake it). */
+    if (abortive(fd)) {
+      shutdown(fd, SHUT_RD);
+      wait_blocked_gone(fd, 50);
+      if (w32_fd_accepters(fd) == 0)
+        return;
+    }
+    shutdown(fd, SHUT_RDWR);
+  }
+  wait_blocked_gone(fd, 2000);
 }
 
 CPORT_API int closesocket(SOCKET s) {
