@@ -351,9 +351,17 @@ int cp_disconnect(cport_handle_t s, bool reuse, cport_op_t *op) {
   int rc = cp_check_op(op);
   if (rc != 0)
     return rc;
-  struct cp_handle *h = cp_engine_lock(s, CP_WANT_STREAM_PEER, &rc);
+  /* For reuse, a connection that ended both ways before the handle met
+   * cport (no peer left to name) is fine: the caller knows it was one
+   * (the Win32 layer checks). */
+  struct cp_handle *h =
+      cp_engine_lock(s, reuse ? CP_WANT_SOCKET : CP_WANT_STREAM_PEER, &rc);
   if (h == NULL)
     return rc;
+  if (reuse && h->type != CP_H_STREAM) {
+    cp_engine_unlock(h);
+    return CPORT_EOPNOTSUPP;
+  }
   cp_engine_op_init(op, h, CP_OP_DISCONNECT);
   if (reuse)
     cp_lop(op)->flags |= CP_OPF_STAGE2; /* (sockio.c) */

@@ -177,6 +177,13 @@ CPORT_API BOOL DisconnectEx(SOCKET s, LPOVERLAPPED ov, DWORD flags,
       w32_socket_reuse((int)s);
     return TRUE;
   }
+  /* A socket never connected: WSAENOTCONN, as DisconnectEx's page says
+   * (one that was, and whose connection ended both ways, is reused). */
+  struct sockaddr_storage peer;
+  socklen_t plen = sizeof(peer);
+  if ((flags & TF_REUSE_SOCKET) && w32_fd_connected_since((int)s) == 0 &&
+      getpeername((int)s, (struct sockaddr *)&peer, &plen) != 0)
+    return wsa_false(errno == ENOTCONN ? WSAENOTCONN : w32_wsa_error(-errno));
   struct w32_fixup f = {NULL, ov, W32_FIX_REUSE, s,    NULL, 0, 0,
                         0,    s,  false,         false};
   if (!begin(s, ov, (flags & TF_REUSE_SOCKET) ? &f : NULL))

@@ -1,0 +1,272 @@
+/*
+ * test-win32-io-corners.c - more corners Microsoft's pages describe,
+ * written only against the Win32 API (real Winsock on Windows, the layer
+ * on Linux): an overlapped WSARecv with MSG_WAITALL, socket options that
+ * read back as they were set, a cached file read ending in the call, and
+ * DisconnectEx(TF_REUSE_SOCKET) on a connection both ends closed. Known
+ * Wine differences skip with the reason.
+ */
+#include "win32-util.h"
+
+/* ------------------------------------------------------------------------ */
+/* Overlapped MSG_WAITALL                                                     */
+/* ------------------------------------------------------------------------ */
+
+static int recv_flags(SOCKET s, WSABUF *wb, DWORD n, DWORD flags,
+                      OVERLAPPED *ov) {
+  DWORD bytes = 0;
+  memset(ov, 0, sizeof(*ov));
+  return WSARecv(s, wb, n, &bytes, &flags, ov, NULL);
+}
+
+static void expect_started(int rc) {
+  assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+}
+
+/* WSARecv's page: with MSG_WAITALL "the receive request will complete
+ * only when ... the buffer supplied by the caller is completely full; the
+ * connection has been closed; the request has been canceled or an error
+ * occurred"; with MSG_PEEK (or MSG_OOB, MSG_PARTIAL), or on a datagram
+ * socket, the call fails with WSAEOPNOTSUPP. */
+static void overlapped_waitall_receive(void **state) {
+  (void)state;
+  if (h_on_wine())
+    H_SKIP("known Wine difference: an overlapped WSARecv with MSG_WAITALL "
+           "completes with the first bytes (Windows waits until the buffers "
+           "are full); see docs/windows.md");
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 3, 0), port);
+  char a[4], b[4], c[16];
+  WSABUF two[2] = {{sizeof(a), a}, {sizeof(b), b}};
+  WSABUF one = {sizeof(c), c};
+  OVERLAPPED ov1, ov2, *got;
+  DWORD n = 0;
+  ULONG_PTR key = 0;
+  /* Two buffers filled in three pieces; a plain receive posted behind it
+   * gets what comes after. */
+  expect_started(recv_flags(srv, two, 2, MSG_WAITALL, &ov1));
+  expect_started(recv_flags(srv, &one, 1, 0, &ov2));
+  assert_int_equal(send(cli, "123", 3, 0), 3);
+  w_expect_nothing(port, 100);
+  assert_false(HasOverlappedIoCompleted(&ov1));
+  assert_int_equal(send(cli, "45", 2, 0), 2);
+  w_expect_nothing(port, 100);
+  assert_int_equal(send(cli, "678xyz", 6, 0), 6);
+  assert_true(w_next(port, &n, &key, &got, 5000));
+  assert_ptr_equal(got, &ov1);
+  assert_int_equal(n, 8);
+  assert_memory_equal(a, "1234", 4);
+  assert_memory_equal(b, "5678", 4);
+  assert_true(w_next(port, &n, &key, &got, 5000));
+  assert_ptr_equal(got, &ov2);
+  assert_int_equal(n, 3);
+  assert_memory_equal(c, "xyz", 3);
+  /* The peer's end completes it with what came. */
+  expect_started(recv_flags(srv, &one, 1, MSG_WAITALL, &ov1));
+  assert_int_equal(send(cli, "ab", 2, 0), 2);
+  w_expect_nothing(port, 100);
+  assert_int_equal(shutdown(cli, SD_SEND), 0);
+  assert_true(w_next(port, &n, &key, &got, 5000));
+  assert_ptr_equal(got, &ov1);
+  assert_int_equal(n, 2);
+  assert_memory_equal(c, "ab", 2);
+  /* Refused combinations, and a datagram socket. */
+  DWORD flags = MSG_WAITALL | MSG_PEEK, bytes = 0;
+  memset(&ov1, 0, sizeof(ov1));
+  assert_int_equal(WSARecv(srv, &one, 1, &bytes, &flags, &ov1, NULL),
+                   SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAEOPNOTSUPP);
+  struct sockaddr_in ua;
+  SOCKET u = w_udp(&ua);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)u, port, 4, 0), port);
+  flags = MSG_WAITALL;
+  memset(&ov1, 0, sizeof(ov1));
+  assert_int_equal(WSARecv(u, &one, 1, &bytes, &flags, &ov1, NULL),
+                   SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAEOPNOTSUPP);
+  w_expect_nothing(port, 50);
+  closesocket(u);
+  closesocket(srv);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Options read back                                                         */
+/* ------------------------------------------------------------------------ */
+
+static DWORD get_dword(SOCKET s, int name) {
+  DWORD v = 0xDEADBEEF;
+  int len = (int)sizeof(v);
+  assert_int_equal(getsockopt(s, SOL_SOCKET, name, (char *)&v, &len), 0);
+  assert_int_equal(len, (int)sizeof(v));
+  return v;
+}
+
+static void set_dword(SOCKET s, int name, DWORD v) {
+  assert_int_equal(
+      setsockopt(s, SOL_SOCKET, name, (const char *)&v, (int)sizeof(v)), 0);
+}
+
+/* getsockopt gives what setsockopt set: SO_EXCLUSIVEADDRUSE's 0 or 1, and
+ * the buffer sizes a server chose (Linux keeps twice the size asked). */
+static void options_read_back_as_set(void **state) {
+  (void)state;
+  SOCKET s = w_tcp();
+  assert_int_equal(get_dword(s, SO_EXCLUSIVEADDRUSE), 0);
+  set_dword(s, SO_EXCLUSIVEADDRUSE, 1);
+  assert_int_equal(get_dword(s, SO_EXCLUSIVEADDRUSE), 1);
+  set_dword(s, SO_EXCLUSIVEADDRUSE, 0);
+  assert_int_equal(get_dword(s, SO_EXCLUSIVEADDRUSE), 0);
+  set_dword(s, SO_RCVBUF, 65536);
+  assert_int_equal(get_dword(s, SO_RCVBUF), 65536);
+  set_dword(s, SO_SNDBUF, 32768);
+  assert_int_equal(get_dword(s, SO_SNDBUF), 32768);
+  closesocket(s);
+  struct sockaddr_in ua;
+  SOCKET u = w_udp(&ua);
+  set_dword(u, SO_RCVBUF, 131072); /* (below Linux's default cap) */
+  assert_int_equal(get_dword(u, SO_RCVBUF), 131072);
+  closesocket(u);
+}
+
+/* ------------------------------------------------------------------------ */
+/* A cached read                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* An overlapped ReadFile the page cache can answer may end in the call
+ * (Windows' cached reads do): with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
+ * it returns TRUE with its bytes and queues nothing; a pending one (a
+ * read the cache could not answer) queues its packet. Either way the
+ * bytes are right, and exactly one of the two happens. A read at the
+ * end of the file reports ERROR_HANDLE_EOF. */
+static void cached_read_may_end_in_the_call(void **state) {
+  (void)state;
+  char path[260];
+  w_temp_path(path, sizeof(path), "corners-cached");
+  HANDLE f = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                         CREATE_ALWAYS, FILE_FLAG_OVERLAPPED, NULL);
+  assert_true(f != INVALID_HANDLE_VALUE);
+  enum { SIZE = 64 * 1024 };
+  static char data[SIZE], back[SIZE];
+  for (int i = 0; i < SIZE; i++)
+    data[i] = (char)(i * 13 + 5);
+  HANDLE port = w_port(0);
+  assert_ptr_equal(CreateIoCompletionPort(f, port, 6, 0), port);
+  assert_true(SetFileCompletionNotificationModes(
+      f, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
+  OVERLAPPED ov, *got;
+  DWORD n = 0;
+  ULONG_PTR key = 0;
+  memset(&ov, 0, sizeof(ov));
+  BOOL ok = WriteFile(f, data, SIZE, &n, &ov);
+  if (!ok) {
+    assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+    assert_true(w_next(port, &n, &key, &got, 5000));
+    assert_ptr_equal(got, &ov);
+  }
+  assert_int_equal(n, SIZE);
+  int inline_reads = 0;
+  for (int round = 0; round < 8; round++) {
+    DWORD off = (DWORD)(round * 4096 + 100);
+    memset(&ov, 0, sizeof(ov));
+    ov.Offset = off;
+    memset(back, 0, sizeof(back));
+    n = 0;
+    ok = ReadFile(f, back, 8192, &n, &ov);
+    if (ok) {
+      inline_reads++;
+    } else {
+      assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+      assert_true(w_next(port, &n, &key, &got, 5000));
+      assert_ptr_equal(got, &ov);
+    }
+    assert_int_equal(n, 8192);
+    assert_memory_equal(back, data + off, 8192);
+  }
+  /* A read across the end gets the bytes up to it. */
+  memset(&ov, 0, sizeof(ov));
+  ov.Offset = SIZE - 300;
+  n = 0;
+  ok = ReadFile(f, back, 4096, &n, &ov);
+  if (!ok) {
+    assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+    assert_true(w_next(port, &n, &key, &got, 5000));
+  }
+  assert_int_equal(n, 300);
+  assert_memory_equal(back, data + SIZE - 300, 300);
+  /* At the end: ERROR_HANDLE_EOF, in the call or through the port. */
+  memset(&ov, 0, sizeof(ov));
+  ov.Offset = SIZE;
+  ok = ReadFile(f, back, 4096, &n, &ov);
+  assert_false(ok);
+  if (GetLastError() == ERROR_IO_PENDING) {
+    assert_false(w_next(port, &n, &key, &got, 5000));
+    assert_ptr_equal(got, &ov);
+  }
+  assert_int_equal(GetLastError(), ERROR_HANDLE_EOF);
+  w_expect_nothing(port, 50);
+  print_message("cached reads that ended in the call: %d of 8\n", inline_reads);
+  assert_true(CloseHandle(f));
+  assert_true(DeleteFileA(path));
+  assert_true(CloseHandle(port));
+}
+
+/* ------------------------------------------------------------------------ */
+/* DisconnectEx on a connection that ended both ways                          */
+/* ------------------------------------------------------------------------ */
+
+/* Both ends shut their sending side (FINs both ways), on the side whose FIN
+ * went first and on the other: DisconnectEx with TF_REUSE_SOCKET has
+ * nothing left to disconnect and completes, so the socket can be reused
+ * (DisconnectEx's page allows WSAENOTCONN only without TF_REUSE_SOCKET);
+ * a socket never connected fails with WSAENOTCONN. */
+static void disconnectex_reuse_after_both_ends_closed(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  for (int first = 0; first < 2; first++) {
+    SOCKET s, c;
+    w_pair(&s, &c);
+    w_load_extensions(s);
+    char b;
+    assert_int_equal(shutdown(s, SD_SEND), 0);
+    assert_int_equal(recv(c, &b, 1, 0), 0);
+    assert_int_equal(shutdown(c, SD_SEND), 0);
+    assert_int_equal(recv(s, &b, 1, 0), 0);
+    Sleep(50);
+    SOCKET d = first == 0 ? s : c;
+    assert_ptr_equal(CreateIoCompletionPort((HANDLE)d, port, 8, 0), port);
+    OVERLAPPED ov, *got;
+    memset(&ov, 0, sizeof(ov));
+    BOOL ok = pDisconnectEx(d, &ov, TF_REUSE_SOCKET, 0);
+    assert_true(ok || WSAGetLastError() == WSA_IO_PENDING);
+    DWORD n = 0;
+    ULONG_PTR key = 0;
+    assert_true(w_next(port, &n, &key, &got, 5000));
+    assert_ptr_equal(got, &ov);
+    closesocket(s);
+    closesocket(c);
+  }
+  SOCKET u = w_tcp();
+  w_load_extensions(u);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)u, port, 9, 0), port);
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  assert_false(pDisconnectEx(u, &ov, TF_REUSE_SOCKET, 0));
+  assert_int_equal(WSAGetLastError(), WSAENOTCONN);
+  w_expect_nothing(port, 50);
+  closesocket(u);
+  assert_true(CloseHandle(port));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(overlapped_waitall_receive),
+      cmocka_unit_test(options_read_back_as_set),
+      cmocka_unit_test(cached_read_may_end_in_the_call),
+      cmocka_unit_test(disconnectex_reuse_after_both_ends_closed),
+  };
+  return W_RUN("win32-io-corners", tests);
+}
