@@ -2,8 +2,9 @@
  * test-win32-io-corners.c - more corners Microsoft's pages describe,
  * written only against the Win32 API (real Winsock on Windows, the layer
  * on Linux): an overlapped WSARecv with MSG_WAITALL, socket options that
- * read back as they were set, a cached file read ending in the call, and
- * DisconnectEx(TF_REUSE_SOCKET) on a connection both ends closed. Known
+ * read back as they were set, a cached file read ending in the call,
+ * DisconnectEx(TF_REUSE_SOCKET) on a connection both ends closed, and a
+ * socket joining a port after event-driven I/O. Known
  * Wine differences skip with the reason.
  */
 #include "win32-util.h"
@@ -261,12 +262,57 @@ static void disconnectex_reuse_after_both_ends_closed(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* ------------------------------------------------------------------------ */
+/* A socket joins a port after event-driven I/O                              */
+/* ------------------------------------------------------------------------ */
+
+/* Overlapped I/O with an event on a socket no port has, then
+ * CreateIoCompletionPort: Windows lets a handle join a port later, and
+ * its next ops complete through the port. */
+static void socket_joins_a_port_after_event_io(void **state) {
+  (void)state;
+  SOCKET s, c;
+  w_pair(&s, &c);
+  HANDLE ev = WSACreateEvent();
+  assert_true(ev != WSA_INVALID_EVENT);
+  char buf[16];
+  WSABUF wb = {sizeof(buf), buf};
+  DWORD flags = 0, n = 0;
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = ev;
+  int rc = WSARecv(s, &wb, 1, &n, &flags, &ov, NULL);
+  assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+  assert_int_equal(send(c, "one", 3, 0), 3);
+  assert_true(WSAGetOverlappedResult(s, &ov, &n, TRUE, &flags));
+  assert_int_equal(n, 3);
+  assert_memory_equal(buf, "one", 3);
+  HANDLE port = w_port(0);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)s, port, 10, 0), port);
+  memset(&ov, 0, sizeof(ov));
+  rc = WSARecv(s, &wb, 1, &n, &flags, &ov, NULL);
+  assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+  assert_int_equal(send(c, "two", 3, 0), 3);
+  OVERLAPPED *got;
+  ULONG_PTR key = 0;
+  assert_true(w_next(port, &n, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(key, 10);
+  assert_int_equal(n, 3);
+  assert_memory_equal(buf, "two", 3);
+  closesocket(s);
+  closesocket(c);
+  WSACloseEvent(ev);
+  assert_true(CloseHandle(port));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(overlapped_waitall_receive),
       cmocka_unit_test(options_read_back_as_set),
       cmocka_unit_test(cached_read_may_end_in_the_call),
       cmocka_unit_test(disconnectex_reuse_after_both_ends_closed),
+      cmocka_unit_test(socket_joins_a_port_after_event_io),
   };
   return W_RUN("win32-io-corners", tests);
 }

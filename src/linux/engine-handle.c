@@ -227,12 +227,22 @@ int cp_engine_move(struct cport *from, struct cport *to, int fd,
     return CPORT_EBADF;
   cp_lock(&h->lock);
   int rc = 0;
-  if (!(h->flags & CP_HF_OPEN) || h->port != from || h->type != CP_H_FILE)
-    rc = CPORT_EEXIST; /* (a socket's backend may hold reads ahead) */
-  else if (!cp_opq_empty(&h->rq) || !cp_opq_empty(&h->wq))
+  if (!(h->flags & CP_HF_OPEN) || h->port != from)
+    rc = CPORT_EEXIST;
+  else if (!cp_opq_empty(&h->rq) || !cp_opq_empty(&h->wq) || h->buffered > 0)
     rc = CPORT_EBUSY;
   else if (__atomic_load_n(&to->closed, __ATOMIC_ACQUIRE))
     rc = CPORT_ECLOSED;
+  else if (h->type != CP_H_FILE && from->be->held_look != NULL) {
+    /* A socket moves only with nothing its backend took ahead (bytes,
+     * the peer's end, connections): the look stops the reading ahead,
+     * and until its last completion the caller must ask again. */
+    int err = 0;
+    unsigned held = from->be->held_look(from, h, &err);
+    rc = (held & (CP_HELD_DATA | CP_HELD_END)) ? CPORT_EBUSY
+         : (held & CP_HELD_SOON)               ? CPORT_EAGAIN
+                                               : 0;
+  }
   if (rc != 0) {
     cp_unlock(&h->lock);
     return rc;

@@ -85,11 +85,13 @@ enum {
   CPORT__CONNECTED = 1u << 2,  /* seen connected */
 };
 CPORT_API unsigned cport__handle_state(int fd);
-/* File fd, which did overlapped I/O on port `from` (the Win32 layer's own,
- * for handles on no port of the program's), joins port `to` with `key`,
- * as CreateIoCompletionPort allows on Windows. Its ops must have ended:
- * CPORT_EBUSY otherwise; CPORT_EEXIST if it is not on `from` or not a
- * file. */
+/* File or socket fd, which did overlapped I/O on port `from` (the Win32
+ * layer's own, for handles on no port of the program's), joins port `to`
+ * with `key`, as CreateIoCompletionPort allows on Windows. Its ops must
+ * have ended, and a socket's backend must hold nothing it took ahead
+ * (bytes, the peer's end, connections): CPORT_EBUSY otherwise;
+ * CPORT_EAGAIN while the backend's receive ahead is still stopping (ask
+ * again shortly); CPORT_EEXIST if it is not on `from`. */
 CPORT_API int cport__move_file(cport_t *from, cport_t *to, int fd,
                                uintptr_t key);
 /* CPORT__ASSOCIATED of cport__handle_state() without the handle's lock:

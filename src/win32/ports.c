@@ -290,12 +290,24 @@ static void own_init(void) {
   pthread_attr_destroy(&a);
 }
 
-/* A file that did overlapped I/O on no port of the program's (so on this
- * one) joins the program's port, once its ops have ended: Windows lets a
+/* A file or socket that did overlapped I/O on no port of the program's
+ * (so on this one) joins the program's port, once its ops have ended (and,
+ * for a socket, nothing cport read ahead waits in it): Windows lets a
  * handle join a port after event-driven I/O. */
 int w32_own_port_leave(int fd, cport_t *to, uintptr_t key) {
   cport_t *own = __atomic_load_n(&own_port, __ATOMIC_ACQUIRE);
-  return own == NULL ? CPORT_EEXIST : cport__move_file(own, to, fd, key);
+  if (own == NULL)
+    return CPORT_EEXIST;
+  /* A socket's receive ahead (io_uring) stops within a completion or
+   * two: ask again a while (cport__move_file's CPORT_EAGAIN). */
+  int rc;
+  for (int i = 0;
+       (rc = cport__move_file(own, to, fd, key)) == CPORT_EAGAIN && i < 200;
+       i++) {
+    struct timespec ts = {0, 1000000};
+    nanosleep(&ts, NULL);
+  }
+  return rc == CPORT_EAGAIN ? CPORT_EBUSY : rc;
 }
 
 int w32_ensure_port(int fd) {
