@@ -1309,6 +1309,21 @@ CPORT_WIN32_API BOOL SetFileCompletionNotificationModes(HANDLE h, UCHAR flags);
 /* Ports, threads, events, mutexes, semaphores, files and sockets. */
 CPORT_WIN32_API BOOL CloseHandle(HANDLE h);
 
+#  define DUPLICATE_CLOSE_SOURCE 0x00000001u
+#  define DUPLICATE_SAME_ACCESS 0x00000002u
+/* Within the current process only (GetCurrentProcess() as both process
+ * handles; any other: ERROR_INVALID_HANDLE). A second handle to a port,
+ * thread, event, mutex, semaphore or waitable timer: the object lives
+ * until its last handle is closed. GetCurrentThread() gives a real handle
+ * to the calling thread (waitable, QueueUserAPC, GetExitCodeThread), also
+ * for a thread the layer did not start. Descriptors (files, sockets,
+ * pipes, stdin) and GetCurrentProcess() itself: ERROR_NOT_SUPPORTED.
+ * DUPLICATE_CLOSE_SOURCE closes the source even when the call fails.
+ * The access asked for is not checked; nothing is inherited. */
+CPORT_WIN32_API BOOL DuplicateHandle(HANDLE src_process, HANDLE src,
+                                     HANDLE target_process, LPHANDLE target,
+                                     DWORD access, BOOL inherit, DWORD options);
+
 /* ------------------------------------------------------------------------ */
 /* Files                                                                     */
 /* ------------------------------------------------------------------------ */
@@ -1711,6 +1726,11 @@ CPORT_WIN32_API DWORD GetThreadId(HANDLE h);
 CPORT_WIN32_API DWORD GetCurrentThreadId(void);
 /* The pseudo handle (HANDLE)-2, as on Windows. */
 CPORT_WIN32_API HANDLE GetCurrentThread(void);
+/* A handle to a running thread the layer knows: one CreateThread or
+ * _beginthreadex started, one that took a handle to itself
+ * (DuplicateHandle of GetCurrentThread()), and the calling thread. Other
+ * ids, and threads that have ended: NULL, ERROR_INVALID_PARAMETER. */
+CPORT_WIN32_API HANDLE OpenThread(DWORD access, BOOL inherit, DWORD id);
 CPORT_WIN32_API BOOL SwitchToThread(void);
 
 /* APCs: QueueUserAPC queues fn(data) to a thread (a HANDLE CreateThread

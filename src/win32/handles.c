@@ -71,6 +71,8 @@ void *w32_object_new(uint8_t type, size_t size) {
   memset((char *)o + sizeof(*o), 0, size - sizeof(*o));
   o->type = type;
   o->refs = 1;
+  o->handles = 1;
+  __atomic_store_n(&o->own_closed, false, __ATOMIC_RELAXED);
   o->free_next = NULL;
   o->waiters = NULL;
   o->closed = NULL;
@@ -95,6 +97,16 @@ struct w32_object *w32_object_get(HANDLE h, int type) {
   if (!w32_is_object(h))
     return NULL;
   struct w32_object *o = h;
+  if (o->type == W32_ALIAS) {
+    /* A second handle: the object it names is open while it is. */
+    if (!__atomic_load_n(&o->open, __ATOMIC_ACQUIRE))
+      return NULL;
+    o = __atomic_load_n(&((struct w32_alias *)h)->target, __ATOMIC_ACQUIRE);
+    if (o == NULL)
+      return NULL;
+  } else if (__atomic_load_n(&o->own_closed, __ATOMIC_ACQUIRE)) {
+    return NULL; /* this value was closed; duplicates live on */
+  }
   if (type != 0 && o->type != type)
     return NULL;
   return __atomic_load_n(&o->open, __ATOMIC_ACQUIRE) ? o : NULL;
@@ -116,6 +128,65 @@ void w32_unref(struct w32_object *o) {
   pthread_mutex_lock(&w32_lock);
   w32_unref_locked(o);
   pthread_mutex_unlock(&w32_lock);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Second handles (DuplicateHandle, OpenThread)                              */
+/* ------------------------------------------------------------------------ */
+
+HANDLE w32_handle_to(struct w32_object *o, bool reopen) {
+  struct w32_alias *a = w32_object_new(W32_ALIAS, sizeof(*a));
+  if (a == NULL)
+    return NULL;
+  pthread_mutex_lock(&w32_lock);
+  bool ok = o->open || (reopen && o->refs > 0);
+  if (ok) {
+    if (!o->open) {
+      /* Every handle was closed, its own value too, but the object lives
+       * (a running thread): it gets the handle reference back. */
+      __atomic_store_n(&o->own_closed, true, __ATOMIC_RELEASE);
+      o->handles = 0;
+      o->refs++;
+      __atomic_store_n(&o->open, true, __ATOMIC_RELEASE);
+    }
+    o->handles++;
+    __atomic_store_n(&a->target, o, __ATOMIC_RELEASE);
+  } else {
+    __atomic_store_n(&a->obj.open, false, __ATOMIC_RELEASE);
+    w32_unref_locked(&a->obj);
+  }
+  pthread_mutex_unlock(&w32_lock);
+  return ok ? (HANDLE)a : w32_fail_null(ERROR_INVALID_HANDLE);
+}
+
+static struct w32_object *alias_of(HANDLE h) {
+  struct w32_object *o = h;
+  return h != NULL && w32_is_object(h) && o->type == W32_ALIAS ? o : NULL;
+}
+
+bool w32_alias_hold(HANDLE h) {
+  struct w32_object *a = alias_of(h);
+  if (a == NULL)
+    return true;
+  pthread_mutex_lock(&w32_lock);
+  bool open = a->open;
+  if (open)
+    w32_ref_locked(a);
+  pthread_mutex_unlock(&w32_lock);
+  return open;
+}
+
+void w32_alias_release(HANDLE h) {
+  struct w32_object *a = alias_of(h);
+  if (a != NULL)
+    w32_unref(a);
+}
+
+struct w32_object *w32_alias_target(struct w32_object *o) {
+  return o != NULL && o->type == W32_ALIAS
+             ? __atomic_load_n(&((struct w32_alias *)o)->target,
+                               __ATOMIC_ACQUIRE)
+             : NULL;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -336,16 +407,28 @@ CPORT_API BOOL CloseHandle(HANDLE h) {
     int rc = cport_closesocket(fd); /* sockets and files alike */
     return rc == 0 ? TRUE : w32_fail(w32_error(rc));
   }
-  struct w32_object *o = w32_object_get(h, 0);
-  if (o == NULL)
+  if (!w32_is_object(h))
     return w32_fail(ERROR_INVALID_HANDLE);
-  /* The handle goes; waits, a running thread and ops holding the object
-   * keep it until they end, as on Windows. */
+  /* The handle goes; the object with its last handle. Waits, a running
+   * thread and ops holding the object keep it until they end, as on
+   * Windows. */
+  struct w32_object *o = h;
+  void (*closed)(void *) = NULL;
+  void *arg = NULL;
   pthread_mutex_lock(&w32_lock);
-  bool was_open = o->open;
-  void (*closed)(void *) = o->closed;
-  void *arg = o->closed_arg;
-  if (was_open) {
+  bool was_open = o->open && !o->own_closed;
+  if (was_open && o->type == W32_ALIAS) {
+    struct w32_object *a = o;
+    o = ((struct w32_alias *)a)->target;
+    __atomic_store_n(&a->open, false, __ATOMIC_RELEASE);
+    w32_unref_locked(a);
+  } else if (was_open && o->handles > 1) {
+    __atomic_store_n(&o->own_closed, true, __ATOMIC_RELEASE);
+  }
+  bool last = was_open && --o->handles == 0;
+  if (last) {
+    closed = o->closed;
+    arg = o->closed_arg;
     __atomic_store_n(&o->open, false, __ATOMIC_RELEASE);
     w32_unref_locked(o);
   }
@@ -353,7 +436,7 @@ CPORT_API BOOL CloseHandle(HANDLE h) {
   if (!was_open)
     return w32_fail(ERROR_INVALID_HANDLE);
   /* What closing means for its type (a port: cport_close), once the
-   * handle is gone, outside w32_lock. */
+   * last handle is gone, outside w32_lock. */
   if (closed != NULL)
     closed(arg);
   return TRUE;

@@ -57,7 +57,7 @@ static void *block_realloc(void *p, SIZE_T size, bool zero) {
 /* ------------------------------------------------------------------------ */
 
 /* Only its address matters: the one heap there is. */
-static struct w32_object process_heap = {0, 0, true, 1, NULL, NULL, NULL, NULL};
+static struct w32_object process_heap = {.open = true, .refs = 1, .handles = 1};
 
 static bool is_heap(HANDLE heap) {
   return heap == (HANDLE)&process_heap;

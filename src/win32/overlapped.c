@@ -24,16 +24,25 @@ static bool has_routine(LPOVERLAPPED ov) {
                         W32_ROUTINE) != NULL;
 }
 
+/* The event's handle as the engine passes it to the event hook. */
+static HANDLE event_handle(LPOVERLAPPED ov) {
+  return (HANDLE)((uintptr_t)ov->hEvent & ~(uintptr_t)1);
+}
+
 int w32_ov_begin(int fd, LPOVERLAPPED ov) {
   struct w32_object *ev = NULL;
   if (ov->hEvent != NULL && !has_routine(ov)) {
     ev = w32_event_of(ov->hEvent);
-    if (ev == NULL)
+    /* A second handle (DuplicateHandle) is held until the op's end. */
+    if (ev == NULL || !w32_alias_hold(event_handle(ov)))
       return W32_BAD_EVENT;
   }
   int rc = w32_ensure_port(fd); /* (a closed handle: CPORT_EBADF) */
-  if (rc != 0)
+  if (rc != 0) {
+    if (ev != NULL)
+      w32_alias_release(event_handle(ov));
     return rc;
+  }
   if (ev != NULL)
     w32_event_arm(ev);
   /* A fixup left on this OVERLAPPED by an op whose result nobody took
@@ -48,9 +57,16 @@ int w32_ov_begin(int fd, LPOVERLAPPED ov) {
 void w32_ov_end(LPOVERLAPPED ov, int rc) {
   if (rc < 0 && ov->hEvent != NULL) {
     /* Refused: no end will signal the event; let it go. */
-    struct w32_object *ev = w32_event_of(ov->hEvent);
-    if (ev != NULL)
+    /* (An alias the op holds names its event even if closed since.) */
+    HANDLE h = event_handle(ov);
+    struct w32_object *t = w32_is_object(h) ? w32_alias_target(h) : NULL;
+    struct w32_object *ev = t == NULL              ? w32_event_of(ov->hEvent)
+                            : t->type == W32_EVENT ? t
+                                                   : NULL;
+    if (ev != NULL) {
       w32_event_disarm(ev);
+      w32_alias_release(event_handle(ov));
+    }
   }
 }
 

@@ -108,7 +108,7 @@ CPORT_API HANDLE CreateIoCompletionPort(HANDLE file, HANDLE port, ULONG_PTR key,
     w32_fd_set_flags(fd, W32_FD_PORT, 0); /* no ReadFileEx from now on */
     cport__try_at_call(fd);
   }
-  return wp;
+  return port != NULL ? port : (HANDLE)wp; /* (a duplicate: as given) */
 }
 
 static int timeout_of(DWORD ms) {

@@ -12,8 +12,26 @@
 
 #include "win32.h"
 
-/* The thread object of the calling thread, if the layer started it. */
+/* The thread object of the calling thread, if the layer started it or
+ * made one for it (w32_thread_handle_self). */
 static __thread struct w32_thread *self;
+
+/* The running threads that have an object, for OpenThread (w32_lock). */
+static struct w32_thread *live;
+
+static void live_add_locked(struct w32_thread *t) {
+  t->live_next = live;
+  live = t;
+}
+
+static void live_remove_locked(struct w32_thread *t) {
+  struct w32_thread **pp = &live;
+  while (*pp != NULL && *pp != t)
+    pp = &(*pp)->live_next;
+  if (*pp != NULL)
+    *pp = t->live_next;
+  t->live_next = NULL;
+}
 
 struct w32_thread *w32_thread_self(void) {
   return self;
@@ -47,6 +65,7 @@ static void thread_finish(void *arg) {
   t->user_time = user;
   t->exited = now;
   t->done = true;
+  live_remove_locked(t);
   w32_wake_locked(&t->obj);
   pthread_mutex_unlock(&w32_lock);
   w32_apc_drop(&t->apcs); /* queued and never run: the thread ended */
@@ -66,6 +85,7 @@ static void *thread_main(void *arg) {
   t->created = now;
   t->tid = w32_tid();
   t->started = true;
+  live_add_locked(t);
   pthread_cond_broadcast(&t->gate);
   /* Its routine waits until CreateThread is on its way back (and for
    * ResumeThread): the creator runs on first, as on Windows, where
@@ -97,6 +117,7 @@ static struct w32_thread *start(SIZE_T stack, LPTHREAD_START_ROUTINE fn,
   if (t == NULL)
     return NULL;
   w32_cond_init(&t->gate);
+  t->apcq = &t->apcs;
   t->fn = fn;
   t->crt_fn = crt_fn;
   t->arg = arg;
@@ -262,6 +283,106 @@ CPORT_API DWORD GetCurrentThreadId(void) {
 }
 CPORT_API HANDLE GetCurrentThread(void) {
   return W32_CURRENT_THREAD;
+}
+
+/*
+ * A thread the layer did not start (the main thread, a thread of another
+ * library) gets an object the first time it asks for a handle to itself:
+ * it keeps the queue of APCs the thread already has (apc.c's own queue,
+ * never freed), and a thread-specific value's destructor signals it as
+ * the thread ends (ExitThread's code, else 0). The main thread's object
+ * is signalled only if it ends by ExitThread (pthread_exit); returning
+ * from main ends the process.
+ */
+static pthread_once_t adopt_once = PTHREAD_ONCE_INIT;
+static pthread_key_t adopt_key;
+
+static void adopted_ended(void *arg) {
+  struct w32_thread *t = arg;
+  uint64_t kernel = 0, user = 0;
+  (void)w32_cpu_times(RUSAGE_THREAD, &kernel, &user);
+  uint64_t now = w32_filetime_now();
+  pthread_mutex_lock(&w32_lock);
+  t->kernel_time = kernel;
+  t->user_time = user;
+  t->exited = now;
+  t->done = true;
+  live_remove_locked(t);
+  w32_wake_locked(&t->obj);
+  w32_unref_locked(&t->obj); /* the running thread's reference */
+  pthread_mutex_unlock(&w32_lock);
+  self = NULL;
+}
+
+static void adopt_init(void) {
+  if (pthread_key_create(&adopt_key, adopted_ended) != 0)
+    adopt_key = (pthread_key_t)-1;
+}
+
+/* The calling thread's new object, whose own value is its first handle;
+ * NULL with the error set. */
+static struct w32_thread *adopt(void) {
+  pthread_once(&adopt_once, adopt_init);
+  struct w32_apcq *q = w32_apc_mine();
+  if (q == NULL || adopt_key == (pthread_key_t)-1)
+    return w32_fail_null(ERROR_NOT_ENOUGH_MEMORY);
+  struct w32_thread *t = w32_object_new(W32_THREAD, sizeof(*t));
+  if (t == NULL)
+    return NULL;
+  struct w32_stat_times st = {0, 0, 0};
+  if (!w32_stat_times("/proc/thread-self/stat", &st))
+    st.start = w32_filetime_now();
+  w32_cond_init(&t->gate);
+  t->apcq = q;
+  t->created = st.start;
+  t->tid = w32_tid();
+  t->started = t->released = true;
+  t->obj.refs = 2; /* the handle and the running thread */
+  if (pthread_setspecific(adopt_key, t) != 0) {
+    pthread_mutex_lock(&w32_lock);
+    t->obj.refs = 1;
+    __atomic_store_n(&t->obj.open, false, __ATOMIC_RELEASE);
+    w32_unref_locked(&t->obj);
+    pthread_mutex_unlock(&w32_lock);
+    return w32_fail_null(ERROR_NOT_ENOUGH_MEMORY);
+  }
+  pthread_mutex_lock(&w32_lock);
+  live_add_locked(t);
+  pthread_mutex_unlock(&w32_lock);
+  self = t;
+  return t;
+}
+
+HANDLE w32_thread_handle_self(void) {
+  if (self == NULL)
+    return adopt();
+  return w32_handle_to(&self->obj, true); /* running: it holds its object */
+}
+
+/* A handle to a running thread the layer knows: one it started, or one
+ * that took a handle to itself; the calling thread always (it gets an
+ * object). Any other id, or a thread that has ended: NULL with
+ * ERROR_INVALID_PARAMETER, what Windows gives for an id it does not know.
+ * The access asked for is not checked, and no process inherits handles. */
+CPORT_API HANDLE OpenThread(DWORD access, BOOL inherit, DWORD id) {
+  (void)access;
+  (void)inherit;
+  if (id == 0)
+    return w32_fail_null(ERROR_INVALID_PARAMETER);
+  if (id == w32_tid())
+    return w32_thread_handle_self();
+  pthread_mutex_lock(&w32_lock);
+  struct w32_thread *t = live;
+  while (t != NULL && (t->tid != id || t->done))
+    t = t->live_next;
+  if (t != NULL)
+    w32_ref_locked(&t->obj); /* held while its handle is made */
+  pthread_mutex_unlock(&w32_lock);
+  if (t == NULL)
+    return w32_fail_null(ERROR_INVALID_PARAMETER);
+  HANDLE h = w32_handle_to(&t->obj, true);
+  w32_unref(&t->obj);
+  return h;
 }
 
 /* An ended thread's times, kept as it ended. w32_lock held. */

@@ -370,6 +370,10 @@ static void event_hook(void *ev) {
   struct w32_object *o = ev;
   if (!w32_is_object(o))
     return;
+  /* An event's second handle (DuplicateHandle): the op held it. */
+  struct w32_object *alias = w32_alias_target(o) != NULL ? o : NULL;
+  if (alias != NULL)
+    o = w32_alias_target(alias);
   if (o->type == W32_ROUTINE) {
     void (*ended)(struct w32_object *) =
         __atomic_load_n(&w32_routine_ended, __ATOMIC_ACQUIRE);
@@ -382,6 +386,8 @@ static void event_hook(void *ev) {
   pthread_mutex_lock(&w32_lock);
   w32_event_set_locked(o);
   disarm_locked((struct w32_event *)o);
+  if (alias != NULL)
+    w32_unref_locked(alias);
   pthread_mutex_unlock(&w32_lock);
 }
 

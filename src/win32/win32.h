@@ -32,6 +32,8 @@
  *                 MoveFile, CopyFile
  *   threads.c     threads, TLS
  *   sched.c       thread priorities, affinity, processor numbers, names
+ *   duplicate.c   DuplicateHandle: second handles to the layer's objects,
+ *                 a real handle to the calling thread
  *   locks.c       critical sections, SRW locks, condition variables,
  *                 one-time init, SLists
  *   system.c      time, system information, version, the process
@@ -170,6 +172,7 @@ enum {
   W32_WTIMER,  /* waitable timers (wtimers.c) */
   W32_ROUTINE, /* an op's completion routine (routines.c) */
   W32_FIND,    /* FindFirstFile's searches (filesystem.c) */
+  W32_ALIAS,   /* a second handle to an object (DuplicateHandle) */
   W32_TYPES
 };
 #define W32_MAGIC 0x57333248u /* "W32H" */
@@ -184,12 +187,19 @@ struct w32_waitblock;
  * handle values are reused on Windows), never freed memory. refs: the
  * handle, and each user (a wait, a running thread, an op whose event it
  * is). Guarded by w32_lock.
+ *
+ * handles: the open handles naming it, its own value and each alias
+ * (DuplicateHandle, OpenThread); it is `open` while there is one, and the
+ * handle's reference goes with the last. own_closed: its own value was
+ * closed while aliases live on (that value is invalid then).
  */
 struct w32_object {
   uint32_t magic;
   uint8_t type;
   bool open;
+  bool own_closed;
   int refs;
+  int handles;
   struct w32_object *free_next;
   struct w32_waitblock *waiters; /* threads waiting on it (waitables) */
   /* What CloseHandle does besides dropping the handle, called outside
@@ -218,10 +228,21 @@ struct w32_apcq {
   bool dead;             /* its thread ended: nothing more is queued */
 };
 
+/* A second handle to `target` (DuplicateHandle, OpenThread): a slot of
+ * its own, so closing it leaves the other handles working. While it is
+ * open it counts in the target's `handles`; an op whose OVERLAPPED's
+ * event it names holds a reference on it until the op ends. */
+struct w32_alias {
+  struct w32_object obj;
+  struct w32_object *target;
+};
+
 /* A thread object (threads.c; waits.c reads `done`). */
 struct w32_thread {
   struct w32_object obj;
-  pthread_cond_t gate; /* with w32_lock: the id is known, released, or
+  struct w32_thread *live_next; /* threads.c's list of running threads */
+  struct w32_apcq *apcq; /* its APC queue: apcs, or an adopted thread's */
+  pthread_cond_t gate;   /* with w32_lock: the id is known, released, or
                           resumed */
   LPTHREAD_START_ROUTINE fn;
   unsigned (*crt_fn)(void *);
@@ -290,6 +311,16 @@ CP_INTERNAL struct w32_object *w32_object_get(HANDLE h, int type);
 CP_INTERNAL void w32_ref_locked(struct w32_object *o);
 CP_INTERNAL void w32_unref_locked(struct w32_object *o);
 CP_INTERNAL void w32_unref(struct w32_object *o);
+/* A new handle to o (an alias), or NULL with the last error set: o must
+ * be open, or, with reopen, held by the caller (a running thread whose
+ * handles were all closed: OpenThread). */
+CP_INTERNAL HANDLE w32_handle_to(struct w32_object *o, bool reopen);
+/* An op's hold on the alias h, if h is one (its event's handle): false if
+ * h is an alias no longer open. Released by w32_alias_release(_locked). */
+CP_INTERNAL bool w32_alias_hold(HANDLE h);
+CP_INTERNAL void w32_alias_release(HANDLE h);
+/* The object a held alias names, or NULL if o is no alias. */
+CP_INTERNAL struct w32_object *w32_alias_target(struct w32_object *o);
 
 /* ------------------------------------------------------------------------ */
 /* Waits (waits.c) and blocking (blocking.c)                                 */
@@ -418,6 +449,10 @@ CP_INTERNAL bool w32_service_thread(pthread_t *out, void *(*fn)(void *),
                                     void *arg);
 /* The thread object of the calling thread, if the layer started it. */
 CP_INTERNAL struct w32_thread *w32_thread_self(void);
+/* A new handle to the calling thread (DuplicateHandle of GetCurrentThread(),
+ * OpenThread of its own id). A thread the layer did not start gets an
+ * object then, signalled when the thread ends. NULL with the error set. */
+CP_INTERNAL HANDLE w32_thread_handle_self(void);
 /* The calling thread's APC queue (apc.c's w32_apc_mine), for an APC queued
  * to it later from another thread: *thread is its thread object,
  * referenced (the queue lives in it; w32_unref it when done), or NULL for
