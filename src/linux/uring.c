@@ -64,6 +64,23 @@ void cp_uring_ring_delete(struct cp_uring *u) {
   free(u);
 }
 
+/*
+ * liburing maps and unmaps a ring's memory with its own system calls,
+ * which ThreadSanitizer does not see: a ring made at the address of one
+ * another thread unmapped (a closed port's, closed by the Win32 layer's
+ * reaper, say) would look like memory two unrelated threads share. Every
+ * ring passes this lock before it is unmapped and after it is mapped, so
+ * the unmapping happens-before the new ring's use, as it does in time
+ * (the same address cannot be mapped before it is unmapped). Only ring
+ * set-up and release take it.
+ */
+static pthread_mutex_t map_order = PTHREAD_MUTEX_INITIALIZER;
+
+static void map_order_pass(void) {
+  pthread_mutex_lock(&map_order);
+  pthread_mutex_unlock(&map_order);
+}
+
 int cp_uring_ring_setup(struct cport *p, struct cp_uring *u, bool dedicated) {
   unsigned entries = p->opts.entries ? p->opts.entries : 256;
   int rc = CPORT_EINVAL;
@@ -76,11 +93,14 @@ int cp_uring_ring_setup(struct cport *p, struct cp_uring *u, bool dedicated) {
     params.flags = modes[i] | IORING_SETUP_CLAMP | IORING_SETUP_CQSIZE;
     params.cq_entries = entries * 8;
     rc = io_uring_queue_init_params(entries, &u->ring, &params);
+    if (rc == 0)
+      map_order_pass();
     if (rc != -EINVAL)
       break;
   }
   if (rc == 0 && !(params.features & IORING_FEAT_EXT_ARG)) {
     /* Before 5.11 a timed wait needs a timeout SQE: use epoll there. */
+    map_order_pass();
     io_uring_queue_exit(&u->ring);
     rc = CPORT_ENOSYS;
   }
@@ -88,6 +108,7 @@ int cp_uring_ring_setup(struct cport *p, struct cp_uring *u, bool dedicated) {
     u->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (u->wake_fd < 0) {
       rc = -errno;
+      map_order_pass();
       io_uring_queue_exit(&u->ring);
     }
   }
@@ -132,6 +153,7 @@ void cp_uring_ring_release(struct cp_uring *u) {
     return;
   pthread_mutex_lock(&u->sq_lock);
   u->dead = true;
+  map_order_pass();
   io_uring_queue_exit(&u->ring);
   pthread_mutex_unlock(&u->sq_lock);
   cp_uring_bufs_free(u);
