@@ -55,8 +55,9 @@ struct w32_apcq *w32_apc_mine_held(struct w32_object **thread) {
 
 /* The thread ended (returned, ExitThread, _endthreadex): its object is
  * signalled and the thread's reference dropped. */
-static void thread_finish(void *arg) {
-  struct w32_thread *t = arg;
+/* The calling thread, t's, ends: its times and end are recorded, its
+ * object signalled. Returns with w32_lock held. */
+static void record_end(struct w32_thread *t) {
   uint64_t kernel = 0, user = 0;
   (void)w32_cpu_times(RUSAGE_THREAD, &kernel, &user);
   uint64_t now = w32_filetime_now();
@@ -67,6 +68,11 @@ static void thread_finish(void *arg) {
   t->done = true;
   live_remove_locked(t);
   w32_wake_locked(&t->obj);
+}
+
+static void thread_finish(void *arg) {
+  struct w32_thread *t = arg;
+  record_end(t);
   pthread_mutex_unlock(&w32_lock);
   w32_apc_drop(&t->apcs); /* queued and never run: the thread ended */
   w32_apc_q = NULL;
@@ -299,16 +305,7 @@ static pthread_key_t adopt_key;
 
 static void adopted_ended(void *arg) {
   struct w32_thread *t = arg;
-  uint64_t kernel = 0, user = 0;
-  (void)w32_cpu_times(RUSAGE_THREAD, &kernel, &user);
-  uint64_t now = w32_filetime_now();
-  pthread_mutex_lock(&w32_lock);
-  t->kernel_time = kernel;
-  t->user_time = user;
-  t->exited = now;
-  t->done = true;
-  live_remove_locked(t);
-  w32_wake_locked(&t->obj);
+  record_end(t);
   w32_unref_locked(&t->obj); /* the running thread's reference */
   pthread_mutex_unlock(&w32_lock);
   self = NULL;
