@@ -51,6 +51,18 @@ cport_handle_t n_listener(cport_t *port, uintptr_t key,
   return l;
 }
 
+cport_handle_t n_refusing(struct sockaddr_in *addr) {
+  cport_handle_t r;
+  H_OK(cport_socket(AF_INET, SOCK_STREAM, 0, &r));
+  memset(addr, 0, sizeof(*addr));
+  addr->sin_family = AF_INET;
+  addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  assert_int_equal(bind(r, (struct sockaddr *)addr, sizeof(*addr)), 0);
+  socklen_t len = sizeof(*addr);
+  assert_int_equal(getsockname(r, (struct sockaddr *)addr, &len), 0);
+  return r;
+}
+
 n_sock_t n_raw_client(const struct sockaddr_in *addr) {
   n_sock_t s = (n_sock_t)socket(AF_INET, SOCK_STREAM, 0);
   assert_true(s != CPORT_INVALID_HANDLE);

@@ -24,6 +24,10 @@ typedef cport_handle_t n_sock_t;
  * port under key unless port is NULL; *addr receives its address. */
 cport_handle_t n_listener(cport_t *port, uintptr_t key,
                           struct sockaddr_in *addr);
+/* A cport socket bound to 127.0.0.1 (ephemeral port) that does not listen:
+ * a connect to *addr is refused, and no other socket takes the port while
+ * it is open. */
+cport_handle_t n_refusing(struct sockaddr_in *addr);
 /* A plain blocking client connected to addr (not known to cport). */
 n_sock_t n_raw_client(const struct sockaddr_in *addr);
 /* Accept one connection, waiting for it; the result is blocking. */

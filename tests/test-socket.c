@@ -166,8 +166,7 @@ static void connect_refused_completes_with_error(void **state) {
   (void)state;
   cport_t *p = h_port(0);
   struct sockaddr_in addr;
-  cport_handle_t l = n_listener(NULL, 0, &addr);
-  H_OK(cport_closesocket(l)); /* nobody listens there now */
+  cport_handle_t l = n_refusing(&addr); /* nobody listens there */
   cport_handle_t c;
   H_OK(cport_socket(AF_INET, SOCK_STREAM, 0, &c));
   H_OK(cport_associate(p, c, 5, 0));
@@ -178,6 +177,7 @@ static void connect_refused_completes_with_error(void **state) {
   assert_int_equal(cc.key, 5);
   assert_int_equal(cc.status, CPORT_ECONNREFUSED);
   H_OK(cport_closesocket(c));
+  H_OK(cport_closesocket(l));
   h_close_clean(p);
 }
 

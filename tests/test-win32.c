@@ -287,8 +287,7 @@ static void errors_are_the_windows_ones(void **state) {
 
   /* ConnectEx refused: ERROR_CONNECTION_REFUSED. */
   struct sockaddr_in a, any;
-  SOCKET l = w_listener(&a);
-  closesocket(l);
+  SOCKET l = w_refusing(&a); /* bound, not listening: refused */
   SOCKET c = w_tcp();
   memset(&any, 0, sizeof(any));
   any.sin_family = AF_INET;
@@ -301,6 +300,7 @@ static void errors_are_the_windows_ones(void **state) {
   assert_ptr_equal(got, &ov);
   assert_int_equal(GetLastError(), ERROR_CONNECTION_REFUSED);
   closesocket(c);
+  closesocket(l);
   w_expect_nothing(port, 50);
   assert_true(CloseHandle(port));
 }
