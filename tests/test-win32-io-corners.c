@@ -3,8 +3,9 @@
  * written only against the Win32 API (real Winsock on Windows, the layer
  * on Linux): an overlapped WSARecv with MSG_WAITALL, socket options that
  * read back as they were set, a cached file read ending in the call,
- * DisconnectEx(TF_REUSE_SOCKET) on a connection both ends closed, and a
- * socket joining a port after event-driven I/O. Known
+ * DisconnectEx(TF_REUSE_SOCKET) on a connection both ends closed, a
+ * socket joining a port after event-driven I/O, and the NTSTATUS a failed
+ * op leaves in Internal as it ends. Known
  * Wine differences skip with the reason.
  */
 #include "win32-util.h"
@@ -306,6 +307,63 @@ static void socket_joins_a_port_after_event_io(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* ------------------------------------------------------------------------ */
+/* Internal as the op ends                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* OVERLAPPED's page: Internal is "the status code for the I/O request",
+ * an NTSTATUS, written when the request completes; the kernel writes it
+ * whether or not any thread takes the packet, and when no packet comes
+ * at all (an event, no port). Checked before anything takes the packet. */
+static void failed_op_leaves_an_ntstatus(void **state) {
+  (void)state;
+  char buf[8];
+  WSABUF wb = {sizeof(buf), buf};
+  DWORD n = 0, flags = 0;
+  /* No port, an event: cancelled, STATUS_CANCELLED. */
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = WSACreateEvent();
+  int rc = WSARecv(srv, &wb, 1, &n, &flags, &ov, NULL);
+  assert_true(rc == SOCKET_ERROR && WSAGetLastError() == WSA_IO_PENDING);
+  assert_true(CancelIoEx((HANDLE)srv, &ov));
+  assert_int_equal(WaitForSingleObject(ov.hEvent, 5000), WAIT_OBJECT_0);
+  assert_int_equal((DWORD)ov.Internal, 0xC0000120u); /* STATUS_CANCELLED */
+  assert_false(GetOverlappedResult((HANDLE)srv, &ov, &n, FALSE));
+  assert_int_equal(GetLastError(), ERROR_OPERATION_ABORTED);
+  assert_false(WSAGetOverlappedResult(srv, &ov, &n, FALSE, &flags));
+  assert_int_equal(WSAGetLastError(), WSA_OPERATION_ABORTED);
+  WSACloseEvent(ov.hEvent);
+  /* Through a port, the packet not taken yet: the peer resets,
+   * STATUS_CONNECTION_RESET; the packet then says the same. */
+  HANDLE port = w_port(0);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 3, 0), port);
+  memset(&ov, 0, sizeof(ov));
+  rc = WSARecv(srv, &wb, 1, &n, &flags, &ov, NULL);
+  assert_true(rc == SOCKET_ERROR && WSAGetLastError() == WSA_IO_PENDING);
+  struct linger lg = {1, 0};
+  assert_int_equal(
+      setsockopt(cli, SOL_SOCKET, SO_LINGER, (char *)&lg, sizeof(lg)), 0);
+  closesocket(cli);
+  assert_true(w_spin_done(&ov, 5000));
+  assert_int_equal((DWORD)ov.Internal, 0xC000020Du); /* CONNECTION_RESET */
+  assert_false(GetOverlappedResult((HANDLE)srv, &ov, &n, FALSE));
+  assert_int_equal(GetLastError(), ERROR_NETNAME_DELETED);
+  assert_false(WSAGetOverlappedResult(srv, &ov, &n, FALSE, &flags));
+  assert_int_equal(WSAGetLastError(), WSAECONNRESET);
+  OVERLAPPED *got = NULL;
+  ULONG_PTR key = 0;
+  assert_false(w_next(port, &n, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(GetLastError(), ERROR_NETNAME_DELETED);
+  assert_int_equal((DWORD)ov.Internal, 0xC000020Du);
+  closesocket(srv);
+  w_expect_nothing(port, 50);
+  assert_true(CloseHandle(port));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(overlapped_waitall_receive),
@@ -313,6 +371,7 @@ int main(void) {
       cmocka_unit_test(cached_read_may_end_in_the_call),
       cmocka_unit_test(disconnectex_reuse_after_both_ends_closed),
       cmocka_unit_test(socket_joins_a_port_after_event_io),
+      cmocka_unit_test(failed_op_leaves_an_ntstatus),
   };
   return W_RUN("win32-io-corners", tests);
 }

@@ -46,6 +46,8 @@ void cp_engine_op_init(cport_op_t *op, struct cp_handle *h, uint8_t kind) {
   l->port = h->port;
   l->key = h->key;
   l->gen = h->gen;
+  if (h->flags & CP_HF_AT_CALL)
+    l->flags = CP_OPF_NT; /* the Win32 layer's handle */
   if (CP_UNLIKELY(cp_diag_active()))
     cp_engine_diag_begin(op);
 }

@@ -257,6 +257,21 @@ CPORT_API void cport__set_event_hook(void (*signal)(void *event)) {
   __atomic_store_n(&cp_event_hook, signal, __ATOMIC_RELEASE);
 }
 
+CPORT_API void cport__set_nt_hook(uintptr_t (*word)(const cport_op_t *op,
+                                                    int status, bool closed)) {
+  __atomic_store_n(&cp_nt_hook, word, __ATOMIC_RELEASE);
+}
+
+CPORT_API bool cport__op_code(const cport_op_t *op, int *code) {
+  if (op == NULL || cp_op_busy(op))
+    return false;
+  const struct cp_lop *l = cp_lop_const(op);
+  if (!(l->flags & CP_OPF_NT))
+    return false;
+  *code = l->status;
+  return true;
+}
+
 _Static_assert(CPORT__OPAQUE_POST == CP_STATUS_OPAQUE_POST,
                "hooks.h and port.h name the same status");
 

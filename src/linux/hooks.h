@@ -231,6 +231,20 @@ CPORT_API int cport__cancel_tagged(int fd, void *tag);
  * refused with CPORT_EINVAL. */
 CPORT_API void cport__set_event_hook(void (*signal)(void *event));
 
+/* The function that chooses the NTSTATUS a failed op of the layer's
+ * handles leaves in op->internal (the OVERLAPPED's Internal) as it ends,
+ * as Windows writes it whether or not a thread takes the packet; closed
+ * says the op ended because its handle was closed. Until one is set the
+ * op's CPORT_E* code is left there. */
+CPORT_API void cport__set_nt_hook(uintptr_t (*word)(const cport_op_t *op,
+                                                    int status, bool closed));
+/* A finished op of the layer's handles: its exact CPORT_E* code (0 on
+ * success) in *code, which the NTSTATUS in op->internal may not tell
+ * apart. False for an op in flight or of another handle; the record is
+ * the op's until the program starts it again, so *code is only as good
+ * as op->internal still being what the op left there. */
+CPORT_API bool cport__op_code(const cport_op_t *op, int *code);
+
 #ifdef __cplusplus
 }
 #endif

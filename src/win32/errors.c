@@ -142,11 +142,26 @@ static int nt_to_code(uint32_t nt) {
   return CPORT_EUNKNOWN;
 }
 
+/* Whether nt is what an op that ended with code leaves in Internal
+ * (fixups.c's nt_word: an op ended by its handle's close, a datagram's
+ * ICMP report, or the table). */
+static bool nt_of_code(uint32_t nt, int code) {
+  return (code == CPORT_ECANCELED && nt == 0xC0000241u) ||
+         (code == CPORT_ECONNREFUSED && nt == 0xC000023Fu) ||
+         w32_ntstatus(code) == nt;
+}
+
 int w32_internal_status(const OVERLAPPED *ov) {
   intptr_t v = (intptr_t)__atomic_load_n(&ov->Internal, __ATOMIC_ACQUIRE);
   if (v <= 0 && v > -4096)
     return (int)v; /* a cport code, as the op left it */
   uint32_t nt = (uint32_t)v;
+  /* The NTSTATUS its op left: the op's exact code (several codes share
+   * one NTSTATUS), unless the program wrote Internal since. */
+  int code;
+  if (cport__op_code((const cport_op_t *)(const void *)ov, &code) &&
+      nt_of_code(nt, code))
+    return code;
   switch (nt) {
   /* Values Windows writes that the table does not (a program may copy
    * them into an OVERLAPPED it hands to GetOverlappedResult). */

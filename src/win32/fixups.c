@@ -286,7 +286,7 @@ void w32_fixup_run_ended(LPOVERLAPPED ov) {
     pthread_mutex_unlock(&fix_lock);
     return;
   }
-  int status = cport_op_status((cport_op_t *)ov);
+  int status = w32_internal_status(ov);
   run_claimed(f, ov, &status);
 }
 
@@ -435,6 +435,20 @@ DWORD w32_op_error(LPOVERLAPPED ov, int status) {
   return ended_by_close(ov, status)     ? ERROR_CONNECTION_ABORTED
          : port_unreachable(ov, status) ? ERROR_PORT_UNREACHABLE
                                         : w32_error(status);
+}
+
+/* The NTSTATUS a failed op leaves in its Internal as it ends (the engine
+ * calls this before the op is its program's again), the one
+ * GetQueuedCompletionStatus reports for its packet. */
+static uintptr_t nt_word(const cport_op_t *op, int status, bool closed) {
+  LPOVERLAPPED ov = (LPOVERLAPPED)(uintptr_t)op;
+  return closed && status == CPORT_ECANCELED ? 0xC0000241u
+         : port_unreachable(ov, status)      ? 0xC000023Fu
+                                             : w32_ntstatus(status);
+}
+
+__attribute__((constructor)) static void register_nt_hook(void) {
+  cport__set_nt_hook(nt_word);
 }
 
 ULONG_PTR w32_op_ntstatus(LPOVERLAPPED ov, int status) {
