@@ -27,8 +27,8 @@
  * where Windows has them, in the first 32 bytes; cport's operation record
  * follows: an OVERLAPPED is a cport_op_t, 256 bytes on 64-bit systems.
  * Internal is STATUS_PENDING while the operation is in flight and its
- * status as soon as it ends, whether or not a thread waits on the port,
- * so HasOverlappedIoCompleted() works. Zero it before its first use, as
+ * NTSTATUS (0 on success) as soon as it ends, whether or not a thread
+ * waits on the port, so HasOverlappedIoCompleted() works. Zero it before its first use, as
  * on Windows.
  */
 /**
@@ -1233,7 +1233,7 @@ typedef struct _OVERLAPPED {
 #  define STATUS_SUCCESS ((DWORD)0x00000000u)
 #  define NT_SUCCESS(status) (((NTSTATUS)(status)) >= 0)
 /* ntstatus.h's codes for what a socket or file op ends with: the values
- * OVERLAPPED.Internal holds once a thread took the packet. */
+ * OVERLAPPED.Internal holds once the op failed. */
 #  ifndef STATUS_CANCELLED
 #    define STATUS_BUFFER_OVERFLOW ((NTSTATUS)0x80000005L)
 #    define STATUS_UNSUCCESSFUL ((NTSTATUS)0xC0000001L)
