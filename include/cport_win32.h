@@ -1790,7 +1790,10 @@ CPORT_WIN32_API BOOL TlsSetValue(DWORD index, LPVOID value);
 #  define WAIT_FAILED 0xFFFFFFFFu
 #  define MAXIMUM_WAIT_OBJECTS 64
 
-/* Threads, events, mutexes, semaphores and waitable timers, in any mix. */
+/* Threads, events, mutexes, semaphores, waitable timers and file, pipe or
+ * socket handles, in any mix. A file, pipe or socket handle is signalled
+ * when an overlapped op without an event ends on it and reset when an op
+ * starts on it (a wait that includes one looks at it every millisecond). */
 CPORT_WIN32_API DWORD WaitForSingleObject(HANDLE h, DWORD ms);
 CPORT_WIN32_API DWORD WaitForSingleObjectEx(HANDLE h, DWORD ms, BOOL alertable);
 /* Sets an event, releases a mutex or releases a semaphore by one, then

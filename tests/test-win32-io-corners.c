@@ -4,8 +4,9 @@
  * on Linux): an overlapped WSARecv with MSG_WAITALL, socket options that
  * read back as they were set, a cached file read ending in the call,
  * DisconnectEx(TF_REUSE_SOCKET) on a connection both ends closed, a
- * socket joining a port after event-driven I/O, and the NTSTATUS a failed
- * op leaves in Internal as it ends. Known
+ * socket joining a port after event-driven I/O, the NTSTATUS a failed
+ * op leaves in Internal as it ends, and a file or pipe handle signalled
+ * as its I/O ends. Known
  * Wine differences skip with the reason.
  */
 #include "win32-util.h"
@@ -364,6 +365,72 @@ static void failed_op_leaves_an_ntstatus(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* ------------------------------------------------------------------------ */
+/* A handle signalled as its I/O ends                                        */
+/* ------------------------------------------------------------------------ */
+
+/* GetOverlappedResult's page: "If the hEvent member of the OVERLAPPED
+ * structure is NULL, the system uses the state of the hFile handle to
+ * signal when the operation has been completed"; ReadFile and WriteFile
+ * reset it as they start (Synchronization and Overlapped Input and
+ * Output), and it stays set until then. */
+static void handle_signalled_as_its_io_ends(void **state) {
+  (void)state;
+  char name[96], buf[16];
+  snprintf(name, sizeof(name), "\\\\.\\pipe\\cport-test-%u-fdwait",
+           (unsigned)GetCurrentProcessId());
+  HANDLE ps = CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                               0, 1, 512, 512, 0, NULL);
+  assert_true(ps != INVALID_HANDLE_VALUE);
+  HANDLE pc = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                          OPEN_EXISTING, FILE_FLAG_OVERLAPPED, NULL);
+  assert_true(pc != INVALID_HANDLE_VALUE);
+  OVERLAPPED ov, wov;
+  memset(&ov, 0, sizeof(ov));
+  memset(&wov, 0, sizeof(wov));
+  wov.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+  DWORD n = 0;
+  assert_false(ReadFile(ps, buf, sizeof(buf), NULL, &ov));
+  assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  assert_int_equal(WaitForSingleObject(ps, 50), WAIT_TIMEOUT);
+  (void)WriteFile(pc, "abc", 3, NULL, &wov);
+  assert_int_equal(WaitForSingleObject(ps, 5000), WAIT_OBJECT_0);
+  assert_true(GetOverlappedResult(ps, &ov, &n, FALSE));
+  assert_int_equal(n, 3);
+  assert_memory_equal(buf, "abc", 3);
+  assert_int_equal(WaitForSingleObject(ps, 0), WAIT_OBJECT_0); /* stays */
+  /* The next read resets it; a wait for it and the write's event. */
+  memset(&ov, 0, sizeof(ov));
+  assert_false(ReadFile(ps, buf, sizeof(buf), NULL, &ov));
+  assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  assert_int_equal(WaitForSingleObject(ps, 0), WAIT_TIMEOUT);
+  assert_true(GetOverlappedResult(pc, &wov, &n, TRUE));
+  assert_true(ResetEvent(wov.hEvent));
+  (void)WriteFile(pc, "defg", 4, NULL, &wov);
+  HANDLE both[2] = {wov.hEvent, ps};
+  assert_int_equal(WaitForMultipleObjects(2, both, TRUE, 5000), WAIT_OBJECT_0);
+  assert_true(GetOverlappedResult(ps, &ov, &n, FALSE));
+  assert_int_equal(n, 4);
+  assert_memory_equal(buf, "defg", 4);
+  /* A file: an overlapped write, then the handle. */
+  char path[MAX_PATH];
+  w_temp_path(path, sizeof(path), "corners-fdwait");
+  HANDLE f = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                         CREATE_ALWAYS, FILE_FLAG_OVERLAPPED, NULL);
+  assert_true(f != INVALID_HANDLE_VALUE);
+  memset(&ov, 0, sizeof(ov));
+  BOOL ok = WriteFile(f, "hello", 5, NULL, &ov);
+  assert_true(ok || GetLastError() == ERROR_IO_PENDING);
+  assert_int_equal(WaitForSingleObject(f, 5000), WAIT_OBJECT_0);
+  assert_true(GetOverlappedResult(f, &ov, &n, FALSE));
+  assert_int_equal(n, 5);
+  assert_true(CloseHandle(f));
+  assert_true(DeleteFileA(path));
+  assert_true(CloseHandle(wov.hEvent));
+  assert_true(CloseHandle(pc));
+  assert_true(CloseHandle(ps));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(overlapped_waitall_receive),
@@ -372,6 +439,7 @@ int main(void) {
       cmocka_unit_test(disconnectex_reuse_after_both_ends_closed),
       cmocka_unit_test(socket_joins_a_port_after_event_io),
       cmocka_unit_test(failed_op_leaves_an_ntstatus),
+      cmocka_unit_test(handle_signalled_as_its_io_ends),
   };
   return W_RUN("win32-io-corners", tests);
 }

@@ -46,8 +46,10 @@ void cp_engine_op_init(cport_op_t *op, struct cp_handle *h, uint8_t kind) {
   l->port = h->port;
   l->key = h->key;
   l->gen = h->gen;
-  if (h->flags & CP_HF_AT_CALL)
+  if (h->flags & CP_HF_AT_CALL) {
     l->flags = CP_OPF_NT; /* the Win32 layer's handle */
+    __atomic_store_n(&h->io_starts, h->io_starts + 1, __ATOMIC_RELEASE);
+  }
   if (CP_UNLIKELY(cp_diag_active()))
     cp_engine_diag_begin(op);
 }
@@ -108,6 +110,17 @@ static bool port_closed(struct cport *p) {
   return __atomic_load_n(&p->closed, __ATOMIC_ACQUIRE);
 }
 
+/* An op of the layer's handles without an event ends: its handle's file
+ * object event is set (unless the handle was closed: its slot may serve
+ * another use of the fd). */
+static void set_file_event(const struct cp_lop *l) {
+  struct cp_handle *h = l->h;
+  if (h == NULL || (l->flags & CP_OPF_ORPHAN))
+    return;
+  uint32_t starts = __atomic_load_n(&h->io_starts, __ATOMIC_ACQUIRE);
+  __atomic_store_n(&h->io_signal, starts + 1, __ATOMIC_RELEASE);
+}
+
 /*
  * Publishes the op's result, signals its event, and queues its completion
  * into its held slot (or gives the slot back: no packet for an event
@@ -133,6 +146,8 @@ static void finish(cport_op_t *op, struct cp_batch *b) {
   if (CP_UNLIKELY(cp_diag_active()) &&
       cp_engine_diag_finish(op, &status, slot && packet, b))
     return; /* held back by the fault mode: diag.h ends it later */
+  if ((l->flags & CP_OPF_NT) && ev == NULL)
+    set_file_event(l);
   cp_op_publish(op, status, bytes);
   /* The op is its user's again: only the copies above are used. */
   cp_engine_signal_event(ev);

@@ -41,6 +41,8 @@ void cp_handle_reset_locked(struct cp_handle *h, int fd, uint8_t type,
   h->fd = fd;
   h->gen++;
   h->flags = CP_HF_OPEN;
+  __atomic_store_n(&h->io_starts, 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&h->io_signal, 0, __ATOMIC_RELAXED);
   h->type = type;
   h->family = family;
   h->dev = 0;

@@ -81,6 +81,12 @@ struct cp_handle {
                         yet sent (engine-sendbuf.c); written under lock
                         with atomic stores, read without it by
                         cport__flush_sends */
+  /* The Win32 layer's file object event (cport__io_signaled): every op
+   * started on a layer handle counts in io_starts (under lock); an op
+   * without an event sets io_signal to io_starts + 1 as it ends, so the
+   * event reads set until the next start. Atomic stores, read without
+   * the lock. */
+  uint32_t io_starts, io_signal;
   uintptr_t be[CP_HANDLE_BE_WORDS]; /* the backend's; zero when opened */
 };
 

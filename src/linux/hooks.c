@@ -262,6 +262,14 @@ CPORT_API void cport__set_nt_hook(uintptr_t (*word)(const cport_op_t *op,
   __atomic_store_n(&cp_nt_hook, word, __ATOMIC_RELEASE);
 }
 
+CPORT_API bool cport__io_signaled(int fd) {
+  struct cp_handle *h = cp_handle_peek(fd);
+  if (h == NULL)
+    return false;
+  uint32_t starts = __atomic_load_n(&h->io_starts, __ATOMIC_ACQUIRE);
+  return __atomic_load_n(&h->io_signal, __ATOMIC_ACQUIRE) == starts + 1;
+}
+
 CPORT_API bool cport__op_code(const cport_op_t *op, int *code) {
   if (op == NULL || cp_op_busy(op))
     return false;

@@ -245,6 +245,12 @@ CPORT_API void cport__set_nt_hook(uintptr_t (*word)(const cport_op_t *op,
  * as op->internal still being what the op left there. */
 CPORT_API bool cport__op_code(const cport_op_t *op, int *code);
 
+/* The file object event of fd (a file, pipe or socket of the layer), as
+ * WaitForSingleObject on its handle sees it: reset by every op started on
+ * it, set when an op without an event ends. False for a descriptor cport
+ * never ran an op on. */
+CPORT_API bool cport__io_signaled(int fd);
+
 #ifdef __cplusplus
 }
 #endif

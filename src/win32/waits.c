@@ -1,14 +1,25 @@
 /*
  * waits.c - the objects threads wait on and the waits themselves:
  * WaitForSingleObject / WaitForMultipleObjects on threads, events,
- * mutexes, semaphores and waitable timers in any mix, the WSA event calls, and the hook
- * that signals an OVERLAPPED's event when its op ends.
+ * mutexes, semaphores, waitable timers and file, pipe or socket handles in
+ * any mix, the WSA event calls, and the hook that signals an OVERLAPPED's
+ * event when its op ends.
  *
  * Every waitable's state is guarded by w32_lock. A waiting thread puts a
  * wait block (its own condition variable) on each object it waits for;
  * whatever changes an object's state wakes the blocks on it, and each
  * woken thread checks again whether its wait is satisfied.
+ *
+ * A file, pipe or socket handle is its file object's event, which the
+ * engine keeps (cport__io_signaled): every op started on the handle
+ * resets it, every op without an event sets it as it ends (so
+ * "GetOverlappedResult ... uses the state of the hFile handle" when
+ * hEvent is NULL). Nothing wakes a wait on it: a wait that includes one
+ * looks again every W32_FDWAIT_SLICE_MS.
  */
+#include <fcntl.h>
+#include <string.h>
+
 #include "win32.h"
 
 struct w32_event {
@@ -38,6 +49,14 @@ struct w32_semaphore {
   LONG max;
 };
 
+/* A descriptor in one wait (the wait's own: on its stack, refs 1). */
+struct w32_fdwait {
+  struct w32_object obj;
+  int fd;
+};
+
+#define W32_FDWAIT_SLICE_MS 1
+
 /* ------------------------------------------------------------------------ */
 /* State of a waitable (w32_lock held)                                       */
 /* ------------------------------------------------------------------------ */
@@ -45,7 +64,7 @@ struct w32_semaphore {
 bool w32_waitable(const struct w32_object *o) {
   return o->type == W32_THREAD || o->type == W32_EVENT ||
          o->type == W32_MUTEX || o->type == W32_SEMAPHORE ||
-         o->type == W32_WTIMER;
+         o->type == W32_WTIMER || o->type == W32_FDWAIT;
 }
 
 bool w32_signaled_locked(struct w32_object *o, DWORD tid) {
@@ -62,6 +81,8 @@ bool w32_signaled_locked(struct w32_object *o, DWORD tid) {
     return ((struct w32_thread *)o)->done;
   case W32_WTIMER:
     return ((struct w32_wtimer *)o)->signaled;
+  case W32_FDWAIT:
+    return cport__io_signaled(((struct w32_fdwait *)o)->fd);
   default:
     return false;
   }
@@ -123,6 +144,13 @@ static DWORD try_satisfy(struct w32_object **objs, DWORD n, bool all,
 /* The wait                                                                  */
 /* ------------------------------------------------------------------------ */
 
+/* A HANDLE holding an open descriptor (a file, pipe or socket). */
+static bool fd_handle(HANDLE h) {
+  if (h == NULL || !w32_is_fd(h))
+    return false;
+  return fcntl((int)(intptr_t)h, F_GETFD) >= 0;
+}
+
 /* WAIT_OBJECT_0 + i, WAIT_TIMEOUT, WAIT_IO_COMPLETION (alertable: an APC
  * was queued, and has run), or WAIT_FAILED with *err set. */
 static DWORD wait_objects(DWORD n, const HANDLE *hs, bool all, DWORD ms,
@@ -132,10 +160,20 @@ static DWORD wait_objects(DWORD n, const HANDLE *hs, bool all, DWORD ms,
     return WAIT_FAILED;
   }
   struct w32_object *objs[MAXIMUM_WAIT_OBJECTS];
+  struct w32_fdwait fds[MAXIMUM_WAIT_OBJECTS];
+  bool polled = false; /* a descriptor among them */
   DWORD tid = w32_tid();
   pthread_mutex_lock(&w32_lock);
   for (DWORD i = 0; i < n; i++) {
     objs[i] = w32_object_get(hs[i], 0);
+    if (objs[i] == NULL && fd_handle(hs[i])) {
+      memset(&fds[i], 0, sizeof(fds[i]));
+      fds[i].obj.type = W32_FDWAIT;
+      fds[i].obj.refs = 1; /* never freed: the wait's own */
+      fds[i].fd = (int)(intptr_t)hs[i];
+      objs[i] = &fds[i].obj;
+      polled = true;
+    }
     if (objs[i] == NULL || !w32_waitable(objs[i])) {
       pthread_mutex_unlock(&w32_lock);
       *err = ERROR_INVALID_HANDLE;
@@ -179,6 +217,19 @@ static DWORD wait_objects(DWORD n, const HANDLE *hs, bool all, DWORD ms,
   while ((r = try_satisfy(objs, n, all, tid)) == WAIT_TIMEOUT) {
     if (alertable && w32_apc_pending_locked()) {
       r = WAIT_IO_COMPLETION;
+      break;
+    }
+    if (polled) {
+      /* Look again at the descriptors each slice, to the deadline. */
+      struct timespec slice = w32_deadline(W32_FDWAIT_SLICE_MS);
+      bool last = ms != INFINITE &&
+                  (slice.tv_sec > dl.tv_sec ||
+                   (slice.tv_sec == dl.tv_sec && slice.tv_nsec >= dl.tv_nsec));
+      if (w32_cond_wait(&cv, &w32_lock, last ? &dl : &slice) == 0 || !last)
+        continue;
+      r = try_satisfy(objs, n, all, tid);
+      if (r == WAIT_TIMEOUT && alertable && w32_apc_pending_locked())
+        r = WAIT_IO_COMPLETION;
       break;
     }
     if (w32_cond_wait(&cv, &w32_lock, ms == INFINITE ? NULL : &dl) != 0) {

@@ -173,6 +173,8 @@ enum {
   W32_ROUTINE, /* an op's completion routine (routines.c) */
   W32_FIND,    /* FindFirstFile's searches (filesystem.c) */
   W32_ALIAS,   /* a second handle to an object (DuplicateHandle) */
+  W32_FDWAIT,  /* a descriptor's file object event, as one wait sees it
+                  (waits.c: on the waiting thread's stack, never freed) */
   W32_TYPES
 };
 #define W32_MAGIC 0x57333248u /* "W32H" */
