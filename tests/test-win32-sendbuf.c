@@ -106,6 +106,37 @@ static void sends_that_finished_arrive_in_order(void **state) {
   free(s);
 }
 
+/* With FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, sends that finished in the
+ * call post nothing, and their bytes go out once: nothing more follows
+ * them. (The send buffer's "not buffered" answer once equalled
+ * CPORT_COMPLETED, so a finished send was sent again and completed twice
+ * its bytes.) */
+static void skip_mode_sends_go_out_once(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 7, 0), port);
+  assert_true(SetFileCompletionNotificationModes(
+      (HANDLE)srv, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
+  struct sends *s = calloc(1, sizeof(*s));
+  assert_non_null(s);
+  send_all(srv, s->ov, s->bufs);
+  for (int i = 0; i < MSGS; i++) {
+    assert_true(HasOverlappedIoCompleted(&s->ov[i]));
+    assert_int_equal(s->ov[i].InternalHigh, MSG_LEN);
+  }
+  read_all(cli, false);
+  w_set_rcvtimeo(cli, 200);
+  char extra;
+  assert_int_equal(recv(cli, &extra, 1, 0), SOCKET_ERROR); /* nothing more */
+  w_expect_nothing(port, 50);
+  closesocket(srv);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+  free(s);
+}
+
 /* closesocket right after the sends is a graceful close (Windows' default
  * without SO_LINGER): every byte the sends took still arrives, then the
  * end of the stream; the packets already queued stay on the port. */
@@ -459,6 +490,7 @@ int main(void) {
 #endif
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(sends_that_finished_arrive_in_order),
+      cmocka_unit_test(skip_mode_sends_go_out_once),
       cmocka_unit_test(close_right_after_sends_delivers_every_byte),
       cmocka_unit_test(hard_close_after_sends_resets),
       cmocka_unit_test(shutdown_after_sends_sends_them_first),

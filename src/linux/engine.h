@@ -42,7 +42,7 @@ CP_INTERNAL int cp_engine_submit(struct cp_handle *h, cport_op_t *op);
  * CP_SEND_NOT_BUFFERED when op should go the usual way, else as
  * cp_engine_submit. h->lock held.
  */
-#define CP_SEND_NOT_BUFFERED 1
+#define CP_SEND_NOT_BUFFERED 2 /* neither 0 nor CPORT_COMPLETED (1) */
 CP_INTERNAL int cp_engine_buffer_send(struct cp_handle *h, cport_op_t *op);
 /* shutdown(SHUT_WR) of h after the bytes its buffered sends hold: 1 if
  * queued behind them (it runs as they end), 0 if none are held (the
