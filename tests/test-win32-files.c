@@ -397,9 +397,9 @@ static void find_files_with_patterns(void **state) {
   assert_string_equal(d.cAlternateFileName, "");
   assert_false(d.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY);
   assert_false(d.dwFileAttributes & FILE_ATTRIBUTE_HIDDEN);
-  /* NORMAL alone; Windows sets ARCHIVE on a new file. */
-  assert_true(d.dwFileAttributes == FILE_ATTRIBUTE_NORMAL ||
-              d.dwFileAttributes == FILE_ATTRIBUTE_ARCHIVE);
+  /* Windows sets ARCHIVE on a new file (so not NORMAL, which means no
+   * other attribute). */
+  assert_int_equal(d.dwFileAttributes, FILE_ATTRIBUTE_ARCHIVE);
   assert_int_equal(d.nFileSizeLow, 10);
   assert_int_equal(d.nFileSizeHigh, 0);
   /* Written within the last minute (and not in the future). */

@@ -87,11 +87,12 @@ struct fs_info {
 
 static void info_from(const struct statx *sx, struct fs_info *out) {
   bool dir = S_ISDIR(sx->stx_mode);
-  out->attrs = dir ? FILE_ATTRIBUTE_DIRECTORY : 0;
+  /* A file Windows made or changed has its archive bit: Linux keeps no
+   * such bit, so every file reports it (never FILE_ATTRIBUTE_NORMAL,
+   * which means no other attribute). */
+  out->attrs = dir ? FILE_ATTRIBUTE_DIRECTORY : FILE_ATTRIBUTE_ARCHIVE;
   if (!(sx->stx_mode & S_IWUSR))
     out->attrs |= FILE_ATTRIBUTE_READONLY;
-  if (out->attrs == 0)
-    out->attrs = FILE_ATTRIBUTE_NORMAL;
   const struct statx_timestamp *birth =
       (sx->stx_mask & STATX_BTIME) ? &sx->stx_btime : &sx->stx_mtime;
   out->created = filetime_of(birth->tv_sec, birth->tv_nsec);
