@@ -5,10 +5,12 @@
  * read back as they were set, a cached file read ending in the call,
  * DisconnectEx(TF_REUSE_SOCKET) on a connection both ends closed, a
  * socket joining a port after event-driven I/O, the NTSTATUS a failed
- * op leaves in Internal as it ends, and a file or pipe handle signalled
- * as its I/O ends. Known
+ * op leaves in Internal as it ends, a file or pipe handle signalled
+ * as its I/O ends, and sends and receives of many WSABUFs. Known
  * Wine differences skip with the reason.
  */
+#include <stdlib.h>
+
 #include "win32-util.h"
 
 /* ------------------------------------------------------------------------ */
@@ -431,6 +433,69 @@ static void handle_signalled_as_its_io_ends(void **state) {
   assert_true(CloseHandle(ps));
 }
 
+/* ------------------------------------------------------------------------ */
+/* Many buffers                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* WSASend and WSARecv document no limit on dwBufferCount: programs gather
+ * hundreds of queued messages into one send. (Linux takes up to 1024, its
+ * IOV_MAX: more fail with WSAENOBUFS there; see docs/porting.md.) */
+#define MANY_BUFS 1000
+
+static void many_buffers_in_one_call(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 4, 0), port);
+  WSABUF *wb = calloc(MANY_BUFS, sizeof(*wb));
+  char *out = malloc(MANY_BUFS * 3), *in = calloc(1, MANY_BUFS * 3);
+  assert_true(wb != NULL && out != NULL && in != NULL);
+  for (int i = 0; i < MANY_BUFS * 3; i++)
+    out[i] = (char)(i * 13 + 5);
+  for (int i = 0; i < MANY_BUFS; i++) {
+    wb[i].buf = out + 3 * i;
+    wb[i].len = 3;
+  }
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  DWORD n = 0, flags = 0;
+  int rc = WSASend(srv, wb, MANY_BUFS, &n, 0, &ov, NULL);
+  assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+  OVERLAPPED *got = NULL;
+  ULONG_PTR key = 0;
+  assert_true(w_next(port, &n, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(n, MANY_BUFS * 3);
+  w_set_rcvtimeo(cli, 5000);
+  int have = 0;
+  while (have < MANY_BUFS * 3) {
+    int k = recv(cli, in + have, MANY_BUFS * 3 - have, 0);
+    assert_true(k > 0);
+    have += k;
+  }
+  assert_memory_equal(in, out, MANY_BUFS * 3);
+  /* The other way: one receive scattering into them all. */
+  for (int i = 0; i < MANY_BUFS; i++)
+    wb[i].buf = in + 3 * i;
+  memset(in, 0, MANY_BUFS * 3);
+  memset(&ov, 0, sizeof(ov));
+  rc = WSARecv(srv, wb, MANY_BUFS, &n, &flags, &ov, NULL);
+  assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+  assert_int_equal(send(cli, out, 30, 0), 30);
+  assert_true(w_next(port, &n, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(n, 30);
+  assert_memory_equal(in, out, 30);
+  free(wb);
+  free(out);
+  free(in);
+  closesocket(srv);
+  closesocket(cli);
+  w_expect_nothing(port, 50);
+  assert_true(CloseHandle(port));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(overlapped_waitall_receive),
@@ -440,6 +505,7 @@ int main(void) {
       cmocka_unit_test(socket_joins_a_port_after_event_io),
       cmocka_unit_test(failed_op_leaves_an_ntstatus),
       cmocka_unit_test(handle_signalled_as_its_io_ends),
+      cmocka_unit_test(many_buffers_in_one_call),
   };
   return W_RUN("win32-io-corners", tests);
 }

@@ -107,6 +107,7 @@ static void info_from(const struct statx *sx, struct fs_info *out) {
 /* statx of name in dirfd (or of the descriptor dirfd itself when name is
  * ""), following links; a dangling link reports the link. 0 or errno. */
 static int info_at(int dirfd, const char *name, struct fs_info *out) {
+  memset(out, 0, sizeof(*out)); /* (read only on success) */
   struct statx sx;
   int flags = name[0] == 0 ? AT_EMPTY_PATH : 0;
   unsigned mask = STATX_BASIC_STATS | STATX_BTIME;

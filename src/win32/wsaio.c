@@ -6,17 +6,19 @@
  * values and the ioctlsocket commands.
  */
 #include <limits.h>
+#include <stdlib.h>
 
 #include "win32.h"
 
-#define W32_MAX_BUFS 64
+/* WSABUFs a call converts on its stack; up to W32_MAX_BUFS (cport's
+ * limit for one op, Linux's IOV_MAX) on the heap. */
+#define W32_STACK_BUFS 64
+#define W32_MAX_BUFS 1024
 
 /* WSABUF (len, buf) to cport_buf_t (base, len). */
 static int convert(LPWSABUF in, DWORD n, cport_buf_t *out, size_t *total) {
   if (in == NULL || n == 0)
     return WSAEFAULT;
-  if (n > W32_MAX_BUFS)
-    return WSAENOBUFS;
   *total = 0;
   for (DWORD i = 0; i < n; i++) {
     out[i] = cport_buf_init(in[i].buf, in[i].len);
@@ -183,12 +185,11 @@ static size_t max_datagram(int fd) {
  * WSARecv and WSASend); `datagram` says which calls they are; mp: the
  * control data of WSARecvMsg and WSASendMsg (their block, when
  * overlapped, is the op's once cport took it: mp->block is NULL then). */
-static int wsa_io_call(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
-                       LPDWORD out_flags, int flags, bool recv_side,
-                       bool datagram, struct sockaddr *addr, int *addrlen,
-                       struct msg_part *mp, LPWSAOVERLAPPED ov,
-                       LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
-  cport_buf_t b[W32_MAX_BUFS];
+static int wsa_io_run(SOCKET s, LPWSABUF bufs, DWORD n, cport_buf_t *b,
+                      LPDWORD bytes, LPDWORD out_flags, int flags,
+                      bool recv_side, bool datagram, struct sockaddr *addr,
+                      int *addrlen, struct msg_part *mp, LPWSAOVERLAPPED ov,
+                      LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
   size_t total = 0;
   int err = convert(bufs, n, b, &total);
   if (err)
@@ -250,6 +251,26 @@ static int wsa_io_call(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
   if (rc < 0 && routed)
     w32_routine_refused(ov); /* refused: no end will queue it */
   return wsa_started(fd, rc, bytes, out_flags);
+}
+
+/* wsa_io_run with room for the converted buffers (cport copies them as
+ * it takes an op, so they live only as long as the call). */
+static int wsa_io_call(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
+                       LPDWORD out_flags, int flags, bool recv_side,
+                       bool datagram, struct sockaddr *addr, int *addrlen,
+                       struct msg_part *mp, LPWSAOVERLAPPED ov,
+                       LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
+  cport_buf_t stack[W32_STACK_BUFS];
+  cport_buf_t *b = stack;
+  if (n > W32_MAX_BUFS)
+    return w32_wsa_fail(WSAENOBUFS);
+  if (n > W32_STACK_BUFS && (b = malloc(n * sizeof(*b))) == NULL)
+    return w32_wsa_fail(WSAENOBUFS);
+  int rc = wsa_io_run(s, bufs, n, b, bytes, out_flags, flags, recv_side,
+                      datagram, addr, addrlen, mp, ov, routine);
+  if (b != stack)
+    free(b);
+  return rc;
 }
 
 /* wsa_io_call, then WSAEventSelect's re-enabling: any receive re-enables
