@@ -28,6 +28,9 @@ typedef struct {
 } FILE_ID_INFO;
 #endif
 
+/* A class value past every class Windows has. */
+#define NOT_A_CLASS ((FILE_INFO_BY_HANDLE_CLASS)1000)
+
 static HANDLE open_new(const char *path) {
   HANDLE f = CreateFileA(path, GENERIC_READ | GENERIC_WRITE | DELETE,
                          FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
@@ -122,9 +125,7 @@ static void basic_standard_tag_and_id(void **state) {
       GetFileInformationByHandleEx(f, FileBasicInfo, &b, sizeof(b) - 1));
   assert_int_equal(GetLastError(), ERROR_BAD_LENGTH);
   SetLastError(0);
-  assert_false(GetFileInformationByHandleEx(
-      f, (FILE_INFO_BY_HANDLE_CLASS)MaximumFileInfoByHandleClass, &b,
-      sizeof(b)));
+  assert_false(GetFileInformationByHandleEx(f, NOT_A_CLASS, &b, sizeof(b)));
   assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
 #if !defined(_WIN32)
   /* A class Windows has and the layer does not answer. */
@@ -169,7 +170,7 @@ static void name_info(void **state) {
   assert_true(DeleteFileA(path));
 }
 
-static void end_of_file_and_allocation(void **state) {
+static void end_of_file(void **state) {
   (void)state;
   char path[512];
   w_temp_path(path, sizeof(path), "w32fi-eof");
@@ -184,23 +185,53 @@ static void end_of_file_and_allocation(void **state) {
   SetLastError(0);
   assert_false(
       SetFileInformationByHandle(f, FileEndOfFileInfo, &e, sizeof(e) - 1));
-  assert_int_equal(GetLastError(), ERROR_BAD_LENGTH);
-
-  /* More room reserved: the size does not move; less: the file is cut. */
-  FILE_ALLOCATION_INFO a;
-  a.AllocationSize.QuadPart = 65536;
-  assert_true(SetFileInformationByHandle(f, FileAllocationInfo, &a, sizeof(a)));
-  assert_int_equal(GetFileSize(f, NULL), 5);
-  a.AllocationSize.QuadPart = 2;
-  assert_true(SetFileInformationByHandle(f, FileAllocationInfo, &a, sizeof(a)));
-  assert_int_equal(GetFileSize(f, NULL), 2);
+  DWORD short_err = GetLastError(); /* checked at the end */
 
   /* A class that cannot be set. */
   SetLastError(0);
-  assert_false(SetFileInformationByHandle(
-      f, (FILE_INFO_BY_HANDLE_CLASS)MaximumFileInfoByHandleClass, &e,
-      sizeof(e)));
+  assert_false(SetFileInformationByHandle(f, NOT_A_CLASS, &e, sizeof(e)));
   assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+  assert_true(CloseHandle(f));
+  assert_true(DeleteFileA(path));
+  if (short_err == ERROR_INVALID_PARAMETER && h_on_wine())
+    H_SKIP("known Wine difference: SetFileInformationByHandle with a "
+           "buffer smaller than the structure fails with "
+           "ERROR_INVALID_PARAMETER (Windows: ERROR_BAD_LENGTH); see "
+           "docs/windows.md");
+  assert_int_equal(short_err, ERROR_BAD_LENGTH);
+}
+
+static void allocation_size(void **state) {
+  (void)state;
+  char path[512];
+  w_temp_path(path, sizeof(path), "w32fi-alloc");
+  HANDLE f = open_new(path);
+  write_bytes(f, 5);
+  /* More room reserved: the size does not move; less: the file is cut. */
+  FILE_ALLOCATION_INFO a;
+  a.AllocationSize.QuadPart = 65536;
+  SetLastError(0);
+  if (!SetFileInformationByHandle(f, FileAllocationInfo, &a, sizeof(a)) &&
+      h_on_wine()) {
+    DWORD err = GetLastError();
+    assert_true(CloseHandle(f));
+    assert_true(DeleteFileA(path));
+    H_SKIP("known Wine difference: SetFileInformationByHandle refuses "
+           "FileAllocationInfo (error %lu); see docs/windows.md",
+           (unsigned long)err);
+  }
+  assert_int_equal(GetFileSize(f, NULL), 5);
+  FILE_STANDARD_INFO s;
+  assert_true(GetFileInformationByHandleEx(f, FileStandardInfo, &s, sizeof(s)));
+  assert_true(s.AllocationSize.QuadPart >= 65536);
+  assert_true(s.EndOfFile.QuadPart == 5);
+  a.AllocationSize.QuadPart = 2;
+  assert_true(SetFileInformationByHandle(f, FileAllocationInfo, &a, sizeof(a)));
+  assert_int_equal(GetFileSize(f, NULL), 2);
+  SetLastError(0);
+  assert_false(
+      SetFileInformationByHandle(f, FileAllocationInfo, &a, sizeof(a) - 1));
+  assert_int_equal(GetLastError(), ERROR_BAD_LENGTH);
   assert_true(CloseHandle(f));
   assert_true(DeleteFileA(path));
 }
@@ -234,7 +265,8 @@ static void basic_times_and_readonly(void **state) {
   assert_true(GetFileInformationByHandleEx(f, FileBasicInfo, &b, sizeof(b)));
   assert_true(b.LastWriteTime.QuadPart == ft_of(ft));
   assert_true(b.LastAccessTime.QuadPart == ft_of(ft) + 10000000);
-  assert_true(b.CreationTime.QuadPart == created);
+  bool creation_kept = b.CreationTime.QuadPart == created;
+  created = b.CreationTime.QuadPart;
   FILETIME w;
   assert_true(GetFileTime(f, NULL, NULL, &w));
   assert_true(ft_of(w) == ft_of(ft));
@@ -261,6 +293,11 @@ static void basic_times_and_readonly(void **state) {
 #endif
   assert_true(CloseHandle(f));
   assert_true(DeleteFileA(path));
+  if (!creation_kept && h_on_wine())
+    H_SKIP("known Wine difference: setting the last write time moves the "
+           "creation time Wine reports (Windows keeps it); see "
+           "docs/windows.md");
+  assert_true(creation_kept);
 }
 
 static void disposition_deletes_at_close(void **state) {
@@ -274,7 +311,7 @@ static void disposition_deletes_at_close(void **state) {
       SetFileInformationByHandle(f, FileDispositionInfo, &d, sizeof(d)));
   FILE_STANDARD_INFO s;
   assert_true(GetFileInformationByHandleEx(f, FileStandardInfo, &s, sizeof(s)));
-  assert_int_equal(s.DeletePending, 1);
+  BOOLEAN pending = s.DeletePending; /* checked at the end */
   assert_true(CloseHandle(f));
   SetLastError(0);
   assert_int_equal(GetFileAttributesA(path), INVALID_FILE_ATTRIBUTES);
@@ -292,6 +329,10 @@ static void disposition_deletes_at_close(void **state) {
   assert_true(CloseHandle(f));
   assert_true(GetFileAttributesA(path) != INVALID_FILE_ATTRIBUTES);
   assert_true(DeleteFileA(path));
+  if (pending == 0 && h_on_wine())
+    H_SKIP("known Wine difference: FILE_STANDARD_INFO.DeletePending stays "
+           "FALSE after a FileDispositionInfo delete; see docs/windows.md");
+  assert_int_equal(pending, 1);
 }
 
 /* FILE_RENAME_INFO for a path, in a buffer of the caller's. */
@@ -362,18 +403,19 @@ static void final_path_name(void **state) {
   char path[512];
   w_temp_path(path, sizeof(path), "w32fi-final");
   HANDLE f = open_new(path);
-  /* Too small: the size needed, with the terminator. */
-  DWORD need = GetFinalPathNameByHandleA(f, NULL, 0, FILE_NAME_NORMALIZED);
-  assert_true(need > strlen(base_of(path)));
+  /* The length without the terminator when it fits. */
   char buf[1024];
-  assert_true(need <= sizeof(buf));
   memset(buf, '#', sizeof(buf));
-  assert_int_equal(GetFinalPathNameByHandleA(f, buf, need - 1, 0), need);
-  assert_int_equal(GetFinalPathNameByHandleA(f, buf, need, VOLUME_NAME_DOS),
-                   need - 1);
-  assert_int_equal(strlen(buf), need - 1);
+  DWORD len = GetFinalPathNameByHandleA(f, buf, sizeof(buf), VOLUME_NAME_DOS);
   size_t bl = strlen(base_of(path));
-  assert_string_equal(buf + need - 1 - bl, base_of(path));
+  assert_true(len > bl && len < sizeof(buf));
+  assert_int_equal(strlen(buf), len);
+  assert_string_equal(buf + len - bl, base_of(path));
+  assert_int_equal(GetFinalPathNameByHandleA(f, buf, len + 1, 0), len);
+  /* Too small: the size needed, with the terminator (checked at the
+   * end). */
+  DWORD need_null = GetFinalPathNameByHandleA(f, NULL, 0, 0);
+  DWORD need_small = GetFinalPathNameByHandleA(f, buf, len, 0);
   WCHAR w[1024];
   DWORD wneed = GetFinalPathNameByHandleW(f, w, 1, FILE_NAME_OPENED);
   assert_true(wneed > bl);
@@ -393,6 +435,12 @@ static void final_path_name(void **state) {
 #endif
   assert_true(CloseHandle(f));
   assert_true(DeleteFileA(path));
+  if (need_null == len && need_small == len && h_on_wine())
+    H_SKIP("known Wine difference: GetFinalPathNameByHandleA with too small "
+           "a buffer returns the length without the terminator (Windows: "
+           "with it; the W form is right); see docs/windows.md");
+  assert_int_equal(need_null, len + 1);
+  assert_int_equal(need_small, len + 1);
 }
 
 static void disk_free_space(void **state) {
@@ -528,14 +576,20 @@ static void module_file_name_w(void **state) {
                                   NULL) > 0);
   assert_string_equal(back, a);
   /* Too small: cut, terminated, the size returned. */
-  WCHAR small[4];
+  WCHAR small[4] = {'#', '#', '#', '#'};
   SetLastError(0);
   assert_int_equal(GetModuleFileNameW(NULL, small, 4), 4);
   assert_int_equal(GetLastError(), ERROR_INSUFFICIENT_BUFFER);
-  assert_true(small[3] == 0 && small[0] == w[0] && small[2] == w[2]);
+  assert_true(small[0] == w[0] && small[1] == w[1] && small[2] == w[2]);
   /* The generic name follows the character set, as the others do. */
   TCHAR t[MAX_PATH];
   assert_int_equal(GetModuleFileName(NULL, t, MAX_PATH), na);
+  if (small[3] == w[3] && h_on_wine())
+    H_SKIP("known Wine difference: GetModuleFileNameW cuts a path too long "
+           "for the buffer without a terminator (Windows XP's way; since "
+           "Vista the last character is the terminator); see "
+           "docs/windows.md");
+  assert_true(small[3] == 0);
 }
 
 static VOID CALLBACK free_library_cb(PTP_CALLBACK_INSTANCE inst, PVOID ctx,
@@ -655,7 +709,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(basic_standard_tag_and_id),
       cmocka_unit_test(name_info),
-      cmocka_unit_test(end_of_file_and_allocation),
+      cmocka_unit_test(end_of_file),
+      cmocka_unit_test(allocation_size),
       cmocka_unit_test(basic_times_and_readonly),
       cmocka_unit_test(disposition_deletes_at_close),
       cmocka_unit_test(rename_by_handle),
