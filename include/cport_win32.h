@@ -3552,7 +3552,95 @@ typedef struct WSAData {
   char *lpVendorInfo;
 } WSADATA, *LPWSADATA;
 
-typedef void *LPWSAPROTOCOL_INFOA, *LPWSAPROTOCOL_INFOW, *LPQOS;
+typedef void *LPQOS;
+/* A transport provider (winsock2.h): what WSAEnumProtocols lists and
+ * WSASocket and WSADuplicateSocket take. */
+#  define MAX_PROTOCOL_CHAIN 7
+#  define WSAPROTOCOL_LEN 255
+#  define BASE_PROTOCOL 1
+#  define LAYERED_PROTOCOL 0
+#  define FROM_PROTOCOL_INFO (-1)
+#  define BIGENDIAN 0x0000
+#  define LITTLEENDIAN 0x0001
+#  define SECURITY_PROTOCOL_NONE 0x0000
+#  define XP1_CONNECTIONLESS 0x00000001u
+#  define XP1_GUARANTEED_DELIVERY 0x00000002u
+#  define XP1_GUARANTEED_ORDER 0x00000004u
+#  define XP1_MESSAGE_ORIENTED 0x00000008u
+#  define XP1_PSEUDO_STREAM 0x00000010u
+#  define XP1_GRACEFUL_CLOSE 0x00000020u
+#  define XP1_EXPEDITED_DATA 0x00000040u
+#  define XP1_CONNECT_DATA 0x00000080u
+#  define XP1_DISCONNECT_DATA 0x00000100u
+#  define XP1_SUPPORT_BROADCAST 0x00000200u
+#  define XP1_SUPPORT_MULTIPOINT 0x00000400u
+#  define XP1_MULTIPOINT_CONTROL_PLANE 0x00000800u
+#  define XP1_MULTIPOINT_DATA_PLANE 0x00001000u
+#  define XP1_QOS_SUPPORTED 0x00002000u
+#  define XP1_INTERRUPT 0x00004000u
+#  define XP1_UNI_SEND 0x00008000u
+#  define XP1_UNI_RECV 0x00010000u
+#  define XP1_IFS_HANDLES 0x00020000u
+#  define XP1_PARTIAL_MESSAGE 0x00040000u
+#  define XP1_SAN_SUPPORT_SDP 0x00080000u
+#  define PFL_MULTIPLE_PROTO_ENTRIES 0x00000001u
+#  define PFL_RECOMMENDED_PROTO_ENTRY 0x00000002u
+#  define PFL_HIDDEN 0x00000004u
+#  define PFL_MATCHES_PROTOCOL_ZERO 0x00000008u
+#  define PFL_NETWORKDIRECT_PROVIDER 0x00000010u
+typedef struct _WSAPROTOCOLCHAIN {
+  int ChainLen;
+  DWORD ChainEntries[MAX_PROTOCOL_CHAIN];
+} WSAPROTOCOLCHAIN, *LPWSAPROTOCOLCHAIN;
+typedef struct _WSAPROTOCOL_INFOA {
+  DWORD dwServiceFlags1;
+  DWORD dwServiceFlags2;
+  DWORD dwServiceFlags3;
+  DWORD dwServiceFlags4;
+  DWORD dwProviderFlags;
+  GUID ProviderId;
+  DWORD dwCatalogEntryId;
+  WSAPROTOCOLCHAIN ProtocolChain;
+  int iVersion;
+  int iAddressFamily;
+  int iMaxSockAddr;
+  int iMinSockAddr;
+  int iSocketType;
+  int iProtocol;
+  int iProtocolMaxOffset;
+  int iNetworkByteOrder;
+  int iSecurityScheme;
+  DWORD dwMessageSize;
+  DWORD dwProviderReserved;
+  CHAR szProtocol[WSAPROTOCOL_LEN + 1];
+} WSAPROTOCOL_INFOA, *LPWSAPROTOCOL_INFOA;
+typedef struct _WSAPROTOCOL_INFOW {
+  DWORD dwServiceFlags1;
+  DWORD dwServiceFlags2;
+  DWORD dwServiceFlags3;
+  DWORD dwServiceFlags4;
+  DWORD dwProviderFlags;
+  GUID ProviderId;
+  DWORD dwCatalogEntryId;
+  WSAPROTOCOLCHAIN ProtocolChain;
+  int iVersion;
+  int iAddressFamily;
+  int iMaxSockAddr;
+  int iMinSockAddr;
+  int iSocketType;
+  int iProtocol;
+  int iProtocolMaxOffset;
+  int iNetworkByteOrder;
+  int iSecurityScheme;
+  DWORD dwMessageSize;
+  DWORD dwProviderReserved;
+  WCHAR szProtocol[WSAPROTOCOL_LEN + 1];
+} WSAPROTOCOL_INFOW, *LPWSAPROTOCOL_INFOW;
+#  ifdef UNICODE
+typedef WSAPROTOCOL_INFOW WSAPROTOCOL_INFO, *LPWSAPROTOCOL_INFO;
+#  else
+typedef WSAPROTOCOL_INFOA WSAPROTOCOL_INFO, *LPWSAPROTOCOL_INFO;
+#  endif
 typedef unsigned int GROUP;
 typedef HANDLE WSAEVENT, *LPWSAEVENT;
 
@@ -3787,7 +3875,9 @@ typedef struct cport_w32_in6_pktinfo {
 
 CPORT_WIN32_API int WSAStartup(WORD version, LPWSADATA data);
 CPORT_WIN32_API int WSACleanup(void);
-/* Blocking sockets until associated with a port, like Winsock's. */
+/* Blocking sockets until associated with a port, like Winsock's. With a
+ * provider (info, as WSAEnumProtocols gives), af, type or protocol
+ * FROM_PROTOCOL_INFO take the provider's value. */
 CPORT_WIN32_API SOCKET WSASocketA(int af, int type, int protocol,
                                   LPWSAPROTOCOL_INFOA info, GROUP g,
                                   DWORD flags);
@@ -3828,6 +3918,19 @@ CPORT_WIN32_API int WSADuplicateSocketA(SOCKET s, DWORD pid,
 CPORT_WIN32_API int WSADuplicateSocketW(SOCKET s, DWORD pid,
                                         LPWSAPROTOCOL_INFOW info);
 #  define WSADuplicateSocket CPORT_W32_AW(WSADuplicateSocket)
+/* The transport providers (protocols.c): TCP and UDP over IPv4 and over
+ * IPv6, in that order, with Windows' names ("MSAFD Tcpip [TCP/IP]"...),
+ * provider GUIDs and service flags, each its own base protocol; the
+ * message size of a UDP entry is the largest datagram (65507 and 65527
+ * bytes), a TCP entry's 0. protocols: NULL for all, or a list ended by 0
+ * of the iProtocol values wanted. Returns how many were written, or
+ * SOCKET_ERROR with WSAENOBUFS and *len set to the bytes needed when the
+ * buffer is too small (or NULL), WSAEFAULT for a NULL len. */
+CPORT_WIN32_API int WSAEnumProtocolsA(LPINT protocols, LPWSAPROTOCOL_INFOA buf,
+                                      LPDWORD len);
+CPORT_WIN32_API int WSAEnumProtocolsW(LPINT protocols, LPWSAPROTOCOL_INFOW buf,
+                                      LPDWORD len);
+#  define WSAEnumProtocols CPORT_W32_AW(WSAEnumProtocols)
 
 CPORT_WIN32_API int cport_w32_setsockopt(SOCKET s, int level, int name,
                                          const char *val, int len);

@@ -47,6 +47,7 @@
  *   eventselect.c WSAEventSelect, WSAEnumNetworkEvents, and the thread
  *                 that watches the selected sockets
  *   sockets.c     Winsock start-up, sockets, options, accept, shutdown
+ *   protocols.c   WSAEnumProtocols: the transport providers
  *   bsd.c         the BSD calls with WSAGetLastError (socket, bind, ...)
  *   netdb.c       getaddrinfo, InetPton, InetNtop
  *   routines.c    completion routines: an op's end queues its routine to
