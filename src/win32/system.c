@@ -353,7 +353,6 @@ CPORT_API DWORD GetModuleFileNameW(HMODULE module, LPWSTR buf, DWORD size) {
     return (w32_fail(ERROR_INSUFFICIENT_BUFFER), size);
   }
   MultiByteToWideChar(CP_UTF8, 0, path, -1, buf, need);
-  SetLastError(ERROR_SUCCESS);
   return (DWORD)need - 1;
 }
 
