@@ -359,6 +359,68 @@
  *         argument (`*f` left alone).
  */
 /**
+ * @fn errno_t cport_w32_wfopen_s(FILE **f, const wchar_t *name, const wchar_t *mode)
+ * MSVC's _wfopen_s(); `_wfopen_s` is defined to this name.
+ * cport_w32_fopen_s() with a wide path and mode (made UTF-8).
+ * @param[out] f the stream, NULL when the open fails
+ * @param name the file's path
+ * @param mode the mode, as for fopen()
+ * @return 0, or the open's errno (ENOENT, EACCES, ...); ENOMEM when the
+ *         names cannot be converted; EINVAL for a NULL argument (`*f` left
+ *         alone).
+ */
+/**
+ * @fn int cport_w32_swprintf_s(wchar_t *buf, size_t size, const wchar_t *fmt, ...)
+ * MSVC's swprintf_s(); `swprintf_s` is defined to this name. As
+ * cport_w32_sprintf_s(), in wide characters: `%s` and `%c` in `fmt` are
+ * a wide string and character, `%S` and `%C` narrow ones (Microsoft's
+ * spelling). A narrow string goes through the C library's locale.
+ * @param[out] buf the destination
+ * @param size characters in `buf`
+ * @param fmt the format
+ * @return The characters written (without the NUL), or -1: errno EINVAL
+ *         for a NULL `buf` or `fmt`, a `size` of 0 or a conversion the C
+ *         library refuses, ERANGE when the result does not fit; `buf[0]`
+ *         is set to 0 when it can be.
+ */
+/**
+ * @fn int cport_w32_vswprintf_s(wchar_t *buf, size_t size, const wchar_t *fmt, va_list ap)
+ * MSVC's vswprintf_s(), cport_w32_swprintf_s() with a va_list;
+ * `vswprintf_s` is defined to this name.
+ * @param[out] buf the destination
+ * @param size characters in `buf`
+ * @param fmt the format
+ * @param ap the arguments
+ * @return As cport_w32_swprintf_s().
+ */
+/**
+ * @fn int cport_w32_snwprintf_s(wchar_t *buf, size_t size, size_t count, const wchar_t *fmt, ...)
+ * MSVC's _snwprintf_s(); `_snwprintf_s` is defined to this name. As
+ * cport_w32_snprintf_s(), in wide characters (the format as
+ * cport_w32_swprintf_s() reads it).
+ * @param[out] buf the destination
+ * @param size characters in `buf`
+ * @param count characters to write at most, or _TRUNCATE
+ * @param fmt the format
+ * @return The characters written (without the NUL); -1 when the result
+ *         was cut to `count` or by _TRUNCATE (the cut string is in
+ *         `buf`); -1 with `buf[0]` set to 0 when it did not fit in `size`
+ *         otherwise (errno ERANGE); -1 with errno EINVAL for a NULL `buf`
+ *         or `fmt`, a `size` of 0 or a `count` of 0. A NULL `buf` with
+ *         `size` and `count` 0 returns 0.
+ */
+/**
+ * @fn int cport_w32_vsnwprintf_s(wchar_t *buf, size_t size, size_t count, const wchar_t *fmt, va_list ap)
+ * MSVC's _vsnwprintf_s(), cport_w32_snwprintf_s() with a va_list;
+ * `_vsnwprintf_s` is defined to this name.
+ * @param[out] buf the destination
+ * @param size characters in `buf`
+ * @param count characters to write at most, or _TRUNCATE
+ * @param fmt the format
+ * @param ap the arguments
+ * @return As cport_w32_snwprintf_s().
+ */
+/**
  * @fn errno_t cport_w32_localtime_s(struct tm *tm, const time_t *t)
  * MSVC's localtime_s(): the arguments in Microsoft's order (the result
  * first, unlike C11's Annex K); `localtime_s` is defined to this name.
@@ -1341,6 +1403,7 @@ typedef struct _SECURITY_ATTRIBUTES {
 #  define FILE_READ_DATA 0x0001u
 #  define FILE_WRITE_DATA 0x0002u
 #  define FILE_APPEND_DATA 0x0004u
+#  define DELETE 0x00010000u
 #  define FILE_SHARE_READ 0x1u
 #  define FILE_SHARE_WRITE 0x2u
 #  define FILE_SHARE_DELETE 0x4u
@@ -1551,9 +1614,11 @@ CPORT_WIN32_API BOOL CallNamedPipeW(LPCWSTR name, LPVOID in, DWORD in_len,
  * directory other than the root as Windows does; no match:
  * ERROR_FILE_NOT_FOUND, no such directory: ERROR_PATH_NOT_FOUND, a
  * trailing separator always fails. FindNextFile at the end: FALSE with
- * ERROR_NO_MORE_FILES. Attributes: FILE_ATTRIBUTE_DIRECTORY,
- * FILE_ATTRIBUTE_READONLY (no write permission for the owner), else
- * FILE_ATTRIBUTE_NORMAL; a directory's size is 0; the creation time is
+ * ERROR_NO_MORE_FILES. Attributes: FILE_ATTRIBUTE_DIRECTORY, else
+ * FILE_ATTRIBUTE_ARCHIVE (Linux keeps no archive bit: every file has it,
+ * as every file Windows made or changed has), plus
+ * FILE_ATTRIBUTE_READONLY without write permission for the owner; a
+ * directory's size is 0; the creation time is
  * the birth time where the file system keeps one, else the last write;
  * cAlternateFileName is empty. Symbolic links are followed.
  */
@@ -1674,6 +1739,204 @@ CPORT_WIN32_API BOOL CopyFileW(LPCWSTR from, LPCWSTR to, BOOL fail_if_exists);
 #  define GetTempFileName CPORT_W32_AW(GetTempFileName)
 #  define MoveFile CPORT_W32_AW(MoveFile)
 #  define CopyFile CPORT_W32_AW(CopyFile)
+
+/*
+ * A file's information by handle, the newer calls (fileinfo.c), and the
+ * path calls beside them.
+ *
+ * GetFileInformationByHandleEx: FileBasicInfo, FileStandardInfo,
+ * FileNameInfo, FileAttributeTagInfo and FileIdInfo, with the attributes
+ * and times GetFileInformationByHandle reports (ChangeTime: Linux's
+ * ctime); AllocationSize is the blocks the file holds; DeletePending is
+ * TRUE after a FileDispositionInfo delete. FileNameInfo gives the path
+ * without a volume, which on Linux is the whole absolute path, as Linux
+ * spells it ('/'), not terminated; FileNameLength counts its bytes (a
+ * WCHAR is 4 bytes here). FileIdInfo: VolumeSerialNumber is
+ * GetFileInformationByHandle's dwVolumeSerialNumber, FileId its file
+ * index (st_ino) in the low 8 bytes. Another class: ERROR_INVALID_PARAMETER
+ * (as Windows answers a class it does not support); a buffer smaller than
+ * the structure: ERROR_BAD_LENGTH; FileNameInfo with room for the length
+ * but not the whole name: ERROR_MORE_DATA, FileNameLength the bytes
+ * needed and as much of the name as fits copied.
+ *
+ * SetFileInformationByHandle: FileEndOfFileInfo (ftruncate);
+ * FileAllocationInfo (below the end of the file: the file is cut there,
+ * as documented; above: fallocate(FALLOC_FL_KEEP_SIZE) reserves the
+ * space, and on a file system that cannot reserve it the call succeeds
+ * without reserving, as the size a program sees does not change);
+ * FileDispositionInfo (DeleteFile TRUE: the file's current name is
+ * removed when this handle is closed, FALSE takes that back; the name
+ * stays usable until then, where Windows refuses new opens of a file
+ * whose delete is pending); FileBasicInfo (a time of 0 is left as it is;
+ * LastAccessTime and LastWriteTime are set with futimens; CreationTime
+ * and ChangeTime cannot be set on Linux: a value other than the one the
+ * file reports fails with ERROR_NOT_SUPPORTED, as do -1 and -2, which ask
+ * Windows to stop and resume updating a time; attributes 0 are left as
+ * they are, FILE_ATTRIBUTE_READONLY takes every write permission away
+ * and its absence gives the owner write permission, other attributes are
+ * accepted and have no effect: Linux has no bits for them); FileRenameInfo
+ * (FileName, not terminated, FileNameLength bytes: a name with no
+ * separator renames within the file's directory, a path renames there;
+ * RootDirectory must be NULL, else ERROR_NOT_SUPPORTED;
+ * ReplaceIfExists FALSE and an existing target: ERROR_ALREADY_EXISTS).
+ * Another class: ERROR_INVALID_PARAMETER; a buffer smaller than the
+ * structure: ERROR_BAD_LENGTH. Access rights are not checked (the layer
+ * does not keep them).
+ *
+ * SetFileAttributes: FILE_ATTRIBUTE_READONLY on a file as above (a
+ * directory's is accepted without effect, as Windows does not honour it
+ * on directories); the other attributes are accepted and have no effect.
+ *
+ * GetFinalPathNameByHandle: the file's current absolute Linux path (from
+ * /proc/self/fd), the same for FILE_NAME_NORMALIZED and FILE_NAME_OPENED
+ * and for VOLUME_NAME_DOS and VOLUME_NAME_NONE: Linux has no drive
+ * letters and no "\\?\" prefix opens anything here; VOLUME_NAME_GUID and
+ * VOLUME_NAME_NT name volume devices Linux does not have:
+ * ERROR_NOT_SUPPORTED. Returns the length without the terminator, or,
+ * when the buffer is too small, the size needed with it. A file whose
+ * name was deleted: ERROR_FILE_NOT_FOUND.
+ *
+ * GetDiskFreeSpaceEx: statvfs of the directory (NULL: the current one):
+ * the bytes free to the caller (f_bavail), the total and the bytes free.
+ *
+ * FindFirstFileEx: FindFirstFile's search. FindExInfoStandard and
+ * FindExInfoBasic (cAlternateFileName is always empty);
+ * FindExSearchNameMatch, and FindExSearchLimitToDirectories, which lists
+ * directories only (the documentation lets a file system ignore it, as
+ * Windows' usually do); FIND_FIRST_EX_CASE_SENSITIVE matches letters
+ * with their case, FIND_FIRST_EX_LARGE_FETCH and
+ * FIND_FIRST_EX_ON_DISK_ENTRIES_ONLY are accepted. search_filter must be
+ * NULL and the other values are ERROR_INVALID_PARAMETER.
+ */
+#  define ERROR_BAD_LENGTH 24u
+#  define VOLUME_NAME_DOS 0x0u
+#  define VOLUME_NAME_GUID 0x1u
+#  define VOLUME_NAME_NT 0x2u
+#  define VOLUME_NAME_NONE 0x4u
+#  define FILE_NAME_NORMALIZED 0x0u
+#  define FILE_NAME_OPENED 0x8u
+#  define FIND_FIRST_EX_CASE_SENSITIVE 0x1u
+#  define FIND_FIRST_EX_LARGE_FETCH 0x2u
+#  define FIND_FIRST_EX_ON_DISK_ENTRIES_ONLY 0x4u
+typedef enum _FILE_INFO_BY_HANDLE_CLASS {
+  FileBasicInfo,
+  FileStandardInfo,
+  FileNameInfo,
+  FileRenameInfo,
+  FileDispositionInfo,
+  FileAllocationInfo,
+  FileEndOfFileInfo,
+  FileStreamInfo,
+  FileCompressionInfo,
+  FileAttributeTagInfo,
+  FileIdBothDirectoryInfo,
+  FileIdBothDirectoryRestartInfo,
+  FileIoPriorityHintInfo,
+  FileRemoteProtocolInfo,
+  FileFullDirectoryInfo,
+  FileFullDirectoryRestartInfo,
+  FileStorageInfo,
+  FileAlignmentInfo,
+  FileIdInfo,
+  FileIdExtdDirectoryInfo,
+  FileIdExtdDirectoryRestartInfo,
+  FileDispositionInfoEx,
+  FileRenameInfoEx,
+  FileCaseSensitiveInfo,
+  FileNormalizedNameInfo,
+  MaximumFileInfoByHandleClass
+} FILE_INFO_BY_HANDLE_CLASS,
+    *PFILE_INFO_BY_HANDLE_CLASS;
+typedef struct _FILE_BASIC_INFO {
+  LARGE_INTEGER CreationTime;
+  LARGE_INTEGER LastAccessTime;
+  LARGE_INTEGER LastWriteTime;
+  LARGE_INTEGER ChangeTime;
+  DWORD FileAttributes;
+} FILE_BASIC_INFO, *PFILE_BASIC_INFO;
+typedef struct _FILE_STANDARD_INFO {
+  LARGE_INTEGER AllocationSize;
+  LARGE_INTEGER EndOfFile;
+  DWORD NumberOfLinks;
+  BOOLEAN DeletePending;
+  BOOLEAN Directory;
+} FILE_STANDARD_INFO, *PFILE_STANDARD_INFO;
+typedef struct _FILE_NAME_INFO {
+  DWORD FileNameLength;
+  WCHAR FileName[1];
+} FILE_NAME_INFO, *PFILE_NAME_INFO;
+typedef struct _FILE_RENAME_INFO {
+  CPORT_W32_NAMELESS union {
+    BOOLEAN ReplaceIfExists;
+    DWORD Flags;
+  };
+  HANDLE RootDirectory;
+  DWORD FileNameLength;
+  WCHAR FileName[1];
+} FILE_RENAME_INFO, *PFILE_RENAME_INFO;
+typedef struct _FILE_DISPOSITION_INFO {
+  BOOLEAN DeleteFile;
+} FILE_DISPOSITION_INFO, *PFILE_DISPOSITION_INFO;
+typedef struct _FILE_ALLOCATION_INFO {
+  LARGE_INTEGER AllocationSize;
+} FILE_ALLOCATION_INFO, *PFILE_ALLOCATION_INFO;
+typedef struct _FILE_END_OF_FILE_INFO {
+  LARGE_INTEGER EndOfFile;
+} FILE_END_OF_FILE_INFO, *PFILE_END_OF_FILE_INFO;
+typedef struct _FILE_ATTRIBUTE_TAG_INFO {
+  DWORD FileAttributes;
+  DWORD ReparseTag;
+} FILE_ATTRIBUTE_TAG_INFO, *PFILE_ATTRIBUTE_TAG_INFO;
+typedef struct _FILE_ID_128 {
+  BYTE Identifier[16];
+} FILE_ID_128, *PFILE_ID_128;
+typedef struct _FILE_ID_INFO {
+  ULONGLONG VolumeSerialNumber;
+  FILE_ID_128 FileId;
+} FILE_ID_INFO, *PFILE_ID_INFO;
+typedef enum _FINDEX_INFO_LEVELS {
+  FindExInfoStandard,
+  FindExInfoBasic,
+  FindExInfoMaxInfoLevel
+} FINDEX_INFO_LEVELS;
+typedef enum _FINDEX_SEARCH_OPS {
+  FindExSearchNameMatch,
+  FindExSearchLimitToDirectories,
+  FindExSearchLimitToDevices,
+  FindExSearchMaxSearchOp
+} FINDEX_SEARCH_OPS;
+CPORT_WIN32_API BOOL GetFileInformationByHandleEx(HANDLE h,
+                                                  FILE_INFO_BY_HANDLE_CLASS cls,
+                                                  LPVOID info, DWORD size);
+CPORT_WIN32_API BOOL SetFileInformationByHandle(HANDLE h,
+                                                FILE_INFO_BY_HANDLE_CLASS cls,
+                                                LPVOID info, DWORD size);
+CPORT_WIN32_API BOOL SetFileAttributesA(LPCSTR path, DWORD attrs);
+CPORT_WIN32_API BOOL SetFileAttributesW(LPCWSTR path, DWORD attrs);
+CPORT_WIN32_API DWORD GetFinalPathNameByHandleA(HANDLE h, LPSTR buf, DWORD size,
+                                                DWORD flags);
+CPORT_WIN32_API DWORD GetFinalPathNameByHandleW(HANDLE h, LPWSTR buf,
+                                                DWORD size, DWORD flags);
+CPORT_WIN32_API BOOL GetDiskFreeSpaceExA(LPCSTR dir,
+                                         PULARGE_INTEGER free_to_caller,
+                                         PULARGE_INTEGER total,
+                                         PULARGE_INTEGER total_free);
+CPORT_WIN32_API BOOL GetDiskFreeSpaceExW(LPCWSTR dir,
+                                         PULARGE_INTEGER free_to_caller,
+                                         PULARGE_INTEGER total,
+                                         PULARGE_INTEGER total_free);
+CPORT_WIN32_API HANDLE FindFirstFileExA(LPCSTR pattern,
+                                        FINDEX_INFO_LEVELS level, LPVOID data,
+                                        FINDEX_SEARCH_OPS op,
+                                        LPVOID search_filter, DWORD flags);
+CPORT_WIN32_API HANDLE FindFirstFileExW(LPCWSTR pattern,
+                                        FINDEX_INFO_LEVELS level, LPVOID data,
+                                        FINDEX_SEARCH_OPS op,
+                                        LPVOID search_filter, DWORD flags);
+#  define SetFileAttributes CPORT_W32_AW(SetFileAttributes)
+#  define GetFinalPathNameByHandle CPORT_W32_AW(GetFinalPathNameByHandle)
+#  define GetDiskFreeSpaceEx CPORT_W32_AW(GetDiskFreeSpaceEx)
+#  define FindFirstFileEx CPORT_W32_AW(FindFirstFileEx)
 
 /* ------------------------------------------------------------------------ */
 /* Threads                                                                   */
@@ -2296,7 +2559,8 @@ CPORT_WIN32_API VOID
 DisassociateCurrentThreadFromCallback(PTP_CALLBACK_INSTANCE instance);
 /* Done by the pool as the callback returns, in this order: the critical
  * section left, the mutex released, the semaphore released, the event
- * set. */
+ * set, the module freed (FreeLibrary: the modules the layer knows stay
+ * loaded, as system modules do). */
 CPORT_WIN32_API VOID SetEventWhenCallbackReturns(PTP_CALLBACK_INSTANCE instance,
                                                  HANDLE event);
 CPORT_WIN32_API VOID ReleaseSemaphoreWhenCallbackReturns(
@@ -2305,6 +2569,8 @@ CPORT_WIN32_API VOID
 ReleaseMutexWhenCallbackReturns(PTP_CALLBACK_INSTANCE instance, HANDLE mutex);
 CPORT_WIN32_API VOID LeaveCriticalSectionWhenCallbackReturns(
     PTP_CALLBACK_INSTANCE instance, PCRITICAL_SECTION cs);
+CPORT_WIN32_API VOID
+FreeLibraryWhenCallbackReturns(PTP_CALLBACK_INSTANCE instance, HMODULE module);
 
 /* The legacy pool calls, on the default pool: a function run once, and
  * a handle whose every completion calls `fn` (flags must be 0). */
@@ -2488,14 +2754,18 @@ CPORT_WIN32_API BOOL GetThreadTimes(HANDLE thread, LPFILETIME creation,
 CPORT_WIN32_API BOOL GetSystemTimes(LPFILETIME idle, LPFILETIME kernel,
                                     LPFILETIME user);
 CPORT_WIN32_API CPORT_W32_NORETURN void ExitProcess(UINT code);
-/* module NULL only: the running executable's path. */
+/* module NULL only: the running executable's path; a buffer too small
+ * gets as much as fits, terminated, and the call returns size with
+ * ERROR_INSUFFICIENT_BUFFER, as on Windows since Vista. */
 CPORT_WIN32_API DWORD GetModuleFileNameA(HMODULE module, LPSTR buf, DWORD size);
+CPORT_WIN32_API DWORD GetModuleFileNameW(HMODULE module, LPWSTR buf,
+                                         DWORD size);
 /* The debugger's output on Linux is standard error: the string is written
  * there as it is (NULL writes nothing). */
 CPORT_WIN32_API void OutputDebugStringA(LPCSTR s);
 CPORT_WIN32_API void OutputDebugStringW(LPCWSTR s);
 #  define OutputDebugString CPORT_W32_AW(OutputDebugString)
-#  define GetModuleFileName GetModuleFileNameA
+#  define GetModuleFileName CPORT_W32_AW(GetModuleFileName)
 
 /* The system modules a program looks functions up in at run time, to use
  * a call where Windows has it (GetQueuedCompletionStatusEx,
@@ -2859,6 +3129,18 @@ CPORT_WIN32_API errno_t cport_w32_wcscat_s(wchar_t *dst, size_t size,
 CPORT_WIN32_API size_t cport_w32_wcsnlen_s(const wchar_t *s, size_t max);
 CPORT_WIN32_API errno_t cport_w32_fopen_s(FILE **f, const char *name,
                                           const char *mode);
+CPORT_WIN32_API errno_t cport_w32_wfopen_s(FILE **f, const wchar_t *name,
+                                           const wchar_t *mode);
+CPORT_WIN32_API int cport_w32_swprintf_s(wchar_t *buf, size_t size,
+                                         const wchar_t *fmt, ...);
+CPORT_WIN32_API int cport_w32_vswprintf_s(wchar_t *buf, size_t size,
+                                          const wchar_t *fmt, va_list ap);
+CPORT_WIN32_API int cport_w32_snwprintf_s(wchar_t *buf, size_t size,
+                                          size_t count, const wchar_t *fmt,
+                                          ...);
+CPORT_WIN32_API int cport_w32_vsnwprintf_s(wchar_t *buf, size_t size,
+                                           size_t count, const wchar_t *fmt,
+                                           va_list ap);
 CPORT_WIN32_API errno_t cport_w32_localtime_s(struct tm *tm, const time_t *t);
 CPORT_WIN32_API errno_t cport_w32_gmtime_s(struct tm *tm, const time_t *t);
 CPORT_WIN32_API errno_t cport_w32_asctime_s(char *buf, size_t size,
@@ -2921,6 +3203,21 @@ CPORT_WIN32_API int cport_w32_vsscanf_s(const char *buf, const char *fmt,
 #  endif
 #  ifndef fopen_s
 #    define fopen_s cport_w32_fopen_s
+#  endif
+#  ifndef _wfopen_s
+#    define _wfopen_s cport_w32_wfopen_s
+#  endif
+#  ifndef swprintf_s
+#    define swprintf_s cport_w32_swprintf_s
+#  endif
+#  ifndef vswprintf_s
+#    define vswprintf_s cport_w32_vswprintf_s
+#  endif
+#  ifndef _snwprintf_s
+#    define _snwprintf_s cport_w32_snwprintf_s
+#  endif
+#  ifndef _vsnwprintf_s
+#    define _vsnwprintf_s cport_w32_vsnwprintf_s
 #  endif
 #  ifndef localtime_s
 #    define localtime_s cport_w32_localtime_s
@@ -3084,6 +3381,33 @@ inline errno_t cport_w32_wcscat_s(wchar_t (&dst)[N], const wchar_t *src) {
   return cport_w32_wcscat_s(dst, N, src);
 }
 template <size_t N>
+inline int cport_w32_vswprintf_s(wchar_t (&buf)[N], const wchar_t *fmt,
+                                 va_list ap) {
+  return cport_w32_vswprintf_s(buf, N, fmt, ap);
+}
+template <size_t N>
+inline int cport_w32_swprintf_s(wchar_t (&buf)[N], const wchar_t *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = cport_w32_vswprintf_s(buf, N, fmt, ap);
+  va_end(ap);
+  return n;
+}
+template <size_t N>
+inline int cport_w32_vsnwprintf_s(wchar_t (&buf)[N], size_t count,
+                                  const wchar_t *fmt, va_list ap) {
+  return cport_w32_vsnwprintf_s(buf, N, count, fmt, ap);
+}
+template <size_t N>
+inline int cport_w32_snwprintf_s(wchar_t (&buf)[N], size_t count,
+                                 const wchar_t *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = cport_w32_vsnwprintf_s(buf, N, count, fmt, ap);
+  va_end(ap);
+  return n;
+}
+template <size_t N>
 inline errno_t cport_w32_asctime_s(char (&buf)[N], const struct tm *tm) {
   return cport_w32_asctime_s(buf, N, tm);
 }
@@ -3228,7 +3552,95 @@ typedef struct WSAData {
   char *lpVendorInfo;
 } WSADATA, *LPWSADATA;
 
-typedef void *LPWSAPROTOCOL_INFOA, *LPWSAPROTOCOL_INFOW, *LPQOS;
+typedef void *LPQOS;
+/* A transport provider (winsock2.h): what WSAEnumProtocols lists and
+ * WSASocket and WSADuplicateSocket take. */
+#  define MAX_PROTOCOL_CHAIN 7
+#  define WSAPROTOCOL_LEN 255
+#  define BASE_PROTOCOL 1
+#  define LAYERED_PROTOCOL 0
+#  define FROM_PROTOCOL_INFO (-1)
+#  define BIGENDIAN 0x0000
+#  define LITTLEENDIAN 0x0001
+#  define SECURITY_PROTOCOL_NONE 0x0000
+#  define XP1_CONNECTIONLESS 0x00000001u
+#  define XP1_GUARANTEED_DELIVERY 0x00000002u
+#  define XP1_GUARANTEED_ORDER 0x00000004u
+#  define XP1_MESSAGE_ORIENTED 0x00000008u
+#  define XP1_PSEUDO_STREAM 0x00000010u
+#  define XP1_GRACEFUL_CLOSE 0x00000020u
+#  define XP1_EXPEDITED_DATA 0x00000040u
+#  define XP1_CONNECT_DATA 0x00000080u
+#  define XP1_DISCONNECT_DATA 0x00000100u
+#  define XP1_SUPPORT_BROADCAST 0x00000200u
+#  define XP1_SUPPORT_MULTIPOINT 0x00000400u
+#  define XP1_MULTIPOINT_CONTROL_PLANE 0x00000800u
+#  define XP1_MULTIPOINT_DATA_PLANE 0x00001000u
+#  define XP1_QOS_SUPPORTED 0x00002000u
+#  define XP1_INTERRUPT 0x00004000u
+#  define XP1_UNI_SEND 0x00008000u
+#  define XP1_UNI_RECV 0x00010000u
+#  define XP1_IFS_HANDLES 0x00020000u
+#  define XP1_PARTIAL_MESSAGE 0x00040000u
+#  define XP1_SAN_SUPPORT_SDP 0x00080000u
+#  define PFL_MULTIPLE_PROTO_ENTRIES 0x00000001u
+#  define PFL_RECOMMENDED_PROTO_ENTRY 0x00000002u
+#  define PFL_HIDDEN 0x00000004u
+#  define PFL_MATCHES_PROTOCOL_ZERO 0x00000008u
+#  define PFL_NETWORKDIRECT_PROVIDER 0x00000010u
+typedef struct _WSAPROTOCOLCHAIN {
+  int ChainLen;
+  DWORD ChainEntries[MAX_PROTOCOL_CHAIN];
+} WSAPROTOCOLCHAIN, *LPWSAPROTOCOLCHAIN;
+typedef struct _WSAPROTOCOL_INFOA {
+  DWORD dwServiceFlags1;
+  DWORD dwServiceFlags2;
+  DWORD dwServiceFlags3;
+  DWORD dwServiceFlags4;
+  DWORD dwProviderFlags;
+  GUID ProviderId;
+  DWORD dwCatalogEntryId;
+  WSAPROTOCOLCHAIN ProtocolChain;
+  int iVersion;
+  int iAddressFamily;
+  int iMaxSockAddr;
+  int iMinSockAddr;
+  int iSocketType;
+  int iProtocol;
+  int iProtocolMaxOffset;
+  int iNetworkByteOrder;
+  int iSecurityScheme;
+  DWORD dwMessageSize;
+  DWORD dwProviderReserved;
+  CHAR szProtocol[WSAPROTOCOL_LEN + 1];
+} WSAPROTOCOL_INFOA, *LPWSAPROTOCOL_INFOA;
+typedef struct _WSAPROTOCOL_INFOW {
+  DWORD dwServiceFlags1;
+  DWORD dwServiceFlags2;
+  DWORD dwServiceFlags3;
+  DWORD dwServiceFlags4;
+  DWORD dwProviderFlags;
+  GUID ProviderId;
+  DWORD dwCatalogEntryId;
+  WSAPROTOCOLCHAIN ProtocolChain;
+  int iVersion;
+  int iAddressFamily;
+  int iMaxSockAddr;
+  int iMinSockAddr;
+  int iSocketType;
+  int iProtocol;
+  int iProtocolMaxOffset;
+  int iNetworkByteOrder;
+  int iSecurityScheme;
+  DWORD dwMessageSize;
+  DWORD dwProviderReserved;
+  WCHAR szProtocol[WSAPROTOCOL_LEN + 1];
+} WSAPROTOCOL_INFOW, *LPWSAPROTOCOL_INFOW;
+#  ifdef UNICODE
+typedef WSAPROTOCOL_INFOW WSAPROTOCOL_INFO, *LPWSAPROTOCOL_INFO;
+#  else
+typedef WSAPROTOCOL_INFOA WSAPROTOCOL_INFO, *LPWSAPROTOCOL_INFO;
+#  endif
 typedef unsigned int GROUP;
 typedef HANDLE WSAEVENT, *LPWSAEVENT;
 
@@ -3463,7 +3875,9 @@ typedef struct cport_w32_in6_pktinfo {
 
 CPORT_WIN32_API int WSAStartup(WORD version, LPWSADATA data);
 CPORT_WIN32_API int WSACleanup(void);
-/* Blocking sockets until associated with a port, like Winsock's. */
+/* Blocking sockets until associated with a port, like Winsock's. With a
+ * provider (info, as WSAEnumProtocols gives), af, type or protocol
+ * FROM_PROTOCOL_INFO take the provider's value. */
 CPORT_WIN32_API SOCKET WSASocketA(int af, int type, int protocol,
                                   LPWSAPROTOCOL_INFOA info, GROUP g,
                                   DWORD flags);
@@ -3504,6 +3918,19 @@ CPORT_WIN32_API int WSADuplicateSocketA(SOCKET s, DWORD pid,
 CPORT_WIN32_API int WSADuplicateSocketW(SOCKET s, DWORD pid,
                                         LPWSAPROTOCOL_INFOW info);
 #  define WSADuplicateSocket CPORT_W32_AW(WSADuplicateSocket)
+/* The transport providers (protocols.c): TCP and UDP over IPv4 and over
+ * IPv6, in that order, with Windows' names ("MSAFD Tcpip [TCP/IP]"...),
+ * provider GUIDs and service flags, each its own base protocol; the
+ * message size of a UDP entry is the largest datagram (65507 and 65527
+ * bytes), a TCP entry's 0. protocols: NULL for all, or a list ended by 0
+ * of the iProtocol values wanted. Returns how many were written, or
+ * SOCKET_ERROR with WSAENOBUFS and *len set to the bytes needed when the
+ * buffer is too small (or NULL), WSAEFAULT for a NULL len. */
+CPORT_WIN32_API int WSAEnumProtocolsA(LPINT protocols, LPWSAPROTOCOL_INFOA buf,
+                                      LPDWORD len);
+CPORT_WIN32_API int WSAEnumProtocolsW(LPINT protocols, LPWSAPROTOCOL_INFOW buf,
+                                      LPDWORD len);
+#  define WSAEnumProtocols CPORT_W32_AW(WSAEnumProtocols)
 
 CPORT_WIN32_API int cport_w32_setsockopt(SOCKET s, int level, int name,
                                          const char *val, int len);

@@ -5,13 +5,15 @@
  * IP_DONTFRAGMENT and SO_OPENTYPE; WSAIoctl's SIO_LOOPBACK_FAST_PATH and
  * SIO_BASE_HANDLE; the WSAMSG control-header macros and the extension
  * GUIDs (the layer lacks WSARecvMsg and WSASendMsg); WSAHtons & co.;
- * WSASendDisconnect and WSARecvDisconnect; WSADuplicateSocket; GetAddrInfoW, FreeAddrInfoW and
+ * WSASendDisconnect and WSARecvDisconnect; WSADuplicateSocket;
+ * WSAEnumProtocols and WSASocket from its entries; GetAddrInfoW, FreeAddrInfoW and
  * GetNameInfoW; getsockname and listen on a socket never bound
  * (WSAEINVAL); and CreateThread returning before its thread runs. Known
  * Wine differences skip with the reason.
  */
 #include "win32-util.h"
 
+#include <stdlib.h>
 #include <wchar.h>
 
 /* ws2ipdef.h's, missing from mingw-w64's headers. */
@@ -347,16 +349,89 @@ static void disconnects_are_shutdowns(void **state) {
   assert_int_equal(err, WSAENOPROTOOPT);
 }
 
+/* WSAEnumProtocols: the TCP and UDP providers over IPv4 and IPv6 (Windows
+ * lists more: raw sockets, other families), the buffer size rule, the
+ * protocol filter, and WSASocket from an entry. */
+static const WSAPROTOCOL_INFOA *find_provider(const WSAPROTOCOL_INFOA *p, int n,
+                                              int af, int protocol) {
+  for (int i = 0; i < n; i++)
+    if (p[i].iAddressFamily == af && p[i].iProtocol == protocol &&
+        p[i].ProtocolChain.ChainLen == BASE_PROTOCOL)
+      return &p[i];
+  return NULL;
+}
+
+static void enum_protocols(void **state) {
+  (void)state;
+  DWORD len = 0;
+  assert_int_equal(WSAEnumProtocolsA(NULL, NULL, &len), SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAENOBUFS);
+  assert_true(len >= 4 * sizeof(WSAPROTOCOL_INFOA));
+  assert_int_equal(len % sizeof(WSAPROTOCOL_INFOA), 0);
+  WSAPROTOCOL_INFOA *p = malloc(len);
+  assert_non_null(p);
+  int n = WSAEnumProtocolsA(NULL, p, &len);
+  assert_true(n >= 4);
+#ifndef _WIN32
+  assert_int_equal(n, 4);
+  assert_string_equal(p[0].szProtocol, "MSAFD Tcpip [TCP/IP]");
+  assert_string_equal(p[3].szProtocol, "MSAFD Tcpip [UDP/IPv6]");
+#endif
+  const WSAPROTOCOL_INFOA *tcp = find_provider(p, n, AF_INET, IPPROTO_TCP);
+  assert_non_null(tcp);
+  assert_int_equal(tcp->iSocketType, SOCK_STREAM);
+  assert_int_equal(
+      tcp->dwServiceFlags1 &
+          (XP1_GUARANTEED_DELIVERY | XP1_GUARANTEED_ORDER | XP1_CONNECTIONLESS),
+      XP1_GUARANTEED_DELIVERY | XP1_GUARANTEED_ORDER);
+  assert_int_equal(tcp->iMaxSockAddr, sizeof(struct sockaddr_in));
+  assert_int_equal(tcp->iNetworkByteOrder, BIGENDIAN);
+  assert_int_equal(tcp->dwMessageSize, 0);
+  const WSAPROTOCOL_INFOA *udp6 = find_provider(p, n, AF_INET6, IPPROTO_UDP);
+  assert_non_null(udp6);
+  assert_int_equal(udp6->iSocketType, SOCK_DGRAM);
+  assert_int_equal(udp6->dwServiceFlags1 &
+                       (XP1_CONNECTIONLESS | XP1_MESSAGE_ORIENTED),
+                   XP1_CONNECTIONLESS | XP1_MESSAGE_ORIENTED);
+  assert_int_equal(udp6->iMaxSockAddr, sizeof(struct sockaddr_in6));
+  assert_true(udp6->dwMessageSize > 0);
+  assert_non_null(find_provider(p, n, AF_INET, IPPROTO_UDP));
+  assert_non_null(find_provider(p, n, AF_INET6, IPPROTO_TCP));
+
+  /* A socket from an entry. */
+  SOCKET s =
+      WSASocketA(FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO, FROM_PROTOCOL_INFO,
+                 (LPWSAPROTOCOL_INFOA)tcp, 0, WSA_FLAG_OVERLAPPED);
+  assert_true(h_socket_ok(s));
+  int type = 0, tl = (int)sizeof(type);
+  assert_int_equal(getsockopt(s, SOL_SOCKET, SO_TYPE, (char *)&type, &tl), 0);
+  assert_int_equal(type, SOCK_STREAM);
+  assert_int_equal(closesocket(s), 0);
+  free(p);
+
+  /* UDP only; the W form. */
+  INT only_udp[] = {IPPROTO_UDP, 0};
+  DWORD wlen = 0;
+  assert_int_equal(WSAEnumProtocolsW(only_udp, NULL, &wlen), SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAENOBUFS);
+  assert_true(wlen >= 2 * sizeof(WSAPROTOCOL_INFOW));
+  WSAPROTOCOL_INFOW *w = malloc(wlen);
+  assert_non_null(w);
+  n = WSAEnumProtocolsW(only_udp, w, &wlen);
+  assert_true(n >= 2);
+  for (int i = 0; i < n; i++) {
+    assert_int_equal(w[i].iProtocol, IPPROTO_UDP);
+    assert_true(w[i].szProtocol[0] != 0);
+  }
+  free(w);
+}
+
 /* WSADuplicateSocket: WSAENOTSOCK, WSAEFAULT for no buffer; on Linux a
  * socket cannot go to another process (WSAEINVAL), on Windows it can. */
 static void duplicate_socket(void **state) {
   (void)state;
   SOCKET s = w_tcp();
-#ifdef _WIN32
   WSAPROTOCOL_INFOA info;
-#else
-  char info[1024];
-#endif
   assert_int_equal(WSADuplicateSocketA(INVALID_SOCKET, GetCurrentProcessId(),
                                        (LPWSAPROTOCOL_INFOA)&info),
                    SOCKET_ERROR);
@@ -578,6 +653,7 @@ int main(void) {
       cmocka_unit_test(byte_order_for_a_socket),
       cmocka_unit_test(disconnects_are_shutdowns),
       cmocka_unit_test(duplicate_socket),
+      cmocka_unit_test(enum_protocols),
       cmocka_unit_test(wide_names),
       cmocka_unit_test(getsockname_unbound_is_wsaeinval),
       cmocka_unit_test(listen_unbound_is_wsaeinval),

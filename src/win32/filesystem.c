@@ -1,6 +1,6 @@
 /*
  * filesystem.c - the file-system calls beside files.c's: searching a
- * directory (FindFirstFile, FindNextFile, FindClose), what a file's
+ * directory (FindFirstFile(Ex), FindNextFile, FindClose), what a file's
  * times and information are (GetFileAttributesEx, GetFileTime,
  * GetFileInformationByHandle) and the FILETIME / SYSTEMTIME conversions;
  * A and W forms. paths.c has the calls on names.
@@ -63,7 +63,7 @@ DWORD w32_path_error(const char *path, int err) {
 
 #define SECS_1601_TO_1970 11644473600ll
 
-static FILETIME filetime_of(int64_t sec, uint32_t nsec) {
+FILETIME w32_filetime_of(int64_t sec, uint32_t nsec) {
   FILETIME ft = {0, 0};
   if (sec < -SECS_1601_TO_1970)
     return ft; /* before 1601: the earliest FILETIME */
@@ -77,15 +77,7 @@ static uint64_t filetime_value(const FILETIME *ft) {
   return (uint64_t)ft->dwHighDateTime << 32 | ft->dwLowDateTime;
 }
 
-/* What the calls report about a file. */
-struct fs_info {
-  DWORD attrs;
-  FILETIME created, accessed, written;
-  uint64_t size, dev, ino;
-  uint32_t links;
-};
-
-static void info_from(const struct statx *sx, struct fs_info *out) {
+static void info_from(const struct statx *sx, struct w32_fs_info *out) {
   bool dir = S_ISDIR(sx->stx_mode);
   /* A file Windows made or changed has its archive bit: Linux keeps no
    * such bit, so every file reports it (never FILE_ATTRIBUTE_NORMAL,
@@ -95,18 +87,18 @@ static void info_from(const struct statx *sx, struct fs_info *out) {
     out->attrs |= FILE_ATTRIBUTE_READONLY;
   const struct statx_timestamp *birth =
       (sx->stx_mask & STATX_BTIME) ? &sx->stx_btime : &sx->stx_mtime;
-  out->created = filetime_of(birth->tv_sec, birth->tv_nsec);
-  out->accessed = filetime_of(sx->stx_atime.tv_sec, sx->stx_atime.tv_nsec);
-  out->written = filetime_of(sx->stx_mtime.tv_sec, sx->stx_mtime.tv_nsec);
+  out->created = w32_filetime_of(birth->tv_sec, birth->tv_nsec);
+  out->accessed = w32_filetime_of(sx->stx_atime.tv_sec, sx->stx_atime.tv_nsec);
+  out->written = w32_filetime_of(sx->stx_mtime.tv_sec, sx->stx_mtime.tv_nsec);
+  out->changed = w32_filetime_of(sx->stx_ctime.tv_sec, sx->stx_ctime.tv_nsec);
+  out->allocated = (uint64_t)sx->stx_blocks * 512u;
   out->size = dir ? 0 : sx->stx_size; /* Windows reports 0 for a directory */
   out->dev = (uint64_t)sx->stx_dev_major << 32 | sx->stx_dev_minor;
   out->ino = sx->stx_ino;
   out->links = sx->stx_nlink;
 }
 
-/* statx of name in dirfd (or of the descriptor dirfd itself when name is
- * ""), following links; a dangling link reports the link. 0 or errno. */
-static int info_at(int dirfd, const char *name, struct fs_info *out) {
+int w32_info_at(int dirfd, const char *name, struct w32_fs_info *out) {
   memset(out, 0, sizeof(*out)); /* (read only on success) */
   struct statx sx;
   int flags = name[0] == 0 ? AT_EMPTY_PATH : 0;
@@ -133,8 +125,8 @@ CPORT_API BOOL GetFileAttributesExA(LPCSTR path, GET_FILEEX_INFO_LEVELS level,
   char *p = w32_unix_path(path);
   if (p == NULL)
     return FALSE;
-  struct fs_info fi;
-  int err = info_at(AT_FDCWD, p, &fi);
+  struct w32_fs_info fi;
+  int err = w32_info_at(AT_FDCWD, p, &fi);
   DWORD e = err != 0 ? w32_path_error(p, err) : 0;
   free(p);
   if (err != 0)
@@ -158,11 +150,11 @@ CPORT_API BOOL GetFileAttributesExW(LPCWSTR path, GET_FILEEX_INFO_LEVELS level,
   return ok;
 }
 
-static bool handle_info(HANDLE h, struct fs_info *fi) {
+static bool handle_info(HANDLE h, struct w32_fs_info *fi) {
   int fd = w32_fd(h);
   if (fd < 0)
     return w32_fail(ERROR_INVALID_HANDLE);
-  int err = info_at(fd, "", fi);
+  int err = w32_info_at(fd, "", fi);
   if (err != 0)
     return w32_fail(err == EBADF ? ERROR_INVALID_HANDLE : w32_error(-err));
   return true;
@@ -170,7 +162,7 @@ static bool handle_info(HANDLE h, struct fs_info *fi) {
 
 CPORT_API BOOL GetFileTime(HANDLE h, LPFILETIME creation, LPFILETIME access,
                            LPFILETIME write) {
-  struct fs_info fi;
+  struct w32_fs_info fi;
   if (!handle_info(h, &fi))
     return FALSE;
   if (creation)
@@ -186,7 +178,7 @@ CPORT_API BOOL GetFileInformationByHandle(HANDLE h,
                                           LPBY_HANDLE_FILE_INFORMATION info) {
   if (info == NULL)
     return w32_fail(ERROR_INVALID_PARAMETER);
-  struct fs_info fi;
+  struct w32_fs_info fi;
   if (!handle_info(h, &fi))
     return FALSE;
   info->dwFileAttributes = fi.attrs;
@@ -283,6 +275,8 @@ struct w32_find {
   pthread_mutex_t lock; /* one reader of the directory at a time */
   DIR *dir;             /* NULL once closed */
   bool root;            /* the root directory: no "." nor ".." */
+  bool dirs_only;       /* FindExSearchLimitToDirectories */
+  bool exact_case;      /* FIND_FIRST_EX_CASE_SENSITIVE */
   char *pattern;
 };
 
@@ -300,9 +294,10 @@ static int fold(unsigned char c) {
 }
 
 /* Whether name matches pat: '*' any run of characters, '?' one character,
- * ASCII letters without regard to case; a ".*" at the pattern's end also
- * matches no extension ("*.*" matches every name), as on Windows. */
-static bool wild_match(const char *pat, const char *name) {
+ * ASCII letters without regard to case unless exact; a ".*" at the
+ * pattern's end also matches no extension ("*.*" matches every name), as
+ * on Windows. */
+static bool wild_match(const char *pat, const char *name, bool exact) {
   const unsigned char *p = (const unsigned char *)pat;
   const unsigned char *n = (const unsigned char *)name;
   const unsigned char *star = NULL, *resume = NULL;
@@ -321,7 +316,7 @@ static bool wild_match(const char *pat, const char *name) {
       p++;
       n += char_len(n);
       continue;
-    } else if (*p != 0 && fold(*p) == fold(*n)) {
+    } else if (*p != 0 && (exact ? *p == *n : fold(*p) == fold(*n))) {
       p++;
       n++;
       continue;
@@ -353,22 +348,28 @@ static void find_closed(void *arg) {
 /* The next entry matching the search: its name (in the directory's
  * buffer, valid until the next read) and information; NULL at the end.
  * f->lock held. */
-static const char *find_next_locked(struct w32_find *f, struct fs_info *fi) {
+static const char *find_next_locked(struct w32_find *f,
+                                    struct w32_fs_info *fi) {
   struct dirent *e;
   while ((e = readdir(f->dir)) != NULL) {
     const char *name = e->d_name;
     bool dots = strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
-    if ((dots && f->root) || !wild_match(f->pattern, name))
+    if ((dots && f->root) || !wild_match(f->pattern, name, f->exact_case))
       continue;
-    if (info_at(dirfd(f->dir), name, fi) == 0)
-      return name; /* else gone meanwhile */
+    if (w32_info_at(dirfd(f->dir), name, fi) != 0)
+      continue; /* gone meanwhile */
+    if (f->dirs_only && !(fi->attrs & FILE_ATTRIBUTE_DIRECTORY))
+      continue;
+    return name;
   }
   return NULL;
 }
 
 /* Opens a search for a UTF-8 pattern and reads its first entry, copied to
- * name (NAME_MAX + 1 bytes). */
-static HANDLE find_first(const char *pattern, char *name, struct fs_info *fi) {
+ * name (NAME_MAX + 1 bytes); directories only, or with letters' case. */
+static HANDLE find_first(const char *pattern, char *name,
+                         struct w32_fs_info *fi, bool dirs_only,
+                         bool exact_case) {
   if (pattern == NULL || pattern[0] == 0)
     return (w32_fail(ERROR_INVALID_PARAMETER), INVALID_HANDLE_VALUE);
   size_t len = strlen(pattern);
@@ -406,6 +407,8 @@ static HANDLE find_first(const char *pattern, char *name, struct fs_info *fi) {
   f->dir = d;
   f->pattern = pat;
   f->root = false;
+  f->dirs_only = dirs_only;
+  f->exact_case = exact_case;
   struct stat ds, rs;
   if (fstat(dirfd(d), &ds) == 0 && stat("/", &rs) == 0)
     f->root = ds.st_dev == rs.st_dev && ds.st_ino == rs.st_ino;
@@ -426,7 +429,7 @@ static HANDLE find_first(const char *pattern, char *name, struct fs_info *fi) {
   return (HANDLE)f;
 }
 
-static bool find_next(HANDLE h, char *name, struct fs_info *fi) {
+static bool find_next(HANDLE h, char *name, struct w32_fs_info *fi) {
   /* A reference for the call, so a FindClose meanwhile cannot free it. */
   pthread_mutex_lock(&w32_lock);
   struct w32_find *f = (struct w32_find *)w32_object_get(h, W32_FIND);
@@ -459,13 +462,13 @@ static bool find_next(HANDLE h, char *name, struct fs_info *fi) {
   } while (0)
 
 static void fill_a(LPWIN32_FIND_DATAA d, const char *name,
-                   const struct fs_info *fi) {
+                   const struct w32_fs_info *fi) {
   FILL_FIND_DATA(d, fi);
   snprintf(d->cFileName, sizeof(d->cFileName), "%s", name);
 }
 
 static void fill_w(LPWIN32_FIND_DATAW d, const char *name,
-                   const struct fs_info *fi) {
+                   const struct w32_fs_info *fi) {
   FILL_FIND_DATA(d, fi);
   if (MultiByteToWideChar(CP_UTF8, 0, name, -1, d->cFileName, MAX_PATH) <= 0)
     d->cFileName[0] = 0;
@@ -473,10 +476,10 @@ static void fill_w(LPWIN32_FIND_DATAW d, const char *name,
 
 CPORT_API HANDLE FindFirstFileA(LPCSTR pattern, LPWIN32_FIND_DATAA data) {
   char name[NAME_MAX + 1];
-  struct fs_info fi;
+  struct w32_fs_info fi;
   if (data == NULL)
     return (w32_fail(ERROR_INVALID_PARAMETER), INVALID_HANDLE_VALUE);
-  HANDLE h = find_first(pattern, name, &fi);
+  HANDLE h = find_first(pattern, name, &fi, false, false);
   if (h != INVALID_HANDLE_VALUE)
     fill_a(data, name, &fi);
   return h;
@@ -484,13 +487,13 @@ CPORT_API HANDLE FindFirstFileA(LPCSTR pattern, LPWIN32_FIND_DATAA data) {
 
 CPORT_API HANDLE FindFirstFileW(LPCWSTR pattern, LPWIN32_FIND_DATAW data) {
   char name[NAME_MAX + 1];
-  struct fs_info fi;
+  struct w32_fs_info fi;
   if (data == NULL)
     return (w32_fail(ERROR_INVALID_PARAMETER), INVALID_HANDLE_VALUE);
   char *p = w32_utf8(pattern);
   if (p == NULL)
     return INVALID_HANDLE_VALUE;
-  HANDLE h = find_first(p, name, &fi);
+  HANDLE h = find_first(p, name, &fi, false, false);
   free(p);
   if (h != INVALID_HANDLE_VALUE)
     fill_w(data, name, &fi);
@@ -499,7 +502,7 @@ CPORT_API HANDLE FindFirstFileW(LPCWSTR pattern, LPWIN32_FIND_DATAW data) {
 
 CPORT_API BOOL FindNextFileA(HANDLE find, LPWIN32_FIND_DATAA data) {
   char name[NAME_MAX + 1];
-  struct fs_info fi;
+  struct w32_fs_info fi;
   if (data == NULL)
     return w32_fail(ERROR_INVALID_PARAMETER);
   if (!find_next(find, name, &fi))
@@ -510,7 +513,7 @@ CPORT_API BOOL FindNextFileA(HANDLE find, LPWIN32_FIND_DATAA data) {
 
 CPORT_API BOOL FindNextFileW(HANDLE find, LPWIN32_FIND_DATAW data) {
   char name[NAME_MAX + 1];
-  struct fs_info fi;
+  struct w32_fs_info fi;
   if (data == NULL)
     return w32_fail(ERROR_INVALID_PARAMETER);
   if (!find_next(find, name, &fi))
@@ -523,4 +526,49 @@ CPORT_API BOOL FindClose(HANDLE find) {
   if (w32_object_get(find, W32_FIND) == NULL)
     return w32_fail(ERROR_INVALID_HANDLE);
   return CloseHandle(find);
+}
+
+/* FindFirstFileEx: the same search, with its options checked. */
+static bool find_ex_args(FINDEX_INFO_LEVELS level, LPVOID data,
+                         FINDEX_SEARCH_OPS op, LPVOID filter, DWORD flags) {
+  DWORD known = FIND_FIRST_EX_CASE_SENSITIVE | FIND_FIRST_EX_LARGE_FETCH |
+                FIND_FIRST_EX_ON_DISK_ENTRIES_ONLY;
+  if (data == NULL || filter != NULL || (flags & ~known) != 0 ||
+      (level != FindExInfoStandard && level != FindExInfoBasic) ||
+      (op != FindExSearchNameMatch && op != FindExSearchLimitToDirectories))
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  return true;
+}
+
+CPORT_API HANDLE FindFirstFileExA(LPCSTR pattern, FINDEX_INFO_LEVELS level,
+                                  LPVOID data, FINDEX_SEARCH_OPS op,
+                                  LPVOID filter, DWORD flags) {
+  char name[NAME_MAX + 1];
+  struct w32_fs_info fi;
+  if (!find_ex_args(level, data, op, filter, flags))
+    return INVALID_HANDLE_VALUE;
+  HANDLE h =
+      find_first(pattern, name, &fi, op == FindExSearchLimitToDirectories,
+                 (flags & FIND_FIRST_EX_CASE_SENSITIVE) != 0);
+  if (h != INVALID_HANDLE_VALUE)
+    fill_a(data, name, &fi);
+  return h;
+}
+
+CPORT_API HANDLE FindFirstFileExW(LPCWSTR pattern, FINDEX_INFO_LEVELS level,
+                                  LPVOID data, FINDEX_SEARCH_OPS op,
+                                  LPVOID filter, DWORD flags) {
+  char name[NAME_MAX + 1];
+  struct w32_fs_info fi;
+  if (!find_ex_args(level, data, op, filter, flags))
+    return INVALID_HANDLE_VALUE;
+  char *p = w32_utf8(pattern);
+  if (p == NULL)
+    return INVALID_HANDLE_VALUE;
+  HANDLE h = find_first(p, name, &fi, op == FindExSearchLimitToDirectories,
+                        (flags & FIND_FIRST_EX_CASE_SENSITIVE) != 0);
+  free(p);
+  if (h != INVALID_HANDLE_VALUE)
+    fill_w(data, name, &fi);
+  return h;
 }

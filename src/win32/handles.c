@@ -12,8 +12,12 @@
  * becomes another object of the same type, so a HANDLE used after
  * CloseHandle reads a closed (or a newer) object of its type.
  */
+#include <limits.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 
@@ -389,6 +393,22 @@ int w32_fd(HANDLE h) {
 /* CloseHandle                                                               */
 /* ------------------------------------------------------------------------ */
 
+/* A file whose delete is pending (SetFileInformationByHandle's
+ * FileDispositionInfo): its current name goes as its handle closes. */
+static void delete_name(int fd) {
+  char link[32], path[PATH_MAX];
+  snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(link, path, sizeof(path) - 1);
+  if (n <= 0 || path[0] != '/')
+    return; /* no name left (already deleted) */
+  path[n] = 0;
+  struct stat named, open_file;
+  /* Only if the name still is this file (not " (deleted)" or another). */
+  if (stat(path, &named) == 0 && fstat(fd, &open_file) == 0 &&
+      named.st_dev == open_file.st_dev && named.st_ino == open_file.st_ino)
+    unlink(path);
+}
+
 void (*w32_fd_closing)(int fd);
 void (*w32_pipe_closing)(int fd);
 
@@ -403,6 +423,8 @@ CPORT_API BOOL CloseHandle(HANDLE h) {
     void (*pipe)(int) = __atomic_load_n(&w32_pipe_closing, __ATOMIC_ACQUIRE);
     if (pipe != NULL && (w32_fd_flags(fd) & W32_FD_PIPE))
       pipe(fd); /* a pipe instance leaves its name */
+    if (w32_fd_flags(fd) & W32_FD_DELETE)
+      delete_name(fd);
     w32_fd_reset(fd);
     int rc = cport_closesocket(fd); /* sockets and files alike */
     return rc == 0 ? TRUE : w32_fail(w32_error(rc));

@@ -46,9 +46,23 @@ CPORT_API int WSACleanup(void) {
   return 0;
 }
 
+/* A provider's address family, type and protocol where the call asks
+ * for them (FROM_PROTOCOL_INFO). */
+#define FROM_INFO(info, af, type, protocol) \
+  do {                                      \
+    if ((info) != NULL) {                   \
+      if ((af) == FROM_PROTOCOL_INFO)       \
+        (af) = (info)->iAddressFamily;      \
+      if ((type) == FROM_PROTOCOL_INFO)     \
+        (type) = (info)->iSocketType;       \
+      if ((protocol) == FROM_PROTOCOL_INFO) \
+        (protocol) = (info)->iProtocol;     \
+    }                                       \
+  } while (0)
+
 CPORT_API SOCKET WSASocketA(int af, int type, int protocol,
                             LPWSAPROTOCOL_INFOA info, GROUP g, DWORD flags) {
-  (void)info;
+  FROM_INFO(info, af, type, protocol);
   (void)g;
   (void)flags; /* every cport socket is overlapped and never inherited */
   cport_handle_t s;
@@ -69,7 +83,8 @@ CPORT_API SOCKET WSASocketA(int af, int type, int protocol,
 
 CPORT_API SOCKET WSASocketW(int af, int type, int protocol,
                             LPWSAPROTOCOL_INFOW info, GROUP g, DWORD flags) {
-  return WSASocketA(af, type, protocol, info, g, flags);
+  FROM_INFO(info, af, type, protocol);
+  return WSASocketA(af, type, protocol, NULL, g, flags);
 }
 
 static bool listening(int fd) {
@@ -684,5 +699,8 @@ CPORT_API int WSADuplicateSocketA(SOCKET s, DWORD pid,
 
 CPORT_API int WSADuplicateSocketW(SOCKET s, DWORD pid,
                                   LPWSAPROTOCOL_INFOW info) {
-  return WSADuplicateSocketA(s, pid, info);
+  (void)pid;
+  if (order_args(s, info) != 0)
+    return SOCKET_ERROR;
+  return w32_wsa_fail(WSAEINVAL);
 }

@@ -331,6 +331,31 @@ CPORT_API DWORD GetModuleFileNameA(HMODULE module, LPSTR buf, DWORD size) {
   return (DWORD)n;
 }
 
+/* The same path in WCHARs, truncated and terminated as the A form. */
+CPORT_API DWORD GetModuleFileNameW(HMODULE module, LPWSTR buf, DWORD size) {
+  if (module != NULL || buf == NULL || size == 0)
+    return (w32_fail(ERROR_INVALID_PARAMETER), 0);
+  char path[4096];
+  DWORD n = GetModuleFileNameA(NULL, path, sizeof(path));
+  if (n == 0 || n >= sizeof(path))
+    return (w32_fail(n == 0 ? GetLastError() : ERROR_FILENAME_EXCED_RANGE), 0);
+  int need = MultiByteToWideChar(CP_UTF8, 0, path, -1, NULL, 0);
+  if (need <= 0)
+    return (w32_fail(ERROR_INVALID_DATA), 0);
+  if ((DWORD)need > size) {
+    WCHAR *w = malloc((size_t)need * sizeof(WCHAR));
+    if (w == NULL)
+      return (w32_fail(ERROR_NOT_ENOUGH_MEMORY), 0);
+    MultiByteToWideChar(CP_UTF8, 0, path, -1, w, need);
+    memcpy(buf, w, (size_t)(size - 1) * sizeof(WCHAR));
+    buf[size - 1] = 0;
+    free(w);
+    return (w32_fail(ERROR_INSUFFICIENT_BUFFER), size);
+  }
+  MultiByteToWideChar(CP_UTF8, 0, path, -1, buf, need);
+  return (DWORD)need - 1;
+}
+
 CPORT_API void OutputDebugStringA(LPCSTR s) {
   if (s != NULL)
     fputs(s, stderr);

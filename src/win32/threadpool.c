@@ -24,6 +24,7 @@ struct tp_instance {
   PCRITICAL_SECTION cs;
   HANDLE mutex, semaphore, event;
   DWORD semaphore_count;
+  HMODULE library;
 };
 
 pthread_mutex_t tp_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -342,6 +343,8 @@ static void run_packet(struct tp_pool *p, struct tp_object *o, LPOVERLAPPED ov,
     ReleaseSemaphore(in.semaphore, (LONG)in.semaphore_count, NULL);
   if (in.event != NULL)
     SetEvent(in.event);
+  if (in.library != NULL)
+    FreeLibrary(in.library);
 
   pthread_mutex_lock(&tp_lock);
   if (!in.disassociated)
@@ -466,6 +469,12 @@ CPORT_API VOID ReleaseMutexWhenCallbackReturns(PTP_CALLBACK_INSTANCE instance,
                                                HANDLE mutex) {
   if (instance != NULL)
     ((struct tp_instance *)instance)->mutex = mutex;
+}
+
+CPORT_API VOID FreeLibraryWhenCallbackReturns(PTP_CALLBACK_INSTANCE instance,
+                                              HMODULE module) {
+  if (instance != NULL)
+    ((struct tp_instance *)instance)->library = module;
 }
 
 CPORT_API VOID LeaveCriticalSectionWhenCallbackReturns(

@@ -9,6 +9,8 @@
  *   strings.c     lstr*, UTF-8 <-> WCHAR
  *   safecrt.c     strsafe.h's StringCch* / StringCb*, the secure C
  *                 runtime's strcpy_s & co.
+ *   safecrt-wide.c  the secure C runtime's wide printf calls
+ *                 (swprintf_s & co.) and _wfopen_s
  *   blocking.c    thread ids, clocks, deadlines, and a released worker
  *                 that blocks giving its place back; Sleep
  *   handles.c     what a HANDLE names: descriptors (and their state) and
@@ -28,6 +30,9 @@
  *   pipes-io.c    a pipe's reads and writes, PeekNamedPipe, flushing
  *   files.c       CreateFile, ReadFile, WriteFile and the file calls
  *   filesystem.c  FindFirstFile, FindNextFile, file times and information
+ *   fileinfo.c    GetFileInformationByHandleEx, SetFileInformationByHandle,
+ *                 SetFileAttributes, GetFinalPathNameByHandle,
+ *                 GetDiskFreeSpaceEx
  *   paths.c       the current directory, full paths, temporary file names,
  *                 MoveFile, CopyFile
  *   threads.c     threads, TLS
@@ -42,6 +47,7 @@
  *   eventselect.c WSAEventSelect, WSAEnumNetworkEvents, and the thread
  *                 that watches the selected sockets
  *   sockets.c     Winsock start-up, sockets, options, accept, shutdown
+ *   protocols.c   WSAEnumProtocols: the transport providers
  *   bsd.c         the BSD calls with WSAGetLastError (socket, bind, ...)
  *   netdb.c       getaddrinfo, InetPton, InetNtop
  *   routines.c    completion routines: an op's end queues its routine to
@@ -651,6 +657,7 @@ enum {
   W32_FD_PIPE = 1u << 8,        /* a named pipe's end (pipes.c) */
   W32_FD_ACCEPT_INTO = 1u << 9, /* a pending AcceptEx fills it (fixups.c) */
   W32_FD_CONNECTING = 1u << 10, /* a non-blocking connect has no outcome yet */
+  W32_FD_DELETE = 1u << 11,     /* its name goes at CloseHandle (fileinfo.c) */
 };
 /* Set by pipes.c, run before CloseHandle closes a W32_FD_PIPE handle. */
 CP_INTERNAL extern void (*w32_pipe_closing)(int fd);
@@ -791,5 +798,20 @@ CP_INTERNAL char *w32_unix_path(const char *path);
  * file is ERROR_FILE_NOT_FOUND, or ERROR_PATH_NOT_FOUND when a directory
  * on the way is missing or is not a directory. */
 CP_INTERNAL DWORD w32_path_error(const char *path, int err);
+
+/* What the file calls report about a file (filesystem.c decides the
+ * attributes and times for all of them). */
+struct w32_fs_info {
+  DWORD attrs;
+  FILETIME created, accessed, written, changed;
+  uint64_t size, allocated, dev, ino;
+  uint32_t links;
+};
+/* statx of name in dirfd (or of the descriptor dirfd itself when name is
+ * ""), following links; a dangling link reports the link. 0 or errno. */
+CP_INTERNAL int w32_info_at(int dirfd, const char *name,
+                            struct w32_fs_info *out);
+/* A Linux time as a FILETIME (before 1601: 0). */
+CP_INTERNAL FILETIME w32_filetime_of(int64_t sec, uint32_t nsec);
 
 #endif
