@@ -1019,6 +1019,7 @@ inline auto max(A a, B b) ->
 #  define ERROR_WRITE_FAULT 29u
 #  define ERROR_READ_FAULT 30u
 #  define ERROR_SHARING_VIOLATION 32u
+#  define ERROR_LOCK_VIOLATION 33u
 #  define ERROR_HANDLE_EOF 38u
 #  define ERROR_HANDLE_DISK_FULL 39u
 #  define ERROR_NOT_SUPPORTED 50u
@@ -1036,6 +1037,7 @@ inline auto max(A a, B b) ->
 #  define ERROR_PROC_NOT_FOUND 127u
 #  define ERROR_NEGATIVE_SEEK 131u
 #  define ERROR_DIR_NOT_EMPTY 145u
+#  define ERROR_NOT_LOCKED 158u
 #  define ERROR_BAD_PATHNAME 161u
 #  define ERROR_ALREADY_EXISTS 183u
 #  define ERROR_ENVVAR_NOT_FOUND 203u
@@ -1364,6 +1366,9 @@ typedef struct _SECURITY_ATTRIBUTES {
 #  define FILE_FLAG_SEQUENTIAL_SCAN 0x08000000u
 #  define FILE_FLAG_DELETE_ON_CLOSE 0x04000000u
 #  define FILE_FLAG_BACKUP_SEMANTICS 0x02000000u
+/* LockFileEx's flags. */
+#  define LOCKFILE_FAIL_IMMEDIATELY 0x1u
+#  define LOCKFILE_EXCLUSIVE_LOCK 0x2u
 #  define FILE_BEGIN 0u
 #  define FILE_CURRENT 1u
 #  define FILE_END 2u
@@ -1415,6 +1420,35 @@ CPORT_WIN32_API DWORD SetFilePointer(HANDLE h, LONG distance, PLONG high,
 CPORT_WIN32_API BOOL SetFilePointerEx(HANDLE h, LARGE_INTEGER distance,
                                       PLARGE_INTEGER pos, DWORD method);
 CPORT_WIN32_API BOOL SetEndOfFile(HANDLE h);
+/*
+ * Byte-range locks (docs/porting.md), over Linux's open-file-description
+ * locks: a lock belongs to the handle, from the offset in the OVERLAPPED
+ * (LockFileEx, UnlockFileEx) or the arguments, for a 64-bit length.
+ * LOCKFILE_EXCLUSIVE_LOCK: exclusive, else shared (the same handle may
+ * hold overlapping shared locks, each unlocked on its own).
+ * LOCKFILE_FAIL_IMMEDIATELY: a lock that cannot be granted fails at once
+ * with ERROR_LOCK_VIOLATION. Otherwise, on a handle opened with
+ * FILE_FLAG_OVERLAPPED, a lock granted at once returns TRUE (its packet
+ * queued unless skip-on-success, its event set), else FALSE with
+ * ERROR_IO_PENDING and it ends when granted (Internal, event, packet,
+ * GetOverlappedResult), or with ERROR_OPERATION_ABORTED on CancelIo(Ex)
+ * or CloseHandle; a plain handle waits in the call. A range that starts at
+ * 2^63 or beyond: ERROR_NOT_SUPPORTED. LockFile: exclusive, failing
+ * immediately. While the process holds a lock, ReadFile and WriteFile on
+ * a range another handle locked (a write on a shared-locked range, also
+ * through the locking handle) fail with ERROR_LOCK_VIOLATION.
+ */
+CPORT_WIN32_API BOOL LockFileEx(HANDLE h, DWORD flags, DWORD reserved,
+                                DWORD len_low, DWORD len_high, LPOVERLAPPED ov);
+CPORT_WIN32_API BOOL LockFile(HANDLE h, DWORD off_low, DWORD off_high,
+                              DWORD len_low, DWORD len_high);
+/* Releases the lock of exactly this range the handle holds, else
+ * ERROR_NOT_LOCKED. Ends in the call: no packet, no event. CloseHandle
+ * releases the handle's locks. */
+CPORT_WIN32_API BOOL UnlockFileEx(HANDLE h, DWORD reserved, DWORD len_low,
+                                  DWORD len_high, LPOVERLAPPED ov);
+CPORT_WIN32_API BOOL UnlockFile(HANDLE h, DWORD off_low, DWORD off_high,
+                                DWORD len_low, DWORD len_high);
 CPORT_WIN32_API BOOL FlushFileBuffers(HANDLE h);
 CPORT_WIN32_API DWORD GetFileType(HANDLE h);
 CPORT_WIN32_API BOOL CreateDirectoryA(LPCSTR path, LPSECURITY_ATTRIBUTES sa);

@@ -237,6 +237,8 @@ static const struct {
      "Not enough memory resources are available to complete this operation."},
     {ERROR_SHARING_VIOLATION, "The process cannot access the file because it "
                               "is being used by another process."},
+    {ERROR_LOCK_VIOLATION, "The process cannot access the file because "
+                           "another process has locked a portion of the file."},
     {ERROR_HANDLE_EOF, "Reached the end of the file."},
     {ERROR_NOT_SUPPORTED, "The request is not supported."},
     {ERROR_UNEXP_NET_ERR, "An unexpected network error occurred."},
@@ -254,6 +256,7 @@ static const struct {
     {ERROR_MOD_NOT_FOUND, "The specified module could not be found."},
     {ERROR_PROC_NOT_FOUND, "The specified procedure could not be found."},
     {ERROR_DIR_NOT_EMPTY, "The directory is not empty."},
+    {ERROR_NOT_LOCKED, "The segment is already unlocked."},
     {ERROR_ALREADY_EXISTS,
      "Cannot create a file when that file already exists."},
     {ERROR_ENVVAR_NOT_FOUND,
