@@ -15,7 +15,13 @@
 
 #define W_WINE_NO_ASYNC_LOCKS                                            \
   "known Wine difference: a waiting LockFileEx on an overlapped handle " \
-  "never completes; see docs/windows.md"
+  "is never granted; see docs/windows.md"
+#define W_WINE_UNLOCK_ERROR                                                 \
+  "known Wine difference: unlocking a range that is not locked fails with " \
+  "ERROR_LOCK_VIOLATION, not ERROR_NOT_LOCKED; see docs/windows.md"
+#define W_WINE_NO_LOCK_PACKET                                             \
+  "known Wine difference: LockFileEx granted at once on a handle with a " \
+  "port queues no packet; see docs/windows.md"
 #define W_WINE_LOCKS_ADVISORY                                              \
   "known Wine difference: ReadFile and WriteFile ignore byte-range locks " \
   "of other handles; see docs/windows.md"
@@ -56,6 +62,47 @@ static void expect_error(BOOL ok, DWORD err) {
   assert_int_equal(GetLastError(), err);
 }
 
+/* An unlock of a range the handle has not locked: ERROR_NOT_LOCKED
+ * (STATUS_RANGE_NOT_LOCKED). Wine answers ERROR_LOCK_VIOLATION: noted, so
+ * the test skips once its other checks are done. */
+static bool wine_unlock_error;
+
+static void expect_not_locked(BOOL ok) {
+  assert_false(ok);
+  DWORD err = GetLastError();
+  if (err == ERROR_LOCK_VIOLATION && h_on_wine()) {
+    wine_unlock_error = true;
+    return;
+  }
+  assert_int_equal(err, ERROR_NOT_LOCKED);
+}
+
+static void skip_if_wine_unlock_error(void) {
+  if (wine_unlock_error)
+    H_SKIP(W_WINE_UNLOCK_ERROR);
+}
+
+/* Under Wine, a waiting LockFileEx of an overlapped handle is never
+ * granted (Wine reports it pending and forgets it): once a frees the
+ * range [off, off + len), a takes it again at once. Then the test closes
+ * its handles (c: a port or an event, or NULL) and skips. */
+static void skip_if_wine_never_grants(HANDLE a, HANDLE b, HANDLE c,
+                                      const char *path, DWORD off, DWORD len) {
+  if (!h_on_wine())
+    return;
+  assert_true(UnlockFile(a, off, 0, len, 0));
+  Sleep(200);
+  BOOL retaken = LockFile(a, off, 0, len, 0);
+  CloseHandle(a);
+  CloseHandle(b);
+  if (c != NULL)
+    CloseHandle(c);
+  DeleteFileA(path);
+  if (retaken)
+    H_SKIP(W_WINE_NO_ASYNC_LOCKS);
+  fail_msg("Wine granted a waiting LockFileEx: update this test");
+}
+
 /* A read or write of len bytes at off through h: whether it went. */
 static BOOL io_at(HANDLE h, DWORD off, DWORD len, bool write_side) {
   char buf[64];
@@ -80,19 +127,19 @@ static void conflicts_between_two_handles(void **state) {
   OVERLAPPED ov = at(15, 0);
   expect_error(LockFileEx(b, LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov),
                ERROR_LOCK_VIOLATION);
-  /* Next to it is free; so is a range of length 0 inside it. */
+  /* Next to it is free. A lock of length 0 is a lock to unlock. */
   assert_true(LockFile(b, 30, 0, 10, 0));
   assert_true(LockFile(b, 0, 0, 10, 0));
-  assert_true(LockFile(b, 12, 0, 0, 0));
-  assert_true(UnlockFile(b, 12, 0, 0, 0));
-  expect_error(UnlockFile(b, 12, 0, 0, 0), ERROR_NOT_LOCKED);
+  assert_true(LockFile(b, 50, 0, 0, 0));
+  assert_true(UnlockFile(b, 50, 0, 0, 0));
+  expect_not_locked(UnlockFile(b, 50, 0, 0, 0));
   /* Windows stacks a handle's locks: its own exclusive one conflicts. */
   expect_error(LockFile(a, 20, 0, 5, 0), ERROR_LOCK_VIOLATION);
   /* Unlocks name exactly a lock the handle holds. */
-  expect_error(UnlockFile(a, 10, 0, 10, 0), ERROR_NOT_LOCKED);
-  expect_error(UnlockFile(b, 10, 0, 20, 0), ERROR_NOT_LOCKED);
+  expect_not_locked(UnlockFile(a, 10, 0, 10, 0));
+  expect_not_locked(UnlockFile(b, 10, 0, 20, 0));
   assert_true(UnlockFile(a, 10, 0, 20, 0));
-  expect_error(UnlockFile(a, 10, 0, 20, 0), ERROR_NOT_LOCKED);
+  expect_not_locked(UnlockFile(a, 10, 0, 20, 0));
   assert_true(LockFile(b, 10, 0, 20, 0)); /* free now */
   expect_error(LockFile(a, 29, 0, 1, 0), ERROR_LOCK_VIOLATION);
   assert_true(UnlockFile(b, 10, 0, 20, 0));
@@ -118,6 +165,7 @@ static void conflicts_between_two_handles(void **state) {
   assert_true(CloseHandle(a));
   assert_true(CloseHandle(b));
   assert_true(DeleteFileA(path));
+  skip_if_wine_unlock_error();
 }
 
 static void shared_locks(void **state) {
@@ -138,13 +186,13 @@ static void shared_locks(void **state) {
   expect_error(LockFileEx(a, now | LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, &ov2),
                ERROR_LOCK_VIOLATION);
   assert_true(UnlockFileEx(b, 0, 50, 0, &ov));
-  expect_error(UnlockFileEx(b, 0, 50, 0, &ov), ERROR_NOT_LOCKED);
+  expect_not_locked(UnlockFileEx(b, 0, 50, 0, &ov));
   assert_true(UnlockFileEx(a, 0, 10, 0, &ov));
   /* a still holds 100..150 shared: b's exclusive lock waits for it. */
   expect_error(LockFileEx(b, now | LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, &ov2),
                ERROR_LOCK_VIOLATION);
   assert_true(UnlockFileEx(a, 0, 50, 0, &ov));
-  expect_error(UnlockFileEx(a, 0, 50, 0, &ov), ERROR_NOT_LOCKED);
+  expect_not_locked(UnlockFileEx(a, 0, 50, 0, &ov));
   assert_true(LockFileEx(b, now | LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, &ov2));
   assert_true(UnlockFileEx(b, 0, 1, 0, &ov2));
   /* Unlocking one of a handle's overlapping shared locks leaves the
@@ -166,6 +214,7 @@ static void shared_locks(void **state) {
   assert_true(CloseHandle(a));
   assert_true(CloseHandle(b));
   assert_true(DeleteFileA(path));
+  skip_if_wine_unlock_error();
 }
 
 static void locks_are_mandatory(void **state) {
@@ -278,7 +327,18 @@ static void overlapped_lock_granted_at_once(void **state) {
   DWORD bytes = 99;
   ULONG_PTR key = 0;
   OVERLAPPED *got = NULL;
-  assert_true(w_next(port, &bytes, &key, &got, 5000));
+  if (h_on_wine() &&
+      !GetQueuedCompletionStatus(port, &bytes, &key, &got, 1000) &&
+      got == NULL && GetLastError() == WAIT_TIMEOUT) {
+    assert_true(UnlockFileEx(b, 0, 10, 0, &ov));
+    CloseHandle(a);
+    CloseHandle(b);
+    CloseHandle(port);
+    DeleteFileA(path);
+    H_SKIP(W_WINE_NO_LOCK_PACKET);
+  }
+  if (got == NULL)
+    assert_true(w_next(port, &bytes, &key, &got, 5000));
   assert_ptr_equal(got, &ov);
   assert_int_equal(key, 11);
   assert_int_equal(bytes, 0);
@@ -327,13 +387,7 @@ static void overlapped_lock_waits_for_its_range(void **state) {
   OVERLAPPED ov = at(50, 0);
   expect_error(LockFileEx(b, LOCKFILE_EXCLUSIVE_LOCK, 0, 100, 0, &ov),
                ERROR_IO_PENDING);
-  if (h_on_wine()) {
-    CloseHandle(a);
-    CloseHandle(b);
-    CloseHandle(port);
-    DeleteFileA(path);
-    H_SKIP(W_WINE_NO_ASYNC_LOCKS);
-  }
+  skip_if_wine_never_grants(a, b, port, path, 0, 100);
   /* Another waiting lock on b, on a range of its own, is not held up
    * behind the first. */
   assert_true(LockFile(a, 1000, 0, 10, 0));
@@ -383,13 +437,8 @@ static void waiting_lock_signals_its_event(void **state) {
   ov.hEvent = CreateEventA(NULL, TRUE, TRUE, NULL);
   assert_non_null(ov.hEvent);
   expect_error(LockFileEx(b, 0, 0, 10, 0, &ov), ERROR_IO_PENDING);
-  if (h_on_wine()) {
-    CloseHandle(a);
-    CloseHandle(b);
-    CloseHandle(ov.hEvent);
-    DeleteFileA(path);
-    H_SKIP(W_WINE_NO_ASYNC_LOCKS);
-  }
+  skip_if_wine_never_grants(a, b, ov.hEvent, path, 0, 10);
+  /* Reset as the op started. */
   assert_int_equal(WaitForSingleObject(ov.hEvent, 50), WAIT_TIMEOUT);
   assert_true(UnlockFile(a, 0, 0, 10, 0));
   assert_int_equal(WaitForSingleObject(ov.hEvent, 5000), WAIT_OBJECT_0);
@@ -415,13 +464,7 @@ static void cancel_and_close_abort_a_waiting_lock(void **state) {
   OVERLAPPED ov = at(0, 0);
   expect_error(LockFileEx(b, LOCKFILE_EXCLUSIVE_LOCK, 0, 10, 0, &ov),
                ERROR_IO_PENDING);
-  if (h_on_wine()) {
-    CloseHandle(a);
-    CloseHandle(b);
-    CloseHandle(port);
-    DeleteFileA(path);
-    H_SKIP(W_WINE_NO_ASYNC_LOCKS);
-  }
+  skip_if_wine_never_grants(a, b, port, path, 0, 10);
   /* CancelIoEx: the packet brings ERROR_OPERATION_ABORTED. */
   assert_true(CancelIoEx(b, &ov));
   DWORD bytes = 99;
