@@ -22,7 +22,8 @@
  *   overlapped.c  starting an overlapped op, its results, cancel,
  *                 completion modes
  *   layer-ops.c   overlapped ops the layer carries out itself (a message
- *                 pipe's), on a runner thread per busy lane of a handle
+ *                 pipe's, a waiting lock's), on a runner thread per busy
+ *                 lane of a handle
  *   filelocks.c   LockFileEx, UnlockFileEx, LockFile, UnlockFile over
  *                 open-file-description locks; a waiting lock is an op of
  *                 layer-ops.c; the mandatory check of ReadFile / WriteFile
