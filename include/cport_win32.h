@@ -1054,7 +1054,9 @@ inline auto max(A a, B b) ->
 #  define ERROR_IO_PENDING 997u
 #  define ERROR_NOACCESS 998u
 #  define ERROR_INVALID_FLAGS 1004u
+#  define ERROR_FILE_INVALID 1006u
 #  define ERROR_NO_UNICODE_TRANSLATION 1113u
+#  define ERROR_MAPPED_ALIGNMENT 1132u
 #  define ERROR_NOT_FOUND 1168u
 #  define ERROR_CANCELLED 1223u
 #  define ERROR_CONNECTION_REFUSED 1225u
@@ -2641,6 +2643,56 @@ CPORT_WIN32_API HLOCAL LocalFree(HLOCAL p);
 CPORT_WIN32_API LPVOID VirtualAlloc(LPVOID addr, SIZE_T size, DWORD type,
                                     DWORD protect);
 CPORT_WIN32_API BOOL VirtualFree(LPVOID addr, SIZE_T size, DWORD type);
+
+/* File mappings (docs/porting.md). Protections for CreateFileMapping, and
+ * the one section flag taken (SEC_COMMIT, what Windows assumes). */
+#  define PAGE_WRITECOPY 0x08u
+#  define PAGE_EXECUTE_WRITECOPY 0x80u
+#  define SEC_COMMIT 0x8000000u
+/* MapViewOfFile's access: FILE_MAP_ALL_ACCESS is FILE_MAP_WRITE. */
+#  define FILE_MAP_COPY 0x0001u
+#  define FILE_MAP_WRITE 0x0002u
+#  define FILE_MAP_READ 0x0004u
+#  define FILE_MAP_EXECUTE 0x0020u
+#  define FILE_MAP_ALL_ACCESS 0x000F001Fu
+/*
+ * A mapping of a file (the size 0: the file's; larger, with
+ * PAGE_READWRITE: the file grows to it; a file of 0 bytes:
+ * ERROR_FILE_INVALID) or, for INVALID_HANDLE_VALUE, of memory of the
+ * given size shared by its views. PAGE_READONLY, PAGE_READWRITE,
+ * PAGE_WRITECOPY (the PAGE_EXECUTE_* ones and SEC_* flags other than
+ * SEC_COMMIT: ERROR_NOT_SUPPORTED). A name: ERROR_NOT_SUPPORTED (no other
+ * process could open it). The file handle may be closed while the mapping
+ * lives; CloseHandle closes the mapping, and its views keep working.
+ */
+CPORT_WIN32_API HANDLE CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES sa,
+                                          DWORD protect, DWORD size_high,
+                                          DWORD size_low, LPCSTR name);
+CPORT_WIN32_API HANDLE CreateFileMappingW(HANDLE file, LPSECURITY_ATTRIBUTES sa,
+                                          DWORD protect, DWORD size_high,
+                                          DWORD size_low, LPCWSTR name);
+#  define CreateFileMapping CPORT_W32_AW(CreateFileMapping)
+/*
+ * A view (mmap): FILE_MAP_READ, FILE_MAP_WRITE (a PAGE_READWRITE mapping
+ * only, else ERROR_ACCESS_DENIED), FILE_MAP_COPY (copy on write: the file
+ * never changes); at an offset that is a multiple of the allocation
+ * granularity GetSystemInfo reports (64 KiB; else
+ * ERROR_MAPPED_ALIGNMENT), of `bytes` (0: to the end of the mapping;
+ * beyond it: ERROR_ACCESS_DENIED). MapViewOfFileEx places it at base (a
+ * multiple of 64 KiB, free: else ERROR_INVALID_ADDRESS), or anywhere for
+ * NULL.
+ */
+CPORT_WIN32_API LPVOID MapViewOfFile(HANDLE mapping, DWORD access,
+                                     DWORD off_high, DWORD off_low,
+                                     SIZE_T bytes);
+CPORT_WIN32_API LPVOID MapViewOfFileEx(HANDLE mapping, DWORD access,
+                                       DWORD off_high, DWORD off_low,
+                                       SIZE_T bytes, LPVOID base);
+/* Unmaps the view holding addr (ERROR_INVALID_ADDRESS if none). */
+CPORT_WIN32_API BOOL UnmapViewOfFile(LPCVOID addr);
+/* Writes the view's pages from addr (bytes 0: to the view's end) to the
+ * file (msync), waiting until they are written. */
+CPORT_WIN32_API BOOL FlushViewOfFile(LPCVOID addr, SIZE_T bytes);
 
 /* ------------------------------------------------------------------------ */
 /* Strings                                                                   */

@@ -240,6 +240,12 @@ static const struct {
     {ERROR_LOCK_VIOLATION, "The process cannot access the file because "
                            "another process has locked a portion of the file."},
     {ERROR_HANDLE_EOF, "Reached the end of the file."},
+    {ERROR_FILE_INVALID,
+     "The volume for a file has been externally altered so that the opened "
+     "file is no longer valid."},
+    {ERROR_MAPPED_ALIGNMENT,
+     "The base address or the file offset specified does not have the "
+     "proper alignment."},
     {ERROR_NOT_SUPPORTED, "The request is not supported."},
     {ERROR_UNEXP_NET_ERR, "An unexpected network error occurred."},
     {ERROR_NETNAME_DELETED,

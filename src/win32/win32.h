@@ -32,6 +32,8 @@
  *   pipes-io.c    a pipe's reads and writes, PeekNamedPipe, flushing
  *   files.c       CreateFile, ReadFile, WriteFile and the file calls
  *   filesystem.c  FindFirstFile, FindNextFile, file times and information
+ *   mapping.c     CreateFileMapping, MapViewOfFile, UnmapViewOfFile,
+ *                 FlushViewOfFile
  *   paths.c       the current directory, full paths, temporary file names,
  *                 MoveFile, CopyFile
  *   threads.c     threads, TLS
@@ -179,6 +181,7 @@ enum {
   W32_ALIAS,   /* a second handle to an object (DuplicateHandle) */
   W32_FDWAIT,  /* a descriptor's file object event, as one wait sees it
                   (waits.c: on the waiting thread's stack, never freed) */
+  W32_MAPPING, /* a file mapping (mapping.c) */
   W32_TYPES
 };
 #define W32_MAGIC 0x57333248u /* "W32H" */
