@@ -1081,6 +1081,7 @@ inline auto max(A a, B b) ->
 #  define ERROR_WRITE_FAULT 29u
 #  define ERROR_READ_FAULT 30u
 #  define ERROR_SHARING_VIOLATION 32u
+#  define ERROR_LOCK_VIOLATION 33u
 #  define ERROR_HANDLE_EOF 38u
 #  define ERROR_HANDLE_DISK_FULL 39u
 #  define ERROR_NOT_SUPPORTED 50u
@@ -1098,6 +1099,7 @@ inline auto max(A a, B b) ->
 #  define ERROR_PROC_NOT_FOUND 127u
 #  define ERROR_NEGATIVE_SEEK 131u
 #  define ERROR_DIR_NOT_EMPTY 145u
+#  define ERROR_NOT_LOCKED 158u
 #  define ERROR_BAD_PATHNAME 161u
 #  define ERROR_ALREADY_EXISTS 183u
 #  define ERROR_ENVVAR_NOT_FOUND 203u
@@ -1114,7 +1116,9 @@ inline auto max(A a, B b) ->
 #  define ERROR_IO_PENDING 997u
 #  define ERROR_NOACCESS 998u
 #  define ERROR_INVALID_FLAGS 1004u
+#  define ERROR_FILE_INVALID 1006u
 #  define ERROR_NO_UNICODE_TRANSLATION 1113u
+#  define ERROR_MAPPED_ALIGNMENT 1132u
 #  define ERROR_NOT_FOUND 1168u
 #  define ERROR_CANCELLED 1223u
 #  define ERROR_CONNECTION_REFUSED 1225u
@@ -1427,6 +1431,9 @@ typedef struct _SECURITY_ATTRIBUTES {
 #  define FILE_FLAG_SEQUENTIAL_SCAN 0x08000000u
 #  define FILE_FLAG_DELETE_ON_CLOSE 0x04000000u
 #  define FILE_FLAG_BACKUP_SEMANTICS 0x02000000u
+/* LockFileEx's flags. */
+#  define LOCKFILE_FAIL_IMMEDIATELY 0x1u
+#  define LOCKFILE_EXCLUSIVE_LOCK 0x2u
 #  define FILE_BEGIN 0u
 #  define FILE_CURRENT 1u
 #  define FILE_END 2u
@@ -1478,6 +1485,35 @@ CPORT_WIN32_API DWORD SetFilePointer(HANDLE h, LONG distance, PLONG high,
 CPORT_WIN32_API BOOL SetFilePointerEx(HANDLE h, LARGE_INTEGER distance,
                                       PLARGE_INTEGER pos, DWORD method);
 CPORT_WIN32_API BOOL SetEndOfFile(HANDLE h);
+/*
+ * Byte-range locks (docs/porting.md), over Linux's open-file-description
+ * locks: a lock belongs to the handle, from the offset in the OVERLAPPED
+ * (LockFileEx, UnlockFileEx) or the arguments, for a 64-bit length.
+ * LOCKFILE_EXCLUSIVE_LOCK: exclusive, else shared (the same handle may
+ * hold overlapping shared locks, each unlocked on its own).
+ * LOCKFILE_FAIL_IMMEDIATELY: a lock that cannot be granted fails at once
+ * with ERROR_LOCK_VIOLATION. Otherwise, on a handle opened with
+ * FILE_FLAG_OVERLAPPED, a lock granted at once returns TRUE (its packet
+ * queued unless skip-on-success, its event set), else FALSE with
+ * ERROR_IO_PENDING and it ends when granted (Internal, event, packet,
+ * GetOverlappedResult), or with ERROR_OPERATION_ABORTED on CancelIo(Ex)
+ * or CloseHandle; a plain handle waits in the call. A range that starts at
+ * 2^63 or beyond: ERROR_NOT_SUPPORTED. LockFile: exclusive, failing
+ * immediately. While the process holds a lock, ReadFile and WriteFile on
+ * a range another handle locked (a write on a shared-locked range, also
+ * through the locking handle) fail with ERROR_LOCK_VIOLATION.
+ */
+CPORT_WIN32_API BOOL LockFileEx(HANDLE h, DWORD flags, DWORD reserved,
+                                DWORD len_low, DWORD len_high, LPOVERLAPPED ov);
+CPORT_WIN32_API BOOL LockFile(HANDLE h, DWORD off_low, DWORD off_high,
+                              DWORD len_low, DWORD len_high);
+/* Releases the lock of exactly this range the handle holds, else
+ * ERROR_NOT_LOCKED. Ends in the call: no packet, no event. CloseHandle
+ * releases the handle's locks. */
+CPORT_WIN32_API BOOL UnlockFileEx(HANDLE h, DWORD reserved, DWORD len_low,
+                                  DWORD len_high, LPOVERLAPPED ov);
+CPORT_WIN32_API BOOL UnlockFile(HANDLE h, DWORD off_low, DWORD off_high,
+                                DWORD len_low, DWORD len_high);
 CPORT_WIN32_API BOOL FlushFileBuffers(HANDLE h);
 CPORT_WIN32_API DWORD GetFileType(HANDLE h);
 CPORT_WIN32_API BOOL CreateDirectoryA(LPCSTR path, LPSECURITY_ATTRIBUTES sa);
@@ -2877,6 +2913,56 @@ CPORT_WIN32_API HLOCAL LocalFree(HLOCAL p);
 CPORT_WIN32_API LPVOID VirtualAlloc(LPVOID addr, SIZE_T size, DWORD type,
                                     DWORD protect);
 CPORT_WIN32_API BOOL VirtualFree(LPVOID addr, SIZE_T size, DWORD type);
+
+/* File mappings (docs/porting.md). Protections for CreateFileMapping, and
+ * the one section flag taken (SEC_COMMIT, what Windows assumes). */
+#  define PAGE_WRITECOPY 0x08u
+#  define PAGE_EXECUTE_WRITECOPY 0x80u
+#  define SEC_COMMIT 0x8000000u
+/* MapViewOfFile's access: FILE_MAP_ALL_ACCESS is FILE_MAP_WRITE. */
+#  define FILE_MAP_COPY 0x0001u
+#  define FILE_MAP_WRITE 0x0002u
+#  define FILE_MAP_READ 0x0004u
+#  define FILE_MAP_EXECUTE 0x0020u
+#  define FILE_MAP_ALL_ACCESS 0x000F001Fu
+/*
+ * A mapping of a file (the size 0: the file's; larger, with
+ * PAGE_READWRITE: the file grows to it; a file of 0 bytes:
+ * ERROR_FILE_INVALID) or, for INVALID_HANDLE_VALUE, of memory of the
+ * given size shared by its views. PAGE_READONLY, PAGE_READWRITE,
+ * PAGE_WRITECOPY (the PAGE_EXECUTE_* ones and SEC_* flags other than
+ * SEC_COMMIT: ERROR_NOT_SUPPORTED). A name: ERROR_NOT_SUPPORTED (no other
+ * process could open it). The file handle may be closed while the mapping
+ * lives; CloseHandle closes the mapping, and its views keep working.
+ */
+CPORT_WIN32_API HANDLE CreateFileMappingA(HANDLE file, LPSECURITY_ATTRIBUTES sa,
+                                          DWORD protect, DWORD size_high,
+                                          DWORD size_low, LPCSTR name);
+CPORT_WIN32_API HANDLE CreateFileMappingW(HANDLE file, LPSECURITY_ATTRIBUTES sa,
+                                          DWORD protect, DWORD size_high,
+                                          DWORD size_low, LPCWSTR name);
+#  define CreateFileMapping CPORT_W32_AW(CreateFileMapping)
+/*
+ * A view (mmap): FILE_MAP_READ, FILE_MAP_WRITE (a PAGE_READWRITE mapping
+ * only, else ERROR_ACCESS_DENIED), FILE_MAP_COPY (copy on write: the file
+ * never changes); at an offset that is a multiple of the allocation
+ * granularity GetSystemInfo reports (64 KiB; else
+ * ERROR_MAPPED_ALIGNMENT), of `bytes` (0: to the end of the mapping;
+ * beyond it: ERROR_ACCESS_DENIED). MapViewOfFileEx places it at base (a
+ * multiple of 64 KiB, free: else ERROR_INVALID_ADDRESS), or anywhere for
+ * NULL.
+ */
+CPORT_WIN32_API LPVOID MapViewOfFile(HANDLE mapping, DWORD access,
+                                     DWORD off_high, DWORD off_low,
+                                     SIZE_T bytes);
+CPORT_WIN32_API LPVOID MapViewOfFileEx(HANDLE mapping, DWORD access,
+                                       DWORD off_high, DWORD off_low,
+                                       SIZE_T bytes, LPVOID base);
+/* Unmaps the view holding addr (ERROR_INVALID_ADDRESS if none). */
+CPORT_WIN32_API BOOL UnmapViewOfFile(LPCVOID addr);
+/* Writes the view's pages from addr (bytes 0: to the view's end) to the
+ * file (msync), waiting until they are written. */
+CPORT_WIN32_API BOOL FlushViewOfFile(LPCVOID addr, SIZE_T bytes);
 
 /* ------------------------------------------------------------------------ */
 /* Strings                                                                   */

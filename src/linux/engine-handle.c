@@ -413,6 +413,8 @@ struct cp_handle *cp_engine_lock(cport_handle_t s, int want, int *rc) {
     *rc = CPORT_EINVAL; /* not associated with a port */
   else if (want == CP_WANT_FILE)
     *rc = h->type == CP_H_FILE ? 0 : CPORT_EBADF;
+  else if (want == CP_WANT_ANY)
+    *rc = 0;
   else if (h->type == CP_H_FILE)
     *rc = CPORT_ENOTSOCK;
   else if (want == CP_WANT_STREAM_PEER && h->type != CP_H_STREAM)

@@ -188,7 +188,12 @@ CP_INTERNAL int cp_engine_close(cport_handle_t s);
 CP_INTERNAL void cp_engine_detach_port(struct cport *p);
 
 /* What a handle must be for a call. */
-enum { CP_WANT_SOCKET = 1, CP_WANT_FILE = 2, CP_WANT_STREAM_PEER = 3 };
+enum {
+  CP_WANT_SOCKET = 1,
+  CP_WANT_FILE = 2,
+  CP_WANT_STREAM_PEER = 3,
+  CP_WANT_ANY = 4 /* a socket or a file (the layer's external ops) */
+};
 /* Locks and returns the handle of s, open, associated and as wanted; or
  * NULL with *rc set (CPORT_EBADF, CPORT_EINVAL: not associated,
  * CPORT_ENOTSOCK, CPORT_EOPNOTSUPP, CPORT_ENOTCONN). The wake-ups the call

@@ -26,7 +26,7 @@ CPORT_API int cport__external_begin(int fd, cport_op_t *op) {
   int rc = cp_check_op(op);
   if (rc != 0)
     return rc;
-  struct cp_handle *h = cp_engine_lock(fd, CP_WANT_SOCKET, &rc);
+  struct cp_handle *h = cp_engine_lock(fd, CP_WANT_ANY, &rc);
   if (h == NULL)
     return rc;
   rc = cp_engine_external_begin(h, op);

@@ -25,8 +25,9 @@ extern "C" {
  * the OVERLAPPED after the call (another thread may own it by then). */
 CPORT_API bool cport__last_inline(uint32_t *bytes, int *status);
 
-/* An op the layer runs itself on fd (a message pipe's read, write or
- * connect, which cport has no op for): cport__external_begin starts op on
+/* An op the layer runs itself on fd, a socket or a file (a message pipe's
+ * read, write or connect, a waiting LockFileEx, which cport has no op
+ * for): cport__external_begin starts op on
  * fd's port as cport_recv would (Internal pending, its event held, its
  * packet's room reserved; fd must be associated), and
  * cport__external_end, called once from any thread, publishes its result

@@ -237,7 +237,15 @@ static const struct {
      "Not enough memory resources are available to complete this operation."},
     {ERROR_SHARING_VIOLATION, "The process cannot access the file because it "
                               "is being used by another process."},
+    {ERROR_LOCK_VIOLATION, "The process cannot access the file because "
+                           "another process has locked a portion of the file."},
     {ERROR_HANDLE_EOF, "Reached the end of the file."},
+    {ERROR_FILE_INVALID,
+     "The volume for a file has been externally altered so that the opened "
+     "file is no longer valid."},
+    {ERROR_MAPPED_ALIGNMENT,
+     "The base address or the file offset specified does not have the "
+     "proper alignment."},
     {ERROR_NOT_SUPPORTED, "The request is not supported."},
     {ERROR_UNEXP_NET_ERR, "An unexpected network error occurred."},
     {ERROR_NETNAME_DELETED,
@@ -254,6 +262,7 @@ static const struct {
     {ERROR_MOD_NOT_FOUND, "The specified module could not be found."},
     {ERROR_PROC_NOT_FOUND, "The specified procedure could not be found."},
     {ERROR_DIR_NOT_EMPTY, "The directory is not empty."},
+    {ERROR_NOT_LOCKED, "The segment is already unlocked."},
     {ERROR_ALREADY_EXISTS,
      "Cannot create a file when that file already exists."},
     {ERROR_ENVVAR_NOT_FOUND,

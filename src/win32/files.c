@@ -132,6 +132,23 @@ static bool is_socket(int fd) {
   return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0;
 }
 
+/* Windows' locks are mandatory: I/O on a range another handle locked (a
+ * write on a shared-locked one, through any handle) fails with
+ * ERROR_LOCK_VIOLATION. Looked at only while the process holds a lock
+ * (filelocks.c); without an OVERLAPPED, at the file position. */
+static bool lock_conflict(int fd, const OVERLAPPED *ov, uint64_t off, DWORD len,
+                          bool write_side) {
+  if (__atomic_load_n(&w32_locks_held, __ATOMIC_RELAXED) == 0)
+    return false;
+  if (ov == NULL) {
+    off_t here = lseek(fd, 0, SEEK_CUR);
+    if (here < 0)
+      return false; /* no position: a pipe, a socket */
+    off = (uint64_t)here;
+  }
+  return !w32_locks_allow(fd, off, len, write_side);
+}
+
 /* Without an OVERLAPPED, or on a handle opened without
  * FILE_FLAG_OVERLAPPED: the call does the I/O (at the file position, or
  * at the OVERLAPPED's offset), blocking. */
@@ -146,6 +163,8 @@ static BOOL sync_io(int fd, void *buf, DWORD len, LPDWORD done, LPOVERLAPPED ov,
       return w32_fail(w32_error(-errno));
     off = (uint64_t)st.st_size;
   }
+  if (lock_conflict(fd, ov, off, len, write_side))
+    return w32_fail(ERROR_LOCK_VIOLATION);
   w32_block_begin();
   if (write_side) /* a socket's: after bytes cport's send buffer holds */
     (void)cport__flush_sends(fd, -1);
@@ -200,6 +219,8 @@ static DWORD file_start(int fd, void *buf, DWORD len, LPOVERLAPPED ov,
       return w32_error(rc);
     off = size;
   }
+  if (lock_conflict(fd, ov, off, len, write_side))
+    return ERROR_LOCK_VIOLATION; /* at the call: no packet */
   int err = w32_ov_begin(fd, ov);
   if (err != 0)
     return err == W32_BAD_EVENT ? ERROR_INVALID_HANDLE : w32_error(err);

@@ -411,6 +411,7 @@ static void delete_name(int fd) {
 
 void (*w32_fd_closing)(int fd);
 void (*w32_pipe_closing)(int fd);
+void (*w32_locks_closing)(int fd);
 
 CPORT_API BOOL CloseHandle(HANDLE h) {
   if (h == NULL || h == INVALID_HANDLE_VALUE)
@@ -423,6 +424,9 @@ CPORT_API BOOL CloseHandle(HANDLE h) {
     void (*pipe)(int) = __atomic_load_n(&w32_pipe_closing, __ATOMIC_ACQUIRE);
     if (pipe != NULL && (w32_fd_flags(fd) & W32_FD_PIPE))
       pipe(fd); /* a pipe instance leaves its name */
+    void (*locks)(int) = __atomic_load_n(&w32_locks_closing, __ATOMIC_ACQUIRE);
+    if (locks != NULL)
+      locks(fd); /* its waiting locks end, its locks go */
     if (w32_fd_flags(fd) & W32_FD_DELETE)
       delete_name(fd);
     w32_fd_reset(fd);

@@ -24,7 +24,11 @@
  *   overlapped.c  starting an overlapped op, its results, cancel,
  *                 completion modes
  *   layer-ops.c   overlapped ops the layer carries out itself (a message
- *                 pipe's), on a runner thread per busy lane of a handle
+ *                 pipe's, a waiting lock's), on a runner thread per busy
+ *                 lane of a handle
+ *   filelocks.c   LockFileEx, UnlockFileEx, LockFile, UnlockFile over
+ *                 open-file-description locks; a waiting lock is an op of
+ *                 layer-ops.c; the mandatory check of ReadFile / WriteFile
  *   pipes.c       named pipes: CreateNamedPipe, ConnectNamedPipe, the
  *                 client's open, the pipe calls
  *   pipes-io.c    a pipe's reads and writes, PeekNamedPipe, flushing
@@ -33,6 +37,8 @@
  *   fileinfo.c    GetFileInformationByHandleEx, SetFileInformationByHandle,
  *                 SetFileAttributes, GetFinalPathNameByHandle,
  *                 GetDiskFreeSpaceEx
+ *   mapping.c     CreateFileMapping, MapViewOfFile, UnmapViewOfFile,
+ *                 FlushViewOfFile
  *   paths.c       the current directory, full paths, temporary file names,
  *                 MoveFile, CopyFile
  *   threads.c     threads, TLS
@@ -181,6 +187,7 @@ enum {
   W32_ALIAS,   /* a second handle to an object (DuplicateHandle) */
   W32_FDWAIT,  /* a descriptor's file object event, as one wait sees it
                   (waits.c: on the waiting thread's stack, never freed) */
+  W32_MAPPING, /* a file mapping (mapping.c) */
   W32_TYPES
 };
 #define W32_MAGIC 0x57333248u /* "W32H" */
@@ -595,6 +602,8 @@ CP_INTERNAL char *w32_acceptex_address(char *area);
  * CPORT_EAGAIN with the descriptor and poll events to wait for. */
 typedef int (*w32_lop_step)(void *ctx, int *wait_fd, short *events,
                             size_t *bytes);
+/* A handle's lanes: reads (and connects), writes; filelocks.c gives each
+ * waiting lock a lane of its own (2 and up). */
 enum { W32_LANE_READ = 0, W32_LANE_WRITE = 1 };
 /* Starts ov (w32_ov_begin done) as an op of fd's lane `which`, run by
  * step with a copy of ctx (at most 64 bytes): 0 (it ends through cport
@@ -608,6 +617,20 @@ CP_INTERNAL int w32_lop_cancel(int fd, const OVERLAPPED *ov, uintptr_t tag,
                                int status);
 /* Ends every op of fd with status and waits until none runs. */
 CP_INTERNAL void w32_lop_end_all(int fd, int status);
+
+/* ------------------------------------------------------------------------ */
+/* Byte-range locks (filelocks.c)                                            */
+/* ------------------------------------------------------------------------ */
+
+/* How many locks the process holds (any handle): ReadFile and WriteFile
+ * look for a conflicting lock only while there is one. */
+CP_INTERNAL extern unsigned long w32_locks_held;
+/* Whether I/O of len bytes at off on fd may go on; false: a lock of
+ * another handle (this process's or another's) covers the range (a write:
+ * any lock; a read: an exclusive one), or a write meets a shared lock of
+ * fd's own: ERROR_LOCK_VIOLATION. */
+CP_INTERNAL bool w32_locks_allow(int fd, uint64_t off, uint64_t len,
+                                 bool write_side);
 
 /* ------------------------------------------------------------------------ */
 /* Named pipes (pipes.c)                                                     */
@@ -664,6 +687,10 @@ CP_INTERNAL extern void (*w32_pipe_closing)(int fd);
 /* Set by a layer above (fixups.c), run before CloseHandle closes a
  * descriptor: closesocket does the same work itself. */
 CP_INTERNAL extern void (*w32_fd_closing)(int fd);
+/* Set by filelocks.c once a lock was asked for, run before CloseHandle
+ * closes a descriptor: its waiting locks end (ERROR_OPERATION_ABORTED)
+ * and its locks go. */
+CP_INTERNAL extern void (*w32_locks_closing)(int fd);
 /* A descriptor the layer (or the program) just created or closed; one
  * WSAEventSelect watched is forgotten (w32_fd_forget, set by
  * eventselect.c). */
