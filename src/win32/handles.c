@@ -391,6 +391,7 @@ int w32_fd(HANDLE h) {
 
 void (*w32_fd_closing)(int fd);
 void (*w32_pipe_closing)(int fd);
+void (*w32_dir_closing)(int fd);
 
 CPORT_API BOOL CloseHandle(HANDLE h) {
   if (h == NULL || h == INVALID_HANDLE_VALUE)
@@ -403,6 +404,9 @@ CPORT_API BOOL CloseHandle(HANDLE h) {
     void (*pipe)(int) = __atomic_load_n(&w32_pipe_closing, __ATOMIC_ACQUIRE);
     if (pipe != NULL && (w32_fd_flags(fd) & W32_FD_PIPE))
       pipe(fd); /* a pipe instance leaves its name */
+    void (*dir)(int) = __atomic_load_n(&w32_dir_closing, __ATOMIC_ACQUIRE);
+    if (dir != NULL && (w32_fd_flags(fd) & W32_FD_DIR))
+      dir(fd); /* a directory's pending ReadDirectoryChangesW calls end */
     w32_fd_reset(fd);
     int rc = cport_closesocket(fd); /* sockets and files alike */
     return rc == 0 ? TRUE : w32_fail(w32_error(rc));

@@ -28,6 +28,9 @@
  *   pipes-io.c    a pipe's reads and writes, PeekNamedPipe, flushing
  *   files.c       CreateFile, ReadFile, WriteFile and the file calls
  *   filesystem.c  FindFirstFile, FindNextFile, file times and information
+ *   dirwatch.c    ReadDirectoryChangesW over inotify: a directory
+ *                 handle's watch, its records, its calls (as ops of
+ *                 layer-ops.c)
  *   paths.c       the current directory, full paths, temporary file names,
  *                 MoveFile, CopyFile
  *   threads.c     threads, TLS
@@ -75,6 +78,7 @@
 #define CPORT_WIN32_LAYER_H
 
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -595,7 +599,9 @@ CP_INTERNAL int w32_lop_start(int fd, LPOVERLAPPED ov, int which,
                               w32_lop_step step, const void *ctx,
                               size_t ctx_size);
 /* Marks fd's ops (only ov, if not NULL; only those with the OVERLAPPED tag
- * `tag`, if not 0) to end with status; returns how many. */
+ * `tag`, if not 0) to end with status (W32_LOP_SUCCESS: with success and
+ * 0 bytes); returns how many. */
+#define W32_LOP_SUCCESS INT_MIN
 CP_INTERNAL int w32_lop_cancel(int fd, const OVERLAPPED *ov, uintptr_t tag,
                                int status);
 /* Ends every op of fd with status and waits until none runs. */
@@ -649,7 +655,13 @@ enum {
   W32_FD_PIPE = 1u << 8,        /* a named pipe's end (pipes.c) */
   W32_FD_ACCEPT_INTO = 1u << 9, /* a pending AcceptEx fills it (fixups.c) */
   W32_FD_CONNECTING = 1u << 10, /* a non-blocking connect has no outcome yet */
+  W32_FD_DIR = 1u << 11,        /* a directory (FILE_FLAG_BACKUP_SEMANTICS) */
+  W32_FD_DIR_LIST = 1u << 12,   /* ... opened with FILE_LIST_DIRECTORY */
+  W32_FD_DIR_WRITE = 1u << 13,  /* ... opened with write access */
 };
+/* Set by dirwatch.c, run before CloseHandle closes a W32_FD_DIR handle:
+ * its pending ReadDirectoryChangesW calls end and its watch goes. */
+CP_INTERNAL extern void (*w32_dir_closing)(int fd);
 /* Set by pipes.c, run before CloseHandle closes a W32_FD_PIPE handle. */
 CP_INTERNAL extern void (*w32_pipe_closing)(int fd);
 /* Set by a layer above (fixups.c), run before CloseHandle closes a
