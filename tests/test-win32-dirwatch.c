@@ -147,7 +147,8 @@ static void parse(const void *buf, DWORD bytes, struct rec *out, int *n,
     out[*n].name[chars] = '\0';
     (*n)++;
     if (r->NextEntryOffset == 0) {
-      assert_int_equal(off + rec_bytes(chars), bytes); /* the last: unpadded */
+      assert_true(bytes == off + rec_bytes(chars) || /* (padded or not) */
+                  bytes == off + rec_size(chars));
       return;
     }
     if (r->NextEntryOffset % 4u != 0 && h_on_wine())
@@ -264,7 +265,8 @@ static void names_in_the_directory(void **state) {
   w_expect_nothing(port, 100); /* pending until a change */
   assert_false(HasOverlappedIoCompleted(&ov));
   touch(dir, "a.txt");
-  assert_int_equal(take(port, &ov, g_buf, r, &n, 4), rec_bytes(5));
+  DWORD bytes = take(port, &ov, g_buf, r, &n, 4); /* "a.txt" */
+  assert_true(bytes == rec_bytes(5) || bytes == rec_size(5));
   expect_rec(&r[0], FILE_ACTION_ADDED, "a.txt");
   /* A rename: its old name, then its new one, in one call's records. */
   rename_in(dir, "a.txt", "bb.txt");
@@ -632,7 +634,6 @@ static void cancel_and_close(void **state) {
   /* CancelIo: the calling thread's calls. */
   start(h, &ov, g_buf, sizeof(g_buf), FALSE, f);
   cancel_pending(h, port, NULL);
-  /* A change while no call was pending is still told after a cancel. */
   touch(dir, "c1");
   struct rec r[2];
   gather(h, port, FALSE, f, r, 1);
