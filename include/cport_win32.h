@@ -1379,7 +1379,8 @@ typedef struct _SECURITY_ATTRIBUTES {
 
 /*
  * Opens a file for overlapped or plain I/O. The path's directory missing:
- * ERROR_PATH_NOT_FOUND. FILE_FLAG_NO_BUFFERING, share modes and templates
+ * ERROR_PATH_NOT_FOUND. A directory opens with FILE_FLAG_BACKUP_SEMANTICS
+ * (OPEN_EXISTING or OPEN_ALWAYS), for ReadDirectoryChangesW. FILE_FLAG_NO_BUFFERING, share modes and templates
  * are not checked (see docs/porting.md).
  */
 CPORT_WIN32_API HANDLE CreateFileA(LPCSTR path, DWORD access, DWORD share,
@@ -1454,19 +1455,20 @@ typedef enum _READ_DIRECTORY_NOTIFY_INFORMATION_CLASS {
  * and the size of the handle's buffer of changes (len, at most 64 KiB):
  * changes are collected from then on, between calls too, and returned by
  * the next call. Changes that overflow that buffer, or the caller's, or
- * inotify's queue complete the call with 0 bytes and success (the
- * program rescans; a synchronous call leaves ERROR_NOTIFY_ENUM_DIR as
- * the last error). Without an OVERLAPPED, or on a handle opened without
- * FILE_FLAG_OVERLAPPED, the call blocks until there are changes; with
- * one it is pending (FALSE is never returned for it being pending: TRUE,
- * and the result comes as every overlapped op's does: the handle's port,
- * hEvent, GetOverlappedResult), or with fn its routine runs at an
- * alertable wait. CancelIo / CancelIoEx end it with
- * ERROR_OPERATION_ABORTED; CloseHandle ends it with success and 0 bytes
- * (STATUS_NOTIFY_CLEANUP). Errors: filter 0, bits outside
- * FILE_NOTIFY_CHANGE_*, or h no directory: ERROR_INVALID_PARAMETER; buf
- * not DWORD-aligned: ERROR_NOACCESS; opened without FILE_LIST_DIRECTORY:
- * ERROR_ACCESS_DENIED. What inotify cannot tell exactly: docs/porting.md.
+ * inotify's queue are dropped: an overlapped call ends with success and 0
+ * bytes, a synchronous one fails with ERROR_NOTIFY_ENUM_DIR (*returned 0);
+ * the program rescans. Without an OVERLAPPED, or on a handle opened
+ * without FILE_FLAG_OVERLAPPED, the call blocks until there are changes;
+ * with one it returns TRUE once queued, and the result comes as every
+ * overlapped op's does (the handle's port, hEvent, GetOverlappedResult),
+ * or with fn its routine runs at an alertable wait. CancelIo / CancelIoEx
+ * end it with ERROR_OPERATION_ABORTED; CloseHandle ends it with success
+ * and 0 bytes (STATUS_NOTIFY_CLEANUP). Errors: filter 0 or bits beyond
+ * 0xFFF, h no directory, fn on a handle a port has:
+ * ERROR_INVALID_PARAMETER; buf not DWORD-aligned: ERROR_NOACCESS; opened
+ * without FILE_LIST_DIRECTORY, or the directory itself deleted:
+ * ERROR_ACCESS_DENIED. What inotify cannot
+ * tell exactly: docs/porting.md.
  */
 CPORT_WIN32_API BOOL ReadDirectoryChangesW(HANDLE h, LPVOID buf, DWORD len,
                                            BOOL subtree, DWORD filter,

@@ -61,6 +61,7 @@ struct dw {
   char *buf; /* records, cap bytes */
   size_t cap, used, last;
   bool overflow; /* records were lost: the next call gets 0 bytes */
+  bool gone;     /* the directory itself was deleted */
   struct watch *w;
   size_t nw, wcap;
   /* An IN_MOVED_FROM waiting for its IN_MOVED_TO. */
@@ -289,6 +290,8 @@ static void event(struct dw *d, const struct inotify_event *ev) {
   if (ev->mask & IN_IGNORED) {
     for (size_t i = 0; i < d->nw; i++)
       if (d->w[i].wd == ev->wd) {
+        if (d->w[i].rel[0] == '\0')
+          d->gone = true; /* the directory itself went */
         watch_drop(d, i);
         break;
       }
@@ -383,12 +386,18 @@ static int take_locked(struct dw *d, char *buf, size_t len, size_t *bytes) {
     d->used = 0;
     return 0;
   }
-  if (d->used == 0)
-    return CPORT_EAGAIN;
-  memcpy(buf, d->buf, d->used);
-  *bytes = d->used;
-  d->used = 0;
-  return 0;
+  if (d->used > 0) {
+    memcpy(buf, d->buf, d->used);
+    *bytes = d->used;
+    d->used = 0;
+    return 0;
+  }
+  /* The directory itself deleted (STATUS_DELETE_PENDING): inotify tells
+   * only once the last descriptor goes, and the handle holds one. */
+  struct stat st;
+  if (!d->gone && fstat(d->fd, &st) == 0 && st.st_nlink == 0)
+    d->gone = true;
+  return d->gone ? CPORT_EACCES : CPORT_EAGAIN;
 }
 
 /* ------------------------------------------------------------------------ */
