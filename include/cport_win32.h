@@ -1449,7 +1449,8 @@ typedef struct _SECURITY_ATTRIBUTES {
 
 /*
  * Opens a file for overlapped or plain I/O. The path's directory missing:
- * ERROR_PATH_NOT_FOUND. FILE_FLAG_NO_BUFFERING, share modes and templates
+ * ERROR_PATH_NOT_FOUND. A directory opens with FILE_FLAG_BACKUP_SEMANTICS
+ * (OPEN_EXISTING or OPEN_ALWAYS), for ReadDirectoryChangesW. FILE_FLAG_NO_BUFFERING, share modes and templates
  * are not checked (see docs/porting.md).
  */
 CPORT_WIN32_API HANDLE CreateFileA(LPCSTR path, DWORD access, DWORD share,
@@ -1476,6 +1477,80 @@ CPORT_WIN32_API BOOL ReadFileEx(HANDLE h, LPVOID buf, DWORD len,
 CPORT_WIN32_API BOOL WriteFileEx(HANDLE h, LPCVOID buf, DWORD len,
                                  LPOVERLAPPED ov,
                                  LPOVERLAPPED_COMPLETION_ROUTINE fn);
+
+/* Directory change notifications (ReadDirectoryChangesW). */
+#  define FILE_LIST_DIRECTORY 0x0001u
+#  define FILE_NOTIFY_CHANGE_FILE_NAME 0x00000001u
+#  define FILE_NOTIFY_CHANGE_DIR_NAME 0x00000002u
+#  define FILE_NOTIFY_CHANGE_ATTRIBUTES 0x00000004u
+#  define FILE_NOTIFY_CHANGE_SIZE 0x00000008u
+#  define FILE_NOTIFY_CHANGE_LAST_WRITE 0x00000010u
+#  define FILE_NOTIFY_CHANGE_LAST_ACCESS 0x00000020u
+#  define FILE_NOTIFY_CHANGE_CREATION 0x00000040u
+#  define FILE_NOTIFY_CHANGE_SECURITY 0x00000100u
+#  define FILE_ACTION_ADDED 0x00000001u
+#  define FILE_ACTION_REMOVED 0x00000002u
+#  define FILE_ACTION_MODIFIED 0x00000003u
+#  define FILE_ACTION_RENAMED_OLD_NAME 0x00000004u
+#  define FILE_ACTION_RENAMED_NEW_NAME 0x00000005u
+#  define ERROR_NOTIFY_CLEANUP 745u
+#  define ERROR_NOTIFY_ENUM_DIR 1022u
+
+/** One change ReadDirectoryChangesW reports: records follow one another
+ * at NextEntryOffset bytes (DWORD-aligned; 0 in the last). FileName is
+ * FileNameLength bytes of WCHARs (wchar_t: 4 bytes each on Linux), not
+ * NUL-terminated, relative to the watched directory, with '\\' between
+ * the names of a subtree's path. */
+typedef struct _FILE_NOTIFY_INFORMATION {
+  DWORD NextEntryOffset; /**< bytes to the next record; 0: the last */
+  DWORD Action;          /**< FILE_ACTION_* */
+  DWORD FileNameLength;  /**< bytes of FileName */
+  WCHAR FileName[1];     /**< the name, FileNameLength bytes */
+} FILE_NOTIFY_INFORMATION, *PFILE_NOTIFY_INFORMATION;
+
+/** ReadDirectoryChangesExW's kinds of record. */
+typedef enum _READ_DIRECTORY_NOTIFY_INFORMATION_CLASS {
+  ReadDirectoryNotifyInformation = 1,     /**< FILE_NOTIFY_INFORMATION */
+  ReadDirectoryNotifyExtendedInformation, /**< not supported on Linux */
+  ReadDirectoryNotifyFullInformation,     /**< not supported on Linux */
+  ReadDirectoryNotifyMaximumInformation
+} READ_DIRECTORY_NOTIFY_INFORMATION_CLASS,
+    *PREAD_DIRECTORY_NOTIFY_INFORMATION_CLASS;
+
+/*
+ * Changes in the directory h (CreateFile with FILE_FLAG_BACKUP_SEMANTICS
+ * and FILE_LIST_DIRECTORY or GENERIC_READ), or in its tree with subtree,
+ * as FILE_NOTIFY_INFORMATION records in buf (DWORD-aligned, len bytes),
+ * over inotify. The first call on a handle sets its filter, its subtree
+ * and the size of the handle's buffer of changes (len, at most 64 KiB):
+ * changes are collected from then on, between calls too, and returned by
+ * the next call. Changes that overflow that buffer, or the caller's, or
+ * inotify's queue are dropped: an overlapped call ends with success and 0
+ * bytes, a synchronous one fails with ERROR_NOTIFY_ENUM_DIR (*returned 0);
+ * the program rescans. Without an OVERLAPPED, or on a handle opened
+ * without FILE_FLAG_OVERLAPPED, the call blocks until there are changes;
+ * with one it returns TRUE once queued, and the result comes as every
+ * overlapped op's does (the handle's port, hEvent, GetOverlappedResult),
+ * or with fn its routine runs at an alertable wait. CancelIo / CancelIoEx
+ * end it with ERROR_OPERATION_ABORTED; CloseHandle ends it with success
+ * and 0 bytes (STATUS_NOTIFY_CLEANUP). Errors: filter 0 or bits beyond
+ * 0xFFF, h no directory, fn on a handle a port has:
+ * ERROR_INVALID_PARAMETER; buf not DWORD-aligned: ERROR_NOACCESS; opened
+ * without FILE_LIST_DIRECTORY, or the directory itself deleted:
+ * ERROR_ACCESS_DENIED. What inotify cannot
+ * tell exactly: docs/porting.md.
+ */
+CPORT_WIN32_API BOOL ReadDirectoryChangesW(HANDLE h, LPVOID buf, DWORD len,
+                                           BOOL subtree, DWORD filter,
+                                           LPDWORD returned, LPOVERLAPPED ov,
+                                           LPOVERLAPPED_COMPLETION_ROUTINE fn);
+/* ReadDirectoryChangesW with the kind of record: only
+ * ReadDirectoryNotifyInformation is supported (the others:
+ * ERROR_NOT_SUPPORTED). */
+CPORT_WIN32_API BOOL ReadDirectoryChangesExW(
+    HANDLE h, LPVOID buf, DWORD len, BOOL subtree, DWORD filter,
+    LPDWORD returned, LPOVERLAPPED ov, LPOVERLAPPED_COMPLETION_ROUTINE fn,
+    READ_DIRECTORY_NOTIFY_INFORMATION_CLASS kind);
 CPORT_WIN32_API BOOL DeleteFileA(LPCSTR path);
 CPORT_WIN32_API BOOL DeleteFileW(LPCWSTR path);
 CPORT_WIN32_API DWORD GetFileSize(HANDLE h, LPDWORD high);

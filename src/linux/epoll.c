@@ -243,6 +243,11 @@ static int epoll_attach(struct cport *p, struct cp_handle *h) {
     return 0;
   if (errno == EEXIST && epoll_ctl(ep(p)->epfd, EPOLL_CTL_MOD, h->fd, &ev) == 0)
     return 0;
+  /* A descriptor of no known kind that cannot be polled (a directory, the
+   * Win32 layer's ReadDirectoryChangesW handle): it joins the port for
+   * external ops only, as it does on io_uring; nothing waits on it. */
+  if (errno == EPERM && h->type == CP_H_UNKNOWN)
+    return 0;
   return errno == EPERM ? CPORT_EBADF : -errno;
 }
 

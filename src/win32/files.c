@@ -70,6 +70,44 @@ static unsigned open_flags(DWORD access, DWORD disposition, bool *ok) {
   }
 }
 
+/* A directory opened with FILE_FLAG_BACKUP_SEMANTICS: a handle for
+ * ReadDirectoryChangesW (dirwatch.c), CloseHandle and the calls that read
+ * a handle's information; ReadFile and WriteFile refuse it. NULL when
+ * path is no directory (CreateFile goes on as for a file), or
+ * INVALID_HANDLE_VALUE with the error set. */
+static HANDLE open_directory(const char *path, DWORD want, DWORD disposition,
+                             DWORD flags) {
+  char *p = w32_unix_path(path);
+  if (p == NULL)
+    return INVALID_HANDLE_VALUE;
+  int fd;
+  do
+    fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  while (fd < 0 && errno == EINTR);
+  int err = errno;
+  if (fd < 0 && err != ENOTDIR && err != ENOENT) {
+    DWORD e = w32_error(-err);
+    free(p);
+    return (w32_fail(e), INVALID_HANDLE_VALUE);
+  }
+  free(p);
+  if (fd < 0)
+    return NULL; /* a file, or nothing: CreateFile's own errors */
+  w32_fd_reset(fd);
+  unsigned set = W32_FD_DIR;
+  if (want & (GENERIC_READ | GENERIC_ALL | FILE_LIST_DIRECTORY))
+    set |= W32_FD_DIR_LIST;
+  if (want & (GENERIC_WRITE | GENERIC_ALL | FILE_WRITE_DATA | FILE_APPEND_DATA))
+    set |= W32_FD_DIR_WRITE;
+  if (!(flags & FILE_FLAG_OVERLAPPED))
+    set |= W32_FD_SYNC;
+  w32_fd_set_flags(fd, set, 0);
+  /* OPEN_ALWAYS says it existed, as for a file. */
+  SetLastError(disposition == OPEN_ALWAYS ? ERROR_ALREADY_EXISTS
+                                          : ERROR_SUCCESS);
+  return (HANDLE)(intptr_t)fd;
+}
+
 CPORT_API HANDLE CreateFileA(LPCSTR path, DWORD want, DWORD share,
                              LPSECURITY_ATTRIBUTES sa, DWORD disposition,
                              DWORD flags, HANDLE template_file) {
@@ -78,6 +116,12 @@ CPORT_API HANDLE CreateFileA(LPCSTR path, DWORD want, DWORD share,
   (void)template_file;
   if (path != NULL && w32_pipe_path(path))
     return w32_pipe_open(path, want, flags); /* a named pipe's client */
+  if (path != NULL && (flags & FILE_FLAG_BACKUP_SEMANTICS) &&
+      (disposition == OPEN_EXISTING || disposition == OPEN_ALWAYS)) {
+    HANDLE d = open_directory(path, want, disposition, flags);
+    if (d != NULL)
+      return d;
+  }
   bool ok;
   unsigned f = open_flags(want, disposition, &ok);
   if (path == NULL || !ok)
@@ -249,6 +293,11 @@ static BOOL file_io(HANDLE h, void *buf, DWORD len, LPDWORD done,
   if (fd < 0)
     return w32_fail(ERROR_INVALID_HANDLE);
   unsigned fd_flags = w32_fd_flags(fd);
+  if (fd_flags & W32_FD_DIR) /* the access check, then no such request */
+    return w32_fail(
+        (fd_flags & (write_side ? W32_FD_DIR_WRITE : W32_FD_DIR_LIST))
+            ? ERROR_INVALID_FUNCTION
+            : ERROR_ACCESS_DENIED);
   if (fd_flags & W32_FD_PIPE)
     return w32_pipe_io(fd, buf, len, done, ov, write_side);
   if (ov == NULL && !(fd_flags & W32_FD_SYNC) && is_socket(fd))
@@ -283,6 +332,8 @@ static BOOL file_io_ex(HANDLE h, void *buf, DWORD len, LPOVERLAPPED ov,
    * completion port, it cannot be used in the ReadFileEx or WriteFileEx
    * function." */
   unsigned fd_flags = w32_fd_flags(fd);
+  if (fd_flags & W32_FD_DIR)
+    return w32_fail(ERROR_INVALID_FUNCTION);
   if (fd_flags & W32_FD_PORT)
     return w32_fail(ERROR_INVALID_PARAMETER);
   DWORD err = 0;

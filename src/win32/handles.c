@@ -412,6 +412,7 @@ static void delete_name(int fd) {
 void (*w32_fd_closing)(int fd);
 void (*w32_pipe_closing)(int fd);
 void (*w32_locks_closing)(int fd);
+void (*w32_dir_closing)(int fd);
 
 CPORT_API BOOL CloseHandle(HANDLE h) {
   if (h == NULL || h == INVALID_HANDLE_VALUE)
@@ -429,6 +430,9 @@ CPORT_API BOOL CloseHandle(HANDLE h) {
       locks(fd); /* its waiting locks end, its locks go */
     if (w32_fd_flags(fd) & W32_FD_DELETE)
       delete_name(fd);
+    void (*dir)(int) = __atomic_load_n(&w32_dir_closing, __ATOMIC_ACQUIRE);
+    if (dir != NULL && (w32_fd_flags(fd) & W32_FD_DIR))
+      dir(fd); /* a directory's pending ReadDirectoryChangesW calls end */
     w32_fd_reset(fd);
     int rc = cport_closesocket(fd); /* sockets and files alike */
     return rc == 0 ? TRUE : w32_fail(w32_error(rc));

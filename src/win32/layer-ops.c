@@ -66,7 +66,7 @@ static void run_one(struct lop *o, int *status, size_t *bytes) {
   for (;;) {
     int mark = __atomic_load_n(&o->abort, __ATOMIC_ACQUIRE);
     if (mark != 0) {
-      *status = mark;
+      *status = mark == W32_LOP_SUCCESS ? 0 : mark;
       *bytes = 0;
       return;
     }

@@ -239,8 +239,8 @@ CPORT_API BOOL CancelIoEx(HANDLE h, LPOVERLAPPED ov) {
   if (fd < 0)
     return w32_fail(ERROR_INVALID_HANDLE);
   int rc = cport_cancel(fd, (cport_op_t *)ov);
-  /* A message pipe's ops and waiting locks run in the layer
-   * (layer-ops.c). */
+  /* A message pipe's ops, waiting locks and ReadDirectoryChangesW's run
+   * in the layer (layer-ops.c). */
   bool lop = w32_lop_cancel(fd, ov, 0, CPORT_ECANCELED) > 0;
   if (rc == 0 || lop)
     return TRUE;
@@ -262,7 +262,8 @@ CPORT_API BOOL CancelIo(HANDLE h) {
     w32_lop_cancel(fd, NULL, tag, CPORT_ECANCELED); /* a message pipe's */
     rc = r2 < 0 ? r2 : r3 < 0 ? r3 : rc;
   } else if (rc >= 0) {
-    w32_lop_cancel(fd, NULL, tag, CPORT_ECANCELED); /* waiting locks */
+    /* Waiting locks, a directory's calls. */
+    w32_lop_cancel(fd, NULL, tag, CPORT_ECANCELED);
   }
   return rc >= 0 ? TRUE : w32_fail(w32_error(rc));
 }

@@ -39,6 +39,9 @@
  *                 GetDiskFreeSpaceEx
  *   mapping.c     CreateFileMapping, MapViewOfFile, UnmapViewOfFile,
  *                 FlushViewOfFile
+ *   dirwatch.c    ReadDirectoryChangesW over inotify: a directory
+ *                 handle's watch, its records, its calls (as ops of
+ *                 layer-ops.c)
  *   paths.c       the current directory, full paths, temporary file names,
  *                 MoveFile, CopyFile
  *   threads.c     threads, TLS
@@ -87,6 +90,7 @@
 #define CPORT_WIN32_LAYER_H
 
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -612,7 +616,9 @@ CP_INTERNAL int w32_lop_start(int fd, LPOVERLAPPED ov, int which,
                               w32_lop_step step, const void *ctx,
                               size_t ctx_size);
 /* Marks fd's ops (only ov, if not NULL; only those with the OVERLAPPED tag
- * `tag`, if not 0) to end with status; returns how many. */
+ * `tag`, if not 0) to end with status (W32_LOP_SUCCESS: with success and
+ * 0 bytes); returns how many. */
+#define W32_LOP_SUCCESS INT_MIN
 CP_INTERNAL int w32_lop_cancel(int fd, const OVERLAPPED *ov, uintptr_t tag,
                                int status);
 /* Ends every op of fd with status and waits until none runs. */
@@ -681,7 +687,13 @@ enum {
   W32_FD_ACCEPT_INTO = 1u << 9, /* a pending AcceptEx fills it (fixups.c) */
   W32_FD_CONNECTING = 1u << 10, /* a non-blocking connect has no outcome yet */
   W32_FD_DELETE = 1u << 11,     /* its name goes at CloseHandle (fileinfo.c) */
+  W32_FD_DIR = 1u << 12,        /* a directory (FILE_FLAG_BACKUP_SEMANTICS) */
+  W32_FD_DIR_LIST = 1u << 13,   /* ... opened with FILE_LIST_DIRECTORY */
+  W32_FD_DIR_WRITE = 1u << 14,  /* ... opened with write access */
 };
+/* Set by dirwatch.c, run before CloseHandle closes a W32_FD_DIR handle:
+ * its pending ReadDirectoryChangesW calls end and its watch goes. */
+CP_INTERNAL extern void (*w32_dir_closing)(int fd);
 /* Set by pipes.c, run before CloseHandle closes a W32_FD_PIPE handle. */
 CP_INTERNAL extern void (*w32_pipe_closing)(int fd);
 /* Set by a layer above (fixups.c), run before CloseHandle closes a
