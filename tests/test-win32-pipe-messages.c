@@ -9,7 +9,9 @@
  * ended by CancelIoEx, DisconnectNamedPipe and CloseHandle, the
  * completion-routine sample's shape (ReadFileEx, WriteFileEx), and
  * DisconnectNamedPipe of an instance whose ConnectNamedPipe's result was
- * not taken (its client must not be left hanging).
+ * not taken (its client must not be left hanging), and clients that open
+ * a byte or message pipe at the same moment, each taking an instance of
+ * its own.
  */
 #include <stdio.h>
 #include <string.h>
@@ -395,6 +397,118 @@ static void disconnect_before_the_connect_is_taken(void **state) {
   }
 }
 
+/* Named Pipe Instances: each client connects to one listening instance,
+ * so with N instances waiting in ConnectNamedPipe, N clients that open the
+ * pipe at once are each served, and every instance's connect ends once.
+ * (On io_uring one instance's accept could take several clients ahead of
+ * the others: those clients then hung, and the other instances' connects
+ * never ended.) */
+#define AT_ONCE 4
+
+struct at_once {
+  const char *name;
+  HANDLE go;
+  int id;
+  bool ok;
+};
+
+static DWORD WINAPI at_once_client(LPVOID arg) {
+  struct at_once *c = arg;
+  char out[16], in[16];
+  int len = snprintf(out, sizeof(out), "client-%d", c->id);
+  WaitForSingleObject(c->go, INFINITE);
+  HANDLE h = CreateFileA(c->name, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                         OPEN_EXISTING, 0, NULL);
+  if (h == INVALID_HANDLE_VALUE)
+    return 1;
+  DWORD n = 0, got = 0;
+  if (WriteFile(h, out, (DWORD)len, &n, NULL) && n == (DWORD)len &&
+      ReadFile(h, in, sizeof(in), &got, NULL))
+    c->ok = got == (DWORD)len && memcmp(in, out, (size_t)len) == 0;
+  CloseHandle(h);
+  return 0;
+}
+
+static void clients_at_once(bool message) {
+  char name[96];
+  pipe_name(name, sizeof(name), message ? "at-once-msg" : "at-once");
+  HANDLE port = w_port(0);
+  for (int round = 0; round < 10; round++) {
+    HANDLE sp[AT_ONCE], th[AT_ONCE];
+    OVERLAPPED ov[AT_ONCE];
+    struct at_once c[AT_ONCE];
+    HANDLE go = CreateEventA(NULL, TRUE, FALSE, NULL);
+    for (int i = 0; i < AT_ONCE; i++) {
+      sp[i] = CreateNamedPipeA(
+          name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+          (message ? PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE : 0) | PIPE_WAIT,
+          AT_ONCE, 4096, 4096, 5000, NULL);
+      assert_true(sp[i] != INVALID_HANDLE_VALUE);
+      assert_ptr_equal(CreateIoCompletionPort(sp[i], port, (ULONG_PTR)i + 1, 0),
+                       port);
+      memset(&ov[i], 0, sizeof(ov[i]));
+      assert_false(ConnectNamedPipe(sp[i], &ov[i]));
+      assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+      c[i].name = name;
+      c[i].go = go;
+      c[i].id = i;
+      c[i].ok = false;
+      th[i] = CreateThread(NULL, 0, at_once_client, &c[i], 0, NULL);
+      assert_non_null(th[i]);
+    }
+    assert_true(SetEvent(go));
+    bool connected[AT_ONCE] = {false};
+    for (int k = 0; k < AT_ONCE; k++) {
+      DWORD n;
+      ULONG_PTR key;
+      OVERLAPPED *got = NULL;
+      if (!GetQueuedCompletionStatus(port, &n, &key, &got, 5000))
+        fail_msg("round %d: %d of %d connects ended (error %lu)", round, k,
+                 AT_ONCE, (unsigned long)GetLastError());
+      int i = (int)key - 1;
+      assert_true(i >= 0 && i < AT_ONCE);
+      assert_ptr_equal(got, &ov[i]);
+      assert_false(connected[i]); /* each instance's connect ends once */
+      connected[i] = true;
+      char buf[16];
+      DWORD r = 0, w = 0;
+      OVERLAPPED io;
+      memset(&io, 0, sizeof(io));
+      io.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+      io.hEvent = (HANDLE)((uintptr_t)io.hEvent | 1); /* no packet */
+      BOOL ok = ReadFile(sp[i], buf, sizeof(buf), NULL, &io);
+      assert_true(ok || GetLastError() == ERROR_IO_PENDING);
+      assert_true(GetOverlappedResult(sp[i], &io, &r, TRUE));
+      ok = WriteFile(sp[i], buf, r, NULL, &io);
+      assert_true(ok || GetLastError() == ERROR_IO_PENDING);
+      assert_true(GetOverlappedResult(sp[i], &io, &w, TRUE));
+      assert_int_equal(w, r);
+      CloseHandle((HANDLE)((uintptr_t)io.hEvent & ~(uintptr_t)1));
+    }
+    for (int i = 0; i < AT_ONCE; i++) {
+      assert_int_equal(WaitForSingleObject(th[i], 5000), WAIT_OBJECT_0);
+      CloseHandle(th[i]);
+      if (!c[i].ok)
+        fail_msg("round %d: client %d was not served", round, i);
+      DisconnectNamedPipe(sp[i]);
+      CloseHandle(sp[i]);
+    }
+    CloseHandle(go);
+  }
+  w_expect_nothing(port, 50);
+  assert_true(CloseHandle(port));
+}
+
+static void byte_clients_at_once(void **state) {
+  (void)state;
+  clients_at_once(false);
+}
+
+static void message_clients_at_once(void **state) {
+  (void)state;
+  clients_at_once(true);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(overlapped_server_with_events),
@@ -402,6 +516,8 @@ int main(void) {
       cmocka_unit_test(pending_ops_end_on_cancel_and_close),
       cmocka_unit_test(completion_routines),
       cmocka_unit_test(disconnect_before_the_connect_is_taken),
+      cmocka_unit_test(byte_clients_at_once),
+      cmocka_unit_test(message_clients_at_once),
   };
   return W_RUN("win32-pipe-messages", tests);
 }

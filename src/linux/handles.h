@@ -52,6 +52,11 @@ enum {
                                    layer's: a WSASend the socket takes, or
                                    a datagram already there, finishes at
                                    once, as on Windows) */
+  CP_HF_ONE_ACCEPT = 1u << 14,  /* a listener takes a connection only for
+                                   an accept op waiting on this handle,
+                                   never ahead (the Win32 layer's pipe
+                                   instances: several handles share one
+                                   listener) */
 };
 /* The handles whose ops io_uring tries in the call (epoll always does). */
 #define CP_HF_IN_CALL (CP_HF_SKIP | CP_HF_AT_CALL)

@@ -224,6 +224,10 @@ CPORT_API int cport__try_at_call(int fd) {
   return cp_engine_set_flags(fd, CP_HF_AT_CALL);
 }
 
+CPORT_API int cport__accept_one_by_one(int fd) {
+  return cp_engine_set_flags(fd, CP_HF_ONE_ACCEPT);
+}
+
 CPORT_API int cport__cancel_tagged(int fd, void *tag) {
   struct cp_handle *h = cp_handle_peek(fd);
   if (h == NULL)

@@ -168,6 +168,12 @@ CPORT_API int cport__disconnect_reuse(cport_handle_t s, cport_op_t *op);
  * WSARecvFrom do on Windows. Kept for the handle's association if it has
  * none yet. */
 CPORT_API int cport__try_at_call(int fd);
+/* fd, a listener, takes a connection only for an accept op waiting on
+ * this very handle, never ahead of one (io_uring's multishot accept would
+ * keep connections for this handle's later accepts): for several handles
+ * that share one listener (duplicates), each taking its own clients, as
+ * named pipe instances do. 0 or CPORT_EBADF. */
+CPORT_API int cport__accept_one_by_one(int fd);
 /* A read of stream socket fd that bypasses cport (a call without an
  * OVERLAPPED, FIONREAD, MSG_PEEK): the bytes cport already took from the
  * socket come first. Copies up to the iovecs' bytes of them (consumed

@@ -664,8 +664,9 @@ int cp_uring_accept_start(struct cport *p, struct cp_handle *h,
     uh->accept_err = 0;
     return CP_TRY_REJECT;
   }
-  if (uh->flags & CP_UH_NO_MULTI_ACCEPT)
-    return CP_URING_PLAIN; /* a program's accept reads the listener too */
+  if ((uh->flags & CP_UH_NO_MULTI_ACCEPT) || (h->flags & CP_HF_ONE_ACCEPT))
+    return CP_URING_PLAIN; /* a program's accept reads the listener too, or
+                              another handle of the same listener does */
   if (!(uh->flags & CP_UH_ACCEPT_ARMED) && !accept_arm(p, h))
     return CP_URING_PLAIN; /* a plain accept SQE for this op */
   return CP_TRY_AGAIN;

@@ -547,6 +547,11 @@ CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
     connecting_end(fd);
     return w32_fail(b == W32_BAD_EVENT ? ERROR_INVALID_HANDLE : w32_error(b));
   }
+  /* Each instance takes only the client its own connect accepts: the
+   * instances are duplicates of one listener, and a handle accepting
+   * ahead (io_uring's multishot accept) would keep clients that other
+   * instances wait for. */
+  cport__accept_one_by_one(fd);
   struct w32_fixup f;
   memset(&f, 0, sizeof(f));
   f.ov = ov;
@@ -561,6 +566,14 @@ CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
     connecting_end(fd);
   }
   w32_ov_end(ov, rc);
+  if (rc == CPORT_COMPLETED) {
+    /* Skip mode, and a client came between the look above and the
+     * accept: no packet comes, so the connection moves in now, and the
+     * call says what Windows says of a client that came first. */
+    int status = w32_internal_status(ov);
+    w32_fixup_run(ov, &status);
+    return w32_fail(status != 0 ? w32_error(status) : ERROR_PIPE_CONNECTED);
+  }
   /* Pending even when it ended in the call: the connection moves in when
    * the result is taken (as AcceptEx's does). */
   return w32_fail(rc < 0 ? w32_error(rc) : ERROR_IO_PENDING);
