@@ -572,6 +572,45 @@ static void gqcsex_timeout_count(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* GetOverlappedResult's page: with bWait TRUE and Internal
+ * STATUS_PENDING, "the function does not return until the operation has
+ * been completed", waiting on hEvent. A program that completes an
+ * OVERLAPPED itself (Internal, InternalHigh, then SetEvent) is served
+ * too: the wait must not wait for an op cport never ran. */
+struct completer {
+  OVERLAPPED *ov;
+};
+
+static DWORD WINAPI complete_it(LPVOID arg) {
+  struct completer *c = arg;
+  Sleep(50);
+  c->ov->InternalHigh = 42;
+  __atomic_store_n(&c->ov->Internal, (ULONG_PTR)0, __ATOMIC_RELEASE);
+  SetEvent(c->ov->hEvent);
+  return 0;
+}
+
+static void result_of_an_overlapped_the_program_completes(void **state) {
+  (void)state;
+  SOCKET s = w_tcp();
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.Internal = STATUS_PENDING;
+  ov.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+  struct completer c = {&ov};
+  HANDLE t = CreateThread(NULL, 0, complete_it, &c, 0, NULL);
+  assert_non_null(t);
+  DWORD n = 0;
+  ULONGLONG t0 = w_now_ms();
+  assert_true(GetOverlappedResult((HANDLE)s, &ov, &n, TRUE));
+  assert_int_equal(n, 42);
+  assert_true(w_now_ms() - t0 < 5000);
+  assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+  CloseHandle(t);
+  CloseHandle(ov.hEvent);
+  closesocket(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(closed_socket_is_not_a_socket),
@@ -588,6 +627,7 @@ int main(void) {
       cmocka_unit_test(sync_offset_io_moves_the_file_pointer),
       cmocka_unit_test(file_joins_a_port_after_event_io),
       cmocka_unit_test(gqcsex_timeout_count),
+      cmocka_unit_test(result_of_an_overlapped_the_program_completes),
   };
   return W_RUN("win32-call-corners", tests);
 }

@@ -274,6 +274,10 @@ CPORT_API bool cport__io_signaled(int fd) {
   return __atomic_load_n(&h->io_signal, __ATOMIC_ACQUIRE) == starts + 1;
 }
 
+CPORT_API bool cport__op_in_flight(const cport_op_t *op) {
+  return op != NULL && cp_op_busy(op);
+}
+
 CPORT_API bool cport__op_code(const cport_op_t *op, int *code) {
   if (op == NULL || cp_op_busy(op))
     return false;

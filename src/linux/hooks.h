@@ -251,6 +251,10 @@ CPORT_API void cport__set_nt_hook(uintptr_t (*word)(const cport_op_t *op,
  * the op's until the program starts it again, so *code is only as good
  * as op->internal still being what the op left there. */
 CPORT_API bool cport__op_code(const cport_op_t *op, int *code);
+/* Whether cport runs op now (accepted and not yet ended). An OVERLAPPED
+ * whose Internal reads pending while this is false is the program's own,
+ * or one whose op has not been handed to cport yet. */
+CPORT_API bool cport__op_in_flight(const cport_op_t *op);
 
 /* The file object event of fd (a file, pipe or socket of the layer), as
  * WaitForSingleObject on its handle sees it: reset by every op started on

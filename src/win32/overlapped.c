@@ -112,6 +112,32 @@ static bool pending(const OVERLAPPED *ov) {
          CPORT_EINPROGRESS;
 }
 
+/* Waits up to ms for an OVERLAPPED cport does not run to read other than
+ * pending: the program's own, which it completes itself (Internal, then
+ * its event), or an op about to be handed to cport. As on Windows, the
+ * wait is on its event when it has one; either way Internal is looked at
+ * again every W32_FOREIGN_SLICE_MS. */
+#define W32_FOREIGN_SLICE_MS 10
+
+static bool wait_foreign(LPOVERLAPPED ov, DWORD ms) {
+  HANDLE ev = ov->hEvent != NULL && w32_event_of(ov->hEvent) != NULL
+                  ? (HANDLE)((uintptr_t)ov->hEvent & ~(uintptr_t)1)
+                  : NULL;
+  uint64_t until = ms == INFINITE ? UINT64_MAX : w32_now_ms() + ms;
+  while (pending(ov)) {
+    uint64_t now = w32_now_ms();
+    if (now >= until)
+      return false;
+    DWORD slice = until - now < W32_FOREIGN_SLICE_MS ? (DWORD)(until - now)
+                                                     : W32_FOREIGN_SLICE_MS;
+    if (ev != NULL)
+      (void)WaitForSingleObject(ev, slice);
+    else
+      Sleep(slice);
+  }
+  return true;
+}
+
 /* Waits up to ms for ov's op to end (a released worker gives its place
  * back meanwhile). Returns whether it ended. */
 static bool wait_op(LPOVERLAPPED ov, DWORD ms) {
@@ -124,6 +150,8 @@ static bool wait_op(LPOVERLAPPED ov, DWORD ms) {
   }
   if (ms == 0)
     return false;
+  if (!cport__op_in_flight((const cport_op_t *)(const void *)ov))
+    return wait_foreign(ov, ms);
   w32_block_begin();
   int rc =
       cport_op_wait((const cport_op_t *)(void *)ov, ms == INFINITE   ? -1
