@@ -11,7 +11,7 @@
  * DisconnectNamedPipe of an instance whose ConnectNamedPipe's result was
  * not taken (its client must not be left hanging), and clients that open
  * a byte or message pipe at the same moment, each taking an instance of
- * its own.
+ * its own, and a skip-mode byte read that meets the end.
  */
 #include <stdio.h>
 #include <string.h>
@@ -509,6 +509,64 @@ static void message_clients_at_once(void **state) {
   clients_at_once(true);
 }
 
+/* A byte pipe in skip-on-success mode whose client wrote and left: the
+ * read that meets the end fails with ERROR_BROKEN_PIPE, in the call or
+ * through the port; it must not report pending with no packet to come
+ * (the end found in the call is a success to cport, so skip mode queued
+ * nothing). */
+static void skip_mode_read_meets_the_end(void **state) {
+  (void)state;
+  char name[96];
+  pipe_name(name, sizeof(name), "skip-end");
+  HANDLE port = w_port(0);
+  HANDLE sp =
+      CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                       PIPE_TYPE_BYTE | PIPE_WAIT, 1, 4096, 4096, 5000, NULL);
+  assert_true(sp != INVALID_HANDLE_VALUE);
+  assert_ptr_equal(CreateIoCompletionPort(sp, port, 9, 0), port);
+  assert_true(SetFileCompletionNotificationModes(
+      sp, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  BOOL ok = ConnectNamedPipe(sp, &ov);
+  DWORD err = ok ? 0 : GetLastError();
+  assert_true(err == ERROR_IO_PENDING || err == ERROR_PIPE_CONNECTED);
+  HANDLE c = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                         OPEN_EXISTING, 0, NULL);
+  assert_true(c != INVALID_HANDLE_VALUE);
+  DWORD n = 0;
+  ULONG_PTR key;
+  OVERLAPPED *got;
+  if (err == ERROR_IO_PENDING) {
+    assert_true(w_next(port, &n, &key, &got, 5000));
+    assert_ptr_equal(got, &ov);
+  }
+  assert_true(WriteFile(c, "x", 1, &n, NULL));
+  assert_true(CloseHandle(c));
+  Sleep(50); /* the end is there before the reads */
+  char buf[8];
+  for (int i = 0; i < 2; i++) {
+    memset(&ov, 0, sizeof(ov));
+    ok = ReadFile(sp, buf, sizeof(buf), &n, &ov);
+    err = ok ? 0 : GetLastError();
+    if (err == ERROR_IO_PENDING) { /* then a packet says what happened */
+      BOOL pk = w_next(port, &n, &key, &got, 5000);
+      err = pk ? 0 : GetLastError();
+      assert_ptr_equal(got, &ov);
+    }
+    if (i == 0) {
+      assert_int_equal(err, 0);
+      assert_int_equal(n, 1);
+    } else {
+      assert_int_equal(err, ERROR_BROKEN_PIPE);
+    }
+  }
+  DisconnectNamedPipe(sp);
+  assert_true(CloseHandle(sp));
+  w_expect_nothing(port, 50);
+  assert_true(CloseHandle(port));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(overlapped_server_with_events),
@@ -518,6 +576,7 @@ int main(void) {
       cmocka_unit_test(disconnect_before_the_connect_is_taken),
       cmocka_unit_test(byte_clients_at_once),
       cmocka_unit_test(message_clients_at_once),
+      cmocka_unit_test(skip_mode_read_meets_the_end),
   };
   return W_RUN("win32-pipe-messages", tests);
 }

@@ -295,6 +295,9 @@ static BOOL overlapped_io(int fd, void *buf, DWORD len, LPDWORD done,
       *done = bytes;
     return TRUE; /* its packet is queued all the same (unless skip mode) */
   }
+  if (rc == CPORT_COMPLETED && inline_done && status == 0)
+    return w32_fail(ERROR_BROKEN_PIPE); /* the end, in skip mode: no packet
+                                            comes to report it */
   return w32_fail(ERROR_IO_PENDING);
 }
 
