@@ -2152,6 +2152,15 @@ CPORT_WIN32_API DWORD TlsAlloc(void);
 CPORT_WIN32_API BOOL TlsFree(DWORD index);
 CPORT_WIN32_API LPVOID TlsGetValue(DWORD index);
 CPORT_WIN32_API BOOL TlsSetValue(DWORD index, LPVOID value);
+/* Fiber-local storage: a thread's slot (the layer has no fibers); the
+ * callback runs for a thread's non-NULL value as the thread ends, not
+ * for the values still set when FlsFree frees the slot. */
+typedef VOID(WINAPI *PFLS_CALLBACK_FUNCTION)(PVOID data);
+#  define FLS_OUT_OF_INDEXES 0xFFFFFFFFu
+CPORT_WIN32_API DWORD FlsAlloc(PFLS_CALLBACK_FUNCTION callback);
+CPORT_WIN32_API BOOL FlsFree(DWORD index);
+CPORT_WIN32_API PVOID FlsGetValue(DWORD index);
+CPORT_WIN32_API BOOL FlsSetValue(DWORD index, PVOID value);
 
 /* ------------------------------------------------------------------------ */
 /* Waits, events, mutexes, semaphores                                        */
@@ -2342,6 +2351,17 @@ CPORT_WIN32_API BOOL SleepConditionVariableSRW(PCONDITION_VARIABLE cv,
 CPORT_WIN32_API void WakeConditionVariable(PCONDITION_VARIABLE cv);
 CPORT_WIN32_API void WakeAllConditionVariable(PCONDITION_VARIABLE cv);
 
+/* Sleeps while *address holds the size (1, 2, 4 or 8) bytes at compare,
+ * until a WakeByAddress* call on it, or ms: FALSE with ERROR_TIMEOUT
+ * then. It may return TRUE without a wake (as documented): check the
+ * value again. */
+CPORT_WIN32_API BOOL WaitOnAddress(volatile VOID *address, PVOID compare,
+                                   SIZE_T size, DWORD ms);
+/* Wakes a thread (here: the threads) in WaitOnAddress on address. */
+CPORT_WIN32_API void WakeByAddressSingle(PVOID address);
+/* Wakes every thread in WaitOnAddress on address. */
+CPORT_WIN32_API void WakeByAddressAll(PVOID address);
+
 typedef union _RTL_RUN_ONCE {
   PVOID Ptr;
 } INIT_ONCE, *PINIT_ONCE, *LPINIT_ONCE;
@@ -2380,6 +2400,40 @@ CPORT_WIN32_API BOOL InitOnceExecuteOnce(PINIT_ONCE once, PINIT_ONCE_FN fn,
 #  define InterlockedCompareExchange64 InterlockedCompareExchange
 #  define InterlockedExchangePointer InterlockedExchange
 #  define InterlockedCompareExchangePointer InterlockedCompareExchange
+/* The 8- and 16-bit forms (the macros above take any integer size), and
+ * the Acquire, Release and NoFence forms, which are full barriers here
+ * (a stronger order than asked for is always correct). */
+#  define InterlockedExchange8 InterlockedExchange
+#  define InterlockedExchange16 InterlockedExchange
+#  define InterlockedCompareExchange8 InterlockedCompareExchange
+#  define InterlockedCompareExchange16 InterlockedCompareExchange
+#  define InterlockedIncrement16 InterlockedIncrement
+#  define InterlockedDecrement16 InterlockedDecrement
+#  define InterlockedExchangeAdd8 InterlockedExchangeAdd
+#  define InterlockedExchangeAdd16 InterlockedExchangeAdd
+#  define InterlockedAnd8 InterlockedAnd
+#  define InterlockedAnd16 InterlockedAnd
+#  define InterlockedOr8 InterlockedOr
+#  define InterlockedOr16 InterlockedOr
+#  define InterlockedXor8 InterlockedXor
+#  define InterlockedXor16 InterlockedXor
+#  define InterlockedIncrementAcquire InterlockedIncrement
+#  define InterlockedIncrementRelease InterlockedIncrement
+#  define InterlockedIncrementNoFence InterlockedIncrement
+#  define InterlockedDecrementAcquire InterlockedDecrement
+#  define InterlockedDecrementRelease InterlockedDecrement
+#  define InterlockedDecrementNoFence InterlockedDecrement
+#  define InterlockedExchangeAcquire InterlockedExchange
+#  define InterlockedExchangeNoFence InterlockedExchange
+#  define InterlockedCompareExchangeAcquire InterlockedCompareExchange
+#  define InterlockedCompareExchangeRelease InterlockedCompareExchange
+#  define InterlockedCompareExchangeNoFence InterlockedCompareExchange
+#  define InterlockedOrAcquire InterlockedOr
+#  define InterlockedOrRelease InterlockedOr
+#  define InterlockedOrNoFence InterlockedOr
+#  define InterlockedAndAcquire InterlockedAnd
+#  define InterlockedAndRelease InterlockedAnd
+#  define InterlockedAndNoFence InterlockedAnd
 #  define InterlockedIncrementSizeT InterlockedIncrement
 #  define InterlockedDecrementSizeT InterlockedDecrement
 #  define InterlockedExchangeAddSizeT InterlockedExchangeAdd

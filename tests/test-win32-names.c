@@ -8,7 +8,9 @@
  * WSASendDisconnect and WSARecvDisconnect; WSADuplicateSocket;
  * WSAEnumProtocols and WSASocket from its entries; GetAddrInfoW, FreeAddrInfoW and
  * GetNameInfoW; getsockname and listen on a socket never bound
- * (WSAEINVAL); and CreateThread returning before its thread runs. Known
+ * (WSAEINVAL); CreateThread returning before its thread runs; the
+ * 8- and 16-bit and fence-suffixed Interlocked forms; fiber-local storage
+ * on threads; and WaitOnAddress. Known
  * Wine differences skip with the reason.
  */
 #include "win32-util.h"
@@ -641,6 +643,115 @@ static void create_thread_returns_first(void **state) {
   CloseHandle(t);
 }
 
+/* The Interlocked forms on 8- and 16-bit values, and the Acquire and
+ * NoFence ones, return what Windows documents (the old value for
+ * Exchange, CompareExchange and the bit operations, the new one for
+ * Increment and Decrement). mingw-w64 lacks some 8-bit forms, so the
+ * Windows build checks the 16-bit ones only. */
+static void small_interlocked_forms(void **state) {
+  (void)state;
+  volatile SHORT s16 = 5;
+  assert_int_equal(InterlockedIncrement16(&s16), 6);
+  assert_int_equal(InterlockedDecrement16(&s16), 5);
+  assert_int_equal(InterlockedCompareExchange16(&s16, 9, 5), 5);
+  assert_int_equal(s16, 9);
+  assert_int_equal(InterlockedCompareExchange16(&s16, 1, 5), 9);
+  assert_int_equal(s16, 9);
+#ifndef _WIN32
+  volatile char c8 = 3;
+  assert_int_equal(InterlockedExchange8(&c8, 7), 3);
+  assert_int_equal(InterlockedOr8(&c8, 8), 7);
+  assert_int_equal(InterlockedAnd8(&c8, 12), 15);
+  assert_int_equal(c8, 12);
+  assert_int_equal(InterlockedCompareExchange8(&c8, 1, 12), 12);
+  assert_int_equal(c8, 1);
+  volatile LONG l = 0;
+  assert_int_equal(InterlockedIncrementAcquire(&l), 1);
+  assert_int_equal(InterlockedCompareExchangeNoFence(&l, 4, 1), 1);
+  assert_int_equal(InterlockedExchangeAcquire(&l, 2), 4);
+  assert_int_equal(l, 2);
+#endif
+}
+
+/* FlsAlloc's page: the callback runs for a slot's value "on fiber
+ * deletion, thread exit, and when an FLS index is freed"; a thread that
+ * never became a fiber has its own value in each slot. */
+static DWORD fls_index;
+static volatile LONG fls_freed;
+
+static VOID WINAPI fls_gone(PVOID data) {
+  if (data == (PVOID)&fls_index)
+    InterlockedIncrement(&fls_freed);
+}
+
+static DWORD WINAPI fls_thread(LPVOID arg) {
+  (void)arg;
+  if (FlsGetValue(fls_index) != NULL)
+    return 1; /* a new thread starts with NULL */
+  if (!FlsSetValue(fls_index, &fls_index))
+    return 2;
+  return FlsGetValue(fls_index) == &fls_index ? 0 : 3;
+}
+
+static void fiber_local_storage(void **state) {
+  (void)state;
+  fls_index = FlsAlloc(fls_gone);
+  assert_int_not_equal(fls_index, FLS_OUT_OF_INDEXES);
+  assert_true(FlsSetValue(fls_index, (PVOID)1));
+  HANDLE t = CreateThread(NULL, 0, fls_thread, NULL, 0, NULL);
+  assert_non_null(t);
+  assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+  DWORD code = 99;
+  assert_true(GetExitCodeThread(t, &code));
+  assert_int_equal(code, 0);
+  CloseHandle(t);
+  for (int i = 0; i < 100 && __atomic_load_n(&fls_freed, __ATOMIC_ACQUIRE) == 0;
+       i++)
+    Sleep(10);                    /* (the callback runs as the thread ends) */
+  assert_int_equal(fls_freed, 1); /* the thread's value, on its exit */
+  assert_ptr_equal(FlsGetValue(fls_index), (PVOID)1); /* ours is ours */
+  assert_true(FlsSetValue(fls_index, NULL));
+  assert_true(FlsFree(fls_index));
+}
+
+#ifndef _WIN32
+/* WaitOnAddress (Windows 8; the Windows build targets 7, so this part is
+ * the layer's only): it returns at once when the value differs, sleeps
+ * until a WakeByAddress* after the value changed, and fails with
+ * ERROR_TIMEOUT when the time runs out. */
+static volatile LONG wait_word;
+
+static DWORD WINAPI address_waker(LPVOID arg) {
+  (void)arg;
+  Sleep(50);
+  InterlockedExchange(&wait_word, 1);
+  WakeByAddressSingle((PVOID)&wait_word);
+  return 0;
+}
+
+static void wait_on_address(void **state) {
+  (void)state;
+  LONG zero = 0, one = 1;
+  wait_word = 0;
+  assert_true(
+      WaitOnAddress(&wait_word, &one, sizeof(LONG), 1000)); /* at once */
+  ULONGLONG t0 = w_now_ms();
+  assert_false(WaitOnAddress(&wait_word, &zero, sizeof(LONG), 30));
+  assert_int_equal(GetLastError(), ERROR_TIMEOUT);
+  assert_true(w_now_ms() - t0 >= 25);
+  HANDLE t = CreateThread(NULL, 0, address_waker, NULL, 0, NULL);
+  assert_non_null(t);
+  /* A wake without a change may return: look again. */
+  while (InterlockedCompareExchange(&wait_word, 0, 0) == 0)
+    assert_true(WaitOnAddress(&wait_word, &zero, sizeof(LONG), 5000));
+  assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+  CloseHandle(t);
+  assert_false(WaitOnAddress(&wait_word, &zero, 3, 0)); /* sizes 1, 2, 4, 8 */
+  assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+  WakeByAddressAll((PVOID)&wait_word); /* nobody waits: nothing happens */
+}
+#endif
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(tcp_keepalive_is_idle_seconds),
@@ -658,6 +769,11 @@ int main(void) {
       cmocka_unit_test(getsockname_unbound_is_wsaeinval),
       cmocka_unit_test(listen_unbound_is_wsaeinval),
       cmocka_unit_test(create_thread_returns_first),
+      cmocka_unit_test(small_interlocked_forms),
+      cmocka_unit_test(fiber_local_storage),
+#ifndef _WIN32
+      cmocka_unit_test(wait_on_address),
+#endif
   };
   return W_RUN("win32-names", tests);
 }

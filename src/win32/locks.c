@@ -2,7 +2,8 @@
  * locks.c - the lock-like objects that live in the program's memory:
  * critical sections (a recursive mutex), SRW locks (a read-write lock),
  * condition variables (a futex sequence number, usable with both),
- * one-time initialisation, and the interlocked singly linked lists.
+ * waits on an address (WaitOnAddress), one-time initialisation, and the
+ * interlocked singly linked lists.
  *
  * A thread a completion port released that has to wait for one of them
  * gives its place back to the port meanwhile (w32_block_begin).
@@ -185,6 +186,91 @@ CPORT_API void WakeConditionVariable(PCONDITION_VARIABLE cv) {
 
 CPORT_API void WakeAllConditionVariable(PCONDITION_VARIABLE cv) {
   wake(cv, INT_MAX);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Waits on an address                                                       */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * WaitOnAddress sleeps on the futex word of its address's bucket (a hash
+ * of the address), which every WakeByAddress* on an address of that
+ * bucket changes before it wakes the bucket's sleepers: a waiter reads the
+ * word, then compares the value, and sleeps only while the word is what
+ * it read, so a wake after the compare is never lost. Addresses that
+ * share a bucket wake each other, which the documentation allows ("a
+ * thread ... can be woken even if no thread called a wake function").
+ */
+#define W32_ADDR_BUCKETS 256
+
+static struct {
+  uint32_t seq;
+  uint32_t waiters;
+} addr_buckets[W32_ADDR_BUCKETS];
+
+static unsigned addr_bucket(const volatile void *a) {
+  uintptr_t v = (uintptr_t)a;
+  v ^= v >> 17;
+  v *= (uintptr_t)0x9E3779B97F4A7C15ull;
+  return (unsigned)(v >> 24) % W32_ADDR_BUCKETS;
+}
+
+CPORT_API BOOL WaitOnAddress(volatile VOID *address, PVOID compare, SIZE_T size,
+                             DWORD ms) {
+  if (address == NULL || compare == NULL ||
+      (size != 1 && size != 2 && size != 4 && size != 8))
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  unsigned b = addr_bucket(address);
+  __atomic_add_fetch(&addr_buckets[b].waiters, 1, __ATOMIC_SEQ_CST);
+  uint32_t seq = __atomic_load_n(&addr_buckets[b].seq, __ATOMIC_SEQ_CST);
+  bool differs;
+  switch (size) {
+  case 1:
+    differs = __atomic_load_n((volatile uint8_t *)address, __ATOMIC_SEQ_CST) !=
+              *(const uint8_t *)compare;
+    break;
+  case 2:
+    differs = __atomic_load_n((volatile uint16_t *)address, __ATOMIC_SEQ_CST) !=
+              *(const uint16_t *)compare;
+    break;
+  case 4:
+    differs = __atomic_load_n((volatile uint32_t *)address, __ATOMIC_SEQ_CST) !=
+              *(const uint32_t *)compare;
+    break;
+  default:
+    differs = __atomic_load_n((volatile uint64_t *)address, __ATOMIC_SEQ_CST) !=
+              *(const uint64_t *)compare;
+    break;
+  }
+  bool timed_out = false;
+  if (!differs) {
+    w32_block_begin();
+    struct timespec rel = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    long rc = syscall(SYS_futex, &addr_buckets[b].seq, FUTEX_WAIT_PRIVATE, seq,
+                      ms == INFINITE ? NULL : &rel, NULL, 0);
+    timed_out = rc != 0 && errno == ETIMEDOUT;
+    w32_block_end();
+  }
+  __atomic_sub_fetch(&addr_buckets[b].waiters, 1, __ATOMIC_SEQ_CST);
+  return timed_out ? w32_fail(ERROR_TIMEOUT) : TRUE;
+}
+
+static void wake_address(PVOID address) {
+  if (address == NULL)
+    return;
+  unsigned b = addr_bucket(address);
+  __atomic_add_fetch(&addr_buckets[b].seq, 1, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n(&addr_buckets[b].waiters, __ATOMIC_SEQ_CST) != 0)
+    syscall(SYS_futex, &addr_buckets[b].seq, FUTEX_WAKE_PRIVATE, INT_MAX, NULL,
+            NULL, 0);
+}
+
+CPORT_API void WakeByAddressSingle(PVOID address) {
+  wake_address(address); /* (the bucket's sleepers: one may not be ours) */
+}
+
+CPORT_API void WakeByAddressAll(PVOID address) {
+  wake_address(address);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -471,6 +471,30 @@ CPORT_API LPVOID TlsGetValue(DWORD index) {
   return v;
 }
 
+/* Fiber-local storage: the layer has no fibers, so a slot is a thread's,
+ * as on a thread that never converted to a fiber; the callback runs for a
+ * thread's non-NULL value as the thread ends (a pthread key's
+ * destructor). FlsFree does not call it for the values still set. */
+CPORT_API DWORD FlsAlloc(PFLS_CALLBACK_FUNCTION callback) {
+  pthread_key_t k;
+  if (pthread_key_create(&k, (void (*)(void *))callback) != 0 ||
+      (DWORD)k == FLS_OUT_OF_INDEXES)
+    return (w32_fail(ERROR_NO_MORE_FILES), FLS_OUT_OF_INDEXES);
+  return (DWORD)k;
+}
+
+CPORT_API BOOL FlsFree(DWORD index) {
+  return TlsFree(index);
+}
+
+CPORT_API PVOID FlsGetValue(DWORD index) {
+  return TlsGetValue(index);
+}
+
+CPORT_API BOOL FlsSetValue(DWORD index, PVOID value) {
+  return TlsSetValue(index, value);
+}
+
 CPORT_API BOOL TlsSetValue(DWORD index, LPVOID value) {
   if (pthread_setspecific((pthread_key_t)index, value) != 0)
     return w32_fail(ERROR_INVALID_PARAMETER);
