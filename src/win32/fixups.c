@@ -266,6 +266,12 @@ void (*w32_pipe_connect_done)(int fd, int status);
 /* Runs f, claimed for ov, with the op's status. */
 static void run_claimed(struct w32_fixup *f, LPOVERLAPPED ov, int *status);
 
+int w32_fixup_run_inline(LPOVERLAPPED ov) {
+  int status = w32_internal_status(ov);
+  w32_fixup_run(ov, &status);
+  return status;
+}
+
 void w32_fixup_run(LPOVERLAPPED ov, int *status) {
   struct w32_fixup *f = fixup_claim(ov);
   if (f != NULL)
@@ -442,9 +448,9 @@ DWORD w32_op_error(LPOVERLAPPED ov, int status) {
  * GetQueuedCompletionStatus reports for its packet. */
 static uintptr_t nt_word(const cport_op_t *op, int status, bool closed) {
   LPOVERLAPPED ov = (LPOVERLAPPED)(uintptr_t)op;
-  return closed && status == CPORT_ECANCELED ? 0xC0000241u
-         : port_unreachable(ov, status)      ? 0xC000023Fu
-                                             : w32_ntstatus(status);
+  return closed && status == CPORT_ECANCELED ? 0xC0000241u /* ABORTED */
+         : port_unreachable(ov, status) ? 0xC000023Fu /* PORT_UNREACHABLE */
+                                        : w32_ntstatus(status);
 }
 
 __attribute__((constructor)) static void register_nt_hook(void) {
@@ -452,9 +458,8 @@ __attribute__((constructor)) static void register_nt_hook(void) {
 }
 
 ULONG_PTR w32_op_ntstatus(LPOVERLAPPED ov, int status) {
-  return ended_by_close(ov, status)     ? 0xC0000241u /* CONNECTION_ABORTED */
-         : port_unreachable(ov, status) ? 0xC000023Fu /* PORT_UNREACHABLE */
-                                        : w32_ntstatus(status);
+  return nt_word((const cport_op_t *)(const void *)ov, status,
+                 ended_by_close(ov, status));
 }
 
 int w32_op_wsa_error(LPOVERLAPPED ov, int status) {

@@ -19,8 +19,7 @@
  * caller must not use the socket before), so the call reports pending. */
 static BOOL fixup_started(int rc, LPOVERLAPPED ov, LPDWORD bytes) {
   if (rc == CPORT_COMPLETED) {
-    int status = w32_internal_status(ov);
-    w32_fixup_run(ov, &status);
+    int status = w32_fixup_run_inline(ov);
     if (status != 0) {
       WSASetLastError(w32_wsa_error(status));
       return FALSE;

@@ -570,8 +570,7 @@ CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
     /* Skip mode, and a client came between the look above and the
      * accept: no packet comes, so the connection moves in now, and the
      * call says what Windows says of a client that came first. */
-    int status = w32_internal_status(ov);
-    w32_fixup_run(ov, &status);
+    int status = w32_fixup_run_inline(ov);
     return w32_fail(status != 0 ? w32_error(status) : ERROR_PIPE_CONNECTED);
   }
   /* Pending even when it ended in the call: the connection moves in when

@@ -575,6 +575,9 @@ CP_INTERNAL void w32_fixup_drop(LPOVERLAPPED ov);
 CP_INTERNAL void w32_fixup_refused(LPOVERLAPPED ov, int rc);
 /* Runs ov's fixup if it has one; *status may turn into an error. */
 CP_INTERNAL void w32_fixup_run(LPOVERLAPPED ov, int *status);
+/* An op with a fixup that ended in the call (CPORT_COMPLETED: skip mode,
+ * no packet comes): its fixup runs now; its status, as a cport code. */
+CP_INTERNAL int w32_fixup_run_inline(LPOVERLAPPED ov);
 /* w32_fixup_run for a packet that may be stale (the layer's own port):
  * only once ov's op has ended, with that op's status. */
 CP_INTERNAL void w32_fixup_run_ended(LPOVERLAPPED ov);
