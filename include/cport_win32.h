@@ -169,6 +169,16 @@
  *         in WSAGetLastError().
  */
 /**
+ * @fn int cport_w32_gethostname(char *name, size_t namelen)
+ * Winsock's gethostname(); `gethostname` is defined to this name. Its
+ * length is a size_t, as in <unistd.h>, so that header may still follow
+ * this one.
+ * @param[out] name the host name, with its NUL
+ * @param namelen bytes at `name`
+ * @return 0, or SOCKET_ERROR with WSAEFAULT in WSAGetLastError() for a
+ *         NULL `name` or a buffer too small for the whole name.
+ */
+/**
  * @fn const char *cport_w32_gai_strerror(int code)
  * The text of a getaddrinfo() code; `gai_strerror` is defined to this name.
  * @param code 0 or a WSA code getaddrinfo() returned
@@ -651,13 +661,16 @@
 
 #else /* Linux: the subset, on cport */
 
-/* What windows.h and winsock2.h make visible besides their own names. */
+/* What windows.h and winsock2.h make visible besides their own names.
+ * Not <unistd.h>, <poll.h> or <sys/ioctl.h>: their names (read, write,
+ * close, dup, pipe, access, sleep, poll, ioctl...) are not Windows', and
+ * a program may define them itself. */
 #  include <arpa/inet.h>
+#  include <asm/ioctls.h> /* FIONBIO, FIONREAD: no ioctl() */
 #  include <ctype.h>
 #  include <netdb.h>
 #  include <netinet/in.h>
 #  include <netinet/tcp.h>
-#  include <poll.h>
 #  include <pthread.h>
 #  include <stdarg.h>
 #  include <stddef.h>
@@ -665,11 +678,9 @@
 #  include <stdio.h>
 #  include <stdlib.h>
 #  include <string.h>
-#  include <sys/ioctl.h>
 #  include <sys/select.h>
 #  include <sys/socket.h>
 #  include <time.h>
-#  include <unistd.h>
 #  include <wchar.h>
 #  include <wctype.h>
 
@@ -3711,7 +3722,35 @@ typedef struct addrinfoW {
   struct sockaddr *ai_addr;
   struct addrinfoW *ai_next;
 } ADDRINFOW, *PADDRINFOW;
-typedef struct pollfd WSAPOLLFD, *PWSAPOLLFD, *LPWSAPOLLFD;
+/* Windows' WSAPOLLFD: a SOCKET, then the two masks; its tag is pollfd as
+ * on Windows unless <poll.h> came first (its struct pollfd is Linux's, an
+ * int fd; WSAPoll then takes this one as cport_w32_pollfd). The POLL*
+ * masks have Linux's values, spelled as the C library spells them, so
+ * <poll.h> after this header defines the same macros again. */
+#  if defined(CPORT_BUILDING) || defined(_SYS_POLL_H) || defined(_POLL_H)
+#    define CPORT_W32_POLLFD_TAG cport_w32_pollfd
+#  else
+#    define CPORT_W32_POLLFD_TAG pollfd
+#  endif
+typedef struct CPORT_W32_POLLFD_TAG {
+  SOCKET fd;
+  SHORT events;
+  SHORT revents;
+} WSAPOLLFD, *PWSAPOLLFD, *LPWSAPOLLFD;
+#  ifndef POLLIN
+#    define POLLIN 0x001
+#    define POLLPRI 0x002
+#    define POLLOUT 0x004
+#    define POLLERR 0x008
+#    define POLLHUP 0x010
+#    define POLLNVAL 0x020
+#  endif
+#  ifndef POLLRDNORM
+#    define POLLRDNORM 0x040
+#    define POLLRDBAND 0x080
+#    define POLLWRNORM 0x100
+#    define POLLWRBAND 0x200
+#  endif
 typedef OVERLAPPED WSAOVERLAPPED, *LPWSAOVERLAPPED;
 
 typedef struct _WSABUF {
@@ -4167,6 +4206,13 @@ CPORT_WIN32_API int cport_w32_getaddrinfo(const char *node, const char *service,
                                           const struct addrinfo *hints,
                                           struct addrinfo **res);
 CPORT_WIN32_API const char *cport_w32_gai_strerror(int code);
+#  if defined(__THROW)
+#    define CPORT_W32_THROW __THROW /* as <unistd.h> declares it */
+#  else
+#    define CPORT_W32_THROW
+#  endif
+CPORT_WIN32_API int cport_w32_gethostname(char *name,
+                                          size_t namelen) CPORT_W32_THROW;
 #  define setsockopt cport_w32_setsockopt
 #  define getsockopt cport_w32_getsockopt
 #  define accept cport_w32_accept
@@ -4176,6 +4222,7 @@ CPORT_WIN32_API const char *cport_w32_gai_strerror(int code);
 #  define shutdown cport_w32_shutdown
 #  define getaddrinfo cport_w32_getaddrinfo
 #  define gai_strerror cport_w32_gai_strerror
+#  define gethostname cport_w32_gethostname
 #  define gai_strerrorA cport_w32_gai_strerror
 #  define GetAddrInfoA cport_w32_getaddrinfo
 #  define FreeAddrInfoA freeaddrinfo

@@ -12,6 +12,7 @@
 #include <ctime>
 #include <cwchar>
 #include <limits>
+#include <unistd.h> // after the header: its gethostname agrees with cport's
 
 struct Io : OVERLAPPED {
   int opcode;
@@ -32,6 +33,11 @@ int main() {
                                              : "default",
                 static_cast<unsigned long>(GetLastError()));
     return 77; // meson's exit-code protocol: SKIP
+  }
+  char host[256];
+  if (gethostname(host, sizeof(host)) != 0) {
+    std::fprintf(stderr, "gethostname failed: %d\n", WSAGetLastError());
+    return 1;
   }
   Io io;
   io.opcode = 7;

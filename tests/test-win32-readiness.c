@@ -63,8 +63,8 @@ static int select_read(SOCKET s, long ms) {
   return rc;
 }
 
-/* An entry WSAPoll leaves out: a negative fd (INVALID_SOCKET on Windows,
- * where fd is a SOCKET; -1 here, where it is an int). */
+/* An entry WSAPoll leaves out: a negative fd (INVALID_SOCKET, fd being a
+ * SOCKET). */
 static WSAPOLLFD left_out(void) {
   WSAPOLLFD p;
   memset(&p, 0xff, sizeof(p.fd));

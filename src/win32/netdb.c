@@ -5,6 +5,7 @@
  */
 #include <netdb.h>
 #include <stdlib.h>
+#include <sys/utsname.h>
 
 /* The C library's EAI_* values, before cport_win32.h names Winsock's. */
 enum {
@@ -70,6 +71,21 @@ CPORT_API int cport_w32_getaddrinfo(const char *node, const char *service,
   int err = wsa_of_eai(rc);
   WSASetLastError(err);
   return err;
+}
+
+/* Windows: WSAEFAULT for a NULL name "or if the buffer size specified by
+ * namelen parameter is too small to hold the complete host name". */
+CPORT_API int cport_w32_gethostname(char *name, size_t namelen) {
+  struct utsname u;
+  if (name == NULL)
+    return w32_wsa_fail(WSAEFAULT);
+  if (uname(&u) != 0)
+    return w32_wsa_errno(errno);
+  size_t n = strlen(u.nodename);
+  if (namelen <= n)
+    return w32_wsa_fail(WSAEFAULT);
+  memcpy(name, u.nodename, n + 1);
+  return 0;
 }
 
 /* ------------------------------------------------------------------------ */

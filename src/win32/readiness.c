@@ -270,6 +270,15 @@ static short wsa_revents(int fd, short asked, short rv) {
   return out;
 }
 
+/* An entry's descriptor for poll(): -1 for one WSAPoll leaves out (a
+ * negative SOCKET, INVALID_SOCKET among them); INT_MAX, which poll()
+ * reports as POLLNVAL, for a value no descriptor has. */
+static int entry_fd(SOCKET s) {
+  if ((intptr_t)s < 0)
+    return -1;
+  return s > (SOCKET)INT_MAX ? INT_MAX : (int)s;
+}
+
 CPORT_API int WSAPoll(LPWSAPOLLFD fds, ULONG n, INT ms) {
   if (fds == NULL && n > 0)
     return w32_wsa_fail(WSAEFAULT);
@@ -278,9 +287,9 @@ CPORT_API int WSAPoll(LPWSAPOLLFD fds, ULONG n, INT ms) {
    * there is nothing valid to poll. */
   bool any = false;
   for (ULONG i = 0; i < n; i++) {
-    if (fds[i].fd >= 0 && (fds[i].events & POLLPRI))
+    if (entry_fd(fds[i].fd) >= 0 && (fds[i].events & POLLPRI))
       return w32_wsa_fail(WSAEINVAL);
-    any = any || fds[i].fd >= 0;
+    any = any || entry_fd(fds[i].fd) >= 0;
   }
   if (!any)
     return w32_wsa_fail(WSAEINVAL);
@@ -289,14 +298,15 @@ CPORT_API int WSAPoll(LPWSAPOLLFD fds, ULONG n, INT ms) {
   if (in == NULL)
     return w32_wsa_fail(WSAENOBUFS);
   for (ULONG i = 0; i < n; i++) {
+    int fd = entry_fd(fds[i].fd);
     short ev = fds[i].events, want = 0;
     if (ev & WANT_READ)
       want |= POLLIN | POLLRDHUP | (ev & POLLRDBAND ? POLLPRI : 0);
     if (ev & WANT_WRITE)
       want |= (short)(POLLOUT | (ev & POLLWRBAND));
-    if (connecting(fds[i].fd))
+    if (fd >= 0 && connecting(fd))
       want |= POLLOUT; /* its outcome */
-    in[i] = (struct pollfd){fds[i].fd, want, 0};
+    in[i] = (struct pollfd){fd, want, 0};
   }
   if (ms != 0)
     w32_block_begin();
@@ -316,11 +326,10 @@ CPORT_API int WSAPoll(LPWSAPOLLFD fds, ULONG n, INT ms) {
   rc = 0;
   int valid = 0;
   for (ULONG i = 0; i < n; i++) {
-    fds[i].revents = fds[i].fd < 0
-                         ? 0
-                         : wsa_revents(fds[i].fd, fds[i].events, in[i].revents);
+    int fd = in[i].fd;
+    fds[i].revents = fd < 0 ? 0 : wsa_revents(fd, fds[i].events, in[i].revents);
     rc += fds[i].revents != 0;
-    valid += fds[i].fd >= 0 && !(fds[i].revents & POLLNVAL);
+    valid += fd >= 0 && !(fds[i].revents & POLLNVAL);
   }
   if (in != small)
     free(in);

@@ -92,7 +92,10 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../../include/cport_win32.h"
 #include "../linux/hooks.h"
