@@ -459,9 +459,19 @@ static void getpeername_after_a_reset(void **state) {
   (void)state;
   SOCKET srv, cli;
   w_pair(&srv, &cli);
-  struct sockaddr_in want, got;
+  struct sockaddr_in want;
+  SOCKADDR_STORAGE got; /* more room than the address, as programs give */
   int len = sizeof(want);
   assert_int_equal(getsockname(cli, (struct sockaddr *)&want, &len), 0);
+  /* "namelen parameter is too small": WSAEFAULT (Linux cuts it). */
+  len = 8;
+  assert_int_equal(getpeername(srv, (struct sockaddr *)&got, &len),
+                   SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAEFAULT);
+  len = 8;
+  assert_int_equal(getsockname(srv, (struct sockaddr *)&got, &len),
+                   SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAEFAULT);
   LINGER lg = {1, 0};
   assert_int_equal(
       setsockopt(cli, SOL_SOCKET, SO_LINGER, (char *)&lg, sizeof(lg)), 0);
@@ -476,7 +486,51 @@ static void getpeername_after_a_reset(void **state) {
            "with WSAENOTCONN; see docs/windows.md");
   assert_int_equal(rc, 0);
   assert_int_equal(err, 0);
-  assert_int_equal(got.sin_port, want.sin_port);
+  assert_int_equal(len, sizeof(struct sockaddr_in));
+  assert_int_equal(((struct sockaddr_in *)&got)->sin_port, want.sin_port);
+}
+
+/* An AcceptEx whose client sent and then reset the connection completes
+ * with the bytes, and GetAcceptExSockaddrs still names both ends. */
+static void acceptex_of_a_reset_client_names_both_ends(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  struct sockaddr_in la, ca;
+  SOCKET l = w_listener(&la), acc = w_tcp(), cli = w_tcp();
+  w_load_extensions(l);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)l, port, 1, 0), port);
+  DWORD alen = sizeof(SOCKADDR_STORAGE) + 16;
+  char out[64 + 2 * (sizeof(SOCKADDR_STORAGE) + 16)];
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  assert_false(pAcceptEx(l, acc, out, 64, alen, alen, NULL, &ov));
+  assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+  assert_int_equal(connect(cli, (struct sockaddr *)&la, sizeof(la)), 0);
+  int len = sizeof(ca);
+  assert_int_equal(getsockname(cli, (struct sockaddr *)&ca, &len), 0);
+  assert_int_equal(send(cli, "hello", 5, 0), 5);
+  LINGER lg = {1, 0};
+  assert_int_equal(
+      setsockopt(cli, SOL_SOCKET, SO_LINGER, (char *)&lg, sizeof(lg)), 0);
+  closesocket(cli); /* a reset */
+  Sleep(100);
+  DWORD bytes;
+  ULONG_PTR key;
+  OVERLAPPED *got = NULL;
+  assert_true(w_next(port, &bytes, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(bytes, 5);
+  assert_memory_equal(out, "hello", 5);
+  struct sockaddr *local = NULL, *remote = NULL;
+  int llen = 0, rlen = 0;
+  pGetAcceptExSockaddrs(out, 64, alen, alen, &local, &llen, &remote, &rlen);
+  assert_int_equal(llen, sizeof(struct sockaddr_in));
+  assert_int_equal(rlen, sizeof(struct sockaddr_in));
+  assert_int_equal(((struct sockaddr_in *)local)->sin_port, la.sin_port);
+  assert_int_equal(((struct sockaddr_in *)remote)->sin_port, ca.sin_port);
+  closesocket(acc);
+  closesocket(l);
+  assert_true(CloseHandle(port));
 }
 
 /* On a handle opened without FILE_FLAG_OVERLAPPED, a read or write at
@@ -624,6 +678,7 @@ int main(void) {
       cmocka_unit_test(select_keeps_the_timeval),
       cmocka_unit_test(recv_waitall_fills_the_buffer),
       cmocka_unit_test(getpeername_after_a_reset),
+      cmocka_unit_test(acceptex_of_a_reset_client_names_both_ends),
       cmocka_unit_test(sync_offset_io_moves_the_file_pointer),
       cmocka_unit_test(file_joins_a_port_after_event_io),
       cmocka_unit_test(gqcsex_timeout_count),

@@ -501,8 +501,25 @@ bool w32_is_socket(int fd) {
 
 int w32_ended_peer(int fd, struct sockaddr *addr, socklen_t *len) {
   /* SO_PEERNAME names the peer a TCP socket had even once the connection
-   * is gone (getpeername says ENOTCONN in the closed state). */
-  return getsockopt(fd, SOL_SOCKET, SO_PEERNAME, addr, len) == 0 ? 0 : -errno;
+   * is gone (getpeername says ENOTCONN in the closed state). Linux fails
+   * it with EINVAL for room larger than the address, so it is asked for
+   * exactly its family's size and copied as getpeername would: cut to the
+   * caller's room, *len the whole size. */
+  int family = AF_UNSPEC;
+  socklen_t fl = sizeof(family);
+  if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &fl) != 0)
+    return -errno;
+  struct sockaddr_storage a;
+  socklen_t want = family == AF_INET    ? sizeof(struct sockaddr_in)
+                   : family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                        : *len;
+  if (want > sizeof(a))
+    want = sizeof(a);
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERNAME, &a, &want) != 0)
+    return -errno;
+  memcpy(addr, &a, want < *len ? want : *len);
+  *len = want;
+  return 0;
 }
 
 bool w32_from_too_small(int fd, int len) {

@@ -613,6 +613,9 @@ CPORT_API int cport_w32_getsockname(SOCKET s, struct sockaddr *addr, int *len) {
    * (Linux answers with the any address and port 0). */
   if (w32_ip_unbound((int)s))
     return w32_wsa_fail(WSAEINVAL);
+  /* "or the namelen parameter is too small": Linux cuts the address. */
+  if (l > (socklen_t)*len)
+    return w32_wsa_fail(WSAEFAULT);
   *len = (int)l;
   return 0;
 }
@@ -629,6 +632,8 @@ CPORT_API int cport_w32_getpeername(SOCKET s, struct sockaddr *addr, int *len) {
         w32_ended_peer((int)s, addr, &l) != 0)
       return w32_wsa_errno(e);
   }
+  if (l > (socklen_t)*len)
+    return w32_wsa_fail(WSAEFAULT);
   *len = (int)l;
   return 0;
 }
