@@ -106,6 +106,12 @@ static bool fd_blocking(int fd) {
 }
 
 CPORT_API int socket(int domain, int type, int protocol) {
+  /* After the last WSACleanup, Winsock's own families only. */
+  if ((domain == AF_INET || domain == AF_INET6) && w32_winsock_ended()) {
+    WSASetLastError(WSANOTINITIALISED);
+    errno = EINVAL;
+    return -1;
+  }
   int fd = next_socket()(domain, type, protocol);
   if (fd < 0)
     return failed();

@@ -438,6 +438,8 @@ static bool port_unreachable(LPOVERLAPPED ov, int status) {
 }
 
 DWORD w32_op_error(LPOVERLAPPED ov, int status) {
+  if (ended_by_close(ov, status) && w32_winsock_ended())
+    return ERROR_OPERATION_ABORTED; /* WSACleanup closed its socket */
   return ended_by_close(ov, status)     ? ERROR_CONNECTION_ABORTED
          : port_unreachable(ov, status) ? ERROR_PORT_UNREACHABLE
                                         : w32_error(status);
@@ -448,6 +450,8 @@ DWORD w32_op_error(LPOVERLAPPED ov, int status) {
  * GetQueuedCompletionStatus reports for its packet. */
 static uintptr_t nt_word(const cport_op_t *op, int status, bool closed) {
   LPOVERLAPPED ov = (LPOVERLAPPED)(uintptr_t)op;
+  if (closed && w32_winsock_ended())
+    closed = false; /* WSACleanup closed its socket: STATUS_CANCELLED */
   return closed && status == CPORT_ECANCELED ? 0xC0000241u /* ABORTED */
          : port_unreachable(ov, status) ? 0xC000023Fu /* PORT_UNREACHABLE */
                                         : w32_ntstatus(status);
@@ -463,6 +467,8 @@ ULONG_PTR w32_op_ntstatus(LPOVERLAPPED ov, int status) {
 }
 
 int w32_op_wsa_error(LPOVERLAPPED ov, int status) {
+  if (ended_by_close(ov, status) && w32_winsock_ended())
+    return WSA_OPERATION_ABORTED;
   return ended_by_close(ov, status)     ? WSAECONNABORTED
          : port_unreachable(ov, status) ? WSAECONNRESET
                                         : w32_wsa_error(status);

@@ -207,6 +207,7 @@ struct fdinfo {
   uint32_t flags;        /* W32_FD_* */
   uint32_t accepting;    /* threads in accept() / WSAAccept() on it */
   int error;             /* SO_ERROR the layer took from the kernel */
+  uint32_t winsock;      /* an IP socket Winsock made: WSACleanup closes it */
 };
 static struct fdinfo *chunks[CHUNKS];
 
@@ -244,8 +245,36 @@ void w32_fd_reset(int fd) {
   }
 }
 
+static bool winsock_ended;
+
+bool w32_winsock_ended(void) {
+  return __atomic_load_n(&winsock_ended, __ATOMIC_ACQUIRE);
+}
+
+void w32_winsock_end(bool ended) {
+  __atomic_store_n(&winsock_ended, ended, __ATOMIC_RELEASE);
+}
+
+void w32_fd_winsock(int fd, bool made) {
+  struct fdinfo *i = info(fd, made);
+  if (i != NULL)
+    __atomic_store_n(&i->winsock, made ? 1u : 0u, __ATOMIC_RELEASE);
+}
+
+void w32_fd_each_winsock(void (*fn)(int fd)) {
+  for (int c = 0; c < CHUNKS; c++) {
+    struct fdinfo *chunk = __atomic_load_n(&chunks[c], __ATOMIC_ACQUIRE);
+    for (int k = 0; chunk != NULL && k < CHUNK; k++)
+      if (__atomic_load_n(&chunk[k].winsock, __ATOMIC_ACQUIRE))
+        fn(c * CHUNK + k);
+  }
+}
+
 void w32_fd_new_socket(int fd, int af, int type) {
   w32_fd_reset(fd);
+  /* The address families Winsock's sockets have here; a pipe's AF_UNIX
+   * socket is not one. */
+  w32_fd_winsock(fd, af == AF_INET || af == AF_INET6);
   if ((type & 0xf) == SOCK_DGRAM && (af == AF_INET || af == AF_INET6))
     (void)w32_udp_reports(fd, true); /* SIO_UDP_CONNRESET's default */
   if (af == AF_INET6) {
@@ -434,6 +463,7 @@ CPORT_API BOOL CloseHandle(HANDLE h) {
     if (dir != NULL && (w32_fd_flags(fd) & W32_FD_DIR))
       dir(fd); /* a directory's pending ReadDirectoryChangesW calls end */
     w32_fd_reset(fd);
+    w32_fd_winsock(fd, false);
     int rc = cport_closesocket(fd); /* sockets and files alike */
     return rc == 0 ? TRUE : w32_fail(w32_error(rc));
   }

@@ -21,11 +21,18 @@ enum { SYS_IP_MTU = IP_MTU, SYS_IP_PKTINFO = IP_PKTINFO };
 /* Start-up and sockets                                                      */
 /* ------------------------------------------------------------------------ */
 
+/* WSAStartup calls no WSACleanup has matched yet, and whether the last
+ * WSACleanup ended Winsock (until the next WSAStartup). Calls before the
+ * first WSAStartup are let through: cport needs no set-up. */
+static int wsa_starts;
+
 CPORT_API int WSAStartup(WORD version, LPWSADATA data) {
   if (data == NULL)
     return WSAEFAULT;
   if (LOBYTE(version) < 1 || (LOBYTE(version) == 1 && HIBYTE(version) < 1))
     return WSAVERNOTSUPPORTED;
+  __atomic_add_fetch(&wsa_starts, 1, __ATOMIC_ACQ_REL);
+  w32_winsock_end(false);
   memset(data, 0, sizeof(*data));
   data->wVersion =
       LOBYTE(version) > 2 || (LOBYTE(version) == 2 && HIBYTE(version) > 2)
@@ -42,7 +49,36 @@ CPORT_API int WSAStartup(WORD version, LPWSADATA data) {
   return 0;
 }
 
+/* "Sockets that were open when WSACleanup was called are reset and
+ * automatically deallocated as if closesocket was called." */
+static void reset_and_close(int fd) {
+  int type = 0;
+  socklen_t len = sizeof(type);
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0) {
+    w32_fd_winsock(fd, false); /* closed some other way */
+    return;
+  }
+  if (type == SOCK_STREAM) {
+    struct linger lg = {1, 0};
+    (void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+  }
+  (void)closesocket((SOCKET)fd);
+}
+
 CPORT_API int WSACleanup(void) {
+  int n = __atomic_load_n(&wsa_starts, __ATOMIC_ACQUIRE);
+  do {
+    if (n == 0) /* more calls than WSAStartup's */
+      return w32_wsa_fail(WSANOTINITIALISED);
+  } while (!__atomic_compare_exchange_n(&wsa_starts, &n, n - 1, false,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+  if (n > 1)
+    return 0; /* "only the final WSACleanup function call performs the
+                 actual cleanup" */
+  /* Pending overlapped ops of those sockets "fail with the error status
+   * WSA_OPERATION_ABORTED" (fixups.c reads the mark as they end). */
+  w32_winsock_end(true);
+  w32_fd_each_winsock(reset_and_close);
   return 0;
 }
 
@@ -65,6 +101,10 @@ CPORT_API SOCKET WSASocketA(int af, int type, int protocol,
   FROM_INFO(info, af, type, protocol);
   (void)g;
   (void)flags; /* every cport socket is overlapped and never inherited */
+  if (w32_winsock_ended()) {
+    WSASetLastError(WSANOTINITIALISED);
+    return INVALID_SOCKET;
+  }
   cport_handle_t s;
   int rc = cport_socket(af, type, protocol, &s);
   if (rc != 0) {
@@ -143,6 +183,7 @@ CPORT_API int closesocket(SOCKET s) {
   wake_blocked(fd);
   w32_fixup_target_closed(fd);
   w32_fd_reset(fd);
+  w32_fd_winsock(fd, false);
   int rc = cport_closesocket(fd);
   return rc == 0 ? 0 : w32_wsa_fail(w32_wsa_error(rc));
 }
@@ -549,6 +590,7 @@ static SOCKET accept_common(SOCKET s, struct sockaddr *addr, int *len,
   if (copy >= 0)
     cport__replace_socket(c, copy, true); /* closes the copy */
   w32_fd_reset(c);
+  w32_fd_winsock(c, true);
   w32_fd_connected(c);
   if (w32_fd_flags(fd) & W32_FD_EVENTSELECT)
     w32_es_inherit(fd, c);

@@ -718,6 +718,16 @@ CP_INTERNAL extern void (*w32_fd_forget)(int fd);
  * socket starts IPv6-only and a UDP socket reports unreachable ports
  * (w32_udp_reports), as on Windows. */
 CP_INTERNAL void w32_fd_new_socket(int fd, int af, int type);
+/* Marks fd an IP socket Winsock made (socket, WSASocket, accept), or no
+ * longer one (closed); w32_fd_each_winsock calls fn on every marked one
+ * (the last WSACleanup closes them). */
+CP_INTERNAL void w32_fd_winsock(int fd, bool made);
+CP_INTERNAL void w32_fd_each_winsock(void (*fn)(int fd));
+/* Between the last WSACleanup and the next WSAStartup: new IP sockets
+ * fail with WSANOTINITIALISED, and ops their sockets' close ended report
+ * WSA_OPERATION_ABORTED, as WSACleanup's page says. */
+CP_INTERNAL bool w32_winsock_ended(void);
+CP_INTERNAL void w32_winsock_end(bool ended); /* WSACleanup, WSAStartup */
 CP_INTERNAL unsigned w32_fd_flags(int fd);
 CP_INTERNAL void w32_fd_set_flags(int fd, unsigned set, unsigned clear);
 /* The socket connected now (SO_CONNECT_TIME counts from here). */
