@@ -2022,6 +2022,25 @@ CPORT_WIN32_API BOOL GetFileInformationByHandleEx(HANDLE h,
 CPORT_WIN32_API BOOL SetFileInformationByHandle(HANDLE h,
                                                 FILE_INFO_BY_HANDLE_CLASS cls,
                                                 LPVOID info, DWORD size);
+/* SetFileTime: the access and write times (futimens, 100 ns kept to the
+ * file system's precision); NULL or a FILETIME of 0 leaves a time as it
+ * is. Linux cannot set a file's creation (birth) time: a creation time
+ * other than the one GetFileTime reports fails with ERROR_NOT_SUPPORTED
+ * and changes nothing, as does 0xFFFFFFFF:0xFFFFFFFF or
+ * 0xFFFFFFFF:0xFFFFFFFE (stop / resume updating a time through this
+ * handle); another value past 0x7FFFFFFFFFFFFFFF: ERROR_INVALID_PARAMETER.
+ * Access rights are not checked. */
+CPORT_WIN32_API BOOL SetFileTime(HANDLE h, const FILETIME *creation,
+                                 const FILETIME *access, const FILETIME *write);
+/* SetFileValidData: Linux keeps no valid data length apart from the size
+ * (a range never written reads as zeros, never as a disk's old contents),
+ * so no privilege is needed: a length from 1 to the file's size succeeds
+ * and reserves the blocks up to it (fallocate, FALLOC_FL_KEEP_SIZE; a file
+ * system that cannot: nothing reserved). 0, negative or past the size:
+ * ERROR_INVALID_PARAMETER; not a regular file: ERROR_INVALID_PARAMETER;
+ * opened without write access: ERROR_ACCESS_DENIED; no space:
+ * ERROR_DISK_FULL. */
+CPORT_WIN32_API BOOL SetFileValidData(HANDLE h, LONGLONG length);
 CPORT_WIN32_API BOOL SetFileAttributesA(LPCSTR path, DWORD attrs);
 CPORT_WIN32_API BOOL SetFileAttributesW(LPCWSTR path, DWORD attrs);
 CPORT_WIN32_API DWORD GetFinalPathNameByHandleA(HANDLE h, LPSTR buf, DWORD size,
@@ -2795,7 +2814,149 @@ typedef struct _SYSTEM_INFO {
 CPORT_WIN32_API void GetSystemInfo(LPSYSTEM_INFO info);
 CPORT_WIN32_API void GetNativeSystemInfo(LPSYSTEM_INFO info);
 #  define ALL_PROCESSOR_GROUPS 0xffff
+
+/*
+ * The processors and how they relate (sysinfo.c), read from
+ * /sys/devices/system/cpu (and /sys/devices/system/node for NUMA nodes;
+ * none there: one node 0 holding every processor). Logical processor n
+ * (Linux's CPU n) is bit n % 64 of group n / 64 (32 on 32-bit systems),
+ * so a machine with up to 64 has one group, as on Windows; CPUs past 1023
+ * are left out. Only online CPUs are reported.
+ *
+ * GetActiveProcessorCount / GetMaximumProcessorCount: the online / the
+ * configured processors of a group, or of all with ALL_PROCESSOR_GROUPS;
+ * a group that does not exist: 0 with ERROR_INVALID_PARAMETER.
+ * GetActiveProcessorGroupCount / GetMaximumProcessorGroupCount: the
+ * groups those make.
+ *
+ * GetLogicalProcessorInformation: one SYSTEM_LOGICAL_PROCESSOR_INFORMATION
+ * per processor core (Flags LTP_PC_SMT when it holds more than one logical
+ * processor), per cache (CACHE_DESCRIPTOR from cache/index* of the CPUs
+ * sharing it; Associativity CACHE_FULLY_ASSOCIATIVE for more than 254
+ * ways), per package and per NUMA node, for the processors of group 0
+ * (Windows: the calling thread's group), in that order. Too small a buffer
+ * (or a NULL one): FALSE with ERROR_INSUFFICIENT_BUFFER and *len the bytes
+ * needed; len NULL: ERROR_INVALID_PARAMETER.
+ *
+ * GetLogicalProcessorInformationEx: the same relations for every group as
+ * variable-size records (walk them by Size), with RelationGroup,
+ * RelationProcessorDie (topology/die_cpus_list, else the package) and
+ * RelationProcessorModule (topology/cluster_cpus_list, else the core);
+ * RelationNumaNodeEx is RelationNumaNode's records. RelationAll gives
+ * every kind: cores, caches, packages, dies, modules, NUMA nodes, then the
+ * group record. EfficiencyClass is 0 (Linux says nothing comparable on
+ * every machine). Another relationship: ERROR_INVALID_PARAMETER; the
+ * buffer as above.
+ */
+typedef ULONG_PTR KAFFINITY;
+typedef KAFFINITY *PKAFFINITY;
+#  define ANYSIZE_ARRAY 1
+typedef struct _GROUP_AFFINITY {
+  KAFFINITY Mask;
+  WORD Group;
+  WORD Reserved[3];
+} GROUP_AFFINITY, *PGROUP_AFFINITY;
+typedef enum _LOGICAL_PROCESSOR_RELATIONSHIP {
+  RelationProcessorCore = 0,
+  RelationNumaNode = 1,
+  RelationCache = 2,
+  RelationProcessorPackage = 3,
+  RelationGroup = 4,
+  RelationProcessorDie = 5,
+  RelationNumaNodeEx = 6,
+  RelationProcessorModule = 7,
+  RelationAll = 0xffff
+} LOGICAL_PROCESSOR_RELATIONSHIP;
+#  define LTP_PC_SMT 0x1
+typedef enum _PROCESSOR_CACHE_TYPE {
+  CacheUnified,
+  CacheInstruction,
+  CacheData,
+  CacheTrace
+} PROCESSOR_CACHE_TYPE;
+#  define CACHE_FULLY_ASSOCIATIVE 0xFF
+typedef struct _CACHE_DESCRIPTOR {
+  BYTE Level;
+  BYTE Associativity;
+  WORD LineSize;
+  DWORD Size;
+  PROCESSOR_CACHE_TYPE Type;
+} CACHE_DESCRIPTOR, *PCACHE_DESCRIPTOR;
+typedef struct _SYSTEM_LOGICAL_PROCESSOR_INFORMATION {
+  ULONG_PTR ProcessorMask;
+  LOGICAL_PROCESSOR_RELATIONSHIP Relationship;
+  CPORT_W32_NAMELESS union {
+    struct {
+      BYTE Flags;
+    } ProcessorCore;
+    struct {
+      DWORD NodeNumber;
+    } NumaNode;
+    CACHE_DESCRIPTOR Cache;
+    ULONGLONG Reserved[2];
+  };
+} SYSTEM_LOGICAL_PROCESSOR_INFORMATION, *PSYSTEM_LOGICAL_PROCESSOR_INFORMATION;
+typedef struct _PROCESSOR_RELATIONSHIP {
+  BYTE Flags;
+  BYTE EfficiencyClass;
+  BYTE Reserved[20];
+  WORD GroupCount;
+  GROUP_AFFINITY GroupMask[ANYSIZE_ARRAY];
+} PROCESSOR_RELATIONSHIP, *PPROCESSOR_RELATIONSHIP;
+typedef struct _NUMA_NODE_RELATIONSHIP {
+  DWORD NodeNumber;
+  BYTE Reserved[18];
+  WORD GroupCount;
+  CPORT_W32_NAMELESS union {
+    GROUP_AFFINITY GroupMask;
+    GROUP_AFFINITY GroupMasks[ANYSIZE_ARRAY];
+  };
+} NUMA_NODE_RELATIONSHIP, *PNUMA_NODE_RELATIONSHIP;
+typedef struct _CACHE_RELATIONSHIP {
+  BYTE Level;
+  BYTE Associativity;
+  WORD LineSize;
+  DWORD CacheSize;
+  PROCESSOR_CACHE_TYPE Type;
+  BYTE Reserved[18];
+  WORD GroupCount;
+  CPORT_W32_NAMELESS union {
+    GROUP_AFFINITY GroupMask;
+    GROUP_AFFINITY GroupMasks[ANYSIZE_ARRAY];
+  };
+} CACHE_RELATIONSHIP, *PCACHE_RELATIONSHIP;
+typedef struct _PROCESSOR_GROUP_INFO {
+  BYTE MaximumProcessorCount;
+  BYTE ActiveProcessorCount;
+  BYTE Reserved[38];
+  KAFFINITY ActiveProcessorMask;
+} PROCESSOR_GROUP_INFO, *PPROCESSOR_GROUP_INFO;
+typedef struct _GROUP_RELATIONSHIP {
+  WORD MaximumGroupCount;
+  WORD ActiveGroupCount;
+  BYTE Reserved[20];
+  PROCESSOR_GROUP_INFO GroupInfo[ANYSIZE_ARRAY];
+} GROUP_RELATIONSHIP, *PGROUP_RELATIONSHIP;
+typedef struct _SYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX {
+  LOGICAL_PROCESSOR_RELATIONSHIP Relationship;
+  DWORD Size;
+  CPORT_W32_NAMELESS union {
+    PROCESSOR_RELATIONSHIP Processor;
+    NUMA_NODE_RELATIONSHIP NumaNode;
+    CACHE_RELATIONSHIP Cache;
+    GROUP_RELATIONSHIP Group;
+  };
+} SYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX,
+    *PSYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX;
 CPORT_WIN32_API DWORD GetActiveProcessorCount(WORD group);
+CPORT_WIN32_API DWORD GetMaximumProcessorCount(WORD group);
+CPORT_WIN32_API WORD GetActiveProcessorGroupCount(void);
+CPORT_WIN32_API WORD GetMaximumProcessorGroupCount(void);
+CPORT_WIN32_API BOOL GetLogicalProcessorInformation(
+    PSYSTEM_LOGICAL_PROCESSOR_INFORMATION buffer, PDWORD len);
+CPORT_WIN32_API BOOL GetLogicalProcessorInformationEx(
+    LOGICAL_PROCESSOR_RELATIONSHIP relationship,
+    PSYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX buffer, PDWORD len);
 
 /* The process and the machine (environment.c). Environment names match
  * without regard to case, as on Windows. GetEnvironmentVariable and

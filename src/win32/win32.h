@@ -36,7 +36,7 @@
  *   filesystem.c  FindFirstFile, FindNextFile, file times and information
  *   fileinfo.c    GetFileInformationByHandleEx, SetFileInformationByHandle,
  *                 SetFileAttributes, GetFinalPathNameByHandle,
- *                 GetDiskFreeSpaceEx
+ *                 GetDiskFreeSpaceEx, SetFileTime, SetFileValidData
  *   mapping.c     CreateFileMapping, MapViewOfFile, UnmapViewOfFile,
  *                 FlushViewOfFile
  *   dirwatch.c    ReadDirectoryChangesW over inotify: a directory
@@ -51,6 +51,8 @@
  *   locks.c       critical sections, SRW locks, condition variables,
  *                 one-time init, SLists
  *   system.c      time, system information, version, the process
+ *   sysinfo.c     the processors: counts, groups, GetLogicalProcessor-
+ *                 Information(Ex) from sysfs
  *   console.c     console control events, standard handles, console output
  *   memory.c      heap, global/local and virtual memory
  *   eventselect.c WSAEventSelect, WSAEnumNetworkEvents, and the thread
