@@ -4387,6 +4387,36 @@ CPORT_WIN32_API INT WSAStringToAddressW(LPWSTR s, INT family,
 CPORT_WIN32_API INT GetAddrInfoW(PCWSTR node, PCWSTR service,
                                  const ADDRINFOW *hints, PADDRINFOW *res);
 CPORT_WIN32_API VOID FreeAddrInfoW(PADDRINFOW ai);
+/*
+ * WSAConnectByNameA / W (connectbyname.c): connects the unconnected
+ * socket s (AF_INET or AF_INET6, any type getaddrinfo knows) to node and
+ * service, trying each address getaddrinfo gives for the socket's
+ * family and type in turn (an IPv6 socket with IPV6_V6ONLY off also gets
+ * IPv4 hosts, as mapped addresses), blocking until one connects, all
+ * fail, or the timeout (NULL: none) runs out over the whole call. TRUE:
+ * connected, and the local and remote addresses written where the
+ * caller gave a length and a buffer (the length set to the address's
+ * size). FALSE with WSAGetLastError(): WSAENOTSOCK (not a socket),
+ * WSAEINVAL (node or service NULL, Reserved not NULL, a negative
+ * timeout), WSAEAFNOSUPPORT (another family), WSAEFAULT (a length without
+ * its buffer or less than the family's address), WSAEISCONN, a lookup's
+ * error (WSAHOST_NOT_FOUND...), WSAETIMEDOUT, or the last address's
+ * connect error (WSAECONNREFUSED...). The socket's blocking mode is kept.
+ * The overlapped form does not exist on Windows either (Reserved).
+ */
+typedef struct timeval TIMEVAL, *PTIMEVAL, *LPTIMEVAL;
+CPORT_WIN32_API BOOL WSAConnectByNameA(SOCKET s, LPCSTR node, LPCSTR service,
+                                       LPDWORD local_len, LPSOCKADDR local,
+                                       LPDWORD remote_len, LPSOCKADDR remote,
+                                       const struct timeval *timeout,
+                                       LPWSAOVERLAPPED reserved);
+CPORT_WIN32_API BOOL WSAConnectByNameW(SOCKET s, LPCWSTR node,
+                                       LPCWSTR service, LPDWORD local_len,
+                                       LPSOCKADDR local, LPDWORD remote_len,
+                                       LPSOCKADDR remote,
+                                       const struct timeval *timeout,
+                                       LPWSAOVERLAPPED reserved);
+#  define WSAConnectByName CPORT_W32_AW(WSAConnectByName)
 /* getnameinfo into wide buffers (sizes in WCHARs; a NULL buffer: not
  * asked for); the NI_* flags are the C library's. 0, or the code as
  * GetAddrInfoW's: WSAEFAULT for a NULL or short address or an answer

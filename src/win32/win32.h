@@ -61,6 +61,8 @@
  *   protocols.c   WSAEnumProtocols: the transport providers
  *   bsd.c         the BSD calls with WSAGetLastError (socket, bind, ...)
  *   netdb.c       getaddrinfo, InetPton, InetNtop
+ *   connectbyname.c  WSAConnectByName: a blocking connect by host and
+ *                 service name
  *   routines.c    completion routines: an op's end queues its routine to
  *                 the thread that started it, as an APC
  *   wsamsg.c      WSARecvMsg's and WSASendMsg's control data (Windows'

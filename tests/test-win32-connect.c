@@ -1,0 +1,151 @@
+/*
+ * test-win32-connect.c - WSAConnectByName, written only against the Win32
+ * API: a connect by host and service name (A and W) that hands back both
+ * addresses and carries data, a refused one, and the argument checks.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "win32-util.h"
+
+/* The listener's port as a service name. */
+static void port_text(const struct sockaddr_in *a, char *out, size_t size) {
+  snprintf(out, size, "%u", (unsigned)ntohs(a->sin_port));
+}
+
+/* One byte from client to the accepted end. */
+static void carries_data(SOCKET listener, SOCKET client) {
+  SOCKET server = accept(listener, NULL, NULL);
+  assert_true(h_socket_ok(server));
+  w_set_rcvtimeo(server, 5000);
+  assert_int_equal(send(client, "z", 1, 0), 1);
+  char c = 0;
+  assert_int_equal(recv(server, &c, 1, 0), 1);
+  assert_int_equal(c, 'z');
+  closesocket(server);
+}
+
+static void connect_by_name(void **state) {
+  (void)state;
+  struct sockaddr_in addr;
+  SOCKET l = w_listener(&addr);
+  char node[] = "127.0.0.1", service[16];
+  port_text(&addr, service, sizeof(service));
+  SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  assert_true(h_socket_ok(s));
+  struct sockaddr_storage local, remote;
+  DWORD llen = sizeof(local), rlen = sizeof(remote);
+  struct timeval tv = {5, 0};
+  assert_true(WSAConnectByNameA(s, node, service, &llen, (SOCKADDR *)&local,
+                                &rlen, (SOCKADDR *)&remote, &tv, NULL));
+  assert_int_equal(llen, sizeof(struct sockaddr_in));
+  assert_int_equal(rlen, sizeof(struct sockaddr_in));
+  const struct sockaddr_in *r = (const struct sockaddr_in *)&remote;
+  const struct sockaddr_in *lo = (const struct sockaddr_in *)&local;
+  assert_int_equal(r->sin_family, AF_INET);
+  assert_int_equal(r->sin_port, addr.sin_port);
+  assert_int_equal(r->sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+  assert_int_equal(lo->sin_family, AF_INET);
+  assert_true(lo->sin_port != 0);
+  struct sockaddr_in name;
+  int nlen = sizeof(name);
+  assert_int_equal(getsockname(s, (struct sockaddr *)&name, &nlen), 0);
+  assert_int_equal(name.sin_port, lo->sin_port);
+  carries_data(l, s);
+  closesocket(s);
+
+  /* The W form, no addresses asked for, no timeout. */
+  WCHAR wnode[] = L"127.0.0.1", wservice[16];
+  for (size_t i = 0; i < sizeof(wservice) / sizeof(wservice[0]); i++)
+    if ((wservice[i] = (WCHAR)(unsigned char)service[i]) == 0)
+      break;
+  s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  assert_true(h_socket_ok(s));
+  assert_true(
+      WSAConnectByNameW(s, wnode, wservice, NULL, NULL, NULL, NULL, NULL, NULL));
+  carries_data(l, s);
+  closesocket(s);
+  closesocket(l);
+}
+
+static void connect_by_name_refused(void **state) {
+  (void)state;
+  struct sockaddr_in addr;
+  SOCKET r = w_refusing(&addr);
+  char node[] = "127.0.0.1", service[16];
+  port_text(&addr, service, sizeof(service));
+  SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  assert_true(h_socket_ok(s));
+  struct timeval tv = {10, 0};
+  WSASetLastError(0);
+  assert_false(
+      WSAConnectByNameA(s, node, service, NULL, NULL, NULL, NULL, &tv, NULL));
+  int err = WSAGetLastError();
+  /* Windows retries a refused SYN before it gives up. */
+  assert_true(err == WSAECONNREFUSED || err == WSAETIMEDOUT);
+  closesocket(s);
+  closesocket(r);
+}
+
+static void connect_by_name_arguments(void **state) {
+  (void)state;
+  char service[] = "80";
+  SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  assert_true(h_socket_ok(s));
+  WSASetLastError(0);
+  assert_false(
+      WSAConnectByNameA(s, NULL, service, NULL, NULL, NULL, NULL, NULL, NULL));
+  if (!h_on_wine())
+    assert_int_equal(WSAGetLastError(), WSAEINVAL);
+#ifndef _WIN32
+  char node[] = "127.0.0.1";
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  WSASetLastError(0);
+  assert_false(
+      WSAConnectByNameA(s, node, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+  assert_int_equal(WSAGetLastError(), WSAEINVAL);
+  WSASetLastError(0);
+  assert_false(
+      WSAConnectByNameA(s, node, service, NULL, NULL, NULL, NULL, NULL, &ov));
+  assert_int_equal(WSAGetLastError(), WSAEINVAL);
+  /* Room for less than an IPv4 address; a length without its buffer. */
+  struct sockaddr_storage a;
+  DWORD len = 4;
+  WSASetLastError(0);
+  assert_false(WSAConnectByNameA(s, node, service, &len, (SOCKADDR *)&a, NULL,
+                                 NULL, NULL, NULL));
+  assert_int_equal(WSAGetLastError(), WSAEFAULT);
+  len = sizeof(a);
+  WSASetLastError(0);
+  assert_false(WSAConnectByNameA(s, node, service, NULL, NULL, &len, NULL,
+                                 NULL, NULL));
+  assert_int_equal(WSAGetLastError(), WSAEFAULT);
+  WSASetLastError(0);
+  assert_false(WSAConnectByNameA(INVALID_SOCKET, node, service, NULL, NULL,
+                                 NULL, NULL, NULL, NULL));
+  assert_int_equal(WSAGetLastError(), WSAENOTSOCK);
+  /* Already connected. */
+  struct sockaddr_in addr;
+  SOCKET l = w_listener(&addr);
+  char port[16];
+  port_text(&addr, port, sizeof(port));
+  assert_true(
+      WSAConnectByNameA(s, node, port, NULL, NULL, NULL, NULL, NULL, NULL));
+  WSASetLastError(0);
+  assert_false(
+      WSAConnectByNameA(s, node, port, NULL, NULL, NULL, NULL, NULL, NULL));
+  assert_int_equal(WSAGetLastError(), WSAEISCONN);
+  closesocket(l);
+#endif
+  closesocket(s);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(connect_by_name),
+      cmocka_unit_test(connect_by_name_refused),
+      cmocka_unit_test(connect_by_name_arguments),
+  };
+  return W_RUN("win32-connect", tests);
+}
