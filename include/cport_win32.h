@@ -4388,6 +4388,42 @@ CPORT_WIN32_API INT GetAddrInfoW(PCWSTR node, PCWSTR service,
                                  const ADDRINFOW *hints, PADDRINFOW *res);
 CPORT_WIN32_API VOID FreeAddrInfoW(PADDRINFOW ai);
 /*
+ * GetAddrInfoExW, synchronous (netdb.c): GetAddrInfoW's lookup, answered
+ * as ADDRINFOEXW entries (ai_blob, ai_bufferlength and ai_provider NULL /
+ * 0), each one block that FreeAddrInfoExW frees. dwNameSpace NS_ALL or
+ * NS_DNS (another: WSAEINVAL); lpNspId is ignored (one provider); hints'
+ * ai_addrlen, ai_canonname, ai_addr, ai_next, ai_blob, ai_bufferlength
+ * and ai_provider must be 0 / NULL, else WSANO_RECOVERY; the timeout
+ * does not bound the synchronous call (as on Windows, where it is for the
+ * overlapped form). The overlapped form (an OVERLAPPED or a completion
+ * routine) is not there: WSAEOPNOTSUPP, nothing started. Returns 0 or the
+ * code (also in WSAGetLastError), GetAddrInfoW's codes besides these.
+ */
+#  define NS_ALL 0
+#  define NS_DNS 12
+typedef struct addrinfoexW {
+  int ai_flags;
+  int ai_family;
+  int ai_socktype;
+  int ai_protocol;
+  size_t ai_addrlen;
+  PWSTR ai_canonname;
+  struct sockaddr *ai_addr;
+  void *ai_blob;
+  size_t ai_bufferlength;
+  LPGUID ai_provider;
+  struct addrinfoexW *ai_next;
+} ADDRINFOEXW, *PADDRINFOEXW, *LPADDRINFOEXW;
+typedef void(CALLBACK *LPLOOKUPSERVICE_COMPLETION_ROUTINE)(
+    DWORD error, DWORD bytes, LPWSAOVERLAPPED overlapped);
+CPORT_WIN32_API INT GetAddrInfoExW(PCWSTR node, PCWSTR service, DWORD ns,
+                                   LPGUID provider, const ADDRINFOEXW *hints,
+                                   PADDRINFOEXW *res, struct timeval *timeout,
+                                   LPOVERLAPPED overlapped,
+                                   LPLOOKUPSERVICE_COMPLETION_ROUTINE routine,
+                                   LPHANDLE handle);
+CPORT_WIN32_API void FreeAddrInfoExW(PADDRINFOEXW ai);
+/*
  * WSAConnectByNameA / W (connectbyname.c): connects the unconnected
  * socket s (AF_INET or AF_INET6, any type getaddrinfo knows) to node and
  * service, trying each address getaddrinfo gives for the socket's
@@ -4410,10 +4446,9 @@ CPORT_WIN32_API BOOL WSAConnectByNameA(SOCKET s, LPCSTR node, LPCSTR service,
                                        LPDWORD remote_len, LPSOCKADDR remote,
                                        const struct timeval *timeout,
                                        LPWSAOVERLAPPED reserved);
-CPORT_WIN32_API BOOL WSAConnectByNameW(SOCKET s, LPCWSTR node,
-                                       LPCWSTR service, LPDWORD local_len,
-                                       LPSOCKADDR local, LPDWORD remote_len,
-                                       LPSOCKADDR remote,
+CPORT_WIN32_API BOOL WSAConnectByNameW(SOCKET s, LPCWSTR node, LPCWSTR service,
+                                       LPDWORD local_len, LPSOCKADDR local,
+                                       LPDWORD remote_len, LPSOCKADDR remote,
                                        const struct timeval *timeout,
                                        LPWSAOVERLAPPED reserved);
 #  define WSAConnectByName CPORT_W32_AW(WSAConnectByName)
