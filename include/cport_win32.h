@@ -1366,6 +1366,26 @@ CPORT_WIN32_API BOOL GetOverlappedResultEx(HANDLE h, LPOVERLAPPED ov,
  * h's (ov NULL), whoever issued them. */
 CPORT_WIN32_API BOOL CancelIo(HANDLE h);
 CPORT_WIN32_API BOOL CancelIoEx(HANDLE h, LPOVERLAPPED ov);
+/* CancelSynchronousIo: the blocking I/O call the thread `thread` is in
+ * (its handle, or GetCurrentThread()) ends at once with
+ * ERROR_OPERATION_ABORTED (WSA_OPERATION_ABORTED, the same number, from
+ * the Winsock calls): recv, send, recvfrom, sendto, WSARecv, WSASend,
+ * WSARecvFrom, WSASendTo without an OVERLAPPED, accept, WSAAccept,
+ * connect, WSAConnectByName, ReadFile / WriteFile on a socket, on a
+ * named pipe no port has, or on a descriptor that waits (the console, a
+ * FIFO). Bytes a send or a read already moved are reported as its
+ * result; a cancelled connect's attempt is dropped. Returns once the call
+ * has left it. Not interrupted: a disk file's I/O (it ends by itself), a
+ * named pipe's I/O in the call on a handle a port has, waits on objects
+ * (WaitForSingleObject & co.), select, WSAPoll, LockFileEx, name lookups
+ * (getaddrinfo & co.). The thread in no such call (or its
+ * call ended first): FALSE, ERROR_NOT_FOUND; not a thread handle:
+ * ERROR_INVALID_HANDLE. The call is interrupted with the signal
+ * SIGRTMAX - 1 (a handler that does nothing, installed at the first
+ * cancel unless the program has one there): a thread that blocks that
+ * signal, or a program with its own handler, sees a cancel only in the
+ * waits that poll in 100 ms slices (a socket a port has). */
+CPORT_WIN32_API BOOL CancelSynchronousIo(HANDLE thread);
 
 #  define FILE_SKIP_COMPLETION_PORT_ON_SUCCESS 0x1
 #  define FILE_SKIP_SET_EVENT_ON_HANDLE 0x2

@@ -57,7 +57,9 @@ static int connect_one(int fd, const struct addrinfo *a, uint64_t until) {
     return w32_wsa_error(-errno);
   struct pollfd p = {fd, POLLOUT, 0};
   w32_block_begin();
+  w32_sync_begin(); /* CancelSynchronousIo interrupts the wait */
   int rc;
+  bool cancelled = false;
   for (;;) {
     int slice = W32_WAIT_SLICE_MS;
     if (until != UINT64_MAX) {
@@ -72,8 +74,19 @@ static int connect_one(int fd, const struct addrinfo *a, uint64_t until) {
     rc = poll(&p, 1, slice);
     if (rc > 0 || (rc < 0 && errno != EINTR))
       break;
+    if ((cancelled = w32_sync_cancelled()))
+      break;
   }
+  cancelled = w32_sync_end() && cancelled;
   w32_block_end();
+  if (cancelled) {
+    /* The attempt the kernel goes on with is dropped. */
+    struct sockaddr none;
+    memset(&none, 0, sizeof(none));
+    none.sa_family = AF_UNSPEC;
+    (void)connect(fd, &none, sizeof(none));
+    return WSA_OPERATION_ABORTED;
+  }
   if (rc == 0)
     return WSAETIMEDOUT;
   if (rc < 0)
@@ -150,7 +163,7 @@ CPORT_API BOOL WSAConnectByNameA(SOCKET s, LPCSTR node, LPCSTR service,
   err = WSAEHOSTUNREACH;
   for (const struct addrinfo *a = list; a != NULL; a = a->ai_next) {
     err = connect_one(fd, a, until);
-    if (err == 0 || err == WSAETIMEDOUT)
+    if (err == 0 || err == WSAETIMEDOUT || err == WSA_OPERATION_ABORTED)
       break;
   }
   freeaddrinfo(list);
