@@ -1377,6 +1377,26 @@ CPORT_WIN32_API BOOL GetOverlappedResultEx(HANDLE h, LPOVERLAPPED ov,
  * h's (ov NULL), whoever issued them. */
 CPORT_WIN32_API BOOL CancelIo(HANDLE h);
 CPORT_WIN32_API BOOL CancelIoEx(HANDLE h, LPOVERLAPPED ov);
+/* CancelSynchronousIo: the blocking I/O call the thread `thread` is in
+ * (its handle, or GetCurrentThread()) ends at once with
+ * ERROR_OPERATION_ABORTED (WSA_OPERATION_ABORTED, the same number, from
+ * the Winsock calls): recv, send, recvfrom, sendto, WSARecv, WSASend,
+ * WSARecvFrom, WSASendTo without an OVERLAPPED, accept, WSAAccept,
+ * connect, WSAConnectByName, ReadFile / WriteFile on a socket, on a
+ * named pipe no port has, or on a descriptor that waits (the console, a
+ * FIFO). Bytes a send or a read already moved are reported as its
+ * result; a cancelled connect's attempt is dropped. Returns once the call
+ * has left it. Not interrupted: a disk file's I/O (it ends by itself), a
+ * named pipe's I/O in the call on a handle a port has, waits on objects
+ * (WaitForSingleObject & co.), select, WSAPoll, LockFileEx, name lookups
+ * (getaddrinfo & co.). The thread in no such call (or its
+ * call ended first): FALSE, ERROR_NOT_FOUND; not a thread handle:
+ * ERROR_INVALID_HANDLE. The call is interrupted with the signal
+ * SIGRTMAX - 1 (a handler that does nothing, installed at the first
+ * cancel unless the program has one there): a thread that blocks that
+ * signal, or a program with its own handler, sees a cancel only in the
+ * waits that poll in 100 ms slices (a socket a port has). */
+CPORT_WIN32_API BOOL CancelSynchronousIo(HANDLE thread);
 
 #  define FILE_SKIP_COMPLETION_PORT_ON_SUCCESS 0x1
 #  define FILE_SKIP_SET_EVENT_ON_HANDLE 0x2
@@ -2033,6 +2053,25 @@ CPORT_WIN32_API BOOL GetFileInformationByHandleEx(HANDLE h,
 CPORT_WIN32_API BOOL SetFileInformationByHandle(HANDLE h,
                                                 FILE_INFO_BY_HANDLE_CLASS cls,
                                                 LPVOID info, DWORD size);
+/* SetFileTime: the access and write times (futimens, 100 ns kept to the
+ * file system's precision); NULL or a FILETIME of 0 leaves a time as it
+ * is. Linux cannot set a file's creation (birth) time: a creation time
+ * other than the one GetFileTime reports fails with ERROR_NOT_SUPPORTED
+ * and changes nothing, as does 0xFFFFFFFF:0xFFFFFFFF or
+ * 0xFFFFFFFF:0xFFFFFFFE (stop / resume updating a time through this
+ * handle); another value past 0x7FFFFFFFFFFFFFFF: ERROR_INVALID_PARAMETER.
+ * Access rights are not checked. */
+CPORT_WIN32_API BOOL SetFileTime(HANDLE h, const FILETIME *creation,
+                                 const FILETIME *access, const FILETIME *write);
+/* SetFileValidData: Linux keeps no valid data length apart from the size
+ * (a range never written reads as zeros, never as a disk's old contents),
+ * so no privilege is needed: a length from 1 to the file's size succeeds
+ * and reserves the blocks up to it (fallocate, FALLOC_FL_KEEP_SIZE; a file
+ * system that cannot: nothing reserved). 0, negative or past the size:
+ * ERROR_INVALID_PARAMETER; not a regular file: ERROR_INVALID_PARAMETER;
+ * opened without write access: ERROR_ACCESS_DENIED; no space:
+ * ERROR_DISK_FULL. */
+CPORT_WIN32_API BOOL SetFileValidData(HANDLE h, LONGLONG length);
 CPORT_WIN32_API BOOL SetFileAttributesA(LPCSTR path, DWORD attrs);
 CPORT_WIN32_API BOOL SetFileAttributesW(LPCWSTR path, DWORD attrs);
 CPORT_WIN32_API DWORD GetFinalPathNameByHandleA(HANDLE h, LPSTR buf, DWORD size,
@@ -2806,7 +2845,149 @@ typedef struct _SYSTEM_INFO {
 CPORT_WIN32_API void GetSystemInfo(LPSYSTEM_INFO info);
 CPORT_WIN32_API void GetNativeSystemInfo(LPSYSTEM_INFO info);
 #  define ALL_PROCESSOR_GROUPS 0xffff
+
+/*
+ * The processors and how they relate (sysinfo.c), read from
+ * /sys/devices/system/cpu (and /sys/devices/system/node for NUMA nodes;
+ * none there: one node 0 holding every processor). Logical processor n
+ * (Linux's CPU n) is bit n % 64 of group n / 64 (32 on 32-bit systems),
+ * so a machine with up to 64 has one group, as on Windows; CPUs past 1023
+ * are left out. Only online CPUs are reported.
+ *
+ * GetActiveProcessorCount / GetMaximumProcessorCount: the online / the
+ * configured processors of a group, or of all with ALL_PROCESSOR_GROUPS;
+ * a group that does not exist: 0 with ERROR_INVALID_PARAMETER.
+ * GetActiveProcessorGroupCount / GetMaximumProcessorGroupCount: the
+ * groups those make.
+ *
+ * GetLogicalProcessorInformation: one SYSTEM_LOGICAL_PROCESSOR_INFORMATION
+ * per processor core (Flags LTP_PC_SMT when it holds more than one logical
+ * processor), per cache (CACHE_DESCRIPTOR from cache/index* of the CPUs
+ * sharing it; Associativity CACHE_FULLY_ASSOCIATIVE for more than 254
+ * ways), per package and per NUMA node, for the processors of group 0
+ * (Windows: the calling thread's group), in that order. Too small a buffer
+ * (or a NULL one): FALSE with ERROR_INSUFFICIENT_BUFFER and *len the bytes
+ * needed; len NULL: ERROR_INVALID_PARAMETER.
+ *
+ * GetLogicalProcessorInformationEx: the same relations for every group as
+ * variable-size records (walk them by Size), with RelationGroup,
+ * RelationProcessorDie (topology/die_cpus_list, else the package) and
+ * RelationProcessorModule (topology/cluster_cpus_list, else the core);
+ * RelationNumaNodeEx is RelationNumaNode's records. RelationAll gives
+ * every kind: cores, caches, packages, dies, modules, NUMA nodes, then the
+ * group record. EfficiencyClass is 0 (Linux says nothing comparable on
+ * every machine). Another relationship: ERROR_INVALID_PARAMETER; the
+ * buffer as above.
+ */
+typedef ULONG_PTR KAFFINITY;
+typedef KAFFINITY *PKAFFINITY;
+#  define ANYSIZE_ARRAY 1
+typedef struct _GROUP_AFFINITY {
+  KAFFINITY Mask;
+  WORD Group;
+  WORD Reserved[3];
+} GROUP_AFFINITY, *PGROUP_AFFINITY;
+typedef enum _LOGICAL_PROCESSOR_RELATIONSHIP {
+  RelationProcessorCore = 0,
+  RelationNumaNode = 1,
+  RelationCache = 2,
+  RelationProcessorPackage = 3,
+  RelationGroup = 4,
+  RelationProcessorDie = 5,
+  RelationNumaNodeEx = 6,
+  RelationProcessorModule = 7,
+  RelationAll = 0xffff
+} LOGICAL_PROCESSOR_RELATIONSHIP;
+#  define LTP_PC_SMT 0x1
+typedef enum _PROCESSOR_CACHE_TYPE {
+  CacheUnified,
+  CacheInstruction,
+  CacheData,
+  CacheTrace
+} PROCESSOR_CACHE_TYPE;
+#  define CACHE_FULLY_ASSOCIATIVE 0xFF
+typedef struct _CACHE_DESCRIPTOR {
+  BYTE Level;
+  BYTE Associativity;
+  WORD LineSize;
+  DWORD Size;
+  PROCESSOR_CACHE_TYPE Type;
+} CACHE_DESCRIPTOR, *PCACHE_DESCRIPTOR;
+typedef struct _SYSTEM_LOGICAL_PROCESSOR_INFORMATION {
+  ULONG_PTR ProcessorMask;
+  LOGICAL_PROCESSOR_RELATIONSHIP Relationship;
+  CPORT_W32_NAMELESS union {
+    struct {
+      BYTE Flags;
+    } ProcessorCore;
+    struct {
+      DWORD NodeNumber;
+    } NumaNode;
+    CACHE_DESCRIPTOR Cache;
+    ULONGLONG Reserved[2];
+  };
+} SYSTEM_LOGICAL_PROCESSOR_INFORMATION, *PSYSTEM_LOGICAL_PROCESSOR_INFORMATION;
+typedef struct _PROCESSOR_RELATIONSHIP {
+  BYTE Flags;
+  BYTE EfficiencyClass;
+  BYTE Reserved[20];
+  WORD GroupCount;
+  GROUP_AFFINITY GroupMask[ANYSIZE_ARRAY];
+} PROCESSOR_RELATIONSHIP, *PPROCESSOR_RELATIONSHIP;
+typedef struct _NUMA_NODE_RELATIONSHIP {
+  DWORD NodeNumber;
+  BYTE Reserved[18];
+  WORD GroupCount;
+  CPORT_W32_NAMELESS union {
+    GROUP_AFFINITY GroupMask;
+    GROUP_AFFINITY GroupMasks[ANYSIZE_ARRAY];
+  };
+} NUMA_NODE_RELATIONSHIP, *PNUMA_NODE_RELATIONSHIP;
+typedef struct _CACHE_RELATIONSHIP {
+  BYTE Level;
+  BYTE Associativity;
+  WORD LineSize;
+  DWORD CacheSize;
+  PROCESSOR_CACHE_TYPE Type;
+  BYTE Reserved[18];
+  WORD GroupCount;
+  CPORT_W32_NAMELESS union {
+    GROUP_AFFINITY GroupMask;
+    GROUP_AFFINITY GroupMasks[ANYSIZE_ARRAY];
+  };
+} CACHE_RELATIONSHIP, *PCACHE_RELATIONSHIP;
+typedef struct _PROCESSOR_GROUP_INFO {
+  BYTE MaximumProcessorCount;
+  BYTE ActiveProcessorCount;
+  BYTE Reserved[38];
+  KAFFINITY ActiveProcessorMask;
+} PROCESSOR_GROUP_INFO, *PPROCESSOR_GROUP_INFO;
+typedef struct _GROUP_RELATIONSHIP {
+  WORD MaximumGroupCount;
+  WORD ActiveGroupCount;
+  BYTE Reserved[20];
+  PROCESSOR_GROUP_INFO GroupInfo[ANYSIZE_ARRAY];
+} GROUP_RELATIONSHIP, *PGROUP_RELATIONSHIP;
+typedef struct _SYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX {
+  LOGICAL_PROCESSOR_RELATIONSHIP Relationship;
+  DWORD Size;
+  CPORT_W32_NAMELESS union {
+    PROCESSOR_RELATIONSHIP Processor;
+    NUMA_NODE_RELATIONSHIP NumaNode;
+    CACHE_RELATIONSHIP Cache;
+    GROUP_RELATIONSHIP Group;
+  };
+} SYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX,
+    *PSYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX;
 CPORT_WIN32_API DWORD GetActiveProcessorCount(WORD group);
+CPORT_WIN32_API DWORD GetMaximumProcessorCount(WORD group);
+CPORT_WIN32_API WORD GetActiveProcessorGroupCount(void);
+CPORT_WIN32_API WORD GetMaximumProcessorGroupCount(void);
+CPORT_WIN32_API BOOL GetLogicalProcessorInformation(
+    PSYSTEM_LOGICAL_PROCESSOR_INFORMATION buffer, PDWORD len);
+CPORT_WIN32_API BOOL GetLogicalProcessorInformationEx(
+    LOGICAL_PROCESSOR_RELATIONSHIP relationship,
+    PSYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX buffer, PDWORD len);
 
 /* The process and the machine (environment.c). Environment names match
  * without regard to case, as on Windows. GetEnvironmentVariable and
@@ -4273,6 +4454,71 @@ CPORT_WIN32_API INT WSAStringToAddressW(LPWSTR s, INT family,
 CPORT_WIN32_API INT GetAddrInfoW(PCWSTR node, PCWSTR service,
                                  const ADDRINFOW *hints, PADDRINFOW *res);
 CPORT_WIN32_API VOID FreeAddrInfoW(PADDRINFOW ai);
+/*
+ * GetAddrInfoExW, synchronous (netdb.c): GetAddrInfoW's lookup, answered
+ * as ADDRINFOEXW entries (ai_blob, ai_bufferlength and ai_provider NULL /
+ * 0), each one block that FreeAddrInfoExW frees. dwNameSpace NS_ALL or
+ * NS_DNS (another: WSAEINVAL); lpNspId is ignored (one provider); hints'
+ * ai_addrlen, ai_canonname, ai_addr, ai_next, ai_blob, ai_bufferlength
+ * and ai_provider must be 0 / NULL, else WSANO_RECOVERY; the timeout
+ * does not bound the synchronous call (as on Windows, where it is for the
+ * overlapped form). The overlapped form (an OVERLAPPED or a completion
+ * routine) is not there: WSAEOPNOTSUPP, nothing started. Returns 0 or the
+ * code (also in WSAGetLastError), GetAddrInfoW's codes besides these.
+ */
+#  define NS_ALL 0
+#  define NS_DNS 12
+typedef struct addrinfoexW {
+  int ai_flags;
+  int ai_family;
+  int ai_socktype;
+  int ai_protocol;
+  size_t ai_addrlen;
+  PWSTR ai_canonname;
+  struct sockaddr *ai_addr;
+  void *ai_blob;
+  size_t ai_bufferlength;
+  LPGUID ai_provider;
+  struct addrinfoexW *ai_next;
+} ADDRINFOEXW, *PADDRINFOEXW, *LPADDRINFOEXW;
+typedef void(CALLBACK *LPLOOKUPSERVICE_COMPLETION_ROUTINE)(
+    DWORD error, DWORD bytes, LPWSAOVERLAPPED overlapped);
+CPORT_WIN32_API INT GetAddrInfoExW(PCWSTR node, PCWSTR service, DWORD ns,
+                                   LPGUID provider, const ADDRINFOEXW *hints,
+                                   PADDRINFOEXW *res, struct timeval *timeout,
+                                   LPOVERLAPPED overlapped,
+                                   LPLOOKUPSERVICE_COMPLETION_ROUTINE routine,
+                                   LPHANDLE handle);
+CPORT_WIN32_API void FreeAddrInfoExW(PADDRINFOEXW ai);
+/*
+ * WSAConnectByNameA / W (connectbyname.c): connects the unconnected
+ * socket s (AF_INET or AF_INET6, any type getaddrinfo knows) to node and
+ * service, trying each address getaddrinfo gives for the socket's
+ * family and type in turn (an IPv6 socket with IPV6_V6ONLY off also gets
+ * IPv4 hosts, as mapped addresses), blocking until one connects, all
+ * fail, or the timeout (NULL: none) runs out over the whole call. TRUE:
+ * connected, and the local and remote addresses written where the
+ * caller gave a length and a buffer (the length set to the address's
+ * size). FALSE with WSAGetLastError(): WSAENOTSOCK (not a socket),
+ * WSAEINVAL (node or service NULL, Reserved not NULL, a negative
+ * timeout), WSAEAFNOSUPPORT (another family), WSAEFAULT (a length without
+ * its buffer or less than the family's address), WSAEISCONN, a lookup's
+ * error (WSAHOST_NOT_FOUND...), WSAETIMEDOUT, or the last address's
+ * connect error (WSAECONNREFUSED...). The socket's blocking mode is kept.
+ * The overlapped form does not exist on Windows either (Reserved).
+ */
+typedef struct timeval TIMEVAL, *PTIMEVAL, *LPTIMEVAL;
+CPORT_WIN32_API BOOL WSAConnectByNameA(SOCKET s, LPCSTR node, LPCSTR service,
+                                       LPDWORD local_len, LPSOCKADDR local,
+                                       LPDWORD remote_len, LPSOCKADDR remote,
+                                       const struct timeval *timeout,
+                                       LPWSAOVERLAPPED reserved);
+CPORT_WIN32_API BOOL WSAConnectByNameW(SOCKET s, LPCWSTR node, LPCWSTR service,
+                                       LPDWORD local_len, LPSOCKADDR local,
+                                       LPDWORD remote_len, LPSOCKADDR remote,
+                                       const struct timeval *timeout,
+                                       LPWSAOVERLAPPED reserved);
+#  define WSAConnectByName CPORT_W32_AW(WSAConnectByName)
 /* getnameinfo into wide buffers (sizes in WCHARs; a NULL buffer: not
  * asked for); the NI_* flags are the C library's. 0, or the code as
  * GetAddrInfoW's: WSAEFAULT for a NULL or short address or an answer

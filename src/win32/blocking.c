@@ -3,8 +3,9 @@
  * the layer's own signal-free threads,
  * the monotonic clock and deadlines on it, condition variables on that
  * clock, and giving a released worker's place back to its port while it
- * blocks (cport_blocking_begin / cport_blocking_end); with them Sleep
- * and SwitchToThread (SleepEx: apc.c).
+ * blocks (cport_blocking_begin / cport_blocking_end); the marks of the
+ * blocking I/O calls CancelSynchronousIo cancels; with them Sleep and
+ * SwitchToThread (SleepEx: apc.c).
  *
  * Windows sees a thread block in its kernel and lets the thread's port
  * release another; on Linux cport learns it from these marks. The layer's
@@ -13,6 +14,7 @@
  */
 #include <sched.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/syscall.h>
 
 #include "win32.h"
@@ -101,6 +103,118 @@ void w32_block_end(void) {
   int e = errno;
   cport_blocking_end();
   errno = e;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Synchronous I/O another thread may cancel (CancelSynchronousIo)           */
+/* ------------------------------------------------------------------------ */
+
+/* A thread inside a blocking I/O call of the layer is on `sync_list`
+ * (its own record, thread-local); a cancel marks it and interrupts its
+ * system call with SYNC_SIGNAL (a handler that does nothing, installed
+ * without SA_RESTART), again every few milliseconds until the thread has
+ * left the call, since a signal that lands just before the call blocks
+ * is lost. */
+#define SYNC_SIGNAL (SIGRTMAX - 1)
+
+struct sync_rec {
+  struct sync_rec *next;
+  DWORD tid;
+  pthread_t thread;
+  unsigned depth;
+  uint64_t gen;
+  int cancel; /* atomic */
+};
+
+static __thread struct sync_rec my_sync;
+static struct sync_rec *sync_list;
+static pthread_mutex_t sync_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t sync_once = PTHREAD_ONCE_INIT;
+static bool sync_signal_ok;
+
+static void on_sync_signal(int sig) {
+  (void)sig;
+}
+
+/* The handler, unless the program has one of its own there. */
+static void sync_install(void) {
+  struct sigaction old, sa;
+  if (sigaction(SYNC_SIGNAL, NULL, &old) != 0 || old.sa_handler != SIG_DFL ||
+      (old.sa_flags & SA_SIGINFO))
+    return;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_sync_signal;
+  sigemptyset(&sa.sa_mask);
+  sync_signal_ok = sigaction(SYNC_SIGNAL, &sa, NULL) == 0;
+}
+
+void w32_sync_begin(void) {
+  struct sync_rec *r = &my_sync;
+  if (r->depth++ > 0)
+    return;
+  r->tid = w32_tid();
+  r->thread = pthread_self();
+  __atomic_store_n(&r->cancel, 0, __ATOMIC_RELAXED);
+  pthread_mutex_lock(&sync_lock);
+  r->gen++;
+  r->next = sync_list;
+  sync_list = r;
+  pthread_mutex_unlock(&sync_lock);
+}
+
+bool w32_sync_cancelled(void) {
+  return __atomic_load_n(&my_sync.cancel, __ATOMIC_ACQUIRE) != 0;
+}
+
+bool w32_sync_end(void) {
+  struct sync_rec *r = &my_sync;
+  if (r->depth == 0 || --r->depth > 0)
+    return w32_sync_cancelled();
+  pthread_mutex_lock(&sync_lock);
+  for (struct sync_rec **p = &sync_list; *p != NULL; p = &(*p)->next)
+    if (*p == r) {
+      *p = r->next;
+      break;
+    }
+  pthread_mutex_unlock(&sync_lock);
+  return __atomic_exchange_n(&r->cancel, 0, __ATOMIC_ACQ_REL) != 0;
+}
+
+/* The record of thread tid in a call, or NULL (sync_lock held). */
+static struct sync_rec *sync_find(DWORD tid) {
+  for (struct sync_rec *r = sync_list; r != NULL; r = r->next)
+    if (r->tid == tid)
+      return r;
+  return NULL;
+}
+
+bool w32_sync_cancel(DWORD tid) {
+  int e = errno;
+  pthread_once(&sync_once, sync_install);
+  pthread_mutex_lock(&sync_lock);
+  struct sync_rec *r = sync_find(tid);
+  uint64_t gen = r != NULL ? r->gen : 0;
+  if (r != NULL)
+    __atomic_store_n(&r->cancel, 1, __ATOMIC_RELEASE);
+  pthread_mutex_unlock(&sync_lock);
+  if (r == NULL)
+    return false;
+  /* Until it has left that call (2 s at most: a wait that polls sees the
+   * mark within its slice even where no signal could be sent). */
+  for (int i = 0; i < 1000; i++) {
+    pthread_mutex_lock(&sync_lock);
+    r = sync_find(tid);
+    bool here = r != NULL && r->gen == gen;
+    if (here && sync_signal_ok)
+      pthread_kill(r->thread, SYNC_SIGNAL);
+    pthread_mutex_unlock(&sync_lock);
+    if (!here)
+      break;
+    struct timespec ts = {0, i < 20 ? 100000L : 2000000L};
+    nanosleep(&ts, NULL);
+  }
+  errno = e;
+  return true;
 }
 
 CPORT_API void Sleep(DWORD ms) {

@@ -159,11 +159,26 @@ CPORT_API int listen(int fd, int backlog) {
 
 CPORT_API int connect(int fd, const struct sockaddr *addr, socklen_t len) {
   bool block = fd_blocking(fd);
-  if (block)
+  if (block) {
     w32_block_begin();
+    w32_sync_begin();
+  }
   int rc = next_connect()(fd, addr, len);
-  if (block)
+  bool cancelled = false;
+  if (block) {
+    cancelled = w32_sync_end() && rc != 0 && errno == EINTR;
     w32_block_end();
+  }
+  if (cancelled) {
+    /* CancelSynchronousIo: the attempt the kernel goes on with is
+     * dropped (AF_UNSPEC dissolves the association). */
+    struct sockaddr none;
+    memset(&none, 0, sizeof(none));
+    none.sa_family = AF_UNSPEC;
+    (void)next_connect()(fd, &none, sizeof(none));
+    errno = ECANCELED;
+    return failed();
+  }
   int e = errno;
   if (rc != 0 && e == EINPROGRESS) /* select tells its outcome */
     w32_fd_set_flags(fd, W32_FD_CONNECTING, 0);
@@ -270,13 +285,21 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
        * the socket down to wake it (sockets.c), and it fails. */
       bool counted = w32_fd_accepting(fd, 1);
       w32_block_begin();
+      w32_sync_begin();
       n = fn(fd, (char *)buf + done, len - done, flags, addr, alen, tolen);
+      bool cancelled = w32_sync_end() && n < 0 && errno == EINTR;
       w32_block_end();
       bool closing = (w32_fd_flags(fd) & W32_FD_CLOSING) != 0;
       if (counted)
         w32_fd_accepting(fd, -1);
       if (closing)
         return closed_under();
+      if (cancelled) { /* CancelSynchronousIo */
+        if (done > 0)
+          return (ssize_t)done;
+        errno = ECANCELED;
+        return failed();
+      }
       /* A timed wait is not restarted by the kernel, and io_uring's task
        * work interrupts it too: the wait goes on (its timeout from the
        * start again, as a rare interruption costs no syscall per call). */

@@ -2,7 +2,8 @@
  * fileinfo.c - a file's information by handle, the newer calls
  * (GetFileInformationByHandleEx, SetFileInformationByHandle), and the
  * calls on a file's name and volume beside them: SetFileAttributes,
- * GetFinalPathNameByHandle, GetDiskFreeSpaceEx. A and W forms.
+ * GetFinalPathNameByHandle, GetDiskFreeSpaceEx; SetFileTime and
+ * SetFileValidData. A and W forms.
  *
  * The attributes and times are filesystem.c's (w32_info_at), so every
  * call reports a file alike. A handle's name is /proc/self/fd's link: the
@@ -332,6 +333,57 @@ CPORT_API BOOL SetFileInformationByHandle(HANDLE h,
     return ftruncate(fd, (off_t)end) == 0 ? TRUE : w32_fail(w32_error(-errno));
   }
   }
+}
+
+/* ------------------------------------------------------------------------ */
+/* SetFileTime, SetFileValidData                                             */
+/* ------------------------------------------------------------------------ */
+
+/* A SetFileTime argument as FILE_BASIC_INFO takes it: NULL is 0 (left
+ * alone), as is a FILETIME of 0; false for a value past INT64_MAX other
+ * than -1 and -2 (which set_basic refuses: Linux cannot stop a handle's
+ * updates). */
+static bool basic_time(const FILETIME *ft, LARGE_INTEGER *out) {
+  out->QuadPart = ft != NULL ? ft_value(*ft) : 0;
+  return out->QuadPart >= -2;
+}
+
+CPORT_API BOOL SetFileTime(HANDLE h, const FILETIME *creation,
+                           const FILETIME *access, const FILETIME *write) {
+  int fd = file_fd(h);
+  if (fd < 0)
+    return FALSE;
+  FILE_BASIC_INFO b;
+  memset(&b, 0, sizeof(b));
+  if (!basic_time(creation, &b.CreationTime) ||
+      !basic_time(access, &b.LastAccessTime) ||
+      !basic_time(write, &b.LastWriteTime))
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  return set_basic(fd, &b);
+}
+
+/* Linux keeps no valid data length apart from the size: a range never
+ * written reads as zeros, never as what the disk held before, so every
+ * length from 1 to the size is valid already. The call checks what
+ * Windows checks and reserves the blocks, as the call's users want. */
+CPORT_API BOOL SetFileValidData(HANDLE h, LONGLONG length) {
+  int fd = file_fd(h);
+  if (fd < 0)
+    return FALSE;
+  struct stat st;
+  if (fstat(fd, &st) != 0)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  if (!S_ISREG(st.st_mode))
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
+    return w32_fail(ERROR_ACCESS_DENIED);
+  if (length <= 0 || length > (LONGLONG)st.st_size)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  if (fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)length) != 0 &&
+      errno != EOPNOTSUPP)
+    return w32_fail(w32_error(-errno));
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -212,13 +212,20 @@ static BOOL sync_io(int fd, void *buf, DWORD len, LPDWORD done, LPOVERLAPPED ov,
   w32_block_begin();
   if (write_side) /* a socket's: after bytes cport's send buffer holds */
     (void)cport__flush_sends(fd, -1);
+  /* Marked: CancelSynchronousIo interrupts a read that waits (a console,
+   * a pipe: EINTR); a disk's I/O ends by itself. */
+  w32_sync_begin();
+  bool cancelled = false;
   do {
     if (ov == NULL)
       n = write_side ? write(fd, buf, len) : read(fd, buf, len);
     else
       n = write_side ? pwrite(fd, buf, len, (off_t)off)
                      : pread(fd, buf, len, (off_t)off);
-  } while (n < 0 && errno == EINTR);
+  } while (n < 0 && errno == EINTR && !(cancelled = w32_sync_cancelled()));
+  cancelled = w32_sync_end() && cancelled;
+  if (cancelled)
+    errno = ECANCELED;
   /* A synchronous handle's I/O at the OVERLAPPED's offset moves the file
    * pointer past it, as Windows does (pread/pwrite leave it). */
   if (ov != NULL && n >= 0)

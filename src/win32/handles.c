@@ -375,8 +375,9 @@ int w32_fd_wait(int fd, short events, uint64_t *until) {
    * as close alone wakes no poll. */
   bool counted = w32_fd_accepting(fd, 1);
   w32_block_begin();
+  w32_sync_begin();
   int rc;
-  bool closing = false;
+  bool closing = false, cancelled = false;
   for (;;) {
     int wait = W32_WAIT_SLICE_MS;
     if (*until != UINT64_MAX) {
@@ -392,6 +393,8 @@ int w32_fd_wait(int fd, short events, uint64_t *until) {
     rc = poll(&p, 1, wait);
     if ((closing = (w32_fd_flags(fd) & W32_FD_CLOSING) != 0))
       break;
+    if (rc <= 0 && (cancelled = w32_sync_cancelled()))
+      break; /* CancelSynchronousIo */
     if (rc > 0 || (rc < 0 && errno != EINTR))
       break;
     if (rc == 0 && *until == UINT64_MAX)
@@ -399,11 +402,16 @@ int w32_fd_wait(int fd, short events, uint64_t *until) {
     if (rc == 0 && w32_now_ms() < *until)
       continue;
   }
+  cancelled = w32_sync_end() && cancelled;
   w32_block_end();
   if (counted)
     w32_fd_accepting(fd, -1);
   if (closing)
     return 2;
+  if (cancelled) {
+    errno = ECANCELED;
+    return 3;
+  }
   if (rc < 0 || (p.revents & POLLNVAL))
     return -1;
   return rc == 0 ? 1 : 0;

@@ -1,11 +1,15 @@
 /*
  * netdb.c - names and addresses (ws2tcpip.h): getaddrinfo with Winsock's
  * error codes (it returns them and sets WSAGetLastError), gai_strerror
- * for those codes, and InetPton / InetNtop in their A and W forms.
+ * for those codes, Winsock's gethostname, GetAddrInfoW / GetAddrInfoExW
+ * (synchronous) and their frees, and InetPton / InetNtop in their A and W
+ * forms.
  */
 #include <netdb.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/utsname.h>
+#include <wchar.h>
 
 /* The C library's EAI_* values, before cport_win32.h names Winsock's. */
 enum {
@@ -176,6 +180,89 @@ CPORT_API INT GetAddrInfoW(PCWSTR node, PCWSTR service, const ADDRINFOW *hints,
 
 /* s into a wide buffer of size characters with its NUL: false if it does
  * not fit. */
+/* ------------------------------------------------------------------------ */
+/* GetAddrInfoExW, FreeAddrInfoExW                                           */
+/* ------------------------------------------------------------------------ */
+
+CPORT_API void FreeAddrInfoExW(PADDRINFOEXW ai) {
+  while (ai != NULL) {
+    PADDRINFOEXW next = ai->ai_next;
+    free(ai); /* one block: the entry, its address, its name */
+    ai = next;
+  }
+}
+
+/* One ADDRINFOW as an ADDRINFOEXW in one block, or NULL. */
+static PADDRINFOEXW ex_entry(const ADDRINFOW *w) {
+  size_t wn = w->ai_canonname != NULL ? wcslen(w->ai_canonname) + 1 : 0;
+  size_t addr_at = (sizeof(ADDRINFOEXW) + 15) & ~(size_t)15;
+  size_t name_at = addr_at + ((w->ai_addrlen + 15) & ~(size_t)15);
+  PADDRINFOEXW e = calloc(1, name_at + wn * sizeof(WCHAR));
+  if (e == NULL)
+    return NULL;
+  e->ai_flags = w->ai_flags;
+  e->ai_family = w->ai_family;
+  e->ai_socktype = w->ai_socktype;
+  e->ai_protocol = w->ai_protocol;
+  e->ai_addrlen = w->ai_addrlen;
+  if (w->ai_addr != NULL) {
+    e->ai_addr = (struct sockaddr *)(void *)((char *)e + addr_at);
+    memcpy(e->ai_addr, w->ai_addr, w->ai_addrlen);
+  }
+  if (wn > 0) {
+    e->ai_canonname = (PWSTR)(void *)((char *)e + name_at);
+    memcpy(e->ai_canonname, w->ai_canonname, wn * sizeof(WCHAR));
+  }
+  return e;
+}
+
+CPORT_API INT GetAddrInfoExW(PCWSTR node, PCWSTR service, DWORD ns,
+                             LPGUID provider, const ADDRINFOEXW *hints,
+                             PADDRINFOEXW *res, struct timeval *timeout,
+                             LPOVERLAPPED overlapped,
+                             LPLOOKUPSERVICE_COMPLETION_ROUTINE routine,
+                             LPHANDLE handle) {
+  (void)provider; /* one provider */
+  (void)timeout;  /* the overlapped form's */
+  (void)handle;
+  if (res == NULL)
+    return wsa_answer(WSAEFAULT);
+  *res = NULL;
+  if (overlapped != NULL || routine != NULL)
+    return wsa_answer(WSAEOPNOTSUPP);
+  if (ns != NS_ALL && ns != NS_DNS)
+    return wsa_answer(WSAEINVAL);
+  ADDRINFOW h;
+  memset(&h, 0, sizeof(h));
+  if (hints != NULL) {
+    if (hints->ai_addrlen != 0 || hints->ai_canonname != NULL ||
+        hints->ai_addr != NULL || hints->ai_next != NULL ||
+        hints->ai_blob != NULL || hints->ai_bufferlength != 0 ||
+        hints->ai_provider != NULL)
+      return wsa_answer(WSANO_RECOVERY);
+    h.ai_flags = hints->ai_flags;
+    h.ai_family = hints->ai_family;
+    h.ai_socktype = hints->ai_socktype;
+    h.ai_protocol = hints->ai_protocol;
+  }
+  PADDRINFOW list = NULL;
+  int err = GetAddrInfoW(node, service, hints != NULL ? &h : NULL, &list);
+  if (err != 0)
+    return err; /* the last error is set */
+  PADDRINFOEXW *tail = res;
+  for (const ADDRINFOW *w = list; w != NULL; w = w->ai_next) {
+    if ((*tail = ex_entry(w)) == NULL) {
+      FreeAddrInfoW(list);
+      FreeAddrInfoExW(*res);
+      *res = NULL;
+      return wsa_answer(WSA_NOT_ENOUGH_MEMORY);
+    }
+    tail = &(*tail)->ai_next;
+  }
+  FreeAddrInfoW(list);
+  return 0;
+}
+
 static bool wide_out(const char *s, PWCHAR buf, DWORD size) {
   DWORD n = w32_copy_out_w(s, buf, size);
   return buf != NULL && n < size;

@@ -85,6 +85,7 @@ static int wait_ready(int fd, short events, uint64_t *until) {
   return w == 0   ? 0
          : w == 1 ? CPORT_ETIMEDOUT
          : w == 2 ? CPORT_EINTR
+         : w == 3 ? CPORT_ECANCELED /* CancelSynchronousIo */
                   : CPORT_EBADF;
 }
 

@@ -521,10 +521,14 @@ static int accept_one(int fd, struct sockaddr *addr, socklen_t *len) {
         *len = 0;
       return c;
     }
+    /* Marked: CancelSynchronousIo interrupts the wait (EINTR). */
+    w32_sync_begin();
     c = accept4(fd, addr, len, SOCK_CLOEXEC);
+    int err = errno;
+    if (w32_sync_end() && c < 0 && err == EINTR)
+      return -WSA_OPERATION_ABORTED;
     if (c >= 0)
       return c;
-    int err = errno;
     if (err == EINTR)
       continue;
     if (err == EAGAIN && !user_nonblock) {
@@ -532,10 +536,16 @@ static int accept_one(int fd, struct sockaddr *addr, socklen_t *len) {
        * time, so a close by another thread is seen. */
       struct pollfd p = {fd, POLLIN, 0};
       w32_block_begin();
+      w32_sync_begin();
       int rc = poll(&p, 1, 200);
+      bool cancelled = w32_sync_end() && rc <= 0;
       w32_block_end();
+      if (cancelled)
+        return -WSA_OPERATION_ABORTED;
       if (rc >= 0 && !closing(fd) && same_file(fd, &st))
         continue;
+      if (rc < 0 && errno == EINTR && !closing(fd) && same_file(fd, &st))
+        continue; /* another signal */
       return -WSAEINTR;
     }
     if ((err == EINVAL || err == EBADF) && was_listening)

@@ -138,13 +138,6 @@ CPORT_API void GetNativeSystemInfo(LPSYSTEM_INFO info) {
   GetSystemInfo(info);
 }
 
-CPORT_API DWORD GetActiveProcessorCount(WORD group) {
-  if (group != 0 && group != ALL_PROCESSOR_GROUPS)
-    return (w32_fail(ERROR_INVALID_PARAMETER), 0);
-  long n = sysconf(_SC_NPROCESSORS_ONLN);
-  return n > 0 ? (DWORD)n : 1;
-}
-
 /* Windows 8 (6.2, build 9200): what GetVersionEx tells a program without
  * a compatibility manifest, which a ported program does not have. */
 static void fill_version(DWORD *major, DWORD *minor, DWORD *build,

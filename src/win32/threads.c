@@ -3,8 +3,9 @@
  * _beginthreadex, their exit codes, suspended starts, thread ids (the
  * Linux thread id, so the id CreateThread reports is the one
  * GetCurrentThreadId returns inside the thread), their times
- * (GetThreadTimes), and thread-local storage. A thread object is
- * waitable: it is signalled when the thread ends (waits.c).
+ * (GetThreadTimes), CancelSynchronousIo, and thread-local storage. A
+ * thread object is waitable: it is signalled when the thread ends
+ * (waits.c).
  */
 #include <sched.h>
 #include <stdio.h>
@@ -446,6 +447,23 @@ CPORT_API DWORD GetThreadId(HANDLE h) {
     return w32_tid();
   struct w32_thread *t = thread_of(h);
   return t != NULL ? t->tid : (w32_fail(ERROR_INVALID_HANDLE), 0);
+}
+
+/* The thread's blocking I/O call of the layer, if it is in one, ends with
+ * ERROR_OPERATION_ABORTED (blocking.c's marks). */
+CPORT_API BOOL CancelSynchronousIo(HANDLE h) {
+  DWORD tid;
+  if (h == W32_CURRENT_THREAD) {
+    tid = w32_tid(); /* never in a call while it makes this one */
+  } else {
+    struct w32_thread *t = thread_of(h);
+    if (t == NULL)
+      return w32_fail(ERROR_INVALID_HANDLE);
+    tid = t->tid;
+  }
+  if (tid == 0 || !w32_sync_cancel(tid))
+    return w32_fail(ERROR_NOT_FOUND);
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------------ */

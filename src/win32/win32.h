@@ -36,7 +36,7 @@
  *   filesystem.c  FindFirstFile, FindNextFile, file times and information
  *   fileinfo.c    GetFileInformationByHandleEx, SetFileInformationByHandle,
  *                 SetFileAttributes, GetFinalPathNameByHandle,
- *                 GetDiskFreeSpaceEx
+ *                 GetDiskFreeSpaceEx, SetFileTime, SetFileValidData
  *   mapping.c     CreateFileMapping, MapViewOfFile, UnmapViewOfFile,
  *                 FlushViewOfFile
  *   dirwatch.c    ReadDirectoryChangesW over inotify: a directory
@@ -51,6 +51,8 @@
  *   locks.c       critical sections, SRW locks, condition variables,
  *                 one-time init, SLists
  *   system.c      time, system information, version, the process
+ *   sysinfo.c     the processors: counts, groups, GetLogicalProcessor-
+ *                 Information(Ex) from sysfs
  *   console.c     console control events, standard handles, console output
  *   memory.c      heap, global/local and virtual memory
  *   eventselect.c WSAEventSelect, WSAEnumNetworkEvents, and the thread
@@ -59,6 +61,8 @@
  *   protocols.c   WSAEnumProtocols: the transport providers
  *   bsd.c         the BSD calls with WSAGetLastError (socket, bind, ...)
  *   netdb.c       getaddrinfo, InetPton, InetNtop
+ *   connectbyname.c  WSAConnectByName: a blocking connect by host and
+ *                 service name
  *   routines.c    completion routines: an op's end queues its routine to
  *                 the thread that started it, as an APC
  *   wsamsg.c      WSARecvMsg's and WSASendMsg's control data (Windows'
@@ -444,6 +448,17 @@ CP_INTERNAL void w32_event_settle(struct w32_object *o, bool consume);
  * errno is kept. */
 CP_INTERNAL void w32_block_begin(void);
 CP_INTERNAL void w32_block_end(void);
+/* A blocking I/O call another thread's CancelSynchronousIo may cancel:
+ * begin as it waits (calls nest), end as it leaves, which says whether a
+ * cancel came (and takes it). While it waits a cancel interrupts its
+ * system call (EINTR, from a signal the layer sends; `sigprocmask` may
+ * keep it off: then only waits that poll in slices see it, through
+ * w32_sync_cancelled). w32_sync_cancel marks thread tid's call and
+ * returns once it has left it (2 s at most): false if it is in none. */
+CP_INTERNAL void w32_sync_begin(void);
+CP_INTERNAL bool w32_sync_end(void);
+CP_INTERNAL bool w32_sync_cancelled(void);
+CP_INTERNAL bool w32_sync_cancel(DWORD tid);
 /* An absolute CLOCK_MONOTONIC deadline ms from now; INFINITE: none. */
 CP_INTERNAL struct timespec w32_deadline(DWORD ms);
 /* Milliseconds until a due time in 100 ns units (negative: that long from
@@ -767,7 +782,8 @@ CP_INTERNAL bool w32_held_first(int fd, const struct iovec *iov, unsigned n,
 /* Waits until fd is ready for events (poll), as a blocking call: 0 when
  * ready, 1 when the socket's SO_RCVTIMEO (POLLIN) or SO_SNDTIMEO ran out,
  * 2 when another thread's closesocket ended the wait (the call fails with
- * WSAEINTR), -1 for a bad fd. *until holds the deadline across a call's
+ * WSAEINTR), 3 (errno ECANCELED) when CancelSynchronousIo did (the call
+ * fails with ERROR_OPERATION_ABORTED), -1 for a bad fd. *until holds the deadline across a call's
  * waits: 0 before its first wait. */
 #define W32_WAIT_SLICE_MS 100
 CP_INTERNAL int w32_fd_wait(int fd, short events, uint64_t *until);

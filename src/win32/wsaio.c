@@ -142,6 +142,7 @@ static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, size_t total,
     if (w != 0)
       return w32_wsa_fail(w == 1   ? WSAETIMEDOUT
                           : w == 2 ? WSAEINTR /* closed by another thread */
+                          : w == 3 ? WSA_OPERATION_ABORTED /* cancelled */
                                    : WSAENOTSOCK);
   }
 }

@@ -1,0 +1,199 @@
+/*
+ * test-win32-cancel-sync.c - CancelSynchronousIo, written only against the
+ * Win32 API: a thread blocked in recv, in accept, and (Linux) in a recv on
+ * a socket a port has, each cancelled by another thread, the socket still
+ * working after; and the answers when there is nothing to cancel.
+ */
+#include <string.h>
+
+#include "win32-util.h"
+
+/* A blocking call run on a thread of its own, its outcome kept. */
+struct blocked {
+  SOCKET s;
+  int result;
+  int error;
+  HANDLE thread;
+  bool is_accept;
+};
+
+static DWORD WINAPI blocked_call(LPVOID arg) {
+  struct blocked *b = arg;
+  if (b->is_accept) {
+    SOCKET c = accept(b->s, NULL, NULL);
+    b->result = c == INVALID_SOCKET ? SOCKET_ERROR : 0;
+    if (c != INVALID_SOCKET)
+      closesocket(c);
+  } else {
+    char buf[8];
+    b->result = recv(b->s, buf, sizeof(buf), 0);
+  }
+  b->error = b->result == SOCKET_ERROR ? WSAGetLastError() : 0;
+  return 0;
+}
+
+static void start(struct blocked *b, SOCKET s, bool is_accept) {
+  memset(b, 0, sizeof(*b));
+  b->s = s;
+  b->is_accept = is_accept;
+  b->thread = CreateThread(NULL, 0, blocked_call, b, 0, NULL);
+  assert_non_null(b->thread);
+}
+
+/* Cancels b's call once it blocks (up to 3 s); whether it could. */
+static bool cancel_when_blocked(struct blocked *b) {
+  ULONGLONG until = w_now_ms() + 3000;
+  while (w_now_ms() < until) {
+    Sleep(20);
+    SetLastError(0);
+    if (CancelSynchronousIo(b->thread))
+      return true;
+    assert_int_equal(GetLastError(), ERROR_NOT_FOUND);
+    if (WaitForSingleObject(b->thread, 0) == WAIT_OBJECT_0)
+      return false; /* it ended by itself */
+  }
+  return false;
+}
+
+static void finish(struct blocked *b) {
+  assert_int_equal(WaitForSingleObject(b->thread, 5000), WAIT_OBJECT_0);
+  CloseHandle(b->thread);
+}
+
+/* A connected pair whose client is a synchronous socket (no
+ * WSA_FLAG_OVERLAPPED), the kind whose calls Windows cancels. */
+static void sync_pair(SOCKET *server, SOCKET *client) {
+  struct sockaddr_in a;
+  SOCKET l = w_listener(&a);
+  *client = WSASocket(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, 0);
+  assert_true(h_socket_ok(*client));
+  assert_int_equal(connect(*client, (struct sockaddr *)&a, sizeof(a)), 0);
+  *server = accept(l, NULL, NULL);
+  assert_true(h_socket_ok(*server));
+  closesocket(l);
+}
+
+/* After the cancel the socket still carries data. */
+static void still_works(SOCKET server, SOCKET client) {
+  w_set_rcvtimeo(client, 5000);
+  assert_int_equal(send(server, "k", 1, 0), 1);
+  char c = 0;
+  assert_int_equal(recv(client, &c, 1, 0), 1);
+  assert_int_equal(c, 'k');
+}
+
+static void cancel_blocked_recv(void **state) {
+  (void)state;
+  SOCKET server, client;
+  sync_pair(&server, &client);
+  struct blocked b;
+  start(&b, client, false);
+  bool cancelled = cancel_when_blocked(&b);
+  assert_true(cancelled);
+  finish(&b);
+  assert_int_equal(b.result, SOCKET_ERROR);
+  assert_int_equal(b.error, WSA_OPERATION_ABORTED);
+  still_works(server, client);
+  closesocket(server);
+  closesocket(client);
+}
+
+static void cancel_blocked_accept(void **state) {
+  (void)state;
+  struct sockaddr_in a;
+  SOCKET l = WSASocket(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, 0);
+  assert_true(h_socket_ok(l));
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  assert_int_equal(bind(l, (struct sockaddr *)&a, sizeof(a)), 0);
+  assert_int_equal(listen(l, 8), 0);
+  int len = sizeof(a);
+  assert_int_equal(getsockname(l, (struct sockaddr *)&a, &len), 0);
+  struct blocked b;
+  start(&b, l, true);
+  bool cancelled = cancel_when_blocked(&b);
+  assert_true(cancelled);
+  finish(&b);
+  assert_int_equal(b.result, SOCKET_ERROR);
+  assert_int_equal(b.error, WSA_OPERATION_ABORTED);
+  /* The listener still takes a connection. */
+  SOCKET c = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  assert_true(h_socket_ok(c));
+  assert_int_equal(connect(c, (struct sockaddr *)&a, sizeof(a)), 0);
+  SOCKET s = accept(l, NULL, NULL);
+  assert_true(h_socket_ok(s));
+  closesocket(s);
+  closesocket(c);
+  closesocket(l);
+}
+
+#ifndef _WIN32
+/* A socket a port has is non-blocking underneath: its blocking recv
+ * waits in slices, and is cancelled there too. */
+static void cancel_blocked_recv_on_port(void **state) {
+  (void)state;
+  SOCKET server, client;
+  w_pair(&server, &client);
+  HANDLE port = w_port(1);
+  assert_non_null(CreateIoCompletionPort((HANDLE)client, port, 1, 0));
+  struct blocked b;
+  start(&b, client, false);
+  assert_true(cancel_when_blocked(&b));
+  finish(&b);
+  assert_int_equal(b.result, SOCKET_ERROR);
+  assert_int_equal(b.error, WSA_OPERATION_ABORTED);
+  still_works(server, client);
+  closesocket(server);
+  closesocket(client);
+  CloseHandle(port);
+}
+#endif
+
+static DWORD WINAPI waits_on_event(LPVOID arg) {
+  return WaitForSingleObject((HANDLE)arg, 5000);
+}
+
+static void nothing_to_cancel(void **state) {
+  (void)state;
+  SetLastError(0);
+  assert_false(CancelSynchronousIo(GetCurrentThread()));
+  assert_int_equal(GetLastError(), ERROR_NOT_FOUND);
+  /* A thread waiting on an event does no I/O. */
+  HANDLE ev = CreateEventA(NULL, TRUE, FALSE, NULL);
+  assert_non_null(ev);
+  HANDLE t = CreateThread(NULL, 0, waits_on_event, ev, 0, NULL);
+  assert_non_null(t);
+  Sleep(50);
+  SetLastError(0);
+  assert_false(CancelSynchronousIo(t));
+  assert_int_equal(GetLastError(), ERROR_NOT_FOUND);
+  assert_true(SetEvent(ev));
+  assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+  DWORD code = 1;
+  assert_true(GetExitCodeThread(t, &code));
+  assert_int_equal(code, WAIT_OBJECT_0); /* the wait was not disturbed */
+  /* A thread that has ended. */
+  SetLastError(0);
+  assert_false(CancelSynchronousIo(t));
+  assert_int_equal(GetLastError(), ERROR_NOT_FOUND);
+  CloseHandle(t);
+  CloseHandle(ev);
+#ifndef _WIN32
+  SetLastError(0);
+  assert_false(CancelSynchronousIo(NULL));
+  assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
+#endif
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(cancel_blocked_recv),
+      cmocka_unit_test(cancel_blocked_accept),
+#ifndef _WIN32
+      cmocka_unit_test(cancel_blocked_recv_on_port),
+#endif
+      cmocka_unit_test(nothing_to_cancel),
+  };
+  return W_RUN("win32-cancel-sync", tests);
+}
