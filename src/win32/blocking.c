@@ -109,27 +109,34 @@ void w32_block_end(void) {
 /* Synchronous I/O another thread may cancel (CancelSynchronousIo)           */
 /* ------------------------------------------------------------------------ */
 
-/* A thread inside a blocking I/O call of the layer is on `sync_list`
- * (its own record, thread-local); a cancel marks it and interrupts its
- * system call with SYNC_SIGNAL (a handler that does nothing, installed
- * without SA_RESTART), again every few milliseconds until the thread has
- * left the call, since a signal that lands just before the call blocks
- * is lost. */
+/* Each thread that ever made a blocking I/O call of the layer has its
+ * record (thread-local) on `sync_list`, from its first such call to its
+ * end; entering and leaving a call only stores to the record, with no
+ * lock, so blocking calls on many threads do not meet. A cancel finds
+ * the thread's record inside a call, marks it and interrupts its system
+ * call with SYNC_SIGNAL (a handler that does nothing, installed without
+ * SA_RESTART), again every few milliseconds until the thread has left
+ * that call, since a signal that lands just before the call blocks is
+ * lost. */
 #define SYNC_SIGNAL (SIGRTMAX - 1)
 
 struct sync_rec {
-  struct sync_rec *next;
+  struct sync_rec *next; /* on sync_list (sync_lock) */
   DWORD tid;
   pthread_t thread;
-  unsigned depth;
-  uint64_t gen;
-  int cancel; /* atomic */
+  unsigned depth;  /* the thread's own */
+  uint64_t call;   /* atomic: which call; odd while inside one */
+  uint64_t cancel; /* atomic: the call a cancel is for */
+  bool listed;     /* the thread's own */
 };
 
 static __thread struct sync_rec my_sync;
 static struct sync_rec *sync_list;
 static pthread_mutex_t sync_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t sync_once = PTHREAD_ONCE_INIT;
+static pthread_once_t list_once = PTHREAD_ONCE_INIT;
+static pthread_key_t sync_key;
+static bool sync_key_ok;
 static bool sync_signal_ok;
 
 static void on_sync_signal(int sig) {
@@ -148,28 +155,9 @@ static void sync_install(void) {
   sync_signal_ok = sigaction(SYNC_SIGNAL, &sa, NULL) == 0;
 }
 
-void w32_sync_begin(void) {
-  struct sync_rec *r = &my_sync;
-  if (r->depth++ > 0)
-    return;
-  r->tid = w32_tid();
-  r->thread = pthread_self();
-  __atomic_store_n(&r->cancel, 0, __ATOMIC_RELAXED);
-  pthread_mutex_lock(&sync_lock);
-  r->gen++;
-  r->next = sync_list;
-  sync_list = r;
-  pthread_mutex_unlock(&sync_lock);
-}
-
-bool w32_sync_cancelled(void) {
-  return __atomic_load_n(&my_sync.cancel, __ATOMIC_ACQUIRE) != 0;
-}
-
-bool w32_sync_end(void) {
-  struct sync_rec *r = &my_sync;
-  if (r->depth == 0 || --r->depth > 0)
-    return w32_sync_cancelled();
+/* A thread ends: its record leaves the list before its memory goes. */
+static void sync_unlist(void *arg) {
+  struct sync_rec *r = arg;
   pthread_mutex_lock(&sync_lock);
   for (struct sync_rec **p = &sync_list; *p != NULL; p = &(*p)->next)
     if (*p == r) {
@@ -177,10 +165,55 @@ bool w32_sync_end(void) {
       break;
     }
   pthread_mutex_unlock(&sync_lock);
-  return __atomic_exchange_n(&r->cancel, 0, __ATOMIC_ACQ_REL) != 0;
 }
 
-/* The record of thread tid in a call, or NULL (sync_lock held). */
+static void sync_key_make(void) {
+  sync_key_ok = pthread_key_create(&sync_key, sync_unlist) == 0;
+}
+
+/* The thread's first blocking call: its record joins the list (once;
+ * without the key to take it off at the thread's end it stays off, and
+ * such a thread's calls cannot be cancelled). */
+static void sync_list_me(struct sync_rec *r) {
+  r->listed = true;
+  pthread_once(&list_once, sync_key_make);
+  if (!sync_key_ok || pthread_setspecific(sync_key, r) != 0)
+    return;
+  r->tid = w32_tid();
+  r->thread = pthread_self();
+  pthread_mutex_lock(&sync_lock);
+  r->next = sync_list;
+  sync_list = r;
+  pthread_mutex_unlock(&sync_lock);
+}
+
+void w32_sync_begin(void) {
+  struct sync_rec *r = &my_sync;
+  if (r->depth++ > 0)
+    return;
+  if (!r->listed)
+    sync_list_me(r);
+  __atomic_add_fetch(&r->call, 1, __ATOMIC_SEQ_CST); /* odd: inside */
+}
+
+/* A cancel names the call it is for, so one that comes as the thread
+ * moves on to its next call never cancels that one. */
+bool w32_sync_cancelled(void) {
+  uint64_t call = __atomic_load_n(&my_sync.call, __ATOMIC_RELAXED);
+  return (call & 1) &&
+         __atomic_load_n(&my_sync.cancel, __ATOMIC_ACQUIRE) == call;
+}
+
+bool w32_sync_end(void) {
+  struct sync_rec *r = &my_sync;
+  if (r->depth == 0 || --r->depth > 0)
+    return w32_sync_cancelled();
+  bool cancelled = w32_sync_cancelled();
+  __atomic_add_fetch(&r->call, 1, __ATOMIC_SEQ_CST); /* even: outside */
+  return cancelled;
+}
+
+/* The record of thread tid (sync_lock held), or NULL. */
 static struct sync_rec *sync_find(DWORD tid) {
   for (struct sync_rec *r = sync_list; r != NULL; r = r->next)
     if (r->tid == tid)
@@ -193,18 +226,22 @@ bool w32_sync_cancel(DWORD tid) {
   pthread_once(&sync_once, sync_install);
   pthread_mutex_lock(&sync_lock);
   struct sync_rec *r = sync_find(tid);
-  uint64_t gen = r != NULL ? r->gen : 0;
-  if (r != NULL)
-    __atomic_store_n(&r->cancel, 1, __ATOMIC_RELEASE);
+  uint64_t call = r != NULL ? __atomic_load_n(&r->call, __ATOMIC_SEQ_CST) : 0;
+  bool inside = (call & 1) != 0;
+  if (inside) /* (a call it has left since: the mark is for no call) */
+    __atomic_store_n(&r->cancel, call, __ATOMIC_RELEASE);
   pthread_mutex_unlock(&sync_lock);
-  if (r == NULL)
+  if (!inside) {
+    errno = e;
     return false;
+  }
   /* Until it has left that call (2 s at most: a wait that polls sees the
    * mark within its slice even where no signal could be sent). */
   for (int i = 0; i < 1000; i++) {
     pthread_mutex_lock(&sync_lock);
     r = sync_find(tid);
-    bool here = r != NULL && r->gen == gen;
+    bool here =
+        r != NULL && __atomic_load_n(&r->call, __ATOMIC_SEQ_CST) == call;
     if (here && sync_signal_ok)
       pthread_kill(r->thread, SYNC_SIGNAL);
     pthread_mutex_unlock(&sync_lock);
