@@ -3190,6 +3190,61 @@ CPORT_WIN32_API BOOL WriteConsoleW(HANDLE h, const VOID *buf, DWORD n,
                                    LPDWORD written, LPVOID reserved);
 #  define WriteConsole CPORT_W32_AW(WriteConsole)
 
+/* The window's title: kept by the layer and shown by the terminal of
+ * standard output or error (an OSC 0 sequence); GetConsoleTitle gives it
+ * back (the program's path until one is set), cut to the buffer with its
+ * NUL, and returns the characters copied. */
+CPORT_WIN32_API BOOL SetConsoleTitleA(LPCSTR title);
+CPORT_WIN32_API BOOL SetConsoleTitleW(LPCWSTR title);
+CPORT_WIN32_API DWORD GetConsoleTitleA(LPSTR buf, DWORD size);
+CPORT_WIN32_API DWORD GetConsoleTitleW(LPWSTR buf, DWORD size);
+#  define SetConsoleTitle CPORT_W32_AW(SetConsoleTitle)
+#  define GetConsoleTitle CPORT_W32_AW(GetConsoleTitle)
+/* Code pages: kept and read back (CP_UTF8 until set); text is never
+ * converted, a Linux terminal reads UTF-8. 0 and UTF-16 (1200, 1201):
+ * ERROR_INVALID_PARAMETER. */
+CPORT_WIN32_API BOOL SetConsoleOutputCP(UINT cp);
+CPORT_WIN32_API BOOL SetConsoleCP(UINT cp);
+CPORT_WIN32_API UINT GetConsoleOutputCP(void);
+CPORT_WIN32_API UINT GetConsoleCP(void);
+
+#  define FOREGROUND_BLUE 0x0001u
+#  define FOREGROUND_GREEN 0x0002u
+#  define FOREGROUND_RED 0x0004u
+#  define FOREGROUND_INTENSITY 0x0008u
+#  define BACKGROUND_BLUE 0x0010u
+#  define BACKGROUND_GREEN 0x0020u
+#  define BACKGROUND_RED 0x0040u
+#  define BACKGROUND_INTENSITY 0x0080u
+#  define COMMON_LVB_REVERSE_VIDEO 0x4000u
+#  define COMMON_LVB_UNDERSCORE 0x8000u
+typedef struct _COORD {
+  SHORT X;
+  SHORT Y;
+} COORD, *PCOORD;
+typedef struct _SMALL_RECT {
+  SHORT Left;
+  SHORT Top;
+  SHORT Right;
+  SHORT Bottom;
+} SMALL_RECT, *PSMALL_RECT;
+typedef struct _CONSOLE_SCREEN_BUFFER_INFO {
+  COORD dwSize;
+  COORD dwCursorPosition;
+  WORD wAttributes;
+  SMALL_RECT srWindow;
+  COORD dwMaximumWindowSize;
+} CONSOLE_SCREEN_BUFFER_INFO, *PCONSOLE_SCREEN_BUFFER_INFO;
+/* Colours as the terminal's SGR sequences (light grey on black, Windows'
+ * default, is the terminal's own default); on a handle that is not a
+ * console (redirected), ERROR_INVALID_HANDLE, as on Windows. */
+CPORT_WIN32_API BOOL SetConsoleTextAttribute(HANDLE h, WORD attributes);
+/* The terminal's size as the buffer and the window, the attributes last
+ * set (0x07 at first); the cursor's place is not known (0, 0). On a
+ * handle that is not a console: ERROR_INVALID_HANDLE. */
+CPORT_WIN32_API BOOL
+GetConsoleScreenBufferInfo(HANDLE h, PCONSOLE_SCREEN_BUFFER_INFO info);
+
 /* ------------------------------------------------------------------------ */
 /* Memory                                                                    */
 /* ------------------------------------------------------------------------ */

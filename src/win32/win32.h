@@ -54,6 +54,7 @@
  *   sysinfo.c     the processors: counts, groups, GetLogicalProcessor-
  *                 Information(Ex) from sysfs
  *   console.c     console control events, standard handles, console output
+ *   console-text.c the title, code pages and colours of console text
  *   memory.c      heap, global/local and virtual memory
  *   eventselect.c WSAEventSelect, WSAEnumNetworkEvents, and the thread
  *                 that watches the selected sockets
