@@ -179,6 +179,19 @@
  *         NULL `name` or a buffer too small for the whole name.
  */
 /**
+ * @fn int cport_w32_ioctlsocket(SOCKET s, long cmd, void *arg, size_t size)
+ * ioctlsocket() for an argument of either width: `ioctlsocket` is defined
+ * to this name with `size` the size of `*arg`, since a u_long is 64 bits
+ * on Linux but 32 on Windows, where programs pass a DWORD as often.
+ * @param s the socket
+ * @param cmd FIONBIO or FIONREAD
+ * @param[in,out] arg a 32- or 64-bit unsigned integer
+ * @param size its size: 4 or 8
+ * @return 0, or SOCKET_ERROR with WSAEFAULT (NULL, or fewer than 4
+ *         bytes), WSAEINVAL (another command) or WSAENOTSOCK in
+ *         WSAGetLastError().
+ */
+/**
  * @fn const char *cport_w32_gai_strerror(int code)
  * The text of a getaddrinfo() code; `gai_strerror` is defined to this name.
  * @param code 0 or a WSA code getaddrinfo() returned
@@ -1308,6 +1321,7 @@ typedef struct _OVERLAPPED {
 
 #  define STATUS_PENDING ((DWORD)0x00000103u)
 #  define STATUS_SUCCESS ((DWORD)0x00000000u)
+#  define STATUS_WAIT_0 ((DWORD)0x00000000u)
 #  define NT_SUCCESS(status) (((NTSTATUS)(status)) >= 0)
 /* ntstatus.h's codes for what a socket or file op ends with: the values
  * OVERLAPPED.Internal holds once the op failed. */
@@ -1887,7 +1901,8 @@ CPORT_WIN32_API BOOL CopyFileW(LPCWSTR from, LPCWSTR to, BOOL fail_if_exists);
  * path calls beside them.
  *
  * GetFileInformationByHandleEx: FileBasicInfo, FileStandardInfo,
- * FileNameInfo, FileAttributeTagInfo and FileIdInfo, with the attributes
+ * FileNameInfo, FileAttributeTagInfo, FileIdInfo, FileStorageInfo and
+ * FileAlignmentInfo, with the attributes
  * and times GetFileInformationByHandle reports (ChangeTime: Linux's
  * ctime); AllocationSize is the blocks the file holds; DeletePending is
  * TRUE after a FileDispositionInfo delete. FileNameInfo gives the path
@@ -1895,7 +1910,11 @@ CPORT_WIN32_API BOOL CopyFileW(LPCWSTR from, LPCWSTR to, BOOL fail_if_exists);
  * spells it ('/'), not terminated; FileNameLength counts its bytes (a
  * WCHAR is 4 bytes here). FileIdInfo: VolumeSerialNumber is
  * GetFileInformationByHandle's dwVolumeSerialNumber, FileId its file
- * index (st_ino) in the low 8 bytes. Another class: ERROR_INVALID_PARAMETER
+ * index (st_ino) in the low 8 bytes. FileStorageInfo: 512-byte logical
+ * sectors and the file system's block (st_blksize, at least 512) as the
+ * physical sector, aligned (offsets 0); FileAlignmentInfo:
+ * FILE_BYTE_ALIGNMENT, since the layer's unbuffered I/O still goes
+ * through the page cache and takes any buffer. Another class: ERROR_INVALID_PARAMETER
  * (as Windows answers a class it does not support); a buffer smaller than
  * the structure: ERROR_BAD_LENGTH; FileNameInfo with room for the length
  * but not the whole name: ERROR_MORE_DATA, FileNameLength the bytes
@@ -2036,6 +2055,31 @@ typedef struct _FILE_ID_INFO {
   ULONGLONG VolumeSerialNumber;
   FILE_ID_128 FileId;
 } FILE_ID_INFO, *PFILE_ID_INFO;
+#  define STORAGE_INFO_FLAGS_ALIGNED_DEVICE 0x00000001u
+#  define STORAGE_INFO_FLAGS_PARTITION_ALIGNED_ON_DEVICE 0x00000002u
+#  define STORAGE_INFO_OFFSET_UNKNOWN 0xffffffffu
+typedef struct _FILE_STORAGE_INFO {
+  ULONG LogicalBytesPerSector;
+  ULONG PhysicalBytesPerSectorForAtomicity;
+  ULONG PhysicalBytesPerSectorForPerformance;
+  ULONG FileSystemEffectivePhysicalBytesPerSectorForAtomicity;
+  ULONG Flags;
+  ULONG ByteOffsetForSectorAlignment;
+  ULONG ByteOffsetForPartitionAlignment;
+} FILE_STORAGE_INFO, *PFILE_STORAGE_INFO;
+#  define FILE_BYTE_ALIGNMENT 0x00000000u
+#  define FILE_WORD_ALIGNMENT 0x00000001u
+#  define FILE_LONG_ALIGNMENT 0x00000003u
+#  define FILE_QUAD_ALIGNMENT 0x00000007u
+#  define FILE_OCTA_ALIGNMENT 0x0000000fu
+#  define FILE_32_BYTE_ALIGNMENT 0x0000001fu
+#  define FILE_64_BYTE_ALIGNMENT 0x0000003fu
+#  define FILE_128_BYTE_ALIGNMENT 0x0000007fu
+#  define FILE_256_BYTE_ALIGNMENT 0x000000ffu
+#  define FILE_512_BYTE_ALIGNMENT 0x000001ffu
+typedef struct _FILE_ALIGNMENT_INFO {
+  ULONG AlignmentRequirement;
+} FILE_ALIGNMENT_INFO, *PFILE_ALIGNMENT_INFO;
 typedef enum _FINDEX_INFO_LEVELS {
   FindExInfoStandard,
   FindExInfoBasic,
@@ -2078,6 +2122,23 @@ CPORT_WIN32_API DWORD GetFinalPathNameByHandleA(HANDLE h, LPSTR buf, DWORD size,
                                                 DWORD flags);
 CPORT_WIN32_API DWORD GetFinalPathNameByHandleW(HANDLE h, LPWSTR buf,
                                                 DWORD size, DWORD flags);
+/* The old form: 512-byte sectors, a cluster the file system's fragment
+ * size, the cluster counts capped at 0xFFFFFFFF (Windows caps them too);
+ * root NULL: the current directory. */
+CPORT_WIN32_API BOOL GetDiskFreeSpaceA(LPCSTR root, LPDWORD sectors_per_cluster,
+                                       LPDWORD bytes_per_sector,
+                                       LPDWORD free_clusters,
+                                       LPDWORD total_clusters);
+CPORT_WIN32_API BOOL GetDiskFreeSpaceW(LPCWSTR root,
+                                       LPDWORD sectors_per_cluster,
+                                       LPDWORD bytes_per_sector,
+                                       LPDWORD free_clusters,
+                                       LPDWORD total_clusters);
+/* A hint for the kernel's I/O on a buffer range, which Linux has no use
+ * for: a file handle, a buffer and a length other than 0 are taken
+ * without effect; else ERROR_INVALID_HANDLE / ERROR_INVALID_PARAMETER. */
+CPORT_WIN32_API BOOL SetFileIoOverlappedRange(HANDLE h, PUCHAR start,
+                                              ULONG length);
 CPORT_WIN32_API BOOL GetDiskFreeSpaceExA(LPCSTR dir,
                                          PULARGE_INTEGER free_to_caller,
                                          PULARGE_INTEGER total,
@@ -2097,6 +2158,7 @@ CPORT_WIN32_API HANDLE FindFirstFileExW(LPCWSTR pattern,
 #  define SetFileAttributes CPORT_W32_AW(SetFileAttributes)
 #  define GetFinalPathNameByHandle CPORT_W32_AW(GetFinalPathNameByHandle)
 #  define GetDiskFreeSpaceEx CPORT_W32_AW(GetDiskFreeSpaceEx)
+#  define GetDiskFreeSpace CPORT_W32_AW(GetDiskFreeSpace)
 #  define FindFirstFileEx CPORT_W32_AW(FindFirstFileEx)
 
 /* ------------------------------------------------------------------------ */
@@ -2356,6 +2418,7 @@ CPORT_WIN32_API BOOL CancelWaitableTimer(HANDLE timer);
 typedef struct _CRITICAL_SECTION {
   pthread_mutex_t mutex;
 } CRITICAL_SECTION, *PCRITICAL_SECTION, *LPCRITICAL_SECTION;
+typedef CRITICAL_SECTION RTL_CRITICAL_SECTION, *PRTL_CRITICAL_SECTION;
 CPORT_WIN32_API void InitializeCriticalSection(LPCRITICAL_SECTION cs);
 CPORT_WIN32_API BOOL
 InitializeCriticalSectionAndSpinCount(LPCRITICAL_SECTION cs, DWORD spin);
@@ -3278,6 +3341,7 @@ CPORT_WIN32_API HLOCAL LocalFree(HLOCAL p);
 #  define MEM_RESERVE 0x00002000u
 #  define MEM_DECOMMIT 0x00004000u
 #  define MEM_RELEASE 0x00008000u
+#  define MEM_RESET 0x00080000u
 #  define PAGE_NOACCESS 0x01u
 #  define PAGE_READONLY 0x02u
 #  define PAGE_READWRITE 0x04u
@@ -3285,7 +3349,10 @@ CPORT_WIN32_API HLOCAL LocalFree(HLOCAL p);
 #  define PAGE_EXECUTE_READ 0x20u
 #  define PAGE_EXECUTE_READWRITE 0x40u
 /* Page-aligned memory from mmap; reservations are 64 KiB aligned as on
- * Windows. MEM_RELEASE takes size 0 and the base VirtualAlloc returned. */
+ * Windows. MEM_RELEASE takes size 0 and the base VirtualAlloc returned.
+ * MEM_RESET, alone, on committed pages: their contents are no longer of
+ * interest (madvise MADV_FREE: they read as before or as zeroes);
+ * MEM_RESET_UNDO is not offered. */
 CPORT_WIN32_API LPVOID VirtualAlloc(LPVOID addr, SIZE_T size, DWORD type,
                                     DWORD protect);
 CPORT_WIN32_API BOOL VirtualFree(LPVOID addr, SIZE_T size, DWORD type);
@@ -4381,6 +4448,13 @@ CPORT_WIN32_API SOCKET WSASocketW(int af, int type, int protocol,
 CPORT_WIN32_API int closesocket(SOCKET s);
 /* FIONBIO, FIONREAD. */
 CPORT_WIN32_API int ioctlsocket(SOCKET s, long cmd, u_long *arg);
+CPORT_WIN32_API int cport_w32_ioctlsocket(SOCKET s, long cmd, void *arg,
+                                          size_t size);
+/* u_long is 64 bits on Linux (the C library's type), 32 on Windows, where
+ * programs pass a DWORD or a u_long alike: the call takes the argument's
+ * own size. */
+#  define ioctlsocket(s, cmd, arg) \
+    cport_w32_ioctlsocket((s), (cmd), (arg), sizeof(*(arg)))
 /* Blocks until a connection arrives (unless FIONBIO); a condition
  * function may accept or reject it (CF_ACCEPT, CF_REJECT). */
 CPORT_WIN32_API SOCKET WSAAccept(SOCKET s, struct sockaddr *addr, LPINT len,
@@ -4474,6 +4548,15 @@ CPORT_WIN32_API LPCWSTR InetNtopW(INT family, const VOID *src, LPWSTR dst,
                                   size_t size);
 #  define InetPton CPORT_W32_AW(InetPton)
 #  define InetNtop CPORT_W32_AW(InetNtop)
+/* ip2string.h: an address as text into s (room for 16 characters for
+ * IPv4, 46 for IPv6, with the NUL); returns the NUL's place in s. */
+CPORT_WIN32_API PSTR RtlIpv4AddressToStringA(const struct in_addr *a, PSTR s);
+CPORT_WIN32_API PWSTR RtlIpv4AddressToStringW(const struct in_addr *a, PWSTR s);
+CPORT_WIN32_API PSTR RtlIpv6AddressToStringA(const struct in6_addr *a, PSTR s);
+CPORT_WIN32_API PWSTR RtlIpv6AddressToStringW(const struct in6_addr *a,
+                                              PWSTR s);
+#  define RtlIpv4AddressToString CPORT_W32_AW(RtlIpv4AddressToString)
+#  define RtlIpv6AddressToString CPORT_W32_AW(RtlIpv6AddressToString)
 /* An AF_INET or AF_INET6 address as text: "a.b.c.d", "a.b.c.d:port";
  * "addr", "addr%scope", "[addr]:port", "[addr%scope]:port" (port and scope
  * id when not zero). *size: the room in buf, in characters, then the

@@ -4,7 +4,8 @@
  * (basic, standard, name, attribute tag and id information, the short
  * buffers and unknown classes), SetFileInformationByHandle (end of file,
  * allocation, times and attributes, delete on close, rename),
- * SetFileAttributes, GetFinalPathNameByHandle, GetDiskFreeSpaceEx,
+ * SetFileAttributes, GetFinalPathNameByHandle, GetDiskFreeSpace(Ex),
+ * the storage and alignment classes, SetFileIoOverlappedRange,
  * FindFirstFileEx, GetModuleFileNameW, FreeLibraryWhenCallbackReturns,
  * and the secure C runtime's wide calls (swprintf_s, _snwprintf_s and
  * their va_list forms, _wfopen_s).
@@ -26,6 +27,21 @@ typedef struct {
     BYTE Identifier[16];
   } FileId;
 } FILE_ID_INFO;
+/* Windows 8's too; FileAlignmentInfo's is Vista's, hidden with them. */
+#  define FileStorageInfo ((FILE_INFO_BY_HANDLE_CLASS)16)
+#  define FileAlignmentInfo ((FILE_INFO_BY_HANDLE_CLASS)17)
+typedef struct {
+  ULONG LogicalBytesPerSector;
+  ULONG PhysicalBytesPerSectorForAtomicity;
+  ULONG PhysicalBytesPerSectorForPerformance;
+  ULONG FileSystemEffectivePhysicalBytesPerSectorForAtomicity;
+  ULONG Flags;
+  ULONG ByteOffsetForSectorAlignment;
+  ULONG ByteOffsetForPartitionAlignment;
+} FILE_STORAGE_INFO;
+typedef struct {
+  ULONG AlignmentRequirement;
+} FILE_ALIGNMENT_INFO;
 #endif
 
 /* A class value past every class Windows has. */
@@ -459,6 +475,58 @@ static void disk_free_space(void **state) {
   assert_true(total2.QuadPart == total.QuadPart);
   assert_true(GetDiskFreeSpaceExA(NULL, NULL, &total2, NULL));
   assert_true(total2.QuadPart > 0);
+  /* The old form: sectors of a power of two, counts within the size. */
+  DWORD spc = 0, bps = 0, free_cl = 0, total_cl = 0;
+  assert_true(GetDiskFreeSpaceA(dir, &spc, &bps, &free_cl, &total_cl));
+  assert_true(bps >= 512 && (bps & (bps - 1)) == 0 && spc >= 1);
+  assert_true(total_cl > 0 && free_cl <= total_cl);
+  assert_true((ULONGLONG)total_cl * spc * bps <= total.QuadPart);
+  assert_true(GetDiskFreeSpaceW(wdir, NULL, &bps, NULL, NULL));
+  assert_true(bps >= 512);
+}
+
+/* The sector sizes an unbuffered program aligns to, and the buffer
+ * alignment it needs: powers of two, physical no smaller than logical. */
+static void storage_and_alignment_info(void **state) {
+  (void)state;
+  char path[MAX_PATH];
+  w_temp_path(path, sizeof(path), "w32fi-storage");
+  HANDLE f = open_new(path);
+  FILE_STORAGE_INFO si;
+  memset(&si, 0xff, sizeof(si));
+  if (!GetFileInformationByHandleEx(f, FileStorageInfo, &si, sizeof(si))) {
+    DWORD err = GetLastError();
+    assert_true(CloseHandle(f));
+    assert_true(DeleteFileA(path));
+    if (h_on_wine())
+      H_SKIP("known Wine difference: GetFileInformationByHandleEx has no "
+             "FileStorageInfo; see docs/windows.md");
+    fail_msg("FileStorageInfo failed: %lu", (unsigned long)err);
+  }
+  ULONG l = si.LogicalBytesPerSector, p = si.PhysicalBytesPerSectorForAtomicity;
+  assert_true(l >= 512 && (l & (l - 1)) == 0);
+  assert_true(p >= l && (p & (p - 1)) == 0);
+  assert_true(si.PhysicalBytesPerSectorForPerformance >= l);
+  FILE_ALIGNMENT_INFO ai;
+  memset(&ai, 0xff, sizeof(ai));
+  assert_true(
+      GetFileInformationByHandleEx(f, FileAlignmentInfo, &ai, sizeof(ai)));
+  assert_true(ai.AlignmentRequirement <= 0x1ffu && /* 512 bytes */
+              ((ai.AlignmentRequirement + 1) & ai.AlignmentRequirement) == 0);
+  assert_false(GetFileInformationByHandleEx(f, FileStorageInfo, &si, 4));
+  assert_int_equal(GetLastError(), ERROR_BAD_LENGTH);
+  /* SetFileIoOverlappedRange: Linux takes the hint without effect;
+   * Windows asks for SeLockMemoryPrivilege, which a test seldom has. */
+  static UCHAR ovs[4096];
+  BOOL ok = SetFileIoOverlappedRange(f, ovs, sizeof(ovs));
+#if !defined(_WIN32)
+  assert_true(ok);
+#else
+  assert_true(ok || GetLastError() == ERROR_PRIVILEGE_NOT_HELD);
+#endif
+  assert_false(SetFileIoOverlappedRange(INVALID_HANDLE_VALUE, ovs, 1));
+  assert_true(CloseHandle(f));
+  assert_true(DeleteFileA(path));
 }
 
 /* The names a FindFirstFileExA search lists, as one string "a|b|...",
@@ -717,6 +785,7 @@ int main(void) {
       cmocka_unit_test(set_file_attributes),
       cmocka_unit_test(final_path_name),
       cmocka_unit_test(disk_free_space),
+      cmocka_unit_test(storage_and_alignment_info),
       cmocka_unit_test(find_first_file_ex),
       cmocka_unit_test(module_file_name_w),
       cmocka_unit_test(free_library_when_callback_returns),

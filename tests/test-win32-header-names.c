@@ -113,6 +113,22 @@ int main(void) {
   CHECK(WSAPoll(&p, 1, 5000) == 1 && (p.revents & POLLRDNORM));
   u_long queued = 0;
   CHECK(ioctlsocket(s, FIONREAD, &queued) == 0 && queued == 5);
+  /* A DWORD as Windows programs pass it (u_long is 32 bits there). */
+  DWORD q32[2] = {0, 0xdeadbeefu};
+  CHECK(ioctlsocket(s, FIONREAD, &q32[0]) == 0 && q32[0] == 5);
+  CHECK(q32[1] == 0xdeadbeefu); /* nothing written past it */
+  DWORD nb = 1;
+  CHECK(ioctlsocket(s, FIONBIO, &nb) == 0);
+  /* ip2string.h */
+  char text[46];
+  struct in_addr lo;
+  lo.s_addr = htonl(INADDR_LOOPBACK);
+  char *end = RtlIpv4AddressToStringA(&lo, text);
+  CHECK(strcmp(text, "127.0.0.1") == 0 && end == text + 9 && *end == 0);
+  WCHAR wtext[46];
+  WCHAR *wend = RtlIpv6AddressToStringW(&in6addr_loopback, wtext);
+  CHECK(wtext[0] == '\x3a' && wtext[1] == '\x3a' && wtext[2] == '1');
+  CHECK(wend == wtext + 3 && *wend == 0);
   CHECK(recv(s, b, (int)sizeof(b), 0) == 5 && memcmp(b, "hello", 5) == 0);
   CHECK(closesocket(s) == 0);
   CHECK(WSACleanup() == 0);

@@ -128,6 +128,14 @@ static void virtual_memory(void **state) {
   assert_ptr_equal(
       VirtualAlloc(page, si.dwPageSize, MEM_COMMIT, PAGE_READWRITE), page);
   assert_int_equal(page[0], 0); /* decommitted: the contents went */
+  /* MEM_RESET: committed pages stay usable, their contents kept or
+   * zeroes. */
+  page[1] = 9;
+  assert_ptr_equal(VirtualAlloc(page, si.dwPageSize, MEM_RESET, PAGE_READWRITE),
+                   page);
+  assert_true(page[1] == 9 || page[1] == 0);
+  page[2] = 5;
+  assert_int_equal(page[2], 5);
   assert_false(VirtualFree(page, 0, MEM_RELEASE)); /* not the base */
   assert_true(VirtualFree(p, 0, MEM_RELEASE));
   assert_null(VirtualAlloc(NULL, 0, MEM_COMMIT, PAGE_READWRITE));

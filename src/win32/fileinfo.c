@@ -106,6 +106,32 @@ static BOOL name_info(int fd, FILE_NAME_INFO *out, DWORD size) {
   return len <= room ? TRUE : w32_fail(ERROR_MORE_DATA);
 }
 
+/* Sectors as an unbuffered Windows program aligns to: 512-byte logical
+ * ones, the file system's block as the physical one; any buffer, since
+ * the layer's unbuffered I/O goes through the page cache. */
+static BOOL storage_info(int fd, FILE_INFO_BY_HANDLE_CLASS cls, void *info) {
+  struct stat st;
+  if (fstat(fd, &st) != 0)
+    return w32_fail(w32_error(-errno));
+  if (cls == FileAlignmentInfo) {
+    ((FILE_ALIGNMENT_INFO *)info)->AlignmentRequirement = FILE_BYTE_ALIGNMENT;
+    return TRUE;
+  }
+  ULONG phys = st.st_blksize >= 512 && st.st_blksize <= 65536
+                   ? (ULONG)st.st_blksize
+                   : 4096;
+  FILE_STORAGE_INFO *si = info;
+  si->LogicalBytesPerSector = 512;
+  si->PhysicalBytesPerSectorForAtomicity = phys;
+  si->PhysicalBytesPerSectorForPerformance = phys;
+  si->FileSystemEffectivePhysicalBytesPerSectorForAtomicity = phys;
+  si->Flags = STORAGE_INFO_FLAGS_ALIGNED_DEVICE |
+              STORAGE_INFO_FLAGS_PARTITION_ALIGNED_ON_DEVICE;
+  si->ByteOffsetForSectorAlignment = 0;
+  si->ByteOffsetForPartitionAlignment = 0;
+  return TRUE;
+}
+
 static DWORD get_size(FILE_INFO_BY_HANDLE_CLASS cls) {
   switch (cls) {
   case FileBasicInfo:
@@ -118,6 +144,10 @@ static DWORD get_size(FILE_INFO_BY_HANDLE_CLASS cls) {
     return sizeof(FILE_ATTRIBUTE_TAG_INFO);
   case FileIdInfo:
     return sizeof(FILE_ID_INFO);
+  case FileStorageInfo:
+    return sizeof(FILE_STORAGE_INFO);
+  case FileAlignmentInfo:
+    return sizeof(FILE_ALIGNMENT_INFO);
   default:
     return 0; /* not one the layer answers */
   }
@@ -136,6 +166,8 @@ CPORT_API BOOL GetFileInformationByHandleEx(HANDLE h,
     return w32_fail(ERROR_BAD_LENGTH);
   if (cls == FileNameInfo)
     return name_info(fd, info, size);
+  if (cls == FileStorageInfo || cls == FileAlignmentInfo)
+    return storage_info(fd, cls, info);
   struct w32_fs_info fi;
   if (!fd_info(fd, &fi))
     return FALSE;
@@ -471,4 +503,57 @@ CPORT_API BOOL GetDiskFreeSpaceExW(LPCWSTR dir, PULARGE_INTEGER free_to_caller,
   BOOL ok = GetDiskFreeSpaceExA(p, free_to_caller, total, total_free);
   free(p);
   return ok;
+}
+
+static DWORD capped(uint64_t v) {
+  return v > 0xFFFFFFFFu ? 0xFFFFFFFFu : (DWORD)v;
+}
+
+CPORT_API BOOL GetDiskFreeSpaceA(LPCSTR root, LPDWORD sectors_per_cluster,
+                                 LPDWORD bytes_per_sector,
+                                 LPDWORD free_clusters,
+                                 LPDWORD total_clusters) {
+  char *p = w32_unix_path(root != NULL ? root : ".");
+  if (p == NULL)
+    return FALSE;
+  struct statvfs v;
+  DWORD e = statvfs(p, &v) == 0 ? 0 : w32_path_error(p, errno);
+  free(p);
+  if (e != 0)
+    return w32_fail(e);
+  uint64_t unit = v.f_frsize != 0 ? v.f_frsize : v.f_bsize;
+  if (unit < 512)
+    unit = 512;
+  if (sectors_per_cluster != NULL)
+    *sectors_per_cluster = (DWORD)(unit / 512);
+  if (bytes_per_sector != NULL)
+    *bytes_per_sector = 512;
+  if (free_clusters != NULL)
+    *free_clusters = capped((uint64_t)v.f_bavail *
+                            (v.f_frsize ? v.f_frsize : v.f_bsize) / unit);
+  if (total_clusters != NULL)
+    *total_clusters = capped((uint64_t)v.f_blocks *
+                             (v.f_frsize ? v.f_frsize : v.f_bsize) / unit);
+  return TRUE;
+}
+
+CPORT_API BOOL GetDiskFreeSpaceW(LPCWSTR root, LPDWORD sectors_per_cluster,
+                                 LPDWORD bytes_per_sector,
+                                 LPDWORD free_clusters,
+                                 LPDWORD total_clusters) {
+  char *p = NULL;
+  if (root != NULL && (p = w32_utf8(root)) == NULL)
+    return FALSE;
+  BOOL ok = GetDiskFreeSpaceA(p, sectors_per_cluster, bytes_per_sector,
+                              free_clusters, total_clusters);
+  free(p);
+  return ok;
+}
+
+CPORT_API BOOL SetFileIoOverlappedRange(HANDLE h, PUCHAR start, ULONG length) {
+  if (file_fd(h) < 0)
+    return FALSE;
+  if (start == NULL || length == 0)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  return TRUE; /* a hint Linux has no use for */
 }

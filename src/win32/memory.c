@@ -213,10 +213,32 @@ static LPVOID reserve(SIZE_T size, int prot) {
   return base;
 }
 
+/* MEM_RESET: pages of a reservation the program no longer needs the
+ * contents of; they stay committed. */
+static LPVOID reset(LPVOID addr, SIZE_T size, bool prot_ok) {
+  if (addr == NULL || size == 0 || !prot_ok)
+    return w32_fail_null(ERROR_INVALID_PARAMETER);
+  size_t page = page_size();
+  char *start = (char *)((uintptr_t)addr & ~(uintptr_t)(page - 1));
+  size_t len = ((char *)addr + size - start + page - 1) & ~(page - 1);
+  pthread_mutex_lock(&regions_lock);
+  bool inside = region_of(start, len) != NULL;
+  pthread_mutex_unlock(&regions_lock);
+  if (!inside)
+    return w32_fail_null(ERROR_INVALID_ADDRESS);
+#ifdef MADV_FREE
+  if (madvise(start, len, MADV_FREE) == 0)
+    return addr;
+#endif
+  return addr; /* (a hint: keeping the contents is allowed) */
+}
+
 CPORT_API LPVOID VirtualAlloc(LPVOID addr, SIZE_T size, DWORD type,
                               DWORD protect) {
   bool ok;
   int prot = prot_of(protect, &ok);
+  if (type == MEM_RESET)
+    return reset(addr, size, ok);
   if (size == 0 || !ok || (type & ~(MEM_COMMIT | MEM_RESERVE)) != 0 ||
       (type & (MEM_COMMIT | MEM_RESERVE)) == 0)
     return w32_fail_null(ERROR_INVALID_PARAMETER);

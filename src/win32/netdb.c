@@ -613,3 +613,45 @@ CPORT_API INT WSAStringToAddressW(LPWSTR s, INT family,
   narrow[i] = '\0';
   return string_to_address(s != NULL ? narrow : NULL, family, sa, len);
 }
+
+/* ------------------------------------------------------------------------ */
+/* ip2string.h                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* The address as text into s (at most `room` characters with the NUL),
+ * and the NUL's place. */
+static char *rtl_text(int family, const void *a, char *s, size_t room) {
+  if (a == NULL || s == NULL)
+    return s;
+  if (inet_ntop(family, a, s, (socklen_t)room) == NULL)
+    s[0] = '\0';
+  return s + strlen(s);
+}
+
+static WCHAR *rtl_text_w(int family, const void *a, WCHAR *s, size_t room) {
+  char t[INET6_ADDRSTRLEN];
+  if (a == NULL || s == NULL)
+    return s;
+  rtl_text(family, a, t, room < sizeof(t) ? room : sizeof(t));
+  size_t i = 0;
+  for (; t[i] != '\0'; i++)
+    s[i] = (WCHAR)(unsigned char)t[i];
+  s[i] = 0;
+  return s + i;
+}
+
+CPORT_API PSTR RtlIpv4AddressToStringA(const struct in_addr *a, PSTR s) {
+  return rtl_text(AF_INET, a, s, INET_ADDRSTRLEN);
+}
+
+CPORT_API PWSTR RtlIpv4AddressToStringW(const struct in_addr *a, PWSTR s) {
+  return rtl_text_w(AF_INET, a, s, INET_ADDRSTRLEN);
+}
+
+CPORT_API PSTR RtlIpv6AddressToStringA(const struct in6_addr *a, PSTR s) {
+  return rtl_text(AF_INET6, a, s, INET6_ADDRSTRLEN);
+}
+
+CPORT_API PWSTR RtlIpv6AddressToStringW(const struct in6_addr *a, PWSTR s) {
+  return rtl_text_w(AF_INET6, a, s, INET6_ADDRSTRLEN);
+}

@@ -213,7 +213,7 @@ bool w32_held_first(int fd, const struct iovec *iov, unsigned n, int flags,
   }
 }
 
-CPORT_API int ioctlsocket(SOCKET s, long cmd, u_long *arg) {
+CPORT_API int(ioctlsocket)(SOCKET s, long cmd, u_long *arg) {
   int fd = (int)s;
   if (arg == NULL)
     return w32_wsa_fail(WSAEFAULT);
@@ -242,6 +242,23 @@ CPORT_API int ioctlsocket(SOCKET s, long cmd, u_long *arg) {
   if (!(cport__handle_state(fd) & CPORT__ASSOCIATED))
     fcntl(fd, F_SETFL, *arg ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
   return 0;
+}
+
+CPORT_API int cport_w32_ioctlsocket(SOCKET s, long cmd, void *arg,
+                                    size_t size) {
+  if (arg == NULL || size < sizeof(uint32_t))
+    return w32_wsa_fail(WSAEFAULT);
+  if (size >= sizeof(u_long))
+    return (ioctlsocket)(s, cmd, (u_long *)arg);
+  uint32_t v32; /* a DWORD, as u_long is on Windows */
+  memcpy(&v32, arg, sizeof(v32));
+  u_long v = v32;
+  int rc = (ioctlsocket)(s, cmd, &v);
+  if (rc == 0) {
+    v32 = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+    memcpy(arg, &v32, sizeof(v32));
+  }
+  return rc;
 }
 
 /* ------------------------------------------------------------------------ */
