@@ -259,6 +259,7 @@ void w32_socket_reuse(int fd) {
   }
   if (cport__replace_socket(fd, fresh, false) == 0)
     w32_fd_reset(fd);
+  w32_fd_winsock(fresh, false); /* its number is free again */
 }
 
 void (*w32_pipe_connect_done)(int fd, int status);

@@ -52,10 +52,12 @@ CPORT_API int WSAStartup(WORD version, LPWSADATA data) {
 /* "Sockets that were open when WSACleanup was called are reset and
  * automatically deallocated as if closesocket was called." */
 static void reset_and_close(int fd) {
-  int type = 0;
-  socklen_t len = sizeof(type);
-  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0) {
-    w32_fd_winsock(fd, false); /* closed some other way */
+  int type = 0, family = AF_UNSPEC;
+  socklen_t len = sizeof(type), flen = sizeof(family);
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
+      getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &flen) != 0 ||
+      (family != AF_INET && family != AF_INET6)) {
+    w32_fd_winsock(fd, false); /* closed some other way, its number reused */
     return;
   }
   if (type == SOCK_STREAM) {
