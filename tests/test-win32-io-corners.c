@@ -496,6 +496,84 @@ static void many_buffers_in_one_call(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* AcceptEx's buffer holds both addresses once the op has completed,
+ * before any thread takes its result (the AcceptEx page: the buffer
+ * "receives ... the local address of the server, and the remote address
+ * of the client"). */
+static void acceptex_addresses_at_completion(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  struct sockaddr_in la, ca;
+  SOCKET l = w_listener(&la), acc = w_tcp(), cli = w_tcp();
+  w_load_extensions(l);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)l, port, 1, 0), port);
+  DWORD alen = sizeof(SOCKADDR_STORAGE) + 16;
+  char out[2 * (sizeof(SOCKADDR_STORAGE) + 16)];
+  memset(out, 0x55, sizeof(out));
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  assert_false(pAcceptEx(l, acc, out, 0, alen, alen, NULL, &ov));
+  assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+  assert_int_equal(connect(cli, (struct sockaddr *)&la, sizeof(la)), 0);
+  int len = sizeof(ca);
+  assert_int_equal(getsockname(cli, (struct sockaddr *)&ca, &len), 0);
+  assert_true(w_spin_done(&ov, 5000)); /* nobody takes the packet yet */
+  struct sockaddr *local = NULL, *remote = NULL;
+  int llen = 0, rlen = 0;
+  pGetAcceptExSockaddrs(out, 0, alen, alen, &local, &llen, &remote, &rlen);
+  assert_int_equal(llen, sizeof(struct sockaddr_in));
+  assert_int_equal(rlen, sizeof(struct sockaddr_in));
+  assert_int_equal(((struct sockaddr_in *)local)->sin_port, la.sin_port);
+  assert_int_equal(((struct sockaddr_in *)remote)->sin_port, ca.sin_port);
+  DWORD bytes;
+  ULONG_PTR key;
+  OVERLAPPED *got = NULL;
+  assert_true(w_next(port, &bytes, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  closesocket(cli);
+  closesocket(acc);
+  closesocket(l);
+  assert_true(CloseHandle(port));
+}
+
+/* MSG_PARTIAL on a stream socket: a stream has no messages, and TCP
+ * takes the flag (WSASend: refused only "by transports that do not
+ * support partial message transmissions"). */
+static void msg_partial_on_a_stream(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 2, 0), port);
+  char in[8] = {0};
+  WSABUF rb = {sizeof(in), in}, sb = {5, (char *)"hello"};
+  DWORD n = 0, flags = MSG_PARTIAL;
+  OVERLAPPED rov, sov;
+  memset(&rov, 0, sizeof(rov));
+  memset(&sov, 0, sizeof(sov));
+  int rc = WSARecv(srv, &rb, 1, &n, &flags, &rov, NULL);
+  assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+  rc = WSASend(cli, &sb, 1, &n, MSG_PARTIAL, NULL, NULL);
+  assert_int_equal(rc, 0);
+  assert_int_equal(n, 5);
+  DWORD bytes;
+  ULONG_PTR key;
+  OVERLAPPED *got = NULL;
+  assert_true(w_next(port, &bytes, &key, &got, 5000));
+  assert_ptr_equal(got, &rov);
+  assert_int_equal(bytes, 5);
+  assert_memory_equal(in, "hello", 5);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)cli, port, 3, 0), port);
+  rc = WSASend(cli, &sb, 1, &n, MSG_PARTIAL, &sov, NULL);
+  assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+  assert_true(w_next(port, &bytes, &key, &got, 5000));
+  assert_ptr_equal(got, &sov);
+  assert_int_equal(bytes, 5);
+  closesocket(srv);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(overlapped_waitall_receive),
@@ -506,6 +584,8 @@ int main(void) {
       cmocka_unit_test(failed_op_leaves_an_ntstatus),
       cmocka_unit_test(handle_signalled_as_its_io_ends),
       cmocka_unit_test(many_buffers_in_one_call),
+      cmocka_unit_test(acceptex_addresses_at_completion),
+      cmocka_unit_test(msg_partial_on_a_stream),
   };
   return W_RUN("win32-io-corners", tests);
 }

@@ -12,6 +12,7 @@
 
 CP_TLS struct cp_inline cp_last_inline;
 void (*cp_event_hook)(void *event);
+void (*cp_accept_hook)(int fd, const uintptr_t word[3]);
 
 static bool is_recv_side(uint8_t kind) {
   return kind == CP_OP_RECV || kind == CP_OP_POLLIN || kind == CP_OP_RECVFROM ||
@@ -126,6 +127,15 @@ static void set_file_event(const struct cp_lop *l) {
  * into its held slot (or gives the slot back: no packet for an event
  * handle with its low bit set, as on Windows). The op is not on a queue.
  */
+/* An accept of the layer's got its connection: the layer's hook sees it
+ * before the result is published (cport__accept_ex). */
+static void accept_ended(struct cp_lop *l) {
+  void (*hook)(int, const uintptr_t *) =
+      __atomic_load_n(&cp_accept_hook, __ATOMIC_ACQUIRE);
+  if (hook != NULL && l->aux_fd >= 0)
+    hook(l->aux_fd, l->u.io.a.layer);
+}
+
 static void finish(cport_op_t *op, struct cp_batch *b) {
   struct cp_lop *l = cp_lop(op);
   if (CP_UNLIKELY(l->flags & CP_OPF_BUFFERED)) {
@@ -148,6 +158,9 @@ static void finish(cport_op_t *op, struct cp_batch *b) {
     return; /* held back by the fault mode: diag.h ends it later */
   if ((l->flags & CP_OPF_NT) && ev == NULL)
     set_file_event(l);
+  if (CP_UNLIKELY(l->kind == CP_OP_ACCEPT) && status == 0 &&
+      l->u.io.a.layer[0] != 0)
+    accept_ended(l);
   cp_op_publish(op, status, bytes);
   /* The op is its user's again: only the copies above are used. */
   cp_engine_signal_event(ev);

@@ -140,6 +140,9 @@ CP_INTERNAL extern CP_TLS struct cp_inline cp_last_inline;
 
 /* The Win32 layer's event signaller (NULL until it registers). */
 CP_INTERNAL extern void (*cp_event_hook)(void *event);
+/* The layer's hook for an accept that ends with a connection
+ * (cport__accept_ex), or NULL. */
+CP_INTERNAL extern void (*cp_accept_hook)(int fd, const uintptr_t word[3]);
 
 /* Signals op's event (op->event, bit 0 masked off), if it has one and a
  * signaller is registered; an acquire load, as the hook may be registered

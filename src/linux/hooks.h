@@ -245,6 +245,16 @@ CPORT_API void cport__set_event_hook(void (*signal)(void *event));
  * op's CPORT_E* code is left there. */
 CPORT_API void cport__set_nt_hook(uintptr_t (*word)(const cport_op_t *op,
                                                     int status, bool closed));
+/* cport_accept with three words of the layer's on the op (word[0] not 0),
+ * handed back to the accept hook as the op ends with a connection, on
+ * the thread that ends it, before its result is published: the Win32
+ * layer writes AcceptEx's addresses then, as Windows fills its buffer
+ * when the op completes. The hook gets the new socket's descriptor and
+ * must take no lock of cport's or the layer's. */
+CPORT_API int cport__accept_ex(cport_handle_t listener, void *buf, uint32_t len,
+                               cport_op_t *op, const uintptr_t word[3]);
+CPORT_API void cport__set_accept_hook(void (*ended)(int fd,
+                                                    const uintptr_t word[3]));
 /* A finished op of the layer's handles: its exact CPORT_E* code (0 on
  * success) in *code, which the NTSTATUS in op->internal may not tell
  * apart. False for an op in flight or of another handle; the record is

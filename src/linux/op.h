@@ -153,6 +153,7 @@ struct cp_lop {
         struct cp_msgctl *msg; /* CP_OPF_MSG: the caller's block */
         uint64_t to[4];        /* sendto: copy of the address */
         uint8_t byte;          /* zero-byte receive: peek target */
+        uintptr_t layer[3];    /* accept: the layer's words, or 0s */
       } a;
     } io;
     struct {

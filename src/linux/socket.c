@@ -56,8 +56,9 @@ CPORT_API int cport_closesocket(cport_handle_t s) {
   return cp_engine_close(s);
 }
 
-CPORT_API int cport_accept(cport_handle_t listener, void *buf, uint32_t len,
-                           cport_op_t *op) {
+/* cport_accept, with the layer's words (NULL: none). */
+static int accept_with(cport_handle_t listener, void *buf, uint32_t len,
+                       cport_op_t *op, const uintptr_t *word) {
   int rc = cp_check_op(op);
   if (rc != 0)
     return rc;
@@ -72,6 +73,9 @@ CPORT_API int cport_accept(cport_handle_t listener, void *buf, uint32_t len,
     rc = CPORT_EINVAL;
   if (rc == 0) {
     cp_engine_op_init(op, h, CP_OP_ACCEPT);
+    struct cp_lop *l = cp_lop(op);
+    for (int i = 0; i < 3; i++)
+      l->u.io.a.layer[i] = word != NULL ? word[i] : 0;
     cport_buf_t b = {buf, len};
     if (len > 0)
       cp_op_bufs(op, &b, 1);
@@ -79,6 +83,18 @@ CPORT_API int cport_accept(cport_handle_t listener, void *buf, uint32_t len,
   }
   cp_engine_unlock(h);
   return rc;
+}
+
+CPORT_API int cport_accept(cport_handle_t listener, void *buf, uint32_t len,
+                           cport_op_t *op) {
+  return accept_with(listener, buf, len, op, NULL);
+}
+
+CPORT_API int cport__accept_ex(cport_handle_t listener, void *buf, uint32_t len,
+                               cport_op_t *op, const uintptr_t word[3]) {
+  return word == NULL || word[0] == 0
+             ? CPORT_EINVAL
+             : accept_with(listener, buf, len, op, word);
 }
 
 /* connect(); returns 0 or errno. After a refused attempt Linux reports

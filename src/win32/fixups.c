@@ -458,8 +458,20 @@ static uintptr_t nt_word(const cport_op_t *op, int status, bool closed) {
                                         : w32_ntstatus(status);
 }
 
+/* An AcceptEx's connection came: both addresses go into its buffer now,
+ * on the thread that ends the op, before its result is published (the
+ * fixup writes them again when the connection moves in). fd is the new
+ * connection's; no lock is taken. */
+static void accept_ended(int fd, const uintptr_t word[3]) {
+  char *buf = (char *)word[0];
+  size_t recvlen = (size_t)word[1], locallen = (size_t)word[2];
+  put_address(buf + recvlen, fd, false);
+  put_address(buf + recvlen + locallen, fd, true);
+}
+
 __attribute__((constructor)) static void register_nt_hook(void) {
   cport__set_nt_hook(nt_word);
+  cport__set_accept_hook(accept_ended);
 }
 
 ULONG_PTR w32_op_ntstatus(LPOVERLAPPED ov, int status) {

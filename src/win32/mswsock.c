@@ -106,8 +106,11 @@ CPORT_API BOOL AcceptEx(SOCKET listener, SOCKET accepted, PVOID buf,
                         listener, false,   false};
   if (!begin(listener, ov, &f))
     return FALSE;
-  int rc = cport_accept((int)listener, recvlen ? buf : NULL, recvlen,
-                        (cport_op_t *)ov);
+  /* Its addresses are written as it ends (fixups.c, accept_ended), as
+   * Windows fills the buffer when the op completes. */
+  uintptr_t where[3] = {(uintptr_t)buf, recvlen, locallen};
+  int rc = cport__accept_ex((int)listener, recvlen ? buf : NULL, recvlen,
+                            (cport_op_t *)ov, where);
   w32_ov_end(ov, rc);
   w32_es_note((int)listener, FD_ACCEPT); /* as accept does */
   return fixup_started(rc, ov, bytes);

@@ -198,6 +198,10 @@ static int wsa_io_run(SOCKET s, LPWSABUF bufs, DWORD n, cport_buf_t *b,
   int fd = (int)s;
   if (recv_side)
     flags &= ~MSG_PUSH_IMMEDIATE; /* (its value is Linux's MSG_TRUNC) */
+  /* A stream has no messages: MSG_PARTIAL changes nothing on one, and
+   * TCP takes it (its value is Linux's MSG_MORE). */
+  if ((flags & MSG_PARTIAL) && !w32_is_datagram(fd))
+    flags &= ~MSG_PARTIAL;
   if (datagram && !recv_side && total > 65507 && w32_is_datagram(fd) &&
       total > max_datagram(fd))
     return w32_wsa_fail(WSAEMSGSIZE); /* too big for one datagram */
