@@ -382,6 +382,54 @@
  *         argument (`*f` left alone).
  */
 /**
+ * @fn errno_t cport_w32_mbstowcs_s(size_t *converted, wchar_t *dst, size_t size, const char *src, size_t count)
+ * MSVC's mbstowcs_s(); `mbstowcs_s` is defined to this name. The narrow
+ * string is UTF-8 (the layer's code page); the result always ends with a
+ * NUL.
+ * @param[out] converted wide characters written (or needed, with `dst`
+ *             NULL and `size` 0), the NUL counted; may be NULL
+ * @param[out] dst the wide string; NULL with `size` 0 to ask the size
+ * @param size wide characters in `dst`
+ * @param src the UTF-8 string
+ * @param count characters to convert at most, or _TRUNCATE
+ * @return 0; STRUNCATE when _TRUNCATE cut it; EINVAL for a NULL `src` or
+ *         a `dst` and `size` that disagree; EILSEQ for bytes that are no
+ *         UTF-8; ERANGE when `dst` is too small (`dst[0]` set to 0). An
+ *         error sets errno too.
+ */
+/**
+ * @fn errno_t cport_w32_wcstombs_s(size_t *converted, char *dst, size_t size, const wchar_t *src, size_t count)
+ * MSVC's wcstombs_s(); `wcstombs_s` is defined to this name. The result
+ * is UTF-8, never half a character, and always ends with a NUL.
+ * @param[out] converted bytes written (or needed, with `dst` NULL and
+ *             `size` 0), the NUL counted; may be NULL
+ * @param[out] dst the UTF-8 string; NULL with `size` 0 to ask the size
+ * @param size bytes in `dst`
+ * @param src the wide string
+ * @param count bytes to write at most (without the NUL), or _TRUNCATE
+ * @return As cport_w32_mbstowcs_s(); EILSEQ for a value that is no
+ *         Unicode character.
+ */
+/**
+ * @fn size_t cport_w32_fread_s(void *buf, size_t size, size_t elem, size_t count, FILE *f)
+ * MSVC's fread_s(); `fread_s` is defined to this name. fread() into a
+ * buffer of `size` bytes.
+ * @param[out] buf the buffer
+ * @param size bytes in `buf`
+ * @param elem bytes in an element
+ * @param count elements to read
+ * @param f the stream
+ * @return The whole elements read; 0 with errno EINVAL for a NULL `buf`
+ *         or `f`, or with ERANGE (the buffer emptied) when `count`
+ *         elements do not fit and the stream had more.
+ */
+/**
+ * @fn void cport_w32_debugbreak(void)
+ * MSVC's __debugbreak(); `__debugbreak()` is defined to this call. Raises
+ * SIGTRAP: a debugger stops there; without one the program ends, as an
+ * unhandled breakpoint ends it on Windows.
+ */
+/**
  * @fn errno_t cport_w32_wfopen_s(FILE **f, const wchar_t *name, const wchar_t *mode)
  * MSVC's _wfopen_s(); `_wfopen_s` is defined to this name.
  * cport_w32_fopen_s() with a wide path and mode (made UTF-8).
@@ -3658,6 +3706,15 @@ CPORT_WIN32_API errno_t cport_w32_wcscat_s(wchar_t *dst, size_t size,
 CPORT_WIN32_API size_t cport_w32_wcsnlen_s(const wchar_t *s, size_t max);
 CPORT_WIN32_API errno_t cport_w32_fopen_s(FILE **f, const char *name,
                                           const char *mode);
+CPORT_WIN32_API errno_t cport_w32_mbstowcs_s(size_t *converted, wchar_t *dst,
+                                             size_t size, const char *src,
+                                             size_t count);
+CPORT_WIN32_API errno_t cport_w32_wcstombs_s(size_t *converted, char *dst,
+                                             size_t size, const wchar_t *src,
+                                             size_t count);
+CPORT_WIN32_API size_t cport_w32_fread_s(void *buf, size_t size, size_t elem,
+                                         size_t count, FILE *f);
+CPORT_WIN32_API void cport_w32_debugbreak(void);
 CPORT_WIN32_API errno_t cport_w32_wfopen_s(FILE **f, const wchar_t *name,
                                            const wchar_t *mode);
 CPORT_WIN32_API int cport_w32_swprintf_s(wchar_t *buf, size_t size,
@@ -3735,6 +3792,18 @@ CPORT_WIN32_API int cport_w32_vsscanf_s(const char *buf, const char *fmt,
 #  endif
 #  ifndef _wfopen_s
 #    define _wfopen_s cport_w32_wfopen_s
+#  endif
+#  ifndef mbstowcs_s
+#    define mbstowcs_s cport_w32_mbstowcs_s
+#  endif
+#  ifndef wcstombs_s
+#    define wcstombs_s cport_w32_wcstombs_s
+#  endif
+#  ifndef fread_s
+#    define fread_s cport_w32_fread_s
+#  endif
+#  ifndef __debugbreak
+#    define __debugbreak() cport_w32_debugbreak()
 #  endif
 #  ifndef swprintf_s
 #    define swprintf_s cport_w32_swprintf_s

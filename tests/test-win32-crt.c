@@ -151,6 +151,59 @@ static void files(void **state) {
 #endif
 }
 
+/* The checked conversions and the checked read. */
+static void conversions_and_fread_s(void **state) {
+  (void)state;
+  wchar_t w[8];
+  size_t n = 0;
+  assert_int_equal(mbstowcs_s(&n, w, 8, "abc", _TRUNCATE), 0);
+  assert_int_equal(n, 4);
+  assert_true(w[0] == L'a' && w[2] == L'c' && w[3] == 0);
+  assert_int_equal(mbstowcs_s(&n, NULL, 0, "abcd", 4), 0); /* the size */
+  assert_int_equal(n, 5);
+  assert_int_equal(mbstowcs_s(&n, w, 3, "abcdef", _TRUNCATE), STRUNCATE);
+  assert_int_equal(n, 3);
+  assert_true(w[0] == L'a' && w[1] == L'b' && w[2] == 0);
+  assert_int_equal(mbstowcs_s(&n, w, 8, "abcdef", 2), 0);
+  assert_int_equal(n, 3);
+  assert_true(w[1] == L'b' && w[2] == 0);
+  char c[8];
+  assert_int_equal(wcstombs_s(&n, c, sizeof(c), L"xyz", _TRUNCATE), 0);
+  assert_int_equal(n, 4);
+  assert_string_equal(c, "xyz");
+  assert_int_equal(wcstombs_s(&n, NULL, 0, L"xyz", 3), 0);
+  assert_int_equal(n, 4);
+#if !defined(_WIN32) /* UTF-8 here; MSVC's handler ends the program */
+  assert_int_equal(mbstowcs_s(&n, w, 8, "\xc3\xa9t\xc3\xa9", _TRUNCATE), 0);
+  assert_int_equal(n, 4);
+  assert_true(w[0] == 0xe9 && w[1] == L't' && w[2] == 0xe9);
+  assert_int_equal(wcstombs_s(&n, c, sizeof(c), w, _TRUNCATE), 0);
+  assert_string_equal(c, "\xc3\xa9t\xc3\xa9");
+  assert_int_equal(wcstombs_s(&n, c, 3, L"xyz", 3), ERANGE);
+  assert_int_equal(c[0], '\0');
+  assert_int_equal(mbstowcs_s(&n, w, 8, "\xff", _TRUNCATE), EILSEQ);
+#endif
+#if !defined(_WIN32) /* (mingw's msvcrt.dll has no fread_s) */
+  char path[64];
+  snprintf(path, sizeof(path), "cport-fread-%u.bin",
+           (unsigned)GetCurrentProcessId());
+  FILE *f = NULL;
+  assert_int_equal(fopen_s(&f, path, "wb"), 0);
+  assert_int_equal(fwrite("0123456789", 1, 10, f), 10);
+  fclose(f);
+  assert_int_equal(fopen_s(&f, path, "rb"), 0);
+  char b[4];
+  assert_int_equal(fread_s(b, sizeof(b), 1, 4, f), 4);
+  assert_memory_equal(b, "0123", 4);
+  assert_int_equal(fread_s(b, sizeof(b), 2, 2, f), 2);
+  assert_memory_equal(b, "4567", 4);
+  assert_int_equal(fread_s(b, sizeof(b), 1, 4, f), 2); /* the end */
+  assert_memory_equal(b, "89", 2);
+  fclose(f);
+  assert_int_equal(remove(path), 0);
+#endif
+}
+
 static void times(void **state) {
   (void)state;
   /* 2000-02-29 12:34:56 UTC, a Tuesday, day 59 of its year. */
@@ -486,12 +539,19 @@ static void kbhit_and_getch(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(memory_copies),  cmocka_unit_test(tokens),
-      cmocka_unit_test(wide_copies),    cmocka_unit_test(files),
-      cmocka_unit_test(times),          cmocka_unit_test(asctime_pads_the_day),
-      cmocka_unit_test(numbers),        cmocka_unit_test(printf_s_spelling),
-      cmocka_unit_test(scan_fields),    cmocka_unit_test(scan_ends),
-      cmocka_unit_test(tchar_routines), cmocka_unit_test(kbhit_and_getch),
+      cmocka_unit_test(memory_copies),
+      cmocka_unit_test(tokens),
+      cmocka_unit_test(wide_copies),
+      cmocka_unit_test(files),
+      cmocka_unit_test(times),
+      cmocka_unit_test(asctime_pads_the_day),
+      cmocka_unit_test(conversions_and_fread_s),
+      cmocka_unit_test(numbers),
+      cmocka_unit_test(printf_s_spelling),
+      cmocka_unit_test(scan_fields),
+      cmocka_unit_test(scan_ends),
+      cmocka_unit_test(tchar_routines),
+      cmocka_unit_test(kbhit_and_getch),
   };
   return W_RUN("win32-crt", tests);
 }

@@ -11,10 +11,17 @@
  * DisconnectNamedPipe of an instance whose ConnectNamedPipe's result was
  * not taken (its client must not be left hanging), and clients that open
  * a byte or message pipe at the same moment, each taking an instance of
- * its own, and a skip-mode byte read that meets the end.
+ * its own, a skip-mode byte read that meets the end, and a client of
+ * another process queued while every instance was busy.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#if !defined(_WIN32)
+#  include <sys/wait.h>
+#  include <unistd.h>
+#endif
 
 #include "win32-util.h"
 
@@ -567,16 +574,85 @@ static void skip_mode_read_meets_the_end(void **state) {
   assert_true(CloseHandle(port));
 }
 
-int main(void) {
+#if !defined(_WIN32)
+/* The client of queued_client_that_wrote_and_closed, in a process of its
+ * own (this program run again): 0 once it wrote and closed, 2 when the
+ * pipe was busy. */
+static int pipe_client(const char *name) {
+  HANDLE b = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                         OPEN_EXISTING, 0, NULL);
+  if (b == INVALID_HANDLE_VALUE)
+    return GetLastError() == ERROR_PIPE_BUSY ? 2 : 1;
+  DWORD n = 0;
+  BOOL ok = WriteFile(b, "req", 4, &n, NULL);
+  CloseHandle(b);
+  return ok && n == 4 ? 0 : 1;
+}
+
+/* A client in another process that wrote and closed while every instance
+ * was busy: it cannot see that they are, so it waits in the queue (where
+ * Windows refuses it with ERROR_PIPE_BUSY and it tries again). The next
+ * instance's ConnectNamedPipe serves its request, its bytes then the
+ * end, rather than failing with ERROR_NO_DATA and losing them. */
+static void queued_client_that_wrote_and_closed(void **state) {
+  (void)state;
+  char name[96];
+  pipe_name(name, sizeof(name), "queued");
+  HANDLE one = message_server(name, 2);
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+  started(ConnectNamedPipe(one, &ov));
+  HANDLE a = message_client(name); /* instance one is busy with a */
+  DWORD n = 0;
+  assert_true(GetOverlappedResult(one, &ov, &n, TRUE));
+  char self[MAX_PATH], cmd[2 * MAX_PATH + 64];
+  ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  assert_true(len > 0);
+  self[len] = '\0';
+  snprintf(cmd, sizeof(cmd), "'%s' --pipe-client '%s'", self, name);
+  int rc = system(cmd);
+  assert_true(WIFEXITED(rc));
+  if (WEXITSTATUS(rc) == 0) { /* it was queued, wrote and closed */
+    HANDLE two = message_server(name, 2);
+    BOOL ok = ConnectNamedPipe(two, NULL);
+    assert_true(ok || GetLastError() == ERROR_PIPE_CONNECTED);
+    char buf[16];
+    assert_true(ReadFile(two, buf, sizeof(buf), &n, NULL));
+    assert_int_equal(n, 4);
+    assert_string_equal(buf, "req");
+    assert_false(ReadFile(two, buf, sizeof(buf), &n, NULL));
+    assert_int_equal(GetLastError(), ERROR_BROKEN_PIPE);
+    assert_true(CloseHandle(two));
+  } else {
+    assert_int_equal(WEXITSTATUS(rc), 2); /* refused as busy */
+  }
+  assert_true(CloseHandle(a));
+  assert_true(CloseHandle(one));
+  assert_true(CloseHandle(ov.hEvent));
+}
+#endif
+
+int main(int argc, char **argv) {
+#if !defined(_WIN32)
+  if (argc == 3 && strcmp(argv[1], "--pipe-client") == 0)
+    return pipe_client(argv[2]);
+#else
+  (void)argc;
+  (void)argv;
+#endif
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(overlapped_server_with_events),
-      cmocka_unit_test(overlapped_on_a_port),
-      cmocka_unit_test(pending_ops_end_on_cancel_and_close),
-      cmocka_unit_test(completion_routines),
-      cmocka_unit_test(disconnect_before_the_connect_is_taken),
-      cmocka_unit_test(byte_clients_at_once),
-      cmocka_unit_test(message_clients_at_once),
-      cmocka_unit_test(skip_mode_read_meets_the_end),
+    cmocka_unit_test(overlapped_server_with_events),
+    cmocka_unit_test(overlapped_on_a_port),
+    cmocka_unit_test(pending_ops_end_on_cancel_and_close),
+    cmocka_unit_test(completion_routines),
+    cmocka_unit_test(disconnect_before_the_connect_is_taken),
+    cmocka_unit_test(byte_clients_at_once),
+    cmocka_unit_test(message_clients_at_once),
+    cmocka_unit_test(skip_mode_read_meets_the_end),
+#if !defined(_WIN32)
+    cmocka_unit_test(queued_client_that_wrote_and_closed),
+#endif
   };
   return W_RUN("win32-pipe-messages", tests);
 }

@@ -415,8 +415,14 @@ static int take_waiting(int fd, int listen_fd) {
 /* Whether the client of a connected instance has closed its end. */
 static bool client_gone(int fd) {
   struct pollfd p = {fd, POLLRDHUP, 0};
-  return poll(&p, 1, 0) == 1 &&
-         (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+  if (poll(&p, 1, 0) != 1 || !(p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+    return false;
+  /* One that wrote before it closed is served: its bytes are read, then
+   * the end (on Windows such a client finds no instance free, fails with
+   * ERROR_PIPE_BUSY and tries again; here it waited in the queue, so
+   * refusing it would lose its request). */
+  int queued = 0;
+  return ioctl(fd, FIONREAD, &queued) != 0 || queued == 0;
 }
 
 /* An overlapped ConnectNamedPipe on a message pipe: an op the layer runs
@@ -503,8 +509,9 @@ CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
   pthread_mutex_unlock(&pipe_lock);
   if (err == ERROR_PIPE_CONNECTED && rc == 1)
     w32_fd_connected(fd);
-  /* A client that came and closed its handle leaves the instance closing:
-   * ERROR_NO_DATA, and DisconnectNamedPipe is due before the next one. */
+  /* A client that came and closed its handle, leaving nothing to read,
+   * leaves the instance closing: ERROR_NO_DATA, and DisconnectNamedPipe
+   * is due before the next one. */
   if (err == ERROR_PIPE_CONNECTED && client_gone(fd))
     err = ERROR_NO_DATA;
   if (err != 0)

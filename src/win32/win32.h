@@ -11,6 +11,7 @@
  *                 runtime's strcpy_s & co.
  *   safecrt-wide.c  the secure C runtime's wide printf calls
  *                 (swprintf_s & co.) and _wfopen_s
+ *   safecrt-conv.c  mbstowcs_s, wcstombs_s, fread_s, __debugbreak
  *   blocking.c    thread ids, clocks, deadlines, and a released worker
  *                 that blocks giving its place back; Sleep
  *   handles.c     what a HANDLE names: descriptors (and their state) and
