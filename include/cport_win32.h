@@ -430,6 +430,34 @@
  * unhandled breakpoint ends it on Windows.
  */
 /**
+ * @fn errno_t cport_w32_splitpath_s(const char *path, char *drive, size_t drive_size, char *dir, size_t dir_size, char *fname, size_t fname_size, char *ext, size_t ext_size)
+ * MSVC's _splitpath_s(); `_splitpath_s` is defined to this name. A drive
+ * is "X:" at the start (none on Linux paths), the directory runs to the
+ * last '\\' or '/' with it, the extension from the last '.' after it.
+ * Each part's buffer may be NULL with a size of 0 to skip it.
+ * @param path the path
+ * @param[out] drive the drive
+ * @param drive_size its size
+ * @param[out] dir the directory
+ * @param dir_size its size
+ * @param[out] fname the name
+ * @param fname_size its size
+ * @param[out] ext the extension
+ * @param ext_size its size
+ * @return 0; EINVAL for a NULL `path` or a buffer and size that disagree;
+ *         ERANGE when a part does not fit. On an error every buffer given
+ *         is emptied and errno set.
+ */
+/**
+ * @fn struct hostent *cport_w32_gethostbyname(const char *name)
+ * Winsock's gethostbyname(); `gethostbyname` is defined to this name.
+ * NULL or "" names the local host (gethostname's name); the answer is
+ * the calling thread's own until its next call.
+ * @param name a host name or an IPv4 address
+ * @return The answer, or NULL with WSAHOST_NOT_FOUND, WSATRY_AGAIN,
+ *         WSANO_RECOVERY or WSANO_DATA in WSAGetLastError().
+ */
+/**
  * @fn errno_t cport_w32_wfopen_s(FILE **f, const wchar_t *name, const wchar_t *mode)
  * MSVC's _wfopen_s(); `_wfopen_s` is defined to this name.
  * cport_w32_fopen_s() with a wide path and mode (made UTF-8).
@@ -3355,6 +3383,11 @@ CPORT_WIN32_API BOOL SetConsoleTextAttribute(HANDLE h, WORD attributes);
  * handle that is not a console: ERROR_INVALID_HANDLE. */
 CPORT_WIN32_API BOOL
 GetConsoleScreenBufferInfo(HANDLE h, PCONSOLE_SCREEN_BUFFER_INFO info);
+/* A bell on the terminal (MessageBeep's sound types all ring it); Beep
+ * rings it and returns after ms milliseconds (frequencies 37 to 32767,
+ * else ERROR_INVALID_PARAMETER). */
+CPORT_WIN32_API BOOL MessageBeep(UINT type);
+CPORT_WIN32_API BOOL Beep(DWORD freq, DWORD ms);
 
 /* ------------------------------------------------------------------------ */
 /* Memory                                                                    */
@@ -3384,6 +3417,10 @@ CPORT_WIN32_API HGLOBAL GlobalAlloc(UINT flags, SIZE_T size);
 CPORT_WIN32_API HGLOBAL GlobalFree(HGLOBAL p);
 CPORT_WIN32_API HLOCAL LocalAlloc(UINT flags, SIZE_T size);
 CPORT_WIN32_API HLOCAL LocalFree(HLOCAL p);
+/* The block's size as allocated (HeapSize's); NULL: 0, with
+ * ERROR_INVALID_HANDLE. */
+CPORT_WIN32_API SIZE_T GlobalSize(HGLOBAL p);
+CPORT_WIN32_API SIZE_T LocalSize(HLOCAL p);
 
 #  define MEM_COMMIT 0x00001000u
 #  define MEM_RESERVE 0x00002000u
@@ -3715,6 +3752,11 @@ CPORT_WIN32_API errno_t cport_w32_wcstombs_s(size_t *converted, char *dst,
 CPORT_WIN32_API size_t cport_w32_fread_s(void *buf, size_t size, size_t elem,
                                          size_t count, FILE *f);
 CPORT_WIN32_API void cport_w32_debugbreak(void);
+CPORT_WIN32_API errno_t cport_w32_splitpath_s(const char *path, char *drive,
+                                              size_t drive_size, char *dir,
+                                              size_t dir_size, char *fname,
+                                              size_t fname_size, char *ext,
+                                              size_t ext_size);
 CPORT_WIN32_API errno_t cport_w32_wfopen_s(FILE **f, const wchar_t *name,
                                            const wchar_t *mode);
 CPORT_WIN32_API int cport_w32_swprintf_s(wchar_t *buf, size_t size,
@@ -3801,6 +3843,16 @@ CPORT_WIN32_API int cport_w32_vsscanf_s(const char *buf, const char *fmt,
 #  endif
 #  ifndef fread_s
 #    define fread_s cport_w32_fread_s
+#  endif
+#  ifndef _splitpath_s
+#    define _splitpath_s cport_w32_splitpath_s
+#  endif
+#  ifndef _MAX_PATH
+#    define _MAX_PATH 260
+#    define _MAX_DRIVE 3
+#    define _MAX_DIR 256
+#    define _MAX_FNAME 256
+#    define _MAX_EXT 256
 #  endif
 #  ifndef __debugbreak
 #    define __debugbreak() cport_w32_debugbreak()
@@ -3943,6 +3995,7 @@ CPORT_WIN32_API int cport_w32_vsscanf_s(const char *buf, const char *fmt,
 #  define _tcscpy_s CPORT_W32_TCHAR(strcpy_s, wcscpy_s)
 #  define _tcsncpy_s CPORT_W32_TCHAR(strncpy_s, wcsncpy_s)
 #  define _tcscat_s CPORT_W32_TCHAR(strcat_s, wcscat_s)
+#  define _tsplitpath_s CPORT_W32_TCHAR(_splitpath_s, _wsplitpath_s)
 #  define _istspace CPORT_W32_TCHAR(isspace, iswspace)
 #  define _istdigit CPORT_W32_TCHAR(isdigit, iswdigit)
 #  define _istalpha CPORT_W32_TCHAR(isalpha, iswalpha)
@@ -4590,6 +4643,7 @@ CPORT_WIN32_API const char *cport_w32_gai_strerror(int code);
 #  else
 #    define CPORT_W32_THROW
 #  endif
+CPORT_WIN32_API struct hostent *cport_w32_gethostbyname(const char *name);
 CPORT_WIN32_API int cport_w32_gethostname(char *name,
                                           size_t namelen) CPORT_W32_THROW;
 #  define setsockopt cport_w32_setsockopt
@@ -4602,6 +4656,7 @@ CPORT_WIN32_API int cport_w32_gethostname(char *name,
 #  define getaddrinfo cport_w32_getaddrinfo
 #  define gai_strerror cport_w32_gai_strerror
 #  define gethostname cport_w32_gethostname
+#  define gethostbyname cport_w32_gethostbyname
 #  define gai_strerrorA cport_w32_gai_strerror
 #  define GetAddrInfoA cport_w32_getaddrinfo
 #  define FreeAddrInfoA freeaddrinfo

@@ -216,12 +216,36 @@ static void get_addr_info_ex(void **state) {
 #endif
 }
 
+/* Winsock's gethostbyname: "" and NULL name the local host (what
+ * gethostname gives), an address literal comes back as itself, and a
+ * failure's code is in WSAGetLastError. */
+static void get_host_by_name(void **state) {
+  (void)state;
+  char me[256];
+  assert_int_equal(gethostname(me, sizeof(me)), 0);
+  struct hostent *h = gethostbyname("");
+  assert_non_null(h);
+  assert_int_equal(h->h_addrtype, AF_INET);
+  assert_non_null(h->h_addr_list[0]);
+  h = gethostbyname("127.0.0.1");
+  assert_non_null(h);
+  struct in_addr a;
+  memcpy(&a, h->h_addr_list[0], sizeof(a));
+  assert_int_equal(ntohl(a.s_addr), INADDR_LOOPBACK);
+  WSASetLastError(0);
+  assert_null(gethostbyname("no-such-host.invalid"));
+  int err = WSAGetLastError();
+  assert_true(err == WSAHOST_NOT_FOUND || err == WSANO_DATA ||
+              err == WSATRY_AGAIN);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(connect_by_name),
       cmocka_unit_test(connect_by_name_refused),
       cmocka_unit_test(connect_by_name_arguments),
       cmocka_unit_test(get_addr_info_ex),
+      cmocka_unit_test(get_host_by_name),
   };
   return W_RUN("win32-connect", tests);
 }

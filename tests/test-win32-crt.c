@@ -204,6 +204,35 @@ static void conversions_and_fread_s(void **state) {
 #endif
 }
 
+/* _splitpath_s: drive, directory with its last separator, name, and the
+ * extension from the last dot; a part that does not fit: ERANGE, every
+ * buffer emptied. */
+static void split_paths(void **state) {
+  (void)state;
+  char drive[_MAX_DRIVE], dir[_MAX_DIR], fname[_MAX_FNAME], ext[_MAX_EXT];
+  assert_int_equal(_splitpath_s("C:\\logs\\day.1.txt", drive, sizeof(drive),
+                                dir, sizeof(dir), fname, sizeof(fname), ext,
+                                sizeof(ext)),
+                   0);
+  assert_string_equal(drive, "C:");
+  assert_string_equal(dir, "\\logs\\");
+  assert_string_equal(fname, "day.1");
+  assert_string_equal(ext, ".txt");
+  assert_int_equal(_splitpath_s("/tmp/x/y", NULL, 0, dir, sizeof(dir), fname,
+                                sizeof(fname), ext, sizeof(ext)),
+                   0);
+  assert_string_equal(dir, "/tmp/x/");
+  assert_string_equal(fname, "y");
+  assert_string_equal(ext, "");
+  char tiny[3];
+  assert_int_equal(_splitpath_s("dir/name.ext", drive, sizeof(drive), dir,
+                                sizeof(dir), tiny, sizeof(tiny), ext,
+                                sizeof(ext)),
+                   ERANGE);
+  assert_string_equal(dir, "");
+  assert_string_equal(tiny, "");
+}
+
 static void times(void **state) {
   (void)state;
   /* 2000-02-29 12:34:56 UTC, a Tuesday, day 59 of its year. */
@@ -546,6 +575,7 @@ int main(void) {
       cmocka_unit_test(times),
       cmocka_unit_test(asctime_pads_the_day),
       cmocka_unit_test(conversions_and_fread_s),
+      cmocka_unit_test(split_paths),
       cmocka_unit_test(numbers),
       cmocka_unit_test(printf_s_spelling),
       cmocka_unit_test(scan_fields),

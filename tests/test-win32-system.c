@@ -98,10 +98,12 @@ static void heap_and_global_memory(void **state) {
   unsigned char *g = GlobalAlloc(GPTR, 64);
   assert_non_null(g);
   assert_true(all_zero(g, 64));
+  assert_true(GlobalSize(g) >= 64);
   assert_null(GlobalFree(g));
   unsigned char *l = LocalAlloc(LPTR, 32);
   assert_non_null(l);
   assert_true(all_zero(l, 32));
+  assert_true(LocalSize(l) >= 32);
   assert_null(LocalFree(l));
 }
 

@@ -217,6 +217,24 @@ CPORT_API BOOL SetConsoleTextAttribute(HANDLE h, WORD a) {
   return w == (ssize_t)n ? TRUE : w32_fail(ERROR_WRITE_FAULT);
 }
 
+/* A bell on the terminal of standard output or error (none: nothing to
+ * ring, still TRUE, as Windows without a sound device). */
+CPORT_API BOOL MessageBeep(UINT type) {
+  (void)type;
+  int fd = terminal_fd();
+  if (fd >= 0)
+    (void)!write(fd, "\a", 1);
+  return TRUE;
+}
+
+CPORT_API BOOL Beep(DWORD freq, DWORD ms) {
+  if (freq < 0x25 || freq > 0x7fff)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  (void)MessageBeep(0);
+  Sleep(ms); /* "the function is synchronous" */
+  return TRUE;
+}
+
 CPORT_API BOOL GetConsoleScreenBufferInfo(HANDLE h,
                                           PCONSOLE_SCREEN_BUFFER_INFO info) {
   if (info == NULL)

@@ -136,6 +136,17 @@ CPORT_API HLOCAL LocalFree(HLOCAL p) {
   return NULL;
 }
 
+/* The size asked for; 0 with ERROR_INVALID_HANDLE for NULL. */
+CPORT_API SIZE_T GlobalSize(HGLOBAL p) {
+  if (p == NULL)
+    return (w32_fail(ERROR_INVALID_HANDLE), (SIZE_T)0);
+  return block_size(p);
+}
+
+CPORT_API SIZE_T LocalSize(HLOCAL p) {
+  return GlobalSize(p);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Virtual memory                                                            */
 /* ------------------------------------------------------------------------ */

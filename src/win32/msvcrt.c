@@ -391,3 +391,63 @@ CPORT_API int cport_w32_printf_s(const char *fmt, ...) {
   va_end(ap);
   return n;
 }
+
+/* ------------------------------------------------------------------------ */
+/* _splitpath_s                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* One part into its buffer: 0; ERANGE when it does not fit; EINVAL for a
+ * buffer and a size that disagree. A NULL buffer with size 0 skips it. */
+static errno_t put_part(char *out, size_t size, const char *from, size_t n) {
+  if (out == NULL)
+    return size == 0 ? 0 : EINVAL;
+  if (size == 0)
+    return EINVAL;
+  if (n >= size)
+    return ERANGE;
+  memcpy(out, from, n);
+  out[n] = '\0';
+  return 0;
+}
+
+/* Windows' rules: a drive is "X:" at the start; the directory runs to
+ * the last '\\' or '/', with it; the extension from the last '.' after
+ * that; the name between. On any error every buffer given is emptied. */
+CPORT_API errno_t cport_w32_splitpath_s(const char *path, char *drive,
+                                        size_t drive_size, char *dir,
+                                        size_t dir_size, char *fname,
+                                        size_t fname_size, char *ext,
+                                        size_t ext_size) {
+  errno_t err = 0;
+  if (path == NULL) {
+    err = EINVAL;
+  } else {
+    size_t len = strlen(path);
+    size_t d = len >= 2 && path[1] == ':' ? 2 : 0;
+    size_t slash = d; /* just past the last separator */
+    for (size_t i = d; i < len; i++)
+      if (path[i] == '\\' || path[i] == '/')
+        slash = i + 1;
+    size_t dot = len;
+    for (size_t i = len; i > slash; i--)
+      if (path[i - 1] == '.') {
+        dot = i - 1;
+        break;
+      }
+    errno_t e[4] = {put_part(drive, drive_size, path, d),
+                    put_part(dir, dir_size, path + d, slash - d),
+                    put_part(fname, fname_size, path + slash, dot - slash),
+                    put_part(ext, ext_size, path + dot, len - dot)};
+    for (int i = 0; i < 4 && err == 0; i++)
+      err = e[i];
+  }
+  if (err != 0) {
+    char *bufs[4] = {drive, dir, fname, ext};
+    size_t sizes[4] = {drive_size, dir_size, fname_size, ext_size};
+    for (int i = 0; i < 4; i++)
+      if (bufs[i] != NULL && sizes[i] > 0)
+        bufs[i][0] = '\0';
+    return fail(err);
+  }
+  return 0;
+}

@@ -92,6 +92,57 @@ CPORT_API int cport_w32_gethostname(char *name, size_t namelen) {
   return 0;
 }
 
+/* gethostbyname's answer, one per thread ("allocated internally by the
+ * Winsock DLL from thread local storage"): freed as the thread ends. */
+struct host_answer {
+  struct hostent h;
+  char buf[8192];
+};
+static pthread_key_t host_key;
+static pthread_once_t host_once = PTHREAD_ONCE_INIT;
+static bool host_key_ok;
+
+static void host_key_make(void) {
+  host_key_ok = pthread_key_create(&host_key, free) == 0;
+}
+
+static int wsa_of_h_errno(int e) {
+  return e == HOST_NOT_FOUND ? WSAHOST_NOT_FOUND
+         : e == TRY_AGAIN    ? WSATRY_AGAIN
+         : e == NO_RECOVERY  ? WSANO_RECOVERY
+                             : WSANO_DATA;
+}
+
+/* Winsock's: NULL or "" names the local host, as gethostname does; a
+ * failure's code goes to WSAGetLastError. */
+CPORT_API struct hostent *cport_w32_gethostbyname(const char *name) {
+  char local[256];
+  if (name == NULL || name[0] == '\0') {
+    if (cport_w32_gethostname(local, sizeof(local)) != 0)
+      return NULL;
+    name = local;
+  }
+  pthread_once(&host_once, host_key_make);
+  struct host_answer *a = host_key_ok ? pthread_getspecific(host_key) : NULL;
+  if (a == NULL) {
+    if (!host_key_ok || (a = malloc(sizeof(*a))) == NULL ||
+        pthread_setspecific(host_key, a) != 0) {
+      free(a);
+      WSASetLastError(WSAENOBUFS);
+      return NULL;
+    }
+  }
+  struct hostent *out = NULL;
+  int herr = 0;
+  w32_block_begin(); /* a lookup may block */
+  int rc = gethostbyname_r(name, &a->h, a->buf, sizeof(a->buf), &out, &herr);
+  w32_block_end();
+  if (rc == 0 && out != NULL)
+    return out;
+  WSASetLastError(rc == ERANGE ? WSAENOBUFS : wsa_of_h_errno(herr));
+  return NULL;
+}
+
 /* ------------------------------------------------------------------------ */
 /* GetAddrInfoW, FreeAddrInfoW, GetNameInfoW                                 */
 /* ------------------------------------------------------------------------ */
