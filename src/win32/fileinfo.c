@@ -473,18 +473,27 @@ CPORT_API DWORD GetFinalPathNameByHandleW(HANDLE h, LPWSTR buf, DWORD size,
   return final_path(h, flags, path) ? w32_copy_out_w(path, buf, size) : 0;
 }
 
-CPORT_API BOOL GetDiskFreeSpaceExA(LPCSTR dir, PULARGE_INTEGER free_to_caller,
-                                   PULARGE_INTEGER total,
-                                   PULARGE_INTEGER total_free) {
+/* statvfs of a directory (NULL: the current one) and its block's size;
+ * false with the last error set. */
+static bool volume_of(const char *dir, struct statvfs *v, uint64_t *unit) {
   char *p = w32_unix_path(dir != NULL ? dir : ".");
   if (p == NULL)
-    return FALSE;
-  struct statvfs v;
-  DWORD e = statvfs(p, &v) == 0 ? 0 : w32_path_error(p, errno);
+    return false;
+  DWORD e = statvfs(p, v) == 0 ? 0 : w32_path_error(p, errno);
   free(p);
   if (e != 0)
     return w32_fail(e);
-  uint64_t unit = v.f_frsize != 0 ? v.f_frsize : v.f_bsize;
+  *unit = v->f_frsize != 0 ? v->f_frsize : v->f_bsize;
+  return true;
+}
+
+CPORT_API BOOL GetDiskFreeSpaceExA(LPCSTR dir, PULARGE_INTEGER free_to_caller,
+                                   PULARGE_INTEGER total,
+                                   PULARGE_INTEGER total_free) {
+  struct statvfs v;
+  uint64_t unit = 0;
+  if (!volume_of(dir, &v, &unit))
+    return FALSE;
   if (free_to_caller != NULL)
     free_to_caller->QuadPart = (uint64_t)v.f_bavail * unit;
   if (total != NULL)
@@ -513,27 +522,19 @@ CPORT_API BOOL GetDiskFreeSpaceA(LPCSTR root, LPDWORD sectors_per_cluster,
                                  LPDWORD bytes_per_sector,
                                  LPDWORD free_clusters,
                                  LPDWORD total_clusters) {
-  char *p = w32_unix_path(root != NULL ? root : ".");
-  if (p == NULL)
-    return FALSE;
   struct statvfs v;
-  DWORD e = statvfs(p, &v) == 0 ? 0 : w32_path_error(p, errno);
-  free(p);
-  if (e != 0)
-    return w32_fail(e);
-  uint64_t unit = v.f_frsize != 0 ? v.f_frsize : v.f_bsize;
-  if (unit < 512)
-    unit = 512;
+  uint64_t block = 0, unit;
+  if (!volume_of(root, &v, &block))
+    return FALSE;
+  unit = block < 512 ? 512 : block;
   if (sectors_per_cluster != NULL)
     *sectors_per_cluster = (DWORD)(unit / 512);
   if (bytes_per_sector != NULL)
     *bytes_per_sector = 512;
   if (free_clusters != NULL)
-    *free_clusters = capped((uint64_t)v.f_bavail *
-                            (v.f_frsize ? v.f_frsize : v.f_bsize) / unit);
+    *free_clusters = capped((uint64_t)v.f_bavail * block / unit);
   if (total_clusters != NULL)
-    *total_clusters = capped((uint64_t)v.f_blocks *
-                             (v.f_frsize ? v.f_frsize : v.f_bsize) / unit);
+    *total_clusters = capped((uint64_t)v.f_blocks * block / unit);
   return TRUE;
 }
 

@@ -224,18 +224,25 @@ static LPVOID reserve(SIZE_T size, int prot) {
   return base;
 }
 
+/* The pages addr and size touch, if a reservation holds them all. */
+static bool pages_inside(LPVOID addr, SIZE_T size, char **start, size_t *len) {
+  size_t page = page_size();
+  *start = (char *)((uintptr_t)addr & ~(uintptr_t)(page - 1));
+  *len = ((char *)addr + size - *start + page - 1) & ~(page - 1);
+  pthread_mutex_lock(&regions_lock);
+  bool inside = region_of(*start, *len) != NULL;
+  pthread_mutex_unlock(&regions_lock);
+  return inside;
+}
+
 /* MEM_RESET: pages of a reservation the program no longer needs the
  * contents of; they stay committed. */
 static LPVOID reset(LPVOID addr, SIZE_T size, bool prot_ok) {
   if (addr == NULL || size == 0 || !prot_ok)
     return w32_fail_null(ERROR_INVALID_PARAMETER);
-  size_t page = page_size();
-  char *start = (char *)((uintptr_t)addr & ~(uintptr_t)(page - 1));
-  size_t len = ((char *)addr + size - start + page - 1) & ~(page - 1);
-  pthread_mutex_lock(&regions_lock);
-  bool inside = region_of(start, len) != NULL;
-  pthread_mutex_unlock(&regions_lock);
-  if (!inside)
+  char *start;
+  size_t len;
+  if (!pages_inside(addr, size, &start, &len))
     return w32_fail_null(ERROR_INVALID_ADDRESS);
 #ifdef MADV_FREE
   if (madvise(start, len, MADV_FREE) == 0)
@@ -259,13 +266,9 @@ CPORT_API LPVOID VirtualAlloc(LPVOID addr, SIZE_T size, DWORD type,
   if (type & MEM_RESERVE)
     return w32_fail_null(ERROR_INVALID_ADDRESS); /* no placement */
   /* MEM_COMMIT inside a reservation: the pages become usable. */
-  size_t page = page_size();
-  char *start = (char *)((uintptr_t)addr & ~(uintptr_t)(page - 1));
-  size_t len = ((char *)addr + size - start + page - 1) & ~(page - 1);
-  pthread_mutex_lock(&regions_lock);
-  bool inside = region_of(start, len) != NULL;
-  pthread_mutex_unlock(&regions_lock);
-  if (!inside)
+  char *start;
+  size_t len;
+  if (!pages_inside(addr, size, &start, &len))
     return w32_fail_null(ERROR_INVALID_ADDRESS);
   if (mprotect(start, len, prot) != 0)
     return w32_fail_null(ERROR_NOT_ENOUGH_MEMORY);
