@@ -23,56 +23,6 @@ static errno_t fail(errno_t err) {
   return err;
 }
 
-/* The UTF-8 sequence at s (at most n bytes) as one code point in *c:
- * its length, or 0 for a malformed or cut sequence. */
-static size_t utf8_one(const unsigned char *s, size_t n, uint32_t *c) {
-  if (n == 0)
-    return 0;
-  unsigned b = s[0];
-  size_t len = b < 0x80         ? 1
-               : (b >> 5) == 6  ? 2
-               : (b >> 4) == 14 ? 3
-               : (b >> 3) == 30 ? 4
-                                : 0;
-  if (len == 0 || len > n)
-    return 0;
-  uint32_t v = len == 1 ? b : b & (0x7fu >> len);
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xc0) != 0x80)
-      return 0;
-    v = v << 6 | (s[i] & 0x3fu);
-  }
-  static const uint32_t least[5] = {0, 0, 0x80, 0x800, 0x10000};
-  if (v < least[len] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-    return 0;
-  *c = v;
-  return len;
-}
-
-/* c as UTF-8 into out (room for 4): its length. */
-static size_t utf8_put(uint32_t c, char *out) {
-  if (c < 0x80) {
-    out[0] = (char)c;
-    return 1;
-  }
-  if (c < 0x800) {
-    out[0] = (char)(0xc0 | c >> 6);
-    out[1] = (char)(0x80 | (c & 0x3f));
-    return 2;
-  }
-  if (c < 0x10000) {
-    out[0] = (char)(0xe0 | c >> 12);
-    out[1] = (char)(0x80 | (c >> 6 & 0x3f));
-    out[2] = (char)(0x80 | (c & 0x3f));
-    return 3;
-  }
-  out[0] = (char)(0xf0 | c >> 18);
-  out[1] = (char)(0x80 | (c >> 12 & 0x3f));
-  out[2] = (char)(0x80 | (c >> 6 & 0x3f));
-  out[3] = (char)(0x80 | (c & 0x3f));
-  return 4;
-}
-
 /* mbstowcs_s: at most `count` characters of src (_TRUNCATE: as many as
  * fit), always ended by a NUL; *converted counts the wide characters
  * written with the NUL (or needed, with dst NULL and size 0). */
@@ -90,9 +40,9 @@ CPORT_API errno_t cport_w32_mbstowcs_s(size_t *converted, wchar_t *dst,
   const unsigned char *s = (const unsigned char *)src;
   size_t left = strlen(src), n = 0;
   while (left > 0 && (truncate || n < count)) {
-    uint32_t c;
-    size_t k = utf8_one(s, left, &c);
-    if (k == 0) {
+    size_t k;
+    uint32_t c = w32_utf8_decode(s, left, &k);
+    if (c == (uint32_t)-1) {
       if (dst != NULL)
         dst[0] = 0;
       return fail(EILSEQ);
@@ -143,7 +93,7 @@ CPORT_API errno_t cport_w32_wcstombs_s(size_t *converted, char *dst,
       return fail(EILSEQ);
     }
     char u[4];
-    size_t k = utf8_put(c, u);
+    size_t k = w32_utf8_encode(c, u);
     if (!truncate && n + k > count)
       break; /* count bytes, never half a character */
     if (dst != NULL && n + k + 1 > size) {

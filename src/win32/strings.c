@@ -128,7 +128,7 @@ CPORT_API int wsprintfW(LPWSTR buf, LPCWSTR fmt, ...) {
 
 /* Decodes one character of s[0..n); *len its bytes. Invalid: returns
  * (uint32_t)-1 and *len the bytes to skip. */
-static uint32_t decode(const unsigned char *s, size_t n, size_t *len) {
+uint32_t w32_utf8_decode(const unsigned char *s, size_t n, size_t *len) {
   unsigned char c = s[0];
   uint32_t cp;
   size_t need;
@@ -163,7 +163,7 @@ static uint32_t decode(const unsigned char *s, size_t n, size_t *len) {
   return cp;
 }
 
-static size_t encode(uint32_t cp, char *out) {
+size_t w32_utf8_encode(uint32_t cp, char *out) {
   if (cp < 0x80) {
     out[0] = (char)cp;
     return 1;
@@ -204,7 +204,7 @@ CPORT_API int MultiByteToWideChar(UINT codepage, DWORD flags, LPCSTR in,
   size_t count = 0;
   for (size_t i = 0; i < n;) {
     size_t len;
-    uint32_t cp = decode(s + i, n - i, &len);
+    uint32_t cp = w32_utf8_decode(s + i, n - i, &len);
     if (cp == (uint32_t)-1) {
       if (flags & MB_ERR_INVALID_CHARS)
         return (w32_fail(ERROR_NO_UNICODE_TRANSLATION), 0);
@@ -243,7 +243,7 @@ CPORT_API int WideCharToMultiByte(UINT codepage, DWORD flags, LPCWSTR in,
       cp = REPLACEMENT;
     }
     char buf[4];
-    size_t len = encode(cp, buf);
+    size_t len = w32_utf8_encode(cp, buf);
     if (outlen > 0) {
       if (count + len > (size_t)outlen)
         return (w32_fail(ERROR_INSUFFICIENT_BUFFER), 0);

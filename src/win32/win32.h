@@ -814,6 +814,12 @@ static inline void w32_es_note(int fd, long reenable) {
 /* A wide string as UTF-8 (malloc'd; free it), or NULL with the last error
  * set (ERROR_INVALID_PARAMETER for NULL, ERROR_NOT_ENOUGH_MEMORY). */
 CP_INTERNAL char *w32_utf8(LPCWSTR s);
+/* One character of s[0..n): its code point and *len its bytes; an
+ * invalid one: (uint32_t)-1, *len the bytes to skip (strings.c). */
+CP_INTERNAL uint32_t w32_utf8_decode(const unsigned char *s, size_t n,
+                                     size_t *len);
+/* cp as UTF-8 into out (room for 4): its length. */
+CP_INTERNAL size_t w32_utf8_encode(uint32_t cp, char *out);
 
 /* The size rule of GetEnvironmentVariable, GetCurrentDirectory,
  * GetTempPath and GetFullPathName: s (UTF-8) into buf of size characters
