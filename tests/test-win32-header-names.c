@@ -85,9 +85,10 @@ int main(void) {
   WSASetLastError(0);
   CHECK(gethostname(tiny, sizeof(tiny)) == SOCKET_ERROR);
   CHECK(WSAGetLastError() == WSAEFAULT);
-  char *volatile none = NULL; /* <unistd.h> marks the name nonnull */
-  CHECK(gethostname(none, 16) == SOCKET_ERROR);
+#if !defined(POSIX_FIRST) /* (<unistd.h> marks its name nonnull) */
+  CHECK(gethostname(NULL, 16) == SOCKET_ERROR);
   CHECK(WSAGetLastError() == WSAEFAULT);
+#endif
 
   /* A datagram to itself, found by WSAPoll, FIONREAD and FIONBIO. */
   SOCKET s = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
