@@ -1672,6 +1672,32 @@ CPORT_WIN32_API BOOL ReadDirectoryChangesExW(
     HANDLE h, LPVOID buf, DWORD len, BOOL subtree, DWORD filter,
     LPDWORD returned, LPOVERLAPPED ov, LPOVERLAPPED_COMPLETION_ROUTINE fn,
     READ_DIRECTORY_NOTIFY_INFORMATION_CLASS kind);
+/*
+ * Change notifications: FindFirstChangeNotification returns a waitable
+ * handle (WaitForSingleObject, WaitForMultipleObjects(Ex),
+ * RegisterWaitForSingleObject...) that becomes signalled when a change
+ * matching filter (FILE_NOTIFY_CHANGE_*, as ReadDirectoryChangesW takes)
+ * happens in the directory path, or in its tree with subtree; changes to
+ * the directory itself are not reported. It stays signalled until
+ * FindNextChangeNotification, which asks for the next change: one that
+ * came since the handle was signalled signals it again at once. Errors:
+ * path missing: ERROR_FILE_NOT_FOUND, or ERROR_PATH_NOT_FOUND when a
+ * directory on the way is; path a file: ERROR_DIRECTORY; filter 0 or bits
+ * beyond 0xFFF: ERROR_INVALID_PARAMETER (INVALID_HANDLE_VALUE is
+ * returned). Over inotify, as ReadDirectoryChangesW: what it cannot tell
+ * exactly, docs/porting.md.
+ */
+CPORT_WIN32_API HANDLE FindFirstChangeNotificationA(LPCSTR path, BOOL subtree,
+                                                    DWORD filter);
+CPORT_WIN32_API HANDLE FindFirstChangeNotificationW(LPCWSTR path, BOOL subtree,
+                                                    DWORD filter);
+/* Resets the handle and asks for the next change (ERROR_INVALID_HANDLE:
+ * h is no change notification). */
+CPORT_WIN32_API BOOL FindNextChangeNotification(HANDLE h);
+/* Closes a change notification handle: CloseHandle, as on Windows. A
+ * thread waiting on it meanwhile is not released (Windows leaves that
+ * undefined), as for the layer's other objects. */
+CPORT_WIN32_API BOOL FindCloseChangeNotification(HANDLE h);
 CPORT_WIN32_API BOOL DeleteFileA(LPCSTR path);
 CPORT_WIN32_API BOOL DeleteFileW(LPCWSTR path);
 CPORT_WIN32_API DWORD GetFileSize(HANDLE h, LPDWORD high);
@@ -1730,6 +1756,7 @@ CPORT_WIN32_API BOOL MoveFileExW(LPCWSTR from, LPCWSTR to, DWORD flags);
 #  define RemoveDirectory CPORT_W32_AW(RemoveDirectory)
 #  define GetFileAttributes CPORT_W32_AW(GetFileAttributes)
 #  define MoveFileEx CPORT_W32_AW(MoveFileEx)
+#  define FindFirstChangeNotification CPORT_W32_AW(FindFirstChangeNotification)
 
 /*
  * Named pipes (pipes.c): "\\.\pipe\NAME" (case-blind, as on Windows) is

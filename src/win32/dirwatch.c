@@ -19,6 +19,10 @@
  * names. A directory's watches are reached through /proc/self/fd/N/..., so
  * the handle keeps watching its directory if it is renamed, as on
  * Windows. One lock (lk) guards every watch; nothing blocks under it.
+ *
+ * changenote.c's change notifications use the same watch on a descriptor
+ * of their own, with no room for records (w32_dw_watch): a matching change
+ * only marks it overflowed, which w32_dw_changed reads and clears.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -432,6 +436,10 @@ static void dw_free(struct dw *d) {
  * bytes, STATUS_NOTIFY_CLEANUP), then its watch goes. */
 static void dir_closing(int fd) {
   w32_lop_end_all(fd, W32_LOP_SUCCESS);
+  w32_dw_unwatch(fd);
+}
+
+void w32_dw_unwatch(int fd) {
   pthread_mutex_lock(&lk);
   struct dw **pp = &all;
   while (*pp != NULL && (*pp)->fd != fd)
@@ -470,6 +478,39 @@ static int setup_locked(int fd, DWORD len, bool subtree, DWORD filter) {
   d->next = all;
   all = d;
   return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* A watch that only tells whether something changed (changenote.c)          */
+/* ------------------------------------------------------------------------ */
+
+/* Its buffer holds no record: the first change that matches the filter
+ * marks it overflowed, which is all a change notification needs. */
+int w32_dw_watch(int fd, DWORD filter, bool subtree) {
+  if (filter == 0 || (filter & ~VALID_FILTERS))
+    return CPORT_EINVAL;
+  pthread_mutex_lock(&lk);
+  int rc = find_locked(fd) != NULL ? CPORT_EEXIST
+                                   : setup_locked(fd, 0, subtree, filter);
+  struct dw *d = rc == 0 ? find_locked(fd) : NULL;
+  if (d != NULL)
+    rc = d->ifd;
+  pthread_mutex_unlock(&lk);
+  return rc;
+}
+
+bool w32_dw_changed(int fd) {
+  bool changed = false;
+  pthread_mutex_lock(&lk);
+  struct dw *d = find_locked(fd);
+  if (d != NULL) {
+    drain_locked(d);
+    changed = d->overflow || d->used > 0;
+    d->overflow = false;
+    d->used = 0;
+  }
+  pthread_mutex_unlock(&lk);
+  return changed;
 }
 
 /* ------------------------------------------------------------------------ */

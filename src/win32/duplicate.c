@@ -30,6 +30,7 @@ static bool duplicable(int type) {
   case W32_MUTEX:
   case W32_SEMAPHORE:
   case W32_WTIMER:
+  case W32_CHANGE:
     return true;
   default:
     return false;

@@ -1,9 +1,9 @@
 /*
  * waits.c - the objects threads wait on and the waits themselves:
  * WaitForSingleObject / WaitForMultipleObjects on threads, events,
- * mutexes, semaphores, waitable timers and file, pipe or socket handles in
- * any mix, the WSA event calls, and the hook that signals an OVERLAPPED's
- * event when its op ends.
+ * mutexes, semaphores, waitable timers, change notifications and file,
+ * pipe or socket handles in any mix, the WSA event calls, and the hook
+ * that signals an OVERLAPPED's event when its op ends.
  *
  * Every waitable's state is guarded by w32_lock. A waiting thread puts a
  * wait block (its own condition variable) on each object it waits for;
@@ -64,7 +64,8 @@ struct w32_fdwait {
 bool w32_waitable(const struct w32_object *o) {
   return o->type == W32_THREAD || o->type == W32_EVENT ||
          o->type == W32_MUTEX || o->type == W32_SEMAPHORE ||
-         o->type == W32_WTIMER || o->type == W32_FDWAIT;
+         o->type == W32_WTIMER || o->type == W32_FDWAIT ||
+         o->type == W32_CHANGE;
 }
 
 bool w32_signaled_locked(struct w32_object *o, DWORD tid) {
@@ -81,6 +82,8 @@ bool w32_signaled_locked(struct w32_object *o, DWORD tid) {
     return ((struct w32_thread *)o)->done;
   case W32_WTIMER:
     return ((struct w32_wtimer *)o)->signaled;
+  case W32_CHANGE: /* stays signalled until FindNextChangeNotification */
+    return ((struct w32_change *)o)->signaled;
   case W32_FDWAIT:
     return cport__io_signaled(((struct w32_fdwait *)o)->fd);
   default:

@@ -43,6 +43,9 @@
  *   dirwatch.c    ReadDirectoryChangesW over inotify: a directory
  *                 handle's watch, its records, its calls (as ops of
  *                 layer-ops.c)
+ *   changenote.c  FindFirstChangeNotification & co.: a waitable object
+ *                 over a watch of dirwatch.c's, signalled by one thread
+ *                 that waits on every such watch
  *   paths.c       the current directory, full paths, temporary file names,
  *                 MoveFile, CopyFile
  *   threads.c     threads, TLS
@@ -201,6 +204,7 @@ enum {
   W32_FDWAIT,  /* a descriptor's file object event, as one wait sees it
                   (waits.c: on the waiting thread's stack, never freed) */
   W32_MAPPING, /* a file mapping (mapping.c) */
+  W32_CHANGE,  /* a change notification (changenote.c) */
   W32_TYPES
 };
 #define W32_MAGIC 0x57333248u /* "W32H" */
@@ -316,6 +320,15 @@ struct w32_wtimer {
   uint64_t arm_id;          /* w32_lock: the arming an expiry must match */
   HANDLE tq_timer;          /* set_lock: the timer-queue timer, or NULL */
   void *arming;             /* set_lock: what its callback gets */
+};
+
+/* A change notification (changenote.c; waits.c reads `signaled`). */
+struct w32_change {
+  struct w32_object obj;
+  bool signaled; /* w32_lock: a change came since FindNextChangeNotification */
+  bool queued;   /* w32_lock: another came while it was signalled */
+  int dirfd;     /* the watched directory's descriptor; -1 once closed */
+  int ifd;       /* its inotify instance (dirwatch.c's) */
 };
 
 CP_INTERNAL extern pthread_mutex_t w32_lock;
@@ -646,6 +659,19 @@ CP_INTERNAL int w32_lop_cancel(int fd, const OVERLAPPED *ov, uintptr_t tag,
                                int status);
 /* Ends every op of fd with status and waits until none runs. */
 CP_INTERNAL void w32_lop_end_all(int fd, int status);
+
+/* ------------------------------------------------------------------------ */
+/* Directory watches (dirwatch.c)                                            */
+/* ------------------------------------------------------------------------ */
+
+/* A watch on directory descriptor fd (not a program's handle) that keeps
+ * no records, for a change notification: its inotify descriptor (to poll),
+ * or a cport code (CPORT_EINVAL: a bad filter). w32_dw_changed reads what
+ * inotify queued and says whether a change matching the filter came since
+ * the last call (an overflow counts as one); w32_dw_unwatch ends it. */
+CP_INTERNAL int w32_dw_watch(int fd, DWORD filter, bool subtree);
+CP_INTERNAL bool w32_dw_changed(int fd);
+CP_INTERNAL void w32_dw_unwatch(int fd);
 
 /* ------------------------------------------------------------------------ */
 /* Byte-range locks (filelocks.c)                                            */
