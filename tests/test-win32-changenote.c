@@ -11,43 +11,10 @@
 #define WAIT_MS 5000u /* a change must signal within this */
 #define QUIET_MS 300u /* nothing must signal within this */
 
-/* Removes path and what it holds (a failed run's leftovers). */
-static void remove_tree(const char *path) {
-  char pattern[600], child[600];
-  snprintf(pattern, sizeof(pattern), "%s\\*", path);
-  WIN32_FIND_DATAA fd;
-  HANDLE s = FindFirstFileA(pattern, &fd);
-  if (s != INVALID_HANDLE_VALUE) {
-    do {
-      if (strcmp(fd.cFileName, ".") == 0 || strcmp(fd.cFileName, "..") == 0)
-        continue;
-      snprintf(child, sizeof(child), "%s\\%s", path, fd.cFileName);
-      if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
-        remove_tree(child);
-      else
-        DeleteFileA(child);
-    } while (FindNextFileA(s, &fd));
-    FindClose(s);
-  }
-  RemoveDirectoryA(path);
-}
-
-/* A fresh directory in the temporary directory. */
-static void make_dir(char *out, size_t size, const char *name) {
-  w_temp_path(out, size, name);
-  remove_tree(out);
-  assert_true(CreateDirectoryA(out, NULL));
-}
-
-static void path_in(char *out, size_t size, const char *dir, const char *name) {
-  int r = snprintf(out, size, "%s\\%s", dir, name);
-  assert_true(r > 0 && (size_t)r < size);
-}
-
 /* Creates dir\name, empty. */
 static void touch(const char *dir, const char *name) {
   char p[512];
-  path_in(p, sizeof(p), dir, name);
+  w_path_in(p, sizeof(p), dir, name);
   HANDLE f = CreateFileA(p, GENERIC_WRITE, 0, NULL, CREATE_NEW,
                          FILE_ATTRIBUTE_NORMAL, NULL);
   assert_true(f != INVALID_HANDLE_VALUE);
@@ -57,7 +24,7 @@ static void touch(const char *dir, const char *name) {
 /* Appends a few bytes to dir\name. */
 static void write_to(const char *dir, const char *name) {
   char p[512];
-  path_in(p, sizeof(p), dir, name);
+  w_path_in(p, sizeof(p), dir, name);
   HANDLE f = CreateFileA(p, GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
                          FILE_ATTRIBUTE_NORMAL, NULL);
   assert_true(f != INVALID_HANDLE_VALUE);
@@ -70,7 +37,7 @@ static void write_to(const char *dir, const char *name) {
 
 static void mkdir_in(const char *dir, const char *name) {
   char p[512];
-  path_in(p, sizeof(p), dir, name);
+  w_path_in(p, sizeof(p), dir, name);
   assert_true(CreateDirectoryA(p, NULL));
 }
 
@@ -90,20 +57,20 @@ static HANDLE watch(const char *dir, BOOL subtree, DWORD filter) {
 static void nothing_changed_times_out(void **state) {
   (void)state;
   char dir[512];
-  make_dir(dir, sizeof(dir), "cn-quiet");
+  w_make_dir(dir, sizeof(dir), "cn-quiet");
   HANDLE h = watch(dir, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME);
   ULONGLONG t0 = w_now_ms();
   assert_int_equal(WaitForSingleObject(h, 200), WAIT_TIMEOUT);
   assert_true(w_now_ms() - t0 >= 150);
   assert_int_equal(WaitForSingleObject(h, 0), WAIT_TIMEOUT);
   assert_true(FindCloseChangeNotification(h));
-  remove_tree(dir);
+  w_remove_tree(dir);
 }
 
 static void a_new_file_signals_until_next(void **state) {
   (void)state;
   char dir[512];
-  make_dir(dir, sizeof(dir), "cn-signal");
+  w_make_dir(dir, sizeof(dir), "cn-signal");
   HANDLE h = watch(dir, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME);
   touch(dir, "a");
   expect_signalled(h, WAIT_MS);
@@ -117,19 +84,19 @@ static void a_new_file_signals_until_next(void **state) {
   expect_signalled(h, WAIT_MS);
   assert_true(FindNextChangeNotification(h));
   char p[512];
-  path_in(p, sizeof(p), dir, "a");
+  w_path_in(p, sizeof(p), dir, "a");
   assert_true(DeleteFileA(p));
   expect_signalled(h, WAIT_MS);
   assert_true(FindNextChangeNotification(h));
   expect_quiet(h);
   assert_true(FindCloseChangeNotification(h));
-  remove_tree(dir);
+  w_remove_tree(dir);
 }
 
 static void a_change_in_between_signals_at_once(void **state) {
   (void)state;
   char dir[512];
-  make_dir(dir, sizeof(dir), "cn-between");
+  w_make_dir(dir, sizeof(dir), "cn-between");
   HANDLE h = watch(dir, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME);
   touch(dir, "a");
   expect_signalled(h, WAIT_MS);
@@ -142,7 +109,7 @@ static void a_change_in_between_signals_at_once(void **state) {
   DWORD r = WaitForSingleObject(h, 0);
   if (r != WAIT_OBJECT_0 && h_on_wine()) {
     assert_true(FindCloseChangeNotification(h));
-    remove_tree(dir);
+    w_remove_tree(dir);
     H_SKIP("known Wine difference: a change between the signal and "
            "FindNextChangeNotification is lost (Windows records it and "
            "the next wait is satisfied at once); see docs/windows.md");
@@ -161,15 +128,15 @@ static void a_change_in_between_signals_at_once(void **state) {
     assert_true(FindNextChangeNotification(h));
   expect_quiet(h);
   assert_true(FindCloseChangeNotification(h));
-  remove_tree(dir);
+  w_remove_tree(dir);
 }
 
 static void subtree_on_and_off(void **state) {
   (void)state;
   char dir[512], sub[512], sub2[512];
-  make_dir(dir, sizeof(dir), "cn-tree");
+  w_make_dir(dir, sizeof(dir), "cn-tree");
   mkdir_in(dir, "sub");
-  path_in(sub, sizeof(sub), dir, "sub");
+  w_path_in(sub, sizeof(sub), dir, "sub");
   HANDLE flat = watch(dir, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME);
   HANDLE tree = watch(dir, TRUE, FILE_NOTIFY_CHANGE_FILE_NAME);
   touch(sub, "x");
@@ -178,7 +145,7 @@ static void subtree_on_and_off(void **state) {
     expect_quiet(flat);
     assert_true(FindCloseChangeNotification(flat));
     assert_true(FindCloseChangeNotification(tree));
-    remove_tree(dir);
+    w_remove_tree(dir);
     H_SKIP("known Wine difference: bWatchSubtree does not report a change "
            "in a subdirectory; see docs/windows.md");
   }
@@ -189,7 +156,7 @@ static void subtree_on_and_off(void **state) {
    * change. */
   mkdir_in(dir, "sub2");
   expect_quiet(tree);
-  path_in(sub2, sizeof(sub2), dir, "sub2");
+  w_path_in(sub2, sizeof(sub2), dir, "sub2");
   touch(sub2, "y");
   expect_signalled(tree, WAIT_MS);
   expect_quiet(flat);
@@ -200,13 +167,13 @@ static void subtree_on_and_off(void **state) {
   expect_signalled(flat, WAIT_MS);
   assert_true(FindCloseChangeNotification(flat));
   assert_true(FindCloseChangeNotification(tree));
-  remove_tree(dir);
+  w_remove_tree(dir);
 }
 
 static void filters(void **state) {
   (void)state;
   char dir[512];
-  make_dir(dir, sizeof(dir), "cn-filter");
+  w_make_dir(dir, sizeof(dir), "cn-filter");
   touch(dir, "f");
   HANDLE names = watch(dir, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME);
   HANDLE writes = watch(dir, FALSE, FILE_NOTIFY_CHANGE_LAST_WRITE);
@@ -224,14 +191,14 @@ static void filters(void **state) {
   assert_true(FindCloseChangeNotification(names));
   assert_true(FindCloseChangeNotification(writes));
   assert_true(FindCloseChangeNotification(dirs));
-  remove_tree(dir);
+  w_remove_tree(dir);
 }
 
 static void several_handles_in_one_wait(void **state) {
   (void)state;
   char a[512], b[512];
-  make_dir(a, sizeof(a), "cn-many-a");
-  make_dir(b, sizeof(b), "cn-many-b");
+  w_make_dir(a, sizeof(a), "cn-many-a");
+  w_make_dir(b, sizeof(b), "cn-many-b");
   HANDLE hs[3];
   hs[0] = watch(a, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME);
   hs[1] = watch(b, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME);
@@ -249,15 +216,15 @@ static void several_handles_in_one_wait(void **state) {
   assert_true(FindCloseChangeNotification(hs[0]));
   assert_true(FindCloseChangeNotification(hs[1]));
   assert_true(CloseHandle(hs[2]));
-  remove_tree(a);
-  remove_tree(b);
+  w_remove_tree(a);
+  w_remove_tree(b);
 }
 
 static void wide_path_and_close_handle(void **state) {
   (void)state;
   char dir[512];
   WCHAR wdir[512];
-  make_dir(dir, sizeof(dir), "cn-wide");
+  w_make_dir(dir, sizeof(dir), "cn-wide");
   assert_true(MultiByteToWideChar(CP_UTF8, 0, dir, -1, wdir, 512) > 0);
   HANDLE h =
       FindFirstChangeNotificationW(wdir, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME);
@@ -266,13 +233,13 @@ static void wide_path_and_close_handle(void **state) {
   expect_signalled(h, WAIT_MS);
   /* CloseHandle closes one too. */
   assert_true(CloseHandle(h));
-  remove_tree(dir);
+  w_remove_tree(dir);
 }
 
 static void a_second_handle(void **state) {
   (void)state;
   char dir[512];
-  make_dir(dir, sizeof(dir), "cn-dup");
+  w_make_dir(dir, sizeof(dir), "cn-dup");
   HANDLE h = watch(dir, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME);
   HANDLE d = NULL;
   assert_true(DuplicateHandle(GetCurrentProcess(), h, GetCurrentProcess(), &d,
@@ -284,7 +251,7 @@ static void a_second_handle(void **state) {
   assert_true(FindNextChangeNotification(d));
   expect_quiet(d);
   assert_true(FindCloseChangeNotification(d));
-  remove_tree(dir);
+  w_remove_tree(dir);
 }
 
 static VOID CALLBACK on_change(PVOID arg, BOOLEAN timed_out) {
@@ -296,7 +263,7 @@ static VOID CALLBACK on_change(PVOID arg, BOOLEAN timed_out) {
 static void a_pool_wait(void **state) {
   (void)state;
   char dir[512];
-  make_dir(dir, sizeof(dir), "cn-pool");
+  w_make_dir(dir, sizeof(dir), "cn-pool");
   HANDLE h = watch(dir, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME);
   HANDLE ev = CreateEventA(NULL, TRUE, FALSE, NULL);
   assert_non_null(ev);
@@ -309,7 +276,7 @@ static void a_pool_wait(void **state) {
   assert_true(UnregisterWaitEx(w, INVALID_HANDLE_VALUE));
   assert_true(FindCloseChangeNotification(h));
   assert_true(CloseHandle(ev));
-  remove_tree(dir);
+  w_remove_tree(dir);
 }
 
 #ifndef _WIN32
@@ -323,7 +290,7 @@ static DWORD WINAPI waits_on(LPVOID arg) {
 static void closed_while_waited(void **state) {
   (void)state;
   char dir[512];
-  make_dir(dir, sizeof(dir), "cn-closed");
+  w_make_dir(dir, sizeof(dir), "cn-closed");
   HANDLE h = watch(dir, TRUE, FILE_NOTIFY_CHANGE_FILE_NAME);
   HANDLE t = CreateThread(NULL, 0, waits_on, h, 0, NULL);
   assert_non_null(t);
@@ -338,27 +305,27 @@ static void closed_while_waited(void **state) {
   /* The closed handle is no change notification any more. */
   assert_false(FindNextChangeNotification(h));
   assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
-  remove_tree(dir);
+  w_remove_tree(dir);
 }
 #endif
 
 static void errors(void **state) {
   (void)state;
   char dir[512], p[512];
-  make_dir(dir, sizeof(dir), "cn-errors");
+  w_make_dir(dir, sizeof(dir), "cn-errors");
   touch(dir, "file");
-  path_in(p, sizeof(p), dir, "missing");
+  w_path_in(p, sizeof(p), dir, "missing");
   SetLastError(0);
   assert_true(
       FindFirstChangeNotificationA(p, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME) ==
       INVALID_HANDLE_VALUE);
   assert_int_equal(GetLastError(), ERROR_FILE_NOT_FOUND);
-  path_in(p, sizeof(p), dir, "missing\\below");
+  w_path_in(p, sizeof(p), dir, "missing\\below");
   assert_true(
       FindFirstChangeNotificationA(p, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME) ==
       INVALID_HANDLE_VALUE);
   assert_int_equal(GetLastError(), ERROR_PATH_NOT_FOUND);
-  path_in(p, sizeof(p), dir, "file");
+  w_path_in(p, sizeof(p), dir, "file");
   HANDLE h =
       FindFirstChangeNotificationA(p, FALSE, FILE_NOTIFY_CHANGE_FILE_NAME);
   DWORD err = GetLastError();
@@ -373,7 +340,7 @@ static void errors(void **state) {
   assert_true(h == INVALID_HANDLE_VALUE);
   assert_int_equal(err, ERROR_INVALID_PARAMETER);
   /* The path is looked at first. */
-  path_in(p, sizeof(p), dir, "missing");
+  w_path_in(p, sizeof(p), dir, "missing");
   h = FindFirstChangeNotificationA(p, FALSE, 0);
   err = GetLastError();
   if (h != INVALID_HANDLE_VALUE)
@@ -386,7 +353,7 @@ static void errors(void **state) {
   assert_false(FindNextChangeNotification(ev));
   assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
   assert_true(CloseHandle(ev));
-  remove_tree(dir);
+  w_remove_tree(dir);
 }
 
 int main(void) {

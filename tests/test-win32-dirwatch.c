@@ -15,39 +15,6 @@ struct rec {
   char name[128];
 };
 
-/* Removes path and what it holds (a failed run's leftovers). */
-static void remove_tree(const char *path) {
-  char pattern[600], child[600];
-  snprintf(pattern, sizeof(pattern), "%s\\*", path);
-  WIN32_FIND_DATAA fd;
-  HANDLE s = FindFirstFileA(pattern, &fd);
-  if (s != INVALID_HANDLE_VALUE) {
-    do {
-      if (strcmp(fd.cFileName, ".") == 0 || strcmp(fd.cFileName, "..") == 0)
-        continue;
-      snprintf(child, sizeof(child), "%s\\%s", path, fd.cFileName);
-      if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
-        remove_tree(child);
-      else
-        DeleteFileA(child);
-    } while (FindNextFileA(s, &fd));
-    FindClose(s);
-  }
-  RemoveDirectoryA(path);
-}
-
-/* A fresh directory in the temporary directory. */
-static void make_dir(char *out, size_t size, const char *name) {
-  w_temp_path(out, size, name);
-  remove_tree(out);
-  assert_true(CreateDirectoryA(out, NULL));
-}
-
-static void path_in(char *out, size_t size, const char *dir, const char *name) {
-  int r = snprintf(out, size, "%s\\%s", dir, name);
-  assert_true(r > 0 && (size_t)r < size);
-}
-
 static HANDLE open_dir(const char *path, bool overlapped) {
   HANDLE h = CreateFileA(path, FILE_LIST_DIRECTORY,
                          FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
@@ -62,7 +29,7 @@ static HANDLE open_dir(const char *path, bool overlapped) {
 /* Creates dir\name (empty); writes len bytes into it. */
 static void touch(const char *dir, const char *name) {
   char p[512];
-  path_in(p, sizeof(p), dir, name);
+  w_path_in(p, sizeof(p), dir, name);
   HANDLE f = CreateFileA(p, GENERIC_WRITE, 0, NULL, CREATE_NEW,
                          FILE_ATTRIBUTE_NORMAL, NULL);
   assert_true(f != INVALID_HANDLE_VALUE);
@@ -71,7 +38,7 @@ static void touch(const char *dir, const char *name) {
 
 static void write_to(const char *dir, const char *name, DWORD len) {
   char p[512];
-  path_in(p, sizeof(p), dir, name);
+  w_path_in(p, sizeof(p), dir, name);
   HANDLE f = CreateFileA(p, GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
                          FILE_ATTRIBUTE_NORMAL, NULL);
   assert_true(f != INVALID_HANDLE_VALUE);
@@ -83,7 +50,7 @@ static void write_to(const char *dir, const char *name, DWORD len) {
 
 static void remove_in(const char *dir, const char *name, bool is_dir) {
   char p[512];
-  path_in(p, sizeof(p), dir, name);
+  w_path_in(p, sizeof(p), dir, name);
   if (is_dir)
     assert_true(RemoveDirectoryA(p));
   else
@@ -92,14 +59,14 @@ static void remove_in(const char *dir, const char *name, bool is_dir) {
 
 static void mkdir_in(const char *dir, const char *name) {
   char p[512];
-  path_in(p, sizeof(p), dir, name);
+  w_path_in(p, sizeof(p), dir, name);
   assert_true(CreateDirectoryA(p, NULL));
 }
 
 static void rename_in(const char *dir, const char *from, const char *to) {
   char a[512], b[512];
-  path_in(a, sizeof(a), dir, from);
-  path_in(b, sizeof(b), dir, to);
+  w_path_in(a, sizeof(a), dir, from);
+  w_path_in(b, sizeof(b), dir, to);
   assert_true(MoveFileA(a, b));
 }
 
@@ -254,7 +221,7 @@ static void finish(HANDLE h, HANDLE port, const char *dir) {
 static void names_in_the_directory(void **state) {
   (void)state;
   char dir[512];
-  make_dir(dir, sizeof(dir), "dw-names");
+  w_make_dir(dir, sizeof(dir), "dw-names");
   HANDLE port;
   HANDLE h = dir_on_port(dir, &port);
   DWORD f = FILE_NOTIFY_CHANGE_FILE_NAME;
@@ -283,7 +250,7 @@ static void names_in_the_directory(void **state) {
 static void writes_are_modifications(void **state) {
   (void)state;
   char dir[512];
-  make_dir(dir, sizeof(dir), "dw-writes");
+  w_make_dir(dir, sizeof(dir), "dw-writes");
   touch(dir, "w.bin"); /* before the first call: not reported */
   HANDLE port;
   HANDLE h = dir_on_port(dir, &port);
@@ -306,7 +273,7 @@ static void writes_are_modifications(void **state) {
 static void filters_choose_files_or_directories(void **state) {
   (void)state;
   char dir[512];
-  make_dir(dir, sizeof(dir), "dw-filters");
+  w_make_dir(dir, sizeof(dir), "dw-filters");
   HANDLE port;
   HANDLE hd = dir_on_port(dir, &port);
   HANDLE hf = open_dir(dir, true), port2 = w_port(1);
@@ -352,7 +319,7 @@ static void filters_choose_files_or_directories(void **state) {
 static void changes_between_calls_are_kept(void **state) {
   (void)state;
   char dir[512];
-  make_dir(dir, sizeof(dir), "dw-between");
+  w_make_dir(dir, sizeof(dir), "dw-between");
   HANDLE port;
   HANDLE h = dir_on_port(dir, &port);
   DWORD f = FILE_NOTIFY_CHANGE_FILE_NAME;
@@ -386,7 +353,7 @@ static void changes_between_calls_are_kept(void **state) {
 static void overflow_gives_zero_bytes(void **state) {
   (void)state;
   char dir[512];
-  make_dir(dir, sizeof(dir), "dw-overflow");
+  w_make_dir(dir, sizeof(dir), "dw-overflow");
   HANDLE port;
   HANDLE h = dir_on_port(dir, &port);
   DWORD f = FILE_NOTIFY_CHANGE_FILE_NAME;
@@ -424,9 +391,9 @@ static void overflow_gives_zero_bytes(void **state) {
 static void subtree_names(void **state) {
   (void)state;
   char dir[512], sub[512];
-  make_dir(dir, sizeof(dir), "dw-subtree");
+  w_make_dir(dir, sizeof(dir), "dw-subtree");
   mkdir_in(dir, "pre");
-  path_in(sub, sizeof(sub), dir, "pre");
+  w_path_in(sub, sizeof(sub), dir, "pre");
   HANDLE port;
   HANDLE h = dir_on_port(dir, &port);
   DWORD f = FILE_NOTIFY_CHANGE_FILE_NAME | FILE_NOTIFY_CHANGE_DIR_NAME;
@@ -453,7 +420,7 @@ static void subtree_names(void **state) {
   gather(h, port, TRUE, f, r, 1);
   expect_rec(&r[0], FILE_ACTION_ADDED, "new");
   char sub2[512];
-  path_in(sub2, sizeof(sub2), dir, "new");
+  w_path_in(sub2, sizeof(sub2), dir, "new");
   touch(sub2, "f2");
   gather(h, port, TRUE, f, r, 1);
   expect_rec(&r[0], FILE_ACTION_ADDED, "new\\f2");
@@ -487,7 +454,7 @@ static void subtree_names(void **state) {
 static void event_and_low_bit(void **state) {
   (void)state;
   char dir[512];
-  make_dir(dir, sizeof(dir), "dw-event");
+  w_make_dir(dir, sizeof(dir), "dw-event");
   /* A handle on no port: the event tells, GetOverlappedResult reads. */
   HANDLE h = open_dir(dir, true);
   HANDLE ev = CreateEvent(NULL, TRUE, FALSE, NULL);
@@ -544,7 +511,7 @@ static void WINAPI routine(DWORD err, DWORD bytes, LPOVERLAPPED ov) {
 static void completion_routine(void **state) {
   (void)state;
   char dir[512];
-  make_dir(dir, sizeof(dir), "dw-routine");
+  w_make_dir(dir, sizeof(dir), "dw-routine");
   HANDLE h = open_dir(dir, true);
   OVERLAPPED ov;
   memset(&ov, 0, sizeof(ov));
@@ -591,7 +558,7 @@ static DWORD WINAPI touch_later(LPVOID arg) {
 static void synchronous_calls(void **state) {
   (void)state;
   char dir[512];
-  make_dir(dir, sizeof(dir), "dw-sync");
+  w_make_dir(dir, sizeof(dir), "dw-sync");
   HANDLE h = open_dir(dir, false);
   DWORD f = FILE_NOTIFY_CHANGE_FILE_NAME;
   struct later l = {dir, "s1"};
@@ -624,7 +591,7 @@ static void synchronous_calls(void **state) {
 static void cancel_and_close(void **state) {
   (void)state;
   char dir[512];
-  make_dir(dir, sizeof(dir), "dw-cancel");
+  w_make_dir(dir, sizeof(dir), "dw-cancel");
   HANDLE port;
   HANDLE h = dir_on_port(dir, &port);
   DWORD f = FILE_NOTIFY_CHANGE_FILE_NAME;
@@ -666,7 +633,7 @@ static void cancel_and_close(void **state) {
 static void bad_arguments(void **state) {
   (void)state;
   char dir[512];
-  make_dir(dir, sizeof(dir), "dw-bad");
+  w_make_dir(dir, sizeof(dir), "dw-bad");
   HANDLE h = open_dir(dir, true);
   DWORD f = FILE_NOTIFY_CHANGE_FILE_NAME;
   DWORD n = 0;
@@ -738,9 +705,9 @@ static BOOL refused(HANDLE h, char *buf, LPOVERLAPPED_COMPLETION_ROUTINE fn,
 static void refusals(void **state) {
   (void)state;
   char dir[512], file[512];
-  make_dir(dir, sizeof(dir), "dw-refusals");
+  w_make_dir(dir, sizeof(dir), "dw-refusals");
   touch(dir, "file");
-  path_in(file, sizeof(file), dir, "file");
+  w_path_in(file, sizeof(file), dir, "file");
   HANDLE h = open_dir(dir, true);
   DWORD e[4];
   bool r[4];

@@ -1,6 +1,9 @@
 /*
  * win32-util.c - helpers of the plain-Win32 suites (see win32-util.h).
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "win32-util.h"
 
 LPFN_ACCEPTEX pAcceptEx;
@@ -169,4 +172,35 @@ int w_run(const char *name, const struct CMUnitTest *tests, size_t n) {
   int rc = h_run(name, tests, n);
   WSACleanup();
   return rc;
+}
+
+void w_remove_tree(const char *path) {
+  char pattern[600], child[600];
+  snprintf(pattern, sizeof(pattern), "%s\\*", path);
+  WIN32_FIND_DATAA fd;
+  HANDLE s = FindFirstFileA(pattern, &fd);
+  if (s != INVALID_HANDLE_VALUE) {
+    do {
+      if (strcmp(fd.cFileName, ".") == 0 || strcmp(fd.cFileName, "..") == 0)
+        continue;
+      snprintf(child, sizeof(child), "%s\\%s", path, fd.cFileName);
+      if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+        w_remove_tree(child);
+      else
+        DeleteFileA(child);
+    } while (FindNextFileA(s, &fd));
+    FindClose(s);
+  }
+  RemoveDirectoryA(path);
+}
+
+void w_make_dir(char *out, size_t size, const char *name) {
+  w_temp_path(out, size, name);
+  w_remove_tree(out);
+  assert_true(CreateDirectoryA(out, NULL));
+}
+
+void w_path_in(char *out, size_t size, const char *dir, const char *name) {
+  int r = snprintf(out, size, "%s\\%s", dir, name);
+  assert_true(r > 0 && (size_t)r < size);
 }

@@ -85,4 +85,11 @@ void w_temp_path(char *out, size_t size, const char *name);
 int w_run(const char *name, const struct CMUnitTest *tests, size_t n);
 #define W_RUN(name, tests) w_run(name, tests, sizeof(tests) / sizeof(tests[0]))
 
+/* A directory and everything in it goes (Win32 calls only). */
+void w_remove_tree(const char *path);
+/* A fresh, empty directory `name` in the temporary directory. */
+void w_make_dir(char *out, size_t size, const char *name);
+/* dir\name into out (it must fit). */
+void w_path_in(char *out, size_t size, const char *dir, const char *name);
+
 #endif
