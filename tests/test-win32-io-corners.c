@@ -536,6 +536,46 @@ static void acceptex_addresses_at_completion(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* An AcceptEx that completed is a connected socket, whether or not its
+ * result was taken: a program that watched HasOverlappedIoCompleted (no
+ * port, no event) reads, writes and names the peer at once. */
+static void acceptex_socket_usable_before_its_result_is_taken(void **state) {
+  (void)state;
+  struct sockaddr_in la, ca;
+  SOCKET l = w_listener(&la), acc = w_tcp(), cli = w_tcp();
+  w_load_extensions(l);
+  DWORD alen = sizeof(SOCKADDR_STORAGE) + 16;
+  char out[2 * (sizeof(SOCKADDR_STORAGE) + 16)];
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  assert_false(pAcceptEx(l, acc, out, 0, alen, alen, NULL, &ov));
+  assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+  assert_int_equal(connect(cli, (struct sockaddr *)&la, sizeof(la)), 0);
+  int len = sizeof(ca);
+  assert_int_equal(getsockname(cli, (struct sockaddr *)&ca, &len), 0);
+  assert_int_equal(send(cli, "hello", 5, 0), 5);
+  assert_true(w_spin_done(&ov, 5000));
+  struct sockaddr_in peer;
+  len = sizeof(peer);
+  assert_int_equal(getpeername(acc, (struct sockaddr *)&peer, &len), 0);
+  assert_int_equal(peer.sin_port, ca.sin_port);
+  char in[8] = {0};
+  assert_int_equal(recv(acc, in, sizeof(in), 0), 5);
+  assert_memory_equal(in, "hello", 5);
+  assert_int_equal(send(acc, "back", 4, 0), 4);
+  assert_int_equal(recv(cli, in, sizeof(in), 0), 4);
+  assert_memory_equal(in, "back", 4);
+  DWORD n = 99, flags = 0;
+  assert_true(WSAGetOverlappedResult(l, &ov, &n, FALSE, &flags));
+  assert_int_equal(n, 0);
+  assert_int_equal(setsockopt(acc, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT,
+                              (char *)&l, sizeof(l)),
+                   0);
+  closesocket(cli);
+  closesocket(acc);
+  closesocket(l);
+}
+
 /* MSG_PARTIAL on a stream socket: a stream has no messages, and TCP
  * takes the flag (WSASend: refused only "by transports that do not
  * support partial message transmissions"). */
@@ -585,6 +625,7 @@ int main(void) {
       cmocka_unit_test(handle_signalled_as_its_io_ends),
       cmocka_unit_test(many_buffers_in_one_call),
       cmocka_unit_test(acceptex_addresses_at_completion),
+      cmocka_unit_test(acceptex_socket_usable_before_its_result_is_taken),
       cmocka_unit_test(msg_partial_on_a_stream),
   };
   return W_RUN("win32-io-corners", tests);

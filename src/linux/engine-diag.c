@@ -279,6 +279,7 @@ void cp_engine_diag_deliver(cport_op_t *op) {
   fill(&r, op, slot && packet && !closed ? 'C' : 'I', cp_diag_held_fd(op), NULL,
        bytes, status);
   cp_diag_trace(p, &r);
+  cp_engine_held_end(op);
   cp_op_publish(op, status, bytes);
   /* The op is its user's again: only the copies above are used. */
   cp_engine_signal_event(ev);

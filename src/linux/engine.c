@@ -122,13 +122,9 @@ static void set_file_event(const struct cp_lop *l) {
   __atomic_store_n(&h->io_signal, starts + 1, __ATOMIC_RELEASE);
 }
 
-/*
- * Publishes the op's result, signals its event, and queues its completion
- * into its held slot (or gives the slot back: no packet for an event
- * handle with its low bit set, as on Windows). The op is not on a queue.
- */
 /* An accept of the layer's got its connection: the layer's hook sees it
- * before the result is published (cport__accept_ex). */
+ * before the result is published (cport__accept_ex), and before the fault
+ * mode may hold the op back (its hold reuses the words the hook reads). */
 static void accept_ended(struct cp_lop *l) {
   void (*hook)(int, const uintptr_t *) =
       __atomic_load_n(&cp_accept_hook, __ATOMIC_ACQUIRE);
@@ -136,6 +132,22 @@ static void accept_ended(struct cp_lop *l) {
     hook(l->aux_fd, l->u.io.a.layer);
 }
 
+void cp_engine_held_end(cport_op_t *op) {
+  struct cp_lop *l = cp_lop(op);
+  struct cp_handle *h = l->h;
+  if (!(l->flags & CP_OPF_NT) || op->event != NULL || h == NULL)
+    return;
+  cp_lock(&h->lock);
+  if (h->gen == l->gen) /* not closed (or reused) while it was held */
+    set_file_event(l);
+  cp_unlock(&h->lock);
+}
+
+/*
+ * Publishes the op's result, signals its event, and queues its completion
+ * into its held slot (or gives the slot back: no packet for an event
+ * handle with its low bit set, as on Windows). The op is not on a queue.
+ */
 static void finish(cport_op_t *op, struct cp_batch *b) {
   struct cp_lop *l = cp_lop(op);
   if (CP_UNLIKELY(l->flags & CP_OPF_BUFFERED)) {
@@ -153,14 +165,14 @@ static void finish(cport_op_t *op, struct cp_batch *b) {
   void *ev = op->event;
   bool packet = ((uintptr_t)ev & 1u) == 0;
   bool slot = (l->flags & CP_OPF_SLOT) != 0;
-  if (CP_UNLIKELY(cp_diag_active()) &&
-      cp_engine_diag_finish(op, &status, slot && packet, b))
-    return; /* held back by the fault mode: diag.h ends it later */
-  if ((l->flags & CP_OPF_NT) && ev == NULL)
-    set_file_event(l);
   if (CP_UNLIKELY(l->kind == CP_OP_ACCEPT) && status == 0 &&
       l->u.io.a.layer[0] != 0)
     accept_ended(l);
+  if (CP_UNLIKELY(cp_diag_active()) &&
+      cp_engine_diag_finish(op, &status, slot && packet, b))
+    return; /* held back by the fault mode: cp_engine_diag_deliver ends it */
+  if ((l->flags & CP_OPF_NT) && ev == NULL)
+    set_file_event(l);
   cp_op_publish(op, status, bytes);
   /* The op is its user's again: only the copies above are used. */
   cp_engine_signal_event(ev);

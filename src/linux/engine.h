@@ -140,6 +140,9 @@ CP_INTERNAL extern CP_TLS struct cp_inline cp_last_inline;
 
 /* The Win32 layer's event signaller (NULL until it registers). */
 CP_INTERNAL extern void (*cp_event_hook)(void *event);
+/* A layer handle's op the fault mode held back ends: its handle's file
+ * object event is set, if the handle is still the one it was issued on. */
+CP_INTERNAL void cp_engine_held_end(cport_op_t *op);
 /* The layer's hook for an accept that ends with a connection
  * (cport__accept_ex), or NULL. */
 CP_INTERNAL extern void (*cp_accept_hook)(int fd, const uintptr_t word[3]);

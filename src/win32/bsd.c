@@ -230,6 +230,7 @@ static ssize_t do_recv(int fd, void *buf, size_t len, int flags,
 static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
                          int flags, struct sockaddr *addr, socklen_t *alen,
                          socklen_t tolen) {
+  w32_fixup_settle(fd); /* an AcceptEx's socket: its connection in */
   if (sending)
     flags |= MSG_NOSIGNAL;
   /* Every byte before it returns: a blocking send, and a receive with

@@ -297,6 +297,26 @@ void w32_fixup_run_ended(LPOVERLAPPED ov) {
   run_claimed(f, ov, &status);
 }
 
+void w32_fixup_settle(int fd) {
+  if (!(w32_fd_flags(fd) & W32_FD_ACCEPT_INTO))
+    return;
+  struct w32_fixup *f = NULL;
+  pthread_mutex_lock(&fix_lock);
+  for (unsigned b = 0; b < FIX_BUCKETS && f == NULL; b++)
+    for (struct w32_fixup *it = fixups[b]; it != NULL && f == NULL;
+         it = it->next)
+      if (it->kind == W32_FIX_ACCEPT && (int)it->target == fd && !it->gone &&
+          !it->running && HasOverlappedIoCompleted(it->ov))
+        f = it; /* (its OVERLAPPED is the program's, not yet taken) */
+  if (f != NULL)
+    f->running = true; /* a taker of its result waits for it */
+  pthread_mutex_unlock(&fix_lock);
+  if (f == NULL)
+    return;
+  int status = w32_internal_status(f->ov);
+  run_claimed(f, f->ov, &status);
+}
+
 static void run_claimed(struct w32_fixup *f, LPOVERLAPPED ov, int *status) {
   int fd = (int)f->target;
   if (f->kind == W32_FIX_PIPE_CONNECT) {

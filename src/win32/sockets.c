@@ -219,6 +219,7 @@ CPORT_API int(ioctlsocket)(SOCKET s, long cmd, u_long *arg) {
   int fd = (int)s;
   if (arg == NULL)
     return w32_wsa_fail(WSAEFAULT);
+  w32_fixup_settle(fd);
   if ((unsigned long)cmd == (unsigned long)FIONREAD) {
     int n = 0;
     if (ioctl(fd, FIONREAD, &n) != 0)
@@ -340,6 +341,7 @@ CPORT_API int cport_w32_setsockopt(SOCKET s, int level, int name,
                                    const char *val, int len) {
   if (len < 0 || (val == NULL && len > 0))
     return w32_wsa_fail(WSAEFAULT);
+  w32_fixup_settle((int)s); /* SO_UPDATE_ACCEPT_CONTEXT after an event */
   int rc;
   if (set_windows_only((int)s, level, name, val, len, &rc))
     return rc;
@@ -407,6 +409,7 @@ CPORT_API int cport_w32_getsockopt(SOCKET s, int level, int name, char *val,
   int fd = (int)s;
   if (val == NULL || len == NULL)
     return w32_wsa_fail(WSAEFAULT);
+  w32_fixup_settle(fd);
   if (level == SOL_SOCKET && name == SO_CONNECT_TIME) {
     /* Seconds connected, 0xFFFFFFFF if not connected. */
     struct sockaddr_storage ss;
@@ -641,6 +644,7 @@ CPORT_API SOCKET WSAAccept(SOCKET s, struct sockaddr *addr, LPINT len,
 
 CPORT_API int cport_w32_shutdown(SOCKET s, int how) {
   int fd = (int)s;
+  w32_fixup_settle(fd);
   if (how != SD_RECEIVE && how != SD_SEND && how != SD_BOTH)
     return w32_wsa_fail(WSAEINVAL);
   /* The FIN goes after the bytes sends already took: while cport's send
@@ -677,6 +681,7 @@ bool w32_ip_unbound(int fd) {
 CPORT_API int cport_w32_getsockname(SOCKET s, struct sockaddr *addr, int *len) {
   if (addr == NULL || len == NULL || *len < 0)
     return w32_wsa_fail(WSAEFAULT);
+  w32_fixup_settle((int)s);
   socklen_t l = (socklen_t)*len;
   if (getsockname((int)s, addr, &l) != 0)
     return w32_wsa_errno(errno);
@@ -694,6 +699,7 @@ CPORT_API int cport_w32_getsockname(SOCKET s, struct sockaddr *addr, int *len) {
 CPORT_API int cport_w32_getpeername(SOCKET s, struct sockaddr *addr, int *len) {
   if (addr == NULL || len == NULL || *len < 0)
     return w32_wsa_fail(WSAEFAULT);
+  w32_fixup_settle((int)s);
   socklen_t l = (socklen_t)*len;
   if (getpeername((int)s, addr, &l) != 0) {
     /* A connection the peer reset still names its peer on Windows. */

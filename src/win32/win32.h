@@ -614,6 +614,11 @@ CP_INTERNAL int w32_fixup_run_inline(LPOVERLAPPED ov);
 /* w32_fixup_run for a packet that may be stale (the layer's own port):
  * only once ov's op has ended, with that op's status. */
 CP_INTERNAL void w32_fixup_run_ended(LPOVERLAPPED ov);
+/* fd is used by a call of the program's: if the AcceptEx filling it has
+ * ended and its result is not yet taken, its connection moves in now, as
+ * on Windows the socket is connected once the op has completed (the
+ * program may have only watched HasOverlappedIoCompleted). */
+CP_INTERNAL void w32_fixup_settle(int fd);
 /* TF_REUSE_SOCKET's end: fd becomes a fresh socket, ready for AcceptEx or
  * ConnectEx again (fixups.c). */
 CP_INTERNAL void w32_socket_reuse(int fd);

@@ -196,6 +196,7 @@ static int wsa_io_run(SOCKET s, LPWSABUF bufs, DWORD n, cport_buf_t *b,
   if (err)
     return w32_wsa_fail(err);
   int fd = (int)s;
+  w32_fixup_settle(fd); /* an AcceptEx's socket: its connection in */
   if (recv_side)
     flags &= ~MSG_PUSH_IMMEDIATE; /* (its value is Linux's MSG_TRUNC) */
   /* A stream has no messages: MSG_PARTIAL changes nothing on one, and
