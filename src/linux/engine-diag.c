@@ -265,6 +265,19 @@ bool cp_engine_diag_finish(cport_op_t *op, int *status, bool queued,
   return false;
 }
 
+/* A layer handle's op held back ends: its handle's file object event is
+ * set, if the handle is still the one it was issued on. */
+static void held_end(cport_op_t *op) {
+  struct cp_lop *l = cp_lop(op);
+  struct cp_handle *h = l->h;
+  if (!(l->flags & CP_OPF_NT) || op->event != NULL || h == NULL)
+    return;
+  cp_lock(&h->lock);
+  if (h->gen == l->gen) /* not closed (or reused) while it was held */
+    cp_engine_set_file_event(l);
+  cp_unlock(&h->lock);
+}
+
 void cp_engine_diag_deliver(cport_op_t *op) {
   struct cp_lop *l = cp_lop(op);
   struct cport *p = l->port;
@@ -279,7 +292,7 @@ void cp_engine_diag_deliver(cport_op_t *op) {
   fill(&r, op, slot && packet && !closed ? 'C' : 'I', cp_diag_held_fd(op), NULL,
        bytes, status);
   cp_diag_trace(p, &r);
-  cp_engine_held_end(op);
+  held_end(op);
   cp_op_publish(op, status, bytes);
   /* The op is its user's again: only the copies above are used. */
   cp_engine_signal_event(ev);

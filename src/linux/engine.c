@@ -111,17 +111,6 @@ static bool port_closed(struct cport *p) {
   return __atomic_load_n(&p->closed, __ATOMIC_ACQUIRE);
 }
 
-/* An op of the layer's handles without an event ends: its handle's file
- * object event is set (unless the handle was closed: its slot may serve
- * another use of the fd). */
-static void set_file_event(const struct cp_lop *l) {
-  struct cp_handle *h = l->h;
-  if (h == NULL || (l->flags & CP_OPF_ORPHAN))
-    return;
-  uint32_t starts = __atomic_load_n(&h->io_starts, __ATOMIC_ACQUIRE);
-  __atomic_store_n(&h->io_signal, starts + 1, __ATOMIC_RELEASE);
-}
-
 /* An accept of the layer's got its connection: the layer's hook sees it
  * before the result is published (cport__accept_ex), and before the fault
  * mode may hold the op back (its hold reuses the words the hook reads). */
@@ -130,17 +119,6 @@ static void accept_ended(struct cp_lop *l) {
       __atomic_load_n(&cp_accept_hook, __ATOMIC_ACQUIRE);
   if (hook != NULL && l->aux_fd >= 0)
     hook(l->aux_fd, l->u.io.a.layer);
-}
-
-void cp_engine_held_end(cport_op_t *op) {
-  struct cp_lop *l = cp_lop(op);
-  struct cp_handle *h = l->h;
-  if (!(l->flags & CP_OPF_NT) || op->event != NULL || h == NULL)
-    return;
-  cp_lock(&h->lock);
-  if (h->gen == l->gen) /* not closed (or reused) while it was held */
-    set_file_event(l);
-  cp_unlock(&h->lock);
 }
 
 /*
@@ -172,7 +150,7 @@ static void finish(cport_op_t *op, struct cp_batch *b) {
       cp_engine_diag_finish(op, &status, slot && packet, b))
     return; /* held back by the fault mode: cp_engine_diag_deliver ends it */
   if ((l->flags & CP_OPF_NT) && ev == NULL)
-    set_file_event(l);
+    cp_engine_set_file_event(l);
   cp_op_publish(op, status, bytes);
   /* The op is its user's again: only the copies above are used. */
   cp_engine_signal_event(ev);

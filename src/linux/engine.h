@@ -140,9 +140,16 @@ CP_INTERNAL extern CP_TLS struct cp_inline cp_last_inline;
 
 /* The Win32 layer's event signaller (NULL until it registers). */
 CP_INTERNAL extern void (*cp_event_hook)(void *event);
-/* A layer handle's op the fault mode held back ends: its handle's file
- * object event is set, if the handle is still the one it was issued on. */
-CP_INTERNAL void cp_engine_held_end(cport_op_t *op);
+/* An op of the layer's handles without an event ends: its handle's file
+ * object event is set (unless the handle was closed: its slot may serve
+ * another use of the fd). */
+static inline void cp_engine_set_file_event(const struct cp_lop *l) {
+  struct cp_handle *h = l->h;
+  if (h == NULL || (l->flags & CP_OPF_ORPHAN))
+    return;
+  uint32_t starts = __atomic_load_n(&h->io_starts, __ATOMIC_ACQUIRE);
+  __atomic_store_n(&h->io_signal, starts + 1, __ATOMIC_RELEASE);
+}
 /* The layer's hook for an accept that ends with a connection
  * (cport__accept_ex), or NULL. */
 CP_INTERNAL extern void (*cp_accept_hook)(int fd, const uintptr_t word[3]);
