@@ -7,11 +7,12 @@ cport_errno.h: the enum that CPORT_ERRNO_MAP expands is written out, one
 enumerator per code, each documented with its message, so every code
 renders; the helper macro CPORT_ERR_ENUM_ disappears.
 
-cport_win32.h: Doxygen sees the header's leading documentation blocks and
-the declarations they document (the names that are cport's own:
+cport_win32.h and its parts (include/cport_win32/*.h): Doxygen sees the
+header's leading documentation blocks, each part's own, and the
+declarations those blocks document (the names that are cport's own:
 CPORT_WIN32_API, CPORT_W32_NAMELESS, cport_w32_*), and a generated page,
-"Win32 API on Linux", listing every other name the header declares, by
-the header's own sections. The Win32 names themselves are Microsoft's
+"Win32 API on Linux", listing every other name the parts declare, by
+their sections. The Win32 names themselves are Microsoft's
 (their documentation applies; docs/porting.md says where the layer
 differs), so a new declaration is listed without any work.
 
@@ -134,16 +135,30 @@ def statements(lines, start):
         i = j + 1
 
 
-def win32_header(lines):
-    first = next((k for k, l in enumerate(lines)
-                  if re.match(r"#ifndef\s+CPORT_WIN32_H", l)), len(lines))
-    top = "".join(lines[:first])
-    keep = documented_names(top)
+GUARD = re.compile(r"CPORT_WIN32(?:_PART_\w+)?_H$")
+PART = re.compile(r'^#\s*include\s+"(cport_win32/[\w.-]+\.h)"', re.M)
+
+
+def guard_line(lines):
+    """Where the leading documentation ends: the include guard."""
+    return next((k for k, l in enumerate(lines)
+                 if re.match(r"#ifndef\s+CPORT_WIN32\w*_H\b", l)), len(lines))
+
+
+def read_lines(path):
+    with open(path, encoding="utf-8") as f:
+        return f.readlines()
+
+
+def kept_statements(lines, keep, listed):
+    """lines with only the statements that declare a name of keep (the
+    documented ones) left; every other declared name goes into listed, by
+    section."""
+    first = guard_line(lines)
     out = lines[:first] + ["\n"] * (len(lines) - first)
-    listed = {}
     seen = set()
     for a, b, text, section in statements(lines, first):
-        names = [x for x in declared_names(text) if x != "CPORT_WIN32_H"]
+        names = [x for x in declared_names(text) if not GUARD.match(x)]
         if not names:
             continue
         if keep & set(names):
@@ -157,6 +172,30 @@ def win32_header(lines):
         for x in names:
             if x not in group:
                 group.append(x)
+    return out
+
+
+def umbrella_keep(path):
+    """The names cport_win32.h's leading blocks document."""
+    lines = read_lines(path)
+    return documented_names("".join(lines[:guard_line(lines)]))
+
+
+def win32_part(path, lines):
+    """A part of cport_win32.h (include/cport_win32/): its own leading
+    block, and the declarations the header's blocks document."""
+    umbrella = os.path.join(os.path.dirname(os.path.dirname(path)),
+                            "cport_win32.h")
+    return kept_statements(lines, umbrella_keep(umbrella), {})
+
+
+def win32_header(path, lines):
+    keep = umbrella_keep(path)
+    listed = {}
+    out = kept_statements(lines, keep, listed)
+    for part in PART.findall("".join(lines)):
+        kept_statements(read_lines(os.path.join(os.path.dirname(path), part)),
+                        keep, listed)
     page = ["/**\n",
             " * @page cport_win32_api Win32 API on Linux\n",
             " * Every name cport_win32.h declares on Linux, by the header's\n",
@@ -178,7 +217,9 @@ def main(path):
     if name == "cport_errno.h":
         lines = errno_header(lines)
     elif name == "cport_win32.h":
-        lines = win32_header(lines)
+        lines = win32_header(path, lines)
+    elif os.path.basename(os.path.dirname(path)) == "cport_win32":
+        lines = win32_part(path, lines)
     sys.stdout.write("".join(lines))
     return 0
 
