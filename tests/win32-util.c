@@ -35,6 +35,13 @@ void w_set_rcvtimeo(SOCKET s, DWORD ms) {
       setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, (char *)&ms, sizeof(ms)), 0);
 }
 
+int w_recv_ov(SOCKET s, char *buf, ULONG len, OVERLAPPED *ov, DWORD *bytes) {
+  WSABUF wb = {len, buf};
+  DWORD flags = 0;
+  memset(ov, 0, sizeof(*ov));
+  return WSARecv(s, &wb, 1, bytes, &flags, ov, NULL);
+}
+
 SOCKET w_tcp(void) {
   SOCKET s = WSASocket(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
                        WSA_FLAG_OVERLAPPED);

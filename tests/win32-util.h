@@ -36,6 +36,9 @@ void w_load_extensions(SOCKET s);
 void w_set_rcvtimeo(SOCKET s, DWORD ms);
 /* An overlapped TCP socket. */
 SOCKET w_tcp(void);
+/* An overlapped WSARecv of len bytes into buf on s, ov zeroed first:
+ * WSARecv's return. */
+int w_recv_ov(SOCKET s, char *buf, ULONG len, OVERLAPPED *ov, DWORD *bytes);
 /* A socket bound to 127.0.0.1 that does not listen, its address in
  * *addr: a connect there is refused, and while it is open no other
  * program (a test running beside) can take the port. */
