@@ -1,8 +1,8 @@
 /*
  * pipes.c - named pipes: CreateNamedPipe, ConnectNamedPipe,
- * DisconnectNamedPipe, the client's CreateFile, WaitNamedPipe,
- * SetNamedPipeHandleState, PeekNamedPipe, GetNamedPipeInfo, and
- * ReadFile / WriteFile / FlushFileBuffers on a pipe handle.
+ * DisconnectNamedPipe, and what pipes-io.c reads of an end (the client's
+ * CreateFile, WaitNamedPipe and the pipe's state: pipe-client.c; reads,
+ * writes, PeekNamedPipe and flushing: pipes-io.c).
  *
  * "\\.\pipe\NAME" is the abstract AF_UNIX socket name "cport-pipe:name"
  * (the name in lower case, as Windows compares pipe names without regard
@@ -31,37 +31,11 @@
 #include <sys/un.h>
 #include <linux/sockios.h>
 
-#include "win32.h"
-
-enum { P_LISTENING = 1, P_CONNECTED, P_DISCONNECTED, P_CLIENT };
-
-struct pipe_name {
-  struct pipe_name *next;
-  char key[256]; /* the name after "\\.\pipe\", in lower case */
-  int listen_fd;
-  int instances, max;
-  int listening; /* instances a client may take */
-  int backlog;   /* clients of this process connected, not yet accepted */
-  bool message;  /* PIPE_TYPE_MESSAGE */
-  DWORD out_size, in_size, timeout_ms;
-};
-
-/* One end: a server instance (name set) or a client. */
-struct pipe_end {
-  struct pipe_name *name;
-  int state;
-  bool message;      /* SOCK_SEQPACKET */
-  bool read_message; /* PIPE_READMODE_MESSAGE */
-  bool overlapped;   /* FILE_FLAG_OVERLAPPED */
-  bool connecting;   /* a ConnectNamedPipe waits for a client */
-  bool can_read, can_write;
-  char *rest; /* the unread part of a message (message pipes) */
-  size_t rest_len, rest_off;
-};
+#include "pipes.h"
 
 /* Guards the names and the ends. A leaf: nothing calls cport while it is
  * held, except cport_closesocket of a listener nobody else uses. */
-static pthread_mutex_t pipe_lock = PTHREAD_MUTEX_INITIALIZER;
+pthread_mutex_t w32_pipe_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pipe_name *names;
 static struct pipe_end **ends; /* by descriptor */
 static int ends_size;
@@ -99,7 +73,7 @@ bool w32_pipe_path(const char *path) {
 }
 
 /* The key of a local pipe path, or the Win32 error. */
-static DWORD key_of(const char *path, char *key) {
+DWORD w32_pipe_key_of(const char *path, char *key) {
   const char *host, *name;
   size_t hl;
   if (path == NULL)
@@ -119,7 +93,7 @@ static DWORD key_of(const char *path, char *key) {
 }
 
 /* The abstract socket address of a key. */
-static socklen_t address_of(const char *key, struct sockaddr_un *a) {
+socklen_t w32_pipe_address_of(const char *key, struct sockaddr_un *a) {
   memset(a, 0, sizeof(*a));
   a->sun_family = AF_UNIX;
   static const char prefix[] = "cport-pipe:";
@@ -142,7 +116,7 @@ static socklen_t address_of(const char *key, struct sockaddr_un *a) {
                      n);
 }
 
-static struct pipe_name *find_locked(const char *key) {
+struct pipe_name *w32_pipe_find_locked(const char *key) {
   for (struct pipe_name *n = names; n != NULL; n = n->next)
     if (strcmp(n->key, key) == 0)
       return n;
@@ -164,14 +138,14 @@ static void name_drop_locked(struct pipe_name *pn) {
 /* Ends                                                                      */
 /* ------------------------------------------------------------------------ */
 
-static struct pipe_end *end_locked(int fd) {
+struct pipe_end *w32_pipe_end_locked(int fd) {
   return fd >= 0 && fd < ends_size ? ends[fd] : NULL;
 }
 
 static void closing(int fd);
 static void connect_done(int fd, int status);
 
-static bool end_put_locked(int fd, struct pipe_end *e) {
+bool w32_pipe_end_put_locked(int fd, struct pipe_end *e) {
   if (fd >= ends_size) {
     int size = ends_size ? ends_size : 64;
     while (size <= fd)
@@ -196,7 +170,7 @@ static void rest_clear(struct pipe_end *e) {
   e->rest_len = e->rest_off = 0;
 }
 
-/* A listening instance got its client (pipe_lock held). */
+/* A listening instance got its client (w32_pipe_lock held). */
 static void connected_locked(struct pipe_end *e) {
   e->state = P_CONNECTED;
   e->name->listening--;
@@ -209,8 +183,8 @@ static void connected_locked(struct pipe_end *e) {
 static void closing(int fd) {
   w32_fixup_target_closed(fd);
   w32_lop_end_all(fd, CPORT_ECANCELED); /* a message pipe's pending ops */
-  pthread_mutex_lock(&pipe_lock);
-  struct pipe_end *e = end_locked(fd);
+  pthread_mutex_lock(&w32_pipe_lock);
+  struct pipe_end *e = w32_pipe_end_locked(fd);
   if (e != NULL) {
     ends[fd] = NULL;
     if (e->name != NULL) {
@@ -221,7 +195,7 @@ static void closing(int fd) {
     rest_clear(e);
     free(e);
   }
-  pthread_mutex_unlock(&pipe_lock);
+  pthread_mutex_unlock(&w32_pipe_lock);
 }
 
 /* The connection in fd goes (its client reads the end of it); fd waits
@@ -240,8 +214,8 @@ static int back_to_listener(int fd, int fresh) {
  * connection is in fd). A DisconnectNamedPipe that came meanwhile (the
  * fixup was running) found the instance listening: the connection goes. */
 static void connect_done(int fd, int status) {
-  pthread_mutex_lock(&pipe_lock);
-  struct pipe_end *e = end_locked(fd);
+  pthread_mutex_lock(&w32_pipe_lock);
+  struct pipe_end *e = w32_pipe_end_locked(fd);
   int fresh = -1;
   if (e != NULL)
     e->connecting = false;
@@ -250,7 +224,7 @@ static void connect_done(int fd, int status) {
   else if (e != NULL && e->name != NULL && status == 0 &&
            e->state == P_DISCONNECTED)
     fresh = fcntl(e->name->listen_fd, F_DUPFD_CLOEXEC, 0);
-  pthread_mutex_unlock(&pipe_lock);
+  pthread_mutex_unlock(&w32_pipe_lock);
   if (fresh >= 0)
     (void)back_to_listener(fd, fresh);
   else if (status == 0)
@@ -258,13 +232,13 @@ static void connect_done(int fd, int status) {
 }
 
 /* What a call on fd may do; false (error set) if it is no pipe. */
-static bool end_copy(int fd, struct pipe_end *out) {
+bool w32_pipe_end_copy(int fd, struct pipe_end *out) {
   memset(out, 0, sizeof(*out));
-  pthread_mutex_lock(&pipe_lock);
-  struct pipe_end *e = end_locked(fd);
+  pthread_mutex_lock(&w32_pipe_lock);
+  struct pipe_end *e = w32_pipe_end_locked(fd);
   if (e != NULL)
     *out = *e;
-  pthread_mutex_unlock(&pipe_lock);
+  pthread_mutex_unlock(&w32_pipe_lock);
   return e != NULL ? true : w32_fail(ERROR_INVALID_HANDLE);
 }
 
@@ -287,7 +261,7 @@ CPORT_API HANDLE CreateNamedPipeA(LPCSTR path, DWORD open_mode, DWORD pipe_mode,
                                   LPSECURITY_ATTRIBUTES sa) {
   (void)sa;
   char key[256];
-  DWORD err = key_of(path, key);
+  DWORD err = w32_pipe_key_of(path, key);
   if (err == ERROR_BAD_NETPATH)
     err = ERROR_INVALID_NAME; /* a server's name is always local */
   DWORD access = open_mode & PIPE_ACCESS_DUPLEX;
@@ -314,8 +288,8 @@ CPORT_API HANDLE CreateNamedPipeA(LPCSTR path, DWORD open_mode, DWORD pipe_mode,
   e->can_read = (access & PIPE_ACCESS_INBOUND) != 0;
   e->can_write = (access & PIPE_ACCESS_OUTBOUND) != 0;
 
-  pthread_mutex_lock(&pipe_lock);
-  struct pipe_name *pn = find_locked(key);
+  pthread_mutex_lock(&w32_pipe_lock);
+  struct pipe_name *pn = w32_pipe_find_locked(key);
   int fd = -1;
   if (pn != NULL) {
     if ((open_mode & FILE_FLAG_FIRST_PIPE_INSTANCE) || pn->message != message)
@@ -330,7 +304,7 @@ CPORT_API HANDLE CreateNamedPipeA(LPCSTR path, DWORD open_mode, DWORD pipe_mode,
                                     SOCK_NONBLOCK | SOCK_CLOEXEC,
                                 0);
     struct sockaddr_un a;
-    socklen_t alen = address_of(key, &a);
+    socklen_t alen = w32_pipe_address_of(key, &a);
     if (s < 0)
       err = ERROR_NOT_ENOUGH_MEMORY;
     else if (bind(s, (struct sockaddr *)&a, alen) != 0)
@@ -357,7 +331,7 @@ CPORT_API HANDLE CreateNamedPipeA(LPCSTR path, DWORD open_mode, DWORD pipe_mode,
   }
   if (err == 0) {
     fd = fcntl(pn->listen_fd, F_DUPFD_CLOEXEC, 0);
-    if (fd < 0 || fd >= (1 << 22) || !end_put_locked(fd, e)) {
+    if (fd < 0 || fd >= (1 << 22) || !w32_pipe_end_put_locked(fd, e)) {
       err = ERROR_NOT_ENOUGH_MEMORY;
       if (fd >= 0)
         close(fd);
@@ -371,7 +345,7 @@ CPORT_API HANDLE CreateNamedPipeA(LPCSTR path, DWORD open_mode, DWORD pipe_mode,
       pn->listening++;
     }
   }
-  pthread_mutex_unlock(&pipe_lock);
+  pthread_mutex_unlock(&w32_pipe_lock);
   if (err != 0) {
     free(e);
     return (w32_fail(err), INVALID_HANDLE_VALUE);
@@ -435,8 +409,8 @@ struct connect_op {
 static int connect_step(void *ctx, int *wait_fd, short *events, size_t *bytes) {
   struct connect_op *c = ctx;
   *bytes = 0;
-  pthread_mutex_lock(&pipe_lock);
-  struct pipe_end *ep = end_locked(c->fd);
+  pthread_mutex_lock(&w32_pipe_lock);
+  struct pipe_end *ep = w32_pipe_end_locked(c->fd);
   int rc = ep == NULL                 ? CPORT_EBADF
            : ep->state != P_LISTENING ? CPORT_ECANCELED /* disconnected */
                                       : take_waiting(c->fd, c->listen_fd);
@@ -444,7 +418,7 @@ static int connect_step(void *ctx, int *wait_fd, short *events, size_t *bytes) {
     connected_locked(ep);
   if (ep != NULL && rc != 0)
     ep->connecting = false;
-  pthread_mutex_unlock(&pipe_lock);
+  pthread_mutex_unlock(&w32_pipe_lock);
   if (rc == 1) {
     w32_fd_connected(c->fd);
     return 0;
@@ -455,11 +429,11 @@ static int connect_step(void *ctx, int *wait_fd, short *events, size_t *bytes) {
 }
 
 static void connecting_end(int fd) {
-  pthread_mutex_lock(&pipe_lock);
-  struct pipe_end *ep = end_locked(fd);
+  pthread_mutex_lock(&w32_pipe_lock);
+  struct pipe_end *ep = w32_pipe_end_locked(fd);
   if (ep != NULL)
     ep->connecting = false;
-  pthread_mutex_unlock(&pipe_lock);
+  pthread_mutex_unlock(&w32_pipe_lock);
 }
 
 static BOOL connect_message(int fd, int listen_fd, LPOVERLAPPED ov) {
@@ -479,11 +453,11 @@ static BOOL connect_message(int fd, int listen_fd, LPOVERLAPPED ov) {
 CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
   int fd = w32_fd(h);
   struct pipe_end e;
-  if (fd < 0 || !end_copy(fd, &e) || e.name == NULL)
+  if (fd < 0 || !w32_pipe_end_copy(fd, &e) || e.name == NULL)
     return w32_fail(ERROR_INVALID_HANDLE);
   bool through_port = ov != NULL && e.overlapped;
-  pthread_mutex_lock(&pipe_lock);
-  struct pipe_end *ep = end_locked(fd);
+  pthread_mutex_lock(&w32_pipe_lock);
+  struct pipe_end *ep = w32_pipe_end_locked(fd);
   DWORD err = 0;
   int rc = 0;
   if (ep == NULL) {
@@ -506,7 +480,7 @@ CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
   int listen_fd = ep != NULL ? ep->name->listen_fd : -1;
   if (ep != NULL && err == 0)
     ep->connecting = true; /* no ReadFile takes the client from under it */
-  pthread_mutex_unlock(&pipe_lock);
+  pthread_mutex_unlock(&w32_pipe_lock);
   if (err == ERROR_PIPE_CONNECTED && rc == 1)
     w32_fd_connected(fd);
   /* A client that came and closed its handle, leaving nothing to read,
@@ -529,14 +503,14 @@ CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
         connecting_end(fd);
         return w32_fail(w32_error(-errno));
       }
-      pthread_mutex_lock(&pipe_lock);
-      ep = end_locked(fd);
+      pthread_mutex_lock(&w32_pipe_lock);
+      ep = w32_pipe_end_locked(fd);
       rc = ep == NULL ? CPORT_EBADF : take_waiting(fd, listen_fd);
       if (rc == 1 && ep->state == P_LISTENING)
         connected_locked(ep);
       if (ep != NULL && rc != 0)
         ep->connecting = false;
-      pthread_mutex_unlock(&pipe_lock);
+      pthread_mutex_unlock(&w32_pipe_lock);
       if (rc < 0)
         return w32_fail(w32_error(rc));
       if (rc == 1)
@@ -589,7 +563,7 @@ CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
  * cport accepted ahead on fd (io_uring's multishot accept), else one in
  * the listener's queue. */
 static void drop_waiting_client(int fd) {
-  /* (Outside pipe_lock: cport calls.) A connection the multishot accept
+  /* (Outside w32_pipe_lock: cport calls.) A connection the multishot accept
    * has taken but cport not yet seen comes with its last CQE: the look
    * stops it and says so (SOON). */
   int c = -1, err = 0;
@@ -604,8 +578,8 @@ static void drop_waiting_client(int fd) {
     struct timespec ts = {0, 1000000};
     nanosleep(&ts, NULL);
   }
-  pthread_mutex_lock(&pipe_lock);
-  struct pipe_end *ep = end_locked(fd);
+  pthread_mutex_lock(&w32_pipe_lock);
+  struct pipe_end *ep = w32_pipe_end_locked(fd);
   if (ep != NULL && ep->name != NULL) {
     if (c < 0)
       c = accept4(ep->name->listen_fd, NULL, NULL,
@@ -613,7 +587,7 @@ static void drop_waiting_client(int fd) {
     if (c >= 0 && ep->name->backlog > 0)
       ep->name->backlog--;
   }
-  pthread_mutex_unlock(&pipe_lock);
+  pthread_mutex_unlock(&w32_pipe_lock);
   if (c >= 0)
     close(c);
 }
@@ -621,10 +595,10 @@ static void drop_waiting_client(int fd) {
 CPORT_API BOOL DisconnectNamedPipe(HANDLE h) {
   int fd = w32_fd(h);
   struct pipe_end e;
-  if (fd < 0 || !end_copy(fd, &e) || e.name == NULL)
+  if (fd < 0 || !w32_pipe_end_copy(fd, &e) || e.name == NULL)
     return w32_fail(ERROR_INVALID_HANDLE);
-  pthread_mutex_lock(&pipe_lock);
-  struct pipe_end *ep = end_locked(fd);
+  pthread_mutex_lock(&w32_pipe_lock);
+  struct pipe_end *ep = w32_pipe_end_locked(fd);
   int state = ep != NULL ? ep->state : 0;
   int fresh = -1;
   bool was_connecting = false;
@@ -639,7 +613,7 @@ CPORT_API BOOL DisconnectNamedPipe(HANDLE h) {
       rest_clear(ep);
     }
   }
-  pthread_mutex_unlock(&pipe_lock);
+  pthread_mutex_unlock(&w32_pipe_lock);
   if (ep == NULL)
     return w32_fail(ERROR_INVALID_HANDLE);
   if (state == P_DISCONNECTED)
@@ -665,188 +639,14 @@ CPORT_API BOOL DisconnectNamedPipe(HANDLE h) {
 }
 
 /* ------------------------------------------------------------------------ */
-/* The client                                                                */
-/* ------------------------------------------------------------------------ */
-
-HANDLE w32_pipe_open(const char *path, DWORD access, DWORD flags) {
-  char key[256];
-  DWORD err = key_of(path, key);
-  if (err != 0)
-    return (w32_fail(err == ERROR_INVALID_NAME ? ERROR_FILE_NOT_FOUND : err),
-            INVALID_HANDLE_VALUE);
-  struct pipe_end *e = calloc(1, sizeof(*e));
-  if (e == NULL)
-    return (w32_fail(ERROR_NOT_ENOUGH_MEMORY), INVALID_HANDLE_VALUE);
-  pthread_mutex_lock(&pipe_lock);
-  struct pipe_name *pn = find_locked(key);
-  bool reserved = false;
-  if (pn != NULL) {
-    if (pn->listening - pn->backlog <= 0)
-      err = ERROR_PIPE_BUSY;
-    else
-      pn->backlog++, reserved = true;
-  }
-  pthread_mutex_unlock(&pipe_lock);
-  struct sockaddr_un a;
-  socklen_t alen = address_of(key, &a);
-  int s = -1;
-  /* The name's type: known here, else a byte pipe first (a message pipe
-   * refuses it: ECONNREFUSED or EPROTOTYPE). */
-  bool first_message = pn != NULL && pn->message;
-  for (int i = 0; err == 0 && i < 2; i++) {
-    e->message = first_message != (i == 1);
-    s = socket(AF_UNIX,
-               (e->message ? SOCK_SEQPACKET : SOCK_STREAM) | SOCK_CLOEXEC, 0);
-    if (s < 0) {
-      err = w32_error(-errno);
-      break;
-    }
-    if (connect(s, (struct sockaddr *)&a, alen) == 0)
-      break;
-    int ce = errno;
-    close(s);
-    s = -1;
-    if (ce == EAGAIN)
-      err = ERROR_PIPE_BUSY;
-    else if (ce != EPROTOTYPE && ce != ECONNREFUSED && ce != ENOENT)
-      err = w32_error(-ce);
-  }
-  if (err == 0 && s < 0)
-    err = ERROR_FILE_NOT_FOUND;
-  pthread_mutex_lock(&pipe_lock);
-  if (err != 0 && reserved && (pn = find_locked(key)) != NULL &&
-      pn->backlog > 0)
-    pn->backlog--;
-  if (err == 0 && (s >= (1 << 22) || !end_put_locked(s, e)))
-    err = ERROR_NOT_ENOUGH_MEMORY;
-  pthread_mutex_unlock(&pipe_lock);
-  if (err != 0) {
-    if (s >= 0)
-      close(s);
-    free(e);
-    return (w32_fail(err), INVALID_HANDLE_VALUE);
-  }
-  int fl = fcntl(s, F_GETFL);
-  if (fl >= 0)
-    fcntl(s, F_SETFL, fl | O_NONBLOCK);
-  e->state = P_CLIENT;
-  e->overlapped = (flags & FILE_FLAG_OVERLAPPED) != 0;
-  e->can_read = (access & (GENERIC_READ | GENERIC_ALL | FILE_READ_DATA)) != 0;
-  e->can_write =
-      (access & (GENERIC_WRITE | GENERIC_ALL | FILE_WRITE_DATA)) != 0;
-  w32_fd_reset(s);
-  w32_fd_set_flags(s, W32_FD_PIPE | (e->overlapped ? 0 : W32_FD_SYNC), 0);
-  w32_fd_connected(s);
-  SetLastError(ERROR_SUCCESS);
-  return (HANDLE)(intptr_t)s;
-}
-
-/* Whether a name's abstract address is bound (by any process). */
-static bool name_bound(const char *key) {
-  struct sockaddr_un a;
-  socklen_t alen = address_of(key, &a);
-  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (s < 0)
-    return false;
-  bool bound = bind(s, (struct sockaddr *)&a, alen) != 0 && errno == EADDRINUSE;
-  close(s);
-  return bound;
-}
-
-CPORT_API BOOL WaitNamedPipeA(LPCSTR path, DWORD timeout_ms) {
-  char key[256];
-  DWORD err = key_of(path, key);
-  if (err != 0)
-    return w32_fail(err == ERROR_INVALID_NAME ? ERROR_FILE_NOT_FOUND : err);
-  uint64_t until = 0;
-  for (;;) {
-    pthread_mutex_lock(&pipe_lock);
-    struct pipe_name *pn = find_locked(key);
-    bool free_one = pn != NULL && pn->listening - pn->backlog > 0;
-    DWORD dflt = pn != NULL ? pn->timeout_ms : 50;
-    pthread_mutex_unlock(&pipe_lock);
-    if (free_one)
-      return TRUE;
-    if (pn == NULL) /* another process's pipe, or none */
-      return name_bound(key) ? TRUE : w32_fail(ERROR_FILE_NOT_FOUND);
-    if (until == 0) {
-      DWORD ms = timeout_ms == NMPWAIT_USE_DEFAULT_WAIT ? dflt : timeout_ms;
-      until = ms == NMPWAIT_WAIT_FOREVER ? UINT64_MAX : w32_now_ms() + ms;
-    }
-    if (w32_now_ms() >= until)
-      return w32_fail(ERROR_SEM_TIMEOUT);
-    Sleep(5);
-  }
-}
-
-CPORT_API BOOL WaitNamedPipeW(LPCWSTR path, DWORD timeout_ms) {
-  char *p = w32_utf8(path);
-  if (p == NULL)
-    return FALSE;
-  BOOL ok = WaitNamedPipeA(p, timeout_ms);
-  free(p);
-  return ok;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Pipe state                                                                */
-/* ------------------------------------------------------------------------ */
-
-CPORT_API BOOL SetNamedPipeHandleState(HANDLE h, LPDWORD mode,
-                                       LPDWORD max_collection,
-                                       LPDWORD collect_timeout) {
-  int fd = w32_fd(h);
-  struct pipe_end e;
-  if (fd < 0 || !end_copy(fd, &e))
-    return w32_fail(ERROR_INVALID_HANDLE);
-  if (max_collection != NULL || collect_timeout != NULL)
-    return w32_fail(ERROR_INVALID_PARAMETER); /* both ends are local */
-  if (mode == NULL)
-    return TRUE;
-  if (*mode & ~(DWORD)(PIPE_NOWAIT | PIPE_READMODE_MESSAGE))
-    return w32_fail(ERROR_INVALID_PARAMETER);
-  if (*mode & PIPE_NOWAIT)
-    return w32_fail(ERROR_NOT_SUPPORTED);
-  bool msg = (*mode & PIPE_READMODE_MESSAGE) != 0;
-  if (msg && !e.message)
-    return w32_fail(ERROR_INVALID_PARAMETER);
-  pthread_mutex_lock(&pipe_lock);
-  struct pipe_end *ep = end_locked(fd);
-  if (ep != NULL)
-    ep->read_message = msg;
-  pthread_mutex_unlock(&pipe_lock);
-  return TRUE;
-}
-
-CPORT_API BOOL GetNamedPipeInfo(HANDLE h, LPDWORD flags, LPDWORD out_size,
-                                LPDWORD in_size, LPDWORD max_instances) {
-  int fd = w32_fd(h);
-  struct pipe_end e;
-  if (fd < 0 || !end_copy(fd, &e))
-    return w32_fail(ERROR_INVALID_HANDLE);
-  if (flags)
-    *flags = (e.name != NULL ? PIPE_SERVER_END : PIPE_CLIENT_END) |
-             (e.message ? PIPE_TYPE_MESSAGE : 0);
-  pthread_mutex_lock(&pipe_lock);
-  if (out_size)
-    *out_size = e.name != NULL ? e.name->out_size : 0;
-  if (in_size)
-    *in_size = e.name != NULL ? e.name->in_size : 0;
-  if (max_instances)
-    *max_instances = e.name != NULL ? (DWORD)e.name->max : 0;
-  pthread_mutex_unlock(&pipe_lock);
-  return TRUE;
-}
-
-/* ------------------------------------------------------------------------ */
 /* What pipes-io.c reads                                                     */
 /* ------------------------------------------------------------------------ */
 
 /* The rest of a message a read left: into buf (0 or CPORT_EMSGSIZE while
  * some is left in message read mode); *done 0 if there is none. */
 int w32_pipe_rest_take(int fd, char *buf, size_t len, size_t *done, bool *had) {
-  pthread_mutex_lock(&pipe_lock);
-  struct pipe_end *e = end_locked(fd);
+  pthread_mutex_lock(&w32_pipe_lock);
+  struct pipe_end *e = w32_pipe_end_locked(fd);
   int status = 0;
   *had = e != NULL && e->rest_len > e->rest_off;
   if (*had) {
@@ -859,13 +659,13 @@ int w32_pipe_rest_take(int fd, char *buf, size_t len, size_t *done, bool *had) {
     else
       rest_clear(e);
   }
-  pthread_mutex_unlock(&pipe_lock);
+  pthread_mutex_unlock(&w32_pipe_lock);
   return status;
 }
 
 void w32_pipe_rest_keep(int fd, char *whole, size_t len, size_t off) {
-  pthread_mutex_lock(&pipe_lock);
-  struct pipe_end *e = end_locked(fd);
+  pthread_mutex_lock(&w32_pipe_lock);
+  struct pipe_end *e = w32_pipe_end_locked(fd);
   if (e != NULL) {
     rest_clear(e);
     e->rest = whole;
@@ -873,20 +673,20 @@ void w32_pipe_rest_keep(int fd, char *whole, size_t len, size_t off) {
     e->rest_off = off;
     whole = NULL;
   }
-  pthread_mutex_unlock(&pipe_lock);
+  pthread_mutex_unlock(&w32_pipe_lock);
   free(whole);
 }
 
 size_t w32_pipe_rest_peek(int fd, void *buf, size_t size, size_t *copied) {
-  pthread_mutex_lock(&pipe_lock);
-  struct pipe_end *e = end_locked(fd);
+  pthread_mutex_lock(&w32_pipe_lock);
+  struct pipe_end *e = w32_pipe_end_locked(fd);
   size_t held = e != NULL ? e->rest_len - e->rest_off : 0;
   *copied = 0;
   if (held > 0 && buf != NULL) {
     *copied = held < size ? held : size;
     memcpy(buf, e->rest + e->rest_off, *copied);
   }
-  pthread_mutex_unlock(&pipe_lock);
+  pthread_mutex_unlock(&w32_pipe_lock);
   return held;
 }
 
@@ -895,24 +695,24 @@ size_t w32_pipe_rest_peek(int fd, void *buf, size_t size, size_t *copied) {
  * ConnectNamedPipe page), so the instance's I/O takes the client itself.
  * Not while a ConnectNamedPipe waits: that call takes it. */
 static void take_early_client(int fd) {
-  pthread_mutex_lock(&pipe_lock);
-  struct pipe_end *ep = end_locked(fd);
+  pthread_mutex_lock(&w32_pipe_lock);
+  struct pipe_end *ep = w32_pipe_end_locked(fd);
   int rc = 0;
   if (ep != NULL && ep->name != NULL && ep->state == P_LISTENING &&
       !ep->connecting && (rc = take_waiting(fd, ep->name->listen_fd)) == 1)
     connected_locked(ep);
-  pthread_mutex_unlock(&pipe_lock);
+  pthread_mutex_unlock(&w32_pipe_lock);
   if (rc == 1)
     w32_fd_connected(fd);
 }
 
 bool w32_pipe_info_of(int fd, struct w32_pipe_info *out) {
   struct pipe_end e;
-  if (!end_copy(fd, &e))
+  if (!w32_pipe_end_copy(fd, &e))
     return false;
   if (e.state == P_LISTENING && e.name != NULL && !e.connecting) {
     take_early_client(fd);
-    if (!end_copy(fd, &e))
+    if (!w32_pipe_end_copy(fd, &e))
       return false;
   }
   out->server = e.name != NULL;

@@ -30,8 +30,9 @@
  *   filelocks.c   LockFileEx, UnlockFileEx, LockFile, UnlockFile over
  *                 open-file-description locks; a waiting lock is an op of
  *                 layer-ops.c; the mandatory check of ReadFile / WriteFile
- *   pipes.c       named pipes: CreateNamedPipe, ConnectNamedPipe, the
- *                 client's open, the pipe calls
+ *   pipes.c       named pipes: CreateNamedPipe, ConnectNamedPipe,
+ *                 DisconnectNamedPipe (pipes.h: what the pipe files share)
+ *   pipe-client.c the client's open, WaitNamedPipe, the pipe's state
  *   pipes-io.c    a pipe's reads and writes, PeekNamedPipe, flushing
  *   files.c       CreateFile, ReadFile, WriteFile and the file calls
  *   filesystem.c  FindFirstFile, FindNextFile, file times and information
