@@ -284,6 +284,119 @@ static void stdin_is_a_handle(void **state) {
   assert_int_equal(GetStdHandle((DWORD)-99), INVALID_HANDLE_VALUE);
 }
 
+/* ReadFileScatter / WriteFileGather: one op over page-sized segments, in
+ * the array's order, on an unbuffered overlapped file; a read at the end
+ * ends with ERROR_HANDLE_EOF; the documented conditions are checked. */
+static void scatter_and_gather(void **state) {
+  (void)state;
+  SYSTEM_INFO si;
+  GetSystemInfo(&si);
+  DWORD page = si.dwPageSize;
+  char path[MAX_PATH];
+  w_temp_path(path, sizeof(path), "w32f-scatter");
+  HANDLE f = open_new(path, FILE_FLAG_OVERLAPPED | FILE_FLAG_NO_BUFFERING);
+  HANDLE port = w_port(0);
+  assert_ptr_equal(CreateIoCompletionPort(f, port, 5, 0), port);
+  char *mem = VirtualAlloc(NULL, 6 * (SIZE_T)page, MEM_COMMIT | MEM_RESERVE,
+                           PAGE_READWRITE);
+  assert_non_null(mem);
+  for (DWORD i = 0; i < 3 * page; i++)
+    mem[i] = (char)(i / page + 1 + i % 7);
+  FILE_SEGMENT_ELEMENT seg[4];
+  memset(seg, 0, sizeof(seg));
+  for (int i = 0; i < 3; i++)
+    seg[i].Buffer = mem + (size_t)i * page;
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  DWORD n = 0;
+  ULONG_PTR key = 0;
+  OVERLAPPED *got = NULL;
+  BOOL ok = WriteFileGather(f, seg, 3 * page, NULL, &ov);
+  assert_true(ok || GetLastError() == ERROR_IO_PENDING);
+  assert_true(w_next(port, &n, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(key, 5);
+  assert_int_equal(n, 3 * page);
+  /* Read back into the segments in another order: page 0 into the third
+   * buffer, and so on. */
+  char *in = mem + 3 * (size_t)page;
+  memset(in, 0, 3 * (size_t)page);
+  seg[0].Buffer = in + 2 * (size_t)page;
+  seg[1].Buffer = in;
+  seg[2].Buffer = in + page;
+  memset(&ov, 0, sizeof(ov));
+  ok = ReadFileScatter(f, seg, 3 * page, NULL, &ov);
+  assert_true(ok || GetLastError() == ERROR_IO_PENDING);
+  assert_true(w_next(port, &n, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(n, 3 * page);
+  assert_memory_equal(in + 2 * (size_t)page, mem, page);
+  assert_memory_equal(in, mem + page, page);
+  assert_memory_equal(in + page, mem + 2 * (size_t)page, page);
+  /* At the end of the file: ERROR_HANDLE_EOF, at the call or in its
+   * packet. */
+  memset(&ov, 0, sizeof(ov));
+  ov.Offset = 3 * page;
+  ok = ReadFileScatter(f, seg, page, NULL, &ov);
+  assert_false(ok);
+  if (GetLastError() == ERROR_IO_PENDING) {
+    assert_false(GetQueuedCompletionStatus(port, &n, &key, &got, 5000));
+    assert_ptr_equal(got, &ov);
+    assert_int_equal(GetLastError(), ERROR_HANDLE_EOF);
+    assert_int_equal(n, 0);
+  } else {
+    assert_int_equal(GetLastError(), ERROR_HANDLE_EOF);
+  }
+#ifndef _WIN32
+  /* "The lpOverlapped parameter cannot be NULL", lpReserved "must be
+   * NULL": the layer refuses both with ERROR_INVALID_PARAMETER (Windows
+   * names no error; Wine reads through the NULL OVERLAPPED). */
+  DWORD reserved = 0;
+  assert_false(ReadFileScatter(f, seg, page, NULL, NULL));
+  assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+  memset(&ov, 0, sizeof(ov));
+  assert_false(ReadFileScatter(f, seg, page, &reserved, &ov));
+  assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+#endif
+  w_expect_nothing(port, 20);
+  assert_true(CloseHandle(f));
+  assert_true(VirtualFree(mem, 0, MEM_RELEASE));
+  assert_true(CloseHandle(port));
+  assert_true(DeleteFileA(path));
+}
+
+/* A handle opened without FILE_FLAG_NO_BUFFERING (or without
+ * FILE_FLAG_OVERLAPPED) cannot: "The file handle must be created with
+ * ... the FILE_FLAG_OVERLAPPED and FILE_FLAG_NO_BUFFERING flags". */
+static void scatter_needs_an_unbuffered_overlapped_handle(void **state) {
+  (void)state;
+  SYSTEM_INFO si;
+  GetSystemInfo(&si);
+  char path[MAX_PATH];
+  w_temp_path(path, sizeof(path), "w32f-scatter-buffered");
+  char *mem = VirtualAlloc(NULL, si.dwPageSize, MEM_COMMIT | MEM_RESERVE,
+                           PAGE_READWRITE);
+  assert_non_null(mem);
+  FILE_SEGMENT_ELEMENT seg[2];
+  memset(seg, 0, sizeof(seg));
+  seg[0].Buffer = mem;
+  DWORD flags[2] = {FILE_FLAG_OVERLAPPED, FILE_FLAG_NO_BUFFERING};
+  for (int i = 0; i < 2; i++) {
+    HANDLE f = open_new(path, flags[i]);
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof(ov));
+    ov.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+    assert_false(WriteFileGather(f, seg, si.dwPageSize, NULL, &ov));
+    assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+    assert_false(ReadFileScatter(f, seg, si.dwPageSize, NULL, &ov));
+    assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+    CloseHandle(ov.hEvent);
+    assert_true(CloseHandle(f));
+  }
+  assert_true(VirtualFree(mem, 0, MEM_RELEASE));
+  assert_true(DeleteFileA(path));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(createfile_and_the_file_calls),
@@ -294,6 +407,8 @@ int main(void) {
       cmocka_unit_test(completion_modes_cannot_be_cleared),
       cmocka_unit_test(directories_attributes_and_wide_names),
       cmocka_unit_test(stdin_is_a_handle),
+      cmocka_unit_test(scatter_and_gather),
+      cmocka_unit_test(scatter_needs_an_unbuffered_overlapped_handle),
   };
   return W_RUN("win32-files", tests);
 }

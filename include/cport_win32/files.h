@@ -100,6 +100,23 @@ CPORT_WIN32_API BOOL WriteFileEx(HANDLE h, LPCVOID buf, DWORD len,
                                  LPOVERLAPPED ov,
                                  LPOVERLAPPED_COMPLETION_ROUTINE fn);
 
+/* One page of an unbuffered file's run: ReadFileScatter, WriteFileGather. */
+typedef void *PVOID64;
+typedef union _FILE_SEGMENT_ELEMENT {
+  PVOID64 Buffer;
+  ULONGLONG Alignment;
+} FILE_SEGMENT_ELEMENT, *PFILE_SEGMENT_ELEMENT;
+/* The run at the OVERLAPPED's offset, one page per segment (the last what
+ * is left), as one overlapped op; the handle needs FILE_FLAG_OVERLAPPED
+ * and FILE_FLAG_NO_BUFFERING, and the array must stay valid until the op
+ * ends. */
+CPORT_WIN32_API BOOL ReadFileScatter(HANDLE h, FILE_SEGMENT_ELEMENT *segments,
+                                     DWORD len, LPDWORD reserved,
+                                     LPOVERLAPPED ov);
+CPORT_WIN32_API BOOL WriteFileGather(HANDLE h, FILE_SEGMENT_ELEMENT *segments,
+                                     DWORD len, LPDWORD reserved,
+                                     LPOVERLAPPED ov);
+
 /* Directory change notifications (ReadDirectoryChangesW). */
 #define FILE_LIST_DIRECTORY 0x0001u
 #define FILE_NOTIFY_CHANGE_FILE_NAME 0x00000001u

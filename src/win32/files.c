@@ -145,6 +145,8 @@ CPORT_API HANDLE CreateFileA(LPCSTR path, DWORD want, DWORD share,
   w32_fd_reset(fd);
   if (!(flags & FILE_FLAG_OVERLAPPED))
     w32_fd_set_flags(fd, W32_FD_SYNC, 0);
+  if (flags & FILE_FLAG_NO_BUFFERING) /* (ReadFileScatter's condition) */
+    w32_fd_set_flags(fd, W32_FD_NOBUF, 0);
   /* CREATE_ALWAYS / OPEN_ALWAYS on an existing file say so. */
   SetLastError(existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
   return (HANDLE)(intptr_t)fd;

@@ -246,6 +246,7 @@ enum {
   W32_FD_DIR = 1u << 12,        /* a directory (FILE_FLAG_BACKUP_SEMANTICS) */
   W32_FD_DIR_LIST = 1u << 13,   /* ... opened with FILE_LIST_DIRECTORY */
   W32_FD_DIR_WRITE = 1u << 14,  /* ... opened with write access */
+  W32_FD_NOBUF = 1u << 15,      /* a file opened FILE_FLAG_NO_BUFFERING */
 };
 /* Set by dirwatch.c, run before CloseHandle closes a W32_FD_DIR handle:
  * its pending ReadDirectoryChangesW calls end and its watch goes. */
