@@ -277,6 +277,93 @@ static void pool_runs_blocking_callbacks_side_by_side(void **state) {
   probe_close(&p);
 }
 
+/* I/O callbacks that block do not starve the pool's other completions:
+ * as many callbacks as processors (and one more) wait for an event that
+ * one more socket's callback sets; the pool adds a thread for it, as
+ * Windows' "will attempt to create a new thread after a delay"
+ * (CallbackMayRunLong). */
+#define STARVE_WAIT_MS 5000
+
+struct starve {
+  HANDLE go_on;
+  LONG blocked, waited_ok;
+};
+
+struct starve_io {
+  struct starve *s;
+  bool setter;
+};
+
+static VOID CALLBACK starve_io_done(PTP_CALLBACK_INSTANCE inst, PVOID ctx,
+                                    PVOID ov, ULONG result, ULONG_PTR bytes,
+                                    PTP_IO io) {
+  (void)inst;
+  (void)ov;
+  (void)result;
+  (void)bytes;
+  (void)io;
+  struct starve_io *c = ctx;
+  if (c->setter) {
+    SetEvent(c->s->go_on);
+    return;
+  }
+  InterlockedIncrement(&c->s->blocked);
+  if (WaitForSingleObject(c->s->go_on, STARVE_WAIT_MS) == WAIT_OBJECT_0)
+    InterlockedIncrement(&c->s->waited_ok);
+}
+
+static void blocked_io_callbacks_do_not_starve_the_rest(void **state) {
+  (void)state;
+  SYSTEM_INFO si;
+  GetSystemInfo(&si);
+  int n = (int)si.dwNumberOfProcessors + 1;
+  if (n > 16)
+    n = 16;
+  struct starve s = {CreateEventA(NULL, TRUE, FALSE, NULL), 0, 0};
+  /* A pool of its own, fresh: no thread left by another test. */
+  TP_CALLBACK_ENVIRON env;
+  PTP_POOL pool = CreateThreadpool(NULL);
+  assert_non_null(pool);
+  InitializeThreadpoolEnvironment(&env);
+  SetThreadpoolCallbackPool(&env, pool);
+  SOCKET srv[17], cli[17];
+  PTP_IO io[17];
+  struct starve_io ctx[17];
+  OVERLAPPED ov[17];
+  char buf[17];
+  for (int i = 0; i <= n; i++) {
+    w_pair(&srv[i], &cli[i]);
+    ctx[i].s = &s;
+    ctx[i].setter = i == n;
+    io[i] = CreateThreadpoolIo((HANDLE)srv[i], starve_io_done, &ctx[i], &env);
+    assert_non_null(io[i]);
+    WSABUF wb = {1, &buf[i]};
+    DWORD flags = 0;
+    memset(&ov[i], 0, sizeof(ov[i]));
+    StartThreadpoolIo(io[i]);
+    int rc = WSARecv(srv[i], &wb, 1, NULL, &flags, &ov[i], NULL);
+    assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+  }
+  for (int i = 0; i < n; i++)
+    assert_int_equal(send(cli[i], "b", 1, 0), 1);
+  ULONGLONG until = w_now_ms() + 5000;
+  while (InterlockedOr(&s.blocked, 0) < n && w_now_ms() < until)
+    Sleep(1);
+  assert_int_equal(InterlockedOr(&s.blocked, 0), n);
+  assert_int_equal(send(cli[n], "s", 1, 0), 1); /* the setter's byte */
+  for (int i = 0; i <= n; i++) {
+    WaitForThreadpoolIoCallbacks(io[i], FALSE);
+    CloseThreadpoolIo(io[i]);
+    closesocket(cli[i]);
+    closesocket(srv[i]);
+  }
+  /* Every blocked callback saw the event: the setter ran meanwhile. */
+  assert_int_equal(InterlockedOr(&s.waited_ok, 0), n);
+  CloseHandle(s.go_on);
+  DestroyThreadpoolEnvironment(&env);
+  CloseThreadpool(pool);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Timers                                                                    */
 /* ------------------------------------------------------------------------ */
@@ -675,6 +762,7 @@ int main(void) {
       cmocka_unit_test(instance_acts_when_the_callback_returns),
       cmocka_unit_test(disassociated_callback_is_not_waited_for),
       cmocka_unit_test(pool_runs_blocking_callbacks_side_by_side),
+      cmocka_unit_test(blocked_io_callbacks_do_not_starve_the_rest),
       cmocka_unit_test(timers_fire_as_set),
       cmocka_unit_test(timer_rearmed_from_its_callback),
       cmocka_unit_test(io_object_runs_completions),

@@ -7,6 +7,14 @@
  * pool's maximum) and leave after IDLE_MS without a packet (down to the
  * minimum, one at least). A taken packet runs its object's callback, then
  * what the callback's instance asked for as it returns.
+ *
+ * I/O completions reach a pool's port from the kernel, not through a post,
+ * so they cannot ask for a thread as they come. The starvation watch does
+ * it for them, as Windows' pool "will attempt to create a new thread after
+ * a delay" (CallbackMayRunLong): while every thread of a pool runs a
+ * callback, a thread of the layer's looks every WATCH_MS, and if no
+ * callback of the pool returned since its last look, the pool gets one
+ * more thread (up to its maximum). It sleeps while no pool is full.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -16,6 +24,7 @@
 
 #define IDLE_MS 10000u
 #define DEFAULT_MAX 500u
+#define WATCH_MS 50u
 
 /* What a callback's instance asks for as it returns. */
 struct tp_instance {
@@ -31,6 +40,7 @@ pthread_mutex_t tp_lock = PTHREAD_MUTEX_INITIALIZER;
 pthread_cond_t tp_cond = PTHREAD_COND_INITIALIZER;
 static pthread_once_t default_once = PTHREAD_ONCE_INIT;
 static struct tp_pool *default_pool;
+static struct tp_pool *pools; /* every pool (tp_lock) */
 
 /* ------------------------------------------------------------------------ */
 /* Pools and their threads                                                   */
@@ -47,6 +57,10 @@ static struct tp_pool *pool_new(unsigned most) {
   }
   p->most = most;
   p->objects = 1;
+  pthread_mutex_lock(&tp_lock);
+  p->next_pool = pools;
+  pools = p;
+  pthread_mutex_unlock(&tp_lock);
   return p;
 }
 
@@ -65,6 +79,11 @@ static struct tp_pool *pool_of(PTP_CALLBACK_ENVIRON env) {
 
 /* The pool's last word (tp_lock held, no threads, no objects). */
 static void pool_free_locked(struct tp_pool *p) {
+  struct tp_pool **pp = &pools;
+  while (*pp != NULL && *pp != p)
+    pp = &(*pp)->next_pool;
+  if (*pp != NULL)
+    *pp = p->next_pool;
   CloseHandle(p->port);
   free(p);
 }
@@ -120,6 +139,7 @@ static void *pool_thread(void *arg) {
     run_packet(p, (struct tp_object *)key, ov, bytes, err);
     pthread_mutex_lock(&tp_lock);
     p->idle++;
+    p->returned++;
     pthread_mutex_unlock(&tp_lock);
   }
 }
@@ -133,6 +153,61 @@ bool tp_spawn_locked(struct tp_pool *p) {
   p->threads++;
   p->idle++; /* it goes straight to the port */
   return true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The starvation watch                                                      */
+/* ------------------------------------------------------------------------ */
+
+static pthread_cond_t watch_cond;
+static bool watch_started, watch_asleep;
+
+/* Every thread of p runs a callback, and it may have more. */
+static bool full(const struct tp_pool *p) {
+  return p->idle == 0 && p->threads > 0 && !p->stopping && p->threads < p->most;
+}
+
+static bool any_full_locked(void) {
+  for (struct tp_pool *p = pools; p != NULL; p = p->next_pool)
+    if (full(p))
+      return true;
+  return false;
+}
+
+static void *starvation_watch(void *arg) {
+  (void)arg;
+  pthread_mutex_lock(&tp_lock);
+  for (;;) {
+    if (!any_full_locked()) {
+      watch_asleep = true;
+      while (watch_asleep)
+        w32_cond_wait(&watch_cond, &tp_lock, NULL);
+    }
+    /* A whole WATCH_MS, then a look at each full pool. */
+    struct timespec dl = w32_deadline(WATCH_MS);
+    while (w32_cond_wait(&watch_cond, &tp_lock, &dl) != ETIMEDOUT)
+      ;
+    for (struct tp_pool *p = pools; p != NULL; p = p->next_pool) {
+      if (full(p) && p->returned == p->looked)
+        tp_spawn_locked(p); /* no callback returned: they are stuck */
+      p->looked = p->returned;
+    }
+  }
+  return NULL;
+}
+
+/* p has no thread left at its port (tp_lock held): the watch looks. */
+static void watch_full_locked(struct tp_pool *p) {
+  if (!full(p))
+    return;
+  p->looked = p->returned;
+  if (!watch_started) {
+    w32_cond_init(&watch_cond);
+    watch_started = w32_service_thread(NULL, starvation_watch, NULL);
+  } else if (watch_asleep) {
+    watch_asleep = false;
+    pthread_cond_signal(&watch_cond);
+  }
 }
 
 /* A pool with no objects left after its close stops (tp_lock held). */
@@ -299,6 +374,8 @@ static void run_packet(struct tp_pool *p, struct tp_object *o, LPOVERLAPPED ov,
    * per processor: the next completion need not wait for it. */
   if (p->idle == 0 && p->threads < cpus())
     tp_spawn_locked(p);
+  if (p->idle == 0)
+    watch_full_locked(p);
   pthread_mutex_unlock(&tp_lock);
 
   struct tp_instance in;

@@ -46,6 +46,10 @@ struct tp_pool {
   unsigned objects; /* live objects on it, and 1 while not closed */
   bool stopping;    /* closed with no objects: threads leave */
   bool closed;      /* CloseThreadpool was called */
+  /* The starvation watch (threadpool.c): callbacks that returned, and
+   * their count at the watch's last look. */
+  unsigned long returned, looked;
+  struct tp_pool *next_pool; /* every pool, for the watch */
 };
 
 struct tp_group {
