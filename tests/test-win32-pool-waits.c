@@ -476,6 +476,50 @@ static void bad_arguments(void **state) {
 #endif
 }
 
+/* SetThreadpoolStackInformation and QueryThreadpoolStackInformation: what
+ * was set reads back, and the pool's threads run with it. */
+static VOID CALLBACK stack_probe(PTP_CALLBACK_INSTANCE inst, PVOID ctx) {
+  (void)inst;
+  char big[96 * 1024]; /* more than a small stack would hold */
+  memset(big, 1, sizeof(big));
+  InterlockedExchange((LONG *)ctx, big[sizeof(big) - 1]);
+}
+
+static void pool_stack_information(void **state) {
+  (void)state;
+  PTP_POOL pool = CreateThreadpool(NULL);
+  assert_non_null(pool);
+  TP_POOL_STACK_INFORMATION si = {0, 0};
+  assert_true(QueryThreadpoolStackInformation(pool, &si));
+  assert_true(si.StackReserve > 0);
+  TP_POOL_STACK_INFORMATION want = {512 * 1024, 64 * 1024};
+  assert_true(SetThreadpoolStackInformation(pool, &want));
+  memset(&si, 0, sizeof(si));
+  assert_true(QueryThreadpoolStackInformation(pool, &si));
+  assert_int_equal(si.StackReserve, 512 * 1024);
+  assert_int_equal(si.StackCommit, 64 * 1024);
+  TP_CALLBACK_ENVIRON env;
+  InitializeThreadpoolEnvironment(&env);
+  SetThreadpoolCallbackPool(&env, pool);
+  LONG ran = 0;
+  assert_true(TrySubmitThreadpoolCallback(stack_probe, &ran, &env));
+  ULONGLONG until = w_now_ms() + 5000;
+  while (InterlockedOr(&ran, 0) == 0 && w_now_ms() < until)
+    Sleep(1);
+  assert_int_equal(InterlockedOr(&ran, 0), 1);
+  DestroyThreadpoolEnvironment(&env);
+  CloseThreadpool(pool);
+#ifndef _WIN32
+  assert_false(SetThreadpoolStackInformation(NULL, &want));
+  assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+  assert_false(QueryThreadpoolStackInformation(NULL, &si));
+  assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+#endif
+  ULONG flags = WT_EXECUTEDEFAULT;
+  WT_SET_MAX_THREADPOOL_THREADS(flags, 8);
+  assert_int_equal(flags, 8u << 16);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(wait_fires_once_per_set),
@@ -488,6 +532,7 @@ int main(void) {
       cmocka_unit_test(registered_wait_timeouts),
       cmocka_unit_test(unregister_under_a_running_callback),
       cmocka_unit_test(bad_arguments),
+      cmocka_unit_test(pool_stack_information),
   };
   return W_RUN("win32-pool-waits", tests);
 }

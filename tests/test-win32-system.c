@@ -292,6 +292,48 @@ static void functions_found_at_run_time(void **state) {
 #endif
 }
 
+/* RtlNtStatusToDosError, found in ntdll at run time as its page says (it
+ * has no import library): what a BindIoCompletionCallback routine's
+ * status means. */
+typedef ULONG(WINAPI *nt_to_dos_fn)(NTSTATUS);
+
+static void nt_status_to_dos_error(void **state) {
+  (void)state;
+  HMODULE nt = GetModuleHandleA("ntdll.dll");
+  assert_non_null(nt);
+  FARPROC f = GetProcAddress(nt, "RtlNtStatusToDosError");
+  assert_non_null(f);
+  nt_to_dos_fn conv;
+  memcpy(&conv, &f, sizeof(conv));
+  static const struct {
+    DWORD nt;
+    ULONG win;
+  } cases[] = {
+      {0x00000000u, ERROR_SUCCESS},
+      {0x00000103u, ERROR_IO_PENDING},
+      {0x80000005u, ERROR_MORE_DATA},
+      {0xC0000008u, ERROR_INVALID_HANDLE},
+      {0xC000000Du, ERROR_INVALID_PARAMETER},
+      {0xC0000011u, ERROR_HANDLE_EOF},
+      {0xC0000022u, ERROR_ACCESS_DENIED},
+      {0xC0000034u, ERROR_FILE_NOT_FOUND},
+      {0xC0000120u, ERROR_OPERATION_ABORTED},
+      {0xC000013Bu, ERROR_NETNAME_DELETED},
+      {0xC000014Bu, ERROR_BROKEN_PIPE},
+      {0xC000020Du, ERROR_NETNAME_DELETED},
+      {0xC0000236u, ERROR_CONNECTION_REFUSED},
+      {0xC0000241u, ERROR_CONNECTION_ABORTED},
+      {0xC0070057u, ERROR_INVALID_PARAMETER}, /* FACILITY_NTWIN32 */
+      {0xC0DEDEADu, ERROR_MR_MID_NOT_FOUND},  /* unknown */
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+    assert_int_equal(conv((NTSTATUS)cases[i].nt), cases[i].win);
+#ifndef _WIN32
+  assert_int_equal(RtlNtStatusToDosError(STATUS_CANCELLED),
+                   ERROR_OPERATION_ABORTED); /* declared, too */
+#endif
+}
+
 /* ------------------------------------------------------------------------ */
 /* The process and the machine                                              */
 /* ------------------------------------------------------------------------ */
@@ -718,6 +760,7 @@ int main(void) {
       cmocka_unit_test(strings_and_utf8),
       cmocka_unit_test(version_types_and_macros),
       cmocka_unit_test(functions_found_at_run_time),
+      cmocka_unit_test(nt_status_to_dos_error),
       cmocka_unit_test(environment_variables),
       cmocka_unit_test(machine_and_process),
       cmocka_unit_test(command_lines_and_cpu_times),

@@ -42,6 +42,7 @@ typedef struct _OVERLAPPED {
 #define STATUS_PENDING ((DWORD)0x00000103u)
 #define STATUS_SUCCESS ((DWORD)0x00000000u)
 #define STATUS_WAIT_0 ((DWORD)0x00000000u)
+#define STATUS_USER_APC ((DWORD)0x000000C0u)
 #define NT_SUCCESS(status) (((NTSTATUS)(status)) >= 0)
 /* ntstatus.h's codes for what a socket or file op ends with: the values
  * OVERLAPPED.Internal holds once the op failed. */
@@ -65,6 +66,11 @@ typedef struct _OVERLAPPED {
 #  define STATUS_CONNECTION_ABORTED ((NTSTATUS)0xC0000241L)
 #  define STATUS_PORT_UNREACHABLE ((NTSTATUS)0xC000023FL)
 #endif
+/* The Win32 error for an NTSTATUS (winternl.h; Windows has no import
+ * library for it, and programs look it up in ntdll with GetProcAddress,
+ * which finds it here too): what a BindIoCompletionCallback routine's
+ * status means. Unknown values: ERROR_MR_MID_NOT_FOUND. */
+CPORT_WIN32_API ULONG WINAPI RtlNtStatusToDosError(NTSTATUS status);
 /* An atomic read: the op's end writes Internal from another thread. */
 #define HasOverlappedIoCompleted(ov)                              \
   (((DWORD)__atomic_load_n(&(ov)->Internal, __ATOMIC_ACQUIRE)) != \

@@ -121,6 +121,18 @@ CPORT_WIN32_API VOID CloseThreadpool(PTP_POOL pool);
 CPORT_WIN32_API VOID SetThreadpoolThreadMaximum(PTP_POOL pool, DWORD most);
 /* Starts threads up to `least`; FALSE if one could not start. */
 CPORT_WIN32_API BOOL SetThreadpoolThreadMinimum(PTP_POOL pool, DWORD least);
+/* The stack of the pool's threads: StackReserve is the size of the stacks
+ * of threads it starts from now on (at least PTHREAD_STACK_MIN);
+ * StackCommit, which Linux commits as the stack grows, is kept and read
+ * back. A NULL pool or information: FALSE, ERROR_INVALID_PARAMETER. */
+typedef struct _TP_POOL_STACK_INFORMATION {
+  SIZE_T StackReserve;
+  SIZE_T StackCommit;
+} TP_POOL_STACK_INFORMATION, *PTP_POOL_STACK_INFORMATION;
+CPORT_WIN32_API BOOL
+SetThreadpoolStackInformation(PTP_POOL pool, PTP_POOL_STACK_INFORMATION info);
+CPORT_WIN32_API BOOL
+QueryThreadpoolStackInformation(PTP_POOL pool, PTP_POOL_STACK_INFORMATION info);
 
 CPORT_WIN32_API PTP_CLEANUP_GROUP CreateThreadpoolCleanupGroup(void);
 /* Closes every member, first cancelling its queued callbacks if asked

@@ -468,6 +468,10 @@ typedef VOID(NTAPI *WAITORTIMERCALLBACK)(PVOID param, BOOLEAN fired);
 #define WT_EXECUTEINWAITTHREAD 0x00000004
 #define WT_EXECUTEONLYONCE 0x00000008
 #define WT_EXECUTELONGFUNCTION 0x00000010
+/* QueueUserWorkItem's thread limit in its flags' high word (taken, and
+ * ignored: the default pool's maximum applies). */
+#define WT_SET_MAX_THREADPOOL_THREADS(flags, limit) \
+  ((flags) |= ((ULONG)(limit)) << 16)
 #define WT_EXECUTEINTIMERTHREAD 0x00000020
 #define WT_EXECUTEINPERSISTENTTHREAD 0x00000080
 #define WT_TRANSFER_IMPERSONATION 0x00000100

@@ -30,11 +30,18 @@ DWORD w32_tid(void) {
 }
 
 bool w32_service_thread(pthread_t *out, void *(*fn)(void *), void *arg) {
+  return w32_service_thread_sized(out, fn, arg, 0);
+}
+
+bool w32_service_thread_sized(pthread_t *out, void *(*fn)(void *), void *arg,
+                              size_t stack) {
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old); /* the thread inherits it */
   pthread_attr_t a;
   pthread_attr_init(&a);
+  if (stack > 0)
+    (void)pthread_attr_setstacksize(&a, stack);
   if (out == NULL)
     pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
   pthread_t t;

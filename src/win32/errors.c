@@ -481,3 +481,84 @@ CPORT_API DWORD FormatMessageW(DWORD flags, LPCVOID source, DWORD id,
   free(text);
   return result;
 }
+
+/* ------------------------------------------------------------------------ */
+/* RtlNtStatusToDosError                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* What Windows' table gives for the NTSTATUS values an I/O program meets
+ * (those the layer writes into Internal and hands to BindIoCompletionCallback
+ * routines, and their neighbours). */
+static const struct {
+  uint32_t nt;
+  ULONG win;
+} nt_table[] = {
+    {0x00000102u, 258},  /* STATUS_TIMEOUT: WAIT_TIMEOUT */
+    {0x00000103u, 997},  /* STATUS_PENDING: ERROR_IO_PENDING */
+    {0x80000005u, 234},  /* STATUS_BUFFER_OVERFLOW: ERROR_MORE_DATA */
+    {0x80000011u, 170},  /* STATUS_DEVICE_BUSY: ERROR_BUSY */
+    {0xC0000001u, 31},   /* STATUS_UNSUCCESSFUL: ERROR_GEN_FAILURE */
+    {0xC0000002u, 1},    /* STATUS_NOT_IMPLEMENTED: ERROR_INVALID_FUNCTION */
+    {0xC0000005u, 998},  /* STATUS_ACCESS_VIOLATION: ERROR_NOACCESS */
+    {0xC0000008u, 6},    /* STATUS_INVALID_HANDLE */
+    {0xC000000Du, 87},   /* STATUS_INVALID_PARAMETER */
+    {0xC0000010u, 1},    /* STATUS_INVALID_DEVICE_REQUEST */
+    {0xC0000011u, 38},   /* STATUS_END_OF_FILE: ERROR_HANDLE_EOF */
+    {0xC0000017u, 8},    /* STATUS_NO_MEMORY: ERROR_NOT_ENOUGH_MEMORY */
+    {0xC0000022u, 5},    /* STATUS_ACCESS_DENIED */
+    {0xC0000023u, 122},  /* STATUS_BUFFER_TOO_SMALL */
+    {0xC0000034u, 2},    /* STATUS_OBJECT_NAME_NOT_FOUND */
+    {0xC0000035u, 183},  /* STATUS_OBJECT_NAME_COLLISION */
+    {0xC000003Au, 3},    /* STATUS_OBJECT_PATH_NOT_FOUND */
+    {0xC0000043u, 32},   /* STATUS_SHARING_VIOLATION */
+    {0xC0000054u, 33},   /* STATUS_FILE_LOCK_CONFLICT: ERROR_LOCK_VIOLATION */
+    {0xC0000055u, 33},   /* STATUS_LOCK_NOT_GRANTED */
+    {0xC000007Fu, 112},  /* STATUS_DISK_FULL */
+    {0xC000009Au, 1450}, /* STATUS_INSUFFICIENT_RESOURCES */
+    {0xC00000AEu, 231},  /* STATUS_PIPE_BUSY */
+    {0xC00000B0u, 233},  /* STATUS_PIPE_DISCONNECTED */
+    {0xC00000B1u, 232},  /* STATUS_PIPE_CLOSING: ERROR_NO_DATA */
+    {0xC00000B2u, 535},  /* STATUS_PIPE_CONNECTED */
+    {0xC00000B3u, 536},  /* STATUS_PIPE_LISTENING */
+    {0xC00000B5u, 121},  /* STATUS_IO_TIMEOUT: ERROR_SEM_TIMEOUT */
+    {0xC00000BAu, 5},    /* STATUS_FILE_IS_A_DIRECTORY */
+    {0xC00000BBu, 50},   /* STATUS_NOT_SUPPORTED */
+    {0xC00000D9u, 232},  /* STATUS_PIPE_EMPTY: ERROR_NO_DATA */
+    {0xC00000E8u, 1784}, /* STATUS_INVALID_USER_BUFFER */
+    {0xC0000101u, 145},  /* STATUS_DIRECTORY_NOT_EMPTY */
+    {0xC0000103u, 267},  /* STATUS_NOT_A_DIRECTORY: ERROR_DIRECTORY */
+    {0xC0000106u, 206},  /* STATUS_NAME_TOO_LONG */
+    {0xC000011Fu, 4},    /* STATUS_TOO_MANY_OPENED_FILES */
+    {0xC0000120u, 995},  /* STATUS_CANCELLED: ERROR_OPERATION_ABORTED */
+    {0xC000013Bu, 64},   /* STATUS_LOCAL_DISCONNECT: ERROR_NETNAME_DELETED */
+    {0xC000013Cu, 64},   /* STATUS_REMOTE_DISCONNECT */
+    {0xC0000140u, 59},   /* STATUS_INVALID_CONNECTION: ERROR_UNEXP_NET_ERR */
+    {0xC000014Bu, 109},  /* STATUS_PIPE_BROKEN: ERROR_BROKEN_PIPE */
+    {0xC000020Au, 52},   /* STATUS_ADDRESS_ALREADY_EXISTS: ERROR_DUP_NAME */
+    {0xC000020Cu, 64},   /* STATUS_CONNECTION_DISCONNECTED */
+    {0xC000020Du, 64},   /* STATUS_CONNECTION_RESET */
+    {0xC0000225u, 1168}, /* STATUS_NOT_FOUND */
+    {0xC0000236u, 1225}, /* STATUS_CONNECTION_REFUSED */
+    {0xC0000237u, 1226}, /* STATUS_GRACEFUL_DISCONNECT */
+    {0xC000023Cu, 1231}, /* STATUS_NETWORK_UNREACHABLE */
+    {0xC000023Du, 1232}, /* STATUS_HOST_UNREACHABLE */
+    {0xC000023Fu, 1234}, /* STATUS_PORT_UNREACHABLE */
+    {0xC0000241u, 1236}, /* STATUS_CONNECTION_ABORTED */
+};
+
+CPORT_API ULONG WINAPI RtlNtStatusToDosError(NTSTATUS status) {
+  uint32_t nt = (uint32_t)status;
+  if (nt == 0)
+    return 0;
+  /* A Win32 error carried in an NTSTATUS (FACILITY_NTWIN32) or an
+   * HRESULT (FACILITY_WIN32): its code. */
+  if ((nt & 0xFFFF0000u) == 0xC0070000u || (nt & 0xFFFF0000u) == 0x80070000u)
+    return nt & 0xFFFFu;
+  for (size_t i = 0; i < sizeof(nt_table) / sizeof(nt_table[0]); i++)
+    if (nt_table[i].nt == nt)
+      return nt_table[i].win;
+  /* Success and informational values without an error of their own. */
+  if ((nt & 0xC0000000u) == 0 || (nt & 0xC0000000u) == 0x40000000u)
+    return nt <= 0xFFFFu ? nt : ERROR_MR_MID_NOT_FOUND;
+  return ERROR_MR_MID_NOT_FOUND; /* as Windows, for a value it does not know */
+}

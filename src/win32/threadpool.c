@@ -148,7 +148,7 @@ static void *pool_thread(void *arg) {
 bool tp_spawn_locked(struct tp_pool *p) {
   if (p->stopping || p->threads >= p->most)
     return false;
-  if (!w32_service_thread(NULL, pool_thread, p))
+  if (!w32_service_thread_sized(NULL, pool_thread, p, p->stack_reserve))
     return false;
   p->threads++;
   p->idle++; /* it goes straight to the port */
@@ -265,6 +265,43 @@ CPORT_API BOOL SetThreadpoolThreadMinimum(PTP_POOL pool, DWORD least) {
     ok = tp_spawn_locked(p);
   pthread_mutex_unlock(&tp_lock);
   return ok ? TRUE : w32_fail(ERROR_NOT_ENOUGH_MEMORY);
+}
+
+CPORT_API BOOL SetThreadpoolStackInformation(PTP_POOL pool,
+                                             PTP_POOL_STACK_INFORMATION info) {
+  struct tp_pool *p = (struct tp_pool *)pool;
+  if (p == NULL || info == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  size_t reserve = info->StackReserve > info->StackCommit ? info->StackReserve
+                                                          : info->StackCommit;
+  if (reserve > 0 && reserve < (size_t)PTHREAD_STACK_MIN)
+    reserve = (size_t)PTHREAD_STACK_MIN;
+  pthread_mutex_lock(&tp_lock);
+  p->stack_reserve = reserve;
+  p->stack_commit = info->StackCommit;
+  pthread_mutex_unlock(&tp_lock);
+  return TRUE;
+}
+
+CPORT_API BOOL QueryThreadpoolStackInformation(
+    PTP_POOL pool, PTP_POOL_STACK_INFORMATION info) {
+  struct tp_pool *p = (struct tp_pool *)pool;
+  if (p == NULL || info == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  size_t reserve = 0;
+  pthread_attr_t a; /* unset: the size a new thread gets */
+  if (pthread_attr_init(&a) == 0) {
+    (void)pthread_attr_getstacksize(&a, &reserve);
+    pthread_attr_destroy(&a);
+  }
+  long page = sysconf(_SC_PAGESIZE);
+  pthread_mutex_lock(&tp_lock);
+  info->StackReserve = p->stack_reserve > 0 ? p->stack_reserve : reserve;
+  info->StackCommit = p->stack_reserve > 0 ? p->stack_commit
+                      : page > 0           ? (SIZE_T)page
+                                           : 4096;
+  pthread_mutex_unlock(&tp_lock);
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------------ */

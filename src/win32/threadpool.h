@@ -49,7 +49,8 @@ struct tp_pool {
   /* The starvation watch (threadpool.c): callbacks that returned, and
    * their count at the watch's last look. */
   unsigned long returned, looked;
-  struct tp_pool *next_pool; /* every pool, for the watch */
+  size_t stack_reserve, stack_commit; /* SetThreadpoolStackInformation */
+  struct tp_pool *next_pool;          /* every pool, for the watch */
 };
 
 struct tp_group {

@@ -500,6 +500,9 @@ CP_INTERNAL DWORD w32_tid(void);
  * detached when out is NULL. False if it could not start. */
 CP_INTERNAL bool w32_service_thread(pthread_t *out, void *(*fn)(void *),
                                     void *arg);
+/* The same with a stack of `stack` bytes (0: the default). */
+CP_INTERNAL bool w32_service_thread_sized(pthread_t *out, void *(*fn)(void *),
+                                          void *arg, size_t stack);
 /* The thread object of the calling thread, if the layer started it. */
 CP_INTERNAL struct w32_thread *w32_thread_self(void);
 /* A new handle to the calling thread (DuplicateHandle of GetCurrentThread(),
