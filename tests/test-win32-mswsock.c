@@ -410,6 +410,51 @@ static void so_connect_time_of_a_silent_client(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* A listener closed after AcceptEx used it: a client is refused at once,
+ * and the port may be bound and listened on again (closesocket "closes an
+ * existing socket"), also with another AcceptEx pending on it. */
+static void closed_listener_refuses_and_frees_its_port(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  struct sockaddr_in la;
+  SOCKET l = w_listener(&la), acc = w_tcp(), acc2 = w_tcp(), cli = w_tcp();
+  w_load_extensions(l);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)l, port, 1, 0), port);
+  char out[2][2 * (sizeof(struct sockaddr_in6) + 16)];
+  DWORD alen = sizeof(struct sockaddr_in6) + 16;
+  OVERLAPPED ov[2];
+  memset(ov, 0, sizeof(ov));
+  assert_false(pAcceptEx(l, acc, out[0], 0, alen, alen, NULL, &ov[0]));
+  assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+  assert_int_equal(connect(cli, (struct sockaddr *)&la, sizeof(la)), 0);
+  DWORD bytes;
+  ULONG_PTR key;
+  OVERLAPPED *got = NULL;
+  assert_true(w_next(port, &bytes, &key, &got, 5000));
+  assert_ptr_equal(got, &ov[0]);
+  assert_false(pAcceptEx(l, acc2, out[1], 0, alen, alen, NULL, &ov[1]));
+  assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+  assert_int_equal(closesocket(l), 0);
+  SOCKET late = w_tcp();
+  assert_int_equal(connect(late, (struct sockaddr *)&la, sizeof(la)),
+                   SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAECONNREFUSED);
+  closesocket(late);
+  SOCKET again = w_tcp();
+  assert_int_equal(bind(again, (struct sockaddr *)&la, sizeof(la)), 0);
+  assert_int_equal(listen(again, 4), 0);
+  closesocket(again);
+  /* The pending AcceptEx ends, aborted. */
+  got = NULL;
+  assert_false(w_next(port, &bytes, &key, &got, 5000));
+  assert_ptr_equal(got, &ov[1]);
+  assert_int_equal(GetLastError(), ERROR_OPERATION_ABORTED);
+  closesocket(cli);
+  closesocket(acc);
+  closesocket(acc2);
+  assert_true(CloseHandle(port));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(connectex_again_after_a_refusal),
@@ -420,6 +465,7 @@ int main(void) {
       cmocka_unit_test(acceptex_on_an_overlapped_an_event_op_used),
       cmocka_unit_test(so_connect_time_counts_seconds),
       cmocka_unit_test(so_connect_time_of_a_silent_client),
+      cmocka_unit_test(closed_listener_refuses_and_frees_its_port),
   };
   return W_RUN("win32-mswsock", tests);
 }

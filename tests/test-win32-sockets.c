@@ -485,6 +485,75 @@ static void ipv6_sockets_start_ipv6_only(void **state) {
   closesocket(l4);
 }
 
+/* closesocket: the SOCKET is gone at once ("WSAENOTSOCK: The descriptor
+ * is not a socket"), even while its ops end and its sent bytes leave: a
+ * send on it never reaches the peer. */
+static void closed_socket_is_gone_at_once(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 1, 0), port);
+  char in[8];
+  OVERLAPPED rov, sov;
+  DWORD n = 0;
+  int rc = w_recv_ov(srv, in, sizeof(in), &rov, &n);
+  assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+  WSABUF wb = {4, (char *)"sent"};
+  memset(&sov, 0, sizeof(sov));
+  rc = WSASend(srv, &wb, 1, &n, 0, &sov, NULL);
+  assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+  assert_int_equal(closesocket(srv), 0);
+  assert_int_equal(send(srv, "late", 4, 0), SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAENOTSOCK);
+  OVERLAPPED lov;
+  memset(&lov, 0, sizeof(lov));
+  WSABUF lb = {4, (char *)"late"};
+  assert_int_equal(WSASend(srv, &lb, 1, &n, 0, &lov, NULL), SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAENOTSOCK);
+  struct sockaddr_in a;
+  int alen = sizeof(a);
+  assert_int_equal(getsockname(srv, (struct sockaddr *)&a, &alen),
+                   SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAENOTSOCK);
+  /* The peer reads what was sent before the close, then the end. */
+  w_set_rcvtimeo(cli, 5000);
+  char got[16];
+  int have = 0, r;
+  while ((r = recv(cli, got + have, (int)sizeof(got) - have, 0)) > 0)
+    have += r;
+  assert_int_equal(have, 4);
+  assert_memory_equal(got, "sent", 4);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+}
+
+/* A buffer that cannot be user memory: WSAEFAULT at the call ("not
+ * totally contained in a valid part of the user address space"), and no
+ * packet. */
+static void buffers_outside_user_space_fail_at_the_call(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 1, 0), port);
+  WSABUF bad = {16, (char *)(uintptr_t)8};
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  DWORD n = 0, flags = 0;
+  assert_int_equal(WSASend(srv, &bad, 1, &n, 0, &ov, NULL), SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAEFAULT);
+  memset(&ov, 0, sizeof(ov));
+  assert_int_equal(WSARecv(srv, &bad, 1, NULL, &flags, &ov, NULL),
+                   SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAEFAULT);
+  assert_int_equal(send(cli, "data", 4, 0), 4);
+  w_expect_nothing(port, 100);
+  closesocket(srv);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(immediate_success_still_queues_a_packet),
@@ -495,6 +564,8 @@ int main(void) {
       cmocka_unit_test(reset_after_data_delivers_the_data_first),
       cmocka_unit_test(shutdown_then_send_or_receive_fails_at_once),
       cmocka_unit_test(ipv6_sockets_start_ipv6_only),
+      cmocka_unit_test(closed_socket_is_gone_at_once),
+      cmocka_unit_test(buffers_outside_user_space_fail_at_the_call),
   };
   return W_RUN("win32-sockets", tests);
 }

@@ -295,6 +295,11 @@ int cp_engine_close(cport_handle_t s) {
     return 0; /* its fd closes when its buffered sends end */
   }
   abandon_locked(h);
+  /* A listener stops listening now, even if the kernel's accepts keep its
+   * socket a moment longer (io_uring): a client is refused, and the port
+   * may be bound again at once, as after Windows' closesocket. */
+  if (h->flags & CP_HF_LISTENING)
+    (void)shutdown(h->fd, SHUT_RD);
   cp_engine_detach_locked(h);
   h->flags = 0;
   /* The backend closes the fd, or takes it over until nothing it started

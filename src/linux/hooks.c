@@ -72,6 +72,8 @@ CPORT_API unsigned cport__handle_state(int fd) {
       s |= CPORT__SKIP;
     if (h->flags & CP_HF_CONNECTED)
       s |= CPORT__CONNECTED;
+  } else if (h->flags & (CP_HF_ZOMBIE | CP_HF_LINGER)) {
+    s |= CPORT__CLOSED;
   }
   cp_unlock(&h->lock);
   return s;

@@ -84,6 +84,8 @@ enum {
   CPORT__ASSOCIATED = 1u << 0, /* joined to a port */
   CPORT__SKIP = 1u << 1,       /* skip-on-success set */
   CPORT__CONNECTED = 1u << 2,  /* seen connected */
+  CPORT__CLOSED = 1u << 3,     /* closed by cport, the number still held
+                                  (ops ending, buffered sends leaving) */
 };
 CPORT_API unsigned cport__handle_state(int fd);
 /* File or socket fd, which did overlapped I/O on port `from` (the Win32

@@ -100,6 +100,17 @@ static ssize_t closed_under(void) {
   return -1;
 }
 
+/* The layer's look at fd before a call (w32_socket_call): true, with
+ * WSAENOTSOCK and ENOTSOCK, for a socket already closed. */
+static bool closed_already(int fd) {
+  int e = w32_socket_call(fd);
+  if (e == 0)
+    return false;
+  WSASetLastError(e);
+  errno = ENOTSOCK;
+  return true;
+}
+
 static bool fd_blocking(int fd) {
   int fl = fcntl(fd, F_GETFL);
   return fl >= 0 && !(fl & O_NONBLOCK);
@@ -139,11 +150,15 @@ static void allow_time_wait(int fd, const struct sockaddr *addr) {
 }
 
 CPORT_API int bind(int fd, const struct sockaddr *addr, socklen_t len) {
+  if (closed_already(fd))
+    return -1;
   allow_time_wait(fd, addr);
   return next_bind()(fd, addr, len) == 0 ? 0 : failed();
 }
 
 CPORT_API int listen(int fd, int backlog) {
+  if (closed_already(fd))
+    return -1;
   /* "WSAEINVAL: The socket has not been bound with bind" (Linux binds it
    * to a port of its choosing). */
   if (w32_ip_unbound(fd)) {
@@ -158,6 +173,8 @@ CPORT_API int listen(int fd, int backlog) {
 }
 
 CPORT_API int connect(int fd, const struct sockaddr *addr, socklen_t len) {
+  if (closed_already(fd))
+    return -1;
   bool block = fd_blocking(fd);
   if (block) {
     w32_block_begin();
@@ -230,7 +247,8 @@ static ssize_t do_recv(int fd, void *buf, size_t len, int flags,
 static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
                          int flags, struct sockaddr *addr, socklen_t *alen,
                          socklen_t tolen) {
-  w32_fixup_settle(fd); /* an AcceptEx's socket: its connection in */
+  if (closed_already(fd)) /* (an AcceptEx's socket: its connection in) */
+    return -1;
   if (sending)
     flags |= MSG_NOSIGNAL;
   /* Every byte before it returns: a blocking send, and a receive with

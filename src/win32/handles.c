@@ -245,6 +245,26 @@ void w32_fd_reset(int fd) {
   }
 }
 
+void w32_fd_closed(int fd) {
+  if (cport__handle_state(fd) & CPORT__CLOSED)
+    w32_fd_set_flags(fd, W32_FD_GONE, 0);
+}
+
+int w32_socket_call(int fd) {
+  unsigned fl = w32_fd_flags(fd);
+  if (__builtin_expect((fl & (W32_FD_GONE | W32_FD_ACCEPT_INTO)) == 0, 1))
+    return 0;
+  if (fl & W32_FD_GONE) {
+    if (cport__handle_state(fd) & CPORT__CLOSED)
+      return WSAENOTSOCK;
+    /* cport let the number go, and it names something new that the
+     * layer did not make (a plain socketpair, say). */
+    w32_fd_set_flags(fd, 0, W32_FD_GONE);
+  }
+  w32_fixup_settle(fd);
+  return 0;
+}
+
 static bool winsock_ended;
 
 bool w32_winsock_ended(void) {
@@ -473,6 +493,7 @@ CPORT_API BOOL CloseHandle(HANDLE h) {
     w32_fd_reset(fd);
     w32_fd_winsock(fd, false);
     int rc = cport_closesocket(fd); /* sockets and files alike */
+    w32_fd_closed(fd);
     return rc == 0 ? TRUE : w32_fail(w32_error(rc));
   }
   if (!w32_is_object(h))

@@ -187,6 +187,7 @@ CPORT_API int closesocket(SOCKET s) {
   w32_fd_reset(fd);
   w32_fd_winsock(fd, false);
   int rc = cport_closesocket(fd);
+  w32_fd_closed(fd);
   return rc == 0 ? 0 : w32_wsa_fail(w32_wsa_error(rc));
 }
 
@@ -219,7 +220,9 @@ CPORT_API int(ioctlsocket)(SOCKET s, long cmd, u_long *arg) {
   int fd = (int)s;
   if (arg == NULL)
     return w32_wsa_fail(WSAEFAULT);
-  w32_fixup_settle(fd);
+  int gone = w32_socket_call(fd);
+  if (gone)
+    return w32_wsa_fail(gone);
   if ((unsigned long)cmd == (unsigned long)FIONREAD) {
     int n = 0;
     if (ioctl(fd, FIONREAD, &n) != 0)
@@ -341,8 +344,11 @@ CPORT_API int cport_w32_setsockopt(SOCKET s, int level, int name,
                                    const char *val, int len) {
   if (len < 0 || (val == NULL && len > 0))
     return w32_wsa_fail(WSAEFAULT);
-  w32_fixup_settle((int)s); /* SO_UPDATE_ACCEPT_CONTEXT after an event */
-  int rc;
+  /* (SO_UPDATE_ACCEPT_CONTEXT after an AcceptEx watched by its event:
+   * its connection moves in) */
+  int rc = w32_socket_call((int)s);
+  if (rc)
+    return w32_wsa_fail(rc);
   if (set_windows_only((int)s, level, name, val, len, &rc))
     return rc;
   if (level == SOL_SOCKET && name == SO_EXCLUSIVEADDRUSE) {
@@ -409,7 +415,9 @@ CPORT_API int cport_w32_getsockopt(SOCKET s, int level, int name, char *val,
   int fd = (int)s;
   if (val == NULL || len == NULL)
     return w32_wsa_fail(WSAEFAULT);
-  w32_fixup_settle(fd);
+  int gone = w32_socket_call(fd);
+  if (gone)
+    return w32_wsa_fail(gone);
   if (level == SOL_SOCKET && name == SO_CONNECT_TIME) {
     /* Seconds connected, 0xFFFFFFFF if not connected. */
     struct sockaddr_storage ss;
@@ -644,7 +652,9 @@ CPORT_API SOCKET WSAAccept(SOCKET s, struct sockaddr *addr, LPINT len,
 
 CPORT_API int cport_w32_shutdown(SOCKET s, int how) {
   int fd = (int)s;
-  w32_fixup_settle(fd);
+  int gone = w32_socket_call(fd);
+  if (gone)
+    return w32_wsa_fail(gone);
   if (how != SD_RECEIVE && how != SD_SEND && how != SD_BOTH)
     return w32_wsa_fail(WSAEINVAL);
   /* The FIN goes after the bytes sends already took: while cport's send
@@ -681,7 +691,9 @@ bool w32_ip_unbound(int fd) {
 CPORT_API int cport_w32_getsockname(SOCKET s, struct sockaddr *addr, int *len) {
   if (addr == NULL || len == NULL || *len < 0)
     return w32_wsa_fail(WSAEFAULT);
-  w32_fixup_settle((int)s);
+  int gone = w32_socket_call((int)s);
+  if (gone)
+    return w32_wsa_fail(gone);
   socklen_t l = (socklen_t)*len;
   if (getsockname((int)s, addr, &l) != 0)
     return w32_wsa_errno(errno);
@@ -699,7 +711,9 @@ CPORT_API int cport_w32_getsockname(SOCKET s, struct sockaddr *addr, int *len) {
 CPORT_API int cport_w32_getpeername(SOCKET s, struct sockaddr *addr, int *len) {
   if (addr == NULL || len == NULL || *len < 0)
     return w32_wsa_fail(WSAEFAULT);
-  w32_fixup_settle((int)s);
+  int gone = w32_socket_call((int)s);
+  if (gone)
+    return w32_wsa_fail(gone);
   socklen_t l = (socklen_t)*len;
   if (getpeername((int)s, addr, &l) != 0) {
     /* A connection the peer reset still names its peer on Windows. */

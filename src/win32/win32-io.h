@@ -247,6 +247,7 @@ enum {
   W32_FD_DIR_LIST = 1u << 13,   /* ... opened with FILE_LIST_DIRECTORY */
   W32_FD_DIR_WRITE = 1u << 14,  /* ... opened with write access */
   W32_FD_NOBUF = 1u << 15,      /* a file opened FILE_FLAG_NO_BUFFERING */
+  W32_FD_GONE = 1u << 16,       /* closed; cport still holds the number */
 };
 /* Set by dirwatch.c, run before CloseHandle closes a W32_FD_DIR handle:
  * its pending ReadDirectoryChangesW calls end and its watch goes. */
@@ -260,6 +261,14 @@ CP_INTERNAL extern void (*w32_fd_closing)(int fd);
  * closes a descriptor: its waiting locks end (ERROR_OPERATION_ABORTED)
  * and its locks go. */
 CP_INTERNAL extern void (*w32_locks_closing)(int fd);
+/* A socket call of the program's on fd is about to run: WSAENOTSOCK for
+ * a socket closed whose number cport still holds (its ops ending, its
+ * buffered bytes leaving: Windows' handle is gone at once), else 0; an
+ * ended AcceptEx's connection moves into fd first (w32_fixup_settle). */
+CP_INTERNAL int w32_socket_call(int fd);
+/* closesocket / CloseHandle of fd are done: if cport still holds the
+ * number, the layer's calls on it fail (w32_socket_call). */
+CP_INTERNAL void w32_fd_closed(int fd);
 /* A descriptor the layer (or the program) just created or closed; one
  * WSAEventSelect watched is forgotten (w32_fd_forget, set by
  * eventselect.c). */

@@ -16,11 +16,33 @@
 #define W32_MAX_BUFS 1024
 
 /* WSABUF (len, buf) to cport_buf_t (base, len). */
+/* Where no mapping can be: the first 64 KiB (Linux's vm.mmap_min_addr)
+ * and, on 64-bit systems, past the largest user address space (56 bits,
+ * with five-level page tables). */
+#define W32_LOW_LIMIT ((uintptr_t)0x10000u)
+#if UINTPTR_MAX > 0xFFFFFFFFu
+#  define W32_HIGH_LIMIT ((uintptr_t)1 << 56)
+#else
+#  define W32_HIGH_LIMIT UINTPTR_MAX
+#endif
+
+/* Whether buf..buf+len cannot be user memory ("not totally contained in
+ * a valid part of the user address space": WSAEFAULT). What is probed is
+ * the address, not the mapping: an unmapped page inside the user half is
+ * not looked for (a system call per op). */
+static bool outside_user_space(const char *buf, size_t len) {
+  uintptr_t a = (uintptr_t)buf;
+  return len > 0 &&
+         (a < W32_LOW_LIMIT || a >= W32_HIGH_LIMIT || len > W32_HIGH_LIMIT - a);
+}
+
 static int convert(LPWSABUF in, DWORD n, cport_buf_t *out, size_t *total) {
   if (in == NULL || n == 0)
     return WSAEFAULT;
   *total = 0;
   for (DWORD i = 0; i < n; i++) {
+    if (outside_user_space(in[i].buf, in[i].len))
+      return WSAEFAULT;
     out[i] = cport_buf_init(in[i].buf, in[i].len);
     *total += in[i].len;
   }
@@ -196,7 +218,9 @@ static int wsa_io_run(SOCKET s, LPWSABUF bufs, DWORD n, cport_buf_t *b,
   if (err)
     return w32_wsa_fail(err);
   int fd = (int)s;
-  w32_fixup_settle(fd); /* an AcceptEx's socket: its connection in */
+  int gone = w32_socket_call(fd);
+  if (gone)
+    return w32_wsa_fail(gone);
   if (recv_side)
     flags &= ~MSG_PUSH_IMMEDIATE; /* (its value is Linux's MSG_TRUNC) */
   /* A stream has no messages: MSG_PARTIAL changes nothing on one, and
