@@ -66,6 +66,29 @@ static void apc_wakes_an_alertable_sleep(void **state) {
   CloseHandle(s.ready);
 }
 
+/* A thread waiting on its own pseudo handle (GetCurrentThread(), "the
+ * current thread handle") waits for something that cannot come while it
+ * waits: the time runs out, or, alertable, its APCs end the wait, the
+ * usual loop of a thread driven by completion routines. */
+static void wait_on_the_current_thread(void **state) {
+  (void)state;
+  ULONGLONG t0 = w_now_ms();
+  assert_int_equal(WaitForSingleObject(GetCurrentThread(), 50), WAIT_TIMEOUT);
+  assert_true(w_now_ms() - t0 >= 40);
+  struct apc_probe p;
+  memset(&p, 0, sizeof(p));
+  assert_true(QueueUserAPC(note_apc, GetCurrentThread(), (ULONG_PTR)&p) != 0);
+  assert_int_equal(WaitForSingleObjectEx(GetCurrentThread(), 5000, TRUE),
+                   WAIT_IO_COMPLETION);
+  assert_int_equal(p.ran, 1);
+  assert_int_equal(p.ran_on, GetCurrentThreadId());
+  HANDLE ev = CreateEvent(NULL, TRUE, TRUE, NULL);
+  HANDLE both[2] = {GetCurrentThread(), ev};
+  assert_int_equal(WaitForMultipleObjects(2, both, FALSE, 1000),
+                   WAIT_OBJECT_0 + 1);
+  CloseHandle(ev);
+}
+
 /* APCs queued before an alertable wait run in the order queued, once no
  * object ends the wait; a wait that is not alertable leaves them queued. */
 static void queued_apcs_run_in_order(void **state) {
@@ -468,6 +491,7 @@ static void bad_input(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(apc_wakes_an_alertable_sleep),
+      cmocka_unit_test(wait_on_the_current_thread),
       cmocka_unit_test(queued_apcs_run_in_order),
       cmocka_unit_test(apc_ends_an_alertable_port_wait),
       cmocka_unit_test(completion_routines_run_on_the_starting_thread),
