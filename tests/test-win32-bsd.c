@@ -448,6 +448,147 @@ static void keepalive_values_and_linger(void **state) {
   closesocket(s);
 }
 
+/* The codes the Winsock pages name for calls Linux answers otherwise:
+ * each departure is what a program switching on the code would notice. */
+static int wsa_error_of(int rc) {
+  return rc == SOCKET_ERROR ? WSAGetLastError() : 0;
+}
+
+static void error_codes_as_documented(void **state) {
+  (void)state;
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  /* bind: "the namelen parameter is too small" */
+  SOCKET t = w_tcp();
+  struct sockaddr_in a = w_any();
+  assert_int_equal(wsa_error_of(bind(t, (struct sockaddr *)&a, 4)), WSAEFAULT);
+  /* getsockopt / setsockopt: "the optlen parameter is too small" */
+  char small[1];
+  int slen = 1;
+  assert_int_equal(
+      wsa_error_of(getsockopt(srv, SOL_SOCKET, SO_RCVBUF, small, &slen)),
+      WSAEFAULT);
+  assert_int_equal(
+      wsa_error_of(setsockopt(srv, SOL_SOCKET, SO_LINGER, small, 1)),
+      WSAEFAULT);
+  /* Datagrams: accept "is not a type that supports connection-oriented
+   * service"; send with no peer: WSAENOTCONN. */
+  SOCKET u = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+  assert_true(h_socket_ok(u));
+  assert_int_equal(accept(u, NULL, NULL), INVALID_SOCKET);
+  assert_int_equal(WSAGetLastError(), WSAEOPNOTSUPP);
+  int es = wsa_error_of(send(u, "x", 1, 0));
+  closesocket(u);
+  closesocket(t);
+  closesocket(srv);
+  closesocket(cli);
+  if (h_on_wine() && es != WSAENOTCONN)
+    H_SKIP("known Wine difference: send on an unconnected UDP socket fails "
+           "with %d (Windows: WSAENOTCONN); see docs/windows.md",
+           es);
+  assert_int_equal(es, WSAENOTCONN);
+}
+
+/* After shutdown(SD_RECEIVE), "it is not possible to receive on a socket"
+ * (WSAESHUTDOWN), with recv and WSARecv alike, blocking or not. */
+static void receive_after_shutdown_fails(void **state) {
+  (void)state;
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  w_set_rcvtimeo(srv, 2000); /* (a departure waits, it does not hang) */
+  assert_int_equal(shutdown(srv, SD_RECEIVE), 0);
+  char buf[8];
+  int e1 = wsa_error_of(recv(srv, buf, sizeof(buf), 0));
+  WSABUF wb = {sizeof(buf), buf};
+  DWORD n = 0, flags = 0;
+  int e2 = wsa_error_of(WSARecv(srv, &wb, 1, &n, &flags, NULL, NULL));
+  closesocket(srv);
+  closesocket(cli);
+  if (h_on_wine() && (e1 != WSAESHUTDOWN || e2 != WSAESHUTDOWN))
+    H_SKIP("known Wine difference: a receive after shutdown(SD_RECEIVE) "
+           "gives %d and %d (Windows: WSAESHUTDOWN); see docs/windows.md",
+           e1, e2);
+  assert_int_equal(e1, WSAESHUTDOWN);
+  assert_int_equal(e2, WSAESHUTDOWN);
+}
+
+/* recvfrom on a UDP socket never bound: "WSAEINVAL The socket has not been
+ * bound with bind" (Linux would wait for a datagram). */
+static void unbound_datagram_receive_fails(void **state) {
+  (void)state;
+  SOCKET u = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+  assert_true(h_socket_ok(u));
+  w_set_rcvtimeo(u, 2000);
+  char buf[8];
+  int e = wsa_error_of(recvfrom(u, buf, sizeof(buf), 0, NULL, NULL));
+  closesocket(u);
+  if (h_on_wine() && e != WSAEINVAL)
+    H_SKIP("known Wine difference: recvfrom on a UDP socket never bound "
+           "gives %d (Windows: WSAEINVAL); see docs/windows.md",
+           e);
+  assert_int_equal(e, WSAEINVAL);
+}
+
+/* The any address is nobody's: connect ("INADDR_ANY or in6addr_any":
+ * WSAEADDRNOTAVAIL) and sendto ("not a valid address, for example,
+ * ADDR_ANY") refuse it; Linux would take it for this host. */
+static void any_address_is_no_destination(void **state) {
+  (void)state;
+  struct sockaddr_in la;
+  SOCKET l = w_listener(&la), t = w_tcp();
+  struct sockaddr_in any = la;
+  any.sin_addr.s_addr = htonl(INADDR_ANY);
+  int ec = wsa_error_of(connect(t, (struct sockaddr *)&any, sizeof(any)));
+  SOCKET u = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+  assert_true(h_socket_ok(u));
+  any.sin_port = htons(9);
+  int es =
+      wsa_error_of(sendto(u, "x", 1, 0, (struct sockaddr *)&any, sizeof(any)));
+  closesocket(u);
+  closesocket(t);
+  closesocket(l);
+  if (h_on_wine() && (ec == 0 || es == 0))
+    H_SKIP("known Wine difference: connect and sendto to the any address "
+           "reach this host (Windows: WSAEADDRNOTAVAIL); see docs/windows.md");
+  assert_int_equal(ec, WSAEADDRNOTAVAIL);
+  assert_int_equal(es, WSAEADDRNOTAVAIL);
+}
+
+/* listen: "WSAEISCONN The socket is already connected." */
+static void listen_on_a_connected_socket(void **state) {
+  (void)state;
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  int e = wsa_error_of(listen(cli, 4));
+  closesocket(srv);
+  closesocket(cli);
+  if (h_on_wine() && e == WSAEINVAL)
+    H_SKIP("known Wine difference: listen on a connected socket fails with "
+           "WSAEINVAL (Windows: WSAEISCONN); see docs/windows.md");
+  assert_int_equal(e, WSAEISCONN);
+}
+
+/* A non-blocking connect: WSAEWOULDBLOCK, then WSAEALREADY while it runs,
+ * and "WSAEISCONN when the connection completes successfully". */
+static void connect_again_after_a_non_blocking_connect(void **state) {
+  (void)state;
+  struct sockaddr_in la;
+  SOCKET l = w_listener(&la), c = w_tcp();
+  u_long on = 1;
+  assert_int_equal(ioctlsocket(c, (long)FIONBIO, &on), 0);
+  int rc = connect(c, (struct sockaddr *)&la, sizeof(la));
+  assert_true(rc == 0 || WSAGetLastError() == WSAEWOULDBLOCK);
+  fd_set w;
+  FD_ZERO(&w);
+  FD_SET(c, &w);
+  struct timeval tv = {5, 0};
+  assert_int_equal(select(0, NULL, &w, NULL, &tv), 1);
+  assert_int_equal(wsa_error_of(connect(c, (struct sockaddr *)&la, sizeof(la))),
+                   WSAEISCONN);
+  closesocket(c);
+  closesocket(l);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(names_from_real_servers),
@@ -461,6 +602,12 @@ int main(void) {
       cmocka_unit_test(wsapoll_and_select_see_data),
       cmocka_unit_test(udp_connreset_off),
       cmocka_unit_test(keepalive_values_and_linger),
+      cmocka_unit_test(error_codes_as_documented),
+      cmocka_unit_test(receive_after_shutdown_fails),
+      cmocka_unit_test(unbound_datagram_receive_fails),
+      cmocka_unit_test(listen_on_a_connected_socket),
+      cmocka_unit_test(any_address_is_no_destination),
+      cmocka_unit_test(connect_again_after_a_non_blocking_connect),
   };
   return W_RUN("win32-bsd", tests);
 }

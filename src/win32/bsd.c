@@ -149,9 +149,24 @@ static void allow_time_wait(int fd, const struct sockaddr *addr) {
   (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 }
 
+/* "WSAEFAULT: The name or namelen parameter is not a valid part of the
+ * user address space, the namelen parameter is too small" (Linux:
+ * EINVAL). */
+static bool name_too_small(const struct sockaddr *addr, socklen_t len) {
+  if (addr == NULL || len < (socklen_t)sizeof(sa_family_t))
+    return true;
+  return (addr->sa_family == AF_INET && len < sizeof(struct sockaddr_in)) ||
+         (addr->sa_family == AF_INET6 && len < sizeof(struct sockaddr_in6));
+}
+
 CPORT_API int bind(int fd, const struct sockaddr *addr, socklen_t len) {
   if (closed_already(fd))
     return -1;
+  if (name_too_small(addr, len)) {
+    WSASetLastError(WSAEFAULT);
+    errno = EFAULT;
+    return -1;
+  }
   allow_time_wait(fd, addr);
   return next_bind()(fd, addr, len) == 0 ? 0 : failed();
 }
@@ -166,8 +181,16 @@ CPORT_API int listen(int fd, int backlog) {
     errno = EINVAL;
     return -1;
   }
-  if (next_listen()(fd, backlog) != 0)
+  if (next_listen()(fd, backlog) != 0) {
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    if (errno == EINVAL && getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
+      WSASetLastError(WSAEISCONN); /* "The socket is already connected" */
+      errno = EISCONN;
+      return -1;
+    }
     return failed();
+  }
   w32_es_note(fd, 0); /* WSAEventSelect: FD_ACCEPT may come now */
   return 0;
 }
@@ -175,6 +198,11 @@ CPORT_API int listen(int fd, int backlog) {
 CPORT_API int connect(int fd, const struct sockaddr *addr, socklen_t len) {
   if (closed_already(fd))
     return -1;
+  if (w32_no_remote(addr, len)) {
+    WSASetLastError(WSAEADDRNOTAVAIL);
+    errno = EADDRNOTAVAIL;
+    return -1;
+  }
   bool block = fd_blocking(fd);
   if (block) {
     w32_block_begin();
@@ -198,11 +226,20 @@ CPORT_API int connect(int fd, const struct sockaddr *addr, socklen_t len) {
   }
   int e = errno;
   if (rc != 0 && e == EINPROGRESS) /* select tells its outcome */
-    w32_fd_set_flags(fd, W32_FD_CONNECTING, 0);
+    w32_fd_set_flags(fd, W32_FD_CONNECTING | W32_FD_NB_CONNECT, 0);
   w32_es_note(fd, 0); /* WSAEventSelect: the connect's outcome comes */
   errno = e;
   if (rc != 0)
     return failed();
+  if (w32_fd_flags(fd) & W32_FD_NB_CONNECT) {
+    /* Linux reports a finished non-blocking connect to the next connect
+     * call; Windows: "WSAEISCONN when the connection completes". */
+    w32_fd_set_flags(fd, 0, W32_FD_NB_CONNECT);
+    w32_fd_connected(fd);
+    WSASetLastError(WSAEISCONN);
+    errno = EISCONN;
+    return -1;
+  }
   w32_fd_connected(fd);
   return 0;
 }
@@ -249,6 +286,12 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
                          socklen_t tolen) {
   if (closed_already(fd)) /* (an AcceptEx's socket: its connection in) */
     return -1;
+  if (!sending && (w32_fd_flags(fd) & W32_FD_SHUT_RD)) {
+    WSASetLastError(WSAESHUTDOWN); /* "not possible to receive on a socket
+                                      after shutdown" */
+    errno = ESHUTDOWN;
+    return -1;
+  }
   if (sending)
     flags |= MSG_NOSIGNAL;
   /* Every byte before it returns: a blocking send, and a receive with
@@ -368,12 +411,21 @@ static ssize_t received(int fd, ssize_t n) {
 }
 
 CPORT_API ssize_t send(int fd, const void *buf, size_t len, int flags) {
-  return sent(
+  ssize_t n = sent(
       fd, data_call(do_send, true, fd, (void *)buf, len, flags, NULL, NULL, 0));
+  if (n < 0 && errno == EDESTADDRREQ)
+    WSASetLastError(WSAENOTCONN); /* send's word for no peer */
+  return n;
 }
 
 CPORT_API ssize_t sendto(int fd, const void *buf, size_t len, int flags,
                          const struct sockaddr *to, socklen_t tolen) {
+  /* (A stream socket ignores the address, as on Windows.) */
+  if (w32_no_remote(to, tolen) && w32_is_datagram(fd)) {
+    WSASetLastError(WSAEADDRNOTAVAIL);
+    errno = EADDRNOTAVAIL;
+    return -1;
+  }
   return sent(fd, data_call(do_send, true, fd, (void *)buf, len, flags,
                             (struct sockaddr *)to, NULL, tolen));
 }
@@ -388,6 +440,8 @@ CPORT_API int cport_w32_recvfrom(SOCKET s, char *buf, int len, int flags,
   if (len < 0 || (from != NULL && (fromlen == NULL || *fromlen < 0 ||
                                    w32_from_too_small((int)s, *fromlen))))
     return w32_wsa_fail(WSAEFAULT);
+  if (w32_unbound_datagram((int)s))
+    return w32_wsa_fail(WSAEINVAL); /* "not been bound with bind" */
   socklen_t l = fromlen ? (socklen_t)*fromlen : 0;
   ssize_t n =
       received((int)s, data_call(do_recv, false, (int)s, buf, (size_t)len,

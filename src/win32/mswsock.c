@@ -141,6 +141,10 @@ CPORT_API BOOL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
                          LPOVERLAPPED ov) {
   if (ov == NULL || name == NULL)
     return wsa_false(WSAEINVAL);
+  if (namelen < (int)sizeof(struct sockaddr_in))
+    return wsa_false(WSAEFAULT); /* "or namelen is too small" */
+  if (w32_no_remote(name, (size_t)namelen))
+    return wsa_false(WSAEADDRNOTAVAIL);
   /* ConnectEx needs a bound socket. */
   struct sockaddr_storage ss;
   socklen_t len = sizeof(ss);

@@ -397,6 +397,9 @@ CPORT_API int cport_w32_setsockopt(SOCKET s, int level, int name,
       return w32_wsa_errno(errno);
     return 0;
   }
+  if (level == SOL_SOCKET && name == SO_LINGER &&
+      len < (int)sizeof(struct linger))
+    return w32_wsa_fail(WSAEFAULT); /* "the optlen parameter ... too small" */
   if (setsockopt((int)s, level, name, val, (socklen_t)len) != 0)
     return w32_wsa_errno(errno);
   return 0;
@@ -410,10 +413,19 @@ static int put_dword(char *val, int *len, DWORD v) {
   return 0;
 }
 
+/* SOL_SOCKET options whose value is an int: "the optlen parameter is too
+ * small" (WSAEFAULT) below one (Linux would cut the value short). */
+static bool int_option(int level, int name) {
+  return level == SOL_SOCKET &&
+         (name == SO_RCVBUF || name == SO_SNDBUF || name == SO_TYPE ||
+          name == SO_ERROR || name == SO_RCVTIMEO || name == SO_SNDTIMEO);
+}
+
 CPORT_API int cport_w32_getsockopt(SOCKET s, int level, int name, char *val,
                                    int *len) {
   int fd = (int)s;
-  if (val == NULL || len == NULL)
+  if (val == NULL || len == NULL ||
+      (int_option(level, name) && *len < (int)sizeof(int)))
     return w32_wsa_fail(WSAEFAULT);
   int gone = w32_socket_call(fd);
   if (gone)
@@ -605,6 +617,10 @@ static SOCKET accept_common(SOCKET s, struct sockaddr *addr, int *len,
     w32_fd_accepting(fd, -1);
   w32_es_note(fd, FD_ACCEPT); /* WSAEventSelect: the next one may come */
   if (c < 0) {
+    /* "WSAEOPNOTSUPP: The referenced socket is not a type that supports
+     * connection-oriented service" (Linux: EINVAL, as for no listen). */
+    if (-c == WSAEINVAL && w32_is_datagram(fd))
+      c = -WSAEOPNOTSUPP;
     WSASetLastError(-c);
     return INVALID_SOCKET;
   }
@@ -667,6 +683,8 @@ CPORT_API int cport_w32_shutdown(SOCKET s, int how) {
     return w32_wsa_errno(errno);
   /* Later WSASend / WSARecv on it fail at once with WSAESHUTDOWN. */
   cport__note_shutdown(fd, how);
+  if (how != SD_SEND)
+    w32_fd_set_flags(fd, W32_FD_SHUT_RD, 0); /* and recv, blocking calls */
   return 0;
 }
 
@@ -686,6 +704,30 @@ bool w32_ip_unbound(int fd) {
    * socket never bound. (Not connected either, to be sure.) */
   len = sizeof(ss);
   return port == 0 && getpeername(fd, (struct sockaddr *)&ss, &len) != 0;
+}
+
+bool w32_no_remote(const struct sockaddr *a, size_t len) {
+  if (a == NULL)
+    return false;
+  if (a->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+    const struct sockaddr_in *v4 = (const struct sockaddr_in *)(const void *)a;
+    return v4->sin_addr.s_addr == htonl(INADDR_ANY) || v4->sin_port == 0;
+  }
+  if (a->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+    const struct sockaddr_in6 *v6 =
+        (const struct sockaddr_in6 *)(const void *)a;
+    return IN6_IS_ADDR_UNSPECIFIED(&v6->sin6_addr) || v6->sin6_port == 0;
+  }
+  return false;
+}
+
+bool w32_unbound_datagram(int fd) {
+  if (w32_fd_flags(fd) & W32_FD_BOUND)
+    return false;
+  bool unbound = w32_is_datagram(fd) && w32_ip_unbound(fd);
+  if (!unbound)
+    w32_fd_set_flags(fd, W32_FD_BOUND, 0);
+  return unbound;
 }
 
 CPORT_API int cport_w32_getsockname(SOCKET s, struct sockaddr *addr, int *len) {

@@ -248,6 +248,9 @@ enum {
   W32_FD_DIR_WRITE = 1u << 14,  /* ... opened with write access */
   W32_FD_NOBUF = 1u << 15,      /* a file opened FILE_FLAG_NO_BUFFERING */
   W32_FD_GONE = 1u << 16,       /* closed; cport still holds the number */
+  W32_FD_BOUND = 1u << 17,      /* bound or not a datagram socket: seen */
+  W32_FD_SHUT_RD = 1u << 18,    /* shutdown(SD_RECEIVE or SD_BOTH) */
+  W32_FD_NB_CONNECT = 1u << 19, /* a non-blocking connect was started */
 };
 /* Set by dirwatch.c, run before CloseHandle closes a W32_FD_DIR handle:
  * its pending ReadDirectoryChangesW calls end and its watch goes. */
@@ -316,6 +319,15 @@ CP_INTERNAL bool w32_fd_emulates_blocking(int fd);
  * getsockname and listen fail with WSAEINVAL on it, as on Windows
  * (sockets.c). */
 CP_INTERNAL bool w32_ip_unbound(int fd);
+/* An IPv4 or IPv6 destination no one can be at: the any address or port
+ * 0 ("WSAEADDRNOTAVAIL: The remote address is not a valid address (such
+ * as INADDR_ANY or in6addr_any)": connect, ConnectEx, sendto,
+ * WSASendTo), where Linux would mean this host. */
+CP_INTERNAL bool w32_no_remote(const struct sockaddr *a, size_t len);
+/* A datagram socket never bound, on which a receive fails with WSAEINVAL
+ * ("The socket has not been bound"; Linux would wait); the answer is kept
+ * once it is no. */
+CP_INTERNAL bool w32_unbound_datagram(int fd);
 /* A read of socket fd that bypasses cport (no OVERLAPPED; recv, WSARecv,
  * ReadFile) takes what cport already took from the socket first
  * (cport__held_recv; sockets.c). Returns true if that answered the read:

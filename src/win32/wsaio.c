@@ -232,7 +232,11 @@ static int wsa_io_run(SOCKET s, LPWSABUF bufs, DWORD n, cport_buf_t *b,
     return w32_wsa_fail(WSAEMSGSIZE); /* too big for one datagram */
   if (!datagram && (w32_fd_flags(fd) & W32_FD_RESET))
     return w32_wsa_fail(WSAECONNRESET); /* it stays reset, as on Windows */
+  if (datagram && recv_side && w32_unbound_datagram(fd))
+    return w32_wsa_fail(WSAEINVAL);
   if (ov == NULL) {
+    if (recv_side && (w32_fd_flags(fd) & W32_FD_SHUT_RD))
+      return w32_wsa_fail(WSAESHUTDOWN); /* (overlapped: cport says it) */
     int allowed = recv_side ? (MSG_PEEK | MSG_OOB | MSG_WAITALL)
                             : (MSG_OOB | MSG_DONTROUTE);
     if (flags & ~allowed)
@@ -350,6 +354,9 @@ CPORT_API int WSASendTo(SOCKET s, LPWSABUF bufs, DWORD n, LPDWORD bytes,
                         DWORD flags, const struct sockaddr *to, int tolen,
                         LPWSAOVERLAPPED ov,
                         LPWSAOVERLAPPED_COMPLETION_ROUTINE routine) {
+  if (to != NULL && tolen > 0 && w32_no_remote(to, (size_t)tolen) &&
+      w32_is_datagram((int)s))
+    return w32_wsa_fail(WSAEADDRNOTAVAIL); /* (a stream ignores it) */
   return wsa_io(s, bufs, n, bytes, NULL, (int)flags, false, true,
                 (struct sockaddr *)to, to ? &tolen : NULL, NULL, ov, routine);
 }
