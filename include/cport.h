@@ -194,8 +194,10 @@ CPORT_API const char *cport_backend(const cport_t *port);
  * Associate a handle (socket or file) with the port.
  *
  * Completions of operations on the handle carry `key`. A handle is
- * associated with one port at most, once, until it is closed. A socket
- * made elsewhere (not with cport_socket()) is made non-blocking.
+ * associated with one port at most, until it is closed or its port is:
+ * once the port is closed, operations on the handle fail with
+ * #CPORT_ECLOSED until it is associated with another port. A socket made
+ * elsewhere (not with cport_socket()) is made non-blocking.
  *
  * @param[in] port the port
  * @param h an open socket or file (cport_socket(), cport_accept()'s socket,

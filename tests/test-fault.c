@@ -662,6 +662,27 @@ static void environment_switches_every_new_port_on(void **state) {
 /* The trace                                                                 */
 /* ------------------------------------------------------------------------ */
 
+/* The trace file's records by event letter; how many in all. */
+static int read_records(const char *path, int count[128]) {
+  memset(count, 0, 128 * sizeof(int));
+  FILE *f = h_fopen(path, "r");
+  assert_non_null(f);
+  char line[512];
+  int lines = 0;
+  while (fgets(line, sizeof(line), f) != NULL) {
+    if (line[0] == '#')
+      continue;
+    unsigned long long t;
+    long tid;
+    char ev;
+    assert_int_equal(sscanf(line, "%llu %ld %c", &t, &tid, &ev), 3);
+    count[(unsigned char)ev & 127]++;
+    lines++;
+  }
+  fclose(f);
+  return lines;
+}
+
 static void trace_records_every_event(void **state) {
   (void)state;
   char path[512];
@@ -689,6 +710,12 @@ static void trace_records_every_event(void **state) {
   h_get(p, 5000);
   H_OK(cport_post(p, 77, 1, NULL));
   h_get(p, 5000);
+  /* A port gone quiet: what it recorded is in the file within 100 ms (a
+   * stuck or killed program leaves its trace). */
+  int count[128];
+  h_sleep_ms(400);
+  read_records(path, count);
+  assert_int_equal(count['P'], 1);
   H_OK(cport_timer(p, 78, 1, &top));
   h_get(p, 5000);
   H_OK(cport_recv(s, &b, 1, &rop));
@@ -700,21 +727,7 @@ static void trace_records_every_event(void **state) {
   n_raw_close(raw);
   h_close_clean(p);
 
-  FILE *f = h_fopen(path, "r");
-  assert_non_null(f);
-  char line[512];
-  int count[128] = {0}, lines = 0;
-  while (fgets(line, sizeof(line), f) != NULL) {
-    if (line[0] == '#')
-      continue;
-    unsigned long long t;
-    long tid;
-    char ev;
-    assert_int_equal(sscanf(line, "%llu %ld %c", &t, &tid, &ev), 3);
-    count[(unsigned char)ev & 127]++;
-    lines++;
-  }
-  fclose(f);
+  int lines = read_records(path, count);
   remove(path);
   printf("# %d records\n", lines);
   assert_int_equal(count['O'], 1);

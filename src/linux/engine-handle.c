@@ -67,6 +67,7 @@ void cp_engine_detach_port(struct cport *p) {
       p->be->detach(p, h);
       __atomic_store_n(&h->port, NULL, __ATOMIC_RELEASE);
       h->key = 0;
+      h->flags |= CP_HF_PORT_GONE;
       if (h->flags & CP_HF_LINGER) {
         /* Closed by its user, waiting for buffered sends: they are
          * gone with the port, so the fd goes now. */
@@ -159,6 +160,7 @@ int cp_engine_associate(struct cport *p, int fd, uintptr_t key,
     goto out;
   /* (Atomic: cport__handle_associated reads it without the lock.) */
   __atomic_store_n(&h->port, p, __ATOMIC_RELEASE);
+  h->flags &= (uint16_t)~CP_HF_PORT_GONE; /* a new port: ops again */
   h->key = key;
   if (flags & CPORT_SKIP_ON_SUCCESS)
     h->flags |= CP_HF_SKIP;
@@ -414,8 +416,8 @@ struct cp_handle *cp_engine_lock(cport_handle_t s, int want, int *rc) {
   cp_lock(&h->lock);
   if (!(h->flags & CP_HF_OPEN))
     *rc = CPORT_EBADF;
-  else if (h->port == NULL)
-    *rc = CPORT_EINVAL; /* not associated with a port */
+  else if (h->port == NULL) /* not associated, or its port closed */
+    *rc = (h->flags & CP_HF_PORT_GONE) ? CPORT_ECLOSED : CPORT_EINVAL;
   else if (want == CP_WANT_FILE)
     *rc = h->type == CP_H_FILE ? 0 : CPORT_EBADF;
   else if (want == CP_WANT_ANY)

@@ -57,6 +57,8 @@ enum {
                                    never ahead (the Win32 layer's pipe
                                    instances: several handles share one
                                    listener) */
+  CP_HF_PORT_GONE = 1u << 15,   /* its port was closed: ops get
+                                   CPORT_ECLOSED until it joins another */
 };
 /* The handles whose ops io_uring tries in the call (epoll always does). */
 #define CP_HF_IN_CALL (CP_HF_SKIP | CP_HF_AT_CALL)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,68 @@ static void append(struct cp_trace *t, const char *line, size_t n,
   pthread_mutex_unlock(&t->lock);
 }
 
+static unsigned long long now_ns(void);
+
+/* The flusher: a thread that, while any writer is open, writes what a
+ * writer has buffered for CP_TRACE_FLUSH_NS, so a program that goes quiet
+ * (a stuck server, one killed by a signal) leaves its trace in the file.
+ * It sleeps while no writer is open. */
+static pthread_cond_t flusher_cond;
+static bool flusher_started;
+
+static void *flusher_main(void *arg) {
+  (void)arg;
+  pthread_mutex_lock(&registry_lock);
+  for (;;) {
+    while (registry == NULL)
+      pthread_cond_wait(&flusher_cond, &registry_lock);
+    struct timespec dl;
+    clock_gettime(CLOCK_MONOTONIC, &dl);
+    dl.tv_nsec += (long)CP_TRACE_FLUSH_NS;
+    if (dl.tv_nsec >= 1000000000L) {
+      dl.tv_sec++;
+      dl.tv_nsec -= 1000000000L;
+    }
+    (void)pthread_cond_timedwait(&flusher_cond, &registry_lock, &dl);
+    unsigned long long now = now_ns();
+    for (struct cp_trace *t = registry; t != NULL; t = t->next) {
+      pthread_mutex_lock(&t->lock);
+      if (t->len > 0 && now >= t->flushed + CP_TRACE_FLUSH_NS) {
+        flush_locked(t);
+        t->flushed = now;
+      }
+      pthread_mutex_unlock(&t->lock);
+    }
+  }
+  return NULL;
+}
+
+/* registry_lock held: the flusher runs (started once, signals blocked:
+ * they are the program's). */
+static void flusher_wake_locked(void) {
+  if (!flusher_started) {
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&flusher_cond, &ca);
+    pthread_condattr_destroy(&ca);
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_attr_t a;
+    pthread_attr_init(&a);
+    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+    pthread_t th;
+    flusher_started = pthread_create(&th, &a, flusher_main, NULL) == 0;
+    pthread_attr_destroy(&a);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!flusher_started)
+      pthread_cond_destroy(&flusher_cond); /* (tried again next open) */
+    return;
+  }
+  pthread_cond_signal(&flusher_cond);
+}
+
 /* At exit: what every writer still buffers goes to its file. */
 static void flush_all(void) {
   pthread_mutex_lock(&registry_lock);
@@ -142,6 +205,7 @@ struct cp_trace *cp_trace_open(const char *path, int *rc) {
   registry = t;
   if (!exit_hooked)
     exit_hooked = atexit(flush_all) == 0;
+  flusher_wake_locked();
   pthread_mutex_unlock(&registry_lock);
   char head[96];
   int n = snprintf(head, sizeof(head),

@@ -102,8 +102,8 @@ static int file_op(cport_handle_t f, bool read, const void *buf, uint32_t len,
   struct cp_whandle e;
   if (!cp_wh_get(f, &e) || !(e.flags & CP_WH_FILE))
     return CPORT_EBADF;
-  if (e.port == NULL)
-    return CPORT_EINVAL;
+  if (e.port == NULL) /* not associated, or its port closed */
+    return (e.flags & CP_WH_PORT_GONE) ? CPORT_ECLOSED : CPORT_EINVAL;
   if (e.flags & (read ? CP_WH_NO_READ : CP_WH_NO_WRITE))
     return CPORT_EACCES;
   cp_wop_begin(op, read ? CP_W_READ : CP_W_WRITE, (SOCKET)f);

@@ -125,8 +125,10 @@ bool cp_wh_remove(uintptr_t h) {
 void cp_wh_forget_port(struct cport *port) {
   AcquireSRWLockExclusive(&lock);
   for (size_t i = 0; i < cap; i++)
-    if (slots[i].h != EMPTY && slots[i].h != GONE && slots[i].port == port)
+    if (slots[i].h != EMPTY && slots[i].h != GONE && slots[i].port == port) {
       slots[i].port = NULL;
+      slots[i].flags |= CP_WH_PORT_GONE;
+    }
   ReleaseSRWLockExclusive(&lock);
 }
 

@@ -213,6 +213,7 @@ CPORT_API int cport_associate(cport_t *p, cport_handle_t h, uintptr_t key,
     e.flags |= CP_WH_SKIP;
   }
   e.port = p;
+  e.flags &= (uint16_t)~CP_WH_PORT_GONE;
   e.key = key;
   return cp_wh_add(&e);
 }

@@ -34,8 +34,8 @@ int cp_win_lookup_socket(cport_handle_t s, struct cp_whandle *e) {
     return CPORT_EBADF;
   if (e->flags & CP_WH_FILE)
     return CPORT_ENOTSOCK;
-  if (e->port == NULL)
-    return CPORT_EINVAL;
+  if (e->port == NULL) /* not associated, or its port closed */
+    return (e->flags & CP_WH_PORT_GONE) ? CPORT_ECLOSED : CPORT_EINVAL;
   return 0;
 }
 

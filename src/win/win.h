@@ -127,13 +127,14 @@ CP_INTERNAL int cp_wop_done(cport_op_t *op, uint32_t *bytes);
 /* ------------------------------------------------------------------------ */
 
 enum {
-  CP_WH_SKIP = 1,      /* FILE_SKIP_COMPLETION_PORT_ON_SUCCESS */
-  CP_WH_SHUT = 2,      /* send side shut down */
-  CP_WH_FILE = 4,      /* a file, not a socket */
-  CP_WH_CONNECTED = 8, /* stream socket known to have a peer */
-  CP_WH_NO_READ = 16,  /* file opened without read access */
-  CP_WH_NO_WRITE = 32, /* file opened without write access */
-  CP_WH_APPEND = 64,   /* file writes go to the end */
+  CP_WH_SKIP = 1,        /* FILE_SKIP_COMPLETION_PORT_ON_SUCCESS */
+  CP_WH_SHUT = 2,        /* send side shut down */
+  CP_WH_FILE = 4,        /* a file, not a socket */
+  CP_WH_CONNECTED = 8,   /* stream socket known to have a peer */
+  CP_WH_NO_READ = 16,    /* file opened without read access */
+  CP_WH_NO_WRITE = 32,   /* file opened without write access */
+  CP_WH_APPEND = 64,     /* file writes go to the end */
+  CP_WH_PORT_GONE = 128, /* its port was closed: ops get CPORT_ECLOSED */
 };
 
 struct cp_whandle {
