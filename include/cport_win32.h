@@ -430,6 +430,18 @@
  * unhandled breakpoint ends it on Windows.
  */
 /**
+ * @fn void cport_w32_splitpath(const char *path, char *drive, char *dir, char *fname, char *ext)
+ * MSVC's _splitpath(); `_splitpath` is defined to this name. As
+ * cport_w32_splitpath_s() with each buffer taken to hold its _MAX_DRIVE,
+ * _MAX_DIR, _MAX_FNAME or _MAX_EXT bytes (NULL skips a part); a part
+ * longer than that is cut there.
+ * @param path the path
+ * @param[out] drive the drive, or NULL
+ * @param[out] dir the directory, or NULL
+ * @param[out] fname the name, or NULL
+ * @param[out] ext the extension, or NULL
+ */
+/**
  * @fn errno_t cport_w32_splitpath_s(const char *path, char *drive, size_t drive_size, char *dir, size_t dir_size, char *fname, size_t fname_size, char *ext, size_t ext_size)
  * MSVC's _splitpath_s(); `_splitpath_s` is defined to this name. A drive
  * is "X:" at the start (none on Linux paths), the directory runs to the

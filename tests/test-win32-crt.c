@@ -231,6 +231,11 @@ static void split_paths(void **state) {
                    ERANGE);
   assert_string_equal(dir, "");
   assert_string_equal(tiny, "");
+  /* _splitpath: the buffers hold _MAX_* bytes; NULL skips a part. */
+  _splitpath("D:\\a\\b.c", drive, dir, NULL, ext);
+  assert_string_equal(drive, "D:");
+  assert_string_equal(dir, "\\a\\");
+  assert_string_equal(ext, ".c");
 }
 
 static void times(void **state) {

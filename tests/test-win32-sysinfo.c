@@ -403,6 +403,29 @@ static void set_file_valid_data(void **state) {
   assert_true(DeleteFileA(path));
 }
 
+/* SetThreadGroupAffinity / GetThreadGroupAffinity: one group (0), the
+ * thread's processors as its mask. */
+static void thread_group_affinity(void **state) {
+  (void)state;
+  GROUP_AFFINITY now, old;
+  memset(&now, 0, sizeof(now));
+  assert_true(GetThreadGroupAffinity(GetCurrentThread(), &now));
+  assert_int_equal(now.Group, 0);
+  assert_true(now.Mask != 0);
+  GROUP_AFFINITY one = now;
+  one.Mask = now.Mask & (~now.Mask + 1); /* its lowest processor */
+  assert_true(SetThreadGroupAffinity(GetCurrentThread(), &one, &old));
+  assert_int_equal(old.Mask, now.Mask);
+  GROUP_AFFINITY check;
+  assert_true(GetThreadGroupAffinity(GetCurrentThread(), &check));
+  assert_int_equal(check.Mask, one.Mask);
+  assert_true(SetThreadGroupAffinity(GetCurrentThread(), &now, NULL));
+  GROUP_AFFINITY other = now;
+  other.Group = 7;
+  assert_false(SetThreadGroupAffinity(GetCurrentThread(), &other, NULL));
+  assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(processor_counts),
@@ -413,6 +436,7 @@ int main(void) {
 #endif
       cmocka_unit_test(set_file_time),
       cmocka_unit_test(set_file_valid_data),
+      cmocka_unit_test(thread_group_affinity),
   };
   return W_RUN("win32-sysinfo", tests);
 }

@@ -378,6 +378,61 @@ static void truncated_datagram_gets_one_answer(void **state) {
     H_SKIP(W_WINE_WRITES_COUNT_ON_FAILURE);
 }
 
+#ifndef SIO_CPU_AFFINITY /* (the SDK's mstcpip.h has it; mingw-w64's not) */
+#  define SIO_CPU_AFFINITY _WSAIOW(IOC_VENDOR, 21)
+#endif
+
+/* SIO_CPU_AFFINITY (mstcpip.h), before bind: sockets each given a
+ * processor share one UDP port, as servers sharding a port by processor
+ * make them; a datagram to the port reaches one of them. The Winsock
+ * ioctl macros build its code. */
+static void cpu_affine_sockets_share_a_port(void **state) {
+  (void)state;
+  assert_int_equal(_WSAIOW(IOC_VENDOR, 21), SIO_CPU_AFFINITY);
+  assert_int_equal(IOC_IN, 0x80000000u);
+  SOCKET s[2];
+  struct sockaddr_in a = w_any();
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  for (int i = 0; i < 2; i++) {
+    s[i] = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    assert_true(h_socket_ok(s[i]));
+    USHORT cpu = 0;
+    DWORD n = 0;
+    int rc = WSAIoctl(s[i], SIO_CPU_AFFINITY, &cpu, sizeof(cpu), NULL, 0, &n,
+                      NULL, NULL);
+    if (rc != 0 && h_on_wine()) {
+      int e = WSAGetLastError();
+      closesocket(s[0]);
+      if (i == 1)
+        closesocket(s[1]);
+      H_SKIP("known Wine difference: WSAIoctl(SIO_CPU_AFFINITY) fails with "
+             "%d; see docs/windows.md",
+             e);
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(bind(s[i], (struct sockaddr *)&a, sizeof(a)), 0);
+    int len = sizeof(a);
+    assert_int_equal(getsockname(s[i], (struct sockaddr *)&a, &len), 0);
+  }
+  SOCKET c = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+  assert_int_equal(sendto(c, "one", 3, 0, (struct sockaddr *)&a, sizeof(a)), 3);
+  fd_set r;
+  FD_ZERO(&r);
+  FD_SET(s[0], &r);
+  FD_SET(s[1], &r);
+  struct timeval tv = {5, 0};
+  assert_true(select(0, &r, NULL, NULL, &tv) >= 1);
+  char buf[8];
+  int got = 0;
+  for (int i = 0; i < 2; i++)
+    if (FD_ISSET(s[i], &r))
+      got += recv(s[i], buf, sizeof(buf), 0);
+  assert_int_equal(got, 3);
+  closesocket(c);
+  closesocket(s[0]);
+  closesocket(s[1]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(unreachable_port_fails_the_next_receive),
@@ -388,6 +443,7 @@ int main(void) {
       cmocka_unit_test(wsasendto_takes_a_storage_sized_address),
       cmocka_unit_test(oversized_datagram_fails_at_once),
       cmocka_unit_test(truncated_datagram_gets_one_answer),
+      cmocka_unit_test(cpu_affine_sockets_share_a_port),
   };
   return W_RUN("win32-udp", tests);
 }

@@ -223,6 +223,8 @@ CPORT_WIN32_API errno_t cport_w32_wcstombs_s(size_t *converted, char *dst,
 CPORT_WIN32_API size_t cport_w32_fread_s(void *buf, size_t size, size_t elem,
                                          size_t count, FILE *f);
 CPORT_WIN32_API void cport_w32_debugbreak(void);
+CPORT_WIN32_API void cport_w32_splitpath(const char *path, char *drive,
+                                         char *dir, char *fname, char *ext);
 CPORT_WIN32_API errno_t cport_w32_splitpath_s(const char *path, char *drive,
                                               size_t drive_size, char *dir,
                                               size_t dir_size, char *fname,
@@ -317,6 +319,9 @@ CPORT_WIN32_API int cport_w32_vsscanf_s(const char *buf, const char *fmt,
 #endif
 #ifndef _splitpath_s
 #  define _splitpath_s cport_w32_splitpath_s
+#endif
+#ifndef _splitpath
+#  define _splitpath cport_w32_splitpath
 #endif
 #ifndef _MAX_PATH
 #  define _MAX_PATH 260

@@ -179,6 +179,14 @@ typedef struct _SYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX {
     *PSYSTEM_LOGICAL_PROCESSOR_INFORMATION_EX;
 CPORT_WIN32_API DWORD GetActiveProcessorCount(WORD group);
 CPORT_WIN32_API DWORD GetMaximumProcessorCount(WORD group);
+/* A thread's processors as a group's mask: one group (0) here, as
+ * SetThreadAffinityMask sets them; another group, or a mask outside the
+ * process's processors: ERROR_INVALID_PARAMETER. */
+CPORT_WIN32_API BOOL SetThreadGroupAffinity(HANDLE thread,
+                                            const GROUP_AFFINITY *affinity,
+                                            PGROUP_AFFINITY previous);
+CPORT_WIN32_API BOOL GetThreadGroupAffinity(HANDLE thread,
+                                            PGROUP_AFFINITY affinity);
 CPORT_WIN32_API WORD GetActiveProcessorGroupCount(void);
 CPORT_WIN32_API WORD GetMaximumProcessorGroupCount(void);
 CPORT_WIN32_API BOOL GetLogicalProcessorInformation(

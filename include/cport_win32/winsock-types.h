@@ -353,6 +353,28 @@ typedef struct cport_w32_in6_pktinfo {
 #define CF_REJECT 0x0001
 #define CF_DEFER 0x0002
 
+/* Winsock's ioctl encodings (ws2def.h), in place of the Linux names of
+ * the same spelling <asm/ioctls.h> brings (IOC_IN is 0x40000000 there):
+ * code that builds its own control codes with _WSAIOW and kin gets
+ * Windows' values. */
+#undef IOC_IN
+#undef IOC_OUT
+#undef IOC_INOUT
+#undef IOC_VOID
+#define IOCPARM_MASK 0x7f
+#define IOC_VOID 0x20000000u
+#define IOC_OUT 0x40000000u
+#define IOC_IN 0x80000000u
+#define IOC_INOUT (IOC_IN | IOC_OUT)
+#define IOC_UNIX 0x00000000u
+#define IOC_WS2 0x08000000u
+#define IOC_PROTOCOL 0x10000000u
+#define IOC_VENDOR 0x18000000u
+#define _WSAIO(x, y) (IOC_VOID | (x) | (y))
+#define _WSAIOR(x, y) (IOC_OUT | (x) | (y))
+#define _WSAIOW(x, y) (IOC_IN | (x) | (y))
+#define _WSAIORW(x, y) (IOC_INOUT | (x) | (y))
+
 /* Windows' IOC_* encodings (Linux has its own for ioctl). */
 #define SIO_GET_EXTENSION_FUNCTION_POINTER 0xC8000006u
 #define SIO_KEEPALIVE_VALS 0x98000004u
@@ -367,6 +389,11 @@ typedef struct cport_w32_in6_pktinfo {
 /* The socket itself (one provider, no layered one under it), a SOCKET
  * out: WSAEFAULT for less room, WSAENOTSOCK for a non-socket. */
 #define SIO_BASE_HANDLE 0x48000022u
+/* A USHORT processor number in, before bind: the socket is that
+ * processor's, and sockets so marked may bind the same UDP port (Linux's
+ * SO_REUSEPORT and SO_INCOMING_CPU), as servers sharding a port by
+ * processor do. */
+#define SIO_CPU_AFFINITY 0x98000015u
 
 #define TF_DISCONNECT 0x01
 #define TF_REUSE_SOCKET 0x02

@@ -410,9 +410,28 @@ static errno_t put_part(char *out, size_t size, const char *from, size_t n) {
   return 0;
 }
 
-/* Windows' rules: a drive is "X:" at the start; the directory runs to
- * the last '\\' or '/', with it; the extension from the last '.' after
- * that; the name between. On any error every buffer given is emptied. */
+/* Windows' rules: a drive is "X:" at the start (its length in *d); the
+ * directory runs to the last '\\' or '/', with it (*slash just past it);
+ * the extension from the last '.' after that (*dot, or *len if none); the
+ * name between. */
+static void split_points(const char *path, size_t *len, size_t *d,
+                         size_t *slash, size_t *dot) {
+  *len = strlen(path);
+  *d = *len >= 2 && path[1] == ':' ? 2 : 0;
+  *slash = *d;
+  for (size_t i = *d; i < *len; i++)
+    if (path[i] == '\\' || path[i] == '/')
+      *slash = i + 1;
+  *dot = *len;
+  for (size_t i = *len; i > *slash; i--)
+    if (path[i - 1] == '.') {
+      *dot = i - 1;
+      break;
+    }
+}
+
+/* split_points' parts, each into its buffer. On any error every buffer
+ * given is emptied. */
 CPORT_API errno_t cport_w32_splitpath_s(const char *path, char *drive,
                                         size_t drive_size, char *dir,
                                         size_t dir_size, char *fname,
@@ -422,18 +441,8 @@ CPORT_API errno_t cport_w32_splitpath_s(const char *path, char *drive,
   if (path == NULL) {
     err = EINVAL;
   } else {
-    size_t len = strlen(path);
-    size_t d = len >= 2 && path[1] == ':' ? 2 : 0;
-    size_t slash = d; /* just past the last separator */
-    for (size_t i = d; i < len; i++)
-      if (path[i] == '\\' || path[i] == '/')
-        slash = i + 1;
-    size_t dot = len;
-    for (size_t i = len; i > slash; i--)
-      if (path[i - 1] == '.') {
-        dot = i - 1;
-        break;
-      }
+    size_t len, d, slash, dot;
+    split_points(path, &len, &d, &slash, &dot);
     errno_t e[4] = {put_part(drive, drive_size, path, d),
                     put_part(dir, dir_size, path + d, slash - d),
                     put_part(fname, fname_size, path + slash, dot - slash),
@@ -450,4 +459,28 @@ CPORT_API errno_t cport_w32_splitpath_s(const char *path, char *drive,
     return fail(err);
   }
   return 0;
+}
+
+/* The part of path between from and from + n into out, cut to size. */
+static void put_cut(char *out, size_t size, const char *from, size_t n) {
+  if (out == NULL)
+    return;
+  if (n >= size)
+    n = size - 1;
+  memcpy(out, from, n);
+  out[n] = '\0';
+}
+
+CPORT_API void cport_w32_splitpath(const char *path, char *drive, char *dir,
+                                   char *fname, char *ext) {
+  if (path == NULL) {
+    (void)fail(EINVAL);
+    return;
+  }
+  size_t len, d, slash, dot;
+  split_points(path, &len, &d, &slash, &dot);
+  put_cut(drive, _MAX_DRIVE, path, d);
+  put_cut(dir, _MAX_DIR, path + d, slash - d);
+  put_cut(fname, _MAX_FNAME, path + slash, dot - slash);
+  put_cut(ext, _MAX_EXT, path + dot, len - dot);
 }

@@ -156,6 +156,37 @@ CPORT_API DWORD_PTR SetThreadAffinityMask(HANDLE thread, DWORD_PTR mask) {
   return mask_of(&old);
 }
 
+CPORT_API BOOL SetThreadGroupAffinity(HANDLE thread,
+                                      const GROUP_AFFINITY *affinity,
+                                      PGROUP_AFFINITY previous) {
+  if (affinity == NULL || affinity->Group != 0)
+    return w32_fail(ERROR_INVALID_PARAMETER); /* one group */
+  DWORD_PTR old = SetThreadAffinityMask(thread, (DWORD_PTR)affinity->Mask);
+  if (old == 0)
+    return FALSE; /* (its error set) */
+  if (previous != NULL) {
+    memset(previous, 0, sizeof(*previous));
+    previous->Mask = (KAFFINITY)old;
+  }
+  return TRUE;
+}
+
+CPORT_API BOOL GetThreadGroupAffinity(HANDLE thread, PGROUP_AFFINITY affinity) {
+  pid_t tid;
+  int *slot;
+  if (affinity == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  if (!thread_named(thread, &tid, &slot) || tid == 0)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(tid, sizeof(set), &set) != 0)
+    return w32_fail(w32_error(-errno));
+  memset(affinity, 0, sizeof(*affinity));
+  affinity->Mask = (KAFFINITY)mask_of(&set);
+  return TRUE;
+}
+
 CPORT_API BOOL GetProcessAffinityMask(HANDLE process, PDWORD_PTR process_m,
                                       PDWORD_PTR system_m) {
   if (process != CURRENT_PROCESS)

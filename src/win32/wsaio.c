@@ -579,6 +579,19 @@ CPORT_API int WSAIoctl(SOCKET s, DWORD code, LPVOID in, DWORD inlen, LPVOID out,
       *bytes = 0;
     return 0;
   }
+  case SIO_CPU_AFFINITY: {
+    USHORT cpu;
+    if (in == NULL || inlen < sizeof(cpu))
+      return w32_wsa_fail(WSAEFAULT);
+    memcpy(&cpu, in, sizeof(cpu));
+    int on = 1, c = cpu;
+    if (setsockopt((int)s, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0 ||
+        setsockopt((int)s, SOL_SOCKET, SO_INCOMING_CPU, &c, sizeof(c)) != 0)
+      return w32_wsa_errno(errno);
+    if (bytes)
+      *bytes = 0;
+    return 0;
+  }
   case SIO_BASE_HANDLE:
     /* No layered provider sits over the socket: it is its own base. */
     if (!w32_is_socket((int)s))
