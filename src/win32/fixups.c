@@ -317,6 +317,21 @@ void w32_fixup_settle(int fd) {
   run_claimed(f, f->ov, &status);
 }
 
+int w32_socket_call(int fd) {
+  unsigned fl = w32_fd_flags(fd);
+  if (__builtin_expect((fl & (W32_FD_GONE | W32_FD_ACCEPT_INTO)) == 0, 1))
+    return 0;
+  if (fl & W32_FD_GONE) {
+    if (cport__handle_state(fd) & CPORT__CLOSED)
+      return WSAENOTSOCK;
+    /* cport let the number go, and it names something new that the
+     * layer did not make (a plain socketpair, say). */
+    w32_fd_set_flags(fd, 0, W32_FD_GONE);
+  }
+  w32_fixup_settle(fd);
+  return 0;
+}
+
 static void run_claimed(struct w32_fixup *f, LPOVERLAPPED ov, int *status) {
   int fd = (int)f->target;
   if (f->kind == W32_FIX_PIPE_CONNECT) {
