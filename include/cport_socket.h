@@ -144,6 +144,8 @@ CPORT_API int cport_connect(cport_handle_t s, const struct sockaddr *to,
  *         has a NULL base and a length, or the lengths add up to more
  *         than 4 GiB - 1
  * @retval CPORT_ENOTCONN a stream socket that is not connected
+ * @retval CPORT_ECONNRESET the peer reset the connection before the call
+ *         (a stream that saw a reset keeps failing with it, as on Windows)
  * @return Or one of the @ref cport_common_errors. In the completion:
  *         #CPORT_ECONNRESET, #CPORT_EMSGSIZE, #CPORT_ECANCELED.
  * @sa cport_recvfrom(), cport_send()
@@ -169,6 +171,7 @@ CPORT_API int cport_recv(cport_handle_t s, cport_buf_t *bufs, unsigned n,
  *         than 4 GiB - 1
  * @retval CPORT_ENOTCONN the socket is not connected
  * @retval CPORT_ESHUTDOWN the send side was shut down (cport_disconnect())
+ * @retval CPORT_ECONNRESET the peer reset the connection before the call
  * @return Or one of the @ref cport_common_errors. In the completion:
  *         #CPORT_ECONNRESET, #CPORT_EPIPE, #CPORT_ECANCELED.
  * @sa cport_recv(), cport_sendto(), cport_transmit_file()

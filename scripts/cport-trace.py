@@ -195,18 +195,20 @@ def summary(path, recs, notes, bad, a, out):
     w("\noperations by kind:\n")
     cols = ["started", "completed", "errors", "failed at call",
             "no completion", "held"]
-    w("  %-10s" % "kind" + "".join("%15s" % c for c in cols) + "\n")
+    w("  %-10s" % "kind" + "".join(" %14s" % c for c in cols) + "\n")
     for kind, s in a["by_kind"].items():
-        w("  %-10s" % kind + "".join("%15d" % s[c] for c in cols) + "\n")
+        w("  %-10s" % kind + "".join(" %14d" % s[c] for c in cols) + "\n")
     w("  posts %d, dequeues %d, cancels %d, closes %d\n"
       % (a["posts"], a["dequeues"], a["cancels"], a["closes"]))
 
     def table(title, lat):
         w("\n%s (us):\n" % title)
-        w("  %-10s%10s%10s%10s%10s%10s\n"
+        w("  %-10s %9s %12s %12s %12s %12s\n"
           % ("kind", "count", "p50", "p90", "p99", "max"))
         for kind, v in lat.items():
-            w("  %-10s%10d%10.1f%10.1f%10.1f%10.1f\n"
+            # (A space before every column: a long wait never runs into
+            # its neighbour.)
+            w("  %-10s %9d %12.1f %12.1f %12.1f %12.1f\n"
               % (kind, len(v), us(pct(v, .5)), us(pct(v, .9)),
                  us(pct(v, .99)), us(max(v))))
     table("latency start -> completion", a["lat_done"])

@@ -324,6 +324,29 @@ def page(fn, groups, refs, version, include):
     return "\n".join(out) + "\n"
 
 
+# What cport reads from the environment (a value it cannot use is named
+# on stderr, once).
+ENVIRONMENT = [
+    ("CPORT_BACKEND", "auto (the default), io_uring, epoll or iocp: the "
+     "backend of ports created with CPORT_BACKEND_AUTO; another value makes "
+     "cport_create fail with CPORT_EINVAL."),
+    ("CPORT_FAULTS", "the fault mode of every new port, as "
+     "cport_set_faults(3) reads it (seed=, split=, delay=, pending=, "
+     "errors=...); a specification cport cannot read makes cport_create "
+     "fail with CPORT_EINVAL."),
+    ("CPORT_TRACE", "a file for the completion trace of every new port "
+     "(%p: the process id); read it with scripts/cport-trace.py, "
+     "installed as cport-trace."),
+    ("CPORT_SENDBUF", "auto, off or always: how the Win32 layer's "
+     "WSASend is done on io_uring (for measuring)."),
+    ("CPORT_PROGRESS", "dedicated or hybrid: who waits in the kernel "
+     "(for measuring)."),
+    ("CPORT_RECV", "multishot, adaptive or direct: how io_uring receives "
+     "(for measuring)."),
+    ("CPORT_RINGS", "1 to 4: io_uring rings per port (for measuring)."),
+]
+
+
 def overview(functions, groups, file_docs, codes, refs, version):
     doc = Doc(file_docs.get("cport.h"))
     body, skipping = [], False
@@ -359,6 +382,9 @@ def overview(functions, groups, file_docs, codes, refs, version):
     for name, value, msg in codes:
         out += [".TP", f".BR CPORT_{name} \" (\\-{value.lstrip('-')})\"",
                 text_line(msg[0].upper() + msg[1:] + ".", refs)]
+    out += [".SH ENVIRONMENT"]
+    for var, text in ENVIRONMENT:
+        out += [".TP", f".B {var}", esc(text)]
     key = ["cport_create", "cport_associate", "cport_get", "cport_accept",
            "cport_recv", "cport_send", "cport_strerror"]
     out += [".SH SEE ALSO",

@@ -132,4 +132,10 @@ CP_INTERNAL int cp_backend_from_env(void);
 CP_INTERNAL int cp_check_options(const cport_options_t *opts,
                                  cport_backend_t *kind);
 
+/* An environment variable of cport's holds what cport cannot use: one
+ * line on stderr naming it, its value, what it takes and what follows
+ * (once per process and variable: *said is the caller's flag). */
+CP_INTERNAL void cp_env_complain(int *said, const char *var, const char *value,
+                                 const char *takes, const char *then);
+
 #endif

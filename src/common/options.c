@@ -2,6 +2,7 @@
  * options.c - validation of cport_options_t and of $CPORT_BACKEND, shared
  * by every platform.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,13 @@
 #endif
 
 #include "common.h"
+
+void cp_env_complain(int *said, const char *var, const char *value,
+                     const char *takes, const char *then) {
+  if (__atomic_exchange_n(said, 1, __ATOMIC_RELAXED))
+    return;
+  fprintf(stderr, "cport: %s=%s: %s; %s\n", var, value, takes, then);
+}
 
 /* Copies $CPORT_BACKEND into name; 0 if unset or empty, 1 if copied, -1
  * if longer than any backend name. (GetEnvironmentVariableA on Windows,
@@ -32,11 +40,17 @@ static int cp_backend_env(char *name, size_t size) {
 #endif
 }
 
+static int backend_said;
+
 int cp_backend_from_env(void) {
   char name[16];
   int got = cp_backend_env(name, sizeof(name));
-  if (got < 0)
+  if (got < 0) {
+    cp_env_complain(&backend_said, "CPORT_BACKEND", "(too long)",
+                    "not a backend (auto, io_uring, epoll, iocp)",
+                    "cport_create fails with CPORT_EINVAL");
     return CPORT_EINVAL;
+  }
   if (got == 0 || strcmp(name, "auto") == 0)
     return CPORT_BACKEND_AUTO;
   if (strcmp(name, "io_uring") == 0 || strcmp(name, "uring") == 0)
@@ -45,6 +59,9 @@ int cp_backend_from_env(void) {
     return CPORT_BACKEND_EPOLL;
   if (strcmp(name, "iocp") == 0)
     return CPORT_BACKEND_IOCP;
+  cp_env_complain(&backend_said, "CPORT_BACKEND", name,
+                  "not a backend (auto, io_uring, epoll, iocp)",
+                  "cport_create fails with CPORT_EINVAL");
   return CPORT_EINVAL;
 }
 

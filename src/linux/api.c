@@ -31,6 +31,11 @@ static uint8_t progress_mode(const struct cp_backend *be) {
     return CP_MODE_DEDICATED;
   if (m != NULL && strcmp(m, "hybrid") == 0)
     return CP_MODE_HYBRID;
+  if (m != NULL && m[0] != '\0') {
+    static int said;
+    cp_env_complain(&said, "CPORT_PROGRESS", m, "takes dedicated or hybrid",
+                    "ignored");
+  }
   return be == &cp_epoll_backend ? CP_MODE_HYBRID : CP_MODE_DEDICATED;
 }
 

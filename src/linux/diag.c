@@ -42,8 +42,13 @@ int cp_diag_env_read(struct cp_diag_env *env) {
   memset(env, 0, sizeof(*env));
   const char *f = getenv("CPORT_FAULTS");
   int rc = cp_fault_parse(f, &env->faults);
-  if (rc != 0)
+  if (rc != 0) {
+    static int said;
+    cp_env_complain(&said, "CPORT_FAULTS", f,
+                    "not a fault specification (docs/testing.md)",
+                    "cport_create fails with CPORT_EINVAL");
     return rc;
+  }
   env->faults_text = f;
   const char *t = getenv("CPORT_TRACE");
   env->trace_path = t != NULL && t[0] != '\0' ? t : NULL;

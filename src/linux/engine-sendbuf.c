@@ -66,6 +66,11 @@ static int mode(void) {
       : strcmp(e, "off") == 0    ? SB_OFF
       : strcmp(e, "always") == 0 ? SB_ALWAYS
                                  : SB_AUTO;
+  if (e != NULL && e[0] != '\0' && m == SB_AUTO && strcmp(e, "auto") != 0) {
+    static int said;
+    cp_env_complain(&said, "CPORT_SENDBUF", e, "takes auto, off or always",
+                    "ignored");
+  }
   __atomic_store_n(&sb_mode, m, __ATOMIC_RELAXED);
   return m;
 }

@@ -339,6 +339,11 @@ uint8_t cp_uring_recv_mode_wanted(void) {
     return CP_RECV_ADAPTIVE;
   if (e != NULL && strcmp(e, "direct") == 0)
     return CP_RECV_DIRECT;
+  if (e != NULL && e[0] != '\0' && strcmp(e, "multishot") != 0) {
+    static int said;
+    cp_env_complain(&said, "CPORT_RECV", e,
+                    "takes multishot, adaptive or direct", "ignored");
+  }
   return CP_RECV_MULTISHOT;
 }
 

@@ -33,7 +33,14 @@ unsigned cp_uring_rings_wanted(struct cport *p) {
   unsigned n;
   const char *e = getenv("CPORT_RINGS"); /* for measuring */
   if (e != NULL && *e != '\0') {
-    n = (unsigned)atoi(e);
+    char *end;
+    long v = strtol(e, &end, 10);
+    if (*end != '\0' || v < 1 || v > CP_URING_MAX_RINGS) {
+      static int said;
+      cp_env_complain(&said, "CPORT_RINGS", e, "takes a count of rings, 1-4",
+                      "clamped");
+    }
+    n = v < 1 ? 1 : (unsigned)(v > CP_URING_MAX_RINGS ? CP_URING_MAX_RINGS : v);
   } else {
     /* One per two CPUs this thread may run on: a ring's owner makes the
      * system calls of its handles, a CPU's worth of work beside a CPU of
