@@ -589,6 +589,35 @@ static void connect_again_after_a_non_blocking_connect(void **state) {
   closesocket(l);
 }
 
+/* bind: "WSAEADDRINUSE ... if a process on the computer is already bound
+ * to the same fully qualified address and the socket has not been marked
+ * to allow address reuse with SO_REUSEADDR", listening or not; both
+ * marked, they may share it. */
+static void bind_to_an_address_another_socket_holds(void **state) {
+  (void)state;
+  SOCKET a = w_tcp(), b = w_tcp();
+  struct sockaddr_in addr = w_any();
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  assert_int_equal(bind(a, (struct sockaddr *)&addr, sizeof(addr)), 0);
+  int len = sizeof(addr);
+  assert_int_equal(getsockname(a, (struct sockaddr *)&addr, &len), 0);
+  assert_int_equal(
+      wsa_error_of(bind(b, (struct sockaddr *)&addr, sizeof(addr))),
+      WSAEADDRINUSE);
+  closesocket(a);
+  closesocket(b);
+  SOCKET c = w_tcp(), d = w_tcp();
+  BOOL on = TRUE;
+  assert_int_equal(
+      setsockopt(c, SOL_SOCKET, SO_REUSEADDR, (char *)&on, sizeof(on)), 0);
+  assert_int_equal(
+      setsockopt(d, SOL_SOCKET, SO_REUSEADDR, (char *)&on, sizeof(on)), 0);
+  assert_int_equal(bind(c, (struct sockaddr *)&addr, sizeof(addr)), 0);
+  assert_int_equal(bind(d, (struct sockaddr *)&addr, sizeof(addr)), 0);
+  closesocket(c);
+  closesocket(d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(names_from_real_servers),
@@ -608,6 +637,7 @@ int main(void) {
       cmocka_unit_test(listen_on_a_connected_socket),
       cmocka_unit_test(any_address_is_no_destination),
       cmocka_unit_test(connect_again_after_a_non_blocking_connect),
+      cmocka_unit_test(bind_to_an_address_another_socket_holds),
   };
   return W_RUN("win32-bsd", tests);
 }

@@ -567,8 +567,8 @@ inline errno_t cport_w32_ultoa_s(unsigned long value, char (&buf)[N],
  * failure, also set WSAGetLastError(); an IPv6 socket starts IPv6-only
  * (IPV6_V6ONLY), from socket() as from WSASocket(), as Windows makes it;
  * bind() of a stream socket passes over connections in TIME_WAIT, as on
- * Windows (SO_REUSEADDR underneath, unless SO_EXCLUSIVEADDRUSE was set;
- * a second listener on a port is refused all the same); listen() of an
+ * Windows, but not over another socket bound to the address (see
+ * docs/porting.md; SO_EXCLUSIVEADDRUSE: never); listen() of an
  * IPv4 or IPv6 socket never bound fails with WSAEINVAL, as on Windows
  * (Linux would bind it to a port of its choosing); select() with a first argument of
  * 0, as Windows code passes it, takes the descriptors from the sets. The

@@ -130,23 +130,85 @@ CPORT_API int socket(int domain, int type, int protocol) {
   return fd;
 }
 
-/* Windows lets a stream socket bind a port that only connections in
- * TIME_WAIT still hold (a server restarted at once, "Using SO_REUSEADDR
- * and SO_EXCLUSIVEADDRUSE"); Linux asks for SO_REUSEADDR for that, which,
- * unlike Windows' option of that name, never lets a second listener in.
- * Not for a socket that asked for SO_EXCLUSIVEADDRUSE. */
-static void allow_time_wait(int fd, const struct sockaddr *addr) {
-  if (addr == NULL ||
-      (addr->sa_family != AF_INET && addr->sa_family != AF_INET6) ||
-      (w32_fd_flags(fd) & W32_FD_EXCLUSIVE))
-    return;
+/* Whether the sockets Linux lists on local TCP port `port` are all
+ * connections (an earlier server's, established or closing), and there is
+ * one: no listener. A socket only bound is not listed: then the answer is
+ * no. */
+static bool only_connections_on(unsigned port) {
+  static const char *const lists[2] = {"/proc/net/tcp", "/proc/net/tcp6"};
+  int connections = 0;
+  for (int i = 0; i < 2; i++) {
+    FILE *f = fopen(lists[i], "re");
+    if (f == NULL)
+      continue;
+    char line[256];
+    bool listener = false;
+    while (!listener && fgets(line, sizeof(line), f) != NULL) {
+      unsigned lport, st;
+      if (sscanf(line, " %*d: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", &lport,
+                 &st) != 2 ||
+          lport != port)
+        continue;
+      if (st == 0x0A) /* TCP_LISTEN */
+        listener = true;
+      else
+        connections++;
+    }
+    fclose(f);
+    if (listener)
+      return false;
+  }
+  return connections > 0;
+}
+
+static void set_reuse(int fd, int on) {
+  (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+}
+
+/* A stream socket's bind, as Windows does it: another socket bound to the
+ * address refuses it (WSAEADDRINUSE; Linux's SO_REUSEADDR would let two
+ * sockets not listening share it), but the connections of an earlier
+ * listener, open or waiting to close, do not (a server restarted at once,
+ * "Using SO_REUSEADDR and SO_EXCLUSIVEADDRUSE"). So the bind is tried
+ * without SO_REUSEADDR, again with it when only connections hold the
+ * port, and the socket gets it once bound, for its own connections' sake.
+ * A socket whose program set SO_REUSEADDR keeps Linux's meaning of it;
+ * one that set SO_EXCLUSIVEADDRUSE never gets it. */
+static int stream_bind(int fd, const struct sockaddr *addr, socklen_t len) {
+  unsigned fl = w32_fd_flags(fd);
+  if (fl & W32_FD_REUSE)
+    return next_bind()(fd, addr, len);
+  set_reuse(fd, 0);
+  int rc = next_bind()(fd, addr, len);
+  if (fl & W32_FD_EXCLUSIVE)
+    return rc;
+  unsigned port =
+      ntohs(addr->sa_family == AF_INET
+                ? ((const struct sockaddr_in *)(const void *)addr)->sin_port
+                : ((const struct sockaddr_in6 *)(const void *)addr)->sin6_port);
+  if (rc != 0 && errno == EADDRINUSE && port != 0 &&
+      only_connections_on(port)) {
+    set_reuse(fd, 1);
+    rc = next_bind()(fd, addr, len);
+    if (rc != 0) {
+      int e = errno;
+      set_reuse(fd, 0);
+      errno = e;
+    }
+    return rc;
+  }
+  if (rc == 0)
+    set_reuse(fd, 1);
+  return rc;
+}
+
+static bool stream_ip(int fd, const struct sockaddr *addr) {
+  if (addr->sa_family != AF_INET && addr->sa_family != AF_INET6)
+    return false;
   int type = 0;
   socklen_t tlen = sizeof(type);
-  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 ||
-      type != SOCK_STREAM)
-    return;
-  int on = 1;
-  (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+  return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) == 0 &&
+         type == SOCK_STREAM;
 }
 
 /* "WSAEFAULT: The name or namelen parameter is not a valid part of the
@@ -167,8 +229,9 @@ CPORT_API int bind(int fd, const struct sockaddr *addr, socklen_t len) {
     errno = EFAULT;
     return -1;
   }
-  allow_time_wait(fd, addr);
-  return next_bind()(fd, addr, len) == 0 ? 0 : failed();
+  int rc = stream_ip(fd, addr) ? stream_bind(fd, addr, len)
+                               : next_bind()(fd, addr, len);
+  return rc == 0 ? 0 : failed();
 }
 
 CPORT_API int listen(int fd, int backlog) {

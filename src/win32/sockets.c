@@ -351,6 +351,12 @@ CPORT_API int cport_w32_setsockopt(SOCKET s, int level, int name,
     return w32_wsa_fail(rc);
   if (set_windows_only((int)s, level, name, val, len, &rc))
     return rc;
+  if (level == SOL_SOCKET && name == SO_REUSEADDR && len > 0 && val != NULL) {
+    bool on = false; /* a BOOL of any length, as is_bool reads it */
+    for (int i = 0; i < len && i < (int)sizeof(DWORD); i++)
+      on = on || val[i] != 0;
+    w32_fd_set_flags((int)s, on ? W32_FD_REUSE : 0, on ? 0 : W32_FD_REUSE);
+  }
   if (level == SOL_SOCKET && name == SO_EXCLUSIVEADDRUSE) {
     /* Linux never lets another socket take a bound port: what is left is
      * not to let TIME_WAIT go by at bind (bsd.c). */

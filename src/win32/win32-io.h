@@ -251,6 +251,7 @@ enum {
   W32_FD_BOUND = 1u << 17,      /* bound or not a datagram socket: seen */
   W32_FD_SHUT_RD = 1u << 18,    /* shutdown(SD_RECEIVE or SD_BOTH) */
   W32_FD_NB_CONNECT = 1u << 19, /* a non-blocking connect was started */
+  W32_FD_REUSE = 1u << 20,      /* the program set SO_REUSEADDR */
 };
 /* Set by dirwatch.c, run before CloseHandle closes a W32_FD_DIR handle:
  * its pending ReadDirectoryChangesW calls end and its watch goes. */
