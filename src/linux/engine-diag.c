@@ -266,16 +266,16 @@ bool cp_engine_diag_finish(cport_op_t *op, int *status, bool queued,
 }
 
 /* A layer handle's op held back ends: its handle's file object event is
- * set, if the handle is still the one it was issued on. */
+ * set, if the handle is still the one it was issued on. No handle lock:
+ * the delay line delivers under its own lock, which an op's end takes
+ * with the handle's held (the generation is written atomically). */
 static void held_end(cport_op_t *op) {
   struct cp_lop *l = cp_lop(op);
   struct cp_handle *h = l->h;
   if (!(l->flags & CP_OPF_NT) || op->event != NULL || h == NULL)
     return;
-  cp_lock(&h->lock);
-  if (h->gen == l->gen) /* not closed (or reused) while it was held */
-    cp_engine_set_file_event(l);
-  cp_unlock(&h->lock);
+  if (__atomic_load_n(&h->gen, __ATOMIC_ACQUIRE) == l->gen)
+    cp_engine_set_file_event(l); /* not closed (or reused) while held */
 }
 
 void cp_engine_diag_deliver(cport_op_t *op) {

@@ -73,7 +73,7 @@ void cp_engine_detach_port(struct cport *p) {
          * gone with the port, so the fd goes now. */
         h->flags = 0;
         (void)p->be->close_fd(p, h);
-        h->gen++;
+        __atomic_store_n(&h->gen, h->gen + 1, __ATOMIC_RELEASE);
       }
     }
     cp_unlock(&h->lock);
@@ -250,7 +250,9 @@ int cp_engine_move(struct cport *from, struct cport *to, int fd,
     return rc;
   }
   cp_engine_detach_locked(h);
-  h->gen++; /* whatever the old port's backend still names is stale */
+  __atomic_store_n(
+      &h->gen, h->gen + 1,
+      __ATOMIC_RELEASE); /* whatever the old port's backend still names is stale */
   struct cport *p = to;
   rc = p->be->attach ? p->be->attach(p, h) : 0;
   if (rc != 0) { /* back where it was */
@@ -307,7 +309,7 @@ int cp_engine_close(cport_handle_t s) {
   /* The backend closes the fd, or takes it over until nothing it started
    * can still meet the number (then the slot stays a zombie). */
   int rc = p != NULL ? p->be->close_fd(p, h) : (close(h->fd) == 0 ? 0 : -errno);
-  h->gen++;
+  __atomic_store_n(&h->gen, h->gen + 1, __ATOMIC_RELEASE);
   cp_unlock(&h->lock);
   return rc == CPORT_EINTR ? 0 : rc;
 }

@@ -67,7 +67,7 @@ void cp_engine_accept_drop(cport_op_t *op) {
   if (n != NULL) {
     cp_lock(&n->lock);
     n->flags = 0;
-    n->gen++;
+    __atomic_store_n(&n->gen, n->gen + 1, __ATOMIC_RELEASE);
     cp_unlock(&n->lock);
   }
   close(l->aux_fd);
@@ -243,7 +243,7 @@ void cp_engine_linger_done(struct cp_handle *h) {
     (void)p->be->close_fd(p, h);
   else
     close(h->fd);
-  h->gen++;
+  __atomic_store_n(&h->gen, h->gen + 1, __ATOMIC_RELEASE);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -39,7 +39,7 @@ int cp_handle_slot(int fd, struct cp_handle **out) {
 void cp_handle_reset_locked(struct cp_handle *h, int fd, uint8_t type,
                             uint8_t family) {
   h->fd = fd;
-  h->gen++;
+  __atomic_store_n(&h->gen, h->gen + 1, __ATOMIC_RELEASE);
   h->flags = CP_HF_OPEN;
   __atomic_store_n(&h->io_starts, 0, __ATOMIC_RELAXED);
   __atomic_store_n(&h->io_signal, 0, __ATOMIC_RELAXED);
