@@ -100,15 +100,20 @@ static ssize_t closed_under(void) {
   return -1;
 }
 
-/* The layer's look at fd before a call (w32_socket_call): true, with
- * WSAENOTSOCK and ENOTSOCK, for a socket already closed. */
-static bool closed_already(int fd) {
-  int e = w32_socket_call(fd);
+/* The layer's look at fd before a call (w32_socket_call, its flags into
+ * *flags if not NULL): true, with WSAENOTSOCK and ENOTSOCK, for a socket
+ * already closed. */
+static bool closed_already_flags(int fd, unsigned *flags) {
+  int e = w32_socket_call(fd, flags);
   if (e == 0)
     return false;
   WSASetLastError(e);
   errno = ENOTSOCK;
   return true;
+}
+
+static bool closed_already(int fd) {
+  return closed_already_flags(fd, NULL);
 }
 
 static bool fd_blocking(int fd) {
@@ -347,9 +352,10 @@ static ssize_t do_recv(int fd, void *buf, size_t len, int flags,
 static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
                          int flags, struct sockaddr *addr, socklen_t *alen,
                          socklen_t tolen) {
-  if (closed_already(fd)) /* (an AcceptEx's socket: its connection in) */
+  unsigned fl;
+  if (closed_already_flags(fd, &fl)) /* (an AcceptEx's: its connection in) */
     return -1;
-  if (!sending && (w32_fd_flags(fd) & W32_FD_SHUT_RD)) {
+  if (!sending && (fl & W32_FD_SHUT_RD)) {
     WSASetLastError(WSAESHUTDOWN); /* "not possible to receive on a socket
                                       after shutdown" */
     errno = ESHUTDOWN;

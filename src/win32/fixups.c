@@ -317,18 +317,21 @@ void w32_fixup_settle(int fd) {
   run_claimed(f, f->ov, &status);
 }
 
-int w32_socket_call(int fd) {
+int w32_socket_call(int fd, unsigned *flags) {
   unsigned fl = w32_fd_flags(fd);
-  if (__builtin_expect((fl & (W32_FD_GONE | W32_FD_ACCEPT_INTO)) == 0, 1))
-    return 0;
-  if (fl & W32_FD_GONE) {
-    if (cport__handle_state(fd) & CPORT__CLOSED)
-      return WSAENOTSOCK;
-    /* cport let the number go, and it names something new that the
-     * layer did not make (a plain socketpair, say). */
-    w32_fd_set_flags(fd, 0, W32_FD_GONE);
+  if (__builtin_expect((fl & (W32_FD_GONE | W32_FD_ACCEPT_INTO)) != 0, 0)) {
+    if (fl & W32_FD_GONE) {
+      if (cport__handle_state(fd) & CPORT__CLOSED)
+        return WSAENOTSOCK;
+      /* cport let the number go, and it names something new that the
+       * layer did not make (a plain socketpair, say). */
+      w32_fd_set_flags(fd, 0, W32_FD_GONE);
+    }
+    w32_fixup_settle(fd);
+    fl = w32_fd_flags(fd); /* (a connection moved in: its own) */
   }
-  w32_fixup_settle(fd);
+  if (flags != NULL)
+    *flags = fl;
   return 0;
 }
 

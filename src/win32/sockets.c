@@ -220,7 +220,7 @@ CPORT_API int(ioctlsocket)(SOCKET s, long cmd, u_long *arg) {
   int fd = (int)s;
   if (arg == NULL)
     return w32_wsa_fail(WSAEFAULT);
-  int gone = w32_socket_call(fd);
+  int gone = w32_socket_call(fd, NULL);
   if (gone)
     return w32_wsa_fail(gone);
   if ((unsigned long)cmd == (unsigned long)FIONREAD) {
@@ -346,7 +346,7 @@ CPORT_API int cport_w32_setsockopt(SOCKET s, int level, int name,
     return w32_wsa_fail(WSAEFAULT);
   /* (SO_UPDATE_ACCEPT_CONTEXT after an AcceptEx watched by its event:
    * its connection moves in) */
-  int rc = w32_socket_call((int)s);
+  int rc = w32_socket_call((int)s, NULL);
   if (rc)
     return w32_wsa_fail(rc);
   if (set_windows_only((int)s, level, name, val, len, &rc))
@@ -433,7 +433,7 @@ CPORT_API int cport_w32_getsockopt(SOCKET s, int level, int name, char *val,
   if (val == NULL || len == NULL ||
       (int_option(level, name) && *len < (int)sizeof(int)))
     return w32_wsa_fail(WSAEFAULT);
-  int gone = w32_socket_call(fd);
+  int gone = w32_socket_call(fd, NULL);
   if (gone)
     return w32_wsa_fail(gone);
   if (level == SOL_SOCKET && name == SO_CONNECT_TIME) {
@@ -674,7 +674,7 @@ CPORT_API SOCKET WSAAccept(SOCKET s, struct sockaddr *addr, LPINT len,
 
 CPORT_API int cport_w32_shutdown(SOCKET s, int how) {
   int fd = (int)s;
-  int gone = w32_socket_call(fd);
+  int gone = w32_socket_call(fd, NULL);
   if (gone)
     return w32_wsa_fail(gone);
   if (how != SD_RECEIVE && how != SD_SEND && how != SD_BOTH)
@@ -739,7 +739,7 @@ bool w32_unbound_datagram(int fd) {
 CPORT_API int cport_w32_getsockname(SOCKET s, struct sockaddr *addr, int *len) {
   if (addr == NULL || len == NULL || *len < 0)
     return w32_wsa_fail(WSAEFAULT);
-  int gone = w32_socket_call((int)s);
+  int gone = w32_socket_call((int)s, NULL);
   if (gone)
     return w32_wsa_fail(gone);
   socklen_t l = (socklen_t)*len;
@@ -759,7 +759,7 @@ CPORT_API int cport_w32_getsockname(SOCKET s, struct sockaddr *addr, int *len) {
 CPORT_API int cport_w32_getpeername(SOCKET s, struct sockaddr *addr, int *len) {
   if (addr == NULL || len == NULL || *len < 0)
     return w32_wsa_fail(WSAEFAULT);
-  int gone = w32_socket_call((int)s);
+  int gone = w32_socket_call((int)s, NULL);
   if (gone)
     return w32_wsa_fail(gone);
   socklen_t l = (socklen_t)*len;

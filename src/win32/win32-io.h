@@ -268,8 +268,10 @@ CP_INTERNAL extern void (*w32_locks_closing)(int fd);
 /* A socket call of the program's on fd is about to run: WSAENOTSOCK for
  * a socket closed whose number cport still holds (its ops ending, its
  * buffered bytes leaving: Windows' handle is gone at once), else 0; an
- * ended AcceptEx's connection moves into fd first (w32_fixup_settle). */
-CP_INTERNAL int w32_socket_call(int fd);
+ * ended AcceptEx's connection moves into fd first (w32_fixup_settle).
+ * *flags (if not NULL): fd's W32_FD_* flags then, so the caller reads the
+ * descriptor's state once. */
+CP_INTERNAL int w32_socket_call(int fd, unsigned *flags);
 /* closesocket / CloseHandle of fd are done: if cport still holds the
  * number, the layer's calls on it fail (w32_socket_call). */
 CP_INTERNAL void w32_fd_closed(int fd);

@@ -218,7 +218,8 @@ static int wsa_io_run(SOCKET s, LPWSABUF bufs, DWORD n, cport_buf_t *b,
   if (err)
     return w32_wsa_fail(err);
   int fd = (int)s;
-  int gone = w32_socket_call(fd);
+  unsigned fl; /* the descriptor's layer flags, read once */
+  int gone = w32_socket_call(fd, &fl);
   if (gone)
     return w32_wsa_fail(gone);
   if (recv_side)
@@ -230,12 +231,12 @@ static int wsa_io_run(SOCKET s, LPWSABUF bufs, DWORD n, cport_buf_t *b,
   if (datagram && !recv_side && total > 65507 && w32_is_datagram(fd) &&
       total > max_datagram(fd))
     return w32_wsa_fail(WSAEMSGSIZE); /* too big for one datagram */
-  if (!datagram && (w32_fd_flags(fd) & W32_FD_RESET))
+  if (!datagram && (fl & W32_FD_RESET))
     return w32_wsa_fail(WSAECONNRESET); /* it stays reset, as on Windows */
-  if (datagram && recv_side && w32_unbound_datagram(fd))
+  if (datagram && recv_side && !(fl & W32_FD_BOUND) && w32_unbound_datagram(fd))
     return w32_wsa_fail(WSAEINVAL);
   if (ov == NULL) {
-    if (recv_side && (w32_fd_flags(fd) & W32_FD_SHUT_RD))
+    if (recv_side && (fl & W32_FD_SHUT_RD))
       return w32_wsa_fail(WSAESHUTDOWN); /* (overlapped: cport says it) */
     int allowed = recv_side ? (MSG_PEEK | MSG_OOB | MSG_WAITALL)
                             : (MSG_OOB | MSG_DONTROUTE);
