@@ -4,7 +4,8 @@
  * and to the calling one, the alertable waits that run them (SleepEx,
  * WaitForSingleObjectEx, WSAWaitForMultipleEvents,
  * GetQueuedCompletionStatusEx) and return WAIT_IO_COMPLETION, their
- * order, waits that are not alertable leaving them queued, and the
+ * order, waits that are not alertable leaving them queued, an APC queued
+ * before a thread begins (run first), and the
  * completion routines of WSARecv and WSASend.
  */
 #include "win32-util.h"
@@ -119,6 +120,36 @@ static void queued_apcs_run_in_order(void **state) {
                    WSA_WAIT_IO_COMPLETION);
   assert_int_equal(InterlockedOr(&p.n, 0), 4);
   CloseHandle(ev);
+}
+
+/* The routine of a thread whose APC was queued before it began: the APC
+ * has run, on this thread, before the routine's first line. */
+static DWORD WINAPI check_apc_ran_first(LPVOID arg) {
+  struct apc_probe *p = arg;
+  return InterlockedOr(&p->ran, 0) == 1 && p->ran_on == GetCurrentThreadId()
+             ? 7
+             : 1;
+}
+
+/* "If an application queues an APC before the thread begins running, the
+ * thread begins by calling the APC function" (QueueUserAPC), though the
+ * routine never waits alertably. */
+static void apc_queued_before_the_thread_begins(void **state) {
+  (void)state;
+  struct apc_probe p;
+  memset(&p, 0, sizeof(p));
+  DWORD id = 0;
+  HANDLE t = CreateThread(NULL, 0, check_apc_ran_first, &p, CREATE_SUSPENDED,
+                          &id);
+  assert_non_null(t);
+  assert_true(QueueUserAPC(note_apc, t, (ULONG_PTR)&p));
+  assert_int_equal(ResumeThread(t), 1);
+  assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+  DWORD code = 0;
+  assert_true(GetExitCodeThread(t, &code));
+  assert_int_equal(code, 7);
+  assert_int_equal(p.ran_on, id);
+  CloseHandle(t);
 }
 
 /* A thread that waits alertably on a port or on an op of socket s. */
@@ -493,6 +524,7 @@ int main(void) {
       cmocka_unit_test(apc_wakes_an_alertable_sleep),
       cmocka_unit_test(wait_on_the_current_thread),
       cmocka_unit_test(queued_apcs_run_in_order),
+      cmocka_unit_test(apc_queued_before_the_thread_begins),
       cmocka_unit_test(apc_ends_an_alertable_port_wait),
       cmocka_unit_test(completion_routines_run_on_the_starting_thread),
       cmocka_unit_test(routine_of_an_ended_thread_is_dropped),

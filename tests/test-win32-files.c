@@ -64,6 +64,14 @@ static void createfile_and_the_file_calls(void **state) {
   assert_true(ReadFile(f, buf, sizeof(buf), &n, NULL));
   assert_int_equal(n, 0);
   assert_true(CloseHandle(f));
+  /* "The file handle must have the GENERIC_WRITE access right"
+   * (FlushFileBuffers): a read-only handle is refused. */
+  f = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING,
+                  FILE_ATTRIBUTE_NORMAL, NULL);
+  assert_true(f != INVALID_HANDLE_VALUE);
+  assert_false(FlushFileBuffers(f));
+  assert_int_equal(GetLastError(), ERROR_ACCESS_DENIED);
+  assert_true(CloseHandle(f));
   /* CREATE_ALWAYS on an existing file says so. */
   f = open_new(path, FILE_ATTRIBUTE_NORMAL);
   assert_int_equal(GetLastError(), ERROR_ALREADY_EXISTS);

@@ -56,6 +56,13 @@ static void gqcs_answers(void **state) {
   assert_int_equal(GetLastError(), 42);
   CloseHandle(t);
   assert_true(CloseHandle(port));
+  /* The concurrency value has no documented bound: MAXDWORD is a port. */
+  port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0xFFFFFFFFu);
+  assert_non_null(port);
+  assert_true(PostQueuedCompletionStatus(port, 1, 2, NULL));
+  assert_true(w_next(port, &bytes, &key, &ov, 1000) || ov == NULL);
+  assert_int_equal(key, 2);
+  assert_true(CloseHandle(port));
 }
 
 /* PostQueuedCompletionStatus neither uses nor validates its pointer: a

@@ -200,7 +200,7 @@ CPORT_API DWORD QueueUserAPC(PAPCFUNC fn, HANDLE thread, ULONG_PTR data) {
     struct w32_thread *t =
         (struct w32_thread *)w32_object_get(thread, W32_THREAD);
     if (t != NULL && !t->done)
-      q = t->apcq; /* a thread not yet started runs it once alertable */
+      q = t->apcq; /* a thread not yet started runs it first */
   }
   if (q == NULL || !w32_apc_append_locked(q, a)) {
     pthread_mutex_unlock(&w32_lock);

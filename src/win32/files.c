@@ -518,6 +518,15 @@ CPORT_API BOOL FlushFileBuffers(HANDLE h) {
     return w32_fail(ERROR_INVALID_HANDLE);
   if (w32_fd_flags(fd) & W32_FD_PIPE)
     return w32_pipe_flush(fd);
+  /* "The file handle must have the GENERIC_WRITE access right"
+   * (FlushFileBuffers page): a handle opened for reading only is refused. */
+  if (isatty(fd)) /* "fails if hFile is a handle to the console output" */
+    return w32_fail(ERROR_INVALID_HANDLE);
+  int fl = fcntl(fd, F_GETFL);
+  struct stat st;
+  if (fl >= 0 && (fl & O_ACCMODE) == O_RDONLY && fstat(fd, &st) == 0 &&
+      (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode)))
+    return w32_fail(ERROR_ACCESS_DENIED);
   w32_block_begin();
   int rc = fsync(fd);
   w32_block_end();

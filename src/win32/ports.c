@@ -79,7 +79,9 @@ CPORT_API HANDLE CreateIoCompletionPort(HANDLE file, HANDLE port, ULONG_PTR key,
   if (wp == NULL) {
     cport_options_t o;
     memset(&o, 0, sizeof(o));
-    o.concurrency = threads;
+    /* The page gives no upper bound: a larger value (MAXDWORD as "no
+     * limit") is the most the engine keeps. */
+    o.concurrency = threads > 65536 ? 65536 : threads;
     wp = w32_object_new(W32_PORT, sizeof(*wp));
     if (wp == NULL)
       return NULL;

@@ -105,6 +105,9 @@ static void *thread_main(void *arg) {
    * waker's CPU, so it gives that back first. */
   sched_yield();
   pthread_cleanup_push(thread_finish, t);
+  /* "If an application queues an APC before the thread begins running,
+   * the thread begins by calling the APC function" (QueueUserAPC). */
+  (void)w32_apc_run();
   DWORD code = t->crt_fn ? (DWORD)t->crt_fn(t->arg) : t->fn(t->arg);
   t->exit_code = code;
   pthread_cleanup_pop(1);
