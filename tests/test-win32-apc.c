@@ -139,8 +139,8 @@ static void apc_queued_before_the_thread_begins(void **state) {
   struct apc_probe p;
   memset(&p, 0, sizeof(p));
   DWORD id = 0;
-  HANDLE t = CreateThread(NULL, 0, check_apc_ran_first, &p, CREATE_SUSPENDED,
-                          &id);
+  HANDLE t =
+      CreateThread(NULL, 0, check_apc_ran_first, &p, CREATE_SUSPENDED, &id);
   assert_non_null(t);
   assert_true(QueueUserAPC(note_apc, t, (ULONG_PTR)&p));
   assert_int_equal(ResumeThread(t), 1);
