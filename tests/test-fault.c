@@ -467,9 +467,10 @@ static void refuse_completes_the_connect_with_econnrefused(void **state) {
   h_close_clean(p);
 }
 
-/* A datagram receive meets an ICMP "port unreachable": it completes with
- * CPORT_ECONNREFUSED and 0 bytes through the port, and the datagram
- * waiting stays in the socket. */
+/* A datagram receive meets an ICMP "port unreachable": it fails with
+ * CPORT_ECONNREFUSED at the call (the report was there) or completes with
+ * it and 0 bytes through the port (it came while the receive waited): the
+ * mode does both. The datagram waiting stays in the socket. */
 static void unreach_fails_a_datagram_receive_and_keeps_the_data(void **state) {
   (void)state;
   cport_t *p = fault_port("seed=3,unreach=1");
@@ -483,11 +484,23 @@ static void unreach_fails_a_datagram_receive_and_keeps_the_data(void **state) {
   char buf[16];
   cport_buf_t rb = CPORT_BUF(buf, sizeof(buf));
   int fromlen = sizeof(from);
-  H_OK(cport_recvfrom(b, &rb, 1, (struct sockaddr *)&from, &fromlen, &rop));
-  cport_completion_t c = h_get(p, 5000);
-  assert_ptr_equal(c.op, &rop);
-  H_ASSERT_RC(c.status, CPORT_ECONNREFUSED);
-  assert_int_equal(c.bytes, 0);
+  int at_call = 0, through_port = 0;
+  for (int i = 0; i < 64 && (at_call == 0 || through_port == 0); i++) {
+    int rc =
+        cport_recvfrom(b, &rb, 1, (struct sockaddr *)&from, &fromlen, &rop);
+    if (rc == CPORT_ECONNREFUSED) {
+      at_call++;
+      continue;
+    }
+    H_OK(rc);
+    cport_completion_t c = h_get(p, 5000);
+    assert_ptr_equal(c.op, &rop);
+    H_ASSERT_RC(c.status, CPORT_ECONNREFUSED);
+    assert_int_equal(c.bytes, 0);
+    through_port++;
+  }
+  assert_true(at_call > 0);
+  assert_true(through_port > 0);
   h_expect_none(p, 20);
 #if !defined(_WIN32)
   /* The datagram is still there for the next receive. */

@@ -135,11 +135,15 @@ int cp_engine_diag_submit(struct cp_handle *h, cport_op_t *op) {
        (l->kind == CP_OP_RECV && h->type == CP_H_DGRAM)) &&
       c->unreach != 0 && cp_opq_empty(&h->rq) &&
       roll(d, c->unreach, op, CP_FW_UNREACH)) {
-    /* An ICMP "port unreachable" an earlier datagram drew: the receive
-     * ends with it through the port, as a waiting one does on Windows
-     * (ERROR_PORT_UNREACHABLE); the datagrams stay for the next. Only
+    /* An ICMP "port unreachable" an earlier datagram drew: half the
+     * time the report is there as the receive is made, which then fails
+     * at the call (WSAECONNRESET at once on Windows); else it ends the
+     * receive through the port, as a waiting one does on Windows
+     * (ERROR_PORT_UNREACHABLE). The datagrams stay for the next. Only
      * with no receive before it, which the report would have met first. */
     record(op, 'J', "unreach", 0, CPORT_ECONNREFUSED);
+    if (roll(d, CP_FAULT_ONE / 2, op, CP_FW_UNREACH_CALL))
+      return CPORT_ECONNREFUSED;
     cp_op_result(op, CPORT_ECONNREFUSED);
     return CP_DIAG_DONE;
   }

@@ -50,6 +50,7 @@ enum cp_fault_what {
   CP_FW_NOBUFS,
   CP_FW_REFUSE,
   CP_FW_UNREACH,
+  CP_FW_UNREACH_CALL, /* is the report met at the call or while waiting */
 };
 
 /*
