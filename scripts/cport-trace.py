@@ -9,14 +9,18 @@ cport_set_trace()) and print a summary, or a timeline.
                                        (an op completed twice, a dequeue
                                        of nothing); with --strict also
                                        if operations were outstanding
-                                       at exit
+                                       at exit; with --leaks also if a
+                                       connection stayed open over
+                                       --leak-ms (1000) after it ended
 
 The summary: operations by kind (started, completed, failed, inline,
 held by the fault mode), latency percentiles from start to completion
 and from completion to dequeue, the faults injected, operations still
 outstanding at exit (started, never ended: the classic leak of an IOCP
-server), operations ended by their port's close, completions never
-dequeued, and what would be a cport bug: an operation completed twice,
+server), connections left open long after a receive saw the end of the stream
+or an error (the other classic leak), operations ended by
+their port's close, completions never dequeued, and what would be a
+cport bug: an operation completed twice,
 a completion dequeued that never was queued.
 
 The trace is read in file order, which is the order the events happened
@@ -27,6 +31,10 @@ is described in docs/testing.md.
 import argparse
 import collections
 import sys
+
+# A receive's status that means its connection is over.
+CONN_ENDS = {"ECONNRESET", "ECONNABORTED", "ETIMEDOUT", "ESHUTDOWN",
+             "ENOTCONN", "EPIPE", "ENETRESET", "EHOSTUNREACH", "ENETUNREACH"}
 
 EV_NAMES = {
     "O": "PORT OPEN", "Z": "PORT CLOSE", "S": "start", "F": "failed at call",
@@ -92,7 +100,7 @@ class Life:
         self.start, self.end, self.held = start, None, None
 
 
-def analyse(recs):
+def analyse(recs, leak_ms=1000):
     live = {}                              # (port, op) -> Life
     waiting = collections.defaultdict(collections.deque)  # (port, op) -> C/P
     by_kind = collections.OrderedDict()
@@ -103,6 +111,10 @@ def analyse(recs):
     twice, orphan_deq, restarted = [], [], []
     closed_ended, posts, dequeues = [], 0, 0
     cancels = closes = 0
+    leak_ns = leak_ms * 1000000
+    ended = {}      # (port, fd) -> [the C that ended its connection, then
+                    # the time it was dequeued]
+    left_open = []  # (that C, ns it stayed open after, how it ended)
 
     def stats(kind):
         if kind not in by_kind:
@@ -118,9 +130,18 @@ def analyse(recs):
             stats(r.kind)["started"] += 1
         elif r.ev in ("C", "I", "F"):
             life = live.pop(k, None)
+            if life is None and r.ev == "F":
+                # Refused before it started (the fault mode's nobufs, an
+                # unreachable port met at the call): no S before it.
+                stats(r.kind)["failed at call"] += 1
+                continue
             if life is None:
                 twice.append(r)
                 continue
+            if (r.ev == "C" and r.kind == "recv" and r.fd >= 0 and
+                    ((r.status == "0" and r.bytes == 0) or
+                     r.status in CONN_ENDS)):
+                ended[(r.port, r.fd)] = [r, r.t]  # the C, then its D's time
             life.end = r
             s = stats(life.start.kind)
             if r.ev == "F":
@@ -156,11 +177,24 @@ def analyse(recs):
                 orphan_deq.append(r)
                 continue
             done = q.popleft()  # a completion (C) or a post (P)
+            e = ended.get((done.port, done.fd))
+            if e is not None and e[0] is done:
+                e[1] = r.t  # the program had it from here
             lat_deq[done.kind].append(r.t - done.t)
         elif r.ev == "X":
             cancels += 1
         elif r.ev == "K":
             closes += 1
+            e = ended.pop((r.port, r.fd), None)
+            if e is not None and r.t - e[1] > leak_ns:
+                left_open.append((e[0], r.t - e[1], "then closed"))
+        elif r.ev == "Z":
+            # The port closed: its handles' closes after it are not traced.
+            for pk in [pk for pk in ended if pk[0] == r.port]:
+                e = ended.pop(pk)
+                if r.t - e[1] > leak_ns:
+                    left_open.append((e[0], r.t - e[1],
+                                      "open when its port closed"))
     never_dequeued = [c for q in waiting.values() for c in q]
     return {
         "by_kind": by_kind, "faults": faults, "lat_done": lat_done,
@@ -169,6 +203,9 @@ def analyse(recs):
         "outstanding": list(live.values()), "closed_ended": closed_ended,
         "never_dequeued": never_dequeued, "posts": posts,
         "dequeues": dequeues, "cancels": cancels, "closes": closes,
+        "left_open": left_open + [
+            (e[0], recs[-1].t - e[1], "still open at the end")
+            for e in ended.values() if recs[-1].t - e[1] > leak_ns],
     }
 
 
@@ -234,6 +271,12 @@ def summary(path, recs, notes, bad, a, out):
             a["closed_ended"], lambda l: describe(l.start, t0))
     listing("completed, never dequeued", a["never_dequeued"],
             lambda r: describe(r, t0))
+    listing("connections left open over %d ms after they ended (end of "
+            "stream or an error)" % a["leak_ms"], a["left_open"],
+            lambda e: "%s; open %.1f ms more, %s"
+            % (describe(e[0], t0), e[1] / 1e6, e[2]),
+            " (a leak: a socket held after its connection is over)"
+            if a["left_open"] else "")
     listing("completed twice (a cport bug)", a["twice"],
             lambda r: describe(r, t0))
     listing("dequeued, never completed (a cport bug)", a["orphan_deq"],
@@ -264,6 +307,8 @@ def main(argv):
     ap.add_argument("--timeline", action="store_true")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--strict", action="store_true")
+    ap.add_argument("--leaks", action="store_true")
+    ap.add_argument("--leak-ms", type=int, default=1000)
     ap.add_argument("--fd", type=int)
     ap.add_argument("--op", type=lambda s: int(s, 16))
     ap.add_argument("--key", type=lambda s: int(s, 16))
@@ -273,12 +318,15 @@ def main(argv):
     if args.timeline:
         timeline(recs, args, sys.stdout)
         return 0
-    a = analyse(recs)
+    a = analyse(recs, args.leak_ms)
+    a["leak_ms"] = args.leak_ms
     summary(args.trace, recs, notes, bad, a, sys.stdout)
     broken = a["twice"] or a["orphan_deq"] or a["restarted"]
     if args.check and broken:
         return 1
     if args.check and args.strict and a["outstanding"]:
+        return 1
+    if args.check and args.leaks and a["left_open"]:
         return 1
     return 0
 

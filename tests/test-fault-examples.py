@@ -100,9 +100,11 @@ class Server:
         """cport broke no rule in the trace (and faults were injected)."""
         if self.trace is None:
             return ""
-        r = subprocess.run([sys.executable, TRACE_TOOL, "--check", self.trace],
+        r = subprocess.run([sys.executable, TRACE_TOOL, "--check", "--leaks",
+                            self.trace],
                            capture_output=True, text=True, timeout=120)
-        check(r.returncode == 0, "cport-trace --check failed:\n" + r.stdout)
+        check(r.returncode == 0, "cport-trace --check --leaks failed:\n"
+              + r.stdout)
         m = re.search(r"faults injected: (.*)", r.stdout)
         check(m and "none" not in m.group(1), "no fault was injected")
         return m.group(1)
@@ -374,6 +376,14 @@ def buggy_reset_is_caught():
     check_clean_exit(srv, "buggy-echo-reset")
     check(n > srv.fds, "the fault mode missed the leak: %s open, %d at start"
           % (n, srv.fds))
+    # The trace names the leaked connections: a receive ended by the reset,
+    # and no close after it.
+    r = subprocess.run([sys.executable, TRACE_TOOL, "--check", "--leaks",
+                        srv.trace], capture_output=True, text=True,
+                       timeout=120)
+    m = re.search(r"after they ended .*: (\d+)", r.stdout)
+    check(r.returncode == 1 and m and int(m.group(1)) > 0,
+          "cport-trace --leaks missed the leak:\n" + r.stdout[-1500:])
     print("# caught in %.1f s: %d descriptors leaked (%s)"
           % (time.time() - t0, n - srv.fds, c))
 

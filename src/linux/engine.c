@@ -289,9 +289,12 @@ int cp_engine_submit(struct cp_handle *h, cport_op_t *op) {
   if (op->event != NULL && !cp_engine_has_event_hook())
     return cp_engine_refuse(op, CPORT_EINVAL); /* no one to signal it */
   int fault; /* the fault mode may answer the call (engine-diag.h) */
-  if (CP_UNLIKELY(cp_diag_active()) && (fault = cp_engine_diag_submit(h, op)))
-    return fault < 0 ? cp_engine_refuse(op, fault)
-                     : cp_engine_submit_done(h, op, l->status);
+  if (CP_UNLIKELY(cp_diag_active()) && (fault = cp_engine_diag_submit(h, op))) {
+    if (fault > 0)
+      return cp_engine_submit_done(h, op, l->status);
+    cp_engine_diag_event(op, 'F', fault); /* refused: traced as its kind */
+    return cp_engine_refuse(op, fault);
+  }
   int rc = cp_port_hold(p);
   if (rc != 0)
     return cp_engine_refuse(op, rc);
