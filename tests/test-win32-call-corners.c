@@ -669,6 +669,8 @@ static void gqcsex_timeout_count(void **state) {
   ULONG n = 77;
   assert_false(GetQueuedCompletionStatusEx(port, e, 2, &n, 0, FALSE));
   assert_int_equal(GetLastError(), WAIT_TIMEOUT);
+  assert_int_equal(GetLastError(), STATUS_TIMEOUT); /* winnt.h's name */
+  assert_int_equal(WAIT_ABANDONED_0, STATUS_ABANDONED_WAIT_0);
   assert_int_equal(n, 1);
   n = 77;
   assert_false(GetQueuedCompletionStatusEx(port, e, 2, &n, 20, FALSE));

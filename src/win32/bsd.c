@@ -135,75 +135,63 @@ CPORT_API int socket(int domain, int type, int protocol) {
   return fd;
 }
 
-/* Whether the sockets Linux lists on local TCP port `port` are all
- * connections (an earlier server's, established or closing), and there is
- * one: no listener. A socket only bound is not listed: then the answer is
- * no. */
-static bool only_connections_on(unsigned port) {
-  static const char *const lists[2] = {"/proc/net/tcp", "/proc/net/tcp6"};
-  int connections = 0;
-  for (int i = 0; i < 2; i++) {
-    FILE *f = fopen(lists[i], "re");
-    if (f == NULL)
-      continue;
-    char line[256];
-    bool listener = false;
-    while (!listener && fgets(line, sizeof(line), f) != NULL) {
-      unsigned lport, st;
-      if (sscanf(line, " %*d: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", &lport,
-                 &st) != 2 ||
-          lport != port)
-        continue;
-      if (st == 0x0A) /* TCP_LISTEN */
-        listener = true;
-      else
-        connections++;
-    }
-    fclose(f);
-    if (listener)
-      return false;
-  }
-  return connections > 0;
-}
-
 static void set_reuse(int fd, int on) {
   (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+}
+
+/* The local port a bind took (the kernel's choice for port 0). */
+static unsigned bound_port_of(int fd, unsigned asked) {
+  if (asked != 0)
+    return asked;
+  struct sockaddr_storage ss;
+  socklen_t sl = sizeof(ss);
+  if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
+    return 0;
+  return ntohs(
+      ss.ss_family == AF_INET
+          ? ((const struct sockaddr_in *)(const void *)&ss)->sin_port
+          : ((const struct sockaddr_in6 *)(const void *)&ss)->sin6_port);
 }
 
 /* A stream socket's bind, as Windows does it: another socket bound to the
  * address refuses it (WSAEADDRINUSE; Linux's SO_REUSEADDR would let two
  * sockets not listening share it), but the connections of an earlier
- * listener, open or waiting to close, do not (a server restarted at once,
- * "Using SO_REUSEADDR and SO_EXCLUSIVEADDRUSE"). So the bind is tried
- * without SO_REUSEADDR, again with it when only connections hold the
- * port, and the socket gets it once bound, for its own connections' sake.
- * A socket whose program set SO_REUSEADDR keeps Linux's meaning of it;
- * one that set SO_EXCLUSIVEADDRUSE never gets it. */
+ * listener, open or waiting to close (TIME_WAIT), do not (a server
+ * restarted at once, "Using SO_REUSEADDR and SO_EXCLUSIVEADDRUSE"). So the
+ * bind is tried without SO_REUSEADDR, and again with it unless a socket of
+ * this process still holds the port by its own bind (the layer counts
+ * them: no scan of the kernel's tables, whatever they hold); with it,
+ * Linux still refuses a port a listener has or a socket without
+ * SO_REUSEADDR holds. The socket gets SO_REUSEADDR once bound, for its own
+ * connections' sake. A socket whose program set SO_REUSEADDR keeps
+ * Linux's meaning of it; one that set SO_EXCLUSIVEADDRUSE never gets it. */
 static int stream_bind(int fd, const struct sockaddr *addr, socklen_t len) {
   unsigned fl = w32_fd_flags(fd);
-  if (fl & W32_FD_REUSE)
-    return next_bind()(fd, addr, len);
-  set_reuse(fd, 0);
-  int rc = next_bind()(fd, addr, len);
-  if (fl & W32_FD_EXCLUSIVE)
-    return rc;
   unsigned port =
       ntohs(addr->sa_family == AF_INET
                 ? ((const struct sockaddr_in *)(const void *)addr)->sin_port
                 : ((const struct sockaddr_in6 *)(const void *)addr)->sin6_port);
-  if (rc != 0 && errno == EADDRINUSE && port != 0 &&
-      only_connections_on(port)) {
-    set_reuse(fd, 1);
+  int rc;
+  if (fl & W32_FD_REUSE) {
     rc = next_bind()(fd, addr, len);
-    if (rc != 0) {
-      int e = errno;
-      set_reuse(fd, 0);
-      errno = e;
+  } else {
+    set_reuse(fd, 0);
+    rc = next_bind()(fd, addr, len);
+    if (rc != 0 && errno == EADDRINUSE && port != 0 &&
+        !(fl & W32_FD_EXCLUSIVE) && !w32_port_bound_here(port)) {
+      set_reuse(fd, 1);
+      rc = next_bind()(fd, addr, len);
+      if (rc != 0) {
+        int e = errno;
+        set_reuse(fd, 0);
+        errno = e;
+      }
+    } else if (rc == 0 && !(fl & W32_FD_EXCLUSIVE)) {
+      set_reuse(fd, 1);
     }
-    return rc;
   }
   if (rc == 0)
-    set_reuse(fd, 1);
+    w32_fd_bound_port(fd, bound_port_of(fd, port));
   return rc;
 }
 

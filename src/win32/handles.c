@@ -208,7 +208,10 @@ struct fdinfo {
   uint32_t accepting;    /* threads in accept() / WSAAccept() on it */
   int error;             /* SO_ERROR the layer took from the kernel */
   uint32_t winsock;      /* an IP socket Winsock made: WSACleanup closes it */
+  uint32_t bound_port;   /* the TCP port its own bind took, or 0 */
 };
+/* How many open stream sockets hold each TCP port by their own bind. */
+static uint32_t port_holders[65536];
 static struct fdinfo *chunks[CHUNKS];
 
 static struct fdinfo *info(int fd, bool create) {
@@ -239,10 +242,28 @@ void w32_fd_reset(int fd) {
     unsigned was = __atomic_exchange_n(&i->flags, 0, __ATOMIC_ACQ_REL);
     __atomic_store_n(&i->connected_ms, 0, __ATOMIC_RELAXED);
     __atomic_store_n(&i->error, 0, __ATOMIC_RELAXED);
+    w32_fd_bound_port(fd, 0);
     void (*forget)(int) = __atomic_load_n(&w32_fd_forget, __ATOMIC_ACQUIRE);
     if ((was & W32_FD_EVENTSELECT) && forget != NULL)
       forget(fd); /* before the descriptor closes: off the watch */
   }
+}
+
+void w32_fd_bound_port(int fd, unsigned port) {
+  struct fdinfo *i = info(fd, port != 0);
+  if (i == NULL)
+    return;
+  uint32_t was =
+      __atomic_exchange_n(&i->bound_port, port & 0xFFFFu, __ATOMIC_ACQ_REL);
+  if (was != 0)
+    __atomic_sub_fetch(&port_holders[was], 1, __ATOMIC_RELEASE);
+  if ((port & 0xFFFFu) != 0)
+    __atomic_add_fetch(&port_holders[port & 0xFFFFu], 1, __ATOMIC_RELEASE);
+}
+
+bool w32_port_bound_here(unsigned port) {
+  return port < 65536 &&
+         __atomic_load_n(&port_holders[port], __ATOMIC_ACQUIRE) != 0;
 }
 
 void w32_fd_closed(int fd) {

@@ -284,6 +284,11 @@ CP_INTERNAL extern void (*w32_fd_forget)(int fd);
  * socket starts IPv6-only and a UDP socket reports unreachable ports
  * (w32_udp_reports), as on Windows. */
 CP_INTERNAL void w32_fd_new_socket(int fd, int af, int type);
+/* A stream socket's bind to local port `port` succeeded (0: forget it);
+ * and whether a stream socket of this process that is still open holds
+ * `port` by a bind of its own (handles.c). */
+CP_INTERNAL void w32_fd_bound_port(int fd, unsigned port);
+CP_INTERNAL bool w32_port_bound_here(unsigned port);
 /* Marks fd an IP socket Winsock made (socket, WSASocket, accept), or no
  * longer one (closed); w32_fd_each_winsock calls fn on every marked one
  * (the last WSACleanup closes them). */
