@@ -170,6 +170,13 @@ CPORT_API BOOL DisconnectEx(SOCKET s, LPOVERLAPPED ov, DWORD flags,
                             DWORD reserved) {
   if (reserved != 0 || (flags & ~(DWORD)TF_REUSE_SOCKET) != 0)
     return wsa_false(WSAEINVAL);
+  /* "This error can also be returned if the socket is in the transport
+   * closing state from a previous request and the dwFlags parameter is not
+   * set to TF_REUSE_SOCKET" (WSAENOTCONN, DisconnectEx). */
+  if (!(flags & TF_REUSE_SOCKET)) {
+    if (w32_fd_flags((int)s) & W32_FD_DISCONNECTED)
+      return wsa_false(WSAENOTCONN);
+  }
   if (ov == NULL) {
     /* The synchronous form: the disconnect is done when it returns, and
      * with TF_REUSE_SOCKET the socket is ready for AcceptEx or ConnectEx
@@ -181,6 +188,8 @@ CPORT_API BOOL DisconnectEx(SOCKET s, LPOVERLAPPED ov, DWORD flags,
     cport__note_shutdown((int)s, SHUT_WR);
     if (reuse)
       w32_socket_reuse((int)s);
+    else
+      w32_fd_set_flags((int)s, W32_FD_DISCONNECTED, 0);
     return TRUE;
   }
   /* A socket never connected: WSAENOTCONN, as DisconnectEx's page says
@@ -198,6 +207,8 @@ CPORT_API BOOL DisconnectEx(SOCKET s, LPOVERLAPPED ov, DWORD flags,
                ? cport__disconnect_reuse((int)s, (cport_op_t *)ov)
                : cport_disconnect((int)s, 0, (cport_op_t *)ov);
   w32_ov_end(ov, rc);
+  if (!(flags & TF_REUSE_SOCKET) && (rc == 0 || rc == CPORT_COMPLETED))
+    w32_fd_set_flags((int)s, W32_FD_DISCONNECTED, 0);
   return fixup_started(rc, ov, NULL);
 }
 

@@ -252,6 +252,7 @@ enum {
   W32_FD_SHUT_RD = 1u << 18,    /* shutdown(SD_RECEIVE or SD_BOTH) */
   W32_FD_NB_CONNECT = 1u << 19, /* a non-blocking connect was started */
   W32_FD_REUSE = 1u << 20,      /* the program set SO_REUSEADDR */
+  W32_FD_DISCONNECTED = 1u << 21, /* DisconnectEx without TF_REUSE_SOCKET */
 };
 /* Set by dirwatch.c, run before CloseHandle closes a W32_FD_DIR handle:
  * its pending ReadDirectoryChangesW calls end and its watch goes. */
