@@ -379,6 +379,23 @@ static int recv_plain(struct cp_uring *u, struct cp_handle *h, cport_op_t *op,
   return CP_URING_PLAIN;
 }
 
+/* A receive is posted on a socket that waits for the ring's buffers:
+ * other sockets hold every one with bytes no receive claimed, and may
+ * hold them for as long as their programs post none. The posted receive
+ * does not wait for them: the socket leaves the starved list and reads
+ * into the posted buffers, one-shot, as direct receives do, until they
+ * miss often enough to try the multishot again (recv_plain). Nothing of
+ * the multishot is in flight (a starved socket's last CQE came, or it
+ * never armed) and nothing is held, so the order stays. */
+static int recv_unstarved(struct cp_uring *u, struct cp_handle *h,
+                          cport_op_t *op, bool at_call) {
+  struct cp_uh *uh = cp_uh(h);
+  unstarve(&u->bufs, h);
+  uh->flags |= CP_UH_DIRECT;
+  uh->rx_miss = 0;
+  return recv_plain(u, h, op, at_call);
+}
+
 int cp_uring_recv_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
                         bool at_call) {
   struct cp_uring *u = cp_ur_of(p, h);
@@ -427,12 +444,16 @@ int cp_uring_recv_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
       int r = cp_try(h, op);
       if (r != CP_TRY_AGAIN)
         return r;
+      at_call = false; /* (tried: the fallback below need not again) */
     }
-    if (recv_arm(p, h) == ARM_NO_MEMORY) {
+    int a = recv_arm(p, h);
+    if (a == ARM_NO_MEMORY) {
       uh->flags |= CP_UH_NO_MULTI;
       return CP_URING_PLAIN;
     }
   }
+  if (!(uh->flags & CP_UH_RECV_ARMED) && is_starved(uh))
+    return recv_unstarved(u, h, op, at_call);
   return CP_TRY_AGAIN;
 }
 
