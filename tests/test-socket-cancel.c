@@ -251,6 +251,58 @@ static void port_close_drops_pending_ops(void **state) {
   n_raw_close(raw);
 }
 
+/* A send that has partly gone out and waits for room, while its peer
+ * resets the connection and the program closes the socket or cancels the
+ * send at the same time: it ends once, with its bytes so far and a real
+ * outcome (done, cancelled, reset, broken pipe), never with "would
+ * block", which IOCP never reports for an overlapped op either. (io_uring
+ * once passed the kernel's EAGAIN of such a send through.) */
+static void send_under_a_reset_and_a_close_never_reports_eagain(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  enum { SZ = 256 * 1024, ROUNDS = 64 };
+  char *big = calloc(1, SZ);
+  assert_non_null(big);
+  char sink[16384];
+  for (int i = 0; i < ROUNDS; i++) {
+    cport_handle_t s;
+    n_sock_t raw;
+    n_pair_raw(p, &s, 12, &raw);
+    int sz = 16384;
+    setsockopt(raw, SOL_SOCKET, SO_RCVBUF, (const char *)&sz, sizeof(sz));
+    setsockopt(s, SOL_SOCKET, SO_SNDBUF, (const char *)&sz, sizeof(sz));
+    cport_buf_t b[2] = {CPORT_BUF(big, SZ / 2),
+                        CPORT_BUF(big + SZ / 2, SZ / 2)};
+    cport_op_t op = {0};
+    H_OK(cport_send(s, b, 2, &op));
+    /* The peer takes a part, then resets with the rest unread. */
+    int got = 0;
+    while (got < 65536) {
+      int n = n_raw_recv(raw, sink, sizeof(sink));
+      assert_true(n > 0);
+      got += n;
+    }
+    h_sleep_ms(1);
+    n_raw_close(raw); /* unread bytes: the close resets */
+    for (volatile int spin = 0; spin < (i % 8) * 20000; spin++)
+      ; /* the program's close comes a little later each round */
+    if (i % 2 == 0)
+      H_OK(cport_closesocket(s));
+    else
+      (void)cport_cancel(s, &op);
+    cport_completion_t c = h_get(p, 5000);
+    assert_ptr_equal(c.op, &op);
+    assert_true(c.status == 0 || c.status == CPORT_ECANCELED ||
+                c.status == CPORT_ECONNRESET || c.status == CPORT_EPIPE ||
+                c.status == CPORT_ECONNABORTED);
+    assert_true(c.bytes <= SZ);
+    if (i % 2 == 1)
+      H_OK(cport_closesocket(s));
+  }
+  free(big);
+  h_close_clean(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(closesocket_completes_pending_ops_once),
@@ -259,6 +311,7 @@ int main(void) {
       cmocka_unit_test(cancel_with_nothing_pending_is_enoent),
       cmocka_unit_test(bad_input_is_an_error_and_posts_nothing),
       cmocka_unit_test(port_close_drops_pending_ops),
+      cmocka_unit_test(send_under_a_reset_and_a_close_never_reports_eagain),
   };
   return H_RUN("socket-cancel", tests);
 }

@@ -78,6 +78,11 @@ void cp_icmp_reports_on(int fd, int family) {
 
 int cp_dgram_error(const struct cp_handle *h, int err, bool recv_side) {
   int icmp = cp_icmp_report_take(h->fd);
+  /* A send that ran into an ICMP report's error goes out anyway, also
+   * when another call took the report off the queue first. */
+  if (!recv_side &&
+      (err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH))
+    return 0;
   if (icmp == 0)
     return recv_side ? -err : cp_send_errno(h, err);
   /* Windows fails a receive for an unreachable port (WSAECONNRESET) and

@@ -47,6 +47,8 @@ static void prep_sqe(struct io_uring_sqe *sqe, struct cp_handle *h,
     m->msg_namelen = l->u.io.msg.namelen;
     cp_op_msg_apply(l, &l->u.io.msg, false);
     io_uring_prep_recvmsg(sqe, fd, m, MSG_TRUNC);
+    if (l->flags & CP_OPF_POLLFIRST)
+      sqe->ioprio |= IORING_RECVSEND_POLL_FIRST;
     break;
   case CP_OP_CONNECT:
     if (!(l->flags & CP_OPF_STAGE2)) {
@@ -65,6 +67,8 @@ static void prep_sqe(struct io_uring_sqe *sqe, struct cp_handle *h,
       m->msg_namelen = 0;
       io_uring_prep_sendmsg(sqe, fd, m, MSG_NOSIGNAL | MSG_WAITALL);
     }
+    if (l->flags & CP_OPF_POLLFIRST)
+      sqe->ioprio |= IORING_RECVSEND_POLL_FIRST; /* (interpret) */
     break;
   case CP_OP_SENDTO:
     m = (struct msghdr *)(void *)cp_op_msghdr(l);
@@ -72,6 +76,8 @@ static void prep_sqe(struct io_uring_sqe *sqe, struct cp_handle *h,
     m->msg_namelen = l->u.io.msg.namelen;
     cp_op_msg_apply(l, &l->u.io.msg, true);
     io_uring_prep_sendmsg(sqe, fd, m, MSG_NOSIGNAL);
+    if (l->flags & CP_OPF_POLLFIRST)
+      sqe->ioprio |= IORING_RECVSEND_POLL_FIRST;
     break;
   case CP_OP_ACCEPT:
     if (l->flags & CP_OPF_STAGE2)
@@ -443,6 +449,13 @@ static int address_len(const void *name, uint32_t given) {
  * already serve another use of the fd number) and nothing restarts. */
 static int orphan_result(cport_op_t *op, int res) {
   struct cp_lop *l = cp_lop(op);
+  if (res == -EAGAIN) /* it would have waited: it ends with its handle */
+    return set_status(op, CPORT_ECANCELED);
+  if (l->kind == CP_OP_SENDTO &&
+      (res == -ECONNREFUSED || res == -EHOSTUNREACH || res == -ENETUNREACH))
+    return set_status(op, CPORT_ECANCELED); /* an ICMP report, passed over
+                                               by a send (sockio.c): it
+                                               did not go out */
   if (res < 0)
     return set_status(op, res);
   switch (l->kind) {
@@ -479,6 +492,13 @@ static int dgram_failed(struct cport *p, struct cp_handle *h, cport_op_t *op,
   return status == 0 ? again(p, h, op) : set_status(op, status);
 }
 
+/* A receive or send on a socket (a connect's second stage sends). */
+static bool socket_io(const struct cp_lop *l) {
+  return l->kind == CP_OP_RECV || l->kind == CP_OP_RECVFROM ||
+         l->kind == CP_OP_SEND || l->kind == CP_OP_SENDTO ||
+         (l->kind == CP_OP_CONNECT && (l->flags & CP_OPF_STAGE2));
+}
+
 static int interpret(struct cport *p, struct cp_handle *h, cport_op_t *op,
                      int res) {
   struct cp_lop *l = cp_lop(op);
@@ -489,6 +509,14 @@ static int interpret(struct cport *p, struct cp_handle *h, cport_op_t *op,
   }
   if (l->flags & CP_OPF_ORPHAN)
     return orphan_result(op, res);
+  if (CP_UNLIKELY(res == -EAGAIN) && socket_io(l)) {
+    /* The kernel gave up where it would have waited (seen while a
+     * socket is reset or closed under a send): not an outcome, which
+     * IOCP never reports for an overlapped op either. The op goes on,
+     * waiting for readiness first, unless it was cancelled. */
+    l->flags |= CP_OPF_POLLFIRST;
+    return again(p, h, op);
+  }
   switch (l->kind) {
   case CP_OP_RECV: {
     if (res < 0)
