@@ -10,15 +10,16 @@ cport_set_trace()) and print a summary, or a timeline.
                                        of nothing); with --strict also
                                        if operations were outstanding
                                        at exit; with --leaks also if a
-                                       connection stayed open over
-                                       --leak-ms (1000) after it ended
+                                       socket stayed open over --leak-ms
+                                       (1000) after an op of it failed
+                                       or met the end, with no op since
 
 The summary: operations by kind (started, completed, failed, inline,
 held by the fault mode), latency percentiles from start to completion
 and from completion to dequeue, the faults injected, operations still
 outstanding at exit (started, never ended: the classic leak of an IOCP
-server), connections left open long after a receive saw the end of the stream
-or an error (the other classic leak), operations ended by
+server), sockets left open long after an op of theirs failed or met the end of
+the stream, with no op since (the other classic leak), operations ended by
 their port's close, completions never dequeued, and what would be a
 cport bug: an operation completed twice,
 a completion dequeued that never was queued.
@@ -31,10 +32,6 @@ is described in docs/testing.md.
 import argparse
 import collections
 import sys
-
-# A receive's status that means its connection is over.
-CONN_ENDS = {"ECONNRESET", "ECONNABORTED", "ETIMEDOUT", "ESHUTDOWN",
-             "ENOTCONN", "EPIPE", "ENETRESET", "EHOSTUNREACH", "ENETUNREACH"}
 
 EV_NAMES = {
     "O": "PORT OPEN", "Z": "PORT CLOSE", "S": "start", "F": "failed at call",
@@ -115,6 +112,7 @@ def analyse(recs, leak_ms=1000):
     ended = {}      # (port, fd) -> [the C that ended its connection, then
                     # the time it was dequeued]
     left_open = []  # (that C, ns it stayed open after, how it ended)
+    closed = set()  # (port, fd) closed, no op started on the number since
 
     def stats(kind):
         if kind not in by_kind:
@@ -128,8 +126,20 @@ def analyse(recs, leak_ms=1000):
                 restarted.append((live[k].start, r))
             live[k] = Life(r)
             stats(r.kind)["started"] += 1
+            # The program goes on with the socket (or a new one has the
+            # number): not left behind.
+            ended.pop((r.port, r.fd), None)
+            closed.discard((r.port, r.fd))
         elif r.ev in ("C", "I", "F"):
             life = live.pop(k, None)
+            if r.fd >= 0 and (r.port, r.fd) not in closed and (
+                    (r.status not in ("0", "ECANCELED", "ECLOSED")) or
+                    (r.kind == "recv" and r.status == "0" and r.ev == "C"
+                     and r.bytes == 0)):
+                # Its op failed or met the end of the stream: the program
+                # must go on with the socket (an op) or close it. The time
+                # counts from when the program took the completion.
+                ended[(r.port, r.fd)] = [r, r.t]
             if life is None and r.ev == "F":
                 # Refused before it started (the fault mode's nobufs, an
                 # unreachable port met at the call): no S before it.
@@ -138,10 +148,6 @@ def analyse(recs, leak_ms=1000):
             if life is None:
                 twice.append(r)
                 continue
-            if (r.ev == "C" and r.kind == "recv" and r.fd >= 0 and
-                    ((r.status == "0" and r.bytes == 0) or
-                     r.status in CONN_ENDS)):
-                ended[(r.port, r.fd)] = [r, r.t]  # the C, then its D's time
             life.end = r
             s = stats(life.start.kind)
             if r.ev == "F":
@@ -185,6 +191,7 @@ def analyse(recs, leak_ms=1000):
             cancels += 1
         elif r.ev == "K":
             closes += 1
+            closed.add((r.port, r.fd))  # its ops' ends to come say nothing
             e = ended.pop((r.port, r.fd), None)
             if e is not None and r.t - e[1] > leak_ns:
                 left_open.append((e[0], r.t - e[1], "then closed"))
@@ -271,11 +278,12 @@ def summary(path, recs, notes, bad, a, out):
             a["closed_ended"], lambda l: describe(l.start, t0))
     listing("completed, never dequeued", a["never_dequeued"],
             lambda r: describe(r, t0))
-    listing("connections left open over %d ms after they ended (end of "
-            "stream or an error)" % a["leak_ms"], a["left_open"],
+    listing("sockets left open over %d ms after an op failed or met the "
+            "end of the stream, with no op since" % a["leak_ms"],
+            a["left_open"],
             lambda e: "%s; open %.1f ms more, %s"
             % (describe(e[0], t0), e[1] / 1e6, e[2]),
-            " (a leak: a socket held after its connection is over)"
+            " (a leak: a socket the program forgot)"
             if a["left_open"] else "")
     listing("completed twice (a cport bug)", a["twice"],
             lambda r: describe(r, t0))

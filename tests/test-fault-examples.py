@@ -381,7 +381,7 @@ def buggy_reset_is_caught():
     r = subprocess.run([sys.executable, TRACE_TOOL, "--check", "--leaks",
                         srv.trace], capture_output=True, text=True,
                        timeout=120)
-    m = re.search(r"after they ended .*: (\d+)", r.stdout)
+    m = re.search(r"with no op since: (\d+)", r.stdout)
     check(r.returncode == 1 and m and int(m.group(1)) > 0,
           "cport-trace --leaks missed the leak:\n" + r.stdout[-1500:])
     print("# caught in %.1f s: %d descriptors leaked (%s)"

@@ -2,7 +2,7 @@
  * test-win32-header-names.c - what cport_win32.h makes visible besides
  * the Windows names: no more than windows.h and winsock2.h would. A
  * Windows program may define read, write, close, dup, pipe, poll, ioctl,
- * sleep, access... at file scope (Windows' headers declare none of them),
+ * sleep, access, ConnectEx... at file scope (Windows' headers declare none of them),
  * so the header must not bring in <unistd.h>, <poll.h> or <sys/ioctl.h>.
  * The build is most of the test; running it checks the Winsock names
  * those headers used to give: gethostname (Winsock's errors), struct
@@ -53,9 +53,15 @@ static unsigned sleep(unsigned x) {
 }
 static const char *access = "rw";
 static int link = 6, unlink = 7, sync = 8, pause = 9;
+/* Pointers to the extensions WSAIoctl hands out, named as the functions
+ * (Windows exports no such names). */
+static LPFN_CONNECTEX ConnectEx;
+static LPFN_DISCONNECTEX DisconnectEx;
+static LPFN_TRANSMITPACKETS TransmitPackets;
 
 static int own_names(void) {
   int c = 1;
+  CHECK(ConnectEx == NULL && DisconnectEx == NULL && TransmitPackets == NULL);
   close(&c);
   CHECK(read(1) == 2 && write == 2 && c == 0 && dup(3) == 6);
   CHECK(pipe[1] == 4 && poll(1) == 0 && ioctl == 5 && sleep(7) == 7);

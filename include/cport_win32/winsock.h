@@ -396,6 +396,22 @@ typedef struct _TRANSMIT_PACKETS_ELEMENT {
   };
 } TRANSMIT_PACKETS_ELEMENT, *PTRANSMIT_PACKETS_ELEMENT,
     *LPTRANSMIT_PACKETS_ELEMENT;
+/**
+ * TransmitPackets (Windows' extension, reached through WSAIoctl with
+ * WSAID_TRANSMITPACKETS): sends the elements in order on a connected
+ * stream socket as one operation, like TransmitFile (of which it shares
+ * the engine), with one completion counting all the bytes. The element
+ * array is copied: it may be freed once the call returns (the memory and
+ * files it names must stay until the completion). `send_size` is ignored
+ * and TP_ELEMENT_EOP only ends the grouping of sends (MSG_MORE). Flags as
+ * TransmitFile's; TF_REUSE_SOCKET needs TF_DISCONNECT. Without an
+ * OVERLAPPED it returns when all is sent. Errors (WSAGetLastError):
+ * WSAEINVAL for an unknown flag or element flag, a NULL array with
+ * elements, a memory element with a NULL buffer, a file element whose
+ * handle is not a file or whose offset is negative (other than -1);
+ * WSAEOPNOTSUPP on a datagram socket (cport sends no datagrams with it);
+ * WSAENOTCONN, WSAESHUTDOWN as TransmitFile.
+ */
 typedef BOOL(WINAPI *LPFN_TRANSMITPACKETS)(SOCKET, LPTRANSMIT_PACKETS_ELEMENT,
                                            DWORD, DWORD, LPOVERLAPPED, DWORD);
 typedef INT(WINAPI *LPFN_WSARECVMSG)(SOCKET, LPWSAMSG, LPDWORD, LPWSAOVERLAPPED,
@@ -414,33 +430,13 @@ CPORT_WIN32_API VOID GetAcceptExSockaddrs(PVOID buf, DWORD recvlen,
                                           LPINT local_len,
                                           struct sockaddr **remote,
                                           LPINT remote_len);
-CPORT_WIN32_API BOOL ConnectEx(SOCKET s, const struct sockaddr *name,
-                               int namelen, PVOID send, DWORD sendlen,
-                               LPDWORD sent, LPOVERLAPPED ov);
-CPORT_WIN32_API BOOL DisconnectEx(SOCKET s, LPOVERLAPPED ov, DWORD flags,
-                                  DWORD reserved);
+/* ConnectEx, DisconnectEx and TransmitPackets are reached only through
+ * WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER) with WSAID_CONNECTEX,
+ * WSAID_DISCONNECTEX and WSAID_TRANSMITPACKETS, as on Windows, where no
+ * library exports them: a program may name its own pointers so
+ * (`static LPFN_CONNECTEX ConnectEx;`). */
 CPORT_WIN32_API BOOL TransmitFile(SOCKET s, HANDLE file, DWORD bytes,
                                   DWORD per_send, LPOVERLAPPED ov,
                                   LPTRANSMIT_FILE_BUFFERS buffers, DWORD flags);
-/**
- * TransmitPackets (Windows' extension, reached directly or through
- * WSAIoctl with WSAID_TRANSMITPACKETS): sends the elements in order on a
- * connected stream socket as one operation, like TransmitFile (of which
- * it shares the engine), with one completion counting all the bytes.
- * The element array is copied: it may be freed once the call returns
- * (the memory and files it names must stay until the completion).
- * `send_size` is ignored and TP_ELEMENT_EOP only ends the grouping of
- * sends (MSG_MORE). Flags as TransmitFile's; TF_REUSE_SOCKET needs
- * TF_DISCONNECT. Without `ov` it returns when all is sent. Errors
- * (WSAGetLastError): WSAEINVAL for an unknown flag or element flag, a
- * NULL array with elements, a memory element with a NULL buffer, a file
- * element whose handle is not a file or whose offset is negative (other
- * than -1); WSAEOPNOTSUPP on a datagram socket (cport sends no datagrams
- * with it); WSAENOTCONN, WSAESHUTDOWN as TransmitFile.
- */
-CPORT_WIN32_API BOOL TransmitPackets(SOCKET s,
-                                     LPTRANSMIT_PACKETS_ELEMENT elements,
-                                     DWORD count, DWORD send_size,
-                                     LPOVERLAPPED ov, DWORD flags);
 
 #endif /* CPORT_WIN32_PART_WINSOCK_H */

@@ -136,9 +136,8 @@ CPORT_API VOID GetAcceptExSockaddrs(PVOID buf, DWORD recvlen, DWORD locallen,
 /* ConnectEx, DisconnectEx                                                   */
 /* ------------------------------------------------------------------------ */
 
-CPORT_API BOOL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
-                         PVOID send, DWORD sendlen, LPDWORD sent,
-                         LPOVERLAPPED ov) {
+BOOL w32_connect_ex(SOCKET s, const struct sockaddr *name, int namelen,
+                    PVOID send, DWORD sendlen, LPDWORD sent, LPOVERLAPPED ov) {
   if (ov == NULL || name == NULL)
     return wsa_false(WSAEINVAL);
   if (namelen < (int)sizeof(struct sockaddr_in))
@@ -166,8 +165,7 @@ CPORT_API BOOL ConnectEx(SOCKET s, const struct sockaddr *name, int namelen,
   return fixup_started(rc, ov, sent);
 }
 
-CPORT_API BOOL DisconnectEx(SOCKET s, LPOVERLAPPED ov, DWORD flags,
-                            DWORD reserved) {
+BOOL w32_disconnect_ex(SOCKET s, LPOVERLAPPED ov, DWORD flags, DWORD reserved) {
   if (reserved != 0 || (flags & ~(DWORD)TF_REUSE_SOCKET) != 0)
     return wsa_false(WSAEINVAL);
   /* "This error can also be returned if the socket is in the transport
@@ -385,9 +383,9 @@ static int tx_pieces(const TRANSMIT_PACKETS_ELEMENT *el, DWORD n,
   return 0;
 }
 
-CPORT_API BOOL TransmitPackets(SOCKET s, LPTRANSMIT_PACKETS_ELEMENT elements,
-                               DWORD count, DWORD send_size, LPOVERLAPPED ov,
-                               DWORD flags) {
+BOOL w32_transmit_packets(SOCKET s, LPTRANSMIT_PACKETS_ELEMENT elements,
+                          DWORD count, DWORD send_size, LPOVERLAPPED ov,
+                          DWORD flags) {
   (void)send_size; /* the sizes of the sends are the kernel's */
   if ((flags & TF_REUSE_SOCKET) && !(flags & TF_DISCONNECT))
     return wsa_false(WSAEINVAL);

@@ -208,6 +208,23 @@ static int message_read(int fd, char *buf, size_t len, bool read_message,
   }
 }
 
+/* A message longer than the end's send buffer: Windows' buffer sizes are
+ * advisory, so the buffer grows to hold it (beyond net.core.wmem_max
+ * only with CAP_NET_ADMIN). True if it grew. */
+static bool room_for_message(int fd, size_t len) {
+  int before = 0, after = 0;
+  socklen_t sl = sizeof(before);
+  if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &before, &sl) != 0)
+    return false;
+  size_t want = len + 65536;
+  int v = want > INT32_MAX / 2 ? INT32_MAX / 2 : (int)want;
+  if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)) != 0)
+    (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+  sl = sizeof(after);
+  return getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &after, &sl) == 0 &&
+         after > before;
+}
+
 /* A message pipe's write: one message, whole. */
 static int message_write(int fd, const char *buf, size_t len, bool wait,
                          size_t *done) {
@@ -220,6 +237,11 @@ static int message_write(int fd, const char *buf, size_t len, bool wait,
     }
     if (errno == EINTR)
       continue;
+    if (errno == EMSGSIZE) {
+      if (room_for_message(fd, len))
+        continue;
+      return CPORT_ENOMEM; /* too long for what Linux lets the end hold */
+    }
     if (errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN)
       return W32_EPIPE_CLOSING;
     if (errno != EAGAIN && errno != EWOULDBLOCK)

@@ -289,6 +289,17 @@ CP_INTERNAL void w32_fd_new_socket(int fd, int af, int type);
  * and whether a stream socket of this process that is still open holds
  * `port` by a bind of its own (handles.c). */
 CP_INTERNAL void w32_fd_bound_port(int fd, unsigned port);
+/* The extensions WSAIoctl hands out (mswsock.c): no exported names, as on
+ * Windows. */
+CP_INTERNAL BOOL w32_connect_ex(SOCKET s, const struct sockaddr *name,
+                                int namelen, PVOID send, DWORD sendlen,
+                                LPDWORD sent, LPOVERLAPPED ov);
+CP_INTERNAL BOOL w32_disconnect_ex(SOCKET s, LPOVERLAPPED ov, DWORD flags,
+                                   DWORD reserved);
+CP_INTERNAL BOOL w32_transmit_packets(SOCKET s,
+                                      LPTRANSMIT_PACKETS_ELEMENT elements,
+                                      DWORD count, DWORD send_size,
+                                      LPOVERLAPPED ov, DWORD flags);
 CP_INTERNAL bool w32_port_bound_here(unsigned port);
 /* Marks fd an IP socket Winsock made (socket, WSASocket, accept), or no
  * longer one (closed); w32_fd_each_winsock calls fn on every marked one

@@ -476,11 +476,11 @@ static const struct {
   void *fn;
 } extensions[] = {
     {WSAID_ACCEPTEX, (void *)AcceptEx},
-    {WSAID_CONNECTEX, (void *)ConnectEx},
-    {WSAID_DISCONNECTEX, (void *)DisconnectEx},
+    {WSAID_CONNECTEX, (void *)w32_connect_ex},
+    {WSAID_DISCONNECTEX, (void *)w32_disconnect_ex},
     {WSAID_GETACCEPTEXSOCKADDRS, (void *)GetAcceptExSockaddrs},
     {WSAID_TRANSMITFILE, (void *)TransmitFile},
-    {WSAID_TRANSMITPACKETS, (void *)TransmitPackets},
+    {WSAID_TRANSMITPACKETS, (void *)w32_transmit_packets},
     {WSAID_WSARECVMSG, (void *)WSARecvMsg},
     {WSAID_WSASENDMSG, (void *)WSASendMsg},
 };
