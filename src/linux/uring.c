@@ -404,10 +404,22 @@ int cp_uring_round(struct cport *p, struct cp_uring *u, struct cp_batch *b,
  */
 void cp_uring_drain_ring(struct cport *p, struct cp_uring *u,
                          struct cp_batch *b) {
-  int idle_rounds = 0;
+  int idle_rounds = 0, cancel_at = 0;
   while (u->enabled && __atomic_load_n(&u->inflight, __ATOMIC_RELAXED) > 0 &&
          idle_rounds < 30) {
     bool may_sleep; /* (each wait here is bounded: 100 ms) */
+    if (idle_rounds >= cancel_at) {
+      cancel_at = idle_rounds + 5; /* (a cancel's own CQE is no idle round) */
+      /* Every request of the ring is the closed port's: cancel whatever
+       * the kernel still holds, at once and again while nothing comes
+       * (an op whose start raced the close's own cancels, which then
+       * found nothing to cancel, was left in the kernel: its send
+       * waited for room for ever, and cport_close returned after 3 s
+       * with the op still in progress). */
+      pthread_mutex_lock(&u->sq_lock);
+      cp_uring_cancel_tag_locked(u, 0, IORING_ASYNC_CANCEL_ANY);
+      pthread_mutex_unlock(&u->sq_lock);
+    }
     unsigned n = prepare(p, u, &may_sleep);
     enter(u, n, io_uring_cq_ready(&u->ring) ? 0 : 1, 100);
     cp_uring_close_pending(p, u);
