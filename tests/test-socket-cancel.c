@@ -303,6 +303,115 @@ static void send_under_a_reset_and_a_close_never_reports_eagain(void **state) {
   h_close_clean(p);
 }
 
+/* cport_close while threads start sends and receives on its sockets
+ * (peers that do not read, so sends wait for room) and others take
+ * completions, the op of each taken one started again at once: every op
+ * whose call returned 0 has its result when cport_close returns. (io_uring
+ * once left a send that raced the close's cancels in the kernel:
+ * cport_close returned after 3 s with it still in progress, its buffer in
+ * the kernel's hands.) */
+enum { RACE_SOCKS = 16, RACE_SLOTS = 128, RACE_BUF = 1 << 20 };
+
+struct race_slot {
+  cport_op_t op;
+  int state; /* 0 idle, 1 accepted, 2 being started */
+  char in[512];
+};
+
+struct close_race {
+  cport_t *p;
+  cport_handle_t s[RACE_SOCKS];
+  struct race_slot slot[RACE_SLOTS];
+  char *out;
+  int stop;
+};
+
+static void *race_starter(void *arg) {
+  struct close_race *r = arg;
+  unsigned x = 12345;
+  while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+    x = x * 1103515245u + 12345u;
+    struct race_slot *t = &r->slot[(x >> 8) % RACE_SLOTS];
+    int idle = 0;
+    if (!__atomic_compare_exchange_n(&t->state, &idle, 2, false,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+      continue;
+    cport_handle_t s = r->s[(x >> 16) % RACE_SOCKS];
+    int rc;
+    if (x & 0x10000000u) {
+      cport_buf_t b = CPORT_BUF(r->out, RACE_BUF);
+      rc = cport_send(s, &b, 1, &t->op);
+    } else {
+      cport_buf_t b = CPORT_BUF(t->in, sizeof(t->in));
+      rc = cport_recv(s, &b, 1, &t->op);
+    }
+    int two = 2; /* (a getter may have taken it already: then it is 0) */
+    if (rc == 0 || rc == CPORT_COMPLETED)
+      __atomic_compare_exchange_n(&t->state, &two, 1, false, __ATOMIC_ACQ_REL,
+                                  __ATOMIC_ACQUIRE);
+    else
+      __atomic_store_n(&t->state, 0, __ATOMIC_RELEASE);
+  }
+  return NULL;
+}
+
+static void *race_getter(void *arg) {
+  struct close_race *r = arg;
+  for (;;) {
+    cport_completion_t c[8];
+    int n = cport_get_many(r->p, c, 8, 20);
+    if (n == CPORT_ETIMEDOUT)
+      continue;
+    if (n < 0)
+      return NULL; /* the port closed */
+    for (int k = 0; k < n; k++)
+      __atomic_store_n(&((struct race_slot *)(void *)c[k].op)->state, 0,
+                       __ATOMIC_RELEASE);
+  }
+}
+
+static void port_close_racing_starts_leaves_nothing_in_progress(void **state) {
+  (void)state;
+  char *out = calloc(1, RACE_BUF);
+  assert_non_null(out);
+  for (int rep = 0; rep < 8; rep++) {
+    struct close_race *r = calloc(1, sizeof(*r));
+    assert_non_null(r);
+    r->out = out;
+    r->p = h_port(2);
+    n_sock_t raw[RACE_SOCKS];
+    for (int i = 0; i < RACE_SOCKS; i++) {
+      n_pair_raw(r->p, &r->s[i], (uintptr_t)i + 1, &raw[i]);
+      int sz = 8192;
+      setsockopt(r->s[i], SOL_SOCKET, SO_SNDBUF, (const char *)&sz, sizeof(sz));
+      if (i % 3 == 0)
+        (void)n_raw_send(raw[i], out, 3000);
+    }
+    h_thread_t t[4];
+    h_thread_start(&t[0], race_starter, r);
+    h_thread_start(&t[1], race_starter, r);
+    h_thread_start(&t[2], race_getter, r);
+    h_thread_start(&t[3], race_getter, r);
+    h_sleep_ms((unsigned)(2 + rep * 2));
+    H_OK(cport_close(r->p));
+    __atomic_store_n(&r->stop, 1, __ATOMIC_RELEASE);
+    for (int i = 0; i < 4; i++)
+      h_thread_join(t[i]);
+    for (int i = 0; i < RACE_SLOTS; i++)
+      if (r->slot[i].state == 1 &&
+          cport_op_status(&r->slot[i].op) == CPORT_EINPROGRESS)
+        fail_msg("rep %d: an op accepted before the close is still in "
+                 "progress after cport_close returned",
+                 rep);
+    for (int i = 0; i < RACE_SOCKS; i++) {
+      (void)cport_closesocket(r->s[i]);
+      n_raw_close(raw[i]);
+    }
+    free(r);
+  }
+  free(out);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(closesocket_completes_pending_ops_once),
@@ -312,6 +421,7 @@ int main(void) {
       cmocka_unit_test(bad_input_is_an_error_and_posts_nothing),
       cmocka_unit_test(port_close_drops_pending_ops),
       cmocka_unit_test(send_under_a_reset_and_a_close_never_reports_eagain),
+      cmocka_unit_test(port_close_racing_starts_leaves_nothing_in_progress),
   };
   return H_RUN("socket-cancel", tests);
 }

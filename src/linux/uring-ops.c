@@ -319,6 +319,7 @@ bool cp_uring_cancel(struct cport *p, struct cp_handle *h, cport_op_t *op) {
     pthread_mutex_unlock(&u->sq_lock);
     return true; /* never reached the kernel */
   }
+  cp_uh(h)->flags |= CP_UH_CANCELLED; /* (h->lock held) */
   struct io_uring_sqe *sqe = u->cancels ? NULL : cp_uring_sqe_locked(u, NULL);
   if (sqe != NULL) {
     io_uring_prep_cancel64(sqe, (uint64_t)(uintptr_t)op, 0);

@@ -790,20 +790,24 @@ void cp_uring_handle_stop(struct cport *p, struct cp_handle *h) {
     htag_cancel(p, h, CP_HTAG_ACCEPT);
   uh->flags &= (uint16_t) ~(CP_UH_RECV_ARMED | CP_UH_RECV_PAUSE |
                             CP_UH_ACCEPT_ARMED | CP_UH_ACCEPT_PAUSE);
-  /* After the cancels of its ops, one of everything the ring still holds
-   * on the descriptor: an op whose start raced the close found no cancel
-   * otherwise (a datagram receive then waited for ever on a closed
-   * socket). The SQE names h's fd, so the fd stays open until the kernel
-   * has taken it (cp_uring_close_fd). */
-  pthread_mutex_lock(&u->sq_lock);
-  struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, h);
-  if (sqe != NULL) {
-    io_uring_prep_cancel_fd(sqe, h->fd, IORING_ASYNC_CANCEL_ALL);
-    io_uring_sqe_set_data64(sqe, CP_URING_TAG_CANCEL);
+  /* After the cancels of its ops in the kernel, one of everything the
+   * ring still holds on the descriptor: an op whose start raced the close
+   * was otherwise missed by them (a datagram receive then waited for ever
+   * on a closed socket). The SQE names h's fd, so the fd stays open until
+   * the kernel has taken it (cp_uring_close_fd); with no op in the
+   * kernel, none is needed and the fd closes at once. */
+  if (uh->flags & CP_UH_CANCELLED) {
+    uh->flags &= (uint16_t)~CP_UH_CANCELLED;
+    pthread_mutex_lock(&u->sq_lock);
+    struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, h);
+    if (sqe != NULL) {
+      io_uring_prep_cancel_fd(sqe, h->fd, IORING_ASYNC_CANCEL_ALL);
+      io_uring_sqe_set_data64(sqe, CP_URING_TAG_CANCEL);
+    }
+    pthread_mutex_unlock(&u->sq_lock);
+    if (sqe != NULL)
+      cp_uring_submitted(p, u);
   }
-  pthread_mutex_unlock(&u->sq_lock);
-  if (sqe != NULL)
-    cp_uring_submitted(p, u);
   unstarve(&u->bufs, h);
   /* Buffers that come back may be what a starved socket waits for: its
    * ring's owner may sleep with nothing else to wake it. */

@@ -147,6 +147,7 @@ enum {
   CP_UH_NO_MULTI = 1u << 8,     /* plain one-shot receives for this one */
   CP_UH_DIRECT = 1u << 9,       /* direct receives until data stops waiting */
   CP_UH_NO_MULTI_ACCEPT = 1u << 10, /* plain one-shot accepts for this one */
+  CP_UH_CANCELLED = 1u << 11, /* an op of its was cancelled in the kernel */
 };
 
 #define CP_UBUF_NONE 0xffffu
