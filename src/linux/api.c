@@ -92,6 +92,13 @@ CPORT_API int cport_create(cport_t **out, const cport_options_t *opts) {
   }
   if (CP_UNLIKELY(env.faults.on || env.trace_path != NULL)) {
     rc = env.trace_path != NULL ? cp_diag_set_trace(p, env.trace_path) : 0;
+    if (rc != 0) {
+      static int said;
+      cp_env_complain(&said, "CPORT_TRACE", env.trace_path,
+                      rc == CPORT_ENOMEM ? "no memory for the trace"
+                                         : "cannot be opened for writing",
+                      "cport_create fails");
+    }
     if (rc == 0)
       rc = cp_diag_set_faults(p, &env.faults, cp_engine_diag_deliver, true);
     if (rc != 0) {

@@ -177,6 +177,21 @@ int cp_engine_diag_submit(struct cp_handle *h, cport_op_t *op) {
   return 0;
 }
 
+size_t cp_engine_diag_cut(struct cp_handle *h, size_t len) {
+  struct cp_diag *d = faults_of(h->port);
+  if (d == NULL || d->faults.split == 0 || len < 2 || h->type != CP_H_STREAM)
+    return len;
+  /* A ticket of the port's, as an op would take: the choice replays. */
+  uint64_t t = __atomic_add_fetch(&d->tickets, 1, __ATOMIC_RELAXED);
+  if (!cp_fault_roll(&d->faults, d->faults.split, t, CP_FW_SPLIT))
+    return len;
+  size_t cut = cp_fault_split_len(&d->faults, t, len);
+  struct cp_trace_rec r = {'J',  0,       h->fd,         h->key,
+                           NULL, "split", (uint32_t)cut, 0};
+  cp_diag_trace(h->port, &r);
+  return cut;
+}
+
 int cp_engine_diag_connect(struct cp_handle *h, cport_op_t *op) {
   struct cp_diag *d = faults_of(h->port);
   if (d == NULL)

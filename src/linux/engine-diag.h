@@ -46,6 +46,10 @@ CP_INTERNAL int cp_engine_diag_submit(struct cp_handle *h, cport_op_t *op);
  * (ECONNREFUSED: the network's answer, ENOBUFS: the call fails), or 0.
  * h->lock held. */
 CP_INTERNAL int cp_engine_diag_connect(struct cp_handle *h, cport_op_t *op);
+/* A receive the Win32 layer makes in the call on stream socket h (recv
+ * after a zero-byte WSARecv): the length the fault mode's split lets it
+ * read (len, or from 1 to len - 1). h->lock held. */
+CP_INTERNAL size_t cp_engine_diag_cut(struct cp_handle *h, size_t len);
 
 /* An op finished inside its call (h->lock held): its status after a
  * reset; true if it must complete through the port instead. */

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine-diag.h"
 #include "engine.h"
 #include "hooks.h"
 #include "sockio.h"
@@ -160,6 +161,20 @@ CPORT_API int cport__shutdown_after_sends(int fd) {
   int rc = (h->flags & CP_HF_OPEN) ? cp_engine_shutdown_after_sends(h) : 0;
   cp_unlock(&h->lock);
   return rc;
+}
+
+CPORT_API size_t cport__fault_cut(int fd, size_t len) {
+  if (CP_LIKELY(!cp_diag_active()) || len < 2)
+    return len;
+  struct cp_handle *h = cp_handle_peek(fd);
+  if (h == NULL || __atomic_load_n(&h->port, __ATOMIC_ACQUIRE) == NULL)
+    return len;
+  cp_lock(&h->lock);
+  size_t r = (h->flags & CP_HF_OPEN) && h->port != NULL
+                 ? cp_engine_diag_cut(h, len)
+                 : len;
+  cp_unlock(&h->lock);
+  return r;
 }
 
 CPORT_API long cport__held_recv(int fd, const struct iovec *iov, unsigned n,

@@ -176,6 +176,11 @@ CPORT_API int cport__try_at_call(int fd);
  * that share one listener (duplicates), each taking its own clients, as
  * named pipe instances do. 0 or CPORT_EBADF. */
 CPORT_API int cport__accept_one_by_one(int fd);
+/* A stream receive the layer makes in the call (recv, recvfrom): the
+ * length the fault mode lets it read this time, len when the mode is off
+ * (a receive may always return fewer bytes than are there). */
+CPORT_API size_t cport__fault_cut(int fd, size_t len);
+
 /* A read of stream socket fd that bypasses cport (a call without an
  * OVERLAPPED, FIONREAD, MSG_PEEK): the bytes cport already took from the
  * socket come first. Copies up to the iovecs' bytes of them (consumed

@@ -355,6 +355,8 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
    * MSG_WAITALL (until the buffer is full, the end, or an error). */
   bool all = sending || ((flags & MSG_WAITALL) && !(flags & MSG_PEEK) &&
                          !w32_is_datagram(fd));
+  if (!sending && !all && !(flags & (MSG_PEEK | MSG_DONTWAIT)))
+    len = cport__fault_cut(fd, len); /* the fault mode's split (a stream's) */
   size_t done = 0;
   if (!sending && !(flags & MSG_DONTWAIT)) {
     /* (MSG_DONTWAIT is no Winsock flag: cport's own calls, straight
