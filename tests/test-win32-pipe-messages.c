@@ -9,7 +9,8 @@
  * ended by CancelIoEx, DisconnectNamedPipe and CloseHandle, the
  * completion-routine sample's shape (ReadFileEx, WriteFileEx), and
  * DisconnectNamedPipe of an instance whose ConnectNamedPipe's result was
- * not taken (its client must not be left hanging), and clients that open
+ * not taken (its client must not be left hanging), DisconnectNamedPipe
+ * under a byte pipe's pending read, and clients that open
  * a byte or message pipe at the same moment, each taking an instance of
  * its own, a skip-mode byte read that meets the end, and a client of
  * another process queued while every instance was busy.
@@ -268,6 +269,44 @@ static void a_message_larger_than_the_buffers(void **state) {
   CloseHandle(t);
   free(out);
   free(in);
+  assert_true(CloseHandle(c));
+  assert_true(CloseHandle(pipe));
+  assert_true(CloseHandle(port));
+}
+
+/* DisconnectNamedPipe under a byte pipe's pending overlapped read: the
+ * read ends with ERROR_PIPE_NOT_CONNECTED, as a message pipe's does (its
+ * connection went, not the handle). */
+static void byte_pipe_disconnect_under_a_read(void **state) {
+  (void)state;
+  char name[128];
+  pipe_name(name, sizeof(name), "bytedisc");
+  HANDLE pipe = CreateNamedPipeA(
+      name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+      PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT, 1, 4096, 4096, 0, NULL);
+  assert_true(pipe != INVALID_HANDLE_VALUE);
+  HANDLE port = CreateIoCompletionPort(pipe, NULL, 23, 0);
+  assert_non_null(port);
+  OVERLAPPED oc;
+  memset(&oc, 0, sizeof(oc));
+  assert_false(ConnectNamedPipe(pipe, &oc));
+  HANDLE c = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                         OPEN_EXISTING, 0, NULL);
+  assert_true(c != INVALID_HANDLE_VALUE);
+  DWORD n = 0;
+  ULONG_PTR key = 0;
+  OVERLAPPED *got = NULL;
+  assert_true(w_next(port, &n, &key, &got, 5000));
+  char buf[16];
+  OVERLAPPED orr;
+  memset(&orr, 0, sizeof(orr));
+  started(ReadFile(pipe, buf, sizeof(buf), NULL, &orr));
+  Sleep(20);
+  assert_true(DisconnectNamedPipe(pipe));
+  assert_false(w_next(port, &n, &key, &got, 5000));
+  assert_ptr_equal(got, &orr);
+  assert_int_equal(GetLastError(), ERROR_PIPE_NOT_CONNECTED);
+  w_expect_nothing(port, 50);
   assert_true(CloseHandle(c));
   assert_true(CloseHandle(pipe));
   assert_true(CloseHandle(port));
@@ -718,6 +757,7 @@ int main(int argc, char **argv) {
     cmocka_unit_test(overlapped_server_with_events),
     cmocka_unit_test(overlapped_on_a_port),
     cmocka_unit_test(a_message_larger_than_the_buffers),
+    cmocka_unit_test(byte_pipe_disconnect_under_a_read),
     cmocka_unit_test(pending_ops_end_on_cancel_and_close),
     cmocka_unit_test(completion_routines),
     cmocka_unit_test(disconnect_before_the_connect_is_taken),

@@ -420,11 +420,21 @@ void w32_ov_tag_pipe(LPOVERLAPPED ov, unsigned kind) {
 #endif
 }
 
+static bool ended_by_close(LPOVERLAPPED ov, int status);
+
 void w32_pipe_result(const OVERLAPPED *ov, uint32_t bytes, int *status) {
 #if UINTPTR_MAX > 0xFFFFFFFFu
   uint32_t tag = (uint32_t)(uintptr_t)ov->cport_reserved_data;
   if (!(tag & (W32_TAG_PIPE_READ | W32_TAG_PIPE_WRITE)))
     return;
+  if ((*status == CPORT_ECONNABORTED ||
+       ended_by_close((LPOVERLAPPED)(uintptr_t)ov, *status)) &&
+      w32_pipe_disconnected(w32_ov_fd(ov))) {
+    /* DisconnectNamedPipe ended it (the instance's connection went under
+     * it): ERROR_PIPE_NOT_CONNECTED, as for a message pipe's. */
+    *status = CPORT_ESHUTDOWN;
+    return;
+  }
   bool gone = *status == CPORT_ECONNRESET || *status == CPORT_EPIPE ||
               *status == CPORT_ENOTCONN || *status == CPORT_ESHUTDOWN;
   if (tag & W32_TAG_PIPE_READ) {

@@ -706,6 +706,11 @@ static void take_early_client(int fd) {
     w32_fd_connected(fd);
 }
 
+bool w32_pipe_disconnected(int fd) {
+  struct pipe_end e;
+  return fd >= 0 && w32_pipe_end_copy(fd, &e) && e.state == P_DISCONNECTED;
+}
+
 bool w32_pipe_info_of(int fd, struct w32_pipe_info *out) {
   struct pipe_end e;
   if (!w32_pipe_end_copy(fd, &e))

@@ -215,6 +215,9 @@ struct w32_pipe_info {
   DWORD state_error; /* ERROR_PIPE_LISTENING / _NOT_CONNECTED, or 0 */
 };
 CP_INTERNAL bool w32_pipe_info_of(int fd, struct w32_pipe_info *out);
+/* Whether fd is a pipe instance DisconnectNamedPipe disconnected (and no
+ * ConnectNamedPipe began since). */
+CP_INTERNAL bool w32_pipe_disconnected(int fd);
 /* The rest of a message an earlier read left (message pipes): taken into
  * buf (CPORT_EMSGSIZE while some is left in message read mode; *had
  * false if there was none), kept (whole is the end's now, len bytes, off
