@@ -795,8 +795,9 @@ void cp_uring_handle_stop(struct cport *p, struct cp_handle *h) {
    * was otherwise missed by them (a datagram receive then waited for ever
    * on a closed socket). The SQE names h's fd, so the fd stays open until
    * the kernel has taken it (cp_uring_close_fd); with no op in the
-   * kernel, none is needed and the fd closes at once. */
-  if (uh->flags & CP_UH_CANCELLED) {
+   * kernel, none is needed and the fd closes at once. Not while the
+   * handle lingers: its buffered sends go on in the kernel. */
+  if ((uh->flags & CP_UH_CANCELLED) && !(h->flags & CP_HF_LINGER)) {
     uh->flags &= (uint16_t)~CP_UH_CANCELLED;
     pthread_mutex_lock(&u->sq_lock);
     struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, h);
