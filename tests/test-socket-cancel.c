@@ -251,6 +251,10 @@ static void port_close_drops_pending_ops(void **state) {
   n_raw_close(raw);
 }
 
+#if !defined(_WIN32)
+/* The Linux engines' cases (the kernel's answers under a racing close);
+ * on Windows the real IOCP answers. */
+
 /* A send that has partly gone out and waits for room, while its peer
  * resets the connection and the program closes the socket or cancels the
  * send at the same time: it ends once, with its bytes so far and a real
@@ -412,16 +416,20 @@ static void port_close_racing_starts_leaves_nothing_in_progress(void **state) {
   free(out);
 }
 
+#endif
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(closesocket_completes_pending_ops_once),
-      cmocka_unit_test(cancel_one_leaves_the_others),
-      cmocka_unit_test(cancel_all_completes_everything),
-      cmocka_unit_test(cancel_with_nothing_pending_is_enoent),
-      cmocka_unit_test(bad_input_is_an_error_and_posts_nothing),
-      cmocka_unit_test(port_close_drops_pending_ops),
-      cmocka_unit_test(send_under_a_reset_and_a_close_never_reports_eagain),
-      cmocka_unit_test(port_close_racing_starts_leaves_nothing_in_progress),
+    cmocka_unit_test(closesocket_completes_pending_ops_once),
+    cmocka_unit_test(cancel_one_leaves_the_others),
+    cmocka_unit_test(cancel_all_completes_everything),
+    cmocka_unit_test(cancel_with_nothing_pending_is_enoent),
+    cmocka_unit_test(bad_input_is_an_error_and_posts_nothing),
+    cmocka_unit_test(port_close_drops_pending_ops),
+#if !defined(_WIN32)
+    cmocka_unit_test(send_under_a_reset_and_a_close_never_reports_eagain),
+    cmocka_unit_test(port_close_racing_starts_leaves_nothing_in_progress),
+#endif
   };
   return H_RUN("socket-cancel", tests);
 }
