@@ -790,14 +790,16 @@ void cp_uring_handle_stop(struct cport *p, struct cp_handle *h) {
     htag_cancel(p, h, CP_HTAG_ACCEPT);
   uh->flags &= (uint16_t) ~(CP_UH_RECV_ARMED | CP_UH_RECV_PAUSE |
                             CP_UH_ACCEPT_ARMED | CP_UH_ACCEPT_PAUSE);
-  /* After the cancels of its ops in the kernel, one of everything the
-   * ring still holds on the descriptor: an op whose start raced the close
-   * was otherwise missed by them (a datagram receive then waited for ever
-   * on a closed socket). The SQE names h's fd, so the fd stays open until
-   * the kernel has taken it (cp_uring_close_fd); with no op in the
-   * kernel, none is needed and the fd closes at once. Not while the
-   * handle lingers: its buffered sends go on in the kernel. */
-  if ((uh->flags & CP_UH_CANCELLED) && !(h->flags & CP_HF_LINGER)) {
+  /* After the cancels of a datagram socket's ops in the kernel, one of
+   * everything the ring still holds on its descriptor: a receive whose
+   * start raced the close was otherwise missed by them and waited for
+   * ever on the closed socket. The SQE names h's fd, so the fd stays open
+   * until the kernel has taken it (cp_uring_close_fd); with no op in the
+   * kernel, none is needed and the fd closes at once. (Stream sockets
+   * are left to their own cancels: a closed one's buffered sends may
+   * still linger in the kernel.) */
+  if ((uh->flags & CP_UH_CANCELLED) && h->type == CP_H_DGRAM &&
+      !(h->flags & CP_HF_LINGER)) {
     uh->flags &= (uint16_t)~CP_UH_CANCELLED;
     pthread_mutex_lock(&u->sq_lock);
     struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, h);

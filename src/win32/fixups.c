@@ -429,7 +429,7 @@ void w32_pipe_result(const OVERLAPPED *ov, uint32_t bytes, int *status) {
     return;
   if ((*status == CPORT_ECONNABORTED ||
        ended_by_close((LPOVERLAPPED)(uintptr_t)ov, *status)) &&
-      w32_pipe_disconnected(w32_ov_fd(ov))) {
+      (w32_fd_flags(w32_ov_fd(ov)) & W32_FD_PIPE_DISC)) {
     /* DisconnectNamedPipe ended it (the instance's connection went under
      * it): ERROR_PIPE_NOT_CONNECTED, as for a message pipe's. */
     *status = CPORT_ESHUTDOWN;

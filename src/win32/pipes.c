@@ -468,6 +468,7 @@ CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
     if (ep->state == P_DISCONNECTED) {
       ep->state = P_LISTENING;
       ep->name->listening++;
+      w32_fd_set_flags(fd, 0, W32_FD_PIPE_DISC);
     }
     rc = take_waiting(fd, ep->name->listen_fd);
     if (rc == 1) {
@@ -608,6 +609,7 @@ CPORT_API BOOL DisconnectNamedPipe(HANDLE h) {
       if (state == P_LISTENING)
         ep->name->listening--;
       ep->state = P_DISCONNECTED;
+      w32_fd_set_flags(fd, W32_FD_PIPE_DISC, 0); /* (w32_pipe_result) */
       was_connecting = ep->connecting;
       ep->connecting = false;
       rest_clear(ep);
@@ -704,11 +706,6 @@ static void take_early_client(int fd) {
   pthread_mutex_unlock(&w32_pipe_lock);
   if (rc == 1)
     w32_fd_connected(fd);
-}
-
-bool w32_pipe_disconnected(int fd) {
-  struct pipe_end e;
-  return fd >= 0 && w32_pipe_end_copy(fd, &e) && e.state == P_DISCONNECTED;
 }
 
 bool w32_pipe_info_of(int fd, struct w32_pipe_info *out) {

@@ -215,9 +215,7 @@ struct w32_pipe_info {
   DWORD state_error; /* ERROR_PIPE_LISTENING / _NOT_CONNECTED, or 0 */
 };
 CP_INTERNAL bool w32_pipe_info_of(int fd, struct w32_pipe_info *out);
-/* Whether fd is a pipe instance DisconnectNamedPipe disconnected (and no
- * ConnectNamedPipe began since). */
-CP_INTERNAL bool w32_pipe_disconnected(int fd);
+
 /* The rest of a message an earlier read left (message pipes): taken into
  * buf (CPORT_EMSGSIZE while some is left in message read mode; *had
  * false if there was none), kept (whole is the end's now, len bytes, off
@@ -256,6 +254,7 @@ enum {
   W32_FD_NB_CONNECT = 1u << 19, /* a non-blocking connect was started */
   W32_FD_REUSE = 1u << 20,      /* the program set SO_REUSEADDR */
   W32_FD_DISCONNECTED = 1u << 21, /* DisconnectEx without TF_REUSE_SOCKET */
+  W32_FD_PIPE_DISC = 1u << 22,    /* DisconnectNamedPipe, no ConnectNamedPipe */
 };
 /* Set by dirwatch.c, run before CloseHandle closes a W32_FD_DIR handle:
  * its pending ReadDirectoryChangesW calls end and its watch goes. */
