@@ -446,8 +446,7 @@ int cp_uring_recv_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
         return r;
       at_call = false; /* (tried: the fallback below need not again) */
     }
-    int a = recv_arm(p, h);
-    if (a == ARM_NO_MEMORY) {
+    if (recv_arm(p, h) == ARM_NO_MEMORY) {
       uh->flags |= CP_UH_NO_MULTI;
       return CP_URING_PLAIN;
     }
