@@ -28,8 +28,8 @@
  * follows: an OVERLAPPED is a cport_op_t, 256 bytes on 64-bit systems.
  * Internal is STATUS_PENDING while the operation is in flight and its
  * NTSTATUS (0 on success) as soon as it ends, whether or not a thread
- * waits on the port, so HasOverlappedIoCompleted() works. Zero it before its first use, as
- * on Windows.
+ * waits on the port, so HasOverlappedIoCompleted() works. Zero it before
+ * its first use, as on Windows.
  */
 /**
  * @def CPORT_WIN32_API
@@ -118,9 +118,9 @@
  */
 /**
  * @fn int cport_w32_getsockname(SOCKET s, struct sockaddr *addr, int *len)
- * getsockname() with Winsock's int length; `getsockname` is defined to this
- * name. An AF_INET or AF_INET6 socket never bound fails with WSAEINVAL,
- * as on Windows (Linux answers with the any address and port 0).
+ * getsockname() with Winsock's int length (`getsockname`). An AF_INET or
+ * AF_INET6 socket never bound fails with WSAEINVAL, as on Windows (Linux
+ * answers with the any address and port 0).
  * @param s the socket
  * @param[out] addr the local address
  * @param[in,out] len room in `addr`, then its length
@@ -128,8 +128,7 @@
  */
 /**
  * @fn int cport_w32_getpeername(SOCKET s, struct sockaddr *addr, int *len)
- * getpeername() with Winsock's int length; `getpeername` is defined to this
- * name.
+ * getpeername() with Winsock's int length (`getpeername`).
  * @param s the socket
  * @param[out] addr the peer's address
  * @param[in,out] len room in `addr`, then its length
@@ -137,8 +136,7 @@
  */
 /**
  * @fn int cport_w32_recvfrom(SOCKET s, char *buf, int len, int flags, struct sockaddr *from, int *fromlen)
- * recvfrom() with Winsock's int lengths; `recvfrom` is defined to this
- * name. Blocks as recv() does.
+ * recvfrom() with Winsock's int lengths (`recvfrom`); blocks as recv().
  * @param s the socket
  * @param[out] buf where the data goes
  * @param len room in `buf`
@@ -543,8 +541,7 @@
  */
 /**
  * @fn errno_t cport_w32_gmtime_s(struct tm *tm, const time_t *t)
- * MSVC's gmtime_s(), cport_w32_localtime_s() in UTC; `gmtime_s` is
- * defined to this name.
+ * MSVC's gmtime_s() (`gmtime_s`): cport_w32_localtime_s() in UTC.
  * @param[out] tm the time in UTC
  * @param t seconds since 1970-01-01 UTC, up to 3000-12-31 23:59:59
  * @return As cport_w32_localtime_s().
@@ -655,8 +652,7 @@
  */
 /**
  * @fn char *cport_w32_i64toa(long long value, char *buf, int radix)
- * MSVC's _i64toa(); `_i64toa` is defined to this name. `buf` must hold
- * 65 characters.
+ * MSVC's _i64toa() (`_i64toa` is defined to this name); `buf` holds 65.
  * @param value the number
  * @param[out] buf the destination
  * @param radix 2 to 36
@@ -664,8 +660,7 @@
  */
 /**
  * @fn char *cport_w32_ui64toa(unsigned long long value, char *buf, int radix)
- * MSVC's _ui64toa(); `_ui64toa` is defined to this name. `buf` must hold
- * 65 characters.
+ * MSVC's _ui64toa() (`_ui64toa` is defined to this name); `buf` holds 65.
  * @param value the number
  * @param[out] buf the destination
  * @param radix 2 to 36
@@ -688,8 +683,7 @@
  */
 /**
  * @fn int cport_w32_vsscanf_s(const char *buf, const char *fmt, va_list ap)
- * MSVC's vsscanf_s(), cport_w32_sscanf_s() with a va_list; `vsscanf_s` is
- * defined to this name.
+ * MSVC's vsscanf_s() (`vsscanf_s`): cport_w32_sscanf_s() with a va_list.
  * @param buf the input
  * @param fmt the format
  * @param ap the arguments
@@ -715,8 +709,7 @@
  */
 /**
  * @fn int cport_w32_vprintf_s(const char *fmt, va_list ap)
- * MSVC's vprintf_s(): cport_w32_vfprintf_s() on stdout; `vprintf_s` is
- * defined to this name.
+ * MSVC's vprintf_s() (`vprintf_s`): cport_w32_vfprintf_s() on stdout.
  * @param fmt the format
  * @param ap the arguments
  * @return As cport_w32_vfprintf_s().
@@ -730,21 +723,18 @@
  */
 /**
  * @fn int cport_w32_getche(void)
- * conio.h's _getche(); `_getche` is defined to this name. As
- * cport_w32_getch(), with the key echoed on a terminal.
+ * conio.h's _getche() (`_getche`): cport_w32_getch(), echoing the key.
  * @return The byte, or EOF (-1) when standard input has ended.
  */
 /**
  * @fn int cport_w32_kbhit(void)
- * conio.h's _kbhit(); `_kbhit` is defined to this name. Whether a key
- * (on a terminal, without its line's end) or a byte is waiting on
- * standard input; never waits.
+ * conio.h's _kbhit() (`_kbhit`): whether a key (on a terminal, without
+ * its line's end) or a byte waits on standard input; never waits.
  * @return 1 if one is waiting, else 0.
  */
 /**
  * @fn int cport_w32_printf_s(const char *fmt, ...)
- * MSVC's printf_s(): cport_w32_vfprintf_s() on stdout; `printf_s` is
- * defined to this name.
+ * MSVC's printf_s() (`printf_s`): cport_w32_vfprintf_s() on stdout.
  * @param fmt the format
  * @return As cport_w32_vfprintf_s().
  */
@@ -762,10 +752,9 @@
 
 #else /* Linux: the subset, on cport */
 
-/* What windows.h and winsock2.h make visible besides their own names.
- * Not <unistd.h>, <poll.h> or <sys/ioctl.h>: their names (read, write,
- * close, dup, pipe, access, sleep, poll, ioctl...) are not Windows', and
- * a program may define them itself. */
+/* What windows.h and winsock2.h make visible besides their own names; not
+ * <unistd.h>, <poll.h> or <sys/ioctl.h>, whose names (read, close, poll,
+ * ioctl...) are not Windows' and a program may define itself. */
 #  include <arpa/inet.h>
 #  include <asm/ioctls.h> /* FIONBIO, FIONREAD: no ioctl() */
 #  include <ctype.h>

@@ -1,18 +1,20 @@
 /*
- * uring-recv.c - multishot requests that feed posted operations (see
- * uring.h), as the best io_uring servers are built:
+ * uring-recv.c - the multishot receive that feeds posted receives (see
+ * uring.h), as the best io_uring servers are built.
  *
- *   - a stream socket's data arrives through one multishot receive into
- *     buffers provided to the kernel (a buffer group per io_uring); cport
- *     copies it into the posted receives in posting order. Data that
- *     arrives with no receive posted waits in those buffers; a socket
- *     holding more than CP_UH_RX_CAP bytes stops reading (its multishot is
- *     cancelled) and starts again once a receive takes the data, so the
- *     memory stays bounded and the kernel's window pushes back on the
- *     peer. A socket that finds no free buffer waits on its ring's
- *     starved list until buffers come back, in arrival order.
- *   - a listener's connections arrive through one multishot accept and
- *     wait, up to CP_UH_BACKLOG of them, for posted accepts.
+ * A stream socket's data arrives through one multishot receive into
+ * buffers provided to the kernel (a buffer group per io_uring); cport
+ * copies it into the posted receives in posting order. Data that arrives
+ * with no receive posted waits in those buffers; a socket holding more
+ * than CP_UH_RX_CAP bytes stops reading (its multishot is cancelled) and
+ * starts again once a receive takes the data, so the memory stays
+ * bounded and the kernel's window pushes back on the peer. A socket that
+ * finds no free buffer waits on its ring's starved list until buffers
+ * come back, in arrival order.
+ *
+ * Here too: the CQEs of a handle's multishot requests reach their handle
+ * (cp_uring_htag_done), and a handle that leaves stops them. The
+ * listener's multishot accept is uring-accept.c's.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,7 +29,6 @@
 #define CP_UBUF_SIZE 16384 /* bytes each */
 #define CP_UBUF_GROUP 0
 #define CP_UH_RX_CAP 65536 /* bytes a socket may hold unclaimed */
-#define CP_UH_BACKLOG 16   /* connections a listener may hold */
 
 /* ------------------------------------------------------------------------ */
 /* The buffer ring                                                           */
@@ -294,7 +295,7 @@ static int recv_arm(struct cport *p, struct cp_handle *h) {
   return sqe != NULL ? ARM_OK : ARM_WAITS;
 }
 
-static void htag_cancel(struct cport *p, struct cp_handle *h, unsigned what) {
+void cp_uring_htag_cancel(struct cport *p, struct cp_handle *h, unsigned what) {
   struct cp_uring *u = cp_ur_of(p, h);
   pthread_mutex_lock(&u->sq_lock);
   cp_uring_cancel_tag_locked(u, cp_uring_htag(h->fd, h->gen, what),
@@ -480,7 +481,7 @@ static void recv_done(struct cport *p, struct cp_handle *h,
   if ((uh->flags & CP_UH_RECV_ARMED) && !(uh->flags & CP_UH_RECV_PAUSE) &&
       uh->buffered >= CP_UH_RX_CAP) {
     uh->flags |= CP_UH_RECV_PAUSE;
-    htag_cancel(p, h, CP_HTAG_RECV);
+    cp_uring_htag_cancel(p, h, CP_HTAG_RECV);
   }
   cp_engine_kick(h, &h->rq, b);
   /* Receives still wait and nothing comes: start again. */
@@ -543,7 +544,7 @@ static bool stop_reading_ahead(struct cport *p, struct cp_handle *h) {
       unstarve(&u->bufs, h);
     if (armed && !(uh->flags & CP_UH_RECV_PAUSE)) {
       uh->flags |= CP_UH_RECV_PAUSE;
-      htag_cancel(p, h, CP_HTAG_RECV);
+      cp_uring_htag_cancel(p, h, CP_HTAG_RECV);
     }
     /* Not armed (starved, or its last CQE came): no CQE will start a
      * receive that waits for the multishot's data, so it starts now, as
@@ -577,8 +578,6 @@ long cp_uring_held_take(struct cport *p, struct cp_handle *h,
   return stop_reading_ahead(p, h) ? CPORT_EAGAIN : 0;
 }
 
-static bool stop_accepting_ahead(struct cport *p, struct cp_handle *h);
-
 unsigned cp_uring_held_look(struct cport *p, struct cp_handle *h, int *err) {
   struct cp_uh *uh = cp_uh(h);
   *err = 0;
@@ -587,7 +586,7 @@ unsigned cp_uring_held_look(struct cport *p, struct cp_handle *h, int *err) {
   if (uh->backlog != NULL || (uh->flags & CP_UH_ACCEPT_ARMED)) {
     /* A listener: the connections its multishot accept took. */
     unsigned r = uh->backlog_n > 0 ? CP_HELD_DATA : 0;
-    return stop_accepting_ahead(p, h) ? r | CP_HELD_SOON : r;
+    return cp_uring_accept_stop_ahead(p, h) ? r | CP_HELD_SOON : r;
   }
   unsigned r = uh->buffered > 0 ? CP_HELD_DATA : 0;
   if (uh->rx_err != 0) {
@@ -597,143 +596,6 @@ unsigned cp_uring_held_look(struct cport *p, struct cp_handle *h, int *err) {
     r |= CP_HELD_END;
   }
   return stop_reading_ahead(p, h) ? r | CP_HELD_SOON : r;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Multishot accept                                                          */
-/* ------------------------------------------------------------------------ */
-
-static bool accept_arm(struct cport *p, struct cp_handle *h) {
-  struct cp_uring *u = cp_ur_of(p, h);
-  struct cp_uh *uh = cp_uh(h);
-  if (uh->backlog == NULL) {
-    uh->backlog = malloc(CP_UH_BACKLOG * 4 * sizeof(int));
-    if (uh->backlog == NULL)
-      return false;
-    uh->backlog_cap = CP_UH_BACKLOG * 4;
-    uh->backlog_n = 0;
-  }
-  pthread_mutex_lock(&u->sq_lock);
-  struct io_uring_sqe *sqe =
-      cp_uring_reserve_cancel_locked(u) == 0 ? cp_uring_sqe_locked(u, h) : NULL;
-  if (sqe != NULL) {
-    u->armed++;
-    io_uring_prep_multishot_accept(sqe, h->fd, NULL, NULL,
-                                   SOCK_NONBLOCK | SOCK_CLOEXEC);
-    io_uring_sqe_set_data64(sqe, cp_uring_htag(h->fd, h->gen, CP_HTAG_ACCEPT));
-    __atomic_add_fetch(&u->inflight, 1, __ATOMIC_RELAXED);
-    uh->flags |= CP_UH_ACCEPT_ARMED;
-  }
-  pthread_mutex_unlock(&u->sq_lock);
-  cp_uring_submitted(p, u);
-  return sqe != NULL;
-}
-
-/* Connections are for an accept that bypasses cport (or a readiness check
- * of the listener): the multishot accept must not take them from now on
- * (later accept ops are one-shots). True while it still may (until its
- * last CQE). h->lock held. */
-static bool stop_accepting_ahead(struct cport *p, struct cp_handle *h) {
-  struct cp_uh *uh = cp_uh(h);
-  bool armed = (uh->flags & CP_UH_ACCEPT_ARMED) != 0;
-  if (!(uh->flags & CP_UH_NO_MULTI_ACCEPT)) {
-    uh->flags |= CP_UH_NO_MULTI_ACCEPT;
-    if (armed && !(uh->flags & CP_UH_ACCEPT_PAUSE)) {
-      uh->flags |= CP_UH_ACCEPT_PAUSE;
-      htag_cancel(p, h, CP_HTAG_ACCEPT);
-    }
-  }
-  return armed;
-}
-
-int cp_uring_held_accept(struct cport *p, struct cp_handle *h) {
-  struct cp_uh *uh = cp_uh(h);
-  if (h->type != CP_H_STREAM ||
-      (uh->backlog == NULL && !(uh->flags & CP_UH_ACCEPT_ARMED)))
-    return -1; /* no multishot accept ever ran on it */
-  (void)stop_accepting_ahead(p, h);
-  if (uh->backlog_n == 0)
-    return -1;
-  int fd = uh->backlog[0];
-  memmove(uh->backlog, uh->backlog + 1,
-          (size_t)(--uh->backlog_n) * sizeof(int));
-  return fd;
-}
-
-int cp_uring_accept_start(struct cport *p, struct cp_handle *h,
-                          cport_op_t *op) {
-  struct cp_uh *uh = cp_uh(h);
-  struct cp_lop *l = cp_lop(op);
-  if (uh->backlog_n > 0) {
-    int fd = uh->backlog[0];
-    memmove(uh->backlog, uh->backlog + 1,
-            (size_t)(--uh->backlog_n) * sizeof(int));
-    int rc = cp_engine_accept_setup(h, op, fd);
-    if (rc != 0) {
-      cp_op_result(op, rc);
-      return CP_TRY_DONE;
-    }
-    if (l->nbufs == 0) {
-      cp_op_result(op, 0);
-      return CP_TRY_DONE;
-    }
-    /* AcceptEx with a buffer: it completes once the first data is in. */
-    l->flags |= CP_OPF_STAGE2;
-    int r = cp_try_accept_data(op);
-    if (r != CP_TRY_AGAIN)
-      return CP_TRY_DONE;
-    return CP_URING_PLAIN; /* a receive SQE on the new socket */
-  }
-  if (uh->accept_err != 0) {
-    cp_op_result(op, uh->accept_err);
-    uh->accept_err = 0;
-    return CP_TRY_REJECT;
-  }
-  if ((uh->flags & CP_UH_NO_MULTI_ACCEPT) || (h->flags & CP_HF_ONE_ACCEPT))
-    return CP_URING_PLAIN; /* a program's accept reads the listener too, or
-                              another handle of the same listener does */
-  if (!(uh->flags & CP_UH_ACCEPT_ARMED) && !accept_arm(p, h))
-    return CP_URING_PLAIN; /* a plain accept SQE for this op */
-  return CP_TRY_AGAIN;
-}
-
-static void accept_done(struct cport *p, struct cp_handle *h,
-                        const struct io_uring_cqe *cqe, struct cp_batch *b) {
-  struct cp_uh *uh = cp_uh(h);
-  bool more = (cqe->flags & IORING_CQE_F_MORE) != 0;
-  int res = cqe->res;
-  if (!more)
-    uh->flags &= (uint16_t) ~(CP_UH_ACCEPT_ARMED | CP_UH_ACCEPT_PAUSE);
-  if (res >= 0) {
-    if (uh->backlog_n == uh->backlog_cap) {
-      /* More arrived before the pause below took effect: keep them all
-       * (the kernel's listen backlog bounds this). */
-      unsigned cap = uh->backlog_cap * 2u;
-      int *more =
-          cap <= UINT16_MAX ? realloc(uh->backlog, cap * sizeof(int)) : NULL;
-      if (more != NULL) {
-        uh->backlog = more;
-        uh->backlog_cap = (uint16_t)cap;
-      }
-    }
-    if (uh->backlog_n < uh->backlog_cap)
-      uh->backlog[uh->backlog_n++] = res;
-    else
-      close(res); /* out of memory: the peer sees a reset */
-  } else if (res != -ECANCELED && res != -ECONNABORTED && res != -EPROTO &&
-             res != -EINTR) {
-    uh->accept_err = res; /* e.g. out of descriptors: the next accept */
-  }
-  if ((uh->flags & CP_UH_ACCEPT_ARMED) && !(uh->flags & CP_UH_ACCEPT_PAUSE) &&
-      uh->backlog_n >= CP_UH_BACKLOG) {
-    uh->flags |= CP_UH_ACCEPT_PAUSE;
-    htag_cancel(p, h, CP_HTAG_ACCEPT);
-  }
-  cp_engine_kick(h, &h->rq, b);
-  /* Accepts still wait and nothing comes (a transient error ended it). */
-  if (!(uh->flags & (CP_UH_ACCEPT_ARMED | CP_UH_NO_MULTI_ACCEPT)) &&
-      uh->accept_err == 0 && uh->backlog_n == 0 && !cp_opq_empty(&h->rq))
-    accept_arm(p, h);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -766,7 +628,7 @@ void cp_uring_htag_done(struct cport *p, struct cp_uring *u,
       if (what == CP_HTAG_RECV)
         recv_done(p, h, cqe, b);
       else
-        accept_done(p, h, cqe, b);
+        cp_uring_accept_done(p, h, cqe, b);
       cp_unlock(&h->lock);
       return;
     }
@@ -784,9 +646,9 @@ void cp_uring_handle_stop(struct cport *p, struct cp_handle *h) {
   struct cp_uh *uh = cp_uh(h);
   /* (A request already asked to pause has its cancel on its way.) */
   if ((uh->flags & CP_UH_RECV_ARMED) && !(uh->flags & CP_UH_RECV_PAUSE))
-    htag_cancel(p, h, CP_HTAG_RECV);
+    cp_uring_htag_cancel(p, h, CP_HTAG_RECV);
   if ((uh->flags & CP_UH_ACCEPT_ARMED) && !(uh->flags & CP_UH_ACCEPT_PAUSE))
-    htag_cancel(p, h, CP_HTAG_ACCEPT);
+    cp_uring_htag_cancel(p, h, CP_HTAG_ACCEPT);
   uh->flags &= (uint16_t) ~(CP_UH_RECV_ARMED | CP_UH_RECV_PAUSE |
                             CP_UH_ACCEPT_ARMED | CP_UH_ACCEPT_PAUSE);
   /* After the cancels of a datagram socket's ops in the kernel, one of
@@ -815,13 +677,6 @@ void cp_uring_handle_stop(struct cport *p, struct cp_handle *h) {
    * ring's owner may sleep with nothing else to wake it. */
   if (chunks_drop(&u->bufs, uh))
     cp_uring_submitted(p, u);
-  if (uh->backlog != NULL) {
-    for (unsigned i = 0; i < uh->backlog_n; i++)
-      close(uh->backlog[i]);
-    free(uh->backlog);
-    uh->backlog = NULL;
-    uh->backlog_n = uh->backlog_cap = 0;
-  }
+  cp_uring_accept_drop(uh);
   uh->rx_err = 0;
-  uh->accept_err = 0;
 }

@@ -269,10 +269,6 @@ CP_INTERNAL void cp_uring_bufs_free(struct cp_uring *u);
  * what is buffered, or make sure data is coming. Returns CP_TRY_*. */
 CP_INTERNAL int cp_uring_recv_start(struct cport *p, struct cp_handle *h,
                                     cport_op_t *op, bool at_call);
-/* An accept on listener h: take a connection that arrived, or make sure
- * connections are coming. Returns CP_TRY_*. */
-CP_INTERNAL int cp_uring_accept_start(struct cport *p, struct cp_handle *h,
-                                      cport_op_t *op);
 /* u's owner: a CQE of a handle's multishot request. */
 CP_INTERNAL void cp_uring_htag_done(struct cport *p, struct cp_uring *u,
                                     const struct io_uring_cqe *cqe,
@@ -283,13 +279,34 @@ CP_INTERNAL void cp_uring_rearm_starved(struct cport *p, struct cp_uring *u);
 CP_INTERNAL long cp_uring_held_take(struct cport *p, struct cp_handle *h,
                                     const struct iovec *iov, unsigned n,
                                     bool peek, size_t *held);
-/* The backend's held_accept (backend.h). */
-CP_INTERNAL int cp_uring_held_accept(struct cport *p, struct cp_handle *h);
 /* The backend's held_look (backend.h). */
 CP_INTERNAL unsigned cp_uring_held_look(struct cport *p, struct cp_handle *h,
                                         int *err);
 /* h leaves the port or closes: stop its multishot requests, give its
  * buffers back, close accepted fds nobody took. h->lock held. */
 CP_INTERNAL void cp_uring_handle_stop(struct cport *p, struct cp_handle *h);
+/* Cancels h's multishot request `what` (CP_HTAG_RECV, CP_HTAG_ACCEPT). */
+CP_INTERNAL void cp_uring_htag_cancel(struct cport *p, struct cp_handle *h,
+                                      unsigned what);
+
+/* ---- uring-accept.c ---- */
+
+/* u's owner: a CQE of listener h's multishot accept. h->lock held. */
+CP_INTERNAL void cp_uring_accept_done(struct cport *p, struct cp_handle *h,
+                                      const struct io_uring_cqe *cqe,
+                                      struct cp_batch *b);
+/* Connections are for a reader that bypasses cport: listener h's
+ * multishot accept stops for good. True while it may still take one (until
+ * its last CQE). h->lock held. */
+CP_INTERNAL bool cp_uring_accept_stop_ahead(struct cport *p,
+                                            struct cp_handle *h);
+/* Closes the connections h's backlog holds and frees it. */
+CP_INTERNAL void cp_uring_accept_drop(struct cp_uh *uh);
+/* An accept on listener h: take a connection that arrived, or make sure
+ * connections are coming. Returns CP_TRY_*. */
+CP_INTERNAL int cp_uring_accept_start(struct cport *p, struct cp_handle *h,
+                                      cport_op_t *op);
+/* The backend's held_accept (backend.h). */
+CP_INTERNAL int cp_uring_held_accept(struct cport *p, struct cp_handle *h);
 
 #endif
