@@ -15,9 +15,8 @@ import sys
 # path (relative to src/) -> layer. Headers take the layer of their .c.
 LAYERS = {
     # shared by every platform
-    "common/common.h": 0, "common/args.c": 0, "common/error.c": 0,
-    "common/grave.h": 0, "common/grave.c": 0, "common/options.c": 0,
-    "common/version.c": 0,
+    "common/common.h": 0, "common/args.c": 0, "common/about.c": 0,
+    "common/grave.h": 0, "common/grave.c": 0,
     # Linux
     "linux/sys.h": 0, "linux/lock.h": 0, "linux/op.h": 0, "linux/op.c": 0, "linux/queue.h": 0,
     "linux/queue.c": 0, "linux/lane.h": 0, "linux/timers.h": 0,
@@ -37,7 +36,7 @@ LAYERS = {
     "linux/uring.h": 5, "linux/uring.c": 5, "linux/uring-ops.c": 5,
     "linux/uring-recv.c": 5, "linux/uring-rings.c": 5, "linux/epoll.c": 5,
     "linux/uring-accept.c": 5,
-    "linux/api.c": 6, "linux/api-diag.c": 6, "linux/socket.c": 6,
+    "linux/api.c": 6, "linux/socket.c": 6,
     "linux/file.c": 6,
     "linux/hooks.h": 6, "linux/hooks.c": 6,
     # Windows
