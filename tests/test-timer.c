@@ -1,7 +1,8 @@
 /*
  * test-timer.c - port timers: deadline order, a waiter blocked forever is
  * woken by a timer, 10,000 timers without a thread or descriptor each,
- * cancel before and after firing, bad input. Runs once per backend.
+ * cancel before and after firing, a cancel racing restarts of the same
+ * op, bad input. Runs once per backend.
  */
 #include "harness.h"
 
@@ -129,6 +130,50 @@ static void cancel_before_and_after_firing(void **state) {
   h_close_clean(p);
 }
 
+/* A thread restarts one timer op as soon as its completion is taken while
+ * another cancels it in a loop: every start ends exactly once, cancelled
+ * (the timeout is a minute), and the two never see half of a record
+ * (under TSan: no race between the restart and the cancel's reads). */
+struct restart_race {
+  cport_t *p;
+  cport_op_t op;
+  int stop;
+  long cancels;
+};
+
+static void *cancel_loop(void *arg) {
+  struct restart_race *r = arg;
+  while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+    int rc = cport_timer_cancel(r->p, &r->op);
+    assert_true(rc == 0 || rc == CPORT_ENOENT);
+    if (rc == 0)
+      r->cancels++;
+  }
+  return NULL;
+}
+
+static void cancel_racing_restarts(void **state) {
+  (void)state;
+  struct restart_race r;
+  memset(&r, 0, sizeof(r));
+  r.p = h_port(0);
+  h_thread_t t;
+  h_thread_start(&t, cancel_loop, &r);
+  int starts = 0;
+  for (; starts < 2000; starts++) {
+    H_OK(cport_timer(r.p, (uintptr_t)starts, 60000, &r.op));
+    cport_completion_t c = h_get(r.p, 10000);
+    assert_ptr_equal(c.op, &r.op);
+    assert_int_equal(c.key, (uintptr_t)starts);
+    assert_int_equal(c.status, CPORT_ECANCELED);
+  }
+  __atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+  h_thread_join(t);
+  assert_int_equal(r.cancels, starts);
+  h_expect_none(r.p, 20);
+  h_close_clean(r.p);
+}
+
 static void timer_bad_input(void **state) {
   (void)state;
   cport_t *p = h_port(0), *q = h_port(0);
@@ -166,6 +211,7 @@ int main(void) {
       cmocka_unit_test(zero_timeout_fires_at_once),
       cmocka_unit_test(ten_thousand_timers_cost_no_thread),
       cmocka_unit_test(cancel_before_and_after_firing),
+      cmocka_unit_test(cancel_racing_restarts),
       cmocka_unit_test(timer_bad_input),
       cmocka_unit_test(close_drops_pending_timers),
   };

@@ -131,12 +131,15 @@ CPORT_API int cport_timer(cport_t *p, uintptr_t key, uint32_t timeout_ms,
   rc = cp_port_progress_start(p);
   if (rc != 0)
     return rc;
+  uint64_t due = cp_now_ns() + (uint64_t)timeout_ms * 1000000u;
+  pthread_mutex_lock(&p->lock);
+  /* The record starts under the lock cport_timer_cancel reads it under:
+   * a cancel racing a restart of the same op (the program's race) then
+   * sees the old timer or the new one, never half of either. */
   cp_op_begin(op, CP_OP_TIMER);
   struct cp_lop *l = cp_lop(op);
   l->port = p;
   l->key = key;
-  uint64_t due = cp_now_ns() + (uint64_t)timeout_ms * 1000000u;
-  pthread_mutex_lock(&p->lock);
   rc = p->closed ? CPORT_ECLOSED : cp_cqueue_hold(&p->queue, 1);
   if (rc == 0) {
     rc = cp_timers_add(&p->timers, op, due);
