@@ -5,6 +5,9 @@ cport_set_trace()) and print a summary, or a timeline.
   cport-trace.py TRACE                 summary
   cport-trace.py --timeline TRACE      every event, one line each
         [--fd N] [--op 0xADDR] [--key 0xKEY] [--limit N]
+  cport-trace.py --faults TRACE        the faults injected, one line
+                                       each in ticket order (diff two
+                                       runs of one seed with it)
   cport-trace.py --check TRACE         exit 1 if cport broke a rule
                                        (an op completed twice, a dequeue
                                        of nothing); with --strict also
@@ -42,7 +45,7 @@ EV_NAMES = {
 
 class Rec:
     __slots__ = ("t", "tid", "ev", "port", "fd", "key", "op", "kind",
-                 "bytes", "status", "line")
+                 "bytes", "status", "ticket", "line")
 
     def __init__(self, fields, line):
         self.t = int(fields[0])
@@ -55,6 +58,8 @@ class Rec:
         self.kind = fields[7]
         self.bytes = int(fields[8])
         self.status = fields[9]
+        # The fault mode's ticket (absent without it).
+        self.ticket = int(fields[10]) if len(fields) > 10 else None
         self.line = line
 
 
@@ -309,11 +314,32 @@ def timeline(recs, args, out):
             break
 
 
+def faults(recs, out):
+    """The faults injected, in ticket order: the ticket, the kind of the
+    op that took it (or `call` for a fault of a call with no op), the
+    fault, its size and its status. Two runs of one seed that made the
+    same calls print the same lines, whichever threads wrote them."""
+    kinds = {}
+    for r in recs:
+        if r.ev == "S" and r.ticket is not None:
+            kinds.setdefault((r.port, r.ticket), r.kind)
+    rows = []
+    for r in recs:
+        if r.ev == "J":
+            t = r.ticket if r.ticket is not None else -1
+            rows.append((r.port, t, kinds.get((r.port, t), "call"), r.kind,
+                         r.bytes, r.status))
+    rows.sort(key=lambda x: (x[0], x[1]))
+    for port, t, kind, fault, size, status in rows:
+        out.write(f"port {port} ticket {t} {kind} {fault} {size} {status}\n")
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("trace")
     ap.add_argument("--timeline", action="store_true")
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--faults", action="store_true")
     ap.add_argument("--strict", action="store_true")
     ap.add_argument("--leaks", action="store_true")
     ap.add_argument("--leak-ms", type=int, default=1000)
@@ -325,6 +351,9 @@ def main(argv):
     recs, notes, bad = read(args.trace)
     if args.timeline:
         timeline(recs, args, sys.stdout)
+        return 0
+    if args.faults:
+        faults(recs, sys.stdout)
         return 0
     a = analyse(recs, args.leak_ms)
     a["leak_ms"] = args.leak_ms

@@ -107,6 +107,15 @@ class Server:
               + r.stdout)
         m = re.search(r"faults injected: (.*)", r.stdout)
         check(m and "none" not in m.group(1), "no fault was injected")
+        # Every fault carries the ticket its decision hung on, and the
+        # listing that lines two runs up comes in ticket order.
+        f = subprocess.run([sys.executable, TRACE_TOOL, "--faults",
+                            self.trace],
+                           capture_output=True, text=True, timeout=120)
+        tickets = [int(line.split()[3]) for line in f.stdout.splitlines()]
+        check(f.returncode == 0 and tickets, "cport-trace --faults: nothing")
+        check(min(tickets) >= 0, "a fault without its ticket:\n" + f.stdout)
+        check(tickets == sorted(tickets), "--faults not in ticket order")
         return m.group(1)
 
 

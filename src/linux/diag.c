@@ -251,7 +251,7 @@ int cp_diag_set_trace(struct cport *p, const char *path) {
   if (t == NULL)
     return 0;
   __atomic_or_fetch(&cp_diag_on, CP_DIAG_TRACE, __ATOMIC_RELEASE);
-  struct cp_trace_rec r = {'O', 0, -1, 0, NULL, p->be->name, 0, 0};
+  struct cp_trace_rec r = {'O', 0, -1, 0, NULL, p->be->name, 0, 0, 0};
   cp_diag_trace(p, &r);
   if (d->faults.on)
     note_faults(d);
@@ -268,7 +268,7 @@ void cp_diag_free(struct cport *p) {
   if (d == NULL)
     return;
   if (d->trace != NULL) {
-    struct cp_trace_rec r = {'Z', 0, -1, 0, NULL, p->be->name, 0, 0};
+    struct cp_trace_rec r = {'Z', 0, -1, 0, NULL, p->be->name, 0, 0, 0};
     cp_diag_trace(p, &r);
     cp_trace_release(d->trace);
   }
@@ -311,21 +311,21 @@ void cp_diag_trace(struct cport *p, struct cp_trace_rec *r) {
 }
 
 void cp_diag_post(struct cport *p, const cport_completion_t *c) {
-  struct cp_trace_rec r = {'P', 0, -1, c->key, c->op, "post", c->bytes, 0};
+  struct cp_trace_rec r = {'P', 0, -1, c->key, c->op, "post", c->bytes, 0, 0};
   cp_diag_trace(p, &r);
 }
 
 void cp_diag_got(struct cport *p, const cport_completion_t *c, int n) {
   for (int i = 0; i < n; i++) {
     int status = c[i].status == CP_STATUS_OPAQUE_POST ? 0 : c[i].status;
-    struct cp_trace_rec r = {'D',     0,         -1,         c[i].key,
-                             c[i].op, "dequeue", c[i].bytes, status};
+    struct cp_trace_rec r = {'D',       0,          -1,     c[i].key, c[i].op,
+                             "dequeue", c[i].bytes, status, 0};
     cp_diag_trace(p, &r);
   }
 }
 
 void cp_diag_timer(struct cport *p, const cport_op_t *op, char ev, int status) {
-  struct cp_trace_rec r = {ev, 0,       -1, cp_lop_const(op)->key,
-                           op, "timer", 0,  status};
+  struct cp_trace_rec r = {ev, 0,      -1, cp_lop_const(op)->key, op, "timer",
+                           0,  status, 0};
   cp_diag_trace(p, &r);
 }

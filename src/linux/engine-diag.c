@@ -49,6 +49,7 @@ static void fill(struct cp_trace_rec *r, cport_op_t *op, char ev, int fd,
   r->kind = kind != NULL ? kind : cp_diag_kind_name(l->kind);
   r->bytes = bytes;
   r->status = status;
+  r->ticket1 = faults_of(l->port) != NULL ? ticket_of(op) + 1 : 0;
 }
 
 static void record(cport_op_t *op, char ev, const char *kind, uint32_t bytes,
@@ -66,7 +67,7 @@ void cp_engine_diag_handle(struct cp_handle *h, const cport_op_t *op, char ev) {
   if (h->port == NULL)
     return;
   struct cp_trace_rec r = {
-      ev, 0, h->fd, h->key, op, ev == 'X' ? "cancel" : "close", 0, 0};
+      ev, 0, h->fd, h->key, op, ev == 'X' ? "cancel" : "close", 0, 0, 0};
   cp_diag_trace(h->port, &r);
 }
 
@@ -186,8 +187,8 @@ size_t cp_engine_diag_cut(struct cp_handle *h, size_t len) {
   if (!cp_fault_roll(&d->faults, d->faults.split, t, CP_FW_SPLIT))
     return len;
   size_t cut = cp_fault_split_len(&d->faults, t, len);
-  struct cp_trace_rec r = {'J',  0,       h->fd,         h->key,
-                           NULL, "split", (uint32_t)cut, 0};
+  struct cp_trace_rec r = {'J',           0, h->fd, h->key, NULL, "split",
+                           (uint32_t)cut, 0, t + 1};
   cp_diag_trace(h->port, &r);
   return cut;
 }

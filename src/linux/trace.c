@@ -207,10 +207,11 @@ struct cp_trace *cp_trace_open(const char *path, int *rc) {
     exit_hooked = atexit(flush_all) == 0;
   flusher_wake_locked();
   pthread_mutex_unlock(&registry_lock);
-  char head[96];
+  char head[112];
   int n = snprintf(head, sizeof(head),
                    "# cport-trace 1 pid=%ld\n"
-                   "# t_ns tid ev port fd key op kind bytes status\n",
+                   "# t_ns tid ev port fd key op kind bytes status "
+                   "[ticket]\n",
                    (long)getpid());
   append(t, head, (size_t)n, 0);
   return t;
@@ -268,11 +269,15 @@ static const char *status_text(int status, char *buf, size_t size) {
 void cp_trace_write(struct cp_trace *t, const struct cp_trace_rec *r) {
   char line[CP_TRACE_LINE], num[16];
   unsigned long long now = now_ns();
+  char ticket[24] = "";
+  if (r->ticket1 != 0)
+    snprintf(ticket, sizeof(ticket), " %llu",
+             (unsigned long long)(r->ticket1 - 1));
   int n = snprintf(
-      line, sizeof(line), "%llu %ld %c %u %d 0x%llx 0x%llx %s %u %s\n", now,
+      line, sizeof(line), "%llu %ld %c %u %d 0x%llx 0x%llx %s %u %s%s\n", now,
       thread_id(), r->ev, (unsigned)r->port, (int)r->fd,
       (unsigned long long)r->key, (unsigned long long)(uintptr_t)r->op, r->kind,
-      (unsigned)r->bytes, status_text(r->status, num, sizeof(num)));
+      (unsigned)r->bytes, status_text(r->status, num, sizeof(num)), ticket);
   if (n > 0)
     append(t, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1,
            now);

@@ -3,7 +3,7 @@
  * event of an operation's life, for scripts/cport-trace.py.
  *
  *   # cport-trace 1 pid=1234
- *   T_NS TID EV PORT FD KEY OP KIND BYTES STATUS
+ *   T_NS TID EV PORT FD KEY OP KIND BYTES STATUS [TICKET]
  *
  * T_NS is CLOCK_MONOTONIC in nanoseconds, TID the thread id, KEY and OP
  * hexadecimal, KIND a word (recv, send, accept, ...), STATUS 0 or an
@@ -18,6 +18,11 @@
  *   J  fault mode injected a fault (KIND: which; BYTES: its size)
  *   P  cport_post     D  cport_get / cport_get_many returned it
  *   X  cport_cancel   K  cport_closesocket / cport_file_close
+ *
+ * TICKET, under the fault mode only, on the records of an op and on a
+ * fault injected into a call: its number among the port's operations, on
+ * which the mode's decisions hang (two runs of one seed can be lined up
+ * by it, whichever thread wrote a record first).
  *
  * Writers are shared by path (a `%p` in it becomes the process id) and
  * buffered under one lock; the buffer is written when full, when a
@@ -44,6 +49,7 @@ struct cp_trace_rec {
   const char *kind; /* a word */
   uint32_t bytes;
   int32_t status;
+  uint64_t ticket1; /* fault mode: the op's ticket + 1 (0: none, no field) */
 };
 
 /* Opens (or shares) the writer for path. Returns it, or NULL with *rc
