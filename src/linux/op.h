@@ -68,6 +68,9 @@ enum {
   CP_OPF_NT = 1u << 12,       /* the Win32 layer's: a failed op's
                                  op->internal gets the NTSTATUS the layer
                                  chooses (cp_nt_word), as on Windows */
+  CP_OPF_KCANCEL = 1u << 13,  /* io_uring: a cancel of it went to the
+                                 kernel and it counts in its datagram
+                                 socket's kcancels until it ends */
 };
 
 /* op->internal while an op is in flight: Windows' STATUS_PENDING, so

@@ -320,6 +320,14 @@ bool cp_uring_cancel(struct cport *p, struct cp_handle *h, cport_op_t *op) {
     return true; /* never reached the kernel */
   }
   cp_uh(h)->flags |= CP_UH_CANCELLED; /* (h->lock held) */
+  struct cp_lop *l = cp_lop(op);
+  if (h->type == CP_H_DGRAM && !(l->flags & CP_OPF_KCANCEL)) {
+    /* Counted until it ends: a closed datagram socket keeps its fd until
+     * then (cp_uring_close_fd), the number a retried cancel names. */
+    l->flags |= CP_OPF_KCANCEL;
+    if (cp_uh(h)->kcancels++ == 0)
+      cp_uh(h)->cancel_tries = 0;
+  }
   struct io_uring_sqe *sqe = u->cancels ? NULL : cp_uring_sqe_locked(u, NULL);
   if (sqe != NULL) {
     io_uring_prep_cancel64(sqe, (uint64_t)(uintptr_t)op, 0);
@@ -357,16 +365,32 @@ static bool sqes_consumed(struct cp_uring *u, struct cp_handle *h) {
   return false;
 }
 
+/* Whether h's fd may close: no SQE names it any more, and no cancelled op
+ * of a datagram socket is still in the kernel. sq_lock held. */
+static bool may_close(struct cp_uring *u, struct cp_handle *h) {
+  return u->dead || (sqes_consumed(u, h) && cp_uh(h)->kcancels == 0);
+}
+
 /*
  * An unsubmitted SQE must never meet a reused fd number: while one may
  * still name h's fd, the fd stays open (the slot is a zombie, so the
  * number cannot be reused) and the progress thread closes it once the
  * kernel has taken the SQE.
+ *
+ * A cancel can miss its op: one that the kernel is retrying in its task
+ * work (a datagram receive woken for a datagram another receive took)
+ * is in no list a cancel searches, and the kernel answers ENOENT; the
+ * receive then waits again on a socket whose fd is closed, whose file it
+ * keeps open, and that nothing will ever reach (seen under close/create
+ * races, about one run in six). So a closed datagram socket with
+ * cancelled ops in the kernel keeps its fd (a zombie slot) until they
+ * end, and its ring's owner names the fd in a descriptor-wide cancel
+ * again each time the previous one has come back.
  */
 int cp_uring_close_fd(struct cport *p, struct cp_handle *h) {
   struct cp_uring *u = cp_ur_of(p, h);
   pthread_mutex_lock(&u->sq_lock);
-  bool now = u->dead || sqes_consumed(u, h);
+  bool now = may_close(u, h);
   if (!now) {
     struct cp_uh *uh = cp_uh(h);
     uh->flags |= CP_UH_CLOSING;
@@ -382,6 +406,26 @@ int cp_uring_close_fd(struct cport *p, struct cp_handle *h) {
   return close(h->fd) == 0 ? 0 : -errno;
 }
 
+/* The kernel has answered every descriptor-wide cancel sent so far (its
+ * task work has run since, so an op it was retrying is back where a
+ * cancel finds it): one more for h's fd, up to CP_URING_CANCEL_TRIES.
+ * (h->lock and sq_lock held.) */
+#define CP_URING_CANCEL_TRIES 64
+
+static void cancel_fd_again_locked(struct cp_uring *u, struct cp_handle *h) {
+  struct cp_uh *uh = cp_uh(h);
+  if (__atomic_load_n(&u->cancel_fd_out, __ATOMIC_RELAXED) != 0 ||
+      uh->cancel_tries >= CP_URING_CANCEL_TRIES)
+    return;
+  struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, h);
+  if (sqe == NULL)
+    return; /* SQ full: the next round */
+  uh->cancel_tries++;
+  io_uring_prep_cancel_fd(sqe, h->fd, IORING_ASYNC_CANCEL_ALL);
+  io_uring_sqe_set_data64(sqe, CP_URING_TAG_CANCEL_FD);
+  __atomic_add_fetch(&u->cancel_fd_out, 1, __ATOMIC_RELAXED);
+}
+
 void cp_uring_close_pending(struct cport *p, struct cp_uring *u) {
   (void)p;
   if (__atomic_load_n(&u->closing, __ATOMIC_RELAXED) == NULL)
@@ -395,7 +439,9 @@ void cp_uring_close_pending(struct cport *p, struct cp_uring *u) {
     list = cp_uh(h)->link;
     cp_lock(&h->lock);
     pthread_mutex_lock(&u->sq_lock);
-    bool ready = u->dead || sqes_consumed(u, h);
+    bool ready = may_close(u, h);
+    if (!ready && cp_uh(h)->kcancels > 0)
+      cancel_fd_again_locked(u, h);
     pthread_mutex_unlock(&u->sq_lock);
     if (ready) {
       cp_uh(h)->flags &= (uint16_t)~CP_UH_CLOSING;
@@ -615,7 +661,13 @@ void cp_uring_op_done(struct cport *p, struct cp_uring *u, cport_op_t *op,
     (void)cancels_find_locked(u, op, true);
     pthread_mutex_unlock(&u->sq_lock);
   }
-  if (interpret(p, h, op, res) == CP_TRY_DONE)
+  if (interpret(p, h, op, res) == CP_TRY_DONE) {
+    if (CP_UNLIKELY(l->flags & CP_OPF_KCANCEL)) {
+      l->flags &= (uint16_t)~CP_OPF_KCANCEL;
+      if (cp_uh(h)->kcancels > 0) /* (its socket's slot, kept: close_fd) */
+        cp_uh(h)->kcancels--;
+    }
     cp_engine_end(h, op, b);
+  }
   cp_unlock(&h->lock);
 }

@@ -652,13 +652,15 @@ void cp_uring_handle_stop(struct cport *p, struct cp_handle *h) {
   uh->flags &= (uint16_t) ~(CP_UH_RECV_ARMED | CP_UH_RECV_PAUSE |
                             CP_UH_ACCEPT_ARMED | CP_UH_ACCEPT_PAUSE);
   /* After the cancels of a datagram socket's ops in the kernel, one of
-   * everything the ring still holds on its descriptor: a receive whose
-   * start raced the close was otherwise missed by them and waited for
-   * ever on the closed socket. The SQE names h's fd, so the fd stays open
-   * until the kernel has taken it (cp_uring_close_fd); with no op in the
-   * kernel, none is needed and the fd closes at once. (Stream sockets
-   * are left to their own cancels: a closed one's buffered sends may
-   * still linger in the kernel.) */
+   * everything the ring still holds on its descriptor: a receive the
+   * kernel was retrying in its task work is missed by a cancel and would
+   * wait for ever on the closed socket. The SQE names h's fd, so the fd
+   * stays open until the kernel has taken it, and until the cancelled
+   * ops have ended, the owner sending this cancel again as long as one
+   * remains (cp_uring_close_fd); with no op in the kernel, none is needed
+   * and the fd closes at once. (Stream sockets are left to their own
+   * cancels: a closed one's buffered sends may still linger in the
+   * kernel.) */
   if ((uh->flags & CP_UH_CANCELLED) && h->type == CP_H_DGRAM &&
       !(h->flags & CP_HF_LINGER)) {
     uh->flags &= (uint16_t)~CP_UH_CANCELLED;
@@ -666,7 +668,9 @@ void cp_uring_handle_stop(struct cport *p, struct cp_handle *h) {
     struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, h);
     if (sqe != NULL) {
       io_uring_prep_cancel_fd(sqe, h->fd, IORING_ASYNC_CANCEL_ALL);
-      io_uring_sqe_set_data64(sqe, CP_URING_TAG_CANCEL);
+      io_uring_sqe_set_data64(sqe, CP_URING_TAG_CANCEL_FD);
+      __atomic_add_fetch(&u->cancel_fd_out, 1, __ATOMIC_RELAXED);
+      uh->cancel_tries = 1;
     }
     pthread_mutex_unlock(&u->sq_lock);
     if (sqe != NULL)

@@ -311,6 +311,8 @@ static void dispatch(struct cport *p, struct cp_uring *u,
     if (!(cqe->flags & IORING_CQE_F_MORE))
       __atomic_sub_fetch(&u->inflight, 1, __ATOMIC_RELAXED);
     cp_uring_op_done(p, u, (cport_op_t *)(uintptr_t)tag, cqe->res, b);
+  } else if (tag == CP_URING_TAG_CANCEL_FD) {
+    __atomic_sub_fetch(&u->cancel_fd_out, 1, __ATOMIC_RELAXED);
   } else if (tag == CP_URING_TAG_WAKE) {
     pthread_mutex_lock(&u->sq_lock);
     u->wake_armed = false;

@@ -36,8 +36,10 @@
  * CP_URING_TAG_MAX, or a handle tag (bit 63 set: the handle's fd, its
  * generation and what the request is for). */
 enum {
-  CP_URING_TAG_WAKE = 1,   /* the read on the wake-up eventfd */
-  CP_URING_TAG_CANCEL = 2, /* result of an ASYNC_CANCEL */
+  CP_URING_TAG_WAKE = 1,      /* the read on the wake-up eventfd */
+  CP_URING_TAG_CANCEL = 2,    /* result of an ASYNC_CANCEL */
+  CP_URING_TAG_CANCEL_FD = 3, /* result of a descriptor-wide cancel at a
+                                 close (counted in cancel_fd_out) */
   CP_URING_TAG_MAX = 4095,
 };
 #define CP_URING_HTAG (UINT64_C(1) << 63)
@@ -85,7 +87,10 @@ struct cp_uring {
                                reserved when it is armed */
   unsigned ntags, tags_cap;
   unsigned armed;            /* multishot requests in the kernel */
-  struct cp_handle *closing; /* fds to close once their SQEs are in */
+  struct cp_handle *closing; /* fds to close once their SQEs are in (and
+                                a datagram socket's cancelled ops ended) */
+  uint32_t cancel_fd_out;    /* descriptor-wide cancels whose CQE has not
+                                come (atomic) */
   uint32_t inflight;         /* requests whose last CQE has not come */
   int wake_fd;               /* eventfd; a read on it wakes the owner */
   uint64_t wake_buf;
@@ -125,16 +130,19 @@ struct cp_uh {
   struct cp_handle *link; /* the starved or closing list */
   int *backlog;           /* listener: accepted fds not yet taken */
   uint16_t backlog_n, backlog_cap;
-  int32_t accept_err; /* listener: error for the next accept */
-  uint8_t rx_miss;    /* direct receives: attempts in a row that found
+  int32_t accept_err;   /* listener: error for the next accept */
+  uint8_t rx_miss;      /* direct receives: attempts in a row that found
                          no data waiting */
-  uint8_t in_sq;      /* an SQE for this fd may still be in the SQ (at
+  uint8_t in_sq;        /* an SQE for this fd may still be in the SQ (at
                          sq_pos): guarded by the ring's sq_lock, which
                          the overflow path holds without h->lock, so not
                          in flags */
-  uint8_t starved;    /* on the starved list: written under the buffer
+  uint8_t starved;      /* on the starved list: written under the buffer
                          lock (not h->lock, so not in flags), read with
                          atomic loads */
+  uint8_t cancel_tries; /* closing: descriptor-wide cancels sent */
+  uint16_t kcancels;    /* datagram socket: its ops whose cancel went to
+                           the kernel and that have not ended (h->lock) */
 };
 
 enum {
