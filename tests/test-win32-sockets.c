@@ -554,6 +554,44 @@ static void buffers_outside_user_space_fail_at_the_call(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* ioctlsocket(SIOCATMARK) on a socket that takes out-of-band data in
+ * line (SO_OOBINLINE, which the page says it applies to): TRUE while no
+ * OOB data waits, FALSE once the peer sent some (the next recv brings the
+ * data before the mark), TRUE again once it was read. */
+static void siocatmark_says_whether_oob_data_waits(void **state) {
+  (void)state;
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  BOOL on = TRUE;
+  assert_int_equal(
+      setsockopt(srv, SOL_SOCKET, SO_OOBINLINE, (char *)&on, sizeof(on)), 0);
+  u_long at = 0;
+  assert_int_equal(ioctlsocket(srv, (long)SIOCATMARK, &at), 0);
+  assert_true(at != 0); /* nothing waits */
+  assert_int_equal(send(cli, "ab", 2, 0), 2);
+  assert_int_equal(send(cli, "!", 1, MSG_OOB), 1);
+  Sleep(50);
+  assert_int_equal(ioctlsocket(srv, (long)SIOCATMARK, &at), 0);
+  bool wine = h_on_wine() && at != 0;
+  if (!wine)
+    assert_true(at == 0); /* the urgent byte waits */
+  char buf[4];
+  int got = 0;
+  while (got < 3) {
+    int n = recv(srv, buf + got, (int)sizeof(buf) - got, 0);
+    assert_true(n > 0);
+    got += n;
+  }
+  assert_memory_equal(buf, "ab!", 3);
+  assert_int_equal(ioctlsocket(srv, (long)SIOCATMARK, &at), 0);
+  assert_true(at != 0);
+  closesocket(srv);
+  closesocket(cli);
+  if (wine)
+    H_SKIP("known Wine difference: SIOCATMARK says TRUE while out-of-band "
+           "data waits; see docs/windows.md");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(immediate_success_still_queues_a_packet),
@@ -566,6 +604,7 @@ int main(void) {
       cmocka_unit_test(ipv6_sockets_start_ipv6_only),
       cmocka_unit_test(closed_socket_is_gone_at_once),
       cmocka_unit_test(buffers_outside_user_space_fail_at_the_call),
+      cmocka_unit_test(siocatmark_says_whether_oob_data_waits),
   };
   return W_RUN("win32-sockets", tests);
 }

@@ -322,6 +322,40 @@ static void oversized_datagram_fails_at_once(void **state) {
  * The call fails with WSAEMSGSIZE and nothing is queued (what the
  * WSARecvFrom page documents for any error but WSA_IO_PENDING), or it
  * pends and one packet brings ERROR_MORE_DATA with the bytes that fit. */
+/* recvfrom and recv of a datagram larger than the buffer: "the buffer is
+ * filled with the first part of the datagram, and recvfrom generates the
+ * error WSAEMSGSIZE"; the rest is lost, the sender is still given, and
+ * the next datagram comes whole. */
+static void recvfrom_of_a_larger_datagram_is_wsaemsgsize(void **state) {
+  (void)state;
+  struct sockaddr_in aa, ba, from;
+  SOCKET a = w_udp(&aa), b = w_udp(&ba);
+  for (int round = 0; round < 2; round++) {
+    assert_int_equal(
+        sendto(a, "0123456789", 10, 0, (struct sockaddr *)&ba, sizeof(ba)), 10);
+    char small[4] = {0};
+    int fromlen = sizeof(from);
+    memset(&from, 0, sizeof(from));
+    int n = round == 0 ? recvfrom(b, small, sizeof(small), 0,
+                                  (struct sockaddr *)&from, &fromlen)
+                       : recv(b, small, sizeof(small), 0);
+    assert_int_equal(n, SOCKET_ERROR);
+    assert_int_equal(WSAGetLastError(), WSAEMSGSIZE);
+    assert_memory_equal(small, "0123", 4);
+    if (round == 0) {
+      assert_int_equal(fromlen, (int)sizeof(from));
+      assert_int_equal(from.sin_port, aa.sin_port);
+    }
+  }
+  assert_int_equal(sendto(a, "ab", 2, 0, (struct sockaddr *)&ba, sizeof(ba)),
+                   2);
+  char buf[8];
+  assert_int_equal(recv(b, buf, sizeof(buf), 0), 2); /* the rest was lost */
+  assert_memory_equal(buf, "ab", 2);
+  closesocket(a);
+  closesocket(b);
+}
+
 static void truncated_datagram_gets_one_answer(void **state) {
   (void)state;
   HANDLE port = w_port(0);
@@ -443,6 +477,7 @@ int main(void) {
       cmocka_unit_test(wsasendto_takes_a_storage_sized_address),
       cmocka_unit_test(oversized_datagram_fails_at_once),
       cmocka_unit_test(truncated_datagram_gets_one_answer),
+      cmocka_unit_test(recvfrom_of_a_larger_datagram_is_wsaemsgsize),
       cmocka_unit_test(cpu_affine_sockets_share_a_port),
   };
   return W_RUN("win32-udp", tests);

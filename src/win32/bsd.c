@@ -332,6 +332,14 @@ static ssize_t do_recv(int fd, void *buf, size_t len, int flags,
   for (;;) {
     ssize_t n = addr || alen ? next_recvfrom()(fd, buf, len, flags, addr, alen)
                              : next_recv()(fd, buf, len, flags);
+    if (n > (ssize_t)len && (flags & MSG_TRUNC) &&
+        (w32_fd_flags(fd) & W32_FD_DGRAM)) {
+      /* A datagram larger than the buffer (data_call asks Linux for its
+       * whole length): "the buffer is filled with the first part of the
+       * datagram, and recvfrom generates the error WSAEMSGSIZE". */
+      errno = EMSGSIZE;
+      return -1;
+    }
     if (n >= 0 || errno == EAGAIN || !w32_icmp_passed(fd, false))
       return n;
   }
@@ -351,6 +359,8 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
   }
   if (sending)
     flags |= MSG_NOSIGNAL;
+  else if (fl & W32_FD_DGRAM)
+    flags |= MSG_TRUNC; /* the whole length: to tell a truncated datagram */
   /* Every byte before it returns: a blocking send, and a receive with
    * MSG_WAITALL (until the buffer is full, the end, or an error). */
   bool all = sending || ((flags & MSG_WAITALL) && !(flags & MSG_PEEK) &&
@@ -505,6 +515,8 @@ CPORT_API int cport_w32_recvfrom(SOCKET s, char *buf, int len, int flags,
   ssize_t n =
       received((int)s, data_call(do_recv, false, (int)s, buf, (size_t)len,
                                  flags, from, from ? &l : NULL, 0));
+  if (n < 0 && errno == EMSGSIZE && from != NULL)
+    *fromlen = (int)l; /* (the datagram came: its sender) */
   if (n < 0)
     return SOCKET_ERROR;
   if (from != NULL)

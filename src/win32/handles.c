@@ -301,6 +301,8 @@ void w32_fd_new_socket(int fd, int af, int type) {
   /* The address families Winsock's sockets have here; a pipe's AF_UNIX
    * socket is not one. */
   w32_fd_winsock(fd, af == AF_INET || af == AF_INET6);
+  if ((type & 0xf) == SOCK_DGRAM)
+    w32_fd_set_flags(fd, W32_FD_DGRAM, 0);
   if ((type & 0xf) == SOCK_DGRAM && (af == AF_INET || af == AF_INET6))
     (void)w32_udp_reports(fd, true); /* SIO_UDP_CONNRESET's default */
   if (af == AF_INET6) {

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -211,6 +212,17 @@ bool w32_held_first(int fd, const struct iovec *iov, unsigned n, int flags,
   }
 }
 
+/* SIOCATMARK: TRUE when no out-of-band data waits to be read ("all OOB
+ * data has been read"), else FALSE: Linux reports urgent data not yet
+ * read past (in line or not) as POLLPRI. */
+static int at_mark(int fd, u_long *arg) {
+  struct pollfd pf = {fd, POLLPRI, 0};
+  if (poll(&pf, 1, 0) < 0 || (pf.revents & POLLNVAL))
+    return w32_wsa_fail(WSAENOTSOCK);
+  *arg = (pf.revents & POLLPRI) ? 0 : 1;
+  return 0;
+}
+
 CPORT_API int(ioctlsocket)(SOCKET s, long cmd, u_long *arg) {
   int fd = (int)s;
   if (arg == NULL)
@@ -227,6 +239,8 @@ CPORT_API int(ioctlsocket)(SOCKET s, long cmd, u_long *arg) {
     *arg = (u_long)((size_t)n + held);
     return 0;
   }
+  if ((unsigned long)cmd == (unsigned long)SIOCATMARK)
+    return at_mark(fd, arg);
   if ((unsigned long)cmd != (unsigned long)FIONBIO)
     return w32_wsa_fail(WSAEINVAL);
   /* "If WSAEventSelect ... has been issued on a socket, then any attempt
