@@ -41,7 +41,91 @@ struct w32_mutex {
   struct w32_object obj;
   DWORD owner; /* thread id, 0 when free */
   unsigned count;
+  bool abandoned;                /* its owner ended holding it */
+  struct w32_mutex *prev, *next; /* on the list of owned mutexes */
 };
+
+/* ------------------------------------------------------------------------ */
+/* Abandoned mutexes                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* Every owned mutex (w32_lock), so a thread that ends holding some gives
+ * them up: "If a thread terminates without releasing its ownership of a
+ * mutex object, the mutex object is considered to be abandoned. A
+ * waiting thread can acquire ownership of an abandoned mutex object, but
+ * the wait function will return WAIT_ABANDONED" (Mutex Objects). */
+static struct w32_mutex *owned;
+static pthread_once_t owner_once = PTHREAD_ONCE_INIT;
+static pthread_key_t owner_key;
+static __thread bool owner_hooked;
+
+/* The calling thread ends: the mutexes it holds are abandoned, free for
+ * the next waiter. */
+static void owner_ended(void *arg) {
+  (void)arg;
+  DWORD tid = w32_tid();
+  pthread_mutex_lock(&w32_lock);
+  for (struct w32_mutex *m = owned, *next; m != NULL; m = next) {
+    next = m->next;
+    if (m->owner != tid)
+      continue;
+    if (m->prev != NULL)
+      m->prev->next = m->next;
+    else
+      owned = m->next;
+    if (m->next != NULL)
+      m->next->prev = m->prev;
+    m->prev = m->next = NULL;
+    m->owner = 0;
+    m->count = 0;
+    m->abandoned = true;
+    w32_wake_locked(&m->obj);
+    w32_unref_locked(&m->obj); /* the owner's hold (mutex_take_locked) */
+  }
+  pthread_mutex_unlock(&w32_lock);
+}
+
+static void owner_init(void) {
+  if (pthread_key_create(&owner_key, owner_ended) != 0)
+    owner_key = (pthread_key_t)-1;
+}
+
+/* m becomes tid's (the calling thread's; w32_lock held). An owned mutex
+ * holds a reference, so the list never names a freed one (its handles may
+ * all be closed while a thread owns it). */
+static void mutex_take_locked(struct w32_mutex *m, DWORD tid) {
+  m->owner = tid;
+  if (m->count++ > 0)
+    return;
+  m->obj.refs++;
+  m->next = owned;
+  m->prev = NULL;
+  if (owned != NULL)
+    owned->prev = m;
+  owned = m;
+  if (!owner_hooked) {
+    /* (The key's destructor runs at the thread's end; a value must be
+     * set for it to. The main thread returning from main ends the
+     * process, with nobody left to wait.) */
+    pthread_once(&owner_once, owner_init);
+    if (owner_key != (pthread_key_t)-1 &&
+        pthread_setspecific(owner_key, (void *)1) == 0)
+      owner_hooked = true;
+  }
+}
+
+/* m is released for good (w32_lock held); the caller wakes its waiters,
+ * then drops the owner's reference. */
+static void mutex_drop_locked(struct w32_mutex *m) {
+  if (m->prev != NULL)
+    m->prev->next = m->next;
+  else if (owned == m)
+    owned = m->next;
+  if (m->next != NULL)
+    m->next->prev = m->prev;
+  m->prev = m->next = NULL;
+  m->owner = 0;
+}
 
 struct w32_semaphore {
   struct w32_object obj;
@@ -99,12 +183,9 @@ void w32_acquire_locked(struct w32_object *o, DWORD tid) {
       e->signaled = false;
     break;
   }
-  case W32_MUTEX: {
-    struct w32_mutex *m = (struct w32_mutex *)o;
-    m->owner = tid;
-    m->count++;
+  case W32_MUTEX:
+    mutex_take_locked((struct w32_mutex *)o, tid);
     break;
-  }
   case W32_SEMAPHORE:
     ((struct w32_semaphore *)o)->count--;
     break;
@@ -124,23 +205,38 @@ void w32_wake_locked(struct w32_object *o) {
     pthread_cond_signal(b->cv);
 }
 
-/* WAIT_OBJECT_0 + i (any: the first signalled; all: 0) or WAIT_TIMEOUT. */
+/* Whether o is a mutex its owner abandoned; the mark goes (the caller
+ * acquires it). w32_lock held. */
+static bool take_abandoned(struct w32_object *o) {
+  if (o->type != W32_MUTEX || !((struct w32_mutex *)o)->abandoned)
+    return false;
+  ((struct w32_mutex *)o)->abandoned = false;
+  return true;
+}
+
+/* WAIT_OBJECT_0 + i (any: the first signalled; all: 0), WAIT_ABANDONED_0
+ * + i (an abandoned mutex acquired: any, it; all, one of them) or
+ * WAIT_TIMEOUT. */
 static DWORD try_satisfy(struct w32_object **objs, DWORD n, bool all,
                          DWORD tid) {
   if (!all) {
     for (DWORD i = 0; i < n; i++)
       if (w32_signaled_locked(objs[i], tid)) {
         w32_acquire_locked(objs[i], tid);
-        return WAIT_OBJECT_0 + i;
+        return (take_abandoned(objs[i]) ? WAIT_ABANDONED_0 : WAIT_OBJECT_0) + i;
       }
     return WAIT_TIMEOUT;
   }
   for (DWORD i = 0; i < n; i++)
     if (!w32_signaled_locked(objs[i], tid))
       return WAIT_TIMEOUT;
-  for (DWORD i = 0; i < n; i++)
+  DWORD r = WAIT_OBJECT_0;
+  for (DWORD i = 0; i < n; i++) {
     w32_acquire_locked(objs[i], tid);
-  return WAIT_OBJECT_0;
+    if (take_abandoned(objs[i]) && r == WAIT_OBJECT_0)
+      r = WAIT_ABANDONED_0 + i;
+  }
+  return r;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -466,8 +562,9 @@ static HANDLE mutex_new(BOOL owner, bool named) {
     return w32_fail_null(ERROR_NOT_SUPPORTED);
   struct w32_mutex *m = w32_object_new(W32_MUTEX, sizeof(*m));
   if (m != NULL && owner) {
-    m->owner = w32_tid();
-    m->count = 1;
+    pthread_mutex_lock(&w32_lock);
+    mutex_take_locked(m, w32_tid());
+    pthread_mutex_unlock(&w32_lock);
   }
   return m;
 }
@@ -511,8 +608,9 @@ CPORT_API BOOL ReleaseMutex(HANDLE h) {
   pthread_mutex_lock(&w32_lock);
   BOOL ok = m->owner == w32_tid() && m->count > 0;
   if (ok && --m->count == 0) {
-    m->owner = 0;
+    mutex_drop_locked(m);
     w32_wake_locked(&m->obj);
+    w32_unref_locked(&m->obj);
   }
   pthread_mutex_unlock(&w32_lock);
   return ok ? TRUE : w32_fail(ERROR_NOT_OWNER);

@@ -1,0 +1,131 @@
+/*
+ * test-win32-mutex.c - mutex objects through the Win32 API (real on
+ * Windows, the layer on Linux): ownership and its count, ReleaseMutex by
+ * a thread that does not own it, and abandonment: "If a thread terminates
+ * without releasing its ownership of a mutex object, the mutex object is
+ * considered to be abandoned. A waiting thread can acquire ownership of
+ * an abandoned mutex object, but the wait function will return
+ * WAIT_ABANDONED" (Mutex Objects; WaitForSingleObject,
+ * WaitForMultipleObjects).
+ */
+#include "win32-util.h"
+
+struct hold {
+  HANDLE m;
+  int times;      /* how often the thread acquires it */
+  HANDLE took;    /* set once it holds it */
+  BOOL close_too; /* it closes its handle to the mutex before ending */
+};
+
+static DWORD WINAPI take_and_end(LPVOID arg) {
+  struct hold *h = arg;
+  for (int i = 0; i < h->times; i++)
+    if (WaitForSingleObject(h->m, 5000) != WAIT_OBJECT_0)
+      return 1;
+  SetEvent(h->took);
+  if (h->close_too)
+    CloseHandle(h->m);
+  return 0; /* ends still owning it */
+}
+
+/* Starts a thread that acquires m `times` times and ends owning it; waits
+ * until it has ended. */
+static void abandon_from_a_thread(HANDLE m, int times, BOOL close_too) {
+  struct hold h = {m, times, CreateEvent(NULL, TRUE, FALSE, NULL), close_too};
+  assert_non_null(h.took);
+  HANDLE t = CreateThread(NULL, 0, take_and_end, &h, 0, NULL);
+  assert_non_null(t);
+  assert_int_equal(WaitForSingleObject(h.took, 5000), WAIT_OBJECT_0);
+  assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+  DWORD code = 99;
+  assert_true(GetExitCodeThread(t, &code));
+  assert_int_equal(code, 0);
+  CloseHandle(t);
+  CloseHandle(h.took);
+}
+
+static void abandoned_mutex_goes_to_the_next_waiter(void **state) {
+  (void)state;
+  HANDLE m = CreateMutex(NULL, FALSE, NULL);
+  assert_non_null(m);
+  abandon_from_a_thread(m, 2, FALSE); /* owned twice over */
+  /* The next wait gets it, told it was abandoned, once. */
+  assert_int_equal(WaitForSingleObject(m, 1000), WAIT_ABANDONED);
+  assert_true(ReleaseMutex(m));
+  assert_false(ReleaseMutex(m)); /* held once, not the dead thread's two */
+  assert_int_equal(GetLastError(), ERROR_NOT_OWNER);
+  assert_int_equal(WaitForSingleObject(m, 1000), WAIT_OBJECT_0);
+  assert_true(ReleaseMutex(m));
+  assert_true(CloseHandle(m));
+}
+
+static void abandoned_mutex_among_others(void **state) {
+  (void)state;
+  HANDLE ev = CreateEvent(NULL, TRUE, FALSE, NULL);
+  HANDLE m = CreateMutex(NULL, FALSE, NULL);
+  assert_true(ev != NULL && m != NULL);
+  abandon_from_a_thread(m, 1, FALSE);
+  HANDLE hs[2] = {ev, m};
+  /* Any: the abandoned mutex's index, with WAIT_ABANDONED_0. */
+  assert_int_equal(WaitForMultipleObjects(2, hs, FALSE, 1000),
+                   WAIT_ABANDONED_0 + 1);
+  assert_true(ReleaseMutex(m));
+  /* All: once more abandoned, with the event set. */
+  abandon_from_a_thread(m, 1, FALSE);
+  assert_true(SetEvent(ev));
+  DWORD r = WaitForMultipleObjects(2, hs, TRUE, 1000);
+  assert_true(r == WAIT_ABANDONED_0 + 1 || r == WAIT_ABANDONED_0);
+  assert_true(ReleaseMutex(m));
+  /* Not abandoned: a plain wait. */
+  assert_int_equal(WaitForMultipleObjects(2, hs, TRUE, 1000), WAIT_OBJECT_0);
+  assert_true(ReleaseMutex(m));
+  CloseHandle(ev);
+  CloseHandle(m);
+}
+
+/* A thread ends owning a mutex whose handles it closed (a second handle
+ * of the test's keeps the object): the mutex is abandoned all the same. */
+static void abandoned_after_its_handle_closed(void **state) {
+  (void)state;
+  HANDLE m = CreateMutex(NULL, FALSE, NULL);
+  assert_non_null(m);
+  HANDLE d = NULL;
+  assert_true(DuplicateHandle(GetCurrentProcess(), m, GetCurrentProcess(), &d,
+                              0, FALSE, DUPLICATE_SAME_ACCESS));
+  abandon_from_a_thread(m, 1, TRUE);
+  assert_int_equal(WaitForSingleObject(d, 1000), WAIT_ABANDONED);
+  assert_true(ReleaseMutex(d));
+  assert_true(CloseHandle(d));
+  /* One whose every handle is gone while owned ends quietly. */
+  HANDLE lone = CreateMutex(NULL, FALSE, NULL);
+  assert_non_null(lone);
+  abandon_from_a_thread(lone, 1, TRUE);
+}
+
+static void ownership_and_its_errors(void **state) {
+  (void)state;
+  HANDLE m = CreateMutex(NULL, TRUE, NULL); /* owned at once */
+  assert_non_null(m);
+  assert_int_equal(WaitForSingleObject(m, 0), WAIT_OBJECT_0); /* count 2 */
+  assert_true(ReleaseMutex(m));
+  assert_true(ReleaseMutex(m));
+  assert_false(ReleaseMutex(m));
+  assert_int_equal(GetLastError(), ERROR_NOT_OWNER);
+  HANDLE sem = CreateSemaphore(NULL, 1, 1, NULL);
+  assert_non_null(sem);
+  LONG prev = -1;
+  assert_false(ReleaseSemaphore(sem, 1, &prev));
+  assert_int_equal(GetLastError(), ERROR_TOO_MANY_POSTS);
+  assert_true(CloseHandle(sem));
+  assert_true(CloseHandle(m));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(abandoned_mutex_goes_to_the_next_waiter),
+      cmocka_unit_test(abandoned_mutex_among_others),
+      cmocka_unit_test(abandoned_after_its_handle_closed),
+      cmocka_unit_test(ownership_and_its_errors),
+  };
+  return H_RUN("win32-mutex", tests);
+}
