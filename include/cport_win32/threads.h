@@ -162,6 +162,7 @@ CPORT_WIN32_API HANDLE CreateEventW(LPSECURITY_ATTRIBUTES sa, BOOL manual,
                                     BOOL initial, LPCWSTR name);
 CPORT_WIN32_API BOOL SetEvent(HANDLE h);
 CPORT_WIN32_API BOOL ResetEvent(HANDLE h);
+CPORT_WIN32_API BOOL PulseEvent(HANDLE h);
 CPORT_WIN32_API HANDLE CreateMutexA(LPSECURITY_ATTRIBUTES sa, BOOL owner,
                                     LPCSTR name);
 CPORT_WIN32_API HANDLE CreateMutexW(LPSECURITY_ATTRIBUTES sa, BOOL owner,

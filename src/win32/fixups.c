@@ -486,8 +486,20 @@ static bool port_unreachable(LPOVERLAPPED ov, int status) {
          w32_is_datagram(w32_ov_fd(ov));
 }
 
+/* Ended after the last WSACleanup began: by the close of its socket, or
+ * by what the close of another did to its connection (the reset of a
+ * peer in the same process can come first): "fail with the error status
+ * WSA_OPERATION_ABORTED". A connection's errors only: until the next
+ * WSAStartup no socket can be made, so no other connection is left. */
+static bool ended_by_cleanup(LPOVERLAPPED ov, int status) {
+  if (!w32_winsock_ended())
+    return false;
+  return ended_by_close(ov, status) || status == CPORT_ECONNRESET ||
+         status == CPORT_ECONNABORTED || status == CPORT_EPIPE;
+}
+
 DWORD w32_op_error(LPOVERLAPPED ov, int status) {
-  if (ended_by_close(ov, status) && w32_winsock_ended())
+  if (ended_by_cleanup(ov, status))
     return ERROR_OPERATION_ABORTED; /* WSACleanup closed its socket */
   return ended_by_close(ov, status)     ? ERROR_CONNECTION_ABORTED
          : port_unreachable(ov, status) ? ERROR_PORT_UNREACHABLE
@@ -499,8 +511,8 @@ DWORD w32_op_error(LPOVERLAPPED ov, int status) {
  * GetQueuedCompletionStatus reports for its packet. */
 static uintptr_t nt_word(const cport_op_t *op, int status, bool closed) {
   LPOVERLAPPED ov = (LPOVERLAPPED)(uintptr_t)op;
-  if (closed && w32_winsock_ended())
-    closed = false; /* WSACleanup closed its socket: STATUS_CANCELLED */
+  if (status != 0 && ended_by_cleanup(ov, closed ? CPORT_ECANCELED : status))
+    return w32_ntstatus(CPORT_ECANCELED); /* WSACleanup: STATUS_CANCELLED */
   return closed && status == CPORT_ECANCELED ? 0xC0000241u /* ABORTED */
          : port_unreachable(ov, status) ? 0xC000023Fu /* PORT_UNREACHABLE */
                                         : w32_ntstatus(status);
@@ -528,7 +540,7 @@ ULONG_PTR w32_op_ntstatus(LPOVERLAPPED ov, int status) {
 }
 
 int w32_op_wsa_error(LPOVERLAPPED ov, int status) {
-  if (ended_by_close(ov, status) && w32_winsock_ended())
+  if (ended_by_cleanup(ov, status))
     return WSA_OPERATION_ABORTED;
   return ended_by_close(ov, status)     ? WSAECONNABORTED
          : port_unreachable(ov, status) ? WSAECONNRESET

@@ -243,6 +243,15 @@ static DWORD try_satisfy(struct w32_object **objs, DWORD n, bool all,
 /* The wait                                                                  */
 /* ------------------------------------------------------------------------ */
 
+/* WAIT_OBJECT_0 + i for the first of a wait's blocks PulseEvent released,
+ * else WAIT_TIMEOUT (w32_lock held). */
+static DWORD pulsed_index(const struct w32_waitblock *b, DWORD n) {
+  for (DWORD i = 0; i < n; i++)
+    if (b[i].pulsed)
+      return WAIT_OBJECT_0 + i;
+  return WAIT_TIMEOUT;
+}
+
 /* A HANDLE holding an open descriptor (a file, pipe or socket). */
 static bool fd_handle(HANDLE h) {
   if (h == NULL || !w32_is_fd(h))
@@ -316,12 +325,15 @@ static DWORD wait_objects(DWORD n, const HANDLE *hs, bool all, DWORD ms,
   pthread_mutex_lock(&w32_lock);
   for (DWORD i = 0; i < n; i++) {
     blocks[i].cv = &cv;
+    blocks[i].any = !all;
+    blocks[i].pulsed = false;
     blocks[i].next = objs[i]->waiters;
     objs[i]->waiters = &blocks[i];
   }
   if (alertable)
     w32_apc_alert_locked(&cv);
-  while ((r = try_satisfy(objs, n, all, tid)) == WAIT_TIMEOUT) {
+  while ((r = try_satisfy(objs, n, all, tid)) == WAIT_TIMEOUT &&
+         (r = pulsed_index(blocks, n)) == WAIT_TIMEOUT) {
     if (alertable && w32_apc_pending_locked()) {
       r = WAIT_IO_COMPLETION;
       break;
@@ -346,6 +358,8 @@ static DWORD wait_objects(DWORD n, const HANDLE *hs, bool all, DWORD ms,
       break;
     }
   }
+  if (r == WAIT_TIMEOUT)
+    r = pulsed_index(blocks, n); /* (a pulse as the time ran out) */
   if (alertable)
     w32_apc_alert_locked(NULL);
   for (DWORD i = 0; i < n; i++) {
@@ -477,6 +491,31 @@ CPORT_API BOOL SetEvent(HANDLE h) {
 }
 CPORT_API BOOL ResetEvent(HANDLE h) {
   return event_change(h, false);
+}
+
+/* "Sets the specified event object to the signaled state and then resets
+ * it to the nonsignaled state after releasing the appropriate number of
+ * waiting threads": every thread waiting for it (a manual-reset event)
+ * or one (auto-reset), among those waiting for any one of their objects;
+ * a thread not waiting at that moment is not released (the page calls
+ * the call unreliable for that reason). */
+CPORT_API BOOL PulseEvent(HANDLE h) {
+  struct w32_object *o = w32_object_get(h, W32_EVENT);
+  if (o == NULL)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  struct w32_event *e = (struct w32_event *)o;
+  pthread_mutex_lock(&w32_lock);
+  for (struct w32_waitblock *b = o->waiters; b != NULL; b = b->next) {
+    if (!b->any || b->pulsed)
+      continue;
+    b->pulsed = true;
+    pthread_cond_signal(b->cv);
+    if (!e->manual)
+      break;
+  }
+  e->signaled = false;
+  pthread_mutex_unlock(&w32_lock);
+  return TRUE;
 }
 
 struct w32_object *w32_event_of(HANDLE ev) {

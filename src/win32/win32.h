@@ -374,6 +374,8 @@ CP_INTERNAL struct w32_object *w32_alias_target(struct w32_object *o);
 struct w32_waitblock {
   struct w32_waitblock *next;
   pthread_cond_t *cv;
+  bool any;    /* a wait for any one of its objects (PulseEvent's) */
+  bool pulsed; /* PulseEvent released it (w32_lock) */
 };
 /* Whether o is a thread, an event, a mutex or a semaphore. */
 CP_INTERNAL bool w32_waitable(const struct w32_object *o);

@@ -1,7 +1,8 @@
 /*
- * test-win32-mutex.c - mutex objects through the Win32 API (real on
- * Windows, the layer on Linux): ownership and its count, ReleaseMutex by
- * a thread that does not own it, and abandonment: "If a thread terminates
+ * test-win32-sync.c - synchronization objects through the Win32 API (real
+ * on Windows, the layer on Linux): PulseEvent; a semaphore's limit; mutex
+ * ownership and its count, ReleaseMutex by a thread that does not own
+ * it, and abandonment: "If a thread terminates
  * without releasing its ownership of a mutex object, the mutex object is
  * considered to be abandoned. A waiting thread can acquire ownership of
  * an abandoned mutex object, but the wait function will return
@@ -120,12 +121,58 @@ static void ownership_and_its_errors(void **state) {
   assert_true(CloseHandle(m));
 }
 
+static DWORD WINAPI wait_for_it(LPVOID e) {
+  return WaitForSingleObject((HANDLE)e, 3000);
+}
+
+/* PulseEvent: "releasing the appropriate number of waiting threads" (all
+ * for a manual-reset event, one for auto-reset), and the event is left
+ * nonsignaled; with nobody waiting it only resets. */
+static void pulse_releases_the_waiting_threads(void **state) {
+  (void)state;
+  for (int manual = 1; manual >= 0; manual--) {
+    HANDLE ev = CreateEvent(NULL, manual, FALSE, NULL);
+    assert_non_null(ev);
+    HANDLE t[2];
+    for (int i = 0; i < 2; i++)
+      assert_non_null(t[i] = CreateThread(NULL, 0, wait_for_it, ev, 0, NULL));
+    Sleep(200); /* both wait */
+    assert_true(PulseEvent(ev));
+    assert_int_equal(WaitForSingleObject(ev, 0), WAIT_TIMEOUT);
+    DWORD ended = WaitForMultipleObjects(2, t, FALSE, 1000);
+    assert_true(ended == WAIT_OBJECT_0 || ended == WAIT_OBJECT_0 + 1);
+    DWORD other = 1 - (ended - WAIT_OBJECT_0);
+    DWORD code = 99;
+    assert_true(GetExitCodeThread(t[ended - WAIT_OBJECT_0], &code));
+    assert_int_equal(code, WAIT_OBJECT_0);
+    if (manual) {
+      assert_int_equal(WaitForSingleObject(t[other], 1000), WAIT_OBJECT_0);
+      assert_true(GetExitCodeThread(t[other], &code));
+      assert_int_equal(code, WAIT_OBJECT_0);
+    } else {
+      /* one released: the other still waits, until the event is set */
+      assert_int_equal(WaitForSingleObject(t[other], 100), WAIT_TIMEOUT);
+      assert_true(SetEvent(ev));
+      assert_int_equal(WaitForSingleObject(t[other], 1000), WAIT_OBJECT_0);
+    }
+    for (int i = 0; i < 2; i++)
+      CloseHandle(t[i]);
+    assert_true(SetEvent(ev)); /* nobody waits: the pulse only resets */
+    assert_true(PulseEvent(ev));
+    assert_int_equal(WaitForSingleObject(ev, 0), WAIT_TIMEOUT);
+    assert_true(CloseHandle(ev));
+  }
+  assert_false(PulseEvent(NULL));
+  assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(abandoned_mutex_goes_to_the_next_waiter),
       cmocka_unit_test(abandoned_mutex_among_others),
       cmocka_unit_test(abandoned_after_its_handle_closed),
       cmocka_unit_test(ownership_and_its_errors),
+      cmocka_unit_test(pulse_releases_the_waiting_threads),
   };
-  return H_RUN("win32-mutex", tests);
+  return H_RUN("win32-sync", tests);
 }
