@@ -330,6 +330,18 @@ struct close_race {
   int stop;
 };
 
+/* A starter's call returned rc for slot t (state 2, being started):
+ * accepted (1), unless a getter took its completion already (then 0), or
+ * refused (0). */
+static void slot_started(struct race_slot *t, int rc) {
+  int two = 2;
+  if (rc == 0 || rc == CPORT_COMPLETED)
+    __atomic_compare_exchange_n(&t->state, &two, 1, false, __ATOMIC_ACQ_REL,
+                                __ATOMIC_ACQUIRE);
+  else
+    __atomic_store_n(&t->state, 0, __ATOMIC_RELEASE);
+}
+
 static void *race_starter(void *arg) {
   struct close_race *r = arg;
   unsigned x = 12345;
@@ -349,12 +361,7 @@ static void *race_starter(void *arg) {
       cport_buf_t b = CPORT_BUF(t->in, sizeof(t->in));
       rc = cport_recv(s, &b, 1, &t->op);
     }
-    int two = 2; /* (a getter may have taken it already: then it is 0) */
-    if (rc == 0 || rc == CPORT_COMPLETED)
-      __atomic_compare_exchange_n(&t->state, &two, 1, false, __ATOMIC_ACQ_REL,
-                                  __ATOMIC_ACQUIRE);
-    else
-      __atomic_store_n(&t->state, 0, __ATOMIC_RELEASE);
+    slot_started(t, rc);
   }
   return NULL;
 }
@@ -469,12 +476,7 @@ static void *dgram_starter(void *arg) {
       rc = cport_sendto(s, &b, 1, (const struct sockaddr *)&to, sizeof(to),
                         &t->op);
     }
-    int two = 2;
-    if (rc == 0 || rc == CPORT_COMPLETED)
-      __atomic_compare_exchange_n(&t->state, &two, 1, false, __ATOMIC_ACQ_REL,
-                                  __ATOMIC_ACQUIRE);
-    else
-      __atomic_store_n(&t->state, 0, __ATOMIC_RELEASE);
+    slot_started(t, rc);
   }
   return NULL;
 }

@@ -16,6 +16,14 @@
 
 #define CP_UH_BACKLOG 16 /* connections a listener may hold */
 
+/* The oldest connection the listener holds (backlog_n > 0). */
+static int backlog_pop(struct cp_uh *uh) {
+  int fd = uh->backlog[0];
+  memmove(uh->backlog, uh->backlog + 1,
+          (size_t)(--uh->backlog_n) * sizeof(int));
+  return fd;
+}
+
 static bool accept_arm(struct cport *p, struct cp_handle *h) {
   struct cp_uring *u = cp_ur_of(p, h);
   struct cp_uh *uh = cp_uh(h);
@@ -67,10 +75,7 @@ int cp_uring_held_accept(struct cport *p, struct cp_handle *h) {
   (void)cp_uring_accept_stop_ahead(p, h);
   if (uh->backlog_n == 0)
     return -1;
-  int fd = uh->backlog[0];
-  memmove(uh->backlog, uh->backlog + 1,
-          (size_t)(--uh->backlog_n) * sizeof(int));
-  return fd;
+  return backlog_pop(uh);
 }
 
 int cp_uring_accept_start(struct cport *p, struct cp_handle *h,
@@ -78,10 +83,7 @@ int cp_uring_accept_start(struct cport *p, struct cp_handle *h,
   struct cp_uh *uh = cp_uh(h);
   struct cp_lop *l = cp_lop(op);
   if (uh->backlog_n > 0) {
-    int fd = uh->backlog[0];
-    memmove(uh->backlog, uh->backlog + 1,
-            (size_t)(--uh->backlog_n) * sizeof(int));
-    int rc = cp_engine_accept_setup(h, op, fd);
+    int rc = cp_engine_accept_setup(h, op, backlog_pop(uh));
     if (rc != 0) {
       cp_op_result(op, rc);
       return CP_TRY_DONE;

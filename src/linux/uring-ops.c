@@ -319,7 +319,6 @@ bool cp_uring_cancel(struct cport *p, struct cp_handle *h, cport_op_t *op) {
     pthread_mutex_unlock(&u->sq_lock);
     return true; /* never reached the kernel */
   }
-  cp_uh(h)->flags |= CP_UH_CANCELLED; /* (h->lock held) */
   struct cp_lop *l = cp_lop(op);
   if (h->type == CP_H_DGRAM && !(l->flags & CP_OPF_KCANCEL)) {
     /* Counted until it ends: a closed datagram socket keeps its fd until
@@ -406,24 +405,27 @@ int cp_uring_close_fd(struct cport *p, struct cp_handle *h) {
   return close(h->fd) == 0 ? 0 : -errno;
 }
 
+#define CP_URING_CANCEL_TRIES 64
+
+bool cp_uring_cancel_fd_locked(struct cp_uring *u, struct cp_handle *h) {
+  struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, h);
+  if (sqe == NULL)
+    return false; /* SQ full: the next round */
+  cp_uh(h)->cancel_tries++;
+  io_uring_prep_cancel_fd(sqe, h->fd, IORING_ASYNC_CANCEL_ALL);
+  io_uring_sqe_set_data64(sqe, CP_URING_TAG_CANCEL_FD);
+  __atomic_add_fetch(&u->cancel_fd_out, 1, __ATOMIC_RELAXED);
+  return true;
+}
+
 /* The kernel has answered every descriptor-wide cancel sent so far (its
  * task work has run since, so an op it was retrying is back where a
  * cancel finds it): one more for h's fd, up to CP_URING_CANCEL_TRIES.
  * (h->lock and sq_lock held.) */
-#define CP_URING_CANCEL_TRIES 64
-
 static void cancel_fd_again_locked(struct cp_uring *u, struct cp_handle *h) {
-  struct cp_uh *uh = cp_uh(h);
-  if (__atomic_load_n(&u->cancel_fd_out, __ATOMIC_RELAXED) != 0 ||
-      uh->cancel_tries >= CP_URING_CANCEL_TRIES)
-    return;
-  struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, h);
-  if (sqe == NULL)
-    return; /* SQ full: the next round */
-  uh->cancel_tries++;
-  io_uring_prep_cancel_fd(sqe, h->fd, IORING_ASYNC_CANCEL_ALL);
-  io_uring_sqe_set_data64(sqe, CP_URING_TAG_CANCEL_FD);
-  __atomic_add_fetch(&u->cancel_fd_out, 1, __ATOMIC_RELAXED);
+  if (__atomic_load_n(&u->cancel_fd_out, __ATOMIC_RELAXED) == 0 &&
+      cp_uh(h)->cancel_tries < CP_URING_CANCEL_TRIES)
+    (void)cp_uring_cancel_fd_locked(u, h);
 }
 
 void cp_uring_close_pending(struct cport *p, struct cp_uring *u) {

@@ -661,19 +661,11 @@ void cp_uring_handle_stop(struct cport *p, struct cp_handle *h) {
    * and the fd closes at once. (Stream sockets are left to their own
    * cancels: a closed one's buffered sends may still linger in the
    * kernel.) */
-  if ((uh->flags & CP_UH_CANCELLED) && h->type == CP_H_DGRAM &&
-      !(h->flags & CP_HF_LINGER)) {
-    uh->flags &= (uint16_t)~CP_UH_CANCELLED;
+  if (uh->kcancels > 0 && !(h->flags & CP_HF_LINGER)) {
     pthread_mutex_lock(&u->sq_lock);
-    struct io_uring_sqe *sqe = cp_uring_sqe_locked(u, h);
-    if (sqe != NULL) {
-      io_uring_prep_cancel_fd(sqe, h->fd, IORING_ASYNC_CANCEL_ALL);
-      io_uring_sqe_set_data64(sqe, CP_URING_TAG_CANCEL_FD);
-      __atomic_add_fetch(&u->cancel_fd_out, 1, __ATOMIC_RELAXED);
-      uh->cancel_tries = 1;
-    }
+    bool sent = cp_uring_cancel_fd_locked(u, h);
     pthread_mutex_unlock(&u->sq_lock);
-    if (sqe != NULL)
+    if (sent)
       cp_uring_submitted(p, u);
   }
   unstarve(&u->bufs, h);

@@ -155,7 +155,6 @@ enum {
   CP_UH_NO_MULTI = 1u << 8,     /* plain one-shot receives for this one */
   CP_UH_DIRECT = 1u << 9,       /* direct receives until data stops waiting */
   CP_UH_NO_MULTI_ACCEPT = 1u << 10, /* plain one-shot accepts for this one */
-  CP_UH_CANCELLED = 1u << 11, /* an op of its was cancelled in the kernel */
 };
 
 #define CP_UBUF_NONE 0xffffu
@@ -262,6 +261,11 @@ CP_INTERNAL void cp_uring_cancel_tag_locked(struct cp_uring *u, uint64_t tag,
 /* Makes room to remember one more multishot cancel (sq_lock held):
  * CPORT_ENOMEM if it cannot, and the request must not be armed. */
 CP_INTERNAL int cp_uring_reserve_cancel_locked(struct cp_uring *u);
+/* A cancel of every request on h's fd (a closing datagram socket's
+ * cancelled ops, see cp_uring_close_fd); false if the SQ is full.
+ * sq_lock held. */
+CP_INTERNAL bool cp_uring_cancel_fd_locked(struct cp_uring *u,
+                                           struct cp_handle *h);
 /* Owner, after a submit: close the fds whose SQEs are now in. */
 CP_INTERNAL void cp_uring_close_pending(struct cport *p, struct cp_uring *u);
 
