@@ -285,11 +285,22 @@ static void getaddrinfo_inetpton_inetntop(void **state) {
   assert_int_equal(rc, WSAHOST_NOT_FOUND);
   assert_int_equal(WSAGetLastError(), WSAHOST_NOT_FOUND);
   IN_ADDR in4;
+  char text0[32];
   assert_int_equal(InetPtonA(AF_INET, "10.1.2.3", &in4), 1);
   assert_int_equal(in4.s_addr, htonl(0x0A010203));
   assert_int_equal(InetPtonA(AF_INET, "10.1.2", &in4), 0);
   assert_int_equal(InetPtonA(12345, "10.1.2.3", &in4), -1);
   assert_int_equal(WSAGetLastError(), WSAEAFNOSUPPORT);
+  WSASetLastError(0); /* ws2tcpip.h's lower-case names behave the same */
+  assert_int_equal(inet_pton(12345, "10.1.2.3", &in4), -1);
+  assert_int_equal(WSAGetLastError(), WSAEAFNOSUPPORT);
+  assert_int_equal(inet_pton(AF_INET, "10.1.2.4", &in4), 1);
+  WSASetLastError(0);
+  assert_null(inet_ntop(12345, &in4, text0, sizeof(text0)));
+  assert_int_equal(WSAGetLastError(), WSAEAFNOSUPPORT);
+  assert_non_null(inet_ntop(AF_INET, &in4, text0, sizeof(text0)));
+  assert_string_equal(text0, "10.1.2.4");
+  assert_int_equal(inet_pton(AF_INET, "10.1.2.3", &in4), 1);
   IN6_ADDR in6;
   assert_int_equal(InetPtonW(AF_INET6, L"::1", &in6), 1);
   char text[64];

@@ -136,6 +136,10 @@ CPORT_WIN32_API LPCWSTR InetNtopW(INT family, const VOID *src, LPWSTR dst,
                                   size_t size);
 #define InetPton CPORT_W32_AW(InetPton)
 #define InetNtop CPORT_W32_AW(InetNtop)
+/* ws2tcpip.h's inet_pton and inet_ntop are InetPtonA and InetNtopA: -1 and
+ * WSAGetLastError() for a family they do not know, as on Windows. */
+#define inet_pton InetPtonA
+#define inet_ntop InetNtopA
 /* ip2string.h: an address as text into s (room for 16 characters for
  * IPv4, 46 for IPv6, with the NUL); returns the NUL's place in s. */
 CPORT_WIN32_API PSTR RtlIpv4AddressToStringA(const struct in_addr *a, PSTR s);

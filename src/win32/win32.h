@@ -120,6 +120,8 @@
 #undef shutdown
 #undef getaddrinfo
 #undef gai_strerror
+#undef inet_pton
+#undef inet_ntop
 #undef min
 #undef max
 
