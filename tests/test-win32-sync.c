@@ -1,6 +1,7 @@
 /*
  * test-win32-sync.c - synchronization objects through the Win32 API (real
- * on Windows, the layer on Linux): PulseEvent; a semaphore's limit; mutex
+ * on Windows, the layer on Linux): PulseEvent, of waiting threads and of
+ * a registered wait; a semaphore's limit; mutex
  * ownership and its count, ReleaseMutex by a thread that does not own
  * it, and abandonment: "If a thread terminates
  * without releasing its ownership of a mutex object, the mutex object is
@@ -166,6 +167,36 @@ static void pulse_releases_the_waiting_threads(void **state) {
   assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
 }
 
+static void CALLBACK count_fired(PVOID arg, BOOLEAN timed_out) {
+  LONG *n = arg;
+  InterlockedExchangeAdd(&n[timed_out ? 1 : 0], 1);
+}
+
+/* A registered wait waits as a thread would: a pulse releases it (one
+ * callback, not a timeout), and the event is left nonsignaled. */
+static void pulse_releases_a_registered_wait(void **state) {
+  (void)state;
+  for (int manual = 1; manual >= 0; manual--) {
+    HANDLE ev = CreateEvent(NULL, manual, FALSE, NULL);
+    assert_non_null(ev);
+    LONG fired[2] = {0, 0}; /* signaled, timed out */
+    HANDLE w = NULL;
+    assert_true(RegisterWaitForSingleObject(&w, ev, count_fired, fired,
+                                            INFINITE, WT_EXECUTEONLYONCE));
+    Sleep(200); /* Windows' wait thread takes the registration in */
+    assert_true(PulseEvent(ev));
+    for (int i = 0; i < 200 && InterlockedCompareExchange(&fired[0], 0, 0) == 0;
+         i++)
+      Sleep(10);
+    assert_int_equal(fired[0], 1);
+    assert_int_equal(fired[1], 0);
+    assert_int_equal(WaitForSingleObject(ev, 0), WAIT_TIMEOUT);
+    assert_true(UnregisterWaitEx(w, INVALID_HANDLE_VALUE));
+    assert_int_equal(fired[0], 1);
+    assert_true(CloseHandle(ev));
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(abandoned_mutex_goes_to_the_next_waiter),
@@ -173,6 +204,7 @@ int main(void) {
       cmocka_unit_test(abandoned_after_its_handle_closed),
       cmocka_unit_test(ownership_and_its_errors),
       cmocka_unit_test(pulse_releases_the_waiting_threads),
+      cmocka_unit_test(pulse_releases_a_registered_wait),
   };
   return H_RUN("win32-sync", tests);
 }

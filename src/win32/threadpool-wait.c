@@ -67,6 +67,8 @@ static void set_deadline_ms(struct tp_waitreg *r, DWORD ms) {
 static void reg_add_locked(struct tp_waitreg *r) {
   w32_ref_locked(r->obj);
   r->block.cv = &wt_cond;
+  r->block.any = true; /* a pulse releases it, as a waiting thread */
+  r->block.pulsed = false;
   r->block.next = r->obj->waiters;
   r->obj->waiters = &r->block;
   r->next = wt_regs;
@@ -130,7 +132,12 @@ static unsigned scan_locked(DWORD tid, struct fired *out, bool *timed,
     DWORD result = 0;
     bool fire = false;
     if (throttled) {
-      *poll = true;
+      *poll = true; /* not waiting: a pulse meanwhile passes it by */
+      r->block.pulsed = false;
+    } else if (r->block.pulsed) { /* the event is already reset */
+      r->block.pulsed = false;
+      result = WAIT_OBJECT_0;
+      fire = true;
     } else if (w32_signaled_locked(r->obj, tid)) {
       w32_acquire_locked(r->obj, tid);
       result = WAIT_OBJECT_0;
