@@ -7,29 +7,25 @@
  * ws2tcpip.h, mswsock.h, mstcpip.h, windows.h, process.h) and nothing
  * else: your IOCP code uses the real API.
  *
- * On Linux it declares the part of Win32 an IOCP program uses, on top of
- * cport, so the same source builds and runs there with only its include
- * lines changed: completion ports, overlapped Winsock with the Microsoft
- * extensions, overlapped files, threads, events and waits, the
- * synchronisation objects, console control events, heap and virtual
- * memory, error codes and messages. The functions behave as Microsoft
- * documents them; see docs/porting.md for the differences that remain
- * (OVERLAPPED is larger than on Windows; struct in_addr has no S_un;
- * SOCKET values are file descriptors; WCHAR is the platform's wchar_t).
- * Every name declared, by area: @ref cport_win32_api.
+ * On Linux it declares the part of Win32 an IOCP program uses, on top of cport,
+ * so the same source builds and runs there with only its include lines changed:
+ * completion ports, overlapped Winsock with the Microsoft extensions,
+ * overlapped files, threads, events and waits, the synchronisation objects,
+ * console control events, heap and virtual memory, error codes and messages.
+ * The functions behave as Microsoft documents them; docs/porting.md lists the
+ * differences that remain. Every name declared, by area: @ref cport_win32_api.
  *
  * Link with cport-win32 (CMake: cport::win32; pkg-config: cport-win32).
  * C and C++ (a class may derive from OVERLAPPED), also as C99 or C++
  * under -pedantic: the one extension used is marked (#CPORT_W32_NAMELESS).
  *
  * @par OVERLAPPED on Linux
- * Internal, InternalHigh, Offset/OffsetHigh (or Pointer) and hEvent sit
- * where Windows has them, in the first 32 bytes; cport's operation record
- * follows: an OVERLAPPED is a cport_op_t, 256 bytes on 64-bit systems.
- * Internal is STATUS_PENDING while the operation is in flight and its
- * NTSTATUS (0 on success) as soon as it ends, whether or not a thread
- * waits on the port, so HasOverlappedIoCompleted() works. Zero it before
- * its first use, as on Windows.
+ * Internal, InternalHigh, Offset/OffsetHigh (or Pointer) and hEvent sit where
+ * Windows has them, in the first 32 bytes; cport's operation record follows (an
+ * OVERLAPPED is a cport_op_t, 256 bytes on 64-bit systems). Internal is
+ * STATUS_PENDING while the operation is in flight and its NTSTATUS (0: success)
+ * once it ends, whether or not a thread waits on the port, so
+ * HasOverlappedIoCompleted() works. Zero it before its first use.
  */
 /**
  * @def CPORT_WIN32_API
@@ -38,10 +34,8 @@
  */
 /**
  * @def CPORT_W32_NAMELESS
- * Marks the nameless structs and unions of LARGE_INTEGER, ULARGE_INTEGER,
- * OVERLAPPED and SYSTEM_INFO (`__extension__` with GCC and Clang):
- * standard C11, an extension in C99 and C++, so that -pedantic builds stay
- * quiet, as with mingw-w64's headers.
+ * Marks the nameless structs and unions (`__extension__` with GCC and Clang:
+ * standard C11, an extension in C99 and C++), so -pedantic builds stay quiet.
  */
 /**
  * @def CPORT_W32_NORETURN
@@ -55,29 +49,26 @@
  */
 /**
  * @def CPORT_W32_PRINTF
- * Marks the printf-like functions of the porting layer (`format` with GCC
- * and Clang), so the compiler checks their arguments as it does
- * snprintf's.
+ * Marks the printf-like functions (`format` with GCC and Clang), so the
+ * compiler checks their arguments.
  */
 /**
  * @def CPORT_WIN32_BSD_CALLS
- * The C library's socket calls that libcport-win32 provides in front of
- * the C library's own, for a ported program: same prototypes and results,
- * and on failure WSAGetLastError() is set too. Not macros, so C++ keeps
- * std::bind.
+ * The C library's calls libcport-win32 provides in front of the C library's,
+ * setting WSAGetLastError() too; not macros (std::bind stays), but for select,
+ * Winsock's cport_w32_select() (the C library's is for 0.1's header).
  */
 /**
  * @fn int cport_w32_setsockopt(SOCKET s, int level, int name, const char *val, int len)
- * setsockopt() with Winsock's signature; `setsockopt` is defined to this
- * name. SO_UPDATE_ACCEPT_CONTEXT, SO_UPDATE_CONNECT_CONTEXT and
- * SO_EXCLUSIVEADDRUSE succeed without effect (cport has done that work),
- * as do SO_RANDOMIZE_PORT and SO_PORT_SCALABILITY (given a DWORD: Linux
- * already randomizes and shares ephemeral ports) and
- * SO_CONDITIONAL_ACCEPT (Linux completes every handshake before accept,
- * so a condition function's CF_REJECT closes an accepted connection);
- * SO_DONTLINGER TRUE turns SO_LINGER off; SO_RCVTIMEO / SO_SNDTIMEO take
- * a DWORD of milliseconds. Windows' numbers that Linux gives to other
- * options at the same level have their Windows meaning: TCP_KEEPALIVE
+ * setsockopt() with Winsock's signature; `setsockopt` is defined to this name.
+ * SO_UPDATE_ACCEPT_CONTEXT, SO_UPDATE_CONNECT_CONTEXT and SO_EXCLUSIVEADDRUSE
+ * succeed without effect (cport has done that work), as do SO_RANDOMIZE_PORT
+ * and SO_PORT_SCALABILITY (given a DWORD: Linux already randomizes and shares
+ * ephemeral ports) and SO_CONDITIONAL_ACCEPT (Linux completes every handshake
+ * before accept, so a condition function's CF_REJECT closes an accepted
+ * connection); SO_DONTLINGER TRUE turns SO_LINGER off; SO_RCVTIMEO /
+ * SO_SNDTIMEO take a DWORD of milliseconds. Windows' numbers that Linux gives
+ * to other options at the same level have their Windows meaning: TCP_KEEPALIVE
  * (3, a DWORD of idle seconds: Linux's TCP_KEEPIDLE; not TCP_CORK) and
  * IP_DONTFRAGMENT (14, a BOOL: IP_MTU_DISCOVER IP_PMTUDISC_DO or DONT).
  * SO_OPENTYPE (a DWORD, any socket value) is kept for the calling thread.
@@ -168,9 +159,8 @@
  */
 /**
  * @fn int cport_w32_gethostname(char *name, size_t namelen)
- * Winsock's gethostname(); `gethostname` is defined to this name. Its
- * length is a size_t, as in <unistd.h>, so that header may still follow
- * this one.
+ * Winsock's gethostname(); `gethostname` is defined to this name. Its length is
+ * a size_t, as in <unistd.h>, so that header may still follow this one.
  * @param[out] name the host name, with its NUL
  * @param namelen bytes at `name`
  * @return 0, or SOCKET_ERROR with WSAEFAULT in WSAGetLastError() for a
@@ -182,7 +172,7 @@
  * to this name with `size` the size of `*arg`, since a u_long is 64 bits
  * on Linux but 32 on Windows, where programs pass a DWORD as often.
  * @param s the socket
- * @param cmd FIONBIO or FIONREAD
+ * @param cmd FIONBIO, FIONREAD or SIOCATMARK
  * @param[in,out] arg a 32- or 64-bit unsigned integer
  * @param size its size: 4 or 8
  * @return 0, or SOCKET_ERROR with WSAEFAULT (NULL, or fewer than 4
@@ -381,9 +371,8 @@
  */
 /**
  * @fn errno_t cport_w32_mbstowcs_s(size_t *converted, wchar_t *dst, size_t size, const char *src, size_t count)
- * MSVC's mbstowcs_s(); `mbstowcs_s` is defined to this name. The narrow
- * string is UTF-8 (the layer's code page); the result always ends with a
- * NUL.
+ * MSVC's mbstowcs_s(); `mbstowcs_s` is defined to this name. The narrow string
+ * is UTF-8 (the layer's code page); the result always ends with a NUL.
  * @param[out] converted wide characters written (or needed, with `dst`
  *             NULL and `size` 0), the NUL counted; may be NULL
  * @param[out] dst the wide string; NULL with `size` 0 to ask the size
@@ -604,10 +593,9 @@
  */
 /**
  * @fn errno_t cport_w32_ltoa_s(long value, char *buf, size_t size, int radix)
- * MSVC's _ltoa_s(); `_ltoa_s` is defined to this name. `long` is the
- * platform's (64 bits on Linux, 32 on Windows): a negative value that
- * fits in 32 bits is written, in a radix other than 10, as those 32 bits,
- * as on Windows.
+ * MSVC's _ltoa_s(); `_ltoa_s` is defined to this name. `long` is the platform's
+ * (64 bits on Linux, 32 on Windows): a negative value that fits in 32 bits is
+ * written, in a radix other than 10, as those 32 bits, as on Windows.
  * @param value the number
  * @param[out] buf the destination
  * @param size characters in `buf`, the NUL included
@@ -668,13 +656,12 @@
  */
 /**
  * @fn int cport_w32_sscanf_s(const char *buf, const char *fmt, ...)
- * MSVC's sscanf_s(); `sscanf_s` is defined to this name. As sscanf(),
- * but each %c, %s and %[ argument is followed by its buffer's size, an
- * `unsigned` in characters (wide ones for %lc, %ls, %l[, %C and %S), and
- * Microsoft's length prefixes are read too (%I64d, %I32x, %Iu, %ws). A
- * string that does not fit its buffer ends the scan there, with the
- * buffer's first character set to 0; so does a %c count larger than its
- * buffer.
+ * MSVC's sscanf_s(); `sscanf_s` is defined to this name. As sscanf(), but each
+ * %c, %s and %[ argument is followed by its buffer's size, an `unsigned` in
+ * characters (wide ones for %lc, %ls, %l[, %C and %S), and Microsoft's length
+ * prefixes are read too (%I64d, %I32x, %Iu, %ws). A string that does not fit
+ * its buffer ends the scan there, with the buffer's first character set to 0;
+ * so does a %c count larger than its buffer.
  * @param buf the input
  * @param fmt the format
  * @return The fields assigned (suppressed ones and %n not counted); EOF
@@ -716,21 +703,29 @@
  */
 /**
  * @fn int cport_w32_getch(void)
- * conio.h's _getch(); `_getch` is defined to this name. One key of
- * standard input: on a terminal it is taken without waiting for the end
- * of the line and without echo; from a pipe or a file, the next byte.
+ * conio.h's _getch() (`_getch`): one key of standard input, on a terminal
+ * without waiting for the line's end and without echo; else the next byte.
  * @return The byte, or EOF (-1) when standard input has ended.
  */
 /**
  * @fn int cport_w32_getche(void)
  * conio.h's _getche() (`_getche`): cport_w32_getch(), echoing the key.
- * @return The byte, or EOF (-1) when standard input has ended.
- */
+ * @return The byte, or EOF (-1) when standard input has ended. */
 /**
  * @fn int cport_w32_kbhit(void)
- * conio.h's _kbhit() (`_kbhit`): whether a key (on a terminal, without
- * its line's end) or a byte waits on standard input; never waits.
- * @return 1 if one is waiting, else 0.
+ * conio.h's _kbhit() (`_kbhit`): whether a key or a byte waits on
+ * standard input (a terminal's line need not be ended); never waits.
+ * @return 1 if one is waiting, else 0. */
+/**
+ * @fn int cport_w32_select(int nfds, struct cport_w32_fd_set *readfds, struct cport_w32_fd_set *writefds, struct cport_w32_fd_set *exceptfds, const struct timeval *timeout)
+ * Winsock's select() (`select`) over Winsock's fd_set (winsock-types.h); each
+ * set keeps its ready sockets.
+ * @param nfds ignored, as by Winsock
+ * @param readfds sockets to wait for to be readable, or NULL
+ * @param writefds sockets to wait for to be writable, or NULL
+ * @param exceptfds for out-of-band data or a failed connect, or NULL
+ * @param timeout the longest wait (NULL: none), left as it was
+ * @return Socket-and-set pairs ready, 0 when the time ran out, or SOCKET_ERROR.
  */
 /**
  * @fn int cport_w32_printf_s(const char *fmt, ...)
@@ -752,6 +747,11 @@
 
 #else /* Linux: the subset, on cport */
 
+#  if defined(FD_SETSIZE) && !defined(CPORT_BUILDING) /* as winsock2.h */
+enum { cport_w32_fd_setsize = FD_SETSIZE };
+#    undef FD_SETSIZE
+#    define CPORT_W32_FD_SETSIZE cport_w32_fd_setsize
+#  endif
 /* What windows.h and winsock2.h make visible besides their own names; not
  * <unistd.h>, <poll.h> or <sys/ioctl.h>, whose names (read, close, poll,
  * ioctl...) are not Windows' and a program may define itself. */

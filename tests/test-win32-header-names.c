@@ -6,7 +6,8 @@
  * so the header must not bring in <unistd.h>, <poll.h> or <sys/ioctl.h>.
  * The build is most of the test; running it checks the Winsock names
  * those headers used to give: gethostname (Winsock's errors), struct
- * pollfd as WSAPOLLFD (a SOCKET), FIONBIO and FIONREAD.
+ * pollfd as WSAPOLLFD (a SOCKET), FIONBIO and FIONREAD; and FD_SETSIZE
+ * as the program set it before the header.
  *
  * Built twice: as a Windows program (the names above defined here), and
  * with POSIX_FIRST as a program that also uses POSIX, <poll.h> before the
@@ -14,6 +15,8 @@
  */
 #if defined(POSIX_FIRST)
 #  include <poll.h>
+#else
+#  define FD_SETSIZE 256 /* winsock2.h's rule: set before the header */
 #endif
 #include "cport_win32.h"
 #if defined(POSIX_FIRST)
@@ -84,6 +87,16 @@ int main(void) {
   WSADATA wsa;
   CHECK(WSAStartup(MAKEWORD(2, 2), &wsa) == 0);
   CHECK(own_names() == 0);
+#if !defined(POSIX_FIRST)
+  /* Winsock's fd_set, as large as the program asked. */
+  fd_set big;
+  CHECK(FD_SETSIZE == 256);
+  CHECK(sizeof(big.fd_array) == 256 * sizeof(SOCKET));
+  FD_ZERO(&big);
+  for (SOCKET i = 0; i < 300; i++)
+    FD_SET(i + 5000, &big);
+  CHECK(big.fd_count == 256);
+#endif
 
   /* Winsock's gethostname: the whole name, or WSAEFAULT. */
   char host[256], tiny[1];

@@ -528,6 +528,78 @@ static void refused_connect_keeps_so_error(void **state) {
   WSACloseEvent(ev);
 }
 
+/* Winsock's fd_set is a count and an array (fd_count, fd_array), of
+ * FD_SETSIZE sockets (64 unless the program defines it first): FD_SET
+ * adds a socket once and not beyond the size, FD_CLR keeps the others'
+ * order; select ignores nfds, keeps in each set the sockets ready for it
+ * in their order, and counts the socket-and-set pairs ("the total number
+ * of socket handles that are ready and contained in the fd_set
+ * structures"). */
+static void fd_set_is_winsocks(void **state) {
+  (void)state;
+  assert_int_equal(FD_SETSIZE, 64);
+  SOCKET a, pa, b, pb;
+  w_pair(&a, &pa);
+  w_pair(&b, &pb);
+  fd_set r;
+  FD_ZERO(&r);
+  assert_int_equal(r.fd_count, 0);
+  FD_SET(a, &r);
+  FD_SET(b, &r);
+  FD_SET(a, &r);
+  assert_int_equal(r.fd_count, 2);
+  assert_true(r.fd_array[0] == a && r.fd_array[1] == b);
+  FD_CLR(a, &r);
+  assert_int_equal(r.fd_count, 1);
+  assert_true(r.fd_array[0] == b);
+  fd_set full;
+  FD_ZERO(&full);
+  for (SOCKET i = 1; i <= FD_SETSIZE + 6; i++)
+    FD_SET(i * 1000, &full);
+  assert_int_equal(full.fd_count, FD_SETSIZE);
+  assert_true(full.fd_array[FD_SETSIZE - 1] == (SOCKET)FD_SETSIZE * 1000);
+  /* pb and pa readable (in that order), a and b not; all four writable. */
+  assert_int_equal(send(b, "x", 1, 0), 1);
+  assert_int_equal(send(a, "y", 1, 0), 1);
+  SOCKET order[4] = {pb, a, pa, b};
+  fd_set w;
+  FD_ZERO(&r);
+  FD_ZERO(&w);
+  for (int i = 0; i < 4; i++)
+    FD_SET(order[i], &r);
+  FD_SET(pa, &w);
+  FD_SET(b, &w);
+  struct timeval tv = {5, 0};
+  ULONGLONG until = w_now_ms() + 5000;
+  int rc;
+  do { /* until both bytes have come */
+    fd_set r2 = r, w2 = w;
+    rc = select(12345, &r2, &w2, NULL, &tv);
+    if (rc == 4) {
+      r = r2;
+      w = w2;
+    }
+  } while (rc != 4 && w_now_ms() < until);
+  assert_int_equal(rc, 4);
+  assert_int_equal(r.fd_count, 2);
+  assert_true(r.fd_array[0] == pb && r.fd_array[1] == pa);
+  assert_int_equal(w.fd_count, 2);
+  assert_true(w.fd_array[0] == pa && w.fd_array[1] == b);
+  assert_true(FD_ISSET(pa, &r));
+  assert_false(FD_ISSET(a, &r));
+  assert_true(__WSAFDIsSet(b, &w));
+  /* A set naming no socket: WSAENOTSOCK. */
+  FD_ZERO(&r);
+  FD_SET(INVALID_SOCKET, &r);
+  tv.tv_sec = 0;
+  assert_int_equal(select(0, &r, NULL, NULL, &tv), SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAENOTSOCK);
+  closesocket(a);
+  closesocket(pa);
+  closesocket(b);
+  closesocket(pb);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(zero_byte_recv_then_readiness),
@@ -540,6 +612,7 @@ int main(void) {
       cmocka_unit_test(wsapoll_refuses),
       cmocka_unit_test(refused_connect_is_exceptional),
       cmocka_unit_test(refused_connect_keeps_so_error),
+      cmocka_unit_test(fd_set_is_winsocks),
   };
   return W_RUN("win32-readiness", tests);
 }

@@ -570,10 +570,11 @@ inline errno_t cport_w32_ultoa_s(unsigned long value, char (&buf)[N],
  * Windows, but not over another socket bound to the address (see
  * docs/porting.md; SO_EXCLUSIVEADDRUSE: never); listen() of an
  * IPv4 or IPv6 socket never bound fails with WSAEINVAL, as on Windows
- * (Linux would bind it to a port of its choosing); select() with a first argument of
- * 0, as Windows code passes it, takes the descriptors from the sets. The
- * calls whose types differ (int lengths, char* option values) or whose
- * behaviour must (shutdown, getaddrinfo's codes) are macros naming
+ * (Linux would bind it to a port of its choosing); select() over the C
+ * library's fd_set, for programs built against 0.1's header (a first
+ * argument of 0 takes the descriptors from the sets). The calls whose
+ * types differ (int lengths, char* option values, Winsock's fd_set) or
+ * whose behaviour must (shutdown, getaddrinfo's codes) are macros naming
  * cport_w32_* functions.
  */
 #define CPORT_WIN32_BSD_CALLS \

@@ -87,6 +87,53 @@ typedef struct CPORT_W32_POLLFD_TAG {
 #endif
 typedef OVERLAPPED WSAOVERLAPPED, *LPWSAOVERLAPPED;
 
+/* Winsock's fd_set: a count and the sockets, any descriptor number, at
+ * most FD_SETSIZE of them (64 unless the program defines FD_SETSIZE
+ * before cport_win32.h, as winsock2.h has it; a C library header included
+ * first defines it as 1024). select() (cport_w32_select) keeps in each
+ * set the sockets that are ready, in their order. FD_SET adds a socket
+ * once and not beyond FD_SETSIZE; FD_CLR moves the later ones down; and
+ * FD_ISSET is __WSAFDIsSet. (The layer's library keeps the C library's
+ * fd_set for its own select.) */
+#if !defined(CPORT_BUILDING)
+#  undef FD_SETSIZE
+#  ifdef CPORT_W32_FD_SETSIZE
+#    define FD_SETSIZE CPORT_W32_FD_SETSIZE
+#  else
+#    define FD_SETSIZE 64
+#  endif
+typedef struct cport_w32_fd_set {
+  u_int fd_count;
+  SOCKET fd_array[FD_SETSIZE];
+} cport_w32_fd_set;
+#  define fd_set cport_w32_fd_set
+typedef fd_set FD_SET, *PFD_SET, *LPFD_SET;
+static inline void cport_w32_fd_add(SOCKET s, fd_set *set, u_int room) {
+  for (u_int i = 0; i < set->fd_count; i++)
+    if (set->fd_array[i] == s)
+      return;
+  if (set->fd_count < room)
+    set->fd_array[set->fd_count++] = s;
+}
+static inline void cport_w32_fd_remove(SOCKET s, fd_set *set) {
+  for (u_int i = 0; i < set->fd_count; i++)
+    if (set->fd_array[i] == s) {
+      for (set->fd_count--; i < set->fd_count; i++)
+        set->fd_array[i] = set->fd_array[i + 1];
+      return;
+    }
+}
+#  undef FD_ZERO
+#  undef FD_SET
+#  undef FD_CLR
+#  undef FD_ISSET
+#  define FD_ZERO(set) ((void)(((fd_set *)(set))->fd_count = 0))
+#  define FD_SET(fd, set) \
+    cport_w32_fd_add((SOCKET)(fd), (fd_set *)(set), (u_int)FD_SETSIZE)
+#  define FD_CLR(fd, set) cport_w32_fd_remove((SOCKET)(fd), (fd_set *)(set))
+#  define FD_ISSET(fd, set) __WSAFDIsSet((SOCKET)(fd), (fd_set *)(set))
+#endif
+
 typedef struct _WSABUF {
   ULONG len;
   CHAR *buf;

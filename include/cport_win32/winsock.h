@@ -46,6 +46,22 @@ CPORT_WIN32_API int cport_w32_ioctlsocket(SOCKET s, long cmd, void *arg,
 CPORT_WIN32_API SOCKET WSAAccept(SOCKET s, struct sockaddr *addr, LPINT len,
                                  LPCONDITIONPROC condition, DWORD_PTR data);
 CPORT_WIN32_API int WSAPoll(LPWSAPOLLFD fds, ULONG n, INT ms);
+/* Winsock's select over its fd_set (winsock-types.h): nfds is ignored;
+ * each set given keeps the sockets ready for it, in their order; returns
+ * how many socket-and-set pairs are ready (0: the timeout, which is left
+ * as it was, ran out), or SOCKET_ERROR: WSAEINVAL (no socket in any set,
+ * or a negative timeout), WSAENOTSOCK (an entry not a socket), WSAEINTR.
+ * A failed non-blocking connect is in exceptfds only. */
+struct cport_w32_fd_set;
+CPORT_WIN32_API int cport_w32_select(int nfds, struct cport_w32_fd_set *readfds,
+                                     struct cport_w32_fd_set *writefds,
+                                     struct cport_w32_fd_set *exceptfds,
+                                     const struct timeval *timeout);
+/* FD_ISSET: whether s is in the set. */
+CPORT_WIN32_API int __WSAFDIsSet(SOCKET s, struct cport_w32_fd_set *set);
+#if !defined(CPORT_BUILDING)
+#  define select cport_w32_select
+#endif
 /* htons / htonl / ntohs / ntohl for a socket (every socket's provider
  * keeps network order big-endian): 0 and the value in *out, or
  * SOCKET_ERROR with WSAENOTSOCK (s is no socket) or WSAEFAULT (out is

@@ -20,9 +20,11 @@
  *   POLLRDNORM | POLLRDBAND and POLLOUT is POLLWRNORM, so either name
  *   finds the answer; the peer's end is POLLHUP; POLLPRI is refused.
  *
- * select is defined in front of the C library's (bsd.c explains why), so
- * it serves every caller in the process: for a descriptor that is not one
- * of cport's sockets it answers as Linux's select does.
+ * select (cport_w32_select) takes Winsock's fd_set, a count and an array
+ * of sockets. The C library's select, over its own fd_set, is defined in
+ * front of the C library's too (bsd.c explains why), for programs built
+ * against the 0.1 header; for a descriptor that is not one of cport's
+ * sockets it answers as Linux's select does.
  */
 #include <poll.h>
 #include <stdlib.h>
@@ -130,9 +132,90 @@ static int select_failed(int e) {
   return -1;
 }
 
-/* Winsock ignores nfds and Windows code passes 0: then the sets say
- * which sockets (a caller passing nfds is taken at its word: its sets may
- * be smaller than FD_SETSIZE). */
+/* One descriptor of a select: the sets that name it (bit k for readfds,
+ * writefds, exceptfds) and, after the wait, those it is ready for. */
+struct sel {
+  int fd;
+  unsigned char asked, got;
+};
+
+#define SEL_SMALL 64
+
+/*
+ * The wait both selects share, over s[0..n): sets each entry's got and
+ * returns how many (descriptor, set) pairs are ready, or -1 with errno
+ * and WSAGetLastError() set. A connecting socket in writefds or exceptfds
+ * is watched for its outcome: connected is writable; failed is
+ * exceptional only, its error kept for getsockopt(SO_ERROR).
+ */
+static int select_wait(struct sel *s, size_t n, const struct timeval *t) {
+  if (t != NULL && (t->tv_sec < 0 || t->tv_usec < 0))
+    return select_failed(EINVAL);
+  /* "Any two of the parameters ... can be NULL, but at least one must
+   * be non-NULL, and any non-NULL descriptor set must contain at least
+   * one handle to a socket": WSAEINVAL otherwise. */
+  if (n == 0)
+    return w32_wsa_fail(WSAEINVAL);
+  struct pollfd small[SEL_SMALL];
+  struct pollfd *fds = n <= SEL_SMALL ? small : malloc(n * sizeof(*fds));
+  if (fds == NULL)
+    return select_failed(ENOMEM);
+  for (size_t i = 0; i < n; i++) {
+    short ev = 0;
+    if (s[i].asked & 1)
+      ev |= POLLIN;
+    if (s[i].asked & 2)
+      ev |= POLLOUT;
+    if (s[i].asked & 4)
+      ev |= (short)(POLLPRI | (connecting(s[i].fd) ? POLLOUT : 0));
+    fds[i] = (struct pollfd){s[i].fd, ev, 0};
+  }
+  /* Winsock leaves the caller's TIMEVAL as it was (Linux counts it down). */
+  int64_t ns =
+      t == NULL ? -1
+                : (int64_t)t->tv_sec * 1000000000 + (int64_t)t->tv_usec * 1000;
+  if (ns != 0)
+    w32_block_begin();
+  int rc = wait_ready(fds, (nfds_t)n, ns);
+  int err = errno;
+  if (ns != 0)
+    w32_block_end();
+  for (size_t i = 0; rc >= 0 && i < n; i++)
+    if (fds[i].revents & POLLNVAL)
+      err = EBADF, rc = -1;
+  if (rc < 0) {
+    if (fds != small)
+      free(fds);
+    return select_failed(err);
+  }
+  rc = 0;
+  for (size_t i = 0; i < n; i++) {
+    short rv = fds[i].revents;
+    unsigned a = s[i].asked;
+    unsigned got = ((rv & SEL_READ) ? 1u : 0u) | ((rv & SEL_WRITE) ? 2u : 0u) |
+                   ((rv & SEL_EXCEPT) ? 4u : 0u);
+    if ((a & 6) && connecting(s[i].fd) &&
+        (rv & (POLLOUT | POLLERR | POLLHUP))) {
+      int so = 0;
+      socklen_t sl = sizeof(so);
+      getsockopt(s[i].fd, SOL_SOCKET, SO_ERROR, &so, &sl);
+      w32_fd_connect_outcome(s[i].fd, -so, true);
+      if (so != 0)
+        got = 4;
+    }
+    s[i].got = (unsigned char)(got & a);
+    rc += (s[i].got & 1) + ((s[i].got >> 1) & 1) + ((s[i].got >> 2) & 1);
+  }
+  if (fds != small)
+    free(fds);
+  return rc;
+}
+
+/* The C library's select, for programs built against the layer's 0.1
+ * header (whose fd_set was the C library's): Winsock ignores nfds and
+ * Windows code passes 0, so then the sets say which descriptors (a caller
+ * passing nfds is taken at its word: its sets may be smaller than
+ * FD_SETSIZE). */
 CPORT_API int select(int nfds, fd_set *r, fd_set *w, fd_set *e,
                      struct timeval *t) {
   if (nfds > FD_SETSIZE)
@@ -145,95 +228,115 @@ CPORT_API int select(int nfds, fd_set *r, fd_set *w, fd_set *e,
         top = fd + 1;
         break;
       }
-  if (t != NULL && (t->tv_sec < 0 || t->tv_usec < 0))
-    return select_failed(EINVAL);
-  /* The sets as poll entries, with a connecting socket in writefds or
-   * exceptfds watched for its outcome. */
-  struct pollfd small[64];
-  struct pollfd *fds = small;
-  nfds_t n = 0;
+  struct sel small[SEL_SMALL];
+  struct sel *s = small;
+  size_t n = 0;
   for (int fd = 0; fd < top; fd++) {
-    short ev = 0;
-    if (r != NULL && FD_ISSET(fd, r))
-      ev |= POLLIN;
-    if (w != NULL && FD_ISSET(fd, w))
-      ev |= POLLOUT;
-    if (e != NULL && FD_ISSET(fd, e))
-      ev |= (short)(POLLPRI | (connecting(fd) ? POLLOUT : 0));
-    if (ev == 0)
+    unsigned char asked = 0;
+    for (int k = 0; k < 3; k++)
+      if (sets[k] != NULL && FD_ISSET(fd, sets[k]))
+        asked |= (unsigned char)(1u << k);
+    if (asked == 0)
       continue;
-    if (fds == small && n == 64) {
-      fds = malloc((size_t)top * sizeof(*fds));
-      if (fds == NULL)
+    if (s == small && n == SEL_SMALL) {
+      s = malloc((size_t)top * sizeof(*s));
+      if (s == NULL)
         return select_failed(ENOMEM);
-      memcpy(fds, small, sizeof(small));
+      memcpy(s, small, sizeof(small));
     }
-    fds[n++] = (struct pollfd){fd, ev, 0};
+    s[n++] = (struct sel){fd, asked, 0};
   }
-  /* "Any two of the parameters ... can be NULL, but at least one must
-   * be non-NULL, and any non-NULL descriptor set must contain at least
-   * one handle to a socket": WSAEINVAL otherwise. */
-  if (n == 0)
-    return w32_wsa_fail(WSAEINVAL);
-  /* Winsock leaves the caller's TIMEVAL as it was (Linux counts it down). */
-  int64_t ns =
-      t == NULL ? -1
-                : (int64_t)t->tv_sec * 1000000000 + (int64_t)t->tv_usec * 1000;
-  if (ns != 0)
-    w32_block_begin();
-  int rc = wait_ready(fds, n, ns);
-  int err = errno;
-  if (ns != 0)
-    w32_block_end();
-  for (nfds_t i = 0; rc >= 0 && i < n; i++)
-    if (fds[i].revents & POLLNVAL)
-      err = EBADF, rc = -1;
-  if (rc < 0) {
-    if (fds != small)
-      free(fds);
-    return select_failed(err);
-  }
-  fd_set out[3];
-  for (int i = 0; i < 3; i++)
-    FD_ZERO(&out[i]);
-  rc = 0;
-  for (nfds_t i = 0; i < n; i++) {
-    int fd = fds[i].fd;
-    short rv = fds[i].revents;
-    bool asked[3];
-    for (int k = 0; k < 3; k++)
-      asked[k] = sets[k] != NULL && FD_ISSET(fd, sets[k]);
-    bool got[3] = {asked[0] && (rv & SEL_READ), asked[1] && (rv & SEL_WRITE),
-                   asked[2] && (rv & SEL_EXCEPT)};
-    if ((asked[1] || asked[2]) && connecting(fd) &&
-        (rv & (POLLOUT | POLLERR | POLLHUP))) {
-      /* The outcome: connected is writable; failed is exceptional only,
-       * its error kept for getsockopt(SO_ERROR), which reading took. */
-      int so = 0;
-      socklen_t sl = sizeof(so);
-      getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &sl);
-      w32_fd_connect_outcome(fd, -so, true);
-      if (so != 0) {
-        got[0] = got[1] = false;
-        got[2] = asked[2];
-      }
+  int rc = select_wait(s, n, t);
+  for (int k = 0; rc >= 0 && k < 3; k++)
+    if (sets[k] != NULL) {
+      FD_ZERO(sets[k]);
+      for (size_t i = 0; i < n; i++)
+        if (s[i].got & (1u << k))
+          FD_SET(s[i].fd, sets[k]);
     }
-    for (int k = 0; k < 3; k++)
-      if (got[k]) {
-        FD_SET(fd, &out[k]);
-        rc++;
-      }
-  }
+  if (s != small)
+    free(s);
+  return rc;
+}
+
+/* Winsock's fd_set as the program's header lays it out (winsock-types.h):
+ * the count, then as many sockets as its FD_SETSIZE, read up to the
+ * count. */
+struct cport_w32_fd_set {
+  u_int fd_count;
+  SOCKET fd_array[];
+};
+
+CPORT_API int __WSAFDIsSet(SOCKET s, struct cport_w32_fd_set *set) {
+  if (set == NULL)
+    return 0;
+  for (u_int i = 0; i < set->fd_count; i++)
+    if (set->fd_array[i] == s)
+      return 1;
+  return 0;
+}
+
+static int sel_by_fd(const void *a, const void *b) {
+  int x = ((const struct sel *)a)->fd, y = ((const struct sel *)b)->fd;
+  return (x > y) - (x < y);
+}
+
+/* The entry of fd in s[0..n), sorted by fd. */
+static struct sel *sel_find(struct sel *s, size_t n, int fd) {
+  struct sel key = {fd, 0, 0};
+  return bsearch(&key, s, n, sizeof(*s), sel_by_fd);
+}
+
+CPORT_API int cport_w32_select(int nfds, struct cport_w32_fd_set *r,
+                               struct cport_w32_fd_set *w,
+                               struct cport_w32_fd_set *e,
+                               const struct timeval *t) {
+  (void)nfds; /* "Ignored. The nfds parameter is included only for
+                 compatibility with Berkeley sockets." */
+  struct cport_w32_fd_set *sets[3] = {r, w, e};
+  size_t total = 0;
   for (int k = 0; k < 3; k++)
-    if (sets[k] != NULL)
-      for (int fd = 0; fd < top; fd++) {
-        if (FD_ISSET(fd, &out[k]))
-          FD_SET(fd, sets[k]);
-        else
-          FD_CLR(fd, sets[k]);
-      }
-  if (fds != small)
-    free(fds);
+    total += sets[k] != NULL ? sets[k]->fd_count : 0;
+  struct sel small[SEL_SMALL];
+  struct sel *s = total <= SEL_SMALL ? small : malloc(total * sizeof(*s));
+  if (s == NULL)
+    return select_failed(ENOMEM);
+  /* Every (socket, set) pair, then one entry per socket. */
+  size_t n = 0;
+  int rc = 0;
+  for (int k = 0; k < 3; k++)
+    for (u_int i = 0; sets[k] != NULL && i < sets[k]->fd_count; i++) {
+      SOCKET sock = sets[k]->fd_array[i];
+      if (sock > (SOCKET)INT32_MAX)
+        rc = w32_wsa_fail(WSAENOTSOCK); /* INVALID_SOCKET, or no fd */
+      s[n++] = (struct sel){(int)sock, (unsigned char)(1u << k), 0};
+    }
+  if (rc == 0) {
+    qsort(s, n, sizeof(*s), sel_by_fd);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (m > 0 && s[m - 1].fd == s[i].fd)
+        s[m - 1].asked |= s[i].asked;
+      else
+        s[m++] = s[i];
+    }
+    n = m;
+    rc = select_wait(s, n, t);
+  }
+  for (int k = 0; rc >= 0 && k < 3; k++) {
+    if (sets[k] == NULL)
+      continue;
+    u_int kept = 0;
+    for (u_int i = 0; i < sets[k]->fd_count; i++) {
+      SOCKET sock = sets[k]->fd_array[i];
+      struct sel *x = sel_find(s, n, (int)sock);
+      if (x != NULL && (x->got & (1u << k)))
+        sets[k]->fd_array[kept++] = sock;
+    }
+    sets[k]->fd_count = kept;
+  }
+  if (s != small)
+    free(s);
   return rc;
 }
 
