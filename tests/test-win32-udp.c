@@ -318,31 +318,35 @@ static void oversized_datagram_fails_at_once(void **state) {
   assert_true(CloseHandle(port));
 }
 
-/* A datagram too big for the buffer, already queued: exactly one answer.
- * The call fails with WSAEMSGSIZE and nothing is queued (what the
- * WSARecvFrom page documents for any error but WSA_IO_PENDING), or it
- * pends and one packet brings ERROR_MORE_DATA with the bytes that fit. */
-/* recvfrom and recv of a datagram larger than the buffer: "the buffer is
- * filled with the first part of the datagram, and recvfrom generates the
- * error WSAEMSGSIZE"; the rest is lost, the sender is still given, and
- * the next datagram comes whole. */
+/* recvfrom, recv, and WSARecvFrom and WSARecv without an OVERLAPPED, of
+ * a datagram larger than the buffer: "the buffer is filled with the first
+ * part of the datagram, and recvfrom generates the error WSAEMSGSIZE"
+ * (WSARecvFrom: "the excess data is lost, and WSARecvFrom generates the
+ * error WSAEMSGSIZE"); the sender is still given, and the next datagram
+ * comes whole. */
 static void recvfrom_of_a_larger_datagram_is_wsaemsgsize(void **state) {
   (void)state;
   struct sockaddr_in aa, ba, from;
   SOCKET a = w_udp(&aa), b = w_udp(&ba);
-  for (int round = 0; round < 2; round++) {
+  for (int round = 0; round < 4; round++) {
     assert_int_equal(
         sendto(a, "0123456789", 10, 0, (struct sockaddr *)&ba, sizeof(ba)), 10);
     char small[4] = {0};
     int fromlen = sizeof(from);
     memset(&from, 0, sizeof(from));
-    int n = round == 0 ? recvfrom(b, small, sizeof(small), 0,
-                                  (struct sockaddr *)&from, &fromlen)
-                       : recv(b, small, sizeof(small), 0);
+    WSABUF wb = {sizeof(small), small};
+    DWORD got = 0, flags = 0;
+    int n = round == 0   ? recvfrom(b, small, sizeof(small), 0,
+                                    (struct sockaddr *)&from, &fromlen)
+            : round == 1 ? recv(b, small, sizeof(small), 0)
+            : round == 2
+                ? WSARecvFrom(b, &wb, 1, &got, &flags, (struct sockaddr *)&from,
+                              &fromlen, NULL, NULL)
+                : WSARecv(b, &wb, 1, &got, &flags, NULL, NULL);
     assert_int_equal(n, SOCKET_ERROR);
     assert_int_equal(WSAGetLastError(), WSAEMSGSIZE);
     assert_memory_equal(small, "0123", 4);
-    if (round == 0) {
+    if (round == 0 || round == 2) {
       assert_int_equal(fromlen, (int)sizeof(from));
       assert_int_equal(from.sin_port, aa.sin_port);
     }
@@ -356,6 +360,10 @@ static void recvfrom_of_a_larger_datagram_is_wsaemsgsize(void **state) {
   closesocket(b);
 }
 
+/* A datagram too big for the buffer, already queued: exactly one answer.
+ * The call fails with WSAEMSGSIZE and nothing is queued (what the
+ * WSARecvFrom page documents for any error but WSA_IO_PENDING), or it
+ * pends and one packet brings ERROR_MORE_DATA with the bytes that fit. */
 static void truncated_datagram_gets_one_answer(void **state) {
   (void)state;
   HANDLE port = w_port(0);
@@ -467,6 +475,63 @@ static void cpu_affine_sockets_share_a_port(void **state) {
   closesocket(s[1]);
 }
 
+/* closesocket with receives pending on a datagram socket: "Any pending
+ * overlapped send and receive operations ... issued by any thread in this
+ * process are also canceled ... the completion port is notified, with the
+ * error status WSA_OPERATION_ABORTED" (closesocket): each once, as
+ * ERROR_OPERATION_ABORTED (a datagram socket has no connection to abort),
+ * its Internal STATUS_CANCELLED. */
+static void closing_a_datagram_socket_aborts_its_receives(void **state) {
+  (void)state;
+  struct sockaddr_in ba;
+  SOCKET b = w_udp(&ba);
+  HANDLE port = w_port(1);
+  assert_non_null(CreateIoCompletionPort((HANDLE)b, port, 7, 0));
+  enum { N = 4 };
+  OVERLAPPED ov[N];
+  char buf[N][16];
+  WSABUF wb[N];
+  for (int i = 0; i < N; i++) {
+    memset(&ov[i], 0, sizeof(ov[i]));
+    wb[i].len = sizeof(buf[i]);
+    wb[i].buf = buf[i];
+    DWORD flags = 0;
+    assert_int_equal(
+        WSARecvFrom(b, &wb[i], 1, NULL, &flags, NULL, NULL, &ov[i], NULL),
+        SOCKET_ERROR);
+    assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+  }
+  assert_int_equal(closesocket(b), 0);
+  int seen[N] = {0};
+  for (int i = 0; i < N; i++) {
+    DWORD n = 99;
+    ULONG_PTR key = 0;
+    OVERLAPPED *got = NULL;
+    assert_false(w_next(port, &n, &key, &got, 5000));
+    if (GetLastError() != ERROR_OPERATION_ABORTED && h_on_wine()) {
+      CloseHandle(port);
+      H_SKIP("known Wine difference: a datagram socket's receives end with "
+             "error 676 at its close; see docs/windows.md");
+    }
+    assert_int_equal(GetLastError(), ERROR_OPERATION_ABORTED);
+    assert_non_null(got);
+    assert_int_equal(key, 7);
+    assert_int_equal(n, 0);
+    int k = (int)(got - ov);
+    assert_true(k >= 0 && k < N);
+    seen[k]++;
+    assert_int_equal((DWORD)got->Internal, 0xC0000120u); /* CANCELLED */
+    DWORD bytes = 0, flags = 0;
+    assert_false(WSAGetOverlappedResult(b, got, &bytes, FALSE, &flags));
+    assert_true(WSAGetLastError() == WSA_OPERATION_ABORTED ||
+                WSAGetLastError() == WSAENOTSOCK); /* (the socket is gone) */
+  }
+  for (int i = 0; i < N; i++)
+    assert_int_equal(seen[i], 1);
+  w_expect_nothing(port, 100);
+  assert_true(CloseHandle(port));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(unreachable_port_fails_the_next_receive),
@@ -479,6 +544,7 @@ int main(void) {
       cmocka_unit_test(truncated_datagram_gets_one_answer),
       cmocka_unit_test(recvfrom_of_a_larger_datagram_is_wsaemsgsize),
       cmocka_unit_test(cpu_affine_sockets_share_a_port),
+      cmocka_unit_test(closing_a_datagram_socket_aborts_its_receives),
   };
   return W_RUN("win32-udp", tests);
 }

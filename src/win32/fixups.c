@@ -401,7 +401,8 @@ bool w32_fixup_accept_waiting_ms(int fd, uint32_t *ms) {
 
 void *w32_ov_tag(DWORD tid, int fd) {
 #if UINTPTR_MAX > 0xFFFFFFFFu
-  return (void *)((uintptr_t)tid << 32 | (uint32_t)(fd + 1));
+  uint32_t dgram = (w32_fd_flags(fd) & W32_FD_DGRAM) ? W32_TAG_DGRAM : 0;
+  return (void *)((uintptr_t)tid << 32 | (uint32_t)(fd + 1) | dgram);
 #else
   (void)fd;
   return (void *)(uintptr_t)tid;
@@ -478,6 +479,22 @@ static bool ended_by_close(LPOVERLAPPED ov, int status) {
          cport__op_closed((const cport_op_t *)(const void *)ov);
 }
 
+/* Ended by closing a connection's socket: a datagram socket's ops have no
+ * connection to abort, and end as the closesocket page says,
+ * ERROR_OPERATION_ABORTED (STATUS_CANCELLED). */
+static bool datagram_op(LPOVERLAPPED ov) {
+#if UINTPTR_MAX > 0xFFFFFFFFu
+  return ov != NULL && ((uintptr_t)ov->cport_reserved_data & W32_TAG_DGRAM);
+#else
+  (void)ov;
+  return false; /* (32-bit systems: no tag, a connection's code) */
+#endif
+}
+
+static bool connection_closed(LPOVERLAPPED ov, int status) {
+  return ended_by_close(ov, status) && !datagram_op(ov);
+}
+
 /* A datagram socket's op refused by the network: the ICMP "port
  * unreachable" an earlier datagram drew, which Windows reports as
  * ERROR_PORT_UNREACHABLE (STATUS_PORT_UNREACHABLE), WSAECONNRESET. */
@@ -501,7 +518,7 @@ static bool ended_by_cleanup(LPOVERLAPPED ov, int status) {
 DWORD w32_op_error(LPOVERLAPPED ov, int status) {
   if (ended_by_cleanup(ov, status))
     return ERROR_OPERATION_ABORTED; /* WSACleanup closed its socket */
-  return ended_by_close(ov, status)     ? ERROR_CONNECTION_ABORTED
+  return connection_closed(ov, status)  ? ERROR_CONNECTION_ABORTED
          : port_unreachable(ov, status) ? ERROR_PORT_UNREACHABLE
                                         : w32_error(status);
 }
@@ -513,7 +530,8 @@ static uintptr_t nt_word(const cport_op_t *op, int status, bool closed) {
   LPOVERLAPPED ov = (LPOVERLAPPED)(uintptr_t)op;
   if (status != 0 && ended_by_cleanup(ov, closed ? CPORT_ECANCELED : status))
     return w32_ntstatus(CPORT_ECANCELED); /* WSACleanup: STATUS_CANCELLED */
-  return closed && status == CPORT_ECANCELED ? 0xC0000241u /* ABORTED */
+  bool aborted = closed && status == CPORT_ECANCELED && !datagram_op(ov);
+  return aborted                        ? 0xC0000241u /* CONNECTION_ABORTED */
          : port_unreachable(ov, status) ? 0xC000023Fu /* PORT_UNREACHABLE */
                                         : w32_ntstatus(status);
 }
@@ -542,7 +560,7 @@ ULONG_PTR w32_op_ntstatus(LPOVERLAPPED ov, int status) {
 int w32_op_wsa_error(LPOVERLAPPED ov, int status) {
   if (ended_by_cleanup(ov, status))
     return WSA_OPERATION_ABORTED;
-  return ended_by_close(ov, status)     ? WSAECONNABORTED
+  return connection_closed(ov, status)  ? WSAECONNABORTED
          : port_unreachable(ov, status) ? WSAECONNRESET
                                         : w32_wsa_error(status);
 }

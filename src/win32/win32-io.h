@@ -48,6 +48,9 @@ CP_INTERNAL void *w32_ov_tag(DWORD tid, int fd);
  * into the pipe's error (w32_pipe_result); CancelIo cancels all three. */
 #define W32_TAG_PIPE_READ (1u << 30)
 #define W32_TAG_PIPE_WRITE (1u << 29)
+/* An op of a datagram socket (w32_ov_tag adds it): ended by its socket's
+ * close it is aborted, not a connection's abort. */
+#define W32_TAG_DGRAM (1u << 28)
 CP_INTERNAL void w32_ov_tag_pipe(LPOVERLAPPED ov, unsigned kind);
 /* A finished pipe op's status as the pipe reports it: a read that got 0
  * bytes or found the writer gone: W32_EPIPE_BROKEN; a write that found

@@ -137,6 +137,10 @@ static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, size_t total,
       if (mp != NULL && recv_side) {
         mp->controllen = m.msg_controllen;
         mp->flags = m.msg_flags;
+      } else if (recv_side && (m.msg_flags & MSG_TRUNC)) {
+        /* "the buffers are filled with the first part of the datagram,
+         * and WSARecvFrom generates the error WSAEMSGSIZE" */
+        return w32_wsa_fail(WSAEMSGSIZE);
       }
       return 0;
     }
