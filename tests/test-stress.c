@@ -2,9 +2,9 @@
  * test-stress.c - faults and load: accept when the process is out of file
  * descriptors, 1,000 concurrent connections echoed through one port
  * served by 2 worker threads, every byte verified, cancels while the
- * io_uring submission queue is full (every op ends once), and receives
- * that wait for provided buffers until other sockets close. Runs once per
- * backend.
+ * io_uring submission queue is full (every op ends once), receives
+ * that wait for provided buffers until other sockets close, and streams
+ * that stay in order while those buffers run out. Runs once per backend.
  */
 #include "net.h"
 
@@ -576,12 +576,167 @@ static void receives_do_not_wait_for_buffers_others_hold(void **state) {
   free(s);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Streams stay in order while the ring's buffers run out                    */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * ORDER_SOCKS peers each send ORDER_BYTES, in chunks, then end their
+ * side; the server keeps one receive posted per socket on 4 workers that
+ * pause now and then, so the peers get ahead and, on io_uring's multishot
+ * receive, the ring's provided buffers run out and sockets move between
+ * the multishot and one-shot receives. Every byte must come in order and
+ * the end (0 bytes) only after the last one: a socket read by a
+ * multishot and a one-shot at once gets them out of order (about one
+ * round in six showed it, so there are ORDER_ROUNDS).
+ */
+enum {
+  ORDER_SOCKS = 200,
+  ORDER_BYTES = 100000,
+  ORDER_CHUNK = 8192,
+  ORDER_ROUNDS = 3
+};
+
+struct order_conn {
+  cport_handle_t s;
+  n_sock_t raw;
+  cport_op_t op;
+  uint64_t got;
+  char buf[ORDER_CHUNK];
+};
+
+struct order_world {
+  cport_t *p;
+  struct order_conn *c;
+  int ended, errors;
+};
+
+static void order_recv(struct order_world *w, struct order_conn *c) {
+  cport_buf_t b = CPORT_BUF(c->buf, sizeof(c->buf));
+  int rc = cport_recv(c->s, &b, 1, &c->op);
+  if (rc != 0 && H_ADD(&w->errors, 1) == 1)
+    fprintf(stderr, "# recv: %s\n", cport_err_name(rc));
+}
+
+static void *order_worker(void *arg) {
+  struct order_world *w = arg;
+  for (;;) {
+    cport_completion_t c;
+    if (cport_get(w->p, &c, -1) != 0 || c.key == QUIT_KEY)
+      return NULL;
+    uint32_t i = (uint32_t)(c.key - 1);
+    struct order_conn *oc = &w->c[i];
+    const char *bad = NULL;
+    if (c.status != 0)
+      bad = "a receive failed";
+    else if (c.bytes == 0 && oc->got != ORDER_BYTES)
+      bad = "the end came before the data";
+    else if (n_check(oc->buf, c.bytes, oc->got, i) != 0)
+      bad = "bytes out of order";
+    if (bad != NULL) {
+      if (H_ADD(&w->errors, 1) == 1)
+        fprintf(stderr, "# socket %u: %s at %llu\n", i, bad,
+                (unsigned long long)oc->got);
+      H_ADD(&w->ended, 1);
+      continue;
+    }
+    if (c.bytes == 0) {
+      H_ADD(&w->ended, 1);
+      continue;
+    }
+    oc->got += c.bytes;
+    if ((oc->got / ORDER_CHUNK) % 3 == 0)
+      h_sleep_ms(1); /* the peers get ahead */
+    order_recv(w, oc);
+  }
+}
+
+/* One peer: its stream in chunks of random sizes, then its end. */
+struct order_peer {
+  struct order_world *w;
+  uint32_t i;
+};
+
+static void *order_sender(void *arg) {
+  struct order_peer *pe = arg;
+  struct order_world *w = pe->w;
+  char *chunk = malloc(20000);
+  assert_non_null(chunk);
+  uint32_t seed = pe->i * 2654435761u + 1;
+  for (uint64_t off = 0; off < ORDER_BYTES;) {
+    seed = seed * 1103515245u + 12345u;
+    size_t n = 1 + (seed >> 8) % 20000;
+    if (n > ORDER_BYTES - off)
+      n = (size_t)(ORDER_BYTES - off);
+    n_fill(chunk, n, off, pe->i);
+    if (n_raw_send(w->c[pe->i].raw, chunk, n) != (int)n) {
+      H_ADD(&w->errors, 1);
+      break;
+    }
+    off += n;
+  }
+  shutdown(w->c[pe->i].raw, 1); /* SHUT_WR, SD_SEND */
+  free(chunk);
+  return NULL;
+}
+
+static void order_round(void) {
+  n_raise_nofile(4096);
+  struct order_world *w = calloc(1, sizeof(*w));
+  assert_non_null(w);
+  w->c = calloc(ORDER_SOCKS, sizeof(*w->c));
+  assert_non_null(w->c);
+  w->p = h_port(0);
+  for (uint32_t i = 0; i < ORDER_SOCKS; i++) {
+    n_pair_raw(w->p, &w->c[i].s, (uintptr_t)i + 1, &w->c[i].raw);
+    order_recv(w, &w->c[i]);
+  }
+  enum { WORKERS = 4 };
+  h_thread_t t[WORKERS], *peer = calloc(ORDER_SOCKS, sizeof(*peer));
+  struct order_peer *pe = calloc(ORDER_SOCKS, sizeof(*pe));
+  assert_true(peer != NULL && pe != NULL);
+  for (int k = 0; k < WORKERS; k++)
+    h_thread_start(&t[k], order_worker, w);
+  for (uint32_t i = 0; i < ORDER_SOCKS; i++) {
+    pe[i] = (struct order_peer){w, i};
+    h_thread_start(&peer[i], order_sender, &pe[i]);
+  }
+  uint64_t t0 = h_now_ms();
+  while (H_ADD(&w->ended, 0) < ORDER_SOCKS && h_now_ms() - t0 < 60000)
+    h_sleep_ms(5);
+  for (uint32_t i = 0; i < ORDER_SOCKS; i++)
+    h_thread_join(peer[i]);
+  for (int k = 0; k < WORKERS; k++)
+    H_OK(cport_post(w->p, QUIT_KEY, 0, NULL));
+  for (int k = 0; k < WORKERS; k++)
+    h_thread_join(t[k]);
+  free(pe);
+  free(peer);
+  assert_int_equal(w->errors, 0);
+  assert_int_equal(w->ended, ORDER_SOCKS);
+  for (uint32_t i = 0; i < ORDER_SOCKS; i++) {
+    assert_true(w->c[i].got == ORDER_BYTES);
+    H_OK(cport_closesocket(w->c[i].s));
+    n_raw_close(w->c[i].raw);
+  }
+  h_close_clean(w->p);
+  free(w->c);
+  free(w);
+}
+
+static void streams_stay_in_order_while_buffers_run_out(void **state) {
+  (void)state;
+  for (int round = 0; round < ORDER_ROUNDS; round++)
+    order_round();
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(accept_out_of_fds_neither_spins_nor_loses_listener),
       cmocka_unit_test(thousand_connections_two_workers),
       cmocka_unit_test(cancels_with_a_full_submission_queue_end_every_op_once),
       cmocka_unit_test(receives_do_not_wait_for_buffers_others_hold),
+      cmocka_unit_test(streams_stay_in_order_while_buffers_run_out),
   };
   return H_RUN("stress", tests);
 }

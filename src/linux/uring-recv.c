@@ -484,8 +484,10 @@ static void recv_done(struct cport *p, struct cp_handle *h,
     cp_uring_htag_cancel(p, h, CP_HTAG_RECV);
   }
   cp_engine_kick(h, &h->rq, b);
-  /* Receives still wait and nothing comes: start again. */
-  if (!(uh->flags & (CP_UH_RECV_ARMED | CP_UH_EOF | CP_UH_NO_MULTI)) &&
+  /* Receives still wait and nothing comes: start again (not on a socket
+   * that moved to one-shot receives, whose one may be in flight). */
+  if (!(uh->flags &
+        (CP_UH_RECV_ARMED | CP_UH_EOF | CP_UH_NO_MULTI | CP_UH_DIRECT)) &&
       !is_starved(uh) && uh->rx_err == 0 && uh->buffered == 0 &&
       !cp_opq_empty(&h->rq))
     (void)recv_arm(p, h);
@@ -515,8 +517,13 @@ void cp_uring_rearm_starved(struct cport *p, struct cp_uring *u) {
     cp_lock(&h->lock);
     struct cp_uh *uh = cp_uh(h);
     int r = ARM_OK;
+    /* A receive posted meanwhile may have moved it to one-shot receives
+     * (recv_unstarved, after this loop took it off the list): one of
+     * them may be in flight, and a multishot beside it would read the
+     * same stream out of order. */
     if ((h->flags & CP_HF_OPEN) && h->port == p && h->gen == gen &&
-        !(uh->flags & (CP_UH_RECV_ARMED | CP_UH_EOF | CP_UH_NO_MULTI)) &&
+        !(uh->flags &
+          (CP_UH_RECV_ARMED | CP_UH_EOF | CP_UH_NO_MULTI | CP_UH_DIRECT)) &&
         !is_starved(uh) && uh->rx_err == 0 && uh->buffered < CP_UH_RX_CAP)
       r = recv_arm(p, h);
     cp_unlock(&h->lock);
