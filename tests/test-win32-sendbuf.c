@@ -21,6 +21,7 @@
 #  include <netinet/in.h>
 #  include <netinet/tcp.h>
 #  include <sys/syscall.h>
+#  include <sys/wait.h>
 #  include <unistd.h>
 #endif
 
@@ -374,6 +375,157 @@ static void closing_the_port_ends_waiting_sends(void **state) {
   free(ov);
 }
 
+/* Sends that finished in the call while the peer read nothing, then the
+ * socket closed and the port closed before the peer reads: every byte of
+ * every finished send still arrives, then the orderly end ("any data
+ * queued for transmission will be sent, if possible, before the
+ * underlying socket is closed", closesocket): the port lives on while
+ * the closed socket's sends run, as on Windows. */
+/* MSG_LEN bytes of the stream from byte at on, into buf. */
+static void stream_at(char *buf, size_t at) {
+  for (size_t i = 0; i < MSG_LEN; i++)
+    buf[i] = pattern((int)((at + i) / MSG_LEN), (int)((at + i) % MSG_LEN));
+}
+
+/* A connected pair whose kernel buffers are small (the peer's before it
+ * connects: its window stays small) and full: non-blocking sends until
+ * they refuse. Returns the stream's bytes sent so far. */
+static size_t filled_pair(SOCKET *srv, SOCKET *cli, char *msg) {
+  int small = 4096;
+  struct sockaddr_in a;
+  SOCKET l = w_listener(&a);
+  *cli = w_tcp();
+  assert_int_equal(setsockopt(*cli, SOL_SOCKET, SO_RCVBUF, (const char *)&small,
+                              sizeof(small)),
+                   0);
+  assert_int_equal(connect(*cli, (struct sockaddr *)&a, sizeof(a)), 0);
+  *srv = accept(l, NULL, NULL);
+  assert_true(h_socket_ok(*srv));
+  closesocket(l);
+  assert_int_equal(setsockopt(*srv, SOL_SOCKET, SO_SNDBUF, (const char *)&small,
+                              sizeof(small)),
+                   0);
+  u_long on = 1, off = 0;
+  assert_int_equal(ioctlsocket(*srv, FIONBIO, &on), 0);
+  size_t at = 0;
+  for (;;) {
+    stream_at(msg, at);
+    int n = send(*srv, msg, MSG_LEN, 0);
+    if (n <= 0)
+      break;
+    at += (size_t)n;
+  }
+  assert_int_equal(WSAGetLastError(), WSAEWOULDBLOCK);
+  assert_int_equal(ioctlsocket(*srv, FIONBIO, &off), 0);
+  return at;
+}
+
+/* Overlapped sends on srv (on port) from stream byte at until one cannot
+ * finish in the call (cport's send buffer is full too); that one is
+ * cancelled. Returns the stream's bytes sent, every packet taken. */
+static size_t sends_until_full(HANDLE port, SOCKET srv, char *msg, size_t at) {
+  enum { MAX_SENDS = 16384 };
+  OVERLAPPED *ov = calloc(MAX_SENDS, sizeof(*ov));
+  assert_non_null(ov);
+  int n = 0; /* all but the last finished in the call */
+  for (; n < MAX_SENDS; n++) {
+    stream_at(msg, at);
+    WSABUF wb = {MSG_LEN, msg};
+    DWORD sent = 0;
+    if (WSASend(srv, &wb, 1, &sent, 0, &ov[n], NULL) != 0)
+      break;
+    assert_int_equal(sent, MSG_LEN);
+    at += MSG_LEN;
+  }
+  assert_int_equal(WSAGetLastError(), WSA_IO_PENDING); /* no room left */
+  assert_true(CancelIoEx((HANDLE)srv, &ov[n]));
+  for (int i = 0; i <= n; i++) { /* every packet, the cancelled one's */
+    DWORD bytes = 0;
+    ULONG_PTR key;
+    OVERLAPPED *got = NULL;
+    BOOL ok = w_next(port, &bytes, &key, &got, 5000);
+    assert_non_null(got);
+    if (got == &ov[n])
+      at += bytes; /* (none, or the part that left before the cancel) */
+    else
+      assert_true(ok && bytes == MSG_LEN);
+  }
+  free(ov);
+  return at;
+}
+
+/* Reads cli to its end: exactly the stream's first want bytes. */
+static void read_stream(SOCKET cli, size_t want) {
+  w_set_rcvtimeo(cli, 5000);
+  size_t got = 0;
+  char *in = malloc(want + 1);
+  assert_non_null(in);
+  while (got < want + 1) {
+    int r = recv(cli, in + got, (int)(want + 1 - got), 0);
+    assert_true(r >= 0);
+    if (r == 0)
+      break;
+    got += (size_t)r;
+  }
+  assert_int_equal(got, want);
+  for (size_t i = 0; i < want; i++)
+    if (in[i] != pattern((int)(i / MSG_LEN), (int)(i % MSG_LEN)))
+      fail_msg("byte %zu differs", i);
+  free(in);
+}
+
+static void sends_that_finished_outlive_the_port(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  char msg[MSG_LEN];
+  SOCKET srv, cli;
+  size_t at = filled_pair(&srv, &cli, msg);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 7, 0), port);
+  at = sends_until_full(port, srv, msg, at);
+  assert_int_equal(closesocket(srv), 0);
+  assert_true(CloseHandle(port));
+  read_stream(cli, at);
+  closesocket(cli);
+}
+
+#ifndef _WIN32
+/* The same, and then the process exits (a child, made before any port
+ * of this program has a thread): every byte still arrives, though the
+ * last sends finished into cport's send buffer (which goes with the
+ * process's memory) while the peer read nothing. On Windows they are
+ * the transport's; here cport makes the kernel take them as it exits. */
+static void sends_that_finished_outlive_the_process(void **state) {
+  (void)state;
+  char msg[MSG_LEN];
+  SOCKET srv, cli;
+  size_t at = filled_pair(&srv, &cli, msg);
+  int pipefd[2];
+  assert_int_equal(pipe(pipefd), 0);
+  pid_t child = fork();
+  assert_true(child >= 0);
+  if (child == 0) {
+    HANDLE port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0);
+    if (port == NULL || CreateIoCompletionPort((HANDLE)srv, port, 7, 0) != port)
+      _exit(2);
+    at = sends_until_full(port, srv, msg, at);
+    closesocket(srv);
+    if (write(pipefd[1], &at, sizeof(at)) != (ssize_t)sizeof(at))
+      _exit(3);
+    exit(0); /* (the exit's handlers run: not _exit) */
+  }
+  close((int)srv); /* the child's now: no call of the layer's on it */
+  close(pipefd[1]);
+  size_t sent = 0;
+  assert_int_equal(read(pipefd[0], &sent, sizeof(sent)), sizeof(sent));
+  close(pipefd[0]);
+  int status = -1;
+  assert_int_equal(waitpid(child, &status, 0), child);
+  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  read_stream(cli, sent);
+  closesocket(cli);
+}
+#endif
+
 #ifndef _WIN32
 /* The system's own socket options (the layer's header gives setsockopt
  * and getsockopt Winsock's signature). */
@@ -494,6 +646,10 @@ int main(void) {
   setenv("CPORT_SENDBUF", "always", 1); /* every send buffered on io_uring */
 #endif
   const struct CMUnitTest tests[] = {
+#ifndef _WIN32
+      /* First: it forks, while no port of this program has a thread. */
+      cmocka_unit_test(sends_that_finished_outlive_the_process),
+#endif
       cmocka_unit_test(sends_that_finished_arrive_in_order),
       cmocka_unit_test(skip_mode_sends_go_out_once),
       cmocka_unit_test(close_right_after_sends_delivers_every_byte),
@@ -504,6 +660,7 @@ int main(void) {
       cmocka_unit_test(cancel_after_sends_stops_nothing),
       cmocka_unit_test(sends_without_room_wait_and_keep_the_order),
       cmocka_unit_test(closing_the_port_ends_waiting_sends),
+      cmocka_unit_test(sends_that_finished_outlive_the_port),
 #ifndef _WIN32
       cmocka_unit_test(lingering_socket_gives_up_on_a_peer_that_never_reads),
 #endif

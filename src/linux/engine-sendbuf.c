@@ -27,17 +27,22 @@
  *   were accepted;
  * - closing the socket lets the buffered sends finish (a graceful close,
  *   Windows' default): the handle lingers, closed to every call, and its
- *   fd closes when the last one ends; closing the port ends them.
+ *   fd closes when the last one ends; closing the port ends them;
+ * - the process's exit makes the kernel take them (settle, below).
  *
  * No memory a completion needs is taken here: the caller's op holds its
  * slot as any op does; a buffered send holds none and posts nothing. A
  * block that cannot be allocated sends the op the usual way.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include "diag.h"
 #include "engine.h"
+#include "handles.h"
 
 /* Bytes of buffered sends a handle may hold: a socket send buffer's worth
  * (Linux's default SO_SNDBUF on loopback is 16 KiB to 4 MiB; Windows'
@@ -98,6 +103,19 @@ static size_t bufs_bytes(const struct cp_lop *l) {
 
 CP_TLS bool cp_sendbuf_pay;
 
+/* The exit's hook (settle), set with the first buffered send. */
+static pthread_once_t sb_exit_once = PTHREAD_ONCE_INIT;
+
+static void settle(int timeout_ms);
+
+static void settle_at_exit(void) {
+  settle(1000);
+}
+
+static void exit_hook(void) {
+  (void)atexit(settle_at_exit);
+}
+
 int cp_engine_buffer_send(struct cp_handle *h, cport_op_t *op) {
   struct cport *p = h->port;
   struct cp_lop *l = cp_lop(op);
@@ -118,6 +136,7 @@ int cp_engine_buffer_send(struct cp_handle *h, cport_op_t *op) {
   struct cp_buffered *b = malloc(sizeof(*b) + total);
   if (b == NULL)
     return CP_SEND_NOT_BUFFERED;
+  pthread_once(&sb_exit_once, exit_hook);
   int rc = cp_port_hold(p); /* the caller's op: its completion's slot */
   if (rc != 0) {
     free(b);
@@ -177,4 +196,91 @@ int cp_engine_shutdown_after_sends(struct cp_handle *h) {
   cp_opq_push(&h->wq, &b->op);
   h->flags |= CP_HF_SHUT_WR; /* no send may queue behind it */
   return 1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Settling: the bytes go to the kernel before they could be lost            */
+/* ------------------------------------------------------------------------ */
+
+/* The system's cap on SO_SNDBUF (net.core.wmem_max), read once; 0 if
+ * unknown. */
+static int wmem_max(void) {
+  static int cap = -1;
+  int c = __atomic_load_n(&cap, __ATOMIC_RELAXED);
+  if (c >= 0)
+    return c;
+  c = 0;
+  FILE *f = fopen("/proc/sys/net/core/wmem_max", "re");
+  if (f != NULL) {
+    if (fscanf(f, "%d", &c) != 1)
+      c = 0;
+    fclose(f);
+  }
+  __atomic_store_n(&cap, c, __ATOMIC_RELAXED);
+  return c;
+}
+
+/* Grows h's kernel send buffer by what its buffered sends hold, so the
+ * ring's sends of them finish whether or not the peer reads (as the bytes
+ * of a finished send are the transport's on Windows, which delivers them
+ * after the program). Never shrinks it. h->lock held. */
+static void make_room(struct cp_handle *h) {
+  int cur = 0;
+  socklen_t len = sizeof(cur);
+  if (getsockopt(h->fd, SOL_SOCKET, SO_SNDBUF, &cur, &len) != 0)
+    return;
+  /* The kernel reports twice what it was given (its bookkeeping). */
+  int want = cur / 2 + (int)h->buffered + 4096;
+  if (setsockopt(h->fd, SOL_SOCKET, SO_SNDBUFFORCE, &want, sizeof(want)) == 0)
+    return;
+  int cap = wmem_max();
+  if (cap > 0 && want > cap)
+    want = cap;
+  if (want * 2 > cur)
+    (void)setsockopt(h->fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want));
+}
+
+/* Bytes that handles still hold in buffered sends; with grow, each such
+ * handle's kernel buffer is grown first. */
+static uint64_t held_bytes(bool grow) {
+  uint64_t total = 0;
+  for (unsigned c = 0; c < CP_CHUNKS; c++) {
+    struct cp_handle *chunk =
+        __atomic_load_n(&cp_handle_chunks[c], __ATOMIC_ACQUIRE);
+    for (unsigned i = 0; chunk != NULL && i < CP_CHUNK_SIZE; i++) {
+      struct cp_handle *h = &chunk[i];
+      if (__atomic_load_n(&h->buffered, __ATOMIC_RELAXED) == 0)
+        continue;
+      cp_lock(&h->lock);
+      if (h->buffered > 0 && h->port != NULL) {
+        if (grow)
+          make_room(h);
+        total += h->buffered;
+      }
+      cp_unlock(&h->lock);
+    }
+  }
+  return total;
+}
+
+/* The process exits: the bytes of buffered sends, which finished, would
+ * be lost with cport's memory, where on Windows they are the transport's
+ * and reach the peer after the program. So every such socket's kernel
+ * send buffer grows to hold them, and the exit waits, up to timeout_ms,
+ * until the ring has sent them (giving up once 50 ms pass with no
+ * progress: then the kernel takes no more). */
+static void settle(int timeout_ms) {
+  uint64_t left = held_bytes(true);
+  uint64_t until = cp_now_ns() + (uint64_t)timeout_ms * 1000000u;
+  uint64_t stalled_since = cp_now_ns();
+  while (left > 0 && cp_now_ns() < until) {
+    struct timespec ts = {0, 1000000};
+    nanosleep(&ts, NULL);
+    uint64_t now_left = held_bytes(false);
+    if (now_left < left)
+      stalled_since = cp_now_ns();
+    else if (cp_now_ns() - stalled_since > 50000000u)
+      return; /* the kernel takes no more: what is left stays cport's */
+    left = now_left;
+  }
 }
