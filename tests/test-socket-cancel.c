@@ -7,6 +7,11 @@
  */
 #include "net.h"
 
+#if !defined(_WIN32)
+#  include <fcntl.h>
+#  include <unistd.h>
+#endif
+
 /* ------------------------------------------------------------------------ */
 /* Close and cancel                                                          */
 /* ------------------------------------------------------------------------ */
@@ -535,6 +540,75 @@ static void datagram_close_racing_receives_ends_every_op(void **state) {
   free(r);
 }
 
+/* A connect cancelled while the peer's SYNs go unanswered (its listener's
+ * accept queue is full, so the kernel drops them) ends cancelled, and
+ * the kernel's attempt ends with it: once the listener has room again no
+ * connection from the cancelled socket arrives (CancelIoEx: a cancelled
+ * op ends with ERROR_OPERATION_ABORTED, not with a connection made
+ * later), and the socket may connect again. */
+static void cancelled_connect_does_not_connect_later(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  int l = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in la = {0};
+  la.sin_family = AF_INET;
+  la.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t alen = sizeof(la);
+  assert_int_equal(bind(l, (struct sockaddr *)&la, sizeof(la)), 0);
+  assert_int_equal(listen(l, 0), 0);
+  assert_int_equal(getsockname(l, (struct sockaddr *)&la, &alen), 0);
+  int fill[4];
+  for (int i = 0; i < 4; i++) { /* the accept queue, full */
+    fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    (void)connect(fill[i], (struct sockaddr *)&la, sizeof(la));
+  }
+  h_sleep_ms(100);
+  cport_handle_t s;
+  H_OK(cport_socket(AF_INET, SOCK_STREAM, 0, &s));
+  struct sockaddr_in me = {0};
+  me.sin_family = AF_INET;
+  me.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  alen = sizeof(me);
+  assert_int_equal(bind((int)s, (struct sockaddr *)&me, sizeof(me)), 0);
+  assert_int_equal(getsockname((int)s, (struct sockaddr *)&me, &alen), 0);
+  H_OK(cport_associate(p, s, 5, 0));
+  cport_op_t op = {0};
+  H_OK(cport_connect(s, (struct sockaddr *)&la, sizeof(la), NULL, 0, &op));
+  h_sleep_ms(200);
+  assert_int_equal(cport_op_status(&op), CPORT_EINPROGRESS); /* no answer */
+  H_OK(cport_cancel(s, &op));
+  cport_completion_t c = h_get(p, 5000);
+  assert_ptr_equal(c.op, &op);
+  assert_int_equal(c.status, CPORT_ECANCELED);
+  /* Room again; the kernel retries a SYN after about a second. */
+  for (int i = 0; i < 4; i++)
+    close(fill[i]);
+  int flags = fcntl(l, F_GETFL);
+  assert_int_equal(fcntl(l, F_SETFL, flags | O_NONBLOCK), 0);
+  uint64_t t0 = h_now_ms();
+  while (h_now_ms() - t0 < 2500) {
+    struct sockaddr_in from;
+    socklen_t flen = sizeof(from);
+    int a = accept(l, (struct sockaddr *)&from, &flen);
+    if (a < 0) {
+      h_sleep_ms(20);
+      continue;
+    }
+    if (from.sin_port == me.sin_port)
+      fail_msg("the cancelled connect connected %llu ms later",
+               (unsigned long long)(h_now_ms() - t0));
+    close(a);
+  }
+  /* And the socket connects anew. */
+  cport_op_t again = {0};
+  H_OK(cport_connect(s, (struct sockaddr *)&la, sizeof(la), NULL, 0, &again));
+  c = h_get(p, 5000);
+  assert_ptr_equal(c.op, &again);
+  H_OK(c.status);
+  H_OK(cport_closesocket(s));
+  close(l);
+  h_close_clean(p);
+}
 #endif
 
 int main(void) {
@@ -549,6 +623,7 @@ int main(void) {
     cmocka_unit_test(send_under_a_reset_and_a_close_never_reports_eagain),
     cmocka_unit_test(port_close_racing_starts_leaves_nothing_in_progress),
     cmocka_unit_test(datagram_close_racing_receives_ends_every_op),
+    cmocka_unit_test(cancelled_connect_does_not_connect_later),
 #endif
   };
   return H_RUN("socket-cancel", tests);

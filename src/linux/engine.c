@@ -5,6 +5,8 @@
  * end through cp_engine_end().
  */
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "engine-diag.h"
@@ -370,6 +372,14 @@ void cp_engine_external_end(cport_op_t *op, int status, uint32_t bytes) {
 /* Cancel                                                                    */
 /* ------------------------------------------------------------------------ */
 
+void cp_engine_connect_cancelled(struct cp_handle *h) {
+  struct sockaddr none;
+  memset(&none, 0, sizeof(none));
+  none.sa_family = AF_UNSPEC; /* dissolves the association (connect(2)) */
+  (void)connect(h->fd, &none, sizeof(none));
+  h->flags &= (uint16_t) ~(CP_HF_CONNECTING | CP_HF_CONNECTED);
+}
+
 /* Cancel one queued op. Returns true if it left the head of q. */
 static bool cancel_one(struct cp_handle *h, struct cp_opq *q, cport_op_t *op,
                        bool orphan) {
@@ -399,6 +409,8 @@ static bool cancel_one(struct cp_handle *h, struct cp_opq *q, cport_op_t *op,
     cp_opq_remove(q, op);
   }
   cp_op_result(op, CPORT_ECANCELED);
+  if (l->kind == CP_OP_CONNECT && !orphan && !(l->flags & CP_OPF_STAGE2))
+    cp_engine_connect_cancelled(h);
   finish(op, NULL);
   return was_head;
 }

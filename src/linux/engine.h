@@ -60,6 +60,12 @@ struct cp_buffered {
   _Alignas(16) unsigned char data[];
 };
 
+/* A connect ended cancelled before its outcome: the kernel's attempt
+ * would go on, and might yet connect a socket whose program was told it
+ * was cancelled (ConnectEx and CancelIoEx), so it is dissolved, and the
+ * socket may connect again. h->lock held, the socket open. */
+CP_INTERNAL void cp_engine_connect_cancelled(struct cp_handle *h);
+
 /* The handle closes (h->lock held, open, on a port): true if buffered
  * sends still run, in which case its other ops were cancelled and the
  * handle lingers, closed to callers, until they end (engine-handle.c). */

@@ -552,8 +552,9 @@ static int interpret(struct cport *p, struct cp_handle *h, cport_op_t *op,
                      int res) {
   struct cp_lop *l = cp_lop(op);
   if (res == -ECANCELED || (res == -EINTR && (l->flags & CP_OPF_CANCEL))) {
-    if (l->kind == CP_OP_CONNECT && !(l->flags & CP_OPF_ORPHAN))
-      h->flags &= (uint16_t)~CP_HF_CONNECTING;
+    if (l->kind == CP_OP_CONNECT && !(l->flags & CP_OPF_ORPHAN) &&
+        !(l->flags & CP_OPF_STAGE2))
+      cp_engine_connect_cancelled(h);
     return set_status(op, CPORT_ECANCELED);
   }
   if (l->flags & CP_OPF_ORPHAN)
