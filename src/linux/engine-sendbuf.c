@@ -39,6 +39,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "engine.h"
@@ -103,16 +104,21 @@ static size_t bufs_bytes(const struct cp_lop *l) {
 
 CP_TLS bool cp_sendbuf_pay;
 
-/* The exit's hook (settle), set with the first buffered send. */
+/* The exit's hook (settle), set with the first buffered send, by the
+ * process it belongs to: a child forked since has none of its threads
+ * (the ring's owner among them) and leaves the sockets it shares alone. */
 static pthread_once_t sb_exit_once = PTHREAD_ONCE_INIT;
+static pid_t sb_pid;
 
 static void settle(int timeout_ms);
 
 static void settle_at_exit(void) {
-  settle(1000);
+  if (getpid() == sb_pid)
+    settle(1000);
 }
 
 static void exit_hook(void) {
+  sb_pid = getpid();
   (void)atexit(settle_at_exit);
 }
 
@@ -220,24 +226,31 @@ static int wmem_max(void) {
   return c;
 }
 
-/* Grows h's kernel send buffer by what its buffered sends hold, so the
- * ring's sends of them finish whether or not the peer reads (as the bytes
- * of a finished send are the transport's on Windows, which delivers them
- * after the program). Never shrinks it. h->lock held. */
+/* Grows h's kernel send buffer so that what its buffered sends hold fits
+ * beside what the kernel already queues, and the ring's sends of them
+ * finish whether or not the peer reads (as the bytes of a finished send
+ * are the transport's on Windows, which delivers them after the
+ * program). Never shrinks it. h->lock held. */
 static void make_room(struct cp_handle *h) {
   int cur = 0;
   socklen_t len = sizeof(cur);
-  if (getsockopt(h->fd, SOL_SOCKET, SO_SNDBUF, &cur, &len) != 0)
+  if (getsockopt(h->fd, SOL_SOCKET, SO_SNDBUF, &cur, &len) != 0 || cur < 0)
     return;
-  /* The kernel reports twice what it was given (its bookkeeping). */
-  int want = cur / 2 + (int)h->buffered + 4096;
-  if (setsockopt(h->fd, SOL_SOCKET, SO_SNDBUFFORCE, &want, sizeof(want)) == 0)
-    return;
+  /* The kernel keeps twice what it is given, and lets a writer in once
+   * the free room is half of what it queues (at most cur): given cur and
+   * the bytes twice over (each segment's bookkeeping), the room is cur
+   * plus four times the bytes. */
+  int64_t want = (int64_t)cur + 2 * (int64_t)h->buffered + 65536;
+  if (want > INT32_MAX / 2)
+    want = INT32_MAX / 2;
+  int v = (int)want;
+  if (setsockopt(h->fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)) == 0)
+    return; /* (a privileged process: no cap) */
   int cap = wmem_max();
-  if (cap > 0 && want > cap)
-    want = cap;
-  if (want * 2 > cur)
-    (void)setsockopt(h->fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want));
+  if (cap > 0 && v > cap)
+    v = cap;
+  if ((int64_t)v * 2 > cur)
+    (void)setsockopt(h->fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
 }
 
 /* Bytes that handles still hold in buffered sends; with grow, each such
