@@ -39,8 +39,7 @@
  */
 /**
  * @def CPORT_W32_NORETURN
- * Marks the functions that do not return (ExitThread, _endthreadex,
- * ExitProcess), as Windows' headers do.
+ * Marks ExitThread, _endthreadex and ExitProcess, as Windows' headers do.
  */
 /**
  * @def CPORT_W32_AW
@@ -747,10 +746,11 @@
 
 #else /* Linux: the subset, on cport */
 
-#  if defined(FD_SETSIZE) && !defined(CPORT_BUILDING) /* as winsock2.h */
-enum { cport_w32_fd_setsize = FD_SETSIZE };
+#  if defined(FD_SETSIZE) && !defined(CPORT_BUILDING) && \
+      !(defined(__FD_SETSIZE) && FD_SETSIZE == __FD_SETSIZE) /* winsock2.h */
+#    pragma push_macro("FD_SETSIZE") /* the program's: winsock-types.h */
 #    undef FD_SETSIZE
-#    define CPORT_W32_FD_SETSIZE cport_w32_fd_setsize
+#    define CPORT_W32_FD_SETSIZE
 #  endif
 /* What windows.h and winsock2.h make visible besides their own names; not
  * <unistd.h>, <poll.h> or <sys/ioctl.h>, whose names (read, close, poll,

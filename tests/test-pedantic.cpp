@@ -7,7 +7,19 @@
 #include <cstddef>
 #include <cstdio>
 
+// A class with a member named as a BSD call: Winsock's select is an
+// overload in C++, not a macro, so the member keeps its name.
+struct Chooser {
+  int select(int x) const { return x + 1; }
+};
+
 int main() {
+  if (Chooser().select(1) != 2)
+    return 1;
+  fd_set set;
+  FD_ZERO(&set);
+  if (set.fd_count != 0 || FD_SETSIZE < 64)
+    return 1;
   LARGE_INTEGER li;
   li.QuadPart = 0;
   li.LowPart = 0x89abcdefu;

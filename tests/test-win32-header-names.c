@@ -21,6 +21,8 @@
 #include "cport_win32.h"
 #if defined(POSIX_FIRST)
 #  include <unistd.h>
+#elif FD_SETSIZE != 256
+#  error "FD_SETSIZE is the program's, in #if too"
 #endif
 
 #include <stdio.h>

@@ -588,6 +588,25 @@ static void fd_set_is_winsocks(void **state) {
   assert_true(FD_ISSET(pa, &r));
   assert_false(FD_ISSET(a, &r));
   assert_true(__WSAFDIsSet(b, &w));
+#ifndef _WIN32
+  /* The layer's answers where Windows documents none: a socket named
+   * twice in a set (FD_SET never does it) is ready once; a descriptor
+   * that is no socket fails the call, as an entry that is not one. */
+  FD_ZERO(&r);
+  r.fd_array[0] = r.fd_array[1] = pa;
+  r.fd_count = 2;
+  assert_int_equal(select(0, &r, NULL, NULL, &tv), 1);
+  assert_int_equal(r.fd_count, 1);
+  assert_true(r.fd_array[0] == pa);
+  FILE *f = fopen("/dev/null", "r");
+  assert_non_null(f);
+  FD_ZERO(&r);
+  FD_SET(pa, &r);
+  FD_SET(fileno(f), &r);
+  assert_int_equal(select(0, &r, NULL, NULL, &tv), SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAENOTSOCK);
+  fclose(f);
+#endif
   /* A set naming no socket: WSAENOTSOCK. */
   FD_ZERO(&r);
   FD_SET(INVALID_SOCKET, &r);

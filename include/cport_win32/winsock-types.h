@@ -88,17 +88,17 @@ typedef struct CPORT_W32_POLLFD_TAG {
 typedef OVERLAPPED WSAOVERLAPPED, *LPWSAOVERLAPPED;
 
 /* Winsock's fd_set: a count and the sockets, any descriptor number, at
- * most FD_SETSIZE of them (64 unless the program defines FD_SETSIZE
- * before cport_win32.h, as winsock2.h has it; a C library header included
- * first defines it as 1024). select() (cport_w32_select) keeps in each
- * set the sockets that are ready, in their order. FD_SET adds a socket
- * once and not beyond FD_SETSIZE; FD_CLR moves the later ones down; and
- * FD_ISSET is __WSAFDIsSet. (The layer's library keeps the C library's
- * fd_set for its own select.) */
+ * most FD_SETSIZE of them: 64 unless the program defines FD_SETSIZE
+ * before cport_win32.h and before any C library header (which sets the
+ * C library's own, as winsock2.h's rule has it). select()
+ * (cport_w32_select) keeps in each set the sockets that are ready, in
+ * their order. FD_SET adds a socket once and not beyond FD_SETSIZE;
+ * FD_CLR moves the later ones down; and FD_ISSET is __WSAFDIsSet. (The
+ * layer's library keeps the C library's fd_set for its own select.) */
 #if !defined(CPORT_BUILDING)
 #  undef FD_SETSIZE
 #  ifdef CPORT_W32_FD_SETSIZE
-#    define FD_SETSIZE CPORT_W32_FD_SETSIZE
+#    pragma pop_macro("FD_SETSIZE")
 #  else
 #    define FD_SETSIZE 64
 #  endif

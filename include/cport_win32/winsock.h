@@ -59,7 +59,18 @@ CPORT_WIN32_API int cport_w32_select(int nfds, struct cport_w32_fd_set *readfds,
                                      const struct timeval *timeout);
 /* FD_ISSET: whether s is in the set. */
 CPORT_WIN32_API int __WSAFDIsSet(SOCKET s, struct cport_w32_fd_set *set);
-#if !defined(CPORT_BUILDING)
+#if defined(__cplusplus)
+/* C++: an overload beside the C library's select (which takes its own
+ * fd_set), so a member named select keeps its name. */
+extern "C++" {
+inline int select(int nfds, struct cport_w32_fd_set *readfds,
+                  struct cport_w32_fd_set *writefds,
+                  struct cport_w32_fd_set *exceptfds,
+                  const struct timeval *timeout) {
+  return cport_w32_select(nfds, readfds, writefds, exceptfds, timeout);
+}
+}
+#elif !defined(CPORT_BUILDING)
 #  define select cport_w32_select
 #endif
 /* htons / htonl / ntohs / ntohl for a socket (every socket's provider

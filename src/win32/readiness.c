@@ -321,7 +321,13 @@ CPORT_API int cport_w32_select(int nfds, struct cport_w32_fd_set *r,
         s[m++] = s[i];
     }
     n = m;
-    rc = select_wait(s, n, t);
+    /* "WSAENOTSOCK: One of the descriptor sets contains an entry that is
+     * not a socket." */
+    for (size_t i = 0; rc == 0 && i < n; i++)
+      if (!w32_is_socket(s[i].fd))
+        rc = w32_wsa_fail(WSAENOTSOCK);
+    if (rc == 0)
+      rc = select_wait(s, n, t);
   }
   for (int k = 0; rc >= 0 && k < 3; k++) {
     if (sets[k] == NULL)
@@ -330,8 +336,10 @@ CPORT_API int cport_w32_select(int nfds, struct cport_w32_fd_set *r,
     for (u_int i = 0; i < sets[k]->fd_count; i++) {
       SOCKET sock = sets[k]->fd_array[i];
       struct sel *x = sel_find(s, n, (int)sock);
-      if (x != NULL && (x->got & (1u << k)))
+      if (x != NULL && (x->got & (1u << k))) {
         sets[k]->fd_array[kept++] = sock;
+        x->got &= (unsigned char)~(1u << k); /* once, as counted */
+      }
     }
     sets[k]->fd_count = kept;
   }
