@@ -409,7 +409,7 @@ static size_t filled_pair(SOCKET *srv, SOCKET *cli, char *msg, bool small_snd) {
                                 (const char *)&small, sizeof(small)),
                      0);
   u_long on = 1, off = 0;
-  assert_int_equal(ioctlsocket(*srv, FIONBIO, &on), 0);
+  assert_int_equal(ioctlsocket(*srv, (long)FIONBIO, &on), 0);
   size_t at = 0;
   for (;;) {
     stream_at(msg, at);
@@ -419,7 +419,7 @@ static size_t filled_pair(SOCKET *srv, SOCKET *cli, char *msg, bool small_snd) {
     at += (size_t)n;
   }
   assert_int_equal(WSAGetLastError(), WSAEWOULDBLOCK);
-  assert_int_equal(ioctlsocket(*srv, FIONBIO, &off), 0);
+  assert_int_equal(ioctlsocket(*srv, (long)FIONBIO, &off), 0);
   return at;
 }
 
@@ -473,7 +473,7 @@ static void read_stream(SOCKET cli, size_t want) {
   assert_int_equal(got, want);
   for (size_t i = 0; i < want; i++)
     if (in[i] != pattern((int)(i / MSG_LEN), (int)(i % MSG_LEN)))
-      fail_msg("byte %zu differs", i);
+      fail_msg("byte %lu differs", (unsigned long)i);
   free(in);
 }
 
