@@ -351,6 +351,16 @@ static void recvfrom_of_a_larger_datagram_is_wsaemsgsize(void **state) {
       assert_int_equal(from.sin_port, aa.sin_port);
     }
   }
+  /* ReadFile, the same: the bytes that fit, and ERROR_MORE_DATA
+   * (STATUS_BUFFER_OVERFLOW, a warning: the count is set). */
+  assert_int_equal(
+      sendto(a, "0123456789", 10, 0, (struct sockaddr *)&ba, sizeof(ba)), 10);
+  char four[4];
+  DWORD got = 0;
+  assert_false(ReadFile((HANDLE)b, four, sizeof(four), &got, NULL));
+  assert_int_equal(GetLastError(), ERROR_MORE_DATA);
+  assert_int_equal(got, 4);
+  assert_memory_equal(four, "0123", 4);
   assert_int_equal(sendto(a, "ab", 2, 0, (struct sockaddr *)&ba, sizeof(ba)),
                    2);
   char buf[8];

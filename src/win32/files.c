@@ -252,9 +252,10 @@ static BOOL sync_io(int fd, void *buf, DWORD len, LPDWORD done, LPOVERLAPPED ov,
 static BOOL socket_io(int fd, void *buf, DWORD len, LPDWORD done,
                       bool write_side) {
   ssize_t n = write_side ? send(fd, buf, len, 0) : recv(fd, buf, len, 0);
-  if (done)
-    *done = n > 0 ? (DWORD)n : 0;
-  return n >= 0 ? TRUE : w32_fail(w32_error(-errno));
+  int e = errno;
+  if (done) /* a datagram larger than buf filled it (ERROR_MORE_DATA) */
+    *done = n > 0 ? (DWORD)n : n < 0 && e == EMSGSIZE ? len : 0;
+  return n >= 0 ? TRUE : w32_fail(w32_error(-e));
 }
 
 /* Starts an overlapped read or write on fd: 0 and in *rc what cport said
