@@ -491,6 +491,57 @@ static void sends_that_finished_outlive_the_port(void **state) {
   closesocket(cli);
 }
 
+/* shutdown(SD_SEND) while overlapped sends are still pending (the peer
+ * reads nothing yet): it refuses only later sends ("SD_SEND, subsequent
+ * sends are disallowed"); the pending ones end with every byte, and the
+ * peer gets them all, then the end ("a FIN will be sent after all data
+ * is sent and acknowledged by the receiver", shutdown). Each send is
+ * larger than cport's send buffer takes, so they wait as the program's
+ * own. */
+static void shutdown_waits_for_pending_sends(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  char msg[MSG_LEN];
+  SOCKET srv, cli;
+  size_t at = filled_pair(&srv, &cli, msg, true);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 7, 0), port);
+  enum { SENDS = 4, EACH = 128 * 1024 };
+  char *big = malloc((size_t)SENDS * EACH);
+  OVERLAPPED ov[SENDS];
+  assert_non_null(big);
+  for (int i = 0; i < SENDS; i++) {
+    char *part = big + (size_t)i * EACH;
+    for (size_t k = 0; k < EACH; k += MSG_LEN) {
+      stream_at(msg, at + k);
+      memcpy(part + k, msg, EACH - k < MSG_LEN ? EACH - k : MSG_LEN);
+    }
+    at += EACH;
+    WSABUF wb = {EACH, part};
+    memset(&ov[i], 0, sizeof(ov[i]));
+    if (WSASend(srv, &wb, 1, NULL, 0, &ov[i], NULL) != 0)
+      assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+  }
+  assert_int_equal(shutdown(srv, SD_SEND), 0);
+  WSABUF late = {1, msg};
+  OVERLAPPED lov;
+  memset(&lov, 0, sizeof(lov));
+  assert_int_equal(WSASend(srv, &late, 1, NULL, 0, &lov, NULL), SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAESHUTDOWN);
+  read_stream(cli, at);
+  for (int i = 0; i < SENDS; i++) {
+    DWORD bytes = 0;
+    ULONG_PTR key;
+    OVERLAPPED *got = NULL;
+    assert_true(w_next(port, &bytes, &key, &got, 5000));
+    assert_ptr_equal(got, &ov[i]);
+    assert_int_equal(bytes, EACH);
+  }
+  closesocket(srv);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+  free(big);
+}
+
 #ifndef _WIN32
 /* The same, and then the process exits (a child, made before any port
  * of this program has a thread): every byte still arrives, though the
@@ -672,6 +723,7 @@ int main(void) {
       cmocka_unit_test(sends_without_room_wait_and_keep_the_order),
       cmocka_unit_test(closing_the_port_ends_waiting_sends),
       cmocka_unit_test(sends_that_finished_outlive_the_port),
+      cmocka_unit_test(shutdown_waits_for_pending_sends),
 #ifndef _WIN32
       cmocka_unit_test(lingering_socket_gives_up_on_a_peer_that_never_reads),
 #endif

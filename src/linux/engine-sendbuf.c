@@ -186,11 +186,12 @@ int cp_engine_buffer_send(struct cp_handle *h, cport_op_t *op) {
 
 int cp_engine_shutdown_after_sends(struct cp_handle *h) {
   struct cport *p = h->port;
-  if (h->buffered == 0 || p == NULL)
-    return 0;
+  if (cp_opq_empty(&h->wq) || p == NULL || (h->flags & CP_HF_CONNECTING))
+    return 0; /* (not connected yet: the shutdown fails now) */
   /* A shutdown(SHUT_WR) of cport's own at the tail of the send queue: it
-   * runs when the bytes before it have left (as a Windows socket sends
-   * its FIN after its buffer), and posts nothing. */
+   * runs when the sends before it have ended, buffered or the program's
+   * pending ones (as a Windows socket sends its FIN after the data of
+   * the sends it took), and posts nothing. */
   struct cp_buffered *b = malloc(sizeof(*b));
   if (b == NULL)
     return CPORT_ENOMEM;

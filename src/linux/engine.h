@@ -44,9 +44,9 @@ CP_INTERNAL int cp_engine_submit(struct cp_handle *h, cport_op_t *op);
  */
 #define CP_SEND_NOT_BUFFERED 2 /* neither 0 nor CPORT_COMPLETED (1) */
 CP_INTERNAL int cp_engine_buffer_send(struct cp_handle *h, cport_op_t *op);
-/* shutdown(SHUT_WR) of h after the bytes its buffered sends hold: 1 if
- * queued behind them (it runs as they end), 0 if none are held (the
- * caller shuts down now), or CPORT_ENOMEM. h->lock held. */
+/* shutdown(SHUT_WR) of h after its queued sends (buffered, or pending):
+ * 1 if queued behind them (it runs as they end), 0 if none are queued
+ * (the caller shuts down now), or CPORT_ENOMEM. h->lock held. */
 CP_INTERNAL int cp_engine_shutdown_after_sends(struct cp_handle *h);
 /* Set by cp_engine_buffer_send when the calling thread must hand its
  * work to the ring now (cp_port_pay_owed), once h->lock is dropped. */

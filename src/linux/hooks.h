@@ -223,10 +223,11 @@ CPORT_API int cport__held_accept(int fd);
  * with some still held. */
 CPORT_API int cport__flush_sends(int fd, int timeout_ms);
 
-/* shutdown(fd, SHUT_WR) after the bytes cport's send buffer holds for
- * fd, without waiting: 1 if it was queued behind them (it runs when they
- * have left, as Windows sends the FIN after the socket's buffer), 0 if
- * none are held (the caller shuts down now), or a CPORT_E* code. */
+/* shutdown(fd, SHUT_WR) after fd's queued sends (those cport's send
+ * buffer holds, and pending ones), without waiting: 1 if it was queued
+ * behind them (it runs when they have ended, as Windows sends the FIN
+ * after the data of the sends it took), 0 if none are queued (the caller
+ * shuts down now), or a CPORT_E* code. */
 CPORT_API int cport__shutdown_after_sends(int fd);
 
 /* shutdown() was called on socket fd: how is SHUT_RD, SHUT_WR or

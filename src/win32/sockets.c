@@ -422,8 +422,10 @@ CPORT_API int cport_w32_shutdown(SOCKET s, int how) {
     return w32_wsa_fail(gone);
   if (how != SD_RECEIVE && how != SD_SEND && how != SD_BOTH)
     return w32_wsa_fail(WSAEINVAL);
-  /* The FIN goes after the bytes sends already took: while cport's send
-   * buffer holds some, the send side's shutdown is queued behind them. */
+  /* The FIN goes after the bytes of the sends already taken: while sends
+   * are queued (pending, or in cport's send buffer), the send side's
+   * shutdown is queued behind them ("a FIN will be sent after all data
+   * is sent and acknowledged"). */
   int later = how != SD_RECEIVE ? cport__shutdown_after_sends(fd) : 0;
   if (later < 0)
     return w32_wsa_fail(w32_wsa_error(later));
