@@ -1,7 +1,7 @@
 /*
  * test-win32-sync.c - synchronization objects through the Win32 API (real
  * on Windows, the layer on Linux): PulseEvent, of waiting threads and of
- * a registered wait; a semaphore's limit; mutex
+ * a registered wait, busy or not; a semaphore's limit; mutex
  * ownership and its count, ReleaseMutex by a thread that does not own
  * it, and abandonment: "If a thread terminates
  * without releasing its ownership of a mutex object, the mutex object is
@@ -197,6 +197,48 @@ static void pulse_releases_a_registered_wait(void **state) {
   }
 }
 
+static void CALLBACK hold_a_pool_thread(PTP_CALLBACK_INSTANCE in, PVOID hold) {
+  (void)in;
+  WaitForSingleObject((HANDLE)hold, 10000);
+}
+
+/* A pulse of an auto-reset event releases one waiter: a thread waiting
+ * for it, or a repeating registration. One whose last callback still
+ * waits for a pool thread is not waiting (cport's wait thread holds it
+ * back until then), so the pulse must go to the thread instead of being
+ * lost on it. The default pool is filled so that the callback of the
+ * registration's timeout waits; the thread waits first, so that the
+ * registration is ahead of it among the event's waiters. */
+static void pulse_passes_a_busy_registration_by(void **state) {
+  (void)state;
+  enum { HOLDERS = 520 }; /* more than the default pool's threads */
+  HANDLE ev = CreateEvent(NULL, FALSE, FALSE, NULL);
+  HANDLE hold = CreateEvent(NULL, TRUE, FALSE, NULL);
+  assert_non_null(ev);
+  assert_non_null(hold);
+  for (int i = 0; i < HOLDERS; i++)
+    assert_true(TrySubmitThreadpoolCallback(hold_a_pool_thread, hold, NULL));
+  HANDLE t = CreateThread(NULL, 0, wait_for_it, ev, 0, NULL);
+  assert_non_null(t);
+  Sleep(300); /* the pool fills; the thread waits */
+  LONG fired[2] = {0, 0};
+  HANDLE w = NULL;
+  assert_true(RegisterWaitForSingleObject(&w, ev, count_fired, fired, 50,
+                                          WT_EXECUTEDEFAULT));
+  Sleep(200); /* it timed out: the callback waits for a thread */
+  assert_true(PulseEvent(ev));
+  assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+  DWORD code = 99;
+  assert_true(GetExitCodeThread(t, &code));
+  assert_true(SetEvent(hold));
+  assert_true(UnregisterWaitEx(w, INVALID_HANDLE_VALUE));
+  /* the pulse's one waiter: the thread, or the registration */
+  assert_int_equal((code == WAIT_OBJECT_0 ? 1 : 0) + fired[0], 1);
+  CloseHandle(t);
+  assert_true(CloseHandle(ev));
+  assert_true(CloseHandle(hold));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(abandoned_mutex_goes_to_the_next_waiter),
@@ -205,6 +247,7 @@ int main(void) {
       cmocka_unit_test(ownership_and_its_errors),
       cmocka_unit_test(pulse_releases_the_waiting_threads),
       cmocka_unit_test(pulse_releases_a_registered_wait),
+      cmocka_unit_test(pulse_passes_a_busy_registration_by),
   };
   return H_RUN("win32-sync", tests);
 }

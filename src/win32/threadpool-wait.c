@@ -69,6 +69,7 @@ static void reg_add_locked(struct tp_waitreg *r) {
   r->block.cv = &wt_cond;
   r->block.any = true; /* a pulse releases it, as a waiting thread */
   r->block.pulsed = false;
+  r->block.idle = false;
   r->block.next = r->obj->waiters;
   r->obj->waiters = &r->block;
   r->next = wt_regs;
@@ -131,6 +132,9 @@ static unsigned scan_locked(DWORD tid, struct fired *out, bool *timed,
     bool throttled = r->repeat && o->queued > o->dropped;
     DWORD result = 0;
     bool fire = false;
+    /* A throttled registration is not waiting: PulseEvent releases a
+     * thread or registration that is instead of it. */
+    r->block.idle = throttled;
     if (throttled) {
       *poll = true; /* not waiting: a pulse meanwhile passes it by */
       r->block.pulsed = false;
@@ -152,6 +156,7 @@ static unsigned scan_locked(DWORD tid, struct fired *out, bool *timed,
       out[n].done = NULL;
       if (r->repeat) {
         set_deadline_ms(r, r->repeat_ms);
+        r->block.idle = true; /* throttled once its callback is queued */
       } else {
         reg_remove_locked(r);
         out[n].done = r;

@@ -327,6 +327,7 @@ static DWORD wait_objects(DWORD n, const HANDLE *hs, bool all, DWORD ms,
     blocks[i].cv = &cv;
     blocks[i].any = !all;
     blocks[i].pulsed = false;
+    blocks[i].idle = false;
     blocks[i].next = objs[i]->waiters;
     objs[i]->waiters = &blocks[i];
   }
@@ -506,7 +507,7 @@ CPORT_API BOOL PulseEvent(HANDLE h) {
   struct w32_event *e = (struct w32_event *)o;
   pthread_mutex_lock(&w32_lock);
   for (struct w32_waitblock *b = o->waiters; b != NULL; b = b->next) {
-    if (!b->any || b->pulsed)
+    if (!b->any || b->pulsed || b->idle)
       continue;
     b->pulsed = true;
     pthread_cond_signal(b->cv);

@@ -378,6 +378,7 @@ struct w32_waitblock {
   pthread_cond_t *cv;
   bool any;    /* a wait for any one of its objects (PulseEvent's) */
   bool pulsed; /* PulseEvent released it (w32_lock) */
+  bool idle;   /* not waiting now: a pulse passes it by (w32_lock) */
 };
 /* Whether o is a thread, an event, a mutex or a semaphore. */
 CP_INTERNAL bool w32_waitable(const struct w32_object *o);
