@@ -479,9 +479,7 @@ static bool ended_by_close(LPOVERLAPPED ov, int status) {
          cport__op_closed((const cport_op_t *)(const void *)ov);
 }
 
-/* Ended by closing a connection's socket: a datagram socket's ops have no
- * connection to abort, and end as the closesocket page says,
- * ERROR_OPERATION_ABORTED (STATUS_CANCELLED). */
+/* An op of a datagram socket (the tag its start left). */
 static bool datagram_op(LPOVERLAPPED ov) {
 #if UINTPTR_MAX > 0xFFFFFFFFu
   return ov != NULL && ((uintptr_t)ov->cport_reserved_data & W32_TAG_DGRAM);
@@ -491,6 +489,9 @@ static bool datagram_op(LPOVERLAPPED ov) {
 #endif
 }
 
+/* Ended by closing a connection's socket: a datagram socket's ops have no
+ * connection to abort, and end as the closesocket page says,
+ * ERROR_OPERATION_ABORTED (STATUS_CANCELLED). */
 static bool connection_closed(LPOVERLAPPED ov, int status) {
   return ended_by_close(ov, status) && !datagram_op(ov);
 }
