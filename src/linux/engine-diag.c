@@ -285,17 +285,17 @@ bool cp_engine_diag_finish(cport_op_t *op, int *status, bool queued,
   return false;
 }
 
-/* A layer handle's op held back ends: its handle's file object event is
- * set, if the handle is still the one it was issued on. No handle lock:
- * the delay line delivers under its own lock, which an op's end takes
- * with the handle's held (the generation is written atomically). */
-static void held_end(cport_op_t *op) {
+/* The handle whose file object event a layer handle's op held back sets
+ * as it ends: the one it was issued on, if still that (not closed or
+ * reused while held), else NULL. No handle lock: the delay line delivers
+ * under its own lock, which an op's end takes with the handle's held (the
+ * generation is written atomically). */
+static struct cp_handle *held_end(cport_op_t *op, uint32_t *starts) {
   struct cp_lop *l = cp_lop(op);
-  struct cp_handle *h = l->h;
-  if (!(l->flags & CP_OPF_NT) || op->event != NULL || h == NULL)
-    return;
-  if (__atomic_load_n(&h->gen, __ATOMIC_ACQUIRE) == l->gen)
-    cp_engine_set_file_event(l); /* not closed (or reused) while held */
+  struct cp_handle *h = cp_engine_file_event_of(l, op->event, starts);
+  if (h == NULL || __atomic_load_n(&h->gen, __ATOMIC_ACQUIRE) != l->gen)
+    return NULL;
+  return h;
 }
 
 void cp_engine_diag_deliver(cport_op_t *op) {
@@ -312,9 +312,11 @@ void cp_engine_diag_deliver(cport_op_t *op) {
   fill(&r, op, slot && packet && !closed ? 'C' : 'I', cp_diag_held_fd(op), NULL,
        bytes, status);
   cp_diag_trace(p, &r);
-  held_end(op);
+  uint32_t starts = 0;
+  struct cp_handle *fh = held_end(op, &starts);
   cp_op_publish(op, status, bytes);
   /* The op is its user's again: only the copies above are used. */
+  cp_engine_set_file_event(fh, starts);
   cp_engine_signal_event(ev);
   if (!slot)
     return;

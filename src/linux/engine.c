@@ -151,10 +151,11 @@ static void finish(cport_op_t *op, struct cp_batch *b) {
   if (CP_UNLIKELY(cp_diag_active()) &&
       cp_engine_diag_finish(op, &status, slot && packet, b))
     return; /* held back by the fault mode: cp_engine_diag_deliver ends it */
-  if ((l->flags & CP_OPF_NT) && ev == NULL)
-    cp_engine_set_file_event(l);
+  uint32_t starts = 0;
+  struct cp_handle *fh = cp_engine_file_event_of(l, ev, &starts);
   cp_op_publish(op, status, bytes);
   /* The op is its user's again: only the copies above are used. */
+  cp_engine_set_file_event(fh, starts);
   cp_engine_signal_event(ev);
   if (!slot)
     return;

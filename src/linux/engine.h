@@ -146,15 +146,26 @@ CP_INTERNAL extern CP_TLS struct cp_inline cp_last_inline;
 
 /* The Win32 layer's event signaller (NULL until it registers). */
 CP_INTERNAL extern void (*cp_event_hook)(void *event);
-/* An op of the layer's handles without an event ends: its handle's file
- * object event is set (unless the handle was closed: its slot may serve
- * another use of the fd). */
-static inline void cp_engine_set_file_event(const struct cp_lop *l) {
-  struct cp_handle *h = l->h;
-  if (h == NULL || (l->flags & CP_OPF_ORPHAN))
-    return;
-  uint32_t starts = __atomic_load_n(&h->io_starts, __ATOMIC_ACQUIRE);
-  __atomic_store_n(&h->io_signal, starts + 1, __ATOMIC_RELEASE);
+/* The handle whose file object event an ending op of the layer's sets:
+ * its own, for an op without an event (NULL when the handle was closed:
+ * its slot may serve another use of the fd), with the count of ops
+ * started on it so far in *starts. Read before the op's result is
+ * published, set after it (cp_engine_set_file_event), so that a thread
+ * the event releases finds the result written, and an op started in
+ * between leaves the event reset, as its start does on Windows. */
+static inline struct cp_handle *cp_engine_file_event_of(
+    const struct cp_lop *l, const void *event, uint32_t *starts) {
+  if (!(l->flags & CP_OPF_NT) || event != NULL || (l->flags & CP_OPF_ORPHAN))
+    return NULL;
+  *starts = __atomic_load_n(&l->h->io_starts, __ATOMIC_ACQUIRE);
+  return l->h;
+}
+/* Sets h's file object event, as of `starts` ops started (h NULL:
+ * nothing). */
+static inline void cp_engine_set_file_event(struct cp_handle *h,
+                                            uint32_t starts) {
+  if (h != NULL)
+    __atomic_store_n(&h->io_signal, starts + 1, __ATOMIC_RELEASE);
 }
 /* The layer's hook for an accept that ends with a connection
  * (cport__accept_ex), or NULL. */
