@@ -24,6 +24,7 @@ struct cp_trace {
   struct cp_trace *next; /* the registry's list */
   char *path;
   int fd;
+  pid_t pid;            /* the process that opened it */
   unsigned refs;        /* under the registry lock */
   pthread_mutex_t lock; /* buf, len, flushed */
   size_t len;
@@ -137,11 +138,15 @@ static void flusher_wake_locked(void) {
   pthread_cond_signal(&flusher_cond);
 }
 
-/* At exit: what every writer still buffers goes to its file. */
+/* At exit: what every writer still buffers goes to its file. A forked
+ * child's copies of the buffers are its parent's lines, which the parent
+ * writes: the child leaves them. */
 static void flush_all(void) {
+  pid_t self = getpid();
   pthread_mutex_lock(&registry_lock);
   for (struct cp_trace *t = registry; t != NULL; t = t->next)
-    cp_trace_flush(t);
+    if (t->pid == self)
+      cp_trace_flush(t);
   pthread_mutex_unlock(&registry_lock);
 }
 
@@ -197,6 +202,7 @@ struct cp_trace *cp_trace_open(const char *path, int *rc) {
   }
   t->path = full;
   t->fd = fd;
+  t->pid = getpid();
   t->refs = 1;
   t->len = 0;
   t->flushed = 0;
