@@ -153,8 +153,9 @@ CP_INTERNAL extern void (*cp_event_hook)(void *event);
  * published, set after it (cp_engine_set_file_event), so that a thread
  * the event releases finds the result written, and an op started in
  * between leaves the event reset, as its start does on Windows. */
-static inline struct cp_handle *cp_engine_file_event_of(
-    const struct cp_lop *l, const void *event, uint32_t *starts) {
+static inline struct cp_handle *cp_engine_file_event_of(const struct cp_lop *l,
+                                                        const void *event,
+                                                        uint32_t *starts) {
   if (!(l->flags & CP_OPF_NT) || event != NULL || (l->flags & CP_OPF_ORPHAN))
     return NULL;
   *starts = __atomic_load_n(&l->h->io_starts, __ATOMIC_ACQUIRE);
