@@ -457,7 +457,10 @@ CPORT_API int cport_write(cport_handle_t f, const void *buf, uint32_t len,
  * @param f an open file (need not be associated), or #CPORT_INVALID_HANDLE
  *        to send only `head` and `tail`
  * @param off where in the file to start
- * @param len file bytes to send; 0 sends to the end of the file
+ * @param len file bytes to send, at most 2^31 - 2 (TransmitFile's limit
+ *        a call); 0 sends to the end of the file, or its next 2^31 - 2
+ *        bytes when more are left (the completion's bytes tell how many:
+ *        send the rest with another call)
  * @param head sent before the file; may be NULL
  * @param tail sent after the file; may be NULL
  * @param flags 0 or #CPORT_TF_DISCONNECT
@@ -465,7 +468,9 @@ CPORT_API int cport_write(cport_handle_t f, const void *buf, uint32_t len,
  * @retval 0 one completion will follow
  * @retval CPORT_COMPLETED finished inside the call (skip-on-success)
  * @retval CPORT_EINVAL an unknown flag, a head or tail with a NULL base
- *         and a length, or (with `len` 0) `f` is not a regular file
+ *         and a length, `len` above 2^31 - 2, a head, file range and
+ *         tail of more than 2^32 - 1 bytes together, or (with `len` 0)
+ *         `f` is not a regular file
  * @retval CPORT_EBADF `f` is not an open file
  * @retval CPORT_ENOTCONN the socket is not connected
  * @retval CPORT_ESHUTDOWN the send side was shut down

@@ -350,6 +350,35 @@ static void transmit_canceled(void **state) {
   big_transmit_end(&t, true);
 }
 
+/* A transmit sends at most 2^31 - 2 file bytes (TransmitFile's limit on
+ * Windows): more, named, fails at the call, as does a head, file range
+ * and tail beyond a completion's 32-bit count; nothing is sent. */
+static void transmit_limits(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  char path[512];
+  h_temp_path(path, sizeof(path), "tf-limits");
+  make_file(path, 16, 3);
+  cport_handle_t f, s;
+  n_sock_t raw;
+  H_OK(cport_file_open(path, CPORT_FILE_READ, &f));
+  n_pair_raw(p, &s, 5, &raw);
+  char small[4] = "abc";
+  cport_buf_t huge = CPORT_BUF(small, 0x80000002u); /* never read */
+  cport_op_t op = {0};
+  H_ASSERT_RC(cport_transmit_file(s, f, 0, 0x7FFFFFFFu, NULL, NULL, 0, &op),
+              CPORT_EINVAL);
+  H_ASSERT_RC(
+      cport_transmit_file(s, CPORT_INVALID_HANDLE, 0, 0, &huge, &huge, 0, &op),
+      CPORT_EINVAL);
+  h_expect_none(p, 50);
+  H_OK(cport_closesocket(s));
+  n_raw_close(raw);
+  H_OK(cport_file_close(f));
+  remove_file(path);
+  h_close_clean(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(write_then_read_at_64bit_offsets),
@@ -361,6 +390,7 @@ int main(void) {
       cmocka_unit_test(transmit_64_mib_with_head_and_tail),
       cmocka_unit_test(transmit_to_a_peer_that_resets),
       cmocka_unit_test(transmit_canceled),
+      cmocka_unit_test(transmit_limits),
   };
   return H_RUN("file", tests);
 }

@@ -41,13 +41,21 @@ int cp_check_connect(const cport_op_t *op, const void *to, int tolen,
 }
 
 int cp_check_transmit(const cport_op_t *op, const cport_buf_t *head,
-                      const cport_buf_t *tail, unsigned flags) {
+                      uint32_t len, const cport_buf_t *tail, unsigned flags) {
   int rc = cp_check_op(op);
-  if (rc == 0 && ((flags & ~CPORT_TF_DISCONNECT) != 0 ||
-                  (head && head->base == NULL && head->len > 0) ||
-                  (tail && tail->base == NULL && tail->len > 0)))
+  if (rc == 0 &&
+      ((flags & ~CPORT_TF_DISCONNECT) != 0 ||
+       (head && head->base == NULL && head->len > 0) ||
+       (tail && tail->base == NULL && tail->len > 0) || len > CP_TRANSMIT_MAX))
     rc = CPORT_EINVAL;
   return rc;
+}
+
+int cp_check_transmit_total(const cport_buf_t *head, uint32_t len,
+                            const cport_buf_t *tail) {
+  uint64_t total =
+      (uint64_t)len + (head ? head->len : 0) + (tail ? tail->len : 0);
+  return total > UINT32_MAX ? CPORT_EINVAL : 0;
 }
 
 uint32_t cp_transmit_span(uint64_t off, uint32_t len, uint64_t size,

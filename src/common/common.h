@@ -112,8 +112,17 @@ static inline int cp_check_disconnect(const cport_op_t *op, unsigned flags) {
 }
 CP_INTERNAL int cp_check_connect(const cport_op_t *op, const void *to,
                                  int tolen, const void *data, uint32_t len);
+/* TransmitFile's most file bytes a call (2^31 - 2). */
+#define CP_TRANSMIT_MAX 0x7FFFFFFEu
+/* A transmit's arguments: CPORT_EINVAL for an unknown flag, a head or
+ * tail with no base, or a file length above CP_TRANSMIT_MAX. */
 CP_INTERNAL int cp_check_transmit(const cport_op_t *op, const cport_buf_t *head,
-                                  const cport_buf_t *tail, unsigned flags);
+                                  uint32_t len, const cport_buf_t *tail,
+                                  unsigned flags);
+/* CPORT_EINVAL when head, `len` file bytes and tail together exceed a
+ * completion's 32-bit count, else 0. */
+CP_INTERNAL int cp_check_transmit_total(const cport_buf_t *head, uint32_t len,
+                                        const cport_buf_t *tail);
 CP_INTERNAL int cp_check_file_flags(unsigned flags);
 CP_INTERNAL int cp_check_file_io(const cport_op_t *op, const void *buf,
                                  uint32_t len, uint64_t off);

@@ -105,9 +105,10 @@ CPORT_API int cport_write(cport_handle_t f, const void *buf, uint32_t len,
 }
 
 /* How many bytes of a file range to send: len, or (len 0) from off to the
- * end of the file, which must then be a regular file. (With a length,
- * sendfile itself refuses a handle that is not a regular file, and stops
- * at its end.) */
+ * end of the file, at most CP_TRANSMIT_MAX (as TransmitFile on Windows:
+ * the completion's count tells how many), which must then be a regular
+ * file. (With a length, sendfile itself refuses a handle that is not a
+ * regular file, and stops at its end.) */
 static int file_span(int f, uint64_t off, uint32_t *len) {
   if (f < 0)
     return CPORT_EBADF;
@@ -118,7 +119,7 @@ static int file_span(int f, uint64_t off, uint32_t *len) {
     return CPORT_EBADF;
   if (!S_ISREG(st.st_mode))
     return CPORT_EINVAL;
-  *len = cp_transmit_span(off, 0, (uint64_t)st.st_size, UINT32_MAX);
+  *len = cp_transmit_span(off, 0, (uint64_t)st.st_size, CP_TRANSMIT_MAX);
   return 0;
 }
 
@@ -166,12 +167,14 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
                                   const cport_buf_t *head,
                                   const cport_buf_t *tail, unsigned flags,
                                   cport_op_t *op) {
-  int rc = cp_check_transmit(op, head, tail, flags);
+  int rc = cp_check_transmit(op, head, len, tail, flags);
   if (rc != 0)
     return rc;
   if (f == CPORT_INVALID_HANDLE)
     len = 0; /* no file: head and tail only */
   else if ((rc = file_span(f, off, &len)) != 0)
+    return rc;
+  if ((rc = cp_check_transmit_total(head, len, tail)) != 0)
     return rc;
   return transmit(s, f, off, len, head, tail, NULL, flags, op);
 }
@@ -180,7 +183,7 @@ CPORT_API int cport__transmit_pieces(cport_handle_t s,
                                      const struct cport__piece *pieces,
                                      unsigned n, unsigned flags,
                                      cport_op_t *op) {
-  int rc = cp_check_transmit(op, NULL, NULL, flags);
+  int rc = cp_check_transmit(op, NULL, 1, NULL, flags);
   if (rc != 0)
     return rc;
   if (pieces == NULL && n > 0)

@@ -139,7 +139,7 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
                                   const cport_buf_t *head,
                                   const cport_buf_t *tail, unsigned flags,
                                   cport_op_t *op) {
-  int rc = cp_check_transmit(op, head, tail, flags);
+  int rc = cp_check_transmit(op, head, len, tail, flags);
   if (rc != 0)
     return rc;
   LARGE_INTEGER size;
@@ -152,7 +152,9 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
   if (e.flags & CP_WH_SHUT)
     return CPORT_ESHUTDOWN;
   /* TransmitFile takes at most 2^31 - 2 bytes at once. */
-  len = cp_transmit_span(off, len, (uint64_t)size.QuadPart, 0x7FFFFFFEu);
+  len = cp_transmit_span(off, len, (uint64_t)size.QuadPart, CP_TRANSMIT_MAX);
+  if ((rc = cp_check_transmit_total(head, len, tail)) != 0)
+    return rc;
   const struct cp_winsock *ws = cp_winsock(&rc);
   cp_wop_begin(op, CP_W_TRANSMIT, (SOCKET)s);
   op->u.off.offset = (uint32_t)off;

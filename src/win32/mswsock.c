@@ -9,6 +9,7 @@
  */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "win32.h"
@@ -251,6 +252,19 @@ static int tx_submit(SOCKET s, const struct tx *t, unsigned flags,
                              op);
 }
 
+/* "The maximum number of bytes that can be transmitted using a single
+ * call to the TransmitFile function is 2,147,483,646": a whole file
+ * (bytes 0) with more left after off is refused, as Windows does, where
+ * cport_transmit_file would send the first 2^31 - 2 bytes. (More named
+ * by the call: cport_transmit_file refuses it.) */
+static bool too_long(int file, uint64_t off) {
+  struct stat st;
+  if (file < 0 || fstat(file, &st) != 0 || !S_ISREG(st.st_mode))
+    return false;
+  uint64_t size = (uint64_t)st.st_size;
+  return size > off && size - off > 0x7FFFFFFEu;
+}
+
 /* Starts the op on ov (the program's OVERLAPPED, or the synchronous
  * form's own): TRUE when it was sent inside the call, else FALSE with
  * WSA_IO_PENDING or the error. */
@@ -259,6 +273,8 @@ static BOOL tx_start(SOCKET s, LPOVERLAPPED ov, DWORD flags,
   /* TF_USE_*: which Windows thread does the work, accepted as hints. */
   if (flags & ~(DWORD)(TF_DISCONNECT | TF_REUSE_SOCKET | TF_WRITE_BEHIND |
                        TF_USE_SYSTEM_THREAD | TF_USE_KERNEL_APC))
+    return wsa_false(WSAEINVAL);
+  if (!t->packets && t->bytes == 0 && too_long(t->file, t->off))
     return wsa_false(WSAEINVAL);
   bool reuse = (flags & TF_REUSE_SOCKET) != 0;
   struct w32_fixup fx = {NULL, ov, W32_FIX_REUSE, s,    NULL, 0, 0,
