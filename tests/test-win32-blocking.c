@@ -6,8 +6,9 @@
  * and on one it has not), BOOL options given as a char, the synchronous
  * DisconnectEx(TF_REUSE_SOCKET) before AcceptEx takes the socket again,
  * the synchronous TransmitFile, the status a receive ended by closing
- * its socket leaves in its OVERLAPPED, and closesocket ending a recv or
- * send another thread is blocked in. Known Wine differences skip with the
+ * its socket leaves in its OVERLAPPED, closesocket ending a recv or
+ * send another thread is blocked in, and a blocking send or recv queued
+ * behind the overlapped ones started before it. Known Wine differences skip with the
  * reason.
  */
 #include "win32-util.h"
@@ -453,6 +454,121 @@ static void abortive_close_under_a_blocked_receive_resets(void **state) {
   }
 }
 
+/* ------------------------------------------------------------------------ */
+/* Blocking calls behind overlapped ones                                     */
+/* ------------------------------------------------------------------------ */
+
+#define MIXED_BIG (8 << 20)
+
+struct reader {
+  SOCKET s;
+  char *got; /* MIXED_BIG + 16 bytes */
+};
+
+static DWORD WINAPI read_mixed(LPVOID arg) {
+  struct reader *r = arg;
+  Sleep(100); /* the overlapped send waits for room, the blocking one too */
+  recv_all(r->s, r->got, MIXED_BIG + 16);
+  return 0;
+}
+
+/* A blocking send while an overlapped WSASend waits for room: its bytes
+ * follow the overlapped send's, as Windows queues it behind the send it
+ * took first (they used to land between two of its chunks). On a socket
+ * a port has. */
+static void blocking_send_follows_pending_sends(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  w_set_rcvtimeo(cli, 10000);
+  assert_ptr_equal(associate(srv, port), port);
+  char *big = malloc(MIXED_BIG), *got = malloc(MIXED_BIG + 16);
+  assert_non_null(big);
+  assert_non_null(got);
+  for (int i = 0; i < MIXED_BIG; i++)
+    big[i] = (char)('a' + i % 23);
+  WSABUF wb = {MIXED_BIG, big};
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  DWORD n = 0;
+  int rc = WSASend(srv, &wb, 1, &n, 0, &ov, NULL);
+  assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+  struct reader r = {cli, got};
+  HANDLE t = CreateThread(NULL, 0, read_mixed, &r, 0, NULL);
+  assert_non_null(t);
+  char z[16];
+  memset(z, 'Z', sizeof(z));
+  assert_int_equal(send(srv, z, (int)sizeof(z), 0), (int)sizeof(z));
+  assert_int_equal(WaitForSingleObject(t, 20000), WAIT_OBJECT_0);
+  CloseHandle(t);
+  assert_memory_equal(got, big, MIXED_BIG);
+  assert_memory_equal(got + MIXED_BIG, z, sizeof(z));
+  ULONG_PTR key = 0;
+  OVERLAPPED *done = NULL;
+  assert_true(w_next(port, &n, &key, &done, 5000));
+  assert_ptr_equal(done, &ov);
+  assert_int_equal(n, MIXED_BIG);
+  free(big);
+  free(got);
+  closesocket(srv);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+}
+
+struct blocked_recv {
+  SOCKET s;
+  char buf[4];
+  int rc;
+};
+
+static DWORD WINAPI recv_four(LPVOID arg) {
+  struct blocked_recv *b = arg;
+  b->rc = recv(b->s, b->buf, 4, MSG_WAITALL);
+  return 0;
+}
+
+/* A blocking recv made while an overlapped WSARecv is pending gets the
+ * bytes after the overlapped one's, as Windows queues it behind the
+ * receive posted first (it could take the first bytes). Rounds, as the
+ * order was a race. */
+static void blocking_recv_follows_pending_receives(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(associate(srv, port), port);
+  for (int round = 0; round < 20; round++) {
+    char buf[4];
+    WSABUF wb = {4, buf};
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof(ov));
+    DWORD n = 0, flags = MSG_WAITALL;
+    int rc = WSARecv(srv, &wb, 1, &n, &flags, &ov, NULL);
+    assert_true(rc == SOCKET_ERROR && WSAGetLastError() == WSA_IO_PENDING);
+    struct blocked_recv b = {srv, {0}, 0};
+    HANDLE t = CreateThread(NULL, 0, recv_four, &b, 0, NULL);
+    assert_non_null(t);
+    Sleep(20); /* it waits */
+    assert_int_equal(send(cli, "AAAA", 4, 0), 4);
+    Sleep(2);
+    assert_int_equal(send(cli, "BBBB", 4, 0), 4);
+    assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+    CloseHandle(t);
+    ULONG_PTR key = 0;
+    OVERLAPPED *done = NULL;
+    assert_true(w_next(port, &n, &key, &done, 5000));
+    assert_ptr_equal(done, &ov);
+    assert_int_equal(n, 4);
+    assert_memory_equal(buf, "AAAA", 4);
+    assert_int_equal(b.rc, 4);
+    assert_memory_equal(b.buf, "BBBB", 4);
+  }
+  closesocket(srv);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(recv_times_out_with_wsaetimedout),
@@ -464,6 +580,8 @@ int main(void) {
       cmocka_unit_test(sync_transmitfile_from_the_file_position),
       cmocka_unit_test(closesocket_ends_blocked_calls),
       cmocka_unit_test(abortive_close_under_a_blocked_receive_resets),
+      cmocka_unit_test(blocking_send_follows_pending_sends),
+      cmocka_unit_test(blocking_recv_follows_pending_receives),
 #ifndef _WIN32
       cmocka_unit_test(ntstatus_and_msvc_names),
 #endif

@@ -123,34 +123,49 @@ CPORT_API int cport__note_shutdown(int fd, int how) {
   return cp_engine_set_flags(fd, f);
 }
 
-/* The bytes fd's buffered sends still hold (0 for an unknown fd). Most
- * sockets hold none: that look takes no lock (the count is written with
- * atomic stores under the handle's lock; this thread sees its own). */
-static uint32_t buffered_bytes(int fd) {
+/* Whether ops the program started on fd are still queued on one side:
+ * receives, or sends (overlapped ones pending, and those whose bytes
+ * cport's send buffer holds). Most blocking calls find none. */
+static bool ops_queued(int fd, bool recv_side) {
   struct cp_handle *h = cp_handle_peek(fd);
-  if (h == NULL || __atomic_load_n(&h->buffered, __ATOMIC_RELAXED) == 0)
-    return 0;
+  if (h == NULL)
+    return false;
   cp_lock(&h->lock);
-  uint32_t n = (h->flags & CP_HF_OPEN) ? h->buffered : 0;
+  bool queued = (h->flags & CP_HF_OPEN) &&
+                (recv_side ? !cp_opq_empty(&h->rq)
+                           : h->buffered != 0 || !cp_opq_empty(&h->wq));
   cp_unlock(&h->lock);
-  return n;
+  return queued;
 }
 
-CPORT_API int cport__flush_sends(int fd, int timeout_ms) {
-  if (buffered_bytes(fd) == 0)
+/* Waits up to timeout_ms (-1: for ever) until no op is queued on fd's
+ * side. They end with the engine's progress, which needs no thread of
+ * the program's: microseconds while the peer keeps up, so the looks
+ * start 50 us apart, and grow to 1 ms for a peer that does not. */
+static int wait_unqueued(int fd, bool recv_side, int timeout_ms) {
+  if (!ops_queued(fd, recv_side))
     return 0;
-  /* They leave with the ring's next rounds: microseconds while the peer
-   * reads, so a short sleep between looks costs little. */
   uint64_t until = timeout_ms < 0
                        ? UINT64_MAX
                        : cp_now_ns() + (uint64_t)timeout_ms * 1000000u;
-  while (buffered_bytes(fd) != 0) {
+  long pause_ns = 50000;
+  while (ops_queued(fd, recv_side)) {
     if (cp_now_ns() >= until)
       return CPORT_ETIMEDOUT;
-    struct timespec ts = {0, 50000};
+    struct timespec ts = {0, pause_ns};
     nanosleep(&ts, NULL);
+    if (pause_ns < 1000000)
+      pause_ns *= 2;
   }
   return 0;
+}
+
+CPORT_API int cport__flush_sends(int fd, int timeout_ms) {
+  return wait_unqueued(fd, false, timeout_ms);
+}
+
+CPORT_API int cport__wait_receives(int fd, int timeout_ms) {
+  return wait_unqueued(fd, true, timeout_ms);
 }
 
 CPORT_API int cport__shutdown_after_sends(int fd) {

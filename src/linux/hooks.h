@@ -215,13 +215,17 @@ CPORT_API unsigned cport__held_look(int fd, int *err);
  * connections (cport__held_look's CPORT__HELD_DATA). */
 CPORT_API int cport__held_accept(int fd);
 
-/* Waits up to timeout_ms (-1: for as long as it takes) until sends that
- * finished in their calls on fd but whose bytes cport's send buffer still
- * holds (engine-sendbuf.c) have left: a shutdown, a synchronous
- * DisconnectEx or a blocking send must come after them, as it would
- * after bytes in a Windows socket's buffer. Returns 0, or CPORT_ETIMEDOUT
- * with some still held. */
+/* Waits up to timeout_ms (-1: for as long as it takes) until the sends
+ * started on fd have ended: overlapped ones still pending, and those
+ * that finished in their calls but whose bytes cport's send buffer still
+ * holds (engine-sendbuf.c). A shutdown, a synchronous DisconnectEx or a
+ * blocking send must come after them, as Windows queues it behind them.
+ * Returns 0, or CPORT_ETIMEDOUT with some still queued. */
 CPORT_API int cport__flush_sends(int fd, int timeout_ms);
+/* The same for receives: a blocking receive takes the bytes after those
+ * of the overlapped receives posted before it, as Windows queues it
+ * behind them. */
+CPORT_API int cport__wait_receives(int fd, int timeout_ms);
 
 /* shutdown(fd, SHUT_WR) after fd's queued sends (those cport's send
  * buffer holds, and pending ones), without waiting: 1 if it was queued

@@ -367,10 +367,20 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
                          !w32_is_datagram(fd));
   if (!sending && !all && !(flags & (MSG_PEEK | MSG_DONTWAIT)))
     len = cport__fault_cut(fd, len); /* the fault mode's split (a stream's) */
+  /* The overlapped ops started before it go first (their sends, the
+   * bytes for their receives, cport's held ones too): a blocking call
+   * waits for them to end, to a non-blocking socket they are a full
+   * buffer or no data. (MSG_DONTWAIT is no Winsock flag: cport's own
+   * calls, straight through.) */
+  int wait_ms = fd_blocking(fd) || w32_fd_emulates_blocking(fd) ? -1 : 0;
+  if (!(flags & MSG_DONTWAIT) &&
+      (sending ? cport__flush_sends(fd, wait_ms)
+               : cport__wait_receives(fd, wait_ms)) != 0) {
+    errno = EAGAIN;
+    return data_failed(fd);
+  }
   size_t done = 0;
   if (!sending && !(flags & MSG_DONTWAIT)) {
-    /* (MSG_DONTWAIT is no Winsock flag: cport's own calls, straight
-     * through.) */
     for (;;) {
       struct iovec v = {(char *)buf + done, len - done};
       ssize_t n;
@@ -387,15 +397,6 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
   if (flags & MSG_DONTWAIT) {
     ssize_t n = fn(fd, buf, len, flags, addr, alen, tolen);
     return n >= 0 ? n : data_failed(fd);
-  }
-  /* Bytes earlier overlapped sends left in cport's send buffer go first:
-   * a blocking call waits for them, to a non-blocking socket they are a
-   * full buffer. */
-  if (sending &&
-      cport__flush_sends(
-          fd, fd_blocking(fd) || w32_fd_emulates_blocking(fd) ? -1 : 0) != 0) {
-    errno = EAGAIN;
-    return data_failed(fd);
   }
   uint64_t until = 0;
   for (;;) {

@@ -91,9 +91,11 @@ static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, size_t total,
   m.msg_name = addr;
   m.msg_namelen = addrlen ? (socklen_t)*addrlen : 0;
   bool nonblock = (w32_fd_flags(fd) & W32_FD_NONBLOCK) != 0;
-  /* Bytes earlier sends left in cport's send buffer go first: a
-   * non-blocking socket is full until they have. */
-  if (!recv_side && cport__flush_sends(fd, nonblock ? 0 : -1) != 0)
+  /* The overlapped ops started before it go first (their sends' bytes,
+   * the bytes for their receives): a non-blocking socket has no room or
+   * no data for it until they have ended. */
+  if ((recv_side ? cport__wait_receives(fd, nonblock ? 0 : -1)
+                 : cport__flush_sends(fd, nonblock ? 0 : -1)) != 0)
     return w32_wsa_fail(WSAEWOULDBLOCK);
   /* Every byte before it returns: a blocking send, and a receive with
    * MSG_WAITALL (until the buffers are full, the end, or an error). */
