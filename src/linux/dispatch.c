@@ -429,14 +429,31 @@ void cp_port_push_held_locked(struct cport *p, const cport_completion_t *c,
   cp_port_dispatch_locked(p);
 }
 
+void (*cp_port_late_fn)(struct cport *p);
+
+bool cp_batch_push_locked(struct cp_batch *b) {
+  struct cport *p = b->port;
+  cp_port_push_held_locked(p, b->e, b->n);
+  for (unsigned i = 0; i < b->n; i++)
+    if (b->gate[i] != NULL)
+      __atomic_sub_fetch(&b->gate[i]->batched, 1, __ATOMIC_RELEASE);
+  b->n = 0;
+  return p->late_head != NULL;
+}
+
+void cp_port_end_late(struct cport *p) {
+  __atomic_load_n(&cp_port_late_fn, __ATOMIC_ACQUIRE)(p);
+}
+
 void cp_batch_flush(struct cp_batch *b) {
   if (b->n == 0)
     return;
   struct cport *p = b->port;
   pthread_mutex_lock(&p->lock);
-  cp_port_push_held_locked(p, b->e, b->n);
+  bool late = cp_batch_push_locked(b);
   cp_port_unlock_and_wake(p);
-  b->n = 0;
+  if (CP_UNLIKELY(late))
+    cp_port_end_late(p);
 }
 
 /*

@@ -123,10 +123,100 @@ static void accept_ended(struct cp_lop *l) {
     hook(l->aux_fd, l->u.io.a.layer);
 }
 
+/* ------------------------------------------------------------------------ */
+/* A handle's completions in order (struct cp_gate, port.h)                  */
+/* ------------------------------------------------------------------------ */
+
+static bool gate_shut(struct cp_gate *g) {
+  return __atomic_load_n(&g->batched, __ATOMIC_ACQUIRE) != 0 ||
+         __atomic_load_n(&g->late, __ATOMIC_RELAXED) != 0;
+}
+
+/* Bits of a late op's u.words[0] (its buffers are gone by then): its
+ * handle's file object event is set as it ends, as of `starts`. */
+#define LATE_FILE_EVENT (UINT64_C(1) << 32)
+
+static void deliver_late(struct cport *p);
+
+/* Puts op (ended with status, a packet and a slot) on p's late list if
+ * its handle still has completions in a batch or on the list: true if
+ * it did (deliver_late publishes and queues it). The handle's lock held;
+ * the gate may have opened since the caller looked. */
+static bool defer_behind(struct cport *p, cport_op_t *op, struct cp_gate *g,
+                         int status, struct cp_handle *fh, uint32_t starts) {
+  struct cp_lop *l = cp_lop(op);
+  pthread_mutex_lock(&p->lock);
+  if (!gate_shut(g)) {
+    pthread_mutex_unlock(&p->lock);
+    return false;
+  }
+  if (cp_port_late_fn == NULL)
+    __atomic_store_n(&cp_port_late_fn, deliver_late, __ATOMIC_RELEASE);
+  l->status = status;
+  l->u.words[0] = (fh != NULL ? LATE_FILE_EVENT : 0) | starts;
+  l->next = NULL;
+  if (p->late_tail != NULL)
+    cp_lop(p->late_tail)->next = op;
+  else
+    p->late_head = op;
+  p->late_tail = op;
+  __atomic_add_fetch(&g->late, 1, __ATOMIC_RELAXED);
+  pthread_mutex_unlock(&p->lock);
+  return true;
+}
+
+/* Publishes and queues the late ops whose handles have no completion
+ * left in a batch, oldest first (one handle's all go, or none: they share
+ * its gate), then sets their events. Called after a flush, without
+ * locks the events' signalling could need. */
+static void deliver_late(struct cport *p) {
+  for (;;) {
+    enum { CHUNK = 16 };
+    void *ev[CHUNK];
+    struct cp_handle *fh[CHUNK];
+    uint32_t starts[CHUNK];
+    unsigned n = 0;
+    pthread_mutex_lock(&p->lock);
+    cport_op_t **pp = &p->late_head, *prev = NULL;
+    while (*pp != NULL && n < CHUNK) {
+      cport_op_t *op = *pp;
+      struct cp_lop *l = cp_lop(op);
+      struct cp_gate *g = &l->h->gate;
+      if (__atomic_load_n(&g->batched, __ATOMIC_ACQUIRE) != 0) {
+        prev = op;
+        pp = &l->next;
+        continue;
+      }
+      *pp = l->next;
+      if (p->late_tail == op)
+        p->late_tail = prev;
+      __atomic_sub_fetch(&g->late, 1, __ATOMIC_RELAXED);
+      uint64_t w = l->u.words[0];
+      fh[n] = (w & LATE_FILE_EVENT) ? l->h : NULL;
+      starts[n] = (uint32_t)w;
+      ev[n] = op->event;
+      cport_completion_t c = {op, l->key, l->done, l->status};
+      cp_op_publish(op, c.status, c.bytes);
+      cp_port_push_held_locked(p, &c, 1);
+      n++;
+    }
+    bool more = n == CHUNK;
+    cp_port_unlock_and_wake(p);
+    for (unsigned i = 0; i < n; i++) {
+      cp_engine_set_file_event(fh[i], starts[i]);
+      cp_engine_signal_event(ev[i]);
+    }
+    if (!more)
+      return;
+  }
+}
+
 /*
  * Publishes the op's result, signals its event, and queues its completion
  * into its held slot (or gives the slot back: no packet for an event
  * handle with its low bit set, as on Windows). The op is not on a queue.
+ * Its handle's earlier completions still in a batch go first (struct
+ * cp_gate): then it waits on the port's late list.
  */
 static void finish(cport_op_t *op, struct cp_batch *b) {
   struct cp_lop *l = cp_lop(op);
@@ -153,6 +243,17 @@ static void finish(cport_op_t *op, struct cp_batch *b) {
     return; /* held back by the fault mode: cp_engine_diag_deliver ends it */
   uint32_t starts = 0;
   struct cp_handle *fh = cp_engine_file_event_of(l, ev, &starts);
+  /* (An orphan's handle slot may serve another use of the fd: no gate.) */
+  struct cp_gate *g =
+      slot && packet && l->h != NULL && !(l->flags & CP_OPF_ORPHAN)
+          ? &l->h->gate
+          : NULL;
+  bool batched = b != NULL && b->port == p;
+  if (g != NULL &&
+      CP_UNLIKELY(batched ? __atomic_load_n(&g->late, __ATOMIC_RELAXED)
+                          : gate_shut(g)) &&
+      defer_behind(p, op, g, status, fh, starts))
+    return;
   cp_op_publish(op, status, bytes);
   /* The op is its user's again: only the copies above are used. */
   cp_engine_set_file_event(fh, starts);
@@ -161,8 +262,8 @@ static void finish(cport_op_t *op, struct cp_batch *b) {
     return;
   if (!packet)
     cp_port_unhold(p);
-  else if (b != NULL && b->port == p)
-    cp_batch_add(b, op, key, bytes, status);
+  else if (batched)
+    cp_batch_add(b, op, key, bytes, status, g);
   else
     cp_port_complete(p, op, key, bytes, status);
 }

@@ -68,6 +68,7 @@ enum {
 #define CP_HANDLE_BE_WORDS 8
 
 struct cp_handle {
+  struct cp_gate gate; /* first: an op's handle is its gate (port.h) */
   cp_lock_t lock;
   int fd;
   uint32_t gen;

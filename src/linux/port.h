@@ -140,6 +140,24 @@ enum {
  * watching never costs more than twice the CPU of sleeping at once. */
 #define CP_SPIN_NS 5000u
 
+/*
+ * The order of one handle's completions (docs/design.md §3, "A handle's
+ * completions in order"). A harvester's batch holds the completions of
+ * the ops it ended until its round ends; an op of the same handle that
+ * ends meanwhile (in its call, say) must not be queued before them. The
+ * gate counts a handle's completions in some batch (batched: added under
+ * the handle's lock, taken off under the port's as the batch is queued)
+ * and those on the port's late list (late, under the port's lock); an op
+ * that ends while either is above 0 goes on the late list, unpublished,
+ * and is published and queued once its handle's batched completions are
+ * (cp_port_late_fn, after the flush). It is the first member of the
+ * engine's handle, so an op's handle is its gate.
+ */
+struct cp_gate {
+  uint32_t batched;
+  uint32_t late;
+};
+
 struct cport {
   struct cp_shell shell; /* first: see grave.h */
   pthread_mutex_t lock;
@@ -205,6 +223,10 @@ struct cport {
   _Alignas(64) uint32_t credits;
   /* The lock-free lane in front of queue (lane.h, and "The lane" below). */
   struct cp_lane lane;
+  /* Ops whose end waits behind completions of their handle still in a
+   * batch (struct cp_gate), oldest first, linked by their `next`: under
+   * lock. */
+  cport_op_t *late_head, *late_tail;
 };
 
 /*
@@ -257,6 +279,7 @@ struct cp_batch {
   struct cport *port;
   unsigned n;
   cport_completion_t e[CP_BATCH_MAX];
+  struct cp_gate *gate[CP_BATCH_MAX]; /* each entry's handle, or NULL */
 };
 
 static inline void cp_batch_init(struct cp_batch *b, struct cport *port) {
@@ -264,11 +287,29 @@ static inline void cp_batch_init(struct cp_batch *b, struct cport *port) {
   b->n = 0;
 }
 
-/* Pushes the batch into the port queue and wakes waiters as needed. */
+/* Pushes the batch into the port queue and wakes waiters as needed;
+ * then, if ops wait on the late list, has the engine end those whose
+ * handles' batched completions are all queued (cp_port_late_fn). */
 CP_INTERNAL void cp_batch_flush(struct cp_batch *b);
+/* The same under the port lock, without the wake-ups and the late list:
+ * true if ops wait on it (the caller runs cp_port_end_late once it has
+ * let go of the lock). */
+CP_INTERNAL bool cp_batch_push_locked(struct cp_batch *b);
+/* Has the engine end what may go of p's late list (no lock held). */
+CP_INTERNAL void cp_port_end_late(struct cport *p);
+/* The engine's: ends the ops of p's late list that may go now (called
+ * without the port lock, after a flush). Set before the first op goes on
+ * the list. */
+CP_INTERNAL extern void (*cp_port_late_fn)(struct cport *p);
 
+/* Adds a completion of an op on handle `gate` (NULL: none) to b, which
+ * the gate counts until b is flushed (the handle's lock held). */
 static inline void cp_batch_add(struct cp_batch *b, cport_op_t *op,
-                                uintptr_t key, uint32_t bytes, int status) {
+                                uintptr_t key, uint32_t bytes, int status,
+                                struct cp_gate *gate) {
+  if (gate != NULL)
+    __atomic_add_fetch(&gate->batched, 1, __ATOMIC_RELAXED);
+  b->gate[b->n] = gate;
   cport_completion_t *c = &b->e[b->n++];
   c->op = op;
   c->key = key;

@@ -59,9 +59,15 @@ void cp_port_lead_locked(struct cport *p, struct cp_waiter *w, int timeout_ms) {
   if (p->closed)
     pthread_cond_broadcast(&p->kernel_idle);
   p->leader_woken = true; /* awake already: do not poke ourselves */
-  cp_port_push_held_locked(p, b.e, b.n);
-  if (b.n == 0)
+  bool harvested = b.n > 0;
+  bool late = harvested && cp_batch_push_locked(&b);
+  if (!harvested)
     cp_port_dispatch_locked(p); /* what a worker kept (dispatch.c) */
+  if (CP_UNLIKELY(late)) {      /* (ops that ended behind the batch) */
+    cp_port_unlock_and_wake(p);
+    cp_port_end_late(p);
+    pthread_mutex_lock(&p->lock);
+  }
   p->leader_woken = false;
 }
 
