@@ -614,6 +614,45 @@ static void msg_partial_on_a_stream(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* One event for two receives on two sockets (one event per thread, or
+ * per connection for both directions, is common): the first ends, and
+ * GetOverlappedResult on it answers at once, with or without bWait,
+ * while the second is still pending (it used to wait for the second's
+ * end, up to a second). */
+static void a_shared_event_does_not_hold_up_a_finished_op(void **state) {
+  (void)state;
+  SOCKET srv[2], cli[2];
+  OVERLAPPED ov[2];
+  char buf[2][8];
+  HANDLE ev = WSACreateEvent();
+  for (int i = 0; i < 2; i++) {
+    w_pair(&srv[i], &cli[i]);
+    memset(&ov[i], 0, sizeof(ov[i]));
+    ov[i].hEvent = ev;
+    WSABUF wb = {sizeof(buf[i]), buf[i]};
+    DWORD n = 0, flags = 0;
+    int rc = WSARecv(srv[i], &wb, 1, &n, &flags, &ov[i], NULL);
+    assert_true(rc == SOCKET_ERROR && WSAGetLastError() == WSA_IO_PENDING);
+  }
+  assert_int_equal(send(cli[0], "hello", 5, 0), 5);
+  assert_int_equal(WaitForSingleObject(ev, 5000), WAIT_OBJECT_0);
+  assert_true(w_spin_done(&ov[0], 5000));
+  for (int wait = 0; wait < 2; wait++) {
+    DWORD n = 0;
+    ULONGLONG t0 = w_now_ms();
+    assert_true(GetOverlappedResult((HANDLE)srv[0], &ov[0], &n, wait));
+    assert_int_equal(n, 5);
+    assert_true(w_now_ms() - t0 < 500);
+  }
+  assert_false(HasOverlappedIoCompleted(&ov[1]));
+  for (int i = 0; i < 2; i++) {
+    closesocket(srv[i]);
+    closesocket(cli[i]);
+  }
+  assert_true(w_spin_done(&ov[1], 5000)); /* the close ended it */
+  WSACloseEvent(ev);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(overlapped_waitall_receive),
@@ -627,6 +666,7 @@ int main(void) {
       cmocka_unit_test(acceptex_addresses_at_completion),
       cmocka_unit_test(acceptex_socket_usable_before_its_result_is_taken),
       cmocka_unit_test(msg_partial_on_a_stream),
+      cmocka_unit_test(a_shared_event_does_not_hold_up_a_finished_op),
   };
   return W_RUN("win32-io-corners", tests);
 }

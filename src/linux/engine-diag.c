@@ -314,6 +314,7 @@ void cp_engine_diag_deliver(cport_op_t *op) {
   cp_diag_trace(p, &r);
   uint32_t starts = 0;
   struct cp_handle *fh = held_end(op, &starts);
+  cp_engine_event_ending(ev);
   cp_op_publish(op, status, bytes);
   /* The op is its user's again: only the copies above are used. */
   cp_engine_set_file_event(fh, starts);

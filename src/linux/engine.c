@@ -14,6 +14,7 @@
 
 CP_TLS struct cp_inline cp_last_inline;
 void (*cp_event_hook)(void *event);
+void (*cp_event_ending_hook)(void *event);
 void (*cp_accept_hook)(int fd, const uintptr_t word[3]);
 
 static bool is_recv_side(uint8_t kind) {
@@ -167,22 +168,22 @@ static bool defer_behind(struct cport *p, cport_op_t *op, struct cp_gate *g,
 
 /* Publishes and queues the late ops whose handles have no completion
  * left in a batch, oldest first (one handle's all go, or none: they share
- * its gate), then sets their events. Called after a flush, without
- * locks the events' signalling could need. */
+ * its gate), and sets their events. Called after a flush, without locks.
+ * The ops are taken off the list under the port lock, published without
+ * it (the layer's event hooks take locks of their own), then queued
+ * under it again; their gates count them until then, so a later op of
+ * the same handle still waits behind them. */
 static void deliver_late(struct cport *p) {
+  enum { CHUNK = 16 };
   for (;;) {
-    enum { CHUNK = 16 };
-    void *ev[CHUNK];
-    struct cp_handle *fh[CHUNK];
-    uint32_t starts[CHUNK];
+    cport_op_t *ops[CHUNK];
     unsigned n = 0;
     pthread_mutex_lock(&p->lock);
     cport_op_t **pp = &p->late_head, *prev = NULL;
     while (*pp != NULL && n < CHUNK) {
       cport_op_t *op = *pp;
       struct cp_lop *l = cp_lop(op);
-      struct cp_gate *g = &l->h->gate;
-      if (__atomic_load_n(&g->batched, __ATOMIC_ACQUIRE) != 0) {
+      if (__atomic_load_n(&l->h->gate.batched, __ATOMIC_ACQUIRE) != 0) {
         prev = op;
         pp = &l->next;
         continue;
@@ -190,24 +191,37 @@ static void deliver_late(struct cport *p) {
       *pp = l->next;
       if (p->late_tail == op)
         p->late_tail = prev;
-      __atomic_sub_fetch(&g->late, 1, __ATOMIC_RELAXED);
-      uint64_t w = l->u.words[0];
-      fh[n] = (w & LATE_FILE_EVENT) ? l->h : NULL;
-      starts[n] = (uint32_t)w;
-      ev[n] = op->event;
-      cport_completion_t c = {op, l->key, l->done, l->status};
-      cp_op_publish(op, c.status, c.bytes);
-      cp_port_push_held_locked(p, &c, 1);
-      n++;
+      ops[n++] = op;
     }
-    bool more = n == CHUNK;
+    pthread_mutex_unlock(&p->lock);
+    if (n == 0)
+      return;
+    void *ev[CHUNK];
+    struct cp_handle *fh[CHUNK];
+    uint32_t starts[CHUNK];
+    cport_completion_t c[CHUNK];
+    struct cp_gate *g[CHUNK];
+    for (unsigned i = 0; i < n; i++) {
+      struct cp_lop *l = cp_lop(ops[i]);
+      uint64_t w = l->u.words[0];
+      fh[i] = (w & LATE_FILE_EVENT) ? l->h : NULL;
+      starts[i] = (uint32_t)w;
+      ev[i] = ops[i]->event;
+      g[i] = &l->h->gate;
+      c[i] = (cport_completion_t){ops[i], l->key, l->done, l->status};
+      cp_engine_event_ending(ev[i]);
+      cp_op_publish(ops[i], c[i].status, c[i].bytes);
+    }
+    /* The ops are their users' again: only the copies above are used. */
+    pthread_mutex_lock(&p->lock);
+    cp_port_push_held_locked(p, c, n);
+    for (unsigned i = 0; i < n; i++)
+      __atomic_sub_fetch(&g[i]->late, 1, __ATOMIC_RELAXED);
     cp_port_unlock_and_wake(p);
     for (unsigned i = 0; i < n; i++) {
       cp_engine_set_file_event(fh[i], starts[i]);
       cp_engine_signal_event(ev[i]);
     }
-    if (!more)
-      return;
   }
 }
 
@@ -254,6 +268,7 @@ static void finish(cport_op_t *op, struct cp_batch *b) {
                           : gate_shut(g)) &&
       defer_behind(p, op, g, status, fh, starts))
     return;
+  cp_engine_event_ending(ev);
   cp_op_publish(op, status, bytes);
   /* The op is its user's again: only the copies above are used. */
   cp_engine_set_file_event(fh, starts);
@@ -377,6 +392,7 @@ int cp_engine_finish_at_call(struct cp_handle *h, cport_op_t *op) {
     msg_end(op, 0, l->done);
     if (CP_UNLIKELY(cp_diag_active()))
       cp_engine_diag_event(op, 'I', 0);
+    cp_engine_event_ending(ev);
     cp_op_publish(op, 0, l->done);
     cp_engine_signal_event(ev);
     cp_port_unhold(p);

@@ -146,6 +146,8 @@ CP_INTERNAL extern CP_TLS struct cp_inline cp_last_inline;
 
 /* The Win32 layer's event signaller (NULL until it registers). */
 CP_INTERNAL extern void (*cp_event_hook)(void *event);
+/* Told before such an op publishes its result (NULL until it registers). */
+CP_INTERNAL extern void (*cp_event_ending_hook)(void *event);
 /* The handle whose file object event an ending op of the layer's sets:
  * its own, for an op without an event (NULL when the handle was closed:
  * its slot may serve another use of the fd), with the count of ops
@@ -177,6 +179,15 @@ CP_INTERNAL extern void (*cp_accept_hook)(int fd, const uintptr_t word[3]);
  * while ops run on other threads. */
 static inline void cp_engine_signal_event(void *ev) {
   void (*hook)(void *) = __atomic_load_n(&cp_event_hook, __ATOMIC_ACQUIRE);
+  if (ev != NULL && hook != NULL)
+    hook((void *)((uintptr_t)ev & ~(uintptr_t)1));
+}
+
+/* Tells the layer, before an op with event ev publishes its result, that
+ * its event's signal (cp_engine_signal_event) follows. */
+static inline void cp_engine_event_ending(void *ev) {
+  void (*hook)(void *) =
+      __atomic_load_n(&cp_event_ending_hook, __ATOMIC_ACQUIRE);
   if (ev != NULL && hook != NULL)
     hook((void *)((uintptr_t)ev & ~(uintptr_t)1));
 }

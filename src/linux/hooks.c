@@ -289,6 +289,10 @@ CPORT_API int cport__cancel_tagged(int fd, void *tag) {
   return n;
 }
 
+CPORT_API void cport__set_event_ending_hook(void (*ending)(void *event)) {
+  __atomic_store_n(&cp_event_ending_hook, ending, __ATOMIC_RELEASE);
+}
+
 CPORT_API void cport__set_event_hook(void (*signal)(void *event)) {
   __atomic_store_n(&cp_event_hook, signal, __ATOMIC_RELEASE);
 }

@@ -249,6 +249,12 @@ CPORT_API int cport__cancel_tagged(int fd, void *tag);
  * the thread that ends it). Until one is set, ops with an event are
  * refused with CPORT_EINVAL. */
 CPORT_API void cport__set_event_hook(void (*signal)(void *event));
+/* The function told, on the same thread, just before an op with an event
+ * publishes its result: the signal follows it. Until the signal, a
+ * thread that saw the result knows the event's set is still on its way
+ * (GetOverlappedResult waits for it, so the set never lands on the
+ * program's next use of the event). */
+CPORT_API void cport__set_event_ending_hook(void (*ending)(void *event));
 
 /* The function that chooses the NTSTATUS a failed op of the layer's
  * handles leaves in op->internal (the OVERLAPPED's Internal) as it ends,

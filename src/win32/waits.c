@@ -26,15 +26,17 @@ struct w32_event {
   struct w32_object obj;
   bool manual;
   bool signaled;
-  unsigned armed; /* ops started with it whose end has not set it yet */
+  /* Ops with it that published their results and have not set it yet
+   * (cport__set_event_ending_hook): microseconds each. */
+  unsigned ending;
 };
 
-/* Broadcast when an event's last armed op lets it go (w32_lock). */
-static pthread_cond_t disarmed;
-static pthread_once_t disarmed_once = PTHREAD_ONCE_INIT;
+/* Broadcast when an event's last ending op has set it (w32_lock). */
+static pthread_cond_t settled;
+static pthread_once_t settled_once = PTHREAD_ONCE_INIT;
 
-static void disarmed_init(void) {
-  w32_cond_init(&disarmed);
+static void settled_init(void) {
+  w32_cond_init(&settled);
 }
 
 struct w32_mutex {
@@ -524,17 +526,14 @@ struct w32_object *w32_event_of(HANDLE ev) {
 }
 
 void w32_event_arm(struct w32_object *o) {
-  pthread_once(&disarmed_once, disarmed_init);
+  pthread_once(&settled_once, settled_init);
   pthread_mutex_lock(&w32_lock);
   ((struct w32_event *)o)->signaled = false;
-  ((struct w32_event *)o)->armed++;
   w32_ref_locked(o);
   pthread_mutex_unlock(&w32_lock);
 }
 
 static void disarm_locked(struct w32_event *e) {
-  if (e->armed > 0 && --e->armed == 0)
-    pthread_cond_broadcast(&disarmed);
   w32_unref_locked(&e->obj);
 }
 
@@ -549,10 +548,12 @@ void w32_event_settle(struct w32_object *o, bool consume) {
   struct w32_event *e = (struct w32_event *)o;
   /* The op's end publishes its result, then sets the event: wait (a
    * moment: the thread ending it does so next) until that is done, so
-   * the set never lands on the program's next use of the event. */
+   * the set never lands on the program's next use of the event. Only
+   * ops in that step count: others still pending on a shared event do
+   * not hold the call up. */
   struct timespec until = w32_deadline(1000);
-  while (e->armed > 0 &&
-         w32_cond_wait(&disarmed, &w32_lock, &until) != ETIMEDOUT)
+  while (e->ending > 0 &&
+         w32_cond_wait(&settled, &w32_lock, &until) != ETIMEDOUT)
     ;
   if (consume && !e->manual)
     e->signaled = false;
@@ -563,6 +564,26 @@ void w32_event_settle(struct w32_object *o, bool consume) {
  * ends it: the event is signalled and the op's reference dropped. The
  * object may be closed by now (its handle), never freed: the op holds it. */
 void (*w32_routine_ended)(struct w32_object *o);
+
+/* The event an op's end is about to set (an alias's target), if ev is
+ * one. */
+static struct w32_event *ending_event(void *ev) {
+  struct w32_object *o = ev;
+  if (!w32_is_object(o))
+    return NULL;
+  if (w32_alias_target(o) != NULL)
+    o = w32_alias_target(o);
+  return o->type == W32_EVENT ? (struct w32_event *)o : NULL;
+}
+
+static void ending_hook(void *ev) {
+  struct w32_event *e = ending_event(ev);
+  if (e == NULL)
+    return;
+  pthread_mutex_lock(&w32_lock);
+  e->ending++;
+  pthread_mutex_unlock(&w32_lock);
+}
 
 static void event_hook(void *ev) {
   struct w32_object *o = ev;
@@ -583,13 +604,17 @@ static void event_hook(void *ev) {
     return;
   pthread_mutex_lock(&w32_lock);
   w32_event_set_locked(o);
-  disarm_locked((struct w32_event *)o);
+  struct w32_event *e = (struct w32_event *)o;
+  if (e->ending > 0 && --e->ending == 0)
+    pthread_cond_broadcast(&settled);
+  disarm_locked(e);
   if (alias != NULL)
     w32_unref_locked(alias);
   pthread_mutex_unlock(&w32_lock);
 }
 
 __attribute__((constructor)) static void register_event_hook(void) {
+  cport__set_event_ending_hook(ending_hook);
   cport__set_event_hook(event_hook);
 }
 
