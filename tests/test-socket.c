@@ -628,6 +628,43 @@ static void skip_on_success_posts_only_pending_ops(void **state) {
   h_close_clean(p);
 }
 
+struct assoc_race {
+  cport_t *p;
+  cport_handle_t s;
+  int rc;
+};
+
+static void *associate_now(void *arg) {
+  struct assoc_race *a = arg;
+  a->rc = cport_associate(a->p, a->s, 1, 0);
+  return NULL;
+}
+
+/* cport_associate racing cport_close: the socket either joined the port
+ * before the close (which then lets it go) or is refused with
+ * CPORT_ECLOSED; either way a new port can take it after. (It could stay
+ * tied to the closed port: CPORT_EEXIST for ever.) */
+static void associate_racing_close_leaves_the_socket_free(void **state) {
+  (void)state;
+  if (strcmp(h_backend(), "iocp") == 0)
+    H_SKIP("Windows ties a socket to its first port for the socket's life: "
+           "no second association to check");
+  cport_handle_t s;
+  H_OK(cport_socket(AF_INET, SOCK_STREAM, 0, &s));
+  for (int i = 0; i < 200; i++) {
+    struct assoc_race a = {h_port(0), s, 1};
+    h_thread_t t;
+    h_thread_start(&t, associate_now, &a);
+    H_OK(cport_close(a.p));
+    h_thread_join(t);
+    assert_true(a.rc == 0 || a.rc == CPORT_ECLOSED);
+    cport_t *q = h_port(0);
+    H_OK(cport_associate(q, s, 2, 0));
+    H_OK(cport_close(q));
+  }
+  H_OK(cport_closesocket(s));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(accept_and_connect_with_data),
@@ -644,6 +681,7 @@ int main(void) {
       cmocka_unit_test(reset_after_data_delivers_the_data_first),
       cmocka_unit_test(disconnect_shuts_the_send_side_after_sends),
       cmocka_unit_test(skip_on_success_posts_only_pending_ops),
+      cmocka_unit_test(associate_racing_close_leaves_the_socket_free),
   };
   return H_RUN("socket", tests);
 }

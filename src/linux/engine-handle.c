@@ -58,6 +58,10 @@ static void drop_queue_locked(struct cp_handle *h, struct cp_opq *q) {
 
 void cp_engine_detach_port(struct cport *p) {
   struct cp_handle *h;
+  /* An associate racing the close either joined the list before this
+   * (the pass below takes it, once the associate lets go of its lock)
+   * or fails with CPORT_ECLOSED. */
+  cp_handle_list_close(p);
   while ((h = cp_handle_list_pop(p)) != NULL) {
     cp_lock(&h->lock);
     if (h->port == p) {
@@ -83,6 +87,17 @@ void cp_engine_detach_port(struct cport *p) {
 /* ------------------------------------------------------------------------ */
 /* Opening and associating                                                   */
 /* ------------------------------------------------------------------------ */
+
+/* h (locked) joins p's list, then its backend: 0, CPORT_ECLOSED (p's
+ * close began) or the backend's error. */
+static int join(struct cport *p, struct cp_handle *h) {
+  if (!cp_handle_list_add(p, h))
+    return CPORT_ECLOSED;
+  int rc = p->be->attach ? p->be->attach(p, h) : 0;
+  if (rc != 0)
+    cp_handle_list_remove(p, h);
+  return rc;
+}
 
 int cp_engine_open(int fd, uint8_t type, uint8_t family, uint16_t flags) {
   struct cp_handle *h;
@@ -155,8 +170,8 @@ int cp_engine_associate(struct cport *p, int fd, uintptr_t key,
   }
   h->dev = st.st_dev;
   h->ino = st.st_ino;
-  rc = p->be->attach ? p->be->attach(p, h) : 0;
-  if (rc != 0)
+  /* On the port's list first: the close's pass then finds it. */
+  if ((rc = join(p, h)) != 0)
     goto out;
   /* (Atomic: cport__handle_associated reads it without the lock.) */
   __atomic_store_n(&h->port, p, __ATOMIC_RELEASE);
@@ -164,7 +179,6 @@ int cp_engine_associate(struct cport *p, int fd, uintptr_t key,
   h->key = key;
   if (flags & CPORT_SKIP_ON_SUCCESS)
     h->flags |= CP_HF_SKIP;
-  cp_handle_list_add(p, h);
 out:
   cp_unlock(&h->lock);
   return rc;
@@ -254,17 +268,16 @@ int cp_engine_move(struct cport *from, struct cport *to, int fd,
       &h->gen, h->gen + 1,
       __ATOMIC_RELEASE); /* whatever the old port's backend still names is stale */
   struct cport *p = to;
-  rc = p->be->attach ? p->be->attach(p, h) : 0;
+  rc = join(p, h);
   if (rc != 0) { /* back where it was */
     p = from;
     key = 0;
-    if (p->be->attach != NULL && p->be->attach(p, h) != 0)
+    if (join(p, h) != 0)
       p = NULL; /* neither: it is on no port (its next op says so) */
   }
   if (p != NULL) {
     __atomic_store_n(&h->port, p, __ATOMIC_RELEASE);
     h->key = key;
-    cp_handle_list_add(p, h);
   }
   cp_unlock(&h->lock);
   return rc;

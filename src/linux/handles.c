@@ -78,13 +78,24 @@ uint8_t cp_handle_type_of(int fd, const struct stat *st, uint8_t *family) {
 /* The ports' lists                                                          */
 /* ------------------------------------------------------------------------ */
 
-void cp_handle_list_add(struct cport *p, struct cp_handle *h) {
+bool cp_handle_list_add(struct cport *p, struct cp_handle *h) {
   pthread_mutex_lock(&p->handles_lock);
+  if (p->handles_closed) {
+    pthread_mutex_unlock(&p->handles_lock);
+    return false;
+  }
   h->port_prev = NULL;
   h->port_next = p->handles;
   if (p->handles)
     p->handles->port_prev = h;
   p->handles = h;
+  pthread_mutex_unlock(&p->handles_lock);
+  return true;
+}
+
+void cp_handle_list_close(struct cport *p) {
+  pthread_mutex_lock(&p->handles_lock);
+  p->handles_closed = true;
   pthread_mutex_unlock(&p->handles_lock);
 }
 

@@ -124,8 +124,12 @@ CP_INTERNAL void cp_handle_reset_locked(struct cp_handle *h, int fd,
 CP_INTERNAL uint8_t cp_handle_type_of(int fd, const struct stat *st,
                                       uint8_t *family);
 
-/* The port's list of handles (under port->handles_lock). */
-CP_INTERNAL void cp_handle_list_add(struct cport *p, struct cp_handle *h);
+/* The port's list of handles (under port->handles_lock). A handle joins
+ * it before its backend takes it (false: the port's close began, and it
+ * may not join). */
+CP_INTERNAL bool cp_handle_list_add(struct cport *p, struct cp_handle *h);
+/* The close's pass begins: no handle joins the list after this. */
+CP_INTERNAL void cp_handle_list_close(struct cport *p);
 CP_INTERNAL void cp_handle_list_remove(struct cport *p, struct cp_handle *h);
 /* Takes any handle off the list (NULL when it is empty). */
 CP_INTERNAL struct cp_handle *cp_handle_list_pop(struct cport *p);

@@ -207,9 +207,12 @@ struct cport {
    * by the spinner, read without the lock. */
   uint32_t spin_hits;
 
-  /* Handles associated with this port (the engine's list, for close). */
+  /* Handles associated with this port (the engine's list, for close).
+   * handles_closed: the close's pass over it began, and no handle joins
+   * it any more (under handles_lock). */
   pthread_mutex_t handles_lock;
   struct cp_handle *handles;
+  bool handles_closed;
 
   struct cp_diag *diag; /* fault mode and trace (diag.h), or NULL */
 
