@@ -460,7 +460,11 @@ int w32_ov_fd(const OVERLAPPED *ov) {
 #endif
 }
 
-void w32_ov_note(const OVERLAPPED *ov, int status) {
+/* An op that reports a reset (as it ends: nt_word): its socket is
+ * remembered as reset, and later receives and sends on it fail at once
+ * with it (Linux reports a reset once, then the end of the stream;
+ * Windows keeps failing with it). */
+static void w32_ov_note(const OVERLAPPED *ov, int status) {
   int fd;
   if (status == CPORT_ECONNRESET && (fd = w32_ov_fd(ov)) >= 0)
     w32_fd_set_flags(fd, W32_FD_RESET, 0);
@@ -529,6 +533,11 @@ DWORD w32_op_error(LPOVERLAPPED ov, int status) {
  * GetQueuedCompletionStatus reports for its packet. */
 static uintptr_t nt_word(const cport_op_t *op, int status, bool closed) {
   LPOVERLAPPED ov = (LPOVERLAPPED)(uintptr_t)op;
+  /* A reset is remembered for the socket now, on the thread that ends
+   * the op and before its result is published: once the program sees it,
+   * it may close the socket, and its number may serve another. */
+  if (!closed)
+    w32_ov_note(ov, status);
   if (status != 0 && ended_by_cleanup(ov, closed ? CPORT_ECANCELED : status))
     return w32_ntstatus(CPORT_ECANCELED); /* WSACleanup: STATUS_CANCELLED */
   bool aborted = closed && status == CPORT_ECANCELED && !datagram_op(ov);

@@ -172,7 +172,6 @@ static bool wait_op(LPOVERLAPPED ov, DWORD ms) {
 static int result_of(LPOVERLAPPED ov, LPDWORD bytes) {
   *bytes = (DWORD)ov->InternalHigh;
   int status = w32_internal_status(ov);
-  w32_ov_note(ov, status);
   w32_pipe_result(ov, (uint32_t)*bytes, &status);
   w32_fixup_run(ov, &status);
   return status;

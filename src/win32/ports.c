@@ -125,15 +125,13 @@ static DWORD get_error(int rc) {
 }
 
 /* A packet's status for the program. A post's is 0 and its pointer is
- * never read (it need not point to an OVERLAPPED); an op's OVERLAPPED
- * notes a failure, and the op's fixups (pipes, AcceptEx) run. */
+ * never read (it need not point to an OVERLAPPED); an op's fixups (pipes,
+ * AcceptEx) run. (A reset was noted for its socket as the op ended.) */
 static int packet_status(const cport_completion_t *c) {
   if (c->status == CPORT__OPAQUE_POST)
     return 0;
   int status = c->status;
   if (c->op != NULL) {
-    if (status != 0)
-      w32_ov_note((LPOVERLAPPED)c->op, status);
     w32_pipe_result((LPOVERLAPPED)c->op, c->bytes, &status);
     w32_fixup_run((LPOVERLAPPED)c->op, &status);
   }
@@ -261,9 +259,6 @@ static void *drain(void *arg) {
     if (rc == CPORT_ECLOSED)
       return NULL;
     if (rc == 0 && c.op != NULL && c.status != CPORT__OPAQUE_POST) {
-      int status = c.status;
-      if (status != 0)
-        w32_ov_note((LPOVERLAPPED)c.op, status);
       /* The packet may be a stale one (its op ended on its event, and the
        * program started its next op on the OVERLAPPED): a fixup runs only
        * once that next op has ended (an AcceptEx's would otherwise find

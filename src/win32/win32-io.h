@@ -60,12 +60,6 @@ CP_INTERNAL void w32_pipe_result(const OVERLAPPED *ov, uint32_t bytes,
                                  int *status);
 /* The descriptor an OVERLAPPED's last op ran on, or -1. */
 CP_INTERNAL int w32_ov_fd(const OVERLAPPED *ov);
-/* A finished op (never a post: only for a failed packet, or an OVERLAPPED
- * the caller names) that reports a reset: its socket is remembered as
- * reset, and later receives and sends on it fail at once with it (Linux
- * reports a reset once, then the end of the stream; Windows keeps failing
- * with it). */
-CP_INTERNAL void w32_ov_note(const OVERLAPPED *ov, int status);
 /* An op the layer finished itself (synchronous handles): result written,
  * event set, no packet. */
 CP_INTERNAL void w32_ov_finish(LPOVERLAPPED ov, int status, uint32_t bytes);
