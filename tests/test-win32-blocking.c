@@ -454,6 +454,37 @@ static void abortive_close_under_a_blocked_receive_resets(void **state) {
   }
 }
 
+/* "The newly created socket ... has the same properties as socket s"
+ * (accept): a listener FIONBIO made non-blocking gives non-blocking
+ * sockets, whose recv with nothing to read fails at once. */
+static void accept_inherits_the_listeners_mode(void **state) {
+  (void)state;
+  struct sockaddr_in a;
+  SOCKET l = w_listener(&a);
+  u_long on = 1;
+  assert_int_equal(ioctlsocket(l, (long)FIONBIO, &on), 0);
+  SOCKET c = w_tcp();
+  assert_int_equal(connect(c, (struct sockaddr *)&a, sizeof(a)), 0);
+  SOCKET s = INVALID_SOCKET;
+  for (int i = 0; i < 500 && s == INVALID_SOCKET; i++) {
+    s = accept(l, NULL, NULL);
+    if (s == INVALID_SOCKET) {
+      assert_int_equal(WSAGetLastError(), WSAEWOULDBLOCK);
+      Sleep(10);
+    }
+  }
+  assert_true(h_socket_ok(s));
+  set_timeout(s, SO_RCVTIMEO, 3000); /* (bounds the old behaviour) */
+  char buf[4];
+  ULONGLONG t0 = w_now_ms();
+  assert_int_equal(recv(s, buf, sizeof(buf), 0), SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSAEWOULDBLOCK);
+  assert_true(w_now_ms() - t0 < 1000);
+  closesocket(s);
+  closesocket(c);
+  closesocket(l);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Blocking calls behind overlapped ones                                     */
 /* ------------------------------------------------------------------------ */
@@ -580,6 +611,7 @@ int main(void) {
       cmocka_unit_test(sync_transmitfile_from_the_file_position),
       cmocka_unit_test(closesocket_ends_blocked_calls),
       cmocka_unit_test(abortive_close_under_a_blocked_receive_resets),
+      cmocka_unit_test(accept_inherits_the_listeners_mode),
       cmocka_unit_test(blocking_send_follows_pending_sends),
       cmocka_unit_test(blocking_recv_follows_pending_receives),
 #ifndef _WIN32

@@ -397,6 +397,15 @@ static SOCKET accept_common(SOCKET s, struct sockaddr *addr, int *len,
   w32_fd_reset(c);
   w32_fd_winsock(c, true);
   w32_fd_connected(c);
+  /* "The newly created socket is the socket that will handle the actual
+   * connection; it has the same properties as socket s": FIONBIO's mode
+   * too. */
+  if (w32_fd_flags(fd) & W32_FD_NONBLOCK) {
+    w32_fd_set_flags(c, W32_FD_NONBLOCK, 0);
+    int fl = fcntl(c, F_GETFL);
+    if (fl >= 0)
+      (void)fcntl(c, F_SETFL, fl | O_NONBLOCK);
+  }
   if (w32_fd_flags(fd) & W32_FD_EVENTSELECT)
     w32_es_inherit(fd, c);
   return (SOCKET)c;
