@@ -653,6 +653,54 @@ static void a_shared_event_does_not_hold_up_a_finished_op(void **state) {
   WSACloseEvent(ev);
 }
 
+/* The peer resets while a receive and a send (that waits for room) are
+ * both pending: both fail, "the virtual circuit was reset by the remote
+ * side" (WSARecv, WSASend). Linux tells the reset to one of them (the
+ * send, often); the receive must not end as an orderly end of the stream
+ * (TRUE with 0 bytes), which io_uring made of it. */
+#define RESET_BIG (16u << 20)
+static void a_reset_fails_both_pending_ops(void **state) {
+  (void)state;
+  char *big = malloc(RESET_BIG);
+  assert_non_null(big);
+  memset(big, 'x', RESET_BIG);
+  HANDLE port = w_port(1);
+  for (int round = 0; round < 3; round++) {
+    SOCKET srv, cli;
+    w_pair(&srv, &cli);
+    assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 1, 0), port);
+    OVERLAPPED rov, sov;
+    memset(&rov, 0, sizeof(rov));
+    memset(&sov, 0, sizeof(sov));
+    char rbuf[64];
+    WSABUF rb = {sizeof(rbuf), rbuf}, sb = {RESET_BIG, big};
+    DWORD n = 0, fl = 0;
+    assert_int_equal(WSARecv(srv, &rb, 1, &n, &fl, &rov, NULL), SOCKET_ERROR);
+    assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+    assert_int_equal(WSASend(srv, &sb, 1, &n, 0, &sov, NULL), SOCKET_ERROR);
+    assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+    Sleep(50);
+    LINGER lg = {1, 0};
+    assert_int_equal(
+        setsockopt(cli, SOL_SOCKET, SO_LINGER, (char *)&lg, sizeof(lg)), 0);
+    closesocket(cli);
+    for (int k = 0; k < 2; k++) {
+      DWORD bytes = 0;
+      ULONG_PTR key = 0;
+      OVERLAPPED *ov = NULL;
+      BOOL ok = GetQueuedCompletionStatus(port, &bytes, &key, &ov, 5000);
+      assert_non_null(ov);
+      assert_false(ok);
+      assert_int_equal(GetLastError(), ERROR_NETNAME_DELETED);
+      if (ov == &rov)
+        assert_int_equal(bytes, 0);
+    }
+    closesocket(srv);
+  }
+  assert_true(CloseHandle(port));
+  free(big);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(overlapped_waitall_receive),
@@ -667,6 +715,7 @@ int main(void) {
       cmocka_unit_test(acceptex_socket_usable_before_its_result_is_taken),
       cmocka_unit_test(msg_partial_on_a_stream),
       cmocka_unit_test(a_shared_event_does_not_hold_up_a_finished_op),
+      cmocka_unit_test(a_reset_fails_both_pending_ops),
   };
   return W_RUN("win32-io-corners", tests);
 }

@@ -146,8 +146,6 @@ int cp_try_recv(struct cp_handle *h, cport_op_t *op) {
       m->msg_namelen = 0;
       n = cp_sys_recvmsg(h->fd, m, flags);
     }
-    if (n == 0 && want > 0 && (h->flags & CP_HF_RESET))
-      return fail(op, CPORT_ECONNRESET); /* Linux says it once, then EOF */
     if (n >= 0) {
       int r = cp_recv_result(h, op, n, want);
       if (r != CP_TRY_AGAIN)
@@ -169,6 +167,12 @@ int cp_try_recv(struct cp_handle *h, cport_op_t *op) {
 int cp_recv_result(struct cp_handle *h, cport_op_t *op, ssize_t n,
                    size_t want) {
   struct cp_lop *l = cp_lop(op);
+  /* Linux reports a reset once (to whichever call came first: a send, it
+   * may be), then the end of the stream: after a reset that end is the
+   * reset, as on Windows; bytes a filling receive has come first. */
+  if (n == 0 && want > 0 && (h->flags & CP_HF_RESET) && l->done == 0 &&
+      h->type == CP_H_STREAM)
+    return fail(op, CPORT_ECONNRESET);
   if (h->type == CP_H_DGRAM && (size_t)n > want) {
     /* MSG_TRUNC made the kernel report the datagram's full size. */
     l->done = (uint32_t)want;

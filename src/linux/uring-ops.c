@@ -572,12 +572,14 @@ static int interpret(struct cport *p, struct cp_handle *h, cport_op_t *op,
     if (res < 0)
       return dgram_failed(p, h, op, cp_recv_error(h, -res));
     int r = cp_recv_result(h, op, res, cp_bufs_total(l->bufs, l->nbufs));
+    if (r == CP_TRY_REJECT)
+      return CP_TRY_DONE; /* (a reset: failed, after the call) */
     return r == CP_TRY_AGAIN ? again(p, h, op) : r; /* a filling one */
   }
   case CP_OP_POLLIN:
     l->done = 0;
     return set_status(op, res < 0 ? res : 0);
-  case CP_OP_RECVFROM:
+  case CP_OP_RECVFROM: {
     if (res < 0)
       return dgram_failed(p, h, op, cp_recv_error(h, -res));
     if (l->u.io.msg.name != NULL)
@@ -586,7 +588,9 @@ static int interpret(struct cport *p, struct cp_handle *h, cport_op_t *op,
     /* (the kernel wrote the control length and flags back into the op's
      * msghdr) */
     cp_op_msg_received(l, l->u.io.msg.controllen, l->u.io.msg.flags);
-    return cp_recv_result(h, op, res, cp_bufs_total(l->bufs, l->nbufs));
+    int r = cp_recv_result(h, op, res, cp_bufs_total(l->bufs, l->nbufs));
+    return r == CP_TRY_REJECT ? CP_TRY_DONE : r; /* (a stream's reset) */
+  }
   case CP_OP_SENDTO:
     if (res < 0)
       return dgram_failed(p, h, op, cp_send_error(h, -res));

@@ -434,6 +434,12 @@ int cp_uring_recv_start(struct cport *p, struct cp_handle *h, cport_op_t *op,
     return CP_TRY_REJECT; /* after the data: the call fails, or completes */
   }
   if (uh->flags & CP_UH_EOF) {
+    /* A reset another op saw (a send's CQE took the socket's error):
+     * Linux's end of stream after it is the reset, as on Windows. */
+    if (h->flags & CP_HF_RESET) {
+      cp_op_result(op, CPORT_ECONNRESET);
+      return CP_TRY_REJECT;
+    }
     cp_op_result(op, 0);
     return CP_TRY_DONE; /* the peer closed: 0 bytes, again and again */
   }
@@ -470,6 +476,8 @@ static void recv_done(struct cport *p, struct cp_handle *h,
     chunk_append(&u->bufs, uh,
                  (uint16_t)(cqe->flags >> IORING_CQE_BUFFER_SHIFT),
                  (uint32_t)res);
+  } else if (res == 0 && (h->flags & CP_HF_RESET)) {
+    uh->rx_err = CPORT_ECONNRESET; /* (Linux reports a reset once) */
   } else if (res == 0) {
     uh->flags |= CP_UH_EOF;
   } else if (res == -ENOBUFS) {
