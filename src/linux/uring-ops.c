@@ -509,7 +509,24 @@ static int orphan_result(cport_op_t *op, int res) {
     return set_status(op, res);
   switch (l->kind) {
   case CP_OP_RECV:
-  case CP_OP_RECVFROM:
+  case CP_OP_RECVFROM: {
+    /* What it received, as interpret reports it: the sender's address,
+     * and a datagram longer than the buffers (MSG_TRUNC gave its whole
+     * length) fills them and fails with CPORT_EMSGSIZE. */
+    if (l->kind == CP_OP_RECVFROM) {
+      if (l->u.io.msg.name != NULL)
+        cp_recvfrom_addrlen(
+            op, (uint32_t)address_len(l->u.io.msg.name, l->u.io.msg.namelen));
+      cp_op_msg_received(l, l->u.io.msg.controllen, l->u.io.msg.flags);
+    }
+    size_t want = cp_bufs_total(l->bufs, l->nbufs); /* (room left) */
+    if ((size_t)res > want) {
+      l->done = (uint32_t)want;
+      return set_status(op, CPORT_EMSGSIZE);
+    }
+    l->done = ((l->flags & CP_OPF_FILL) ? l->done : 0) + (uint32_t)res;
+    return set_status(op, 0);
+  }
   case CP_OP_SENDTO:
   case CP_OP_READ:
   case CP_OP_WRITE:
