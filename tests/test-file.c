@@ -186,6 +186,14 @@ static void bad_file_handles_and_flags(void **state) {
   H_ASSERT_RC(cport_write(f, "x", 1, 0, &op), CPORT_EACCES);
   H_ASSERT_RC(cport_read(f, NULL, 8, 0, &op), CPORT_EINVAL);
   H_ASSERT_RC(cport_read(f, buf, 8, 0, NULL), CPORT_EINVAL);
+  /* Each close takes its own kind only, and leaves the other open. */
+  cport_handle_t s;
+  H_OK(cport_socket(AF_INET, SOCK_STREAM, 0, &s));
+  H_ASSERT_RC(cport_closesocket(f), CPORT_EBADF);
+  H_ASSERT_RC(cport_file_close(s), CPORT_EBADF);
+  uint64_t size = 0;
+  H_OK(cport_file_size(f, &size));
+  H_OK(cport_closesocket(s));
   H_OK(cport_file_close(f));
   H_ASSERT_RC(cport_read(f, buf, 8, 0, &op), CPORT_EBADF);
   H_ASSERT_RC(cport_file_close(f), CPORT_EBADF);

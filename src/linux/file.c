@@ -55,6 +55,9 @@ CPORT_API int cport_file_open(const char *path, unsigned flags,
 }
 
 CPORT_API int cport_file_close(cport_handle_t f) {
+  struct stat st;
+  if (f >= 0 && fstat(f, &st) == 0 && S_ISSOCK(st.st_mode))
+    return CPORT_EBADF; /* a socket: cport_closesocket's */
   return cp_engine_close(f);
 }
 

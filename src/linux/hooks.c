@@ -168,6 +168,10 @@ CPORT_API int cport__wait_receives(int fd, int timeout_ms) {
   return wait_unqueued(fd, true, timeout_ms);
 }
 
+CPORT_API int cport__close(int fd) {
+  return cp_engine_close(fd);
+}
+
 CPORT_API int cport__shutdown_after_sends(int fd) {
   struct cp_handle *h = cp_handle_peek(fd);
   if (h == NULL)

@@ -227,6 +227,11 @@ CPORT_API int cport__flush_sends(int fd, int timeout_ms);
  * behind them. */
 CPORT_API int cport__wait_receives(int fd, int timeout_ms);
 
+/* Closes fd whatever it is (a socket, file or pipe cport has, or an fd
+ * it does not: closed): CloseHandle's close. Returns as
+ * cport_closesocket. */
+CPORT_API int cport__close(int fd);
+
 /* shutdown(fd, SHUT_WR) after fd's queued sends (those cport's send
  * buffer holds, and pending ones), without waiting: 1 if it was queued
  * behind them (it runs when they have ended, as Windows sends the FIN

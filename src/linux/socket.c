@@ -53,6 +53,9 @@ CPORT_API int cport_socket(int family, int type, int protocol,
 }
 
 CPORT_API int cport_closesocket(cport_handle_t s) {
+  struct stat st;
+  if (s >= 0 && fstat(s, &st) == 0 && !S_ISSOCK(st.st_mode))
+    return CPORT_EBADF; /* a file: cport_file_close's */
   return cp_engine_close(s);
 }
 

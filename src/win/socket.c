@@ -80,6 +80,9 @@ CPORT_API int cport_socket(int family, int type, int protocol,
 }
 
 CPORT_API int cport_closesocket(cport_handle_t s) {
+  struct cp_whandle e;
+  if (cp_wh_get(s, &e) && (e.flags & CP_WH_FILE))
+    return CPORT_EBADF; /* a file: cport_file_close's */
   bool known = cp_wh_remove(s);
   /* Cancel first: every pending op then completes once with
    * ERROR_OPERATION_ABORTED, on Windows and on Wine alike (Wine's

@@ -500,7 +500,7 @@ CPORT_API BOOL CloseHandle(HANDLE h) {
       dir(fd); /* a directory's pending ReadDirectoryChangesW calls end */
     w32_fd_reset(fd);
     w32_fd_winsock(fd, false);
-    int rc = cport_closesocket(fd); /* sockets and files alike */
+    int rc = cport__close(fd); /* sockets and files alike */
     w32_fd_closed(fd);
     return rc == 0 ? TRUE : w32_fail(w32_error(rc));
   }
