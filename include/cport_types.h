@@ -83,6 +83,12 @@ CPORT_API cport_buf_t cport_buf_init(void *base, size_t len);
  *
  * Read the results of a finished operation with cport_op_status() and
  * cport_op_bytes() rather than from the fields.
+ *
+ * One operation at a time: a call given an op still in flight fails with
+ * #CPORT_EBUSY. Two threads starting operations on the same idle op at the
+ * same moment is a program error cport does not catch (the check and the
+ * start are not one atomic step; Windows gives no answer for one
+ * OVERLAPPED in two calls either): the op's state is then undefined.
  */
 typedef struct cport_op {
   uintptr_t internal;      /**< status once completed (backend format) */
