@@ -18,9 +18,7 @@
  *   it as POLLERR | POLLHUP.
  * - WSAPoll's flags mean what Windows' do with Linux's values: POLLIN is
  *   POLLRDNORM | POLLRDBAND and POLLOUT is POLLWRNORM, so either name
- *   finds the answer, and revents holds only names asked for (POLLRDNORM
- *   alone for a program that asked for it); the peer's end is POLLHUP;
- *   POLLPRI is refused.
+ *   finds the answer; the peer's end is POLLHUP; POLLPRI is refused.
  *
  * select (cport_w32_select) takes Winsock's fd_set, a count and an array
  * of sockets. The C library's select, over its own fd_set, is defined in
@@ -371,16 +369,13 @@ static short wsa_revents(int fd, short asked, short rv) {
   short out = (short)(rv & (POLLERR | POLLHUP));
   if (rv & POLLRDHUP)
     out |= POLLHUP; /* "the remote peer initiates a graceful disconnect" */
-  /* Only the names asked for: POLLRDNORM alone for a program that asked
-   * for it, as Windows answers; POLLIN (Windows' POLLRDNORM | POLLRDBAND)
-   * brings POLLRDNORM too, so either test finds it. */
   if ((rv & (POLLIN | POLLRDNORM | POLLHUP | POLLERR)) &&
       (asked & (POLLIN | POLLRDNORM)))
-    out |= (short)((asked & POLLIN) | POLLRDNORM);
+    out |= POLLIN | POLLRDNORM;
   if ((rv & (POLLRDBAND | POLLPRI)) && (asked & POLLRDBAND))
     out |= POLLRDBAND;
   if ((rv & POLLOUT) && (asked & (POLLOUT | POLLWRNORM)))
-    out |= (short)((asked & POLLOUT) | POLLWRNORM);
+    out |= POLLOUT | POLLWRNORM;
   if ((rv & POLLWRBAND) && (asked & POLLWRBAND))
     out |= POLLWRBAND;
   return out;
