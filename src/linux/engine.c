@@ -230,13 +230,14 @@ static void deliver_late(struct cport *p) {
  * into its held slot (or gives the slot back: no packet for an event
  * handle with its low bit set, as on Windows). The op is not on a queue.
  * Its handle's earlier completions still in a batch go first (struct
- * cp_gate): then it waits on the port's late list.
+ * cp_gate): then it waits on the port's late list, and finish returns
+ * true (its result is not published yet).
  */
-static void finish(cport_op_t *op, struct cp_batch *b) {
+static bool finish(cport_op_t *op, struct cp_batch *b) {
   struct cp_lop *l = cp_lop(op);
   if (CP_UNLIKELY(l->flags & CP_OPF_BUFFERED)) {
     buffered_end(op); /* cport's own: no result, no packet */
-    return;
+    return false;
   }
   release(op);
   struct cport *p = l->port;
@@ -254,7 +255,8 @@ static void finish(cport_op_t *op, struct cp_batch *b) {
     accept_ended(l);
   if (CP_UNLIKELY(cp_diag_active()) &&
       cp_engine_diag_finish(op, &status, slot && packet, b))
-    return; /* held back by the fault mode: cp_engine_diag_deliver ends it */
+    return false; /* held back by the fault mode: cp_engine_diag_deliver
+                     ends it */
   uint32_t starts = 0;
   struct cp_handle *fh = cp_engine_file_event_of(l, ev, &starts);
   /* (An orphan's handle slot may serve another use of the fd: no gate.) */
@@ -267,20 +269,21 @@ static void finish(cport_op_t *op, struct cp_batch *b) {
       CP_UNLIKELY(batched ? __atomic_load_n(&g->late, __ATOMIC_RELAXED)
                           : gate_shut(g)) &&
       defer_behind(p, op, g, status, fh, starts))
-    return;
+    return true;
   cp_engine_event_ending(ev);
   cp_op_publish(op, status, bytes);
   /* The op is its user's again: only the copies above are used. */
   cp_engine_set_file_event(fh, starts);
   cp_engine_signal_event(ev);
   if (!slot)
-    return;
+    return false;
   if (!packet)
     cp_port_unhold(p);
   else if (batched)
     cp_batch_add(b, op, key, bytes, status, g);
   else
     cp_port_complete(p, op, key, bytes, status);
+  return false;
 }
 
 /* A stream that saw a reset keeps failing with it, as on Windows (Linux
@@ -398,7 +401,12 @@ int cp_engine_finish_at_call(struct cp_handle *h, cport_op_t *op) {
     cp_port_unhold(p);
     return CPORT_COMPLETED;
   }
-  finish(op, NULL);
+  /* Behind completions of its handle still in a batch, it is not
+   * published yet: the call says pending (the Win32 layer then returns
+   * WSA_IO_PENDING, and the program keeps its OVERLAPPED until the
+   * completion, as it must for any pending op). */
+  if (finish(op, NULL))
+    cp_last_inline.done = false;
   return 0;
 }
 
