@@ -160,18 +160,22 @@ static void udp_unreachable_port_fails_one_receive(void **state) {
 }
 
 #if !defined(_WIN32)
-static struct sockaddr_in flood_to;
-static volatile int flood_on, flood_quit;
+static uint16_t flood_port; /* (network order) 0: no flood */
+static int flood_quit;
 
-/* Sends 1000-byte datagrams to flood_to while flood_on. */
+/* Sends 1000-byte datagrams to 127.0.0.1:flood_port while it is set. */
 static void *flood(void *arg) {
   (void)arg;
   int s = socket(AF_INET, SOCK_DGRAM, 0);
   assert_true(s >= 0);
   char big[1000] = {0};
+  struct sockaddr_in to;
+  memset(&to, 0, sizeof(to));
+  to.sin_family = AF_INET;
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   while (!__atomic_load_n(&flood_quit, __ATOMIC_ACQUIRE)) {
-    struct sockaddr_in to = flood_to;
-    if (__atomic_load_n(&flood_on, __ATOMIC_ACQUIRE))
+    to.sin_port = __atomic_load_n(&flood_port, __ATOMIC_ACQUIRE);
+    if (to.sin_port != 0)
       (void)sendto(s, big, sizeof(big), MSG_DONTWAIT, (struct sockaddr *)&to,
                    sizeof(to));
     else
@@ -194,8 +198,6 @@ static void receive_ended_by_close_fits_its_buffer(void **state) {
   for (int i = 0; i < 300; i++) {
     struct sockaddr_in a;
     cport_handle_t u = n_udp(p, 7, &a, 0);
-    __atomic_store_n(&flood_on, 0, __ATOMIC_RELEASE);
-    flood_to = a; /* (the flood is off: not read meanwhile) */
     char buf[16];
     struct sockaddr_in from;
     int fromlen = sizeof(from);
@@ -203,11 +205,11 @@ static void receive_ended_by_close_fits_its_buffer(void **state) {
     cport_buf_t b = CPORT_BUF(buf, sizeof(buf));
     H_OK(cport_recvfrom(u, &b, 1, (struct sockaddr *)&from, &fromlen, &op));
     h_sleep_ms(0);
-    __atomic_store_n(&flood_on, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&flood_port, a.sin_port, __ATOMIC_RELEASE);
     for (volatile int k = 0; k < (i % 50) * 100; k++)
       ;
     H_OK(cport_closesocket(u));
-    __atomic_store_n(&flood_on, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&flood_port, 0, __ATOMIC_RELEASE);
     cport_completion_t c = h_get(p, 5000);
     assert_ptr_equal(c.op, &op);
     assert_true(c.bytes <= sizeof(buf));

@@ -316,7 +316,7 @@ static void bad_flags_are_wsaeinval(void **state) {
 static void transmit_file_refuses_more_than_its_limit(void **state) {
   (void)state;
   char path[512];
-  h_temp_path(path, sizeof(path), "tf-limit");
+  w_temp_path(path, sizeof(path), "tf-limit");
   HANDLE f = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL,
                          CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
   assert_true(f != INVALID_HANDLE_VALUE);

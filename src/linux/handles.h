@@ -87,8 +87,8 @@ struct cp_handle {
                                  the use of the fd numbered (gen) */
   uint32_t buffered; /* bytes of sends taken into cport's buffer and not
                         yet sent (engine-sendbuf.c); written under lock
-                        with atomic stores, read without it by
-                        cport__flush_sends */
+                        with atomic stores, read without it by the exit's
+                        hand-off */
   /* The Win32 layer's file object event (cport__io_signaled): every op
    * started on a layer handle counts in io_starts (under lock); an op
    * without an event sets io_signal to io_starts + 1 as it ends, so the
