@@ -186,9 +186,11 @@ static inline void cp_engine_signal_event(void *ev) {
 /* Tells the layer, before an op with event ev publishes its result, that
  * its event's signal (cp_engine_signal_event) follows. */
 static inline void cp_engine_event_ending(void *ev) {
+  if (ev == NULL)
+    return; /* (most ops: no load of the hook) */
   void (*hook)(void *) =
       __atomic_load_n(&cp_event_ending_hook, __ATOMIC_ACQUIRE);
-  if (ev != NULL && hook != NULL)
+  if (hook != NULL)
     hook((void *)((uintptr_t)ev & ~(uintptr_t)1));
 }
 
