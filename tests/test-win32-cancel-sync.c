@@ -1,8 +1,9 @@
 /*
  * test-win32-cancel-sync.c - CancelSynchronousIo, written only against the
  * Win32 API: a thread blocked in recv, in accept, and (Linux) in a recv on
- * a socket a port has, each cancelled by another thread, the socket still
- * working after; and the answers when there is nothing to cancel.
+ * a socket a port has, alone or queued behind an overlapped WSARecv, each
+ * cancelled by another thread, the socket still working after; and the
+ * answers when there is nothing to cancel.
  */
 #include <string.h>
 
@@ -148,6 +149,41 @@ static void cancel_blocked_recv_on_port(void **state) {
   closesocket(client);
   CloseHandle(port);
 }
+
+/* A blocking recv queued behind an overlapped WSARecv waits for it to
+ * end: a cancel ends that wait, and the WSARecv still gets the bytes. */
+static void cancel_recv_queued_behind_overlapped(void **state) {
+  (void)state;
+  SOCKET server, client;
+  w_pair(&server, &client);
+  HANDLE port = w_port(1);
+  assert_non_null(CreateIoCompletionPort((HANDLE)client, port, 1, 0));
+  char buf[4];
+  WSABUF wb = {sizeof(buf), buf};
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  DWORD n = 0, flags = 0;
+  assert_int_equal(WSARecv(client, &wb, 1, &n, &flags, &ov, NULL),
+                   SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+  struct blocked b;
+  start(&b, client, false);
+  assert_true(cancel_when_blocked(&b));
+  finish(&b);
+  assert_int_equal(b.result, SOCKET_ERROR);
+  assert_int_equal(b.error, WSA_OPERATION_ABORTED);
+  assert_int_equal(send(server, "abc", 3, 0), 3);
+  ULONG_PTR key = 0;
+  OVERLAPPED *done = NULL;
+  assert_true(GetQueuedCompletionStatus(port, &n, &key, &done, 5000));
+  assert_ptr_equal(done, &ov);
+  assert_int_equal(n, 3);
+  assert_memory_equal(buf, "abc", 3);
+  still_works(server, client);
+  closesocket(server);
+  closesocket(client);
+  CloseHandle(port);
+}
 #endif
 
 static DWORD WINAPI waits_on_event(LPVOID arg) {
@@ -192,6 +228,7 @@ int main(void) {
       cmocka_unit_test(cancel_blocked_accept),
 #ifndef _WIN32
       cmocka_unit_test(cancel_blocked_recv_on_port),
+      cmocka_unit_test(cancel_recv_queued_behind_overlapped),
 #endif
       cmocka_unit_test(nothing_to_cancel),
   };

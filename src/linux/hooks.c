@@ -141,8 +141,10 @@ static bool ops_queued(int fd, bool recv_side) {
 /* Waits up to timeout_ms (-1: for ever) until no op is queued on fd's
  * side. They end with the engine's progress, which needs no thread of
  * the program's: microseconds while the peer keeps up, so the looks
- * start 50 us apart, and grow to 1 ms for a peer that does not. */
-static int wait_unqueued(int fd, bool recv_side, int timeout_ms) {
+ * start 50 us apart, and grow to 1 ms for a peer that does not. stop,
+ * if given, is asked after each pause (which a signal cuts short). */
+static int wait_unqueued(int fd, bool recv_side, int timeout_ms,
+                         bool (*stop)(void)) {
   if (!ops_queued(fd, recv_side))
     return 0;
   uint64_t until = timeout_ms < 0
@@ -154,18 +156,20 @@ static int wait_unqueued(int fd, bool recv_side, int timeout_ms) {
       return CPORT_ETIMEDOUT;
     struct timespec ts = {0, pause_ns};
     nanosleep(&ts, NULL);
+    if (stop != NULL && stop())
+      return CPORT_ECANCELED;
     if (pause_ns < 1000000)
       pause_ns *= 2;
   }
   return 0;
 }
 
-CPORT_API int cport__flush_sends(int fd, int timeout_ms) {
-  return wait_unqueued(fd, false, timeout_ms);
+CPORT_API int cport__flush_sends(int fd, int timeout_ms, bool (*stop)(void)) {
+  return wait_unqueued(fd, false, timeout_ms, stop);
 }
 
-CPORT_API int cport__wait_receives(int fd, int timeout_ms) {
-  return wait_unqueued(fd, true, timeout_ms);
+CPORT_API int cport__wait_receives(int fd, int timeout_ms, bool (*stop)(void)) {
+  return wait_unqueued(fd, true, timeout_ms, stop);
 }
 
 CPORT_API int cport__close(int fd) {

@@ -220,12 +220,14 @@ CPORT_API int cport__held_accept(int fd);
  * that finished in their calls but whose bytes cport's send buffer still
  * holds (engine-sendbuf.c). A shutdown, a synchronous DisconnectEx or a
  * blocking send must come after them, as Windows queues it behind them.
- * Returns 0, or CPORT_ETIMEDOUT with some still queued. */
-CPORT_API int cport__flush_sends(int fd, int timeout_ms);
+ * stop (or NULL) is asked between looks; a signal to the thread makes it
+ * ask at once. Returns 0, CPORT_ETIMEDOUT with some still queued, or
+ * CPORT_ECANCELED when stop said so. */
+CPORT_API int cport__flush_sends(int fd, int timeout_ms, bool (*stop)(void));
 /* The same for receives: a blocking receive takes the bytes after those
  * of the overlapped receives posted before it, as Windows queues it
  * behind them. */
-CPORT_API int cport__wait_receives(int fd, int timeout_ms);
+CPORT_API int cport__wait_receives(int fd, int timeout_ms, bool (*stop)(void));
 
 /* Closes fd whatever it is (a socket, file or pipe cport has, or an fd
  * it does not: closed): CloseHandle's close. Returns as

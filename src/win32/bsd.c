@@ -373,9 +373,13 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
    * buffer or no data. (MSG_DONTWAIT is no Winsock flag: cport's own
    * calls, straight through.) */
   int wait_ms = fd_blocking(fd) || w32_fd_emulates_blocking(fd) ? -1 : 0;
-  if (!(flags & MSG_DONTWAIT) &&
-      (sending ? cport__flush_sends(fd, wait_ms)
-               : cport__wait_receives(fd, wait_ms)) != 0) {
+  int queued =
+      flags & MSG_DONTWAIT ? 0 : w32_wait_queued_ops(fd, !sending, wait_ms);
+  if (queued == CPORT_ECANCELED) { /* CancelSynchronousIo */
+    errno = ECANCELED;
+    return failed();
+  }
+  if (queued != 0) {
     errno = EAGAIN;
     return data_failed(fd);
   }

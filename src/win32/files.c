@@ -213,7 +213,7 @@ static BOOL sync_io(int fd, void *buf, DWORD len, LPDWORD done, LPOVERLAPPED ov,
     return w32_fail(ERROR_LOCK_VIOLATION);
   w32_block_begin();
   if (write_side) /* a socket's: after bytes cport's send buffer holds */
-    (void)cport__flush_sends(fd, -1);
+    (void)cport__flush_sends(fd, -1, NULL);
   /* Marked: CancelSynchronousIo interrupts a read that waits (a console,
    * a pipe: EINTR); a disk's I/O ends by itself. */
   w32_sync_begin();

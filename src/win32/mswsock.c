@@ -181,7 +181,7 @@ BOOL w32_disconnect_ex(SOCKET s, LPOVERLAPPED ov, DWORD flags, DWORD reserved) {
      * with TF_REUSE_SOCKET the socket is ready for AcceptEx or ConnectEx
      * (a connection already ended both ways has nothing to shut down). */
     bool reuse = (flags & TF_REUSE_SOCKET) != 0;
-    (void)cport__flush_sends((int)s, -1); /* after the bytes sent */
+    (void)cport__flush_sends((int)s, -1, NULL); /* after the bytes sent */
     if (shutdown((int)s, SHUT_WR) != 0 && !(reuse && errno == ENOTCONN))
       return wsa_false(w32_wsa_error(-errno));
     cport__note_shutdown((int)s, SHUT_WR);

@@ -360,7 +360,7 @@ BOOL w32_pipe_flush(int fd) {
    * count against the sender until they are read), those cport's send
    * buffer still held first. */
   w32_block_begin();
-  (void)cport__flush_sends(fd, -1);
+  (void)cport__flush_sends(fd, -1, NULL);
   for (;;) {
     int queued = 0;
     if (ioctl(fd, SIOCOUTQ, &queued) != 0 || queued == 0 || peer_gone(fd))

@@ -94,9 +94,10 @@ static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, size_t total,
   /* The overlapped ops started before it go first (their sends' bytes,
    * the bytes for their receives): a non-blocking socket has no room or
    * no data for it until they have ended. */
-  if ((recv_side ? cport__wait_receives(fd, nonblock ? 0 : -1)
-                 : cport__flush_sends(fd, nonblock ? 0 : -1)) != 0)
-    return w32_wsa_fail(WSAEWOULDBLOCK);
+  int queued = w32_wait_queued_ops(fd, recv_side, nonblock ? 0 : -1);
+  if (queued != 0)
+    return w32_wsa_fail(queued == CPORT_ECANCELED ? WSA_OPERATION_ABORTED
+                                                  : WSAEWOULDBLOCK);
   /* Every byte before it returns: a blocking send, and a receive with
    * MSG_WAITALL (until the buffers are full, the end, or an error). */
   bool all = !recv_side || ((flags & MSG_WAITALL) && !(flags & MSG_PEEK) &&
