@@ -8,7 +8,8 @@
  * the synchronous TransmitFile, the status a receive ended by closing
  * its socket leaves in its OVERLAPPED, closesocket ending a recv or
  * send another thread is blocked in, and a blocking send or recv queued
- * behind the overlapped ones started before it. Known Wine differences skip with the
+ * behind the overlapped ones started before it (which a timeout or a
+ * closesocket still ends). Known Wine differences skip with the
  * reason.
  */
 #include "win32-util.h"
@@ -600,6 +601,47 @@ static void blocking_recv_follows_pending_receives(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* A blocking recv queued behind a pending WSARecv is still a blocking
+ * call: SO_RCVTIMEO ends it with WSAETIMEDOUT, and closesocket by another
+ * thread ends it at once; the WSARecv then ends too. */
+static void a_queued_recv_times_out_and_ends_at_close(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(associate(srv, port), port);
+  char buf[4];
+  WSABUF wb = {4, buf};
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  DWORD n = 0, flags = 0;
+  int rc = WSARecv(srv, &wb, 1, &n, &flags, &ov, NULL);
+  assert_true(rc == SOCKET_ERROR && WSAGetLastError() == WSA_IO_PENDING);
+  set_timeout(srv, SO_RCVTIMEO, 200);
+  ULONGLONG t0 = w_now_ms();
+  char one[4];
+  assert_int_equal(recv(srv, one, 4, 0), SOCKET_ERROR);
+  assert_timed_out(t0);
+  set_timeout(srv, SO_RCVTIMEO, 0);
+  struct blocked b = {srv, false, 0, 0};
+  HANDLE t = CreateThread(NULL, 0, blocked_call, &b, 0, NULL);
+  assert_non_null(t);
+  Sleep(150); /* queued by now */
+  assert_int_equal(closesocket(srv), 0);
+  assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+  CloseHandle(t);
+  assert_int_equal(b.rc, SOCKET_ERROR);
+#ifndef _WIN32
+  assert_int_equal(b.err, WSAEINTR);
+#endif
+  ULONG_PTR key = 0;
+  OVERLAPPED *done = NULL;
+  assert_false(GetQueuedCompletionStatus(port, &n, &key, &done, 5000));
+  assert_ptr_equal(done, &ov);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(recv_times_out_with_wsaetimedout),
@@ -614,6 +656,7 @@ int main(void) {
       cmocka_unit_test(accept_inherits_the_listeners_mode),
       cmocka_unit_test(blocking_send_follows_pending_sends),
       cmocka_unit_test(blocking_recv_follows_pending_receives),
+      cmocka_unit_test(a_queued_recv_times_out_and_ends_at_close),
 #ifndef _WIN32
       cmocka_unit_test(ntstatus_and_msvc_names),
 #endif

@@ -4,8 +4,7 @@
  * the monotonic clock and deadlines on it, condition variables on that
  * clock, and giving a released worker's place back to its port while it
  * blocks (cport_blocking_begin / cport_blocking_end); the marks of the
- * blocking I/O calls CancelSynchronousIo cancels, and a blocking call's
- * wait for the overlapped ops queued before it; with them Sleep and
+ * blocking I/O calls CancelSynchronousIo cancels; with them Sleep and
  * SwitchToThread (SleepEx: apc.c).
  *
  * Windows sees a thread block in its kernel and lets the thread's port
@@ -260,20 +259,6 @@ bool w32_sync_cancel(DWORD tid) {
   }
   errno = e;
   return true;
-}
-
-int w32_wait_queued_ops(int fd, bool recv_side, int wait_ms) {
-  int (*wait)(int, int, bool (*)(void)) =
-      recv_side ? cport__wait_receives : cport__flush_sends;
-  int rc = wait(fd, 0, NULL); /* most calls find none queued */
-  if (rc == 0 || wait_ms == 0)
-    return rc;
-  w32_block_begin();
-  w32_sync_begin();
-  rc = wait(fd, wait_ms, w32_sync_cancelled);
-  (void)w32_sync_end();
-  w32_block_end();
-  return rc;
 }
 
 CPORT_API void Sleep(DWORD ms) {

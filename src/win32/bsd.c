@@ -372,13 +372,17 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
    * waits for them to end, to a non-blocking socket they are a full
    * buffer or no data. (MSG_DONTWAIT is no Winsock flag: cport's own
    * calls, straight through.) */
-  int wait_ms = fd_blocking(fd) || w32_fd_emulates_blocking(fd) ? -1 : 0;
-  int queued =
-      flags & MSG_DONTWAIT ? 0 : w32_wait_queued_ops(fd, !sending, wait_ms);
-  if (queued == CPORT_ECANCELED) { /* CancelSynchronousIo */
-    errno = ECANCELED;
-    return failed();
-  }
+  bool may_wait = fd_blocking(fd) || w32_fd_emulates_blocking(fd);
+  uint64_t until = 0; /* (one deadline for the call's waits) */
+  int queued = flags & MSG_DONTWAIT
+                   ? 0
+                   : w32_fd_wait_queued(fd, !sending, !may_wait, &until);
+  if (queued == 2)
+    return closed_under();
+  if (queued == 3)
+    return failed(); /* CancelSynchronousIo (errno ECANCELED) */
+  if (queued == 1)
+    return timed_out();
   if (queued != 0) {
     errno = EAGAIN;
     return data_failed(fd);
@@ -402,7 +406,6 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
     ssize_t n = fn(fd, buf, len, flags, addr, alen, tolen);
     return n >= 0 ? n : data_failed(fd);
   }
-  uint64_t until = 0;
   for (;;) {
     ssize_t n = fn(fd, (char *)buf + done, len - done,
                    (flags & ~MSG_WAITALL) | MSG_DONTWAIT, addr, alen, tolen);

@@ -382,21 +382,23 @@ bool w32_fd_emulates_blocking(int fd) {
   return cport__handle_associated(fd);
 }
 
+/* The socket's SO_RCVTIMEO (POLLIN) or SO_SNDTIMEO as a deadline from
+ * now: UINT64_MAX for none. */
+static uint64_t fd_deadline(int fd, short events) {
+  struct timeval tv = {0, 0};
+  socklen_t len = sizeof(tv);
+  if (getsockopt(fd, SOL_SOCKET, (events & POLLIN) ? SO_RCVTIMEO : SO_SNDTIMEO,
+                 &tv, &len) != 0)
+    tv.tv_sec = tv.tv_usec = 0;
+  uint64_t ms = (uint64_t)tv.tv_sec * 1000u + (uint64_t)tv.tv_usec / 1000u;
+  if (ms == 0 && tv.tv_usec > 0)
+    ms = 1;
+  return ms == 0 ? UINT64_MAX : w32_now_ms() + ms;
+}
+
 int w32_fd_wait(int fd, short events, uint64_t *until) {
-  if (*until == 0) {
-    /* The socket's SO_RCVTIMEO / SO_SNDTIMEO (0: none), from the call's
-     * start. */
-    struct timeval tv = {0, 0};
-    socklen_t len = sizeof(tv);
-    if (getsockopt(fd, SOL_SOCKET,
-                   (events & POLLIN) ? SO_RCVTIMEO : SO_SNDTIMEO, &tv,
-                   &len) != 0)
-      tv.tv_sec = tv.tv_usec = 0;
-    uint64_t ms = (uint64_t)tv.tv_sec * 1000u + (uint64_t)tv.tv_usec / 1000u;
-    if (ms == 0 && tv.tv_usec > 0)
-      ms = 1;
-    *until = ms == 0 ? UINT64_MAX : w32_now_ms() + ms;
-  }
+  if (*until == 0) /* (from the call's start) */
+    *until = fd_deadline(fd, events);
   struct pollfd p = {fd, events, 0};
   /* Counted, so closesocket by another thread waits for it to leave (the
    * number is not reused under it); it looks for that close every slice,
@@ -443,6 +445,50 @@ int w32_fd_wait(int fd, short events, uint64_t *until) {
   if (rc < 0 || (p.revents & POLLNVAL))
     return -1;
   return rc == 0 ? 1 : 0;
+}
+
+/* The fd whose queued ops this thread waits for (w32_fd_wait_queued). */
+static __thread int queued_fd;
+
+static bool queued_wait_ends(void) {
+  return (w32_fd_flags(queued_fd) & W32_FD_CLOSING) || w32_sync_cancelled();
+}
+
+int w32_fd_wait_queued(int fd, bool recv_side, bool nonblock, uint64_t *until) {
+  int (*wait)(int, int, bool (*)(void)) =
+      recv_side ? cport__wait_receives : cport__flush_sends;
+  if (wait(fd, 0, NULL) == 0)
+    return 0; /* most calls find none queued */
+  if (nonblock)
+    return 4;
+  if (*until == 0)
+    *until = fd_deadline(fd, recv_side ? POLLIN : POLLOUT);
+  int ms = -1;
+  if (*until != UINT64_MAX) {
+    uint64_t now = w32_now_ms();
+    ms = now >= *until
+             ? 0
+             : (int)(*until - now > INT32_MAX ? INT32_MAX : *until - now);
+  }
+  /* Counted and marked as w32_fd_wait is: a closesocket or a
+   * CancelSynchronousIo by another thread ends the wait. */
+  bool counted = w32_fd_accepting(fd, 1);
+  w32_block_begin();
+  w32_sync_begin();
+  queued_fd = fd;
+  int rc = wait(fd, ms, queued_wait_ends);
+  (void)w32_sync_end();
+  w32_block_end();
+  bool closing = (w32_fd_flags(fd) & W32_FD_CLOSING) != 0;
+  if (counted)
+    w32_fd_accepting(fd, -1);
+  if (closing)
+    return 2;
+  if (rc == CPORT_ECANCELED) {
+    errno = ECANCELED;
+    return 3;
+  }
+  return rc == 0 ? 0 : 1;
 }
 
 int w32_fd(HANDLE h) {

@@ -364,6 +364,13 @@ CP_INTERNAL bool w32_held_first(int fd, const struct iovec *iov, unsigned n,
  * waits: 0 before its first wait. */
 #define W32_WAIT_SLICE_MS 100
 CP_INTERNAL int w32_fd_wait(int fd, short events, uint64_t *until);
+/* A blocking call on socket fd comes after the overlapped ops started
+ * before it on its side (receives, or sends), as Windows queues it: it
+ * waits for them to end as w32_fd_wait waits, with its answers (0, 1, 2,
+ * 3) and *until, or with nonblock only looks: 0 when none is queued,
+ * else 4. */
+CP_INTERNAL int w32_fd_wait_queued(int fd, bool recv_side, bool nonblock,
+                                   uint64_t *until);
 
 /* ------------------------------------------------------------------------ */
 /* WSAEventSelect (eventselect.c)                                            */

@@ -480,12 +480,6 @@ CP_INTERNAL void w32_sync_begin(void);
 CP_INTERNAL bool w32_sync_end(void);
 CP_INTERNAL bool w32_sync_cancelled(void);
 CP_INTERNAL bool w32_sync_cancel(DWORD tid);
-/* A blocking call on socket fd comes after the overlapped ops started
- * before it on its side (receives, or sends): it waits for them to end
- * (wait_ms -1), blocked as w32_block_begin says and cancellable, or
- * (0: a non-blocking socket) only looks. 0 when none is left, else
- * CPORT_ETIMEDOUT (some still queued) or CPORT_ECANCELED. */
-CP_INTERNAL int w32_wait_queued_ops(int fd, bool recv_side, int wait_ms);
 /* An absolute CLOCK_MONOTONIC deadline ms from now; INFINITE: none. */
 CP_INTERNAL struct timespec w32_deadline(DWORD ms);
 /* Milliseconds until a due time in 100 ns units (negative: that long from

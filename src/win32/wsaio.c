@@ -94,10 +94,13 @@ static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, size_t total,
   /* The overlapped ops started before it go first (their sends' bytes,
    * the bytes for their receives): a non-blocking socket has no room or
    * no data for it until they have ended. */
-  int queued = w32_wait_queued_ops(fd, recv_side, nonblock ? 0 : -1);
+  uint64_t until = 0; /* (one deadline for the call's waits) */
+  int queued = w32_fd_wait_queued(fd, recv_side, nonblock, &until);
   if (queued != 0)
-    return w32_wsa_fail(queued == CPORT_ECANCELED ? WSA_OPERATION_ABORTED
-                                                  : WSAEWOULDBLOCK);
+    return w32_wsa_fail(queued == 1   ? WSAETIMEDOUT
+                        : queued == 2 ? WSAEINTR /* closed by another thread */
+                        : queued == 3 ? WSA_OPERATION_ABORTED /* cancelled */
+                                      : WSAEWOULDBLOCK);
   /* Every byte before it returns: a blocking send, and a receive with
    * MSG_WAITALL (until the buffers are full, the end, or an error). */
   bool all = !recv_side || ((flags & MSG_WAITALL) && !(flags & MSG_PEEK) &&
@@ -118,7 +121,6 @@ static int blocking_io(SOCKET s, cport_buf_t *b, DWORD n, size_t total,
     }
     advance(&m, (size_t)held);
   }
-  uint64_t until = 0;
   for (;;) {
     if (mp != NULL) {
       m.msg_control = mp->controllen > 0 ? mp->control : NULL;
