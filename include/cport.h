@@ -163,8 +163,11 @@ CPORT_API int cport_create(cport_t **port, const cport_options_t *opts);
  *
  * Every thread waiting in cport_get() returns #CPORT_ECLOSED, later calls
  * on the port return #CPORT_ECLOSED, completions still queued are dropped,
- * and handles associated with it can no longer start operations. Memory
- * is released once no thread uses it. Handles are not closed: close them
+ * and handles associated with it can no longer start operations.
+ * Operations still pending on them end without a completion: when it
+ * returns each op is free again (cport_op_status() says #CPORT_ECLOSED on
+ * Linux; on Windows they are cancelled, #CPORT_ECANCELED). Memory is
+ * released once no thread uses it. Handles are not closed: close them
  * with cport_closesocket() or cport_file_close().
  *
  * @param[in] port the port

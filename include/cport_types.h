@@ -86,9 +86,9 @@ CPORT_API cport_buf_t cport_buf_init(void *base, size_t len);
  *
  * One operation at a time: a call given an op still in flight fails with
  * #CPORT_EBUSY. Two threads starting operations on the same idle op at the
- * same moment is a program error cport does not catch (the check and the
- * start are not one atomic step; Windows gives no answer for one
- * OVERLAPPED in two calls either): the op's state is then undefined.
+ * same moment (a program error: Windows gives no answer for one OVERLAPPED
+ * in two calls) get one start and one #CPORT_EBUSY: the op is claimed
+ * with one atomic step before its record is written.
  */
 typedef struct cport_op {
   uintptr_t internal;      /**< status once completed (backend format) */

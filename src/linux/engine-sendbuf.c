@@ -156,7 +156,7 @@ int cp_engine_buffer_send(struct cp_handle *h, cport_op_t *op) {
   }
   b->bytes = (uint32_t)total;
   memset(&b->op, 0, sizeof(b->op));
-  cp_engine_op_init(&b->op, h, CP_OP_SEND);
+  (void)cp_engine_op_init(&b->op, h, CP_OP_SEND); /* (its own op) */
   struct cp_lop *bl = cp_lop(&b->op);
   cport_buf_t whole = {b->data, total};
   (void)cp_op_bufs(&b->op, &whole, 1); /* one buffer: inline, no failure */
@@ -197,7 +197,7 @@ int cp_engine_shutdown_after_sends(struct cp_handle *h) {
     return CPORT_ENOMEM;
   b->bytes = 0;
   memset(&b->op, 0, sizeof(b->op));
-  cp_engine_op_init(&b->op, h, CP_OP_DISCONNECT);
+  (void)cp_engine_op_init(&b->op, h, CP_OP_DISCONNECT); /* (its own op) */
   cp_lop(&b->op)->flags |= CP_OPF_BUFFERED | CP_OPF_STAGE2;
   cp_op_set_busy(&b->op);
   cp_opq_push(&h->wq, &b->op);

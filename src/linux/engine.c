@@ -43,8 +43,9 @@ static bool op_started(const struct cp_lop *l) {
          (l->kind == CP_OP_ACCEPT && (l->flags & CP_OPF_STAGE2));
 }
 
-void cp_engine_op_init(cport_op_t *op, struct cp_handle *h, uint8_t kind) {
-  cp_op_begin(op, kind);
+int cp_engine_op_init(cport_op_t *op, struct cp_handle *h, uint8_t kind) {
+  if (CP_UNLIKELY(!cp_op_begin(op, kind)))
+    return CPORT_EBUSY;
   struct cp_lop *l = cp_lop(op);
   l->h = h;
   l->port = h->port;
@@ -56,6 +57,7 @@ void cp_engine_op_init(cport_op_t *op, struct cp_handle *h, uint8_t kind) {
   }
   if (CP_UNLIKELY(cp_diag_active()))
     cp_engine_diag_begin(op);
+  return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -474,7 +476,8 @@ int cp_engine_submit_done(struct cp_handle *h, cport_op_t *op, int status) {
 /* ------------------------------------------------------------------------ */
 
 int cp_engine_external_begin(struct cp_handle *h, cport_op_t *op) {
-  cp_engine_op_init(op, h, CP_OP_EXTERNAL);
+  if (cp_engine_op_init(op, h, CP_OP_EXTERNAL) != 0)
+    return CPORT_EBUSY;
   if (op->event != NULL && !cp_engine_has_event_hook())
     return cp_engine_refuse(op, CPORT_EINVAL); /* no one to signal it */
   int rc = cp_port_hold(h->port); /* its packet's room, reserved now */

@@ -21,9 +21,11 @@
 /* An op's life (engine.c)                                                   */
 /* ------------------------------------------------------------------------ */
 
-/* Starts the record of an op of `kind` on h (h->lock held). */
-CP_INTERNAL void cp_engine_op_init(cport_op_t *op, struct cp_handle *h,
-                                   uint8_t kind);
+/* Starts the record of an op of `kind` on h (h->lock held): 0, or
+ * CPORT_EBUSY with op untouched when a racing start has it (cp_op_begin).
+ * From 0 on the op ends in cp_engine_submit's paths or a refusal. */
+CP_INTERNAL int cp_engine_op_init(cport_op_t *op, struct cp_handle *h,
+                                  uint8_t kind);
 
 /*
  * Accepts op (set up by cp_engine_op_init and the caller) on h: holds its

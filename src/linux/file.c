@@ -83,7 +83,10 @@ static int file_op(cport_handle_t f, uint8_t kind, const void *buf,
     cp_engine_unlock(h);
     return CPORT_EACCES;
   }
-  cp_engine_op_init(op, h, kind);
+  if ((rc = cp_engine_op_init(op, h, kind)) != 0) {
+    cp_engine_unlock(h);
+    return rc;
+  }
   struct cp_lop *l = cp_lop(op);
   l->u.file.iov.base = (void *)buf;
   l->u.file.iov.len = len;
@@ -144,7 +147,11 @@ static int transmit(cport_handle_t s, cport_handle_t f, uint64_t off,
     free(list);
     return rc;
   }
-  cp_engine_op_init(op, h, CP_OP_TRANSMIT);
+  if ((rc = cp_engine_op_init(op, h, CP_OP_TRANSMIT)) != 0) {
+    cp_engine_unlock(h);
+    free(list);
+    return rc;
+  }
   struct cp_lop *l = cp_lop(op);
   if (head)
     l->u.tf.part[0] = *head;

@@ -191,22 +191,39 @@ static inline const struct cp_lop *cp_lop_const(const cport_op_t *op) {
   return (const struct cp_lop *)(const void *)op->priv;
 }
 
+/* priv[0] of an op one start has claimed and not yet made busy. */
+#define CP_OP_CLAIM_MAGIC ((uintptr_t)0x63706f7274436c6dull) /* "cportClm" */
+
 /* Starts the record of a new op of `kind`: everything zero but the kind
  * (a stream receive or send: everything before the per-kind union),
- * op->internal PENDING. The caller fills in the handle, port and key. */
-static inline void cp_op_begin(cport_op_t *op, uint8_t kind) {
+ * op->internal PENDING. The caller fills in the handle, port and key,
+ * and ends the start by making the op busy (cp_op_set_busy) or by
+ * publishing a refusal. False, with the op untouched, if another start
+ * has it: two threads starting one idle op at once (the program's race,
+ * which cp_check_op's look cannot see) get one start and one
+ * CPORT_EBUSY, never two starts on one record. */
+static inline bool cp_op_begin(cport_op_t *op, uint8_t kind) {
+  uintptr_t was = __atomic_load_n(&op->priv[0], __ATOMIC_RELAXED);
+  if (CP_UNLIKELY(was == CP_OP_BUSY_MAGIC || was == CP_OP_CLAIM_MAGIC) ||
+      CP_UNLIKELY(!__atomic_compare_exchange_n(
+          &op->priv[0], &was, CP_OP_CLAIM_MAGIC, false, __ATOMIC_ACQUIRE,
+          __ATOMIC_RELAXED)))
+    return false;
   struct cp_lop *l = cp_lop(op);
   /* A receive or send sets every per-kind field it reads (its buffers,
    * and the msghdr each attempt fills, name included): only the common
-   * part is cleared, a third of the record. Other kinds start all zero. */
+   * part is cleared, a third of the record. Other kinds start all zero.
+   * (The claim in the first word stays.) */
+  char *after = (char *)&l->magic + sizeof(l->magic);
   if (kind == CP_OP_RECV || kind == CP_OP_SEND)
-    memset(l, 0, offsetof(struct cp_lop, u));
+    memset(after, 0, offsetof(struct cp_lop, u) - sizeof(l->magic));
   else
-    memset(op->priv, 0, sizeof(op->priv));
+    memset(after, 0, sizeof(op->priv) - sizeof(l->magic));
   l->kind = kind;
   l->aux_fd = -1;
   __atomic_store_n(&op->internal_high, 0, __ATOMIC_RELAXED);
   __atomic_store_n(&op->internal, CP_STATUS_PENDING, __ATOMIC_RELAXED);
+  return true;
 }
 
 /* Copies the caller's buffer array (inline when small). CPORT_ENOMEM if

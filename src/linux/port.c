@@ -133,16 +133,14 @@ CPORT_API int cport_timer(cport_t *p, uintptr_t key, uint32_t timeout_ms,
     return rc;
   uint64_t due = cp_now_ns() + (uint64_t)timeout_ms * 1000000u;
   pthread_mutex_lock(&p->lock);
-  /* Two starts of one op racing (the program's race): the second finds
-   * it busy here, under the lock the first set it busy under. */
-  if (cp_op_busy(op)) {
+  /* The record starts under the lock cport_timer_cancel reads it under:
+   * a cancel racing a restart of the same op (the program's race) then
+   * sees the old timer or the new one, never half of either. Two starts
+   * of one op racing (the program's race too): the second is refused. */
+  if (!cp_op_begin(op, CP_OP_TIMER)) {
     pthread_mutex_unlock(&p->lock);
     return CPORT_EBUSY;
   }
-  /* The record starts under the lock cport_timer_cancel reads it under:
-   * a cancel racing a restart of the same op (the program's race) then
-   * sees the old timer or the new one, never half of either. */
-  cp_op_begin(op, CP_OP_TIMER);
   struct cp_lop *l = cp_lop(op);
   l->port = p;
   l->key = key;

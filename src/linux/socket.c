@@ -74,8 +74,7 @@ static int accept_with(cport_handle_t listener, void *buf, uint32_t len,
     rc = CPORT_EOPNOTSUPP;
   else if (!cp_engine_listening(h))
     rc = CPORT_EINVAL;
-  if (rc == 0) {
-    cp_engine_op_init(op, h, CP_OP_ACCEPT);
+  if (rc == 0 && (rc = cp_engine_op_init(op, h, CP_OP_ACCEPT)) == 0) {
     struct cp_lop *l = cp_lop(op);
     for (int i = 0; i < 3; i++)
       l->u.io.a.layer[i] = word != NULL ? word[i] : 0;
@@ -135,8 +134,7 @@ CPORT_API int cport_connect(cport_handle_t s, const struct sockaddr *to,
     rc = CPORT_EISCONN;
   else if (cp_engine_listening(h))
     rc = CPORT_EINVAL;
-  if (rc == 0) {
-    cp_engine_op_init(op, h, CP_OP_CONNECT);
+  if (rc == 0 && (rc = cp_engine_op_init(op, h, CP_OP_CONNECT)) == 0) {
     cport_buf_t b = {(void *)data, len};
     cp_op_bufs(op, &b, 1);
     /* The connect itself happens now, while `to` is valid. */
@@ -232,7 +230,10 @@ static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
     uint8_t kind = datagram     ? CP_OP_RECVFROM
                    : total == 0 ? CP_OP_POLLIN
                                 : CP_OP_RECV;
-    cp_engine_op_init(op, h, kind);
+    if ((rc = cp_engine_op_init(op, h, kind)) != 0) {
+      cp_engine_unlock(h);
+      return rc;
+    }
     if (fill && kind == CP_OP_RECV)
       cp_lop(op)->flags |= CP_OPF_FILL;
     rc = cp_op_bufs(op, bufs, n);
@@ -319,8 +320,8 @@ static int send_common(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
     rc = CPORT_ENOTCONN;
   else if (h->flags & CP_HF_SHUT_WR)
     rc = CPORT_ESHUTDOWN;
-  if (rc == 0) {
-    cp_engine_op_init(op, h, datagram ? CP_OP_SENDTO : CP_OP_SEND);
+  if (rc == 0 && (rc = cp_engine_op_init(
+                      op, h, datagram ? CP_OP_SENDTO : CP_OP_SEND)) == 0) {
     rc = cp_op_bufs(op, bufs, n);
     if (rc == 0 && datagram && msg != NULL) {
       struct cp_lop *l = cp_lop(op);
@@ -381,7 +382,10 @@ int cp_disconnect(cport_handle_t s, bool reuse, cport_op_t *op) {
     cp_engine_unlock(h);
     return CPORT_EOPNOTSUPP;
   }
-  cp_engine_op_init(op, h, CP_OP_DISCONNECT);
+  if ((rc = cp_engine_op_init(op, h, CP_OP_DISCONNECT)) != 0) {
+    cp_engine_unlock(h);
+    return rc;
+  }
   if (reuse)
     cp_lop(op)->flags |= CP_OPF_STAGE2; /* (sockio.c) */
   rc = cp_engine_submit(h, op);

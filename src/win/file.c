@@ -106,7 +106,8 @@ static int file_op(cport_handle_t f, bool read, const void *buf, uint32_t len,
     return (e.flags & CP_WH_PORT_GONE) ? CPORT_ECLOSED : CPORT_EINVAL;
   if (e.flags & (read ? CP_WH_NO_READ : CP_WH_NO_WRITE))
     return CPORT_EACCES;
-  cp_wop_begin(op, read ? CP_W_READ : CP_W_WRITE, (SOCKET)f);
+  if (!cp_wop_begin(op, read ? CP_W_READ : CP_W_WRITE, (SOCKET)f))
+    return CPORT_EBUSY;
   if (!read && (e.flags & CP_WH_APPEND))
     off = UINT64_MAX; /* 0xFFFFFFFF:0xFFFFFFFF: write at the end */
   op->u.off.offset = (uint32_t)off;
@@ -156,7 +157,8 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
   if ((rc = cp_check_transmit_total(head, len, tail)) != 0)
     return rc;
   const struct cp_winsock *ws = cp_winsock(&rc);
-  cp_wop_begin(op, CP_W_TRANSMIT, (SOCKET)s);
+  if (!cp_wop_begin(op, CP_W_TRANSMIT, (SOCKET)s))
+    return CPORT_EBUSY;
   op->u.off.offset = (uint32_t)off;
   op->u.off.offset_high = (uint32_t)(off >> 32);
   /* TransmitFile reads the buffers' description while it runs: keep it

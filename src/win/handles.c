@@ -128,6 +128,7 @@ void cp_wh_forget_port(struct cport *port) {
     if (slots[i].h != EMPTY && slots[i].h != GONE && slots[i].port == port) {
       slots[i].port = NULL;
       slots[i].flags |= CP_WH_PORT_GONE;
+      CancelIoEx((HANDLE)slots[i].h, NULL); /* (it never calls back) */
     }
   ReleaseSRWLockExclusive(&lock);
 }

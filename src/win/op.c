@@ -17,19 +17,39 @@ int cp_win_post_op(struct cport *p, uintptr_t key, uint32_t bytes,
                    cport_op_t *op) {
   if (p->closed)
     return CPORT_ECLOSED;
-  if (!PostQueuedCompletionStatus(p->iocp, bytes, key, (LPOVERLAPPED)op))
+  InterlockedIncrement(&p->ops);
+  if (!PostQueuedCompletionStatus(p->iocp, bytes, key, (LPOVERLAPPED)op)) {
+    InterlockedDecrement(&p->ops);
     return p->closed ? CPORT_ECLOSED : cp_win_error(GetLastError());
+  }
   return 0;
 }
 
-void cp_wop_begin(cport_op_t *op, uint8_t kind, SOCKET s) {
+/* priv[0] from anything but the busy mark to it, atomically. */
+static bool claim(cport_op_t *op) {
+  uintptr_t was = op->priv[0];
+  if (was == CP_OP_BUSY_MAGIC)
+    return false;
+#if defined(_MSC_VER)
+  return InterlockedCompareExchangePointer((PVOID volatile *)&op->priv[0],
+                                           (PVOID)CP_OP_BUSY_MAGIC,
+                                           (PVOID)was) == (PVOID)was;
+#else
+  return __atomic_compare_exchange_n(&op->priv[0], &was, CP_OP_BUSY_MAGIC,
+                                     false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+#endif
+}
+
+bool cp_wop_begin(cport_op_t *op, uint8_t kind, SOCKET s) {
+  if (!claim(op))
+    return false;                            /* a racing start has it */
   memset(op, 0, offsetof(cport_op_t, data)); /* the OVERLAPPED */
-  memset(op->priv, 0, sizeof(op->priv));
+  memset(&op->priv[1], 0, sizeof(op->priv) - sizeof(op->priv[0]));
   struct cp_wop *w = cp_wop(op);
   w->kind = kind;
   w->s = s;
   w->acc = INVALID_SOCKET;
-  cp_op_set_busy(op);
+  return true;
 }
 
 /* The end of an accept: the new socket becomes a full socket (or goes). */
@@ -105,15 +125,17 @@ int cp_win_started(const struct cp_whandle *e, cport_op_t *op, bool ok,
    * finished and a packet is queued, even on a skip-on-success handle
    * (the system skips only successes). */
   bool truncated = !ok && (err == WSAEMSGSIZE || err == ERROR_MORE_DATA);
-  if (truncated || (ok && !(e->flags & CP_WH_SKIP)))
+  bool pending = !ok && (err == WSA_IO_PENDING || err == ERROR_IO_PENDING);
+  if (truncated || pending || (ok && !(e->flags & CP_WH_SKIP))) {
+    /* Its packet comes to the port (counted for cport_close's drain). */
+    InterlockedIncrement(&e->port->ops);
     return 0;
+  }
   if (ok) {
     uint32_t bytes = (uint32_t)op->internal_high;
     int status = cp_wop_done(op, &bytes);
     return status == 0 ? CPORT_COMPLETED : status;
   }
-  if (err == WSA_IO_PENDING || err == ERROR_IO_PENDING)
-    return 0;
   struct cp_wop *w = cp_wop(op);
   if (w->tmp) {
     free(w->tmp);

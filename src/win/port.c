@@ -71,26 +71,6 @@ CPORT_API int cport_create(cport_t **out, const cport_options_t *opts) {
   return 0;
 }
 
-CPORT_API int cport_close(cport_t *p) {
-  if (p == NULL)
-    return CPORT_EINVAL;
-  if (InterlockedCompareExchange(&p->closed, 1, 0) != 0)
-    return CPORT_ECLOSED;
-  /* Wake the threads inside with marker packets, so the handle is not
-   * closed under a thread that is about to wait on it; after a second,
-   * close it anyway (ERROR_ABANDONED_WAIT_0 wakes the rest). */
-  LONG inside = p->inside;
-  for (LONG i = 0; i < inside; i++)
-    PostQueuedCompletionStatus(p->iocp, 0, CP_CLOSE_KEY, &close_marker);
-  for (int i = 0; i < 1000 && p->inside > 0; i++)
-    Sleep(1);
-  cp_win_timers_stop(p);
-  cp_wh_forget_port(p);
-  CloseHandle(p->iocp);
-  cp_grave_bury(&p->shell);
-  return 0;
-}
-
 CPORT_API const char *cport_backend(const cport_t *p) {
   return p ? "iocp" : NULL;
 }
@@ -131,6 +111,57 @@ static struct cp_post *post_alloc(void) {
 
 static void post_free(struct cp_post *pk) {
   InterlockedPushEntrySList(&free_posts, &pk->link);
+}
+
+/* A packet the closed port drops: its op ends (free again), a post's
+ * packet is recycled. */
+static void drop(struct cport *p, OVERLAPPED_ENTRY *ent) {
+  if (ent->lpCompletionKey == CP_POST_KEY) {
+    post_free((struct cp_post *)ent->lpOverlapped);
+    return;
+  }
+  uint32_t bytes = ent->dwNumberOfBytesTransferred;
+  (void)cp_wop_done((cport_op_t *)ent->lpOverlapped, &bytes);
+  InterlockedDecrement(&p->ops);
+}
+
+/* Takes the packets of the ops still due (5 s at most: a driver that
+ * never ends a cancelled op must not hang the close). */
+static void drain(struct cport *p) {
+  OVERLAPPED_ENTRY ents[64];
+  ULONGLONG until = GetTickCount64() + 5000;
+  while (p->ops > 0 && GetTickCount64() < until) {
+    ULONG n = 0;
+    if (!GetQueuedCompletionStatusEx(p->iocp, ents, 64, &n, 100, FALSE))
+      continue;
+    for (ULONG i = 0; i < n; i++)
+      if (ents[i].lpCompletionKey != CP_CLOSE_KEY)
+        drop(p, &ents[i]);
+  }
+}
+
+CPORT_API int cport_close(cport_t *p) {
+  if (p == NULL)
+    return CPORT_EINVAL;
+  if (InterlockedCompareExchange(&p->closed, 1, 0) != 0)
+    return CPORT_ECLOSED;
+  /* Wake the threads inside with marker packets, so the handle is not
+   * closed under a thread that is about to wait on it; after a second,
+   * close it anyway (ERROR_ABANDONED_WAIT_0 wakes the rest). */
+  LONG inside = p->inside;
+  for (LONG i = 0; i < inside; i++)
+    PostQueuedCompletionStatus(p->iocp, 0, CP_CLOSE_KEY, &close_marker);
+  for (int i = 0; i < 1000 && p->inside > 0; i++)
+    Sleep(1);
+  cp_win_timers_stop(p);
+  /* The handles can start nothing more, and their pending ops are
+   * cancelled: each ends, and is free again, before the port goes (the
+   * system would write a later end into an op the program freed). */
+  cp_wh_forget_port(p);
+  drain(p);
+  CloseHandle(p->iocp);
+  cp_grave_bury(&p->shell);
+  return 0;
 }
 
 CPORT_API int cport_post(cport_t *p, uintptr_t key, uint32_t bytes,
@@ -242,8 +273,10 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
      * first one we took belongs to another thread still waiting. */
     bool mine = false;
     for (ULONG i = 0; i < n; i++) {
-      if (ents[i].lpCompletionKey != CP_CLOSE_KEY)
+      if (ents[i].lpCompletionKey != CP_CLOSE_KEY) {
+        drop(p, &ents[i]);
         continue;
+      }
       if (mine)
         PostQueuedCompletionStatus(p->iocp, 0, CP_CLOSE_KEY, &close_marker);
       mine = true;
@@ -272,6 +305,7 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
       c->op = (cport_op_t *)ents[i].lpOverlapped;
       c->key = ents[i].lpCompletionKey;
       c->status = cp_wop_done(c->op, &c->bytes);
+      InterlockedDecrement(&p->ops);
     }
   }
   return (int)n;

@@ -55,7 +55,8 @@ CPORT_API int cport_timer(cport_t *p, uintptr_t key, uint32_t timeout_ms,
   HANDLE q = queue_of(p);
   if (q == NULL)
     return p->closed ? CPORT_ECLOSED : cp_win_error(GetLastError());
-  cp_wop_begin(op, CP_W_TIMER, INVALID_SOCKET);
+  if (!cp_wop_begin(op, CP_W_TIMER, INVALID_SOCKET))
+    return CPORT_EBUSY;
   cp_wop(op)->done = timer_done;
   struct cp_wtimer *t = tm(op);
   t->state = T_PENDING;

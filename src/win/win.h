@@ -38,6 +38,8 @@ struct cport {
   HANDLE iocp;
   volatile LONG closed;
   volatile LONG inside; /* threads inside GetQueuedCompletionStatusEx */
+  volatile LONG ops;    /* op packets due: started I/O whose packet comes
+                           here, and cport's own posts, until taken */
   HANDLE timers;        /* timer queue, created with the first timer */
   SRWLOCK timers_lock;
   uint32_t generation;
@@ -92,8 +94,11 @@ static inline struct cp_wop *cp_wop(cport_op_t *op) {
 CP_INTERNAL int cp_win_post_op(struct cport *p, uintptr_t key, uint32_t bytes,
                                cport_op_t *op);
 
-/* Prepares op for a new overlapped call: OVERLAPPED zeroed, busy. */
-CP_INTERNAL void cp_wop_begin(cport_op_t *op, uint8_t kind, SOCKET s);
+/* Prepares op for a new overlapped call: OVERLAPPED zeroed, busy. False,
+ * with op untouched, if a racing start of the same op has it (the
+ * program's race, which cp_check_op's look cannot see): the caller
+ * fails with CPORT_EBUSY. */
+CP_INTERNAL bool cp_wop_begin(cport_op_t *op, uint8_t kind, SOCKET s);
 
 struct cp_whandle;
 
@@ -150,7 +155,8 @@ CP_INTERNAL int cp_wh_add(const struct cp_whandle *e);
 CP_INTERNAL bool cp_wh_get(uintptr_t h, struct cp_whandle *out);
 CP_INTERNAL bool cp_wh_update(const struct cp_whandle *e);
 CP_INTERNAL bool cp_wh_remove(uintptr_t h);
-/* Every handle of a closing port loses it. */
+/* Every handle of a closing port loses it, and its pending ops are
+ * cancelled (CancelIoEx). */
 CP_INTERNAL void cp_wh_forget_port(struct cport *port);
 
 /* ------------------------------------------------------------------------ */
