@@ -108,6 +108,7 @@ static void cancel_before_and_after_firing(void **state) {
   cport_t *p = h_port(0);
   cport_op_t slow = {0}, fast = {0};
   H_OK(cport_timer(p, 1, 60000, &slow));
+  H_ASSERT_RC(cport_op_status(&slow), CPORT_EINPROGRESS); /* not done */
   H_ASSERT_RC(cport_timer(p, 1, 10, &slow), CPORT_EBUSY);
   H_OK(cport_timer_cancel(p, &slow));
   cport_completion_t c = h_get(p, 5000);
@@ -202,6 +203,13 @@ static void close_drops_pending_timers(void **state) {
   for (int i = 0; i < 100; i++)
     H_OK(cport_timer(p, (uintptr_t)i, 60000, &ops[i]));
   H_OK(cport_close(p));
+  /* Each ended, free again, without a completion. */
+  for (int i = 0; i < 100; i++)
+#if defined(_WIN32)
+    H_ASSERT_RC(cport_op_status(&ops[i]), CPORT_ECANCELED);
+#else
+    H_ASSERT_RC(cport_op_status(&ops[i]), CPORT_ECLOSED);
+#endif
   free(ops); /* nothing refers to them any more */
 }
 

@@ -3,7 +3,10 @@
  * thread serves all its timers), each timer posting its op to the port
  * when it fires. A timer op's state word decides, once, whether the timer
  * fired or was canceled: whoever moves it out of PENDING posts the op.
+ * Until then the op is on its port's list of pending timers, which the
+ * port's close ends (free again, cancelled, with no completion).
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "win.h"
@@ -25,13 +28,59 @@ static struct cp_wtimer *tm(cport_op_t *op) {
   return (struct cp_wtimer *)(void *)cp_wop(op)->aux;
 }
 
+/* The op's links on its port's pending list, where an accept keeps its
+ * addresses. */
+struct cp_wtimer_links {
+  cport_op_t *prev, *next;
+};
+
+static struct cp_wtimer_links *links(cport_op_t *op) {
+  _Static_assert(offsetof(struct cp_wop, addrs) % sizeof(void *) == 0 &&
+                     sizeof(struct cp_wtimer_links) <=
+                         sizeof(((struct cp_wop *)0)->addrs),
+                 "the links fit in the op");
+  return (struct cp_wtimer_links *)(void *)cp_wop(op)->addrs;
+}
+
+/* Joins or leaves p's pending list (timers_lock held exclusively). */
+static void list_add_locked(struct cport *p, cport_op_t *op) {
+  links(op)->prev = NULL;
+  links(op)->next = p->pending_timers;
+  if (p->pending_timers != NULL)
+    links(p->pending_timers)->prev = op;
+  p->pending_timers = op;
+}
+
+static void list_remove_locked(struct cport *p, cport_op_t *op) {
+  struct cp_wtimer_links *l = links(op);
+  if (l->prev != NULL)
+    links(l->prev)->next = l->next;
+  else
+    p->pending_timers = l->next;
+  if (l->next != NULL)
+    links(l->next)->prev = l->prev;
+}
+
+/* The op, a timer of p, leaves PENDING for `to` (p's list too): whether
+ * it was there. (p from the caller: a cancel racing a restart of the op
+ * may find its record being written.) */
+static bool leave_pending(struct cport *p, cport_op_t *op, LONG to) {
+  AcquireSRWLockExclusive(&p->timers_lock);
+  bool was =
+      InterlockedCompareExchange(&tm(op)->state, to, T_PENDING) == T_PENDING;
+  if (was)
+    list_remove_locked(p, op);
+  ReleaseSRWLockExclusive(&p->timers_lock);
+  return was;
+}
+
 static void timer_done(cport_op_t *op);
 
 static VOID CALLBACK fired(PVOID arg, BOOLEAN timed_out) {
   (void)timed_out;
   cport_op_t *op = arg;
   struct cp_wtimer *t = tm(op);
-  if (InterlockedCompareExchange(&t->state, T_FIRED, T_PENDING) != T_PENDING)
+  if (!leave_pending(t->port, op, T_FIRED))
     return; /* canceled first */
   op->internal = 0;
   op->internal_high = 0;
@@ -57,15 +106,28 @@ CPORT_API int cport_timer(cport_t *p, uintptr_t key, uint32_t timeout_ms,
     return p->closed ? CPORT_ECLOSED : cp_win_error(GetLastError());
   if (!cp_wop_begin(op, CP_W_TIMER, INVALID_SOCKET))
     return CPORT_EBUSY;
+  op->internal = STATUS_PENDING; /* as the system marks its own ops */
   cp_wop(op)->done = timer_done;
   struct cp_wtimer *t = tm(op);
-  t->state = T_PENDING;
   t->port = p;
   t->key = key;
+  AcquireSRWLockExclusive(&p->timers_lock);
+  bool open = p->timers == q; /* (not closing) */
+  if (open) {
+    t->state = T_PENDING;
+    list_add_locked(p, op);
+  }
+  ReleaseSRWLockExclusive(&p->timers_lock);
+  if (!open) {
+    cp_op_set_idle(op);
+    return CPORT_ECLOSED;
+  }
   if (!CreateTimerQueueTimer(&t->timer, q, fired, op, timeout_ms, 0,
                              WT_EXECUTEONLYONCE | WT_EXECUTEINTIMERTHREAD)) {
+    DWORD err = GetLastError();
+    (void)leave_pending(p, op, T_CANCELED);
     cp_op_set_idle(op);
-    return cp_win_error(GetLastError());
+    return cp_win_error(err);
   }
   return 0;
 }
@@ -78,7 +140,7 @@ CPORT_API int cport_timer_cancel(cport_t *p, cport_op_t *op) {
   if (!cp_op_busy(op) || cp_wop(op)->kind != CP_W_TIMER || tm(op)->port != p)
     return CPORT_ENOENT;
   struct cp_wtimer *t = tm(op);
-  if (InterlockedCompareExchange(&t->state, T_CANCELED, T_PENDING) != T_PENDING)
+  if (!leave_pending(p, op, T_CANCELED))
     return CPORT_ENOENT; /* it fired: that completion stands */
   op->internal = CP_STATUS_CANCELLED;
   op->internal_high = 0;
@@ -102,4 +164,17 @@ void cp_win_timers_stop(struct cport *p) {
   ReleaseSRWLockExclusive(&p->timers_lock);
   if (q != NULL)
     DeleteTimerQueueEx(q, INVALID_HANDLE_VALUE); /* waits for callbacks */
+  /* Those that never fired end now: free again, cancelled, no packet. */
+  AcquireSRWLockExclusive(&p->timers_lock);
+  cport_op_t *op = p->pending_timers;
+  p->pending_timers = NULL;
+  while (op != NULL) {
+    cport_op_t *next = links(op)->next;
+    tm(op)->state = T_CANCELED;
+    op->internal_high = 0;
+    op->internal = CP_STATUS_CANCELLED;
+    cp_op_set_idle(op);
+    op = next;
+  }
+  ReleaseSRWLockExclusive(&p->timers_lock);
 }

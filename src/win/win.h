@@ -42,6 +42,8 @@ struct cport {
                            here, and cport's own posts, until taken */
   HANDLE timers;        /* timer queue, created with the first timer */
   SRWLOCK timers_lock;
+  cport_op_t *pending_timers; /* timers not fired nor cancelled yet
+                                 (timers_lock): the close ends them */
   uint32_t generation;
 };
 
