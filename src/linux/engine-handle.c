@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -117,6 +118,26 @@ int cp_engine_open(int fd, uint8_t type, uint8_t family, uint16_t flags) {
   return 0;
 }
 
+/*
+ * A slot's new use, or its handle's move to another port, first lets the
+ * completions of its ops that ended before still in a harvester's batch
+ * or on a port's late list be queued (struct cp_gate): an op of the new
+ * use that ended first would wait behind them on its own port's late
+ * list, which their port's flush never delivers (a lost completion).
+ * They go as the harvester's round ends: microseconds. Bounded (100 ms),
+ * as the caller may be a hook that harvester runs.
+ */
+static void gate_settle(struct cp_handle *h) {
+  for (int i = 0; i < 200 && cp_gate_shut(&h->gate); i++) {
+    if (i < 20) {
+      sched_yield();
+    } else {
+      struct timespec ts = {0, 500000};
+      nanosleep(&ts, NULL);
+    }
+  }
+}
+
 int cp_engine_associate(struct cport *p, int fd, uintptr_t key,
                         unsigned flags) {
   if (fd < 0)
@@ -128,6 +149,7 @@ int cp_engine_associate(struct cport *p, int fd, uintptr_t key,
   int rc = cp_handle_slot(fd, &h);
   if (rc != 0)
     return rc;
+  gate_settle(h);
 
   cp_lock(&h->lock);
   if ((h->flags & (CP_HF_OPEN | CP_HF_LINGER)) &&
@@ -241,6 +263,7 @@ int cp_engine_move(struct cport *from, struct cport *to, int fd,
   struct cp_handle *h = cp_handle_peek(fd);
   if (h == NULL)
     return CPORT_EBADF;
+  gate_settle(h);
   cp_lock(&h->lock);
   int rc = 0;
   if (!(h->flags & CP_HF_OPEN) || h->port != from)

@@ -130,11 +130,6 @@ static void accept_ended(struct cp_lop *l) {
 /* A handle's completions in order (struct cp_gate, port.h)                  */
 /* ------------------------------------------------------------------------ */
 
-static bool gate_shut(struct cp_gate *g) {
-  return __atomic_load_n(&g->batched, __ATOMIC_ACQUIRE) != 0 ||
-         __atomic_load_n(&g->late, __ATOMIC_RELAXED) != 0;
-}
-
 /* Bits of a late op's u.words[0] (its buffers are gone by then): its
  * handle's file object event is set as it ends, as of `starts`. */
 #define LATE_FILE_EVENT (UINT64_C(1) << 32)
@@ -149,7 +144,7 @@ static bool defer_behind(struct cport *p, cport_op_t *op, struct cp_gate *g,
                          int status, struct cp_handle *fh, uint32_t starts) {
   struct cp_lop *l = cp_lop(op);
   pthread_mutex_lock(&p->lock);
-  if (!gate_shut(g)) {
+  if (!cp_gate_shut(g)) {
     pthread_mutex_unlock(&p->lock);
     return false;
   }
@@ -174,9 +169,20 @@ static bool defer_behind(struct cport *p, cport_op_t *op, struct cp_gate *g,
  * The ops are taken off the list under the port lock, published without
  * it (the layer's event hooks take locks of their own), then queued
  * under it again; their gates count them until then, so a later op of
- * the same handle still waits behind them. */
+ * the same handle still waits behind them. One thread delivers at a time
+ * (p->late_delivering): a second one's chunk could otherwise pass the
+ * first's, with a later op of the same handle. */
 static void deliver_late(struct cport *p) {
   enum { CHUNK = 16 };
+  pthread_mutex_lock(&p->lock);
+  if (p->late_delivering) {
+    p->late_again = true; /* the one delivering looks again */
+    pthread_mutex_unlock(&p->lock);
+    return;
+  }
+  p->late_delivering = true;
+  p->late_again = false;
+  pthread_mutex_unlock(&p->lock);
   for (;;) {
     cport_op_t *ops[CHUNK];
     unsigned n = 0;
@@ -195,9 +201,16 @@ static void deliver_late(struct cport *p) {
         p->late_tail = prev;
       ops[n++] = op;
     }
-    pthread_mutex_unlock(&p->lock);
-    if (n == 0)
+    if (n == 0) {
+      bool again = p->late_again;
+      p->late_again = false;
+      p->late_delivering = again;
+      pthread_mutex_unlock(&p->lock);
+      if (again)
+        continue;
       return;
+    }
+    pthread_mutex_unlock(&p->lock);
     void *ev[CHUNK];
     struct cp_handle *fh[CHUNK];
     uint32_t starts[CHUNK];
@@ -269,7 +282,7 @@ static bool finish(cport_op_t *op, struct cp_batch *b) {
   bool batched = b != NULL && b->port == p;
   if (g != NULL &&
       CP_UNLIKELY(batched ? __atomic_load_n(&g->late, __ATOMIC_RELAXED)
-                          : gate_shut(g)) &&
+                          : cp_gate_shut(g)) &&
       defer_behind(p, op, g, status, fh, starts))
     return true;
   cp_engine_event_ending(ev);

@@ -123,17 +123,25 @@ CPORT_API int cport__note_shutdown(int fd, int how) {
   return cp_engine_set_flags(fd, f);
 }
 
-/* Whether ops the program started on fd are still queued on one side:
- * receives, or sends (overlapped ones pending, and those whose bytes
- * cport's send buffer holds). Most blocking calls find none. */
-static bool ops_queued(int fd, bool recv_side) {
+/* Whether ops the program started on fd before the call are still
+ * queued on one side: receives, or sends (overlapped ones pending, and
+ * those whose bytes cport's send buffer holds). The first look notes in
+ * *mark how many were ever queued there; later ones ask whether that
+ * many have left, so ops queued after the call never hold it up (a
+ * blocking recv among WSARecvs reposted as they end waited for ever).
+ * Most blocking calls find none. */
+static bool ops_queued(int fd, bool recv_side, uint32_t *mark, bool first) {
   struct cp_handle *h = cp_handle_peek(fd);
   if (h == NULL)
     return false;
   cp_lock(&h->lock);
+  struct cp_opq *q = recv_side ? &h->rq : &h->wq;
   bool queued = (h->flags & CP_HF_OPEN) &&
-                (recv_side ? !cp_opq_empty(&h->rq)
-                           : h->buffered != 0 || !cp_opq_empty(&h->wq));
+                (!cp_opq_empty(q) || (!recv_side && h->buffered != 0));
+  if (queued && first)
+    *mark = q->pushed;
+  else if (queued && (int32_t)(q->left - *mark) >= 0)
+    queued = false; /* those queued before the call have all left */
   cp_unlock(&h->lock);
   return queued;
 }
@@ -145,13 +153,14 @@ static bool ops_queued(int fd, bool recv_side) {
  * if given, is asked after each pause (which a signal cuts short). */
 static int wait_unqueued(int fd, bool recv_side, int timeout_ms,
                          bool (*stop)(void)) {
-  if (!ops_queued(fd, recv_side))
+  uint32_t mark = 0;
+  if (!ops_queued(fd, recv_side, &mark, true))
     return 0;
   uint64_t until = timeout_ms < 0
                        ? UINT64_MAX
                        : cp_now_ns() + (uint64_t)timeout_ms * 1000000u;
   long pause_ns = 50000;
-  while (ops_queued(fd, recv_side)) {
+  while (ops_queued(fd, recv_side, &mark, false)) {
     if (cp_now_ns() >= until)
       return CPORT_ETIMEDOUT;
     struct timespec ts = {0, pause_ns};

@@ -138,6 +138,7 @@ struct cp_msghdr *cp_op_msghdr(struct cp_lop *l) {
 cport_op_t *cp_opq_pop(struct cp_opq *q) {
   cport_op_t *op = q->head;
   if (op) {
+    q->left++;
     q->head = cp_lop(op)->next;
     if (q->head == NULL)
       q->tail = NULL;
@@ -158,6 +159,7 @@ bool cp_opq_remove_inner(struct cp_opq *q, cport_op_t *op) {
     if (q->tail == it)
       q->tail = prev;
     cp_lop(it)->next = NULL;
+    q->left++;
     return true;
   }
   return false;

@@ -350,15 +350,19 @@ static inline void cp_op_msg_received(struct cp_lop *l, size_t controllen,
 /* Queues of ops                                                             */
 /* ------------------------------------------------------------------------ */
 
-/* A FIFO of operations linked through cp_lop.next. */
+/* A FIFO of operations linked through cp_lop.next. It counts the ops it
+ * ever took and those that left it, so a wait for the ops queued at one
+ * moment is not held up by those queued after (hooks.c). */
 struct cp_opq {
   cport_op_t *head, *tail;
+  uint32_t pushed, left;
 };
 
 static inline bool cp_opq_empty(const struct cp_opq *q) {
   return q->head == NULL;
 }
 static inline void cp_opq_push(struct cp_opq *q, cport_op_t *op) {
+  q->pushed++;
   cp_lop(op)->next = NULL;
   if (q->tail)
     cp_lop(q->tail)->next = op;
@@ -372,6 +376,7 @@ CP_INTERNAL bool cp_opq_remove_inner(struct cp_opq *q, cport_op_t *op);
 static inline bool cp_opq_remove(struct cp_opq *q, cport_op_t *op) {
   if (q->head != op)
     return cp_opq_remove_inner(q, op);
+  q->left++;
   q->head = cp_lop(op)->next;
   if (q->head == NULL)
     q->tail = NULL;

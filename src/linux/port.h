@@ -158,6 +158,13 @@ struct cp_gate {
   uint32_t late;
 };
 
+/* Whether an op of the gate's handle that ends now must wait behind
+ * earlier ones (in a batch, or on a late list). */
+static inline bool cp_gate_shut(struct cp_gate *g) {
+  return __atomic_load_n(&g->batched, __ATOMIC_ACQUIRE) != 0 ||
+         __atomic_load_n(&g->late, __ATOMIC_ACQUIRE) != 0;
+}
+
 struct cport {
   struct cp_shell shell; /* first: see grave.h */
   pthread_mutex_t lock;
@@ -228,8 +235,11 @@ struct cport {
   struct cp_lane lane;
   /* Ops whose end waits behind completions of their handle still in a
    * batch (struct cp_gate), oldest first, linked by their `next`: under
-   * lock. */
+   * lock. One thread at a time delivers them (late_delivering); another
+   * that would asks it to look again (late_again), so two deliveries
+   * never queue one handle's ops out of order. */
   cport_op_t *late_head, *late_tail;
+  bool late_delivering, late_again;
 };
 
 /*

@@ -505,6 +505,9 @@ static int orphan_result(cport_op_t *op, int res) {
     return set_status(op, CPORT_ECANCELED); /* an ICMP report, passed over
                                                by a send (sockio.c): it
                                                did not go out */
+  if (res == -EPIPE && (l->kind == CP_OP_SEND || l->kind == CP_OP_SENDTO))
+    return set_status(op, CPORT_ECONNRESET); /* as cp_send_errno says it
+                                                 for a live handle */
   if (res < 0)
     return set_status(op, res);
   switch (l->kind) {

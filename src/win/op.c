@@ -15,12 +15,13 @@
  * connect): the op is finished by cp_wop_done when it is taken. */
 int cp_win_post_op(struct cport *p, uintptr_t key, uint32_t bytes,
                    cport_op_t *op) {
-  if (p->closed)
-    return CPORT_ECLOSED;
   InterlockedIncrement(&p->ops);
-  if (!PostQueuedCompletionStatus(p->iocp, bytes, key, (LPOVERLAPPED)op)) {
+  if (p->closed ||
+      !PostQueuedCompletionStatus(p->iocp, bytes, key, (LPOVERLAPPED)op)) {
     InterlockedDecrement(&p->ops);
-    return p->closed ? CPORT_ECLOSED : cp_win_error(GetLastError());
+    int rc = p->closed ? CPORT_ECLOSED : cp_win_error(GetLastError());
+    cp_op_set_idle(op); /* no packet: it ends here */
+    return rc;
   }
   return 0;
 }

@@ -92,7 +92,8 @@ static inline struct cp_wop *cp_wop(cport_op_t *op) {
 }
 
 /* Queue the completion of an op cport finished itself (not a user post:
- * the op is finished by cp_wop_done when taken). */
+ * the op is finished by cp_wop_done when taken). If it cannot (the port
+ * closed), the op ends there, free again, and the error returns. */
 CP_INTERNAL int cp_win_post_op(struct cport *p, uintptr_t key, uint32_t bytes,
                                cport_op_t *op);
 

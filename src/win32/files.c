@@ -211,9 +211,15 @@ static BOOL sync_io(int fd, void *buf, DWORD len, LPDWORD done, LPOVERLAPPED ov,
   }
   if (lock_conflict(fd, ov, off, len, write_side))
     return w32_fail(ERROR_LOCK_VIOLATION);
+  if (write_side) {
+    /* A socket's: after the sends queued before it (and the bytes cport's
+     * send buffer holds), unless closed or cancelled meanwhile. */
+    uint64_t until = UINT64_MAX; /* (no timeout) */
+    int w = w32_fd_wait_queued(fd, false, false, &until);
+    if (w == 2 || w == 3)
+      return w32_fail(ERROR_OPERATION_ABORTED);
+  }
   w32_block_begin();
-  if (write_side) /* a socket's: after bytes cport's send buffer holds */
-    (void)cport__flush_sends(fd, -1, NULL);
   /* Marked: CancelSynchronousIo interrupts a read that waits (a console,
    * a pipe: EINTR); a disk's I/O ends by itself. */
   w32_sync_begin();

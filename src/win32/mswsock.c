@@ -181,7 +181,10 @@ BOOL w32_disconnect_ex(SOCKET s, LPOVERLAPPED ov, DWORD flags, DWORD reserved) {
      * with TF_REUSE_SOCKET the socket is ready for AcceptEx or ConnectEx
      * (a connection already ended both ways has nothing to shut down). */
     bool reuse = (flags & TF_REUSE_SOCKET) != 0;
-    (void)cport__flush_sends((int)s, -1, NULL); /* after the bytes sent */
+    uint64_t until = UINT64_MAX; /* after the bytes sent (no timeout) */
+    int w = w32_fd_wait_queued((int)s, false, false, &until);
+    if (w == 2 || w == 3) /* closed by another thread, or cancelled */
+      return wsa_false(w == 2 ? WSAEINTR : WSA_OPERATION_ABORTED);
     if (shutdown((int)s, SHUT_WR) != 0 && !(reuse && errno == ENOTCONN))
       return wsa_false(w32_wsa_error(-errno));
     cport__note_shutdown((int)s, SHUT_WR);
