@@ -369,8 +369,10 @@ CPORT_API int cport_file_open(const char *path, unsigned flags,
 /**
  * Close a file.
  *
- * Its pending operations complete once, as for sockets
- * (cport_closesocket()).
+ * Reads and writes in flight go on and complete as usual, once each
+ * (a write's data reaches the file), as on Windows, where each operation
+ * keeps the file open; the descriptor closes after the last one. The
+ * handle takes no call from now on.
  *
  * @param f the file
  * @retval 0 closed

@@ -387,6 +387,80 @@ static void transmit_limits(void **state) {
   h_close_clean(p);
 }
 
+/* Writes in flight when their file is closed go on and complete, their
+ * data in the file (on Windows each op keeps the file open: the close
+ * does not cancel them). They used to be cancelled, their bytes lost. */
+static void close_lets_writes_in_flight_finish(void **state) {
+  (void)state;
+  enum { N = 256, SZ = 4096 };
+  cport_t *p = h_port(0);
+  char path[512];
+  cport_handle_t f =
+      scratch(p, "close-writes", CPORT_FILE_WRITE, path, sizeof(path));
+  cport_op_t *ops = ops_new(N);
+  char *data = malloc((size_t)N * SZ);
+  assert_non_null(data);
+  n_fill(data, (size_t)N * SZ, 0, 7);
+  for (int i = 0; i < N; i++)
+    H_OK(cport_write(f, data + (size_t)i * SZ, SZ, (uint64_t)i * SZ, &ops[i]));
+  H_OK(cport_file_close(f));
+  for (int i = 0; i < N; i++) {
+    cport_completion_t c = h_get(p, 10000);
+    assert_int_equal(c.key, 77);
+    H_OK(c.status);
+    assert_int_equal(c.bytes, SZ);
+  }
+  h_expect_none(p, 20);
+  FILE *in = h_fopen(path, "rb");
+  assert_non_null(in);
+  char *back = malloc((size_t)N * SZ);
+  assert_non_null(back);
+  assert_int_equal(fread(back, 1, (size_t)N * SZ, in), (size_t)N * SZ);
+  fclose(in);
+  assert_memory_equal(back, data, (size_t)N * SZ);
+  free(back);
+  free(data);
+  free(ops);
+  remove_file(path);
+  h_close_clean(p);
+}
+
+/* Writes to a file opened to append land in the order they were made
+ * (on Windows a write that extends a file is done in its call). epoll's
+ * pool threads ran them side by side: some landed out of order. */
+static void appends_land_in_order(void **state) {
+  (void)state;
+  enum { N = 20000 };
+  cport_t *p = h_port(0);
+  char path[512];
+  cport_handle_t f = scratch(p, "appends", CPORT_FILE_WRITE | CPORT_FILE_APPEND,
+                             path, sizeof(path));
+  cport_op_t *ops = ops_new(N);
+  uint32_t *rec = malloc(N * sizeof(*rec));
+  assert_non_null(rec);
+  for (uint32_t i = 0; i < N; i++) {
+    rec[i] = i;
+    int rc = cport_write(f, &rec[i], sizeof(rec[i]), 0, &ops[i]);
+    assert_true(rc == 0 || rc == CPORT_COMPLETED);
+  }
+  for (int i = 0; i < N; i++)
+    H_OK(h_get(p, 10000).status);
+  H_OK(cport_file_close(f));
+  FILE *in = h_fopen(path, "rb");
+  assert_non_null(in);
+  uint32_t *back = malloc(N * sizeof(*back));
+  assert_non_null(back);
+  assert_int_equal(fread(back, sizeof(*back), N, in), N);
+  fclose(in);
+  for (uint32_t i = 0; i < N; i++)
+    assert_int_equal(back[i], i);
+  free(back);
+  free(rec);
+  free(ops);
+  remove_file(path);
+  h_close_clean(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(write_then_read_at_64bit_offsets),
@@ -399,6 +473,8 @@ int main(void) {
       cmocka_unit_test(transmit_to_a_peer_that_resets),
       cmocka_unit_test(transmit_canceled),
       cmocka_unit_test(transmit_limits),
+      cmocka_unit_test(close_lets_writes_in_flight_finish),
+      cmocka_unit_test(appends_land_in_order),
   };
   return H_RUN("file", tests);
 }

@@ -317,6 +317,18 @@ static int close_unknown(cport_handle_t s) {
   return close(s) == 0 ? 0 : -errno;
 }
 
+/* A file closed with reads or writes in flight: as on Windows, where each
+ * op keeps the file open, they go on and complete as usual (the data of
+ * a write reaches the file), and the fd closes after the last one
+ * (cp_engine_end). The handle is closed to every call meanwhile. */
+static bool file_linger(struct cp_handle *h) {
+  if (h->type != CP_H_FILE || cp_opq_empty(&h->rq) ||
+      __atomic_load_n(&h->port->closed, __ATOMIC_ACQUIRE))
+    return false;
+  h->flags = CP_HF_LINGER;
+  return true;
+}
+
 int cp_engine_close(cport_handle_t s) {
   struct cp_handle *h = cp_handle_peek(s);
   if (h == NULL)
@@ -330,7 +342,7 @@ int cp_engine_close(cport_handle_t s) {
   struct cport *p = h->port;
   if (CP_UNLIKELY(cp_diag_active()))
     cp_engine_diag_handle(h, NULL, 'K');
-  if (p != NULL && cp_engine_linger(h)) {
+  if (p != NULL && (cp_engine_linger(h) || file_linger(h))) {
     cp_unlock(&h->lock);
     return 0; /* its fd closes when its buffered sends end */
   }

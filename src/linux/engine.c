@@ -319,12 +319,17 @@ void cp_engine_end(struct cp_handle *h, cport_op_t *op, struct cp_batch *b) {
   }
   note_reset(h, l->status);
   struct cp_opq *q = queue_of(h, l->kind);
-  bool was_head = q->head == op;
+  /* A file's reads and writes all start in their calls: none waits to be
+   * kicked, and a walk over thousands in flight at each end made many
+   * writes on one file cost the square of their number. */
+  bool was_head =
+      q->head == op && l->kind != CP_OP_READ && l->kind != CP_OP_WRITE;
   cp_opq_remove(q, op);
   finish(op, b);
   if (was_head)
     cp_engine_kick(h, q, b);
-  if (CP_UNLIKELY(h->flags & CP_HF_LINGER) && cp_opq_empty(&h->wq))
+  if (CP_UNLIKELY(h->flags & CP_HF_LINGER) && cp_opq_empty(&h->wq) &&
+      cp_opq_empty(&h->rq))
     cp_engine_linger_done(h);
 }
 

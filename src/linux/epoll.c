@@ -8,6 +8,7 @@
  * pool of threads.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -302,6 +303,18 @@ static int start_send(struct cp_handle *h, cport_op_t *op, bool at_call) {
   return r;
 }
 
+/* h->be[1] of a file: whether it was opened to append (looked up once). */
+#define EP_FILE_APPENDS 1u
+#define EP_FILE_WRITES 2u
+
+static bool appends(struct cp_handle *h) {
+  if (h->be[1] == 0) {
+    int fl = fcntl(h->fd, F_GETFL);
+    h->be[1] = fl >= 0 && (fl & O_APPEND) ? EP_FILE_APPENDS : EP_FILE_WRITES;
+  }
+  return h->be[1] == EP_FILE_APPENDS;
+}
+
 /* Every other op: datagram receives, accepts, connects, files... (kept
  * out of line: the two above need no saved registers). */
 static __attribute__((noinline)) int start_other(struct cport *p,
@@ -315,6 +328,13 @@ static __attribute__((noinline)) int start_other(struct cport *p,
      * that). */
     if (at_call && (h->flags & CP_HF_IN_CALL) && cp_file_read_cached(op, h->fd))
       return CP_TRY_DONE;
+    if (at_call && l->kind == CP_OP_WRITE && appends(h)) {
+      /* Appends land in the order they were made, as on Windows, where a
+       * write that extends a file is done in the call: pool threads
+       * running them side by side would reorder them. */
+      cp_file_io(op, h->fd);
+      return CP_TRY_DONE;
+    }
     l->flags |= CP_OPF_INFLIGHT;
     l->u.file.fd = h->fd;
     int rc = cp_pool_submit(&ep(p)->pool, op);

@@ -80,7 +80,7 @@ CPORT_API int cport_file_close(cport_handle_t f) {
   if (!cp_wh_get(f, &e) || !(e.flags & CP_WH_FILE))
     return CPORT_EBADF;
   cp_wh_remove(f);
-  CancelIoEx((HANDLE)f, NULL); /* pending ops complete, aborted */
+  /* Ops in flight go on: each keeps the file open, and completes. */
   return CloseHandle((HANDLE)f) ? 0 : cp_win_error(GetLastError());
 }
 
