@@ -167,8 +167,10 @@ CPORT_API int cport_create(cport_t **port, const cport_options_t *opts);
  * Operations still pending on them end without a completion: when it
  * returns each op is free again (cport_op_status() says #CPORT_ECLOSED on
  * Linux; on Windows they are cancelled, #CPORT_ECANCELED). Memory is
- * released once no thread uses it. Handles are not closed: close them
- * with cport_closesocket() or cport_file_close().
+ * released once no thread uses it, except a small shell that later calls
+ * with the pointer read (on Linux it keeps the port's eventfd, one per
+ * ring, until more than 64 newer ports have closed). Handles are not
+ * closed: close them with cport_closesocket() or cport_file_close().
  *
  * @param[in] port the port
  * @retval 0 the port is closed
@@ -204,7 +206,10 @@ CPORT_API const char *cport_backend(const cport_t *port);
  *
  * @param[in] port the port
  * @param h an open socket or file (cport_socket(), cport_accept()'s socket,
- *        cport_file_open(), or one made elsewhere)
+ *        cport_file_open(), or one made elsewhere). Another kind of
+ *        descriptor (a pipe, a directory) is taken too, as Windows takes
+ *        any handle, but carries no operation: a socket's fails with
+ *        #CPORT_ENOTSOCK, a file's with #CPORT_EBADF.
  * @param key the value every completion of the handle carries
  * @param flags 0 or #CPORT_SKIP_ON_SUCCESS
  * @retval 0 associated
@@ -276,6 +281,11 @@ CPORT_API int cport_get(cport_t *port, cport_completion_t *out, int timeout_ms);
  * Take up to `max` completions at once, in queue order, like
  * GetQueuedCompletionStatusEx. Waits as cport_get() does for the first
  * one; takes only those already queued after it.
+ *
+ * A thread must handle every completion it took: the classic shutdown
+ * that posts one "quit" per worker needs a worker that takes two quits in
+ * one batch to pass the second on (post it again), or another worker
+ * waits for ever.
  *
  * @param[in] port the port
  * @param[out] out room for `max` completions
@@ -389,7 +399,8 @@ CPORT_API int cport_file_close(cport_handle_t f);
  * @param[out] size where the size goes (only on success)
  * @retval 0 `*size` holds the size
  * @retval CPORT_EINVAL `size` is NULL
- * @retval CPORT_EBADF `f` is not an open file
+ * @retval CPORT_EBADF `f` is not an open regular file (a socket or a pipe
+ *         has no size)
  * @sa cport_file_open()
  */
 CPORT_API int cport_file_size(cport_handle_t f, uint64_t *size);
@@ -477,7 +488,9 @@ CPORT_API int cport_write(cport_handle_t f, const void *buf, uint32_t len,
  *         tail of more than 2^32 - 1 bytes together, or (with `len` 0)
  *         `f` is not a regular file
  * @retval CPORT_EBADF `f` is not an open file
+ * @retval CPORT_ESPIPE `f` is not a regular file (a socket, a pipe)
  * @retval CPORT_ENOTCONN the socket is not connected
+ * @retval CPORT_ECONNRESET the peer reset the connection before the call
  * @retval CPORT_ESHUTDOWN the send side was shut down
  * @retval CPORT_EOPNOTSUPP `s` is a datagram socket
  * @return Or one of the @ref cport_common_errors. In the completion:
@@ -567,6 +580,10 @@ CPORT_API cport_handle_t cport_op_socket(const cport_op_t *op);
  * @param[out] peer where the peer's address goes; may be NULL
  * @param[in,out] peer_len size of `*peer` on the call, the address length
  *        on return; needed when `peer` is given
+ *
+ * A buffer shorter than its address gets the address cut to its size,
+ * and the length says the whole address's (as getsockname does).
+ *
  * @retval 0 the addresses asked for are filled in
  * @retval CPORT_EINVAL `op` is not a finished, successful accept, or an
  *         address is given without a positive length
@@ -691,13 +708,14 @@ CPORT_API int cport_op_wait(const cport_op_t *op, int timeout_ms);
  * Each P is a probability from 0 to 1. A specification that names no
  * kind (`seed=7`, `on`, `1`) gets split=0.5, delay=0.25 and pending=0.5:
  * the faults a correct program survives without a single error. NULL,
- * "", "0" and "off" switch the mode off.
+ * "", "0", "off" and a list of no items (",") switch the mode off; "off"
+ * or "0" with other items is refused.
  *
  * @param[in] port the port, not yet used for a handle or a timer
  * @param spec the specification, or NULL
  * @retval 0 the mode is set
- * @retval CPORT_EINVAL `port` is NULL, or `spec` has an unknown key or a
- *         value out of range
+ * @retval CPORT_EINVAL `port` is NULL, or `spec` has an unknown key, a
+ *         value out of range, or "off" with other items
  * @retval CPORT_EBUSY the port already has a handle or a timer
  * @retval CPORT_ECLOSED the port is closed
  * @retval CPORT_ENOMEM out of memory

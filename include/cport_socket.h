@@ -254,6 +254,7 @@ CPORT_API int cport_sendto(cport_handle_t s, const cport_buf_t *bufs,
  * @retval CPORT_COMPLETED finished inside the call (skip-on-success)
  * @retval CPORT_EINVAL `flags` is not 0
  * @retval CPORT_ENOTCONN the socket is not connected
+ * @retval CPORT_ECONNRESET the peer reset the connection before the call
  * @retval CPORT_EOPNOTSUPP `s` is a datagram socket
  * @return Or one of the @ref cport_common_errors.
  * @sa cport_closesocket(), cport_transmit_file()

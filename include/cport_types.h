@@ -103,8 +103,10 @@ typedef struct cport_op {
     } off;
     void *pointer; /**< the same bytes as a pointer */
   } u;
-  void *event;        /**< hEvent on Windows; unused elsewhere */
-  void *data;         /**< free for the user; cport never touches it */
+  void *event; /**< hEvent on Windows; elsewhere keep it NULL: on Linux an
+                    I/O op with one is refused (#CPORT_EINVAL) unless the
+                    Win32 layer, which signals it, is loaded */
+  void *data;  /**< free for the user; cport never touches it */
   uintptr_t priv[27]; /**< backend-private: do not touch */
 } cport_op_t;
 

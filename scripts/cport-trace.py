@@ -34,6 +34,7 @@ is described in docs/testing.md.
 """
 import argparse
 import collections
+import os
 import sys
 
 EV_NAMES = {
@@ -369,4 +370,10 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    try:
+        sys.exit(main(sys.argv))
+    except BrokenPipeError:
+        # The reader left (`| head`): no traceback, and none again when
+        # Python flushes stdout on its way out.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)

@@ -314,8 +314,9 @@ def page(fn, groups, refs, version, include):
         out += [".PP", "And the errors every call that starts an operation "
                 "may return:"]
         for name, text in common_errors(groups):
-            if name not in listed:
-                out += [".TP", f".B {name}", text_line(text, refs)]
+            # (a code the call lists has these meanings too)
+            also = "Also: " if name in listed else ""
+            out += [".TP", f".B {name}", text_line(also + text, refs)]
     if not errors and not mentions_common:
         out += [".PP", "None: this call does not fail."]
     out += [".SH SEE ALSO"]

@@ -37,14 +37,16 @@ static void bad_input_and_when_it_may_change(void **state) {
   H_ASSERT_RC(cport_set_faults(NULL, "on"), CPORT_EINVAL);
   H_ASSERT_RC(cport_set_trace(NULL, "x"), CPORT_EINVAL);
   cport_t *p = fault_port("off");
-  const char *bad[] = {
-      "split=2",           "split=0.5x", "bogus=1", "seed=",     "split=-1",
-      "delay_ms=99999999", "seed=12a",   "split=.", "reset=1.5", "on,zap"};
+  const char *bad[] = {"split=2",  "split=0.5x",    "bogus=1",
+                       "seed=",    "split=-1",      "delay_ms=99999999",
+                       "seed=12a", "split=.",       "reset=1.5",
+                       "on,zap",   "off,split=0.5", "split=0.5,off"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
     H_ASSERT_RC(cport_set_faults(p, bad[i]), CPORT_EINVAL);
   H_OK(cport_set_faults(p, "seed=0x2a,split=0.25,delay=.5,delay_ms=3"));
   H_OK(cport_set_faults(p, "errors=0.01,reset=0"));
   H_OK(cport_set_faults(p, NULL)); /* off */
+  H_OK(cport_set_faults(p, ","));  /* no item: off too */
   H_OK(cport_set_faults(p, "1"));
   H_OK(cport_set_trace(p, NULL));
   /* Once the port has a handle, the modes stay as they are. */

@@ -472,12 +472,13 @@ struct cp_handle *cp_engine_lock(cport_handle_t s, int want, int *rc) {
     *rc = h->type == CP_H_FILE ? 0 : CPORT_EBADF;
   else if (want == CP_WANT_ANY)
     *rc = 0;
-  else if (h->type == CP_H_FILE)
+  else if (h->type == CP_H_FILE ||
+           (h->type == CP_H_UNKNOWN && h->family == 0)) /* (a pipe, ...) */
     *rc = CPORT_ENOTSOCK;
   else if (want == CP_WANT_STREAM_PEER && h->type != CP_H_STREAM)
     *rc = CPORT_EOPNOTSUPP;
   else if (want == CP_WANT_STREAM_PEER && !cp_engine_connected(h))
-    *rc = CPORT_ENOTCONN;
+    *rc = (h->flags & CP_HF_RESET) ? CPORT_ECONNRESET : CPORT_ENOTCONN;
   else
     *rc = 0;
   if (*rc == 0) {

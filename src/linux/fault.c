@@ -152,8 +152,8 @@ int cp_fault_parse(const char *spec, struct cp_fault_cfg *out) {
   memset(&c, 0, sizeof(c));
   c.seed = 1;
   c.delay_us = CP_FAULT_DEFAULT_DELAY_US;
-  int kinds = 0;
-  bool off = spec == NULL || spec[0] == '\0';
+  int kinds = 0, items = 0;
+  bool off = false;
   for (const char *s = spec; s != NULL && *s != '\0';) {
     const char *end = strchr(s, ',');
     if (end == NULL)
@@ -162,9 +162,15 @@ int cp_fault_parse(const char *spec, struct cp_fault_cfg *out) {
       int rc = parse_item(&c, s, end, &kinds, &off);
       if (rc != 0)
         return rc;
+      items++;
     }
     s = *end ? end + 1 : end;
   }
+  /* No item at all ("", ","): off. "off" with anything else says two
+   * things: refused. */
+  if (off && items > 1)
+    return CPORT_EINVAL;
+  off = off || items == 0;
   if (!off && kinds == 0) {
     c.split = CP_FAULT_DEFAULT_SPLIT;
     c.delay = CP_FAULT_DEFAULT_DELAY;

@@ -65,8 +65,8 @@ CPORT_API int cport_file_size(cport_handle_t f, uint64_t *size) {
   struct stat st;
   if (size == NULL)
     return CPORT_EINVAL;
-  if (f < 0 || fstat(f, &st) != 0)
-    return CPORT_EBADF;
+  if (f < 0 || fstat(f, &st) != 0 || !S_ISREG(st.st_mode))
+    return CPORT_EBADF; /* (a socket or a pipe has no size: Windows too) */
   *size = (uint64_t)st.st_size;
   return 0;
 }

@@ -273,11 +273,9 @@ static DWORD file_start(int fd, void *buf, DWORD len, LPOVERLAPPED ov,
   if (write_side && ov->Offset == 0xFFFFFFFFu &&
       ov->OffsetHigh == 0xFFFFFFFFu) {
     /* Both 0xFFFFFFFF: write at the end of the file. */
-    uint64_t size = 0;
-    int rc = cport_file_size(fd, &size);
-    if (rc != 0)
-      return w32_error(rc);
-    off = size;
+    uint64_t size = 0; /* (a socket or a pipe has none: no offset) */
+    if (cport_file_size(fd, &size) == 0)
+      off = size;
   }
   if (lock_conflict(fd, ov, off, len, write_side))
     return ERROR_LOCK_VIOLATION; /* at the call: no packet */
