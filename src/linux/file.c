@@ -129,27 +129,48 @@ static int file_span(int f, uint64_t off, uint32_t *len) {
   return 0;
 }
 
+/* The op's own descriptor of file f (-1 for none), so a program that
+ * closes f while the transmit runs, as Windows allows (the op keeps the
+ * file), and opens another file under the same number, never sends the
+ * other file's bytes: -1 with *rc set if the process has none left. */
+static int own_file(cport_handle_t f, int *rc) {
+  if (f < 0)
+    return -1;
+  int d = fcntl(f, F_DUPFD_CLOEXEC, 0);
+  if (d < 0)
+    *rc = errno == EBADF ? CPORT_EBADF : -errno;
+  return d;
+}
+
+/* A transmit's own descriptors and list go (the op's end, or a call that
+ * failed before the op took them). */
+static void let_go(int own, struct cp_tpieces *list) {
+  if (own >= 0)
+    close(own);
+  cp_tpieces_free(list);
+}
+
 /* The transmit op both calls start: head, file range, tail, then the
- * piece list (owned by the op from here on, freed when it ends). */
-static int transmit(cport_handle_t s, cport_handle_t f, uint64_t off,
-                    uint32_t len, const cport_buf_t *head,
-                    const cport_buf_t *tail, struct cp_tpieces *list,
-                    unsigned flags, cport_op_t *op) {
+ * piece list. The op owns `own` (its descriptor of the file, or -1) and
+ * the list from here on; it lets them go when it ends. */
+static int transmit(cport_handle_t s, int own, uint64_t off, uint32_t len,
+                    const cport_buf_t *head, const cport_buf_t *tail,
+                    struct cp_tpieces *list, unsigned flags, cport_op_t *op) {
   int rc;
   struct cp_handle *h = cp_engine_lock(s, CP_WANT_STREAM_PEER, &rc);
   if (h == NULL) {
-    free(list);
+    let_go(own, list);
     return rc;
   }
   if (h->flags & (CP_HF_SHUT_WR | CP_HF_RESET)) {
     rc = (h->flags & CP_HF_RESET) ? CPORT_ECONNRESET : CPORT_ESHUTDOWN;
     cp_engine_unlock(h);
-    free(list);
+    let_go(own, list);
     return rc;
   }
   if ((rc = cp_engine_op_init(op, h, CP_OP_TRANSMIT)) != 0) {
     cp_engine_unlock(h);
-    free(list);
+    let_go(own, list);
     return rc;
   }
   struct cp_lop *l = cp_lop(op);
@@ -159,12 +180,12 @@ static int transmit(cport_handle_t s, cport_handle_t f, uint64_t off,
     l->u.tf.part[1] = *tail;
   l->u.tf.off = off;
   l->u.tf.left = len;
-  l->u.tf.fd = f;
+  l->u.tf.fd = own;
   l->u.tf.flags = (uint8_t)flags;
   l->u.tf.stage = CP_TF_HEAD;
   l->u.tf.pieces = list;
-  if (list != NULL)
-    l->flags |= CP_OPF_HEAPIOV; /* freed with the op's buffers */
+  if (list != NULL || own >= 0)
+    l->flags |= CP_OPF_HEAPIOV; /* let go with the op's buffers */
   l->bufs = &l->u.tf.part[0];
   l->nbufs = 1;
   rc = cp_engine_submit(h, op);
@@ -186,7 +207,10 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
     return rc;
   if ((rc = cp_check_transmit_total(head, len, tail)) != 0)
     return rc;
-  return transmit(s, f, off, len, head, tail, NULL, flags, op);
+  int own = own_file(f, &rc);
+  if (rc != 0)
+    return rc;
+  return transmit(s, own, off, len, head, tail, NULL, flags, op);
 }
 
 CPORT_API int cport__transmit_pieces(cport_handle_t s,
@@ -212,24 +236,27 @@ CPORT_API int cport__transmit_pieces(cport_handle_t s,
     q->base = (char *)(uintptr_t)p->base;
     q->off = p->off;
     q->len = p->len;
-    q->fd = p->base != NULL ? -1 : p->fd;
+    q->fd = -1;
     q->flags = (p->flags & CPORT__PIECE_EOP) ? CP_TP_EOP : 0;
     if (p->base == NULL)
       rc = file_span(p->fd, p->off, &q->len);
     total += q->len;
-    /* An empty piece is left out: none sent with MSG_MORE waits for it. */
-    if (q->len > 0)
+    /* An empty piece is left out: none sent with MSG_MORE waits for it.
+     * A file piece sends from the op's own descriptor (own_file). */
+    if (q->len > 0 && rc == 0 && p->base == NULL)
+      q->fd = own_file(p->fd, &rc);
+    if (q->len > 0 && rc == 0)
       list->n++;
-    else if (list->n > 0)
+    else if (q->len == 0 && list->n > 0)
       list->p[list->n - 1].flags |= q->flags;
   }
   if (rc == 0 && total > UINT32_MAX)
     rc = CPORT_EINVAL;
   if (rc != 0) {
-    free(list);
+    cp_tpieces_free(list);
     return rc;
   }
   /* Head, file range and tail empty: the first stage (the head, nothing
    * to send) moves on to the list. */
-  return transmit(s, CPORT_INVALID_HANDLE, 0, 0, NULL, NULL, list, flags, op);
+  return transmit(s, -1, 0, 0, NULL, NULL, list, flags, op);
 }

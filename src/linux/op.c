@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "op.h"
 #include "sys.h"
@@ -67,10 +68,24 @@ int cp_op_bufs_many(cport_op_t *op, const cport_buf_t *bufs, unsigned n) {
   return 0;
 }
 
+void cp_tpieces_free(struct cp_tpieces *list) {
+  if (list == NULL)
+    return;
+  for (uint32_t i = 0; i < list->n; i++)
+    if (list->p[i].fd >= 0)
+      close(list->p[i].fd);
+  free(list);
+}
+
 void cp_op_free_heap_bufs(cport_op_t *op) {
   struct cp_lop *l = cp_lop(op);
   if (l->kind == CP_OP_TRANSMIT) { /* its bufs are in the record */
-    free(l->u.tf.pieces);
+    /* Its own descriptors go: the file's, or the pieces' (tf.fd is then
+     * a piece's copy). */
+    if (l->u.tf.pieces == NULL && l->u.tf.fd >= 0)
+      close(l->u.tf.fd);
+    l->u.tf.fd = -1;
+    cp_tpieces_free(l->u.tf.pieces);
     l->u.tf.pieces = NULL;
   } else {
     free(l->bufs);

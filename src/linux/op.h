@@ -98,6 +98,9 @@ struct cp_tpieces {
   uint32_t n, next; /* pieces, and the next one to load */
   struct cp_tpiece p[];
 };
+/* Frees a list (NULL: nothing) and closes its pieces' descriptors, the
+ * op's own. */
+CP_INTERNAL void cp_tpieces_free(struct cp_tpieces *list);
 
 /* A datagram receive or send that carries control data (the Win32
  * layer's WSARecvMsg and WSASendMsg): the caller's block, valid until
