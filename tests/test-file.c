@@ -193,6 +193,9 @@ static void bad_file_handles_and_flags(void **state) {
   H_ASSERT_RC(cport_file_close(s), CPORT_EBADF);
   uint64_t size = 0;
   H_OK(cport_file_size(f, &size));
+  size = 7;
+  H_ASSERT_RC(cport_file_size(s, &size), CPORT_EBADF); /* no file: no size */
+  assert_int_equal(size, 7);
   H_OK(cport_closesocket(s));
   H_OK(cport_file_close(f));
   H_ASSERT_RC(cport_read(f, buf, 8, 0, &op), CPORT_EBADF);

@@ -601,6 +601,53 @@ static void blocking_recv_follows_pending_receives(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* A WSARecv posted after a blocking recv and cancelled does not let the
+ * recv pass the WSARecv posted before it: the first bytes still go to
+ * the first WSARecv. (A later op that left counted as an earlier one.) */
+static void a_cancelled_later_receive_keeps_the_order(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  assert_ptr_equal(associate(srv, port), port);
+  for (int round = 0; round < 10; round++) {
+    char a[4], c[4];
+    WSABUF wa = {4, a}, wc = {4, c};
+    OVERLAPPED oa, oc;
+    memset(&oa, 0, sizeof(oa));
+    memset(&oc, 0, sizeof(oc));
+    DWORD n = 0, flags = MSG_WAITALL;
+    int rc = WSARecv(srv, &wa, 1, &n, &flags, &oa, NULL);
+    assert_true(rc == SOCKET_ERROR && WSAGetLastError() == WSA_IO_PENDING);
+    struct blocked_recv b = {srv, {0}, 0};
+    HANDLE t = CreateThread(NULL, 0, recv_four, &b, 0, NULL);
+    assert_non_null(t);
+    Sleep(20); /* it waits behind the first */
+    flags = 0;
+    rc = WSARecv(srv, &wc, 1, &n, &flags, &oc, NULL);
+    assert_true(rc == SOCKET_ERROR && WSAGetLastError() == WSA_IO_PENDING);
+    assert_true(CancelIoEx((HANDLE)srv, &oc));
+    ULONG_PTR key = 0;
+    OVERLAPPED *done = NULL;
+    assert_false(w_next(port, &n, &key, &done, 5000));
+    assert_ptr_equal(done, &oc);
+    Sleep(20); /* (the recv would pass now) */
+    assert_int_equal(send(cli, "AAAA", 4, 0), 4);
+    Sleep(2);
+    assert_int_equal(send(cli, "BBBB", 4, 0), 4);
+    assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+    CloseHandle(t);
+    assert_true(w_next(port, &n, &key, &done, 5000));
+    assert_ptr_equal(done, &oa);
+    assert_memory_equal(a, "AAAA", 4);
+    assert_int_equal(b.rc, 4);
+    assert_memory_equal(b.buf, "BBBB", 4);
+  }
+  closesocket(srv);
+  closesocket(cli);
+  assert_true(CloseHandle(port));
+}
+
 /* A blocking recv queued behind a pending WSARecv is still a blocking
  * call: SO_RCVTIMEO ends it with WSAETIMEDOUT, and closesocket by another
  * thread ends it at once; the WSARecv then ends too. */
@@ -657,6 +704,7 @@ int main(void) {
       cmocka_unit_test(blocking_send_follows_pending_sends),
       cmocka_unit_test(blocking_recv_follows_pending_receives),
       cmocka_unit_test(a_queued_recv_times_out_and_ends_at_close),
+      cmocka_unit_test(a_cancelled_later_receive_keeps_the_order),
 #ifndef _WIN32
       cmocka_unit_test(ntstatus_and_msvc_names),
 #endif

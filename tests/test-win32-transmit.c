@@ -13,6 +13,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifndef _WIN32
+#  include <sys/resource.h>
+#endif
 
 #define WINE_NO_TRANSMITPACKETS                                          \
   "known Wine difference: no TransmitPackets (WSAID_TRANSMITPACKETS is " \
@@ -125,6 +128,45 @@ static void file_elements_offsets_and_to_eof(void **state) {
   char buf[16];
   recv_all(cli, buf, 10);
   assert_memory_equal(buf, "234678978!", 10);
+  closesocket(srv);
+  closesocket(cli);
+  assert_true(CloseHandle(f));
+  assert_true(DeleteFileA(path));
+}
+
+/* 600 file elements of one file, with fewer descriptors free than that
+ * (Linux: RLIMIT_NOFILE lowered): every byte in order. (The layer's copy
+ * of the list took a descriptor of its own per element: CPORT_EMFILE.) */
+static void many_file_elements_of_one_file(void **state) {
+  (void)state;
+  enum { N = 600 };
+  LPFN_TRANSMITPACKETS tp = transmit_packets();
+  char path[512], data[N], buf[N];
+  for (int i = 0; i < N; i++)
+    data[i] = (char)('a' + i % 26);
+  w_temp_path(path, sizeof(path), "w32-tp-many");
+  HANDLE f = make_file(path, data, N);
+  SOCKET srv, cli;
+  pair(&srv, &cli);
+  TRANSMIT_PACKETS_ELEMENT *el = calloc(N, sizeof(*el));
+  assert_non_null(el);
+  for (int i = 0; i < N; i++)
+    el[i] = file_el(f, i, 1);
+#ifndef _WIN32
+  struct rlimit was, low;
+  assert_int_equal(getrlimit(RLIMIT_NOFILE, &was), 0);
+  low = was;
+  low.rlim_cur = 256;
+  assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+#endif
+  BOOL ok = tp(srv, el, N, 0, NULL, 0);
+#ifndef _WIN32
+  assert_int_equal(setrlimit(RLIMIT_NOFILE, &was), 0);
+#endif
+  assert_true(ok);
+  recv_all(cli, buf, N);
+  assert_memory_equal(buf, data, N);
+  free(el);
   closesocket(srv);
   closesocket(cli);
   assert_true(CloseHandle(f));
@@ -430,6 +472,7 @@ int main(void) {
       cmocka_unit_test(reuse_for_acceptex),
       cmocka_unit_test(bad_flags_are_wsaeinval),
       cmocka_unit_test(large_transfer_is_exact),
+      cmocka_unit_test(many_file_elements_of_one_file),
       cmocka_unit_test(transmit_file_refuses_more_than_its_limit),
   };
   return W_RUN("win32-transmit", tests);

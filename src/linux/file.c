@@ -222,11 +222,16 @@ CPORT_API int cport__transmit_pieces(cport_handle_t s,
     return rc;
   if (pieces == NULL && n > 0)
     return CPORT_EINVAL;
-  /* The list is reserved now: the op never fails later for want of it. */
+  /* The list is reserved now: the op never fails later for want of it.
+   * (src: each entry's file as the caller named it, while copying.) */
   struct cp_tpieces *list =
       malloc(sizeof(*list) + (size_t)n * sizeof(list->p[0]));
-  if (list == NULL)
+  int *src = malloc((size_t)(n > 0 ? n : 1) * sizeof(*src));
+  if (list == NULL || src == NULL) {
+    free(list);
+    free(src);
     return CPORT_ENOMEM;
+  }
   list->n = 0;
   list->next = 0;
   uint64_t total = 0;
@@ -242,14 +247,22 @@ CPORT_API int cport__transmit_pieces(cport_handle_t s,
       rc = file_span(p->fd, p->off, &q->len);
     total += q->len;
     /* An empty piece is left out: none sent with MSG_MORE waits for it.
-     * A file piece sends from the op's own descriptor (own_file). */
-    if (q->len > 0 && rc == 0 && p->base == NULL)
-      q->fd = own_file(p->fd, &rc);
+     * A file piece sends from the op's own descriptor (own_file), one
+     * per file however many pieces name it. */
+    if (q->len > 0 && rc == 0 && p->base == NULL) {
+      src[list->n] = p->fd;
+      for (uint32_t j = 0; j < list->n && q->fd < 0; j++)
+        if (list->p[j].base == NULL && src[j] == p->fd)
+          q->fd = list->p[j].fd;
+      if (q->fd < 0 && (q->fd = own_file(p->fd, &rc)) >= 0)
+        q->flags |= CP_TP_OWN;
+    }
     if (q->len > 0 && rc == 0)
       list->n++;
     else if (q->len == 0 && list->n > 0)
       list->p[list->n - 1].flags |= q->flags;
   }
+  free(src);
   if (rc == 0 && total > UINT32_MAX)
     rc = CPORT_EINVAL;
   if (rc != 0) {

@@ -72,7 +72,7 @@ void cp_tpieces_free(struct cp_tpieces *list) {
   if (list == NULL)
     return;
   for (uint32_t i = 0; i < list->n; i++)
-    if (list->p[i].fd >= 0)
+    if (list->p[i].flags & CP_TP_OWN)
       close(list->p[i].fd);
   free(list);
 }
@@ -155,8 +155,10 @@ cport_op_t *cp_opq_pop(struct cp_opq *q) {
   if (op) {
     q->left++;
     q->head = cp_lop(op)->next;
-    if (q->head == NULL)
+    if (q->head == NULL) {
       q->tail = NULL;
+      q->left = q->pushed;
+    }
     cp_lop(op)->next = NULL;
   }
   return op;
@@ -174,7 +176,10 @@ bool cp_opq_remove_inner(struct cp_opq *q, cport_op_t *op) {
     if (q->tail == it)
       q->tail = prev;
     cp_lop(it)->next = NULL;
-    q->left++;
+    if (prev == NULL) /* (the head: counted, see struct cp_opq) */
+      q->left++;
+    if (q->head == NULL)
+      q->left = q->pushed;
     return true;
   }
   return false;

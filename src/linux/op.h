@@ -94,6 +94,9 @@ struct cp_tpiece {
   uint32_t flags; /* CP_TP_EOP */
 };
 #define CP_TP_EOP 0x1u /* no MSG_MORE after this piece */
+#define CP_TP_OWN \
+  0x2u /* fd is the op's own copy, closed as it ends (the
+                          file's other pieces share it) */
 struct cp_tpieces {
   uint32_t n, next; /* pieces, and the next one to load */
   struct cp_tpiece p[];
@@ -354,8 +357,12 @@ static inline void cp_op_msg_received(struct cp_lop *l, size_t controllen,
 /* ------------------------------------------------------------------------ */
 
 /* A FIFO of operations linked through cp_lop.next. It counts the ops it
- * ever took and those that left it, so a wait for the ops queued at one
- * moment is not held up by those queued after (hooks.c). */
+ * ever took and those that left it from its head (the oldest), so a wait
+ * for the ops queued at one moment is not held up by those queued after
+ * (hooks.c): once `left` reaches the count of pushes at that moment, they
+ * are all gone. One that leaves from the middle (a later op cancelled) is
+ * not counted, or an earlier one still queued would look gone; `left`
+ * catches up when the queue empties. */
 struct cp_opq {
   cport_op_t *head, *tail;
   uint32_t pushed, left;
@@ -381,8 +388,10 @@ static inline bool cp_opq_remove(struct cp_opq *q, cport_op_t *op) {
     return cp_opq_remove_inner(q, op);
   q->left++;
   q->head = cp_lop(op)->next;
-  if (q->head == NULL)
+  if (q->head == NULL) {
     q->tail = NULL;
+    q->left = q->pushed;
+  }
   cp_lop(op)->next = NULL;
   return true;
 }

@@ -88,6 +88,8 @@ CPORT_API int cport_file_size(cport_handle_t f, uint64_t *size) {
   LARGE_INTEGER li;
   if (size == NULL)
     return CPORT_EINVAL;
+  if (GetFileType((HANDLE)f) != FILE_TYPE_DISK) /* a socket or a pipe */
+    return CPORT_EBADF;
   if (!GetFileSizeEx((HANDLE)f, &li))
     return CPORT_EBADF;
   *size = (uint64_t)li.QuadPart;

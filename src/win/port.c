@@ -268,7 +268,11 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
       p->iocp, ents, want, &n, timeout_ms < 0 ? INFINITE : (DWORD)timeout_ms,
       FALSE);
   DWORD err = ok ? 0 : GetLastError();
-  if (ok && p->closed) {
+  /* One look: a close marker is posted only after `closed` is set, so a
+   * thread that took one sees it; what a thread that saw the port open
+   * took is its own to hand out (the close's drain waits for the rest). */
+  bool closed = p->closed != 0;
+  if (ok && closed) {
     /* What was queued is dropped with the port. A close marker beyond the
      * first one we took belongs to another thread still waiting. */
     bool mine = false;
@@ -283,7 +287,7 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
     }
   }
   InterlockedDecrement(&p->inside);
-  if (p->closed)
+  if (closed)
     return CPORT_ECLOSED;
   if (!ok) {
     if (err == WAIT_TIMEOUT)

@@ -119,12 +119,14 @@ CPORT_API int cport_timer(cport_t *p, uintptr_t key, uint32_t timeout_ms,
   }
   ReleaseSRWLockExclusive(&p->timers_lock);
   if (!open) {
+    op->internal = CP_STATUS_CANCELLED; /* refused: ended, not pending */
     cp_op_set_idle(op);
     return CPORT_ECLOSED;
   }
   if (!CreateTimerQueueTimer(&t->timer, q, fired, op, timeout_ms, 0,
                              WT_EXECUTEONLYONCE | WT_EXECUTEINTIMERTHREAD)) {
     DWORD err = GetLastError();
+    op->internal = CP_STATUS_CANCELLED; /* refused: ended, not pending */
     (void)leave_pending(p, op, T_CANCELED);
     cp_op_set_idle(op);
     return cp_win_error(err);
