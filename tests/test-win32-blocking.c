@@ -377,6 +377,24 @@ static DWORD WINAPI blocked_call(LPVOID arg) {
   return 0;
 }
 
+/* Another thread's closesocket(s) ends b's call, blocked in it by now:
+ * it fails (the layer says WSAEINTR). With s2, a new connection is made
+ * right after the close (it may take the number). */
+static void close_under(struct blocked *b, SOCKET s, SOCKET *s2, SOCKET *c2) {
+  HANDLE t = CreateThread(NULL, 0, blocked_call, b, 0, NULL);
+  assert_non_null(t);
+  Sleep(150); /* blocked by now */
+  assert_int_equal(closesocket(s), 0);
+  if (s2 != NULL)
+    w_pair(s2, c2);
+  assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+  CloseHandle(t);
+  assert_int_equal(b->rc, SOCKET_ERROR);
+#ifndef _WIN32
+  assert_int_equal(b->err, WSAEINTR);
+#endif
+}
+
 /* "Any pending blocking ... calls issued by any thread in this process
  * are canceled" by closesocket: a recv or a send blocked in another
  * thread fails at once (the layer says WSAEINTR), on a socket a port has
@@ -396,19 +414,8 @@ static void closesocket_ends_blocked_calls(void **state) {
       DWORD small = 4096;
       setsockopt(s, SOL_SOCKET, SO_SNDBUF, (char *)&small, sizeof(small));
     }
-    HANDLE t = CreateThread(NULL, 0, blocked_call, &b, 0, NULL);
-    assert_non_null(t);
-    Sleep(150); /* blocked by now */
-    assert_int_equal(closesocket(s), 0);
-    /* A new connection, which may take the number. */
     SOCKET s2, c2;
-    w_pair(&s2, &c2);
-    assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
-    CloseHandle(t);
-    assert_int_equal(b.rc, SOCKET_ERROR);
-#ifndef _WIN32
-    assert_int_equal(b.err, WSAEINTR);
-#endif
+    close_under(&b, s, &s2, &c2);
     assert_int_equal(send(c2, "new", 3, 0), 3);
     char buf[8];
     w_set_rcvtimeo(s2, 5000);
@@ -650,16 +657,7 @@ static void a_queued_recv_times_out_and_ends_at_close(void **state) {
   assert_timed_out(t0);
   set_timeout(srv, SO_RCVTIMEO, 0);
   struct blocked b = {srv, false, 0, 0};
-  HANDLE t = CreateThread(NULL, 0, blocked_call, &b, 0, NULL);
-  assert_non_null(t);
-  Sleep(150); /* queued by now */
-  assert_int_equal(closesocket(srv), 0);
-  assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
-  CloseHandle(t);
-  assert_int_equal(b.rc, SOCKET_ERROR);
-#ifndef _WIN32
-  assert_int_equal(b.err, WSAEINTR);
-#endif
+  close_under(&b, srv, NULL, NULL); /* (queued behind the WSARecv) */
   ULONG_PTR key = 0;
   OVERLAPPED *done = NULL;
   assert_false(GetQueuedCompletionStatus(port, &n, &key, &done, 5000));

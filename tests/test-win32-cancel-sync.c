@@ -130,14 +130,20 @@ static void cancel_blocked_accept(void **state) {
 }
 
 #ifndef _WIN32
+/* A connected pair whose client end a new port has. */
+static HANDLE pair_on_port(SOCKET *server, SOCKET *client) {
+  w_pair(server, client);
+  HANDLE port = w_port(1);
+  assert_non_null(CreateIoCompletionPort((HANDLE)*client, port, 1, 0));
+  return port;
+}
+
 /* A socket a port has is non-blocking underneath: its blocking recv
  * waits in slices, and is cancelled there too. */
 static void cancel_blocked_recv_on_port(void **state) {
   (void)state;
   SOCKET server, client;
-  w_pair(&server, &client);
-  HANDLE port = w_port(1);
-  assert_non_null(CreateIoCompletionPort((HANDLE)client, port, 1, 0));
+  HANDLE port = pair_on_port(&server, &client);
   struct blocked b;
   start(&b, client, false);
   assert_true(cancel_when_blocked(&b));
@@ -155,9 +161,7 @@ static void cancel_blocked_recv_on_port(void **state) {
 static void cancel_recv_queued_behind_overlapped(void **state) {
   (void)state;
   SOCKET server, client;
-  w_pair(&server, &client);
-  HANDLE port = w_port(1);
-  assert_non_null(CreateIoCompletionPort((HANDLE)client, port, 1, 0));
+  HANDLE port = pair_on_port(&server, &client);
   char buf[4];
   WSABUF wb = {sizeof(buf), buf};
   OVERLAPPED ov;
