@@ -166,11 +166,14 @@ CPORT_API int cport_create(cport_t **port, const cport_options_t *opts);
  * and handles associated with it can no longer start operations.
  * Operations still pending on them end without a completion: when it
  * returns each op is free again (cport_op_status() says #CPORT_ECLOSED on
- * Linux; on Windows they are cancelled, #CPORT_ECANCELED). Memory is
- * released once no thread uses it, except a small shell that later calls
- * with the pointer read (on Linux it keeps the port's eventfd, one per
- * ring, until more than 64 newer ports have closed). Handles are not
- * closed: close them with cport_closesocket() or cport_file_close().
+ * Linux; on Windows they are cancelled, #CPORT_ECANCELED). An op that
+ * had finished keeps its result though its completion is dropped: a
+ * finished accept's socket (cport_op_socket()) is the caller's to close.
+ * Memory is released once no thread uses it, except a small shell that
+ * later calls with the pointer read (on Linux it keeps the port's
+ * eventfd, one per ring, until more than 64 newer ports have closed).
+ * Handles are not closed: close them with cport_closesocket() or
+ * cport_file_close().
  *
  * @param[in] port the port
  * @retval 0 the port is closed
