@@ -1,8 +1,8 @@
 /*
  * test-udp.c - datagram operations with the IOCP semantics
  * (docs/design.md §4): sendto/recvfrom with the source address, a
- * datagram larger than the receive (truncated, with its error), and the
- * ICMP "port unreachable" that fails one receive. Runs once per backend.
+ * datagram larger than the receive (truncated, with its error), sends
+ * refused at the call, and the ICMP "port unreachable" that fails one receive. Runs once per backend.
  */
 #include "net.h"
 
@@ -52,6 +52,65 @@ static void udp_sendto_recvfrom_with_source(void **state) {
   H_OK(cport_closesocket(a));
   H_OK(cport_closesocket(b));
   h_close_clean(p);
+}
+
+/* A datagram the protocol cannot carry, or a destination too short or of
+ * another family, is refused at the call with nothing posted, as
+ * WSASendTo refuses it (io_uring reported these in the completion); the
+ * largest IPv4 datagram goes through. */
+static void bad_datagram_sends_are_refused_at_the_call(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  struct sockaddr_in aa, ba;
+  cport_handle_t a = n_udp(p, 1, &aa, 0), b = n_udp(p, 2, &ba, 0);
+  enum { MAX4 = 65507 };
+  char *big = malloc(MAX4 + 1), *in = malloc(MAX4 + 1);
+  assert_true(big != NULL && in != NULL);
+  n_fill(big, MAX4 + 1, 0, 7);
+  cport_op_t op = {0}, rop = {0};
+  cport_buf_t one = CPORT_BUF(big, 8);
+  /* Shorter than a sockaddr_in: Windows says WSAEFAULT. */
+  int rc = cport_sendto(a, &one, 1, (struct sockaddr *)&ba, 4, &op);
+#if defined(_WIN32)
+  H_ASSERT_RC(rc, CPORT_EFAULT);
+#else
+  H_ASSERT_RC(rc, CPORT_EINVAL);
+#endif
+  cport_buf_t rb = CPORT_BUF(in, MAX4 + 1);
+  H_OK(cport_recvfrom(b, &rb, 1, NULL, NULL, &rop));
+  cport_buf_t two[2] = {CPORT_BUF(big, MAX4), CPORT_BUF(big, 1)};
+  H_OK(cport_sendto(a, two, 1, (struct sockaddr *)&ba, sizeof(ba), &op));
+  for (int i = 0; i < 2; i++) {
+    cport_completion_t cc = h_get(p, 5000);
+    H_OK(cc.status);
+    assert_true(cc.op == &op || cc.op == &rop);
+    assert_int_equal(cc.bytes, MAX4);
+  }
+  assert_int_equal(n_check(in, MAX4, 0, 7), 0);
+
+  bool wine = h_on_wine();
+  if (!wine) {
+    H_ASSERT_RC(
+        cport_sendto(a, two, 2, (struct sockaddr *)&ba, sizeof(ba), &op),
+        CPORT_EMSGSIZE);
+    struct sockaddr_in6 six = {0};
+    six.sin6_family = AF_INET6;
+    six.sin6_port = ba.sin_port;
+    H_ASSERT_RC(
+        cport_sendto(a, &one, 1, (struct sockaddr *)&six, sizeof(six), &op),
+        CPORT_EAFNOSUPPORT);
+    h_expect_none(p, 50);
+  }
+  free(in);
+  free(big);
+  H_OK(cport_closesocket(a));
+  H_OK(cport_closesocket(b));
+  h_close_clean(p);
+  if (wine)
+    H_SKIP("known Wine difference: WSASendTo accepts a 65,508-byte UDP "
+           "datagram and refuses an IPv6 destination on an IPv4 socket with "
+           "WSAEOPNOTSUPP; Windows refuses both at the call, with "
+           "WSAEMSGSIZE and WSAEAFNOSUPPORT; see docs/windows.md");
 }
 
 /* A datagram too big for the buffer, already queued when the receive is
@@ -228,6 +287,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(udp_sendto_recvfrom_with_source),
     cmocka_unit_test(udp_truncated_datagram_already_queued),
+    cmocka_unit_test(bad_datagram_sends_are_refused_at_the_call),
     cmocka_unit_test(udp_unreachable_port_fails_one_receive),
 #if !defined(_WIN32)
     cmocka_unit_test(receive_ended_by_close_fits_its_buffer),

@@ -293,6 +293,33 @@ static int sendto_len(const struct sockaddr *to, int tolen) {
   return -1;
 }
 
+/* The kernel's refusals of a datagram send to an IPv4 or IPv6 socket,
+ * made at the call on both backends (io_uring would report them in the
+ * completion), as WSASendTo makes them: a destination shorter than its
+ * family's address or of another family, and a datagram larger than the
+ * protocol carries (IPv4 65,507 bytes, IPv6 65,527). */
+static int dgram_check(const struct cp_handle *h, const struct sockaddr *to,
+                       int tolen, const cport_buf_t *bufs, unsigned n) {
+  if (h->family != AF_INET && h->family != AF_INET6)
+    return 0; /* a local datagram socket: the kernel says at the end */
+  int family = h->family;
+  if (to != NULL && to->sa_family != AF_UNSPEC) {
+    family = to->sa_family;
+    if (family != AF_INET && family != AF_INET6)
+      return h->family == AF_INET ? CPORT_EAFNOSUPPORT : CPORT_EINVAL;
+    if (family == AF_INET6 && h->family == AF_INET)
+      return CPORT_EAFNOSUPPORT;
+    if (tolen < (int)(family == AF_INET
+                          ? sizeof(struct sockaddr_in)
+                          : offsetof(struct sockaddr_in6, sin6_scope_id)))
+      return CPORT_EINVAL;
+  }
+  uint64_t bytes = 0;
+  for (unsigned i = 0; i < n; i++)
+    bytes += bufs[i].len;
+  return bytes > (family == AF_INET ? 65507u : 65527u) ? CPORT_EMSGSIZE : 0;
+}
+
 /* msg: a datagram send with control data (cport__sendmsg), whose block
  * gives the destination (to is NULL then). */
 static int send_common(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
@@ -320,6 +347,8 @@ static int send_common(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
     rc = CPORT_ENOTCONN;
   else if (h->flags & CP_HF_SHUT_WR)
     rc = CPORT_ESHUTDOWN;
+  if (rc == 0 && h->type == CP_H_DGRAM)
+    rc = dgram_check(h, to, msg != NULL ? msg->namelen : tolen, bufs, n);
   if (rc == 0 && (rc = cp_engine_op_init(
                       op, h, datagram ? CP_OP_SENDTO : CP_OP_SEND)) == 0) {
     rc = cp_op_bufs(op, bufs, n);
