@@ -107,10 +107,11 @@ static void bad_datagram_sends_are_refused_at_the_call(void **state) {
   H_OK(cport_closesocket(b));
   h_close_clean(p);
   if (wine)
-    H_SKIP("known Wine difference: WSASendTo accepts a 65,508-byte UDP "
-           "datagram and refuses an IPv6 destination on an IPv4 socket with "
-           "WSAEOPNOTSUPP; Windows refuses both at the call, with "
-           "WSAEMSGSIZE and WSAEAFNOSUPPORT; see docs/windows.md");
+    H_SKIP(
+        "known Wine difference: WSASendTo queues a packet for a 65,508-byte "
+        "UDP datagram and refuses an IPv6 destination on an IPv4 socket with "
+        "WSAEOPNOTSUPP; Windows refuses both at the call, with "
+        "WSAEMSGSIZE and WSAEAFNOSUPPORT; see docs/windows.md");
 }
 
 /* A datagram too big for the buffer, already queued when the receive is
