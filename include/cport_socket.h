@@ -227,12 +227,17 @@ CPORT_API int cport_recvfrom(cport_handle_t s, cport_buf_t *bufs, unsigned n,
  * @retval 0 one completion will follow
  * @retval CPORT_COMPLETED finished inside the call (skip-on-success)
  * @retval CPORT_EINVAL the buffers are invalid (as for cport_send()), or
- *         `tolen` is out of range
+ *         `tolen` is out of range or shorter than its family's address
+ *         (Windows: #CPORT_EFAULT)
+ * @retval CPORT_EMSGSIZE more bytes than one datagram carries (IPv4
+ *         65,507, IPv6 65,527)
+ * @retval CPORT_EAFNOSUPPORT `to` is of a family the socket cannot send to
  * @retval CPORT_EOPNOTSUPP `s` is a stream socket
  * @retval CPORT_ENOTCONN `to` is NULL and the socket has no peer
  * @retval CPORT_ESHUTDOWN the send side was shut down
  * @return Or one of the @ref cport_common_errors. In the completion:
- *         #CPORT_EMSGSIZE (datagram too large), #CPORT_ECANCELED.
+ *         #CPORT_EMSGSIZE (too large for a route with IP options),
+ *         #CPORT_ECANCELED.
  * @sa cport_recvfrom(), cport_send()
  */
 CPORT_API int cport_sendto(cport_handle_t s, const cport_buf_t *bufs,
@@ -256,7 +261,9 @@ CPORT_API int cport_sendto(cport_handle_t s, const cport_buf_t *bufs,
  * @retval CPORT_ENOTCONN the socket is not connected
  * @retval CPORT_ECONNRESET the peer reset the connection before the call
  * @retval CPORT_EOPNOTSUPP `s` is a datagram socket
- * @return Or one of the @ref cport_common_errors.
+ * @return Or one of the @ref cport_common_errors. In the completion:
+ *         #CPORT_ECONNRESET (the peer reset the connection first),
+ *         #CPORT_ECANCELED.
  * @sa cport_closesocket(), cport_transmit_file()
  */
 CPORT_API int cport_disconnect(cport_handle_t s, unsigned flags,

@@ -367,6 +367,28 @@ static bool more_after_piece(const struct cp_lop *l) {
   return t->next == 0 || !(t->p[t->next - 1].flags & CP_TP_EOP);
 }
 
+/* A disconnect's shutdown of the send side (DisconnectEx, TransmitFile's
+ * TF_DISCONNECT). A socket its call found connected that has no
+ * connection left (ENOTCONN) was reset by its peer if an op saw the reset
+ * or the socket still holds it: that is what the call would answer now.
+ * 0 or the error. */
+static int shut_send(struct cp_handle *h) {
+  if (shutdown(h->fd, SHUT_WR) == 0) {
+    h->flags |= CP_HF_SHUT_WR;
+    return 0;
+  }
+  if (errno != ENOTCONN)
+    return -errno;
+  int err = 0;
+  socklen_t len = sizeof(err);
+  if (!(h->flags & CP_HF_RESET) &&
+      (getsockopt(h->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 ||
+       (err != ECONNRESET && err != EPIPE)))
+    return CPORT_ENOTCONN;
+  h->flags |= CP_HF_RESET;
+  return CPORT_ECONNRESET;
+}
+
 /* Loads the list's next piece; false when none is left. */
 static bool next_piece(struct cp_lop *l) {
   if (!pieces_left(l))
@@ -424,9 +446,9 @@ static int try_transmit(struct cp_handle *h, cport_op_t *op) {
       break;
     case CP_TF_SHUTDOWN:
       if (l->u.tf.flags & CPORT_TF_DISCONNECT) {
-        if (shutdown(h->fd, SHUT_WR) != 0)
-          return fail(op, -errno);
-        h->flags |= CP_HF_SHUT_WR;
+        int rc = shut_send(h);
+        if (rc != 0)
+          return fail(op, rc);
       }
       l->u.tf.stage = CP_TF_DONE;
       break;
@@ -440,10 +462,10 @@ int cp_try_disconnect(struct cp_handle *h, cport_op_t *op) {
   /* For reuse (DisconnectEx with TF_REUSE_SOCKET, which marks the op
    * STAGE2), a connection that has already ended both ways (shut down
    * here, the peer's end read) has nothing left to disconnect. */
-  if (shutdown(h->fd, SHUT_WR) != 0 &&
-      !(errno == ENOTCONN && (cp_lop(op)->flags & CP_OPF_STAGE2)))
-    return fail(op, -errno);
-  h->flags |= CP_HF_SHUT_WR;
+  int rc = shut_send(h);
+  if (rc != 0 && !((rc == CPORT_ENOTCONN || rc == CPORT_ECONNRESET) &&
+                   (cp_lop(op)->flags & CP_OPF_STAGE2)))
+    return fail(op, rc);
   return ok(op);
 }
 
