@@ -35,9 +35,15 @@ _Static_assert(sizeof(struct cp_wop) <= sizeof(((cport_op_t *)0)->priv),
                "the Windows op overlay fits in cport_op_t.priv");
 
 /* Packets that tell threads inside GetQueuedCompletionStatusEx that the
- * port is closing. */
-#define CP_CLOSE_KEY ((ULONG_PTR)0x636c6f7365ull)
+ * port is closing: under a key no handle can have (the marker's own
+ * address; a constant one was a key a program could choose, whose
+ * packets then passed for markers), carrying the marker. */
 static OVERLAPPED close_marker;
+#define CP_CLOSE_KEY ((ULONG_PTR)&close_marker)
+
+static bool is_marker(const OVERLAPPED_ENTRY *e) {
+  return e->lpCompletionKey == CP_CLOSE_KEY && e->lpOverlapped == &close_marker;
+}
 
 CPORT_API int cport_create(cport_t **out, const cport_options_t *opts) {
   if (out == NULL)
@@ -135,7 +141,7 @@ static void drain(struct cport *p) {
     if (!GetQueuedCompletionStatusEx(p->iocp, ents, 64, &n, 100, FALSE))
       continue;
     for (ULONG i = 0; i < n; i++)
-      if (ents[i].lpCompletionKey != CP_CLOSE_KEY)
+      if (!is_marker(&ents[i]))
         drop(p, &ents[i]);
   }
 }
@@ -277,7 +283,7 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
      * first one we took belongs to another thread still waiting. */
     bool mine = false;
     for (ULONG i = 0; i < n; i++) {
-      if (ents[i].lpCompletionKey != CP_CLOSE_KEY) {
+      if (!is_marker(&ents[i])) {
         drop(p, &ents[i]);
         continue;
       }
