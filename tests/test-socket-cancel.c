@@ -384,6 +384,7 @@ static void send_under_a_reset_and_a_close_never_reports_eagain(void **state) {
   free(big);
   h_close_clean(p);
 }
+#endif
 
 /* cport_close while threads start sends and receives on its sockets
  * (peers that do not read, so sends wait for room) and others take
@@ -391,7 +392,8 @@ static void send_under_a_reset_and_a_close_never_reports_eagain(void **state) {
  * whose call returned 0 has its result when cport_close returns. (io_uring
  * once left a send that raced the close's cancels in the kernel:
  * cport_close returned after 3 s with it still in progress, its buffer in
- * the kernel's hands.) */
+ * the kernel's hands. The Windows backend counted an op after its call,
+ * so a close could miss one started as it ran.) */
 enum { RACE_SOCKS = 16, RACE_SLOTS = 128, RACE_BUF = 1 << 20 };
 
 struct race_slot {
@@ -501,6 +503,7 @@ static void port_close_racing_starts_leaves_nothing_in_progress(void **state) {
   free(out);
 }
 
+#if !defined(_WIN32)
 /* Datagram receives and sends on sockets closed and made again under
  * them, a few receives waiting on each socket while datagrams arrive:
  * once every socket is closed, every op whose call returned 0 has ended
@@ -780,7 +783,9 @@ int main(void) {
     cmocka_unit_test(port_close_keeps_a_finished_accepts_socket),
 #if !defined(_WIN32)
     cmocka_unit_test(send_under_a_reset_and_a_close_never_reports_eagain),
+#endif
     cmocka_unit_test(port_close_racing_starts_leaves_nothing_in_progress),
+#if !defined(_WIN32)
     cmocka_unit_test(datagram_close_racing_receives_ends_every_op),
     cmocka_unit_test(cancelled_connect_does_not_connect_later),
 #endif

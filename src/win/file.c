@@ -108,8 +108,8 @@ static int file_op(cport_handle_t f, bool read, const void *buf, uint32_t len,
     return (e.flags & CP_WH_PORT_GONE) ? CPORT_ECLOSED : CPORT_EINVAL;
   if (e.flags & (read ? CP_WH_NO_READ : CP_WH_NO_WRITE))
     return CPORT_EACCES;
-  if (!cp_wop_begin(op, read ? CP_W_READ : CP_W_WRITE, (SOCKET)f))
-    return CPORT_EBUSY;
+  if ((rc = cp_wop_start(&e, op, read ? CP_W_READ : CP_W_WRITE)) != 0)
+    return rc;
   if (!read && (e.flags & CP_WH_APPEND))
     off = UINT64_MAX; /* 0xFFFFFFFF:0xFFFFFFFF: write at the end */
   op->u.off.offset = (uint32_t)off;
@@ -122,7 +122,7 @@ static int file_op(cport_handle_t f, bool read, const void *buf, uint32_t len,
      * it, so it arrives as it does everywhere else. */
     op->internal = CP_STATUS_END_OF_FILE;
     op->internal_high = 0;
-    return cp_win_post_op(e.port, e.key, 0, op);
+    return cp_win_post_started(&e, 0, op);
   }
   return cp_win_started(&e, op, ok, (int)err);
 }
@@ -159,8 +159,8 @@ CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,
   if ((rc = cp_check_transmit_total(head, len, tail)) != 0)
     return rc;
   const struct cp_winsock *ws = cp_winsock(&rc);
-  if (!cp_wop_begin(op, CP_W_TRANSMIT, (SOCKET)s))
-    return CPORT_EBUSY;
+  if ((rc = cp_wop_start(&e, op, CP_W_TRANSMIT)) != 0)
+    return rc;
   op->u.off.offset = (uint32_t)off;
   op->u.off.offset_high = (uint32_t)(off >> 32);
   /* TransmitFile reads the buffers' description while it runs: keep it

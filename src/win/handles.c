@@ -124,13 +124,28 @@ bool cp_wh_remove(uintptr_t h) {
 
 void cp_wh_forget_port(struct cport *port) {
   AcquireSRWLockExclusive(&lock);
-  for (size_t i = 0; i < cap; i++)
-    if (slots[i].h != EMPTY && slots[i].h != GONE && slots[i].port == port) {
+  for (size_t i = 0; i < cap; i++) {
+    if (slots[i].h == EMPTY || slots[i].h == GONE)
+      continue;
+    if (slots[i].gone_from == port) /* an earlier port in the same memory */
+      slots[i].gone_from = NULL;
+    if (slots[i].port == port) {
       slots[i].port = NULL;
+      slots[i].gone_from = port;
       slots[i].flags |= CP_WH_PORT_GONE;
       CancelIoEx((HANDLE)slots[i].h, NULL); /* (it never calls back) */
     }
+  }
   ReleaseSRWLockExclusive(&lock);
+}
+
+void cp_wh_cancel_forgotten(struct cport *port) {
+  AcquireSRWLockShared(&lock);
+  for (size_t i = 0; i < cap; i++)
+    if (slots[i].h != EMPTY && slots[i].h != GONE &&
+        (slots[i].flags & CP_WH_PORT_GONE) && slots[i].gone_from == port)
+      CancelIoEx((HANDLE)slots[i].h, NULL);
+  ReleaseSRWLockShared(&lock);
 }
 
 void cp_win_set_flag(SOCKET s, uint16_t flag) {

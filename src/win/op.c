@@ -11,11 +11,9 @@
 
 #include "win.h"
 
-/* The completion of an op cport finished itself (a timer, a datagram
- * connect): the op is finished by cp_wop_done when it is taken. */
-int cp_win_post_op(struct cport *p, uintptr_t key, uint32_t bytes,
-                   cport_op_t *op) {
-  InterlockedIncrement(&p->ops);
+/* Posts the completion of an op already counted in p->ops. */
+static int post_counted(struct cport *p, uintptr_t key, uint32_t bytes,
+                        cport_op_t *op) {
   if (p->closed ||
       !PostQueuedCompletionStatus(p->iocp, bytes, key, (LPOVERLAPPED)op)) {
     InterlockedDecrement(&p->ops);
@@ -24,6 +22,19 @@ int cp_win_post_op(struct cport *p, uintptr_t key, uint32_t bytes,
     return rc;
   }
   return 0;
+}
+
+/* The completion of an op cport finished itself (a timer, a datagram
+ * connect): the op is finished by cp_wop_done when it is taken. */
+int cp_win_post_op(struct cport *p, uintptr_t key, uint32_t bytes,
+                   cport_op_t *op) {
+  InterlockedIncrement(&p->ops);
+  return post_counted(p, key, bytes, op);
+}
+
+int cp_win_post_started(const struct cp_whandle *e, uint32_t bytes,
+                        cport_op_t *op) {
+  return post_counted(e->port, e->key, bytes, op);
 }
 
 /* priv[0] from anything but the busy mark to it, atomically. */
@@ -51,6 +62,31 @@ bool cp_wop_begin(cport_op_t *op, uint8_t kind, SOCKET s) {
   w->s = s;
   w->acc = INVALID_SOCKET;
   return true;
+}
+
+/*
+ * The op's packet is counted before its call, and the port looked at
+ * after: cport_close sets `closed` before it cancels its handles' I/O and
+ * drains, so a start either sees the close here (and fails) or is seen by
+ * the drain, which waits for its packet; cp_win_started cancels a call
+ * made after the close's cancel pass. (Counted after the call, a close
+ * could miss an op started as it ran: the op stayed busy for good, and
+ * the system wrote into it after the close returned.)
+ */
+int cp_wop_start(const struct cp_whandle *e, cport_op_t *op, uint8_t kind) {
+  if (!cp_wop_begin(op, kind, (SOCKET)e->h))
+    return CPORT_EBUSY;
+  InterlockedIncrement(&e->port->ops);
+  if (e->port->closed) {
+    cp_wop_abandon(e, op);
+    return CPORT_ECLOSED;
+  }
+  return 0;
+}
+
+void cp_wop_abandon(const struct cp_whandle *e, cport_op_t *op) {
+  InterlockedDecrement(&e->port->ops);
+  cp_op_set_idle(op);
 }
 
 /* The end of an accept: the new socket becomes a full socket (or goes). */
@@ -112,6 +148,19 @@ int cp_wop_done(cport_op_t *op, uint32_t *bytes) {
   return status;
 }
 
+/* Cancels op, started on e's handle as the port closed. Wine may not
+ * find an op its call has just left pending (ERROR_NOT_FOUND with the op
+ * still pending): asked again until it is found or ends (Windows finds
+ * it at once), for 1 s at most. */
+static void cancel_late(const struct cp_whandle *e, cport_op_t *op) {
+  ULONGLONG until = GetTickCount64() + 1000;
+  while (!CancelIoEx((HANDLE)e->h, (LPOVERLAPPED)op) &&
+         GetLastError() == ERROR_NOT_FOUND &&
+         *(volatile uintptr_t *)&op->internal == STATUS_PENDING &&
+         GetTickCount64() < until)
+    Sleep(1);
+}
+
 /*
  * What an overlapped call returned. ok: it returned success (finished
  * inside the call). Pending and finished-without-skip: the completion comes
@@ -128,10 +177,14 @@ int cp_win_started(const struct cp_whandle *e, cport_op_t *op, bool ok,
   bool truncated = !ok && (err == WSAEMSGSIZE || err == ERROR_MORE_DATA);
   bool pending = !ok && (err == WSA_IO_PENDING || err == ERROR_IO_PENDING);
   if (truncated || pending || (ok && !(e->flags & CP_WH_SKIP))) {
-    /* Its packet comes to the port (counted for cport_close's drain). */
-    InterlockedIncrement(&e->port->ops);
+    /* Its packet comes to the port (counted for cport_close's drain). A
+     * close that cancelled its handles' I/O before this call was made
+     * has this op's packet to wait for: the op is cancelled here. */
+    if (e->port->closed)
+      cancel_late(e, op);
     return 0;
   }
+  InterlockedDecrement(&e->port->ops); /* no packet */
   if (ok) {
     uint32_t bytes = (uint32_t)op->internal_high;
     int status = cp_wop_done(op, &bytes);

@@ -73,6 +73,7 @@ CPORT_API int cport_create(cport_t **out, const cport_options_t *opts) {
   p->generation = gen;
   p->iocp = iocp;
   InitializeSRWLock(&p->timers_lock);
+  InitializeSRWLock(&p->assoc_lock);
   *out = p;
   return 0;
 }
@@ -124,10 +125,10 @@ static void post_free(struct cp_post *pk) {
 static void drop(struct cport *p, OVERLAPPED_ENTRY *ent) {
   if (ent->lpCompletionKey == CP_POST_KEY) {
     post_free((struct cp_post *)ent->lpOverlapped);
-    return;
+  } else {
+    uint32_t bytes = ent->dwNumberOfBytesTransferred;
+    (void)cp_wop_done((cport_op_t *)ent->lpOverlapped, &bytes);
   }
-  uint32_t bytes = ent->dwNumberOfBytesTransferred;
-  (void)cp_wop_done((cport_op_t *)ent->lpOverlapped, &bytes);
   InterlockedDecrement(&p->ops);
 }
 
@@ -138,8 +139,12 @@ static void drain(struct cport *p) {
   ULONGLONG until = GetTickCount64() + 5000;
   while (p->ops > 0 && GetTickCount64() < until) {
     ULONG n = 0;
-    if (!GetQueuedCompletionStatusEx(p->iocp, ents, 64, &n, 100, FALSE))
+    if (!GetQueuedCompletionStatusEx(p->iocp, ents, 64, &n, 100, FALSE)) {
+      /* Nothing for 100 ms: Wine may have missed an op its call had just
+       * left pending; Windows finds them all the first time. */
+      cp_wh_cancel_forgotten(p);
       continue;
+    }
     for (ULONG i = 0; i < n; i++)
       if (!is_marker(&ents[i]))
         drop(p, &ents[i]);
@@ -157,9 +162,12 @@ CPORT_API int cport_close(cport_t *p) {
   LONG inside = p->inside;
   for (LONG i = 0; i < inside; i++)
     PostQueuedCompletionStatus(p->iocp, 0, CP_CLOSE_KEY, &close_marker);
-  for (int i = 0; i < 1000 && p->inside > 0; i++)
+  ULONGLONG until = GetTickCount64() + 1000;
+  while (p->inside > 0 && GetTickCount64() < until)
     Sleep(1);
   cp_win_timers_stop(p);
+  AcquireSRWLockExclusive(&p->assoc_lock); /* associations under way end */
+  ReleaseSRWLockExclusive(&p->assoc_lock);
   /* The handles can start nothing more, and their pending ops are
    * cancelled: each ends, and is free again, before the port goes (the
    * system would write a later end into an op the program freed). */
@@ -181,8 +189,14 @@ CPORT_API int cport_post(cport_t *p, uintptr_t key, uint32_t bytes,
     return CPORT_ENOMEM;
   pk->key = key;
   pk->op = op;
-  if (!PostQueuedCompletionStatus(p->iocp, bytes, CP_POST_KEY,
-                                  (LPOVERLAPPED)pk)) {
+  /* Counted before the port is looked at, as an op's start is: a close
+   * that this post does not see waits for its packet before the port's
+   * handle goes (a post that read the handle as the close freed it
+   * reached whichever port took the number next). */
+  InterlockedIncrement(&p->ops);
+  if (p->closed || !PostQueuedCompletionStatus(p->iocp, bytes, CP_POST_KEY,
+                                               (LPOVERLAPPED)pk)) {
+    InterlockedDecrement(&p->ops);
     post_free(pk);
     return p->closed ? CPORT_ECLOSED : cp_win_error(GetLastError());
   }
@@ -224,12 +238,8 @@ CPORT_API int cport_set_handle_flags(cport_handle_t h, unsigned flags) {
   return cp_wh_add(&e);
 }
 
-CPORT_API int cport_associate(cport_t *p, cport_handle_t h, uintptr_t key,
-                              unsigned flags) {
-  if (p == NULL || (flags & ~CPORT_SKIP_ON_SUCCESS) != 0)
-    return CPORT_EINVAL;
-  if (h == 0 || h == CPORT_INVALID_HANDLE)
-    return CPORT_EBADF;
+static int associate(struct cport *p, cport_handle_t h, uintptr_t key,
+                     unsigned flags) {
   if (p->closed)
     return CPORT_ECLOSED;
   struct cp_whandle e;
@@ -253,6 +263,22 @@ CPORT_API int cport_associate(cport_t *p, cport_handle_t h, uintptr_t key,
   e.flags &= (uint16_t)~CP_WH_PORT_GONE;
   e.key = key;
   return cp_wh_add(&e);
+}
+
+CPORT_API int cport_associate(cport_t *p, cport_handle_t h, uintptr_t key,
+                              unsigned flags) {
+  if (p == NULL || (flags & ~CPORT_SKIP_ON_SUCCESS) != 0)
+    return CPORT_EINVAL;
+  if (h == 0 || h == CPORT_INVALID_HANDLE)
+    return CPORT_EBADF;
+  /* Held shared while the handle joins, so a close (which takes it
+   * exclusively before its handles leave it) sees the handle on its list
+   * or is seen here: none is left bound to a closed port, nor bound with
+   * the port's handle after it was closed. */
+  AcquireSRWLockShared(&p->assoc_lock);
+  int rc = associate(p, h, key, flags);
+  ReleaseSRWLockShared(&p->assoc_lock);
+  return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -315,8 +341,8 @@ static int take(struct cport *p, cport_completion_t *out, unsigned max,
       c->op = (cport_op_t *)ents[i].lpOverlapped;
       c->key = ents[i].lpCompletionKey;
       c->status = cp_wop_done(c->op, &c->bytes);
-      InterlockedDecrement(&p->ops);
     }
+    InterlockedDecrement(&p->ops);
   }
   return (int)n;
 }

@@ -117,9 +117,9 @@ CPORT_API int cport_accept(cport_handle_t listener, void *buf, uint32_t len,
   cport_handle_t acc;
   if ((rc = cport_socket(e.family, SOCK_STREAM, 0, &acc)) != 0)
     return rc; /* out of sockets: the call fails, nothing is posted */
-  if (!cp_wop_begin(op, CP_W_ACCEPT, (SOCKET)listener)) {
+  if ((rc = cp_wop_start(&e, op, CP_W_ACCEPT)) != 0) {
     cport_closesocket(acc);
-    return CPORT_EBUSY;
+    return rc;
   }
   struct cp_wop *w = cp_wop(op);
   w->acc = (SOCKET)acc;
@@ -129,7 +129,7 @@ CPORT_API int cport_accept(cport_handle_t listener, void *buf, uint32_t len,
     w->tmp = malloc((size_t)len + sizeof(w->addrs));
     if (w->tmp == NULL) {
       cport_closesocket(acc);
-      cp_op_set_idle(op);
+      cp_wop_abandon(&e, op);
       return CPORT_ENOMEM;
     }
     w->user_buf = buf;
@@ -182,19 +182,19 @@ CPORT_API int cport_connect(cport_handle_t s, const struct sockaddr *to,
      * cport through the port like any other op. */
     if (connect((SOCKET)s, to, tolen) != 0)
       return cp_win_error((DWORD)WSAGetLastError());
-    if (!cp_wop_begin(op, CP_W_POSTED, (SOCKET)s))
-      return CPORT_EBUSY;
+    if ((rc = cp_wop_start(&e, op, CP_W_POSTED)) != 0)
+      return rc;
     if (e.flags & CP_WH_SKIP) {
-      cp_op_set_idle(op);
+      cp_wop_abandon(&e, op);
       return CPORT_COMPLETED;
     }
-    return cp_win_post_op(e.port, e.key, 0, op);
+    return cp_win_post_started(&e, 0, op);
   }
   if ((rc = bind_if_unbound((SOCKET)s, to->sa_family)) != 0)
     return rc;
   const struct cp_winsock *ws = cp_winsock(&rc);
-  if (!cp_wop_begin(op, CP_W_CONNECT, (SOCKET)s))
-    return CPORT_EBUSY;
+  if ((rc = cp_wop_start(&e, op, CP_W_CONNECT)) != 0)
+    return rc;
   DWORD sent = 0;
   BOOL ok = ws->ConnectEx((SOCKET)s, to, tolen, (PVOID)data, len, &sent,
                           (LPOVERLAPPED)op);
@@ -234,8 +234,8 @@ static int recv_common(cport_handle_t s, cport_buf_t *bufs, unsigned n,
     rc = stream_recv_state(&e);
   if (rc != 0)
     return rc;
-  if (!cp_wop_begin(op, datagram ? CP_W_RECVFROM : CP_W_RECV, (SOCKET)s))
-    return CPORT_EBUSY;
+  if ((rc = cp_wop_start(&e, op, datagram ? CP_W_RECVFROM : CP_W_RECV)) != 0)
+    return rc;
   DWORD bytes = 0, flags = 0;
   int r = datagram ? WSARecvFrom((SOCKET)s, (LPWSABUF)bufs, n, &bytes, &flags,
                                  from, fromlen, (LPWSAOVERLAPPED)op, NULL)
@@ -274,8 +274,8 @@ static int send_common(cport_handle_t s, const cport_buf_t *bufs, unsigned n,
     rc = CPORT_ESHUTDOWN;
   if (rc != 0)
     return rc;
-  if (!cp_wop_begin(op, datagram ? CP_W_SENDTO : CP_W_SEND, (SOCKET)s))
-    return CPORT_EBUSY;
+  if ((rc = cp_wop_start(&e, op, datagram ? CP_W_SENDTO : CP_W_SEND)) != 0)
+    return rc;
   DWORD sent = 0;
   int r = datagram && to != NULL
               ? WSASendTo((SOCKET)s, (LPWSABUF)bufs, n, &sent, 0, to, tolen,
@@ -305,8 +305,8 @@ CPORT_API int cport_disconnect(cport_handle_t s, unsigned flags,
   if ((rc = cp_win_lookup_stream_peer(s, &e)) != 0)
     return rc;
   const struct cp_winsock *ws = cp_winsock(&rc);
-  if (!cp_wop_begin(op, CP_W_DISCONNECT, (SOCKET)s))
-    return CPORT_EBUSY;
+  if ((rc = cp_wop_start(&e, op, CP_W_DISCONNECT)) != 0)
+    return rc;
   BOOL ok = ws->DisconnectEx((SOCKET)s, (LPOVERLAPPED)op, 0, 0);
   return cp_win_started(&e, op, ok, ok ? 0 : WSAGetLastError());
 }

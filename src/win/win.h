@@ -40,6 +40,7 @@ struct cport {
   volatile LONG inside; /* threads inside GetQueuedCompletionStatusEx */
   volatile LONG ops;    /* op packets due: started I/O whose packet comes
                            here, and cport's own posts, until taken */
+  SRWLOCK assoc_lock;   /* associations: shared; the close: exclusive */
   HANDLE timers;        /* timer queue, created with the first timer */
   SRWLOCK timers_lock;
   cport_op_t *pending_timers; /* timers not fired nor cancelled yet
@@ -105,6 +106,18 @@ CP_INTERNAL bool cp_wop_begin(cport_op_t *op, uint8_t kind, SOCKET s);
 
 struct cp_whandle;
 
+/* Starts op on e's handle (cp_wop_begin), its packet counted as due on
+ * e's port first: 0, CPORT_EBUSY (a racing start has it) or CPORT_ECLOSED
+ * (the port is closing; the op is free again). Every start ends in
+ * cp_win_started, cp_win_post_started or cp_wop_abandon. */
+CP_INTERNAL int cp_wop_start(const struct cp_whandle *e, cport_op_t *op,
+                             uint8_t kind);
+/* A started op that makes no call after all: uncounted, free again. */
+CP_INTERNAL void cp_wop_abandon(const struct cp_whandle *e, cport_op_t *op);
+/* cp_win_post_op for a started op (counted already), under e's key. */
+CP_INTERNAL int cp_win_post_started(const struct cp_whandle *e, uint32_t bytes,
+                                    cport_op_t *op);
+
 /* What an overlapped call returned (socket.c): 0 pending or posted,
  * CPORT_COMPLETED on skip-on-success handles, or the call's error. */
 CP_INTERNAL int cp_win_started(const struct cp_whandle *e, cport_op_t *op,
@@ -147,7 +160,8 @@ enum {
 
 struct cp_whandle {
   uintptr_t h;
-  struct cport *port; /* NULL: not associated */
+  struct cport *port;      /* NULL: not associated */
+  struct cport *gone_from; /* with CP_WH_PORT_GONE: the port that closed */
   uintptr_t key;
   uint16_t flags; /* CP_WH_* */
   uint8_t type;   /* SOCK_STREAM, SOCK_DGRAM, or 0 for a file */
@@ -161,6 +175,9 @@ CP_INTERNAL bool cp_wh_remove(uintptr_t h);
 /* Every handle of a closing port loses it, and its pending ops are
  * cancelled (CancelIoEx). */
 CP_INTERNAL void cp_wh_forget_port(struct cport *port);
+/* Cancels the I/O of the handles the closing port forgot again (for ops
+ * the first pass did not find). */
+CP_INTERNAL void cp_wh_cancel_forgotten(struct cport *port);
 
 /* ------------------------------------------------------------------------ */
 /* Winsock                                                                   */
