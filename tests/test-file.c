@@ -433,6 +433,50 @@ static void transmit_keeps_its_file_when_closed(void **state) {
   h_close_clean(p);
 }
 
+#if !defined(_WIN32)
+/* A transmit queued behind one that shuts the send side down finds the
+ * socket shut: it ends with CPORT_ESHUTDOWN, and the process lives.
+ * (sendfile(2) has no MSG_NOSIGNAL: on epoll, where it runs on the
+ * program's thread, SIGPIPE killed the process.) */
+static void transmit_behind_a_disconnect_raises_no_signal(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  char path[512];
+  h_temp_path(path, sizeof(path), "tf-sigpipe");
+  size_t len = (size_t)8 << 20; /* more than the sockets' buffers */
+  make_file(path, len, 0x3c3c0000u);
+  cport_handle_t f, s;
+  n_sock_t raw;
+  H_OK(cport_file_open(path, CPORT_FILE_READ, &f));
+  n_pair_raw(p, &s, 5, &raw);
+  cport_op_t op[2] = {{0}, {0}};
+  H_OK(
+      cport_transmit_file(s, f, 0, 0, NULL, NULL, CPORT_TF_DISCONNECT, &op[0]));
+  H_OK(cport_transmit_file(s, f, 0, 100, NULL, NULL, 0, &op[1]));
+  struct receiver r = {raw, len, NULL, NULL, 0, 0, 0x3c3c0000u, 0, 0};
+  h_thread_t t;
+  h_thread_start(&t, receive_all, &r);
+  for (int i = 0; i < 2; i++) {
+    cport_completion_t c = h_get(p, 60000);
+    assert_ptr_equal(c.op, &op[i]);
+    if (i == 0) {
+      H_OK(c.status);
+      assert_int_equal(c.bytes, len);
+    } else {
+      H_ASSERT_RC(c.status, CPORT_ESHUTDOWN);
+    }
+  }
+  h_thread_join(t);
+  assert_int_equal(r.bad, 0);
+  assert_int_equal(r.got, len);
+  H_OK(cport_closesocket(s));
+  n_raw_close(raw);
+  H_OK(cport_file_close(f));
+  remove_file(path);
+  h_close_clean(p);
+}
+#endif
+
 /* Writes in flight when their file is closed go on and complete, their
  * data in the file (on Windows each op keeps the file open: the close
  * does not cancel them). They used to be cancelled, their bytes lost. */
@@ -509,19 +553,22 @@ static void appends_land_in_order(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(write_then_read_at_64bit_offsets),
-      cmocka_unit_test(short_reads_and_end_of_file),
-      cmocka_unit_test(many_reads_in_flight_on_one_file),
-      cmocka_unit_test(bad_file_handles_and_flags),
-      cmocka_unit_test(transmit_empty_file),
-      cmocka_unit_test(transmit_one_byte_file),
-      cmocka_unit_test(transmit_64_mib_with_head_and_tail),
-      cmocka_unit_test(transmit_to_a_peer_that_resets),
-      cmocka_unit_test(transmit_canceled),
-      cmocka_unit_test(transmit_limits),
-      cmocka_unit_test(transmit_keeps_its_file_when_closed),
-      cmocka_unit_test(close_lets_writes_in_flight_finish),
-      cmocka_unit_test(appends_land_in_order),
+    cmocka_unit_test(write_then_read_at_64bit_offsets),
+    cmocka_unit_test(short_reads_and_end_of_file),
+    cmocka_unit_test(many_reads_in_flight_on_one_file),
+    cmocka_unit_test(bad_file_handles_and_flags),
+    cmocka_unit_test(transmit_empty_file),
+    cmocka_unit_test(transmit_one_byte_file),
+    cmocka_unit_test(transmit_64_mib_with_head_and_tail),
+    cmocka_unit_test(transmit_to_a_peer_that_resets),
+    cmocka_unit_test(transmit_canceled),
+    cmocka_unit_test(transmit_limits),
+    cmocka_unit_test(transmit_keeps_its_file_when_closed),
+#if !defined(_WIN32)
+    cmocka_unit_test(transmit_behind_a_disconnect_raises_no_signal),
+#endif
+    cmocka_unit_test(close_lets_writes_in_flight_finish),
+    cmocka_unit_test(appends_land_in_order),
   };
   return H_RUN("file", tests);
 }

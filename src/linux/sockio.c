@@ -10,6 +10,8 @@
 #include <fcntl.h>
 #include <linux/errqueue.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,6 +369,31 @@ static bool more_after_piece(const struct cp_lop *l) {
   return t->next == 0 || !(t->p[t->next - 1].flags & CP_TP_EOP);
 }
 
+/* sendfile(2) to a socket whose peer is gone raises SIGPIPE, which it
+ * cannot be told not to (cport's other sends pass MSG_NOSIGNAL), and on
+ * epoll it runs on the program's thread: the signal, aimed at this
+ * thread, is held back for the call and taken if the call raised it, so
+ * the op ends with EPIPE and the process lives. (A program that blocks
+ * SIGPIPE itself keeps what it gets.) */
+static ssize_t sendfile_quiet(int out, int in, off_t *at, size_t n) {
+  sigset_t pipe, old;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  if (pthread_sigmask(SIG_BLOCK, &pipe, &old) != 0 ||
+      sigismember(&old, SIGPIPE))
+    return sendfile(out, in, at, n);
+  ssize_t r = sendfile(out, in, at, n);
+  int err = errno;
+  if (r < 0 && err == EPIPE) {
+    const struct timespec now = {0, 0};
+    while (sigtimedwait(&pipe, NULL, &now) < 0 && errno == EINTR)
+      ;
+  }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  errno = err;
+  return r;
+}
+
 /* A disconnect's shutdown of the send side (DisconnectEx, TransmitFile's
  * TF_DISCONNECT). A socket its call found connected that has no
  * connection left (ENOTCONN) was reset by its peer if an op saw the reset
@@ -429,7 +456,7 @@ static int try_transmit(struct cp_handle *h, cport_op_t *op) {
       while (l->u.tf.left > 0) {
         off_t at = (off_t)l->u.tf.off;
         size_t chunk = l->u.tf.left < (1u << 30) ? l->u.tf.left : (1u << 30);
-        ssize_t n = sendfile(h->fd, l->u.tf.fd, &at, chunk);
+        ssize_t n = sendfile_quiet(h->fd, l->u.tf.fd, &at, chunk);
         if (n > 0) {
           l->done += (uint32_t)n;
           l->u.tf.left -= (uint32_t)n;
