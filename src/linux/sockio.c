@@ -325,6 +325,14 @@ int cp_connect_check(struct cp_handle *h, cport_op_t *op) {
       return CP_TRY_AGAIN; /* still connecting */
     err = errno;
   }
+  if (err == ECONNRESET || err == EPIPE) {
+    /* A reset of a connection the handshake had made (a refused attempt
+     * says ECONNREFUSED): the connect succeeded, as ConnectEx says, and
+     * the reset is the next op's answer. */
+    h->flags = (uint16_t)((h->flags | CP_HF_CONNECTED | CP_HF_RESET) &
+                          ~CP_HF_CONNECTING);
+    return ok(op);
+  }
   h->flags = (uint16_t)((h->flags & ~CP_HF_CONNECTING) | CP_HF_CONN_FAILED);
   cp_op_result(op, -err);
   return CP_TRY_DONE;
