@@ -140,11 +140,6 @@ static void udp_truncated_datagram_already_queued(void **state) {
     int rc =
         cport_recvfrom(b, &smb, 1, (struct sockaddr *)&from, &fromlen, &rop);
     H_OK(rc);
-    if (skip && h_on_wine())
-      H_SKIP("known Wine difference: on a skip-on-success socket Wine queues "
-             "no packet for a datagram truncated at the call; Windows skips "
-             "only calls that return success "
-             "(SetFileCompletionNotificationModes); see docs/windows.md");
     cc = h_get(p, 5000);
     assert_ptr_equal(cc.op, &rop);
     assert_int_equal(cc.status, CPORT_EMSGSIZE);

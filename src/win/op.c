@@ -172,9 +172,13 @@ int cp_win_started(const struct cp_whandle *e, cport_op_t *op, bool ok,
                    int err) {
   /* A truncated datagram is reported by the call as an error, but the
    * status underneath (STATUS_BUFFER_OVERFLOW) is a warning: the receive
-   * finished and a packet is queued, even on a skip-on-success handle
-   * (the system skips only successes). */
+   * finished. Its one completion is the system's packet where the system
+   * queues one (Wine, but not on a skip-on-success socket), else cport
+   * posts it (as the documentation has it: none). */
   bool truncated = !ok && (err == WSAEMSGSIZE || err == ERROR_MORE_DATA);
+  if (truncated && e->type == SOCK_DGRAM &&
+      !cp_win_truncation_queues((e->flags & CP_WH_SKIP) != 0))
+    return cp_win_post_started(e, (uint32_t)op->internal_high, op);
   bool pending = !ok && (err == WSA_IO_PENDING || err == ERROR_IO_PENDING);
   if (truncated || pending || (ok && !(e->flags & CP_WH_SKIP))) {
     /* Its packet comes to the port (counted for cport_close's drain). A

@@ -194,6 +194,10 @@ struct cp_winsock {
 /* WSAStartup and the extension pointers, once per process; NULL (with
  * *err set) if Winsock could not start. */
 CP_INTERNAL const struct cp_winsock *cp_winsock(int *err);
+/* Whether the system queues a packet for an overlapped receive that
+ * fails at the call with WSAEMSGSIZE, on a socket in skip-on-success mode
+ * or not (learnt once; the documentation says it does not). */
+CP_INTERNAL bool cp_win_truncation_queues(bool skip);
 
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                    */

@@ -1,8 +1,9 @@
 /*
- * winsock.c - Winsock started once per process, and the Microsoft
- * extension functions (AcceptEx, ConnectEx, DisconnectEx,
- * GetAcceptExSockaddrs, TransmitFile) loaded once through
- * WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER).
+ * winsock.c - Winsock started once per process, the Microsoft extension
+ * functions (AcceptEx, ConnectEx, DisconnectEx, GetAcceptExSockaddrs,
+ * TransmitFile) loaded once through
+ * WSAIoctl(SIO_GET_EXTENSION_FUNCTION_POINTER), and what the system does
+ * with an overlapped receive of a datagram too large for it, learnt once.
  */
 #include "win.h"
 
@@ -51,4 +52,70 @@ const struct cp_winsock *cp_winsock(int *err) {
   InitOnceExecuteOnce(&ws_once, init, NULL, NULL);
   *err = ws_error;
   return ws_error == 0 ? &ws : NULL;
+}
+
+/*
+ * An overlapped receive of a datagram larger than its buffers, already
+ * there at the call, fails with WSAEMSGSIZE. Microsoft's documentation
+ * says a call that fails with anything but WSA_IO_PENDING leaves no
+ * completion; Wine queues one anyway, except on a skip-on-success
+ * socket. Which the system does is learnt once per process and kind of
+ * socket, by a receive on a pair of loopback sockets and a private port,
+ * so each such receive gets exactly one completion either way.
+ */
+static volatile LONG truncation[2]; /* 0 unknown, 1 none queued, 2 one */
+
+static bool probe_queues(bool skip) {
+  bool queued = false;
+  HANDLE port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1);
+  SOCKET a = WSASocketW(AF_INET, SOCK_DGRAM, IPPROTO_UDP, NULL, 0,
+                        WSA_FLAG_OVERLAPPED);
+  SOCKET b = WSASocketW(AF_INET, SOCK_DGRAM, IPPROTO_UDP, NULL, 0,
+                        WSA_FLAG_OVERLAPPED);
+  struct sockaddr_in at;
+  memset(&at, 0, sizeof(at));
+  at.sin_family = AF_INET;
+  at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int len = sizeof(at);
+  if (port == NULL || a == INVALID_SOCKET || b == INVALID_SOCKET ||
+      bind(b, (struct sockaddr *)&at, sizeof(at)) != 0 ||
+      getsockname(b, (struct sockaddr *)&at, &len) != 0 ||
+      CreateIoCompletionPort((HANDLE)b, port, 1, 0) == NULL ||
+      (skip && !SetFileCompletionNotificationModes(
+                   (HANDLE)b, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)) ||
+      sendto(a, "01234567", 8, 0, (struct sockaddr *)&at, sizeof(at)) != 8)
+    goto out;
+  u_long avail = 0; /* the datagram is there before the receive */
+  for (int i = 0; i < 1000 && avail == 0; i++) {
+    if (ioctlsocket(b, FIONREAD, &avail) != 0)
+      goto out;
+    if (avail == 0)
+      Sleep(1);
+  }
+  char small[2];
+  WSABUF wb = {sizeof(small), small};
+  DWORD got = 0, flags = 0;
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  if (WSARecv(b, &wb, 1, &got, &flags, &ov, NULL) == 0 ||
+      WSAGetLastError() != WSAEMSGSIZE)
+    goto out; /* not the case learnt here: keep the documented answer */
+  ULONG_PTR key;
+  OVERLAPPED *o = NULL;
+  queued = GetQueuedCompletionStatus(port, &got, &key, &o, 200) || o != NULL;
+out:
+  if (a != INVALID_SOCKET)
+    closesocket(a);
+  if (b != INVALID_SOCKET)
+    closesocket(b);
+  if (port != NULL)
+    CloseHandle(port);
+  return queued;
+}
+
+bool cp_win_truncation_queues(bool skip) {
+  volatile LONG *known = &truncation[skip ? 1 : 0];
+  if (*known == 0)
+    InterlockedCompareExchange(known, probe_queues(skip) ? 2 : 1, 0);
+  return *known == 2;
 }
