@@ -353,6 +353,11 @@ CPORT_API int cport_blocking_end(void);
 #define CPORT_FILE_EXCL 0x20u /**< with CREATE: fail if it exists */
 /** @} */
 
+/** cport_write() offset: at the end of the file, wherever it is when the
+ * write runs (WriteFile's offset 0xFFFFFFFF:0xFFFFFFFF). Writes made one
+ * after another this way land in that order, none over another. */
+#define CPORT_FILE_END UINT64_MAX
+
 /**
  * Open a file for overlapped I/O, never inherited by child processes.
  *
@@ -438,17 +443,19 @@ CPORT_API int cport_read(cport_handle_t f, void *buf, uint32_t len,
 /**
  * Write `len` bytes at offset `off`, like WriteFile with an OVERLAPPED.
  *
- * With #CPORT_FILE_APPEND every write goes to the end of the file instead.
+ * With #CPORT_FILE_APPEND every write goes to the end of the file instead,
+ * and with `off` #CPORT_FILE_END this one does.
  *
  * @param f a file opened with #CPORT_FILE_WRITE, associated with a port
  * @param buf the data; must stay valid until the completion
  * @param len bytes to write
- * @param off the offset in the file (64-bit); ignored with APPEND
+ * @param off the offset in the file (64-bit), or #CPORT_FILE_END; ignored
+ *        with APPEND
  * @param op an idle op
  * @retval 0 one completion will follow
  * @retval CPORT_COMPLETED finished inside the call (skip-on-success)
  * @retval CPORT_EINVAL `buf` is NULL with `len` above 0, or `off` + `len`
- *         is beyond 2^63 - 1
+ *         is beyond 2^63 - 1 (and `off` is not #CPORT_FILE_END)
  * @retval CPORT_EACCES the file was not opened for writing
  * @retval CPORT_EBADF `f` is not an open file
  * @return Or one of the @ref cport_common_errors. In the completion:

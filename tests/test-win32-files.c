@@ -147,6 +147,51 @@ static void writefile_at_ffffffff_appends(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* Many writes at 0xFFFFFFFF:0xFFFFFFFF in flight at once, on a handle not
+ * opened to append: each lands whole at the end as it runs ("functionally
+ * equivalent to ... FILE_APPEND_DATA", WriteFile), in the order made. The
+ * layer gave each the file's size at its call, so those in flight
+ * together overwrote each other (3,000 writes left 32 bytes). */
+static void writes_at_ffffffff_in_flight_land_whole(void **state) {
+  (void)state;
+  enum { N = 3000 };
+  HANDLE port = w_port(0);
+  char path[512];
+  w_temp_path(path, sizeof(path), "w32f-atend");
+  HANDLE f = open_new(path, FILE_FLAG_OVERLAPPED);
+  assert_ptr_equal(CreateIoCompletionPort(f, port, 5, 0), port);
+  OVERLAPPED *ov = calloc(N, sizeof(*ov));
+  uint32_t *rec = malloc(N * sizeof(*rec));
+  assert_true(ov != NULL && rec != NULL);
+  for (uint32_t i = 0; i < N; i++) {
+    rec[i] = i;
+    ov[i].Offset = ov[i].OffsetHigh = 0xFFFFFFFFu;
+    BOOL ok = WriteFile(f, &rec[i], sizeof(rec[i]), NULL, &ov[i]);
+    assert_true(ok || GetLastError() == ERROR_IO_PENDING);
+  }
+  for (int i = 0; i < N; i++) {
+    DWORD bytes;
+    ULONG_PTR key;
+    OVERLAPPED *got;
+    assert_true(w_next(port, &bytes, &key, &got, 10000));
+    assert_int_equal(bytes, sizeof(uint32_t));
+  }
+  assert_int_equal(GetFileSize(f, NULL), N * sizeof(uint32_t));
+  assert_true(CloseHandle(f));
+  FILE *in = fopen(path, "rb");
+  assert_non_null(in);
+  for (uint32_t i = 0; i < N; i++) {
+    uint32_t v = UINT32_MAX;
+    assert_int_equal(fread(&v, sizeof(v), 1, in), 1);
+    assert_int_equal(v, i);
+  }
+  fclose(in);
+  free(rec);
+  free(ov);
+  assert_true(DeleteFileA(path));
+  assert_true(CloseHandle(port));
+}
+
 /* A handle opened without FILE_FLAG_OVERLAPPED does the I/O in the call,
  * even with an OVERLAPPED: at its offset, event set, result written. */
 static void synchronous_handle_with_an_overlapped(void **state) {
@@ -410,6 +455,7 @@ int main(void) {
       cmocka_unit_test(createfile_and_the_file_calls),
       cmocka_unit_test(missing_paths_and_existing_files),
       cmocka_unit_test(writefile_at_ffffffff_appends),
+      cmocka_unit_test(writes_at_ffffffff_in_flight_land_whole),
       cmocka_unit_test(synchronous_handle_with_an_overlapped),
       cmocka_unit_test(overlapped_file_without_a_port),
       cmocka_unit_test(completion_modes_cannot_be_cleared),

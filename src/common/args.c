@@ -67,9 +67,11 @@ uint32_t cp_transmit_span(uint64_t off, uint32_t len, uint64_t size,
 }
 
 int cp_check_file_io(const cport_op_t *op, const void *buf, uint32_t len,
-                     uint64_t off) {
+                     uint64_t off, bool write) {
   int rc = cp_check_op(op);
-  if (rc == 0 && ((buf == NULL && len > 0) || off > (uint64_t)INT64_MAX - len))
+  if (rc == 0 &&
+      ((buf == NULL && len > 0) ||
+       (off > (uint64_t)INT64_MAX - len && !(write && off == CPORT_FILE_END))))
     rc = CPORT_EINVAL;
   return rc;
 }

@@ -124,8 +124,9 @@ CP_INTERNAL int cp_check_transmit(const cport_op_t *op, const cport_buf_t *head,
 CP_INTERNAL int cp_check_transmit_total(const cport_buf_t *head, uint32_t len,
                                         const cport_buf_t *tail);
 CP_INTERNAL int cp_check_file_flags(unsigned flags);
+/* A read or write's arguments; a write's `off` may be CPORT_FILE_END. */
 CP_INTERNAL int cp_check_file_io(const cport_op_t *op, const void *buf,
-                                 uint32_t len, uint64_t off);
+                                 uint32_t len, uint64_t off, bool write);
 CP_INTERNAL int cp_check_timer(const void *port, const cport_op_t *op);
 /* The file bytes a transmit sends: len, or (len 0, or beyond the end)
  * what is left of a file of `size` bytes after `off`, at most `max`. */

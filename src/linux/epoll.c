@@ -328,7 +328,8 @@ static __attribute__((noinline)) int start_other(struct cport *p,
      * that). */
     if (at_call && (h->flags & CP_HF_IN_CALL) && cp_file_read_cached(op, h->fd))
       return CP_TRY_DONE;
-    if (at_call && l->kind == CP_OP_WRITE && appends(h)) {
+    if (at_call && l->kind == CP_OP_WRITE &&
+        (appends(h) || l->u.file.offset == CPORT_FILE_END)) {
       /* Appends land in the order they were made, as on Windows, where a
        * write that extends a file is done in the call: pool threads
        * running them side by side would reorder them. */

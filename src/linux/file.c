@@ -73,7 +73,7 @@ CPORT_API int cport_file_size(cport_handle_t f, uint64_t *size) {
 
 static int file_op(cport_handle_t f, uint8_t kind, const void *buf,
                    uint32_t len, uint64_t off, cport_op_t *op) {
-  int rc = cp_check_file_io(op, buf, len, off);
+  int rc = cp_check_file_io(op, buf, len, off, kind == CP_OP_WRITE);
   if (rc != 0)
     return rc;
   struct cp_handle *h = cp_engine_lock(f, CP_WANT_FILE, &rc);

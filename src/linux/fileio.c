@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -15,21 +16,41 @@ void cp_file_result(cport_op_t *op, long res) {
   } else if (res == 0 && l->kind == CP_OP_READ && l->u.file.iov.len > 0) {
     cp_op_result(op, CPORT_EOF); /* at or past the end */
   } else {
-    l->done = (uint32_t)res;
+    l->done += (uint32_t)res; /* (after a write's earlier parts) */
     cp_op_result(op, 0);
   }
+}
+
+bool cp_file_wrote_part(cport_op_t *op, long res) {
+  struct cp_lop *l = cp_lop(op);
+  if (l->kind != CP_OP_WRITE || res <= 0 || (size_t)res >= l->u.file.iov.len)
+    return false;
+  l->done += (uint32_t)res;
+  l->u.file.iov.base = (char *)l->u.file.iov.base + res;
+  l->u.file.iov.len -= (size_t)res;
+  if (l->u.file.offset != CPORT_FILE_END)
+    l->u.file.offset += (uint64_t)res;
+  return true;
 }
 
 void cp_file_io(cport_op_t *op, int fd) {
   struct cp_lop *l = cp_lop(op);
   ssize_t n;
-  do {
-    n = l->kind == CP_OP_READ
-            ? pread(fd, l->u.file.iov.base, l->u.file.iov.len,
-                    (off_t)l->u.file.offset)
-            : pwrite(fd, l->u.file.iov.base, l->u.file.iov.len,
-                     (off_t)l->u.file.offset);
-  } while (n < 0 && errno == EINTR);
+  for (;;) {
+    if (l->kind == CP_OP_READ) {
+      n = pread(fd, l->u.file.iov.base, l->u.file.iov.len,
+                (off_t)l->u.file.offset);
+    } else {
+      struct iovec iov = {l->u.file.iov.base, l->u.file.iov.len};
+      n = l->u.file.offset == CPORT_FILE_END
+              ? pwritev2(fd, &iov, 1, 0, RWF_APPEND)
+              : pwritev(fd, &iov, 1, (off_t)l->u.file.offset);
+    }
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (!cp_file_wrote_part(op, n < 0 ? -errno : n))
+      break;
+  }
   cp_file_result(op, n < 0 ? -errno : n);
 }
 

@@ -90,8 +90,14 @@ static void prep_sqe(struct io_uring_sqe *sqe, struct cp_handle *h,
                        l->u.file.offset);
     break;
   case CP_OP_WRITE:
-    io_uring_prep_write(sqe, fd, l->u.file.iov.base,
-                        (unsigned)l->u.file.iov.len, l->u.file.offset);
+    if (l->u.file.offset == CPORT_FILE_END) {
+      io_uring_prep_write(sqe, fd, l->u.file.iov.base,
+                          (unsigned)l->u.file.iov.len, 0);
+      sqe->rw_flags = RWF_APPEND;
+    } else {
+      io_uring_prep_write(sqe, fd, l->u.file.iov.base,
+                          (unsigned)l->u.file.iov.len, l->u.file.offset);
+    }
     break;
   case CP_OP_TRANSMIT:
     io_uring_prep_poll_add(sqe, fd, POLLOUT); /* the socket is full */
@@ -655,6 +661,8 @@ static int interpret(struct cport *p, struct cp_handle *h, cport_op_t *op,
     return again(p, h, op);
   case CP_OP_READ:
   case CP_OP_WRITE:
+    if (cp_file_wrote_part(op, res))
+      return again(p, h, op);
     cp_file_result(op, res);
     return CP_TRY_DONE;
   case CP_OP_TRANSMIT: {

@@ -98,7 +98,7 @@ CPORT_API int cport_file_size(cport_handle_t f, uint64_t *size) {
 
 static int file_op(cport_handle_t f, bool read, const void *buf, uint32_t len,
                    uint64_t off, cport_op_t *op) {
-  int rc = cp_check_file_io(op, buf, len, off);
+  int rc = cp_check_file_io(op, buf, len, off, !read);
   if (rc != 0)
     return rc;
   struct cp_whandle e;

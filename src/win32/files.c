@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include "win32.h"
 
@@ -201,15 +202,18 @@ static bool lock_conflict(int fd, const OVERLAPPED *ov, uint64_t off, DWORD len,
 static BOOL sync_io(int fd, void *buf, DWORD len, LPDWORD done, LPOVERLAPPED ov,
                     bool write_side) {
   ssize_t n;
-  uint64_t off = ov != NULL ? offset_of(ov) : 0;
-  if (write_side && off == UINT64_MAX) {
-    /* Both 0xFFFFFFFF: write at the end of the file. */
+  uint64_t off = ov != NULL ? offset_of(ov) : 0, lock_off = off;
+  bool at_end = ov != NULL && write_side && off == UINT64_MAX;
+  if (at_end) {
+    /* Both 0xFFFFFFFF: write at the end of the file, wherever it is when
+     * the write runs (RWF_APPEND: two threads' writes land whole, one
+     * after the other). */
     struct stat st;
     if (fstat(fd, &st) != 0)
       return w32_fail(w32_error(-errno));
-    off = (uint64_t)st.st_size;
+    lock_off = (uint64_t)st.st_size;
   }
-  if (lock_conflict(fd, ov, off, len, write_side))
+  if (lock_conflict(fd, ov, lock_off, len, write_side))
     return w32_fail(ERROR_LOCK_VIOLATION);
   if (write_side) {
     /* A socket's: after the sends queued before it (and the bytes cport's
@@ -225,8 +229,11 @@ static BOOL sync_io(int fd, void *buf, DWORD len, LPDWORD done, LPOVERLAPPED ov,
   w32_sync_begin();
   bool cancelled = false;
   do {
+    struct iovec iov = {buf, len};
     if (ov == NULL)
       n = write_side ? write(fd, buf, len) : read(fd, buf, len);
+    else if (at_end)
+      n = pwritev2(fd, &iov, 1, 0, RWF_APPEND);
     else
       n = write_side ? pwrite(fd, buf, len, (off_t)off)
                      : pread(fd, buf, len, (off_t)off);
@@ -237,7 +244,8 @@ static BOOL sync_io(int fd, void *buf, DWORD len, LPDWORD done, LPOVERLAPPED ov,
   /* A synchronous handle's I/O at the OVERLAPPED's offset moves the file
    * pointer past it, as Windows does (pread/pwrite leave it). */
   if (ov != NULL && n >= 0)
-    (void)lseek(fd, (off_t)(off + (uint64_t)n), SEEK_SET);
+    (void)lseek(fd, at_end ? 0 : (off_t)(off + (uint64_t)n),
+                at_end ? SEEK_END : SEEK_SET);
   w32_block_end();
   int status = n < 0 ? -errno : 0;
   if (ov != NULL) {
@@ -269,15 +277,17 @@ static BOOL socket_io(int fd, void *buf, DWORD len, LPDWORD done,
  * failed before cport had the op. */
 static DWORD file_start(int fd, void *buf, DWORD len, LPOVERLAPPED ov,
                         bool write_side, int *rc_out) {
-  uint64_t off = offset_of(ov);
-  if (write_side && ov->Offset == 0xFFFFFFFFu &&
-      ov->OffsetHigh == 0xFFFFFFFFu) {
-    /* Both 0xFFFFFFFF: write at the end of the file. */
+  uint64_t off = offset_of(ov), lock_off = off;
+  if (write_side && off == UINT64_MAX) {
+    /* Both 0xFFFFFFFF: write at the end of the file, wherever it is when
+     * the write runs (writes still in flight all got the size at their
+     * call, and overwrote each other); the locks are checked at the size
+     * now. */
     uint64_t size = 0; /* (a socket or a pipe has none: no offset) */
-    if (cport_file_size(fd, &size) == 0)
-      off = size;
+    off = CPORT_FILE_END;
+    lock_off = cport_file_size(fd, &size) == 0 ? size : 0;
   }
-  if (lock_conflict(fd, ov, off, len, write_side))
+  if (lock_conflict(fd, ov, lock_off, len, write_side))
     return ERROR_LOCK_VIOLATION; /* at the call: no packet */
   int err = w32_ov_begin(fd, ov);
   if (err != 0)
