@@ -8,7 +8,7 @@
  * considered to be abandoned. A waiting thread can acquire ownership of
  * an abandoned mutex object, but the wait function will return
  * WAIT_ABANDONED" (Mutex Objects; WaitForSingleObject,
- * WaitForMultipleObjects).
+ * WaitForMultipleObjects); and handles with their low bits set.
  */
 #include "win32-util.h"
 
@@ -239,6 +239,35 @@ static void pulse_passes_a_busy_registration_by(void **state) {
   assert_true(CloseHandle(hold));
 }
 
+/* An object's handle with its low bits set names the object: "the two
+ * low bits are reserved for the application" (OBJ_HANDLE_TAGBITS), and
+ * programs pass an OVERLAPPED's hEvent with bit 0 set (no packet) to
+ * SetEvent, the waits and CloseHandle. (The layer refused such a handle:
+ * a wait on it failed, and closing it leaked the event.) */
+static void tagged_handles_name_their_object(void **state) {
+  (void)state;
+  HANDLE ev = CreateEventA(NULL, TRUE, FALSE, NULL);
+  assert_non_null(ev);
+  HANDLE tagged = (HANDLE)((uintptr_t)ev | 1);
+  assert_true(SetEvent(tagged));
+  assert_int_equal(WaitForSingleObject(ev, 0), WAIT_OBJECT_0);
+  assert_int_equal(WaitForSingleObject(tagged, 0), WAIT_OBJECT_0);
+  assert_true(ResetEvent(tagged));
+  assert_int_equal(WaitForSingleObject(ev, 0), WAIT_TIMEOUT);
+  HANDLE other = CreateEventA(NULL, TRUE, TRUE, NULL);
+  HANDLE both[2] = {other, (HANDLE)((uintptr_t)ev | 3)};
+  assert_true(SetEvent(ev));
+  assert_int_equal(WaitForMultipleObjects(2, both, TRUE, 0), WAIT_OBJECT_0);
+  assert_true(ResetEvent(other));
+  assert_int_equal(WaitForMultipleObjects(2, both, FALSE, 0),
+                   WAIT_OBJECT_0 + 1);
+  assert_true(CloseHandle(other));
+  assert_true(CloseHandle(tagged)); /* the event's one handle */
+  SetLastError(0);
+  assert_false(SetEvent(ev));
+  assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(abandoned_mutex_goes_to_the_next_waiter),
@@ -248,6 +277,7 @@ int main(void) {
       cmocka_unit_test(pulse_releases_the_waiting_threads),
       cmocka_unit_test(pulse_releases_a_registered_wait),
       cmocka_unit_test(pulse_passes_a_busy_registration_by),
+      cmocka_unit_test(tagged_handles_name_their_object),
   };
   return H_RUN("win32-sync", tests);
 }

@@ -97,7 +97,13 @@ bool w32_is_object(const void *h) {
   return __atomic_load_n(&o->magic, __ATOMIC_RELAXED) == W32_MAGIC;
 }
 
+HANDLE w32_untag(HANDLE h) {
+  void *v = (void *)((uintptr_t)h & ~(uintptr_t)3);
+  return ((uintptr_t)h & 3) != 0 && w32_is_object(v) ? v : h;
+}
+
 struct w32_object *w32_object_get(HANDLE h, int type) {
+  h = w32_untag(h);
   if (!w32_is_object(h))
     return NULL;
   struct w32_object *o = h;
@@ -164,6 +170,7 @@ HANDLE w32_handle_to(struct w32_object *o, bool reopen) {
 }
 
 static struct w32_object *alias_of(HANDLE h) {
+  h = w32_untag(h);
   struct w32_object *o = h;
   return h != NULL && w32_is_object(h) && o->type == W32_ALIAS ? o : NULL;
 }
@@ -550,6 +557,7 @@ CPORT_API BOOL CloseHandle(HANDLE h) {
     w32_fd_closed(fd);
     return rc == 0 ? TRUE : w32_fail(w32_error(rc));
   }
+  h = w32_untag(h);
   if (!w32_is_object(h))
     return w32_fail(ERROR_INVALID_HANDLE);
   /* The handle goes; the object with its last handle. Waits, a running

@@ -349,6 +349,11 @@ CP_INTERNAL void *w32_object_new(uint8_t type, size_t size);
 /* Whether h is one of the layer's objects (open or closed). Safe for any
  * value. */
 CP_INTERNAL bool w32_is_object(const void *h);
+/* h without its two low bits if that names an object: Windows ignores
+ * them (OBJ_HANDLE_TAGBITS), and programs pass an OVERLAPPED's hEvent
+ * with bit 0 set to SetEvent, the waits and CloseHandle. Descriptors and
+ * pseudo handles keep every bit. */
+CP_INTERNAL HANDLE w32_untag(HANDLE h);
 /* The open object of `type` (0: any) h names, or NULL. No reference. */
 CP_INTERNAL struct w32_object *w32_object_get(HANDLE h, int type);
 /* References, under w32_lock. The last one puts it on its free list. */
