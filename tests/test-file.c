@@ -248,6 +248,14 @@ static void *receive_all(void *arg) {
   return NULL;
 }
 
+/* Waits for the receiver t to reach the end of its stream: every byte it
+ * expected came, and right. */
+static void receiver_end(h_thread_t t, const struct receiver *r) {
+  h_thread_join(t);
+  assert_int_equal(r->bad, 0);
+  assert_int_equal(r->got, r->expect);
+}
+
 static void transmit_case(size_t file_len, bool with_parts) {
   cport_t *p = h_port(0);
   char path[512];
@@ -276,9 +284,7 @@ static void transmit_case(size_t file_len, bool with_parts) {
   assert_int_equal(c.key, 5);
   H_OK(c.status);
   assert_int_equal(c.bytes, r.expect);
-  h_thread_join(t); /* the disconnect ends the receiver's stream */
-  assert_int_equal(r.bad, 0);
-  assert_int_equal(r.got, r.expect);
+  receiver_end(t, &r); /* the disconnect ends the receiver's stream */
   H_OK(cport_closesocket(s));
   n_raw_close(raw);
   H_OK(cport_file_close(f));
@@ -422,9 +428,7 @@ static void transmit_keeps_its_file_when_closed(void **state) {
   assert_ptr_equal(c.op, &op);
   H_OK(c.status);
   assert_int_equal(c.bytes, len);
-  h_thread_join(t);
-  assert_int_equal(r.bad, 0);
-  assert_int_equal(r.got, len);
+  receiver_end(t, &r);
   H_OK(cport_closesocket(s));
   n_raw_close(raw);
   H_OK(cport_file_close(g));
@@ -466,9 +470,7 @@ static void transmit_behind_a_disconnect_raises_no_signal(void **state) {
       H_ASSERT_RC(c.status, CPORT_ESHUTDOWN);
     }
   }
-  h_thread_join(t);
-  assert_int_equal(r.bad, 0);
-  assert_int_equal(r.got, len);
+  receiver_end(t, &r);
   H_OK(cport_closesocket(s));
   n_raw_close(raw);
   H_OK(cport_file_close(f));
