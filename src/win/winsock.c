@@ -102,7 +102,7 @@ static bool probe_queues(bool skip) {
     goto out; /* not the case learnt here: keep the documented answer */
   ULONG_PTR key;
   OVERLAPPED *o = NULL;
-  queued = GetQueuedCompletionStatus(port, &got, &key, &o, 200) || o != NULL;
+  queued = GetQueuedCompletionStatus(port, &got, &key, &o, 50) || o != NULL;
 out:
   if (a != INVALID_SOCKET)
     closesocket(a);
