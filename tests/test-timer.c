@@ -175,6 +175,33 @@ static void cancel_racing_restarts(void **state) {
   h_close_clean(r.p);
 }
 
+/* A cancel racing a timer's firing, the op started again at once for a
+ * long timer: whichever won, the long timer waits (the Windows backend's
+ * losing callback could take the op's next timer and fire it at once,
+ * and a 0 ms timer could be taken before its call had written into the
+ * op). */
+static void a_racing_cancel_leaves_the_next_timer_alone(void **state) {
+  (void)state;
+  cport_t *p = h_port(0);
+  cport_op_t op = {0};
+  for (int round = 0; round < 2000; round++) {
+    H_OK(cport_timer(p, 1, (uint32_t)(round % 2), &op));
+    int rc = cport_timer_cancel(p, &op);
+    assert_true(rc == 0 || rc == CPORT_ENOENT);
+    cport_completion_t c = h_get(p, 5000);
+    assert_ptr_equal(c.op, &op);
+    assert_int_equal(c.status, rc == 0 ? CPORT_ECANCELED : 0);
+    H_OK(cport_timer(p, 2, 60000, &op));
+    cport_completion_t early;
+    H_ASSERT_RC(cport_get(p, &early, 0), CPORT_ETIMEDOUT);
+    H_OK(cport_timer_cancel(p, &op));
+    c = h_get(p, 5000);
+    assert_int_equal(c.key, 2);
+    assert_int_equal(c.status, CPORT_ECANCELED);
+  }
+  h_close_clean(p);
+}
+
 static void timer_bad_input(void **state) {
   (void)state;
   cport_t *p = h_port(0), *q = h_port(0);
@@ -220,6 +247,7 @@ int main(void) {
       cmocka_unit_test(ten_thousand_timers_cost_no_thread),
       cmocka_unit_test(cancel_before_and_after_firing),
       cmocka_unit_test(cancel_racing_restarts),
+      cmocka_unit_test(a_racing_cancel_leaves_the_next_timer_alone),
       cmocka_unit_test(timer_bad_input),
       cmocka_unit_test(close_drops_pending_timers),
   };

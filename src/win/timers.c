@@ -96,6 +96,14 @@ static HANDLE queue_of(struct cport *p) {
   return q;
 }
 
+/* A call on p's queue outside timers_lock ends (the close waits for
+ * every such call before it deletes the queue). */
+static void queue_call_end(struct cport *p) {
+  AcquireSRWLockExclusive(&p->timers_lock);
+  p->timer_calls--;
+  ReleaseSRWLockExclusive(&p->timers_lock);
+}
+
 CPORT_API int cport_timer(cport_t *p, uintptr_t key, uint32_t timeout_ms,
                           cport_op_t *op) {
   int rc = cp_check_timer(p, op);
@@ -116,6 +124,7 @@ CPORT_API int cport_timer(cport_t *p, uintptr_t key, uint32_t timeout_ms,
   if (open) {
     t->state = T_PENDING;
     list_add_locked(p, op);
+    p->timer_calls++;
   }
   ReleaseSRWLockExclusive(&p->timers_lock);
   if (!open) {
@@ -123,14 +132,23 @@ CPORT_API int cport_timer(cport_t *p, uintptr_t key, uint32_t timeout_ms,
     cp_op_set_idle(op);
     return CPORT_ECLOSED;
   }
-  if (!CreateTimerQueueTimer(&t->timer, q, fired, op, timeout_ms, 0,
-                             WT_EXECUTEONLYONCE | WT_EXECUTEINTIMERTHREAD)) {
+  /* Made to fire in 49 days, its handle kept in the op, then armed: a
+   * timer of 0 ms made armed could fire, and its op be taken and given
+   * back to the program, before the call wrote the handle into it. */
+  if (!CreateTimerQueueTimer(&t->timer, q, fired, op, 0xFFFFFFFEu, 0,
+                             WT_EXECUTEONLYONCE | WT_EXECUTEINTIMERTHREAD) ||
+      !ChangeTimerQueueTimer(q, t->timer, timeout_ms, 0)) {
     DWORD err = GetLastError();
+    if (t->timer != NULL)
+      DeleteTimerQueueTimer(q, t->timer, INVALID_HANDLE_VALUE);
+    t->timer = NULL;
+    queue_call_end(p);
     op->internal = CP_STATUS_CANCELLED; /* refused: ended, not pending */
     (void)leave_pending(p, op, T_CANCELED);
     cp_op_set_idle(op);
     return cp_win_error(err);
   }
+  queue_call_end(p);
   return 0;
 }
 
@@ -142,8 +160,25 @@ CPORT_API int cport_timer_cancel(cport_t *p, cport_op_t *op) {
   if (!cp_op_busy(op) || cp_wop(op)->kind != CP_W_TIMER || tm(op)->port != p)
     return CPORT_ENOENT;
   struct cp_wtimer *t = tm(op);
-  if (!leave_pending(p, op, T_CANCELED))
+  AcquireSRWLockExclusive(&p->timers_lock);
+  HANDLE q = p->timers;
+  bool was =
+      InterlockedCompareExchange(&t->state, T_CANCELED, T_PENDING) == T_PENDING;
+  if (was) {
+    list_remove_locked(p, op);
+    p->timer_calls += q != NULL;
+  }
+  ReleaseSRWLockExclusive(&p->timers_lock);
+  if (!was)
     return CPORT_ENOENT; /* it fired: that completion stands */
+  if (q != NULL) {
+    /* Gone, and its callback over if it was running: a callback still
+     * on its way would take the op for its next timer, if the program
+     * started one at once. */
+    DeleteTimerQueueTimer(q, t->timer, INVALID_HANDLE_VALUE);
+    t->timer = NULL;
+    queue_call_end(p);
+  }
   op->internal = CP_STATUS_CANCELLED;
   op->internal_high = 0;
   return cp_win_post_op(p, t->key, 0, op);
@@ -164,6 +199,16 @@ void cp_win_timers_stop(struct cport *p) {
   HANDLE q = p->timers;
   p->timers = NULL;
   ReleaseSRWLockExclusive(&p->timers_lock);
+  /* Calls on the queue under way end first (a timer being made, a
+   * cancel waiting for its callback). */
+  for (;;) {
+    AcquireSRWLockShared(&p->timers_lock);
+    LONG calls = p->timer_calls;
+    ReleaseSRWLockShared(&p->timers_lock);
+    if (calls == 0)
+      break;
+    Sleep(0);
+  }
   if (q != NULL)
     DeleteTimerQueueEx(q, INVALID_HANDLE_VALUE); /* waits for callbacks */
   /* Those that never fired end now: free again, cancelled, no packet. */

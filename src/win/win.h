@@ -45,6 +45,8 @@ struct cport {
   SRWLOCK timers_lock;
   cport_op_t *pending_timers; /* timers not fired nor cancelled yet
                                  (timers_lock): the close ends them */
+  LONG timer_calls;           /* calls on `timers` under way outside the lock
+                       (timers_lock): the close waits for them */
   uint32_t generation;
 };
 
