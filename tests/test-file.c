@@ -9,6 +9,9 @@
 
 #if defined(_WIN32)
 #  include <winioctl.h>
+#else
+#  include <fcntl.h>
+#  include <unistd.h>
 #endif
 
 static cport_op_t *ops_new(int n) {
@@ -195,6 +198,20 @@ static void bad_file_handles_and_flags(void **state) {
   H_OK(cport_file_size(f, &size));
   size = 7;
   H_ASSERT_RC(cport_file_size(s, &size), CPORT_EBADF); /* no file: no size */
+  assert_int_equal(size, 7);
+  /* Nor a directory (the Windows backend said 0 bytes). */
+#if defined(_WIN32)
+  HANDLE d = CreateFileA(".", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                         NULL, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+  assert_true(d != INVALID_HANDLE_VALUE);
+  H_ASSERT_RC(cport_file_size((cport_handle_t)d, &size), CPORT_EBADF);
+  CloseHandle(d);
+#else
+  int d = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  assert_true(d >= 0);
+  H_ASSERT_RC(cport_file_size(d, &size), CPORT_EBADF);
+  close(d);
+#endif
   assert_int_equal(size, 7);
   H_OK(cport_closesocket(s));
   H_OK(cport_file_close(f));

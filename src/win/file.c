@@ -90,7 +90,10 @@ CPORT_API int cport_file_size(cport_handle_t f, uint64_t *size) {
     return CPORT_EINVAL;
   if (GetFileType((HANDLE)f) != FILE_TYPE_DISK) /* a socket or a pipe */
     return CPORT_EBADF;
-  if (!GetFileSizeEx((HANDLE)f, &li))
+  BY_HANDLE_FILE_INFORMATION info; /* a directory: no size, as on Linux */
+  if (!GetFileInformationByHandle((HANDLE)f, &info) ||
+      (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) ||
+      !GetFileSizeEx((HANDLE)f, &li))
     return CPORT_EBADF;
   *size = (uint64_t)li.QuadPart;
   return 0;
