@@ -204,8 +204,9 @@ CPORT_API const char *cport_backend(const cport_t *port);
  * Completions of operations on the handle carry `key`. A handle is
  * associated with one port at most, until it is closed or its port is:
  * once the port is closed, operations on the handle fail with
- * #CPORT_ECLOSED until it is associated with another port. A socket made
- * elsewhere (not with cport_socket()) is made non-blocking.
+ * #CPORT_ECLOSED until it is associated with another port (on Windows
+ * through FileReplaceCompletionInformation, Windows 8.1 and later). A
+ * socket made elsewhere (not with cport_socket()) is made non-blocking.
  *
  * @param[in] port the port
  * @param h an open socket or file (cport_socket(), cport_accept()'s socket,
@@ -218,7 +219,8 @@ CPORT_API const char *cport_backend(const cport_t *port);
  * @retval 0 associated
  * @retval CPORT_EINVAL `port` is NULL or `flags` has an unknown bit
  * @retval CPORT_EBADF `h` is not an open handle
- * @retval CPORT_EEXIST `h` is associated with a port already
+ * @retval CPORT_EEXIST `h` is associated with a port already (on Windows
+ *         before 8.1, also with one that was closed)
  * @retval CPORT_ECLOSED the port is closed
  * @sa cport_create(), cport_get()
  */

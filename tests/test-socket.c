@@ -721,9 +721,6 @@ static void *associate_now(void *arg) {
  * tied to the closed port: CPORT_EEXIST for ever.) */
 static void associate_racing_close_leaves_the_socket_free(void **state) {
   (void)state;
-  if (strcmp(h_backend(), "iocp") == 0)
-    H_SKIP("Windows ties a socket to its first port for the socket's life: "
-           "no second association to check");
   cport_handle_t s;
   H_OK(cport_socket(AF_INET, SOCK_STREAM, 0, &s));
   for (int i = 0; i < 200; i++) {
@@ -734,8 +731,15 @@ static void associate_racing_close_leaves_the_socket_free(void **state) {
     h_thread_join(t);
     assert_true(a.rc == 0 || a.rc == CPORT_ECLOSED);
     cport_t *q = h_port(0);
-    H_OK(cport_associate(q, s, 2, 0));
+    int rc = cport_associate(q, s, 2, 0);
     H_OK(cport_close(q));
+    if (rc == CPORT_EEXIST && h_on_wine()) {
+      H_OK(cport_closesocket(s));
+      H_SKIP("known Wine difference: FileReplaceCompletionInformation is "
+             "not implemented, so a handle stays bound to its first port; "
+             "see docs/windows.md");
+    }
+    H_OK(rc);
   }
   H_OK(cport_closesocket(s));
 }

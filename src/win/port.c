@@ -238,6 +238,41 @@ CPORT_API int cport_set_handle_flags(cport_handle_t h, unsigned flags) {
   return cp_wh_add(&e);
 }
 
+/*
+ * A handle whose port was closed joins another: Windows binds a handle to
+ * one port for its life, except through NtSetInformationFile's
+ * FileReplaceCompletionInformation (Windows 8.1 and later), which moves
+ * it. False where the system cannot (Wine: STATUS_NOT_IMPLEMENTED).
+ */
+typedef LONG(NTAPI *cp_set_info_fn)(HANDLE, void *, void *, ULONG, int);
+
+static cp_set_info_fn set_info;
+static INIT_ONCE set_info_once = INIT_ONCE_STATIC_INIT;
+
+static BOOL CALLBACK find_set_info(PINIT_ONCE o, PVOID a, PVOID *c) {
+  (void)o;
+  (void)a;
+  (void)c;
+  HMODULE nt = GetModuleHandleA("ntdll.dll");
+  FARPROC f = nt ? GetProcAddress(nt, "NtSetInformationFile") : NULL;
+  set_info = (cp_set_info_fn)(void (*)(void))f;
+  return TRUE;
+}
+
+static bool rebind(cport_handle_t h, HANDLE iocp, uintptr_t key) {
+  InitOnceExecuteOnce(&set_info_once, find_set_info, NULL, NULL);
+  if (set_info == NULL)
+    return false;
+  struct {
+    HANDLE port;
+    void *key;
+  } info = {iocp, (void *)key};
+  ULONG_PTR status_block[2] = {0, 0}; /* IO_STATUS_BLOCK */
+  enum { FILE_REPLACE_COMPLETION_INFORMATION = 61 };
+  return set_info((HANDLE)h, status_block, &info, (ULONG)sizeof(info),
+                  FILE_REPLACE_COMPLETION_INFORMATION) >= 0;
+}
+
 static int associate(struct cport *p, cport_handle_t h, uintptr_t key,
                      unsigned flags) {
   if (p->closed)
@@ -249,8 +284,12 @@ static int associate(struct cport *p, cport_handle_t h, uintptr_t key,
     return CPORT_EEXIST;
   if (CreateIoCompletionPort((HANDLE)h, p->iocp, key, 0) == NULL) {
     DWORD err = GetLastError();
-    /* A handle can be bound to one port only, for good. */
-    return err == ERROR_INVALID_PARAMETER ? CPORT_EEXIST : cp_win_error(err);
+    /* Bound to a port already: one that closed lets it go where the
+     * system can move it. */
+    if (err != ERROR_INVALID_PARAMETER)
+      return cp_win_error(err);
+    if (!(e.flags & CP_WH_PORT_GONE) || !rebind(h, p->iocp, key))
+      return CPORT_EEXIST;
   }
   if (flags & CPORT_SKIP_ON_SUCCESS) {
     if (!SetFileCompletionNotificationModes(
