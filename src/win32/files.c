@@ -228,16 +228,29 @@ static BOOL sync_io(int fd, void *buf, DWORD len, LPDWORD done, LPOVERLAPPED ov,
    * a pipe: EINTR); a disk's I/O ends by itself. */
   w32_sync_begin();
   bool cancelled = false;
-  do {
-    struct iovec iov = {buf, len};
+  size_t total = 0;
+  for (;;) {
+    char *at = (char *)buf + total;
+    size_t left = len - total;
+    struct iovec iov = {at, left};
     if (ov == NULL)
-      n = write_side ? write(fd, buf, len) : read(fd, buf, len);
+      n = write_side ? write(fd, at, left) : read(fd, at, left);
     else if (at_end)
       n = pwritev2(fd, &iov, 1, 0, RWF_APPEND);
     else
-      n = write_side ? pwrite(fd, buf, len, (off_t)off)
-                     : pread(fd, buf, len, (off_t)off);
-  } while (n < 0 && errno == EINTR && !(cancelled = w32_sync_cancelled()));
+      n = write_side ? pwrite(fd, at, left, (off_t)(off + total))
+                     : pread(fd, at, left, (off_t)(off + total));
+    if (n < 0 && errno == EINTR && !(cancelled = w32_sync_cancelled()))
+      continue;
+    if (n > 0)
+      total += (size_t)n;
+    /* A write is whole or fails, as on Windows (Linux writes at most
+     * 2 GiB - 4 KiB a call). */
+    if (!(write_side && n > 0 && total < len))
+      break;
+  }
+  if (n > 0)
+    n = (ssize_t)total;
   cancelled = w32_sync_end() && cancelled;
   if (cancelled)
     errno = ECANCELED;
