@@ -205,8 +205,10 @@ CPORT_API const char *cport_backend(const cport_t *port);
  * associated with one port at most, until it is closed or its port is:
  * once the port is closed, operations on the handle fail with
  * #CPORT_ECLOSED until it is associated with another port (on Windows
- * through FileReplaceCompletionInformation, Windows 8.1 and later). A
- * socket made elsewhere (not with cport_socket()) is made non-blocking.
+ * through FileReplaceCompletionInformation, Windows 8.1 and later); it
+ * keeps #CPORT_SKIP_ON_SUCCESS if it had it, as Windows cannot undo the
+ * mode. A socket made elsewhere (not with cport_socket()) is made
+ * non-blocking.
  *
  * @param[in] port the port
  * @param h an open socket or file (cport_socket(), cport_accept()'s socket,
@@ -220,7 +222,7 @@ CPORT_API const char *cport_backend(const cport_t *port);
  * @retval CPORT_EINVAL `port` is NULL or `flags` has an unknown bit
  * @retval CPORT_EBADF `h` is not an open handle
  * @retval CPORT_EEXIST `h` is associated with a port already (on Windows
- *         before 8.1, also with one that was closed)
+ *         also with one still closing, or, before 8.1, closed)
  * @retval CPORT_ECLOSED the port is closed
  * @sa cport_create(), cport_get()
  */
@@ -506,7 +508,8 @@ CPORT_API int cport_write(cport_handle_t f, const void *buf, uint32_t len,
  * @retval CPORT_ESHUTDOWN the send side was shut down
  * @retval CPORT_EOPNOTSUPP `s` is a datagram socket
  * @return Or one of the @ref cport_common_errors. In the completion:
- *         #CPORT_ECONNRESET, #CPORT_EPIPE, #CPORT_ECANCELED.
+ *         #CPORT_ECONNRESET, #CPORT_ESHUTDOWN (queued behind one with
+ *         #CPORT_TF_DISCONNECT), #CPORT_ECANCELED.
  * @sa cport_send(), cport_disconnect()
  */
 CPORT_API int cport_transmit_file(cport_handle_t s, cport_handle_t f,

@@ -305,10 +305,8 @@ static int dgram_check(const struct cp_handle *h, const struct sockaddr *to,
   int family = h->family;
   if (to != NULL && to->sa_family != AF_UNSPEC) {
     family = to->sa_family;
-    if (family != AF_INET && family != AF_INET6)
-      return h->family == AF_INET ? CPORT_EAFNOSUPPORT : CPORT_EINVAL;
-    if (family == AF_INET6 && h->family == AF_INET)
-      return CPORT_EAFNOSUPPORT;
+    if (family != h->family && !(family == AF_INET && h->family == AF_INET6))
+      return CPORT_EAFNOSUPPORT; /* (an IPv6 socket sends to IPv4 too) */
     if (tolen < (int)(family == AF_INET
                           ? sizeof(struct sockaddr_in)
                           : offsetof(struct sockaddr_in6, sin6_scope_id)))

@@ -392,7 +392,11 @@ static ssize_t sendfile_quiet(int out, int in, off_t *at, size_t n) {
     return sendfile(out, in, at, n);
   ssize_t r = sendfile(out, in, at, n);
   int err = errno;
-  if (r < 0 && err == EPIPE) {
+  sigset_t held;
+  /* (A call that sent part of its bytes may have raised it too.) */
+  if ((r < 0 && err == EPIPE) ||
+      (r >= 0 && (size_t)r < n && sigpending(&held) == 0 &&
+       sigismember(&held, SIGPIPE))) {
     const struct timespec now = {0, 0};
     while (sigtimedwait(&pipe, NULL, &now) < 0 && errno == EINTR)
       ;
@@ -417,9 +421,9 @@ static int shut_send(struct cp_handle *h) {
   int err = 0;
   socklen_t len = sizeof(err);
   if (!(h->flags & CP_HF_RESET) &&
-      (getsockopt(h->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 ||
-       (err != ECONNRESET && err != EPIPE)))
-    return CPORT_ENOTCONN;
+      getsockopt(h->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
+      err != ECONNRESET && err != EPIPE)
+    return err != 0 ? -err : CPORT_ENOTCONN; /* (what ended it, taken) */
   h->flags |= CP_HF_RESET;
   return CPORT_ECONNRESET;
 }

@@ -132,6 +132,7 @@ void cp_wh_forget_port(struct cport *port) {
     if (slots[i].port == port) {
       slots[i].port = NULL;
       slots[i].gone_from = port;
+      slots[i].gone_gen = port->generation;
       slots[i].flags |= CP_WH_PORT_GONE;
       CancelIoEx((HANDLE)slots[i].h, NULL); /* (it never calls back) */
     }

@@ -170,12 +170,17 @@ static void cancel_late(const struct cp_whandle *e, cport_op_t *op) {
  */
 int cp_win_started(const struct cp_whandle *e, cport_op_t *op, bool ok,
                    int err) {
-  /* A truncated datagram is reported by the call as an error, but the
-   * status underneath (STATUS_BUFFER_OVERFLOW) is a warning: the receive
-   * finished. Its one completion is the system's packet where the system
-   * queues one (Wine, but not on a skip-on-success socket), else cport
-   * posts it (as the documentation has it: none). */
-  bool truncated = !ok && (err == WSAEMSGSIZE || err == ERROR_MORE_DATA);
+  /* A truncated datagram (or pipe message) is reported by the call as an
+   * error, but the status underneath (STATUS_BUFFER_OVERFLOW) is a
+   * warning: the receive finished. Its one completion is the system's
+   * packet where the system queues one (Wine, but not on a skip-on-success
+   * socket), else cport posts it (as the documentation has it: none). A
+   * send's WSAEMSGSIZE is a refusal like any other. */
+  uint8_t kind = cp_wop(op)->kind;
+  bool receive =
+      kind == CP_W_RECV || kind == CP_W_RECVFROM || kind == CP_W_READ;
+  bool truncated =
+      receive && !ok && (err == WSAEMSGSIZE || err == ERROR_MORE_DATA);
   if (truncated && e->type == SOCK_DGRAM &&
       !cp_win_truncation_queues((e->flags & CP_WH_SKIP) != 0))
     return cp_win_post_started(e, (uint32_t)op->internal_high, op);

@@ -173,6 +173,7 @@ CPORT_API int cport_close(cport_t *p) {
    * system would write a later end into an op the program freed). */
   cp_wh_forget_port(p);
   drain(p);
+  InterlockedExchange(&p->drained, 1);
   CloseHandle(p->iocp);
   cp_grave_bury(&p->shell);
   return 0;
@@ -273,6 +274,14 @@ static bool rebind(cport_handle_t h, HANDLE iocp, uintptr_t key) {
                   FILE_REPLACE_COMPLETION_INFORMATION) >= 0;
 }
 
+/* Whether the closed port e left has taken its packets: until then the
+ * handle's cancelled ops still end there, and moved to another port they
+ * would end on it instead. */
+static bool old_port_done(const struct cp_whandle *e) {
+  const struct cport *old = e->gone_from;
+  return old == NULL || old->generation != e->gone_gen || old->drained;
+}
+
 static int associate(struct cport *p, cport_handle_t h, uintptr_t key,
                      unsigned flags) {
   if (p->closed)
@@ -288,7 +297,8 @@ static int associate(struct cport *p, cport_handle_t h, uintptr_t key,
      * system can move it. */
     if (err != ERROR_INVALID_PARAMETER)
       return cp_win_error(err);
-    if (!(e.flags & CP_WH_PORT_GONE) || !rebind(h, p->iocp, key))
+    if (!(e.flags & CP_WH_PORT_GONE) || !old_port_done(&e) ||
+        !rebind(h, p->iocp, key))
       return CPORT_EEXIST;
   }
   if (flags & CPORT_SKIP_ON_SUCCESS) {

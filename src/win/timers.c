@@ -119,36 +119,32 @@ CPORT_API int cport_timer(cport_t *p, uintptr_t key, uint32_t timeout_ms,
   struct cp_wtimer *t = tm(op);
   t->port = p;
   t->key = key;
+  /* Made under the lock, which its callback, a cancel and the close all
+   * take first: none of them sees the timer before its handle is in the
+   * op (a timer of 0 ms could fire, and its op be taken and given back to
+   * the program, before the call wrote the handle into it; a cancel
+   * could come before the timer existed), and the close cannot delete
+   * the queue under the call. Making a timer never waits for a
+   * callback. */
   AcquireSRWLockExclusive(&p->timers_lock);
   bool open = p->timers == q; /* (not closing) */
+  DWORD err = 0;
   if (open) {
     t->state = T_PENDING;
     list_add_locked(p, op);
-    p->timer_calls++;
+    if (!CreateTimerQueueTimer(&t->timer, q, fired, op, timeout_ms, 0,
+                               WT_EXECUTEONLYONCE | WT_EXECUTEINTIMERTHREAD)) {
+      err = GetLastError();
+      t->state = T_CANCELED;
+      list_remove_locked(p, op);
+    }
   }
   ReleaseSRWLockExclusive(&p->timers_lock);
-  if (!open) {
+  if (!open || err != 0) {
     op->internal = CP_STATUS_CANCELLED; /* refused: ended, not pending */
     cp_op_set_idle(op);
-    return CPORT_ECLOSED;
+    return open ? cp_win_error(err) : CPORT_ECLOSED;
   }
-  /* Made to fire in 49 days, its handle kept in the op, then armed: a
-   * timer of 0 ms made armed could fire, and its op be taken and given
-   * back to the program, before the call wrote the handle into it. */
-  if (!CreateTimerQueueTimer(&t->timer, q, fired, op, 0xFFFFFFFEu, 0,
-                             WT_EXECUTEONLYONCE | WT_EXECUTEINTIMERTHREAD) ||
-      !ChangeTimerQueueTimer(q, t->timer, timeout_ms, 0)) {
-    DWORD err = GetLastError();
-    if (t->timer != NULL)
-      DeleteTimerQueueTimer(q, t->timer, INVALID_HANDLE_VALUE);
-    t->timer = NULL;
-    queue_call_end(p);
-    op->internal = CP_STATUS_CANCELLED; /* refused: ended, not pending */
-    (void)leave_pending(p, op, T_CANCELED);
-    cp_op_set_idle(op);
-    return cp_win_error(err);
-  }
-  queue_call_end(p);
   return 0;
 }
 
@@ -199,8 +195,8 @@ void cp_win_timers_stop(struct cport *p) {
   HANDLE q = p->timers;
   p->timers = NULL;
   ReleaseSRWLockExclusive(&p->timers_lock);
-  /* Calls on the queue under way end first (a timer being made, a
-   * cancel waiting for its callback). */
+  /* Calls on the queue under way end first (a cancel waiting for its
+   * callback). */
   for (;;) {
     AcquireSRWLockShared(&p->timers_lock);
     LONG calls = p->timer_calls;

@@ -37,11 +37,13 @@ struct cport {
   struct cp_shell shell; /* first: see grave.h */
   HANDLE iocp;
   volatile LONG closed;
-  volatile LONG inside; /* threads inside GetQueuedCompletionStatusEx */
-  volatile LONG ops;    /* op packets due: started I/O whose packet comes
+  volatile LONG inside;  /* threads inside GetQueuedCompletionStatusEx */
+  volatile LONG drained; /* the close has taken every packet it waited
+                            for: its handles may join other ports */
+  volatile LONG ops;     /* op packets due: started I/O whose packet comes
                            here, and cport's own posts, until taken */
-  SRWLOCK assoc_lock;   /* associations: shared; the close: exclusive */
-  HANDLE timers;        /* timer queue, created with the first timer */
+  SRWLOCK assoc_lock;    /* associations: shared; the close: exclusive */
+  HANDLE timers;         /* timer queue, created with the first timer */
   SRWLOCK timers_lock;
   cport_op_t *pending_timers; /* timers not fired nor cancelled yet
                                  (timers_lock): the close ends them */
@@ -164,6 +166,7 @@ struct cp_whandle {
   uintptr_t h;
   struct cport *port;      /* NULL: not associated */
   struct cport *gone_from; /* with CP_WH_PORT_GONE: the port that closed */
+  uint32_t gone_gen;       /* ... and its generation (shells are reused) */
   uintptr_t key;
   uint16_t flags; /* CP_WH_* */
   uint8_t type;   /* SOCK_STREAM, SOCK_DGRAM, or 0 for a file */

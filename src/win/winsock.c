@@ -65,8 +65,10 @@ const struct cp_winsock *cp_winsock(int *err) {
  */
 static volatile LONG truncation[2]; /* 0 unknown, 1 none queued, 2 one */
 
-static bool probe_queues(bool skip) {
-  bool queued = false;
+/* 1 none queued, 2 one queued, 0 the probe could not tell (the
+ * documented answer is used then, and the probe runs again later). */
+static LONG probe(bool skip) {
+  LONG known = 0;
   HANDLE port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1);
   SOCKET a = WSASocketW(AF_INET, SOCK_DGRAM, IPPROTO_UDP, NULL, 0,
                         WSA_FLAG_OVERLAPPED);
@@ -86,23 +88,34 @@ static bool probe_queues(bool skip) {
       sendto(a, "01234567", 8, 0, (struct sockaddr *)&at, sizeof(at)) != 8)
     goto out;
   u_long avail = 0; /* the datagram is there before the receive */
-  for (int i = 0; i < 1000 && avail == 0; i++) {
+  ULONGLONG until = GetTickCount64() + 1000;
+  while (avail == 0 && GetTickCount64() < until) {
     if (ioctlsocket(b, FIONREAD, &avail) != 0)
       goto out;
     if (avail == 0)
       Sleep(1);
   }
+  if (avail == 0)
+    goto out;
   char small[2];
   WSABUF wb = {sizeof(small), small};
   DWORD got = 0, flags = 0;
   OVERLAPPED ov;
   memset(&ov, 0, sizeof(ov));
   if (WSARecv(b, &wb, 1, &got, &flags, &ov, NULL) == 0 ||
-      WSAGetLastError() != WSAEMSGSIZE)
-    goto out; /* not the case learnt here: keep the documented answer */
+      WSAGetLastError() != WSAEMSGSIZE) {
+    /* Not the case learnt here: no answer (a receive left pending ends
+     * before the OVERLAPPED on this stack goes). */
+    if (WSAGetLastError() == WSA_IO_PENDING) {
+      CancelIoEx((HANDLE)b, &ov);
+      (void)GetOverlappedResult((HANDLE)b, &ov, &got, TRUE);
+    }
+    goto out;
+  }
   ULONG_PTR key;
   OVERLAPPED *o = NULL;
-  queued = GetQueuedCompletionStatus(port, &got, &key, &o, 50) || o != NULL;
+  known =
+      GetQueuedCompletionStatus(port, &got, &key, &o, 50) || o != NULL ? 2 : 1;
 out:
   if (a != INVALID_SOCKET)
     closesocket(a);
@@ -110,12 +123,16 @@ out:
     closesocket(b);
   if (port != NULL)
     CloseHandle(port);
-  return queued;
+  return known;
 }
 
 bool cp_win_truncation_queues(bool skip) {
   volatile LONG *known = &truncation[skip ? 1 : 0];
-  if (*known == 0)
-    InterlockedCompareExchange(known, probe_queues(skip) ? 2 : 1, 0);
+  if (*known == 0) {
+    LONG learnt = probe(skip);
+    if (learnt == 0)
+      return false;
+    InterlockedCompareExchange(known, learnt, 0);
+  }
   return *known == 2;
 }
