@@ -148,19 +148,6 @@ int cp_wop_done(cport_op_t *op, uint32_t *bytes) {
   return status;
 }
 
-/* Cancels op, started on e's handle as the port closed. Wine may not
- * find an op its call has just left pending (ERROR_NOT_FOUND with the op
- * still pending): asked again until it is found or ends (Windows finds
- * it at once), for 1 s at most. */
-static void cancel_late(const struct cp_whandle *e, cport_op_t *op) {
-  ULONGLONG until = GetTickCount64() + 1000;
-  while (!CancelIoEx((HANDLE)e->h, (LPOVERLAPPED)op) &&
-         GetLastError() == ERROR_NOT_FOUND &&
-         *(volatile uintptr_t *)&op->internal == STATUS_PENDING &&
-         GetTickCount64() < until)
-    Sleep(1);
-}
-
 /*
  * What an overlapped call returned. ok: it returned success (finished
  * inside the call). Pending and finished-without-skip: the completion comes
@@ -189,8 +176,8 @@ int cp_win_started(const struct cp_whandle *e, cport_op_t *op, bool ok,
     /* Its packet comes to the port (counted for cport_close's drain). A
      * close that cancelled its handles' I/O before this call was made
      * has this op's packet to wait for: the op is cancelled here. */
-    if (e->port->closed)
-      cancel_late(e, op);
+    if (e->port->closed) /* (Wine may miss it: the drain asks again) */
+      CancelIoEx((HANDLE)e->h, (LPOVERLAPPED)op);
     return 0;
   }
   InterlockedDecrement(&e->port->ops); /* no packet */
