@@ -420,8 +420,10 @@ CPORT_API int cport_file_size(cport_handle_t f, uint64_t *size);
 /**
  * Read up to `len` bytes at offset `off`, like ReadFile with an OVERLAPPED.
  *
- * A short read reports the bytes read; a read at or past the end of the
- * file completes with #CPORT_EOF; `len` 0 completes with 0 bytes. On a
+ * A short read reports the bytes read (a read ends short only at the end
+ * of the file: one of more than 2 GiB goes on past Linux's limit of
+ * 2 GiB - 4 KiB a call, as ReadFile does); a read at or past the end of
+ * the file completes with #CPORT_EOF; `len` 0 completes with 0 bytes. On a
  * file associated with #CPORT_SKIP_ON_SUCCESS, a read whose bytes the page
  * cache holds finishes inside the call (#CPORT_COMPLETED), as a cached
  * ReadFile does on Windows.
@@ -448,7 +450,9 @@ CPORT_API int cport_read(cport_handle_t f, void *buf, uint32_t len,
  * Write `len` bytes at offset `off`, like WriteFile with an OVERLAPPED.
  *
  * With #CPORT_FILE_APPEND every write goes to the end of the file instead,
- * and with `off` #CPORT_FILE_END this one does.
+ * and with `off` #CPORT_FILE_END this one does. A completed write wrote
+ * every byte (one of more than 2 GiB too, past Linux's limit of 2 GiB -
+ * 4 KiB a call), as WriteFile does.
  *
  * @param f a file opened with #CPORT_FILE_WRITE, associated with a port
  * @param buf the data; must stay valid until the completion

@@ -13,17 +13,28 @@ void cp_file_result(cport_op_t *op, long res) {
   struct cp_lop *l = cp_lop(op);
   if (res < 0) {
     cp_op_result(op, (int)res);
-  } else if (res == 0 && l->kind == CP_OP_READ && l->u.file.iov.len > 0) {
+  } else if (res == 0 && l->kind == CP_OP_READ && l->u.file.iov.len > 0 &&
+             l->done == 0) {
     cp_op_result(op, CPORT_EOF); /* at or past the end */
   } else {
-    l->done += (uint32_t)res; /* (after a write's earlier parts) */
+    l->done += (uint32_t)res; /* (after the op's earlier parts) */
     cp_op_result(op, 0);
   }
 }
 
-bool cp_file_wrote_part(cport_op_t *op, long res) {
+/* Linux moves at most MAX_RW_COUNT bytes a call (INT_MAX rounded down to
+ * a page: 2 GiB - 4 KiB with 4 KiB pages, 2 GiB - 64 KiB with 64 KiB
+ * ones). A read that returned this many or more stopped at that cap; a
+ * shorter one met the end of the file (or a pipe's, a device's data) and
+ * is whole: asking again would cost a call at every file's end. */
+#define CP_FILE_CALL_CAP 0x7fff0000L
+
+bool cp_file_moved_part(cport_op_t *op, long res) {
   struct cp_lop *l = cp_lop(op);
-  if (l->kind != CP_OP_WRITE || res <= 0 || (size_t)res >= l->u.file.iov.len)
+  if (res <= 0 || (size_t)res >= l->u.file.iov.len)
+    return false;
+  if (l->kind != CP_OP_WRITE &&
+      (l->kind != CP_OP_READ || res < CP_FILE_CALL_CAP))
     return false;
   l->done += (uint32_t)res;
   l->u.file.iov.base = (char *)l->u.file.iov.base + res;
@@ -48,7 +59,7 @@ void cp_file_io(cport_op_t *op, int fd) {
     }
     if (n < 0 && errno == EINTR)
       continue;
-    if (!cp_file_wrote_part(op, n < 0 ? -errno : n))
+    if (!cp_file_moved_part(op, n < 0 ? -errno : n))
       break;
   }
   cp_file_result(op, n < 0 ? -errno : n);

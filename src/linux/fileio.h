@@ -11,10 +11,11 @@
 /* Records what a read or write returned (bytes, or -errno): a read of 0
  * bytes for a non-empty buffer is CPORT_EOF. */
 CP_INTERNAL void cp_file_result(cport_op_t *op, long res);
-/* A write that wrote part of its bytes (Linux writes at most 2 GiB - 4 KiB
- * a call) moves on to the rest: true if some are left to write. A file
- * write is whole or fails, as on Windows. */
-CP_INTERNAL bool cp_file_wrote_part(cport_op_t *op, long res);
+/* A write that wrote part of its bytes, or a read stopped by Linux's cap
+ * of 2 GiB - 4 KiB a call, moves on to the rest: true if some are left.
+ * A file write is whole or fails, and a read of a disk file reads up to
+ * its end, as on Windows. */
+CP_INTERNAL bool cp_file_moved_part(cport_op_t *op, long res);
 /* Runs the op's read or write on fd, blocking (a write to the end of the
  * file, CPORT_FILE_END, with RWF_APPEND; all of it), and records the
  * result. */

@@ -661,7 +661,7 @@ static int interpret(struct cport *p, struct cp_handle *h, cport_op_t *op,
     return again(p, h, op);
   case CP_OP_READ:
   case CP_OP_WRITE:
-    if (cp_file_wrote_part(op, res))
+    if (cp_file_moved_part(op, res))
       return again(p, h, op);
     cp_file_result(op, res);
     return CP_TRY_DONE;

@@ -244,9 +244,11 @@ static BOOL sync_io(int fd, void *buf, DWORD len, LPDWORD done, LPOVERLAPPED ov,
       continue;
     if (n > 0)
       total += (size_t)n;
-    /* A write is whole or fails, as on Windows (Linux writes at most
-     * 2 GiB - 4 KiB a call). */
-    if (!(write_side && n > 0 && total < len))
+    /* A write is whole or fails, and a read of a disk file reads up to
+     * its end, as on Windows: Linux moves at most 2 GiB - 4 KiB a call
+     * (2 GiB - 64 KiB with 64 KiB pages), and a shorter read met the
+     * end. */
+    if (!(n > 0 && total < len && (write_side || n >= 0x7fff0000L)))
       break;
   }
   if (n > 0)
