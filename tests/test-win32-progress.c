@@ -5,7 +5,8 @@
  * polling, the shutdown pattern of Microsoft's samples),
  * GetOverlappedResult waits from any thread, hEvent is signalled (and
  * with its low bit set no packet is queued), overlapped I/O works without
- * a port, a closed port handle is invalid, CancelIo cancels only the
+ * a port, taking a packet leaves its OVERLAPPED (already reused) alone,
+ * a closed port handle is invalid, CancelIo cancels only the
  * calling thread's ops, and a worker that blocks in a wait gives its place
  * back to a port of concurrency 1. Written only against the Win32 API.
  */
@@ -269,6 +270,54 @@ static void receive_completes_while_nobody_waits(void **state) {
   assert_ptr_equal(got, &ov);
   closesocket(srv);
   closesocket(cli);
+  assert_true(CloseHandle(port));
+}
+
+/* An ended op's OVERLAPPED may serve the next op before its packet is
+ * taken (the packet carries its own status): taking the old, failed
+ * packet must not write the next op's Internal. It did, with the old
+ * status: the pending receive looked done. Both ways to take it. */
+static void taking_a_packet_leaves_a_reused_overlapped_alone(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli, srv2, cli2;
+  pair_on(port, &srv, &cli);
+  pair_on(port, &srv2, &cli2);
+  char buf[16];
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  for (int ex = 0; ex < 2; ex++) {
+    expect_pending(recv_on(srv, buf, sizeof(buf), &ov));
+    assert_true(CancelIoEx((HANDLE)srv, &ov));
+    assert_true(w_spin_done(&ov, 5000));
+    expect_pending(recv_on(srv2, buf, sizeof(buf), &ov)); /* reused */
+    DWORD bytes = 9;
+    ULONG_PTR key = 0;
+    OVERLAPPED *got = NULL;
+    if (ex) {
+      OVERLAPPED_ENTRY e;
+      ULONG n = 0;
+      assert_true(GetQueuedCompletionStatusEx(port, &e, 1, &n, 5000, FALSE));
+      assert_int_equal(n, 1);
+      assert_int_equal((DWORD)e.Internal, 0xC0000120u); /* CANCELLED */
+      got = e.lpOverlapped;
+    } else {
+      assert_false(GetQueuedCompletionStatus(port, &bytes, &key, &got, 5000));
+      assert_int_equal(GetLastError(), ERROR_OPERATION_ABORTED);
+    }
+    assert_ptr_equal(got, &ov);
+    assert_false(HasOverlappedIoCompleted(&ov));
+    assert_int_equal((DWORD)ov.Internal, 0x103); /* STATUS_PENDING */
+    assert_int_equal(send(cli2, "hi", 2, 0), 2);
+    assert_true(w_next(port, &bytes, &key, &got, 5000));
+    assert_ptr_equal(got, &ov);
+    assert_int_equal(bytes, 2);
+    assert_int_equal((DWORD)ov.Internal, 0);
+  }
+  closesocket(srv);
+  closesocket(cli);
+  closesocket(srv2);
+  closesocket(cli2);
   assert_true(CloseHandle(port));
 }
 
@@ -739,6 +788,7 @@ int main(void) {
       cmocka_unit_test(overlapped_result_reads_any_ended_status),
       cmocka_unit_test(overlapped_result_ex_waits_up_to_a_timeout),
       cmocka_unit_test(receive_completes_while_nobody_waits),
+      cmocka_unit_test(taking_a_packet_leaves_a_reused_overlapped_alone),
       cmocka_unit_test(event_signalled_and_low_bit_skips_the_packet),
       cmocka_unit_test(overlapped_io_without_a_port),
       cmocka_unit_test(closed_port_handle_is_invalid),

@@ -531,6 +531,15 @@ DWORD w32_op_error(LPOVERLAPPED ov, int status) {
 /* The NTSTATUS a failed op leaves in its Internal as it ends (the engine
  * calls this before the op is its program's again), the one
  * GetQueuedCompletionStatus reports for its packet. */
+static uintptr_t nt_of(LPOVERLAPPED ov, int status, bool closed) {
+  if (status != 0 && ended_by_cleanup(ov, closed ? CPORT_ECANCELED : status))
+    return w32_ntstatus(CPORT_ECANCELED); /* WSACleanup: STATUS_CANCELLED */
+  bool aborted = closed && status == CPORT_ECANCELED && !datagram_op(ov);
+  return aborted                        ? 0xC0000241u /* CONNECTION_ABORTED */
+         : port_unreachable(ov, status) ? 0xC000023Fu /* PORT_UNREACHABLE */
+                                        : w32_ntstatus(status);
+}
+
 static uintptr_t nt_word(const cport_op_t *op, int status, bool closed) {
   LPOVERLAPPED ov = (LPOVERLAPPED)(uintptr_t)op;
   /* A reset is remembered for the socket now, on the thread that ends
@@ -538,12 +547,7 @@ static uintptr_t nt_word(const cport_op_t *op, int status, bool closed) {
    * it may close the socket, and its number may serve another. */
   if (!closed)
     w32_ov_note(ov, status);
-  if (status != 0 && ended_by_cleanup(ov, closed ? CPORT_ECANCELED : status))
-    return w32_ntstatus(CPORT_ECANCELED); /* WSACleanup: STATUS_CANCELLED */
-  bool aborted = closed && status == CPORT_ECANCELED && !datagram_op(ov);
-  return aborted                        ? 0xC0000241u /* CONNECTION_ABORTED */
-         : port_unreachable(ov, status) ? 0xC000023Fu /* PORT_UNREACHABLE */
-                                        : w32_ntstatus(status);
+  return nt_of(ov, status, closed);
 }
 
 /* An AcceptEx's connection came: both addresses go into its buffer now,
@@ -563,8 +567,7 @@ __attribute__((constructor)) static void register_nt_hook(void) {
 }
 
 ULONG_PTR w32_op_ntstatus(LPOVERLAPPED ov, int status) {
-  return nt_word((const cport_op_t *)(const void *)ov, status,
-                 ended_by_close(ov, status));
+  return nt_of(ov, status, ended_by_close(ov, status));
 }
 
 int w32_op_wsa_error(LPOVERLAPPED ov, int status) {

@@ -160,11 +160,10 @@ CPORT_API BOOL GetQueuedCompletionStatus(HANDLE port, LPDWORD bytes,
   *key = c.key;
   *ov = (LPOVERLAPPED)c.op;
   if (status != 0) {
-    /* A failed packet is an I/O op's (posts carry status 0): its
-     * OVERLAPPED says what happened, as on Windows. */
-    DWORD err = w32_op_error(*ov, status);
-    c.op->internal = w32_op_ntstatus(*ov, status);
-    return w32_fail(err);
+    /* A failed packet is an I/O op's (posts carry status 0). Its
+     * OVERLAPPED already says what happened: Internal was written once,
+     * as the op ended, and other threads may read it since. */
+    return w32_fail(w32_op_error(*ov, status));
   }
   return TRUE;
 }
@@ -217,13 +216,10 @@ CPORT_API BOOL GetQueuedCompletionStatusEx(HANDLE port, LPOVERLAPPED_ENTRY out,
     out[i].lpOverlapped = (LPOVERLAPPED)c[i].op;
     out[i].dwNumberOfBytesTransferred = c[i].bytes;
     /* The packet's status, as an NTSTATUS, in the entry (documented as
-     * reserved, but Windows fills it and programs test it against 0)
-     * and in its OVERLAPPED. */
-    ULONG_PTR nt =
+     * reserved, but Windows fills it and programs test it against 0);
+     * its OVERLAPPED got it as the op ended. */
+    out[i].Internal =
         status != 0 ? w32_op_ntstatus((LPOVERLAPPED)c[i].op, status) : 0;
-    out[i].Internal = nt;
-    if (status != 0)
-      c[i].op->internal = nt;
   }
   *removed = (ULONG)n;
   return TRUE;

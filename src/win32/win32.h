@@ -145,8 +145,9 @@ CP_INTERNAL ULONG_PTR w32_ntstatus(int status);
  * its socket: ERROR_CONNECTION_ABORTED; a datagram socket's refusal, an
  * ICMP "port unreachable": ERROR_PORT_UNREACHABLE). */
 CP_INTERNAL DWORD w32_op_error(LPOVERLAPPED ov, int status);
-/* The NTSTATUS for w32_op_error's code: what Internal holds once a thread
- * took the packet (and what BindIoCompletionCallback's routine gets). */
+/* The NTSTATUS for w32_op_error's code: what Internal got as the op
+ * ended (and what BindIoCompletionCallback's routine and an
+ * OVERLAPPED_ENTRY get). No side effect: the op may be long gone. */
 CP_INTERNAL ULONG_PTR w32_op_ntstatus(LPOVERLAPPED ov, int status);
 /* The WSA error for the same (WSAGetOverlappedResult, routines). */
 CP_INTERNAL int w32_op_wsa_error(LPOVERLAPPED ov, int status);
