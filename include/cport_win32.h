@@ -48,8 +48,8 @@
  */
 /**
  * @def CPORT_W32_PRINTF
- * Marks the printf-like functions (`format` with GCC and Clang), so the
- * compiler checks their arguments.
+ * Marks the printf-like functions; empty unless the program defines it
+ * (they read Microsoft's spelling, `%I64d`, which GCC's checks misread).
  */
 /**
  * @def CPORT_WIN32_BSD_CALLS

@@ -8,8 +8,9 @@ enumerator per code, each documented with its message, so every code
 renders; the helper macro CPORT_ERR_ENUM_ disappears.
 
 cport_win32.h and its parts (include/cport_win32/*.h): Doxygen sees the
-header's leading documentation blocks, each part's own, and the
-declarations those blocks document (the names that are cport's own:
+header's leading documentation blocks, each part's own (a part may
+document its own cport_w32_* calls there), and the declarations those
+blocks document (the names that are cport's own:
 CPORT_WIN32_API, CPORT_W32_NAMELESS, cport_w32_*), and a generated page,
 "Win32 API on Linux", listing every other name the parts declare, by
 their sections. The Win32 names themselves are Microsoft's
@@ -176,14 +177,20 @@ def kept_statements(lines, keep, listed):
 
 
 def umbrella_keep(path):
-    """The names cport_win32.h's leading blocks document."""
+    """The names cport_win32.h's leading blocks document, and those its
+    parts' leading blocks do."""
     lines = read_lines(path)
-    return documented_names("".join(lines[:guard_line(lines)]))
+    keep = documented_names("".join(lines[:guard_line(lines)]))
+    for part in PART.findall("".join(lines)):
+        part_lines = read_lines(os.path.join(os.path.dirname(path), part))
+        keep |= documented_names("".join(part_lines[:guard_line(part_lines)]))
+    return keep
 
 
 def win32_part(path, lines):
     """A part of cport_win32.h (include/cport_win32/): its own leading
-    block, and the declarations the header's blocks document."""
+    blocks, and the declarations the header's and the parts' blocks
+    document."""
     umbrella = os.path.join(os.path.dirname(os.path.dirname(path)),
                             "cport_win32.h")
     return kept_statements(lines, umbrella_keep(umbrella), {})

@@ -4,7 +4,8 @@
  * StringCb* (copy, copy n, cat, printf, length; A and W) with their
  * HRESULTs, truncation and NUL, and MSVC's strcpy_s, strncpy_s,
  * strcat_s, strnlen_s, sprintf_s, _snprintf_s and their va_list forms,
- * and user32's wsprintf and wvsprintf (A and W).
+ * the older _snprintf, _scprintf and their kin (A and W), and user32's
+ * wsprintf and wvsprintf (A and W).
  * The cases where MSVC calls its invalid-parameter handler (which ends
  * the program) run on Linux only: the layer returns the error there.
  */
@@ -610,6 +611,58 @@ static void wsprintf_cuts_at_1024_characters(void **state) {
   assert_int_equal(cut_w, 1023);
 }
 
+/* A grow-until-it-fits loop, as Windows programs write it around
+ * _vsnprintf: -1 means cut. */
+static char *format_grown(const char *fmt, ...) {
+  for (size_t size = 4;; size *= 2) {
+    char *b = malloc(size);
+    assert_non_null(b);
+    va_list ap;
+    va_start(ap, fmt);
+    int n = _vsnprintf(b, size - 1, fmt, ap);
+    va_end(ap);
+    if (n >= 0) {
+      b[n] = 0;
+      return b;
+    }
+    free(b);
+    assert_true(size < 4096);
+  }
+}
+
+/* msvcrt's older forms: Microsoft's spelling; a NUL only when it fits;
+ * -1 for a cut string; a NULL buffer and count 0 (or _scprintf) count. */
+static void older_printf_forms(void **state) {
+  (void)state;
+  char b[32];
+  fill(b, sizeof(b));
+  assert_int_equal(_snprintf(b, sizeof(b), "%I64d|%I32d|%Iu",
+                             (__int64)5000000000LL, 7, (size_t)9),
+                   14);
+  assert_string_equal(b, "5000000000|7|9");
+  fill(b, sizeof(b));
+  assert_int_equal(_snprintf(b, 3, "%d", 12345), -1); /* cut, no NUL */
+  assert_memory_equal(b, "123#", 4);
+  fill(b, sizeof(b));
+  assert_int_equal(_snprintf(b, 3, "%s", "abc"), 3); /* exact, no NUL */
+  assert_memory_equal(b, "abc#", 4);
+  assert_int_equal(_snprintf(NULL, 0, "%I64u", (unsigned __int64)1 << 40), 13);
+  assert_int_equal(_scprintf("%I64d-%s", (__int64)-5, "ab"), 5);
+  char *grown = format_grown("%s=%I64u", "Content-Length",
+                             (unsigned __int64)5000000000ULL);
+  assert_string_equal(grown, "Content-Length=5000000000");
+  free(grown);
+  WCHAR w[16];
+  fill_w(w, 16);
+  assert_int_equal(_snwprintf(w, 4, L"%s", L"abcdef"), -1);
+  assert_memory_equal(w, L"abcd", 4 * sizeof(WCHAR));
+  assert_true(w[4] == CANARY);
+  assert_int_equal(_snwprintf(w, 16, L"%I64d %S", (__int64)5000000000LL, "ok"),
+                   13);
+  assert_true(wcscmp(w, L"5000000000 ok") == 0);
+  assert_int_equal(_scwprintf(L"%S", "abc"), 3);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(strsafe_codes),
@@ -621,6 +674,7 @@ int main(void) {
       cmocka_unit_test(secure_copy_and_cat),
       cmocka_unit_test(secure_printf),
       cmocka_unit_test(microsoft_format_spelling),
+      cmocka_unit_test(older_printf_forms),
       cmocka_unit_test(secure_invalid_parameters),
       cmocka_unit_test(user32_wsprintf),
       cmocka_unit_test(wsprintf_cuts_at_1024_characters),

@@ -27,9 +27,10 @@
 #else
 #  define CPORT_W32_NORETURN
 #endif
-#if defined(__GNUC__)
-#  define CPORT_W32_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
+/* Empty unless the program defines it: the printf-like calls read
+ * Microsoft's spelling (%I64d, %S, a bare %p), which the C library's
+ * format checks misread, so a correct Windows program would be warned. */
+#ifndef CPORT_W32_PRINTF
 #  define CPORT_W32_PRINTF(f, a)
 #endif
 
@@ -273,9 +274,9 @@ typedef TCHAR _TCHAR;
 
 /* The Microsoft C runtime's names that Win32 programs use beside
  * windows.h (string.h, stdlib.h and stdio.h there): case-blind compares
- * and wide-string numbers, here without needing _GNU_SOURCE. _snprintf and
- * _vsnprintf always end the string, which Microsoft's do not when it is
- * cut (a program cannot rely on the missing terminator). */
+ * and wide-string numbers, here without needing _GNU_SOURCE. (_snprintf
+ * and its kin, which read Microsoft's format spelling, are in
+ * safecrt.h.) */
 static inline int cport_w32_strnicmp(const char *a, const char *b, size_t n) {
   for (; n > 0; a++, b++, n--) {
     int x = tolower((unsigned char)*a), y = tolower((unsigned char)*b);
@@ -319,12 +320,6 @@ static inline int cport_w32_wcsicmp(const wchar_t *a, const wchar_t *b) {
 #endif
 #ifndef _atoi64
 #  define _atoi64(s) strtoll(s, NULL, 10)
-#endif
-#ifndef _snprintf
-#  define _snprintf snprintf
-#endif
-#ifndef _vsnprintf
-#  define _vsnprintf vsnprintf
 #endif
 /* _aligned_malloc(size, alignment), alignment a power of two (else NULL),
  * and _aligned_free, the only way its blocks go back: the block malloc

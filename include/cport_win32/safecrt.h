@@ -5,6 +5,77 @@
  * Include <cport_win32.h>, never this file: it is read inside that
  * header's Linux branch, after the parts before it.
  */
+/**
+ * @fn int cport_w32_snprintf(char *buf, size_t count, const char *fmt, ...)
+ * msvcrt's _snprintf(); `_snprintf` is defined to this name. The format
+ * in Microsoft's spelling, as cport_w32_sprintf_s() reads it.
+ * @param[out] buf the destination (NULL with `count` 0: count only)
+ * @param count characters to write at most
+ * @param fmt the format
+ * @return The string's length, stored with a NUL when it is shorter than
+ *         `count`, without one when it is `count` long; -1 when it was
+ *         cut to `count` characters (no NUL), or with errno EINVAL for a
+ *         NULL `fmt`, or a NULL `buf` with `count` above 0.
+ */
+/**
+ * @fn int cport_w32_vsnprintf(char *buf, size_t count, const char *fmt, va_list ap)
+ * msvcrt's _vsnprintf(), cport_w32_snprintf() with a va_list;
+ * `_vsnprintf` is defined to this name.
+ * @param[out] buf the destination
+ * @param count characters to write at most
+ * @param fmt the format
+ * @param ap the arguments
+ * @return As cport_w32_snprintf().
+ */
+/**
+ * @fn int cport_w32_scprintf(const char *fmt, ...)
+ * msvcrt's _scprintf(); `_scprintf` is defined to this name.
+ * @param fmt the format, in Microsoft's spelling
+ * @return The characters the format makes (without the NUL); -1 with
+ *         errno EINVAL for a NULL `fmt`.
+ */
+/**
+ * @fn int cport_w32_vscprintf(const char *fmt, va_list ap)
+ * msvcrt's _vscprintf(), cport_w32_scprintf() with a va_list;
+ * `_vscprintf` is defined to this name.
+ * @param fmt the format
+ * @param ap the arguments
+ * @return As cport_w32_scprintf().
+ */
+/**
+ * @fn int cport_w32_snwprintf(wchar_t *buf, size_t count, const wchar_t *fmt, ...)
+ * msvcrt's _snwprintf(); `_snwprintf` is defined to this name. As
+ * cport_w32_snprintf(), in wide characters (the format as
+ * cport_w32_swprintf_s() reads it).
+ * @param[out] buf the destination (NULL with `count` 0: count only)
+ * @param count characters to write at most
+ * @param fmt the format
+ * @return As cport_w32_snprintf().
+ */
+/**
+ * @fn int cport_w32_vsnwprintf(wchar_t *buf, size_t count, const wchar_t *fmt, va_list ap)
+ * msvcrt's _vsnwprintf(), cport_w32_snwprintf() with a va_list;
+ * `_vsnwprintf` is defined to this name.
+ * @param[out] buf the destination
+ * @param count characters to write at most
+ * @param fmt the format
+ * @param ap the arguments
+ * @return As cport_w32_snprintf().
+ */
+/**
+ * @fn int cport_w32_scwprintf(const wchar_t *fmt, ...)
+ * msvcrt's _scwprintf(); `_scwprintf` is defined to this name.
+ * @param fmt the format, in Microsoft's wide spelling
+ * @return As cport_w32_scprintf().
+ */
+/**
+ * @fn int cport_w32_vscwprintf(const wchar_t *fmt, va_list ap)
+ * msvcrt's _vscwprintf(), cport_w32_scwprintf() with a va_list;
+ * `_vscwprintf` is defined to this name.
+ * @param fmt the format
+ * @param ap the arguments
+ * @return As cport_w32_scprintf().
+ */
 #ifndef CPORT_WIN32_PART_SAFECRT_H
 #define CPORT_WIN32_PART_SAFECRT_H
 
@@ -118,6 +189,47 @@ CPORT_WIN32_API int cport_w32_snprintf_s(char *buf, size_t size, size_t count,
 CPORT_WIN32_API int cport_w32_vsnprintf_s(char *buf, size_t size, size_t count,
                                           const char *fmt, va_list ap)
     CPORT_W32_PRINTF(4, 0);
+/* The older forms in Microsoft's spelling (documented above): a NUL
+ * only when it fits, -1 for a cut string. */
+CPORT_WIN32_API int cport_w32_snprintf(char *buf, size_t count, const char *fmt,
+                                       ...) CPORT_W32_PRINTF(3, 4);
+CPORT_WIN32_API int cport_w32_vsnprintf(char *buf, size_t count,
+                                        const char *fmt, va_list ap)
+    CPORT_W32_PRINTF(3, 0);
+CPORT_WIN32_API int cport_w32_scprintf(const char *fmt, ...)
+    CPORT_W32_PRINTF(1, 2);
+CPORT_WIN32_API int cport_w32_vscprintf(const char *fmt, va_list ap)
+    CPORT_W32_PRINTF(1, 0);
+CPORT_WIN32_API int cport_w32_snwprintf(wchar_t *buf, size_t count,
+                                        const wchar_t *fmt, ...);
+CPORT_WIN32_API int cport_w32_vsnwprintf(wchar_t *buf, size_t count,
+                                         const wchar_t *fmt, va_list ap);
+CPORT_WIN32_API int cport_w32_scwprintf(const wchar_t *fmt, ...);
+CPORT_WIN32_API int cport_w32_vscwprintf(const wchar_t *fmt, va_list ap);
+#ifndef _snprintf
+#  define _snprintf cport_w32_snprintf
+#endif
+#ifndef _vsnprintf
+#  define _vsnprintf cport_w32_vsnprintf
+#endif
+#ifndef _scprintf
+#  define _scprintf cport_w32_scprintf
+#endif
+#ifndef _vscprintf
+#  define _vscprintf cport_w32_vscprintf
+#endif
+#ifndef _snwprintf
+#  define _snwprintf cport_w32_snwprintf
+#endif
+#ifndef _vsnwprintf
+#  define _vsnwprintf cport_w32_vsnwprintf
+#endif
+#ifndef _scwprintf
+#  define _scwprintf cport_w32_scwprintf
+#endif
+#ifndef _vscwprintf
+#  define _vscwprintf cport_w32_vscwprintf
+#endif
 #ifndef strcpy_s
 #  define strcpy_s cport_w32_strcpy_s
 #endif
@@ -407,8 +519,9 @@ CPORT_WIN32_API int cport_w32_vsscanf_s(const char *buf, const char *fmt,
 #  define _kbhit cport_w32_kbhit
 #endif
 /* tchar.h's routines: the narrow C runtime's names, or the wide ones
- * under UNICODE / _UNICODE (whose printf family is left out: glibc's
- * wide printf reads %s as a narrow string, Microsoft's as a wide one). */
+ * under UNICODE / _UNICODE (whose printf family is left out, but for the
+ * forms below: glibc's wide printf reads %s as a narrow string,
+ * Microsoft's as a wide one). */
 #if defined(UNICODE) || defined(_UNICODE)
 #  define CPORT_W32_TCHAR(narrow, wide) wide
 #else
@@ -416,11 +529,9 @@ CPORT_WIN32_API int cport_w32_vsscanf_s(const char *buf, const char *fmt,
 #  define _tprintf printf
 #  define _ftprintf fprintf
 #  define _stprintf sprintf
-#  define _sntprintf _snprintf
 #  define _vtprintf vprintf
 #  define _vftprintf vfprintf
 #  define _vstprintf vsprintf
-#  define _vsntprintf _vsnprintf
 #  define _tprintf_s printf_s
 #  define _ftprintf_s fprintf_s
 #  define _stprintf_s sprintf_s
@@ -449,6 +560,11 @@ CPORT_WIN32_API int cport_w32_vsscanf_s(const char *buf, const char *fmt,
 #  define _ttoi64 _atoi64
 #  define _istascii isascii
 #endif
+/* The forms that read Microsoft's spelling, wide ones included. */
+#define _sntprintf CPORT_W32_TCHAR(_snprintf, _snwprintf)
+#define _vsntprintf CPORT_W32_TCHAR(_vsnprintf, _vsnwprintf)
+#define _sctprintf CPORT_W32_TCHAR(_scprintf, _scwprintf)
+#define _vsctprintf CPORT_W32_TCHAR(_vscprintf, _vscwprintf)
 #define _tcslen CPORT_W32_TCHAR(strlen, wcslen)
 #define _tcsnlen CPORT_W32_TCHAR(strnlen, wcsnlen)
 #define _tcscpy CPORT_W32_TCHAR(strcpy, wcscpy)

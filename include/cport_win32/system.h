@@ -567,6 +567,9 @@ CPORT_WIN32_API int lstrlenA(LPCSTR s);
 CPORT_WIN32_API int lstrlenW(LPCWSTR s);
 CPORT_WIN32_API LPSTR lstrcpyA(LPSTR d, LPCSTR s);
 CPORT_WIN32_API LPWSTR lstrcpyW(LPWSTR d, LPCWSTR s);
+/* At most n - 1 characters of s and a NUL (with n 0, nothing). */
+CPORT_WIN32_API LPSTR lstrcpynA(LPSTR d, LPCSTR s, int n);
+CPORT_WIN32_API LPWSTR lstrcpynW(LPWSTR d, LPCWSTR s, int n);
 CPORT_WIN32_API LPSTR lstrcatA(LPSTR d, LPCSTR s);
 CPORT_WIN32_API LPWSTR lstrcatW(LPWSTR d, LPCWSTR s);
 CPORT_WIN32_API int lstrcmpA(LPCSTR a, LPCSTR b);
@@ -575,6 +578,7 @@ CPORT_WIN32_API int lstrcmpiA(LPCSTR a, LPCSTR b);
 CPORT_WIN32_API int lstrcmpiW(LPCWSTR a, LPCWSTR b);
 #define lstrlen CPORT_W32_AW(lstrlen)
 #define lstrcpy CPORT_W32_AW(lstrcpy)
+#define lstrcpyn CPORT_W32_AW(lstrcpyn)
 #define lstrcat CPORT_W32_AW(lstrcat)
 #define lstrcmp CPORT_W32_AW(lstrcmp)
 #define lstrcmpi CPORT_W32_AW(lstrcmpi)

@@ -12,6 +12,7 @@
  * the result is made whole in a memory stream first and copied.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,4 +141,49 @@ CPORT_API errno_t cport_w32_wfopen_s(FILE **f, const wchar_t *name,
   free(n);
   free(m);
   return err;
+}
+
+/* _snwprintf, _vsnwprintf, _scwprintf, _vscwprintf: as the char forms
+ * (safecrt.c), in WCHARs. */
+CPORT_API int cport_w32_vsnwprintf(wchar_t *buf, size_t count,
+                                   const wchar_t *fmt, va_list ap) {
+  if (fmt == NULL || (buf == NULL && count != 0)) {
+    errno = EINVAL;
+    return -1;
+  }
+  wchar_t *whole;
+  long n = format_whole(fmt, ap, &whole);
+  if (n < 0 || n > INT_MAX) {
+    free(whole);
+    return -1;
+  }
+  if (buf != NULL) {
+    size_t keep = (size_t)n < count ? (size_t)n + 1 : count;
+    memcpy(buf, whole, keep * sizeof(wchar_t));
+    if ((size_t)n > count)
+      n = -1;
+  }
+  free(whole);
+  return (int)n;
+}
+
+CPORT_API int cport_w32_snwprintf(wchar_t *buf, size_t count,
+                                  const wchar_t *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = cport_w32_vsnwprintf(buf, count, fmt, ap);
+  va_end(ap);
+  return n;
+}
+
+CPORT_API int cport_w32_vscwprintf(const wchar_t *fmt, va_list ap) {
+  return cport_w32_vsnwprintf(NULL, 0, fmt, ap);
+}
+
+CPORT_API int cport_w32_scwprintf(const wchar_t *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = cport_w32_vsnwprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  return n;
 }

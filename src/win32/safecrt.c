@@ -383,3 +383,68 @@ CPORT_API int cport_w32_snprintf_s(char *buf, size_t size, size_t count,
   va_end(ap);
   return n;
 }
+
+/* The C runtime's older forms (_snprintf, _vsnprintf, _scprintf,
+ * _vscprintf), in Microsoft's format spelling: at most count characters,
+ * with a NUL only when the whole string and the NUL fit; a string of
+ * exactly count characters is stored without its NUL and returns count,
+ * a longer one is cut and returns -1 (a program grows its buffer and
+ * tries again). A NULL buffer with a count of 0 returns the length. */
+CPORT_API int cport_w32_vsnprintf(char *buf, size_t count, const char *fmt,
+                                  va_list ap) {
+  if (fmt == NULL || (buf == NULL && count != 0)) {
+    errno = EINVAL;
+    return -1;
+  }
+  char fmt_room[FORMAT_ROOM];
+  char *f = w32_format_a(fmt, fmt_room, sizeof(fmt_room));
+  if (f == NULL) {
+    errno = ENOMEM;
+    return -1;
+  }
+  va_list aq;
+  va_copy(aq, ap);
+  int n = vsnprintf(NULL, 0, f, aq);
+  va_end(aq);
+  if (n >= 0 && buf != NULL) {
+    if ((size_t)n < count) {
+      n = vsnprintf(buf, count, f, ap);
+    } else {
+      /* Cut, or exactly count: the first count characters, no NUL. */
+      char *whole = malloc((size_t)n + 1);
+      if (whole == NULL) {
+        errno = ENOMEM;
+        n = -1;
+      } else {
+        (void)vsnprintf(whole, (size_t)n + 1, f, ap);
+        memcpy(buf, whole, count);
+        free(whole);
+        n = (size_t)n == count ? n : -1;
+      }
+    }
+  }
+  if (f != fmt_room)
+    free(f);
+  return n;
+}
+
+CPORT_API int cport_w32_snprintf(char *buf, size_t count, const char *fmt,
+                                 ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = cport_w32_vsnprintf(buf, count, fmt, ap);
+  va_end(ap);
+  return n;
+}
+
+CPORT_API int cport_w32_vscprintf(const char *fmt, va_list ap) {
+  return cport_w32_vsnprintf(NULL, 0, fmt, ap);
+}
+
+CPORT_API int cport_w32_scprintf(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = cport_w32_vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  return n;
+}

@@ -30,6 +30,21 @@ CPORT_API LPSTR lstrcpyA(LPSTR d, LPCSTR s) {
 CPORT_API LPWSTR lstrcpyW(LPWSTR d, LPCWSTR s) {
   return wcscpy(d, s);
 }
+/* At most n - 1 characters and a NUL (nothing with n 0); NULL for a NULL
+ * string. */
+#define LSTRCPYN(name, T)                      \
+  CPORT_API T *name(T *d, const T *s, int n) { \
+    if (d == NULL || s == NULL)                \
+      return NULL;                             \
+    T *at = d;                                 \
+    for (; n > 1 && *s != 0; n--)              \
+      *at++ = *s++;                            \
+    if (n > 0)                                 \
+      *at = 0;                                 \
+    return d;                                  \
+  }
+LSTRCPYN(lstrcpynA, char)
+LSTRCPYN(lstrcpynW, WCHAR)
 CPORT_API LPSTR lstrcatA(LPSTR d, LPCSTR s) {
   return strcat(d, s);
 }
