@@ -5,7 +5,8 @@
  * errors for missing paths, WriteFile at offset 0xFFFFFFFF:0xFFFFFFFF
  * (append), a handle opened without FILE_FLAG_OVERLAPPED given an
  * OVERLAPPED, overlapped file I/O without a port, completion modes that
- * cannot be cleared, directories and attributes, stdin as a HANDLE. The
+ * cannot be cleared, directories and attributes, stdin as a HANDLE, the
+ * sparse-file controls of DeviceIoControl. The
  * file-system calls (searches, information, times, paths, moves):
  * test-win32-filesystem.c.
  */
@@ -340,6 +341,112 @@ static void stdin_is_a_handle(void **state) {
 /* ReadFileScatter / WriteFileGather: one op over page-sized segments, in
  * the array's order, on an unbuffered overlapped file; a read at the end
  * ends with ERROR_HANDLE_EOF; the documented conditions are checked. */
+/* The sparse-file controls of winioctl.h: set sparse (done in the call,
+ * a packet on a port's overlapped handle), allocated ranges (all that
+ * fit, then ERROR_MORE_DATA), zero data (the range reads as zeros and
+ * holds no data any more), and what is refused. */
+static DWORD ranges(HANDLE f, int64_t size, FILE_ALLOCATED_RANGE_BUFFER *r,
+                    DWORD room, DWORD *err) {
+  FILE_ALLOCATED_RANGE_BUFFER q;
+  q.FileOffset.QuadPart = 0;
+  q.Length.QuadPart = size;
+  DWORD n = 0;
+  *err = DeviceIoControl(f, FSCTL_QUERY_ALLOCATED_RANGES, &q, sizeof(q), r,
+                         room * sizeof(*r), &n, NULL)
+             ? 0
+             : GetLastError();
+  return n / sizeof(*r);
+}
+
+static void sparse_file_controls(void **state) {
+  (void)state;
+  char path[512];
+  w_temp_path(path, sizeof(path), "w32f-sparse");
+  DeleteFileA(path);
+  HANDLE f = open_new(path, FILE_FLAG_OVERLAPPED);
+  HANDLE port = w_port(0);
+  assert_ptr_equal(CreateIoCompletionPort(f, port, 5, 0), port);
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  DWORD n = 7;
+  assert_true(DeviceIoControl(f, FSCTL_SET_SPARSE, NULL, 0, NULL, 0, &n, &ov));
+  DWORD bytes = 9;
+  ULONG_PTR key = 0;
+  OVERLAPPED *got = NULL;
+  bool wine_no_packet = false; /* its packet */
+  if (!GetQueuedCompletionStatus(port, &bytes, &key, &got, 2000) &&
+      h_on_wine()) {
+    wine_no_packet = true;
+  } else {
+    assert_ptr_equal(got, &ov);
+    assert_int_equal(key, 5);
+    assert_int_equal(bytes, 0);
+  }
+  /* Data at 0 and at 1 MiB, 64 KiB each; a hole between them. */
+  static char data[65536];
+  memset(data, 'd', sizeof(data));
+  const int64_t at[2] = {0, 1 << 20};
+  for (int i = 0; i < 2; i++) {
+    memset(&ov, 0, sizeof(ov));
+    ov.Offset = (DWORD)at[i];
+    if (!WriteFile(f, data, sizeof(data), NULL, &ov))
+      assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+    assert_true(GetOverlappedResult(f, &ov, &n, TRUE));
+    assert_true(w_next(port, &bytes, &key, &got, 5000));
+  }
+  FILE_ALLOCATED_RANGE_BUFFER r[4];
+  DWORD err;
+  DWORD found = ranges(f, (1 << 20) + 65536, r, 4, &err);
+  if (err == ERROR_NOT_SUPPORTED && h_on_wine()) {
+    assert_true(CloseHandle(f));
+    assert_true(CloseHandle(port));
+    DeleteFileA(path);
+    H_SKIP("known Wine difference: FSCTL_QUERY_ALLOCATED_RANGES, "
+           "FSCTL_SET_ZERO_DATA and unknown controls fail with "
+           "ERROR_NOT_SUPPORTED%s; see docs/windows.md",
+           wine_no_packet ? ", and FSCTL_SET_SPARSE queues no packet" : "");
+  }
+  assert_int_equal(found, 2);
+  assert_int_equal(err, 0);
+  assert_true(r[0].FileOffset.QuadPart == 0 && r[0].Length.QuadPart == 65536);
+  assert_true(r[1].FileOffset.QuadPart == (1 << 20) &&
+              r[1].Length.QuadPart == 65536);
+  assert_int_equal(ranges(f, (1 << 20) + 65536, r, 1, &err), 1);
+  assert_int_equal(err, ERROR_MORE_DATA);
+  /* Zeroing the first 64 KiB: zeros, and no data there any more. */
+  FILE_ZERO_DATA_INFORMATION z;
+  z.FileOffset.QuadPart = 0;
+  z.BeyondFinalZero.QuadPart = 65536;
+  assert_true(DeviceIoControl(f, FSCTL_SET_ZERO_DATA, &z, sizeof(z), NULL, 0,
+                              &n, NULL));
+  static char back[65536];
+  memset(&ov, 0, sizeof(ov));
+  if (!ReadFile(f, back, sizeof(back), NULL, &ov))
+    assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  assert_true(GetOverlappedResult(f, &ov, &n, TRUE));
+  assert_true(w_next(port, &bytes, &key, &got, 5000));
+  assert_int_equal(n, sizeof(back));
+  static const char zeros[65536];
+  assert_memory_equal(back, zeros, sizeof(back));
+  assert_int_equal(ranges(f, (1 << 20) + 65536, r, 4, &err), 1);
+  assert_true(r[0].FileOffset.QuadPart == (1 << 20));
+  /* Refused: a short input, a code no file system has. */
+  assert_false(
+      DeviceIoControl(f, FSCTL_SET_ZERO_DATA, &z, 4, NULL, 0, &n, NULL));
+  assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+  assert_false(DeviceIoControl(
+      f, CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 0x7ff, METHOD_BUFFERED, 0), NULL, 0,
+      NULL, 0, &n, NULL));
+  assert_int_equal(GetLastError(), ERROR_INVALID_FUNCTION);
+  w_expect_nothing(port, 50); /* no packet for a refusal */
+  assert_true(CloseHandle(f));
+  assert_true(CloseHandle(port));
+  DeleteFileA(path);
+  if (wine_no_packet)
+    H_SKIP("known Wine difference: an overlapped DeviceIoControl done in "
+           "the call queues no packet; see docs/windows.md");
+}
+
 static void scatter_and_gather(void **state) {
   (void)state;
   SYSTEM_INFO si;
@@ -461,6 +568,7 @@ int main(void) {
       cmocka_unit_test(completion_modes_cannot_be_cleared),
       cmocka_unit_test(directories_attributes_and_wide_names),
       cmocka_unit_test(stdin_is_a_handle),
+      cmocka_unit_test(sparse_file_controls),
       cmocka_unit_test(scatter_and_gather),
       cmocka_unit_test(scatter_needs_an_unbuffered_overlapped_handle),
   };

@@ -1,6 +1,6 @@
 /**
  * @file cport_win32/ports.h
- * @brief Part of cport_win32.h: OVERLAPPED and the completion ports (minwinbase.h, ioapiset.h).
+ * @brief Part of cport_win32.h: OVERLAPPED and the completion ports (minwinbase.h, ioapiset.h, winioctl.h's sparse-file controls).
  *
  * Include <cport_win32.h>, never this file: it is read inside that
  * header's Linux branch, after the parts before it.
@@ -165,6 +165,48 @@ CPORT_WIN32_API BOOL CancelIoEx(HANDLE h, LPOVERLAPPED ov);
  * signal, or a program with its own handler, sees a cancel only in the
  * waits that poll in 100 ms slices (a socket a port has). */
 CPORT_WIN32_API BOOL CancelSynchronousIo(HANDLE thread);
+
+/* DeviceIoControl on a file, for the sparse-file controls of winioctl.h:
+ * FSCTL_SET_SPARSE (Linux files are sparse already: it checks the handle
+ * may write, and succeeds), FSCTL_SET_ZERO_DATA (the range reads as
+ * zeros, its blocks freed where the file system can: FALLOC_FL_PUNCH_HOLE)
+ * and FSCTL_QUERY_ALLOCATED_RANGES (SEEK_DATA / SEEK_HOLE; ERROR_MORE_DATA
+ * with the ranges that fit). Any other code, or a handle that is no file:
+ * ERROR_INVALID_FUNCTION. With an OVERLAPPED on an overlapped handle the
+ * control ends in the call as an op does (Internal, hEvent, the packet
+ * unless skip-on-success mode), as on Windows. */
+CPORT_WIN32_API BOOL DeviceIoControl(HANDLE h, DWORD code, LPVOID in,
+                                     DWORD in_len, LPVOID out, DWORD out_len,
+                                     LPDWORD returned, LPOVERLAPPED ov);
+#define CTL_CODE(type, function, method, access)     \
+  (((DWORD)(type) << 16) | ((DWORD)(access) << 14) | \
+   ((DWORD)(function) << 2) | (DWORD)(method))
+#define METHOD_BUFFERED 0
+#define METHOD_IN_DIRECT 1
+#define METHOD_OUT_DIRECT 2
+#define METHOD_NEITHER 3
+#define FILE_ANY_ACCESS 0
+#define FILE_SPECIAL_ACCESS FILE_ANY_ACCESS
+#define FILE_READ_ACCESS 0x0001
+#define FILE_WRITE_ACCESS 0x0002
+#define FILE_DEVICE_FILE_SYSTEM 0x00000009
+#define FSCTL_SET_SPARSE \
+  CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 49, METHOD_BUFFERED, FILE_SPECIAL_ACCESS)
+#define FSCTL_SET_ZERO_DATA \
+  CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 50, METHOD_BUFFERED, FILE_WRITE_ACCESS)
+#define FSCTL_QUERY_ALLOCATED_RANGES \
+  CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 51, METHOD_NEITHER, FILE_READ_ACCESS)
+typedef struct _FILE_SET_SPARSE_BUFFER {
+  BOOLEAN SetSparse;
+} FILE_SET_SPARSE_BUFFER, *PFILE_SET_SPARSE_BUFFER;
+typedef struct _FILE_ZERO_DATA_INFORMATION {
+  LARGE_INTEGER FileOffset;
+  LARGE_INTEGER BeyondFinalZero;
+} FILE_ZERO_DATA_INFORMATION, *PFILE_ZERO_DATA_INFORMATION;
+typedef struct _FILE_ALLOCATED_RANGE_BUFFER {
+  LARGE_INTEGER FileOffset;
+  LARGE_INTEGER Length;
+} FILE_ALLOCATED_RANGE_BUFFER, *PFILE_ALLOCATED_RANGE_BUFFER;
 
 #define FILE_SKIP_COMPLETION_PORT_ON_SUCCESS 0x1
 #define FILE_SKIP_SET_EVENT_ON_HANDLE 0x2

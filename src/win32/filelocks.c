@@ -231,19 +231,7 @@ static BOOL lock_failed(int rc) {
 /* An overlapped handle's lock granted in the call: its end is an op's end
  * (Internal, the event, the packet unless skip-on-success mode). */
 static BOOL granted_now(const struct lock_req *q, LPOVERLAPPED ov) {
-  if (cport__handle_state(q->fd) & CPORT__SKIP) {
-    w32_ov_finish(ov, 0, 0);
-    SetLastError(ERROR_SUCCESS);
-    return TRUE;
-  }
-  int rc = w32_ov_begin(q->fd, ov);
-  if (rc == 0) {
-    cport_op_t *op = (cport_op_t *)(void *)ov;
-    rc = cport__external_begin(q->fd, op);
-    if (rc == 0)
-      cport__external_end(op, 0, 0);
-    w32_ov_end(ov, rc);
-  }
+  int rc = w32_ov_done_now(q->fd, ov, 0, 0);
   if (rc != 0) {
     (void)unlock_exact(q->fd, q->start, q->len);
     return w32_fail(rc == W32_BAD_EVENT ? ERROR_INVALID_HANDLE : w32_error(rc));

@@ -83,6 +83,22 @@ void w32_ov_finish(LPOVERLAPPED ov, int status, uint32_t bytes) {
   }
 }
 
+int w32_ov_done_now(int fd, LPOVERLAPPED ov, int status, uint32_t bytes) {
+  if (status == 0 && (cport__handle_state(fd) & CPORT__SKIP)) {
+    w32_ov_finish(ov, 0, bytes);
+    return 0;
+  }
+  int rc = w32_ov_begin(fd, ov);
+  if (rc == 0) {
+    cport_op_t *op = (cport_op_t *)(void *)ov;
+    rc = cport__external_begin(fd, op);
+    if (rc == 0)
+      cport__external_end(op, status, bytes);
+    w32_ov_end(ov, rc);
+  }
+  return rc;
+}
+
 /*
  * TRUE if the op finished inside the call (its packet is still queued
  * unless skip mode is on), FALSE with ERROR_IO_PENDING if it ends later

@@ -63,6 +63,13 @@ CP_INTERNAL int w32_ov_fd(const OVERLAPPED *ov);
 /* An op the layer finished itself (synchronous handles): result written,
  * event set, no packet. */
 CP_INTERNAL void w32_ov_finish(LPOVERLAPPED ov, int status, uint32_t bytes);
+/* An overlapped handle's op that the layer did in its call, ended with
+ * status (a cport code) and bytes as an op ends: Internal, InternalHigh,
+ * hEvent, and the packet, which skip-on-success mode leaves out for a
+ * success. 0, W32_BAD_EVENT, or the cport code that refused it (no end,
+ * no packet). */
+CP_INTERNAL int w32_ov_done_now(int fd, LPOVERLAPPED ov, int status,
+                                uint32_t bytes);
 /* What an overlapped call returns for cport's answer: TRUE (finished
  * inside the call: *done set), else FALSE with ERROR_IO_PENDING or the
  * error. */
