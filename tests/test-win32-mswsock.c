@@ -3,7 +3,8 @@
  * on, written only against the Win32 API (real Winsock on Windows, the
  * layer on Linux): ConnectEx after a refusal, AcceptEx's accept socket
  * (refused when bound or connected, ended when closed, on an OVERLAPPED
- * an event op just used), GetQueuedCompletionStatusEx's entries,
+ * an event op just used, its OVERLAPPED reused once it ended),
+ * GetQueuedCompletionStatusEx's entries,
  * DisconnectEx's reuse, SO_CONNECT_TIME. Known Wine differences skip with
  * the reason.
  */
@@ -359,6 +360,77 @@ static void acceptex_on_an_overlapped_an_event_op_used(void **state) {
   assert_int_equal(lost, 0);
 }
 
+/* One AcceptEx on ov (the listener l, on a port) into a new socket. */
+static SOCKET accept_on(SOCKET l, OVERLAPPED *ov, char *out) {
+  SOCKET a = w_tcp();
+  DWORD alen = sizeof(struct sockaddr_in6) + 16;
+  BOOL ok = pAcceptEx(l, a, out, 0, alen, alen, NULL, ov);
+  assert_true(ok || WSAGetLastError() == WSA_IO_PENDING);
+  return a;
+}
+
+static bool connected(SOCKET a) {
+  struct sockaddr_in pa;
+  int plen = sizeof(pa);
+  return getpeername(a, (struct sockaddr *)&pa, &plen) == 0;
+}
+
+/* An OVERLAPPED may serve the next op as soon as its op has ended: the
+ * program took AcceptEx #1's result with GetOverlappedResult, or only
+ * saw it end (its event), and started #2 on it. #1's packet, taken
+ * later, is #1's (it succeeded, it does not finish #2), #2 ends when its
+ * client comes, and both sockets hold their connections. (The stale
+ * packet ran #2's fixup with #1's result: #2 read as failed while
+ * pending and its connection never moved in; reusing after the event
+ * dropped #1's fixup: #1's socket never got its connection.) */
+static void acceptex_overlapped_reused_once_ended(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  struct sockaddr_in la;
+  SOCKET l = w_listener(&la);
+  w_load_extensions(l);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)l, port, 1, 0), port);
+  HANDLE ev = WSACreateEvent();
+  assert_true(ev != WSA_INVALID_EVENT);
+  char out[2][2 * (sizeof(struct sockaddr_in6) + 16)];
+  for (int by_event = 0; by_event < 2; by_event++) {
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof(ov));
+    ov.hEvent = by_event ? ev : NULL;
+    SOCKET a1 = accept_on(l, &ov, out[0]), c1 = w_tcp(), c2 = w_tcp();
+    assert_int_equal(connect(c1, (struct sockaddr *)&la, sizeof(la)), 0);
+    DWORD bytes = 0, flags = 0;
+    if (by_event) {
+      assert_int_equal(WaitForSingleObject(ev, 5000), WAIT_OBJECT_0);
+      assert_true(WSAResetEvent(ev));
+    } else {
+      assert_true(WSAGetOverlappedResult(l, &ov, &bytes, TRUE, &flags));
+    }
+    SOCKET a2 = accept_on(l, &ov, out[1]); /* the OVERLAPPED reused */
+    ULONG_PTR key = 0;
+    OVERLAPPED *got = NULL;
+    assert_true(w_next(port, &bytes, &key, &got, 5000)); /* #1's */
+    assert_ptr_equal(got, &ov);
+    assert_false(HasOverlappedIoCompleted(&ov)); /* #2 still pending */
+    assert_true(connected(a1));
+    assert_int_equal(connect(c2, (struct sockaddr *)&la, sizeof(la)), 0);
+    assert_true(w_next(port, &bytes, &key, &got, 5000)); /* #2's */
+    assert_ptr_equal(got, &ov);
+    assert_true(connected(a2));
+    assert_int_equal(send(c2, "z", 1, 0), 1);
+    char z = 0;
+    assert_int_equal(recv(a2, &z, 1, 0), 1);
+    assert_int_equal(z, 'z');
+    closesocket(a1);
+    closesocket(a2);
+    closesocket(c1);
+    closesocket(c2);
+  }
+  assert_true(WSACloseEvent(ev));
+  closesocket(l);
+  assert_true(CloseHandle(port));
+}
+
 static DWORD connect_time(SOCKET s) {
   DWORD v = 12345;
   int len = sizeof(v);
@@ -505,6 +577,7 @@ int main(void) {
       cmocka_unit_test(disconnectex_reuse_then_connectex_again),
       cmocka_unit_test(second_disconnectex_is_not_connected),
       cmocka_unit_test(acceptex_on_an_overlapped_an_event_op_used),
+      cmocka_unit_test(acceptex_overlapped_reused_once_ended),
       cmocka_unit_test(so_connect_time_counts_seconds),
       cmocka_unit_test(so_connect_time_of_a_silent_client),
       cmocka_unit_test(closed_listener_refuses_and_frees_its_port),

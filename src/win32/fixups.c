@@ -279,10 +279,12 @@ void w32_fixup_run(LPOVERLAPPED ov, int *status) {
     run_claimed(f, ov, status);
 }
 
-void w32_fixup_run_ended(LPOVERLAPPED ov) {
+/* Runs ov's fixup if its op has ended, with that op's own status: true,
+ * *before and *after that status before and after it. */
+static bool run_if_ended(LPOVERLAPPED ov, int *before, int *after) {
   struct w32_fixup *f = fixup_claim(ov);
   if (f == NULL)
-    return;
+    return false;
   /* With a fixup on it, ov is an OVERLAPPED of the program's (not yet
    * taken), safe to read. Its op in flight: the packet was a stale one
    * of its previous op; the fixup waits for its own op's end. */
@@ -291,10 +293,27 @@ void w32_fixup_run_ended(LPOVERLAPPED ov) {
     f->running = false;
     pthread_cond_broadcast(&fix_done);
     pthread_mutex_unlock(&fix_lock);
-    return;
+    return false;
   }
-  int status = w32_internal_status(ov);
-  run_claimed(f, ov, &status);
+  *before = *after = w32_internal_status(ov);
+  run_claimed(f, ov, after);
+  return true;
+}
+
+void w32_fixup_run_ended(LPOVERLAPPED ov) {
+  int before, after;
+  (void)run_if_ended(ov, &before, &after);
+}
+
+void w32_fixup_run_taken(LPOVERLAPPED ov, int *status) {
+  int before, after;
+  if (run_if_ended(ov, &before, &after) && *status == before)
+    *status = after;
+}
+
+void w32_fixup_settle_ov(LPOVERLAPPED ov) {
+  w32_fixup_run_ended(ov);
+  w32_fixup_drop(ov);
 }
 
 void w32_fixup_settle(int fd) {

@@ -46,8 +46,9 @@ int w32_ov_begin(int fd, LPOVERLAPPED ov) {
   if (ev != NULL)
     w32_event_arm(ev);
   /* A fixup left on this OVERLAPPED by an op whose result nobody took
-   * (its port closed with the packet queued) is stale now. */
-  w32_fixup_drop(ov);
+   * (the program watched its event, or its port closed with the packet
+   * queued) runs now. */
+  w32_fixup_settle_ov(ov);
   /* CancelIo cancels the calling thread's ops: cport__cancel_tagged finds
    * them by this tag. */
   ov->cport_reserved_data = w32_ov_tag(w32_tid(), fd);
@@ -71,7 +72,7 @@ void w32_ov_end(LPOVERLAPPED ov, int rc) {
 }
 
 void w32_ov_finish(LPOVERLAPPED ov, int status, uint32_t bytes) {
-  w32_fixup_drop(ov); /* stale, as in w32_ov_begin */
+  w32_fixup_settle_ov(ov); /* as in w32_ov_begin */
   __atomic_store_n(&ov->InternalHigh, (ULONG_PTR)bytes, __ATOMIC_RELAXED);
   __atomic_store_n(&ov->Internal, (ULONG_PTR)(intptr_t)status,
                    __ATOMIC_RELEASE);

@@ -133,7 +133,7 @@ static int packet_status(const cport_completion_t *c) {
   int status = c->status;
   if (c->op != NULL) {
     w32_pipe_result((LPOVERLAPPED)c->op, c->bytes, &status);
-    w32_fixup_run((LPOVERLAPPED)c->op, &status);
+    w32_fixup_run_taken((LPOVERLAPPED)c->op, &status);
   }
   return status;
 }

@@ -120,6 +120,17 @@ CP_INTERNAL int w32_fixup_run_inline(LPOVERLAPPED ov);
 /* w32_fixup_run for a packet that may be stale (the layer's own port):
  * only once ov's op has ended, with that op's status. */
 CP_INTERNAL void w32_fixup_run_ended(LPOVERLAPPED ov);
+/* The same for a packet a program takes (GetQueuedCompletionStatus):
+ * *status, the packet's, turns into the fixup's answer when it is the
+ * status the fixup's op ended with. A stale packet (the program took the
+ * result with GetOverlappedResult and started another op on the
+ * OVERLAPPED) never runs the next op's fixup before that op ends. */
+CP_INTERNAL void w32_fixup_run_taken(LPOVERLAPPED ov, int *status);
+/* The program starts a new op on ov: the fixup of the op that ended on it
+ * runs now if nobody took that op's result (the program only watched its
+ * event or HasOverlappedIoCompleted: on Windows its socket is connected,
+ * or fresh again, all the same); one of an op still in flight goes. */
+CP_INTERNAL void w32_fixup_settle_ov(LPOVERLAPPED ov);
 /* fd is used by a call of the program's: if the AcceptEx filling it has
  * ended and its result is not yet taken, its connection moves in now, as
  * on Windows the socket is connected once the op has completed (the
