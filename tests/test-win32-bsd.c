@@ -523,6 +523,41 @@ static void receive_after_shutdown_fails(void **state) {
   assert_int_equal(e2, WSAESHUTDOWN);
 }
 
+/* A send after shutdown(SD_SEND): WSAESHUTDOWN, whatever the peer did
+ * (still open, shut down too, or closed: its FIN read). It said
+ * WSAECONNRESET: Linux answers EPIPE either way. */
+static void send_after_shutdown_fails(void **state) {
+  (void)state;
+  for (int peer = 0; peer < 3; peer++) {
+    SOCKET srv, cli;
+    w_pair(&srv, &cli);
+    w_set_rcvtimeo(srv, 2000);
+    w_set_rcvtimeo(cli, 2000);
+    assert_int_equal(shutdown(srv, SD_SEND), 0);
+    char buf[8];
+    assert_int_equal(recv(cli, buf, sizeof(buf), 0), 0); /* our FIN */
+    if (peer == 1)
+      assert_int_equal(shutdown(cli, SD_SEND), 0);
+    if (peer == 2) {
+      closesocket(cli);
+      cli = INVALID_SOCKET;
+    }
+    if (peer > 0)
+      assert_int_equal(recv(srv, buf, sizeof(buf), 0), 0); /* its FIN */
+    int e1 = wsa_error_of(send(srv, "x", 1, 0));
+    int e2 = wsa_error_of(send(srv, "x", 1, 0));
+    WSABUF wb = {1, (char *)"x"};
+    DWORD n = 0;
+    int e3 = wsa_error_of(WSASend(srv, &wb, 1, &n, 0, NULL, NULL));
+    closesocket(srv);
+    if (cli != INVALID_SOCKET)
+      closesocket(cli);
+    if (e1 != WSAESHUTDOWN || e2 != WSAESHUTDOWN || e3 != WSAESHUTDOWN)
+      fail_msg("peer %d: send %d, %d, WSASend %d (want WSAESHUTDOWN)", peer, e1,
+               e2, e3);
+  }
+}
+
 /* recvfrom on a UDP socket never bound: "WSAEINVAL The socket has not been
  * bound with bind" (Linux would wait for a datagram). */
 static void unbound_datagram_receive_fails(void **state) {
@@ -644,6 +679,7 @@ int main(void) {
       cmocka_unit_test(keepalive_values_and_linger),
       cmocka_unit_test(error_codes_as_documented),
       cmocka_unit_test(receive_after_shutdown_fails),
+      cmocka_unit_test(send_after_shutdown_fails),
       cmocka_unit_test(unbound_datagram_receive_fails),
       cmocka_unit_test(listen_on_a_connected_socket),
       cmocka_unit_test(any_address_is_no_destination),

@@ -24,7 +24,33 @@ struct Record {
   OVERLAPPED ov;
 };
 
+// Windows' 64-bit types are MSVC's __int64 (long long): one overload
+// serves both spellings, std::max sees one type, and a GUID compares by
+// reference (REFGUID in C++).
+static int width(ULONGLONG) {
+  return 64;
+}
+static int width(LONG) {
+  return 32;
+}
+
+static bool types_as_windows_has_them() {
+  unsigned __int64 u = 3;
+  PULONGLONG pu = &u;
+  ULONGLONG at_least = std::max(GetTickCount64(), 100ULL);
+  static PVOID volatile slot;
+  int x = 0;
+  InterlockedExchangePointer(&slot, &x); // a statement: no warning
+  GUID a = {1, 2, 3, {4, 5, 6, 7, 8, 9, 10, 11}}, b = a;
+  return width(*pu) == 64 && width(u) == 64 && width(LONG(1)) == 32 &&
+         at_least >= 100 && slot == &x && IsEqualGUID(a, b);
+}
+
 int main() {
+  if (!types_as_windows_has_them()) {
+    std::printf("win32-cxx: the 64-bit types or IsEqualGUID differ\n");
+    return 1;
+  }
   HANDLE port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, nullptr, 0, 1);
   if (port == nullptr) {
     std::printf("win32-cxx: skipped: backend %s is not available here "

@@ -158,16 +158,6 @@ static void strings_and_utf8(void **state) {
   lstrcpyA(copy, "ab");
   lstrcatA(copy, "cd");
   assert_string_equal(copy, "abcd");
-  /* lstrcpyn: at most n - 1 characters and the NUL; n 0 writes nothing. */
-  assert_ptr_equal(lstrcpynA(copy, "hello", 3), copy);
-  assert_string_equal(copy, "he");
-  assert_ptr_equal(lstrcpynA(copy, "hi", 16), copy);
-  assert_string_equal(copy, "hi");
-  assert_ptr_equal(lstrcpynA(copy, "xyz", 0), copy);
-  assert_string_equal(copy, "hi");
-  WCHAR wcopy[8];
-  assert_ptr_equal(lstrcpynW(wcopy, L"wide!", 5), wcopy);
-  assert_true(lstrcmpW(wcopy, L"wide") == 0);
   const char *utf8 = "h\xc3\xa9llo \xe2\x82\xac"; /* "héllo €" */
   int n = MultiByteToWideChar(CP_UTF8, 0, utf8, -1, NULL, 0);
   assert_int_equal(n, 8); /* seven characters and the NUL */

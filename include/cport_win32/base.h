@@ -112,8 +112,11 @@ typedef int16_t INT16;
 typedef uint16_t UINT16;
 typedef int32_t INT32;
 typedef uint32_t UINT32;
-typedef int64_t INT64, LONG64, LONGLONG, *PLONGLONG;
-typedef uint64_t UINT64, ULONG64, DWORD64, ULONGLONG, *PULONGLONG;
+/* __int64 as Windows has them (long long, not int64_t's long): an
+ * `unsigned __int64 *` is a `PULONGLONG`, and C++ overloads and
+ * std::max(GetTickCount64(), 100ULL) see one type. */
+typedef long long INT64, LONG64, LONGLONG, *PLONGLONG;
+typedef unsigned long long UINT64, ULONG64, DWORD64, ULONGLONG, *PULONGLONG;
 /* MSVC's 64-bit integer keyword, as in `unsigned __int64`. */
 #ifndef __int64
 #  define __int64 long long
@@ -161,6 +164,17 @@ typedef struct _GUID {
   uint16_t Data3;
   uint8_t Data4[8];
 } GUID, *LPGUID;
+/* REFGUID: a pointer in C, a reference in C++, as guiddef.h has it. */
+#ifndef IsEqualGUID
+#  ifdef __cplusplus
+#    define IsEqualGUID(a, b) (memcmp(&(a), &(b), sizeof(GUID)) == 0)
+#  else
+#    define IsEqualGUID(a, b) (memcmp((a), (b), sizeof(GUID)) == 0)
+#  endif
+#endif
+#ifndef InlineIsEqualGUID
+#  define InlineIsEqualGUID IsEqualGUID
+#endif
 
 typedef struct _FILETIME {
   DWORD dwLowDateTime;
@@ -268,6 +282,35 @@ typedef TCHAR _TCHAR;
 #ifndef _countof
 #  define _countof(a) (sizeof(a) / sizeof((a)[0]))
 #endif
+/* winnt.h and minwindef.h's annotations and helpers: C_ASSERT, a check
+ * at compile time that may repeat (a function declared again); the
+ * parameter markers; a cache line's alignment (64 bytes); MSVC's
+ * __forceinline. */
+#ifndef C_ASSERT
+#  define C_ASSERT(e) extern char(*cport_w32_c_assert(void))[(e) ? 1 : -1]
+#endif
+#ifndef IN
+#  define IN
+#endif
+#ifndef OUT
+#  define OUT
+#endif
+#ifndef OPTIONAL
+#  define OPTIONAL
+#endif
+#ifndef CONST
+#  define CONST const
+#endif
+#ifndef DECLSPEC_CACHEALIGN
+#  define DECLSPEC_CACHEALIGN __attribute__((aligned(64)))
+#endif
+#ifndef __forceinline
+#  define __forceinline __inline__ __attribute__((__always_inline__))
+#endif
+#ifndef FORCEINLINE
+#  define FORCEINLINE __forceinline
+#endif
+
 /* winnt.h: what the heap aligns every block to (16 bytes on 64-bit
  * Windows, as glibc's malloc does). */
 #define MEMORY_ALLOCATION_ALIGNMENT 16
@@ -321,6 +364,7 @@ static inline int cport_w32_wcsicmp(const wchar_t *a, const wchar_t *b) {
 #ifndef _atoi64
 #  define _atoi64(s) strtoll(s, NULL, 10)
 #endif
+
 /* _aligned_malloc(size, alignment), alignment a power of two (else NULL),
  * and _aligned_free, the only way its blocks go back: the block malloc
  * gave is kept just before the aligned one. */

@@ -216,6 +216,14 @@ CPORT_WIN32_API BOOL SetFileCompletionNotificationModes(HANDLE h, UCHAR flags);
 /* Ports, threads, events, mutexes, semaphores, files and sockets. */
 CPORT_WIN32_API BOOL CloseHandle(HANDLE h);
 
+#define HANDLE_FLAG_INHERIT 0x00000001u
+#define HANDLE_FLAG_PROTECT_FROM_CLOSE 0x00000002u
+/* A descriptor's HANDLE_FLAG_INHERIT is its FD_CLOEXEC cleared; the
+ * layer's objects are never inherited (setting it, or
+ * HANDLE_FLAG_PROTECT_FROM_CLOSE: ERROR_NOT_SUPPORTED). */
+CPORT_WIN32_API BOOL GetHandleInformation(HANDLE h, LPDWORD flags);
+CPORT_WIN32_API BOOL SetHandleInformation(HANDLE h, DWORD mask, DWORD flags);
+
 #define DUPLICATE_CLOSE_SOURCE 0x00000001u
 #define DUPLICATE_SAME_ACCESS 0x00000002u
 /* Within the current process only (GetCurrentProcess() as both process

@@ -76,6 +76,12 @@
  * @param ap the arguments
  * @return As cport_w32_scprintf().
  */
+/**
+ * @fn int cport_w32_fileno(FILE *f)
+ * The C runtime's _fileno(); `_fileno` is defined to this name.
+ * @param f a stream
+ * @return Its descriptor; -1 with errno EINVAL for a NULL `f`.
+ */
 #ifndef CPORT_WIN32_PART_SAFECRT_H
 #define CPORT_WIN32_PART_SAFECRT_H
 
@@ -206,6 +212,10 @@ CPORT_WIN32_API int cport_w32_vsnwprintf(wchar_t *buf, size_t count,
                                          const wchar_t *fmt, va_list ap);
 CPORT_WIN32_API int cport_w32_scwprintf(const wchar_t *fmt, ...);
 CPORT_WIN32_API int cport_w32_vscwprintf(const wchar_t *fmt, va_list ap);
+CPORT_WIN32_API int cport_w32_fileno(FILE *f);
+#ifndef _fileno
+#  define _fileno cport_w32_fileno
+#endif
 #ifndef _snprintf
 #  define _snprintf cport_w32_snprintf
 #endif

@@ -296,6 +296,13 @@ typedef OSVERSIONINFOEXA OSVERSIONINFOEX, *POSVERSIONINFOEX, *LPOSVERSIONINFOEX;
 /* ------------------------------------------------------------------------ */
 
 CPORT_WIN32_API DWORD GetCurrentProcessId(void);
+#ifndef _getpid
+#  define _getpid() ((int)GetCurrentProcessId())
+#endif
+/* A tracer (a debugger) is attached to the process. */
+CPORT_WIN32_API BOOL IsDebuggerPresent(void);
+/* Raises SIGTRAP, as __debugbreak() does. */
+CPORT_WIN32_API void DebugBreak(void);
 /* The pseudo handle (HANDLE)-1, as on Windows. */
 CPORT_WIN32_API HANDLE GetCurrentProcess(void);
 /* GetCurrentProcess() only (else ERROR_INVALID_HANDLE): the process's

@@ -363,8 +363,43 @@ CPORT_WIN32_API BOOL InitOnceExecuteOnce(PINIT_ONCE once, PINIT_ONCE_FN fn,
 #define InterlockedOr64 InterlockedOr
 #define InterlockedXor64 InterlockedXor
 #define InterlockedCompareExchange64 InterlockedCompareExchange
-#define InterlockedExchangePointer InterlockedExchange
-#define InterlockedCompareExchangePointer InterlockedCompareExchange
+/* Functions, as Windows' are: a call whose value is not used draws no
+ * warning (the builtins on a pointer do). */
+static inline PVOID cport_w32_exchange_pointer(PVOID volatile *p, PVOID v) {
+  return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);
+}
+static inline PVOID cport_w32_cas_pointer(PVOID volatile *p, PVOID v,
+                                          PVOID cmp) {
+  return __sync_val_compare_and_swap(p, cmp, v);
+}
+#define InterlockedExchangePointer(p, v) \
+  cport_w32_exchange_pointer((PVOID volatile *)(p), (PVOID)(v))
+#define InterlockedCompareExchangePointer(p, v, cmp) \
+  cport_w32_cas_pointer((PVOID volatile *)(p), (PVOID)(v), (PVOID)(cmp))
+/* The compiler intrinsics' spellings (intrin.h). */
+#define _InterlockedIncrement InterlockedIncrement
+#define _InterlockedDecrement InterlockedDecrement
+#define _InterlockedExchange InterlockedExchange
+#define _InterlockedExchangeAdd InterlockedExchangeAdd
+#define _InterlockedCompareExchange InterlockedCompareExchange
+#define _InterlockedAnd InterlockedAnd
+#define _InterlockedOr InterlockedOr
+#define _InterlockedXor InterlockedXor
+#define _InterlockedIncrement64 InterlockedIncrement
+#define _InterlockedDecrement64 InterlockedDecrement
+#define _InterlockedExchange64 InterlockedExchange
+#define _InterlockedExchangeAdd64 InterlockedExchangeAdd
+#define _InterlockedCompareExchange64 InterlockedCompareExchange
+#define _InterlockedExchangePointer InterlockedExchangePointer
+#define _InterlockedCompareExchangePointer InterlockedCompareExchangePointer
+#define InterlockedExchangePointerAcquire InterlockedExchangePointer
+#define InterlockedExchangePointerNoFence InterlockedExchangePointer
+#define InterlockedCompareExchangePointerAcquire \
+  InterlockedCompareExchangePointer
+#define InterlockedCompareExchangePointerRelease \
+  InterlockedCompareExchangePointer
+#define InterlockedCompareExchangePointerNoFence \
+  InterlockedCompareExchangePointer
 /* The 8- and 16-bit forms (the macros above take any integer size), and
  * the Acquire, Release and NoFence forms, which are full barriers here
  * (a stronger order than asked for is always correct). */
@@ -447,6 +482,14 @@ CPORT_WIN32_API void Sleep(DWORD ms);
 CPORT_WIN32_API DWORD SleepEx(DWORD ms, BOOL alertable);
 CPORT_WIN32_API DWORD GetTickCount(void);
 CPORT_WIN32_API ULONGLONG GetTickCount64(void);
+/* winmm (timeapi.h): timeGetTime is GetTickCount; a period of 1 ms or
+ * more is granted (TIMERR_NOERROR), 0 is TIMERR_NOCANDO. */
+typedef UINT MMRESULT;
+#define TIMERR_NOERROR 0
+#define TIMERR_NOCANDO 97
+CPORT_WIN32_API DWORD timeGetTime(void);
+CPORT_WIN32_API MMRESULT timeBeginPeriod(UINT period);
+CPORT_WIN32_API MMRESULT timeEndPeriod(UINT period);
 /* A monotonic counter in nanoseconds (frequency 1 000 000 000). */
 CPORT_WIN32_API BOOL QueryPerformanceCounter(LARGE_INTEGER *count);
 CPORT_WIN32_API BOOL QueryPerformanceFrequency(LARGE_INTEGER *freq);

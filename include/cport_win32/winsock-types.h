@@ -27,6 +27,9 @@ typedef struct sockaddr_in6 SOCKADDR_IN6, *PSOCKADDR_IN6, *LPSOCKADDR_IN6;
 typedef struct sockaddr_storage SOCKADDR_STORAGE, *PSOCKADDR_STORAGE;
 typedef struct in_addr IN_ADDR, *PIN_ADDR, *LPIN_ADDR;
 typedef struct in6_addr IN6_ADDR, *PIN6_ADDR;
+#ifndef in_addr6
+#  define in_addr6 in6_addr /* ws2ipdef.h's other name for it */
+#endif
 typedef struct linger LINGER, *PLINGER, *LPLINGER;
 /* ws2def.h: an IPv6 scope (zone and level), and ws2ipdef.h: either
  * address family in one type. */

@@ -79,7 +79,9 @@ static ssize_t data_failed(int fd) {
   if (e == EPIPE) {
     struct sockaddr_storage ss;
     socklen_t len = sizeof(ss);
-    int wsa = (w32_fd_flags(fd) & W32_FD_RESET) ? WSAECONNRESET
+    unsigned fl = w32_fd_flags(fd);
+    int wsa = (fl & W32_FD_SHUT_WR) ? WSAESHUTDOWN
+              : (fl & W32_FD_RESET) ? WSAECONNRESET
               : getpeername(fd, (struct sockaddr *)&ss, &len) == 0
                   ? WSAESHUTDOWN
               : w32_fd_was_connected(fd) ? WSAECONNRESET
@@ -351,9 +353,9 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
   unsigned fl;
   if (closed_already_flags(fd, &fl)) /* (an AcceptEx's: its connection in) */
     return -1;
-  if (!sending && (fl & W32_FD_SHUT_RD)) {
-    WSASetLastError(WSAESHUTDOWN); /* "not possible to receive on a socket
-                                      after shutdown" */
+  if (fl & (sending ? W32_FD_SHUT_WR : W32_FD_SHUT_RD)) {
+    WSASetLastError(WSAESHUTDOWN); /* "not possible to send or receive on
+                                      a socket after shutdown" */
     errno = ESHUTDOWN;
     return -1;
   }

@@ -14,6 +14,13 @@
  * original's port association and the layer's state, which Windows'
  * duplicate shares with it), and what is no kernel object on Windows
  * either (timer queues, find handles: ERROR_INVALID_HANDLE).
+ *
+ * SetHandleInformation / GetHandleInformation: a descriptor's
+ * HANDLE_FLAG_INHERIT is its FD_CLOEXEC cleared (a program that runs
+ * another with exec passes it on); the layer's objects are never
+ * inherited (it starts no process), so asking for that, or for
+ * HANDLE_FLAG_PROTECT_FROM_CLOSE, which CloseHandle does not honour here,
+ * fails with ERROR_NOT_SUPPORTED.
  */
 #include <fcntl.h>
 
@@ -103,5 +110,44 @@ CPORT_API BOOL DuplicateHandle(HANDLE src_process, HANDLE src,
     return w32_fail(err);
   if (target != NULL && target_process != NULL)
     *target = h;
+  return TRUE;
+}
+
+CPORT_API BOOL GetHandleInformation(HANDLE h, LPDWORD flags) {
+  if (flags == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  int fd = w32_fd(h);
+  if (fd >= 0) {
+    int f = fcntl(fd, F_GETFD);
+    if (f < 0)
+      return w32_fail(ERROR_INVALID_HANDLE);
+    *flags = (f & FD_CLOEXEC) ? 0 : HANDLE_FLAG_INHERIT;
+    return TRUE;
+  }
+  struct w32_object *o = w32_object_get(h, 0);
+  if (o == NULL)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  *flags = 0;
+  return TRUE;
+}
+
+CPORT_API BOOL SetHandleInformation(HANDLE h, DWORD mask, DWORD flags) {
+  if (mask & ~(DWORD)(HANDLE_FLAG_INHERIT | HANDLE_FLAG_PROTECT_FROM_CLOSE))
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  int fd = w32_fd(h);
+  bool object = fd < 0 && w32_object_get(h, 0) != NULL;
+  if (fd < 0 && !object)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  if (mask & flags & HANDLE_FLAG_PROTECT_FROM_CLOSE)
+    return w32_fail(ERROR_NOT_SUPPORTED);
+  if (!(mask & HANDLE_FLAG_INHERIT))
+    return TRUE;
+  bool inherit = (flags & HANDLE_FLAG_INHERIT) != 0;
+  if (object)
+    return inherit ? w32_fail(ERROR_NOT_SUPPORTED) : TRUE;
+  int f = fcntl(fd, F_GETFD);
+  if (f < 0 ||
+      fcntl(fd, F_SETFD, inherit ? (f & ~FD_CLOEXEC) : (f | FD_CLOEXEC)) < 0)
+    return w32_fail(ERROR_INVALID_HANDLE);
   return TRUE;
 }

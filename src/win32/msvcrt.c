@@ -325,6 +325,14 @@ CPORT_API errno_t cport_w32_ultoa_s(unsigned long value, char *buf, size_t size,
  * bad radix leaves it empty, with errno EINVAL. */
 #define UNBOUNDED(bits) ((size_t)(bits) + 2)
 
+CPORT_API int cport_w32_fileno(FILE *f) {
+  if (f == NULL) {
+    errno = EINVAL;
+    return -1;
+  }
+  return fileno(f);
+}
+
 CPORT_API char *cport_w32_itoa(int value, char *buf, int radix) {
   cport_w32_itoa_s(value, buf, UNBOUNDED(sizeof(int) * 8), radix);
   return buf;

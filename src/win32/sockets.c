@@ -445,6 +445,8 @@ CPORT_API int cport_w32_shutdown(SOCKET s, int how) {
   cport__note_shutdown(fd, how);
   if (how != SD_SEND)
     w32_fd_set_flags(fd, W32_FD_SHUT_RD, 0); /* and recv, blocking calls */
+  if (how != SD_RECEIVE) /* send, blocking calls, whatever the peer did */
+    w32_fd_set_flags(fd, W32_FD_SHUT_WR, 0);
   return 0;
 }
 

@@ -2,7 +2,8 @@
  * system.c - time (tick counts, the performance counter, the system
  * time), what the system is (GetSystemInfo, GetVersionEx), and the process
  * (its id, ExitProcess, its executable's path, the CPU time it and the
- * system spent). Sleeping is blocking.c's.
+ * system spent, a debugger), and winmm's timeGetTime. Sleeping is
+ * blocking.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,19 @@ CPORT_API ULONGLONG GetTickCount64(void) {
 }
 CPORT_API DWORD GetTickCount(void) {
   return (DWORD)w32_now_ms();
+}
+
+/* winmm: milliseconds since the system started, as GetTickCount; the
+ * timer's resolution is already finer than a millisecond here, so a
+ * period of 1 ms or more is granted as asked. */
+CPORT_API DWORD timeGetTime(void) {
+  return (DWORD)w32_now_ms();
+}
+CPORT_API MMRESULT timeBeginPeriod(UINT period) {
+  return period == 0 ? TIMERR_NOCANDO : TIMERR_NOERROR;
+}
+CPORT_API MMRESULT timeEndPeriod(UINT period) {
+  return period == 0 ? TIMERR_NOCANDO : TIMERR_NOERROR;
 }
 
 CPORT_API BOOL QueryPerformanceCounter(LARGE_INTEGER *count) {
@@ -176,6 +190,23 @@ CPORT_API BOOL GetVersionExW(LPOSVERSIONINFOW info) {
 /* ------------------------------------------------------------------------ */
 /* The process                                                               */
 /* ------------------------------------------------------------------------ */
+
+/* A tracer attached (/proc/self/status: TracerPid), as a debugger is. */
+CPORT_API BOOL IsDebuggerPresent(void) {
+  FILE *in = fopen("/proc/self/status", "re");
+  char line[128];
+  long tracer = 0;
+  while (in != NULL && fgets(line, sizeof(line), in) != NULL)
+    if (sscanf(line, "TracerPid: %ld", &tracer) == 1)
+      break;
+  if (in != NULL)
+    fclose(in);
+  return tracer != 0;
+}
+
+CPORT_API void DebugBreak(void) {
+  cport_w32_debugbreak(); /* SIGTRAP, as __debugbreak() */
+}
 
 CPORT_API DWORD GetCurrentProcessId(void) {
   return (DWORD)getpid();

@@ -271,6 +271,7 @@ enum {
   W32_FD_DISCONNECTED = 1u << 21, /* DisconnectEx without TF_REUSE_SOCKET */
   W32_FD_PIPE_DISC = 1u << 22,    /* DisconnectNamedPipe, no ConnectNamedPipe */
   W32_FD_DGRAM = 1u << 23,        /* a datagram socket the layer made */
+  W32_FD_SHUT_WR = 1u << 24,      /* shutdown(SD_SEND or SD_BOTH) */
 };
 /* Set by dirwatch.c, run before CloseHandle closes a W32_FD_DIR handle:
  * its pending ReadDirectoryChangesW calls end and its watch goes. */

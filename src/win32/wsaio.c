@@ -245,7 +245,7 @@ static int wsa_io_run(SOCKET s, LPWSABUF bufs, DWORD n, cport_buf_t *b,
   if (datagram && recv_side && !(fl & W32_FD_BOUND) && w32_unbound_datagram(fd))
     return w32_wsa_fail(WSAEINVAL);
   if (ov == NULL) {
-    if (recv_side && (fl & W32_FD_SHUT_RD))
+    if (fl & (recv_side ? W32_FD_SHUT_RD : W32_FD_SHUT_WR))
       return w32_wsa_fail(WSAESHUTDOWN); /* (overlapped: cport says it) */
     int allowed = recv_side ? (MSG_PEEK | MSG_OOB | MSG_WAITALL)
                             : (MSG_OOB | MSG_DONTROUTE);

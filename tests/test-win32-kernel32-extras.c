@@ -1,0 +1,137 @@
+/*
+ * test-win32-kernel32-extras.c - the smaller names real Windows servers
+ * reach for beside the I/O calls, written only against the Win32 API:
+ * lstrcpyn, winnt.h's annotations and helpers (C_ASSERT, IN / OUT /
+ * OPTIONAL / CONST, FORCEINLINE, DECLSPEC_CACHEALIGN, IsEqualGUID), the
+ * 64-bit types as Windows has them (an `unsigned __int64 *` is a
+ * PULONGLONG), the Interlocked pointer calls as statements and the
+ * intrinsics' spellings, in_addr6, the C runtime's _fileno and _getpid,
+ * winmm's timeGetTime and timer periods, IsDebuggerPresent, and
+ * Get/SetHandleInformation. The build is half the test: the suite builds
+ * with -Werror, so a warning a correct program would draw fails it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "win32-util.h"
+
+#if defined(_WIN32)
+#  include <intrin.h>
+#  include <mmsystem.h>
+#  include <process.h>
+#endif
+
+C_ASSERT(sizeof(DWORD) == 4);
+C_ASSERT(sizeof(ULONGLONG) == 8); /* (repeats, as in Windows headers) */
+
+FORCEINLINE int twice(IN CONST int v, OUT int *out OPTIONAL) {
+  if (out != NULL)
+    *out = 2 * v;
+  return 2 * v;
+}
+
+struct counters {
+  DECLSPEC_CACHEALIGN volatile LONG hot;
+};
+
+static void lstrcpyn_cuts_and_ends(void **state) {
+  (void)state;
+  char copy[16];
+  assert_ptr_equal(lstrcpynA(copy, "hello", 3), copy);
+  assert_string_equal(copy, "he");
+  assert_ptr_equal(lstrcpynA(copy, "hi", 16), copy);
+  assert_string_equal(copy, "hi");
+  assert_ptr_equal(lstrcpynA(copy, "xyz", 0), copy); /* writes nothing */
+  assert_string_equal(copy, "hi");
+  WCHAR wcopy[8];
+  assert_ptr_equal(lstrcpynW(wcopy, L"wide!", 5), wcopy);
+  assert_true(lstrcmpW(wcopy, L"wide") == 0);
+}
+
+static void annotations_types_and_intrinsics(void **state) {
+  (void)state;
+  int out = 0;
+  assert_int_equal(twice(21, &out), 42);
+  assert_int_equal(out, 42);
+  assert_int_equal(offsetof(struct counters, hot) % 64, 0);
+  assert_int_equal(sizeof(struct counters) % 64, 0);
+  GUID a = {1, 2, 3, {4, 5, 6, 7, 8, 9, 10, 11}}, b = a;
+  assert_true(IsEqualGUID(&a, &b)); /* (C: REFGUID is a pointer) */
+  b.Data4[7] = 0;
+  assert_false(IsEqualGUID(&a, &b));
+  /* MSVC's __int64 and the Windows typedefs are one type. */
+  unsigned __int64 u = 5;
+  PULONGLONG pu = &u;
+  __int64 s = -5;
+  PLONGLONG ps = &s;
+  ULONGLONG t = GetTickCount64();
+  ULONGLONG later = t > 100ULL ? t : 100ULL;
+  assert_true(*pu == 5 && *ps == -5 && later >= 100);
+  /* The pointer calls as statements (no unused-value warning), and the
+   * intrinsics' spellings. */
+  static PVOID volatile slot;
+  int x = 1, y = 2;
+  InterlockedExchangePointer(&slot, &x);
+  InterlockedCompareExchangePointer(&slot, &y, &x);
+  assert_ptr_equal(slot, &y);
+  assert_ptr_equal(InterlockedCompareExchangePointer(&slot, NULL, &x), &y);
+  static volatile LONG n;
+  _InterlockedIncrement(&n);
+  assert_int_equal(_InterlockedExchangeAdd(&n, 2), 1);
+  assert_int_equal(_InterlockedCompareExchange(&n, 7, 3), 3);
+  assert_int_equal(n, 7);
+  struct in_addr6 any6;
+  memset(&any6, 0, sizeof(any6));
+  assert_int_equal(sizeof(any6), 16);
+}
+
+static void runtime_process_and_time(void **state) {
+  (void)state;
+  assert_int_equal(_fileno(stdin), 0);
+  assert_int_equal(_fileno(stderr), 2);
+  assert_int_equal((DWORD)_getpid(), GetCurrentProcessId());
+  DWORD t0 = timeGetTime();
+  DWORD tick = GetTickCount();
+  assert_true(tick - t0 < 1000 || t0 - tick < 1000);
+  assert_int_equal(timeBeginPeriod(1), TIMERR_NOERROR);
+  Sleep(20);
+  assert_true(timeGetTime() - t0 >= 15);
+  assert_int_equal(timeEndPeriod(1), TIMERR_NOERROR);
+  assert_false(IsDebuggerPresent()); /* (the suite runs untraced) */
+}
+
+/* A socket's inherit flag reads back as set; a closed handle fails. */
+static void handle_information(void **state) {
+  (void)state;
+  SOCKET s = w_tcp();
+  DWORD flags = 77;
+  assert_true(SetHandleInformation((HANDLE)s, HANDLE_FLAG_INHERIT, 0));
+  assert_true(GetHandleInformation((HANDLE)s, &flags));
+  assert_int_equal(flags & HANDLE_FLAG_INHERIT, 0);
+  assert_true(SetHandleInformation((HANDLE)s, HANDLE_FLAG_INHERIT,
+                                   HANDLE_FLAG_INHERIT));
+  assert_true(GetHandleInformation((HANDLE)s, &flags));
+  assert_int_equal(flags & HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
+  closesocket(s);
+#if !defined(_WIN32)
+  /* The layer's objects are never inherited: asking for it fails. */
+  HANDLE ev = CreateEventA(NULL, TRUE, FALSE, NULL);
+  assert_true(SetHandleInformation(ev, HANDLE_FLAG_INHERIT, 0));
+  assert_false(SetHandleInformation(ev, HANDLE_FLAG_INHERIT,
+                                    HANDLE_FLAG_INHERIT));
+  assert_int_equal(GetLastError(), ERROR_NOT_SUPPORTED);
+  assert_true(CloseHandle(ev));
+  assert_false(GetHandleInformation(ev, &flags));
+  assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
+#endif
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(lstrcpyn_cuts_and_ends),
+      cmocka_unit_test(annotations_types_and_intrinsics),
+      cmocka_unit_test(runtime_process_and_time),
+      cmocka_unit_test(handle_information),
+  };
+  return W_RUN("win32-kernel32-extras", tests);
+}
