@@ -450,6 +450,32 @@ static void keepalive_values_and_linger(void **state) {
   assert_int_equal(getsockopt(s, SOL_SOCKET, SO_LINGER, (char *)&lg, &len), 0);
   assert_true(lg.l_onoff != 0);
   assert_int_equal(lg.l_linger, 7);
+  /* SO_DONTLINGER reads as a BOOL: FALSE while SO_LINGER is on. */
+  DWORD dont = 9;
+  len = sizeof(dont);
+  assert_int_equal(
+      getsockopt(s, SOL_SOCKET, SO_DONTLINGER, (char *)&dont, &len), 0);
+  assert_int_equal(dont, 0);
+  dont = TRUE;
+  assert_int_equal(
+      setsockopt(s, SOL_SOCKET, SO_DONTLINGER, (char *)&dont, sizeof(dont)), 0);
+  dont = 0;
+  assert_int_equal(
+      getsockopt(s, SOL_SOCKET, SO_DONTLINGER, (char *)&dont, &len), 0);
+  assert_int_equal(dont, 1);
+  /* Buffer sizes read back as set, 0 (IOCP servers' "no buffering") too. */
+  const int sizes[] = {0, 65536};
+  for (int i = 0; i < 2; i++) {
+    for (int rcv = 0; rcv < 2; rcv++) {
+      int opt = rcv ? SO_RCVBUF : SO_SNDBUF, v = sizes[i];
+      assert_int_equal(setsockopt(s, SOL_SOCKET, opt, (char *)&v, sizeof(v)),
+                       0);
+      v = -1;
+      len = sizeof(v);
+      assert_int_equal(getsockopt(s, SOL_SOCKET, opt, (char *)&v, &len), 0);
+      assert_int_equal(v, sizes[i]);
+    }
+  }
   w_set_rcvtimeo(s, 1500);
   DWORD ms = 0;
   len = sizeof(ms);
@@ -482,6 +508,14 @@ static void error_codes_as_documented(void **state) {
   assert_int_equal(
       wsa_error_of(setsockopt(srv, SOL_SOCKET, SO_LINGER, small, 1)),
       WSAEFAULT);
+  assert_int_equal(
+      wsa_error_of(setsockopt(srv, SOL_SOCKET, SO_RCVBUF, small, 1)),
+      WSAEFAULT);
+  /* connect: "the parameter s is a listening socket" */
+  struct sockaddr_in la;
+  SOCKET l = w_listener(&la);
+  int el = wsa_error_of(connect(l, (struct sockaddr *)&la, sizeof(la)));
+  closesocket(l);
   /* Datagrams: accept "is not a type that supports connection-oriented
    * service"; send with no peer: WSAENOTCONN. */
   SOCKET u = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
@@ -493,6 +527,7 @@ static void error_codes_as_documented(void **state) {
   closesocket(t);
   closesocket(srv);
   closesocket(cli);
+  assert_int_equal(el, WSAEINVAL);
   if (h_on_wine() && es != WSAENOTCONN)
     H_SKIP("known Wine difference: send on an unconnected UDP socket fails "
            "with %d (Windows: WSAENOTCONN); see docs/windows.md",

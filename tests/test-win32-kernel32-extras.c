@@ -117,8 +117,8 @@ static void handle_information(void **state) {
   /* The layer's objects are never inherited: asking for it fails. */
   HANDLE ev = CreateEventA(NULL, TRUE, FALSE, NULL);
   assert_true(SetHandleInformation(ev, HANDLE_FLAG_INHERIT, 0));
-  assert_false(SetHandleInformation(ev, HANDLE_FLAG_INHERIT,
-                                    HANDLE_FLAG_INHERIT));
+  assert_false(
+      SetHandleInformation(ev, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT));
   assert_int_equal(GetLastError(), ERROR_NOT_SUPPORTED);
   assert_true(CloseHandle(ev));
   assert_false(GetHandleInformation(ev, &flags));

@@ -283,6 +283,15 @@ CPORT_API int connect(int fd, const struct sockaddr *addr, socklen_t len) {
     return failed();
   }
   int e = errno;
+  int listening = 0;
+  socklen_t ll = sizeof(listening);
+  if (rc != 0 && (e == EISCONN || e == EINVAL) &&
+      getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &ll) == 0 &&
+      listening) {
+    WSASetLastError(WSAEINVAL); /* "The parameter s is a listening socket" */
+    errno = EINVAL;
+    return -1;
+  }
   if (rc != 0 && e == EINPROGRESS) /* select tells its outcome */
     w32_fd_set_flags(fd, W32_FD_CONNECTING | W32_FD_NB_CONNECT, 0);
   w32_es_note(fd, 0); /* WSAEventSelect: the connect's outcome comes */

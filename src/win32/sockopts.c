@@ -152,8 +152,23 @@ CPORT_API int cport_w32_setsockopt(SOCKET s, int level, int name,
   if (level == SOL_SOCKET && name == SO_LINGER &&
       len < (int)sizeof(struct linger))
     return w32_wsa_fail(WSAEFAULT); /* "the optlen parameter ... too small" */
+  if (level == SOL_SOCKET && (name == SO_SNDBUF || name == SO_RCVBUF) &&
+      len >= (int)sizeof(int)) {
+    /* 0: Windows' "no buffering" (sends and receives straight from and to
+     * the program's buffers), a speed hint of IOCP servers. Linux's
+     * smallest buffer (4.5 KiB) would stall every large send: the kernel
+     * keeps its own sizing, and the option reads back 0, as set. */
+    int v;
+    memcpy(&v, val, sizeof(v));
+    unsigned zero = name == SO_SNDBUF ? W32_FD_SNDBUF0 : W32_FD_RCVBUF0;
+    w32_fd_set_flags((int)s, v == 0 ? zero : 0, v == 0 ? 0 : zero);
+    if (v == 0)
+      return 0;
+  }
   if (setsockopt((int)s, level, name, val, (socklen_t)len) != 0)
-    return w32_wsa_errno(errno);
+    /* Too short for the option: "the optlen parameter is not valid". */
+    return errno == EINVAL && len < (int)sizeof(int) ? w32_wsa_fail(WSAEFAULT)
+                                                     : w32_wsa_errno(errno);
   return 0;
 }
 
@@ -208,6 +223,14 @@ CPORT_API int cport_w32_getsockopt(SOCKET s, int level, int name, char *val,
   }
   if (level == SOL_SOCKET && name == SO_OPENTYPE)
     return put_dword(val, len, open_type);
+  if (level == SOL_SOCKET && name == SO_DONTLINGER) {
+    /* A BOOL: TRUE when SO_LINGER is off. */
+    struct linger lg;
+    socklen_t ll = sizeof(lg);
+    if (getsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, &ll) != 0)
+      return w32_wsa_errno(errno);
+    return put_dword(val, len, lg.l_onoff == 0);
+  }
   if (level == SOL_SOCKET && name == SO_EXCLUSIVEADDRUSE) {
     int type = 0;
     socklen_t tl = sizeof(type);
@@ -261,10 +284,13 @@ CPORT_API int cport_w32_getsockopt(SOCKET s, int level, int name, char *val,
   if (level == SOL_SOCKET && (name == SO_RCVBUF || name == SO_SNDBUF) &&
       l >= sizeof(int)) {
     /* Linux keeps (and reports) twice the size asked for, room for its
-     * own bookkeeping; Windows reports the size set. */
+     * own bookkeeping; Windows reports the size set (0 too). */
     int v;
     memcpy(&v, val, sizeof(v));
     v /= 2;
+    if (w32_fd_flags(fd) &
+        (name == SO_SNDBUF ? W32_FD_SNDBUF0 : W32_FD_RCVBUF0))
+      v = 0;
     memcpy(val, &v, sizeof(v));
   }
   if (level == SOL_SOCKET && name == SO_ERROR && l >= sizeof(int)) {

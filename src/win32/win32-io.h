@@ -272,6 +272,8 @@ enum {
   W32_FD_PIPE_DISC = 1u << 22,    /* DisconnectNamedPipe, no ConnectNamedPipe */
   W32_FD_DGRAM = 1u << 23,        /* a datagram socket the layer made */
   W32_FD_SHUT_WR = 1u << 24,      /* shutdown(SD_SEND or SD_BOTH) */
+  W32_FD_SNDBUF0 = 1u << 25,      /* SO_SNDBUF set to 0 (sockopts.c) */
+  W32_FD_RCVBUF0 = 1u << 26,      /* SO_RCVBUF set to 0 */
 };
 /* Set by dirwatch.c, run before CloseHandle closes a W32_FD_DIR handle:
  * its pending ReadDirectoryChangesW calls end and its watch goes. */
