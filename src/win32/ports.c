@@ -7,6 +7,8 @@
  */
 #include <fcntl.h>
 
+#include <sys/stat.h>
+
 #include "win32.h"
 
 struct w32_port {
@@ -313,6 +315,12 @@ int w32_ensure_port(int fd) {
   pthread_once(&own_once, own_init);
   if (own_port == NULL)
     return CPORT_ENOMEM;
+  /* Closed between that look and the port's making, the number may now
+   * be one of the port's own descriptors (an epoll set, an eventfd, a
+   * ring): anonymous inodes, which no socket, file, pipe or console is. */
+  struct stat st;
+  if (fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) == 0)
+    return CPORT_EBADF;
   int rc = cport_associate(own_port, fd, 0, 0);
   if (rc == 0)
     cport__try_at_call(fd);
