@@ -14,6 +14,15 @@
 /* ConnectEx, AcceptEx                                                       */
 /* ------------------------------------------------------------------------ */
 
+/* A listener on port (key 1), the extensions loaded; its address in
+ * *la. */
+static SOCKET listener_on(HANDLE port, struct sockaddr_in *la) {
+  SOCKET l = w_listener(la);
+  w_load_extensions(l);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)l, port, 1, 0), port);
+  return l;
+}
+
 /* A bound client socket on port (key 2), and in *a an address where
  * nobody listens: its ConnectEx is refused. */
 static SOCKET refused_client(HANDLE port, struct sockaddr_in *a,
@@ -78,9 +87,7 @@ static void acceptex_refuses_a_bound_or_connected_socket(void **state) {
   (void)state;
   HANDLE port = w_port(0);
   struct sockaddr_in la, any = w_any();
-  SOCKET l = w_listener(&la);
-  w_load_extensions(l);
-  assert_ptr_equal(CreateIoCompletionPort((HANDLE)l, port, 1, 0), port);
+  SOCKET l = listener_on(port, &la);
   SOCKET bound = w_tcp(), srv, cli;
   assert_int_equal(bind(bound, (struct sockaddr *)&any, sizeof(any)), 0);
   w_pair(&srv, &cli);
@@ -316,9 +323,7 @@ static void acceptex_on_an_overlapped_an_event_op_used(void **state) {
   (void)state;
   HANDLE port = w_port(0);
   struct sockaddr_in la;
-  SOCKET l = w_listener(&la);
-  w_load_extensions(l);
-  assert_ptr_equal(CreateIoCompletionPort((HANDLE)l, port, 1, 0), port);
+  SOCKET l = listener_on(port, &la);
   SOCKET srv, cli;
   w_pair(&srv, &cli);
   HANDLE ev = WSACreateEvent();
@@ -387,9 +392,7 @@ static void acceptex_overlapped_reused_once_ended(void **state) {
   (void)state;
   HANDLE port = w_port(0);
   struct sockaddr_in la;
-  SOCKET l = w_listener(&la);
-  w_load_extensions(l);
-  assert_ptr_equal(CreateIoCompletionPort((HANDLE)l, port, 1, 0), port);
+  SOCKET l = listener_on(port, &la);
   HANDLE ev = WSACreateEvent();
   assert_true(ev != WSA_INVALID_EVENT);
   char out[2][2 * (sizeof(struct sockaddr_in6) + 16)];
