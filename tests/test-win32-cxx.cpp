@@ -24,9 +24,9 @@ struct Record {
   OVERLAPPED ov;
 };
 
-// Windows' 64-bit types are MSVC's __int64 (long long): one overload
-// serves both spellings, std::max sees one type, and a GUID compares by
-// reference (REFGUID in C++).
+// Windows' 64-bit types and MSVC's __int64 are one type (int64_t's
+// here): one overload serves both spellings, std::max sees one type with
+// a uint64_t, and a GUID compares by reference (REFGUID in C++).
 static int width(ULONGLONG) {
   return 64;
 }
@@ -37,13 +37,18 @@ static int width(LONG) {
 static bool types_as_windows_has_them() {
   unsigned __int64 u = 3;
   PULONGLONG pu = &u;
-  ULONGLONG at_least = std::max(GetTickCount64(), 100ULL);
+  uint64_t floor = 100;
+  ULONGLONG at_least = std::max(GetTickCount64(), floor);
+  LARGE_INTEGER li = {};
+  int64_t *q = &li.QuadPart; // cport.h's types and Windows' agree
+  *q = 7;
   static PVOID volatile slot;
   int x = 0;
   InterlockedExchangePointer(&slot, &x); // a statement: no warning
   GUID a = {1, 2, 3, {4, 5, 6, 7, 8, 9, 10, 11}}, b = a;
-  return width(*pu) == 64 && width(u) == 64 && width(LONG(1)) == 32 &&
-         at_least >= 100 && slot == &x && IsEqualGUID(a, b);
+  return li.QuadPart == 7 && width(*pu) == 64 && width(u) == 64 &&
+         width(LONG(1)) == 32 && at_least >= 100 && slot == &x &&
+         IsEqualGUID(a, b);
 }
 
 int main() {

@@ -364,6 +364,28 @@ static void failed_op_leaves_an_ntstatus(void **state) {
   assert_int_equal((DWORD)ov.Internal, 0xC000020Du);
   closesocket(srv);
   w_expect_nothing(port, 50);
+  /* A pipe's read its writer's close ended: STATUS_PIPE_BROKEN, in
+   * Internal as in the packet (Internal said 0: a read of no bytes). */
+  char name[128];
+  snprintf(name, sizeof(name), "\\\\.\\pipe\\cport-test-%u-broken",
+           (unsigned)GetCurrentProcessId());
+  HANDLE pipe =
+      CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                       PIPE_TYPE_BYTE, 1, 4096, 4096, 0, NULL);
+  assert_true(pipe != INVALID_HANDLE_VALUE);
+  assert_ptr_equal(CreateIoCompletionPort(pipe, port, 4, 0), port);
+  HANDLE c = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                         OPEN_EXISTING, 0, NULL);
+  assert_true(c != INVALID_HANDLE_VALUE);
+  memset(&ov, 0, sizeof(ov));
+  assert_false(ReadFile(pipe, buf, sizeof(buf), NULL, &ov));
+  assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  assert_true(CloseHandle(c));
+  assert_false(w_next(port, &n, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(GetLastError(), ERROR_BROKEN_PIPE);
+  assert_int_equal((DWORD)ov.Internal, 0xC000014Bu); /* PIPE_BROKEN */
+  assert_true(CloseHandle(pipe));
   assert_true(CloseHandle(port));
 }
 

@@ -434,6 +434,55 @@ static void acceptex_overlapped_reused_once_ended(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* DisconnectEx(TF_REUSE_SOCKET) watched on its event, its packet not
+ * taken; the program closes that socket and a new connection gets its
+ * number; the OVERLAPPED serves a receive on another socket. The old
+ * op's work must not reach the new connection (it was swapped for a
+ * fresh, unconnected socket: the peer saw its end). */
+static void closed_socket_reuse_never_reaches_its_number(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  SOCKET srv, cli;
+  w_pair(&srv, &cli);
+  w_load_extensions(cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)cli, port, 3, 0), port);
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = WSACreateEvent();
+  BOOL ok = pDisconnectEx(cli, &ov, TF_REUSE_SOCKET, 0);
+  assert_true(ok || WSAGetLastError() == WSA_IO_PENDING);
+  assert_int_equal(WaitForSingleObject(ov.hEvent, 5000), WAIT_OBJECT_0);
+  assert_true(WSAResetEvent(ov.hEvent));
+  closesocket(cli);
+  closesocket(srv);
+  SOCKET a, b, c, d;
+  w_pair(&a, &b); /* (one of them likely takes cli's number) */
+  w_pair(&c, &d);
+  char buf[8];
+  WSABUF wb = {sizeof(buf), buf};
+  DWORD n = 0, flags = 0;
+  int rc = WSARecv(c, &wb, 1, &n, &flags, &ov, NULL); /* ov reused */
+  assert_true(rc == 0 || WSAGetLastError() == WSA_IO_PENDING);
+  assert_int_equal(send(b, "x", 1, 0), 1);
+  assert_int_equal(send(a, "y", 1, 0), 1);
+  w_set_rcvtimeo(a, 2000);
+  w_set_rcvtimeo(b, 2000);
+  assert_int_equal(recv(a, buf, 1, 0), 1);
+  assert_int_equal(buf[0], 'x');
+  assert_int_equal(recv(b, buf, 1, 0), 1);
+  assert_int_equal(buf[0], 'y');
+  assert_int_equal(send(d, "z", 1, 0), 1);
+  assert_int_equal(WaitForSingleObject(ov.hEvent, 5000), WAIT_OBJECT_0);
+  assert_true(WSAGetOverlappedResult(c, &ov, &n, FALSE, &flags));
+  assert_int_equal(n, 1);
+  assert_true(WSACloseEvent(ov.hEvent));
+  closesocket(a);
+  closesocket(b);
+  closesocket(c);
+  closesocket(d);
+  assert_true(CloseHandle(port));
+}
+
 static DWORD connect_time(SOCKET s) {
   DWORD v = 12345;
   int len = sizeof(v);
@@ -581,6 +630,7 @@ int main(void) {
       cmocka_unit_test(second_disconnectex_is_not_connected),
       cmocka_unit_test(acceptex_on_an_overlapped_an_event_op_used),
       cmocka_unit_test(acceptex_overlapped_reused_once_ended),
+      cmocka_unit_test(closed_socket_reuse_never_reaches_its_number),
       cmocka_unit_test(so_connect_time_counts_seconds),
       cmocka_unit_test(so_connect_time_of_a_silent_client),
       cmocka_unit_test(closed_listener_refuses_and_frees_its_port),

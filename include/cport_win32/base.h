@@ -112,14 +112,20 @@ typedef int16_t INT16;
 typedef uint16_t UINT16;
 typedef int32_t INT32;
 typedef uint32_t UINT32;
-/* __int64 as Windows has them (long long, not int64_t's long): an
- * `unsigned __int64 *` is a `PULONGLONG`, and C++ overloads and
- * std::max(GetTickCount64(), 100ULL) see one type. */
-typedef long long INT64, LONG64, LONGLONG, *PLONGLONG;
-typedef unsigned long long UINT64, ULONG64, DWORD64, ULONGLONG, *PULONGLONG;
-/* MSVC's 64-bit integer keyword, as in `unsigned __int64`. */
+/* The 64-bit types are int64_t and uint64_t, as cport.h's (so
+ * `cport_file_size(h, &li.QuadPart)` and `int64_t *p = &li.QuadPart`
+ * build), and MSVC's `__int64` keyword names the same type, so an
+ * `unsigned __int64 *` is a `PULONGLONG` and C++ overloads see one type.
+ * (A literal such as 100ULL is `unsigned long long`, another type here:
+ * std::max(GetTickCount64(), (ULONGLONG)100).) */
+typedef int64_t INT64, LONG64, LONGLONG, *PLONGLONG;
+typedef uint64_t UINT64, ULONG64, DWORD64, ULONGLONG, *PULONGLONG;
 #ifndef __int64
-#  define __int64 long long
+#  if defined(__LP64__)
+#    define __int64 long
+#  else
+#    define __int64 long long
+#  endif
 #endif
 /* A kernel status (ntdef.h): what OVERLAPPED.Internal and
  * BindIoCompletionCallback's routine see. */
@@ -165,6 +171,13 @@ typedef struct _GUID {
   uint8_t Data4[8];
 } GUID, *LPGUID;
 /* REFGUID: a pointer in C, a reference in C++, as guiddef.h has it. */
+#ifndef REFGUID
+#  ifdef __cplusplus
+#    define REFGUID const GUID &
+#  else
+#    define REFGUID const GUID *
+#  endif
+#endif
 #ifndef IsEqualGUID
 #  ifdef __cplusplus
 #    define IsEqualGUID(a, b) (memcmp(&(a), &(b), sizeof(GUID)) == 0)
@@ -289,17 +302,21 @@ typedef TCHAR _TCHAR;
 #ifndef C_ASSERT
 #  define C_ASSERT(e) extern char(*cport_w32_c_assert(void))[(e) ? 1 : -1]
 #endif
-#ifndef IN
-#  define IN
-#endif
-#ifndef OUT
-#  define OUT
-#endif
-#ifndef OPTIONAL
-#  define OPTIONAL
-#endif
-#ifndef CONST
-#  define CONST const
+/* (A program whose own code names something IN, OUT, OPTIONAL or CONST
+ * defines CPORT_W32_NO_ANNOTATIONS before the include.) */
+#ifndef CPORT_W32_NO_ANNOTATIONS
+#  ifndef IN
+#    define IN
+#  endif
+#  ifndef OUT
+#    define OUT
+#  endif
+#  ifndef OPTIONAL
+#    define OPTIONAL
+#  endif
+#  ifndef CONST
+#    define CONST const
+#  endif
 #endif
 #ifndef DECLSPEC_CACHEALIGN
 #  define DECLSPEC_CACHEALIGN __attribute__((aligned(64)))

@@ -238,7 +238,10 @@ int cp_engine_replace(int target, int from, bool connected) {
   cp_lock(&h->lock);
   struct cport *port = h->port;
   uintptr_t key = h->key;
-  uint16_t keep = h->flags & CP_HF_OPEN ? (h->flags & CP_HF_SKIP) : 0;
+  /* The association's modes carry over: skip-on-success, and the Win32
+   * layer's (its ops' NTSTATUS, sends tried in the call). */
+  uint16_t keep =
+      h->flags & CP_HF_OPEN ? (h->flags & (CP_HF_SKIP | CP_HF_AT_CALL)) : 0;
   abandon_locked(h);
   cp_engine_detach_locked(h);
   rc = dup2(from, target) < 0 ? -errno : 0;

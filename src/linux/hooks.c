@@ -320,7 +320,8 @@ CPORT_API void cport__set_accept_hook(void (*ended)(int fd,
 }
 
 CPORT_API void cport__set_nt_hook(uintptr_t (*word)(const cport_op_t *op,
-                                                    int status, bool closed)) {
+                                                    int status, uint32_t bytes,
+                                                    bool closed)) {
   __atomic_store_n(&cp_nt_hook, word, __ATOMIC_RELEASE);
 }
 

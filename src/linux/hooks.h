@@ -263,13 +263,14 @@ CPORT_API void cport__set_event_hook(void (*signal)(void *event));
  * program's next use of the event). */
 CPORT_API void cport__set_event_ending_hook(void (*ending)(void *event));
 
-/* The function that chooses the NTSTATUS a failed op of the layer's
- * handles leaves in op->internal (the OVERLAPPED's Internal) as it ends,
- * as Windows writes it whether or not a thread takes the packet; closed
- * says the op ended because its handle was closed. Until one is set the
- * op's CPORT_E* code is left there. */
+/* The function that chooses the NTSTATUS an op of the layer's handles
+ * that failed, or moved no bytes, leaves in op->internal (the
+ * OVERLAPPED's Internal) as it ends, as Windows writes it whether or not
+ * a thread takes the packet; closed says the op ended because its handle
+ * was closed. Until one is set the op's CPORT_E* code is left there. */
 CPORT_API void cport__set_nt_hook(uintptr_t (*word)(const cport_op_t *op,
-                                                    int status, bool closed));
+                                                    int status, uint32_t bytes,
+                                                    bool closed));
 /* cport_accept with three words of the layer's on the op (word[0] not 0),
  * handed back to the accept hook as the op ends with a connection, on
  * the thread that ends it, before its result is published: the Win32

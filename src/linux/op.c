@@ -192,18 +192,19 @@ bool cp_opq_contains(const struct cp_opq *q, const cport_op_t *op) {
   return false;
 }
 
-uintptr_t (*cp_nt_hook)(const cport_op_t *op, int status, bool closed);
+uintptr_t (*cp_nt_hook)(const cport_op_t *op, int status, uint32_t bytes,
+                        bool closed);
 
-uintptr_t cp_op_nt_word(cport_op_t *op, int status) {
+uintptr_t cp_op_nt_word(cport_op_t *op, int status, uint32_t bytes) {
   struct cp_lop *l = cp_lop(op);
   l->status = status; /* kept for cport__op_code */
-  uintptr_t (*hook)(const cport_op_t *, int, bool) =
+  uintptr_t (*hook)(const cport_op_t *, int, uint32_t, bool) =
       __atomic_load_n(&cp_nt_hook, __ATOMIC_ACQUIRE);
   if (hook == NULL)
     return (uintptr_t)(intptr_t)status;
   bool closed = (l->flags & CP_OPF_CLOSED) && l->kind != CP_OP_ACCEPT &&
                 l->kind != CP_OP_CONNECT;
-  return hook(op, status, closed);
+  return hook(op, status, bytes, closed);
 }
 
 /* ------------------------------------------------------------------------ */

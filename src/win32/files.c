@@ -251,7 +251,7 @@ static BOOL sync_io(int fd, void *buf, DWORD len, LPDWORD done, LPOVERLAPPED ov,
     if (!(n > 0 && total < len && (write_side || n >= 0x7fff0000L)))
       break;
   }
-  if (n > 0)
+  if (n > 0 || (n == 0 && total > 0)) /* (a read's next call: the end) */
     n = (ssize_t)total;
   cancelled = w32_sync_end() && cancelled;
   if (cancelled)

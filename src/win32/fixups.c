@@ -70,10 +70,10 @@ int w32_fixup_add(const struct w32_fixup *f) {
     return CPORT_ENOMEM;
   *n = *f;
   n->running = false;
-  w32_fixup_drop(f->ov);         /* (waits for one being run) */
-  if (f->kind == W32_FIX_ACCEPT) /* CloseHandle on its socket cancels it */
-    __atomic_store_n(&w32_fd_closing, w32_fixup_target_closed,
-                     __ATOMIC_RELEASE);
+  w32_fixup_drop(f->ov); /* (waits for one being run) */
+  /* CloseHandle on its socket cancels it (an AcceptEx) or leaves it
+   * nothing to do (the others). */
+  __atomic_store_n(&w32_fd_closing, w32_fixup_target_closed, __ATOMIC_RELEASE);
   pthread_mutex_lock(&fix_lock);
   /* One left by an op whose result nobody collected (its port closed
    * with the packet queued): the OVERLAPPED is idle again, drop it. */
@@ -169,10 +169,14 @@ static unsigned target_gone(int fd, LPOVERLAPPED *ops, unsigned max) {
   pthread_mutex_lock(&fix_lock);
   for (unsigned b = 0; b < FIX_BUCKETS; b++) {
     for (struct w32_fixup *f = fixups[b]; f != NULL; f = f->next) {
-      if ((f->kind != W32_FIX_ACCEPT && f->kind != W32_FIX_PIPE_CONNECT) ||
-          (int)f->target != fd || f->gone || f->running)
+      if ((int)f->target != fd || f->gone || f->running)
         continue;
       f->gone = true;
+      /* A TF_REUSE_SOCKET's or a ConnectEx's work is on the socket
+       * itself: closed, its number may serve another socket, which the
+       * fixup must never touch; its op ends with the close. */
+      if (f->kind != W32_FIX_ACCEPT && f->kind != W32_FIX_PIPE_CONNECT)
+        continue;
       cport_cancel((int)f->source, (cport_op_t *)f->ov);
       if (n < max)
         ops[n++] = f->ov;
@@ -355,7 +359,7 @@ int w32_socket_call(int fd, unsigned *flags) {
 }
 
 static void run_claimed(struct w32_fixup *f, LPOVERLAPPED ov, int *status) {
-  int fd = (int)f->target;
+  int fd = (int)f->target, before = *status;
   if (f->kind == W32_FIX_PIPE_CONNECT) {
     if (f->gone) { /* the instance was closed: the client goes too */
       if (*status == 0)
@@ -393,11 +397,17 @@ static void run_claimed(struct w32_fixup *f, LPOVERLAPPED ov, int *status) {
     } else {
       *status = rc;
     }
-  } else if (f->kind == W32_FIX_REUSE && *status == 0) {
+  } else if (f->kind == W32_FIX_REUSE && *status == 0 && !f->gone) {
     w32_socket_reuse(fd);
-  } else if (f->kind == W32_FIX_CONNECT && *status == 0) {
+  } else if (f->kind == W32_FIX_CONNECT && *status == 0 && !f->gone) {
     w32_fd_connected(fd);
   }
+  /* The op's result changed with its fixup (its connection could not
+   * move in): the OVERLAPPED says so too, as GetQueuedCompletionStatus
+   * will. (Its fixup held, the OVERLAPPED is still this op's.) */
+  if (*status != before)
+    __atomic_store_n(&ov->Internal, w32_op_ntstatus(ov, *status),
+                     __ATOMIC_RELEASE);
   fixup_finished(f);
 }
 
@@ -559,14 +569,18 @@ static uintptr_t nt_of(LPOVERLAPPED ov, int status, bool closed) {
                                         : w32_ntstatus(status);
 }
 
-static uintptr_t nt_word(const cport_op_t *op, int status, bool closed) {
+static uintptr_t nt_word(const cport_op_t *op, int status, uint32_t bytes,
+                         bool closed) {
   LPOVERLAPPED ov = (LPOVERLAPPED)(uintptr_t)op;
   /* A reset is remembered for the socket now, on the thread that ends
    * the op and before its result is published: once the program sees it,
    * it may close the socket, and its number may serve another. */
-  if (!closed)
+  if (!closed && status != 0)
     w32_ov_note(ov, status);
-  return nt_of(ov, status, closed);
+  /* A pipe's result as the pipe reports it (a read of 0 bytes: its
+   * writer's end), what GetQueuedCompletionStatus will report. */
+  w32_pipe_result(ov, bytes, &status);
+  return status == 0 ? 0 : nt_of(ov, status, closed);
 }
 
 /* An AcceptEx's connection came: both addresses go into its buffer now,

@@ -88,26 +88,9 @@ static DWORD zero_data(int fd, const void *in, DWORD in_len) {
   return write_zeros(fd, (off_t)from, (off_t)to);
 }
 
-/* The data regions within the asked range, as many as out holds:
- * *stored the bytes written; ERROR_MORE_DATA if more were left. */
-static DWORD allocated_ranges(int fd, const void *in, DWORD in_len, void *out,
-                              DWORD out_len, DWORD *stored) {
-  if (in == NULL || in_len < sizeof(FILE_ALLOCATED_RANGE_BUFFER))
-    return ERROR_INVALID_PARAMETER;
-  FILE_ALLOCATED_RANGE_BUFFER q;
-  memcpy(&q, in, sizeof(q));
-  int64_t at = q.FileOffset.QuadPart, len = q.Length.QuadPart;
-  if (at < 0 || len < 0 || len > INT64_MAX - at)
-    return ERROR_INVALID_PARAMETER;
-  DWORD err = need_file(fd, false);
-  if (err != 0)
-    return err;
-  if (out == NULL && out_len > 0)
-    return ERROR_INVALID_PARAMETER;
-  struct stat st;
-  if (fstat(fd, &st) != 0)
-    return w32_error(-errno);
-  int64_t end = at + len < (int64_t)st.st_size ? at + len : st.st_size;
+/* The data regions in [at, end), as many as out holds. */
+static DWORD scan_ranges(int fd, int64_t at, int64_t end, void *out,
+                         DWORD out_len, DWORD *stored) {
   size_t room = out_len / sizeof(FILE_ALLOCATED_RANGE_BUFFER), n = 0;
   while (at < end) {
     off_t data = lseek(fd, (off_t)at, SEEK_DATA);
@@ -136,6 +119,35 @@ static DWORD allocated_ranges(int fd, const void *in, DWORD in_len, void *out,
   }
   *stored = (DWORD)(n * sizeof(FILE_ALLOCATED_RANGE_BUFFER));
   return 0;
+}
+
+/* The data regions within the asked range, as many as out holds:
+ * *stored the bytes written; ERROR_MORE_DATA if more were left. */
+static DWORD allocated_ranges(int fd, const void *in, DWORD in_len, void *out,
+                              DWORD out_len, DWORD *stored) {
+  if (in == NULL || in_len < sizeof(FILE_ALLOCATED_RANGE_BUFFER))
+    return ERROR_INVALID_PARAMETER;
+  FILE_ALLOCATED_RANGE_BUFFER q;
+  memcpy(&q, in, sizeof(q));
+  int64_t at = q.FileOffset.QuadPart, len = q.Length.QuadPart;
+  if (at < 0 || len < 0 || len > INT64_MAX - at)
+    return ERROR_INVALID_PARAMETER;
+  DWORD err = need_file(fd, false);
+  if (err != 0)
+    return err;
+  if (out == NULL && out_len > 0)
+    return ERROR_INVALID_PARAMETER;
+  struct stat st;
+  if (fstat(fd, &st) != 0)
+    return w32_error(-errno);
+  /* SEEK_DATA and SEEK_HOLE move the descriptor's position: a
+   * synchronous handle's file pointer, which the control must leave. */
+  off_t pointer = lseek(fd, 0, SEEK_CUR);
+  int64_t end = at + len < (int64_t)st.st_size ? at + len : st.st_size;
+  err = scan_ranges(fd, at, end, out, out_len, stored);
+  if (pointer >= 0)
+    (void)lseek(fd, pointer, SEEK_SET);
+  return err;
 }
 
 CPORT_API BOOL DeviceIoControl(HANDLE h, DWORD code, LPVOID in, DWORD in_len,
