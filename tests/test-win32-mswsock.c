@@ -23,6 +23,13 @@ static SOCKET listener_on(HANDLE port, struct sockaddr_in *la) {
   return l;
 }
 
+/* A connected pair, its client on port (key 3), the extensions loaded. */
+static void client_on(HANDLE port, SOCKET *srv, SOCKET *cli) {
+  w_pair(srv, cli);
+  w_load_extensions(*cli);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)*cli, port, 3, 0), port);
+}
+
 /* A bound client socket on port (key 2), and in *a an address where
  * nobody listens: its ConnectEx is refused. */
 static SOCKET refused_client(HANDLE port, struct sockaddr_in *a,
@@ -282,9 +289,7 @@ static void second_disconnectex_is_not_connected(void **state) {
   (void)state;
   HANDLE port = w_port(0);
   SOCKET srv, cli;
-  w_pair(&srv, &cli);
-  w_load_extensions(cli);
-  assert_ptr_equal(CreateIoCompletionPort((HANDLE)cli, port, 3, 0), port);
+  client_on(port, &srv, &cli);
   OVERLAPPED ov;
   memset(&ov, 0, sizeof(ov));
   BOOL ok = pDisconnectEx(cli, &ov, 0, 0);
@@ -443,9 +448,7 @@ static void closed_socket_reuse_never_reaches_its_number(void **state) {
   (void)state;
   HANDLE port = w_port(0);
   SOCKET srv, cli;
-  w_pair(&srv, &cli);
-  w_load_extensions(cli);
-  assert_ptr_equal(CreateIoCompletionPort((HANDLE)cli, port, 3, 0), port);
+  client_on(port, &srv, &cli);
   OVERLAPPED ov;
   memset(&ov, 0, sizeof(ov));
   ov.hEvent = WSACreateEvent();
