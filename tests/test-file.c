@@ -594,12 +594,13 @@ static void writes_at_the_end_land_whole_in_order(void **state) {
 #  endif
 #endif
 
+#if !defined(H_NO_HUGE_IO)
 /* Bytes of memory the system can give without swapping (0: unknown). */
 static uint64_t memory_available(void) {
-#if defined(_WIN32)
+#  if defined(_WIN32)
   MEMORYSTATUSEX st = {.dwLength = sizeof(st)};
   return GlobalMemoryStatusEx(&st) ? st.ullAvailPhys : 0;
-#else
+#  else
   FILE *in = h_fopen("/proc/meminfo", "r");
   char line[256];
   unsigned long long kib = 0;
@@ -609,27 +610,29 @@ static uint64_t memory_available(void) {
   if (in != NULL)
     fclose(in);
   return (uint64_t)kib * 1024;
-#endif
+#  endif
 }
 
 static void *huge_buffer(size_t len) {
-#if defined(_WIN32)
+#  if defined(_WIN32)
   return VirtualAlloc(NULL, len, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
-#else
+#  else
   void *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   return m == MAP_FAILED ? NULL : m;
-#endif
+#  endif
 }
 
 static void huge_buffer_free(void *m, size_t len) {
-#if defined(_WIN32)
+#  if defined(_WIN32)
   (void)len;
   VirtualFree(m, 0, MEM_RELEASE);
-#else
+#  else
   munmap(m, len);
-#endif
+#  endif
 }
+
+#endif
 
 static void reads_and_writes_over_2_gib_are_whole(void **state) {
   (void)state;

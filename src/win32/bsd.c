@@ -362,7 +362,10 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
   unsigned fl;
   if (closed_already_flags(fd, &fl)) /* (an AcceptEx's: its connection in) */
     return -1;
-  if (fl & (sending ? W32_FD_SHUT_WR : W32_FD_SHUT_RD)) {
+  /* (A send with MSG_DONTWAIT is cport's own, reaching this symbol: the
+   * sends pending at shutdown(SD_SEND) still go before its FIN.) */
+  if (fl & (sending ? (flags & MSG_DONTWAIT ? 0 : W32_FD_SHUT_WR)
+                    : W32_FD_SHUT_RD)) {
     WSASetLastError(WSAESHUTDOWN); /* "not possible to send or receive on
                                       a socket after shutdown" */
     errno = ESHUTDOWN;
