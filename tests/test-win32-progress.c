@@ -306,8 +306,7 @@ static void taking_a_packet_leaves_a_reused_overlapped_alone(void **state) {
       assert_int_equal(GetLastError(), ERROR_OPERATION_ABORTED);
     }
     assert_ptr_equal(got, &ov);
-    assert_false(HasOverlappedIoCompleted(&ov));
-    assert_int_equal((DWORD)ov.Internal, 0x103); /* STATUS_PENDING */
+    assert_false(HasOverlappedIoCompleted(&ov)); /* STATUS_PENDING */
     assert_int_equal(send(cli2, "hi", 2, 0), 2);
     assert_true(w_next(port, &bytes, &key, &got, 5000));
     assert_ptr_equal(got, &ov);
