@@ -5,7 +5,8 @@
  * OPTIONAL / CONST, FORCEINLINE, DECLSPEC_CACHEALIGN, IsEqualGUID), the
  * 64-bit types as Windows has them (an `unsigned __int64 *` is a
  * PULONGLONG), the Interlocked pointer calls as statements and the
- * intrinsics' spellings, in_addr6, the C runtime's _fileno and _getpid,
+ * intrinsics' spellings, in_addr6, winnt.h's list links, the C
+ * runtime's _fileno and _getpid,
  * winmm's timeGetTime and timer periods, IsDebuggerPresent, and
  * Get/SetHandleInformation. The build is half the test: the suite builds
  * with -Werror, so a warning a correct program would draw fails it.
@@ -85,6 +86,52 @@ static void annotations_types_and_intrinsics(void **state) {
   assert_int_equal(sizeof(any6), 16);
 }
 
+/* winnt.h's list links with the helpers a program writes itself (the
+ * driver kit's names, which user-mode programs define). */
+static void init_list(PLIST_ENTRY head) {
+  head->Flink = head->Blink = head;
+}
+
+static void insert_tail(PLIST_ENTRY head, PLIST_ENTRY e) {
+  e->Flink = head;
+  e->Blink = head->Blink;
+  head->Blink->Flink = e;
+  head->Blink = e;
+}
+
+static void unlink_entry(PLIST_ENTRY e) {
+  e->Blink->Flink = e->Flink;
+  e->Flink->Blink = e->Blink;
+}
+
+struct session {
+  int id;
+  LIST_ENTRY link;
+  SINGLE_LIST_ENTRY free_link;
+};
+
+static void list_links(void **state) {
+  (void)state;
+  LIST_ENTRY head;
+  init_list(&head);
+  struct session s[3] = {{.id = 1}, {.id = 2}, {.id = 3}};
+  SINGLE_LIST_ENTRY free_list = {NULL};
+  for (int i = 0; i < 3; i++) {
+    insert_tail(&head, &s[i].link);
+    s[i].free_link.Next = free_list.Next;
+    free_list.Next = &s[i].free_link;
+  }
+  unlink_entry(&s[1].link);
+  int ids = 0;
+  for (PLIST_ENTRY e = head.Flink; e != &head; e = e->Flink)
+    ids = ids * 10 + CONTAINING_RECORD(e, struct session, link)->id;
+  assert_int_equal(ids, 13);
+  PSINGLE_LIST_ENTRY top = free_list.Next;
+  assert_int_equal(CONTAINING_RECORD(top, struct session, free_link)->id, 3);
+  PRLIST_ENTRY r = &head;
+  assert_ptr_equal(r->Blink, &s[2].link);
+}
+
 static void runtime_process_and_time(void **state) {
   (void)state;
   assert_int_equal(_fileno(stdin), 0);
@@ -130,6 +177,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(lstrcpyn_cuts_and_ends),
       cmocka_unit_test(annotations_types_and_intrinsics),
+      cmocka_unit_test(list_links),
       cmocka_unit_test(runtime_process_and_time),
       cmocka_unit_test(handle_information),
   };

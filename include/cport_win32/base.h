@@ -289,6 +289,16 @@ typedef TCHAR _TCHAR;
 #define FIELD_OFFSET(type, field) ((LONG)offsetof(type, field))
 #define CONTAINING_RECORD(address, type, field) \
   ((type *)((char *)(address)-offsetof(type, field)))
+/* winnt.h's list links, which programs use for their own lists (the
+ * helpers that work them, InitializeListHead and co., are the driver
+ * kit's: user-mode programs write their own). */
+typedef struct _LIST_ENTRY {
+  struct _LIST_ENTRY *Flink;
+  struct _LIST_ENTRY *Blink;
+} LIST_ENTRY, *PLIST_ENTRY, *PRLIST_ENTRY;
+typedef struct _SINGLE_LIST_ENTRY {
+  struct _SINGLE_LIST_ENTRY *Next;
+} SINGLE_LIST_ENTRY, *PSINGLE_LIST_ENTRY;
 #ifndef ARRAYSIZE
 #  define ARRAYSIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
