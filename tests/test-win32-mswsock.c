@@ -3,7 +3,8 @@
  * on, written only against the Win32 API (real Winsock on Windows, the
  * layer on Linux): ConnectEx after a refusal, AcceptEx's accept socket
  * (refused when bound or connected, ended when closed, on an OVERLAPPED
- * an event op just used, its OVERLAPPED reused once it ended),
+ * an event op just used, its OVERLAPPED reused once it ended, or freed
+ * once it was aborted),
  * GetQueuedCompletionStatusEx's entries,
  * DisconnectEx's reuse, SO_CONNECT_TIME. Known Wine differences skip with
  * the reason.
@@ -624,6 +625,52 @@ static void closed_listener_refuses_and_frees_its_port(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* A shutdown as servers write it: the accept sockets of pending AcceptEx
+ * ops closed (or the listener), the ops seen to end, their OVERLAPPEDs
+ * freed, then the port closed while a connection is still associated,
+ * so its packets are never taken. Nothing may read those OVERLAPPEDs
+ * again (the port's last thread read each one to run its AcceptEx's
+ * cleanup: a use after free AddressSanitizer reports). */
+static void acceptex_overlapped_freed_once_aborted(void **state) {
+  (void)state;
+  enum { N = 4 };
+  for (int listener_first = 0; listener_first < 2; listener_first++) {
+    HANDLE port = w_port(0);
+    struct sockaddr_in la;
+    SOCKET l = listener_on(port, &la), srv, cli, acc[N];
+    client_on(port, &srv, &cli); /* keeps the port alive once closed */
+    struct accept_io {
+      OVERLAPPED ov;
+      char out[2 * (sizeof(struct sockaddr_in6) + 16)];
+    } *io = calloc(N, sizeof(*io));
+    assert_non_null(io);
+    for (int i = 0; i < N; i++)
+      acc[i] = accept_on(l, &io[i].ov, io[i].out);
+    if (listener_first)
+      assert_int_equal(closesocket(l), 0);
+    for (int i = 0; i < N; i++)
+      assert_int_equal(closesocket(acc[i]), 0);
+    for (int i = 0; i < N; i++) {
+      for (int t = 0; t < 500 && !HasOverlappedIoCompleted(&io[i].ov); t++)
+        Sleep(10);
+      assert_true(HasOverlappedIoCompleted(&io[i].ov));
+      assert_true(io[i].ov.Internal != 0); /* aborted */
+    }
+    memset(io, 0xee, N * sizeof(*io));
+    free(io);
+    if (!listener_first)
+      assert_int_equal(closesocket(l), 0);
+    assert_true(CloseHandle(port));
+    Sleep(200); /* the port's packets are dropped meanwhile */
+    assert_int_equal(send(cli, "k", 1, 0), 1); /* the pair still works */
+    char k = 0;
+    assert_int_equal(recv(srv, &k, 1, 0), 1);
+    assert_int_equal(k, 'k');
+    closesocket(srv);
+    closesocket(cli);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(connectex_again_after_a_refusal),
@@ -638,6 +685,7 @@ int main(void) {
       cmocka_unit_test(so_connect_time_counts_seconds),
       cmocka_unit_test(so_connect_time_of_a_silent_client),
       cmocka_unit_test(closed_listener_refuses_and_frees_its_port),
+      cmocka_unit_test(acceptex_overlapped_freed_once_aborted),
   };
   return W_RUN("win32-mswsock", tests);
 }

@@ -6,7 +6,7 @@
  * file, from the file's current position), synchronously, through a port
  * and through an event; TF_DISCONNECT; TF_REUSE_SOCKET then AcceptEx into
  * the socket; bad flags; a transfer of 4 MiB. TransmitFile's limit of
- * 2^31 - 2 bytes a call.
+ * 2^31 - 2 bytes a call, and its TF_REUSE_SOCKET without TF_DISCONNECT.
  * Wine has no TransmitPackets: the cases skip there with the reason.
  */
 #include "win32-util.h"
@@ -351,6 +351,54 @@ static void bad_flags_are_wsaeinval(void **state) {
   closesocket(cli);
 }
 
+/* TF_REUSE_SOCKET "is valid only if TF_DISCONNECT is also specified"
+ * (TransmitFile): alone it is refused with WSAEINVAL before anything is
+ * sent, and the connection stays (it was taken as a disconnect: a
+ * keep-alive server's connection ended after its first file). */
+static void transmit_file_reuse_needs_disconnect(void **state) {
+  (void)state;
+  SOCKET srv, cli;
+  pair(&srv, &cli);
+  TRANSMIT_FILE_BUFFERS tb;
+  memset(&tb, 0, sizeof(tb));
+  tb.Head = (PVOID) "head";
+  tb.HeadLength = 4;
+  HANDLE ev = WSACreateEvent();
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = ev;
+  WSASetLastError(0);
+  BOOL ok = TransmitFile(srv, NULL, 0, 0, &ov, &tb, TF_REUSE_SOCKET);
+  int err = WSAGetLastError();
+  if (ok || err == WSA_IO_PENDING) {
+    DWORD n = 0, fl = 0;
+    WSAGetOverlappedResult(srv, &ov, &n, TRUE, &fl);
+    WSACloseEvent(ev);
+    closesocket(srv);
+    closesocket(cli);
+    if (h_on_wine())
+      H_SKIP("known Wine difference: TransmitFile takes TF_REUSE_SOCKET "
+             "without TF_DISCONNECT; see docs/windows.md");
+    fail_msg("TF_REUSE_SOCKET alone was taken");
+  }
+  assert_int_equal(err, WSAEINVAL);
+  /* Nothing was sent, and the connection still carries data both ways. */
+  u_long avail = 1;
+  Sleep(20);
+  assert_int_equal(ioctlsocket(cli, FIONREAD, &avail), 0);
+  assert_int_equal(avail, 0);
+  assert_int_equal(send(srv, "ab", 2, 0), 2);
+  char got[2];
+  recv_all(cli, got, 2);
+  assert_memory_equal(got, "ab", 2);
+  assert_int_equal(send(cli, "c", 1, 0), 1);
+  recv_all(srv, got, 1);
+  assert_int_equal(got[0], 'c');
+  WSACloseEvent(ev);
+  closesocket(srv);
+  closesocket(cli);
+}
+
 /* "The maximum number of bytes that can be transmitted using a single
  * call to the TransmitFile function is 2,147,483,646" (TransmitFile):
  * more, named or as the rest of a whole file (bytes 0), fails with
@@ -474,6 +522,7 @@ int main(void) {
       cmocka_unit_test(large_transfer_is_exact),
       cmocka_unit_test(many_file_elements_of_one_file),
       cmocka_unit_test(transmit_file_refuses_more_than_its_limit),
+      cmocka_unit_test(transmit_file_reuse_needs_disconnect),
   };
   return W_RUN("win32-transmit", tests);
 }

@@ -34,6 +34,12 @@ static struct w32_fixup *fixups[FIX_BUCKETS];
 static unsigned fix_in[FIX_BUCKETS]; /* fixups per bucket */
 static pthread_mutex_t fix_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned fix_count; /* lets a scan of every bucket skip the lock */
+/* An op's end marks its fixup ended (mark_ended) on the thread that ends
+ * it, which may hold cport's locks: so the lists change under this lock
+ * too, and nothing is taken under it. With the mark, the fixup's runner
+ * never needs the OVERLAPPED to learn that its op ended: the program may
+ * have freed it since (Windows allows that once the op has ended). */
+static pthread_mutex_t fix_end_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* A multiplicative hash: OVERLAPPEDs in structures a power of two apart
  * still spread. */
@@ -55,7 +61,9 @@ static struct w32_fixup *take_locked(LPOVERLAPPED ov) {
   while ((f = *pp) != NULL && f->ov != ov)
     pp = &f->next;
   if (f != NULL) {
+    pthread_mutex_lock(&fix_end_lock);
     *pp = f->next;
+    pthread_mutex_unlock(&fix_end_lock);
     if (f->kind == W32_FIX_ACCEPT && !f->gone) /* (gone: flags reset) */
       w32_fd_set_flags((int)f->target, 0, W32_FD_ACCEPT_INTO);
     __atomic_sub_fetch(&fix_in[bucket(ov)], 1, __ATOMIC_RELEASE);
@@ -70,6 +78,7 @@ int w32_fixup_add(const struct w32_fixup *f) {
     return CPORT_ENOMEM;
   *n = *f;
   n->running = false;
+  n->ended = false;
   w32_fixup_drop(f->ov); /* (waits for one being run) */
   /* CloseHandle on its socket cancels it (an AcceptEx) or leaves it
    * nothing to do (the others). */
@@ -93,7 +102,9 @@ int w32_fixup_add(const struct w32_fixup *f) {
   __atomic_store_n(&f->ov->Internal, (ULONG_PTR)STATUS_PENDING,
                    __ATOMIC_RELEASE);
   n->next = fixups[bucket(f->ov)];
+  pthread_mutex_lock(&fix_end_lock);
   fixups[bucket(f->ov)] = n;
+  pthread_mutex_unlock(&fix_end_lock);
   __atomic_add_fetch(&fix_in[bucket(f->ov)], 1, __ATOMIC_RELAXED);
   __atomic_add_fetch(&fix_count, 1, __ATOMIC_RELAXED);
   pthread_mutex_unlock(&fix_lock);
@@ -106,11 +117,44 @@ int w32_fixup_add(const struct w32_fixup *f) {
  * of seeing an op whose connection has not moved in yet. */
 static pthread_cond_t fix_done = PTHREAD_COND_INITIALIZER;
 
+/* (fix_lock or fix_end_lock held) */
 static struct w32_fixup *find_locked(LPOVERLAPPED ov) {
   struct w32_fixup *f = fixups[bucket(ov)];
   while (f != NULL && f->ov != ov)
     f = f->next;
   return f;
+}
+
+/* ov's op ends with status: its fixup (added before the op started, so
+ * the one in the table is this op's) is marked. */
+static void mark_ended(LPOVERLAPPED ov, int status) {
+  if (bucket_empty(ov))
+    return;
+  pthread_mutex_lock(&fix_end_lock);
+  struct w32_fixup *f = find_locked(ov);
+  if (f != NULL) {
+    f->end_status = status;
+    __atomic_store_n(&f->ended, true, __ATOMIC_RELAXED); /* (settle) */
+  }
+  pthread_mutex_unlock(&fix_end_lock);
+}
+
+/* Whether f's op has ended, and its status then. An op of a kind whose
+ * every end marks it (AcceptEx: a connection, or a failure) is read from
+ * the mark only; another (a ConnectEx or TransmitFile that sent bytes
+ * ends without one) from its OVERLAPPED, which its program keeps until
+ * it has seen the op's end. */
+static bool fixup_ended(struct w32_fixup *f, int *status) {
+  pthread_mutex_lock(&fix_end_lock);
+  bool ended = f->ended;
+  *status = f->end_status;
+  pthread_mutex_unlock(&fix_end_lock);
+  if (ended || f->kind == W32_FIX_ACCEPT)
+    return ended;
+  if (!HasOverlappedIoCompleted(f->ov))
+    return false;
+  *status = w32_internal_status(f->ov);
+  return true;
 }
 
 /* ov's fixup, now the caller's to run (NULL: none, or another thread ran
@@ -289,17 +333,17 @@ static bool run_if_ended(LPOVERLAPPED ov, int *before, int *after) {
   struct w32_fixup *f = fixup_claim(ov);
   if (f == NULL)
     return false;
-  /* With a fixup on it, ov is an OVERLAPPED of the program's (not yet
-   * taken), safe to read. Its op in flight: the packet was a stale one
-   * of its previous op; the fixup waits for its own op's end. */
-  if (!HasOverlappedIoCompleted(ov)) {
+  /* Its op in flight: the packet was a stale one of its previous op;
+   * the fixup waits for its own op's end. */
+  int status;
+  if (!fixup_ended(f, &status)) {
     pthread_mutex_lock(&fix_lock);
     f->running = false;
     pthread_cond_broadcast(&fix_done);
     pthread_mutex_unlock(&fix_lock);
     return false;
   }
-  *before = *after = w32_internal_status(ov);
+  *before = *after = status;
   run_claimed(f, ov, after);
   return true;
 }
@@ -329,14 +373,15 @@ void w32_fixup_settle(int fd) {
     for (struct w32_fixup *it = fixups[b]; it != NULL && f == NULL;
          it = it->next)
       if (it->kind == W32_FIX_ACCEPT && (int)it->target == fd && !it->gone &&
-          !it->running && HasOverlappedIoCompleted(it->ov))
-        f = it; /* (its OVERLAPPED is the program's, not yet taken) */
+          !it->running && __atomic_load_n(&it->ended, __ATOMIC_RELAXED))
+        f = it; /* (ended: marked under fix_end_lock, read again below) */
   if (f != NULL)
     f->running = true; /* a taker of its result waits for it */
   pthread_mutex_unlock(&fix_lock);
   if (f == NULL)
     return;
-  int status = w32_internal_status(f->ov);
+  int status;
+  (void)fixup_ended(f, &status);
   run_claimed(f, f->ov, &status);
 }
 
@@ -577,6 +622,7 @@ static uintptr_t nt_word(const cport_op_t *op, int status, uint32_t bytes,
    * it may close the socket, and its number may serve another. */
   if (!closed && status != 0)
     w32_ov_note(ov, status);
+  mark_ended(ov, status);
   /* A pipe's result as the pipe reports it (a read of 0 bytes: its
    * writer's end), what GetQueuedCompletionStatus will report. */
   w32_pipe_result(ov, bytes, &status);
@@ -587,11 +633,13 @@ static uintptr_t nt_word(const cport_op_t *op, int status, uint32_t bytes,
  * on the thread that ends the op, before its result is published (the
  * fixup writes them again when the connection moves in). fd is the new
  * connection's; no lock is taken. */
-static void accept_ended(int fd, const uintptr_t word[3]) {
+static void accept_ended(const cport_op_t *op, int fd,
+                         const uintptr_t word[3]) {
   char *buf = (char *)word[0];
   size_t recvlen = (size_t)word[1], locallen = (size_t)word[2];
   put_address(buf + recvlen, fd, false);
   put_address(buf + recvlen + locallen, fd, true);
+  mark_ended((LPOVERLAPPED)(uintptr_t)op, 0);
 }
 
 __attribute__((constructor)) static void register_nt_hook(void) {

@@ -102,9 +102,9 @@ CPORT_API BOOL AcceptEx(SOCKET listener, SOCKET accepted, PVOID buf,
   /* "This socket must not be bound or connected." */
   if (bound_or_connected((int)accepted))
     return wsa_false(WSAEINVAL);
-  struct w32_fixup f = {NULL,     ov,      W32_FIX_ACCEPT, accepted,
-                        buf,      recvlen, locallen,       remotelen,
-                        listener, false,   false};
+  struct w32_fixup f = {
+      NULL,      ov,       W32_FIX_ACCEPT, accepted, buf,   recvlen, locallen,
+      remotelen, listener, false,          false,    false, 0};
   if (!begin(listener, ov, &f))
     return FALSE;
   /* Its addresses are written as it ends (fixups.c, accept_ended), as
@@ -155,8 +155,8 @@ BOOL w32_connect_ex(SOCKET s, const struct sockaddr *name, int namelen,
                       : ((struct sockaddr_in *)&ss)->sin_port;
   if (port == 0)
     return wsa_false(WSAEINVAL);
-  struct w32_fixup f = {NULL, ov, W32_FIX_CONNECT, s,    NULL, 0, 0,
-                        0,    s,  false,           false};
+  struct w32_fixup f = {NULL, ov, W32_FIX_CONNECT, s,     NULL,  0, 0,
+                        0,    s,  false,           false, false, 0};
   if (!begin(s, ov, &f))
     return FALSE;
   int rc =
@@ -201,8 +201,8 @@ BOOL w32_disconnect_ex(SOCKET s, LPOVERLAPPED ov, DWORD flags, DWORD reserved) {
   if ((flags & TF_REUSE_SOCKET) && w32_fd_connected_since((int)s) == 0 &&
       getpeername((int)s, (struct sockaddr *)&peer, &plen) != 0)
     return wsa_false(errno == ENOTCONN ? WSAENOTCONN : w32_wsa_error(-errno));
-  struct w32_fixup f = {NULL, ov, W32_FIX_REUSE, s,    NULL, 0, 0,
-                        0,    s,  false,         false};
+  struct w32_fixup f = {NULL, ov, W32_FIX_REUSE, s,     NULL,  0, 0,
+                        0,    s,  false,         false, false, 0};
   if (!begin(s, ov, (flags & TF_REUSE_SOCKET) ? &f : NULL))
     return FALSE;
   int rc = (flags & TF_REUSE_SOCKET)
@@ -277,17 +277,19 @@ static BOOL tx_start(SOCKET s, LPOVERLAPPED ov, DWORD flags,
   if (flags & ~(DWORD)(TF_DISCONNECT | TF_REUSE_SOCKET | TF_WRITE_BEHIND |
                        TF_USE_SYSTEM_THREAD | TF_USE_KERNEL_APC))
     return wsa_false(WSAEINVAL);
+  /* TF_REUSE_SOCKET "is valid only if TF_DISCONNECT is also specified":
+   * alone it is refused, before anything is sent (the connection stays). */
+  if ((flags & TF_REUSE_SOCKET) && !(flags & TF_DISCONNECT))
+    return wsa_false(WSAEINVAL);
   if (!t->packets && t->bytes == 0 && too_long(t->file, t->off))
     return wsa_false(WSAEINVAL);
   bool reuse = (flags & TF_REUSE_SOCKET) != 0;
-  struct w32_fixup fx = {NULL, ov, W32_FIX_REUSE, s,    NULL, 0, 0,
-                         0,    s,  false,         false};
+  struct w32_fixup fx = {NULL, ov, W32_FIX_REUSE, s,     NULL,  0, 0,
+                         0,    s,  false,         false, false, 0};
   if (!begin(s, ov, reuse ? &fx : NULL))
     return FALSE;
-  int rc = tx_submit(
-      s, t,
-      (flags & (TF_DISCONNECT | TF_REUSE_SOCKET)) ? CPORT_TF_DISCONNECT : 0,
-      (cport_op_t *)ov);
+  int rc = tx_submit(s, t, (flags & TF_DISCONNECT) ? CPORT_TF_DISCONNECT : 0,
+                     (cport_op_t *)ov);
   w32_ov_end(ov, rc);
   if (reuse)
     return fixup_started(rc, ov, NULL);
@@ -405,9 +407,8 @@ static int tx_pieces(const TRANSMIT_PACKETS_ELEMENT *el, DWORD n,
 BOOL w32_transmit_packets(SOCKET s, LPTRANSMIT_PACKETS_ELEMENT elements,
                           DWORD count, DWORD send_size, LPOVERLAPPED ov,
                           DWORD flags) {
-  (void)send_size; /* the sizes of the sends are the kernel's */
-  if ((flags & TF_REUSE_SOCKET) && !(flags & TF_DISCONNECT))
-    return wsa_false(WSAEINVAL);
+  (void)send_size; /* the sizes of the sends are the kernel's (the flags:
+                      tx_start) */
   struct tx t = {NULL, 0, true, CPORT_INVALID_HANDLE, 0, 0, NULL};
   struct cport__piece *pieces;
   int err = tx_pieces(elements, count, &pieces, &t.n);

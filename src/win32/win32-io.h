@@ -95,6 +95,8 @@ struct w32_fixup {
   SOCKET source; /* the socket the op runs on (AcceptEx: the listener) */
   bool gone;     /* target closed while the op ran (fixups.c) */
   bool running;  /* a thread runs it (fixups.c) */
+  bool ended;    /* its op ended, with end_status (fixups.c) */
+  int end_status;
 };
 enum {
   W32_FIX_ACCEPT = 1,
