@@ -4,8 +4,8 @@
  * their includes changed.
  *
  * On Windows this header includes the real headers (winsock2.h,
- * ws2tcpip.h, mswsock.h, mstcpip.h, windows.h, process.h) and nothing
- * else: your IOCP code uses the real API.
+ * ws2tcpip.h, mswsock.h, mstcpip.h, windows.h, process.h, psapi.h) and
+ * nothing else: your IOCP code uses the real API.
  *
  * On Linux it declares the part of Win32 an IOCP program uses, on top of cport,
  * so the same source builds and runs there with only its include lines changed:
@@ -743,6 +743,7 @@
 #  include <mstcpip.h>
 #  include <windows.h>
 #  include <process.h>
+#  include <psapi.h>
 
 #else /* Linux: the subset, on cport */
 
@@ -770,12 +771,11 @@
 #  include <string.h>
 #  include <sys/select.h>
 #  include <sys/socket.h>
+#  include <sys/stat.h> /* (before the _stat struct: glibc's st_atime) */
 #  include <time.h>
 #  include <wchar.h>
 #  include <wctype.h>
-
 #  include "cport.h"
-
 #  ifdef __cplusplus
 extern "C" {
 #  endif

@@ -2,9 +2,9 @@
  * test-win32-crt.c - the rest of MSVC's C runtime that Windows programs
  * call, through the Win32 API (msvcrt on Windows, the layer on Linux):
  * memcpy_s, memmove_s, strtok_s, _strdup, the wide string copies,
- * fopen_s, localtime_s, gmtime_s, asctime_s, ctime_s, _itoa_s and its
- * kin, sscanf_s with its buffer sizes, tchar.h's routine names and
- * conio.h's _kbhit and _getch. The cases where MSVC calls
+ * fopen_s, the _stat family, localtime_s, gmtime_s, asctime_s, ctime_s,
+ * _itoa_s and its kin, sscanf_s with its buffer sizes, tchar.h's routine
+ * names and conio.h's _kbhit and _getch. The cases where MSVC calls
  * its invalid-parameter handler (which ends the program) run on Linux
  * only: the layer returns the error there.
  */
@@ -21,6 +21,7 @@
 
 #ifdef _WIN32
 #  include <conio.h>
+#  include <sys/stat.h>
 #  include <tchar.h>
 #else
 #  include <unistd.h>
@@ -152,6 +153,65 @@ static void files(void **state) {
 }
 
 /* The checked conversions and the checked read. */
+/* The _stat family: type and permission bits as msvcrt sets them (the
+ * read, write and run bits copied to group and other; run for a
+ * directory or a .bat name), the size, the time; '\\' in paths; a file
+ * or a part that is not there: ENOENT. */
+static void stat_family(void **state) {
+  (void)state;
+  char dir[64], file[96], bat[96], wrong[128];
+  snprintf(dir, sizeof(dir), "cport-stat-%u", (unsigned)GetCurrentProcessId());
+  snprintf(file, sizeof(file), "%s\\f.txt", dir);
+  snprintf(bat, sizeof(bat), "%s\\run.bat", dir);
+  snprintf(wrong, sizeof(wrong), "%s\\x", file);
+  assert_true(CreateDirectoryA(dir, NULL));
+  for (int i = 0; i < 2; i++) {
+    HANDLE h = CreateFileA(i ? bat : file, GENERIC_WRITE, 0, NULL, CREATE_NEW,
+                           FILE_ATTRIBUTE_NORMAL, NULL);
+    assert_true(h != INVALID_HANDLE_VALUE);
+    DWORD n = 0;
+    assert_true(WriteFile(h, "hello", 5, &n, NULL) && n == 5);
+    assert_true(CloseHandle(h));
+  }
+  struct _stat st;
+  assert_int_equal(_stat(file, &st), 0);
+  assert_int_equal(st.st_size, 5);
+  assert_int_equal(st.st_mode & _S_IFMT, _S_IFREG);
+  assert_int_equal(st.st_mode & 0777, 0666);
+  long long age = (long long)time(NULL) - (long long)st.st_mtime;
+  assert_true(age > -3600 && age < 3600);
+  assert_int_equal(_stat(bat, &st), 0);
+  assert_int_equal(st.st_mode & 0777, 0777);
+  assert_int_equal(_stat(dir, &st), 0);
+  assert_int_equal(st.st_mode & _S_IFMT, _S_IFDIR);
+  assert_true((st.st_mode & (_S_IREAD | _S_IWRITE | _S_IEXEC)) ==
+              (_S_IREAD | _S_IWRITE | _S_IEXEC));
+  struct _stat64 st64;
+  char slashed[96];
+  snprintf(slashed, sizeof(slashed), "%s/f.txt", dir);
+  assert_int_equal(_stat64(slashed, &st64), 0);
+  assert_int_equal(st64.st_size, 5);
+  wchar_t wfile[96];
+  swprintf(wfile, 96, L"%hs", file);
+  assert_int_equal(_wstat(wfile, &st), 0);
+  assert_int_equal(st.st_size, 5);
+  FILE *f = NULL;
+  assert_int_equal(fopen_s(&f, slashed, "rb"), 0);
+  struct _stat fs;
+  assert_int_equal(_fstat(_fileno(f), &fs), 0);
+  assert_int_equal(fs.st_size, 5);
+  assert_int_equal(fs.st_mode & _S_IFMT, _S_IFREG);
+  fclose(f);
+  errno = 0;
+  assert_int_equal(_stat(wrong, &st), -1);
+  assert_int_equal(errno, ENOENT);
+  assert_true(DeleteFileA(file) && DeleteFileA(bat));
+  errno = 0;
+  assert_int_equal(_stat(file, &st), -1);
+  assert_int_equal(errno, ENOENT);
+  assert_true(RemoveDirectoryA(dir));
+}
+
 static void conversions_and_fread_s(void **state) {
   (void)state;
   wchar_t w[8];
@@ -587,6 +647,7 @@ int main(void) {
       cmocka_unit_test(scan_ends),
       cmocka_unit_test(tchar_routines),
       cmocka_unit_test(kbhit_and_getch),
+      cmocka_unit_test(stat_family),
   };
   return W_RUN("win32-crt", tests);
 }

@@ -82,6 +82,31 @@
  * @param f a stream
  * @return Its descriptor; -1 with errno EINVAL for a NULL `f`.
  */
+/**
+ * @fn int cport_w32_stat(const char *path, struct cport_w32_stat *st)
+ * The C runtime's _stat() (and _stat64, _stati64): `_stat` names this
+ * function and its struct. '\\' and '/' both separate the path's parts.
+ * @param path the file or directory
+ * @param st what it is: st_mode's type bits (_S_IFDIR, _S_IFREG...) and
+ * _S_IREAD / _S_IWRITE / _S_IEXEC copied to the group and other bits as
+ * Windows does, st_size, the three times in seconds
+ * @return 0; -1 with errno ENOENT (no such file) or EINVAL (a NULL
+ * argument).
+ */
+/**
+ * @fn int cport_w32_wstat(const wchar_t *path, struct cport_w32_stat *st)
+ * The C runtime's _wstat(): cport_w32_stat() with a wide path.
+ * @param path the file or directory
+ * @param st its status
+ * @return As cport_w32_stat().
+ */
+/**
+ * @fn int cport_w32_fstat(int fd, struct cport_w32_stat *st)
+ * The C runtime's _fstat() (and _fstat64, _fstati64) of a descriptor.
+ * @param fd a descriptor (_fileno of a stream)
+ * @param st its status, as cport_w32_stat() fills it
+ * @return 0; -1 with errno EBADF or EINVAL.
+ */
 #ifndef CPORT_WIN32_PART_SAFECRT_H
 #define CPORT_WIN32_PART_SAFECRT_H
 
@@ -216,6 +241,47 @@ CPORT_WIN32_API int cport_w32_fileno(FILE *f);
 #ifndef _fileno
 #  define _fileno cport_w32_fileno
 #endif
+/* The C runtime's _stat family: one struct (times of 64 bits, a 64-bit
+ * size, as _stat64 has them) under every spelling. glibc's <sys/stat.h>
+ * names the seconds st_atime & co. as fields of timespecs, which the
+ * struct follows so that the names read the same. */
+struct cport_w32_stat {
+  unsigned int st_dev;
+  unsigned short st_ino;
+  unsigned short st_mode;
+  short st_nlink;
+  short st_uid;
+  short st_gid;
+  unsigned int st_rdev;
+  int64_t st_size;
+#ifdef st_atime
+  struct timespec st_atim, st_mtim, st_ctim;
+#else
+  time_t st_atime, st_mtime, st_ctime;
+#endif
+};
+CPORT_WIN32_API int cport_w32_stat(const char *path, struct cport_w32_stat *st);
+CPORT_WIN32_API int cport_w32_wstat(const wchar_t *path,
+                                    struct cport_w32_stat *st);
+CPORT_WIN32_API int cport_w32_fstat(int fd, struct cport_w32_stat *st);
+#define _stat cport_w32_stat
+#define _stat64 cport_w32_stat
+#define _stati64 cport_w32_stat
+#define _stat64i32 cport_w32_stat
+#define _wstat cport_w32_wstat
+#define _wstat64 cport_w32_wstat
+#define _wstati64 cport_w32_wstat
+#define _fstat cport_w32_fstat
+#define _fstat64 cport_w32_fstat
+#define _fstati64 cport_w32_fstat
+#define _S_IFMT 0xF000
+#define _S_IFDIR 0x4000
+#define _S_IFCHR 0x2000
+#define _S_IFIFO 0x1000
+#define _S_IFREG 0x8000
+#define _S_IREAD 0x0100
+#define _S_IWRITE 0x0080
+#define _S_IEXEC 0x0040
 #ifndef _snprintf
 #  define _snprintf cport_w32_snprintf
 #endif

@@ -247,6 +247,43 @@ typedef struct _MEMORYSTATUSEX {
 } MEMORYSTATUSEX, *LPMEMORYSTATUSEX;
 CPORT_WIN32_API BOOL GlobalMemoryStatusEx(LPMEMORYSTATUSEX st);
 
+/* psapi.h: the current process's memory (GetCurrentProcess() only, else
+ * ERROR_INVALID_HANDLE). The working set is the resident set (VmRSS), the
+ * page file use the private memory written or reserved for writing
+ * (VmData and VmStk); their peaks are the largest these calls saw (and
+ * VmHWM); page faults minor and major together; the pool quotas are 0.
+ * cb: at least a PROCESS_MEMORY_COUNTERS (else ERROR_INSUFFICIENT_BUFFER);
+ * a PROCESS_MEMORY_COUNTERS_EX gets PrivateUsage too. */
+typedef struct _PROCESS_MEMORY_COUNTERS {
+  DWORD cb;
+  DWORD PageFaultCount;
+  SIZE_T PeakWorkingSetSize;
+  SIZE_T WorkingSetSize;
+  SIZE_T QuotaPeakPagedPoolUsage;
+  SIZE_T QuotaPagedPoolUsage;
+  SIZE_T QuotaPeakNonPagedPoolUsage;
+  SIZE_T QuotaNonPagedPoolUsage;
+  SIZE_T PagefileUsage;
+  SIZE_T PeakPagefileUsage;
+} PROCESS_MEMORY_COUNTERS, *PPROCESS_MEMORY_COUNTERS;
+typedef struct _PROCESS_MEMORY_COUNTERS_EX {
+  DWORD cb;
+  DWORD PageFaultCount;
+  SIZE_T PeakWorkingSetSize;
+  SIZE_T WorkingSetSize;
+  SIZE_T QuotaPeakPagedPoolUsage;
+  SIZE_T QuotaPagedPoolUsage;
+  SIZE_T QuotaPeakNonPagedPoolUsage;
+  SIZE_T QuotaNonPagedPoolUsage;
+  SIZE_T PagefileUsage;
+  SIZE_T PeakPagefileUsage;
+  SIZE_T PrivateUsage;
+} PROCESS_MEMORY_COUNTERS_EX, *PPROCESS_MEMORY_COUNTERS_EX;
+CPORT_WIN32_API BOOL GetProcessMemoryInfo(HANDLE process,
+                                          PPROCESS_MEMORY_COUNTERS pmc,
+                                          DWORD cb);
+#define K32GetProcessMemoryInfo GetProcessMemoryInfo
+
 #define VER_PLATFORM_WIN32s 0
 #define VER_PLATFORM_WIN32_WINDOWS 1
 #define VER_PLATFORM_WIN32_NT 2
@@ -365,6 +402,12 @@ CPORT_WIN32_API FARPROC GetProcAddress(HMODULE module, LPCSTR name);
 
 #define CTRL_C_EVENT 0u
 #define CTRL_BREAK_EVENT 1u
+/* The C runtime's Ctrl-Break signal: SIGQUIT, as CTRL_BREAK_EVENT (the
+ * program includes <signal.h> to use it; this header does not, since
+ * glibc's brings <unistd.h>'s names, which are not Windows'). */
+#ifndef SIGBREAK
+#  define SIGBREAK SIGQUIT
+#endif
 #define CTRL_CLOSE_EVENT 2u
 #define CTRL_LOGOFF_EVENT 5u
 #define CTRL_SHUTDOWN_EVENT 6u

@@ -274,13 +274,15 @@ bool w32_stat_times(const char *path, struct w32_stat_times *out) {
   unsigned long long v[23] = {0};
   for (int field = 2; p != NULL && field < 22; field++) {
     p = strchr(p + 1, ' ');
-    if (p != NULL && field + 1 >= 14)
+    if (p != NULL && field + 1 >= 10)
       v[field + 1] = strtoull(p + 1, NULL, 10);
   }
   uint64_t boot = proc_stat_value("btime");
   out->start = (boot + 11644473600ull) * 10000000ull + tick_units(v[22]);
   out->user = tick_units(v[14]);
   out->kernel = tick_units(v[15]);
+  out->minflt = v[10];
+  out->majflt = v[12];
   return true;
 }
 
@@ -305,6 +307,59 @@ CPORT_API BOOL GetProcessTimes(HANDLE process, LPFILETIME creation,
   w32_put_filetime(exit_time, 0);
   w32_put_filetime(kernel, k);
   w32_put_filetime(user, u);
+  return TRUE;
+}
+
+/* A "Key:   N kB" line of /proc/self/status, in bytes (0 if missing). */
+static SIZE_T status_bytes(const char *text, const char *key) {
+  const char *at = strstr(text, key);
+  if (at == NULL)
+    return 0;
+  return (SIZE_T)strtoull(at + strlen(key), NULL, 10) * 1024u;
+}
+
+/* The largest values these calls saw (the kernel's VmHWM may lag). */
+static SIZE_T peak_commit, peak_set;
+
+static SIZE_T peak_of(SIZE_T *peak, SIZE_T now) {
+  SIZE_T p = __atomic_load_n(peak, __ATOMIC_RELAXED);
+  while (p < now &&
+         !__atomic_compare_exchange_n(peak, &p, now, true, __ATOMIC_RELAXED,
+                                      __ATOMIC_RELAXED)) {
+  }
+  return p > now ? p : now;
+}
+
+CPORT_API BOOL GetProcessMemoryInfo(HANDLE process,
+                                    PPROCESS_MEMORY_COUNTERS pmc, DWORD cb) {
+  if (process != GetCurrentProcess())
+    return w32_fail(ERROR_INVALID_HANDLE);
+  if (pmc == NULL)
+    return w32_fail(ERROR_NOACCESS);
+  if (cb < sizeof(PROCESS_MEMORY_COUNTERS))
+    return w32_fail(ERROR_INSUFFICIENT_BUFFER);
+  FILE *f = fopen("/proc/self/status", "r");
+  if (f == NULL)
+    return w32_fail(w32_error(-errno));
+  char text[4096];
+  size_t n = fread(text, 1, sizeof(text) - 1, f);
+  fclose(f);
+  text[n] = 0;
+  struct w32_stat_times t;
+  PROCESS_MEMORY_COUNTERS_EX c;
+  memset(&c, 0, sizeof(c));
+  c.cb = cb >= sizeof(c) ? (DWORD)sizeof(c) : (DWORD)sizeof(*pmc);
+  c.PageFaultCount =
+      w32_stat_times("/proc/self/stat", &t) ? (DWORD)(t.minflt + t.majflt) : 0;
+  c.WorkingSetSize = status_bytes(text, "\nVmRSS:");
+  SIZE_T hwm = status_bytes(text, "\nVmHWM:");
+  c.PeakWorkingSetSize =
+      peak_of(&peak_set, hwm > c.WorkingSetSize ? hwm : c.WorkingSetSize);
+  c.PagefileUsage =
+      status_bytes(text, "\nVmData:") + status_bytes(text, "\nVmStk:");
+  c.PrivateUsage = c.PagefileUsage;
+  c.PeakPagefileUsage = peak_of(&peak_commit, c.PagefileUsage);
+  memcpy(pmc, &c, c.cb);
   return TRUE;
 }
 

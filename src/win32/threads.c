@@ -330,7 +330,7 @@ static struct w32_thread *adopt(void) {
   struct w32_thread *t = w32_object_new(W32_THREAD, sizeof(*t));
   if (t == NULL)
     return NULL;
-  struct w32_stat_times st = {0, 0, 0};
+  struct w32_stat_times st = {0, 0, 0, 0, 0};
   if (!w32_stat_times("/proc/thread-self/stat", &st))
     st.start = w32_filetime_now();
   w32_cond_init(&t->gate);
@@ -412,7 +412,7 @@ CPORT_API BOOL GetThreadTimes(HANDLE thread, LPFILETIME creation,
   }
   if (creation == NULL || exit_time == NULL || kernel == NULL || user == NULL)
     return w32_fail(ERROR_NOACCESS);
-  struct w32_stat_times st = {0, 0, 0};
+  struct w32_stat_times st = {0, 0, 0, 0, 0};
   uint64_t ended = 0;
   if (t == self) {
     /* The caller: a thread the layer did not start has no object, and

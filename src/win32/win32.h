@@ -312,6 +312,7 @@ CP_INTERNAL bool w32_cpu_times(int who, uint64_t *kernel, uint64_t *user);
  * file cannot be read (a thread that has just ended). (system.c) */
 struct w32_stat_times {
   uint64_t start, user, kernel;
+  uint64_t minflt, majflt; /* page faults */
 };
 CP_INTERNAL bool w32_stat_times(const char *path, struct w32_stat_times *out);
 
