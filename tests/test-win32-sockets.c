@@ -2,8 +2,8 @@
  * test-win32-sockets.c - Winsock answers a ported server relies on,
  * written only against the Win32 API (real Winsock on Windows, the layer
  * on Linux): immediate success, sends with room, MSG_PEEK, zero-byte
- * receives, mixed reads, a reset after data, shutdown, IPv6-only
- * sockets. The Microsoft extensions (ConnectEx, AcceptEx, DisconnectEx,
+ * receives, mixed reads, a reset after data, a cancel then a close,
+ * shutdown, IPv6-only sockets. The Microsoft extensions (ConnectEx, AcceptEx, DisconnectEx,
  * SO_CONNECT_TIME): test-win32-mswsock.c; datagrams: test-win32-udp.c;
  * the calls around them: test-win32-bsd.c. Known Wine differences skip
  * with the reason.
@@ -393,6 +393,45 @@ static void reset_after_data_delivers_the_data_first(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* "Abort this connection" as servers write it: CancelIoEx on a send the
+ * peer does not read, then closesocket at once. The cancel took the op:
+ * ERROR_OPERATION_ABORTED, not the close's ERROR_CONNECTION_ABORTED (the
+ * kernel still held the send when the close came). */
+static void cancel_then_close_reports_the_cancel(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  size_t len = 8u << 20;
+  char *big = calloc(1, len);
+  assert_non_null(big);
+  for (int round = 0; round < 6; round++) {
+    SOCKET srv, cli;
+    w_pair(&srv, &cli);
+    assert_ptr_equal(CreateIoCompletionPort((HANDLE)srv, port, 1, 0), port);
+    if (round % 2) {
+      LINGER lg = {1, 0};
+      assert_int_equal(
+          setsockopt(srv, SOL_SOCKET, SO_LINGER, (char *)&lg, sizeof(lg)), 0);
+    }
+    WSABUF wb = {(ULONG)len, big};
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof(ov));
+    assert_int_equal(WSASend(srv, &wb, 1, NULL, 0, &ov, NULL), SOCKET_ERROR);
+    assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+    Sleep(5);
+    assert_true(CancelIoEx((HANDLE)srv, NULL));
+    assert_int_equal(closesocket(srv), 0);
+    DWORD bytes;
+    ULONG_PTR key;
+    OVERLAPPED *got = NULL;
+    assert_false(w_next(port, &bytes, &key, &got, 5000));
+    assert_ptr_equal(got, &ov);
+    assert_int_equal(GetLastError(), ERROR_OPERATION_ABORTED);
+    closesocket(cli);
+  }
+  free(big);
+  assert_true(CloseHandle(port));
+}
+
 /* ------------------------------------------------------------------------ */
 /* shutdown, IPv6-only sockets                                              */
 /* ------------------------------------------------------------------------ */
@@ -679,6 +718,7 @@ int main(void) {
       cmocka_unit_test(buffers_outside_user_space_fail_at_the_call),
       cmocka_unit_test(siocatmark_says_whether_oob_data_waits),
       cmocka_unit_test(a_reset_stays_with_its_socket),
+      cmocka_unit_test(cancel_then_close_reports_the_cancel),
   };
   return W_RUN("win32-sockets", tests);
 }

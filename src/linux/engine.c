@@ -538,7 +538,10 @@ static bool cancel_one(struct cp_handle *h, struct cp_opq *q, cport_op_t *op,
    * owner without h->lock, so its flags change only once the backend has
    * taken it off that list (or the kernel has it). */
   bool gone = inflight && p->be->cancel(p, h, op);
-  if (orphan)
+  /* An op whose cancel was asked for before the close (the kernel still
+   * had it) ends by that cancel, as on Windows, where the cancel took it
+   * at once: not as one the close aborted. */
+  if (orphan && !(l->flags & CP_OPF_CANCEL))
     l->flags |= CP_OPF_CLOSED;
   if (inflight) {
     l->flags |= CP_OPF_CANCEL;
