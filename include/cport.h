@@ -224,6 +224,8 @@ CPORT_API const char *cport_backend(const cport_t *port);
  * @retval CPORT_EEXIST `h` is associated with a port already (on Windows
  *         also with one still closing, or, before 8.1, closed)
  * @retval CPORT_ECLOSED the port is closed
+ * @retval CPORT_ENOMEM out of memory, or the port's first association
+ *         could not start its progress thread
  * @sa cport_create(), cport_get()
  */
 CPORT_API int cport_associate(cport_t *port, cport_handle_t h, uintptr_t key,

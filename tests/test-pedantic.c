@@ -3,14 +3,27 @@
  * user may build with: compiled as C99 (and, as test-pedantic.cpp, as
  * C++11) with -Wall -Wextra -Wpedantic -Werror. The build is the test;
  * running it checks that the nameless members of LARGE_INTEGER and
- * OVERLAPPED, which need the one marked extension, alias as on Windows.
+ * OVERLAPPED, which need the one marked extension, alias as on Windows,
+ * and that _stat fills the struct a strict C program sees.
  * Exit 0 = pass.
  */
+/* Strict C: none of the build's feature macros (a user's -std=c99 build
+ * has none; glibc then declares only ISO C and what the headers ask
+ * for themselves). */
+#undef _GNU_SOURCE
+#undef _DEFAULT_SOURCE
+#undef _POSIX_C_SOURCE
+#undef _XOPEN_SOURCE
+
 #include "cport.h"
 #include "cport_win32.h"
 
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
+#if defined(_WIN32)
+#  include <sys/stat.h>
+#endif
 
 int main(void) {
   LARGE_INTEGER li;
@@ -38,6 +51,24 @@ int main(void) {
     return 1;
   }
 #endif
+  /* The _stat struct a strict C program sees is the one the library
+   * fills (built in GNU mode): nothing written past it, the times
+   * where the program reads them. */
+  struct {
+    struct _stat st;
+    unsigned char guard[64];
+  } s;
+  memset(&s, 0xa5, sizeof(s));
+  if (_stat(".", &s.st) != 0 || (s.st.st_mode & _S_IFMT) != _S_IFDIR ||
+      s.st.st_mtime == 0) {
+    fprintf(stderr, "_stat of . failed or lost its time\n");
+    return 1;
+  }
+  for (size_t i = 0; i < sizeof(s.guard); i++)
+    if (s.guard[i] != 0xa5) {
+      fprintf(stderr, "_stat wrote past its struct\n");
+      return 1;
+    }
   printf("cport %s headers: clean under -pedantic\n", CPORT_VERSION_STRING);
   return 0;
 }

@@ -4,7 +4,7 @@
  * layer on Linux): ConnectEx after a refusal, AcceptEx's accept socket
  * (refused when bound or connected, ended when closed, on an OVERLAPPED
  * an event op just used, its OVERLAPPED reused once it ended, or freed
- * once it was aborted),
+ * once it was aborted; a ConnectEx's freed once it sent),
  * GetQueuedCompletionStatusEx's entries,
  * DisconnectEx's reuse, SO_CONNECT_TIME. Known Wine differences skip with
  * the reason.
@@ -671,6 +671,43 @@ static void acceptex_overlapped_freed_once_aborted(void **state) {
   }
 }
 
+/* The same with a ConnectEx that sent data (it ends with bytes): seen to
+ * end, its OVERLAPPED freed, the port closed with its packet queued and
+ * the socket still on it. */
+static void connectex_overlapped_freed_once_done(void **state) {
+  (void)state;
+  HANDLE port = w_port(0);
+  struct sockaddr_in la, any = w_any();
+  SOCKET l = w_listener(&la), c = w_tcp();
+  assert_int_equal(bind(c, (struct sockaddr *)&any, sizeof(any)), 0);
+  w_load_extensions(c);
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)c, port, 2, 0), port);
+  OVERLAPPED *ov = calloc(1, sizeof(*ov));
+  assert_non_null(ov);
+  BOOL ok =
+      pConnectEx(c, (struct sockaddr *)&la, sizeof(la), "hello", 5, NULL, ov);
+  assert_true(ok || WSAGetLastError() == WSA_IO_PENDING);
+  for (int t = 0; t < 500 && !HasOverlappedIoCompleted(ov); t++)
+    Sleep(10);
+  assert_true(HasOverlappedIoCompleted(ov));
+  assert_int_equal(ov->Internal, 0);
+  assert_int_equal(ov->InternalHigh, 5);
+  memset(ov, 0xee, sizeof(*ov));
+  free(ov);
+  SOCKET s = accept(l, NULL, NULL);
+  assert_true(h_socket_ok(s));
+  assert_true(CloseHandle(port));
+  Sleep(200); /* the port's packet is dropped meanwhile */
+  char buf[5];
+  assert_int_equal(recv(s, buf, 5, MSG_WAITALL), 5);
+  assert_memory_equal(buf, "hello", 5);
+  assert_int_equal(send(c, "!", 1, 0), 1); /* connected, as ConnectEx left it */
+  assert_int_equal(recv(s, buf, 1, 0), 1);
+  closesocket(s);
+  closesocket(c);
+  closesocket(l);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(connectex_again_after_a_refusal),
@@ -686,6 +723,7 @@ int main(void) {
       cmocka_unit_test(so_connect_time_of_a_silent_client),
       cmocka_unit_test(closed_listener_refuses_and_frees_its_port),
       cmocka_unit_test(acceptex_overlapped_freed_once_aborted),
+      cmocka_unit_test(connectex_overlapped_freed_once_done),
   };
   return W_RUN("win32-mswsock", tests);
 }

@@ -242,9 +242,11 @@ CPORT_WIN32_API int cport_w32_fileno(FILE *f);
 #  define _fileno cport_w32_fileno
 #endif
 /* The C runtime's _stat family: one struct (times of 64 bits, a 64-bit
- * size, as _stat64 has them) under every spelling. glibc's <sys/stat.h>
- * names the seconds st_atime & co. as fields of timespecs, which the
- * struct follows so that the names read the same. */
+ * size, as _stat64 has them) under every spelling. Where glibc's
+ * <sys/stat.h> names the seconds st_atime & co. as fields of timespecs
+ * (POSIX 2008 and GNU modes) the struct has the timespecs; elsewhere
+ * (strict C) plain fields at the same places, so that the library and
+ * the program agree on its size whatever mode each is built in. */
 struct cport_w32_stat {
   unsigned int st_dev;
   unsigned short st_ino;
@@ -257,31 +259,47 @@ struct cport_w32_stat {
 #ifdef st_atime
   struct timespec st_atim, st_mtim, st_ctim;
 #else
-  time_t st_atime, st_mtime, st_ctime;
+  time_t st_atime;
+  long cport_st_ansec;
+  time_t st_mtime;
+  long cport_st_mnsec;
+  time_t st_ctime;
+  long cport_st_cnsec;
 #endif
 };
 CPORT_WIN32_API int cport_w32_stat(const char *path, struct cport_w32_stat *st);
 CPORT_WIN32_API int cport_w32_wstat(const wchar_t *path,
                                     struct cport_w32_stat *st);
 CPORT_WIN32_API int cport_w32_fstat(int fd, struct cport_w32_stat *st);
-#define _stat cport_w32_stat
-#define _stat64 cport_w32_stat
-#define _stati64 cport_w32_stat
-#define _stat64i32 cport_w32_stat
-#define _wstat cport_w32_wstat
-#define _wstat64 cport_w32_wstat
-#define _wstati64 cport_w32_wstat
-#define _fstat cport_w32_fstat
-#define _fstat64 cport_w32_fstat
-#define _fstati64 cport_w32_fstat
-#define _S_IFMT 0xF000
-#define _S_IFDIR 0x4000
-#define _S_IFCHR 0x2000
-#define _S_IFIFO 0x1000
-#define _S_IFREG 0x8000
-#define _S_IREAD 0x0100
-#define _S_IWRITE 0x0080
-#define _S_IEXEC 0x0040
+/* (Each group is left out when the program defines its first name.) */
+#ifndef _stat
+#  define _stat cport_w32_stat
+#  define _stat64 cport_w32_stat
+#  define _stati64 cport_w32_stat
+#  define _stat64i32 cport_w32_stat
+#endif
+#ifndef _wstat
+#  define _wstat cport_w32_wstat
+#  define _wstat64 cport_w32_wstat
+#  define _wstati64 cport_w32_wstat
+#endif
+#ifndef _fstat
+#  define _fstat cport_w32_fstat
+#  define _fstat64 cport_w32_fstat
+#  define _fstati64 cport_w32_fstat
+#endif
+#ifndef _S_IFMT
+#  define _S_IFMT 0xF000
+#  define _S_IFDIR 0x4000
+#  define _S_IFCHR 0x2000
+#  define _S_IFIFO 0x1000
+#  define _S_IFREG 0x8000
+#endif
+#ifndef _S_IREAD
+#  define _S_IREAD 0x0100
+#  define _S_IWRITE 0x0080
+#  define _S_IEXEC 0x0040
+#endif
 #ifndef _snprintf
 #  define _snprintf cport_w32_snprintf
 #endif

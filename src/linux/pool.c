@@ -88,9 +88,10 @@ int cp_pool_submit(struct cp_pool *pl, cport_op_t *op) {
     if (cp_thread_spawn(&t, 128 * 1024, true, worker, pl)) {
       pl->threads++;
     } else if (pl->threads == 0) {
-      /* No thread at all to run it: refuse the op. */
+      /* No thread at all to run it: refuse the op (resources, as an
+       * allocation that failed: not a "try again"). */
       pop_locked(pl);
-      rc = CPORT_EAGAIN;
+      rc = CPORT_ENOMEM;
     }
   }
   pthread_mutex_unlock(&pl->lock);

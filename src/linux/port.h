@@ -367,7 +367,7 @@ CP_INTERNAL void cp_port_pay_kept(void);
 /* ------------------------------------------------------------------------ */
 
 /* Starts the progress thread if it is not running yet. Returns 0,
- * CPORT_ECLOSED or CPORT_EAGAIN (no thread could be created). */
+ * CPORT_ECLOSED or CPORT_ENOMEM (no thread could be created). */
 CP_INTERNAL int cp_port_progress_start(struct cport *p);
 
 /*

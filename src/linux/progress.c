@@ -346,7 +346,7 @@ int cp_port_progress_start(struct cport *p) {
     if (!cp_thread_spawn(&p->prog_thread, 256 * 1024, false, progress_main,
                          p)) {
       __atomic_store_n(&p->prog_state, CP_PROG_NONE, __ATOMIC_RELEASE);
-      rc = CPORT_EAGAIN;
+      rc = CPORT_ENOMEM; /* (no thread: resources, not a retry) */
     }
   }
   pthread_mutex_unlock(&p->lock);

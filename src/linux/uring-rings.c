@@ -127,7 +127,7 @@ static int sat_ready_locked(struct cport *p, struct cp_uring *u, unsigned i) {
   }
   __atomic_store_n(&s->started, 0, __ATOMIC_RELAXED);
   if (!cp_thread_spawn(&s->thread, 256 * 1024, false, ring_main, s))
-    return CPORT_EAGAIN;
+    return CPORT_ENOMEM; /* (no thread: resources, not a retry) */
   /* Only a ring its owner has taken may get handles: wait for it (once
    * per satellite and port, tens of microseconds). */
   while (__atomic_load_n(&s->started, __ATOMIC_ACQUIRE) == 0)
