@@ -139,11 +139,13 @@ static void mark_ended(LPOVERLAPPED ov, int status) {
   pthread_mutex_unlock(&fix_end_lock);
 }
 
-/* Whether f's op has ended, and its status then. An op of a kind whose
- * every end marks it (AcceptEx: a connection, or a failure) is read from
- * the mark only; another (a ConnectEx or TransmitFile that sent bytes
- * ends without one) from its OVERLAPPED, which its program keeps until
- * it has seen the op's end. */
+/* Whether f's op has ended, and its status then: from the mark. Every
+ * end of the ops fixups follow marks them (the engine hands the layer
+ * every end of an accept, connect or transmit of its handles, and every
+ * failed or zero-byte end: a DisconnectEx's). The OVERLAPPED is looked
+ * at only for an op without a mark that is not an AcceptEx (none but one
+ * begun before its handle became the layer's, whose program has not seen
+ * it end and so still holds it). */
 static bool fixup_ended(struct w32_fixup *f, int *status) {
   pthread_mutex_lock(&fix_end_lock);
   bool ended = f->ended;
