@@ -759,6 +759,7 @@
 #  include <arpa/inet.h>
 #  include <asm/ioctls.h> /* FIONBIO, FIONREAD: no ioctl() */
 #  include <ctype.h>
+#  include <errno.h> /* errno: Microsoft's stdlib.h declares it */
 #  include <netdb.h>
 #  include <netinet/in.h>
 #  include <netinet/tcp.h>
@@ -790,7 +791,6 @@ extern "C" {
 #  include "cport_win32/safecrt.h"
 #  include "cport_win32/winsock-types.h"
 #  include "cport_win32/winsock.h"
-
 #  ifdef __cplusplus
 }
 #  endif

@@ -8,8 +8,8 @@
  * intrinsics' spellings, in_addr6, winnt.h's list links, the C
  * runtime's _fileno and _getpid,
  * winmm's timeGetTime and timer periods, IsDebuggerPresent,
- * Get/SetHandleInformation, psapi's GetProcessMemoryInfo and the C
- * runtime's SIGBREAK. The build is half the test: the suite builds
+ * Get/SetHandleInformation, psapi's GetProcessMemoryInfo, the C
+ * runtime's SIGBREAK, stricmp, strnicmp and errno, MSG_MAXIOVLEN. The build is half the test: the suite builds
  * with -Werror, so a warning a correct program would draw fails it.
  */
 #include <stdio.h>
@@ -38,6 +38,20 @@ FORCEINLINE int twice(IN CONST int v, OUT int *out OPTIONAL) {
 struct counters {
   DECLSPEC_CACHEALIGN volatile LONG hot;
 };
+
+/* The C runtime's older names a C++ IOCP framework used: stricmp and
+ * strnicmp without the underscore, errno without <errno.h> (Microsoft's
+ * stdlib.h declares it), and winsock2.h's MSG_MAXIOVLEN. */
+static void older_runtime_names(void **state) {
+  (void)state;
+  assert_int_equal(stricmp("Hello", "hELLO"), 0);
+  assert_true(stricmp("abc", "abd") < 0);
+  assert_int_equal(strnicmp("ABCx", "abcy", 3), 0);
+  assert_true(strnicmp("ABCx", "abcy", 4) < 0);
+  errno = 0;
+  assert_int_equal(errno, 0);
+  assert_int_equal(MSG_MAXIOVLEN, 16);
+}
 
 static void lstrcpyn_cuts_and_ends(void **state) {
   (void)state;
@@ -238,6 +252,7 @@ int main(void) {
       cmocka_unit_test(lstrcpyn_cuts_and_ends),
       cmocka_unit_test(annotations_types_and_intrinsics),
       cmocka_unit_test(list_links),
+      cmocka_unit_test(older_runtime_names),
       cmocka_unit_test(runtime_process_and_time),
       cmocka_unit_test(handle_information),
       cmocka_unit_test(process_memory_info),

@@ -382,6 +382,17 @@ static inline int cport_w32_wcsicmp(const wchar_t *a, const wchar_t *b) {
 #ifndef _wcsnicmp
 #  define _wcsnicmp cport_w32_wcsnicmp
 #endif
+/* The older names without the underscore (string.h). */
+#ifndef stricmp
+static inline int stricmp(const char *a, const char *b) {
+  return cport_w32_stricmp(a, b);
+}
+#endif
+#ifndef strnicmp
+static inline int strnicmp(const char *a, const char *b, size_t n) {
+  return cport_w32_strnicmp(a, b, n);
+}
+#endif
 #ifndef _wtoi
 #  define _wtoi(s) ((int)wcstol(s, NULL, 10))
 #endif

@@ -328,6 +328,7 @@ static inline void IN6ADDR_SETV4MAPPED(PSOCKADDR_IN6 a, const IN_ADDR *v4,
 #define SD_SEND 1
 #define SD_BOTH 2
 #define MSG_PARTIAL 0x8000
+#define MSG_MAXIOVLEN 16
 /* WSARecv on a stream: a hint to complete as soon as any data arrived,
  * which is what every receive does here; accepted and ignored. */
 #define MSG_PUSH_IMMEDIATE 0x20
