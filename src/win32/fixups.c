@@ -126,33 +126,36 @@ static struct w32_fixup *find_locked(LPOVERLAPPED ov) {
 }
 
 /* ov's op ends with status: its fixup (added before the op started, so
- * the one in the table is this op's) is marked. */
+ * the one in the table is this op's) is marked. Not a connection that
+ * came (an AcceptEx's, a ConnectNamedPipe's): its fixup moves the new
+ * socket in, which cport hands out once the op is published, after this
+ * hook; such an end is read from the OVERLAPPED, which the program holds
+ * until it has seen it. */
 static void mark_ended(LPOVERLAPPED ov, int status) {
   if (bucket_empty(ov))
     return;
   pthread_mutex_lock(&fix_end_lock);
   struct w32_fixup *f = find_locked(ov);
-  if (f != NULL) {
+  if (f != NULL && (status != 0 || (f->kind != W32_FIX_ACCEPT &&
+                                    f->kind != W32_FIX_PIPE_CONNECT))) {
     f->end_status = status;
     __atomic_store_n(&f->ended, true, __ATOMIC_RELAXED); /* (settle) */
   }
   pthread_mutex_unlock(&fix_end_lock);
 }
 
-/* Whether f's op has ended, and its status then: from the mark. Every
- * end of the ops fixups follow marks them (the engine hands the layer
- * every end of an accept, connect or transmit of its handles, and every
- * failed or zero-byte end: a DisconnectEx's). The OVERLAPPED is looked
- * at only for an op without a mark that is not an AcceptEx (none but one
- * begun before its handle became the layer's, whose program has not seen
- * it end and so still holds it). */
+/* Whether f's op has ended, and its status then: from the mark, which
+ * every failed end and every end of a connect or transmit sets (the
+ * engine hands the layer each of those), so a program may free their
+ * OVERLAPPEDs once it has seen them end; else (a connection that came)
+ * from the OVERLAPPED. */
 static bool fixup_ended(struct w32_fixup *f, int *status) {
   pthread_mutex_lock(&fix_end_lock);
   bool ended = f->ended;
   *status = f->end_status;
   pthread_mutex_unlock(&fix_end_lock);
-  if (ended || f->kind == W32_FIX_ACCEPT)
-    return ended;
+  if (ended)
+    return true;
   if (!HasOverlappedIoCompleted(f->ov))
     return false;
   *status = w32_internal_status(f->ov);
@@ -375,8 +378,10 @@ void w32_fixup_settle(int fd) {
     for (struct w32_fixup *it = fixups[b]; it != NULL && f == NULL;
          it = it->next)
       if (it->kind == W32_FIX_ACCEPT && (int)it->target == fd && !it->gone &&
-          !it->running && __atomic_load_n(&it->ended, __ATOMIC_RELAXED))
-        f = it; /* (ended: marked under fix_end_lock, read again below) */
+          !it->running &&
+          (__atomic_load_n(&it->ended, __ATOMIC_RELAXED) ||
+           HasOverlappedIoCompleted(it->ov)))
+        f = it; /* (unmarked: its OVERLAPPED is the program's, not taken) */
   if (f != NULL)
     f->running = true; /* a taker of its result waits for it */
   pthread_mutex_unlock(&fix_lock);
@@ -641,7 +646,7 @@ static void accept_ended(const cport_op_t *op, int fd,
   size_t recvlen = (size_t)word[1], locallen = (size_t)word[2];
   put_address(buf + recvlen, fd, false);
   put_address(buf + recvlen + locallen, fd, true);
-  mark_ended((LPOVERLAPPED)(uintptr_t)op, 0);
+  (void)op; /* (its fixup learns its end from it once published) */
 }
 
 __attribute__((constructor)) static void register_nt_hook(void) {
