@@ -15,7 +15,7 @@
 CP_TLS struct cp_inline cp_last_inline;
 void (*cp_event_hook)(void *event);
 void (*cp_event_ending_hook)(void *event);
-void (*cp_accept_hook)(const cport_op_t *op, int fd, const uintptr_t word[3]);
+void (*cp_accept_hook)(int fd, const uintptr_t word[3]);
 
 static bool is_recv_side(uint8_t kind) {
   return kind == CP_OP_RECV || kind == CP_OP_POLLIN || kind == CP_OP_RECVFROM ||
@@ -119,11 +119,11 @@ static bool port_closed(struct cport *p) {
 /* An accept of the layer's got its connection: the layer's hook sees it
  * before the result is published (cport__accept_ex), and before the fault
  * mode may hold the op back (its hold reuses the words the hook reads). */
-static void accept_ended(const cport_op_t *op, struct cp_lop *l) {
-  void (*hook)(const cport_op_t *, int, const uintptr_t *) =
+static void accept_ended(struct cp_lop *l) {
+  void (*hook)(int, const uintptr_t *) =
       __atomic_load_n(&cp_accept_hook, __ATOMIC_ACQUIRE);
   if (hook != NULL && l->aux_fd >= 0)
-    hook(op, l->aux_fd, l->u.io.a.layer);
+    hook(l->aux_fd, l->u.io.a.layer);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -267,7 +267,7 @@ static bool finish(cport_op_t *op, struct cp_batch *b) {
   bool slot = (l->flags & CP_OPF_SLOT) != 0;
   if (CP_UNLIKELY(l->kind == CP_OP_ACCEPT) && status == 0 &&
       l->u.io.a.layer[0] != 0)
-    accept_ended(op, l);
+    accept_ended(l);
   if (CP_UNLIKELY(cp_diag_active()) &&
       cp_engine_diag_finish(op, &status, slot && packet, b))
     return false; /* held back by the fault mode: cp_engine_diag_deliver

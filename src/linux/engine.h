@@ -174,8 +174,7 @@ static inline void cp_engine_set_file_event(struct cp_handle *h,
 }
 /* The layer's hook for an accept that ends with a connection
  * (cport__accept_ex), or NULL. */
-CP_INTERNAL extern void (*cp_accept_hook)(const cport_op_t *op, int fd,
-                                          const uintptr_t word[3]);
+CP_INTERNAL extern void (*cp_accept_hook)(int fd, const uintptr_t word[3]);
 
 /* Signals op's event (op->event, bit 0 masked off), if it has one and a
  * signaller is registered; an acquire load, as the hook may be registered

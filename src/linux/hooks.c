@@ -314,8 +314,7 @@ CPORT_API void cport__set_event_hook(void (*signal)(void *event)) {
   __atomic_store_n(&cp_event_hook, signal, __ATOMIC_RELEASE);
 }
 
-CPORT_API void cport__set_accept_hook(void (*ended)(const cport_op_t *op,
-                                                    int fd,
+CPORT_API void cport__set_accept_hook(void (*ended)(int fd,
                                                     const uintptr_t word[3])) {
   __atomic_store_n(&cp_accept_hook, ended, __ATOMIC_RELEASE);
 }

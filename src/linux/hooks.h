@@ -275,13 +275,11 @@ CPORT_API void cport__set_nt_hook(uintptr_t (*word)(const cport_op_t *op,
  * handed back to the accept hook as the op ends with a connection, on
  * the thread that ends it, before its result is published: the Win32
  * layer writes AcceptEx's addresses then, as Windows fills its buffer
- * when the op completes. The hook gets the op and the new socket's
- * descriptor, and must take no lock of cport's, nor any of the layer's
- * but one it takes nothing under. */
+ * when the op completes. The hook gets the new socket's descriptor and
+ * must take no lock of cport's or the layer's. */
 CPORT_API int cport__accept_ex(cport_handle_t listener, void *buf, uint32_t len,
                                cport_op_t *op, const uintptr_t word[3]);
-CPORT_API void cport__set_accept_hook(void (*ended)(const cport_op_t *op,
-                                                    int fd,
+CPORT_API void cport__set_accept_hook(void (*ended)(int fd,
                                                     const uintptr_t word[3]));
 /* A finished op of the layer's handles: its exact CPORT_E* code (0 on
  * success) in *code, which the NTSTATUS in op->internal may not tell

@@ -270,17 +270,16 @@ CP_INTERNAL extern uint32_t cp_op_waiters;
 CP_INTERNAL void cp_op_wake_waiters(cport_op_t *op);
 /* The Win32 layer's choice of NTSTATUS for a failed op, or one that moved
  * no bytes (a pipe's read that met its writer's end fails on Windows),
- * and every end of an accept, connect or transmit, whose ends the
- * layer's fixups follow (NULL until it registers; cport__set_nt_hook):
- * closed says the op ended because its handle was closed. */
+ * and every end of a connect or transmit, whose ends the layer's fixups
+ * follow (NULL until it registers; cport__set_nt_hook): closed says the
+ * op ended because its handle was closed. */
 CP_INTERNAL extern uintptr_t (*cp_nt_hook)(const cport_op_t *op, int status,
                                            uint32_t bytes, bool closed);
 /* The word such a CP_OPF_NT op leaves in op->internal (the Win32 layer's
  * NTSTATUS); its status stays in the record for the layer to read back
  * exactly (cport__op_code). */
 CP_INTERNAL uintptr_t cp_op_nt_word(cport_op_t *op, int status, uint32_t bytes);
-#define CP_OP_KINDS_HEARD \
-  ((1u << CP_OP_ACCEPT) | (1u << CP_OP_CONNECT) | (1u << CP_OP_TRANSMIT))
+#define CP_OP_KINDS_HEARD ((1u << CP_OP_CONNECT) | (1u << CP_OP_TRANSMIT))
 static inline void cp_op_publish(cport_op_t *op, int status, uint32_t bytes) {
   uintptr_t word = (uintptr_t)(intptr_t)status;
   const struct cp_lop *l = cp_lop(op);

@@ -145,8 +145,8 @@ static void mark_ended(LPOVERLAPPED ov, int status) {
 }
 
 /* Whether f's op has ended, and its status then: from the mark, which
- * every failed end and every end of a connect or transmit sets (the
- * engine hands the layer each of those), so a program may free their
+ * every failed end and every end of a connect, transmit or DisconnectEx
+ * sets (the engine hands the layer each of those), so a program may free their
  * OVERLAPPEDs once it has seen them end; else (a connection that came)
  * from the OVERLAPPED. */
 static bool fixup_ended(struct w32_fixup *f, int *status) {
@@ -640,13 +640,11 @@ static uintptr_t nt_word(const cport_op_t *op, int status, uint32_t bytes,
  * on the thread that ends the op, before its result is published (the
  * fixup writes them again when the connection moves in). fd is the new
  * connection's; no lock is taken. */
-static void accept_ended(const cport_op_t *op, int fd,
-                         const uintptr_t word[3]) {
+static void accept_ended(int fd, const uintptr_t word[3]) {
   char *buf = (char *)word[0];
   size_t recvlen = (size_t)word[1], locallen = (size_t)word[2];
   put_address(buf + recvlen, fd, false);
   put_address(buf + recvlen + locallen, fd, true);
-  (void)op; /* (its fixup learns its end from it once published) */
 }
 
 __attribute__((constructor)) static void register_nt_hook(void) {
