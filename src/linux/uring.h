@@ -255,7 +255,9 @@ CP_INTERNAL void cp_uring_op_done(struct cport *p, struct cp_uring *u,
  * that waited (sq_lock held). */
 CP_INTERNAL void cp_uring_overflow_locked(struct cport *p, struct cp_uring *u);
 /* A cancel by user_data, never lost: an SQE now, or a reserved place in
- * u->tags until the harvester has room (sq_lock held). */
+ * u->tags until the harvester has room (sq_lock held). flags is
+ * IORING_ASYNC_CANCEL_ALL for a handle's tag, IORING_ASYNC_CANCEL_ANY for
+ * tag 0 (a closing ring's); a waiting cancel is sent again as such. */
 CP_INTERNAL void cp_uring_cancel_tag_locked(struct cp_uring *u, uint64_t tag,
                                             unsigned flags);
 /* Makes room to remember one more multishot cancel (sq_lock held):
