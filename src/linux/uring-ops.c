@@ -162,9 +162,8 @@ void cp_uring_overflow_locked(struct cport *p, struct cp_uring *u) {
     /* Tag 0 is the closing port's cancel of anything (cp_uring_drain_ring);
      * a handle's tag never is 0 (CP_URING_HTAG). */
     uint64_t tag = u->tags[--u->ntags];
-    io_uring_prep_cancel64(sqe, tag,
-                           tag == 0 ? IORING_ASYNC_CANCEL_ANY
-                                    : IORING_ASYNC_CANCEL_ALL);
+    io_uring_prep_cancel64(
+        sqe, tag, tag == 0 ? IORING_ASYNC_CANCEL_ANY : IORING_ASYNC_CANCEL_ALL);
     io_uring_sqe_set_data64(sqe, CP_URING_TAG_CANCEL);
   }
 }
