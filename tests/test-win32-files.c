@@ -220,6 +220,10 @@ static void synchronous_handle_with_an_overlapped(void **state) {
   ov.Offset = 10;
   assert_false(ReadFile(f, buf, 4, &n, &ov));
   assert_int_equal(GetLastError(), ERROR_HANDLE_EOF);
+  /* Internal holds the NTSTATUS, as for an overlapped handle's op. */
+  assert_int_equal((DWORD)ov.Internal, 0xC0000011u); /* END_OF_FILE */
+  assert_false(GetOverlappedResult(f, &ov, &n, FALSE));
+  assert_int_equal(GetLastError(), ERROR_HANDLE_EOF);
   /* Both offsets 0xFFFFFFFF: at the end, here too. */
   memset(&ov, 0, sizeof(ov));
   ov.Offset = ov.OffsetHigh = 0xFFFFFFFFu;

@@ -195,6 +195,22 @@ static void overlapped_on_a_port(void **state) {
   assert_true(ReadFile(c, in, sizeof(in), &n, NULL));
   assert_int_equal(n, 6);
   assert_memory_equal(in, "answer", 6);
+  /* The client's handle is synchronous: its read with an OVERLAPPED is
+   * done in the call, and a message longer than the buffer leaves
+   * STATUS_BUFFER_OVERFLOW in Internal. */
+  memset(&ow, 0, sizeof(ow));
+  started(WriteFile(pipe, "0123456789", 10, NULL, &ow));
+  assert_true(w_next(port, &n, &key, &got, 5000));
+  assert_ptr_equal(got, &ow);
+  OVERLAPPED oq;
+  memset(&oq, 0, sizeof(oq));
+  assert_false(ReadFile(c, in, 4, &n, &oq));
+  assert_int_equal(GetLastError(), ERROR_MORE_DATA);
+  assert_int_equal(n, 4);
+  assert_int_equal((DWORD)oq.Internal, 0x80000005u);
+  assert_true(ReadFile(c, in, sizeof(in), &n, NULL));
+  assert_int_equal(n, 6);
+  assert_memory_equal(in, "456789", 6);
   w_expect_nothing(port, 50);
   assert_true(CloseHandle(c));
   assert_true(CloseHandle(pipe));

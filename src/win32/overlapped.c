@@ -74,8 +74,10 @@ void w32_ov_end(LPOVERLAPPED ov, int rc) {
 void w32_ov_finish(LPOVERLAPPED ov, int status, uint32_t bytes) {
   w32_fixup_settle_ov(ov); /* as in w32_ov_begin */
   __atomic_store_n(&ov->InternalHigh, (ULONG_PTR)bytes, __ATOMIC_RELAXED);
-  __atomic_store_n(&ov->Internal, (ULONG_PTR)(intptr_t)status,
-                   __ATOMIC_RELEASE);
+  /* Internal gets the NTSTATUS, as an op's end writes it (STATUS_END_OF_FILE
+   * for a read at the end, STATUS_BUFFER_OVERFLOW for a message longer
+   * than the buffer); w32_internal_status reads the code back. */
+  __atomic_store_n(&ov->Internal, w32_ntstatus(status), __ATOMIC_RELEASE);
   struct w32_object *ev = ov->hEvent != NULL ? w32_event_of(ov->hEvent) : NULL;
   if (ev != NULL) {
     pthread_mutex_lock(&w32_lock);
