@@ -4,7 +4,8 @@
  * C++11) with -Wall -Wextra -Wpedantic -Werror. The build is the test;
  * running it checks that the nameless members of LARGE_INTEGER and
  * OVERLAPPED, which need the one marked extension, alias as on Windows,
- * and that _stat fills the struct a strict C program sees.
+ * that _stat fills the struct a strict C program sees, and that
+ * struct in_pktinfo and in6_pktinfo are ws2ipdef.h's.
  * Exit 0 = pass.
  */
 /* Strict C: none of the build's feature macros (a user's -std=c99 build
@@ -69,6 +70,21 @@ int main(void) {
       fprintf(stderr, "_stat wrote past its struct\n");
       return 1;
     }
+  /* ws2ipdef.h's packet information by its struct names too (Linux's
+   * struct in_pktinfo is another layout, and in6_pktinfo needs
+   * _GNU_SOURCE there), and LoadLibraryEx's flags. */
+  struct in_pktinfo pi4;
+  struct in6_pktinfo pi6;
+  if (sizeof(pi4) != sizeof(IN_PKTINFO) || sizeof(pi4) != 8 ||
+      sizeof(pi6) != sizeof(IN6_PKTINFO) || sizeof(pi6) != 20 ||
+      LOAD_WITH_ALTERED_SEARCH_PATH != 0x8 ||
+      LOAD_LIBRARY_SEARCH_SYSTEM32 != 0x800) {
+    fprintf(stderr, "in_pktinfo, in6_pktinfo or LOAD_* differ\n");
+    return 1;
+  }
+#if defined(TCP_CORK)
+#  error "TCP_CORK is Linux's (Windows' 3 is TCP_KEEPALIVE)"
+#endif
   printf("cport %s headers: clean under -pedantic\n", CPORT_VERSION_STRING);
   return 0;
 }

@@ -88,6 +88,12 @@ static void expect_loopback_pktinfo(struct rx *r) {
     memcpy(&pi, WSA_CMSG_DATA(c), sizeof(pi));
     assert_int_equal(ntohl(pi.ipi_addr.s_addr), INADDR_LOOPBACK);
     assert_int_equal(pi.ipi_ifindex, LOOPBACK_INDEX);
+    /* struct in_pktinfo is the same struct (ws2ipdef.h). */
+    struct in_pktinfo sp;
+    assert_int_equal(sizeof(sp), sizeof(pi));
+    memcpy(&sp, WSA_CMSG_DATA(c), sizeof(sp));
+    assert_int_equal(ntohl(sp.ipi_addr.s_addr), INADDR_LOOPBACK);
+    assert_int_equal(sp.ipi_ifindex, LOOPBACK_INDEX);
     found = true;
   }
   assert_true(found);

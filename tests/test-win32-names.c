@@ -6,7 +6,8 @@
  * SIO_BASE_HANDLE; the WSAMSG control-header macros and the extension
  * GUIDs (the layer lacks WSARecvMsg and WSASendMsg); WSAHtons & co.;
  * WSASendDisconnect and WSARecvDisconnect; WSADuplicateSocket;
- * WSAEnumProtocols and WSASocket from its entries; GetAddrInfoW, FreeAddrInfoW and
+ * WSAEnumProtocols, WSASocket from its entries and SO_PROTOCOL_INFO;
+ * GetAddrInfoW, FreeAddrInfoW and
  * GetNameInfoW; getsockname and listen on a socket never bound
  * (WSAEINVAL); CreateThread returning before its thread runs; the
  * 8- and 16-bit and fence-suffixed Interlocked forms; fiber-local storage
@@ -406,6 +407,25 @@ static void enum_protocols(void **state) {
   int type = 0, tl = (int)sizeof(type);
   assert_int_equal(getsockopt(s, SOL_SOCKET, SO_TYPE, (char *)&type, &tl), 0);
   assert_int_equal(type, SOCK_STREAM);
+  /* getsockopt(SO_PROTOCOL_INFO): the socket's entry (WSAEFAULT if short). */
+  WSAPROTOCOL_INFOA pi;
+  int pl = (int)sizeof(pi) - 1;
+  assert_int_equal(
+      getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOA, (char *)&pi, &pl), -1);
+  assert_int_equal(WSAGetLastError(), WSAEFAULT);
+  pl = (int)sizeof(pi);
+  assert_int_equal(
+      getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOA, (char *)&pi, &pl), 0);
+  assert_true(pi.iAddressFamily == AF_INET && pi.iSocketType == SOCK_STREAM &&
+              pi.iProtocol == IPPROTO_TCP && pl == (int)sizeof(pi));
+  assert_memory_equal(&pi.ProviderId, &tcp->ProviderId, sizeof(GUID));
+  assert_int_equal(closesocket(s), 0);
+  WSAPROTOCOL_INFOW piw;
+  pl = (int)sizeof(piw);
+  s = socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP);
+  assert_int_equal(
+      getsockopt(s, SOL_SOCKET, SO_PROTOCOL_INFOW, (char *)&piw, &pl), 0);
+  assert_true(piw.iAddressFamily == AF_INET6 && piw.iProtocol == IPPROTO_UDP);
   assert_int_equal(closesocket(s), 0);
   free(p);
 

@@ -336,6 +336,11 @@ static inline void IN6ADDR_SETV4MAPPED(PSOCKADDR_IN6 a, const IN_ADDR *v4,
 #define SO_UPDATE_CONNECT_CONTEXT 0x7010
 #define SO_CONNECT_TIME 0x700C
 #define SO_MAX_MSG_SIZE 0x2003
+/* getsockopt only: the socket's WSAPROTOCOL_INFO (A or W), the entry
+ * WSAEnumProtocols lists for its family, type and protocol. */
+#define SO_PROTOCOL_INFOA 0x2004
+#define SO_PROTOCOL_INFOW 0x2005
+#define SO_PROTOCOL_INFO CPORT_W32_AW(SO_PROTOCOL_INFO)
 #define SO_EXCLUSIVEADDRUSE ((int)(~SO_REUSEADDR))
 /* Accepted without effect: Linux always picks ephemeral ports at random
  * and shares them between different destinations. */
@@ -357,6 +362,8 @@ static inline void IN6ADDR_SETV4MAPPED(PSOCKADDR_IN6 a, const IN_ADDR *v4,
  * Linux's TCP_CORK: through setsockopt and getsockopt here, 3 at
  * IPPROTO_TCP has the Windows meaning. */
 #define TCP_KEEPALIVE 3
+/* Windows has no TCP_CORK: Linux's would be read as TCP_KEEPALIVE. */
+#undef TCP_CORK
 /* IPPROTO_IP: a BOOL, TRUE to receive an IN_PKTINFO (the datagram's
  * destination address and interface) with each datagram WSARecvMsg
  * takes, at level IPPROTO_IP with type IP_PKTINFO; WSASendMsg takes one
@@ -379,6 +386,11 @@ typedef struct cport_w32_in6_pktinfo {
   IN6_ADDR ipi6_addr;
   ULONG ipi6_ifindex;
 } IN6_PKTINFO, *PIN6_PKTINFO;
+/* As in Windows' ws2ipdef.h, struct in_pktinfo and struct in6_pktinfo are
+ * these two (Linux's struct in_pktinfo has a third member, and the control
+ * data WSARecvMsg writes has Windows' layout). */
+#define in_pktinfo cport_w32_in_pktinfo
+#define in6_pktinfo cport_w32_in6_pktinfo
 /* WSARecvMsg's dwFlags on output, besides MSG_TRUNC and MSG_CTRUNC
  * (Linux's values): the datagram's destination was a broadcast or a
  * multicast address (known when IP_PKTINFO or IPV6_PKTINFO is on). */

@@ -5,8 +5,9 @@
  * them: the same names, provider GUIDs and service flags, so a program
  * that picks a provider by its properties finds the same ones
  * (WSASocket, in sockets.c, takes the values FROM_PROTOCOL_INFO asks
- * for from an entry).
+ * for from an entry), and getsockopt's SO_PROTOCOL_INFO gives a socket's.
  */
+#include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -140,4 +141,38 @@ CPORT_API int WSAEnumProtocolsW(LPINT protocols, LPWSAPROTOCOL_INFOW buf,
       out->szProtocol[c] = (WCHAR)pv->name[c]; /* ASCII */
   }
   return k;
+}
+
+/* getsockopt(SO_PROTOCOL_INFOA / W): the entry of the socket's provider
+ * (its family, type and protocol), as WSAEnumProtocols lists it. */
+int w32_socket_protocol_info(int fd, bool wide, char *val, int *len) {
+  size_t need = wide ? sizeof(WSAPROTOCOL_INFOW) : sizeof(WSAPROTOCOL_INFOA);
+  if (*len < (int)need)
+    return w32_wsa_fail(WSAEFAULT);
+  int af = 0, type = 0, protocol = 0;
+  socklen_t l1 = sizeof(af), l2 = sizeof(type), l3 = sizeof(protocol);
+  if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &af, &l1) != 0 ||
+      getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l2) != 0 ||
+      getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &l3) != 0)
+    return w32_wsa_errno(errno);
+  for (size_t i = 0; i < PROVIDERS; i++) {
+    const struct provider *pv = &providers[i];
+    if (pv->af != af || pv->type != type || pv->protocol != protocol)
+      continue;
+    if (wide) {
+      WSAPROTOCOL_INFOW out;
+      FILL_PROTOCOL_INFO(&out, pv, i);
+      for (size_t c = 0; pv->name[c] != 0 && c < WSAPROTOCOL_LEN; c++)
+        out.szProtocol[c] = (WCHAR)pv->name[c]; /* ASCII */
+      memcpy(val, &out, sizeof(out));
+    } else {
+      WSAPROTOCOL_INFOA out;
+      FILL_PROTOCOL_INFO(&out, pv, i);
+      strncpy(out.szProtocol, pv->name, WSAPROTOCOL_LEN);
+      memcpy(val, &out, sizeof(out));
+    }
+    *len = (int)need;
+    return 0;
+  }
+  return w32_wsa_fail(WSAENOPROTOOPT); /* a socket no provider lists */
 }

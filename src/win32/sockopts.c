@@ -223,6 +223,9 @@ CPORT_API int cport_w32_getsockopt(SOCKET s, int level, int name, char *val,
   }
   if (level == SOL_SOCKET && name == SO_OPENTYPE)
     return put_dword(val, len, open_type);
+  if (level == SOL_SOCKET &&
+      (name == SO_PROTOCOL_INFOA || name == SO_PROTOCOL_INFOW))
+    return w32_socket_protocol_info(fd, name == SO_PROTOCOL_INFOW, val, len);
   if (level == SOL_SOCKET && name == SO_DONTLINGER) {
     /* A BOOL: TRUE when SO_LINGER is off. */
     struct linger lg;

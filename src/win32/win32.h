@@ -64,7 +64,8 @@
  *   eventselect.c WSAEventSelect, WSAEnumNetworkEvents, and the thread
  *                 that watches the selected sockets
  *   sockets.c     Winsock start-up, sockets, options, accept, shutdown
- *   protocols.c   WSAEnumProtocols: the transport providers
+ *   protocols.c   WSAEnumProtocols: the transport providers (and
+ *                 getsockopt's SO_PROTOCOL_INFO)
  *   bsd.c         the BSD calls with WSAGetLastError (socket, bind, ...)
  *   netdb.c       getaddrinfo, InetPton, InetNtop
  *   connectbyname.c  WSAConnectByName: a blocking connect by host and
@@ -560,6 +561,9 @@ CP_INTERNAL DWORD w32_copy_out_w(const char *s, LPWSTR buf, DWORD size);
 
 /* errno to the WSA code, and set as the last error: SOCKET_ERROR. */
 CP_INTERNAL int w32_wsa_errno(int err);
+/* getsockopt(SO_PROTOCOL_INFOA / W) for fd (protocols.c). */
+CP_INTERNAL int w32_socket_protocol_info(int fd, bool wide, char *val,
+                                         int *len);
 
 /* ------------------------------------------------------------------------ */
 /* Paths (filesystem.c)                                                      */

@@ -16,6 +16,9 @@ enum { SYS_IP_PKTINFO = IP_PKTINFO };
 
 #include "win32.h"
 
+/* Linux's struct in_pktinfo here (cport_win32.h names Windows' so). */
+#undef in_pktinfo
+
 /* The room Linux may need for what fits in `room` bytes of Windows'
  * entries: an IN_PKTINFO's 24 bytes are 32 on Linux, other entries the
  * same size, so twice the room and some more (for a room too small for
