@@ -2,8 +2,9 @@
  * test-win32-cancel-sync.c - CancelSynchronousIo, written only against the
  * Win32 API: a thread blocked in recv, in accept, and (Linux) in a recv on
  * a socket a port has, alone or queued behind an overlapped WSARecv, each
- * cancelled by another thread, the socket still working after; and the
- * answers when there is nothing to cancel.
+ * cancelled by another thread, the socket still working after; the same
+ * calls cancelled by CancelIoEx on their handle; and the answers when
+ * there is nothing to cancel (handles no op has used yet too).
  */
 #include <string.h>
 
@@ -16,6 +17,7 @@ struct blocked {
   int error;
   HANDLE thread;
   bool is_accept;
+  bool by_handle; /* cancelled by CancelIoEx(s, NULL), not by thread */
 };
 
 static DWORD WINAPI blocked_call(LPVOID arg) {
@@ -47,7 +49,8 @@ static bool cancel_when_blocked(struct blocked *b) {
   while (w_now_ms() < until) {
     Sleep(20);
     SetLastError(0);
-    if (CancelSynchronousIo(b->thread))
+    if (b->by_handle ? CancelIoEx((HANDLE)b->s, NULL)
+                     : CancelSynchronousIo(b->thread))
       return true;
     assert_int_equal(GetLastError(), ERROR_NOT_FOUND);
     if (WaitForSingleObject(b->thread, 0) == WAIT_OBJECT_0)
@@ -83,12 +86,12 @@ static void still_works(SOCKET server, SOCKET client) {
   assert_int_equal(c, 'k');
 }
 
-static void cancel_blocked_recv(void **state) {
-  (void)state;
+static void blocked_recv(bool by_handle) {
   SOCKET server, client;
   sync_pair(&server, &client);
   struct blocked b;
   start(&b, client, false);
+  b.by_handle = by_handle;
   bool cancelled = cancel_when_blocked(&b);
   assert_true(cancelled);
   finish(&b);
@@ -99,10 +102,26 @@ static void cancel_blocked_recv(void **state) {
   closesocket(client);
 }
 
-static void cancel_blocked_accept(void **state) {
+static void cancel_blocked_recv(void **state) {
   (void)state;
+  blocked_recv(false);
+}
+
+/* CancelIoEx with no OVERLAPPED cancels the blocking calls other threads
+ * make on the handle too ("regardless of which thread created the I/O
+ * operation"). */
+static void cancel_io_ex_ends_a_blocked_recv(void **state) {
+  (void)state;
+  blocked_recv(true);
+}
+
+/* A listener from socket() (no op has used it) and a blocked accept,
+ * cancelled by thread or by handle. */
+static void blocked_accept(bool by_handle) {
   struct sockaddr_in a;
-  SOCKET l = WSASocket(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, 0);
+  SOCKET l = by_handle
+                 ? socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+                 : WSASocket(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, 0);
   assert_true(h_socket_ok(l));
   memset(&a, 0, sizeof(a));
   a.sin_family = AF_INET;
@@ -113,6 +132,7 @@ static void cancel_blocked_accept(void **state) {
   assert_int_equal(getsockname(l, (struct sockaddr *)&a, &len), 0);
   struct blocked b;
   start(&b, l, true);
+  b.by_handle = by_handle;
   bool cancelled = cancel_when_blocked(&b);
   assert_true(cancelled);
   finish(&b);
@@ -127,6 +147,51 @@ static void cancel_blocked_accept(void **state) {
   closesocket(s);
   closesocket(c);
   closesocket(l);
+}
+
+static void cancel_blocked_accept(void **state) {
+  (void)state;
+  blocked_accept(false);
+}
+
+static void cancel_io_ex_ends_a_blocked_accept(void **state) {
+  (void)state;
+  blocked_accept(true);
+}
+
+/* Handles no op has used yet: CancelIo says TRUE, CancelIoEx
+ * ERROR_NOT_FOUND (a socket from socket(), a named pipe's two ends). */
+static void unused_handles_have_nothing_to_cancel(void **state) {
+  (void)state;
+  SOCKET s = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+  assert_true(h_socket_ok(s));
+  char name[96];
+  snprintf(name, sizeof(name), "\\\\.\\pipe\\cport-cs-%u",
+           (unsigned)GetCurrentProcessId());
+  HANDLE ps = CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, 1, 512,
+                               512, 0, NULL);
+  assert_true(ps != INVALID_HANDLE_VALUE);
+  HANDLE pc = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                          OPEN_EXISTING, 0, NULL);
+  assert_true(pc != INVALID_HANDLE_VALUE);
+  HANDLE h[3] = {(HANDLE)s, ps, pc};
+  bool wine_ex = false;
+  for (int i = 0; i < 3; i++) {
+    assert_true(CancelIo(h[i]));
+    SetLastError(0);
+    BOOL ok = CancelIoEx(h[i], NULL);
+    if (ok && h_on_wine()) {
+      wine_ex = true; /* Wine says TRUE for nothing pending */
+      continue;
+    }
+    assert_false(ok);
+    assert_int_equal(GetLastError(), ERROR_NOT_FOUND);
+  }
+  CloseHandle(pc);
+  CloseHandle(ps);
+  closesocket(s);
+  if (wine_ex)
+    H_SKIP("Wine: CancelIoEx with nothing pending returns TRUE");
 }
 
 #ifndef _WIN32
@@ -230,6 +295,9 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(cancel_blocked_recv),
       cmocka_unit_test(cancel_blocked_accept),
+      cmocka_unit_test(cancel_io_ex_ends_a_blocked_recv),
+      cmocka_unit_test(cancel_io_ex_ends_a_blocked_accept),
+      cmocka_unit_test(unused_handles_have_nothing_to_cancel),
 #ifndef _WIN32
       cmocka_unit_test(cancel_blocked_recv_on_port),
       cmocka_unit_test(cancel_recv_queued_behind_overlapped),

@@ -132,6 +132,7 @@ struct sync_rec {
   DWORD tid;
   pthread_t thread;
   unsigned depth;  /* the thread's own */
+  int fd;          /* atomic: the descriptor of the outermost call, or -1 */
   uint64_t call;   /* atomic: which call; odd while inside one */
   uint64_t cancel; /* atomic: the call a cancel is for */
   bool listed;     /* the thread's own */
@@ -194,13 +195,18 @@ static void sync_list_me(struct sync_rec *r) {
   pthread_mutex_unlock(&sync_lock);
 }
 
-void w32_sync_begin(void) {
+void w32_sync_begin_fd(int fd) {
   struct sync_rec *r = &my_sync;
   if (r->depth++ > 0)
     return;
   if (!r->listed)
     sync_list_me(r);
+  __atomic_store_n(&r->fd, fd, __ATOMIC_RELAXED);
   __atomic_add_fetch(&r->call, 1, __ATOMIC_SEQ_CST); /* odd: inside */
+}
+
+void w32_sync_begin(void) {
+  w32_sync_begin_fd(-1);
 }
 
 /* A cancel names the call it is for, so one that comes as the thread
@@ -259,6 +265,29 @@ bool w32_sync_cancel(DWORD tid) {
   }
   errno = e;
   return true;
+}
+
+int w32_sync_cancel_fd(int fd) {
+  /* The threads inside a call on fd now (a few: the rest are found by a
+   * second look, which finds those the first cancelled gone). */
+  int n = 0;
+  for (int round = 0; round < 64; round++) {
+    DWORD tids[16];
+    int k = 0;
+    pthread_mutex_lock(&sync_lock);
+    for (struct sync_rec *r = sync_list; r != NULL && k < 16; r = r->next)
+      if ((__atomic_load_n(&r->call, __ATOMIC_SEQ_CST) & 1) &&
+          __atomic_load_n(&r->fd, __ATOMIC_RELAXED) == fd)
+        tids[k++] = r->tid;
+    pthread_mutex_unlock(&sync_lock);
+    int cancelled = 0;
+    for (int i = 0; i < k; i++)
+      cancelled += w32_sync_cancel(tids[i]);
+    n += cancelled;
+    if (k < 16 || cancelled == 0)
+      break;
+  }
+  return n;
 }
 
 CPORT_API void Sleep(DWORD ms) {

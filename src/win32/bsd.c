@@ -264,7 +264,7 @@ CPORT_API int connect(int fd, const struct sockaddr *addr, socklen_t len) {
   bool block = fd_blocking(fd);
   if (block) {
     w32_block_begin();
-    w32_sync_begin();
+    w32_sync_begin_fd(fd);
   }
   int rc = next_connect()(fd, addr, len);
   bool cancelled = false;
@@ -438,7 +438,7 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
        * the socket down to wake it (sockets.c), and it fails. */
       bool counted = w32_fd_accepting(fd, 1);
       w32_block_begin();
-      w32_sync_begin();
+      w32_sync_begin_fd(fd);
       n = fn(fd, (char *)buf + done, len - done, flags, addr, alen, tolen);
       bool cancelled = w32_sync_end() && n < 0 && errno == EINTR;
       w32_block_end();

@@ -226,7 +226,7 @@ static BOOL sync_io(int fd, void *buf, DWORD len, LPDWORD done, LPOVERLAPPED ov,
   w32_block_begin();
   /* Marked: CancelSynchronousIo interrupts a read that waits (a console,
    * a pipe: EINTR); a disk's I/O ends by itself. */
-  w32_sync_begin();
+  w32_sync_begin_fd(fd);
   bool cancelled = false;
   size_t total = 0;
   for (;;) {

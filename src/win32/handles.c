@@ -412,7 +412,7 @@ int w32_fd_wait(int fd, short events, uint64_t *until) {
    * as close alone wakes no poll. */
   bool counted = w32_fd_accepting(fd, 1);
   w32_block_begin();
-  w32_sync_begin();
+  w32_sync_begin_fd(fd);
   int rc;
   bool closing = false, cancelled = false;
   for (;;) {
@@ -481,7 +481,7 @@ int w32_fd_wait_queued(int fd, bool recv_side, bool nonblock, uint64_t *until) {
    * CancelSynchronousIo by another thread ends the wait. */
   bool counted = w32_fd_accepting(fd, 1);
   w32_block_begin();
-  w32_sync_begin();
+  w32_sync_begin_fd(fd);
   queued_fd = fd;
   int rc = wait(fd, ms, queued_wait_ends);
   (void)w32_sync_end();

@@ -280,15 +280,25 @@ CPORT_API BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED ov,
 /* Cancel and completion modes                                               */
 /* ------------------------------------------------------------------------ */
 
+/* cport knows a descriptor from its first op on: an open one it does not
+ * know (a pipe or a socket() socket no op has used yet) has none
+ * pending. */
+static int known_or_idle(int fd, int rc) {
+  return rc == CPORT_EBADF && fcntl(fd, F_GETFD) >= 0 ? CPORT_ENOENT : rc;
+}
+
 CPORT_API BOOL CancelIoEx(HANDLE h, LPOVERLAPPED ov) {
   int fd = w32_fd(h);
   if (fd < 0)
     return w32_fail(ERROR_INVALID_HANDLE);
-  int rc = cport_cancel(fd, (cport_op_t *)ov);
+  int rc = known_or_idle(fd, cport_cancel(fd, (cport_op_t *)ov));
   /* A message pipe's ops, waiting locks and ReadDirectoryChangesW's run
    * in the layer (layer-ops.c). */
   bool lop = w32_lop_cancel(fd, ov, 0, CPORT_ECANCELED) > 0;
-  if (rc == 0 || lop)
+  /* With no OVERLAPPED, the blocking calls other threads make on h too
+   * (they fail with ERROR_OPERATION_ABORTED, and queue no packet). */
+  bool sync = ov == NULL && rc != CPORT_EBADF && w32_sync_cancel_fd(fd) > 0;
+  if (rc == 0 || lop || sync)
     return TRUE;
   return w32_fail(rc == CPORT_ENOENT ? ERROR_NOT_FOUND : w32_error(rc));
 }
@@ -301,7 +311,10 @@ CPORT_API BOOL CancelIo(HANDLE h) {
     return w32_fail(ERROR_INVALID_HANDLE);
   uintptr_t tag = (uintptr_t)w32_ov_tag(w32_tid(), fd);
   int rc = cport__cancel_tagged(fd, (void *)tag);
-  if (rc >= 0 && (w32_fd_flags(fd) & W32_FD_PIPE)) {
+  if (known_or_idle(fd, rc) == CPORT_ENOENT) {
+    rc = 0; /* no op yet: none of the thread's, but a message pipe's */
+    w32_lop_cancel(fd, NULL, tag, CPORT_ECANCELED);
+  } else if (rc >= 0 && (w32_fd_flags(fd) & W32_FD_PIPE)) {
     /* A pipe's reads and writes carry their kind in the tag too. */
     int r2 = cport__cancel_tagged(fd, (void *)(tag | W32_TAG_PIPE_READ));
     int r3 = cport__cancel_tagged(fd, (void *)(tag | W32_TAG_PIPE_WRITE));

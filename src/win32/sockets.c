@@ -313,7 +313,7 @@ static int accept_one(int fd, struct sockaddr *addr, socklen_t *len) {
       return c;
     }
     /* Marked: CancelSynchronousIo interrupts the wait (EINTR). */
-    w32_sync_begin();
+    w32_sync_begin_fd(fd);
     c = accept4(fd, addr, len, SOCK_CLOEXEC);
     int err = errno;
     if (w32_sync_end() && c < 0 && err == EINTR)
@@ -327,7 +327,7 @@ static int accept_one(int fd, struct sockaddr *addr, socklen_t *len) {
        * time, so a close by another thread is seen. */
       struct pollfd p = {fd, POLLIN, 0};
       w32_block_begin();
-      w32_sync_begin();
+      w32_sync_begin_fd(fd);
       int rc = poll(&p, 1, 200);
       bool cancelled = w32_sync_end() && rc <= 0;
       w32_block_end();

@@ -483,8 +483,13 @@ CP_INTERNAL void w32_block_end(void);
  * system call (EINTR, from a signal the layer sends; `sigprocmask` may
  * keep it off: then only waits that poll in slices see it, through
  * w32_sync_cancelled). w32_sync_cancel marks thread tid's call and
- * returns once it has left it (2 s at most): false if it is in none. */
+ * returns once it has left it (2 s at most): false if it is in none.
+ * w32_sync_begin_fd names the descriptor the call waits on, and
+ * w32_sync_cancel_fd cancels every call waiting on fd that way (CancelIoEx
+ * with no OVERLAPPED), returning how many. */
 CP_INTERNAL void w32_sync_begin(void);
+CP_INTERNAL void w32_sync_begin_fd(int fd);
+CP_INTERNAL int w32_sync_cancel_fd(int fd);
 CP_INTERNAL bool w32_sync_end(void);
 CP_INTERNAL bool w32_sync_cancelled(void);
 CP_INTERNAL bool w32_sync_cancel(DWORD tid);
