@@ -258,6 +258,51 @@ static void overlapped_file_without_a_port(void **state) {
   assert_true(DeleteFileA(path));
 }
 
+/* A port takes only a handle opened for overlapped I/O ("you must specify
+ * the FILE_FLAG_OVERLAPPED flag"); FILE_SKIP_SET_EVENT_ON_HANDLE: the
+ * handle's ends no longer signal it, an OVERLAPPED's own event still is. */
+static void port_needs_overlapped_and_skip_set_event(void **state) {
+  (void)state;
+  char path[512];
+  w_temp_path(path, sizeof(path), "w32f-modes");
+  HANDLE f = open_new(path, FILE_ATTRIBUTE_NORMAL);
+  SetLastError(0);
+  assert_null(CreateIoCompletionPort(f, NULL, 1, 0));
+  assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+  assert_true(CloseHandle(f));
+  for (int skip = 0; skip < 2; skip++) {
+    f = open_new(path, FILE_FLAG_OVERLAPPED);
+    HANDLE port = CreateIoCompletionPort(f, NULL, 7, 0);
+    assert_non_null(port);
+    if (skip)
+      assert_true(
+          SetFileCompletionNotificationModes(f, FILE_SKIP_SET_EVENT_ON_HANDLE));
+    OVERLAPPED ov, *got = NULL;
+    memset(&ov, 0, sizeof(ov));
+    BOOL ok = WriteFile(f, "hello", 5, NULL, &ov);
+    assert_true(ok || GetLastError() == ERROR_IO_PENDING);
+    DWORD n = 0;
+    ULONG_PTR key = 0;
+    assert_true(GetQueuedCompletionStatus(port, &n, &key, &got, 5000));
+    assert_true(got == &ov && n == 5 && key == 7);
+    assert_int_equal(WaitForSingleObject(f, 0),
+                     skip ? WAIT_TIMEOUT : WAIT_OBJECT_0);
+    HANDLE ev = CreateEvent(NULL, TRUE, FALSE, NULL);
+    memset(&ov, 0, sizeof(ov));
+    ov.hEvent = ev;
+    ov.Offset = 5;
+    ok = WriteFile(f, "world", 5, NULL, &ov);
+    assert_true(ok || GetLastError() == ERROR_IO_PENDING);
+    assert_int_equal(WaitForSingleObject(ev, 5000), WAIT_OBJECT_0);
+    assert_true(GetQueuedCompletionStatus(port, &n, &key, &got, 5000));
+    assert_ptr_equal(got, &ov);
+    CloseHandle(ev);
+    assert_true(CloseHandle(f));
+    assert_true(CloseHandle(port));
+  }
+  assert_true(DeleteFileA(path));
+}
+
 /* "After a mode has been set for a file handle, it cannot be removed." */
 static void completion_modes_cannot_be_cleared(void **state) {
   (void)state;
@@ -573,6 +618,7 @@ int main(void) {
       cmocka_unit_test(directories_attributes_and_wide_names),
       cmocka_unit_test(stdin_is_a_handle),
       cmocka_unit_test(sparse_file_controls),
+      cmocka_unit_test(port_needs_overlapped_and_skip_set_event),
       cmocka_unit_test(scatter_and_gather),
       cmocka_unit_test(scatter_needs_an_unbuffered_overlapped_handle),
   };

@@ -334,12 +334,16 @@ CPORT_API BOOL SetFileCompletionNotificationModes(HANDLE h, UCHAR flags) {
   if (flags &
       ~(FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE))
     return w32_fail(ERROR_INVALID_PARAMETER);
-  /* FILE_SKIP_SET_EVENT_ON_HANDLE: the layer never signals a file handle,
-   * so there is nothing to skip. Modes are only ever added (cport cannot
-   * clear them, nor can Windows). */
+  /* Modes are only ever added (cport cannot clear them, nor can
+   * Windows). FILE_SKIP_SET_EVENT_ON_HANDLE: the handle's ops no longer
+   * signal it when they end (an OVERLAPPED's own event still is). */
   unsigned f = (flags & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)
                    ? CPORT_SKIP_ON_SUCCESS
                    : 0;
   int rc = cport_set_handle_flags(fd, f);
-  return rc == 0 ? TRUE : w32_fail(ERROR_INVALID_HANDLE);
+  if (rc != 0)
+    return w32_fail(ERROR_INVALID_HANDLE);
+  if (flags & FILE_SKIP_SET_EVENT_ON_HANDLE)
+    w32_fd_set_flags(fd, W32_FD_NO_IO_EVENT, 0);
+  return TRUE;
 }

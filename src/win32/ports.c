@@ -77,6 +77,11 @@ CPORT_API HANDLE CreateIoCompletionPort(HANDLE file, HANDLE port, ULONG_PTR key,
   int fd = -1;
   if (file != INVALID_HANDLE_VALUE && (fd = w32_fd(file)) < 0)
     return w32_fail_null(ERROR_INVALID_HANDLE);
+  /* "it has to have been opened for overlapped I/O completion": a file or
+   * a pipe's end opened without FILE_FLAG_OVERLAPPED is refused, before
+   * any port is made. */
+  if (fd >= 0 && (w32_fd_flags(fd) & W32_FD_SYNC))
+    return w32_fail_null(ERROR_INVALID_PARAMETER);
   bool created = false;
   if (wp == NULL) {
     cport_options_t o;

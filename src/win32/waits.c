@@ -14,7 +14,7 @@
  * engine keeps (cport__io_signaled): every op started on the handle
  * resets it, every op without an event sets it as it ends (so
  * "GetOverlappedResult ... uses the state of the hFile handle" when
- * hEvent is NULL). Nothing wakes a wait on it: a wait that includes one
+ * hEvent is NULL), unless FILE_SKIP_SET_EVENT_ON_HANDLE was set. Nothing wakes a wait on it: a wait that includes one
  * looks again every W32_FDWAIT_SLICE_MS.
  */
 #include <fcntl.h>
@@ -170,8 +170,12 @@ bool w32_signaled_locked(struct w32_object *o, DWORD tid) {
     return ((struct w32_wtimer *)o)->signaled;
   case W32_CHANGE: /* stays signalled until FindNextChangeNotification */
     return ((struct w32_change *)o)->signaled;
-  case W32_FDWAIT:
-    return cport__io_signaled(((struct w32_fdwait *)o)->fd);
+  case W32_FDWAIT: {
+    /* FILE_SKIP_SET_EVENT_ON_HANDLE: its ops' ends no longer set it (and
+     * each start still resets it). */
+    int fd = ((struct w32_fdwait *)o)->fd;
+    return !(w32_fd_flags(fd) & W32_FD_NO_IO_EVENT) && cport__io_signaled(fd);
+  }
   default:
     return false;
   }

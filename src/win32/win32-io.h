@@ -276,6 +276,7 @@ enum {
   W32_FD_SHUT_WR = 1u << 24,      /* shutdown(SD_SEND or SD_BOTH) */
   W32_FD_SNDBUF0 = 1u << 25,      /* SO_SNDBUF set to 0 (sockopts.c) */
   W32_FD_RCVBUF0 = 1u << 26,      /* SO_RCVBUF set to 0 */
+  W32_FD_NO_IO_EVENT = 1u << 27,  /* FILE_SKIP_SET_EVENT_ON_HANDLE */
 };
 /* Set by dirwatch.c, run before CloseHandle closes a W32_FD_DIR handle:
  * its pending ReadDirectoryChangesW calls end and its watch goes. */
