@@ -7,14 +7,13 @@
  * port (packets, keys, ERROR_MORE_DATA for a message longer than the
  * read), reads that end in the order they were started, pending ops
  * ended by CancelIoEx, DisconnectNamedPipe and CloseHandle, the
- * completion-routine sample's shape (ReadFileEx, WriteFileEx), and
+ * completion-routine sample's shape (ReadFileEx, WriteFileEx),
  * DisconnectNamedPipe of an instance whose ConnectNamedPipe's result was
- * not taken (its client must not be left hanging), DisconnectNamedPipe
- * under a byte pipe's pending read, and clients that open
- * a byte or message pipe at the same moment, each taking an instance of
- * its own, a skip-mode byte read that meets the end, and a client of
- * another process queued while every instance was busy.
- */
+ * not taken (its client must not hang) or under a byte pipe's pending
+ * read, clients that open a byte or message pipe at the same moment, each
+ * taking an instance, a skip-mode byte read that meets the end, and a
+ * client of another process queued while every instance was busy or
+ * disconnected. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -755,7 +754,20 @@ static void queued_client_that_wrote_and_closed(void **state) {
   } else {
     assert_int_equal(WEXITSTATUS(rc), 2); /* refused as busy */
   }
+  /* Instance one disconnected, a client waiting: pending, then done. */
   assert_true(CloseHandle(a));
+  assert_true(DisconnectNamedPipe(one));
+  rc = system(cmd);
+  assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) != 1);
+  if (WEXITSTATUS(rc) == 0) {
+    assert_true(ResetEvent(ov.hEvent));
+    assert_false(ConnectNamedPipe(one, &ov));
+    assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+    assert_true(GetOverlappedResult(one, &ov, &n, TRUE));
+    char buf[16];
+    assert_true(ReadFile(one, buf, sizeof(buf), &n, NULL));
+    assert_string_equal(buf, "req");
+  }
   assert_true(CloseHandle(one));
   assert_true(CloseHandle(ov.hEvent));
 }

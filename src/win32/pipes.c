@@ -465,12 +465,18 @@ CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
   } else if (ep->state == P_CONNECTED) {
     err = ERROR_PIPE_CONNECTED;
   } else {
-    if (ep->state == P_DISCONNECTED) {
+    /* A client that came "between the call to CreateNamedPipe and the
+     * call to ConnectNamedPipe" is ERROR_PIPE_CONNECTED. An instance
+     * DisconnectNamedPipe left took none since (on Windows no client can
+     * open it then): one already waiting at the shared listener is taken
+     * by the connect as if it came after the call (pending, a packet). */
+    bool again = ep->state == P_DISCONNECTED;
+    if (again) {
       ep->state = P_LISTENING;
       ep->name->listening++;
       w32_fd_set_flags(fd, 0, W32_FD_PIPE_DISC);
     }
-    rc = take_waiting(fd, ep->name->listen_fd);
+    rc = again ? 0 : take_waiting(fd, ep->name->listen_fd);
     if (rc == 1) {
       connected_locked(ep);
       err = ERROR_PIPE_CONNECTED; /* "a good connection", nothing queued */
