@@ -623,6 +623,11 @@ CPORT_API BOOL ReadDirectoryChangesW(HANDLE h, LPVOID buf, DWORD len,
     return w32_fail(ERROR_ACCESS_DENIED);
   if ((buf == NULL && len > 0) || ((uintptr_t)buf & 3u) != 0)
     return w32_fail(ERROR_NOACCESS);
+  /* The directory itself deleted (STATUS_DELETE_PENDING): refused in the
+   * call, with no packet; a pending call ended as it went (take_locked). */
+  struct stat st;
+  if (fstat(fd, &st) == 0 && st.st_nlink == 0)
+    return w32_fail(ERROR_ACCESS_DENIED);
   /* A routine on a handle a port has: as ReadFileEx. */
   if (fn != NULL && (flags & W32_FD_PORT) && !(flags & W32_FD_SYNC))
     return w32_fail(ERROR_INVALID_PARAMETER);
