@@ -120,7 +120,7 @@ static void cancel_io_ex_ends_a_blocked_recv(void **state) {
 static void blocked_accept(bool by_handle) {
   struct sockaddr_in a;
   SOCKET l = by_handle
-                 ? socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+                 ? (SOCKET)socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
                  : WSASocket(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, 0);
   assert_true(h_socket_ok(l));
   memset(&a, 0, sizeof(a));

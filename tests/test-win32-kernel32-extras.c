@@ -51,6 +51,17 @@ static void older_runtime_names(void **state) {
   errno = 0;
   assert_int_equal(errno, 0);
   assert_int_equal(MSG_MAXIOVLEN, 16);
+  /* basetsd.h's casts; __declspec on a program's own declarations. */
+  void *p = IntToPtr(-2);
+  assert_int_equal(PtrToInt(p), -2);
+  assert_int_equal(PtrToUlong(ULongToPtr(0xFFFFFFFFu)), 0xFFFFFFFFu);
+  assert_int_equal(HandleToUlong(UlongToHandle(7)), 7);
+  assert_int_equal(HandleToLong(LongToHandle(-1)), -1);
+  assert_true(LongToHandle(-1) == INVALID_HANDLE_VALUE);
+#if !defined(_WIN32) /* (mingw's GCC reads it as GCC's "align") */
+  __declspec(align(16)) static char aligned[3];
+  assert_int_equal((uintptr_t)aligned % 16, 0);
+#endif
 }
 
 static void lstrcpyn_cuts_and_ends(void **state) {

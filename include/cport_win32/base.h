@@ -61,6 +61,23 @@
 #ifndef _cdecl
 #  define _cdecl
 #endif
+/* MSVC's __declspec: the forms programs put on their own declarations
+ * (exports and imports of a library's header, alignment, thread-local
+ * variables...) as GCC attributes; another form names
+ * CPORT_W32_DECLSPEC_<it> in the compiler's error. */
+#ifndef __declspec
+#  define __declspec(x) CPORT_W32_DECLSPEC_##x
+#  define CPORT_W32_DECLSPEC_dllexport __attribute__((visibility("default")))
+#  define CPORT_W32_DECLSPEC_dllimport
+#  define CPORT_W32_DECLSPEC_noreturn __attribute__((noreturn))
+#  define CPORT_W32_DECLSPEC_noinline __attribute__((noinline))
+#  define CPORT_W32_DECLSPEC_deprecated __attribute__((deprecated))
+#  define CPORT_W32_DECLSPEC_selectany __attribute__((weak))
+#  define CPORT_W32_DECLSPEC_thread __thread
+#  define CPORT_W32_DECLSPEC_novtable
+#  define CPORT_W32_DECLSPEC_nothrow
+#  define CPORT_W32_DECLSPEC_align(n) __attribute__((aligned(n)))
+#endif
 /* winnt.h's alignment of a type or variable, and the cache line it uses
  * to keep hot fields apart. */
 #ifndef DECLSPEC_ALIGN
@@ -270,6 +287,24 @@ typedef TCHAR _TCHAR;
 #define MAXWORD 0xFFFFu
 #define MAXBYTE 0xFFu
 #define MAXULONG_PTR (~(ULONG_PTR)0)
+/* basetsd.h's casts between pointers, handles and 32-bit integers. */
+#define PtrToUlong(p) ((ULONG)(ULONG_PTR)(p))
+#define PtrToLong(p) ((LONG)(LONG_PTR)(p))
+#define PtrToUint(p) ((UINT)(UINT_PTR)(p))
+#define PtrToInt(p) ((INT)(INT_PTR)(p))
+#define PtrToUshort(p) ((unsigned short)(ULONG_PTR)(p))
+#define PtrToShort(p) ((short)(LONG_PTR)(p))
+#define HandleToUlong(h) ((ULONG)(ULONG_PTR)(h))
+#define HandleToULong(h) HandleToUlong(h)
+#define HandleToLong(h) ((LONG)(LONG_PTR)(h))
+#define UlongToHandle(u) ((HANDLE)(ULONG_PTR)(ULONG)(u))
+#define ULongToHandle(u) UlongToHandle(u)
+#define LongToHandle(l) ((HANDLE)(LONG_PTR)(LONG)(l))
+#define IntToPtr(i) ((void *)(INT_PTR)(int)(i))
+#define UIntToPtr(u) ((void *)(UINT_PTR)(unsigned int)(u))
+#define LongToPtr(l) ((void *)(LONG_PTR)(LONG)(l))
+#define ULongToPtr(u) ((void *)(ULONG_PTR)(ULONG)(u))
+#define UlongToPtr(u) ULongToPtr(u)
 
 #define MAKEWORD(lo, hi) ((WORD)(((BYTE)(lo)) | ((WORD)((BYTE)(hi))) << 8))
 #define MAKELONG(lo, hi) ((LONG)(((WORD)(lo)) | ((DWORD)((WORD)(hi))) << 16))
