@@ -87,9 +87,11 @@ static void still_works(SOCKET server, SOCKET client) {
 }
 
 static void blocked_recv(bool by_handle) {
-  SOCKET server, client;
+  SOCKET server, client, server2, client2;
   sync_pair(&server, &client);
-  struct blocked b;
+  sync_pair(&server2, &client2);
+  struct blocked b, other;
+  start(&other, client2, false); /* blocked on another socket */
   start(&b, client, false);
   b.by_handle = by_handle;
   bool cancelled = cancel_when_blocked(&b);
@@ -98,8 +100,15 @@ static void blocked_recv(bool by_handle) {
   assert_int_equal(b.result, SOCKET_ERROR);
   assert_int_equal(b.error, WSA_OPERATION_ABORTED);
   still_works(server, client);
+  /* The call on the other socket was not touched: it gets its byte. */
+  assert_int_equal(WaitForSingleObject(other.thread, 100), WAIT_TIMEOUT);
+  assert_int_equal(send(server2, "o", 1, 0), 1);
+  finish(&other);
+  assert_int_equal(other.result, 1);
   closesocket(server);
   closesocket(client);
+  closesocket(server2);
+  closesocket(client2);
 }
 
 static void cancel_blocked_recv(void **state) {
@@ -157,6 +166,37 @@ static void cancel_blocked_accept(void **state) {
 static void cancel_io_ex_ends_a_blocked_accept(void **state) {
   (void)state;
   blocked_accept(true);
+}
+
+static DWORD WINAPI connect_pipe(LPVOID arg) {
+  BOOL ok = ConnectNamedPipe((HANDLE)arg, NULL);
+  return ok ? 0 : GetLastError();
+}
+
+/* A synchronous pipe server's blocking ConnectNamedPipe (the usual way to
+ * stop a pipe server's thread), cancelled by CancelIoEx on the instance. */
+static void cancel_io_ex_ends_a_blocked_connect(void **state) {
+  (void)state;
+  char name[96];
+  snprintf(name, sizeof(name), "\\\\.\\pipe\\cport-cc-%u",
+           (unsigned)GetCurrentProcessId());
+  HANDLE ps = CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, 1, 512,
+                               512, 0, NULL);
+  assert_true(ps != INVALID_HANDLE_VALUE);
+  HANDLE t = CreateThread(NULL, 0, connect_pipe, ps, 0, NULL);
+  assert_non_null(t);
+  BOOL ok = FALSE;
+  for (int i = 0; i < 150 && !ok; i++) {
+    Sleep(20);
+    ok = CancelIoEx(ps, NULL);
+  }
+  assert_true(ok);
+  assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+  DWORD code = 0;
+  assert_true(GetExitCodeThread(t, &code));
+  assert_int_equal(code, ERROR_OPERATION_ABORTED);
+  CloseHandle(t);
+  assert_true(CloseHandle(ps));
 }
 
 /* Handles no op has used yet: CancelIo says TRUE, CancelIoEx
@@ -297,6 +337,7 @@ int main(void) {
       cmocka_unit_test(cancel_blocked_accept),
       cmocka_unit_test(cancel_io_ex_ends_a_blocked_recv),
       cmocka_unit_test(cancel_io_ex_ends_a_blocked_accept),
+      cmocka_unit_test(cancel_io_ex_ends_a_blocked_connect),
       cmocka_unit_test(unused_handles_have_nothing_to_cancel),
 #ifndef _WIN32
       cmocka_unit_test(cancel_blocked_recv_on_port),

@@ -762,7 +762,7 @@ static void deleted_directory_refuses_calls(void **state) {
   assert_true(ReadDirectoryChangesW(h, g_buf, sizeof(g_buf), FALSE, f, NULL,
                                     &ov, NULL));
   assert_true(RemoveDirectoryA(dir));
-  BOOL ok = GetQueuedCompletionStatus(port, &n, &key, &got, 1000);
+  BOOL ok = GetQueuedCompletionStatus(port, &n, &key, &got, WAIT_MS);
   if (got == NULL && h_on_wine()) {
     CloseHandle(h);
     CloseHandle(port);

@@ -63,8 +63,9 @@
 #endif
 /* MSVC's __declspec: the forms programs put on their own declarations
  * (exports and imports of a library's header, alignment, thread-local
- * variables...) as GCC attributes; another form names
- * CPORT_W32_DECLSPEC_<it> in the compiler's error. */
+ * variables...) as GCC attributes, one at a time (deprecated without a
+ * message); another form names CPORT_W32_DECLSPEC_<it> in the
+ * compiler's error. */
 #ifndef __declspec
 #  define __declspec(x) CPORT_W32_DECLSPEC_##x
 #  define CPORT_W32_DECLSPEC_dllexport __attribute__((visibility("default")))
@@ -77,6 +78,7 @@
 #  define CPORT_W32_DECLSPEC_novtable
 #  define CPORT_W32_DECLSPEC_nothrow
 #  define CPORT_W32_DECLSPEC_align(n) __attribute__((aligned(n)))
+#  define CPORT_W32_DECLSPEC_
 #endif
 /* winnt.h's alignment of a type or variable, and the cache line it uses
  * to keep hot fields apart. */

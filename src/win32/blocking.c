@@ -234,13 +234,14 @@ static struct sync_rec *sync_find(DWORD tid) {
   return NULL;
 }
 
-bool w32_sync_cancel(DWORD tid) {
+/* Cancels thread tid's call `want` (0: whichever it is in now). */
+static bool sync_cancel_call(DWORD tid, uint64_t want) {
   int e = errno;
   pthread_once(&sync_once, sync_install);
   pthread_mutex_lock(&sync_lock);
   struct sync_rec *r = sync_find(tid);
   uint64_t call = r != NULL ? __atomic_load_n(&r->call, __ATOMIC_SEQ_CST) : 0;
-  bool inside = (call & 1) != 0;
+  bool inside = (call & 1) != 0 && (want == 0 || call == want);
   if (inside) /* (a call it has left since: the mark is for no call) */
     __atomic_store_n(&r->cancel, call, __ATOMIC_RELEASE);
   pthread_mutex_unlock(&sync_lock);
@@ -267,22 +268,30 @@ bool w32_sync_cancel(DWORD tid) {
   return true;
 }
 
+bool w32_sync_cancel(DWORD tid) {
+  return sync_cancel_call(tid, 0);
+}
+
 int w32_sync_cancel_fd(int fd) {
   /* The threads inside a call on fd now (a few: the rest are found by a
    * second look, which finds those the first cancelled gone). */
   int n = 0;
   for (int round = 0; round < 64; round++) {
     DWORD tids[16];
+    uint64_t calls[16]; /* each thread's call on fd: not a later one */
     int k = 0;
     pthread_mutex_lock(&sync_lock);
-    for (struct sync_rec *r = sync_list; r != NULL && k < 16; r = r->next)
-      if ((__atomic_load_n(&r->call, __ATOMIC_SEQ_CST) & 1) &&
-          __atomic_load_n(&r->fd, __ATOMIC_RELAXED) == fd)
-        tids[k++] = r->tid;
+    for (struct sync_rec *r = sync_list; r != NULL && k < 16; r = r->next) {
+      uint64_t call = __atomic_load_n(&r->call, __ATOMIC_SEQ_CST);
+      if ((call & 1) && __atomic_load_n(&r->fd, __ATOMIC_RELAXED) == fd) {
+        tids[k] = r->tid;
+        calls[k++] = call;
+      }
+    }
     pthread_mutex_unlock(&sync_lock);
     int cancelled = 0;
     for (int i = 0; i < k; i++)
-      cancelled += w32_sync_cancel(tids[i]);
+      cancelled += sync_cancel_call(tids[i], calls[i]);
     n += cancelled;
     if (k < 16 || cancelled == 0)
       break;

@@ -504,11 +504,20 @@ CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
     for (;;) {
       struct pollfd p = {listen_fd, POLLIN, 0};
       w32_block_begin();
+      /* Marked: CancelSynchronousIo, or CancelIoEx on the instance, ends
+       * the wait (EINTR) with ERROR_OPERATION_ABORTED. */
+      w32_sync_begin_fd(fd);
       int n = poll(&p, 1, -1);
+      int err = errno;
+      bool cancelled = w32_sync_end() && n < 0 && err == EINTR;
       w32_block_end();
-      if (n < 0 && errno != EINTR) {
+      if (cancelled) {
         connecting_end(fd);
-        return w32_fail(w32_error(-errno));
+        return w32_fail(ERROR_OPERATION_ABORTED);
+      }
+      if (n < 0 && err != EINTR) {
+        connecting_end(fd);
+        return w32_fail(w32_error(-err));
       }
       pthread_mutex_lock(&w32_pipe_lock);
       ep = w32_pipe_end_locked(fd);
