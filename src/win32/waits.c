@@ -14,8 +14,9 @@
  * engine keeps (cport__io_signaled): every op started on the handle
  * resets it, every op without an event sets it as it ends (so
  * "GetOverlappedResult ... uses the state of the hFile handle" when
- * hEvent is NULL), unless FILE_SKIP_SET_EVENT_ON_HANDLE was set. Nothing wakes a wait on it: a wait that includes one
- * looks again every W32_FDWAIT_SLICE_MS.
+ * hEvent is NULL), unless FILE_SKIP_SET_EVENT_ON_HANDLE was set. Nothing
+ * wakes a wait on it: a wait that includes one looks again every
+ * W32_FDWAIT_SLICE_MS.
  */
 #include <fcntl.h>
 #include <string.h>
