@@ -89,6 +89,19 @@ static bool wanted(const INT *protocols, int protocol) {
     (out)->dwMessageSize = (pv)->message_size;                  \
   } while (0)
 
+/* Entry i in either form: the shared fields, then its name. */
+static void fill_a(WSAPROTOCOL_INFOA *out, size_t i) {
+  FILL_PROTOCOL_INFO(out, &providers[i], i);
+  strncpy(out->szProtocol, providers[i].name, WSAPROTOCOL_LEN);
+}
+
+static void fill_w(WSAPROTOCOL_INFOW *out, size_t i) {
+  FILL_PROTOCOL_INFO(out, &providers[i], i);
+  const char *name = providers[i].name;
+  for (size_t c = 0; name[c] != 0 && c < WSAPROTOCOL_LEN; c++)
+    out->szProtocol[c] = (WCHAR)name[c]; /* ASCII */
+}
+
 /* The entries wanted, counted; fits: whether size bytes hold them. */
 static int count_wanted(const INT *protocols) {
   int n = 0;
@@ -118,9 +131,7 @@ CPORT_API int WSAEnumProtocolsA(LPINT protocols, LPWSAPROTOCOL_INFOA buf,
     const struct provider *pv = &providers[i];
     if (!wanted(protocols, pv->protocol))
       continue;
-    WSAPROTOCOL_INFOA *out = &buf[k++];
-    FILL_PROTOCOL_INFO(out, pv, i);
-    strncpy(out->szProtocol, pv->name, WSAPROTOCOL_LEN);
+    fill_a(&buf[k++], i);
   }
   return k;
 }
@@ -135,10 +146,7 @@ CPORT_API int WSAEnumProtocolsW(LPINT protocols, LPWSAPROTOCOL_INFOW buf,
     const struct provider *pv = &providers[i];
     if (!wanted(protocols, pv->protocol))
       continue;
-    WSAPROTOCOL_INFOW *out = &buf[k++];
-    FILL_PROTOCOL_INFO(out, pv, i);
-    for (size_t c = 0; pv->name[c] != 0 && c < WSAPROTOCOL_LEN; c++)
-      out->szProtocol[c] = (WCHAR)pv->name[c]; /* ASCII */
+    fill_w(&buf[k++], i);
   }
   return k;
 }
@@ -161,14 +169,11 @@ int w32_socket_protocol_info(int fd, bool wide, char *val, int *len) {
       continue;
     if (wide) {
       WSAPROTOCOL_INFOW out;
-      FILL_PROTOCOL_INFO(&out, pv, i);
-      for (size_t c = 0; pv->name[c] != 0 && c < WSAPROTOCOL_LEN; c++)
-        out.szProtocol[c] = (WCHAR)pv->name[c]; /* ASCII */
+      fill_w(&out, i);
       memcpy(val, &out, sizeof(out));
     } else {
       WSAPROTOCOL_INFOA out;
-      FILL_PROTOCOL_INFO(&out, pv, i);
-      strncpy(out.szProtocol, pv->name, WSAPROTOCOL_LEN);
+      fill_a(&out, i);
       memcpy(val, &out, sizeof(out));
     }
     *len = (int)need;
