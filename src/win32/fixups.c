@@ -504,13 +504,15 @@ void w32_ov_tag_pipe(LPOVERLAPPED ov, unsigned kind) {
 
 static bool ended_by_close(LPOVERLAPPED ov, int status);
 
-void w32_pipe_result(const OVERLAPPED *ov, uint32_t bytes, int *status) {
+/* closed: the op was ended by closing its handle (as the engine tells
+ * the op's end, or as the op tells once it is the program's again). */
+static void pipe_result(const OVERLAPPED *ov, uint32_t bytes, int *status,
+                        bool closed) {
 #if UINTPTR_MAX > 0xFFFFFFFFu
   uint32_t tag = (uint32_t)(uintptr_t)ov->cport_reserved_data;
   if (!(tag & (W32_TAG_PIPE_READ | W32_TAG_PIPE_WRITE)))
     return;
-  if ((*status == CPORT_ECONNABORTED ||
-       ended_by_close((LPOVERLAPPED)(uintptr_t)ov, *status)) &&
+  if ((*status == CPORT_ECONNABORTED || closed) &&
       (w32_fd_flags(w32_ov_fd(ov)) & W32_FD_PIPE_DISC)) {
     /* DisconnectNamedPipe ended it (the instance's connection went under
      * it): ERROR_PIPE_NOT_CONNECTED, as for a message pipe's. */
@@ -520,8 +522,10 @@ void w32_pipe_result(const OVERLAPPED *ov, uint32_t bytes, int *status) {
   bool gone = *status == CPORT_ECONNRESET || *status == CPORT_EPIPE ||
               *status == CPORT_ENOTCONN || *status == CPORT_ESHUTDOWN;
   if (tag & W32_TAG_PIPE_READ) {
-    if (gone || (*status == 0 && bytes == 0))
-      *status = W32_EPIPE_BROKEN; /* the writer closed its end */
+    /* The writer closed its end, or the program closed this one under
+     * the read: STATUS_PIPE_BROKEN either way, as Windows ends it. */
+    if (gone || (*status == 0 && bytes == 0) || closed)
+      *status = W32_EPIPE_BROKEN;
   } else if (gone) {
     *status = W32_EPIPE_CLOSING;
   }
@@ -529,7 +533,13 @@ void w32_pipe_result(const OVERLAPPED *ov, uint32_t bytes, int *status) {
   (void)ov;
   (void)bytes;
   (void)status;
+  (void)closed;
 #endif
+}
+
+void w32_pipe_result(const OVERLAPPED *ov, uint32_t bytes, int *status) {
+  pipe_result(ov, bytes, status,
+              ended_by_close((LPOVERLAPPED)(uintptr_t)ov, *status));
 }
 
 int w32_ov_fd(const OVERLAPPED *ov) {
@@ -632,7 +642,7 @@ static uintptr_t nt_word(const cport_op_t *op, int status, uint32_t bytes,
   mark_ended(ov, status);
   /* A pipe's result as the pipe reports it (a read of 0 bytes: its
    * writer's end), what GetQueuedCompletionStatus will report. */
-  w32_pipe_result(ov, bytes, &status);
+  pipe_result(ov, bytes, &status, closed && status == CPORT_ECANCELED);
   return status == 0 ? 0 : nt_of(ov, status, closed);
 }
 

@@ -182,7 +182,8 @@ static void connected_locked(struct pipe_end *e) {
  * the name away); a pending ConnectNamedPipe moves no client here. */
 static void closing(int fd) {
   w32_fixup_target_closed(fd);
-  w32_lop_end_all(fd, CPORT_ECANCELED); /* a message pipe's pending ops */
+  w32_pipe_reads_closing(fd); /* a message pipe's pending reads: broken */
+  w32_lop_end_all(fd, CPORT_ECANCELED); /* the rest of its pending ops */
   pthread_mutex_lock(&w32_pipe_lock);
   struct pipe_end *e = w32_pipe_end_locked(fd);
   if (e != NULL) {

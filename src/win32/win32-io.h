@@ -53,7 +53,8 @@ CP_INTERNAL void *w32_ov_tag(DWORD tid, int fd);
 #define W32_TAG_DGRAM (1u << 28)
 CP_INTERNAL void w32_ov_tag_pipe(LPOVERLAPPED ov, unsigned kind);
 /* A finished pipe op's status as the pipe reports it: a read that got 0
- * bytes or found the writer gone: W32_EPIPE_BROKEN; a write that found
+ * bytes, found the writer gone or was ended by closing its own handle:
+ * W32_EPIPE_BROKEN; a write that found
  * the reader gone: W32_EPIPE_CLOSING. Any other op: unchanged. Only for
  * an op whose result the caller takes (it reads the OVERLAPPED). */
 CP_INTERNAL void w32_pipe_result(const OVERLAPPED *ov, uint32_t bytes,
@@ -181,6 +182,10 @@ CP_INTERNAL int w32_lop_start(int fd, LPOVERLAPPED ov, int which,
 #define W32_LOP_SUCCESS INT_MIN
 CP_INTERNAL int w32_lop_cancel(int fd, const OVERLAPPED *ov, uintptr_t tag,
                                int status);
+/* Marks the ops of fd's lane `which` that step runs (those not marked
+ * yet) to end with status; returns how many. */
+CP_INTERNAL int w32_lop_cancel_kind(int fd, int which, w32_lop_step step,
+                                    int status);
 /* Ends every op of fd with status and waits until none runs. */
 CP_INTERNAL void w32_lop_end_all(int fd, int status);
 
@@ -223,6 +228,10 @@ CP_INTERNAL HANDLE w32_pipe_open(const char *path, DWORD access, DWORD flags);
 /* ReadFile / WriteFile on a pipe handle (W32_FD_PIPE). */
 CP_INTERNAL BOOL w32_pipe_io(int fd, void *buf, DWORD len, LPDWORD done,
                              LPOVERLAPPED ov, bool write_side);
+/* The handle fd is closing under its message reads (overlapped, pending
+ * on its lane): they are to end as the pipe broken, as Windows ends them
+ * (ERROR_BROKEN_PIPE, STATUS_PIPE_BROKEN). */
+CP_INTERNAL void w32_pipe_reads_closing(int fd);
 /* FlushFileBuffers on a pipe: waits until the reader took what was
  * written. */
 CP_INTERNAL BOOL w32_pipe_flush(int fd);

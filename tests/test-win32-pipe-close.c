@@ -1,0 +1,207 @@
+/*
+ * test-win32-pipe-close.c - closing a named pipe's handle while its own
+ * overlapped read is pending, written only against the Win32 API.
+ *
+ * Windows ends such a read as the pipe broken: its packet still comes,
+ * with 0 bytes, GetQueuedCompletionStatus fails with ERROR_BROKEN_PIPE,
+ * and the OVERLAPPED's Internal holds STATUS_PIPE_BROKEN (Wine's
+ * conformance test of completion ports, run on Windows, asserts it for a
+ * message pipe's server end, and Wine 8 does the same). The
+ * same for a byte pipe, for the client's end, and for a read that
+ * signals an event instead of queuing a packet. A pending write or
+ * connect is left to the other tests: Windows documents no status for
+ * them.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "win32-util.h"
+
+#define STATUS_PIPE_BROKEN_ 0xC000014Bu
+
+static void pipe_name(char *out, size_t size, const char *what) {
+  snprintf(out, size, "\\\\.\\pipe\\cport-close-%u-%s",
+           (unsigned)GetCurrentProcessId(), what);
+}
+
+static HANDLE server(const char *name, DWORD pipe_mode) {
+  HANDLE h = CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED,
+                              pipe_mode, 1, 4096, 4096, 0, NULL);
+  assert_true(h != INVALID_HANDLE_VALUE);
+  return h;
+}
+
+static HANDLE client(const char *name, DWORD read_mode) {
+  HANDLE h = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                         OPEN_EXISTING, FILE_FLAG_OVERLAPPED, NULL);
+  assert_true(h != INVALID_HANDLE_VALUE);
+  if (read_mode != 0) {
+    DWORD mode = read_mode;
+    assert_true(SetNamedPipeHandleState(h, &mode, NULL, NULL));
+  }
+  return h;
+}
+
+/* A connected pair: the server instance (ConnectNamedPipe answered, as a
+ * client that came first makes it) and its client. */
+static void pair(const char *what, bool messages, HANDLE *srv, HANDLE *cli) {
+  char name[128];
+  pipe_name(name, sizeof(name), what);
+  *srv = server(name, messages ? PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE
+                               : PIPE_TYPE_BYTE);
+  *cli = client(name, messages ? PIPE_READMODE_MESSAGE : 0);
+  OVERLAPPED oc;
+  memset(&oc, 0, sizeof(oc));
+  oc.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+  assert_non_null(oc.hEvent);
+  if (!ConnectNamedPipe(*srv, &oc))
+    assert_int_equal(GetLastError(), ERROR_PIPE_CONNECTED);
+  assert_true(CloseHandle(oc.hEvent));
+}
+
+/* A read on h, pending (nothing was written). */
+static void pending_read(HANDLE h, char *buf, DWORD len, OVERLAPPED *ov) {
+  DWORD n = 99;
+  assert_false(ReadFile(h, buf, len, &n, ov));
+  assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  assert_int_equal(ov->Internal, STATUS_PENDING);
+}
+
+/* Closing `reader` under its pending read: the read's packet comes with
+ * key 7 and 0 bytes, failed as the pipe broken. `other` is the other end,
+ * closed after. */
+static void read_closed_under_it(bool messages, bool close_server) {
+  HANDLE srv, cli;
+  pair(messages ? (close_server ? "ms" : "mc") : (close_server ? "bs" : "bc"),
+       messages, &srv, &cli);
+  HANDLE reader = close_server ? srv : cli;
+  HANDLE other = close_server ? cli : srv;
+  HANDLE port = CreateIoCompletionPort(reader, NULL, 7, 0);
+  assert_non_null(port);
+  char buf[64];
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  pending_read(reader, buf, sizeof(buf), &ov);
+  assert_true(CloseHandle(reader));
+  DWORD n = 99;
+  ULONG_PTR key = 0;
+  OVERLAPPED *got = NULL;
+  BOOL ok = w_next(port, &n, &key, &got, 5000);
+  DWORD err = GetLastError();
+  assert_true(CloseHandle(other));
+  assert_false(ok);
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(key, 7);
+  assert_int_equal(n, 0);
+  assert_int_equal(ov.InternalHigh, 0);
+  assert_int_equal(err, ERROR_BROKEN_PIPE);
+  assert_int_equal(ov.Internal, STATUS_PIPE_BROKEN_);
+  w_expect_nothing(port, 50);
+  assert_true(CloseHandle(port));
+}
+
+static void byte_server_read(void **state) {
+  (void)state;
+  read_closed_under_it(false, true);
+}
+
+static void byte_client_read(void **state) {
+  (void)state;
+  read_closed_under_it(false, false);
+}
+
+static void message_server_read(void **state) {
+  (void)state;
+  read_closed_under_it(true, true);
+}
+
+static void message_client_read(void **state) {
+  (void)state;
+  read_closed_under_it(true, false);
+}
+
+/* Without a port: the read's event is signalled, its Internal says the
+ * pipe broke; the other end's reads see the pipe broken too. */
+static void read_with_an_event(bool messages) {
+  HANDLE srv, cli;
+  pair(messages ? "em" : "eb", messages, &srv, &cli);
+  char buf[64];
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+  assert_non_null(ov.hEvent);
+  pending_read(srv, buf, sizeof(buf), &ov);
+  assert_true(CloseHandle(srv));
+  assert_int_equal(WaitForSingleObject(ov.hEvent, 5000), WAIT_OBJECT_0);
+  ULONG_PTR status = ov.Internal;
+  DWORD n = 99;
+  BOOL read = ReadFile(cli, buf, sizeof(buf), &n, NULL);
+  DWORD read_err = GetLastError();
+  assert_true(CloseHandle(cli));
+  assert_true(CloseHandle(ov.hEvent));
+  assert_int_equal(ov.InternalHigh, 0);
+  /* The client's end: its server is gone. */
+  assert_false(read);
+  assert_true(read_err == ERROR_BROKEN_PIPE ||
+              read_err == ERROR_PIPE_NOT_CONNECTED);
+  assert_int_equal(status, STATUS_PIPE_BROKEN_);
+}
+
+static void byte_read_event(void **state) {
+  (void)state;
+  read_with_an_event(false);
+}
+
+static void message_read_event(void **state) {
+  (void)state;
+  read_with_an_event(true);
+}
+
+/* The data written before the close is the read's, not an error: the
+ * read that was pending when the data came ends with it, and only the
+ * read pending at the close ends broken. */
+static void data_first_then_close(void **state) {
+  (void)state;
+  HANDLE srv, cli;
+  pair("data", false, &srv, &cli);
+  HANDLE port = CreateIoCompletionPort(srv, NULL, 9, 0);
+  assert_non_null(port);
+  char buf[64], buf2[64];
+  OVERLAPPED ov, ov2;
+  memset(&ov, 0, sizeof(ov));
+  memset(&ov2, 0, sizeof(ov2));
+  pending_read(srv, buf, sizeof(buf), &ov);
+  DWORD n = 0;
+  assert_true(WriteFile(cli, "hello", 5, &n, NULL) ||
+              GetLastError() == ERROR_IO_PENDING);
+  ULONG_PTR key = 0;
+  OVERLAPPED *got = NULL;
+  assert_true(w_next(port, &n, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(n, 5);
+  assert_memory_equal(buf, "hello", 5);
+  pending_read(srv, buf2, sizeof(buf2), &ov2);
+  assert_true(CloseHandle(srv));
+  BOOL ok = w_next(port, &n, &key, &got, 5000);
+  DWORD err = GetLastError();
+  assert_true(CloseHandle(cli));
+  assert_false(ok);
+  assert_ptr_equal(got, &ov2);
+  assert_int_equal(n, 0);
+  assert_int_equal(err, ERROR_BROKEN_PIPE);
+  w_expect_nothing(port, 50);
+  assert_true(CloseHandle(port));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(byte_server_read),
+      cmocka_unit_test(byte_client_read),
+      cmocka_unit_test(message_server_read),
+      cmocka_unit_test(message_client_read),
+      cmocka_unit_test(byte_read_event),
+      cmocka_unit_test(message_read_event),
+      cmocka_unit_test(data_first_then_close),
+  };
+  return W_RUN("win32-pipe-close", tests);
+}
