@@ -10,7 +10,9 @@
  * same for a byte pipe, for the client's end, and for a read that
  * signals an event instead of queuing a packet. A pending write or
  * connect is left to the other tests: Windows documents no status for
- * them.
+ * them. And what the other end of a message pipe reads after a close:
+ * every message written before it, one of 0 bytes too, then
+ * ERROR_BROKEN_PIPE (the same conformance test's test_CloseHandle).
  */
 #include <stdio.h>
 #include <string.h>
@@ -193,6 +195,74 @@ static void data_first_then_close(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* The other end after a close, on handles without FILE_FLAG_OVERLAPPED
+ * (message pipes): what was written before the close is still read, a
+ * message of 0 bytes too; then reads and PeekNamedPipe fail with
+ * ERROR_BROKEN_PIPE and writes with ERROR_NO_DATA. Either end may close. */
+static void other_end_after_close(bool server_closes, DWORD len) {
+  static const char data[] = "Hello World";
+  char name[128];
+  pipe_name(name, sizeof(name), server_closes ? "os" : "oc");
+  HANDLE srv =
+      CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX,
+                       PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE | PIPE_WAIT, 1,
+                       1024, 1024, 0, NULL);
+  assert_true(srv != INVALID_HANDLE_VALUE);
+  HANDLE cli = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                           OPEN_EXISTING, 0, NULL);
+  assert_true(cli != INVALID_HANDLE_VALUE);
+  HANDLE closer = server_closes ? srv : cli;
+  HANDLE stays = server_closes ? cli : srv;
+  DWORD n = 99, avail = 99;
+  assert_true(WriteFile(closer, data, len, &n, NULL));
+  assert_int_equal(n, len);
+  if (len > 0) {
+    assert_true(PeekNamedPipe(stays, NULL, 0, NULL, &avail, NULL));
+    assert_int_equal(avail, len);
+  }
+  assert_true(CloseHandle(closer));
+  char buf[32];
+  memset(buf, 0, sizeof(buf));
+  n = 99;
+  assert_true(ReadFile(stays, buf, sizeof(buf), &n, NULL));
+  assert_int_equal(n, len);
+  assert_memory_equal(buf, data, len);
+  DWORD mode = PIPE_READMODE_MESSAGE | PIPE_WAIT;
+  assert_true(SetNamedPipeHandleState(stays, &mode, NULL, NULL));
+  SetLastError(0);
+  assert_false(ReadFile(stays, buf, 0, &n, NULL));
+  assert_int_equal(GetLastError(), ERROR_BROKEN_PIPE);
+  avail = 0xdeadbeef;
+  SetLastError(0);
+  assert_false(PeekNamedPipe(stays, NULL, 0, NULL, &avail, NULL));
+  assert_int_equal(GetLastError(), ERROR_BROKEN_PIPE);
+  assert_int_equal(avail, 0xdeadbeef);
+  SetLastError(0);
+  assert_false(WriteFile(stays, data, sizeof(data), &n, NULL));
+  assert_int_equal(GetLastError(), ERROR_NO_DATA);
+  assert_true(CloseHandle(stays));
+}
+
+static void server_closes_after_a_message(void **state) {
+  (void)state;
+  other_end_after_close(true, 12);
+}
+
+static void server_closes_after_an_empty_message(void **state) {
+  (void)state;
+  other_end_after_close(true, 0);
+}
+
+static void client_closes_after_a_message(void **state) {
+  (void)state;
+  other_end_after_close(false, 12);
+}
+
+static void client_closes_after_an_empty_message(void **state) {
+  (void)state;
+  other_end_after_close(false, 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(byte_server_read),
@@ -202,6 +272,10 @@ int main(void) {
       cmocka_unit_test(byte_read_event),
       cmocka_unit_test(message_read_event),
       cmocka_unit_test(data_first_then_close),
+      cmocka_unit_test(server_closes_after_a_message),
+      cmocka_unit_test(server_closes_after_an_empty_message),
+      cmocka_unit_test(client_closes_after_a_message),
+      cmocka_unit_test(client_closes_after_an_empty_message),
   };
   return W_RUN("win32-pipe-close", tests);
 }

@@ -47,6 +47,8 @@ HANDLE w32_pipe_open(const char *path, DWORD access, DWORD flags) {
       err = w32_error(-errno);
       break;
     }
+    if (e->message)
+      w32_pipe_message_socket(s);
     if (connect(s, (struct sockaddr *)&a, alen) == 0)
       break;
     int ce = errno;

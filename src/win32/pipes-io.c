@@ -26,6 +26,25 @@ static bool peer_gone(int fd) {
   return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR));
 }
 
+/* A message pipe's next message, not taken: its length (or -1, errno
+ * set), and whether there is one at all. A message of 0 bytes and the
+ * end of the stream both read as 0 bytes; but each of a message pipe's
+ * ends passes credentials (SO_PASSCRED, w32_pipe_message_socket), so a
+ * message comes with a control message and the end does not. */
+static ssize_t next_message(int fd, bool *there) {
+  union {
+    struct cmsghdr h;
+    char b[CMSG_SPACE(4 * sizeof(int))];
+  } ctl;
+  struct msghdr m;
+  memset(&m, 0, sizeof(m));
+  m.msg_control = &ctl;
+  m.msg_controllen = sizeof(ctl);
+  ssize_t n = recvmsg(fd, &m, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+  *there = n > 0 || (n == 0 && m.msg_controllen > 0);
+  return n;
+}
+
 CPORT_API BOOL PeekNamedPipe(HANDLE h, LPVOID buf, DWORD size, LPDWORD read,
                              LPDWORD avail, LPDWORD left) {
   int fd = w32_fd(h);
@@ -50,8 +69,9 @@ CPORT_API BOOL PeekNamedPipe(HANDLE h, LPVOID buf, DWORD size, LPDWORD read,
   if (ioctl(fd, FIONREAD, &queued) != 0)
     queued = 0;
   ssize_t next = 0; /* a message pipe: the next message's length */
+  bool message_there = false;
   if (e.message && held == 0) {
-    next = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+    next = next_message(fd, &message_there);
     if (next < 0)
       next = 0;
   }
@@ -62,8 +82,8 @@ CPORT_API BOOL PeekNamedPipe(HANDLE h, LPVOID buf, DWORD size, LPDWORD read,
       copied += (size_t)n;
   }
   size_t total = held + taken + (size_t)queued;
-  if (total == 0 && peer_gone(fd))
-    return w32_fail(ERROR_BROKEN_PIPE);
+  if (total == 0 && !message_there && peer_gone(fd))
+    return w32_fail(ERROR_BROKEN_PIPE); /* (a message of 0 bytes first) */
   if (read)
     *read = (DWORD)copied;
   if (avail)
@@ -169,7 +189,8 @@ static int message_read(int fd, char *buf, size_t len, bool read_message,
     return status;
   uint64_t until = 0;
   for (;;) {
-    ssize_t size = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+    bool there;
+    ssize_t size = next_message(fd, &there);
     if (size < 0) {
       if (errno == EINTR)
         continue;
@@ -184,8 +205,8 @@ static int message_read(int fd, char *buf, size_t len, bool read_message,
         return rc;
       continue;
     }
-    if (size == 0 && peer_gone(fd))
-      return W32_EPIPE_BROKEN;
+    if (size == 0 && !there && peer_gone(fd))
+      return W32_EPIPE_BROKEN; /* the end, after every message */
     if ((size_t)size <= len) {
       ssize_t n = recv(fd, buf, len, MSG_DONTWAIT);
       if (n < 0)

@@ -306,6 +306,8 @@ CPORT_API HANDLE CreateNamedPipeA(LPCSTR path, DWORD open_mode, DWORD pipe_mode,
                                 0);
     struct sockaddr_un a;
     socklen_t alen = w32_pipe_address_of(key, &a);
+    if (s >= 0 && message)
+      w32_pipe_message_socket(s);
     if (s < 0)
       err = ERROR_NOT_ENOUGH_MEMORY;
     else if (bind(s, (struct sockaddr *)&a, alen) != 0)
@@ -373,6 +375,11 @@ CPORT_API HANDLE CreateNamedPipeW(LPCWSTR path, DWORD open_mode,
 /* ------------------------------------------------------------------------ */
 /* Connecting and disconnecting                                              */
 /* ------------------------------------------------------------------------ */
+
+void w32_pipe_message_socket(int s) {
+  int one = 1;
+  (void)setsockopt(s, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
+}
 
 /* A client already waiting at the listener becomes fd's: 1, or 0 when
  * none waits, or a cport error. */

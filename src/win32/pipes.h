@@ -52,6 +52,11 @@ CP_INTERNAL struct pipe_name *w32_pipe_find_locked(const char *key);
 CP_INTERNAL struct pipe_end *w32_pipe_end_locked(int fd);
 /* fd's end becomes e; false without memory (w32_pipe_lock held). */
 CP_INTERNAL bool w32_pipe_end_put_locked(int fd, struct pipe_end *e);
+/* s, a message pipe's socket (a listener's, whose connections inherit
+ * it, or a client's), passes credentials with every message
+ * (SO_PASSCRED): a message of 0 bytes is then told from the end of the
+ * stream (pipes-io.c). Where it cannot, such a message reads as the end. */
+CP_INTERNAL void w32_pipe_message_socket(int s);
 /* A copy of fd's end; false if fd is no pipe end. */
 CP_INTERNAL bool w32_pipe_end_copy(int fd, struct pipe_end *out);
 
