@@ -189,12 +189,12 @@ int w32_lop_cancel(int fd, const OVERLAPPED *ov, uintptr_t tag, int status) {
   return n;
 }
 
-int w32_lop_cancel_kind(int fd, int which, w32_lop_step step, int status) {
+int w32_lop_cancel_lane(int fd, int which, w32_lop_step but, int status) {
   int n = 0;
   pthread_mutex_lock(&lk);
   struct lane *l = lane_find_locked(fd, which);
   for (struct lop *o = l != NULL ? l->head : NULL; o != NULL; o = o->next) {
-    if (o->step != step || o->abort != 0)
+    if (o->step == but || o->abort != 0)
       continue;
     __atomic_store_n(&o->abort, status, __ATOMIC_RELEASE);
     n++;

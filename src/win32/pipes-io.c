@@ -308,10 +308,6 @@ static BOOL message_overlapped(int fd, void *buf, DWORD len, LPOVERLAPPED ov,
   return w32_fail(rc < 0 ? w32_error(rc) : ERROR_IO_PENDING);
 }
 
-void w32_pipe_reads_closing(int fd) {
-  w32_lop_cancel_kind(fd, W32_LANE_READ, message_step, W32_EPIPE_BROKEN);
-}
-
 /* A byte pipe's overlapped read or write, through cport. */
 static BOOL overlapped_io(int fd, void *buf, DWORD len, LPDWORD done,
                           LPOVERLAPPED ov, bool write_side) {

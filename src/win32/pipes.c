@@ -144,6 +144,7 @@ struct pipe_end *w32_pipe_end_locked(int fd) {
 
 static void closing(int fd);
 static void connect_done(int fd, int status);
+static int connect_step(void *ctx, int *wait_fd, short *events, size_t *bytes);
 
 bool w32_pipe_end_put_locked(int fd, struct pipe_end *e) {
   if (fd >= ends_size) {
@@ -182,8 +183,11 @@ static void connected_locked(struct pipe_end *e) {
  * the name away); a pending ConnectNamedPipe moves no client here. */
 static void closing(int fd) {
   w32_fixup_target_closed(fd);
-  w32_pipe_reads_closing(fd); /* a message pipe's pending reads: broken */
-  w32_lop_end_all(fd, CPORT_ECANCELED); /* the rest of its pending ops */
+  /* A message pipe's pending reads (its read lane's ops but a connect)
+   * end as the pipe broken, as on Windows (ERROR_BROKEN_PIPE); the rest
+   * as cancelled. */
+  w32_lop_cancel_lane(fd, W32_LANE_READ, connect_step, W32_EPIPE_BROKEN);
+  w32_lop_end_all(fd, CPORT_ECANCELED);
   pthread_mutex_lock(&w32_pipe_lock);
   struct pipe_end *e = w32_pipe_end_locked(fd);
   if (e != NULL) {

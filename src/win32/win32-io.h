@@ -182,9 +182,9 @@ CP_INTERNAL int w32_lop_start(int fd, LPOVERLAPPED ov, int which,
 #define W32_LOP_SUCCESS INT_MIN
 CP_INTERNAL int w32_lop_cancel(int fd, const OVERLAPPED *ov, uintptr_t tag,
                                int status);
-/* Marks the ops of fd's lane `which` that step runs (those not marked
+/* Marks the ops of fd's lane `which` not run by `but` (and not marked
  * yet) to end with status; returns how many. */
-CP_INTERNAL int w32_lop_cancel_kind(int fd, int which, w32_lop_step step,
+CP_INTERNAL int w32_lop_cancel_lane(int fd, int which, w32_lop_step but,
                                     int status);
 /* Ends every op of fd with status and waits until none runs. */
 CP_INTERNAL void w32_lop_end_all(int fd, int status);
@@ -228,10 +228,6 @@ CP_INTERNAL HANDLE w32_pipe_open(const char *path, DWORD access, DWORD flags);
 /* ReadFile / WriteFile on a pipe handle (W32_FD_PIPE). */
 CP_INTERNAL BOOL w32_pipe_io(int fd, void *buf, DWORD len, LPDWORD done,
                              LPOVERLAPPED ov, bool write_side);
-/* The handle fd is closing under its message reads (overlapped, pending
- * on its lane): they are to end as the pipe broken, as Windows ends them
- * (ERROR_BROKEN_PIPE, STATUS_PIPE_BROKEN). */
-CP_INTERNAL void w32_pipe_reads_closing(int fd);
 /* FlushFileBuffers on a pipe: waits until the reader took what was
  * written. */
 CP_INTERNAL BOOL w32_pipe_flush(int fd);
