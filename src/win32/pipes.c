@@ -507,8 +507,16 @@ CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
    * is due before the next one. */
   if (err == ERROR_PIPE_CONNECTED && client_gone(fd))
     err = ERROR_NO_DATA;
-  if (err != 0)
+  if (err != 0) {
+    /* Windows marks the OVERLAPPED pending before it asks, and leaves it
+     * so when the answer comes at once: nothing ends through it. */
+    if (ov != NULL) {
+      __atomic_store_n(&ov->InternalHigh, 0, __ATOMIC_RELAXED);
+      __atomic_store_n(&ov->Internal, (ULONG_PTR)STATUS_PENDING,
+                       __ATOMIC_RELEASE);
+    }
     return w32_fail(err);
+  }
   if (through_port && e.message)
     return connect_message(fd, listen_fd, ov);
   if (!through_port) {

@@ -1,6 +1,9 @@
 /*
- * test-win32-pipe-close.c - closing a named pipe's handle while its own
- * overlapped read is pending, written only against the Win32 API.
+ * test-win32-pipe-corners.c - named pipe corners Windows' own conformance
+ * tests pin down, written only against the Win32 API: closing a pipe's
+ * handle while its own overlapped read is pending, what the other end
+ * reads after a close, an overlapped ConnectNamedPipe answered at once,
+ * and a read of 0 bytes.
  *
  * Windows ends such a read as the pipe broken: its packet still comes,
  * with 0 bytes, GetQueuedCompletionStatus fails with ERROR_BROKEN_PIPE,
@@ -263,6 +266,85 @@ static void client_closes_after_an_empty_message(void **state) {
   other_end_after_close(false, 0);
 }
 
+/* A client that came first: ConnectNamedPipe fails with
+ * ERROR_PIPE_CONNECTED and its OVERLAPPED stays marked pending (nothing
+ * ends through it: no event, no packet). */
+static void connect_answered_at_once(void **state) {
+  (void)state;
+  char name[128];
+  pipe_name(name, sizeof(name), "first");
+  HANDLE srv = server(name, PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE);
+  HANDLE cli = client(name, 0);
+  HANDLE port = CreateIoCompletionPort(srv, NULL, 3, 0);
+  assert_non_null(port);
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+  assert_non_null(ov.hEvent);
+  SetLastError(0);
+  assert_false(ConnectNamedPipe(srv, &ov));
+  assert_int_equal(GetLastError(), ERROR_PIPE_CONNECTED);
+  assert_int_equal(ov.Internal, STATUS_PENDING);
+  assert_false(HasOverlappedIoCompleted(&ov));
+  assert_int_equal(WaitForSingleObject(ov.hEvent, 50), WAIT_TIMEOUT);
+  w_expect_nothing(port, 50);
+  /* The same OVERLAPPED serves the next call, as Microsoft's overlapped
+   * pipe server uses it. */
+  DWORD n = 0;
+  assert_true(WriteFile(cli, "hi", 2, &n, NULL));
+  char buf[8];
+  if (!ReadFile(srv, buf, sizeof(buf), &n, &ov))
+    assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  ULONG_PTR key = 0;
+  OVERLAPPED *got = NULL;
+  assert_true(w_next(port, &n, &key, &got, 5000));
+  assert_ptr_equal(got, &ov);
+  assert_int_equal(n, 2);
+  assert_memory_equal(buf, "hi", 2);
+  assert_true(CloseHandle(ov.hEvent));
+  assert_true(CloseHandle(cli));
+  assert_true(CloseHandle(srv));
+  assert_true(CloseHandle(port));
+}
+
+/* An overlapped read of 0 bytes on a byte pipe waits for data, then ends
+ * with 0 bytes and leaves the data to the next read. */
+static void zero_byte_read_waits_for_data(void **state) {
+  (void)state;
+  HANDLE srv, cli;
+  pair("zero", false, &srv, &cli);
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+  assert_non_null(ov.hEvent);
+  char buf[8];
+  DWORD n = 0xdeadbeef;
+  SetLastError(0);
+  assert_false(ReadFile(srv, buf, 0, &n, &ov));
+  assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  assert_int_equal(n, 0);
+  assert_int_equal(WaitForSingleObject(ov.hEvent, 100), WAIT_TIMEOUT);
+  assert_false(HasOverlappedIoCompleted(&ov));
+  assert_true(WriteFile(cli, "x", 1, &n, NULL));
+  assert_int_equal(WaitForSingleObject(ov.hEvent, 5000), WAIT_OBJECT_0);
+  assert_true(GetOverlappedResult(srv, &ov, &n, FALSE));
+  assert_int_equal(n, 0);
+  assert_int_equal(ov.Internal, 0);
+  memset(buf, 0, sizeof(buf));
+  HANDLE ev = ov.hEvent;
+  memset(&ov, 0, sizeof(ov));
+  ov.hEvent = ev;
+  if (!ReadFile(srv, buf, 1, &n, &ov)) {
+    assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+    assert_true(GetOverlappedResult(srv, &ov, &n, TRUE));
+  }
+  assert_int_equal(n, 1);
+  assert_int_equal(buf[0], 'x');
+  assert_true(CloseHandle(ev));
+  assert_true(CloseHandle(cli));
+  assert_true(CloseHandle(srv));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(byte_server_read),
@@ -276,6 +358,8 @@ int main(void) {
       cmocka_unit_test(server_closes_after_an_empty_message),
       cmocka_unit_test(client_closes_after_a_message),
       cmocka_unit_test(client_closes_after_an_empty_message),
+      cmocka_unit_test(connect_answered_at_once),
+      cmocka_unit_test(zero_byte_read_waits_for_data),
   };
-  return W_RUN("win32-pipe-close", tests);
+  return W_RUN("win32-pipe-corners", tests);
 }
