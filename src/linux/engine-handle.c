@@ -285,7 +285,16 @@ int cp_engine_move(struct cport *from, struct cport *to, int fd,
          : (held & CP_HELD_SOON)               ? CPORT_EAGAIN
                                                : 0;
   }
+  /* The slots of the layer's ops under way move with the handle: held on
+   * the new port first (refused without room), let go on the old one once
+   * the handle is there. */
+  uint32_t moved = 0;
+  while (rc == 0 && moved < h->external)
+    if ((rc = cp_port_hold(to)) == 0)
+      moved++;
   if (rc != 0) {
+    while (moved-- > 0)
+      cp_port_unhold(to);
     cp_unlock(&h->lock);
     return rc;
   }
@@ -305,6 +314,12 @@ int cp_engine_move(struct cport *from, struct cport *to, int fd,
     __atomic_store_n(&h->port, p, __ATOMIC_RELEASE);
     h->key = key;
   }
+  /* Each external op holds one slot where it will end: on `to` if the
+   * handle went there, else (back on `from`, or nowhere: its ops end on
+   * the port they began on) where they were. */
+  struct cport *gone = p == to ? from : to;
+  for (uint32_t i = 0; i < moved; i++)
+    cp_port_unhold(gone);
   cp_unlock(&h->lock);
   return rc;
 }

@@ -502,6 +502,7 @@ int cp_engine_external_begin(struct cp_handle *h, cport_op_t *op) {
   if (rc != 0)
     return cp_engine_refuse(op, rc);
   cp_lop(op)->flags |= CP_OPF_SLOT;
+  h->external++;
   cp_op_set_busy(op);
   if (CP_UNLIKELY(cp_diag_active()))
     cp_engine_diag_event(op, 'S', 0);
@@ -512,6 +513,19 @@ void cp_engine_external_end(cport_op_t *op, int status, uint32_t bytes) {
   struct cp_lop *l = cp_lop(op);
   l->status = status;
   l->done = bytes;
+  /* Its packet goes to the port its handle has now: a handle that joined
+   * another port since the op began took its slot along (cp_engine_move),
+   * as Windows queues such an op's packet to the new port. (The layer
+   * ends these ops before their handle closes: l->h is still theirs.) */
+  struct cp_handle *h = l->h;
+  cp_lock(&h->lock);
+  struct cport *now = __atomic_load_n(&h->port, __ATOMIC_ACQUIRE);
+  if (now != NULL) {
+    l->port = now;
+    l->key = h->key;
+  }
+  h->external--;
+  cp_unlock(&h->lock);
   finish(op, NULL);
 }
 

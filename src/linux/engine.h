@@ -88,7 +88,8 @@ CP_INTERNAL int cp_engine_finish_at_call(struct cp_handle *h, cport_op_t *op);
 
 /* An op a layer above runs itself on h (locked, on a port): started, its
  * packet's room held; cp_engine_external_end publishes its result and
- * queues its packet. Neither queue of h holds it. */
+ * queues its packet to the port h has then (h->external counts them;
+ * cp_engine_move takes their rooms along). Neither queue of h holds it. */
 CP_INTERNAL int cp_engine_external_begin(struct cp_handle *h, cport_op_t *op);
 CP_INTERNAL void cp_engine_external_end(cport_op_t *op, int status,
                                         uint32_t bytes);
@@ -219,8 +220,10 @@ CP_INTERNAL int cp_engine_set_flags(int fd, uint16_t flags);
 /* Puts socket `from` in place of `target`, keeping target's association
  * (the porting layer's AcceptEx and socket reuse). */
 CP_INTERNAL int cp_engine_replace(int target, int from, bool connected);
-/* File fd, on port `from` with no op queued or running, joins port `to`
- * with `key` instead (its modes kept). Returns 0, CPORT_EEXIST (not on
+/* File fd, on port `from` with no op queued or running (but external
+ * ones, whose held slots move along), joins port `to` with `key` instead
+ * (its modes kept). Returns 0, CPORT_ENOMEM (no room on `to` for the
+ * external ops' packets), CPORT_EEXIST (not on
  * `from`, or not a file), CPORT_EBUSY (ops of its own still run),
  * CPORT_ECLOSED, or the backend's error (it stays on `from` then). */
 CP_INTERNAL int cp_engine_move(struct cport *from, struct cport *to, int fd,

@@ -52,6 +52,7 @@ void cp_handle_reset_locked(struct cp_handle *h, int fd, uint8_t type,
   h->rq.head = h->rq.tail = NULL;
   h->wq.head = h->wq.tail = NULL;
   __atomic_store_n(&h->buffered, 0, __ATOMIC_RELAXED);
+  h->external = 0;
   memset(h->be, 0, sizeof(h->be));
 }
 

@@ -95,6 +95,10 @@ struct cp_handle {
    * event reads set until the next start. Atomic stores, read without
    * the lock. */
   uint32_t io_starts, io_signal;
+  /* Ops a layer above runs itself (cport__external_begin) not ended yet,
+   * under lock: each holds a slot on the handle's port, and ends on the
+   * port the handle has then (a move takes their slots along). */
+  uint32_t external;
   uintptr_t be[CP_HANDLE_BE_WORDS]; /* the backend's; zero when opened */
 };
 

@@ -90,8 +90,10 @@ enum {
 CPORT_API unsigned cport__handle_state(int fd);
 /* File or socket fd, which did overlapped I/O on port `from` (the Win32
  * layer's own, for handles on no port of the program's), joins port `to`
- * with `key`, as CreateIoCompletionPort allows on Windows. Its ops must
- * have ended, and a socket's backend must hold nothing it took ahead
+ * with `key`, as CreateIoCompletionPort allows on Windows. Its cport ops
+ * must have ended (the layer's own ops, cport__external_begin, move along:
+ * their packets come to `to`), and a socket's backend must hold nothing
+ * it took ahead
  * (bytes, the peer's end, connections): CPORT_EBUSY otherwise;
  * CPORT_EAGAIN while the backend's receive ahead is still stopping (ask
  * again shortly); CPORT_EEXIST if it is not on `from`. */

@@ -203,13 +203,6 @@ int w32_lop_cancel_lane(int fd, int which, w32_lop_step but, int status) {
   return n;
 }
 
-bool w32_lop_busy(int fd) {
-  pthread_mutex_lock(&lk);
-  bool busy = fd_busy_locked(fd);
-  pthread_mutex_unlock(&lk);
-  return busy;
-}
-
 void w32_lop_end_all(int fd, int status) {
   w32_lop_cancel(fd, NULL, 0, status);
   pthread_mutex_lock(&lk);

@@ -299,15 +299,12 @@ int w32_own_port_leave(int fd, cport_t *to, uintptr_t key) {
   if (own == NULL)
     return CPORT_EEXIST;
   /* A socket's receive ahead (io_uring) stops within a completion or
-   * two: ask again a while (cport__move_file's CPORT_EAGAIN). Nor does a
-   * handle move while the layer runs ops of its (a message pipe's read, a
-   * directory watch, a lock): their packets are the layer's port's. */
+   * two: ask again a while (cport__move_file's CPORT_EAGAIN). The ops the
+   * layer runs itself (a message pipe's read, a directory watch, a lock)
+   * move along: their packets come to the new port, as on Windows. */
   int rc;
   for (int i = 0;
-       (rc = w32_lop_busy(fd)
-                 ? CPORT_EAGAIN
-                 : cport__move_file(own, to, fd, key)) == CPORT_EAGAIN &&
-       i < 200;
+       (rc = cport__move_file(own, to, fd, key)) == CPORT_EAGAIN && i < 200;
        i++) {
     struct timespec ts = {0, 1000000};
     nanosleep(&ts, NULL);

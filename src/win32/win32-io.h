@@ -186,8 +186,6 @@ CP_INTERNAL int w32_lop_cancel(int fd, const OVERLAPPED *ov, uintptr_t tag,
  * yet) to end with status; returns how many. */
 CP_INTERNAL int w32_lop_cancel_lane(int fd, int which, w32_lop_step but,
                                     int status);
-/* Whether fd has ops the layer runs (pending, or ending now). */
-CP_INTERNAL bool w32_lop_busy(int fd);
 /* Ends every op of fd with status and waits until none runs. */
 CP_INTERNAL void w32_lop_end_all(int fd, int status);
 
