@@ -270,9 +270,12 @@ CPORT_API BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED ov,
   BOOL ok = w32_wsa_result(ov, &n, wait, flags);
   if (ok)
     *bytes = n;
-  else if ((int)s < 0 || fcntl((int)s, F_GETFD) < 0)
-    WSASetLastError(WSAENOTSOCK); /* closed since the op began (checked
-                                     only here: no system call on success) */
+  else if ((int)s < 0 || w32_socket_call((int)s, NULL) == WSAENOTSOCK ||
+           fcntl((int)s, F_GETFD) < 0)
+    /* Closed since the op began (checked only here: nothing on success),
+     * as the program's calls see it, whether or not the backend still
+     * holds the descriptor while the socket's last ops end (io_uring). */
+    WSASetLastError(WSAENOTSOCK);
   return ok;
 }
 

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -129,6 +130,14 @@ static bool listening(int fd) {
   int v = 0;
   socklen_t len = sizeof(v);
   return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v != 0;
+}
+
+/* A TCP socket whose connect is under way. */
+static bool connecting(int fd) {
+  struct tcp_info ti;
+  socklen_t len = sizeof(ti);
+  return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
+         ti.tcpi_state == TCP_SYN_SENT;
 }
 
 /* A thread blocked in accept(), recv, send or their kin on this socket
@@ -431,6 +440,12 @@ CPORT_API int cport_w32_shutdown(SOCKET s, int how) {
     return w32_wsa_fail(gone);
   if (how != SD_RECEIVE && how != SD_SEND && how != SD_BOTH)
     return w32_wsa_fail(WSAEINVAL);
+  /* A listener, or a connection not made yet (its ConnectEx or connect
+   * under way): "the socket is not connected", and it is left as it was
+   * (Linux would stop the listener, or abort the connect and report
+   * success). */
+  if (listening(fd) || connecting(fd))
+    return w32_wsa_fail(WSAENOTCONN);
   /* The FIN goes after the bytes of the sends already taken: while sends
    * are queued (pending, or in cport's send buffer), the send side's
    * shutdown is queued behind them ("a FIN will be sent after all data
