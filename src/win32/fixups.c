@@ -211,7 +211,8 @@ void w32_fixup_refused(LPOVERLAPPED ov, int rc) {
 /* Marks the fixups moving a connection into fd gone and cancels their
  * ops; collects (up to `max`) their OVERLAPPEDs in `ops`. Returns how
  * many it collected. */
-static unsigned target_gone(int fd, LPOVERLAPPED *ops, unsigned max) {
+static unsigned target_gone(int fd, LPOVERLAPPED *ops,
+                            struct w32_fixup **claimed, unsigned max) {
   unsigned n = 0;
   if (__atomic_load_n(&fix_count, __ATOMIC_RELAXED) == 0)
     return 0;
@@ -227,21 +228,43 @@ static unsigned target_gone(int fd, LPOVERLAPPED *ops, unsigned max) {
       if (f->kind != W32_FIX_ACCEPT && f->kind != W32_FIX_PIPE_CONNECT)
         continue;
       cport_cancel((int)f->source, (cport_op_t *)f->ov);
-      if (n < max)
+      if (n < max) {
+        if (claimed != NULL) {
+          f->running = true; /* its taker waits until the caller is done */
+          claimed[n] = f;
+        }
         ops[n++] = f->ov;
+      }
     }
   }
   pthread_mutex_unlock(&fix_lock);
   return n;
 }
 
+/* The close ends the AcceptEx (or ConnectNamedPipe) before it returns, as
+ * Windows' does, whichever backend has it: io_uring's cancel of one
+ * waiting for its first data ends a little later, and a program may free
+ * the OVERLAPPED once the close has returned. Its fixup stays claimed
+ * meanwhile, so no taker of its result (who might free it) runs. */
 void w32_fixup_target_closed(int fd) {
-  (void)target_gone(fd, NULL, 0);
+  LPOVERLAPPED ops[4];
+  struct w32_fixup *claimed[4];
+  unsigned n = target_gone(fd, ops, claimed, 4);
+  for (unsigned i = 0; i < n; i++)
+    (void)cport_op_wait((const cport_op_t *)(const void *)ops[i],
+                        W32_WAIT_SLICE_MS * 10);
+  if (n == 0)
+    return;
+  pthread_mutex_lock(&fix_lock);
+  for (unsigned i = 0; i < n; i++)
+    claimed[i]->running = false;
+  pthread_cond_broadcast(&fix_done);
+  pthread_mutex_unlock(&fix_lock);
 }
 
 unsigned w32_fixup_target_disconnected(int fd) {
   LPOVERLAPPED ops[4];
-  unsigned n = target_gone(fd, ops, 4), accepted = 0;
+  unsigned n = target_gone(fd, ops, NULL, 4), accepted = 0;
   for (unsigned i = 0; i < n; i++) {
     /* Cancelled, it ends at once (or has accepted its client already);
      * its fixup, gone now, closes that client. (With a fixup on it, the
