@@ -132,12 +132,14 @@ static bool listening(int fd) {
   return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) == 0 && v != 0;
 }
 
-/* A TCP socket whose connect is under way. */
-static bool connecting(int fd) {
+/* A socket that listens, or a TCP socket whose connect is under way (one
+ * system call for both on TCP). */
+static bool not_connected_yet(int fd) {
   struct tcp_info ti;
   socklen_t len = sizeof(ti);
-  return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
-         ti.tcpi_state == TCP_SYN_SENT;
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
+    return listening(fd); /* not TCP */
+  return ti.tcpi_state == TCP_LISTEN || ti.tcpi_state == TCP_SYN_SENT;
 }
 
 /* A thread blocked in accept(), recv, send or their kin on this socket
@@ -444,7 +446,7 @@ CPORT_API int cport_w32_shutdown(SOCKET s, int how) {
    * under way): "the socket is not connected", and it is left as it was
    * (Linux would stop the listener, or abort the connect and report
    * success). */
-  if (listening(fd) || connecting(fd))
+  if (not_connected_yet(fd))
     return w32_wsa_fail(WSAENOTCONN);
   /* The FIN goes after the bytes of the sends already taken: while sends
    * are queued (pending, or in cport's send buffer), the send side's
