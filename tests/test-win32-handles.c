@@ -4,8 +4,8 @@
  * real handle another thread queues APCs to and waits on), of threads,
  * events, mutexes, semaphores and ports (each handle closes on its own;
  * the object lives until the last), DUPLICATE_CLOSE_SOURCE, OpenThread,
- * and the arguments both refuse; and a socket number reused on another
- * port right after its last op ended.
+ * and the arguments both refuse; a socket number reused on another
+ * port right after its last op ended; and handles kept in 32 bits.
  */
 #include "win32-util.h"
 
@@ -370,6 +370,46 @@ static void a_reused_number_on_another_port_completes(void **state) {
   assert_true(CloseHandle(port));
 }
 
+/* Windows' handles hold 32 significant bits: a program may keep one in
+ * a DWORD or a LONG (HandleToULong / ULongToHandle, HandleToLong /
+ * LongToHandle) and use it again; the lowest two bits are ignored. */
+static void handles_survive_32_bits(void **state) {
+  (void)state;
+  HANDLE ev = CreateEventA(NULL, TRUE, FALSE, NULL);
+  HANDLE mx = CreateMutexA(NULL, FALSE, NULL);
+  HANDLE sem = CreateSemaphoreA(NULL, 1, 1, NULL);
+  HANDLE port = CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 1);
+  assert_non_null(ev);
+  assert_non_null(mx);
+  assert_non_null(sem);
+  assert_non_null(port);
+  assert_true(SetEvent(ULongToHandle(HandleToULong(ev))));
+  assert_int_equal(WaitForSingleObject(LongToHandle(HandleToLong(ev)), 0),
+                   WAIT_OBJECT_0);
+  assert_int_equal(
+      WaitForSingleObject(ULongToHandle(HandleToULong(ev) | 3u), 0),
+      WAIT_OBJECT_0);
+  assert_int_equal(WaitForSingleObject(ULongToHandle(HandleToULong(mx)), 0),
+                   WAIT_OBJECT_0);
+  assert_true(ReleaseMutex(LongToHandle(HandleToLong(mx))));
+  assert_int_equal(WaitForSingleObject(LongToHandle(HandleToLong(sem)), 0),
+                   WAIT_OBJECT_0);
+  assert_true(ReleaseSemaphore(ULongToHandle(HandleToULong(sem)), 1, NULL));
+  assert_true(PostQueuedCompletionStatus(ULongToHandle(HandleToULong(port)), 5,
+                                         6, NULL));
+  DWORD n = 0;
+  ULONG_PTR key = 0;
+  OVERLAPPED *ov = NULL;
+  assert_true(GetQueuedCompletionStatus(LongToHandle(HandleToLong(port)), &n,
+                                        &key, &ov, 1000));
+  assert_int_equal(n, 5);
+  assert_int_equal(key, 6);
+  assert_true(CloseHandle(ULongToHandle(HandleToULong(ev))));
+  assert_true(CloseHandle(LongToHandle(HandleToLong(mx))));
+  assert_true(CloseHandle(sem));
+  assert_true(CloseHandle(port));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(current_thread_handle_takes_apcs),
@@ -381,6 +421,7 @@ int main(void) {
       cmocka_unit_test(close_source),
       cmocka_unit_test(bad_arguments),
       cmocka_unit_test(a_reused_number_on_another_port_completes),
+      cmocka_unit_test(handles_survive_32_bits),
   };
   return W_RUN("win32-handles", tests);
 }

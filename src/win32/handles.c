@@ -28,7 +28,11 @@ pthread_mutex_t w32_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct w32_object *free_lists[W32_TYPES];
 
 /* The arena: 1 << 20 slots of 256 bytes (256 MiB of addresses, memory
- * only for the slots used), committed 64 KiB at a time. */
+ * only for the slots used), committed 64 KiB at a time. It lies below
+ * 2 GiB where the system allows, so that an object's HANDLE survives a
+ * trip through 32 bits (HandleToULong / ULongToHandle, HandleToLong /
+ * LongToHandle), as Windows promises of its handles ("only the lower 32
+ * bits are significant"). */
 #define SLOT 256u
 #define ARENA_SLOTS (1u << 20)
 #define COMMIT (64u * 1024u)
@@ -37,9 +41,29 @@ static size_t arena_used;      /* bytes handed out */
 static size_t arena_committed; /* bytes usable */
 static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
 
+static void *arena_map(int extra, void *hint) {
+  return mmap(hint, (size_t)SLOT * ARENA_SLOTS, PROT_NONE,
+              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | extra, -1, 0);
+}
+
+/* Whether the whole arena at p is below 2 GiB (a positive 32-bit value). */
+static bool low(const void *p) {
+  return p != MAP_FAILED &&
+         (uintptr_t)p + (size_t)SLOT * ARENA_SLOTS <= (uintptr_t)INT32_MAX;
+}
+
 static void arena_init(void) {
-  void *p = mmap(NULL, (size_t)SLOT * ARENA_SLOTS, PROT_NONE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  void *p = MAP_FAILED;
+#if defined(MAP_32BIT)
+  p = arena_map(MAP_32BIT, NULL); /* x86-64: within the first 2 GiB */
+#endif
+  if (!low(p)) {
+    if (p != MAP_FAILED)
+      munmap(p, (size_t)SLOT * ARENA_SLOTS);
+    /* Elsewhere: ask for room at 256 MiB (a hint the system may not take;
+     * anywhere at all is still better than no objects). */
+    p = arena_map(0, (void *)(uintptr_t)0x10000000u);
+  }
   if (p != MAP_FAILED)
     __atomic_store_n(&arena, (char *)p, __ATOMIC_RELEASE);
 }
