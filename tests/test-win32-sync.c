@@ -8,7 +8,8 @@
  * considered to be abandoned. A waiting thread can acquire ownership of
  * an abandoned mutex object, but the wait function will return
  * WAIT_ABANDONED" (Mutex Objects; WaitForSingleObject,
- * WaitForMultipleObjects); and handles with their low bits set.
+ * WaitForMultipleObjects); handles with their low bits set; a wait on
+ * the process itself; and timer-queue timers named with either queue.
  */
 #include "win32-util.h"
 
@@ -268,6 +269,51 @@ static void tagged_handles_name_their_object(void **state) {
   assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
 }
 
+/* "Pseudo handles are allowed" in a wait (Wine's conformance test of
+ * waits): the calling process never ends while it waits, so the wait
+ * times out. */
+static void waiting_on_the_process_times_out(void **state) {
+  (void)state;
+  assert_int_equal(WaitForSingleObject(GetCurrentProcess(), 50), WAIT_TIMEOUT);
+  HANDLE ev = CreateEventA(NULL, TRUE, TRUE, NULL);
+  assert_non_null(ev);
+  HANDLE both[2] = {GetCurrentProcess(), ev};
+  assert_int_equal(WaitForMultipleObjects(2, both, FALSE, 50),
+                   WAIT_OBJECT_0 + 1);
+  assert_int_equal(WaitForMultipleObjects(2, both, TRUE, 50), WAIT_TIMEOUT);
+  assert_true(CloseHandle(ev));
+}
+
+static VOID CALLBACK count_tick(PVOID arg, BOOLEAN timed_out) {
+  (void)timed_out;
+  InterlockedIncrement((LONG *)arg);
+}
+
+/* A timer changed or deleted through a queue other than its own (the
+ * default queue for one on a queue of the program's, or the reverse)
+ * "apparently works" on Windows (the same test): the timer is found. */
+static void timers_through_either_queue(void **state) {
+  (void)state;
+  HANDLE q = CreateTimerQueue();
+  assert_non_null(q);
+  LONG n1 = 0, n2 = 0;
+  HANDLE t1 = NULL, t2 = NULL;
+  assert_true(CreateTimerQueueTimer(&t1, q, count_tick, &n1, 1000, 1000, 0));
+  assert_true(CreateTimerQueueTimer(&t2, NULL, count_tick, &n2, 1000, 1000, 0));
+  assert_true(ChangeTimerQueueTimer(NULL, t1, 20, 0));
+  assert_true(ChangeTimerQueueTimer(q, t2, 20, 0));
+  for (int i = 0; i < 500 && (n1 == 0 || n2 == 0); i++)
+    Sleep(5);
+  assert_int_equal(n1, 1);
+  assert_int_equal(n2, 1);
+  assert_true(DeleteTimerQueueTimer(NULL, t1, INVALID_HANDLE_VALUE));
+  assert_true(DeleteTimerQueueTimer(q, t2, INVALID_HANDLE_VALUE));
+  assert_true(DeleteTimerQueueEx(q, INVALID_HANDLE_VALUE));
+  SetLastError(0);
+  assert_false(DeleteTimerQueueEx(NULL, NULL)); /* the default: never */
+  assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(abandoned_mutex_goes_to_the_next_waiter),
@@ -278,6 +324,8 @@ int main(void) {
       cmocka_unit_test(pulse_releases_a_registered_wait),
       cmocka_unit_test(pulse_passes_a_busy_registration_by),
       cmocka_unit_test(tagged_handles_name_their_object),
+      cmocka_unit_test(waiting_on_the_process_times_out),
+      cmocka_unit_test(timers_through_either_queue),
   };
   return H_RUN("win32-sync", tests);
 }

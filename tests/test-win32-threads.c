@@ -517,6 +517,28 @@ static void init_once_runs_once(void **state) {
   assert_int_equal(tries, 2);
 }
 
+/* The callback gets the caller's context; what it holds then is kept
+ * (Wine's conformance test of one-time initialisation). */
+static BOOL CALLBACK keep_init(PINIT_ONCE once, PVOID param, PVOID *ctx) {
+  (void)once;
+  *(PVOID *)param = *ctx; /* what it was handed */
+  return TRUE;
+}
+
+static void init_once_hands_the_context(void **state) {
+  (void)state;
+  INIT_ONCE once;
+  InitOnceInitialize(&once);
+  PVOID ctx = (PVOID)(uintptr_t)0xFFFFFFF0u, seen = NULL;
+  assert_true(InitOnceExecuteOnce(&once, keep_init, &seen, &ctx));
+  assert_ptr_equal(seen, (PVOID)(uintptr_t)0xFFFFFFF0u);
+  assert_ptr_equal(ctx, (PVOID)(uintptr_t)0xFFFFFFF0u);
+  assert_ptr_equal(once.Ptr, (PVOID)(uintptr_t)0xFFFFFFF2u);
+  ctx = NULL;
+  assert_true(InitOnceExecuteOnce(&once, keep_init, &seen, &ctx));
+  assert_ptr_equal(ctx, (PVOID)(uintptr_t)0xFFFFFFF0u);
+}
+
 /* ------------------------------------------------------------------------ */
 /* SLists                                                                    */
 /* ------------------------------------------------------------------------ */
@@ -761,6 +783,7 @@ int main(void) {
       cmocka_unit_test(mutexes_and_semaphores),
       cmocka_unit_test(srw_locks_and_condition_variables),
       cmocka_unit_test(init_once_runs_once),
+      cmocka_unit_test(init_once_hands_the_context),
       cmocka_unit_test(crt_old_start),
       cmocka_unit_test(signal_object_and_wait),
       cmocka_unit_test(slists),

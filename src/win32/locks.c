@@ -302,16 +302,15 @@ CPORT_API BOOL InitOnceExecuteOnce(PINIT_ONCE once, PINIT_ONCE_FN fn,
     if (s == 0 &&
         __atomic_compare_exchange_n(state, &zero, ONCE_RUNNING, false,
                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-      PVOID ctx = NULL;
-      BOOL ok = fn(once, param, &ctx);
+      /* The callback gets the caller's context itself, and what it holds
+       * after a success is kept (as Windows keeps it, through NULL). */
+      BOOL ok = fn(once, param, context);
+      uintptr_t kept = ok && context != NULL ? (uintptr_t)*context : 0;
       pthread_mutex_lock(&once_lock);
-      __atomic_store_n(state,
-                       ok ? ((uintptr_t)ctx & ~(uintptr_t)3) | ONCE_DONE : 0,
+      __atomic_store_n(state, ok ? (kept & ~(uintptr_t)3) | ONCE_DONE : 0,
                        __ATOMIC_RELEASE);
       pthread_cond_broadcast(&once_cv);
       pthread_mutex_unlock(&once_lock);
-      if (ok && context)
-        *context = ctx;
       return ok ? TRUE : FALSE;
     }
     /* Another thread runs it: wait for its end, then look again. */

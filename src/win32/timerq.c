@@ -212,10 +212,13 @@ CPORT_API BOOL CreateTimerQueueTimer(PHANDLE out, HANDLE queue,
 }
 
 /* A timer of queue (NULL: the default queue), or NULL with the error. */
+/* The timer, whichever queue (a valid one, or NULL: the default) the
+ * call names: Windows finds it through the timer ("mixing default and
+ * non-default queues" works, its conformance test says). */
 static struct w32_timer *timer_of(HANDLE queue, HANDLE timer) {
   struct w32_timerq *q = queue_of(queue);
   struct w32_timer *t = (struct w32_timer *)w32_object_get(timer, W32_TIMER);
-  if (q == NULL || t == NULL || t->q != q) {
+  if (q == NULL || t == NULL) {
     SetLastError(ERROR_INVALID_HANDLE);
     return NULL;
   }

@@ -277,18 +277,22 @@ static DWORD wait_objects(DWORD n, const HANDLE *hs, bool all, DWORD ms,
   struct w32_object *objs[MAXIMUM_WAIT_OBJECTS];
   struct w32_fdwait fds[MAXIMUM_WAIT_OBJECTS];
   /* GetCurrentThread(): the waiting thread, which cannot end while it
-   * waits; an event of the wait's own, never set, stands for it. */
-  struct w32_event self;
+   * waits; an event of the wait's own, never set, stands for it. And one
+   * for GetCurrentProcess() (INVALID_HANDLE_VALUE), which cannot end
+   * either: a wait on it times out, as on Windows. */
+  struct w32_event self, process;
   memset(&self, 0, sizeof(self));
   self.obj.type = W32_EVENT;
   self.obj.refs = 1; /* never freed: the wait's own */
   self.manual = true;
+  process = self;
   bool polled = false; /* a descriptor among them */
   DWORD tid = w32_tid();
   pthread_mutex_lock(&w32_lock);
   for (DWORD i = 0; i < n; i++) {
-    objs[i] =
-        hs[i] == W32_CURRENT_THREAD ? &self.obj : w32_object_get(hs[i], 0);
+    objs[i] = hs[i] == W32_CURRENT_THREAD     ? &self.obj
+              : hs[i] == INVALID_HANDLE_VALUE ? &process.obj
+                                              : w32_object_get(hs[i], 0);
     if (objs[i] == NULL && fd_handle(hs[i])) {
       memset(&fds[i], 0, sizeof(fds[i]));
       fds[i].obj.type = W32_FDWAIT;
