@@ -9,7 +9,8 @@
  * an abandoned mutex object, but the wait function will return
  * WAIT_ABANDONED" (Mutex Objects; WaitForSingleObject,
  * WaitForMultipleObjects); handles with their low bits set; a wait on
- * the process itself; and timer-queue timers named with either queue.
+ * the process itself; timer-queue timers named with either queue, and
+ * their callbacks side by side on the pool.
  */
 #include "win32-util.h"
 
@@ -284,6 +285,11 @@ static void waiting_on_the_process_times_out(void **state) {
   assert_true(CloseHandle(ev));
 }
 
+/* A count the callbacks' threads raise, read as they write it. */
+static LONG seen(LONG *count) {
+  return InterlockedCompareExchange(count, 0, 0);
+}
+
 static VOID CALLBACK count_tick(PVOID arg, BOOLEAN timed_out) {
   (void)timed_out;
   InterlockedIncrement((LONG *)arg);
@@ -302,16 +308,68 @@ static void timers_through_either_queue(void **state) {
   assert_true(CreateTimerQueueTimer(&t2, NULL, count_tick, &n2, 1000, 1000, 0));
   assert_true(ChangeTimerQueueTimer(NULL, t1, 20, 0));
   assert_true(ChangeTimerQueueTimer(q, t2, 20, 0));
-  for (int i = 0; i < 500 && (n1 == 0 || n2 == 0); i++)
+  for (int i = 0; i < 500 && (seen(&n1) == 0 || seen(&n2) == 0); i++)
     Sleep(5);
-  assert_int_equal(n1, 1);
-  assert_int_equal(n2, 1);
+  assert_int_equal(seen(&n1), 1);
+  assert_int_equal(seen(&n2), 1);
   assert_true(DeleteTimerQueueTimer(NULL, t1, INVALID_HANDLE_VALUE));
   assert_true(DeleteTimerQueueTimer(q, t2, INVALID_HANDLE_VALUE));
   assert_true(DeleteTimerQueueEx(q, INVALID_HANDLE_VALUE));
   SetLastError(0);
   assert_false(DeleteTimerQueueEx(NULL, NULL)); /* the default: never */
   assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
+}
+
+static LONG slow_started, slow_ended;
+
+static VOID CALLBACK slow_tick(PVOID arg, BOOLEAN timed_out) {
+  (void)arg;
+  (void)timed_out;
+  InterlockedIncrement(&slow_started);
+  Sleep(400);
+  InterlockedIncrement(&slow_ended);
+}
+
+/* Timer-queue callbacks run on the thread pool, as on Windows: a slow one
+ * holds up no other (Wine's conformance test: two one-shot timers due at
+ * once, each callback a second long, have both started 0.4 s later, and
+ * a delete without waiting finds each still running). */
+static void slow_callbacks_run_side_by_side(void **state) {
+  (void)state;
+  InterlockedExchange(&slow_started, 0);
+  InterlockedExchange(&slow_ended, 0);
+  HANDLE q = CreateTimerQueue();
+  assert_non_null(q);
+  HANDLE t1 = NULL, t2 = NULL;
+  assert_true(CreateTimerQueueTimer(&t1, q, slow_tick, NULL, 0, 0, 0));
+  assert_true(CreateTimerQueueTimer(&t2, q, slow_tick, NULL, 0, 0, 0));
+  for (int i = 0; i < 300 && seen(&slow_started) < 2; i++)
+    Sleep(1);
+  LONG started = seen(&slow_started);
+  SetLastError(0);
+  BOOL d1 = DeleteTimerQueueTimer(q, t1, NULL);
+  DWORD e1 = GetLastError();
+  SetLastError(0);
+  BOOL d2 = DeleteTimerQueueTimer(q, t2, NULL);
+  DWORD e2 = GetLastError();
+  /* Both return, and their deleted timers go with them; then the queue
+   * (Wine spins for ever in a queue's delete while such callbacks run). */
+  for (int i = 0; i < 500 && seen(&slow_ended) < 2; i++)
+    Sleep(10);
+  assert_int_equal(seen(&slow_ended), 2);
+  HANDLE gone = CreateEventA(NULL, TRUE, FALSE, NULL);
+  assert_non_null(gone);
+  SetLastError(0);
+  assert_true(DeleteTimerQueueEx(q, gone) ||
+              GetLastError() == ERROR_IO_PENDING);
+  assert_int_equal(WaitForSingleObject(gone, 5000), WAIT_OBJECT_0);
+  assert_true(CloseHandle(gone));
+  assert_int_equal(started, 2);
+  assert_false(d1);
+  assert_int_equal(e1, ERROR_IO_PENDING);
+  assert_false(d2);
+  assert_int_equal(e2, ERROR_IO_PENDING);
+  assert_int_equal(seen(&slow_started), 2);
 }
 
 int main(void) {
@@ -326,6 +384,7 @@ int main(void) {
       cmocka_unit_test(tagged_handles_name_their_object),
       cmocka_unit_test(waiting_on_the_process_times_out),
       cmocka_unit_test(timers_through_either_queue),
+      cmocka_unit_test(slow_callbacks_run_side_by_side),
   };
   return H_RUN("win32-sync", tests);
 }

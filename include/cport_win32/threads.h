@@ -503,9 +503,9 @@ CPORT_WIN32_API void GetSystemTimePreciseAsFileTime(LPFILETIME ft);
 /* Timer queues                                                              */
 /* ------------------------------------------------------------------------ */
 
-/* A timer's callback: its parameter, and TRUE (a timer fired). Each queue
- * runs its callbacks on a thread of its own, one at a time (Windows runs
- * them on its thread pool unless WT_EXECUTEINTIMERTHREAD). */
+/* A timer's callback: its parameter, and TRUE (a timer fired). It runs on
+ * the default thread pool, or with WT_EXECUTEINTIMERTHREAD on the queue's
+ * own thread, as on Windows. */
 typedef VOID(NTAPI *WAITORTIMERCALLBACK)(PVOID param, BOOLEAN fired);
 #define WT_EXECUTEDEFAULT 0x00000000
 #define WT_EXECUTEINIOTHREAD 0x00000001

@@ -5,13 +5,15 @@
  *
  * A queue is an object with a thread of its own (started with its first
  * timer, all signals blocked, as every thread cport starts) that sleeps
- * until the earliest timer is due and runs its callback. Windows runs the
- * callbacks on its thread pool unless WT_EXECUTEINTIMERTHREAD asks for
- * the timer thread; here every callback of a queue runs on its thread,
- * one at a time (docs/porting.md). A timer is an object too, so a stale
- * HANDLE never reads freed memory; deleting one waits for its running
- * callback as the completion event asks: not at all (NULL), until it
- * returns (INVALID_HANDLE_VALUE), or by signalling an event then.
+ * until the earliest timer is due and hands its callback to the default
+ * thread pool (QueueUserWorkItem), as Windows does, so a slow callback
+ * holds up no other; WT_EXECUTEINTIMERTHREAD runs it on the queue's
+ * thread instead (and so does a pool that cannot take it). A timer is an
+ * object too, so a stale HANDLE never reads freed memory; deleting one
+ * waits for its running callbacks as the completion event asks: not at
+ * all (NULL), until they return (INVALID_HANDLE_VALUE; not from one of
+ * the timer's own callbacks, which cannot wait for itself), or by
+ * signalling an event then.
  */
 #include <signal.h>
 #include <time.h>
@@ -30,8 +32,9 @@ struct w32_timer {
   DWORD period;      /* ms; 0: once */
   bool deleted;      /* DeleteTimerQueueTimer asked */
   bool expired;      /* a one-shot timer that has run */
-  bool waited;       /* a deleter waits for the callback, and frees it */
-  unsigned running;  /* callbacks running now (0 or 1) */
+  bool waited;       /* a deleter waits for the callbacks, and frees it */
+  bool in_thread;    /* WT_EXECUTEINTIMERTHREAD */
+  unsigned running;  /* callbacks running now (or handed to the pool) */
   HANDLE done_event; /* set when the last callback of a deleted timer ends */
 };
 
@@ -100,12 +103,38 @@ static void timer_drop_locked(struct w32_timerq *q, struct w32_timer *t) {
 /* The queue's thread                                                        */
 /* ------------------------------------------------------------------------ */
 
+/* The timer due first; of those due together, the oldest (the list has
+ * the newest first). */
 static struct w32_timer *earliest_locked(struct w32_timerq *q) {
   struct w32_timer *best = NULL;
   for (struct w32_timer *t = q->timers; t != NULL; t = t->next)
-    if (!t->deleted && t->due != 0 && (best == NULL || t->due < best->due))
+    if (!t->deleted && t->due != 0 && (best == NULL || t->due <= best->due))
       best = t;
   return best;
+}
+
+/* The timer whose callback this thread runs, if any. */
+static __thread struct w32_timer *tls_running;
+
+/* Runs t's callback on this thread (t->running counted it), then lets
+ * a deleted timer go once its last callback has ended. */
+static void run_callback(struct w32_timer *t) {
+  struct w32_timerq *q = t->q;
+  struct w32_timer *outer = tls_running;
+  tls_running = t;
+  t->fn(t->arg, TRUE);
+  tls_running = outer;
+  pthread_mutex_lock(&q->lock);
+  t->running--;
+  if (t->deleted && t->running == 0 && !t->waited)
+    timer_drop_locked(q, t); /* a waiting deleter drops it itself */
+  pthread_cond_broadcast(&q->cond);
+  pthread_mutex_unlock(&q->lock);
+}
+
+static DWORD WINAPI pool_callback(LPVOID arg) {
+  run_callback(arg);
+  return 0;
 }
 
 static void *queue_thread(void *arg) {
@@ -129,16 +158,12 @@ static void *queue_thread(void *arg) {
     t->expired = t->period == 0;
     if (t->due != 0 && t->due <= now)
       t->due = now + t->period; /* far behind (a long callback): skip */
-    t->running++;
-    WAITORTIMERCALLBACK fn = t->fn;
-    PVOID a = t->arg;
+    t->running++;               /* (so it stays until its callback has ended) */
+    bool pooled = !t->in_thread;
     pthread_mutex_unlock(&q->lock);
-    fn(a, TRUE);
+    if (!pooled || !QueueUserWorkItem(pool_callback, t, 0))
+      run_callback(t);
     pthread_mutex_lock(&q->lock);
-    t->running--;
-    if (t->deleted && t->running == 0 && !t->waited)
-      timer_drop_locked(q, t); /* a waiting deleter drops it itself */
-    pthread_cond_broadcast(&q->cond);
   }
   bool orphaned = q->orphaned;
   if (orphaned)
@@ -166,8 +191,11 @@ static bool start_locked(struct w32_timerq *q) {
   return true;
 }
 
-static bool on_queue_thread(const struct w32_timerq *q) {
-  return q->started && pthread_equal(q->thread, pthread_self());
+/* Whether this thread runs a callback of q (or is q's thread): it cannot
+ * wait for q's callbacks to end. */
+static bool in_callback_of(const struct w32_timerq *q) {
+  return (tls_running != NULL && tls_running->q == q) ||
+         (q->started && pthread_equal(q->thread, pthread_self()));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -181,7 +209,6 @@ CPORT_API HANDLE CreateTimerQueue(void) {
 CPORT_API BOOL CreateTimerQueueTimer(PHANDLE out, HANDLE queue,
                                      WAITORTIMERCALLBACK fn, PVOID arg,
                                      DWORD due, DWORD period, ULONG flags) {
-  (void)flags; /* every callback runs on the queue's thread */
   if (out == NULL || fn == NULL)
     return w32_fail(ERROR_INVALID_PARAMETER);
   struct w32_timerq *q = queue_of(queue);
@@ -194,6 +221,7 @@ CPORT_API BOOL CreateTimerQueueTimer(PHANDLE out, HANDLE queue,
   t->fn = fn;
   t->arg = arg;
   t->period = (flags & WT_EXECUTEONLYONCE) ? 0 : period;
+  t->in_thread = (flags & WT_EXECUTEINTIMERTHREAD) != 0;
   pthread_mutex_lock(&q->lock);
   if (q->stopping || !start_locked(q)) {
     pthread_mutex_unlock(&q->lock);
@@ -254,7 +282,11 @@ static BOOL delete_locked(struct w32_timerq *q, struct w32_timer *t,
   t->deleted = true;
   t->due = 0;
   t->done_event = event; /* set as the timer is freed */
-  if (t->running > 0 && event == INVALID_HANDLE_VALUE && !on_queue_thread(q)) {
+  /* A callback of the timer itself (or of another that runs on the
+   * queue's thread) cannot wait: it would wait for itself. */
+  bool self = tls_running == t ||
+              (q->started && pthread_equal(q->thread, pthread_self()));
+  if (t->running > 0 && event == INVALID_HANDLE_VALUE && !self) {
     t->waited = true;
     while (t->running > 0)
       pthread_cond_wait(&q->cond, &q->lock);
@@ -288,7 +320,7 @@ CPORT_API BOOL DeleteTimerQueueEx(HANDLE queue, HANDLE event) {
     return w32_fail(ERROR_INVALID_HANDLE);
   /* Waiting for the callbacks is asked by INVALID_HANDLE_VALUE, and
    * impossible from one of them. */
-  bool wait = event == INVALID_HANDLE_VALUE && !on_queue_thread(q);
+  bool wait = event == INVALID_HANDLE_VALUE && !in_callback_of(q);
   pthread_mutex_lock(&q->lock);
   if (q->stopping) {
     pthread_mutex_unlock(&q->lock);
