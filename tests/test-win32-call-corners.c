@@ -724,6 +724,33 @@ static void result_of_an_overlapped_the_program_completes(void **state) {
   closesocket(s);
 }
 
+/* Its event set, its Internal still STATUS_PENDING: Windows' wait on the
+ * event is the end, and the result a success with InternalHigh (Wine's
+ * conformance test of GetOverlappedResult); Internal is left alone. */
+static void result_once_the_event_is_set(void **state) {
+  (void)state;
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  ov.Internal = STATUS_PENDING;
+  ov.InternalHigh = 0xabcd;
+  ov.hEvent = CreateEventA(NULL, TRUE, TRUE, NULL);
+  assert_non_null(ov.hEvent);
+  DWORD n = 0;
+  ULONGLONG t0 = w_now_ms();
+  assert_true(GetOverlappedResultEx(NULL, &ov, &n, 2000, FALSE));
+  assert_true(w_now_ms() - t0 < 1000);
+  assert_int_equal(n, 0xabcd);
+  assert_int_equal(ov.Internal, STATUS_PENDING);
+  n = 0;
+  assert_true(GetOverlappedResult(NULL, &ov, &n, TRUE));
+  assert_int_equal(n, 0xabcd);
+  assert_true(ResetEvent(ov.hEvent));
+  SetLastError(0);
+  assert_false(GetOverlappedResult(NULL, &ov, &n, FALSE));
+  assert_int_equal(GetLastError(), ERROR_IO_INCOMPLETE);
+  assert_true(CloseHandle(ov.hEvent));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(closed_socket_is_not_a_socket),
@@ -743,6 +770,7 @@ int main(void) {
       cmocka_unit_test(file_joins_a_port_after_event_io),
       cmocka_unit_test(gqcsex_timeout_count),
       cmocka_unit_test(result_of_an_overlapped_the_program_completes),
+      cmocka_unit_test(result_once_the_event_is_set),
   };
   return W_RUN("win32-call-corners", tests);
 }

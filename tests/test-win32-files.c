@@ -269,6 +269,11 @@ static void port_needs_overlapped_and_skip_set_event(void **state) {
   SetLastError(0);
   assert_null(CreateIoCompletionPort(f, NULL, 1, 0));
   assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+  /* Nor may its successes skip a port (Wine's conformance test). */
+  SetLastError(0);
+  assert_false(SetFileCompletionNotificationModes(
+      f, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS));
+  assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
   assert_true(CloseHandle(f));
   for (int skip = 0; skip < 2; skip++) {
     f = open_new(path, FILE_FLAG_OVERLAPPED);
@@ -606,6 +611,61 @@ static void scatter_needs_an_unbuffered_overlapped_handle(void **state) {
   assert_true(DeleteFileA(path));
 }
 
+/* ReadFile and WriteFile set the count to 0 "before doing any work or
+ * error checking"; a NULL buffer is a memory fault (ERROR_NOACCESS to
+ * read into, ERROR_INVALID_USER_BUFFER to write from); GetFileType takes
+ * a standard handle's number as that handle (Wine's conformance tests of
+ * files). */
+static void counts_null_buffers_and_std_numbers(void **state) {
+  (void)state;
+  char path[512];
+  w_temp_path(path, sizeof(path), "w32f-null");
+  HANDLE f = open_new(path, FILE_ATTRIBUTE_NORMAL);
+  DWORD n = 12345678;
+  SetLastError(0);
+  assert_false(WriteFile(f, NULL, 10, &n, NULL));
+  assert_int_equal(GetLastError(), ERROR_INVALID_USER_BUFFER);
+  assert_int_equal(n, 0);
+  assert_true(WriteFile(f, "some data", 9, &n, NULL));
+  assert_int_equal(SetFilePointer(f, 0, NULL, FILE_BEGIN), 0);
+  n = 12345678;
+  SetLastError(0);
+  assert_false(ReadFile(f, NULL, 10, &n, NULL));
+  assert_int_equal(GetLastError(), ERROR_NOACCESS);
+  assert_int_equal(n, 0);
+  char buf[16];
+  n = 12345678;
+  SetLastError(0);
+  assert_false(ReadFile(INVALID_HANDLE_VALUE, buf, 0, &n, NULL));
+  assert_int_equal(GetLastError(), ERROR_INVALID_HANDLE);
+  assert_int_equal(n, 0);
+  assert_true(CloseHandle(f));
+  /* An overlapped read of 0 bytes ends in the call: its OVERLAPPED says
+   * so at once, and may serve the next op right away. */
+  f = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING,
+                  FILE_FLAG_OVERLAPPED, NULL);
+  assert_true(f != INVALID_HANDLE_VALUE);
+  OVERLAPPED ov;
+  memset(&ov, 0, sizeof(ov));
+  n = 99;
+  if (!ReadFile(f, buf, 0, &n, &ov))
+    assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  assert_int_equal(ov.Internal, 0);
+  assert_int_equal(ov.InternalHigh, 0);
+  memset(&ov, 0, sizeof(ov));
+  if (!WriteFile(f, "0123456789", 10, &n, &ov)) {
+    assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+    assert_true(GetOverlappedResult(f, &ov, &n, TRUE));
+  }
+  assert_int_equal(n, 10);
+  assert_true(CloseHandle(f));
+  assert_true(DeleteFileA(path));
+  assert_int_equal(GetFileType((HANDLE)(ULONG_PTR)STD_OUTPUT_HANDLE),
+                   GetFileType(GetStdHandle(STD_OUTPUT_HANDLE)));
+  assert_int_equal(GetFileType((HANDLE)(ULONG_PTR)STD_INPUT_HANDLE),
+                   GetFileType(GetStdHandle(STD_INPUT_HANDLE)));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(createfile_and_the_file_calls),
@@ -621,6 +681,7 @@ int main(void) {
       cmocka_unit_test(port_needs_overlapped_and_skip_set_event),
       cmocka_unit_test(scatter_and_gather),
       cmocka_unit_test(scatter_needs_an_unbuffered_overlapped_handle),
+      cmocka_unit_test(counts_null_buffers_and_std_numbers),
   };
   return W_RUN("win32-files", tests);
 }

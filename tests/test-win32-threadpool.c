@@ -394,6 +394,9 @@ static void timers_fire_as_set(void **state) {
   SetThreadpoolTimer(t, &due, 0, 0);
   assert_int_equal(WaitForSingleObject(p.done, 5000), WAIT_OBJECT_0);
   assert_int_equal(calls(&p), 1);
+  /* Fired once, it still counts as set until it is unset (Wine's
+   * conformance test of pool timers). */
+  assert_true(IsThreadpoolTimerSet(t));
   /* Absolute, 30 ms from now. */
   ResetEvent(p.done);
   FILETIME now;

@@ -576,6 +576,7 @@ inline auto max(A a, B b) ->
 #define ERROR_CONNECTION_ABORTED 1236u
 #define ERROR_NO_SYSTEM_RESOURCES 1450u
 #define ERROR_TIMEOUT 1460u
+#define ERROR_INVALID_USER_BUFFER 1784u
 
 /* ------------------------------------------------------------------------ */
 /* Winsock errors (winsock2.h)                                               */

@@ -67,8 +67,14 @@ void cp_file_io(cport_op_t *op, int fd) {
 
 bool cp_file_read_cached(cport_op_t *op, int fd) {
   struct cp_lop *l = cp_lop(op);
-  if (l->kind != CP_OP_READ || l->u.file.iov.len == 0)
+  if (l->kind != CP_OP_READ)
     return false;
+  if (l->u.file.iov.len == 0) {
+    /* A read of nothing is done at once, as Windows ends it in the call
+     * (success, 0 bytes; a program may reuse its OVERLAPPED at once). */
+    cp_file_result(op, 0);
+    return true;
+  }
   struct iovec iov = {l->u.file.iov.base, l->u.file.iov.len};
   ssize_t n;
   do {

@@ -23,7 +23,8 @@ CP_INTERNAL void cp_file_io(cport_op_t *op, int fd);
 /* A read whose bytes are all in the page cache, done in the call without
  * blocking (preadv2 RWF_NOWAIT), as Windows completes a cached ReadFile
  * in the call: true with the result recorded if it read the whole range,
- * or some bytes up to the end of the file; false (nothing recorded) if
+ * or some bytes up to the end of the file, or if it reads nothing (0
+ * bytes asked: success at once); false (nothing recorded) if
  * the read starts at the end, must go to the disk, or the kernel cannot
  * say. */
 CP_INTERNAL bool cp_file_read_cached(cport_op_t *op, int fd);

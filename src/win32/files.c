@@ -441,17 +441,25 @@ CPORT_API BOOL WriteFileEx(HANDLE h, LPCVOID buf, DWORD len, LPOVERLAPPED ov,
   return file_io_ex(h, (void *)buf, len, ov, fn, true);
 }
 
+/* Both set the count to 0 "before doing any work or error checking"
+ * (their pages); a NULL buffer is the memory fault Windows reports for
+ * it: ERROR_NOACCESS to read into, ERROR_INVALID_USER_BUFFER to write
+ * from. */
 CPORT_API BOOL ReadFile(HANDLE h, LPVOID buf, DWORD len, LPDWORD done,
                         LPOVERLAPPED ov) {
+  if (done != NULL)
+    *done = 0;
   if (buf == NULL && len > 0)
-    return w32_fail(ERROR_INVALID_PARAMETER);
+    return w32_fail(ERROR_NOACCESS);
   return file_io(h, buf, len, done, ov, false);
 }
 
 CPORT_API BOOL WriteFile(HANDLE h, LPCVOID buf, DWORD len, LPDWORD done,
                          LPOVERLAPPED ov) {
+  if (done != NULL)
+    *done = 0;
   if (buf == NULL && len > 0)
-    return w32_fail(ERROR_INVALID_PARAMETER);
+    return w32_fail(ERROR_INVALID_USER_BUFFER);
   return file_io(h, (void *)buf, len, done, ov, true);
 }
 
@@ -565,7 +573,21 @@ CPORT_API BOOL FlushFileBuffers(HANDLE h) {
   return TRUE;
 }
 
+/* The standard handles' numbers given as handles (GetFileType's callers
+ * pass (HANDLE)STD_OUTPUT_HANDLE): Windows looks up the handle each
+ * names. Either width of the number is taken. */
+static HANDLE std_handle_of(HANDLE h) {
+  static const DWORD which[] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE,
+                                STD_ERROR_HANDLE};
+  for (size_t i = 0; i < sizeof(which) / sizeof(which[0]); i++)
+    if ((uintptr_t)h == (uintptr_t)which[i] ||
+        (uintptr_t)h == (uintptr_t)(intptr_t)(int32_t)which[i])
+      return GetStdHandle(which[i]);
+  return h;
+}
+
 CPORT_API DWORD GetFileType(HANDLE h) {
+  h = std_handle_of(h);
   struct stat st;
   if (!file_stat(h, &st))
     return FILE_TYPE_UNKNOWN;

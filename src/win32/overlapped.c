@@ -131,17 +131,21 @@ static bool pending(const OVERLAPPED *ov) {
          CPORT_EINPROGRESS;
 }
 
-/* Waits up to ms for an OVERLAPPED cport does not run to read other than
- * pending: the program's own, which it completes itself (Internal, then
- * its event), or an op about to be handed to cport. As on Windows, the
- * wait is on its event when it has one; either way Internal is looked at
- * again every W32_FOREIGN_SLICE_MS. */
+/* Waits up to ms for an OVERLAPPED cport does not run to end: the
+ * program's own, which it completes itself (Internal, then its event), or
+ * an op about to be handed to cport. As on Windows, the wait is on its
+ * event when it has one; without, Internal is looked at again every
+ * W32_FOREIGN_SLICE_MS. */
 #define W32_FOREIGN_SLICE_MS 10
 
 static bool wait_foreign(LPOVERLAPPED ov, DWORD ms) {
   HANDLE ev = ov->hEvent != NULL && w32_event_of(ov->hEvent) != NULL
                   ? (HANDLE)((uintptr_t)ov->hEvent & ~(uintptr_t)1)
                   : NULL;
+  /* With an event, Windows waits on it once, and takes it set as the end,
+   * whatever Internal says then (result_of). */
+  if (ev != NULL)
+    return WaitForSingleObject(ev, ms) == WAIT_OBJECT_0 || !pending(ov);
   uint64_t until = ms == INFINITE ? UINT64_MAX : w32_now_ms() + ms;
   while (pending(ov)) {
     uint64_t now = w32_now_ms();
@@ -149,10 +153,7 @@ static bool wait_foreign(LPOVERLAPPED ov, DWORD ms) {
       return false;
     DWORD slice = until - now < W32_FOREIGN_SLICE_MS ? (DWORD)(until - now)
                                                      : W32_FOREIGN_SLICE_MS;
-    if (ev != NULL)
-      (void)WaitForSingleObject(ev, slice);
-    else
-      Sleep(slice);
+    Sleep(slice);
   }
   return true;
 }
@@ -190,6 +191,10 @@ static bool wait_op(LPOVERLAPPED ov, DWORD ms) {
 /* The op's status, once ended, as a cport code (fixups run). */
 static int result_of(LPOVERLAPPED ov, LPDWORD bytes) {
   *bytes = (DWORD)ov->InternalHigh;
+  /* Still pending once its event was set: a program's own OVERLAPPED,
+   * ended by its event alone, which Windows reports as a success. */
+  if (pending(ov))
+    return 0;
   int status = w32_internal_status(ov);
   w32_pipe_result(ov, (uint32_t)*bytes, &status);
   w32_fixup_run(ov, &status);
@@ -336,6 +341,11 @@ CPORT_API BOOL SetFileCompletionNotificationModes(HANDLE h, UCHAR flags) {
     return w32_fail(ERROR_INVALID_HANDLE);
   if (flags &
       ~(FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE))
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  /* Skipping the port: only for a handle whose ops can reach one (opened
+   * for overlapped I/O), as Windows checks. */
+  if ((flags & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) &&
+      (w32_fd_flags(fd) & W32_FD_SYNC))
     return w32_fail(ERROR_INVALID_PARAMETER);
   /* Modes are only ever added (cport cannot clear them, nor can
    * Windows). FILE_SKIP_SET_EVENT_ON_HANDLE: the handle's ops no longer

@@ -32,11 +32,8 @@ static VOID CALLBACK timer_expired(PVOID arg, BOOLEAN fired) {
   struct tp_arm *arm = arg;
   pthread_mutex_lock(&tp_lock);
   struct tp_object *t = arm->t;
-  if (t->arm == arm && tp_open_locked(t)) {
-    if (arm->once)
-      t->timer_set = false;
-    tp_post_locked(t, 0);
-  }
+  if (t->arm == arm && tp_open_locked(t))
+    tp_post_locked(t, 0); /* (still "set" until unset, as on Windows) */
   pthread_mutex_unlock(&tp_lock);
 }
 
@@ -95,8 +92,10 @@ CPORT_API BOOL SetThreadpoolTimerEx(PTP_TIMER timer, PFILETIME due,
     return FALSE; /* VOID on Windows: the timer stays as it was */
   arm->t = t;
   arm->once = period == 0;
+  /* The expiry only posts the callback: on the queue's own thread, so no
+   * busy pool delays it. */
   if (!CreateTimerQueueTimer(&h, timer_queue, timer_expired, arm, INFINITE, 0,
-                             0)) {
+                             WT_EXECUTEINTIMERTHREAD)) {
     free(arm);
     return FALSE;
   }
