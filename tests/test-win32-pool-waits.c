@@ -173,6 +173,12 @@ static void wait_times_out(void **state) {
   assert_int_equal(timeouts(&p), 3);
   /* A manual-reset event stays set. */
   assert_int_equal(WaitForSingleObject(ev, 0), WAIT_OBJECT_0);
+  /* On the process itself (INVALID_HANDLE_VALUE, never signalled while
+   * it runs): a pure timeout (Wine's conformance test of pool waits). */
+  memset(&due, 0, sizeof(due));
+  SetThreadpoolWait(w, INVALID_HANDLE_VALUE, &due);
+  expect_call(&p);
+  assert_int_equal(timeouts(&p), 4);
   wait_end(w, &p);
   CloseHandle(ev);
 }

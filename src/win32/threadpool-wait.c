@@ -220,8 +220,26 @@ static bool wt_ready(void) {
 
 /* Registers r for handle h on o (both locks taken here); false with the
  * error set if h is not an object a wait can use, or o is closed. */
+/* GetCurrentProcess() (INVALID_HANDLE_VALUE) as the object of a wait: the
+ * process never ends while it runs, so an event never set stands for it,
+ * and such a wait only times out, as on Windows (a pure timeout). */
+static pthread_once_t process_once = PTHREAD_ONCE_INIT;
+static HANDLE process_event;
+
+static void process_init(void) {
+  process_event = CreateEventA(NULL, TRUE, FALSE, NULL);
+}
+
+static HANDLE waitable_of(HANDLE h) {
+  if (h != INVALID_HANDLE_VALUE)
+    return h;
+  pthread_once(&process_once, process_init);
+  return process_event != NULL ? process_event : h;
+}
+
 static bool reg_set(struct tp_object *o, struct tp_waitreg *r, HANDLE h,
                     bool mutex_ok, struct tp_waitreg **old) {
+  h = waitable_of(h);
   pthread_mutex_lock(&tp_lock);
   pthread_mutex_lock(&w32_lock);
   *old = o->reg;
