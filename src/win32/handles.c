@@ -555,6 +555,7 @@ void (*w32_fd_closing)(int fd);
 void (*w32_pipe_closing)(int fd);
 void (*w32_locks_closing)(int fd);
 void (*w32_dir_closing)(int fd);
+void (*w32_lops_closing)(int fd);
 
 CPORT_API BOOL CloseHandle(HANDLE h) {
   if (h == NULL || h == INVALID_HANDLE_VALUE)
@@ -575,6 +576,9 @@ CPORT_API BOOL CloseHandle(HANDLE h) {
     void (*dir)(int) = __atomic_load_n(&w32_dir_closing, __ATOMIC_ACQUIRE);
     if (dir != NULL && (w32_fd_flags(fd) & W32_FD_DIR))
       dir(fd); /* a directory's pending ReadDirectoryChangesW calls end */
+    void (*lops)(int) = __atomic_load_n(&w32_lops_closing, __ATOMIC_ACQUIRE);
+    if (lops != NULL)
+      lops(fd); /* and any other op the layer runs on it */
     w32_fd_reset(fd);
     w32_fd_winsock(fd, false);
     int rc = cport__close(fd); /* sockets and files alike */

@@ -111,10 +111,19 @@ static void *runner(void *arg) {
   }
 }
 
+/* CloseHandle's last look (w32_lops_closing): no op of the layer's may
+ * outlive its handle, whose number and engine slot may then serve
+ * another file (an op ends on the port its handle has as it ends). */
+static void lops_closing(int fd) {
+  w32_lop_end_all(fd, CPORT_ECANCELED);
+}
+
 int w32_lop_start(int fd, LPOVERLAPPED ov, int which, w32_lop_step step,
                   const void *ctx, size_t ctx_size) {
   if (ctx_size > CTX_MAX)
     return CPORT_EINVAL;
+  if (__atomic_load_n(&w32_lops_closing, __ATOMIC_ACQUIRE) == NULL)
+    __atomic_store_n(&w32_lops_closing, lops_closing, __ATOMIC_RELEASE);
   struct lop *o = calloc(1, sizeof(*o));
   if (o == NULL)
     return CPORT_ENOMEM;

@@ -295,6 +295,11 @@ CP_INTERNAL extern void (*w32_fd_closing)(int fd);
  * closes a descriptor: its waiting locks end (ERROR_OPERATION_ABORTED)
  * and its locks go. */
 CP_INTERNAL extern void (*w32_locks_closing)(int fd);
+/* Set by layer-ops.c with its first op, run last before CloseHandle
+ * closes a descriptor: the layer's ops still pending on it (a file's
+ * ReadFileScatter / WriteFileGather) end (ERROR_OPERATION_ABORTED) before
+ * the number can serve another file. */
+CP_INTERNAL extern void (*w32_lops_closing)(int fd);
 /* A socket call of the program's on fd is about to run: WSAENOTSOCK for
  * a socket closed whose number cport still holds (its ops ending, its
  * buffered bytes leaving: Windows' handle is gone at once), else 0; an
