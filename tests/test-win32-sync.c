@@ -322,29 +322,34 @@ static void timers_through_either_queue(void **state) {
 
 static LONG slow_started, slow_ended;
 
+/* Runs until the test lets it go (arg: a manual-reset event). */
 static VOID CALLBACK slow_tick(PVOID arg, BOOLEAN timed_out) {
-  (void)arg;
   (void)timed_out;
   InterlockedIncrement(&slow_started);
-  Sleep(400);
+  WaitForSingleObject((HANDLE)arg, 10000);
   InterlockedIncrement(&slow_ended);
 }
 
 /* Timer-queue callbacks run on the thread pool, as on Windows: a slow one
  * holds up no other (Wine's conformance test: two one-shot timers due at
  * once, each callback a second long, have both started 0.4 s later, and
- * a delete without waiting finds each still running). */
+ * a delete without waiting finds each still running). Here each runs
+ * until the test lets it go. */
 static void slow_callbacks_run_side_by_side(void **state) {
   (void)state;
   InterlockedExchange(&slow_started, 0);
   InterlockedExchange(&slow_ended, 0);
   HANDLE q = CreateTimerQueue();
   assert_non_null(q);
+  HANDLE go = CreateEventA(NULL, TRUE, FALSE, NULL);
+  assert_non_null(go);
   HANDLE t1 = NULL, t2 = NULL;
-  assert_true(CreateTimerQueueTimer(&t1, q, slow_tick, NULL, 0, 0, 0));
-  assert_true(CreateTimerQueueTimer(&t2, q, slow_tick, NULL, 0, 0, 0));
-  for (int i = 0; i < 300 && seen(&slow_started) < 2; i++)
-    Sleep(1);
+  assert_true(CreateTimerQueueTimer(&t1, q, slow_tick, go, 0, 0, 0));
+  assert_true(CreateTimerQueueTimer(&t2, q, slow_tick, go, 0, 0, 0));
+  /* Both start while neither has returned (one at a time, the second
+   * would wait for the test to let the first go). */
+  for (int i = 0; i < 1000 && seen(&slow_started) < 2; i++)
+    Sleep(5);
   LONG started = seen(&slow_started);
   SetLastError(0);
   BOOL d1 = DeleteTimerQueueTimer(q, t1, NULL);
@@ -352,6 +357,7 @@ static void slow_callbacks_run_side_by_side(void **state) {
   SetLastError(0);
   BOOL d2 = DeleteTimerQueueTimer(q, t2, NULL);
   DWORD e2 = GetLastError();
+  assert_true(SetEvent(go));
   /* Both return, and their deleted timers go with them; then the queue
    * (Wine spins for ever in a queue's delete while such callbacks run). */
   for (int i = 0; i < 500 && seen(&slow_ended) < 2; i++)
@@ -364,6 +370,7 @@ static void slow_callbacks_run_side_by_side(void **state) {
               GetLastError() == ERROR_IO_PENDING);
   assert_int_equal(WaitForSingleObject(gone, 5000), WAIT_OBJECT_0);
   assert_true(CloseHandle(gone));
+  assert_true(CloseHandle(go));
   assert_int_equal(started, 2);
   assert_false(d1);
   assert_int_equal(e1, ERROR_IO_PENDING);

@@ -285,9 +285,13 @@ int cp_engine_move(struct cport *from, struct cport *to, int fd,
          : (held & CP_HELD_SOON)               ? CPORT_EAGAIN
                                                : 0;
   }
-  /* The slots of the layer's ops under way move with the handle: held on
-   * the new port first (refused without room), let go on the old one once
-   * the handle is there. */
+  /* The layer's ops under way end on the new port: not while the old
+   * one's batch of this handle is still out (the gate shut), whose late
+   * list they would wait on from the new port (ask again). */
+  if (rc == 0 && h->external > 0 && cp_gate_shut(&h->gate))
+    rc = CPORT_EAGAIN;
+  /* Their slots move with the handle: held on the new port first (refused
+   * without room), let go on the old one once the handle is there. */
   uint32_t moved = 0;
   while (rc == 0 && moved < h->external)
     if ((rc = cp_port_hold(to)) == 0)

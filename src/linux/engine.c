@@ -502,6 +502,7 @@ int cp_engine_external_begin(struct cp_handle *h, cport_op_t *op) {
   if (rc != 0)
     return cp_engine_refuse(op, rc);
   cp_lop(op)->flags |= CP_OPF_SLOT;
+  cp_lop(op)->u.ext.opens = h->opens;
   h->external++;
   cp_op_set_busy(op);
   if (CP_UNLIKELY(cp_diag_active()))
@@ -515,16 +516,20 @@ void cp_engine_external_end(cport_op_t *op, int status, uint32_t bytes) {
   l->done = bytes;
   /* Its packet goes to the port its handle has now: a handle that joined
    * another port since the op began took its slot along (cp_engine_move),
-   * as Windows queues such an op's packet to the new port. (The layer
-   * ends these ops before their handle closes: l->h is still theirs.) */
+   * as Windows queues such an op's packet to the new port. A slot that
+   * serves another use of the number since (the descriptor was closed
+   * under the op) is not its: it ends where it began, its slot held
+   * there. */
   struct cp_handle *h = l->h;
   cp_lock(&h->lock);
-  struct cport *now = __atomic_load_n(&h->port, __ATOMIC_ACQUIRE);
-  if (now != NULL) {
-    l->port = now;
-    l->key = h->key;
+  if (l->u.ext.opens == h->opens && h->external > 0) {
+    struct cport *now = __atomic_load_n(&h->port, __ATOMIC_ACQUIRE);
+    if (now != NULL) {
+      l->port = now;
+      l->key = h->key;
+    }
+    h->external--;
   }
-  h->external--;
   cp_unlock(&h->lock);
   finish(op, NULL);
 }

@@ -53,6 +53,7 @@ void cp_handle_reset_locked(struct cp_handle *h, int fd, uint8_t type,
   h->wq.head = h->wq.tail = NULL;
   __atomic_store_n(&h->buffered, 0, __ATOMIC_RELAXED);
   h->external = 0;
+  h->opens++; /* the layer's ops of an earlier use no longer count here */
   memset(h->be, 0, sizeof(h->be));
 }
 

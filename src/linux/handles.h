@@ -99,6 +99,7 @@ struct cp_handle {
    * under lock: each holds a slot on the handle's port, and ends on the
    * port the handle has then (a move takes their slots along). */
   uint32_t external;
+  uint32_t opens; /* how many uses of the slot began (cp_handle_reset_locked) */
   uintptr_t be[CP_HANDLE_BE_WORDS]; /* the backend's; zero when opened */
 };
 

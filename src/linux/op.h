@@ -171,6 +171,9 @@ struct cp_lop {
       int32_t fd; /* the file, for a backend thread */
     } file;
     struct {
+      uint32_t opens; /* its handle's use it began in (h->opens) */
+    } ext;            /* CP_OP_EXTERNAL */
+    struct {
       cport_buf_t part[2]; /* head, tail (copies), in place of io.iov */
       cport_buf_t spare;
       struct cp_msghdr msg; /* io.msg: the head and tail are sent with it */

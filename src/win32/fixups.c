@@ -177,6 +177,14 @@ static struct w32_fixup *fixup_claim(LPOVERLAPPED ov) {
   return f;
 }
 
+/* Lets go of a claim without running the fixup: its takers go on. */
+static void fixup_unclaim(struct w32_fixup *f) {
+  pthread_mutex_lock(&fix_lock);
+  f->running = false;
+  pthread_cond_broadcast(&fix_done);
+  pthread_mutex_unlock(&fix_lock);
+}
+
 static void fixup_finished(struct w32_fixup *f) {
   pthread_mutex_lock(&fix_lock);
   take_locked(f->ov);
@@ -250,16 +258,16 @@ void w32_fixup_target_closed(int fd) {
   LPOVERLAPPED ops[4];
   struct w32_fixup *claimed[4];
   unsigned n = target_gone(fd, ops, claimed, 4);
+  /* The cancel ends it (the ring's owner finishes it within a round):
+   * wait for that, a minute at most in case the backend is stuck. */
   for (unsigned i = 0; i < n; i++)
-    (void)cport_op_wait((const cport_op_t *)(const void *)ops[i],
-                        W32_WAIT_SLICE_MS * 10);
-  if (n == 0)
-    return;
-  pthread_mutex_lock(&fix_lock);
+    for (int tries = 0;
+         tries < 60 &&
+         cport_op_wait((const cport_op_t *)(const void *)ops[i], 1000) != 0;
+         tries++)
+      ;
   for (unsigned i = 0; i < n; i++)
-    claimed[i]->running = false;
-  pthread_cond_broadcast(&fix_done);
-  pthread_mutex_unlock(&fix_lock);
+    fixup_unclaim(claimed[i]);
 }
 
 unsigned w32_fixup_target_disconnected(int fd) {
@@ -365,10 +373,7 @@ static bool run_if_ended(LPOVERLAPPED ov, int *before, int *after) {
    * the fixup waits for its own op's end. */
   int status;
   if (!fixup_ended(f, &status)) {
-    pthread_mutex_lock(&fix_lock);
-    f->running = false;
-    pthread_cond_broadcast(&fix_done);
-    pthread_mutex_unlock(&fix_lock);
+    fixup_unclaim(f);
     return false;
   }
   *before = *after = status;

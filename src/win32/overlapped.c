@@ -139,9 +139,11 @@ static bool pending(const OVERLAPPED *ov) {
 #define W32_FOREIGN_SLICE_MS 10
 
 static bool wait_foreign(LPOVERLAPPED ov, DWORD ms) {
-  HANDLE ev = ov->hEvent != NULL && w32_event_of(ov->hEvent) != NULL
-                  ? (HANDLE)((uintptr_t)ov->hEvent & ~(uintptr_t)1)
-                  : NULL;
+  /* (A completion routine's op: hEvent is the program's own data.) */
+  HANDLE ev =
+      ov->hEvent != NULL && !has_routine(ov) && w32_event_of(ov->hEvent) != NULL
+          ? (HANDLE)((uintptr_t)ov->hEvent & ~(uintptr_t)1)
+          : NULL;
   /* With an event, Windows waits on it once, and takes it set as the end,
    * whatever Internal says then (result_of). */
   if (ev != NULL)

@@ -218,8 +218,6 @@ static bool wt_ready(void) {
   return wt_started;
 }
 
-/* Registers r for handle h on o (both locks taken here); false with the
- * error set if h is not an object a wait can use, or o is closed. */
 /* GetCurrentProcess() (INVALID_HANDLE_VALUE) as the object of a wait: the
  * process never ends while it runs, so an event never set stands for it,
  * and such a wait only times out, as on Windows (a pure timeout). */
@@ -237,6 +235,8 @@ static HANDLE waitable_of(HANDLE h) {
   return process_event != NULL ? process_event : h;
 }
 
+/* Registers r for handle h on o (both locks taken here); false with the
+ * error set if h is not an object a wait can use, or o is closed. */
 static bool reg_set(struct tp_object *o, struct tp_waitreg *r, HANDLE h,
                     bool mutex_ok, struct tp_waitreg **old) {
   h = waitable_of(h);

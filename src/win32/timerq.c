@@ -239,7 +239,6 @@ CPORT_API BOOL CreateTimerQueueTimer(PHANDLE out, HANDLE queue,
   return TRUE;
 }
 
-/* A timer of queue (NULL: the default queue), or NULL with the error. */
 /* The timer, whichever queue (a valid one, or NULL: the default) the
  * call names: Windows finds it through the timer ("mixing default and
  * non-default queues" works, its conformance test says). */
@@ -272,20 +271,19 @@ CPORT_API BOOL ChangeTimerQueueTimer(HANDLE queue, HANDLE timer, ULONG due,
   return ok ? TRUE : w32_fail(ERROR_INVALID_HANDLE);
 }
 
-/* Marks t deleted and waits for its callback as `event` says (q->lock
+/* Marks t deleted and waits for its callbacks as `event` says (q->lock
  * held). TRUE if it is gone now; FALSE (ERROR_IO_PENDING) if its running
- * callback ends it later. Exactly one party frees a timer: this call when
- * the timer is idle or it waited, else the queue's thread after the
- * callback. */
+ * callbacks end it later. Exactly one party frees a timer: this call when
+ * the timer is idle or it waited, else the last of its callbacks to end
+ * (run_callback, on the pool or the queue's thread). */
 static BOOL delete_locked(struct w32_timerq *q, struct w32_timer *t,
                           HANDLE event) {
   t->deleted = true;
   t->due = 0;
   t->done_event = event; /* set as the timer is freed */
-  /* A callback of the timer itself (or of another that runs on the
-   * queue's thread) cannot wait: it would wait for itself. */
-  bool self = tls_running == t ||
-              (q->started && pthread_equal(q->thread, pthread_self()));
+  /* A callback of the timer itself cannot wait: it would wait for
+   * itself (another timer's callback may: t's run elsewhere). */
+  bool self = tls_running == t;
   if (t->running > 0 && event == INVALID_HANDLE_VALUE && !self) {
     t->waited = true;
     while (t->running > 0)
@@ -327,10 +325,11 @@ CPORT_API BOOL DeleteTimerQueueEx(HANDLE queue, HANDLE event) {
     return w32_fail(ERROR_INVALID_HANDLE);
   }
   __atomic_store_n(&q->obj.open, false, __ATOMIC_RELEASE);
-  /* Idle timers go now; a running callback's timer goes when it returns
-   * (the thread frees it, or a DeleteTimerQueueTimer waiting for it).
-   * Nothing here waits, so the list stays walkable; joining the thread
-   * is the wait for the callbacks. */
+  /* Idle timers go now; a running callback's timer goes when its last
+   * callback returns (run_callback frees it, or a DeleteTimerQueueTimer
+   * waiting for it). Nothing here waits, so the list stays walkable; the
+   * wait for the callbacks is the wait for the list to empty, below (or
+   * the queue's thread's, orphaned). */
   bool running = false;
   for (struct w32_timer *t = q->timers, *next; t != NULL; t = next) {
     next = t->next;
