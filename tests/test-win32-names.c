@@ -622,8 +622,9 @@ static DWORD WINAPI look_first(LPVOID arg) {
 }
 
 /* CreateThread returns before the thread runs its routine (the creator
- * goes on first, as on Windows, where it does not wait for the thread):
- * a mark the creator sets right after the call is seen by the thread.
+ * goes on first, as it usually does on Windows, where it does not wait
+ * for the thread): a mark the creator sets right after the call is seen
+ * by the thread (the layer's promise: on Windows only a likelihood).
  * The layer holds the routine until CreateThread is on its way back, so
  * the creator nearly always wins; at least 190 of 200 (the store after
  * the return still races the thread's wake-up). The id it reports is the
@@ -645,7 +646,11 @@ static void create_thread_returns_first(void **state) {
     seen += f.seen == 1;
   }
   print_message("creator first: %d of %d\n", seen, N);
+#if !defined(_WIN32)
+  /* The layer's own promise; Windows promises no order (its scheduler,
+   * or Wine's on a loaded machine, may start the thread first). */
   assert_true(seen >= 190);
+#endif
 
   struct first f = {0, 0, 0};
   DWORD id = 0;
