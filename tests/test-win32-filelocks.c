@@ -3,7 +3,8 @@
  * database takes them, written only against the Win32 API: LockFile /
  * UnlockFile and LockFileEx / UnlockFileEx, shared and exclusive, between
  * two handles to one file and on one handle, 64-bit offsets, exact
- * unlocks (ERROR_NOT_LOCKED), the mandatory check of ReadFile and
+ * unlocks (ERROR_NOT_LOCKED), a shared lock stacked on the handle's own
+ * exclusive one, zero-length locks, the mandatory check of ReadFile and
  * WriteFile, locks released by CloseHandle, and on a handle opened with
  * FILE_FLAG_OVERLAPPED: a lock granted at once (TRUE, its packet; none in
  * skip-on-success mode), LOCKFILE_FAIL_IMMEDIATELY (ERROR_LOCK_VIOLATION,
@@ -25,6 +26,10 @@
 #define W_WINE_LOCKS_ADVISORY                                              \
   "known Wine difference: ReadFile and WriteFile ignore byte-range locks " \
   "of other handles; see docs/windows.md"
+
+#define W_WINE_ZERO_LOCK                                                   \
+  "known Wine difference: a lock starting at a zero-length lock's offset " \
+  "is granted; see docs/windows.md"
 
 static HANDLE open_file(const char *path, DWORD disposition, DWORD flags) {
   HANDLE f = CreateFileA(path, GENERIC_READ | GENERIC_WRITE,
@@ -214,6 +219,88 @@ static void shared_locks(void **state) {
   assert_true(CloseHandle(a));
   assert_true(CloseHandle(b));
   assert_true(DeleteFileA(path));
+  skip_if_wine_unlock_error();
+}
+
+/* LockFileEx's remarks: a shared lock may overlap an exclusive one made
+ * through the same handle (then only that handle may read the range, and
+ * no one write it), and an unlock of the range takes the exclusive lock
+ * first. A zero-length lock is a point a range over it conflicts with.
+ * (The sequence of Wine's conformance test of LockFile, run on Windows.) */
+static bool wine_io_unlocked; /* Wine's reads and writes ignore locks */
+
+/* An access the locks deny: ERROR_LOCK_VIOLATION (noted under Wine). */
+static void expect_denied(HANDLE h, DWORD off, DWORD len, bool write_side) {
+  BOOL ok = io_at(h, off, len, write_side);
+  if (ok && h_on_wine()) {
+    wine_io_unlocked = true;
+    return;
+  }
+  expect_error(ok, ERROR_LOCK_VIOLATION);
+}
+
+static void shared_over_own_exclusive(void **state) {
+  (void)state;
+  char path[512];
+  HANDLE a, b;
+  two_handles(path, sizeof(path), "w32l-stack", &a, &b, FILE_ATTRIBUTE_NORMAL);
+  DWORD now = LOCKFILE_FAIL_IMMEDIATELY;
+  OVERLAPPED ov = at(300, 0);
+  assert_true(LockFileEx(a, LOCKFILE_EXCLUSIVE_LOCK, 0, 100, 0, &ov));
+  expect_error(LockFileEx(b, now, 0, 100, 0, &ov), ERROR_LOCK_VIOLATION);
+  assert_true(LockFileEx(a, now, 0, 100, 0, &ov)); /* stacks on it */
+  OVERLAPPED in = at(350, 0);
+  assert_true(LockFileEx(a, now, 0, 10, 0, &in));
+  expect_error(LockFileEx(a, now | LOCKFILE_EXCLUSIVE_LOCK, 0, 10, 0, &in),
+               ERROR_LOCK_VIOLATION);
+  /* Only the owner reads; no one writes. */
+  assert_true(io_at(a, 310, 10, false));
+  expect_denied(a, 310, 10, true);
+  expect_denied(b, 310, 10, false);
+  assert_true(UnlockFileEx(a, 0, 10, 0, &in));
+  /* The first unlock takes the exclusive lock: b may share now, and the
+   * range stays shut to exclusive locks and to writes. */
+  assert_true(UnlockFileEx(a, 0, 100, 0, &ov));
+  assert_true(LockFileEx(b, now, 0, 100, 0, &ov));
+  assert_true(io_at(b, 310, 10, false));
+  expect_error(LockFileEx(b, now | LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, &ov),
+               ERROR_LOCK_VIOLATION);
+  assert_true(UnlockFileEx(b, 0, 100, 0, &ov));
+  expect_denied(b, 310, 10, true);
+  assert_true(UnlockFileEx(a, 0, 100, 0, &ov));
+  expect_not_locked(UnlockFileEx(a, 0, 100, 0, &ov));
+  assert_true(io_at(b, 310, 10, true));
+  /* In the other order too: shared first, the exclusive lock over it is
+   * refused, and one unlock frees the range. */
+  assert_true(LockFileEx(a, now, 0, 100, 0, &ov));
+  expect_error(LockFileEx(a, now | LOCKFILE_EXCLUSIVE_LOCK, 0, 100, 0, &ov),
+               ERROR_LOCK_VIOLATION);
+  assert_true(UnlockFileEx(a, 0, 100, 0, &ov));
+  assert_true(LockFile(b, 300, 0, 100, 0));
+  assert_true(UnlockFile(b, 300, 0, 100, 0));
+  /* A zero-length lock at 100: ranges over 100 conflict, one ending at
+   * 100 does not. */
+  assert_true(LockFile(a, 100, 0, 0, 0));
+  expect_error(LockFile(a, 98, 0, 4, 0), ERROR_LOCK_VIOLATION);
+  assert_true(LockFile(a, 90, 0, 10, 0));
+  BOOL from_point = LockFile(a, 100, 0, 10, 0);
+  bool wine_from_point = from_point && h_on_wine();
+  if (wine_from_point)
+    assert_true(UnlockFile(a, 100, 0, 10, 0));
+  else
+    expect_error(from_point, ERROR_LOCK_VIOLATION);
+  assert_true(UnlockFile(a, 90, 0, 10, 0));
+  expect_not_locked(UnlockFile(a, 100, 0, 10, 0));
+  assert_true(UnlockFile(a, 100, 0, 0, 0));
+  assert_true(LockFile(a, 98, 0, 4, 0));
+  assert_true(UnlockFile(a, 98, 0, 4, 0));
+  assert_true(CloseHandle(a));
+  assert_true(CloseHandle(b));
+  assert_true(DeleteFileA(path));
+  if (wine_from_point)
+    H_SKIP(W_WINE_ZERO_LOCK);
+  if (wine_io_unlocked)
+    H_SKIP(W_WINE_LOCKS_ADVISORY);
   skip_if_wine_unlock_error();
 }
 
@@ -502,6 +589,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(conflicts_between_two_handles),
       cmocka_unit_test(shared_locks),
+      cmocka_unit_test(shared_over_own_exclusive),
       cmocka_unit_test(locks_are_mandatory),
       cmocka_unit_test(close_releases_the_handles_locks),
       cmocka_unit_test(plain_handle_waits_in_the_call),

@@ -7,11 +7,14 @@
  * ranges, shared or exclusive), because the kernel merges and converts a
  * description's own locks where Windows stacks them: a request that
  * overlaps the handle's own exclusive lock, or an exclusive request over
- * its own shared one, conflicts here as on Windows, and an unlock sets
- * each piece of its range to what the handle's other locks still need
- * there (a downgrade or F_UNLCK: neither ever waits). A zero-length lock
- * conflicts with nothing and is only listed (Linux reads a length of 0 as
- * "to the end").
+ * its own shared one, conflicts here as on Windows; a shared request over
+ * the handle's own exclusive lock stacks on it (the kernel's lock stays
+ * F_WRLCK there, F_RDLCK is taken only on the rest), and an unlock takes
+ * the exclusive lock of a range before its shared one and sets each piece
+ * of its range to what the handle's other locks still need there (a
+ * downgrade or F_UNLCK: neither ever waits). A zero-length lock is kept
+ * in the list only (Linux reads a length of 0 as "to the end"), as a
+ * point: a range over it conflicts, in this process.
  *
  * A lock that must wait on a handle opened with FILE_FLAG_OVERLAPPED is
  * an op of layer-ops.c (started in cport as an external op: Internal,
@@ -75,37 +78,6 @@ static int ofd(int fd, int cmd, short type, uint64_t start, uint64_t end,
   return rc == 0 ? 0 : -errno;
 }
 
-/* Takes the lock if nothing conflicts (lk held): 0, CPORT_EAGAIN for a
- * conflict (the handle's own locks, or another description's), or the
- * cport code of another failure. */
-static int try_locked(int fd, uint64_t start, uint64_t len, bool excl) {
-  uint64_t end = end_of(start, len);
-  if (len > 0)
-    for (struct range_lock *r = held; r != NULL; r = r->next)
-      if (r->fd == fd && r->len > 0 && (excl || r->excl) &&
-          overlaps(start, end, r->start, r->end))
-        return CPORT_EAGAIN; /* Windows never converts its own lock */
-  struct range_lock *r = malloc(sizeof(*r));
-  if (r == NULL)
-    return CPORT_ENOMEM;
-  if (len > 0) {
-    int rc = ofd(fd, F_OFD_SETLK, excl ? F_WRLCK : F_RDLCK, start, end, NULL);
-    if (rc != 0) {
-      free(r);
-      return rc == -EACCES ? CPORT_EAGAIN : rc;
-    }
-  }
-  r->fd = fd;
-  r->excl = excl;
-  r->start = start;
-  r->len = len;
-  r->end = end;
-  r->next = held;
-  held = r;
-  __atomic_add_fetch(&w32_locks_held, 1, __ATOMIC_RELAXED);
-  return 0;
-}
-
 /* After one of fd's locks on [start, end) went (lk held): each piece of
  * the range gets the kind fd's other locks still need there. */
 static void settle_locked(int fd, uint64_t start, uint64_t end) {
@@ -128,14 +100,104 @@ static void settle_locked(int fd, uint64_t start, uint64_t end) {
   }
 }
 
-/* Drops fd's lock of exactly [start, start + len): false if it has none. */
-static bool unlock_exact(int fd, uint64_t start, uint64_t len) {
+/* Whether a request of [start, end) (len 0: the point start) meets lock
+ * r. Windows keeps a zero-length lock as a point: a range over it
+ * conflicts, another point does not. */
+static bool meets(const struct range_lock *r, uint64_t start, uint64_t len,
+                  uint64_t end) {
+  if (r->len == 0)
+    return len > 0 && start <= r->start && r->start < end;
+  if (len == 0)
+    return r->start <= start && start < r->end;
+  return overlaps(start, end, r->start, r->end);
+}
+
+/* A shared lock's kernel part (lk held): F_RDLCK on each piece of
+ * [start, end) the handle's own exclusive locks leave (those stay
+ * F_WRLCK: Windows stacks a shared lock on the same handle's exclusive
+ * one, where Linux would downgrade it). Refused, the pieces taken go back
+ * to what the handle's locks need. */
+static int share_locked(int fd, uint64_t start, uint64_t end) {
+  for (uint64_t pos = start, next; pos < end; pos = next) {
+    next = end;
+    bool own_excl = false;
+    for (struct range_lock *r = held; r != NULL; r = r->next) {
+      if (r->fd != fd || !r->excl || r->len == 0 ||
+          !overlaps(pos, end, r->start, r->end))
+        continue;
+      if (r->start <= pos)
+        own_excl = true;
+      uint64_t edge = r->start <= pos ? r->end : r->start;
+      if (edge < next)
+        next = edge;
+    }
+    if (own_excl)
+      continue;
+    int rc = ofd(fd, F_OFD_SETLK, F_RDLCK, pos, next, NULL);
+    if (rc != 0) {
+      settle_locked(fd, start, pos);
+      return rc;
+    }
+  }
+  return 0;
+}
+
+/* Takes the lock if nothing conflicts (lk held): 0, CPORT_EAGAIN for a
+ * conflict (the handle's own locks, or another description's), or the
+ * cport code of another failure. As on Windows, an exclusive request
+ * conflicts with every lock it meets, the handle's own too; a shared one
+ * with another handle's exclusive lock only. */
+static int try_locked(int fd, uint64_t start, uint64_t len, bool excl) {
+  uint64_t end = end_of(start, len);
+  for (struct range_lock *r = held; r != NULL; r = r->next) {
+    bool own = r->fd == fd;
+    if (!(excl || (r->excl && !own)) || !meets(r, start, len, end))
+      continue;
+    /* Two ranges of two descriptors are the kernel's to judge. */
+    if (own || r->len == 0 || len == 0)
+      return CPORT_EAGAIN;
+  }
+  struct range_lock *r = malloc(sizeof(*r));
+  if (r == NULL)
+    return CPORT_ENOMEM;
+  if (len > 0) {
+    int rc = excl ? ofd(fd, F_OFD_SETLK, F_WRLCK, start, end, NULL)
+                  : share_locked(fd, start, end);
+    if (rc != 0) {
+      free(r);
+      return rc == -EACCES ? CPORT_EAGAIN : rc;
+    }
+  }
+  r->fd = fd;
+  r->excl = excl;
+  r->start = start;
+  r->len = len;
+  r->end = end;
+  r->next = held;
+  held = r;
+  __atomic_add_fetch(&w32_locks_held, 1, __ATOMIC_RELAXED);
+  return 0;
+}
+
+/* Drops fd's lock of exactly [start, start + len), of the kind asked
+ * (UNLOCK_ANY: an exclusive one first, as Windows' unlock takes it before
+ * a shared one on the same range): false if it has none. */
+enum { UNLOCK_SHARED, UNLOCK_EXCL, UNLOCK_ANY };
+
+static bool unlock_exact(int fd, uint64_t start, uint64_t len, int kind) {
   pthread_mutex_lock(&lk);
-  struct range_lock **pp = &held;
-  while (*pp != NULL &&
-         ((*pp)->fd != fd || (*pp)->start != start || (*pp)->len != len))
-    pp = &(*pp)->next;
-  struct range_lock *r = *pp;
+  struct range_lock **pp = NULL;
+  for (struct range_lock **it = &held; *it != NULL; it = &(*it)->next) {
+    struct range_lock *c = *it;
+    if (c->fd != fd || c->start != start || c->len != len ||
+        (kind != UNLOCK_ANY && c->excl != (kind == UNLOCK_EXCL)))
+      continue;
+    if (pp == NULL || c->excl)
+      pp = it;
+    if (c->excl)
+      break;
+  }
+  struct range_lock *r = pp != NULL ? *pp : NULL;
   if (r != NULL) {
     *pp = r->next;
     if (len > 0)
@@ -233,7 +295,8 @@ static BOOL lock_failed(int rc) {
 static BOOL granted_now(const struct lock_req *q, LPOVERLAPPED ov) {
   int rc = w32_ov_done_now(q->fd, ov, 0, 0);
   if (rc != 0) {
-    (void)unlock_exact(q->fd, q->start, q->len);
+    (void)unlock_exact(q->fd, q->start, q->len,
+                       q->excl ? UNLOCK_EXCL : UNLOCK_SHARED);
     return w32_fail(rc == W32_BAD_EVENT ? ERROR_INVALID_HANDLE : w32_error(rc));
   }
   SetLastError(ERROR_SUCCESS);
@@ -314,7 +377,7 @@ static BOOL unlock_range(HANDLE h, uint64_t start, uint64_t len) {
   int fd = w32_fd(h);
   if (fd < 0)
     return w32_fail(ERROR_INVALID_HANDLE);
-  if (!unlock_exact(fd, start, len))
+  if (!unlock_exact(fd, start, len, UNLOCK_ANY))
     return w32_fail(ERROR_NOT_LOCKED);
   SetLastError(ERROR_SUCCESS);
   return TRUE;
