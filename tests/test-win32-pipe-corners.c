@@ -3,7 +3,7 @@
  * tests pin down, written only against the Win32 API: closing a pipe's
  * handle while its own overlapped read is pending, what the other end
  * reads after a close, an overlapped ConnectNamedPipe answered at once,
- * and a read of 0 bytes.
+ * a read of 0 bytes, and CreatePipe's anonymous pipe.
  *
  * Windows ends such a read as the pipe broken: its packet still comes,
  * with 0 bytes, GetQueuedCompletionStatus fails with ERROR_BROKEN_PIPE,
@@ -397,6 +397,75 @@ static void join_with_a_message_read_pending(void **state) {
   join_a_port_with_a_read_pending(true);
 }
 
+/* CreatePipe, as Wine's conformance test of it uses one: a byte pipe of
+ * plain handles, its read end the server end of one instance; data
+ * written before the write end closed is read, then ERROR_BROKEN_PIPE; a
+ * write with the read end closed fails with ERROR_NO_DATA. */
+static void anonymous_pipe(void **state) {
+  (void)state;
+  HANDLE r, w, r2, w2;
+  assert_true(CreatePipe(&r, &w, NULL, 0));
+  assert_true(CreatePipe(&r2, &w2, NULL, 0)); /* a second one at once */
+  assert_int_equal(GetFileType(r), FILE_TYPE_PIPE);
+  assert_int_equal(GetFileType(w), FILE_TYPE_PIPE);
+  DWORD flags = 0, instances = 0;
+  assert_true(GetNamedPipeInfo(r, &flags, NULL, NULL, &instances));
+  assert_int_equal(flags, PIPE_SERVER_END | PIPE_TYPE_BYTE);
+  assert_int_equal(instances, 1);
+  DWORD n = 0;
+  assert_true(WriteFile(w, "hello", 6, &n, NULL));
+  assert_int_equal(n, 6);
+  assert_true(WriteFile(w2, "other", 6, &n, NULL));
+  char buf[64];
+  assert_true(ReadFile(r, buf, sizeof(buf), &n, NULL));
+  assert_int_equal(n, 6);
+  assert_string_equal(buf, "hello");
+  assert_true(ReadFile(r2, buf, sizeof(buf), &n, NULL));
+  assert_string_equal(buf, "other");
+  DWORD avail = 1;
+  assert_true(PeekNamedPipe(r, NULL, 0, NULL, &avail, NULL));
+  assert_int_equal(avail, 0);
+  /* Data written before the close is read; then the pipe is broken. */
+  assert_true(WriteFile(w, "last", 5, &n, NULL));
+  assert_true(CloseHandle(w));
+  assert_true(ReadFile(r, buf, sizeof(buf), &n, NULL));
+  assert_int_equal(n, 5);
+  n = 7;
+  assert_false(ReadFile(r, buf, sizeof(buf), &n, NULL));
+  assert_int_equal(GetLastError(), ERROR_BROKEN_PIPE);
+  assert_int_equal(n, 0);
+  assert_true(CloseHandle(r));
+  /* The read end gone, a write fails. */
+  assert_true(CloseHandle(r2));
+  assert_false(WriteFile(w2, "x", 1, &n, NULL));
+  assert_int_equal(GetLastError(), ERROR_NO_DATA);
+  assert_true(CloseHandle(w2));
+  /* A bigger chunk than the size asked, written before its reader reads,
+   * comes whole and in order. */
+  enum { BIG = 32768 };
+  static unsigned char big[BIG], back[BIG];
+  for (int i = 0; i < BIG; i++)
+    big[i] = (unsigned char)(i * 7);
+  assert_true(CreatePipe(&r, &w, NULL, BIG + 24));
+  assert_true(WriteFile(w, big, BIG, &n, NULL));
+  assert_int_equal(n, BIG);
+  assert_true(CloseHandle(w));
+  DWORD got = 0;
+  while (got < BIG) {
+    assert_true(ReadFile(r, back + got, BIG - got, &n, NULL));
+    assert_true(n > 0);
+    got += n;
+  }
+  assert_memory_equal(back, big, BIG);
+  assert_false(ReadFile(r, buf, sizeof(buf), &n, NULL));
+  assert_int_equal(GetLastError(), ERROR_BROKEN_PIPE);
+  assert_true(CloseHandle(r));
+#if !defined(_WIN32)
+  assert_false(CreatePipe(NULL, &w, NULL, 0));
+  assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+#endif
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(byte_server_read),
@@ -414,6 +483,7 @@ int main(void) {
       cmocka_unit_test(zero_byte_read_waits_for_data),
       cmocka_unit_test(join_with_a_byte_read_pending),
       cmocka_unit_test(join_with_a_message_read_pending),
+      cmocka_unit_test(anonymous_pipe),
   };
   return W_RUN("win32-pipe-corners", tests);
 }

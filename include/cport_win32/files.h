@@ -376,6 +376,12 @@ CPORT_WIN32_API BOOL CallNamedPipeA(LPCSTR name, LPVOID in, DWORD in_len,
 CPORT_WIN32_API BOOL CallNamedPipeW(LPCWSTR name, LPVOID in, DWORD in_len,
                                     LPVOID out, DWORD out_len, LPDWORD read,
                                     DWORD timeout_ms);
+/* An anonymous pipe: a byte pipe whose read end is *read_end and write
+ * end *write_end, both plain handles (no overlapped I/O); size is each
+ * way's buffer hint (0: 4,096). Reads end in ERROR_BROKEN_PIPE once the
+ * write end is closed and the data read. */
+CPORT_WIN32_API BOOL CreatePipe(PHANDLE read_end, PHANDLE write_end,
+                                LPSECURITY_ATTRIBUTES sa, DWORD size);
 #define CreateNamedPipe CPORT_W32_AW(CreateNamedPipe)
 #define CallNamedPipe CPORT_W32_AW(CallNamedPipe)
 #define WaitNamedPipe CPORT_W32_AW(WaitNamedPipe)

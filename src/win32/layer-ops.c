@@ -180,14 +180,25 @@ int w32_lop_start(int fd, LPOVERLAPPED ov, int which, w32_lop_step step,
   return 0;
 }
 
-int w32_lop_cancel(int fd, const OVERLAPPED *ov, uintptr_t tag, int status) {
+/* Which ops a cancel marks: of the descriptor, and of one lane, one
+ * OVERLAPPED or one tag where given (-1, NULL, 0: any), but not those of
+ * the step spared. */
+struct pick {
+  int fd, which;
+  const OVERLAPPED *ov;
+  uintptr_t tag;
+  w32_lop_step spared;
+};
+
+static int mark(const struct pick *p, int status) {
   int n = 0;
   pthread_mutex_lock(&lk);
   for (struct lane *l = lanes; l != NULL; l = l->next) {
-    if (l->fd != fd)
+    if (l->fd != p->fd || (p->which >= 0 && l->which != p->which))
       continue;
     for (struct lop *o = l->head; o != NULL; o = o->next) {
-      if ((ov != NULL && o->ov != ov) || (tag != 0 && o->tag != tag) ||
+      if ((p->ov != NULL && o->ov != p->ov) ||
+          (p->tag != 0 && o->tag != p->tag) || o->step == p->spared ||
           o->abort != 0)
         continue;
       __atomic_store_n(&o->abort, status, __ATOMIC_RELEASE);
@@ -198,18 +209,14 @@ int w32_lop_cancel(int fd, const OVERLAPPED *ov, uintptr_t tag, int status) {
   return n;
 }
 
+int w32_lop_cancel(int fd, const OVERLAPPED *ov, uintptr_t tag, int status) {
+  struct pick p = {fd, -1, ov, tag, NULL};
+  return mark(&p, status);
+}
+
 int w32_lop_cancel_lane(int fd, int which, w32_lop_step but, int status) {
-  int n = 0;
-  pthread_mutex_lock(&lk);
-  struct lane *l = lane_find_locked(fd, which);
-  for (struct lop *o = l != NULL ? l->head : NULL; o != NULL; o = o->next) {
-    if (o->step == but || o->abort != 0)
-      continue;
-    __atomic_store_n(&o->abort, status, __ATOMIC_RELEASE);
-    n++;
-  }
-  pthread_mutex_unlock(&lk);
-  return n;
+  struct pick p = {fd, which, NULL, 0, but};
+  return mark(&p, status);
 }
 
 void w32_lop_end_all(int fd, int status) {

@@ -1,7 +1,7 @@
 /*
  * pipe-client.c - the client's side of a named pipe: its CreateFile
  * (w32_pipe_open), WaitNamedPipe; and a pipe's state,
- * SetNamedPipeHandleState, GetNamedPipeInfo (see pipes.c).
+ * SetNamedPipeHandleState, GetNamedPipeInfo (see pipes.c); CreatePipe.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -183,5 +183,40 @@ CPORT_API BOOL GetNamedPipeInfo(HANDLE h, LPDWORD flags, LPDWORD out_size,
   if (max_instances)
     *max_instances = e.name != NULL ? (DWORD)e.name->max : 0;
   pthread_mutex_unlock(&w32_pipe_lock);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Anonymous pipes                                                           */
+/* ------------------------------------------------------------------------ */
+
+/* As Windows makes one: a byte pipe of one instance under a name of its
+ * own, its server end opened for reading, a client connected for
+ * writing; both handles plain (anonymous pipes take no overlapped I/O). */
+CPORT_API BOOL CreatePipe(PHANDLE read_end, PHANDLE write_end,
+                          LPSECURITY_ATTRIBUTES sa, DWORD size) {
+  if (read_end == NULL || write_end == NULL)
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  static unsigned long serial;
+  unsigned long n = __atomic_add_fetch(&serial, 1, __ATOMIC_RELAXED);
+  char name[96];
+  snprintf(name, sizeof(name), "\\\\.\\pipe\\Win32Pipes.%08x.%08lx",
+           (unsigned)getpid(), n);
+  DWORD room = size != 0 ? size : 4096; /* Windows' default */
+  HANDLE r = CreateNamedPipeA(name, PIPE_ACCESS_INBOUND,
+                              PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT,
+                              1, room, room, 120000, sa);
+  if (r == INVALID_HANDLE_VALUE)
+    return FALSE;
+  HANDLE w = CreateFileA(name, GENERIC_WRITE, 0, sa, OPEN_EXISTING,
+                         FILE_ATTRIBUTE_NORMAL, NULL);
+  if (w == INVALID_HANDLE_VALUE) {
+    DWORD err = GetLastError();
+    CloseHandle(r);
+    return w32_fail(err);
+  }
+  *read_end = r;
+  *write_end = w;
+  SetLastError(ERROR_SUCCESS);
   return TRUE;
 }
