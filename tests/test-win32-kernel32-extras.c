@@ -58,6 +58,9 @@ static void older_runtime_names(void **state) {
   assert_int_equal(HandleToUlong(UlongToHandle(7)), 7);
   assert_int_equal(HandleToLong(LongToHandle(-1)), -1);
   assert_true(LongToHandle(-1) == INVALID_HANDLE_VALUE);
+  assert_ptr_equal(Ptr64ToPtr(PtrToPtr64(p)), p);
+  assert_ptr_equal(Handle64ToHandle(HandleToHandle64(LongToHandle(-1))),
+                   INVALID_HANDLE_VALUE);
 #if !defined(_WIN32) /* (mingw's GCC reads it as GCC's "align") */
   __declspec(align(16)) static char aligned[3];
   assert_int_equal((uintptr_t)aligned % 16, 0);

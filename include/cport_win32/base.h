@@ -307,6 +307,11 @@ typedef TCHAR _TCHAR;
 #define LongToPtr(l) ((void *)(LONG_PTR)(LONG)(l))
 #define ULongToPtr(u) ((void *)(ULONG_PTR)(ULONG)(u))
 #define UlongToPtr(u) ULongToPtr(u)
+/* Pointers are 64 bits wide already: these only change the type. */
+#define PtrToPtr64(p) ((void *)(p))
+#define Ptr64ToPtr(p) ((void *)(p))
+#define HandleToHandle64(h) ((void *)(h))
+#define Handle64ToHandle(h) ((void *)(h))
 
 #define MAKEWORD(lo, hi) ((WORD)(((BYTE)(lo)) | ((WORD)((BYTE)(hi))) << 8))
 #define MAKELONG(lo, hi) ((LONG)(((WORD)(lo)) | ((DWORD)((WORD)(hi))) << 16))
