@@ -397,8 +397,9 @@ CPORT_API BOOL UnregisterWaitEx(HANDLE wait_handle, HANDLE event) {
     o->done_event = event; /* set as the object goes */
   tp_close_locked(o);
   pthread_mutex_unlock(&tp_lock);
-  if (event == NULL && busy)
-    return w32_fail(ERROR_IO_PENDING); /* ended all the same */
+  if (event != INVALID_HANDLE_VALUE && busy)
+    return w32_fail(ERROR_IO_PENDING); /* ended all the same (the event is
+                                          set after the last callback) */
   return TRUE;
 }
 
