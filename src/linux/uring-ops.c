@@ -518,6 +518,9 @@ static int orphan_result(cport_op_t *op, int res) {
   if (res == -EPIPE && (l->kind == CP_OP_SEND || l->kind == CP_OP_SENDTO))
     return set_status(op, CPORT_ECONNRESET); /* as cp_send_errno says it
                                                  for a live handle */
+  if (res == -EINVAL && l->kind == CP_OP_ACCEPT && !(l->flags & CP_OPF_STAGE2))
+    return set_status(op, CPORT_ECANCELED); /* its listener, closed, was
+                                                shut down under it */
   if (res < 0)
     return set_status(op, res);
   switch (l->kind) {

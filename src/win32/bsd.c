@@ -253,6 +253,25 @@ CPORT_API int listen(int fd, int backlog) {
   return 0;
 }
 
+/* A Winsock-blocking socket that a port made non-blocking underneath:
+ * its connect waits for the outcome, as Windows' blocking connect does
+ * (0, or -1 with errno: the attempt's error, EINTR if closed under it,
+ * ECANCELED by CancelSynchronousIo). */
+static int wait_connected(int fd) {
+  uint64_t until = UINT64_MAX; /* no timeout applies to a connect */
+  int w = w32_fd_wait(fd, POLLOUT, &until);
+  if (w == 2)
+    return (int)closed_under();
+  if (w != 0)
+    return -1; /* (3: cancelled, errno ECANCELED) */
+  int err = 0;
+  socklen_t el = sizeof(err);
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0)
+    return -1;
+  errno = err;
+  return err == 0 ? 0 : -1;
+}
+
 CPORT_API int connect(int fd, const struct sockaddr *addr, socklen_t len) {
   if (closed_already(fd))
     return -1;
@@ -271,6 +290,11 @@ CPORT_API int connect(int fd, const struct sockaddr *addr, socklen_t len) {
   if (block) {
     cancelled = w32_sync_end() && rc != 0 && errno == EINTR;
     w32_block_end();
+  } else if (rc != 0 && errno == EINPROGRESS && w32_fd_emulates_blocking(fd)) {
+    rc = wait_connected(fd);
+    if (rc != 0 && errno == EINTR)
+      return -1; /* closed under it: WSAEINTR */
+    cancelled = rc != 0 && errno == ECANCELED;
   }
   if (cancelled) {
     /* CancelSynchronousIo: the attempt the kernel goes on with is
@@ -402,6 +426,15 @@ static ssize_t data_call(io_fn fn, bool sending, int fd, void *buf, size_t len,
     return data_failed(fd);
   }
   size_t done = 0;
+  if (!sending && len == 0 && !(flags & MSG_DONTWAIT)) {
+    /* A receive of 0 bytes ends at once when bytes wait, cport's held
+     * ones too (the kernel's socket may be empty then). */
+    char one;
+    struct iovec v = {&one, 1};
+    ssize_t n;
+    if (w32_held_first(fd, &v, 1, flags | MSG_PEEK, false, &n) && n > 0)
+      return 0;
+  }
   if (!sending && !(flags & MSG_DONTWAIT)) {
     for (;;) {
       struct iovec v = {(char *)buf + done, len - done};

@@ -236,7 +236,7 @@ static int at_mark(int fd, u_long *arg) {
 
 CPORT_API int(ioctlsocket)(SOCKET s, long cmd, u_long *arg) {
   int fd = (int)s;
-  if (arg == NULL)
+  if (arg == NULL || w32_outside_user_space(arg, sizeof(*arg)))
     return w32_wsa_fail(WSAEFAULT);
   int gone = w32_socket_call(fd, NULL);
   if (gone)
@@ -272,7 +272,8 @@ CPORT_API int(ioctlsocket)(SOCKET s, long cmd, u_long *arg) {
 
 CPORT_API int cport_w32_ioctlsocket(SOCKET s, long cmd, void *arg,
                                     size_t size) {
-  if (arg == NULL || size < sizeof(uint32_t))
+  if (arg == NULL || size < sizeof(uint32_t) ||
+      w32_outside_user_space(arg, sizeof(uint32_t)))
     return w32_wsa_fail(WSAEFAULT);
   if (size >= sizeof(u_long))
     return (ioctlsocket)(s, cmd, (u_long *)arg);

@@ -30,7 +30,7 @@
  * a valid part of the user address space": WSAEFAULT). What is probed is
  * the address, not the mapping: an unmapped page inside the user half is
  * not looked for (a system call per op). */
-static bool outside_user_space(const char *buf, size_t len) {
+bool w32_outside_user_space(const void *buf, size_t len) {
   uintptr_t a = (uintptr_t)buf;
   return len > 0 &&
          (a < W32_LOW_LIMIT || a >= W32_HIGH_LIMIT || len > W32_HIGH_LIMIT - a);
@@ -41,7 +41,7 @@ static int convert(LPWSABUF in, DWORD n, cport_buf_t *out, size_t *total) {
     return WSAEFAULT;
   *total = 0;
   for (DWORD i = 0; i < n; i++) {
-    if (outside_user_space(in[i].buf, in[i].len))
+    if (w32_outside_user_space(in[i].buf, in[i].len))
       return WSAEFAULT;
     out[i] = cport_buf_init(in[i].buf, in[i].len);
     *total += in[i].len;
