@@ -1,7 +1,8 @@
 /*
  * memory.c - the process heap (HeapAlloc and friends), fixed global and
  * local memory (GlobalAlloc, LocalAlloc: FormatMessage's buffers), and
- * virtual memory (VirtualAlloc / VirtualFree) from mmap.
+ * virtual memory (VirtualAlloc / VirtualFree) from mmap; and whether an
+ * address can be user memory at all (a program's bad pointer).
  *
  * Heap, global and local blocks share one format: malloc'd, with a
  * 16-byte header holding the size asked for (HeapSize, HeapReAlloc), so
@@ -11,6 +12,26 @@
 #include <sys/mman.h>
 
 #include "win32.h"
+
+/* Where no mapping can be: the first 64 KiB (Linux's vm.mmap_min_addr)
+ * and, on 64-bit systems, past the largest user address space (56 bits,
+ * with five-level page tables). */
+#define W32_LOW_LIMIT ((uintptr_t)0x10000u)
+#if UINTPTR_MAX > 0xFFFFFFFFu
+#  define W32_HIGH_LIMIT ((uintptr_t)1 << 56)
+#else
+#  define W32_HIGH_LIMIT UINTPTR_MAX
+#endif
+
+/* Whether buf..buf+len cannot be user memory ("not totally contained in
+ * a valid part of the user address space": WSAEFAULT). What is probed is
+ * the address, not the mapping: an unmapped page inside the user half is
+ * not looked for (a system call per op). */
+bool w32_outside_user_space(const void *buf, size_t len) {
+  uintptr_t a = (uintptr_t)buf;
+  return len > 0 &&
+         (a < W32_LOW_LIMIT || a >= W32_HIGH_LIMIT || len > W32_HIGH_LIMIT - a);
+}
 
 /* ------------------------------------------------------------------------ */
 /* Blocks                                                                    */

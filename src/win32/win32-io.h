@@ -370,7 +370,7 @@ CP_INTERNAL unsigned w32_fd_accepters(int fd);
  * port has it, unless the program asked for FIONBIO. */
 CP_INTERNAL bool w32_fd_emulates_blocking(int fd);
 /* Whether buf..buf+len cannot be user memory (a program's bad pointer:
- * WSAEFAULT, never a crash); wsaio.c. */
+ * WSAEFAULT, never a crash); memory.c. */
 CP_INTERNAL bool w32_outside_user_space(const void *buf, size_t len);
 /* An AF_INET or AF_INET6 socket never bound (port 0, not connected):
  * getsockname and listen fail with WSAEINVAL on it, as on Windows

@@ -16,26 +16,6 @@
 #define W32_MAX_BUFS 1024
 
 /* WSABUF (len, buf) to cport_buf_t (base, len). */
-/* Where no mapping can be: the first 64 KiB (Linux's vm.mmap_min_addr)
- * and, on 64-bit systems, past the largest user address space (56 bits,
- * with five-level page tables). */
-#define W32_LOW_LIMIT ((uintptr_t)0x10000u)
-#if UINTPTR_MAX > 0xFFFFFFFFu
-#  define W32_HIGH_LIMIT ((uintptr_t)1 << 56)
-#else
-#  define W32_HIGH_LIMIT UINTPTR_MAX
-#endif
-
-/* Whether buf..buf+len cannot be user memory ("not totally contained in
- * a valid part of the user address space": WSAEFAULT). What is probed is
- * the address, not the mapping: an unmapped page inside the user half is
- * not looked for (a system call per op). */
-bool w32_outside_user_space(const void *buf, size_t len) {
-  uintptr_t a = (uintptr_t)buf;
-  return len > 0 &&
-         (a < W32_LOW_LIMIT || a >= W32_HIGH_LIMIT || len > W32_HIGH_LIMIT - a);
-}
-
 static int convert(LPWSABUF in, DWORD n, cport_buf_t *out, size_t *total) {
   if (in == NULL || n == 0)
     return WSAEFAULT;
