@@ -3,7 +3,8 @@
  * tests pin down, written only against the Win32 API: closing a pipe's
  * handle while its own overlapped read is pending, what the other end
  * reads after a close, an overlapped ConnectNamedPipe answered at once,
- * a read of 0 bytes, and CreatePipe's anonymous pipe.
+ * a read of 0 bytes, CreatePipe's anonymous pipe, and a cancelled read
+ * queued behind another.
  *
  * Windows ends such a read as the pipe broken: its packet still comes,
  * with 0 bytes, GetQueuedCompletionStatus fails with ERROR_BROKEN_PIPE,
@@ -397,6 +398,60 @@ static void join_with_a_message_read_pending(void **state) {
   join_a_port_with_a_read_pending(true);
 }
 
+/* CancelIoEx of a read queued behind another pending read ends it at
+ * once (ERROR_OPERATION_ABORTED) while the first keeps waiting, and a
+ * second CancelIoEx of it finds nothing (Wine's test_blocking_rw, on
+ * Windows). */
+static void cancel_a_queued_read(bool messages) {
+  HANDLE s, c;
+  pair(messages ? "queued-cancel-m" : "queued-cancel-b", messages, &s, &c);
+  char b0[4], b1[4];
+  OVERLAPPED r0, r1;
+  memset(&r0, 0, sizeof(r0));
+  memset(&r1, 0, sizeof(r1));
+  r0.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+  r1.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+  assert_non_null(r0.hEvent);
+  assert_non_null(r1.hEvent);
+  pending_read(s, b0, 1, &r0);
+  pending_read(s, b1, 1, &r1);
+  assert_true(CancelIoEx(s, &r1));
+  assert_int_equal(WaitForSingleObject(r1.hEvent, 1000), WAIT_OBJECT_0);
+  DWORD n = 9;
+  assert_false(GetOverlappedResult(s, &r1, &n, FALSE));
+  assert_int_equal(GetLastError(), ERROR_OPERATION_ABORTED);
+  assert_int_equal(n, 0);
+  assert_int_equal(WaitForSingleObject(r0.hEvent, 0), WAIT_TIMEOUT);
+  assert_false(CancelIoEx(s, &r1));
+  assert_int_equal(GetLastError(), ERROR_NOT_FOUND);
+  /* The first read takes the next write. */
+  OVERLAPPED wo;
+  memset(&wo, 0, sizeof(wo));
+  wo.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+  assert_non_null(wo.hEvent);
+  if (!WriteFile(c, "z", 1, &n, &wo))
+    assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  assert_true(GetOverlappedResult(c, &wo, &n, TRUE));
+  assert_true(GetOverlappedResult(s, &r0, &n, TRUE));
+  assert_int_equal(n, 1);
+  assert_int_equal(b0[0], 'z');
+  assert_true(CloseHandle(c));
+  assert_true(CloseHandle(s));
+  assert_true(CloseHandle(wo.hEvent));
+  assert_true(CloseHandle(r0.hEvent));
+  assert_true(CloseHandle(r1.hEvent));
+}
+
+static void cancel_a_queued_byte_read(void **state) {
+  (void)state;
+  cancel_a_queued_read(false);
+}
+
+static void cancel_a_queued_message_read(void **state) {
+  (void)state;
+  cancel_a_queued_read(true);
+}
+
 /* CreatePipe, as Wine's conformance test of it uses one: a byte pipe of
  * plain handles, its read end the server end of one instance; data
  * written before the write end closed is read, then ERROR_BROKEN_PIPE; a
@@ -484,6 +539,8 @@ int main(void) {
       cmocka_unit_test(join_with_a_byte_read_pending),
       cmocka_unit_test(join_with_a_message_read_pending),
       cmocka_unit_test(anonymous_pipe),
+      cmocka_unit_test(cancel_a_queued_byte_read),
+      cmocka_unit_test(cancel_a_queued_message_read),
   };
   return W_RUN("win32-pipe-corners", tests);
 }

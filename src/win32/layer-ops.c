@@ -61,12 +61,47 @@ static bool fd_busy_locked(int fd) {
   return false;
 }
 
+static int mark_status(int mark) {
+  return mark == W32_LOP_SUCCESS ? 0 : mark;
+}
+
+/* Ops behind the lane's first one that a cancel marked end now, out of
+ * their turn, as Windows ends a cancelled read queued behind another
+ * (within one slice of the mark). */
+static void end_marked_behind(struct lane *l, struct lop *first) {
+  struct lop *gone = NULL, **gone_tail = &gone; /* in their order */
+  pthread_mutex_lock(&lk);
+  for (struct lop **pp = &first->next; *pp != NULL;) {
+    struct lop *o = *pp;
+    if (__atomic_load_n(&o->abort, __ATOMIC_ACQUIRE) == 0) {
+      pp = &o->next;
+      continue;
+    }
+    *pp = o->next;
+    o->next = NULL;
+    *gone_tail = o;
+    gone_tail = &o->next;
+  }
+  if (gone != NULL)
+    for (l->tail = first; l->tail->next != NULL;)
+      l->tail = l->tail->next;
+  pthread_mutex_unlock(&lk);
+  while (gone != NULL) {
+    struct lop *o = gone;
+    gone = o->next;
+    cport__external_end(
+        (cport_op_t *)(void *)o->ov,
+        mark_status(__atomic_load_n(&o->abort, __ATOMIC_ACQUIRE)), 0);
+    free(o);
+  }
+}
+
 /* The lane's first op, tried until it ends or is marked. */
-static void run_one(struct lop *o, int *status, size_t *bytes) {
+static void run_one(struct lane *l, struct lop *o, int *status, size_t *bytes) {
   for (;;) {
     int mark = __atomic_load_n(&o->abort, __ATOMIC_ACQUIRE);
     if (mark != 0) {
-      *status = mark == W32_LOP_SUCCESS ? 0 : mark;
+      *status = mark_status(mark);
       *bytes = 0;
       return;
     }
@@ -78,6 +113,7 @@ static void run_one(struct lop *o, int *status, size_t *bytes) {
       return;
     struct pollfd p = {wait_fd, events, 0};
     poll(&p, 1, SLICE_MS);
+    end_marked_behind(l, o);
   }
 }
 
@@ -99,7 +135,7 @@ static void *runner(void *arg) {
     pthread_mutex_unlock(&lk);
     int status;
     size_t bytes;
-    run_one(o, &status, &bytes);
+    run_one(l, o, &status, &bytes);
     pthread_mutex_lock(&lk);
     l->head = o->next;
     if (l->head == NULL)
