@@ -452,6 +452,75 @@ static void cancel_a_queued_message_read(void **state) {
   cancel_a_queued_read(true);
 }
 
+struct blocked_read {
+  HANDLE h;
+  BOOL ok;
+  DWORD err;
+};
+
+static DWORD WINAPI read_thread(LPVOID arg) {
+  struct blocked_read *r = arg;
+  char buf[16];
+  DWORD n = 0;
+  r->ok = ReadFile(r->h, buf, sizeof(buf), &n, NULL);
+  r->err = GetLastError();
+  return 0;
+}
+
+/* A client that connected before the server's ConnectNamedPipe is that
+ * instance's: DisconnectNamedPipe drops it (its read fails at once, not
+ * waiting for ever), and the next ConnectNamedPipe waits for a new
+ * client instead of taking the dropped one (Wine's
+ * test_DisconnectNamedPipe and test_wait_pipe, on Windows). */
+static void disconnect_before_any_connect(void **state) {
+  (void)state;
+  char name[128];
+  pipe_name(name, sizeof(name), "disc-early");
+  HANDLE s = server(name, PIPE_TYPE_BYTE);
+  HANDLE c = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                         OPEN_EXISTING, 0, NULL);
+  assert_true(c != INVALID_HANDLE_VALUE);
+  assert_true(DisconnectNamedPipe(s));
+  struct blocked_read r = {c, TRUE, 0};
+  HANDLE t = CreateThread(NULL, 0, read_thread, &r, 0, NULL);
+  assert_non_null(t);
+  assert_int_equal(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+  assert_true(CloseHandle(t));
+  assert_false(r.ok);
+#if defined(_WIN32)
+  assert_int_equal(r.err, ERROR_PIPE_NOT_CONNECTED);
+#else
+  assert_int_equal(r.err, ERROR_BROKEN_PIPE); /* docs/porting.md */
+#endif
+  assert_true(CloseHandle(c));
+  /* The next connect waits for a new client, and gets it. */
+  OVERLAPPED oc;
+  memset(&oc, 0, sizeof(oc));
+  oc.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+  assert_non_null(oc.hEvent);
+  assert_false(ConnectNamedPipe(s, &oc));
+  assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  assert_int_equal(WaitForSingleObject(oc.hEvent, 100), WAIT_TIMEOUT);
+  c = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0,
+                  NULL);
+  assert_true(c != INVALID_HANDLE_VALUE);
+  DWORD n = 0;
+  assert_true(GetOverlappedResult(s, &oc, &n, TRUE));
+  assert_true(WriteFile(c, "ok", 2, &n, NULL));
+  char buf[4];
+  OVERLAPPED ro;
+  memset(&ro, 0, sizeof(ro));
+  ro.hEvent = oc.hEvent;
+  if (!ReadFile(s, buf, sizeof(buf), &n, &ro))
+    assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  assert_true(GetOverlappedResult(s, &ro, &n, TRUE));
+  assert_int_equal(n, 2);
+  assert_memory_equal(buf, "ok", 2);
+  assert_true(CloseHandle(c));
+  assert_true(CloseHandle(s));
+  assert_true(CloseHandle(oc.hEvent));
+}
+
 /* CreatePipe, as Wine's conformance test of it uses one: a byte pipe of
  * plain handles, its read end the server end of one instance; data
  * written before the write end closed is read, then ERROR_BROKEN_PIPE; a
@@ -541,6 +610,7 @@ int main(void) {
       cmocka_unit_test(anonymous_pipe),
       cmocka_unit_test(cancel_a_queued_byte_read),
       cmocka_unit_test(cancel_a_queued_message_read),
+      cmocka_unit_test(disconnect_before_any_connect),
   };
   return W_RUN("win32-pipe-corners", tests);
 }

@@ -637,10 +637,15 @@ CPORT_API BOOL DisconnectNamedPipe(HANDLE h) {
   struct pipe_end *ep = w32_pipe_end_locked(fd);
   int state = ep != NULL ? ep->state : 0;
   int fresh = -1;
-  bool was_connecting = false;
+  bool was_connecting = false, bound = false;
   if (ep != NULL && state != P_DISCONNECTED) {
     fresh = fcntl(ep->name->listen_fd, F_DUPFD_CLOEXEC, 0);
     if (fresh >= 0) {
+      /* Windows binds a client to a listening instance as it connects:
+       * with as many of this process's clients waiting as instances
+       * listen, one of them is this instance's. */
+      bound = state == P_LISTENING &&
+              ep->name->backlog >= ep->name->listening && ep->name->backlog > 0;
       if (state == P_LISTENING)
         ep->name->listening--;
       ep->state = P_DISCONNECTED;
@@ -663,11 +668,12 @@ CPORT_API BOOL DisconnectNamedPipe(HANDLE h) {
   if (state == P_LISTENING) {
     close(fresh); /* still the listener's: a pending connect is cancelled */
     cport_cancel(fd, NULL);
-    /* A client that came while a ConnectNamedPipe waited is this
-     * instance's, connected even if nobody took the connect's result:
-     * Windows closes its end. One the connect accepted goes with its
-     * fixup; one still at the listener is taken and closed here. */
-    if (was_connecting && w32_fixup_target_disconnected(fd) == 0)
+    /* A client that came while a ConnectNamedPipe waited, or before any
+     * (bound above), is this instance's, connected even if nobody took
+     * the connect's result: Windows closes its end. One the connect
+     * accepted goes with its fixup; one still at the listener is taken
+     * and closed here. */
+    if (was_connecting ? w32_fixup_target_disconnected(fd) == 0 : bound)
       drop_waiting_client(fd);
     return TRUE;
   }
