@@ -3,8 +3,9 @@
  * tests pin down, written only against the Win32 API: closing a pipe's
  * handle while its own overlapped read is pending, what the other end
  * reads after a close, an overlapped ConnectNamedPipe answered at once,
- * a read of 0 bytes, CreatePipe's anonymous pipe, and a cancelled read
- * queued behind another.
+ * a read of 0 bytes, CreatePipe's anonymous pipe, a cancelled read
+ * queued behind another, a client dropped by DisconnectNamedPipe before
+ * any connect, and a read started as soon as a connect's event is set.
  *
  * Windows ends such a read as the pipe broken: its packet still comes,
  * with 0 bytes, GetQueuedCompletionStatus fails with ERROR_BROKEN_PIPE,
@@ -521,6 +522,46 @@ static void disconnect_before_any_connect(void **state) {
   assert_true(CloseHandle(oc.hEvent));
 }
 
+/* Once an overlapped ConnectNamedPipe's event is set the instance is
+ * connected, and its OVERLAPPED is free: a read started at once, with
+ * that OVERLAPPED or another, is taken, whether or not the connect's
+ * result was looked at (Wine's test_readfileex_pending, on Windows). A
+ * handle on no port: the layer's own thread ends the connect. */
+static void read_right_after_the_connect_event(void **state) {
+  (void)state;
+  char name[128];
+  pipe_name(name, sizeof(name), "connect-event");
+  for (int i = 0; i < 100; i++) {
+    HANDLE s = server(name, PIPE_TYPE_BYTE);
+    HANDLE ev = CreateEventA(NULL, TRUE, FALSE, NULL);
+    assert_non_null(ev);
+    OVERLAPPED ov, own;
+    memset(&ov, 0, sizeof(ov));
+    ov.hEvent = ev;
+    if (!ConnectNamedPipe(s, &ov))
+      assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+    HANDLE c = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                           OPEN_EXISTING, 0, NULL);
+    assert_true(c != INVALID_HANDLE_VALUE);
+    assert_int_equal(WaitForSingleObject(ev, 5000), WAIT_OBJECT_0);
+    assert_true(ResetEvent(ev));
+    memset(&own, 0, sizeof(own));
+    own.hEvent = ev;
+    OVERLAPPED *ro = (i & 1) ? &own : &ov; /* (Wine's reuses the connect's) */
+    char buf[8];
+    DWORD n = 0;
+    if (!ReadFile(s, buf, sizeof(buf), &n, ro))
+      assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+    assert_true(WriteFile(c, "x", 1, &n, NULL));
+    assert_true(GetOverlappedResult(s, ro, &n, TRUE));
+    assert_int_equal(n, 1);
+    assert_int_equal(buf[0], 'x');
+    assert_true(CloseHandle(c));
+    assert_true(CloseHandle(s));
+    assert_true(CloseHandle(ev));
+  }
+}
+
 /* CreatePipe, as Wine's conformance test of it uses one: a byte pipe of
  * plain handles, its read end the server end of one instance; data
  * written before the write end closed is read, then ERROR_BROKEN_PIPE; a
@@ -611,6 +652,7 @@ int main(void) {
       cmocka_unit_test(cancel_a_queued_byte_read),
       cmocka_unit_test(cancel_a_queued_message_read),
       cmocka_unit_test(disconnect_before_any_connect),
+      cmocka_unit_test(read_right_after_the_connect_event),
   };
   return W_RUN("win32-pipe-corners", tests);
 }

@@ -55,6 +55,14 @@ static bool bucket_empty(LPOVERLAPPED ov) {
   return __atomic_load_n(&fix_in[bucket(ov)], __ATOMIC_ACQUIRE) == 0;
 }
 
+/* Whether f's op brings a connection its target takes in (an AcceptEx's
+ * accept socket, a ConnectNamedPipe's instance): the target is marked
+ * W32_FD_ACCEPT_INTO meanwhile, so its next call runs the fixup first
+ * (w32_fixup_settle) if the op has ended. */
+static bool moves_in(const struct w32_fixup *f) {
+  return f->kind == W32_FIX_ACCEPT || f->kind == W32_FIX_PIPE_CONNECT;
+}
+
 /* Takes ov's fixup off the table (fix_lock held). */
 static struct w32_fixup *take_locked(LPOVERLAPPED ov) {
   struct w32_fixup **pp = &fixups[bucket(ov)], *f;
@@ -64,7 +72,7 @@ static struct w32_fixup *take_locked(LPOVERLAPPED ov) {
     pthread_mutex_lock(&fix_end_lock);
     *pp = f->next;
     pthread_mutex_unlock(&fix_end_lock);
-    if (f->kind == W32_FIX_ACCEPT && !f->gone) /* (gone: flags reset) */
+    if (moves_in(f) && !f->gone) /* (gone: flags reset) */
       w32_fd_set_flags((int)f->target, 0, W32_FD_ACCEPT_INTO);
     __atomic_sub_fetch(&fix_in[bucket(ov)], 1, __ATOMIC_RELEASE);
     __atomic_sub_fetch(&fix_count, 1, __ATOMIC_RELAXED);
@@ -94,8 +102,9 @@ int w32_fixup_add(const struct w32_fixup *f) {
       free(n);
       return CPORT_EBUSY;
     }
-    w32_fd_set_flags((int)f->target, W32_FD_ACCEPT_INTO, 0);
   }
+  if (moves_in(f))
+    w32_fd_set_flags((int)f->target, W32_FD_ACCEPT_INTO, 0);
   /* Pending from here, before its op starts: the layer's own port's
    * thread, taking a stale packet of the OVERLAPPED's previous op, sees an
    * op in flight and leaves this fixup alone (ports.c). */
@@ -171,8 +180,10 @@ static struct w32_fixup *fixup_claim(LPOVERLAPPED ov) {
   struct w32_fixup *f;
   while ((f = find_locked(ov)) != NULL && f->running)
     pthread_cond_wait(&fix_done, &fix_lock);
-  if (f != NULL)
+  if (f != NULL) {
     f->running = true;
+    f->runner = w32_tid();
+  }
   pthread_mutex_unlock(&fix_lock);
   return f;
 }
@@ -239,6 +250,7 @@ static unsigned target_gone(int fd, LPOVERLAPPED *ops,
       if (n < max) {
         if (claimed != NULL) {
           f->running = true; /* its taker waits until the caller is done */
+          f->runner = w32_tid();
           claimed[n] = f;
         }
         ops[n++] = f->ov;
@@ -400,18 +412,31 @@ void w32_fixup_settle_ov(LPOVERLAPPED ov) {
 void w32_fixup_settle(int fd) {
   if (!(w32_fd_flags(fd) & W32_FD_ACCEPT_INTO))
     return;
-  struct w32_fixup *f = NULL;
+  struct w32_fixup *f;
   pthread_mutex_lock(&fix_lock);
-  for (unsigned b = 0; b < FIX_BUCKETS && f == NULL; b++)
-    for (struct w32_fixup *it = fixups[b]; it != NULL && f == NULL;
-         it = it->next)
-      if (it->kind == W32_FIX_ACCEPT && (int)it->target == fd && !it->gone &&
-          !it->running &&
-          (__atomic_load_n(&it->ended, __ATOMIC_RELAXED) ||
-           HasOverlappedIoCompleted(it->ov)))
-        f = it; /* (unmarked: its OVERLAPPED is the program's, not taken) */
-  if (f != NULL)
+  for (;;) {
+    f = NULL;
+    for (unsigned b = 0; b < FIX_BUCKETS && f == NULL; b++)
+      for (struct w32_fixup *it = fixups[b]; it != NULL && f == NULL;
+           it = it->next)
+        if (moves_in(it) && (int)it->target == fd && !it->gone &&
+            (__atomic_load_n(&it->ended, __ATOMIC_RELAXED) ||
+             HasOverlappedIoCompleted(it->ov)))
+          f = it; /* (unmarked: its OVERLAPPED is the program's, not taken) */
+    if (f == NULL || !f->running)
+      break;
+    if (f->runner == w32_tid()) { /* (its own run's calls) */
+      f = NULL;
+      break;
+    }
+    /* Another thread runs it (the layer's own port's): the call waits
+     * until the connection is in. */
+    pthread_cond_wait(&fix_done, &fix_lock);
+  }
+  if (f != NULL) {
     f->running = true; /* a taker of its result waits for it */
+    f->runner = w32_tid();
+  }
   pthread_mutex_unlock(&fix_lock);
   if (f == NULL)
     return;

@@ -104,7 +104,7 @@ CPORT_API BOOL AcceptEx(SOCKET listener, SOCKET accepted, PVOID buf,
     return wsa_false(WSAEINVAL);
   struct w32_fixup f = {
       NULL,      ov,       W32_FIX_ACCEPT, accepted, buf,   recvlen, locallen,
-      remotelen, listener, false,          false,    false, 0};
+      remotelen, listener, false,          false,    false, 0,       0};
   if (!begin(listener, ov, &f))
     return FALSE;
   /* Its addresses are written as it ends (fixups.c, accept_ended), as
@@ -156,7 +156,7 @@ BOOL w32_connect_ex(SOCKET s, const struct sockaddr *name, int namelen,
   if (port == 0)
     return wsa_false(WSAEINVAL);
   struct w32_fixup f = {NULL, ov, W32_FIX_CONNECT, s,     NULL,  0, 0,
-                        0,    s,  false,           false, false, 0};
+                        0,    s,  false,           false, false, 0, 0};
   if (!begin(s, ov, &f))
     return FALSE;
   int rc =
@@ -202,7 +202,7 @@ BOOL w32_disconnect_ex(SOCKET s, LPOVERLAPPED ov, DWORD flags, DWORD reserved) {
       getpeername((int)s, (struct sockaddr *)&peer, &plen) != 0)
     return wsa_false(errno == ENOTCONN ? WSAENOTCONN : w32_wsa_error(-errno));
   struct w32_fixup f = {NULL, ov, W32_FIX_REUSE, s,     NULL,  0, 0,
-                        0,    s,  false,         false, false, 0};
+                        0,    s,  false,         false, false, 0, 0};
   if (!begin(s, ov, (flags & TF_REUSE_SOCKET) ? &f : NULL))
     return FALSE;
   int rc = (flags & TF_REUSE_SOCKET)
@@ -285,7 +285,7 @@ static BOOL tx_start(SOCKET s, LPOVERLAPPED ov, DWORD flags,
     return wsa_false(WSAEINVAL);
   bool reuse = (flags & TF_REUSE_SOCKET) != 0;
   struct w32_fixup fx = {NULL, ov, W32_FIX_REUSE, s,     NULL,  0, 0,
-                         0,    s,  false,         false, false, 0};
+                         0,    s,  false,         false, false, 0, 0};
   if (!begin(s, ov, reuse ? &fx : NULL))
     return FALSE;
   int rc = tx_submit(s, t, (flags & TF_DISCONNECT) ? CPORT_TF_DISCONNECT : 0,

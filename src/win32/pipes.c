@@ -750,6 +750,10 @@ static void take_early_client(int fd) {
 }
 
 bool w32_pipe_info_of(int fd, struct w32_pipe_info *out) {
+  /* A ConnectNamedPipe that ended but whose result nobody took yet (the
+   * program saw its event): its connection moves in first, as the
+   * instance is connected once the event is set. */
+  w32_fixup_settle(fd);
   struct pipe_end e;
   if (!w32_pipe_end_copy(fd, &e))
     return false;

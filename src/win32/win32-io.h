@@ -98,6 +98,7 @@ struct w32_fixup {
   bool running;  /* a thread runs it (fixups.c) */
   bool ended;    /* its op ended, with end_status (fixups.c) */
   int end_status;
+  DWORD runner; /* the running thread's id (fixups.c) */
 };
 enum {
   W32_FIX_ACCEPT = 1,
@@ -263,7 +264,8 @@ enum {
   W32_FD_EVENTSELECT = 1u << 6, /* WSAEventSelect watches it */
   W32_FD_PORT = 1u << 7,        /* associated with a program's port */
   W32_FD_PIPE = 1u << 8,        /* a named pipe's end (pipes.c) */
-  W32_FD_ACCEPT_INTO = 1u << 9, /* a pending AcceptEx fills it (fixups.c) */
+  W32_FD_ACCEPT_INTO = 1u << 9, /* a pending AcceptEx or ConnectNamedPipe
+                                   brings it a connection (fixups.c) */
   W32_FD_CONNECTING = 1u << 10, /* a non-blocking connect has no outcome yet */
   W32_FD_DELETE = 1u << 11,     /* its name goes at CloseHandle (fileinfo.c) */
   W32_FD_DIR = 1u << 12,        /* a directory (FILE_FLAG_BACKUP_SEMANTICS) */
