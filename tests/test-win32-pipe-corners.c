@@ -562,6 +562,60 @@ static void read_right_after_the_connect_event(void **state) {
   }
 }
 
+/* GetNamedPipeHandleState: the read mode and the name's instances, from
+ * either end; GetNamedPipeInfo of a client end: the pipe's sizes and
+ * instance limit (Wine's test_CreatePipe checks the write end's, on
+ * Windows). */
+static void handle_state_and_client_info(void **state) {
+  (void)state;
+  char name[128];
+  pipe_name(name, sizeof(name), "state");
+  HANDLE s1 = CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX,
+                               PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE, 3,
+                               2048, 2048, 0, NULL);
+  assert_true(s1 != INVALID_HANDLE_VALUE);
+  DWORD st = 99, inst = 99;
+  assert_true(GetNamedPipeHandleStateA(s1, &st, &inst, NULL, NULL, NULL, 0));
+  assert_int_equal(st, PIPE_READMODE_MESSAGE);
+  assert_int_equal(inst, 1);
+  HANDLE s2 = CreateNamedPipeA(name, PIPE_ACCESS_DUPLEX,
+                               PIPE_TYPE_MESSAGE | PIPE_READMODE_MESSAGE, 3,
+                               2048, 2048, 0, NULL);
+  assert_true(s2 != INVALID_HANDLE_VALUE);
+  HANDLE c = CreateFileA(name, GENERIC_READ | GENERIC_WRITE, 0, NULL,
+                         OPEN_EXISTING, 0, NULL);
+  assert_true(c != INVALID_HANDLE_VALUE);
+  assert_true(GetNamedPipeHandleStateA(c, &st, &inst, NULL, NULL, NULL, 0));
+  assert_int_equal(st, 0); /* a client starts in byte read mode */
+  assert_int_equal(inst, 2);
+  DWORD flags = 99, out = 0, in = 0, max = 0;
+  assert_true(GetNamedPipeInfo(c, &flags, &out, &in, &max));
+  assert_int_equal(flags, PIPE_CLIENT_END | PIPE_TYPE_MESSAGE);
+  assert_int_equal(out, 2048);
+  assert_int_equal(in, 2048);
+  assert_int_equal(max, 3);
+  HANDLE r, w;
+  assert_true(CreatePipe(&r, &w, NULL, 0));
+  assert_true(GetNamedPipeInfo(w, &flags, &out, &in, &max));
+  assert_int_equal(flags, PIPE_CLIENT_END);
+  assert_int_equal(out, 4096);
+  assert_int_equal(in, 4096);
+  assert_int_equal(max, 1);
+  assert_true(CloseHandle(r));
+  assert_true(CloseHandle(w));
+#if !defined(_WIN32) /* the layer's answers where Windows says "must" */
+  DWORD coll = 0;
+  assert_false(GetNamedPipeHandleStateA(s1, NULL, NULL, &coll, NULL, NULL, 0));
+  assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+  char user[8];
+  assert_false(GetNamedPipeHandleStateA(c, NULL, NULL, NULL, NULL, user, 8));
+  assert_int_equal(GetLastError(), ERROR_INVALID_PARAMETER);
+#endif
+  assert_true(CloseHandle(c));
+  assert_true(CloseHandle(s2));
+  assert_true(CloseHandle(s1));
+}
+
 /* CreatePipe, as Wine's conformance test of it uses one: a byte pipe of
  * plain handles, its read end the server end of one instance; data
  * written before the write end closed is read, then ERROR_BROKEN_PIPE; a
@@ -653,6 +707,7 @@ int main(void) {
       cmocka_unit_test(cancel_a_queued_message_read),
       cmocka_unit_test(disconnect_before_any_connect),
       cmocka_unit_test(read_right_after_the_connect_event),
+      cmocka_unit_test(handle_state_and_client_info),
   };
   return W_RUN("win32-pipe-corners", tests);
 }

@@ -3,8 +3,9 @@
  * tests pin down (Wine's tests of ws2_32, the assertions it runs on
  * Windows), written only against the Win32 API: a blocking connect on a
  * socket a port has, a receive of 0 bytes while the bytes wait in
- * cport's hands, ioctlsocket with a pointer that cannot be memory, and a
- * listener closed under its AcceptEx after a look with accept().
+ * cport's hands, ioctlsocket with a pointer that cannot be memory, a
+ * listener closed under its AcceptEx after a look with accept(),
+ * WSAConnect and WSAGetOverlappedResult with NULL flags.
  */
 #include <string.h>
 
@@ -148,12 +149,47 @@ static void listener_closed_after_a_look(void **state) {
   assert_true(CloseHandle(ov.hEvent));
 }
 
+/* WSAConnect without connect data or QOS is connect (a program that
+ * uses it links and connects); WSAGetOverlappedResult takes NULL flags
+ * (Wine's test_TransmitFile passes NULL, on Windows). */
+static void wsaconnect_and_null_flags(void **state) {
+  (void)state;
+  struct sockaddr_in addr;
+  SOCKET l = w_listener(&addr);
+  HANDLE port = w_port(0);
+  SOCKET c = w_tcp();
+  assert_ptr_equal(CreateIoCompletionPort((HANDLE)c, port, 1, 0), port);
+  assert_int_equal(WSAConnect(c, (struct sockaddr *)&addr, sizeof(addr), NULL,
+                              NULL, NULL, NULL),
+                   0);
+  SOCKET s = accept(l, NULL, NULL);
+  assert_true(s != INVALID_SOCKET);
+  char buf[8];
+  OVERLAPPED ov;
+  DWORD n = 0;
+  assert_int_equal(w_recv_ov(c, buf, sizeof(buf), &ov, &n), SOCKET_ERROR);
+  assert_int_equal(WSAGetLastError(), WSA_IO_PENDING);
+  assert_int_equal(send(s, "hello", 5, 0), 5);
+  ULONG_PTR key = 0;
+  OVERLAPPED *got = NULL;
+  assert_true(w_next(port, &n, &key, &got, 5000));
+  n = 0;
+  assert_true(WSAGetOverlappedResult(c, &ov, &n, FALSE, NULL));
+  assert_int_equal(n, 5);
+  assert_int_equal(closesocket(s), 0);
+  assert_int_equal(closesocket(c), 0);
+  assert_int_equal(closesocket(l), 0);
+  w_expect_nothing(port, 20);
+  assert_true(CloseHandle(port));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(blocking_connect_on_a_port),
       cmocka_unit_test(zero_byte_recv_with_bytes_waiting),
       cmocka_unit_test(ioctlsocket_bad_pointer),
       cmocka_unit_test(listener_closed_after_a_look),
+      cmocka_unit_test(wsaconnect_and_null_flags),
   };
   return W_RUN("win32-sock-corners", tests);
 }

@@ -360,6 +360,14 @@ CPORT_WIN32_API BOOL PeekNamedPipe(HANDLE pipe, LPVOID buf, DWORD size,
 CPORT_WIN32_API BOOL GetNamedPipeInfo(HANDLE pipe, LPDWORD flags,
                                       LPDWORD out_size, LPDWORD in_size,
                                       LPDWORD max_instances);
+/* The read mode (PIPE_READMODE_MESSAGE or 0), the name's instances, and
+ * a server end's client's user name; the collection settings must be
+ * NULL (ERROR_INVALID_PARAMETER), as for a pipe on the same computer. */
+CPORT_WIN32_API BOOL GetNamedPipeHandleStateA(HANDLE, LPDWORD, LPDWORD, LPDWORD,
+                                              LPDWORD, LPSTR, DWORD);
+CPORT_WIN32_API BOOL GetNamedPipeHandleStateW(HANDLE, LPDWORD, LPDWORD, LPDWORD,
+                                              LPDWORD, LPWSTR, DWORD);
+#define GetNamedPipeHandleState CPORT_W32_AW(GetNamedPipeHandleState)
 /* A message pipe's write then read, in message read mode only
  * (ERROR_BAD_PIPE otherwise; ERROR_PIPE_BUSY with unread data waiting);
  * a longer answer: ERROR_MORE_DATA, its rest left for ReadFile. Done in

@@ -45,6 +45,12 @@ CPORT_WIN32_API int cport_w32_ioctlsocket(SOCKET s, long cmd, void *arg,
  * function may accept or reject it (CF_ACCEPT, CF_REJECT). */
 CPORT_WIN32_API SOCKET WSAAccept(SOCKET s, struct sockaddr *addr, LPINT len,
                                  LPCONDITIONPROC condition, DWORD_PTR data);
+/* connect, with Winsock 2's extras: connect data (caller_data,
+ * callee_data) and QOS, which no TCP/IP provider has: given with room in
+ * them, WSAEOPNOTSUPP; NULL or empty, as connect. */
+CPORT_WIN32_API int WSAConnect(SOCKET s, const struct sockaddr *name,
+                               int namelen, LPWSABUF caller_data,
+                               LPWSABUF callee_data, LPQOS sqos, LPQOS gqos);
 CPORT_WIN32_API int WSAPoll(LPWSAPOLLFD fds, ULONG n, INT ms);
 /* Winsock's select over its fd_set (winsock-types.h): nfds is ignored;
  * each set given keeps the sockets ready for it, in their order; returns
@@ -381,7 +387,8 @@ CPORT_WIN32_API int WSASendMsg(SOCKET s, LPWSAMSG msg, DWORD flags,
                                LPDWORD bytes, LPWSAOVERLAPPED ov,
                                LPWSAOVERLAPPED_COMPLETION_ROUTINE routine);
 /* WSA_IO_INCOMPLETE while the op runs and wait is FALSE; on failure
- * *bytes is left as it was; WSAENOTSOCK once s is closed. */
+ * *bytes is left as it was; WSAENOTSOCK once s is closed; flags may be
+ * NULL. */
 CPORT_WIN32_API BOOL WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED ov,
                                             LPDWORD bytes, BOOL wait,
                                             LPDWORD flags);

@@ -286,6 +286,9 @@ static const struct {
     {ERROR_NOACCESS, "Invalid access to memory location."},
     {ERROR_INVALID_USER_BUFFER,
      "The supplied user buffer is not valid for the requested operation."},
+    {ERROR_CANNOT_IMPERSONATE,
+     "Unable to impersonate using a named pipe until data has been read from "
+     "that pipe."},
     {ERROR_NO_UNICODE_TRANSLATION,
      "No mapping for the Unicode character exists in the target multi-byte "
      "code page."},

@@ -1,9 +1,11 @@
 /*
  * pipe-client.c - the client's side of a named pipe: its CreateFile
  * (w32_pipe_open), WaitNamedPipe; and a pipe's state,
- * SetNamedPipeHandleState, GetNamedPipeInfo (see pipes.c); CreatePipe.
+ * SetNamedPipeHandleState, GetNamedPipeInfo, GetNamedPipeHandleState
+ * (see pipes.c); CreatePipe.
  */
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -65,12 +67,16 @@ HANDLE w32_pipe_open(const char *path, DWORD access, DWORD flags) {
   if (err != 0 && reserved && (pn = w32_pipe_find_locked(key)) != NULL &&
       pn->backlog > 0)
     pn->backlog--;
+  if (err == 0 && (pn = w32_pipe_find_locked(key)) != NULL &&
+      (e->peer_key = strdup(key)) == NULL)
+    err = ERROR_NOT_ENOUGH_MEMORY; /* (GetNamedPipeInfo's sizes) */
   if (err == 0 && (s >= (1 << 22) || !w32_pipe_end_put_locked(s, e)))
     err = ERROR_NOT_ENOUGH_MEMORY;
   pthread_mutex_unlock(&w32_pipe_lock);
   if (err != 0) {
     if (s >= 0)
       close(s);
+    free(e->peer_key);
     free(e);
     return (w32_fail(err), INVALID_HANDLE_VALUE);
   }
@@ -166,6 +172,17 @@ CPORT_API BOOL SetNamedPipeHandleState(HANDLE h, LPDWORD mode,
   return TRUE;
 }
 
+/* The name fd's end belongs to (w32_pipe_lock held): a server's own, a
+ * client's if its server is in this process; else NULL. */
+static struct pipe_name *name_of_locked(int fd) {
+  struct pipe_end *e = w32_pipe_end_locked(fd);
+  if (e == NULL)
+    return NULL;
+  if (e->name != NULL)
+    return e->name;
+  return e->peer_key != NULL ? w32_pipe_find_locked(e->peer_key) : NULL;
+}
+
 CPORT_API BOOL GetNamedPipeInfo(HANDLE h, LPDWORD flags, LPDWORD out_size,
                                 LPDWORD in_size, LPDWORD max_instances) {
   int fd = w32_fd(h);
@@ -176,13 +193,77 @@ CPORT_API BOOL GetNamedPipeInfo(HANDLE h, LPDWORD flags, LPDWORD out_size,
     *flags = (e.name != NULL ? PIPE_SERVER_END : PIPE_CLIENT_END) |
              (e.message ? PIPE_TYPE_MESSAGE : 0);
   pthread_mutex_lock(&w32_pipe_lock);
+  struct pipe_name *pn = name_of_locked(fd);
   if (out_size)
-    *out_size = e.name != NULL ? e.name->out_size : 0;
+    *out_size = pn != NULL ? pn->out_size : 0;
   if (in_size)
-    *in_size = e.name != NULL ? e.name->in_size : 0;
+    *in_size = pn != NULL ? pn->in_size : 0;
   if (max_instances)
-    *max_instances = e.name != NULL ? (DWORD)e.name->max : 0;
+    *max_instances = pn != NULL ? (DWORD)pn->max : 0;
   pthread_mutex_unlock(&w32_pipe_lock);
+  return TRUE;
+}
+
+/* The peer's user name (a server end's client) into user, UTF-8. */
+static DWORD peer_user(int fd, char *user, size_t size) {
+  struct ucred cr;
+  socklen_t len = sizeof(cr);
+  uid_t uid = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0
+                  ? cr.uid
+                  : getuid();
+  char buf[1024];
+  struct passwd pw, *found = NULL;
+  if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) != 0 || found == NULL)
+    return ERROR_CANNOT_IMPERSONATE;
+  if (strlen(pw.pw_name) >= size)
+    return ERROR_INSUFFICIENT_BUFFER;
+  strcpy(user, pw.pw_name);
+  return 0;
+}
+
+CPORT_API BOOL GetNamedPipeHandleStateA(HANDLE h, LPDWORD state,
+                                        LPDWORD instances,
+                                        LPDWORD max_collection,
+                                        LPDWORD collect_timeout, LPSTR user,
+                                        DWORD user_size) {
+  int fd = w32_fd(h);
+  struct pipe_end e;
+  if (fd < 0 || !w32_pipe_end_copy(fd, &e))
+    return w32_fail(ERROR_INVALID_HANDLE);
+  /* "Must be NULL" for a server end, and for both ends on one computer;
+   * the user name is the server end's only. */
+  if (max_collection != NULL || collect_timeout != NULL ||
+      (user != NULL && e.name == NULL))
+    return w32_fail(ERROR_INVALID_PARAMETER);
+  if (user != NULL) {
+    DWORD err = e.state != P_CONNECTED ? ERROR_CANNOT_IMPERSONATE
+                                       : peer_user(fd, user, user_size);
+    if (err != 0)
+      return w32_fail(err);
+  }
+  if (state)
+    *state = e.read_message ? PIPE_READMODE_MESSAGE : PIPE_WAIT;
+  pthread_mutex_lock(&w32_pipe_lock);
+  struct pipe_name *pn = name_of_locked(fd);
+  if (instances) /* (a client whose server is elsewhere: its own one) */
+    *instances = pn != NULL ? (DWORD)pn->instances : 1;
+  pthread_mutex_unlock(&w32_pipe_lock);
+  return TRUE;
+}
+
+CPORT_API BOOL GetNamedPipeHandleStateW(HANDLE h, LPDWORD state,
+                                        LPDWORD instances,
+                                        LPDWORD max_collection,
+                                        LPDWORD collect_timeout, LPWSTR user,
+                                        DWORD user_size) {
+  char name[256];
+  if (!GetNamedPipeHandleStateA(h, state, instances, max_collection,
+                                collect_timeout, user != NULL ? name : NULL,
+                                sizeof(name)))
+    return FALSE;
+  if (user != NULL &&
+      MultiByteToWideChar(CP_UTF8, 0, name, -1, user, (int)user_size) == 0)
+    return w32_fail(ERROR_INSUFFICIENT_BUFFER);
   return TRUE;
 }
 

@@ -158,7 +158,11 @@ bool w32_pipe_end_put_locked(int fd, struct pipe_end *e) {
     ends = n;
     ends_size = size;
   }
-  free(ends[fd]);
+  if (ends[fd] != NULL) {
+    free(ends[fd]->rest);
+    free(ends[fd]->peer_key);
+    free(ends[fd]);
+  }
   ends[fd] = e;
   __atomic_store_n(&w32_pipe_closing, closing, __ATOMIC_RELEASE);
   __atomic_store_n(&w32_pipe_connect_done, connect_done, __ATOMIC_RELEASE);
@@ -198,6 +202,7 @@ static void closing(int fd) {
       name_drop_locked(e->name);
     }
     rest_clear(e);
+    free(e->peer_key);
     free(e);
   }
   pthread_mutex_unlock(&w32_pipe_lock);

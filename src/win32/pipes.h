@@ -34,6 +34,7 @@ struct pipe_end {
   bool can_read, can_write;
   char *rest; /* the unread part of a message (message pipes) */
   size_t rest_len, rest_off;
+  char *peer_key; /* a client's pipe name, its server in this process */
 };
 
 /* Guards the names and the ends. A leaf: nothing calls cport while it is
