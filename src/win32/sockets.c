@@ -366,6 +366,16 @@ static SOCKET accept_common(SOCKET s, struct sockaddr *addr, int *len,
   }
   struct sockaddr_storage peer;
   socklen_t plen = sizeof(peer);
+  if (addr != NULL && len != NULL &&
+      getsockname(fd, (struct sockaddr *)&peer, &plen) == 0 &&
+      *len < (peer.ss_family == AF_INET6  ? (int)sizeof(struct sockaddr_in6)
+              : peer.ss_family == AF_INET ? (int)sizeof(struct sockaddr_in)
+                                          : 0)) {
+    /* "The addrlen parameter is too small": the client stays queued. */
+    WSASetLastError(WSAEFAULT);
+    return INVALID_SOCKET;
+  }
+  plen = sizeof(peer);
   /* Counted while in the call: closesocket waits for it (above). */
   bool counted = w32_fd_accepting(fd, 1);
   int blocking = !(fcntl(fd, F_GETFL) & O_NONBLOCK);

@@ -88,7 +88,8 @@ static bool set_windows_only(int fd, int level, int name, const char *val,
 
 CPORT_API int cport_w32_setsockopt(SOCKET s, int level, int name,
                                    const char *val, int len) {
-  if (len < 0 || (val == NULL && len > 0))
+  if (len < 0 || (val == NULL && len > 0) ||
+      w32_outside_user_space(val, (size_t)len))
     return w32_wsa_fail(WSAEFAULT);
   /* (SO_UPDATE_ACCEPT_CONTEXT after an AcceptEx watched by its event:
    * its connection moves in) */
@@ -191,7 +192,8 @@ static bool int_option(int level, int name) {
 CPORT_API int cport_w32_getsockopt(SOCKET s, int level, int name, char *val,
                                    int *len) {
   int fd = (int)s;
-  if (val == NULL || len == NULL ||
+  if (val == NULL || len == NULL || w32_outside_user_space(len, sizeof(*len)) ||
+      *len < 0 || w32_outside_user_space(val, (size_t)*len) ||
       (int_option(level, name) && *len < (int)sizeof(int)))
     return w32_wsa_fail(WSAEFAULT);
   int gone = w32_socket_call(fd, NULL);
