@@ -616,6 +616,27 @@ static void handle_state_and_client_info(void **state) {
   assert_true(CloseHandle(s1));
 }
 
+/* Error codes Wine's test_CreateNamedPipe asserts on Windows: a NULL
+ * name, ConnectNamedPipe on a client's end, PeekNamedPipe on an instance
+ * no client has. */
+static void small_error_codes(void **state) {
+  (void)state;
+  assert_true(CreateNamedPipeA(NULL, PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE, 1,
+                               1024, 1024, 0, NULL) == INVALID_HANDLE_VALUE);
+  assert_int_equal(GetLastError(), ERROR_PATH_NOT_FOUND);
+  char name[128];
+  pipe_name(name, sizeof(name), "codes");
+  HANDLE s = server(name, PIPE_TYPE_BYTE);
+  DWORD avail = 7;
+  assert_false(PeekNamedPipe(s, NULL, 0, NULL, &avail, NULL));
+  assert_int_equal(GetLastError(), ERROR_BAD_PIPE);
+  HANDLE c = client(name, 0);
+  assert_false(ConnectNamedPipe(c, NULL));
+  assert_int_equal(GetLastError(), ERROR_INVALID_FUNCTION);
+  assert_true(CloseHandle(c));
+  assert_true(CloseHandle(s));
+}
+
 /* CreatePipe, as Wine's conformance test of it uses one: a byte pipe of
  * plain handles, its read end the server end of one instance; data
  * written before the write end closed is read, then ERROR_BROKEN_PIPE; a
@@ -708,6 +729,7 @@ int main(void) {
       cmocka_unit_test(disconnect_before_any_connect),
       cmocka_unit_test(read_right_after_the_connect_event),
       cmocka_unit_test(handle_state_and_client_info),
+      cmocka_unit_test(small_error_codes),
   };
   return W_RUN("win32-pipe-corners", tests);
 }

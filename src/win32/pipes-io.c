@@ -51,8 +51,8 @@ CPORT_API BOOL PeekNamedPipe(HANDLE h, LPVOID buf, DWORD size, LPDWORD read,
   struct w32_pipe_info e;
   if (fd < 0 || !w32_pipe_info_of(fd, &e))
     return w32_fail(ERROR_INVALID_HANDLE);
-  if (e.state_error != 0)
-    return w32_fail(e.state_error);
+  if (e.state_error != 0) /* (a server end with no client: no pipe yet) */
+    return w32_fail(e.server ? ERROR_BAD_PIPE : e.state_error);
   size_t copied = 0;
   size_t held = w32_pipe_rest_peek(fd, buf, size, &copied);
   /* A byte pipe: what cport already took from the socket (io_uring's

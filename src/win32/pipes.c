@@ -271,7 +271,7 @@ CPORT_API HANDLE CreateNamedPipeA(LPCSTR path, DWORD open_mode, DWORD pipe_mode,
                                   LPSECURITY_ATTRIBUTES sa) {
   (void)sa;
   char key[256];
-  DWORD err = w32_pipe_key_of(path, key);
+  DWORD err = path == NULL ? ERROR_PATH_NOT_FOUND : w32_pipe_key_of(path, key);
   if (err == ERROR_BAD_NETPATH)
     err = ERROR_INVALID_NAME; /* a server's name is always local */
   DWORD access = open_mode & PIPE_ACCESS_DUPLEX;
@@ -372,6 +372,8 @@ CPORT_API HANDLE CreateNamedPipeW(LPCWSTR path, DWORD open_mode,
                                   DWORD pipe_mode, DWORD max_instances,
                                   DWORD out_size, DWORD in_size,
                                   DWORD timeout_ms, LPSECURITY_ATTRIBUTES sa) {
+  if (path == NULL)
+    return (w32_fail(ERROR_PATH_NOT_FOUND), INVALID_HANDLE_VALUE);
   char *p = w32_utf8(path);
   if (p == NULL)
     return INVALID_HANDLE_VALUE;
@@ -470,8 +472,10 @@ static BOOL connect_message(int fd, int listen_fd, LPOVERLAPPED ov) {
 CPORT_API BOOL ConnectNamedPipe(HANDLE h, LPOVERLAPPED ov) {
   int fd = w32_fd(h);
   struct pipe_end e;
-  if (fd < 0 || !w32_pipe_end_copy(fd, &e) || e.name == NULL)
+  if (fd < 0 || !w32_pipe_end_copy(fd, &e))
     return w32_fail(ERROR_INVALID_HANDLE);
+  if (e.name == NULL) /* a client's end */
+    return w32_fail(ERROR_INVALID_FUNCTION);
   bool through_port = ov != NULL && e.overlapped;
   pthread_mutex_lock(&w32_pipe_lock);
   struct pipe_end *ep = w32_pipe_end_locked(fd);
