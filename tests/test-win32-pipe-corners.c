@@ -637,6 +637,50 @@ static void small_error_codes(void **state) {
   assert_true(CloseHandle(s));
 }
 
+/* A message pipe read in byte read mode (a client's, as CreateFile opens
+ * it) reads across message boundaries (Wine's test_CreateNamedPipe: 11
+ * and 10 bytes written, 21 read in one ReadFile, on Windows). */
+static void byte_mode_reads_join_messages(void **state) {
+  (void)state;
+  HANDLE s, c;
+  pair("join", true, &s, &c);
+  DWORD mode = 0; /* PIPE_READMODE_BYTE */
+  assert_true(SetNamedPipeHandleState(c, &mode, NULL, NULL));
+  OVERLAPPED wo;
+  memset(&wo, 0, sizeof(wo));
+  wo.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+  assert_non_null(wo.hEvent);
+  const char *msgs[3] = {"Bit Bucket", "More bits", "0123456789abcd"};
+  DWORD n = 0;
+  for (int i = 0; i < 3; i++) {
+    if (!WriteFile(s, msgs[i], (DWORD)strlen(msgs[i]) + 1, &n, &wo))
+      assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+    assert_true(GetOverlappedResult(s, &wo, &n, TRUE));
+  }
+  char buf[32];
+  OVERLAPPED ro;
+  memset(&ro, 0, sizeof(ro));
+  ro.hEvent = wo.hEvent;
+  if (!ReadFile(c, buf, 21, &n, &ro))
+    assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  assert_true(GetOverlappedResult(c, &ro, &n, TRUE));
+  assert_int_equal(n, 21);
+  assert_memory_equal(buf, "Bit Bucket\0More bits\0", 21);
+  /* Part of a message, then the rest of it: no ERROR_MORE_DATA. */
+  if (!ReadFile(c, buf, 4, &n, &ro))
+    assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  assert_true(GetOverlappedResult(c, &ro, &n, TRUE));
+  assert_int_equal(n, 4);
+  if (!ReadFile(c, buf, sizeof(buf), &n, &ro))
+    assert_int_equal(GetLastError(), ERROR_IO_PENDING);
+  assert_true(GetOverlappedResult(c, &ro, &n, TRUE));
+  assert_int_equal(n, 11);
+  assert_memory_equal(buf, "456789abcd", 11);
+  assert_true(CloseHandle(c));
+  assert_true(CloseHandle(s));
+  assert_true(CloseHandle(wo.hEvent));
+}
+
 /* CreatePipe, as Wine's conformance test of it uses one: a byte pipe of
  * plain handles, its read end the server end of one instance; data
  * written before the write end closed is read, then ERROR_BROKEN_PIPE; a
@@ -730,6 +774,7 @@ int main(void) {
       cmocka_unit_test(read_right_after_the_connect_event),
       cmocka_unit_test(handle_state_and_client_info),
       cmocka_unit_test(small_error_codes),
+      cmocka_unit_test(byte_mode_reads_join_messages),
   };
   return W_RUN("win32-pipe-corners", tests);
 }

@@ -178,15 +178,49 @@ static int byte_io(int fd, char *buf, size_t len, bool write_side,
   }
 }
 
+/* Byte read mode on a message pipe: as on Windows the read goes across
+ * message boundaries, so the messages already there join it until buf is
+ * full (the rest of a longer one is kept for the next read); a message
+ * of 0 bytes, or none there, ends it. */
+static void join_messages(int fd, char *buf, size_t len, size_t *done) {
+  while (*done < len) {
+    bool there;
+    ssize_t size = next_message(fd, &there);
+    if (size <= 0)
+      return;
+    size_t room = len - *done;
+    char *whole = (size_t)size > room ? malloc((size_t)size) : NULL;
+    if ((size_t)size > room && whole == NULL)
+      return;
+    ssize_t n = recv(fd, whole != NULL ? whole : buf + *done,
+                     whole != NULL ? (size_t)size : room, MSG_DONTWAIT);
+    if (n <= 0) {
+      free(whole);
+      return;
+    }
+    if (whole == NULL) {
+      *done += (size_t)n;
+      continue;
+    }
+    memcpy(buf + *done, whole, room);
+    *done = len;
+    w32_pipe_rest_keep(fd, whole, (size_t)n, room);
+  }
+}
+
 /* A message pipe's read in the call: one message (or the rest of one);
  * a longer one fills buf, its rest is kept for the next read, and in
- * message read mode the read reports CPORT_EMSGSIZE (ERROR_MORE_DATA). */
+ * message read mode the read reports CPORT_EMSGSIZE (ERROR_MORE_DATA).
+ * In byte read mode the messages already there join it. */
 static int message_read(int fd, char *buf, size_t len, bool read_message,
                         bool wait, size_t *done) {
   bool had;
   int status = w32_pipe_rest_take(fd, buf, len, done, &had);
-  if (had)
+  if (had) {
+    if (status == 0 && !read_message)
+      join_messages(fd, buf, len, done);
     return status;
+  }
   uint64_t until = 0;
   for (;;) {
     bool there;
@@ -212,6 +246,8 @@ static int message_read(int fd, char *buf, size_t len, bool read_message,
       if (n < 0)
         return -errno;
       *done = (size_t)n;
+      if (!read_message && n > 0)
+        join_messages(fd, buf, len, done);
       return 0;
     }
     char *whole = malloc((size_t)size);
