@@ -349,7 +349,9 @@ static void event(struct dw *d, const struct inotify_event *ev) {
       want |= FILE_NOTIFY_CHANGE_SIZE | FILE_NOTIFY_CHANGE_LAST_WRITE;
     if (ev->mask & IN_ATTRIB)
       want |= ATTRIB_FILTERS;
-    if (ev->mask & IN_ACCESS)
+    /* A directory's listing is no change Windows reports (and the
+     * layer lists each new directory of a subtree to watch it). */
+    if ((ev->mask & IN_ACCESS) && !is_dir)
       want |= FILE_NOTIFY_CHANGE_LAST_ACCESS;
     if (d->filter & want)
       record(d, FILE_ACTION_MODIFIED, path);
