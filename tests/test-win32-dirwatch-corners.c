@@ -12,10 +12,10 @@
 
 #include "win32-util.h"
 
-#define ALL_FILTERS                                                    \
-  (FILE_NOTIFY_CHANGE_FILE_NAME | FILE_NOTIFY_CHANGE_DIR_NAME |        \
-   FILE_NOTIFY_CHANGE_ATTRIBUTES | FILE_NOTIFY_CHANGE_SIZE |           \
-   FILE_NOTIFY_CHANGE_LAST_WRITE | FILE_NOTIFY_CHANGE_LAST_ACCESS |    \
+#define ALL_FILTERS                                                 \
+  (FILE_NOTIFY_CHANGE_FILE_NAME | FILE_NOTIFY_CHANGE_DIR_NAME |     \
+   FILE_NOTIFY_CHANGE_ATTRIBUTES | FILE_NOTIFY_CHANGE_SIZE |        \
+   FILE_NOTIFY_CHANGE_LAST_WRITE | FILE_NOTIFY_CHANGE_LAST_ACCESS | \
    FILE_NOTIFY_CHANGE_CREATION | FILE_NOTIFY_CHANGE_SECURITY)
 
 static _Alignas(8) char buf[4096];
@@ -24,18 +24,18 @@ static _Alignas(8) char buf[4096];
 static void watch(HANDLE h, OVERLAPPED *ov) {
   DWORD n = 0;
   memset(buf, 0, sizeof(buf));
-  assert_true(
-      ReadDirectoryChangesW(h, buf, sizeof(buf), TRUE, ALL_FILTERS, &n, ov, NULL));
+  assert_true(ReadDirectoryChangesW(h, buf, sizeof(buf), TRUE, ALL_FILTERS, &n,
+                                    ov, NULL));
 }
 
 static void new_directory_is_one_record(void **state) {
   (void)state;
   char dir[512], sub[600];
   w_make_dir(dir, sizeof(dir), "dwc-newdir");
-  HANDLE h = CreateFileA(dir, FILE_LIST_DIRECTORY,
-                         FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                         NULL, OPEN_EXISTING,
-                         FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OVERLAPPED, NULL);
+  HANDLE h = CreateFileA(
+      dir, FILE_LIST_DIRECTORY,
+      FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+      OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OVERLAPPED, NULL);
   assert_true(h != INVALID_HANDLE_VALUE);
   OVERLAPPED ov;
   memset(&ov, 0, sizeof(ov));
