@@ -220,9 +220,16 @@ static void wsaconnect_and_null_flags(void **state) {
   HANDLE port = w_port(0);
   SOCKET c = w_tcp();
   assert_ptr_equal(CreateIoCompletionPort((HANDLE)c, port, 1, 0), port);
+  char back[16];
+  WSABUF callee = {sizeof(back), back}; /* room for data none sends */
   assert_int_equal(WSAConnect(c, (struct sockaddr *)&addr, sizeof(addr), NULL,
-                              NULL, NULL, NULL),
+                              &callee, NULL, NULL),
                    0);
+  /* "The len member is set to zero if no user data has been passed
+   * back" (WSAConnect's page). */
+  bool wine_callee = callee.len != 0 && h_on_wine();
+  if (!wine_callee)
+    assert_int_equal(callee.len, 0);
   SOCKET s = accept(l, NULL, NULL);
   assert_true(s != INVALID_SOCKET);
   char buf[8];
@@ -242,6 +249,9 @@ static void wsaconnect_and_null_flags(void **state) {
   assert_int_equal(closesocket(l), 0);
   w_expect_nothing(port, 20);
   assert_true(CloseHandle(port));
+  if (wine_callee)
+    H_SKIP("known Wine difference: WSAConnect leaves the callee data's "
+           "length as it was; see docs/windows.md");
 }
 
 int main(void) {

@@ -45,9 +45,8 @@ CPORT_WIN32_API int cport_w32_ioctlsocket(SOCKET s, long cmd, void *arg,
  * function may accept or reject it (CF_ACCEPT, CF_REJECT). */
 CPORT_WIN32_API SOCKET WSAAccept(SOCKET s, struct sockaddr *addr, LPINT len,
                                  LPCONDITIONPROC condition, DWORD_PTR data);
-/* connect, with Winsock 2's extras: connect data (caller_data,
- * callee_data) and QOS, which no TCP/IP provider has: given with room in
- * them, WSAEOPNOTSUPP; NULL or empty, as connect. */
+/* connect, with Winsock 2's extras: connect data and QOS, which no
+ * TCP/IP provider has: none is sent, and callee_data comes back empty. */
 CPORT_WIN32_API int WSAConnect(SOCKET s, const struct sockaddr *name,
                                int namelen, LPWSABUF caller_data,
                                LPWSABUF callee_data, LPQOS sqos, LPQOS gqos);

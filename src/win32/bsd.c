@@ -262,8 +262,11 @@ static int wait_connected(int fd) {
   int w = w32_fd_wait(fd, POLLOUT, &until);
   if (w == 2)
     return (int)closed_under();
-  if (w != 0)
-    return -1; /* (3: cancelled, errno ECANCELED) */
+  if (w != 0) {
+    if (w < 0 && errno == EINPROGRESS)
+      errno = ENOTSOCK; /* (POLLNVAL: the descriptor went) */
+    return -1;          /* (3: cancelled, errno ECANCELED) */
+  }
   int err = 0;
   socklen_t el = sizeof(err);
   if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0)

@@ -119,6 +119,8 @@ static bool meets(const struct range_lock *r, uint64_t start, uint64_t len,
  * to what the handle's locks need. */
 static int share_locked(int fd, uint64_t start, uint64_t end) {
   for (uint64_t pos = start, next; pos < end; pos = next) {
+    if (pos > (uint64_t)INT64_MAX)
+      break; /* past Linux's offsets: an earlier piece ran "to the end" */
     next = end;
     bool own_excl = false;
     for (struct range_lock *r = held; r != NULL; r = r->next) {

@@ -282,7 +282,21 @@ void w32_fixup_target_closed(int fd) {
     fixup_unclaim(claimed[i]);
 }
 
+/* Whether another thread runs a connection's fixup for fd now (its
+ * connection is this target's, and goes with its run's end). */
+static bool target_running(int fd) {
+  bool running = false;
+  pthread_mutex_lock(&fix_lock);
+  for (unsigned b = 0; b < FIX_BUCKETS && !running; b++)
+    for (struct w32_fixup *f = fixups[b]; f != NULL && !running; f = f->next)
+      running = (int)f->target == fd && moves_in(f) && f->running;
+  pthread_mutex_unlock(&fix_lock);
+  return running;
+}
+
 unsigned w32_fixup_target_disconnected(int fd) {
+  if (__atomic_load_n(&fix_count, __ATOMIC_RELAXED) != 0 && target_running(fd))
+    return 1; /* (its client is accounted for: no other one goes) */
   LPOVERLAPPED ops[4];
   unsigned n = target_gone(fd, ops, NULL, 4), accepted = 0;
   for (unsigned i = 0; i < n; i++) {
@@ -295,6 +309,8 @@ unsigned w32_fixup_target_disconnected(int fd) {
                 cport_op_status((const cport_op_t *)(const void *)ops[i]) == 0;
     w32_fixup_run_ended(ops[i]);
   }
+  if (n > 0) /* (the instance stays open: its calls need not look again) */
+    w32_fd_set_flags(fd, 0, W32_FD_ACCEPT_INTO);
   return accepted;
 }
 

@@ -445,17 +445,17 @@ CPORT_API SOCKET WSAAccept(SOCKET s, struct sockaddr *addr, LPINT len,
 CPORT_API int WSAConnect(SOCKET s, const struct sockaddr *name, int namelen,
                          LPWSABUF caller_data, LPWSABUF callee_data, LPQOS sqos,
                          LPQOS gqos) {
-  /* "If no user data is to be passed" (or none is wanted back), NULL or a
-   * length of 0; TCP/IP has no connect data and no QOS. */
-  if ((caller_data != NULL && caller_data->len > 0) ||
-      (callee_data != NULL && callee_data->len > 0) || sqos != NULL ||
-      gqos != NULL)
-    return w32_wsa_fail(WSAEOPNOTSUPP);
-  if (callee_data != NULL)
-    callee_data->len = 0; /* nothing came back */
+  /* TCP/IP has no connect data and no QOS: what the caller gives is not
+   * sent, and no data comes back. */
+  (void)caller_data;
+  (void)sqos;
+  (void)gqos;
   if (namelen < 0)
     return w32_wsa_fail(WSAEFAULT);
-  return connect(s, name, (socklen_t)namelen);
+  int rc = connect(s, name, (socklen_t)namelen);
+  if (rc == 0 && callee_data != NULL)
+    callee_data->len = 0;
+  return rc;
 }
 
 /* ------------------------------------------------------------------------ */
