@@ -542,7 +542,7 @@ void cp_engine_connect_cancelled(struct cp_handle *h) {
   struct sockaddr none;
   memset(&none, 0, sizeof(none));
   none.sa_family = AF_UNSPEC; /* dissolves the association (connect(2)) */
-  (void)connect(h->fd, &none, sizeof(none));
+  (void)cp_sys_connect(h->fd, &none, sizeof(none));
   h->flags &= (uint16_t) ~(CP_HF_CONNECTING | CP_HF_CONNECTED);
 }
 

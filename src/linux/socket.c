@@ -105,7 +105,7 @@ CPORT_API int cport__accept_ex(cport_handle_t listener, void *buf, uint32_t len,
 static int try_connect(struct cp_handle *h, const struct sockaddr *to,
                        int tolen) {
   for (int tries = 0;; tries++) {
-    if (connect(h->fd, to, (socklen_t)tolen) == 0)
+    if (cp_sys_connect(h->fd, to, (socklen_t)tolen) == 0)
       break;
     if (errno == EINTR)
       continue;

@@ -149,4 +149,14 @@ static inline int cp_sys_epoll_wait(int epfd, struct epoll_event *evs, int max,
 }
 #endif
 
+/* connect(2) as a plain system call in every build: libcport-win32 puts
+ * its own connect (Winsock's, which waits for the outcome on a socket a
+ * port has) in front of libc's, and a sanitizer's interceptor of connect
+ * hands cport's own non-blocking call on to it (ThreadSanitizer's looks
+ * the next definition up, and finds the layer's first). */
+static inline int cp_sys_connect(int fd, const struct sockaddr *to,
+                                 socklen_t len) {
+  return (int)syscall(SYS_connect, fd, to, len);
+}
+
 #endif
