@@ -253,15 +253,14 @@ CPORT_API int listen(int fd, int backlog) {
   return 0;
 }
 
-/* A Winsock-blocking socket that a port made non-blocking underneath:
- * its connect waits for the outcome, as Windows' blocking connect does
- * (0, or -1 with errno: the attempt's error, EINTR if closed under it,
- * ECANCELED by CancelSynchronousIo). */
-static int wait_connected(int fd) {
-  uint64_t until = UINT64_MAX; /* no timeout applies to a connect */
+int w32_connect_wait(int fd, uint64_t until) {
   int w = w32_fd_wait(fd, POLLOUT, &until);
   if (w == 2)
     return (int)closed_under();
+  if (w == 1) {
+    errno = ETIMEDOUT;
+    return -1;
+  }
   if (w != 0) {
     if (w < 0 && errno == EINPROGRESS)
       errno = ENOTSOCK; /* (POLLNVAL: the descriptor went) */
@@ -273,6 +272,10 @@ static int wait_connected(int fd) {
     return -1;
   errno = err;
   return err == 0 ? 0 : -1;
+}
+
+int w32_connect_start(int fd, const struct sockaddr *addr, socklen_t len) {
+  return next_connect()(fd, addr, len);
 }
 
 CPORT_API int connect(int fd, const struct sockaddr *addr, socklen_t len) {
@@ -294,7 +297,7 @@ CPORT_API int connect(int fd, const struct sockaddr *addr, socklen_t len) {
     cancelled = w32_sync_end() && rc != 0 && errno == EINTR;
     w32_block_end();
   } else if (rc != 0 && errno == EINPROGRESS && w32_fd_emulates_blocking(fd)) {
-    rc = wait_connected(fd);
+    rc = w32_connect_wait(fd, UINT64_MAX); /* (no timeout applies) */
     if (rc != 0 && errno == EINTR)
       return -1; /* closed under it: WSAEINTR */
     cancelled = rc != 0 && errno == ECANCELED;

@@ -51,51 +51,23 @@ static bool room_for(int family, const DWORD *len, const SOCKADDR *addr) {
 /* Connects fd to a (not blocking: fd is O_NONBLOCK), waiting until the
  * deadline (UINT64_MAX: none): 0, or the WSA error. */
 static int connect_one(int fd, const struct addrinfo *a, uint64_t until) {
-  if (connect(fd, a->ai_addr, a->ai_addrlen) == 0)
+  /* (The kernel's connect: the layer's own would wait with no limit on a
+   * socket a port has.) */
+  if (w32_connect_start(fd, a->ai_addr, a->ai_addrlen) == 0)
     return 0;
   if (errno != EINPROGRESS && errno != EINTR)
     return w32_wsa_error(-errno);
-  struct pollfd p = {fd, POLLOUT, 0};
-  w32_block_begin();
-  w32_sync_begin(); /* CancelSynchronousIo interrupts the wait */
-  int rc;
-  bool cancelled = false;
-  for (;;) {
-    int slice = W32_WAIT_SLICE_MS;
-    if (until != UINT64_MAX) {
-      uint64_t now = w32_now_ms();
-      if (now >= until) {
-        rc = 0;
-        break;
-      }
-      if (until - now < (uint64_t)slice)
-        slice = (int)(until - now);
-    }
-    rc = poll(&p, 1, slice);
-    if (rc > 0 || (rc < 0 && errno != EINTR))
-      break;
-    if ((cancelled = w32_sync_cancelled()))
-      break;
-  }
-  cancelled = w32_sync_end() && cancelled;
-  w32_block_end();
-  if (cancelled) {
+  if (w32_connect_wait(fd, until) == 0)
+    return 0;
+  if (errno == ECANCELED) {
     /* The attempt the kernel goes on with is dropped. */
     struct sockaddr none;
     memset(&none, 0, sizeof(none));
     none.sa_family = AF_UNSPEC;
-    (void)connect(fd, &none, sizeof(none));
+    (void)w32_connect_start(fd, &none, sizeof(none));
     return WSA_OPERATION_ABORTED;
   }
-  if (rc == 0)
-    return WSAETIMEDOUT;
-  if (rc < 0)
-    return w32_wsa_error(-errno);
-  int err = 0;
-  socklen_t l = sizeof(err);
-  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l) != 0)
-    err = errno;
-  return err == 0 ? 0 : w32_wsa_error(-err);
+  return errno == ETIMEDOUT ? WSAETIMEDOUT : w32_wsa_error(-errno);
 }
 
 /* The address getsockname or getpeername gives, into the caller's. */

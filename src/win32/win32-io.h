@@ -371,6 +371,14 @@ CP_INTERNAL unsigned w32_fd_accepters(int fd);
 /* Blocking calls on a socket that is non-blocking underneath because a
  * port has it, unless the program asked for FIONBIO. */
 CP_INTERNAL bool w32_fd_emulates_blocking(int fd);
+/* A connect as the kernel makes it (never the layer's waiting one), and
+ * the wait for a non-blocking connect's outcome until the deadline
+ * (UINT64_MAX: none): 0, or -1 with errno (the attempt's error,
+ * ETIMEDOUT, ECANCELED by CancelSynchronousIo, EINTR if closed under
+ * it); bsd.c. */
+CP_INTERNAL int w32_connect_start(int fd, const struct sockaddr *addr,
+                                  socklen_t len);
+CP_INTERNAL int w32_connect_wait(int fd, uint64_t until);
 /* Whether buf..buf+len cannot be user memory (a program's bad pointer:
  * WSAEFAULT, never a crash); memory.c. */
 CP_INTERNAL bool w32_outside_user_space(const void *buf, size_t len);
